@@ -1,0 +1,86 @@
+# Volunteer Net — developer commands. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The suite runs on PostgreSQL and Redis (pytest-django creates its own test database).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/volunteer_net
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-fast e2e lint format check messages compilemessages migrate seed \
+        install install-dev services worker beat bench clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed ## Create the virtual environment with the runtime dependencies
+
+install-dev: $(VENV)/.installed-dev ## Add the test and lint tools
+
+compilemessages: $(VENV)/.installed ## Compile the kk/ru/en translations (.po → .mo)
+	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install GNU gettext (apt-get install gettext)"; exit 1; }
+	cd $(CURDIR) && $(MANAGE) compilemessages --ignore=.venv --verbosity 0
+
+messages: $(VENV)/.installed ## Extract translatable strings into locale/*/django.po
+	$(MANAGE) makemessages -l kk -l ru -l en --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench --no-obsolete
+	$(MANAGE) makemessages -d djangojs -l kk -l ru -l en --ignore=.venv --ignore=staticfiles --ignore=node_modules --no-obsolete
+
+migrate: $(VENV)/.installed ## Apply database migrations (DATABASE_URL, default SQLite)
+	DEBUG=true $(MANAGE) migrate --verbosity 1
+
+seed: $(VENV)/.installed ## Load demo data into an empty database (make seed ARGS="--volunteers 100000")
+	DEBUG=true $(MANAGE) seed_demo --if-empty $(ARGS)
+
+run: $(VENV)/.installed compilemessages migrate seed ## Serve the app with demo data on http://127.0.0.1:8000 (SQLite, no Redis)
+	@echo "Volunteer Net: http://$(HOST):$(PORT)/  (demo logins in README.md)"
+	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+
+services: $(VENV)/.installed ## Check that PostgreSQL and Redis answer for the test suite
+	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python scripts/check_services.py
+
+test: $(VENV)/.installed-dev compilemessages services ## Run the whole suite (PostgreSQL, Redis, Chromium browser tests)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.installed-dev compilemessages services ## The suite without the browser tests
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev ## ruff check and format check, migrations in sync
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=true $(MANAGE) makemigrations --check --dry-run
+
+format: $(VENV)/.installed-dev ## Format and autofix with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check: $(VENV)/.installed ## Django system checks, production settings included
+	DEBUG=true $(MANAGE) check
+	DEBUG=false SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc A-Za-z0-9) \
+		ALLOWED_HOSTS=volunteer.example.kz $(MANAGE) check --deploy --fail-level WARNING
+
+worker: $(VENV)/.installed ## Celery worker (needs REDIS_URL)
+	$(BIN)/celery -A volunteer_net worker --loglevel INFO
+
+beat: $(VENV)/.installed ## Celery beat with the schedule from settings (needs REDIS_URL)
+	$(BIN)/celery -A volunteer_net beat --loglevel INFO
+
+clean: ## Remove the virtual environment, SQLite database and compiled files
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	find . -name '*.mo' -not -path './.venv/*' -delete

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from regions.apis import RegionListApi
+from volunteers.apis import MeApi, TokenObtainApi, VolunteerDetailApi, VolunteerListApi
+
+urlpatterns = [
+    path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
+    path("regions/", RegionListApi.as_view(), name="api-regions"),
+    path("volunteers/", VolunteerListApi.as_view(), name="api-volunteers"),
+    path("volunteers/<int:pk>/", VolunteerDetailApi.as_view(), name="api-volunteer-detail"),
+    path("me/", MeApi.as_view(), name="api-me"),
+]

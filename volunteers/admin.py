@@ -1,0 +1,85 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from regions.admin_mixins import NationalStaffOnlyAdminMixin, RegionScopedAdminMixin
+from regions.models import CoordinatorAssignment
+
+from .models import Detachment, Skill, User, Volunteer, VolunteerChange
+
+
+class CoordinatorAssignmentInline(admin.TabularInline):
+    model = CoordinatorAssignment
+    extra = 0
+    verbose_name = _("coordinated region")
+    verbose_name_plural = _("coordinated regions")
+
+
+@admin.register(User)
+class UserAdmin(NationalStaffOnlyAdminMixin, BaseUserAdmin):
+    """Roles are assigned here by national staff: the national-staff flag, coordinated regions
+    (inline), admin access; curators are set on the detachment, front-office staff on the office."""
+
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_national_staff", "is_staff", "is_active"]
+    list_filter = ["is_national_staff", "is_staff", "is_active", "coordinator_assignments__region"]
+    search_fields = ["email", "full_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password", "full_name")}),
+        (_("Roles"), {"fields": ("is_active", "is_national_staff", "is_staff", "is_superuser")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    readonly_fields = ["last_login", "date_joined"]
+    inlines = [CoordinatorAssignmentInline]
+    filter_horizontal: tuple[str, ...] = ()
+
+
+@admin.register(Skill)
+class SkillAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_kk", "name_ru", "name_en"]
+    search_fields = ["code", "name_kk", "name_ru", "name_en"]
+
+    def has_module_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        from regions.scoping import is_coordinator
+
+        return is_coordinator(request.user)
+
+    has_view_permission = has_add_permission = has_change_permission = (  # type: ignore[assignment]
+        lambda self, request, obj=None: self.has_module_permission(request)
+    )
+
+
+@admin.register(Detachment)
+class DetachmentAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["school_name", "school_number", "locality", "region", "curator"]
+    list_filter = ["region"]
+    search_fields = ["school_name", "school_number", "locality", "curator__email"]
+    list_select_related = ["region", "curator"]
+    autocomplete_fields = ["curator"]
+
+
+@admin.register(Volunteer)
+class VolunteerAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["last_name", "first_name", "phone", "email", "region", "status", "detachment"]
+    list_filter = ["status", "region", "available_evenings", "available_weekends", "skills"]
+    search_fields = ["last_name", "first_name", "middle_name", "phone", "email"]
+    list_select_related = ["region", "detachment"]
+    raw_id_fields = ["user", "detachment", "guardian_consent_recorded_by"]
+    filter_horizontal = ["skills"]
+    readonly_fields = ["created_at", "updated_at", "anonymized_at", "consent_at", "consent_version"]
+    exclude = ["iin"]  # restricted-access data: never listed in admin
+    show_full_result_count = False
+
+
+@admin.register(VolunteerChange)
+class VolunteerChangeAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
+    region_field = "volunteer__region"
+    list_display = ["volunteer", "action", "fields", "changed_by", "changed_at"]
+    list_select_related = ["volunteer", "changed_by"]
+
+    def has_add_permission(self, request, *args) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

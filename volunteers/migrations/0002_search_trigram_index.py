@@ -1,0 +1,30 @@
+"""Trigram index for roster search (name, e-mail, phone) on PostgreSQL.
+
+The embedded SQLite default has no trigram support and no need for it at demo size, so the
+operations run on PostgreSQL only.
+"""
+
+from django.db import migrations
+
+
+class PostgresOnlySQL(migrations.RunSQL):
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("volunteers", "0001_initial")]
+
+    operations = [
+        PostgresOnlySQL("CREATE EXTENSION IF NOT EXISTS pg_trgm", migrations.RunSQL.noop),
+        PostgresOnlySQL(
+            "CREATE INDEX volunteer_search_trgm ON volunteers_volunteer "
+            "USING gin (search_text gin_trgm_ops)",
+            "DROP INDEX IF EXISTS volunteer_search_trgm",
+        ),
+    ]

@@ -1,0 +1,403 @@
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Upper
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from regions.models import Region
+
+ADULT_AGE = 18
+# Жас Қыран units start at grade 1; nobody younger takes part. 110 catches typos in the year.
+MIN_AGE = 6
+MAX_AGE = 110
+# Law 42-VI art. 12: under 14 only with the written consent of a parent or legal representative.
+WRITTEN_CONSENT_AGE = 14
+
+
+def normalize_search(text: str) -> str:
+    """Case-fold for search; Russian ё is commonly typed as е."""
+    return " ".join(text.casefold().replace("ё", "е").split())
+
+
+def age_on(birth_date: datetime.date, day: datetime.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("is_national_staff", True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """An account: people log in by e-mail. Roles come from flags and assignments:
+    national staff (flag), regional coordinator (regions.CoordinatorAssignment), detachment
+    curator (Detachment.curator), volunteer (a Volunteer profile)."""
+
+    email = models.EmailField(_("e-mail"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("staff status"), default=False, help_text=_("Can log in to the administration site.")
+    )
+    is_national_staff = models.BooleanField(
+        _("national staff"), default=False, help_text=_("Sees and manages every region.")
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [models.UniqueConstraint(Upper("email"), name="unique_user_email_ci")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+SPOKEN_LANGUAGES = [("kk", _("Kazakh")), ("ru", _("Russian")), ("en", _("English")), ("other", _("Other"))]
+
+
+class Skill(models.Model):
+    """A catalogue entry managed by staff (first aid, driving licence, sign language, …)."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=100)
+    name_ru = models.CharField(_("name (Russian)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        lang = (get_language() or "kk")[:2]
+        return getattr(self, f"name_{lang}", None) or self.name_en
+
+
+class Detachment(models.Model):
+    """A school youth detachment (a Жас Ұлан unit) with its curator, usually a teacher."""
+
+    school_name = models.CharField(_("school"), max_length=200)
+    school_number = models.CharField(_("school number"), max_length=20, blank=True)
+    locality = models.CharField(_("locality"), max_length=100)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="detachments", verbose_name=_("region")
+    )
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    curator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="curated_detachments",
+        verbose_name=_("curator"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["region__code", "locality", "school_name"]
+        verbose_name = _("detachment")
+        verbose_name_plural = _("detachments")
+
+    def __str__(self) -> str:
+        if self.school_number:
+            return f"{self.school_name} № {self.school_number} ({self.locality})"
+        return f"{self.school_name} ({self.locality})"
+
+
+class Volunteer(models.Model):
+    """A volunteer's profile. Walk-ins added by a coordinator and detachment members added by a
+    curator may have no account, so `user` is optional."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        ARCHIVED = "archived", _("Archived")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+
+    class Language(models.TextChoices):
+        KAZAKH = "kk", _("Kazakh")
+        RUSSIAN = "ru", _("Russian")
+        ENGLISH = "en", _("English")
+
+    class GuardianRelation(models.TextChoices):
+        MOTHER = "mother", _("Mother")
+        FATHER = "father", _("Father")
+        GUARDIAN = "guardian", _("Legal guardian")
+        OTHER = "other", _("Other legal representative")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="volunteer",
+        verbose_name=_("account"),
+    )
+    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100)
+    middle_name = models.CharField(_("patronymic"), max_length=100, blank=True)
+    birth_date = models.DateField(_("date of birth"), null=True)
+    phone = models.CharField(_("phone"), max_length=16, blank=True, help_text=_("Stored as +7XXXXXXXXXX."))
+    email = models.EmailField(_("e-mail"), blank=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="volunteers", verbose_name=_("region")
+    )
+    locality = models.CharField(_("locality"), max_length=100, blank=True)
+    skills = models.ManyToManyField(Skill, blank=True, related_name="volunteers", verbose_name=_("skills"))
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    available_weekdays = models.BooleanField(_("weekdays (daytime)"), default=False)
+    available_evenings = models.BooleanField(_("evenings"), default=False)
+    available_weekends = models.BooleanField(_("weekends"), default=False)
+    preferred_language = models.CharField(
+        _("language for messages"), max_length=2, choices=Language.choices, default=Language.KAZAKH
+    )
+    preferred_channel = models.CharField(
+        _("channel for messages"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    iin = models.CharField(_("IIN"), max_length=12, null=True, blank=True, unique=True)
+    consent_at = models.DateTimeField(_("personal data consent given at"), null=True, blank=True)
+    consent_version = models.CharField(_("consent text version"), max_length=20, blank=True)
+
+    detachment = models.ForeignKey(
+        Detachment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("detachment"),
+    )
+    guardian_name = models.CharField(_("guardian's full name"), max_length=200, blank=True)
+    guardian_phone = models.CharField(_("guardian's phone"), max_length=16, blank=True)
+    guardian_relation = models.CharField(
+        _("guardian's relation"), max_length=10, choices=GuardianRelation.choices, blank=True
+    )
+    guardian_consent_at = models.DateTimeField(
+        _("written guardian consent recorded at"), null=True, blank=True
+    )
+    guardian_consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("guardian consent recorded by"),
+    )
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    anonymized_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    # Lower-cased name, e-mail and phone digits, computed in Python so that search is
+    # case-insensitive for Kazakh and Russian letters whatever the database's locale; a trigram
+    # index on PostgreSQL keeps `contains` fast at 100k rows.
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+        indexes = [
+            models.Index(fields=["region", "status"], name="volunteer_region_status"),
+            models.Index(fields=["last_name", "first_name", "id"], name="volunteer_name_order"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(iin__isnull=True) | models.Q(iin__regex=r"^[0-9]{12}$"),
+                name="volunteer_iin_12_digits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.search_text = self.build_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_text"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def build_search_text(self) -> str:
+        digits = "".join(ch for ch in self.phone if ch.isdigit())
+        # People type the national form (8 701 …) as often as +7 701 …
+        national = "8" + digits[1:] if digits.startswith("7") else ""
+        return normalize_search(" ".join([self.full_name, self.email, digits, national]))
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    def age(self, on: datetime.date | None = None) -> int | None:
+        if self.birth_date is None:
+            return None
+        return age_on(self.birth_date, on or timezone.localdate())
+
+    def is_minor(self, on: datetime.date | None = None) -> bool:
+        age = self.age(on)
+        return age is not None and age < ADULT_AGE
+
+    def needs_written_consent(self, on: datetime.date | None = None) -> bool:
+        age = self.age(on)
+        return age is not None and age < WRITTEN_CONSENT_AGE
+
+    def may_take_part(self, on: datetime.date | None = None) -> bool:
+        """Whether the law lets this person take part in an activity on that day at all
+        (shift-specific rules such as emergencies or minimum age are checked by events)."""
+        if self.status != self.Status.ACTIVE or self.anonymized_at is not None:
+            return False
+        if self.needs_written_consent(on):
+            return self.guardian_consent_at is not None
+        return True
+
+    def clean(self) -> None:
+        """The rules every write path shares (forms, services, admin)."""
+        from .validators import normalize_phone, validate_iin
+
+        errors: dict[str, list[ValidationError]] = {}
+        today = timezone.localdate()
+        for field in ("phone", "guardian_phone"):
+            try:
+                setattr(self, field, normalize_phone(getattr(self, field)))
+            except ValidationError as exc:
+                errors.setdefault(field, []).append(exc)
+        if self.birth_date is not None:
+            if self.birth_date > today:
+                errors.setdefault("birth_date", []).append(
+                    ValidationError(_("The date of birth cannot be in the future."), code="future")
+                )
+            elif age_on(self.birth_date, today) > MAX_AGE:
+                errors.setdefault("birth_date", []).append(
+                    ValidationError(
+                        _("Check the date of birth: the person would be over 110."), code="too_old"
+                    )
+                )
+            elif age_on(self.birth_date, today) < MIN_AGE:
+                errors.setdefault("birth_date", []).append(
+                    ValidationError(
+                        _("Volunteers must be at least %(age)s years old."),
+                        code="too_young",
+                        params={"age": MIN_AGE},
+                    )
+                )
+        if self.iin:
+            try:
+                self.iin = validate_iin(self.iin, self.birth_date)
+            except ValidationError as exc:
+                errors.setdefault("iin", []).append(exc)
+        else:
+            self.iin = None
+        if self.anonymized_at is None and self.is_minor():
+            # Law 42-VI art. 12: a minor volunteers with a parent or legal representative known.
+            message = _("Required for volunteers under 18.")
+            for field in ("guardian_name", "guardian_phone", "guardian_relation"):
+                if not getattr(self, field) and field not in errors:
+                    errors.setdefault(field, []).append(ValidationError(message, code="guardian_required"))
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def languages_display(self) -> str:
+        labels = dict(SPOKEN_LANGUAGES)
+        return ", ".join(str(labels.get(code, code)) for code in self.languages)
+
+    @property
+    def masked_iin(self) -> str:
+        return f"{self.iin[:2]}••••••••{self.iin[-2:]}" if self.iin else ""
+
+
+class VolunteerChange(models.Model):
+    """Change history of personal data: who, when, which fields (values are not copied here)."""
+
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.CASCADE, related_name="changes", verbose_name=_("volunteer")
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Edited")
+        CONSENT = "consent", _("Guardian consent recorded")
+        ANONYMISE = "anonymise", _("Anonymised")
+
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices, default=Action.UPDATE)
+    fields = models.JSONField(_("fields"), default=list)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("change of personal data")
+        verbose_name_plural = _("changes of personal data")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.changed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def fields_display(self) -> str:
+        """Field names in the reader's language."""
+        names = []
+        for name in self.fields:
+            try:
+                names.append(str(Volunteer._meta.get_field(name).verbose_name))
+            except Exception:  # registration, created, all: not model fields
+                names.append(str(_CHANGE_LABELS.get(name, name)))
+        return ", ".join(names)
+
+
+_CHANGE_LABELS = {
+    "registration": _("registration"),
+    "created": _("added by hand"),
+    "all": _("all personal data"),
+}

@@ -1,0 +1,224 @@
+"""Reads for volunteers and detachments, already scoped to the user and with their joins."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from regions.scoping import get_scoped_object_or_404, is_national_staff, scope_q, scope_queryset
+
+from .models import Detachment, Skill, User, Volunteer, VolunteerChange, normalize_search
+
+AGE_GROUPS: dict[str, tuple[int | None, int | None]] = {
+    # key: (min age inclusive, max age inclusive)
+    "under14": (None, 13),
+    "14to17": (14, 17),
+    "18to35": (18, 35),
+    "36plus": (36, None),
+}
+
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("last_name", "first_name", "id"),
+    "-name": ("-last_name", "-first_name", "-id"),
+    "region": ("region__code", "last_name", "first_name", "id"),
+    "-region": ("-region__code", "last_name", "first_name", "id"),
+    # Younger first means the later birth date first.
+    "age": ("-birth_date", "id"),
+    "-age": ("birth_date", "id"),
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+}
+
+
+@dataclass(frozen=True)
+class RosterFilters:
+    q: str = ""
+    region: int | None = None
+    skill: int | None = None
+    detachment: int | None = None
+    age_group: str = ""
+    availability: str = ""
+    status: str = ""
+    sort: str = "name"
+
+
+def _years_ago(today: datetime.date, years: int) -> datetime.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def _birth_date_q(age_group: str, today: datetime.date) -> Q:
+    low, high = AGE_GROUPS[age_group]
+    q = Q()
+    if low is not None:
+        q &= Q(birth_date__lte=_years_ago(today, low))
+    if high is not None:
+        # Older than `high` means born on or before the day `high + 1` years ago.
+        q &= Q(birth_date__gt=_years_ago(today, high + 1))
+    return q
+
+
+def search_q(query: str) -> Q:
+    """Every word must appear in the name, e-mail or phone (see Volunteer.search_text)."""
+    q = Q()
+    for word in normalize_search(query).split():
+        digits = "".join(ch for ch in word if ch.isdigit())
+        # "+7 701" and "8(701)" both reach the digits stored in search_text.
+        term = digits if digits and len(digits) >= 3 and not any(c.isalpha() for c in word) else word
+        q &= Q(search_text__contains=term)
+    return q
+
+
+def volunteer_list(*, user: Any, filters: RosterFilters | None = None) -> QuerySet[Volunteer]:
+    """The roster: volunteers in the user's regions, filtered and sorted, with their joins."""
+    f = filters or RosterFilters()
+    qs = scope_queryset(Volunteer.objects.all(), user)
+    if f.q.strip():
+        qs = qs.filter(search_q(f.q))
+    if f.region:
+        qs = qs.filter(region_id=f.region)
+    if f.skill:
+        qs = qs.filter(skills__id=f.skill)
+    if f.detachment:
+        qs = qs.filter(detachment_id=f.detachment)
+    if f.age_group in AGE_GROUPS:
+        qs = qs.filter(_birth_date_q(f.age_group, timezone.localdate()))
+    if f.availability in {"weekdays", "evenings", "weekends"}:
+        qs = qs.filter(**{f"available_{f.availability}": True})
+    if f.status in Volunteer.Status.values:
+        qs = qs.filter(status=f.status)
+    else:
+        qs = qs.filter(anonymized_at__isnull=True)
+    return (
+        qs.select_related("region", "detachment")
+        .prefetch_related(Prefetch("skills", queryset=Skill.objects.order_by("code")))
+        .order_by(*SORTS.get(f.sort, SORTS["name"]))
+    )
+
+
+def volunteer_get(*, user: Any, pk: Any) -> Volunteer:
+    """One volunteer of the user's regions, else 404."""
+    qs = Volunteer.objects.select_related("region", "detachment", "user", "guardian_consent_recorded_by")
+    return get_scoped_object_or_404(qs.prefetch_related("skills"), user, pk=pk)
+
+
+def volunteer_of_user(*, user: Any) -> Volunteer | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Volunteer.objects.select_related("region", "detachment")
+        .prefetch_related("skills")
+        .filter(user=user)
+        .first()
+    )
+
+
+def volunteer_changes(*, volunteer: Volunteer, limit: int = 50) -> list[VolunteerChange]:
+    return list(volunteer.changes.select_related("changed_by")[:limit])
+
+
+def volunteer_personal_data(*, volunteer: Volunteer) -> dict[str, Any]:
+    """Everything we hold about the person, for the "my data" download."""
+    return {
+        "last_name": volunteer.last_name,
+        "first_name": volunteer.first_name,
+        "middle_name": volunteer.middle_name,
+        "birth_date": volunteer.birth_date.isoformat() if volunteer.birth_date else None,
+        "phone": volunteer.phone,
+        "email": volunteer.email,
+        "account_email": volunteer.user.email if volunteer.user else None,
+        "region": {"code": volunteer.region.code, "name": volunteer.region.name},
+        "locality": volunteer.locality,
+        "skills": [s.code for s in volunteer.skills.all()],
+        "languages": volunteer.languages,
+        "availability": {
+            "weekdays": volunteer.available_weekdays,
+            "evenings": volunteer.available_evenings,
+            "weekends": volunteer.available_weekends,
+        },
+        "preferred_language": volunteer.preferred_language,
+        "preferred_channel": volunteer.preferred_channel,
+        "status": volunteer.status,
+        "iin": volunteer.iin,
+        "consent": {
+            "given_at": volunteer.consent_at.isoformat() if volunteer.consent_at else None,
+            "text_version": volunteer.consent_version,
+        },
+        "detachment": str(volunteer.detachment) if volunteer.detachment else None,
+        "guardian": {
+            "name": volunteer.guardian_name,
+            "phone": volunteer.guardian_phone,
+            "relation": volunteer.guardian_relation,
+            "written_consent_recorded_at": (
+                volunteer.guardian_consent_at.isoformat() if volunteer.guardian_consent_at else None
+            ),
+        },
+        "created_at": volunteer.created_at.isoformat(),
+        "changes": [
+            {"at": c.changed_at.isoformat(), "action": c.action, "fields": c.fields}
+            for c in volunteer.changes.all()
+        ],
+    }
+
+
+def iin_visible_to(*, user: Any, volunteer: Volunteer) -> bool:
+    """The IIN is restricted-access data: shown in full to the person and national staff only."""
+    return is_national_staff(user) or (volunteer.user_id is not None and volunteer.user_id == user.pk)
+
+
+# Detachments ---------------------------------------------------------------------------------
+
+
+def user_is_curator(*, user: Any) -> bool:
+    return user.is_authenticated and Detachment.objects.filter(curator=user).exists()
+
+
+def detachment_queryset_for(user: Any) -> QuerySet[Detachment]:
+    """Coordinators see their regions' detachments; a curator sees the ones they run."""
+    region_q = scope_q(user)
+    qs = Detachment.objects.all()
+    if region_q is None:
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    return qs.filter(region_q | Q(curator=user))
+
+
+def detachment_list(*, user: Any, region: int | None = None) -> QuerySet[Detachment]:
+    qs = detachment_queryset_for(user).select_related("region", "curator")
+    if region:
+        qs = qs.filter(region_id=region)
+    return qs.annotate(member_count=Count("members", filter=Q(members__anonymized_at__isnull=True)))
+
+
+def detachment_get(*, user: Any, pk: Any) -> Detachment:
+    try:
+        return detachment_queryset_for(user).select_related("region", "curator").get(pk=pk)
+    except (Detachment.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def detachment_members(*, detachment: Detachment) -> QuerySet[Volunteer]:
+    return (
+        detachment.members.filter(anonymized_at__isnull=True)
+        .select_related("region")
+        .order_by("last_name", "first_name", "id")
+    )
+
+
+def detachment_member_get(*, detachment: Detachment, pk: Any) -> Volunteer:
+    try:
+        return detachment_members(detachment=detachment).get(pk=pk)
+    except (Volunteer.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def curator_candidates(*, user: Any) -> QuerySet[User]:
+    return User.objects.filter(is_active=True).order_by("email")

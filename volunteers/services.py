@@ -1,0 +1,221 @@
+"""Writes for accounts, volunteer profiles and detachments: each in one transaction, validated
+before saving, with the change history written here rather than in views."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Detachment, Skill, User, Volunteer, VolunteerChange
+from .validators import normalize_phone
+
+# Fields whose changes are recorded in the personal-data history.
+TRACKED_FIELDS = (
+    "last_name",
+    "first_name",
+    "middle_name",
+    "birth_date",
+    "phone",
+    "email",
+    "region",
+    "locality",
+    "languages",
+    "available_weekdays",
+    "available_evenings",
+    "available_weekends",
+    "preferred_language",
+    "preferred_channel",
+    "status",
+    "iin",
+    "detachment",
+    "guardian_name",
+    "guardian_phone",
+    "guardian_relation",
+    "guardian_consent_at",
+)
+PROFILE_FIELDS = frozenset(TRACKED_FIELDS) - {"guardian_consent_at"}
+
+
+def _save_validated(volunteer: Volunteer) -> None:
+    volunteer.full_clean(exclude=["user", "skills"])
+    try:
+        with transaction.atomic():
+            volunteer.save()
+    except IntegrityError as exc:
+        # Two people typing the same IIN at once: the unique index has the last word.
+        if "iin" in str(exc):
+            raise ValidationError({"iin": [_("A volunteer with this IIN is already registered.")]}) from exc
+        raise
+
+
+def _record_change(*, volunteer: Volunteer, changed_by: User | None, action: str, fields: list[str]) -> None:
+    VolunteerChange.objects.create(
+        volunteer=volunteer,
+        changed_by=changed_by if changed_by and changed_by.is_authenticated else None,
+        action=action,
+        fields=sorted(fields),
+    )
+
+
+@transaction.atomic
+def user_register(
+    *,
+    email: str,
+    password: str,
+    profile: dict[str, Any],
+    skills: Iterable[Skill] = (),
+) -> User:
+    """Self-registration: an account and its volunteer profile, with the consent to personal
+    data processing recorded with its time and the text version shown."""
+    user = User.objects.create_user(email=email, password=password, full_name="")
+    volunteer = Volunteer(user=user, **{k: v for k, v in profile.items() if k in PROFILE_FIELDS})
+    if not volunteer.email:
+        volunteer.email = user.email
+    volunteer.consent_at = timezone.now()
+    volunteer.consent_version = settings.CONSENT_VERSION
+    _save_validated(volunteer)
+    volunteer.skills.set(skills)
+    user.full_name = " ".join(p for p in (volunteer.first_name, volunteer.last_name) if p)
+    user.save(update_fields=["full_name"])
+    _record_change(volunteer=volunteer, changed_by=user, action="create", fields=["registration"])
+    return user
+
+
+@transaction.atomic
+def volunteer_create(
+    *,
+    created_by: User,
+    data: dict[str, Any],
+    skills: Iterable[Skill] = (),
+    guardian_consent_received: bool = False,
+) -> Volunteer:
+    """A coordinator's walk-in or a curator's detachment member, added by hand."""
+    volunteer = Volunteer(**{k: v for k, v in data.items() if k in PROFILE_FIELDS})
+    if guardian_consent_received:
+        volunteer.guardian_consent_at = timezone.now()
+        volunteer.guardian_consent_recorded_by = created_by
+    _save_validated(volunteer)
+    volunteer.skills.set(skills)
+    _record_change(volunteer=volunteer, changed_by=created_by, action="create", fields=["created"])
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_update(
+    *,
+    volunteer: Volunteer,
+    changed_by: User,
+    data: dict[str, Any],
+    skills: Iterable[Skill] | None = None,
+) -> list[str]:
+    """Apply changes to a profile and record which fields changed. Returns those fields."""
+    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    changed: list[str] = []
+    for field, value in data.items():
+        if field not in PROFILE_FIELDS:
+            continue
+        attname = f"{field}_id" if field in {"region", "detachment"} else field
+        new = value.pk if field in {"region", "detachment"} and value is not None else value
+        if field in {"phone", "guardian_phone"}:
+            try:
+                new = normalize_phone(new)
+            except ValidationError as exc:
+                raise ValidationError({field: exc.messages}) from exc
+        elif field == "iin":
+            new = new or None
+        if getattr(locked, attname) != new:
+            setattr(locked, attname, new)
+            changed.append(field)
+    # A guardian's consent was given for one person; a changed birth date keeps it, a changed
+    # guardian does not.
+    if {"guardian_name", "guardian_relation"} & set(changed) and locked.guardian_consent_at:
+        locked.guardian_consent_at = None
+        locked.guardian_consent_recorded_by = None
+        changed.append("guardian_consent_at")
+    if changed:
+        # The row is locked, so saving every column cannot overwrite a concurrent edit.
+        _save_validated(locked)
+    if skills is not None:
+        new_ids = {s.pk for s in skills}
+        if new_ids != set(locked.skills.values_list("id", flat=True)):
+            locked.skills.set(new_ids)
+            changed.append("skills")
+    if changed:
+        _record_change(volunteer=locked, changed_by=changed_by, action="update", fields=changed)
+    # Keep the caller's instance in step with what was saved.
+    volunteer.refresh_from_db()
+    return changed
+
+
+@transaction.atomic
+def guardian_consent_record(*, volunteer: Volunteer, recorded_by: User) -> Volunteer:
+    """Record that the written consent of the parent or legal representative is on file."""
+    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    if not locked.is_minor():
+        raise ValidationError(_("Guardian consent is only recorded for volunteers under 18."))
+    if not (locked.guardian_name and locked.guardian_phone and locked.guardian_relation):
+        raise ValidationError(_("Enter the guardian's name, phone and relation first."))
+    locked.guardian_consent_at = timezone.now()
+    locked.guardian_consent_recorded_by = recorded_by
+    locked.save(update_fields=["guardian_consent_at", "guardian_consent_recorded_by", "updated_at"])
+    _record_change(volunteer=locked, changed_by=recorded_by, action="consent", fields=["guardian_consent_at"])
+    return locked
+
+
+@transaction.atomic
+def volunteer_anonymize(*, volunteer: Volunteer, requested_by: User | None) -> Volunteer:
+    """Delete the account and erase personal data, keeping an anonymous row so that hours
+    statistics (by region and year of birth) still add up."""
+    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    user_id = locked.user_id
+    if locked.birth_date:
+        # The year is enough for age-group statistics; the exact date is restricted data.
+        locked.birth_date = datetime.date(locked.birth_date.year, 1, 1)
+    locked.last_name = _("Anonymised volunteer")
+    for field in (
+        "first_name",
+        "middle_name",
+        "phone",
+        "email",
+        "locality",
+        "guardian_name",
+        "guardian_phone",
+    ):
+        setattr(locked, field, "")
+    locked.guardian_relation = ""
+    locked.iin = None
+    locked.languages = []
+    locked.user = None
+    locked.detachment = None
+    locked.status = Volunteer.Status.ARCHIVED
+    locked.anonymized_at = timezone.now()
+    locked.save()
+    locked.changes.all().delete()
+    VolunteerChange.objects.create(volunteer=locked, changed_by=None, action="anonymise", fields=["all"])
+    if user_id is not None:
+        User.objects.filter(pk=user_id).delete()
+    return locked
+
+
+@transaction.atomic
+def detachment_create(*, created_by: User, data: dict[str, Any]) -> Detachment:
+    detachment = Detachment(**data)
+    detachment.full_clean()
+    detachment.save()
+    return detachment
+
+
+@transaction.atomic
+def detachment_update(*, detachment: Detachment, data: dict[str, Any]) -> Detachment:
+    for field, value in data.items():
+        setattr(detachment, field, value)
+    detachment.full_clean()
+    detachment.save()
+    return detachment

@@ -1,0 +1,41 @@
+from django.urls import path
+
+from . import views
+
+# Self-service pages live at the project root (see volunteer_net/urls.py).
+selfservice_patterns = [
+    path("accounts/register/", views.register, name="register"),
+    path("accounts/consent/", views.consent_text, name="consent_text"),
+    path("me/", views.profile, name="profile"),
+    path("me/edit/", views.profile_edit, name="profile_edit"),
+    path("me/data.json", views.my_data, name="my_data"),
+    path("me/delete/", views.account_delete, name="account_delete"),
+]
+
+roster_patterns = (
+    [
+        path("", views.roster_list, name="list"),
+        path("new/", views.roster_create, name="create"),
+        path("<int:pk>/", views.roster_detail, name="detail"),
+        path("<int:pk>/edit/", views.roster_edit, name="edit"),
+        path("<int:pk>/guardian-consent/", views.roster_guardian_consent, name="guardian_consent"),
+    ],
+    "roster",
+)
+
+detachment_patterns = (
+    [
+        path("", views.detachment_list, name="list"),
+        path("new/", views.detachment_create, name="create"),
+        path("<int:pk>/", views.detachment_detail, name="detail"),
+        path("<int:pk>/edit/", views.detachment_edit, name="edit"),
+        path("<int:pk>/members/new/", views.detachment_member_create, name="member_create"),
+        path("<int:pk>/members/<int:member_pk>/edit/", views.detachment_member_edit, name="member_edit"),
+        path(
+            "<int:pk>/members/<int:member_pk>/guardian-consent/",
+            views.detachment_member_consent,
+            name="member_consent",
+        ),
+    ],
+    "detachments",
+)
