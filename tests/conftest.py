@@ -1,0 +1,70 @@
+"""Shared fixtures: personas of two regions, set up the same way in every test.
+
+alice coordinates Almaty (75); bob is a volunteer of Almaty; charlie coordinates Astana (71);
+nora is national staff. The suite runs on PostgreSQL only (see volunteer_net/settings.py).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from regions.models import CoordinatorAssignment, Region
+
+from .factories import UserFactory, VolunteerFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _postgres_only(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        assert connection.vendor == "postgresql", "The suite runs on PostgreSQL: run `make test`."
+
+
+@pytest.fixture
+def almaty(db) -> Region:  # type: ignore[no-untyped-def]
+    return Region.objects.get(code="75")
+
+
+@pytest.fixture
+def astana(db) -> Region:  # type: ignore[no-untyped-def]
+    return Region.objects.get(code="71")
+
+
+@pytest.fixture
+def alice(almaty):  # type: ignore[no-untyped-def]
+    """Coordinator of Almaty."""
+    user = UserFactory(email="alice@example.kz", full_name="Alice Coordinator")
+    CoordinatorAssignment.objects.create(user=user, region=almaty)
+    return user
+
+
+@pytest.fixture
+def charlie(astana):  # type: ignore[no-untyped-def]
+    """Coordinator of Astana."""
+    user = UserFactory(email="charlie@example.kz", full_name="Charlie Coordinator")
+    CoordinatorAssignment.objects.create(user=user, region=astana)
+    return user
+
+
+@pytest.fixture
+def nora(db):  # type: ignore[no-untyped-def]
+    """National staff."""
+    return UserFactory(email="nora@example.kz", is_national_staff=True, is_staff=True)
+
+
+@pytest.fixture
+def bob(almaty):  # type: ignore[no-untyped-def]
+    """A volunteer of Almaty with an account."""
+    return VolunteerFactory(region=almaty, with_account=True, last_name="Қасымов", first_name="Бауыржан")
+
+
+@pytest.fixture
+def astana_volunteer(astana):  # type: ignore[no-untyped-def]
+    return VolunteerFactory(region=astana, last_name="Ершова", first_name="Алёна")
+
+
+def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
