@@ -18,7 +18,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.kz")
     full_name = factory.Faker("name", locale="ru_RU")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.django.Password(PASSWORD)
 
 
 class SkillFactory(factory.django.DjangoModelFactory):

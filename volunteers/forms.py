@@ -26,6 +26,11 @@ class SkillChoiceField(forms.ModelMultipleChoiceField):
         return obj.name
 
 
+class SkillSingleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Skill) -> str:  # type: ignore[override]
+        return obj.name
+
+
 class RegionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Region) -> str:  # type: ignore[override]
         return obj.name
@@ -199,7 +204,7 @@ class RosterFilterForm(forms.Form):
     region = RegionChoiceField(
         queryset=Region.objects.none(), required=False, label=_("Region"), empty_label=_("All regions")
     )
-    skill = SkillChoiceField(queryset=Skill.objects.all(), required=False, label=_("Skill"))
+    skill = SkillSingleChoiceField(queryset=Skill.objects.all(), required=False, label=_("Skill"))
     detachment = forms.ModelChoiceField(
         queryset=Detachment.objects.none(),
         required=False,

@@ -65,14 +65,22 @@ def _birth_date_q(age_group: str, today: datetime.date) -> Q:
     return q
 
 
+_PHONE_CHARS = frozenset("0123456789+()- ")
+
+
 def search_q(query: str) -> Q:
-    """Every word must appear in the name, e-mail or phone (see Volunteer.search_text)."""
+    """Every word must appear in the name, e-mail or phone (see Volunteer.search_text).
+
+    A query made only of phone characters ("+7 (705) 765-43-21", "8 705 …") is one number:
+    its digits are searched together.
+    """
+    text = query.strip()
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if text and set(text) <= _PHONE_CHARS and len(digits) >= 3:
+        return Q(search_text__contains=digits)
     q = Q()
-    for word in normalize_search(query).split():
-        digits = "".join(ch for ch in word if ch.isdigit())
-        # "+7 701" and "8(701)" both reach the digits stored in search_text.
-        term = digits if digits and len(digits) >= 3 and not any(c.isalpha() for c in word) else word
-        q &= Q(search_text__contains=term)
+    for word in normalize_search(text).split():
+        q &= Q(search_text__contains=word)
     return q
 
 
