@@ -134,6 +134,7 @@ class DetachmentMemberForm(VolunteerProfileForm):
         required=False,
         label=_("The written consent of the parent or legal representative has been received"),
     )
+    region = None  # members belong to the detachment's region
 
     class Meta(VolunteerProfileForm.Meta):
         fields = [f for f in VolunteerProfileForm.Meta.fields if f != "region"]

@@ -1,0 +1,62 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION", "SECRET_KEY", "DEBUG"}}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+class TestSettingsGuard:
+    def test_missing_secret_key_with_debug_off_fails_loudly(self) -> None:
+        result = _run({"DEBUG": "false"}, "check")
+        assert result.returncode != 0
+        assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+    def test_invalid_boolean_is_refused(self) -> None:
+        result = _run({"DEBUG": "perhaps"}, "check")
+        assert result.returncode != 0
+        assert "DEBUG must be a boolean" in result.stderr
+
+    def test_production_values_pass_check_deploy_without_warnings(self) -> None:
+        result = _run(
+            {
+                "DEBUG": "false",
+                "SECRET_KEY": "x" * 20 + "-production-secret-with-enough-entropy-1234567890",
+                "ALLOWED_HOSTS": "volunteer.example.kz",
+            },
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+        )
+        assert result.returncode == 0, result.stderr
+        assert "no issues" in result.stdout
+
+    def test_embedded_default_is_sqlite(self) -> None:
+        result = _run(
+            {"DEBUG": "true", "DATABASE_URL": ""},
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])",
+        )
+        assert result.stdout.strip().splitlines()[-1] == "django.db.backends.sqlite3", result.stderr
+
+
+def test_time_zone_is_almaty_utc_plus_five() -> None:
+    import datetime
+    import zoneinfo
+
+    from django.conf import settings
+
+    assert settings.TIME_ZONE == "Asia/Almaty" and settings.USE_TZ
+    # Since 1 March 2024 all of Kazakhstan is on UTC+5; an old tzdata would say +6.
+    offset = datetime.datetime(2026, 6, 1, 12, tzinfo=zoneinfo.ZoneInfo("Asia/Almaty")).utcoffset()
+    assert offset == datetime.timedelta(hours=5)

@@ -1,0 +1,101 @@
+"""Browser tests: Debian's Chromium driven by Playwright against pytest-django's live server.
+
+How the pieces fit:
+
+* Playwright's sync API keeps an event loop running in the main thread, and Django refuses
+  ORM calls from a thread with a running loop unless DJANGO_ALLOW_ASYNC_UNSAFE is set; the
+  tests themselves create and check data through the ORM, so it is set here at import time.
+* The live server runs in another thread with its own database connection, so test data must
+  be committed: every test is transactional (`live_server` implies `transactional_db`).
+* A transactional test ends with a flush of every table, which also deletes the 20 regions
+  loaded by the data migration regions/0003. Each test is therefore marked
+  `serialized_rollback=True` (see `E2E_DB` below): the database content serialised at set-up
+  (the regions) is loaded again before the test. At the end of the session the regions are
+  loaded once more, so that a test database kept with --reuse-db is not left without them.
+* `playwright install` cannot download browsers on this machine: the system Chromium is used.
+
+Run with a database of your own, e.g.
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/vn_e2e REDIS_URL=redis://127.0.0.1:6379/14 \
+    DJANGO_ALLOW_ASYNC_UNSAFE=true .venv/bin/pytest tests/e2e -p no:cacheprovider
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from playwright.sync_api import Page, expect  # noqa: E402
+
+from tests.factories import PASSWORD  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+
+# Put this in each test module's `pytestmark` together with `pytest.mark.e2e`.
+E2E_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+# What a user waits for at most; a page of this app answers in well under a second.
+expect.set_options(timeout=10_000)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any], live_server: Any) -> dict[str, Any]:
+    """Every page is opened on the live server, by a browser set up like a user's in Kazakhstan
+    (Kazakh first in Accept-Language, Almaty time)."""
+    return {
+        **browser_context_args,
+        "base_url": live_server.url,
+        "locale": "kk-KZ",
+        "timezone_id": "Asia/Almaty",
+    }
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _restore_regions_after_session(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """The last transactional test flushes the regions; put them back for a reused database."""
+    yield
+    from django.apps import apps
+
+    migration = importlib.import_module("regions.migrations.0003_load_regions")
+    with django_db_blocker.unblock():
+        migration.load(apps, None)
+
+
+@pytest.fixture
+def login(page: Page, live_server: Any) -> Callable[[Any], None]:
+    """Log a user in through the login page, as a person would."""
+
+    def _login(user: Any, password: str = PASSWORD) -> None:
+        page.goto("/accounts/login/")
+        form = page.locator("main form")
+        form.locator("input[name=username]").fill(user.email)
+        form.locator("input[name=password]").fill(password)
+        form.locator("button[type=submit]").click()
+        # LOGIN_REDIRECT_URL is the home page; a logged-in header has the log-out button.
+        expect(page).to_have_url(f"{live_server.url}/")
+        expect(page.locator("header form[action='/accounts/logout/'] button")).to_be_visible()
+
+    return _login

@@ -1,0 +1,31 @@
+import pytest
+
+from tests.conftest import client_for
+from tests.factories import DetachmentFactory
+
+
+@pytest.mark.django_db
+class TestAdminScope:
+    def test_coordinator_admin_lists_only_own_region(self, alice, bob, astana_volunteer, astana) -> None:  # type: ignore[no-untyped-def]
+        alice.is_staff = True
+        alice.save(update_fields=["is_staff"])
+        client = client_for(alice)
+        listing = client.get("/admin/volunteers/volunteer/")
+        assert listing.status_code == 200
+        assert list(listing.context["cl"].result_list) == [bob]
+        assert client.get(f"/admin/volunteers/volunteer/{astana_volunteer.pk}/change/").status_code == 302
+        other = DetachmentFactory(region=astana)
+        assert other not in list(client.get("/admin/volunteers/detachment/").context["cl"].result_list)
+
+    def test_only_national_staff_assign_roles(self, alice, nora) -> None:  # type: ignore[no-untyped-def]
+        alice.is_staff = True
+        alice.save(update_fields=["is_staff"])
+        assert client_for(alice).get("/admin/volunteers/user/").status_code == 403
+        assert client_for(alice).get("/admin/regions/coordinatorassignment/").status_code == 403
+        assert client_for(nora).get("/admin/volunteers/user/").status_code == 200
+        assert client_for(nora).get("/admin/regions/coordinatorassignment/").status_code == 200
+
+    def test_admin_search_does_not_500(self, nora, bob) -> None:  # type: ignore[no-untyped-def]
+        response = client_for(nora).get("/admin/volunteers/volunteer/", {"q": "Қасым"})
+        assert response.status_code == 200
+        assert bob in list(response.context["cl"].result_list)

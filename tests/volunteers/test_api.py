@@ -1,0 +1,93 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import PASSWORD, VolunteerFactory
+
+
+def api_for(user) -> APIClient:  # type: ignore[no-untyped-def]
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.mark.django_db
+class TestTokenAuth:
+    def test_token_from_email_and_password_then_me(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client = APIClient()
+        response = client.post(
+            "/api/auth/token/", {"email": bob.user.email.upper(), "password": PASSWORD}, format="json"
+        )
+        assert response.status_code == 200
+        client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+        me = client.get("/api/me/")
+        assert me.status_code == 200
+        assert me.json()["volunteer"]["last_name"] == "Қасымов"
+
+    def test_wrong_password_is_400_with_message(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        response = APIClient().post(
+            "/api/auth/token/", {"email": bob.user.email, "password": "nope"}, format="json"
+        )
+        assert response.status_code == 400
+        assert "non_field_errors" in response.json()
+
+    def test_missing_fields_are_field_errors(self) -> None:
+        response = APIClient().post("/api/auth/token/", {"email": "not-an-email"}, format="json")
+        assert response.status_code == 400
+        assert set(response.json()) == {"email", "password"}
+
+    def test_without_credentials_401(self) -> None:
+        assert APIClient().get("/api/me/").status_code == 401
+        assert APIClient().get("/api/volunteers/").status_code == 401
+
+
+@pytest.mark.django_db
+class TestVolunteerApi:
+    def test_list_is_scoped_and_paginated(self, alice, bob, astana_volunteer) -> None:  # type: ignore[no-untyped-def]
+        data = api_for(alice).get("/api/volunteers/").json()
+        assert set(data) == {"count", "next", "previous", "results"}
+        assert data["count"] == 1
+        assert data["results"][0]["id"] == bob.pk
+        assert data["results"][0]["region"] == "75"
+
+    def test_detail_outside_region_is_404(self, alice, astana_volunteer, charlie) -> None:  # type: ignore[no-untyped-def]
+        assert api_for(alice).get(f"/api/volunteers/{astana_volunteer.pk}/").status_code == 404
+        detail = api_for(charlie).get(f"/api/volunteers/{astana_volunteer.pk}/")
+        assert detail.status_code == 200
+        assert detail.json()["hours"] == 0.0
+
+    def test_volunteer_cannot_list_roster(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        assert api_for(bob.user).get("/api/volunteers/").status_code == 404
+        assert api_for(bob.user).get(f"/api/volunteers/{bob.pk}/").status_code == 404
+
+    def test_search_in_kazakh_is_case_insensitive(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        VolunteerFactory(region=almaty, last_name="Ұлықбекова", first_name="Әйгерім")
+        data = api_for(alice).get("/api/volunteers/", {"q": "ҰЛЫҚБЕК"}).json()
+        assert [r["last_name"] for r in data["results"]] == ["Ұлықбекова"]
+
+    def test_unknown_region_code_is_400(self, alice) -> None:  # type: ignore[no-untyped-def]
+        response = api_for(alice).get("/api/volunteers/", {"region": "99"})
+        assert response.status_code == 400
+        assert "region" in response.json()
+
+    def test_bad_detachment_is_400_not_500(self, alice) -> None:  # type: ignore[no-untyped-def]
+        response = api_for(alice).get("/api/volunteers/", {"detachment": "abc"})
+        assert response.status_code == 400
+
+    def test_iin_masked_for_coordinator(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        import datetime
+
+        v = VolunteerFactory(region=almaty, birth_date=datetime.date(2006, 12, 11), iin="061211600012")
+        assert api_for(alice).get(f"/api/volunteers/{v.pk}/").json()["iin"] == "06••••••••12"
+
+
+@pytest.mark.django_db
+def test_schema_and_docs_are_served_locally(client) -> None:  # type: ignore[no-untyped-def]
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/volunteers/" in schema.content
+    docs = client.get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs
+    assert "cdn" not in docs.lower()

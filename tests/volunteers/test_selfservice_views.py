@@ -1,0 +1,139 @@
+import json
+
+import pytest
+from django.core import mail
+
+from tests.conftest import client_for
+from tests.factories import PASSWORD, years_ago
+from volunteers.models import User, Volunteer
+
+
+def _registration(almaty, **overrides):  # type: ignore[no-untyped-def]
+    data = {
+        "account-email": "dana@example.kz",
+        "account-password1": "Tau-Samal-2026",
+        "account-password2": "Tau-Samal-2026",
+        "account-consent": "on",
+        "profile-last_name": "Серікова",
+        "profile-first_name": "Дана",
+        "profile-birth_date": years_ago(22).isoformat(),
+        "profile-phone": "8 701 555 44 33",
+        "profile-region": almaty.pk,
+        "profile-preferred_language": "kk",
+        "profile-preferred_channel": "email",
+        "profile-available_evenings": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.mark.django_db
+class TestRegistration:
+    def test_registers_and_logs_in(self, client, almaty) -> None:  # type: ignore[no-untyped-def]
+        response = client.post("/accounts/register/", _registration(almaty))
+        assert response.status_code == 302 and response.url == "/me/"
+        volunteer = Volunteer.objects.get(user__email="dana@example.kz")
+        assert volunteer.phone == "+77015554433" and volunteer.available_evenings
+        assert volunteer.consent_at is not None
+        assert client.get("/me/").status_code == 200
+
+    def test_without_consent_nothing_is_created(self, client, almaty) -> None:  # type: ignore[no-untyped-def]
+        data = _registration(almaty)
+        del data["account-consent"]
+        response = client.post("/accounts/register/", data)
+        assert response.status_code == 200
+        assert "consent" in response.context["account_form"].errors
+        assert not User.objects.filter(email="dana@example.kz").exists()
+
+    def test_bad_phone_keeps_what_was_typed(self, client, almaty) -> None:  # type: ignore[no-untyped-def]
+        response = client.post("/accounts/register/", _registration(almaty, **{"profile-phone": "12345"}))
+        assert response.status_code == 200
+        assert "phone" in response.context["profile_form"].errors
+        html = response.content.decode()
+        assert 'value="Серікова"' in html and 'value="dana@example.kz"' in html
+        assert not User.objects.exists()
+
+    def test_minor_without_guardian_is_told_what_is_missing(self, client, almaty) -> None:  # type: ignore[no-untyped-def]
+        response = client.post(
+            "/accounts/register/", _registration(almaty, **{"profile-birth_date": years_ago(15).isoformat()})
+        )
+        assert response.status_code == 200
+        assert "guardian_name" in response.context["profile_form"].errors
+        assert not User.objects.exists()
+
+    def test_duplicate_email_case_insensitive(self, client, almaty, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        response = client.post(
+            "/accounts/register/", _registration(almaty, **{"account-email": bob.user.email.upper()})
+        )
+        assert response.status_code == 200
+        assert "email" in response.context["account_form"].errors
+
+
+@pytest.mark.django_db
+class TestProfile:
+    def test_edit_with_bad_phone_shows_error_and_saves_nothing(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client = client_for(bob.user)
+        response = client.post(
+            "/me/edit/",
+            {
+                "last_name": "Жаңа",
+                "first_name": bob.first_name,
+                "birth_date": bob.birth_date.isoformat(),
+                "phone": "999",
+                "region": bob.region_id,
+                "preferred_language": "ru",
+                "preferred_channel": "email",
+            },
+        )
+        assert response.status_code == 200
+        assert "phone" in response.context["form"].errors
+        assert 'value="Жаңа"' in response.content.decode()
+        bob.refresh_from_db()
+        assert bob.last_name == "Қасымов"
+
+    def test_my_data_download(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        response = client_for(bob.user).get("/me/data.json")
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith("attachment")
+        data = json.loads(response.content)
+        assert data["volunteer"]["last_name"] == "Қасымов"
+        assert data["account"]["email"] == bob.user.email
+
+    def test_delete_account_anonymises(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client = client_for(bob.user)
+        assert client.post("/me/delete/", {}).status_code == 302  # without confirmation: nothing happens
+        assert User.objects.filter(pk=bob.user_id).exists()
+        response = client.post("/me/delete/", {"confirm": "yes"})
+        assert response.status_code == 302
+        bob.refresh_from_db()
+        assert bob.user_id is None and bob.anonymized_at is not None and bob.last_name != "Қасымов"
+        assert client.get("/me/").status_code == 302  # logged out
+
+
+@pytest.mark.django_db
+class TestPasswordReset:
+    def test_reset_mail_in_kazakh_and_link_works(self, client, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client.cookies["django_language"] = "kk"
+        response = client.post("/accounts/password_reset/", {"email": bob.user.email})
+        assert response.status_code == 302
+        assert len(mail.outbox) == 1
+        message = mail.outbox[0]
+        assert "Volunteer Net" in message.subject
+        assert message.alternatives, "an HTML body is sent too"
+        link = next(line for line in message.body.splitlines() if "/accounts/reset/" in line).strip()
+        path = link.split("testserver", 1)[1]
+        form_page = client.get(path, follow=True)
+        assert form_page.status_code == 200 and form_page.context["validlink"]
+        done = client.post(
+            form_page.redirect_chain[-1][0],
+            {"new_password1": "Jana-Qupia-77", "new_password2": "Jana-Qupia-77"},
+        )
+        assert done.status_code == 302
+        bob.user.refresh_from_db()
+        assert bob.user.check_password("Jana-Qupia-77")
+        assert not bob.user.check_password(PASSWORD)
