@@ -1,0 +1,13 @@
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+RUN apt-get update && apt-get install -y --no-install-recommends gettext fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+# compilemessages and collectstatic need settings but no database or secret of the deployment.
+RUN SECRET_KEY=build-only DEBUG=false python manage.py compilemessages --ignore=.venv -v0 \
+    && SECRET_KEY=build-only DEBUG=false python manage.py collectstatic --noinput -v0
+EXPOSE 8000
+CMD ["gunicorn", "volunteer_net.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
