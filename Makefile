@@ -35,11 +35,11 @@ install-dev: $(VENV)/.installed-dev ## Add the test and lint tools
 
 compilemessages: $(VENV)/.installed ## Compile the kk/ru/en translations (.po → .mo)
 	@command -v msgfmt >/dev/null || { echo "msgfmt not found: install GNU gettext (apt-get install gettext)"; exit 1; }
-	cd $(CURDIR) && $(MANAGE) compilemessages --ignore=.venv --verbosity 0
+	DEBUG=true $(MANAGE) compilemessages --ignore=.venv --verbosity 0
 
 messages: $(VENV)/.installed ## Extract translatable strings into locale/*/django.po
-	$(MANAGE) makemessages -l kk -l ru -l en --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench --no-obsolete
-	$(MANAGE) makemessages -d djangojs -l kk -l ru -l en --ignore=.venv --ignore=staticfiles --ignore=node_modules --no-obsolete
+	DEBUG=true $(MANAGE) makemessages -l kk -l ru -l en --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench --no-obsolete
+	DEBUG=true $(MANAGE) makemessages -d djangojs -l kk -l ru -l en --ignore=.venv --ignore=staticfiles --ignore=node_modules --no-obsolete
 
 migrate: $(VENV)/.installed ## Apply database migrations (DATABASE_URL, default SQLite)
 	DEBUG=true $(MANAGE) migrate --verbosity 1

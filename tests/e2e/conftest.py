@@ -6,12 +6,15 @@ How the pieces fit:
   ORM calls from a thread with a running loop unless DJANGO_ALLOW_ASYNC_UNSAFE is set; the
   tests themselves create and check data through the ORM, so it is set here at import time.
 * The live server runs in another thread with its own database connection, so test data must
-  be committed: every test is transactional (`live_server` implies `transactional_db`).
+  be committed: every test is transactional (`live_server` implies `transactional_db`); each
+  module says so with `pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]`.
 * A transactional test ends with a flush of every table, which also deletes the 20 regions
-  loaded by the data migration regions/0003. Each test is therefore marked
-  `serialized_rollback=True` (see `E2E_DB` below): the database content serialised at set-up
-  (the regions) is loaded again before the test. At the end of the session the regions are
-  loaded once more, so that a test database kept with --reuse-db is not left without them.
+  loaded by the data migration regions/0003. The autouse fixture `_regions` loads them again
+  before each test with the migration's own `load` function; at the end of the session they
+  are loaded once more, so that a test database kept with --reuse-db is not left without them.
+  (`serialized_rollback=True` does not help here: once Playwright's event loop runs in the
+  main thread, asgiref hands Django a different connection object, one that lacks the
+  serialised content, so nothing would be restored.)
 * `playwright install` cannot download browsers on this machine: the system Chromium is used.
 
 Run with a database of your own, e.g.
@@ -30,17 +33,23 @@ import pytest
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from playwright.sync_api import Page, expect  # noqa: E402
+from playwright.sync_api import Page, expect
 
-from tests.factories import PASSWORD  # noqa: E402
+from tests.factories import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 
-# Put this in each test module's `pytestmark` together with `pytest.mark.e2e`.
-E2E_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
 # What a user waits for at most; a page of this app answers in well under a second.
 expect.set_options(timeout=10_000)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pytest-playwright 0.10 (through pytest-base-url) defines the session fixture `base_url`
+    # as a method, which pytest 9 reports on every run; nothing to act on in this project.
+    config.addinivalue_line(
+        "filterwarnings",
+        "ignore:Session-scoped fixtures defined as instance methods:pytest.PytestRemovedIn10Warning",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -73,15 +82,24 @@ def browser_context_args(browser_context_args: dict[str, Any], live_server: Any)
     }
 
 
+def _load_regions() -> None:
+    from django.apps import apps
+
+    importlib.import_module("regions.migrations.0003_load_regions").load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _regions(transactional_db: None) -> None:
+    """The 20 regions of the data migration, as on a freshly migrated database."""
+    _load_regions()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _restore_regions_after_session(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     """The last transactional test flushes the regions; put them back for a reused database."""
     yield
-    from django.apps import apps
-
-    migration = importlib.import_module("regions.migrations.0003_load_regions")
     with django_db_blocker.unblock():
-        migration.load(apps, None)
+        _load_regions()
 
 
 @pytest.fixture

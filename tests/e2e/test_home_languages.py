@@ -9,9 +9,7 @@ from playwright.sync_api import Page, expect
 
 from regions.models import Region
 
-from .conftest import E2E_DB
-
-pytestmark = [pytest.mark.e2e, E2E_DB]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 ALMATY = {"kk": "Алматы қаласы", "ru": "город Алматы", "en": "Almaty"}
 
