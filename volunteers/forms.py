@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
@@ -12,6 +13,8 @@ from regions.scoping import region_queryset_for
 from .models import SPOKEN_LANGUAGES, Detachment, Skill, User, Volunteer
 from .selectors import SORTS
 from .validators import normalize_phone
+
+PHONE_INPUT_MAX_LENGTH = 32
 
 
 class DateInput(forms.DateInput):
@@ -87,6 +90,13 @@ class VolunteerProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["birth_date"].required = True
         self.fields["phone"].required = True
+        for name in ("phone", "guardian_phone"):
+            # People type "+7 (701) 123-45-67" (18 characters); only the normalised +7XXXXXXXXXX
+            # (12) is stored, so the typed form may be longer than the column.
+            field = self.fields[name]
+            field.max_length = PHONE_INPUT_MAX_LENGTH
+            field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
+            field.widget.attrs["maxlength"] = str(PHONE_INPUT_MAX_LENGTH)
         if user is not None and "region" in self.fields and user.is_authenticated:
             scoped = region_queryset_for(user)
             if scoped.exists() and self.instance.user_id != user.pk:

@@ -137,3 +137,12 @@ class TestPasswordReset:
         bob.user.refresh_from_db()
         assert bob.user.check_password("Jana-Qupia-77")
         assert not bob.user.check_password(PASSWORD)
+
+
+@pytest.mark.django_db
+def test_long_written_phone_form_is_accepted(client, almaty) -> None:  # type: ignore[no-untyped-def]
+    response = client.post(
+        "/accounts/register/", _registration(almaty, **{"profile-phone": "+7 (701) 555-44-33"})
+    )
+    assert response.status_code == 302
+    assert Volunteer.objects.get(user__email="dana@example.kz").phone == "+77015554433"
