@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Model
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from regions.admin_mixins import NationalStaffOnlyAdminMixin, RegionScopedAdminMixin
 from regions.models import CoordinatorAssignment
+from regions.scoping import is_coordinator, is_national_staff
 
 from .models import Detachment, Skill, User, Volunteer, VolunteerChange
 
@@ -37,17 +40,25 @@ class UserAdmin(NationalStaffOnlyAdminMixin, BaseUserAdmin):
 
 @admin.register(Skill)
 class SkillAdmin(admin.ModelAdmin):
+    """The skills catalogue: coordinators and national staff manage it."""
+
     list_display = ["code", "name_kk", "name_ru", "name_en"]
     search_fields = ["code", "name_kk", "name_ru", "name_en"]
 
-    def has_module_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
-        from regions.scoping import is_coordinator
-
+    def has_module_permission(self, request: HttpRequest) -> bool:
         return is_coordinator(request.user)
 
-    has_view_permission = has_add_permission = has_change_permission = (  # type: ignore[assignment]
-        lambda self, request, obj=None: self.has_module_permission(request)
-    )
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return is_coordinator(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return is_coordinator(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return is_coordinator(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return is_national_staff(request.user)
 
 
 @admin.register(Detachment)
@@ -78,8 +89,8 @@ class VolunteerChangeAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     list_display = ["volunteer", "action", "fields", "changed_by", "changed_at"]
     list_select_related = ["volunteer", "changed_by"]
 
-    def has_add_permission(self, request, *args) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, *args: object) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from regions.scoping import get_scoped_object_or_404, is_national_staff, scope_q, scope_queryset
 
-from .models import Detachment, Skill, User, Volunteer, VolunteerChange, normalize_search
+from .models import Detachment, Skill, Volunteer, VolunteerChange, normalize_search
 
 AGE_GROUPS: dict[str, tuple[int | None, int | None]] = {
     # key: (min age inclusive, max age inclusive)
@@ -226,7 +226,3 @@ def detachment_member_get(*, detachment: Detachment, pk: Any) -> Volunteer:
         return detachment_members(detachment=detachment).get(pk=pk)
     except (Volunteer.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
-
-
-def curator_candidates(*, user: Any) -> QuerySet[User]:
-    return User.objects.filter(is_active=True).order_by("email")

@@ -205,7 +205,17 @@ def volunteer_anonymize(*, volunteer: Volunteer, requested_by: User | None) -> V
 
 
 @transaction.atomic
-def detachment_create(*, created_by: User, data: dict[str, Any]) -> Detachment:
+def account_delete(*, user: User) -> None:
+    """ "Delete my account": the volunteer profile is anonymised, the account removed."""
+    volunteer = Volunteer.objects.filter(user=user).first()
+    if volunteer is not None:
+        volunteer_anonymize(volunteer=volunteer, requested_by=user)
+    else:
+        user.delete()
+
+
+@transaction.atomic
+def detachment_create(*, data: dict[str, Any]) -> Detachment:
     detachment = Detachment(**data)
     detachment.full_clean()
     detachment.save()

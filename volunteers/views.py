@@ -9,11 +9,10 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -132,14 +131,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         if request.POST.get("confirm") != "yes":
             messages.error(request, _("Tick the box to confirm that you want to delete your account."))
             return redirect("account_delete")
-        user = request.user
-        with transaction.atomic():
-            if volunteer is not None:
-                services.volunteer_anonymize(volunteer=volunteer, requested_by=user)
-            else:
-                user.delete()
-        from django.contrib.auth import logout
-
+        services.account_delete(user=request.user)
         logout(request)
         messages.success(request, _("Your account has been deleted and your personal data erased."))
         return redirect("home")
@@ -288,7 +280,7 @@ def detachment_create(request: HttpRequest) -> HttpResponse:
     form = DetachmentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            detachment = services.detachment_create(created_by=request.user, data=form.detachment_data())
+            detachment = services.detachment_create(data=form.detachment_data())
         except ValidationError as exc:
             _apply_service_errors(form, exc)
         else:

@@ -208,43 +208,35 @@ class TestRosterEditAndCreate:
         bob.refresh_from_db()
         assert bob.region.code == "75"
 
+    @staticmethod
+    def _walk_in(region, **extra):  # type: ignore[no-untyped-def]
+        return {
+            "last_name": "Тоқтаров",
+            "first_name": "Нұрсұлтан",
+            "birth_date": years_ago(12).isoformat(),
+            "phone": "+7 747 123 45 67",
+            "region": region.pk,
+            "preferred_language": "kk",
+            "preferred_channel": "sms",
+            "status": "active",
+            **extra,
+        }
+
     def test_walk_in_minor_with_consent(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
-        response = client_for(alice).post(
-            "/roster/new/",
-            {
-                "last_name": "Тоқтаров",
-                "first_name": "Нұрсұлтан",
-                "birth_date": years_ago(12).isoformat(),
-                "phone": "+7 747 123 45 67",
-                "region": almaty.pk,
-                "preferred_language": "kk",
-                "preferred_channel": "sms",
-                "status": "active",
-                "guardian_name": "Тоқтарова Айгүл",
-                "guardian_phone": "8 701 000 00 01",
-                "guardian_relation": "mother",
-                "guardian_consent_received": "on",
-            },
-        )
+        guardian = {
+            "guardian_name": "Тоқтарова Айгүл",
+            "guardian_phone": "8 701 000 00 01",
+            "guardian_relation": "mother",
+            "guardian_consent_received": "on",
+        }
+        response = client_for(alice).post("/roster/new/", self._walk_in(almaty, **guardian))
         assert response.status_code == 302
         v = Volunteer.objects.get(last_name="Тоқтаров")
         assert v.guardian_consent_at is not None and v.guardian_consent_recorded_by == alice
         assert v.phone == "+77471234567"
 
     def test_walk_in_minor_without_guardian_shows_errors(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
-        response = client_for(alice).post(
-            "/roster/new/",
-            {
-                "last_name": "Тоқтаров",
-                "first_name": "Нұрсұлтан",
-                "birth_date": years_ago(12).isoformat(),
-                "phone": "+7 747 123 45 67",
-                "region": almaty.pk,
-                "preferred_language": "kk",
-                "preferred_channel": "sms",
-                "status": "active",
-            },
-        )
+        response = client_for(alice).post("/roster/new/", self._walk_in(almaty))
         assert response.status_code == 200
         assert "guardian_name" in response.context["form"].errors
         assert not Volunteer.objects.filter(last_name="Тоқтаров").exists()
