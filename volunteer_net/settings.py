@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "volunteer_net",
     "regions",
     "volunteers",
+    "front_offices",
 ]
 
 MIDDLEWARE = [

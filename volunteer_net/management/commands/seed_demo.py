@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from front_offices.demo import seed_front_offices
 from volunteers.demo import DEMO_PASSWORD, seed_volunteers
 from volunteers.models import Volunteer
 
@@ -26,9 +27,11 @@ class Command(BaseCommand):
         counts = seed_volunteers(
             count=options["volunteers"], detachments=options["detachments"], seed=options["seed"]
         )
+        counts["front_offices"] = seed_front_offices()
         self.stdout.write(
             self.style.SUCCESS(
-                f"Seeded {counts['volunteers']} volunteers and {counts['detachments']} detachments. "
+                f"Seeded {counts['volunteers']} volunteers, {counts['detachments']} detachments and "
+                f"{counts['front_offices']} front offices. "
                 f"Log in as admin@volunteer.kz, coordinator75@volunteer.kz or volunteer@volunteer.kz "
                 f"with the password {DEMO_PASSWORD}."
             )

@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from regions.models import Region
+
+
+class FrontOffice(models.Model):
+    """A regional volunteer front office. Opening hours, visit slots and bookings come with the
+    front-office module; the office and its staff exist now so that the role can be assigned."""
+
+    name = models.CharField(_("name"), max_length=200)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="front_offices", verbose_name=_("region")
+    )
+    address = models.CharField(_("address"), max_length=300)
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="front_offices",
+        verbose_name=_("front-office staff"),
+        help_text=_("People who keep this office's hours and check visitors in."),
+    )
+
+    class Meta:
+        ordering = ["region__code", "name"]
+        verbose_name = _("front office")
+        verbose_name_plural = _("front offices")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,41 @@
+import pytest
+from django.core.management import call_command
+
+from front_offices.models import FrontOffice
+from regions.models import CoordinatorAssignment
+from volunteers.models import Detachment, Volunteer
+
+
+def _snapshot() -> list[tuple[str, str, str, str]]:
+    return list(
+        Volunteer.objects.filter(user__isnull=True)
+        .order_by("id")
+        .values_list("last_name", "first_name", "phone", "region__code")
+    )
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_realistic_valid_and_deterministic() -> None:
+    call_command("seed_demo", volunteers=300, detachments=20)
+    volunteers = list(Volunteer.objects.select_related("region"))
+    assert len(volunteers) == 301  # plus the demo volunteer with an account
+    assert {v.region.code for v in volunteers} == set(
+        CoordinatorAssignment.objects.values_list("region__code", flat=True)
+    )
+    assert CoordinatorAssignment.objects.values("region").distinct().count() == 20
+    assert Detachment.objects.count() == 20 and FrontOffice.objects.count() == 20
+    minors = [v for v in volunteers if v.is_minor()]
+    assert minors, "some volunteers are schoolchildren"
+    for v in volunteers:
+        v.full_clean(exclude=["user", "skills"])  # every row passes the same rules as a form
+    assert any(ch in "".join(v.last_name for v in volunteers) for ch in "ӘҒҚҢӨҰҮІ")
+    assert any("ё" in v.first_name or "ё" in v.last_name for v in volunteers)
+
+    first = _snapshot()
+    Volunteer.objects.filter(user__isnull=True).delete()
+    Detachment.objects.all().delete()
+    call_command("seed_demo", volunteers=300, detachments=20)
+    assert _snapshot() == first
+
+    call_command("seed_demo", "--if-empty", volunteers=300)
+    assert Volunteer.objects.count() == 301

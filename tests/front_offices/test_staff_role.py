@@ -1,0 +1,48 @@
+import pytest
+
+from front_offices.models import FrontOffice
+from front_offices.selectors import front_offices_of_staff
+from tests.conftest import client_for
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def offices(almaty, astana):  # type: ignore[no-untyped-def]
+    return (
+        FrontOffice.objects.create(name="Алматы фронт-офисі", region=almaty, address="Абай даңғылы, 1"),
+        FrontOffice.objects.create(name="Астана фронт-офисі", region=astana, address="Мәңгілік Ел, 8"),
+    )
+
+
+@pytest.mark.django_db
+class TestFrontOfficeStaffRole:
+    def test_national_staff_assign_office_staff_in_admin(self, nora, offices) -> None:  # type: ignore[no-untyped-def]
+        almaty_office, _ = offices
+        clerk = UserFactory(email="clerk@example.kz")
+        client = client_for(nora)
+        response = client.post(
+            f"/admin/front_offices/frontoffice/{almaty_office.pk}/change/",
+            {
+                "name": almaty_office.name,
+                "region": almaty_office.region_id,
+                "address": almaty_office.address,
+                "staff": [clerk.pk],
+            },
+        )
+        assert response.status_code == 302
+        assert list(front_offices_of_staff(user=clerk)) == [almaty_office]
+
+    def test_coordinator_sees_own_region_offices_but_cannot_assign_staff(self, alice, offices) -> None:  # type: ignore[no-untyped-def]
+        almaty_office, astana_office = offices
+        alice.is_staff = True
+        alice.save(update_fields=["is_staff"])
+        client = client_for(alice)
+        listing = client.get("/admin/front_offices/frontoffice/")
+        assert list(listing.context["cl"].result_list) == [almaty_office]
+        change = client.get(f"/admin/front_offices/frontoffice/{almaty_office.pk}/change/")
+        assert "staff" not in change.context["adminform"].form.fields
+        assert client.get(f"/admin/front_offices/frontoffice/{astana_office.pk}/change/").status_code == 302
+
+    def test_nobody_else_is_office_staff(self, bob, offices) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        assert not front_offices_of_staff(user=bob.user).exists()
