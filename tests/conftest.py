@@ -6,6 +6,8 @@ nora is national staff. The suite runs on PostgreSQL only (see volunteer_net/set
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -19,6 +21,28 @@ from .factories import UserFactory, VolunteerFactory
 def _postgres_only(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
         assert connection.vendor == "postgresql", "The suite runs on PostgreSQL: run `make test`."
+
+
+def load_regions() -> None:
+    """Load the 20 regions with the data migration's own function."""
+    from django.apps import apps
+
+    importlib.import_module("regions.migrations.0003_load_regions").load(apps, None)
+
+
+@pytest.fixture
+def regions_in_transactional_db(transactional_db) -> None:  # type: ignore[no-untyped-def]
+    """Transactional tests (live server, parallel clients) flush every table after each test,
+    the regions of the data migration included; load them as a fresh database has them."""
+    load_regions()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _restore_regions_after_session(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The last transactional test flushes the regions; put them back for a reused database."""
+    yield
+    with django_db_blocker.unblock():
+        load_regions()
 
 
 @pytest.fixture

@@ -24,9 +24,8 @@ Run with a database of your own, e.g.
 
 from __future__ import annotations
 
-import importlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -82,24 +81,9 @@ def browser_context_args(browser_context_args: dict[str, Any], live_server: Any)
     }
 
 
-def _load_regions() -> None:
-    from django.apps import apps
-
-    importlib.import_module("regions.migrations.0003_load_regions").load(apps, None)
-
-
 @pytest.fixture(autouse=True)
-def _regions(transactional_db: None) -> None:
+def _regions(regions_in_transactional_db: None) -> None:
     """The 20 regions of the data migration, as on a freshly migrated database."""
-    _load_regions()
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _restore_regions_after_session(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """The last transactional test flushes the regions; put them back for a reused database."""
-    yield
-    with django_db_blocker.unblock():
-        _load_regions()
 
 
 @pytest.fixture
