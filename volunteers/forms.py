@@ -11,7 +11,7 @@ from regions.models import Region
 from regions.scoping import region_queryset_for
 
 from .models import SPOKEN_LANGUAGES, Detachment, Skill, User, Volunteer
-from .selectors import SORTS
+from .selectors import SORTS, RosterFilters
 from .validators import normalize_phone
 
 PHONE_INPUT_MAX_LENGTH = 32
@@ -255,6 +255,26 @@ class RosterFilterForm(forms.Form):
         self.fields["region"].queryset = region_queryset_for(user)
         self.fields["detachment"].queryset = detachment_queryset_for(user).select_related("region")
         self.fields["skill"].empty_label = _("Any skill")
+
+    def filters(self) -> RosterFilters:
+        """The valid filters; one bad value (a stale link, say) drops only itself, with its error shown."""
+        self.is_valid()
+        data = self.cleaned_data
+
+        def pk(name: str) -> int | None:
+            obj = data.get(name)
+            return obj.pk if obj is not None else None
+
+        return RosterFilters(
+            q=data.get("q", ""),
+            region=pk("region"),
+            skill=pk("skill"),
+            detachment=pk("detachment"),
+            age_group=data.get("age_group", ""),
+            availability=data.get("availability", ""),
+            status=data.get("status", ""),
+            sort=data.get("sort") or "name",
+        )
 
 
 class DetachmentForm(forms.ModelForm):

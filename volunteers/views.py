@@ -144,19 +144,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 def roster_list(request: HttpRequest) -> HttpResponse:
     _coordinator_required(request)
     form = RosterFilterForm(request.GET or None, user=request.user)
-    filters = selectors.RosterFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.RosterFilters(
-            q=data["q"],
-            region=data["region"].pk if data["region"] else None,
-            skill=data["skill"].pk if data["skill"] else None,
-            detachment=data["detachment"].pk if data["detachment"] else None,
-            age_group=data["age_group"],
-            availability=data["availability"],
-            status=data["status"],
-            sort=data["sort"] or "name",
-        )
+    filters = form.filters() if form.is_bound else selectors.RosterFilters()
     try:
         per_page = int(request.GET.get("per_page", PAGE_SIZES[0]))
     except ValueError:

@@ -248,3 +248,13 @@ class TestRosterEditAndCreate:
         page = client_for(alice).get(f"/roster/{v.pk}/").content.decode()
         assert "061211600012" not in page and "06••••••••12" in page
         assert "061211600012" in client_for(nora).get(f"/roster/{v.pk}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_one_bad_filter_keeps_the_others(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    target = VolunteerFactory(region=almaty, last_name="Жұмабаева")
+    VolunteerFactory(region=almaty, last_name="Оспанов")
+    response = client_for(alice).get("/roster/", {"q": "жұмабаев", "skill": "999999"})
+    assert response.status_code == 200
+    assert [v.pk for v in response.context["page"].object_list] == [target.pk]
+    assert "skill" in response.context["form"].errors

@@ -1,0 +1,128 @@
+"""Every page a user meets reads wholly in Kazakh and Russian: no English left behind.
+
+The page is rendered in English and in the target language; any visible text (or placeholder,
+title, aria-label) with Latin words that comes out the same in both is an untranslated string.
+Data (names, e-mails) is the same in every language and contains no Latin words here, except
+the brand and a few international terms listed below.
+"""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.test import Client
+
+from tests.conftest import client_for
+from tests.factories import DetachmentFactory, MinorFactory, UserFactory
+
+BRAND = "Volunteer Net"
+ALLOWED = {"JSON", "SMS", "KK", "RU", "EN"}
+LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+class _Texts(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: set[str] = set()
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"script", "style"}:
+            self._skip += 1
+        for name, value in attrs:
+            if name in {"placeholder", "title", "aria-label"} and value:
+                self.texts.add(value.strip())
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in {"script", "style"}:
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip and data.strip():
+            self.texts.add(" ".join(data.split()))
+
+
+def _texts(html: str) -> set[str]:
+    parser = _Texts()
+    parser.feed(html)
+    # The brand stays in Latin letters in every language; what else is Latin must be translated.
+    return {
+        t
+        for t in parser.texts
+        if LATIN_WORD.search(t.replace(BRAND, "")) and t not in ALLOWED and "@" not in t
+    }
+
+
+def _render(client: Client, method: str, url: str, data: dict[str, str] | None, lang: str) -> str:
+    client.cookies["django_language"] = lang
+    response = getattr(client, method)(url, data or {})
+    assert response.status_code in {200, 404}, (url, response.status_code)
+    return response.content.decode()
+
+
+@pytest.fixture
+def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
+    bob.refresh_from_db()
+    curator = UserFactory(email="teacher@example.kz")
+    detachment = DetachmentFactory(region=almaty, curator=curator)
+    member = MinorFactory(
+        region=almaty, detachment=detachment, birth_date=bob.birth_date.replace(year=bob.birth_date.year + 18)
+    )
+    anonymous = Client()
+    return [
+        (anonymous, "get", "/", None),
+        (anonymous, "get", "/map/", None),
+        (anonymous, "get", "/campaigns/", None),
+        (anonymous, "get", "/front-offices/", None),
+        (anonymous, "get", "/accounts/login/", None),
+        (anonymous, "post", "/accounts/login/", {"username": "x@example.kz", "password": "bad"}),
+        (anonymous, "get", "/accounts/register/", None),
+        (
+            anonymous,
+            "post",
+            "/accounts/register/",
+            {"account-email": "bad", "profile-phone": "1", "profile-iin": "1"},
+        ),
+        (anonymous, "get", "/accounts/consent/", None),
+        (anonymous, "get", "/accounts/password_reset/", None),
+        (anonymous, "post", "/accounts/password_reset/", {"email": "bad"}),
+        (anonymous, "get", "/accounts/password_reset/done/", None),
+        (anonymous, "get", "/accounts/reset/xx/set-password/", None),
+        (anonymous, "get", "/no-such-page/", None),
+        (client_for(bob.user), "get", "/me/", None),
+        (client_for(bob.user), "get", "/me/edit/", None),
+        (client_for(bob.user), "post", "/me/edit/", {"phone": "1", "birth_date": "2999-01-01"}),
+        (client_for(bob.user), "get", "/me/delete/", None),
+        (client_for(bob.user), "get", "/accounts/password_change/", None),
+        (
+            client_for(bob.user),
+            "post",
+            "/accounts/password_change/",
+            {"old_password": "x", "new_password1": "1"},
+        ),
+        (client_for(alice), "get", "/roster/", None),
+        (client_for(alice), "get", "/roster/?q=zzz&skill=999", None),
+        (client_for(alice), "get", f"/roster/{bob.pk}/", None),
+        (client_for(alice), "get", f"/roster/{bob.pk}/edit/", None),
+        (client_for(alice), "get", "/roster/new/", None),
+        (client_for(alice), "post", "/roster/new/", {"birth_date": "2020-01-01", "iin": "123"}),
+        (client_for(alice), "get", f"/roster/{member.pk}/", None),
+        (client_for(alice), "get", "/detachments/", None),
+        (client_for(alice), "get", "/detachments/new/", None),
+        (client_for(alice), "post", "/detachments/new/", {"curator_email": "nobody@example.kz"}),
+        (client_for(curator), "get", f"/detachments/{detachment.pk}/", None),
+        (client_for(curator), "get", f"/detachments/{detachment.pk}/members/new/", None),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_no_english_left_on_pages(pages, lang: str) -> None:  # type: ignore[no-untyped-def]
+    leftovers: dict[str, set[str]] = {}
+    for client, method, url, data in pages:
+        english = _texts(_render(client, method, url, data, "en"))
+        translated = _texts(_render(client, method, url, data, lang))
+        same = english & translated
+        if same:
+            leftovers[f"{method.upper()} {url}"] = same
+    assert not leftovers, leftovers
