@@ -246,6 +246,8 @@ class Volunteer(models.Model):
         indexes = [
             models.Index(fields=["region", "status"], name="volunteer_region_status"),
             models.Index(fields=["last_name", "first_name", "id"], name="volunteer_name_order"),
+            # Sorting by age and the age-group filters read birth dates.
+            models.Index(fields=["birth_date", "id"], name="volunteer_birth_order"),
         ]
         constraints = [
             models.CheckConstraint(
