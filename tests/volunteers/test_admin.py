@@ -29,3 +29,11 @@ class TestAdminScope:
         response = client_for(nora).get("/admin/volunteers/volunteer/", {"q": "Қасым"})
         assert response.status_code == 200
         assert bob in list(response.context["cl"].result_list)
+
+
+@pytest.mark.django_db
+def test_admin_search_finds_phone_in_any_written_form(nora, bob) -> None:  # type: ignore[no-untyped-def]
+    bob.refresh_from_db()
+    national = "8 " + bob.phone[2:5] + " " + bob.phone[5:]
+    response = client_for(nora).get("/admin/volunteers/volunteer/", {"q": national})
+    assert list(response.context["cl"].result_list) == [bob]
