@@ -61,9 +61,10 @@ test: $(VENV)/.installed-dev compilemessages services ## Run the whole suite (Po
 test-fast: $(VENV)/.installed-dev compilemessages services ## The suite without the browser tests
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed-dev ## ruff check and format check, migrations in sync
+lint: $(VENV)/.installed-dev ## ruff, ruff format, mypy (django-stubs), migrations in sync
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DEBUG=true $(BIN)/mypy regions volunteers front_offices volunteer_net
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
 format: $(VENV)/.installed-dev ## Format and autofix with ruff

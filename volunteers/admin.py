@@ -36,7 +36,7 @@ class UserAdmin(NationalStaffOnlyAdminMixin, BaseUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     readonly_fields = ["last_login", "date_joined"]
     inlines = [CoordinatorAssignmentInline]
-    filter_horizontal: tuple[str, ...] = ()
+    filter_horizontal = ()
 
 
 @admin.register(Skill)

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import authenticate
 from django.http import Http404
@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from regions.scoping import is_coordinator
 
 from . import selectors
-from .models import Volunteer
+from .models import User, Volunteer
 
 
 class TokenObtainApi(APIView):
@@ -103,7 +103,7 @@ class VolunteerDetailOutputSerializer(VolunteerListOutputSerializer):
 
 def _parse_int(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
-    if raw in (None, ""):
+    if not raw:
         return None
     try:
         return int(raw)
@@ -188,16 +188,15 @@ class MeApi(APIView):
         )
     )
     def get(self, request: Request) -> Response:
-        volunteer = selectors.volunteer_of_user(user=request.user)
+        user = cast(User, request.user)  # IsAuthenticated has run
+        volunteer = selectors.volunteer_of_user(user=user)
         regions: list[Any] = list(
-            request.user.coordinator_assignments.values_list("region__code", flat=True).order_by(
-                "region__code"
-            )
+            user.coordinator_assignments.values_list("region__code", flat=True).order_by("region__code")
         )
         return Response(
             {
-                "email": request.user.email,
-                "is_national_staff": bool(request.user.is_national_staff),
+                "email": user.email,
+                "is_national_staff": bool(user.is_national_staff),
                 "coordinated_regions": regions,
                 "volunteer": (
                     VolunteerDetailOutputSerializer(volunteer, context={"request": request}).data

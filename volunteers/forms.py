@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -25,17 +25,17 @@ class DateInput(forms.DateInput):
 
 
 class SkillChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Skill) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Skill) -> str:
         return obj.name
 
 
 class SkillSingleChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Skill) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Skill) -> str:
         return obj.name
 
 
 class RegionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Region) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: Region) -> str:
         return obj.name
 
 
@@ -93,14 +93,14 @@ class VolunteerProfileForm(forms.ModelForm):
         for name in ("phone", "guardian_phone"):
             # People type "+7 (701) 123-45-67" (18 characters); only the normalised +7XXXXXXXXXX
             # (12) is stored, so the typed form may be longer than the column.
-            field = self.fields[name]
+            field = cast(forms.CharField, self.fields[name])
             field.max_length = PHONE_INPUT_MAX_LENGTH
             field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
             field.widget.attrs["maxlength"] = str(PHONE_INPUT_MAX_LENGTH)
         if user is not None and "region" in self.fields and user.is_authenticated:
             scoped = region_queryset_for(user)
             if scoped.exists() and self.instance.user_id != user.pk:
-                self.fields["region"].queryset = scoped
+                cast(forms.ModelChoiceField, self.fields["region"]).queryset = scoped
 
     def clean_phone(self) -> str:
         return normalize_phone(self.cleaned_data.get("phone", ""))
@@ -126,8 +126,10 @@ class CoordinatorVolunteerForm(VolunteerProfileForm):
         super().__init__(*args, user=user, **kwargs)
         from .selectors import detachment_queryset_for
 
-        self.fields["detachment"].queryset = detachment_queryset_for(user).select_related("region")
-        self.fields["region"].queryset = region_queryset_for(user)
+        cast(forms.ModelChoiceField, self.fields["detachment"]).queryset = detachment_queryset_for(
+            user
+        ).select_related("region")
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = region_queryset_for(user)
 
 
 class WalkInVolunteerForm(CoordinatorVolunteerForm):
@@ -144,7 +146,7 @@ class DetachmentMemberForm(VolunteerProfileForm):
         required=False,
         label=_("The written consent of the parent or legal representative has been received"),
     )
-    region = None  # members belong to the detachment's region
+    region = None  # type: ignore[assignment]  # members belong to the detachment's region
 
     class Meta(VolunteerProfileForm.Meta):
         fields = [f for f in VolunteerProfileForm.Meta.fields if f != "region"]
@@ -252,9 +254,11 @@ class RosterFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         from .selectors import detachment_queryset_for
 
-        self.fields["region"].queryset = region_queryset_for(user)
-        self.fields["detachment"].queryset = detachment_queryset_for(user).select_related("region")
-        self.fields["skill"].empty_label = _("Any skill")
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = region_queryset_for(user)
+        cast(forms.ModelChoiceField, self.fields["detachment"]).queryset = detachment_queryset_for(
+            user
+        ).select_related("region")
+        cast(forms.ModelChoiceField, self.fields["skill"]).empty_label = _("Any skill")
 
     def filters(self) -> RosterFilters:
         """The valid filters; one bad value (a stale link, say) drops only itself, with its error shown."""
@@ -291,7 +295,7 @@ class DetachmentForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = region_queryset_for(user)
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = region_queryset_for(user)
         if self.instance.curator_id:
             self.fields["curator_email"].initial = self.instance.curator.email
 

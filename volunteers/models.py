@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils import timezone
@@ -72,7 +72,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
     class Meta:
         verbose_name = _("user")
@@ -398,9 +398,11 @@ class VolunteerChange(models.Model):
         names = []
         for name in self.fields:
             try:
-                names.append(str(Volunteer._meta.get_field(name).verbose_name))
-            except Exception:  # registration, created, all: not model fields
+                field = Volunteer._meta.get_field(name)
+            except FieldDoesNotExist:  # registration, created, all: not model fields
                 names.append(str(_CHANGE_LABELS.get(name, name)))
+            else:
+                names.append(str(getattr(field, "verbose_name", name)))
         return ", ".join(names)
 
 

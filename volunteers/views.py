@@ -31,6 +31,7 @@ from .forms import (
     VolunteerProfileForm,
     WalkInVolunteerForm,
 )
+from .types import AuthenticatedHttpRequest
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -82,13 +83,13 @@ def consent_text(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = selectors.volunteer_of_user(user=request.user)
     return render(request, "volunteers/profile.html", {"volunteer": volunteer})
 
 
 @login_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
+def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = selectors.volunteer_of_user(user=request.user)
     if volunteer is None:
         raise Http404
@@ -110,7 +111,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_data(request: HttpRequest) -> HttpResponse:
+def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = selectors.volunteer_of_user(user=request.user)
     payload: dict[str, Any] = {
         "account": {"email": request.user.email, "date_joined": request.user.date_joined.isoformat()},
@@ -125,7 +126,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def account_delete(request: HttpRequest) -> HttpResponse:
+def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = selectors.volunteer_of_user(user=request.user)
     if request.method == "POST":
         if request.POST.get("confirm") != "yes":
@@ -141,7 +142,7 @@ def account_delete(request: HttpRequest) -> HttpResponse:
 # Coordinator roster ------------------------------------------------------------------------
 
 
-def roster_list(request: HttpRequest) -> HttpResponse:
+def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _coordinator_required(request)
     form = RosterFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if form.is_bound else selectors.RosterFilters()
@@ -171,7 +172,7 @@ def roster_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _coordinator_required(request)
     volunteer = selectors.volunteer_get(user=request.user, pk=pk)
     return render(
@@ -185,7 +186,7 @@ def roster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def roster_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _coordinator_required(request)
     volunteer = selectors.volunteer_get(user=request.user, pk=pk)
     show_iin = selectors.iin_visible_to(user=request.user, volunteer=volunteer)
@@ -209,7 +210,7 @@ def roster_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "roster/form.html", {"form": form, "volunteer": volunteer})
 
 
-def roster_create(request: HttpRequest) -> HttpResponse:
+def roster_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _coordinator_required(request)
     form = WalkInVolunteerForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -231,7 +232,7 @@ def roster_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def roster_guardian_consent(request: HttpRequest, pk: int) -> HttpResponse:
+def roster_guardian_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _coordinator_required(request)
     volunteer = selectors.volunteer_get(user=request.user, pk=pk)
     try:
@@ -253,7 +254,7 @@ def _detachments_allowed(request: HttpRequest) -> None:
         raise Http404
 
 
-def detachment_list(request: HttpRequest) -> HttpResponse:
+def detachment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _detachments_allowed(request)
     detachments = selectors.detachment_list(user=request.user)
     return render(
@@ -263,7 +264,7 @@ def detachment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def detachment_create(request: HttpRequest) -> HttpResponse:
+def detachment_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _coordinator_required(request)
     form = DetachmentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -277,7 +278,7 @@ def detachment_create(request: HttpRequest) -> HttpResponse:
     return render(request, "volunteers/detachment_form.html", {"form": form, "detachment": None})
 
 
-def detachment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def detachment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _coordinator_required(request)
     detachment = selectors.detachment_get(user=request.user, pk=pk)
     form = DetachmentForm(request.POST or None, instance=detachment, user=request.user)
@@ -292,7 +293,7 @@ def detachment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "volunteers/detachment_form.html", {"form": form, "detachment": detachment})
 
 
-def detachment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detachment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _detachments_allowed(request)
     detachment = selectors.detachment_get(user=request.user, pk=pk)
     return render(
@@ -307,7 +308,7 @@ def detachment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def detachment_member_create(request: HttpRequest, pk: int) -> HttpResponse:
+def detachment_member_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _detachments_allowed(request)
     detachment = selectors.detachment_get(user=request.user, pk=pk)
     form = DetachmentMemberForm(request.POST or None, detachment=detachment)
@@ -330,7 +331,7 @@ def detachment_member_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def detachment_member_edit(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+def detachment_member_edit(request: AuthenticatedHttpRequest, pk: int, member_pk: int) -> HttpResponse:
     _detachments_allowed(request)
     detachment = selectors.detachment_get(user=request.user, pk=pk)
     member = selectors.detachment_member_get(detachment=detachment, pk=member_pk)
@@ -355,7 +356,7 @@ def detachment_member_edit(request: HttpRequest, pk: int, member_pk: int) -> Htt
 
 
 @require_POST
-def detachment_member_consent(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+def detachment_member_consent(request: AuthenticatedHttpRequest, pk: int, member_pk: int) -> HttpResponse:
     _detachments_allowed(request)
     detachment = selectors.detachment_get(user=request.user, pk=pk)
     member = selectors.detachment_member_get(detachment=detachment, pk=member_pk)
