@@ -74,7 +74,12 @@ def user_register(
 ) -> User:
     """Self-registration: an account and its volunteer profile, with the consent to personal
     data processing recorded with its time and the text version shown."""
-    user = User.objects.create_user(email=email, password=password, full_name="")
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(email=email, password=password, full_name="")
+    except IntegrityError as exc:
+        # The form checked the address, but two sign-ups with it can race; the unique index decides.
+        raise ValidationError({"email": [_("An account with this e-mail already exists.")]}) from exc
     volunteer = Volunteer(user=user, **{k: v for k, v in profile.items() if k in PROFILE_FIELDS})
     if not volunteer.email:
         volunteer.email = user.email

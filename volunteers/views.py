@@ -42,13 +42,17 @@ def _coordinator_required(request: HttpRequest) -> None:
         raise Http404
 
 
-def _apply_service_errors(form: Any, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form, by field where it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
+def _apply_service_errors(form: Any, exc: ValidationError, *other_forms: Any) -> None:
+    """Show a service's ValidationError by the field it names, on whichever form has it."""
+    if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        target = next((f for f in (form, *other_forms) if field in f.fields), None)
+        if target is None:
+            form.add_error(None, errors)
+        else:
+            target.add_error(field, errors)
 
 
 # Self-service ------------------------------------------------------------------------------
@@ -68,7 +72,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 skills=profile_form.cleaned_data["skills"],
             )
         except ValidationError as exc:
-            _apply_service_errors(profile_form, exc)
+            _apply_service_errors(profile_form, exc, account_form)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Volunteer Net! Your profile has been created."))

@@ -42,3 +42,48 @@ def test_same_iin_entered_twice_at_once_keeps_one(regions_in_transactional_db) -
 
     assert sorted(outcomes) == ["refused:iin", "saved"]
     assert Volunteer.objects.filter(iin=IIN).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sign_ups_with_one_email_at_once(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
+    """Both forms pass their check before either saves; one account results, the other
+    person is told the address is taken, and no half-written profile is left."""
+    from django.test import Client
+
+    from volunteers.models import User
+
+    almaty = Region.objects.get(code="75")
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def sign_up(first_name: str) -> None:
+        try:
+            client = Client()
+            data = {
+                "account-email": "same@example.kz",
+                "account-password1": "Tau-Samal-2026",
+                "account-password2": "Tau-Samal-2026",
+                "account-consent": "on",
+                "profile-last_name": "Серікова",
+                "profile-first_name": first_name,
+                "profile-birth_date": "1995-05-05",
+                "profile-phone": "8 701 555 44 33",
+                "profile-region": str(almaty.pk),
+                "profile-preferred_language": "kk",
+                "profile-preferred_channel": "email",
+            }
+            barrier.wait(timeout=10)
+            statuses.append(client.post("/accounts/register/", data).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign_up, args=(name,)) for name in ("Дана", "Әсел")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    assert sorted(statuses) == [200, 302]  # one redirected to the profile, one shown the form
+    assert User.objects.filter(email="same@example.kz").count() == 1
+    assert Volunteer.objects.count() == 1
+    assert Volunteer.objects.get().user.email == "same@example.kz"
