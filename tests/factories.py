@@ -87,3 +87,14 @@ class DetachmentFactory(factory.django.DjangoModelFactory):
     region = factory.LazyFunction(lambda: Region.objects.get(code="75"))
     latitude = 43.25
     longitude = 76.92
+
+
+def iin_for(birth: datetime.date, *, female: bool = True, serial: int = 1) -> str:
+    """A valid IIN for a birth date (test data only)."""
+    from volunteers.demo import make_iin
+
+    for n in range(serial, serial + 50):
+        iin = make_iin(birth, not female, n)
+        if iin:
+            return iin
+    raise AssertionError("no valid IIN found")

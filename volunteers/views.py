@@ -341,6 +341,9 @@ def detachment_member_edit(request: AuthenticatedHttpRequest, pk: int, member_pk
     member = selectors.detachment_member_get(detachment=detachment, pk=member_pk)
     form = DetachmentMemberForm(request.POST or None, instance=member, detachment=detachment)
     del form.fields["guardian_consent_received"]
+    if not selectors.iin_visible_to(user=request.user, volunteer=member):
+        # The IIN is restricted: a curator may type it in, but never reads it back.
+        del form.fields["iin"]
     if request.method == "POST" and form.is_valid():
         try:
             services.volunteer_update(

@@ -125,3 +125,20 @@ class TestCoordinatorDetachments:
     def test_list_is_scoped(self, alice, charlie, detachment, astana) -> None:  # type: ignore[no-untyped-def]
         DetachmentFactory(region=astana)
         assert list(client_for(alice).get("/detachments/").context["detachments"]) == [detachment]
+
+
+@pytest.mark.django_db
+def test_curator_never_reads_a_members_iin(curator, detachment) -> None:  # type: ignore[no-untyped-def]
+    import datetime
+
+    member = MinorFactory(
+        region=detachment.region, detachment=detachment, birth_date=datetime.date(2012, 4, 5), iin=None
+    )
+    from tests.factories import iin_for
+
+    member.iin = iin_for(member.birth_date)
+    member.save()
+    page = client_for(curator).get(f"/detachments/{detachment.pk}/members/{member.pk}/edit/")
+    assert page.status_code == 200
+    assert member.iin not in page.content.decode()
+    assert "iin" not in page.context["form"].fields
