@@ -63,6 +63,7 @@ def register(request: HttpRequest) -> HttpResponse:
         return redirect("profile")
     account_form = RegistrationForm(request.POST or None, prefix="account")
     profile_form = VolunteerProfileForm(request.POST or None, prefix="profile")
+    # `&`, not `and`: validate both forms so that every error shows at once.
     if request.method == "POST" and account_form.is_valid() & profile_form.is_valid():
         try:
             user = services.user_register(
