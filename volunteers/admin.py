@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Model, QuerySet
@@ -8,6 +10,7 @@ from regions.admin_mixins import NationalStaffOnlyAdminMixin, RegionScopedAdminM
 from regions.models import CoordinatorAssignment
 from regions.scoping import is_coordinator, is_national_staff
 
+from . import services
 from .models import Detachment, Skill, User, Volunteer, VolunteerChange
 from .selectors import search_q
 
@@ -82,6 +85,17 @@ class VolunteerAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at", "anonymized_at", "consent_at", "consent_version"]
     exclude = ["iin"]  # restricted-access data: never listed in admin
     show_full_result_count = False
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # After skills are saved too: the admin is one more way to change personal data, and
+        # the history must show it like any other.
+        services.volunteer_change_record(
+            volunteer=form.instance,
+            changed_by=request.user,  # type: ignore[arg-type]
+            action=VolunteerChange.Action.UPDATE if change else VolunteerChange.Action.CREATE,
+            fields=list(form.changed_data),
+        )
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Volunteer], search_term: str

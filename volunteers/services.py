@@ -55,6 +55,17 @@ def _save_validated(volunteer: Volunteer) -> None:
         raise
 
 
+def volunteer_change_record(
+    *, volunteer: Volunteer, changed_by: User | None, action: str, fields: list[str]
+) -> None:
+    """Log a change of personal data made elsewhere (the admin site saves through its own form)."""
+    tracked = [f for f in fields if f in TRACKED_FIELDS or f == "skills"]
+    if tracked or action == VolunteerChange.Action.CREATE:
+        _record_change(
+            volunteer=volunteer, changed_by=changed_by, action=action, fields=tracked or ["created"]
+        )
+
+
 def _record_change(*, volunteer: Volunteer, changed_by: User | None, action: str, fields: list[str]) -> None:
     VolunteerChange.objects.create(
         volunteer=volunteer,

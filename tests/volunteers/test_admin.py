@@ -37,3 +37,32 @@ def test_admin_search_finds_phone_in_any_written_form(nora, bob) -> None:  # typ
     national = "8 " + bob.phone[2:5] + " " + bob.phone[5:]
     response = client_for(nora).get("/admin/volunteers/volunteer/", {"q": national})
     assert list(response.context["cl"].result_list) == [bob]
+
+
+@pytest.mark.django_db
+def test_admin_edit_is_recorded_in_history(nora, bob) -> None:  # type: ignore[no-untyped-def]
+    bob.refresh_from_db()
+    client = client_for(nora)
+    form = client.get(f"/admin/volunteers/volunteer/{bob.pk}/change/").context["adminform"].form
+    data = {}
+    for name, field in form.fields.items():
+        value = form.initial.get(name, field.initial)
+        if value is None or value is False:
+            continue
+        if name == "skills":
+            data[name] = [s.pk for s in value]
+        elif hasattr(value, "pk"):
+            data[name] = value.pk
+        elif name == "languages":
+            data[name] = '["kk"]'
+        else:
+            data[name] = value
+    data["locality"] = "Түрксіб ауданы"
+    data["phone"] = "8 705 765 43 21"
+    response = client.post(f"/admin/volunteers/volunteer/{bob.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    bob.refresh_from_db()
+    assert bob.phone == "+77057654321" and bob.locality == "Түрксіб ауданы"
+    change = bob.changes.get(action="update")
+    assert change.changed_by == nora
+    assert {"locality", "phone"} <= set(change.fields)
