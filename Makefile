@@ -51,7 +51,7 @@ run: $(VENV)/.installed compilemessages migrate seed ## Serve the app with demo 
 	@echo "Volunteer Net: http://$(HOST):$(PORT)/  (demo logins in README.md)"
 	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 
-services: $(VENV)/.installed ## Check that PostgreSQL and Redis answer for the test suite
+services: $(VENV)/.installed ## Check that PostgreSQL, Redis and Chromium are there for the test suite
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python scripts/check_services.py
 
 test: $(VENV)/.installed-dev compilemessages services ## Run the whole suite (PostgreSQL, Redis, Chromium browser tests)

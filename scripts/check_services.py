@@ -1,4 +1,4 @@
-"""Fail early, naming the service, when PostgreSQL or Redis is not there for the test suite."""
+"""Fail early, naming what is missing, when PostgreSQL, Redis or Chromium is not there for the tests."""
 
 import os
 import sys
@@ -32,6 +32,11 @@ def main() -> int:
         ok = False
         print(f"Redis is not reachable at {redis_url} ({exc}).", file=sys.stderr)
         print("Start it, e.g.: redis-server --daemonize yes --port 6379", file=sys.stderr)
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not os.access(chromium, os.X_OK):
+        ok = False
+        print(f"Chromium is not installed at {chromium}; the browser tests need it.", file=sys.stderr)
+        print("Install it, e.g.: apt-get install chromium", file=sys.stderr)
     return 0 if ok else 1
 
 

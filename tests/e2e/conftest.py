@@ -36,7 +36,7 @@ from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 # What a user waits for at most; a page of this app answers in well under a second.
 expect.set_options(timeout=10_000)
