@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from .i18n import localized
 
 
 class Region(models.Model):
@@ -26,20 +27,14 @@ class Region(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def _localized(self, prefix: str) -> str:
-        lang = (get_language() or "kk")[:2]
-        if lang not in {"kk", "ru", "en"}:
-            lang = "en"
-        return getattr(self, f"{prefix}_{lang}")
-
     @property
     def name(self) -> str:
         """The name in the active language: names come from the data, not the catalogue."""
-        return self._localized("name")
+        return localized(self, "name")
 
     @property
     def center_name(self) -> str:
-        return self._localized("center")
+        return localized(self, "center")
 
     @property
     def center(self) -> tuple[float, float]:

@@ -10,6 +10,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from regions.i18n import localized
 from regions.models import Region
 
 ADULT_AGE = 18
@@ -110,10 +111,7 @@ class Skill(models.Model):
 
     @property
     def name(self) -> str:
-        from django.utils.translation import get_language
-
-        lang = (get_language() or "kk")[:2]
-        return getattr(self, f"name_{lang}", None) or self.name_en
+        return localized(self, "name")
 
 
 class Detachment(models.Model):
