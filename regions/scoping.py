@@ -67,27 +67,23 @@ def scope_q(user: Any, *, region_field: str = "region") -> Q | None:
 
 def scope_queryset(queryset: QuerySet[M], user: Any, *, region_field: str = "region") -> QuerySet[M]:
     """Restrict `queryset` to the user's regions through `region_field` (a FK path to Region)."""
-    ids = scoped_region_ids(user)
-    if ids is None:
-        return queryset
-    if not ids:
-        return queryset.none()
-    return queryset.filter(**{f"{region_field}__in": ids})
+    condition = scope_q(user, region_field=region_field)
+    return queryset if condition is None else queryset.filter(condition)
 
 
-def can_access_region(user: Any, region_id: int | None) -> bool:
-    ids = scoped_region_ids(user)
-    return ids is None or (region_id is not None and region_id in ids)
+def get_object_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
+    """One object of an already scoped queryset; absent, or a malformed id, is a 404."""
+    try:
+        return queryset.get(**lookup)
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
 
 
 def get_scoped_object_or_404(
     queryset: QuerySet[M], user: Any, *, region_field: str = "region", **lookup: Any
 ) -> M:
     """Fetch one object within the user's scope; outside it the object does not exist (404)."""
-    try:
-        return scope_queryset(queryset, user, region_field=region_field).get(**lookup)
-    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_object_or_404(scope_queryset(queryset, user, region_field=region_field), **lookup)
 
 
 def region_queryset_for(user: Any) -> QuerySet[Any]:

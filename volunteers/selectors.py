@@ -7,10 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
-from regions.scoping import get_scoped_object_or_404, is_national_staff, scope_q, scope_queryset
+from regions.scoping import (
+    get_object_or_404,
+    get_scoped_object_or_404,
+    is_national_staff,
+    scope_q,
+    scope_queryset,
+)
 
 from .models import Detachment, Skill, Volunteer, VolunteerChange, normalize_search
 
@@ -207,10 +212,7 @@ def detachment_list(*, user: Any, region: int | None = None) -> QuerySet[Detachm
 
 
 def detachment_get(*, user: Any, pk: Any) -> Detachment:
-    try:
-        return detachment_queryset_for(user).select_related("region", "curator").get(pk=pk)
-    except (Detachment.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_object_or_404(detachment_queryset_for(user).select_related("region", "curator"), pk=pk)
 
 
 def detachment_members(*, detachment: Detachment) -> QuerySet[Volunteer]:
@@ -222,7 +224,4 @@ def detachment_members(*, detachment: Detachment) -> QuerySet[Volunteer]:
 
 
 def detachment_member_get(*, detachment: Detachment, pk: Any) -> Volunteer:
-    try:
-        return detachment_members(detachment=detachment).get(pk=pk)
-    except (Volunteer.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return get_object_or_404(detachment_members(detachment=detachment), pk=pk)
