@@ -26,19 +26,8 @@ class NationalStaffOnlyAdminMixin(admin.ModelAdmin):
         return is_national_staff(request.user)
 
 
-class RegionScopedAdminMixin(admin.ModelAdmin):
-    """Admin lists and forms go through the same region scope as every page and API view:
-    a coordinator with admin access works on their regions only."""
-
-    region_field = "region"
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        return scope_queryset(super().get_queryset(request), request.user, region_field=self.region_field)
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "region":
-            kwargs["queryset"] = region_queryset_for(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+class CoordinatorAdminMixin(admin.ModelAdmin):
+    """Coordinators and national staff work here; deleting is for national staff only."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return is_coordinator(request.user)
@@ -55,3 +44,18 @@ class RegionScopedAdminMixin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # Personal data is anonymised, not deleted, so that hours statistics survive.
         return is_national_staff(request.user)
+
+
+class RegionScopedAdminMixin(CoordinatorAdminMixin):
+    """Admin lists and forms go through the same region scope as every page and API view:
+    a coordinator with admin access works on their regions only."""
+
+    region_field = "region"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return scope_queryset(super().get_queryset(request), request.user, region_field=self.region_field)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "region":
+            kwargs["queryset"] = region_queryset_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

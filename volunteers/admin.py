@@ -6,9 +6,8 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from regions.admin_mixins import NationalStaffOnlyAdminMixin, RegionScopedAdminMixin
+from regions.admin_mixins import CoordinatorAdminMixin, NationalStaffOnlyAdminMixin, RegionScopedAdminMixin
 from regions.models import CoordinatorAssignment
-from regions.scoping import is_coordinator, is_national_staff
 
 from . import services
 from .models import Detachment, Skill, User, Volunteer, VolunteerChange
@@ -43,26 +42,11 @@ class UserAdmin(NationalStaffOnlyAdminMixin, BaseUserAdmin):
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(CoordinatorAdminMixin, admin.ModelAdmin):
     """The skills catalogue: coordinators and national staff manage it."""
 
     list_display = ["code", "name_kk", "name_ru", "name_en"]
     search_fields = ["code", "name_kk", "name_ru", "name_en"]
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_coordinator(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return is_coordinator(request.user)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return is_coordinator(request.user)
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return is_coordinator(request.user)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return is_national_staff(request.user)
 
 
 @admin.register(Detachment)

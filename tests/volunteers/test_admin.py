@@ -66,3 +66,19 @@ def test_admin_edit_is_recorded_in_history(nora, bob) -> None:  # type: ignore[n
     change = bob.changes.get(action="update")
     assert change.changed_by == nora
     assert {"locality", "phone"} <= set(change.fields)
+
+
+@pytest.mark.django_db
+def test_skills_catalogue_is_for_coordinators(alice, bob) -> None:  # type: ignore[no-untyped-def]
+    from tests.factories import SkillFactory
+
+    skill = SkillFactory(code="first-aid")
+    alice.is_staff = True
+    alice.save(update_fields=["is_staff"])
+    client = client_for(alice)
+    assert client.get("/admin/volunteers/skill/").status_code == 200
+    assert client.get(f"/admin/volunteers/skill/{skill.pk}/delete/").status_code == 403  # national staff only
+    bob.refresh_from_db()
+    bob.user.is_staff = True
+    bob.user.save(update_fields=["is_staff"])
+    assert client_for(bob.user).get("/admin/volunteers/skill/").status_code == 403
