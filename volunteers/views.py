@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -84,7 +85,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def consent_text(request: HttpRequest) -> HttpResponse:
-    return render(request, "volunteers/consent.html")
+    return render(request, "volunteers/consent.html", {"consent_version": settings.CONSENT_VERSION})
 
 
 @login_required

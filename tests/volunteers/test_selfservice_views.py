@@ -146,3 +146,18 @@ def test_long_written_phone_form_is_accepted(client, almaty) -> None:  # type: i
     )
     assert response.status_code == 302
     assert Volunteer.objects.get(user__email="dana@example.kz").phone == "+77015554433"
+
+
+@pytest.mark.django_db
+def test_consent_page_names_the_text_version(client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CONSENT_VERSION = "2027-02"
+    assert "2027-02" in client.get("/accounts/consent/").content.decode()
+
+
+@pytest.mark.django_db
+def test_navigation_offers_sections_by_role(alice, bob) -> None:  # type: ignore[no-untyped-def]
+    bob.refresh_from_db()
+    coordinator_page = client_for(alice).get("/").content.decode()
+    volunteer_page = client_for(bob.user).get("/").content.decode()
+    assert 'href="/roster/"' in coordinator_page and 'href="/detachments/"' in coordinator_page
+    assert 'href="/roster/"' not in volunteer_page and 'href="/detachments/"' not in volunteer_page
