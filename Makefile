@@ -42,6 +42,7 @@ messages: $(VENV)/.installed ## Extract translatable strings into locale/*/djang
 	DEBUG=true $(MANAGE) makemessages -d djangojs -l kk -l ru -l en --ignore=.venv --ignore=staticfiles --ignore=node_modules --no-obsolete
 
 migrate: $(VENV)/.installed ## Apply database migrations (DATABASE_URL, default SQLite)
+	@DEBUG=true $(BIN)/python scripts/check_db_layout.py
 	DEBUG=true $(MANAGE) migrate --verbosity 1
 
 seed: $(VENV)/.installed ## Load demo data into an empty database (make seed ARGS="--volunteers 100000")
@@ -64,7 +65,7 @@ test-fast: $(VENV)/.installed-dev compilemessages services ## The suite without 
 lint: $(VENV)/.installed-dev ## ruff, ruff format, mypy (django-stubs), migrations in sync
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DEBUG=true $(BIN)/mypy regions volunteers front_offices volunteer_net
+	DEBUG=true $(BIN)/mypy accounts regions volunteers detachments front_offices volunteer_net
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
 format: $(VENV)/.installed-dev ## Format and autofix with ruff

@@ -39,7 +39,8 @@ def main() -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from volunteers.models import User, Volunteer
+    from accounts.models import User
+    from volunteers.models import Volunteer
 
     if connection.vendor != "postgresql":
         print("The benchmark runs on PostgreSQL: set DATABASE_URL.", file=sys.stderr)

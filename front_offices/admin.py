@@ -1,26 +1,17 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from regions.admin_mixins import RegionScopedAdminMixin
-from regions.scoping import is_national_staff
+from regions.admin_mixins import NationalStaffAdmin
 
 from .models import FrontOffice
 
 
 @admin.register(FrontOffice)
-class FrontOfficeAdmin(RegionScopedAdminMixin, admin.ModelAdmin):
-    """Coordinators keep their regions' offices; assigning staff is a role, given by national staff."""
+class FrontOfficeAdmin(NationalStaffAdmin):
+    """National staff set up offices and hand out the front-office staff role; coordinators keep
+    their regions' offices on the app's own pages."""
 
     list_display = ["name", "region", "address", "phone"]
     list_filter = ["region"]
-    search_fields = ["name", "address", "staff__email"]
+    search_fields = ["name", "address"]
     list_select_related = ["region"]
     autocomplete_fields = ["staff"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        readonly = list(super().get_readonly_fields(request, obj))
-        if not is_national_staff(request.user):
-            readonly.append("staff")
-        return readonly

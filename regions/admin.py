@@ -1,22 +1,50 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from .admin_mixins import NationalStaffOnlyAdminMixin
+from .admin_mixins import NationalStaffAdmin
 from .models import CoordinatorAssignment, Region
-from .scoping import is_coordinator
+
+User = get_user_model()
+
+
+class CoordinatorAssignmentInline(admin.TabularInline):
+    model = CoordinatorAssignment
+    extra = 0
+    verbose_name = _("coordinated region")
+    verbose_name_plural = _("coordinated regions")
+
+
+@admin.register(User)
+class UserAdmin(NationalStaffAdmin, BaseUserAdmin):
+    """Roles are assigned here by national staff: the national-staff flag, coordinated regions
+    (inline), admin access; curators are set on the detachment, front-office staff on the office.
+    Registered by regions/ rather than accounts/ because the roles it assigns live here."""
+
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_national_staff", "is_staff", "is_active"]
+    list_filter = ["is_national_staff", "is_staff", "is_active", "coordinator_assignments__region"]
+    search_fields = ["email", "full_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password", "full_name")}),
+        (_("Roles"), {"fields": ("is_active", "is_national_staff", "is_staff", "is_superuser")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    readonly_fields = ["last_login", "date_joined"]
+    inlines = [CoordinatorAssignmentInline]
+    filter_horizontal = ()
 
 
 @admin.register(Region)
-class RegionAdmin(NationalStaffOnlyAdminMixin, admin.ModelAdmin):
+class RegionAdmin(NationalStaffAdmin):
     list_display = ["code", "iso_code", "name_kk", "name_ru", "name_en", "center_en"]
     search_fields = ["code", "name_kk", "name_ru", "name_en"]
     ordering = ["code"]
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Coordinators need the list for autocomplete and filters; it holds no personal data.
-        return is_coordinator(request.user)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         # The 20 units are fixed by law and loaded by a data migration.
@@ -27,7 +55,7 @@ class RegionAdmin(NationalStaffOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(CoordinatorAssignment)
-class CoordinatorAssignmentAdmin(NationalStaffOnlyAdminMixin, admin.ModelAdmin):
+class CoordinatorAssignmentAdmin(NationalStaffAdmin):
     list_display = ["user", "region", "created_at"]
     list_filter = ["region"]
     search_fields = ["user__email", "user__full_name"]

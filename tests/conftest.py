@@ -27,7 +27,7 @@ def load_regions() -> None:
     """Load the 20 regions with the data migration's own function."""
     from django.apps import apps
 
-    importlib.import_module("regions.migrations.0003_load_regions").load(apps, None)
+    importlib.import_module("regions.migrations.0002_load_regions").load(apps, None)
 
 
 @pytest.fixture

@@ -5,8 +5,10 @@ import datetime
 import factory
 from django.utils import timezone
 
+from accounts.models import User
+from detachments.models import Detachment
 from regions.models import Region
-from volunteers.models import Detachment, Skill, User, Volunteer
+from volunteers.models import Skill, Volunteer
 
 PASSWORD = "correct-horse-battery"
 
@@ -91,7 +93,7 @@ class DetachmentFactory(factory.django.DjangoModelFactory):
 
 def iin_for(birth: datetime.date, *, female: bool = True, serial: int = 1) -> str:
     """A valid IIN for a birth date (test data only)."""
-    from volunteers.demo import make_iin
+    from volunteer_net.demo import make_iin
 
     for n in range(serial, serial + 50):
         iin = make_iin(birth, not female, n)

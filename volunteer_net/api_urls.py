@@ -1,7 +1,8 @@
 from django.urls import path
 
+from accounts.apis import TokenObtainApi
 from regions.apis import RegionListApi
-from volunteers.apis import MeApi, TokenObtainApi, VolunteerDetailApi, VolunteerListApi
+from volunteers.apis import MeApi, VolunteerDetailApi, VolunteerListApi
 
 urlpatterns = [
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),

@@ -3,7 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from regions.scoping import is_coordinator
+from regions.scoping import curator_or_region_scope, manages_regions
 
 
 def roles(request: HttpRequest) -> dict[str, Any]:
@@ -11,9 +11,7 @@ def roles(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
         return {"can_see_roster": False, "can_see_detachments": False}
-    from volunteers.selectors import user_is_curator
-
     return {
-        "can_see_roster": SimpleLazyObject(lambda: is_coordinator(user)),
-        "can_see_detachments": SimpleLazyObject(lambda: is_coordinator(user) or user_is_curator(user=user)),
+        "can_see_roster": SimpleLazyObject(lambda: manages_regions(user)),
+        "can_see_detachments": SimpleLazyObject(lambda: curator_or_region_scope(user)),
     }

@@ -69,7 +69,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 INSTALLED_APPS = [
     # The simple admin config skips autodiscovery: django-leaflet's admin module imports GeoDjango,
     # which needs the GDAL library. Each app registers its admin in AppConfig.ready() instead.
-    "django.contrib.admin.apps.SimpleAdminConfig",
+    "volunteer_net.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -83,8 +83,11 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "leaflet",
     "volunteer_net",
+    # Ours, from the ground floor up: a lower app never imports a higher one.
+    "accounts",
     "regions",
     "volunteers",
+    "detachments",
     "front_offices",
 ]
 
@@ -139,7 +142,7 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_USER_MODEL = "volunteers.User"
+AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

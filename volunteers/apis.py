@@ -1,51 +1,18 @@
 from typing import Any, cast
 
-from django.contrib.auth import authenticate
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.authtoken.models import Token
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from regions.scoping import is_coordinator
+from accounts.models import User
+from regions.scoping import ManagesRegions
 
 from . import selectors
-from .models import User, Volunteer
-
-
-class TokenObtainApi(APIView):
-    """Exchange e-mail and password for an API token."""
-
-    permission_classes = [AllowAny]
-    authentication_classes: list[type] = []
-
-    class InputSerializer(serializers.Serializer):
-        email = serializers.EmailField()
-        password = serializers.CharField(trim_whitespace=False, style={"input_type": "password"})
-
-    @extend_schema(
-        request=InputSerializer,
-        responses=inline_serializer("TokenOutput", {"token": serializers.CharField()}),
-    )
-    def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = authenticate(
-            request,
-            username=serializer.validated_data["email"].strip().lower(),
-            password=serializer.validated_data["password"],
-        )
-        if user is None:
-            raise serializers.ValidationError(
-                {"non_field_errors": [_("Unable to log in with the e-mail and password provided.")]}
-            )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+from .models import Volunteer
 
 
 class SkillSerializer(serializers.Serializer):
@@ -114,14 +81,12 @@ def _parse_int(request: Request, name: str) -> int | None:
 class VolunteerListApi(APIView):
     """Coordinators and national staff: the roster of their regions."""
 
+    permission_classes = [ManagesRegions]
+
     class Pagination(PageNumberPagination):
         page_size = 50
         page_size_query_param = "page_size"
         max_page_size = 200
-
-    def _check_role(self, request: Request) -> None:
-        if not is_coordinator(request.user):
-            raise Http404
 
     @extend_schema(
         parameters=[
@@ -135,7 +100,6 @@ class VolunteerListApi(APIView):
         responses=VolunteerListOutputSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        self._check_role(request)
         region_code = request.query_params.get("region")
         skill_code = request.query_params.get("skill")
         region_id = skill_id = None
@@ -165,10 +129,10 @@ class VolunteerListApi(APIView):
 
 
 class VolunteerDetailApi(APIView):
+    permission_classes = [ManagesRegions]
+
     @extend_schema(responses=VolunteerDetailOutputSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        if not is_coordinator(request.user):
-            raise Http404
         volunteer = selectors.volunteer_get(user=request.user, pk=pk)
         return Response(VolunteerDetailOutputSerializer(volunteer, context={"request": request}).data)
 

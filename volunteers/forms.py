@@ -3,15 +3,15 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.contrib.auth import password_validation
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from regions.models import Region
 from regions.scoping import region_queryset_for
 
-from .models import SPOKEN_LANGUAGES, Detachment, Skill, User, Volunteer
-from .selectors import SORTS, RosterFilters
+from .models import SPOKEN_LANGUAGES, Skill, Volunteer
+from .selectors import SORTS, RosterFilters, detachment_scope
 from .validators import normalize_phone
 
 PHONE_INPUT_MAX_LENGTH = 32
@@ -124,9 +124,7 @@ class CoordinatorVolunteerForm(VolunteerProfileForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        from .selectors import detachment_queryset_for
-
-        cast(forms.ModelChoiceField, self.fields["detachment"]).queryset = detachment_queryset_for(
+        cast(forms.ModelChoiceField, self.fields["detachment"]).queryset = detachment_scope(
             user
         ).select_related("region")
         cast(forms.ModelChoiceField, self.fields["region"]).queryset = region_queryset_for(user)
@@ -137,75 +135,6 @@ class WalkInVolunteerForm(CoordinatorVolunteerForm):
         required=False,
         label=_("The written consent of the parent or legal representative has been received"),
     )
-
-
-class DetachmentMemberForm(VolunteerProfileForm):
-    """A curator registers members of their own detachment (usually minors)."""
-
-    guardian_consent_received = forms.BooleanField(
-        required=False,
-        label=_("The written consent of the parent or legal representative has been received"),
-    )
-    region = None  # type: ignore[assignment]  # members belong to the detachment's region
-
-    class Meta(VolunteerProfileForm.Meta):
-        fields = [f for f in VolunteerProfileForm.Meta.fields if f != "region"]
-
-    def __init__(self, *args: Any, detachment: Detachment, **kwargs: Any) -> None:
-        self.detachment = detachment
-        super().__init__(*args, **kwargs)
-        self.fields["email"].required = False
-        # A member belongs to the detachment's region; set it before model validation runs.
-        self.instance.region = detachment.region
-        self.instance.detachment = detachment
-
-    def profile_data(self) -> dict[str, Any]:
-        data = super().profile_data()
-        data.pop("guardian_consent_received", None)
-        data["region"] = self.detachment.region
-        data["detachment"] = self.detachment
-        return data
-
-
-class RegistrationForm(forms.Form):
-    """The account part of registration; the profile part is a VolunteerProfileForm."""
-
-    email = forms.EmailField(label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    password1 = forms.CharField(
-        label=_("Password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
-    password2 = forms.CharField(
-        label=_("Password confirmation"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    consent = forms.BooleanField(
-        label=_("I consent to the processing of my personal data under the terms shown"),
-        error_messages={"required": _("Registration needs your consent to the processing of personal data.")},
-    )
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this e-mail already exists."), code="duplicate")
-        return email
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
-        if p1 and p2 and p1 != p2:
-            self.add_error(
-                "password2", forms.ValidationError(_("The two passwords do not match."), code="mismatch")
-            )
-        elif p1:
-            try:
-                password_validation.validate_password(p1, User(email=cleaned.get("email", "")))
-            except forms.ValidationError as exc:
-                self.add_error("password1", exc)
-        return cleaned
 
 
 class RosterFilterForm(forms.Form):
@@ -219,7 +148,7 @@ class RosterFilterForm(forms.Form):
     )
     skill = SkillSingleChoiceField(queryset=Skill.objects.all(), required=False, label=_("Skill"))
     detachment = forms.ModelChoiceField(
-        queryset=Detachment.objects.none(),
+        queryset=Volunteer.objects.none(),  # set per user in __init__
         required=False,
         label=_("Detachment"),
         empty_label=_("Any detachment"),
@@ -252,10 +181,8 @@ class RosterFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from .selectors import detachment_queryset_for
-
         cast(forms.ModelChoiceField, self.fields["region"]).queryset = region_queryset_for(user)
-        cast(forms.ModelChoiceField, self.fields["detachment"]).queryset = detachment_queryset_for(
+        cast(forms.ModelChoiceField, self.fields["detachment"]).queryset = detachment_scope(
             user
         ).select_related("region")
         cast(forms.ModelChoiceField, self.fields["skill"]).empty_label = _("Any skill")
@@ -279,36 +206,3 @@ class RosterFilterForm(forms.Form):
             status=data.get("status", ""),
             sort=data.get("sort") or "name",
         )
-
-
-class DetachmentForm(forms.ModelForm):
-    region = RegionChoiceField(queryset=Region.objects.none(), label=_("Region"))
-    curator_email = forms.EmailField(
-        label=_("Curator's e-mail"),
-        required=False,
-        help_text=_("The curator must already have an account."),
-    )
-
-    class Meta:
-        model = Detachment
-        fields = ["school_name", "school_number", "locality", "region", "latitude", "longitude"]
-
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["region"]).queryset = region_queryset_for(user)
-        if self.instance.curator_id:
-            self.fields["curator_email"].initial = self.instance.curator.email
-
-    def clean_curator_email(self) -> User | None:
-        email = (self.cleaned_data.get("curator_email") or "").strip()
-        if not email:
-            return None
-        curator = User.objects.filter(email__iexact=email, is_active=True).first()
-        if curator is None:
-            raise forms.ValidationError(_("No account with this e-mail."), code="unknown_curator")
-        return curator
-
-    def detachment_data(self) -> dict[str, Any]:
-        data = {k: v for k, v in self.cleaned_data.items() if k != "curator_email"}
-        data["curator"] = self.cleaned_data.get("curator_email")
-        return data

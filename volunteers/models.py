@@ -3,10 +3,8 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
-from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,66 +26,6 @@ def normalize_search(text: str) -> str:
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-
-
-class UserManager(BaseUserManager["User"]):
-    use_in_migrations = True
-
-    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
-        if not email:
-            raise ValueError("An e-mail address is required")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
-        user.set_password(password)
-        user.save(using=self._db)
-        return user
-
-    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
-        extra.setdefault("is_staff", False)
-        extra.setdefault("is_superuser", False)
-        return self._create_user(email, password, **extra)
-
-    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
-        extra.setdefault("is_staff", True)
-        extra.setdefault("is_superuser", True)
-        extra.setdefault("is_national_staff", True)
-        return self._create_user(email, password, **extra)
-
-
-class User(AbstractBaseUser, PermissionsMixin):
-    """An account: people log in by e-mail. Roles come from flags and assignments:
-    national staff (flag), regional coordinator (regions.CoordinatorAssignment), detachment
-    curator (Detachment.curator), volunteer (a Volunteer profile)."""
-
-    email = models.EmailField(_("e-mail"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=200, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
-    is_staff = models.BooleanField(
-        _("staff status"), default=False, help_text=_("Can log in to the administration site.")
-    )
-    is_national_staff = models.BooleanField(
-        _("national staff"), default=False, help_text=_("Sees and manages every region.")
-    )
-    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
-
-    objects = UserManager()
-
-    USERNAME_FIELD = "email"
-    EMAIL_FIELD = "email"
-    REQUIRED_FIELDS = []
-
-    class Meta:
-        verbose_name = _("user")
-        verbose_name_plural = _("users")
-        constraints = [models.UniqueConstraint(Upper("email"), name="unique_user_email_ci")]
-
-    def __str__(self) -> str:
-        return self.full_name or self.email
-
-    def get_full_name(self) -> str:
-        return self.full_name or self.email
-
-    def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
 SPOKEN_LANGUAGES = [("kk", _("Kazakh")), ("ru", _("Russian")), ("en", _("English")), ("other", _("Other"))]
@@ -112,38 +50,6 @@ class Skill(models.Model):
     @property
     def name(self) -> str:
         return localized(self, "name")
-
-
-class Detachment(models.Model):
-    """A school youth detachment (a Жас Ұлан unit) with its curator, usually a teacher."""
-
-    school_name = models.CharField(_("school"), max_length=200)
-    school_number = models.CharField(_("school number"), max_length=20, blank=True)
-    locality = models.CharField(_("locality"), max_length=100)
-    region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, related_name="detachments", verbose_name=_("region")
-    )
-    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
-    curator = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="curated_detachments",
-        verbose_name=_("curator"),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["region__code", "locality", "school_name"]
-        verbose_name = _("detachment")
-        verbose_name_plural = _("detachments")
-
-    def __str__(self) -> str:
-        if self.school_number:
-            return f"{self.school_name} № {self.school_number} ({self.locality})"
-        return f"{self.school_name} ({self.locality})"
 
 
 class Volunteer(models.Model):
@@ -204,8 +110,9 @@ class Volunteer(models.Model):
     consent_at = models.DateTimeField(_("personal data consent given at"), null=True, blank=True)
     consent_version = models.CharField(_("consent text version"), max_length=20, blank=True)
 
+    # Membership of a school detachment; the detachments app owns detachments and their pages.
     detachment = models.ForeignKey(
-        Detachment,
+        "detachments.Detachment",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

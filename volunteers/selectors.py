@@ -1,4 +1,4 @@
-"""Reads for volunteers and detachments, already scoped to the user and with their joins."""
+"""Reads for volunteers, already scoped to the user and with their joins."""
 
 from __future__ import annotations
 
@@ -6,18 +6,17 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from regions.scoping import (
-    get_object_or_404,
     get_scoped_object_or_404,
     is_national_staff,
-    scope_q,
+    region_or_curator_q,
     scope_queryset,
 )
 
-from .models import Detachment, Skill, Volunteer, VolunteerChange, normalize_search
+from .models import Skill, Volunteer, VolunteerChange, normalize_search
 
 AGE_GROUPS: dict[str, tuple[int | None, int | None]] = {
     # key: (min age inclusive, max age inclusive)
@@ -186,42 +185,13 @@ def iin_visible_to(*, user: Any, volunteer: Volunteer) -> bool:
     return is_national_staff(user) or (volunteer.user_id is not None and volunteer.user_id == user.pk)
 
 
-# Detachments ---------------------------------------------------------------------------------
+def detachment_scope(user: Any) -> QuerySet[Any]:
+    """Detachments the user may see or pick: their regions' and the ones they curate.
 
-
-def user_is_curator(*, user: Any) -> bool:
-    return user.is_authenticated and Detachment.objects.filter(curator=user).exists()
-
-
-def detachment_queryset_for(user: Any) -> QuerySet[Detachment]:
-    """Coordinators see their regions' detachments; a curator sees the ones they run."""
-    region_q = scope_q(user)
-    qs = Detachment.objects.all()
-    if region_q is None:
-        return qs
-    if not user.is_authenticated:
-        return qs.none()
-    return qs.filter(region_q | Q(curator=user))
-
-
-def detachment_list(*, user: Any, region: int | None = None) -> QuerySet[Detachment]:
-    qs = detachment_queryset_for(user).select_related("region", "curator")
-    if region:
-        qs = qs.filter(region_id=region)
-    return qs.annotate(member_count=Count("members", filter=Q(members__anonymized_at__isnull=True)))
-
-
-def detachment_get(*, user: Any, pk: Any) -> Detachment:
-    return get_object_or_404(detachment_queryset_for(user).select_related("region", "curator"), pk=pk)
-
-
-def detachment_members(*, detachment: Detachment) -> QuerySet[Volunteer]:
-    return (
-        detachment.members.filter(anonymized_at__isnull=True)
-        .select_related("region")
-        .order_by("last_name", "first_name", "id")
-    )
-
-
-def detachment_member_get(*, detachment: Detachment, pk: Any) -> Volunteer:
-    return get_object_or_404(detachment_members(detachment=detachment), pk=pk)
+    The model is the target of `Volunteer.detachment`; the detachments app, above this one,
+    builds its pages on this same queryset.
+    """
+    model = Volunteer._meta.get_field("detachment").related_model
+    condition = region_or_curator_q(user)
+    qs = model._default_manager.all()  # type: ignore[union-attr]
+    return qs if condition is None else qs.filter(condition)

@@ -1,4 +1,4 @@
-"""Writes for accounts, volunteer profiles and detachments: each in one transaction, validated
+"""Writes for volunteer profiles: each in one transaction, validated
 before saving, with the change history written here rather than in views."""
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Detachment, Skill, User, Volunteer, VolunteerChange
+from accounts.models import User
+
+from .models import Skill, Volunteer, VolunteerChange
 from .validators import normalize_phone
 
 # Fields whose changes are recorded in the personal-data history.
@@ -228,20 +230,3 @@ def account_delete(*, user: User) -> None:
         volunteer_anonymize(volunteer=volunteer, requested_by=user)
     else:
         user.delete()
-
-
-@transaction.atomic
-def detachment_create(*, data: dict[str, Any]) -> Detachment:
-    detachment = Detachment(**data)
-    detachment.full_clean()
-    detachment.save()
-    return detachment
-
-
-@transaction.atomic
-def detachment_update(*, detachment: Detachment, data: dict[str, Any]) -> Detachment:
-    for field, value in data.items():
-        setattr(detachment, field, value)
-    detachment.full_clean()
-    detachment.save()
-    return detachment

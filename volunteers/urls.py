@@ -22,20 +22,3 @@ roster_patterns = (
     ],
     "roster",
 )
-
-detachment_patterns = (
-    [
-        path("", views.detachment_list, name="list"),
-        path("new/", views.detachment_create, name="create"),
-        path("<int:pk>/", views.detachment_detail, name="detail"),
-        path("<int:pk>/edit/", views.detachment_edit, name="edit"),
-        path("<int:pk>/members/new/", views.detachment_member_create, name="member_create"),
-        path("<int:pk>/members/<int:member_pk>/edit/", views.detachment_member_edit, name="member_edit"),
-        path(
-            "<int:pk>/members/<int:member_pk>/guardian-consent/",
-            views.detachment_member_consent,
-            name="member_consent",
-        ),
-    ],
-    "detachments",
-)

@@ -1,4 +1,4 @@
-"""Pages for volunteers (self-service), the coordinator's roster and school detachments.
+"""Pages for volunteers (self-service) and the coordinator's roster.
 
 Views load objects through the scoped selectors, call one service and present the result.
 """
@@ -20,40 +20,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from regions.scoping import is_coordinator
+from accounts.forms import RegistrationForm
+from accounts.types import AuthenticatedHttpRequest
+from regions.scoping import region_scope_required
+from volunteer_net.forms import apply_service_errors
 
 from . import selectors, services
-from .forms import (
-    CoordinatorVolunteerForm,
-    DetachmentForm,
-    DetachmentMemberForm,
-    RegistrationForm,
-    RosterFilterForm,
-    VolunteerProfileForm,
-    WalkInVolunteerForm,
-)
-from .types import AuthenticatedHttpRequest
+from .forms import CoordinatorVolunteerForm, RosterFilterForm, VolunteerProfileForm, WalkInVolunteerForm
 
 PAGE_SIZES = (25, 50, 100)
-
-
-def _coordinator_required(request: HttpRequest) -> None:
-    # Outside the roles the roster does not exist for the user: 404, like any other object.
-    if not request.user.is_authenticated or not is_coordinator(request.user):
-        raise Http404
-
-
-def _apply_service_errors(form: Any, exc: ValidationError, *other_forms: Any) -> None:
-    """Show a service's ValidationError by the field it names, on whichever form has it."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        target = next((f for f in (form, *other_forms) if field in f.fields), None)
-        if target is None:
-            form.add_error(None, errors)
-        else:
-            target.add_error(field, errors)
 
 
 # Self-service ------------------------------------------------------------------------------
@@ -74,7 +49,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 skills=profile_form.cleaned_data["skills"],
             )
         except ValidationError as exc:
-            _apply_service_errors(profile_form, exc, account_form)
+            apply_service_errors(profile_form, exc, account_form)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome to Volunteer Net! Your profile has been created."))
@@ -109,7 +84,7 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
                 skills=form.cleaned_data["skills"],
             )
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("Your profile has been saved."))
             return redirect("profile")
@@ -148,8 +123,8 @@ def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
 # Coordinator roster ------------------------------------------------------------------------
 
 
+@region_scope_required
 def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _coordinator_required(request)
     form = RosterFilterForm(request.GET or None, user=request.user)
     filters = form.filters() if form.is_bound else selectors.RosterFilters()
     try:
@@ -178,8 +153,8 @@ def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@region_scope_required
 def roster_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _coordinator_required(request)
     volunteer = selectors.volunteer_get(user=request.user, pk=pk)
     return render(
         request,
@@ -192,8 +167,8 @@ def roster_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@region_scope_required
 def roster_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _coordinator_required(request)
     volunteer = selectors.volunteer_get(user=request.user, pk=pk)
     show_iin = selectors.iin_visible_to(user=request.user, volunteer=volunteer)
     form = CoordinatorVolunteerForm(request.POST or None, instance=volunteer, user=request.user)
@@ -209,15 +184,15 @@ def roster_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 skills=form.cleaned_data["skills"],
             )
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The volunteer's profile has been saved."))
             return redirect("roster:detail", pk=volunteer.pk)
     return render(request, "roster/form.html", {"form": form, "volunteer": volunteer})
 
 
+@region_scope_required
 def roster_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _coordinator_required(request)
     form = WalkInVolunteerForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.profile_data()
@@ -230,7 +205,7 @@ def roster_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 guardian_consent_received=consent,
             )
         except ValidationError as exc:
-            _apply_service_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, _("The volunteer has been added to the roster."))
             return redirect("roster:detail", pk=volunteer.pk)
@@ -238,8 +213,8 @@ def roster_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require_POST
+@region_scope_required
 def roster_guardian_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _coordinator_required(request)
     volunteer = selectors.volunteer_get(user=request.user, pk=pk)
     try:
         services.guardian_consent_record(volunteer=volunteer, recorded_by=request.user)
@@ -248,131 +223,3 @@ def roster_guardian_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpR
     else:
         messages.success(request, _("The guardian's written consent has been recorded."))
     return redirect("roster:detail", pk=volunteer.pk)
-
-
-# Detachments -------------------------------------------------------------------------------
-
-
-def _detachments_allowed(request: HttpRequest) -> None:
-    if not request.user.is_authenticated or not (
-        is_coordinator(request.user) or selectors.user_is_curator(user=request.user)
-    ):
-        raise Http404
-
-
-def detachment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _detachments_allowed(request)
-    detachments = selectors.detachment_list(user=request.user)
-    return render(
-        request,
-        "volunteers/detachment_list.html",
-        {"detachments": detachments, "can_create": is_coordinator(request.user)},
-    )
-
-
-def detachment_create(request: AuthenticatedHttpRequest) -> HttpResponse:
-    _coordinator_required(request)
-    form = DetachmentForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            detachment = services.detachment_create(data=form.detachment_data())
-        except ValidationError as exc:
-            _apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The detachment has been created."))
-            return redirect("detachments:detail", pk=detachment.pk)
-    return render(request, "volunteers/detachment_form.html", {"form": form, "detachment": None})
-
-
-def detachment_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _coordinator_required(request)
-    detachment = selectors.detachment_get(user=request.user, pk=pk)
-    form = DetachmentForm(request.POST or None, instance=detachment, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.detachment_update(detachment=detachment, data=form.detachment_data())
-        except ValidationError as exc:
-            _apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The detachment has been saved."))
-            return redirect("detachments:detail", pk=detachment.pk)
-    return render(request, "volunteers/detachment_form.html", {"form": form, "detachment": detachment})
-
-
-def detachment_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _detachments_allowed(request)
-    detachment = selectors.detachment_get(user=request.user, pk=pk)
-    return render(
-        request,
-        "volunteers/detachment_detail.html",
-        {
-            "detachment": detachment,
-            "members": selectors.detachment_members(detachment=detachment),
-            "can_edit": is_coordinator(request.user),
-            "today": timezone.localdate(),
-        },
-    )
-
-
-def detachment_member_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    _detachments_allowed(request)
-    detachment = selectors.detachment_get(user=request.user, pk=pk)
-    form = DetachmentMemberForm(request.POST or None, detachment=detachment)
-    if request.method == "POST" and form.is_valid():
-        consent = form.cleaned_data.get("guardian_consent_received", False)
-        try:
-            services.volunteer_create(
-                created_by=request.user,
-                data=form.profile_data(),
-                skills=form.cleaned_data["skills"],
-                guardian_consent_received=consent,
-            )
-        except ValidationError as exc:
-            _apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The member has been added to the detachment."))
-            return redirect("detachments:detail", pk=detachment.pk)
-    return render(
-        request, "volunteers/member_form.html", {"form": form, "detachment": detachment, "member": None}
-    )
-
-
-def detachment_member_edit(request: AuthenticatedHttpRequest, pk: int, member_pk: int) -> HttpResponse:
-    _detachments_allowed(request)
-    detachment = selectors.detachment_get(user=request.user, pk=pk)
-    member = selectors.detachment_member_get(detachment=detachment, pk=member_pk)
-    form = DetachmentMemberForm(request.POST or None, instance=member, detachment=detachment)
-    del form.fields["guardian_consent_received"]
-    if not selectors.iin_visible_to(user=request.user, volunteer=member):
-        # The IIN is restricted: a curator may type it in, but never reads it back.
-        del form.fields["iin"]
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.volunteer_update(
-                volunteer=member,
-                changed_by=request.user,
-                data=form.profile_data(),
-                skills=form.cleaned_data["skills"],
-            )
-        except ValidationError as exc:
-            _apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("The member's details have been saved."))
-            return redirect("detachments:detail", pk=detachment.pk)
-    return render(
-        request, "volunteers/member_form.html", {"form": form, "detachment": detachment, "member": member}
-    )
-
-
-@require_POST
-def detachment_member_consent(request: AuthenticatedHttpRequest, pk: int, member_pk: int) -> HttpResponse:
-    _detachments_allowed(request)
-    detachment = selectors.detachment_get(user=request.user, pk=pk)
-    member = selectors.detachment_member_get(detachment=detachment, pk=member_pk)
-    try:
-        services.guardian_consent_record(volunteer=member, recorded_by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The guardian's written consent has been recorded."))
-    return redirect("detachments:detail", pk=detachment.pk)

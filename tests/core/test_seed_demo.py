@@ -1,9 +1,10 @@
 import pytest
 from django.core.management import call_command
 
+from detachments.models import Detachment
 from front_offices.models import FrontOffice
 from regions.models import CoordinatorAssignment
-from volunteers.models import Detachment, Volunteer
+from volunteers.models import Volunteer
 
 
 def _snapshot() -> list[tuple[str, str, str, str]]:

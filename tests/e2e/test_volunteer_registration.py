@@ -10,8 +10,9 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
+from accounts.models import User
 from regions.models import Region
-from volunteers.models import User, Volunteer, VolunteerChange
+from volunteers.models import Volunteer, VolunteerChange
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -50,7 +50,7 @@ def test_two_sign_ups_with_one_email_at_once(regions_in_transactional_db) -> Non
     person is told the address is taken, and no half-written profile is left."""
     from django.test import Client
 
-    from volunteers.models import User
+    from accounts.models import User
 
     almaty = Region.objects.get(code="75")
     barrier = threading.Barrier(2)

@@ -49,8 +49,10 @@ class TestRosterScope:
         assert client_for(bob.user).get("/roster/").status_code == 404
         assert client_for(bob.user).get(f"/roster/{bob.pk}/").status_code == 404
 
-    def test_anonymous_user_gets_404_not_data(self, bob, client) -> None:  # type: ignore[no-untyped-def]
-        assert client.get(f"/roster/{bob.pk}/").status_code == 404
+    def test_anonymous_user_is_sent_to_log_in_without_data(self, bob, client) -> None:  # type: ignore[no-untyped-def]
+        response = client.get(f"/roster/{bob.pk}/")
+        assert response.status_code == 302
+        assert response["Location"] == f"/accounts/login/?next=/roster/{bob.pk}/"
 
     def test_region_filter_cannot_widen_scope(self, alice, astana, astana_volunteer) -> None:  # type: ignore[no-untyped-def]
         response = client_for(alice).get(f"/roster/?region={astana.pk}")

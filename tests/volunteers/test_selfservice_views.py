@@ -3,9 +3,10 @@ import json
 import pytest
 from django.core import mail
 
+from accounts.models import User
 from tests.conftest import client_for
 from tests.factories import PASSWORD, years_ago
-from volunteers.models import User, Volunteer
+from volunteers.models import Volunteer
 
 
 def _registration(almaty, **overrides):  # type: ignore[no-untyped-def]

@@ -5,9 +5,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from accounts.models import User
 from tests.factories import DetachmentFactory, MinorFactory, SkillFactory, VolunteerFactory, years_ago
 from volunteers import services
-from volunteers.models import User, Volunteer, VolunteerChange
+from volunteers.models import Volunteer, VolunteerChange
 
 
 def _profile(region, **overrides):  # type: ignore[no-untyped-def]

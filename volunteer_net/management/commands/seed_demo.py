@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from front_offices.demo import seed_front_offices
-from volunteers.demo import DEMO_PASSWORD, seed_volunteers
+from volunteer_net.demo import DEMO_PASSWORD, seed_volunteers
 from volunteers.models import Volunteer
 
 

@@ -11,10 +11,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
+from detachments.models import Detachment
 from regions.models import CoordinatorAssignment, Region
-
-from .models import Detachment, Skill, User, Volunteer
-from .validators import iin_check_digit
+from volunteers.models import Skill, Volunteer
+from volunteers.validators import iin_check_digit
 
 DEMO_PASSWORD = "volunteer2026"
 

@@ -1,8 +1,9 @@
 import pytest
 
+from detachments.models import Detachment
 from tests.conftest import client_for
 from tests.factories import DetachmentFactory, MinorFactory, UserFactory, years_ago
-from volunteers.models import Detachment, Volunteer
+from volunteers.models import Volunteer
 
 
 @pytest.fixture

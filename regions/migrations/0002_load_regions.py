@@ -54,6 +54,6 @@ def unload(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("regions", "0002_initial")]
+    dependencies = [("regions", "0001_initial")]
 
     operations = [migrations.RunPython(load, unload)]
