@@ -12,7 +12,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast e2e lint format check messages compilemessages migrate seed \
-        install install-dev services worker beat bench clean
+        install install-dev system-deps services worker beat bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -52,14 +52,17 @@ run: $(VENV)/.installed compilemessages migrate seed ## Serve the app with demo 
 	@echo "Volunteer Net: http://$(HOST):$(PORT)/  (demo logins in README.md)"
 	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 
-services: $(VENV)/.installed ## Check that PostgreSQL, Redis and Chromium are there for the test suite
+system-deps: ## Install (Debian, as root) or name what the suite needs: gettext, Chromium, PostgreSQL, Redis; start them
+	@bash scripts/test_services.sh
+
+services: system-deps $(VENV)/.installed ## Check that PostgreSQL, Redis and Chromium answer for the test suite
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/python scripts/check_services.py
 
-test: $(VENV)/.installed-dev compilemessages services ## Run the whole suite (PostgreSQL, Redis, Chromium browser tests)
+test: services $(VENV)/.installed-dev compilemessages ## Run the whole suite (PostgreSQL, Redis, Chromium browser tests)
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_ALLOW_ASYNC_UNSAFE=true \
 		$(BIN)/pytest $(PYTEST_ARGS)
 
-test-fast: $(VENV)/.installed-dev compilemessages services ## The suite without the browser tests
+test-fast: services $(VENV)/.installed-dev compilemessages ## The suite without the browser tests
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev ## ruff, ruff format, mypy (django-stubs), migrations in sync
