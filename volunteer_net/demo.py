@@ -291,7 +291,7 @@ def seed_volunteers(
             local = by_region.get(region.id)
             if local and rng.random() < 0.7:
                 v.detachment = rng.choice(local)
-        v.search_text = v.build_search_text()
+        v.refresh_search_fields()
         volunteers.append(v)
         skill_links.append((i, rng.sample([s.id for s in skills], rng.randrange(0, 4))))
         if len(volunteers) >= batch_size:

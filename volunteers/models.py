@@ -11,17 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from regions.i18n import localized
 from regions.models import Region
 
+from .search import fold, name_search_forms
+
 ADULT_AGE = 18
 # Жас Қыран units start at grade 1; nobody younger takes part. 110 catches typos in the year.
 MIN_AGE = 6
 MAX_AGE = 110
 # Law 42-VI art. 12: under 14 only with the written consent of a parent or legal representative.
 WRITTEN_CONSENT_AGE = 14
-
-
-def normalize_search(text: str) -> str:
-    """Case-fold for search; Russian ё is commonly typed as е."""
-    return " ".join(text.casefold().replace("ё", "е").split())
 
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
@@ -139,10 +136,12 @@ class Volunteer(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     anonymized_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
-    # Lower-cased name, e-mail and phone digits, computed in Python so that search is
-    # case-insensitive for Kazakh and Russian letters whatever the database's locale; a trigram
+    # The name in the forms people type it (see volunteers/search.py), e-mail and phone digits,
+    # computed in Python so that search does not depend on the database's locale; a trigram
     # index on PostgreSQL keeps `contains` fast at 100k rows.
     search_text = models.TextField(editable=False, default="")
+    # The name as written, case-folded: a search that matches it exactly ranks first.
+    search_name = models.TextField(editable=False, default="")
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
@@ -165,17 +164,22 @@ class Volunteer(models.Model):
         return self.full_name
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.search_text = self.build_search_text()
+        self.refresh_search_fields()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_text"}  # type: ignore[misc]
+            kwargs["update_fields"] = {*update_fields, "search_text", "search_name"}  # type: ignore[misc]
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def refresh_search_fields(self) -> None:
+        """Recompute the search columns (save() does; bulk inserts call it themselves)."""
+        self.search_text = self.build_search_text()
+        self.search_name = fold(self.full_name)
 
     def build_search_text(self) -> str:
         digits = "".join(ch for ch in self.phone if ch.isdigit())
         # People type the national form (8 701 …) as often as +7 701 …
         national = "8" + digits[1:] if digits.startswith("7") else ""
-        return normalize_search(" ".join([self.full_name, self.email, digits, national]))
+        return " ".join([*name_search_forms(self.full_name), fold(self.email), digits, national])
 
     @property
     def full_name(self) -> str:

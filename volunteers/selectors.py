@@ -6,8 +6,10 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Collate
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from regions.scoping import (
     get_scoped_object_or_404,
@@ -16,7 +18,8 @@ from regions.scoping import (
     scope_queryset,
 )
 
-from .models import Skill, Volunteer, VolunteerChange, normalize_search
+from .models import Skill, Volunteer, VolunteerChange
+from .search import fold, query_word_forms
 
 AGE_GROUPS: dict[str, tuple[int | None, int | None]] = {
     # key: (min age inclusive, max age inclusive)
@@ -26,11 +29,12 @@ AGE_GROUPS: dict[str, tuple[int | None, int | None]] = {
     "36plus": (36, None),
 }
 
+# "@name" stands for the last and first name in the alphabet of the page's language.
 SORTS: dict[str, tuple[str, ...]] = {
-    "name": ("last_name", "first_name", "id"),
-    "-name": ("-last_name", "-first_name", "-id"),
-    "region": ("region__code", "last_name", "first_name", "id"),
-    "-region": ("-region__code", "last_name", "first_name", "id"),
+    "name": ("@name", "id"),
+    "-name": ("-@name", "-id"),
+    "region": ("region__code", "@name", "id"),
+    "-region": ("-region__code", "@name", "id"),
     # Younger first means the later birth date first.
     "age": ("-birth_date", "id"),
     "-age": ("birth_date", "id"),
@@ -69,6 +73,30 @@ def _birth_date_q(age_group: str, today: datetime.date) -> Q:
     return q
 
 
+# Names sort in the page's alphabet: Kazakh order (Ә after А, Ғ after Г, Қ after К, … І after Ы)
+# in kk, Russian in ru. English pages keep the national (Kazakh) order of the Cyrillic names.
+# PostgreSQL has these ICU collations (with indexes, migration 0002); on SQLite the volunteers app
+# registers collations of the same names (volunteers/collation.py).
+NAME_COLLATIONS = {"kk": "kk-x-icu", "ru": "ru-x-icu", "en": "kk-x-icu"}
+
+
+def _name_collation() -> str:
+    return NAME_COLLATIONS.get((get_language() or "kk")[:2], "kk-x-icu")
+
+
+def _order_by(sort: str) -> list[Any]:
+    collation = _name_collation()
+    order: list[Any] = []
+    for key in SORTS.get(sort, SORTS["name"]):
+        if key.lstrip("-") != "@name":
+            order.append(key)
+            continue
+        for field in ("last_name", "first_name"):
+            expression = Collate(F(field), collation)
+            order.append(expression.desc() if key.startswith("-") else expression.asc())
+    return order
+
+
 _PHONE_CHARS = frozenset("0123456789+()- ")
 
 
@@ -83,8 +111,20 @@ def search_q(query: str) -> Q:
     if text and set(text) <= _PHONE_CHARS and len(digits) >= 3:
         return Q(search_text__contains=digits)
     q = Q()
-    for word in normalize_search(text).split():
-        q &= Q(search_text__contains=word)
+    for word in text.split():
+        # Any one of the forms of the word (as typed, keyboard-folded, Latin skeleton) will do.
+        word_q = Q()
+        for form in query_word_forms(word):
+            word_q |= Q(search_text__contains=form)
+        q &= word_q
+    return q
+
+
+def exact_match_q(query: str) -> Q:
+    """The query's words appear in the name as written: these rows rank first."""
+    q = Q()
+    for word in fold(query).split():
+        q &= Q(search_name__contains=word)
     return q
 
 
@@ -108,10 +148,16 @@ def volunteer_list(*, user: Any, filters: RosterFilters | None = None) -> QueryS
         qs = qs.filter(status=f.status)
     else:
         qs = qs.filter(anonymized_at__isnull=True)
+    order = _order_by(f.sort)
+    if f.q.strip() and f.sort in ("", "name"):
+        # Searching by name, the people whose name is written as typed come first ("Нұрлан"
+        # before "Нурлан" for the query "Нұрлан").
+        rank = Case(When(exact_match_q(f.q), then=Value(0)), default=Value(1), output_field=IntegerField())
+        order.insert(0, rank.asc())
     return (
         qs.select_related("region", "detachment")
         .prefetch_related(Prefetch("skills", queryset=Skill.objects.order_by("code")))
-        .order_by(*SORTS.get(f.sort, SORTS["name"]))
+        .order_by(*order)
     )
 
 

@@ -61,6 +61,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
                 ('anonymized_at', models.DateTimeField(blank=True, null=True, verbose_name='anonymised at')),
                 ('search_text', models.TextField(default='', editable=False)),
+                ('search_name', models.TextField(default='', editable=False)),
                 ('detachment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='detachments.detachment', verbose_name='detachment')),
                 ('guardian_consent_recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='guardian consent recorded by')),
                 ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='volunteers', to='regions.region', verbose_name='region')),
