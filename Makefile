@@ -80,7 +80,7 @@ check: $(VENV)/.installed ## Django system checks, production settings included
 	DEBUG=false SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc A-Za-z0-9) \
 		ALLOWED_HOSTS=volunteer.example.kz $(MANAGE) check --deploy --fail-level WARNING
 
-BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/volunteer_net_bench
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/volunteer_net_bench2
 BENCH_VOLUNTEERS ?= 100000
 bench: $(VENV)/.installed ## Roster/API timings at scale on PostgreSQL (BENCH_VOLUNTEERS=100000)
 	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_DATABASE_URL))')"

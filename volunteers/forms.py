@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from regions.models import Region
 from regions.scoping import region_queryset_for
+from volunteer_net.forms import FastSelect
 
 from .models import SPOKEN_LANGUAGES, Skill, Volunteer
 from .selectors import SORTS, RosterFilters, detachment_scope
@@ -144,17 +145,25 @@ class RosterFilterForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, phone or e-mail")}),
     )
     region = RegionChoiceField(
-        queryset=Region.objects.none(), required=False, label=_("Region"), empty_label=_("All regions")
+        queryset=Region.objects.none(),
+        required=False,
+        label=_("Region"),
+        empty_label=_("All regions"),
+        widget=FastSelect,
     )
-    skill = SkillSingleChoiceField(queryset=Skill.objects.all(), required=False, label=_("Skill"))
+    skill = SkillSingleChoiceField(
+        queryset=Skill.objects.all(), required=False, label=_("Skill"), widget=FastSelect
+    )
     detachment = forms.ModelChoiceField(
         queryset=Volunteer.objects.none(),  # set per user in __init__
         required=False,
         label=_("Detachment"),
         empty_label=_("Any detachment"),
+        widget=FastSelect,
     )
     age_group = forms.ChoiceField(
         required=False,
+        widget=FastSelect,
         label=_("Age group"),
         choices=[
             ("", _("Any age")),
@@ -166,6 +175,7 @@ class RosterFilterForm(forms.Form):
     )
     availability = forms.ChoiceField(
         required=False,
+        widget=FastSelect,
         label=_("Available"),
         choices=[
             ("", _("Any time")),
@@ -175,7 +185,10 @@ class RosterFilterForm(forms.Form):
         ],
     )
     status = forms.ChoiceField(
-        required=False, label=_("Status"), choices=[("", _("Any status")), *Volunteer.Status.choices]
+        required=False,
+        label=_("Status"),
+        choices=[("", _("Any status")), *Volunteer.Status.choices],
+        widget=FastSelect,
     )
     sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORTS], widget=forms.HiddenInput)
 
