@@ -98,7 +98,10 @@ def main() -> int:
             f"{name:48} {median:10.1f} {p95:8.1f} {floor:9.1f} {median / floor:6.1f} "
             f"{len(ctx.captured_queries):8d}"
         )
-    roster, admin = medians["national: roster, all regions"], medians["admin changelist, all regions (100 rows)"]
+    roster, admin = (
+        medians["national: roster, all regions"],
+        medians["admin changelist, all regions (100 rows)"],
+    )
     print(f"\nnational roster (25 rows) vs admin changelist (100 rows): {roster:.1f} ms vs {admin:.1f} ms")
     return 0
 
