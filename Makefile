@@ -89,7 +89,7 @@ bench: $(VENV)/.installed ## Roster/API timings at scale on PostgreSQL (BENCH_VO
 worker: $(VENV)/.installed ## Celery worker (needs REDIS_URL)
 	$(BIN)/celery -A volunteer_net worker --loglevel INFO
 
-beat: $(VENV)/.installed ## Celery beat with the schedule from settings (needs REDIS_URL)
+beat: $(VENV)/.installed ## Celery beat (needs REDIS_URL); no periodic tasks are scheduled yet
 	$(BIN)/celery -A volunteer_net beat --loglevel INFO
 
 clean: ## Remove the virtual environment, SQLite database and compiled files

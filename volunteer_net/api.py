@@ -1,9 +1,11 @@
-"""API-wide pieces: the exception handler that keeps every client error a 4xx."""
+"""API-wide pieces that keep every client error a 4xx: the exception handler and the JSON parser."""
 
-from typing import Any
+from collections.abc import Mapping
+from typing import IO, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions, parsers
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -15,3 +17,20 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     return drf_exception_handler(exc, context)
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with a body nested too deeply for Python's json module a 400.
+
+    json raises RecursionError, not the ValueError DRF turns into a ParseError, once nesting
+    passes the interpreter's recursion limit (about a thousand levels; no real request comes
+    near it), so `[[[[…]]]]` posted to any endpoint was a 500.
+    """
+
+    def parse(
+        self, stream: IO[Any], media_type: str | None = None, parser_context: Mapping[str, Any] | None = None
+    ) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise exceptions.ParseError(_("The JSON body is nested too deeply.")) from exc

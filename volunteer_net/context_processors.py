@@ -8,8 +8,10 @@ from regions.scoping import curator_or_region_scope, manages_regions
 
 def roles(request: HttpRequest) -> dict[str, Any]:
     """Which sections the navigation offers. Lazy: a page that never asks runs no query."""
-    user = request.user
-    if not user.is_authenticated:
+    # Error pages may render before the authentication middleware has run (a 400 for a bad Host
+    # header): no user yet, an anonymous navigation.
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {"can_see_roster": False, "can_see_detachments": False}
     return {
         "can_see_roster": SimpleLazyObject(lambda: manages_regions(user)),

@@ -101,11 +101,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "volunteer_net.middleware.RefuseNulMiddleware",
 ]
 
 if not (DEBUG or TESTING):
     # Production serves collected, hashed static files itself; development uses runserver's.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
+# Django's database sessions, with a session cookie holding a NUL byte read as none.
+SESSION_ENGINE = "volunteer_net.sessions"
 
 ROOT_URLCONF = "volunteer_net.urls"
 WSGI_APPLICATION = "volunteer_net.wsgi.application"
@@ -186,7 +190,7 @@ STORAGES = {
     },
 }
 
-# E-mail: console by default, SMTP through EMAIL_URL-like variables in production.
+# E-mail: console by default; production sets EMAIL_BACKEND to SMTP and the EMAIL_* below.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -234,6 +238,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Ours turns JSON nested too deeply for Python's parser into a 400.
+    "DEFAULT_PARSER_CLASSES": [
+        "volunteer_net.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -242,7 +252,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Volunteer Net API",
-    "DESCRIPTION": "REST API of Volunteer Net: regions, map layers, volunteers.",
+    "DESCRIPTION": "REST API of Volunteer Net: regions, volunteers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

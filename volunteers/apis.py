@@ -1,7 +1,7 @@
 from typing import Any, cast
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -9,10 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from regions.models import Region
 from regions.scoping import ManagesRegions
 
 from . import selectors
-from .models import Volunteer
+from .models import Skill, Volunteer
 
 
 class SkillSerializer(serializers.Serializer):
@@ -54,7 +55,6 @@ class VolunteerDetailOutputSerializer(VolunteerListOutputSerializer):
     guardian_consent_at = serializers.DateTimeField(allow_null=True)
     consent_at = serializers.DateTimeField(allow_null=True)
     consent_version = serializers.CharField()
-    hours = serializers.SerializerMethodField(help_text="Volunteer hours confirmed by attendance.")
 
     def get_iin(self, obj: Volunteer) -> str:
         user = self.context["request"].user
@@ -63,19 +63,8 @@ class VolunteerDetailOutputSerializer(VolunteerListOutputSerializer):
     def get_is_minor(self, obj: Volunteer) -> bool:
         return obj.is_minor()
 
-    def get_hours(self, obj: Volunteer) -> float:
-        # Attendance and hours are recorded by campaigns and shifts; none exist yet.
-        return 0.0
 
-
-def _parse_int(request: Request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise serializers.ValidationError({name: [_("Enter a whole number.")]}) from exc
+MAX_PAGE_SIZE = 200
 
 
 class VolunteerListApi(APIView):
@@ -86,40 +75,53 @@ class VolunteerListApi(APIView):
     class Pagination(PageNumberPagination):
         page_size = 50
         page_size_query_param = "page_size"
-        max_page_size = 200
+        max_page_size = MAX_PAGE_SIZE
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("q", str, description="Name, phone or e-mail; case-insensitive"),
-            OpenApiParameter("region", str, description="Region code, e.g. 75"),
-            OpenApiParameter("skill", str, description="Skill code"),
-            OpenApiParameter("detachment", int),
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
-        ],
-        responses=VolunteerListOutputSerializer(many=True),
-    )
-    def get(self, request: Request) -> Response:
-        region_code = request.query_params.get("region")
-        skill_code = request.query_params.get("skill")
-        region_id = skill_id = None
-        if region_code:
-            from regions.models import Region
+    class FilterSerializer(serializers.Serializer):
+        """The query, parsed before anything reaches the database: a NUL byte, a word where a number
+        goes or an unknown code is a 400 naming the parameter. Also the schema's parameters."""
 
-            region_id = Region.objects.filter(code=region_code).values_list("id", flat=True).first()
+        q = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=200,
+            help_text="Name, phone or e-mail; case-insensitive",
+        )
+        region = serializers.CharField(
+            required=False, allow_blank=True, max_length=10, help_text="Region code, e.g. 75"
+        )
+        skill = serializers.CharField(required=False, allow_blank=True, max_length=50, help_text="Skill code")
+        detachment = serializers.IntegerField(required=False, min_value=1, help_text="Detachment id")
+        # Read again by the paginator; checked here so that garbage is a 400 like the rest.
+        page = serializers.IntegerField(required=False, min_value=1)
+        page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+
+        def validate_region(self, code: str) -> int | None:
+            if not code:
+                return None
+            region_id = Region.objects.filter(code=code).values_list("id", flat=True).first()
             if region_id is None:
-                raise serializers.ValidationError({"region": [_("Unknown region code.")]})
-        if skill_code:
-            from .models import Skill
+                raise serializers.ValidationError(_("Unknown region code."))
+            return region_id
 
-            skill_id = Skill.objects.filter(code=skill_code).values_list("id", flat=True).first()
+        def validate_skill(self, code: str) -> int | None:
+            if not code:
+                return None
+            skill_id = Skill.objects.filter(code=code).values_list("id", flat=True).first()
             if skill_id is None:
-                raise serializers.ValidationError({"skill": [_("Unknown skill.")]})
+                raise serializers.ValidationError(_("Unknown skill."))
+            return skill_id
+
+    @extend_schema(parameters=[FilterSerializer], responses=VolunteerListOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        query = self.FilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
         filters = selectors.RosterFilters(
-            q=request.query_params.get("q", ""),
-            region=region_id,
-            skill=skill_id,
-            detachment=_parse_int(request, "detachment"),
+            q=params.get("q", ""),
+            region=params.get("region"),
+            skill=params.get("skill"),
+            detachment=params.get("detachment"),
         )
         qs = selectors.volunteer_list(user=request.user, filters=filters)
         paginator = self.Pagination()

@@ -13,7 +13,7 @@ from volunteer_net.forms import FastSelect
 
 from .models import SPOKEN_LANGUAGES, Skill, Volunteer
 from .selectors import SORTS, RosterFilters, detachment_scope
-from .validators import normalize_phone
+from .validators import ascii_digits, normalize_phone
 
 PHONE_INPUT_MAX_LENGTH = 32
 
@@ -110,7 +110,9 @@ class VolunteerProfileForm(forms.ModelForm):
         return normalize_phone(self.cleaned_data.get("guardian_phone", ""))
 
     def clean_iin(self) -> str | None:
-        return (self.cleaned_data.get("iin") or "").replace(" ", "") or None
+        # Digits of other scripts become 0-9 (superscripts are refused) before the model's checks,
+        # which compare the IIN with the birth date, read them.
+        return ascii_digits(self.cleaned_data.get("iin") or "").replace(" ", "") or None
 
     def profile_data(self) -> dict[str, Any]:
         """Cleaned values for the services (skills travel separately)."""

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import datetime
+import enum
+from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -23,6 +25,24 @@ WRITTEN_CONSENT_AGE = 14
 
 def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+class DataClass(enum.Enum):
+    """What kind of data a field of a profile holds; it decides, in one place, what the change
+    history records, what "download my data" gives and what anonymisation erases."""
+
+    # About the person: in the history and the download, erased on anonymisation.
+    PERSONAL = "personal"
+    # Restricted-access personal data (the IIN): as PERSONAL here; who may read it in full is
+    # decided by selectors.iin_visible_to.
+    SENSITIVE = "sensitive"
+    # Kept after anonymisation so that statistics still add up; in the history and the download.
+    STATISTICAL = "statistical"
+    # Evidence of the consents that allow processing: in the history and the download, and kept
+    # after anonymisation, as the processing they allowed happened.
+    CONSENT = "consent"
+    # The system's own bookkeeping and links (key, timestamps, search index, account link).
+    SYSTEM = "system"
 
 
 SPOKEN_LANGUAGES = [("kk", _("Kazakh")), ("ru", _("Russian")), ("en", _("English")), ("other", _("Other"))]
@@ -72,6 +92,48 @@ class Volunteer(models.Model):
         FATHER = "father", _("Father")
         GUARDIAN = "guardian", _("Legal guardian")
         OTHER = "other", _("Other legal representative")
+
+    # Every field, classified once (tests/volunteers/test_data_classes.py fails on a new field left
+    # out). The services and selectors derive the tracked fields, the anonymisation and the
+    # personal-data download from this.
+    DATA_CLASSES: ClassVar[dict[str, DataClass]] = {
+        "id": DataClass.SYSTEM,
+        # The login account; anonymisation deletes it as a step of its own.
+        "user": DataClass.SYSTEM,
+        "last_name": DataClass.PERSONAL,
+        "first_name": DataClass.PERSONAL,
+        "middle_name": DataClass.PERSONAL,
+        # Anonymisation keeps the year, which age-group statistics need.
+        "birth_date": DataClass.PERSONAL,
+        "phone": DataClass.PERSONAL,
+        "email": DataClass.PERSONAL,
+        "region": DataClass.STATISTICAL,
+        "locality": DataClass.PERSONAL,
+        "skills": DataClass.STATISTICAL,
+        "languages": DataClass.PERSONAL,
+        "available_weekdays": DataClass.STATISTICAL,
+        "available_evenings": DataClass.STATISTICAL,
+        "available_weekends": DataClass.STATISTICAL,
+        "preferred_language": DataClass.STATISTICAL,
+        "preferred_channel": DataClass.STATISTICAL,
+        "status": DataClass.STATISTICAL,
+        "iin": DataClass.SENSITIVE,
+        "consent_at": DataClass.CONSENT,
+        "consent_version": DataClass.CONSENT,
+        # A school's detachment narrows a child down to a class: personal.
+        "detachment": DataClass.PERSONAL,
+        "guardian_name": DataClass.PERSONAL,
+        "guardian_phone": DataClass.PERSONAL,
+        "guardian_relation": DataClass.PERSONAL,
+        "guardian_consent_at": DataClass.CONSENT,
+        # Which staff member recorded it: about the staff, not the volunteer.
+        "guardian_consent_recorded_by": DataClass.SYSTEM,
+        "created_at": DataClass.SYSTEM,
+        "updated_at": DataClass.SYSTEM,
+        "anonymized_at": DataClass.SYSTEM,
+        "search_text": DataClass.SYSTEM,
+        "search_name": DataClass.SYSTEM,
+    }
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -174,6 +236,15 @@ class Volunteer(models.Model):
         """Recompute the search columns (save() does; bulk inserts call it themselves)."""
         self.search_text = self.build_search_text()
         self.search_name = fold(self.full_name)
+
+    @classmethod
+    def fields_of(cls, *classes: DataClass) -> tuple[str, ...]:
+        """Names of the fields in those data classes, in the order they are declared."""
+        return tuple(
+            f.name
+            for f in cls._meta.get_fields()
+            if f.name in cls.DATA_CLASSES and cls.DATA_CLASSES[f.name] in classes
+        )
 
     def build_search_text(self) -> str:
         digits = "".join(ch for ch in self.phone if ch.isdigit())

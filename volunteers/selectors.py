@@ -18,7 +18,7 @@ from regions.scoping import (
     scope_queryset,
 )
 
-from .models import Skill, Volunteer, VolunteerChange
+from .models import DataClass, Skill, Volunteer, VolunteerChange
 from .search import fold, query_word_forms
 
 AGE_GROUPS: dict[str, tuple[int | None, int | None]] = {
@@ -182,42 +182,29 @@ def volunteer_changes(*, volunteer: Volunteer, limit: int = 50) -> list[Voluntee
     return list(volunteer.changes.select_related("changed_by")[:limit])
 
 
+def _exported(volunteer: Volunteer, name: str) -> Any:
+    """A field's value as JSON: related objects by their name, dates in ISO 8601."""
+    field = Volunteer._meta.get_field(name)
+    if field.many_to_many:
+        return [str(obj) for obj in getattr(volunteer, name).all()]
+    value = getattr(volunteer, name)
+    if field.is_relation:
+        return str(value) if value is not None else None
+    if isinstance(value, datetime.date):  # datetimes too
+        return value.isoformat()
+    return value
+
+
 def volunteer_personal_data(*, volunteer: Volunteer) -> dict[str, Any]:
-    """Everything we hold about the person, for the "my data" download."""
+    """Everything we hold about the person, for the "my data" download: every field that is
+    not the system's own bookkeeping (see Volunteer.DATA_CLASSES), the account's e-mail, when
+    the profile was created and the change history."""
+    exported = Volunteer.fields_of(
+        DataClass.PERSONAL, DataClass.SENSITIVE, DataClass.STATISTICAL, DataClass.CONSENT
+    )
     return {
-        "last_name": volunteer.last_name,
-        "first_name": volunteer.first_name,
-        "middle_name": volunteer.middle_name,
-        "birth_date": volunteer.birth_date.isoformat() if volunteer.birth_date else None,
-        "phone": volunteer.phone,
-        "email": volunteer.email,
+        **{name: _exported(volunteer, name) for name in exported},
         "account_email": volunteer.user.email if volunteer.user else None,
-        "region": {"code": volunteer.region.code, "name": volunteer.region.name},
-        "locality": volunteer.locality,
-        "skills": [s.code for s in volunteer.skills.all()],
-        "languages": volunteer.languages,
-        "availability": {
-            "weekdays": volunteer.available_weekdays,
-            "evenings": volunteer.available_evenings,
-            "weekends": volunteer.available_weekends,
-        },
-        "preferred_language": volunteer.preferred_language,
-        "preferred_channel": volunteer.preferred_channel,
-        "status": volunteer.status,
-        "iin": volunteer.iin,
-        "consent": {
-            "given_at": volunteer.consent_at.isoformat() if volunteer.consent_at else None,
-            "text_version": volunteer.consent_version,
-        },
-        "detachment": str(volunteer.detachment) if volunteer.detachment else None,
-        "guardian": {
-            "name": volunteer.guardian_name,
-            "phone": volunteer.guardian_phone,
-            "relation": volunteer.guardian_relation,
-            "written_consent_recorded_at": (
-                volunteer.guardian_consent_at.isoformat() if volunteer.guardian_consent_at else None
-            ),
-        },
         "created_at": volunteer.created_at.isoformat(),
         "changes": [
             {"at": c.changed_at.isoformat(), "action": c.action, "fields": c.fields}

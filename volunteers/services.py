@@ -10,39 +10,26 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.services_common import model_update, refuse_unknown_fields, unique_violation_field
 
-from .models import Skill, Volunteer, VolunteerChange
+from .models import DataClass, Skill, Volunteer, VolunteerChange
 from .validators import normalize_phone
 
-# Fields whose changes are recorded in the personal-data history.
-TRACKED_FIELDS = (
-    "last_name",
-    "first_name",
-    "middle_name",
-    "birth_date",
-    "phone",
-    "email",
-    "region",
-    "locality",
-    "languages",
-    "available_weekdays",
-    "available_evenings",
-    "available_weekends",
-    "preferred_language",
-    "preferred_channel",
-    "status",
-    "iin",
-    "detachment",
-    "guardian_name",
-    "guardian_phone",
-    "guardian_relation",
-    "guardian_consent_at",
+# Changes of these are recorded in the personal-data history: everything about the person.
+TRACKED_FIELDS = Volunteer.fields_of(
+    DataClass.PERSONAL, DataClass.SENSITIVE, DataClass.STATISTICAL, DataClass.CONSENT
 )
-PROFILE_FIELDS = frozenset(TRACKED_FIELDS) - {"guardian_consent_at"}
+# What profile forms write through the services; consents are recorded by their own services and
+# skills, a many-to-many field, are set once the row is saved.
+PROFILE_FIELDS = tuple(
+    name
+    for name in Volunteer.fields_of(DataClass.PERSONAL, DataClass.SENSITIVE, DataClass.STATISTICAL)
+    if not Volunteer._meta.get_field(name).many_to_many
+)
 
 
 def _save_validated(volunteer: Volunteer) -> None:
@@ -52,7 +39,7 @@ def _save_validated(volunteer: Volunteer) -> None:
             volunteer.save()
     except IntegrityError as exc:
         # Two people typing the same IIN at once: the unique index has the last word.
-        if "iin" in str(exc):
+        if unique_violation_field(exc, Volunteer) == "iin":
             raise ValidationError({"iin": [_("A volunteer with this IIN is already registered.")]}) from exc
         raise
 
@@ -61,7 +48,7 @@ def volunteer_change_record(
     *, volunteer: Volunteer, changed_by: User | None, action: str, fields: list[str]
 ) -> None:
     """Log a change of personal data made elsewhere (the admin site saves through its own form)."""
-    tracked = [f for f in fields if f in TRACKED_FIELDS or f == "skills"]
+    tracked = [f for f in fields if f in TRACKED_FIELDS]
     if tracked or action == VolunteerChange.Action.CREATE:
         _record_change(
             volunteer=volunteer, changed_by=changed_by, action=action, fields=tracked or ["created"]
@@ -115,7 +102,8 @@ def volunteer_create(
     guardian_consent_received: bool = False,
 ) -> Volunteer:
     """A coordinator's walk-in or a curator's detachment member, added by hand."""
-    volunteer = Volunteer(**{k: v for k, v in data.items() if k in PROFILE_FIELDS})
+    refuse_unknown_fields(fields=PROFILE_FIELDS, data=data)
+    volunteer = Volunteer(**data)
     if guardian_consent_received:
         volunteer.guardian_consent_at = timezone.now()
         volunteer.guardian_consent_recorded_by = created_by
@@ -133,33 +121,44 @@ def volunteer_update(
     data: dict[str, Any],
     skills: Iterable[Skill] | None = None,
 ) -> list[str]:
-    """Apply changes to a profile and record which fields changed. Returns those fields."""
+    """Apply changes to a profile and record which fields changed. Returns those fields.
+
+    `data` may hold PROFILE_FIELDS only; any other key is refused with TypeError.
+    """
+    refuse_unknown_fields(fields=PROFILE_FIELDS, data=data)
     locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
-    changed: list[str] = []
-    for field, value in data.items():
-        if field not in PROFILE_FIELDS:
-            continue
-        attname = f"{field}_id" if field in {"region", "detachment"} else field
-        new = value.pk if field in {"region", "detachment"} and value is not None else value
-        if field in {"phone", "guardian_phone"}:
+    updates = dict(data)
+    for field in ("phone", "guardian_phone"):
+        # Normalised first, so that the same number written another way is no change.
+        if field in updates:
             try:
-                new = normalize_phone(new)
+                updates[field] = normalize_phone(updates[field])
             except ValidationError as exc:
                 raise ValidationError({field: exc.messages}) from exc
-        elif field == "iin":
-            new = new or None
-        if getattr(locked, attname) != new:
-            setattr(locked, attname, new)
-            changed.append(field)
+    if "iin" in updates:
+        updates["iin"] = updates["iin"] or None
     # A guardian's consent was given for one person; a changed birth date keeps it, a changed
     # guardian does not.
-    if {"guardian_name", "guardian_relation"} & set(changed) and locked.guardian_consent_at:
-        locked.guardian_consent_at = None
-        locked.guardian_consent_recorded_by = None
-        changed.append("guardian_consent_at")
-    if changed:
-        # The row is locked, so saving every column cannot overwrite a concurrent edit.
-        _save_validated(locked)
+    guardian_changes = any(
+        name in updates and updates[name] != getattr(locked, name)
+        for name in ("guardian_name", "guardian_relation")
+    )
+    if guardian_changes and locked.guardian_consent_at:
+        updates.update(guardian_consent_at=None, guardian_consent_recorded_by=None)
+    try:
+        with transaction.atomic():
+            # The row is locked, so no concurrent edit is overwritten.
+            saved = model_update(
+                instance=locked,
+                fields=[*PROFILE_FIELDS, "guardian_consent_at", "guardian_consent_recorded_by"],
+                data=updates,
+            )[1]
+    except IntegrityError as exc:
+        # Two people typing the same IIN at once: the unique index has the last word.
+        if unique_violation_field(exc, Volunteer) == "iin":
+            raise ValidationError({"iin": [_("A volunteer with this IIN is already registered.")]}) from exc
+        raise
+    changed = [name for name in saved if name in TRACKED_FIELDS]
     if skills is not None:
         new_ids = {s.pk for s in skills}
         if new_ids != set(locked.skills.values_list("id", flat=True)):
@@ -176,6 +175,18 @@ def volunteer_update(
 def guardian_consent_record(*, volunteer: Volunteer, recorded_by: User) -> Volunteer:
     """Record that the written consent of the parent or legal representative is on file."""
     locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    if locked.guardian_consent_at is not None:
+        # A resent form (a double click, a second tab) must not move the time the consent was
+        # recorded, nor log it again; the row lock makes the second request see the first.
+        raise ValidationError(
+            _("The guardian's written consent was already recorded on %(date)s."),
+            code="already_recorded",
+            params={
+                "date": formats.date_format(
+                    timezone.localtime(locked.guardian_consent_at), "SHORT_DATETIME_FORMAT"
+                )
+            },
+        )
     if not locked.is_minor():
         raise ValidationError(_("Guardian consent is only recorded for volunteers under 18."))
     if not (locked.guardian_name and locked.guardian_phone and locked.guardian_relation):
@@ -193,25 +204,20 @@ def volunteer_anonymize(*, volunteer: Volunteer, requested_by: User | None) -> V
     statistics (by region and year of birth) still add up."""
     locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     user_id = locked.user_id
-    if locked.birth_date:
+    birth_date = locked.birth_date
+    erased = Volunteer.fields_of(DataClass.PERSONAL, DataClass.SENSITIVE)
+    for name in erased:
+        field = Volunteer._meta.get_field(name)
+        if field.many_to_many:
+            getattr(locked, name).clear()
+        else:
+            # The field's empty value: "" or None as the column allows, [] for a list.
+            setattr(locked, field.attname, field.get_default())  # type: ignore[union-attr]
+    if birth_date:
         # The year is enough for age-group statistics; the exact date is restricted data.
-        locked.birth_date = datetime.date(locked.birth_date.year, 1, 1)
+        locked.birth_date = datetime.date(birth_date.year, 1, 1)
     locked.last_name = _("Anonymised volunteer")
-    for field in (
-        "first_name",
-        "middle_name",
-        "phone",
-        "email",
-        "locality",
-        "guardian_name",
-        "guardian_phone",
-    ):
-        setattr(locked, field, "")
-    locked.guardian_relation = ""
-    locked.iin = None
-    locked.languages = []
     locked.user = None
-    locked.detachment = None
     locked.status = Volunteer.Status.ARCHIVED
     locked.anonymized_at = timezone.now()
     locked.save()

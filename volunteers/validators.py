@@ -3,18 +3,43 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
+def ascii_digits(value: str) -> str:
+    """Read decimal digits of any script as 0-9 and refuse other digit-like signs.
+
+    Phones and on-screen keyboards type Arabic-Indic (٠١٢), fullwidth (０１２) and other decimal
+    digits; they mean the same number. Superscripts (²) and circled digits pass `str.isdigit()`
+    but `int()` cannot read them and nobody means them as a number, so they are refused here,
+    before any check that counts or converts digits.
+    """
+    chars = []
+    for ch in value:
+        if ch.isascii():
+            chars.append(ch)
+            continue
+        decimal = unicodedata.decimal(ch, None)
+        if decimal is not None:
+            chars.append(str(decimal))
+        elif ch.isdigit():
+            raise ValidationError(_("Type the number with the digits 0–9."), code="digits")
+        else:
+            chars.append(ch)
+    return "".join(chars)
+
+
 def normalize_phone(value: str) -> str:
     """Return a Kazakhstan mobile number in E.164 (+77011234567).
 
-    Accepts what people write: `8 701 123 45 67`, `+7 (701) 123-45-67`, `87011234567`, `7011234567`.
+    Accepts what people write: `8 701 123 45 67`, `+7 (701) 123-45-67`, `87011234567`, `7011234567`,
+    in the digits of any script (see `ascii_digits`).
     """
-    raw = (value or "").strip()
+    raw = ascii_digits(value or "").strip()
     if not raw:
         return ""
     digits = "".join(ch for ch in raw if ch.isdigit())
@@ -74,9 +99,12 @@ def iin_birth_date(iin: str) -> datetime.date | None:
 
 
 def validate_iin(value: str, birth_date: datetime.date | None = None) -> str:
-    """Check the IIN's form, date and check digit, and that it agrees with the birth date."""
-    iin = (value or "").strip().replace(" ", "")
-    if len(iin) != 12 or not iin.isdigit():
+    """Check the IIN's form, date and check digit, and that it agrees with the birth date.
+
+    Returns the IIN in ASCII digits, the only form the database accepts.
+    """
+    iin = ascii_digits(value or "").strip().replace(" ", "")
+    if len(iin) != 12 or not (iin.isascii() and iin.isdigit()):
         raise ValidationError(_("The IIN must be exactly 12 digits."), code="iin_format")
     encoded = iin_birth_date(iin)
     if encoded is None:

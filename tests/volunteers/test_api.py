@@ -55,7 +55,8 @@ class TestVolunteerApi:
         assert api_for(alice).get(f"/api/volunteers/{astana_volunteer.pk}/").status_code == 404
         detail = api_for(charlie).get(f"/api/volunteers/{astana_volunteer.pk}/")
         assert detail.status_code == 200
-        assert detail.json()["hours"] == 0.0
+        # No attendance is recorded yet: the profile claims no hours rather than a made-up 0.
+        assert "hours" not in detail.json()
 
     def test_volunteer_cannot_list_roster(self, bob) -> None:  # type: ignore[no-untyped-def]
         bob.refresh_from_db()
@@ -91,3 +92,61 @@ def test_schema_and_docs_are_served_locally(client) -> None:  # type: ignore[no-
     docs = client.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs
     assert "cdn" not in docs.lower()
+
+
+@pytest.mark.django_db
+class TestVolunteerListQueryIsValidated:
+    """Every query parameter is parsed before the database sees it: bad input is a 400 naming
+    the parameter, never a 500."""
+
+    @pytest.mark.parametrize("param", ["q", "region", "skill", "detachment"])
+    def test_nul_byte_is_a_field_error(self, alice, bob, param: str) -> None:  # type: ignore[no-untyped-def]
+        response = api_for(alice).get(f"/api/volunteers/?{param}=%00")
+        assert response.status_code == 400
+        assert list(response.json()) == [param]
+
+    @pytest.mark.parametrize(
+        "query",
+        ["page=abc", "page=%00", "page=0", "page=-1", "page_size=abc", "page_size=%00", "page_size=0"],
+    )
+    def test_page_garbage_is_a_field_error(self, alice, bob, query: str) -> None:  # type: ignore[no-untyped-def]
+        response = api_for(alice).get(f"/api/volunteers/?{query}")
+        assert response.status_code == 400
+        assert list(response.json()) == [query.split("=")[0]]
+
+    def test_page_size_over_the_maximum_is_refused(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        response = api_for(alice).get("/api/volunteers/", {"page_size": "201"})
+        assert response.status_code == 400
+        assert "page_size" in response.json()
+
+    def test_page_past_the_end_is_404(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        assert api_for(alice).get("/api/volunteers/", {"page": "7"}).status_code == 404
+
+    def test_valid_filters_still_filter(self, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        from tests.factories import DetachmentFactory, SkillFactory
+
+        skill = SkillFactory(code="first-aid")
+        detachment = DetachmentFactory(region=almaty)
+        medic = VolunteerFactory(region=almaty, detachment=detachment)
+        medic.skills.add(skill)
+        client = api_for(alice)
+        for params in (
+            {"skill": "first-aid"},
+            {"detachment": str(detachment.pk)},
+            {"region": "75", "skill": "first-aid", "page": "1", "page_size": "10"},
+        ):
+            data = client.get("/api/volunteers/", params).json()
+            assert [r["id"] for r in data["results"]] == [medic.pk], params
+        unknown = client.get("/api/volunteers/", {"skill": "no-such", "lang": "en"})
+        assert unknown.status_code == 400 and unknown.json() == {"skill": ["Unknown skill."]}
+
+    def test_schema_describes_every_parameter(self, client) -> None:  # type: ignore[no-untyped-def]
+        import yaml
+
+        schema = yaml.safe_load(client.get("/api/schema/").content)
+        parameters = {
+            p["name"]: p["schema"] for p in schema["paths"]["/api/volunteers/"]["get"]["parameters"]
+        }
+        assert set(parameters) == {"q", "region", "skill", "detachment", "page", "page_size"}
+        assert parameters["detachment"]["type"] == parameters["page"]["type"] == "integer"
+        assert parameters["page_size"]["maximum"] == 200

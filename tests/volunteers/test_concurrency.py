@@ -87,3 +87,55 @@ def test_two_sign_ups_with_one_email_at_once(regions_in_transactional_db) -> Non
     assert User.objects.filter(email="same@example.kz").count() == 1
     assert Volunteer.objects.count() == 1
     assert Volunteer.objects.get().user.email == "same@example.kz"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_guardian_consent_posted_twenty_times_at_once_is_recorded_once(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
+    """A double-clicked (or twenty times resent) form records the consent once: one history row,
+    the first time kept, and the others told when it was recorded."""
+    from django.contrib.messages import get_messages
+    from django.test import Client
+
+    from tests.factories import MinorFactory, years_ago
+    from volunteers.models import VolunteerChange
+
+    almaty = Region.objects.get(code="75")
+    coordinator = UserFactory()
+    from regions.models import CoordinatorAssignment
+
+    CoordinatorAssignment.objects.create(user=coordinator, region=almaty)
+    child = MinorFactory(region=almaty, birth_date=years_ago(12))
+    clients = []
+    for _ in range(20):
+        client = Client()
+        client.force_login(coordinator)
+        client.cookies["django_language"] = "en"
+        clients.append(client)
+    barrier = threading.Barrier(len(clients))
+    results: list[tuple[int, list[str]]] = []
+
+    def post(client: Client) -> None:
+        try:
+            barrier.wait(timeout=10)
+            response = client.post(f"/roster/{child.pk}/guardian-consent/")
+            results.append((response.status_code, [str(m) for m in get_messages(response.wsgi_request)]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert [status for status, _ in results] == [302] * 20
+    messages = [m for _, ms in results for m in ms]
+    assert messages.count("The guardian's written consent has been recorded.") == 1
+    already = [m for m in messages if m.startswith("The guardian's written consent was already recorded on ")]
+    assert len(already) == 19
+    assert VolunteerChange.objects.filter(volunteer=child, action="consent").count() == 1
+    child.refresh_from_db()
+    # The time kept is the first recording's, written just before its history row.
+    first = VolunteerChange.objects.filter(volunteer=child, action="consent").earliest("changed_at")
+    assert child.guardian_consent_at is not None and child.guardian_consent_at <= first.changed_at
+    assert child.guardian_consent_recorded_by == coordinator

@@ -243,6 +243,14 @@ class TestRosterEditAndCreate:
         assert "guardian_name" in response.context["form"].errors
         assert not Volunteer.objects.filter(last_name="Тоқтаров").exists()
 
+    def test_walk_in_iin_in_arabic_indic_digits_is_read_as_digits(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        # int() reads ٠١٢… but the database's [0-9] check does not: the constraint's name used to
+        # be the error shown.
+        data = self._walk_in(almaty, birth_date="2006-12-11", iin="٠٦١٢١١٦٠٠٠١٢")
+        response = client_for(alice).post("/roster/new/", data)
+        assert response.status_code == 302, response.context["form"].errors
+        assert Volunteer.objects.get(last_name="Тоқтаров").iin == "061211600012"
+
     def test_iin_is_masked_for_coordinators(self, alice, almaty, nora) -> None:  # type: ignore[no-untyped-def]
         import datetime
 

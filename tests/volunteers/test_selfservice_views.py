@@ -1,3 +1,4 @@
+import datetime
 import json
 
 import pytest
@@ -162,3 +163,75 @@ def test_navigation_offers_sections_by_role(alice, bob) -> None:  # type: ignore
     volunteer_page = client_for(bob.user).get("/").content.decode()
     assert 'href="/roster/"' in coordinator_page and 'href="/detachments/"' in coordinator_page
     assert 'href="/roster/"' not in volunteer_page and 'href="/detachments/"' not in volunteer_page
+
+
+DIGITS = {
+    "arabic-indic": str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"),
+    "fullwidth": str.maketrans("0123456789", "０１２３４５６７８９"),
+    "superscript": str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"),
+}
+IIN, IIN_BIRTH = "061211600012", datetime.date(2006, 12, 11)
+
+
+@pytest.mark.django_db
+class TestIinTypedInOtherDigits:
+    """Decimal digits of any script are read as 0-9; superscripts are refused with a message.
+    Neither gives a 500 or shows a database constraint's name."""
+
+    @pytest.mark.parametrize("family", ["arabic-indic", "fullwidth"])
+    def test_registration_reads_decimal_digits(self, client, almaty, family: str) -> None:  # type: ignore[no-untyped-def]
+        data = _registration(
+            almaty,
+            **{"profile-birth_date": IIN_BIRTH.isoformat(), "profile-iin": IIN.translate(DIGITS[family])},
+        )
+        response = client.post("/accounts/register/", data)
+        assert response.status_code == 302
+        assert Volunteer.objects.get(user__email="dana@example.kz").iin == IIN
+
+    def test_registration_refuses_superscripts(self, client, almaty) -> None:  # type: ignore[no-untyped-def]
+        data = _registration(
+            almaty,
+            **{
+                "profile-birth_date": IIN_BIRTH.isoformat(),
+                "profile-iin": IIN.translate(DIGITS["superscript"]),
+            },
+        )
+        client.cookies["django_language"] = "en"
+        response = client.post("/accounts/register/", data)
+        assert response.status_code == 200
+        assert response.context["profile_form"].errors["iin"] == ["Type the number with the digits 0–9."]
+        assert "volunteer_iin" not in response.content.decode()
+        assert not User.objects.exists()
+
+    def _edit(self, bob, iin: str):  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client = client_for(bob.user)
+        client.cookies["django_language"] = "en"
+        return client.post(
+            "/me/edit/",
+            {
+                "last_name": bob.last_name,
+                "first_name": bob.first_name,
+                "birth_date": IIN_BIRTH.isoformat(),
+                "phone": bob.phone,
+                "region": bob.region_id,
+                "preferred_language": "kk",
+                "preferred_channel": "email",
+                "iin": iin,
+            },
+        )
+
+    @pytest.mark.parametrize("family", ["arabic-indic", "fullwidth"])
+    def test_profile_edit_reads_decimal_digits(self, bob, family: str) -> None:  # type: ignore[no-untyped-def]
+        response = self._edit(bob, IIN.translate(DIGITS[family]))
+        assert response.status_code == 302
+        bob.refresh_from_db()
+        assert bob.iin == IIN and bob.birth_date == IIN_BIRTH
+
+    def test_profile_edit_refuses_superscripts(self, bob) -> None:  # type: ignore[no-untyped-def]
+        response = self._edit(bob, IIN.translate(DIGITS["superscript"]))
+        assert response.status_code == 200
+        assert response.context["form"].errors["iin"] == ["Type the number with the digits 0–9."]
+        assert "volunteer_iin" not in response.content.decode()
+        bob.refresh_from_db()
+        assert bob.iin is None and bob.birth_date != IIN_BIRTH

@@ -3,7 +3,7 @@ import json
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from tests.factories import DetachmentFactory, MinorFactory, SkillFactory, VolunteerFactory, years_ago
@@ -90,6 +90,19 @@ class TestMinors:
         adult = VolunteerFactory(region=almaty)
         with pytest.raises(ValidationError):
             services.guardian_consent_record(volunteer=adult, recorded_by=alice)
+
+    def test_recording_consent_again_changes_nothing(self, almaty, alice, charlie) -> None:  # type: ignore[no-untyped-def]
+        child = MinorFactory(region=almaty, birth_date=years_ago(12))
+        services.guardian_consent_record(volunteer=child, recorded_by=alice)
+        child.refresh_from_db()
+        recorded_at = child.guardian_consent_at
+        with translation.override("en"), pytest.raises(ValidationError) as exc:
+            services.guardian_consent_record(volunteer=child, recorded_by=charlie)
+        assert exc.value.code == "already_recorded"
+        assert exc.value.messages[0].startswith("The guardian's written consent was already recorded on ")
+        child.refresh_from_db()
+        assert child.guardian_consent_at == recorded_at and child.guardian_consent_recorded_by == alice
+        assert child.changes.filter(action="consent").count() == 1
 
     def test_changing_the_guardian_withdraws_recorded_consent(self, almaty, alice) -> None:  # type: ignore[no-untyped-def]
         child = MinorFactory(region=almaty, birth_date=years_ago(12), guardian_consent_at=timezone.now())

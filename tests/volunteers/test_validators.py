@@ -70,3 +70,30 @@ class TestIin:
         weights2 = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]
         second = sum(int(d) * w for d, w in zip(first11, weights2, strict=True)) % 11
         assert iin_check_digit(first11) == (None if second == 10 else second)
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+class TestDigitsOfOtherScripts:
+    """Phones and on-screen keyboards type digits of other scripts; int() reads some of them
+    and the database's [0-9] check reads none."""
+
+    @pytest.mark.parametrize("table", [ARABIC_INDIC, FULLWIDTH], ids=["arabic-indic", "fullwidth"])
+    def test_decimal_digits_become_ascii(self, table: dict[int, str]) -> None:
+        assert validate_iin("061211600012".translate(table), datetime.date(2006, 12, 11)) == "061211600012"
+        assert normalize_phone("8 701 123 45 67".translate(table)) == "+77011234567"
+
+    def test_superscripts_are_refused_with_a_message(self) -> None:
+        with pytest.raises(ValidationError) as exc:
+            validate_iin("061211600012".translate(SUPERSCRIPT))
+        assert exc.value.code == "digits"
+        with pytest.raises(ValidationError) as exc:
+            normalize_phone("8 701 123 45 67".translate(SUPERSCRIPT))
+        assert exc.value.code == "digits"
+
+    def test_superscript_in_the_date_part_is_refused_not_a_crash(self) -> None:
+        with pytest.raises(ValidationError):
+            validate_iin("061211²00012")
