@@ -42,6 +42,12 @@ class FrontOffice(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def phone_display(self) -> str:
+        from volunteers.validators import format_phone
+
+        return format_phone(self.phone)
+
     def clean(self) -> None:
         """The rules every write path shares (the coordinators' page, the admin)."""
         from volunteers.validators import normalize_phone

@@ -95,9 +95,9 @@ class NationalStaffAdmin(NationalStaffPermissions, admin.ModelAdmin):
         # The changelist's search form refuses NUL itself; the autocomplete endpoint does not.
         if "\x00" in search_term:
             return queryset.none(), False
-        return self.search(request, queryset, search_term)
+        return self.search_queryset(request, queryset, search_term)
 
-    def search(
+    def search_queryset(
         self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
     ) -> tuple[QuerySet[Any], bool]:
         """Override this rather than `get_search_results`, which screens the term first."""

@@ -58,7 +58,7 @@ class VolunteerAdmin(ReadOnlyAdmin):
     ]
     show_full_result_count = False
 
-    def search(
+    def search_queryset(
         self, request: HttpRequest, queryset: QuerySet[Volunteer], search_term: str
     ) -> tuple[QuerySet[Volunteer], bool]:
         # The roster's search: case-insensitive for Kazakh and Russian whatever the database
@@ -67,7 +67,7 @@ class VolunteerAdmin(ReadOnlyAdmin):
             return queryset, False
         return queryset.filter(search_q(search_term)), False
 
-    search_fields = ["search_text"]  # enables the search box; search() does the work
+    search_fields = ["search_text"]  # enables the search box; search_queryset() does the work
 
 
 @admin.register(VolunteerChange)

@@ -411,6 +411,17 @@ class TestAdminQueryString:
         assert response.status_code == 200
         assert response.json()["results"] == []
 
+    def test_every_admin_search_survives_nul(self, world) -> None:  # type: ignore[no-untyped-def]
+        """Any admin's search may be reached by an autocomplete, which hands the term over as it came."""
+        from django.test import RequestFactory
+
+        request = RequestFactory().get("/admin/autocomplete/")
+        request.user = world["users"]["national_staff"]
+        for model, model_admin in admin.site._registry.items():
+            if model_admin.get_search_fields(request):
+                queryset, _ = model_admin.get_search_results(request, model._default_manager.all(), "a\x00")
+                assert list(queryset) == [], model
+
     def test_autocomplete_still_finds_people(self, world) -> None:  # type: ignore[no-untyped-def]
         response = client_for(world["users"]["national_staff"]).get(
             "/admin/autocomplete/?" + _autocomplete_query("clerk")
