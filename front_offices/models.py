@@ -1,8 +1,16 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
+
+# Kazakhstan's extent, rounded outwards: a point outside is a typo (swapped coordinates, a
+# missing digit), not an office.
+LATITUDE_RANGE = (Decimal("40.5"), Decimal("55.5"))
+LONGITUDE_RANGE = (Decimal("46.5"), Decimal("87.5"))
 
 
 class FrontOffice(models.Model):
@@ -33,3 +41,38 @@ class FrontOffice(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def phone_display(self) -> str:
+        from volunteers.validators import format_phone
+
+        return format_phone(self.phone)
+
+    def clean(self) -> None:
+        """The rules every write path shares (the coordinators' page, the admin)."""
+        from volunteers.validators import normalize_phone
+
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            self.phone = normalize_phone(self.phone)
+        except ValidationError as exc:
+            errors["phone"] = [exc]
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "longitude" if self.longitude is None else "latitude"
+            errors[missing] = [
+                ValidationError(
+                    _("Enter both the latitude and the longitude, or neither."), code="incomplete"
+                )
+            ]
+        for field, (low, high) in (("latitude", LATITUDE_RANGE), ("longitude", LONGITUDE_RANGE)):
+            value = getattr(self, field)
+            if value is not None and not low <= value <= high:
+                errors.setdefault(field, []).append(
+                    ValidationError(
+                        _("The point must lie in Kazakhstan: between %(low)s and %(high)s."),
+                        code="outside_kazakhstan",
+                        params={"low": low, "high": high},
+                    )
+                )
+        if errors:
+            raise ValidationError(errors)

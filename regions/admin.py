@@ -3,16 +3,22 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .admin_mixins import NationalStaffAdmin
+from .admin_mixins import NationalStaffAdmin, NationalStaffTabularInline
 from .models import CoordinatorAssignment, Region
 
 User = get_user_model()
 
+# Importing Django's UserAdmin registers its Group admin. Roles here are flags and assignments,
+# not Django's groups and permissions (NationalStaffAdmin ignores those), so a groups page would
+# edit something that grants nothing — and it is not a NationalStaffAdmin.
+admin.site.unregister(Group)
 
-class CoordinatorAssignmentInline(admin.TabularInline):
+
+class CoordinatorAssignmentInline(NationalStaffTabularInline):
     model = CoordinatorAssignment
     extra = 0
     verbose_name = _("coordinated region")
@@ -38,6 +44,27 @@ class UserAdmin(NationalStaffAdmin, BaseUserAdmin):
     readonly_fields = ["last_login", "date_joined"]
     inlines = [CoordinatorAssignmentInline]
     filter_horizontal = ()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # National staff hand out roles, but cannot make anybody (themselves included) a
+            # superuser: that is the one role above theirs.
+            readonly.append("is_superuser")
+        return readonly
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A superuser's account (password included) is changed by a superuser only, or setting
+        # its password would be a way up for national staff.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deleting an account here would leave its volunteer profile behind, personal data and
+        # all; "Delete my account" anonymises the profile (volunteers.services.account_delete).
+        # National staff deactivate accounts instead.
+        return False
 
 
 @admin.register(Region)

@@ -1,9 +1,29 @@
 from typing import Any
 
 from django.contrib import admin
-from django.http import Http404, HttpRequest
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 
 from regions.scoping import is_national_staff
+
+
+def _admits(user: Any) -> bool:
+    return is_national_staff(user) and bool(user.is_staff or user.is_superuser)
+
+
+class NationalStaffAuthenticationForm(AdminAuthenticationForm):
+    """The admin's login takes national staff only; anybody else is told no more than that the
+    account is not one for this site (they log in on the app's own page)."""
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        super().confirm_login_allowed(user)
+        if not _admits(user):
+            raise ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
 
 
 class NationalStaffAdminSite(admin.AdminSite):
@@ -12,9 +32,10 @@ class NationalStaffAdminSite(admin.AdminSite):
 
     site_header = "Volunteer Net"
     site_title = "Volunteer Net"
+    login_form = NationalStaffAuthenticationForm
 
     def has_permission(self, request: HttpRequest) -> bool:
-        return is_national_staff(request.user) and bool(request.user.is_staff or request.user.is_superuser)
+        return _admits(request.user)
 
     def admin_view(self, view: Any, cacheable: bool = False) -> Any:
         inner = super().admin_view(view, cacheable)
@@ -25,3 +46,10 @@ class NationalStaffAdminSite(admin.AdminSite):
             return inner(request, *args, **kwargs)
 
         return guarded
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        # Django's login page greets a logged-in user without access by name ("you are
+        # authenticated as … but not authorized"): it would tell a coordinator the admin exists.
+        if request.user.is_authenticated and not self.has_permission(request):
+            raise Http404
+        return super().login(request, extra_context)

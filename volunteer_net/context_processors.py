@@ -3,6 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from front_offices.selectors import may_see_front_offices
 from regions.scoping import curator_or_region_scope, manages_regions
 
 
@@ -12,8 +13,15 @@ def roles(request: HttpRequest) -> dict[str, Any]:
     # header): no user yet, an anonymous navigation.
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"can_see_roster": False, "can_see_detachments": False}
+        return {
+            "can_see_roster": False,
+            "can_see_detachments": False,
+            "can_manage_skills": False,
+            "can_see_office_pages": False,
+        }
     return {
         "can_see_roster": SimpleLazyObject(lambda: manages_regions(user)),
         "can_see_detachments": SimpleLazyObject(lambda: curator_or_region_scope(user)),
+        "can_manage_skills": SimpleLazyObject(lambda: manages_regions(user)),
+        "can_see_office_pages": SimpleLazyObject(lambda: may_see_front_offices(user)),
     }

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from volunteers.urls import roster_patterns, selfservice_patterns
+from volunteers.urls import roster_patterns, selfservice_patterns, skill_patterns
 
 from . import views
 
@@ -10,11 +10,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("map/", views.map_page, name="map"),
     path("campaigns/", views.campaigns_page, name="campaigns"),
-    path("front-offices/", views.front_offices_page, name="front_offices"),
+    path("front-offices/", include("front_offices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     *selfservice_patterns,
     path("accounts/", include("accounts.urls")),
     path("roster/", include(roster_patterns)),
+    path("skills/", include(skill_patterns)),
     path("detachments/", include("detachments.urls")),
     path("api/", include("volunteer_net.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -17,6 +17,11 @@ class SkillAdmin(NationalStaffAdmin):
     list_display = ["code", "name_kk", "name_ru", "name_en"]
     search_fields = ["code", "name_kk", "name_ru", "name_en"]
 
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        # Volunteers' profiles refer to skills: deleting one would take it off every profile
+        # without a line in their change history. A skill is renamed instead.
+        return False
+
 
 class ReadOnlyAdmin(NationalStaffAdmin):
     """For support: national staff look; every change goes through the app's pages and services,
@@ -53,7 +58,7 @@ class VolunteerAdmin(ReadOnlyAdmin):
     ]
     show_full_result_count = False
 
-    def get_search_results(
+    def search_queryset(
         self, request: HttpRequest, queryset: QuerySet[Volunteer], search_term: str
     ) -> tuple[QuerySet[Volunteer], bool]:
         # The roster's search: case-insensitive for Kazakh and Russian whatever the database
@@ -62,7 +67,7 @@ class VolunteerAdmin(ReadOnlyAdmin):
             return queryset, False
         return queryset.filter(search_q(search_term)), False
 
-    search_fields = ["search_text"]  # enables the search box; get_search_results does the work
+    search_fields = ["search_text"]  # enables the search box; search_queryset() does the work
 
 
 @admin.register(VolunteerChange)

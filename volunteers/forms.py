@@ -221,3 +221,25 @@ class RosterFilterForm(forms.Form):
             status=data.get("status", ""),
             sort=data.get("sort") or "name",
         )
+
+
+class SkillForm(forms.ModelForm):
+    """A catalogue entry: a code for links and the API, and its name in each language."""
+
+    class Meta:
+        model = Skill
+        fields = ["code", "name_kk", "name_ru", "name_en"]
+        help_texts = {
+            "code": _(
+                "Latin letters, digits and hyphens, e.g. first-aid. Links and the API filter by it, "
+                "so change it only to correct a mistake."
+            ),
+        }
+
+    def validate_unique(self) -> None:
+        # The service checks the code (case-insensitively, with its own message) and the
+        # database's unique index has the last word.
+        pass
+
+    def skill_data(self) -> dict[str, Any]:
+        return {field: self.cleaned_data[field] for field in self.Meta.fields}

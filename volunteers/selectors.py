@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from regions.scoping import (
+    get_object_or_404,
     get_scoped_object_or_404,
     is_national_staff,
     region_or_curator_q,
@@ -228,3 +229,12 @@ def detachment_scope(user: Any) -> QuerySet[Any]:
     condition = region_or_curator_q(user)
     qs = model._default_manager.all()  # type: ignore[union-attr]
     return qs if condition is None else qs.filter(condition)
+
+
+def skill_list() -> QuerySet[Skill]:
+    """The skills catalogue: one list for the whole country."""
+    return Skill.objects.order_by("code")
+
+
+def skill_get(*, pk: Any) -> Skill:
+    return get_object_or_404(Skill.objects.all(), pk=pk)

@@ -236,3 +236,42 @@ def account_delete(*, user: User) -> None:
         volunteer_anonymize(volunteer=volunteer, requested_by=user)
     else:
         user.delete()
+
+
+# Skills catalogue ------------------------------------------------------------------------------
+
+SKILL_FIELDS = ("code", "name_kk", "name_ru", "name_en")
+
+
+def _save_skill(skill: Skill) -> Skill:
+    # Codes go into links and the API's ?skill= filter: one spelling, lower case.
+    skill.code = (skill.code or "").strip().lower()
+    skill.full_clean(validate_unique=False)
+    duplicate = _("A skill with this code already exists.")
+    if Skill.objects.filter(code__iexact=skill.code).exclude(pk=skill.pk).exists():
+        raise ValidationError({"code": [duplicate]})
+    try:
+        with transaction.atomic():
+            skill.save()
+    except IntegrityError as exc:
+        # Two people adding the same code at once: the unique index has the last word.
+        raise ValidationError({"code": [duplicate]}) from exc
+    return skill
+
+
+@transaction.atomic
+def skill_create(*, code: str, name_kk: str, name_ru: str, name_en: str) -> Skill:
+    """Add a skill to the catalogue volunteers pick from."""
+    return _save_skill(Skill(code=code, name_kk=name_kk, name_ru=name_ru, name_en=name_en))
+
+
+@transaction.atomic
+def skill_update(*, skill: Skill, data: dict[str, Any]) -> Skill:
+    """Rename a skill or correct its code. Skills are not deleted: profiles refer to them."""
+    locked = Skill.objects.select_for_update().get(pk=skill.pk)
+    for field in SKILL_FIELDS:
+        if field in data:
+            setattr(locked, field, data[field])
+    _save_skill(locked)
+    skill.refresh_from_db()
+    return locked

@@ -22,3 +22,13 @@ roster_patterns = (
     ],
     "roster",
 )
+
+# The skills catalogue, kept by coordinators and national staff.
+skill_patterns = (
+    [
+        path("", views.skill_list, name="list"),
+        path("new/", views.skill_create, name="create"),
+        path("<int:pk>/edit/", views.skill_edit, name="edit"),
+    ],
+    "skills",
+)

@@ -26,7 +26,13 @@ from regions.scoping import region_scope_required
 from volunteer_net.forms import apply_service_errors
 
 from . import selectors, services
-from .forms import CoordinatorVolunteerForm, RosterFilterForm, VolunteerProfileForm, WalkInVolunteerForm
+from .forms import (
+    CoordinatorVolunteerForm,
+    RosterFilterForm,
+    SkillForm,
+    VolunteerProfileForm,
+    WalkInVolunteerForm,
+)
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -223,3 +229,41 @@ def roster_guardian_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpR
     else:
         messages.success(request, _("The guardian's written consent has been recorded."))
     return redirect("roster:detail", pk=volunteer.pk)
+
+
+# Skills catalogue --------------------------------------------------------------------------
+
+
+@region_scope_required
+def skill_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(request, "volunteers/skill_list.html", {"skills": selectors.skill_list()})
+
+
+@region_scope_required
+def skill_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = SkillForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.skill_create(**form.skill_data())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The skill has been added."))
+            return redirect("skills:list")
+    return render(request, "volunteers/skill_form.html", {"form": form, "skill": None})
+
+
+@region_scope_required
+def skill_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    skill = selectors.skill_get(pk=pk)
+    # The form writes what was typed into its instance; the heading keeps the saved name.
+    form = SkillForm(request.POST or None, instance=selectors.skill_get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.skill_update(skill=skill, data=form.skill_data())
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The skill has been saved."))
+            return redirect("skills:list")
+    return render(request, "volunteers/skill_form.html", {"form": form, "skill": skill})

@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 
+from front_offices.models import FrontOffice
 from tests.conftest import client_for
 from tests.factories import DetachmentFactory, MinorFactory, UserFactory
 
@@ -68,6 +69,10 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
     member = MinorFactory(
         region=almaty, detachment=detachment, birth_date=bob.birth_date.replace(year=bob.birth_date.year + 18)
     )
+    office = FrontOffice.objects.create(
+        name="Алматы фронт-офисі", region=almaty, address="Абай даңғылы, 1", phone="+77272501234"
+    )
+    office.staff.add(curator)
     anonymous = Client()
     return [
         (anonymous, "get", "/", None),
@@ -112,6 +117,20 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
         (client_for(alice), "post", "/detachments/new/", {"curator_email": "nobody@example.kz"}),
         (client_for(curator), "get", f"/detachments/{detachment.pk}/", None),
         (client_for(curator), "get", f"/detachments/{detachment.pk}/members/new/", None),
+        # Skills: no rows, whose codes and English names are Latin in every language.
+        (client_for(alice), "get", "/skills/", None),
+        (client_for(alice), "get", "/skills/new/", None),
+        (client_for(alice), "post", "/skills/new/", {"code": "a b", "name_kk": ""}),
+        (client_for(alice), "get", "/front-offices/manage/", None),
+        (client_for(alice), "get", f"/front-offices/manage/{office.pk}/edit/", None),
+        (
+            client_for(alice),
+            "post",
+            f"/front-offices/manage/{office.pk}/edit/",
+            {"name": "", "latitude": "10", "phone": "1", "email": "x"},
+        ),
+        (client_for(alice), "post", f"/front-offices/manage/{office.pk}/edit/", {"latitude": "43.2"}),
+        (client_for(curator), "get", "/front-offices/manage/", None),
     ]
 
 
