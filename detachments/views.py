@@ -9,11 +9,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import curator_or_region_scope, manages_regions, region_scope_required, require
 from volunteer_net.forms import apply_service_errors
+from volunteer_net.http import require_post
 from volunteers import selectors as volunteer_selectors
 from volunteers import services as volunteer_services
 
@@ -125,7 +125,7 @@ def detachment_member_edit(request: AuthenticatedHttpRequest, pk: int, member_pk
     )
 
 
-@require_POST
+@require_post(back="detachments:detail", back_kwargs=("pk",))
 @require(curator_or_region_scope)
 def detachment_member_consent(request: AuthenticatedHttpRequest, pk: int, member_pk: int) -> HttpResponse:
     detachment = selectors.detachment_get(user=request.user, pk=pk)

@@ -157,7 +157,8 @@ if TESTING:
     # Hashing strength is irrelevant in tests and PBKDF2 would dominate their run time.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# Each role lands where its work is (volunteer_net.views.start); a `next` parameter still wins.
+LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "home"
 
 # Languages: Kazakh, Russian, English. Django's own Kazakh catalogue is incomplete, so
@@ -271,6 +272,8 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# A form sent with a stale token gets a page that says how to send it again, not Django's own.
+CSRF_FAILURE_VIEW = "volunteer_net.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 
 LOGGING = {

@@ -8,6 +8,8 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("start/", views.start, name="start"),
+    path("overview/", views.overview, name="overview"),
     path("map/", views.map_page, name="map"),
     path("campaigns/", views.campaigns_page, name="campaigns"),
     path("front-offices/", include("front_offices.urls")),

@@ -1,14 +1,50 @@
-"""Project-level pages that read across apps (home; sections whose issues are still open)."""
+"""Project-level pages that read across apps: home, each role's start page, the regions
+overview, the CSRF failure page, and sections whose issues are still open."""
 
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.types import AuthenticatedHttpRequest
+from regions.scoping import is_curator, manages_regions, region_scope_required
 from regions.selectors import region_list
+from volunteers.selectors import region_overview
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/home.html", {"regions": region_list()})
+
+
+def landing_url(user: Any) -> str:
+    """Where a person's work is: the first page they need after logging in."""
+    if manages_regions(user):
+        return reverse("overview")
+    if is_curator(user):
+        return reverse("detachments:list")
+    # Volunteers, and front-office staff until the front-office pages (hours, visits) exist.
+    return reverse("profile")
+
+
+@login_required
+def start(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """LOGIN_REDIRECT_URL: send each role to its own page (a `next` parameter still wins,
+    since the login view only comes here without one)."""
+    return redirect(landing_url(request.user))
+
+
+@region_scope_required
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(request, "pages/overview.html", {"overview": region_overview(user=request.user)})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent with a stale or missing token. The reason is for
+    developers and stays out of the page; the person learns how to send the form again."""
+    return render(request, "403_csrf.html", {"retry_url": request.get_full_path()}, status=403)
 
 
 def _coming_soon(request: HttpRequest, title: str, text: str) -> HttpResponse:

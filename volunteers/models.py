@@ -331,6 +331,12 @@ class Volunteer(models.Model):
         return format_phone(self.phone)
 
     @property
+    def guardian_phone_display(self) -> str:
+        from .validators import format_phone
+
+        return format_phone(self.guardian_phone)
+
+    @property
     def languages_display(self) -> str:
         labels = dict(SPOKEN_LANGUAGES)
         return ", ".join(str(labels.get(code, code)) for code in self.languages)

@@ -18,12 +18,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from accounts.forms import RegistrationForm
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import region_scope_required
 from volunteer_net.forms import apply_service_errors
+from volunteer_net.http import require_post
 
 from . import selectors, services
 from .forms import (
@@ -218,7 +218,7 @@ def roster_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "roster/form.html", {"form": form, "volunteer": None})
 
 
-@require_POST
+@require_post(back="roster:detail", back_kwargs=("pk",))
 @region_scope_required
 def roster_guardian_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.volunteer_get(user=request.user, pk=pk)

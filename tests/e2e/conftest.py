@@ -35,6 +35,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD
+from volunteer_net.views import landing_url
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
@@ -86,18 +87,25 @@ def _regions(regions_in_transactional_db: None) -> None:
     """The 20 regions of the data migration, as on a freshly migrated database."""
 
 
+def log_in(page: Page, live_server: Any, user: Any, password: str = PASSWORD) -> None:
+    """Log in through the login page, as a person would, and check that the person lands on
+    the start page of their role (LOGIN_REDIRECT_URL → volunteer_net.views.start)."""
+    page.goto("/accounts/login/")
+    form = page.locator("main form")
+    form.locator("input[name=username]").fill(user.email)
+    form.locator("input[name=password]").fill(password)
+    form.locator("button[type=submit]").click()
+    # A fresh copy: the roles are cached on the user object that the test may have used already.
+    expect(page).to_have_url(f"{live_server.url}{landing_url(type(user).objects.get(pk=user.pk))}")
+    # A logged-in header has the log-out button (in the folded menu on a phone).
+    expect(page.locator("header form[action='/accounts/logout/'] button")).to_be_attached()
+
+
 @pytest.fixture
-def login(page: Page, live_server: Any) -> Callable[[Any], None]:
+def login(page: Page, live_server: Any) -> Callable[..., None]:
     """Log a user in through the login page, as a person would."""
 
     def _login(user: Any, password: str = PASSWORD) -> None:
-        page.goto("/accounts/login/")
-        form = page.locator("main form")
-        form.locator("input[name=username]").fill(user.email)
-        form.locator("input[name=password]").fill(password)
-        form.locator("button[type=submit]").click()
-        # LOGIN_REDIRECT_URL is the home page; a logged-in header has the log-out button.
-        expect(page).to_have_url(f"{live_server.url}/")
-        expect(page.locator("header form[action='/accounts/logout/'] button")).to_be_visible()
+        log_in(page, live_server, user, password)
 
     return _login

@@ -23,11 +23,13 @@ def test_curator_adds_a_pupil_and_records_consent_on_a_phone(
     other = DetachmentFactory(region=almaty, school_name="№ 7 мектеп")
 
     login(teacher)
+    # A curator starts on the list of their detachments.
+    expect(page).to_have_url(f"{live_server.url}/detachments/")
     page.set_viewport_size({"width": 390, "height": 844})
     # The navigation folds into a menu on a phone.
     nav_link = page.locator("header nav a[href='/detachments/']")
     expect(nav_link).to_be_hidden()
-    page.locator("label.nav-toggle-label").click()
+    page.locator("header button[aria-controls=site-nav]").click()
     nav_link.click()
     expect(page.locator("main table")).to_contain_text("№ 25 мектеп-гимназия")
     expect(page.locator("main table")).not_to_contain_text("№ 7 мектеп")

@@ -1,0 +1,122 @@
+"""Errors answer with pages that say what happened and what to do, in the reader's language:
+403, 404, 405 (a GET on a button's address), 500 and a failed CSRF check."""
+
+from __future__ import annotations
+
+import pytest
+from django.template.loader import get_template
+from django.test import Client
+from django.utils import translation
+
+from tests.conftest import client_for
+from tests.factories import DetachmentFactory, MinorFactory, UserFactory
+from volunteers.models import Volunteer
+
+
+def _in(lang: str, text: str) -> str:
+    with translation.override(lang):
+        translated = translation.gettext(text)
+    assert translated != text, f"{text!r} has no {lang} translation"
+    return translated
+
+
+def _kk(client: Client) -> Client:
+    client.cookies["django_language"] = "kk"
+    return client
+
+
+@pytest.mark.django_db
+class TestErrorPages:
+    def test_404_in_kazakh_with_a_way_on(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        response = _kk(client_for(bob.user)).get("/no-such-page/")
+        assert response.status_code == 404
+        html = response.content.decode()
+        assert _in("kk", "Page not found") in html
+        assert 'href="/start/"' in html
+
+    @pytest.mark.urls("tests.core.error_urls")
+    def test_403_in_kazakh(self, bob, client: Client) -> None:  # type: ignore[no-untyped-def]
+        response = _kk(client).get("/forbidden/")
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert _in("kk", "Access denied") in html
+        assert 'href="/accounts/login/?next=/forbidden/"' in html
+
+    @pytest.mark.urls("tests.core.error_urls")
+    def test_500_renders_without_a_request_context(self, client: Client) -> None:
+        client.raise_request_exception = False
+        response = _kk(client).get("/broken/")
+        assert response.status_code == 500
+        html = response.content.decode()
+        assert '<html lang="kk">' in html
+        assert _in("kk", "Something went wrong") in html
+        assert "DEBUG" not in html and "Traceback" not in html and "a bug in a view" not in html
+        client.cookies["django_language"] = "ru"
+        assert _in("ru", "Something went wrong") in client.get("/broken/").content.decode()
+
+    def test_500_template_needs_no_context(self) -> None:
+        with translation.override("kk"):
+            html = get_template("500.html").render()
+        assert _in("kk", "Back to the home page") in html
+
+    def test_csrf_failure_is_explained_and_nothing_is_saved(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(alice)
+        _kk(client)
+        before = Volunteer.objects.count()
+        response = client.post(
+            "/roster/new/", {"last_name": "Бекова", "first_name": "Аружан", "region": almaty.pk}
+        )
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert _in("kk", "The form could not be sent") in html
+        assert 'href="/roster/new/"' in html
+        assert "CSRF" not in html and "DEBUG" not in html
+        assert Volunteer.objects.count() == before
+
+    def test_csrf_failure_on_login_for_an_anonymous_visitor(self) -> None:
+        client = _kk(Client(enforce_csrf_checks=True))
+        response = client.post("/accounts/login/", {"username": "a@example.kz", "password": "x"})
+        assert response.status_code == 403
+        assert _in("kk", "Open the page again") in response.content.decode()
+
+
+@pytest.mark.django_db
+class TestMethodNotAllowed:
+    def test_get_on_roster_consent_is_a_page_with_a_way_back(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        minor = MinorFactory(region=almaty)
+        response = _kk(client_for(alice)).get(f"/roster/{minor.pk}/guardian-consent/")
+        assert response.status_code == 405
+        assert response["Allow"] == "POST"
+        html = response.content.decode()
+        assert _in("kk", "This address is for a button") in html
+        assert f'href="/roster/{minor.pk}/"' in html
+        minor.refresh_from_db()
+        assert minor.guardian_consent_at is None
+
+    def test_get_on_member_consent_is_a_page_with_a_way_back(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        curator = UserFactory(email="teacher@example.kz")
+        detachment = DetachmentFactory(region=almaty, curator=curator)
+        member = MinorFactory(region=almaty, detachment=detachment)
+        client = _kk(client_for(curator))
+        response = client.get(f"/detachments/{detachment.pk}/members/{member.pk}/guardian-consent/")
+        assert response.status_code == 405
+        assert response["Allow"] == "POST"
+        assert f'href="/detachments/{detachment.pk}/"' in response.content.decode()
+        member.refresh_from_db()
+        assert member.guardian_consent_at is None
+        # The POST the button sends still records the consent.
+        response = client.post(f"/detachments/{detachment.pk}/members/{member.pk}/guardian-consent/")
+        assert response.status_code == 302
+        member.refresh_from_db()
+        assert member.guardian_consent_at is not None and member.guardian_consent_recorded_by == curator
+
+    def test_the_405_says_nothing_about_other_regions(self, alice, astana) -> None:  # type: ignore[no-untyped-def]
+        # The method is refused before any lookup: an Astana id and a missing id look the same.
+        other = MinorFactory(region=astana)
+        client = client_for(alice)
+        a = client.get(f"/roster/{other.pk}/guardian-consent/")
+        b = client.get("/roster/999999/guardian-consent/")
+        assert a.status_code == b.status_code == 405
+        assert other.last_name not in a.content.decode()

@@ -1,0 +1,352 @@
+"""Every page of the project on a 360 px phone, as each person who uses it: nothing scrolls
+sideways, and axe-core finds no serious or critical accessibility violation — in Kazakh, and in
+Russian for the main pages. On a 1366 px office screen the header stays on one line and no table
+cell clips its text. The phone menu works with the keyboard alone, and without JavaScript.
+
+The pages come from the URL resolver, not from a hand-kept list: `test_every_page_is_visited`
+fails for a new URL until it is added to PAGES (who visits it) or to NOT_PAGES (why not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from regions.models import CoordinatorAssignment
+from tests.e2e.conftest import log_in
+from tests.factories import DetachmentFactory, MinorFactory, UserFactory, VolunteerFactory, years_ago
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1366, "height": 768}
+
+# Routes under these prefixes are not pages of ours: the admin has its own look, the API
+# answers JSON, i18n/ is the language switcher's POST target.
+EXCLUDED_PREFIXES = ("admin/", "api/", "i18n/")
+
+# Routes that are not pages to look at, and why.
+NOT_PAGES = {
+    "me/data.json": "a file download (JSON)",
+    "accounts/logout/": "POST only (the header's log-out button)",
+    "roster/<int:pk>/guardian-consent/": "POST only; a GET gets the 405 page, visited below",
+    "detachments/<int:pk>/members/<int:member_pk>/guardian-consent/": "POST only; its GET is the 405 page",
+}
+
+ANONYMOUS, VOLUNTEER, CURATOR, COORDINATOR, NATIONAL = (
+    "anonymous",
+    "volunteer",
+    "curator",
+    "coordinator",
+    "national",
+)
+EVERYONE = (ANONYMOUS, VOLUNTEER, CURATOR, COORDINATOR, NATIONAL)
+MANAGERS = (COORDINATOR, NATIONAL)
+
+# Route → who visits it. The first persona of each tuple also sees it in Russian when the
+# route is in MAIN_PAGES.
+PAGES: dict[str, tuple[str, ...]] = {
+    "": EVERYONE,
+    "start/": (VOLUNTEER, CURATOR, COORDINATOR),
+    "overview/": MANAGERS,
+    "map/": (ANONYMOUS,),
+    "campaigns/": (ANONYMOUS,),
+    "front-offices/": (ANONYMOUS,),
+    "accounts/register/": (ANONYMOUS,),
+    "accounts/consent/": (ANONYMOUS,),
+    "me/": (VOLUNTEER, CURATOR),
+    "me/edit/": (VOLUNTEER,),
+    "me/delete/": (VOLUNTEER,),
+    "accounts/login/": (ANONYMOUS,),
+    "accounts/password_reset/": (ANONYMOUS,),
+    "accounts/password_reset/done/": (ANONYMOUS,),
+    "accounts/reset/<uidb64>/<token>/": (ANONYMOUS,),
+    "accounts/reset/done/": (ANONYMOUS,),
+    "accounts/password_change/": (VOLUNTEER,),
+    "accounts/password_change/done/": (VOLUNTEER,),
+    "roster/": MANAGERS,
+    "roster/new/": (COORDINATOR,),
+    "roster/<int:pk>/": MANAGERS,
+    "roster/<int:pk>/edit/": (COORDINATOR,),
+    "detachments/": (CURATOR, COORDINATOR, NATIONAL),
+    "detachments/new/": (COORDINATOR,),
+    "detachments/<int:pk>/": (CURATOR, COORDINATOR),
+    "detachments/<int:pk>/edit/": (COORDINATOR,),
+    "detachments/<int:pk>/members/new/": (CURATOR,),
+    "detachments/<int:pk>/members/<int:member_pk>/edit/": (CURATOR, COORDINATOR),
+}
+
+# Seen in Russian too: the pages each role works on every day.
+MAIN_PAGES = {
+    "",
+    "overview/",
+    "accounts/login/",
+    "accounts/register/",
+    "me/",
+    "me/edit/",
+    "roster/",
+    "roster/<int:pk>/",
+    "detachments/",
+    "detachments/<int:pk>/",
+    "detachments/<int:pk>/members/new/",
+}
+
+# Error pages are pages too: (persona, url, status).
+ERROR_PAGES: list[tuple[str, str, int]] = [
+    (ANONYMOUS, "/no-such-page/", 404),
+    (COORDINATOR, "/roster/{minor}/guardian-consent/", 405),
+    (CURATOR, "/detachments/{detachment}/members/{minor}/guardian-consent/", 405),
+]
+
+
+def _routes(patterns: list[Any], prefix: str = "") -> Iterator[str]:
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from _routes(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield route
+
+
+def project_routes() -> set[str]:
+    return {
+        route for route in _routes(get_resolver().url_patterns) if not route.startswith(EXCLUDED_PREFIXES)
+    }
+
+
+@dataclass
+class Site:
+    """Real objects for every URL parameter, and one user per persona."""
+
+    users: dict[str, Any]
+    urls: dict[str, str]
+    ids: dict[str, int]
+
+
+@pytest.fixture
+def site(almaty: Any, astana: Any) -> Site:
+    coordinator = UserFactory(email="alice@example.kz", full_name="Әлия Серікова")
+    CoordinatorAssignment.objects.create(user=coordinator, region=almaty)
+    national = UserFactory(email="nora@example.kz", full_name="Нұргүл Әбенова", is_national_staff=True)
+    curator = UserFactory(email="teacher@example.kz", full_name="Айжан Мұғалімова")
+    volunteer = VolunteerFactory(
+        region=almaty, with_account=True, last_name="Қасымов", first_name="Бауыржан", email="bob@example.kz"
+    )
+    detachment = DetachmentFactory(region=almaty, curator=curator, school_name="№ 25 мектеп-гимназия")
+    # An under-14 member without the written consent: the badges and the consent button show.
+    minor = MinorFactory(
+        region=almaty,
+        detachment=detachment,
+        birth_date=years_ago(12),
+        last_name="Бекова",
+        first_name="Аружан",
+        guardian_name="Бекова Гүлжан",
+    )
+    MinorFactory(region=almaty, detachment=detachment, last_name="Омаров", first_name="Нұрлан")
+    VolunteerFactory(region=astana, last_name="Ершова", first_name="Алёна")
+    for n in range(3):
+        VolunteerFactory(region=almaty, last_name=f"Сейітов{n}", email=f"a.very.long.address.{n}@example.kz")
+    uid = urlsafe_base64_encode(force_bytes(volunteer.user.pk))
+    token = default_token_generator.make_token(volunteer.user)
+    d, m = detachment.pk, minor.pk
+    urls = {
+        "accounts/reset/<uidb64>/<token>/": f"/accounts/reset/{uid}/{token}/",
+        "roster/<int:pk>/": f"/roster/{m}/",
+        "roster/<int:pk>/edit/": f"/roster/{m}/edit/",
+        "detachments/<int:pk>/": f"/detachments/{d}/",
+        "detachments/<int:pk>/edit/": f"/detachments/{d}/edit/",
+        "detachments/<int:pk>/members/new/": f"/detachments/{d}/members/new/",
+        "detachments/<int:pk>/members/<int:member_pk>/edit/": f"/detachments/{d}/members/{m}/edit/",
+    }
+    for route in PAGES:
+        urls.setdefault(route, "/" + route)
+    return Site(
+        users={
+            VOLUNTEER: volunteer.user,
+            CURATOR: curator,
+            COORDINATOR: coordinator,
+            NATIONAL: national,
+        },
+        urls=urls,
+        ids={"minor": m, "detachment": d},
+    )
+
+
+def test_every_page_is_visited() -> None:
+    """A new URL is checked on a phone from the day it exists, or says why it is not a page."""
+    routes = project_routes()
+    assert not (set(PAGES) & set(NOT_PAGES))
+    unlisted = routes - set(PAGES) - set(NOT_PAGES)
+    assert not unlisted, f"List these routes in PAGES (who visits them) or NOT_PAGES: {sorted(unlisted)}"
+    stale = (set(PAGES) | set(NOT_PAGES)) - routes
+    assert not stale, f"No longer routes of the project: {sorted(stale)}"
+    assert set(MAIN_PAGES) <= set(PAGES)
+
+
+@pytest.fixture
+def open_as(
+    browser: Browser, browser_context_args: dict[str, Any], live_server: Any, site: Site
+) -> Iterator[Callable[[str], Page]]:
+    """One browser context per persona, logged in through the login page, at phone size."""
+    contexts: list[BrowserContext] = []
+
+    def _open(persona: str) -> Page:
+        context = browser.new_context(**{**browser_context_args, "viewport": PHONE})
+        contexts.append(context)
+        page = context.new_page()
+        if persona != ANONYMOUS:
+            log_in(page, live_server, site.users[persona])
+        return page
+
+    yield _open
+    for context in contexts:
+        context.close()
+
+
+def _set_language(page: Page, live_server: Any, code: str) -> None:
+    page.context.add_cookies([{"name": "django_language", "value": code, "url": live_server.url}])
+
+
+_axe = Axe()
+
+
+def _check(page: Page, url: str, status: int, problems: list[str], label: str) -> None:
+    response = page.goto(url)
+    assert response is not None
+    if response.status != status:
+        problems.append(f"{label} {url}: HTTP {response.status}, expected {status}")
+        return
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    if width[0] > width[1]:
+        wide = page.evaluate(
+            """() => [...document.querySelectorAll('body *')]
+                 .filter(el => el.getBoundingClientRect().right > window.innerWidth + 1)
+                 .slice(0, 3).map(el => el.tagName + '.' + el.className + ' ' + (el.textContent || '').trim().slice(0, 30))"""
+        )
+        problems.append(f"{label} {url}: scrolls sideways ({width[0]} > {width[1]} px): {wide}")
+    results = _axe.run(page)
+    for violation in results.response["violations"]:
+        if violation["impact"] in {"serious", "critical"}:
+            targets = [node["target"] for node in violation["nodes"][:3]]
+            problems.append(f"{label} {url}: axe {violation['id']} ({violation['impact']}): {targets}")
+
+
+def test_every_page_fits_a_phone_and_passes_axe(
+    open_as: Callable[[str], Page], site: Site, live_server: Any
+) -> None:
+    problems: list[str] = []
+    visited = 0
+    for persona in EVERYONE:
+        page = open_as(persona)
+        routes = [route for route, personas in PAGES.items() if persona in personas]
+        errors = [(url.format(**site.ids), status) for who, url, status in ERROR_PAGES if who == persona]
+        for lang in ("kk", "ru"):
+            _set_language(page, live_server, lang)
+            for route in routes:
+                if lang == "ru" and (route not in MAIN_PAGES or PAGES[route][0] != persona):
+                    continue
+                _check(page, site.urls[route], 200, problems, f"[{persona}, {lang}]")
+                visited += 1
+            for url, status in errors:
+                _check(page, url, status, problems, f"[{persona}, {lang}]")
+                visited += 1
+            # The menu open: its links are checked too.
+            page.goto(site.urls[""])
+            page.locator("header button[aria-controls=site-nav]").click()
+            expect(page.locator("#site-nav")).to_be_visible()
+            results = _axe.run(page, context="header")
+            for violation in results.response["violations"]:
+                if violation["impact"] in {"serious", "critical"}:
+                    problems.append(f"[{persona}, {lang}] open menu: axe {violation['id']}")
+    assert visited >= len([p for ps in PAGES.values() for p in ps]) + len(MAIN_PAGES)
+    assert not problems, "\n".join(problems)
+
+
+def test_office_screen_header_on_one_line_and_no_clipped_cells(
+    open_as: Callable[[str], Page], site: Site, live_server: Any
+) -> None:
+    """1366 px, the longest navigation (a coordinator's) in Kazakh and Russian."""
+    page = open_as(COORDINATOR)
+    page.set_viewport_size(DESKTOP)
+    problems: list[str] = []
+    for lang in ("kk", "ru"):
+        _set_language(page, live_server, lang)
+        for route in ("overview/", "roster/", "roster/<int:pk>/", "detachments/", "detachments/<int:pk>/"):
+            page.goto(site.urls[route])
+            # One line: every item of the header sits on the same row as the brand.
+            rows = page.evaluate(
+                """() => [...document.querySelectorAll('header .brand, header nav a, header nav button, header .lang')]
+                     .map(el => Math.round(el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2))"""
+            )
+            if max(rows) - min(rows) > 8:
+                problems.append(f"[{lang}] {route}: the header wraps (item centres at {sorted(set(rows))})")
+            clipped = page.evaluate(
+                """() => [...document.querySelectorAll('main td, main th, main .table-wrap')]
+                     .filter(el => el.scrollWidth > el.clientWidth + 1)
+                     .map(el => el.tagName + ' ' + (el.textContent || '').trim().slice(0, 40))"""
+            )
+            if clipped:
+                problems.append(f"[{lang}] {route}: clipped {clipped}")
+    assert not problems, "\n".join(problems)
+
+
+def test_phone_menu_works_with_the_keyboard(open_as: Callable[[str], Page]) -> None:
+    page = open_as(COORDINATOR)
+    page.goto("/")
+    button = page.locator("header button[aria-controls=site-nav]")
+    roster_link = page.locator("#site-nav a[href='/roster/']")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(roster_link).to_be_hidden()
+
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if button.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reaches the menu button")
+    expect(button).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(button).to_have_attribute("aria-expanded", "true")
+    expect(roster_link).to_be_visible()
+
+    # The next Tab stops on the first link of the open menu, then on the next ones.
+    page.keyboard.press("Tab")
+    first_link = page.locator("#site-nav a").first
+    expect(first_link).to_be_focused()
+    expect(first_link).to_be_visible()
+    while not roster_link.evaluate("el => el === document.activeElement"):
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator("main h1")).to_be_visible()
+    assert page.url.endswith("/roster/")
+
+    # Escape closes the menu and gives the focus back to its button.
+    button.click()
+    expect(roster_link).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(button).to_have_attribute("aria-expanded", "false")
+    expect(button).to_be_focused()
+    expect(roster_link).to_be_hidden()
+
+
+def test_without_javascript_the_navigation_stays_visible(
+    browser: Browser, browser_context_args: dict[str, Any], live_server: Any
+) -> None:
+    context = browser.new_context(**{**browser_context_args, "viewport": PHONE, "java_script_enabled": False})
+    try:
+        page = context.new_page()
+        page.goto("/")
+        expect(page.locator("header button[aria-controls=site-nav]")).to_be_hidden()
+        expect(page.locator("#site-nav a[href='/accounts/login/']")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        context.close()
