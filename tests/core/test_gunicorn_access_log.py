@@ -54,7 +54,16 @@ def test_access_log_keeps_paths_but_not_queries_referers_or_link_keys(tmp_path: 
         timeout=120,
     )
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "volunteer_net.wsgi:application", "--config", "gunicorn.conf.py"],
+        # No control socket: its default path is shared by every gunicorn of this user.
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "volunteer_net.wsgi:application",
+            "--config",
+            "gunicorn.conf.py",
+            "--no-control-socket",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
