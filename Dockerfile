@@ -10,4 +10,5 @@ COPY . .
 RUN SECRET_KEY=build-only DEBUG=false python manage.py compilemessages --ignore=.venv -v0 \
     && SECRET_KEY=build-only DEBUG=false python manage.py collectstatic --noinput -v0
 EXPOSE 8000
-CMD ["gunicorn", "volunteer_net.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py: bind, workers (WEB_CONCURRENCY) and an access log without query strings.
+CMD ["gunicorn", "volunteer_net.wsgi:application", "--config", "gunicorn.conf.py"]

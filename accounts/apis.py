@@ -1,19 +1,46 @@
+from typing import cast
+
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
-from rest_framework.authtoken.models import Token
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from . import services
+from .models import User
+
+
+class LoginLockedOut(exceptions.APIException):
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked_out"
+
+    def __init__(self) -> None:
+        minutes = settings.LOGIN_LOCKOUT_MINUTES
+        super().__init__(
+            _(
+                "Too many failed log-in attempts for this account or network. Try again in %(minutes)s minutes."
+            )
+            % {"minutes": minutes}
+        )
+        # DRF's exception handler turns `wait` into a Retry-After header.
+        self.wait = minutes * 60
 
 
 class TokenObtainApi(APIView):
-    """Exchange e-mail and password for an API token."""
+    """Exchange e-mail and password for an API token (valid for TOKEN_TTL_HOURS).
+
+    Failed attempts count towards the same lockout as the login page (429 once locked), and
+    requests are throttled per client address (429)."""
 
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth_token"
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField()
@@ -21,19 +48,38 @@ class TokenObtainApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses=inline_serializer("TokenOutput", {"token": serializers.CharField()}),
+        responses={
+            200: inline_serializer("TokenOutput", {"token": serializers.CharField()}),
+            400: OpenApiResponse(description="Wrong e-mail or password, or a field missing."),
+            429: OpenApiResponse(
+                description="Locked out after too many failures, or throttled; see Retry-After."
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        # The DRF request goes to authenticate(): django-axes reads the client's address from it
+        # and flags a lockout on it (axes_locked_out), as it does for the login page's request.
         user = authenticate(
             request,
             username=serializer.validated_data["email"].strip().lower(),
             password=serializer.validated_data["password"],
         )
         if user is None:
+            if getattr(request, "axes_locked_out", False):
+                raise LoginLockedOut()
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Unable to log in with the e-mail and password provided.")]}
             )
-        token, _created = Token.objects.get_or_create(user=user)
+        token = services.api_token_issue(user=user)
         return Response({"token": token.key})
+
+
+class TokenRevokeApi(APIView):
+    """Revoke the caller's API token (and so log out every client that uses it)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        services.api_tokens_revoke(user=cast(User, request.user))  # IsAuthenticated has run
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -40,10 +40,9 @@ class RegistrationForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this e-mail already exists."), code="duplicate")
-        return email
+        # Whether the address already has an account is not the form's to say: anyone could
+        # read it. Registration answers the same either way and tells the mailbox's owner.
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -1,17 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from . import views
 from .forms import EmailAuthenticationForm
 
-# Mounted at /accounts/ (see volunteer_net/urls.py).
+# Mounted at /accounts/ (see volunteer_net/urls.py). Registration itself is volunteers' page
+# (accounts/register/); it ends here, with the confirmation by e-mail.
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm), name="login"),
-    path(
-        "password_reset/",
-        auth_views.PasswordResetView.as_view(
-            html_email_template_name="registration/password_reset_email_html.html"
-        ),
-        name="password_reset",
-    ),
+    path("register/done/", views.register_done, name="register_done"),
+    path("activate/<uidb64>/<token>/", views.activate, name="activate"),
+    path("logout-everywhere/", views.logout_everywhere, name="logout_everywhere"),
+    path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
+    path("password_change/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
     path("", include("django.contrib.auth.urls")),
 ]

@@ -23,6 +23,15 @@ def _postgres_only(django_db_setup, django_db_blocker):  # type: ignore[no-untyp
         assert connection.vendor == "postgresql", "The suite runs on PostgreSQL: run `make test`."
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Rate-limit and throttle counts live in the cache (Redis under `make test`), keyed by the
+    client's address, which is the same for every test: start each test with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def load_regions() -> None:
     """Load the 20 regions with the data migration's own function."""
     from django.apps import apps
@@ -86,6 +95,14 @@ def bob(almaty):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def astana_volunteer(astana):  # type: ignore[no-untyped-def]
     return VolunteerFactory(region=astana, last_name="Ершова", first_name="Алёна")
+
+
+def mailed_link(message, marker: str) -> str:  # type: ignore[no-untyped-def]
+    """The path of the link in a mail's text body whose line contains `marker`."""
+    from urllib.parse import urlsplit
+
+    line = next(line for line in message.body.splitlines() if marker in line)
+    return urlsplit(line.split()[-1]).path
 
 
 def client_for(user) -> Client:  # type: ignore[no-untyped-def]

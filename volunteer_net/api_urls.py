@@ -1,11 +1,12 @@
 from django.urls import path
 
-from accounts.apis import TokenObtainApi
+from accounts.apis import TokenObtainApi, TokenRevokeApi
 from regions.apis import RegionListApi
 from volunteers.apis import MeApi, VolunteerDetailApi, VolunteerListApi
 
 urlpatterns = [
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
+    path("auth/token/revoke/", TokenRevokeApi.as_view(), name="api-token-revoke"),
     path("regions/", RegionListApi.as_view(), name="api-regions"),
     path("volunteers/", VolunteerListApi.as_view(), name="api-volunteers"),
     path("volunteers/<int:pk>/", VolunteerDetailApi.as_view(), name="api-volunteer-detail"),

@@ -3,10 +3,16 @@ from django.contrib.admin.apps import SimpleAdminConfig
 
 
 class VolunteerNetConfig(AppConfig):
-    """The project package as an app: project-wide management commands (seed_demo)."""
+    """The project package as an app: project-wide management commands (seed_demo) and system
+    checks."""
 
+    # Chosen over the admin configs this module also holds.
+    default = True
     name = "volunteer_net"
     verbose_name = "Volunteer Net"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers them)
 
 
 class AdminConfig(SimpleAdminConfig):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 
 _SUPPORTED = {code for code, _name in settings.LANGUAGES}
 # Where the API is mounted (volunteer_net/urls.py).
@@ -52,3 +53,24 @@ class RefuseNulMiddleware:
         ):
             return render(request, "400.html", status=400)
         return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every response of ours that does not set its own.
+
+    One default rather than a list of personal pages: the profile, "my data", the roster, the
+    detachment member pages, the volunteers API and /api/me/ hold personal data, but so do the
+    pages and apps still to come, and every page differs by who is logged in (menu, messages,
+    CSRF token). A list would miss the next page added; a default cannot. A page meant to be
+    cached (a public map layer, say) says so with its own Cache-Control, which is left alone.
+    Static files are served before this runs (WhiteNoise, runserver) and keep their caching.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, no_store=True)
+        return response

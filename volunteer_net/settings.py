@@ -7,6 +7,7 @@ e-mail, no Redis). Production sets DEBUG off and must then provide SECRET_KEY ex
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,6 +44,15 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate as DRF writes them, "count/period" with the period s, m, h or d (or min, hour, day)."""
+    value = env_str(name, default)
+    count, _slash, period = value.partition("/")
+    if not (count.isdigit() and period in {"s", "sec", "m", "min", "h", "hour", "d", "day"}):
+        raise ImproperlyConfigured(f"{name} must be a rate such as 20/h, got {value!r}")
+    return value
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -82,6 +92,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    "axes",
     "volunteer_net",
     # Ours, from the ground floor up: a lower app never imports a higher one.
     "accounts",
@@ -93,6 +104,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "volunteer_net.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "volunteer_net.middleware.QueryLanguageMiddleware",
@@ -102,6 +114,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "volunteer_net.middleware.RefuseNulMiddleware",
+    # Last, as django-axes asks: it turns a lockout flagged during authentication into the page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not (DEBUG or TESTING):
@@ -147,6 +161,11 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out account or address is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -191,8 +210,12 @@ STORAGES = {
     },
 }
 
-# E-mail: console by default; production sets EMAIL_BACKEND to SMTP and the EMAIL_* below.
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail: the console only in development and tests. Mails carry password-reset and activation
+# links, which must not end up in a production log: with DEBUG off EMAIL_BACKEND must be set,
+# and the system check volunteer_net.E001 stops `check`, `migrate` and `check --deploy` if not.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG or TESTING else ""
+)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -232,12 +255,65 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
 }
 
+# Accounts ------------------------------------------------------------------------------------
+
+# API tokens stop working this many hours after they were issued; a new one is issued on log-in.
+TOKEN_TTL_HOURS = env_int("TOKEN_TTL_HOURS", 24 * 30)
+# Activation links are valid as long as password-reset links (Django's PASSWORD_RESET_TIMEOUT).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24 * 3)
+
+# Brute-force protection (django-axes) on the login page and POST /api/auth/token/. Failed
+# attempts are kept in the database, so every web process sees the same counts, with or without
+# Redis. An account is locked after LOGIN_FAILURE_LIMIT failures; an address only after
+# LOGIN_IP_FAILURE_LIMIT, as a school or a mobile operator puts many people behind one address.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+AXES_HANDLER = "accounts.lockout.LoginAttemptHandler"
+# The order matters to LoginAttemptHandler: the account first, then the address.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_email"
+AXES_CLIENT_IP_CALLABLE = "accounts.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+# A success does not wipe the address's failures: one known password must not reset a guesser.
+AXES_RESET_ON_SUCCESS = False
+# Successful log-ins are not recorded (no need to keep who logged in from where).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+# No start-up banner; log lines name only the lockout parameters, masked.
+AXES_VERBOSE = False
+
+# How many proxies in front of the app append to X-Forwarded-For (a TLS proxy: 1). The client's
+# address is read that many places from the right; 0 uses the connection's address. Per-address
+# limits (log-in lockout, registration, password reset, token throttling) all count by it.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
+
+# Per-address limits on forms that send e-mail or create accounts ("count/s|m|h|d"), counted in
+# the cache (Redis when REDIS_URL is set, so shared by every web process).
+RATE_LIMITS = {
+    "register": env_rate("RATE_LIMIT_REGISTER", "20/h"),
+    "password_reset": env_rate("RATE_LIMIT_PASSWORD_RESET", "10/h"),
+}
+
+# Where someone lands after confirming their e-mail address and logging in.
+ACTIVATION_REDIRECT_URL = "profile"
+
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes a missing credential a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # The browsable API renders forms full of personal data into HTML pages; development only.
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    ],
+    "DEFAULT_THROTTLE_RATES": {"auth_token": env_rate("API_TOKEN_THROTTLE_RATE", "20/min")},
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # Ours turns JSON nested too deeply for Python's parser into a 400.
     "DEFAULT_PARSER_CLASSES": [
@@ -281,6 +357,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # django-axes narrates every failed log-in at INFO; its warnings (masked) are enough.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # The version of the personal-data consent text shown at registration; recorded with each

@@ -119,6 +119,17 @@ class VolunteerProfileForm(forms.ModelForm):
         return {k: v for k, v in self.cleaned_data.items() if k != "skills"}
 
 
+class RegistrationProfileForm(VolunteerProfileForm):
+    """The profile part of self-registration, which must not say whether an IIN is on file (an
+    anonymous visitor could otherwise confirm any IIN): the IIN's uniqueness is left to the
+    service, which keeps a taken IIN off the new profile and flags it for a coordinator."""
+
+    def validate_unique(self) -> None:
+        # The IIN is the form's only unique field; user_register's full_clean still checks
+        # everything else before saving.
+        return None
+
+
 class CoordinatorVolunteerForm(VolunteerProfileForm):
     """What a coordinator edits on a roster entry: the profile plus status and detachment."""
 

@@ -397,3 +397,37 @@ _CHANGE_LABELS = {
     "created": _("added by hand"),
     "all": _("all personal data"),
 }
+
+
+class PossibleDuplicate(models.Model):
+    """A self-registered profile that may be a person already on file. Registration does not
+    tell the registrant that an IIN is taken (anyone could probe IINs that way); the IIN stays
+    off the new profile and a coordinator merges the two."""
+
+    class Reason(models.TextChoices):
+        IIN = "iin", _("Same IIN as another volunteer")
+
+    volunteer = models.ForeignKey(
+        Volunteer,
+        on_delete=models.CASCADE,
+        related_name="possible_duplicates",
+        verbose_name=_("volunteer"),
+    )
+    existing = models.ForeignKey(
+        Volunteer,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("volunteer already on file"),
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} ({self.get_reason_display()})"

@@ -13,10 +13,11 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from accounts import services as accounts_services
 from accounts.models import User
 from accounts.services_common import model_update, refuse_unknown_fields, unique_violation_field
 
-from .models import DataClass, Skill, Volunteer, VolunteerChange
+from .models import DataClass, PossibleDuplicate, Skill, Volunteer, VolunteerChange
 from .validators import normalize_phone
 
 # Changes of these are recorded in the personal-data history: everything about the person.
@@ -40,7 +41,8 @@ def _save_validated(volunteer: Volunteer) -> None:
     except IntegrityError as exc:
         # Two people typing the same IIN at once: the unique index has the last word.
         if unique_violation_field(exc, Volunteer) == "iin":
-            raise ValidationError({"iin": [_("A volunteer with this IIN is already registered.")]}) from exc
+            message = _("A volunteer with this IIN is already registered.")
+            raise ValidationError({"iin": [ValidationError(message, code="unique")]}) from exc
         raise
 
 
@@ -71,25 +73,55 @@ def user_register(
     password: str,
     profile: dict[str, Any],
     skills: Iterable[Skill] = (),
-) -> User:
-    """Self-registration: an account and its volunteer profile, with the consent to personal
-    data processing recorded with its time and the text version shown."""
-    try:
-        with transaction.atomic():
-            user = User.objects.create_user(email=email, password=password, full_name="")
-    except IntegrityError as exc:
-        # The form checked the address, but two sign-ups with it can race; the unique index decides.
-        raise ValidationError({"email": [_("An account with this e-mail already exists.")]}) from exc
+    language: str,
+) -> User | None:
+    """Self-registration: an inactive account and its volunteer profile, with the consent to
+    personal data processing recorded with its time and the text version shown. The account
+    becomes active when its owner opens the link mailed to them (accounts.views.activate).
+
+    Nothing here tells the registrant whether the e-mail or the IIN is already on file; that
+    would let anyone test addresses and IINs. An address with an account gets a mail instead
+    (and None is returned); a taken IIN stays off the new profile, which is flagged as a
+    possible duplicate for a coordinator. `language` is the page's, used for mail when the
+    profile does not name one."""
+    mail_language = profile.get("preferred_language") or language
+    existing_user = User.objects.filter(email__iexact=email).first()
+    if existing_user is None:
+        try:
+            user = accounts_services.user_create(email=email, password=password, is_active=False)
+        except ValidationError:
+            # Another sign-up with this address won the race: treat it as registered.
+            existing_user = User.objects.get(email__iexact=email)
+    if existing_user is not None:
+        own = Volunteer.objects.filter(user=existing_user).first()
+        accounts_services.registration_repeated(
+            user=existing_user, password=password, language=own.preferred_language if own else mail_language
+        )
+        return None
     volunteer = Volunteer(user=user, **{k: v for k, v in profile.items() if k in PROFILE_FIELDS})
     if not volunteer.email:
         volunteer.email = user.email
     volunteer.consent_at = timezone.now()
     volunteer.consent_version = settings.CONSENT_VERSION
-    _save_validated(volunteer)
+    try:
+        _save_validated(volunteer)
+    except ValidationError as exc:
+        iin_errors = getattr(exc, "error_dict", {}).get("iin", [])
+        if not any(e.code == "unique" for e in iin_errors):
+            raise
+        iin = volunteer.iin  # normalised by the model's clean()
+        volunteer.iin = None
+        _save_validated(volunteer)
+        PossibleDuplicate.objects.create(
+            volunteer=volunteer,
+            existing=Volunteer.objects.filter(iin=iin).first(),
+            reason=PossibleDuplicate.Reason.IIN,
+        )
     volunteer.skills.set(skills)
     user.full_name = " ".join(p for p in (volunteer.first_name, volunteer.last_name) if p)
     user.save(update_fields=["full_name"])
     _record_change(volunteer=volunteer, changed_by=user, action="create", fields=["registration"])
+    accounts_services.registration_confirmation_send(user=user, language=mail_language)
     return user
 
 

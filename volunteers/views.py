@@ -10,15 +10,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts import ratelimit
 from accounts.forms import RegistrationForm
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import region_scope_required
@@ -28,6 +29,7 @@ from volunteer_net.http import require_post
 from . import selectors, services
 from .forms import (
     CoordinatorVolunteerForm,
+    RegistrationProfileForm,
     RosterFilterForm,
     SkillForm,
     VolunteerProfileForm,
@@ -44,22 +46,26 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("profile")
     account_form = RegistrationForm(request.POST or None, prefix="account")
-    profile_form = VolunteerProfileForm(request.POST or None, prefix="profile")
+    profile_form = RegistrationProfileForm(request.POST or None, prefix="profile")
+    if request.method == "POST" and ratelimit.limit_exceeded(request, scope="register"):
+        account_form.add_error(None, str(ratelimit.LIMITED_MESSAGE))
+        context = {"account_form": account_form, "profile_form": profile_form}
+        return render(request, "volunteers/register.html", context, status=429)
     # `&`, not `and`: validate both forms so that every error shows at once.
     if request.method == "POST" and account_form.is_valid() & profile_form.is_valid():
         try:
-            user = services.user_register(
+            services.user_register(
                 email=account_form.cleaned_data["email"],
                 password=account_form.cleaned_data["password1"],
                 profile=profile_form.profile_data(),
                 skills=profile_form.cleaned_data["skills"],
+                language=translation.get_language() or settings.LANGUAGE_CODE,
             )
         except ValidationError as exc:
             apply_service_errors(profile_form, exc, account_form)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to Volunteer Net! Your profile has been created."))
-            return redirect("profile")
+            # The same page whether the address was new or already registered: see user_register.
+            return redirect("register_done")
     return render(
         request, "volunteers/register.html", {"account_form": account_form, "profile_form": profile_form}
     )

@@ -10,7 +10,7 @@ def _run(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProce
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"PYTEST_VERSION", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if k not in {"PYTEST_VERSION", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE", "EMAIL_BACKEND"}
     }
     env.update(env_overrides)
     return subprocess.run(
@@ -35,6 +35,7 @@ class TestSettingsGuard:
                 "DEBUG": "false",
                 "SECRET_KEY": "x" * 20 + "-production-secret-with-enough-entropy-1234567890",
                 "ALLOWED_HOSTS": "volunteer.example.kz",
+                "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             },
             "check",
             "--deploy",
@@ -43,6 +44,31 @@ class TestSettingsGuard:
         )
         assert result.returncode == 0, result.stderr
         assert "no issues" in result.stdout
+
+    def test_production_without_email_backend_fails_check_deploy(self) -> None:
+        """Mail used to fall back to the console with DEBUG off: password-reset and activation
+        links would then be written to the logs."""
+        production = {
+            "DEBUG": "false",
+            "SECRET_KEY": "x" * 20 + "-production-secret-with-enough-entropy-1234567890",
+            "ALLOWED_HOSTS": "volunteer.example.kz",
+        }
+        result = _run(production, "check", "--deploy")
+        assert result.returncode != 0
+        assert "EMAIL_BACKEND" in result.stderr and "volunteer_net.E001" in result.stderr
+        backend = _run(
+            production, "shell", "-c", "from django.conf import settings; print(repr(settings.EMAIL_BACKEND))"
+        )
+        assert "console" not in backend.stdout
+
+    def test_development_mail_goes_to_the_console(self) -> None:
+        result = _run(
+            {"DEBUG": "true"},
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.EMAIL_BACKEND)",
+        )
+        assert result.stdout.strip().splitlines()[-1] == "django.core.mail.backends.console.EmailBackend"
 
     def test_embedded_default_is_sqlite(self) -> None:
         result = _run(

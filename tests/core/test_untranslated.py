@@ -88,6 +88,8 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
             "/accounts/register/",
             {"account-email": "bad", "profile-phone": "1", "profile-iin": "1"},
         ),
+        (anonymous, "get", "/accounts/register/done/", None),
+        (anonymous, "get", "/accounts/activate/xx/yy/", None),
         (anonymous, "get", "/accounts/consent/", None),
         (anonymous, "get", "/accounts/password_reset/", None),
         (anonymous, "post", "/accounts/password_reset/", {"email": "bad"}),

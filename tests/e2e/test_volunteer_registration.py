@@ -1,4 +1,5 @@
-"""A volunteer registers, corrects a mistake without retyping everything, then edits the profile."""
+"""A volunteer registers, corrects a mistake without retyping everything, confirms the address
+by the mailed link, then edits the profile."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Locator, Page, expect
 
 from accounts.models import User
 from regions.models import Region
+from tests.conftest import mailed_link
 from volunteers.models import Volunteer, VolunteerChange
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -81,16 +84,27 @@ def test_register_with_a_phone_mistake_then_edit_profile(page: Page, live_server
     before = timezone.now()
     form.locator("button[type=submit]").click()
 
+    # Not logged in yet: the page asks to confirm the address by the mailed link.
+    expect(page).to_have_url(f"{live_server.url}/accounts/register/done/")
+    expect(page.locator("header a[href='/accounts/login/']")).to_be_visible()
+    user = User.objects.get(email=EMAIL)
+    assert not user.is_active
+    # The live server runs in this process, so its mail lands in the same outbox.
+    assert [m.to for m in mail.outbox] == [[EMAIL]]
+    page.goto(mailed_link(mail.outbox[0], "/accounts/activate/"))
+    page.locator("form#activate-form button[type=submit]").click()
+
     expect(page).to_have_url(f"{live_server.url}/me/")
     expect(page.locator("ul.messages .message-success")).to_be_visible()
     profile = page.locator("dl.profile")
     expect(profile).to_contain_text(f"{LAST_NAME} {FIRST_NAME} {MIDDLE_NAME}")
     expect(profile).to_contain_text("+7 701 123 45 67")
     expect(profile).to_contain_text(almaty.name_kk)
-    # Registered and logged in: the header offers to log out.
+    # Confirmed and logged in: the header offers to log out.
     expect(page.locator("header form[action='/accounts/logout/'] button")).to_be_visible()
 
-    user = User.objects.get(email=EMAIL)
+    user.refresh_from_db()
+    assert user.is_active
     assert user.check_password(NEW_PASSWORD)
     volunteer = Volunteer.objects.get(user=user)
     assert (volunteer.last_name, volunteer.first_name, volunteer.middle_name) == (

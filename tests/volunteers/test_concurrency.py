@@ -46,8 +46,10 @@ def test_same_iin_entered_twice_at_once_keeps_one(regions_in_transactional_db) -
 
 @pytest.mark.django_db(transaction=True)
 def test_two_sign_ups_with_one_email_at_once(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
-    """Both forms pass their check before either saves; one account results, the other
-    person is told the address is taken, and no half-written profile is left."""
+    """Both forms pass their check before either saves; one account results, both people see
+    the same "check your e-mail" page (neither learns the address is taken), and no
+    half-written profile is left."""
+    from django.core import mail
     from django.test import Client
 
     from accounts.models import User
@@ -83,10 +85,12 @@ def test_two_sign_ups_with_one_email_at_once(regions_in_transactional_db) -> Non
     for t in threads:
         t.join(timeout=30)
 
-    assert sorted(statuses) == [200, 302]  # one redirected to the profile, one shown the form
+    assert statuses == [302, 302]
     assert User.objects.filter(email="same@example.kz").count() == 1
     assert Volunteer.objects.count() == 1
     assert Volunteer.objects.get().user.email == "same@example.kz"
+    # The registration still pending, the loser's mail is its activation link again.
+    assert [m.to for m in mail.outbox] == [["same@example.kz"], ["same@example.kz"]]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -139,3 +143,49 @@ def test_guardian_consent_posted_twenty_times_at_once_is_recorded_once(regions_i
     first = VolunteerChange.objects.filter(volunteer=child, action="consent").earliest("changed_at")
     assert child.guardian_consent_at is not None and child.guardian_consent_at <= first.changed_at
     assert child.guardian_consent_recorded_by == coordinator
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sign_ups_with_one_iin_at_once(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
+    """Both pass the IIN check before either saves: the unique index decides, and the loser's
+    profile is saved without the IIN and flagged, the registrant seeing nothing of it."""
+    from django.test import Client
+
+    from volunteers.models import PossibleDuplicate
+
+    almaty = Region.objects.get(code="75")
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+
+    def sign_up(email: str) -> None:
+        try:
+            data = {
+                "account-email": email,
+                "account-password1": "Tau-Samal-2026",
+                "account-password2": "Tau-Samal-2026",
+                "account-consent": "on",
+                "profile-last_name": "Серікова",
+                "profile-first_name": "Дана",
+                "profile-birth_date": BIRTH.isoformat(),
+                "profile-phone": "8 701 555 44 33",
+                "profile-iin": IIN,
+                "profile-region": str(almaty.pk),
+                "profile-preferred_language": "kk",
+                "profile-preferred_channel": "email",
+            }
+            barrier.wait(timeout=10)
+            statuses.append(Client().post("/accounts/register/", data).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sign_up, args=(e,)) for e in ("one@example.kz", "two@example.kz")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    assert statuses == [302, 302]
+    assert Volunteer.objects.count() == 2
+    holder = Volunteer.objects.get(iin=IIN)
+    flag = PossibleDuplicate.objects.get()
+    assert flag.existing == holder and flag.volunteer.iin is None and flag.volunteer != holder

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from tests.factories import DetachmentFactory, MinorFactory, SkillFactory, VolunteerFactory, years_ago
 from volunteers import services
-from volunteers.models import Volunteer, VolunteerChange
+from volunteers.models import PossibleDuplicate, Volunteer, VolunteerChange
 
 
 def _profile(region, **overrides):  # type: ignore[no-untyped-def]
@@ -29,10 +29,16 @@ class TestUserRegister:
     def test_creates_account_and_profile_with_consent(self, almaty) -> None:  # type: ignore[no-untyped-def]
         skill = SkillFactory(code="first-aid")
         user = services.user_register(
-            email="Asel@Example.kz", password="x-strong-pass-1", profile=_profile(almaty), skills=[skill]
+            email="Asel@Example.kz",
+            password="x-strong-pass-1",
+            profile=_profile(almaty),
+            skills=[skill],
+            language="ru",
         )
+        assert user is not None
         user.refresh_from_db()
         assert user.email == "asel@example.kz"
+        assert not user.is_active, "active once the address is confirmed"
         assert user.check_password("x-strong-pass-1")
         volunteer = Volunteer.objects.get(user=user)
         assert volunteer.phone == "+77011234567"
@@ -44,11 +50,47 @@ class TestUserRegister:
     def test_bad_phone_leaves_no_half_written_account(self, almaty) -> None:  # type: ignore[no-untyped-def]
         with pytest.raises(ValidationError) as exc:
             services.user_register(
-                email="x@example.kz", password="pw-123456789", profile=_profile(almaty, phone="123")
+                email="x@example.kz",
+                password="pw-123456789",
+                profile=_profile(almaty, phone="123"),
+                language="kk",
             )
         assert "phone" in exc.value.error_dict
         assert not User.objects.filter(email="x@example.kz").exists()
         assert not Volunteer.objects.exists()
+
+    def test_registered_address_creates_nothing(self, almaty, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        result = services.user_register(
+            email=bob.user.email.upper(), password="x-strong-pass-1", profile=_profile(almaty), language="kk"
+        )
+        assert result is None
+        assert User.objects.count() == 1 and Volunteer.objects.count() == 1
+
+    def test_taken_iin_is_kept_off_the_new_profile(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        birth = datetime.date(2006, 12, 11)
+        on_file = VolunteerFactory(region=almaty, iin="061211600012", birth_date=birth)
+        user = services.user_register(
+            email="twin@example.kz",
+            password="x-strong-pass-1",
+            profile=_profile(almaty, iin="061211600012", birth_date=birth),
+            language="kk",
+        )
+        registrant = Volunteer.objects.get(user=user)
+        assert registrant.iin is None
+        flag = PossibleDuplicate.objects.get(volunteer=registrant)
+        assert flag.existing == on_file and flag.reason == PossibleDuplicate.Reason.IIN
+
+    def test_invalid_iin_is_still_an_error(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        with pytest.raises(ValidationError) as exc:
+            services.user_register(
+                email="x@example.kz",
+                password="x-strong-pass-1",
+                profile=_profile(almaty, iin="061211600013", birth_date=datetime.date(2006, 12, 11)),
+                language="kk",
+            )
+        assert "iin" in exc.value.error_dict
+        assert not User.objects.exists() and not PossibleDuplicate.objects.exists()
 
 
 @pytest.mark.django_db

@@ -1,0 +1,135 @@
+"""Writes for accounts: creation and activation, the mails of registration, API tokens, and
+ending sessions. Each in one transaction; mails leave only once it has committed."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
+
+from .models import User
+from .tokens import activation_token, activation_uid
+
+
+@transaction.atomic
+def user_create(*, email: str, password: str, full_name: str = "", is_active: bool = True) -> User:
+    """A new account. Raises ValidationError (code "duplicate") when the address is taken."""
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(
+                email=email, password=password, full_name=full_name, is_active=is_active
+            )
+    except IntegrityError as exc:
+        # The unique index (case-insensitive) has the last word when two sign-ups race.
+        raise ValidationError(
+            {"email": [ValidationError(_("An account with this e-mail already exists."), code="duplicate")]}
+        ) from exc
+
+
+@transaction.atomic
+def user_activate(*, user: User) -> User:
+    """The owner of the address has confirmed it: the account may now log in."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if not locked.is_active:
+        locked.is_active = True
+        locked.save(update_fields=["is_active"])
+    user.is_active = True
+    return locked
+
+
+def registration_confirmation_send(*, user: User, language: str) -> None:
+    """Mail the link that activates a new account and logs its owner in."""
+    link = settings.SITE_URL + reverse(
+        "activate", kwargs={"uidb64": activation_uid(user), "token": activation_token.make_token(user)}
+    )
+    days = max(settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60), 1)
+    _mail_send(
+        to=user.email,
+        template="registration_confirm",
+        context={"link": link, "days": days},
+        language=language,
+    )
+
+
+def registration_repeated(*, user: User, password: str, language: str) -> None:
+    """Someone registered with an address that already has an account. They are shown the same
+    page as a new registrant (so the form tells no one which addresses are registered); the
+    mailbox's owner learns what happened: a pending registration gets its link again, an account
+    in use gets "you already have an account"."""
+    # The same hashing work as creating an account, so the response time does not tell either.
+    make_password(password)
+    if not user.is_active and user.last_login is None:
+        registration_confirmation_send(user=user, language=language)
+        return
+    links = {
+        "login_link": settings.SITE_URL + reverse("login"),
+        "reset_link": settings.SITE_URL + reverse("password_reset"),
+    }
+    _mail_send(to=user.email, template="registration_exists", context=links, language=language)
+
+
+def _mail_send(*, to: str, template: str, context: Mapping[str, object], language: str) -> None:
+    """Render a mail (subject, text and HTML templates under accounts/emails/) in the recipient's
+    language and send it once the surrounding transaction has committed."""
+    with translation.override(language):
+        context = {**context, "email": to}
+        subject = render_to_string(f"accounts/emails/{template}_subject.txt", context)
+        text = render_to_string(f"accounts/emails/{template}.txt", context)
+        html = render_to_string(f"accounts/emails/{template}.html", context)
+    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[to])
+    message.attach_alternative(html, "text/html")
+    # robust: a mail server that is down must not turn a committed registration into an error
+    # page; the failure is logged, and registering again sends the mail again.
+    transaction.on_commit(message.send, robust=True)
+
+
+# API tokens and sessions -------------------------------------------------------------------
+
+
+@transaction.atomic
+def api_token_issue(*, user: User) -> Token:
+    """The user's API token; a new one when there is none or the old one has expired."""
+    # The row lock keeps two simultaneous log-ins from both replacing the token.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    token = Token.objects.filter(user=user).first()
+    if token is not None and token.created > timezone.now() - timedelta(hours=settings.TOKEN_TTL_HOURS):
+        return token
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+@transaction.atomic
+def api_tokens_revoke(*, user: User) -> int:
+    """Revoke the user's API tokens; returns how many there were."""
+    deleted, _details = Token.objects.filter(user=user).delete()
+    return deleted
+
+
+@transaction.atomic
+def user_password_changed(*, user: User) -> None:
+    """After a password change or reset: tokens made with the old password stop working (the
+    sessions do already, their hash derives from the password), and the lockout of the account
+    is lifted, as its owner has just proved who they are."""
+    api_tokens_revoke(user=user)
+    axes_reset(username=user.email)
+
+
+@transaction.atomic
+def user_sessions_end(*, user: User) -> None:
+    """ "Log out everywhere": every session and API token of the user stops working. The caller
+    keeps its own session by calling update_session_auth_hash afterwards."""
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+    api_tokens_revoke(user=user)

@@ -1,0 +1,94 @@
+"""Account pages: the end of registration (confirmation by e-mail), password change and reset with
+the revocation they imply, "log out everywhere", and the lockout page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import ratelimit, services
+from .tokens import user_for_activation
+from .types import AuthenticatedHttpRequest
+
+
+def register_done(request: HttpRequest) -> HttpResponse:
+    """What every registrant sees, whether the address was new or not."""
+    return render(request, "accounts/register_done.html")
+
+
+def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """The link from the confirmation mail. Opening it only shows a button: mail scanners that
+    open links must not use the link up or log themselves in; the person's click (POST) does."""
+    user = user_for_activation(uidb64, token)
+    if user is None:
+        return render(request, "accounts/activate.html", {"validlink": False})
+    if request.method == "POST":
+        services.user_activate(user=user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome to Volunteer Net! Your profile has been created."))
+        return redirect(settings.ACTIVATION_REDIRECT_URL)
+    return render(request, "accounts/activate.html", {"validlink": True, "email": user.email})
+
+
+@require_POST
+@login_required
+def logout_everywhere(request: AuthenticatedHttpRequest) -> HttpResponse:
+    services.user_sessions_end(user=request.user)
+    # This browser stays logged in; every other session and every API token is ended.
+    update_session_auth_hash(request, request.user)
+    messages.success(
+        request, _("You have been logged out on all other devices, and your API tokens revoked.")
+    )
+    return redirect(settings.ACTIVATION_REDIRECT_URL)
+
+
+def lockout(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
+    """The page django-axes shows (AXES_LOCKOUT_CALLABLE) instead of the login form once an
+    account or address is locked out."""
+    return render(
+        request,
+        "registration/lockout.html",
+        {"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+        status=429,
+    )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset form, limited per address: each request sends a mail."""
+
+    html_email_template_name = "registration/password_reset_email_html.html"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if ratelimit.limit_exceeded(request, scope="password_reset"):
+            form: Form = self.get_form()
+            form.add_error(None, str(ratelimit.LIMITED_MESSAGE))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    def form_valid(self, form: Any) -> HttpResponse:
+        # Django keeps this session and ends the others (their hash derives from the password);
+        # the API tokens go too.
+        response = super().form_valid(form)
+        services.user_password_changed(user=form.user)
+        return response
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.user_password_changed(user=form.user)
+        return response

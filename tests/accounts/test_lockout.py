@@ -1,0 +1,152 @@
+"""Brute-force protection: the login page and the token endpoint lock an account after five
+failures and an address after twenty, for fifteen minutes, whichever door was knocked on."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from axes.models import AccessAttempt
+from django.core import mail
+from django.test import Client
+from rest_framework.test import APIClient
+from rest_framework.throttling import ScopedRateThrottle
+
+from tests.conftest import mailed_link
+from tests.factories import PASSWORD, UserFactory
+
+
+def _login(client: Client, email: str, password: str):  # type: ignore[no-untyped-def]
+    return client.post("/accounts/login/", {"username": email, "password": password})
+
+
+def _token(client: APIClient, email: str, password: str, **extra: str):  # type: ignore[no-untyped-def]
+    return client.post("/api/auth/token/", {"email": email, "password": password}, format="json", **extra)
+
+
+def _logged_in(client: Client) -> bool:
+    return client.get("/me/").status_code == 200
+
+
+@pytest.mark.django_db
+class TestLoginPage:
+    def test_five_wrong_then_right_is_refused(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client = Client()
+        client.cookies["django_language"] = "ru"
+        for _attempt in range(4):
+            assert _login(client, bob.user.email, "wrong-guess").status_code == 200
+        fifth = _login(client, bob.user.email, "wrong-guess")
+        assert fifth.status_code == 429
+        assert "Слишком много неудачных попыток входа" in fifth.content.decode()
+
+        right = _login(client, bob.user.email, PASSWORD)
+        assert right.status_code == 429
+        assert not _logged_in(client)
+        # The counts are in the database, which every web process shares.
+        assert AccessAttempt.objects.filter(username=bob.user.email).exists()
+
+    def test_lock_is_per_account_whatever_the_case_or_address(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        for n in range(5):
+            _login(Client(REMOTE_ADDR=f"10.0.0.{n}"), f"  {bob.user.email.upper()} ", "wrong-guess")
+        client = Client(REMOTE_ADDR="10.0.0.99")
+        client.cookies["django_language"] = "kk"
+        refused = _login(client, bob.user.email, PASSWORD)
+        assert refused.status_code == 429
+        assert "Кірудің сәтсіз әрекеттері тым көп" in refused.content.decode()
+        assert not _logged_in(client)
+
+    def test_address_is_locked_after_twenty_failures_on_any_accounts(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        guesser = Client(REMOTE_ADDR="10.7.7.7")
+        for n in range(19):
+            assert _login(guesser, f"someone{n}@example.kz", "guess").status_code == 200
+        assert _login(guesser, "someone-else@example.kz", "guess").status_code == 429
+        assert _login(guesser, bob.user.email, PASSWORD).status_code == 429
+        # Nobody else behind another address is affected, bob included.
+        other = Client(REMOTE_ADDR="10.8.8.8")
+        assert _login(other, bob.user.email, PASSWORD).status_code == 302
+        assert _logged_in(other)
+
+    def test_a_few_typos_from_a_shared_address_lock_nobody_out(self, bob) -> None:  # type: ignore[no-untyped-def]
+        """A school behind one address: classmates' typos add up, but far below the address limit."""
+        bob.refresh_from_db()
+        school = "10.5.5.5"
+        for n in range(8):
+            _login(Client(REMOTE_ADDR=school), f"pupil{n}@example.kz", "typo")
+        client = Client(REMOTE_ADDR=school)
+        assert _login(client, bob.user.email, PASSWORD).status_code == 302
+
+    def test_lock_ends_after_fifteen_minutes(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client = Client()
+        for _attempt in range(5):
+            _login(client, bob.user.email, "wrong-guess")
+        assert _login(client, bob.user.email, PASSWORD).status_code == 429
+        AccessAttempt.objects.update(
+            attempt_time=datetime.datetime.now(tz=datetime.UTC) - datetime.timedelta(minutes=16)
+        )
+        assert _login(client, bob.user.email, PASSWORD).status_code == 302
+        assert _logged_in(client)
+
+    def test_setting_a_new_password_lifts_the_account_lock(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        for n in range(5):
+            _login(Client(REMOTE_ADDR=f"10.1.1.{n}"), bob.user.email, "wrong-guess")
+        client = Client()
+        client.post("/accounts/password_reset/", {"email": bob.user.email})
+        form_page = client.get(mailed_link(mail.outbox[0], "/accounts/reset/"), follow=True)
+        client.post(
+            form_page.redirect_chain[-1][0],
+            {"new_password1": "Jana-Qupia-77", "new_password2": "Jana-Qupia-77"},
+        )
+        assert _login(client, bob.user.email, "Jana-Qupia-77").status_code == 302
+        assert _logged_in(client)
+
+
+@pytest.mark.django_db
+class TestTokenEndpoint:
+    def test_five_wrong_then_right_is_refused(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client = APIClient()
+        for _attempt in range(4):
+            assert _token(client, bob.user.email, "wrong-guess").status_code == 400
+        assert _token(client, bob.user.email, "wrong-guess").status_code == 429
+        right = _token(client, bob.user.email, PASSWORD, HTTP_ACCEPT_LANGUAGE="ru")
+        assert right.status_code == 429
+        assert "token" not in right.json()
+        assert "Слишком много неудачных попыток входа" in right.json()["detail"]
+        assert right["Retry-After"] == str(15 * 60)
+
+    def test_failures_on_the_api_lock_the_login_page_too(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        for _attempt in range(5):
+            _token(APIClient(), bob.user.email, "wrong-guess")
+        client = Client()
+        assert _login(client, bob.user.email, PASSWORD).status_code == 429
+        assert not _logged_in(client)
+
+    def test_requests_are_throttled_per_address(self, monkeypatch, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        # The rate comes from settings (API_TOKEN_THROTTLE_RATE); DRF reads it once at import.
+        monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"auth_token": "3/min"})
+        client = APIClient(REMOTE_ADDR="10.3.3.3")
+        for n in range(3):
+            assert _token(client, f"nobody{n}@example.kz", "guess").status_code == 400
+        throttled = _token(client, bob.user.email, PASSWORD)
+        assert throttled.status_code == 429 and "token" not in throttled.json()
+        assert _token(APIClient(REMOTE_ADDR="10.4.4.4"), bob.user.email, PASSWORD).status_code == 200
+
+
+@pytest.mark.django_db
+def test_client_address_is_read_from_our_proxy_only(settings) -> None:  # type: ignore[no-untyped-def]
+    """Behind one proxy (NUM_PROXIES=1) the client is the address that proxy appended; what the
+    client wrote into X-Forwarded-For itself cannot buy it a fresh count."""
+    settings.NUM_PROXIES = 1
+    user = UserFactory(email="dana@example.kz")
+    for n in range(5):
+        client = Client(REMOTE_ADDR="172.16.0.1", HTTP_X_FORWARDED_FOR=f"1.2.3.{n}, 203.0.113.9")
+        _login(client, f"x{n}@example.kz", "guess")
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.9"}
+    assert _login(Client(), user.email, PASSWORD).status_code == 302
