@@ -21,9 +21,18 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from accounts.tokens import activation_token, activation_uid
+from front_offices.models import FrontOffice
 from regions.models import CoordinatorAssignment
 from tests.e2e.conftest import log_in
-from tests.factories import DetachmentFactory, MinorFactory, UserFactory, VolunteerFactory, years_ago
+from tests.factories import (
+    DetachmentFactory,
+    MinorFactory,
+    SkillFactory,
+    UserFactory,
+    VolunteerFactory,
+    years_ago,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -40,6 +49,7 @@ NOT_PAGES = {
     "accounts/logout/": "POST only (the header's log-out button)",
     "roster/<int:pk>/guardian-consent/": "POST only; a GET gets the 405 page, visited below",
     "detachments/<int:pk>/members/<int:member_pk>/guardian-consent/": "POST only; its GET is the 405 page",
+    "accounts/logout-everywhere/": "POST only (a button on the profile page)",
 }
 
 ANONYMOUS, VOLUNTEER, CURATOR, COORDINATOR, NATIONAL = (
@@ -62,6 +72,8 @@ PAGES: dict[str, tuple[str, ...]] = {
     "campaigns/": (ANONYMOUS,),
     "front-offices/": (ANONYMOUS,),
     "accounts/register/": (ANONYMOUS,),
+    "accounts/register/done/": (ANONYMOUS,),
+    "accounts/activate/<uidb64>/<token>/": (ANONYMOUS,),
     "accounts/consent/": (ANONYMOUS,),
     "me/": (VOLUNTEER, CURATOR),
     "me/edit/": (VOLUNTEER,),
@@ -83,6 +95,11 @@ PAGES: dict[str, tuple[str, ...]] = {
     "detachments/<int:pk>/edit/": (COORDINATOR,),
     "detachments/<int:pk>/members/new/": (CURATOR,),
     "detachments/<int:pk>/members/<int:member_pk>/edit/": (CURATOR, COORDINATOR),
+    "skills/": MANAGERS,
+    "skills/new/": (COORDINATOR,),
+    "skills/<int:pk>/edit/": (COORDINATOR,),
+    "front-offices/manage/": MANAGERS,
+    "front-offices/manage/<int:pk>/edit/": (COORDINATOR,),
 }
 
 # Seen in Russian too: the pages each role works on every day.
@@ -155,11 +172,26 @@ def site(almaty: Any, astana: Any) -> Site:
     VolunteerFactory(region=astana, last_name="Ершова", first_name="Алёна")
     for n in range(3):
         VolunteerFactory(region=almaty, last_name=f"Сейітов{n}", email=f"a.very.long.address.{n}@example.kz")
+    skill = SkillFactory(
+        code="first-aid", name_kk="Алғашқы көмек", name_ru="Первая помощь", name_en="First aid"
+    )
+    office = FrontOffice.objects.create(
+        name="Алматы қалалық волонтерлік фронт-офисі",
+        region=almaty,
+        address="Абай даңғылы, 10",
+        phone="+77272000000",
+    )
+    newcomer = UserFactory(email="new@example.kz", is_active=False)
     uid = urlsafe_base64_encode(force_bytes(volunteer.user.pk))
     token = default_token_generator.make_token(volunteer.user)
     d, m = detachment.pk, minor.pk
     urls = {
         "accounts/reset/<uidb64>/<token>/": f"/accounts/reset/{uid}/{token}/",
+        "accounts/activate/<uidb64>/<token>/": (
+            f"/accounts/activate/{activation_uid(newcomer)}/{activation_token.make_token(newcomer)}/"
+        ),
+        "skills/<int:pk>/edit/": f"/skills/{skill.pk}/edit/",
+        "front-offices/manage/<int:pk>/edit/": f"/front-offices/manage/{office.pk}/edit/",
         "roster/<int:pk>/": f"/roster/{m}/",
         "roster/<int:pk>/edit/": f"/roster/{m}/edit/",
         "detachments/<int:pk>/": f"/detachments/{d}/",
