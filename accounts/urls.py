@@ -1,5 +1,11 @@
+from collections.abc import Callable
+from typing import cast
+
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
 from django.urls import include, path
+
+from volunteer_net.http import require_post
 
 from . import views
 from .forms import EmailAuthenticationForm
@@ -14,5 +20,11 @@ urlpatterns = [
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password_change/", views.PasswordChangeView.as_view(), name="password_change"),
     path("reset/<uidb64>/<token>/", views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
+    # A GET on the log-out address (a bookmarked link) gets the branded 405 page, not a blank one.
+    path(
+        "logout/",
+        require_post(back="home")(cast(Callable[..., HttpResponse], auth_views.LogoutView.as_view())),
+        name="logout",
+    ),
     path("", include("django.contrib.auth.urls")),
 ]

@@ -14,7 +14,8 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+
+from volunteer_net.http import require_post
 
 from . import ratelimit, services
 from .tokens import user_for_activation
@@ -40,7 +41,7 @@ def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     return render(request, "accounts/activate.html", {"validlink": True, "email": user.email})
 
 
-@require_POST
+@require_post(back="profile")
 @login_required
 def logout_everywhere(request: AuthenticatedHttpRequest) -> HttpResponse:
     services.user_sessions_end(user=request.user)

@@ -8,18 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from regions.models import Region
 from regions.scoping import region_queryset_for
-from volunteers.forms import RegionChoiceField, VolunteerProfileForm
+from volunteers.forms import GuardianPaperConsentMixin, RegionChoiceField, VolunteerProfileForm
 
 from .models import Detachment
 
 
-class DetachmentMemberForm(VolunteerProfileForm):
+class DetachmentMemberForm(GuardianPaperConsentMixin, VolunteerProfileForm):
     """A curator registers members of their own detachment (usually minors)."""
 
-    guardian_consent_received = forms.BooleanField(
-        required=False,
-        label=_("The written consent of the parent or legal representative has been received"),
-    )
     region = None  # type: ignore[assignment]  # members belong to the detachment's region
 
     class Meta(VolunteerProfileForm.Meta):
@@ -35,7 +31,6 @@ class DetachmentMemberForm(VolunteerProfileForm):
 
     def profile_data(self) -> dict[str, Any]:
         data = super().profile_data()
-        data.pop("guardian_consent_received", None)
         data["region"] = self.detachment.region
         data["detachment"] = self.detachment
         return data

@@ -7,15 +7,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import curator_or_region_scope, manages_regions, region_scope_required, require
 from volunteer_net.forms import apply_service_errors
-from volunteer_net.http import require_post
 from volunteers import selectors as volunteer_selectors
 from volunteers import services as volunteer_services
+from volunteers.views import guardian_consent_page
 
 from . import selectors, services
 from .forms import DetachmentForm, DetachmentMemberForm
@@ -80,13 +81,12 @@ def detachment_member_create(request: AuthenticatedHttpRequest, pk: int) -> Http
     detachment = selectors.detachment_get(user=request.user, pk=pk)
     form = DetachmentMemberForm(request.POST or None, detachment=detachment)
     if request.method == "POST" and form.is_valid():
-        consent = form.cleaned_data.get("guardian_consent_received", False)
         try:
             volunteer_services.volunteer_create(
                 created_by=request.user,
                 data=form.profile_data(),
                 skills=form.cleaned_data["skills"],
-                guardian_consent_received=consent,
+                guardian_consent=form.guardian_consent(),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -103,7 +103,9 @@ def detachment_member_edit(request: AuthenticatedHttpRequest, pk: int, member_pk
     detachment = selectors.detachment_get(user=request.user, pk=pk)
     member = selectors.detachment_member_get(detachment=detachment, pk=member_pk)
     form = DetachmentMemberForm(request.POST or None, instance=member, detachment=detachment)
-    del form.fields["guardian_consent_received"]
+    # Consent has its own page (recorded with its document, or withdrawn, with history).
+    for name in ("guardian_consent_received", "guardian_document_number", "guardian_document_date"):
+        del form.fields[name]
     if not volunteer_selectors.iin_visible_to(user=request.user, volunteer=member):
         # The IIN is restricted: a curator may type it in, but never reads it back.
         del form.fields["iin"]
@@ -125,15 +127,10 @@ def detachment_member_edit(request: AuthenticatedHttpRequest, pk: int, member_pk
     )
 
 
-@require_post(back="detachments:detail", back_kwargs=("pk",))
 @require(curator_or_region_scope)
 def detachment_member_consent(request: AuthenticatedHttpRequest, pk: int, member_pk: int) -> HttpResponse:
     detachment = selectors.detachment_get(user=request.user, pk=pk)
     member = selectors.detachment_member_get(detachment=detachment, pk=member_pk)
-    try:
-        volunteer_services.guardian_consent_record(volunteer=member, recorded_by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The guardian's written consent has been recorded."))
-    return redirect("detachments:detail", pk=detachment.pk)
+    return guardian_consent_page(
+        request, volunteer=member, back_url=reverse("detachments:detail", args=[detachment.pk])
+    )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from detachments.models import Detachment
 from regions.models import CoordinatorAssignment, Region
-from volunteers.models import Skill, Volunteer
+from volunteers.models import GuardianConsent, Skill, Volunteer
 from volunteers.validators import iin_check_digit
 
 DEMO_PASSWORD = "volunteer2026"
@@ -288,10 +288,13 @@ def seed_volunteers(
             v.guardian_relation = rng.choice(["mother", "father", "guardian"])
             if rng.random() < 0.8:
                 v.guardian_consent_at = now
+            elif v.status == "active":
+                v.status = Volunteer.Status.AWAITING_GUARDIAN
             local = by_region.get(region.id)
             if local and rng.random() < 0.7:
                 v.detachment = rng.choice(local)
         v.refresh_search_fields()
+        v.birth_year = birth.year
         volunteers.append(v)
         skill_links.append((i, rng.sample([s.id for s in skills], rng.randrange(0, 4))))
         if len(volunteers) >= batch_size:
@@ -340,3 +343,20 @@ def _flush(volunteers: list[Volunteer], links: list[tuple[int, list[int]]], batc
         for skill_id in skill_ids
     ]
     through.objects.bulk_create(rows, batch_size=batch_size)
+    # Each consent on file has its record: a signed paper form, numbered as the region files them.
+    GuardianConsent.objects.bulk_create(
+        [
+            GuardianConsent(
+                volunteer_id=v.pk,
+                method=GuardianConsent.Method.PAPER,
+                guardian_name=v.guardian_name,
+                guardian_relation=v.guardian_relation,
+                document_number=f"{v.region_id:02d}-{v.pk:06d}",
+                document_date=v.guardian_consent_at.date(),
+                given_at=v.guardian_consent_at,
+            )
+            for v in created
+            if v.guardian_consent_at is not None
+        ],
+        batch_size=batch_size,
+    )

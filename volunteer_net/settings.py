@@ -364,3 +364,5 @@ LOGGING = {
 # The version of the personal-data consent text shown at registration; recorded with each
 # consent so that a later change of the text can be traced (law 94-V).
 CONSENT_VERSION = env_str("CONSENT_VERSION", "2026-01")
+# How long the personal link a minor's guardian opens to give consent stays valid.
+GUARDIAN_LINK_DAYS = env_int("GUARDIAN_LINK_DAYS", 14)

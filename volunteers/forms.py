@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.validators import MaxLengthValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -13,6 +14,7 @@ from volunteer_net.forms import FastSelect
 
 from .models import SPOKEN_LANGUAGES, Skill, Volunteer
 from .selectors import SORTS, RosterFilters, detachment_scope
+from .services import PaperConsent
 from .validators import ascii_digits, normalize_phone
 
 PHONE_INPUT_MAX_LENGTH = 32
@@ -144,10 +146,98 @@ class CoordinatorVolunteerForm(VolunteerProfileForm):
         cast(forms.ModelChoiceField, self.fields["region"]).queryset = region_queryset_for(user)
 
 
-class WalkInVolunteerForm(CoordinatorVolunteerForm):
+class GuardianPaperConsentMixin(forms.Form):
+    """The minor's guardian's signed consent, when staff have it at hand: the box, and the form's
+    number and date (law 42-VI art. 12; a consent is evidence only with its document)."""
+
     guardian_consent_received = forms.BooleanField(
         required=False,
         label=_("The written consent of the parent or legal representative has been received"),
+    )
+    guardian_document_number = forms.CharField(
+        required=False, max_length=50, label=_("Number of the guardian's consent form")
+    )
+    guardian_document_date = forms.DateField(
+        required=False, widget=DateInput(), label=_("Date of the guardian's consent form")
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("guardian_consent_received"):
+            for name in ("guardian_document_number", "guardian_document_date"):
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, _("Required when the guardian's written consent is at hand."))
+        return cleaned
+
+    def guardian_consent(self) -> PaperConsent | None:
+        if not self.cleaned_data.get("guardian_consent_received"):
+            return None
+        return PaperConsent(
+            document_number=self.cleaned_data["guardian_document_number"].strip(),
+            document_date=self.cleaned_data["guardian_document_date"],
+        )
+
+    def profile_data(self) -> dict[str, Any]:
+        data = super().profile_data()  # type: ignore[misc]
+        for name in ("guardian_consent_received", "guardian_document_number", "guardian_document_date"):
+            data.pop(name, None)
+        return data
+
+
+class WalkInVolunteerForm(GuardianPaperConsentMixin, CoordinatorVolunteerForm):
+    """A person who came to the office: their own consent is the signed paper form kept there."""
+
+    own_document_number = forms.CharField(
+        max_length=50,
+        label=_("Number of the signed consent form"),
+        help_text=_("The person's own consent to the processing of personal data, kept by the region."),
+    )
+
+    def profile_data(self) -> dict[str, Any]:
+        data = super().profile_data()
+        data.pop("own_document_number", None)
+        return data
+
+    def own_consent(self) -> PaperConsent:
+        return PaperConsent(
+            document_number=self.cleaned_data["own_document_number"].strip(),
+            document_date=timezone.localdate(),
+        )
+
+
+class GuardianConsentForm(forms.Form):
+    """Staff record a guardian's written consent: the document, and a confirmation step."""
+
+    document_number = forms.CharField(max_length=50, label=_("Number of the signed consent form"))
+    document_date = forms.DateField(widget=DateInput(), label=_("Date on the form"))
+    confirm = forms.BooleanField(
+        label=_("I have the consent form signed by the parent or legal representative in front of me"),
+        error_messages={"required": _("Confirm that you have the signed form.")},
+    )
+
+    def paper(self) -> PaperConsent:
+        return PaperConsent(
+            document_number=self.cleaned_data["document_number"].strip(),
+            document_date=self.cleaned_data["document_date"],
+        )
+
+
+class GuardianConsentWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300, label=_("Why is the consent withdrawn?"), widget=forms.TextInput(attrs={"size": 40})
+    )
+
+
+class GuardianConfirmForm(forms.Form):
+    """The page a guardian opens from their personal link."""
+
+    guardian_name = forms.CharField(max_length=200, label=_("Your full name"))
+    agree = forms.BooleanField(
+        label=_(
+            "As the parent or legal representative, I consent to the processing of the child's "
+            "personal data and to their taking part in volunteer activities allowed for their age."
+        ),
+        error_messages={"required": _("Tick the box to give your consent.")},
     )
 
 
@@ -203,6 +293,12 @@ class RosterFilterForm(forms.Form):
         choices=[("", _("Any status")), *Volunteer.Status.choices],
         widget=FastSelect,
     )
+    consent = forms.ChoiceField(
+        required=False,
+        label=_("Guardian consent"),
+        choices=[("", _("Any")), ("missing", _("Minors without consent"))],
+        widget=FastSelect,
+    )
     sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORTS], widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -230,6 +326,7 @@ class RosterFilterForm(forms.Form):
             age_group=data.get("age_group", ""),
             availability=data.get("availability", ""),
             status=data.get("status", ""),
+            consent=data.get("consent", ""),
             sort=data.get("sort") or "name",
         )
 

@@ -69,12 +69,20 @@ class Skill(models.Model):
         return localized(self, "name")
 
 
+class ConsentMethod(models.TextChoices):
+    ONLINE = "online", _("Online, when registering")
+    PAPER = "paper", _("Signed paper form kept by the region")
+
+
 class Volunteer(models.Model):
     """A volunteer's profile. Walk-ins added by a coordinator and detachment members added by a
     curator may have no account, so `user` is optional."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
+        # A minor whose guardian has not yet consented (law 94-V: a minor's personal data are
+        # processed with the consent of a legal representative): takes part in nothing.
+        AWAITING_GUARDIAN = "awaiting_guardian", _("Awaiting guardian's consent")
         PAUSED = "paused", _("Paused")
         ARCHIVED = "archived", _("Archived")
 
@@ -109,7 +117,8 @@ class Volunteer(models.Model):
         "email": DataClass.PERSONAL,
         "region": DataClass.STATISTICAL,
         "locality": DataClass.PERSONAL,
-        "skills": DataClass.STATISTICAL,
+        # What a person can do says much about who they are: erased with the person.
+        "skills": DataClass.PERSONAL,
         "languages": DataClass.PERSONAL,
         "available_weekdays": DataClass.STATISTICAL,
         "available_evenings": DataClass.STATISTICAL,
@@ -120,6 +129,9 @@ class Volunteer(models.Model):
         "iin": DataClass.SENSITIVE,
         "consent_at": DataClass.CONSENT,
         "consent_version": DataClass.CONSENT,
+        "consent_method": DataClass.CONSENT,
+        "consent_document": DataClass.CONSENT,
+        "birth_year": DataClass.STATISTICAL,
         # A school's detachment narrows a child down to a class: personal.
         "detachment": DataClass.PERSONAL,
         "guardian_name": DataClass.PERSONAL,
@@ -147,6 +159,8 @@ class Volunteer(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     middle_name = models.CharField(_("patronymic"), max_length=100, blank=True)
     birth_date = models.DateField(_("date of birth"), null=True)
+    # Kept when the birth date is erased: age-group statistics need the year only.
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True, editable=False)
     phone = models.CharField(_("phone"), max_length=16, blank=True, help_text=_("Stored as +7XXXXXXXXXX."))
     email = models.EmailField(_("e-mail"), blank=True)
     region = models.ForeignKey(
@@ -164,10 +178,19 @@ class Volunteer(models.Model):
     preferred_channel = models.CharField(
         _("channel for messages"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
     )
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
     iin = models.CharField(_("IIN"), max_length=12, null=True, blank=True, unique=True)
     consent_at = models.DateTimeField(_("personal data consent given at"), null=True, blank=True)
     consent_version = models.CharField(_("consent text version"), max_length=20, blank=True)
+    consent_method = models.CharField(
+        _("how the consent was given"), max_length=10, choices=ConsentMethod.choices, blank=True
+    )
+    consent_document = models.CharField(
+        _("consent form number"),
+        max_length=50,
+        blank=True,
+        help_text=_("The number of the signed paper form kept by the region."),
+    )
 
     # Membership of a school detachment; the detachments app owns detachments and their pages.
     detachment = models.ForeignKey(
@@ -227,15 +250,18 @@ class Volunteer(models.Model):
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.refresh_search_fields()
+        if self.birth_date is not None:
+            self.birth_year = self.birth_date.year
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "search_text", "search_name"}  # type: ignore[misc]
+            derived = {"search_text", "search_name", "birth_year"}
+            kwargs["update_fields"] = {*update_fields, *derived}  # type: ignore[misc]
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def refresh_search_fields(self) -> None:
         """Recompute the search columns (save() does; bulk inserts call it themselves)."""
         self.search_text = self.build_search_text()
-        self.search_name = fold(self.full_name)
+        self.search_name = fold(self.written_name)
 
     @classmethod
     def fields_of(cls, *classes: DataClass) -> tuple[str, ...]:
@@ -250,11 +276,28 @@ class Volunteer(models.Model):
         digits = "".join(ch for ch in self.phone if ch.isdigit())
         # People type the national form (8 701 …) as often as +7 701 …
         national = "8" + digits[1:] if digits.startswith("7") else ""
-        return " ".join([*name_search_forms(self.full_name), fold(self.email), digits, national])
+        return " ".join([*name_search_forms(self.written_name), fold(self.email), digits, national])
+
+    @property
+    def written_name(self) -> str:
+        """The name as stored (empty once anonymised)."""
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+        if self.anonymized_at is not None:
+            # Shown in the reader's language; nothing of the person is stored.
+            return str(_("Anonymised volunteer"))
+        return self.written_name
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymized_at is not None
+
+    @property
+    def awaits_guardian(self) -> bool:
+        """A minor without a recorded consent of their parent or legal representative."""
+        return self.anonymized_at is None and self.guardian_consent_at is None and self.is_minor()
 
     def age(self, on: datetime.date | None = None) -> int | None:
         if self.birth_date is None:
@@ -272,7 +315,12 @@ class Volunteer(models.Model):
     def may_take_part(self, on: datetime.date | None = None) -> bool:
         """Whether the law lets this person take part in an activity on that day at all
         (shift-specific rules such as emergencies or minimum age are checked by events)."""
-        if self.status != self.Status.ACTIVE or self.anonymized_at is not None:
+        if self.anonymized_at is not None:
+            return False
+        if self.status == self.Status.AWAITING_GUARDIAN:
+            # Once of age the person consents for themselves.
+            return not self.is_minor(on)
+        if self.status != self.Status.ACTIVE:
             return False
         if self.needs_written_consent(on):
             return self.guardian_consent_at is not None
@@ -364,6 +412,7 @@ class VolunteerChange(models.Model):
         CREATE = "create", _("Created")
         UPDATE = "update", _("Edited")
         CONSENT = "consent", _("Guardian consent recorded")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Guardian consent withdrawn")
         ANONYMISE = "anonymise", _("Anonymised")
 
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
@@ -431,3 +480,58 @@ class PossibleDuplicate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer} ({self.get_reason_display()})"
+
+
+class GuardianConsent(models.Model):
+    """One consent of a minor's parent or legal representative: who gave it, when, how and on
+    what document; withdrawn rather than deleted, so that the record of what was allowed stays."""
+
+    class Method(models.TextChoices):
+        LINK = "link", _("Confirmed by the guardian through a personal link")
+        PAPER = "paper", _("Written consent on paper, recorded by staff")
+
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.CASCADE, related_name="guardian_consents", verbose_name=_("volunteer")
+    )
+    method = models.CharField(_("how"), max_length=10, choices=Method.choices)
+    guardian_name = models.CharField(_("guardian's full name"), max_length=200)
+    guardian_relation = models.CharField(
+        _("guardian's relation"), max_length=10, choices=Volunteer.GuardianRelation.choices, blank=True
+    )
+    document_number = models.CharField(_("document number"), max_length=50, blank=True)
+    document_date = models.DateField(_("document date"), null=True, blank=True)
+    given_at = models.DateTimeField(_("given at"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        verbose_name = _("guardian consent")
+        verbose_name_plural = _("guardian consents")
+        constraints = [
+            # At most one consent in force per person: a second click or tab cannot add another.
+            models.UniqueConstraint(
+                fields=["volunteer"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_guardian_consent_in_force",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.given_at:%Y-%m-%d}"

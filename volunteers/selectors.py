@@ -6,10 +6,13 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from regions.models import Region
 from regions.scoping import (
@@ -21,7 +24,8 @@ from regions.scoping import (
     scope_queryset,
 )
 
-from .models import ADULT_AGE, DataClass, Skill, Volunteer, VolunteerChange
+from .guardian_links import guardian_link_matches, guardian_link_read, guardian_link_url
+from .models import ADULT_AGE, DataClass, GuardianConsent, Skill, Volunteer, VolunteerChange
 from .search import fold, query_word_forms
 
 AGE_GROUPS: dict[str, tuple[int | None, int | None]] = {
@@ -55,6 +59,7 @@ class RosterFilters:
     age_group: str = ""
     availability: str = ""
     status: str = ""
+    consent: str = ""
     sort: str = "name"
 
 
@@ -147,6 +152,11 @@ def volunteer_list(*, user: Any, filters: RosterFilters | None = None) -> QueryS
         qs = qs.filter(_birth_date_q(f.age_group, timezone.localdate()))
     if f.availability in {"weekdays", "evenings", "weekends"}:
         qs = qs.filter(**{f"available_{f.availability}": True})
+    if f.consent == "missing":
+        # Minors without their guardian's consent on file.
+        qs = qs.filter(
+            guardian_consent_at__isnull=True, birth_date__gt=_years_ago(timezone.localdate(), ADULT_AGE)
+        )
     if f.status in Volunteer.Status.values:
         qs = qs.filter(status=f.status)
     else:
@@ -335,3 +345,39 @@ def region_overview(*, user: Any, now: datetime.datetime | None = None) -> Regio
     return RegionOverview(
         rows=rows, total=sum((row.figures for row in rows), OverviewFigures()), new_since=new_since
     )
+
+
+# Guardian consent --------------------------------------------------------------------------
+
+
+def guardian_consents(*, volunteer: Volunteer) -> list[GuardianConsent]:
+    """Every consent given for the person, the one in force first, withdrawn ones after."""
+    return list(volunteer.guardian_consents.select_related("recorded_by", "withdrawn_by"))
+
+
+@dataclass(frozen=True)
+class GuardianLink:
+    url: str
+    valid_until: datetime.date
+
+
+def guardian_link_for(*, volunteer: Volunteer) -> GuardianLink | None:
+    """The personal link to hand to the guardian while a consent is wanted."""
+    if not volunteer.awaits_guardian or not volunteer.guardian_phone:
+        return None
+    days = settings.GUARDIAN_LINK_DAYS
+    return GuardianLink(
+        url=guardian_link_url(volunteer), valid_until=timezone.localdate() + datetime.timedelta(days=days)
+    )
+
+
+def volunteer_for_guardian_link(*, token: str) -> Volunteer:
+    """The minor a guardian's link names, or a ValidationError saying why the link is unusable."""
+    data = guardian_link_read(token)
+    volunteer = Volunteer.objects.select_related("region").filter(pk=data.volunteer_id).first()
+    if volunteer is None or volunteer.anonymized_at is not None or not guardian_link_matches(volunteer, data):
+        raise ValidationError(
+            _("This link is no longer valid. Ask the school curator or the front office for a new one."),
+            code="invalid",
+        )
+    return volunteer

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +18,16 @@ from accounts import services as accounts_services
 from accounts.models import User
 from accounts.services_common import model_update, refuse_unknown_fields, unique_violation_field
 
-from .models import DataClass, PossibleDuplicate, Skill, Volunteer, VolunteerChange
+from .guardian_links import guardian_link_matches, guardian_link_read
+from .models import (
+    ConsentMethod,
+    DataClass,
+    GuardianConsent,
+    PossibleDuplicate,
+    Skill,
+    Volunteer,
+    VolunteerChange,
+)
 from .validators import normalize_phone
 
 # Changes of these are recorded in the personal-data history: everything about the person.
@@ -103,6 +113,8 @@ def user_register(
         volunteer.email = user.email
     volunteer.consent_at = timezone.now()
     volunteer.consent_version = settings.CONSENT_VERSION
+    volunteer.consent_method = ConsentMethod.ONLINE
+    _await_guardian_if_minor(volunteer)
     try:
         _save_validated(volunteer)
     except ValidationError as exc:
@@ -125,24 +137,61 @@ def user_register(
     return user
 
 
+@dataclass(frozen=True)
+class PaperConsent:
+    """A signed paper form: its number and date, as written on it."""
+
+    document_number: str
+    document_date: datetime.date
+
+
 @transaction.atomic
 def volunteer_create(
     *,
     created_by: User,
     data: dict[str, Any],
     skills: Iterable[Skill] = (),
-    guardian_consent_received: bool = False,
+    own_consent: PaperConsent | None = None,
+    guardian_consent: PaperConsent | None = None,
 ) -> Volunteer:
-    """A coordinator's walk-in or a curator's detachment member, added by hand."""
+    """A coordinator's walk-in or a curator's detachment member, added by hand.
+
+    `own_consent` is the person's signed consent form held by the region (a walk-in);
+    `guardian_consent` the parent's or legal representative's written consent for a minor.
+    A minor without it is kept awaiting the guardian and takes part in nothing."""
     refuse_unknown_fields(fields=PROFILE_FIELDS, data=data)
     volunteer = Volunteer(**data)
-    if guardian_consent_received:
-        volunteer.guardian_consent_at = timezone.now()
-        volunteer.guardian_consent_recorded_by = created_by
+    if own_consent is not None:
+        volunteer.consent_at = timezone.now()
+        volunteer.consent_version = settings.CONSENT_VERSION
+        volunteer.consent_method = ConsentMethod.PAPER
+        volunteer.consent_document = own_consent.document_number
+    _await_guardian_if_minor(volunteer)
     _save_validated(volunteer)
     volunteer.skills.set(skills)
     _record_change(volunteer=volunteer, changed_by=created_by, action="create", fields=["created"])
+    if guardian_consent is not None and volunteer.is_minor():
+        _consent_give(
+            volunteer,
+            method=GuardianConsent.Method.PAPER,
+            by=created_by,
+            document_number=guardian_consent.document_number,
+            document_date=guardian_consent.document_date,
+        )
     return volunteer
+
+
+def _await_guardian_if_minor(volunteer: Volunteer) -> None:
+    """A minor without their guardian's consent is kept awaiting it (law 94-V, art. 8)."""
+    if volunteer.status == Volunteer.Status.ACTIVE and volunteer.awaits_guardian:
+        volunteer.status = Volunteer.Status.AWAITING_GUARDIAN
+
+
+def _refuse_if_anonymised(volunteer: Volunteer) -> None:
+    if volunteer.anonymized_at is not None:
+        raise ValidationError(
+            _("This person's data has been erased; the record can no longer be changed."), code="anonymised"
+        )
 
 
 @transaction.atomic
@@ -159,7 +208,17 @@ def volunteer_update(
     """
     refuse_unknown_fields(fields=PROFILE_FIELDS, data=data)
     locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    _refuse_if_anonymised(locked)
     updates = dict(data)
+    if (
+        updates.get("status") == Volunteer.Status.ACTIVE
+        and locked.status == Volunteer.Status.AWAITING_GUARDIAN
+        and locked.awaits_guardian
+    ):
+        raise ValidationError(
+            {"status": [_("A minor becomes active once the guardian's consent is recorded.")]},
+            code="awaiting_guardian",
+        )
     for field in ("phone", "guardian_phone"):
         # Normalised first, so that the same number written another way is no change.
         if field in updates:
@@ -175,8 +234,6 @@ def volunteer_update(
         name in updates and updates[name] != getattr(locked, name)
         for name in ("guardian_name", "guardian_relation")
     )
-    if guardian_changes and locked.guardian_consent_at:
-        updates.update(guardian_consent_at=None, guardian_consent_recorded_by=None)
     try:
         with transaction.atomic():
             # The row is locked, so no concurrent edit is overwritten.
@@ -191,6 +248,14 @@ def volunteer_update(
             raise ValidationError({"iin": [_("A volunteer with this IIN is already registered.")]}) from exc
         raise
     changed = [name for name in saved if name in TRACKED_FIELDS]
+    if guardian_changes and locked.guardian_consent_at:
+        _consent_withdraw(locked, by=changed_by, reason=_("Another guardian was entered."))
+        changed.append("guardian_consent_at")
+    if locked.status == Volunteer.Status.ACTIVE and locked.awaits_guardian:
+        # A corrected birth date can make someone a minor without a consent on file.
+        locked.status = Volunteer.Status.AWAITING_GUARDIAN
+        locked.save(update_fields=["status", "updated_at"])
+        changed.append("status")
     if skills is not None:
         new_ids = {s.pk for s in skills}
         if new_ids != set(locked.skills.values_list("id", flat=True)):
@@ -203,10 +268,59 @@ def volunteer_update(
     return changed
 
 
-@transaction.atomic
-def guardian_consent_record(*, volunteer: Volunteer, recorded_by: User) -> Volunteer:
-    """Record that the written consent of the parent or legal representative is on file."""
-    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+def _consent_give(
+    locked: Volunteer,
+    *,
+    method: str,
+    by: User | None,
+    guardian_name: str = "",
+    document_number: str = "",
+    document_date: datetime.date | None = None,
+) -> GuardianConsent:
+    """Record a guardian's consent on a locked row; a minor awaiting it becomes active."""
+    consent = GuardianConsent.objects.create(
+        volunteer=locked,
+        method=method,
+        guardian_name=guardian_name or locked.guardian_name,
+        guardian_relation=locked.guardian_relation,
+        document_number=document_number,
+        document_date=document_date,
+        recorded_by=by if by is not None and by.is_authenticated else None,
+    )
+    locked.guardian_consent_at = consent.given_at
+    locked.guardian_consent_recorded_by = consent.recorded_by
+    fields = ["guardian_consent_at", "guardian_consent_recorded_by", "updated_at"]
+    if locked.status == Volunteer.Status.AWAITING_GUARDIAN:
+        locked.status = Volunteer.Status.ACTIVE
+        fields.append("status")
+    locked.save(update_fields=fields)
+    _record_change(volunteer=locked, changed_by=by, action="consent", fields=["guardian_consent_at"])
+    return consent
+
+
+def _consent_withdraw(locked: Volunteer, *, by: User | None, reason: str) -> None:
+    GuardianConsent.objects.filter(volunteer=locked, withdrawn_at__isnull=True).update(
+        withdrawn_at=timezone.now(),
+        withdrawn_by=by if by is not None and by.is_authenticated else None,
+        withdrawal_reason=reason[:300],
+    )
+    locked.guardian_consent_at = None
+    locked.guardian_consent_recorded_by = None
+    fields = ["guardian_consent_at", "guardian_consent_recorded_by", "updated_at"]
+    if locked.status == Volunteer.Status.ACTIVE and locked.is_minor():
+        locked.status = Volunteer.Status.AWAITING_GUARDIAN
+        fields.append("status")
+    locked.save(update_fields=fields)
+    _record_change(
+        volunteer=locked,
+        changed_by=by,
+        action=VolunteerChange.Action.CONSENT_WITHDRAWN,
+        fields=["guardian_consent_at"],
+    )
+
+
+def _refuse_unless_consent_can_be_given(locked: Volunteer) -> None:
+    _refuse_if_anonymised(locked)
     if locked.guardian_consent_at is not None:
         # A resent form (a double click, a second tab) must not move the time the consent was
         # recorded, nor log it again; the row lock makes the second request see the first.
@@ -220,14 +334,66 @@ def guardian_consent_record(*, volunteer: Volunteer, recorded_by: User) -> Volun
             },
         )
     if not locked.is_minor():
-        raise ValidationError(_("Guardian consent is only recorded for volunteers under 18."))
+        raise ValidationError(_("Guardian consent is only recorded for volunteers under 18."), code="adult")
     if not (locked.guardian_name and locked.guardian_phone and locked.guardian_relation):
-        raise ValidationError(_("Enter the guardian's name, phone and relation first."))
-    locked.guardian_consent_at = timezone.now()
-    locked.guardian_consent_recorded_by = recorded_by
-    locked.save(update_fields=["guardian_consent_at", "guardian_consent_recorded_by", "updated_at"])
-    _record_change(volunteer=locked, changed_by=recorded_by, action="consent", fields=["guardian_consent_at"])
+        raise ValidationError(_("Enter the guardian's name, phone and relation first."), code="no_guardian")
+
+
+@transaction.atomic
+def guardian_consent_record(
+    *, volunteer: Volunteer, recorded_by: User, paper: PaperConsent
+) -> GuardianConsent:
+    """Staff record the written consent of the parent or legal representative, with the number
+    and date of the signed document kept on file."""
+    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    _refuse_unless_consent_can_be_given(locked)
+    errors: dict[str, list[str]] = {}
+    if not paper.document_number.strip():
+        errors["document_number"] = [_("Enter the number of the signed consent form.")]
+    if paper.document_date > timezone.localdate():
+        errors["document_date"] = [_("The document cannot be dated in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    return _consent_give(
+        locked,
+        method=GuardianConsent.Method.PAPER,
+        by=recorded_by,
+        document_number=paper.document_number.strip(),
+        document_date=paper.document_date,
+    )
+
+
+@transaction.atomic
+def guardian_consent_confirm(*, token: str, guardian_name: str) -> Volunteer:
+    """The guardian confirms through their personal link (see volunteers/guardian_links.py)."""
+    data = guardian_link_read(token)
+    locked = Volunteer.objects.select_for_update().filter(pk=data.volunteer_id).first()
+    if locked is None or locked.anonymized_at is not None or not guardian_link_matches(locked, data):
+        # The guardian on file changed (or the person is gone): the old link no longer speaks
+        # for anyone.
+        raise ValidationError(
+            _("This link is no longer valid. Ask the school curator or the front office for a new one."),
+            code="invalid",
+        )
+    _refuse_unless_consent_can_be_given(locked)
+    name = " ".join(guardian_name.split())
+    if not name:
+        raise ValidationError({"guardian_name": [_("Enter your full name.")]})
+    _consent_give(locked, method=GuardianConsent.Method.LINK, by=None, guardian_name=name[:200])
     return locked
+
+
+@transaction.atomic
+def guardian_consent_withdraw(*, volunteer: Volunteer, withdrawn_by: User, reason: str) -> None:
+    """The guardian withdrew their consent (they told staff): the minor takes part in nothing
+    until a new one is given; the record of the old one stays."""
+    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    _refuse_if_anonymised(locked)
+    if locked.guardian_consent_at is None:
+        raise ValidationError(_("There is no guardian consent in force to withdraw."), code="none")
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why the consent is withdrawn.")]})
+    _consent_withdraw(locked, by=withdrawn_by, reason=reason.strip())
 
 
 @transaction.atomic
@@ -245,14 +411,17 @@ def volunteer_anonymize(*, volunteer: Volunteer, requested_by: User | None) -> V
         else:
             # The field's empty value: "" or None as the column allows, [] for a list.
             setattr(locked, field.attname, field.get_default())  # type: ignore[union-attr]
+    # The year stays for age-group statistics (birth_year, kept by save() while a date exists);
+    # no date is made up for it.
     if birth_date:
-        # The year is enough for age-group statistics; the exact date is restricted data.
-        locked.birth_date = datetime.date(birth_date.year, 1, 1)
-    locked.last_name = _("Anonymised volunteer")
+        locked.birth_year = birth_date.year
+    locked.birth_date = None
     locked.user = None
     locked.status = Volunteer.Status.ARCHIVED
     locked.anonymized_at = timezone.now()
     locked.save()
+    # The consent records stay as evidence of what was allowed, without the guardian's name.
+    locked.guardian_consents.update(guardian_name="", document_number="")
     locked.changes.all().delete()
     VolunteerChange.objects.create(volunteer=locked, changed_by=None, action="anonymise", fields=["all"])
     if user_id is not None:

@@ -10,6 +10,7 @@ selfservice_patterns = [
     path("me/edit/", views.profile_edit, name="profile_edit"),
     path("me/data.json", views.my_data, name="my_data"),
     path("me/delete/", views.account_delete, name="account_delete"),
+    path("guardian/<str:token>/", views.guardian_confirm, name="guardian_consent"),
 ]
 
 roster_patterns = (

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -24,17 +25,20 @@ from accounts.forms import RegistrationForm
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import region_scope_required
 from volunteer_net.forms import apply_service_errors
-from volunteer_net.http import require_post
 
 from . import selectors, services
 from .forms import (
     CoordinatorVolunteerForm,
+    GuardianConfirmForm,
+    GuardianConsentForm,
+    GuardianConsentWithdrawForm,
     RegistrationProfileForm,
     RosterFilterForm,
     SkillForm,
     VolunteerProfileForm,
     WalkInVolunteerForm,
 )
+from .models import Volunteer
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -78,7 +82,8 @@ def consent_text(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = selectors.volunteer_of_user(user=request.user)
-    return render(request, "volunteers/profile.html", {"volunteer": volunteer})
+    link = selectors.guardian_link_for(volunteer=volunteer) if volunteer else None
+    return render(request, "volunteers/profile.html", {"volunteer": volunteer, "guardian_link": link})
 
 
 @login_required
@@ -182,6 +187,9 @@ def roster_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @region_scope_required
 def roster_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.volunteer_get(user=request.user, pk=pk)
+    if volunteer.anonymized_at is not None:
+        # Erased people stay erased: there is nothing to edit, and no way back to "active".
+        raise Http404
     show_iin = selectors.iin_visible_to(user=request.user, volunteer=volunteer)
     form = CoordinatorVolunteerForm(request.POST or None, instance=volunteer, user=request.user)
     if not show_iin:
@@ -207,14 +215,13 @@ def roster_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def roster_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = WalkInVolunteerForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = form.profile_data()
-        consent = data.pop("guardian_consent_received", False)
         try:
             volunteer = services.volunteer_create(
                 created_by=request.user,
-                data=data,
+                data=form.profile_data(),
                 skills=form.cleaned_data["skills"],
-                guardian_consent_received=consent,
+                own_consent=form.own_consent(),
+                guardian_consent=form.guardian_consent(),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -224,17 +231,83 @@ def roster_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "roster/form.html", {"form": form, "volunteer": None})
 
 
-@require_post(back="roster:detail", back_kwargs=("pk",))
 @region_scope_required
 def roster_guardian_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.volunteer_get(user=request.user, pk=pk)
+    return guardian_consent_page(
+        request, volunteer=volunteer, back_url=reverse("roster:detail", args=[volunteer.pk])
+    )
+
+
+def guardian_consent_page(
+    request: AuthenticatedHttpRequest, *, volunteer: Volunteer, back_url: str
+) -> HttpResponse:
+    """A minor's guardian consent as staff see it (roster and detachment pages alike): what is
+    on file, the personal link to hand to the guardian, recording a signed form, withdrawal."""
+    if volunteer.anonymized_at is not None or not volunteer.is_minor():
+        raise Http404
+    record_form = GuardianConsentForm(request.POST if request.POST.get("action") == "record" else None)
+    withdraw_form = GuardianConsentWithdrawForm(
+        request.POST if request.POST.get("action") == "withdraw" else None
+    )
+    if request.method == "POST":
+        form = withdraw_form if request.POST.get("action") == "withdraw" else record_form
+        if form.is_valid():
+            try:
+                if form is withdraw_form:
+                    services.guardian_consent_withdraw(
+                        volunteer=volunteer, withdrawn_by=request.user, reason=form.cleaned_data["reason"]
+                    )
+                    messages.success(request, _("The guardian's consent has been withdrawn."))
+                else:
+                    services.guardian_consent_record(
+                        volunteer=volunteer, recorded_by=request.user, paper=record_form.paper()
+                    )
+                    messages.success(request, _("The guardian's written consent has been recorded."))
+            except ValidationError as exc:
+                if getattr(exc, "code", None) == "already_recorded":
+                    messages.info(request, " ".join(exc.messages))
+                    return redirect(back_url)
+                apply_service_errors(form, exc)
+            else:
+                return redirect(back_url)
+    return render(
+        request,
+        "volunteers/guardian_consent.html",
+        {
+            "volunteer": volunteer,
+            "back_url": back_url,
+            "record_form": record_form,
+            "withdraw_form": withdraw_form,
+            "consents": selectors.guardian_consents(volunteer=volunteer),
+            "link": selectors.guardian_link_for(volunteer=volunteer),
+        },
+    )
+
+
+def guardian_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The page a guardian opens from the personal link: no account, no login."""
     try:
-        services.guardian_consent_record(volunteer=volunteer, recorded_by=request.user)
+        volunteer = selectors.volunteer_for_guardian_link(token=token)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The guardian's written consent has been recorded."))
-    return redirect("roster:detail", pk=volunteer.pk)
+        return render(
+            request, "volunteers/guardian_confirm.html", {"error": " ".join(exc.messages)}, status=404
+        )
+    form = GuardianConfirmForm(request.POST or None, initial={"guardian_name": volunteer.guardian_name})
+    done = volunteer.guardian_consent_at is not None
+    if request.method == "POST" and not done and form.is_valid():
+        try:
+            services.guardian_consent_confirm(token=token, guardian_name=form.cleaned_data["guardian_name"])
+        except ValidationError as exc:
+            if getattr(exc, "code", None) != "already_recorded":
+                apply_service_errors(form, exc)
+        if not form.errors:
+            return redirect("guardian_consent", token=token)
+    return render(
+        request,
+        "volunteers/guardian_confirm.html",
+        {"volunteer": volunteer, "form": form, "done": done, "consent_version": settings.CONSENT_VERSION},
+    )
 
 
 # Skills catalogue --------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from django.test import Client
 from django.utils import translation
 
 from tests.conftest import client_for
-from tests.factories import DetachmentFactory, MinorFactory, UserFactory
 from volunteers.models import Volunteer
 
 
@@ -84,39 +83,25 @@ class TestErrorPages:
 
 @pytest.mark.django_db
 class TestMethodNotAllowed:
-    def test_get_on_roster_consent_is_a_page_with_a_way_back(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
-        minor = MinorFactory(region=almaty)
-        response = _kk(client_for(alice)).get(f"/roster/{minor.pk}/guardian-consent/")
+    def test_get_on_log_out_everywhere_is_a_page_with_a_way_back(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client = _kk(client_for(bob.user))
+        response = client.get("/accounts/logout-everywhere/")
         assert response.status_code == 405
         assert response["Allow"] == "POST"
         html = response.content.decode()
         assert _in("kk", "This address is for a button") in html
-        assert f'href="/roster/{minor.pk}/"' in html
-        minor.refresh_from_db()
-        assert minor.guardian_consent_at is None
+        assert 'href="/me/"' in html
+        # Still logged in: nothing happened.
+        assert client.get("/me/").status_code == 200
 
-    def test_get_on_member_consent_is_a_page_with_a_way_back(self, almaty) -> None:  # type: ignore[no-untyped-def]
-        curator = UserFactory(email="teacher@example.kz")
-        detachment = DetachmentFactory(region=almaty, curator=curator)
-        member = MinorFactory(region=almaty, detachment=detachment)
-        client = _kk(client_for(curator))
-        response = client.get(f"/detachments/{detachment.pk}/members/{member.pk}/guardian-consent/")
+    def test_get_on_log_out_is_a_page_not_a_blank_405(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client = _kk(client_for(bob.user))
+        response = client.get("/accounts/logout/")
         assert response.status_code == 405
-        assert response["Allow"] == "POST"
-        assert f'href="/detachments/{detachment.pk}/"' in response.content.decode()
-        member.refresh_from_db()
-        assert member.guardian_consent_at is None
-        # The POST the button sends still records the consent.
-        response = client.post(f"/detachments/{detachment.pk}/members/{member.pk}/guardian-consent/")
-        assert response.status_code == 302
-        member.refresh_from_db()
-        assert member.guardian_consent_at is not None and member.guardian_consent_recorded_by == curator
-
-    def test_the_405_says_nothing_about_other_regions(self, alice, astana) -> None:  # type: ignore[no-untyped-def]
-        # The method is refused before any lookup: an Astana id and a missing id look the same.
-        other = MinorFactory(region=astana)
-        client = client_for(alice)
-        a = client.get(f"/roster/{other.pk}/guardian-consent/")
-        b = client.get("/roster/999999/guardian-consent/")
-        assert a.status_code == b.status_code == 405
-        assert other.last_name not in a.content.decode()
+        assert _in("kk", "This address is for a button") in response.content.decode()
+        assert client.get("/me/").status_code == 200
+        # The header's button still logs out.
+        assert client.post("/accounts/logout/").status_code == 302
+        assert client.get("/me/").status_code == 302

@@ -52,7 +52,7 @@ def test_member_rows_show_grouped_guardian_phone_and_actions(almaty) -> None:  #
     assert '<a href="tel:+77021112233" class="nowrap">+7 702 111 22 33</a>' in row
     assert '<a href="tel:+77017654321" class="nowrap">+7 701 765 43 21</a>' in row
     assert "+77017654321<" not in row  # never the raw stored form as text
-    assert f'action="/detachments/{detachment.pk}/members/{member.pk}/guardian-consent/"' in row
+    assert f'href="/detachments/{detachment.pk}/members/{member.pk}/guardian-consent/"' in row
     assert f'href="/detachments/{detachment.pk}/members/{member.pk}/edit/"' in row
     assert "required before any activity" in row
 

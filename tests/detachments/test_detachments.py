@@ -37,25 +37,54 @@ class TestCurator:
     def test_curator_registers_member_with_consent(self, curator, detachment) -> None:  # type: ignore[no-untyped-def]
         client = client_for(curator)
         response = client.post(
-            f"/detachments/{detachment.pk}/members/new/", _member(guardian_consent_received="on")
+            f"/detachments/{detachment.pk}/members/new/",
+            _member(
+                guardian_consent_received="on",
+                guardian_document_number="25-3",
+                guardian_document_date="2026-09-02",
+            ),
         )
         assert response.status_code == 302
         member = Volunteer.objects.get(last_name="Бекова")
         assert member.detachment == detachment and member.region == detachment.region
         assert member.guardian_consent_at is not None and member.guardian_consent_recorded_by == curator
-        assert member.may_take_part()
+        assert member.status == Volunteer.Status.ACTIVE and member.may_take_part()
+        consent = member.guardian_consents.get()
+        assert (
+            consent.method == "paper" and consent.document_number == "25-3" and consent.recorded_by == curator
+        )
+
+    def test_consent_box_without_its_document_is_a_field_error(self, curator, detachment) -> None:  # type: ignore[no-untyped-def]
+        response = client_for(curator).post(
+            f"/detachments/{detachment.pk}/members/new/", _member(guardian_consent_received="on")
+        )
+        assert response.status_code == 200
+        form = response.context["form"]
+        assert {"guardian_document_number", "guardian_document_date"} <= set(form.errors)
+        assert not Volunteer.objects.filter(last_name="Бекова").exists()
 
     def test_under_fourteen_without_consent_is_listed_as_needing_it(self, curator, detachment) -> None:  # type: ignore[no-untyped-def]
         client = client_for(curator)
         client.post(f"/detachments/{detachment.pk}/members/new/", _member())
         member = Volunteer.objects.get(last_name="Бекова")
         assert member.guardian_consent_at is None and not member.may_take_part()
+        assert member.status == Volunteer.Status.AWAITING_GUARDIAN
         page = client.get(f"/detachments/{detachment.pk}/")
         assert member in list(page.context["members"])
-        response = client.post(f"/detachments/{detachment.pk}/members/{member.pk}/guardian-consent/")
+        url = f"/detachments/{detachment.pk}/members/{member.pk}/guardian-consent/"
+        # Without the confirmation step nothing is recorded.
+        response = client.post(
+            url, {"action": "record", "document_number": "7", "document_date": "2026-09-01"}
+        )
+        assert response.status_code == 200 and "confirm" in response.context["record_form"].errors
+        member.refresh_from_db()
+        assert member.guardian_consent_at is None
+        response = client.post(
+            url, {"action": "record", "document_number": "7", "document_date": "2026-09-01", "confirm": "on"}
+        )
         assert response.status_code == 302
         member.refresh_from_db()
-        assert member.may_take_part()
+        assert member.may_take_part() and member.status == Volunteer.Status.ACTIVE
 
     def test_member_without_guardian_is_refused_with_field_errors(self, curator, detachment) -> None:  # type: ignore[no-untyped-def]
         response = client_for(curator).post(

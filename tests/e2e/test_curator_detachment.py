@@ -3,6 +3,7 @@ written consent, and cannot open another school's detachment."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -55,12 +56,22 @@ def test_curator_adds_a_pupil_and_records_consent_on_a_phone(
     assert member.guardian_phone == "+77012223344"
     assert member.guardian_consent_at is None and not member.may_take_part()
 
-    row.locator("form button[type=submit]").click()
+    assert member.status == Volunteer.Status.AWAITING_GUARDIAN
+
+    # The consent page offers the guardian's personal link and the paper form, with its document.
+    row.locator(f"a[href='/detachments/{detachment.pk}/members/{member.pk}/guardian-consent/']").click()
+    expect(page.locator("#guardian-link")).to_have_value(re.compile(r"/guardian/"))
+    form = page.locator("main form", has=page.locator("input[name=action][value=record]"))
+    form.locator("[name=document_number]").fill("25-3")
+    form.locator("[name=document_date]").fill("2026-11-20")
+    form.locator("[name=confirm]").check()
+    form.locator("button[type=submit]").click()
+    expect(page).to_have_url(f"{live_server.url}/detachments/{detachment.pk}/")
     expect(page.locator("ul.messages .message-success")).to_be_visible()
-    expect(row.locator("form")).to_have_count(0)
     member.refresh_from_db()
     assert member.guardian_consent_at is not None and member.guardian_consent_recorded_by == teacher
-    assert member.may_take_part()
+    assert member.may_take_part() and member.status == Volunteer.Status.ACTIVE
+    assert member.guardian_consents.get().document_number == "25-3"
 
     response = page.goto(f"/detachments/{other.pk}/")
     assert response is not None and response.status == 404

@@ -33,6 +33,7 @@ from tests.factories import (
     VolunteerFactory,
     years_ago,
 )
+from volunteers.guardian_links import guardian_link_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -47,9 +48,7 @@ EXCLUDED_PREFIXES = ("admin/", "api/", "i18n/")
 NOT_PAGES = {
     "me/data.json": "a file download (JSON)",
     "accounts/logout/": "POST only (the header's log-out button)",
-    "roster/<int:pk>/guardian-consent/": "POST only; a GET gets the 405 page, visited below",
-    "detachments/<int:pk>/members/<int:member_pk>/guardian-consent/": "POST only; its GET is the 405 page",
-    "accounts/logout-everywhere/": "POST only (a button on the profile page)",
+    "accounts/logout-everywhere/": "POST only (a button on the profile page); its GET is the 405 page, visited below",
 }
 
 ANONYMOUS, VOLUNTEER, CURATOR, COORDINATOR, NATIONAL = (
@@ -89,6 +88,9 @@ PAGES: dict[str, tuple[str, ...]] = {
     "roster/new/": (COORDINATOR,),
     "roster/<int:pk>/": MANAGERS,
     "roster/<int:pk>/edit/": (COORDINATOR,),
+    "roster/<int:pk>/guardian-consent/": (COORDINATOR,),
+    "detachments/<int:pk>/members/<int:member_pk>/guardian-consent/": (CURATOR,),
+    "guardian/<str:token>/": (ANONYMOUS,),
     "detachments/": (CURATOR, COORDINATOR, NATIONAL),
     "detachments/new/": (COORDINATOR,),
     "detachments/<int:pk>/": (CURATOR, COORDINATOR),
@@ -120,8 +122,7 @@ MAIN_PAGES = {
 # Error pages are pages too: (persona, url, status).
 ERROR_PAGES: list[tuple[str, str, int]] = [
     (ANONYMOUS, "/no-such-page/", 404),
-    (COORDINATOR, "/roster/{minor}/guardian-consent/", 405),
-    (CURATOR, "/detachments/{detachment}/members/{minor}/guardian-consent/", 405),
+    (VOLUNTEER, "/accounts/logout-everywhere/", 405),
 ]
 
 
@@ -194,6 +195,11 @@ def site(almaty: Any, astana: Any) -> Site:
         "front-offices/manage/<int:pk>/edit/": f"/front-offices/manage/{office.pk}/edit/",
         "roster/<int:pk>/": f"/roster/{m}/",
         "roster/<int:pk>/edit/": f"/roster/{m}/edit/",
+        "roster/<int:pk>/guardian-consent/": f"/roster/{m}/guardian-consent/",
+        "detachments/<int:pk>/members/<int:member_pk>/guardian-consent/": (
+            f"/detachments/{d}/members/{m}/guardian-consent/"
+        ),
+        "guardian/<str:token>/": f"/guardian/{guardian_link_token(minor)}/",
         "detachments/<int:pk>/": f"/detachments/{d}/",
         "detachments/<int:pk>/edit/": f"/detachments/{d}/edit/",
         "detachments/<int:pk>/members/new/": f"/detachments/{d}/members/new/",

@@ -101,7 +101,7 @@ def test_guardian_consent_posted_twenty_times_at_once_is_recorded_once(regions_i
     from django.test import Client
 
     from tests.factories import MinorFactory, years_ago
-    from volunteers.models import VolunteerChange
+    from volunteers.models import GuardianConsent, VolunteerChange
 
     almaty = Region.objects.get(code="75")
     coordinator = UserFactory()
@@ -121,7 +121,10 @@ def test_guardian_consent_posted_twenty_times_at_once_is_recorded_once(regions_i
     def post(client: Client) -> None:
         try:
             barrier.wait(timeout=10)
-            response = client.post(f"/roster/{child.pk}/guardian-consent/")
+            response = client.post(
+                f"/roster/{child.pk}/guardian-consent/",
+                {"action": "record", "document_number": "17", "document_date": "2026-11-20", "confirm": "on"},
+            )
             results.append((response.status_code, [str(m) for m in get_messages(response.wsgi_request)]))
         finally:
             connection.close()
@@ -133,6 +136,7 @@ def test_guardian_consent_posted_twenty_times_at_once_is_recorded_once(regions_i
         t.join(timeout=60)
 
     assert [status for status, _ in results] == [302] * 20
+    assert GuardianConsent.objects.filter(volunteer=child).count() == 1
     messages = [m for _, ms in results for m in ms]
     assert messages.count("The guardian's written consent has been recorded.") == 1
     already = [m for m in messages if m.startswith("The guardian's written consent was already recorded on ")]

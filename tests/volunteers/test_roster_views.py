@@ -20,11 +20,13 @@ class TestRosterScope:
             ("get", f"/roster/{pk}/"),
             ("get", f"/roster/{pk}/edit/"),
             ("post", f"/roster/{pk}/edit/"),
+            ("get", f"/roster/{pk}/guardian-consent/"),
             ("post", f"/roster/{pk}/guardian-consent/"),
             ("get", f"/detachments/{detachment.pk}/"),
             ("get", f"/detachments/{detachment.pk}/edit/"),
             ("get", f"/detachments/{detachment.pk}/members/new/"),
             ("get", f"/detachments/{detachment.pk}/members/{member.pk}/edit/"),
+            ("get", f"/detachments/{detachment.pk}/members/{member.pk}/guardian-consent/"),
             ("post", f"/detachments/{detachment.pk}/members/{member.pk}/guardian-consent/"),
             ("get", f"/api/volunteers/{pk}/"),
         ]:
@@ -221,6 +223,7 @@ class TestRosterEditAndCreate:
             "preferred_language": "kk",
             "preferred_channel": "sms",
             "status": "active",
+            "own_document_number": "А-105",
             **extra,
         }
 
@@ -230,6 +233,8 @@ class TestRosterEditAndCreate:
             "guardian_phone": "8 701 000 00 01",
             "guardian_relation": "mother",
             "guardian_consent_received": "on",
+            "guardian_document_number": "17",
+            "guardian_document_date": "2026-11-20",
         }
         response = client_for(alice).post("/roster/new/", self._walk_in(almaty, **guardian))
         assert response.status_code == 302

@@ -10,6 +10,8 @@ from tests.factories import DetachmentFactory, MinorFactory, SkillFactory, Volun
 from volunteers import services
 from volunteers.models import PossibleDuplicate, Volunteer, VolunteerChange
 
+PAPER = services.PaperConsent(document_number="17", document_date=datetime.date(2026, 9, 1))
+
 
 def _profile(region, **overrides):  # type: ignore[no-untyped-def]
     data = {
@@ -110,7 +112,7 @@ class TestMinors:
         child = MinorFactory(region=almaty, birth_date=years_ago(12))
         assert child.needs_written_consent()
         assert not child.may_take_part()
-        services.guardian_consent_record(volunteer=child, recorded_by=alice)
+        services.guardian_consent_record(volunteer=child, recorded_by=alice, paper=PAPER)
         child.refresh_from_db()
         assert child.guardian_consent_at is not None
         assert child.guardian_consent_recorded_by == alice
@@ -131,15 +133,15 @@ class TestMinors:
     def test_consent_not_recorded_for_adults(self, almaty, alice) -> None:  # type: ignore[no-untyped-def]
         adult = VolunteerFactory(region=almaty)
         with pytest.raises(ValidationError):
-            services.guardian_consent_record(volunteer=adult, recorded_by=alice)
+            services.guardian_consent_record(volunteer=adult, recorded_by=alice, paper=PAPER)
 
     def test_recording_consent_again_changes_nothing(self, almaty, alice, charlie) -> None:  # type: ignore[no-untyped-def]
         child = MinorFactory(region=almaty, birth_date=years_ago(12))
-        services.guardian_consent_record(volunteer=child, recorded_by=alice)
+        services.guardian_consent_record(volunteer=child, recorded_by=alice, paper=PAPER)
         child.refresh_from_db()
         recorded_at = child.guardian_consent_at
         with translation.override("en"), pytest.raises(ValidationError) as exc:
-            services.guardian_consent_record(volunteer=child, recorded_by=charlie)
+            services.guardian_consent_record(volunteer=child, recorded_by=charlie, paper=PAPER)
         assert exc.value.code == "already_recorded"
         assert exc.value.messages[0].startswith("The guardian's written consent was already recorded on ")
         child.refresh_from_db()
@@ -210,7 +212,14 @@ class TestAnonymize:
         assert bob.anonymized_at is not None and bob.status == Volunteer.Status.ARCHIVED
         # What statistics of hours need survives: the row itself (hours refer to it), region, year.
         assert bob.region_id == region_id
-        assert bob.birth_date == datetime.date(birth_year, 1, 1)
+        # The year stays, no date is made up for it; the name is shown in the reader's language.
+        assert bob.birth_date is None and bob.birth_year == birth_year
+        assert bob.last_name == "" and not bob.skills.exists()
+        with translation.override("kk"):
+            in_kazakh = bob.full_name
+        with translation.override("ru"):
+            in_russian = bob.full_name
+        assert in_kazakh and in_russian and in_kazakh != in_russian
         assert list(bob.changes.values_list("action", flat=True)) == ["anonymise"]
 
     def test_detachment_membership_is_dropped(self, almaty) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,63 @@
+"""The personal link a minor's parent or legal representative opens to give consent.
+
+Signed with the site's secret and expiring (GUARDIAN_LINK_DAYS); it names the volunteer and the
+guardian's phone at the time it was made, so that a link stops working when the guardian on
+file changes. Consent is given once: a used link answers that it was already given.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .models import Volunteer
+
+_SALT = "volunteers.guardian-consent"
+
+
+@dataclass(frozen=True)
+class GuardianLinkData:
+    volunteer_id: int
+    guardian_key: str
+
+
+def _guardian_key(volunteer: Volunteer) -> str:
+    # A digest, not the number itself: the token is readable (signed, not encrypted).
+    text = f"{volunteer.guardian_phone}|{volunteer.guardian_name}".encode()
+    return hashlib.sha256(text).hexdigest()[:16]
+
+
+def guardian_link_token(volunteer: Volunteer) -> str:
+    return signing.dumps({"v": volunteer.pk, "g": _guardian_key(volunteer)}, salt=_SALT, compress=True)
+
+
+def guardian_link_url(volunteer: Volunteer) -> str:
+    return settings.SITE_URL + reverse("guardian_consent", args=[guardian_link_token(volunteer)])
+
+
+def guardian_link_read(token: str) -> GuardianLinkData:
+    """The link's data, or a ValidationError saying plainly why it cannot be used."""
+    try:
+        data = signing.loads(token, salt=_SALT, max_age=settings.GUARDIAN_LINK_DAYS * 24 * 3600)
+    except signing.SignatureExpired as exc:
+        raise ValidationError(
+            _("This link has expired. Ask the school curator or the front office for a new one."),
+            code="expired",
+        ) from exc
+    except signing.BadSignature as exc:
+        raise ValidationError(
+            _("This link is not valid. Check that it was copied whole."), code="invalid"
+        ) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("v"), int) or not isinstance(data.get("g"), str):
+        raise ValidationError(_("This link is not valid. Check that it was copied whole."), code="invalid")
+    return GuardianLinkData(volunteer_id=data["v"], guardian_key=data["g"])
+
+
+def guardian_link_matches(volunteer: Volunteer, data: GuardianLinkData) -> bool:
+    return data.guardian_key == _guardian_key(volunteer)
