@@ -351,3 +351,49 @@ class SkillForm(forms.ModelForm):
 
     def skill_data(self) -> dict[str, Any]:
         return {field: self.cleaned_data[field] for field in self.Meta.fields}
+
+
+class RosterBulkForm(forms.Form):
+    """One change for the volunteers ticked on a roster page."""
+
+    ids = forms.TypedMultipleChoiceField(
+        coerce=int, choices=(), error_messages={"required": _("Tick at least one volunteer.")}
+    )
+    action = forms.ChoiceField(
+        label=_("Change"),
+        choices=[
+            ("status", _("Set status")),
+            ("detachment", _("Put in detachment")),
+            ("skill", _("Add skill")),
+        ],
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=Volunteer.Status.choices)
+    detachment = forms.ModelChoiceField(
+        label=_("Detachment"), required=False, queryset=Volunteer.objects.none(), widget=FastSelect
+    )
+    skill = SkillSingleChoiceField(
+        label=_("Skill"), required=False, queryset=Skill.objects.all(), widget=FastSelect
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The ids are checked against the user's scope by the view's selector; any integer may be posted.
+        ids_field = cast(forms.TypedMultipleChoiceField, self.fields["ids"])
+        ids_field.valid_value = lambda value: str(value).isdigit()  # type: ignore[method-assign]
+        cast(forms.ModelChoiceField, self.fields["detachment"]).queryset = detachment_scope(
+            user
+        ).select_related("region")
+        # Putting people back to "active" goes through their own page (a minor may await consent).
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
+            c for c in Volunteer.Status.choices if c[0] != Volunteer.Status.AWAITING_GUARDIAN
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        action = cleaned.get("action")
+        if action and not cleaned.get(action):
+            self.add_error(action, _("Choose what to set."))
+        return cleaned
+
+    def value(self) -> Any:
+        return self.cleaned_data[self.cleaned_data["action"]]

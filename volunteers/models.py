@@ -234,6 +234,13 @@ class Volunteer(models.Model):
         verbose_name_plural = _("volunteers")
         indexes = [
             models.Index(fields=["region", "status"], name="volunteer_region_status"),
+            # The roster counts the people not anonymised, per region or all: an index-only scan
+            # of this small partial index instead of reading the whole table.
+            models.Index(
+                fields=["region"],
+                name="volunteer_live_region",
+                condition=models.Q(anonymized_at__isnull=True),
+            ),
             models.Index(fields=["last_name", "first_name", "id"], name="volunteer_name_order"),
             # Sorting by age and the age-group filters read birth dates.
             models.Index(fields=["birth_date", "id"], name="volunteer_birth_order"),
@@ -332,6 +339,13 @@ class Volunteer(models.Model):
 
         errors: dict[str, list[ValidationError]] = {}
         today = timezone.localdate()
+        detachment = self.detachment if self.detachment_id is not None else None
+        if detachment is not None and detachment.region_id != self.region_id:
+            # A school's detachment belongs to its region; a member elsewhere would be seen by
+            # that region's curator and coordinators.
+            errors["detachment"] = [
+                ValidationError(_("Choose a detachment of the volunteer's own region."), code="other_region")
+            ]
         for field in ("phone", "guardian_phone"):
             try:
                 setattr(self, field, normalize_phone(getattr(self, field)))

@@ -174,6 +174,12 @@ def volunteer_list(*, user: Any, filters: RosterFilters | None = None) -> QueryS
     )
 
 
+def volunteers_for_bulk(*, user: Any, ids: list[int]) -> list[Volunteer]:
+    """The ticked volunteers that are in the user's regions (any others do not exist for them)."""
+    qs = scope_queryset(Volunteer.objects.filter(pk__in=ids[:500]), user)
+    return list(qs.select_related("region", "detachment").prefetch_related("skills").order_by("pk"))
+
+
 def volunteer_get(*, user: Any, pk: Any) -> Volunteer:
     """One volunteer of the user's regions, else 404."""
     qs = Volunteer.objects.select_related("region", "detachment", "user", "guardian_consent_recorded_by")

@@ -476,3 +476,38 @@ def skill_update(*, skill: Skill, data: dict[str, Any]) -> Skill:
     _save_skill(locked)
     skill.refresh_from_db()
     return locked
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    changed: list[Volunteer]
+    unchanged: list[Volunteer]
+    refused: list[tuple[Volunteer, str]]
+
+
+BULK_ACTIONS = ("status", "detachment", "skill")
+
+
+def volunteers_bulk_update(
+    *, volunteers: Iterable[Volunteer], changed_by: User, action: str, value: Any
+) -> BulkResult:
+    """One change applied to many people, each through volunteer_update (its rules, its history,
+    its own transaction), so that one refusal — a minor awaiting consent, an erased record —
+    is reported by name and does not undo the others."""
+    if action not in BULK_ACTIONS:
+        raise ValueError(f"unknown bulk action {action!r}")
+    changed: list[Volunteer] = []
+    unchanged: list[Volunteer] = []
+    refused: list[tuple[Volunteer, str]] = []
+    for volunteer in volunteers:
+        try:
+            if action == "skill":
+                skills = [*volunteer.skills.all(), value]
+                fields = volunteer_update(volunteer=volunteer, changed_by=changed_by, data={}, skills=skills)
+            else:
+                fields = volunteer_update(volunteer=volunteer, changed_by=changed_by, data={action: value})
+        except ValidationError as exc:
+            refused.append((volunteer, " ".join(exc.messages)))
+        else:
+            (changed if fields else unchanged).append(volunteer)
+    return BulkResult(changed=changed, unchanged=unchanged, refused=refused)

@@ -17,6 +17,7 @@ roster_patterns = (
     [
         path("", views.roster_list, name="list"),
         path("new/", views.roster_create, name="create"),
+        path("bulk/", views.roster_bulk, name="bulk"),
         path("<int:pk>/", views.roster_detail, name="detail"),
         path("<int:pk>/edit/", views.roster_edit, name="edit"),
         path("<int:pk>/guardian-consent/", views.roster_guardian_consent, name="guardian_consent"),

@@ -19,12 +19,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import ratelimit
 from accounts.forms import RegistrationForm
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import region_scope_required
 from volunteer_net.forms import apply_service_errors
+from volunteer_net.http import require_post
 
 from . import selectors, services
 from .forms import (
@@ -33,6 +35,7 @@ from .forms import (
     GuardianConsentForm,
     GuardianConsentWithdrawForm,
     RegistrationProfileForm,
+    RosterBulkForm,
     RosterFilterForm,
     SkillForm,
     VolunteerProfileForm,
@@ -160,6 +163,7 @@ def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "roster/list.html",
         {
             "form": form,
+            "bulk_form": RosterBulkForm(user=request.user),
             "page": page,
             "filters": filters,
             "query": query.urlencode(),
@@ -168,6 +172,33 @@ def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "per_page": per_page,
         },
     )
+
+
+@require_post(back="roster:list")
+@region_scope_required
+def roster_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = RosterBulkForm(request.POST, user=request.user)
+    back = request.POST.get("next", "")
+    back = back if back.startswith("/roster/") else reverse("roster:list")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(e) for e in errors))
+        return redirect(back)
+    people = selectors.volunteers_for_bulk(user=request.user, ids=form.cleaned_data["ids"])
+    result = services.volunteers_bulk_update(
+        volunteers=people, changed_by=request.user, action=form.cleaned_data["action"], value=form.value()
+    )
+    if result.changed:
+        messages.success(
+            request,
+            ngettext("%(count)d volunteer changed.", "%(count)d volunteers changed.", len(result.changed))
+            % {"count": len(result.changed)},
+        )
+    if result.unchanged and not result.changed and not result.refused:
+        messages.info(request, _("Nothing to change: they already had it."))
+    for volunteer, reason in result.refused:
+        messages.error(request, f"{volunteer.full_name}: {reason}")
+    return redirect(back)
 
 
 @region_scope_required

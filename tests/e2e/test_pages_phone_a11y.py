@@ -48,6 +48,7 @@ EXCLUDED_PREFIXES = ("admin/", "api/", "i18n/")
 NOT_PAGES = {
     "me/data.json": "a file download (JSON)",
     "accounts/logout/": "POST only (the header's log-out button)",
+    "roster/bulk/": "POST only (the roster's bulk bar)",
     "accounts/logout-everywhere/": "POST only (a button on the profile page); its GET is the 405 page, visited below",
 }
 
