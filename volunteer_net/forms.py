@@ -46,3 +46,18 @@ class FastSelect(forms.Select):
                 )
             )
         return format_html("<select{}>{}</select>", flatatt(final_attrs), mark_safe("".join(options)))  # noqa: S308 (escaped above)
+
+
+def share_choices(source: forms.Form, target: forms.Form | None, *names: str) -> None:
+    """Read a model select's options once for two forms on one page (the roster's filters and its
+    bulk bar offer the same detachments and skills); each keeps its own empty option.
+
+    One plain SELECT per field: Django's own choice iterator would count the rows first and then
+    read them through a server-side cursor, for every form that renders them."""
+    for name in names:
+        field = source.fields[name]
+        options = [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]  # type: ignore[attr-defined]
+        empty = getattr(field, "empty_label", None)
+        source.fields[name].widget.choices = [("", empty), *options] if empty is not None else options
+        if target is not None:
+            target.fields[name].widget.choices = [("", "—"), *options]

@@ -25,7 +25,7 @@ from accounts import ratelimit
 from accounts.forms import RegistrationForm
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import region_scope_required
-from volunteer_net.forms import apply_service_errors
+from volunteer_net.forms import apply_service_errors, share_choices
 from volunteer_net.http import require_post
 
 from . import selectors, services
@@ -158,12 +158,15 @@ def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query.pop("page", None)
     sort_query = query.copy()
     sort_query.pop("sort", None)
+    bulk_form = RosterBulkForm(user=request.user)
+    share_choices(form, bulk_form, "detachment", "skill")
+    share_choices(form, None, "region")
     return render(
         request,
         "roster/list.html",
         {
             "form": form,
-            "bulk_form": RosterBulkForm(user=request.user),
+            "bulk_form": bulk_form,
             "page": page,
             "filters": filters,
             "query": query.urlencode(),
