@@ -39,19 +39,25 @@ def load_regions() -> None:
     importlib.import_module("regions.migrations.0002_load_regions").load(apps, None)
 
 
+_flushed = {"regions": False}
+
+
 @pytest.fixture
 def regions_in_transactional_db(transactional_db) -> None:  # type: ignore[no-untyped-def]
     """Transactional tests (live server, parallel clients) flush every table after each test,
     the regions of the data migration included; load them as a fresh database has them."""
+    _flushed["regions"] = True
     load_regions()
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _restore_regions_after_session(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    """The last transactional test flushes the regions; put them back for a reused database."""
+    """The last transactional test flushes the regions; put them back for a reused database.
+    A run without transactional tests flushed nothing and has nothing to put back."""
     yield
-    with django_db_blocker.unblock():
-        load_regions()
+    if _flushed["regions"]:
+        with django_db_blocker.unblock():
+            load_regions()
 
 
 @pytest.fixture
