@@ -153,19 +153,27 @@ def curator_invite(
     return invitation
 
 
-@transaction.atomic
-def curator_invitation_accept(*, invitation: CuratorInvitation, user: User) -> Detachment:
-    """The invitee, logged in with the invited address, accepts: they become the detachment's
-    curator, replacing the one before, and the detachment's other open invitations lapse."""
+def _lock(invitation: CuratorInvitation) -> tuple[Detachment, CuratorInvitation]:
+    """Lock the detachment, then the invitation, and read both afresh. Always in this order:
+    an acceptance also lapses the detachment's other invitations, so two invitees accepting at
+    once queue on the detachment instead of each holding an invitation the other needs."""
+    detachment = Detachment.objects.select_for_update().get(pk=invitation.detachment_id)
     locked = (
         CuratorInvitation.objects.select_for_update(of=("self",))
         .select_related("invited_by")
         .get(pk=invitation.pk)
     )
+    return detachment, locked
+
+
+@transaction.atomic
+def curator_invitation_accept(*, invitation: CuratorInvitation, user: User) -> Detachment:
+    """The invitee, logged in with the invited address, accepts: they become the detachment's
+    curator, replacing the one before, and the detachment's other open invitations lapse."""
+    detachment, locked = _lock(invitation)
     selectors.invitation_check_usable(invitation=locked)
     if not user.is_active or user.email.lower() != locked.email.lower():
         raise ValidationError(_("This invitation was sent to another e-mail address."), code="other_account")
-    detachment = Detachment.objects.select_for_update().get(pk=locked.detachment_id)
     # Checked again: the person may have taken a role elsewhere since the invitation was sent.
     try:
         _refuse_if_tied_elsewhere(user=user, detachment=detachment, invited_by=locked.invited_by)
@@ -196,7 +204,7 @@ def curator_invitation_accept_new(
 ) -> tuple[User, Detachment]:
     """An invitee without an account accepts: the account is made, active at once (the mailed
     link proves the address), and becomes the curator."""
-    locked = CuratorInvitation.objects.select_for_update().get(pk=invitation.pk)
+    _detachment, locked = _lock(invitation)
     selectors.invitation_check_usable(invitation=locked)
     if User.objects.filter(email__iexact=locked.email).exists():
         raise ValidationError(

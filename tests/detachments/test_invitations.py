@@ -418,3 +418,50 @@ class TestScope:
         assert response.status_code == 404
         invitation.refresh_from_db()
         assert invitation.is_pending()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_invitees_accepting_at_once_leave_one_curator(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
+    """Both pages were opened before either accepted. One becomes the curator; the other is told
+    the invitation was withdrawn (the post is filled), rather than replacing the first or the
+    two waiting on each other's rows."""
+    import threading
+
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+
+    from detachments import services
+    from regions.models import Region
+
+    almaty = Region.objects.get(code="75")
+    coordinator = UserFactory(email="alice@example.kz")
+    CoordinatorAssignment.objects.create(user=coordinator, region=almaty)
+    detachment = DetachmentFactory(region=almaty)
+    invitees = [UserFactory(email=f"teacher{n}@example.kz") for n in range(2)]
+    invitations = [
+        services.curator_invite(detachment=detachment, email=u.email, by=coordinator) for u in invitees
+    ]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def accept(invitation: CuratorInvitation, user: User) -> None:
+        try:
+            barrier.wait(timeout=10)
+            services.curator_invitation_accept(invitation=invitation, user=user)
+            outcomes.append("curator")
+        except ValidationError as exc:
+            outcomes.append(str(exc.code))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=pair) for pair in zip(invitations, invitees, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    assert sorted(outcomes) == ["curator", "revoked"]
+    detachment.refresh_from_db()
+    winner = CuratorInvitation.objects.get(accepted_at__isnull=False)
+    assert detachment.curator == winner.accepted_by
+    assert CuratorInvitation.objects.filter(revoked_at__isnull=False).count() == 1
