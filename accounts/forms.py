@@ -15,6 +15,16 @@ class EmailAuthenticationForm(AuthenticationForm):
         label=_("E-mail"), widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
 
+    # Django's message puts the field's label into a sentence ("Please enter a correct
+    # %(username)s and password"), which Russian and Kazakh cannot decline: "введите правильные
+    # Электронная почта и пароль". Ours names the field in the sentence itself.
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "The e-mail address or the password is not correct. Note that the password is case-sensitive."
+        ),
+    }
+
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
 

@@ -10,16 +10,15 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from .models import User
+from .services_common import mail_send
 from .tokens import activation_token, activation_uid
 
 
@@ -81,18 +80,9 @@ def registration_repeated(*, user: User, password: str, language: str) -> None:
 
 
 def _mail_send(*, to: str, template: str, context: Mapping[str, object], language: str) -> None:
-    """Render a mail (subject, text and HTML templates under accounts/emails/) in the recipient's
-    language and send it once the surrounding transaction has committed."""
-    with translation.override(language):
-        context = {**context, "email": to}
-        subject = render_to_string(f"accounts/emails/{template}_subject.txt", context)
-        text = render_to_string(f"accounts/emails/{template}.txt", context)
-        html = render_to_string(f"accounts/emails/{template}.html", context)
-    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[to])
-    message.attach_alternative(html, "text/html")
-    # robust: a mail server that is down must not turn a committed registration into an error
-    # page; the failure is logged, and registering again sends the mail again.
-    transaction.on_commit(message.send, robust=True)
+    """Render a mail of accounts/emails/ in the recipient's language and send it once the
+    surrounding transaction has committed."""
+    mail_send(to=to, template=f"accounts/emails/{template}", context=context, language=language)
 
 
 # API tokens and sessions -------------------------------------------------------------------

@@ -11,7 +11,10 @@ from collections.abc import Collection, Mapping
 from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.db import IntegrityError, connection, models
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, connection, models, transaction
+from django.template.loader import render_to_string
+from django.utils import translation
 
 M = TypeVar("M", bound=models.Model)
 
@@ -91,3 +94,20 @@ def unique_violation_field(exc: IntegrityError, model: type[models.Model]) -> st
         return NON_FIELD_ERRORS
     by_column = {f.column: f.name for f in model._meta.concrete_fields}
     return by_column.get(columns[0])
+
+
+def mail_send(*, to: str, template: str, context: Mapping[str, object], language: str) -> None:
+    """Render a mail in `language` from three templates, `<template>_subject.txt`,
+    `<template>.txt` and `<template>.html`, and send it once the surrounding transaction has
+    committed (a rolled-back write sends nothing). The recipient's address is in the context as
+    `email`."""
+    with translation.override(language):
+        context = {**context, "email": to}
+        subject = render_to_string(f"{template}_subject.txt", context)
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[to])
+    message.attach_alternative(html, "text/html")
+    # robust: a mail server that is down must not turn a committed write into an error page;
+    # the failure is logged, and the action can be repeated to send the mail again.
+    transaction.on_commit(message.send, robust=True)

@@ -1,8 +1,13 @@
+import datetime
+import re
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
+from regions.validators import validate_point_in_kazakhstan
 
 
 class Detachment(models.Model):
@@ -32,6 +37,78 @@ class Detachment(models.Model):
         verbose_name_plural = _("detachments")
 
     def __str__(self) -> str:
-        if self.school_number:
-            return f"{self.school_name} № {self.school_number} ({self.locality})"
-        return f"{self.school_name} ({self.locality})"
+        return f"{self.name} ({self.locality})"
+
+    @property
+    def name(self) -> str:
+        """The school as people call it: its name with its number, written once.
+
+        Schools are often named by their number ("№ 2 мектеп", "Гимназия №2"); adding the
+        number field to such a name would say it twice.
+        """
+        number = self.school_number.strip()
+        if not number or _names_number(self.school_name, number):
+            return self.school_name
+        return f"{self.school_name} № {number}"
+
+    def clean(self) -> None:
+        """The rules every write path shares."""
+        validate_point_in_kazakhstan(self.latitude, self.longitude)
+
+
+def _names_number(name: str, number: str) -> bool:
+    """Whether `name` already has `number` as a number of its own ("№ 2", "№2", "2"), not as
+    part of a longer one ("№ 12")."""
+    return re.search(rf"(?<!\w){re.escape(number)}(?!\w)", name) is not None
+
+
+class CuratorInvitation(models.Model):
+    """An invitation to curate a detachment, mailed by a coordinator to an address.
+
+    The person becomes the curator only on accepting it through the mailed link (an account is
+    made then if the address has none): a coordinator cannot hand another person's account a
+    role, and the link proves the address. Kept after use, as the record of who was made curator
+    by whom.
+    """
+
+    detachment = models.ForeignKey(
+        Detachment,
+        on_delete=models.CASCADE,
+        related_name="curator_invitations",
+        verbose_name=_("detachment"),
+    )
+    email = models.EmailField(_("e-mail"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("valid until"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("curator invitation")
+        verbose_name_plural = _("curator invitations")
+        indexes = [models.Index(fields=["detachment", "accepted_at", "revoked_at"], name="invitation_open")]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.detachment}"
+
+    def is_pending(self, now: datetime.datetime | None = None) -> bool:
+        """Neither accepted, revoked nor expired: the link still works."""
+        return (
+            self.accepted_at is None and self.revoked_at is None and self.expires_at > (now or timezone.now())
+        )

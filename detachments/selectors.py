@@ -1,17 +1,23 @@
 """Reads for school detachments, scoped: coordinators see their regions' detachments, a curator
-the ones they run (see regions/scoping.py)."""
+the ones they run (see regions/scoping.py); and the invitations of curators."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts.models import User
+from regions.models import CoordinatorAssignment
 from regions.scoping import get_object_or_404
 from volunteers.models import Volunteer
 from volunteers.selectors import detachment_scope
 
-from .models import Detachment
+from .invitation_links import invitation_id
+from .models import CuratorInvitation, Detachment
 
 
 def detachment_queryset_for(user: Any) -> QuerySet[Detachment]:
@@ -39,3 +45,75 @@ def detachment_members(*, detachment: Detachment) -> QuerySet[Volunteer]:
 
 def detachment_member_get(*, detachment: Detachment, pk: Any) -> Volunteer:
     return get_object_or_404(detachment_members(detachment=detachment), pk=pk)
+
+
+# Curator invitations -----------------------------------------------------------------------
+
+
+def regions_tied_to(*, user: Any) -> set[int]:
+    """The regions a person's roles and profile tie them to: regions they coordinate, the
+    region of their volunteer profile, of the detachments they curate and of the front offices
+    they work in. A curator sees the detachment's pupils and their guardians, so the role is
+    given only to people of that region (see services.curator_invite)."""
+    ids = set(CoordinatorAssignment.objects.filter(user=user).values_list("region_id", flat=True))
+    ids |= set(
+        Volunteer.objects.filter(user=user, anonymized_at__isnull=True).values_list("region_id", flat=True)
+    )
+    ids |= set(Detachment.objects.filter(curator=user).values_list("region_id", flat=True))
+    ids |= set(user.front_offices.values_list("region_id", flat=True))
+    return ids
+
+
+def pending_invitations(*, detachment: Detachment) -> QuerySet[CuratorInvitation]:
+    """Invitations whose link still works, newest first."""
+    return detachment.curator_invitations.filter(
+        accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+    ).select_related("invited_by")
+
+
+def pending_invitation_get(*, detachment: Detachment, pk: Any) -> CuratorInvitation:
+    return get_object_or_404(
+        detachment.curator_invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True), pk=pk
+    )
+
+
+def invitation_for_token(*, token: str) -> CuratorInvitation:
+    """The invitation a link names, whatever its state (the page says why it cannot be used);
+    a ValidationError (code "invalid") for a link that names none."""
+    pk = invitation_id(token)
+    invitation = (
+        CuratorInvitation.objects.select_related("detachment__region", "detachment__curator", "invited_by")
+        .filter(pk=pk)
+        .first()
+        if pk is not None
+        else None
+    )
+    if invitation is None:
+        raise ValidationError(
+            _("This invitation link is not valid. Check that it was copied whole."), code="invalid"
+        )
+    return invitation
+
+
+def invitation_check_usable(*, invitation: CuratorInvitation) -> None:
+    """A ValidationError saying why an invitation's link no longer works, in the words the
+    invitation page shows; nothing while it does."""
+    if invitation.accepted_at is not None:
+        raise ValidationError(_("This invitation has already been accepted."), code="accepted")
+    if invitation.revoked_at is not None:
+        raise ValidationError(
+            _(
+                "This invitation has been withdrawn. Ask the regional coordinator if you think it is a mistake."
+            ),
+            code="revoked",
+        )
+    if invitation.expires_at <= timezone.now():
+        raise ValidationError(
+            _("This invitation has expired. Ask the regional coordinator to send a new one."),
+            code="expired",
+        )
+
+
+def invitation_has_account(*, invitation: CuratorInvitation) -> bool:
+    """Whether the invited address has an account (to log in with) or needs one made."""
+    return User.objects.filter(email__iexact=invitation.email).exists()

@@ -1,16 +1,10 @@
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
-
-# Kazakhstan's extent, rounded outwards: a point outside is a typo (swapped coordinates, a
-# missing digit), not an office.
-LATITUDE_RANGE = (Decimal("40.5"), Decimal("55.5"))
-LONGITUDE_RANGE = (Decimal("46.5"), Decimal("87.5"))
+from regions.validators import validate_point_in_kazakhstan
 
 
 class FrontOffice(models.Model):
@@ -57,22 +51,10 @@ class FrontOffice(models.Model):
             self.phone = normalize_phone(self.phone)
         except ValidationError as exc:
             errors["phone"] = [exc]
-        if (self.latitude is None) != (self.longitude is None):
-            missing = "longitude" if self.longitude is None else "latitude"
-            errors[missing] = [
-                ValidationError(
-                    _("Enter both the latitude and the longitude, or neither."), code="incomplete"
-                )
-            ]
-        for field, (low, high) in (("latitude", LATITUDE_RANGE), ("longitude", LONGITUDE_RANGE)):
-            value = getattr(self, field)
-            if value is not None and not low <= value <= high:
-                errors.setdefault(field, []).append(
-                    ValidationError(
-                        _("The point must lie in Kazakhstan: between %(low)s and %(high)s."),
-                        code="outside_kazakhstan",
-                        params={"low": low, "high": high},
-                    )
-                )
+        try:
+            validate_point_in_kazakhstan(self.latitude, self.longitude)
+        except ValidationError as exc:
+            for field, messages in exc.error_dict.items():
+                errors.setdefault(field, []).extend(messages)
         if errors:
             raise ValidationError(errors)

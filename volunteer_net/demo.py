@@ -151,6 +151,18 @@ def _female(surname: str) -> str:
     return surname + "а" if surname.endswith(("ов", "ев", "ёв", "ин")) else surname
 
 
+def curator_name(i: int) -> str:
+    """The `i`-th demo curator's name, as a person is called: most are Kazakh, one in three
+    Russian, and most of them women, as school teachers are."""
+    male = i % 5 == 4
+    if i % 3 == 2:
+        firsts, surnames = (RU_MALE if male else RU_FEMALE), RU_SURNAMES
+    else:
+        firsts, surnames = (KZ_MALE if male else KZ_FEMALE), KZ_SURNAMES
+    surname = surnames[(i * 7 + i // len(surnames)) % len(surnames)]
+    return f"{firsts[i % len(firsts)]} {surname if male else _female(surname)}"
+
+
 def make_iin(birth: datetime.date, male: bool, serial: int) -> str | None:
     century = {18: 1, 19: 3, 20: 5}[birth.year // 100] + (0 if male else 1)
     first11 = f"{birth:%y%m%d}{century}{serial % 10000:04d}"
@@ -214,7 +226,7 @@ def seed_volunteers(
     for i in range(detachments):
         region = regions[i % len(regions)]
         curator, created = User.objects.get_or_create(
-            email=f"curator{i + 1}@volunteer.kz", defaults={"full_name": f"Curator {i + 1}"}
+            email=f"curator{i + 1}@volunteer.kz", defaults={"full_name": curator_name(i)}
         )
         if created:
             curator.password = password

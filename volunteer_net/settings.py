@@ -366,3 +366,5 @@ LOGGING = {
 CONSENT_VERSION = env_str("CONSENT_VERSION", "2026-01")
 # How long the personal link a minor's guardian opens to give consent stays valid.
 GUARDIAN_LINK_DAYS = env_int("GUARDIAN_LINK_DAYS", 14)
+# How long the link in a curator's invitation stays valid.
+CURATOR_INVITATION_DAYS = env_int("CURATOR_INVITATION_DAYS", 7)

@@ -18,6 +18,8 @@ from .services import PaperConsent
 from .validators import ascii_digits, normalize_phone
 
 PHONE_INPUT_MAX_LENGTH = 32
+# The IIN is stored as 12 digits but typed in groups, "061 211 600 012" (15 characters).
+IIN_INPUT_MAX_LENGTH = 20
 
 
 class DateInput(forms.DateInput):
@@ -44,6 +46,17 @@ class RegionChoiceField(forms.ModelChoiceField):
 
 class VolunteerProfileForm(forms.ModelForm):
     """The profile as the volunteer keeps it; coordinators and curators get extra fields."""
+
+    # Shown together (templates/includes/form_fields.html), and hidden by static/js/guardian.js
+    # while the birth date says the person is an adult: only minors need them.
+    GUARDIAN_FIELDS = (
+        "guardian_name",
+        "guardian_phone",
+        "guardian_relation",
+        "guardian_consent_received",
+        "guardian_document_number",
+        "guardian_document_date",
+    )
 
     skills = SkillChoiceField(
         queryset=Skill.objects.all(), required=False, widget=forms.CheckboxSelectMultiple, label=_("Skills")
@@ -77,12 +90,13 @@ class VolunteerProfileForm(forms.ModelForm):
             "guardian_relation",
         ]
         widgets = {
-            "birth_date": DateInput(),
+            # guardian.js reads it to show the guardian fields for a minor.
+            "birth_date": DateInput(attrs={"data-birth-date": "true"}),
             "phone": forms.TextInput(
                 attrs={"type": "tel", "autocomplete": "tel", "placeholder": "+7 701 123 45 67"}
             ),
             "guardian_phone": forms.TextInput(attrs={"type": "tel", "placeholder": "+7 701 123 45 67"}),
-            "iin": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": 12, "autocomplete": "off"}),
+            "iin": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
         }
         help_texts = {
             "iin": _("Optional. 12 digits; checked against the date of birth."),
@@ -93,17 +107,28 @@ class VolunteerProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["birth_date"].required = True
         self.fields["phone"].required = True
-        for name in ("phone", "guardian_phone"):
-            # People type "+7 (701) 123-45-67" (18 characters); only the normalised +7XXXXXXXXXX
-            # (12) is stored, so the typed form may be longer than the column.
+        # People type "+7 (701) 123-45-67" (18 characters) and "061 211 600 012" (15); only the
+        # normalised +7XXXXXXXXXX and the 12 digits are stored, so the typed form may be longer
+        # than the column.
+        for name, length in (
+            ("phone", PHONE_INPUT_MAX_LENGTH),
+            ("guardian_phone", PHONE_INPUT_MAX_LENGTH),
+            ("iin", IIN_INPUT_MAX_LENGTH),
+        ):
+            if name not in self.fields:
+                continue
             field = cast(forms.CharField, self.fields[name])
-            field.max_length = PHONE_INPUT_MAX_LENGTH
+            field.max_length = length
             field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)]
-            field.widget.attrs["maxlength"] = str(PHONE_INPUT_MAX_LENGTH)
+            field.widget.attrs["maxlength"] = str(length)
         if user is not None and "region" in self.fields and user.is_authenticated:
             scoped = region_queryset_for(user)
             if scoped.exists() and self.instance.user_id != user.pk:
                 cast(forms.ModelChoiceField, self.fields["region"]).queryset = scoped
+
+    @property
+    def guardian_field_names(self) -> tuple[str, ...]:
+        return tuple(name for name in self.GUARDIAN_FIELDS if name in self.fields)
 
     def clean_phone(self) -> str:
         return normalize_phone(self.cleaned_data.get("phone", ""))
@@ -114,7 +139,8 @@ class VolunteerProfileForm(forms.ModelForm):
     def clean_iin(self) -> str | None:
         # Digits of other scripts become 0-9 (superscripts are refused) before the model's checks,
         # which compare the IIN with the birth date, read them.
-        return ascii_digits(self.cleaned_data.get("iin") or "").replace(" ", "") or None
+        # Spaces of any kind (a copied non-breaking one too) only group the digits.
+        return "".join(ascii_digits(self.cleaned_data.get("iin") or "").split()) or None
 
     def profile_data(self) -> dict[str, Any]:
         """Cleaned values for the services (skills travel separately)."""
@@ -124,7 +150,13 @@ class VolunteerProfileForm(forms.ModelForm):
 class RegistrationProfileForm(VolunteerProfileForm):
     """The profile part of self-registration, which must not say whether an IIN is on file (an
     anonymous visitor could otherwise confirm any IIN): the IIN's uniqueness is left to the
-    service, which keeps a taken IIN off the new profile and flags it for a coordinator."""
+    service, which keeps a taken IIN off the new profile and flags it for a coordinator.
+
+    It has no e-mail of its own: the account's address, confirmed by the mailed link, is the
+    profile's (two fields for one address were filled differently, or the second left out)."""
+
+    class Meta(VolunteerProfileForm.Meta):
+        fields = [f for f in VolunteerProfileForm.Meta.fields if f != "email"]
 
     def validate_unique(self) -> None:
         # The IIN is the form's only unique field; user_register's full_clean still checks

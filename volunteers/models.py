@@ -351,6 +351,20 @@ class Volunteer(models.Model):
                 setattr(self, field, normalize_phone(getattr(self, field)))
             except ValidationError as exc:
                 errors.setdefault(field, []).append(exc)
+        if (
+            self.anonymized_at is None
+            and self.preferred_channel == self.Channel.SMS
+            and not self.phone
+            and "phone" not in errors
+        ):
+            # Messages by SMS need a number to go to; without one they would be dropped unseen.
+            # (Anonymisation erases the phone and keeps the channel for statistics.)
+            errors["phone"] = [
+                ValidationError(
+                    _("Enter a mobile number: SMS is the chosen channel for messages."),
+                    code="sms_needs_phone",
+                )
+            ]
         if self.birth_date is not None:
             if self.birth_date > today:
                 errors.setdefault("birth_date", []).append(

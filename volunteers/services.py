@@ -109,8 +109,8 @@ def user_register(
         )
         return None
     volunteer = Volunteer(user=user, **{k: v for k, v in profile.items() if k in PROFILE_FIELDS})
-    if not volunteer.email:
-        volunteer.email = user.email
+    # The profile's address is the account's, which the registrant confirms by the mailed link.
+    volunteer.email = user.email
     volunteer.consent_at = timezone.now()
     volunteer.consent_version = settings.CONSENT_VERSION
     volunteer.consent_method = ConsentMethod.ONLINE

@@ -103,7 +103,7 @@ def validate_iin(value: str, birth_date: datetime.date | None = None) -> str:
 
     Returns the IIN in ASCII digits, the only form the database accepts.
     """
-    iin = ascii_digits(value or "").strip().replace(" ", "")
+    iin = "".join(ascii_digits(value or "").split())
     if len(iin) != 12 or not (iin.isascii() and iin.isdigit()):
         raise ValidationError(_("The IIN must be exactly 12 digits."), code="iin_format")
     encoded = iin_birth_date(iin)

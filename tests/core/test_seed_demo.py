@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.management import call_command
 
@@ -40,3 +42,23 @@ def test_seed_demo_is_realistic_valid_and_deterministic() -> None:
 
     call_command("seed_demo", "--if-empty", volunteers=300)
     assert Volunteer.objects.count() == 301
+
+
+@pytest.mark.django_db
+def test_demo_curators_have_real_kazakh_and_russian_names() -> None:
+    from accounts.models import User
+
+    call_command("seed_demo", volunteers=10, detachments=12)
+    names = list(
+        User.objects.filter(email__startswith="curator")
+        .order_by("date_joined")
+        .values_list("full_name", flat=True)
+    )
+    assert len(names) == 12
+    for name in names:
+        first, last = name.split()
+        assert "Curator" not in name and re.fullmatch(r"[А-ЯЁӘҒҚҢӨҰҮҺІа-яёәғқңөұүһі]+", first + last), name
+    # Kazakh names (with their own letters) and Russian ones, women's surnames in the feminine.
+    assert any(set(name) & set("ӘҒҚҢӨҰҮҺІәғқңөұүһі") for name in names)
+    assert "Наталья Козлова" in names
+    assert len(set(names)) == len(names)

@@ -12,6 +12,8 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 
+from detachments.invitation_links import invitation_token
+from detachments.models import CuratorInvitation
 from front_offices.models import FrontOffice
 from tests.conftest import client_for
 from tests.factories import DetachmentFactory, MinorFactory, UserFactory
@@ -57,7 +59,7 @@ def _texts(html: str) -> set[str]:
 def _render(client: Client, method: str, url: str, data: dict[str, str] | None, lang: str) -> str:
     client.cookies["django_language"] = lang
     response = getattr(client, method)(url, data or {})
-    assert response.status_code in {200, 403, 404, 405}, (url, response.status_code)
+    assert response.status_code in {200, 403, 404, 405, 410}, (url, response.status_code)
     return response.content.decode()
 
 
@@ -73,6 +75,20 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
         name="Алматы фронт-офисі", region=almaty, address="Абай даңғылы, 1", phone="+77272501234"
     )
     office.staff.add(curator)
+    # Curator invitations: one to a new address, one to bob's account, one withdrawn.
+    invite_new = CuratorInvitation.objects.create(
+        detachment=detachment, email="new.teacher@example.kz", invited_by=alice, expires_at=_in_a_week()
+    )
+    invite_bob = CuratorInvitation.objects.create(
+        detachment=detachment, email=bob.user.email, invited_by=alice, expires_at=_in_a_week()
+    )
+    withdrawn = CuratorInvitation.objects.create(
+        detachment=detachment,
+        email="x@example.kz",
+        invited_by=alice,
+        expires_at=_in_a_week(),
+        revoked_at=_in_a_week(),
+    )
     anonymous = Client()
     return [
         (anonymous, "get", "/", None),
@@ -136,7 +152,34 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
         ),
         (client_for(alice), "post", f"/front-offices/manage/{office.pk}/edit/", {"latitude": "43.2"}),
         (client_for(curator), "get", "/front-offices/manage/", None),
+        (client_for(alice), "get", f"/detachments/{detachment.pk}/", None),
+        (
+            client_for(alice),
+            "post",
+            f"/detachments/{detachment.pk}/edit/",
+            {"school_name": "X", "locality": "Y", "region": almaty.pk, "curator_email": "teacher@"},
+        ),
+        (anonymous, "get", f"/detachments/invitations/{invitation_token(invite_new)}/", None),
+        (
+            anonymous,
+            "post",
+            f"/detachments/invitations/{invitation_token(invite_new)}/",
+            {"full_name": "", "password1": "1"},
+        ),
+        (anonymous, "get", f"/detachments/invitations/{invitation_token(invite_bob)}/", None),
+        (client_for(bob.user), "get", f"/detachments/invitations/{invitation_token(invite_bob)}/", None),
+        (client_for(alice), "get", f"/detachments/invitations/{invitation_token(invite_bob)}/", None),
+        (anonymous, "get", f"/detachments/invitations/{invitation_token(withdrawn)}/", None),
+        (anonymous, "get", "/detachments/invitations/forged/", None),
     ]
+
+
+def _in_a_week():  # type: ignore[no-untyped-def]
+    import datetime
+
+    from django.utils import timezone
+
+    return timezone.now() + datetime.timedelta(days=7)
 
 
 @pytest.mark.django_db

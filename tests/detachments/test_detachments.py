@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 import pytest
+from django.core import mail
 
 from detachments.models import Detachment
 from tests.conftest import client_for
@@ -115,35 +118,39 @@ class TestCurator:
 
 @pytest.mark.django_db
 class TestCoordinatorDetachments:
-    def test_coordinator_creates_detachment_with_curator(self, alice, almaty, curator) -> None:  # type: ignore[no-untyped-def]
-        response = client_for(alice).post(
-            "/detachments/new/",
-            {
-                "school_name": "Абай атындағы мектеп",
-                "school_number": "12",
-                "locality": "Алматы",
-                "region": almaty.pk,
-                "latitude": "43.2",
-                "longitude": "76.9",
-                "curator_email": "TEACHER@example.kz",
-            },
-        )
+    def test_coordinator_creates_detachment_and_invites_its_curator(  # type: ignore[no-untyped-def]
+        self, alice, almaty, curator, django_capture_on_commit_callbacks
+    ) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for(alice).post(
+                "/detachments/new/",
+                {
+                    "school_name": "Абай атындағы мектеп",
+                    "school_number": "12",
+                    "locality": "Алматы",
+                    "region": almaty.pk,
+                    "latitude": "43.2",
+                    "longitude": "76.9",
+                    "curator_email": "TEACHER@example.kz",
+                },
+            )
         assert response.status_code == 302
         d = Detachment.objects.get(school_name="Абай атындағы мектеп")
-        assert d.curator == curator and d.region == almaty
+        assert d.region == almaty
+        # The account is not handed the role: its owner accepts the mailed invitation first.
+        assert d.curator is None
+        invitation = d.curator_invitations.get()
+        assert invitation.email == "teacher@example.kz" and invitation.invited_by == alice
+        assert [m.to for m in mail.outbox] == [["teacher@example.kz"]]
 
-    def test_unknown_curator_is_a_field_error(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    def test_malformed_curator_address_is_a_field_error(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
         response = client_for(alice).post(
             "/detachments/new/",
-            {
-                "school_name": "X",
-                "locality": "Алматы",
-                "region": almaty.pk,
-                "curator_email": "nobody@example.kz",
-            },
+            {"school_name": "X", "locality": "Алматы", "region": almaty.pk, "curator_email": "nobody@"},
         )
         assert response.status_code == 200
         assert "curator_email" in response.context["form"].errors
+        assert not Detachment.objects.exists() and not mail.outbox
 
     def test_cannot_create_in_another_region(self, alice, astana) -> None:  # type: ignore[no-untyped-def]
         response = client_for(alice).post(
@@ -172,3 +179,89 @@ def test_curator_never_reads_a_members_iin(curator, detachment) -> None:  # type
     assert page.status_code == 200
     assert member.iin not in page.content.decode()
     assert "iin" not in page.context["form"].fields
+
+
+@pytest.mark.parametrize(
+    ("school_name", "school_number", "expected"),
+    [
+        # The number is part of the name already: written once.
+        ("№ 2 мектеп", "2", "№ 2 мектеп (Алматы)"),
+        ("Гимназия №2", "2", "Гимназия №2 (Алматы)"),
+        ("№ 2-мектеп-лицей", "2", "№ 2-мектеп-лицей (Алматы)"),
+        # Another number in the name is not this one: "№ 12" does not name school 2.
+        ("№ 12 мектеп", "2", "№ 12 мектеп № 2 (Алматы)"),
+        ("Абай атындағы мектеп", "12", "Абай атындағы мектеп № 12 (Алматы)"),
+        ("Абай атындағы мектеп", "", "Абай атындағы мектеп (Алматы)"),
+    ],
+)
+def test_detachment_name_says_the_number_once(school_name: str, school_number: str, expected: str) -> None:
+    detachment = Detachment(school_name=school_name, school_number=school_number, locality="Алматы")
+    assert str(detachment) == expected
+
+
+@pytest.mark.django_db
+def test_detachment_list_names_the_school_once(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    DetachmentFactory(region=almaty, school_name="№ 2 мектеп", school_number="2")
+    html = client_for(alice).get("/detachments/").content.decode()
+    assert "№ 2 мектеп</a>" in html and "№ 2 № 2" not in html and "мектеп № 2" not in html
+
+
+@pytest.mark.django_db
+class TestDetachmentPoint:
+    @staticmethod
+    def _post(user, almaty, **point: str):  # type: ignore[no-untyped-def]
+        data = {"school_name": "Абай атындағы мектеп", "locality": "Алматы", "region": almaty.pk, **point}
+        return client_for(user).post("/detachments/new/", data)
+
+    @pytest.mark.parametrize(
+        ("point", "field", "code"),
+        [
+            # Swapped coordinates, a missing digit, a point in Uzbekistan.
+            ({"latitude": "76.9", "longitude": "43.2"}, "latitude", "outside_kazakhstan"),
+            ({"latitude": "4.32", "longitude": "76.9"}, "latitude", "outside_kazakhstan"),
+            ({"latitude": "41.3", "longitude": "45.1"}, "longitude", "outside_kazakhstan"),
+            ({"latitude": "43.2"}, "longitude", "incomplete"),
+            ({"longitude": "76.9"}, "latitude", "incomplete"),
+        ],
+    )
+    def test_a_point_outside_kazakhstan_or_half_given_is_refused(  # type: ignore[no-untyped-def]
+        self, alice, almaty, point, field, code
+    ) -> None:
+        response = self._post(alice, almaty, **point)
+        assert response.status_code == 200
+        assert code in [e.code for e in response.context["form"].errors.as_data()[field]]
+        assert not Detachment.objects.exists()
+
+    def test_a_point_in_kazakhstan_or_none_is_kept(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        assert self._post(alice, almaty, latitude="43.25", longitude="76.92").status_code == 302
+        assert self._post(alice, almaty).status_code == 302
+        assert sorted((d.latitude is None) for d in Detachment.objects.all()) == [False, True]
+
+    def test_the_service_checks_it_whoever_calls(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        from django.core.exceptions import ValidationError
+
+        from detachments import services
+
+        with pytest.raises(ValidationError) as exc:
+            services.detachment_create(
+                data={
+                    "school_name": "X",
+                    "locality": "Алматы",
+                    "region": almaty,
+                    "latitude": Decimal("4.3"),
+                    "longitude": Decimal("76.9"),
+                }
+            )
+        assert "latitude" in exc.value.error_dict
+        assert not Detachment.objects.exists()
+
+    def test_front_offices_share_the_rule(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        from django.core.exceptions import ValidationError
+
+        from front_offices.models import FrontOffice
+
+        office = FrontOffice(name="X", region=almaty, address="Y", latitude=Decimal("60"), longitude=None)
+        with pytest.raises(ValidationError) as exc:
+            office.full_clean()
+        codes = {field: [e.code for e in errors] for field, errors in exc.value.error_dict.items()}
+        assert codes["latitude"] == ["outside_kazakhstan"] and codes["longitude"] == ["incomplete"]

@@ -9,6 +9,7 @@ fails for a new URL until it is added to PAGES (who visits it) or to NOT_PAGES (
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -17,11 +18,14 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from accounts.tokens import activation_token, activation_uid
+from detachments.invitation_links import invitation_token
+from detachments.models import CuratorInvitation
 from front_offices.models import FrontOffice
 from regions.models import CoordinatorAssignment
 from tests.e2e.conftest import log_in
@@ -50,6 +54,9 @@ NOT_PAGES = {
     "accounts/logout/": "POST only (the header's log-out button)",
     "roster/bulk/": "POST only (the roster's bulk bar)",
     "accounts/logout-everywhere/": "POST only (a button on the profile page); its GET is the 405 page, visited below",
+    "detachments/<int:pk>/invitations/<int:invitation_pk>/revoke/": (
+        "POST only (the revoke button on the detachment page, which is visited)"
+    ),
 }
 
 ANONYMOUS, VOLUNTEER, CURATOR, COORDINATOR, NATIONAL = (
@@ -98,6 +105,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "detachments/<int:pk>/edit/": (COORDINATOR,),
     "detachments/<int:pk>/members/new/": (CURATOR,),
     "detachments/<int:pk>/members/<int:member_pk>/edit/": (CURATOR, COORDINATOR),
+    "detachments/invitations/<str:token>/": (ANONYMOUS, VOLUNTEER),
     "skills/": MANAGERS,
     "skills/new/": (COORDINATOR,),
     "skills/<int:pk>/edit/": (COORDINATOR,),
@@ -124,6 +132,7 @@ MAIN_PAGES = {
 ERROR_PAGES: list[tuple[str, str, int]] = [
     (ANONYMOUS, "/no-such-page/", 404),
     (VOLUNTEER, "/accounts/logout-everywhere/", 405),
+    (ANONYMOUS, "/detachments/invitations/not-a-real-link/", 404),
 ]
 
 
@@ -184,6 +193,15 @@ def site(almaty: Any, astana: Any) -> Site:
         phone="+77272000000",
     )
     newcomer = UserFactory(email="new@example.kz", is_active=False)
+    # A curator's invitation to a new address, awaiting an answer: the detachment page lists it
+    # with its revoke button; the invitation page asks for a name and a password (anonymous) or
+    # says it is for another address (the logged-in volunteer).
+    invitation = CuratorInvitation.objects.create(
+        detachment=detachment,
+        email="a.very.long.address.of.a.new.teacher@example.kz",
+        invited_by=coordinator,
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+    )
     uid = urlsafe_base64_encode(force_bytes(volunteer.user.pk))
     token = default_token_generator.make_token(volunteer.user)
     d, m = detachment.pk, minor.pk
@@ -205,6 +223,7 @@ def site(almaty: Any, astana: Any) -> Site:
         "detachments/<int:pk>/edit/": f"/detachments/{d}/edit/",
         "detachments/<int:pk>/members/new/": f"/detachments/{d}/members/new/",
         "detachments/<int:pk>/members/<int:member_pk>/edit/": f"/detachments/{d}/members/{m}/edit/",
+        "detachments/invitations/<str:token>/": f"/detachments/invitations/{invitation_token(invitation)}/",
     }
     for route in PAGES:
         urls.setdefault(route, "/" + route)
