@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.types import AuthenticatedHttpRequest
-from regions.scoping import is_curator, manages_regions, region_scope_required
+from regions.scoping import is_curator, is_office_staff, manages_regions, region_scope_required
 from regions.selectors import region_list
 from volunteers.selectors import region_overview
 
@@ -25,7 +25,9 @@ def landing_url(user: Any) -> str:
         return reverse("overview")
     if is_curator(user):
         return reverse("detachments:list")
-    # Volunteers, and front-office staff until the front-office pages (hours, visits) exist.
+    if is_office_staff(user):
+        # Their office; the day's visits join this page with the front-office module.
+        return reverse("front_offices:manage")
     return reverse("profile")
 
 

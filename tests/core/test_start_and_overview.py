@@ -54,7 +54,7 @@ class TestStart:
             (charlie, "/overview/"),
             (nora, "/overview/"),
             (curator, "/detachments/"),
-            (office_staff, "/me/"),
+            (office_staff, "/front-offices/manage/"),
             (bob.user, "/me/"),
             (nobody, "/me/"),
         ]:
