@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "volunteers",
     "detachments",
     "front_offices",
+    "events",
 ]
 
 MIDDLEWARE = [
