@@ -47,6 +47,11 @@ def _day(day: datetime.date) -> str:
     return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
+def _number(value: Decimal) -> str:
+    """3.50 → "3,5" in kk and ru, "3.5" in en."""
+    return formats.number_format(Decimal(f"{value:.2f}".rstrip("0").rstrip(".")))
+
+
 def _lock_shift(shift_id: int) -> Shift:
     return (
         Shift.objects.select_related("campaign").select_for_update(no_key=True, of=("self",)).get(pk=shift_id)
@@ -330,7 +335,7 @@ def signup_hours_set(*, signup: Signup, hours: Decimal, reason: str, by: User) -
     reason = reason.strip()
     if hours < 0 or hours > max_hours(shift):
         raise ValidationError(
-            {"hours": [_("Enter between 0 and %(max)s hours.") % {"max": max_hours(shift).normalize()}]},
+            {"hours": [_("Enter between 0 and %(max)s hours.") % {"max": _number(max_hours(shift))}]},
             code="hours_range",
         )
     if hours != shift.duration_hours and not reason:
@@ -338,7 +343,7 @@ def signup_hours_set(*, signup: Signup, hours: Decimal, reason: str, by: User) -
             {
                 "hours_reason": [
                     _("Say why the hours differ from the shift (%(default)s h).")
-                    % {"default": shift.duration_hours.normalize()}
+                    % {"default": _number(shift.duration_hours)}
                 ]
             },
             code="reason_required",

@@ -19,11 +19,5 @@ def map_page(request: HttpRequest) -> HttpResponse:
     return _coming_soon(request, _("Map"), _("Campaigns, front offices and school detachments near you."))
 
 
-def campaigns_page(request: HttpRequest) -> HttpResponse:
-    return _coming_soon(
-        request, _("Campaigns"), _("Eco actions, help for the elderly, emergency response and more.")
-    )
-
-
 def front_offices_page(request: HttpRequest) -> HttpResponse:
     return _coming_soon(request, _("Front offices"), _("A volunteer front office in each of the 20 regions."))
