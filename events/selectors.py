@@ -38,6 +38,7 @@ from regions.models import Region
 from regions.scoping import (
     get_object_or_404,
     get_scoped_object_or_404,
+    manages_regions,
     may_manage_region,
     scope_q,
     scope_queryset,
@@ -140,6 +141,23 @@ def campaign_list(*, filters: CampaignFilters | None = None) -> QuerySet[Campaig
         )
         .order_by("starts_on", "title", "id")
     )
+
+
+def campaign_list_api(
+    *, region: int | None = None, kind: str = "", active: bool | None = None
+) -> QuerySet[Campaign]:
+    """Public campaigns for the API; `active`: published and not ended (or, false, the others)."""
+    qs = Campaign.objects.filter(status__in=PUBLIC_STATUSES)
+    active_q = Q(status=Campaign.Status.PUBLISHED, ends_on__gte=timezone.localdate())
+    if active is True:
+        qs = qs.filter(active_q)
+    elif active is False:
+        qs = qs.exclude(active_q)
+    if region:
+        qs = qs.filter(Q(region_id=region) | Q(region__isnull=True))
+    if kind in Campaign.Kind.values:
+        qs = qs.filter(kind=kind)
+    return qs.select_related("region").order_by("starts_on", "title", "id")
 
 
 def _visible_campaigns(user: Any) -> Q:
@@ -262,6 +280,26 @@ def signups_of(*, shift: Shift, volunteers: list[Volunteer]) -> dict[int, Signup
         s.volunteer_id: s
         for s in Signup.objects.filter(shift=shift, volunteer__in=volunteers, status__in=Signup.ACTIVE)
     }
+
+
+def signup_list_for(*, user: Any, shift: int | None = None, status: str = "") -> QuerySet[Signup]:
+    """The API's sign-ups: a volunteer's own; for coordinators and national staff also every
+    sign-up for their regions' campaigns."""
+    condition = Q(volunteer__user=user)
+    if manages_regions(user):
+        region_q = scope_q(user, region_field="shift__campaign__region")
+        condition = Q() if region_q is None else condition | region_q
+    qs = Signup.objects.filter(condition)
+    if shift:
+        qs = qs.filter(shift_id=shift)
+    if status in Signup.Status.values:
+        qs = qs.filter(status=status)
+    return qs.select_related("shift__campaign__region", "volunteer").order_by("-created_at", "-id")
+
+
+def signup_get_for(*, user: Any, pk: Any) -> Signup:
+    """One sign-up the user may act on (their own, or in their regions), else 404."""
+    return get_object_or_404(signup_list_for(user=user), pk=pk)
 
 
 # Hours -------------------------------------------------------------------------------------------
