@@ -31,7 +31,7 @@ class ShiftAdminForm(forms.ModelForm):
     def clean_capacity(self) -> int:
         capacity = self.cleaned_data["capacity"]
         if self.instance.pk:
-            taken = services.taken_places(self.instance)
+            taken = self.instance.taken_places
             if capacity is not None and capacity < taken:
                 raise forms.ValidationError(services.capacity_message(taken))
         return capacity

@@ -157,6 +157,10 @@ class Shift(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     capacity = models.PositiveIntegerField(_("places"), validators=[MinValueValidator(1)])
+    # People holding a place (confirmed or checked in). Kept by events/services.py under the
+    # shift's row lock, so that "free places" lists and filters need no count per shift; the
+    # check constraint below makes "never over capacity" the database's rule too.
+    taken_places = models.PositiveIntegerField(_("places taken"), default=0, editable=False)
     required_skills = models.ManyToManyField(
         Skill, blank=True, related_name="shifts", verbose_name=_("required skills")
     )
@@ -192,6 +196,9 @@ class Shift(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(capacity__gt=0), name="shift_capacity_positive"),
             models.CheckConstraint(
+                condition=models.Q(taken_places__lte=models.F("capacity")), name="shift_taken_within_capacity"
+            ),
+            models.CheckConstraint(
                 condition=models.Q(ends_at__gt=models.F("starts_at")),
                 name="shift_ends_after_start",
                 violation_error_message=_("The shift must end after it starts."),
@@ -219,8 +226,7 @@ class Shift(models.Model):
 
     @property
     def free_places(self) -> int:
-        """Needs `confirmed_count`, annotated by the selectors (one query for a whole list)."""
-        return max(0, self.capacity - getattr(self, "confirmed_count", 0))
+        return max(0, self.capacity - self.taken_places)
 
     @property
     def requires_adult(self) -> bool:

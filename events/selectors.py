@@ -81,17 +81,13 @@ def _count(queryset: QuerySet[Any]) -> SubqueryCount:
     return SubqueryCount(queryset.order_by().values("pk"))
 
 
-def taken_subquery() -> SubqueryCount:
-    return _count(Signup.objects.filter(shift=OuterRef("pk"), status__in=TAKEN))
-
-
 def waitlist_subquery() -> SubqueryCount:
     return _count(Signup.objects.filter(shift=OuterRef("pk"), status=Signup.Status.WAITLISTED))
 
 
 def with_counts(shifts: QuerySet[Shift]) -> QuerySet[Shift]:
-    """Shifts with `confirmed_count` (places taken) and `waitlist_count`."""
-    return shifts.annotate(confirmed_count=taken_subquery(), waitlist_count=waitlist_subquery())
+    """Shifts with `waitlist_count` (places taken are kept on the shift itself)."""
+    return shifts.annotate(waitlist_count=waitlist_subquery())
 
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:
@@ -130,7 +126,7 @@ def campaign_list(*, filters: CampaignFilters | None = None) -> QuerySet[Campaig
     if f.about_shifts:
         matching = Shift.objects.filter(shift_conditions(f, now=now), campaign=OuterRef("pk"))
         if f.free_places:
-            matching = matching.annotate(taken=taken_subquery()).filter(capacity__gt=F("taken"))
+            matching = matching.filter(capacity__gt=F("taken_places"))
         qs = qs.filter(Exists(matching))
     upcoming = Shift.objects.filter(campaign=OuterRef("pk"), cancelled_at__isnull=True, starts_at__gt=now)
     return (
@@ -183,8 +179,7 @@ def campaign_shifts(*, campaign: Campaign, upcoming: bool = True) -> QuerySet[Sh
     if upcoming:
         qs = qs.filter(ends_at__gt=timezone.now())
     return (
-        with_counts(qs)
-        .select_related("campaign")
+        qs.select_related("campaign")
         .prefetch_related(Prefetch("required_skills", queryset=Skill.objects.order_by("code")))
         .order_by("starts_at", "id")
     )
@@ -192,7 +187,7 @@ def campaign_shifts(*, campaign: Campaign, upcoming: bool = True) -> QuerySet[Sh
 
 def shift_get_public(*, user: Any, pk: Any) -> Shift:
     visible = Shift.objects.filter(campaign__in=Campaign.objects.filter(_visible_campaigns(user)))
-    qs = with_counts(visible).select_related("campaign__region").prefetch_related("required_skills")
+    qs = visible.select_related("campaign__region").prefetch_related("required_skills")
     return get_object_or_404(qs, pk=pk)
 
 
@@ -208,9 +203,8 @@ def shift_list(*, filters: CampaignFilters | None = None, campaign: int | None =
         qs = qs.filter(campaign__kind=f.kind)
     if campaign:
         qs = qs.filter(campaign_id=campaign)
-    qs = with_counts(qs)
     if f.free_places:
-        qs = qs.filter(capacity__gt=F("confirmed_count"))
+        qs = qs.filter(capacity__gt=F("taken_places"))
     return (
         qs.select_related("campaign__region")
         .prefetch_related(Prefetch("required_skills", queryset=Skill.objects.order_by("code")))

@@ -142,8 +142,10 @@ def signup_refusal(
     return None
 
 
-def taken_places(shift: Shift) -> int:
-    return Signup.objects.filter(shift=shift, status__in=TAKEN).count()
+def _take(shift: Shift, places: int) -> None:
+    """Adjust the locked shift's count of places taken (positive: taken, negative: freed)."""
+    shift.taken_places += places
+    shift.save(update_fields=["taken_places"])
 
 
 def capacity_message(taken: int) -> str:
@@ -165,7 +167,7 @@ def signup_create(*, shift: Shift, volunteer: Volunteer, by: User | None, waitli
     refusal = signup_refusal(shift=locked, volunteer=person)
     if refusal is not None:
         raise refusal
-    if taken_places(locked) < locked.capacity:
+    if locked.taken_places < locked.capacity:
         status = Signup.Status.CONFIRMED
     elif locked.waitlist_enabled and waitlist_ok:
         status = Signup.Status.WAITLISTED
@@ -179,6 +181,8 @@ def signup_create(*, shift: Shift, volunteer: Volunteer, by: User | None, waitli
     except IntegrityError as exc:
         # The partial unique index: only reachable if the row lock was bypassed.
         raise ValidationError(_("Already signed up for this shift."), code="already") from exc
+    if status == Signup.Status.CONFIRMED:
+        _take(locked, 1)
     # Notification: confirmed or waitlisted (signup.status), in the volunteer's language.
     return signup
 
@@ -242,6 +246,8 @@ def _promote(shift: Shift, *, places: int, now: datetime.datetime) -> list[Signu
         signup.save(update_fields=["status", "promoted_at"])
         # Notification: moved from the waitlist to confirmed.
         promoted.append(signup)
+    if promoted:
+        _take(shift, len(promoted))
     return promoted
 
 
@@ -265,6 +271,7 @@ def signup_cancel(*, signup: Signup, by: User | None) -> Signup:
     locked.save(update_fields=["status", "cancelled_at", "cancelled_by"])
     # Notification: to the volunteer when someone else (coordinator, curator) cancelled.
     if freed:
+        _take(shift, -1)
         _promote(shift, places=1, now=now)
     signup.refresh_from_db()
     return locked
@@ -295,6 +302,10 @@ def signup_check_in(*, signup: Signup, by: User) -> Signup:
     now = timezone.now()
     shift, locked = _lock_signup_for_attendance(signup, now)
     if locked.status != Signup.Status.ATTENDED:
+        if locked.status == Signup.Status.NO_SHOW:
+            # Marked absent by mistake: the place is theirs again (it was never given away, as
+            # nobody moves up from the waitlist once a shift has started).
+            _take(shift, 1)
         locked.status = Signup.Status.ATTENDED
         locked.checked_in_at = now
         locked.hours = shift.duration_hours
@@ -311,6 +322,8 @@ def signup_no_show(*, signup: Signup, by: User) -> Signup:
     shift, locked = _lock_signup_for_attendance(signup, now)
     if now < shift.starts_at:
         raise ValidationError(_("Absence can be marked once the shift has started."), code="too_early")
+    if locked.status != Signup.Status.NO_SHOW:
+        _take(shift, -1)
     locked.status = Signup.Status.NO_SHOW
     locked.checked_in_at = None
     locked.hours = None
@@ -512,7 +525,7 @@ def shift_update(
     for field, value in data.items():
         if field in SHIFT_FIELDS:
             setattr(locked, field, value)
-    taken = taken_places(locked)
+    taken = locked.taken_places
     if locked.capacity is not None and locked.capacity < taken:
         raise ValidationError(
             {"capacity": [capacity_message(taken)]},
@@ -536,6 +549,9 @@ def _shift_cancel(*, shift_id: int, by: User, now: datetime.datetime) -> Shift:
         Signup.objects.filter(
             shift=locked, status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED)
         ).update(status=Signup.Status.CANCELLED, cancelled_at=now, cancelled_by=by)
+        # Whoever was already checked in (from two hours before) keeps their place.
+        locked.taken_places = Signup.objects.filter(shift=locked, status=Signup.Status.ATTENDED).count()
+        locked.save(update_fields=["taken_places"])
     return locked
 
 

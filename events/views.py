@@ -231,8 +231,6 @@ def manage_campaign_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "status": status if status in Campaign.Status.values else "",
             "statuses": Campaign.Status.choices,
             "query": _query_without_page(request),
-            "hours": selectors.hours_by_region(user=request.user, year=timezone.localdate().year),
-            "year": timezone.localdate().year,
         },
     )
 

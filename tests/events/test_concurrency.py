@@ -77,6 +77,8 @@ def test_fifty_people_for_ten_places_confirm_exactly_ten(regions_in_transactiona
     # The first ten to get the lock are confirmed; the waitlist follows in sign-up order.
     ordered = list(shift.signups.order_by("created_at", "id").values_list("status", flat=True))
     assert ordered == ["confirmed"] * 10 + ["waitlisted"] * 40
+    shift.refresh_from_db()
+    assert shift.taken_places == 10
 
 
 @pytest.mark.django_db(transaction=True)
@@ -107,6 +109,8 @@ def test_parallel_cancellations_each_promote_exactly_one(regions_in_transactiona
     statuses = list(Signup.objects.filter(pk__in=[s.pk for s in waiting]).order_by("created_at", "id"))
     assert [s.status for s in statuses] == ["confirmed"] * 10 + ["waitlisted"] * 5
     assert all(s.promoted_at is not None for s in statuses[:10])
+    shift.refresh_from_db()
+    assert shift.taken_places == 10
 
 
 @pytest.mark.django_db(transaction=True)

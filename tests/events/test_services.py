@@ -477,3 +477,84 @@ class TestCampaigns:
         assert info.value.code == "shift_outside"
         campaign.refresh_from_db()
         assert campaign.ends_on > timezone.localdate() + datetime.timedelta(days=10)
+
+
+def _assert_counter(shift: Shift) -> None:
+    shift.refresh_from_db()
+    assert shift.taken_places == shift.signups.filter(status__in=["confirmed", "attended"]).count()
+
+
+@pytest.mark.django_db
+class TestPlacesTaken:
+    """The shift's own count of places taken follows every change of a sign-up."""
+
+    def test_follows_sign_up_cancel_promotion_and_attendance(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(capacity=2)
+        a, b, c = (
+            services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+            for _ in range(3)
+        )
+        _assert_counter(shift)
+        services.signup_cancel(signup=a, by=None)  # c moves up
+        _assert_counter(shift)
+        assert shift.taken_places == 2
+        start_now_shift = Shift.objects.filter(pk=shift.pk)
+        start_now_shift.update(starts_at=timezone.now() - datetime.timedelta(minutes=5))
+        services.signup_check_in(signup=b, by=alice)
+        _assert_counter(shift)
+        services.signup_no_show(signup=b, by=alice)
+        _assert_counter(shift)
+        assert shift.taken_places == 1
+        services.signup_check_in(signup=b, by=alice)  # marked absent by mistake
+        _assert_counter(shift)
+        c.refresh_from_db()
+        assert c.status == "confirmed" and shift.taken_places == 2
+
+    def test_cancelled_shift_frees_its_places(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory()
+        services.signup_create(shift=shift, volunteer=bob, by=None)
+        services.shift_cancel(shift=shift, by=alice)
+        _assert_counter(shift)
+        assert shift.taken_places == 0
+
+    def test_database_refuses_more_taken_than_places(self) -> None:
+        from django.db import IntegrityError, transaction
+
+        shift = ShiftFactory(capacity=2)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Shift.objects.filter(pk=shift.pk).update(taken_places=3)
+
+
+@pytest.mark.django_db
+class TestHours:
+    def test_volunteer_campaign_and_region_hours(
+        self, alice, charlie, nora, bob, astana, astana_volunteer
+    ) -> None:  # type: ignore[no-untyped-def]
+        from events import selectors
+
+        here = ShiftFactory()
+        there = ShiftFactory(campaign=CampaignFactory(region=astana))
+        national = ShiftFactory(campaign=CampaignFactory(region=None), starts_at=in_days(5))
+        for shift, person in [(here, bob), (there, astana_volunteer), (national, bob)]:
+            signup = services.signup_create(shift=shift, volunteer=person, by=None)
+            Shift.objects.filter(pk=shift.pk).update(
+                starts_at=timezone.now() - datetime.timedelta(minutes=5),
+                ends_at=timezone.now() + datetime.timedelta(hours=2, minutes=55),
+            )
+            services.signup_check_in(signup=signup, by=nora)
+        assert selectors.volunteer_hours(volunteer=bob) == Decimal("6.00")
+        assert selectors.campaign_hours(campaign=here.campaign) == Decimal("3.00")
+
+        def rows(user):  # type: ignore[no-untyped-def]
+            return [
+                (r["region"].code if r["region"] else None, r["hours"], r["people"])
+                for r in selectors.hours_by_region(user=user)
+            ]
+
+        assert rows(alice) == [("75", Decimal("3.00"), 1)]
+        assert rows(charlie) == [("71", Decimal("3.00"), 1)]
+        assert rows(nora) == [
+            (None, Decimal("3.00"), 1),
+            ("71", Decimal("3.00"), 1),
+            ("75", Decimal("3.00"), 1),
+        ]
