@@ -481,10 +481,11 @@ def _within_q(first: datetime.date, last: datetime.date) -> Q:
     return Q(starts_at__gte=start, starts_at__lt=end)
 
 
-def _validate_shift(shift: Shift, campaign: Campaign) -> None:
+def _validate_shift(shift: Shift, campaign: Campaign, *, new: bool) -> None:
     shift.full_clean(exclude=["campaign", "series"])
     errors: dict[str, list[str]] = {}
-    if campaign.status in (Campaign.Status.CANCELLED, Campaign.Status.CLOSED):
+    if campaign.status == Campaign.Status.CANCELLED or (new and campaign.status == Campaign.Status.CLOSED):
+        # A closed campaign's existing shifts may still be corrected (times, places, notes).
         raise ValidationError(_("Shifts cannot be added to a closed or cancelled campaign."), code="closed")
     day = shift.local_date
     if not campaign.starts_on <= day <= campaign.ends_on:
@@ -494,8 +495,6 @@ def _validate_shift(shift: Shift, campaign: Campaign) -> None:
         )
     if shift.signup_deadline is not None and shift.signup_deadline > shift.starts_at:
         errors.setdefault("signup_deadline", []).append(_("The deadline must be before the shift starts."))
-    if shift.requires_adult and shift.min_age is not None and shift.min_age < ADULT_AGE:
-        shift.min_age = ADULT_AGE
     if errors:
         raise ValidationError(errors)
 
@@ -507,7 +506,7 @@ def shift_create(
     shift = Shift(campaign=campaign, **{k: v for k, v in data.items() if k in SHIFT_FIELDS})
     if shift.starts_at is not None and shift.starts_at <= timezone.now():
         raise ValidationError({"starts_at": [_("A new shift cannot start in the past.")]})
-    _validate_shift(shift, campaign)
+    _validate_shift(shift, campaign, new=True)
     shift.save()
     shift.required_skills.set(list(skills))
     return shift
@@ -531,7 +530,7 @@ def shift_update(
             {"capacity": [capacity_message(taken)]},
             code="below_confirmed",
         )
-    _validate_shift(locked, locked.campaign)
+    _validate_shift(locked, locked.campaign, new=False)
     locked.save()
     if skills is not None:
         locked.required_skills.set(list(skills))
@@ -628,7 +627,7 @@ def shift_series_create(
                 {"first_date": [_("The shift of %(date)s would start in the past.") % {"date": _day(day)}]}
             )
         try:
-            _validate_shift(shift, campaign)
+            _validate_shift(shift, campaign, new=True)
         except ValidationError as exc:
             if hasattr(exc, "error_dict") and "starts_at" in exc.error_dict:
                 raise ValidationError(

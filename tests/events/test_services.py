@@ -277,6 +277,24 @@ class TestShiftUpdate:
             )
         assert "starts_at" in info.value.message_dict
 
+    def test_closed_campaign_shifts_can_be_corrected_not_added(self, alice) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(campaign=CampaignFactory(status=Campaign.Status.CLOSED))
+        services.shift_update(shift=shift, data={"notes": "Кіреберіс — оңтүстік қақпа."}, by=alice)
+        shift.refresh_from_db()
+        assert shift.notes == "Кіреберіс — оңтүстік қақпа."
+        with pytest.raises(ValidationError) as info:
+            services.shift_create(
+                campaign=shift.campaign,
+                data={
+                    "place_name": "Штаб",
+                    "starts_at": in_days(1),
+                    "ends_at": in_days(1, 12),
+                    "capacity": 5,
+                },
+                by=alice,
+            )
+        assert info.value.code == "closed"
+
     def test_cancel_cancels_its_sign_ups(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
         shift = ShiftFactory()
         signup = services.signup_create(shift=shift, volunteer=bob, by=None)
