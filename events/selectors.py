@@ -6,8 +6,8 @@ their regions (`region`), shifts through `campaign__region`, sign-ups through
 `shift__campaign__region`; national campaigns (no region) are national staff's alone, because
 a coordinator's scope is a set of regions and a missing region is in none of them.
 
-Lists annotate their counts with subqueries, so that a page runs the same number of queries
-whatever the number of rows.
+Lists annotate their counts with subqueries (places taken are a column of the shift), so that a
+page runs the same number of queries whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -47,7 +47,6 @@ from volunteers.models import Skill, Volunteer
 
 from .models import Campaign, Shift, Signup
 
-TAKEN = (Signup.Status.CONFIRMED, Signup.Status.ATTENDED)
 # "Evenings": shifts starting at 18:00 Almaty time or later, after a working or school day.
 EVENING_HOUR = 18
 # Django's week_day lookup: 1 = Sunday, 7 = Saturday.
@@ -94,19 +93,21 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def shift_conditions(filters: CampaignFilters, *, now: datetime.datetime, prefix: str = "") -> Q:
-    """Upcoming, not cancelled shifts matching the filters, as a Q over `prefix` (a path to Shift)."""
-    p = prefix
-    q = Q(**{f"{p}cancelled_at__isnull": True, f"{p}starts_at__gt": now})
+def shift_conditions(filters: CampaignFilters, *, now: datetime.datetime) -> Q:
+    """Upcoming, not cancelled shifts matching the filters. All conditions hold for one and the
+    same shift: "evenings" and "free places" mean an evening shift with free places."""
+    q = Q(cancelled_at__isnull=True, starts_at__gt=now)
     if filters.date_from:
-        q &= Q(**{f"{p}starts_at__gte": _local_midnight(filters.date_from)})
+        q &= Q(starts_at__gte=_local_midnight(filters.date_from))
     if filters.date_to:
-        q &= Q(**{f"{p}starts_at__lt": _local_midnight(filters.date_to + datetime.timedelta(days=1))})
+        q &= Q(starts_at__lt=_local_midnight(filters.date_to + datetime.timedelta(days=1)))
     if filters.evenings:
-        # The hour in the current time zone (Asia/Almaty).
-        q &= Q(**{f"{p}starts_at__hour__gte": EVENING_HOUR})
+        # The hour in the current time zone, Asia/Almaty.
+        q &= Q(starts_at__hour__gte=EVENING_HOUR)
     if filters.weekends:
-        q &= Q(**{f"{p}starts_at__week_day__in": WEEKEND_DAYS})
+        q &= Q(starts_at__week_day__in=WEEKEND_DAYS)
+    if filters.free_places:
+        q &= Q(capacity__gt=F("taken_places"))
     return q
 
 
@@ -114,7 +115,7 @@ def shift_conditions(filters: CampaignFilters, *, now: datetime.datetime, prefix
 
 
 def campaign_list(*, filters: CampaignFilters | None = None) -> QuerySet[Campaign]:
-    """Published campaigns that have not ended, with their next shift and free places."""
+    """Published campaigns that have not ended, with their next shift and how many are to come."""
     f = filters or CampaignFilters()
     now = timezone.now()
     qs = Campaign.objects.filter(status=Campaign.Status.PUBLISHED, ends_on__gte=timezone.localdate())
@@ -124,10 +125,7 @@ def campaign_list(*, filters: CampaignFilters | None = None) -> QuerySet[Campaig
     if f.kind in Campaign.Kind.values:
         qs = qs.filter(kind=f.kind)
     if f.about_shifts:
-        matching = Shift.objects.filter(shift_conditions(f, now=now), campaign=OuterRef("pk"))
-        if f.free_places:
-            matching = matching.filter(capacity__gt=F("taken_places"))
-        qs = qs.filter(Exists(matching))
+        qs = qs.filter(Exists(Shift.objects.filter(shift_conditions(f, now=now), campaign=OuterRef("pk"))))
     upcoming = Shift.objects.filter(campaign=OuterRef("pk"), cancelled_at__isnull=True, starts_at__gt=now)
     return (
         qs.select_related("region")
@@ -203,8 +201,6 @@ def shift_list(*, filters: CampaignFilters | None = None, campaign: int | None =
         qs = qs.filter(campaign__kind=f.kind)
     if campaign:
         qs = qs.filter(campaign_id=campaign)
-    if f.free_places:
-        qs = qs.filter(capacity__gt=F("taken_places"))
     return (
         qs.select_related("campaign__region")
         .prefetch_related(Prefetch("required_skills", queryset=Skill.objects.order_by("code")))
