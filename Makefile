@@ -12,7 +12,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast e2e lint format check messages compilemessages migrate seed \
-        install install-dev system-deps services worker beat bench clean
+        install install-dev system-deps services worker beat bench bench-events clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -68,7 +68,7 @@ test-fast: services $(VENV)/.installed-dev compilemessages ## The suite without 
 lint: $(VENV)/.installed-dev ## ruff, ruff format, mypy (django-stubs), migrations in sync
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DEBUG=true $(BIN)/mypy accounts regions volunteers detachments front_offices volunteer_net
+	DEBUG=true $(BIN)/mypy accounts regions volunteers detachments front_offices events volunteer_net
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
 format: $(VENV)/.installed-dev ## Format and autofix with ruff
@@ -86,6 +86,14 @@ BENCH_VOLUNTEERS ?= 100000
 bench: $(VENV)/.installed ## Roster/API timings at scale on PostgreSQL (BENCH_VOLUNTEERS=100000)
 	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_DATABASE_URL))')"
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/roster.py --volunteers $(BENCH_VOLUNTEERS)
+
+BENCH_EVENTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/volunteer_net_bench_events
+BENCH_SHIFTS ?= 50000
+BENCH_SIGNUPS ?= 500000
+bench-events: $(VENV)/.installed ## Campaign pages at scale on PostgreSQL (BENCH_SHIFTS=50000 BENCH_SIGNUPS=500000)
+	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_EVENTS_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_EVENTS_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_EVENTS_DATABASE_URL))')"
+	DATABASE_URL=$(BENCH_EVENTS_DATABASE_URL) $(BIN)/python bench/events.py --volunteers $(BENCH_VOLUNTEERS) \
+		--shifts $(BENCH_SHIFTS) --signups $(BENCH_SIGNUPS)
 
 worker: $(VENV)/.installed ## Celery worker (needs REDIS_URL)
 	$(BIN)/celery -A volunteer_net worker --loglevel INFO

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from accounts.apis import TokenObtainApi, TokenRevokeApi
 from regions.apis import RegionListApi
@@ -11,4 +11,5 @@ urlpatterns = [
     path("volunteers/", VolunteerListApi.as_view(), name="api-volunteers"),
     path("volunteers/<int:pk>/", VolunteerDetailApi.as_view(), name="api-volunteer-detail"),
     path("me/", MeApi.as_view(), name="api-me"),
+    path("", include("events.api_urls")),
 ]

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "volunteers",
     "detachments",
     "front_offices",
+    "events",
 ]
 
 MIDDLEWARE = [

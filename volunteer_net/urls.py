@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from events import views as event_views
 from volunteers.urls import roster_patterns, selfservice_patterns, skill_patterns
 
 from . import views
@@ -11,7 +12,7 @@ urlpatterns = [
     path("start/", views.start, name="start"),
     path("overview/", views.overview, name="overview"),
     path("map/", views.map_page, name="map"),
-    path("campaigns/", views.campaigns_page, name="campaigns"),
+    path("campaigns/", event_views.campaign_list, name="campaigns"),
     path("front-offices/", include("front_offices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     *selfservice_patterns,
@@ -19,6 +20,7 @@ urlpatterns = [
     path("roster/", include(roster_patterns)),
     path("skills/", include(skill_patterns)),
     path("detachments/", include("detachments.urls")),
+    path("", include("events.urls")),
     path("api/", include("volunteer_net.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -55,9 +55,3 @@ def _coming_soon(request: HttpRequest, title: str, text: str) -> HttpResponse:
 
 def map_page(request: HttpRequest) -> HttpResponse:
     return _coming_soon(request, _("Map"), _("Campaigns, front offices and school detachments near you."))
-
-
-def campaigns_page(request: HttpRequest) -> HttpResponse:
-    return _coming_soon(
-        request, _("Campaigns"), _("Eco actions, help for the elderly, emergency response and more.")
-    )

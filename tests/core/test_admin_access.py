@@ -23,9 +23,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver
 
 from accounts.models import User
+from events.services import signup_create
 from front_offices.models import FrontOffice
 from regions.models import CoordinatorAssignment
 from tests.conftest import client_for
+from tests.events.factories import CampaignFactory, ShiftFactory
 from tests.factories import PASSWORD, DetachmentFactory, SkillFactory, UserFactory
 from volunteers.models import Skill, Volunteer, VolunteerChange
 from volunteers.services import volunteer_update
@@ -42,6 +44,9 @@ NATIONAL_STAFF_WRITES: dict[str, set[str]] = {
     "volunteers.volunteerchange": set(),  # the history is written by the services
     "detachments.detachment": set(),  # coordinators' pages (curator assignment included)
     "front_offices.frontoffice": {"add", "change", "delete"},  # staff assignment lives here
+    "events.campaign": {"add", "change"},  # cancelled, never deleted: sign-ups and hours hang on it
+    "events.shift": {"add", "change"},  # an edit goes through the service
+    "events.signup": set(),  # sign-ups, attendance and hours are the services'
 }
 
 NON_NATIONAL = [
@@ -75,6 +80,8 @@ def world(alice, bob, charlie, nora, astana_volunteer, almaty, astana) -> dict[s
     office = FrontOffice.objects.create(name="Алматы фронт-офисі", region=almaty, address="Абай даңғылы, 1")
     office.staff.add(clerk)
     SkillFactory(code="first-aid")
+    shift = ShiftFactory(campaign=CampaignFactory(region=almaty))
+    signup_create(shift=shift, volunteer=bob, by=alice)
     volunteer_update(volunteer=bob, changed_by=alice, data={"locality": "Алматы, Медеу ауданы"})
     superuser = User.objects.create_superuser(email="root@example.kz", password=PASSWORD)
     bob.refresh_from_db()

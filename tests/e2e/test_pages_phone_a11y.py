@@ -26,9 +26,11 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from accounts.tokens import activation_token, activation_uid
 from detachments.invitation_links import invitation_token
 from detachments.models import CuratorInvitation
+from events.services import signup_create
 from front_offices.models import FrontOffice
 from regions.models import CoordinatorAssignment
 from tests.e2e.conftest import log_in
+from tests.events.factories import CampaignFactory, ShiftFactory
 from tests.factories import (
     DetachmentFactory,
     MinorFactory,
@@ -53,6 +55,11 @@ NOT_PAGES = {
     "me/data.json": "a file download (JSON)",
     "accounts/logout/": "POST only (the header's log-out button)",
     "roster/bulk/": "POST only (the roster's bulk bar)",
+    "shifts/<int:pk>/calendar.ics": "a file download (iCalendar)",
+    "manage/campaigns/<int:pk>/status/": "POST only (publish, close, cancel buttons)",
+    "manage/shifts/<int:pk>/cancel/": "POST only (the cancel form on the shift's page)",
+    "manage/shifts/<int:pk>/add/": "POST only (adding people from the shift's page)",
+    "manage/signups/<int:pk>/attendance/": "POST only (check-in, no-show and hours buttons)",
     "accounts/logout-everywhere/": "POST only (a button on the profile page); its GET is the 405 page, visited below",
     "detachments/<int:pk>/invitations/<int:invitation_pk>/revoke/": (
         "POST only (the revoke button on the detachment page, which is visited)"
@@ -111,6 +118,20 @@ PAGES: dict[str, tuple[str, ...]] = {
     "skills/<int:pk>/edit/": (COORDINATOR,),
     "front-offices/manage/": MANAGERS,
     "front-offices/manage/<int:pk>/edit/": (COORDINATOR,),
+    "campaigns/<int:pk>/": (ANONYMOUS, VOLUNTEER),
+    "shifts/<int:pk>/": (ANONYMOUS, VOLUNTEER),
+    "shifts/<int:pk>/signup/": (VOLUNTEER,),
+    "shifts/<int:pk>/detachment/": (CURATOR,),
+    "my-shifts/": (VOLUNTEER,),
+    "my-shifts/<int:pk>/cancel/": (VOLUNTEER,),
+    "manage/campaigns/": MANAGERS,
+    "manage/campaigns/new/": (COORDINATOR,),
+    "manage/campaigns/<int:pk>/": (COORDINATOR, NATIONAL),
+    "manage/campaigns/<int:pk>/edit/": (COORDINATOR,),
+    "manage/campaigns/<int:pk>/shifts/new/": (COORDINATOR,),
+    "manage/campaigns/<int:pk>/series/new/": (COORDINATOR,),
+    "manage/shifts/<int:pk>/": (COORDINATOR,),
+    "manage/shifts/<int:pk>/edit/": (COORDINATOR,),
 }
 
 # Seen in Russian too: the pages each role works on every day.
@@ -126,6 +147,10 @@ MAIN_PAGES = {
     "detachments/",
     "detachments/<int:pk>/",
     "detachments/<int:pk>/members/new/",
+    "campaigns/",
+    "shifts/<int:pk>/",
+    "my-shifts/",
+    "manage/shifts/<int:pk>/",
 }
 
 # Error pages are pages too: (persona, url, status).
@@ -202,6 +227,11 @@ def site(almaty: Any, astana: Any) -> Site:
         invited_by=coordinator,
         expires_at=timezone.now() + datetime.timedelta(days=7),
     )
+    # A campaign with a shift the volunteer is signed up for: the campaign, shift, sign-up,
+    # "my shifts" and management pages all have something to show.
+    campaign = CampaignFactory(region=almaty, title="Таза Алматы: Есентай өзенінің жағасын тазалау")
+    shift = ShiftFactory(campaign=campaign, capacity=12)
+    signup = signup_create(shift=shift, volunteer=volunteer, by=volunteer.user)
     uid = urlsafe_base64_encode(force_bytes(volunteer.user.pk))
     token = default_token_generator.make_token(volunteer.user)
     d, m = detachment.pk, minor.pk
@@ -224,6 +254,17 @@ def site(almaty: Any, astana: Any) -> Site:
         "detachments/<int:pk>/members/new/": f"/detachments/{d}/members/new/",
         "detachments/<int:pk>/members/<int:member_pk>/edit/": f"/detachments/{d}/members/{m}/edit/",
         "detachments/invitations/<str:token>/": f"/detachments/invitations/{invitation_token(invitation)}/",
+        "campaigns/<int:pk>/": f"/campaigns/{campaign.pk}/",
+        "shifts/<int:pk>/": f"/shifts/{shift.pk}/",
+        "shifts/<int:pk>/signup/": f"/shifts/{shift.pk}/signup/",
+        "shifts/<int:pk>/detachment/": f"/shifts/{shift.pk}/detachment/",
+        "my-shifts/<int:pk>/cancel/": f"/my-shifts/{signup.pk}/cancel/",
+        "manage/campaigns/<int:pk>/": f"/manage/campaigns/{campaign.pk}/",
+        "manage/campaigns/<int:pk>/edit/": f"/manage/campaigns/{campaign.pk}/edit/",
+        "manage/campaigns/<int:pk>/shifts/new/": f"/manage/campaigns/{campaign.pk}/shifts/new/",
+        "manage/campaigns/<int:pk>/series/new/": f"/manage/campaigns/{campaign.pk}/series/new/",
+        "manage/shifts/<int:pk>/": f"/manage/shifts/{shift.pk}/",
+        "manage/shifts/<int:pk>/edit/": f"/manage/shifts/{shift.pk}/edit/",
     }
     for route in PAGES:
         urls.setdefault(route, "/" + route)

@@ -2,17 +2,25 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from events.demo import seed_events
 from front_offices.demo import seed_front_offices
 from volunteer_net.demo import DEMO_PASSWORD, seed_volunteers
 from volunteers.models import Volunteer
 
 
 class Command(BaseCommand):
-    help = "Load deterministic demo data: staff, coordinators, detachments, volunteers across all 20 regions."
+    help = (
+        "Load deterministic demo data: staff, coordinators, detachments, volunteers, campaigns, "
+        "shifts and sign-ups across all 20 regions."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--volunteers", type=int, default=600, help="How many volunteers (default 600).")
         parser.add_argument("--detachments", type=int, default=40, help="How many school detachments.")
+        parser.add_argument(
+            "--shifts", type=int, default=1000, help="How many shifts of demo campaigns (default 1000)."
+        )
+        parser.add_argument("--signups", type=int, default=4000, help="How many sign-ups (default 4000).")
         parser.add_argument(
             "--seed", type=int, default=2026, help="Random seed; the same seed, the same data."
         )
@@ -28,10 +36,12 @@ class Command(BaseCommand):
             count=options["volunteers"], detachments=options["detachments"], seed=options["seed"]
         )
         counts["front_offices"] = seed_front_offices()
+        counts |= seed_events(shifts=options["shifts"], signups=options["signups"], seed=options["seed"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {counts['volunteers']} volunteers, {counts['detachments']} detachments and "
-                f"{counts['front_offices']} front offices. "
+                f"{counts['front_offices']} front offices; {counts['campaigns']} campaigns with "
+                f"{counts['shifts']} shifts and {counts['signups']} sign-ups. "
                 f"Log in as admin@volunteer.kz, coordinator75@volunteer.kz or volunteer@volunteer.kz "
                 f"with the password {DEMO_PASSWORD}."
             )

@@ -1,0 +1,151 @@
+"""Campaigns benchmark: the pages volunteers and coordinators open most, at scale.
+
+Runs in-process (Django's test client) against a PostgreSQL database of its own, seeded with
+`seed_demo` (100 000 volunteers, 50 000 shifts, 500 000 sign-ups by default) when it has no
+campaigns. Prints, per scenario, the median and 95th percentile, the SQL queries of a request and
+the page's floor — the same SELECTs replayed raw in the same run (see bench/roster.py).
+
+    make bench-events
+    make bench-events BENCH_SHIFTS=10000 BENCH_SIGNUPS=100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "volunteer_net.settings")
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--volunteers", type=int, default=100_000)
+    parser.add_argument("--shifts", type=int, default=50_000)
+    parser.add_argument("--signups", type=int, default=500_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.models import Count, Q
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from accounts.models import User
+    from bench.roster import _replay
+    from events.models import Campaign, Shift, Signup
+    from volunteers.models import Volunteer
+
+    if connection.vendor != "postgresql":
+        print("The benchmark runs on PostgreSQL: set DATABASE_URL.", file=sys.stderr)
+        return 2
+    call_command("migrate", verbosity=0)
+    if not Campaign.objects.exists():
+        if Volunteer.objects.exists():
+            print("The database has volunteers but no campaigns: use an empty database.", file=sys.stderr)
+            return 2
+        started = time.perf_counter()
+        call_command(
+            "seed_demo",
+            volunteers=args.volunteers,
+            detachments=max(20, args.volunteers // 250),
+            shifts=args.shifts,
+            signups=args.signups,
+        )
+        print(f"seeded in {time.perf_counter() - started:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    now = timezone.now()
+    coordinator = User.objects.get(email="coordinator75@volunteer.kz")
+    national = User.objects.get(email="admin@volunteer.kz")
+    # The busiest of each: the pages at their heaviest.
+    campaign = (
+        Campaign.objects.filter(region__code="75", status="published")
+        .annotate(n=Count("shifts", filter=Q(shifts__ends_at__gt=now)))
+        .order_by("-n")
+        .first()
+    )
+    roster_shift = (
+        Shift.objects.filter(campaign__region__code="75")
+        .annotate(n=Count("signups"))
+        .order_by("-n", "starts_at")
+        .first()
+    )
+    busiest = (
+        Volunteer.objects.filter(user__isnull=True, region__code="75")
+        .annotate(n=Count("signups"))
+        .order_by("-n")
+        .first()
+    )
+    assert campaign and roster_shift and busiest
+    person, _created = User.objects.get_or_create(email="bench-volunteer@volunteer.kz")
+    Volunteer.objects.filter(user=person).exclude(pk=busiest.pk).update(user=None)
+    Volunteer.objects.filter(pk=busiest.pk).update(user=person)
+    region = campaign.region_id
+
+    scenarios = [
+        ("anonymous: campaign list", None, "/campaigns/"),
+        (
+            "volunteer: campaigns, Almaty, free, evenings",
+            person,
+            f"/campaigns/?region={region}&free=on&evenings=on",
+        ),
+        ("volunteer: campaigns, weekends", person, "/campaigns/?weekends=on"),
+        (f"volunteer: campaign page ({campaign.n} upcoming shifts)", person, f"/campaigns/{campaign.pk}/"),  # type: ignore[attr-defined]
+        ("volunteer: shift page", person, f"/shifts/{roster_shift.pk}/"),
+        (f"volunteer: my shifts ({busiest.n} sign-ups)", person, "/my-shifts/"),  # type: ignore[attr-defined]
+        ("api: open shifts, region 75", person, "/api/shifts/?region=75"),
+        ("api: open shifts with free places", person, "/api/shifts/?free=true"),
+        ("api: my sign-ups", person, "/api/signups/"),
+        (
+            f"coordinator: shift roster ({roster_shift.n} people)",
+            coordinator,
+            f"/manage/shifts/{roster_shift.pk}/",
+        ),  # type: ignore[attr-defined]
+        ("coordinator: campaigns", coordinator, "/manage/campaigns/"),
+        ("coordinator: campaign's shifts", coordinator, f"/manage/campaigns/{campaign.pk}/"),
+        ("national: campaigns, all regions", national, "/manage/campaigns/"),
+    ]
+    print(
+        f"{Shift.objects.count()} shifts, {Signup.objects.count()} sign-ups, {Volunteer.objects.count()} volunteers; "
+        f"{args.repeat} requests per scenario\n"
+    )
+    print(f"{'scenario':52} {'median ms':>10} {'p95 ms':>8} {'floor ms':>9} {'ratio':>6} {'queries':>8}")
+    for name, user, url in scenarios:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        client.get(url)  # warm caches and connections
+        timings, floors = [], []
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+            floors.append(_replay(connection, ctx.captured_queries))
+        timings.sort()
+        p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
+        median, floor = statistics.median(timings), statistics.median(floors)
+        print(
+            f"{name:52} {median:10.1f} {p95:8.1f} {floor:9.1f} {median / floor:6.1f} {len(ctx.captured_queries):8d}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

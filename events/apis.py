@@ -1,0 +1,344 @@
+"""REST API for campaigns, shifts and sign-ups (API.md "Campaigns, shifts, sign-ups").
+
+One API view per operation; query parameters are parsed by a filter serializer (a bad value is
+a 400 with field errors, never a 500) and the views call the same selectors and services as the
+pages. Campaigns and shifts are public, like the pages; sign-ups need an account.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from regions.models import Region
+
+from . import selectors, services
+from .models import Campaign, Shift, Signup
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+# Output ------------------------------------------------------------------------------------------
+
+
+class CampaignOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    cover_text = serializers.CharField()
+    description = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Campaign.Kind.choices)
+    kind_display = serializers.CharField(source="get_kind_display")
+    direction = serializers.CharField(help_text="One of the national platform's seven directions, or empty.")
+    region = serializers.CharField(
+        source="region.code", allow_null=True, help_text="Null: a national campaign."
+    )
+    status = serializers.ChoiceField(choices=Campaign.Status.choices)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    contact = serializers.CharField()
+    url = serializers.SerializerMethodField()
+
+    def get_url(self, obj: Campaign) -> str:
+        return self.context["request"].build_absolute_uri(reverse("events:campaign_detail", args=[obj.pk]))
+
+
+class ShiftOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    campaign = serializers.IntegerField(source="campaign_id")
+    campaign_title = serializers.CharField(source="campaign.title")
+    kind = serializers.CharField(source="campaign.kind")
+    region = serializers.CharField(source="campaign.region.code", allow_null=True)
+    place_name = serializers.CharField()
+    address = serializers.CharField()
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    starts_at = serializers.DateTimeField(help_text="ISO 8601 with the Almaty offset (+05:00).")
+    ends_at = serializers.DateTimeField()
+    capacity = serializers.IntegerField()
+    free_places = serializers.IntegerField()
+    waitlist_enabled = serializers.BooleanField()
+    min_age = serializers.IntegerField(allow_null=True)
+    adults_only = serializers.BooleanField(
+        source="requires_adult", help_text="18+ (emergency response always)."
+    )
+    signup_deadline = serializers.DateTimeField(allow_null=True)
+    required_skills = serializers.SerializerMethodField(help_text="Skill codes.")
+    cancelled = serializers.SerializerMethodField()
+
+    def get_required_skills(self, obj: Shift) -> list[str]:
+        return [skill.code for skill in obj.required_skills.all()]
+
+    def get_cancelled(self, obj: Shift) -> bool:
+        return obj.cancelled_at is not None
+
+
+class SignupShiftSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    campaign = serializers.IntegerField(source="campaign_id")
+    campaign_title = serializers.CharField(source="campaign.title")
+    place_name = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class SignupOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Signup.Status.choices)
+    shift = SignupShiftSerializer()
+    volunteer = serializers.IntegerField(source="volunteer_id")
+    volunteer_name = serializers.CharField(source="volunteer.full_name")
+    created_at = serializers.DateTimeField()
+    hours = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True, coerce_to_string=False)
+
+
+class ShiftSignupInputSerializer(serializers.Serializer):
+    waitlist = serializers.BooleanField(
+        required=False, default=True, help_text="Accept a place on the waitlist when the shift is full."
+    )
+
+
+class SignupCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=[Signup.Status.CONFIRMED, Signup.Status.WAITLISTED])
+
+
+REFUSAL = inline_serializer(
+    "SignupRefusal",
+    {
+        "detail": serializers.CharField(help_text="Why, in the request's language."),
+        "code": serializers.CharField(
+            help_text="shift_cancelled, campaign_cancelled, not_open, started, deadline, inactive, age_unknown, "
+            "adults_only, min_age, consent, already, overlap, full, not_active, no_profile"
+        ),
+    },
+)
+
+
+def _refusal(exc: ValidationError, *, default_status: int = status.HTTP_400_BAD_REQUEST) -> Response:
+    code = exc.code or "invalid"
+    http = status.HTTP_409_CONFLICT if code == "full" else default_status
+    return Response({"detail": " ".join(exc.messages), "code": code}, status=http)
+
+
+# Filters -----------------------------------------------------------------------------------------
+
+
+class RegionFilterSerializer(serializers.Serializer):
+    region = serializers.CharField(max_length=2, required=False, help_text="Two-digit KATO code, e.g. 75.")
+
+    def validate_region(self, value: str) -> int:
+        """The region's id for the selectors."""
+        region_id = Region.objects.filter(code=value).values_list("id", flat=True).first()
+        if region_id is None:
+            raise serializers.ValidationError(_("Unknown region code."))
+        return region_id
+
+
+class CampaignFilterSerializer(RegionFilterSerializer):
+    kind = serializers.ChoiceField(choices=Campaign.Kind.choices, required=False)
+    active = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class ShiftFilterSerializer(RegionFilterSerializer):
+    campaign = serializers.IntegerField(required=False, min_value=1)
+    kind = serializers.ChoiceField(choices=Campaign.Kind.choices, required=False)
+    free = serializers.BooleanField(required=False, default=False)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # "from" is a Python keyword, so these two are added by name.
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(required=False, help_text="Almaty date, YYYY-MM-DD.")
+        fields["to"] = serializers.DateField(required=False, help_text="Almaty date, inclusive.")
+        return fields
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
+            raise serializers.ValidationError({"to": [_("The end date is before the start date.")]})
+        return attrs
+
+
+class SignupFilterSerializer(serializers.Serializer):
+    shift = serializers.IntegerField(required=False, min_value=1)
+    status = serializers.ChoiceField(choices=Signup.Status.choices, required=False)
+
+
+def _parse(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    # An empty parameter (`?region=`) means no filter, as in the pages' forms.
+    data = {k: v for k in request.query_params if (v := request.query_params.get(k)) not in (None, "")}
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+PAGE_PARAMS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
+
+
+# Views -------------------------------------------------------------------------------------------
+
+
+class CampaignListApi(APIView):
+    """Public campaigns (drafts never); `active=true` keeps published ones that have not ended."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("region", str, description="Region code, e.g. 75; national campaigns included"),
+            OpenApiParameter("kind", str, enum=Campaign.Kind.values),
+            OpenApiParameter("active", bool),
+            *PAGE_PARAMS,
+        ],
+        responses={
+            200: CampaignOutputSerializer(many=True),
+            400: OpenApiResponse(description="Field errors"),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        params = _parse(CampaignFilterSerializer, request)
+        qs = selectors.campaign_list_api(
+            region=params.get("region"), kind=params.get("kind", ""), active=params.get("active")
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(
+            CampaignOutputSerializer(page, many=True, context={"request": request}).data
+        )
+
+
+class CampaignDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={200: CampaignOutputSerializer, 404: OpenApiResponse(description="No such campaign")}
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        campaign = selectors.campaign_get_public(user=request.user, pk=pk)
+        return Response(CampaignOutputSerializer(campaign, context={"request": request}).data)
+
+
+class ShiftListApi(APIView):
+    """Upcoming shifts of published campaigns, with capacity, free places and minimum age."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("region", str, description="Region code; national campaigns included"),
+            OpenApiParameter("campaign", int),
+            OpenApiParameter("kind", str, enum=Campaign.Kind.values),
+            OpenApiParameter("from", str, description="YYYY-MM-DD, Almaty date"),
+            OpenApiParameter("to", str, description="YYYY-MM-DD, Almaty date, inclusive"),
+            OpenApiParameter("free", bool, description="Only shifts with free places"),
+            *PAGE_PARAMS,
+        ],
+        responses={200: ShiftOutputSerializer(many=True), 400: OpenApiResponse(description="Field errors")},
+    )
+    def get(self, request: Request) -> Response:
+        params = _parse(ShiftFilterSerializer, request)
+        filters = selectors.CampaignFilters(
+            region=params.get("region"),
+            kind=params.get("kind", ""),
+            date_from=params.get("from"),
+            date_to=params.get("to"),
+            free_places=params.get("free", False),
+        )
+        qs = selectors.shift_list(filters=filters, campaign=params.get("campaign"))
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(ShiftOutputSerializer(page, many=True).data)
+
+
+class ShiftSignupApi(APIView):
+    """The caller signs up: confirmed while places remain, else waitlisted (unless
+    `waitlist` is false: then 409 when full)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=ShiftSignupInputSerializer,
+        responses={
+            201: SignupCreatedSerializer,
+            400: OpenApiResponse(REFUSAL, description="Refused: the reason and its code"),
+            404: OpenApiResponse(description="No such shift"),
+            409: OpenApiResponse(REFUSAL, description="Full, and no waitlist (code full)"),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        shift = selectors.shift_get_public(user=request.user, pk=pk)
+        serializer = ShiftSignupInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        volunteer = selectors.volunteer_of_user(user=request.user)
+        if volunteer is None:
+            return Response(
+                {"detail": str(_("This account has no volunteer profile.")), "code": "no_profile"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            signup = services.signup_create(
+                shift=shift,
+                volunteer=volunteer,
+                by=request.user,  # type: ignore[arg-type]
+                waitlist_ok=serializer.validated_data["waitlist"],
+            )
+        except ValidationError as exc:
+            return _refusal(exc)
+        return Response({"id": signup.pk, "status": signup.status}, status=status.HTTP_201_CREATED)
+
+
+class SignupListApi(APIView):
+    """The caller's sign-ups; coordinators and national staff also see their regions'."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("shift", int),
+            OpenApiParameter("status", str, enum=Signup.Status.values),
+            *PAGE_PARAMS,
+        ],
+        responses={200: SignupOutputSerializer(many=True), 400: OpenApiResponse(description="Field errors")},
+    )
+    def get(self, request: Request) -> Response:
+        params = _parse(SignupFilterSerializer, request)
+        qs = selectors.signup_list_for(
+            user=request.user, shift=params.get("shift"), status=params.get("status", "")
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(SignupOutputSerializer(page, many=True).data)
+
+
+class SignupCancelApi(APIView):
+    """Cancel a sign-up before the shift starts; a confirmed place goes to the waitlist."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: SignupCreatedSerializer,
+            400: OpenApiResponse(REFUSAL, description="Not active any more, or the shift has started"),
+            404: OpenApiResponse(description="Not the caller's sign-up, nor in their regions"),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        signup = selectors.signup_get_for(user=request.user, pk=pk)
+        try:
+            signup = services.signup_cancel(signup=signup, by=request.user)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            return _refusal(exc)
+        return Response({"id": signup.pk, "status": signup.status})

@@ -1,0 +1,254 @@
+"""Forms for the campaign pages. They parse and present; the rules live in events/services.py.
+
+Times are typed in Almaty time as a date, a start and an end: an end at or before the start
+means the next morning (a night shift), which is how people say it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, cast
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from regions.models import Region
+from regions.scoping import is_national_staff, region_queryset_for
+from volunteer_net.forms import FastSelect
+from volunteers.forms import DateInput, RegionChoiceField, SkillChoiceField
+from volunteers.models import Skill
+
+from .models import Campaign, Shift
+from .selectors import CampaignFilters
+from .services import MAX_SERIES_WEEKS, shift_window
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+WEEKDAYS = [
+    (1, _("Monday")),
+    (2, _("Tuesday")),
+    (3, _("Wednesday")),
+    (4, _("Thursday")),
+    (5, _("Friday")),
+    (6, _("Saturday")),
+    (7, _("Sunday")),
+]
+
+
+class CampaignFilterForm(forms.Form):
+    """The volunteer's filters over the campaign list (GET); a bad value is shown as an error
+    and ignored, never passed to the database."""
+
+    region = RegionChoiceField(
+        queryset=Region.objects.all(), required=False, label=_("Region"), empty_label=_("All regions")
+    )
+    kind = forms.ChoiceField(
+        choices=[("", _("All kinds")), *Campaign.Kind.choices], required=False, label=_("Kind")
+    )
+    date_from = forms.DateField(required=False, label=_("From"), widget=DateInput())
+    date_to = forms.DateField(required=False, label=_("To"), widget=DateInput())
+    free = forms.BooleanField(required=False, label=_("Has free places"))
+    evenings = forms.BooleanField(required=False, label=_("Evenings (from 18:00)"))
+    weekends = forms.BooleanField(required=False, label=_("Weekends"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region"].widget = FastSelect(choices=self.fields["region"].widget.choices)
+
+    def filters(self) -> CampaignFilters:
+        self.is_valid()
+        data = {k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors}
+        region = data.get("region")
+        return CampaignFilters(
+            region=region.pk if region else None,
+            kind=data.get("kind") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            free_places=bool(data.get("free")),
+            evenings=bool(data.get("evenings")),
+            weekends=bool(data.get("weekends")),
+        )
+
+
+class CampaignForm(forms.ModelForm):
+    region = RegionChoiceField(queryset=Region.objects.all(), required=False, label=_("Region"))
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "title",
+            "cover_text",
+            "description",
+            "kind",
+            "direction",
+            "region",
+            "contact",
+            "starts_on",
+            "ends_on",
+        ]
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["region"])
+        field.queryset = region_queryset_for(user)
+        if is_national_staff(user):
+            field.empty_label = _("National campaign (all regions)")
+        else:
+            # A coordinator's campaigns belong to one of their regions.
+            field.required = True
+            if field.queryset.count() == 1 and not self.instance.pk:
+                self.initial["region"] = field.queryset.first()
+
+    def campaign_data(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
+class ShiftFieldsForm(forms.Form):
+    """What a shift and a series have in common: the place, the times, the places, who may come."""
+
+    place_name = forms.CharField(label=_("Place"), max_length=200)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    latitude = forms.DecimalField(
+        label=_("Latitude"), required=False, max_digits=8, decimal_places=5, min_value=-90, max_value=90
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), required=False, max_digits=8, decimal_places=5, min_value=-180, max_value=180
+    )
+    start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput())
+    end_time = forms.TimeField(
+        label=_("Ends at"), widget=TimeInput(), help_text=_("An end before the start is the next morning.")
+    )
+    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=10_000)
+    required_skills = SkillChoiceField(
+        queryset=Skill.objects.order_by("code"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Required skills"),
+    )
+    min_age = forms.IntegerField(label=_("Minimum age"), required=False, min_value=6, max_value=99)
+    adults_only = forms.BooleanField(
+        label=_("Adults only (heavy or hazardous work)"),
+        required=False,
+        help_text=_("Emergency response is always 18+ (law 42-VI, art. 12)."),
+    )
+    waitlist_enabled = forms.BooleanField(label=_("Waitlist when full"), required=False, initial=True)
+    notes = forms.CharField(
+        label=_("Notes for volunteers"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    COMMON = (
+        "place_name",
+        "address",
+        "latitude",
+        "longitude",
+        "capacity",
+        "min_age",
+        "adults_only",
+        "waitlist_enabled",
+        "notes",
+    )
+
+    def common_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in self.COMMON} | {
+            "address": self.cleaned_data.get("address") or "",
+            "notes": self.cleaned_data.get("notes") or "",
+        }
+
+
+class ShiftForm(ShiftFieldsForm):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    signup_deadline = forms.DateTimeField(
+        label=_("Sign-up deadline"),
+        required=False,
+        widget=DateTimeLocalInput(),
+        help_text=_("Almaty time; optional."),
+    )
+    field_order = ["place_name", "address", "date", "start_time", "end_time", "capacity"]
+
+    @classmethod
+    def initial_for(cls, shift: Shift) -> dict[str, Any]:
+        start = timezone.localtime(shift.starts_at)
+        end = timezone.localtime(shift.ends_at)
+        return {
+            **{name: getattr(shift, name) for name in cls.COMMON},
+            "date": start.date(),
+            "start_time": start.time(),
+            "end_time": end.time(),
+            "signup_deadline": timezone.localtime(shift.signup_deadline) if shift.signup_deadline else None,
+            "required_skills": list(shift.required_skills.all()),
+        }
+
+    def shift_data(self) -> dict[str, Any]:
+        starts_at, ends_at = shift_window(
+            self.cleaned_data["date"], self.cleaned_data["start_time"], self.cleaned_data["end_time"]
+        )
+        return {
+            **self.common_data(),
+            "starts_at": starts_at,
+            "ends_at": ends_at,
+            "signup_deadline": self.cleaned_data.get("signup_deadline"),
+        }
+
+
+class SeriesForm(ShiftFieldsForm):
+    first_date = forms.DateField(label=_("First week from"), widget=DateInput())
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Days of the week"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
+    )
+    weeks = forms.IntegerField(label=_("Number of weeks"), min_value=1, max_value=MAX_SERIES_WEEKS, initial=4)
+    field_order = [
+        "place_name",
+        "address",
+        "first_date",
+        "weekdays",
+        "weeks",
+        "start_time",
+        "end_time",
+        "capacity",
+    ]
+
+
+class HoursForm(forms.Form):
+    hours = forms.DecimalField(label=_("Hours"), min_value=Decimal(0), max_digits=5, decimal_places=2)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
+
+
+class IdsField(forms.Field):
+    """A list of ids from ticked checkboxes; anything but whole numbers is a field error."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[int]:
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        try:
+            return [int(v) for v in value]
+        except (TypeError, ValueError) as exc:
+            raise forms.ValidationError(_("Choose from the list."), code="invalid") from exc
+
+
+class PickForm(forms.Form):
+    """The people ticked on an "add" list; the view keeps only those within the user's scope."""
+
+    volunteers = IdsField(label=_("Volunteers"), error_messages={"required": _("Tick at least one person.")})

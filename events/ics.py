@@ -1,0 +1,77 @@
+"""A shift as an iCalendar (RFC 5545) event, written by hand: the format is small, and a
+dependency for one VEVENT is not worth it. Times are UTC (the trailing Z), which every calendar
+shows in its own zone; text is escaped and lines are folded at 75 octets as the RFC requires.
+"""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils import timezone
+
+from .models import Shift
+
+CRLF = "\r\n"
+FOLD_AT = 75  # octets per line, CRLF excluded
+
+
+def escape_text(value: str) -> str:
+    """TEXT values: backslash, semicolon and comma are escaped; newlines become \\n."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\r", "\\n")
+        .replace("\n", "\\n")
+    )
+
+
+def fold(line: str) -> str:
+    """Split a content line into chunks of at most 75 octets, never inside a UTF-8 character;
+    continuation lines start with a space (which counts towards their 75)."""
+    out: list[str] = []
+    current, size, limit = "", 0, FOLD_AT
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > limit:
+            out.append(current)
+            current, size, limit = " ", 1, FOLD_AT
+        current += ch
+        size += width
+    out.append(current)
+    return CRLF.join(out)
+
+
+def _utc(dt: datetime.datetime) -> str:
+    return dt.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def shift_calendar(shift: Shift, *, url: str) -> str:
+    host = urlsplit(settings.SITE_URL).hostname or "volunteer-net"
+    campaign = shift.campaign
+    location = ", ".join(p for p in (shift.place_name, shift.address) if p)
+    description = "\n\n".join(p for p in (campaign.cover_text, shift.notes, url) if p)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Volunteer Net//Campaigns//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:shift-{shift.pk}@{host}",
+        f"DTSTAMP:{_utc(timezone.now())}",
+        f"DTSTART:{_utc(shift.starts_at)}",
+        f"DTEND:{_utc(shift.ends_at)}",
+        f"SUMMARY:{escape_text(campaign.title)}",
+        f"LOCATION:{escape_text(location)}",
+        f"DESCRIPTION:{escape_text(description)}",
+        f"URL:{url}",
+        f"STATUS:{'CANCELLED' if shift.cancelled_at or campaign.status == campaign.Status.CANCELLED else 'CONFIRMED'}",
+    ]
+    if shift.latitude is not None and shift.longitude is not None:
+        lines.append(f"GEO:{shift.latitude};{shift.longitude}")
+    lines += ["END:VEVENT", "END:VCALENDAR"]
+    return CRLF.join(fold(line) for line in lines) + CRLF

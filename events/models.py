@@ -1,0 +1,315 @@
+"""Campaigns, their shifts, and volunteers' sign-ups with waitlist, attendance and hours.
+
+Every write goes through events/services.py, which holds the rules (capacity under a row lock,
+age and consent, overlaps); the constraints below are the database's backstop for them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from regions.models import Region
+from volunteers.models import Skill, Volunteer
+
+
+class Campaign(models.Model):
+    """A volunteer action (an eco clean-up, help for lonely pensioners, a flood response, …),
+    regional, or national when it has no region."""
+
+    class Kind(models.TextChoices):
+        ECOLOGY = "ecology", _("Ecology")
+        ELDERLY = "elderly", _("Care for the elderly and lonely pensioners")
+        EDUCATION = "education", _("Education")
+        HEALTH = "health", _("Health")
+        HERITAGE = "heritage", _("Heritage")
+        CREATIVE = "creative", _("Creative initiatives")
+        SPORT = "sport", _("Sport and public events")
+        EMERGENCY = "emergency", _("Emergency response")
+        OTHER = "other", _("Other")
+
+    class Direction(models.TextChoices):
+        """The seven directions of the national volunteer platform (their names are Kazakh)."""
+
+        BILIM = "bilim", _("Bilim (knowledge)")
+        QAMQOR = "qamqor", _("Qamqor (care)")
+        UMIT = "umit", _("Úmit (hope)")
+        SABAQTASTYQ = "sabaqtastyq", _("Sabaqtastyq (continuity)")
+        TAZA_ALEM = "taza_alem", _("Taza Álem (clean world)")
+        SAULYQ = "saulyq", _("Saúlyq (health)")
+        ASYL_MURA = "asyl_mura", _("Asyl mura (precious heritage)")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    cover_text = models.CharField(
+        _("public summary"),
+        max_length=300,
+        blank=True,
+        help_text=_("One or two sentences shown in the list of campaigns."),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    direction = models.CharField(
+        _("national direction"), max_length=20, choices=Direction.choices, blank=True
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+        verbose_name=_("region"),
+        help_text=_("Empty for a national campaign."),
+    )
+    organiser = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="organised_campaigns",
+        verbose_name=_("organiser"),
+    )
+    contact = models.CharField(
+        _("contact"), max_length=200, blank=True, help_text=_("A phone or e-mail for volunteers' questions.")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["starts_on", "title", "id"]
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        indexes = [
+            models.Index(fields=["status", "ends_on"], name="campaign_status_ends"),
+            models.Index(fields=["region", "status"], name="campaign_region_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_ends_after_start",
+                violation_error_message=_("The campaign cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_national(self) -> bool:
+        return self.region_id is None
+
+    @property
+    def is_open(self) -> bool:
+        """Whether volunteers may sign up for its shifts at all."""
+        return self.status == self.Status.PUBLISHED
+
+
+class ShiftSeries(models.Model):
+    """How a weekly recurring series was created (weekdays, times, weeks); its shifts are
+    ordinary shifts that point back here, each editable or cancellable on its own."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="series", verbose_name=_("campaign")
+    )
+    weekdays = models.JSONField(_("weekdays"), default=list, help_text=_("ISO weekdays, 1 = Monday."))
+    start_time = models.TimeField(_("starts at"))
+    end_time = models.TimeField(_("ends at"))
+    first_date = models.DateField(_("first date"))
+    weeks = models.PositiveSmallIntegerField(_("weeks"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("recurring series")
+        verbose_name_plural = _("recurring series")
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.first_date:%Y-%m-%d} × {self.weeks}"
+
+
+class Shift(models.Model):
+    """A time window at a place with a number of places. Times are stored in UTC and entered
+    and shown in Asia/Almaty (UTC+5)."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="shifts", verbose_name=_("campaign")
+    )
+    place_name = models.CharField(_("place"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    capacity = models.PositiveIntegerField(_("places"), validators=[MinValueValidator(1)])
+    # People holding a place (confirmed or checked in). Kept by events/services.py under the
+    # shift's row lock, so that "free places" lists and filters need no count per shift; the
+    # check constraint below makes "never over capacity" the database's rule too.
+    taken_places = models.PositiveIntegerField(_("places taken"), default=0, editable=False)
+    required_skills = models.ManyToManyField(
+        Skill, blank=True, related_name="shifts", verbose_name=_("required skills")
+    )
+    min_age = models.PositiveSmallIntegerField(
+        _("minimum age"), null=True, blank=True, help_text=_("On the day of the shift.")
+    )
+    adults_only = models.BooleanField(
+        _("adults only"), default=False, help_text=_("Heavy or hazardous work: nobody under 18.")
+    )
+    signup_deadline = models.DateTimeField(_("sign-up deadline"), null=True, blank=True)
+    waitlist_enabled = models.BooleanField(_("waitlist when full"), default=True)
+    notes = models.TextField(_("notes for volunteers"), blank=True)
+    series = models.ForeignKey(
+        ShiftSeries,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="shifts",
+        verbose_name=_("recurring series"),
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        indexes = [
+            models.Index(fields=["campaign", "starts_at"], name="shift_campaign_starts"),
+            models.Index(fields=["starts_at"], name="shift_starts"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(capacity__gt=0), name="shift_capacity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(taken_places__lte=models.F("capacity")), name="shift_taken_within_capacity"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="shift_ends_after_start",
+                violation_error_message=_("The shift must end after it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        start = timezone.localtime(self.starts_at)
+        return f"{self.place_name} · {start:%Y-%m-%d %H:%M}"
+
+    @property
+    def local_date(self) -> datetime.date:
+        """The Almaty date of the start: ages and consent are judged on this day."""
+        return timezone.localtime(self.starts_at).date()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def duration_hours(self) -> Decimal:
+        """The shift window in hours (two decimals); across midnight it is still end − start."""
+        seconds = Decimal((self.ends_at - self.starts_at).total_seconds())
+        return (seconds / 3600).quantize(Decimal("0.01"))
+
+    @property
+    def free_places(self) -> int:
+        return max(0, self.capacity - self.taken_places)
+
+    @property
+    def requires_adult(self) -> bool:
+        # Law 42-VI art. 12: nobody under 18 in emergency or disaster response.
+        return self.adults_only or self.campaign.kind == Campaign.Kind.EMERGENCY
+
+
+class Signup(models.Model):
+    """One volunteer on one shift. The waitlist is ordered by `created_at` (then id)."""
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        WAITLISTED = "waitlisted", _("On the waitlist")
+        CANCELLED = "cancelled", _("Cancelled")
+        ATTENDED = "attended", _("Attended")
+        NO_SHOW = "no_show", _("Did not come")
+
+    # A person holds at most one of these per shift (partial unique index below).
+    ACTIVE = (Status.CONFIRMED, Status.WAITLISTED, Status.ATTENDED)
+
+    shift = models.ForeignKey(
+        Shift, on_delete=models.CASCADE, related_name="signups", verbose_name=_("shift")
+    )
+    # PROTECT: volunteers are anonymised rather than deleted, so that hours still add up.
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="signups", verbose_name=_("volunteer")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    created_at = models.DateTimeField(_("signed up at"), default=timezone.now)
+    signed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("signed up by"),
+    )
+    promoted_at = models.DateTimeField(_("moved from the waitlist at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=2, null=True, blank=True)
+    hours_reason = models.CharField(_("reason for the hours"), max_length=200, blank=True)
+    attendance_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("attendance marked by"),
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+        indexes = [
+            models.Index(fields=["shift", "status", "created_at"], name="signup_shift_status"),
+            models.Index(fields=["volunteer", "status"], name="signup_volunteer_status"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift", "volunteer"],
+                condition=models.Q(status__in=["confirmed", "waitlisted", "attended"]),
+                name="signup_one_active_per_volunteer",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours__isnull=True) | models.Q(hours__gte=0),
+                name="signup_hours_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} → {self.shift}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE

@@ -1,0 +1,454 @@
+"""Reads for campaigns, shifts and sign-ups, scoped and with their joins.
+
+Public reads show what volunteers may see (published, closed and cancelled campaigns; never
+drafts). Management reads go through `regions.scoping`: a coordinator's campaigns are those of
+their regions (`region`), shifts through `campaign__region`, sign-ups through
+`shift__campaign__region`; national campaigns (no region) are national staff's alone, because
+a coordinator's scope is a set of regions and a missing region is in none of them.
+
+Lists annotate their counts with subqueries (places taken are a column of the shift), so that a
+page runs the same number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from regions.models import Region
+from regions.scoping import (
+    get_object_or_404,
+    get_scoped_object_or_404,
+    manages_regions,
+    may_manage_region,
+    scope_q,
+    scope_queryset,
+)
+from volunteers.models import Skill, Volunteer
+
+from .models import Campaign, Shift, Signup
+
+# "Evenings": shifts starting at 18:00 Almaty time or later, after a working or school day.
+EVENING_HOUR = 18
+# Django's week_day lookup: 1 = Sunday, 7 = Saturday.
+WEEKEND_DAYS = (1, 7)
+PUBLIC_STATUSES = (Campaign.Status.PUBLISHED, Campaign.Status.CLOSED, Campaign.Status.CANCELLED)
+
+
+@dataclass(frozen=True)
+class CampaignFilters:
+    region: int | None = None
+    kind: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    free_places: bool = False
+    evenings: bool = False
+    weekends: bool = False
+
+    @property
+    def about_shifts(self) -> bool:
+        return bool(self.free_places or self.evenings or self.weekends or self.date_from or self.date_to)
+
+
+class SubqueryCount(Subquery):
+    """COUNT(*) of a correlated queryset, as a scalar subquery (0 when it has no rows)."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+
+def _count(queryset: QuerySet[Any]) -> SubqueryCount:
+    return SubqueryCount(queryset.order_by().values("pk"))
+
+
+def waitlist_subquery() -> SubqueryCount:
+    return _count(Signup.objects.filter(shift=OuterRef("pk"), status=Signup.Status.WAITLISTED))
+
+
+def with_counts(shifts: QuerySet[Shift]) -> QuerySet[Shift]:
+    """Shifts with `waitlist_count` (places taken are kept on the shift itself)."""
+    return shifts.annotate(waitlist_count=waitlist_subquery())
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def shift_conditions(filters: CampaignFilters, *, now: datetime.datetime) -> Q:
+    """Upcoming, not cancelled shifts matching the filters. All conditions hold for one and the
+    same shift: "evenings" and "free places" mean an evening shift with free places."""
+    q = Q(cancelled_at__isnull=True, starts_at__gt=now)
+    if filters.date_from:
+        q &= Q(starts_at__gte=_local_midnight(filters.date_from))
+    if filters.date_to:
+        q &= Q(starts_at__lt=_local_midnight(filters.date_to + datetime.timedelta(days=1)))
+    if filters.evenings:
+        # The hour in the current time zone, Asia/Almaty.
+        q &= Q(starts_at__hour__gte=EVENING_HOUR)
+    if filters.weekends:
+        q &= Q(starts_at__week_day__in=WEEKEND_DAYS)
+    if filters.free_places:
+        q &= Q(capacity__gt=F("taken_places"))
+    return q
+
+
+# Public: campaigns and shifts ------------------------------------------------------------------
+
+
+def campaign_list(*, filters: CampaignFilters | None = None) -> QuerySet[Campaign]:
+    """Published campaigns that have not ended, with their next shift and how many are to come."""
+    f = filters or CampaignFilters()
+    now = timezone.now()
+    qs = Campaign.objects.filter(status=Campaign.Status.PUBLISHED, ends_on__gte=timezone.localdate())
+    if f.region:
+        # National campaigns concern every region.
+        qs = qs.filter(Q(region_id=f.region) | Q(region__isnull=True))
+    if f.kind in Campaign.Kind.values:
+        qs = qs.filter(kind=f.kind)
+    if f.about_shifts:
+        qs = qs.filter(Exists(Shift.objects.filter(shift_conditions(f, now=now), campaign=OuterRef("pk"))))
+    upcoming = Shift.objects.filter(campaign=OuterRef("pk"), cancelled_at__isnull=True, starts_at__gt=now)
+    return (
+        qs.select_related("region")
+        .annotate(
+            next_shift_at=Subquery(upcoming.order_by("starts_at").values("starts_at")[:1]),
+            upcoming_shifts=_count(upcoming),
+        )
+        .order_by("starts_on", "title", "id")
+    )
+
+
+def campaign_list_api(
+    *, region: int | None = None, kind: str = "", active: bool | None = None
+) -> QuerySet[Campaign]:
+    """Public campaigns for the API; `active`: published and not ended (or, false, the others)."""
+    qs = Campaign.objects.filter(status__in=PUBLIC_STATUSES)
+    active_q = Q(status=Campaign.Status.PUBLISHED, ends_on__gte=timezone.localdate())
+    if active is True:
+        qs = qs.filter(active_q)
+    elif active is False:
+        qs = qs.exclude(active_q)
+    if region:
+        qs = qs.filter(Q(region_id=region) | Q(region__isnull=True))
+    if kind in Campaign.Kind.values:
+        qs = qs.filter(kind=kind)
+    return qs.select_related("region").order_by("starts_on", "title", "id")
+
+
+def _visible_campaigns(user: Any) -> Q:
+    """What a user may open: every non-draft campaign, and drafts they manage."""
+    q = Q(status__in=PUBLIC_STATUSES)
+    if user is not None and user.is_authenticated:
+        manage = scope_q(user, region_field="region")
+        if manage is None:
+            return Q()
+        q |= manage
+    return q
+
+
+def campaign_get_public(*, user: Any, pk: Any) -> Campaign:
+    return get_object_or_404(
+        Campaign.objects.select_related("region", "organiser").filter(_visible_campaigns(user)), pk=pk
+    )
+
+
+def campaign_shifts(*, campaign: Campaign, upcoming: bool = True) -> QuerySet[Shift]:
+    """A campaign's shifts with free places and required skills (upcoming: from now on)."""
+    qs = Shift.objects.filter(campaign=campaign)
+    if upcoming:
+        qs = qs.filter(ends_at__gt=timezone.now())
+    return (
+        qs.select_related("campaign")
+        .prefetch_related(Prefetch("required_skills", queryset=Skill.objects.order_by("code")))
+        .order_by("starts_at", "id")
+    )
+
+
+def shift_get_public(*, user: Any, pk: Any) -> Shift:
+    visible = Shift.objects.filter(campaign__in=Campaign.objects.filter(_visible_campaigns(user)))
+    qs = visible.select_related("campaign__region").prefetch_related("required_skills")
+    return get_object_or_404(qs, pk=pk)
+
+
+def shift_list(*, filters: CampaignFilters | None = None, campaign: int | None = None) -> QuerySet[Shift]:
+    """Upcoming shifts of published campaigns, for the API and the map."""
+    f = filters or CampaignFilters()
+    qs = Shift.objects.filter(
+        shift_conditions(f, now=timezone.now()), campaign__status=Campaign.Status.PUBLISHED
+    )
+    if f.region:
+        qs = qs.filter(Q(campaign__region_id=f.region) | Q(campaign__region__isnull=True))
+    if f.kind in Campaign.Kind.values:
+        qs = qs.filter(campaign__kind=f.kind)
+    if campaign:
+        qs = qs.filter(campaign_id=campaign)
+    return (
+        qs.select_related("campaign__region")
+        .prefetch_related(Prefetch("required_skills", queryset=Skill.objects.order_by("code")))
+        .order_by("starts_at", "id")
+    )
+
+
+# A volunteer's own sign-ups -------------------------------------------------------------------
+
+
+def volunteer_of_user(*, user: Any) -> Volunteer | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return Volunteer.objects.filter(user=user, anonymized_at__isnull=True).first()
+
+
+def _with_shift(qs: QuerySet[Signup]) -> QuerySet[Signup]:
+    return qs.select_related("shift__campaign__region")
+
+
+def my_upcoming_signups(*, volunteer: Volunteer) -> QuerySet[Signup]:
+    """Sign-ups for shifts that have not ended — and those the organisers cancelled, so that
+    nobody turns up for a cancelled shift — with `waitlist_ahead` (0 = next to move up)."""
+    ahead = Signup.objects.filter(
+        shift=OuterRef("shift"), status=Signup.Status.WAITLISTED, created_at__lt=OuterRef("created_at")
+    )
+    current = Q(status__in=Signup.ACTIVE) | Q(
+        status=Signup.Status.CANCELLED, shift__cancelled_at__isnull=False
+    )
+    return (
+        _with_shift(Signup.objects.filter(current, volunteer=volunteer, shift__ends_at__gt=timezone.now()))
+        .annotate(waitlist_ahead=_count(ahead))
+        .order_by("shift__starts_at", "id")
+    )
+
+
+def my_past_signups(*, volunteer: Volunteer) -> QuerySet[Signup]:
+    """Shifts that have ended and that the volunteer had a place on: attended with hours,
+    missed, or not yet marked by the coordinator."""
+    return _with_shift(
+        Signup.objects.filter(
+            volunteer=volunteer,
+            shift__ends_at__lte=timezone.now(),
+            status__in=(Signup.Status.ATTENDED, Signup.Status.NO_SHOW, Signup.Status.CONFIRMED),
+        )
+    ).order_by("-shift__starts_at", "-id")
+
+
+def my_signup_get(*, user: Any, pk: Any) -> Signup:
+    """One of the user's own sign-ups, else 404."""
+    return get_object_or_404(_with_shift(Signup.objects.filter(volunteer__user=user)), pk=pk)
+
+
+def my_signups_for_shifts(*, volunteer: Volunteer | None, shift_ids: list[int]) -> dict[int, Signup]:
+    """The volunteer's active sign-up per shift among `shift_ids` (one query)."""
+    if volunteer is None or not shift_ids:
+        return {}
+    return {
+        s.shift_id: s
+        for s in Signup.objects.filter(volunteer=volunteer, shift_id__in=shift_ids, status__in=Signup.ACTIVE)
+    }
+
+
+def signups_of(*, shift: Shift, volunteers: list[Volunteer]) -> dict[int, Signup]:
+    """The active sign-up, per volunteer id, of these people on the shift (one query)."""
+    return {
+        s.volunteer_id: s
+        for s in Signup.objects.filter(shift=shift, volunteer__in=volunteers, status__in=Signup.ACTIVE)
+    }
+
+
+def signup_list_for(*, user: Any, shift: int | None = None, status: str = "") -> QuerySet[Signup]:
+    """The API's sign-ups: a volunteer's own; for coordinators and national staff also every
+    sign-up for their regions' campaigns."""
+    condition = Q(volunteer__user=user)
+    if manages_regions(user):
+        region_q = scope_q(user, region_field="shift__campaign__region")
+        condition = Q() if region_q is None else condition | region_q
+    qs = Signup.objects.filter(condition)
+    if shift:
+        qs = qs.filter(shift_id=shift)
+    if status in Signup.Status.values:
+        qs = qs.filter(status=status)
+    return qs.select_related("shift__campaign__region", "volunteer").order_by("-created_at", "-id")
+
+
+def signup_get_for(*, user: Any, pk: Any) -> Signup:
+    """One sign-up the user may act on (their own, or in their regions), else 404."""
+    return get_object_or_404(signup_list_for(user=user), pk=pk)
+
+
+# Hours -------------------------------------------------------------------------------------------
+
+_HOURS = Coalesce(
+    Sum("hours"), Value(Decimal("0")), output_field=DecimalField(max_digits=9, decimal_places=2)
+)
+
+
+def volunteer_hours(*, volunteer: Volunteer) -> Decimal:
+    """Hours credited by attendance."""
+    return Signup.objects.filter(volunteer=volunteer, status=Signup.Status.ATTENDED).aggregate(h=_HOURS)["h"]
+
+
+def shift_hours(*, shift: Shift) -> Decimal:
+    return Signup.objects.filter(shift=shift, status=Signup.Status.ATTENDED).aggregate(h=_HOURS)["h"]
+
+
+def campaign_hours(*, campaign: Campaign) -> Decimal:
+    return Signup.objects.filter(shift__campaign=campaign, status=Signup.Status.ATTENDED).aggregate(h=_HOURS)[
+        "h"
+    ]
+
+
+def hours_by_region(*, user: Any, year: int | None = None) -> list[dict[str, Any]]:
+    """Hours and people per campaign region within the user's scope, as rows
+    {"region": Region or None (national campaigns), "hours", "people"}; `year` by the shifts'
+    Almaty dates."""
+    qs = scope_queryset(
+        Signup.objects.filter(status=Signup.Status.ATTENDED), user, region_field="shift__campaign__region"
+    )
+    if year:
+        qs = qs.filter(
+            shift__starts_at__gte=_local_midnight(datetime.date(year, 1, 1)),
+            shift__starts_at__lt=_local_midnight(datetime.date(year + 1, 1, 1)),
+        )
+    rows = list(
+        qs.values("shift__campaign__region")
+        .annotate(hours=_HOURS, people=Count("volunteer", distinct=True))
+        .order_by("shift__campaign__region")
+    )
+    regions = Region.objects.in_bulk(
+        [r["shift__campaign__region"] for r in rows if r["shift__campaign__region"]]
+    )
+    result = [
+        {"region": regions.get(r["shift__campaign__region"]), "hours": r["hours"], "people": r["people"]}
+        for r in rows
+    ]
+    return sorted(result, key=lambda r: r["region"].code if r["region"] else "")
+
+
+# Management (coordinators of the campaign's region, national staff) ---------------------------
+
+
+def managed_campaigns(*, user: Any, status: str = "") -> QuerySet[Campaign]:
+    qs = scope_queryset(Campaign.objects.all(), user, region_field="region")
+    if status in Campaign.Status.values:
+        qs = qs.filter(status=status)
+    now = timezone.now()
+    upcoming = Shift.objects.filter(campaign=OuterRef("pk"), cancelled_at__isnull=True, starts_at__gt=now)
+    return (
+        qs.select_related("region")
+        .annotate(
+            upcoming_shifts=_count(upcoming),
+            next_shift_at=Subquery(upcoming.order_by("starts_at").values("starts_at")[:1]),
+        )
+        .order_by("-starts_on", "title", "id")
+    )
+
+
+def managed_campaign_get(*, user: Any, pk: Any) -> Campaign:
+    return get_scoped_object_or_404(
+        Campaign.objects.select_related("region", "organiser"), user, region_field="region", pk=pk
+    )
+
+
+def managed_shifts(*, campaign: Campaign) -> QuerySet[Shift]:
+    return with_counts(Shift.objects.filter(campaign=campaign)).order_by("starts_at", "id")
+
+
+def managed_shift_get(*, user: Any, pk: Any) -> Shift:
+    qs = with_counts(Shift.objects.select_related("campaign__region")).prefetch_related(
+        Prefetch("required_skills", queryset=Skill.objects.order_by("code"))
+    )
+    return get_scoped_object_or_404(qs, user, region_field="campaign__region", pk=pk)
+
+
+def managed_signup_get(*, user: Any, pk: Any) -> Signup:
+    return get_scoped_object_or_404(
+        Signup.objects.select_related("shift__campaign", "volunteer"),
+        user,
+        region_field="shift__campaign__region",
+        pk=pk,
+    )
+
+
+def may_manage_campaign(user: Any, campaign: Campaign) -> bool:
+    return may_manage_region(user, campaign.region_id)
+
+
+_ROSTER_ORDER: dict[str, int] = {
+    Signup.Status.ATTENDED: 0,
+    Signup.Status.CONFIRMED: 0,
+    Signup.Status.NO_SHOW: 0,
+    Signup.Status.WAITLISTED: 1,
+}
+
+
+def shift_roster(*, shift: Shift) -> dict[str, list[Signup]]:
+    """Who is on the shift: `confirmed` (with attendance) and the `waitlist` in its order; the
+    volunteers with their skills, for contact and for the minors' marks."""
+    signups = list(
+        Signup.objects.filter(shift=shift, status__in=list(_ROSTER_ORDER))
+        .select_related("volunteer__detachment", "signed_up_by")
+        .prefetch_related(Prefetch("volunteer__skills", queryset=Skill.objects.order_by("code")))
+        .order_by("volunteer__last_name", "volunteer__first_name", "id")
+    )
+    day = shift.local_date
+    required = {s.pk for s in shift.required_skills.all()}
+    for signup in signups:
+        person = signup.volunteer
+        signup.age_on_shift = person.age(day)  # type: ignore[attr-defined]
+        signup.is_minor = person.is_minor(day)  # type: ignore[attr-defined]
+        have = {s.pk for s in person.skills.all()}
+        signup.missing_skills = [s for s in shift.required_skills.all() if s.pk in required - have]  # type: ignore[attr-defined]
+    confirmed = [s for s in signups if _ROSTER_ORDER[s.status] == 0]
+    waitlist = sorted(
+        (s for s in signups if s.status == Signup.Status.WAITLISTED), key=lambda s: (s.created_at, s.pk)
+    )
+    return {"confirmed": confirmed, "waitlist": waitlist}
+
+
+def volunteers_to_add(*, user: Any, shift: Shift, query: str, limit: int = 30) -> list[Volunteer]:
+    """Volunteers a coordinator may add to a shift: the roster search within their scope
+    (regional campaigns: that region's volunteers; national ones: everybody national staff see)."""
+    from volunteers.selectors import RosterFilters, volunteer_list
+
+    filters = RosterFilters(q=query, region=shift.campaign.region_id, status=Volunteer.Status.ACTIVE)
+    already = Signup.objects.filter(shift=shift, status__in=Signup.ACTIVE).values("volunteer_id")
+    return list(volunteer_list(user=user, filters=filters).exclude(pk__in=already)[:limit])
+
+
+def scoped_volunteers(*, user: Any, shift: Shift, ids: list[int]) -> list[Volunteer]:
+    """The chosen people, as far as the user's scope (and the shift's region) allows."""
+    from volunteers.selectors import RosterFilters, volunteer_list
+
+    filters = RosterFilters(region=shift.campaign.region_id, status=Volunteer.Status.ACTIVE)
+    return list(volunteer_list(user=user, filters=filters).filter(pk__in=ids))
+
+
+# Curators ----------------------------------------------------------------------------------------
+
+
+def curated_members(*, user: Any) -> QuerySet[Volunteer]:
+    """Members of the detachments the user curates (their own pupils, and no one else's)."""
+    if user is None or not user.is_authenticated:
+        return Volunteer.objects.none()
+    return (
+        Volunteer.objects.filter(detachment__curator=user, anonymized_at__isnull=True)
+        .select_related("detachment")
+        .order_by("last_name", "first_name", "id")
+    )

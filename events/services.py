@@ -1,0 +1,650 @@
+"""Writes for campaigns, shifts, sign-ups and attendance.
+
+`signup_create` is the one place the sign-up rules live: pages, the API, a coordinator's bulk
+add and a curator signing up pupils all call it. Capacity holds under any concurrency because
+the shift row is locked (`SELECT … FOR NO KEY UPDATE`) before the confirmed places are counted;
+the partial unique index on Signup backs "one active sign-up per person and shift".
+
+Lock order, everywhere: first the one shift, then volunteer rows (in ascending id when several),
+so that two transactions never wait for each other in a circle.
+
+Messages to volunteers (confirmation, promotion from the waitlist, cancellations) belong to the
+notifications app, which comes later: the places that will hand it a message are marked
+"Notification:" below. Nothing is sent from here yet.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from regions.scoping import may_manage_region
+from volunteers.models import ADULT_AGE, Skill, Volunteer
+
+from .models import Campaign, Shift, ShiftSeries, Signup
+
+# Places are taken by people confirmed, and by those already checked in.
+TAKEN = (Signup.Status.CONFIRMED, Signup.Status.ATTENDED)
+# A coordinator may check people in a little before the start (they arrive early).
+CHECK_IN_LEAD = datetime.timedelta(hours=2)
+MAX_SERIES_WEEKS = 52
+
+
+def _when(dt: datetime.datetime) -> str:
+    return formats.date_format(timezone.localtime(dt), "SHORT_DATETIME_FORMAT")
+
+
+def _day(day: datetime.date) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+def _number(value: Decimal) -> str:
+    """3.50 → "3,5" in kk and ru, "3.5" in en."""
+    return formats.number_format(Decimal(f"{value:.2f}".rstrip("0").rstrip(".")))
+
+
+def _lock_shift(shift_id: int) -> Shift:
+    return (
+        Shift.objects.select_related("campaign").select_for_update(no_key=True, of=("self",)).get(pk=shift_id)
+    )
+
+
+# Sign-up rules ---------------------------------------------------------------------------------
+
+
+def signup_refusal(
+    *, shift: Shift, volunteer: Volunteer, now: datetime.datetime | None = None
+) -> ValidationError | None:
+    """Why `volunteer` may not sign up for `shift` now (capacity aside), or None.
+
+    Pages call it to explain before anyone presses a button; `signup_create` calls it again
+    under the lock, so what it answers there is what counts.
+    """
+    now = now or timezone.now()
+    campaign = shift.campaign
+    if shift.cancelled_at is not None:
+        return ValidationError(_("This shift has been cancelled."), code="shift_cancelled")
+    if campaign.status == Campaign.Status.CANCELLED:
+        return ValidationError(_("This campaign has been cancelled."), code="campaign_cancelled")
+    if campaign.status != Campaign.Status.PUBLISHED:
+        return ValidationError(_("This campaign is not open for sign-ups."), code="not_open")
+    if now >= shift.starts_at:
+        return ValidationError(_("This shift has already started."), code="started")
+    if shift.signup_deadline is not None and now > shift.signup_deadline:
+        return ValidationError(
+            _("Sign-up for this shift closed at %(deadline)s."),
+            code="deadline",
+            params={"deadline": _when(shift.signup_deadline)},
+        )
+    if volunteer.anonymized_at is not None or volunteer.status != Volunteer.Status.ACTIVE:
+        return ValidationError(
+            _("%(name)s's volunteer profile is not active."),
+            code="inactive",
+            params={"name": volunteer.full_name},
+        )
+    day = shift.local_date
+    age = volunteer.age(day)
+    if age is None and (shift.min_age or shift.requires_adult):
+        return ValidationError(
+            _("A date of birth is needed to check the minimum age of this shift."), code="age_unknown"
+        )
+    if age is not None and age < ADULT_AGE and shift.requires_adult:
+        # Law 42-VI art. 12: under 18 never in emergency response, nor in heavy or hazardous work.
+        if campaign.kind == Campaign.Kind.EMERGENCY:
+            message = _("Volunteers under 18 may not take part in emergency response (law 42-VI, art. 12).")
+        else:
+            message = _("This shift is for adults only: volunteers under 18 may not take part.")
+        return ValidationError(message, code="adults_only")
+    if age is not None and shift.min_age and age < shift.min_age:
+        return ValidationError(
+            _("The minimum age for this shift is %(min_age)s; on %(date)s the volunteer will be %(age)s."),
+            code="min_age",
+            params={"min_age": shift.min_age, "date": _day(day), "age": age},
+        )
+    if not volunteer.may_take_part(on=day):
+        # Under 14: the written consent of a parent or legal representative (law 42-VI art. 12).
+        return ValidationError(
+            _(
+                "Under 14, the written consent of a parent or legal representative must be recorded "
+                "before any activity."
+            ),
+            code="consent",
+        )
+    if Signup.objects.filter(shift=shift, volunteer=volunteer, status__in=Signup.ACTIVE).exists():
+        return ValidationError(_("Already signed up for this shift."), code="already")
+    clash = (
+        Signup.objects.filter(
+            volunteer=volunteer,
+            status__in=TAKEN,
+            shift__cancelled_at__isnull=True,
+            shift__starts_at__lt=shift.ends_at,
+            shift__ends_at__gt=shift.starts_at,
+        )
+        .exclude(shift=shift)
+        .select_related("shift__campaign")
+        .first()
+    )
+    if clash is not None:
+        return ValidationError(
+            _("Already confirmed for another shift at that time: %(campaign)s, %(when)s."),
+            code="overlap",
+            params={"campaign": clash.shift.campaign.title, "when": _when(clash.shift.starts_at)},
+        )
+    return None
+
+
+def _take(shift: Shift, places: int) -> None:
+    """Adjust the locked shift's count of places taken (positive: taken, negative: freed)."""
+    shift.taken_places += places
+    shift.save(update_fields=["taken_places"])
+
+
+def capacity_message(taken: int) -> str:
+    return _(
+        "%(taken)s volunteers are already confirmed: the shift cannot have fewer places. "
+        "Cancel sign-ups first if some of them will not come."
+    ) % {"taken": taken}
+
+
+@transaction.atomic
+def signup_create(*, shift: Shift, volunteer: Volunteer, by: User | None, waitlist_ok: bool = True) -> Signup:
+    """Sign `volunteer` up for `shift`: confirmed while places remain, else waitlisted (if the
+    shift keeps a waitlist and the caller accepts one), else refused with code "full".
+
+    Refusals are a ValidationError with a code (see `signup_refusal`) and a translated message.
+    """
+    locked = _lock_shift(shift.pk)
+    person = Volunteer.objects.select_for_update(no_key=True).get(pk=volunteer.pk)
+    refusal = signup_refusal(shift=locked, volunteer=person)
+    if refusal is not None:
+        raise refusal
+    if locked.taken_places < locked.capacity:
+        status = Signup.Status.CONFIRMED
+    elif locked.waitlist_enabled and waitlist_ok:
+        status = Signup.Status.WAITLISTED
+    elif locked.waitlist_enabled:
+        raise ValidationError(_("This shift is full."), code="full")
+    else:
+        raise ValidationError(_("This shift is full and keeps no waitlist."), code="full")
+    try:
+        with transaction.atomic():
+            signup = Signup.objects.create(shift=locked, volunteer=person, status=status, signed_up_by=by)
+    except IntegrityError as exc:
+        # The partial unique index: only reachable if the row lock was bypassed.
+        raise ValidationError(_("Already signed up for this shift."), code="already") from exc
+    if status == Signup.Status.CONFIRMED:
+        _take(locked, 1)
+    # Notification: confirmed or waitlisted (signup.status), in the volunteer's language.
+    return signup
+
+
+def signups_create_many(
+    *, shift: Shift, volunteers: Iterable[Volunteer], by: User, waitlist_ok: bool = True
+) -> list[tuple[Volunteer, Signup | ValidationError]]:
+    """Sign several people up, each on their own: a refusal of one does not undo the others.
+    Returns each person with their sign-up or the reason they were refused."""
+    results: list[tuple[Volunteer, Signup | ValidationError]] = []
+    for volunteer in volunteers:
+        try:
+            results.append(
+                (volunteer, signup_create(shift=shift, volunteer=volunteer, by=by, waitlist_ok=waitlist_ok))
+            )
+        except ValidationError as exc:
+            results.append((volunteer, exc))
+    return results
+
+
+def _promote(shift: Shift, *, places: int, now: datetime.datetime) -> list[Signup]:
+    """Move up to `places` people from the waitlist (the shift is locked by the caller), in the
+    order they signed up. Someone who meanwhile may not take the place (another confirmed shift
+    at the same time, an inactive profile) keeps their waitlist position and is passed over."""
+    if places <= 0 or now >= shift.starts_at:
+        return []
+    waiting = list(
+        Signup.objects.filter(shift=shift, status=Signup.Status.WAITLISTED).order_by("created_at", "id")
+    )
+    if not waiting:
+        return []
+    # Lock the candidates in id order (see the module's lock order), then judge in waitlist order.
+    people = {
+        v.pk: v
+        for v in Volunteer.objects.filter(pk__in={s.volunteer_id for s in waiting})
+        .order_by("pk")
+        .select_for_update(no_key=True)
+    }
+    promoted: list[Signup] = []
+    for signup in waiting:
+        if len(promoted) == places:
+            break
+        person = people[signup.volunteer_id]
+        if person.anonymized_at is not None or not person.may_take_part(on=shift.local_date):
+            continue
+        clash = (
+            Signup.objects.filter(
+                volunteer=person,
+                status__in=TAKEN,
+                shift__cancelled_at__isnull=True,
+                shift__starts_at__lt=shift.ends_at,
+                shift__ends_at__gt=shift.starts_at,
+            )
+            .exclude(shift=shift)
+            .exists()
+        )
+        if clash:
+            continue
+        signup.status = Signup.Status.CONFIRMED
+        signup.promoted_at = now
+        signup.save(update_fields=["status", "promoted_at"])
+        # Notification: moved from the waitlist to confirmed.
+        promoted.append(signup)
+    if promoted:
+        _take(shift, len(promoted))
+    return promoted
+
+
+@transaction.atomic
+def signup_cancel(*, signup: Signup, by: User | None) -> Signup:
+    """Cancel a confirmed or waitlisted sign-up before the shift starts; a confirmed place goes
+    to the first person on the waitlist, exactly once (under the same shift lock)."""
+    shift = _lock_shift(signup.shift_id)
+    locked = Signup.objects.select_for_update(no_key=True).get(pk=signup.pk)
+    now = timezone.now()
+    if locked.status not in (Signup.Status.CONFIRMED, Signup.Status.WAITLISTED):
+        raise ValidationError(_("This sign-up is no longer active."), code="not_active")
+    if now >= shift.starts_at:
+        raise ValidationError(
+            _("The shift has already started: the coordinator marks attendance instead."), code="started"
+        )
+    freed = locked.status == Signup.Status.CONFIRMED
+    locked.status = Signup.Status.CANCELLED
+    locked.cancelled_at = now
+    locked.cancelled_by = by
+    locked.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+    # Notification: to the volunteer when someone else (coordinator, curator) cancelled.
+    if freed:
+        _take(shift, -1)
+        _promote(shift, places=1, now=now)
+    signup.refresh_from_db()
+    return locked
+
+
+# Attendance and hours --------------------------------------------------------------------------
+
+
+def _lock_signup_for_attendance(signup: Signup, now: datetime.datetime) -> tuple[Shift, Signup]:
+    shift = _lock_shift(signup.shift_id)
+    locked = Signup.objects.select_for_update(no_key=True).get(pk=signup.pk)
+    if shift.cancelled_at is not None:
+        raise ValidationError(_("This shift has been cancelled."), code="shift_cancelled")
+    if now < shift.starts_at - CHECK_IN_LEAD:
+        raise ValidationError(
+            _("Attendance can be marked from two hours before the start."), code="too_early"
+        )
+    if locked.status not in (Signup.Status.CONFIRMED, Signup.Status.ATTENDED, Signup.Status.NO_SHOW):
+        raise ValidationError(
+            _("Only confirmed volunteers are marked present or absent."), code="not_confirmed"
+        )
+    return shift, locked
+
+
+@transaction.atomic
+def signup_check_in(*, signup: Signup, by: User) -> Signup:
+    """The volunteer came: attended, with the shift's hours unless hours were already set."""
+    now = timezone.now()
+    shift, locked = _lock_signup_for_attendance(signup, now)
+    if locked.status != Signup.Status.ATTENDED:
+        if locked.status == Signup.Status.NO_SHOW:
+            # Marked absent by mistake: the place is theirs again (it was never given away, as
+            # nobody moves up from the waitlist once a shift has started).
+            _take(shift, 1)
+        locked.status = Signup.Status.ATTENDED
+        locked.checked_in_at = now
+        locked.hours = shift.duration_hours
+        locked.hours_reason = ""
+        locked.attendance_by = by
+        locked.save(update_fields=["status", "checked_in_at", "hours", "hours_reason", "attendance_by"])
+    return locked
+
+
+@transaction.atomic
+def signup_no_show(*, signup: Signup, by: User) -> Signup:
+    """The volunteer did not come: no hours. Only once the shift has started."""
+    now = timezone.now()
+    shift, locked = _lock_signup_for_attendance(signup, now)
+    if now < shift.starts_at:
+        raise ValidationError(_("Absence can be marked once the shift has started."), code="too_early")
+    if locked.status != Signup.Status.NO_SHOW:
+        _take(shift, -1)
+    locked.status = Signup.Status.NO_SHOW
+    locked.checked_in_at = None
+    locked.hours = None
+    locked.hours_reason = ""
+    locked.attendance_by = by
+    locked.save(update_fields=["status", "checked_in_at", "hours", "hours_reason", "attendance_by"])
+    return locked
+
+
+def max_hours(shift: Shift) -> Decimal:
+    """Hours credited for one shift never exceed a day, or the shift itself when it is longer."""
+    return max(Decimal(24), shift.duration_hours)
+
+
+@transaction.atomic
+def signup_hours_set(*, signup: Signup, hours: Decimal, reason: str, by: User) -> Signup:
+    """Credit other hours than the shift's window (came late, stayed longer): with a reason."""
+    now = timezone.now()
+    shift, locked = _lock_signup_for_attendance(signup, now)
+    if locked.status != Signup.Status.ATTENDED:
+        raise ValidationError({"hours": [_("Mark the volunteer present first.")]}, code="not_attended")
+    reason = reason.strip()
+    if hours < 0 or hours > max_hours(shift):
+        raise ValidationError(
+            {"hours": [_("Enter between 0 and %(max)s hours.") % {"max": _number(max_hours(shift))}]},
+            code="hours_range",
+        )
+    if hours != shift.duration_hours and not reason:
+        raise ValidationError(
+            {
+                "hours_reason": [
+                    _("Say why the hours differ from the shift (%(default)s h).")
+                    % {"default": _number(shift.duration_hours)}
+                ]
+            },
+            code="reason_required",
+        )
+    locked.hours = hours
+    locked.hours_reason = reason if hours != shift.duration_hours else ""
+    locked.attendance_by = by
+    locked.save(update_fields=["hours", "hours_reason", "attendance_by"])
+    return locked
+
+
+# Campaigns ---------------------------------------------------------------------------------------
+
+CAMPAIGN_FIELDS = (
+    "title",
+    "description",
+    "cover_text",
+    "kind",
+    "direction",
+    "region",
+    "contact",
+    "starts_on",
+    "ends_on",
+)
+
+
+def _check_region(by: User, region_id: int | None) -> None:
+    # The pages offer only the user's regions; this keeps the rule when a service is called
+    # from elsewhere. A national campaign (no region) is national staff's alone.
+    if not may_manage_region(by, region_id):
+        if region_id is None:
+            raise ValidationError({"region": [_("Only national staff run national campaigns.")]})
+        raise ValidationError({"region": [_("You do not coordinate this region.")]})
+
+
+@transaction.atomic
+def campaign_create(*, data: dict[str, Any], by: User) -> Campaign:
+    campaign = Campaign(**{k: v for k, v in data.items() if k in CAMPAIGN_FIELDS}, organiser=by)
+    _check_region(by, campaign.region_id)
+    campaign.full_clean()
+    campaign.save()
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(*, campaign: Campaign, data: dict[str, Any], by: User) -> Campaign:
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    for field, value in data.items():
+        if field in CAMPAIGN_FIELDS:
+            setattr(locked, field, value)
+    _check_region(by, locked.region_id)
+    locked.full_clean()
+    outside = (
+        locked.shifts.filter(cancelled_at__isnull=True)
+        .exclude(_within_q(locked.starts_on, locked.ends_on))
+        .order_by("starts_at")
+        .first()
+    )
+    if outside is not None:
+        raise ValidationError(
+            _("The shift of %(date)s falls outside these dates; move or cancel it first."),
+            params={"date": _day(outside.local_date)},
+            code="shift_outside",
+        )
+    locked.save()
+    campaign.refresh_from_db()
+    return locked
+
+
+# Which statuses each status may be reached from.
+_TRANSITIONS: dict[str, set[str]] = {
+    Campaign.Status.PUBLISHED: {Campaign.Status.DRAFT, Campaign.Status.CLOSED},
+    Campaign.Status.CLOSED: {Campaign.Status.PUBLISHED},
+    Campaign.Status.CANCELLED: {Campaign.Status.DRAFT, Campaign.Status.PUBLISHED, Campaign.Status.CLOSED},
+}
+
+
+@transaction.atomic
+def campaign_set_status(*, campaign: Campaign, status: str, by: User) -> Campaign:
+    """Publish (volunteers see it and sign up), close (sign-ups stop, sign-ups kept), reopen, or
+    cancel (its upcoming shifts are cancelled with their sign-ups; final)."""
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if locked.status not in _TRANSITIONS.get(status, set()):
+        raise ValidationError(
+            _("This change of status is not possible for a campaign that is %(current)s."),
+            params={"current": locked.get_status_display().lower()},
+            code="transition",
+        )
+    locked.status = status
+    locked.save(update_fields=["status", "updated_at"])
+    if status == Campaign.Status.CANCELLED:
+        now = timezone.now()
+        upcoming = locked.shifts.filter(cancelled_at__isnull=True, starts_at__gt=now)
+        for shift_id in upcoming.values_list("id", flat=True):
+            _shift_cancel(shift_id=shift_id, by=by, now=now)
+    campaign.refresh_from_db()
+    return locked
+
+
+# Shifts ------------------------------------------------------------------------------------------
+
+SHIFT_FIELDS = (
+    "place_name",
+    "address",
+    "latitude",
+    "longitude",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "min_age",
+    "adults_only",
+    "signup_deadline",
+    "waitlist_enabled",
+    "notes",
+)
+
+
+def _within_q(first: datetime.date, last: datetime.date) -> Q:
+    """Shifts starting within the campaign's dates, Almaty time."""
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    end = timezone.make_aware(datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min))
+    return Q(starts_at__gte=start, starts_at__lt=end)
+
+
+def _validate_shift(shift: Shift, campaign: Campaign, *, new: bool) -> None:
+    shift.full_clean(exclude=["campaign", "series"])
+    errors: dict[str, list[str]] = {}
+    if campaign.status == Campaign.Status.CANCELLED or (new and campaign.status == Campaign.Status.CLOSED):
+        # A closed campaign's existing shifts may still be corrected (times, places, notes).
+        raise ValidationError(_("Shifts cannot be added to a closed or cancelled campaign."), code="closed")
+    day = shift.local_date
+    if not campaign.starts_on <= day <= campaign.ends_on:
+        errors.setdefault("starts_at", []).append(
+            _("The shift must start within the campaign's dates (%(first)s – %(last)s).")
+            % {"first": _day(campaign.starts_on), "last": _day(campaign.ends_on)}
+        )
+    if shift.signup_deadline is not None and shift.signup_deadline > shift.starts_at:
+        errors.setdefault("signup_deadline", []).append(_("The deadline must be before the shift starts."))
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def shift_create(
+    *, campaign: Campaign, data: dict[str, Any], skills: Iterable[Skill] = (), by: User
+) -> Shift:
+    shift = Shift(campaign=campaign, **{k: v for k, v in data.items() if k in SHIFT_FIELDS})
+    if shift.starts_at is not None and shift.starts_at <= timezone.now():
+        raise ValidationError({"starts_at": [_("A new shift cannot start in the past.")]})
+    _validate_shift(shift, campaign, new=True)
+    shift.save()
+    shift.required_skills.set(list(skills))
+    return shift
+
+
+@transaction.atomic
+def shift_update(
+    *, shift: Shift, data: dict[str, Any], skills: Iterable[Skill] | None = None, by: User
+) -> Shift:
+    """Edit a shift. Fewer places than people confirmed is refused — nobody is dropped silently;
+    more places move people up from the waitlist."""
+    locked = _lock_shift(shift.pk)
+    if locked.cancelled_at is not None:
+        raise ValidationError(_("This shift has been cancelled."), code="shift_cancelled")
+    for field, value in data.items():
+        if field in SHIFT_FIELDS:
+            setattr(locked, field, value)
+    taken = locked.taken_places
+    if locked.capacity is not None and locked.capacity < taken:
+        raise ValidationError(
+            {"capacity": [capacity_message(taken)]},
+            code="below_confirmed",
+        )
+    _validate_shift(locked, locked.campaign, new=False)
+    locked.save()
+    if skills is not None:
+        locked.required_skills.set(list(skills))
+    _promote(locked, places=locked.capacity - taken, now=timezone.now())
+    shift.refresh_from_db()
+    return locked
+
+
+def _shift_cancel(*, shift_id: int, by: User, now: datetime.datetime) -> Shift:
+    locked = _lock_shift(shift_id)
+    if locked.cancelled_at is None:
+        locked.cancelled_at = now
+        locked.save(update_fields=["cancelled_at", "updated_at"])
+        # Notification: each person whose sign-up is cancelled here.
+        Signup.objects.filter(
+            shift=locked, status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED)
+        ).update(status=Signup.Status.CANCELLED, cancelled_at=now, cancelled_by=by)
+        # Whoever was already checked in (from two hours before) keeps their place.
+        locked.taken_places = Signup.objects.filter(shift=locked, status=Signup.Status.ATTENDED).count()
+        locked.save(update_fields=["taken_places"])
+    return locked
+
+
+@transaction.atomic
+def shift_cancel(*, shift: Shift, by: User) -> Shift:
+    """Cancel an upcoming shift and the sign-ups for it."""
+    now = timezone.now()
+    if shift.starts_at <= now:
+        raise ValidationError(_("A shift that has started cannot be cancelled."), code="started")
+    locked = _shift_cancel(shift_id=shift.pk, by=by, now=now)
+    shift.refresh_from_db()
+    return locked
+
+
+def series_dates(*, first_date: datetime.date, weekdays: Sequence[int], weeks: int) -> list[datetime.date]:
+    """Every date on the given ISO weekdays within `weeks` weeks from `first_date` inclusive."""
+    wanted = set(weekdays)
+    return [
+        day
+        for offset in range(weeks * 7)
+        if (day := first_date + datetime.timedelta(days=offset)).isoweekday() in wanted
+    ]
+
+
+def shift_window(
+    day: datetime.date, start: datetime.time, end: datetime.time
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """Almaty times on `day` as aware datetimes; an end at or before the start is the next day
+    (a night shift 22:00–02:00). Kazakhstan keeps UTC+5 all year, so no time is skipped."""
+    starts_at = timezone.make_aware(datetime.datetime.combine(day, start))
+    ends_day = day if end > start else day + datetime.timedelta(days=1)
+    return starts_at, timezone.make_aware(datetime.datetime.combine(ends_day, end))
+
+
+@transaction.atomic
+def shift_series_create(
+    *,
+    campaign: Campaign,
+    first_date: datetime.date,
+    weekdays: Sequence[int],
+    start_time: datetime.time,
+    end_time: datetime.time,
+    weeks: int,
+    data: dict[str, Any],
+    skills: Iterable[Skill] = (),
+    by: User,
+) -> list[Shift]:
+    """A weekly series in one go: a shift on each chosen weekday for `weeks` weeks, all at the
+    same Almaty times. Every shift is checked; if one is refused, none is created."""
+    if not 1 <= weeks <= MAX_SERIES_WEEKS:
+        raise ValidationError({"weeks": [_("Between 1 and %(max)s weeks.") % {"max": MAX_SERIES_WEEKS}]})
+    if not weekdays or not set(weekdays) <= set(range(1, 8)):
+        raise ValidationError({"weekdays": [_("Choose at least one day of the week.")]})
+    dates = series_dates(first_date=first_date, weekdays=weekdays, weeks=weeks)
+    if not dates:
+        raise ValidationError({"weekdays": [_("Choose at least one day of the week.")]})
+    series = ShiftSeries.objects.create(
+        campaign=campaign,
+        weekdays=sorted(set(weekdays)),
+        start_time=start_time,
+        end_time=end_time,
+        first_date=first_date,
+        weeks=weeks,
+        created_by=by,
+    )
+    now = timezone.now()
+    shifts = []
+    fields = {k: v for k, v in data.items() if k in SHIFT_FIELDS and k not in ("starts_at", "ends_at")}
+    for day in dates:
+        starts_at, ends_at = shift_window(day, start_time, end_time)
+        shift = Shift(campaign=campaign, series=series, starts_at=starts_at, ends_at=ends_at, **fields)
+        if starts_at <= now:
+            raise ValidationError(
+                {"first_date": [_("The shift of %(date)s would start in the past.") % {"date": _day(day)}]}
+            )
+        try:
+            _validate_shift(shift, campaign, new=True)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict") and "starts_at" in exc.error_dict:
+                raise ValidationError(
+                    {
+                        "weeks": [
+                            _("The shift of %(date)s falls outside the campaign's dates.")
+                            % {"date": _day(day)}
+                        ]
+                    }
+                ) from exc
+            raise
+        shifts.append(shift)
+    created = Shift.objects.bulk_create(shifts)
+    skill_ids = [s.pk for s in skills]
+    if skill_ids:
+        through = Shift.required_skills.through
+        through.objects.bulk_create(
+            [through(shift_id=shift.pk, skill_id=skill_id) for shift in created for skill_id in skill_ids]
+        )
+    return created

@@ -1,0 +1,466 @@
+"""Pages for campaigns and shifts.
+
+Volunteers browse campaigns (public), sign up and cancel with a confirmation step, and keep
+"my shifts". Coordinators manage their regions' campaigns and shifts, the roster of each shift
+and its attendance; a curator signs up pupils of their own detachments. Every view loads through
+events/selectors.py (scoped, 404 outside the scope) and calls one service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.types import AuthenticatedHttpRequest
+from regions.scoping import is_curator, region_scope_required, require
+from volunteer_net.forms import apply_service_errors
+from volunteer_net.http import require_post
+
+from . import selectors, services
+from .forms import CampaignFilterForm, CampaignForm, HoursForm, PickForm, SeriesForm, ShiftForm
+from .ics import shift_calendar
+from .models import Campaign, Signup
+
+CAMPAIGNS_PER_PAGE = 20
+SHIFTS_PER_PAGE = 30
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _refusal_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# Volunteers: browse, sign up, cancel, my shifts --------------------------------------------
+
+
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    form = CampaignFilterForm(request.GET or None)
+    filters = form.filters() if form.is_bound else selectors.CampaignFilters()
+    page = Paginator(selectors.campaign_list(filters=filters), CAMPAIGNS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "events/campaign_list.html",
+        {"form": form, "page": page, "query": _query_without_page(request)},
+    )
+
+
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.campaign_get_public(user=request.user, pk=pk)
+    page = Paginator(selectors.campaign_shifts(campaign=campaign), SHIFTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    volunteer = selectors.volunteer_of_user(user=request.user)
+    mine = selectors.my_signups_for_shifts(volunteer=volunteer, shift_ids=[s.pk for s in page.object_list])
+    return render(
+        request,
+        "events/campaign_detail.html",
+        {
+            "campaign": campaign,
+            "page": page,
+            "mine": mine,
+            "can_manage": request.user.is_authenticated
+            and selectors.may_manage_campaign(request.user, campaign),
+            "is_curator": is_curator(request.user),
+        },
+    )
+
+
+def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    shift = selectors.shift_get_public(user=request.user, pk=pk)
+    volunteer = selectors.volunteer_of_user(user=request.user)
+    mine = selectors.my_signups_for_shifts(volunteer=volunteer, shift_ids=[shift.pk]).get(shift.pk)
+    refusal = None
+    if volunteer is not None and mine is None:
+        refusal = services.signup_refusal(shift=shift, volunteer=volunteer)
+    return render(
+        request,
+        "events/shift_detail.html",
+        {
+            "shift": shift,
+            "campaign": shift.campaign,
+            "volunteer": volunteer,
+            "mine": mine,
+            "refusal": refusal,
+            "is_curator": is_curator(request.user),
+            "can_manage": request.user.is_authenticated
+            and selectors.may_manage_campaign(request.user, shift.campaign),
+        },
+    )
+
+
+@login_required
+def shift_signup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A confirmation step, then the sign-up (confirmed, or a place on the waitlist)."""
+    shift = selectors.shift_get_public(user=request.user, pk=pk)
+    volunteer = selectors.volunteer_of_user(user=request.user)
+    if volunteer is None:
+        return render(request, "events/no_profile.html", {"shift": shift}, status=200)
+    if request.method == "POST":
+        try:
+            signup = services.signup_create(shift=shift, volunteer=volunteer, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, _refusal_text(exc))
+            return redirect("events:shift_detail", pk=shift.pk)
+        if signup.status == Signup.Status.CONFIRMED:
+            messages.success(request, _("You are signed up. See you there!"))
+        else:
+            messages.success(
+                request, _("The shift is full: you are on the waitlist and move up if a place frees.")
+            )
+        return redirect("events:my_shifts")
+    refusal = services.signup_refusal(shift=shift, volunteer=volunteer)
+    return render(
+        request,
+        "events/signup_confirm.html",
+        {"shift": shift, "campaign": shift.campaign, "volunteer": volunteer, "refusal": refusal},
+    )
+
+
+@login_required
+def signup_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    signup = selectors.my_signup_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            services.signup_cancel(signup=signup, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, _refusal_text(exc))
+        else:
+            messages.success(request, _("Your sign-up has been cancelled."))
+        return redirect("events:my_shifts")
+    return render(request, "events/signup_cancel.html", {"signup": signup, "shift": signup.shift})
+
+
+@login_required
+def my_shifts(request: AuthenticatedHttpRequest) -> HttpResponse:
+    volunteer = selectors.volunteer_of_user(user=request.user)
+    if volunteer is None:
+        return render(request, "events/no_profile.html", {"shift": None})
+    past = Paginator(selectors.my_past_signups(volunteer=volunteer), SHIFTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "events/my_shifts.html",
+        {
+            "upcoming": selectors.my_upcoming_signups(volunteer=volunteer),
+            "past": past,
+            "hours": selectors.volunteer_hours(volunteer=volunteer),
+        },
+    )
+
+
+def shift_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """The shift as an iCalendar event, for the phone's calendar."""
+    shift = selectors.shift_get_public(user=request.user, pk=pk)
+    url = settings.SITE_URL + reverse("events:shift_detail", args=[shift.pk])
+    response = HttpResponse(shift_calendar(shift, url=url), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="shift-{shift.pk}.ics"'
+    return response
+
+
+@require(is_curator)
+def curator_signup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A curator signs up pupils of their own detachments; each refusal is shown by name."""
+    shift = selectors.shift_get_public(user=request.user, pk=pk)
+    members = list(selectors.curated_members(user=request.user))
+    already = selectors.signups_of(shift=shift, volunteers=members)
+    results: list[tuple[Any, Any]] = []
+    form = PickForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        wanted = set(form.cleaned_data["volunteers"])
+        chosen = [m for m in members if m.pk in wanted]
+        results = services.signups_create_many(shift=shift, volunteers=chosen, by=request.user)
+        already = selectors.signups_of(shift=shift, volunteers=members)
+        _report(request, results)
+    return render(
+        request,
+        "events/curator_signup.html",
+        {
+            "shift": shift,
+            "campaign": shift.campaign,
+            "members": members,
+            "already": already,
+            "results": results,
+            "form": form,
+        },
+    )
+
+
+def _report(request: HttpRequest, results: list[tuple[Any, Signup | ValidationError]]) -> None:
+    """One message per person: signed up, waitlisted, or the reason they were refused."""
+    for volunteer, outcome in results:
+        if isinstance(outcome, ValidationError):
+            messages.error(request, f"{volunteer.full_name}: {_refusal_text(outcome)}")
+        elif outcome.status == Signup.Status.CONFIRMED:
+            messages.success(request, _("%(name)s: signed up.") % {"name": volunteer.full_name})
+        else:
+            messages.success(request, _("%(name)s: on the waitlist.") % {"name": volunteer.full_name})
+
+
+# Coordinators: campaigns ---------------------------------------------------------------------
+
+
+@region_scope_required
+def manage_campaign_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    page = Paginator(
+        selectors.managed_campaigns(user=request.user, status=status), CAMPAIGNS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "events/manage/campaign_list.html",
+        {
+            "page": page,
+            "status": status if status in Campaign.Status.values else "",
+            "statuses": Campaign.Status.choices,
+            "query": _query_without_page(request),
+        },
+    )
+
+
+@region_scope_required
+def campaign_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = CampaignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_create(data=form.campaign_data(), by=request.user)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The campaign has been created as a draft. Add shifts, then publish it.")
+            )
+            return redirect("events:manage_campaign", pk=campaign.pk)
+    return render(request, "events/manage/campaign_form.html", {"form": form, "campaign": None})
+
+
+@region_scope_required
+def campaign_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.managed_campaign_get(user=request.user, pk=pk)
+    form = CampaignForm(request.POST or None, instance=campaign, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_update(campaign=campaign, data=form.campaign_data(), by=request.user)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The campaign has been saved."))
+            return redirect("events:manage_campaign", pk=campaign.pk)
+    return render(request, "events/manage/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+@region_scope_required
+def manage_campaign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.managed_campaign_get(user=request.user, pk=pk)
+    page = Paginator(selectors.managed_shifts(campaign=campaign), SHIFTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "events/manage/campaign_detail.html",
+        {"campaign": campaign, "page": page, "hours": selectors.campaign_hours(campaign=campaign)},
+    )
+
+
+@require_post(back="events:manage_campaign", back_kwargs=("pk",))
+@region_scope_required
+def campaign_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.managed_campaign_get(user=request.user, pk=pk)
+    status = request.POST.get("status", "")
+    try:
+        services.campaign_set_status(campaign=campaign, status=status, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _refusal_text(exc))
+    else:
+        messages.success(
+            request, _("The campaign is now: %(status)s.") % {"status": campaign.get_status_display()}
+        )
+    return redirect("events:manage_campaign", pk=campaign.pk)
+
+
+# Coordinators: shifts ------------------------------------------------------------------------
+
+
+@region_scope_required
+def shift_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.managed_campaign_get(user=request.user, pk=pk)
+    form = ShiftForm(request.POST or None, initial={"waitlist_enabled": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            shift = services.shift_create(
+                campaign=campaign,
+                data=form.shift_data(),
+                skills=form.cleaned_data["required_skills"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, _on_date_fields(exc))
+        else:
+            messages.success(request, _("The shift has been added."))
+            return redirect("events:manage_shift", pk=shift.pk)
+    return render(
+        request, "events/manage/shift_form.html", {"form": form, "campaign": campaign, "shift": None}
+    )
+
+
+def _on_date_fields(exc: ValidationError) -> ValidationError:
+    """The service names model fields (starts_at, ends_at); the form has a date and times."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    moved = {{"starts_at": "date", "ends_at": "end_time"}.get(k, k): v for k, v in exc.error_dict.items()}
+    return ValidationError(moved)
+
+
+@region_scope_required
+def series_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    campaign = selectors.managed_campaign_get(user=request.user, pk=pk)
+    form = SeriesForm(request.POST or None, initial={"waitlist_enabled": True})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            shifts = services.shift_series_create(
+                campaign=campaign,
+                first_date=data["first_date"],
+                weekdays=data["weekdays"],
+                start_time=data["start_time"],
+                end_time=data["end_time"],
+                weeks=data["weeks"],
+                data=form.common_data(),
+                skills=data["required_skills"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, _on_date_fields(exc))
+        else:
+            messages.success(request, _("%(count)s shifts have been added.") % {"count": len(shifts)})
+            return redirect("events:manage_campaign", pk=campaign.pk)
+    return render(request, "events/manage/series_form.html", {"form": form, "campaign": campaign})
+
+
+@region_scope_required
+def shift_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    shift = selectors.managed_shift_get(user=request.user, pk=pk)
+    form = ShiftForm(request.POST or None, initial=ShiftForm.initial_for(shift))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.shift_update(
+                shift=shift,
+                data=form.shift_data(),
+                skills=form.cleaned_data["required_skills"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, _on_date_fields(exc))
+        else:
+            messages.success(request, _("The shift has been saved."))
+            return redirect("events:manage_shift", pk=shift.pk)
+    return render(
+        request, "events/manage/shift_form.html", {"form": form, "campaign": shift.campaign, "shift": shift}
+    )
+
+
+@require_post(back="events:manage_shift", back_kwargs=("pk",))
+@region_scope_required
+def shift_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    shift = selectors.managed_shift_get(user=request.user, pk=pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm that the shift is cancelled."))
+        return redirect("events:manage_shift", pk=shift.pk)
+    try:
+        services.shift_cancel(shift=shift, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _refusal_text(exc))
+    else:
+        messages.success(request, _("The shift has been cancelled, and so have its sign-ups."))
+    return redirect("events:manage_shift", pk=shift.pk)
+
+
+@region_scope_required
+def manage_shift(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The shift's roster: confirmed people with attendance, the waitlist, and adding people."""
+    shift = selectors.managed_shift_get(user=request.user, pk=pk)
+    query = request.GET.get("q", "").strip()[:100].replace("\x00", "")
+    candidates = selectors.volunteers_to_add(user=request.user, shift=shift, query=query) if query else []
+    return render(
+        request,
+        "events/manage/shift_roster.html",
+        {
+            "shift": shift,
+            "campaign": shift.campaign,
+            "roster": selectors.shift_roster(shift=shift),
+            "hours": selectors.shift_hours(shift=shift),
+            "query": query,
+            "candidates": candidates,
+            "attendance_open": timezone.now() >= shift.starts_at - services.CHECK_IN_LEAD,
+            "started": timezone.now() >= shift.starts_at,
+        },
+    )
+
+
+@require_post(back="events:manage_shift", back_kwargs=("pk",))
+@region_scope_required
+def shift_add_volunteers(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Add several people at once from the roster search; each refusal is reported by name."""
+    shift = selectors.managed_shift_get(user=request.user, pk=pk)
+    form = PickForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors.get("volunteers", [])))
+    else:
+        chosen = selectors.scoped_volunteers(
+            user=request.user, shift=shift, ids=form.cleaned_data["volunteers"]
+        )
+        if len(chosen) != len(set(form.cleaned_data["volunteers"])):
+            raise Http404  # someone outside the user's scope (or the shift's region)
+        _report(request, services.signups_create_many(shift=shift, volunteers=chosen, by=request.user))
+    return redirect(reverse("events:manage_shift", args=[shift.pk]) + "#roster")
+
+
+@require_post(back="events:manage_campaigns")
+@region_scope_required
+def signup_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Check-in, no-show or hours for one person, from the phone at the place."""
+    signup = selectors.managed_signup_get(user=request.user, pk=pk)
+    action = request.POST.get("action")
+    try:
+        if action == "check_in":
+            services.signup_check_in(signup=signup, by=request.user)
+        elif action == "no_show":
+            services.signup_no_show(signup=signup, by=request.user)
+        elif action == "hours":
+            form = HoursForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(
+                    [str(e) for errors in form.errors.values() for e in errors], code="invalid"
+                )
+            services.signup_hours_set(
+                signup=signup,
+                hours=form.cleaned_data["hours"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        elif action == "cancel":
+            services.signup_cancel(signup=signup, by=request.user)
+        else:
+            raise ValidationError(_("Unknown action."), code="invalid")
+    except ValidationError as exc:
+        messages.error(request, f"{signup.volunteer.full_name}: {_refusal_text(exc)}")
+    else:
+        messages.success(request, _("%(name)s: saved.") % {"name": signup.volunteer.full_name})
+    return redirect(reverse("events:manage_shift", args=[signup.shift_id]) + f"#signup-{signup.pk}")

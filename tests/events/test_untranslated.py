@@ -1,0 +1,83 @@
+"""Every campaign page reads wholly in Kazakh and Russian (see tests/core/test_untranslated.py)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from events import services
+from tests.conftest import client_for
+from tests.core.test_untranslated import _render, _texts
+from tests.factories import DetachmentFactory, MinorFactory, SkillFactory, UserFactory, VolunteerFactory
+
+from .factories import CampaignFactory, ShiftFactory
+
+
+@pytest.fixture
+def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
+    bob.refresh_from_db()
+    campaign = CampaignFactory(
+        title="Қарттарға көмек", cover_text="Жалғыз зейнеткерлерге азық-түлік жеткізу."
+    )
+    shift = ShiftFactory(
+        campaign=campaign,
+        capacity=1,
+        min_age=14,
+        notes="Қолғап алыңыз.",
+        signup_deadline=timezone.now() + datetime.timedelta(days=1),
+    )
+    shift.required_skills.add(
+        SkillFactory(code="first-aid", name_kk="Алғашқы көмек", name_ru="Первая помощь", name_en="First aid")
+    )
+    full = ShiftFactory(campaign=campaign, capacity=1)
+    curator = UserFactory(email="teacher@example.kz")
+    detachment = DetachmentFactory(region=almaty, curator=curator)
+    pupil = MinorFactory(region=almaty, detachment=detachment, last_name="Бекова", first_name="Аружан")
+    mine = services.signup_create(shift=shift, volunteer=bob, by=None)
+    services.signup_create(shift=shift, volunteer=pupil, by=curator)  # waitlisted
+    services.signup_create(shift=full, volunteer=VolunteerFactory(region=almaty), by=None)
+    anonymous = Client()
+    volunteer = client_for(bob.user)
+    coordinator = client_for(alice)
+    return [
+        (anonymous, "get", "/campaigns/", None),
+        (anonymous, "get", "/campaigns/?date_from=bad&free=on", None),
+        (anonymous, "get", f"/campaigns/{campaign.pk}/", None),
+        (anonymous, "get", f"/shifts/{shift.pk}/", None),
+        (volunteer, "get", f"/campaigns/{campaign.pk}/", None),
+        (volunteer, "get", f"/shifts/{full.pk}/", None),
+        (volunteer, "get", f"/shifts/{full.pk}/signup/", None),
+        (volunteer, "get", "/my-shifts/", None),
+        (volunteer, "get", f"/my-shifts/{mine.pk}/cancel/", None),
+        (client_for(curator), "get", f"/shifts/{full.pk}/detachment/", None),
+        (client_for(curator), "post", f"/shifts/{full.pk}/detachment/", {"volunteers": [pupil.pk]}),
+        (coordinator, "get", "/my-shifts/", None),
+        (coordinator, "get", "/manage/campaigns/", None),
+        (coordinator, "get", "/manage/campaigns/new/", None),
+        (coordinator, "post", "/manage/campaigns/new/", {"starts_on": "x"}),
+        (coordinator, "get", f"/manage/campaigns/{campaign.pk}/", None),
+        (coordinator, "get", f"/manage/campaigns/{campaign.pk}/edit/", None),
+        (coordinator, "get", f"/manage/campaigns/{campaign.pk}/shifts/new/", None),
+        (coordinator, "post", f"/manage/campaigns/{campaign.pk}/shifts/new/", {"capacity": "0"}),
+        (coordinator, "get", f"/manage/campaigns/{campaign.pk}/series/new/", None),
+        (coordinator, "post", f"/manage/campaigns/{campaign.pk}/series/new/", {"weeks": "99"}),
+        (coordinator, "get", f"/manage/shifts/{shift.pk}/", None),
+        (coordinator, "get", f"/manage/shifts/{shift.pk}/?q=Ахметов", None),
+        (coordinator, "get", f"/manage/shifts/{shift.pk}/edit/", None),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_no_english_left_on_campaign_pages(pages, lang: str) -> None:  # type: ignore[no-untyped-def]
+    leftovers: dict[str, set[str]] = {}
+    for client, method, url, data in pages:
+        english = _texts(_render(client, method, url, data, "en"))
+        translated = _texts(_render(client, method, url, data, lang))
+        same = english & translated
+        if same:
+            leftovers[f"{method.upper()} {url}"] = same
+    assert not leftovers, leftovers

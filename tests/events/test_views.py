@@ -1,0 +1,611 @@
+"""Campaign pages: what a volunteer, a coordinator and a curator do, checked in the response and
+in the database."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from events import services
+from events.models import Campaign, Shift, Signup
+from tests.conftest import client_for
+from tests.factories import (
+    DetachmentFactory,
+    MinorFactory,
+    SkillFactory,
+    UserFactory,
+    VolunteerFactory,
+    years_ago,
+)
+
+from .factories import CampaignFactory, ShiftFactory, in_days, local
+
+
+def start_now(shift: Shift, minutes_ago: int = 10) -> None:
+    """Move a shift's start into the past (after sign-ups, which refuse started shifts)."""
+    Shift.objects.filter(pk=shift.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(minutes=minutes_ago),
+        ends_at=timezone.now() + datetime.timedelta(hours=3),
+    )
+
+
+@pytest.mark.django_db
+class TestCampaignList:
+    def test_anyone_sees_published_campaigns_not_drafts(self, client) -> None:  # type: ignore[no-untyped-def]
+        published = CampaignFactory(title="Көктемгі тазалық")
+        CampaignFactory(title="Жоба акция", status=Campaign.Status.DRAFT)
+        CampaignFactory(title="Өткен акция", ends_on=timezone.localdate() - datetime.timedelta(days=1))
+        response = client.get("/campaigns/")
+        assert response.status_code == 200
+        assert [c.pk for c in response.context["page"].object_list] == [published.pk]
+        assert "Жоба акция" not in response.content.decode()
+
+    def test_filters_by_region_kind_and_free_places(self, client, almaty, astana) -> None:  # type: ignore[no-untyped-def]
+        eco = CampaignFactory(region=almaty, kind="ecology")
+        ShiftFactory(campaign=eco, capacity=5)
+        full = CampaignFactory(region=almaty, kind="ecology")
+        full_shift = ShiftFactory(campaign=full, capacity=1)
+        services.signup_create(shift=full_shift, volunteer=VolunteerFactory(region=almaty), by=None)
+        elderly = CampaignFactory(region=almaty, kind="elderly")
+        ShiftFactory(campaign=elderly)
+        national = CampaignFactory(region=None, kind="ecology")
+        ShiftFactory(campaign=national)
+        CampaignFactory(region=astana, kind="ecology")
+
+        def found(**params: str) -> set[int]:
+            return {c.pk for c in client.get("/campaigns/", params).context["page"].object_list}
+
+        assert found(region=str(almaty.pk), kind="ecology") == {eco.pk, full.pk, national.pk}
+        assert found(region=str(almaty.pk), kind="ecology", free="on") == {eco.pk, national.pk}
+
+    def test_evenings_weekends_and_dates_are_almaty_times(self, client) -> None:  # type: ignore[no-untyped-def]
+        today = timezone.localdate()
+        saturday = today + datetime.timedelta(days=(5 - today.weekday()) % 7 or 7)
+        tuesday = saturday + datetime.timedelta(days=3)
+        weekend = ShiftFactory(starts_at=local(saturday, 10), ends_at=local(saturday, 13)).campaign
+        evening = ShiftFactory(starts_at=local(tuesday, 18, 30), ends_at=local(tuesday, 21)).campaign
+        morning = ShiftFactory(starts_at=local(tuesday, 9), ends_at=local(tuesday, 12)).campaign
+
+        def found(**params: str) -> set[int]:
+            return {c.pk for c in client.get("/campaigns/", params).context["page"].object_list}
+
+        assert found(weekends="on") == {weekend.pk}
+        assert found(evenings="on") == {evening.pk}
+        assert found(date_from=tuesday.isoformat(), date_to=tuesday.isoformat()) == {evening.pk, morning.pk}
+
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"date_from": "2026-13-45"},
+            {"page": "zz"},
+            {"region": "99999"},
+        ],
+    )
+    def test_bad_filter_values_are_form_errors_not_500(self, client, params) -> None:  # type: ignore[no-untyped-def]
+        CampaignFactory()
+        response = client.get("/campaigns/", params)
+        assert response.status_code == 200
+
+    @pytest.mark.parametrize("params", [{"region": "x\x00"}, {"kind": "\x00"}])
+    def test_nul_bytes_are_refused_before_the_view(self, client, params) -> None:  # type: ignore[no-untyped-def]
+        assert client.get("/campaigns/", params).status_code == 400
+
+
+@pytest.mark.django_db
+class TestCampaignPage:
+    def test_shows_upcoming_shifts_with_free_places(self, client, almaty) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(capacity=3, place_name="Медеу")
+        services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+        ShiftFactory(campaign=shift.campaign, starts_at=in_days(-3), ends_at=in_days(-3, 13))
+        response = client.get(f"/campaigns/{shift.campaign.pk}/")
+        assert response.status_code == 200
+        shifts = list(response.context["page"].object_list)
+        assert [s.pk for s in shifts] == [shift.pk] and shifts[0].free_places == 2
+        assert "Медеу" in response.content.decode()
+
+    def test_draft_is_404_for_volunteers_and_open_to_its_coordinator(
+        self, client, alice, bob, charlie
+    ) -> None:  # type: ignore[no-untyped-def]
+        draft = CampaignFactory(status=Campaign.Status.DRAFT)
+        bob.refresh_from_db()
+        assert client.get(f"/campaigns/{draft.pk}/").status_code == 404
+        assert client_for(bob.user).get(f"/campaigns/{draft.pk}/").status_code == 404
+        assert client_for(charlie).get(f"/campaigns/{draft.pk}/").status_code == 404
+        assert client_for(alice).get(f"/campaigns/{draft.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+class TestSignUpAndCancel:
+    def test_sign_up_needs_a_confirmation_then_shows_in_my_shifts(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        shift = ShiftFactory(capacity=2)
+        client = client_for(bob.user)
+        confirm = client.get(f"/shifts/{shift.pk}/signup/")
+        assert confirm.status_code == 200 and "signup-form" in confirm.content.decode()
+        assert not Signup.objects.exists()
+
+        response = client.post(f"/shifts/{shift.pk}/signup/")
+        assert response.status_code == 302 and response["Location"] == "/my-shifts/"
+        signup = Signup.objects.get()
+        assert (signup.volunteer, signup.status, signup.signed_up_by) == (bob, "confirmed", bob.user)
+        mine = client.get("/my-shifts/")
+        assert [s.pk for s in mine.context["upcoming"]] == [signup.pk]
+
+    def test_refusal_is_shown_and_nothing_saved(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        teen = MinorFactory(region=almaty, with_account=True, birth_date=years_ago(16))
+        shift = ShiftFactory(adults_only=True)
+        client = client_for(teen.user)
+        page = client.get(f"/shifts/{shift.pk}/signup/")
+        assert page.status_code == 200 and 'id="refusal"' in page.content.decode()
+        response = client.post(f"/shifts/{shift.pk}/signup/", follow=True)
+        assert "18" in "".join(str(m) for m in response.context["messages"])
+        assert not Signup.objects.exists()
+
+    def test_full_shift_offers_the_waitlist(self, almaty, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        shift = ShiftFactory(capacity=1)
+        services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+        client_for(bob.user).post(f"/shifts/{shift.pk}/signup/")
+        assert Signup.objects.get(volunteer=bob).status == "waitlisted"
+        mine = client_for(bob.user).get("/my-shifts/")
+        assert mine.context["upcoming"][0].waitlist_ahead == 0
+
+    def test_cancel_with_confirmation_promotes_the_waitlist(self, almaty, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        shift = ShiftFactory(capacity=1)
+        mine = services.signup_create(shift=shift, volunteer=bob, by=bob.user)
+        waiting = services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+        client = client_for(bob.user)
+        assert client.get(f"/my-shifts/{mine.pk}/cancel/").status_code == 200
+        mine.refresh_from_db()
+        assert mine.status == "confirmed"
+        response = client.post(f"/my-shifts/{mine.pk}/cancel/")
+        assert response.status_code == 302
+        mine.refresh_from_db()
+        waiting.refresh_from_db()
+        assert mine.status == "cancelled" and mine.cancelled_by == bob.user
+        assert waiting.status == "confirmed"
+
+    def test_someone_elses_sign_up_cannot_be_cancelled(self, almaty, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        other = services.signup_create(
+            shift=ShiftFactory(), volunteer=VolunteerFactory(region=almaty), by=None
+        )
+        client = client_for(bob.user)
+        assert client.get(f"/my-shifts/{other.pk}/cancel/").status_code == 404
+        assert client.post(f"/my-shifts/{other.pk}/cancel/").status_code == 404
+        other.refresh_from_db()
+        assert other.status == "confirmed"
+
+    def test_account_without_volunteer_profile(self, alice) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory()
+        response = client_for(alice).post(f"/shifts/{shift.pk}/signup/")
+        assert response.status_code == 200
+        assert "no_profile" in response.templates[0].name
+        assert not Signup.objects.exists()
+
+    def test_my_shifts_shows_past_hours_and_the_total(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        shift = ShiftFactory()
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        start_now(shift)
+        services.signup_check_in(signup=signup, by=alice)
+        services.signup_hours_set(signup=signup, hours=Decimal("2.5"), reason="Кеш келді", by=alice)
+        Shift.objects.filter(pk=shift.pk).update(
+            starts_at=timezone.now() - datetime.timedelta(hours=5),
+            ends_at=timezone.now() - datetime.timedelta(hours=2),
+        )
+        for lang, text in (("kk", "2,5"), ("en", "2.5")):
+            client = client_for(bob.user)
+            client.cookies["django_language"] = lang
+            response = client.get("/my-shifts/")
+            assert response.context["hours"] == Decimal("2.50")
+            assert [s.pk for s in response.context["past"].object_list] == [signup.pk]
+            assert text in response.content.decode()
+
+
+@pytest.mark.django_db
+class TestCalendarFile:
+    def test_ics_has_utc_times_and_escaped_text(self, client) -> None:  # type: ignore[no-untyped-def]
+        day = timezone.localdate() + datetime.timedelta(days=4)
+        shift = ShiftFactory(
+            campaign=CampaignFactory(title="Тазалық; өзен, жаға"),
+            starts_at=local(day, 9, 30),
+            ends_at=local(day, 12),
+            place_name="Парк\\Саябақ",
+            notes="Қолғап алыңыз.\nСу беріледі.",
+        )
+        response = client.get(f"/shifts/{shift.pk}/calendar.ics")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/calendar; charset=utf-8"
+        body = response.content.decode()
+        assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
+        assert f"DTSTART:{day:%Y%m%d}T043000Z" in body  # 09:30 in Almaty is 04:30 UTC
+        assert f"DTEND:{day:%Y%m%d}T070000Z" in body
+        unfolded = body.replace("\r\n ", "")
+        assert "SUMMARY:Тазалық\\; өзен\\, жаға" in unfolded
+        assert "LOCATION:Парк\\\\Саябақ" in unfolded
+        assert "Қолғап алыңыз.\\nСу беріледі." in unfolded
+        assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+
+
+@pytest.mark.django_db
+class TestCoordinatorCampaigns:
+    def test_create_publish_and_add_a_night_shift(self, alice, almaty, astana) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(alice)
+        form = client.get("/manage/campaigns/new/").context["form"]
+        assert list(form.fields["region"].queryset) == [almaty]
+        today = timezone.localdate()
+        response = client.post(
+            "/manage/campaigns/new/",
+            {
+                "title": "Түнгі көмек",
+                "kind": "elderly",
+                "direction": "qamqor",
+                "region": almaty.pk,
+                "starts_on": today.isoformat(),
+                "ends_on": (today + datetime.timedelta(days=30)).isoformat(),
+            },
+        )
+        campaign = Campaign.objects.get()
+        assert response.status_code == 302 and campaign.status == "draft" and campaign.region == almaty
+        client.post(f"/manage/campaigns/{campaign.pk}/status/", {"status": "published"})
+        campaign.refresh_from_db()
+        assert campaign.status == "published"
+
+        day = today + datetime.timedelta(days=2)
+        response = client.post(
+            f"/manage/campaigns/{campaign.pk}/shifts/new/",
+            {
+                "place_name": "Қарттар үйі",
+                "date": day.isoformat(),
+                "start_time": "22:00",
+                "end_time": "02:00",
+                "capacity": "4",
+                "waitlist_enabled": "on",
+            },
+        )
+        shift = Shift.objects.get()
+        assert response.status_code == 302
+        assert timezone.localtime(shift.starts_at) == local(day, 22)
+        assert timezone.localtime(shift.ends_at) == local(day + datetime.timedelta(days=1), 2)
+
+    def test_coordinator_cannot_post_another_region(self, alice, astana) -> None:  # type: ignore[no-untyped-def]
+        today = timezone.localdate()
+        response = client_for(alice).post(
+            "/manage/campaigns/new/",
+            {"title": "X", "kind": "other", "region": astana.pk, "starts_on": today, "ends_on": today},
+        )
+        assert response.status_code == 200 and "region" in response.context["form"].errors
+        assert not Campaign.objects.exists()
+
+    def test_weekly_series_from_the_form(self, alice) -> None:  # type: ignore[no-untyped-def]
+        campaign = CampaignFactory()
+        first = timezone.localdate() + datetime.timedelta(days=1)
+        response = client_for(alice).post(
+            f"/manage/campaigns/{campaign.pk}/series/new/",
+            {
+                "place_name": "Кітапхана",
+                "first_date": first.isoformat(),
+                "weekdays": ["1", "3", "5"],
+                "weeks": "2",
+                "start_time": "18:00",
+                "end_time": "20:00",
+                "capacity": "6",
+                "waitlist_enabled": "on",
+            },
+        )
+        assert response.status_code == 302
+        shifts = list(Shift.objects.filter(campaign=campaign))
+        assert len(shifts) == 6
+        assert {timezone.localtime(s.starts_at).isoweekday() for s in shifts} == {1, 3, 5}
+
+    def test_fewer_places_than_confirmed_is_a_form_error(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(capacity=2)
+        for _ in range(2):
+            services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+        client = client_for(alice)
+        data = {
+            k: v for k, v in client.get(f"/manage/shifts/{shift.pk}/edit/").context["form"].initial.items()
+        }
+        data = {
+            "place_name": data["place_name"],
+            "date": data["date"].isoformat(),
+            "start_time": data["start_time"].strftime("%H:%M"),
+            "end_time": data["end_time"].strftime("%H:%M"),
+            "capacity": "1",
+            "waitlist_enabled": "on",
+        }
+        response = client.post(f"/manage/shifts/{shift.pk}/edit/", data)
+        assert response.status_code == 200 and "capacity" in response.context["form"].errors
+        shift.refresh_from_db()
+        assert shift.capacity == 2 and shift.signups.filter(status="confirmed").count() == 2
+
+    def test_cancel_shift_needs_the_tick(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory()
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        client_for(alice).post(f"/manage/shifts/{shift.pk}/cancel/")
+        shift.refresh_from_db()
+        assert shift.cancelled_at is None
+        client_for(alice).post(f"/manage/shifts/{shift.pk}/cancel/", {"confirm": "yes"})
+        shift.refresh_from_db()
+        signup.refresh_from_db()
+        assert shift.cancelled_at is not None and signup.status == "cancelled"
+
+
+@pytest.mark.django_db
+class TestShiftRoster:
+    def test_roster_lists_confirmed_and_waitlist_with_minors_marked(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(capacity=1)
+        teen = MinorFactory(region=almaty, last_name="Бекова", birth_date=years_ago(15))
+        adult = VolunteerFactory(region=almaty, last_name="Серікова")
+        services.signup_create(shift=shift, volunteer=teen, by=None)
+        services.signup_create(shift=shift, volunteer=adult, by=None)
+        response = client_for(alice).get(f"/manage/shifts/{shift.pk}/")
+        roster = response.context["roster"]
+        assert [s.volunteer for s in roster["confirmed"]] == [teen]
+        assert roster["confirmed"][0].is_minor
+        assert [s.volunteer for s in roster["waitlist"]] == [adult]
+        html = response.content.decode()
+        assert teen.guardian_phone in html and "badge-minor" in html
+
+    def test_add_several_at_once_reports_refusals_by_name(self, alice, almaty, astana) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(adults_only=True)
+        adult = VolunteerFactory(region=almaty, last_name="Ахметов")
+        teen = MinorFactory(region=almaty, last_name="Бекова", first_name="Аружан", birth_date=years_ago(16))
+        client = client_for(alice)
+        found = client.get(f"/manage/shifts/{shift.pk}/", {"q": "Ахметов"}).context["candidates"]
+        assert adult in found
+        response = client.post(
+            f"/manage/shifts/{shift.pk}/add/", {"volunteers": [adult.pk, teen.pk]}, follow=True
+        )
+        texts = [str(m) for m in response.context["messages"]]
+        assert any(t.startswith("Бекова Аружан") and "18" in t for t in texts), texts
+        assert Signup.objects.get().volunteer == adult
+        assert Signup.objects.get().signed_up_by == alice
+
+    def test_adding_someone_outside_the_scope_is_404(self, alice, astana_volunteer) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory()
+        response = client_for(alice).post(
+            f"/manage/shifts/{shift.pk}/add/", {"volunteers": [astana_volunteer.pk]}
+        )
+        assert response.status_code == 404
+        assert not Signup.objects.exists()
+
+    def test_attendance_on_the_phone(self, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory()
+        came = services.signup_create(shift=shift, volunteer=bob, by=None)
+        absent = services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+        start_now(shift)
+        client = client_for(alice)
+        client.post(f"/manage/signups/{came.pk}/attendance/", {"action": "check_in"})
+        client.post(f"/manage/signups/{absent.pk}/attendance/", {"action": "no_show"})
+        came.refresh_from_db()
+        absent.refresh_from_db()
+        assert came.status == "attended" and came.hours is not None
+        assert absent.status == "no_show" and absent.hours is None
+
+        response = client.post(
+            f"/manage/signups/{came.pk}/attendance/", {"action": "hours", "hours": "1.5"}, follow=True
+        )
+        assert [m.level_tag for m in response.context["messages"]][-1] == "error"
+        came.refresh_from_db()
+        assert came.hours != Decimal("1.5")  # refused: a reason is needed
+        client.post(
+            f"/manage/signups/{came.pk}/attendance/",
+            {"action": "hours", "hours": "1.5", "reason": "Ерте кетті"},
+        )
+        came.refresh_from_db()
+        assert (came.hours, came.hours_reason) == (Decimal("1.50"), "Ерте кетті")
+        assert client.get(f"/manage/shifts/{shift.pk}/").context["hours"] == Decimal("1.50")
+
+    @pytest.mark.parametrize("bad", [{"action": "hours", "hours": "abc"}, {"action": "zzz"}])
+    def test_bad_attendance_input_is_a_message_not_a_500(self, alice, bob, bad) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory()
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        start_now(shift)
+        response = client_for(alice).post(f"/manage/signups/{signup.pk}/attendance/", bad)
+        assert response.status_code == 302
+        signup.refresh_from_db()
+        assert signup.status == "confirmed"
+
+
+@pytest.mark.django_db
+class TestCuratorSignsUpPupils:
+    def test_own_pupils_each_judged_on_their_own(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        curator = UserFactory(email="teacher@example.kz")
+        detachment = DetachmentFactory(region=almaty, curator=curator)
+        ready = MinorFactory(
+            region=almaty, detachment=detachment, last_name="Әбенова", birth_date=years_ago(15)
+        )
+        young = MinorFactory(
+            region=almaty,
+            detachment=detachment,
+            last_name="Бекова",
+            first_name="Аружан",
+            birth_date=years_ago(12),
+        )
+        stranger = MinorFactory(
+            region=almaty, detachment=DetachmentFactory(region=almaty), birth_date=years_ago(15)
+        )
+        shift = ShiftFactory()
+        client = client_for(curator)
+        page = client.get(f"/shifts/{shift.pk}/detachment/")
+        assert page.status_code == 200
+        assert {m.pk for m in page.context["members"]} == {ready.pk, young.pk}
+
+        response = client.post(
+            f"/shifts/{shift.pk}/detachment/", {"volunteers": [ready.pk, young.pk, stranger.pk]}
+        )
+        texts = [str(m) for m in response.context["messages"]]
+        assert any(t.startswith("Бекова Аружан") for t in texts), texts
+        signups = list(Signup.objects.all())
+        assert [(s.volunteer, s.signed_up_by) for s in signups] == [(ready, curator)]
+
+    def test_not_a_curator_is_404(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        assert client_for(bob.user).get(f"/shifts/{ShiftFactory().pk}/detachment/").status_code == 404
+
+
+@pytest.mark.django_db
+class TestScope:
+    """Every events URL for every persona: anonymous visitors log in first, other regions' and
+    national objects are 404 for a coordinator, volunteers find no management at all."""
+
+    def _objects(self, almaty, bob):  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(campaign=CampaignFactory(region=almaty))
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        return shift.campaign, shift, signup
+
+    def _manage_urls(self, campaign, shift, signup) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+        return [
+            ("get", f"/manage/campaigns/{campaign.pk}/"),
+            ("get", f"/manage/campaigns/{campaign.pk}/edit/"),
+            ("post", f"/manage/campaigns/{campaign.pk}/edit/"),
+            ("post", f"/manage/campaigns/{campaign.pk}/status/"),
+            ("get", f"/manage/campaigns/{campaign.pk}/shifts/new/"),
+            ("post", f"/manage/campaigns/{campaign.pk}/shifts/new/"),
+            ("get", f"/manage/campaigns/{campaign.pk}/series/new/"),
+            ("get", f"/manage/shifts/{shift.pk}/"),
+            ("get", f"/manage/shifts/{shift.pk}/edit/"),
+            ("post", f"/manage/shifts/{shift.pk}/cancel/"),
+            ("post", f"/manage/shifts/{shift.pk}/add/"),
+            ("post", f"/manage/signups/{signup.pk}/attendance/"),
+        ]
+
+    def test_anonymous_is_sent_to_log_in(self, almaty, bob) -> None:  # type: ignore[no-untyped-def]
+        campaign, shift, signup = self._objects(almaty, bob)
+        client = Client()
+        for method, url in [
+            *self._manage_urls(campaign, shift, signup),
+            ("get", "/manage/campaigns/"),
+            ("get", "/manage/campaigns/new/"),
+            ("get", "/my-shifts/"),
+            ("get", f"/my-shifts/{signup.pk}/cancel/"),
+            ("get", f"/shifts/{shift.pk}/signup/"),
+            ("post", f"/shifts/{shift.pk}/signup/"),
+            ("get", f"/shifts/{shift.pk}/detachment/"),
+        ]:
+            response = getattr(client, method)(url)
+            assert response.status_code == 302 and response["Location"].startswith(
+                "/accounts/login/?next="
+            ), url
+        for url in [
+            "/campaigns/",
+            f"/campaigns/{campaign.pk}/",
+            f"/shifts/{shift.pk}/",
+            f"/shifts/{shift.pk}/calendar.ics",
+        ]:
+            assert client.get(url).status_code == 200, url
+
+    def test_coordinator_of_another_region_gets_404_and_changes_nothing(self, almaty, bob, charlie) -> None:  # type: ignore[no-untyped-def]
+        campaign, shift, signup = self._objects(almaty, bob)
+        client = client_for(charlie)
+        for method, url in self._manage_urls(campaign, shift, signup):
+            assert (
+                getattr(client, method)(
+                    url, {"status": "cancelled", "confirm": "yes", "action": "cancel"}
+                ).status_code
+                == 404
+            ), url
+        campaign.refresh_from_db()
+        shift.refresh_from_db()
+        signup.refresh_from_db()
+        assert (campaign.status, shift.cancelled_at, signup.status) == ("published", None, "confirmed")
+        assert campaign not in client.get("/manage/campaigns/").context["page"].object_list
+
+    def test_own_region_and_national_staff_open_everything(self, almaty, bob, alice, nora) -> None:  # type: ignore[no-untyped-def]
+        campaign, shift, signup = self._objects(almaty, bob)
+        for user in (alice, nora):
+            client = client_for(user)
+            for method, url in self._manage_urls(campaign, shift, signup):
+                if method == "get":
+                    assert client.get(url).status_code == 200, (user, url)
+
+    def test_national_campaigns_are_national_staff_alone(self, bob, alice, nora) -> None:  # type: ignore[no-untyped-def]
+        campaign = CampaignFactory(region=None)
+        shift = ShiftFactory(campaign=campaign)
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        for method, url in self._manage_urls(campaign, shift, signup):
+            assert getattr(client_for(alice), method)(url).status_code == 404, url
+        assert client_for(nora).get(f"/manage/shifts/{shift.pk}/").status_code == 200
+        # Volunteers see national campaigns like any other.
+        bob.refresh_from_db()
+        assert client_for(bob.user).get(f"/campaigns/{campaign.pk}/").status_code == 200
+
+    def test_volunteer_finds_no_management(self, almaty, bob) -> None:  # type: ignore[no-untyped-def]
+        campaign, shift, signup = self._objects(almaty, bob)
+        bob.refresh_from_db()
+        client = client_for(bob.user)
+        for method, url in [*self._manage_urls(campaign, shift, signup), ("get", "/manage/campaigns/")]:
+            assert getattr(client, method)(url).status_code == 404, url
+
+    def test_malformed_ids_are_404(self, alice) -> None:  # type: ignore[no-untyped-def]
+        for url in ["/campaigns/99999999999999999999/", "/shifts/0/", "/manage/shifts/99999999/"]:
+            assert client_for(alice).get(url).status_code == 404, url
+
+
+@pytest.mark.django_db
+class TestQueryCounts:
+    """List pages run the same number of queries for 2 rows as for 12."""
+
+    def _count(self, client, url, django_assert_max_num_queries) -> int:  # type: ignore[no-untyped-def]
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    def test_pages_do_not_grow_with_rows(self, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        skill = SkillFactory(code="first-aid")
+        campaign = CampaignFactory()
+        people = [VolunteerFactory(region=almaty) for _ in range(12)]
+
+        def grow(n: int, offset: int = 0) -> Shift:
+            last = None
+            for i in range(n):
+                shift = ShiftFactory(
+                    campaign=CampaignFactory(), starts_at=in_days(2 + offset + i), capacity=3
+                )
+                shift.required_skills.add(skill)
+                own = ShiftFactory(campaign=campaign, starts_at=in_days(2 + offset + i, 8), capacity=3)
+                services.signup_create(shift=own, volunteer=bob, by=None)
+                services.signup_create(shift=own, volunteer=people[i], by=None)
+                last = own
+            assert last is not None
+            return last
+
+        def counts(roster_shift: Shift) -> list[int]:
+            user = client_for(bob.user)
+            coordinator = client_for(alice)
+            from django.db import connection
+            from django.test.utils import CaptureQueriesContext
+
+            result = []
+            for client, url in [
+                (user, "/campaigns/"),
+                (user, "/campaigns/?free=on&evenings=on"),
+                (user, f"/campaigns/{campaign.pk}/"),
+                (user, "/my-shifts/"),
+                (coordinator, "/manage/campaigns/"),
+                (coordinator, f"/manage/campaigns/{campaign.pk}/"),
+                (coordinator, f"/manage/shifts/{roster_shift.pk}/"),
+            ]:
+                with CaptureQueriesContext(connection) as ctx:
+                    assert client.get(url).status_code == 200, url
+                result.append(len(ctx.captured_queries))
+            return result
+
+        few = counts(grow(2))
+        # The roster of the last shift grows too: more people on it.
+        last = grow(10, offset=5)
+        for v in people[:9]:
+            services.signup_create(shift=last, volunteer=v, by=None)
+        many = counts(last)
+        assert few == many, (few, many)
