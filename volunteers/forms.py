@@ -351,3 +351,41 @@ class SkillForm(forms.ModelForm):
 
     def skill_data(self) -> dict[str, Any]:
         return {field: self.cleaned_data[field] for field in self.Meta.fields}
+
+
+class DuplicateFilterForm(forms.Form):
+    """The possible-duplicates list: pairs of one region of the user's scope."""
+
+    region = RegionChoiceField(
+        queryset=Region.objects.none(), required=False, empty_label=_("All regions"), label=_("Region")
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = region_queryset_for(user)
+
+    def region_id(self) -> int | None:
+        if not self.is_bound or not self.is_valid():
+            return None
+        region = self.cleaned_data.get("region")
+        return region.pk if region else None
+
+
+class MergeForm(forms.Form):
+    """Which of the two records stays; the other is merged into it and removed."""
+
+    keep = forms.TypedChoiceField(
+        coerce=int, widget=forms.RadioSelect, label=_("Which record stays?"), choices=()
+    )
+
+    def __init__(self, *args: Any, pair: tuple[Volunteer, Volunteer], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedChoiceField, self.fields["keep"])
+        field.choices = [
+            (v.pk, _("Keep record #%(id)s: %(name)s") % {"id": v.pk, "name": v.full_name}) for v in pair
+        ]
+        self.pair = pair
+
+    def keep_and_drop(self) -> tuple[Volunteer, Volunteer]:
+        first, second = self.pair
+        return (first, second) if self.cleaned_data["keep"] == first.pk else (second, first)

@@ -17,6 +17,9 @@ roster_patterns = (
     [
         path("", views.roster_list, name="list"),
         path("new/", views.roster_create, name="create"),
+        path("duplicates/", views.duplicate_list, name="duplicates"),
+        path("duplicates/<int:pk>/merge/", views.duplicate_merge, name="duplicate_merge"),
+        path("duplicates/<int:pk>/dismiss/", views.duplicate_dismiss, name="duplicate_dismiss"),
         path("<int:pk>/", views.roster_detail, name="detail"),
         path("<int:pk>/edit/", views.roster_edit, name="edit"),
         path("<int:pk>/guardian-consent/", views.roster_guardian_consent, name="guardian_consent"),
