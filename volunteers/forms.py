@@ -132,6 +132,16 @@ class RegistrationProfileForm(VolunteerProfileForm):
         return None
 
 
+class TakenIinFlaggedMixin(forms.ModelForm):
+    """For the forms that add someone (a walk-in, a detachment member): an IIN already on file does
+    not stop the person being added. volunteer_create keeps it off the new record and flags the
+    two as a possible duplicate for a coordinator to merge. Editing keeps the form's check."""
+
+    def validate_unique(self) -> None:
+        if self.instance.pk is not None:
+            super().validate_unique()
+
+
 class CoordinatorVolunteerForm(VolunteerProfileForm):
     """What a coordinator edits on a roster entry: the profile plus status and detachment."""
 
@@ -184,7 +194,7 @@ class GuardianPaperConsentMixin(forms.Form):
         return data
 
 
-class WalkInVolunteerForm(GuardianPaperConsentMixin, CoordinatorVolunteerForm):
+class WalkInVolunteerForm(TakenIinFlaggedMixin, GuardianPaperConsentMixin, CoordinatorVolunteerForm):
     """A person who came to the office: their own consent is the signed paper form kept there."""
 
     own_document_number = forms.CharField(
