@@ -501,7 +501,7 @@ def possible_duplicate_dismiss(*, flag: PossibleDuplicate, by: User) -> None:
         resolved_at=timezone.now(), resolved_by=by, resolution=PossibleDuplicate.Resolution.NOT_DUPLICATE
     )
     if not closed:
-        raise ValidationError(_("Someone else has already dealt with this pair."), code="resolved")
+        raise ValidationError(_("This pair has already been dealt with."), code="resolved")
 
 
 def _is_empty(value: object) -> bool:
@@ -709,7 +709,7 @@ def volunteer_merge(*, keep: Volunteer, drop: Volunteer, by: User) -> Volunteer:
         raise ValidationError(
             _(
                 "Both records have an account, so they cannot be merged: ask the person which account they "
-                "use and to delete the other one (Profile → Delete account), or contact national staff."
+                "use and to delete the other one (Profile → Delete my account), or contact national staff."
             ),
             code="both_accounts",
         )

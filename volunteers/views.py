@@ -372,11 +372,16 @@ def tell_staff_of_duplicates(
             ),
         )
     elif selectors.has_open_duplicates(volunteer=volunteer):
-        message = _(
-            "Someone with the same phone or e-mail is already on file: the two are listed as possible duplicates."
-        )
         if manages_regions(request.user):
-            message = f"{message} {_('See Roster → Possible duplicates.')}"
+            message = _(
+                "Someone with the same phone or e-mail is already on file: the two are listed under "
+                "possible duplicates on the regions overview."
+            )
+        else:
+            message = _(
+                "Someone with the same phone or e-mail is already on file: a coordinator will check "
+                "whether they are the same person."
+            )
         messages.warning(request, message)
 
 
@@ -401,7 +406,7 @@ def duplicate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _already_dealt_with(request: AuthenticatedHttpRequest, text: str | None = None) -> HttpResponse:
-    messages.info(request, text or _("Someone else has already dealt with this pair."))
+    messages.info(request, text or _("This pair has already been dealt with."))
     return redirect("roster:duplicates")
 
 
