@@ -194,6 +194,17 @@ def _await_guardian_if_minor(volunteer: Volunteer) -> None:
         volunteer.status = Volunteer.Status.AWAITING_GUARDIAN
 
 
+def _lock(volunteer: Volunteer) -> Volunteer:
+    """The row, locked for this transaction; a record merged into another meanwhile is gone,
+    and the person acting is told so rather than shown an error page."""
+    locked = Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()
+    if locked is None:
+        raise ValidationError(
+            _("This record no longer exists: it has been merged into another one."), code="gone"
+        )
+    return locked
+
+
 def _refuse_if_anonymised(volunteer: Volunteer) -> None:
     if volunteer.anonymized_at is not None:
         raise ValidationError(
@@ -214,7 +225,7 @@ def volunteer_update(
     `data` may hold PROFILE_FIELDS only; any other key is refused with TypeError.
     """
     refuse_unknown_fields(fields=PROFILE_FIELDS, data=data)
-    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    locked = _lock(volunteer)
     _refuse_if_anonymised(locked)
     updates = dict(data)
     if (
@@ -354,7 +365,7 @@ def guardian_consent_record(
 ) -> GuardianConsent:
     """Staff record the written consent of the parent or legal representative, with the number
     and date of the signed document kept on file."""
-    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    locked = _lock(volunteer)
     _refuse_unless_consent_can_be_given(locked)
     errors: dict[str, list[str]] = {}
     if not paper.document_number.strip():
@@ -396,7 +407,7 @@ def guardian_consent_confirm(*, token: str, guardian_name: str) -> Volunteer:
 def guardian_consent_withdraw(*, volunteer: Volunteer, withdrawn_by: User, reason: str) -> None:
     """The guardian withdrew their consent (they told staff): the minor takes part in nothing
     until a new one is given; the record of the old one stays."""
-    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    locked = _lock(volunteer)
     _refuse_if_anonymised(locked)
     if locked.guardian_consent_at is None:
         raise ValidationError(_("There is no guardian consent in force to withdraw."), code="none")
@@ -409,7 +420,7 @@ def guardian_consent_withdraw(*, volunteer: Volunteer, withdrawn_by: User, reaso
 def volunteer_anonymize(*, volunteer: Volunteer, requested_by: User | None) -> Volunteer:
     """Delete the account and erase personal data, keeping an anonymous row so that hours
     statistics (by region and year of birth) still add up."""
-    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    locked = _lock(volunteer)
     user_id = locked.user_id
     birth_date = locked.birth_date
     erased = Volunteer.fields_of(DataClass.PERSONAL, DataClass.SENSITIVE)

@@ -569,6 +569,17 @@ class TestMerge:
             assert response.status_code == 200 and "keep" in response.context["form"].errors
         assert Volunteer.objects.filter(pk__in=[walk_in.pk, registered.pk]).count() == 2
 
+    def test_an_edit_of_the_record_merged_meanwhile_is_told_not_an_error_page(
+        self, alice, walk_in, registered
+    ) -> None:  # type: ignore[no-untyped-def]
+        stale = Volunteer.objects.get(pk=registered.pk)  # the edit form was opened before the merge
+        services.volunteer_merge(keep=walk_in, drop=registered, by=alice)
+        with pytest.raises(ValidationError) as exc:
+            services.volunteer_update(volunteer=stale, changed_by=alice, data={"locality": "Есік"})
+        assert exc.value.code == "gone"
+        walk_in.refresh_from_db()
+        assert walk_in.locality == "Қаскелең"
+
     def test_the_detail_page_points_to_the_pair(self, alice, walk_in, registered) -> None:  # type: ignore[no-untyped-def]
         flag = _pair(walk_in, registered)
         page = client_for(alice).get(f"/roster/{walk_in.pk}/").content.decode()
