@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, CharField, Model, Q, Value, When
+from django.db.models import Case, CharField, Model, ProtectedError, Q, RestrictedError, Value, When
 from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -523,7 +523,6 @@ def _is_empty(value: object) -> bool:
 # name with another's phone, would be a record of something that never happened.
 _OWN_CONSENT = ("consent_at", "consent_version", "consent_method", "consent_document")
 _GUARDIAN = ("guardian_name", "guardian_phone", "guardian_relation")
-_GUARDIAN_CONSENT = ("guardian_consent_at", "guardian_consent_recorded_by")
 
 
 def _check_errors(volunteer: Volunteer) -> set[str]:
@@ -552,9 +551,13 @@ def _fill_empty_fields(kept: Volunteer, dropped: Volunteer) -> list[str]:
         units.extend((name,) for name in _GUARDIAN)
     if kept.consent_at is None and dropped.consent_at is not None:
         units.append(_OWN_CONSENT)
-    units += [
-        (name,) for name in PROFILE_FIELDS if name not in _GUARDIAN and name not in ("region", "status")
-    ]
+    skip = {*_GUARDIAN, "region", "status"}
+    if kept.detachment_id is None and dropped.detachment_id is not None:
+        # A school detachment belongs to a region: one of another region stays with the other record.
+        detachments = Volunteer._meta.get_field("detachment").related_model._default_manager  # type: ignore[union-attr]
+        if not detachments.filter(pk=dropped.detachment_id, region_id=kept.region_id).exists():
+            skip.add("detachment")
+    units += [(name,) for name in PROFILE_FIELDS if name not in skip]
     baseline = _check_errors(kept)
     filled: list[str] = []
     for unit in units:
@@ -664,7 +667,16 @@ def _move_rows(model: type[Model], field_name: str, *, dropped: Volunteer, kept:
             with transaction.atomic():
                 manager.filter(pk=pk).update(**{field_name: kept})
         except IntegrityError:
-            manager.filter(pk=pk).delete()
+            try:
+                manager.filter(pk=pk).delete()
+            except (ProtectedError, RestrictedError) as exc:
+                raise ValidationError(
+                    _(
+                        "The records cannot be merged: both have entries in “%(what)s” that clash and cannot be removed."
+                    )
+                    % {"what": model._meta.verbose_name_plural},
+                    code="protected",
+                ) from exc
 
 
 def _relations_to_move() -> list[tuple[type[Model], str]]:

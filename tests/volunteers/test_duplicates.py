@@ -497,6 +497,23 @@ class TestMerge:
         assert kept.iin is None and kept.birth_date == datetime.date(1990, 1, 1)
         assert not Volunteer.objects.filter(iin=IIN).exists()
 
+    def test_a_detachment_joins_the_kept_record_only_from_its_own_region(self, nora, almaty, astana) -> None:  # type: ignore[no-untyped-def]
+        school = DetachmentFactory(region=almaty)
+        kept = VolunteerFactory(region=astana, phone="+77050000001")
+        services.volunteer_merge(
+            keep=kept, drop=VolunteerFactory(region=almaty, detachment=school, phone="+77050000001"), by=nora
+        )
+        kept.refresh_from_db()
+        assert kept.detachment is None
+        nearby = VolunteerFactory(region=almaty, phone="+77050000002")
+        services.volunteer_merge(
+            keep=nearby,
+            drop=VolunteerFactory(region=almaty, detachment=school, phone="+77050000002"),
+            by=nora,
+        )
+        nearby.refresh_from_db()
+        assert nearby.detachment == school
+
     def test_the_iin_kept_off_a_registration_joins_the_record(self, alice, almaty, walk_in) -> None:  # type: ignore[no-untyped-def]
         holder = VolunteerFactory(region=almaty, birth_date=IIN_BIRTH, iin=IIN)
         newcomer = VolunteerFactory(region=almaty, birth_date=IIN_BIRTH, with_account=True)
@@ -591,7 +608,7 @@ class TestMerge:
 
 
 @pytest.fixture
-def signup_model(db) -> Iterator[tuple[type[models.Model], type[models.Model]]]:  # type: ignore[no-untyped-def]
+def signup_model(db) -> Iterator[tuple[type[models.Model], ...]]:  # type: ignore[no-untyped-def]
     class Signup(models.Model):  # noqa: DJ008
         volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="test_signups")
         shift = models.CharField(max_length=20)
@@ -611,14 +628,21 @@ def signup_model(db) -> Iterator[tuple[type[models.Model], type[models.Model]]]:
         class Meta:
             app_label = "volunteers"
 
+    class Payout(models.Model):  # noqa: DJ008
+        # A row that may not be deleted while it refers to a sign-up.
+        signup = models.ForeignKey(Signup, on_delete=models.PROTECT, related_name="+")
+
+        class Meta:
+            app_label = "volunteers"
+
     # PostgreSQL's DDL is transactional: the tables go with the test's transaction.
     with connection.schema_editor() as editor:
-        editor.create_model(Signup)
-        editor.create_model(Note)
+        for model in (Signup, Note, Payout):
+            editor.create_model(model)
     try:
-        yield Signup, Note
+        yield Signup, Note, Payout
     finally:
-        for model in (Signup, Note):
+        for model in (Signup, Note, Payout):
             del apps.all_models["volunteers"][model._meta.model_name]
         apps.clear_cache()
 
@@ -627,7 +651,7 @@ def signup_model(db) -> Iterator[tuple[type[models.Model], type[models.Model]]]:
 def test_rows_of_other_apps_move_and_the_kept_records_own_row_wins_a_clash(
     signup_model, alice, almaty
 ) -> None:  # type: ignore[no-untyped-def]
-    Signup, Note = signup_model
+    Signup, Note, _payout = signup_model
     kept = VolunteerFactory(region=almaty)
     dropped = VolunteerFactory(region=almaty)
     Signup.objects.create(volunteer=kept, shift="tree-planting", hours=2)
@@ -699,3 +723,20 @@ def test_two_coordinators_merging_one_pair_at_once(regions_in_transactional_db) 
     flag.refresh_from_db()
     assert flag.resolution == "merged"
     assert Detachment.objects.count() == 0  # nothing else was touched
+
+
+@pytest.mark.django_db
+def test_a_clashing_row_that_may_not_be_removed_stops_the_merge_whole(signup_model, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    Signup, _note, Payout = signup_model
+    kept = VolunteerFactory(region=almaty, locality="")
+    dropped = VolunteerFactory(region=almaty, locality="Есік")
+    Signup.objects.create(volunteer=kept, shift="tree-planting", hours=2)
+    Payout.objects.create(signup=Signup.objects.create(volunteer=dropped, shift="tree-planting", hours=5))
+    with pytest.raises(ValidationError) as exc:
+        services.volunteer_merge(keep=kept, drop=dropped, by=alice)
+    assert exc.value.code == "protected"
+    # Nothing of the merge is left half done.
+    assert Volunteer.objects.filter(pk__in=[kept.pk, dropped.pk]).count() == 2
+    kept.refresh_from_db()
+    assert kept.locality == "" and not kept.changes.filter(action="merge").exists()
+    assert Signup.objects.filter(volunteer=dropped).count() == 1
