@@ -9,12 +9,17 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from regions.models import Region
 from regions.scoping import region_queryset_for
-from volunteers.forms import GuardianPaperConsentMixin, RegionChoiceField, VolunteerProfileForm
+from volunteers.forms import (
+    GuardianPaperConsentMixin,
+    RegionChoiceField,
+    TakenIinFlaggedMixin,
+    VolunteerProfileForm,
+)
 
 from .models import Detachment
 
 
-class DetachmentMemberForm(GuardianPaperConsentMixin, VolunteerProfileForm):
+class DetachmentMemberForm(TakenIinFlaggedMixin, GuardianPaperConsentMixin, VolunteerProfileForm):
     """A curator registers members of their own detachment (usually minors)."""
 
     region = None  # type: ignore[assignment]  # members belong to the detachment's region

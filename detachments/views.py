@@ -19,7 +19,7 @@ from volunteer_net.forms import apply_service_errors
 from volunteer_net.http import require_post
 from volunteers import selectors as volunteer_selectors
 from volunteers import services as volunteer_services
-from volunteers.views import guardian_consent_page
+from volunteers.views import guardian_consent_page, tell_staff_of_duplicates
 
 from . import selectors, services
 from .forms import CuratorAccountForm, DetachmentForm, DetachmentMemberForm
@@ -183,7 +183,7 @@ def detachment_member_create(request: AuthenticatedHttpRequest, pk: int) -> Http
     form = DetachmentMemberForm(request.POST or None, detachment=detachment)
     if request.method == "POST" and form.is_valid():
         try:
-            volunteer_services.volunteer_create(
+            member = volunteer_services.volunteer_create(
                 created_by=request.user,
                 data=form.profile_data(),
                 skills=form.cleaned_data["skills"],
@@ -193,6 +193,7 @@ def detachment_member_create(request: AuthenticatedHttpRequest, pk: int) -> Http
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("The member has been added to the detachment."))
+            tell_staff_of_duplicates(request, volunteer=member, typed_iin=form.cleaned_data.get("iin"))
             return redirect("detachments:detail", pk=detachment.pk)
     return render(
         request, "detachments/member_form.html", {"form": form, "detachment": detachment, "member": None}

@@ -216,7 +216,17 @@ class GuardianPaperConsentMixin(forms.Form):
         return data
 
 
-class WalkInVolunteerForm(GuardianPaperConsentMixin, CoordinatorVolunteerForm):
+class TakenIinFlaggedMixin(forms.ModelForm):
+    """For the forms that add someone (a walk-in, a detachment member): an IIN already on file does
+    not stop the person being added. volunteer_create keeps it off the new record and flags the
+    two as a possible duplicate for a coordinator to merge. Editing keeps the form's check."""
+
+    def validate_unique(self) -> None:
+        if self.instance.pk is not None:
+            super().validate_unique()
+
+
+class WalkInVolunteerForm(TakenIinFlaggedMixin, GuardianPaperConsentMixin, CoordinatorVolunteerForm):
     """A person who came to the office: their own consent is the signed paper form kept there."""
 
     own_document_number = forms.CharField(
@@ -429,3 +439,41 @@ class RosterBulkForm(forms.Form):
 
     def value(self) -> Any:
         return self.cleaned_data[self.cleaned_data["action"]]
+
+
+class DuplicateFilterForm(forms.Form):
+    """The possible-duplicates list: pairs of one region of the user's scope."""
+
+    region = RegionChoiceField(
+        queryset=Region.objects.none(), required=False, empty_label=_("All regions"), label=_("Region")
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["region"]).queryset = region_queryset_for(user)
+
+    def region_id(self) -> int | None:
+        if not self.is_bound or not self.is_valid():
+            return None
+        region = self.cleaned_data.get("region")
+        return region.pk if region else None
+
+
+class MergeForm(forms.Form):
+    """Which of the two records stays; the other is merged into it and removed."""
+
+    keep = forms.TypedChoiceField(
+        coerce=int, widget=forms.RadioSelect, label=_("Which record stays?"), choices=()
+    )
+
+    def __init__(self, *args: Any, pair: tuple[Volunteer, Volunteer], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.TypedChoiceField, self.fields["keep"])
+        field.choices = [
+            (v.pk, _("Keep record #%(id)s: %(name)s") % {"id": v.pk, "name": v.full_name}) for v in pair
+        ]
+        self.pair = pair
+
+    def keep_and_drop(self) -> tuple[Volunteer, Volunteer]:
+        first, second = self.pair
+        return (first, second) if self.cleaned_data["keep"] == first.pk else (second, first)

@@ -7,6 +7,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.db.models.functions import Cast, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -244,6 +245,10 @@ class Volunteer(models.Model):
             models.Index(fields=["last_name", "first_name", "id"], name="volunteer_name_order"),
             # Sorting by age and the age-group filters read birth dates.
             models.Index(fields=["birth_date", "id"], name="volunteer_birth_order"),
+            # The possible-duplicate check compares phones exactly and e-mails case-insensitively
+            # (Django's iexact on PostgreSQL is UPPER(email::text)) at every registration.
+            models.Index(fields=["phone"], name="volunteer_phone"),
+            models.Index(Upper(Cast("email", models.TextField())), name="volunteer_email_upper"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -442,10 +447,13 @@ class VolunteerChange(models.Model):
         CONSENT = "consent", _("Guardian consent recorded")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Guardian consent withdrawn")
         ANONYMISE = "anonymise", _("Anonymised")
+        MERGE = "merge", _("Merged with a duplicate record")
 
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices, default=Action.UPDATE)
     fields = models.JSONField(_("fields"), default=list)
+    # The id of the record merged into this one (that row no longer exists, so no foreign key).
+    merged_from = models.PositiveIntegerField(_("merged from record"), null=True, blank=True)
 
     class Meta:
         ordering = ["-changed_at", "-id"]
@@ -454,6 +462,12 @@ class VolunteerChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.changed_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def action_display(self) -> str:
+        if self.action == self.Action.MERGE and self.merged_from:
+            return str(_("Merged with record #%(id)s")) % {"id": self.merged_from}
+        return str(self.get_action_display())
 
     @property
     def fields_display(self) -> str:
@@ -477,16 +491,31 @@ _CHANGE_LABELS = {
 
 
 class PossibleDuplicate(models.Model):
-    """A self-registered profile that may be a person already on file. Registration does not
-    tell the registrant that an IIN is taken (anyone could probe IINs that way); the IIN stays
-    off the new profile and a coordinator merges the two."""
+    """Two profiles that may be one person: the same phone, e-mail or IIN. Flagged when a profile
+    is created (registration, walk-in, detachment member) or its phone or e-mail changes, for
+    staff only: nothing tells a registrant that their phone, e-mail or IIN is on file (anyone
+    could probe them that way). A coordinator merges the two, or says they are different people,
+    which dismisses the pair for good.
+
+    One row per pair: `volunteer` is the later record (the higher id) and `existing` the earlier
+    one, so a pair cannot be flagged twice, once each way. A resolved row stays as the record of
+    the decision; after a merge the removed side is NULL."""
 
     class Reason(models.TextChoices):
-        IIN = "iin", _("Same IIN as another volunteer")
+        # In order of strength: a pair matching on several is flagged with the first.
+        IIN = "iin", _("Same IIN")
+        PHONE = "phone", _("Same phone")
+        EMAIL = "email", _("Same e-mail")
+
+    class Resolution(models.TextChoices):
+        MERGED = "merged", _("Merged")
+        NOT_DUPLICATE = "not_duplicate", _("Not the same person")
 
     volunteer = models.ForeignKey(
         Volunteer,
-        on_delete=models.CASCADE,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="possible_duplicates",
         verbose_name=_("volunteer"),
     )
@@ -495,19 +524,53 @@ class PossibleDuplicate(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="+",
+        related_name="possible_duplicates_as_existing",
         verbose_name=_("volunteer already on file"),
     )
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
+    resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("possible duplicate")
         verbose_name_plural = _("possible duplicates")
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "existing"], name="possible_duplicate_one_per_pair"),
+            models.CheckConstraint(
+                condition=models.Q(volunteer__gt=models.F("existing")), name="possible_duplicate_ordered_pair"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(resolved_at__isnull=True, resolution="")
+                | models.Q(resolved_at__isnull=False) & ~models.Q(resolution=""),
+                name="possible_duplicate_resolution_with_time",
+            ),
+        ]
+        indexes = [
+            # The coordinators' list and the overview read the open pairs only.
+            models.Index(
+                fields=["created_at"],
+                name="possible_duplicate_open",
+                condition=models.Q(resolved_at__isnull=True),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.volunteer} ({self.get_reason_display()})"
+        return f"{self.volunteer} / {self.existing} ({self.get_reason_display()})"
+
+    @property
+    def pair(self) -> tuple[Volunteer | None, Volunteer | None]:
+        """The earlier record first, as the list shows them."""
+        return self.existing, self.volunteer
 
 
 class GuardianConsent(models.Model):

@@ -21,11 +21,20 @@ from regions.scoping import (
     is_national_staff,
     region_or_curator_q,
     region_queryset_for,
+    scope_q,
     scope_queryset,
 )
 
 from .guardian_links import guardian_link_matches, guardian_link_read, guardian_link_url
-from .models import ADULT_AGE, DataClass, GuardianConsent, Skill, Volunteer, VolunteerChange
+from .models import (
+    ADULT_AGE,
+    DataClass,
+    GuardianConsent,
+    PossibleDuplicate,
+    Skill,
+    Volunteer,
+    VolunteerChange,
+)
 from .search import fold, query_word_forms
 
 AGE_GROUPS: dict[str, tuple[int | None, int | None]] = {
@@ -271,6 +280,7 @@ class OverviewFigures:
     new_registrations: int = 0
     minors_without_consent: int = 0
     detachments: int = 0
+    possible_duplicates: int = 0
 
     def __add__(self, other: OverviewFigures) -> OverviewFigures:
         return OverviewFigures(
@@ -278,6 +288,7 @@ class OverviewFigures:
             new_registrations=self.new_registrations + other.new_registrations,
             minors_without_consent=self.minors_without_consent + other.minors_without_consent,
             detachments=self.detachments + other.detachments,
+            possible_duplicates=self.possible_duplicates + other.possible_duplicates,
         )
 
 
@@ -296,11 +307,13 @@ class RegionOverview:
 
 def region_overview(*, user: Any, now: datetime.datetime | None = None) -> RegionOverview:
     """Per region of the user's scope: active volunteers, new registrations of the last 7 days,
-    minors (under 18) without recorded written guardian consent, school detachments.
+    minors (under 18) without recorded written guardian consent, school detachments, open
+    possible duplicates (each pair under the region of its later record; see duplicate_list).
 
-    Three queries whatever the number of regions or volunteers: the regions, one grouped count
-    of volunteers (its conditional counts give every volunteer figure), one of detachments.
-    Anonymised people are not counted; archived minors are not waiting for a consent.
+    Four queries whatever the number of regions or volunteers: the regions, one grouped count
+    of volunteers (its conditional counts give every volunteer figure), one of detachments, one
+    of possible duplicates. Anonymised people are not counted; archived minors are not waiting
+    for a consent.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -334,6 +347,11 @@ def region_overview(*, user: Any, now: datetime.datetime | None = None) -> Regio
     )
     detachments = {row["region_id"]: row["n"] for row in detachment_counts}
 
+    duplicate_counts = (
+        open_duplicates(user=user).values("volunteer__region_id").annotate(n=Count("pk")).order_by()
+    )
+    duplicates = {row["volunteer__region_id"]: row["n"] for row in duplicate_counts}
+
     rows = []
     for region in regions:
         counts = by_region.get(region.pk, {})
@@ -345,6 +363,7 @@ def region_overview(*, user: Any, now: datetime.datetime | None = None) -> Regio
                     new_registrations=counts.get("new", 0),
                     minors_without_consent=counts.get("minors", 0),
                     detachments=detachments.get(region.pk, 0),
+                    possible_duplicates=duplicates.get(region.pk, 0),
                 ),
             )
         )
@@ -387,3 +406,70 @@ def volunteer_for_guardian_link(*, token: str) -> Volunteer:
             code="invalid",
         )
     return volunteer
+
+
+# Possible duplicates -----------------------------------------------------------------------
+
+
+def _pair_scope(queryset: QuerySet[PossibleDuplicate], user: Any) -> QuerySet[PossibleDuplicate]:
+    """Pairs whose both people are in the user's regions: a coordinator never learns, through a
+    pair, of someone in a region they do not manage. A pair across two regions is national
+    staff's (or a coordinator's of both)."""
+    queryset = scope_queryset(queryset, user, region_field="volunteer__region")
+    return scope_queryset(queryset, user, region_field="existing__region")
+
+
+def open_duplicates(*, user: Any) -> QuerySet[PossibleDuplicate]:
+    """The pairs still to decide, both people in the user's regions and neither erased."""
+    qs = PossibleDuplicate.objects.filter(
+        resolved_at__isnull=True,
+        # A merged pair has lost a side; resolved, it is not here anyway, but say it plainly.
+        volunteer__isnull=False,
+        existing__isnull=False,
+        volunteer__anonymized_at__isnull=True,
+        existing__anonymized_at__isnull=True,
+    )
+    return _pair_scope(qs, user)
+
+
+def duplicate_list(*, user: Any, region: int | None = None) -> QuerySet[PossibleDuplicate]:
+    """The coordinator's list of possible duplicates, newest first, with both people and their
+    regions and detachments joined (the page reads a fixed number of times whatever its length).
+    `region` keeps the pairs whose later record is in that region, as the overview counts them."""
+    qs = open_duplicates(user=user)
+    if region:
+        qs = qs.filter(volunteer__region_id=region)
+    return qs.select_related(
+        "volunteer__region", "volunteer__detachment", "existing__region", "existing__detachment"
+    ).order_by("-created_at", "-id")
+
+
+def duplicate_get(*, user: Any, pk: Any) -> PossibleDuplicate:
+    """One pair of the user's scope, decided or not, else 404. A pair already merged has lost
+    one side: it is found through the side that is left, so that a second merge of it is told
+    what happened instead of answering 404."""
+    qs = PossibleDuplicate.objects.select_related(
+        "volunteer__region", "volunteer__detachment", "existing__region", "existing__detachment"
+    ).exclude(volunteer__isnull=True, existing__isnull=True)
+    for side in ("volunteer", "existing"):
+        condition = scope_q(user, region_field=f"{side}__region")
+        if condition is not None:
+            qs = qs.filter(condition | Q(**{f"{side}__isnull": True}))
+    return get_object_or_404(qs, pk=pk)
+
+
+def has_open_duplicates(*, volunteer: Volunteer) -> bool:
+    """Whether the record is in a pair still to decide (for the message after adding someone)."""
+    return PossibleDuplicate.objects.filter(
+        Q(volunteer=volunteer) | Q(existing=volunteer), resolved_at__isnull=True
+    ).exists()
+
+
+def duplicates_of(*, user: Any, volunteer: Volunteer) -> list[tuple[PossibleDuplicate, Volunteer]]:
+    """The open pairs of one record that the user may decide, each with the other record."""
+    flags = open_duplicates(user=user).filter(Q(volunteer=volunteer) | Q(existing=volunteer))
+    flags = flags.select_related("volunteer", "existing").order_by("-created_at", "-id")
+    return [
+        (flag, flag.existing if flag.volunteer_id == volunteer.pk else flag.volunteer)  # type: ignore[misc]
+        for flag in flags[:10]
+    ]

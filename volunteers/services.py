@@ -11,6 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Case, CharField, Model, ProtectedError, Q, RestrictedError, Value, When
+from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -54,6 +56,22 @@ def _save_validated(volunteer: Volunteer) -> None:
             message = _("A volunteer with this IIN is already registered.")
             raise ValidationError({"iin": [ValidationError(message, code="unique")]}) from exc
         raise
+
+
+def _save_keeping_a_taken_iin_off(volunteer: Volunteer) -> str | None:
+    """Save a new profile; an IIN already on file is kept off it and returned, so that the
+    caller flags the two as a possible duplicate rather than refusing the person."""
+    try:
+        _save_validated(volunteer)
+    except ValidationError as exc:
+        iin_errors = getattr(exc, "error_dict", {}).get("iin", [])
+        if not any(e.code == "unique" for e in iin_errors):
+            raise
+        taken_iin = volunteer.iin  # normalised by the model's clean()
+        volunteer.iin = None
+        _save_validated(volunteer)
+        return taken_iin
+    return None
 
 
 def volunteer_change_record(
@@ -115,20 +133,8 @@ def user_register(
     volunteer.consent_version = settings.CONSENT_VERSION
     volunteer.consent_method = ConsentMethod.ONLINE
     _await_guardian_if_minor(volunteer)
-    try:
-        _save_validated(volunteer)
-    except ValidationError as exc:
-        iin_errors = getattr(exc, "error_dict", {}).get("iin", [])
-        if not any(e.code == "unique" for e in iin_errors):
-            raise
-        iin = volunteer.iin  # normalised by the model's clean()
-        volunteer.iin = None
-        _save_validated(volunteer)
-        PossibleDuplicate.objects.create(
-            volunteer=volunteer,
-            existing=Volunteer.objects.filter(iin=iin).first(),
-            reason=PossibleDuplicate.Reason.IIN,
-        )
+    taken_iin = _save_keeping_a_taken_iin_off(volunteer)
+    possible_duplicates_flag(volunteer=volunteer, iin=taken_iin)
     volunteer.skills.set(skills)
     user.full_name = " ".join(p for p in (volunteer.first_name, volunteer.last_name) if p)
     user.save(update_fields=["full_name"])
@@ -167,7 +173,8 @@ def volunteer_create(
         volunteer.consent_method = ConsentMethod.PAPER
         volunteer.consent_document = own_consent.document_number
     _await_guardian_if_minor(volunteer)
-    _save_validated(volunteer)
+    taken_iin = _save_keeping_a_taken_iin_off(volunteer)
+    possible_duplicates_flag(volunteer=volunteer, iin=taken_iin)
     volunteer.skills.set(skills)
     _record_change(volunteer=volunteer, changed_by=created_by, action="create", fields=["created"])
     if guardian_consent is not None and volunteer.is_minor():
@@ -185,6 +192,17 @@ def _await_guardian_if_minor(volunteer: Volunteer) -> None:
     """A minor without their guardian's consent is kept awaiting it (law 94-V, art. 8)."""
     if volunteer.status == Volunteer.Status.ACTIVE and volunteer.awaits_guardian:
         volunteer.status = Volunteer.Status.AWAITING_GUARDIAN
+
+
+def _lock(volunteer: Volunteer) -> Volunteer:
+    """The row, locked for this transaction; a record merged into another meanwhile is gone,
+    and the person acting is told so rather than shown an error page."""
+    locked = Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()
+    if locked is None:
+        raise ValidationError(
+            _("This record no longer exists: it has been merged into another one."), code="gone"
+        )
+    return locked
 
 
 def _refuse_if_anonymised(volunteer: Volunteer) -> None:
@@ -207,7 +225,7 @@ def volunteer_update(
     `data` may hold PROFILE_FIELDS only; any other key is refused with TypeError.
     """
     refuse_unknown_fields(fields=PROFILE_FIELDS, data=data)
-    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    locked = _lock(volunteer)
     _refuse_if_anonymised(locked)
     updates = dict(data)
     if (
@@ -263,6 +281,8 @@ def volunteer_update(
             changed.append("skills")
     if changed:
         _record_change(volunteer=locked, changed_by=changed_by, action="update", fields=changed)
+    if {"phone", "email"} & set(changed):
+        possible_duplicates_flag(volunteer=locked)
     # Keep the caller's instance in step with what was saved.
     volunteer.refresh_from_db()
     return changed
@@ -345,7 +365,7 @@ def guardian_consent_record(
 ) -> GuardianConsent:
     """Staff record the written consent of the parent or legal representative, with the number
     and date of the signed document kept on file."""
-    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    locked = _lock(volunteer)
     _refuse_unless_consent_can_be_given(locked)
     errors: dict[str, list[str]] = {}
     if not paper.document_number.strip():
@@ -387,7 +407,7 @@ def guardian_consent_confirm(*, token: str, guardian_name: str) -> Volunteer:
 def guardian_consent_withdraw(*, volunteer: Volunteer, withdrawn_by: User, reason: str) -> None:
     """The guardian withdrew their consent (they told staff): the minor takes part in nothing
     until a new one is given; the record of the old one stays."""
-    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    locked = _lock(volunteer)
     _refuse_if_anonymised(locked)
     if locked.guardian_consent_at is None:
         raise ValidationError(_("There is no guardian consent in force to withdraw."), code="none")
@@ -400,7 +420,7 @@ def guardian_consent_withdraw(*, volunteer: Volunteer, withdrawn_by: User, reaso
 def volunteer_anonymize(*, volunteer: Volunteer, requested_by: User | None) -> Volunteer:
     """Delete the account and erase personal data, keeping an anonymous row so that hours
     statistics (by region and year of birth) still add up."""
-    locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    locked = _lock(volunteer)
     user_id = locked.user_id
     birth_date = locked.birth_date
     erased = Volunteer.fields_of(DataClass.PERSONAL, DataClass.SENSITIVE)
@@ -437,6 +457,312 @@ def account_delete(*, user: User) -> None:
         volunteer_anonymize(volunteer=volunteer, requested_by=user)
     else:
         user.delete()
+
+
+# Possible duplicates and merging ---------------------------------------------------------------
+
+# A phone or e-mail shared by a whole family or school class would flag every pair of them; past
+# this many matches a new record is flagged with the most recent ones only.
+MAX_DUPLICATE_FLAGS = 10
+
+
+def possible_duplicates_flag(*, volunteer: Volunteer, iin: str | None = None) -> None:
+    """Flag `volunteer` against every other record on file (not erased) with the same phone
+    (exactly, both being E.164), e-mail (whatever its case) or IIN; `iin` is one that was kept
+    off the record because another holds it. One query finds the matches, one inserts the flags;
+    a pair flagged before, dismissed or not, is left as it is. Staff see the flags; the person
+    is told nothing."""
+    iin = iin or volunteer.iin
+    email = volunteer.email.strip()
+    # In order of strength: a pair matching on several is flagged with the first reason.
+    checks: list[tuple[str, Q]] = []
+    if iin:
+        checks.append((PossibleDuplicate.Reason.IIN, Q(iin=iin)))
+    if volunteer.phone:
+        checks.append((PossibleDuplicate.Reason.PHONE, Q(phone=volunteer.phone)))
+    if email:
+        checks.append((PossibleDuplicate.Reason.EMAIL, Q(email__iexact=email)))
+    if not checks:
+        return
+    any_match = Q()
+    for _reason, condition in checks:
+        any_match |= condition
+    reason = Case(*(When(condition, then=Value(r)) for r, condition in checks), output_field=CharField())
+    matches = (
+        Volunteer.objects.filter(any_match, anonymized_at__isnull=True)
+        .exclude(pk=volunteer.pk)
+        .annotate(match=reason)
+        .order_by("-pk")
+        .values_list("pk", "match")[:MAX_DUPLICATE_FLAGS]
+    )
+    flags = [
+        # The later record (higher id) first: a pair has one row, whichever side was flagged.
+        PossibleDuplicate(volunteer_id=max(pk, volunteer.pk), existing_id=min(pk, volunteer.pk), reason=match)
+        for pk, match in matches
+    ]
+    if flags:
+        PossibleDuplicate.objects.bulk_create(flags, ignore_conflicts=True)
+
+
+@transaction.atomic
+def possible_duplicate_dismiss(*, flag: PossibleDuplicate, by: User) -> None:
+    """ "Not the same person": the pair is closed for good (a later check does not flag it again,
+    as its row stays)."""
+    closed = PossibleDuplicate.objects.filter(pk=flag.pk, resolved_at__isnull=True).update(
+        resolved_at=timezone.now(), resolved_by=by, resolution=PossibleDuplicate.Resolution.NOT_DUPLICATE
+    )
+    if not closed:
+        raise ValidationError(_("This pair has already been dealt with."), code="resolved")
+
+
+def _is_empty(value: object) -> bool:
+    return value is None or value == "" or value == []
+
+
+# Filled together or not at all: a consent's time without its text version, or one guardian's
+# name with another's phone, would be a record of something that never happened.
+_OWN_CONSENT = ("consent_at", "consent_version", "consent_method", "consent_document")
+_GUARDIAN = ("guardian_name", "guardian_phone", "guardian_relation")
+
+
+def _check_errors(volunteer: Volunteer) -> set[str]:
+    """The fields the model's own checks find wrong (no query: uniqueness is the database's)."""
+    errors: set[str] = set()
+    for check in (lambda: volunteer.clean_fields(exclude=["user", "skills"]), volunteer.clean):
+        try:
+            check()
+        except ValidationError as exc:
+            errors |= set(exc.message_dict)
+    return errors
+
+
+def _same_guardian(a: Volunteer, b: Volunteer) -> bool:
+    return " ".join(a.guardian_name.casefold().split()) == " ".join(b.guardian_name.casefold().split())
+
+
+def _fill_empty_fields(kept: Volunteer, dropped: Volunteer) -> list[str]:
+    """Copy into `kept` what it lacks and `dropped` has, never overwriting a value. A copied value
+    that the kept record's own checks refuse (an IIN of another birth date) is left out."""
+    units: list[tuple[str, ...]] = []
+    # The guardian before the birth date: a date that makes the kept record a minor needs one.
+    if not kept.guardian_name:
+        units.append(_GUARDIAN)
+    elif _same_guardian(kept, dropped):
+        units.extend((name,) for name in _GUARDIAN)
+    if kept.consent_at is None and dropped.consent_at is not None:
+        units.append(_OWN_CONSENT)
+    skip = {*_GUARDIAN, "region", "status"}
+    if kept.detachment_id is None and dropped.detachment_id is not None:
+        # A school detachment belongs to a region: one of another region stays with the other record.
+        detachments = Volunteer._meta.get_field("detachment").related_model._default_manager  # type: ignore[union-attr]
+        if not detachments.filter(pk=dropped.detachment_id, region_id=kept.region_id).exists():
+            skip.add("detachment")
+    units += [(name,) for name in PROFILE_FIELDS if name not in skip]
+    baseline = _check_errors(kept)
+    filled: list[str] = []
+    for unit in units:
+        attnames = [Volunteer._meta.get_field(name).attname for name in unit]  # type: ignore[union-attr]
+        before = [getattr(kept, a) for a in attnames]
+        if all(_is_empty(v) for v in (getattr(dropped, a) for a in attnames)):
+            continue
+        if not any(_is_empty(v) for v in before):
+            continue
+        for a, value in zip(attnames, before, strict=True):
+            if _is_empty(value):
+                setattr(kept, a, getattr(dropped, a))
+        if _check_errors(kept) - baseline:
+            for a, value in zip(attnames, before, strict=True):
+                setattr(kept, a, value)
+            continue
+        filled.extend(
+            name for name, a, old in zip(unit, attnames, before, strict=True) if getattr(kept, a) != old
+        )
+    return filled
+
+
+def _merge_guardian_consents(kept: Volunteer, dropped: Volunteer, *, by: User) -> list[str]:
+    """The dropped record's guardian consents move to the kept one. One given by the kept
+    record's guardian, while the kept record has none in force, stays in force there; any
+    other is withdrawn first (a person has one consent in force), its record kept."""
+    kept_has_one = (
+        kept.guardian_consent_at is not None
+        or kept.guardian_consents.filter(withdrawn_at__isnull=True).exists()
+    )
+    takes_over = (
+        not kept_has_one and dropped.guardian_consent_at is not None and _same_guardian(kept, dropped)
+    )
+    filled = []
+    if takes_over:
+        kept.guardian_consent_at = dropped.guardian_consent_at
+        kept.guardian_consent_recorded_by_id = dropped.guardian_consent_recorded_by_id
+        filled.append("guardian_consent_at")
+    else:
+        dropped.guardian_consents.filter(withdrawn_at__isnull=True).update(
+            withdrawn_at=timezone.now(),
+            withdrawn_by=by,
+            withdrawal_reason=_("Merged into record #%(id)s, which keeps its own guardian and consent.")
+            % {"id": kept.pk},
+        )
+    GuardianConsent.objects.filter(volunteer=dropped).update(volunteer=kept)
+    if kept.status == Volunteer.Status.AWAITING_GUARDIAN and kept.guardian_consent_at is not None:
+        kept.status = Volunteer.Status.ACTIVE
+        filled.append("status")
+    elif kept.status == Volunteer.Status.ACTIVE and kept.awaits_guardian:
+        # A birth date taken over can make the kept record a minor without a consent.
+        kept.status = Volunteer.Status.AWAITING_GUARDIAN
+        filled.append("status")
+    return filled
+
+
+def _merge_flags(kept: Volunteer, dropped: Volunteer, *, by: User) -> None:
+    """The pair itself is closed as merged (its row stays, the removed side turning NULL);
+    the dropped record's other pairs become the kept record's, decisions included."""
+    now = timezone.now()
+    moved: list[PossibleDuplicate] = []
+    stale: list[int] = []
+    for flag in PossibleDuplicate.objects.filter(Q(volunteer=dropped) | Q(existing=dropped)):
+        other = flag.existing_id if flag.volunteer_id == dropped.pk else flag.volunteer_id
+        if other == kept.pk:
+            flag.resolved_at, flag.resolved_by, flag.resolution = now, by, PossibleDuplicate.Resolution.MERGED
+            flag.save(update_fields=["resolved_at", "resolved_by", "resolution"])
+            continue
+        if other is None:
+            # The record of an earlier merge into the dropped one: now about the kept one.
+            side = "volunteer" if flag.volunteer_id == dropped.pk else "existing"
+            setattr(flag, side, kept)
+            flag.save(update_fields=[side])
+            continue
+        stale.append(flag.pk)
+        moved.append(
+            PossibleDuplicate(
+                volunteer_id=max(kept.pk, other),
+                existing_id=min(kept.pk, other),
+                reason=flag.reason,
+                created_at=flag.created_at,
+                resolved_at=flag.resolved_at,
+                resolved_by_id=flag.resolved_by_id,
+                resolution=flag.resolution,
+            )
+        )
+    PossibleDuplicate.objects.filter(pk__in=stale).delete()
+    # A pair the kept record already has keeps its own row.
+    PossibleDuplicate.objects.bulk_create(moved, ignore_conflicts=True)
+
+
+def _move_rows(model: type[Model], field_name: str, *, dropped: Volunteer, kept: Volunteer) -> None:
+    """Point the rows of `model` that refer to `dropped` through `field_name` at `kept`. Where
+    a unique constraint refuses one (the same shift signed up for twice), the kept record's row
+    stays and the dropped one's is deleted: each row is tried in a savepoint of its own, so that
+    one refusal does not undo the others."""
+    manager = model._base_manager
+    rows = manager.filter(**{field_name: dropped})
+    try:
+        with transaction.atomic():
+            rows.update(**{field_name: kept})
+        return
+    except IntegrityError:
+        pass
+    for pk in list(rows.values_list("pk", flat=True)):
+        try:
+            with transaction.atomic():
+                manager.filter(pk=pk).update(**{field_name: kept})
+        except IntegrityError:
+            try:
+                manager.filter(pk=pk).delete()
+            except (ProtectedError, RestrictedError) as exc:
+                raise ValidationError(
+                    _(
+                        "The records cannot be merged: both have entries in “%(what)s” that clash and cannot be removed."
+                    )
+                    % {"what": model._meta.verbose_name_plural},
+                    code="protected",
+                ) from exc
+
+
+def _relations_to_move() -> list[tuple[type[Model], str]]:
+    """Every foreign key and one-to-one field that points at a volunteer, found from the model's
+    metadata so that the apps above this one (sign-ups and hours of events, …) are carried over
+    without this module knowing them. Hidden relations (related_name "+", the through tables of
+    many-to-many fields) are included: `_meta.related_objects` would leave them out. Relations
+    merged by their own rules are left to those."""
+    own = {
+        (GuardianConsent, "volunteer"),
+        (PossibleDuplicate, "volunteer"),
+        (PossibleDuplicate, "existing"),
+        (Volunteer.skills.through, "volunteer"),
+    }
+    relations = []
+    for rel in Volunteer._meta.get_fields(include_hidden=True):
+        if not isinstance(rel, ForeignObjectRel) or rel.many_to_many:
+            # Another model's many-to-many field is moved through its through table's key.
+            continue
+        key = (rel.related_model, rel.field.name)
+        if key not in own:
+            relations.append(key)
+    return relations  # type: ignore[return-value]
+
+
+@transaction.atomic
+def volunteer_merge(*, keep: Volunteer, drop: Volunteer, by: User) -> Volunteer:
+    """Merge `drop` into `keep`, who is the same person on file twice, and delete `drop`.
+
+    The kept record takes the dropped one's values only where it has none (it never loses one);
+    skills are joined; the change history, guardian consents, possible-duplicate pairs and every
+    other row that refers to the dropped record (sign-ups, hours, …) move to the kept one; the
+    account moves too when only the dropped record has one. When both have an account the merge
+    is refused: deactivating one would lock the person out of it without a word, so the person
+    decides which account to keep. The history records the merge with the fields it filled.
+
+    Both rows are locked, in id order so that two merges of one pair cannot deadlock; the second
+    of two concurrent merges finds the dropped record gone and is told so."""
+    if keep.pk == drop.pk:
+        raise ValidationError(_("A record cannot be merged with itself."), code="same")
+    rows = {
+        v.pk: v
+        for v in Volunteer.objects.select_for_update().filter(pk__in=[keep.pk, drop.pk]).order_by("pk")
+    }
+    if len(rows) < 2:
+        raise ValidationError(
+            _("These records have already been merged: the one to remove is no longer on file."), code="gone"
+        )
+    kept, dropped = rows[keep.pk], rows[drop.pk]
+    if kept.anonymized_at is not None or dropped.anonymized_at is not None:
+        raise ValidationError(_("An erased record cannot be merged."), code="anonymised")
+    if kept.user_id is not None and dropped.user_id is not None:
+        raise ValidationError(
+            _(
+                "Both records have an account, so they cannot be merged: ask the person which account they "
+                "use and to delete the other one (Profile → Delete my account), or contact national staff."
+            ),
+            code="both_accounts",
+        )
+    filled = _fill_empty_fields(kept, dropped)
+    new_skills = set(dropped.skills.values_list("id", flat=True)) - set(
+        kept.skills.values_list("id", flat=True)
+    )
+    if new_skills:
+        kept.skills.add(*new_skills)
+        filled.append("skills")
+    filled += _merge_guardian_consents(kept, dropped, by=by)
+    _merge_flags(kept, dropped, by=by)
+    for model, field_name in _relations_to_move():
+        _move_rows(model, field_name, dropped=dropped, kept=kept)
+    account, dropped_id = dropped.user_id, dropped.pk
+    # Deleted before the kept record is saved: the IIN and the account are unique to one row.
+    dropped.delete()
+    if account is not None:
+        kept.user_id = account
+        filled.append("user")
+    kept.save()
+    VolunteerChange.objects.create(
+        volunteer=kept,
+        changed_by=by,
+        action=VolunteerChange.Action.MERGE,
+        fields=sorted(set(filled)),
+        merged_from=dropped_id,
+    )
+    keep.refresh_from_db()
+    return kept
 
 
 # Skills catalogue ------------------------------------------------------------------------------

@@ -24,16 +24,18 @@ from django.utils.translation import ngettext
 from accounts import ratelimit
 from accounts.forms import RegistrationForm
 from accounts.types import AuthenticatedHttpRequest
-from regions.scoping import region_scope_required
+from regions.scoping import is_national_staff, manages_regions, region_scope_required
 from volunteer_net.forms import apply_service_errors, share_choices
 from volunteer_net.http import require_post
 
 from . import selectors, services
 from .forms import (
     CoordinatorVolunteerForm,
+    DuplicateFilterForm,
     GuardianConfirmForm,
     GuardianConsentForm,
     GuardianConsentWithdrawForm,
+    MergeForm,
     RegistrationProfileForm,
     RosterBulkForm,
     RosterFilterForm,
@@ -214,6 +216,7 @@ def roster_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "volunteer": volunteer,
             "changes": selectors.volunteer_changes(volunteer=volunteer),
             "show_iin": selectors.iin_visible_to(user=request.user, volunteer=volunteer),
+            "duplicates": selectors.duplicates_of(user=request.user, volunteer=volunteer),
         },
     )
 
@@ -261,6 +264,7 @@ def roster_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             apply_service_errors(form, exc)
         else:
             messages.success(request, _("The volunteer has been added to the roster."))
+            tell_staff_of_duplicates(request, volunteer=volunteer, typed_iin=form.cleaned_data.get("iin"))
             return redirect("roster:detail", pk=volunteer.pk)
     return render(request, "roster/form.html", {"form": form, "volunteer": None})
 
@@ -380,3 +384,106 @@ def skill_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The skill has been saved."))
             return redirect("skills:list")
     return render(request, "volunteers/skill_form.html", {"form": form, "skill": skill})
+
+
+# Possible duplicates -----------------------------------------------------------------------
+
+DUPLICATES_PER_PAGE = 20
+
+
+def tell_staff_of_duplicates(
+    request: AuthenticatedHttpRequest, *, volunteer: Volunteer, typed_iin: str | None
+) -> None:
+    """After a coordinator or curator adds someone: say that the record was flagged as a possible
+    duplicate (staff only; a self-registrant is never told), and why an IIN typed in was not kept."""
+    if typed_iin and not volunteer.iin:
+        messages.warning(
+            request,
+            _(
+                "The IIN was not saved: another record on file has it. The two are listed as possible "
+                "duplicates for a coordinator to check and merge."
+            ),
+        )
+    elif selectors.has_open_duplicates(volunteer=volunteer):
+        if manages_regions(request.user):
+            message = _(
+                "Someone with the same phone or e-mail is already on file: the two are listed under "
+                "possible duplicates on the regions overview."
+            )
+        else:
+            message = _(
+                "Someone with the same phone or e-mail is already on file: a coordinator will check "
+                "whether they are the same person."
+            )
+        messages.warning(request, message)
+
+
+@region_scope_required
+def duplicate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = DuplicateFilterForm(request.GET or None, user=request.user)
+    region = form.region_id()
+    paginator = Paginator(selectors.duplicate_list(user=request.user, region=region), DUPLICATES_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "roster/duplicates.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "show_iin": is_national_staff(request.user),
+        },
+    )
+
+
+def _already_dealt_with(request: AuthenticatedHttpRequest, text: str | None = None) -> HttpResponse:
+    messages.info(request, text or _("This pair has already been dealt with."))
+    return redirect("roster:duplicates")
+
+
+@region_scope_required
+def duplicate_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    flag = selectors.duplicate_get(user=request.user, pk=pk)
+    if flag.resolved_at is not None or flag.volunteer is None or flag.existing is None:
+        return _already_dealt_with(request)
+    pair = (flag.existing, flag.volunteer)
+    # Offered first: the record with the account (it must stay), else the earlier one.
+    suggested = flag.volunteer if flag.volunteer.user_id else flag.existing
+    form = MergeForm(request.POST or None, pair=pair, initial={"keep": suggested.pk})
+    if request.method == "POST" and form.is_valid():
+        keep, drop = form.keep_and_drop()
+        try:
+            services.volunteer_merge(keep=keep, drop=drop, by=request.user)
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "gone":
+                # Another coordinator merged the pair a moment earlier.
+                return _already_dealt_with(request, " ".join(exc.messages))
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("The records have been merged into #%(id)s; record #%(old)s no longer exists.")
+                % {"id": keep.pk, "old": drop.pk},
+            )
+            return redirect("roster:detail", pk=keep.pk)
+    return render(
+        request,
+        "roster/duplicate_merge.html",
+        {"flag": flag, "form": form, "show_iin": is_national_staff(request.user)},
+    )
+
+
+@require_post(back="roster:duplicates")
+@region_scope_required
+def duplicate_dismiss(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    flag = selectors.duplicate_get(user=request.user, pk=pk)
+    if flag.resolved_at is not None or flag.volunteer is None or flag.existing is None:
+        return _already_dealt_with(request)
+    try:
+        services.possible_duplicate_dismiss(flag=flag, by=request.user)
+    except ValidationError as exc:
+        return _already_dealt_with(request, " ".join(exc.messages))
+    messages.success(request, _("Marked as two different people: this pair will not be flagged again."))
+    return redirect("roster:duplicates")

@@ -16,7 +16,8 @@ from detachments.invitation_links import invitation_token
 from detachments.models import CuratorInvitation
 from front_offices.models import FrontOffice
 from tests.conftest import client_for
-from tests.factories import DetachmentFactory, MinorFactory, UserFactory
+from tests.factories import DetachmentFactory, MinorFactory, UserFactory, VolunteerFactory
+from volunteers.models import PossibleDuplicate
 
 BRAND = "Volunteer Net"
 ALLOWED = {"JSON", "SMS", "KK", "RU", "EN"}
@@ -89,6 +90,13 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
         expires_at=_in_a_week(),
         revoked_at=_in_a_week(),
     )
+    # Possible duplicates of bob: one without an account (mergeable), one with (refused).
+    twin = VolunteerFactory(region=almaty, phone=bob.phone, last_name="Қасымов", first_name="Бауыржан")
+    twin_with_account = VolunteerFactory(region=almaty, phone=bob.phone, with_account=True)
+    pair = PossibleDuplicate.objects.create(volunteer=twin, existing=bob, reason="phone")
+    both_accounts = PossibleDuplicate.objects.create(
+        volunteer=twin_with_account, existing=bob, reason="phone"
+    )
     anonymous = Client()
     return [
         (anonymous, "get", "/", None),
@@ -152,6 +160,12 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
         ),
         (client_for(alice), "post", f"/front-offices/manage/{office.pk}/edit/", {"latitude": "43.2"}),
         (client_for(curator), "get", "/front-offices/manage/", None),
+        (client_for(alice), "get", "/roster/duplicates/", None),
+        (client_for(alice), "get", "/roster/duplicates/?region=bad", None),
+        (client_for(alice), "get", f"/roster/duplicates/{pair.pk}/merge/", None),
+        (client_for(alice), "post", f"/roster/duplicates/{pair.pk}/merge/", {"keep": "x"}),
+        (client_for(alice), "get", f"/roster/duplicates/{both_accounts.pk}/merge/", None),
+        (client_for(alice), "get", f"/roster/duplicates/{pair.pk}/dismiss/", None),
         (client_for(alice), "get", f"/detachments/{detachment.pk}/", None),
         (
             client_for(alice),

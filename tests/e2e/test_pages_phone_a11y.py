@@ -40,6 +40,7 @@ from tests.factories import (
     years_ago,
 )
 from volunteers.guardian_links import guardian_link_token
+from volunteers.models import PossibleDuplicate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -63,6 +64,9 @@ NOT_PAGES = {
     "accounts/logout-everywhere/": "POST only (a button on the profile page); its GET is the 405 page, visited below",
     "detachments/<int:pk>/invitations/<int:invitation_pk>/revoke/": (
         "POST only (the revoke button on the detachment page, which is visited)"
+    ),
+    "roster/duplicates/<int:pk>/dismiss/": (
+        "POST only (the 'Not the same person' button of the duplicates list); its GET is the 405 page, visited below"
     ),
 }
 
@@ -104,6 +108,8 @@ PAGES: dict[str, tuple[str, ...]] = {
     "roster/<int:pk>/": MANAGERS,
     "roster/<int:pk>/edit/": (COORDINATOR,),
     "roster/<int:pk>/guardian-consent/": (COORDINATOR,),
+    "roster/duplicates/": MANAGERS,
+    "roster/duplicates/<int:pk>/merge/": MANAGERS,
     "detachments/<int:pk>/members/<int:member_pk>/guardian-consent/": (CURATOR,),
     "guardian/<str:token>/": (ANONYMOUS,),
     "detachments/": (CURATOR, COORDINATOR, NATIONAL),
@@ -158,6 +164,7 @@ ERROR_PAGES: list[tuple[str, str, int]] = [
     (ANONYMOUS, "/no-such-page/", 404),
     (VOLUNTEER, "/accounts/logout-everywhere/", 405),
     (ANONYMOUS, "/detachments/invitations/not-a-real-link/", 404),
+    (COORDINATOR, "/roster/duplicates/{pair}/dismiss/", 405),
 ]
 
 
@@ -204,7 +211,16 @@ def site(almaty: Any, astana: Any) -> Site:
         first_name="Аружан",
         guardian_name="Бекова Гүлжан",
     )
-    MinorFactory(region=almaty, detachment=detachment, last_name="Омаров", first_name="Нұрлан")
+    nurlan = MinorFactory(region=almaty, detachment=detachment, last_name="Омаров", first_name="Нұрлан")
+    # The same boy added again by hand, spelt the Russian way: a possible duplicate.
+    twin = MinorFactory(
+        region=almaty,
+        last_name="Омаров",
+        first_name="Нурлан",
+        phone=nurlan.phone,
+        birth_date=nurlan.birth_date,
+    )
+    pair = PossibleDuplicate.objects.create(volunteer=twin, existing=nurlan, reason="phone")
     VolunteerFactory(region=astana, last_name="Ершова", first_name="Алёна")
     for n in range(3):
         VolunteerFactory(region=almaty, last_name=f"Сейітов{n}", email=f"a.very.long.address.{n}@example.kz")
@@ -265,6 +281,7 @@ def site(almaty: Any, astana: Any) -> Site:
         "manage/campaigns/<int:pk>/series/new/": f"/manage/campaigns/{campaign.pk}/series/new/",
         "manage/shifts/<int:pk>/": f"/manage/shifts/{shift.pk}/",
         "manage/shifts/<int:pk>/edit/": f"/manage/shifts/{shift.pk}/edit/",
+        "roster/duplicates/<int:pk>/merge/": f"/roster/duplicates/{pair.pk}/merge/",
     }
     for route in PAGES:
         urls.setdefault(route, "/" + route)
@@ -276,7 +293,7 @@ def site(almaty: Any, astana: Any) -> Site:
             NATIONAL: national,
         },
         urls=urls,
-        ids={"minor": m, "detachment": d},
+        ids={"minor": m, "detachment": d, "pair": pair.pk},
     )
 
 

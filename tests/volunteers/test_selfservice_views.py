@@ -139,8 +139,11 @@ class TestRegistration:
         assert registrant.iin is None
         on_file.refresh_from_db()
         assert on_file.iin == IIN
-        flag = PossibleDuplicate.objects.get()
+        flag = PossibleDuplicate.objects.get(existing=on_file)
         assert (flag.volunteer, flag.existing, flag.reason) == (registrant, on_file, "iin")
+        # The second registrant typed the same phone as the first: flagged too, by phone.
+        other = Volunteer.objects.get(user__email="other@example.kz")
+        assert PossibleDuplicate.objects.get(volunteer=other).reason == "phone"
         assert [m.to for m in mail.outbox] == [["dana@example.kz"], ["other@example.kz"]]
 
     def test_registration_is_limited_per_address(  # type: ignore[no-untyped-def]

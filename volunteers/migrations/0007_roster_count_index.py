@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('detachments', '0001_initial'),
         ('regions', '0002_load_regions'),
-        ('volunteers', '0004_guardian_consents'),
+        ('volunteers', '0006_duplicates_merge'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
