@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from regions.models import Region
 from regions.scoping import region_queryset_for
 from volunteer_net.forms import FastSelect
 from volunteers.models import Volunteer
@@ -49,9 +50,9 @@ class PreferenceForm(forms.Form):
 
 
 class BroadcastForm(forms.Form):
-    region = forms.ModelChoiceField(
-        label=_("Region"), queryset=None, empty_label=_("All my regions"), required=False
-    )  # type: ignore[arg-type]
+    region: forms.ModelChoiceField[Region] = forms.ModelChoiceField(
+        label=_("Region"), queryset=Region.objects.none(), empty_label=_("All my regions"), required=False
+    )
     subject = forms.CharField(label=_("Subject"), max_length=200)
     body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000)
 

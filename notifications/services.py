@@ -10,6 +10,7 @@ unsent even when Redis lost a task or was down when it should have been queued.
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import re
 import uuid
@@ -80,9 +81,8 @@ REASON_NO_PHONE = gettext_noop("No phone number on file.")
 
 def _json_context(context: Mapping[str, Any]) -> dict[str, Any]:
     """Context as JSON: datetimes become ISO strings with their offset (shown in Almaty later)."""
-    import json
-
-    return json.loads(json.dumps(dict(context), cls=DjangoJSONEncoder))  # type: ignore[no-any-return]
+    context_json: dict[str, Any] = json.loads(json.dumps(dict(context), cls=DjangoJSONEncoder))
+    return context_json
 
 
 def _pick_channel(*, recipient: Volunteer | None, channel: str | None, email: str, phone: str) -> str:
