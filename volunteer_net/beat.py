@@ -38,7 +38,7 @@ class LeaderScheduler(PersistentScheduler):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.leader_token = uuid.uuid4().hex
         self.leader_ttl = float(settings.BEAT_LEADER_TTL)
-        self.is_leader = False
+        self.is_leader: bool | None = None  # unknown until the first tick
         url = settings.REDIS_URL
         self._redis = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5) if url else None
         super().__init__(*args, **kwargs)
