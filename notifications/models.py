@@ -135,6 +135,12 @@ class Message(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
     @property
+    def about(self) -> str:
+        """What the message is about, in words people use (the shift, the office, the subject)."""
+        context = self.context or {}
+        return str(context.get("title") or context.get("office") or context.get("subject") or "")
+
+    @property
     def may_retry(self) -> bool:
         # Expired and cancelled messages stay so: the moment has passed, or the person said no.
         return self.status == self.Status.FAILED
