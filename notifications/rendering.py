@@ -4,6 +4,7 @@ body.html); the plain ones are rendered without HTML escaping."""
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from django.template import Context, engines
 from django.template.base import Template
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.html import escape
 
 from .timing import ALMATY
 
@@ -25,7 +27,9 @@ def _template(name: str) -> Template:
     return engines["django"].engine.get_template(name)  # type: ignore[attr-defined]
 
 
-def template_context(message: Message, *, unsubscribe_url: str = "") -> dict[str, Any]:
+def template_context(
+    message: Message, *, unsubscribe_url: str = "", recipient_name: str | None = None
+) -> dict[str, Any]:
     """The message's stored context with ISO times turned back into datetimes (shown in Almaty
     by the templates' date filters) and site links made absolute."""
     context: dict[str, Any] = {}
@@ -35,7 +39,9 @@ def template_context(message: Message, *, unsubscribe_url: str = "") -> dict[str
         elif key == "url" and isinstance(value, str) and value.startswith("/"):
             value = settings.SITE_URL + value
         context[key] = value
-    if message.recipient is not None:
+    if recipient_name is not None:
+        context.setdefault("recipient_name", recipient_name)
+    elif message.recipient is not None:
         context.setdefault("recipient_name", message.recipient.first_name)
     context.setdefault("recipient_name", "")
     context["site_url"] = settings.SITE_URL
@@ -50,10 +56,12 @@ SMS_TEXT_KINDS = frozenset(
 )
 
 
-def render_message(message: Message, *, unsubscribe_url: str = "") -> tuple[str, str, str]:
+def render_message(
+    message: Message, *, unsubscribe_url: str = "", recipient_name: str | None = None
+) -> tuple[str, str, str]:
     """(subject, text, html) of the message in its language. An SMS gets a one-paragraph text
     (the subject line, the place, the link; the staff's text for announcements) and no HTML."""
-    context = template_context(message, unsubscribe_url=unsubscribe_url)
+    context = template_context(message, unsubscribe_url=unsubscribe_url, recipient_name=recipient_name)
     folder = f"notifications/{message.kind}"
     with translation.override(message.language), timezone.override(ALMATY):
         subject = " ".join(
@@ -66,3 +74,39 @@ def render_message(message: Message, *, unsubscribe_url: str = "") -> tuple[str,
         text = _template(f"{folder}/body.txt").render(Context(context, autoescape=False))
         html = _template(f"{folder}/body.html").render(Context(context))
     return subject, text.strip() + "\n", html
+
+
+# Stand-ins for what differs between recipients of the same content; no template filter or HTML
+# escaping alters them, so they are swapped for the real values after rendering.
+NAME_SLOT = "\ufff9recipient_name\ufffb"
+LINK_SLOT = "\ufff9unsubscribe_url\ufffb"
+RenderCache = dict[tuple[Any, ...], tuple[str, str, str]]
+
+
+def render_cached(message: Message, *, unsubscribe_url: str, cache: RenderCache) -> tuple[str, str, str]:
+    """`render_message`, rendering the templates once per kind, language, channel and context
+    within a batch: fifty people reminded of one shift differ only in their name and link."""
+    name = message.recipient.first_name if message.recipient is not None else ""
+    if "recipient_name" in (message.context or {}):
+        name = ""  # the caller named the recipient (a guardian): part of the context, cached with it
+    key = (
+        message.kind,
+        message.language,
+        message.channel,
+        bool(name),
+        bool(unsubscribe_url),
+        json.dumps(message.context, sort_keys=True),
+    )
+    rendered = cache.get(key)
+    if rendered is None:
+        rendered = cache[key] = render_message(
+            message,
+            unsubscribe_url=LINK_SLOT if unsubscribe_url else "",
+            recipient_name=NAME_SLOT if name else None,
+        )
+    subject, text, html = rendered
+    return (
+        subject.replace(NAME_SLOT, name),
+        text.replace(NAME_SLOT, name).replace(LINK_SLOT, unsubscribe_url),
+        html.replace(NAME_SLOT, escape(name)).replace(LINK_SLOT, escape(unsubscribe_url)),
+    )

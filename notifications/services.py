@@ -13,8 +13,10 @@ import datetime
 import json
 import logging
 import re
+import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -23,7 +25,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, DateTimeField, ExpressionWrapper, Q, QuerySet
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -34,7 +37,7 @@ from volunteers.models import Volunteer
 
 from .channels import ChannelSet, Outgoing, PermanentSendError, TransientSendError
 from .models import Broadcast, Message, Preference
-from .rendering import render_message
+from .rendering import RenderCache, render_cached
 from .timing import not_before, retry_delay
 from .tokens import read_unsubscribe_token, unsubscribe_url
 
@@ -356,17 +359,13 @@ def message_send(*, message_id: int) -> str | None:
     """Send one message if it is due and nobody else has it. Returns its new status, or None
     when it was not pending (sent already, claimed by a sweep, cancelled, not yet due)."""
     token = uuid.uuid4()
-    now = timezone.now()
-    claimed = Message.objects.filter(id=message_id, status=Status.PENDING, next_attempt_at__lte=now).update(
-        status=Status.SENDING, claim_token=token, claimed_at=now
-    )
+    claimed = Message.objects.filter(
+        id=message_id, status=Status.PENDING, next_attempt_at__lte=timezone.now()
+    ).update(status=Status.SENDING, claim_token=token, claimed_at=Now())
     if claimed != 1:
         return None
-    channels = ChannelSet()
-    try:
-        return _send_claimed(message_id, token, channels)
-    finally:
-        channels.close()
+    with _Batch(token) as batch:
+        return batch.send([message_id]).get(message_id)
 
 
 def messages_claim_due(*, limit: int) -> tuple[uuid.UUID, list[int]]:
@@ -390,14 +389,17 @@ def messages_claim_due(*, limit: int) -> tuple[uuid.UUID, list[int]]:
 
 def messages_reclaim_stuck() -> int:
     """Messages left 'sending' by a worker that died (SIGKILL, OOM, lost host) go back to the
-    queue after NOTIFICATIONS_SENDING_TIMEOUT. One still in a live sender's hands is row-locked
-    by it (see `_send_claimed`) and skipped; one merely waiting further down a live batch loses
-    its claim and that batch skips it."""
-    cutoff = timezone.now() - datetime.timedelta(seconds=settings.NOTIFICATIONS_SENDING_TIMEOUT)
+    queue once their batch has shown no sign of life for NOTIFICATIONS_SENDING_TIMEOUT, by the
+    database's clock. A live batch renews its claim several times within that timeout (see
+    `_Batch`), so a message is never taken from a sender that is still at work."""
+    stale = ExpressionWrapper(
+        Now() - datetime.timedelta(seconds=settings.NOTIFICATIONS_SENDING_TIMEOUT),
+        output_field=DateTimeField(),
+    )
     with transaction.atomic():
         ids = list(
             Message.objects.select_for_update(skip_locked=True)
-            .filter(status=Status.SENDING, claimed_at__lt=cutoff)
+            .filter(status=Status.SENDING, claimed_at__lt=stale)
             .values_list("id", flat=True)[:10_000]
         )
         reclaimed = Message.objects.filter(id__in=ids).update(
@@ -419,143 +421,193 @@ class SweepReport:
 def messages_send_due(*, batch_size: int | None = None, max_seconds: float | None = None) -> SweepReport:
     """The sweep: reclaim what dead workers left, then claim and send due messages batch after
     batch until none is due or the time budget is spent (the next sweep goes on from there)."""
-    import time
-
     batch_size = batch_size or settings.NOTIFICATIONS_BATCH_SIZE
     budget = settings.NOTIFICATIONS_SWEEP_MAX_SECONDS if max_seconds is None else max_seconds
     started = time.monotonic()
     report = SweepReport(reclaimed=messages_reclaim_stuck())
-    channels = ChannelSet()
-    try:
+    with _async_commit():
         while time.monotonic() - started < budget:
             token, ids = messages_claim_due(limit=batch_size)
             if not ids:
                 break
             report.batches += 1
-            for message_id in ids:
-                status = _send_claimed(message_id, token, channels)
-                if status == Status.SENT:
-                    report.sent += 1
-                elif status is not None:
-                    report.other += 1
+            with _Batch(token) as batch:
+                for status in batch.send(ids).values():
+                    if status == Status.SENT:
+                        report.sent += 1
+                    elif status is not None:
+                        report.other += 1
             if len(ids) < batch_size:
                 break
-    finally:
-        channels.close()
     return report
 
 
-def _send_claimed(message_id: int, token: uuid.UUID, channels: ChannelSet) -> str | None:
-    """Send one message this batch has claimed, and record the outcome.
+@contextmanager
+def _async_commit() -> Iterator[None]:
+    """Commits of the sweep do not wait for the WAL flush (PostgreSQL, this session only).
 
-    The claim is re-taken as a row lock in the same transaction that records the outcome, and
-    that transaction commits right after the channel returns. So:
-
-    * a worker killed before or during the send leaves the message 'sending' under its batch's
-      claim; the sweep reclaims it after the timeout and it is sent once, by someone else;
-    * a reclaim can never take the message away while it is being sent (it skips locked rows),
-      and a batch that lost a message to a reclaim finds its claim gone and skips it;
-    * the one window for a second copy is a worker killed after the channel accepted the
-      message and before this transaction commits — one UPDATE and a COMMIT, well under a
-      millisecond. E-mails carry a Message-ID fixed per message, so a mailbox that receives
-      such a copy drops it.
-
-    The commit does not wait for the WAL flush (synchronous_commit off, this transaction only):
-    a killed worker loses nothing by it; a crash of the database server itself could forget the
-    last fraction of a second of "sent" marks and send those messages again. Waiting for the disk
-    on every message would cap a sweep at a few hundred messages a second.
+    A worker killed at any point loses nothing by it: its commits are in the server. A crash of
+    the database server itself may forget the last fraction of a second of "sent" marks, and
+    those few messages are then sent again. Waiting for the disk on every message instead would
+    cap a sweep at a few hundred messages a second (one fsync each).
     """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        now = timezone.now()
-        if not Message.objects.filter(id=message_id, claim_token=token, status=Status.SENDING).update(
-            claimed_at=now
-        ):
-            return None  # reclaimed while this batch was busy elsewhere; someone else sends it
-        message = (
-            Message.objects.select_related("recipient", "recipient__message_preference")
-            .filter(id=message_id)
-            .first()
-        )
-        if message is None:
-            return None
-        return _deliver(message, channels, now)
-
-
-def _finish(message: Message, *, status: str, **fields: Any) -> str:
-    fields.setdefault("claim_token", None)
-    fields.setdefault("claimed_at", None)
-    Message.objects.filter(id=message.pk).update(status=status, **fields)
-    return status
-
-
-def _deliver(message: Message, channels: ChannelSet, now: datetime.datetime) -> str:
-    if message.valid_until is not None and now > message.valid_until:
-        return _finish(message, status=Status.EXPIRED, last_error=REASON_EXPIRED)
-    recipient = message.recipient
-    if recipient is not None and recipient.anonymized_at is not None:
-        return _finish(message, status=Status.CANCELLED, last_error=REASON_ERASED)
-    own_address = not (message.recipient_email or message.recipient_phone)
-    if recipient is not None and own_address:
-        preference = getattr(recipient, "message_preference", None)
-        if preference is not None and preference.opted_out(message.channel):
-            return _finish(message, status=Status.CANCELLED, last_error=REASON_OPTED_OUT)
-    deferred = not_before(kind=message.kind, channel=message.channel, moment=now)
-    if deferred > now:
-        # Quiet hours: the SMS waits for the morning; it is neither dropped nor counted as a try.
-        return _finish(message, status=Status.PENDING, next_attempt_at=deferred)
-    channel = channels.get(message.channel)
-    to = channel.address(message)
-    if not to:
-        return _finish(
-            message,
-            status=Status.FAILED,
-            last_error=REASON_NO_EMAIL if message.channel == Message.Channel.EMAIL else REASON_NO_PHONE,
-        )
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
     try:
-        link = ""
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+_TABLE = Message._meta.db_table
+
+
+def _db(field: str, value: Any) -> Any:
+    return Message._meta.get_field(field).get_db_prep_value(value, connection)  # type: ignore[union-attr]
+
+
+class _Batch:
+    """Messages claimed under one token: loaded in one query, rendered once per identical
+    content (the same reminder to fifty people is rendered once), sent over channels opened
+    once, each marked in the database the moment its channel returns.
+
+    Exactly once, and where it can fail:
+
+    * A worker killed before or during a send leaves the message 'sending' under its batch's
+      claim; once the claim is stale the sweep reclaims it and it is sent once, by someone else.
+    * A live batch never loses a message it is sending: it renews its claim every quarter of
+      NOTIFICATIONS_SENDING_TIMEOUT, and a single send is bounded far below that (EMAIL_TIMEOUT;
+      an SMS backend must time out likewise). Should a batch still find, when marking, that its
+      claim is gone (a process frozen for longer than the timeout), it says so in the log.
+    * The one window for a second copy is a worker killed after the channel accepted a message
+      and before the one-row UPDATE that marks it sent commits: a single round trip to the
+      database. E-mails carry a Message-ID fixed per message, so a mailbox that receives such a
+      copy can drop it.
+
+    Marking is one autocommitted UPDATE per message, guarded by the claim: a transaction held open
+    around the send would cost two more round trips per message and buy nothing the claim does
+    not already give.
+    """
+
+    def __init__(self, token: uuid.UUID) -> None:
+        self.token = token
+        self.channels = ChannelSet()
+        self.renders: RenderCache = {}
+        self.renewed = time.monotonic()
+        self.renew_every = settings.NOTIFICATIONS_SENDING_TIMEOUT / 4
+
+    def __enter__(self) -> _Batch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.channels.close()
+
+    def send(self, ids: Sequence[int]) -> dict[int, str | None]:
+        messages = {
+            m.pk: m
+            for m in Message.objects.filter(id__in=ids, claim_token=self.token, status=Status.SENDING)
+            .select_related("recipient", "recipient__message_preference")
+            .defer("recipient__search_text", "recipient__search_name")
+        }
+        outcome: dict[int, str | None] = {}
+        for pk in ids:
+            if pk in messages and time.monotonic() - self.renewed > self.renew_every:
+                still_ours = set(self.renew())
+                messages = {k: v for k, v in messages.items() if k in still_ours}
+            outcome[pk] = self.send_one(messages[pk]) if pk in messages else None
+        return outcome
+
+    def renew(self) -> list[int]:
+        """Renew the claim on what this batch still holds; returns those ids."""
+        claimed = Message.objects.filter(claim_token=self.token, status=Status.SENDING)
+        claimed.update(claimed_at=Now())
+        self.renewed = time.monotonic()
+        return list(claimed.values_list("id", flat=True))
+
+    def send_one(self, message: Message) -> str:
+        status, fields = self.deliver(message, timezone.now())
+        fields.update(status=status, claim_token=None, claimed_at=None)
+        columns = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in fields)
+        with connection.cursor() as cursor:
+            # Raw SQL: at thousands of messages a second, building this with the ORM would
+            # cost more than the database takes to run it.
+            cursor.execute(
+                f"UPDATE {_TABLE} SET {columns} WHERE id = %s AND claim_token = %s",  # noqa: S608 (our columns)
+                [
+                    *(_db(name, value) for name, value in fields.items()),
+                    message.pk,
+                    _db("claim_token", self.token),
+                ],
+            )
+            if cursor.rowcount != 1:
+                logger.error(
+                    "message %s was reclaimed while this batch sent it; it may go out twice", message.pk
+                )
+        return status
+
+    def deliver(self, message: Message, now: datetime.datetime) -> tuple[str, dict[str, Any]]:
+        """Decide, render and send; returns the status and the fields to record."""
+        if message.valid_until is not None and now > message.valid_until:
+            return Status.EXPIRED, {"last_error": REASON_EXPIRED}
+        recipient = message.recipient
+        if recipient is not None and recipient.anonymized_at is not None:
+            return Status.CANCELLED, {"last_error": REASON_ERASED}
+        own_address = not (message.recipient_email or message.recipient_phone)
         if recipient is not None and own_address:
-            link = unsubscribe_url(volunteer_id=recipient.pk, channel=message.channel)
-        subject, text, html = render_message(message, unsubscribe_url=link)
-    except Exception as exc:
-        logger.exception("message %s could not be rendered", message.pk)
-        return _finish(message, status=Status.FAILED, last_error=f"rendering: {exc!r}")
-    outgoing = Outgoing(
-        message_id=message.pk,
-        to=to,
-        subject=subject,
-        text=text,
-        html=html,
-        unsubscribe_url=link,
-        message_ref=f"<message-{message.pk}.{message.created_at:%Y%m%d%H%M%S}@{_mail_domain()}>",
-    )
-    attempts = message.attempts + 1
-    try:
-        result = channel.send(outgoing)
-    except PermanentSendError as exc:
-        return _finish(message, status=Status.FAILED, attempts=attempts, last_error=str(exc))
-    except Exception as exc:
-        # Transient, or not known to be permanent: try again later, a bounded number of times.
-        error = str(exc) if isinstance(exc, TransientSendError) else repr(exc)
-        if not isinstance(exc, TransientSendError):
-            logger.exception("message %s: unexpected error from the %s channel", message.pk, message.channel)
-        if attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-            return _finish(message, status=Status.FAILED, attempts=attempts, last_error=error)
-        return _finish(
-            message,
-            status=Status.PENDING,
-            attempts=attempts,
-            last_error=error,
-            next_attempt_at=not_before(
-                kind=message.kind, channel=message.channel, moment=now + retry_delay(attempts)
-            ),
+            preference = getattr(recipient, "message_preference", None)
+            if preference is not None and preference.opted_out(message.channel):
+                return Status.CANCELLED, {"last_error": REASON_OPTED_OUT}
+        deferred = not_before(kind=message.kind, channel=message.channel, moment=now)
+        if deferred > now:
+            # Quiet hours: the SMS waits for the morning; neither dropped nor counted as a try.
+            return Status.PENDING, {"next_attempt_at": deferred}
+        channel = self.channels.get(message.channel)
+        to = channel.address(message)
+        if not to:
+            return Status.FAILED, {
+                "last_error": REASON_NO_EMAIL if message.channel == Message.Channel.EMAIL else REASON_NO_PHONE
+            }
+        try:
+            link = ""
+            if recipient is not None and own_address:
+                link = unsubscribe_url(volunteer_id=recipient.pk, channel=message.channel)
+            subject, text, html = render_cached(message, unsubscribe_url=link, cache=self.renders)
+        except Exception as exc:
+            logger.exception("message %s could not be rendered", message.pk)
+            return Status.FAILED, {"last_error": f"rendering: {exc!r}"}
+        outgoing = Outgoing(
+            message_id=message.pk,
+            to=to,
+            subject=subject,
+            text=text,
+            html=html,
+            unsubscribe_url=link,
+            message_ref=f"<message-{message.pk}.{message.created_at:%Y%m%d%H%M%S}@{_mail_domain()}>",
         )
-    # Marked in the transaction that holds the claim, right after the channel returned.
-    return _finish(
-        message, status=Status.SENT, attempts=attempts, sent_at=now, result=result[:200], last_error=""
-    )
+        attempts = message.attempts + 1
+        try:
+            result = channel.send(outgoing)
+        except PermanentSendError as exc:
+            return Status.FAILED, {"attempts": attempts, "last_error": str(exc)}
+        except Exception as exc:
+            # Transient, or not known to be permanent: try again later, a bounded number of times.
+            error = str(exc) if isinstance(exc, TransientSendError) else repr(exc)
+            if not isinstance(exc, TransientSendError):
+                logger.exception(
+                    "message %s: unexpected error from the %s channel", message.pk, message.channel
+                )
+            if attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+                return Status.FAILED, {"attempts": attempts, "last_error": error}
+            retry_at = not_before(
+                kind=message.kind, channel=message.channel, moment=now + retry_delay(attempts)
+            )
+            return Status.PENDING, {"attempts": attempts, "last_error": error, "next_attempt_at": retry_at}
+        # Marked right after the channel returned (see the class's note on the window).
+        return Status.SENT, {"attempts": attempts, "sent_at": now, "result": result[:200], "last_error": ""}
 
 
 def _mail_domain() -> str:

@@ -326,9 +326,8 @@ class TestClaims:
         token, _ids = services.messages_claim_due(limit=10)
         with override_settings(NOTIFICATIONS_SENDING_TIMEOUT=0):
             services.messages_reclaim_stuck()
-        from notifications.channels import ChannelSet
-
-        assert services._send_claimed(message.pk, token, ChannelSet()) is None
+        with services._Batch(token) as batch:
+            assert batch.send([message.pk]) == {message.pk: None}
         assert not mail.outbox
 
 
