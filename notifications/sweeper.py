@@ -36,14 +36,14 @@ def run_sweeper_loop(*, interval: float, stop: threading.Event | None = None, on
                 )
         except Exception:
             logger.exception("the sweep failed; trying again in %s s", interval)
-        finally:
-            close_old_connections()
         if once:
             return
+        # A long-lived loop drops connections that broke or aged, as a request would.
+        close_old_connections()
         stop.wait(interval)
 
 
-def start_in_process_sweeper() -> threading.Thread | None:
+def start_in_process_sweeper(*, stop: threading.Event | None = None) -> threading.Thread | None:
     """Start the sweeper thread in the serving process of `runserver`, when asked and only
     without Redis (with Redis, beat and the workers do this)."""
     if not settings.NOTIFICATIONS_IN_PROCESS_SWEEPER or settings.REDIS_URL:
@@ -56,7 +56,7 @@ def start_in_process_sweeper() -> threading.Thread | None:
         return None
     thread = threading.Thread(
         target=run_sweeper_loop,
-        kwargs={"interval": settings.NOTIFICATIONS_SWEEP_INTERVAL},
+        kwargs={"interval": settings.NOTIFICATIONS_SWEEP_INTERVAL, "stop": stop},
         name="notifications-sweeper",
         daemon=True,
     )
