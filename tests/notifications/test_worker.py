@@ -321,8 +321,8 @@ def publishing_to(url: str) -> Iterator[None]:
     """This process's Celery app publishes to `url` for the duration (as a web process would)."""
 
     def reset() -> None:
-        if app._pool is not None:
-            app._pool.force_close_all()
+        # Drop the app's references only: kombu keeps its pools per broker URL for the whole
+        # process, and closing one would leave a closed pool behind for the next test to use.
         app._pool = None
         if "amqp" in app.__dict__:
             app.amqp._producer_pool = None
