@@ -2,7 +2,7 @@
 
 Every message is sent at most once per due slot (recipient, kind, subject, due time) and none is
 lost when a worker dies mid-batch: scheduling is an idempotent get-or-create on the slot's unique
-key, and the sender claims a message in the database before it sends (see `_send_claimed`).
+key, and the sender claims a message in the database before it sends (see `_Batch`).
 Tasks only carry ids; the database is the queue, so the periodic sweep finds whatever is due and
 unsent even when Redis lost a task or was down when it should have been queued.
 """
@@ -410,6 +410,17 @@ def messages_reclaim_stuck() -> int:
     return reclaimed
 
 
+def messages_forget_erased() -> int:
+    """ "Delete my account" erases a volunteer's personal data, but volunteers/ knows nothing of
+    this app; the sweep does the rest here. Messages to an erased person lose their context and
+    addresses (names, places, a guardian's phone), and those still waiting are cancelled."""
+    erased = Message.objects.filter(recipient__anonymized_at__isnull=False)
+    erased.filter(status=Status.PENDING).update(status=Status.CANCELLED, last_error=REASON_ERASED)
+    return erased.exclude(context={}, recipient_email="", recipient_phone="").update(
+        context={}, recipient_email="", recipient_phone=""
+    )
+
+
 @dataclass
 class SweepReport:
     sent: int = 0
@@ -425,6 +436,7 @@ def messages_send_due(*, batch_size: int | None = None, max_seconds: float | Non
     budget = settings.NOTIFICATIONS_SWEEP_MAX_SECONDS if max_seconds is None else max_seconds
     started = time.monotonic()
     report = SweepReport(reclaimed=messages_reclaim_stuck())
+    messages_forget_erased()
     with _async_commit():
         while time.monotonic() - started < budget:
             token, ids = messages_claim_due(limit=batch_size)

@@ -185,6 +185,39 @@ class TestSend:
         message.refresh_from_db()
         assert message.status == "cancelled" and not mail.outbox
 
+    def test_erasure_reaches_the_messages(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        from volunteers.services import account_delete
+
+        person = VolunteerFactory(region=almaty, with_account=True)
+        sent = schedule(person, subject_id=1, due_at=timezone.now() - datetime.timedelta(hours=1))
+        send_due()
+        waiting = schedule(person, subject_id=2, recipient_phone="+77017654321")
+        account_delete(user=person.user)
+        send_due()
+        rows = {m.pk: m for m in Message.objects.filter(recipient=person)}
+        assert rows[sent.pk].status == SENT and rows[waiting.pk].status == "cancelled"
+        assert all(m.context == {} and not m.recipient_phone for m in rows.values())
+
+    def test_guardian_is_reached_on_the_minors_behalf(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        from tests.factories import MinorFactory
+
+        minor = MinorFactory(region=almaty, preferred_channel="email")
+        Preference.objects.create(volunteer=minor, sms_opt_out=True)  # the minor's own choice
+        message = services.message_schedule(
+            recipient=minor,
+            kind="guardian_consent_request",
+            subject_type="detachments.member",
+            subject_id=minor.pk,
+            due_at=kz(2026, 5, 20, 12),
+            channel="sms",
+            recipient_phone=minor.guardian_phone,
+            context={"volunteer_name": minor.full_name, "text": "", "recipient_name": minor.guardian_name},
+        )
+        with clock(kz(2026, 5, 20, 12)):
+            send_due()
+        message.refresh_from_db()
+        assert (message.status, message.result) == (SENT, "logged")
+
     def test_address_is_read_when_sending(self, bob) -> None:  # type: ignore[no-untyped-def]
         message = schedule(bob)
         bob.email = "new-address@example.kz"
