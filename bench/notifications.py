@@ -116,18 +116,32 @@ def bench_sweep(count: int, people: int, per_shift: int, processes: int = 1) -> 
     if processes > 1:
         return bench_parallel(count, per_shift, processes)
     mail.bench_sent = 0  # type: ignore[attr-defined]
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    backend_cpu = postgres_cpu_seconds()
     report = services.messages_send_due(max_seconds=3600)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    backend_cpu = postgres_cpu_seconds() - backend_cpu
     assert report.sent == count == mail.bench_sent, (report, mail.bench_sent)  # type: ignore[attr-defined]
     left = sql("SELECT count(*) FROM notifications_message WHERE status <> 'sent'")[0][0]
     assert left == 0, left
     rate = count / elapsed
     print(
         f"sweep, 1 process, {per_shift} recipient(s) per text: {count} messages in {elapsed:.1f} s"
-        f" = {rate:,.0f} messages/s ({report.batches} batches)"
+        f" = {rate:,.0f} messages/s ({report.batches} batches); CPU per message: sweep process"
+        f" {cpu / count * 1e6:,.0f} µs, its PostgreSQL backend {backend_cpu / count * 1e6:,.0f} µs"
+        f" → {count / (cpu + backend_cpu):,.0f} messages per CPU-second; load average {os.getloadavg()[0]:.1f}"
     )
     return rate
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time used so far by this connection's PostgreSQL backend (same host only)."""
+    pid = sql("SELECT pg_backend_pid()")[0][0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def bench_parallel(count: int, per_shift: int, processes: int) -> float:
@@ -215,6 +229,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--compare", type=int, default=20_000, help="messages for the other variants")
     parser.add_argument("--table-rows", type=int, default=1_000_000)
     parser.add_argument("--people", type=int, default=5_000)
     parser.add_argument("--per-shift", type=int, default=50, help="recipients sharing one text")
@@ -225,9 +240,10 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     ensure_volunteers(args.people)
     bench_sweep(args.messages, args.people, args.per_shift)
-    bench_sweep(args.messages, args.people, 1)
-    if args.processes > 1:
-        bench_sweep(args.messages, args.people, args.per_shift, processes=args.processes)
+    if args.compare:
+        bench_sweep(args.compare, args.people, 1)
+        if args.processes > 1:
+            bench_sweep(args.compare, args.people, args.per_shift, processes=args.processes)
     bench_claim_query(args.table_rows, 500, args.people)
     if args.per_task:
         bench_per_task(args.per_task, args.people)

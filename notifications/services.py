@@ -114,6 +114,7 @@ def _validate(
     channel: str | None,
     email: str,
     phone: str,
+    language: str | None,
 ) -> None:
     errors: dict[str, list[str]] = {}
     if kind not in Message.Kind.values:
@@ -132,6 +133,8 @@ def _validate(
         errors["channel"] = [f"unknown channel {channel!r}"]
     if recipient is None and not (email or phone):
         errors["recipient"] = ["a message needs a volunteer or an address"]
+    if language is not None and language not in Volunteer.Language.values:
+        errors["language"] = [f"unknown language {language!r}"]
     if errors:
         raise ValidationError(errors)
 
@@ -168,6 +171,7 @@ def message_schedule(
         channel=channel,
         email=recipient_email,
         phone=recipient_phone,
+        language=language,
     )
     chosen = _pick_channel(recipient=recipient, channel=channel, email=recipient_email, phone=recipient_phone)
     stored_context = _json_context(context)

@@ -69,6 +69,7 @@ class TestSchedule:
             ({"due_at": datetime.datetime(2026, 5, 19, 10)}, "due_at"),  # naive
             ({"valid_until": kz(2026, 1, 1)}, "valid_until"),  # before due
             ({"channel": "pigeon"}, "channel"),
+            ({"language": "de"}, "language"),
         ],
     )
     def test_bad_requests_are_refused_before_saving(self, bob, overrides, field) -> None:  # type: ignore[no-untyped-def]
