@@ -244,9 +244,14 @@ class TestExactlyOnce:
         worker = processes.worker("k1", **slow)
         tasks.sweep_due_messages.delay()
         wait_for(
-            lambda: len(deliveries(processes.mail_dir)) >= 5, timeout=30, what="the batch to be under way"
+            lambda: len(deliveries(processes.mail_dir)) >= 5,
+            timeout=30,
+            what="the batch to be under way",
+            every=0.01,
         )
-        time.sleep(0.1)  # into the next message's (slow) send
+        # A delivery was just recorded and marked; the next message's send (0.2 s) has begun.
+        # Kill in the middle of it, well clear of the instant between a send and its mark.
+        time.sleep(0.08)
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
 
