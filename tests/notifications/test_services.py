@@ -453,3 +453,23 @@ class TestChannels:
                 channel.send(
                     Outgoing(message_id=1, to="a@example.kz", subject="s", text="t", html="<p>t</p>")
                 )
+
+
+class TestSweepCost:
+    def test_one_query_per_message_plus_a_constant_per_batch(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        def sweep_of(count: int, first_subject: int) -> int:
+            for n in range(count):
+                person = VolunteerFactory(region=almaty)
+                Preference.objects.create(volunteer=person)
+                schedule(person, subject_id=first_subject + n, due_at=timezone.now())
+            with CaptureQueriesContext(connection) as queries:
+                assert services.messages_send_due(max_seconds=30).sent == count
+            return len(queries)
+
+        few, many = sweep_of(3, 100), sweep_of(10, 200)
+        # Loading the recipient, their preferences and the text adds nothing per message: only
+        # the UPDATE that marks each one sent.
+        assert many - few == 7
