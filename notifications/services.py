@@ -385,8 +385,9 @@ def messages_claim_due(*, limit: int) -> tuple[uuid.UUID, list[int]]:
             .values_list("id", flat=True)[:limit]
         )
         if ids:
+            # The database's clock, not this host's: the reclaim compares it with its own.
             Message.objects.filter(id__in=ids).update(
-                status=Status.SENDING, claim_token=token, claimed_at=now
+                status=Status.SENDING, claim_token=token, claimed_at=Now()
             )
     return token, ids
 
@@ -415,8 +416,8 @@ def messages_reclaim_stuck() -> int:
 
 
 def messages_forget_erased() -> int:
-    """ "Delete my account" erases a volunteer's personal data, but volunteers/ knows nothing of
-    this app; the sweep does the rest here. Messages to an erased person lose their context and
+    """Erasure ("delete my account") blanks a volunteer's personal data, but volunteers/ knows
+    nothing of this app; the sweep does the rest here. Messages to an erased person lose their context and
     addresses (names, places, a guardian's phone), and those still waiting are cancelled."""
     erased = Message.objects.filter(recipient__anonymized_at__isnull=False)
     erased.filter(status=Status.PENDING).update(status=Status.CANCELLED, last_error=REASON_ERASED)

@@ -355,6 +355,16 @@ class TestClaims:
         assert (report.reclaimed, report.sent) == (1, 1)
         assert len(mail.outbox) == 1
 
+    def test_claims_are_timed_by_the_database_clock(self, bob) -> None:  # type: ignore[no-untyped-def]
+        """A worker host whose clock lags the database's must not see its own fresh claims as
+        stale (nor another host's): claim and reclaim both ask the database for the time."""
+        message = schedule(bob)
+        with clock(message.due_at):  # this host believes it is months earlier
+            _token, ids = services.messages_claim_due(limit=10)
+            assert ids == [message.pk]
+            assert services.messages_reclaim_stuck() == 0
+        assert Message.objects.get(pk=message.pk).status == "sending"
+
     def test_a_batch_that_lost_its_claim_skips_the_message(self, bob) -> None:  # type: ignore[no-untyped-def]
         message = schedule(bob, due_at=timezone.now() - datetime.timedelta(minutes=1))
         token, _ids = services.messages_claim_due(limit=10)
