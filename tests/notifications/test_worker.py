@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -35,7 +36,16 @@ from volunteer_net.celery import app
 from .backends import deliveries
 
 ROOT = Path(__file__).resolve().parents[2]
-OWN_REDIS_PORT = 6391
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# A Redis server of these tests' own, on a port nobody else uses, that they may stop and start.
+OWN_REDIS_PORT = _free_port()
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
