@@ -12,6 +12,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 from django.utils import timezone
+from django.utils.html import escape
 
 from notifications import services
 from notifications.channels import EmailChannel, TransientSendError
@@ -483,3 +484,23 @@ class TestSweepCost:
         # Loading the recipient, their preferences and the text adds nothing per message: only
         # the UPDATE that marks each one sent.
         assert many - few == 7
+
+
+class TestRenderOncePerText:
+    def test_people_reminded_of_one_shift_get_their_own_name_and_link(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        people = [
+            VolunteerFactory(region=almaty, first_name=name) for name in ("Дана", "<b>Әсел</b>", "Ержан & Co")
+        ]
+        for person in people:
+            schedule(person, subject_id=person.pk, due_at=timezone.now())
+        send_due()
+        by_address = {m.to[0]: m for m in mail.outbox}
+        for person in people:
+            email = by_address[person.email]
+            html = email.alternatives[0].content  # type: ignore[union-attr]
+            link = email.extra_headers["List-Unsubscribe"].strip("<>")
+            assert read_unsubscribe_token(link.rstrip("/").rsplit("/", 1)[1]) == (person.pk, "email")
+            assert f"Сәлеметсіз бе, {person.first_name}!" in email.body and link in email.body
+            # Escaped in HTML like any other value, whatever the caching.
+            assert f"Сәлеметсіз бе, {escape(person.first_name)}!" in html and escape(link) in html
+            assert "<b>Әсел</b>" not in html
