@@ -12,7 +12,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast e2e lint format check messages compilemessages migrate seed \
-        install install-dev system-deps services worker beat bench bench-events clean
+        install install-dev system-deps services worker beat bench bench-events bench-notifications clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,7 +50,8 @@ seed: $(VENV)/.installed ## Load demo data into an empty database (make seed ARG
 
 run: $(VENV)/.installed compilemessages migrate seed ## Serve the app with demo data on http://127.0.0.1:8000 (SQLite, no Redis)
 	@echo "Volunteer Net: http://$(HOST):$(PORT)/  (demo logins in README.md)"
-	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
+	@echo "Due messages go out from the server process itself (no Redis here); mails print to this console."
+	DEBUG=true NOTIFICATIONS_IN_PROCESS_SWEEPER=true $(MANAGE) runserver $(HOST):$(PORT)
 
 system-deps: ## Install (Debian, as root) or name what the suite needs: gettext, Chromium, PostgreSQL, Redis; start them
 	@bash scripts/test_services.sh
@@ -68,7 +69,7 @@ test-fast: services $(VENV)/.installed-dev compilemessages ## The suite without 
 lint: $(VENV)/.installed-dev ## ruff, ruff format, mypy (django-stubs), migrations in sync
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DEBUG=true $(BIN)/mypy accounts regions volunteers detachments front_offices events volunteer_net
+	DEBUG=true $(BIN)/mypy accounts regions volunteers detachments front_offices notifications events volunteer_net
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
 format: $(VENV)/.installed-dev ## Format and autofix with ruff
@@ -95,12 +96,17 @@ bench-events: $(VENV)/.installed ## Campaign pages at scale on PostgreSQL (BENCH
 	DATABASE_URL=$(BENCH_EVENTS_DATABASE_URL) $(BIN)/python bench/events.py --volunteers $(BENCH_VOLUNTEERS) \
 		--shifts $(BENCH_SHIFTS) --signups $(BENCH_SIGNUPS)
 
-worker: $(VENV)/.installed ## Celery worker (needs REDIS_URL)
+worker: $(VENV)/.installed ## Celery worker: sends messages, runs the sweep (needs REDIS_URL)
 	$(BIN)/celery -A volunteer_net worker --loglevel INFO
 
-beat: $(VENV)/.installed ## Celery beat (needs REDIS_URL); no periodic tasks are scheduled yet
-	$(BIN)/celery -A volunteer_net beat --loglevel INFO
+beat: $(VENV)/.installed ## Celery beat: queues the sweep every minute; a second beat stands by (needs REDIS_URL)
+	$(BIN)/celery -A volunteer_net beat --loglevel INFO --schedule $${BEAT_SCHEDULE_FILE:-celerybeat-schedule}
+
+NOTIFY_BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/volunteer_net_bench_notify
+bench-notifications: $(VENV)/.installed ## Sweep throughput (100k messages) and the claim query at 1M rows
+	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(NOTIFY_BENCH_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(NOTIFY_BENCH_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(NOTIFY_BENCH_DATABASE_URL))')"
+	DATABASE_URL=$(NOTIFY_BENCH_DATABASE_URL) $(BIN)/python bench/notifications.py $(ARGS)
 
 clean: ## Remove the virtual environment, SQLite database and compiled files
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache celerybeat-schedule*
 	find . -name '*.mo' -not -path './.venv/*' -delete

@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "volunteers",
     "detachments",
     "front_offices",
+    "notifications",
     "events",
 ]
 
@@ -224,6 +225,21 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Volunteer Net <noreply@volunteer.kz>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A mail server that hangs must not hold a batch of messages for long (well under the
+# reclaim timeout below).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+
+# Notifications (notifications/): reminders and messages, sent once each by a periodic sweep.
+SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.LogSmsBackend")
+NOTIFICATIONS_SWEEP_INTERVAL = env_int("NOTIFICATIONS_SWEEP_INTERVAL", 60)
+NOTIFICATIONS_SWEEP_MAX_SECONDS = env_int("NOTIFICATIONS_SWEEP_MAX_SECONDS", 50)
+NOTIFICATIONS_BATCH_SIZE = env_int("NOTIFICATIONS_BATCH_SIZE", 500)
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 5)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 60)
+# A message 'sending' for longer than this was left by a dead worker and is sent again.
+NOTIFICATIONS_SENDING_TIMEOUT = env_int("NOTIFICATIONS_SENDING_TIMEOUT", 600)
+# `make run` (no Redis, no beat): the development server sweeps in a thread of its own.
+NOTIFICATIONS_IN_PROCESS_SWEEPER = env_bool("NOTIFICATIONS_IN_PROCESS_SWEEPER", False)
 
 # Celery with Redis. Without REDIS_URL (the embedded default) tasks run eagerly in-process.
 REDIS_URL = env_str("REDIS_URL")
@@ -234,6 +250,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep_due_messages",
+        "schedule": float(NOTIFICATIONS_SWEEP_INTERVAL),
+        # A sweep not picked up before the next one is queued is worthless.
+        "options": {"expires": float(NOTIFICATIONS_SWEEP_INTERVAL)},
+    },
+}
+# Several beats may be started; only the holder of a Redis lock sends (volunteer_net/beat.py).
+CELERY_BEAT_SCHEDULER = "volunteer_net.beat:LeaderScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 5
+BEAT_LEADER_TTL = env_int("BEAT_LEADER_TTL", 30)
 
 CACHES = {
     "default": (

@@ -21,6 +21,7 @@ urlpatterns = [
     path("skills/", include(skill_patterns)),
     path("detachments/", include("detachments.urls")),
     path("", include("events.urls")),
+    path("", include("notifications.urls")),
     path("api/", include("volunteer_net.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -28,6 +28,8 @@ from detachments.invitation_links import invitation_token
 from detachments.models import CuratorInvitation
 from events.services import signup_create
 from front_offices.models import FrontOffice
+from notifications.services import message_schedule
+from notifications.tokens import unsubscribe_token
 from regions.models import CoordinatorAssignment
 from tests.e2e.conftest import log_in
 from tests.events.factories import CampaignFactory, ShiftFactory
@@ -61,6 +63,7 @@ NOT_PAGES = {
     "manage/shifts/<int:pk>/cancel/": "POST only (the cancel form on the shift's page)",
     "manage/shifts/<int:pk>/add/": "POST only (adding people from the shift's page)",
     "manage/signups/<int:pk>/attendance/": "POST only (check-in, no-show and hours buttons)",
+    "messages/<int:pk>/retry/": "POST only (the retry button on a failed message)",
     "accounts/logout-everywhere/": "POST only (a button on the profile page); its GET is the 405 page, visited below",
     "detachments/<int:pk>/invitations/<int:invitation_pk>/revoke/": (
         "POST only (the revoke button on the detachment page, which is visited)"
@@ -138,6 +141,11 @@ PAGES: dict[str, tuple[str, ...]] = {
     "manage/campaigns/<int:pk>/series/new/": (COORDINATOR,),
     "manage/shifts/<int:pk>/": (COORDINATOR,),
     "manage/shifts/<int:pk>/edit/": (COORDINATOR,),
+    "messages/": MANAGERS,
+    "messages/broadcast/": (COORDINATOR,),
+    "messages/<int:pk>/": (COORDINATOR,),
+    "me/messages/": (VOLUNTEER,),
+    "unsubscribe/<str:token>/": (ANONYMOUS,),
 }
 
 # Seen in Russian too: the pages each role works on every day.
@@ -248,6 +256,19 @@ def site(almaty: Any, astana: Any) -> Site:
     campaign = CampaignFactory(region=almaty, title="Таза Алматы: Есентай өзенінің жағасын тазалау")
     shift = ShiftFactory(campaign=campaign, capacity=12)
     signup = signup_create(shift=shift, volunteer=volunteer, by=volunteer.user)
+    # A reminder for that shift, so the message pages list one.
+    message = message_schedule(
+        recipient=volunteer,
+        kind="shift_reminder_24h",
+        subject_type="events.signup",
+        subject_id=signup.pk,
+        due_at=shift.starts_at - datetime.timedelta(hours=24),
+        context={
+            "title": campaign.title,
+            "starts_at": shift.starts_at.isoformat(),
+            "place": shift.place_name,
+        },
+    )
     uid = urlsafe_base64_encode(force_bytes(volunteer.user.pk))
     token = default_token_generator.make_token(volunteer.user)
     d, m = detachment.pk, minor.pk
@@ -282,6 +303,8 @@ def site(almaty: Any, astana: Any) -> Site:
         "manage/shifts/<int:pk>/": f"/manage/shifts/{shift.pk}/",
         "manage/shifts/<int:pk>/edit/": f"/manage/shifts/{shift.pk}/edit/",
         "roster/duplicates/<int:pk>/merge/": f"/roster/duplicates/{pair.pk}/merge/",
+        "messages/<int:pk>/": f"/messages/{message.pk}/",
+        "unsubscribe/<str:token>/": f"/unsubscribe/{unsubscribe_token(volunteer_id=volunteer.pk, channel='email')}/",
     }
     for route in PAGES:
         urls.setdefault(route, "/" + route)

@@ -1,0 +1,57 @@
+"""Reads for messages, already scoped: staff see the messages of volunteers in their regions,
+a volunteer sees their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from regions.scoping import get_object_or_404, scope_queryset
+from volunteers.models import Volunteer
+from volunteers.search import fold
+
+from .models import Message, Preference
+
+
+@dataclass(frozen=True)
+class MessageFilters:
+    status: str = ""
+    kind: str = ""
+    channel: str = ""
+    volunteer: int | None = None
+    q: str = ""
+
+
+def _scoped(user: Any) -> QuerySet[Message]:
+    # A message to a bare address (no profile) belongs to no region: national staff only.
+    return scope_queryset(Message.objects.all(), user, region_field="recipient__region")
+
+
+def message_list(*, user: Any, filters: MessageFilters) -> QuerySet[Message]:
+    qs = _scoped(user).select_related("recipient", "recipient__region")
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.volunteer is not None:
+        qs = qs.filter(recipient_id=filters.volunteer)
+    for word in fold(filters.q).split():
+        qs = qs.filter(recipient__search_text__contains=word)
+    return qs.order_by("-created_at", "-id")
+
+
+def message_get(*, user: Any, pk: int) -> Message:
+    return get_object_or_404(_scoped(user).select_related("recipient", "recipient__region"), pk=pk)
+
+
+def messages_of_volunteer(*, volunteer: Volunteer, limit: int = 100) -> list[Message]:
+    return list(Message.objects.filter(recipient=volunteer).order_by("-created_at", "-id")[:limit])
+
+
+def preference_of(*, volunteer: Volunteer) -> Preference:
+    """The volunteer's preferences, or the defaults (everything on) when never saved."""
+    return Preference.objects.filter(volunteer=volunteer).first() or Preference(volunteer=volunteer)

@@ -1,0 +1,769 @@
+"""Writes for messages: scheduling, rescheduling, cancelling, sending, preferences, broadcasts.
+
+Every message is sent at most once per due slot (recipient, kind, subject, due time) and none is
+lost when a worker dies mid-batch: scheduling is an idempotent get-or-create on the slot's unique
+key, and the sender claims a message in the database before it sends (see `_Batch`).
+Tasks only carry ids; the database is the queue, so the periodic sweep finds whatever is due and
+unsent even when Redis lost a task or was down when it should have been queued.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
+from django.db.models import Count, DateTimeField, ExpressionWrapper, Q, QuerySet
+from django.db.models.functions import Now
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from accounts.models import User
+from regions.scoping import scope_queryset
+from volunteers.models import Volunteer
+
+from .channels import ChannelSet, Outgoing, PermanentSendError, TransientSendError
+from .models import Broadcast, Message, Preference
+from .rendering import RenderCache, render_cached
+from .timing import not_before, retry_delay
+from .tokens import read_unsubscribe_token, unsubscribe_url
+
+logger = logging.getLogger(__name__)
+
+Status = Message.Status
+SUBJECT_TYPE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+# What each kind's templates need from the caller (other keys are welcome: `place`, `url`,
+# `ends_at`, `note`, `recipient_name`). Keys ending in `_at` are times, stored as ISO strings.
+CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
+    Message.Kind.SIGNUP_CONFIRMED: ("title", "starts_at"),
+    Message.Kind.WAITLIST_PROMOTED: ("title", "starts_at"),
+    Message.Kind.SHIFT_REMINDER_24H: ("title", "starts_at"),
+    Message.Kind.SHIFT_REMINDER_2H: ("title", "starts_at"),
+    Message.Kind.SHIFT_CHANGED: ("title", "starts_at"),
+    Message.Kind.SHIFT_CANCELLED: ("title", "starts_at"),
+    Message.Kind.VISIT_BOOKED: ("office", "starts_at"),
+    Message.Kind.VISIT_REMINDER_24H: ("office", "starts_at"),
+    Message.Kind.VISIT_REMINDER_1H: ("office", "starts_at"),
+    Message.Kind.VISIT_CANCELLED: ("office", "starts_at"),
+    Message.Kind.VISIT_MOVED: ("office", "starts_at"),
+    Message.Kind.CALLOUT: ("title", "text"),
+    Message.Kind.TRANSPORT_ANSWER: ("title", "text"),
+    Message.Kind.BROADCAST: ("subject", "text"),
+    Message.Kind.GUARDIAN_CONSENT_REQUEST: ("volunteer_name", "text"),
+    Message.Kind.GENERIC: ("subject", "text"),
+}
+
+
+# Why a message did not go out. Stored in English and translated where staff read them (the
+# worker that writes them has no reader's language).
+REASON_SUPERSEDED = gettext_noop("Superseded: the time changed.")
+REASON_CANCELLED = gettext_noop("Cancelled: no longer needed.")
+REASON_EXPIRED = gettext_noop("Too late: the moment it was for has passed.")
+REASON_ERASED = gettext_noop("The recipient's data has been erased.")
+REASON_OPTED_OUT = gettext_noop("The recipient has turned off this channel.")
+REASON_NO_EMAIL = gettext_noop("No e-mail address on file.")
+REASON_NO_PHONE = gettext_noop("No phone number on file.")
+
+
+# Scheduling --------------------------------------------------------------------------------------
+
+
+def _json_context(context: Mapping[str, Any]) -> dict[str, Any]:
+    """Context as JSON: datetimes become ISO strings with their offset (shown in Almaty later)."""
+    context_json: dict[str, Any] = json.loads(json.dumps(dict(context), cls=DjangoJSONEncoder))
+    return context_json
+
+
+def _pick_channel(*, recipient: Volunteer | None, channel: str | None, email: str, phone: str) -> str:
+    if channel:
+        return channel
+    has = {
+        Message.Channel.EMAIL: bool(email or (recipient and recipient.email)),
+        Message.Channel.SMS: bool(phone or (recipient and recipient.phone)),
+    }
+    preferred = recipient.preferred_channel if recipient is not None else Message.Channel.EMAIL
+    if has.get(preferred):  # type: ignore[call-overload]
+        return preferred
+    # A preferred channel without an address (SMS chosen, no phone) falls back to one that has.
+    other = Message.Channel.SMS if preferred == Message.Channel.EMAIL else Message.Channel.EMAIL
+    return other if has[other] else preferred
+
+
+def _validate(
+    *,
+    recipient: Volunteer | None,
+    kind: str,
+    subject_type: str,
+    due_at: datetime.datetime,
+    valid_until: datetime.datetime | None,
+    context: Mapping[str, Any],
+    channel: str | None,
+    email: str,
+    phone: str,
+    language: str | None,
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if kind not in Message.Kind.values:
+        errors["kind"] = [f"unknown kind {kind!r}"]
+    else:
+        missing = [key for key in CONTEXT_KEYS[kind] if key not in context]
+        if missing:
+            errors["context"] = [f"{kind} needs {', '.join(missing)} in its context"]
+    if not SUBJECT_TYPE.match(subject_type) or len(subject_type) > 50:
+        errors["subject_type"] = [f"{subject_type!r} is not of the form 'app.model'"]
+    if timezone.is_naive(due_at):
+        errors["due_at"] = ["due_at must be timezone-aware"]
+    elif valid_until is not None and (timezone.is_naive(valid_until) or valid_until < due_at):
+        errors["valid_until"] = ["valid_until must be timezone-aware and not before due_at"]
+    if channel is not None and channel not in Message.Channel.values:
+        errors["channel"] = [f"unknown channel {channel!r}"]
+    if recipient is None and not (email or phone):
+        errors["recipient"] = ["a message needs a volunteer or an address"]
+    if language is not None and language not in Volunteer.Language.values:
+        errors["language"] = [f"unknown language {language!r}"]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def message_schedule(
+    *,
+    recipient: Volunteer | None,
+    kind: str,
+    subject_type: str,
+    subject_id: int,
+    due_at: datetime.datetime,
+    valid_until: datetime.datetime | None = None,
+    context: Mapping[str, Any],
+    channel: str | None = None,
+    recipient_email: str = "",
+    recipient_phone: str = "",
+    language: str | None = None,
+) -> Message:
+    """Schedule one message for its due slot; calling again for the same slot returns the same
+    message (its context and validity refreshed while it is still waiting), never a second one.
+
+    The channel is the recipient's preferred one unless given, the language theirs at the time
+    of scheduling. `recipient_email`/`recipient_phone` address someone reached on the volunteer's
+    behalf (a minor's guardian) or, with no `recipient`, a person without a profile.
+    """
+    _validate(
+        recipient=recipient,
+        kind=kind,
+        subject_type=subject_type,
+        due_at=due_at,
+        valid_until=valid_until,
+        context=context,
+        channel=channel,
+        email=recipient_email,
+        phone=recipient_phone,
+        language=language,
+    )
+    chosen = _pick_channel(recipient=recipient, channel=channel, email=recipient_email, phone=recipient_phone)
+    stored_context = _json_context(context)
+    key: dict[str, Any] = {
+        "recipient": recipient,
+        "kind": kind,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "due_at": due_at,
+    }
+    if recipient is None:
+        key.update(recipient_email=recipient_email, recipient_phone=recipient_phone)
+    message, created = Message.objects.get_or_create(
+        **key,
+        defaults={
+            "recipient_email": recipient_email,
+            "recipient_phone": recipient_phone,
+            "channel": chosen,
+            "language": language
+            or (recipient.preferred_language if recipient is not None else settings.LANGUAGE_CODE[:2]),
+            "context": stored_context,
+            "valid_until": valid_until,
+            "next_attempt_at": not_before(kind=kind, channel=chosen, moment=due_at),
+        },
+    )
+    if not created and message.status == Status.PENDING:
+        changed = Message.objects.filter(pk=message.pk, status=Status.PENDING).update(
+            context=stored_context, valid_until=valid_until
+        )
+        if changed:
+            message.context, message.valid_until = stored_context, valid_until
+    if created and message.next_attempt_at <= timezone.now():
+        _enqueue_send([message.pk])
+    return message
+
+
+@transaction.atomic
+def messages_reschedule(
+    *,
+    subject_type: str,
+    subject_id: int,
+    kinds: Sequence[str],
+    new_due_at: datetime.datetime,
+    valid_until: datetime.datetime | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> int:
+    """A subject moved (a shift to another day): its reminders of `kinds` move to `new_due_at`.
+
+    Per recipient and kind: a reminder still waiting (or failed, or expired) moves to the new
+    slot; one already sent stays in the history, and a fresh one is scheduled for the new slot
+    when that lies ahead — otherwise the person was reminded already and the caller's "changed"
+    message carries the news. Cancelled reminders (the person withdrew) stay cancelled.
+    Returns the number of reminders now waiting for the new slot.
+    """
+    if timezone.is_naive(new_due_at):
+        raise ValidationError({"new_due_at": ["new_due_at must be timezone-aware"]})
+    now = timezone.now()
+    extra = _json_context(context or {})
+    rows = list(
+        Message.objects.select_for_update()
+        .filter(subject_type=subject_type, subject_id=subject_id, kind__in=kinds)
+        .exclude(status=Status.CANCELLED)
+        .order_by("id")
+    )
+    groups: dict[tuple[Any, ...], list[Message]] = {}
+    for row in rows:
+        groups.setdefault((row.recipient_id, row.recipient_email, row.recipient_phone, row.kind), []).append(
+            row
+        )
+    waiting = 0
+    to_send_now: list[int] = []
+    for group in groups.values():
+        movable = [m for m in group if m.status in {Status.PENDING, Status.FAILED, Status.EXPIRED}]
+        at_slot = [m for m in group if m.due_at == new_due_at]
+        if at_slot:
+            target = at_slot[0]
+        elif movable:
+            target = movable[0]
+        elif new_due_at > now:
+            latest = max(group, key=lambda m: m.due_at)
+            target = Message(
+                recipient_id=latest.recipient_id,
+                recipient_email=latest.recipient_email,
+                recipient_phone=latest.recipient_phone,
+                kind=latest.kind,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                channel=latest.channel,
+                language=latest.language,
+                context=latest.context,
+            )
+        else:
+            continue
+        if target.pk is None or target.status in {Status.PENDING, Status.FAILED, Status.EXPIRED}:
+            target.due_at = new_due_at
+            target.next_attempt_at = not_before(kind=target.kind, channel=target.channel, moment=new_due_at)
+            target.valid_until = valid_until
+            target.context = {**target.context, **extra}
+            target.status = Status.PENDING
+            target.attempts = 0
+            target.last_error = ""
+            target.save()
+            waiting += 1
+            if target.next_attempt_at <= now:
+                to_send_now.append(target.pk)
+        # Any other reminder of this person still waiting for the old slot is superseded.
+        stale = [m.pk for m in movable if m.pk != target.pk and m.status == Status.PENDING]
+        Message.objects.filter(pk__in=stale, status=Status.PENDING).update(
+            status=Status.CANCELLED, last_error=REASON_SUPERSEDED
+        )
+    if to_send_now:
+        _enqueue_send(to_send_now)
+    return waiting
+
+
+def messages_cancel(
+    *,
+    subject_type: str,
+    subject_id: int,
+    kinds: Iterable[str] | None = None,
+    recipient: Volunteer | None = None,
+) -> int:
+    """Cancel the messages of a subject that have not gone out yet (a withdrawn sign-up, a
+    cancelled shift). One being sent at this moment is not stopped. Returns how many."""
+    qs = Message.objects.filter(subject_type=subject_type, subject_id=subject_id, status=Status.PENDING)
+    if kinds is not None:
+        qs = qs.filter(kind__in=list(kinds))
+    if recipient is not None:
+        qs = qs.filter(recipient=recipient)
+    return qs.update(status=Status.CANCELLED, last_error=REASON_CANCELLED)
+
+
+@transaction.atomic
+def message_retry(*, message: Message, by: User) -> Message:
+    """Staff send a failed message again, now, with a fresh count of attempts."""
+    updated = Message.objects.filter(pk=message.pk, status=Status.FAILED).update(
+        status=Status.PENDING, next_attempt_at=timezone.now(), attempts=0
+    )
+    if not updated:
+        raise ValidationError(_("Only a failed message can be sent again."))
+    logger.info("message %s retried by user %s", message.pk, by.pk)
+    _enqueue_send([message.pk])
+    message.refresh_from_db()
+    return message
+
+
+# Queueing ----------------------------------------------------------------------------------------
+
+
+def _enqueue_send(message_ids: list[int]) -> None:
+    # After the commit, so that the worker never looks for a row it cannot see yet.
+    transaction.on_commit(partial(_publish_send, list(message_ids)))
+
+
+def _publish_send(message_ids: list[int]) -> None:
+    from . import tasks
+
+    for message_id in message_ids:
+        try:
+            # A broker that is down must not fail the request that scheduled the message, nor
+            # hold it for long: the sweep will find the message in the database anyway.
+            tasks.send_message.apply_async((message_id,), retry=True, retry_policy=PUBLISH_RETRY)
+        except Exception:
+            logger.warning("could not queue message %s; the sweep will send it", message_id, exc_info=True)
+            return
+
+
+def enqueue_sweep() -> None:
+    """Ask a worker to sweep now (after a broadcast) rather than at the next beat tick."""
+
+    def publish() -> None:
+        from . import tasks
+
+        try:
+            tasks.sweep_due_messages.apply_async(retry=True, retry_policy=PUBLISH_RETRY)
+        except Exception:
+            logger.warning("could not queue a sweep; the next periodic sweep will run", exc_info=True)
+
+    transaction.on_commit(publish)
+
+
+PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
+
+# Sending -----------------------------------------------------------------------------------------
+
+
+def message_send(*, message_id: int) -> str | None:
+    """Send one message if it is due and nobody else has it. Returns its new status, or None
+    when it was not pending (sent already, claimed by a sweep, cancelled, not yet due)."""
+    token = uuid.uuid4()
+    claimed = Message.objects.filter(
+        id=message_id, status=Status.PENDING, next_attempt_at__lte=timezone.now()
+    ).update(status=Status.SENDING, claim_token=token, claimed_at=Now())
+    if claimed != 1:
+        return None
+    with _Batch(token) as batch:
+        return batch.send([message_id]).get(message_id)
+
+
+def messages_claim_due(*, limit: int) -> tuple[uuid.UUID, list[int]]:
+    """Claim up to `limit` due messages for one batch. SKIP LOCKED lets sweeps running at the same
+    time take disjoint batches instead of waiting for each other or taking the same rows."""
+    token = uuid.uuid4()
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at")
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            # The database's clock, not this host's: the reclaim compares it with its own.
+            Message.objects.filter(id__in=ids).update(
+                status=Status.SENDING, claim_token=token, claimed_at=Now()
+            )
+    return token, ids
+
+
+def messages_reclaim_stuck() -> int:
+    """Messages left 'sending' by a worker that died (SIGKILL, OOM, lost host) go back to the
+    queue once their batch has shown no sign of life for NOTIFICATIONS_SENDING_TIMEOUT, by the
+    database's clock. A live batch renews its claim several times within that timeout (see
+    `_Batch`), so a message is never taken from a sender that is still at work."""
+    stale = ExpressionWrapper(
+        Now() - datetime.timedelta(seconds=settings.NOTIFICATIONS_SENDING_TIMEOUT),
+        output_field=DateTimeField(),
+    )
+    with transaction.atomic():
+        ids = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(status=Status.SENDING, claimed_at__lt=stale)
+            .values_list("id", flat=True)[:10_000]
+        )
+        reclaimed = Message.objects.filter(id__in=ids).update(
+            status=Status.PENDING, claim_token=None, claimed_at=None, next_attempt_at=timezone.now()
+        )
+    if reclaimed:
+        logger.warning("reclaimed %s message(s) left 'sending' by a stopped worker", reclaimed)
+    return reclaimed
+
+
+def messages_forget_erased() -> int:
+    """Erasure ("delete my account") blanks a volunteer's personal data, but volunteers/ knows
+    nothing of this app; the sweep does the rest here. Messages to an erased person lose their context and
+    addresses (names, places, a guardian's phone), and those still waiting are cancelled."""
+    erased = Message.objects.filter(recipient__anonymized_at__isnull=False)
+    erased.filter(status=Status.PENDING).update(status=Status.CANCELLED, last_error=REASON_ERASED)
+    return erased.exclude(context={}, recipient_email="", recipient_phone="").update(
+        context={}, recipient_email="", recipient_phone=""
+    )
+
+
+@dataclass
+class SweepReport:
+    sent: int = 0
+    other: int = 0
+    batches: int = 0
+    reclaimed: int = 0
+
+
+def messages_send_due(*, batch_size: int | None = None, max_seconds: float | None = None) -> SweepReport:
+    """The sweep: reclaim what dead workers left, then claim and send due messages batch after
+    batch until none is due or the time budget is spent (the next sweep goes on from there)."""
+    batch_size = batch_size or settings.NOTIFICATIONS_BATCH_SIZE
+    budget = settings.NOTIFICATIONS_SWEEP_MAX_SECONDS if max_seconds is None else max_seconds
+    started = time.monotonic()
+    report = SweepReport(reclaimed=messages_reclaim_stuck())
+    messages_forget_erased()
+    with _async_commit():
+        while time.monotonic() - started < budget:
+            token, ids = messages_claim_due(limit=batch_size)
+            if not ids:
+                break
+            report.batches += 1
+            with _Batch(token) as batch:
+                for status in batch.send(ids).values():
+                    if status == Status.SENT:
+                        report.sent += 1
+                    elif status is not None:
+                        report.other += 1
+            if len(ids) < batch_size:
+                break
+    return report
+
+
+@contextmanager
+def _async_commit() -> Iterator[None]:
+    """Commits of the sweep do not wait for the WAL flush (PostgreSQL, this session only).
+
+    A worker killed at any point loses nothing by it: its commits are in the server. A crash of
+    the database server itself may forget the last fraction of a second of "sent" marks, and
+    those few messages are then sent again. Waiting for the disk on every message instead would
+    cap a sweep at a few hundred messages a second (one fsync each).
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+_TABLE = Message._meta.db_table
+
+
+def _db(field: str, value: Any) -> Any:
+    return Message._meta.get_field(field).get_db_prep_value(value, connection)  # type: ignore[union-attr]
+
+
+# What sending reads: loading only these keeps a batch of 500 cheap to fetch and to build.
+_MESSAGE_FIELDS = [
+    f.name for f in Message._meta.concrete_fields if f.name not in {"last_error", "result", "claimed_at"}
+]
+_RECIPIENT_FIELDS = [
+    "recipient__first_name",
+    "recipient__email",
+    "recipient__phone",
+    "recipient__anonymized_at",
+    "recipient__message_preference__email_opt_out",
+    "recipient__message_preference__sms_opt_out",
+]
+
+
+class _Batch:
+    """Messages claimed under one token: loaded in one query, rendered once per identical
+    content (the same reminder to fifty people is rendered once), sent over channels opened
+    once, each marked in the database the moment its channel returns.
+
+    Exactly once, and where it can fail:
+
+    * A worker killed before or during a send leaves the message 'sending' under its batch's
+      claim; once the claim is stale the sweep reclaims it and it is sent once, by someone else.
+    * A live batch never loses a message it is sending: it renews its claim every quarter of
+      NOTIFICATIONS_SENDING_TIMEOUT, and a single send is bounded far below that (EMAIL_TIMEOUT;
+      an SMS backend must time out likewise). Should a batch still find, when marking, that its
+      claim is gone (a process frozen for longer than the timeout), it says so in the log.
+    * The one window for a second copy is a worker killed after the channel accepted a message
+      and before the one-row UPDATE that marks it sent commits: a single round trip to the
+      database. E-mails carry a Message-ID fixed per message, so a mailbox that receives such a
+      copy can drop it.
+
+    Marking is one autocommitted UPDATE per message, guarded by the claim: a transaction held open
+    around the send would cost two more round trips per message and buy nothing the claim does
+    not already give.
+    """
+
+    def __init__(self, token: uuid.UUID) -> None:
+        self.token = token
+        self.channels = ChannelSet()
+        self.renders: RenderCache = {}
+        self.renewed = time.monotonic()
+        self.renew_every = settings.NOTIFICATIONS_SENDING_TIMEOUT / 4
+        self.token_db = _db("claim_token", token)
+
+    def __enter__(self) -> _Batch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.channels.close()
+
+    def send(self, ids: Sequence[int]) -> dict[int, str | None]:
+        messages = {
+            m.pk: m
+            for m in Message.objects.filter(id__in=ids, claim_token=self.token, status=Status.SENDING)
+            .select_related("recipient", "recipient__message_preference")
+            .only(*_MESSAGE_FIELDS, *_RECIPIENT_FIELDS)
+        }
+        outcome: dict[int, str | None] = {}
+        for pk in ids:
+            if pk in messages and time.monotonic() - self.renewed > self.renew_every:
+                still_ours = set(self.renew())
+                messages = {k: v for k, v in messages.items() if k in still_ours}
+            outcome[pk] = self.send_one(messages[pk]) if pk in messages else None
+        return outcome
+
+    def renew(self) -> list[int]:
+        """Renew the claim on what this batch still holds; returns those ids."""
+        claimed = Message.objects.filter(claim_token=self.token, status=Status.SENDING)
+        claimed.update(claimed_at=Now())
+        self.renewed = time.monotonic()
+        return list(claimed.values_list("id", flat=True))
+
+    def send_one(self, message: Message) -> str:
+        status, fields = self.deliver(message, timezone.now())
+        fields.update(status=status, claim_token=None, claimed_at=None)
+        columns = ", ".join(f"{connection.ops.quote_name(name)} = %s" for name in fields)
+        with connection.cursor() as cursor:
+            # Raw SQL: at thousands of messages a second, building this with the ORM would
+            # cost more than the database takes to run it.
+            cursor.execute(
+                f"UPDATE {_TABLE} SET {columns} WHERE id = %s AND claim_token = %s",  # noqa: S608 (our columns)
+                [
+                    *(None if value is None else _db(name, value) for name, value in fields.items()),
+                    message.pk,
+                    self.token_db,
+                ],
+            )
+            if cursor.rowcount != 1:
+                logger.error(
+                    "message %s was reclaimed while this batch sent it; it may go out twice", message.pk
+                )
+        return status
+
+    def deliver(self, message: Message, now: datetime.datetime) -> tuple[str, dict[str, Any]]:
+        """Decide, render and send; returns the status and the fields to record."""
+        if message.valid_until is not None and now > message.valid_until:
+            return Status.EXPIRED, {"last_error": REASON_EXPIRED}
+        recipient = message.recipient
+        if recipient is not None and recipient.anonymized_at is not None:
+            return Status.CANCELLED, {"last_error": REASON_ERASED}
+        own_address = not (message.recipient_email or message.recipient_phone)
+        if recipient is not None and own_address:
+            preference = getattr(recipient, "message_preference", None)
+            if preference is not None and preference.opted_out(message.channel):
+                return Status.CANCELLED, {"last_error": REASON_OPTED_OUT}
+        deferred = not_before(kind=message.kind, channel=message.channel, moment=now)
+        if deferred > now:
+            # Quiet hours: the SMS waits for the morning; neither dropped nor counted as a try.
+            return Status.PENDING, {"next_attempt_at": deferred}
+        channel = self.channels.get(message.channel)
+        to = channel.address(message)
+        if not to:
+            return Status.FAILED, {
+                "last_error": REASON_NO_EMAIL if message.channel == Message.Channel.EMAIL else REASON_NO_PHONE
+            }
+        try:
+            link = ""
+            if recipient is not None and own_address:
+                link = unsubscribe_url(volunteer_id=recipient.pk, channel=message.channel)
+            subject, text, html = render_cached(message, unsubscribe_url=link, cache=self.renders)
+        except Exception as exc:
+            logger.exception("message %s could not be rendered", message.pk)
+            return Status.FAILED, {"last_error": f"rendering: {exc!r}"}
+        outgoing = Outgoing(
+            message_id=message.pk,
+            to=to,
+            subject=subject,
+            text=text,
+            html=html,
+            unsubscribe_url=link,
+            message_ref=f"<message-{message.pk}.{message.created_at:%Y%m%d%H%M%S}@{_mail_domain()}>",
+        )
+        attempts = message.attempts + 1
+        try:
+            result = channel.send(outgoing)
+        except PermanentSendError as exc:
+            return Status.FAILED, {"attempts": attempts, "last_error": str(exc)}
+        except Exception as exc:
+            # Transient, or not known to be permanent: try again later, a bounded number of times.
+            error = str(exc) if isinstance(exc, TransientSendError) else repr(exc)
+            if not isinstance(exc, TransientSendError):
+                logger.exception(
+                    "message %s: unexpected error from the %s channel", message.pk, message.channel
+                )
+            if attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+                return Status.FAILED, {"attempts": attempts, "last_error": error}
+            retry_at = not_before(
+                kind=message.kind, channel=message.channel, moment=now + retry_delay(attempts)
+            )
+            return Status.PENDING, {"attempts": attempts, "last_error": error, "next_attempt_at": retry_at}
+        # Marked right after the channel returned (see the class's note on the window).
+        return Status.SENT, {"attempts": attempts, "sent_at": now, "result": result[:200], "last_error": ""}
+
+
+def _mail_domain() -> str:
+    address = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >")
+    return address or "localhost"
+
+
+# Preferences -------------------------------------------------------------------------------------
+
+
+def preference_update(*, volunteer: Volunteer, email_opt_out: bool, sms_opt_out: bool) -> Preference:
+    preference, _created = Preference.objects.update_or_create(
+        volunteer=volunteer, defaults={"email_opt_out": email_opt_out, "sms_opt_out": sms_opt_out}
+    )
+    return preference
+
+
+def unsubscribe(*, token: str) -> tuple[Volunteer, str] | None:
+    """One-click unsubscribe from a signed link: turns the channel off. Idempotent; None for a
+    link we did not sign (or whose volunteer no longer exists)."""
+    parsed = read_unsubscribe_token(token)
+    if parsed is None:
+        return None
+    volunteer_id, channel = parsed
+    volunteer = Volunteer.objects.filter(pk=volunteer_id).first()
+    if volunteer is None:
+        return None
+    field = "email_opt_out" if channel == Message.Channel.EMAIL else "sms_opt_out"
+    Preference.objects.update_or_create(volunteer=volunteer, defaults={field: True})
+    return volunteer, channel
+
+
+# Broadcasts --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BroadcastPreview:
+    recipients: int
+    by_email: int
+    by_sms: int
+    opted_out: int
+
+
+def _broadcast_audience(*, volunteers_qs: QuerySet[Volunteer], by: User) -> QuerySet[Volunteer]:
+    # Whatever list the caller built, nobody outside the sender's regions is reached; erased
+    # profiles have nothing to send to.
+    return scope_queryset(volunteers_qs, by).filter(anonymized_at__isnull=True)
+
+
+def _opted_out_q() -> Q:
+    return Q(preferred_channel=Message.Channel.EMAIL, message_preference__email_opt_out=True) | Q(
+        preferred_channel=Message.Channel.SMS, message_preference__sms_opt_out=True
+    )
+
+
+def broadcast_preview(*, volunteers_qs: QuerySet[Volunteer], by: User) -> BroadcastPreview:
+    """How many people an announcement to this list would reach, before it is sent."""
+    audience = _broadcast_audience(volunteers_qs=volunteers_qs, by=by)
+    counts = audience.aggregate(
+        total=Count("pk", distinct=True),
+        opted_out=Count("pk", filter=_opted_out_q(), distinct=True),
+        sms=Count("pk", filter=Q(preferred_channel=Message.Channel.SMS) & ~_opted_out_q(), distinct=True),
+    )
+    recipients = counts["total"] - counts["opted_out"]
+    return BroadcastPreview(
+        recipients=recipients,
+        by_email=recipients - counts["sms"],
+        by_sms=counts["sms"],
+        opted_out=counts["opted_out"],
+    )
+
+
+@transaction.atomic
+def broadcast_send(*, volunteers_qs: QuerySet[Volunteer], subject: str, body: str, by: User) -> Broadcast:
+    """An announcement to every volunteer of the list (within the sender's scope) who has not
+    turned off their channel: one message each, in their own channel, sent by the sweep."""
+    subject, body = subject.strip(), body.strip()
+    errors: dict[str, list[str]] = {}
+    if not subject:
+        errors["subject"] = [_("Write a subject.")]
+    elif len(subject) > 200:
+        errors["subject"] = [_("Keep the subject under 200 characters.")]
+    if not body:
+        errors["body"] = [_("Write the text of the announcement.")]
+    if errors:
+        raise ValidationError(errors)
+    broadcast = Broadcast.objects.create(subject=subject, body=body, created_by=by)
+    now = timezone.now()
+    audience = (
+        _broadcast_audience(volunteers_qs=volunteers_qs, by=by)
+        .exclude(_opted_out_q())
+        .order_by()
+        .distinct()
+        .values_list("pk", "preferred_channel", "preferred_language", "email", "phone")
+    )
+    context = {"subject": subject, "text": body}
+    batch: list[Message] = []
+    total = 0
+    for pk, channel, language, email, phone in audience.iterator(chunk_size=2000):
+        if channel == Message.Channel.EMAIL and not email and phone:
+            channel = Message.Channel.SMS
+        elif channel == Message.Channel.SMS and not phone and email:
+            channel = Message.Channel.EMAIL
+        batch.append(
+            Message(
+                recipient_id=pk,
+                kind=Message.Kind.BROADCAST,
+                subject_type="notifications.broadcast",
+                subject_id=broadcast.pk,
+                channel=channel,
+                language=language,
+                context=context,
+                due_at=now,
+                next_attempt_at=not_before(kind=Message.Kind.BROADCAST, channel=channel, moment=now),
+            )
+        )
+        if len(batch) >= 2000:
+            Message.objects.bulk_create(batch)
+            total += len(batch)
+            batch = []
+    if batch:
+        Message.objects.bulk_create(batch)
+        total += len(batch)
+    Broadcast.objects.filter(pk=broadcast.pk).update(recipients_count=total)
+    broadcast.recipients_count = total
+    enqueue_sweep()
+    return broadcast

@@ -1,0 +1,38 @@
+"""When a message may go out: quiet hours for SMS and the back-off between attempts."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+from django.conf import settings
+
+ALMATY = zoneinfo.ZoneInfo("Asia/Almaty")
+# No SMS wakes anybody: 22:00–08:00 Almaty time (all of Kazakhstan is on UTC+5).
+QUIET_START = datetime.time(22, 0)
+QUIET_END = datetime.time(8, 0)
+# Kinds that may wake people: an emergency call-out cannot wait for the morning.
+URGENT_KINDS = frozenset({"callout"})
+
+
+def in_quiet_hours(moment: datetime.datetime) -> bool:
+    local = moment.astimezone(ALMATY).time()
+    return local >= QUIET_START or local < QUIET_END
+
+
+def not_before(*, kind: str, channel: str, moment: datetime.datetime) -> datetime.datetime:
+    """The earliest time a message due at `moment` may be sent: an SMS due in quiet hours waits
+    until 08:00 Almaty (deferred, never dropped); anything else goes at `moment`."""
+    if channel != "sms" or kind in URGENT_KINDS or not in_quiet_hours(moment):
+        return moment
+    local = moment.astimezone(ALMATY)
+    morning = local.replace(hour=QUIET_END.hour, minute=0, second=0, microsecond=0)
+    if local.time() >= QUIET_START:
+        morning += datetime.timedelta(days=1)
+    return morning.astimezone(datetime.UTC)
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """Back-off after the `attempts`-th failed try: 1, 5, 25, … minutes by default."""
+    base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
+    return datetime.timedelta(seconds=base * 5 ** max(attempts - 1, 0))

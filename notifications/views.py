@@ -1,0 +1,130 @@
+"""Pages: staff follow messages of their regions and send announcements; a volunteer sees their
+own messages and chooses channels; anybody with a link unsubscribes in one click."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from accounts.types import AuthenticatedHttpRequest
+from regions.scoping import region_scope_required
+from volunteer_net.forms import apply_service_errors
+from volunteer_net.http import require_post
+from volunteers.selectors import volunteer_of_user
+
+from . import selectors, services
+from .forms import BroadcastForm, MessageFilterForm, PreferenceForm
+from .models import Message
+from .tokens import read_unsubscribe_token
+
+PAGE_SIZE = 50
+
+
+@region_scope_required
+def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = MessageFilterForm(request.GET or None)
+    filters = form.filters() if form.is_bound else selectors.MessageFilters()
+    page = Paginator(selectors.message_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "notifications/staff_list.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
+
+
+@region_scope_required
+def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    message = selectors.message_get(user=request.user, pk=pk)
+    return render(request, "notifications/staff_detail.html", {"message": message})
+
+
+@require_post(back="notifications:staff_detail", back_kwargs=("pk",))
+@region_scope_required
+def staff_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    message = selectors.message_get(user=request.user, pk=pk)
+    try:
+        services.message_retry(message=message, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The message will be sent again."))
+    return redirect("notifications:staff_detail", pk=message.pk)
+
+
+@region_scope_required
+def broadcast_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = BroadcastForm(request.POST or None, user=request.user)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        audience = form.audience()
+        if request.POST.get("action") == "send":
+            try:
+                broadcast = services.broadcast_send(
+                    volunteers_qs=audience,
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["body"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The announcement is on its way to %(count)s people.")
+                    % {"count": broadcast.recipients_count},
+                )
+                return redirect(reverse("notifications:staff_list") + "?kind=broadcast")
+        preview = services.broadcast_preview(volunteers_qs=audience, by=request.user)
+    return render(request, "notifications/broadcast_form.html", {"form": form, "preview": preview})
+
+
+@login_required
+def my_messages(request: AuthenticatedHttpRequest) -> HttpResponse:
+    volunteer = volunteer_of_user(user=request.user)
+    if volunteer is None:
+        raise Http404
+    preference = selectors.preference_of(volunteer=volunteer)
+    if request.method == "POST":
+        form = PreferenceForm(request.POST)
+        if form.is_valid():
+            services.preference_update(
+                volunteer=volunteer,
+                email_opt_out=not form.cleaned_data["email"],
+                sms_opt_out=not form.cleaned_data["sms"],
+            )
+            messages.success(request, _("Your message settings have been saved."))
+            return redirect("notifications:my_messages")
+    else:
+        form = PreferenceForm(
+            initial={"email": not preference.email_opt_out, "sms": not preference.sms_opt_out}
+        )
+    return render(
+        request,
+        "notifications/my_messages.html",
+        {"form": form, "items": selectors.messages_of_volunteer(volunteer=volunteer), "volunteer": volunteer},
+    )
+
+
+@csrf_exempt  # RFC 8058: mail clients POST without cookies; the signed token is the credential.
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    parsed = read_unsubscribe_token(token)
+    if parsed is None:
+        raise Http404
+    channel_label = Message.Channel(parsed[1]).label
+    if request.method == "POST":
+        # A GET only asks: link scanners of mail providers open links, and must not unsubscribe.
+        if services.unsubscribe(token=token) is None:
+            raise Http404
+        return render(request, "notifications/unsubscribe.html", {"done": True, "channel": channel_label})
+    return render(request, "notifications/unsubscribe.html", {"done": False, "channel": channel_label})

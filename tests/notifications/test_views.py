@@ -1,0 +1,236 @@
+"""Pages: staff messages of their regions (404 outside), a volunteer's own messages and channel
+choices, one-click unsubscribe, announcements with a preview of their audience."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from notifications import services
+from notifications.models import Broadcast, Message, Preference
+from notifications.tokens import unsubscribe_token
+from tests.conftest import client_for
+from tests.factories import UserFactory, VolunteerFactory
+from volunteers.models import Volunteer
+
+from .conftest import clock, kz, schedule
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def failed_message(bob):  # type: ignore[no-untyped-def]
+    message = schedule(bob, due_at=timezone.now() - datetime.timedelta(hours=1))
+    Message.objects.filter(pk=message.pk).update(
+        status="failed", attempts=5, last_error="the mail server answered 554: 'relay denied'"
+    )
+    return message
+
+
+class TestStaffPages:
+    def test_coordinator_sees_messages_of_own_region_only(self, alice, bob, astana_volunteer) -> None:  # type: ignore[no-untyped-def]
+        mine = schedule(bob)
+        theirs = schedule(astana_volunteer)
+        response = client_for(alice).get("/messages/")
+        assert response.status_code == 200
+        assert list(response.context["page"].object_list) == [mine]
+        assert client_for(alice).get(f"/messages/{theirs.pk}/").status_code == 404
+        assert client_for(alice).post(f"/messages/{theirs.pk}/retry/").status_code == 404
+
+    def test_national_staff_see_every_region(self, nora, bob, astana_volunteer) -> None:  # type: ignore[no-untyped-def]
+        schedule(bob)
+        schedule(astana_volunteer)
+        assert client_for(nora).get("/messages/").context["page"].paginator.count == 2
+
+    def test_volunteers_and_visitors_do_not_get_the_staff_pages(self, bob) -> None:  # type: ignore[no-untyped-def]
+        message = schedule(bob)
+        for url in ("/messages/", f"/messages/{message.pk}/", "/messages/broadcast/"):
+            assert client_for(bob.user).get(url).status_code == 404
+            assert Client().get(url).status_code == 302
+
+    def test_filters_by_status_kind_and_person(self, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        other = VolunteerFactory(region=almaty, last_name="Нұрланова", first_name="Айгерім")
+        reminder = schedule(bob)
+        schedule(bob, kind="shift_reminder_2h", due_at=timezone.now())
+        schedule(other, subject_id=5)
+        Message.objects.filter(pk=reminder.pk).update(status="failed")
+        client = client_for(alice)
+
+        def found(query: str) -> set[int]:
+            response = client.get(f"/messages/?{query}")
+            assert response.status_code == 200
+            return {m.pk for m in response.context["page"].object_list}
+
+        assert found("status=failed") == {reminder.pk}
+        assert len(found("kind=shift_reminder_2h")) == 1
+        assert found("q=нұрланова") == set(
+            Message.objects.filter(recipient=other).values_list("pk", flat=True)
+        )
+        assert found(f"volunteer={bob.pk}") == set(
+            Message.objects.filter(recipient=bob).values_list("pk", flat=True)
+        )
+
+    @pytest.mark.parametrize("query", ["status=bogus", "volunteer=abc", "page=999"])
+    def test_bad_filters_never_fail(self, alice, bob, query) -> None:  # type: ignore[no-untyped-def]
+        schedule(bob)
+        assert client_for(alice).get(f"/messages/?{query}").status_code == 200
+
+    @pytest.mark.parametrize("query", ["kind=%00", "q=%00x"])
+    def test_nul_bytes_are_refused_before_the_view(self, alice, bob, query) -> None:  # type: ignore[no-untyped-def]
+        schedule(bob)
+        assert client_for(alice).get(f"/messages/?{query}").status_code == 400
+
+    def test_list_queries_do_not_grow_with_rows(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(alice)
+        schedule(VolunteerFactory(region=almaty))
+        with CaptureQueriesContext(connection) as few:
+            client.get("/messages/")
+        for n in range(10):
+            schedule(VolunteerFactory(region=almaty), subject_id=n + 10)
+        with CaptureQueriesContext(connection) as many:
+            client.get("/messages/")
+        assert len(many) == len(few)
+
+    def test_detail_says_why_it_failed_and_retry_sends_it(self, alice, failed_message) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(alice)
+        page = client.get(f"/messages/{failed_message.pk}/")
+        assert "relay denied" in page.content.decode()
+        response = client.post(f"/messages/{failed_message.pk}/retry/")
+        assert response.status_code == 302
+        failed_message.refresh_from_db()
+        assert (failed_message.status, failed_message.attempts) == ("pending", 0)
+        services.messages_send_due(max_seconds=10)
+        failed_message.refresh_from_db()
+        assert failed_message.status == "sent" and len(mail.outbox) == 1
+        # Sent now: retrying again is refused with a message, not an error page.
+        again = client.post(f"/messages/{failed_message.pk}/retry/", follow=True)
+        assert again.status_code == 200
+        assert Message.objects.get(pk=failed_message.pk).status == "sent"
+
+    def test_stored_reason_is_shown_in_the_readers_language(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        message = schedule(bob)
+        Message.objects.filter(pk=message.pk).update(status="cancelled", last_error=services.REASON_OPTED_OUT)
+        client = client_for(alice)
+        client.cookies["django_language"] = "ru"
+        assert "Получатель отключил этот канал." in client.get(f"/messages/{message.pk}/").content.decode()
+
+    def test_logged_sms_is_not_shown_as_delivered_by_a_gateway(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        message = schedule(bob)
+        Message.objects.filter(pk=message.pk).update(status="sent", result="logged", channel="sms")
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        page = client.get(f"/messages/{message.pk}/").content.decode()
+        assert "no SMS gateway is configured" in page
+
+
+class TestMyMessages:
+    def test_volunteer_sees_own_messages_only(self, bob, astana_volunteer) -> None:  # type: ignore[no-untyped-def]
+        schedule(bob)
+        schedule(astana_volunteer)
+        response = client_for(bob.user).get("/me/messages/")
+        assert response.status_code == 200
+        assert [m.recipient_id for m in response.context["items"]] == [bob.pk]
+
+    def test_turning_a_channel_off_and_on(self, bob) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(bob.user)
+        response = client.post("/me/messages/", {"sms": "on"})
+        assert response.status_code == 302
+        preference = Preference.objects.get(volunteer=bob)
+        assert (preference.email_opt_out, preference.sms_opt_out) == (True, False)
+        client.post("/me/messages/", {"email": "on", "sms": "on"})
+        preference.refresh_from_db()
+        assert (preference.email_opt_out, preference.sms_opt_out) == (False, False)
+
+    def test_account_without_profile_gets_404(self) -> None:
+        assert client_for(UserFactory()).get("/me/messages/").status_code == 404
+
+    def test_profile_links_to_the_page(self, bob) -> None:  # type: ignore[no-untyped-def]
+        assert "/me/messages/" in client_for(bob.user).get("/me/").content.decode()
+
+
+class TestUnsubscribe:
+    def test_get_only_asks_post_unsubscribes_without_login(self, bob) -> None:  # type: ignore[no-untyped-def]
+        url = f"/unsubscribe/{unsubscribe_token(volunteer_id=bob.pk, channel='email')}/"
+        client = Client(enforce_csrf_checks=True)
+        assert client.get(url).status_code == 200
+        assert not Preference.objects.filter(volunteer=bob).exists()
+        # RFC 8058 one-click: the mail client posts this body, with no cookie and no CSRF token.
+        response = client.post(
+            url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+        )
+        assert response.status_code == 200
+        assert Preference.objects.get(volunteer=bob).email_opt_out is True
+        assert client.post(url).status_code == 200  # twice is fine
+
+    def test_unsubscribed_volunteer_gets_no_more_mail(self, bob) -> None:  # type: ignore[no-untyped-def]
+        message = schedule(bob, due_at=timezone.now())
+        Client().post(f"/unsubscribe/{unsubscribe_token(volunteer_id=bob.pk, channel='email')}/")
+        services.messages_send_due(max_seconds=10)
+        message.refresh_from_db()
+        assert message.status == "cancelled" and not mail.outbox
+
+    @pytest.mark.parametrize("token", ["nonsense", "12.email:forged", "12.fax:x"])
+    def test_forged_link_is_404(self, bob, token) -> None:  # type: ignore[no-untyped-def]
+        assert Client().post(f"/unsubscribe/{token}/").status_code == 404
+        assert not Preference.objects.exists()
+
+
+class TestBroadcast:
+    def test_audience_is_exactly_the_list_within_scope(self, alice, almaty, astana) -> None:  # type: ignore[no-untyped-def]
+        reached = [VolunteerFactory(region=almaty) for _ in range(3)]
+        sms = VolunteerFactory(region=almaty, preferred_channel="sms")
+        opted_out = VolunteerFactory(region=almaty)
+        Preference.objects.create(volunteer=opted_out, email_opt_out=True)
+        paused = VolunteerFactory(region=almaty, status=Volunteer.Status.PAUSED)
+        outside = VolunteerFactory(region=astana)
+        listed = Volunteer.objects.filter(status="active")  # Astana included: the scope cuts it off
+
+        preview = services.broadcast_preview(volunteers_qs=listed, by=alice)
+        assert (preview.recipients, preview.by_email, preview.by_sms, preview.opted_out) == (4, 3, 1, 1)
+        with clock(kz(2026, 5, 20, 12, 0)):  # daytime: the SMS is not held for the morning
+            broadcast = services.broadcast_send(
+                volunteers_qs=listed, subject="Сенбілік", body="Келіңіздер!", by=alice
+            )
+            report = services.messages_send_due(max_seconds=10)
+        recipients = set(
+            Message.objects.filter(subject_id=broadcast.pk).values_list("recipient_id", flat=True)
+        )
+        assert recipients == {v.pk for v in [*reached, sms]}
+        assert broadcast.recipients_count == 4 == Broadcast.objects.get().recipients_count
+        assert paused.pk not in recipients and outside.pk not in recipients
+        assert report.sent == 4
+        assert sorted(m.to[0] for m in mail.outbox) == sorted(v.email for v in reached)
+        assert all(m.subject == "Сенбілік" and "Келіңіздер!" in m.body for m in mail.outbox)
+
+    def test_page_previews_then_sends(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        for _ in range(2):
+            VolunteerFactory(region=almaty)
+        client = client_for(alice)
+        data = {"region": str(almaty.pk), "subject": "Жиналыс", "body": "Ертең сағат 10-да."}
+        preview = client.post("/messages/broadcast/", {**data, "action": "preview"})
+        assert preview.status_code == 200 and preview.context["preview"].recipients == 2
+        assert not Broadcast.objects.exists()
+        sent = client.post("/messages/broadcast/", {**data, "action": "send"})
+        assert sent.status_code == 302
+        assert Message.objects.filter(kind="broadcast").count() == 2
+
+    def test_region_outside_scope_is_refused(self, alice, astana) -> None:  # type: ignore[no-untyped-def]
+        VolunteerFactory(region=astana)
+        response = client_for(alice).post(
+            "/messages/broadcast/", {"region": str(astana.pk), "subject": "x", "body": "y", "action": "send"}
+        )
+        assert response.status_code == 200 and "region" in response.context["form"].errors
+        assert not Message.objects.exists()
+
+    def test_empty_text_is_a_field_error(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        response = client_for(alice).post(
+            "/messages/broadcast/", {"region": str(almaty.pk), "subject": " ", "body": "", "action": "send"}
+        )
+        assert response.status_code == 200
+        assert {"subject", "body"} <= set(response.context["form"].errors)
