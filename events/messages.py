@@ -43,8 +43,9 @@ def shift_context(shift: Shift) -> dict[str, Any]:
         "title": shift.campaign.title,
         "place": place,
         "address": shift.address,
-        "starts_at": shift.starts_at,
-        "ends_at": shift.ends_at,
+        # Stored with Almaty's offset (+05:00), so the row reads as the volunteer would.
+        "starts_at": timezone.localtime(shift.starts_at, timezone.get_default_timezone()),
+        "ends_at": timezone.localtime(shift.ends_at, timezone.get_default_timezone()),
         "url": settings.SITE_URL + reverse("events:shift_detail", args=[shift.pk]),
     }
 

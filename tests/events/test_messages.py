@@ -93,6 +93,10 @@ class TestSignup:
             shift.starts_at
         }
         assert {m.context["url"] for m in messages_of(signup)} == {f"{settings.SITE_URL}/shifts/{shift.pk}/"}
+        assert {m.context["starts_at"] for m in messages_of(signup)} == {
+            timezone.localtime(shift.starts_at).isoformat()
+        }
+        assert messages_of(signup)[0].context["starts_at"].endswith("T10:00:00+05:00")
 
     def test_reminder_goes_out_at_its_time_once(self, almaty, shift) -> None:  # type: ignore[no-untyped-def]
         person = VolunteerFactory(region=almaty, preferred_language="kk")
