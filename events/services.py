@@ -8,9 +8,9 @@ the partial unique index on Signup backs "one active sign-up per person and shif
 Lock order, everywhere: first the one shift, then volunteer rows (in ascending id when several),
 so that two transactions never wait for each other in a circle.
 
-Messages to volunteers (confirmation, promotion from the waitlist, cancellations) belong to the
-notifications app, which comes later: the places that will hand it a message are marked
-"Notification:" below. Nothing is sent from here yet.
+Messages to volunteers (confirmation, reminders, promotion from the waitlist, changes and
+cancellations) are handed to the notifications app by `events/messages.py` at the places marked
+"Notification:" below, inside the same transaction: nothing goes out for a write rolled back.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from accounts.models import User
 from regions.scoping import may_manage_region
 from volunteers.models import ADULT_AGE, Skill, Volunteer
 
+from . import messages as event_messages
 from .models import Campaign, Shift, ShiftSeries, Signup
 
 # Places are taken by people confirmed, and by those already checked in.
@@ -184,6 +185,7 @@ def signup_create(*, shift: Shift, volunteer: Volunteer, by: User | None, waitli
     if status == Signup.Status.CONFIRMED:
         _take(locked, 1)
     # Notification: confirmed or waitlisted (signup.status), in the volunteer's language.
+    event_messages.signup_created(signup, locked)
     return signup
 
 
@@ -245,6 +247,7 @@ def _promote(shift: Shift, *, places: int, now: datetime.datetime) -> list[Signu
         signup.promoted_at = now
         signup.save(update_fields=["status", "promoted_at"])
         # Notification: moved from the waitlist to confirmed.
+        event_messages.signup_promoted(signup, shift)
         promoted.append(signup)
     if promoted:
         _take(shift, len(promoted))
@@ -270,6 +273,7 @@ def signup_cancel(*, signup: Signup, by: User | None) -> Signup:
     locked.cancelled_by = by
     locked.save(update_fields=["status", "cancelled_at", "cancelled_by"])
     # Notification: to the volunteer when someone else (coordinator, curator) cancelled.
+    event_messages.signup_cancelled(locked, shift, by=by)
     if freed:
         _take(shift, -1)
         _promote(shift, places=1, now=now)
@@ -521,6 +525,7 @@ def shift_update(
     locked = _lock_shift(shift.pk)
     if locked.cancelled_at is not None:
         raise ValidationError(_("This shift has been cancelled."), code="shift_cancelled")
+    old_starts_at = locked.starts_at
     for field, value in data.items():
         if field in SHIFT_FIELDS:
             setattr(locked, field, value)
@@ -534,6 +539,14 @@ def shift_update(
     locked.save()
     if skills is not None:
         locked.required_skills.set(list(skills))
+    # Notification: the start moved — reminders move with it, everyone signed up is told.
+    if locked.starts_at != old_starts_at:
+        event_messages.shift_moved(
+            locked,
+            signups=Signup.objects.filter(
+                shift=locked, status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED)
+            ).select_related("volunteer"),
+        )
     _promote(locked, places=locked.capacity - taken, now=timezone.now())
     shift.refresh_from_db()
     return locked
@@ -545,9 +558,11 @@ def _shift_cancel(*, shift_id: int, by: User, now: datetime.datetime) -> Shift:
         locked.cancelled_at = now
         locked.save(update_fields=["cancelled_at", "updated_at"])
         # Notification: each person whose sign-up is cancelled here.
-        Signup.objects.filter(
+        cancelled = Signup.objects.filter(
             shift=locked, status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED)
-        ).update(status=Signup.Status.CANCELLED, cancelled_at=now, cancelled_by=by)
+        ).select_related("volunteer")
+        event_messages.shift_cancelled(locked, signups=list(cancelled))
+        cancelled.update(status=Signup.Status.CANCELLED, cancelled_at=now, cancelled_by=by)
         # Whoever was already checked in (from two hours before) keeps their place.
         locked.taken_places = Signup.objects.filter(shift=locked, status=Signup.Status.ATTENDED).count()
         locked.save(update_fields=["taken_places"])

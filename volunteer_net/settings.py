@@ -241,6 +241,12 @@ NOTIFICATIONS_SENDING_TIMEOUT = env_int("NOTIFICATIONS_SENDING_TIMEOUT", 600)
 # `make run` (no Redis, no beat): the development server sweeps in a thread of its own.
 NOTIFICATIONS_IN_PROCESS_SWEEPER = env_bool("NOTIFICATIONS_IN_PROCESS_SWEEPER", False)
 
+# Shift reminders go out this many hours before the start: the first as the "a day before"
+# reminder, the second as the "two hours before" one (comma-separated, e.g. "24,2").
+SHIFT_REMINDER_HOURS = tuple(int(h) for h in env_list("SHIFT_REMINDER_HOURS", "24,2"))
+if len(SHIFT_REMINDER_HOURS) != 2 or min(SHIFT_REMINDER_HOURS) < 0:
+    raise ImproperlyConfigured("SHIFT_REMINDER_HOURS must be two whole numbers of hours, e.g. 24,2.")
+
 # Celery with Redis. Without REDIS_URL (the embedded default) tasks run eagerly in-process.
 REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "memory://")

@@ -1,0 +1,152 @@
+"""What events tell volunteers, and when: the services call these inside their own transaction.
+
+`notifications.services` queues whatever is due at once after the commit and the sweep sends the
+rest, so a rolled-back sign-up never sends anything. Every message is about one sign-up
+(subject "events.signup", its id): cancelling or moving a person's reminders touches nobody
+else's. Texts are rendered by the sweep in the volunteer's language, times in Almaty.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from notifications.services import message_schedule, messages_cancel, messages_reschedule
+
+from .models import Shift, Signup
+
+SUBJECT_TYPE = "events.signup"
+REMINDER_KINDS = ("shift_reminder_24h", "shift_reminder_2h")
+
+
+def _reminders(starts_at: datetime.datetime) -> list[tuple[str, datetime.datetime]]:
+    """(kind, due time) of each reminder; SHIFT_REMINDER_HOURS is read at call time so that a
+    test or a deploy may change it."""
+    hours = settings.SHIFT_REMINDER_HOURS
+    return [
+        (kind, starts_at - datetime.timedelta(hours=h)) for kind, h in zip(REMINDER_KINDS, hours, strict=True)
+    ]
+
+
+def shift_context(shift: Shift) -> dict[str, Any]:
+    """What the templates show: the campaign, where (place and address together, as the message
+    prints one line), when (aware datetimes, stored as ISO with their offset) and a link."""
+    place = ", ".join(part for part in (shift.place_name, shift.address) if part)
+    return {
+        "title": shift.campaign.title,
+        "place": place,
+        "address": shift.address,
+        # Stored with Almaty's offset (+05:00), so the row reads as the volunteer would.
+        "starts_at": timezone.localtime(shift.starts_at, timezone.get_default_timezone()),
+        "ends_at": timezone.localtime(shift.ends_at, timezone.get_default_timezone()),
+        "url": settings.SITE_URL + reverse("events:shift_detail", args=[shift.pk]),
+    }
+
+
+def _schedule(
+    signup: Signup, kind: str, *, due_at: datetime.datetime, context: dict[str, Any], **kw: Any
+) -> None:
+    message_schedule(
+        recipient=signup.volunteer,
+        kind=kind,
+        subject_type=SUBJECT_TYPE,
+        subject_id=signup.pk,
+        due_at=due_at,
+        context=context,
+        **kw,
+    )
+
+
+def _schedule_reminders(
+    signup: Signup, shift: Shift, context: dict[str, Any], now: datetime.datetime
+) -> None:
+    for kind, due_at in _reminders(shift.starts_at):
+        # Signed up an hour before the start: the day-before reminder would only arrive late.
+        if due_at > now:
+            # Valid until the start: a reminder held up (a worker down) is dropped, not sent after.
+            _schedule(signup, kind, due_at=due_at, valid_until=shift.starts_at, context=context)
+
+
+def signup_created(signup: Signup, shift: Shift) -> None:
+    """A new sign-up: confirmed gets a confirmation now and the reminders. A waitlisted person
+    gets nothing yet: there is no "on the waitlist" message, the page has told them, and the
+    promotion message follows if a place frees."""
+    if signup.status != Signup.Status.CONFIRMED:
+        return
+    now = timezone.now()
+    context = shift_context(shift)
+    _schedule(signup, "signup_confirmed", due_at=now, context=context)
+    _schedule_reminders(signup, shift, context, now)
+
+
+def signup_promoted(signup: Signup, shift: Shift) -> None:
+    """Moved up from the waitlist: told so at once, then reminded like everyone confirmed."""
+    now = timezone.now()
+    context = shift_context(shift)
+    _schedule(signup, "waitlist_promoted", due_at=now, context=context)
+    _schedule_reminders(signup, shift, context, now)
+
+
+def signup_cancelled(signup: Signup, shift: Shift, *, by: User | None) -> None:
+    """A withdrawn sign-up: whatever of it has not gone out yet (reminders, a confirmation held
+    up) is cancelled. When a coordinator or curator withdrew it (not the volunteer), the
+    volunteer is told, in their own language."""
+    messages_cancel(subject_type=SUBJECT_TYPE, subject_id=signup.pk)
+    volunteer = signup.volunteer
+    if by is not None and volunteer.user_id is not None and by.pk == volunteer.user_id:
+        return
+    context = shift_context(shift)
+    # The generic kind carries its text as given, so it is written in the recipient's language here.
+    with translation.override(volunteer.preferred_language):
+        when = formats.date_format(
+            timezone.localtime(shift.starts_at, timezone.get_default_timezone()), "SHORT_DATETIME_FORMAT"
+        )
+        context["subject"] = _("Sign-up cancelled: %(title)s") % {"title": shift.campaign.title}
+        context["text"] = _(
+            "Your sign-up for “%(title)s” on %(when)s has been cancelled by the organisers. "
+            "If you think this is a mistake, contact the coordinator."
+        ) % {"title": shift.campaign.title, "when": when}
+    _schedule(signup, "generic", due_at=timezone.now(), context=context)
+
+
+def shift_moved(shift: Shift, *, signups: Iterable[Signup]) -> None:
+    """The shift's start moved: each confirmed person's reminders move with it (or are dropped
+    when their new time has already passed), and everyone still signed up is told."""
+    now = timezone.now()
+    context = shift_context(shift)
+    for signup in signups:
+        if signup.status == Signup.Status.CONFIRMED:
+            for kind, due_at in _reminders(shift.starts_at):
+                if due_at > now:
+                    messages_reschedule(
+                        subject_type=SUBJECT_TYPE,
+                        subject_id=signup.pk,
+                        kinds=[kind],
+                        new_due_at=due_at,
+                        valid_until=shift.starts_at,
+                        context=context,
+                    )
+                    # One who signed up too late for this reminder at the old time gets it now.
+                    _schedule(signup, kind, due_at=due_at, valid_until=shift.starts_at, context=context)
+                else:
+                    messages_cancel(subject_type=SUBJECT_TYPE, subject_id=signup.pk, kinds=[kind])
+        # A "changed" note of an earlier move not sent yet would show a time no longer true.
+        messages_cancel(subject_type=SUBJECT_TYPE, subject_id=signup.pk, kinds=["shift_changed"])
+        _schedule(signup, "shift_changed", due_at=now, context=context)
+
+
+def shift_cancelled(shift: Shift, *, signups: Iterable[Signup]) -> None:
+    """The shift is off: each person whose sign-up it cancelled is told once; whatever else of
+    theirs has not gone out (reminders, a confirmation held up) is dropped."""
+    now = timezone.now()
+    context = shift_context(shift)
+    for signup in signups:
+        messages_cancel(subject_type=SUBJECT_TYPE, subject_id=signup.pk)
+        _schedule(signup, "shift_cancelled", due_at=now, context=context)

@@ -1,0 +1,307 @@
+"""What volunteers are told about their shifts (events/messages.py), sent by the real sweep.
+
+The sweep runs in-process (`messages_send_due`) with Django's in-memory mailbox; the clock is
+moved to a reminder's due time to see it go out. The end-to-end test at the bottom signs up
+through the page and lets a real Celery worker on Redis deliver.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from events import services
+from events.models import Signup
+from notifications.models import Message
+from notifications.services import messages_send_due
+from tests.conftest import client_for
+from tests.factories import VolunteerFactory
+from tests.notifications.backends import deliveries
+from tests.notifications.conftest import clock
+from tests.notifications.test_worker import processes, wait_for  # noqa: F401 (a fixture)
+
+from .factories import CampaignFactory, ShiftFactory, in_days
+
+H = datetime.timedelta(hours=1)
+
+
+def send_due() -> int:
+    return messages_send_due(max_seconds=30).sent
+
+
+def messages_of(signup: Signup, **filters: object) -> list[Message]:
+    return list(
+        Message.objects.filter(subject_type="events.signup", subject_id=signup.pk, **filters).order_by(
+            "due_at", "kind"
+        )
+    )
+
+
+def waiting(signup: Signup) -> dict[str, datetime.datetime]:
+    """The person's reminders still to go out: kind → due time."""
+    return {
+        m.kind: m.due_at for m in messages_of(signup, status="pending", kind__startswith="shift_reminder")
+    }
+
+
+@pytest.fixture
+def shift(db):  # type: ignore[no-untyped-def]
+    # 10:00 in Almaty (05:00 UTC) in five days.
+    return ShiftFactory(
+        campaign=CampaignFactory(title="Таза Алматы"),
+        place_name="Есентай өзені",
+        address="Әл-Фараби даңғылы, 77",
+        starts_at=in_days(5, hour=10),
+        capacity=1,
+    )
+
+
+@pytest.mark.django_db
+class TestSignup:
+    def test_confirmation_goes_out_in_kazakh_with_almaty_time_and_a_link(self, almaty, shift) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty, preferred_language="kk", first_name="Дана")
+        signup = services.signup_create(shift=shift, volunteer=person, by=None)
+
+        assert send_due() == 1
+        assert len(mail.outbox) == 1
+        email = mail.outbox[0]
+        assert email.to == [person.email]
+        assert email.subject == "Сіз жазылдыңыз: Таза Алматы"
+        assert "Сәлеметсіз бе, Дана!" in email.body
+        assert "«Таза Алматы» іс-шарасына жазылдыңыз" in email.body
+        # Almaty time, whatever the server's zone: 10:00, not the 05:00 of UTC.
+        assert "10:00" in email.body and "05:00" not in email.body
+        assert "Орны: Есентай өзені, Әл-Фараби даңғылы, 77" in email.body
+        assert f"{settings.SITE_URL}/shifts/{shift.pk}/" in email.body
+        confirmed = messages_of(signup, kind="signup_confirmed")
+        assert [(m.status, m.language) for m in confirmed] == [("sent", "kk")]
+        # Nothing else is due yet: the reminders wait for their time.
+        assert send_due() == 0 and len(mail.outbox) == 1
+
+    def test_reminders_are_due_a_day_and_two_hours_before_and_expire_at_the_start(self, bob, shift) -> None:  # type: ignore[no-untyped-def]
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        assert waiting(signup) == {
+            "shift_reminder_24h": shift.starts_at - 24 * H,
+            "shift_reminder_2h": shift.starts_at - 2 * H,
+        }
+        assert {m.valid_until for m in messages_of(signup, kind__startswith="shift_reminder")} == {
+            shift.starts_at
+        }
+        assert {m.context["url"] for m in messages_of(signup)} == {f"{settings.SITE_URL}/shifts/{shift.pk}/"}
+        assert {m.context["starts_at"] for m in messages_of(signup)} == {
+            timezone.localtime(shift.starts_at).isoformat()
+        }
+        assert messages_of(signup)[0].context["starts_at"].endswith("T10:00:00+05:00")
+
+    def test_reminder_goes_out_at_its_time_once(self, almaty, shift) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty, preferred_language="kk")
+        services.signup_create(shift=shift, volunteer=person, by=None)
+        send_due()
+        mail.outbox.clear()
+        with clock(shift.starts_at - 24 * H + datetime.timedelta(seconds=5)):
+            assert send_due() == 1
+            assert send_due() == 0
+        assert [m.subject for m in mail.outbox] == ["Ертең: Таза Алматы"]
+        with clock(shift.starts_at - 2 * H + datetime.timedelta(seconds=5)):
+            assert send_due() == 1
+        assert len(mail.outbox) == 2 and mail.outbox[1].subject == "Екі сағаттан кейін: Таза Алматы"
+
+    def test_late_sign_up_skips_the_reminder_whose_time_has_passed(self, bob) -> None:  # type: ignore[no-untyped-def]
+        soon = ShiftFactory(starts_at=timezone.now() + 5 * H)
+        signup = services.signup_create(shift=soon, volunteer=bob, by=None)
+        assert waiting(signup) == {"shift_reminder_2h": soon.starts_at - 2 * H}
+
+    def test_reminder_hours_come_from_the_settings(self, bob, shift, settings) -> None:  # type: ignore[no-untyped-def]
+        settings.SHIFT_REMINDER_HOURS = (48, 3)
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        assert waiting(signup) == {
+            "shift_reminder_24h": shift.starts_at - 48 * H,
+            "shift_reminder_2h": shift.starts_at - 3 * H,
+        }
+
+    def test_waitlisted_person_gets_no_confirmation_and_no_reminders(self, almaty, shift) -> None:  # type: ignore[no-untyped-def]
+        services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+        late = services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+        assert late.status == "waitlisted"
+        assert messages_of(late) == []
+
+    def test_refused_sign_up_schedules_nothing(self, bob) -> None:  # type: ignore[no-untyped-def]
+        closed = ShiftFactory(campaign=CampaignFactory(status="draft"))
+        with pytest.raises(ValidationError):
+            services.signup_create(shift=closed, volunteer=bob, by=None)
+        assert not Message.objects.exists()
+
+
+@pytest.mark.django_db
+class TestCancellation:
+    def test_own_cancellation_cancels_the_reminders_and_sends_nothing(self, bob, shift) -> None:  # type: ignore[no-untyped-def]
+        signup = services.signup_create(shift=shift, volunteer=bob, by=bob.user)
+        send_due()
+        mail.outbox.clear()
+        services.signup_cancel(signup=signup, by=bob.user)
+        assert waiting(signup) == {}
+        assert {m.kind: m.status for m in messages_of(signup)} == {
+            "signup_confirmed": "sent",
+            "shift_reminder_24h": "cancelled",
+            "shift_reminder_2h": "cancelled",
+        }
+        with clock(shift.starts_at - 2 * H):
+            assert send_due() == 0
+        assert mail.outbox == []
+
+    def test_coordinator_cancelling_tells_the_volunteer_in_their_language(self, alice, almaty, shift) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty, preferred_language="ru")
+        signup = services.signup_create(shift=shift, volunteer=person, by=alice)
+        send_due()
+        mail.outbox.clear()
+        services.signup_cancel(signup=signup, by=alice)
+        assert send_due() == 1
+        assert mail.outbox[0].subject == "Запись отменена: Таза Алматы"
+        assert "отменена организаторами" in mail.outbox[0].body
+        assert "10:00" in mail.outbox[0].body
+        assert waiting(signup) == {}
+
+    def test_promotion_from_the_waitlist_is_told_and_reminded(self, almaty, shift) -> None:  # type: ignore[no-untyped-def]
+        first = services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+        second_person = VolunteerFactory(region=almaty, preferred_language="kk")
+        second = services.signup_create(shift=shift, volunteer=second_person, by=None)
+        send_due()
+        mail.outbox.clear()
+
+        services.signup_cancel(signup=first, by=None)
+        second.refresh_from_db()
+        assert second.status == "confirmed"
+        assert waiting(second) == {
+            "shift_reminder_24h": shift.starts_at - 24 * H,
+            "shift_reminder_2h": shift.starts_at - 2 * H,
+        }
+        assert send_due() == 2  # the promoted person's news, and the first one's "cancelled" note
+        promoted = [m for m in mail.outbox if m.to == [second_person.email]]
+        assert [m.subject for m in promoted] == ["Орын босады: Таза Алматы"]
+
+
+@pytest.mark.django_db
+class TestShiftChanges:
+    def test_moved_shift_moves_the_reminders_and_tells_everyone(self, alice, almaty, shift) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty, preferred_language="kk")
+        signup = services.signup_create(shift=shift, volunteer=person, by=None)
+        waitlisted = services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+        send_due()
+        mail.outbox.clear()
+        old_start = shift.starts_at
+        new_start = old_start + 26 * H  # the next day, at noon
+
+        services.shift_update(
+            shift=shift, data={"starts_at": new_start, "ends_at": new_start + 3 * H}, by=alice
+        )
+        assert waiting(signup) == {
+            "shift_reminder_24h": new_start - 24 * H,
+            "shift_reminder_2h": new_start - 2 * H,
+        }
+        # Moved, not doubled: one of each, the old slots gone.
+        assert len(messages_of(signup, kind__startswith="shift_reminder")) == 2
+        assert waiting(waitlisted) == {}
+        assert send_due() == 2
+        changed = {tuple(m.to): m for m in mail.outbox}
+        assert changed[(person.email,)].subject == "Өзгерді: Таза Алматы"
+        assert "12:00" in changed[(person.email,)].body
+        mail.outbox.clear()
+
+        # At the old reminder time nothing goes out; at the new one, the reminder with the new time.
+        with clock(old_start - 24 * H + datetime.timedelta(seconds=5)):
+            assert send_due() == 0
+        with clock(new_start - 24 * H + datetime.timedelta(seconds=5)):
+            assert send_due() == 1
+        assert "12:00" in mail.outbox[0].body
+
+    def test_moved_close_to_the_start_drops_late_reminders(self, alice, bob, shift) -> None:  # type: ignore[no-untyped-def]
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        soon = timezone.now() + 3 * H
+        services.shift_update(shift=shift, data={"starts_at": soon, "ends_at": soon + H}, by=alice)
+        assert waiting(signup) == {"shift_reminder_2h": soon - 2 * H}
+        assert {m.kind: m.status for m in messages_of(signup, kind="shift_reminder_24h")} == {
+            "shift_reminder_24h": "cancelled"
+        }
+
+    def test_edit_that_keeps_the_time_sends_nothing(self, alice, bob, shift) -> None:  # type: ignore[no-untyped-def]
+        services.signup_create(shift=shift, volunteer=bob, by=None)
+        send_due()
+        mail.outbox.clear()
+        services.shift_update(shift=shift, data={"notes": "Қолғап әкеліңіз."}, by=alice)
+        assert send_due() == 0
+        assert not Message.objects.filter(kind="shift_changed").exists()
+
+    def test_cancelled_shift_tells_each_person_once_and_drops_their_reminders(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(campaign=CampaignFactory(title="Таза Алматы"), capacity=2)
+        people = [VolunteerFactory(region=almaty, preferred_language="kk") for _ in range(3)]
+        signups = [services.signup_create(shift=shift, volunteer=p, by=None) for p in people]
+        assert [s.status for s in signups] == ["confirmed", "confirmed", "waitlisted"]
+        send_due()
+        mail.outbox.clear()
+
+        services.shift_cancel(shift=shift, by=alice)
+        # Cancelling the campaign afterwards finds the shift cancelled already: no second note.
+        services.campaign_set_status(campaign=shift.campaign, status="cancelled", by=alice)
+        assert send_due() == 3
+        assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+        assert {m.subject for m in mail.outbox} == {"Тоқтатылды: Таза Алматы"}
+        for signup in signups:
+            assert waiting(signup) == {}
+        with clock(shift.starts_at - 2 * H):
+            assert send_due() == 0
+
+    def test_cancelled_campaign_tells_the_people_of_its_upcoming_shifts(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory()
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        services.campaign_set_status(campaign=shift.campaign, status="cancelled", by=alice)
+        # The confirmation not sent yet is dropped too: "signed up" must not follow "cancelled".
+        assert {m.kind: m.status for m in messages_of(signup)} == {
+            "signup_confirmed": "cancelled",
+            "shift_reminder_24h": "cancelled",
+            "shift_reminder_2h": "cancelled",
+            "shift_cancelled": "pending",
+        }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_up_on_the_page_is_confirmed_and_reminded_once_by_a_real_worker(processes) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """Through Redis to a separate worker process, which writes one file per e-mail delivered."""
+    processes.worker("w1")
+    person = VolunteerFactory(with_account=True, preferred_language="kk", first_name="Әлия")
+    shift = ShiftFactory(campaign=CampaignFactory(title="Қарттарға көмек"), starts_at=in_days(3))
+
+    response = client_for(person.user).post(f"/shifts/{shift.pk}/signup/")
+    assert response.status_code == 302
+    signup = Signup.objects.get(shift=shift, volunteer=person)
+    assert signup.status == "confirmed"
+
+    # Queued on commit, taken by the worker: no sweep needed for a message due now.
+    found = wait_for(lambda: deliveries(processes.mail_dir), timeout=30, what="the confirmation")
+    (confirmation,) = messages_of(signup, kind="signup_confirmed")
+    assert list(found) == [confirmation.pk]
+    assert found[confirmation.pk][0]["subject"] == "Сіз жазылдыңыз: Қарттарға көмек"
+    assert found[confirmation.pk][0]["to"] == [person.email]
+
+    # Its time comes (here: brought forward in the database), and a sweep on the worker sends it.
+    reminder = Message.objects.get(subject_id=signup.pk, kind="shift_reminder_24h")
+    now = timezone.now()
+    Message.objects.filter(pk=reminder.pk).update(due_at=now, next_attempt_at=now)
+    from notifications import tasks
+
+    tasks.sweep_due_messages.delay()
+    tasks.sweep_due_messages.delay()
+    wait_for(
+        lambda: reminder.pk in deliveries(processes.mail_dir), timeout=30, what="the reminder to be delivered"
+    )
+    wait_for(lambda: processes.log("w1").count("succeeded") >= 3, timeout=30, what="both sweeps to have run")
+    found = deliveries(processes.mail_dir)
+    assert {pk: len(copies) for pk, copies in found.items()} == {confirmation.pk: 1, reminder.pk: 1}
+    assert found[reminder.pk][0]["subject"] == "Ертең: Қарттарға көмек"
+    reminder.refresh_from_db()
+    assert reminder.status == "sent"
+    assert Message.objects.get(kind="shift_reminder_2h", subject_id=signup.pk).status == "pending"
