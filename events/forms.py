@@ -11,7 +11,8 @@ from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
 from regions.scoping import is_national_staff, region_queryset_for
@@ -290,23 +291,20 @@ class SeriesFollowingForm(forms.Form):
         return data, bool({"start_time", "end_time"} & set(self.changed_data))
 
 
+class ShiftChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return gettext("%(shift)s · %(free)s of %(capacity)s places free") % {
+            "shift": obj,
+            "free": obj.free_places,
+            "capacity": obj.capacity,
+        }
+
+
 class MoveForm(forms.Form):
     """Another upcoming shift of the same campaign (the view passes the choices)."""
 
-    to_shift = forms.ModelChoiceField(
-        queryset=Shift.objects.none(), label=_("Move to the shift"), empty_label=None
-    )
+    to_shift = ShiftChoiceField(queryset=Shift.objects.none(), label=_("Move to the shift"), empty_label=None)
 
     def __init__(self, *args: Any, shifts: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = cast(forms.ModelChoiceField, self.fields["to_shift"])
-        field.queryset = shifts
-        field.label_from_instance = _move_label  # type: ignore[method-assign]
-
-
-def _move_label(shift: Shift) -> str:
-    return gettext("%(shift)s · %(free)s of %(capacity)s places free") % {
-        "shift": shift,
-        "free": shift.free_places,
-        "capacity": shift.capacity,
-    }
+        cast(ShiftChoiceField, self.fields["to_shift"]).queryset = shifts

@@ -21,7 +21,7 @@ from .models import Volunteer
 
 
 class AnonymizeHook(Protocol):
-    def __call__(self, *, volunteer: Volunteer, by: User | None) -> None: ...
+    def __call__(self, *, volunteer: Volunteer, by: User | None) -> object: ...
 
 
 PERSONAL_DATA_SECTIONS: list[tuple[str, Callable[[Volunteer], Any]]] = []

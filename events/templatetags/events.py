@@ -12,8 +12,9 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
-from .. import selectors
 from volunteers.models import Volunteer
+
+from .. import selectors
 
 register = template.Library()
 

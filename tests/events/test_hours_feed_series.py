@@ -9,6 +9,7 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -315,7 +316,7 @@ class TestSeriesFollowing:
         assert signup.status == Signup.Status.CANCELLED
 
     def test_cancel_needs_the_box_ticked(self, alice) -> None:  # type: ignore[no-untyped-def]
-        first, second = weekly(weeks=2)
+        first, _second = weekly(weeks=2)
         client_for(alice).post(f"/manage/shifts/{first.pk}/series/cancel/", {})
         assert not Shift.objects.filter(cancelled_at__isnull=False).exists()
 
@@ -382,8 +383,9 @@ class TestMove:
         assert response.status_code == 200
         signup.refresh_from_db()
         assert signup.status == Signup.Status.CONFIRMED
-        with pytest.raises(Exception, match="same campaign"):
+        with pytest.raises(ValidationError) as refused:
             services.signup_move(signup=signup, to_shift=elsewhere, by=alice)
+        assert refused.value.code == "other_campaign"
 
     def test_out_of_scope_is_404(self, charlie, bob) -> None:  # type: ignore[no-untyped-def]
         campaign = CampaignFactory()
