@@ -21,3 +21,4 @@ class EventsConfig(AppConfig):
         extensions.register_personal_data_section("shifts", selectors.personal_data_shifts)
         extensions.register_anonymize_hook(services.volunteer_signups_cancel_upcoming)
         extensions.register_anonymize_hook(services.calendar_feed_revoke)
+        extensions.register_detail_api_field("hours", selectors.volunteer_hours_text)

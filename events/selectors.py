@@ -470,7 +470,7 @@ def personal_data_shifts(volunteer: Volunteer) -> dict[str, Any]:
     """The "shifts" section of "download my data": every sign-up with its hours, and the total."""
     signups = _with_shift(Signup.objects.filter(volunteer=volunteer)).order_by("shift__starts_at", "id")
     return {
-        "total_hours": str(volunteer_hours(volunteer=volunteer)),
+        "total_hours": f"{volunteer_hours(volunteer=volunteer):.2f}",
         "signups": [
             {
                 "campaign": s.shift.campaign.title,
@@ -532,3 +532,8 @@ def move_targets(*, signup: Signup) -> QuerySet[Shift]:
         .exclude(pk=signup.shift_id)
         .order_by("starts_at", "id")
     )
+
+
+def volunteer_hours_text(volunteer: Volunteer) -> str:
+    """The hours as the API writes decimals ("12.50"): the "hours" of GET /api/volunteers/{id}/."""
+    return f"{volunteer_hours(volunteer=volunteer):.2f}"

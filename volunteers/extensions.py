@@ -8,6 +8,8 @@ a higher app appends a callable here in its AppConfig.ready(), and volunteers/ c
 - ANONYMIZE_HOOKS: callables(*, volunteer, by) run inside `volunteer_anonymize`'s transaction,
   after the profile is marked anonymised; e.g. events/ cancels the person's upcoming sign-ups so
   that an erased profile holds no places. A hook that raises undoes the whole anonymisation.
+- DETAIL_API_FIELDS: (key, callable(volunteer) -> JSON-able) pairs added to
+  GET /api/volunteers/{id}/ (events adds "hours", as API.md promises).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class AnonymizeHook(Protocol):
 
 PERSONAL_DATA_SECTIONS: list[tuple[str, Callable[[Volunteer], Any]]] = []
 ANONYMIZE_HOOKS: list[AnonymizeHook] = []
+DETAIL_API_FIELDS: list[tuple[str, Callable[[Volunteer], Any]]] = []
 
 
 def register_personal_data_section(key: str, section: Callable[[Volunteer], Any]) -> None:
@@ -37,3 +40,8 @@ def register_personal_data_section(key: str, section: Callable[[Volunteer], Any]
 def register_anonymize_hook(hook: AnonymizeHook) -> None:
     if hook not in ANONYMIZE_HOOKS:
         ANONYMIZE_HOOKS.append(hook)
+
+
+def register_detail_api_field(key: str, field: Callable[[Volunteer], Any]) -> None:
+    if all(existing != key for existing, _ in DETAIL_API_FIELDS):
+        DETAIL_API_FIELDS.append((key, field))

@@ -82,6 +82,23 @@ class TestHoursOnPages:
 
 
 @pytest.mark.django_db
+class TestHoursInTheApi:
+    def test_volunteer_detail_has_hours_and_stays_scoped(self, alice, charlie, bob) -> None:  # type: ignore[no-untyped-def]
+        from rest_framework.test import APIClient
+
+        signup = attended(bob, hours=4)
+        services.signup_hours_set(signup=signup, hours=Decimal("3.5"), reason="Кешікті", by=None)  # type: ignore[arg-type]
+        api = APIClient()
+        api.force_authenticate(alice)
+        response = api.get(f"/api/volunteers/{bob.pk}/")
+        assert response.status_code == 200
+        assert response.json()["hours"] == "3.50"
+        other = APIClient()
+        other.force_authenticate(charlie)
+        assert other.get(f"/api/volunteers/{bob.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
 class TestMyData:
     def test_download_holds_shifts_with_hours(self, bob) -> None:  # type: ignore[no-untyped-def]
         done = attended(bob, hours=3)
