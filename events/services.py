@@ -658,7 +658,11 @@ def shift_series_create(
 def volunteer_signups_cancel_upcoming(*, volunteer: Volunteer, by: User | None) -> list[Signup]:
     """Cancel the person's confirmed or waitlisted places on shifts that have not started,
     each through `signup_cancel` (so a freed place goes to the waitlist). Registered in
-    EventsConfig.ready() as an anonymisation hook: an erased profile must not hold places."""
+    EventsConfig.ready() as an anonymisation hook: an erased profile must not hold places.
+
+    Runs with the volunteer's row already locked by `volunteer_anonymize`, i.e. against the
+    module's lock order; a sign-up for the same person at that very moment may therefore
+    deadlock, which PostgreSQL resolves by aborting one of the two (no place is left held)."""
     now = timezone.now()
     upcoming = Signup.objects.filter(
         volunteer=volunteer,
@@ -743,6 +747,8 @@ def signup_move(*, signup: Signup, to_shift: Shift, by: User) -> Signup:
     if signup.status != Signup.Status.CONFIRMED:
         raise ValidationError(_("Only a confirmed place can be moved."), code="not_confirmed")
     # Cancelled first so that the old place does not count as an overlap with the new shift.
+    # Two shifts are locked here, the old then the new: two opposite moves at the same moment
+    # could wait for each other; PostgreSQL then aborts one (an error, never a wrong count).
     signup_cancel(signup=signup, by=by)
     return signup_create(shift=to_shift, volunteer=signup.volunteer, by=by, waitlist_ok=False)
 
