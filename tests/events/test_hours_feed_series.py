@@ -97,6 +97,42 @@ class TestHoursInTheApi:
         other.force_authenticate(charlie)
         assert other.get(f"/api/volunteers/{bob.pk}/").status_code == 404
 
+    def test_hours_endpoint_lists_shifts_scoped(self, alice, charlie, bob) -> None:  # type: ignore[no-untyped-def]
+        from rest_framework.test import APIClient
+
+        older = attended(bob, hours=2, days_ago=10)
+        newer = attended(bob, hours=3, days_ago=2)
+        api = APIClient()
+        api.force_authenticate(alice)
+        data = api.get(f"/api/volunteers/{bob.pk}/hours/").json()
+        assert data["volunteer"] == bob.pk and data["hours"] == "5.00" and data["count"] == 2
+        assert [row["shift"] for row in data["results"]] == [newer.shift_id, older.shift_id]
+        assert data["results"][0]["hours"] == "3.00"
+        assert api.get(f"/api/volunteers/{bob.pk}/hours/", {"page": "x"}).status_code == 404
+        for user in (charlie, bob.user):
+            other = APIClient()
+            other.force_authenticate(user)
+            assert other.get(f"/api/volunteers/{bob.pk}/hours/").status_code == 404
+        assert APIClient().get(f"/api/volunteers/{bob.pk}/hours/").status_code in (401, 403)
+
+    def test_hours_endpoint_queries_do_not_grow(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        from rest_framework.test import APIClient
+
+        api = APIClient()
+        api.force_authenticate(alice)
+
+        def count() -> int:
+            with CaptureQueriesContext(connection) as ctx:
+                assert api.get(f"/api/volunteers/{bob.pk}/hours/").status_code == 200
+            return len(ctx.captured_queries)
+
+        attended(bob)
+        count()  # the coordinator's regions are looked up once per user object
+        one = count()
+        for n in range(4):
+            attended(bob, days_ago=5 + n)
+        assert count() == one
+
 
 @pytest.mark.django_db
 class TestMyData:
