@@ -9,4 +9,5 @@ urlpatterns = [
     path("shifts/<int:pk>/signup/", apis.ShiftSignupApi.as_view(), name="api-shift-signup"),
     path("signups/", apis.SignupListApi.as_view(), name="api-signups"),
     path("signups/<int:pk>/cancel/", apis.SignupCancelApi.as_view(), name="api-signup-cancel"),
+    path("volunteers/<int:pk>/hours/", apis.VolunteerHoursApi.as_view(), name="api-volunteer-hours"),
 ]

@@ -21,6 +21,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from regions.models import Region
+from regions.scoping import ManagesRegions
+from volunteers.selectors import volunteer_get
 
 from . import selectors, services
 from .models import Campaign, Shift, Signup
@@ -342,3 +344,52 @@ class SignupCancelApi(APIView):
         except ValidationError as exc:
             return _refusal(exc)
         return Response({"id": signup.pk, "status": signup.status})
+
+
+# A volunteer's hours -----------------------------------------------------------------------------
+# Appended (other work adds API views above). volunteers/ cannot import events/, so this lives
+# here and scopes the person exactly like GET /api/volunteers/{id}/ (404 outside the regions).
+
+
+class AttendedShiftSerializer(serializers.Serializer):
+    shift = serializers.IntegerField(source="shift_id")
+    campaign = serializers.CharField(source="shift.campaign.title")
+    place = serializers.CharField(source="shift.place_name")
+    starts_at = serializers.DateTimeField(source="shift.starts_at")
+    ends_at = serializers.DateTimeField(source="shift.ends_at")
+    hours = serializers.DecimalField(max_digits=5, decimal_places=2)
+    hours_reason = serializers.CharField()
+
+
+class VolunteerHoursApi(APIView):
+    """The hours a volunteer attended, with the shifts (latest first, paginated)."""
+
+    permission_classes = [ManagesRegions]
+
+    @extend_schema(
+        parameters=PAGE_PARAMS,
+        responses=inline_serializer(
+            "VolunteerHours",
+            {
+                "volunteer": serializers.IntegerField(),
+                "hours": serializers.DecimalField(max_digits=9, decimal_places=2),
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": AttendedShiftSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        volunteer = volunteer_get(user=request.user, pk=pk)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(
+            selectors.volunteer_attended(volunteer=volunteer), request, view=self
+        )
+        response = paginator.get_paginated_response(AttendedShiftSerializer(page, many=True).data)
+        response.data = {
+            "volunteer": volunteer.pk,
+            "hours": selectors.volunteer_hours_text(volunteer),
+            **response.data,
+        }
+        return response

@@ -8,4 +8,17 @@ class EventsConfig(AppConfig):
 
     def ready(self) -> None:
         # Admin modules are registered explicitly (see INSTALLED_APPS: SimpleAdminConfig).
-        from . import admin  # noqa: F401
+        # volunteers/ cannot import events/ (it sits below): events adds its part to "download
+        # my data" and to anonymisation through volunteers/extensions.py.
+        from volunteers import extensions
+
+        from . import (
+            admin,  # noqa: F401
+            selectors,
+            services,
+        )
+
+        extensions.register_personal_data_section("shifts", selectors.personal_data_shifts)
+        extensions.register_anonymize_hook(services.volunteer_signups_cancel_upcoming)
+        extensions.register_anonymize_hook(services.calendar_feed_revoke)
+        extensions.register_detail_api_field("hours", selectors.volunteer_hours_text)

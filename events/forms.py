@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
@@ -252,3 +253,58 @@ class PickForm(forms.Form):
     """The people ticked on an "add" list; the view keeps only those within the user's scope."""
 
     volunteers = IdsField(label=_("Volunteers"), error_messages={"required": _("Tick at least one person.")})
+
+
+class SeriesFollowingForm(forms.Form):
+    """ "This and the following" of a series: shown with this shift's values; only what the
+    coordinator changes is applied to every later shift (each keeps its own date)."""
+
+    place_name = forms.CharField(label=_("Place"), max_length=200)
+    address = forms.CharField(label=_("Address"), max_length=300, required=False)
+    start_time = forms.TimeField(label=_("Starts at"), widget=TimeInput())
+    end_time = forms.TimeField(
+        label=_("Ends at"), widget=TimeInput(), help_text=_("An end before the start is the next morning.")
+    )
+    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=10_000)
+    notes = forms.CharField(
+        label=_("Notes for volunteers"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    @staticmethod
+    def initial_for(shift: Shift) -> dict[str, Any]:
+        return {
+            "place_name": shift.place_name,
+            "address": shift.address,
+            "start_time": timezone.localtime(shift.starts_at).time(),
+            "end_time": timezone.localtime(shift.ends_at).time(),
+            "capacity": shift.capacity,
+            "notes": shift.notes,
+        }
+
+    def changes(self) -> tuple[dict[str, Any], bool]:
+        """The fields changed, and whether the times changed (both are then applied)."""
+        data = {
+            k: self.cleaned_data[k]
+            for k in ("place_name", "address", "capacity", "notes")
+            if k in self.changed_data
+        }
+        return data, bool({"start_time", "end_time"} & set(self.changed_data))
+
+
+class ShiftChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return gettext("%(shift)s · %(free)s of %(capacity)s places free") % {
+            "shift": obj,
+            "free": obj.free_places,
+            "capacity": obj.capacity,
+        }
+
+
+class MoveForm(forms.Form):
+    """Another upcoming shift of the same campaign (the view passes the choices)."""
+
+    to_shift = ShiftChoiceField(queryset=Shift.objects.none(), label=_("Move to the shift"), empty_label=None)
+
+    def __init__(self, *args: Any, shifts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(ShiftChoiceField, self.fields["to_shift"]).queryset = shifts

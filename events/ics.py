@@ -6,6 +6,7 @@ shows in its own zone; text is escaped and lines are folded at 75 octets as the 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -49,20 +50,14 @@ def _utc(dt: datetime.datetime) -> str:
     return dt.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def shift_calendar(shift: Shift, *, url: str) -> str:
-    host = urlsplit(settings.SITE_URL).hostname or "volunteer-net"
+def _vevent(shift: Shift, *, url: str, host: str, stamp: str) -> list[str]:
     campaign = shift.campaign
     location = ", ".join(p for p in (shift.place_name, shift.address) if p)
     description = "\n\n".join(p for p in (campaign.cover_text, shift.notes, url) if p)
     lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Volunteer Net//Campaigns//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
         "BEGIN:VEVENT",
         f"UID:shift-{shift.pk}@{host}",
-        f"DTSTAMP:{_utc(timezone.now())}",
+        f"DTSTAMP:{stamp}",
         f"DTSTART:{_utc(shift.starts_at)}",
         f"DTEND:{_utc(shift.ends_at)}",
         f"SUMMARY:{escape_text(campaign.title)}",
@@ -73,5 +68,36 @@ def shift_calendar(shift: Shift, *, url: str) -> str:
     ]
     if shift.latitude is not None and shift.longitude is not None:
         lines.append(f"GEO:{shift.latitude};{shift.longitude}")
-    lines += ["END:VEVENT", "END:VCALENDAR"]
+    lines.append("END:VEVENT")
+    return lines
+
+
+def _calendar(events: list[str], *, extra: list[str] | None = None) -> str:
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Volunteer Net//Campaigns//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        *(extra or []),
+        *events,
+        "END:VCALENDAR",
+    ]
     return CRLF.join(fold(line) for line in lines) + CRLF
+
+
+def _host() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "volunteer-net"
+
+
+def shift_calendar(shift: Shift, *, url: str) -> str:
+    return _calendar(_vevent(shift, url=url, host=_host(), stamp=_utc(timezone.now())))
+
+
+def shifts_calendar(shifts: Iterable[Shift], *, url_for: Callable[[Shift], str], name: str) -> str:
+    """A subscription feed: one VEVENT per shift (same UIDs as the single-shift download, so a
+    calendar does not show a shift twice); a cancelled shift stays in, as STATUS:CANCELLED, so
+    calendars that already hold it strike it out."""
+    host, stamp = _host(), _utc(timezone.now())
+    events = [line for shift in shifts for line in _vevent(shift, url=url_for(shift), host=host, stamp=stamp)]
+    return _calendar(events, extra=[f"X-WR-CALNAME:{escape_text(name)}", "X-PUBLISHED-TTL:PT1H"])

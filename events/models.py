@@ -313,3 +313,22 @@ class Signup(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+
+class CalendarFeed(models.Model):
+    """A volunteer's personal calendar subscription: a secret address that a phone's calendar
+    reads on its own, without logging in. Whoever has the address sees the person's shifts, so
+    it can be revoked or replaced from "my shifts" (a new token makes the old address a 404)."""
+
+    volunteer = models.OneToOneField(
+        Volunteer, on_delete=models.CASCADE, related_name="calendar_feed", verbose_name=_("volunteer")
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.volunteer)

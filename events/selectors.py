@@ -45,7 +45,7 @@ from regions.scoping import (
 )
 from volunteers.models import Skill, Volunteer
 
-from .models import Campaign, Shift, Signup
+from .models import CalendarFeed, Campaign, Shift, Signup
 
 # "Evenings": shifts starting at 18:00 Almaty time or later, after a working or school day.
 EVENING_HOUR = 18
@@ -452,3 +452,88 @@ def curated_members(*, user: Any) -> QuerySet[Volunteer]:
         .select_related("detachment")
         .order_by("last_name", "first_name", "id")
     )
+
+
+# Hours on volunteers' pages and in "my data" -----------------------------------------------------
+# Appended: volunteers/ sits below events/, so its pages get these through the `volunteer_hours`
+# template tag (events/templatetags/events.py) and its download through volunteers/extensions.py.
+
+
+def volunteer_attended(*, volunteer: Volunteer) -> QuerySet[Signup]:
+    """The shifts the person attended, latest first, with the campaign (one query)."""
+    return _with_shift(Signup.objects.filter(volunteer=volunteer, status=Signup.Status.ATTENDED)).order_by(
+        "-shift__starts_at", "-id"
+    )
+
+
+def personal_data_shifts(volunteer: Volunteer) -> dict[str, Any]:
+    """The "shifts" section of "download my data": every sign-up with its hours, and the total."""
+    signups = _with_shift(Signup.objects.filter(volunteer=volunteer)).order_by("shift__starts_at", "id")
+    return {
+        "total_hours": f"{volunteer_hours(volunteer=volunteer):.2f}",
+        "signups": [
+            {
+                "campaign": s.shift.campaign.title,
+                "place": s.shift.place_name,
+                "starts_at": s.shift.starts_at.isoformat(),
+                "ends_at": s.shift.ends_at.isoformat(),
+                "status": s.status,
+                "signed_up_at": s.created_at.isoformat(),
+                "hours": str(s.hours) if s.hours is not None else None,
+                "hours_reason": s.hours_reason,
+            }
+            for s in signups
+        ],
+    }
+
+
+# Personal calendar feed ------------------------------------------------------------------------
+
+# How far back the feed keeps shifts: calendars drop events that vanish from a feed.
+FEED_PAST_DAYS = 60
+
+
+def calendar_feed_of(*, volunteer: Volunteer) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(volunteer=volunteer).first()
+
+
+def calendar_feed_get(*, token: str) -> CalendarFeed:
+    """The feed with this token, of a profile not erased, else 404."""
+    return get_object_or_404(
+        CalendarFeed.objects.select_related("volunteer").filter(volunteer__anonymized_at__isnull=True),
+        token=token,
+    )
+
+
+def calendar_feed_shifts(*, volunteer: Volunteer) -> list[Shift]:
+    """The shifts the person holds a place on (confirmed or attended), upcoming and of the last
+    FEED_PAST_DAYS days, and those the organisers cancelled under them (one query)."""
+    since = timezone.now() - datetime.timedelta(days=FEED_PAST_DAYS)
+    held = Q(status__in=(Signup.Status.CONFIRMED, Signup.Status.ATTENDED)) | Q(
+        status=Signup.Status.CANCELLED, shift__cancelled_at__isnull=False
+    )
+    signups = _with_shift(
+        Signup.objects.filter(held, volunteer=volunteer, shift__ends_at__gte=since)
+    ).order_by("shift__starts_at", "id")
+    seen: set[int] = set()
+    shifts = []
+    for signup in signups:
+        if signup.shift_id not in seen:
+            seen.add(signup.shift_id)
+            shifts.append(signup.shift)
+    return shifts
+
+
+def move_targets(*, signup: Signup) -> QuerySet[Shift]:
+    """Where a coordinator may move someone: the campaign's other shifts not yet started."""
+    return (
+        Shift.objects.filter(campaign_id=signup.shift.campaign_id, cancelled_at__isnull=True)
+        .filter(starts_at__gt=timezone.now())
+        .exclude(pk=signup.shift_id)
+        .order_by("starts_at", "id")
+    )
+
+
+def volunteer_hours_text(volunteer: Volunteer) -> str:
+    """The hours as the API writes decimals ("12.50"): the "hours" of GET /api/volunteers/{id}/."""
+    return f"{volunteer_hours(volunteer=volunteer):.2f}"

@@ -16,6 +16,7 @@ cancellations) are handed to the notifications app by `events/messages.py` at th
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -31,7 +32,7 @@ from regions.scoping import may_manage_region
 from volunteers.models import ADULT_AGE, Skill, Volunteer
 
 from . import messages as event_messages
-from .models import Campaign, Shift, ShiftSeries, Signup
+from .models import CalendarFeed, Campaign, Shift, ShiftSeries, Signup
 
 # Places are taken by people confirmed, and by those already checked in.
 TAKEN = (Signup.Status.CONFIRMED, Signup.Status.ATTENDED)
@@ -663,3 +664,125 @@ def shift_series_create(
             [through(shift_id=shift.pk, skill_id=skill_id) for shift in created for skill_id in skill_ids]
         )
     return created
+
+
+# Hooks, series "this and the following", moving people ---------------------------------------
+# Appended as new functions only (other work edits the sign-up functions above in parallel).
+
+
+def volunteer_signups_cancel_upcoming(*, volunteer: Volunteer, by: User | None) -> list[Signup]:
+    """Cancel the person's confirmed or waitlisted places on shifts that have not started,
+    each through `signup_cancel` (so a freed place goes to the waitlist). Registered in
+    EventsConfig.ready() as an anonymisation hook: an erased profile must not hold places.
+
+    Runs with the volunteer's row already locked by `volunteer_anonymize`, i.e. against the
+    module's lock order; a sign-up for the same person at that very moment may therefore
+    deadlock, which PostgreSQL resolves by aborting one of the two (no place is left held)."""
+    now = timezone.now()
+    upcoming = Signup.objects.filter(
+        volunteer=volunteer,
+        status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED),
+        shift__starts_at__gt=now,
+    ).order_by("shift__starts_at", "id")
+    return [signup_cancel(signup=signup, by=by) for signup in upcoming]
+
+
+def series_following(*, shift: Shift) -> list[Shift]:
+    """This shift and the later ones of its series that are not cancelled (just it without one)."""
+    if shift.series_id is None:
+        return [shift]
+    return list(
+        Shift.objects.filter(
+            series_id=shift.series_id, cancelled_at__isnull=True, starts_at__gte=shift.starts_at
+        ).order_by("starts_at", "id")
+    )
+
+
+SERIES_FIELDS = ("place_name", "address", "capacity", "notes")
+
+
+@transaction.atomic
+def series_update_following(
+    *,
+    shift: Shift,
+    data: dict[str, Any],
+    start_time: datetime.time | None = None,
+    end_time: datetime.time | None = None,
+    by: User,
+) -> list[Shift]:
+    """Change this shift and the later ones of its series in one step: the place, the number of
+    places, the notes, and the Almaty start and end times (each shift keeps its own date). Each
+    shift goes through `shift_update`; if any one is refused (fewer places than people confirmed,
+    outside the campaign's dates, …) nothing is changed and the error names its date."""
+    if (start_time is None) != (end_time is None):
+        raise ValidationError({"start_time": [_("Give both the start and the end time.")]})
+    fields = {k: v for k, v in data.items() if k in SERIES_FIELDS}
+    updated: list[Shift] = []
+    for each in series_following(shift=shift):
+        changes = dict(fields)
+        if start_time is not None and end_time is not None:
+            changes["starts_at"], changes["ends_at"] = shift_window(each.local_date, start_time, end_time)
+            if changes["starts_at"] <= timezone.now():
+                raise ValidationError(
+                    {
+                        "start_time": [
+                            _("The shift of %(date)s would start in the past.")
+                            % {"date": _day(each.local_date)}
+                        ]
+                    }
+                )
+        try:
+            updated.append(shift_update(shift=each, data=changes, by=by))
+        except ValidationError as exc:
+            # The atomic block above rolls back the shifts already changed.
+            raise ValidationError(
+                _("The shift of %(date)s: %(reason)s")
+                % {"date": _day(each.local_date), "reason": " ".join(exc.messages)},
+                code=getattr(exc, "code", None) or "series",
+            ) from exc
+    return updated
+
+
+@transaction.atomic
+def series_cancel_following(*, shift: Shift, by: User) -> list[Shift]:
+    """Cancel this shift and the later ones of its series, with their sign-ups (`shift_cancel`)."""
+    return [shift_cancel(shift=each, by=by) for each in series_following(shift=shift)]
+
+
+@transaction.atomic
+def signup_move(*, signup: Signup, to_shift: Shift, by: User) -> Signup:
+    """Move a person from their shift to another shift of the same campaign: their place is
+    cancelled (`signup_cancel`, the waitlist moves up) and they are signed up on the other
+    (`signup_create`, without a waitlist). If the new sign-up is refused, nothing changes and
+    the refusal says why."""
+    if to_shift.campaign_id != signup.shift.campaign_id:
+        raise ValidationError(_("Choose a shift of the same campaign."), code="other_campaign")
+    if to_shift.pk == signup.shift_id:
+        raise ValidationError(_("Choose another shift."), code="same_shift")
+    if signup.status != Signup.Status.CONFIRMED:
+        raise ValidationError(_("Only a confirmed place can be moved."), code="not_confirmed")
+    # Cancelled first so that the old place does not count as an overlap with the new shift.
+    # Two shifts are locked here, the old then the new: two opposite moves at the same moment
+    # could wait for each other; PostgreSQL then aborts one (an error, never a wrong count).
+    signup_cancel(signup=signup, by=by)
+    return signup_create(shift=to_shift, volunteer=signup.volunteer, by=by, waitlist_ok=False)
+
+
+# Personal calendar feed ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_feed_renew(*, volunteer: Volunteer) -> CalendarFeed:
+    """Give the person a calendar address, or a new one in place of the old (which stops
+    working at once: whoever was given it no longer sees the person's shifts)."""
+    token = secrets.token_urlsafe(32)
+    feed, _created = CalendarFeed.objects.update_or_create(
+        volunteer=volunteer, defaults={"token": token, "created_at": timezone.now()}
+    )
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, volunteer: Volunteer, by: User | None = None) -> None:
+    """Stop the address (also an anonymisation hook: an erased profile has no feed)."""
+    CalendarFeed.objects.filter(volunteer=volunteer).delete()

@@ -15,6 +15,8 @@ urlpatterns = [
     path("shifts/<int:pk>/detachment/", views.curator_signup, name="curator_signup"),
     path("my-shifts/", views.my_shifts, name="my_shifts"),
     path("my-shifts/<int:pk>/cancel/", views.signup_cancel, name="signup_cancel"),
+    path("my-shifts/calendar-feed/", views.calendar_feed_manage, name="calendar_feed_manage"),
+    path("my-shifts/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("manage/campaigns/", views.manage_campaign_list, name="manage_campaigns"),
     path("manage/campaigns/new/", views.campaign_create, name="campaign_create"),
     path("manage/campaigns/<int:pk>/", views.manage_campaign, name="manage_campaign"),
@@ -27,4 +29,7 @@ urlpatterns = [
     path("manage/shifts/<int:pk>/cancel/", views.shift_cancel, name="shift_cancel"),
     path("manage/shifts/<int:pk>/add/", views.shift_add_volunteers, name="shift_add"),
     path("manage/signups/<int:pk>/attendance/", views.signup_attendance, name="signup_attendance"),
+    path("manage/signups/<int:pk>/move/", views.signup_move, name="signup_move"),
+    path("manage/shifts/<int:pk>/series/", views.series_edit, name="series_edit"),
+    path("manage/shifts/<int:pk>/series/cancel/", views.series_cancel, name="series_cancel"),
 ]

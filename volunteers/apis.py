@@ -12,7 +12,7 @@ from accounts.models import User
 from regions.models import Region
 from regions.scoping import ManagesRegions
 
-from . import selectors
+from . import extensions, selectors
 from .models import Skill, Volunteer
 
 
@@ -136,7 +136,11 @@ class VolunteerDetailApi(APIView):
     @extend_schema(responses=VolunteerDetailOutputSerializer)
     def get(self, request: Request, pk: int) -> Response:
         volunteer = selectors.volunteer_get(user=request.user, pk=pk)
-        return Response(VolunteerDetailOutputSerializer(volunteer, context={"request": request}).data)
+        data = dict(VolunteerDetailOutputSerializer(volunteer, context={"request": request}).data)
+        # Figures of the apps above volunteers/ ("hours" from events): volunteers/extensions.py.
+        for key, field in extensions.DETAIL_API_FIELDS:
+            data[key] = field(volunteer)
+        return Response(data)
 
 
 class MeApi(APIView):

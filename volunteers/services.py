@@ -20,6 +20,7 @@ from accounts import services as accounts_services
 from accounts.models import User
 from accounts.services_common import model_update, refuse_unknown_fields, unique_violation_field
 
+from . import extensions
 from .guardian_links import guardian_link_matches, guardian_link_read
 from .models import (
     ConsentMethod,
@@ -440,6 +441,11 @@ def volunteer_anonymize(*, volunteer: Volunteer, requested_by: User | None) -> V
     locked.status = Volunteer.Status.ARCHIVED
     locked.anonymized_at = timezone.now()
     locked.save()
+    # Higher apps' clean-up (events cancels upcoming sign-ups): volunteers/ cannot import them,
+    # so they register here (volunteers/extensions.py). The profile is already marked anonymised,
+    # so no sign-up or waitlist promotion can pick the person again meanwhile.
+    for hook in extensions.ANONYMIZE_HOOKS:
+        hook(volunteer=locked, by=requested_by)
     # The consent records stay as evidence of what was allowed, without the guardian's name.
     locked.guardian_consents.update(guardian_name="", document_number="")
     locked.changes.all().delete()

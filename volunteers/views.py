@@ -28,7 +28,7 @@ from regions.scoping import is_national_staff, manages_regions, region_scope_req
 from volunteer_net.forms import apply_service_errors, share_choices
 from volunteer_net.http import require_post
 
-from . import selectors, services
+from . import extensions, selectors, services
 from .forms import (
     CoordinatorVolunteerForm,
     DuplicateFilterForm,
@@ -121,6 +121,10 @@ def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
         "volunteer": selectors.volunteer_personal_data(volunteer=volunteer) if volunteer else None,
         "exported_at": timezone.now().isoformat(),
     }
+    if volunteer is not None:
+        # Sections of apps above volunteers/ (events' shifts and hours): see volunteers/extensions.py.
+        for key, section in extensions.PERSONAL_DATA_SECTIONS:
+            payload[key] = section(volunteer)
     response = HttpResponse(
         json.dumps(payload, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )

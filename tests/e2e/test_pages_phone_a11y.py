@@ -26,7 +26,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from accounts.tokens import activation_token, activation_uid
 from detachments.invitation_links import invitation_token
 from detachments.models import CuratorInvitation
-from events.services import signup_create
+from events.services import calendar_feed_renew, shift_series_create, signup_create
 from front_offices.models import FrontOffice
 from notifications.services import message_schedule
 from notifications.tokens import unsubscribe_token
@@ -63,6 +63,9 @@ NOT_PAGES = {
     "manage/shifts/<int:pk>/cancel/": "POST only (the cancel form on the shift's page)",
     "manage/shifts/<int:pk>/add/": "POST only (adding people from the shift's page)",
     "manage/signups/<int:pk>/attendance/": "POST only (check-in, no-show and hours buttons)",
+    "my-shifts/<str:token>.ics": "a file download (the personal iCalendar feed, read by calendar apps)",
+    "my-shifts/calendar-feed/": "POST only (the calendar address buttons on 'my shifts')",
+    "manage/shifts/<int:pk>/series/cancel/": "POST only (the cancel form on the series page)",
     "messages/<int:pk>/retry/": "POST only (the retry button on a failed message)",
     "accounts/logout-everywhere/": "POST only (a button on the profile page); its GET is the 405 page, visited below",
     "detachments/<int:pk>/invitations/<int:invitation_pk>/revoke/": (
@@ -141,6 +144,8 @@ PAGES: dict[str, tuple[str, ...]] = {
     "manage/campaigns/<int:pk>/series/new/": (COORDINATOR,),
     "manage/shifts/<int:pk>/": (COORDINATOR,),
     "manage/shifts/<int:pk>/edit/": (COORDINATOR,),
+    "manage/shifts/<int:pk>/series/": (COORDINATOR,),
+    "manage/signups/<int:pk>/move/": (COORDINATOR,),
     "messages/": MANAGERS,
     "messages/broadcast/": (COORDINATOR,),
     "messages/<int:pk>/": (COORDINATOR,),
@@ -256,6 +261,19 @@ def site(almaty: Any, astana: Any) -> Site:
     campaign = CampaignFactory(region=almaty, title="Таза Алматы: Есентай өзенінің жағасын тазалау")
     shift = ShiftFactory(campaign=campaign, capacity=12)
     signup = signup_create(shift=shift, volunteer=volunteer, by=volunteer.user)
+    # A weekly series (its "this and the following" page), another shift to move someone to,
+    # and the volunteer's calendar address (shown on "my shifts").
+    series = shift_series_create(
+        campaign=campaign,
+        first_date=timezone.localdate() + datetime.timedelta(days=3),
+        weekdays=[(timezone.localdate() + datetime.timedelta(days=3)).isoweekday()],
+        start_time=datetime.time(10),
+        end_time=datetime.time(13),
+        weeks=2,
+        data={"place_name": "Мектеп ауласы", "capacity": 5, "waitlist_enabled": True},
+        by=coordinator,
+    )
+    calendar_feed_renew(volunteer=volunteer)
     # A reminder for that shift, so the message pages list one.
     message = message_schedule(
         recipient=volunteer,
@@ -302,6 +320,8 @@ def site(almaty: Any, astana: Any) -> Site:
         "manage/campaigns/<int:pk>/series/new/": f"/manage/campaigns/{campaign.pk}/series/new/",
         "manage/shifts/<int:pk>/": f"/manage/shifts/{shift.pk}/",
         "manage/shifts/<int:pk>/edit/": f"/manage/shifts/{shift.pk}/edit/",
+        "manage/shifts/<int:pk>/series/": f"/manage/shifts/{series[0].pk}/series/",
+        "manage/signups/<int:pk>/move/": f"/manage/signups/{signup.pk}/move/",
         "roster/duplicates/<int:pk>/merge/": f"/roster/duplicates/{pair.pk}/merge/",
         "messages/<int:pk>/": f"/messages/{message.pk}/",
         "unsubscribe/<str:token>/": f"/unsubscribe/{unsubscribe_token(volunteer_id=volunteer.pk, channel='email')}/",

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from events import services
+from events.models import Shift
 from tests.conftest import client_for
 from tests.core.test_untranslated import _render, _texts
 from tests.factories import DetachmentFactory, MinorFactory, SkillFactory, UserFactory, VolunteerFactory
@@ -39,6 +40,26 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
     mine = services.signup_create(shift=shift, volunteer=bob, by=None)
     services.signup_create(shift=shift, volunteer=pupil, by=curator)  # waitlisted
     services.signup_create(shift=full, volunteer=VolunteerFactory(region=almaty), by=None)
+    # A series, a calendar address, a move target and a shift attended, for the pages of
+    # tests/events/test_hours_feed_series.py.
+    series = services.shift_series_create(
+        campaign=campaign,
+        first_date=timezone.localdate() + datetime.timedelta(days=3),
+        weekdays=[(timezone.localdate() + datetime.timedelta(days=3)).isoweekday()],
+        start_time=datetime.time(10),
+        end_time=datetime.time(13),
+        weeks=2,
+        data={"place_name": "Мектеп ауласы", "capacity": 5, "waitlist_enabled": True},
+        by=alice,
+    )
+    services.calendar_feed_renew(volunteer=bob)
+    past = ShiftFactory(campaign=campaign, starts_at=timezone.now() + datetime.timedelta(days=5))
+    went = services.signup_create(shift=past, volunteer=bob, by=None)
+    Shift.objects.filter(pk=past.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(days=2),
+        ends_at=timezone.now() - datetime.timedelta(days=2, hours=-3),
+    )
+    services.signup_check_in(signup=went, by=alice)
     anonymous = Client()
     volunteer = client_for(bob.user)
     coordinator = client_for(alice)
@@ -67,6 +88,13 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
         (coordinator, "get", f"/manage/shifts/{shift.pk}/", None),
         (coordinator, "get", f"/manage/shifts/{shift.pk}/?q=Ахметов", None),
         (coordinator, "get", f"/manage/shifts/{shift.pk}/edit/", None),
+        (coordinator, "get", f"/manage/shifts/{series[0].pk}/", None),
+        (coordinator, "get", f"/manage/shifts/{series[0].pk}/series/", None),
+        (coordinator, "post", f"/manage/shifts/{series[0].pk}/series/", {"capacity": "0", "end_time": "x"}),
+        (coordinator, "get", f"/manage/signups/{mine.pk}/move/", None),
+        (coordinator, "post", f"/manage/signups/{mine.pk}/move/", {"to_shift": full.pk}),
+        (coordinator, "get", f"/roster/{bob.pk}/", None),
+        (volunteer, "get", "/me/", None),
     ]
 
 

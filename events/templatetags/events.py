@@ -1,0 +1,50 @@
+"""Hours on pages of apps below events/: `{% load events %}{% volunteer_hours volunteer %}` on the
+volunteer's profile and `{% volunteer_history volunteer %}` on the roster's detail page.
+
+volunteers/ may not import events/ (it sits below), but a template may load a tag library of any
+installed app; the figures come from events/selectors.py like everywhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+
+from volunteers.models import Volunteer
+
+from .. import selectors
+
+register = template.Library()
+
+# The roster page shows the latest attended shifts; the total counts them all.
+HISTORY_ROWS = 20
+
+
+@register.inclusion_tag("events/_volunteer_hours.html")
+def volunteer_hours(volunteer: Volunteer) -> dict[str, Any]:
+    """The total hours and a link to "my shifts" (the person's own profile)."""
+    return {"hours": selectors.volunteer_hours(volunteer=volunteer)}
+
+
+@register.inclusion_tag("events/_volunteer_history.html")
+def volunteer_history(volunteer: Volunteer) -> dict[str, Any]:
+    """The total hours and the latest shifts attended (two queries whatever their number)."""
+    return {
+        "hours": selectors.volunteer_hours(volunteer=volunteer),
+        "attended": list(selectors.volunteer_attended(volunteer=volunteer)[:HISTORY_ROWS]),
+        "limit": HISTORY_ROWS,
+    }
+
+
+@register.inclusion_tag("events/_calendar_feed.html", takes_context=True)
+def calendar_feed_box(context: template.Context) -> dict[str, Any]:
+    """The personal calendar address on "my shifts", with its create/replace/revoke buttons."""
+    request = context["request"]
+    volunteer = selectors.volunteer_of_user(user=request.user)
+    feed = selectors.calendar_feed_of(volunteer=volunteer) if volunteer else None
+    url = None
+    if feed is not None:
+        url = request.build_absolute_uri(reverse("events:calendar_feed", args=[feed.token]))
+    return {"volunteer": volunteer, "feed": feed, "feed_url": url, "csrf_token": context.get("csrf_token")}
