@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_extra
 
 app_name = "events"
 
@@ -27,4 +27,18 @@ urlpatterns = [
     path("manage/shifts/<int:pk>/cancel/", views.shift_cancel, name="shift_cancel"),
     path("manage/shifts/<int:pk>/add/", views.shift_add_volunteers, name="shift_add"),
     path("manage/signups/<int:pk>/attendance/", views.signup_attendance, name="signup_attendance"),
+]
+
+# Transport requests and emergency call-outs (views_extra.py).
+urlpatterns += [
+    path("my-shifts/<int:pk>/transport/", views_extra.transport_request, name="transport_request"),
+    path("manage/shifts/<int:pk>/transport/", views_extra.shift_transport, name="shift_transport"),
+    path("manage/campaigns/<int:pk>/transport/", views_extra.campaign_transport, name="campaign_transport"),
+    path("manage/transport/<int:pk>/answer/", views_extra.transport_answer, name="transport_answer"),
+    path("manage/campaigns/<int:pk>/callouts/new/", views_extra.callout_create, name="callout_create"),
+    path("manage/callouts/<int:pk>/", views_extra.callout_detail, name="callout_detail"),
+    path("manage/callouts/<int:pk>/status.json", views_extra.callout_status, name="callout_status"),
+    path("manage/callouts/<int:pk>/confirm/", views_extra.callout_confirm, name="callout_confirm"),
+    path("manage/callouts/<int:pk>/close/", views_extra.callout_close, name="callout_close"),
+    path("callout/<str:token>/", views_extra.callout_answer, name="callout_answer"),
 ]
