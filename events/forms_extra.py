@@ -25,7 +25,10 @@ class TransportArrangeForm(forms.Form):
     driver_name = forms.CharField(label=_("Driver"), max_length=100)
     driver_phone = forms.CharField(label=_("Driver's phone"), max_length=20)
     departure_at = forms.DateTimeField(
-        label=_("Departure time"), required=False, widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M"]
+        label=_("Departure time"),
+        required=False,
+        widget=DateTimeLocalInput(),
+        input_formats=["%Y-%m-%dT%H:%M"],
     )
     departure_place = forms.CharField(label=_("Departure place"), max_length=200, required=False)
 
@@ -36,7 +39,9 @@ class TransportDeclineForm(forms.Form):
 
 class CallOutForm(forms.Form):
     text = forms.CharField(
-        label=_("Message"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("Message"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("What happened, where to gather, what to bring."),
     )
     skills = SkillChoiceField(

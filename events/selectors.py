@@ -466,7 +466,9 @@ def my_transport_request_signup(*, user: Any, pk: Any) -> Signup:
     )
 
 
-def transport_board(*, shift: Shift | None = None, campaign: Campaign | None = None) -> QuerySet[TransportRequest]:
+def transport_board(
+    *, shift: Shift | None = None, campaign: Campaign | None = None
+) -> QuerySet[TransportRequest]:
     """Open and answered requests (not the cancelled ones) of a shift or a whole campaign, in one
     query whatever their number: rider, phone and shift come joined."""
     qs = TransportRequest.objects.exclude(status=TransportRequest.Status.CANCELLED).select_related(

@@ -57,7 +57,9 @@ def transport_request_save(*, signup: Signup, pickup: str, seats: int, note: str
     """Ask for transport, or change the request while it has not been answered."""
     signup = Signup.objects.select_for_update(of=("self",)).select_related("shift").get(pk=signup.pk)
     if signup.status not in (Signup.Status.CONFIRMED, Signup.Status.WAITLISTED):
-        raise ValidationError(_("Transport can be asked for a confirmed or waitlisted sign-up only."), code="status")
+        raise ValidationError(
+            _("Transport can be asked for a confirmed or waitlisted sign-up only."), code="status"
+        )
     if signup.shift.cancelled_at is not None or signup.shift.starts_at <= timezone.now():
         raise ValidationError(_("This shift has been cancelled or has already started."), code="shift")
     _check_transport_fields(pickup=pickup, seats=seats)
@@ -90,7 +92,9 @@ def transport_answer_text(request: TransportRequest) -> str:
     if request.departure_at is not None:
         when = formats.date_format(timezone.localtime(request.departure_at), "SHORT_DATETIME_FORMAT")
         parts.append(_("Departure: %(when)s, %(place)s.") % {"when": when, "place": request.departure_place})
-    parts.append(_("Driver: %(name)s, %(phone)s.") % {"name": request.driver_name, "phone": request.driver_phone})
+    parts.append(
+        _("Driver: %(name)s, %(phone)s.") % {"name": request.driver_name, "phone": request.driver_phone}
+    )
     if request.group:
         parts.append(_("Group: %(group)s.") % {"group": request.group})
     return " ".join(parts)
@@ -142,9 +146,7 @@ def transport_arrange(
     """Mark a request arranged (or change the arrangement) and tell the volunteer."""
     locked = _lock_for_answer(request)
     if not driver_name.strip() or not driver_phone.strip():
-        raise ValidationError(
-            {"driver_name": [_("Give the driver's name and phone.")]}, code="driver"
-        )
+        raise ValidationError({"driver_name": [_("Give the driver's name and phone.")]}, code="driver")
     locked.status = TransportRequest.Status.ARRANGED
     locked.driver_name, locked.driver_phone = driver_name.strip(), driver_phone.strip()
     locked.departure_at, locked.departure_place = departure_at, departure_place.strip()
@@ -180,6 +182,8 @@ def callout_audience(*, campaign: Campaign, skills: Sequence[Skill] = ()) -> Que
         adult_born_by = today.replace(year=today.year - ADULT_AGE)
     except ValueError:  # 29 February: born on the 28th of that year is 18 today
         adult_born_by = today.replace(year=today.year - ADULT_AGE, day=28)
+    if campaign.region_id is None:
+        return Volunteer.objects.none()
     qs = Volunteer.objects.filter(
         region_id=campaign.region_id,
         status=Volunteer.Status.ACTIVE,
@@ -226,7 +230,9 @@ def callout_create(*, campaign: Campaign, text: str, skills: Iterable[Skill] = (
         raise ValidationError({"text": [_("Write the message.")]}, code="text")
     audience = list(callout_audience(campaign=campaign, skills=skills))
     if not audience:
-        raise ValidationError(_("Nobody matches: no adult, active volunteers of the region with these skills."), code="empty")
+        raise ValidationError(
+            _("Nobody matches: no adult, active volunteers of the region with these skills."), code="empty"
+        )
     callout = CallOut.objects.create(campaign=campaign, text=text.strip(), created_by=by)
     callout.skills.set(skills)
     answers = CallOutAnswer.objects.bulk_create(
@@ -284,7 +290,9 @@ def callout_confirm(
     results: list[tuple[Volunteer, Signup | ValidationError]] = []
     for volunteer in people:
         try:
-            results.append((volunteer, signup_create(shift=shift, volunteer=volunteer, by=by, waitlist_ok=False)))
+            results.append(
+                (volunteer, signup_create(shift=shift, volunteer=volunteer, by=by, waitlist_ok=False))
+            )
         except ValidationError as exc:
             results.append((volunteer, exc))
     return results

@@ -76,7 +76,9 @@ def transport_request(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 # Transport: the coordinator's boards ------------------------------------------------------------
 
 
-def _board(request: HttpRequest, *, requests: list[TransportRequest], title: str, back: str, **extra: object) -> HttpResponse:
+def _board(
+    request: HttpRequest, *, requests: list[TransportRequest], title: str, back: str, **extra: object
+) -> HttpResponse:
     return render(
         request,
         "events/transport/board.html",
@@ -135,7 +137,9 @@ def transport_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             decline = TransportDeclineForm(request.POST)
             if not decline.is_valid():
                 raise ValidationError([str(e) for errors in decline.errors.values() for e in errors])
-            services_extra.transport_decline(request=item, by=request.user, reason=decline.cleaned_data["decline_reason"])
+            services_extra.transport_decline(
+                request=item, by=request.user, reason=decline.cleaned_data["decline_reason"]
+            )
         else:
             raise ValidationError(_("Unknown action."))
     except ValidationError as exc:
@@ -163,13 +167,16 @@ def callout_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             callout = services_extra.callout_create(
-                campaign=campaign, text=form.cleaned_data["text"], skills=form.cleaned_data["skills"], by=request.user
+                campaign=campaign,
+                text=form.cleaned_data["text"],
+                skills=form.cleaned_data["skills"],
+                by=request.user,
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
             messages.success(
-                request, _("%(count)s volunteers have been called out.") % {"count": callout.answers.count()}
+                request, _("Volunteers called out: %(count)s.") % {"count": callout.answers.count()}
             )
             return redirect("events:callout_detail", pk=callout.pk)
     return render(

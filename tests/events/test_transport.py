@@ -31,7 +31,9 @@ def signup(shift, bob):  # type: ignore[no-untyped-def]
 
 
 def _ask(client, signup, **data):  # type: ignore[no-untyped-def]
-    return client.post(f"/my-shifts/{signup.pk}/transport/", {"pickup": "Сайран аялдамасы", "seats": "2", **data})
+    return client.post(
+        f"/my-shifts/{signup.pk}/transport/", {"pickup": "Сайран аялдамасы", "seats": "2", **data}
+    )
 
 
 class TestVolunteer:
@@ -113,7 +115,9 @@ class TestCoordinator:
         assert request.answered_by == alice
         page = client_for(bob.user).get("/my-shifts/").content.decode()
         assert "Серік" in page and "tel:+77015550000" in page
-        message = Message.objects.get(kind="transport_answer", subject_type="events.transport", subject_id=request.pk)
+        message = Message.objects.get(
+            kind="transport_answer", subject_type="events.transport", subject_id=request.pk
+        )
         assert "Серік" in message.context["text"] and "Водитель" in message.context["text"]
         report = messages_send_due(max_seconds=30)
         assert report.sent == 1
@@ -122,10 +126,14 @@ class TestCoordinator:
     def test_decline_needs_a_reason(self, alice, signup) -> None:  # type: ignore[no-untyped-def]
         request = services_extra.transport_request_save(signup=signup, pickup="Сайран", seats=1)
         coordinator = client_for(alice)
-        coordinator.post(f"/manage/transport/{request.pk}/answer/", {"action": "decline", "decline_reason": ""})
+        coordinator.post(
+            f"/manage/transport/{request.pk}/answer/", {"action": "decline", "decline_reason": ""}
+        )
         request.refresh_from_db()
         assert request.status == "pending" and not Message.objects.exists()
-        coordinator.post(f"/manage/transport/{request.pk}/answer/", {"action": "decline", "decline_reason": "Жоқ"})
+        coordinator.post(
+            f"/manage/transport/{request.pk}/answer/", {"action": "decline", "decline_reason": "Жоқ"}
+        )
         request.refresh_from_db()
         assert request.status == "declined" and request.decline_reason == "Жоқ"
         assert Message.objects.filter(kind="transport_answer").count() == 1
@@ -141,7 +149,9 @@ class TestCoordinator:
         client = client_for(charlie)
         assert client.get(f"/manage/shifts/{shift.pk}/transport/").status_code == 404
         assert client.get(f"/manage/campaigns/{shift.campaign_id}/transport/").status_code == 404
-        response = client.post(f"/manage/transport/{request.pk}/answer/", {"action": "decline", "decline_reason": "x"})
+        response = client.post(
+            f"/manage/transport/{request.pk}/answer/", {"action": "decline", "decline_reason": "x"}
+        )
         assert response.status_code == 404
         request.refresh_from_db()
         assert request.status == "pending"
@@ -161,7 +171,10 @@ class TestCoordinator:
         add(1)
         counts = []
         for _ in range(2):
-            for url in (f"/manage/shifts/{shift.pk}/transport/", f"/manage/campaigns/{shift.campaign_id}/transport/"):
+            for url in (
+                f"/manage/shifts/{shift.pk}/transport/",
+                f"/manage/campaigns/{shift.campaign_id}/transport/",
+            ):
                 with CaptureQueriesContext(connection) as queries:
                     assert coordinator.get(url).status_code == 200
                 counts.append(len(queries))
