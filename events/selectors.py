@@ -471,8 +471,11 @@ def transport_board(
 ) -> QuerySet[TransportRequest]:
     """Open and answered requests (not the cancelled ones) of a shift or a whole campaign, in one
     query whatever their number: rider, phone and shift come joined."""
-    qs = TransportRequest.objects.exclude(status=TransportRequest.Status.CANCELLED).select_related(
-        "signup__volunteer", "signup__shift"
+    # A request whose sign-up was cancelled needs no car: it leaves the board with the sign-up.
+    qs = (
+        TransportRequest.objects.exclude(status=TransportRequest.Status.CANCELLED)
+        .filter(signup__status__in=Signup.ACTIVE)
+        .select_related("signup__volunteer", "signup__shift")
     )
     if shift is not None:
         qs = qs.filter(signup__shift=shift)

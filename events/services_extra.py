@@ -127,7 +127,7 @@ def _lock_for_answer(request: TransportRequest) -> TransportRequest:
         .select_related("signup__volunteer", "signup__shift__campaign")
         .get(pk=request.pk)
     )
-    if locked.status == TransportRequest.Status.CANCELLED:
+    if locked.status == TransportRequest.Status.CANCELLED or not locked.signup.is_active:
         raise ValidationError(_("The volunteer has cancelled this request."), code="cancelled")
     return locked
 

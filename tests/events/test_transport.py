@@ -144,6 +144,22 @@ class TestCoordinator:
         with pytest.raises(ValidationError):
             services_extra.transport_decline(request=request, by=alice, reason="x")
 
+    def test_cancelled_sign_up_leaves_the_board(self, alice, bob, shift, signup) -> None:  # type: ignore[no-untyped-def]
+        request = services_extra.transport_request_save(signup=signup, pickup="Сайран", seats=1)
+        services.signup_cancel(signup=signup, by=bob.user)
+        board = client_for(alice).get(f"/manage/shifts/{shift.pk}/transport/").content.decode()
+        assert f'id="transport-{request.pk}"' not in board
+        with pytest.raises(ValidationError):
+            services_extra.transport_arrange(
+                request=request,
+                by=alice,
+                driver_name="Серік",
+                driver_phone="+77015550000",
+                departure_at=None,
+                departure_place="",
+            )
+        assert not Message.objects.filter(kind="transport_answer").exists()
+
     def test_charlie_gets_404_everywhere(self, charlie, shift, signup) -> None:  # type: ignore[no-untyped-def]
         request = services_extra.transport_request_save(signup=signup, pickup="Сайран", seats=1)
         client = client_for(charlie)
