@@ -212,3 +212,21 @@ class TestCoordinatorPage:
         callout = _call(flood, alice)
         assert client_for(alice).get(f"/manage/callouts/{callout.pk}/confirm/").status_code == 405
         assert client_for(alice).get(f"/manage/callouts/{callout.pk}/close/").status_code == 405
+
+
+def test_call_out_page_queries_do_not_grow_with_answers(flood, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ShiftFactory(campaign=flood)
+    client = client_for(alice)
+    counts = []
+    for people in (1, 6):
+        for _ in range(people):
+            VolunteerFactory(region=almaty)
+        callout = _call(flood, alice)
+        for url in (f"/manage/callouts/{callout.pk}/", f"/manage/callouts/{callout.pk}/status.json"):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries))
+    assert counts[:2] == counts[2:]
