@@ -332,3 +332,112 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return str(self.volunteer)
+
+
+class TransportRequest(models.Model):
+    """A volunteer's request for a lift to a shift they hold a place (or a waitlist place) on.
+    One per sign-up; editable and cancellable by the volunteer until the coordinator answers."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an answer")
+        ARRANGED = "arranged", _("Transport arranged")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    signup = models.OneToOneField(
+        Signup, on_delete=models.CASCADE, related_name="transport", verbose_name=_("sign-up")
+    )
+    pickup = models.CharField(_("pickup point"), max_length=200)
+    seats = models.PositiveSmallIntegerField(_("seats"), default=1)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    # The coordinator's grouping of riders into one car or bus: a free label ("1", "bus A").
+    group = models.CharField(_("group"), max_length=30, blank=True)
+    driver_name = models.CharField(_("driver"), max_length=100, blank=True)
+    driver_phone = models.CharField(_("driver's phone"), max_length=20, blank=True)
+    departure_at = models.DateTimeField(_("departure time"), null=True, blank=True)
+    departure_place = models.CharField(_("departure place"), max_length=200, blank=True)
+    decline_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("transport request")
+        verbose_name_plural = _("transport requests")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(seats__gte=1, seats__lte=4), name="transport_seats_1_to_4"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signup} · {self.pickup}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status in (self.Status.ARRANGED, self.Status.DECLINED)
+
+
+class CallOut(models.Model):
+    """An urgent call to the adult, active volunteers of an emergency campaign's region
+    (optionally only those with some skills). Volunteers have no coordinates of their own, so
+    there is no radius: the region, and skills, narrow the call."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="callouts", verbose_name=_("campaign")
+    )
+    text = models.TextField(_("message"))
+    skills = models.ManyToManyField(Skill, blank=True, related_name="+", verbose_name=_("skills"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("call-out")
+        verbose_name_plural = _("call-outs")
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class CallOutAnswer(models.Model):
+    """One volunteer called out, and their answer from the signed link."""
+
+    class Answer(models.TextChoices):
+        NONE = "none", _("No answer yet")
+        YES = "yes", _("Yes, I can come")
+        NO = "no", _("No, I cannot")
+
+    callout = models.ForeignKey(
+        CallOut, on_delete=models.CASCADE, related_name="answers", verbose_name=_("call-out")
+    )
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.CASCADE, related_name="+", verbose_name=_("volunteer")
+    )
+    answer = models.CharField(_("answer"), max_length=4, choices=Answer.choices, default=Answer.NONE)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # A random part of the signed link: a link is bound to this row's secret, not only its id.
+    token = models.CharField(max_length=32, editable=False)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("call-out answer")
+        verbose_name_plural = _("call-out answers")
+        constraints = [
+            models.UniqueConstraint(fields=["callout", "volunteer"], name="callout_answer_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.callout} · {self.volunteer}: {self.answer}"

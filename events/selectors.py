@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     Exists,
@@ -30,6 +31,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -45,7 +47,7 @@ from regions.scoping import (
 )
 from volunteers.models import Skill, Volunteer
 
-from .models import CalendarFeed, Campaign, Shift, Signup
+from .models import CalendarFeed, CallOut, CallOutAnswer, Campaign, Shift, Signup, TransportRequest
 
 # "Evenings": shifts starting at 18:00 Almaty time or later, after a working or school day.
 EVENING_HOUR = 18
@@ -537,3 +539,75 @@ def move_targets(*, signup: Signup) -> QuerySet[Shift]:
 def volunteer_hours_text(volunteer: Volunteer) -> str:
     """The hours as the API writes decimals ("12.50"): the "hours" of GET /api/volunteers/{id}/."""
     return f"{volunteer_hours(volunteer=volunteer):.2f}"
+
+
+# Transport and call-outs -------------------------------------------------------------------------
+
+
+def my_transport_request_signup(*, user: Any, pk: Any) -> Signup:
+    """One of the user's own sign-ups with its transport request (if any), else 404."""
+    return get_object_or_404(
+        _with_shift(Signup.objects.filter(volunteer__user=user)).select_related("transport"), pk=pk
+    )
+
+
+def transport_board(
+    *, shift: Shift | None = None, campaign: Campaign | None = None
+) -> QuerySet[TransportRequest]:
+    """Open and answered requests (not the cancelled ones) of a shift or a whole campaign, in one
+    query whatever their number: rider, phone and shift come joined."""
+    # A request whose sign-up was cancelled needs no car: it leaves the board with the sign-up.
+    qs = (
+        TransportRequest.objects.exclude(status=TransportRequest.Status.CANCELLED)
+        .filter(signup__status__in=Signup.ACTIVE)
+        .select_related("signup__volunteer", "signup__shift")
+    )
+    if shift is not None:
+        qs = qs.filter(signup__shift=shift)
+    if campaign is not None:
+        qs = qs.filter(signup__shift__campaign=campaign)
+    return qs.order_by("signup__shift__starts_at", "group", "pickup", "id")
+
+
+def managed_transport_get(*, user: Any, pk: Any) -> TransportRequest:
+    return get_scoped_object_or_404(
+        TransportRequest.objects.select_related("signup__volunteer", "signup__shift__campaign"),
+        user,
+        region_field="signup__shift__campaign__region",
+        pk=pk,
+    )
+
+
+def managed_callout_get(*, user: Any, pk: Any) -> CallOut:
+    return get_scoped_object_or_404(
+        CallOut.objects.select_related("campaign__region"), user, region_field="campaign__region", pk=pk
+    )
+
+
+def callout_answers(*, callout: CallOut) -> QuerySet[CallOutAnswer]:
+    """The people called out with their answers: those who said yes first, then by name."""
+    order = Case(
+        When(answer=CallOutAnswer.Answer.YES, then=Value(0)),
+        When(answer=CallOutAnswer.Answer.NO, then=Value(2)),
+        default=Value(1),
+    )
+    return (
+        CallOutAnswer.objects.filter(callout=callout)
+        .select_related("volunteer")
+        .order_by(order, "volunteer__last_name", "volunteer__first_name", "id")
+    )
+
+
+def callout_counts(*, callout: CallOut) -> dict[str, int]:
+    counts = {a: 0 for a in CallOutAnswer.Answer.values}
+    for row in CallOutAnswer.objects.filter(callout=callout).values("answer").annotate(n=Count("id")):
+        counts[row["answer"]] = row["n"]
+    counts["total"] = sum(counts.values())
+    return counts
+
+
+def campaign_callouts(*, campaign: Campaign) -> QuerySet[CallOut]:
+    return CallOut.objects.filter(campaign=campaign).annotate(
+        answer_count=Count("answers"),
+        yes_count=Count("answers", filter=Q(answers__answer=CallOutAnswer.Answer.YES)),
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_extra
 
 app_name = "events"
 
@@ -32,4 +32,18 @@ urlpatterns = [
     path("manage/signups/<int:pk>/move/", views.signup_move, name="signup_move"),
     path("manage/shifts/<int:pk>/series/", views.series_edit, name="series_edit"),
     path("manage/shifts/<int:pk>/series/cancel/", views.series_cancel, name="series_cancel"),
+]
+
+# Transport requests and emergency call-outs (views_extra.py).
+urlpatterns += [
+    path("my-shifts/<int:pk>/transport/", views_extra.transport_request, name="transport_request"),
+    path("manage/shifts/<int:pk>/transport/", views_extra.shift_transport, name="shift_transport"),
+    path("manage/campaigns/<int:pk>/transport/", views_extra.campaign_transport, name="campaign_transport"),
+    path("manage/transport/<int:pk>/answer/", views_extra.transport_answer, name="transport_answer"),
+    path("manage/campaigns/<int:pk>/callouts/new/", views_extra.callout_create, name="callout_create"),
+    path("manage/callouts/<int:pk>/", views_extra.callout_detail, name="callout_detail"),
+    path("manage/callouts/<int:pk>/status.json", views_extra.callout_status, name="callout_status"),
+    path("manage/callouts/<int:pk>/confirm/", views_extra.callout_confirm, name="callout_confirm"),
+    path("manage/callouts/<int:pk>/close/", views_extra.callout_close, name="callout_close"),
+    path("callout/<str:token>/", views_extra.callout_answer, name="callout_answer"),
 ]

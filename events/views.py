@@ -168,7 +168,8 @@ def my_shifts(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "events/my_shifts.html",
         {
-            "upcoming": selectors.my_upcoming_signups(volunteer=volunteer),
+            # The transport request comes joined: its answer shows on each card.
+            "upcoming": selectors.my_upcoming_signups(volunteer=volunteer).select_related("transport"),
             "past": past,
             "hours": selectors.volunteer_hours(volunteer=volunteer),
         },

@@ -97,8 +97,46 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
     both_accounts = PossibleDuplicate.objects.create(
         volunteer=twin_with_account, existing=bob, reason="phone"
     )
+    # Transport and call-outs: bob asks for a lift to a shift (one answered, one waiting), and an
+    # emergency campaign calls him out.
+    from events import services as event_services
+    from events import services_extra
+    from tests.events.factories import CampaignFactory, ShiftFactory
+
+    flood = CampaignFactory(region=almaty, kind="emergency", title="Су тасқыны")
+    shift = ShiftFactory(campaign=flood, capacity=5)
+    later = ShiftFactory(campaign=flood, capacity=5, starts_at=_in_a_week())
+    signup = event_services.signup_create(shift=shift, volunteer=bob, by=None)
+    waiting = event_services.signup_create(shift=later, volunteer=bob, by=None)
+    lift = services_extra.transport_request_save(signup=signup, pickup="Сайран", seats=2)
+    services_extra.transport_arrange(
+        request=lift,
+        by=alice,
+        driver_name="Серік",
+        driver_phone="+77015550000",
+        departure_at=_in_a_week(),
+        departure_place="Сайран",
+        group="1",
+    )
+    services_extra.transport_request_save(signup=waiting, pickup="Сайран", seats=1)
+    callout = services_extra.callout_create(campaign=flood, text="Қапшық толтыру.", by=alice)
+    answer = callout.answers.get(volunteer=bob)
+    services_extra.callout_answer_set(answer=answer, value="yes")
+    callout_link = f"/callout/{services_extra.callout_token(answer)}/"
     anonymous = Client()
     return [
+        (client_for(bob.user), "get", "/my-shifts/", None),
+        (client_for(bob.user), "get", f"/my-shifts/{signup.pk}/transport/", None),
+        (client_for(bob.user), "get", f"/my-shifts/{waiting.pk}/transport/", None),
+        (client_for(bob.user), "post", f"/my-shifts/{waiting.pk}/transport/", {"pickup": "", "seats": "9"}),
+        (client_for(alice), "get", f"/manage/shifts/{shift.pk}/transport/", None),
+        (client_for(alice), "get", f"/manage/campaigns/{flood.pk}/transport/", None),
+        (client_for(alice), "get", f"/manage/campaigns/{flood.pk}/", None),
+        (client_for(alice), "get", f"/manage/campaigns/{flood.pk}/callouts/new/", None),
+        (client_for(alice), "post", f"/manage/campaigns/{flood.pk}/callouts/new/", {"text": ""}),
+        (client_for(alice), "get", f"/manage/callouts/{callout.pk}/", None),
+        (anonymous, "get", callout_link, None),
+        (anonymous, "get", "/callout/forged/", None),
         (anonymous, "get", "/", None),
         (anonymous, "get", "/map/", None),
         (anonymous, "get", "/campaigns/", None),

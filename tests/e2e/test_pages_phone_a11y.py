@@ -27,6 +27,7 @@ from accounts.tokens import activation_token, activation_uid
 from detachments.invitation_links import invitation_token
 from detachments.models import CuratorInvitation
 from events.services import calendar_feed_renew, shift_series_create, signup_create
+from events.services_extra import callout_create, callout_token, transport_request_save
 from front_offices.models import FrontOffice
 from notifications.services import message_schedule
 from notifications.tokens import unsubscribe_token
@@ -67,6 +68,10 @@ NOT_PAGES = {
     "my-shifts/calendar-feed/": "POST only (the calendar address buttons on 'my shifts')",
     "manage/shifts/<int:pk>/series/cancel/": "POST only (the cancel form on the series page)",
     "messages/<int:pk>/retry/": "POST only (the retry button on a failed message)",
+    "manage/transport/<int:pk>/answer/": "POST only (the arrange and decline forms on the transport board)",
+    "manage/callouts/<int:pk>/status.json": "JSON polled by the call-out page's script",
+    "manage/callouts/<int:pk>/confirm/": "POST only (the confirm form on the call-out page)",
+    "manage/callouts/<int:pk>/close/": "POST only (the close button on the call-out page)",
     "accounts/logout-everywhere/": "POST only (a button on the profile page); its GET is the 405 page, visited below",
     "detachments/<int:pk>/invitations/<int:invitation_pk>/revoke/": (
         "POST only (the revoke button on the detachment page, which is visited)"
@@ -136,6 +141,12 @@ PAGES: dict[str, tuple[str, ...]] = {
     "shifts/<int:pk>/detachment/": (CURATOR,),
     "my-shifts/": (VOLUNTEER,),
     "my-shifts/<int:pk>/cancel/": (VOLUNTEER,),
+    "my-shifts/<int:pk>/transport/": (VOLUNTEER,),
+    "manage/shifts/<int:pk>/transport/": (COORDINATOR,),
+    "manage/campaigns/<int:pk>/transport/": MANAGERS,
+    "manage/campaigns/<int:pk>/callouts/new/": (COORDINATOR,),
+    "manage/callouts/<int:pk>/": (COORDINATOR, NATIONAL),
+    "callout/<str:token>/": (ANONYMOUS,),
     "manage/campaigns/": MANAGERS,
     "manage/campaigns/new/": (COORDINATOR,),
     "manage/campaigns/<int:pk>/": (COORDINATOR, NATIONAL),
@@ -178,6 +189,8 @@ ERROR_PAGES: list[tuple[str, str, int]] = [
     (VOLUNTEER, "/accounts/logout-everywhere/", 405),
     (ANONYMOUS, "/detachments/invitations/not-a-real-link/", 404),
     (COORDINATOR, "/roster/duplicates/{pair}/dismiss/", 405),
+    (ANONYMOUS, "/callout/forged/", 404),
+    (COORDINATOR, "/manage/callouts/{callout}/close/", 405),
 ]
 
 
@@ -287,6 +300,12 @@ def site(almaty: Any, astana: Any) -> Site:
             "place": shift.place_name,
         },
     )
+    # A transport request for that sign-up, and an emergency campaign with a call-out the
+    # volunteer was called in (and a shift to confirm them onto).
+    transport_request_save(signup=signup, pickup="Сайран аялдамасы", seats=2, note="Балалар орындығы")
+    flood = CampaignFactory(region=almaty, kind="emergency", title="Су тасқыны: Қарасу ауылы")
+    ShiftFactory(campaign=flood, capacity=30)
+    callout = callout_create(campaign=flood, text="Қапшықтарға құм толтыру керек.", by=coordinator)
     uid = urlsafe_base64_encode(force_bytes(volunteer.user.pk))
     token = default_token_generator.make_token(volunteer.user)
     d, m = detachment.pk, minor.pk
@@ -314,6 +333,12 @@ def site(almaty: Any, astana: Any) -> Site:
         "shifts/<int:pk>/signup/": f"/shifts/{shift.pk}/signup/",
         "shifts/<int:pk>/detachment/": f"/shifts/{shift.pk}/detachment/",
         "my-shifts/<int:pk>/cancel/": f"/my-shifts/{signup.pk}/cancel/",
+        "my-shifts/<int:pk>/transport/": f"/my-shifts/{signup.pk}/transport/",
+        "manage/shifts/<int:pk>/transport/": f"/manage/shifts/{shift.pk}/transport/",
+        "manage/campaigns/<int:pk>/transport/": f"/manage/campaigns/{campaign.pk}/transport/",
+        "manage/campaigns/<int:pk>/callouts/new/": f"/manage/campaigns/{flood.pk}/callouts/new/",
+        "manage/callouts/<int:pk>/": f"/manage/callouts/{callout.pk}/",
+        "callout/<str:token>/": f"/callout/{callout_token(callout.answers.get(volunteer=volunteer))}/",
         "manage/campaigns/<int:pk>/": f"/manage/campaigns/{campaign.pk}/",
         "manage/campaigns/<int:pk>/edit/": f"/manage/campaigns/{campaign.pk}/edit/",
         "manage/campaigns/<int:pk>/shifts/new/": f"/manage/campaigns/{campaign.pk}/shifts/new/",
@@ -336,7 +361,7 @@ def site(almaty: Any, astana: Any) -> Site:
             NATIONAL: national,
         },
         urls=urls,
-        ids={"minor": m, "detachment": d, "pair": pair.pk},
+        ids={"minor": m, "detachment": d, "pair": pair.pk, "callout": callout.pk},
     )
 
 

@@ -1,0 +1,56 @@
+"""Forms for transport requests and call-outs. They parse; the rules live in services_extra.py."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from volunteers.forms import SkillChoiceField
+from volunteers.models import Skill
+
+from .forms import DateTimeLocalInput
+from .services_extra import MAX_SEATS
+
+
+class TransportRequestForm(forms.Form):
+    pickup = forms.CharField(
+        label=_("Pickup point"), max_length=200, help_text=_("An address or a landmark, e.g. a bus stop.")
+    )
+    seats = forms.IntegerField(label=_("Seats"), min_value=1, max_value=MAX_SEATS, initial=1)
+    note = forms.CharField(label=_("Note for the coordinator"), max_length=300, required=False)
+
+
+class TransportArrangeForm(forms.Form):
+    group = forms.CharField(label=_("Group"), max_length=30, required=False)
+    driver_name = forms.CharField(label=_("Driver"), max_length=100)
+    driver_phone = forms.CharField(label=_("Driver's phone"), max_length=20)
+    departure_at = forms.DateTimeField(
+        label=_("Departure time"),
+        required=False,
+        widget=DateTimeLocalInput(),
+        input_formats=["%Y-%m-%dT%H:%M"],
+    )
+    departure_place = forms.CharField(label=_("Departure place"), max_length=200, required=False)
+
+
+class TransportDeclineForm(forms.Form):
+    decline_reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class CallOutForm(forms.Form):
+    text = forms.CharField(
+        label=_("Message"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What happened, where to gather, what to bring."),
+    )
+    skills = SkillChoiceField(
+        label=_("Only volunteers with any of these skills"),
+        queryset=Skill.objects.order_by("code"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class ConfirmOntoShiftForm(forms.Form):
+    shift = forms.IntegerField(label=_("Shift"))

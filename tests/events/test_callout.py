@@ -1,0 +1,232 @@
+"""Emergency call-outs: who is called, the signed answer links, and confirming onto a shift."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from unittest import mock
+
+import pytest
+from django.core import mail, signing
+from django.core.exceptions import ValidationError
+
+from events import services_extra
+from events.models import CallOut, CallOutAnswer, Campaign, Signup
+from notifications.models import Message
+from notifications.services import messages_send_due
+from notifications.timing import in_quiet_hours
+from tests.conftest import client_for, mailed_link
+from tests.factories import MinorFactory, SkillFactory, VolunteerFactory, years_ago
+
+from .factories import CampaignFactory, ShiftFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def flood(almaty):  # type: ignore[no-untyped-def]
+    return CampaignFactory(region=almaty, kind=Campaign.Kind.EMERGENCY, title="Су тасқыны")
+
+
+def _call(flood, alice, **kwargs):  # type: ignore[no-untyped-def]
+    return services_extra.callout_create(campaign=flood, text="Қапшық толтыру керек.", by=alice, **kwargs)
+
+
+def _link(answer: CallOutAnswer) -> str:
+    return f"/callout/{services_extra.callout_token(answer)}/"
+
+
+class TestWhoIsCalled:
+    def test_only_adult_active_people_of_the_region(
+        self, flood, alice, bob, almaty, astana_volunteer
+    ) -> None:  # type: ignore[no-untyped-def]
+        minor = MinorFactory(region=almaty)
+        seventeen = MinorFactory(region=almaty, birth_date=years_ago(17))
+        inactive = VolunteerFactory(region=almaty, status="paused")
+        no_birth = VolunteerFactory(region=almaty)
+        type(no_birth).objects.filter(pk=no_birth.pk).update(birth_date=None)
+        callout = _call(flood, alice)
+        called = set(callout.answers.values_list("volunteer_id", flat=True))
+        assert called == {bob.pk}
+        assert not {minor.pk, seventeen.pk, inactive.pk, no_birth.pk, astana_volunteer.pk} & called
+
+    def test_skills_filter(self, flood, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        medic = SkillFactory(code="first-aid")
+        driver = SkillFactory(code="driver")
+        nurse = VolunteerFactory(region=almaty)
+        nurse.skills.add(medic, driver)  # both skills: called once
+        young_medic = MinorFactory(region=almaty)
+        young_medic.skills.add(medic)
+        callout = _call(flood, alice, skills=[medic, driver])
+        assert list(callout.answers.values_list("volunteer_id", flat=True)) == [nurse.pk]
+
+    def test_not_for_other_kinds_and_nobody_to_call(self, almaty, alice) -> None:  # type: ignore[no-untyped-def]
+        with pytest.raises(ValidationError):
+            _call(CampaignFactory(region=almaty), alice)
+        with pytest.raises(ValidationError):  # nobody adult in the region
+            _call(CampaignFactory(region=almaty, kind=Campaign.Kind.EMERGENCY), alice)
+        assert not CallOut.objects.exists()
+        assert (
+            client_for(alice)
+            .get(f"/manage/campaigns/{CampaignFactory(region=almaty).pk}/callouts/new/")
+            .status_code
+            == 404
+        )
+
+    def test_page_creates_and_links_are_sent_as_urgent_sms(self, flood, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty, preferred_channel="email")
+        texter = VolunteerFactory(region=almaty, preferred_channel="sms")
+        client = client_for(alice)
+        assert client.get(f"/manage/campaigns/{flood.pk}/callouts/new/").status_code == 200
+        response = client.post(
+            f"/manage/campaigns/{flood.pk}/callouts/new/", {"text": "Жиналу: 9:00, әкімдік."}
+        )
+        callout = CallOut.objects.get()
+        assert response.status_code == 302 and response["Location"] == f"/manage/callouts/{callout.pk}/"
+        sms = Message.objects.get(kind="callout", recipient=texter)
+        assert sms.channel == "sms" and sms.next_attempt_at == sms.due_at  # never held for quiet hours
+        messages_send_due(max_seconds=30)
+        assert [m.to for m in mail.outbox] == [[person.email]]
+        answer = CallOutAnswer.objects.get(callout=callout, volunteer=person)
+        link = mailed_link(mail.outbox[0], "/callout/")
+        assert services_extra.callout_answer_from_token(link.split("/")[2]) == answer
+        assert client_for(alice).get(link).status_code == 200
+        assert Message.objects.get(kind="callout", recipient=texter).status == "sent"
+
+    def test_sms_at_night_is_not_held(self, flood, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        VolunteerFactory(region=almaty, preferred_channel="sms")
+        night = datetime.datetime(2026, 11, 25, 22, 30, tzinfo=datetime.UTC)  # 03:30 in Almaty
+        assert in_quiet_hours(night)
+        with mock.patch("django.utils.timezone.now", return_value=night):
+            callout = _call(flood, alice)
+        sms = Message.objects.get(kind="callout", subject_id=callout.answers.get().pk)
+        assert sms.next_attempt_at == night
+
+
+class TestLinks:
+    def test_answer_without_login_and_change_it(self, flood, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        answer = _call(flood, alice).answers.get()
+        client = client_for(bob.user)
+        client.logout()
+        page = client.get(_link(answer))
+        assert page.status_code == 200 and "Қапшық толтыру" in page.content.decode()
+        client.post(_link(answer), {"answer": "yes"})
+        answer.refresh_from_db()
+        assert answer.answer == "yes" and answer.answered_at is not None
+        reused = client.get(_link(answer)).content.decode()
+        assert 'id="recorded-answer"' in reused and 'id="callout-answer-form"' in reused
+        client.post(_link(answer), {"answer": "no"})
+        answer.refresh_from_db()
+        assert answer.answer == "no"
+
+    def test_forged_and_tampered_links_are_404(self, flood, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        answer = _call(flood, alice).answers.get()
+        client = client_for(bob.user)
+        client.logout()
+        assert client.get("/callout/forged/").status_code == 404
+        other_salt = signing.dumps({"a": answer.pk, "t": answer.token}, salt="something.else")
+        assert client.get(f"/callout/{other_salt}/").status_code == 404
+        wrong_secret = signing.dumps({"a": answer.pk, "t": "0" * 16}, salt=services_extra.CALLOUT_SALT)
+        assert client.post(f"/callout/{wrong_secret}/", {"answer": "yes"}).status_code == 404
+        answer.refresh_from_db()
+        assert answer.answer == "none"
+
+    def test_expired_link_says_so(self, flood, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        answer = _call(flood, alice).answers.get()
+        link = _link(answer)
+        later = time.time() + services_extra.CALLOUT_LINK_MAX_AGE.total_seconds() + 60
+        with mock.patch("time.time", return_value=later):
+            page = client_for(alice).get(link)
+            posted = client_for(alice).post(link, {"answer": "yes"})
+        assert page.status_code == 410 and posted.status_code == 410
+        answer.refresh_from_db()
+        assert answer.answer == "none"
+
+    def test_closed_call_out_keeps_the_answer(self, flood, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        callout = _call(flood, alice)
+        answer = callout.answers.get()
+        services_extra.callout_answer_set(answer=answer, value="yes")
+        assert client_for(alice).post(f"/manage/callouts/{callout.pk}/close/").status_code == 302
+        client_for(bob.user).post(_link(answer), {"answer": "no"})
+        answer.refresh_from_db()
+        assert answer.answer == "yes"
+        page = client_for(bob.user).get(_link(answer)).content.decode()
+        assert 'id="callout-answer-form"' not in page and 'id="recorded-answer"' in page
+
+    def test_bad_answer_value_changes_nothing(self, flood, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        answer = _call(flood, alice).answers.get()
+        response = client_for(alice).post(_link(answer), {"answer": "maybe"})
+        assert response.status_code == 302
+        answer.refresh_from_db()
+        assert answer.answer == "none"
+
+
+class TestCoordinatorPage:
+    def test_counts_json_and_confirm_onto_shift(self, flood, alice, almaty, bob) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(campaign=flood, capacity=1)
+        busy = VolunteerFactory(region=almaty, last_name="Бос емес")
+        callout = _call(flood, alice)
+        no = VolunteerFactory(region=almaty)  # joined later: not called out
+        answers = {a.volunteer_id: a for a in callout.answers.all()}
+        assert no.pk not in answers
+        services_extra.callout_answer_set(answer=answers[bob.pk], value="yes")
+        services_extra.callout_answer_set(answer=answers[busy.pk], value="yes")
+        client = client_for(alice)
+        page = client.get(f"/manage/callouts/{callout.pk}/").content.decode()
+        assert 'src="/static/js/callout.js"' in page and 'id="callout-refresh"' in page
+        assert "<script>" not in page
+        data = client.get(f"/manage/callouts/{callout.pk}/status.json").json()
+        assert data["counts"] == {"yes": 2, "no": 0, "none": 0, "total": 2}
+        response = client.post(f"/manage/callouts/{callout.pk}/confirm/", {"shift": shift.pk}, follow=True)
+        text = response.content.decode()
+        confirmed = Signup.objects.get(shift=shift)
+        assert confirmed.status == Signup.Status.CONFIRMED
+        refused = bob if confirmed.volunteer_id == busy.pk else busy
+        assert refused.full_name in text  # the refusal (shift full), by name
+        assert not Signup.objects.filter(volunteer=refused, shift=shift).exists()
+
+    def test_shift_of_another_campaign_is_refused(self, flood, alice, almaty, bob) -> None:  # type: ignore[no-untyped-def]
+        callout = _call(flood, alice)
+        services_extra.callout_answer_set(answer=callout.answers.get(), value="yes")
+        other = ShiftFactory(campaign=CampaignFactory(region=almaty))
+        client_for(alice).post(f"/manage/callouts/{callout.pk}/confirm/", {"shift": other.pk})
+        client_for(alice).post(f"/manage/callouts/{callout.pk}/confirm/", {"shift": "x"})
+        assert not Signup.objects.exists()
+
+    def test_charlie_gets_404_everywhere(self, flood, alice, charlie, bob) -> None:  # type: ignore[no-untyped-def]
+        callout = _call(flood, alice)
+        shift = ShiftFactory(campaign=flood)
+        services_extra.callout_answer_set(answer=callout.answers.get(), value="yes")
+        client = client_for(charlie)
+        assert client.get(f"/manage/campaigns/{flood.pk}/callouts/new/").status_code == 404
+        assert client.post(f"/manage/campaigns/{flood.pk}/callouts/new/", {"text": "x"}).status_code == 404
+        assert client.get(f"/manage/callouts/{callout.pk}/").status_code == 404
+        assert client.get(f"/manage/callouts/{callout.pk}/status.json").status_code == 404
+        assert client.post(f"/manage/callouts/{callout.pk}/confirm/", {"shift": shift.pk}).status_code == 404
+        assert client.post(f"/manage/callouts/{callout.pk}/close/").status_code == 404
+        assert CallOut.objects.count() == 1 and not Signup.objects.exists()
+        callout.refresh_from_db()
+        assert callout.is_open
+
+    def test_get_on_post_only_routes_is_405(self, flood, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        callout = _call(flood, alice)
+        assert client_for(alice).get(f"/manage/callouts/{callout.pk}/confirm/").status_code == 405
+        assert client_for(alice).get(f"/manage/callouts/{callout.pk}/close/").status_code == 405
+
+
+def test_call_out_page_queries_do_not_grow_with_answers(flood, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ShiftFactory(campaign=flood)
+    client = client_for(alice)
+    counts = []
+    for people in (1, 6):
+        for _ in range(people):
+            VolunteerFactory(region=almaty)
+        callout = _call(flood, alice)
+        for url in (f"/manage/callouts/{callout.pk}/", f"/manage/callouts/{callout.pk}/status.json"):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries))
+    assert counts[:2] == counts[2:]

@@ -1,0 +1,201 @@
+"""Transport requests: the volunteer asks, the coordinator answers on a board, the answer is sent."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from events import services, services_extra
+from events.models import Signup, TransportRequest
+from notifications.models import Message
+from notifications.services import messages_send_due
+from tests.conftest import client_for
+from tests.factories import VolunteerFactory
+
+from .factories import CampaignFactory, ShiftFactory, in_days
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shift(almaty):  # type: ignore[no-untyped-def]
+    return ShiftFactory(campaign=CampaignFactory(region=almaty, title="Тал егу"), capacity=5)
+
+
+@pytest.fixture
+def signup(shift, bob):  # type: ignore[no-untyped-def]
+    return services.signup_create(shift=shift, volunteer=bob, by=None)
+
+
+def _ask(client, signup, **data):  # type: ignore[no-untyped-def]
+    return client.post(
+        f"/my-shifts/{signup.pk}/transport/", {"pickup": "Сайран аялдамасы", "seats": "2", **data}
+    )
+
+
+class TestVolunteer:
+    def test_ask_edit_cancel_and_ask_again(self, bob, signup) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(bob.user)
+        assert client.get(f"/my-shifts/{signup.pk}/transport/").status_code == 200
+        response = _ask(client, signup, note="Балалар орындығы керек")
+        assert response.status_code == 302
+        request = TransportRequest.objects.get(signup=signup)
+        assert (request.pickup, request.seats, request.status) == ("Сайран аялдамасы", 2, "pending")
+        _ask(client, signup, seats="3")
+        request.refresh_from_db()
+        assert request.seats == 3 and TransportRequest.objects.count() == 1  # one per sign-up
+        page = client.get("/my-shifts/").content.decode()
+        assert f"/my-shifts/{signup.pk}/transport/" in page
+        client.post(f"/my-shifts/{signup.pk}/transport/", {"action": "cancel"})
+        request.refresh_from_db()
+        assert request.status == "cancelled"
+        _ask(client, signup)
+        request.refresh_from_db()
+        assert request.status == "pending"
+
+    def test_bad_seats_and_empty_pickup_are_form_errors(self, bob, signup) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(bob.user)
+        for data in ({"seats": "5"}, {"seats": "0"}, {"seats": "x"}, {"pickup": " "}):
+            response = _ask(client, signup, **data)
+            assert response.status_code == 200
+        assert not TransportRequest.objects.exists()
+
+    def test_waitlisted_may_ask_cancelled_may_not(self, almaty, bob) -> None:  # type: ignore[no-untyped-def]
+        full = ShiftFactory(campaign=CampaignFactory(region=almaty), capacity=1)
+        services.signup_create(shift=full, volunteer=VolunteerFactory(region=almaty), by=None)
+        waiting = services.signup_create(shift=full, volunteer=bob, by=None)
+        assert waiting.status == Signup.Status.WAITLISTED
+        assert _ask(client_for(bob.user), waiting).status_code == 302
+        services.signup_cancel(signup=waiting, by=bob.user)
+        with pytest.raises(ValidationError):
+            services_extra.transport_request_save(signup=waiting, pickup="x", seats=1)
+
+    def test_someone_elses_sign_up_is_404(self, almaty, signup) -> None:  # type: ignore[no-untyped-def]
+        other = VolunteerFactory(region=almaty, with_account=True)
+        assert client_for(other.user).get(f"/my-shifts/{signup.pk}/transport/").status_code == 404
+        assert _ask(client_for(other.user), signup).status_code == 404
+        assert not TransportRequest.objects.exists()
+
+    def test_answered_request_can_no_longer_change(self, alice, bob, signup) -> None:  # type: ignore[no-untyped-def]
+        request = services_extra.transport_request_save(signup=signup, pickup="Сайран", seats=1)
+        services_extra.transport_decline(request=request, by=alice, reason="Көлік жоқ")
+        client = client_for(bob.user)
+        _ask(client, signup, seats="4")
+        client.post(f"/my-shifts/{signup.pk}/transport/", {"action": "cancel"})
+        request.refresh_from_db()
+        assert (request.seats, request.status) == (1, "declined")
+        assert "Көлік жоқ" in client.get("/my-shifts/").content.decode()
+
+
+class TestCoordinator:
+    def test_arrange_shows_on_my_shifts_and_is_sent(self, alice, bob, shift, signup) -> None:  # type: ignore[no-untyped-def]
+        bob.preferred_language = "ru"
+        bob.save()
+        request = services_extra.transport_request_save(signup=signup, pickup="Сайран", seats=2)
+        coordinator = client_for(alice)
+        board = coordinator.get(f"/manage/shifts/{shift.pk}/transport/").content.decode()
+        assert "Қасымов" in board and f"tel:{bob.phone}" in board and "Сайран" in board
+        response = coordinator.post(
+            f"/manage/transport/{request.pk}/answer/",
+            {
+                "action": "arrange",
+                "driver_name": "Серік",
+                "driver_phone": "+77015550000",
+                "departure_at": in_days(2, 8).strftime("%Y-%m-%dT%H:%M"),
+                "departure_place": "Сайран",
+                "group": "1",
+            },
+        )
+        assert response.status_code == 302
+        request.refresh_from_db()
+        assert request.status == "arranged" and request.driver_name == "Серік" and request.group == "1"
+        assert request.answered_by == alice
+        page = client_for(bob.user).get("/my-shifts/").content.decode()
+        assert "Серік" in page and "tel:+77015550000" in page
+        message = Message.objects.get(
+            kind="transport_answer", subject_type="events.transport", subject_id=request.pk
+        )
+        assert "Серік" in message.context["text"] and "Водитель" in message.context["text"]
+        messages_send_due(max_seconds=30)
+        message.refresh_from_db()
+        assert message.status == "sent"
+        # The sign-up's own confirmation goes out in the same sweep; the answer is one mail of its own.
+        answers = [m for m in mail.outbox if "Серік" in m.body]
+        assert len(answers) == 1 and answers[0].to == [bob.email]
+
+    def test_decline_needs_a_reason(self, alice, signup) -> None:  # type: ignore[no-untyped-def]
+        request = services_extra.transport_request_save(signup=signup, pickup="Сайран", seats=1)
+        coordinator = client_for(alice)
+        coordinator.post(
+            f"/manage/transport/{request.pk}/answer/", {"action": "decline", "decline_reason": ""}
+        )
+        request.refresh_from_db()
+        assert request.status == "pending" and not Message.objects.filter(kind="transport_answer").exists()
+        coordinator.post(
+            f"/manage/transport/{request.pk}/answer/", {"action": "decline", "decline_reason": "Жоқ"}
+        )
+        request.refresh_from_db()
+        assert request.status == "declined" and request.decline_reason == "Жоқ"
+        assert Message.objects.filter(kind="transport_answer").count() == 1
+
+    def test_cancelled_request_cannot_be_answered(self, alice, signup) -> None:  # type: ignore[no-untyped-def]
+        request = services_extra.transport_request_save(signup=signup, pickup="Сайран", seats=1)
+        services_extra.transport_request_cancel(request=request)
+        with pytest.raises(ValidationError):
+            services_extra.transport_decline(request=request, by=alice, reason="x")
+
+    def test_cancelled_sign_up_leaves_the_board(self, alice, bob, shift, signup) -> None:  # type: ignore[no-untyped-def]
+        request = services_extra.transport_request_save(signup=signup, pickup="Сайран", seats=1)
+        services.signup_cancel(signup=signup, by=bob.user)
+        board = client_for(alice).get(f"/manage/shifts/{shift.pk}/transport/").content.decode()
+        assert f'id="transport-{request.pk}"' not in board
+        with pytest.raises(ValidationError):
+            services_extra.transport_arrange(
+                request=request,
+                by=alice,
+                driver_name="Серік",
+                driver_phone="+77015550000",
+                departure_at=None,
+                departure_place="",
+            )
+        assert not Message.objects.filter(kind="transport_answer").exists()
+
+    def test_charlie_gets_404_everywhere(self, charlie, shift, signup) -> None:  # type: ignore[no-untyped-def]
+        request = services_extra.transport_request_save(signup=signup, pickup="Сайран", seats=1)
+        client = client_for(charlie)
+        assert client.get(f"/manage/shifts/{shift.pk}/transport/").status_code == 404
+        assert client.get(f"/manage/campaigns/{shift.campaign_id}/transport/").status_code == 404
+        response = client.post(
+            f"/manage/transport/{request.pk}/answer/", {"action": "decline", "decline_reason": "x"}
+        )
+        assert response.status_code == 404
+        request.refresh_from_db()
+        assert request.status == "pending"
+
+    def test_volunteer_is_not_let_onto_the_board(self, bob, shift) -> None:  # type: ignore[no-untyped-def]
+        assert client_for(bob.user).get(f"/manage/shifts/{shift.pk}/transport/").status_code in {403, 404}
+
+    def test_board_queries_do_not_grow_with_requests(self, alice, almaty, shift) -> None:  # type: ignore[no-untyped-def]
+        coordinator = client_for(alice)
+
+        def add(n: int) -> None:
+            for _ in range(n):
+                person = VolunteerFactory(region=almaty)
+                signup = services.signup_create(shift=shift, volunteer=person, by=None)
+                services_extra.transport_request_save(signup=signup, pickup="Сайран", seats=1)
+
+        add(1)
+        counts = []
+        for _ in range(2):
+            for url in (
+                f"/manage/shifts/{shift.pk}/transport/",
+                f"/manage/campaigns/{shift.campaign_id}/transport/",
+            ):
+                with CaptureQueriesContext(connection) as queries:
+                    assert coordinator.get(url).status_code == 200
+                counts.append(len(queries))
+            add(3)
+        assert counts[0] == counts[2] and counts[1] == counts[3]
