@@ -73,6 +73,14 @@ def main() -> int:
         ("national: search in Latin (Nurlan)", national, "/roster/?q=Nurlan"),
         ("national: sort by name, Russian alphabet", national, "/roster/?lang=ru"),
         ("api: volunteers, search", national, "/api/volunteers/?q=әсел"),
+        # The other lists staff work from, each beside its floor.
+        ("coordinator: regions overview", coordinator, "/overview/"),
+        ("national: regions overview, all 20", national, "/overview/"),
+        ("national: possible duplicates", national, "/roster/duplicates/"),
+        ("national: skills catalogue", national, "/skills/"),
+        ("national: front offices to manage", national, "/front-offices/manage/"),
+        ("national: messages", national, "/messages/"),
+        ("public: front offices", None, "/front-offices/"),
         ("admin changelist, all regions (100 rows)", national, "/admin/volunteers/volunteer/"),
     ]
     print(f"{total} volunteers; {args.repeat} requests per scenario\n")
@@ -80,7 +88,8 @@ def main() -> int:
     medians: dict[str, float] = {}
     for name, user, url in scenarios:
         client = Client()
-        client.force_login(user)
+        if user is not None:
+            client.force_login(user)
         client.get(url)  # warm caches and connections
         timings, floors = [], []
         for _ in range(args.repeat):
