@@ -129,7 +129,7 @@ def shift_conditions(filters: CampaignFilters, *, now: datetime.datetime) -> Q:
         missing = Shift.required_skills.through.objects.filter(shift_id=OuterRef("pk")).exclude(
             skill_id__in=volunteer_skills.values("skill_id")
         )
-        q &= ~Exists(missing)
+        q &= Q(~Exists(missing))
     return q
 
 

@@ -86,9 +86,7 @@ class TestCampaignList:
         assert [c.pk for c in response.context["page"].object_list] == [chosen.pk]
         assert response.context["form"].errors == {}
 
-    def test_suits_my_skills_keeps_campaigns_with_a_shift_whose_skills_are_all_mine(
-        self, bob
-    ) -> None:  # type: ignore[no-untyped-def]
+    def test_suits_my_skills_keeps_campaigns_with_a_shift_whose_skills_are_all_mine(self, bob) -> None:  # type: ignore[no-untyped-def]
         bob.refresh_from_db()
         first_aid, driving = SkillFactory(code="first-aid"), SkillFactory(code="driving")
         bob.skills.add(first_aid)
@@ -115,9 +113,7 @@ class TestCampaignList:
         page = client.get("/campaigns/").content.decode()
         assert 'name="suits_me"' in page
 
-    def test_suits_my_skills_is_hidden_and_ignored_for_anonymous_visitors(
-        self, client
-    ) -> None:  # type: ignore[no-untyped-def]
+    def test_suits_my_skills_is_hidden_and_ignored_for_anonymous_visitors(self, client) -> None:  # type: ignore[no-untyped-def]
         shift = ShiftFactory()
         shift.required_skills.add(SkillFactory(code="driving"))
         response = client.get("/campaigns/", {"suits_me": "on"})
