@@ -65,10 +65,20 @@ class CampaignFilterForm(forms.Form):
     free = forms.BooleanField(required=False, label=_("Has free places"))
     evenings = forms.BooleanField(required=False, label=_("Evenings (from 18:00)"))
     weekends = forms.BooleanField(required=False, label=_("Weekends"))
+    direction = forms.ChoiceField(
+        choices=[("", _("All directions")), *Campaign.Direction.choices],
+        required=False,
+        label=_("National direction"),
+    )
+    suits_me = forms.BooleanField(required=False, label=_("Suits my skills"))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, volunteer_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].widget = FastSelect(choices=self.fields["region"].widget.choices)
+        self.volunteer_id = volunteer_id
+        if volunteer_id is None:
+            # Anonymous visitors (and accounts without a volunteer profile) have no skills to match.
+            del self.fields["suits_me"]
 
     def filters(self) -> CampaignFilters:
         self.is_valid()
@@ -82,6 +92,8 @@ class CampaignFilterForm(forms.Form):
             free_places=bool(data.get("free")),
             evenings=bool(data.get("evenings")),
             weekends=bool(data.get("weekends")),
+            direction=data.get("direction") or "",
+            skills_of=self.volunteer_id if data.get("suits_me") else None,
         )
 
 

@@ -65,10 +65,20 @@ class CampaignFilters:
     free_places: bool = False
     evenings: bool = False
     weekends: bool = False
+    direction: str = ""
+    # "Suits my skills": the volunteer whose skills a shift's requirements must be among.
+    skills_of: int | None = None
 
     @property
     def about_shifts(self) -> bool:
-        return bool(self.free_places or self.evenings or self.weekends or self.date_from or self.date_to)
+        return bool(
+            self.free_places
+            or self.evenings
+            or self.weekends
+            or self.date_from
+            or self.date_to
+            or self.skills_of
+        )
 
 
 class SubqueryCount(Subquery):
@@ -110,6 +120,16 @@ def shift_conditions(filters: CampaignFilters, *, now: datetime.datetime) -> Q:
         q &= Q(starts_at__week_day__in=WEEKEND_DAYS)
     if filters.free_places:
         q &= Q(capacity__gt=F("taken_places"))
+    if filters.skills_of:
+        # "Suits my skills": every skill the shift requires is one of the volunteer's — so a
+        # shift requiring none suits everyone. Partial matches are left out: the sign-up rules
+        # would turn the volunteer away from such a shift anyway. One correlated subquery, no
+        # extra query per row.
+        volunteer_skills = Volunteer.skills.through.objects.filter(volunteer_id=filters.skills_of)
+        missing = Shift.required_skills.through.objects.filter(shift_id=OuterRef("pk")).exclude(
+            skill_id__in=volunteer_skills.values("skill_id")
+        )
+        q &= Q(~Exists(missing))
     return q
 
 
@@ -126,6 +146,8 @@ def campaign_list(*, filters: CampaignFilters | None = None) -> QuerySet[Campaig
         qs = qs.filter(Q(region_id=f.region) | Q(region__isnull=True))
     if f.kind in Campaign.Kind.values:
         qs = qs.filter(kind=f.kind)
+    if f.direction in Campaign.Direction.values:
+        qs = qs.filter(direction=f.direction)
     if f.about_shifts:
         qs = qs.filter(Exists(Shift.objects.filter(shift_conditions(f, now=now), campaign=OuterRef("pk"))))
     upcoming = Shift.objects.filter(campaign=OuterRef("pk"), cancelled_at__isnull=True, starts_at__gt=now)

@@ -58,7 +58,8 @@ def _refusal_text(exc: ValidationError) -> str:
 
 
 def campaign_list(request: HttpRequest) -> HttpResponse:
-    form = CampaignFilterForm(request.GET or None)
+    volunteer = selectors.volunteer_of_user(user=request.user)
+    form = CampaignFilterForm(request.GET or None, volunteer_id=volunteer.pk if volunteer else None)
     filters = form.filters() if form.is_bound else selectors.CampaignFilters()
     page = Paginator(selectors.campaign_list(filters=filters), CAMPAIGNS_PER_PAGE).get_page(
         request.GET.get("page")

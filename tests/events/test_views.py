@@ -77,18 +77,66 @@ class TestCampaignList:
         assert found(evenings="on") == {evening.pk}
         assert found(date_from=tuesday.isoformat(), date_to=tuesday.isoformat()) == {evening.pk, morning.pk}
 
+    def test_filters_by_national_direction(self, client) -> None:  # type: ignore[no-untyped-def]
+        direction, other = Campaign.Direction.values[:2]
+        chosen = CampaignFactory(direction=direction)
+        CampaignFactory(direction=other)
+        CampaignFactory(direction="")
+        response = client.get("/campaigns/", {"direction": direction})
+        assert [c.pk for c in response.context["page"].object_list] == [chosen.pk]
+        assert response.context["form"].errors == {}
+
+    def test_suits_my_skills_keeps_campaigns_with_a_shift_whose_skills_are_all_mine(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        first_aid, driving = SkillFactory(code="first-aid"), SkillFactory(code="driving")
+        bob.skills.add(first_aid)
+        mine = ShiftFactory()
+        mine.required_skills.add(first_aid)
+        none_required = ShiftFactory()
+        partly = ShiftFactory()
+        partly.required_skills.add(first_aid, driving)
+        other = ShiftFactory()
+        other.required_skills.add(driving)
+        past = ShiftFactory(starts_at=in_days(-3), ends_at=in_days(-3, 13))
+        past.required_skills.add(first_aid)
+        # A campaign counts when one of its upcoming shifts suits, even if another does not.
+        mixed = ShiftFactory()
+        mixed.required_skills.add(driving)
+        ShiftFactory(campaign=mixed.campaign)
+        client = client_for(bob.user)
+
+        def found(**params: str) -> set[int]:
+            return {c.pk for c in client.get("/campaigns/", params).context["page"].object_list}
+
+        assert found(suits_me="on") == {mine.campaign.pk, none_required.campaign.pk, mixed.campaign.pk}
+        assert partly.campaign.pk in found() and other.campaign.pk in found()
+        page = client.get("/campaigns/").content.decode()
+        assert 'name="suits_me"' in page
+
+    def test_suits_my_skills_is_hidden_and_ignored_for_anonymous_visitors(self, client) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory()
+        shift.required_skills.add(SkillFactory(code="driving"))
+        response = client.get("/campaigns/", {"suits_me": "on"})
+        assert response.status_code == 200
+        assert 'name="suits_me"' not in response.content.decode()
+        assert [c.pk for c in response.context["page"].object_list] == [shift.campaign.pk]
+
     @pytest.mark.parametrize(
         "params",
         [
             {"date_from": "2026-13-45"},
             {"page": "zz"},
             {"region": "99999"},
+            {"direction": "no-such-direction"},
+            {"suits_me": "maybe"},
         ],
     )
     def test_bad_filter_values_are_form_errors_not_500(self, client, params) -> None:  # type: ignore[no-untyped-def]
         CampaignFactory()
         response = client.get("/campaigns/", params)
         assert response.status_code == 200
+        if "direction" in params:
+            assert "direction" in response.context["form"].errors
 
     @pytest.mark.parametrize("params", [{"region": "x\x00"}, {"kind": "\x00"}])
     def test_nul_bytes_are_refused_before_the_view(self, client, params) -> None:  # type: ignore[no-untyped-def]
@@ -591,6 +639,7 @@ class TestQueryCounts:
             for client, url in [
                 (user, "/campaigns/"),
                 (user, "/campaigns/?free=on&evenings=on"),
+                (user, f"/campaigns/?suits_me=on&direction={Campaign.Direction.values[0]}"),
                 (user, f"/campaigns/{campaign.pk}/"),
                 (user, "/my-shifts/"),
                 (coordinator, "/manage/campaigns/"),
