@@ -84,7 +84,7 @@ check: $(VENV)/.installed ## Django system checks, production settings included
 
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/volunteer_net_bench2
 BENCH_VOLUNTEERS ?= 100000
-bench: $(VENV)/.installed ## Roster/API timings at scale on PostgreSQL (BENCH_VOLUNTEERS=100000)
+bench: $(VENV)/.installed ## Roster, staff lists and API at scale beside their SQL floors (BENCH_VOLUNTEERS=100000)
 	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_DATABASE_URL))')"
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/roster.py --volunteers $(BENCH_VOLUNTEERS)
 
