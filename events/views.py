@@ -181,6 +181,7 @@ def my_shifts(request: AuthenticatedHttpRequest) -> HttpResponse:
             "upcoming": selectors.my_upcoming_signups(volunteer=volunteer).select_related("transport"),
             "past": past,
             "hours": selectors.volunteer_hours(volunteer=volunteer),
+            "volunteer": volunteer,
             # The rows build /shifts/<pk>/{,calendar.ics} and /my-shifts/<pk>/{cancel,transport}/.
             "shifts_url": _url_prefix("events:shift_detail"),
             "signups_url": reverse("events:signup_cancel", args=[0]).removesuffix("0/cancel/"),

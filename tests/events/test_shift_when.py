@@ -1,15 +1,20 @@
-"""Shift times on the cards: the day names are kept per date and language, so a page in Russian
-never shows the Kazakh names a page in Kazakh computed before it."""
+"""Per-page work on the shift pages: shift times keep day names per date and language (a page in
+Russian never shows names a Kazakh page computed before it); "my shifts" loads the person once."""
 
 from __future__ import annotations
 
 import datetime
 import zoneinfo
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from events import services
 from events.models import Shift
 from events.templatetags.events_tags import shift_when
+from tests.conftest import client_for
 
 ALMATY = zoneinfo.ZoneInfo("Asia/Almaty")
 
@@ -38,3 +43,15 @@ def test_night_shift_and_long_shift() -> None:
     with translation.override("en"):
         assert shift_when(night) == "Sat, 28 November · 22:05–06:05 (+1)"
         assert shift_when(long) == "Sat, 28 November 09:00 – Sun, 29 November 15:00"
+
+
+@pytest.mark.django_db
+def test_my_shifts_reads_the_person_once_and_still_shows_the_calendar_box(bob) -> None:  # type: ignore[no-untyped-def]
+    bob.refresh_from_db()
+    services.calendar_feed_renew(volunteer=bob)
+    client = client_for(bob.user)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/my-shifts/").content.decode()
+    people = [q for q in ctx.captured_queries if 'FROM "volunteers_volunteer"' in q["sql"]]
+    assert len(people) == 1
+    assert 'id="calendar-feed"' in page and 'id="calendar-feed-url"' in page
