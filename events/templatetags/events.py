@@ -42,7 +42,8 @@ def volunteer_history(volunteer: Volunteer) -> dict[str, Any]:
 def calendar_feed_box(context: template.Context) -> dict[str, Any]:
     """The personal calendar address on "my shifts", with its create/replace/revoke buttons."""
     request = context["request"]
-    volunteer = selectors.volunteer_of_user(user=request.user)
+    # "My shifts" has loaded the person already; look them up only on a page that has not.
+    volunteer = context.get("volunteer") or selectors.volunteer_of_user(user=request.user)
     feed = selectors.calendar_feed_of(volunteer=volunteer) if volunteer else None
     url = None
     if feed is not None:

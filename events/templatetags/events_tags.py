@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import Decimal
 
 from django import template
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 
 from ..models import Campaign, Shift
 
 register = template.Library()
 
 
+@functools.lru_cache(maxsize=1024)
+def _day_in(day: datetime.date, language: str | None) -> str:
+    return formats.date_format(day, "D, j E")
+
+
 def _day(value: datetime.date | datetime.datetime) -> str:
-    return formats.date_format(value, "D, j E")
+    """ "Sat, 28 November" in the page's language. date_format looks up the names of the day and
+    month through gettext each time; a page of 30 shifts repeats few dates, so they are kept per
+    (date, language)."""
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    return _day_in(day, translation.get_language())
 
 
 @register.filter
@@ -22,7 +32,8 @@ def shift_when(shift: Shift) -> str:
     """ "Sat, 28 November · 10:00–13:00"; a night shift shows the next day's end time with the day."""
     start = timezone.localtime(shift.starts_at)
     end = timezone.localtime(shift.ends_at)
-    start_time, end_time = formats.time_format(start, "H:i"), formats.time_format(end, "H:i")
+    # "H:i" spelled directly: the same digits in every language, without a format lookup per call.
+    start_time, end_time = f"{start:%H:%M}", f"{end:%H:%M}"
     if end.date() == start.date() or ((end.date() - start.date()).days == 1 and end.time() <= start.time()):
         suffix = "" if end.date() == start.date() else " (+1)"
         return f"{_day(start)} · {start_time}–{end_time}{suffix}"
