@@ -7,6 +7,7 @@ nora is national staff. The suite runs on PostgreSQL only (see volunteer_net/set
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -115,3 +116,36 @@ def client_for(user) -> Client:  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(user)
     return client
+
+
+def staff_personas(*, alice, bob, charlie, nora, office) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """Everyone a staff page is checked against: the two regions' coordinators (one with the admin
+    flag too), a curator and a front-office clerk of `office`'s region, national staff, a
+    superuser, a volunteer, and anonymous (None)."""
+    from accounts.models import User
+
+    from .factories import PASSWORD, DetachmentFactory, UserFactory
+
+    curator = UserFactory(email="curator@example.kz")
+    DetachmentFactory(region=office.region, curator=curator)
+    clerk = UserFactory(email="clerk@example.kz", full_name="Клерк Офисов", is_staff=True)
+    office.staff.add(clerk)
+    alice_with_flag = UserFactory(email="alice2@example.kz", is_staff=True)
+    alice_with_flag.coordinator_assignments.create(region=office.region)
+    bob.refresh_from_db()
+    return {
+        "anonymous": None,
+        "volunteer": bob.user,
+        "curator": curator,
+        "office_staff": clerk,
+        "coordinator": alice,
+        "coordinator_with_staff_flag": alice_with_flag,
+        "other_coordinator": charlie,
+        "national_staff": nora,
+        "superuser": User.objects.create_superuser(email="root@example.kz", password=PASSWORD),
+    }
+
+
+def persona_client(personas: dict[str, Any], persona: str) -> Client:
+    user = personas[persona]
+    return Client() if user is None else client_for(user)

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from accounts.models import User
 from front_offices import services
 from front_offices.models import FrontOffice
-from tests.conftest import client_for
-from tests.factories import PASSWORD, DetachmentFactory, UserFactory
+from tests.conftest import client_for, persona_client, staff_personas
+from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -31,30 +31,12 @@ def offices(almaty, astana):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def personas(alice, bob, charlie, nora, almaty, offices) -> dict[str, User | None]:  # type: ignore[no-untyped-def]
-    curator = UserFactory(email="curator@example.kz")
-    DetachmentFactory(region=almaty, curator=curator)
-    clerk = UserFactory(email="clerk@example.kz", full_name="Клерк Офисов", is_staff=True)
-    offices[0].staff.add(clerk)
-    alice_with_flag = UserFactory(email="alice2@example.kz", is_staff=True)
-    alice_with_flag.coordinator_assignments.create(region=almaty)
-    bob.refresh_from_db()
-    return {
-        "anonymous": None,
-        "volunteer": bob.user,
-        "curator": curator,
-        "office_staff": clerk,
-        "coordinator": alice,
-        "coordinator_with_staff_flag": alice_with_flag,
-        "other_coordinator": charlie,
-        "national_staff": nora,
-        "superuser": User.objects.create_superuser(email="root@example.kz", password=PASSWORD),
-    }
+def personas(alice, bob, charlie, nora, offices) -> dict[str, User | None]:  # type: ignore[no-untyped-def]
+    return staff_personas(alice=alice, bob=bob, charlie=charlie, nora=nora, office=offices[0])
 
 
 def _client(personas: dict[str, User | None], persona: str) -> Client:
-    user = personas[persona]
-    return Client() if user is None else client_for(user)
+    return persona_client(personas, persona)
 
 
 def _form(office: FrontOffice, **overrides: str) -> dict[str, str]:

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from front_offices.models import FrontOffice
-from tests.conftest import client_for
-from tests.factories import PASSWORD, DetachmentFactory, SkillFactory, UserFactory
+from tests.conftest import client_for, persona_client, staff_personas
+from tests.factories import SkillFactory
 from volunteers import services
 from volunteers.models import Skill
 
@@ -23,31 +23,12 @@ def skill(db) -> Skill:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def personas(alice, bob, charlie, nora, almaty) -> dict[str, User | None]:  # type: ignore[no-untyped-def]
-    curator = UserFactory(email="curator@example.kz")
-    DetachmentFactory(region=almaty, curator=curator)
-    clerk = UserFactory(email="clerk@example.kz", is_staff=True)
-    FrontOffice.objects.create(name="Алматы фронт-офисі", region=almaty, address="Абай даңғылы, 1").staff.add(
-        clerk
-    )
-    alice_with_flag = UserFactory(email="alice2@example.kz", is_staff=True)
-    alice_with_flag.coordinator_assignments.create(region=almaty)
-    bob.refresh_from_db()
-    return {
-        "anonymous": None,
-        "volunteer": bob.user,
-        "curator": curator,
-        "office_staff": clerk,
-        "coordinator": alice,
-        "coordinator_with_staff_flag": alice_with_flag,
-        "other_coordinator": charlie,
-        "national_staff": nora,
-        "superuser": User.objects.create_superuser(email="root@example.kz", password=PASSWORD),
-    }
+    office = FrontOffice.objects.create(name="Алматы фронт-офисі", region=almaty, address="Абай даңғылы, 1")
+    return staff_personas(alice=alice, bob=bob, charlie=charlie, nora=nora, office=office)
 
 
 def _client(personas: dict[str, User | None], persona: str) -> Client:
-    user = personas[persona]
-    return Client() if user is None else client_for(user)
+    return persona_client(personas, persona)
 
 
 def _post_data(**overrides: str) -> dict[str, str]:
