@@ -43,12 +43,10 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count, Q
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from accounts.models import User
-    from bench.roster import _replay
+    from bench.roster import time_pages
     from events.models import Campaign, Shift, Signup
     from volunteers.models import Volunteer
 
@@ -129,26 +127,7 @@ def main() -> int:
         f"{Shift.objects.count()} shifts, {Signup.objects.count()} sign-ups, {Volunteer.objects.count()} volunteers; "
         f"{args.repeat} requests per scenario\n"
     )
-    print(f"{'scenario':52} {'median ms':>10} {'p95 ms':>8} {'floor ms':>9} {'ratio':>6} {'queries':>8}")
-    for name, user, url in scenarios:
-        client = Client()
-        if user is not None:
-            client.force_login(user)
-        client.get(url)  # warm caches and connections
-        timings, floors = [], []
-        for _ in range(args.repeat):
-            started = time.perf_counter()
-            with CaptureQueriesContext(connection) as ctx:
-                response = client.get(url)
-            timings.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, (url, response.status_code)
-            floors.append(_replay(connection, ctx.captured_queries))
-        timings.sort()
-        p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
-        median, floor = statistics.median(timings), statistics.median(floors)
-        print(
-            f"{name:52} {median:10.1f} {p95:8.1f} {floor:9.1f} {median / floor:6.1f} {len(ctx.captured_queries):8d}"
-        )
+    time_pages(scenarios, args.repeat, width=52)
     _bench_signup(args.repeat)
     return 0
 

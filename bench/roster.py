@@ -40,8 +40,6 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from accounts.models import User
     from volunteers.models import Volunteer
@@ -84,7 +82,23 @@ def main() -> int:
         ("admin changelist, all regions (100 rows)", national, "/admin/volunteers/volunteer/"),
     ]
     print(f"{total} volunteers; {args.repeat} requests per scenario\n")
-    print(f"{'scenario':48} {'median ms':>10} {'p95 ms':>8} {'floor ms':>9} {'ratio':>6} {'queries':>8}")
+    medians = time_pages(scenarios, args.repeat)
+    roster, admin = (
+        medians["national: roster, all regions"],
+        medians["admin changelist, all regions (100 rows)"],
+    )
+    print(f"\nnational roster (25 rows) vs admin changelist (100 rows): {roster:.1f} ms vs {admin:.1f} ms")
+    return 0
+
+
+def time_pages(scenarios: list[tuple[str, Any, str]], repeat: int, width: int = 48) -> dict[str, float]:
+    """Time each (name, user or None, url) in-process after a warm-up request, beside its floor;
+    print a row per page and return the medians by name."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    print(f"{'scenario':{width}} {'median ms':>10} {'p95 ms':>8} {'floor ms':>9} {'ratio':>6} {'queries':>8}")
     medians: dict[str, float] = {}
     for name, user, url in scenarios:
         client = Client()
@@ -92,7 +106,7 @@ def main() -> int:
             client.force_login(user)
         client.get(url)  # warm caches and connections
         timings, floors = [], []
-        for _ in range(args.repeat):
+        for _ in range(repeat):
             started = time.perf_counter()
             with CaptureQueriesContext(connection) as ctx:
                 response = client.get(url)
@@ -104,15 +118,10 @@ def main() -> int:
         median, floor = statistics.median(timings), statistics.median(floors)
         medians[name] = median
         print(
-            f"{name:48} {median:10.1f} {p95:8.1f} {floor:9.1f} {median / floor:6.1f} "
+            f"{name:{width}} {median:10.1f} {p95:8.1f} {floor:9.1f} {median / floor:6.1f} "
             f"{len(ctx.captured_queries):8d}"
         )
-    roster, admin = (
-        medians["national: roster, all regions"],
-        medians["admin changelist, all regions (100 rows)"],
-    )
-    print(f"\nnational roster (25 rows) vs admin changelist (100 rows): {roster:.1f} ms vs {admin:.1f} ms")
-    return 0
+    return medians
 
 
 def _replay(connection: Any, queries: list[dict[str, Any]]) -> float:
