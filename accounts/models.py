@@ -89,3 +89,47 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class AuditEntry(models.Model):
+    """Who saw, exported or imported personal data, and when: one row per act.
+
+    It lives on the ground floor so that every app (exports, imports, the help requests'
+    addresses, certificates) writes the same trail. The region is kept by its code, not a key:
+    accounts/ sits below regions/, and a trail must outlive any row it names. The trail records
+    what was touched, never the personal values themselves.
+    """
+
+    class Action(models.TextChoices):
+        VIEWED = "viewed", _("viewed personal data")
+        EXPORTED = "exported", _("exported")
+        IMPORTED = "imported", _("imported")
+        CERTIFICATE = "certificate", _("issued a certificate")
+        REVOKED = "revoked", _("revoked")
+        ERASED = "erased", _("erased personal data")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    # What it was about: "volunteers.volunteer", "care.beneficiary", "reports.export" …
+    subject_type = models.CharField(_("about"), max_length=60)
+    subject_id = models.CharField(_("record"), max_length=40, blank=True)
+    region_code = models.CharField(_("region"), max_length=8, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
+        indexes = [models.Index(fields=["subject_type", "subject_id", "-at"], name="audit_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.subject_type} {self.subject_id}"

@@ -7,6 +7,8 @@ from django.contrib.auth.models import Group
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import AuditEntry
+
 from .admin_mixins import NationalStaffAdmin, NationalStaffTabularInline
 from .models import CoordinatorAssignment, Region
 
@@ -88,3 +90,22 @@ class CoordinatorAssignmentAdmin(NationalStaffAdmin):
     search_fields = ["user__email", "user__full_name"]
     autocomplete_fields = ["user"]
     list_select_related = ["user", "region"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(NationalStaffAdmin):
+    """The audit trail, for national staff to read: written by the services only."""
+
+    list_display = ["at", "actor", "action", "subject_type", "subject_id", "region_code", "rows"]
+    list_filter = ["action", "subject_type", "region_code"]
+    list_select_related = ["actor"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,49 @@
+"""The one way to write the audit trail (accounts.AuditEntry).
+
+Called by the services that show, export or import personal data. `detail` names filters,
+formats, file names — never the personal values themselves, so that the trail is not a second
+copy of what it guards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model
+
+from .models import AuditEntry, User
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    subject: Model | None = None,
+    subject_type: str = "",
+    subject_id: object = "",
+    region_code: str = "",
+    rows: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Record one act. Pass a model instance as `subject`, or name it with subject_type/_id."""
+    if subject is not None:
+        subject_type = subject._meta.label_lower
+        subject_id = subject.pk
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        subject_type=subject_type,
+        subject_id="" if subject_id in (None, "") else str(subject_id),
+        region_code=region_code or "",
+        rows=rows,
+        detail=detail or {},
+    )
+
+
+def audit_trail_for(*, subject_type: str, subject_id: object) -> list[AuditEntry]:
+    """The trail of one record, newest first (for the person's page: who saw their data)."""
+    return list(
+        AuditEntry.objects.filter(subject_type=subject_type, subject_id=str(subject_id)).select_related(
+            "actor"
+        )
+    )
