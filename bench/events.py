@@ -20,7 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "volunteer_net.settings")
-os.environ.setdefault("DEBUG", "true")
+# Production settings, as users get them (DEBUG on would keep every query and skew the figures);
+# plain HTTP in-process, so no redirect to HTTPS.
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 # Messages are queued as in production (here to Celery's in-memory transport), not sent inside the
 # timed request: without Redis the embedded default would run each task eagerly.

@@ -23,7 +23,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "volunteer_net.settings")
-os.environ.setdefault("DEBUG", "true")
+# Production settings, as users get them (DEBUG on would keep every query and skew the figures);
+# plain HTTP in-process, so no redirect to HTTPS.
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
 
@@ -98,6 +102,7 @@ def time_pages(scenarios: list[tuple[str, Any, str]], repeat: int, width: int = 
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    _collect_static()
     print(f"{'scenario':{width}} {'median ms':>10} {'p95 ms':>8} {'floor ms':>9} {'ratio':>6} {'queries':>8}")
     medians: dict[str, float] = {}
     for name, user, url in scenarios:
@@ -122,6 +127,16 @@ def time_pages(scenarios: list[tuple[str, Any, str]], repeat: int, width: int = 
             f"{len(ctx.captured_queries):8d}"
         )
     return medians
+
+
+def _collect_static() -> None:
+    """Production pages name hashed static files; their manifest comes from collectstatic
+    (incremental: it copies only what changed)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not settings.DEBUG:
+        call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def _replay(connection: Any, queries: list[dict[str, Any]]) -> float:

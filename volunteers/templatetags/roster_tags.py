@@ -1,0 +1,70 @@
+"""The roster's table rows, written in Python rather than with template tags.
+
+A roster page shows up to 100 rows of ten cells each; through the template engine every cell
+costs a variable lookup, a localisation and an escape per value, which made the rows cost three
+times the page's SQL (see README, Speed). Here each row is one f-string over values escaped once;
+the markup is the same as the template's was and the browser tests read it as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import template
+from django.utils import formats, timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+
+from volunteers.models import Volunteer
+
+register = template.Library()
+
+
+@register.simple_tag
+def roster_rows(volunteers: Iterable[Volunteer], roster_url: str) -> SafeString:
+    labels = {
+        "age": escape(gettext("Age")),
+        "contacts": escape(gettext("Contacts")),
+        "region": escape(gettext("Region")),
+        "skills": escape(gettext("Skills")),
+        "detachment": escape(gettext("Detachment")),
+        "status": escape(gettext("Status")),
+        "registered": escape(gettext("Registered")),
+    }
+    minor = f'<span class="badge badge-minor">{escape(gettext("minor"))}</span>'
+    no_consent = f'<span class="badge badge-warn">{escape(gettext("no guardian consent"))}</span>'
+    select = gettext("Select %(name)s")
+    today = timezone.localdate()
+    rows = []
+    for v in volunteers:
+        name = v.full_name
+        age = v.age(today)
+        badges = ""
+        if age is not None and v.is_minor(today):
+            badges = f"\n        {minor}\n        " + ("" if v.guardian_consent_at else no_consent)
+        contacts = (
+            f'<a href="tel:{escape(v.phone)}" class="nowrap">{escape(v.phone_display)}</a>' if v.phone else "—"
+        )
+        if v.email:
+            contacts += f'<br><a href="mailto:{escape(v.email)}" class="break-anywhere">{escape(v.email)}</a>'
+        skills = " ".join(f'<span class="badge">{escape(s.name)}</span>' for s in v.skills.all()) or "—"
+        registered = formats.date_format(timezone.localtime(v.created_at), "SHORT_DATE_FORMAT")
+        rows.append(
+            "<tr>"
+            f'<td class="cell-select"><input type="checkbox" name="ids" value="{v.pk}" form="roster-bulk"'
+            f' aria-label="{escape(select % {"name": name})}"></td>'
+            f'<td class="cell-primary"><a href="{escape(roster_url)}{v.pk}/">{escape(name)}</a></td>'
+            f'<td data-label="{labels["age"]}">{"—" if age is None else age}{badges}</td>'
+            f'<td data-label="{labels["contacts"]}">{contacts}</td>'
+            f'<td data-label="{labels["region"]}" class="hide-narrow">{escape(v.region.name)}</td>'
+            f'<td data-label="{labels["skills"]}" class="hide-narrow">{skills}</td>'
+            f'<td data-label="{labels["detachment"]}" class="hide-narrow">{escape(v.detachment or "—")}</td>'
+            f'<td data-label="{labels["status"]}">{escape(v.get_status_display())}</td>'
+            f'<td data-label="{labels["registered"]}" class="hide-narrow nowrap">{escape(registered)}</td>'
+            "</tr>"
+        )
+    if not rows:
+        empty = escape(gettext("No volunteers match these filters."))
+        return mark_safe(f'<tr><td colspan="9">{empty}</td></tr>')  # noqa: S308 (escaped above)
+    return mark_safe("\n".join(rows))  # noqa: S308 (every value escaped above)
