@@ -44,7 +44,9 @@ def roster_rows(volunteers: Iterable[Volunteer], roster_url: str) -> SafeString:
         if age is not None and v.is_minor(today):
             badges = f"\n        {minor}\n        " + ("" if v.guardian_consent_at else no_consent)
         contacts = (
-            f'<a href="tel:{escape(v.phone)}" class="nowrap">{escape(v.phone_display)}</a>' if v.phone else "—"
+            f'<a href="tel:{escape(v.phone)}" class="nowrap">{escape(v.phone_display)}</a>'
+            if v.phone
+            else "—"
         )
         if v.email:
             contacts += f'<br><a href="mailto:{escape(v.email)}" class="break-anywhere">{escape(v.email)}</a>'
