@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +12,7 @@ from volunteers.forms import SkillChoiceField
 from volunteers.models import Skill
 
 from .forms import DateTimeLocalInput
-from .services_extra import MAX_SEATS
+from .services_extra import MAX_CALLOUT_RADIUS_KM, MAX_SEATS, Near
 
 
 class TransportRequestForm(forms.Form):
@@ -50,6 +53,48 @@ class CallOutForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    latitude = forms.DecimalField(
+        label=_("Only volunteers near a point: latitude"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        help_text=_("For example 43.25 (Almaty). Leave the three fields empty to call the whole region."),
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    radius_km = forms.IntegerField(
+        label=_("Within, km"),
+        required=False,
+        min_value=1,
+        max_value=MAX_CALLOUT_RADIUS_KM,
+        help_text=_("Only volunteers who gave their area on their profile are reached by distance."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = [name for name in ("latitude", "longitude", "radius_km") if data.get(name) is not None]
+        if given and len(given) < 3:
+            message = _("Give the point and the distance together, or leave all three empty.")
+            for name in ("latitude", "longitude", "radius_km"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, message)
+        return data
+
+    def near(self) -> Near | None:
+        data = self.cleaned_data
+        if data.get("latitude") is None or data.get("longitude") is None or data.get("radius_km") is None:
+            return None
+        return Near(
+            latitude=data["latitude"].quantize(Decimal("0.00001")),
+            longitude=data["longitude"].quantize(Decimal("0.00001")),
+            radius_km=data["radius_km"],
+        )
 
 
 class ConfirmOntoShiftForm(forms.Form):

@@ -399,15 +399,18 @@ class TransportRequest(models.Model):
 
 
 class CallOut(models.Model):
-    """An urgent call to the adult, active volunteers of an emergency campaign's region
-    (optionally only those with some skills). Volunteers have no coordinates of their own, so
-    there is no radius: the region, and skills, narrow the call."""
+    """An urgent call to the adult, active volunteers of an emergency campaign's region,
+    optionally only those with some skills, or only those whose area (the point a volunteer may
+    give on their profile, kept to about a kilometre) lies within `radius_km` of a point."""
 
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="callouts", verbose_name=_("campaign")
     )
     text = models.TextField(_("message"))
     skills = models.ManyToManyField(Skill, blank=True, related_name="+", verbose_name=_("skills"))
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    radius_km = models.PositiveSmallIntegerField(_("within, km"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -13,8 +13,11 @@ answer yes or no without logging in; those who said yes are then confirmed onto 
 from __future__ import annotations
 
 import datetime
+import math
 import secrets
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core import signing
@@ -28,6 +31,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from notifications.models import Message
 from notifications.services import message_schedule
+from regions.validators import validate_point_in_kazakhstan
 from volunteers.models import ADULT_AGE, Skill, Volunteer
 
 from .models import CallOut, CallOutAnswer, Campaign, Shift, Signup, TransportRequest
@@ -173,10 +177,56 @@ def transport_decline(*, request: TransportRequest, by: User, reason: str) -> Tr
 # Call-outs ------------------------------------------------------------------------------------
 
 
-def callout_audience(*, campaign: Campaign, skills: Sequence[Skill] = ()) -> QuerySet[Volunteer]:
+@dataclass(frozen=True)
+class Near:
+    """A call-out's circle: volunteers whose area lies within `radius_km` of the point."""
+
+    latitude: Decimal
+    longitude: Decimal
+    radius_km: int
+
+
+EARTH_RADIUS_KM = 6371.0
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine); a few metres off at Kazakhstan's scale, far below the
+    kilometre to which volunteers' areas are kept."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def _within(qs: QuerySet[Volunteer], near: Near) -> QuerySet[Volunteer]:
+    """Narrow to volunteers within the circle: a bounding box in SQL (portable, and it lets the
+    database skip most rows), then the exact distance for what is left. People who gave no area
+    are not in any circle."""
+    lat, lon = float(near.latitude), float(near.longitude)
+    dlat = near.radius_km / 111.0
+    dlon = near.radius_km / (111.0 * max(math.cos(math.radians(lat)), 0.01))
+    boxed = qs.filter(
+        latitude__gte=lat - dlat,
+        latitude__lte=lat + dlat,
+        longitude__gte=lon - dlon,
+        longitude__lte=lon + dlon,
+    ).values_list("id", "latitude", "longitude")
+    inside = [
+        pk
+        for pk, vlat, vlon in boxed
+        if vlat is not None
+        and vlon is not None
+        and distance_km(lat, lon, float(vlat), float(vlon)) <= near.radius_km
+    ]
+    return qs.filter(id__in=inside)
+
+
+def callout_audience(
+    *, campaign: Campaign, skills: Sequence[Skill] = (), near: Near | None = None
+) -> QuerySet[Volunteer]:
     """Adult, active, not anonymised volunteers of the campaign's region; with `skills`, only
-    those with at least one of them. Nobody under 18 (law 42-VI art. 12), nor anyone whose age
-    is unknown."""
+    those with at least one of them; with `near`, only those whose area is inside the circle.
+    Nobody under 18 (law 42-VI art. 12), nor anyone whose age is unknown."""
     today = timezone.localdate()
     try:
         adult_born_by = today.replace(year=today.year - ADULT_AGE)
@@ -193,7 +243,28 @@ def callout_audience(*, campaign: Campaign, skills: Sequence[Skill] = ()) -> Que
     )
     if skills:
         qs = qs.filter(skills__in=list(skills)).distinct()
+    if near is not None:
+        qs = _within(qs, near)
     return qs.order_by("last_name", "first_name", "id")
+
+
+MAX_CALLOUT_RADIUS_KM = 500
+
+
+def _validate_near(near: Near) -> None:
+    validate_point_in_kazakhstan(near.latitude, near.longitude)
+    if not 1 <= near.radius_km <= MAX_CALLOUT_RADIUS_KM:
+        raise ValidationError(
+            {
+                "radius_km": [
+                    ValidationError(
+                        _("Enter a distance from 1 to %(max)s km."),
+                        code="radius",
+                        params={"max": MAX_CALLOUT_RADIUS_KM},
+                    )
+                ]
+            }
+        )
 
 
 def callout_token(answer: CallOutAnswer) -> str:
@@ -217,7 +288,9 @@ def callout_answer_from_token(token: str) -> CallOutAnswer:
 
 
 @transaction.atomic
-def callout_create(*, campaign: Campaign, text: str, skills: Iterable[Skill] = (), by: User) -> CallOut:
+def callout_create(
+    *, campaign: Campaign, text: str, skills: Iterable[Skill] = (), near: Near | None = None, by: User
+) -> CallOut:
     """Call out the campaign's audience and send each person their answer link."""
     skills = list(skills)
     if campaign.kind != Campaign.Kind.EMERGENCY:
@@ -228,12 +301,30 @@ def callout_create(*, campaign: Campaign, text: str, skills: Iterable[Skill] = (
         raise ValidationError(_("Publish the campaign before calling volunteers out."), code="not_open")
     if not text.strip():
         raise ValidationError({"text": [_("Write the message.")]}, code="text")
-    audience = list(callout_audience(campaign=campaign, skills=skills))
+    if near is not None:
+        _validate_near(near)
+    audience = list(callout_audience(campaign=campaign, skills=skills, near=near))
+    if not audience and near is not None:
+        raise ValidationError(
+            _(
+                "Nobody matches: no adult, active volunteers of the region with these skills "
+                "have given an area within %(km)s km of this point."
+            )
+            % {"km": near.radius_km},
+            code="empty",
+        )
     if not audience:
         raise ValidationError(
             _("Nobody matches: no adult, active volunteers of the region with these skills."), code="empty"
         )
-    callout = CallOut.objects.create(campaign=campaign, text=text.strip(), created_by=by)
+    callout = CallOut.objects.create(
+        campaign=campaign,
+        text=text.strip(),
+        created_by=by,
+        latitude=near.latitude if near else None,
+        longitude=near.longitude if near else None,
+        radius_km=near.radius_km if near else None,
+    )
     callout.skills.set(skills)
     answers = CallOutAnswer.objects.bulk_create(
         [CallOutAnswer(callout=callout, volunteer=v, token=secrets.token_hex(8)) for v in audience]

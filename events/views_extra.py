@@ -170,6 +170,7 @@ def callout_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 campaign=campaign,
                 text=form.cleaned_data["text"],
                 skills=form.cleaned_data["skills"],
+                near=form.near(),
                 by=request.user,
             )
         except ValidationError as exc:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
 from django import forms
@@ -65,6 +66,35 @@ class VolunteerProfileForm(forms.ModelForm):
         choices=SPOKEN_LANGUAGES, required=False, widget=forms.CheckboxSelectMultiple, label=_("Languages")
     )
     region = RegionChoiceField(queryset=Region.objects.all(), label=_("Region"))
+    # Typed or filled by "Use my location" with full precision; stored to two decimals (_area).
+    latitude = forms.DecimalField(
+        label=_("Latitude of my area"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        help_text=_(
+            "Optional: lets coordinators call you for urgent help nearby. Kept to about a "
+            "kilometre — the part of town, not your address."
+        ),
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal", "data-area-latitude": "true"}),
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude of my area"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        widget=forms.NumberInput(
+            attrs={
+                "step": "any",
+                "inputmode": "decimal",
+                "data-area-longitude": "true",
+                "data-locate-label": _("Use my location"),
+                "data-locate-failed": _(
+                    "Your location is not available; type the numbers or leave them empty."
+                ),
+            }
+        ),
+    )
 
     class Meta:
         model = Volunteer
@@ -77,6 +107,8 @@ class VolunteerProfileForm(forms.ModelForm):
             "email",
             "region",
             "locality",
+            "latitude",
+            "longitude",
             "skills",
             "languages",
             "available_weekdays",
@@ -133,6 +165,12 @@ class VolunteerProfileForm(forms.ModelForm):
     def clean_phone(self) -> str:
         return normalize_phone(self.cleaned_data.get("phone", ""))
 
+    def clean_latitude(self) -> Decimal | None:
+        return _area(self.cleaned_data.get("latitude"))
+
+    def clean_longitude(self) -> Decimal | None:
+        return _area(self.cleaned_data.get("longitude"))
+
     def clean_guardian_phone(self) -> str:
         return normalize_phone(self.cleaned_data.get("guardian_phone", ""))
 
@@ -147,6 +185,11 @@ class VolunteerProfileForm(forms.ModelForm):
         return {k: v for k, v in self.cleaned_data.items() if k != "skills"}
 
 
+def _area(value: Decimal | None) -> Decimal | None:
+    """A point's coordinate rounded to two decimals (about a kilometre), as the profile keeps it."""
+    return None if value is None else value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 class RegistrationProfileForm(VolunteerProfileForm):
     """The profile part of self-registration, which must not say whether an IIN is on file (an
     anonymous visitor could otherwise confirm any IIN): the IIN's uniqueness is left to the
@@ -156,7 +199,8 @@ class RegistrationProfileForm(VolunteerProfileForm):
     profile's (two fields for one address were filled differently, or the second left out)."""
 
     class Meta(VolunteerProfileForm.Meta):
-        fields = [f for f in VolunteerProfileForm.Meta.fields if f != "email"]
+        # The area point is offered on the profile later: registration asks only what it needs.
+        fields = [f for f in VolunteerProfileForm.Meta.fields if f not in ("email", "latitude", "longitude")]
 
     def validate_unique(self) -> None:
         # The IIN is the form's only unique field; user_register's full_clean still checks

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from regions.i18n import localized
 from regions.models import Region
+from regions.validators import validate_point_in_kazakhstan
 
 from .search import fold, name_search_forms
 
@@ -118,6 +119,9 @@ class Volunteer(models.Model):
         "email": DataClass.PERSONAL,
         "region": DataClass.STATISTICAL,
         "locality": DataClass.PERSONAL,
+        # Where the person can usually help from, rounded to about a kilometre.
+        "latitude": DataClass.PERSONAL,
+        "longitude": DataClass.PERSONAL,
         # What a person can do says much about who they are: erased with the person.
         "skills": DataClass.PERSONAL,
         "languages": DataClass.PERSONAL,
@@ -168,6 +172,14 @@ class Volunteer(models.Model):
         Region, on_delete=models.PROTECT, related_name="volunteers", verbose_name=_("region")
     )
     locality = models.CharField(_("locality"), max_length=100, blank=True)
+    # Optional, for urgent call-outs "within N km": two decimals (about a kilometre) say which
+    # part of town, not which house — enough to call people nearby, too coarse to find a home.
+    latitude = models.DecimalField(
+        _("latitude of my area"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude of my area"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     skills = models.ManyToManyField(Skill, blank=True, related_name="volunteers", verbose_name=_("skills"))
     languages = models.JSONField(_("languages"), default=list, blank=True)
     available_weekdays = models.BooleanField(_("weekdays (daytime)"), default=False)
@@ -396,6 +408,11 @@ class Volunteer(models.Model):
                 errors.setdefault("iin", []).append(exc)
         else:
             self.iin = None
+        try:
+            validate_point_in_kazakhstan(self.latitude, self.longitude)
+        except ValidationError as exc:
+            for field, messages in exc.error_dict.items():
+                errors.setdefault(field, []).extend(messages)
         if self.anonymized_at is None and self.is_minor():
             # Law 42-VI art. 12: a minor volunteers with a parent or legal representative known.
             message = _("Required for volunteers under 18.")

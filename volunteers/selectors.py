@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -211,7 +212,8 @@ def volunteer_changes(*, volunteer: Volunteer, limit: int = 50) -> list[Voluntee
 
 
 def _exported(volunteer: Volunteer, name: str) -> Any:
-    """A field's value as JSON: related objects by their name, dates in ISO 8601."""
+    """A field's value as JSON: related objects by their name, dates in ISO 8601, decimals as
+    written (a string keeps "43.20" exact, as a float would not)."""
     field = Volunteer._meta.get_field(name)
     if field.many_to_many:
         return [str(obj) for obj in getattr(volunteer, name).all()]
@@ -220,6 +222,8 @@ def _exported(volunteer: Volunteer, name: str) -> Any:
         return str(value) if value is not None else None
     if isinstance(value, datetime.date):  # datetimes too
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
     return value
 
 

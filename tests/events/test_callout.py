@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import time
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -230,3 +231,55 @@ def test_call_out_page_queries_do_not_grow_with_answers(flood, alice, almaty) ->
                 assert client.get(url).status_code == 200
             counts.append(len(queries))
     assert counts[:2] == counts[2:]
+
+
+class TestWithinDistance:
+    """Volunteers' areas (two decimals, about a kilometre) against a call-out's circle.
+    Medeu district's flood point in Almaty; Kaskelen lies ~25 km west, Talgar ~25 km east."""
+
+    POINT = {"latitude": "43.2380", "longitude": "76.9450"}
+
+    def _person(self, almaty, lat, lon):  # type: ignore[no-untyped-def]
+        return VolunteerFactory(region=almaty, latitude=Decimal(lat), longitude=Decimal(lon))
+
+    def test_only_those_inside_the_circle_and_with_an_area(self, flood, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        near = self._person(almaty, "43.25", "76.95")  # ~1.5 km
+        edge = self._person(almaty, "43.32", "76.95")  # ~9.1 km north
+        kaskelen = self._person(almaty, "43.20", "76.62")  # ~26 km west
+        callout = _call(
+            flood, alice, near=services_extra.Near(Decimal("43.2380"), Decimal("76.9450"), radius_km=10)
+        )
+        called = set(callout.answers.values_list("volunteer_id", flat=True))
+        assert called == {near.pk, edge.pk}  # bob gave no area; Kaskelen is too far
+        assert kaskelen.pk not in called and bob.pk not in called
+        callout.refresh_from_db()
+        assert (callout.radius_km, str(callout.latitude)) == (10, "43.23800")
+
+    def test_distance_is_great_circle(self) -> None:
+        # Almaty → Astana is about 970 km by air.
+        assert 950 < services_extra.distance_km(43.2380, 76.9450, 51.1694, 71.4491) < 990
+
+    def test_nobody_inside_says_why(self, flood, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        self._person(almaty, "43.20", "76.62")
+        with pytest.raises(ValidationError) as raised:
+            _call(flood, alice, near=services_extra.Near(Decimal("43.2380"), Decimal("76.9450"), radius_km=5))
+        assert "5 км радиуста" in str(raised.value)  # in Kazakh, the default language
+        assert not CallOut.objects.exists()
+
+    def test_page_asks_for_point_and_distance_together(self, flood, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        inside = self._person(almaty, "43.24", "76.94")
+        client = client_for(alice)
+        url = f"/manage/campaigns/{flood.pk}/callouts/new/"
+        text = {"text": "Жиналу: 9:00."}
+        half = client.post(url, {**text, **self.POINT}, HTTP_ACCEPT_LANGUAGE="kk")
+        assert half.status_code == 200 and not CallOut.objects.exists()
+        assert "Нүкте мен қашықтықты бірге" in half.content.decode()
+        abroad = client.post(url, {**text, "latitude": "55.75", "longitude": "37.62", "radius_km": "10"})
+        assert abroad.status_code == 200 and "Қазақстан аумағында" in abroad.content.decode()
+        too_far = client.post(url, {**text, **self.POINT, "radius_km": "5000"})
+        assert too_far.status_code == 200 and not CallOut.objects.exists()
+        done = client.post(url, {**text, **self.POINT, "radius_km": "3"})
+        callout = CallOut.objects.get()
+        assert done.status_code == 302
+        assert list(callout.answers.values_list("volunteer_id", flat=True)) == [inside.pk]
+        assert "3 км радиуста" in client.get(f"/manage/callouts/{callout.pk}/").content.decode()

@@ -213,6 +213,35 @@ class TestProfile:
         bob.refresh_from_db()
         assert bob.last_name == "Қасымов"
 
+    def test_area_point_is_kept_to_a_kilometre_and_erased_with_the_person(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client = client_for(bob.user)
+        data = {
+            "last_name": bob.last_name,
+            "first_name": bob.first_name,
+            "birth_date": bob.birth_date.isoformat(),
+            "phone": bob.phone,
+            "region": bob.region_id,
+            "preferred_language": "kk",
+            "preferred_channel": "email",
+        }
+        page = client.get("/me/edit/").content.decode()
+        assert "data-area-latitude" in page and 'data-locate-label="Use my location"' not in page  # kk
+        abroad = client.post("/me/edit/", {**data, "latitude": "55.755826", "longitude": "37.6173"})
+        assert abroad.status_code == 200 and "latitude" in abroad.context["form"].errors
+        half = client.post("/me/edit/", {**data, "latitude": "43.238949"})
+        assert half.status_code == 200 and "longitude" in half.context["form"].errors
+        assert (
+            client.post("/me/edit/", {**data, "latitude": "43.238949", "longitude": "76.945465"}).status_code
+            == 302
+        )
+        bob.refresh_from_db()
+        assert (str(bob.latitude), str(bob.longitude)) == ("43.24", "76.95")
+        assert json.loads(client.get("/me/data.json").content)["volunteer"]["latitude"] == "43.24"
+        client.post("/me/delete/", {"confirm": "yes"})
+        bob.refresh_from_db()
+        assert bob.latitude is None and bob.longitude is None
+
     def test_my_data_download(self, bob) -> None:  # type: ignore[no-untyped-def]
         bob.refresh_from_db()
         response = client_for(bob.user).get("/me/data.json")

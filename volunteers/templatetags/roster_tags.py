@@ -32,8 +32,11 @@ def roster_rows(volunteers: Iterable[Volunteer], roster_url: str) -> SafeString:
         "status": escape(gettext("Status")),
         "registered": escape(gettext("Registered")),
     }
-    minor = f'<span class="badge badge-minor">{escape(gettext("minor"))}</span>'
-    no_consent = f'<span class="badge badge-warn">{escape(gettext("no guardian consent"))}</span>'
+    # Outside the f-strings: the message extractor does not look inside them.
+    label_minor = escape(gettext("minor"))
+    label_no_consent = escape(gettext("no guardian consent"))
+    minor = f'<span class="badge badge-minor">{label_minor}</span>'
+    no_consent = f'<span class="badge badge-warn">{label_no_consent}</span>'
     select = gettext("Select %(name)s")
     today = timezone.localdate()
     rows = []
