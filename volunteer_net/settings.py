@@ -105,6 +105,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, the error pages' included, carries its id.
+    "volunteer_net.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "volunteer_net.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -122,7 +124,10 @@ MIDDLEWARE = [
 
 if not (DEBUG or TESTING):
     # Production serves collected, hashed static files itself; development uses runserver's.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 # Django's database sessions, with a session cookie holding a NUL byte read as none.
 SESSION_ENGINE = "volunteer_net.sessions"
@@ -375,6 +380,8 @@ SPECTACULAR_SETTINGS = {
 # Security: with production values `manage.py check --deploy` is silent.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG and not TESTING)
+# Load balancers probe over plain HTTP inside the network (volunteer_net/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG and not TESTING)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG or TESTING else 31536000)
@@ -387,10 +394,25 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "volunteer_net.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 
+# LOG_FORMAT=json writes one JSON object per line (time, level, logger, message, request id) for
+# a log collector; the default stays readable in a terminal. Every line of a request carries its
+# id (X-Request-ID, volunteer_net/logs.py), also sent back in the response.
+LOG_FORMAT = env_str("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "volunteer_net.logs.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "volunteer_net.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes narrates every failed log-in at INFO; its warnings (masked) are enough.
     "loggers": {"axes": {"level": "WARNING"}},

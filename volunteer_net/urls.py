@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from events import views as event_views
 from volunteers.urls import roster_patterns, selfservice_patterns, skill_patterns
 
-from . import views
+from . import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,3 +27,11 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+# Probes for load balancers (volunteer_net/health.py) and the error page that knows a database
+# outage from a bug (volunteer_net/errors.py).
+urlpatterns += [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+]
+handler500 = "volunteer_net.errors.server_error"

@@ -57,6 +57,8 @@ EXCLUDED_PREFIXES = ("admin/", "api/", "i18n/")
 # Routes that are not pages to look at, and why.
 NOT_PAGES = {
     "me/data.json": "a file download (JSON)",
+    "healthz": "JSON for load balancers (liveness)",
+    "readyz": "JSON for load balancers (readiness)",
     "accounts/logout/": "POST only (the header's log-out button)",
     "roster/bulk/": "POST only (the roster's bulk bar)",
     "shifts/<int:pk>/calendar.ics": "a file download (iCalendar)",

@@ -1,0 +1,76 @@
+"""Probes, the database-outage page and request ids in the logs."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from volunteer_net.logs import JsonFormatter, RequestIdFilter
+
+
+@pytest.mark.django_db
+def test_liveness_and_readiness_answer_with_the_services_up(client: Client) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"] == {"database": "ok", "redis": "ok"}
+    assert "no-store" in ready["Cache-Control"] or "no-cache" in ready["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_readiness_fails_when_redis_is_out_of_reach(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    ready = client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["redis"].startswith("unavailable")
+    assert ready.json()["checks"]["database"] == "ok"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_outage_gives_a_translated_503_and_the_service_recovers(
+    regions_in_transactional_db,
+) -> None:  # type: ignore[no-untyped-def]
+    client = Client(raise_request_exception=False)
+    assert client.get("/").status_code == 200
+    port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = "1"  # the database "restarting": connections refused
+    try:
+        for language, words in (("kk", "уақытша"), ("ru", "временно"), ("en", "briefly unavailable")):
+            page = client.get("/", HTTP_ACCEPT_LANGUAGE=language)
+            assert page.status_code == 503, language
+            assert page["Retry-After"] == "30"
+            assert words in page.content.decode().lower(), language
+        assert client.get("/readyz").status_code == 503
+        assert client.get("/healthz").status_code == 200  # alive: restarting it would not help
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = port
+    assert client.get("/").status_code == 200  # back without a restart
+    assert client.get("/readyz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_every_response_carries_a_request_id_and_so_do_its_log_lines(client: Client) -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        given = client.get("/no-such-page/", HTTP_X_REQUEST_ID="proxy-7f3a9c21")
+        made = client.get("/no-such-page/", HTTP_X_REQUEST_ID="not a token\nforged line")
+    finally:
+        logger.removeHandler(handler)
+    assert given.status_code == 404 and given["X-Request-ID"] == "proxy-7f3a9c21"
+    assert len(made["X-Request-ID"]) == 32 and "forged" not in made["X-Request-ID"]
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [line["request_id"] for line in lines] == ["proxy-7f3a9c21", made["X-Request-ID"]]
+    assert lines[0]["level"] == "WARNING" and lines[0]["logger"] == "django.request"
+    assert "/no-such-page/" in lines[0]["message"]
