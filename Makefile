@@ -12,7 +12,8 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast e2e lint format check messages compilemessages migrate seed \
-        install install-dev system-deps services worker beat bench bench-events bench-notifications clean
+        install install-dev system-deps services worker beat bench bench-events bench-notifications \
+        backup restore clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -106,6 +107,12 @@ NOTIFY_BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/volunteer_net_be
 bench-notifications: $(VENV)/.installed ## Sweep throughput (100k messages) and the claim query at 1M rows
 	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(NOTIFY_BENCH_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(NOTIFY_BENCH_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(NOTIFY_BENCH_DATABASE_URL))')"
 	DATABASE_URL=$(NOTIFY_BENCH_DATABASE_URL) $(BIN)/python bench/notifications.py $(ARGS)
+
+backup: ## Dump the PostgreSQL database of DATABASE_URL into backups/ (pg_dump, custom format)
+	@bash scripts/backup.sh backup
+
+restore: ## Restore FILE=backups/….dump into DATABASE_URL (empty, or FORCE=yes to replace)
+	@bash scripts/backup.sh restore
 
 clean: ## Remove the virtual environment, SQLite database and compiled files
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache celerybeat-schedule*
