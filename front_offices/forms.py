@@ -3,12 +3,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from .models import FrontOffice
+from .models import FrontOffice, Purpose, Service, Visit
 from .services import EDITABLE_FIELDS
 
 
 class FrontOfficeForm(forms.ModelForm):
+    services = forms.MultipleChoiceField(
+        label=_("services offered"), choices=Service.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
     class Meta:
         model = FrontOffice
         fields = list(EDITABLE_FIELDS)
@@ -16,7 +21,37 @@ class FrontOfficeForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "latitude": forms.NumberInput(attrs={"step": "0.00001"}),
             "longitude": forms.NumberInput(attrs={"step": "0.00001"}),
+            "accessibility": forms.Textarea(attrs={"rows": 3}),
         }
 
     def office_data(self) -> dict[str, Any]:
         return {field: self.cleaned_data[field] for field in EDITABLE_FIELDS}
+
+
+class BookingForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("What is the visit for?"), choices=Purpose.choices)
+    note = forms.CharField(
+        label=_("Note for the office (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class WalkInForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Phone"), max_length=32, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})
+    )
+    first_name = forms.CharField(label=_("First name (if new)"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name (if new)"), max_length=100, required=False)
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", "—"), *Visit.Outcome.choices], required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class BlockForm(forms.Form):
+    starts = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    ends = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
+    reason = forms.CharField(label=_("Reason (sent to people already booked)"), max_length=200)
