@@ -44,6 +44,9 @@ class WalkInForm(forms.Form):
     )
     first_name = forms.CharField(label=_("First name (if new)"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name (if new)"), max_length=100, required=False)
+    birth_date = forms.DateField(
+        label=_("Date of birth (if new)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[("", "—"), *Visit.Outcome.choices], required=False

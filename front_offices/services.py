@@ -392,6 +392,7 @@ def walk_in_register(
     note: str = "",
     first_name: str = "",
     last_name: str = "",
+    birth_date: datetime.date | None = None,
     outcome: str = "",
     by: User,
 ) -> Visit:
@@ -413,6 +414,8 @@ def walk_in_register(
             errors["first_name"] = [_("Not found by phone: enter the first name to add the visitor.")]
         if not last_name.strip():
             errors["last_name"] = [_("Not found by phone: enter the last name to add the visitor.")]
+        if birth_date is None:
+            errors["birth_date"] = [_("Not found by phone: enter the date of birth to add the visitor.")]
         if errors:
             raise ValidationError(errors)
         from volunteers.services import volunteer_create
@@ -423,6 +426,7 @@ def walk_in_register(
                 "first_name": first_name.strip(),
                 "last_name": last_name.strip(),
                 "phone": phone,
+                "birth_date": birth_date,
                 "region": office.region,
             },
         )
