@@ -5,16 +5,6 @@ from regions.admin_mixins import NationalStaffAdmin
 from .models import FrontOffice, OpeningHours, ScheduleException
 
 
-class OpeningHoursInline(admin.TabularInline):
-    model = OpeningHours
-    extra = 0
-
-
-class ExceptionInline(admin.TabularInline):
-    model = ScheduleException
-    extra = 0
-
-
 @admin.register(FrontOffice)
 class FrontOfficeAdmin(NationalStaffAdmin):
     """National staff set up offices, their hours and exceptions, and hand out the front-office
@@ -25,7 +15,6 @@ class FrontOfficeAdmin(NationalStaffAdmin):
     search_fields = ["name", "address"]
     list_select_related = ["region"]
     autocomplete_fields = ["staff"]
-    inlines = [OpeningHoursInline, ExceptionInline]
 
 
 @admin.register(ScheduleException)
@@ -35,3 +24,12 @@ class ScheduleExceptionAdmin(NationalStaffAdmin):
     list_display = ["date", "office", "opens", "closes", "reason"]
     list_filter = ["office"]
     date_hierarchy = "date"
+
+
+@admin.register(OpeningHours)
+class OpeningHoursAdmin(NationalStaffAdmin):
+    """The weekly schedule (no period) and temporary schedules (with one), interval by interval."""
+
+    list_display = ["office", "weekday", "opens", "closes", "valid_from", "valid_until"]
+    list_filter = ["office"]
+    list_select_related = ["office"]

@@ -16,7 +16,8 @@ class FrontOfficeForm(forms.ModelForm):
 
     class Meta:
         model = FrontOffice
-        fields = list(EDITABLE_FIELDS)
+        # Whether an office takes bookings at all is national staff's switch, in the admin.
+        fields = [f for f in EDITABLE_FIELDS if f != "is_active"]
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "latitude": forms.NumberInput(attrs={"step": "0.00001"}),
@@ -24,8 +25,18 @@ class FrontOfficeForm(forms.ModelForm):
             "accessibility": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("visit_minutes", "visitors_at_once"):
+            self.fields[name].required = False
+
     def office_data(self) -> dict[str, Any]:
-        return {field: self.cleaned_data[field] for field in EDITABLE_FIELDS}
+        """What was sent; a field the form did not carry keeps the office's value."""
+        return {
+            field: self.cleaned_data[field] if field in self.data and self.cleaned_data.get(field) is not None
+            else getattr(self.instance, field)
+            for field in self.Meta.fields
+        }
 
 
 class BookingForm(forms.Form):

@@ -57,6 +57,7 @@ def office_public_list(request: HttpRequest) -> HttpResponse:
         request,
         "front_offices/public_list.html",
         {
+            "offices": offices,
             "rows": [(o, statuses[o.pk]) for o in offices],
             "evenings": evenings,
             "weekends": weekends,
