@@ -332,7 +332,6 @@ def staff_walk_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "block_form": BlockForm(prefix="block"),
             "outcomes": Visit.Outcome.choices,
         },
-        status=400,
     )
 
 
