@@ -5,7 +5,7 @@ reason and code, 409 when the slot is full, 404 outside the caller's scope."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts.models import User
 from regions.scoping import get_object_or_404, may_manage_region, staffed_office_ids
 from volunteers.models import Volunteer
 
@@ -61,7 +62,7 @@ class OfficeSerializer(serializers.Serializer):
     def get_status(self, obj: FrontOffice) -> dict[str, Any]:
         statuses = self.context.get("statuses") or {}
         found = statuses.get(obj.pk) or selectors.opening_status(obj)
-        return found.as_dict()  # type: ignore[no-any-return]
+        return found.as_dict()
 
     def get_url(self, obj: FrontOffice) -> str:
         return self.context["request"].build_absolute_uri(reverse("front_offices:detail", args=[obj.pk]))
@@ -174,7 +175,11 @@ class VisitListCreateApi(APIView):
         if selectors.may_see_front_offices(user):
             qs = selectors.visits_for_staff_api(user=user)
         else:
-            qs = Visit.objects.filter(volunteer__user=user).select_related("office").order_by("-starts_at", "-pk")
+            qs = (
+                Visit.objects.filter(volunteer__user=cast(User, user))
+                .select_related("office")
+                .order_by("-starts_at", "-pk")
+            )
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(VisitSerializer(page, many=True).data)
@@ -190,7 +195,9 @@ class VisitListCreateApi(APIView):
     def post(self, request: Request) -> Response:
         data = VisitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        volunteer = Volunteer.objects.filter(user=request.user, anonymized_at__isnull=True).first()
+        volunteer = Volunteer.objects.filter(
+            user=cast(User, request.user), anonymized_at__isnull=True
+        ).first()
         if volunteer is None:
             return Response(
                 {"detail": _("This account has no volunteer profile."), "code": "no_profile"},
@@ -217,7 +224,11 @@ class VisitCancelApi(APIView):
 
     @extend_schema(
         request=None,
-        responses={200: VisitSerializer, 400: OpenApiResponse(REFUSAL), 404: OpenApiResponse(description="Not yours")},
+        responses={
+            200: VisitSerializer,
+            400: OpenApiResponse(REFUSAL),
+            404: OpenApiResponse(description="Not yours"),
+        },
     )
     def post(self, request: Request, pk: int) -> Response:
         user = request.user

@@ -84,7 +84,10 @@ def seed_front_offices(
             for d in WEEKDAYS
         )
         ScheduleException.objects.get_or_create(
-            office=first_office, date=today + datetime.timedelta(days=10), opens=None, defaults={"reason": "Санитарный день"}
+            office=first_office,
+            date=today + datetime.timedelta(days=10),
+            opens=None,
+            defaults={"reason": "Санитарный день"},
         )
     _staff(offices)
     origin = timezone.now() - datetime.timedelta(days=past_days)
@@ -121,8 +124,15 @@ def _visits(offices: list[FrontOffice], *, count: int, seed: int) -> None:
     by_region: dict[int, list[int]] = {}
     for pk, region_id in volunteers:
         by_region.setdefault(region_id, []).append(pk)
-    slots = list(VisitSlot.objects.filter(blocked_reason="").values_list("pk", "office_id", "starts_at", "local_date", "capacity"))
+    slots = list(
+        VisitSlot.objects.filter(blocked_reason="").values_list(
+            "pk", "office_id", "starts_at", "local_date", "capacity"
+        )
+    )
     rng.shuffle(slots)
+    # Each place is taken with the chance that spreads `count` visits over all the places.
+    places = sum(slot[4] for slot in slots) or 1
+    chance = min(1.0, 1.15 * count / places)
     now = timezone.now()
     region_of = {o.pk: o.region_id for o in offices}
     future_of: dict[int, int] = {}
@@ -135,7 +145,9 @@ def _visits(offices: list[FrontOffice], *, count: int, seed: int) -> None:
             break
         people = by_region.get(region_of[office_id]) or [v[0] for v in volunteers]
         used: set[int] = set()
-        for _place in range(rng.randint(1, capacity)):
+        for _place in range(capacity):
+            if rng.random() >= chance:
+                continue
             person = rng.choice(people)
             if person in used or (starts_at > now and future_of.get(person, 0) >= 3):
                 continue

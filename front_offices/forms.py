@@ -11,7 +11,10 @@ from .services import EDITABLE_FIELDS
 
 class FrontOfficeForm(forms.ModelForm):
     services = forms.MultipleChoiceField(
-        label=_("services offered"), choices=Service.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("services offered"),
+        choices=Service.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
@@ -33,7 +36,8 @@ class FrontOfficeForm(forms.ModelForm):
     def office_data(self) -> dict[str, Any]:
         """What was sent; a field the form did not carry keeps the office's value."""
         return {
-            field: self.cleaned_data[field] if field in self.data and self.cleaned_data.get(field) is not None
+            field: self.cleaned_data[field]
+            if field in self.data and self.cleaned_data.get(field) is not None
             else getattr(self.instance, field)
             for field in self.Meta.fields
         }

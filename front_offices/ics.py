@@ -15,7 +15,11 @@ CRLF = "\r\n"
 
 def _text(value: str) -> str:
     return (
-        value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
     )
 
 
@@ -39,7 +43,9 @@ def _utc(dt: datetime.datetime) -> str:
 
 def visit_calendar(visit: Visit, *, summary: str, url: str) -> str:
     office = visit.office
-    ends_at = visit.slot.ends_at if visit.slot is not None else visit.starts_at + datetime.timedelta(minutes=30)
+    ends_at = (
+        visit.slot.ends_at if visit.slot is not None else visit.starts_at + datetime.timedelta(minutes=30)
+    )
     host = urlsplit(settings.SITE_URL).hostname or "volunteer-net"
     lines = [
         "BEGIN:VCALENDAR",

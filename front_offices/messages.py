@@ -38,7 +38,9 @@ def visit_context(visit: Visit, *, note: str = "") -> dict[str, Any]:
     }
 
 
-def _schedule(visit: Visit, kind: str, *, due_at: datetime.datetime, context: dict[str, Any], **kw: Any) -> None:
+def _schedule(
+    visit: Visit, kind: str, *, due_at: datetime.datetime, context: dict[str, Any], **kw: Any
+) -> None:
     message_schedule(
         recipient=visit.volunteer,
         kind=kind,

@@ -99,7 +99,9 @@ class FrontOffice(models.Model):
                 errors.setdefault(field, []).extend(messages)
         unknown = [code for code in self.services or [] if code not in Service.values]
         if unknown:
-            errors["services"] = [ValidationError(_("Unknown service: %(code)s."), params={"code": unknown[0]})]
+            errors["services"] = [
+                ValidationError(_("Unknown service: %(code)s."), params={"code": unknown[0]})
+            ]
         if errors:
             raise ValidationError(errors)
 
@@ -143,7 +145,11 @@ class OpeningHours(models.Model):
             models.CheckConstraint(condition=models.Q(weekday__lte=6), name="hours_weekday_valid"),
             models.CheckConstraint(
                 condition=models.Q(valid_from__isnull=True, valid_until__isnull=True)
-                | models.Q(valid_from__isnull=False, valid_until__isnull=False, valid_until__gte=models.F("valid_from")),
+                | models.Q(
+                    valid_from__isnull=False,
+                    valid_until__isnull=False,
+                    valid_until__gte=models.F("valid_from"),
+                ),
                 name="hours_period_complete",
             ),
         ]
@@ -230,7 +236,9 @@ class VisitSlot(models.Model):
             models.CheckConstraint(
                 condition=models.Q(taken__lte=models.F("capacity")), name="slot_taken_within_capacity"
             ),
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="slot_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="slot_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -263,7 +271,9 @@ class Visit(models.Model):
 
     office = models.ForeignKey(FrontOffice, on_delete=models.PROTECT, related_name="visits")
     # Empty for a walk-in: they are seen between bookings and hold no slot's place.
-    slot = models.ForeignKey(VisitSlot, on_delete=models.PROTECT, related_name="visits", null=True, blank=True)
+    slot = models.ForeignKey(
+        VisitSlot, on_delete=models.PROTECT, related_name="visits", null=True, blank=True
+    )
     volunteer = models.ForeignKey("volunteers.Volunteer", on_delete=models.CASCADE, related_name="visits")
     starts_at = models.DateTimeField(_("time"))
     local_date = models.DateField(_("date"))

@@ -131,7 +131,9 @@ def _weekday_name(day: datetime.date) -> str:
     return formats.date_format(day, "l")
 
 
-def _exceptions_for(office_ids: Iterable[int], first: datetime.date, last: datetime.date) -> list[ScheduleException]:
+def _exceptions_for(
+    office_ids: Iterable[int], first: datetime.date, last: datetime.date
+) -> list[ScheduleException]:
     return list(
         ScheduleException.objects.filter(date__range=(first, last)).filter(
             Q(office__isnull=True) | Q(office_id__in=list(office_ids))
@@ -160,7 +162,9 @@ def opening_status(
         for interval in day_intervals(office, day, hours, exceptions):
             if interval.starts_at <= now < interval.ends_at:
                 closes = _merged_end(office, interval, hours, exceptions)
-                return OpeningStatus(True, closes, None, _("Open now, closes at %(time)s") % {"time": _hhmm(closes)})
+                return OpeningStatus(
+                    True, closes, None, _("Open now, closes at %(time)s") % {"time": _hhmm(closes)}
+                )
             if interval.starts_at > now:
                 return OpeningStatus(False, None, interval.starts_at, _next_text(interval.starts_at, today))
         day += datetime.timedelta(days=1)
@@ -168,7 +172,10 @@ def opening_status(
 
 
 def _merged_end(
-    office: FrontOffice, interval: Interval, hours: Sequence[OpeningHours], exceptions: Sequence[ScheduleException]
+    office: FrontOffice,
+    interval: Interval,
+    hours: Sequence[OpeningHours],
+    exceptions: Sequence[ScheduleException],
 ) -> datetime.datetime:
     """An interval running to midnight followed by one from midnight reads as one."""
     end = interval.ends_at
@@ -188,15 +195,22 @@ def _next_text(opens_at: datetime.datetime, today: datetime.date) -> str:
         return _("Opens tomorrow at %(time)s") % params
     if local.date() < today + datetime.timedelta(days=7):
         return _("Opens %(day)s at %(time)s") % {**params, "day": _weekday_name(local.date())}
-    return _("Opens %(date)s at %(time)s") % {**params, "date": formats.date_format(local.date(), "SHORT_DATE_FORMAT")}
+    return _("Opens %(date)s at %(time)s") % {
+        **params,
+        "date": formats.date_format(local.date(), "SHORT_DATE_FORMAT"),
+    }
 
 
-def opening_statuses(offices: Sequence[FrontOffice], now: datetime.datetime | None = None) -> dict[int, OpeningStatus]:
+def opening_statuses(
+    offices: Sequence[FrontOffice], now: datetime.datetime | None = None
+) -> dict[int, OpeningStatus]:
     """`opening_status` of many offices (hours prefetched) with one query for the exceptions."""
     now = now or timezone.now()
     today = now.astimezone(tz()).date()
     exceptions = _exceptions_for(
-        [o.pk for o in offices], today - datetime.timedelta(days=1), today + datetime.timedelta(days=LOOKAHEAD_DAYS)
+        [o.pk for o in offices],
+        today - datetime.timedelta(days=1),
+        today + datetime.timedelta(days=LOOKAHEAD_DAYS),
     )
     return {o.pk: opening_status(o, now, exceptions=exceptions) for o in offices}
 
@@ -211,8 +225,12 @@ def weekly_hours(office: FrontOffice, today: datetime.date | None = None) -> lis
     return [(str(names[d]), ", ".join(by_day[d]) or _("closed")) for d in range(7)]
 
 
-def temporary_schedules(office: FrontOffice, today: datetime.date) -> list[tuple[datetime.date, datetime.date]]:
-    periods = {(h.valid_from, h.valid_until) for h in office.hours.all() if h.valid_until and h.valid_until >= today}
+def temporary_schedules(
+    office: FrontOffice, today: datetime.date
+) -> list[tuple[datetime.date, datetime.date]]:
+    periods = {
+        (h.valid_from, h.valid_until) for h in office.hours.all() if h.valid_until and h.valid_until >= today
+    }
     return sorted(periods)  # type: ignore[arg-type]
 
 
@@ -353,13 +371,13 @@ def next_free_visits(
             first_free__isnull=False
         )
     )
-    slots = VisitSlot.objects.in_bulk([o.first_free for o in rows])  # type: ignore[attr-defined]
+    slots = VisitSlot.objects.in_bulk([o.first_free for o in rows])
     found = []
     for office in rows:
         distance = None
         if point is not None and office.latitude is not None and office.longitude is not None:
             distance = _km(point[0], point[1], float(office.latitude), float(office.longitude))
-        found.append(FreeVisit(office, slots[office.first_free], distance))  # type: ignore[attr-defined]
+        found.append(FreeVisit(office, slots[office.first_free], distance))
     if point is not None:
         found.sort(key=lambda f: (f.distance_km if f.distance_km is not None else math.inf, f.slot.starts_at))
     else:

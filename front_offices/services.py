@@ -107,8 +107,10 @@ def slots_sync(
     created = VisitSlot.objects.bulk_create(
         [slot for start, slot in wanted.items() if start not in have], ignore_conflicts=True, batch_size=2000
     )
-    stale = existing.filter(starts_at__gt=now, taken=0).exclude(starts_at__in=list(wanted)).exclude(
-        Exists(Visit.objects.filter(slot=OuterRef("pk")))
+    stale = (
+        existing.filter(starts_at__gt=now, taken=0)
+        .exclude(starts_at__in=list(wanted))
+        .exclude(Exists(Visit.objects.filter(slot=OuterRef("pk"))))
     )
     deleted, _by_model = stale.delete()
     # A changed "visitors at once" reaches future slots that hold no more bookings than it.
@@ -202,7 +204,11 @@ def _lock_slot(slot_id: int) -> VisitSlot:
 
 
 def booking_refusal(
-    *, slot: VisitSlot, volunteer: Volunteer, now: datetime.datetime | None = None, moving: Visit | None = None
+    *,
+    slot: VisitSlot,
+    volunteer: Volunteer,
+    now: datetime.datetime | None = None,
+    moving: Visit | None = None,
 ) -> ValidationError | None:
     """Why `volunteer` may not book `slot` now, or None. Pages ask it to explain before anyone
     presses a button; the services ask again under the locks, and that answer counts.
@@ -220,14 +226,17 @@ def booking_refusal(
         )
     if slot.blocked_reason:
         return ValidationError(
-            _("The office does not receive visitors at this time: %(reason)s") % {"reason": slot.blocked_reason},
+            _("The office does not receive visitors at this time: %(reason)s")
+            % {"reason": slot.blocked_reason},
             code="blocked",
         )
     if Visit.objects.filter(slot=slot, volunteer=volunteer, status=Visit.Status.BOOKED).exists():
         return ValidationError(_("You already have a visit booked at this time."), code="duplicate")
     if moving is None:
         limit = int(settings.FRONT_OFFICE_MAX_FUTURE_VISITS)
-        future = Visit.objects.filter(volunteer=volunteer, status=Visit.Status.BOOKED, starts_at__gt=now).count()
+        future = Visit.objects.filter(
+            volunteer=volunteer, status=Visit.Status.BOOKED, starts_at__gt=now
+        ).count()
         if future >= limit:
             return ValidationError(
                 _("You already have %(count)s upcoming visits, the most allowed. Cancel one to book another.")
@@ -261,7 +270,9 @@ def _lock_person(volunteer: Volunteer) -> Volunteer:
 
 
 @transaction.atomic
-def visit_book(*, slot: VisitSlot, volunteer: Volunteer, purpose: str, note: str = "", by: User | None) -> Visit:
+def visit_book(
+    *, slot: VisitSlot, volunteer: Volunteer, purpose: str, note: str = "", by: User | None
+) -> Visit:
     """Book a place in `slot` for `volunteer`. Refusals are a ValidationError with a code (full,
     closed, blocked, past, horizon, limit, duplicate, inactive) and a translated message; bad
     input is a ValidationError keyed by field."""

@@ -140,7 +140,9 @@ def book(request: AuthenticatedHttpRequest, slot_pk: int) -> HttpResponse:
             messages.success(request, _("Your visit is booked."))
             return redirect("front_offices:visit", visit.pk)
     return render(
-        request, "front_offices/book.html", {"slot": slot, "office": slot.office, "form": form, "refusal": refusal}
+        request,
+        "front_offices/book.html",
+        {"slot": slot, "office": slot.office, "form": form, "refusal": refusal},
     )
 
 
@@ -205,7 +207,9 @@ def _move_page(
     day = min(max(_day_param(request, default), first), last)
     if request.method == "POST":
         try:
-            slot = VisitSlot.objects.select_related("office").get(pk=int(request.POST.get("slot", "")), office=visit.office)
+            slot = VisitSlot.objects.select_related("office").get(
+                pk=int(request.POST.get("slot", "")), office=visit.office
+            )
         except (ValueError, VisitSlot.DoesNotExist):
             messages.error(request, _("Choose a time."))
         else:
@@ -241,7 +245,10 @@ def _move_page(
 def visit_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     visit = _own_visit(request, pk)
     return _move_page(
-        request, visit, done_url=reverse("front_offices:visit", args=[visit.pk]), template_extra={"staff": False}
+        request,
+        visit,
+        done_url=reverse("front_offices:visit", args=[visit.pk]),
+        template_extra={"staff": False},
     )
 
 
@@ -312,7 +319,9 @@ def staff_walk_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, _("%(name)s has been checked in.") % {"name": visit.volunteer.full_name})
+            messages.success(
+                request, _("%(name)s has been checked in.") % {"name": visit.volunteer.full_name}
+            )
             return _back_to_day(office, visit.local_date)
     today = timezone.localdate()
     visits = selectors.staff_day(office=office, day=today)
@@ -359,7 +368,9 @@ def staff_block(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             reason = form.cleaned_data["reason"]
         else:
             raise ValidationError({"starts_at": _("Give the times and a reason.")})
-        cancelled = services.slots_block(office=office, starts_at=starts_at, ends_at=ends_at, reason=reason, by=request.user)
+        cancelled = services.slots_block(
+            office=office, starts_at=starts_at, ends_at=ends_at, reason=reason, by=request.user
+        )
     except (ValidationError, ValueError) as exc:
         messages.error(request, _error_text(exc) if isinstance(exc, ValidationError) else _("Choose a time."))
     else:

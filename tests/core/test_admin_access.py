@@ -11,9 +11,6 @@ somebody decides here what national staff should get from it.
 from __future__ import annotations
 
 import datetime
-
-import datetime
-
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -594,7 +591,14 @@ class TestNoAdminFormWritesAroundAService:
         assert "latitude" in response.context["adminform"].form.errors
         response = client.post(
             f"/admin/front_offices/frontoffice/{office.pk}/change/",
-            {"name": office.name, "region": almaty.pk, "address": office.address, "phone": "8 727 250 12 34", "visit_minutes": 30, "visitors_at_once": 2},
+            {
+                "name": office.name,
+                "region": almaty.pk,
+                "address": office.address,
+                "phone": "8 727 250 12 34",
+                "visit_minutes": 30,
+                "visitors_at_once": 2,
+            },
         )
         assert response.status_code == 302
         office.refresh_from_db()

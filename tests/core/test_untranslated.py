@@ -151,7 +151,8 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
         (client_for(alice), "get", f"/front-offices/{office.pk}/day/?date={day.isoformat()}", None),
         (client_for(alice), "post", f"/front-offices/{office.pk}/walk-in/", {"walkin-phone": "+77019990000"}),
     ]
-    return office_pages + [
+    return [
+        *office_pages,
         (client_for(bob.user), "get", "/my-shifts/", None),
         (client_for(bob.user), "get", f"/my-shifts/{signup.pk}/transport/", None),
         (client_for(bob.user), "get", f"/my-shifts/{waiting.pk}/transport/", None),

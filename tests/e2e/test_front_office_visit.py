@@ -70,11 +70,18 @@ def test_activist_books_an_evening_visit_moves_it_and_cancels(
     expect(page.locator("#visit")).to_contain_text("19:00")
     visit.refresh_from_db()
     assert timezone.localtime(visit.starts_at).strftime("%H:%M") == "19:00"
-    assert VisitSlot.objects.get(office=office, local_date=day, starts_at=visit.starts_at - datetime.timedelta(minutes=30)).taken == 0
+    assert (
+        VisitSlot.objects.get(
+            office=office, local_date=day, starts_at=visit.starts_at - datetime.timedelta(minutes=30)
+        ).taken
+        == 0
+    )
 
     page.locator(f"form[action='/front-offices/visits/{visit.pk}/cancel/'] button").click()
     expect(page).to_have_url(f"{live_server.url}/front-offices/visits/")
-    expect(page.locator(f"#upcoming #visit-{visit.pk} .status-badge")).to_have_class("status-badge status-cancelled")
+    expect(page.locator(f"#upcoming #visit-{visit.pk} .status-badge")).to_have_class(
+        "status-badge status-cancelled"
+    )
     visit.refresh_from_db()
     assert visit.status == "cancelled" and visit.slot is not None and visit.slot.taken == 0
 
@@ -88,7 +95,12 @@ def test_clerk_checks_a_visitor_in_and_registers_a_walk_in(
     today = timezone.localdate()
     visitor = VolunteerFactory(region=almaty, last_name="Ержанова", first_name="Әсел")
     booked = Visit.objects.create(
-        office=office, volunteer=visitor, starts_at=timezone.now(), local_date=today, purpose="consultation", note="Тіркелу"
+        office=office,
+        volunteer=visitor,
+        starts_at=timezone.now(),
+        local_date=today,
+        purpose="consultation",
+        note="Тіркелу",
     )
     walker = VolunteerFactory(region=almaty, last_name="Сейітов", first_name="Дәурен", phone="+77015551234")
 

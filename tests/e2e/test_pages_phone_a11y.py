@@ -323,14 +323,20 @@ def site(almaty: Any, astana: Any) -> Site:
     # The office's hours every day until late, a slot tomorrow evening and the volunteer's visit
     # in it: the booking, visit and staff's-day pages have rows to show.
     for weekday in range(7):
-        OpeningHours.objects.create(office=office, weekday=weekday, opens=datetime.time(9), closes=datetime.time(21))
+        OpeningHours.objects.create(
+            office=office, weekday=weekday, opens=datetime.time(9), closes=datetime.time(21)
+        )
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     front_office_services.slots_sync(office=office, first=tomorrow, last=tomorrow)
-    visit_slot = VisitSlot.objects.get(office=office, starts_at__hour=13, starts_at__minute=0, local_date=tomorrow)
+    visit_slot = VisitSlot.objects.get(
+        office=office, starts_at__hour=13, starts_at__minute=0, local_date=tomorrow
+    )
     visit = front_office_services.visit_book(
         slot=visit_slot, volunteer=volunteer, purpose="certificate", note="Екі анықтама керек", by=None
     )
-    free_slot = VisitSlot.objects.get(office=office, starts_at__hour=14, starts_at__minute=0, local_date=tomorrow)
+    free_slot = VisitSlot.objects.get(
+        office=office, starts_at__hour=14, starts_at__minute=0, local_date=tomorrow
+    )
     uid = urlsafe_base64_encode(force_bytes(volunteer.user.pk))
     token = default_token_generator.make_token(volunteer.user)
     d, m = detachment.pk, minor.pk

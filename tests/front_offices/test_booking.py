@@ -16,7 +16,7 @@ from notifications.models import Message
 from tests.conftest import client_for
 from tests.factories import UserFactory, VolunteerFactory
 
-from .helpers import make_office, next_weekday, slot_at, slots_for
+from .helpers import make_office, next_weekday, slot_at
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +39,16 @@ def monday() -> datetime.date:
 
 def test_booking_takes_a_place_and_schedules_confirmation_and_reminders(office, monday, bob) -> None:  # type: ignore[no-untyped-def]
     slot = slot_at(office, monday, 18)
-    visit = services.visit_book(slot=slot, volunteer=bob, purpose="certificate", note="2 сертификат", by=bob.user)
+    visit = services.visit_book(
+        slot=slot, volunteer=bob, purpose="certificate", note="2 сертификат", by=bob.user
+    )
     slot.refresh_from_db()
     assert slot.taken == 1 and visit.is_evening and visit.status == "booked"
-    kinds = set(Message.objects.filter(subject_type="front_offices.visit", subject_id=visit.pk).values_list("kind", flat=True))
+    kinds = set(
+        Message.objects.filter(subject_type="front_offices.visit", subject_id=visit.pk).values_list(
+            "kind", flat=True
+        )
+    )
     assert kinds == {"visit_booked", "visit_reminder_24h", "visit_reminder_1h"}
     reminder = Message.objects.get(kind="visit_reminder_1h", subject_id=visit.pk)
     assert reminder.due_at == visit.starts_at - datetime.timedelta(hours=1)
@@ -70,10 +76,14 @@ def test_every_refusal_has_its_code(office, monday, bob) -> None:  # type: ignor
     office.is_active = True
     office.save()
     for hour in (15, 16):
-        services.visit_book(slot=slot_at(office, monday, hour), volunteer=bob, purpose="consultation", by=None)
+        services.visit_book(
+            slot=slot_at(office, monday, hour), volunteer=bob, purpose="consultation", by=None
+        )
     assert refusal(slot=slot_at(office, monday, 17), volunteer=bob).code == "limit"
     with pytest.raises(ValidationError) as bad:
-        services.visit_book(slot=slot_at(office, monday, 17), volunteer=VolunteerFactory(), purpose="nonsense", by=None)
+        services.visit_book(
+            slot=slot_at(office, monday, 17), volunteer=VolunteerFactory(), purpose="nonsense", by=None
+        )
     assert "purpose" in bad.value.message_dict
 
 
@@ -82,7 +92,10 @@ def test_limit_and_horizon_are_settings(office, bob) -> None:  # type: ignore[no
     near = next_weekday(1)  # within a week
     services.visit_book(slot=slot_at(office, near, 9), volunteer=bob, purpose="consultation", by=None)
     assert refusal(slot=slot_at(office, near, 10), volunteer=bob).code == "limit"
-    assert refusal(slot=slot_at(office, next_weekday(1, after=11), 9), volunteer=VolunteerFactory()).code == "horizon"
+    assert (
+        refusal(slot=slot_at(office, next_weekday(1, after=11), 9), volunteer=VolunteerFactory()).code
+        == "horizon"
+    )
 
 
 def test_refusals_read_in_kazakh(office, monday, bob) -> None:  # type: ignore[no-untyped-def]
@@ -103,7 +116,9 @@ def test_cancel_frees_the_place_and_drops_the_reminders(office, monday, bob) -> 
     slot.refresh_from_db()
     assert slot.taken == 1
     services.visit_book(slot=slot, volunteer=VolunteerFactory(), purpose="consultation", by=None)
-    pending = Message.objects.filter(subject_id=visit.pk, subject_type="front_offices.visit", status="pending")
+    pending = Message.objects.filter(
+        subject_id=visit.pk, subject_type="front_offices.visit", status="pending"
+    )
     assert not pending.filter(kind__startswith="visit_reminder").exists()
     # Cancelled by the person: not told what they just did.
     assert not Message.objects.filter(subject_id=visit.pk, kind="visit_cancelled").exists()
@@ -150,8 +165,12 @@ def test_blocking_cancels_booked_visits_and_tells_the_reason(office, monday, bob
     assert visit.status == "cancelled" and visit.cancel_reason == "Электр жоқ"
 
 
-def test_staff_day_is_for_the_office_staff_and_the_regions_coordinators_only(office, monday, bob, alice, charlie, nora) -> None:  # type: ignore[no-untyped-def]
-    visit = services.visit_book(slot=slot_at(office, monday, 9), volunteer=bob, purpose="transport", note="Автобус", by=None)
+def test_staff_day_is_for_the_office_staff_and_the_regions_coordinators_only(
+    office, monday, bob, alice, charlie, nora
+) -> None:  # type: ignore[no-untyped-def]
+    visit = services.visit_book(
+        slot=slot_at(office, monday, 9), volunteer=bob, purpose="transport", note="Автобус", by=None
+    )
     clerk = UserFactory(email="clerk-off@example.kz")
     office.staff.add(clerk)
     other_clerk = UserFactory(email="clerk-other@example.kz")
@@ -163,7 +182,12 @@ def test_staff_day_is_for_the_office_staff_and_the_regions_coordinators_only(off
         assert bob.full_name in page.content.decode() and "Автобус" in page.content.decode()
     for user in (charlie, other_clerk, bob.user):
         assert client_for(user).get(url).status_code == 404
-        assert client_for(user).post(f"/front-offices/staff/visits/{visit.pk}/mark/", {"status": "arrived"}).status_code == 404
+        assert (
+            client_for(user)
+            .post(f"/front-offices/staff/visits/{visit.pk}/mark/", {"status": "arrived"})
+            .status_code
+            == 404
+        )
         assert client_for(user).post(f"/front-offices/{office.pk}/walk-in/", {}).status_code == 404
     assert Client().get(url).status_code == 302
 
@@ -181,9 +205,14 @@ def test_staff_check_in_outcome_and_walk_in(office, bob, alice) -> None:  # type
     visit.refresh_from_db()
     assert (visit.status, visit.outcome) == ("arrived", "certificate_issued")
     # A known volunteer found by phone, then a new one.
-    client.post(f"/front-offices/{office.pk}/walk-in/", {"walkin-phone": bob.phone, "walkin-purpose": "registration"})
+    client.post(
+        f"/front-offices/{office.pk}/walk-in/", {"walkin-phone": bob.phone, "walkin-purpose": "registration"}
+    )
     assert Visit.objects.filter(volunteer=bob, walk_in=True, status="arrived").count() == 1
-    refused = client.post(f"/front-offices/{office.pk}/walk-in/", {"walkin-phone": "+77019998877", "walkin-purpose": "registration"})
+    refused = client.post(
+        f"/front-offices/{office.pk}/walk-in/",
+        {"walkin-phone": "+77019998877", "walkin-purpose": "registration"},
+    )
     assert refused.status_code == 200 and "атын енгізіңіз" in refused.content.decode()
     client.post(
         f"/front-offices/{office.pk}/walk-in/",
@@ -210,8 +239,16 @@ def test_booking_pages_end_to_end_with_ics(office, monday, bob) -> None:  # type
     assert done.status_code == 302 and done["Location"] == f"/front-offices/visits/{visit.pk}/"
     ics = client.get(f"/front-offices/visits/{visit.pk}/visit.ics")
     assert ics["Content-Type"].startswith("text/calendar") and "DTSTART:" in ics.content.decode()
-    assert client_for(VolunteerFactory(with_account=True).user).get(f"/front-offices/visits/{visit.pk}/").status_code == 404
-    moved = client.post(f"/front-offices/visits/{visit.pk}/reschedule/?date={monday.isoformat()}", {"slot": slot_at(office, monday, 19).pk})
+    assert (
+        client_for(VolunteerFactory(with_account=True).user)
+        .get(f"/front-offices/visits/{visit.pk}/")
+        .status_code
+        == 404
+    )
+    moved = client.post(
+        f"/front-offices/visits/{visit.pk}/reschedule/?date={monday.isoformat()}",
+        {"slot": slot_at(office, monday, 19).pk},
+    )
     assert moved.status_code == 302
     client.post(f"/front-offices/visits/{visit.pk}/cancel/")
     visit.refresh_from_db()
@@ -225,18 +262,35 @@ def test_api_codes(office, monday, bob, charlie) -> None:  # type: ignore[no-unt
     assert listing[0]["opening_hours"] and "text" in listing[0]["status"]
     slots = Client().get(f"/api/front-offices/{office.pk}/slots/?date={monday.isoformat()}").json()
     assert slots[0] == {
-        "id": slot.pk, "starts_at": slot.starts_at.astimezone(timezone.get_default_timezone()).isoformat(),
+        "id": slot.pk,
+        "starts_at": slot.starts_at.astimezone(timezone.get_default_timezone()).isoformat(),
         "ends_at": slot.ends_at.astimezone(timezone.get_default_timezone()).isoformat(),
-        "capacity": 2, "free": 2, "blocked": False,
+        "capacity": 2,
+        "free": 2,
+        "blocked": False,
     }
     assert Client().get(f"/api/front-offices/{office.pk}/slots/?date=soon").status_code == 400
-    made = client.post("/api/visits/", {"slot": slot.pk, "purpose": "consultation"}, content_type="application/json")
+    made = client.post(
+        "/api/visits/", {"slot": slot.pk, "purpose": "consultation"}, content_type="application/json"
+    )
     assert made.status_code == 201
-    assert client.post("/api/visits/", {"slot": slot.pk, "purpose": "x"}, content_type="application/json").json().keys() == {"purpose"}
-    assert client.post("/api/visits/", {"slot": slot.pk, "purpose": "consultation"}, content_type="application/json").json()["code"] == "duplicate"
+    assert client.post(
+        "/api/visits/", {"slot": slot.pk, "purpose": "x"}, content_type="application/json"
+    ).json().keys() == {"purpose"}
+    assert (
+        client.post(
+            "/api/visits/", {"slot": slot.pk, "purpose": "consultation"}, content_type="application/json"
+        ).json()["code"]
+        == "duplicate"
+    )
     services.visit_book(slot=slot, volunteer=VolunteerFactory(), purpose="consultation", by=None)
     other = client_for(VolunteerFactory(with_account=True).user)
-    assert other.post("/api/visits/", {"slot": slot.pk, "purpose": "consultation"}, content_type="application/json").status_code == 409
+    assert (
+        other.post(
+            "/api/visits/", {"slot": slot.pk, "purpose": "consultation"}, content_type="application/json"
+        ).status_code
+        == 409
+    )
     assert [v["id"] for v in client.get("/api/visits/").json()["results"]] == [made.json()["id"]]
     assert client_for(charlie).post(f"/api/visits/{made.json()['id']}/cancel/").status_code == 404
     assert other.post(f"/api/visits/{made.json()['id']}/cancel/").status_code == 404

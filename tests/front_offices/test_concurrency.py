@@ -55,7 +55,9 @@ def test_sixty_bookings_of_a_slot_for_two_give_exactly_two(regions_in_transactio
     people = [VolunteerFactory() for _ in range(60)]
 
     def book(person):  # type: ignore[no-untyped-def]
-        return lambda: services.visit_book(slot=VisitSlot(pk=slot.pk), volunteer=person, purpose="consultation", by=None)
+        return lambda: services.visit_book(
+            slot=VisitSlot(pk=slot.pk), volunteer=person, purpose="consultation", by=None
+        )
 
     outcomes = run_at_once([book(p) for p in people])
     assert sorted(outcomes) == ["full"] * 58 + ["ok"] * 2
@@ -73,18 +75,26 @@ def test_the_database_refuses_an_overfull_slot_even_without_the_lock(regions_in_
 
 
 @pytest.mark.parametrize("attempt", range(3))
-def test_parallel_reschedules_leave_each_person_exactly_one_visit(regions_in_transactional_db, attempt: int) -> None:  # type: ignore[no-untyped-def]
+def test_parallel_reschedules_leave_each_person_exactly_one_visit(
+    regions_in_transactional_db, attempt: int
+) -> None:  # type: ignore[no-untyped-def]
     office = make_office(capacity=1)
     day = next_weekday(0, after=2)
     targets = [slot_at(office, day, h) for h in (14, 15, 16)]
     people = [VolunteerFactory() for _ in range(6)]
     visits = [
-        services.visit_book(slot=slot_at(office, day, 9 + n // 2, 30 * (n % 2)), volunteer=p, purpose="consultation", by=None)
+        services.visit_book(
+            slot=slot_at(office, day, 9 + n // 2, 30 * (n % 2)), volunteer=p, purpose="consultation", by=None
+        )
         for n, p in enumerate(people)
     ]
     # Each person asks to move to each target at once, twice over: 36 moves for 3 places.
     jobs = [
-        (lambda v=v, t=t: services.visit_reschedule(visit=Visit(pk=v.pk, volunteer_id=v.volunteer_id), to_slot=VisitSlot(pk=t.pk), by=None))
+        (
+            lambda v=v, t=t: services.visit_reschedule(
+                visit=Visit(pk=v.pk, volunteer_id=v.volunteer_id), to_slot=VisitSlot(pk=t.pk), by=None
+            )
+        )
         for v in visits
         for t in targets
         for _ in range(2)

@@ -69,16 +69,25 @@ def test_the_fixed_public_holidays_of_kazakhstan_are_recorded_once() -> None:
 def test_special_hours_on_a_date_replace_the_week() -> None:
     office = make_office()
     wednesday = next_weekday(2)
-    ScheduleException.objects.create(office=office, date=wednesday, opens=T(12), closes=T(14), reason="Короткий день")
+    ScheduleException.objects.create(
+        office=office, date=wednesday, opens=T(12), closes=T(14), reason="Короткий день"
+    )
     slots = slots_for(office, wednesday)
-    assert [timezone.localtime(s.starts_at).strftime("%H:%M") for s in slots] == ["12:00", "12:30", "13:00", "13:30"]
+    assert [timezone.localtime(s.starts_at).strftime("%H:%M") for s in slots] == [
+        "12:00",
+        "12:30",
+        "13:00",
+        "13:30",
+    ]
 
 
 def test_a_temporary_schedule_replaces_the_week_in_its_period_only() -> None:
     office = make_office()
     monday = next_weekday(0, after=3)
     end = monday + datetime.timedelta(days=6)
-    OpeningHours.objects.create(office=office, weekday=0, opens=T(10), closes=T(12), valid_from=monday, valid_until=end)
+    OpeningHours.objects.create(
+        office=office, weekday=0, opens=T(10), closes=T(12), valid_from=monday, valid_until=end
+    )
     assert len(slots_for(office, monday)) == 4
     # Saturday is in the period and the temporary schedule has no Saturday: closed.
     assert slots_for(office, monday + datetime.timedelta(days=5)) == []
@@ -92,7 +101,12 @@ def test_hours_up_to_midnight_and_after_it_belong_to_their_almaty_dates() -> Non
     OpeningHours.objects.create(office=office, weekday=4, opens=T(22), closes=T(0))
     OpeningHours.objects.create(office=office, weekday=5, opens=T(0), closes=T(1))
     late = [s for s in slots_for(office, friday) if s.starts_at >= at(friday, 22)]
-    assert [s.starts_at for s in late] == [at(friday, 22), at(friday, 22, 30), at(friday, 23), at(friday, 23, 30)]
+    assert [s.starts_at for s in late] == [
+        at(friday, 22),
+        at(friday, 22, 30),
+        at(friday, 23),
+        at(friday, 23, 30),
+    ]
     assert late[-1].ends_at == at(saturday, 0)
     early = slots_for(office, saturday)[:2]
     # 00:00 and 00:30 in Almaty are still the previous day in UTC, but Saturday's slots here.
@@ -141,10 +155,14 @@ def test_next_free_visit_across_the_country_skips_full_and_blocked_and_honours_e
     first = slot_at(office, monday, 9)
     services.visit_book(slot=first, volunteer=VolunteerFactory(), purpose="consultation", by=None)
     slots_for(other, monday)
-    VisitSlot.objects.filter(office=other, local_date=monday, starts_at__lt=at(monday, 10)).update(blocked_reason="x")
+    VisitSlot.objects.filter(office=other, local_date=monday, starts_at__lt=at(monday, 10)).update(
+        blocked_reason="x"
+    )
     found = {f.office.pk: f.slot.starts_at for f in selectors.next_free_visits(now=at(monday, 8))}
     assert found == {office.pk: at(monday, 9, 30), other.pk: at(monday, 10)}
-    evening = {f.office.pk: f.slot.starts_at for f in selectors.next_free_visits(now=at(monday, 8), evenings=True)}
+    evening = {
+        f.office.pk: f.slot.starts_at for f in selectors.next_free_visits(now=at(monday, 8), evenings=True)
+    }
     assert evening == {office.pk: at(monday, 18), other.pk: at(monday, 18)}
     near_astana = selectors.next_free_visits(now=at(monday, 8), point=(51.16, 71.47))
     assert near_astana[0].office == other

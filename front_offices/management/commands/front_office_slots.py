@@ -9,7 +9,9 @@ from front_offices import services
 
 
 class Command(BaseCommand):
-    help = "Generate the front offices' visit slots from their schedules up to the booking horizon (idempotent)."
+    help = (
+        "Generate the front offices' visit slots from their schedules up to the booking horizon (idempotent)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--days", type=int, default=None, help="Days ahead (default: the horizon + 7).")

@@ -22,7 +22,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--signups", type=int, default=4000, help="How many sign-ups (default 4000).")
         parser.add_argument(
-            "--visits", type=int, default=300, help="How many front-office visits, past and future (default 300)."
+            "--visits",
+            type=int,
+            default=300,
+            help="How many front-office visits, past and future (default 300).",
         )
         parser.add_argument(
             "--seed", type=int, default=2026, help="Random seed; the same seed, the same data."
