@@ -393,3 +393,19 @@ def parse_point(lat: str, lon: str) -> tuple[float, float] | None:
     if not (-90 <= point[0] <= 90 and -180 <= point[1] <= 180):
         return None
     return point
+
+
+def personal_data_visits(volunteer: Any) -> list[dict[str, Any]]:
+    """The person's front-office visits, for "download my data"."""
+    return [
+        {
+            "office": visit.office.name,
+            "starts_at": visit.starts_at.isoformat(),
+            "purpose": visit.purpose,
+            "note": visit.note,
+            "status": visit.status,
+            "outcome": visit.outcome,
+            "walk_in": visit.walk_in,
+        }
+        for visit in Visit.objects.filter(volunteer=volunteer).select_related("office").order_by("starts_at")
+    ]

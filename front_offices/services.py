@@ -456,3 +456,13 @@ def walk_in_register(
         walk_in=True,
         created_by=by,
     )
+
+
+def volunteer_visits_cancel_upcoming(*, volunteer: Volunteer, by: User | None) -> list[Visit]:
+    """An erased profile holds no places: its upcoming visits are cancelled (nobody told: the
+    person asked for the erasure). Registered as an anonymise hook of volunteers/."""
+    cancelled = []
+    for visit in Visit.objects.filter(volunteer=volunteer, status=Visit.Status.BOOKED, starts_at__gt=timezone.now()):
+        cancelled.append(visit_cancel(visit=visit, by=by, reason=""))
+        visit_messages.visit_cancelled(visit, tell=False)
+    return cancelled

@@ -296,3 +296,16 @@ def test_api_codes(office, monday, bob, charlie) -> None:  # type: ignore[no-unt
     assert other.post(f"/api/visits/{made.json()['id']}/cancel/").status_code == 404
     assert client.post(f"/api/visits/{made.json()['id']}/cancel/").json()["status"] == "cancelled"
     assert Client().post("/api/visits/", {}).status_code in (401, 403)
+
+
+def test_erasing_a_profile_frees_its_upcoming_places_and_the_data_download_lists_visits(office, monday, bob) -> None:  # type: ignore[no-untyped-def]
+    from volunteers.extensions import PERSONAL_DATA_SECTIONS
+    from volunteers.services import volunteer_anonymize
+
+    slot = slot_at(office, monday, 9)
+    services.visit_book(slot=slot, volunteer=bob, purpose="consultation", note="Жеке", by=bob.user)
+    section = dict(PERSONAL_DATA_SECTIONS)["front_office_visits"](bob)
+    assert section[0]["note"] == "Жеке"
+    volunteer_anonymize(volunteer=bob, requested_by=bob.user)
+    slot.refresh_from_db()
+    assert slot.taken == 0 and Visit.objects.get(volunteer=bob).status == "cancelled"
