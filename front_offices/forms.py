@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import FrontOffice, Purpose, Service, Visit
+from .models import FrontOffice, OpeningHours, Purpose, ScheduleException, Service, Visit
 from .services import EDITABLE_FIELDS
 
 
@@ -73,3 +73,26 @@ class BlockForm(forms.Form):
     starts = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
     ends = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
     reason = forms.CharField(label=_("Reason (sent to people already booked)"), max_length=200)
+
+
+class OpeningHoursForm(forms.ModelForm):
+    class Meta:
+        model = OpeningHours
+        fields = ["weekday", "opens", "closes", "valid_from", "valid_until"]
+        widgets = {
+            "opens": forms.TimeInput(attrs={"type": "time"}),
+            "closes": forms.TimeInput(attrs={"type": "time"}),
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_until": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class ScheduleExceptionForm(forms.ModelForm):
+    class Meta:
+        model = ScheduleException
+        fields = ["date", "opens", "closes", "reason"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "opens": forms.TimeInput(attrs={"type": "time"}),
+            "closes": forms.TimeInput(attrs={"type": "time"}),
+        }

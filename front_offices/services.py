@@ -462,7 +462,77 @@ def volunteer_visits_cancel_upcoming(*, volunteer: Volunteer, by: User | None) -
     """An erased profile holds no places: its upcoming visits are cancelled (nobody told: the
     person asked for the erasure). Registered as an anonymise hook of volunteers/."""
     cancelled = []
-    for visit in Visit.objects.filter(volunteer=volunteer, status=Visit.Status.BOOKED, starts_at__gt=timezone.now()):
+    for visit in Visit.objects.filter(
+        volunteer=volunteer, status=Visit.Status.BOOKED, starts_at__gt=timezone.now()
+    ):
         cancelled.append(visit_cancel(visit=visit, by=by, reason=""))
         visit_messages.visit_cancelled(visit, tell=False)
     return cancelled
+
+
+# Hours and exceptions, kept by the office's staff and the region's coordinators ----------------
+
+
+def _resync(office: FrontOffice) -> None:
+    today = timezone.localdate()
+    slots_sync(office=office, first=today, last=today + datetime.timedelta(days=horizon_days() + 7))
+
+
+@transaction.atomic
+def opening_hours_add(
+    *,
+    office: FrontOffice,
+    weekday: int,
+    opens: datetime.time,
+    closes: datetime.time,
+    valid_from: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+    by: User,
+) -> OpeningHours:
+    """One more interval of the week (or of a temporary schedule); the slots follow at once."""
+    row = OpeningHours(
+        office=office,
+        weekday=weekday,
+        opens=opens,
+        closes=closes,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    row.full_clean()
+    row.save()
+    _resync(office)
+    return row
+
+
+@transaction.atomic
+def opening_hours_delete(*, hours: OpeningHours, by: User) -> None:
+    office = hours.office
+    hours.delete()
+    _resync(office)
+
+
+@transaction.atomic
+def schedule_exception_add(
+    *,
+    office: FrontOffice,
+    date: datetime.date,
+    opens: datetime.time | None = None,
+    closes: datetime.time | None = None,
+    reason: str = "",
+    by: User,
+) -> ScheduleException:
+    """A closed date (no times) or special hours on a date. Slots that had bookings stay for the
+    staff to move or block (blocking tells the people booked)."""
+    row = ScheduleException(office=office, date=date, opens=opens, closes=closes, reason=reason.strip())
+    row.full_clean()
+    row.save()
+    _resync(office)
+    return row
+
+
+@transaction.atomic
+def schedule_exception_delete(*, exception: ScheduleException, by: User) -> None:
+    office = exception.office
+    exception.delete()
+    if office is not None:
+        _resync(office)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("visits/<int:pk>/cancel/", views.visit_cancel, name="visit_cancel"),
     path("visits/<int:pk>/reschedule/", views.visit_reschedule, name="visit_reschedule"),
     path("<int:pk>/day/", views.staff_day, name="day"),
+    path("<int:pk>/hours/", views.staff_hours, name="hours"),
     path("<int:pk>/walk-in/", views.staff_walk_in, name="walk_in"),
     path("<int:pk>/block/", views.staff_block, name="block"),
     path("staff/visits/<int:pk>/mark/", views.staff_visit_mark, name="visit_mark"),

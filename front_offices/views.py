@@ -25,9 +25,16 @@ from volunteer_net.http import require_post
 from volunteers.models import Volunteer
 
 from . import selectors, services
-from .forms import BlockForm, BookingForm, FrontOfficeForm, WalkInForm
+from .forms import (
+    BlockForm,
+    BookingForm,
+    FrontOfficeForm,
+    OpeningHoursForm,
+    ScheduleExceptionForm,
+    WalkInForm,
+)
 from .ics import visit_calendar
-from .models import FrontOffice, Visit, VisitSlot
+from .models import FrontOffice, OpeningHours, ScheduleException, Visit, VisitSlot
 from .schedule import tz
 
 
@@ -378,6 +385,65 @@ def staff_block(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             request, _("Blocked. Visits cancelled and people told: %(count)s.") % {"count": len(cancelled)}
         )
     return _back_to_day(office, day)
+
+
+@login_required
+def staff_hours(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The office's weekly hours, temporary schedules and exceptions, kept by its staff and the
+    region's coordinators; every change regenerates the slots ahead."""
+    office = selectors.office_for_staff(user=request.user, pk=pk)
+    hours_form = OpeningHoursForm(prefix="hours")
+    exception_form = ScheduleExceptionForm(prefix="exception")
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "add_hours":
+                hours_form = OpeningHoursForm(request.POST, prefix="hours")
+                if hours_form.is_valid():
+                    services.opening_hours_add(office=office, by=request.user, **hours_form.cleaned_data)
+                    messages.success(request, _("Saved."))
+                    return redirect("front_offices:hours", office.pk)
+            elif action == "add_exception":
+                exception_form = ScheduleExceptionForm(request.POST, prefix="exception")
+                if exception_form.is_valid():
+                    services.schedule_exception_add(
+                        office=office, by=request.user, **exception_form.cleaned_data
+                    )
+                    messages.success(request, _("Saved."))
+                    return redirect("front_offices:hours", office.pk)
+            elif action == "delete_hours":
+                row = OpeningHours.objects.filter(office=office, pk=request.POST.get("id") or 0).first()
+                if row is None:
+                    raise Http404
+                services.opening_hours_delete(hours=row, by=request.user)
+                return redirect("front_offices:hours", office.pk)
+            elif action == "delete_exception":
+                found = ScheduleException.objects.filter(
+                    office=office, pk=request.POST.get("id") or 0
+                ).first()
+                if found is None:
+                    raise Http404
+                services.schedule_exception_delete(exception=found, by=request.user)
+                return redirect("front_offices:hours", office.pk)
+        except (ValidationError, ValueError) as exc:
+            form = hours_form if action == "add_hours" else exception_form
+            if isinstance(exc, ValidationError):
+                apply_service_errors(form, exc)
+    today = timezone.localdate()
+    return render(
+        request,
+        "front_offices/hours.html",
+        {
+            "office": office,
+            "hours": OpeningHours.objects.filter(office=office).order_by("valid_from", "weekday", "opens"),
+            "exceptions": ScheduleException.objects.filter(office=office, date__gte=today).order_by(
+                "date", "opens"
+            ),
+            "holidays": ScheduleException.objects.filter(office=None, date__gte=today).order_by("date")[:15],
+            "hours_form": hours_form,
+            "exception_form": exception_form,
+        },
+    )
 
 
 # Coordinators: offices' details -----------------------------------------------------------------

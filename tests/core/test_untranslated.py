@@ -150,6 +150,13 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
         (client_for(bob.user), "get", f"/front-offices/visits/{visit.pk}/reschedule/", None),
         (client_for(alice), "get", f"/front-offices/{office.pk}/day/?date={day.isoformat()}", None),
         (client_for(alice), "post", f"/front-offices/{office.pk}/walk-in/", {"walkin-phone": "+77019990000"}),
+        (client_for(alice), "get", f"/front-offices/{office.pk}/hours/", None),
+        (
+            client_for(alice),
+            "post",
+            f"/front-offices/{office.pk}/hours/",
+            {"action": "add_hours", "hours-weekday": "1", "hours-opens": "12:00", "hours-closes": "11:00"},
+        ),
     ]
     return [
         *office_pages,

@@ -16,7 +16,7 @@ from notifications.models import Message
 from tests.conftest import client_for
 from tests.factories import UserFactory, VolunteerFactory
 
-from .helpers import make_office, next_weekday, slot_at
+from .helpers import make_office, next_weekday, slot_at, slots_for
 
 pytestmark = pytest.mark.django_db
 
@@ -298,7 +298,9 @@ def test_api_codes(office, monday, bob, charlie) -> None:  # type: ignore[no-unt
     assert Client().post("/api/visits/", {}).status_code in (401, 403)
 
 
-def test_erasing_a_profile_frees_its_upcoming_places_and_the_data_download_lists_visits(office, monday, bob) -> None:  # type: ignore[no-untyped-def]
+def test_erasing_a_profile_frees_its_upcoming_places_and_the_data_download_lists_visits(
+    office, monday, bob
+) -> None:  # type: ignore[no-untyped-def]
     from volunteers.extensions import PERSONAL_DATA_SECTIONS
     from volunteers.services import volunteer_anonymize
 
@@ -309,3 +311,30 @@ def test_erasing_a_profile_frees_its_upcoming_places_and_the_data_download_lists
     volunteer_anonymize(volunteer=bob, requested_by=bob.user)
     slot.refresh_from_db()
     assert slot.taken == 0 and Visit.objects.get(volunteer=bob).status == "cancelled"
+
+
+def test_staff_keep_hours_and_closed_dates_and_the_slots_follow(office, monday, alice, charlie) -> None:  # type: ignore[no-untyped-def]
+    clerk = UserFactory(email="clerk-hours@example.kz")
+    office.staff.add(clerk)
+    assert len(slots_for(office, monday)) == 20
+    client = client_for(clerk)
+    url = f"/front-offices/{office.pk}/hours/"
+    assert client.get(url).status_code == 200
+    client.post(
+        url, {"action": "add_exception", "exception-date": monday.isoformat(), "exception-reason": "Жөндеу"}
+    )
+    assert VisitSlot.objects.filter(office=office, local_date=monday).count() == 0
+    page = client.post(
+        url, {"action": "add_hours", "hours-weekday": "6", "hours-opens": "12:00", "hours-closes": "11:00"}
+    )
+    assert (
+        page.status_code == 200
+        and VisitSlot.objects.filter(office=office, is_weekend=True, local_date__week_day=1).count() == 0
+    )
+    client.post(
+        url, {"action": "add_hours", "hours-weekday": "6", "hours-opens": "11:00", "hours-closes": "13:00"}
+    )
+    assert VisitSlot.objects.filter(office=office, local_date=next_weekday(6)).count() == 4
+    assert client_for(alice).get(url).status_code == 200
+    assert client_for(charlie).get(url).status_code == 404
+    assert client_for(charlie).post(url, {"action": "delete_hours", "id": "1"}).status_code == 404
