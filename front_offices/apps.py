@@ -9,8 +9,11 @@ class FrontOfficesConfig(AppConfig):
     def ready(self) -> None:
         from volunteers import extensions
 
-        from . import admin  # noqa: F401
-        from . import selectors, services
+        from . import (
+            admin,  # noqa: F401
+            selectors,
+            services,
+        )
 
         extensions.register_personal_data_section("front_office_visits", selectors.personal_data_visits)
         extensions.register_anonymize_hook(services.volunteer_visits_cancel_upcoming)
