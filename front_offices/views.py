@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from accounts.types import AuthenticatedHttpRequest
@@ -94,9 +95,24 @@ def office_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "last": last,
             "previous": day - datetime.timedelta(days=1) if day > first else None,
             "next": day + datetime.timedelta(days=1) if day < last else None,
-            "slots": [(slot, slot.free > 0 and slot.starts_at > now) for slot in slots],
+            "slots": _slot_rows(slots, now),
+            # Each slot's link is /front-offices/slots/<pk>/book/, built from this prefix.
+            "book_url": reverse("front_offices:book", args=[0]).removesuffix("0/book/"),
         },
     )
+
+
+def _slot_rows(slots: list[VisitSlot], now: datetime.datetime) -> list[tuple[VisitSlot, bool, str, str]]:
+    """(slot, bookable, "HH:MM", label for screen readers), the label's text translated once."""
+    label = _("Book %(time)s, %(free)s free")
+    zone = tz()
+    rows = []
+    for slot in slots:
+        hhmm = slot.starts_at.astimezone(zone).strftime("%H:%M")
+        rows.append(
+            (slot, slot.free > 0 and slot.starts_at > now, hhmm, label % {"time": hhmm, "free": slot.free})
+        )
+    return rows
 
 
 def next_free(request: HttpRequest) -> HttpResponse:
@@ -262,6 +278,11 @@ def visit_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 # The staff's day -------------------------------------------------------------------------------
 
 
+def _outcome_options() -> str:
+    """The outcome <option>s, rendered once per page instead of once per visit."""
+    return format_html_join("", '<option value="{}">{}</option>', Visit.Outcome.choices)
+
+
 @login_required
 def staff_day(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     office = selectors.office_for_staff(user=request.user, pk=pk)
@@ -279,10 +300,9 @@ def staff_day(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "next": day + datetime.timedelta(days=1),
             "visits": visits,
             "active_count": sum(1 for v in visits if v.is_active),
-            "slots": selectors.slots_of_day(office=office, day=day),
-            "walk_in_form": WalkInForm(prefix="walkin"),
-            "block_form": BlockForm(prefix="block"),
-            "outcomes": Visit.Outcome.choices,
+            "outcome_options": _outcome_options(),
+            # Each card builds /front-offices/staff/visits/<pk>/{mark,move}/ from this prefix.
+            "visits_url": reverse("front_offices:visit_mark", args=[0]).removesuffix("0/mark/"),
         },
     )
 
@@ -295,12 +315,13 @@ def _back_to_day(visit_or_office: Visit | FrontOffice, day: datetime.date) -> Ht
 @login_required
 @require_post
 def staff_visit_mark(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Arrived / did not come (a `status` button) or the outcome (the select and its button)."""
     visit = selectors.staff_visit_get(user=request.user, pk=pk)
     try:
-        if "outcome" in request.POST:
-            services.visit_outcome_set(visit=visit, outcome=request.POST["outcome"], by=request.user)
+        if "status" in request.POST:
+            services.visit_mark(visit=visit, status=request.POST["status"], by=request.user)
         else:
-            services.visit_mark(visit=visit, status=request.POST.get("status", ""), by=request.user)
+            services.visit_outcome_set(visit=visit, outcome=request.POST.get("outcome", ""), by=request.user)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
@@ -316,11 +337,11 @@ def staff_visit_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 @login_required
-@require_post
 def staff_walk_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Someone at the desk without a booking: found by phone or added, checked in, one form."""
     office = selectors.office_for_staff(user=request.user, pk=pk)
-    form = WalkInForm(request.POST, prefix="walkin")
-    if form.is_valid():
+    form = WalkInForm(request.POST or None, prefix="walkin")
+    if request.method == "POST" and form.is_valid():
         try:
             visit = services.walk_in_register(office=office, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
@@ -330,61 +351,48 @@ def staff_walk_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 request, _("%(name)s has been checked in.") % {"name": visit.volunteer.full_name}
             )
             return _back_to_day(office, visit.local_date)
-    today = timezone.localdate()
-    visits = selectors.staff_day(office=office, day=today)
-    return render(
-        request,
-        "front_offices/staff_day.html",
-        {
-            "office": office,
-            "day": today,
-            "today": today,
-            "previous": today - datetime.timedelta(days=1),
-            "next": today + datetime.timedelta(days=1),
-            "visits": visits,
-            "active_count": sum(1 for v in visits if v.is_active),
-            "slots": selectors.slots_of_day(office=office, day=today),
-            "walk_in_form": form,
-            "block_form": BlockForm(prefix="block"),
-            "outcomes": Visit.Outcome.choices,
-        },
-    )
+    return render(request, "front_offices/walk_in.html", {"office": office, "form": form})
 
 
 @login_required
-@require_post
 def staff_block(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Block a slot (its id), or a time range of a date (from/until), with a reason."""
+    """Block one slot (its button) or a time range of the date (from/until), with a reason."""
     office = selectors.office_for_staff(user=request.user, pk=pk)
     day = _day_param(request, timezone.localdate())
-    try:
-        day = datetime.date.fromisoformat(request.POST.get("date", ""))
-    except ValueError:
-        pass
-    form = BlockForm(request.POST, prefix="block")
-    reason = request.POST.get("block-reason", "")
-    try:
-        if request.POST.get("slot"):
-            slot = VisitSlot.objects.filter(office=office, pk=int(request.POST["slot"])).first()
-            if slot is None:
-                raise Http404
-            starts_at, ends_at = slot.starts_at, slot.ends_at
-        elif form.is_valid():
-            starts_at = datetime.datetime.combine(day, form.cleaned_data["starts"], tzinfo=tz())
-            ends_at = datetime.datetime.combine(day, form.cleaned_data["ends"], tzinfo=tz())
-            reason = form.cleaned_data["reason"]
+    form = BlockForm(request.POST or None, prefix="block")
+    if request.method == "POST":
+        try:
+            if request.POST.get("slot"):
+                slot = VisitSlot.objects.filter(office=office, pk=int(request.POST["slot"])).first()
+                if slot is None:
+                    raise Http404
+                starts_at, ends_at = slot.starts_at, slot.ends_at
+                reason = request.POST.get("slot-reason", "")
+            elif form.is_valid():
+                starts_at = datetime.datetime.combine(day, form.cleaned_data["starts"], tzinfo=tz())
+                ends_at = datetime.datetime.combine(day, form.cleaned_data["ends"], tzinfo=tz())
+                reason = form.cleaned_data["reason"]
+            else:
+                raise ValidationError({})
+            cancelled = services.slots_block(
+                office=office, starts_at=starts_at, ends_at=ends_at, reason=reason, by=request.user
+            )
+        except ValueError:
+            messages.error(request, _("Choose a time."))
+        except ValidationError as exc:
+            if exc.messages:
+                messages.error(request, _error_text(exc))
         else:
-            raise ValidationError({"starts_at": _("Give the times and a reason.")})
-        cancelled = services.slots_block(
-            office=office, starts_at=starts_at, ends_at=ends_at, reason=reason, by=request.user
-        )
-    except (ValidationError, ValueError) as exc:
-        messages.error(request, _error_text(exc) if isinstance(exc, ValidationError) else _("Choose a time."))
-    else:
-        messages.success(
-            request, _("Blocked. Visits cancelled and people told: %(count)s.") % {"count": len(cancelled)}
-        )
-    return _back_to_day(office, day)
+            messages.success(
+                request,
+                _("Blocked. Visits cancelled and people told: %(count)s.") % {"count": len(cancelled)},
+            )
+            return _back_to_day(office, day)
+    return render(
+        request,
+        "front_offices/block.html",
+        {"office": office, "day": day, "form": form, "slots": selectors.slots_of_day(office=office, day=day)},
+    )
 
 
 @login_required

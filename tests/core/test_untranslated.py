@@ -151,6 +151,8 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
         (client_for(alice), "get", f"/front-offices/{office.pk}/day/?date={day.isoformat()}", None),
         (client_for(alice), "post", f"/front-offices/{office.pk}/walk-in/", {"walkin-phone": "+77019990000"}),
         (client_for(alice), "get", f"/front-offices/{office.pk}/hours/", None),
+        (client_for(alice), "get", f"/front-offices/{office.pk}/walk-in/", None),
+        (client_for(alice), "get", f"/front-offices/{office.pk}/block/?date={day.isoformat()}", None),
         (
             client_for(alice),
             "post",

@@ -79,8 +79,6 @@ NOT_PAGES = {
     ),
     "front-offices/visits/<int:pk>/visit.ics": "a file download (iCalendar)",
     "front-offices/visits/<int:pk>/cancel/": "POST only (the cancel button on the visit's page)",
-    "front-offices/<int:pk>/walk-in/": "POST only (the walk-in form on the staff's day)",
-    "front-offices/<int:pk>/block/": "POST only (the block form on the staff's day)",
     "front-offices/staff/visits/<int:pk>/mark/": "POST only (arrived, no-show and outcome buttons on the staff's day)",
     "roster/duplicates/<int:pk>/dismiss/": (
         "POST only (the 'Not the same person' button of the duplicates list); its GET is the 405 page, visited below"
@@ -149,6 +147,8 @@ PAGES: dict[str, tuple[str, ...]] = {
     "front-offices/visits/<int:pk>/reschedule/": (VOLUNTEER,),
     "front-offices/<int:pk>/day/": MANAGERS,
     "front-offices/<int:pk>/hours/": (COORDINATOR,),
+    "front-offices/<int:pk>/walk-in/": (COORDINATOR,),
+    "front-offices/<int:pk>/block/": (COORDINATOR,),
     "front-offices/staff/visits/<int:pk>/move/": (COORDINATOR,),
     "campaigns/<int:pk>/": (ANONYMOUS, VOLUNTEER),
     "shifts/<int:pk>/": (ANONYMOUS, VOLUNTEER),
@@ -354,6 +354,8 @@ def site(almaty: Any, astana: Any) -> Site:
         "front-offices/visits/<int:pk>/reschedule/": f"/front-offices/visits/{visit.pk}/reschedule/",
         "front-offices/<int:pk>/day/": f"/front-offices/{office.pk}/day/?date={tomorrow.isoformat()}",
         "front-offices/<int:pk>/hours/": f"/front-offices/{office.pk}/hours/",
+        "front-offices/<int:pk>/walk-in/": f"/front-offices/{office.pk}/walk-in/",
+        "front-offices/<int:pk>/block/": f"/front-offices/{office.pk}/block/?date={tomorrow.isoformat()}",
         "front-offices/staff/visits/<int:pk>/move/": f"/front-offices/staff/visits/{visit.pk}/move/",
         "roster/<int:pk>/": f"/roster/{m}/",
         "roster/<int:pk>/edit/": f"/roster/{m}/edit/",
