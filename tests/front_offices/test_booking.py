@@ -338,3 +338,32 @@ def test_staff_keep_hours_and_closed_dates_and_the_slots_follow(office, monday, 
     assert client_for(alice).get(url).status_code == 200
     assert client_for(charlie).get(url).status_code == 404
     assert client_for(charlie).post(url, {"action": "delete_hours", "id": "1"}).status_code == 404
+
+
+def test_pages_keep_their_queries_whatever_the_rows(
+    office, monday, bob, alice, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    clerk = UserFactory(email="clerk-q@example.kz")
+    office.staff.add(clerk)
+    # Twenty visits on the day, ten busy slots: the pages below read them in fixed queries.
+    for hour in (9, 10, 11, 12, 14, 15, 16, 17, 18, 19):
+        for _ in range(2):
+            services.visit_book(
+                slot=slot_at(office, monday, hour),
+                volunteer=VolunteerFactory(),
+                purpose="consultation",
+                by=None,
+            )
+    make_office(region_code="71")
+    staff, public, mine = client_for(clerk), Client(), client_for(bob.user)
+    services.visit_book(slot=slot_at(office, monday, 12, 30), volunteer=bob, purpose="other", by=None)
+    for client, url in (
+        (staff, f"/front-offices/{office.pk}/day/?date={monday.isoformat()}"),
+        (public, f"/front-offices/{office.pk}/?date={monday.isoformat()}"),
+        (public, "/front-offices/next/"),
+        (public, "/front-offices/"),
+        (mine, "/front-offices/visits/"),
+        (public, "/api/front-offices/"),
+    ):
+        with django_assert_max_num_queries(10):
+            assert client.get(url).status_code == 200
