@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
@@ -66,7 +66,8 @@ def office_public_list(request: HttpRequest) -> HttpResponse:
         "front_offices/public_list.html",
         {
             "offices": offices,
-            "rows": [(o, statuses[o.pk]) for o in offices],
+            "rows": [(o, statuses[o.pk], o.region.name) for o in offices],
+            "offices_url": reverse("front_offices:list"),
             "evenings": evenings,
             "weekends": weekends,
             "can_see_office_pages": selectors.may_see_front_offices(request.user),
@@ -120,11 +121,18 @@ def next_free(request: HttpRequest) -> HttpResponse:
     evenings, weekends = request.GET.get("evenings") == "1", request.GET.get("weekends") == "1"
     point = selectors.parse_point(request.GET.get("lat", ""), request.GET.get("lon", ""))
     found = selectors.next_free_visits(region=region, point=point, evenings=evenings, weekends=weekends)
+    zone = tz()
+    rows = [
+        (f, formats.date_format(f.slot.starts_at.astimezone(zone), "D, j E, H:i"), f.office.region.name)
+        for f in found
+    ]
     return render(
         request,
         "front_offices/next_free.html",
         {
-            "found": found,
+            "rows": rows,
+            "book_url": reverse("front_offices:book", args=[0]).removesuffix("0/book/"),
+            "offices_url": reverse("front_offices:list"),
             "regions": Region.objects.order_by("code"),
             "region": region,
             "evenings": evenings,
@@ -278,6 +286,19 @@ def visit_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 # The staff's day -------------------------------------------------------------------------------
 
 
+def _label_visits(visits: list[Visit]) -> None:
+    """Each visit's time and labels, with the choices translated once per page, not per card."""
+    zone = tz()
+    purposes = {k: str(v) for k, v in Visit._meta.get_field("purpose").choices or []}
+    statuses = {k: str(v) for k, v in Visit.Status.choices}
+    outcomes = {k: str(v) for k, v in Visit.Outcome.choices}
+    for visit in visits:
+        visit.hhmm = visit.starts_at.astimezone(zone).strftime("%H:%M")  # type: ignore[attr-defined]
+        visit.purpose_label = purposes.get(visit.purpose, visit.purpose)  # type: ignore[attr-defined]
+        visit.status_label = statuses.get(visit.status, visit.status)  # type: ignore[attr-defined]
+        visit.outcome_label = outcomes.get(visit.outcome, "")  # type: ignore[attr-defined]
+
+
 def _outcome_options() -> str:
     """The outcome <option>s, rendered once per page instead of once per visit."""
     return format_html_join("", '<option value="{}">{}</option>', Visit.Outcome.choices)
@@ -289,6 +310,7 @@ def staff_day(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     day = _day_param(request, today)
     visits = selectors.staff_day(office=office, day=day)
+    _label_visits(visits)
     return render(
         request,
         "front_offices/staff_day.html",
