@@ -71,7 +71,11 @@ class WalkInForm(forms.Form):
 
 class BlockForm(forms.Form):
     starts = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
-    ends = forms.TimeField(label=_("Until"), widget=forms.TimeInput(attrs={"type": "time"}))
+    ends = forms.TimeField(
+        label=_("Until"),
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=_("00:00 means midnight: 00:00–00:00 blocks the whole day."),
+    )
     reason = forms.CharField(label=_("Reason (sent to people already booked)"), max_length=200)
 
 

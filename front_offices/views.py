@@ -393,6 +393,9 @@ def staff_block(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             elif form.is_valid():
                 starts_at = datetime.datetime.combine(day, form.cleaned_data["starts"], tzinfo=tz())
                 ends_at = datetime.datetime.combine(day, form.cleaned_data["ends"], tzinfo=tz())
+                if form.cleaned_data["ends"] == datetime.time(0):
+                    # "Until 00:00" is the end of the day: a whole day is blocked as 00:00–00:00.
+                    ends_at += datetime.timedelta(days=1)
                 reason = form.cleaned_data["reason"]
             else:
                 raise ValidationError({})

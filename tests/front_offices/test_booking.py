@@ -367,3 +367,25 @@ def test_pages_keep_their_queries_whatever_the_rows(
     ):
         with django_assert_max_num_queries(10):
             assert client.get(url).status_code == 200
+
+
+def test_blocking_a_whole_day_from_the_block_page(office, monday, bob, alice) -> None:  # type: ignore[no-untyped-def]
+    visit = services.visit_book(
+        slot=slot_at(office, monday, 19), volunteer=bob, purpose="consultation", by=None
+    )
+    client = client_for(alice)
+    url = f"/front-offices/{office.pk}/block/?date={monday.isoformat()}"
+    assert client.get(url).status_code == 200
+    done = client.post(url, {"block-starts": "00:00", "block-ends": "00:00", "block-reason": "Субботник"})
+    assert done.status_code == 302
+    assert not VisitSlot.objects.filter(office=office, local_date=monday, blocked_reason="").exists()
+    visit.refresh_from_db()
+    assert visit.status == "cancelled" and visit.cancel_reason == "Субботник"
+    # One slot of another day, by its button.
+    tuesday = monday + datetime.timedelta(days=1)
+    one = slot_at(office, tuesday, 9)
+    client.post(
+        f"/front-offices/{office.pk}/block/?date={tuesday.isoformat()}",
+        {"slot": one.pk, "slot-reason": "Кеңес"},
+    )
+    assert list(VisitSlot.objects.exclude(blocked_reason="").filter(local_date=tuesday)) == [one]
