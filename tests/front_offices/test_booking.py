@@ -389,3 +389,23 @@ def test_blocking_a_whole_day_from_the_block_page(office, monday, bob, alice) ->
         {"slot": one.pk, "slot-reason": "Кеңес"},
     )
     assert list(VisitSlot.objects.exclude(blocked_reason="").filter(local_date=tuesday)) == [one]
+
+
+def test_visits_for_period_is_scoped_and_countable(office, monday, bob, alice, charlie, nora) -> None:  # type: ignore[no-untyped-def]
+    from django.db.models import Count
+
+    from front_offices import selectors
+
+    services.visit_book(slot=slot_at(office, monday, 18), volunteer=bob, purpose="certificate", by=None)
+    services.visit_book(
+        slot=slot_at(office, monday, 9), volunteer=VolunteerFactory(), purpose="consultation", by=None
+    )
+    week = (monday - datetime.timedelta(days=1), monday + datetime.timedelta(days=6))
+    mine = selectors.visits_for_period(user=alice, first=week[0], last=week[1])
+    assert (
+        mine.count() == 2 and selectors.visits_for_period(user=nora, first=week[0], last=week[1]).count() == 2
+    )
+    assert selectors.visits_for_period(user=charlie, first=week[0], last=week[1]).count() == 0
+    by_purpose = dict(mine.values_list("purpose").annotate(n=Count("id")))
+    assert by_purpose == {"certificate": 1, "consultation": 1}
+    assert mine.filter(is_evening=True).count() == 1
