@@ -80,3 +80,8 @@ def visit_cancelled(visit: Visit, *, reason: str = "", tell: bool = True) -> Non
     messages_cancel(subject_type=SUBJECT_TYPE, subject_id=visit.pk)
     if tell:
         _schedule(visit, "visit_cancelled", due_at=timezone.now(), context=visit_context(visit, note=reason))
+
+
+def visit_settled(visit: Visit) -> None:
+    """The person came (or did not): reminders still waiting are dropped."""
+    messages_cancel(subject_type=SUBJECT_TYPE, subject_id=visit.pk, kinds=list(REMINDER_KINDS))

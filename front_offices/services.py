@@ -375,7 +375,7 @@ def visit_mark(*, visit: Visit, status: str, by: User) -> Visit:
     locked.status = status
     locked.save(update_fields=["status"])
     if status != Visit.Status.BOOKED:
-        visit_messages.visit_cancelled(locked, tell=False)
+        visit_messages.visit_settled(locked)
     return locked
 
 
@@ -389,7 +389,7 @@ def visit_outcome_set(*, visit: Visit, outcome: str, by: User) -> Visit:
     locked.outcome = outcome
     if outcome and locked.status == Visit.Status.BOOKED:
         locked.status = Visit.Status.ARRIVED
-        visit_messages.visit_cancelled(locked, tell=False)
+        visit_messages.visit_settled(locked)
     locked.save(update_fields=["outcome", "status"])
     return locked
 
