@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.utils import timezone, translation
@@ -167,3 +168,22 @@ def test_next_free_visit_across_the_country_skips_full_and_blocked_and_honours_e
     near_astana = selectors.next_free_visits(now=at(monday, 8), point=(51.16, 71.47))
     assert near_astana[0].office == other
     assert Visit.objects.count() == 1
+
+
+def test_the_periodic_task_and_the_command_keep_the_horizon_filled_idempotently() -> None:
+    from django.core.management import call_command
+
+    from front_offices.tasks import sync_slots
+
+    office = make_office()
+    created, _deleted = sync_slots()
+    assert created > 0
+    last = VisitSlot.objects.filter(office=office).order_by("-local_date").first()
+    assert last is not None and (last.local_date - timezone.localdate()).days >= 60
+    assert sync_slots() == (0, 0)
+    out = io.StringIO()
+    call_command("front_office_slots", stdout=out)
+    assert out.getvalue() == "slots created: 0, removed: 0\n"
+    assert (
+        ScheduleException.objects.filter(office=None, date__year=timezone.localdate().year + 1).count() == 13
+    )
