@@ -97,6 +97,14 @@ bench-events: $(VENV)/.installed ## Campaign pages at scale on PostgreSQL (BENCH
 	DATABASE_URL=$(BENCH_EVENTS_DATABASE_URL) $(BIN)/python bench/events.py --volunteers $(BENCH_VOLUNTEERS) \
 		--shifts $(BENCH_SHIFTS) --signups $(BENCH_SIGNUPS)
 
+BENCH_OFFICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vn_bench_offices
+BENCH_VISITS ?= 200000
+bench-offices: $(VENV)/.installed ## Front offices at scale (BENCH_VISITS=200000), then at a tenth of the visits
+	@for url in $(BENCH_OFFICES_DATABASE_URL) $(BENCH_OFFICES_DATABASE_URL)_tenth; do \
+		$(BIN)/python -c "import psycopg2, sys; u = sys.argv[1]; c = psycopg2.connect(u.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); n = u.rsplit('/', 1)[1]; cur.execute('select 1 from pg_database where datname = %s', [n]); cur.fetchone() or cur.execute('create database ' + n)" $$url; done
+	DATABASE_URL=$(BENCH_OFFICES_DATABASE_URL) $(BIN)/python bench/front_offices.py --visits $(BENCH_VISITS)
+	DATABASE_URL=$(BENCH_OFFICES_DATABASE_URL)_tenth $(BIN)/python bench/front_offices.py --visits $$(( $(BENCH_VISITS) / 10 ))
+
 worker: $(VENV)/.installed ## Celery worker: sends messages, runs the sweep (needs REDIS_URL)
 	$(BIN)/celery -A volunteer_net worker --loglevel INFO
 

@@ -7,4 +7,13 @@ class FrontOfficesConfig(AppConfig):
     verbose_name = _("Front offices")
 
     def ready(self) -> None:
-        from . import admin  # noqa: F401
+        from volunteers import extensions
+
+        from . import (
+            admin,  # noqa: F401
+            selectors,
+            services,
+        )
+
+        extensions.register_personal_data_section("front_office_visits", selectors.personal_data_visits)
+        extensions.register_anonymize_hook(services.volunteer_visits_cancel_upcoming)

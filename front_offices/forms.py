@@ -3,20 +3,100 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
-from .models import FrontOffice
+from .models import FrontOffice, OpeningHours, Purpose, ScheduleException, Service, Visit
 from .services import EDITABLE_FIELDS
 
 
 class FrontOfficeForm(forms.ModelForm):
+    services = forms.MultipleChoiceField(
+        label=_("services offered"),
+        choices=Service.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     class Meta:
         model = FrontOffice
-        fields = list(EDITABLE_FIELDS)
+        # Whether an office takes bookings at all is national staff's switch, in the admin.
+        fields = [f for f in EDITABLE_FIELDS if f != "is_active"]
         widgets = {
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
             "latitude": forms.NumberInput(attrs={"step": "0.00001"}),
             "longitude": forms.NumberInput(attrs={"step": "0.00001"}),
+            "accessibility": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("visit_minutes", "visitors_at_once"):
+            self.fields[name].required = False
+
     def office_data(self) -> dict[str, Any]:
-        return {field: self.cleaned_data[field] for field in EDITABLE_FIELDS}
+        """What was sent; a field the form did not carry keeps the office's value."""
+        return {
+            field: self.cleaned_data[field]
+            if field in self.data and self.cleaned_data.get(field) is not None
+            else getattr(self.instance, field)
+            for field in self.Meta.fields
+        }
+
+
+class BookingForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("What is the visit for?"), choices=Purpose.choices)
+    note = forms.CharField(
+        label=_("Note for the office (optional)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class WalkInForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Phone"), max_length=32, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})
+    )
+    first_name = forms.CharField(label=_("First name (if new)"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name (if new)"), max_length=100, required=False)
+    birth_date = forms.DateField(
+        label=_("Date of birth (if new)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("", "—"), *Visit.Outcome.choices], required=False
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class BlockForm(forms.Form):
+    starts = forms.TimeField(label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}))
+    ends = forms.TimeField(
+        label=_("Until"),
+        widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=_("00:00 means midnight: 00:00–00:00 blocks the whole day."),
+    )
+    reason = forms.CharField(label=_("Reason (sent to people already booked)"), max_length=200)
+
+
+class OpeningHoursForm(forms.ModelForm):
+    class Meta:
+        model = OpeningHours
+        fields = ["weekday", "opens", "closes", "valid_from", "valid_until"]
+        widgets = {
+            "opens": forms.TimeInput(attrs={"type": "time"}),
+            "closes": forms.TimeInput(attrs={"type": "time"}),
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_until": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class ScheduleExceptionForm(forms.ModelForm):
+    class Meta:
+        model = ScheduleException
+        fields = ["date", "opens", "closes", "reason"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "opens": forms.TimeInput(attrs={"type": "time"}),
+            "closes": forms.TimeInput(attrs={"type": "time"}),
+        }

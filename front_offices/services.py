@@ -1,30 +1,538 @@
-"""Writes for front offices. National staff open offices and assign their staff in the admin;
-coordinators keep the details of their regions' offices here."""
+"""Writes for front offices: office details, visit slots, bookings and the staff's day.
+
+Capacity is the database's to keep: a booking locks its slot's row (SELECT … FOR UPDATE) before it
+reads the count, and the CHECK constraint `slot_taken_within_capacity` refuses any write that
+would overfill it, should a path ever bypass the lock. A person's row is locked too, so that their
+limit of future visits and a reschedule are decided one request at a time.
+"""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
-from .models import FrontOffice
+from accounts.models import User
+from volunteers.models import Volunteer
+from volunteers.validators import normalize_phone
+
+from . import messages as visit_messages
+from .models import FrontOffice, OpeningHours, Purpose, ScheduleException, Visit, VisitSlot
+from .schedule import day_intervals, is_evening, is_weekend, public_holidays, slot_times
 
 # What a coordinator may change. The region and the staff are national staff's decision.
-EDITABLE_FIELDS = ("name", "address", "latitude", "longitude", "phone", "email")
+EDITABLE_FIELDS = (
+    "name",
+    "address",
+    "latitude",
+    "longitude",
+    "phone",
+    "email",
+    "services",
+    "visit_minutes",
+    "visitors_at_once",
+    "languages",
+    "accessibility",
+    "is_active",
+)
 
 
 @transaction.atomic
 def front_office_update(*, office: FrontOffice, data: dict[str, Any]) -> FrontOffice:
-    """Update an office's name, address, point and contacts; other keys are ignored.
+    """Update an office's details; other keys are ignored.
 
     Validated by the model (phone in E.164, the point inside Kazakhstan) before saving.
     """
     locked = FrontOffice.objects.select_for_update().get(pk=office.pk)
-    for field in EDITABLE_FIELDS:
-        if field in data:
-            setattr(locked, field, data[field])
+    fields = [field for field in EDITABLE_FIELDS if field in data]
+    for field in fields:
+        setattr(locked, field, data[field])
     locked.full_clean()
-    locked.save(update_fields=list(EDITABLE_FIELDS))
+    locked.save(update_fields=fields)
     # Keep the caller's instance in step with what was saved.
     office.refresh_from_db()
     return locked
+
+
+def horizon_days() -> int:
+    return int(settings.FRONT_OFFICE_BOOKING_HORIZON_DAYS)
+
+
+def _when(dt: datetime.datetime) -> str:
+    return formats.date_format(timezone.localtime(dt), "SHORT_DATETIME_FORMAT")
+
+
+# Slots -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def slots_sync(
+    *, office: FrontOffice, first: datetime.date, last: datetime.date, now: datetime.datetime | None = None
+) -> tuple[int, int]:
+    """Make the office's stored slots from `first` to `last` (Almaty dates) match its schedule.
+
+    Idempotent: missing slots are created, future slots the schedule no longer has are deleted
+    unless somebody ever booked them (staff see and move those), capacity follows the office's
+    "visitors at once" where the bookings allow. Returns (created, deleted)."""
+    now = now or timezone.now()
+    hours = list(OpeningHours.objects.filter(office=office))
+    exceptions = list(
+        ScheduleException.objects.filter(date__range=(first, last)).filter(office__isnull=True)
+        | ScheduleException.objects.filter(date__range=(first, last), office=office)
+    )
+    wanted: dict[datetime.datetime, VisitSlot] = {}
+    day = first
+    while day <= last:
+        for t in slot_times(office, day_intervals(office, day, hours, exceptions)):
+            if t.starts_at <= now:
+                continue
+            wanted[t.starts_at] = VisitSlot(
+                office=office,
+                starts_at=t.starts_at,
+                ends_at=t.ends_at,
+                local_date=day,
+                is_evening=is_evening(t.starts_at),
+                is_weekend=is_weekend(day),
+                capacity=office.visitors_at_once,
+            )
+        day += datetime.timedelta(days=1)
+    existing = VisitSlot.objects.filter(office=office, local_date__range=(first, last))
+    have = set(existing.values_list("starts_at", flat=True))
+    created = VisitSlot.objects.bulk_create(
+        [slot for start, slot in wanted.items() if start not in have], ignore_conflicts=True, batch_size=2000
+    )
+    stale = (
+        existing.filter(starts_at__gt=now, taken=0)
+        .exclude(starts_at__in=list(wanted))
+        .exclude(Exists(Visit.objects.filter(slot=OuterRef("pk"))))
+    )
+    deleted, _by_model = stale.delete()
+    # A changed "visitors at once" reaches future slots that hold no more bookings than it.
+    existing.filter(starts_at__gt=now, taken__lte=office.visitors_at_once).exclude(
+        capacity=office.visitors_at_once
+    ).update(capacity=office.visitors_at_once)
+    return len(created), deleted
+
+
+def slots_sync_all(*, days: int | None = None, now: datetime.datetime | None = None) -> tuple[int, int]:
+    """Every active office's slots from today to the booking horizon (and a week beyond, so the
+    horizon never meets an ungenerated day). The periodic task and the command call this."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    last = today + datetime.timedelta(days=(days if days is not None else horizon_days() + 7))
+    created = deleted = 0
+    for office in FrontOffice.objects.filter(is_active=True):
+        c, d = slots_sync(office=office, first=today, last=last, now=now)
+        created, deleted = created + c, deleted + d
+    return created, deleted
+
+
+def public_holidays_ensure(*, years: list[int]) -> int:
+    """National closed dates for the fixed public holidays of those years (idempotent)."""
+    added = 0
+    for year in years:
+        for day, name in public_holidays(year):
+            _row, made = ScheduleException.objects.get_or_create(
+                office=None, date=day, opens=None, defaults={"reason": name}
+            )
+            added += made
+    return added
+
+
+@transaction.atomic
+def slots_block(
+    *,
+    office: FrontOffice,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    reason: str,
+    by: User,
+) -> list[Visit]:
+    """Block every slot of the office overlapping [starts_at, ends_at) — one slot, an interval or
+    a whole day — with a reason. Visits booked in them are cancelled and each person is told the
+    reason. Returns the cancelled visits."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason: it is sent to the people already booked.")})
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The end must be after the start.")})
+    slots = list(
+        VisitSlot.objects.select_for_update()
+        .filter(office=office, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        .order_by("pk")
+    )
+    if not slots:
+        raise ValidationError({"starts_at": _("There are no visit slots in that time.")})
+    cancelled: list[Visit] = []
+    now = timezone.now()
+    for slot in slots:
+        visits = list(
+            Visit.objects.select_for_update()
+            .filter(slot=slot, status=Visit.Status.BOOKED)
+            .select_related("office", "volunteer")
+        )
+        for visit in visits:
+            visit.status, visit.cancelled_at, visit.cancel_reason = Visit.Status.CANCELLED, now, reason
+            visit.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+            visit_messages.visit_cancelled(visit, reason=reason)
+            cancelled.append(visit)
+        slot.blocked_reason = reason
+        slot.taken = max(0, slot.taken - len(visits))
+        slot.save(update_fields=["blocked_reason", "taken"])
+    return cancelled
+
+
+@transaction.atomic
+def slot_unblock(*, slot: VisitSlot, by: User) -> VisitSlot:
+    locked = VisitSlot.objects.select_for_update().get(pk=slot.pk)
+    locked.blocked_reason = ""
+    locked.save(update_fields=["blocked_reason"])
+    return locked
+
+
+# Booking ---------------------------------------------------------------------------------------
+
+
+def _lock_slot(slot_id: int) -> VisitSlot:
+    return VisitSlot.objects.select_related("office__region").select_for_update(of=("self",)).get(pk=slot_id)
+
+
+def booking_refusal(
+    *,
+    slot: VisitSlot,
+    volunteer: Volunteer,
+    now: datetime.datetime | None = None,
+    moving: Visit | None = None,
+) -> ValidationError | None:
+    """Why `volunteer` may not book `slot` now, or None. Pages ask it to explain before anyone
+    presses a button; the services ask again under the locks, and that answer counts.
+    `moving`: the visit being rescheduled (it does not count against the limit)."""
+    now = now or timezone.now()
+    if volunteer.anonymized_at is not None or volunteer.status != Volunteer.Status.ACTIVE:
+        return ValidationError(_("This volunteer profile is not active."), code="inactive")
+    if not slot.office.is_active:
+        return ValidationError(_("This front office is closed for bookings."), code="closed")
+    if slot.starts_at <= now:
+        return ValidationError(_("This time has already passed."), code="past")
+    if slot.starts_at > now + datetime.timedelta(days=horizon_days()):
+        return ValidationError(
+            _("Visits can be booked at most %(days)s days ahead.") % {"days": horizon_days()}, code="horizon"
+        )
+    if slot.blocked_reason:
+        return ValidationError(
+            _("The office does not receive visitors at this time: %(reason)s")
+            % {"reason": slot.blocked_reason},
+            code="blocked",
+        )
+    if Visit.objects.filter(slot=slot, volunteer=volunteer, status=Visit.Status.BOOKED).exists():
+        return ValidationError(_("You already have a visit booked at this time."), code="duplicate")
+    if moving is None:
+        limit = int(settings.FRONT_OFFICE_MAX_FUTURE_VISITS)
+        future = Visit.objects.filter(
+            volunteer=volunteer, status=Visit.Status.BOOKED, starts_at__gt=now
+        ).count()
+        if future >= limit:
+            return ValidationError(
+                _("You already have %(count)s upcoming visits, the most allowed. Cancel one to book another.")
+                % {"count": future},
+                code="limit",
+            )
+    if slot.taken >= slot.capacity:
+        return ValidationError(_("This time is fully booked. Please choose another."), code="full")
+    return None
+
+
+def _clean_booking(purpose: str, note: str) -> tuple[str, str]:
+    errors = {}
+    if purpose not in Purpose.values:
+        errors["purpose"] = [_("Choose what the visit is for.")]
+    note = (note or "").strip()
+    if len(note) > 500:
+        errors["note"] = [_("At most 500 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    return purpose, note
+
+
+def _take(slot: VisitSlot, places: int) -> None:
+    slot.taken += places
+    slot.save(update_fields=["taken"])
+
+
+def _lock_person(volunteer: Volunteer) -> Volunteer:
+    return Volunteer.objects.select_for_update(no_key=True).get(pk=volunteer.pk)
+
+
+@transaction.atomic
+def visit_book(
+    *, slot: VisitSlot, volunteer: Volunteer, purpose: str, note: str = "", by: User | None
+) -> Visit:
+    """Book a place in `slot` for `volunteer`. Refusals are a ValidationError with a code (full,
+    closed, blocked, past, horizon, limit, duplicate, inactive) and a translated message; bad
+    input is a ValidationError keyed by field."""
+    purpose, note = _clean_booking(purpose, note)
+    person = _lock_person(volunteer)
+    locked = _lock_slot(slot.pk)
+    refusal = booking_refusal(slot=locked, volunteer=person)
+    if refusal is not None:
+        raise refusal
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(
+                office=locked.office,
+                slot=locked,
+                volunteer=person,
+                starts_at=locked.starts_at,
+                local_date=locked.local_date,
+                is_evening=locked.is_evening,
+                is_weekend=locked.is_weekend,
+                purpose=purpose,
+                note=note,
+                created_by=by,
+            )
+            _take(locked, 1)
+    except IntegrityError as exc:
+        # The partial unique index or the CHECK: only reachable if the row locks were bypassed.
+        raise ValidationError(_("This time is fully booked. Please choose another."), code="full") from exc
+    visit_messages.visit_booked(visit)
+    return visit
+
+
+def _lock_visit(visit_id: int) -> Visit:
+    return (
+        Visit.objects.select_related("office__region", "volunteer")
+        .select_for_update(of=("self",))
+        .get(pk=visit_id)
+    )
+
+
+@transaction.atomic
+def visit_cancel(*, visit: Visit, by: User | None, reason: str = "") -> Visit:
+    """Cancel a booked visit and free its place. The person is told unless they cancelled it."""
+    locked = _lock_visit(visit.pk)
+    if locked.status != Visit.Status.BOOKED:
+        raise ValidationError(_("Only a booked visit can be cancelled."), code="not_booked")
+    if locked.starts_at <= timezone.now():
+        raise ValidationError(_("This time has already passed."), code="past")
+    if locked.slot_id is not None:
+        _take(VisitSlot.objects.select_for_update().get(pk=locked.slot_id), -1)
+    locked.status, locked.cancelled_at, locked.cancel_reason = Visit.Status.CANCELLED, timezone.now(), reason
+    locked.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    own = by is not None and locked.volunteer.user_id == by.pk
+    visit_messages.visit_cancelled(locked, reason=reason, tell=not own)
+    return locked
+
+
+@transaction.atomic
+def visit_reschedule(*, visit: Visit, to_slot: VisitSlot, by: User | None) -> Visit:
+    """Move a booked visit to another slot in one step: the new place is taken before the old one
+    is freed, in one transaction, so a refusal leaves the booking where it was. Locks the person,
+    then both slots in id order (two moves between the same slots cannot deadlock)."""
+    person = _lock_person(visit.volunteer)
+    locked = _lock_visit(visit.pk)
+    if locked.status != Visit.Status.BOOKED:
+        raise ValidationError(_("Only a booked visit can be moved."), code="not_booked")
+    if locked.slot_id == to_slot.pk:
+        raise ValidationError(_("You already have a visit booked at this time."), code="duplicate")
+    ids = sorted(i for i in (locked.slot_id, to_slot.pk) if i is not None)
+    slots = {s.pk: s for s in (_lock_slot(i) for i in ids)}
+    new = slots[to_slot.pk]
+    if new.office_id != locked.office_id and by is not None and locked.volunteer.user_id != by.pk:
+        raise ValidationError(_("A visit can only be moved within its office."), code="office")
+    refusal = booking_refusal(slot=new, volunteer=person, moving=locked)
+    if refusal is not None:
+        raise refusal
+    _take(new, 1)
+    if locked.slot_id is not None:
+        _take(slots[locked.slot_id], -1)
+    locked.slot, locked.office = new, new.office
+    locked.starts_at, locked.local_date = new.starts_at, new.local_date
+    locked.is_evening, locked.is_weekend = new.is_evening, new.is_weekend
+    locked.save(update_fields=["slot", "office", "starts_at", "local_date", "is_evening", "is_weekend"])
+    visit_messages.visit_moved(locked)
+    return locked
+
+
+# The staff's day -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def visit_mark(*, visit: Visit, status: str, by: User) -> Visit:
+    """Arrived or did not come (or back to booked, to undo a mistaken click)."""
+    if status not in (Visit.Status.ARRIVED, Visit.Status.NO_SHOW, Visit.Status.BOOKED):
+        raise ValidationError({"status": _("Choose arrived or did not come.")})
+    locked = _lock_visit(visit.pk)
+    if locked.status == Visit.Status.CANCELLED:
+        raise ValidationError(_("This visit has been cancelled."), code="cancelled")
+    if status != Visit.Status.BOOKED and locked.local_date > timezone.localdate():
+        raise ValidationError(_("A visit can be checked in on its day."), code="early")
+    locked.status = status
+    locked.save(update_fields=["status"])
+    if status != Visit.Status.BOOKED:
+        visit_messages.visit_settled(locked)
+    return locked
+
+
+@transaction.atomic
+def visit_outcome_set(*, visit: Visit, outcome: str, by: User) -> Visit:
+    if outcome and outcome not in Visit.Outcome.values:
+        raise ValidationError({"outcome": _("Choose what was done.")})
+    locked = _lock_visit(visit.pk)
+    if locked.status == Visit.Status.CANCELLED:
+        raise ValidationError(_("This visit has been cancelled."), code="cancelled")
+    locked.outcome = outcome
+    if outcome and locked.status == Visit.Status.BOOKED:
+        locked.status = Visit.Status.ARRIVED
+        visit_messages.visit_settled(locked)
+    locked.save(update_fields=["outcome", "status"])
+    return locked
+
+
+@transaction.atomic
+def walk_in_register(
+    *,
+    office: FrontOffice,
+    phone: str,
+    purpose: str,
+    note: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    birth_date: datetime.date | None = None,
+    outcome: str = "",
+    by: User,
+) -> Visit:
+    """Someone came without booking: found by phone among the volunteers, or added as a new one,
+    and their visit recorded as arrived now, in one step. Holds no slot's place."""
+    purpose, note = _clean_booking(purpose, note)
+    try:
+        phone = normalize_phone(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
+    if not phone:
+        raise ValidationError({"phone": [_("Enter the visitor's phone number.")]})
+    if outcome and outcome not in Visit.Outcome.values:
+        raise ValidationError({"outcome": [_("Choose what was done.")]})
+    volunteer = Volunteer.objects.filter(phone=phone, anonymized_at__isnull=True).order_by("pk").first()
+    if volunteer is None:
+        errors = {}
+        if not first_name.strip():
+            errors["first_name"] = [_("Not found by phone: enter the first name to add the visitor.")]
+        if not last_name.strip():
+            errors["last_name"] = [_("Not found by phone: enter the last name to add the visitor.")]
+        if birth_date is None:
+            errors["birth_date"] = [_("Not found by phone: enter the date of birth to add the visitor.")]
+        if errors:
+            raise ValidationError(errors)
+        from volunteers.services import volunteer_create
+
+        volunteer = volunteer_create(
+            created_by=by,
+            data={
+                "first_name": first_name.strip(),
+                "last_name": last_name.strip(),
+                "phone": phone,
+                "birth_date": birth_date,
+                "region": office.region,
+            },
+        )
+    now = timezone.now()
+    return Visit.objects.create(
+        office=office,
+        volunteer=volunteer,
+        starts_at=now,
+        local_date=timezone.localdate(now),
+        is_evening=is_evening(now),
+        is_weekend=is_weekend(timezone.localdate(now)),
+        purpose=purpose,
+        note=note,
+        status=Visit.Status.ARRIVED,
+        outcome=outcome,
+        walk_in=True,
+        created_by=by,
+    )
+
+
+def volunteer_visits_cancel_upcoming(*, volunteer: Volunteer, by: User | None) -> list[Visit]:
+    """An erased profile holds no places: its upcoming visits are cancelled (nobody told: the
+    person asked for the erasure). Registered as an anonymise hook of volunteers/."""
+    cancelled = []
+    for visit in Visit.objects.filter(
+        volunteer=volunteer, status=Visit.Status.BOOKED, starts_at__gt=timezone.now()
+    ):
+        cancelled.append(visit_cancel(visit=visit, by=by, reason=""))
+        visit_messages.visit_cancelled(visit, tell=False)
+    return cancelled
+
+
+# Hours and exceptions, kept by the office's staff and the region's coordinators ----------------
+
+
+def _resync(office: FrontOffice) -> None:
+    today = timezone.localdate()
+    slots_sync(office=office, first=today, last=today + datetime.timedelta(days=horizon_days() + 7))
+
+
+@transaction.atomic
+def opening_hours_add(
+    *,
+    office: FrontOffice,
+    weekday: int,
+    opens: datetime.time,
+    closes: datetime.time,
+    valid_from: datetime.date | None = None,
+    valid_until: datetime.date | None = None,
+    by: User,
+) -> OpeningHours:
+    """One more interval of the week (or of a temporary schedule); the slots follow at once."""
+    row = OpeningHours(
+        office=office,
+        weekday=weekday,
+        opens=opens,
+        closes=closes,
+        valid_from=valid_from,
+        valid_until=valid_until,
+    )
+    row.full_clean()
+    row.save()
+    _resync(office)
+    return row
+
+
+@transaction.atomic
+def opening_hours_delete(*, hours: OpeningHours, by: User) -> None:
+    office = hours.office
+    hours.delete()
+    _resync(office)
+
+
+@transaction.atomic
+def schedule_exception_add(
+    *,
+    office: FrontOffice,
+    date: datetime.date,
+    opens: datetime.time | None = None,
+    closes: datetime.time | None = None,
+    reason: str = "",
+    by: User,
+) -> ScheduleException:
+    """A closed date (no times) or special hours on a date. Slots that had bookings stay for the
+    staff to move or block (blocking tells the people booked)."""
+    row = ScheduleException(office=office, date=date, opens=opens, closes=closes, reason=reason.strip())
+    row.full_clean()
+    row.save()
+    _resync(office)
+    return row
+
+
+@transaction.atomic
+def schedule_exception_delete(*, exception: ScheduleException, by: User) -> None:
+    office = exception.office
+    exception.delete()
+    if office is not None:
+        _resync(office)

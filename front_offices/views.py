@@ -1,26 +1,485 @@
-"""Front-office pages: the public list of offices, and the staff pages where coordinators keep
-their regions' offices (national staff all of them; office staff see their own)."""
+"""Front-office pages: the public list and an office's booking page, the activist's visits, the
+"next free visit" search, the staff's day, and the coordinators' office details.
+Thin: the selectors read, the services write and refuse."""
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 
 from accounts.types import AuthenticatedHttpRequest
+from regions.models import Region
 from regions.scoping import may_manage_region, region_scope_required, require
 from volunteer_net.forms import apply_service_errors
+from volunteer_net.http import require_post
+from volunteers.models import Volunteer
 
 from . import selectors, services
-from .forms import FrontOfficeForm
+from .forms import (
+    BlockForm,
+    BookingForm,
+    FrontOfficeForm,
+    OpeningHoursForm,
+    ScheduleExceptionForm,
+    WalkInForm,
+)
+from .ics import visit_calendar
+from .models import FrontOffice, OpeningHours, ScheduleException, Visit, VisitSlot
+from .schedule import tz
+
+
+def _day_param(request: HttpRequest, default: datetime.date) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return default
+
+
+def _volunteer(request: AuthenticatedHttpRequest) -> Volunteer | None:
+    return Volunteer.objects.filter(user=request.user, anonymized_at__isnull=True).first()
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+# Public ----------------------------------------------------------------------------------------
 
 
 def office_public_list(request: HttpRequest) -> HttpResponse:
+    evenings, weekends = request.GET.get("evenings") == "1", request.GET.get("weekends") == "1"
+    offices = list(selectors.front_office_public_list(evenings=evenings, weekends=weekends))
+    statuses = selectors.opening_statuses(offices)
     return render(
-        request, "front_offices/public_list.html", {"offices": selectors.front_office_public_list()}
+        request,
+        "front_offices/public_list.html",
+        {
+            "offices": offices,
+            "rows": [(o, statuses[o.pk], o.region.name) for o in offices],
+            "offices_url": reverse("front_offices:list"),
+            "evenings": evenings,
+            "weekends": weekends,
+            "can_see_office_pages": selectors.may_see_front_offices(request.user),
+        },
     )
+
+
+def office_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The booking page of a day: the office, its hours, and the chosen date's slots."""
+    office = selectors.front_office_public_get(pk=pk)
+    first, last = selectors.booking_window()
+    day = min(max(_day_param(request, first), first), last)
+    now = timezone.now()
+    slots = selectors.slots_of_day(office=office, day=day)
+    return render(
+        request,
+        "front_offices/office_detail.html",
+        {
+            "office": office,
+            "status": selectors.opening_status(office, now),
+            "week": selectors.weekly_hours(office),
+            "closed": selectors.closed_dates(office, first),
+            "temporary": selectors.temporary_schedules(office, first),
+            "day": day,
+            "first": first,
+            "last": last,
+            "previous": day - datetime.timedelta(days=1) if day > first else None,
+            "next": day + datetime.timedelta(days=1) if day < last else None,
+            "slots": _slot_rows(slots, now),
+            # Each slot's link is /front-offices/slots/<pk>/book/, built from this prefix.
+            "book_url": reverse("front_offices:book", args=[0]).removesuffix("0/book/"),
+        },
+    )
+
+
+def _slot_rows(slots: list[VisitSlot], now: datetime.datetime) -> list[tuple[VisitSlot, bool, str, str]]:
+    """(slot, bookable, "HH:MM", label for screen readers), the label's text translated once."""
+    label = _("Book %(time)s, %(free)s free")
+    zone = tz()
+    rows = []
+    for slot in slots:
+        hhmm = slot.starts_at.astimezone(zone).strftime("%H:%M")
+        rows.append(
+            (slot, slot.free > 0 and slot.starts_at > now, hhmm, label % {"time": hhmm, "free": slot.free})
+        )
+    return rows
+
+
+def next_free(request: HttpRequest) -> HttpResponse:
+    region = request.GET.get("region", "")
+    evenings, weekends = request.GET.get("evenings") == "1", request.GET.get("weekends") == "1"
+    point = selectors.parse_point(request.GET.get("lat", ""), request.GET.get("lon", ""))
+    found = selectors.next_free_visits(region=region, point=point, evenings=evenings, weekends=weekends)
+    zone = tz()
+    rows = [
+        (f, formats.date_format(f.slot.starts_at.astimezone(zone), "D, j E, H:i"), f.office.region.name)
+        for f in found
+    ]
+    return render(
+        request,
+        "front_offices/next_free.html",
+        {
+            "rows": rows,
+            "book_url": reverse("front_offices:book", args=[0]).removesuffix("0/book/"),
+            "offices_url": reverse("front_offices:list"),
+            "regions": Region.objects.order_by("code"),
+            "region": region,
+            "evenings": evenings,
+            "weekends": weekends,
+            "point": point,
+        },
+    )
+
+
+# The activist's visits -------------------------------------------------------------------------
+
+
+@login_required
+def book(request: AuthenticatedHttpRequest, slot_pk: int) -> HttpResponse:
+    slot = selectors.slot_get(pk=slot_pk)
+    volunteer = _volunteer(request)
+    if volunteer is None:
+        return render(request, "front_offices/no_profile.html", status=200)
+    refusal = services.booking_refusal(slot=slot, volunteer=volunteer)
+    form = BookingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = services.visit_book(
+                slot=slot,
+                volunteer=volunteer,
+                purpose=form.cleaned_data["purpose"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                apply_service_errors(form, exc)
+            else:
+                refusal = exc
+        else:
+            messages.success(request, _("Your visit is booked."))
+            return redirect("front_offices:visit", visit.pk)
+    return render(
+        request,
+        "front_offices/book.html",
+        {"slot": slot, "office": slot.office, "form": form, "refusal": refusal},
+    )
+
+
+@login_required
+def my_visits(request: AuthenticatedHttpRequest) -> HttpResponse:
+    volunteer = _volunteer(request)
+    if volunteer is None:
+        return render(request, "front_offices/no_profile.html")
+    return render(
+        request,
+        "front_offices/my_visits.html",
+        {
+            "upcoming": selectors.visits_of_person(volunteer=volunteer),
+            "past": selectors.visits_of_person(volunteer=volunteer, upcoming=False)[:20],
+        },
+    )
+
+
+def _own_visit(request: AuthenticatedHttpRequest, pk: int) -> Visit:
+    volunteer = _volunteer(request)
+    if volunteer is None:
+        raise Http404
+    return selectors.visit_of_person(volunteer=volunteer, pk=pk)
+
+
+@login_required
+def visit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    visit = _own_visit(request, pk)
+    can_change = visit.status == Visit.Status.BOOKED and visit.starts_at > timezone.now()
+    return render(request, "front_offices/visit_detail.html", {"visit": visit, "can_change": can_change})
+
+
+@login_required
+def visit_ics(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    visit = _own_visit(request, pk)
+    url = settings.SITE_URL + reverse("front_offices:visit", args=[visit.pk])
+    body = visit_calendar(visit, summary=_("Visit: %(office)s") % {"office": visit.office.name}, url=url)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="visit-{visit.pk}.ics"'
+    return response
+
+
+@login_required
+@require_post(back="front_offices:my_visits")
+def visit_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    visit = _own_visit(request, pk)
+    try:
+        services.visit_cancel(visit=visit, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Your visit has been cancelled."))
+    return redirect("front_offices:my_visits")
+
+
+def _move_page(
+    request: AuthenticatedHttpRequest, visit: Visit, *, done_url: str, template_extra: dict[str, Any]
+) -> HttpResponse:
+    """Choose another slot of the visit's office (a date, then a time) and move in one step."""
+    first, last = selectors.booking_window()
+    default = max(visit.local_date, first)
+    day = min(max(_day_param(request, default), first), last)
+    if request.method == "POST":
+        try:
+            slot = VisitSlot.objects.select_related("office").get(
+                pk=int(request.POST.get("slot", "")), office=visit.office
+            )
+        except (ValueError, VisitSlot.DoesNotExist):
+            messages.error(request, _("Choose a time."))
+        else:
+            try:
+                services.visit_reschedule(visit=visit, to_slot=slot, by=request.user)
+            except ValidationError as exc:
+                messages.error(request, _error_text(exc))
+            else:
+                messages.success(request, _("The visit has been moved."))
+                return redirect(done_url)
+    now = timezone.now()
+    slots = [
+        (s, s.free > 0 and s.starts_at > now and s.pk != visit.slot_id)
+        for s in selectors.slots_of_day(office=visit.office, day=day)
+    ]
+    return render(
+        request,
+        "front_offices/move.html",
+        {
+            "visit": visit,
+            "day": day,
+            "first": first,
+            "last": last,
+            "previous": day - datetime.timedelta(days=1) if day > first else None,
+            "next": day + datetime.timedelta(days=1) if day < last else None,
+            "slots": slots,
+            **template_extra,
+        },
+    )
+
+
+@login_required
+def visit_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    visit = _own_visit(request, pk)
+    return _move_page(
+        request,
+        visit,
+        done_url=reverse("front_offices:visit", args=[visit.pk]),
+        template_extra={"staff": False},
+    )
+
+
+# The staff's day -------------------------------------------------------------------------------
+
+
+def _label_visits(visits: list[Visit]) -> None:
+    """Each visit's time and labels, with the choices translated once per page, not per card."""
+    zone = tz()
+    purposes = {k: str(v) for k, v in Visit._meta.get_field("purpose").choices or []}
+    statuses = {k: str(v) for k, v in Visit.Status.choices}
+    outcomes = {k: str(v) for k, v in Visit.Outcome.choices}
+    for visit in visits:
+        visit.hhmm = visit.starts_at.astimezone(zone).strftime("%H:%M")  # type: ignore[attr-defined]
+        visit.purpose_label = purposes.get(visit.purpose, visit.purpose)  # type: ignore[attr-defined]
+        visit.status_label = statuses.get(visit.status, visit.status)  # type: ignore[attr-defined]
+        visit.outcome_label = outcomes.get(visit.outcome, "")  # type: ignore[attr-defined]
+
+
+def _outcome_options() -> str:
+    """The outcome <option>s, rendered once per page instead of once per visit."""
+    return format_html_join("", '<option value="{}">{}</option>', Visit.Outcome.choices)
+
+
+@login_required
+def staff_day(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    office = selectors.office_for_staff(user=request.user, pk=pk)
+    today = timezone.localdate()
+    day = _day_param(request, today)
+    visits = selectors.staff_day(office=office, day=day)
+    _label_visits(visits)
+    return render(
+        request,
+        "front_offices/staff_day.html",
+        {
+            "office": office,
+            "day": day,
+            "today": today,
+            "previous": day - datetime.timedelta(days=1),
+            "next": day + datetime.timedelta(days=1),
+            "visits": visits,
+            "active_count": sum(1 for v in visits if v.is_active),
+            "outcome_options": _outcome_options(),
+            # Each card builds /front-offices/staff/visits/<pk>/{mark,move}/ from this prefix.
+            "visits_url": reverse("front_offices:visit_mark", args=[0]).removesuffix("0/mark/"),
+        },
+    )
+
+
+def _back_to_day(visit_or_office: Visit | FrontOffice, day: datetime.date) -> HttpResponse:
+    office_pk = visit_or_office.office_id if isinstance(visit_or_office, Visit) else visit_or_office.pk
+    return redirect(f"{reverse('front_offices:day', args=[office_pk])}?date={day.isoformat()}")
+
+
+@login_required
+@require_post
+def staff_visit_mark(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Arrived / did not come (a `status` button) or the outcome (the select and its button)."""
+    visit = selectors.staff_visit_get(user=request.user, pk=pk)
+    try:
+        if "status" in request.POST:
+            services.visit_mark(visit=visit, status=request.POST["status"], by=request.user)
+        else:
+            services.visit_outcome_set(visit=visit, outcome=request.POST.get("outcome", ""), by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Saved."))
+    return _back_to_day(visit, visit.local_date)
+
+
+@login_required
+def staff_visit_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    visit = selectors.staff_visit_get(user=request.user, pk=pk)
+    done = f"{reverse('front_offices:day', args=[visit.office_id])}?date={visit.local_date.isoformat()}"
+    return _move_page(request, visit, done_url=done, template_extra={"staff": True})
+
+
+@login_required
+def staff_walk_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Someone at the desk without a booking: found by phone or added, checked in, one form."""
+    office = selectors.office_for_staff(user=request.user, pk=pk)
+    form = WalkInForm(request.POST or None, prefix="walkin")
+    if request.method == "POST" and form.is_valid():
+        try:
+            visit = services.walk_in_register(office=office, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("%(name)s has been checked in.") % {"name": visit.volunteer.full_name}
+            )
+            return _back_to_day(office, visit.local_date)
+    return render(request, "front_offices/walk_in.html", {"office": office, "form": form})
+
+
+@login_required
+def staff_block(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Block one slot (its button) or a time range of the date (from/until), with a reason."""
+    office = selectors.office_for_staff(user=request.user, pk=pk)
+    day = _day_param(request, timezone.localdate())
+    form = BlockForm(request.POST or None, prefix="block")
+    if request.method == "POST":
+        try:
+            if request.POST.get("slot"):
+                slot = VisitSlot.objects.filter(office=office, pk=int(request.POST["slot"])).first()
+                if slot is None:
+                    raise Http404
+                starts_at, ends_at = slot.starts_at, slot.ends_at
+                reason = request.POST.get("slot-reason", "")
+            elif form.is_valid():
+                starts_at = datetime.datetime.combine(day, form.cleaned_data["starts"], tzinfo=tz())
+                ends_at = datetime.datetime.combine(day, form.cleaned_data["ends"], tzinfo=tz())
+                if form.cleaned_data["ends"] == datetime.time(0):
+                    # "Until 00:00" is the end of the day: a whole day is blocked as 00:00–00:00.
+                    ends_at += datetime.timedelta(days=1)
+                reason = form.cleaned_data["reason"]
+            else:
+                raise ValidationError({})
+            cancelled = services.slots_block(
+                office=office, starts_at=starts_at, ends_at=ends_at, reason=reason, by=request.user
+            )
+        except ValueError:
+            messages.error(request, _("Choose a time."))
+        except ValidationError as exc:
+            if exc.messages:
+                messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                _("Blocked. Visits cancelled and people told: %(count)s.") % {"count": len(cancelled)},
+            )
+            return _back_to_day(office, day)
+    return render(
+        request,
+        "front_offices/block.html",
+        {"office": office, "day": day, "form": form, "slots": selectors.slots_of_day(office=office, day=day)},
+    )
+
+
+@login_required
+def staff_hours(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The office's weekly hours, temporary schedules and exceptions, kept by its staff and the
+    region's coordinators; every change regenerates the slots ahead."""
+    office = selectors.office_for_staff(user=request.user, pk=pk)
+    hours_form = OpeningHoursForm(prefix="hours")
+    exception_form = ScheduleExceptionForm(prefix="exception")
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "add_hours":
+                hours_form = OpeningHoursForm(request.POST, prefix="hours")
+                if hours_form.is_valid():
+                    services.opening_hours_add(office=office, by=request.user, **hours_form.cleaned_data)
+                    messages.success(request, _("Saved."))
+                    return redirect("front_offices:hours", office.pk)
+            elif action == "add_exception":
+                exception_form = ScheduleExceptionForm(request.POST, prefix="exception")
+                if exception_form.is_valid():
+                    services.schedule_exception_add(
+                        office=office, by=request.user, **exception_form.cleaned_data
+                    )
+                    messages.success(request, _("Saved."))
+                    return redirect("front_offices:hours", office.pk)
+            elif action == "delete_hours":
+                row = OpeningHours.objects.filter(office=office, pk=request.POST.get("id") or 0).first()
+                if row is None:
+                    raise Http404
+                services.opening_hours_delete(hours=row, by=request.user)
+                return redirect("front_offices:hours", office.pk)
+            elif action == "delete_exception":
+                found = ScheduleException.objects.filter(
+                    office=office, pk=request.POST.get("id") or 0
+                ).first()
+                if found is None:
+                    raise Http404
+                services.schedule_exception_delete(exception=found, by=request.user)
+                return redirect("front_offices:hours", office.pk)
+        except (ValidationError, ValueError) as exc:
+            form = hours_form if action == "add_hours" else exception_form
+            if isinstance(exc, ValidationError):
+                apply_service_errors(form, exc)
+    today = timezone.localdate()
+    return render(
+        request,
+        "front_offices/hours.html",
+        {
+            "office": office,
+            "hours": OpeningHours.objects.filter(office=office).order_by("valid_from", "weekday", "opens"),
+            "exceptions": ScheduleException.objects.filter(office=office, date__gte=today).order_by(
+                "date", "opens"
+            ),
+            "holidays": ScheduleException.objects.filter(office=None, date__gte=today).order_by("date")[:15],
+            "hours_form": hours_form,
+            "exception_form": exception_form,
+        },
+    )
+
+
+# Coordinators: offices' details -----------------------------------------------------------------
 
 
 @require(selectors.may_see_front_offices)

@@ -256,6 +256,14 @@ SHIFT_REMINDER_HOURS = tuple(int(h) for h in env_list("SHIFT_REMINDER_HOURS", "2
 if len(SHIFT_REMINDER_HOURS) != 2 or min(SHIFT_REMINDER_HOURS) < 0:
     raise ImproperlyConfigured("SHIFT_REMINDER_HOURS must be two whole numbers of hours, e.g. 24,2.")
 
+# Front offices (front_offices/): visits may be booked this many days ahead, a person may hold
+# this many future visits at once, and reminders go out these hours before a visit ("24,1").
+FRONT_OFFICE_BOOKING_HORIZON_DAYS = env_int("FRONT_OFFICE_BOOKING_HORIZON_DAYS", 60)
+FRONT_OFFICE_MAX_FUTURE_VISITS = env_int("FRONT_OFFICE_MAX_FUTURE_VISITS", 3)
+VISIT_REMINDER_HOURS = tuple(int(h) for h in env_list("VISIT_REMINDER_HOURS", "24,1"))
+if len(VISIT_REMINDER_HOURS) != 2 or min(VISIT_REMINDER_HOURS) < 0:
+    raise ImproperlyConfigured("VISIT_REMINDER_HOURS must be two whole numbers of hours, e.g. 24,1.")
+
 # Celery with Redis. Without REDIS_URL (the embedded default) tasks run eagerly in-process.
 REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "memory://")
@@ -271,6 +279,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(NOTIFICATIONS_SWEEP_INTERVAL),
         # A sweep not picked up before the next one is queued is worthless.
         "options": {"expires": float(NOTIFICATIONS_SWEEP_INTERVAL)},
+    },
+    # Keeps every office's visit slots generated up to the booking horizon (idempotent).
+    "front-offices-slots": {
+        "task": "front_offices.tasks.sync_slots",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
     },
 }
 # Several beats may be started; only the holder of a Redis lock sends (volunteer_net/beat.py).
@@ -356,7 +370,10 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
-    "DEFAULT_THROTTLE_RATES": {"auth_token": env_rate("API_TOKEN_THROTTLE_RATE", "20/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "auth_token": env_rate("API_TOKEN_THROTTLE_RATE", "20/min"),
+        "visit_booking": env_rate("API_VISIT_BOOKING_THROTTLE_RATE", "30/min"),
+    },
     "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # Ours turns JSON nested too deeply for Python's parser into a 400.

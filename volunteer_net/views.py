@@ -10,7 +10,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.types import AuthenticatedHttpRequest
-from regions.scoping import is_curator, is_office_staff, manages_regions, region_scope_required
+from regions.scoping import (
+    is_curator,
+    is_office_staff,
+    manages_regions,
+    region_scope_required,
+    staffed_office_ids,
+)
 from regions.selectors import region_list
 from volunteers.selectors import region_overview
 
@@ -26,7 +32,10 @@ def landing_url(user: Any) -> str:
     if is_curator(user):
         return reverse("detachments:list")
     if is_office_staff(user):
-        # Their office; the day's visits join this page with the front-office module.
+        # Their office's visits of today; with several offices, the list to choose from.
+        offices = staffed_office_ids(user)
+        if len(offices) == 1:
+            return reverse("front_offices:day", args=[next(iter(offices))])
         return reverse("front_offices:manage")
     return reverse("profile")
 

@@ -10,6 +10,7 @@ somebody decides here what national staff should get from it.
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +26,7 @@ from django.urls import URLPattern, URLResolver
 from accounts.audit import audit_record
 from accounts.models import AuditEntry, User
 from events.services import signup_create
-from front_offices.models import FrontOffice
+from front_offices.models import FrontOffice, OpeningHours, ScheduleException
 from regions.models import CoordinatorAssignment
 from tests.conftest import client_for
 from tests.events.factories import CampaignFactory, ShiftFactory
@@ -46,6 +47,8 @@ NATIONAL_STAFF_WRITES: dict[str, set[str]] = {
     "volunteers.volunteerchange": set(),  # the history is written by the services
     "detachments.detachment": set(),  # coordinators' pages (curator assignment included)
     "front_offices.frontoffice": {"add", "change", "delete"},  # staff assignment lives here
+    "front_offices.scheduleexception": {"add", "change", "delete"},  # holidays and closed dates
+    "front_offices.openinghours": {"add", "change", "delete"},  # slots follow via the hourly sync
     "events.campaign": {"add", "change"},  # cancelled, never deleted: sign-ups and hours hang on it
     "events.shift": {"add", "change"},  # an edit goes through the service
     "events.signup": set(),  # sign-ups, attendance and hours are the services'
@@ -81,6 +84,8 @@ def world(alice, bob, charlie, nora, astana_volunteer, almaty, astana) -> dict[s
     clerk = UserFactory(email="clerk@example.kz", is_staff=True)
     office = FrontOffice.objects.create(name="Алматы фронт-офисі", region=almaty, address="Абай даңғылы, 1")
     office.staff.add(clerk)
+    ScheduleException.objects.create(date=datetime.date(2026, 12, 16), reason="Тәуелсіздік күні")
+    OpeningHours.objects.create(office=office, weekday=0, opens=datetime.time(9), closes=datetime.time(18))
     SkillFactory(code="first-aid")
     shift = ShiftFactory(campaign=CampaignFactory(region=almaty))
     signup_create(shift=shift, volunteer=bob, by=alice)
@@ -576,6 +581,8 @@ class TestNoAdminFormWritesAroundAService:
                 "name": office.name,
                 "region": almaty.pk,
                 "address": office.address,
+                "visit_minutes": 30,
+                "visitors_at_once": 2,
                 "latitude": "10",
                 "longitude": "76.9",
             },
@@ -584,7 +591,14 @@ class TestNoAdminFormWritesAroundAService:
         assert "latitude" in response.context["adminform"].form.errors
         response = client.post(
             f"/admin/front_offices/frontoffice/{office.pk}/change/",
-            {"name": office.name, "region": almaty.pk, "address": office.address, "phone": "8 727 250 12 34"},
+            {
+                "name": office.name,
+                "region": almaty.pk,
+                "address": office.address,
+                "phone": "8 727 250 12 34",
+                "visit_minutes": 30,
+                "visitors_at_once": 2,
+            },
         )
         assert response.status_code == 302
         office.refresh_from_db()

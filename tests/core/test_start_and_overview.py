@@ -54,7 +54,8 @@ class TestStart:
             (charlie, "/overview/"),
             (nora, "/overview/"),
             (curator, "/detachments/"),
-            (office_staff, "/front-offices/manage/"),
+            # One office: straight to its visits of today.
+            (office_staff, f"/front-offices/{office_staff.front_offices.get().pk}/day/"),
             (bob.user, "/me/"),
             (nobody, "/me/"),
         ]:

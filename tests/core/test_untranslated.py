@@ -124,7 +124,44 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
     services_extra.callout_answer_set(answer=answer, value="yes")
     callout_link = f"/callout/{services_extra.callout_token(answer)}/"
     anonymous = Client()
+    # Front offices: hours, a booked visit of bob's, the staff's day.
+    import datetime as dt
+
+    from django.utils import timezone as tz
+
+    from front_offices import services as office_services
+    from front_offices.models import OpeningHours
+
+    for weekday in range(7):
+        OpeningHours.objects.create(office=office, weekday=weekday, opens=dt.time(9), closes=dt.time(21))
+    day = tz.localdate() + dt.timedelta(days=2)
+    office_services.slots_sync(office=office, first=day, last=day)
+    slots = list(office.slots.order_by("starts_at"))
+    visit = office_services.visit_book(slot=slots[0], volunteer=bob, purpose="consultation", by=None)
+    office_pages = [
+        (anonymous, "get", "/front-offices/?evenings=1", None),
+        (anonymous, "get", "/front-offices/next/", None),
+        (anonymous, "get", f"/front-offices/{office.pk}/?date={day.isoformat()}", None),
+        (client_for(bob.user), "get", f"/front-offices/slots/{slots[1].pk}/book/", None),
+        (client_for(bob.user), "post", f"/front-offices/slots/{slots[1].pk}/book/", {"purpose": "x"}),
+        (client_for(bob.user), "get", f"/front-offices/slots/{slots[0].pk}/book/", None),
+        (client_for(bob.user), "get", "/front-offices/visits/", None),
+        (client_for(bob.user), "get", f"/front-offices/visits/{visit.pk}/", None),
+        (client_for(bob.user), "get", f"/front-offices/visits/{visit.pk}/reschedule/", None),
+        (client_for(alice), "get", f"/front-offices/{office.pk}/day/?date={day.isoformat()}", None),
+        (client_for(alice), "post", f"/front-offices/{office.pk}/walk-in/", {"walkin-phone": "+77019990000"}),
+        (client_for(alice), "get", f"/front-offices/{office.pk}/hours/", None),
+        (client_for(alice), "get", f"/front-offices/{office.pk}/walk-in/", None),
+        (client_for(alice), "get", f"/front-offices/{office.pk}/block/?date={day.isoformat()}", None),
+        (
+            client_for(alice),
+            "post",
+            f"/front-offices/{office.pk}/hours/",
+            {"action": "add_hours", "hours-weekday": "1", "hours-opens": "12:00", "hours-closes": "11:00"},
+        ),
+    ]
     return [
+        *office_pages,
         (client_for(bob.user), "get", "/my-shifts/", None),
         (client_for(bob.user), "get", f"/my-shifts/{signup.pk}/transport/", None),
         (client_for(bob.user), "get", f"/my-shifts/{waiting.pk}/transport/", None),

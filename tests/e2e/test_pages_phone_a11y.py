@@ -28,7 +28,8 @@ from detachments.invitation_links import invitation_token
 from detachments.models import CuratorInvitation
 from events.services import calendar_feed_renew, shift_series_create, signup_create
 from events.services_extra import callout_create, callout_token, transport_request_save
-from front_offices.models import FrontOffice
+from front_offices import services as front_office_services
+from front_offices.models import FrontOffice, OpeningHours, VisitSlot
 from notifications.services import message_schedule
 from notifications.tokens import unsubscribe_token
 from regions.models import CoordinatorAssignment
@@ -78,6 +79,9 @@ NOT_PAGES = {
     "detachments/<int:pk>/invitations/<int:invitation_pk>/revoke/": (
         "POST only (the revoke button on the detachment page, which is visited)"
     ),
+    "front-offices/visits/<int:pk>/visit.ics": "a file download (iCalendar)",
+    "front-offices/visits/<int:pk>/cancel/": "POST only (the cancel button on the visit's page)",
+    "front-offices/staff/visits/<int:pk>/mark/": "POST only (arrived, no-show and outcome buttons on the staff's day)",
     "roster/duplicates/<int:pk>/dismiss/": (
         "POST only (the 'Not the same person' button of the duplicates list); its GET is the 405 page, visited below"
     ),
@@ -137,6 +141,17 @@ PAGES: dict[str, tuple[str, ...]] = {
     "skills/<int:pk>/edit/": (COORDINATOR,),
     "front-offices/manage/": MANAGERS,
     "front-offices/manage/<int:pk>/edit/": (COORDINATOR,),
+    "front-offices/next/": (ANONYMOUS, VOLUNTEER),
+    "front-offices/<int:pk>/": (ANONYMOUS, VOLUNTEER),
+    "front-offices/slots/<int:slot_pk>/book/": (VOLUNTEER,),
+    "front-offices/visits/": (VOLUNTEER,),
+    "front-offices/visits/<int:pk>/": (VOLUNTEER,),
+    "front-offices/visits/<int:pk>/reschedule/": (VOLUNTEER,),
+    "front-offices/<int:pk>/day/": MANAGERS,
+    "front-offices/<int:pk>/hours/": (COORDINATOR,),
+    "front-offices/<int:pk>/walk-in/": (COORDINATOR,),
+    "front-offices/<int:pk>/block/": (COORDINATOR,),
+    "front-offices/staff/visits/<int:pk>/move/": (COORDINATOR,),
     "campaigns/<int:pk>/": (ANONYMOUS, VOLUNTEER),
     "shifts/<int:pk>/": (ANONYMOUS, VOLUNTEER),
     "shifts/<int:pk>/signup/": (VOLUNTEER,),
@@ -308,6 +323,23 @@ def site(almaty: Any, astana: Any) -> Site:
     flood = CampaignFactory(region=almaty, kind="emergency", title="Су тасқыны: Қарасу ауылы")
     ShiftFactory(campaign=flood, capacity=30)
     callout = callout_create(campaign=flood, text="Қапшықтарға құм толтыру керек.", by=coordinator)
+    # The office's hours every day until late, a slot tomorrow evening and the volunteer's visit
+    # in it: the booking, visit and staff's-day pages have rows to show.
+    for weekday in range(7):
+        OpeningHours.objects.create(
+            office=office, weekday=weekday, opens=datetime.time(9), closes=datetime.time(21)
+        )
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    front_office_services.slots_sync(office=office, first=tomorrow, last=tomorrow)
+    visit_slot = VisitSlot.objects.get(
+        office=office, starts_at__hour=13, starts_at__minute=0, local_date=tomorrow
+    )
+    visit = front_office_services.visit_book(
+        slot=visit_slot, volunteer=volunteer, purpose="certificate", note="Екі анықтама керек", by=None
+    )
+    free_slot = VisitSlot.objects.get(
+        office=office, starts_at__hour=14, starts_at__minute=0, local_date=tomorrow
+    )
     uid = urlsafe_base64_encode(force_bytes(volunteer.user.pk))
     token = default_token_generator.make_token(volunteer.user)
     d, m = detachment.pk, minor.pk
@@ -318,6 +350,15 @@ def site(almaty: Any, astana: Any) -> Site:
         ),
         "skills/<int:pk>/edit/": f"/skills/{skill.pk}/edit/",
         "front-offices/manage/<int:pk>/edit/": f"/front-offices/manage/{office.pk}/edit/",
+        "front-offices/<int:pk>/": f"/front-offices/{office.pk}/?date={tomorrow.isoformat()}",
+        "front-offices/slots/<int:slot_pk>/book/": f"/front-offices/slots/{free_slot.pk}/book/",
+        "front-offices/visits/<int:pk>/": f"/front-offices/visits/{visit.pk}/",
+        "front-offices/visits/<int:pk>/reschedule/": f"/front-offices/visits/{visit.pk}/reschedule/",
+        "front-offices/<int:pk>/day/": f"/front-offices/{office.pk}/day/?date={tomorrow.isoformat()}",
+        "front-offices/<int:pk>/hours/": f"/front-offices/{office.pk}/hours/",
+        "front-offices/<int:pk>/walk-in/": f"/front-offices/{office.pk}/walk-in/",
+        "front-offices/<int:pk>/block/": f"/front-offices/{office.pk}/block/?date={tomorrow.isoformat()}",
+        "front-offices/staff/visits/<int:pk>/move/": f"/front-offices/staff/visits/{visit.pk}/move/",
         "roster/<int:pk>/": f"/roster/{m}/",
         "roster/<int:pk>/edit/": f"/roster/{m}/edit/",
         "roster/<int:pk>/guardian-consent/": f"/roster/{m}/guardian-consent/",

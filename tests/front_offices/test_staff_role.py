@@ -26,6 +26,9 @@ class TestFrontOfficeStaffRole:
                 "name": almaty_office.name,
                 "region": almaty_office.region_id,
                 "address": almaty_office.address,
+                "visit_minutes": 30,
+                "visitors_at_once": 2,
+                "is_active": "on",
                 "staff": [clerk.pk],
             },
         )

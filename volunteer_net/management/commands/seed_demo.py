@@ -22,6 +22,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--signups", type=int, default=4000, help="How many sign-ups (default 4000).")
         parser.add_argument(
+            "--visits",
+            type=int,
+            default=300,
+            help="How many front-office visits, past and future (default 300).",
+        )
+        parser.add_argument(
             "--seed", type=int, default=2026, help="Random seed; the same seed, the same data."
         )
         parser.add_argument(
@@ -35,7 +41,7 @@ class Command(BaseCommand):
         counts = seed_volunteers(
             count=options["volunteers"], detachments=options["detachments"], seed=options["seed"]
         )
-        counts["front_offices"] = seed_front_offices()
+        counts["front_offices"] = seed_front_offices(visits=options["visits"], seed=options["seed"])
         counts |= seed_events(shifts=options["shifts"], signups=options["signups"], seed=options["seed"])
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,247 @@
+"""REST API for front offices, slots and visits (API.md "Front offices and visits"), calling the
+same selectors and services as the pages: 201 on a booking, 400 with field errors or a refusal's
+reason and code, 409 when the slot is full, 404 outside the caller's scope."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts.models import User
+from regions.scoping import get_object_or_404, may_manage_region, staffed_office_ids
+from volunteers.models import Volunteer
+
+from . import selectors, services
+from .models import FrontOffice, Purpose, Visit, VisitSlot
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class HoursSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(help_text="0 Monday … 6 Sunday")
+    opens = serializers.TimeField(format="%H:%M")
+    closes = serializers.TimeField(format="%H:%M", help_text="00:00 means midnight")
+    valid_from = serializers.DateField(allow_null=True, help_text="Set on a temporary schedule's rows")
+    valid_until = serializers.DateField(allow_null=True)
+
+
+class OfficeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    region = serializers.CharField(source="region.code")
+    address = serializers.CharField()
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    phone = serializers.CharField()
+    email = serializers.CharField()
+    services = serializers.ListField(child=serializers.CharField())
+    visit_minutes = serializers.IntegerField()
+    visitors_at_once = serializers.IntegerField()
+    languages = serializers.CharField()
+    accessibility = serializers.CharField()
+    opening_hours = HoursSerializer(source="hours.all", many=True)
+    status = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    def get_status(self, obj: FrontOffice) -> dict[str, Any]:
+        statuses = self.context.get("statuses") or {}
+        found = statuses.get(obj.pk) or selectors.opening_status(obj)
+        return found.as_dict()
+
+    def get_url(self, obj: FrontOffice) -> str:
+        return self.context["request"].build_absolute_uri(reverse("front_offices:detail", args=[obj.pk]))
+
+
+class SlotSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    capacity = serializers.IntegerField()
+    free = serializers.IntegerField()
+    blocked = serializers.SerializerMethodField()
+
+    def get_blocked(self, obj: VisitSlot) -> bool:
+        return bool(obj.blocked_reason)
+
+
+class VisitSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    office = serializers.IntegerField(source="office_id")
+    office_name = serializers.CharField(source="office.name")
+    slot = serializers.IntegerField(source="slot_id", allow_null=True)
+    starts_at = serializers.DateTimeField()
+    purpose = serializers.CharField()
+    note = serializers.CharField()
+    status = serializers.CharField()
+    outcome = serializers.CharField()
+    walk_in = serializers.BooleanField()
+
+
+class VisitInputSerializer(serializers.Serializer):
+    slot = serializers.IntegerField(min_value=1)
+    purpose = serializers.ChoiceField(choices=Purpose.choices)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class SlotsFilterSerializer(serializers.Serializer):
+    date = serializers.DateField()
+
+
+REFUSAL = inline_serializer(
+    "VisitRefusal",
+    {
+        "detail": serializers.CharField(help_text="Why, in the request's language."),
+        "code": serializers.CharField(
+            help_text="full, closed, blocked, past, horizon, limit, duplicate, inactive, not_booked, no_profile"
+        ),
+    },
+)
+
+
+def _refusal(exc: ValidationError) -> Response:
+    if hasattr(exc, "error_dict"):
+        raise exc  # field errors: the project's handler makes them a 400
+    code = exc.code or "invalid"
+    http = status.HTTP_409_CONFLICT if code == "full" else status.HTTP_400_BAD_REQUEST
+    return Response({"detail": " ".join(exc.messages), "code": code}, status=http)
+
+
+def _offices() -> Any:
+    return selectors.front_office_public_list()
+
+
+class OfficeListApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: OfficeSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        offices = list(_offices())
+        context = {"request": request, "statuses": selectors.opening_statuses(offices)}
+        return Response(OfficeSerializer(offices, many=True, context=context).data)
+
+
+class OfficeDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: OfficeSerializer, 404: OpenApiResponse(description="No such office")})
+    def get(self, request: Request, pk: int) -> Response:
+        office = selectors.front_office_public_get(pk=pk)
+        return Response(OfficeSerializer(office, context={"request": request}).data)
+
+
+class OfficeSlotsApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("date", datetime.date, required=True)],
+        responses={200: SlotSerializer(many=True), 400: OpenApiResponse(description="Field errors")},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        office = selectors.front_office_public_get(pk=pk)
+        params = SlotsFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        slots = selectors.slots_of_day(office=office, day=params.validated_data["date"])
+        return Response(SlotSerializer(slots, many=True).data)
+
+
+class VisitListCreateApi(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_scope = "visit_booking"
+
+    def get_throttles(self) -> list[Any]:
+        # Only booking is throttled; reading one's visits is not.
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    @extend_schema(parameters=[OpenApiParameter("page", int)], responses={200: VisitSerializer(many=True)})
+    def get(self, request: Request) -> Response:
+        """The caller's visits; front-office staff and coordinators: their offices' visits."""
+        user = request.user
+        if selectors.may_see_front_offices(user):
+            qs = selectors.visits_for_staff_api(user=user)
+        else:
+            qs = (
+                Visit.objects.filter(volunteer__user=cast(User, user))
+                .select_related("office")
+                .order_by("-starts_at", "-pk")
+            )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(VisitSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=VisitInputSerializer,
+        responses={
+            201: VisitSerializer,
+            400: OpenApiResponse(REFUSAL, description="Field errors, or refused with a reason and code"),
+            409: OpenApiResponse(REFUSAL, description="The slot is full (code full)"),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = VisitInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        volunteer = Volunteer.objects.filter(
+            user=cast(User, request.user), anonymized_at__isnull=True
+        ).first()
+        if volunteer is None:
+            return Response(
+                {"detail": _("This account has no volunteer profile."), "code": "no_profile"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        slot = VisitSlot.objects.select_related("office").filter(pk=data.validated_data["slot"]).first()
+        if slot is None:
+            return Response({"slot": [_("No such visit slot.")]}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            visit = services.visit_book(
+                slot=slot,
+                volunteer=volunteer,
+                purpose=data.validated_data["purpose"],
+                note=data.validated_data["note"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except ValidationError as exc:
+            return _refusal(exc)
+        return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
+
+
+class VisitCancelApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: VisitSerializer,
+            400: OpenApiResponse(REFUSAL),
+            404: OpenApiResponse(description="Not yours"),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = request.user
+        visit = Visit.objects.select_related("office").filter(pk=pk).first()
+        own = visit is not None and visit.volunteer.user_id == user.pk
+        staff = visit is not None and (
+            visit.office_id in staffed_office_ids(user) or may_manage_region(user, visit.office.region_id)
+        )
+        if visit is None or not (own or staff):
+            get_object_or_404(Visit.objects.none(), pk=pk)
+        assert visit is not None
+        try:
+            visit = services.visit_cancel(visit=visit, by=user)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            return _refusal(exc)
+        return Response(VisitSerializer(visit).data)

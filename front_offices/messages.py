@@ -1,0 +1,87 @@
+"""What visits tell people, and when: the services call these inside their own transaction, like
+events/messages.py. Every message is about one visit (subject "front_offices.visit", its id), so
+cancelling or moving one person's reminders touches nobody else's. Texts are rendered by the
+sweep in the volunteer's language, times in Almaty."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.services import message_schedule, messages_cancel
+
+from .models import Visit
+
+SUBJECT_TYPE = "front_offices.visit"
+REMINDER_KINDS = ("visit_reminder_24h", "visit_reminder_1h")
+
+
+def _reminders(starts_at: datetime.datetime) -> list[tuple[str, datetime.datetime]]:
+    hours = settings.VISIT_REMINDER_HOURS
+    return [
+        (kind, starts_at - datetime.timedelta(hours=h)) for kind, h in zip(REMINDER_KINDS, hours, strict=True)
+    ]
+
+
+def visit_context(visit: Visit, *, note: str = "") -> dict[str, Any]:
+    office = visit.office
+    return {
+        "office": office.name,
+        "place": office.address,
+        "starts_at": timezone.localtime(visit.starts_at, timezone.get_default_timezone()),
+        "note": note,
+        "url": settings.SITE_URL + reverse("front_offices:visit", args=[visit.pk]),
+    }
+
+
+def _schedule(
+    visit: Visit, kind: str, *, due_at: datetime.datetime, context: dict[str, Any], **kw: Any
+) -> None:
+    message_schedule(
+        recipient=visit.volunteer,
+        kind=kind,
+        subject_type=SUBJECT_TYPE,
+        subject_id=visit.pk,
+        due_at=due_at,
+        context=context,
+        **kw,
+    )
+
+
+def _schedule_reminders(visit: Visit, context: dict[str, Any], now: datetime.datetime) -> None:
+    for kind, due_at in _reminders(visit.starts_at):
+        if due_at > now:
+            _schedule(visit, kind, due_at=due_at, valid_until=visit.starts_at, context=context)
+
+
+def visit_booked(visit: Visit) -> None:
+    now = timezone.now()
+    context = visit_context(visit)
+    _schedule(visit, "visit_booked", due_at=now, context=context)
+    _schedule_reminders(visit, context, now)
+
+
+def visit_moved(visit: Visit) -> None:
+    """A new time: the old reminders are dropped, new ones scheduled, and the person told."""
+    now = timezone.now()
+    messages_cancel(subject_type=SUBJECT_TYPE, subject_id=visit.pk, kinds=[*REMINDER_KINDS, "visit_moved"])
+    context = visit_context(visit)
+    _schedule(visit, "visit_moved", due_at=now, context=context)
+    _schedule_reminders(visit, context, now)
+
+
+def visit_cancelled(visit: Visit, *, reason: str = "", tell: bool = True) -> None:
+    """Whatever of the visit has not gone out is dropped; the person is told unless they
+    cancelled it themselves (`tell=False`), with the office's reason when it gave one."""
+    messages_cancel(subject_type=SUBJECT_TYPE, subject_id=visit.pk)
+    if tell:
+        _schedule(visit, "visit_cancelled", due_at=timezone.now(), context=visit_context(visit, note=reason))
+
+
+def visit_settled(visit: Visit) -> None:
+    """The person came (or did not): reminders still waiting are dropped."""
+    messages_cancel(subject_type=SUBJECT_TYPE, subject_id=visit.pk, kinds=list(REMINDER_KINDS))

@@ -1,0 +1,411 @@
+"""Booking, its refusals (in kk too), cancel, reschedule, the staff's day and its scope, the API,
+and the messages each step schedules."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client, override_settings
+from django.utils import timezone, translation
+
+from front_offices import services
+from front_offices.models import Visit, VisitSlot
+from notifications.models import Message
+from tests.conftest import client_for
+from tests.factories import UserFactory, VolunteerFactory
+
+from .helpers import make_office, next_weekday, slot_at, slots_for
+
+pytestmark = pytest.mark.django_db
+
+
+def refusal(**kw):  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError) as caught:
+        services.visit_book(purpose="consultation", by=None, **kw)
+    return caught.value
+
+
+@pytest.fixture
+def office(almaty):  # type: ignore[no-untyped-def]
+    return make_office(capacity=2)
+
+
+@pytest.fixture
+def monday() -> datetime.date:
+    return next_weekday(0, after=2)
+
+
+def test_booking_takes_a_place_and_schedules_confirmation_and_reminders(office, monday, bob) -> None:  # type: ignore[no-untyped-def]
+    slot = slot_at(office, monday, 18)
+    visit = services.visit_book(
+        slot=slot, volunteer=bob, purpose="certificate", note="2 сертификат", by=bob.user
+    )
+    slot.refresh_from_db()
+    assert slot.taken == 1 and visit.is_evening and visit.status == "booked"
+    kinds = set(
+        Message.objects.filter(subject_type="front_offices.visit", subject_id=visit.pk).values_list(
+            "kind", flat=True
+        )
+    )
+    assert kinds == {"visit_booked", "visit_reminder_24h", "visit_reminder_1h"}
+    reminder = Message.objects.get(kind="visit_reminder_1h", subject_id=visit.pk)
+    assert reminder.due_at == visit.starts_at - datetime.timedelta(hours=1)
+
+
+def test_every_refusal_has_its_code(office, monday, bob) -> None:  # type: ignore[no-untyped-def]
+    slot = slot_at(office, monday, 9)
+    services.visit_book(slot=slot, volunteer=bob, purpose="consultation", by=None)
+    assert refusal(slot=slot, volunteer=bob).code == "duplicate"
+    services.visit_book(slot=slot, volunteer=VolunteerFactory(), purpose="consultation", by=None)
+    assert refusal(slot=slot, volunteer=VolunteerFactory()).code == "full"
+    blocked = slot_at(office, monday, 10)
+    VisitSlot.objects.filter(pk=blocked.pk).update(blocked_reason="Семинар")
+    assert refusal(slot=blocked, volunteer=bob).code == "blocked"
+    past = slot_at(office, monday, 11)
+    VisitSlot.objects.filter(pk=past.pk).update(
+        starts_at=timezone.now() - datetime.timedelta(hours=1), ends_at=timezone.now()
+    )
+    assert refusal(slot=past, volunteer=bob).code == "past"
+    far_day = next_weekday(0, after=70)
+    assert refusal(slot=slot_at(office, far_day, 9), volunteer=bob).code == "horizon"
+    office.is_active = False
+    office.save()
+    assert refusal(slot=slot_at(office, monday, 15), volunteer=bob).code == "closed"
+    office.is_active = True
+    office.save()
+    for hour in (15, 16):
+        services.visit_book(
+            slot=slot_at(office, monday, hour), volunteer=bob, purpose="consultation", by=None
+        )
+    assert refusal(slot=slot_at(office, monday, 17), volunteer=bob).code == "limit"
+    with pytest.raises(ValidationError) as bad:
+        services.visit_book(
+            slot=slot_at(office, monday, 17), volunteer=VolunteerFactory(), purpose="nonsense", by=None
+        )
+    assert "purpose" in bad.value.message_dict
+
+
+@override_settings(FRONT_OFFICE_MAX_FUTURE_VISITS=1, FRONT_OFFICE_BOOKING_HORIZON_DAYS=10)
+def test_limit_and_horizon_are_settings(office, bob) -> None:  # type: ignore[no-untyped-def]
+    near = next_weekday(1)  # within a week
+    services.visit_book(slot=slot_at(office, near, 9), volunteer=bob, purpose="consultation", by=None)
+    assert refusal(slot=slot_at(office, near, 10), volunteer=bob).code == "limit"
+    assert (
+        refusal(slot=slot_at(office, next_weekday(1, after=11), 9), volunteer=VolunteerFactory()).code
+        == "horizon"
+    )
+
+
+def test_refusals_read_in_kazakh(office, monday, bob) -> None:  # type: ignore[no-untyped-def]
+    slot = slot_at(office, monday, 9)
+    for _ in range(2):
+        services.visit_book(slot=slot, volunteer=VolunteerFactory(), purpose="consultation", by=None)
+    with translation.override("kk"):
+        message = refusal(slot=slot, volunteer=bob).messages[0]
+    assert message != "This time is fully booked. Please choose another."
+    assert "толық" in message.lower() or "орын" in message.lower()
+
+
+def test_cancel_frees_the_place_and_drops_the_reminders(office, monday, bob) -> None:  # type: ignore[no-untyped-def]
+    slot = slot_at(office, monday, 9)
+    visit = services.visit_book(slot=slot, volunteer=bob, purpose="consultation", by=bob.user)
+    services.visit_book(slot=slot, volunteer=VolunteerFactory(), purpose="consultation", by=None)
+    services.visit_cancel(visit=visit, by=bob.user)
+    slot.refresh_from_db()
+    assert slot.taken == 1
+    services.visit_book(slot=slot, volunteer=VolunteerFactory(), purpose="consultation", by=None)
+    pending = Message.objects.filter(
+        subject_id=visit.pk, subject_type="front_offices.visit", status="pending"
+    )
+    assert not pending.filter(kind__startswith="visit_reminder").exists()
+    # Cancelled by the person: not told what they just did.
+    assert not Message.objects.filter(subject_id=visit.pk, kind="visit_cancelled").exists()
+
+
+def test_reschedule_moves_in_one_step_and_a_refusal_keeps_the_old_place(office, monday, bob) -> None:  # type: ignore[no-untyped-def]
+    old, new, full = slot_at(office, monday, 9), slot_at(office, monday, 18), slot_at(office, monday, 19)
+    visit = services.visit_book(slot=old, volunteer=bob, purpose="consultation", by=bob.user)
+    for _ in range(2):
+        services.visit_book(slot=full, volunteer=VolunteerFactory(), purpose="consultation", by=None)
+    with pytest.raises(ValidationError) as caught:
+        services.visit_reschedule(visit=visit, to_slot=full, by=bob.user)
+    assert caught.value.code == "full"
+    old.refresh_from_db()
+    visit.refresh_from_db()
+    assert old.taken == 1 and visit.slot_id == old.pk
+    services.visit_reschedule(visit=visit, to_slot=new, by=bob.user)
+    old.refresh_from_db()
+    new.refresh_from_db()
+    visit.refresh_from_db()
+    assert (old.taken, new.taken, visit.slot_id, visit.starts_at) == (0, 1, new.pk, new.starts_at)
+    assert Message.objects.filter(subject_id=visit.pk, kind="visit_moved").exists()
+    assert Message.objects.get(subject_id=visit.pk, kind="visit_reminder_1h", status="pending").due_at == (
+        new.starts_at - datetime.timedelta(hours=1)
+    )
+
+
+def test_blocking_cancels_booked_visits_and_tells_the_reason(office, monday, bob, alice) -> None:  # type: ignore[no-untyped-def]
+    slot = slot_at(office, monday, 14)
+    visit = services.visit_book(slot=slot, volunteer=bob, purpose="consultation", by=bob.user)
+    tz = timezone.get_default_timezone()
+    cancelled = services.slots_block(
+        office=office,
+        starts_at=datetime.datetime.combine(monday, datetime.time(14), tzinfo=tz),
+        ends_at=datetime.datetime.combine(monday, datetime.time(16), tzinfo=tz),
+        reason="Электр жоқ",
+        by=alice,
+    )
+    assert [v.pk for v in cancelled] == [visit.pk]
+    assert VisitSlot.objects.filter(office=office, local_date=monday).exclude(blocked_reason="").count() == 4
+    told = Message.objects.get(subject_id=visit.pk, kind="visit_cancelled")
+    assert told.context["note"] == "Электр жоқ"
+    visit.refresh_from_db()
+    assert visit.status == "cancelled" and visit.cancel_reason == "Электр жоқ"
+
+
+def test_staff_day_is_for_the_office_staff_and_the_regions_coordinators_only(
+    office, monday, bob, alice, charlie, nora
+) -> None:  # type: ignore[no-untyped-def]
+    visit = services.visit_book(
+        slot=slot_at(office, monday, 9), volunteer=bob, purpose="transport", note="Автобус", by=None
+    )
+    clerk = UserFactory(email="clerk-off@example.kz")
+    office.staff.add(clerk)
+    other_clerk = UserFactory(email="clerk-other@example.kz")
+    make_office(region_code="71").staff.add(other_clerk)
+    url = f"/front-offices/{office.pk}/day/?date={monday.isoformat()}"
+    for user in (clerk, alice, nora):
+        page = client_for(user).get(url)
+        assert page.status_code == 200
+        assert bob.full_name in page.content.decode() and "Автобус" in page.content.decode()
+    for user in (charlie, other_clerk, bob.user):
+        assert client_for(user).get(url).status_code == 404
+        assert (
+            client_for(user)
+            .post(f"/front-offices/staff/visits/{visit.pk}/mark/", {"status": "arrived"})
+            .status_code
+            == 404
+        )
+        assert client_for(user).post(f"/front-offices/{office.pk}/walk-in/", {}).status_code == 404
+    assert Client().get(url).status_code == 302
+
+
+def test_staff_check_in_outcome_and_walk_in(office, bob, alice) -> None:  # type: ignore[no-untyped-def]
+    today = timezone.localdate()
+    clerk = UserFactory(email="clerk-off@example.kz")
+    office.staff.add(clerk)
+    visit = Visit.objects.create(
+        office=office, volunteer=bob, starts_at=timezone.now(), local_date=today, purpose="consultation"
+    )
+    client = client_for(clerk)
+    client.post(f"/front-offices/staff/visits/{visit.pk}/mark/", {"status": "arrived"})
+    client.post(f"/front-offices/staff/visits/{visit.pk}/mark/", {"outcome": "certificate_issued"})
+    visit.refresh_from_db()
+    assert (visit.status, visit.outcome) == ("arrived", "certificate_issued")
+    # A known volunteer found by phone, then a new one.
+    client.post(
+        f"/front-offices/{office.pk}/walk-in/", {"walkin-phone": bob.phone, "walkin-purpose": "registration"}
+    )
+    assert Visit.objects.filter(volunteer=bob, walk_in=True, status="arrived").count() == 1
+    refused = client.post(
+        f"/front-offices/{office.pk}/walk-in/",
+        {"walkin-phone": "+77019998877", "walkin-purpose": "registration"},
+    )
+    assert refused.status_code == 200 and "атын енгізіңіз" in refused.content.decode()
+    client.post(
+        f"/front-offices/{office.pk}/walk-in/",
+        {
+            "walkin-phone": "8 701 999 88 77",
+            "walkin-purpose": "registration",
+            "walkin-first_name": "Дана",
+            "walkin-last_name": "Сейітова",
+            "walkin-birth_date": "2001-04-02",
+            "walkin-outcome": "registered",
+        },
+    )
+    new = Visit.objects.get(walk_in=True, volunteer__phone="+77019998877")
+    assert new.volunteer.first_name == "Дана" and new.outcome == "registered" and new.office == office
+
+
+def test_booking_pages_end_to_end_with_ics(office, monday, bob) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(bob.user)
+    slot = slot_at(office, monday, 18)
+    page = client.get(f"/front-offices/{office.pk}/?date={monday.isoformat()}")
+    assert page.status_code == 200 and f"/front-offices/slots/{slot.pk}/book/" in page.content.decode()
+    done = client.post(f"/front-offices/slots/{slot.pk}/book/", {"purpose": "consultation", "note": "Кешке"})
+    visit = Visit.objects.get(volunteer=bob)
+    assert done.status_code == 302 and done["Location"] == f"/front-offices/visits/{visit.pk}/"
+    ics = client.get(f"/front-offices/visits/{visit.pk}/visit.ics")
+    assert ics["Content-Type"].startswith("text/calendar") and "DTSTART:" in ics.content.decode()
+    assert (
+        client_for(VolunteerFactory(with_account=True).user)
+        .get(f"/front-offices/visits/{visit.pk}/")
+        .status_code
+        == 404
+    )
+    moved = client.post(
+        f"/front-offices/visits/{visit.pk}/reschedule/?date={monday.isoformat()}",
+        {"slot": slot_at(office, monday, 19).pk},
+    )
+    assert moved.status_code == 302
+    client.post(f"/front-offices/visits/{visit.pk}/cancel/")
+    visit.refresh_from_db()
+    assert visit.status == "cancelled"
+
+
+def test_api_codes(office, monday, bob, charlie) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(bob.user)
+    slot = slot_at(office, monday, 9)
+    listing = Client().get("/api/front-offices/").json()
+    assert listing[0]["opening_hours"] and "text" in listing[0]["status"]
+    slots = Client().get(f"/api/front-offices/{office.pk}/slots/?date={monday.isoformat()}").json()
+    assert slots[0] == {
+        "id": slot.pk,
+        "starts_at": slot.starts_at.astimezone(timezone.get_default_timezone()).isoformat(),
+        "ends_at": slot.ends_at.astimezone(timezone.get_default_timezone()).isoformat(),
+        "capacity": 2,
+        "free": 2,
+        "blocked": False,
+    }
+    assert Client().get(f"/api/front-offices/{office.pk}/slots/?date=soon").status_code == 400
+    made = client.post(
+        "/api/visits/", {"slot": slot.pk, "purpose": "consultation"}, content_type="application/json"
+    )
+    assert made.status_code == 201
+    assert client.post(
+        "/api/visits/", {"slot": slot.pk, "purpose": "x"}, content_type="application/json"
+    ).json().keys() == {"purpose"}
+    assert (
+        client.post(
+            "/api/visits/", {"slot": slot.pk, "purpose": "consultation"}, content_type="application/json"
+        ).json()["code"]
+        == "duplicate"
+    )
+    services.visit_book(slot=slot, volunteer=VolunteerFactory(), purpose="consultation", by=None)
+    other = client_for(VolunteerFactory(with_account=True).user)
+    assert (
+        other.post(
+            "/api/visits/", {"slot": slot.pk, "purpose": "consultation"}, content_type="application/json"
+        ).status_code
+        == 409
+    )
+    assert [v["id"] for v in client.get("/api/visits/").json()["results"]] == [made.json()["id"]]
+    assert client_for(charlie).post(f"/api/visits/{made.json()['id']}/cancel/").status_code == 404
+    assert other.post(f"/api/visits/{made.json()['id']}/cancel/").status_code == 404
+    assert client.post(f"/api/visits/{made.json()['id']}/cancel/").json()["status"] == "cancelled"
+    assert Client().post("/api/visits/", {}).status_code in (401, 403)
+
+
+def test_erasing_a_profile_frees_its_upcoming_places_and_the_data_download_lists_visits(
+    office, monday, bob
+) -> None:  # type: ignore[no-untyped-def]
+    from volunteers.extensions import PERSONAL_DATA_SECTIONS
+    from volunteers.services import volunteer_anonymize
+
+    slot = slot_at(office, monday, 9)
+    services.visit_book(slot=slot, volunteer=bob, purpose="consultation", note="Жеке", by=bob.user)
+    section = dict(PERSONAL_DATA_SECTIONS)["front_office_visits"](bob)
+    assert section[0]["note"] == "Жеке"
+    volunteer_anonymize(volunteer=bob, requested_by=bob.user)
+    slot.refresh_from_db()
+    assert slot.taken == 0 and Visit.objects.get(volunteer=bob).status == "cancelled"
+
+
+def test_staff_keep_hours_and_closed_dates_and_the_slots_follow(office, monday, alice, charlie) -> None:  # type: ignore[no-untyped-def]
+    clerk = UserFactory(email="clerk-hours@example.kz")
+    office.staff.add(clerk)
+    assert len(slots_for(office, monday)) == 20
+    client = client_for(clerk)
+    url = f"/front-offices/{office.pk}/hours/"
+    assert client.get(url).status_code == 200
+    client.post(
+        url, {"action": "add_exception", "exception-date": monday.isoformat(), "exception-reason": "Жөндеу"}
+    )
+    assert VisitSlot.objects.filter(office=office, local_date=monday).count() == 0
+    page = client.post(
+        url, {"action": "add_hours", "hours-weekday": "6", "hours-opens": "12:00", "hours-closes": "11:00"}
+    )
+    assert (
+        page.status_code == 200
+        and VisitSlot.objects.filter(office=office, is_weekend=True, local_date__week_day=1).count() == 0
+    )
+    client.post(
+        url, {"action": "add_hours", "hours-weekday": "6", "hours-opens": "11:00", "hours-closes": "13:00"}
+    )
+    assert VisitSlot.objects.filter(office=office, local_date=next_weekday(6)).count() == 4
+    assert client_for(alice).get(url).status_code == 200
+    assert client_for(charlie).get(url).status_code == 404
+    assert client_for(charlie).post(url, {"action": "delete_hours", "id": "1"}).status_code == 404
+
+
+def test_pages_keep_their_queries_whatever_the_rows(
+    office, monday, bob, alice, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    clerk = UserFactory(email="clerk-q@example.kz")
+    office.staff.add(clerk)
+    # Twenty visits on the day, ten busy slots: the pages below read them in fixed queries.
+    for hour in (9, 10, 11, 12, 14, 15, 16, 17, 18, 19):
+        for _ in range(2):
+            services.visit_book(
+                slot=slot_at(office, monday, hour),
+                volunteer=VolunteerFactory(),
+                purpose="consultation",
+                by=None,
+            )
+    make_office(region_code="71")
+    staff, public, mine = client_for(clerk), Client(), client_for(bob.user)
+    services.visit_book(slot=slot_at(office, monday, 12, 30), volunteer=bob, purpose="other", by=None)
+    for client, url in (
+        (staff, f"/front-offices/{office.pk}/day/?date={monday.isoformat()}"),
+        (public, f"/front-offices/{office.pk}/?date={monday.isoformat()}"),
+        (public, "/front-offices/next/"),
+        (public, "/front-offices/"),
+        (mine, "/front-offices/visits/"),
+        (public, "/api/front-offices/"),
+    ):
+        with django_assert_max_num_queries(10):
+            assert client.get(url).status_code == 200
+
+
+def test_blocking_a_whole_day_from_the_block_page(office, monday, bob, alice) -> None:  # type: ignore[no-untyped-def]
+    visit = services.visit_book(
+        slot=slot_at(office, monday, 19), volunteer=bob, purpose="consultation", by=None
+    )
+    client = client_for(alice)
+    url = f"/front-offices/{office.pk}/block/?date={monday.isoformat()}"
+    assert client.get(url).status_code == 200
+    done = client.post(url, {"block-starts": "00:00", "block-ends": "00:00", "block-reason": "Субботник"})
+    assert done.status_code == 302
+    assert not VisitSlot.objects.filter(office=office, local_date=monday, blocked_reason="").exists()
+    visit.refresh_from_db()
+    assert visit.status == "cancelled" and visit.cancel_reason == "Субботник"
+    # One slot of another day, by its button.
+    tuesday = monday + datetime.timedelta(days=1)
+    one = slot_at(office, tuesday, 9)
+    client.post(
+        f"/front-offices/{office.pk}/block/?date={tuesday.isoformat()}",
+        {"slot": one.pk, "slot-reason": "Кеңес"},
+    )
+    assert list(VisitSlot.objects.exclude(blocked_reason="").filter(local_date=tuesday)) == [one]
+
+
+def test_visits_for_period_is_scoped_and_countable(office, monday, bob, alice, charlie, nora) -> None:  # type: ignore[no-untyped-def]
+    from django.db.models import Count
+
+    from front_offices import selectors
+
+    services.visit_book(slot=slot_at(office, monday, 18), volunteer=bob, purpose="certificate", by=None)
+    services.visit_book(
+        slot=slot_at(office, monday, 9), volunteer=VolunteerFactory(), purpose="consultation", by=None
+    )
+    week = (monday - datetime.timedelta(days=1), monday + datetime.timedelta(days=6))
+    mine = selectors.visits_for_period(user=alice, first=week[0], last=week[1])
+    assert (
+        mine.count() == 2 and selectors.visits_for_period(user=nora, first=week[0], last=week[1]).count() == 2
+    )
+    assert selectors.visits_for_period(user=charlie, first=week[0], last=week[1]).count() == 0
+    by_purpose = dict(mine.values_list("purpose").annotate(n=Count("id")))
+    assert by_purpose == {"certificate": 1, "consultation": 1}
+    assert mine.filter(is_evening=True).count() == 1
