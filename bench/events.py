@@ -24,6 +24,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "volunteer_net.settings")
 # plain HTTP in-process, so no redirect to HTTPS.
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz")
+# Bench-only keys of the IIN at rest (volunteers/crypto.py); production sets its own.
+os.environ.setdefault("IIN_ENCRYPTION_KEYS", "YmVuY2gtb25seS1paW4ta2V5LTAxMjM0NTY3ODlhYmM=")
+os.environ.setdefault("IIN_HASH_KEY", "bench-only-iin-hash-key")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 # Messages are queued as in production (here to Celery's in-memory transport), not sent inside the

@@ -28,6 +28,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "volunteer_net.settings")
 # DEBUG off: with it on, Django keeps every query in memory, which skews a 100k-message run.
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz")
+# Bench-only keys of the IIN at rest (volunteers/crypto.py); production sets its own.
+os.environ.setdefault("IIN_ENCRYPTION_KEYS", "YmVuY2gtb25seS1paW4ta2V5LTAxMjM0NTY3ODlhYmM=")
+os.environ.setdefault("IIN_HASH_KEY", "bench-only-iin-hash-key")
 os.environ["EMAIL_BACKEND"] = "bench.notifications.CountingLocmemBackend"
 
 import django  # noqa: E402

@@ -23,3 +23,32 @@ def email_backend_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
             id="volunteer_net.E001",
         )
     ]
+
+
+@register()
+def iin_keys_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """The IIN is stored encrypted (volunteers/crypto.py); without its keys nothing can be read
+    or written, and keys derived from SECRET_KEY would be lost with it."""
+    from cryptography.fernet import Fernet
+
+    errors: list[CheckMessage] = []
+    if not settings.IIN_ENCRYPTION_KEYS or not settings.IIN_HASH_KEY:
+        errors.append(
+            Error(
+                "IIN_ENCRYPTION_KEYS and IIN_HASH_KEY must be set.",
+                hint="Generate each with: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'; see .env.example and README (IIN at rest).",
+                id="volunteer_net.E002",
+            )
+        )
+    for key in settings.IIN_ENCRYPTION_KEYS:
+        try:
+            Fernet(key.encode())
+        except ValueError:
+            errors.append(
+                Error(
+                    "An IIN_ENCRYPTION_KEYS entry is not a Fernet key (32 url-safe base64-encoded bytes).",
+                    id="volunteer_net.E003",
+                )
+            )
+    return errors

@@ -6,6 +6,8 @@ e-mail, no Redis). Production sets DEBUG off and must then provide SECRET_KEY ex
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -71,6 +73,21 @@ if not SECRET_KEY:
             "SECRET_KEY must be set when DEBUG is off. "
             "Set the SECRET_KEY environment variable (see .env.example)."
         )
+
+
+def _dev_key(purpose: str) -> str:
+    """A key derived from the development SECRET_KEY; production sets its own (see below)."""
+    return base64.urlsafe_b64encode(hashlib.sha256(f"{purpose}:{SECRET_KEY}".encode()).digest()).decode()
+
+
+# The IIN at rest (volunteers/crypto.py): Fernet keys, the first current (rotation: put a new key
+# first, run `manage.py rotate_iin_key`, drop the old), and the HMAC key of its lookup hash. Kept
+# apart from SECRET_KEY: rotating that must not make every IIN unreadable. With DEBUG off both
+# must be set (system check volunteer_net.E002).
+IIN_ENCRYPTION_KEYS = env_list("IIN_ENCRYPTION_KEYS") or (
+    [_dev_key("iin-encryption")] if DEBUG or TESTING else []
+)
+IIN_HASH_KEY = env_str("IIN_HASH_KEY") or (_dev_key("iin-hash") if DEBUG or TESTING else "")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")

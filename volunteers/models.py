@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+from collections.abc import Collection
 from typing import ClassVar
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from regions.i18n import localized
 from regions.models import Region
 from regions.validators import validate_point_in_kazakhstan
 
+from .fields import EncryptedIinField, IinHashField
 from .search import fold, name_search_forms
 
 ADULT_AGE = 18
@@ -132,6 +134,8 @@ class Volunteer(models.Model):
         "preferred_channel": DataClass.STATISTICAL,
         "status": DataClass.STATISTICAL,
         "iin": DataClass.SENSITIVE,
+        # Derived from the IIN on every save (erased with it).
+        "iin_hash": DataClass.SYSTEM,
         "consent_at": DataClass.CONSENT,
         "consent_version": DataClass.CONSENT,
         "consent_method": DataClass.CONSENT,
@@ -192,7 +196,9 @@ class Volunteer(models.Model):
         _("channel for messages"), max_length=10, choices=Channel.choices, default=Channel.EMAIL
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
-    iin = models.CharField(_("IIN"), max_length=12, null=True, blank=True, unique=True)
+    # Encrypted at rest; uniqueness and lookups go through the keyed hash (volunteers/crypto.py).
+    iin = EncryptedIinField(_("IIN"), null=True, blank=True)
+    iin_hash = IinHashField(null=True, unique=True)
     consent_at = models.DateTimeField(_("personal data consent given at"), null=True, blank=True)
     consent_version = models.CharField(_("consent text version"), max_length=20, blank=True)
     consent_method = models.CharField(
@@ -262,12 +268,6 @@ class Volunteer(models.Model):
             models.Index(fields=["phone"], name="volunteer_phone"),
             models.Index(Upper(Cast("email", models.TextField())), name="volunteer_email_upper"),
         ]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(iin__isnull=True) | models.Q(iin__regex=r"^[0-9]{12}$"),
-                name="volunteer_iin_12_digits",
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -278,9 +278,14 @@ class Volunteer(models.Model):
             self.birth_year = self.birth_date.year
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            derived = {"search_text", "search_name", "birth_year"}
+            derived = {"search_text", "search_name", "birth_year", "iin_hash"}
             kwargs["update_fields"] = {*update_fields, *derived}  # type: ignore[misc]
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def validate_unique(self, exclude: Collection[str] | None = None) -> None:
+        # The IIN's uniqueness is its hash's, computed when the row is written (IinHashField);
+        # the unique index decides and the services turn a violation into the IIN field's error.
+        super().validate_unique(exclude={*(exclude or ()), "iin_hash"})
 
     def refresh_search_fields(self) -> None:
         """Recompute the search columns (save() does; bulk inserts call it themselves)."""

@@ -20,7 +20,7 @@ from accounts import services as accounts_services
 from accounts.models import User
 from accounts.services_common import model_update, refuse_unknown_fields, unique_violation_field
 
-from . import extensions
+from . import crypto, extensions
 from .guardian_links import guardian_link_matches, guardian_link_read
 from .models import (
     ConsentMethod,
@@ -53,7 +53,7 @@ def _save_validated(volunteer: Volunteer) -> None:
             volunteer.save()
     except IntegrityError as exc:
         # Two people typing the same IIN at once: the unique index has the last word.
-        if unique_violation_field(exc, Volunteer) == "iin":
+        if unique_violation_field(exc, Volunteer) == "iin_hash":
             message = _("A volunteer with this IIN is already registered.")
             raise ValidationError({"iin": [ValidationError(message, code="unique")]}) from exc
         raise
@@ -263,7 +263,7 @@ def volunteer_update(
             )[1]
     except IntegrityError as exc:
         # Two people typing the same IIN at once: the unique index has the last word.
-        if unique_violation_field(exc, Volunteer) == "iin":
+        if unique_violation_field(exc, Volunteer) == "iin_hash":
             raise ValidationError({"iin": [_("A volunteer with this IIN is already registered.")]}) from exc
         raise
     changed = [name for name in saved if name in TRACKED_FIELDS]
@@ -483,7 +483,7 @@ def possible_duplicates_flag(*, volunteer: Volunteer, iin: str | None = None) ->
     # In order of strength: a pair matching on several is flagged with the first reason.
     checks: list[tuple[str, Q]] = []
     if iin:
-        checks.append((PossibleDuplicate.Reason.IIN, Q(iin=iin)))
+        checks.append((PossibleDuplicate.Reason.IIN, Q(iin_hash=crypto.iin_digest(iin))))
     if volunteer.phone:
         checks.append((PossibleDuplicate.Reason.PHONE, Q(phone=volunteer.phone)))
     if email:

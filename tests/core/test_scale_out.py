@@ -57,6 +57,9 @@ def _env() -> dict[str, str]:
         RATE_LIMIT_REGISTER="3/h",
         LOGIN_FAILURE_LIMIT="3",
         WEB_CONCURRENCY="2",
+        # The keys this test process writes IINs with, so that both instances read them.
+        IIN_ENCRYPTION_KEYS=",".join(settings.IIN_ENCRYPTION_KEYS),
+        IIN_HASH_KEY=settings.IIN_HASH_KEY,
     )
     return env
 

@@ -18,6 +18,13 @@ def _run(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProce
     )
 
 
+# Valid keys of the IIN at rest for the production checks (volunteers/crypto.py).
+IIN_KEYS = {
+    "IIN_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1jaGVjay1paW4ta2V5LTAxMjM0NTY=",
+    "IIN_HASH_KEY": "production-check-iin-hash-key",
+}
+
+
 class TestSettingsGuard:
     def test_missing_secret_key_with_debug_off_fails_loudly(self) -> None:
         result = _run({"DEBUG": "false"}, "check")
@@ -36,6 +43,7 @@ class TestSettingsGuard:
                 "SECRET_KEY": "x" * 20 + "-production-secret-with-enough-entropy-1234567890",
                 "ALLOWED_HOSTS": "volunteer.example.kz",
                 "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                **IIN_KEYS,
             },
             "check",
             "--deploy",
@@ -44,6 +52,18 @@ class TestSettingsGuard:
         )
         assert result.returncode == 0, result.stderr
         assert "no issues" in result.stdout
+
+    def test_production_without_iin_keys_does_not_start(self) -> None:
+        """The IIN is stored encrypted: without its own keys (not derived from SECRET_KEY, whose
+        rotation would then lose every IIN) production stops at the checks, migrate included."""
+        production = {
+            "DEBUG": "false",
+            "SECRET_KEY": "x" * 20 + "-production-secret-with-enough-entropy-1234567890",
+            "ALLOWED_HOSTS": "volunteer.example.kz",
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        }
+        result = _run(production, "check")
+        assert result.returncode != 0 and "volunteer_net.E002" in result.stderr
 
     def test_production_without_email_backend_fails_check_deploy(self) -> None:
         """Mail used to fall back to the console with DEBUG off: password-reset and activation

@@ -10,6 +10,7 @@ from django.db import connection
 from regions.models import Region
 from tests.factories import UserFactory, VolunteerFactory
 from volunteers import services
+from volunteers.crypto import iin_digest
 from volunteers.models import Volunteer
 
 IIN = "061211600012"
@@ -41,7 +42,7 @@ def test_same_iin_entered_twice_at_once_keeps_one(regions_in_transactional_db) -
         t.join(timeout=30)
 
     assert sorted(outcomes) == ["refused:iin", "saved"]
-    assert Volunteer.objects.filter(iin=IIN).count() == 1
+    assert Volunteer.objects.filter(iin_hash=iin_digest(IIN)).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -190,6 +191,6 @@ def test_two_sign_ups_with_one_iin_at_once(regions_in_transactional_db) -> None:
 
     assert statuses == [302, 302]
     assert Volunteer.objects.count() == 2
-    holder = Volunteer.objects.get(iin=IIN)
+    holder = Volunteer.objects.get(iin_hash=iin_digest(IIN))
     flag = PossibleDuplicate.objects.get()
     assert flag.existing == holder and flag.volunteer.iin is None and flag.volunteer != holder

@@ -35,6 +35,7 @@ from tests.factories import (
 )
 from tests.volunteers.test_selfservice_views import IIN, IIN_BIRTH, _register, _registration
 from volunteers import services
+from volunteers.crypto import iin_digest
 from volunteers.models import GuardianConsent, PossibleDuplicate, Volunteer, VolunteerChange
 
 
@@ -288,7 +289,9 @@ class TestList:
 
     def test_the_page_shows_both_people_side_by_side(self, alice, almaty, pairs) -> None:  # type: ignore[no-untyped-def]
         flag = pairs["almaty"]
-        Volunteer.objects.filter(pk=flag.existing_id).update(iin=IIN, birth_date=IIN_BIRTH)
+        Volunteer.objects.filter(pk=flag.existing_id).update(
+            iin=IIN, iin_hash=iin_digest(IIN), birth_date=IIN_BIRTH
+        )
         flag.existing.refresh_from_db()
         page = client_for(alice).get("/roster/duplicates/").content.decode()
         card = page.split(f'id="pair-{flag.pk}"', 1)[1].split("</article>", 1)[0]
@@ -495,7 +498,7 @@ class TestMerge:
         kept.refresh_from_db()
         # The IIN says another birth date: it does not belong with the kept record's date.
         assert kept.iin is None and kept.birth_date == datetime.date(1990, 1, 1)
-        assert not Volunteer.objects.filter(iin=IIN).exists()
+        assert not Volunteer.objects.filter(iin_hash=iin_digest(IIN)).exists()
 
     def test_a_detachment_joins_the_kept_record_only_from_its_own_region(self, nora, almaty, astana) -> None:  # type: ignore[no-untyped-def]
         school = DetachmentFactory(region=almaty)
