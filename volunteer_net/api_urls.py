@@ -12,4 +12,5 @@ urlpatterns = [
     path("volunteers/<int:pk>/", VolunteerDetailApi.as_view(), name="api-volunteer-detail"),
     path("me/", MeApi.as_view(), name="api-me"),
     path("", include("events.api_urls")),
+    path("", include("care.api_urls")),
 ]
