@@ -114,7 +114,7 @@ class IntakeForm(_PersonFields, _RequestFields):
         label=_("Same person as"),
         queryset=Beneficiary.objects.none(),
         required=False,
-        widget=forms.RadioSelect,
+        widget=forms.HiddenInput,
         empty_label=_("A different person: keep a new file"),
     )
     duplicates_seen = forms.BooleanField(required=False, widget=forms.HiddenInput)
@@ -124,18 +124,20 @@ class IntakeForm(_PersonFields, _RequestFields):
     def __init__(self, *args: Any, regions: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
+        # Any file of the user's regions may be chosen; the choice is shown only for duplicates.
+        self.fields["existing_beneficiary"].queryset = Beneficiary.objects.filter(  # type: ignore[attr-defined]
+            region__in=regions, erased_at__isnull=True
+        )
         self.duplicates: list[Beneficiary] = []
 
     def offer_duplicates(self, duplicates: list[Beneficiary]) -> None:
         """Same phone or address on file: the person taking the request must say whether it is
         the same person (their request joins that file) or another one."""
         self.duplicates = duplicates
-        self.fields["existing_beneficiary"].queryset = Beneficiary.objects.filter(  # type: ignore[attr-defined]
-            pk__in=[d.pk for d in duplicates]
-        )
-        self.fields["existing_beneficiary"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda b: f"{b.full_name} · {b.locality}, {b.address}"
-        )
+        field = self.fields["existing_beneficiary"]
+        field.queryset = Beneficiary.objects.filter(pk__in=[d.pk for d in duplicates])  # type: ignore[attr-defined]
+        field.label_from_instance = lambda b: f"{b.full_name} · {b.locality}, {b.address}"  # type: ignore[attr-defined]
+        field.widget = forms.RadioSelect(choices=field.choices)  # type: ignore[attr-defined]
 
     def request_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

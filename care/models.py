@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -29,6 +30,9 @@ class Beneficiary(models.Model):
     full_name = models.CharField(_("full name"), max_length=200)
     phone = models.CharField(_("phone"), max_length=16, blank=True, help_text=_("Stored as +7XXXXXXXXXX."))
     address = models.CharField(_("address"), max_length=300)
+    # The address folded (case, punctuation, spaces) so that the same house written two ways
+    # is found as a possible duplicate.
+    address_key = models.CharField(max_length=300, editable=False, default="")
     latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
     needs = models.TextField(_("needs"), blank=True)
@@ -59,7 +63,7 @@ class Beneficiary(models.Model):
         verbose_name_plural = _("beneficiaries")
         indexes = [
             models.Index(fields=["phone"], name="beneficiary_phone"),
-            models.Index(fields=["region", "address"], name="beneficiary_region_address"),
+            models.Index(fields=["region", "address_key"], name="beneficiary_region_address"),
         ]
 
     def __str__(self) -> str:
@@ -68,6 +72,19 @@ class Beneficiary(models.Model):
     @property
     def is_erased(self) -> bool:
         return self.erased_at is not None
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.address_key = address_key(self.address)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "address" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "address_key"}
+        super().save(*args, **kwargs)
+
+
+def address_key(address: str) -> str:
+    """ "Абай даңғылы, 12, пәтер 5" and "абай даңғылы 12 пәтер 5." give the same key."""
+    cleaned = "".join(ch if ch.isalnum() else " " for ch in (address or "").casefold())
+    return " ".join(cleaned.split())[:300]
 
 
 class HelpRequest(models.Model):

@@ -34,7 +34,7 @@ from volunteers.models import ADULT_AGE, Volunteer
 from volunteers.validators import normalize_phone
 
 from . import messages as care_messages
-from .models import Assignment, Beneficiary, HelpRequest
+from .models import Assignment, Beneficiary, HelpRequest, address_key
 from .selectors import takes_requests_in
 
 BENEFICIARY_FIELDS = (
@@ -63,10 +63,6 @@ REQUEST_FIELDS = (
 )
 
 
-def _norm_address(address: str) -> str:
-    return " ".join(address.casefold().replace(",", " ").replace(".", " ").split())
-
-
 def beneficiary_duplicates(
     *, region_id: int, phone: str, address: str, exclude_id: int | None = None
 ) -> list[Beneficiary]:
@@ -75,16 +71,15 @@ def beneficiary_duplicates(
     condition = Q()
     if phone:
         condition |= Q(phone=phone)
-    if address.strip():
-        condition |= Q(region_id=region_id, address__iexact=address.strip())
+    key = address_key(address)
+    if key:
+        condition |= Q(region_id=region_id, address_key=key)
     if not condition:
         return []
     qs = Beneficiary.objects.filter(condition, erased_at__isnull=True)
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
-    found = list(qs.order_by("id")[:10])
-    norm = _norm_address(address)
-    return [b for b in found if b.phone == phone or _norm_address(b.address) == norm]
+    return list(qs.order_by("id")[:10])
 
 
 def _validate_window(*, due_from: datetime.datetime, due_until: datetime.datetime) -> None:
@@ -270,7 +265,9 @@ def assignment_confirm(*, assignment: Assignment, by: User) -> Assignment:
     locked_request = _lock_request(assignment.request_id)
     _require_staff(by, locked_request)
     locked = (
-        Assignment.objects.select_for_update(no_key=True).select_related("volunteer").get(pk=assignment.pk)
+        Assignment.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("volunteer")
+        .get(pk=assignment.pk)
     )
     if locked.status != Assignment.Status.OFFERED:
         raise ValidationError(_("This offer is no longer waiting."), code="not_offered")
@@ -346,16 +343,14 @@ def assignment_detachment(
         )
     if locked_request.adults_only:
         raise ValidationError(
-            {"detachment": _("This request is for adults only: a detachment of pupils cannot take it.")},
-            code="adults_only",
+            _("This request is for adults only: a detachment of pupils cannot take it."), code="adults_only"
         )
     if detachment.curator_id is None or not curator_going:
         raise ValidationError(
-            {"curator_going": _("Pupils never go alone: the detachment's curator must go with them.")},
-            code="minor_alone",
+            _("Pupils never go alone: the detachment's curator must go with them."), code="minor_alone"
         )
     if hands < 2:
-        raise ValidationError({"hands": _("Count the curator and at least one pupil.")}, code="hands")
+        raise ValidationError(_("Count the curator and at least one pupil."), code="hands")
     _take(locked_request, hands)
     try:
         with transaction.atomic():
@@ -493,7 +488,7 @@ def request_close(*, request: HelpRequest, status: str, outcome_note: str, by: U
     leaving = (
         (Assignment.Status.OFFERED,)
         if status == HelpRequest.Status.DONE
-        else Assignment.TAKING[:1] + (Assignment.Status.OFFERED,)
+        else (Assignment.Status.CONFIRMED, Assignment.Status.OFFERED)
     )
     for assignment in Assignment.objects.filter(request=locked, status__in=leaving):
         assignment.status = Assignment.Status.WITHDRAWN

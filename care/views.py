@@ -83,29 +83,25 @@ def intake(request: AuthenticatedHttpRequest) -> HttpResponse:
         regions=selectors.intake_regions(request.user),
         initial={"adults_only": True},
     )
-    if request.method == "POST":
-        form.is_valid()
+    if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if form.is_valid():
-            duplicates = services.beneficiary_duplicates(
-                region_id=data["region"].pk, phone=data.get("phone", ""), address=data.get("address", "")
-            )
-            if duplicates and not data.get("duplicates_seen"):
-                form.offer_duplicates(duplicates)
-                form.data = form.data.copy()
-                form.data["duplicates_seen"] = "on"
-                messages.warning(request, _("Someone with the same phone or address is already on file."))
+        duplicates = services.beneficiary_duplicates(
+            region_id=data["region"].pk, phone=data.get("phone", ""), address=data.get("address", "")
+        )
+        if duplicates and not data.get("duplicates_seen") and data.get("existing_beneficiary") is None:
+            # Asked once: the next submission keeps a new file unless a duplicate is chosen.
+            form.offer_duplicates(duplicates)
+            form.data = form.data.copy()
+            form.data["duplicates_seen"] = "True"
+            messages.warning(request, _("Someone with the same phone or address is already on file."))
+        else:
+            try:
+                help_request = services.request_intake(data=form.request_data(), by=request.user)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
             else:
-                if duplicates:
-                    form.offer_duplicates(duplicates)
-                    form.full_clean()
-                try:
-                    help_request = services.request_intake(data=form.request_data(), by=request.user)
-                except ValidationError as exc:
-                    apply_service_errors(form, exc)
-                else:
-                    messages.success(request, _("The request has been taken."))
-                    return redirect("care:request_detail", pk=help_request.pk)
+                messages.success(request, _("The request has been taken."))
+                return redirect("care:request_detail", pk=help_request.pk)
     return render(request, "care/intake.html", {"form": form, "adult_kinds": sorted(ADULT_KINDS)})
 
 
