@@ -69,10 +69,6 @@ class Beneficiary(models.Model):
     def __str__(self) -> str:
         return str(_("Beneficiary #%(id)s") % {"id": self.pk})
 
-    @property
-    def is_erased(self) -> bool:
-        return self.erased_at is not None
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.address_key = address_key(self.address)
         update_fields = kwargs.get("update_fields")
@@ -80,9 +76,13 @@ class Beneficiary(models.Model):
             kwargs["update_fields"] = {*update_fields, "address_key"}
         super().save(*args, **kwargs)
 
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
+
 
 def address_key(address: str) -> str:
-    """ "Абай даңғылы, 12, пәтер 5" and "абай даңғылы 12 пәтер 5." give the same key."""
+    """One key for one house however it is written ("Абай даңғылы, 12" and "абай даңғылы 12.")."""
     cleaned = "".join(ch if ch.isalnum() else " " for ch in (address or "").casefold())
     return " ".join(cleaned.split())[:300]
 

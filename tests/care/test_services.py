@@ -16,7 +16,7 @@ from notifications.models import Message
 from tests.conftest import client_for
 from volunteers.extensions import volunteer_total_hours
 
-from .factories import BeneficiaryFactory, HelpRequestFactory, in_days
+from .factories import HelpRequestFactory, in_days
 
 pytestmark = pytest.mark.django_db
 
