@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from events.forms import DateTimeLocalInput
+from regions.models import Region
 from regions.validators import validate_point_in_kazakhstan
 from volunteers.validators import normalize_phone
 
@@ -109,7 +110,9 @@ class _RequestFields(forms.Form):
 class IntakeForm(_PersonFields, _RequestFields):
     """Staff take a request: the region, the person and the request on one page."""
 
-    region = forms.ModelChoiceField(label=_("Region"), queryset=None, empty_label=None)  # type: ignore[arg-type]
+    region: forms.ModelChoiceField[Region] = forms.ModelChoiceField(
+        label=_("Region"), queryset=Region.objects.none(), empty_label=None
+    )
     existing_beneficiary = forms.ModelChoiceField(
         label=_("Same person as"),
         queryset=Beneficiary.objects.none(),

@@ -391,7 +391,7 @@ def map_features(
     viewed: list[HelpRequest] = []
     for request in qs:
         beneficiary = request.beneficiary
-        exact = bool(request.is_assigned)
+        exact = bool(request.is_assigned)  # type: ignore[attr-defined]
         if exact:
             lon, lat = float(beneficiary.longitude), float(beneficiary.latitude)  # type: ignore[arg-type]
             viewed.append(request)

@@ -91,8 +91,9 @@ def intake(request: AuthenticatedHttpRequest) -> HttpResponse:
         if duplicates and not data.get("duplicates_seen") and data.get("existing_beneficiary") is None:
             # Asked once: the next submission keeps a new file unless a duplicate is chosen.
             form.offer_duplicates(duplicates)
-            form.data = form.data.copy()
-            form.data["duplicates_seen"] = "True"
+            data_copy = request.POST.copy()
+            data_copy["duplicates_seen"] = "True"
+            form.data = data_copy
             messages.warning(request, _("Someone with the same phone or address is already on file."))
         else:
             try:
@@ -155,7 +156,7 @@ def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.volunteer_of(request.user)
     assignments = selectors.request_assignments(request=help_request)
     own = [a for a in assignments if volunteer is not None and a.volunteer_id == volunteer.pk]
-    own += [a for a in assignments if a.detachment_id and a.detachment.curator_id == request.user.pk]
+    own += [a for a in assignments if a.detachment is not None and a.detachment.curator_id == request.user.pk]
     context: dict[str, object] = {
         "req": help_request,
         "contact": contact,
@@ -257,7 +258,7 @@ def assign_detachment(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return _back(pk)
     try:
         services.assignment_detachment(

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from care.demo import seed_care
 from events.demo import seed_events
 from front_offices.demo import seed_front_offices
 from volunteer_net.demo import DEMO_PASSWORD, seed_volunteers
@@ -22,6 +23,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--signups", type=int, default=4000, help="How many sign-ups (default 4000).")
         parser.add_argument(
+            "--care", type=int, default=8, help="Beneficiaries per region, with their help requests (default 8)."
+        )
+        parser.add_argument(
             "--seed", type=int, default=2026, help="Random seed; the same seed, the same data."
         )
         parser.add_argument(
@@ -37,11 +41,13 @@ class Command(BaseCommand):
         )
         counts["front_offices"] = seed_front_offices()
         counts |= seed_events(shifts=options["shifts"], signups=options["signups"], seed=options["seed"])
+        counts |= seed_care(per_region=options["care"], seed=options["seed"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {counts['volunteers']} volunteers, {counts['detachments']} detachments and "
                 f"{counts['front_offices']} front offices; {counts['campaigns']} campaigns with "
-                f"{counts['shifts']} shifts and {counts['signups']} sign-ups. "
+                f"{counts['shifts']} shifts and {counts['signups']} sign-ups; {counts['beneficiaries']} "
+                f"beneficiaries with {counts['help_requests']} help requests. "
                 f"Log in as admin@volunteer.kz, coordinator75@volunteer.kz or volunteer@volunteer.kz "
                 f"with the password {DEMO_PASSWORD}."
             )
