@@ -30,7 +30,9 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "false")
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--volunteers", type=int, default=20_000)
     parser.add_argument("--per-region", type=int, default=2_500)
     parser.add_argument("--repeat", type=int, default=20)
@@ -113,7 +115,10 @@ def _bench_assign(repeat: int, coordinator: object) -> None:
     today = timezone.localdate()
     request = (
         HelpRequest.objects.filter(
-            region__code="75", status="new", needs_check=False, due_from__gt=timezone.now() + datetime.timedelta(days=1)
+            region__code="75",
+            status="new",
+            needs_check=False,
+            due_from__gt=timezone.now() + datetime.timedelta(days=1),
         )
         .order_by("due_from")
         .first()

@@ -23,7 +23,10 @@ class Command(BaseCommand):
         )
         parser.add_argument("--signups", type=int, default=4000, help="How many sign-ups (default 4000).")
         parser.add_argument(
-            "--care", type=int, default=8, help="Beneficiaries per region, with their help requests (default 8)."
+            "--care",
+            type=int,
+            default=8,
+            help="Beneficiaries per region, with their help requests (default 8).",
         )
         parser.add_argument(
             "--seed", type=int, default=2026, help="Random seed; the same seed, the same data."
