@@ -104,11 +104,16 @@ class RequestDetailSerializer(RequestOutputSerializer):
 class RequestFilterSerializer(serializers.Serializer):
     region = serializers.CharField(max_length=2, required=False, help_text="Two-digit KATO code, e.g. 75.")
     kind = serializers.ChoiceField(choices=HelpRequest.Kind.choices, required=False)
-    status = serializers.ChoiceField(
-        choices=[("open", "open"), ("closed", "closed"), ("all", "all"), *HelpRequest.Status.choices],
+    status = serializers.CharField(
         required=False,
         default="open",
+        help_text="open (default), closed, all, or one status: " + ", ".join(HelpRequest.Status.values),
     )
+
+    def validate_status(self, value: str) -> str:
+        if value not in ("open", "closed", "all", *HelpRequest.Status.values):
+            raise serializers.ValidationError(_("Choose open, closed, all or a status."))
+        return value
 
     def validate_region(self, value: str) -> int:
         region = Region.objects.filter(code=value).values_list("pk", flat=True).first()

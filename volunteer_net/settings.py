@@ -387,6 +387,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind" or a "status": name the help requests' enums explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "HelpRequestKindEnum": "care.models.HelpRequest.Kind",
+        "HelpRequestStatusEnum": "care.models.HelpRequest.Status",
+        "CareAssignmentStatusEnum": "care.models.Assignment.Status",
+    },
 }
 
 # Security: with production values `manage.py check --deploy` is silent.
