@@ -34,6 +34,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
@@ -191,8 +192,17 @@ def request_list_for_staff(*, user: Any, filters: RequestFilters | None = None) 
         qs = qs.filter(status__in=HelpRequest.CLOSED)
     elif filters.status in HelpRequest.Status.values:
         qs = qs.filter(status=filters.status)
+    # A correlated count rather than a GROUP BY over every row: PostgreSQL evaluates it after
+    # the sort and the LIMIT, for the page's rows only.
+    offers = (
+        Assignment.objects.filter(request=OuterRef("pk"), status=Assignment.Status.OFFERED)
+        .order_by()
+        .values("request")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
     qs = qs.select_related("region", "beneficiary").annotate(
-        offers=Count("assignments", filter=Q(assignments__status=Assignment.Status.OFFERED))
+        offers=Coalesce(Subquery(offers, output_field=IntegerField()), Value(0))
     )
     return _order_overdue_first(qs, now)
 
@@ -249,8 +259,13 @@ def request_visible_q(user: Any) -> Q | None:
     if volunteer is not None:
         condition |= Q(region_id=volunteer.region_id, needs_check=False, status__in=HelpRequest.OPEN)
     if user and user.is_authenticated:
-        condition |= Q(assignments__volunteer__user=user) | Q(assignments__detachment__curator=user)
+        # A small subquery (the user's own assignments) instead of a join that would repeat rows.
+        condition |= Q(pk__in=_own_assignments(user).values("request_id"))
     return condition
+
+
+def _own_assignments(user: Any) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(Q(volunteer__user=user) | Q(detachment__curator=user))
 
 
 def request_get_for(*, user: Any, pk: Any) -> HelpRequest:
@@ -258,7 +273,7 @@ def request_get_for(*, user: Any, pk: Any) -> HelpRequest:
     condition = request_visible_q(user)
     qs = HelpRequest.objects.select_related("region", "beneficiary__region", "created_by")
     if condition is not None:
-        qs = qs.filter(pk__in=HelpRequest.objects.filter(condition).values("pk"))
+        qs = qs.filter(condition)
     return get_object_or_404(_annotate_seen(qs, user, timezone.now()), pk=pk)
 
 
@@ -373,7 +388,7 @@ def map_features(
     now = timezone.now()
     qs = HelpRequest.objects.filter(status__in=HelpRequest.OPEN, beneficiary__latitude__isnull=False)
     if condition is not None:
-        qs = qs.filter(pk__in=HelpRequest.objects.filter(condition).values("pk"))
+        qs = qs.filter(condition)
     if region:
         qs = qs.filter(region_id=region)
     if bbox:
@@ -384,14 +399,37 @@ def map_features(
             beneficiary__longitude__lte=bbox[2] + step,
             beneficiary__latitude__lte=bbox[3] + step,
         )
-    qs = _annotate_seen(qs.select_related("region", "beneficiary"), user, now).order_by("due_until", "id")[
-        :2000
-    ]
+    # The user's own live assignments, once (only open requests are on the map).
+    assigned = set(
+        _own_assignments(user)
+        .filter(
+            status__in=(Assignment.Status.CONFIRMED, Assignment.Status.DONE),
+            request__status__in=HelpRequest.OPEN,
+        )
+        .values_list("request_id", flat=True)
+    )
+    rows = (
+        qs.select_related("region", "beneficiary")
+        .only(
+            "id",
+            "kind",
+            "urgency",
+            "status",
+            "due_until",
+            "region__code",
+            "beneficiary__locality",
+            "beneficiary__address",
+            "beneficiary__latitude",
+            "beneficiary__longitude",
+        )
+        .order_by("due_until", "id")[:MAP_LIMIT]
+    )
     features = []
     viewed: list[HelpRequest] = []
-    for request in qs:
+    kinds = dict(HelpRequest.Kind.choices)
+    for request in rows:
         beneficiary = request.beneficiary
-        exact = bool(request.is_assigned)  # type: ignore[attr-defined]
+        exact = request.pk in assigned
         if exact:
             lon, lat = float(beneficiary.longitude), float(beneficiary.latitude)  # type: ignore[arg-type]
             viewed.append(request)
@@ -400,13 +438,13 @@ def map_features(
         props: dict[str, Any] = {
             "id": request.pk,
             "kind": request.kind,
-            "kind_display": request.get_kind_display(),
+            "kind_display": str(kinds[request.kind]),
             "urgency": request.urgency,
             "status": request.status,
             "region": request.region.code,
             "locality": beneficiary.locality,
             "due_until": timezone.localtime(request.due_until).isoformat(),
-            "overdue": request.is_overdue(now),
+            "overdue": request.due_until < now,
             "exact": exact,
             "url": f"/care/requests/{request.pk}/",
         }
@@ -424,6 +462,9 @@ def map_features(
             detail={"fields": ["address", "point"], "where": "map", "request": request.pk},
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+MAP_LIMIT = 2000
 
 
 # Matching --------------------------------------------------------------------------------------
@@ -466,7 +507,11 @@ def suggested_volunteers(*, request: HelpRequest, limit: int = SUGGESTIONS) -> l
             anonymized_at__isnull=True,
             birth_date__lte=adult_born_before,
         )
-        .exclude(care_assignments__request=request, care_assignments__status__in=Assignment.ACTIVE)
+        .exclude(
+            pk__in=Assignment.objects.filter(
+                request=request, status__in=Assignment.ACTIVE, volunteer__isnull=False
+            ).values("volunteer_id")
+        )
         .annotate(
             same_place=Case(
                 When(locality__iexact=locality, then=Value(0))
@@ -475,7 +520,9 @@ def suggested_volunteers(*, request: HelpRequest, limit: int = SUGGESTIONS) -> l
                 default=Value(1),
                 output_field=IntegerField(),
             ),
-            skill_fit=Count("skills", filter=Q(skills__code__in=codes), distinct=True),
+            skill_fit=Exists(
+                Volunteer.skills.through.objects.filter(volunteer_id=OuterRef("pk"), skill__code__in=codes)
+            ),
             available=Case(
                 When(_availability_q(request), then=Value(0)), default=Value(1), output_field=IntegerField()
             ),
