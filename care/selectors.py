@@ -416,58 +416,72 @@ def map_features(
         )
         .values_list("request_id", flat=True)
     )
-    rows = (
-        qs.select_related("region", "beneficiary")
-        .only(
-            "id",
-            "kind",
-            "urgency",
-            "status",
-            "due_until",
-            "region__code",
-            "beneficiary__locality",
-            "beneficiary__address",
-            "beneficiary__latitude",
-            "beneficiary__longitude",
-        )
-        .order_by("due_until", "id")[:MAP_LIMIT]
-    )
+    # Tuples, not model instances: the layer holds up to MAP_LIMIT rows.
+    rows = qs.order_by("due_until", "id").values_list(
+        "id",
+        "kind",
+        "urgency",
+        "status",
+        "due_until",
+        "region__code",
+        "beneficiary_id",
+        "beneficiary__locality",
+        "beneficiary__address",
+        "beneficiary__latitude",
+        "beneficiary__longitude",
+    )[:MAP_LIMIT]
     features = []
-    viewed: list[HelpRequest] = []
-    kinds = dict(HelpRequest.Kind.choices)
-    for request in rows:
-        beneficiary = request.beneficiary
-        exact = request.pk in assigned
+    viewed: list[tuple[int, int, str]] = []
+    kinds = {value: str(label) for value, label in HelpRequest.Kind.choices}
+    step = settings.CARE_MAP_SNAP_DEGREES
+    zone = timezone.get_default_timezone()
+    for (
+        pk,
+        kind,
+        urgency,
+        status,
+        due_until,
+        region_code,
+        beneficiary_id,
+        locality,
+        address,
+        lat,
+        lon,
+    ) in rows:
+        if lat is None or lon is None:  # filtered out above; keeps the types honest
+            continue
+        exact = pk in assigned
         if exact:
-            lon, lat = float(beneficiary.longitude), float(beneficiary.latitude)  # type: ignore[arg-type]
-            viewed.append(request)
+            point = [float(lon), float(lat)]
+            viewed.append((pk, beneficiary_id, region_code))
         else:
-            lon, lat = snap(beneficiary.longitude), snap(beneficiary.latitude)  # type: ignore[arg-type]
+            point = [snap(lon, step), snap(lat, step)]
         props: dict[str, Any] = {
-            "id": request.pk,
-            "kind": request.kind,
-            "kind_display": str(kinds[request.kind]),
-            "urgency": request.urgency,
-            "status": request.status,
-            "region": request.region.code,
-            "locality": beneficiary.locality,
-            "due_until": timezone.localtime(request.due_until).isoformat(),
-            "overdue": request.due_until < now,
+            "id": pk,
+            "kind": kind,
+            "kind_display": kinds[kind],
+            "urgency": urgency,
+            "status": status,
+            "region": region_code,
+            "locality": locality,
+            "due_until": due_until.astimezone(zone).isoformat(),
+            "overdue": due_until < now,
             "exact": exact,
-            "url": f"/care/requests/{request.pk}/",
+            "url": f"/care/requests/{pk}/",
         }
         if exact:
-            props["address"] = beneficiary.address
+            props["address"] = address
         features.append(
-            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": props}
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": point}, "properties": props}
         )
-    for request in viewed:
+    for pk, beneficiary_id, region_code in viewed:
         audit_record(
             actor=user,
             action=AuditEntry.Action.VIEWED,
-            subject=request.beneficiary,
-            region_code=request.region.code,
-            detail={"fields": ["address", "point"], "where": "map", "request": request.pk},
+            subject_type=Beneficiary._meta.label_lower,
+            subject_id=beneficiary_id,
+            region_code=region_code,
+            detail={"fields": ["address", "point"], "where": "map", "request": pk},
         )
     return {"type": "FeatureCollection", "features": features}
 
