@@ -380,6 +380,18 @@ def contact_for(*, user: Any, request: HelpRequest, where: str) -> Contact | Non
     )
 
 
+def record_views(*, user: Any, beneficiaries: list[Beneficiary], where: str) -> None:
+    """Possible duplicates shown to staff (name, phone, address) are views like any other."""
+    for beneficiary in beneficiaries:
+        audit_record(
+            actor=user,
+            action=AuditEntry.Action.VIEWED,
+            subject=beneficiary,
+            region_code=beneficiary.region.code,
+            detail={"fields": ["full_name", "phone", "address"], "where": where},
+        )
+
+
 def snap(value: Decimal | float, step: float | None = None) -> float:
     """The centre of the grid cell holding `value` (degrees)."""
     step = step or settings.CARE_MAP_SNAP_DEGREES

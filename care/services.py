@@ -79,7 +79,7 @@ def beneficiary_duplicates(
     qs = Beneficiary.objects.filter(condition, erased_at__isnull=True)
     if exclude_id:
         qs = qs.exclude(pk=exclude_id)
-    return list(qs.order_by("id")[:10])
+    return list(qs.select_related("region").order_by("id")[:10])
 
 
 def _validate_window(*, due_from: datetime.datetime, due_until: datetime.datetime) -> None:

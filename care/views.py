@@ -91,6 +91,7 @@ def intake(request: AuthenticatedHttpRequest) -> HttpResponse:
         if duplicates and not data.get("duplicates_seen") and data.get("existing_beneficiary") is None:
             # Asked once: the next submission keeps a new file unless a duplicate is chosen.
             form.offer_duplicates(duplicates)
+            selectors.record_views(user=request.user, beneficiaries=duplicates, where="intake duplicates")
             data_copy = request.POST.copy()
             data_copy["duplicates_seen"] = "True"
             form.data = data_copy
@@ -183,12 +184,14 @@ def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
         context["close_form"] = CloseForm()
     if staff and contact is not None:
-        context["duplicates"] = services.beneficiary_duplicates(
+        duplicates = services.beneficiary_duplicates(
             region_id=help_request.region_id,
             phone=help_request.beneficiary.phone,
             address=help_request.beneficiary.address,
             exclude_id=help_request.beneficiary_id,
         )
+        selectors.record_views(user=request.user, beneficiaries=duplicates, where="page duplicates")
+        context["duplicates"] = duplicates
     return render(request, "care/request_detail.html", context)
 
 

@@ -170,6 +170,12 @@ class TestIntake:
         assert response.status_code == 200
         assert 'id="duplicates"' in response.content.decode()
         assert HelpRequest.objects.count() == 1
+        # Showing the file on file is a view of its personal data.
+        from accounts.models import AuditEntry
+
+        assert AuditEntry.objects.filter(
+            actor=alice, action="viewed", subject_id=str(first.pk), detail__where="intake duplicates"
+        ).exists()
         post.update(duplicates_seen="on", existing_beneficiary=str(first.pk))
         response = client.post("/care/requests/new/", post)
         assert response.status_code == 302
