@@ -14,7 +14,9 @@ class CareConfig(AppConfig):
         from volunteers import extensions
 
         from . import selectors, services
+        from .periodic import start_in_process
 
         extensions.register_hour_source("care", selectors.volunteer_care_hours)
         extensions.register_personal_data_section("care", selectors.personal_data_care)
         extensions.register_anonymize_hook(services.volunteer_assignments_withdraw)
+        start_in_process()

@@ -137,3 +137,18 @@ class TestErasure:
         assert not Beneficiary.objects.get(pk=recent.beneficiary_id).is_erased
         assert not Beneficiary.objects.get(pk=still_open.beneficiary_id).is_erased
         assert HelpRequest.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_make_run_does_the_periodic_work_in_process(almaty, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Without Redis and beat (`make run`), the development server's thread makes the next
+    occurrence; with Redis it stays off (beat does it)."""
+    from care import periodic
+
+    root = weekly()
+    settings.NOTIFICATIONS_IN_PROCESS_SWEEPER = True
+    settings.REDIS_URL = "redis://x"
+    monkeypatch.setattr("sys.argv", ["manage.py", "runserver", "--noreload"])
+    assert periodic.start_in_process() is None
+    periodic.run_periodic_loop(once=True)
+    assert HelpRequest.objects.filter(series=root).count() == 1
