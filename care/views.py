@@ -59,14 +59,17 @@ def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.request_list_for_staff(user=request.user, filters=filters), PER_PAGE).get_page(
         request.GET.get("page")
     )
-    map_url = reverse("api-care-requests-map") + (f"?region={region}" if region else "")
+    regions = selectors.intake_regions(request.user)
+    code = next((r.code for r in regions if r.pk == region), None) if region else None
+    # The map API names regions by their KATO code, as every API does.
+    map_url = reverse("api-care-requests-map") + (f"?region={code}" if code else "")
     return render(
         request,
         "care/request_list.html",
         {
             "page": page,
             "filters": filters,
-            "regions": selectors.intake_regions(request.user),
+            "regions": regions,
             "kinds": HelpRequest.Kind.choices,
             "statuses": [("open", _("Open")), ("closed", _("Closed")), ("all", _("All"))],
             "map_url": map_url,

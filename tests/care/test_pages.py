@@ -121,6 +121,13 @@ class TestPagesWork:
         request_almaty.refresh_from_db()
         assert (request_almaty.taken_hands, request_almaty.status) == (2, "assigned")
 
+    def test_the_list_map_asks_the_api_for_the_chosen_region(self, alice, almaty, request_almaty) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(alice)
+        page = client.get(f"/care/requests/?region={almaty.pk}").content.decode()
+        assert 'data-geojson="/api/care/requests/map/?region=75"' in page
+        geo = client.get("/api/care/requests/map/?region=75").json()
+        assert [f["properties"]["id"] for f in geo["features"]] == [request_almaty.pk]
+
     def test_closing_from_the_page(self, alice, request_almaty) -> None:  # type: ignore[no-untyped-def]
         response = client_for(alice).post(
             f"/care/requests/{request_almaty.pk}/close/",
