@@ -131,6 +131,38 @@ def assignment_confirmed(assignment: Assignment, request: HelpRequest) -> None:
         )
 
 
+def detachment_assigned(assignment: Assignment, request: HelpRequest) -> None:
+    """The curator of a detachment assigned is told at once, by e-mail (curators are accounts,
+    not volunteer profiles), in the site's default language."""
+    detachment = assignment.detachment
+    curator = detachment.curator if detachment is not None else None
+    if curator is None or not curator.email:
+        return
+    language = settings.LANGUAGE_CODE[:2]
+
+    def build(p: dict[str, str]) -> tuple[str, str]:
+        return (
+            _("Your detachment is going: %(kind)s, %(locality)s") % p,
+            _(
+                "The coordinator has assigned your detachment to a help request: %(kind)s in "
+                "%(locality)s, from %(when)s to %(until)s. Pupils go only with you. The address "
+                "and phone are on the request's page."
+            )
+            % p,
+        )
+
+    message_schedule(
+        recipient=None,
+        recipient_email=curator.email,
+        language=language,
+        kind="generic",
+        subject_type=ASSIGNMENT_SUBJECT,
+        subject_id=assignment.pk,
+        due_at=timezone.now(),
+        context=_texts(request, language, build),
+    )
+
+
 def assignment_withdrawn(assignment: Assignment) -> None:
     """Whatever of the assignment has not gone out (a reminder) is dropped."""
     messages_cancel(subject_type=ASSIGNMENT_SUBJECT, subject_id=assignment.pk)

@@ -365,6 +365,8 @@ def assignment_detachment(
             )
     except IntegrityError as exc:
         raise ValidationError(_("This detachment is already assigned."), code="already") from exc
+    # Notification: the curator, at once.
+    care_messages.detachment_assigned(assignment, locked_request)
     return assignment
 
 

@@ -125,6 +125,8 @@ class TestLifecycle:
         request.refresh_from_db()
         assert (request.taken_hands, request.status) == (4, "assigned")
         assert selectors.may_see_contact(detachment.curator, request)
+        told = Message.objects.get(subject_type="care.assignment")
+        assert told.recipient_email == "teacher@example.kz"
 
     def test_urgent_request_alerts_the_regions_coordinators_only(self, alice, charlie, almaty) -> None:  # type: ignore[no-untyped-def]
         request = services.request_intake(data=intake_data(almaty, urgency="urgent"), by=alice)
