@@ -12,8 +12,8 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast e2e lint format check messages compilemessages migrate seed \
-        install install-dev system-deps services worker beat bench bench-events bench-notifications \
-        backup restore clean
+        install install-dev system-deps services worker beat bench bench-events bench-offices bench-care \
+        bench-notifications backup restore clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -70,7 +70,7 @@ test-fast: services $(VENV)/.installed-dev compilemessages ## The suite without 
 lint: $(VENV)/.installed-dev ## ruff, ruff format, mypy (django-stubs), migrations in sync
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DEBUG=true $(BIN)/mypy accounts regions volunteers detachments front_offices notifications events volunteer_net
+	DEBUG=true $(BIN)/mypy accounts regions volunteers detachments front_offices notifications events care volunteer_net
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
 format: $(VENV)/.installed-dev ## Format and autofix with ruff
@@ -106,6 +106,11 @@ bench-offices: $(VENV)/.installed ## Front offices at scale (BENCH_VISITS=200000
 		$(BIN)/python -c "import psycopg2, sys; u = sys.argv[1]; c = psycopg2.connect(u.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); n = u.rsplit('/', 1)[1]; cur.execute('select 1 from pg_database where datname = %s', [n]); cur.fetchone() or cur.execute('create database ' + n)" $$url; done
 	DATABASE_URL=$(BENCH_OFFICES_DATABASE_URL) $(BIN)/python bench/front_offices.py --visits $(BENCH_VISITS)
 	DATABASE_URL=$(BENCH_OFFICES_DATABASE_URL)_tenth $(BIN)/python bench/front_offices.py --visits $$(( $(BENCH_VISITS) / 10 ))
+BENCH_CARE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vn_bench_care
+BENCH_CARE_PER_REGION ?= 2500
+bench-care: $(VENV)/.installed ## Help requests: the coordinator's open list, map and API at scale (BENCH_CARE_PER_REGION=2500)
+	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_CARE_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_CARE_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_CARE_DATABASE_URL))')"
+	DATABASE_URL=$(BENCH_CARE_DATABASE_URL) $(BIN)/python bench/care.py --per-region $(BENCH_CARE_PER_REGION)
 
 worker: $(VENV)/.installed ## Celery worker: sends messages, runs the sweep (needs REDIS_URL)
 	$(BIN)/celery -A volunteer_net worker --loglevel INFO

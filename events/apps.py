@@ -22,3 +22,4 @@ class EventsConfig(AppConfig):
         extensions.register_anonymize_hook(services.volunteer_signups_cancel_upcoming)
         extensions.register_anonymize_hook(services.calendar_feed_revoke)
         extensions.register_detail_api_field("hours", selectors.volunteer_hours_text)
+        extensions.register_hour_source("shifts", selectors.volunteer_hours_for)

@@ -45,6 +45,7 @@ from regions.scoping import (
     scope_q,
     scope_queryset,
 )
+from volunteers.extensions import volunteer_total_hours
 from volunteers.models import Skill, Volunteer
 
 from .models import CalendarFeed, CallOut, CallOutAnswer, Campaign, Shift, Signup, TransportRequest
@@ -328,6 +329,11 @@ def volunteer_hours(*, volunteer: Volunteer) -> Decimal:
     return Signup.objects.filter(volunteer=volunteer, status=Signup.Status.ATTENDED).aggregate(h=_HOURS)["h"]
 
 
+def volunteer_hours_for(volunteer: Volunteer) -> Decimal:
+    """The shifts' share of a person's hours, as volunteers/extensions.py sums its sources."""
+    return volunteer_hours(volunteer=volunteer)
+
+
 def shift_hours(*, shift: Shift) -> Decimal:
     return Signup.objects.filter(shift=shift, status=Signup.Status.ATTENDED).aggregate(h=_HOURS)["h"]
 
@@ -559,8 +565,9 @@ def move_targets(*, signup: Signup) -> QuerySet[Shift]:
 
 
 def volunteer_hours_text(volunteer: Volunteer) -> str:
-    """The hours as the API writes decimals ("12.50"): the "hours" of GET /api/volunteers/{id}/."""
-    return f"{volunteer_hours(volunteer=volunteer):.2f}"
+    """The hours as the API writes decimals ("12.50"): the "hours" of GET /api/volunteers/{id}/,
+    every registered source's (shifts, help requests) added up."""
+    return f"{volunteer_total_hours(volunteer):.2f}"
 
 
 # Transport and call-outs -------------------------------------------------------------------------

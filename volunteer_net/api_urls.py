@@ -13,4 +13,5 @@ urlpatterns = [
     path("me/", MeApi.as_view(), name="api-me"),
     path("", include("events.api_urls")),
     path("", include("front_offices.api_urls")),
+    path("", include("care.api_urls")),
 ]

@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "front_offices",
     "notifications",
     "events",
+    "care",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +281,18 @@ FRONT_OFFICE_MAX_FUTURE_VISITS = env_int("FRONT_OFFICE_MAX_FUTURE_VISITS", 3)
 VISIT_REMINDER_HOURS = tuple(int(h) for h in env_list("VISIT_REMINDER_HOURS", "24,1"))
 if len(VISIT_REMINDER_HOURS) != 2 or min(VISIT_REMINDER_HOURS) < 0:
     raise ImproperlyConfigured("VISIT_REMINDER_HOURS must be two whole numbers of hours, e.g. 24,1.")
+# Targeted help (care/). The assigned volunteer sees a beneficiary's address and phone while
+# assigned and for this many days after the request is done.
+CARE_CONTACT_DAYS_AFTER_DONE = env_int("CARE_CONTACT_DAYS_AFTER_DONE", 7)
+# A beneficiary's personal data is erased this many days after their last request closed.
+CARE_RETENTION_DAYS = env_int("CARE_RETENTION_DAYS", 365)
+# On the map, everybody but those assigned sees a request at the centre of a grid cell of this
+# many degrees (0.05° is about 5.5 km north-south): the locality, never the house.
+CARE_MAP_SNAP_DEGREES = float(env_str("CARE_MAP_SNAP_DEGREES", "0.05"))
+if not 0.01 <= CARE_MAP_SNAP_DEGREES <= 1:
+    raise ImproperlyConfigured("CARE_MAP_SNAP_DEGREES must be between 0.01 and 1.")
+# The volunteer's reminder goes out this many hours before the request's window opens.
+CARE_REMINDER_HOURS = env_int("CARE_REMINDER_HOURS", 24)
 
 # Celery with Redis. Without REDIS_URL (the embedded default) tasks run eagerly in-process.
 REDIS_URL = env_str("REDIS_URL")
@@ -303,6 +316,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 3600.0},
     },
+    # Hourly: an occurrence made an hour late is still days ahead of its window.
+    "care-recurrence": {"task": "care.tasks.create_next_occurrences", "schedule": 3600.0},
+    "care-erasure": {"task": "care.tasks.erase_expired_beneficiaries", "schedule": 86400.0},
 }
 # Several beats may be started; only the holder of a Redis lock sends (volunteer_net/beat.py).
 CELERY_BEAT_SCHEDULER = "volunteer_net.beat:LeaderScheduler"
@@ -413,6 +429,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "kind" or a "status": name the help requests' enums explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "HelpRequestKindEnum": "care.models.HelpRequest.Kind",
+        "HelpRequestStatusEnum": "care.models.HelpRequest.Status",
+        "CareAssignmentStatusEnum": "care.models.Assignment.Status",
+    },
 }
 
 # Security: with production values `manage.py check --deploy` is silent.

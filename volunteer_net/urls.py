@@ -20,6 +20,7 @@ urlpatterns = [
     path("roster/", include(roster_patterns)),
     path("skills/", include(skill_patterns)),
     path("detachments/", include("detachments.urls")),
+    path("care/", include("care.urls")),
     path("", include("events.urls")),
     path("", include("notifications.urls")),
     path("api/", include("volunteer_net.api_urls")),

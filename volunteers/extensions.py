@@ -10,11 +10,15 @@ a higher app appends a callable here in its AppConfig.ready(), and volunteers/ c
   that an erased profile holds no places. A hook that raises undoes the whole anonymisation.
 - DETAIL_API_FIELDS: (key, callable(volunteer) -> JSON-able) pairs added to
   GET /api/volunteers/{id}/ (events adds "hours", as API.md promises).
+- HOUR_SOURCES: (key, callable(volunteer) -> Decimal) pairs; `volunteer_total_hours` adds them
+  up, so a person's hours count shifts attended (events) and help requests done (care) alike,
+  wherever the total is shown.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, Protocol
 
 from accounts.models import User
@@ -29,6 +33,7 @@ class AnonymizeHook(Protocol):
 PERSONAL_DATA_SECTIONS: list[tuple[str, Callable[[Volunteer], Any]]] = []
 ANONYMIZE_HOOKS: list[AnonymizeHook] = []
 DETAIL_API_FIELDS: list[tuple[str, Callable[[Volunteer], Any]]] = []
+HOUR_SOURCES: list[tuple[str, Callable[[Volunteer], Decimal]]] = []
 
 
 def register_personal_data_section(key: str, section: Callable[[Volunteer], Any]) -> None:
@@ -45,3 +50,13 @@ def register_anonymize_hook(hook: AnonymizeHook) -> None:
 def register_detail_api_field(key: str, field: Callable[[Volunteer], Any]) -> None:
     if all(existing != key for existing, _ in DETAIL_API_FIELDS):
         DETAIL_API_FIELDS.append((key, field))
+
+
+def register_hour_source(key: str, source: Callable[[Volunteer], Decimal]) -> None:
+    if all(existing != key for existing, _ in HOUR_SOURCES):
+        HOUR_SOURCES.append((key, source))
+
+
+def volunteer_total_hours(volunteer: Volunteer) -> Decimal:
+    """Every registered source's hours for the person, added up (one query per source)."""
+    return sum((source(volunteer) for _, source in HOUR_SOURCES), Decimal("0"))

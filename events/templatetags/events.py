@@ -12,6 +12,7 @@ from typing import Any
 from django import template
 from django.urls import reverse
 
+from volunteers.extensions import volunteer_total_hours
 from volunteers.models import Volunteer
 
 from .. import selectors
@@ -24,15 +25,16 @@ HISTORY_ROWS = 20
 
 @register.inclusion_tag("events/_volunteer_hours.html")
 def volunteer_hours(volunteer: Volunteer) -> dict[str, Any]:
-    """The total hours and a link to "my shifts" (the person's own profile)."""
-    return {"hours": selectors.volunteer_hours(volunteer=volunteer)}
+    """The total hours (every source: shifts, help requests) and a link to "my shifts"."""
+    return {"hours": volunteer_total_hours(volunteer)}
 
 
 @register.inclusion_tag("events/_volunteer_history.html")
 def volunteer_history(volunteer: Volunteer) -> dict[str, Any]:
-    """The total hours and the latest shifts attended (two queries whatever their number)."""
+    """The total hours (every source) and the latest shifts attended (one query per source and
+    one for the shifts, whatever their number)."""
     return {
-        "hours": selectors.volunteer_hours(volunteer=volunteer),
+        "hours": volunteer_total_hours(volunteer),
         "attended": list(selectors.volunteer_attended(volunteer=volunteer)[:HISTORY_ROWS]),
         "limit": HISTORY_ROWS,
     }

@@ -16,7 +16,14 @@ def personal_urls(alice, bob, almaty):  # type: ignore[no-untyped-def]
     curator = UserFactory(email="teacher@example.kz")
     detachment = DetachmentFactory(region=almaty, curator=curator)
     member = MinorFactory(region=almaty, detachment=detachment)
+    from tests.care.factories import HelpRequestFactory
+
+    help_request = HelpRequestFactory()
     return [
+        (alice, "/care/requests/"),
+        (alice, f"/care/requests/{help_request.pk}/"),
+        (alice, f"/api/care/requests/{help_request.pk}/"),
+        (alice, "/api/care/requests/map/"),
         (bob.user, "/me/"),
         (bob.user, "/me/edit/"),
         (bob.user, "/me/data.json"),

@@ -3,6 +3,7 @@ import re
 import pytest
 from django.core.management import call_command
 
+from care.models import HelpRequest
 from detachments.models import Detachment
 from events.models import Campaign
 from front_offices.models import FrontOffice
@@ -36,8 +37,9 @@ def test_seed_demo_is_realistic_valid_and_deterministic() -> None:
     assert any("ё" in v.first_name or "ё" in v.last_name for v in volunteers)
 
     first = _snapshot()
-    # Sign-ups keep volunteers (hours must add up), so the campaigns go first.
+    # Sign-ups and help requests keep volunteers (hours must add up), so they go first.
     Campaign.objects.all().delete()
+    HelpRequest.objects.all().delete()
     Volunteer.objects.filter(user__isnull=True).delete()
     Detachment.objects.all().delete()
     call_command("seed_demo", volunteers=300, detachments=20)

@@ -123,6 +123,22 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
     answer = callout.answers.get(volunteer=bob)
     services_extra.callout_answer_set(answer=answer, value="yes")
     callout_link = f"/callout/{services_extra.callout_token(answer)}/"
+    # Targeted help: a request bob goes to, one a detachment takes, one reported and unchecked.
+    from care import services as care_services
+    from tests.care.factories import HelpRequestFactory
+
+    help_request = HelpRequestFactory(needed_hands=2, urgency="urgent", recurrence="weekly", weekday=1)
+    care_assignment = care_services.assignment_volunteer(request=help_request, volunteer=bob, by=alice)
+    care_services.assignment_offer(
+        request=HelpRequestFactory(needed_hands=3),
+        volunteer=VolunteerFactory(region=almaty, with_account=True),
+        by=alice,
+    )
+    snow = HelpRequestFactory(kind="snow", adults_only=False, needed_hands=5)
+    care_services.assignment_detachment(
+        request=snow, detachment=detachment, hands=3, curator_going=True, by=alice
+    )
+    HelpRequestFactory(needs_check=True)
     anonymous = Client()
     # Front offices: hours, a booked visit of bob's, the staff's day.
     import datetime as dt
@@ -162,6 +178,27 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
     ]
     return [
         *office_pages,
+        (client_for(alice), "get", "/care/requests/", None),
+        (client_for(alice), "get", "/care/requests/?status=all&kind=fuel", None),
+        (client_for(alice), "get", "/care/requests/new/", None),
+        (
+            client_for(alice),
+            "post",
+            "/care/requests/new/",
+            {"phone": "1", "latitude": "10", "due_until": "x"},
+        ),
+        (client_for(alice), "get", f"/care/requests/{help_request.pk}/", None),
+        (client_for(alice), "get", f"/care/requests/{snow.pk}/", None),
+        (client_for(alice), "get", f"/care/beneficiaries/{help_request.beneficiary_id}/erase/", None),
+        (client_for(alice), "get", f"/care/assignments/{care_assignment.pk}/confirm/", None),
+        (client_for(bob.user), "get", "/care/", None),
+        (client_for(bob.user), "get", "/care/report/", None),
+        (client_for(bob.user), "post", "/care/report/", {"phone": "1"}),
+        (client_for(bob.user), "get", f"/care/requests/{help_request.pk}/", None),
+        (client_for(bob.user), "get", f"/care/assignments/{care_assignment.pk}/done/", None),
+        (client_for(bob.user), "post", f"/care/assignments/{care_assignment.pk}/done/", {"hours": "99"}),
+        (client_for(curator), "get", "/care/", None),
+        (client_for(curator), "get", f"/care/requests/{snow.pk}/", None),
         (client_for(bob.user), "get", "/my-shifts/", None),
         (client_for(bob.user), "get", f"/my-shifts/{signup.pk}/transport/", None),
         (client_for(bob.user), "get", f"/my-shifts/{waiting.pk}/transport/", None),

@@ -24,6 +24,7 @@ from django.utils.http import urlsafe_base64_encode
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from accounts.tokens import activation_token, activation_uid
+from care import services as care_services
 from detachments.invitation_links import invitation_token
 from detachments.models import CuratorInvitation
 from events.services import calendar_feed_renew, shift_series_create, signup_create
@@ -33,6 +34,7 @@ from front_offices.models import FrontOffice, OpeningHours, VisitSlot
 from notifications.services import message_schedule
 from notifications.tokens import unsubscribe_token
 from regions.models import CoordinatorAssignment
+from tests.care.factories import BeneficiaryFactory, HelpRequestFactory
 from tests.e2e.conftest import log_in
 from tests.events.factories import CampaignFactory, ShiftFactory
 from tests.factories import (
@@ -85,6 +87,15 @@ NOT_PAGES = {
     "roster/duplicates/<int:pk>/dismiss/": (
         "POST only (the 'Not the same person' button of the duplicates list); its GET is the 405 page, visited below"
     ),
+    "care/requests/<int:pk>/offer/": "POST only (the 'I can do it' button on the request's page)",
+    "care/requests/<int:pk>/check/": "POST only (the check button on the request's page)",
+    "care/requests/<int:pk>/assign/": "POST only (the suggested volunteers' form on the request's page)",
+    "care/requests/<int:pk>/assign-detachment/": "POST only (the detachment form on the request's page)",
+    "care/requests/<int:pk>/start/": "POST only (kept for clients; the page marks work done directly)",
+    "care/requests/<int:pk>/close/": "POST only (the close form on the request's page)",
+    "care/requests/<int:pk>/stop-repeating/": "POST only (a button on a weekly request's page)",
+    "care/assignments/<int:pk>/confirm/": "POST only (the confirm button of an offer on the request's page)",
+    "care/assignments/<int:pk>/withdraw/": "POST only (the withdraw button on the request's page)",
 }
 
 ANONYMOUS, VOLUNTEER, CURATOR, COORDINATOR, NATIONAL = (
@@ -179,6 +190,13 @@ PAGES: dict[str, tuple[str, ...]] = {
     "messages/<int:pk>/": (COORDINATOR,),
     "me/messages/": (VOLUNTEER,),
     "unsubscribe/<str:token>/": (ANONYMOUS,),
+    "care/": (VOLUNTEER, CURATOR),
+    "care/report/": (VOLUNTEER,),
+    "care/requests/": MANAGERS,
+    "care/requests/new/": (COORDINATOR,),
+    "care/requests/<int:pk>/": (VOLUNTEER, COORDINATOR, NATIONAL),
+    "care/assignments/<int:pk>/done/": (VOLUNTEER,),
+    "care/beneficiaries/<int:pk>/erase/": (COORDINATOR,),
 }
 
 # Seen in Russian too: the pages each role works on every day.
@@ -340,6 +358,22 @@ def site(almaty: Any, astana: Any) -> Site:
     free_slot = VisitSlot.objects.get(
         office=office, starts_at__hour=14, starts_at__minute=0, local_date=tomorrow
     )
+    # Help requests: one the volunteer goes to (its page shows the contact and "mark as done"),
+    # one a detachment goes to with its curator, and an overdue urgent one.
+    help_request = HelpRequestFactory(
+        beneficiary=BeneficiaryFactory(full_name="Жұмабаева Рахима Сейітқызы", locality="Алматы"),
+        kind="fuel",
+        needed_hands=2,
+        details="Қыстық көмір: 2 тонна, қораға түсіру керек",
+    )
+    care_assignment = care_services.assignment_volunteer(
+        request=help_request, volunteer=volunteer, by=coordinator
+    )
+    snow = HelpRequestFactory(kind="snow", adults_only=False, needed_hands=6)
+    care_services.assignment_detachment(
+        request=snow, detachment=detachment, hands=4, curator_going=True, by=coordinator
+    )
+    HelpRequestFactory(kind="clinic", urgency="urgent", due_from=timezone.now() - datetime.timedelta(days=1))
     uid = urlsafe_base64_encode(force_bytes(volunteer.user.pk))
     token = default_token_generator.make_token(volunteer.user)
     d, m = detachment.pk, minor.pk
@@ -393,6 +427,9 @@ def site(almaty: Any, astana: Any) -> Site:
         "roster/duplicates/<int:pk>/merge/": f"/roster/duplicates/{pair.pk}/merge/",
         "messages/<int:pk>/": f"/messages/{message.pk}/",
         "unsubscribe/<str:token>/": f"/unsubscribe/{unsubscribe_token(volunteer_id=volunteer.pk, channel='email')}/",
+        "care/requests/<int:pk>/": f"/care/requests/{help_request.pk}/",
+        "care/assignments/<int:pk>/done/": f"/care/assignments/{care_assignment.pk}/done/",
+        "care/beneficiaries/<int:pk>/erase/": f"/care/beneficiaries/{help_request.beneficiary_id}/erase/",
     }
     for route in PAGES:
         urls.setdefault(route, "/" + route)

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from care.demo import seed_care
 from events.demo import seed_events
 from front_offices.demo import seed_front_offices
 from volunteer_net.demo import DEMO_PASSWORD, seed_volunteers
@@ -28,6 +29,12 @@ class Command(BaseCommand):
             help="How many front-office visits, past and future (default 300).",
         )
         parser.add_argument(
+            "--care",
+            type=int,
+            default=8,
+            help="Beneficiaries per region, with their help requests (default 8).",
+        )
+        parser.add_argument(
             "--seed", type=int, default=2026, help="Random seed; the same seed, the same data."
         )
         parser.add_argument(
@@ -43,11 +50,13 @@ class Command(BaseCommand):
         )
         counts["front_offices"] = seed_front_offices(visits=options["visits"], seed=options["seed"])
         counts |= seed_events(shifts=options["shifts"], signups=options["signups"], seed=options["seed"])
+        counts |= seed_care(per_region=options["care"], seed=options["seed"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {counts['volunteers']} volunteers, {counts['detachments']} detachments and "
                 f"{counts['front_offices']} front offices; {counts['campaigns']} campaigns with "
-                f"{counts['shifts']} shifts and {counts['signups']} sign-ups. "
+                f"{counts['shifts']} shifts and {counts['signups']} sign-ups; {counts['beneficiaries']} "
+                f"beneficiaries with {counts['help_requests']} help requests. "
                 f"Log in as admin@volunteer.kz, coordinator75@volunteer.kz or volunteer@volunteer.kz "
                 f"with the password {DEMO_PASSWORD}."
             )

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CareConfig(AppConfig):
+    name = "care"
+    verbose_name = _("Targeted help")
+
+    def ready(self) -> None:
+        # No admin is registered: beneficiaries' data is the most sensitive in the system, and the
+        # admin would be a second door to it that skips the visibility window and the audit trail.
+        # volunteers/ sits below care/: care adds its hours, its part of "download my data" and
+        # its anonymisation step through volunteers/extensions.py.
+        from volunteers import extensions
+
+        from . import selectors, services
+        from .periodic import start_in_process
+
+        extensions.register_hour_source("care", selectors.volunteer_care_hours)
+        extensions.register_personal_data_section("care", selectors.personal_data_care)
+        extensions.register_anonymize_hook(services.volunteer_assignments_withdraw)
+        start_in_process()

@@ -1,0 +1,173 @@
+"""What care tells people, and when: the services call these inside their own transaction.
+
+Every message is the notifications app's "generic" kind, written here in the recipient's
+language (the subject and text carry nothing of the beneficiary but the locality and the kind:
+the address is on the page, behind the visibility window and the audit trail).
+Subjects: "care.request" for the coordinators' alerts, "care.assignment" for a volunteer's.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from notifications.services import message_schedule, messages_cancel
+from regions.models import CoordinatorAssignment
+
+from .models import Assignment, HelpRequest
+
+REQUEST_SUBJECT = "care.request"
+ASSIGNMENT_SUBJECT = "care.assignment"
+
+
+def _when(dt: datetime.datetime) -> str:
+    return formats.date_format(
+        timezone.localtime(dt, timezone.get_default_timezone()), "SHORT_DATETIME_FORMAT"
+    )
+
+
+def _url(request: HelpRequest) -> str:
+    return settings.SITE_URL + reverse("care:request_detail", args=[request.pk])
+
+
+def _texts(request: HelpRequest, language: str, build: Any) -> dict[str, str]:
+    with translation.override(language):
+        subject, text = build(
+            {
+                "kind": str(request.get_kind_display()),
+                "locality": request.beneficiary.locality or request.region.name,
+                "when": _when(request.due_from),
+                "until": _when(request.due_until),
+            }
+        )
+    return {"subject": subject, "text": text, "url": _url(request)}
+
+
+def urgent_request(request: HelpRequest) -> None:
+    """A new urgent request: each coordinator of the region is told at once, by e-mail."""
+    now = timezone.now()
+    coordinators = CoordinatorAssignment.objects.filter(region_id=request.region_id).select_related("user")
+    for assignment in coordinators:
+        user = assignment.user
+        if not user.is_active or not user.email:
+            continue
+        volunteer = getattr(user, "volunteer", None)
+        language = volunteer.preferred_language if volunteer is not None else settings.LANGUAGE_CODE[:2]
+
+        def build(p: dict[str, str]) -> tuple[str, str]:
+            return (
+                _("Urgent help request: %(kind)s, %(locality)s") % p,
+                _(
+                    "An urgent request has been taken: %(kind)s in %(locality)s, needed from %(when)s to %(until)s. "
+                    "Open the list of requests to find who can go."
+                )
+                % p,
+            )
+
+        message_schedule(
+            recipient=None,
+            recipient_email=user.email,
+            language=language,
+            kind="generic",
+            subject_type=REQUEST_SUBJECT,
+            subject_id=request.pk,
+            due_at=now,
+            valid_until=request.due_until if request.due_until > now else None,
+            context=_texts(request, language, build),
+        )
+
+
+def assignment_confirmed(assignment: Assignment, request: HelpRequest) -> None:
+    """The volunteer is told at once, and reminded CARE_REMINDER_HOURS before the window opens."""
+    volunteer = assignment.volunteer
+    if volunteer is None:
+        return
+    now = timezone.now()
+    language = volunteer.preferred_language
+
+    def confirmed(p: dict[str, str]) -> tuple[str, str]:
+        return (
+            _("You are going: %(kind)s, %(locality)s") % p,
+            _(
+                "The coordinator has confirmed you for a help request: %(kind)s in %(locality)s, "
+                "from %(when)s to %(until)s. The address and phone are on the request's page."
+            )
+            % p,
+        )
+
+    def reminder(p: dict[str, str]) -> tuple[str, str]:
+        return (
+            _("Reminder: %(kind)s, %(when)s") % p,
+            _(
+                "A reminder of your help request: %(kind)s in %(locality)s, from %(when)s. "
+                "If you cannot go, withdraw on the request's page so that someone else can."
+            )
+            % p,
+        )
+
+    message_schedule(
+        recipient=volunteer,
+        kind="generic",
+        subject_type=ASSIGNMENT_SUBJECT,
+        subject_id=assignment.pk,
+        due_at=now,
+        context=_texts(request, language, confirmed),
+    )
+    remind_at = request.due_from - datetime.timedelta(hours=settings.CARE_REMINDER_HOURS)
+    if remind_at > now:
+        message_schedule(
+            recipient=volunteer,
+            kind="generic",
+            subject_type=ASSIGNMENT_SUBJECT,
+            subject_id=assignment.pk,
+            due_at=remind_at,
+            valid_until=request.due_from,
+            context=_texts(request, language, reminder),
+        )
+
+
+def detachment_assigned(assignment: Assignment, request: HelpRequest) -> None:
+    """The curator of a detachment assigned is told at once, by e-mail (curators are accounts,
+    not volunteer profiles), in the site's default language."""
+    detachment = assignment.detachment
+    curator = detachment.curator if detachment is not None else None
+    if curator is None or not curator.email:
+        return
+    language = settings.LANGUAGE_CODE[:2]
+
+    def build(p: dict[str, str]) -> tuple[str, str]:
+        return (
+            _("Your detachment is going: %(kind)s, %(locality)s") % p,
+            _(
+                "The coordinator has assigned your detachment to a help request: %(kind)s in "
+                "%(locality)s, from %(when)s to %(until)s. Pupils go only with you. The address "
+                "and phone are on the request's page."
+            )
+            % p,
+        )
+
+    message_schedule(
+        recipient=None,
+        recipient_email=curator.email,
+        language=language,
+        kind="generic",
+        subject_type=ASSIGNMENT_SUBJECT,
+        subject_id=assignment.pk,
+        due_at=timezone.now(),
+        context=_texts(request, language, build),
+    )
+
+
+def assignment_withdrawn(assignment: Assignment) -> None:
+    """Whatever of the assignment has not gone out (a reminder) is dropped."""
+    messages_cancel(subject_type=ASSIGNMENT_SUBJECT, subject_id=assignment.pk)
+
+
+def assignment_finished(assignment: Assignment) -> None:
+    """Done: the reminder, if still waiting, is no longer needed."""
+    messages_cancel(subject_type=ASSIGNMENT_SUBJECT, subject_id=assignment.pk)

@@ -1,0 +1,682 @@
+"""Reads for targeted help, already scoped, with their joins.
+
+Who sees what:
+* staff of a region — its coordinators (and national staff), and the staff of its front offices,
+  who often take requests — see its requests, and the beneficiaries' contacts (they call them);
+* a volunteer sees the open, checked requests of their region without any contact (kind,
+  locality, window), and their own assignments;
+* the contact (name, phone, address, exact point) of a request is shown to those assigned only
+  while assigned and until the request is done plus CARE_CONTACT_DAYS_AFTER_DONE days.
+Every time a contact is shown, `contact_for` writes an audit entry (action "viewed", subject the
+beneficiary). On the map, everybody but those assigned gets the point snapped to a grid cell of
+CARE_MAP_SNAP_DEGREES, the same for every address in the cell — never closer than the locality.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    DecimalField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.audit import audit_record
+from accounts.models import AuditEntry
+from detachments.models import Detachment
+from regions.models import Region
+from regions.scoping import get_object_or_404, manages_regions, scoped_region_ids, staffed_office_ids
+from volunteers.models import ADULT_AGE, Volunteer
+
+from .models import Assignment, Beneficiary, HelpRequest
+
+# Scope -----------------------------------------------------------------------------------------
+
+
+def intake_region_ids(user: Any) -> frozenset[int] | None:
+    """Regions whose requests the user handles as staff; None means every region."""
+    managed = scoped_region_ids(user)
+    if managed is None:
+        return None
+    cache = "_care_office_regions"
+    offices = getattr(user, cache, None)
+    if offices is None:
+        from front_offices.models import FrontOffice
+
+        ids = staffed_office_ids(user)
+        offices = (
+            frozenset(FrontOffice.objects.filter(pk__in=ids).values_list("region_id", flat=True))
+            if ids
+            else frozenset()
+        )
+        if user is not None and user.is_authenticated:
+            setattr(user, cache, offices)
+    return managed | offices
+
+
+def takes_requests_in(user: Any, region_id: int | None) -> bool:
+    ids = intake_region_ids(user)
+    return ids is None or (region_id is not None and region_id in ids)
+
+
+def is_care_staff(user: Any) -> bool:
+    ids = intake_region_ids(user)
+    return ids is None or bool(ids)
+
+
+def is_care_coordinator(user: Any) -> bool:
+    """Matching (assigning, confirming offers) is the coordinators' work."""
+    return manages_regions(user)
+
+
+def _staff_q(user: Any, region_field: str = "region") -> Q | None:
+    ids = intake_region_ids(user)
+    if ids is None:
+        return None
+    return Q(**{f"{region_field}__in": ids}) if ids else Q(pk__in=[])
+
+
+def intake_regions(user: Any) -> QuerySet[Region]:
+    ids = intake_region_ids(user)
+    qs = Region.objects.all()
+    return qs if ids is None else qs.filter(id__in=ids)
+
+
+def volunteer_of(user: Any) -> Volunteer | None:
+    if not (user and user.is_authenticated):
+        return None
+    return Volunteer.objects.filter(user=user, anonymized_at__isnull=True).select_related("region").first()
+
+
+def is_volunteer(user: Any) -> bool:
+    return volunteer_of(user) is not None
+
+
+def _window_start(now: datetime.datetime) -> datetime.datetime:
+    return now - datetime.timedelta(days=settings.CARE_CONTACT_DAYS_AFTER_DONE)
+
+
+def _assigned_q(user: Any, now: datetime.datetime, prefix: str = "") -> Q:
+    """Requests on which the user is (or was, within the window) assigned: as the volunteer, or
+    as the curator of a detachment assigned."""
+    taking = [Assignment.Status.CONFIRMED, Assignment.Status.DONE]
+    who = Q(**{f"{prefix}assignments__volunteer__user": user}) | Q(
+        **{f"{prefix}assignments__detachment__curator": user}
+    )
+    live = Q(**{f"{prefix}status__in": HelpRequest.OPEN}) | Q(
+        **{f"{prefix}status": HelpRequest.Status.DONE, f"{prefix}done_at__gte": _window_start(now)}
+    )
+    return who & Q(**{f"{prefix}assignments__status__in": taking}) & live
+
+
+def _assigned_exists(user: Any, now: datetime.datetime) -> Exists:
+    taking = [Assignment.Status.CONFIRMED, Assignment.Status.DONE]
+    return Exists(
+        Assignment.objects.filter(request=OuterRef("pk"), status__in=taking).filter(
+            Q(volunteer__user=user) | Q(detachment__curator=user)
+        )
+    )
+
+
+def _annotate_seen(qs: QuerySet[HelpRequest], user: Any, now: datetime.datetime) -> QuerySet[HelpRequest]:
+    """`is_assigned`: the user goes to this request and is within the contact window."""
+    if not (user and user.is_authenticated):
+        return qs.annotate(is_assigned=Value(False))
+    live = Q(status__in=HelpRequest.OPEN) | Q(status=HelpRequest.Status.DONE, done_at__gte=_window_start(now))
+    return qs.annotate(
+        is_assigned=Case(When(live & Q(_assigned_exists(user, now)), then=Value(True)), default=Value(False))
+    )
+
+
+# Lists -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RequestFilters:
+    region: int | None = None
+    kind: str = ""
+    status: str = "open"  # "open", "closed", "all" or one status
+
+
+def _order_overdue_first(qs: QuerySet[HelpRequest], now: datetime.datetime) -> QuerySet[HelpRequest]:
+    return qs.annotate(
+        overdue=Case(
+            When(Q(status__in=HelpRequest.OPEN, due_until__lt=now), then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        urgent=Case(
+            When(urgency=HelpRequest.Urgency.URGENT, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+    ).order_by("overdue", "urgent", "due_until", "id")
+
+
+def request_list_for_staff(*, user: Any, filters: RequestFilters | None = None) -> QuerySet[HelpRequest]:
+    """The coordinator's (or office's) list: overdue first, then urgent, then by the window's end."""
+    filters = filters or RequestFilters()
+    now = timezone.now()
+    qs = HelpRequest.objects.all()
+    condition = _staff_q(user)
+    if condition is not None:
+        qs = qs.filter(condition)
+    if filters.region:
+        qs = qs.filter(region_id=filters.region)
+    if filters.kind in HelpRequest.Kind.values:
+        qs = qs.filter(kind=filters.kind)
+    if filters.status == "open":
+        qs = qs.filter(status__in=HelpRequest.OPEN)
+    elif filters.status == "closed":
+        qs = qs.filter(status__in=HelpRequest.CLOSED)
+    elif filters.status in HelpRequest.Status.values:
+        qs = qs.filter(status=filters.status)
+    # A correlated count rather than a GROUP BY over every row: PostgreSQL evaluates it after
+    # the sort and the LIMIT, for the page's rows only.
+    offers = (
+        Assignment.objects.filter(request=OuterRef("pk"), status=Assignment.Status.OFFERED)
+        .order_by()
+        .values("request")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    qs = _with_locality(qs.select_related("region")).annotate(
+        offers=Coalesce(Subquery(offers, output_field=IntegerField()), Value(0))
+    )
+    return _order_overdue_first(qs, now)
+
+
+def _with_locality(qs: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:
+    """The beneficiary's locality and erasure mark for the page's rows only (a second small
+    query): joining the beneficiaries before the sort and the LIMIT would read them all."""
+    return qs.prefetch_related(
+        Prefetch("beneficiary", queryset=Beneficiary.objects.only("id", "region_id", "locality", "erased_at"))
+    )
+
+
+def requests_open_for_volunteer(*, volunteer: Volunteer) -> QuerySet[HelpRequest]:
+    """Open, checked requests of the volunteer's region with hands still needed (no contact)."""
+    now = timezone.now()
+    qs = HelpRequest.objects.filter(
+        region_id=volunteer.region_id,
+        status__in=(HelpRequest.Status.NEW, HelpRequest.Status.ASSIGNED),
+        needs_check=False,
+        taken_hands__lt=F("needed_hands"),
+        due_until__gt=now,
+    ).select_related("region")
+    return _order_overdue_first(_with_locality(qs), now)
+
+
+def assignments_of_volunteer(*, volunteer: Volunteer) -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.filter(volunteer=volunteer)
+        .exclude(status=Assignment.Status.WITHDRAWN)
+        .select_related("request__region", "request__beneficiary")
+        .order_by("-request__due_from", "-id")
+    )
+
+
+def assignments_of_curator(*, user: Any) -> QuerySet[Assignment]:
+    return (
+        Assignment.objects.filter(detachment__curator=user)
+        .exclude(status=Assignment.Status.WITHDRAWN)
+        .select_related("request__region", "request__beneficiary", "detachment")
+        .order_by("-request__due_from", "-id")
+    )
+
+
+def request_visible_q(user: Any) -> Q | None:
+    """Requests a user may open: staff's regions; a volunteer's region's open checked ones;
+    those they are (or were) assigned to."""
+    staff = _staff_q(user)
+    if staff is None:
+        return None
+    condition = staff
+    volunteer = volunteer_of(user)
+    if volunteer is not None:
+        condition |= Q(region_id=volunteer.region_id, needs_check=False, status__in=HelpRequest.OPEN)
+    if user and user.is_authenticated:
+        # A small subquery (the user's own assignments) instead of a join that would repeat rows.
+        condition |= Q(pk__in=_own_assignments(user).values("request_id"))
+    return condition
+
+
+def _own_assignments(user: Any) -> QuerySet[Assignment]:
+    """The user's assignments as a volunteer or as a curator, by ids read once per request: a
+    condition through the joins would scan every assignment."""
+    cached = getattr(user, "_care_own_ids", None)
+    if cached is None:
+        volunteer_ids = list(Volunteer.objects.filter(user=user).values_list("pk", flat=True))
+        detachment_ids = list(Detachment.objects.filter(curator=user).values_list("pk", flat=True))
+        cached = (volunteer_ids, detachment_ids)
+        user._care_own_ids = cached
+    volunteer_ids, detachment_ids = cached
+    return Assignment.objects.filter(Q(volunteer_id__in=volunteer_ids) | Q(detachment_id__in=detachment_ids))
+
+
+def request_get_for(*, user: Any, pk: Any) -> HelpRequest:
+    """One request the user may see (see `request_visible_q`), else 404."""
+    condition = request_visible_q(user)
+    qs = HelpRequest.objects.select_related("region", "beneficiary__region", "created_by")
+    if condition is not None:
+        qs = qs.filter(condition)
+    return get_object_or_404(_annotate_seen(qs, user, timezone.now()), pk=pk)
+
+
+def request_get_for_staff(*, user: Any, pk: Any) -> HelpRequest:
+    condition = _staff_q(user)
+    qs = HelpRequest.objects.select_related("region", "beneficiary__region")
+    if condition is not None:
+        qs = qs.filter(condition)
+    return get_object_or_404(qs, pk=pk)
+
+
+def assignment_get_for_staff(*, user: Any, pk: Any) -> Assignment:
+    condition = _staff_q(user, "request__region")
+    qs = Assignment.objects.select_related("request", "volunteer")
+    if condition is not None:
+        qs = qs.filter(condition)
+    return get_object_or_404(qs, pk=pk)
+
+
+def assignment_get_own(*, user: Any, pk: Any) -> Assignment:
+    """An assignment of the user's (as the volunteer or the detachment's curator), or staff's."""
+    condition = Q(volunteer__user=user) | Q(detachment__curator=user)
+    staff = _staff_q(user, "request__region")
+    condition = Q() if staff is None else condition | staff
+    return get_object_or_404(
+        Assignment.objects.filter(condition).select_related("request__region", "volunteer", "detachment"),
+        pk=pk,
+    )
+
+
+def beneficiary_get_for_staff(*, user: Any, pk: Any) -> Beneficiary:
+    condition = _staff_q(user)
+    qs = Beneficiary.objects.select_related("region")
+    if condition is not None:
+        qs = qs.filter(condition)
+    return get_object_or_404(qs, pk=pk)
+
+
+def request_assignments(*, request: HelpRequest) -> list[Assignment]:
+    return list(
+        request.assignments.exclude(status=Assignment.Status.WITHDRAWN)
+        .select_related("volunteer", "detachment__curator")
+        .order_by("status", "created_at", "id")
+    )
+
+
+# Contact: who sees it, and the audit of every view ----------------------------------------------
+
+
+def may_see_contact(user: Any, request: HelpRequest, now: datetime.datetime | None = None) -> bool:
+    """Staff of the region, or someone assigned within the window."""
+    if request.beneficiary.is_erased or not (user and user.is_authenticated):
+        return False
+    if takes_requests_in(user, request.region_id):
+        return True
+    return is_assigned(user, request, now)
+
+
+def is_assigned(user: Any, request: HelpRequest, now: datetime.datetime | None = None) -> bool:
+    cached = getattr(request, "is_assigned", None)
+    if cached is not None:
+        return bool(cached)
+    now = now or timezone.now()
+    return HelpRequest.objects.filter(_assigned_q(user, now), pk=request.pk).exists()
+
+
+@dataclass(frozen=True)
+class Contact:
+    full_name: str
+    phone: str
+    address: str
+    how_to_reach: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+
+
+def contact_for(*, user: Any, request: HelpRequest, where: str) -> Contact | None:
+    """The beneficiary's contact when the user may see it, recording the view; else None."""
+    if not may_see_contact(user, request):
+        return None
+    beneficiary = request.beneficiary
+    audit_record(
+        actor=user,
+        action=AuditEntry.Action.VIEWED,
+        subject=beneficiary,
+        region_code=request.region.code,
+        detail={"fields": ["full_name", "phone", "address"], "where": where, "request": request.pk},
+    )
+    return Contact(
+        full_name=beneficiary.full_name,
+        phone=beneficiary.phone,
+        address=beneficiary.address,
+        how_to_reach=beneficiary.how_to_reach,
+        latitude=beneficiary.latitude,
+        longitude=beneficiary.longitude,
+    )
+
+
+def record_views(*, user: Any, beneficiaries: list[Beneficiary], where: str) -> None:
+    """Possible duplicates shown to staff (name, phone, address) are views like any other."""
+    for beneficiary in beneficiaries:
+        audit_record(
+            actor=user,
+            action=AuditEntry.Action.VIEWED,
+            subject=beneficiary,
+            region_code=beneficiary.region.code,
+            detail={"fields": ["full_name", "phone", "address"], "where": where},
+        )
+
+
+def snap(value: Decimal | float, step: float | None = None) -> float:
+    """The centre of the grid cell holding `value` (degrees)."""
+    step = step or settings.CARE_MAP_SNAP_DEGREES
+    return round((math.floor(float(value) / step) + 0.5) * step, 6)
+
+
+def map_features(
+    *, user: Any, region: int | None = None, bbox: tuple[float, float, float, float] | None = None
+) -> dict[str, Any]:
+    """The requests layer: open requests the user may see, as a GeoJSON FeatureCollection. The
+    exact point goes only to those assigned (recorded in the audit trail); everybody else gets
+    the grid cell's centre and no contact."""
+    condition = request_visible_q(user)
+    now = timezone.now()
+    qs = HelpRequest.objects.filter(status__in=HelpRequest.OPEN, beneficiary__latitude__isnull=False)
+    if condition is not None:
+        qs = qs.filter(condition)
+    if region:
+        qs = qs.filter(region_id=region)
+    if bbox:
+        step = settings.CARE_MAP_SNAP_DEGREES
+        qs = qs.filter(
+            beneficiary__longitude__gte=bbox[0] - step,
+            beneficiary__latitude__gte=bbox[1] - step,
+            beneficiary__longitude__lte=bbox[2] + step,
+            beneficiary__latitude__lte=bbox[3] + step,
+        )
+    # The user's own live assignments, once (only open requests are on the map).
+    assigned = set(
+        _own_assignments(user)
+        .filter(
+            status__in=(Assignment.Status.CONFIRMED, Assignment.Status.DONE),
+            request__status__in=HelpRequest.OPEN,
+        )
+        .values_list("request_id", flat=True)
+    )
+    # Tuples, not model instances: the layer holds up to MAP_LIMIT rows.
+    rows = qs.order_by("due_until", "id").values_list(
+        "id",
+        "kind",
+        "urgency",
+        "status",
+        "due_until",
+        "region__code",
+        "beneficiary_id",
+        "beneficiary__locality",
+        "beneficiary__address",
+        "beneficiary__latitude",
+        "beneficiary__longitude",
+    )[:MAP_LIMIT]
+    features = []
+    viewed: list[tuple[int, int, str]] = []
+    kinds = {value: str(label) for value, label in HelpRequest.Kind.choices}
+    step = settings.CARE_MAP_SNAP_DEGREES
+    zone = timezone.get_default_timezone()
+    for (
+        pk,
+        kind,
+        urgency,
+        status,
+        due_until,
+        region_code,
+        beneficiary_id,
+        locality,
+        address,
+        lat,
+        lon,
+    ) in rows:
+        if lat is None or lon is None:  # filtered out above; keeps the types honest
+            continue
+        exact = pk in assigned
+        if exact:
+            point = [float(lon), float(lat)]
+            viewed.append((pk, beneficiary_id, region_code))
+        else:
+            point = [snap(lon, step), snap(lat, step)]
+        props: dict[str, Any] = {
+            "id": pk,
+            "kind": kind,
+            "kind_display": kinds[kind],
+            "urgency": urgency,
+            "status": status,
+            "region": region_code,
+            "locality": locality,
+            "due_until": due_until.astimezone(zone).isoformat(),
+            "overdue": due_until < now,
+            "exact": exact,
+            "url": f"/care/requests/{pk}/",
+        }
+        if exact:
+            props["address"] = address
+        features.append(
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": point}, "properties": props}
+        )
+    for pk, beneficiary_id, region_code in viewed:
+        audit_record(
+            actor=user,
+            action=AuditEntry.Action.VIEWED,
+            subject_type=Beneficiary._meta.label_lower,
+            subject_id=beneficiary_id,
+            region_code=region_code,
+            detail={"fields": ["address", "point"], "where": "map", "request": pk},
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+MAP_LIMIT = 2000
+
+
+# Matching --------------------------------------------------------------------------------------
+
+# Skills that fit a kind of help (codes of the skills catalogue); a fit ranks a volunteer higher.
+KIND_SKILLS: dict[str, tuple[str, ...]] = {
+    HelpRequest.Kind.MEDICINE: ("first-aid", "eldercare"),
+    HelpRequest.Kind.CLINIC: ("driving", "first-aid"),
+    HelpRequest.Kind.FUEL: ("driving",),
+    HelpRequest.Kind.VISIT: ("eldercare", "sign-language"),
+    HelpRequest.Kind.CLEANING: ("eldercare",),
+    HelpRequest.Kind.GROCERIES: ("driving", "cooking"),
+    HelpRequest.Kind.SNOW: ("rescue",),
+    HelpRequest.Kind.OTHER: (),
+}
+SUGGESTIONS = 10
+
+
+def _availability_q(request: HelpRequest) -> Q:
+    """Volunteers whose declared availability covers the window's start (Almaty time)."""
+    start = timezone.localtime(request.due_from)
+    if start.weekday() >= 5:
+        return Q(available_weekends=True)
+    if start.hour >= 18:
+        return Q(available_evenings=True)
+    return Q(available_weekdays=True)
+
+
+def suggested_volunteers(*, request: HelpRequest, limit: int = SUGGESTIONS) -> list[Volunteer]:
+    """Adults of the request's region, not yet going: same locality first, then a fitting skill,
+    then availability (volunteers have no point; the locality is the nearness we know)."""
+    today = timezone.localdate()
+    adult_born_before = today.replace(year=today.year - ADULT_AGE)
+    codes = KIND_SKILLS.get(request.kind, ())
+    locality = request.beneficiary.locality.strip()
+    qs = (
+        Volunteer.objects.filter(
+            region_id=request.region_id,
+            status=Volunteer.Status.ACTIVE,
+            anonymized_at__isnull=True,
+            birth_date__lte=adult_born_before,
+        )
+        .exclude(
+            pk__in=Assignment.objects.filter(
+                request=request, status__in=Assignment.ACTIVE, volunteer__isnull=False
+            ).values("volunteer_id")
+        )
+        .annotate(
+            same_place=Case(
+                When(locality__iexact=locality, then=Value(0))
+                if locality
+                else When(pk__isnull=True, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            ),
+            skill_fit=Exists(
+                Volunteer.skills.through.objects.filter(volunteer_id=OuterRef("pk"), skill__code__in=codes)
+            ),
+            available=Case(
+                When(_availability_q(request), then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+        )
+        .order_by("same_place", "-skill_fit", "available", "last_name", "id")
+    )
+    return list(qs[:limit])
+
+
+def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371 * 2 * math.asin(math.sqrt(a))
+
+
+def suggested_detachments(*, request: HelpRequest, limit: int = 5) -> list[tuple[Detachment, float | None]]:
+    """Detachments of the region with a curator, nearest first (they have a point), for requests
+    a detachment may take (not adults only)."""
+    if request.adults_only:
+        return []
+    detachments = list(
+        Detachment.objects.filter(region_id=request.region_id, curator__isnull=False)
+        .exclude(care_assignments__request=request, care_assignments__status__in=Assignment.ACTIVE)
+        .select_related("curator")[:500]
+    )
+    b = request.beneficiary
+    rows: list[tuple[Detachment, float | None]] = []
+    for d in detachments:
+        km = None
+        if None not in (b.latitude, b.longitude, d.latitude, d.longitude):
+            km = _distance_km(float(b.latitude), float(b.longitude), float(d.latitude), float(d.longitude))  # type: ignore[arg-type]
+        rows.append((d, km))
+    locality = b.locality.strip().casefold()
+    rows.sort(key=lambda r: (r[1] is None, r[1] or 0, r[0].locality.casefold() != locality, r[0].pk))
+    return rows[:limit]
+
+
+# Hours and "my data" ---------------------------------------------------------------------------
+
+_HOURS = Coalesce(
+    Sum("hours"), Value(Decimal("0")), output_field=DecimalField(max_digits=9, decimal_places=2)
+)
+
+
+def volunteer_care_hours(volunteer: Volunteer) -> Decimal:
+    """Hours of help requests the volunteer marked done (they count like shift hours)."""
+    return Assignment.objects.filter(volunteer=volunteer, status=Assignment.Status.DONE).aggregate(h=_HOURS)[
+        "h"
+    ]
+
+
+def personal_data_care(volunteer: Volunteer) -> dict[str, Any]:
+    """The "care" section of "download my data": the volunteer's own assignments and hours,
+    nothing of the beneficiaries'."""
+    rows = (
+        Assignment.objects.filter(volunteer=volunteer).select_related("request").order_by("created_at", "id")
+    )
+    return {
+        "total_hours": f"{volunteer_care_hours(volunteer):.2f}",
+        "assignments": [
+            {
+                "kind": a.request.kind,
+                "due_from": a.request.due_from.isoformat(),
+                "status": a.status,
+                "hours": str(a.hours) if a.hours is not None else None,
+                "note": a.note,
+            }
+            for a in rows
+        ],
+    }
+
+
+# Reports ---------------------------------------------------------------------------------------
+
+
+def requests_summary(
+    *, user: Any, since: datetime.datetime | None = None, until: datetime.datetime | None = None
+) -> list[dict[str, Any]]:
+    """Anonymous counts for the reports: per region and kind, the requests taken, done, not
+    helped and cancelled, the hours given and the average time from intake to done. Erased
+    beneficiaries' requests count like any other."""
+    qs = HelpRequest.objects.all()
+    condition = _staff_q(user)
+    if condition is not None:
+        qs = qs.filter(condition)
+    if since:
+        qs = qs.filter(created_at__gte=since)
+    if until:
+        qs = qs.filter(created_at__lt=until)
+    time_to_help = ExpressionWrapper(F("done_at") - F("created_at"), output_field=DurationField())
+    rows = (
+        qs.values("region__code", "kind")
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(status=HelpRequest.Status.DONE)),
+            cannot_help=Count("id", filter=Q(status=HelpRequest.Status.CANNOT_HELP)),
+            cancelled=Count("id", filter=Q(status=HelpRequest.Status.CANCELLED)),
+            open=Count("id", filter=Q(status__in=HelpRequest.OPEN)),
+            avg_time_to_help=Avg(time_to_help, filter=Q(status=HelpRequest.Status.DONE)),
+        )
+        .order_by("region__code", "kind")
+    )
+    hours = dict(
+        ((r["request__region__code"], r["request__kind"]), r["h"])
+        for r in Assignment.objects.filter(request__in=qs, status=Assignment.Status.DONE)
+        .values("request__region__code", "request__kind")
+        .annotate(h=_HOURS)
+    )
+    return [
+        {
+            "region": r["region__code"],
+            "kind": r["kind"],
+            "total": r["total"],
+            "done": r["done"],
+            "cannot_help": r["cannot_help"],
+            "cancelled": r["cancelled"],
+            "open": r["open"],
+            "hours": hours.get((r["region__code"], r["kind"]), Decimal("0")),
+            "avg_time_to_help": r["avg_time_to_help"],
+        }
+        for r in rows
+    ]

@@ -1,0 +1,394 @@
+"""Pages of targeted help: the staff's list and map, intake, a request's page with matching,
+the volunteer's page of open requests and their own, and the POST actions. Each loads through a
+scoped selector (outside the scope: 404) and calls one service."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.types import AuthenticatedHttpRequest
+from regions.scoping import is_curator, require
+from volunteer_net.forms import apply_service_errors
+from volunteer_net.http import require_post
+from volunteers.models import Volunteer
+
+from . import selectors, services
+from .forms import (
+    ADULT_KINDS,
+    AssignDetachmentForm,
+    AssignVolunteersForm,
+    CloseForm,
+    DoneForm,
+    IntakeForm,
+    ReportForm,
+)
+from .models import Assignment, HelpRequest
+
+PER_PAGE = 30
+
+
+def _logged_in(user: object) -> bool:
+    return True
+
+
+def _volunteer_or_curator(user: object) -> bool:
+    return selectors.is_volunteer(user) or is_curator(user)
+
+
+def _map_context() -> dict[str, object]:
+    return {"tiles_url": settings.MAP_TILES_URL, "tiles_attribution": settings.MAP_TILES_ATTRIBUTION}
+
+
+@require(selectors.is_care_staff)
+def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Open requests of the user's regions, overdue first, and the map of them."""
+    status = request.GET.get("status", "open")
+    kind = request.GET.get("kind", "")
+    try:
+        region = int(request.GET.get("region") or 0) or None
+    except ValueError:
+        region = None
+    filters = selectors.RequestFilters(region=region, kind=kind, status=status)
+    page = Paginator(selectors.request_list_for_staff(user=request.user, filters=filters), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    regions = selectors.intake_regions(request.user)
+    code = next((r.code for r in regions if r.pk == region), None) if region else None
+    # The map API names regions by their KATO code, as every API does.
+    map_url = reverse("api-care-requests-map") + (f"?region={code}" if code else "")
+    return render(
+        request,
+        "care/request_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "regions": regions,
+            "kinds": HelpRequest.Kind.choices,
+            "statuses": [("open", _("Open")), ("closed", _("Closed")), ("all", _("All"))],
+            "map_url": map_url,
+            **_map_context(),
+        },
+    )
+
+
+@require(selectors.is_care_staff)
+def intake(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Staff take a request on one form. Same phone or address on file: the form asks first."""
+    form = IntakeForm(
+        request.POST or None,
+        regions=selectors.intake_regions(request.user),
+        initial={"adults_only": True},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        duplicates = services.beneficiary_duplicates(
+            region_id=data["region"].pk, phone=data.get("phone", ""), address=data.get("address", "")
+        )
+        if duplicates and not data.get("duplicates_seen") and data.get("existing_beneficiary") is None:
+            # Asked once: the next submission keeps a new file unless a duplicate is chosen.
+            form.offer_duplicates(duplicates)
+            selectors.record_views(user=request.user, beneficiaries=duplicates, where="intake duplicates")
+            data_copy = request.POST.copy()
+            data_copy["duplicates_seen"] = "True"
+            form.data = data_copy
+            messages.warning(request, _("Someone with the same phone or address is already on file."))
+        else:
+            try:
+                help_request = services.request_intake(data=form.request_data(), by=request.user)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("The request has been taken."))
+                return redirect("care:request_detail", pk=help_request.pk)
+    return render(request, "care/intake.html", {"form": form, "adult_kinds": sorted(ADULT_KINDS)})
+
+
+@require(selectors.is_volunteer)
+def report(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A volunteer reports someone in need; the request waits for a coordinator's check."""
+    volunteer = selectors.volunteer_of(request.user)
+    assert volunteer is not None
+    form = ReportForm(request.POST or None, initial={"adults_only": True})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_report(volunteer=volunteer, data=form.cleaned_data, by=request.user)
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("Thank you. A coordinator will check the request and find who can go.")
+            )
+            return redirect("care:open")
+    return render(request, "care/report.html", {"form": form, "volunteer": volunteer})
+
+
+@require(_volunteer_or_curator)
+def open_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The volunteer's page: their assignments, and the open requests of their region to offer
+    help with (kind, locality and time only: no contact before a coordinator confirms)."""
+    volunteer = selectors.volunteer_of(request.user)
+    mine: list[Assignment] = []
+    open_page = None
+    if volunteer is not None:
+        mine = list(selectors.assignments_of_volunteer(volunteer=volunteer)[:50])
+        open_page = Paginator(selectors.requests_open_for_volunteer(volunteer=volunteer), PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+    curated = (
+        list(selectors.assignments_of_curator(user=request.user)[:50]) if is_curator(request.user) else []
+    )
+    return render(
+        request,
+        "care/open.html",
+        {"volunteer": volunteer, "mine": mine, "curated": curated, "open_page": open_page},
+    )
+
+
+@require(_logged_in)
+def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    help_request = selectors.request_get_for(user=request.user, pk=pk)
+    staff = selectors.takes_requests_in(request.user, help_request.region_id)
+    coordinator = staff and selectors.is_care_coordinator(request.user)
+    contact = selectors.contact_for(user=request.user, request=help_request, where="page")
+    volunteer = selectors.volunteer_of(request.user)
+    assignments = selectors.request_assignments(request=help_request)
+    own = [a for a in assignments if volunteer is not None and a.volunteer_id == volunteer.pk]
+    own += [a for a in assignments if a.detachment is not None and a.detachment.curator_id == request.user.pk]
+    context: dict[str, object] = {
+        "req": help_request,
+        "contact": contact,
+        "staff": staff,
+        "coordinator": coordinator,
+        "assignments": assignments if staff else own,
+        "own": own,
+        "can_offer": (
+            volunteer is not None
+            and not own
+            and services.volunteer_refusal(request=help_request, volunteer=volunteer) is None
+            and help_request.free_hands > 0
+        ),
+        "overdue": help_request.is_overdue(),
+    }
+    if coordinator and help_request.is_open:
+        volunteers = selectors.suggested_volunteers(request=help_request)
+        detachments = selectors.suggested_detachments(request=help_request)
+        context["suggested"] = volunteers
+        context["assign_form"] = AssignVolunteersForm(choices=[(v.pk, v.full_name) for v in volunteers])
+        context["detachments"] = detachments
+        context["detachment_form"] = (
+            AssignDetachmentForm(choices=[(d.pk, d.name) for d, _km in detachments]) if detachments else None
+        )
+        context["close_form"] = CloseForm()
+    if staff and contact is not None:
+        duplicates = services.beneficiary_duplicates(
+            region_id=help_request.region_id,
+            phone=help_request.beneficiary.phone,
+            address=help_request.beneficiary.address,
+            exclude_id=help_request.beneficiary_id,
+        )
+        selectors.record_views(user=request.user, beneficiaries=duplicates, where="page duplicates")
+        context["duplicates"] = duplicates
+    return render(request, "care/request_detail.html", context)
+
+
+def _back(pk: int) -> HttpResponse:
+    return redirect("care:request_detail", pk=pk)
+
+
+def _error(request: AuthenticatedHttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@require_post(back="care:open")
+@require(selectors.is_volunteer)
+def offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    help_request = selectors.request_get_for(user=request.user, pk=pk)
+    volunteer = selectors.volunteer_of(request.user)
+    assert isinstance(volunteer, Volunteer)
+    try:
+        services.assignment_offer(request=help_request, volunteer=volunteer, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Thank you. The coordinator will confirm and you will get a message."))
+    return _back(pk)
+
+
+@require_post(back="care:request_list")
+@require(selectors.is_care_coordinator)
+def check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    help_request = selectors.request_get_for_staff(user=request.user, pk=pk)
+    try:
+        services.request_check(request=help_request, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The request is checked: volunteers may now offer help."))
+    return _back(pk)
+
+
+@require_post(back="care:request_list")
+@require(selectors.is_care_coordinator)
+def assign_volunteers(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    help_request = selectors.request_get_for_staff(user=request.user, pk=pk)
+    suggested = {v.pk: v for v in selectors.suggested_volunteers(request=help_request, limit=200)}
+    form = AssignVolunteersForm(request.POST, choices=[(k, v.full_name) for k, v in suggested.items()])
+    if not form.is_valid():
+        messages.error(request, _("Choose at least one of the volunteers suggested."))
+        return _back(pk)
+    chosen = [suggested[i] for i in form.cleaned_data["volunteers"]]
+    for volunteer, result in services.assignments_volunteers(
+        request=help_request, volunteers=chosen, by=request.user
+    ):
+        if isinstance(result, ValidationError):
+            messages.error(request, f"{volunteer.full_name}: {' '.join(result.messages)}")
+        else:
+            messages.success(request, _("%(name)s is assigned.") % {"name": volunteer.full_name})
+    return _back(pk)
+
+
+@require_post(back="care:request_list")
+@require(selectors.is_care_coordinator)
+def assign_detachment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    help_request = selectors.request_get_for_staff(user=request.user, pk=pk)
+    detachments = {d.pk: d for d, _km in selectors.suggested_detachments(request=help_request, limit=500)}
+    form = AssignDetachmentForm(request.POST, choices=[(k, d.name) for k, d in detachments.items()])
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return _back(pk)
+    try:
+        services.assignment_detachment(
+            request=help_request,
+            detachment=detachments[form.cleaned_data["detachment"]],
+            hands=form.cleaned_data["hands"],
+            curator_going=form.cleaned_data["curator_going"],
+            by=request.user,
+        )
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The detachment is assigned."))
+    return _back(pk)
+
+
+@require_post(back="care:request_list")
+@require(selectors.is_care_coordinator)
+def confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    assignment = selectors.assignment_get_for_staff(user=request.user, pk=pk)
+    try:
+        services.assignment_confirm(assignment=assignment, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The offer is confirmed."))
+    return _back(assignment.request_id)
+
+
+@require_post(back="care:open")
+@require(_logged_in)
+def withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    assignment = selectors.assignment_get_own(user=request.user, pk=pk)
+    try:
+        services.assignment_withdraw(assignment=assignment, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Withdrawn."))
+    return _back(assignment.request_id)
+
+
+@require_post(back="care:open")
+@require(_logged_in)
+def start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    help_request = selectors.request_get_for(user=request.user, pk=pk)
+    try:
+        services.request_start(request=help_request, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    return _back(pk)
+
+
+@require(_logged_in)
+def done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The volunteer marks their part done with the time spent and a note."""
+    assignment = selectors.assignment_get_own(user=request.user, pk=pk)
+    form = DoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_done(
+                assignment=assignment,
+                hours=form.cleaned_data["hours"],
+                note=form.cleaned_data["note"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Thank you! Your hours have been added."))
+            return redirect("care:open") if assignment.volunteer_id else _back(assignment.request_id)
+    return render(
+        request, "care/done.html", {"form": form, "assignment": assignment, "req": assignment.request}
+    )
+
+
+@require_post(back="care:request_list")
+@require(selectors.is_care_staff)
+def close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    help_request = selectors.request_get_for_staff(user=request.user, pk=pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how the request ended."))
+        return _back(pk)
+    try:
+        services.request_close(
+            request=help_request,
+            status=form.cleaned_data["status"],
+            outcome_note=form.cleaned_data["outcome_note"],
+            by=request.user,
+        )
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The request is closed."))
+    return _back(pk)
+
+
+@require_post(back="care:request_list")
+@require(selectors.is_care_staff)
+def stop_series(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    help_request = selectors.request_get_for_staff(user=request.user, pk=pk)
+    try:
+        services.series_stop(request=help_request, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("The request will not repeat any more."))
+    return _back(pk)
+
+
+@require(selectors.is_care_staff)
+def erase(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Erase a beneficiary's data on their request (a confirmation page, then POST)."""
+    beneficiary = selectors.beneficiary_get_for_staff(user=request.user, pk=pk)
+    if beneficiary.is_erased:
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.beneficiary_erase(beneficiary=beneficiary, by=request.user)
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("The person's data has been erased; the counts remain."))
+            return redirect("care:request_list")
+    requests = beneficiary.requests.order_by("-due_from")[:20]
+    return render(request, "care/erase.html", {"beneficiary": beneficiary, "requests": requests})

@@ -1,0 +1,200 @@
+"""Access to the care pages for every persona (outside the scope: 404; anonymous: log in), and
+lists whose queries do not grow with their rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from care import services
+from care.models import HelpRequest
+from tests.conftest import client_for, staff_personas
+
+from .factories import HelpRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def office(almaty):  # type: ignore[no-untyped-def]
+    from front_offices.models import FrontOffice
+
+    return FrontOffice.objects.create(name="Алматы фронт-офисі", region=almaty, address="Абай 1")
+
+
+@pytest.fixture
+def personas(alice, bob, charlie, nora, office):  # type: ignore[no-untyped-def]
+    return staff_personas(alice=alice, bob=bob, charlie=charlie, nora=nora, office=office)
+
+
+def status_of(personas, persona: str, url: str) -> int:  # type: ignore[no-untyped-def]
+    user = personas[persona]
+    client = client_for(user) if user is not None else __import__("django.test").test.Client()
+    response = client.get(url)
+    if persona == "anonymous":
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+        return 302
+    return response.status_code
+
+
+# (url, personas answered 200; everybody else logged in gets 404)
+STAFF = {"coordinator", "coordinator_with_staff_flag", "office_staff", "national_staff", "superuser"}
+VOLUNTEER = {"volunteer"}
+
+
+class TestAccess:
+    def test_every_page_for_every_persona(self, personas, almaty) -> None:  # type: ignore[no-untyped-def]
+        request = HelpRequestFactory(needed_hands=3)
+        bob = personas["volunteer"].volunteer
+        assignment = services.assignment_volunteer(request=request, volunteer=bob, by=personas["coordinator"])
+        pages = {
+            # Lists and the intake form: any staff (their own regions' rows).
+            "/care/requests/": STAFF | {"other_coordinator"},
+            "/care/requests/new/": STAFF | {"other_coordinator"},
+            f"/care/requests/{request.pk}/": STAFF | VOLUNTEER,
+            f"/care/beneficiaries/{request.beneficiary_id}/erase/": STAFF,
+            "/care/": VOLUNTEER | {"curator"},
+            "/care/report/": VOLUNTEER,
+            f"/care/assignments/{assignment.pk}/done/": STAFF | VOLUNTEER,
+        }
+        for url, allowed in pages.items():
+            for persona in personas:
+                code = status_of(personas, persona, url)
+                if persona == "anonymous":
+                    continue
+                expected = 200 if persona in allowed else 404
+                assert code == expected, (url, persona, code)
+
+    def test_other_region_is_404_for_every_url(self, charlie, astana, almaty) -> None:  # type: ignore[no-untyped-def]
+        request = HelpRequestFactory(needed_hands=2)
+        from tests.factories import VolunteerFactory
+
+        volunteer = VolunteerFactory(region=almaty)
+        offer = services.assignment_offer(request=request, volunteer=volunteer, by=charlie)
+        client = client_for(charlie)
+        for url in (
+            f"/care/requests/{request.pk}/",
+            f"/care/beneficiaries/{request.beneficiary_id}/erase/",
+            f"/care/assignments/{offer.pk}/done/",
+            f"/api/care/requests/{request.pk}/",
+        ):
+            assert client.get(url).status_code == 404, url
+        for url in (
+            f"/care/requests/{request.pk}/check/",
+            f"/care/requests/{request.pk}/assign/",
+            f"/care/requests/{request.pk}/assign-detachment/",
+            f"/care/requests/{request.pk}/close/",
+            f"/care/requests/{request.pk}/stop-repeating/",
+            f"/care/assignments/{offer.pk}/confirm/",
+            f"/care/assignments/{offer.pk}/withdraw/",
+        ):
+            assert (
+                client.post(url, {"status": "cancelled", "volunteers": [volunteer.pk]}).status_code == 404
+            ), url
+        request.refresh_from_db()
+        offer.refresh_from_db()
+        assert (request.status, offer.status) == ("new", "offered")
+
+    def test_get_on_an_action_is_the_405_page(self, alice, request_almaty) -> None:  # type: ignore[no-untyped-def]
+        response = client_for(alice).get(f"/care/requests/{request_almaty.pk}/close/")
+        assert response.status_code == 405
+
+    def test_office_staff_take_but_do_not_match(self, clerk, bob, request_almaty) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(clerk)
+        page = client.get(f"/care/requests/{request_almaty.pk}/").content.decode()
+        assert 'id="suggestions"' not in page
+        response = client.post(f"/care/requests/{request_almaty.pk}/assign/", {"volunteers": [bob.pk]})
+        assert response.status_code == 404
+        assert not request_almaty.assignments.exists()
+
+
+class TestPagesWork:
+    def test_coordinator_assigns_suggested_volunteers_from_the_page(
+        self, alice, bob, dana, request_almaty
+    ) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(alice)
+        page = client.get(f"/care/requests/{request_almaty.pk}/").content.decode()
+        assert 'id="suggestions"' in page and bob.full_name in page
+        response = client.post(
+            f"/care/requests/{request_almaty.pk}/assign/", {"volunteers": [bob.pk, dana.pk]}
+        )
+        assert response.status_code == 302
+        request_almaty.refresh_from_db()
+        assert (request_almaty.taken_hands, request_almaty.status) == (2, "assigned")
+
+    def test_the_list_map_asks_the_api_for_the_chosen_region(self, alice, almaty, request_almaty) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(alice)
+        page = client.get(f"/care/requests/?region={almaty.pk}").content.decode()
+        assert 'data-geojson="/api/care/requests/map/?region=75"' in page
+        geo = client.get("/api/care/requests/map/?region=75").json()
+        assert [f["properties"]["id"] for f in geo["features"]] == [request_almaty.pk]
+
+    def test_closing_from_the_page(self, alice, request_almaty) -> None:  # type: ignore[no-untyped-def]
+        response = client_for(alice).post(
+            f"/care/requests/{request_almaty.pk}/close/",
+            {"status": "cannot_help", "outcome_note": "Көлік жоқ"},
+        )
+        assert response.status_code == 302
+        request_almaty.refresh_from_db()
+        assert (request_almaty.status, request_almaty.outcome_note) == ("cannot_help", "Көлік жоқ")
+
+    def test_volunteer_reports_someone_in_need(self, bob, alice) -> None:  # type: ignore[no-untyped-def]
+        from .test_services import intake_data
+
+        data = intake_data(bob.region)
+        post = {k: ("on" if v is True else v) for k, v in data.items() if k != "region" and v is not False}
+        post["due_from"] = data["due_from"].strftime("%Y-%m-%dT%H:%M")
+        post["due_until"] = data["due_until"].strftime("%Y-%m-%dT%H:%M")
+        response = client_for(bob.user).post("/care/report/", post)
+        assert response.status_code == 302
+        request = HelpRequest.objects.get()
+        assert request.needs_check and request.region == bob.region
+        assert request.pk in [
+            r.pk for r in __import__("care.selectors").selectors.request_list_for_staff(user=alice)
+        ]
+
+    def test_bad_input_is_a_form_error_not_a_500(self, alice, bob, request_almaty) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(alice)
+        response = client.post(
+            "/care/requests/new/", {"latitude": "1e400", "due_from": "x", "needed_hands": "-1"}
+        )
+        assert response.status_code == 200
+        assignment = services.assignment_volunteer(request=request_almaty, volunteer=bob, by=alice)
+        response = client_for(bob.user).post(f"/care/assignments/{assignment.pk}/done/", {"hours": "NaN"})
+        assert response.status_code == 200
+        assert client.get("/care/requests/?region=abc&page=zz").status_code == 200
+
+
+class TestQueryCounts:
+    def test_staff_list_does_not_grow_with_rows(self, alice, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(alice)
+        HelpRequestFactory.create_batch(2)
+        with django_assert_max_num_queries(12) as few:
+            client.get("/care/requests/")
+        HelpRequestFactory.create_batch(25, urgency="urgent")
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            client.get("/care/requests/")
+
+    def test_volunteer_page_does_not_grow_with_rows(self, alice, bob, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(bob.user)
+        services.assignment_volunteer(request=HelpRequestFactory(), volunteer=bob, by=alice)
+        HelpRequestFactory.create_batch(2)
+        with django_assert_max_num_queries(14) as few:
+            client.get("/care/")
+        for _ in range(10):
+            services.assignment_volunteer(request=HelpRequestFactory(), volunteer=bob, by=alice)
+        HelpRequestFactory.create_batch(20)
+        with django_assert_max_num_queries(len(few.captured_queries)):
+            client.get("/care/")
+
+    def test_map_and_api_list_do_not_grow_with_rows(self, alice, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(alice)
+        HelpRequestFactory.create_batch(2)
+        with django_assert_max_num_queries(10) as few_map:
+            client.get("/api/care/requests/map/")
+        with django_assert_max_num_queries(10) as few_api:
+            client.get("/api/care/requests/")
+        HelpRequestFactory.create_batch(30)
+        with django_assert_max_num_queries(len(few_map.captured_queries)):
+            assert len(client.get("/api/care/requests/map/").json()["features"]) == 32
+        with django_assert_max_num_queries(len(few_api.captured_queries)):
+            assert client.get("/api/care/requests/").json()["count"] == 32

@@ -1,0 +1,154 @@
+"""The periodic tasks: the next occurrence of weekly requests (idempotent), and erasure after
+the retention period (the counts stay)."""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import AuditEntry
+from care import selectors, services, tasks
+from care.models import Assignment, Beneficiary, HelpRequest
+from tests.notifications.test_worker import Processes, wait_for
+
+from .factories import BeneficiaryFactory, HelpRequestFactory, in_days
+
+
+def weekly(**kw):  # type: ignore[no-untyped-def]
+    start = kw.pop("due_from", in_days(0, hour=11))
+    return HelpRequestFactory(
+        recurrence="weekly",
+        weekday=start.weekday(),
+        due_from=start,
+        due_until=start + datetime.timedelta(hours=2),
+        **kw,
+    )
+
+
+@pytest.mark.django_db
+class TestRecurrence:
+    def test_run_twice_creates_one_next_occurrence(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        root = weekly(kind="fuel", needed_hands=2)
+        tasks.create_next_occurrences()
+        tasks.create_next_occurrences()
+        occurrences = list(HelpRequest.objects.filter(series=root))
+        assert len(occurrences) == 1
+        nxt = occurrences[0]
+        assert nxt.due_from == root.due_from + datetime.timedelta(days=7)
+        assert (nxt.kind, nxt.needed_hands, nxt.status, nxt.taken_hands) == ("fuel", 2, "new", 0)
+        assert timezone.localtime(nxt.due_from).weekday() == root.weekday
+
+    def test_the_next_one_waits_until_the_latest_has_come(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        root = weekly(due_from=in_days(3))
+        assert services.occurrences_create_due() == []
+        later = timezone.now() + datetime.timedelta(days=3)
+        assert len(services.occurrences_create_due(now=later)) == 1
+        assert services.occurrences_create_due(now=later) == []
+        assert HelpRequest.objects.filter(series=root).count() == 1
+
+    def test_stopped_or_cancelled_series_make_no_more(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        root = weekly()
+        services.series_stop(request=root, by=alice)
+        cancelled = weekly(status="cancelled")
+        assert services.occurrences_create_due() == []
+        assert not HelpRequest.objects.filter(series__in=[root, cancelled]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_running_the_task_make_one_occurrence(tmp_path, regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
+    """Real workers on Redis (two beats by mistake, a retry): still one occurrence."""
+    root = weekly()
+    processes = Processes(tmp_path)
+    try:
+        processes.worker("care-a")
+        processes.worker("care-b")
+        for _ in range(4):
+            tasks.create_next_occurrences.delay()
+        wait_for(lambda: HelpRequest.objects.filter(series=root).exists(), timeout=60, what="the occurrence")
+        time.sleep(2)  # let the other runs finish
+        assert HelpRequest.objects.filter(series=root).count() == 1
+    finally:
+        processes.stop_all()
+
+
+@pytest.mark.django_db
+class TestErasure:
+    def test_erasure_on_request_leaves_the_counts(self, alice, bob, nora, almaty) -> None:  # type: ignore[no-untyped-def]
+        beneficiary = BeneficiaryFactory()
+        done = HelpRequestFactory(beneficiary=beneficiary, kind="snow", details="Ауладағы қар")
+        assignment = services.assignment_volunteer(request=done, volunteer=bob, by=alice)
+        HelpRequest.objects.filter(pk=done.pk).update(due_from=timezone.now())
+        services.assignment_done(
+            assignment=assignment, hours=2, note="Сейітова апаның ауласы тазартылды", by=bob.user
+        )
+        open_one = HelpRequestFactory(beneficiary=beneficiary, kind="groceries")
+        before = {
+            (r["kind"], r["total"], r["done"], r["hours"]) for r in selectors.requests_summary(user=nora)
+        }
+
+        services.beneficiary_erase(beneficiary=beneficiary, by=alice)
+
+        beneficiary.refresh_from_db()
+        assert beneficiary.erased_at is not None
+        assert (beneficiary.full_name, beneficiary.phone, beneficiary.address, beneficiary.latitude) == (
+            "",
+            "",
+            "",
+            None,
+        )
+        open_one.refresh_from_db()
+        assert open_one.status == "cancelled"
+        assert not HelpRequest.objects.exclude(details="").exists()
+        assert not Assignment.objects.exclude(note="").exists()
+        after = {
+            (r["kind"], r["total"], r["done"], r["hours"]) for r in selectors.requests_summary(user=nora)
+        }
+        assert after == before
+        from volunteers.extensions import volunteer_total_hours
+
+        assert volunteer_total_hours(bob) >= 2
+        assert AuditEntry.objects.filter(
+            action="erased", subject_id=str(beneficiary.pk), actor=alice
+        ).exists()
+
+    def test_retention_erases_only_past_the_period(self, almaty, settings) -> None:  # type: ignore[no-untyped-def]
+        settings.CARE_RETENTION_DAYS = 30
+        old = HelpRequestFactory(status="done", closed_at=timezone.now() - datetime.timedelta(days=31))
+        recent = HelpRequestFactory(status="done", closed_at=timezone.now() - datetime.timedelta(days=5))
+        still_open = HelpRequestFactory(
+            beneficiary=old.beneficiary.__class__.objects.create(
+                region=almaty,
+                locality="Алматы",
+                full_name="Ашық",
+                address="Сатпаев 1",
+                consent_help=True,
+                consent_data=True,
+            )
+        )
+        Beneficiary.objects.filter(pk=still_open.beneficiary_id).update(
+            created_at=timezone.now() - datetime.timedelta(days=90)
+        )
+        assert tasks.erase_expired_beneficiaries() == 1
+        assert tasks.erase_expired_beneficiaries() == 0
+        assert Beneficiary.objects.get(pk=old.beneficiary_id).is_erased
+        assert not Beneficiary.objects.get(pk=recent.beneficiary_id).is_erased
+        assert not Beneficiary.objects.get(pk=still_open.beneficiary_id).is_erased
+        assert HelpRequest.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_make_run_does_the_periodic_work_in_process(almaty, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Without Redis and beat (`make run`), the development server's thread makes the next
+    occurrence; with Redis it stays off (beat does it)."""
+    from care import periodic
+
+    root = weekly()
+    settings.NOTIFICATIONS_IN_PROCESS_SWEEPER = True
+    settings.REDIS_URL = "redis://x"
+    monkeypatch.setattr("sys.argv", ["manage.py", "runserver", "--noreload"])
+    assert periodic.start_in_process() is None
+    periodic.run_periodic_loop(once=True)
+    assert HelpRequest.objects.filter(series=root).count() == 1

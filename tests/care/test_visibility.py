@@ -1,0 +1,176 @@
+"""Who sees a beneficiary's address and phone: on the request's page, in the API and on the map.
+
+Staff of the region and those assigned, while assigned and until the request is done plus
+CARE_CONTACT_DAYS_AFTER_DONE days; every view leaves an audit entry. On the map everybody but
+those assigned gets the grid cell's centre, never the house."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import AuditEntry
+from care import selectors, services
+from care.models import HelpRequest
+from tests.conftest import client_for
+
+from .factories import BeneficiaryFactory, HelpRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "+77029990011"
+ADDRESS = "Жандосов көшесі, 58, пәтер 17"
+
+
+@pytest.fixture
+def req(almaty):  # type: ignore[no-untyped-def]
+    beneficiary = BeneficiaryFactory(
+        phone=PHONE, address=ADDRESS, latitude=Decimal("43.21234"), longitude=Decimal("76.87654")
+    )
+    return HelpRequestFactory(beneficiary=beneficiary, needed_hands=2)
+
+
+def views(user, req):  # type: ignore[no-untyped-def]
+    return AuditEntry.objects.filter(
+        actor=user,
+        action=AuditEntry.Action.VIEWED,
+        subject_type="care.beneficiary",
+        subject_id=str(req.beneficiary_id),
+    ).count()
+
+
+def sees_everywhere(user, req) -> tuple[bool, bool, bool]:  # type: ignore[no-untyped-def]
+    """(page, API, exact map point) for `user`."""
+    client = client_for(user)
+    page = client.get(f"/care/requests/{req.pk}/")
+    api = client.get(f"/api/care/requests/{req.pk}/")
+    geo = client.get("/api/care/requests/map/").json()
+    feature = next((f for f in geo["features"] if f["properties"]["id"] == req.pk), None)
+    on_page = page.status_code == 200 and ADDRESS in page.content.decode() and PHONE in page.content.decode()
+    in_api = (
+        api.status_code == 200
+        and api.json()["contact"] is not None
+        and api.json()["contact"]["phone"] == PHONE
+    )
+    exact = feature is not None and feature["geometry"]["coordinates"] == [76.87654, 43.21234]
+    return on_page, in_api, exact
+
+
+class TestAssignedVolunteer:
+    def test_not_assigned_sees_no_contact_anywhere_and_a_blurred_point(self, bob, req) -> None:  # type: ignore[no-untyped-def]
+        assert sees_everywhere(bob.user, req) == (False, False, False)
+        feature = client_for(bob.user).get("/api/care/requests/map/").json()["features"][0]
+        lon, lat = feature["geometry"]["coordinates"]
+        assert "address" not in feature["properties"] and feature["properties"]["exact"] is False
+        # The cell's centre: the same for every house of the cell, never the house itself.
+        assert (lon, lat) == (selectors.snap(Decimal("76.87654")), selectors.snap(Decimal("43.21234")))
+        assert (lon, lat) != (76.87654, 43.21234)
+        neighbour = BeneficiaryFactory(latitude=Decimal("43.20100"), longitude=Decimal("76.85100"))
+        assert (selectors.snap(neighbour.longitude), selectors.snap(neighbour.latitude)) == (lon, lat)
+        assert views(bob.user, req) == 0
+
+    def test_an_offer_alone_shows_nothing(self, bob, req) -> None:  # type: ignore[no-untyped-def]
+        services.assignment_offer(request=req, volunteer=bob, by=bob.user)
+        assert sees_everywhere(bob.user, req) == (False, False, False)
+
+    def test_assigned_sees_it_everywhere_and_each_view_is_recorded(self, alice, bob, req) -> None:  # type: ignore[no-untyped-def]
+        services.assignment_volunteer(request=req, volunteer=bob, by=alice)
+        assert sees_everywhere(bob.user, req) == (True, True, True)
+        entries = AuditEntry.objects.filter(actor=bob.user, subject_type="care.beneficiary")
+        assert sorted(e.detail["where"] for e in entries) == ["api", "map", "page"]
+        assert all(PHONE not in str(e.detail) and ADDRESS not in str(e.detail) for e in entries)
+        assert all(e.region_code == "75" for e in entries)
+
+    def test_within_the_window_after_done_then_not(self, alice, bob, req, settings) -> None:  # type: ignore[no-untyped-def]
+        settings.CARE_CONTACT_DAYS_AFTER_DONE = 7
+        assignment = services.assignment_volunteer(request=req, volunteer=bob, by=alice)
+        HelpRequest.objects.filter(pk=req.pk).update(due_from=timezone.now())
+        services.assignment_done(assignment=assignment, hours=1, note="", by=bob.user)
+        HelpRequest.objects.filter(pk=req.pk).update(done_at=timezone.now() - datetime.timedelta(days=6))
+        page, api, _exact = sees_everywhere(bob.user, req)
+        assert (page, api) == (True, True)  # a done request is off the map (open ones only)
+        HelpRequest.objects.filter(pk=req.pk).update(done_at=timezone.now() - datetime.timedelta(days=8))
+        before = views(bob.user, req)
+        assert sees_everywhere(bob.user, req) == (False, False, False)
+        assert views(bob.user, req) == before
+
+    def test_withdrawn_or_cancelled_shows_nothing(self, alice, bob, req) -> None:  # type: ignore[no-untyped-def]
+        assignment = services.assignment_volunteer(request=req, volunteer=bob, by=alice)
+        services.assignment_withdraw(assignment=assignment, by=bob.user)
+        page, api, exact = sees_everywhere(bob.user, req)
+        assert (page, api, exact) == (False, False, False)
+
+    def test_the_setting_moves_the_window(self, alice, bob, req, settings) -> None:  # type: ignore[no-untyped-def]
+        assignment = services.assignment_volunteer(request=req, volunteer=bob, by=alice)
+        HelpRequest.objects.filter(pk=req.pk).update(due_from=timezone.now())
+        services.assignment_done(assignment=assignment, hours=1, note="", by=bob.user)
+        HelpRequest.objects.filter(pk=req.pk).update(done_at=timezone.now() - datetime.timedelta(days=3))
+        settings.CARE_CONTACT_DAYS_AFTER_DONE = 2
+        assert sees_everywhere(bob.user, req)[:2] == (False, False)
+
+
+class TestStaff:
+    def test_coordinator_sees_the_contact_but_a_blurred_map_point(self, alice, req) -> None:  # type: ignore[no-untyped-def]
+        page, api, exact = sees_everywhere(alice, req)
+        assert (page, api, exact) == (True, True, False)
+        assert views(alice, req) == 2
+
+    def test_front_office_staff_of_the_region_see_it(self, clerk, req) -> None:  # type: ignore[no-untyped-def]
+        assert sees_everywhere(clerk, req)[:2] == (True, True)
+
+    def test_other_region_gets_404_and_an_empty_map(self, charlie, astana_volunteer, req) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(charlie)
+        assert client.get(f"/care/requests/{req.pk}/").status_code == 404
+        assert client.get(f"/api/care/requests/{req.pk}/").status_code == 404
+        assert client.get("/api/care/requests/map/").json()["features"] == []
+        assert views(charlie, req) == 0
+
+    def test_erased_beneficiary_shows_nothing_to_anyone(self, alice, bob, req) -> None:  # type: ignore[no-untyped-def]
+        services.assignment_volunteer(request=req, volunteer=bob, by=alice)
+        services.beneficiary_erase(beneficiary=req.beneficiary, by=alice)
+        assert sees_everywhere(alice, req)[:2] == (False, False)
+        assert client_for(bob.user).get(f"/care/requests/{req.pk}/").status_code in (200, 404)
+        assert sees_everywhere(bob.user, req) == (False, False, False)
+
+
+class TestApi:
+    def test_volunteer_list_has_no_contact_and_offers_with_201_then_400(self, bob, req) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(bob.user)
+        listed = client.get("/api/care/requests/").json()
+        assert [r["id"] for r in listed["results"]] == [req.pk]
+        assert PHONE not in str(listed) and ADDRESS not in str(listed)
+        response = client.post(f"/api/care/requests/{req.pk}/offer/")
+        assert response.status_code == 201 and response.json()["status"] == "offered"
+        again = client.post(f"/api/care/requests/{req.pk}/offer/")
+        assert again.status_code == 400 and again.json()["code"] == "already"
+
+    def test_full_request_answers_409(self, alice, bob, dana, almaty) -> None:  # type: ignore[no-untyped-def]
+        full = HelpRequestFactory(needed_hands=1)
+        services.assignment_volunteer(request=full, volunteer=dana, by=alice)
+        # Full requests leave the volunteer's list, yet an offer by id is refused, not a 500.
+        response = client_for(bob.user).post(f"/api/care/requests/{full.pk}/offer/")
+        assert response.status_code in (404, 409)
+
+    def test_bad_filters_are_400(self, alice) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(alice)
+        assert client.get("/api/care/requests/?region=99").status_code == 400
+        assert client.get("/api/care/requests/?kind=nope").status_code == 400
+        assert client.get("/api/care/requests/map/?bbox=1,2,3").status_code == 400
+        assert client.get("/api/care/requests/map/?bbox=a,b,c,d%00").status_code == 400
+
+    def test_anonymous_is_401(self, client, req) -> None:  # type: ignore[no-untyped-def]
+        assert client.get("/api/care/requests/").status_code in (401, 403)
+        assert client.get("/api/care/requests/map/").status_code in (401, 403)
+
+    def test_schema_documents_the_endpoints(self, alice) -> None:  # type: ignore[no-untyped-def]
+        schema = client_for(alice).get("/api/schema/?format=json").json()
+        for path in (
+            "/api/care/requests/",
+            "/api/care/requests/{id}/",
+            "/api/care/requests/{id}/offer/",
+            "/api/care/requests/map/",
+        ):
+            assert path in schema["paths"], path
