@@ -18,6 +18,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from regions.models import Region
@@ -269,10 +270,13 @@ class ShiftSignupApi(APIView):
     `waitlist` is false: then 409 when full)."""
 
     permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "signup"
 
     @extend_schema(
         request=ShiftSignupInputSerializer,
         responses={
+            429: OpenApiResponse(description="Too many sign-ups from this account; see Retry-After."),
             201: SignupCreatedSerializer,
             400: OpenApiResponse(REFUSAL, description="Refused: the reason and its code"),
             404: OpenApiResponse(description="No such shift"),
