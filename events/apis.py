@@ -187,7 +187,10 @@ def _parse(serializer_class: type[serializers.Serializer], request: Request) -> 
     return dict(serializer.validated_data)
 
 
-PAGE_PARAMS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
+PAGE_PARAMS = [
+    OpenApiParameter("page", int, description="Page number, from 1; a page past the end is a 404."),
+    OpenApiParameter("page_size", int, description=f"Results per page (default 50, at most {Pagination.max_page_size})."),
+]
 
 
 # Views -------------------------------------------------------------------------------------------
@@ -223,6 +226,9 @@ class CampaignListApi(APIView):
 
 
 class CampaignDetailApi(APIView):
+    """One campaign: published, closed and cancelled ones for everybody, drafts for those who
+    manage them."""
+
     permission_classes = [AllowAny]
 
     @extend_schema(

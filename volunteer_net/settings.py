@@ -388,6 +388,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The error bodies and common parameters every operation shares (volunteer_net/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "volunteer_net.api_schema.add_common_errors",
+    ],
 }
 
 # Security: with production values `manage.py check --deploy` is silent.

@@ -131,6 +131,8 @@ class VolunteerListApi(APIView):
 
 
 class VolunteerDetailApi(APIView):
+    """One volunteer's profile with their hours; outside the caller's regions, 404."""
+
     permission_classes = [ManagesRegions]
 
     @extend_schema(responses=VolunteerDetailOutputSerializer)

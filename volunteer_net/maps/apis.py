@@ -178,6 +178,7 @@ class FrontOfficeMapApi(_MapApi):
     build = staticmethod(selectors.front_office_features)
 
     @extend_schema(
+        filters=True,
         responses={200: OFFICE_SCHEMA, 304: NOT_MODIFIED, 400: FIELD_ERRORS, 429: THROTTLED},
         examples=[
             OpenApiExample(
@@ -217,6 +218,7 @@ class EventMapApi(_MapApi):
     build = staticmethod(selectors.event_features)
 
     @extend_schema(
+        filters=True,
         responses={200: EVENT_SCHEMA, 304: NOT_MODIFIED, 400: FIELD_ERRORS, 429: THROTTLED},
         examples=[
             OpenApiExample(
@@ -260,7 +262,8 @@ class DetachmentMapApi(_MapApi):
     rows = staticmethod(selectors.detachment_queryset)
     build = staticmethod(selectors.detachment_features)
 
-    @extend_schema(responses={200: DETACHMENT_SCHEMA, 304: NOT_MODIFIED, 400: FIELD_ERRORS, 429: THROTTLED})
+    @extend_schema(filters=True,
+        responses={200: DETACHMENT_SCHEMA, 304: NOT_MODIFIED, 400: FIELD_ERRORS, 429: THROTTLED})
     def get(self, request: Request) -> HttpResponse:
         return super().get(request)
 

@@ -11,6 +11,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from events.models import Campaign
 from events.selectors import CampaignFilters, shift_conditions
@@ -86,6 +88,7 @@ class MapFilterSet(django_filters.FilterSet):
     # The row's region code field (a lookup path) and its point's fields.
     region_field = "region__code"
 
+    @extend_schema_field({"type": "string", "pattern": "^[0-9]{2}$"})
     def filter_region(self, queryset: QuerySet[Any], name: str, value: str | None) -> QuerySet[Any]:
         return queryset.filter(**{self.region_field: value}) if value else queryset
 
@@ -113,6 +116,7 @@ class EventMapFilterSet(MapFilterSet):
     locals()["from"] = django_filters.DateFilter(method="filter_from", help_text="Almaty date YYYY-MM-DD: shifts from that day.")
     to = django_filters.DateFilter(method="filter_to", help_text="Almaty date YYYY-MM-DD, inclusive.")
 
+    @extend_schema_field({"type": "string", "pattern": "^[0-9]{2}$"})
     def filter_region(self, queryset: QuerySet[Any], name: str, value: str | None) -> QuerySet[Any]:
         # As GET /api/shifts/: a national campaign concerns every region.
         if not value:
@@ -126,12 +130,15 @@ class EventMapFilterSet(MapFilterSet):
         # The shift rules of the campaign pages and /api/shifts/, so the map shows the same rows.
         return queryset.filter(shift_conditions(filters, now=timezone.now()))
 
+    @extend_schema_field(OpenApiTypes.BOOL)
     def filter_free(self, queryset: QuerySet[Any], name: str, value: bool | None) -> QuerySet[Any]:
         return self._conditions(queryset, CampaignFilters(free_places=True)) if value else queryset
 
+    @extend_schema_field(OpenApiTypes.DATE)
     def filter_from(self, queryset: QuerySet[Any], name: str, value: datetime.date | None) -> QuerySet[Any]:
         return self._conditions(queryset, CampaignFilters(date_from=value)) if value else queryset
 
+    @extend_schema_field(OpenApiTypes.DATE)
     def filter_to(self, queryset: QuerySet[Any], name: str, value: datetime.date | None) -> QuerySet[Any]:
         return self._conditions(queryset, CampaignFilters(date_to=value)) if value else queryset
 
