@@ -12,7 +12,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast e2e lint format check messages compilemessages migrate seed \
-        install install-dev system-deps services worker beat bench bench-events bench-notifications clean
+        install install-dev system-deps services worker beat bench bench-events bench-notifications bench-map clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -95,6 +95,12 @@ bench-events: $(VENV)/.installed ## Campaign pages at scale on PostgreSQL (BENCH
 	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_EVENTS_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_EVENTS_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_EVENTS_DATABASE_URL))')"
 	DATABASE_URL=$(BENCH_EVENTS_DATABASE_URL) $(BIN)/python bench/events.py --volunteers $(BENCH_VOLUNTEERS) \
 		--shifts $(BENCH_SHIFTS) --signups $(BENCH_SIGNUPS)
+
+BENCH_MAP_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vn_bench_map
+BENCH_MAP_FEATURES ?= 10000
+bench-map: $(VENV)/.installed ## Map GeoJSON endpoints beside their floors, and the map page in Chromium (BENCH_MAP_FEATURES=10000)
+	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_MAP_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_MAP_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_MAP_DATABASE_URL))')"
+	DATABASE_URL=$(BENCH_MAP_DATABASE_URL) $(BIN)/python bench/map.py --features $(BENCH_MAP_FEATURES) $(ARGS)
 
 worker: $(VENV)/.installed ## Celery worker: sends messages, runs the sweep (needs REDIS_URL)
 	$(BIN)/celery -A volunteer_net worker --loglevel INFO

@@ -17,7 +17,7 @@ from volunteers.models import Volunteer
 from volunteers.selectors import detachment_scope
 
 from .invitation_links import invitation_id
-from .models import CuratorInvitation, Detachment
+from .models import CuratorInvitation, Detachment, school_display_name
 
 
 def detachment_queryset_for(user: Any) -> QuerySet[Detachment]:
@@ -127,4 +127,4 @@ def detachment_points() -> QuerySet[Detachment]:
 
 def detachment_display_name(school_name: str, school_number: str) -> str:
     """Detachment.name from the two columns, for reads that fetch values instead of models."""
-    return Detachment(school_name=school_name, school_number=school_number).name
+    return school_display_name(school_name, school_number)
