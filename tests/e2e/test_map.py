@@ -75,11 +75,11 @@ def test_markers_match_the_api_without_tiles(page: Page, places: dict[str, Any],
     expect(page.locator("#map-tiles-note")).to_be_visible()
     expect(page.locator("#map-list li")).to_have_count(6 + 1 + 1)
     # Clustered or not, every office is drawn: markers plus the counts of the clusters.
-    drawn = page.evaluate(
+    page.wait_for_function(
         """() => [...document.querySelectorAll('.map-marker-offices')].length +
-                 [...document.querySelectorAll('.map-cluster-offices span')].reduce((n, s) => n + Number(s.textContent), 0)"""
+                 [...document.querySelectorAll('.map-cluster-offices span')].reduce((n, s) => n + Number(s.textContent), 0)
+                 === 6"""
     )
-    assert drawn == 6
 
 
 def test_region_filter_narrows_and_zooms(page: Page, places: dict[str, Any]) -> None:
