@@ -67,7 +67,11 @@ def seed(n: int) -> None:
         lat, lon = point(region)
         detachments.append(
             Detachment(
-                school_name=f"School {i}", school_number=str(i), locality="Town", region=region, latitude=lat,
+                school_name=f"School {i}",
+                school_number=str(i),
+                locality="Town",
+                region=region,
+                latitude=lat,
                 longitude=lon,
             )
         )
@@ -93,8 +97,15 @@ def seed(n: int) -> None:
         starts = now + datetime.timedelta(hours=24 + i % 2000)
         shifts.append(
             Shift(
-                campaign=campaign, place_name=f"Place {i}", address=f"Street {i}", latitude=lat, longitude=lon,
-                starts_at=starts, ends_at=starts + datetime.timedelta(hours=3), capacity=10, taken_places=i % 11,
+                campaign=campaign,
+                place_name=f"Place {i}",
+                address=f"Street {i}",
+                latitude=lat,
+                longitude=lon,
+                starts_at=starts,
+                ends_at=starts + datetime.timedelta(hours=3),
+                capacity=10,
+                taken_places=i % 11,
             )
         )
     Shift.objects.bulk_create(shifts, batch_size=2000)
@@ -130,7 +141,9 @@ def time_endpoints(urls: list[str], repeat: int) -> list[dict[str, Any]]:
 
     client = Client()
     results = []
-    print(f"{'endpoint':44} {'features':>8} {'median ms':>10} {'p95 ms':>8} {'floor ms':>9} {'ratio':>6} {'queries':>8} {'304 ms':>7}")
+    print(
+        f"{'endpoint':44} {'features':>8} {'median ms':>10} {'p95 ms':>8} {'floor ms':>9} {'ratio':>6} {'queries':>8} {'304 ms':>7}"
+    )
     for url in urls:
         first = client.get(url)
         assert first.status_code == 200, (url, first.status_code)
@@ -153,10 +166,20 @@ def time_endpoints(urls: list[str], repeat: int) -> list[dict[str, Any]]:
         timings.sort()
         median, floor = statistics.median(timings), statistics.median(floors) if floors else float("nan")
         p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
-        row = {"url": url, "features": features, "median": median, "p95": p95, "floor": floor,
-               "ratio": median / floor, "queries": queries, "304": statistics.median(not_modified)}
+        row = {
+            "url": url,
+            "features": features,
+            "median": median,
+            "p95": p95,
+            "floor": floor,
+            "ratio": median / floor,
+            "queries": queries,
+            "304": statistics.median(not_modified),
+        }
         results.append(row)
-        print(f"{url:44} {features:8d} {median:10.1f} {p95:8.1f} {floor:9.1f} {median / floor:6.2f} {queries:8d} {row['304']:7.1f}")
+        print(
+            f"{url:44} {features:8d} {median:10.1f} {p95:8.1f} {floor:9.1f} {median / floor:6.2f} {queries:8d} {row['304']:7.1f}"
+        )
     return results
 
 
@@ -173,18 +196,29 @@ def time_page(repeat: int) -> None:
     if server.error:
         raise server.error
     base = f"http://127.0.0.1:{server.port}"
-    args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"]
+    args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
-        for label, viewport in (("phone 360×740", {"width": 360, "height": 740}),
-                                ("office 1366×768", {"width": 1366, "height": 768})):
+        for label, viewport in (
+            ("phone 360×740", {"width": 360, "height": 740}),
+            ("office 1366×768", {"width": 1366, "height": 768}),
+        ):
             firsts, loads, zooms = [], [], []
             for _ in range(repeat):
                 context = browser.new_context(viewport=viewport)
                 page = context.new_page()
                 # Tiles never load here (no network): the page must not wait for them.
-                page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())
+                page.route(
+                    "**/*",
+                    lambda route: route.continue_() if route.request.url.startswith(base) else route.abort(),
+                )
                 started = time.perf_counter()
                 page.goto(f"{base}/map/")
                 page.wait_for_selector("#map[data-first-markers-ms]", state="attached", timeout=60_000)
@@ -207,15 +241,19 @@ def time_page(repeat: int) -> None:
                 page.wait_for_timeout(400)  # Leaflet's zoom animation (0.25 s) and the cluster redraw
                 zooms.append((time.perf_counter() - started) * 1000 - 400)
                 context.close()
-            print(f"/map/ {label:18} first markers {statistics.median(firsts):7.0f} ms, "
-                  f"all collections {statistics.median(loads):7.0f} ms, zoom step +{max(0.0, statistics.median(zooms)):4.0f} ms "
-                  f"(median of {repeat})")
+            print(
+                f"/map/ {label:18} first markers {statistics.median(firsts):7.0f} ms, "
+                f"all collections {statistics.median(loads):7.0f} ms, zoom step +{max(0.0, statistics.median(zooms)):4.0f} ms "
+                f"(median of {repeat})"
+            )
         browser.close()
     server.terminate()
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--features", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--page-repeat", type=int, default=3)
@@ -237,7 +275,9 @@ def main() -> int:
     if not FrontOffice.objects.exists():
         started = time.perf_counter()
         seed(args.features)
-        print(f"seeded {args.features} offices, shifts and detachments in {time.perf_counter() - started:.1f} s")
+        print(
+            f"seeded {args.features} offices, shifts and detachments in {time.perf_counter() - started:.1f} s"
+        )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     time_endpoints(

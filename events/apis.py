@@ -189,7 +189,9 @@ def _parse(serializer_class: type[serializers.Serializer], request: Request) -> 
 
 PAGE_PARAMS = [
     OpenApiParameter("page", int, description="Page number, from 1; a page past the end is a 404."),
-    OpenApiParameter("page_size", int, description=f"Results per page (default 50, at most {Pagination.max_page_size})."),
+    OpenApiParameter(
+        "page_size", int, description=f"Results per page (default 50, at most {Pagination.max_page_size})."
+    ),
 ]
 
 

@@ -119,6 +119,10 @@ def add_common_errors(result: dict[str, Any], generator: Any, request: Any, publ
                     responses[code] = _error(responses[code]["description"], "Error", {"detail": "..."})
             for code, response in responses.items():
                 content = response.get("content", {}).get("application/json")
-                if code.startswith("4") and content and not (content.get("examples") or content.get("example")):
+                if (
+                    code.startswith("4")
+                    and content
+                    and not (content.get("examples") or content.get("example"))
+                ):
                     content["examples"] = {"Example": {"value": _example_of(code, content.get("schema", {}))}}
     return result

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.test.utils import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -58,7 +57,9 @@ def places(almaty, astana):  # type: ignore[no-untyped-def]
     office_at("71", "Астана офисі")
     FrontOffice.objects.create(name="No point", region=almaty, address="x")
     curator = UserFactory(email="curator@example.kz", full_name="Куратор Секретный")
-    d = DetachmentFactory(region=almaty, curator=curator, latitude=Decimal("43.25"), longitude=Decimal("76.92"))
+    d = DetachmentFactory(
+        region=almaty, curator=curator, latitude=Decimal("43.25"), longitude=Decimal("76.92")
+    )
     VolunteerFactory(region=almaty, detachment=d, last_name="Жасыров")
     DetachmentFactory(region=astana, latitude=astana.latitude, longitude=astana.longitude, locality="Астана")
     almaty_campaign = CampaignFactory(region=almaty, kind=Campaign.Kind.ECOLOGY)
@@ -72,8 +73,13 @@ def places(almaty, astana):  # type: ignore[no-untyped-def]
         ends_at=in_days(10) + datetime.timedelta(hours=2),
     )
     ShiftFactory(campaign=almaty_campaign)  # no point: not on the map
-    ShiftFactory(campaign=almaty_campaign, latitude=almaty.latitude, longitude=almaty.longitude,
-                 starts_at=in_days(-1), ends_at=in_days(-1) + datetime.timedelta(hours=1))  # past
+    ShiftFactory(
+        campaign=almaty_campaign,
+        latitude=almaty.latitude,
+        longitude=almaty.longitude,
+        starts_at=in_days(-1),
+        ends_at=in_days(-1) + datetime.timedelta(hours=1),
+    )  # past
     draft = CampaignFactory(region=almaty, status=Campaign.Status.DRAFT)
     ShiftFactory(campaign=draft, latitude=almaty.latitude, longitude=almaty.longitude)
 
@@ -148,7 +154,9 @@ def test_bbox_filter(client: Client, places, name: str) -> None:
 
 def test_event_filters(client: Client, places) -> None:
     def regions(**params: str) -> list[str]:
-        return sorted(f["properties"]["region"] for f in get(client, "api-map-events", **params).json()["features"])
+        return sorted(
+            f["properties"]["region"] for f in get(client, "api-map-events", **params).json()["features"]
+        )
 
     assert regions(kind=Campaign.Kind.EDUCATION) == ["71"]
     later = (timezone.localdate() + datetime.timedelta(days=5)).isoformat()
@@ -204,7 +212,9 @@ def test_public_even_with_a_bad_token(client: Client, places, name: str) -> None
 def test_etag_and_304(client: Client, places, name: str) -> None:
     first = get(client, name)
     etag = first["ETag"]
-    assert etag.startswith('"') and "max-age=" in first["Cache-Control"] and "public" in first["Cache-Control"]
+    assert (
+        etag.startswith('"') and "max-age=" in first["Cache-Control"] and "public" in first["Cache-Control"]
+    )
     again = client.get(reverse(name), HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
     weak = client.get(reverse(name), HTTP_IF_NONE_MATCH=f'"other", W/{etag}')
@@ -227,8 +237,11 @@ def test_one_query_per_collection_whatever_its_size(
     for n in range(30):
         office_at("75", f"Office {n}")
         DetachmentFactory(region=almaty)
-        ShiftFactory(campaign=Campaign.objects.filter(region=almaty).first(), latitude=almaty.latitude,
-                     longitude=almaty.longitude)
+        ShiftFactory(
+            campaign=Campaign.objects.filter(region=almaty).first(),
+            latitude=almaty.latitude,
+            longitude=almaty.longitude,
+        )
     with django_assert_num_queries(1):
         response = get(client, name, region="75", bbox="70,40,80,50")
     assert len(response.json()["features"]) > 30
@@ -257,7 +270,13 @@ def test_region_aggregates(client: Client, places, almaty, bob) -> None:
     assert props["hours_this_year"] == (2.5 if shift.starts_at.year == timezone.localdate().year else 0)
     assert by_code["71"]["properties"]["upcoming_free_shifts"] == 1
     assert set(props) == {
-        "code", "name", "name_kk", "name_ru", "name_en", "active_volunteers", "hours_this_year",
+        "code",
+        "name",
+        "name_kk",
+        "name_ru",
+        "name_en",
+        "active_volunteers",
+        "hours_this_year",
         "upcoming_free_shifts",
     }
 
@@ -269,24 +288,3 @@ def test_region_aggregates_are_cached(client: Client, places, django_assert_max_
     cache.clear()
     with django_assert_max_num_queries(4):
         get(client, "api-map-regions")
-
-
-@override_settings(
-    REST_FRAMEWORK={
-        **__import__("django.conf", fromlist=["settings"]).settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"auth_token": "20/min", "signup": "2/min", "map": "3/min"},
-    }
-)
-def test_map_is_throttled(client: Client, places) -> None:
-    from rest_framework.settings import api_settings
-    from rest_framework.throttling import ScopedRateThrottle
-
-    api_settings.reload()
-    ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
-    try:
-        codes = [get(client, "api-map-front-offices").status_code for _ in range(4)]
-        assert codes == [200, 200, 200, 429]
-        assert "Retry-After" in get(client, "api-map-events")
-    finally:
-        api_settings.reload()
-        ScopedRateThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES

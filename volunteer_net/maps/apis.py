@@ -141,7 +141,9 @@ REGION_SCHEMA = _collection_schema(
 FIELD_ERRORS = OpenApiResponse(
     {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
     description="Field errors",
-    examples=[OpenApiExample("Bad box", value={"bbox": ["Give the box as minLon,minLat,maxLon,maxLat in degrees."]})],
+    examples=[
+        OpenApiExample("Bad box", value={"bbox": ["Give the box as minLon,minLat,maxLon,maxLat in degrees."]})
+    ],
 )
 NOT_MODIFIED = OpenApiResponse(description="Not modified: the ETag sent in If-None-Match still holds.")
 THROTTLED = OpenApiResponse(
@@ -151,7 +153,7 @@ THROTTLED = OpenApiResponse(
 POINT_EXAMPLE = {"type": "Point", "coordinates": [76.9458, 43.2383]}
 
 
-class _MapApi(GenericAPIView):  # type: ignore[type-arg]
+class _MapApi(GenericAPIView):
     """A public collection: filter the selector's rows, then one query of their columns."""
 
     permission_classes = [AllowAny]
@@ -262,13 +264,14 @@ class DetachmentMapApi(_MapApi):
     rows = staticmethod(selectors.detachment_queryset)
     build = staticmethod(selectors.detachment_features)
 
-    @extend_schema(filters=True,
-        responses={200: DETACHMENT_SCHEMA, 304: NOT_MODIFIED, 400: FIELD_ERRORS, 429: THROTTLED})
+    @extend_schema(
+        filters=True, responses={200: DETACHMENT_SCHEMA, 304: NOT_MODIFIED, 400: FIELD_ERRORS, 429: THROTTLED}
+    )
     def get(self, request: Request) -> HttpResponse:
         return super().get(request)
 
 
-class RegionMapApi(GenericAPIView):  # type: ignore[type-arg]
+class RegionMapApi(GenericAPIView):
     """Per region, at its centre: active volunteers, hours this year, upcoming shifts with free
     places. Public counts only, cached for a few minutes."""
 

@@ -45,8 +45,12 @@ class BBoxField(forms.CharField):
             min_lon, min_lat, max_lon, max_lat = (float(p) for p in parts)
         except ValueError:
             raise forms.ValidationError(message, code="invalid") from None
-        if not all(abs(v) <= 180 for v in (min_lon, max_lon)) or not all(abs(v) <= 90 for v in (min_lat, max_lat)):
-            raise forms.ValidationError(_("Longitudes lie within ±180 and latitudes within ±90."), code="range")
+        if not all(abs(v) <= 180 for v in (min_lon, max_lon)) or not all(
+            abs(v) <= 90 for v in (min_lat, max_lat)
+        ):
+            raise forms.ValidationError(
+                _("Longitudes lie within ±180 and latitudes within ±90."), code="range"
+            )
         if min_lon > max_lon or min_lat > max_lat:
             raise forms.ValidationError(_("The minimum is above the maximum."), code="order")
         return (min_lon, min_lat, max_lon, max_lat)
@@ -82,7 +86,8 @@ class BBoxFilter(django_filters.Filter):
 class MapFilterSet(django_filters.FilterSet):
     region = RegionFilter(method="filter_region", help_text="Two-digit region (KATO) code, e.g. 75.")
     bbox = BBoxFilter(
-        method="filter_bbox", help_text="minLon,minLat,maxLon,maxLat (WGS 84 degrees), e.g. 76.8,43.1,77.1,43.4."
+        method="filter_bbox",
+        help_text="minLon,minLat,maxLon,maxLat (WGS 84 degrees), e.g. 76.8,43.1,77.1,43.4.",
     )
 
     # The row's region code field (a lookup path) and its point's fields.
@@ -92,7 +97,9 @@ class MapFilterSet(django_filters.FilterSet):
     def filter_region(self, queryset: QuerySet[Any], name: str, value: str | None) -> QuerySet[Any]:
         return queryset.filter(**{self.region_field: value}) if value else queryset
 
-    def filter_bbox(self, queryset: QuerySet[Any], name: str, value: tuple[float, ...] | None) -> QuerySet[Any]:
+    def filter_bbox(
+        self, queryset: QuerySet[Any], name: str, value: tuple[float, ...] | None
+    ) -> QuerySet[Any]:
         if not value:
             return queryset
         min_lon, min_lat, max_lon, max_lat = value
@@ -110,10 +117,14 @@ class DetachmentMapFilterSet(MapFilterSet):
 
 
 class EventMapFilterSet(MapFilterSet):
-    kind = django_filters.ChoiceFilter(choices=Campaign.Kind.choices, method="filter_kind", help_text="Campaign kind.")
+    kind = django_filters.ChoiceFilter(
+        choices=Campaign.Kind.choices, method="filter_kind", help_text="Campaign kind."
+    )
     free = StrictBooleanFilter(method="filter_free", help_text="Only shifts with free places.")
     # "from" is a Python keyword; the class namespace is a dict, so the filter is added by name.
-    locals()["from"] = django_filters.DateFilter(method="filter_from", help_text="Almaty date YYYY-MM-DD: shifts from that day.")
+    locals()["from"] = django_filters.DateFilter(
+        method="filter_from", help_text="Almaty date YYYY-MM-DD: shifts from that day."
+    )
     to = django_filters.DateFilter(method="filter_to", help_text="Almaty date YYYY-MM-DD, inclusive.")
 
     @extend_schema_field({"type": "string", "pattern": "^[0-9]{2}$"})

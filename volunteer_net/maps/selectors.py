@@ -39,9 +39,7 @@ def region_codes() -> frozenset[str]:
 
 
 def _with_point(queryset: QuerySet[Any]) -> QuerySet[Any]:
-    return queryset.annotate(
-        _lon=Cast("longitude", FloatField()), _lat=Cast("latitude", FloatField())
-    )
+    return queryset.annotate(_lon=Cast("longitude", FloatField()), _lat=Cast("latitude", FloatField()))
 
 
 def _url_prefix(name: str) -> tuple[str, str]:
@@ -190,7 +188,7 @@ def region_aggregates(*, now: datetime.datetime | None = None) -> dict[str, Any]
     key = f"map:regions:{language}"
     cached = cache.get(key)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     now = now or timezone.now()
     volunteers = active_volunteers_by_region()
     hours = hours_by_region_public(year=timezone.localdate(now).year)

@@ -4,6 +4,8 @@ regions for the selector and the settings the script needs (tiles, endpoints, la
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,10 +18,11 @@ from regions.selectors import region_list
 
 def map_page(request: HttpRequest) -> HttpResponse:
     regions = list(region_list())
+    leaflet: dict[str, Any] = settings.LEAFLET_CONFIG
     config = {
         "tiles": {"url": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION},
-        "center": list(settings.LEAFLET_CONFIG["DEFAULT_CENTER"]),
-        "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
+        "center": list(leaflet["DEFAULT_CENTER"]),
+        "zoom": leaflet["DEFAULT_ZOOM"],
         "api": {
             "offices": reverse("api-map-front-offices"),
             "events": reverse("api-map-events"),
