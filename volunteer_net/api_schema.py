@@ -50,6 +50,24 @@ def _error(description: str, schema_name: str, example: dict[str, Any]) -> dict[
     }
 
 
+def _paginate(response: dict[str, Any]) -> None:
+    """API views that paginate by hand declare `Serializer(many=True)`; what they answer is
+    DRF's page envelope around that list."""
+    content = response.get("content", {}).get("application/json")
+    if not content or content.get("schema", {}).get("type") != "array":
+        return
+    content["schema"] = {
+        "type": "object",
+        "required": ["count", "results"],
+        "properties": {
+            "count": {"type": "integer", "example": 123},
+            "next": {"type": "string", "nullable": True, "format": "uri"},
+            "previous": {"type": "string", "nullable": True, "format": "uri"},
+            "results": content["schema"],
+        },
+    }
+
+
 EXAMPLE_CODES = {"400": "closed", "409": "full"}
 
 
@@ -78,7 +96,9 @@ def add_common_errors(result: dict[str, Any], generator: Any, request: Any, publ
                 if param["name"] == "page_size":
                     param["schema"].setdefault("minimum", 1)
                     param["schema"].setdefault("maximum", max_page_size)
-                if param["name"] == "page":
+                if param["name"] == "page" or (param["name"] == "id" and param.get("in") == "path"):
+                    # Ids are positive: the URL patterns match digits only (anything else is no
+                    # such address at all).
                     param["schema"].setdefault("minimum", 1)
             security = operation.get("security", [])
             if {"tokenAuth": []} in security and "401" not in responses:
@@ -107,6 +127,8 @@ def add_common_errors(result: dict[str, Any], generator: Any, request: Any, publ
                         {"region": ["Unknown region code."]},
                     )
             pages = any(p["name"] == "page" for p in query)
+            if pages:
+                _paginate(responses.get("200", {}))
             if "{" in path or pages:
                 existing = responses.get("404", {})
                 if "content" not in existing:
