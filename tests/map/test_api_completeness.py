@@ -110,3 +110,42 @@ def test_map_is_throttled(tight_throttles) -> None:
     client = APIClient()
     codes = [client.get("/api/map/front-offices/").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+@pytest.mark.parametrize(
+    ("url", "limit"),
+    [
+        ("/api/campaigns/", 4),
+        ("/api/shifts/", 5),
+        ("/api/signups/", 5),
+        ("/api/volunteers/", 8),
+        ("/api/regions/", 2),
+        ("/api/map/events/", 1),
+        ("/api/map/front-offices/", 1),
+        ("/api/map/detachments/", 1),
+    ],
+)
+def test_lists_do_not_grow_queries_with_rows(url: str, limit: int, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from events.models import Signup
+
+    client = APIClient()
+    client.force_authenticate(alice)
+    client.get("/api/map/events/", {"region": "75"})  # region codes are read once per process
+    client.get(url)  # and the caller's roles once per user object
+    counts = []
+    for rows in (1, 4):
+        for _ in range(rows):
+            campaign = CampaignFactory(region=almaty)
+            for shift in ShiftFactory.create_batch(
+                3, campaign=campaign, latitude=almaty.latitude, longitude=almaty.longitude
+            ):
+                Signup.objects.create(
+                    shift=shift, volunteer=VolunteerFactory(region=almaty), status=Signup.Status.CONFIRMED
+                )
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] <= limit, counts
