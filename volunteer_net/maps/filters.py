@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from events.models import Campaign
 from events.selectors import CampaignFilters, shift_conditions
+from volunteer_net.filters import StrictBooleanFilter
 
 from .selectors import region_codes
 
@@ -54,25 +55,6 @@ class BBoxField(forms.CharField):
         if min_lon > max_lon or min_lat > max_lat:
             raise forms.ValidationError(_("The minimum is above the maximum."), code="order")
         return (min_lon, min_lat, max_lon, max_lat)
-
-
-class StrictBooleanField(forms.Field):
-    """true/false (or 1/0): anything else is a 400, not silently "no filter"."""
-
-    def clean(self, value: Any) -> bool | None:
-        value = super().clean(value)
-        if value in (None, ""):
-            return None
-        text = str(value).lower()
-        if text in ("true", "1"):
-            return True
-        if text in ("false", "0"):
-            return False
-        raise forms.ValidationError(_("Give true or false."), code="invalid")
-
-
-class StrictBooleanFilter(django_filters.Filter):
-    field_class = StrictBooleanField
 
 
 class RegionFilter(django_filters.Filter):
