@@ -77,7 +77,7 @@
         var n = cluster.getChildCount();
         var size = n < 10 ? "small" : n < 100 ? "medium" : "large";
         return L.divIcon({
-          html: "<span>" + n + "</span>",
+          html: "<div><span>" + n + "</span></div>",
           className: "marker-cluster marker-cluster-" + size + " map-cluster-" + kind,
           iconSize: L.point(40, 40)
         });
