@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast e2e lint format check messages compilemessages migrate seed \
         install install-dev system-deps services worker beat bench bench-events bench-offices bench-care \
-        bench-notifications backup restore clean
+        bench-notifications bench-map backup restore clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -111,6 +111,11 @@ BENCH_CARE_PER_REGION ?= 2500
 bench-care: $(VENV)/.installed ## Help requests: the coordinator's open list, map and API at scale (BENCH_CARE_PER_REGION=2500)
 	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_CARE_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_CARE_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_CARE_DATABASE_URL))')"
 	DATABASE_URL=$(BENCH_CARE_DATABASE_URL) $(BIN)/python bench/care.py --per-region $(BENCH_CARE_PER_REGION)
+BENCH_MAP_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vn_bench_map
+BENCH_MAP_FEATURES ?= 10000
+bench-map: $(VENV)/.installed ## Map GeoJSON endpoints beside their floors, and the map page in Chromium (BENCH_MAP_FEATURES=10000)
+	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_MAP_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_MAP_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_MAP_DATABASE_URL))')"
+	DATABASE_URL=$(BENCH_MAP_DATABASE_URL) $(BIN)/python bench/map.py --features $(BENCH_MAP_FEATURES) $(ARGS)
 
 worker: $(VENV)/.installed ## Celery worker: sends messages, runs the sweep (needs REDIS_URL)
 	$(BIN)/celery -A volunteer_net worker --loglevel INFO

@@ -156,7 +156,10 @@ class RequestListApi(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        parameters=[RequestFilterSerializer],
+        parameters=[
+            RequestFilterSerializer,
+            OpenApiParameter("page", int, description="Page number, from 1."),
+        ],
         responses={200: RequestOutputSerializer(many=True)},
         operation_id="care_requests_list",
     )

@@ -17,7 +17,7 @@ from volunteers.models import Volunteer
 from volunteers.selectors import detachment_scope
 
 from .invitation_links import invitation_id
-from .models import CuratorInvitation, Detachment
+from .models import CuratorInvitation, Detachment, school_display_name
 
 
 def detachment_queryset_for(user: Any) -> QuerySet[Detachment]:
@@ -117,3 +117,14 @@ def invitation_check_usable(*, invitation: CuratorInvitation) -> None:
 def invitation_has_account(*, invitation: CuratorInvitation) -> bool:
     """Whether the invited address has an account (to log in with) or needs one made."""
     return User.objects.filter(email__iexact=invitation.email).exists()
+
+
+def detachment_points() -> QuerySet[Detachment]:
+    """Public: detachments that have a point, for the map. Callers read only the school, the
+    region and the point (values/values_list): never the curator or the members."""
+    return Detachment.objects.filter(latitude__isnull=False, longitude__isnull=False).order_by("pk")
+
+
+def detachment_display_name(school_name: str, school_number: str) -> str:
+    """Detachment.name from the two columns, for reads that fetch values instead of models."""
+    return school_display_name(school_name, school_number)

@@ -1,6 +1,6 @@
 """REST API for campaigns, shifts and sign-ups (API.md "Campaigns, shifts, sign-ups").
 
-One API view per operation; query parameters are parsed by a filter serializer (a bad value is
+One API view per operation; query parameters are parsed by a django-filter FilterSet (a bad value is
 a 400 with field errors, never a 500) and the views call the same selectors and services as the
 pages. Campaigns and shifts are public, like the pages; sign-ups need an account.
 """
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import django_filters
+from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -18,10 +20,12 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from regions.models import Region
 from regions.scoping import ManagesRegions
+from volunteer_net.filters import PositiveIntegerFilter, StrictBooleanFilter, parse_filters
 from volunteers.selectors import volunteer_get
 
 from . import selectors, services
@@ -139,54 +143,60 @@ def _refusal(exc: ValidationError, *, default_status: int = status.HTTP_400_BAD_
 # Filters -----------------------------------------------------------------------------------------
 
 
-class RegionFilterSerializer(serializers.Serializer):
-    region = serializers.CharField(max_length=2, required=False, help_text="Two-digit KATO code, e.g. 75.")
+class RegionIdField(forms.CharField):
+    """A region code, e.g. 75, read as the region's id for the selectors."""
 
-    def validate_region(self, value: str) -> int:
-        """The region's id for the selectors."""
+    def clean(self, value: Any) -> int | None:
+        value = super().clean(value)
+        if not value:
+            return None
         region_id = Region.objects.filter(code=value).values_list("id", flat=True).first()
         if region_id is None:
-            raise serializers.ValidationError(_("Unknown region code."))
+            raise forms.ValidationError(_("Unknown region code."), code="invalid")
         return region_id
 
 
-class CampaignFilterSerializer(RegionFilterSerializer):
-    kind = serializers.ChoiceField(choices=Campaign.Kind.choices, required=False)
-    active = serializers.BooleanField(required=False, allow_null=True, default=None)
+class RegionIdFilter(django_filters.Filter):
+    field_class = RegionIdField
 
 
-class ShiftFilterSerializer(RegionFilterSerializer):
-    campaign = serializers.IntegerField(required=False, min_value=1)
-    kind = serializers.ChoiceField(choices=Campaign.Kind.choices, required=False)
-    free = serializers.BooleanField(required=False, default=False)
+class CampaignFilterSet(django_filters.FilterSet):
+    """Query parameters of GET /api/campaigns/ (the selector filters, as for the pages)."""
 
-    def get_fields(self) -> dict[str, serializers.Field]:
-        # "from" is a Python keyword, so these two are added by name.
-        fields = super().get_fields()
-        fields["from"] = serializers.DateField(required=False, help_text="Almaty date, YYYY-MM-DD.")
-        fields["to"] = serializers.DateField(required=False, help_text="Almaty date, inclusive.")
-        return fields
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
-            raise serializers.ValidationError({"to": [_("The end date is before the start date.")]})
-        return attrs
+    region = RegionIdFilter(max_length=2)
+    kind = django_filters.ChoiceFilter(choices=Campaign.Kind.choices)
+    active = StrictBooleanFilter()
 
 
-class SignupFilterSerializer(serializers.Serializer):
-    shift = serializers.IntegerField(required=False, min_value=1)
-    status = serializers.ChoiceField(choices=Signup.Status.choices, required=False)
+class ShiftFilterSet(django_filters.FilterSet):
+    region = RegionIdFilter(max_length=2)
+    campaign = PositiveIntegerFilter()
+    kind = django_filters.ChoiceFilter(choices=Campaign.Kind.choices)
+    free = StrictBooleanFilter()
+    # "from" is a Python keyword; the class namespace is a dict, so the filter is added by name.
+    locals()["from"] = django_filters.DateFilter()
+    to = django_filters.DateFilter()
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        data = self.form.cleaned_data if valid else {}
+        if valid and data.get("from") and data.get("to") and data["from"] > data["to"]:
+            self.form.add_error("to", _("The end date is before the start date."))
+            return False
+        return valid
 
 
-def _parse(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    # An empty parameter (`?region=`) means no filter, as in the pages' forms.
-    data = {k: v for k in request.query_params if (v := request.query_params.get(k)) not in (None, "")}
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
+class SignupFilterSet(django_filters.FilterSet):
+    shift = PositiveIntegerFilter()
+    status = django_filters.ChoiceFilter(choices=Signup.Status.choices)
 
 
-PAGE_PARAMS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
+PAGE_PARAMS = [
+    OpenApiParameter("page", int, description="Page number, from 1; a page past the end is a 404."),
+    OpenApiParameter(
+        "page_size", int, description=f"Results per page (default 50, at most {Pagination.max_page_size})."
+    ),
+]
 
 
 # Views -------------------------------------------------------------------------------------------
@@ -210,7 +220,7 @@ class CampaignListApi(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        params = _parse(CampaignFilterSerializer, request)
+        params = parse_filters(CampaignFilterSet, request, Campaign.objects.none())
         qs = selectors.campaign_list_api(
             region=params.get("region"), kind=params.get("kind", ""), active=params.get("active")
         )
@@ -222,6 +232,9 @@ class CampaignListApi(APIView):
 
 
 class CampaignDetailApi(APIView):
+    """One campaign: published, closed and cancelled ones for everybody, drafts for those who
+    manage them."""
+
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -250,7 +263,7 @@ class ShiftListApi(APIView):
         responses={200: ShiftOutputSerializer(many=True), 400: OpenApiResponse(description="Field errors")},
     )
     def get(self, request: Request) -> Response:
-        params = _parse(ShiftFilterSerializer, request)
+        params = parse_filters(ShiftFilterSet, request, Shift.objects.none())
         filters = selectors.CampaignFilters(
             region=params.get("region"),
             kind=params.get("kind", ""),
@@ -269,10 +282,13 @@ class ShiftSignupApi(APIView):
     `waitlist` is false: then 409 when full)."""
 
     permission_classes = [IsAuthenticated]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "signup"
 
     @extend_schema(
         request=ShiftSignupInputSerializer,
         responses={
+            429: OpenApiResponse(description="Too many sign-ups from this account; see Retry-After."),
             201: SignupCreatedSerializer,
             400: OpenApiResponse(REFUSAL, description="Refused: the reason and its code"),
             404: OpenApiResponse(description="No such shift"),
@@ -315,7 +331,7 @@ class SignupListApi(APIView):
         responses={200: SignupOutputSerializer(many=True), 400: OpenApiResponse(description="Field errors")},
     )
     def get(self, request: Request) -> Response:
-        params = _parse(SignupFilterSerializer, request)
+        params = parse_filters(SignupFilterSet, request, Signup.objects.none())
         qs = selectors.signup_list_for(
             user=request.user, shift=params.get("shift"), status=params.get("status", "")
         )

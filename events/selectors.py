@@ -640,3 +640,48 @@ def campaign_callouts(*, campaign: Campaign) -> QuerySet[CallOut]:
         answer_count=Count("answers"),
         yes_count=Count("answers", filter=Q(answers__answer=CallOutAnswer.Answer.YES)),
     )
+
+
+# The map (public) ------------------------------------------------------------------------------
+
+
+def shift_map_points(*, filters: CampaignFilters | None = None) -> QuerySet[Shift]:
+    """Upcoming shifts of published campaigns that have a point, for the map; the same rows as
+    GET /api/shifts/ (national campaigns included in every region). Callers read columns with
+    values_list, so the skills prefetch of shift_list is dropped."""
+    return (
+        shift_list(filters=filters)
+        .prefetch_related(None)
+        .filter(latitude__isnull=False, longitude__isnull=False)
+    )
+
+
+def hours_by_region_public(*, year: int) -> dict[int, Decimal]:
+    """Attended hours per campaign region id in an Almaty calendar year (national campaigns
+    left out: they have no region): one query, public totals only."""
+    rows = (
+        Signup.objects.filter(
+            status=Signup.Status.ATTENDED,
+            shift__campaign__region__isnull=False,
+            shift__starts_at__gte=_local_midnight(datetime.date(year, 1, 1)),
+            shift__starts_at__lt=_local_midnight(datetime.date(year + 1, 1, 1)),
+        )
+        .values("shift__campaign__region")
+        .annotate(hours=_HOURS)
+        .order_by()
+    )
+    return {row["shift__campaign__region"]: row["hours"] for row in rows}
+
+
+def free_shifts_by_region(*, now: datetime.datetime | None = None) -> dict[int, int]:
+    """Upcoming shifts with free places per campaign region id (published campaigns): one query."""
+    conditions = shift_conditions(CampaignFilters(free_places=True), now=now or timezone.now())
+    rows = (
+        Shift.objects.filter(
+            conditions, campaign__status=Campaign.Status.PUBLISHED, campaign__region__isnull=False
+        )
+        .values("campaign__region")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["campaign__region"]: row["n"] for row in rows}

@@ -131,6 +131,8 @@ class OfficeListApi(APIView):
 
     @extend_schema(responses={200: OfficeSerializer(many=True)})
     def get(self, request: Request) -> Response:
+        """The active regional front offices with their weekly hours, services, languages and
+        whether they are open now (public)."""
         offices = list(_offices())
         context = {"request": request, "statuses": selectors.opening_statuses(offices)}
         return Response(OfficeSerializer(offices, many=True, context=context).data)
@@ -141,6 +143,7 @@ class OfficeDetailApi(APIView):
 
     @extend_schema(responses={200: OfficeSerializer, 404: OpenApiResponse(description="No such office")})
     def get(self, request: Request, pk: int) -> Response:
+        """One active front office with its weekly hours and opening status (public)."""
         office = selectors.front_office_public_get(pk=pk)
         return Response(OfficeSerializer(office, context={"request": request}).data)
 
@@ -149,10 +152,16 @@ class OfficeSlotsApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        parameters=[OpenApiParameter("date", datetime.date, required=True)],
+        parameters=[
+            OpenApiParameter(
+                "date", datetime.date, required=True, description="The day, YYYY-MM-DD (Almaty)."
+            )
+        ],
         responses={200: SlotSerializer(many=True), 400: OpenApiResponse(description="Field errors")},
     )
     def get(self, request: Request, pk: int) -> Response:
+        """The office's visit slots of one day: start, end, capacity, free places and whether
+        staff blocked them (public)."""
         office = selectors.front_office_public_get(pk=pk)
         params = SlotsFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -193,6 +202,9 @@ class VisitListCreateApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
+        """Book a visit in a slot for the caller: 201 with the visit; 409 when the slot is full;
+        400 with field errors or with the reason and its code (closed, blocked, past, horizon,
+        limit, duplicate). Throttled per user."""
         data = VisitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         volunteer = Volunteer.objects.filter(
@@ -231,6 +243,8 @@ class VisitCancelApi(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
+        """Cancel a visit (the caller's own, or one of the offices they staff or coordinate); its
+        place is freed. 404 for anyone else's."""
         user = request.user
         visit = Visit.objects.select_related("office").filter(pk=pk).first()
         own = visit is not None and visit.volunteer.user_id == user.pk

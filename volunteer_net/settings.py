@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import xstatic.pkg.leaflet_markercluster
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -224,7 +225,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT")) if env_str("STATIC_ROOT") else BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    # Leaflet.markercluster for the map, from its PyPI package (XStatic-Leaflet-MarkerCluster).
+    ("leaflet-markercluster", xstatic.pkg.leaflet_markercluster.BASE_DIR),
+]
 # Hashed, compressed names (collectstatic) in production. STATIC_MANIFEST=false serves files by
 # their plain names straight from the apps (WhiteNoise's finders): for production-settings
 # processes started by the test suite, which would otherwise spend a minute collecting.
@@ -337,6 +342,10 @@ CACHES = {
 # shows its markers when tiles cannot load.
 MAP_TILES_URL = env_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILES_ATTRIBUTION = env_str("MAP_TILES_ATTRIBUTION", "© OpenStreetMap contributors")
+# Responses of the public map endpoints may be kept this long by browsers and proxies (their
+# ETag lets a client revalidate); region aggregates are computed at most this often.
+MAP_CACHE_SECONDS = env_int("MAP_CACHE_SECONDS", 60)
+MAP_REGIONS_CACHE_SECONDS = env_int("MAP_REGIONS_CACHE_SECONDS", 300)
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (48.0, 67.0),
     "DEFAULT_ZOOM": 5,
@@ -392,6 +401,15 @@ RATE_LIMITS = {
 # Where someone lands after confirming their e-mail address and logging in.
 ACTIVATION_REDIRECT_URL = "profile"
 
+# Scoped API throttles (DRF ScopedRateThrottle): scope → rate, each from its own env variable.
+# A view opts in with `throttle_scope = "<scope>"`; a new scope is one line here.
+API_THROTTLE_RATES = {
+    "auth_token": env_rate("API_TOKEN_THROTTLE_RATE", "20/min"),
+    "signup": env_rate("API_SIGNUP_THROTTLE_RATE", "30/min"),
+    "map": env_rate("API_MAP_THROTTLE_RATE", "120/min"),
+    "visit_booking": env_rate("API_VISIT_BOOKING_THROTTLE_RATE", "30/min"),
+}
+
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes a missing credential a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -403,10 +421,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
-    "DEFAULT_THROTTLE_RATES": {
-        "auth_token": env_rate("API_TOKEN_THROTTLE_RATE", "20/min"),
-        "visit_booking": env_rate("API_VISIT_BOOKING_THROTTLE_RATE", "30/min"),
-    },
+    "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
     "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # Ours turns JSON nested too deeply for Python's parser into a 400.
@@ -423,7 +438,8 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Volunteer Net API",
-    "DESCRIPTION": "REST API of Volunteer Net: regions, volunteers.",
+    "DESCRIPTION": "REST API of Volunteer Net: regions, the map, volunteers, campaigns, shifts and sign-ups. "
+    "Version 1: fields are only added within it; a change that breaks clients comes as /api/v2/.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -435,6 +451,11 @@ SPECTACULAR_SETTINGS = {
         "HelpRequestStatusEnum": "care.models.HelpRequest.Status",
         "CareAssignmentStatusEnum": "care.models.Assignment.Status",
     },
+    # The error bodies and common parameters every operation shares (volunteer_net/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "volunteer_net.api_schema.add_common_errors",
+    ],
 }
 
 # Security: with production values `manage.py check --deploy` is silent.

@@ -6,12 +6,13 @@ from events import views as event_views
 from volunteers.urls import roster_patterns, selfservice_patterns, skill_patterns
 
 from . import health, views
+from .maps.views import map_page
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("start/", views.start, name="start"),
     path("overview/", views.overview, name="overview"),
-    path("map/", views.map_page, name="map"),
+    path("map/", map_page, name="map"),
     path("campaigns/", event_views.campaign_list, name="campaigns"),
     path("front-offices/", include("front_offices.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

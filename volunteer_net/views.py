@@ -1,5 +1,5 @@
 """Project-level pages that read across apps: home, each role's start page, the regions
-overview, the CSRF failure page, and sections whose issues are still open."""
+overview, the CSRF failure page."""
 
 from typing import Any
 
@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import (
@@ -56,11 +55,3 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: a form sent with a stale or missing token. The reason is for
     developers and stays out of the page; the person learns how to send the form again."""
     return render(request, "403_csrf.html", {"retry_url": request.get_full_path()}, status=403)
-
-
-def _coming_soon(request: HttpRequest, title: str, text: str) -> HttpResponse:
-    return render(request, "pages/coming_soon.html", {"page_title": title, "page_text": text})
-
-
-def map_page(request: HttpRequest) -> HttpResponse:
-    return _coming_soon(request, _("Map"), _("Campaigns, front offices and school detachments near you."))

@@ -1,7 +1,10 @@
 from typing import Any, cast
 
+import django_filters
+from django import forms
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
@@ -11,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from regions.models import Region
 from regions.scoping import ManagesRegions
+from volunteer_net.filters import PositiveIntegerFilter, parse_filters
 
 from . import extensions, selectors
 from .models import Skill, Volunteer
@@ -67,6 +71,27 @@ class VolunteerDetailOutputSerializer(VolunteerListOutputSerializer):
 MAX_PAGE_SIZE = 200
 
 
+class CodeField(forms.CharField):
+    """A `code` of `model`, read as the row's id (empty: no filter)."""
+
+    def __init__(self, *, model: type[Model], message: str, **kwargs: Any) -> None:
+        self.model, self.message = model, message
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> int | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        row_id = self.model._default_manager.filter(code=value).values_list("id", flat=True).first()
+        if row_id is None:
+            raise forms.ValidationError(self.message, code="invalid")
+        return row_id
+
+
+class CodeFilter(django_filters.Filter):
+    field_class = CodeField
+
+
 class VolunteerListApi(APIView):
     """Coordinators and national staff: the roster of their regions."""
 
@@ -77,46 +102,31 @@ class VolunteerListApi(APIView):
         page_size_query_param = "page_size"
         max_page_size = MAX_PAGE_SIZE
 
-    class FilterSerializer(serializers.Serializer):
+    class Filters(django_filters.FilterSet):
         """The query, parsed before anything reaches the database: a NUL byte, a word where a number
-        goes or an unknown code is a 400 naming the parameter. Also the schema's parameters."""
+        goes or an unknown code is a 400 naming the parameter."""
 
-        q = serializers.CharField(
-            required=False,
-            allow_blank=True,
-            max_length=200,
-            help_text="Name, phone or e-mail; case-insensitive",
-        )
-        region = serializers.CharField(
-            required=False, allow_blank=True, max_length=10, help_text="Region code, e.g. 75"
-        )
-        skill = serializers.CharField(required=False, allow_blank=True, max_length=50, help_text="Skill code")
-        detachment = serializers.IntegerField(required=False, min_value=1, help_text="Detachment id")
+        q = django_filters.CharFilter(max_length=200)
+        region = CodeFilter(model=Region, max_length=10, message=_("Unknown region code."))
+        skill = CodeFilter(model=Skill, max_length=50, message=_("Unknown skill."))
+        detachment = PositiveIntegerFilter()
         # Read again by the paginator; checked here so that garbage is a 400 like the rest.
-        page = serializers.IntegerField(required=False, min_value=1)
-        page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+        page = PositiveIntegerFilter()
+        page_size = PositiveIntegerFilter(max_value=MAX_PAGE_SIZE)
 
-        def validate_region(self, code: str) -> int | None:
-            if not code:
-                return None
-            region_id = Region.objects.filter(code=code).values_list("id", flat=True).first()
-            if region_id is None:
-                raise serializers.ValidationError(_("Unknown region code."))
-            return region_id
-
-        def validate_skill(self, code: str) -> int | None:
-            if not code:
-                return None
-            skill_id = Skill.objects.filter(code=code).values_list("id", flat=True).first()
-            if skill_id is None:
-                raise serializers.ValidationError(_("Unknown skill."))
-            return skill_id
-
-    @extend_schema(parameters=[FilterSerializer], responses=VolunteerListOutputSerializer(many=True))
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Name, phone or e-mail; case-insensitive"),
+            OpenApiParameter("region", str, description="Region code, e.g. 75"),
+            OpenApiParameter("skill", str, description="Skill code"),
+            OpenApiParameter("detachment", int, description="Detachment id"),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=VolunteerListOutputSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
-        query = self.FilterSerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
+        params = parse_filters(self.Filters, request, Volunteer.objects.none())
         filters = selectors.RosterFilters(
             q=params.get("q", ""),
             region=params.get("region"),
@@ -131,6 +141,8 @@ class VolunteerListApi(APIView):
 
 
 class VolunteerDetailApi(APIView):
+    """One volunteer's profile with their hours; outside the caller's regions, 404."""
+
     permission_classes = [ManagesRegions]
 
     @extend_schema(responses=VolunteerDetailOutputSerializer)

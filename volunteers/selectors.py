@@ -477,3 +477,14 @@ def duplicates_of(*, user: Any, volunteer: Volunteer) -> list[tuple[PossibleDupl
         (flag, flag.existing if flag.volunteer_id == volunteer.pk else flag.volunteer)  # type: ignore[misc]
         for flag in flags[:10]
     ]
+
+
+def active_volunteers_by_region() -> dict[int, int]:
+    """Public count of active volunteers per region id (anonymised people excluded): one query."""
+    rows = (
+        Volunteer.objects.filter(anonymized_at__isnull=True, status=Volunteer.Status.ACTIVE)
+        .values("region_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["region_id"]: row["n"] for row in rows}

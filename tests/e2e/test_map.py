@@ -1,0 +1,137 @@
+"""The map page in Chromium with the tile server unreachable: the markers are the API's, the
+region filter narrows them, a popup's link leads to sign-up, and the layer controls are
+reached by keyboard."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, Route, expect
+
+from events.models import Campaign
+from front_offices.models import FrontOffice
+from regions.models import Region
+from tests.events.factories import CampaignFactory, ShiftFactory, in_days
+from tests.factories import DetachmentFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def places() -> dict[str, Any]:
+    almaty = Region.objects.get(code="75")
+    astana = Region.objects.get(code="71")
+    offices = [
+        FrontOffice.objects.create(
+            name=f"Офис {region.code}-{n}",
+            region=region,
+            address=f"Көше {n}",
+            latitude=region.latitude + Decimal(n) / 100,
+            longitude=region.longitude + Decimal(n) / 100,
+        )
+        for region in (almaty, astana, almaty)
+        for n in range(2)
+    ]
+    campaign = CampaignFactory(region=astana, kind=Campaign.Kind.ECOLOGY, title="Таза Астана")
+    shift = ShiftFactory(
+        campaign=campaign,
+        place_name="Есіл жағалауы",
+        latitude=astana.latitude,
+        longitude=astana.longitude,
+        starts_at=in_days(3),
+        ends_at=in_days(3) + datetime.timedelta(hours=2),
+    )
+    DetachmentFactory(region=almaty)
+    return {"offices": offices, "shift": shift}
+
+
+def _no_tiles(page: Page) -> None:
+    """Every request that leaves the live server fails, the tile server's included."""
+
+    def handle(route: Route) -> None:
+        local = route.request.url.startswith(("http://localhost", "http://127.0.0.1"))
+        route.continue_() if local else route.abort()
+
+    page.route("**/*", handle)
+
+
+def _open_map(page: Page) -> None:
+    _no_tiles(page)
+    page.goto("/map/")
+    expect(page.locator("#map[data-loaded=true]")).to_be_attached()
+
+
+def test_markers_match_the_api_without_tiles(page: Page, places: dict[str, Any], live_server: Any) -> None:
+    _open_map(page)
+    api = page.request.get(f"{live_server.url}/api/map/front-offices/").json()
+    assert len(api["features"]) == 6
+    offices = page.locator("input[data-layer=offices]")
+    expect(offices).to_have_attribute("data-count", "6")
+    expect(page.locator("[data-count-for=events]")).to_have_text("(1)")
+    # The tiles failed and the page says so; the markers and the list are there all the same.
+    expect(page.locator("#map-tiles-note")).to_be_visible()
+    expect(page.locator("#map-list li")).to_have_count(6 + 1 + 1)
+    # Clustered or not, every office is drawn: markers plus the counts of the clusters.
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.map-marker-offices')].length +
+                 [...document.querySelectorAll('.map-cluster-offices span')].reduce((n, s) => n + Number(s.textContent), 0)
+                 === 6"""
+    )
+
+
+def test_region_filter_narrows_and_zooms(page: Page, places: dict[str, Any]) -> None:
+    _open_map(page)
+    zoom_before = page.evaluate("document.querySelector('#map .leaflet-proxy') !== null")
+    assert zoom_before
+    page.locator("#map-region").select_option("71")
+    expect(page.locator("input[data-layer=offices]")).to_have_attribute("data-count", "2")
+    expect(page.locator("#map-list li.map-item-offices")).to_have_count(2)
+
+
+def test_popup_link_leads_to_sign_up(page: Page, places: dict[str, Any], live_server: Any) -> None:
+    _open_map(page)
+    item = page.locator("#map-list li.map-item-events")
+    item.get_by_role("button").click()
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("Таза Астана")
+    popup.locator("a.map-popup-link").click()
+    expect(page).to_have_url(f"{live_server.url}/shifts/{places['shift'].pk}/")
+
+
+def test_office_popup_links_to_the_office_page(page: Page, places: dict[str, Any], live_server: Any) -> None:
+    _open_map(page)
+    page.locator("input[data-layer=events]").uncheck()
+    page.locator("input[data-layer=detachments]").uncheck()
+    page.locator("#map-list li.map-item-offices").first.get_by_role("button").click()
+    page.locator(".leaflet-popup-content a.map-popup-link").click()
+    expect(page).to_have_url(f"{live_server.url}/front-offices/#office-{places['offices'][0].pk}")
+
+
+def test_keyboard_reaches_the_layer_controls(page: Page, places: dict[str, Any]) -> None:
+    _open_map(page)
+    reached = set()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        layer = page.evaluate("document.activeElement.getAttribute('data-layer')")
+        if layer:
+            reached.add(layer)
+            if layer == "events":
+                # Space toggles it, as with any checkbox: the shifts leave the list.
+                page.keyboard.press("Space")
+                expect(page.locator("#map-list li.map-item-events")).to_have_count(0)
+        if len(reached) == 3:
+            break
+    assert reached == {"offices", "events", "detachments"}
+
+
+def test_near_me_lists_the_nearest(page: Page, places: dict[str, Any]) -> None:
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 51.16, "longitude": 71.47})  # Astana
+    _open_map(page)
+    page.locator("#map-near-me").click()
+    near = page.locator("#map-near-list li")
+    expect(near.first).to_contain_text("Офис 71")
+    expect(page.locator("#map-near")).to_be_visible()

@@ -1,0 +1,287 @@
+"""GET /api/map/…: public GeoJSON FeatureCollections (API.md "Reference and map").
+
+Each collection is one SQL query of column values serialised with orjson straight into the
+response body; the body's hash is the ETag, so a client that sends it back in If-None-Match
+gets a 304 without the body. No personal data: offices and shifts are public places, a
+detachment is its school and point only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.throttling import ScopedRateThrottle
+
+from . import filters, selectors
+
+
+def _json_response(request: Request, payload: Any) -> HttpResponse:
+    body = orjson.dumps(payload)
+    etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH", "")
+    # A list of tags or *, weak or strong: the comparison for GET is the weak one (RFC 9110).
+    sent = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    if etag in sent or "*" in sent:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, max_age=settings.MAP_CACHE_SECONDS)
+    patch_vary_headers(response, ["Accept-Language"])
+    return response
+
+
+def _point_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["type", "coordinates"],
+        "properties": {
+            "type": {"type": "string", "enum": ["Point"]},
+            "coordinates": {
+                "type": "array",
+                "items": {"type": "number"},
+                "minItems": 2,
+                "maxItems": 2,
+                "description": "[longitude, latitude], WGS 84 (GeoJSON order).",
+            },
+        },
+    }
+
+
+def _collection_schema(properties: dict[str, Any], id_type: str = "integer") -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["type", "features"],
+        "properties": {
+            "type": {"type": "string", "enum": ["FeatureCollection"]},
+            "features": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["type", "id", "geometry", "properties"],
+                    "properties": {
+                        "type": {"type": "string", "enum": ["Feature"]},
+                        "id": {"type": id_type},
+                        "geometry": _point_schema(),
+                        "properties": {
+                            "type": "object",
+                            "required": list(properties),
+                            "properties": properties,
+                        },
+                    },
+                },
+            },
+        },
+    }
+
+
+_S = {"type": "string"}
+_I = {"type": "integer"}
+_REGION = {"type": "string", "nullable": True, "description": "Region code; null: a national campaign."}
+
+OFFICE_SCHEMA = _collection_schema(
+    {
+        "id": _I,
+        "name": _S,
+        "region": _S,
+        "address": _S,
+        "phone": {"type": "string", "description": "The office's public phone, +7…; may be empty."},
+        "status": {
+            "type": "string",
+            "nullable": True,
+            "description": "Open now / next opening, in the request's language; null when not known.",
+        },
+        "url": {"type": "string", "description": "The office's page."},
+    }
+)
+EVENT_SCHEMA = _collection_schema(
+    {
+        "id": {"type": "integer", "description": "The shift."},
+        "campaign": _I,
+        "title": {"type": "string", "description": "The campaign's title."},
+        "kind": _S,
+        "region": _REGION,
+        "name": {"type": "string", "description": "The place."},
+        "address": _S,
+        "starts_at": {"type": "string", "format": "date-time", "description": "ISO 8601, Almaty offset."},
+        "ends_at": {"type": "string", "format": "date-time"},
+        "capacity": _I,
+        "free_places": _I,
+        "url": {"type": "string", "description": "The shift's page, where one signs up."},
+    }
+)
+DETACHMENT_SCHEMA = _collection_schema(
+    {"id": _I, "name": {"type": "string", "description": "The school."}, "locality": _S, "region": _S}
+)
+REGION_SCHEMA = _collection_schema(
+    {
+        "code": _S,
+        "name": {"type": "string", "description": "In the request's language."},
+        "name_kk": _S,
+        "name_ru": _S,
+        "name_en": _S,
+        "active_volunteers": _I,
+        "hours_this_year": {"type": "number", "description": "Attended hours, Almaty calendar year."},
+        "upcoming_free_shifts": {"type": "integer", "description": "Upcoming shifts with free places."},
+    },
+    id_type="string",
+)
+
+FIELD_ERRORS = OpenApiResponse(
+    {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    description="Field errors",
+    examples=[
+        OpenApiExample("Bad box", value={"bbox": ["Give the box as minLon,minLat,maxLon,maxLat in degrees."]})
+    ],
+)
+NOT_MODIFIED = OpenApiResponse(description="Not modified: the ETag sent in If-None-Match still holds.")
+THROTTLED = OpenApiResponse(
+    {"type": "object", "properties": {"detail": _S}}, description="Too many requests; see Retry-After."
+)
+
+POINT_EXAMPLE = {"type": "Point", "coordinates": [76.9458, 43.2383]}
+
+
+class _MapApi(GenericAPIView):
+    """A public collection: filter the selector's rows, then one query of their columns."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "map"
+    pagination_class = None
+    build: Callable[[QuerySet[Any]], list[selectors.Feature]]
+    rows: Callable[[], QuerySet[Any]]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return type(self).rows()
+
+    def get(self, request: Request) -> HttpResponse:
+        queryset = self.filter_queryset(self.get_queryset())
+        return _json_response(request, selectors.feature_collection(type(self).build(queryset)))
+
+
+class FrontOfficeMapApi(_MapApi):
+    """Front offices as points (every office with coordinates)."""
+
+    filterset_class = filters.FrontOfficeMapFilterSet
+    rows = staticmethod(selectors.front_office_queryset)
+    build = staticmethod(selectors.front_office_features)
+
+    @extend_schema(
+        filters=True,
+        responses={200: OFFICE_SCHEMA, 304: NOT_MODIFIED, 400: FIELD_ERRORS, 429: THROTTLED},
+        examples=[
+            OpenApiExample(
+                "An office",
+                response_only=True,
+                value={
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "id": 1,
+                            "geometry": POINT_EXAMPLE,
+                            "properties": {
+                                "id": 1,
+                                "name": "Алматы қалалық еріктілер орталығы",
+                                "region": "75",
+                                "address": "Абай даңғылы, 10",
+                                "phone": "+77272000000",
+                                "status": None,
+                                "url": "/front-offices/#office-1",
+                            },
+                        }
+                    ],
+                },
+            )
+        ],
+    )
+    def get(self, request: Request) -> HttpResponse:
+        return super().get(request)
+
+
+class EventMapApi(_MapApi):
+    """Upcoming shifts (published campaigns, not cancelled) at their places."""
+
+    filterset_class = filters.EventMapFilterSet
+    rows = staticmethod(selectors.event_queryset)
+    build = staticmethod(selectors.event_features)
+
+    @extend_schema(
+        filters=True,
+        responses={200: EVENT_SCHEMA, 304: NOT_MODIFIED, 400: FIELD_ERRORS, 429: THROTTLED},
+        examples=[
+            OpenApiExample(
+                "A shift",
+                response_only=True,
+                value={
+                    "type": "FeatureCollection",
+                    "features": [
+                        {
+                            "type": "Feature",
+                            "id": 7,
+                            "geometry": POINT_EXAMPLE,
+                            "properties": {
+                                "id": 7,
+                                "campaign": 3,
+                                "title": "Taza Qazaqstan",
+                                "kind": "ecology",
+                                "region": "75",
+                                "name": "Park",
+                                "address": "",
+                                "starts_at": "2026-12-01T10:00:00+05:00",
+                                "ends_at": "2026-12-01T13:00:00+05:00",
+                                "capacity": 20,
+                                "free_places": 5,
+                                "url": "/shifts/7/",
+                            },
+                        }
+                    ],
+                },
+            )
+        ],
+    )
+    def get(self, request: Request) -> HttpResponse:
+        return super().get(request)
+
+
+class DetachmentMapApi(_MapApi):
+    """School youth detachments: the school and its point, nothing about people."""
+
+    filterset_class = filters.DetachmentMapFilterSet
+    rows = staticmethod(selectors.detachment_queryset)
+    build = staticmethod(selectors.detachment_features)
+
+    @extend_schema(
+        filters=True, responses={200: DETACHMENT_SCHEMA, 304: NOT_MODIFIED, 400: FIELD_ERRORS, 429: THROTTLED}
+    )
+    def get(self, request: Request) -> HttpResponse:
+        return super().get(request)
+
+
+class RegionMapApi(GenericAPIView):
+    """Per region, at its centre: active volunteers, hours this year, upcoming shifts with free
+    places. Public counts only, cached for a few minutes."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list[type] = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "map"
+    pagination_class = None
+    filter_backends: list[type] = []
+
+    @extend_schema(responses={200: REGION_SCHEMA, 304: NOT_MODIFIED, 429: THROTTLED})
+    def get(self, request: Request) -> HttpResponse:
+        return _json_response(request, selectors.region_aggregates())
