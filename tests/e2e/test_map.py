@@ -107,7 +107,7 @@ def test_office_popup_links_to_the_office_page(page: Page, places: dict[str, Any
     page.locator("input[data-layer=detachments]").uncheck()
     page.locator("#map-list li.map-item-offices").first.get_by_role("button").click()
     page.locator(".leaflet-popup-content a.map-popup-link").click()
-    expect(page).to_have_url(f"{live_server.url}/front-offices/#office-{places['offices'][0].pk}")
+    expect(page).to_have_url(f"{live_server.url}/front-offices/{places['offices'][0].pk}/")
 
 
 def test_keyboard_reaches_the_layer_controls(page: Page, places: dict[str, Any]) -> None:

@@ -117,6 +117,27 @@ def test_office_properties(client: Client, places) -> None:
     props = data["features"][0]["properties"]
     assert set(props) == {"id", "name", "region", "address", "phone", "status", "url"}
     assert client.get(props["url"]).status_code == 200
+    assert props["url"] == f"/front-offices/{props['id']}/"  # the office's page, where visits are booked
+
+
+def test_an_office_says_whether_it_is_open_in_the_asked_language(client: Client, places) -> None:
+    from front_offices.models import OpeningHours
+    from front_offices.selectors import opening_status
+
+    office = FrontOffice.objects.get(name="Алматы офисі")
+    for weekday in range(7):
+        OpeningHours.objects.create(
+            office=office, weekday=weekday, opens=datetime.time(9), closes=datetime.time(18)
+        )
+    for language in ("en", "ru", "kk"):
+        cache.clear()
+        features = get(client, "api-map-front-offices", lang=language).json()["features"]
+        status = next(f["properties"]["status"] for f in features if f["id"] == office.pk)
+        from django.utils import translation
+
+        with translation.override(language):
+            assert status == opening_status(office).text
+        assert status and ("09:00" in status or "18:00" in status)
 
 
 def test_event_properties_and_rows(client: Client, places) -> None:

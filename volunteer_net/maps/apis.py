@@ -200,7 +200,7 @@ class FrontOfficeMapApi(_MapApi):
                                 "address": "Абай даңғылы, 10",
                                 "phone": "+77272000000",
                                 "status": None,
-                                "url": "/front-offices/#office-1",
+                                "url": "/front-offices/1/",
                             },
                         }
                     ],

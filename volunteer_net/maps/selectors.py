@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 
 from detachments.selectors import detachment_display_name, detachment_points
 from events.selectors import free_shifts_by_region, hours_by_region_public, shift_map_points
-from front_offices.selectors import front_office_public_list
+from front_offices.selectors import front_office_public_list, opening_statuses
 from regions.selectors import region_list
 from volunteers.selectors import active_volunteers_by_region
 
@@ -66,14 +66,28 @@ def front_office_queryset() -> QuerySet[Any]:
 FRONT_OFFICE_COLUMNS = ("pk", "name", "region__code", "address", "phone", "_lon", "_lat")
 
 
-def office_status(office_id: int) -> str | None:
-    """The one place where "open now / next opening" joins the office's properties, once the
-    opening hours exist (front_offices.selectors.opening_status). None: not known."""
-    return None
+# "Open now, closes at 20:00" changes a few times a day; computing it takes the offices' hours and
+# exceptions (three queries for all of them), so it is kept this long, per language, and the
+# collection itself stays one query.
+OFFICE_STATUS_SECONDS = 60
+
+
+def office_statuses() -> dict[int, str]:
+    """Office id → its opening status in the active language ("Open now, closes at 20:00",
+    "Opens Saturday at 10:00"; front_offices.selectors.opening_status), for every active office."""
+    key = f"map:office-status:{get_language()}"
+    statuses: dict[int, str] | None = cache.get(key)
+    if statuses is None:
+        offices = list(front_office_public_list())
+        statuses = {pk: status.text for pk, status in opening_statuses(offices).items()}
+        cache.set(key, statuses, OFFICE_STATUS_SECONDS)
+    return statuses
 
 
 def front_office_features(queryset: QuerySet[Any]) -> list[Feature]:
-    url = reverse("front_offices:list")
+    statuses = office_statuses()
+    # The office's page (its hours and the booking of a visit); reverse() once, not per feature.
+    page = reverse("front_offices:detail", args=[1])[: -len("1/")]
     return [
         {
             "type": "Feature",
@@ -85,8 +99,8 @@ def front_office_features(queryset: QuerySet[Any]) -> list[Feature]:
                 "region": region,
                 "address": address,
                 "phone": phone,
-                "status": office_status(pk),
-                "url": f"{url}#office-{pk}",
+                "status": statuses.get(pk),
+                "url": f"{page}{pk}/",
             },
         }
         for pk, name, region, address, phone, lon, lat in queryset.values_list(*FRONT_OFFICE_COLUMNS)
