@@ -69,7 +69,7 @@ test-fast: services $(VENV)/.installed-dev compilemessages ## The suite without 
 lint: $(VENV)/.installed-dev ## ruff, ruff format, mypy (django-stubs), migrations in sync
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DEBUG=true $(BIN)/mypy accounts regions volunteers detachments front_offices notifications events volunteer_net
+	DEBUG=true $(BIN)/mypy accounts regions volunteers detachments front_offices notifications events reports volunteer_net
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
 format: $(VENV)/.installed-dev ## Format and autofix with ruff

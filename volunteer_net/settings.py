@@ -7,6 +7,7 @@ e-mail, no Redis). Production sets DEBUG off and must then provide SECRET_KEY ex
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -102,6 +103,7 @@ INSTALLED_APPS = [
     "front_offices",
     "notifications",
     "events",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +249,16 @@ SHIFT_REMINDER_HOURS = tuple(int(h) for h in env_list("SHIFT_REMINDER_HOURS", "2
 if len(SHIFT_REMINDER_HOURS) != 2 or min(SHIFT_REMINDER_HOURS) < 0:
     raise ImproperlyConfigured("SHIFT_REMINDER_HOURS must be two whole numbers of hours, e.g. 24,2.")
 
+# Reports (reports/): exports up to this many rows stream straight back; larger ones are built by
+# a Celery worker into REPORTS_EXPORT_DIR (shared by web and worker processes), downloadable by
+# their requester for REPORTS_EXPORT_TTL_HOURS, then deleted by a periodic task.
+REPORTS_DIRECT_MAX_ROWS = env_int("REPORTS_DIRECT_MAX_ROWS", 20000)
+REPORTS_EXPORT_DIR = env_str("REPORTS_EXPORT_DIR", str(Path(tempfile.gettempdir()) / "volunteer_net_exports"))
+REPORTS_EXPORT_TTL_HOURS = env_int("REPORTS_EXPORT_TTL_HOURS", 24)
+REPORTS_CLEAN_INTERVAL = env_int("REPORTS_CLEAN_INTERVAL", 3600)
+# The public Year of Volunteers page is cached this long (counts only, the same for everybody).
+REPORTS_PUBLIC_CACHE_SECONDS = env_int("REPORTS_PUBLIC_CACHE_SECONDS", 600)
+
 # Celery with Redis. Without REDIS_URL (the embedded default) tasks run eagerly in-process.
 REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "memory://")
@@ -262,6 +274,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(NOTIFICATIONS_SWEEP_INTERVAL),
         # A sweep not picked up before the next one is queued is worthless.
         "options": {"expires": float(NOTIFICATIONS_SWEEP_INTERVAL)},
+    },
+    "reports-clean-exports": {
+        "task": "reports.tasks.clean_exports",
+        "schedule": float(REPORTS_CLEAN_INTERVAL),
     },
 }
 # Several beats may be started; only the holder of a Redis lock sends (volunteer_net/beat.py).
