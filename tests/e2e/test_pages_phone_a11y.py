@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -32,6 +33,7 @@ from front_offices.models import FrontOffice
 from notifications.services import message_schedule
 from notifications.tokens import unsubscribe_token
 from regions.models import CoordinatorAssignment
+from reports.models import Certificate, ExportJob
 from tests.e2e.conftest import log_in
 from tests.events.factories import CampaignFactory, ShiftFactory
 from tests.factories import (
@@ -79,6 +81,11 @@ NOT_PAGES = {
     "roster/duplicates/<int:pk>/dismiss/": (
         "POST only (the 'Not the same person' button of the duplicates list); its GET is the 405 page, visited below"
     ),
+    "reports/export/roster/": "POST only (the roster's export buttons)",
+    "reports/exports/<int:pk>/status.json": "JSON polled by the export page's progress bar",
+    "reports/exports/<int:pk>/download/": "a file download (CSV or XLSX)",
+    "reports/certificates/<int:pk>/revoke/": "POST only (the revoke form in the list of certificates)",
+    "certificates/<int:pk>.pdf": "a file download (the PDF certificate)",
 }
 
 ANONYMOUS, VOLUNTEER, CURATOR, COORDINATOR, NATIONAL = (
@@ -162,6 +169,16 @@ PAGES: dict[str, tuple[str, ...]] = {
     "messages/<int:pk>/": (COORDINATOR,),
     "me/messages/": (VOLUNTEER,),
     "unsubscribe/<str:token>/": (ANONYMOUS,),
+    "reports/": MANAGERS,
+    "reports/export/": MANAGERS,
+    "reports/exports/<int:pk>/": (COORDINATOR,),
+    "reports/audit/": (NATIONAL,),
+    "reports/certificates/": MANAGERS,
+    "reports/certificates/new/<int:volunteer_pk>/": (COORDINATOR,),
+    "me/certificates/": (VOLUNTEER,),
+    "verify/": (ANONYMOUS,),
+    "verify/<str:code>/": (ANONYMOUS,),
+    "year-of-volunteers/": (ANONYMOUS,),
 }
 
 # Seen in Russian too: the pages each role works on every day.
@@ -306,6 +323,32 @@ def site(almaty: Any, astana: Any) -> Site:
     flood = CampaignFactory(region=almaty, kind="emergency", title="Су тасқыны: Қарасу ауылы")
     ShiftFactory(campaign=flood, capacity=30)
     callout = callout_create(campaign=flood, text="Қапшықтарға құм толтыру керек.", by=coordinator)
+    # Reports: a finished export of the coordinator's, a certificate of the volunteer's hours.
+    job = ExportJob.objects.create(
+        requested_by=coordinator,
+        kind="signups",
+        file_format="xlsx",
+        params={},
+        status=ExportJob.Status.DONE,
+        rows_total=120000,
+        rows_done=120000,
+        file_name="signups_20260101-20260630.xlsx",
+        finished_at=timezone.now(),
+        expires_at=timezone.now() + datetime.timedelta(hours=24),
+    )
+    certificate = Certificate.objects.create(
+        code="ABCD-EFGH-2345",
+        volunteer=volunteer,
+        holder_name=volunteer.full_name,
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 6, 30),
+        hours=Decimal("12.50"),
+        campaigns=[{"title": campaign.title, "hours": "12.50"}],
+        language="kk",
+        issuer="Volunteer Net — Алматы",
+        region_code="75",
+        issued_by=coordinator,
+    )
     uid = urlsafe_base64_encode(force_bytes(volunteer.user.pk))
     token = default_token_generator.make_token(volunteer.user)
     d, m = detachment.pk, minor.pk
@@ -350,6 +393,9 @@ def site(almaty: Any, astana: Any) -> Site:
         "roster/duplicates/<int:pk>/merge/": f"/roster/duplicates/{pair.pk}/merge/",
         "messages/<int:pk>/": f"/messages/{message.pk}/",
         "unsubscribe/<str:token>/": f"/unsubscribe/{unsubscribe_token(volunteer_id=volunteer.pk, channel='email')}/",
+        "reports/exports/<int:pk>/": f"/reports/exports/{job.pk}/",
+        "reports/certificates/new/<int:volunteer_pk>/": f"/reports/certificates/new/{volunteer.pk}/",
+        "verify/<str:code>/": f"/verify/{certificate.code}/",
     }
     for route in PAGES:
         urls.setdefault(route, "/" + route)
