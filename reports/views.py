@@ -102,9 +102,9 @@ def export_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             export = services.export_get(form.cleaned_data["report"])
             return _respond(request, export, scope, form.cleaned_data["file_format"])
     else:
-        form = ExportForm(request.GET or None, user=request.user)
-        if form.is_bound:
-            form.errors.clear()  # a prefilled form (from the dashboard), not a submission
+        # Prefilled from the dashboard's period and scope: initial values, not a submission.
+        initial = {"file_format": "xlsx", "report": "signups", **request.GET.dict()}
+        form = ExportForm(initial=initial, user=request.user)
     jobs = ExportJob.objects.filter(requested_by=request.user)[:10]
     return render(request, "reports/export.html", {"form": form, "jobs": jobs})
 
