@@ -11,6 +11,7 @@ from accounts.models import User
 from detachments.models import Detachment
 from events.models import Campaign
 from regions.models import Region
+from volunteers.models import Volunteer
 from regions.scoping import is_national_staff, region_queryset_for, scope_queryset
 from volunteer_net.forms import FastSelect
 
@@ -151,7 +152,7 @@ class CertificateForm(forms.Form):
     end = forms.DateField(label=_("To"), widget=DateInput())
     language = forms.ChoiceField(
         label=_("Language of the certificate"),
-        choices=[("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")],
+        choices=Volunteer.Language.choices,
         widget=FastSelect,
     )
 

@@ -191,12 +191,11 @@ def export_jobs_clean(*, now: datetime.datetime | None = None) -> int:
 
 # Certificates -------------------------------------------------------------------------------
 
-_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
 def new_code() -> str:
-    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+    """16 random digits in groups of four: typed easily from paper on a phone's number pad,
+    and 10^16 of them, so that guessing one that exists is hopeless."""
+    raw = "".join(secrets.choice("0123456789") for _ in range(16))
+    return "-".join(raw[i : i + 4] for i in range(0, 16, 4))
 
 
 def certificate_issue(

@@ -45,7 +45,7 @@ from . import selectors, services, writers
 from .certificates import certificate_pdf
 from .forms import CertificateForm, ExportForm, ReportScopeForm, RevokeForm, VerifyForm
 from .models import Certificate, ExportJob
-from .registry import DASHBOARD_SECTIONS, Export
+from .registry import DASHBOARD_SECTIONS, EXPORTS, Export
 from .scope import ReportScope
 
 
@@ -105,7 +105,10 @@ def export_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         # Prefilled from the dashboard's period and scope: initial values, not a submission.
         initial = {"file_format": "xlsx", "report": "signups", **request.GET.dict()}
         form = ExportForm(initial=initial, user=request.user)
-    jobs = ExportJob.objects.filter(requested_by=request.user)[:10]
+    jobs = [
+        (job, EXPORTS[job.kind].title if job.kind in EXPORTS else job.kind)
+        for job in ExportJob.objects.filter(requested_by=request.user)[:10]
+    ]
     return render(request, "reports/export.html", {"form": form, "jobs": jobs})
 
 
@@ -167,7 +170,8 @@ def job_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def export_audit_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     entries = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORTED).select_related("actor")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "reports/audit.html", {"page": page})
+    rows = [(e, EXPORTS[e.subject_id].title if e.subject_id in EXPORTS else e.subject_id) for e in page.object_list]
+    return render(request, "reports/audit.html", {"page": page, "rows": rows})
 
 
 # Certificates -------------------------------------------------------------------------------
@@ -264,14 +268,17 @@ def certificate_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 def verify(request: HttpRequest) -> HttpResponse:
     form = VerifyForm(request.GET or None)
     if form.is_bound and form.is_valid():
-        return redirect("reports:verify_code", code=form.cleaned_data["code"].strip().upper())
+        return redirect("reports:verify_code", code=form.cleaned_data["code"].strip())
     return render(request, "reports/verify.html", {"form": form})
 
 
 @cache_control(private=True, max_age=0)
 def verify_code(request: HttpRequest, code: str) -> HttpResponse:
     """Public: confirms name, hours, period and issuer of a real certificate, nothing else."""
-    certificate = Certificate.objects.filter(code=code.strip().upper()).first()
+    # Spaces or no dashes, as people type a code from paper: only the digits count.
+    digits = "".join(ch for ch in code if ch.isdigit())
+    normalised = "-".join(digits[i : i + 4] for i in range(0, len(digits), 4))
+    certificate = Certificate.objects.filter(code=normalised).first() if len(digits) == 16 else None
     status = 200 if certificate is not None and not certificate.is_revoked else 404
     return render(
         request,

@@ -337,7 +337,7 @@ def site(almaty: Any, astana: Any) -> Site:
         expires_at=timezone.now() + datetime.timedelta(hours=24),
     )
     certificate = Certificate.objects.create(
-        code="ABCD-EFGH-2345",
+        code="1234-5678-9012-3456",
         volunteer=volunteer,
         holder_name=volunteer.full_name,
         period_start=datetime.date(2026, 1, 1),
