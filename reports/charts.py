@@ -6,6 +6,7 @@ no room at the side; the page shows the same numbers as a table next to each cha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from itertools import count
 
@@ -25,16 +26,16 @@ def _fmt(value: Decimal | int | float) -> str:
 
 def bar_chart(
     title: str,
-    rows: list[tuple[str, Decimal | int]],
+    rows: Sequence[tuple[str, Decimal | int]],
     *,
-    second: list[tuple[str, Decimal | int]] | None = None,
+    second: Sequence[tuple[str, Decimal | int]] | None = None,
 ) -> SafeString:
     """Bars for `rows` (label, value); with `second`, a thinner second bar per row (e.g. active
     beside registered). The chart is an image for screen readers, its table carries the data."""
     chart_id = f"chart-{next(_ids)}"
     peak = max([float(v) for _, v in rows] + [float(v) for _, v in (second or [])] + [1.0])
     height = ROW * len(rows) + 8
-    parts = [
+    parts: list[str] = [
         format_html(
             '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}" '
             'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMinYMin meet">'

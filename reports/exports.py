@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Case, CharField, Count, F, QuerySet, Value, When
 from django.utils.translation import get_language
@@ -198,7 +198,8 @@ def detachment_rows(scope: ReportScope) -> Rows:
     hours = selectors.hours_by(scope, "detachment")
 
     def rows() -> Iterator[tuple[Any, ...]]:
-        for d in qs.iterator(chunk_size=CHUNK):
+        for row in qs.iterator(chunk_size=CHUNK):
+            d = cast(Any, row)  # the counts are annotations
             yield (
                 d.name,
                 d.region.name,

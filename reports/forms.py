@@ -11,9 +11,9 @@ from accounts.models import User
 from detachments.models import Detachment
 from events.models import Campaign
 from regions.models import Region
-from volunteers.models import Volunteer
 from regions.scoping import is_national_staff, region_queryset_for, scope_queryset
 from volunteer_net.forms import FastSelect
+from volunteers.models import Volunteer
 
 from .registry import EXPORTS
 from .scope import ReportScope, default_period
@@ -87,7 +87,7 @@ class ReportScopeForm(forms.Form):
             self.initial.setdefault("end", end)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         default_start, default_end = default_period()
         start = start or default_start
@@ -137,7 +137,7 @@ class ExportForm(ReportScopeForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["report"].choices = [(e.key, e.title) for e in EXPORTS.values()]
+        cast(forms.ChoiceField, self.fields["report"]).choices = [(e.key, e.title) for e in EXPORTS.values()]
         if not is_national_staff(user):
             del self.fields["include_iin"]
 
@@ -163,7 +163,7 @@ class CertificateForm(forms.Form):
         self.initial.setdefault("end", today)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             self.add_error("end", _("The end of the period cannot come before its start."))

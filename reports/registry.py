@@ -48,14 +48,15 @@ class Export:
 
 
 EXPORTS: dict[str, Export] = {}
-DASHBOARD_SECTIONS: list[tuple[str, Callable[[ReportScope], Section]]] = []
+# A section function may return None: nothing to show to this user (e.g. one region only).
+DASHBOARD_SECTIONS: list[tuple[str, Callable[[ReportScope], Section | None]]] = []
 
 
 def register_export(export: Export) -> None:
     EXPORTS[export.key] = export
 
 
-def register_dashboard_section(key: str, section: Callable[[ReportScope], Section]) -> None:
+def register_dashboard_section(key: str, section: Callable[[ReportScope], Section | None]) -> None:
     if all(existing != key for existing, _ in DASHBOARD_SECTIONS):
         DASHBOARD_SECTIONS.append((key, section))
 

@@ -254,7 +254,7 @@ def detachment_activity(scope: ReportScope) -> QuerySet[Detachment]:
 def detachment_rows(scope: ReportScope, *, limit: int = 50) -> list[DetachmentRow]:
     hours = hours_by(scope, "detachment")
     rows = [
-        DetachmentRow(d, d.member_count, d.minor_count, hours.get(d.pk, ZERO), d.signup_count)
+        DetachmentRow(d, d.member_count, d.minor_count, hours.get(d.pk, ZERO), d.signup_count)  # type: ignore[attr-defined]
         for d in detachment_activity(scope)[:limit]
     ]
     return rows

@@ -191,6 +191,7 @@ def export_jobs_clean(*, now: datetime.datetime | None = None) -> int:
 
 # Certificates -------------------------------------------------------------------------------
 
+
 def new_code() -> str:
     """16 random digits in groups of four: typed easily from paper on a phone's number pad,
     and 10^16 of them, so that guessing one that exists is hopeless."""

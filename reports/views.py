@@ -4,7 +4,7 @@ certificates of hours and their public verification, the Year of Volunteers page
 from __future__ import annotations
 
 import tempfile
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,6 +21,7 @@ from django.http import (
     QueryDict,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -80,7 +81,7 @@ def _respond(
     services.export_audit(by=request.user, export=export, scope=scope, file_format=file_format, rows=rows)
     if file_format == "csv":
         _count, row_iter = export.rows(scope)
-        response: HttpResponse = StreamingHttpResponse(
+        response: HttpResponseBase = StreamingHttpResponse(
             writers.csv_chunks(export.columns(scope), row_iter, totals_label=_("Total")),
             content_type=services.CONTENT_TYPES["csv"],
         )
@@ -90,7 +91,8 @@ def _respond(
         handle.seek(0)
         response = FileResponse(handle, content_type=services.CONTENT_TYPES["xlsx"])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    # The decorators' view type names HttpResponse; a streamed file is a response all the same.
+    return cast(HttpResponse, response)
 
 
 @region_scope_required
@@ -156,7 +158,7 @@ def job_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-def job_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def job_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase:
     job = _own_job(request, pk)
     path = services.job_path(job)
     if not job.is_available or not path.exists():
@@ -170,7 +172,10 @@ def job_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def export_audit_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     entries = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORTED).select_related("actor")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    rows = [(e, EXPORTS[e.subject_id].title if e.subject_id in EXPORTS else e.subject_id) for e in page.object_list]
+    rows = [
+        (e, EXPORTS[e.subject_id].title if e.subject_id in EXPORTS else e.subject_id)
+        for e in page.object_list
+    ]
     return render(request, "reports/audit.html", {"page": page, "rows": rows})
 
 

@@ -6,20 +6,18 @@ Data (names, e-mails) is the same in every language and contains no Latin words 
 the brand and a few international terms listed below.
 """
 
+import datetime
 import re
 from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
-
-import datetime
-
 from django.utils import timezone
 
 from detachments.invitation_links import invitation_token
-from reports.scope import ReportScope
 from detachments.models import CuratorInvitation
 from front_offices.models import FrontOffice
+from reports.scope import ReportScope
 from tests.conftest import client_for
 from tests.factories import DetachmentFactory, MinorFactory, UserFactory, VolunteerFactory
 from volunteers.models import PossibleDuplicate
@@ -132,7 +130,9 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
     from reports.models import ExportJob
 
     national = UserFactory(email="nora@example.kz", is_national_staff=True)
-    job = ExportJob.objects.create(requested_by=alice, kind="signups", file_format="xlsx", file_name="signups.xlsx")
+    job = ExportJob.objects.create(
+        requested_by=alice, kind="signups", file_format="xlsx", file_name="signups.xlsx"
+    )
     past = ShiftFactory(
         campaign=flood,
         starts_at=timezone.now() - datetime.timedelta(days=10),
@@ -260,7 +260,12 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
         (client_for(national), "get", "/reports/audit/", None),
         (client_for(alice), "get", "/reports/certificates/", None),
         (client_for(alice), "get", f"/reports/certificates/new/{bob.pk}/", None),
-        (client_for(alice), "post", f"/reports/certificates/new/{bob.pk}/", {"start": "2020-01-01", "end": "2020-01-02", "language": "kk"}),
+        (
+            client_for(alice),
+            "post",
+            f"/reports/certificates/new/{bob.pk}/",
+            {"start": "2020-01-01", "end": "2020-01-02", "language": "kk"},
+        ),
         (client_for(bob.user), "get", "/me/certificates/", None),
         (client_for(bob.user), "post", "/me/certificates/", {"start": "2030-01-01", "end": "2020-01-01"}),
         (anonymous, "get", "/verify/", None),

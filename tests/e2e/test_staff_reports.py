@@ -19,7 +19,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_staff_pick_a_period_and_export_xlsx(
-    page: Page, live_server: Any, login: Callable[[Any], None], nora: Any, world: Any  # noqa: F811
+    page: Page,
+    live_server: Any,
+    login: Callable[[Any], None],
+    nora: Any,
+    world: Any,  # noqa: F811
 ) -> None:
     login(nora)
     page.goto(f"{live_server.url}/overview/")

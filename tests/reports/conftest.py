@@ -41,25 +41,62 @@ class World:
 def world(almaty, astana) -> World:  # type: ignore[no-untyped-def]
     detachment = DetachmentFactory(region=almaty, school_name="Алматы № 7 мектеп-гимназиясы")
     almaty_volunteers = [
-        VolunteerFactory(region=almaty, last_name=ALMATY_NAMES[0], first_name="Айгүл", birth_date=datetime.date(2006, 12, 11), iin="061211600012"),
-        VolunteerFactory(region=almaty, last_name="=HYPERLINK(\"http://evil\")", first_name="+Хакер"),
-        MinorFactory(region=almaty, last_name=ALMATY_NAMES[1], first_name="Дана", detachment=detachment,
-                     guardian_consent_at=timezone.now()),
+        VolunteerFactory(
+            region=almaty,
+            last_name=ALMATY_NAMES[0],
+            first_name="Айгүл",
+            birth_date=datetime.date(2006, 12, 11),
+            iin="061211600012",
+        ),
+        VolunteerFactory(region=almaty, last_name='=HYPERLINK("http://evil")', first_name="+Хакер"),
+        MinorFactory(
+            region=almaty,
+            last_name=ALMATY_NAMES[1],
+            first_name="Дана",
+            detachment=detachment,
+            guardian_consent_at=timezone.now(),
+        ),
     ]
     astana_volunteers = [
         VolunteerFactory(region=astana, last_name=ASTANA_NAMES[0], first_name="Нұрлан", locality="Астана"),
         VolunteerFactory(region=astana, last_name=ASTANA_NAMES[1], first_name="Мария", locality="Астана"),
     ]
-    eco = CampaignFactory(region=almaty, kind=Campaign.Kind.ECOLOGY, direction=Campaign.Direction.TAZA_ALEM,
-                          title="Таза Алматы", starts_on=PERIOD[0], ends_on=PERIOD[1])
-    elderly = CampaignFactory(region=almaty, kind=Campaign.Kind.ELDERLY, direction=Campaign.Direction.QAMQOR,
-                              title="Қамқор Алматы", starts_on=PERIOD[0], ends_on=PERIOD[1])
-    astana_campaign = CampaignFactory(region=astana, kind=Campaign.Kind.EDUCATION, direction=Campaign.Direction.BILIM,
-                                      title="Білім Астана", starts_on=PERIOD[0], ends_on=PERIOD[1])
+    eco = CampaignFactory(
+        region=almaty,
+        kind=Campaign.Kind.ECOLOGY,
+        direction=Campaign.Direction.TAZA_ALEM,
+        title="Таза Алматы",
+        starts_on=PERIOD[0],
+        ends_on=PERIOD[1],
+    )
+    elderly = CampaignFactory(
+        region=almaty,
+        kind=Campaign.Kind.ELDERLY,
+        direction=Campaign.Direction.QAMQOR,
+        title="Қамқор Алматы",
+        starts_on=PERIOD[0],
+        ends_on=PERIOD[1],
+    )
+    astana_campaign = CampaignFactory(
+        region=astana,
+        kind=Campaign.Kind.EDUCATION,
+        direction=Campaign.Direction.BILIM,
+        title="Білім Астана",
+        starts_on=PERIOD[0],
+        ends_on=PERIOD[1],
+    )
     plan = [
         # campaign, day, volunteers with (status, hours)
-        (eco, datetime.date(2026, 1, 15), [(0, "attended", "3.50"), (1, "attended", "2.00"), (2, "no_show", None)]),
-        (eco, datetime.date(2026, 3, 2), [(0, "attended", "4.00"), (2, "attended", "1.25"), (1, "confirmed", None)]),
+        (
+            eco,
+            datetime.date(2026, 1, 15),
+            [(0, "attended", "3.50"), (1, "attended", "2.00"), (2, "no_show", None)],
+        ),
+        (
+            eco,
+            datetime.date(2026, 3, 2),
+            [(0, "attended", "4.00"), (2, "attended", "1.25"), (1, "confirmed", None)],
+        ),
         (elderly, datetime.date(2026, 5, 20), [(0, "attended", "6.00"), (1, "cancelled", None)]),
         # Outside the period: never counted.
         (eco, datetime.date(2025, 12, 20), [(0, "attended", "9.00")]),
@@ -70,17 +107,33 @@ def world(almaty, astana) -> World:  # type: ignore[no-untyped-def]
         for idx, status, hours in entries:
             signups.append(
                 Signup.objects.create(
-                    shift=shift, volunteer=almaty_volunteers[idx], status=status,
+                    shift=shift,
+                    volunteer=almaty_volunteers[idx],
+                    status=status,
                     hours=Decimal(hours) if hours else None,
                 )
             )
-    shift = ShiftFactory(campaign=astana_campaign, starts_at=local(datetime.date(2026, 2, 10)),
-                         ends_at=local(datetime.date(2026, 2, 10), 14), capacity=20)
-    for v, status, hours in [(astana_volunteers[0], "attended", "4.00"), (astana_volunteers[1], "no_show", None)]:
-        signups.append(Signup.objects.create(shift=shift, volunteer=v, status=status,
-                                             hours=Decimal(hours) if hours else None))
-    TransportRequest.objects.create(signup=signups[0], pickup="Сайран", status=TransportRequest.Status.ARRANGED)
-    TransportRequest.objects.create(signup=signups[3], pickup="Сайран", status=TransportRequest.Status.PENDING)
+    shift = ShiftFactory(
+        campaign=astana_campaign,
+        starts_at=local(datetime.date(2026, 2, 10)),
+        ends_at=local(datetime.date(2026, 2, 10), 14),
+        capacity=20,
+    )
+    for v, status, hours in [
+        (astana_volunteers[0], "attended", "4.00"),
+        (astana_volunteers[1], "no_show", None),
+    ]:
+        signups.append(
+            Signup.objects.create(
+                shift=shift, volunteer=v, status=status, hours=Decimal(hours) if hours else None
+            )
+        )
+    TransportRequest.objects.create(
+        signup=signups[0], pickup="Сайран", status=TransportRequest.Status.ARRANGED
+    )
+    TransportRequest.objects.create(
+        signup=signups[3], pickup="Сайран", status=TransportRequest.Status.PENDING
+    )
     for s in signups:
         s.refresh_from_db()
     return World(almaty, astana, almaty_volunteers, astana_volunteers, signups, detachment)

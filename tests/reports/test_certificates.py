@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 from pypdf import PdfReader
 
 from accounts.models import AuditEntry
@@ -46,7 +46,11 @@ def test_volunteer_downloads_own_certificate_in_kazakh(world, holder) -> None:  
     assert pdf["Content-Type"] == "application/pdf"
     text = " ".join(pdf_text(pdf.content).split())
     hours = sum(
-        (s.hours for s in world.signups if s.volunteer_id == holder.pk and in_period(s) and s.status == "attended"),
+        (
+            s.hours
+            for s in world.signups
+            if s.volunteer_id == holder.pk and in_period(s) and s.status == "attended"
+        ),
         Decimal(0),
     )
     assert hours == Decimal("13.50")
@@ -59,7 +63,9 @@ def test_volunteer_downloads_own_certificate_in_kazakh(world, holder) -> None:  
     certificate = Certificate.objects.get()
     assert certificate.code in text
     assert {line["title"] for line in certificate.campaigns} == {"Таза Алматы", "Қамқор Алматы"}
-    assert AuditEntry.objects.filter(action=AuditEntry.Action.CERTIFICATE, subject_id=str(certificate.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action=AuditEntry.Action.CERTIFICATE, subject_id=str(certificate.pk)
+    ).exists()
 
 
 def test_verification_confirms_a_real_code_only(world, holder, alice) -> None:  # type: ignore[no-untyped-def]
@@ -93,7 +99,12 @@ def test_staff_issue_and_revoke_within_their_region(world, holder, alice, charli
     assert certificate.issued_by == alice
     # Another region's coordinator: the certificate does not exist for them.
     assert client_for(charlie).get(f"/certificates/{certificate.pk}.pdf").status_code == 404
-    assert client_for(charlie).post(f"/reports/certificates/{certificate.pk}/revoke/", {"reason": "x"}).status_code == 404
+    assert (
+        client_for(charlie)
+        .post(f"/reports/certificates/{certificate.pk}/revoke/", {"reason": "x"})
+        .status_code
+        == 404
+    )
     assert "Алматыбекова" not in client_for(charlie).get("/reports/certificates/").content.decode()
     # Another volunteer cannot fetch it either.
     other = UserFactory(email="other@example.kz")
@@ -109,6 +120,11 @@ def test_no_hours_no_certificate(world, holder) -> None:  # type: ignore[no-unty
     )
     assert response.status_code == 200 and b"errorlist" in response.content
     response = client_for(holder.user).post(
-        "/me/certificates/", {"start": "2026-01-01", "end": (datetime.date.today() + datetime.timedelta(days=400)).isoformat(), "language": "en"}
+        "/me/certificates/",
+        {
+            "start": "2026-01-01",
+            "end": (timezone.localdate() + datetime.timedelta(days=400)).isoformat(),
+            "language": "en",
+        },
     )
     assert response.status_code == 200 and not Certificate.objects.exists()

@@ -41,7 +41,9 @@ def test_hours_equal_the_rows_in_every_grouping(world, nora, alice) -> None:  # 
     march = next(r for r in by_month.rows if r[1] == "2026-03")
     assert march[2] == Decimal("5.25")
     regional = ReportScope(user=alice, start=PERIOD[0], end=PERIOD[1])
-    assert selectors.total_hours(regional) == attended_hours(world.rows(world.almaty) and [s for s in rows if s.shift.campaign.region_id == world.almaty.pk])
+    assert selectors.total_hours(regional) == attended_hours(
+        world.rows(world.almaty) and [s for s in rows if s.shift.campaign.region_id == world.almaty.pk]
+    )
 
 
 def test_no_show_rate_and_transport(world, alice) -> None:  # type: ignore[no-untyped-def]

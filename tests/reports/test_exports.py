@@ -78,10 +78,10 @@ def test_hours_per_volunteer_totals_equal_the_rows(world, alice) -> None:  # typ
 def test_formula_injection_is_neutralised_and_readable(world, alice) -> None:  # type: ignore[no-untyped-def]
     csv_rows = read_csv(export(client_for(alice), report="roster", file_format="csv"))
     names = {r[0] for r in csv_rows[1:]}
-    assert "'=HYPERLINK(\"http://evil\")" in names
+    assert '\'=HYPERLINK("http://evil")' in names
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in csv_rows for cell in row)
     xlsx_rows = read_xlsx(export(client_for(alice), report="roster", file_format="xlsx"))
-    assert "'=HYPERLINK(\"http://evil\")" in {r[0] for r in xlsx_rows[1:]}
+    assert '\'=HYPERLINK("http://evil")' in {r[0] for r in xlsx_rows[1:]}
     assert "'+Хакер" in {r[1] for r in xlsx_rows[1:]}
     # Phone numbers begin with "+": neutralised too, and still readable.
     assert all(r[5].startswith("'+7") for r in xlsx_rows[1:] if r[5])
@@ -116,7 +116,9 @@ def test_national_summary_by_region(world, nora) -> None:  # type: ignore[no-unt
     almaty = by_name[world.almaty.name_kk]
     signups = [s for s in world.rows(world.almaty) if in_period(s)]
     assert almaty[4] == len(signups)
-    assert Decimal(str(almaty[3])) == sum((s.hours or 0 for s in signups if s.status == "attended"), Decimal(0))
+    assert Decimal(str(almaty[3])) == sum(
+        (s.hours or 0 for s in signups if s.status == "attended"), Decimal(0)
+    )
     assert almaty[6] == sum(1 for s in signups if s.status == "no_show")
     assert almaty[7] == 2 and almaty[8] == 1
     assert totals[4] == sum(1 for s in world.signups if in_period(s))
@@ -127,6 +129,7 @@ def test_detachment_activity(world, alice) -> None:  # type: ignore[no-untyped-d
     body = rows[1:-1]
     assert len(body) == 1
     name, _region, _locality, members, minors, signups, hours = body[0]
+    assert name == world.detachment.name
     assert (members, minors) == (1, 1)
     minor = world.almaty_volunteers[2]
     mine = [s for s in world.signups if s.volunteer_id == minor.pk and in_period(s)]
@@ -148,7 +151,8 @@ def test_roster_button_exports_its_search_and_filters(world, alice) -> None:  # 
 
 def test_bad_input_is_a_form_error(world, alice) -> None:  # type: ignore[no-untyped-def]
     response = client_for(alice).post(
-        "/reports/export/", {"start": "2026-06-01", "end": "2026-01-01", "report": "nope", "file_format": "pdf"}
+        "/reports/export/",
+        {"start": "2026-06-01", "end": "2026-01-01", "report": "nope", "file_format": "pdf"},
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")

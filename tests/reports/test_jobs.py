@@ -44,7 +44,9 @@ def test_large_export_runs_as_a_job_and_downloads(regions_in_transactional_db, w
     page = client.get(f"/reports/exports/{job.pk}/").content.decode()
     assert "export_progress.js" in page and 'id="export-progress"' in page
     download = client.get(status["download_url"])
-    rows = list(load_workbook(io.BytesIO(b"".join(download.streaming_content))).active.iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(download.streaming_content))).active.iter_rows(values_only=True)
+    )
     assert len(rows) == 2 + sum(1 for s in world.signups if in_period(s))
     entry = AuditEntry.objects.get(action=AuditEntry.Action.EXPORTED)
     assert entry.detail["job"] == job.pk and entry.rows == len(rows) - 2

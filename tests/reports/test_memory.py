@@ -50,14 +50,21 @@ def test_peak_memory_does_not_grow_with_rows(almaty, nora, tmp_path, file_format
     volunteer = VolunteerFactory(region=almaty)
     day = datetime.date(2026, 3, 1)
     start = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
-    small_shift = ShiftFactory(campaign=CampaignFactory(region=almaty), starts_at=start,
-                               ends_at=start + datetime.timedelta(hours=2))
-    big_shift = ShiftFactory(campaign=CampaignFactory(region=almaty), starts_at=start + datetime.timedelta(days=31),
-                             ends_at=start + datetime.timedelta(days=31, hours=2))
+    small_shift = ShiftFactory(
+        campaign=CampaignFactory(region=almaty), starts_at=start, ends_at=start + datetime.timedelta(hours=2)
+    )
+    big_shift = ShiftFactory(
+        campaign=CampaignFactory(region=almaty),
+        starts_at=start + datetime.timedelta(days=31),
+        ends_at=start + datetime.timedelta(days=31, hours=2),
+    )
     # Cancelled sign-ups may repeat for one person and shift: rows without 100 000 volunteers.
     for shift, n in ((small_shift, 10_000), (big_shift, 90_000)):
         Signup.objects.bulk_create(
-            [Signup(shift=shift, volunteer=volunteer, status="cancelled", hours=Decimal("1.50")) for _ in range(n)],
+            [
+                Signup(shift=shift, volunteer=volunteer, status="cancelled", hours=Decimal("1.50"))
+                for _ in range(n)
+            ],
             batch_size=10_000,
         )
     small = ReportScope(user=nora, start=day, end=day)

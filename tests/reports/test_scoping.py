@@ -40,9 +40,14 @@ def test_astana_exports_hold_nothing_of_almaty(world, charlie, report, file_form
     if report in ("roster", "signups", "hours"):
         assert "Астанабеков" in text  # their own region's rows are there
     # Asking for Almaty explicitly: a form error, no file.
-    for field, value in (("region", world.almaty.pk), ("detachment", world.detachment.pk),
-                         ("campaign", world.signups[0].shift.campaign_id)):
-        response = client.post("/reports/export/", period_query(report=report, file_format=file_format, **{field: value}))
+    for field, value in (
+        ("region", world.almaty.pk),
+        ("detachment", world.detachment.pk),
+        ("campaign", world.signups[0].shift.campaign_id),
+    ):
+        response = client.post(
+            "/reports/export/", period_query(report=report, file_format=file_format, **{field: value})
+        )
         assert response["Content-Type"].startswith("text/html")
         assert b"errorlist" in response.content
 
@@ -62,8 +67,11 @@ def test_jobs_are_their_requesters_only(world, alice, charlie, settings, tmp_pat
     response = client.post("/reports/export/", period_query(report="signups", file_format="xlsx"))
     assert response.status_code == 302  # to the job's page
     job = ExportJob.objects.get()
-    for url in (f"/reports/exports/{job.pk}/", f"/reports/exports/{job.pk}/status.json",
-                f"/reports/exports/{job.pk}/download/"):
+    for url in (
+        f"/reports/exports/{job.pk}/",
+        f"/reports/exports/{job.pk}/status.json",
+        f"/reports/exports/{job.pk}/download/",
+    ):
         assert client_for(charlie).get(url).status_code == 404
 
 

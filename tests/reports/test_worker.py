@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 import redis
-from django.conf import settings
 from openpyxl import load_workbook
 
 from reports.models import ExportJob
@@ -34,14 +33,33 @@ def worker(regions_in_transactional_db, tmp_path, settings):  # type: ignore[no-
     export_dir = tmp_path / "exports"
     settings.REPORTS_EXPORT_DIR = str(export_dir)
     settings.REPORTS_DIRECT_MAX_ROWS = 0
-    env = {**os.environ, "DATABASE_URL": test_database_url(), "REPORTS_EXPORT_DIR": str(export_dir),
-           "DB_CONN_MAX_AGE": "0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "REPORTS_EXPORT_DIR": str(export_dir),
+        "DB_CONN_MAX_AGE": "0",
+    }
     log = (tmp_path / "worker.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "volunteer_net", "worker", "--pool=solo",
-         "-n", f"reports-{uuid.uuid4().hex[:6]}@localhost", "--without-gossip", "--without-mingle",
-         "--without-heartbeat", "--loglevel=INFO"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "volunteer_net",
+            "worker",
+            "--pool=solo",
+            "-n",
+            f"reports-{uuid.uuid4().hex[:6]}@localhost",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         yield tmp_path / "worker.log"
@@ -69,5 +87,7 @@ def test_export_runs_on_a_worker_with_progress(world, nora, worker) -> None:  # 
     assert status.get("status") == "done", worker.read_text(errors="replace")[-3000:]
     assert status["percent"] == 100
     download = client.get(str(status["download_url"]))
-    rows = list(load_workbook(io.BytesIO(b"".join(download.streaming_content))).active.iter_rows(values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(download.streaming_content))).active.iter_rows(values_only=True)
+    )
     assert len(rows) - 2 == sum(1 for s in world.signups if in_period(s))
