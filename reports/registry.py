@@ -31,6 +31,9 @@ class Column:
     kind: str = "text"
     total: bool = False
     width: int = 16
+    # Text already neutralised against formula injection by the query (exports.safe_text):
+    # the writers skip their own pass over it.
+    neutralised: bool = False
 
 
 @dataclass(frozen=True)

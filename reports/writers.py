@@ -2,8 +2,7 @@
 
 Both take an Export's columns and an iterator of row tuples (from a server-side cursor), neutralise
 text against formula injection, and add a totals row. CSV is generated chunk by chunk for a
-StreamingHttpResponse (or a file); XLSX goes through XlsxWriter's constant_memory mode, which
-flushes each row to disk as soon as the next one starts.
+StreamingHttpResponse (or a file); XLSX is streamed row by row into its zip (reports/xlsx.py).
 """
 
 from __future__ import annotations
@@ -12,13 +11,12 @@ import csv
 import datetime
 import io
 from collections.abc import Callable, Iterable, Iterator
-from decimal import Decimal
 from typing import IO, Any
 
-import xlsxwriter
 from django.utils import timezone
 
 from .registry import Column
+from .xlsx import SheetWriter
 
 # A spreadsheet runs a cell that begins with one of these as a formula (or as its start).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -34,21 +32,36 @@ def neutralise(value: str) -> str:
     return value
 
 
-def _local(value: datetime.datetime) -> datetime.datetime:
-    """Aware UTC from the database to naive Almaty wall time, as the sheet shows it."""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return value.replace(tzinfo=None)
+def _local_converter() -> Callable[[datetime.datetime], datetime.datetime]:
+    """Aware UTC from the database to naive Almaty wall time, as the sheet shows it. The zone is
+    looked up once per export: Django's per-call lookup costs more than the conversion."""
+    zone = timezone.get_default_timezone()
+
+    def local(value: datetime.datetime) -> datetime.datetime:
+        if value.tzinfo is not None:
+            value = value.astimezone(zone)
+        return value.replace(tzinfo=None)
+
+    return local
 
 
-def _csv_cell(kind: str) -> Callable[[Any], Any]:
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    v = str(v)
+    return "'" + v if v and v[0] in FORMULA_PREFIXES else v
+
+
+def _csv_cell(kind: str, neutralised: bool = False) -> Callable[[Any], Any] | None:
+    """The conversion a column's cells need in CSV (None: written as they are)."""
     if kind == "text":
-        return lambda v: "" if v is None else neutralise(str(v))
+        return None if neutralised else _text
     if kind == "datetime":
-        return lambda v: "" if v is None else f"{_local(v):%Y-%m-%d %H:%M}"
+        local = _local_converter()
+        return lambda v: "" if v is None else local(v).isoformat(sep=" ", timespec="minutes")
     if kind == "date":
         return lambda v: "" if v is None else v.isoformat()
-    return lambda v: "" if v is None else v
+    return None
 
 
 class Totals:
@@ -86,14 +99,26 @@ def csv_chunks(
     writer = csv.writer(buffer)
     buffer.write(BOM)
     writer.writerow([str(c.header) for c in columns])
-    cells = [_csv_cell(c.kind) for c in columns]
-    pairs = list(zip(cells, range(len(columns)), strict=True))
+    cells = [_csv_cell(c.kind, c.neutralised) for c in columns]
+    # Only the columns that need a conversion get one; the others pass through as they came.
+    converted = [(i, cell) for i, cell in enumerate(cells) if cell is not None]
+
+    def convert(row: tuple[Any, ...]) -> list[Any]:
+        out = list(row)
+        for i, cell in converted:
+            out[i] = cell(out[i])
+        return out
+
     totals = Totals(columns)
-    add = totals.add
+    add = totals.add if totals.indexes else None
+    writerow = writer.writerow
     pending = 0
+    count = 0
     for row in rows:
-        add(row)
-        writer.writerow([cell(row[i]) for cell, i in pairs])
+        if add:
+            add(row)
+        writerow(convert(row))
+        count += 1
         pending += 1
         if pending == BATCH:
             yield buffer.getvalue().encode("utf-8")
@@ -101,7 +126,8 @@ def csv_chunks(
             buffer.truncate()
             pending = 0
             if progress:
-                progress(totals.rows)
+                progress(count)
+    totals.rows = count
     if totals.indexes:
         writer.writerow(["" if v is None else v for v in totals.row(columns, totals_label)])
     yield buffer.getvalue().encode("utf-8")
@@ -131,65 +157,30 @@ def write_xlsx(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Typed cells (numbers, dates in Almaty time), a frozen bold header and a totals row."""
-    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_formulas": False})
-    sheet = workbook.add_worksheet(sheet_name[:31])
-    bold = workbook.add_format({"bold": True})
-    formats = {
-        "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
-        "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
-        "decimal": workbook.add_format({"num_format": "0.00"}),
-        "int": None,
-    }
+    sheet = SheetWriter(target, sheet_name=sheet_name, widths=[c.width for c in columns])
+    sheet.styled_row([str(c.header) for c in columns], bold=True)
+    prepare: dict[int, Callable[[Any], Any]] = {}
     for i, column in enumerate(columns):
-        sheet.set_column(i, i, column.width)
-    sheet.freeze_panes(1, 0)
-    sheet.write_row(0, 0, [str(c.header) for c in columns], bold)
-
-    write_string = sheet.write_string
-    write_number = sheet.write_number
-    write_datetime = sheet.write_datetime
-    plan = []
-    for i, column in enumerate(columns):
-        plan.append((i, column.kind, formats.get(column.kind)))
+        if column.kind == "text" and not column.neutralised:
+            prepare[i] = neutralise
+        elif column.kind == "datetime":
+            prepare[i] = _local_converter()
+    write = sheet.row_writer([c.kind for c in columns], prepare)
     totals = Totals(columns)
-    add = totals.add
-    r = 0
+    add = totals.add if totals.indexes else None
+    count = 0
     for row in rows:
-        r += 1
-        add(row)
-        for i, kind, fmt in plan:
-            value = row[i]
-            if value is None or value == "":
-                continue
-            if kind == "text":
-                write_string(r, i, neutralise(str(value)))
-            elif kind == "datetime":
-                write_datetime(r, i, _local(value), fmt)
-            elif kind == "date":
-                write_datetime(r, i, value, fmt)
-            elif kind == "decimal":
-                write_number(r, i, float(value) if isinstance(value, Decimal) else value, fmt)
-            else:
-                write_number(r, i, value)
-        if progress and r % BATCH == 0:
-            progress(r)
+        if add:
+            add(row)
+        write(row)
+        count += 1
+        if progress and count % BATCH == 0:
+            progress(count)
     if totals.indexes:
-        r += 1
-        for i, value in enumerate(totals.row(columns, totals_label)):
-            if value is None:
-                continue
-            if i in totals.sums:
-                write_number(
-                    r,
-                    i,
-                    float(value),
-                    workbook.add_format({"bold": True, "num_format": "0.00"})
-                    if columns[i].kind == "decimal"
-                    else bold,
-                )
-            else:
-                write_string(r, i, str(value), bold)
-    workbook.close()
+        sheet.styled_row(
+            [round(v, 2) if isinstance(v, float) else v for v in totals.row(columns, totals_label)], bold=True
+        )
+    sheet.close()
     if progress:
-        progress(totals.rows)
-    return totals.rows
+        progress(count)
+    return count
