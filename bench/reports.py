@@ -43,7 +43,9 @@ class Sink(io.RawIOBase):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--volunteers", type=int, default=100_000)
     parser.add_argument("--shifts", type=int, default=50_000)
     parser.add_argument("--signups", type=int, default=500_000)
@@ -124,7 +126,9 @@ def main() -> int:
             with tempfile.TemporaryDirectory() as tmp:
                 target: Any = Sink() if file_format == "csv" else str(Path(tmp) / "out.xlsx")
                 started = time.perf_counter()
-                written = services.export_write(export=export, scope=whole, file_format=file_format, target=target)
+                written = services.export_write(
+                    export=export, scope=whole, file_format=file_format, target=target
+                )
                 elapsed = time.perf_counter() - started
             assert written == rows_whole, (written, rows_whole)
             best = elapsed if best is None else min(best, elapsed)
@@ -132,7 +136,9 @@ def main() -> int:
         rate = rows_whole / best
         print(f"{'export ' + file_format.upper():34} {best:8.2f} {rate:10.0f} {rate / copy_rate:8.2f}")
 
-    print(f"\n{'peak memory (tracemalloc)':34} {f'{rows_tenth} rows':>14} {f'{rows_whole} rows':>14} {'growth':>9}")
+    print(
+        f"\n{'peak memory (tracemalloc)':34} {f'{rows_tenth} rows':>14} {f'{rows_whole} rows':>14} {'growth':>9}"
+    )
     for file_format in ("csv", "xlsx"):
         peaks = []
         for scope in (tenth, whole):
@@ -142,7 +148,9 @@ def main() -> int:
                 services.export_write(export=export, scope=scope, file_format=file_format, target=target)
                 peaks.append(tracemalloc.get_traced_memory()[1] / 2**20)
                 tracemalloc.stop()
-        print(f"{'export ' + file_format.upper():34} {peaks[0]:11.1f} MB {peaks[1]:11.1f} MB {peaks[1] - peaks[0]:6.1f} MB")
+        print(
+            f"{'export ' + file_format.upper():34} {peaks[0]:11.1f} MB {peaks[1]:11.1f} MB {peaks[1] - peaks[0]:6.1f} MB"
+        )
 
     year = timezone.localdate().year
     scenarios = [

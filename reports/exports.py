@@ -25,7 +25,7 @@ from .registry import Column, Export
 from .scope import ReportScope
 from .writers import FORMULA_PREFIXES
 
-CHUNK = 10000
+CHUNK = 5000
 Rows = tuple[Callable[[], int], Iterator[tuple[Any, ...]]]
 
 
