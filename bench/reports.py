@@ -160,7 +160,12 @@ def main() -> int:
         ("coordinator 75: dashboard, whole data", coordinator, f"/reports/?start={first}&end={last}"),
         ("anonymous: Year of Volunteers (cached)", None, f"/year-of-volunteers/?year={year}"),
     ]
-    print()
+    from django.test import override_settings
+
+    print("\ndashboards computed on every request (REPORTS_DASHBOARD_CACHE_SECONDS=0)")
+    with override_settings(REPORTS_DASHBOARD_CACHE_SECONDS=0):
+        time_pages(scenarios[:4], max(3, args.repeat // 4), width=44)
+    print("\nas served (figures kept per region scope, period and language for a few minutes)")
     time_pages(scenarios, args.repeat, width=44)
     timings = []
     client = Client()

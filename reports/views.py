@@ -3,6 +3,9 @@ certificates of hours and their public verification, the Year of Volunteers page
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import json
 import tempfile
 from typing import Any, cast
 
@@ -36,6 +39,7 @@ from regions.scoping import (
     region_scope_required,
     require,
     scope_queryset,
+    scoped_region_ids,
 )
 from volunteer_net.forms import apply_service_errors
 from volunteer_net.http import require_post
@@ -54,13 +58,49 @@ from .scope import ReportScope
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ReportScopeForm(request.GET or None, user=request.user)
     scope = form.scope()
-    sections = [s for s in (section(scope) for _key, section in DASHBOARD_SECTIONS) if s is not None]
+    sections, computed_at = _dashboard_sections(scope)
     export_form = ExportForm(initial={**scope.params(), "file_format": "xlsx"}, user=request.user)
     return render(
         request,
         "reports/dashboard.html",
-        {"form": form, "scope": scope, "sections": sections, "export_form": export_form},
+        {
+            "form": form,
+            "scope": scope,
+            "sections": sections,
+            "computed_at": computed_at,
+            "export_form": export_form,
+        },
     )
+
+
+def _dashboard_sections(scope: ReportScope) -> tuple[list[Any], datetime.datetime]:
+    """The sections for this scope, computed at most every REPORTS_DASHBOARD_CACHE_SECONDS: at
+    full scale they are a dozen aggregates over hundreds of thousands of sign-ups, and a
+    dashboard a few minutes old serves a period's report as well. The key is the user's region
+    scope (not the user), the period and pickers, and the language, so coordinators of the
+    same regions share it and nobody gets another scope's figures."""
+    regions = scoped_region_ids(scope.user)
+    key = (
+        "reports:dashboard:"
+        + hashlib.sha256(
+            json.dumps(
+                [
+                    "all" if regions is None else sorted(regions),
+                    is_national_staff(scope.user),
+                    scope.params(),
+                    translation.get_language(),
+                ],
+                sort_keys=True,
+            ).encode()
+        ).hexdigest()
+    )
+    cached = cache.get(key) if settings.REPORTS_DASHBOARD_CACHE_SECONDS else None
+    if cached is None:
+        sections = [s for s in (section(scope) for _key, section in DASHBOARD_SECTIONS) if s is not None]
+        cached = (sections, timezone.now())
+        if settings.REPORTS_DASHBOARD_CACHE_SECONDS:
+            cache.set(key, cached, settings.REPORTS_DASHBOARD_CACHE_SECONDS)
+    return cached
 
 
 # Exports ------------------------------------------------------------------------------------

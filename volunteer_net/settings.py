@@ -258,6 +258,8 @@ REPORTS_EXPORT_TTL_HOURS = env_int("REPORTS_EXPORT_TTL_HOURS", 24)
 REPORTS_CLEAN_INTERVAL = env_int("REPORTS_CLEAN_INTERVAL", 3600)
 # The public Year of Volunteers page is cached this long (counts only, the same for everybody).
 REPORTS_PUBLIC_CACHE_SECONDS = env_int("REPORTS_PUBLIC_CACHE_SECONDS", 600)
+# Dashboard figures are recomputed at most this often per region scope, period and language (0: always).
+REPORTS_DASHBOARD_CACHE_SECONDS = env_int("REPORTS_DASHBOARD_CACHE_SECONDS", 300)
 
 # Celery with Redis. Without REDIS_URL (the embedded default) tasks run eagerly in-process.
 REDIS_URL = env_str("REDIS_URL")

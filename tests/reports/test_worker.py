@@ -72,7 +72,7 @@ def worker(regions_in_transactional_db, tmp_path, settings):  # type: ignore[no-
             proc.wait()
 
 
-def test_export_runs_on_a_worker_with_progress(world, nora, worker) -> None:  # type: ignore[no-untyped-def]
+def test_export_runs_on_a_worker_with_progress(regions_in_transactional_db, world, nora, worker) -> None:  # type: ignore[no-untyped-def]
     client = client_for(nora)
     response = client.post("/reports/export/", period_query(report="signups", file_format="xlsx"))
     job = ExportJob.objects.get()
