@@ -24,14 +24,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def eager(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     from volunteer_net.celery import app
 
-    app.conf.task_always_eager = True
+    was_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True  # as under `make run`, without Redis
     settings.REPORTS_EXPORT_DIR = str(tmp_path)
     settings.REPORTS_DIRECT_MAX_ROWS = 0
     yield tmp_path
-    app.conf.task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+    app.conf.task_always_eager = was_eager
 
 
 def test_large_export_runs_as_a_job_and_downloads(regions_in_transactional_db, world, nora, eager) -> None:  # type: ignore[no-untyped-def]
