@@ -8,13 +8,9 @@ mapped in SQL (CASE) so that the writers see plain values.
 from __future__ import annotations
 
 import dataclasses
-import queue
-import threading
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any, cast
 
-from django.db import connection
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Concat
 from django.utils.translation import get_language
@@ -63,62 +59,8 @@ def safe_text(field: str) -> Case:
 
 def _stream(qs: QuerySet[Any], *fields: Any) -> Rows:
     values = qs.values_list(*fields)
-    return (lambda: qs.count()), prefetched_rows(values)
-
-
-def prefetched_rows(values: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
-    """The rows of a values_list queryset from a server-side cursor, CHUNK at a time.
-
-    On PostgreSQL a thread fetches the next chunk while the caller writes the current one: the
-    database prepares rows during the Python work instead of after it (the thread shares the
-    request's connection — psycopg2 serialises its use — so it sees the same transaction). At
-    most two chunks wait in the queue: memory stays flat. Elsewhere (SQLite under `make run`),
-    Django's own chunked iterator.
-    """
-    compiler = values.query.get_compiler(using=values.db)
-    sql, params = compiler.as_sql()
-    # Raw rows are the queryset's rows only when no field needs a Python converter.
-    converters = compiler.get_converters([s[0] for s in compiler.select[0 : compiler.col_count]])
-    if connection.vendor != "postgresql" or converters or not sql:
-        yield from values.iterator(chunk_size=CHUNK)
-        return
-    connection.ensure_connection()
-    raw = connection.connection
-    cursor = raw.cursor(name=f"export_{uuid.uuid4().hex}", withhold=True)
-    cursor.itersize = CHUNK
-    chunks: queue.Queue[list[tuple[Any, ...]] | BaseException | None] = queue.Queue(maxsize=2)
-    stop = threading.Event()
-
-    def fetch() -> None:
-        try:
-            cursor.execute(sql, params)
-            while not stop.is_set():
-                rows = cursor.fetchmany(CHUNK)
-                if not rows:
-                    break
-                chunks.put(rows)
-            chunks.put(None)
-        except BaseException as exc:  # handed to the consumer, raised there
-            chunks.put(exc)
-
-    worker = threading.Thread(target=fetch, name="export-prefetch", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = chunks.get()
-            if item is None:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield from item
-    finally:
-        stop.set()
-        while worker.is_alive():
-            try:
-                chunks.get_nowait()
-            except queue.Empty:
-                worker.join(0.05)
-        cursor.close()
+    # A server-side cursor on PostgreSQL: CHUNK rows in memory at a time.
+    return (lambda: qs.count()), values.iterator(chunk_size=CHUNK)
 
 
 # Roster ---------------------------------------------------------------------------------------
