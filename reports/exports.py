@@ -11,7 +11,8 @@ import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any, cast
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.conf import settings
+from django.db.models import Case, CharField, Count, F, Func, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Concat
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,7 @@ from volunteers.models import Volunteer
 from volunteers.selectors import RosterFilters, volunteer_list
 
 from . import selectors
-from .registry import Column, Export
+from .registry import Column, CopyQuery, Export
 from .scope import ReportScope
 from .writers import FORMULA_PREFIXES
 
@@ -172,9 +173,9 @@ def signup_columns(scope: ReportScope) -> list[Column]:
     ]
 
 
-def signup_rows(scope: ReportScope) -> Rows:
+def _signup_queryset(scope: ReportScope) -> QuerySet[Signup]:
     # Labels are ours (translated choices); every other text is neutralised by the query.
-    qs = (
+    return (
         selectors.signups_in_scope(scope)
         .annotate(
             status_label=_labels("status", Signup.Status.choices),
@@ -187,18 +188,35 @@ def signup_rows(scope: ReportScope) -> Rows:
         )
         .order_by("shift__starts_at", "id")
     )
-    return _stream(
-        qs,
-        "shift__starts_at",
-        "x_title",
-        "kind_label",
-        "x_region",
-        "x_place",
-        "x_last",
-        "x_first",
-        "status_label",
-        "hours",
+
+
+_SIGNUP_FIELDS = (
+    "x_title",
+    "kind_label",
+    "x_region",
+    "x_place",
+    "x_last",
+    "x_first",
+    "status_label",
+    "hours",
+)
+
+
+def signup_rows(scope: ReportScope) -> Rows:
+    return _stream(_signup_queryset(scope), "shift__starts_at", *_SIGNUP_FIELDS)
+
+
+def signup_copy(scope: ReportScope) -> CopyQuery:
+    """The same rows as CSV-ready values for PostgreSQL's COPY (the start as Almaty wall time
+    text), and the totals row's sums."""
+    qs = _signup_queryset(scope).annotate(
+        x_start=Func(
+            F("shift__starts_at"),
+            template=f"to_char(%(expressions)s AT TIME ZONE '{settings.TIME_ZONE}', 'YYYY-MM-DD HH24:MI')",
+            output_field=CharField(),
+        )
     )
+    return qs.values_list("x_start", *_SIGNUP_FIELDS), {8: Sum("hours")}
 
 
 # Detachments' activity -----------------------------------------------------------------------
@@ -282,7 +300,13 @@ BUILTIN = [
         iin=True,
     ),
     Export(key="hours", title=_("Hours per volunteer"), columns=hours_columns, rows=hours_rows),
-    Export(key="signups", title=_("Sign-ups and attendance"), columns=signup_columns, rows=signup_rows),
+    Export(
+        key="signups",
+        title=_("Sign-ups and attendance"),
+        columns=signup_columns,
+        rows=signup_rows,
+        csv_copy=signup_copy,
+    ),
     Export(
         key="detachments",
         title=_("Detachments' activity"),

@@ -36,6 +36,11 @@ class Column:
     neutralised: bool = False
 
 
+# A values_list queryset whose every column is CSV-ready text or a number (already neutralised,
+# times as Almaty text), and the totals row's aggregates by column index.
+CopyQuery = tuple[Any, dict[int, Any]]
+
+
 @dataclass(frozen=True)
 class Export:
     key: str
@@ -48,6 +53,9 @@ class Export:
         default_factory=lambda: frozenset({"period", "region", "campaign", "detachment"})
     )
     iin: bool = False
+    # Optional: the same rows for PostgreSQL's COPY … TO STDOUT WITH CSV, which writes a large
+    # CSV export at the database's own speed (see writers.write_csv_copy).
+    csv_copy: Callable[[ReportScope], CopyQuery] | None = None
 
 
 EXPORTS: dict[str, Export] = {}

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -87,11 +87,20 @@ def export_write(
             if progress:
                 progress(n)
 
+        def write(handle: Any) -> None:
+            nonlocal written
+            if export.csv_copy is not None and connection.vendor == "postgresql":
+                written = writers.write_csv_copy(
+                    handle, columns, export.csv_copy(scope), totals_label=label, progress=progress
+                )
+            else:
+                writers.write_csv(handle, columns, rows, totals_label=label, progress=counting)
+
         if isinstance(target, (str, Path)):
             with open(target, "wb") as handle:
-                writers.write_csv(handle, columns, rows, totals_label=label, progress=counting)
+                write(handle)
         else:
-            writers.write_csv(target, columns, rows, totals_label=label, progress=counting)
+            write(target)
         return written
     return writers.write_xlsx(
         target,

@@ -147,6 +147,64 @@ def write_csv(
         target.write(chunk)
 
 
+class _CountingWriter:
+    """A file for COPY to write into: passes the bytes on and reports rows as lines go by."""
+
+    def __init__(self, target: IO[bytes], progress: Callable[[int], None] | None) -> None:
+        self.target = target
+        self.progress = progress
+        self.lines = 0
+        self.reported = 0
+
+    def write(self, data: bytes | str) -> int:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        self.target.write(raw)
+        self.lines += raw.count(b"\n")
+        if self.progress and self.lines - self.reported >= BATCH * 10:
+            self.reported = self.lines
+            self.progress(self.lines)
+        return len(raw)
+
+
+def write_csv_copy(
+    target: IO[bytes],
+    columns: list[Column],
+    copy: Any,
+    *,
+    totals_label: str,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """The CSV export written by PostgreSQL itself (COPY … TO STDOUT WITH CSV) between our BOM
+    and header and our totals row: the same file as write_csv, at the database's speed."""
+    from django.db import connection
+
+    values, totals = copy
+    sql, params = values.query.sql_with_params()
+    header = io.StringIO()
+    header.write(BOM)
+    csv.writer(header).writerow([str(c.header) for c in columns])
+    target.write(header.getvalue().encode("utf-8"))
+    sink = _CountingWriter(target, progress)
+    with connection.cursor() as cursor:
+        statement = cursor.mogrify(sql, params)
+        if isinstance(statement, bytes):
+            statement = statement.decode()
+        cursor.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, ENCODING 'UTF8')", sink)
+        rows = cursor.rowcount
+    if totals:
+        sums = values.order_by().aggregate(**{f"t{i}": agg for i, agg in totals.items()})
+        line: list[Any] = [""] * len(columns)
+        line[0] = totals_label
+        for i in totals:
+            line[i] = sums[f"t{i}"] or 0
+        out = io.StringIO()
+        csv.writer(out).writerow(line)
+        target.write(out.getvalue().encode("utf-8"))
+    if progress:
+        progress(rows)
+    return rows
+
+
 def write_xlsx(
     target: str | IO[bytes],
     columns: list[Column],
