@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast e2e lint format check messages compilemessages migrate seed \
         install install-dev system-deps services worker beat bench bench-events bench-offices bench-care \
-        bench-notifications bench-map backup restore clean
+        bench-notifications bench-map bench-reports backup restore clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -70,7 +70,7 @@ test-fast: services $(VENV)/.installed-dev compilemessages ## The suite without 
 lint: $(VENV)/.installed-dev ## ruff, ruff format, mypy (django-stubs), migrations in sync
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DEBUG=true $(BIN)/mypy accounts regions volunteers detachments front_offices notifications events care volunteer_net
+	DEBUG=true $(BIN)/mypy accounts regions volunteers detachments front_offices notifications events care reports volunteer_net
 	DEBUG=true $(MANAGE) makemigrations --check --dry-run
 
 format: $(VENV)/.installed-dev ## Format and autofix with ruff
@@ -116,6 +116,11 @@ BENCH_MAP_FEATURES ?= 10000
 bench-map: $(VENV)/.installed ## Map GeoJSON endpoints beside their floors, and the map page in Chromium (BENCH_MAP_FEATURES=10000)
 	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_MAP_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_MAP_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_MAP_DATABASE_URL))')"
 	DATABASE_URL=$(BENCH_MAP_DATABASE_URL) $(BIN)/python bench/map.py --features $(BENCH_MAP_FEATURES) $(ARGS)
+BENCH_REPORTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vn_bench_reports
+bench-reports: $(VENV)/.installed ## Sign-ups export (CSV, XLSX) vs COPY, its memory, dashboards at full scale
+	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_REPORTS_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_REPORTS_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_REPORTS_DATABASE_URL))')"
+	DATABASE_URL=$(BENCH_REPORTS_DATABASE_URL) $(BIN)/python bench/reports.py --volunteers $(BENCH_VOLUNTEERS) \
+		--shifts $(BENCH_SHIFTS) --signups $(BENCH_SIGNUPS)
 
 worker: $(VENV)/.installed ## Celery worker: sends messages, runs the sweep (needs REDIS_URL)
 	$(BIN)/celery -A volunteer_net worker --loglevel INFO

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What `make test` needs besides Python packages: GNU gettext, Chromium and DejaVu fonts for the
-# browser tests, PostgreSQL and Redis running on 127.0.0.1. On Debian as root, whatever is missing
+# browser tests, Pango for the PDF certificates (WeasyPrint), PostgreSQL and Redis running on 127.0.0.1. On Debian as root, whatever is missing
 # is installed and started; elsewhere the script names exactly what is missing and stops.
 set -euo pipefail
 
@@ -21,6 +21,9 @@ missing=()
 command -v msgfmt >/dev/null || missing+=(gettext)
 [ -x "$CHROMIUM" ] || missing+=(chromium)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+# WeasyPrint (certificates of hours) draws text through Pango; HarfBuzz subsetting comes with it.
+ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' || missing+=(libharfbuzz-subset0)
 pg_isready -h 127.0.0.1 -p "$PGPORT" -q 2>/dev/null || command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping >/dev/null 2>&1 || command -v redis-server >/dev/null || missing+=(redis-server redis-tools)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -121,6 +122,7 @@ INSTALLED_APPS = [
     "notifications",
     "events",
     "care",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -298,6 +300,17 @@ if not 0.01 <= CARE_MAP_SNAP_DEGREES <= 1:
     raise ImproperlyConfigured("CARE_MAP_SNAP_DEGREES must be between 0.01 and 1.")
 # The volunteer's reminder goes out this many hours before the request's window opens.
 CARE_REMINDER_HOURS = env_int("CARE_REMINDER_HOURS", 24)
+# Reports (reports/): exports up to this many rows stream straight back; larger ones are built by
+# a Celery worker into REPORTS_EXPORT_DIR (shared by web and worker processes), downloadable by
+# their requester for REPORTS_EXPORT_TTL_HOURS, then deleted by a periodic task.
+REPORTS_DIRECT_MAX_ROWS = env_int("REPORTS_DIRECT_MAX_ROWS", 20000)
+REPORTS_EXPORT_DIR = env_str("REPORTS_EXPORT_DIR", str(Path(tempfile.gettempdir()) / "volunteer_net_exports"))
+REPORTS_EXPORT_TTL_HOURS = env_int("REPORTS_EXPORT_TTL_HOURS", 24)
+REPORTS_CLEAN_INTERVAL = env_int("REPORTS_CLEAN_INTERVAL", 3600)
+# The public Year of Volunteers page is cached this long (counts only, the same for everybody).
+REPORTS_PUBLIC_CACHE_SECONDS = env_int("REPORTS_PUBLIC_CACHE_SECONDS", 600)
+# Dashboard figures are recomputed at most this often per region scope, period and language (0: always).
+REPORTS_DASHBOARD_CACHE_SECONDS = env_int("REPORTS_DASHBOARD_CACHE_SECONDS", 300)
 
 # Celery with Redis. Without REDIS_URL (the embedded default) tasks run eagerly in-process.
 REDIS_URL = env_str("REDIS_URL")
@@ -324,6 +337,10 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly: an occurrence made an hour late is still days ahead of its window.
     "care-recurrence": {"task": "care.tasks.create_next_occurrences", "schedule": 3600.0},
     "care-erasure": {"task": "care.tasks.erase_expired_beneficiaries", "schedule": 86400.0},
+    "reports-clean-exports": {
+        "task": "reports.tasks.clean_exports",
+        "schedule": float(REPORTS_CLEAN_INTERVAL),
+    },
 }
 # Several beats may be started; only the holder of a Redis lock sends (volunteer_net/beat.py).
 CELERY_BEAT_SCHEDULER = "volunteer_net.beat:LeaderScheduler"

@@ -24,6 +24,7 @@ urlpatterns = [
     path("care/", include("care.urls")),
     path("", include("events.urls")),
     path("", include("notifications.urls")),
+    path("", include("reports.urls")),
     path("api/", include("volunteer_net.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

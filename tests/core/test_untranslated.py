@@ -6,21 +6,24 @@ Data (names, e-mails) is the same in every language and contains no Latin words 
 the brand and a few international terms listed below.
 """
 
+import datetime
 import re
 from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from detachments.invitation_links import invitation_token
 from detachments.models import CuratorInvitation
 from front_offices.models import FrontOffice
+from reports.scope import ReportScope
 from tests.conftest import client_for
 from tests.factories import DetachmentFactory, MinorFactory, UserFactory, VolunteerFactory
 from volunteers.models import PossibleDuplicate
 
 BRAND = "Volunteer Net"
-ALLOWED = {"JSON", "SMS", "KK", "RU", "EN"}
+ALLOWED = {"JSON", "SMS", "KK", "RU", "EN", "CSV", "XLSX (Excel)"}
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 
 
@@ -139,6 +142,30 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
         request=snow, detachment=detachment, hands=3, curator_going=True, by=alice
     )
     HelpRequestFactory(needs_check=True)
+    from reports import services as report_services
+    from reports.models import ExportJob
+
+    national = UserFactory(email="nora@example.kz", is_national_staff=True)
+    job = ExportJob.objects.create(
+        requested_by=alice, kind="signups", file_format="xlsx", file_name="signups.xlsx"
+    )
+    past = ShiftFactory(
+        campaign=flood,
+        starts_at=timezone.now() - datetime.timedelta(days=10),
+        ends_at=timezone.now() - datetime.timedelta(days=10, hours=-3),
+    )
+    past.signups.create(volunteer=bob, status="attended", hours=3)
+    today = timezone.localdate()
+    certificate = report_services.certificate_issue(
+        volunteer=bob, start=today - datetime.timedelta(days=400), end=today, language="kk", by=alice
+    )
+    report_services.export_audit(
+        by=alice,
+        export=report_services.export_get("signups"),
+        scope=ReportScope(user=alice, start=today, end=today),
+        file_format="csv",
+        rows=3,
+    )
     anonymous = Client()
     # Front offices: hours, a booked visit of bob's, the staff's day.
     import datetime as dt
@@ -297,6 +324,28 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
         (client_for(alice), "get", f"/detachments/invitations/{invitation_token(invite_bob)}/", None),
         (anonymous, "get", f"/detachments/invitations/{invitation_token(withdrawn)}/", None),
         (anonymous, "get", "/detachments/invitations/forged/", None),
+        # Reports: dashboard, exports (a job and the audit), certificates and their check.
+        (client_for(alice), "get", "/reports/", None),
+        (client_for(alice), "get", "/reports/?start=2026-05-01&end=2026-01-01&region=999", None),
+        (client_for(national), "get", "/reports/", None),
+        (client_for(alice), "get", "/reports/export/", None),
+        (client_for(alice), "post", "/reports/export/", {"start": "x", "report": "nope"}),
+        (client_for(alice), "get", f"/reports/exports/{job.pk}/", None),
+        (client_for(national), "get", "/reports/audit/", None),
+        (client_for(alice), "get", "/reports/certificates/", None),
+        (client_for(alice), "get", f"/reports/certificates/new/{bob.pk}/", None),
+        (
+            client_for(alice),
+            "post",
+            f"/reports/certificates/new/{bob.pk}/",
+            {"start": "2020-01-01", "end": "2020-01-02", "language": "kk"},
+        ),
+        (client_for(bob.user), "get", "/me/certificates/", None),
+        (client_for(bob.user), "post", "/me/certificates/", {"start": "2030-01-01", "end": "2020-01-01"}),
+        (anonymous, "get", "/verify/", None),
+        (anonymous, "get", f"/verify/{certificate.code}/", None),
+        (anonymous, "get", "/verify/FORGED-CODE/", None),
+        (anonymous, "get", "/year-of-volunteers/", None),
     ]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -34,6 +35,7 @@ from front_offices.models import FrontOffice, OpeningHours, VisitSlot
 from notifications.services import message_schedule
 from notifications.tokens import unsubscribe_token
 from regions.models import CoordinatorAssignment
+from reports.models import Certificate, ExportJob
 from tests.care.factories import BeneficiaryFactory, HelpRequestFactory
 from tests.e2e.conftest import log_in
 from tests.events.factories import CampaignFactory, ShiftFactory
@@ -96,6 +98,11 @@ NOT_PAGES = {
     "care/requests/<int:pk>/stop-repeating/": "POST only (a button on a weekly request's page)",
     "care/assignments/<int:pk>/confirm/": "POST only (the confirm button of an offer on the request's page)",
     "care/assignments/<int:pk>/withdraw/": "POST only (the withdraw button on the request's page)",
+    "reports/export/roster/": "POST only (the roster's export buttons)",
+    "reports/exports/<int:pk>/status.json": "JSON polled by the export page's progress bar",
+    "reports/exports/<int:pk>/download/": "a file download (CSV or XLSX)",
+    "reports/certificates/<int:pk>/revoke/": "POST only (the revoke form in the list of certificates)",
+    "certificates/<int:pk>.pdf": "a file download (the PDF certificate)",
 }
 
 ANONYMOUS, VOLUNTEER, CURATOR, COORDINATOR, NATIONAL = (
@@ -197,6 +204,16 @@ PAGES: dict[str, tuple[str, ...]] = {
     "care/requests/<int:pk>/": (VOLUNTEER, COORDINATOR, NATIONAL),
     "care/assignments/<int:pk>/done/": (VOLUNTEER,),
     "care/beneficiaries/<int:pk>/erase/": (COORDINATOR,),
+    "reports/": MANAGERS,
+    "reports/export/": MANAGERS,
+    "reports/exports/<int:pk>/": (COORDINATOR,),
+    "reports/audit/": (NATIONAL,),
+    "reports/certificates/": MANAGERS,
+    "reports/certificates/new/<int:volunteer_pk>/": (COORDINATOR,),
+    "me/certificates/": (VOLUNTEER,),
+    "verify/": (ANONYMOUS,),
+    "verify/<str:code>/": (ANONYMOUS,),
+    "year-of-volunteers/": (ANONYMOUS,),
 }
 
 # Seen in Russian too: the pages each role works on every day.
@@ -374,6 +391,32 @@ def site(almaty: Any, astana: Any) -> Site:
         request=snow, detachment=detachment, hands=4, curator_going=True, by=coordinator
     )
     HelpRequestFactory(kind="clinic", urgency="urgent", due_from=timezone.now() - datetime.timedelta(days=1))
+    # Reports: a finished export of the coordinator's, a certificate of the volunteer's hours.
+    job = ExportJob.objects.create(
+        requested_by=coordinator,
+        kind="signups",
+        file_format="xlsx",
+        params={},
+        status=ExportJob.Status.DONE,
+        rows_total=120000,
+        rows_done=120000,
+        file_name="signups_20260101-20260630.xlsx",
+        finished_at=timezone.now(),
+        expires_at=timezone.now() + datetime.timedelta(hours=24),
+    )
+    certificate = Certificate.objects.create(
+        code="1234-5678-9012-3456",
+        volunteer=volunteer,
+        holder_name=volunteer.full_name,
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 6, 30),
+        hours=Decimal("12.50"),
+        campaigns=[{"title": campaign.title, "hours": "12.50"}],
+        language="kk",
+        issuer="Volunteer Net — Алматы",
+        region_code="75",
+        issued_by=coordinator,
+    )
     uid = urlsafe_base64_encode(force_bytes(volunteer.user.pk))
     token = default_token_generator.make_token(volunteer.user)
     d, m = detachment.pk, minor.pk
@@ -430,6 +473,9 @@ def site(almaty: Any, astana: Any) -> Site:
         "care/requests/<int:pk>/": f"/care/requests/{help_request.pk}/",
         "care/assignments/<int:pk>/done/": f"/care/assignments/{care_assignment.pk}/done/",
         "care/beneficiaries/<int:pk>/erase/": f"/care/beneficiaries/{help_request.beneficiary_id}/erase/",
+        "reports/exports/<int:pk>/": f"/reports/exports/{job.pk}/",
+        "reports/certificates/new/<int:volunteer_pk>/": f"/reports/certificates/new/{volunteer.pk}/",
+        "verify/<str:code>/": f"/verify/{certificate.code}/",
     }
     for route in PAGES:
         urls.setdefault(route, "/" + route)

@@ -1,0 +1,63 @@
+"""Server-rendered SVG charts: no script, no CDN, readable on a 360 px phone.
+
+Horizontal bars, one per row, labels above their bar so that long Kazakh or Russian names need
+no room at the side; the page shows the same numbers as a table next to each chart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from itertools import count
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH = 320
+ROW = 34
+_ids = count(1)
+
+
+def _fmt(value: Decimal | int | float) -> str:
+    if isinstance(value, Decimal):
+        value = value.quantize(Decimal("0.1")) if value % 1 else int(value)
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def bar_chart(
+    title: str,
+    rows: Sequence[tuple[str, Decimal | int]],
+    *,
+    second: Sequence[tuple[str, Decimal | int]] | None = None,
+) -> SafeString:
+    """Bars for `rows` (label, value); with `second`, a thinner second bar per row (e.g. active
+    beside registered). The chart is an image for screen readers, its table carries the data."""
+    chart_id = f"chart-{next(_ids)}"
+    peak = max([float(v) for _, v in rows] + [float(v) for _, v in (second or [])] + [1.0])
+    height = ROW * len(rows) + 8
+    parts: list[str] = [
+        format_html(
+            '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-labelledby="{}" '
+            'xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="xMinYMin meet">'
+            '<title id="{}">{}</title>',
+            WIDTH,
+            height,
+            chart_id,
+            chart_id,
+            title,
+        )
+    ]
+    bar_max = WIDTH - 70
+    for i, (label, value) in enumerate(rows):
+        y = i * ROW
+        w = 0 if peak == 0 else max(0.0, float(value) / peak * bar_max)
+        parts.append(
+            f'<text x="0" y="{y + 11}" class="chart-label">{escape(label)}</text>'
+            f'<rect x="0" y="{y + 15}" width="{w:.1f}" height="{10 if second else 14}" class="chart-bar"></rect>'
+            f'<text x="{w + 4:.1f}" y="{y + 26}" class="chart-value">{escape(_fmt(value))}</text>'
+        )
+        if second:
+            w2 = max(0.0, float(second[i][1]) / peak * bar_max)
+            parts.append(f'<rect x="0" y="{y + 26}" width="{w2:.1f}" height="5" class="chart-bar-2"></rect>')
+    parts.append("</svg>")
+    return mark_safe("".join(str(p) for p in parts))  # noqa: S308 — every label is escaped above

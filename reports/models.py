@@ -1,0 +1,114 @@
+"""Records that reports/ keeps of its own: export jobs run in the background, and certificates
+of volunteer hours. Everything else here is read from the apps below."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from volunteers.models import Volunteer
+
+
+class ExportJob(models.Model):
+    """A large export built by a Celery worker into a file that only its requester may fetch,
+    until it expires (then a periodic task deletes the file)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by")
+    )
+    kind = models.CharField(_("report"), max_length=40)
+    file_format = models.CharField(_("format"), max_length=4)
+    # The chosen period and scope (ids and dates only), replayed by the worker as the requester.
+    params = models.JSONField(_("parameters"), default=dict)
+    language = models.CharField(_("language"), max_length=8, default="kk")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows expected"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("available until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        indexes = [models.Index(fields=["status", "expires_at"], name="exportjob_status_expires")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}.{self.file_format} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, int(self.rows_done * 100 / self.rows_total))
+
+    @property
+    def is_available(self) -> bool:
+        return (
+            self.status == self.Status.DONE
+            and self.expires_at is not None
+            and self.expires_at > timezone.now()
+        )
+
+
+class Certificate(models.Model):
+    """A certificate of a volunteer's hours over a period. What it states is frozen when it is
+    issued (name, hours, campaigns), so that the public verification page confirms exactly what
+    was printed, even after the profile changes."""
+
+    code = models.CharField(_("verification code"), max_length=24, unique=True)
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("volunteer")
+    )
+    holder_name = models.CharField(_("name"), max_length=300)
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))
+    hours = models.DecimalField(_("hours"), max_digits=9, decimal_places=2)
+    # [{"title": ..., "hours": "12.50"}, ...] — campaign titles and hours, as printed.
+    campaigns = models.JSONField(_("campaigns"), default=list)
+    language = models.CharField(_("language"), max_length=8)
+    issuer = models.CharField(_("issued by"), max_length=300)
+    region_code = models.CharField(_("region"), max_length=8, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoke_reason = models.CharField(_("reason"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("certificate of hours")
+        verbose_name_plural = _("certificates of hours")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_end__gte=models.F("period_start")), name="certificate_period_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

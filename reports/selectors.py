@@ -1,0 +1,434 @@
+"""Scoped, aggregated reads for dashboards, exports and certificates.
+
+reports/ only reads. Every query here starts from `regions.scoping` (scope_queryset), so a
+coordinator's figures hold only their regions' rows, and groups in the database (one aggregate
+query per figure, never a loop over rows).
+
+Hours have ONE entry point, `hours_by(scope, group)`: it adds up every registered source in
+HOURS_SOURCES. Campaign shifts (events/) are the first; another source (targeted help) appends a
+function with the same signature in its AppConfig.ready() — see `register_hours_source`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from detachments.models import Detachment
+from events.models import Campaign, Signup, TransportRequest
+from regions.models import Region
+from regions.scoping import region_queryset_for, scope_queryset
+from volunteers.models import ADULT_AGE, Volunteer
+
+from .scope import ALL_REGIONS, ReportScope, local_midnight
+
+ZERO = Decimal("0.00")
+HOURS_SUM = Coalesce(Sum("hours"), Value(ZERO), output_field=DecimalField(max_digits=12, decimal_places=2))
+
+# Groups every hours source answers: key -> hours.
+HOUR_GROUPS = ("total", "month", "kind", "direction", "region", "volunteer", "detachment", "campaign")
+
+HoursSource = Callable[[ReportScope, str], dict[Any, Decimal]]
+HOURS_SOURCES: list[HoursSource] = []
+
+
+def register_hours_source(source: HoursSource) -> None:
+    if source not in HOURS_SOURCES:
+        HOURS_SOURCES.append(source)
+
+
+# Sign-ups (events/) -------------------------------------------------------------------------
+
+
+def signups_in_scope(scope: ReportScope) -> QuerySet[Signup]:
+    """Sign-ups for shifts starting within the period, of campaigns in the user's regions
+    (national campaigns, with no region, count for national staff only)."""
+    qs = scope_queryset(Signup.objects.all(), scope.user, region_field="shift__campaign__region")
+    qs = qs.filter(shift__starts_at__gte=scope.start_at, shift__starts_at__lt=scope.end_before)
+    if scope.region:
+        qs = qs.filter(shift__campaign__region_id=scope.region)
+    if scope.campaign:
+        qs = qs.filter(shift__campaign_id=scope.campaign)
+    if scope.detachment:
+        qs = qs.filter(volunteer__detachment_id=scope.detachment)
+    if scope.volunteer:
+        qs = qs.filter(volunteer_id=scope.volunteer)
+    return qs
+
+
+_SIGNUP_GROUPS = {
+    "month": TruncMonth("shift__starts_at", tzinfo=timezone.get_default_timezone()),
+    "kind": F("shift__campaign__kind"),
+    "direction": F("shift__campaign__direction"),
+    "region": F("shift__campaign__region_id"),
+    "volunteer": F("volunteer_id"),
+    "detachment": F("volunteer__detachment_id"),
+    "campaign": F("shift__campaign_id"),
+}
+
+
+def signup_hours(scope: ReportScope, group: str) -> dict[Any, Decimal]:
+    qs = signups_in_scope(scope).filter(status=Signup.Status.ATTENDED)
+    if group == "total":
+        return {None: qs.aggregate(h=HOURS_SUM)["h"]}
+    rows = qs.annotate(g=_SIGNUP_GROUPS[group]).order_by().values("g").annotate(h=HOURS_SUM)
+    return {r["g"]: r["h"] for r in rows}
+
+
+register_hours_source(signup_hours)
+
+
+def hours_by(scope: ReportScope, group: str) -> dict[Any, Decimal]:
+    """Hours in the scope grouped by `group` (one of HOUR_GROUPS), every source added up."""
+    if group not in HOUR_GROUPS:
+        raise ValueError(group)
+    total: dict[Any, Decimal] = defaultdict(lambda: ZERO)
+    for source in HOURS_SOURCES:
+        for key, hours in source(scope, group).items():
+            total[key] += hours or ZERO
+    return dict(total)
+
+
+def total_hours(scope: ReportScope) -> Decimal:
+    return hours_by(scope, "total").get(None, ZERO)
+
+
+# Volunteers ---------------------------------------------------------------------------------
+
+
+def volunteers_in_scope(scope: ReportScope) -> QuerySet[Volunteer]:
+    qs = scope_queryset(Volunteer.objects.filter(anonymized_at__isnull=True), scope.user)
+    if scope.region:
+        qs = qs.filter(region_id=scope.region)
+    if scope.detachment:
+        qs = qs.filter(detachment_id=scope.detachment)
+    return qs
+
+
+def detachments_in_scope(scope: ReportScope) -> QuerySet[Detachment]:
+    qs = scope_queryset(Detachment.objects.all(), scope.user)
+    if scope.region:
+        qs = qs.filter(region_id=scope.region)
+    if scope.detachment:
+        qs = qs.filter(pk=scope.detachment)
+    return qs
+
+
+def adult_birth_limit(today: datetime.date | None = None) -> datetime.date:
+    """Born after this day: a minor today."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - ADULT_AGE)
+    except ValueError:
+        return today.replace(year=today.year - ADULT_AGE, day=28)
+
+
+# Dashboard ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Series:
+    """One chart's numbers: (key, label, value) rows, in display order."""
+
+    rows: list[tuple[Any, str, Decimal | int]]
+
+    @property
+    def total(self) -> Decimal | int:
+        return sum((r[2] for r in self.rows), 0)
+
+
+def months_of(scope: ReportScope) -> list[datetime.date]:
+    months: list[datetime.date] = []
+    day = scope.start.replace(day=1)
+    while day <= scope.end and len(months) < 120:
+        months.append(day)
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _month_key(value: Any) -> datetime.date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+def month_label(day: datetime.date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def volunteers_over_time(scope: ReportScope) -> dict[str, list[tuple[datetime.date, int]]]:
+    """Registered (cumulative, at each month's end) and active (with attended hours in the
+    month) volunteers per month of the period."""
+    months = months_of(scope)
+    volunteers = volunteers_in_scope(scope)
+    before = volunteers.filter(created_at__lt=scope.start_at).count()
+    new = {
+        _month_key(r["m"]): r["n"]
+        for r in volunteers.filter(created_at__gte=scope.start_at, created_at__lt=scope.end_before)
+        .annotate(m=TruncMonth("created_at", tzinfo=timezone.get_default_timezone()))
+        .order_by()
+        .values("m")
+        .annotate(n=Count("id"))
+    }
+    active = {
+        _month_key(r["m"]): r["n"]
+        for r in signups_in_scope(scope)
+        .filter(status=Signup.Status.ATTENDED)
+        .annotate(m=_SIGNUP_GROUPS["month"])
+        .order_by()
+        .values("m")
+        .annotate(n=Count("volunteer_id", distinct=True))
+    }
+    registered: list[tuple[datetime.date, int]] = []
+    running = before
+    for month in months:
+        running += new.get(month, 0)
+        registered.append((month, running))
+    return {"registered": registered, "active": [(m, active.get(m, 0)) for m in months]}
+
+
+def attendance_counts(scope: ReportScope) -> dict[str, int]:
+    counts = {s: 0 for s in Signup.Status.values}
+    for row in signups_in_scope(scope).order_by().values("status").annotate(n=Count("id")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def no_show_rate(counts: dict[str, int]) -> Decimal | None:
+    """No-shows among the sign-ups whose attendance was marked, in per cent."""
+    marked = counts.get(Signup.Status.ATTENDED, 0) + counts.get(Signup.Status.NO_SHOW, 0)
+    if not marked:
+        return None
+    return (Decimal(counts.get(Signup.Status.NO_SHOW, 0)) * 100 / marked).quantize(Decimal("0.1"))
+
+
+def transport_counts(scope: ReportScope) -> dict[str, int]:
+    counts = {s: 0 for s in TransportRequest.Status.values}
+    qs = TransportRequest.objects.filter(signup__in=signups_in_scope(scope).values("pk"))
+    for row in qs.order_by().values("status").annotate(n=Count("id")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+@dataclass
+class DetachmentRow:
+    detachment: Detachment
+    members: int
+    minors: int
+    hours: Decimal
+    signups: int
+
+
+def detachment_activity(scope: ReportScope) -> QuerySet[Detachment]:
+    """Detachments in scope with their members, minors and sign-ups in the period (annotated,
+    one query); hours come from `hours_by(scope, "detachment")`."""
+    limit = adult_birth_limit()
+    members = Q(members__anonymized_at__isnull=True)
+    in_period = Q(
+        members__signups__shift__starts_at__gte=scope.start_at,
+        members__signups__shift__starts_at__lt=scope.end_before,
+    )
+    return (
+        detachments_in_scope(scope)
+        .select_related("region")
+        .annotate(
+            member_count=Count("members", filter=members, distinct=True),
+            minor_count=Count("members", filter=members & Q(members__birth_date__gt=limit), distinct=True),
+            signup_count=Count("members__signups", filter=in_period, distinct=True),
+        )
+        .order_by("region__code", "school_name", "pk")
+    )
+
+
+def detachment_rows(scope: ReportScope, *, limit: int = 50) -> list[DetachmentRow]:
+    hours = hours_by(scope, "detachment")
+    rows = [
+        DetachmentRow(d, d.member_count, d.minor_count, hours.get(d.pk, ZERO), d.signup_count)  # type: ignore[attr-defined]
+        for d in detachment_activity(scope)[:limit]
+    ]
+    return rows
+
+
+@dataclass
+class RegionRow:
+    region: Region
+    volunteers: int
+    active: int
+    hours: Decimal
+    signups: int
+    attended: int
+    no_shows: int
+    transport: int
+    arranged: int
+
+    @property
+    def no_show_rate(self) -> Decimal | None:
+        marked = self.attended + self.no_shows
+        return (Decimal(self.no_shows) * 100 / marked).quantize(Decimal("0.1")) if marked else None
+
+
+def region_summary(scope: ReportScope) -> list[RegionRow]:
+    """The national summary: one row per region in the user's scope (all for national staff)."""
+    regions = list(region_queryset_for(scope.user).order_by("code"))
+    if scope.region:
+        regions = [r for r in regions if r.pk == scope.region]
+    volunteers = dict(
+        volunteers_in_scope(scope)
+        .order_by()
+        .values("region_id")
+        .annotate(n=Count("id"))
+        .values_list("region_id", "n")
+    )
+    signups = signups_in_scope(scope)
+    per_region = {
+        r["shift__campaign__region_id"]: r
+        for r in signups.order_by()
+        .values("shift__campaign__region_id")
+        .annotate(
+            n=Count("id"),
+            attended=Count("id", filter=Q(status=Signup.Status.ATTENDED)),
+            no_shows=Count("id", filter=Q(status=Signup.Status.NO_SHOW)),
+            active=Count("volunteer_id", distinct=True, filter=Q(status=Signup.Status.ATTENDED)),
+        )
+    }
+    transport = {
+        r["signup__shift__campaign__region_id"]: r
+        for r in TransportRequest.objects.filter(signup__in=signups.values("pk"))
+        .order_by()
+        .values("signup__shift__campaign__region_id")
+        .annotate(n=Count("id"), arranged=Count("id", filter=Q(status=TransportRequest.Status.ARRANGED)))
+    }
+    hours = hours_by(scope, "region")
+    rows = []
+    for region in regions:
+        s = per_region.get(region.pk, {})
+        t = transport.get(region.pk, {})
+        rows.append(
+            RegionRow(
+                region=region,
+                volunteers=volunteers.get(region.pk, 0),
+                active=s.get("active", 0),
+                hours=hours.get(region.pk, ZERO),
+                signups=s.get("n", 0),
+                attended=s.get("attended", 0),
+                no_shows=s.get("no_shows", 0),
+                transport=t.get("n", 0),
+                arranged=t.get("arranged", 0),
+            )
+        )
+    return rows
+
+
+def choice_series(totals: dict[Any, Decimal], choices: list[tuple[str, str]], *, blank: str = "") -> Series:
+    rows: list[tuple[Any, str, Decimal | int]] = [
+        (k, str(label), totals.get(k, ZERO)) for k, label in choices
+    ]
+    if blank and totals.get("", ZERO):
+        rows.append(("", blank, totals[""]))
+    return Series(rows)
+
+
+def month_series(totals: dict[Any, Any], scope: ReportScope) -> Series:
+    by_month: dict[datetime.date | None, Any] = defaultdict(lambda: ZERO)
+    for key, value in totals.items():
+        by_month[_month_key(key)] += value
+    return Series([(m, month_label(m), by_month.get(m, ZERO)) for m in months_of(scope)])
+
+
+def campaign_kind_choices() -> list[tuple[str, str]]:
+    return [(k, str(v)) for k, v in Campaign.Kind.choices]
+
+
+def direction_choices() -> list[tuple[str, str]]:
+    return [(k, str(v)) for k, v in Campaign.Direction.choices]
+
+
+# Public totals (the Year of Volunteers page) ------------------------------------------------
+
+
+def year_totals(year: int) -> dict[str, Any]:
+    """National and per-region totals for a calendar year: counts only, nothing personal.
+    Hours by campaign region; national campaigns count in the national total only."""
+    start, end = local_midnight(datetime.date(year, 1, 1)), local_midnight(datetime.date(year + 1, 1, 1))
+    attended = Signup.objects.filter(
+        status=Signup.Status.ATTENDED, shift__starts_at__gte=start, shift__starts_at__lt=end
+    )
+    hours = dict(
+        attended.order_by()
+        .values("shift__campaign__region_id")
+        .annotate(h=HOURS_SUM)
+        .values_list("shift__campaign__region_id", "h")
+    )
+    active = dict(
+        attended.order_by()
+        .values("shift__campaign__region_id")
+        .annotate(n=Count("volunteer_id", distinct=True))
+        .values_list("shift__campaign__region_id", "n")
+    )
+    volunteers = dict(
+        Volunteer.objects.filter(anonymized_at__isnull=True, created_at__lt=end)
+        .order_by()
+        .values("region_id")
+        .annotate(n=Count("id"))
+        .values_list("region_id", "n")
+    )
+    campaigns = dict(
+        Campaign.objects.filter(
+            status__in=[Campaign.Status.PUBLISHED, Campaign.Status.CLOSED],
+            starts_on__lt=datetime.date(year + 1, 1, 1),
+            ends_on__gte=datetime.date(year, 1, 1),
+        )
+        .order_by()
+        .values("region_id")
+        .annotate(n=Count("id"))
+        .values_list("region_id", "n")
+    )
+    regions = []
+    for region in Region.objects.order_by("code"):
+        regions.append(
+            {
+                "code": region.code,
+                "name_kk": region.name_kk,
+                "name_ru": region.name_ru,
+                "name_en": region.name_en,
+                "volunteers": volunteers.get(region.pk, 0),
+                "active": active.get(region.pk, 0),
+                "hours": hours.get(region.pk, ZERO),
+                "campaigns": campaigns.get(region.pk, 0),
+            }
+        )
+    return {
+        "year": year,
+        "regions": regions,
+        "total": {
+            "volunteers": sum(volunteers.values()),
+            "active": attended.values("volunteer_id").distinct().count(),
+            "hours": sum(hours.values(), ZERO),
+            "campaigns": sum(campaigns.values()),
+        },
+    }
+
+
+# Certificates -------------------------------------------------------------------------------
+
+
+def volunteer_hours_by_campaign(
+    *, volunteer: Volunteer, start: datetime.date, end: datetime.date
+) -> list[tuple[str, Decimal]]:
+    """A volunteer's hours per campaign within a period (the certificate's lines), through the
+    one hours selector, read across every region: the person's hours are theirs wherever given."""
+    scope = ReportScope(user=ALL_REGIONS, start=start, end=end, volunteer=volunteer.pk)
+    hours = {k: h for k, h in hours_by(scope, "campaign").items() if h}
+    titles = dict(Campaign.objects.filter(pk__in=list(hours)).values_list("pk", "title"))
+    return sorted(((titles.get(k, ""), h) for k, h in hours.items()), key=lambda r: r[0])

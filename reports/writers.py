@@ -1,0 +1,244 @@
+"""CSV and XLSX writers that hold one batch of rows at a time, whatever the export's size.
+
+Both take an Export's columns and an iterator of row tuples (from a server-side cursor), neutralise
+text against formula injection, and add a totals row. CSV is generated chunk by chunk for a
+StreamingHttpResponse (or a file); XLSX is streamed row by row into its zip (reports/xlsx.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any
+
+from django.utils import timezone
+
+from .registry import Column
+from .xlsx import SheetWriter
+
+# A spreadsheet runs a cell that begins with one of these as a formula (or as its start).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"
+BATCH = 2000
+
+
+def neutralise(value: str) -> str:
+    """Text that a spreadsheet would take for a formula gets a leading apostrophe: the value
+    stays readable ("'=HYPERLINK(…)", "'+7 701 …") and is never evaluated."""
+    if value and value[0] in FORMULA_PREFIXES:
+        return "'" + value
+    return value
+
+
+def _local_converter() -> Callable[[datetime.datetime], datetime.datetime]:
+    """Aware UTC from the database to naive Almaty wall time, as the sheet shows it. The zone is
+    looked up once per export: Django's per-call lookup costs more than the conversion."""
+    zone = timezone.get_default_timezone()
+
+    def local(value: datetime.datetime) -> datetime.datetime:
+        if value.tzinfo is not None:
+            value = value.astimezone(zone)
+        return value.replace(tzinfo=None)
+
+    return local
+
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    v = str(v)
+    return "'" + v if v and v[0] in FORMULA_PREFIXES else v
+
+
+def _csv_cell(kind: str, neutralised: bool = False) -> Callable[[Any], Any] | None:
+    """The conversion a column's cells need in CSV (None: written as they are)."""
+    if kind == "text":
+        return None if neutralised else _text
+    if kind == "datetime":
+        local = _local_converter()
+        return lambda v: "" if v is None else local(v).isoformat(sep=" ", timespec="minutes")
+    if kind == "date":
+        return lambda v: "" if v is None else v.isoformat()
+    return None
+
+
+class Totals:
+    """Running sums of the columns that have a total (numbers only)."""
+
+    def __init__(self, columns: list[Column]) -> None:
+        self.indexes = [i for i, c in enumerate(columns) if c.total]
+        self.sums: dict[int, Any] = {i: 0 for i in self.indexes}
+        self.rows = 0
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        self.rows += 1
+        for i in self.indexes:
+            value = row[i]
+            if value is not None:
+                self.sums[i] += value
+
+    def row(self, columns: list[Column], label: str) -> list[Any]:
+        out: list[Any] = [None] * len(columns)
+        out[0] = label
+        for i in self.indexes:
+            out[i] = self.sums[i]
+        return out
+
+
+def csv_chunks(
+    columns: list[Column],
+    rows: Iterable[tuple[Any, ...]],
+    *,
+    totals_label: str,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[bytes]:
+    """UTF-8 with a BOM (so that Excel reads Cyrillic and Kazakh letters), one chunk per batch."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write(BOM)
+    writer.writerow([str(c.header) for c in columns])
+    cells = [_csv_cell(c.kind, c.neutralised) for c in columns]
+    # Only the columns that need a conversion get one; the others pass through as they came.
+    converted = [(i, cell) for i, cell in enumerate(cells) if cell is not None]
+
+    def convert(row: tuple[Any, ...]) -> list[Any]:
+        out = list(row)
+        for i, cell in converted:
+            out[i] = cell(out[i])
+        return out
+
+    totals = Totals(columns)
+    add = totals.add if totals.indexes else None
+    writerow = writer.writerow
+    pending = 0
+    count = 0
+    for row in rows:
+        if add:
+            add(row)
+        writerow(convert(row))
+        count += 1
+        pending += 1
+        if pending == BATCH:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+            if progress:
+                progress(count)
+    totals.rows = count
+    if totals.indexes:
+        writer.writerow(["" if v is None else v for v in totals.row(columns, totals_label)])
+    yield buffer.getvalue().encode("utf-8")
+    if progress:
+        progress(totals.rows)
+
+
+def write_csv(
+    target: IO[bytes],
+    columns: list[Column],
+    rows: Iterable[tuple[Any, ...]],
+    *,
+    totals_label: str,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    for chunk in csv_chunks(columns, rows, totals_label=totals_label, progress=progress):
+        target.write(chunk)
+
+
+class _CountingWriter:
+    """A file for COPY to write into: passes the bytes on and reports rows as lines go by."""
+
+    def __init__(self, target: IO[bytes], progress: Callable[[int], None] | None) -> None:
+        self.target = target
+        self.progress = progress
+        self.lines = 0
+        self.reported = 0
+
+    def write(self, data: bytes | str) -> int:
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        self.target.write(raw)
+        self.lines += raw.count(b"\n")
+        if self.progress and self.lines - self.reported >= BATCH * 10:
+            self.reported = self.lines
+            self.progress(self.lines)
+        return len(raw)
+
+
+def write_csv_copy(
+    target: IO[bytes],
+    columns: list[Column],
+    copy: Any,
+    *,
+    totals_label: str,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """The CSV export written by PostgreSQL itself (COPY … TO STDOUT WITH CSV) between our BOM
+    and header and our totals row: the same file as write_csv, at the database's speed."""
+    from django.db import connection
+
+    values, totals = copy
+    sql, params = values.query.sql_with_params()
+    header = io.StringIO()
+    header.write(BOM)
+    csv.writer(header).writerow([str(c.header) for c in columns])
+    target.write(header.getvalue().encode("utf-8"))
+    sink = _CountingWriter(target, progress)
+    with connection.cursor() as cursor:
+        statement = cursor.mogrify(sql, params)
+        if isinstance(statement, bytes):
+            statement = statement.decode()
+        cursor.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, ENCODING 'UTF8')", sink)
+        rows = cursor.rowcount
+    if totals:
+        sums = values.order_by().aggregate(**{f"t{i}": agg for i, agg in totals.items()})
+        line: list[Any] = [""] * len(columns)
+        line[0] = totals_label
+        for i in totals:
+            line[i] = sums[f"t{i}"] or 0
+        out = io.StringIO()
+        csv.writer(out).writerow(line)
+        target.write(out.getvalue().encode("utf-8"))
+    if progress:
+        progress(rows)
+    return rows
+
+
+def write_xlsx(
+    target: str | IO[bytes],
+    columns: list[Column],
+    rows: Iterable[tuple[Any, ...]],
+    *,
+    sheet_name: str,
+    totals_label: str,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Typed cells (numbers, dates in Almaty time), a frozen bold header and a totals row."""
+    sheet = SheetWriter(target, sheet_name=sheet_name, widths=[c.width for c in columns])
+    sheet.styled_row([str(c.header) for c in columns], bold=True)
+    prepare: dict[int, Callable[[Any], Any]] = {}
+    for i, column in enumerate(columns):
+        if column.kind == "text" and not column.neutralised:
+            prepare[i] = neutralise
+        elif column.kind == "datetime":
+            prepare[i] = _local_converter()
+    write = sheet.row_writer([c.kind for c in columns], prepare)
+    totals = Totals(columns)
+    add = totals.add if totals.indexes else None
+    count = 0
+    for row in rows:
+        if add:
+            add(row)
+        write(row)
+        count += 1
+        if progress and count % BATCH == 0:
+            progress(count)
+    if totals.indexes:
+        sheet.styled_row(
+            [round(v, 2) if isinstance(v, float) else v for v in totals.row(columns, totals_label)], bold=True
+        )
+    sheet.close()
+    if progress:
+        progress(count)
+    return count

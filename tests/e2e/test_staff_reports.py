@@ -1,0 +1,57 @@
+"""National staff open the dashboard, pick a period, export the sign-ups as XLSX; the file holds
+that period's rows and its totals row adds up their hours."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import formats, translation
+from openpyxl import load_workbook
+from playwright.sync_api import Page, expect
+
+from tests.reports.conftest import in_period, world  # noqa: F401 — the fixture
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_staff_pick_a_period_and_export_xlsx(
+    page: Page,
+    live_server: Any,
+    login: Callable[[Any], None],
+    nora: Any,
+    world: Any,  # noqa: F811
+) -> None:
+    login(nora)
+    page.goto(f"{live_server.url}/overview/")
+    page.locator("a[href='/reports/']").first.click()
+    expect(page.locator("h1")).to_be_visible()
+    page.locator("#report-scope [name=start]").fill("2026-01-01")
+    page.locator("#report-scope [name=end]").fill("2026-03-31")
+    page.locator("#report-scope button[type=submit]").click()
+    rows = [s for s in world.signups if in_period(s) and s.shift.starts_at.month <= 3]
+    hours = sum((s.hours or Decimal(0) for s in rows if s.status == "attended"), Decimal(0))
+    with translation.override("kk"):
+        shown = str(formats.number_format(hours))
+    expect(page.locator("[data-figure='hours-1']")).to_have_text(shown)
+    # The charts are drawn on the server, each with its numbers as a table.
+    expect(page.locator("#section-hours svg[role=img]").first).to_be_visible()
+
+    page.locator("#export-link").click()
+    expect(page.locator("#export-form [name=start]")).to_have_value("2026-01-01")
+    expect(page.locator("#export-form [name=end]")).to_have_value("2026-03-31")
+    page.locator("#export-form [name=report]").select_option("signups")
+    page.locator("#export-form input[name=file_format][value=xlsx]").check()
+    with page.expect_download() as info:
+        page.locator("#export-form button[type=submit]").click()
+    download = info.value
+    assert download.suggested_filename == "signups_20260101-20260331.xlsx"
+    with open(download.path(), "rb") as handle:
+        sheet = load_workbook(io.BytesIO(handle.read())).active
+    values = list(sheet.iter_rows(values_only=True))
+    body, totals = values[1:-1], values[-1]
+    assert len(body) == len(rows)
+    assert Decimal(str(totals[-1])) == hours

@@ -1,0 +1,114 @@
+"""The dashboard's figures equal sums taken from the rows by the test; scoping; query counts."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.utils import formats, translation
+
+from events.models import Signup
+from reports import selectors
+from reports.scope import ReportScope
+from tests.conftest import client_for
+
+from .conftest import ALMATY_NAMES, PERIOD, in_period, period_query
+
+pytestmark = pytest.mark.django_db
+
+
+def shown(value: object) -> str:
+    """A number as the (Kazakh) page writes it: a decimal comma."""
+    with translation.override("kk"):
+        return str(formats.number_format(value))
+
+
+def attended_hours(signups) -> Decimal:  # type: ignore[no-untyped-def]
+    return sum((s.hours or Decimal(0) for s in signups if s.status == Signup.Status.ATTENDED), Decimal(0))
+
+
+def test_hours_equal_the_rows_in_every_grouping(world, nora, alice) -> None:  # type: ignore[no-untyped-def]
+    rows = [s for s in world.signups if in_period(s)]
+    national = ReportScope(user=nora, start=PERIOD[0], end=PERIOD[1])
+    assert selectors.total_hours(national) == attended_hours(rows)
+    by_kind = selectors.hours_by(national, "kind")
+    for kind in ("ecology", "elderly", "education"):
+        assert by_kind.get(kind, 0) == attended_hours([s for s in rows if s.shift.campaign.kind == kind])
+    by_month = selectors.month_series(selectors.hours_by(national, "month"), national)
+    assert sum(r[2] for r in by_month.rows) == attended_hours(rows)
+    march = next(r for r in by_month.rows if r[1] == "2026-03")
+    assert march[2] == Decimal("5.25")
+    regional = ReportScope(user=alice, start=PERIOD[0], end=PERIOD[1])
+    assert selectors.total_hours(regional) == attended_hours(
+        world.rows(world.almaty) and [s for s in rows if s.shift.campaign.region_id == world.almaty.pk]
+    )
+
+
+def test_no_show_rate_and_transport(world, alice) -> None:  # type: ignore[no-untyped-def]
+    scope = ReportScope(user=alice, start=PERIOD[0], end=PERIOD[1])
+    rows = [s for s in world.rows(world.almaty) if in_period(s)]
+    counts = selectors.attendance_counts(scope)
+    assert counts["attended"] == sum(1 for s in rows if s.status == "attended")
+    assert counts["no_show"] == 1
+    assert selectors.no_show_rate(counts) == Decimal("16.7")  # 1 of 6 marked
+    assert selectors.transport_counts(scope)["arranged"] == 1
+
+
+def test_registered_and_active_over_time(world, nora) -> None:  # type: ignore[no-untyped-def]
+    scope = ReportScope(user=nora, start=PERIOD[0], end=PERIOD[1])
+    data = selectors.volunteers_over_time(scope)
+    # Every volunteer of the fixture registered today, after the period: none registered yet.
+    assert [n for _m, n in data["active"]] == [2, 1, 2, 0, 1, 0]
+    assert len(data["registered"]) == 6
+
+
+def test_dashboard_page_shows_the_figures_for_staff(world, nora, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(nora)
+    with django_assert_max_num_queries(40):
+        response = client.get("/reports/", period_query())
+    assert response.status_code == 200
+    html = response.content.decode()
+    total = attended_hours([s for s in world.signups if in_period(s)])
+    assert f'data-figure="hours-1">{shown(total)}<' in html
+    assert html.count("<svg") >= 6 and 'role="img"' in html
+    assert "<table" in html and world.astana.name_kk in html  # regions compared
+
+
+def test_coordinator_sees_only_their_region(world, charlie) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(charlie)
+    response = client.get("/reports/", period_query())
+    html = response.content.decode()
+    assert f'data-figure="hours-1">{shown(Decimal("4.00"))}<' in html
+    for secret in (*ALMATY_NAMES, "Таза Алматы", "Қамқор Алматы", "Алматы № 7"):
+        assert secret not in html
+    # Picking Almaty is not a choice for Astana's coordinator: an error, and Astana's figures only.
+    response = client.get("/reports/", period_query(region=world.almaty.pk))
+    assert response.status_code == 200
+    assert f'data-figure="hours-1">{shown(Decimal("4.00"))}<' in response.content.decode()
+
+
+def test_pages_need_staff(world, bob) -> None:  # type: ignore[no-untyped-def]
+    assert client_for(bob.user if bob.user else bob).get("/reports/").status_code == 404
+    from django.test import Client
+
+    assert Client().get("/reports/").status_code == 302
+
+
+def test_year_page_is_public_counts_only_and_cached(world, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    cache.clear()
+    client = Client()
+    response = client.get("/year-of-volunteers/", {"year": 2026})
+    html = response.content.decode()
+    rows_2026 = [s for s in world.signups if s.shift.starts_at.year == 2026]
+    hours = attended_hours(rows_2026)
+    assert re.search(rf'data-figure="hours">{shown(hours)}<', html)
+    assert re.search(r'data-figure="campaigns">3<', html)
+    for name in (*ALMATY_NAMES, "Астанабеков"):
+        assert name not in html
+    with django_assert_max_num_queries(2):  # cached: no aggregate query the second time
+        client.get("/year-of-volunteers/", {"year": 2026})
+    assert client.get("/year-of-volunteers/", {"year": "zzz"}).status_code == 200

@@ -1,0 +1,177 @@
+"""Exports read back with the csv module and openpyxl: the right rows, types and totals, text
+neutralised against formula injection, IIN only when national staff ask, every export audited."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from accounts.models import AuditEntry
+from events.models import Signup
+from tests.conftest import client_for
+
+from .conftest import PERIOD, in_period, period_query
+
+pytestmark = pytest.mark.django_db
+
+
+def export(client, **data):  # type: ignore[no-untyped-def]
+    response = client.post("/reports/export/", period_query(**data))
+    assert response.status_code == 200, response.content[:500]
+    return b"".join(response.streaming_content) if response.streaming else b"".join(response)  # type: ignore[attr-defined]
+
+
+def read_csv(content: bytes) -> list[list[str]]:
+    assert content.startswith("\ufeff".encode()), "UTF-8 with a BOM, so that Excel reads Kazakh letters"
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def read_xlsx(content: bytes) -> list[tuple]:  # type: ignore[type-arg]
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet.freeze_panes == "A2", "the header row stays in view"
+    return list(sheet.iter_rows(values_only=True))
+
+
+def test_signups_csv_rows_and_totals(world, nora) -> None:  # type: ignore[no-untyped-def]
+    rows = read_csv(export(client_for(nora), report="signups", file_format="csv"))
+    expected = [s for s in world.signups if in_period(s)]
+    header, body, totals = rows[0], rows[1:-1], rows[-1]
+    assert header[0] == "Кезектің басталуы" or header[0]  # headers in the user's language (kk default)
+    assert len(body) == len(expected)
+    hours = sum((s.hours or Decimal(0) for s in expected), Decimal(0))
+    assert Decimal(totals[-1]) == hours
+    assert {r[5] for r in body} >= {"Алматыбекова", "Астанабеков"}
+
+
+def test_signups_xlsx_types_dates_and_totals(world, nora) -> None:  # type: ignore[no-untyped-def]
+    rows = read_xlsx(export(client_for(nora), report="signups", file_format="xlsx"))
+    expected = sorted((s for s in world.signups if in_period(s)), key=lambda s: (s.shift.starts_at, s.pk))
+    body, totals = rows[1:-1], rows[-1]
+    assert len(body) == len(expected)
+    first = body[0]
+    assert isinstance(first[0], datetime.datetime)
+    # Almaty wall time (the shifts start at 10:00 Almaty, 05:00 UTC).
+    assert first[0] == datetime.datetime(2026, 1, 15, 10, 0)
+    attended = [r for r in body if r[8] is not None]
+    assert attended and all(isinstance(r[8], (int, float)) for r in attended)  # numbers, not text
+    assert Decimal(str(totals[-1])) == sum((s.hours or Decimal(0) for s in expected), Decimal(0))
+
+
+def test_hours_per_volunteer_totals_equal_the_rows(world, alice) -> None:  # type: ignore[no-untyped-def]
+    rows = read_xlsx(export(client_for(alice), report="hours", file_format="xlsx"))
+    body, totals = rows[1:-1], rows[-1]
+    attended = [s for s in world.rows(world.almaty) if in_period(s) and s.status == Signup.Status.ATTENDED]
+    per_person: dict[str, Decimal] = {}
+    for s in attended:
+        per_person[s.volunteer.last_name] = per_person.get(s.volunteer.last_name, Decimal(0)) + s.hours
+    got = {r[0].lstrip("'") if r[0].startswith("'=") else r[0]: Decimal(str(r[5])) for r in body}
+    assert got == per_person
+    assert totals[4] == len(attended)
+    assert Decimal(str(totals[5])) == sum(per_person.values())
+
+
+def test_formula_injection_is_neutralised_and_readable(world, alice) -> None:  # type: ignore[no-untyped-def]
+    csv_rows = read_csv(export(client_for(alice), report="roster", file_format="csv"))
+    names = {r[0] for r in csv_rows[1:]}
+    assert '\'=HYPERLINK("http://evil")' in names
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in csv_rows for cell in row)
+    xlsx_rows = read_xlsx(export(client_for(alice), report="roster", file_format="xlsx"))
+    assert '\'=HYPERLINK("http://evil")' in {r[0] for r in xlsx_rows[1:]}
+    assert "'+Хакер" in {r[1] for r in xlsx_rows[1:]}
+    # Phone numbers begin with "+": neutralised too, and still readable.
+    assert all(r[5].startswith("'+7") for r in xlsx_rows[1:] if r[5])
+
+
+def test_iin_only_for_national_staff_who_ask(world, alice, nora) -> None:  # type: ignore[no-untyped-def]
+    iin = world.almaty_volunteers[0].iin
+    assert iin.encode() not in export(client_for(nora), report="roster", file_format="csv")
+    assert iin.encode() not in export(client_for(alice), report="roster", file_format="csv", include_iin="on")
+    with_iin = export(client_for(nora), report="roster", file_format="csv", include_iin="on")
+    assert iin.encode() in with_iin
+    entry = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORTED, actor=nora).first()
+    assert entry is not None and entry.detail["include_iin"] is True
+
+
+def test_every_export_is_audited(world, alice) -> None:  # type: ignore[no-untyped-def]
+    export(client_for(alice), report="signups", file_format="csv", region=world.almaty.pk)
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.EXPORTED)
+    assert entry.actor == alice
+    assert entry.subject_id == "signups"
+    assert entry.region_code == "75"
+    assert entry.rows == len(world.rows(world.almaty)) - 1  # one sign-up lies outside the period
+    assert entry.detail["start"] == PERIOD[0].isoformat() and entry.detail["format"] == "csv"
+    assert "Алматыбекова" not in str(entry.detail)
+
+
+def test_national_summary_by_region(world, nora) -> None:  # type: ignore[no-untyped-def]
+    rows = read_xlsx(export(client_for(nora), report="summary", file_format="xlsx"))
+    body, totals = rows[1:-1], rows[-1]
+    assert len(body) == 20  # every region, those without activity too
+    by_name = {r[0]: r for r in body}
+    almaty = by_name[world.almaty.name_kk]
+    signups = [s for s in world.rows(world.almaty) if in_period(s)]
+    assert almaty[4] == len(signups)
+    assert Decimal(str(almaty[3])) == sum(
+        (s.hours or 0 for s in signups if s.status == "attended"), Decimal(0)
+    )
+    assert almaty[6] == sum(1 for s in signups if s.status == "no_show")
+    assert almaty[7] == 2 and almaty[8] == 1
+    assert totals[4] == sum(1 for s in world.signups if in_period(s))
+
+
+def test_detachment_activity(world, alice) -> None:  # type: ignore[no-untyped-def]
+    rows = read_xlsx(export(client_for(alice), report="detachments", file_format="xlsx"))
+    body = rows[1:-1]
+    assert len(body) == 1
+    name, _region, _locality, members, minors, signups, hours = body[0]
+    assert name == world.detachment.name
+    assert (members, minors) == (1, 1)
+    minor = world.almaty_volunteers[2]
+    mine = [s for s in world.signups if s.volunteer_id == minor.pk and in_period(s)]
+    assert signups == len(mine)
+    assert Decimal(str(hours)) == sum((s.hours or 0 for s in mine if s.status == "attended"), Decimal(0))
+
+
+def test_roster_button_exports_its_search_and_filters(world, alice) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(alice)
+    page = client.get("/roster/", {"q": "Алматыбекова"})
+    assert b'action="/reports/export/roster/"' in page.content
+    response = client.post("/reports/export/roster/", {"query": "q=Алматыбекова", "file_format": "csv"})
+    rows = read_csv(b"".join(response.streaming_content))  # type: ignore[attr-defined]
+    assert [r[0] for r in rows[1:]] == ["Алматыбекова"]
+    response = client.post("/reports/export/roster/", {"query": "age_group=14to17", "file_format": "csv"})
+    rows = read_csv(b"".join(response.streaming_content))  # type: ignore[attr-defined]
+    assert [r[0] for r in rows[1:]] == ["Құпиялы"]
+
+
+def test_bad_input_is_a_form_error(world, alice) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(alice).post(
+        "/reports/export/",
+        {"start": "2026-06-01", "end": "2026-01-01", "report": "nope", "file_format": "pdf"},
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert b"errorlist" in response.content
+
+
+def test_large_csv_through_copy_is_the_same_file(world, nora, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A background CSV of sign-ups is written by PostgreSQL's COPY: the same rows, neutralised
+    text, Almaty times and totals as the streamed one."""
+    from reports import services
+    from reports.registry import EXPORTS
+    from reports.scope import ReportScope
+
+    world.almaty_volunteers[1].refresh_from_db()
+    streamed = read_csv(export(client_for(nora), report="signups", file_format="csv"))
+    path = tmp_path / "copy.csv"
+    scope = ReportScope(user=nora, start=PERIOD[0], end=PERIOD[1])
+    rows = services.export_write(export=EXPORTS["signups"], scope=scope, file_format="csv", target=str(path))
+    copied = read_csv(path.read_bytes())
+    assert rows == len(copied) - 2
+    assert copied == streamed
+    assert any(r[5] == '\'=HYPERLINK("http://evil")' for r in copied)

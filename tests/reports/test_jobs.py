@@ -1,0 +1,67 @@
+"""Large exports as background jobs: progress, the file for its requester, expiry and clean-up.
+Here the task runs in-process (as under `make run`, no Redis); test_worker.py runs it on a real
+Celery worker over Redis."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import json
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from accounts.models import AuditEntry
+from reports import services
+from reports.models import ExportJob
+from tests.conftest import client_for
+
+from .conftest import in_period, period_query
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def eager(settings, tmp_path):  # type: ignore[no-untyped-def]
+    from volunteer_net.celery import app
+
+    was_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True  # as under `make run`, without Redis
+    settings.REPORTS_EXPORT_DIR = str(tmp_path)
+    settings.REPORTS_DIRECT_MAX_ROWS = 0
+    yield tmp_path
+    app.conf.task_always_eager = was_eager
+
+
+def test_large_export_runs_as_a_job_and_downloads(regions_in_transactional_db, world, nora, eager) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(nora)
+    response = client.post("/reports/export/", period_query(report="signups", file_format="xlsx"))
+    job = ExportJob.objects.get()
+    assert response["Location"] == f"/reports/exports/{job.pk}/"
+    status = json.loads(client.get(f"/reports/exports/{job.pk}/status.json").content)
+    assert status["status"] == "done" and status["percent"] == 100
+    page = client.get(f"/reports/exports/{job.pk}/").content.decode()
+    assert "export_progress.js" in page and 'id="export-progress"' in page
+    download = client.get(status["download_url"])
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(download.streaming_content))).active.iter_rows(values_only=True)
+    )
+    assert len(rows) == 2 + sum(1 for s in world.signups if in_period(s))
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.EXPORTED)
+    assert entry.detail["job"] == job.pk and entry.rows == len(rows) - 2
+
+
+def test_expired_files_are_cleaned(regions_in_transactional_db, world, nora, eager) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(nora)
+    client.post("/reports/export/", period_query(report="signups", file_format="csv"))
+    job = ExportJob.objects.get()
+    path = services.job_path(job)
+    assert path.exists()
+    assert services.export_jobs_clean() == 0
+    later = timezone.now() + datetime.timedelta(hours=25)
+    assert services.export_jobs_clean(now=later) == 1
+    assert not path.exists()
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.EXPIRED
+    assert client.get(f"/reports/exports/{job.pk}/download/").status_code == 404
