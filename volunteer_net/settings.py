@@ -12,9 +12,11 @@ import os
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import xstatic.pkg.leaflet_markercluster
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -129,6 +131,8 @@ MIDDLEWARE = [
     # First: every log line of the request, the error pages' included, carries its id.
     "volunteer_net.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "volunteer_net.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -370,6 +374,33 @@ LEAFLET_CONFIG = {
     "MAX_ZOOM": 18,
     "TILES": [(_("Map"), MAP_TILES_URL, {"attribution": MAP_TILES_ATTRIBUTION})],
     "RESET_VIEW": False,
+}
+
+
+def _tile_source(url: str) -> str:
+    """The tile server's origin for the CSP: "https://{s}.tile.osm.org/…" → "https://*.tile.osm.org"."""
+    parts = urlsplit(url.replace("{s}", "subdomain"))
+    host = parts.netloc.replace("subdomain.", "*.") if "{s}" in url else parts.netloc
+    return f"{parts.scheme}://{host}" if host else ""
+
+
+# Content-Security-Policy (django-csp): our pages load scripts, styles, fonts and images from this
+# site only and need no inline script or style (tests/e2e/test_pages_phone_a11y.py fails on any
+# violation); the map's tiles come from MAP_TILES_URL's server. The API documentation page
+# (Swagger UI) gets its own, looser policy for the inline style it ships with (volunteer_net/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *filter(None, [_tile_source(MAP_TILES_URL)])],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 # Accounts ------------------------------------------------------------------------------------

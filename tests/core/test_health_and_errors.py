@@ -74,3 +74,31 @@ def test_every_response_carries_a_request_id_and_so_do_its_log_lines(client: Cli
     assert [line["request_id"] for line in lines] == ["proxy-7f3a9c21", made["X-Request-ID"]]
     assert lines[0]["level"] == "WARNING" and lines[0]["logger"] == "django.request"
     assert "/no-such-page/" in lines[0]["message"]
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_content_security_policy_without_inline_allowances(client: Client) -> None:
+    policy = client.get("/")["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";") if part.strip())
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'" and "tile.openstreetmap.org" in directives["img-src"]
+    assert "unsafe" not in policy
+    # The API documentation is the one page allowed its inline style (Swagger UI ships one).
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200 and "'unsafe-inline'" in docs["Content-Security-Policy"]
+    assert "<script>" not in docs.content.decode()  # its start-up script is a file of its own
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_outage_page_needs_no_inline_style(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
+    client = Client(raise_request_exception=False)
+    port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = "1"
+    try:
+        page = client.get("/")
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = port
+    assert page.status_code == 503
+    assert "<style" not in page.content.decode() and "/static/css/error.css" in page.content.decode()

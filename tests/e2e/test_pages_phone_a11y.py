@@ -511,6 +511,8 @@ def open_as(
 
     def _open(persona: str) -> Page:
         context = browser.new_context(**{**browser_context_args, "viewport": PHONE})
+        # Every Content-Security-Policy violation the browser reports is collected per page.
+        context.add_init_script(CSP_LISTENER)
         contexts.append(context)
         page = context.new_page()
         if persona != ANONYMOUS:
@@ -520,6 +522,14 @@ def open_as(
     yield _open
     for context in contexts:
         context.close()
+
+
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`);
+});
+"""
 
 
 def _set_language(page: Page, live_server: Any, code: str) -> None:
@@ -548,6 +558,8 @@ def _check(page: Page, url: str, status: int, problems: list[str], label: str) -
         if violation["impact"] in {"serious", "critical"}:
             targets = [node["target"] for node in violation["nodes"][:3]]
             problems.append(f"{label} {url}: axe {violation['id']} ({violation['impact']}): {targets}")
+    for violation in page.evaluate("window.__cspViolations || []"):
+        problems.append(f"{label} {url}: Content-Security-Policy refused {violation}")
 
 
 def test_every_page_fits_a_phone_and_passes_axe(
