@@ -19,7 +19,17 @@
   var regionSelect = document.getElementById("map-region");
   var mapEl = document.getElementById("map");
 
-  var map = L.map("map", { center: config.center, zoom: config.zoom, minZoom: 4, maxZoom: 18 });
+  // People who asked their system for less motion get a map that jumps instead of gliding.
+  var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var map = L.map("map", {
+    center: config.center,
+    zoom: config.zoom,
+    minZoom: 4,
+    maxZoom: 18,
+    zoomAnimation: !still,
+    fadeAnimation: !still,
+    markerZoomAnimation: !still,
+  });
   var tiles = L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 18 });
   var tileErrors = 0;
   tiles.on("tileerror", function () {
@@ -65,6 +75,7 @@
 
   function clusterGroup(kind) {
     return L.markerClusterGroup({
+      animate: !still,
       chunkedLoading: true,
       chunkInterval: 100,
       // Street level shows single markers anyway; fewer zoom levels to cluster is less work.
