@@ -415,7 +415,7 @@ def batch_import(*, batch_id: int) -> ImportBatch:
 
 
 def _import_locked(batch_id: int) -> ImportBatch:
-    batch = ImportBatch.objects.select_for_update().select_related("region", "imported_by").get(pk=batch_id)
+    batch = ImportBatch.objects.select_for_update(of=("self",)).select_related("region", "imported_by").get(pk=batch_id)
     if batch.status != ImportBatch.Status.IMPORTING:
         return batch
     by = batch.imported_by
