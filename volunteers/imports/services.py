@@ -293,16 +293,23 @@ def _mark_duplicates(batch: ImportBatch) -> int:
     ).order_by("pk").values("pk")[:1]
     rows.filter(existing_id__isnull=True).exclude(key_name="").update(existing_id=Subquery(person))
     rows.filter(existing_id__isnull=False, duplicate_reason="").update(duplicate_reason="person")
-    for reason, key in (("iin", "key_iin"), ("phone", "key_phone"), ("email", "key_email"), ("person", "key_person")):
-        earlier = (
-            ImportRow.objects.filter(batch=batch, has_errors=False, number__lt=OuterRef("number"), **{key: OuterRef(key)})
-            .order_by("number")
-            .values("number")[:1]
-        )
-        rows.filter(existing_id__isnull=True, same_as_row__isnull=True).exclude(**{key: ""}).update(
-            same_as_row=Subquery(earlier)
-        )
-        rows.filter(same_as_row__isnull=False, duplicate_reason="").update(duplicate_reason=reason)
+    table = connection.ops.quote_name(ImportRow._meta.db_table)
+    with connection.cursor() as cursor:
+        for reason, key in (("iin", "key_iin"), ("phone", "key_phone"), ("email", "key_email"), ("person", "key_person")):
+            # One sort of the batch's rows per key (a window), not a lookup per row.
+            cursor.execute(
+                f"""
+                UPDATE {table} SET same_as_row = first.number, duplicate_reason = %s
+                FROM (
+                    SELECT id, MIN(number) OVER (PARTITION BY {key}) AS number
+                    FROM {table}
+                    WHERE batch_id = %s AND NOT has_errors AND {key} <> ''
+                ) AS first
+                WHERE {table}.id = first.id AND first.number < {table}.number
+                  AND {table}.same_as_row IS NULL AND {table}.existing_id IS NULL
+                """,
+                [reason, batch.pk],
+            )
     return rows.exclude(duplicate_reason="").count()
 
 
