@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -282,7 +282,7 @@ def _mark_duplicates(batch: ImportBatch) -> int:
     are already on the roster, or on an earlier row of the file. The strongest match first;
     correlated subqueries on indexed columns, so the database does the work, not a dict."""
     rows = ImportRow.objects.filter(batch=batch, has_errors=False)
-    rows.update(same_as_row=None, existing_id=None, duplicate_reason="")
+    rows.filter(~Q(duplicate_reason="")).update(same_as_row=None, existing_id=None, duplicate_reason="")
     live = Volunteer.objects.filter(anonymized_at__isnull=True)
     for reason, key, lookup in _ROSTER_MATCHES:
         match = live.filter(**{lookup: OuterRef(key)}).order_by("pk").values("pk")[:1]
@@ -436,6 +436,10 @@ def _import_locked(batch_id: int) -> ImportBatch:
         "consent_source": f"{batch.file_name}, {batch.consent_date:%d.%m.%Y}"[:300],
     }
     counts = dict.fromkeys(ImportRow.Outcome.values, 0)
+    # The rows a later row repeats, to find the record made of them: few, so kept here.
+    targets: dict[int, int | None] = dict.fromkeys(
+        ImportRow.objects.filter(batch=batch, same_as_row__isnull=False).values_list("same_as_row", flat=True)
+    )
     done, last = 0, 0
     while True:
         chunk = list(ImportRow.objects.filter(batch=batch, number__gt=last).order_by("number")[:CHUNK])
@@ -483,11 +487,8 @@ def _import_locked(batch_id: int) -> ImportBatch:
         for row in fills:
             target = row.existing_id
             if target is None and row.same_as_row is not None:
-                target = next(
-                    (r.volunteer_id for r in chunk if r.number == row.same_as_row),
-                    ImportRow.objects.filter(batch=batch, number=row.same_as_row)
-                    .values_list("volunteer_id", flat=True)
-                    .first(),
+                target = targets.get(row.same_as_row) or next(
+                    (r.volunteer_id for r in chunk if r.number == row.same_as_row), None
                 )
             try:
                 with transaction.atomic():
@@ -498,9 +499,19 @@ def _import_locked(batch_id: int) -> ImportBatch:
                 continue
             row.outcome = ImportRow.Outcome.UPDATED if updated else ImportRow.Outcome.SKIPPED
             row.volunteer_id = target
-        ImportRow.objects.bulk_update(chunk, ["outcome", "volunteer_id", "errors"])
+        # One UPDATE per outcome: bulk_update's CASE per row costs more than the inserts.
+        by_outcome: dict[str, list[int]] = {}
         for row in chunk:
+            by_outcome.setdefault(row.outcome, []).append(row.pk)
             counts[row.outcome] += 1
+            if row.number in targets and row.volunteer_id:
+                targets[row.number] = row.volunteer_id
+        for outcome, ids in by_outcome.items():
+            ImportRow.objects.filter(pk__in=ids).update(outcome=outcome)
+        for row in chunk:
+            # A fill that changed a record, or failed on it: few rows, each written as it is.
+            if row.outcome == ImportRow.Outcome.UPDATED or (row.outcome == ImportRow.Outcome.FAILED and not row.has_errors):
+                ImportRow.objects.filter(pk=row.pk).update(volunteer_id=row.volunteer_id, errors=row.errors)
         done += len(chunk)
         _progress(batch.pk, done, batch.total_rows)
     batch.created_count = counts[ImportRow.Outcome.CREATED]
