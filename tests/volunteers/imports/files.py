@@ -29,7 +29,8 @@ def make_iin(birth: datetime.date, serial: int) -> str:
 
 
 def person_row(n: int, *, birth: datetime.date | None = None) -> list[Any]:
-    birth = birth or datetime.date(1990, 1, 1) + datetime.timedelta(days=n % 9000)
+    # Adults only (1970–1994): a minor would need a guardian.
+    birth = birth or datetime.date(1970, 1, 1) + datetime.timedelta(days=n % 9000)
     return [
         f"Ахметова{n} Айгуль Сериковна",
         birth.strftime("%d.%m.%Y"),
