@@ -389,10 +389,14 @@ def _import_batches(coordinator: Any, region: Any) -> tuple[int, int]:
         "Омаров Нұрлан;02.03.2000;8 701 555 44 33;\n"
         "Омаров Нұрлан;02.03.2000;8 701 555 44 33;\n"
     ).encode()
-    checked = imports.batch_upload(by=coordinator, region=region, upload=SimpleUploadedFile("тізім.csv", rows))
+    checked = imports.batch_upload(
+        by=coordinator, region=region, upload=SimpleUploadedFile("тізім.csv", rows)
+    )
     imports.batch_map(batch=checked, by=coordinator, mapping=checked.mapping)
     imports.batch_check(batch=checked, by=coordinator)
-    waiting = imports.batch_upload(by=coordinator, region=region, upload=SimpleUploadedFile("тізім.csv", rows))
+    waiting = imports.batch_upload(
+        by=coordinator, region=region, upload=SimpleUploadedFile("тізім.csv", rows)
+    )
     return checked.pk, waiting.pk
 
 

@@ -36,7 +36,13 @@ def _workbook(path: Path) -> Path:
 
 
 def test_coordinator_imports_a_spreadsheet_and_finds_the_people(
-    page: Page, live_server: Any, login: Callable[[Any], None], alice: Any, almaty: Any, tmp_path: Path, settings: Any
+    page: Page,
+    live_server: Any,
+    login: Callable[[Any], None],
+    alice: Any,
+    almaty: Any,
+    tmp_path: Path,
+    settings: Any,
 ) -> None:
     settings.IMPORT_DIR = str(tmp_path / "imports")
     page.set_viewport_size(PHONE)

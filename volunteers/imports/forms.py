@@ -15,7 +15,7 @@ from .models import DuplicateChoice, ImportBatch
 
 class UploadForm(forms.Form):
     region = RegionChoiceField(
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
         label=_("Region of the list"),
         help_text=_("Rows without a region column join this region."),
     )

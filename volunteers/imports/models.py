@@ -31,7 +31,11 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
     )
     imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("imported by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("imported by"),
     )
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     # The region the list belongs to: who may see the batch, and the rows' region when the file
@@ -121,6 +125,9 @@ class ImportRow(models.Model):
             models.Index(fields=["batch", "key_person", "number"], name="import_row_person"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.number}"
+
     @property
     def is_duplicate(self) -> bool:
         return self.same_as_row is not None or self.existing_id is not None
@@ -132,3 +139,6 @@ class ImportMapping(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     mapping = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return str(self.user_id)

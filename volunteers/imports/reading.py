@@ -8,7 +8,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
-
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,12 +134,12 @@ def count_rows(path: Path, info: FileInfo, *, sheet: str = "") -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
 
 
-def sample_rows(path: Path, info: FileInfo, *, sheet: str = "", limit: int = HEADER_SEARCH_ROWS + 5) -> list[list[str]]:
+def sample_rows(
+    path: Path, info: FileInfo, *, sheet: str = "", limit: int = HEADER_SEARCH_ROWS + 5
+) -> list[list[str]]:
     rows = []
     for row in iter_rows(path, info, sheet=sheet):
         rows.append([cell_text(c) for c in row])
         if len(rows) >= limit:
             break
     return rows
-
-

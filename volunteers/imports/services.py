@@ -95,7 +95,12 @@ def batch_upload(*, by: User, region: Region, upload: UploadedFile) -> ImportBat
         raise ValidationError({"file": [_("Upload a .csv or .xlsx file.")]})
     if upload.size and upload.size > settings.IMPORT_MAX_BYTES:
         raise ValidationError(
-            {"file": [_("The file is too large: at most %(mb)s MB.") % {"mb": settings.IMPORT_MAX_BYTES // 2**20}]}
+            {
+                "file": [
+                    _("The file is too large: at most %(mb)s MB.")
+                    % {"mb": settings.IMPORT_MAX_BYTES // 2**20}
+                ]
+            }
         )
     path = _import_dir() / f"{uuid.uuid4().hex}{Path(name).suffix.lower()}"
     digest = hashlib.sha256()
@@ -107,7 +112,9 @@ def batch_upload(*, by: User, region: Region, upload: UploadedFile) -> ImportBat
         info = reading.inspect(path)
     except reading.UnreadableFile as exc:
         path.unlink(missing_ok=True)
-        raise ValidationError({"file": [_("This file cannot be read: save it as CSV or XLSX and try again.")]}) from exc
+        raise ValidationError(
+            {"file": [_("This file cannot be read: save it as CSV or XLSX and try again.")]}
+        ) from exc
     batch = ImportBatch(
         created_by=by,
         region=region,
@@ -124,7 +131,9 @@ def batch_upload(*, by: User, region: Region, upload: UploadedFile) -> ImportBat
         _read_header(batch, user=by)
     except Exception as exc:
         path.unlink(missing_ok=True)
-        raise ValidationError({"file": [_("This file cannot be read: save it as CSV or XLSX and try again.")]}) from exc
+        raise ValidationError(
+            {"file": [_("This file cannot be read: save it as CSV or XLSX and try again.")]}
+        ) from exc
     batch.save()
     return batch
 
@@ -156,11 +165,15 @@ def batch_map(*, batch: ImportBatch, by: User, mapping: dict[str, str], sheet: s
     if len(chosen) != len(set(chosen)):
         raise ValidationError(_("Each field can be taken from one column only."))
     if "full_name" not in chosen and not {"last_name", "first_name"} <= set(chosen):
-        raise ValidationError(_("Choose the column with the full name, or the columns with the last and first names."))
+        raise ValidationError(
+            _("Choose the column with the full name, or the columns with the last and first names.")
+        )
     batch.mapping = clean
     batch.status = ImportBatch.Status.UPLOADED
     batch.save(update_fields=["mapping", "status", "sheet"])
-    remembered = {normalize_header(batch.headers[int(k)]): v for k, v in clean.items() if batch.headers[int(k)]}
+    remembered = {
+        normalize_header(batch.headers[int(k)]): v for k, v in clean.items() if batch.headers[int(k)]
+    }
     ImportMapping.objects.update_or_create(user=by, defaults={"mapping": remembered})
     return batch
 
@@ -261,9 +274,7 @@ def batch_validate(*, batch_id: int) -> ImportBatch:
             batch.save(update_fields=["total_rows", "error_rows", "duplicate_rows", "status"])
     except Exception:
         logger.exception("roster import %s: the file could not be checked", batch_id)
-        ImportBatch.objects.filter(pk=batch_id).update(
-            status=ImportBatch.Status.FAILED, failure="check"
-        )
+        ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.FAILED, failure="check")
         raise
     _progress(batch.pk, batch.total_rows, batch.total_rows)
     return batch
@@ -288,14 +299,25 @@ def _mark_duplicates(batch: ImportBatch) -> int:
         match = live.filter(**{lookup: OuterRef(key)}).order_by("pk").values("pk")[:1]
         rows.filter(existing_id__isnull=True).exclude(**{key: ""}).update(existing_id=Subquery(match))
         rows.filter(existing_id__isnull=False, duplicate_reason="").update(duplicate_reason=reason)
-    person = live.filter(
-        birth_date=OuterRef("key_birth"), search_name=OuterRef("key_name"), region_id=OuterRef("key_region")
-    ).order_by("pk").values("pk")[:1]
+    person = (
+        live.filter(
+            birth_date=OuterRef("key_birth"),
+            search_name=OuterRef("key_name"),
+            region_id=OuterRef("key_region"),
+        )
+        .order_by("pk")
+        .values("pk")[:1]
+    )
     rows.filter(existing_id__isnull=True).exclude(key_name="").update(existing_id=Subquery(person))
     rows.filter(existing_id__isnull=False, duplicate_reason="").update(duplicate_reason="person")
     table = connection.ops.quote_name(ImportRow._meta.db_table)
     with connection.cursor() as cursor:
-        for reason, key in (("iin", "key_iin"), ("phone", "key_phone"), ("email", "key_email"), ("person", "key_person")):
+        for reason, key in (
+            ("iin", "key_iin"),
+            ("phone", "key_phone"),
+            ("email", "key_email"),
+            ("person", "key_person"),
+        ):
             # One sort of the batch's rows per key (a window), not a lookup per row.
             cursor.execute(
                 f"""
@@ -307,14 +329,16 @@ def _mark_duplicates(batch: ImportBatch) -> int:
                 ) AS first
                 WHERE {table}.id = first.id AND first.number < {table}.number
                   AND {table}.same_as_row IS NULL AND {table}.existing_id IS NULL
-                """,
+                """,  # noqa: S608  (the table and column names are ours, not input)
                 [reason, batch.pk],
             )
     return rows.exclude(duplicate_reason="").count()
 
 
 @transaction.atomic
-def batch_choose(*, batch: ImportBatch, by: User, for_all: str | None = None, rows: dict[int, str] | None = None) -> None:
+def batch_choose(
+    *, batch: ImportBatch, by: User, for_all: str | None = None, rows: dict[int, str] | None = None
+) -> None:
     """The coordinator's choice for the duplicates: one for all, or per row."""
     locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if locked.status != ImportBatch.Status.VALIDATED:
@@ -330,7 +354,9 @@ def batch_choose(*, batch: ImportBatch, by: User, for_all: str | None = None, ro
             ImportRow.objects.filter(batch=locked, number=number).update(choice=choice)
 
 
-def batch_start_import(*, batch: ImportBatch, by: User, consent_confirmed: bool, consent_date: datetime.date | None) -> ImportBatch:
+def batch_start_import(
+    *, batch: ImportBatch, by: User, consent_confirmed: bool, consent_date: datetime.date | None
+) -> ImportBatch:
     """The coordinator confirms that the region holds the paper consents of the people in the
     file (dated `consent_date`); the import then runs here or, for a large file, in the
     background."""
@@ -382,7 +408,7 @@ def _new_volunteer(values: dict[str, Any], consent: dict[str, Any]) -> Volunteer
 
 
 def _fill(volunteer_id: int, values: dict[str, Any], consent: dict[str, Any], by: User | None) -> bool:
-    """"Update empty fields": the record on file takes what it lacks from the row, never
+    """ "Update empty fields": the record on file takes what it lacks from the row, never
     losing a value, by the rules a merge fills a record with (volunteers.services)."""
     kept = Volunteer.objects.select_for_update().filter(pk=volunteer_id, anonymized_at__isnull=True).first()
     if kept is None:
@@ -422,7 +448,11 @@ def batch_import(*, batch_id: int) -> ImportBatch:
 
 
 def _import_locked(batch_id: int) -> ImportBatch:
-    batch = ImportBatch.objects.select_for_update(of=("self",)).select_related("region", "imported_by").get(pk=batch_id)
+    batch = (
+        ImportBatch.objects.select_for_update(of=("self",))
+        .select_related("region", "imported_by")
+        .get(pk=batch_id)
+    )
     if batch.status != ImportBatch.Status.IMPORTING:
         return batch
     by = batch.imported_by
@@ -437,9 +467,13 @@ def _import_locked(batch_id: int) -> ImportBatch:
     }
     counts = dict.fromkeys(ImportRow.Outcome.values, 0)
     # The rows a later row repeats, to find the record made of them: few, so kept here.
-    targets: dict[int, int | None] = dict.fromkeys(
-        ImportRow.objects.filter(batch=batch, same_as_row__isnull=False).values_list("same_as_row", flat=True)
-    )
+    targets: dict[int, int | None] = {
+        number: None
+        for number in ImportRow.objects.filter(batch=batch, same_as_row__isnull=False).values_list(
+            "same_as_row", flat=True
+        )
+        if number is not None
+    }
     done, last = 0, 0
     while True:
         chunk = list(ImportRow.objects.filter(batch=batch, number__gt=last).order_by("number")[:CHUNK])
@@ -475,7 +509,10 @@ def _import_locked(batch_id: int) -> ImportBatch:
         VolunteerChange.objects.bulk_create(
             [
                 VolunteerChange(
-                    volunteer_id=v.pk, changed_by=by, action=VolunteerChange.Action.IMPORT, fields=["imported"]
+                    volunteer_id=v.pk,
+                    changed_by=by,
+                    action=VolunteerChange.Action.IMPORT,
+                    fields=["imported"],
                 )
                 for v in created
             ]
@@ -510,7 +547,9 @@ def _import_locked(batch_id: int) -> ImportBatch:
             ImportRow.objects.filter(pk__in=ids).update(outcome=outcome)
         for row in chunk:
             # A fill that changed a record, or failed on it: few rows, each written as it is.
-            if row.outcome == ImportRow.Outcome.UPDATED or (row.outcome == ImportRow.Outcome.FAILED and not row.has_errors):
+            if row.outcome == ImportRow.Outcome.UPDATED or (
+                row.outcome == ImportRow.Outcome.FAILED and not row.has_errors
+            ):
                 ImportRow.objects.filter(pk=row.pk).update(volunteer_id=row.volunteer_id, errors=row.errors)
         done += len(chunk)
         _progress(batch.pk, done, batch.total_rows)
@@ -557,11 +596,16 @@ def batches_clean_up(*, now: datetime.datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.IMPORT_KEEP_HOURS)
     old = ImportBatch.objects.filter(created_at__lt=cutoff).exclude(file_path="", rows__isnull=True)
     cleaned = 0
-    for batch in old.exclude(status__in=[ImportBatch.Status.VALIDATING, ImportBatch.Status.IMPORTING]).distinct():
+    for batch in old.exclude(
+        status__in=[ImportBatch.Status.VALIDATING, ImportBatch.Status.IMPORTING]
+    ).distinct():
         _delete_file(batch)
         ImportRow.objects.filter(batch=batch).delete()
-        new_status = batch.status if batch.status in (ImportBatch.Status.DONE, ImportBatch.Status.FAILED) else ImportBatch.Status.EXPIRED
+        new_status = (
+            batch.status
+            if batch.status in (ImportBatch.Status.DONE, ImportBatch.Status.FAILED)
+            else ImportBatch.Status.EXPIRED
+        )
         ImportBatch.objects.filter(pk=batch.pk).update(file_path="", status=new_status)
         cleaned += 1
     return cleaned
-

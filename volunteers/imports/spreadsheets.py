@@ -50,7 +50,20 @@ def template_file(language: str) -> Path:
         workbook = Workbook(write_only=True)
         ws = workbook.create_sheet(_("Volunteers"))
         ws.append(_text_row(ws, [str(FIELDS[key]) for key in TEMPLATE_FIELDS]))
-        example = ["Серікова Айгерім Нұрланқызы", "25.03.2004", "+7 701 123 45 67", "aigerim@example.kz", "", "", "", "", "", "", "", ""]
+        example = [
+            "Серікова Айгерім Нұрланқызы",
+            "25.03.2004",
+            "+7 701 123 45 67",
+            "aigerim@example.kz",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
         ws.append(_text_row(ws, example))
         return _save(workbook)
 

@@ -16,7 +16,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone, translation
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
 from regions.scoping import scoped_region_ids
@@ -73,7 +74,9 @@ def _error(errors: Errors, field_name: str, message: Any, params: dict[str, Any]
 def _add_validation_error(errors: Errors, field_name: str, exc: ValidationError) -> None:
     for item in exc.error_list if hasattr(exc, "error_list") else [exc]:
         params = item.params or {}
-        _error(errors, field_name, item.message, {k: v for k, v in params.items() if isinstance(v, str | int)})
+        _error(
+            errors, field_name, item.message, {k: v for k, v in params.items() if isinstance(v, str | int)}
+        )
 
 
 def error_text(error: list[Any]) -> str:
@@ -103,7 +106,7 @@ def parse_date(value: Any) -> datetime.date | None:
     text = text.split(" ")[0].split("T")[0]
     for fmt in _DATE_FORMATS:
         try:
-            return datetime.datetime.strptime(text, fmt).date()
+            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007  (a date, no time)
         except ValueError:
             continue
     raise ValueError(text)
@@ -124,7 +127,16 @@ class Lookups:
         self.scope = scoped_region_ids(user)
         self.regions: dict[str, int] = {}
         for r in Region.objects.all():
-            for word in (r.name_kk, r.name_ru, r.name_en, r.code, r.iso_code, r.center_kk, r.center_ru, r.center_en):
+            for word in (
+                r.name_kk,
+                r.name_ru,
+                r.name_en,
+                r.code,
+                r.iso_code,
+                r.center_kk,
+                r.center_ru,
+                r.center_en,
+            ):
                 self.regions.setdefault(fold(word), r.pk)
         self.skills: dict[str, int] = {}
         for s in Skill.objects.all():
@@ -256,7 +268,9 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
     relation = text("guardian_relation")
     values["guardian_relation"] = ""
     if relation:
-        code = _RELATIONS.get(fold(relation), fold(relation) if fold(relation) in Volunteer.GuardianRelation.values else None)
+        code = _RELATIONS.get(
+            fold(relation), fold(relation) if fold(relation) in Volunteer.GuardianRelation.values else None
+        )
         if code is None:
             _error(errors, "guardian_relation", MSG_RELATION)
         else:

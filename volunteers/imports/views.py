@@ -3,13 +3,14 @@ so another region's upload answers 404."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from .models import DuplicateChoice, ImportBatch, ImportRow
 from .validation import error_text
 
 PREVIEW_PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DUPLICATE_REASONS = {
     "iin": _("same IIN"),
     "phone": _("same phone"),
@@ -61,14 +63,21 @@ def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+def _xlsx(path: Path, name: str) -> HttpResponse:
+    """A written workbook as a download; its temporary file goes at once."""
+    try:
+        response = HttpResponse(path.read_bytes(), content_type=XLSX)
+    finally:
+        path.unlink(missing_ok=True)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
 @region_scope_required
 def import_template(request: AuthenticatedHttpRequest, language: str) -> HttpResponse:
     if language not in ("kk", "ru", "en"):
         raise Http404
-    path = spreadsheets.template_file(language)
-    handle = path.open("rb")
-    path.unlink()  # the open handle keeps the data until the response is sent
-    return FileResponse(handle, as_attachment=True, filename=f"volunteers-{language}.xlsx")
+    return _xlsx(spreadsheets.template_file(language), f"volunteers-{language}.xlsx")
 
 
 @region_scope_required
@@ -103,8 +112,17 @@ def _display_rows(batch: ImportBatch, rows: list[ImportRow], columns: list[str])
                 for part in ("last_name", "first_name", "middle_name"):
                     if part not in columns:
                         errors += row.errors.get(part, [])
-            cells.append({"key": key, "label": labels[key], "text": row.cells.get(key, ""), "errors": [error_text(e) for e in errors]})
-        covered = set(columns) | ({"last_name", "first_name", "middle_name"} if "full_name" in columns else set())
+            cells.append(
+                {
+                    "key": key,
+                    "label": labels[key],
+                    "text": row.cells.get(key, ""),
+                    "errors": [error_text(e) for e in errors],
+                }
+            )
+        covered = set(columns) | (
+            {"last_name", "first_name", "middle_name"} if "full_name" in columns else set()
+        )
         other = [
             (f"{labels.get(field, '')}: " if field in labels else "") + error_text(e)
             for field, errors in row.errors.items()
@@ -158,9 +176,9 @@ def import_choices(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     form = DuplicateChoiceForm(request.POST)
     per_row: dict[int, str] = {}
-    for name, value in request.POST.items():
+    for name in request.POST:
         if name.startswith("choice_") and name[7:].isdigit():
-            per_row[int(name[7:])] = value
+            per_row[int(name[7:])] = request.POST.get(name, "")
     try:
         services.batch_choose(
             batch=batch,
@@ -173,7 +191,9 @@ def import_choices(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Your choices for the duplicates are saved."))
     back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/roster/import/") else reverse("roster:import_preview", args=[batch.pk]))
+    return redirect(
+        back if back.startswith("/roster/import/") else reverse("roster:import_preview", args=[batch.pk])
+    )
 
 
 @require_post(back="roster:import")
@@ -193,7 +213,9 @@ def import_run(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         for text in exc.messages:
             messages.error(request, text)
     except Exception:
-        messages.error(request, _("The import failed and nothing was written. Try again, or contact national staff."))
+        messages.error(
+            request, _("The import failed and nothing was written. Try again, or contact national staff.")
+        )
     else:
         if batch.status == ImportBatch.Status.DONE:
             messages.success(request, _("The file is imported."))
@@ -219,10 +241,7 @@ def import_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     if batch.status not in (ImportBatch.Status.VALIDATED, ImportBatch.Status.DONE):
         raise Http404
-    path = spreadsheets.report_file(batch)
-    handle = path.open("rb")
-    path.unlink()
-    return FileResponse(handle, as_attachment=True, filename=f"import-report-{batch.pk}.xlsx")
+    return _xlsx(spreadsheets.report_file(batch), f"import-report-{batch.pk}.xlsx")
 
 
 @require_post(back="roster:import")

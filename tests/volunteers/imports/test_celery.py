@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 ROWS = 1200
 
 
-def test_a_large_file_is_checked_and_imported_by_a_worker(processes, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_large_file_is_checked_and_imported_by_a_worker(processes, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     import_dir = str(tmp_path / "imports")
     settings.IMPORT_DIR = import_dir
     settings.IMPORT_ASYNC_ROWS = 100

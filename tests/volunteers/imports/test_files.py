@@ -32,7 +32,12 @@ def test_cp1251_semicolon_csv_from_russian_excel(alice, almaty) -> None:  # type
     batch = services.batch_upload(by=alice, region=almaty, upload=upload("список.csv", data))
     assert (batch.encoding, batch.delimiter, batch.header_row) == ("cp1251", ";", 1)
     assert batch.mapping == {
-        "0": "full_name", "1": "birth_date", "2": "phone", "3": "email", "4": "iin", "5": "locality"
+        "0": "full_name",
+        "1": "birth_date",
+        "2": "phone",
+        "3": "email",
+        "4": "iin",
+        "5": "locality",
     }
     batch = _check(batch, alice)
     first = _rows(batch)[0]
@@ -67,7 +72,9 @@ def test_xlsx_with_title_row_and_two_sheets_choose_the_second(alice, almaty) -> 
         ["Иванов", "Пётр", "", 32874, 87011234567, int(make_iin(datetime.date(1990, 1, 1), 7))],
         ["Сидорова", "Мария", "", datetime.datetime(2001, 5, 2), "+7 702 000 00 02", ""],
     ]
-    data = xlsx_bytes({"Архив": first_sheet, "Волонтёры 2025": second_sheet}, title="Список волонтёров региона")
+    data = xlsx_bytes(
+        {"Архив": first_sheet, "Волонтёры 2025": second_sheet}, title="Список волонтёров региона"
+    )
     batch = services.batch_upload(by=alice, region=almaty, upload=upload("Волонтёры.xlsx", data))
     assert batch.sheets == ["Архив", "Волонтёры 2025"]
     # The first sheet has the merged title and an empty row above its header.
@@ -75,7 +82,12 @@ def test_xlsx_with_title_row_and_two_sheets_choose_the_second(alice, almaty) -> 
     batch = services.batch_map(batch=batch, by=alice, mapping={}, sheet="Волонтёры 2025")
     assert batch.header_row == 1
     assert batch.mapping == {
-        "0": "last_name", "1": "first_name", "2": "middle_name", "3": "birth_date", "4": "phone", "5": "iin"
+        "0": "last_name",
+        "1": "first_name",
+        "2": "middle_name",
+        "3": "birth_date",
+        "4": "phone",
+        "5": "iin",
     }
     batch = _check(batch, alice)
     ivanov, sidorova = _rows(batch)
@@ -86,7 +98,12 @@ def test_xlsx_with_title_row_and_two_sheets_choose_the_second(alice, almaty) -> 
 
 
 def test_excel_serial_and_iso_dates_in_a_csv(alice, almaty) -> None:  # type: ignore[no-untyped-def]
-    rows = [["ФИО", "Дата рождения"], ["Ким Анна", "36526"], ["Ли Олег", "1995-07-14"], ["Цой Ян", "14/07/1995"]]
+    rows = [
+        ["ФИО", "Дата рождения"],
+        ["Ким Анна", "36526"],
+        ["Ли Олег", "1995-07-14"],
+        ["Цой Ян", "14/07/1995"],
+    ]
     batch = services.batch_upload(by=alice, region=almaty, upload=upload("d.csv", csv_bytes(rows)))
     batch = _check(batch, alice)
     assert [r.values["birth_date"] for r in _rows(batch)] == ["2000-01-01", "1995-07-14", "1995-07-14"]
@@ -95,7 +112,7 @@ def test_excel_serial_and_iso_dates_in_a_csv(alice, almaty) -> None:  # type: ig
 def test_formula_like_cells_are_kept_as_text(alice, almaty) -> None:  # type: ignore[no-untyped-def]
     rows = [
         ["Фамилия", "Имя", "Дата рождения", "Населённый пункт"],
-        ["=HYPERLINK(\"http://x\")", "@Иван", "01.01.1990", "+cmd|' /C calc'!A0"],
+        ['=HYPERLINK("http://x")', "@Иван", "01.01.1990", "+cmd|' /C calc'!A0"],
         ["-Петров", "Пётр", "01.01.1990", "-2+3"],
     ]
     batch = services.batch_upload(by=alice, region=almaty, upload=upload("f.csv", csv_bytes(rows)))

@@ -121,7 +121,9 @@ def test_duplicate_choices_fill_empty_fields_or_create_anyway(alice, almaty) -> 
     assert lacking.last_name.startswith("Ахметов")
     assert list(lacking.skills.values_list("code", flat=True)) == ["driving"]
     assert VolunteerChange.objects.filter(volunteer=lacking, action="import").get().fields == [
-        "email", "locality", "skills"
+        "email",
+        "locality",
+        "skills",
     ]
     created = Volunteer.objects.get(last_name="Другой")
     assert PossibleDuplicate.objects.filter(volunteer=created, existing=twin).exists()
@@ -130,9 +132,11 @@ def test_duplicate_choices_fill_empty_fields_or_create_anyway(alice, almaty) -> 
 def test_report_lists_every_row_with_an_error_column_and_text_only_cells(alice, almaty) -> None:  # type: ignore[no-untyped-def]
     rows = [person_row(1), ["=1+2", "31.02.1990", "", "", "", "@SUM(A1)"]]
     batch = _import(_checked(alice, almaty, rows), alice)
-    response = client_for(alice).get(reverse("roster:import_report", args=[batch.pk]), HTTP_ACCEPT_LANGUAGE="ru")
+    response = client_for(alice).get(
+        reverse("roster:import_report", args=[batch.pk]), HTTP_ACCEPT_LANGUAGE="ru"
+    )
     assert response.status_code == 200
-    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    ws = load_workbook(io.BytesIO(response.content)).active
     values = [[c.value for c in row] for row in ws.iter_rows()]
     assert values[0][0] == "Строка" and values[0][-2:] == ["Результат", "Ошибки"]
     with translation.override("ru"):
@@ -146,7 +150,7 @@ def test_report_lists_every_row_with_an_error_column_and_text_only_cells(alice, 
 def test_template_headers_are_recognised_by_the_mapping(alice, language: str) -> None:  # type: ignore[no-untyped-def]
     response = client_for(alice).get(reverse("roster:import_template", args=[language]))
     assert response.status_code == 200
-    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    ws = load_workbook(io.BytesIO(response.content)).active
     headers = [c.value for c in next(ws.iter_rows())]
     assert len(auto_mapping(headers)) == len(headers)
 

@@ -83,12 +83,22 @@ def test_every_validation_error_is_shown_under_its_cell_in_kazakh(alice, almaty,
         ["Ким Анна", today.replace(year=today.year - 3).strftime("%d.%m.%Y"), "", "", "", "", ""],  # 12
         ["Ким Анна", "01.03.1990", "", "", "", "", "Жонглирование"],  # 13: unknown skill
         ["Ким Анна", "", "", "", "", "", ""],  # 14: no date of birth
-        ["Ким Анна", "01.03.1990", "8 701 555 44 33", "ok@example.kz", good_iin, "Алматы", "Первая помощь"],  # 15
+        [
+            "Ким Анна",
+            "01.03.1990",
+            "8 701 555 44 33",
+            "ok@example.kz",
+            good_iin,
+            "Алматы",
+            "Первая помощь",
+        ],  # 15
     ]
     client = client_for(alice)
     batch = _checked(client, _uploaded(client, rows, region=almaty))
     assert batch.total_rows == 14 and batch.error_rows == 13
-    page = client.get(reverse("roster:import_preview", args=[batch.pk]), HTTP_ACCEPT_LANGUAGE="kk").content.decode()
+    page = client.get(
+        reverse("roster:import_preview", args=[batch.pk]), HTTP_ACCEPT_LANGUAGE="kk"
+    ).content.decode()
     expected = [
         (2, "full_name", _kk("Enter the last name.")),
         (3, "birth_date", _kk("Write the date as dd.mm.yyyy, for example 25.03.2004.")),
@@ -101,24 +111,37 @@ def test_every_validation_error_is_shown_under_its_cell_in_kazakh(alice, almaty,
         (10, "region", _kk("Unknown region: write its name as in the list of regions.")),
         (11, "birth_date", _kk("The date of birth cannot be in the future.")),
         (12, "birth_date", _kk("Volunteers must be at least %(age)s years old.", age=6)),
-        (13, "skills", _kk("Unknown skill “%(name)s”: add it to the skills catalogue or remove it.", name="Жонглирование")),
+        (
+            13,
+            "skills",
+            _kk(
+                "Unknown skill “%(name)s”: add it to the skills catalogue or remove it.", name="Жонглирование"
+            ),
+        ),
         (14, "birth_date", _kk("Enter the date of birth.")),
     ]
     for number, field, text in expected:
         assert text in _cell(page, number, field), (number, field, text)
     assert "errorlist" not in re.search(r'<tr id="row-15".*?</tr>', page, re.S).group(0)  # type: ignore[union-attr]
     # The errors-only view lists exactly the rows with errors.
-    errors_page = client.get(reverse("roster:import_preview", args=[batch.pk]) + "?show=errors").content.decode()
+    errors_page = client.get(
+        reverse("roster:import_preview", args=[batch.pk]) + "?show=errors"
+    ).content.decode()
     assert len(re.findall(r'<tr id="row-\d+"', errors_page)) == 13
 
 
 def test_another_regions_row_is_refused_and_not_imported(alice, almaty, astana) -> None:  # type: ignore[no-untyped-def]
-    rows = [["Омаров Нуржан", "01.03.1990", "", "", "", "Астана", ""], ["Омаров Ерлан", "01.03.1990", "", "", "", "", ""]]
+    rows = [
+        ["Омаров Нуржан", "01.03.1990", "", "", "", "Астана", ""],
+        ["Омаров Ерлан", "01.03.1990", "", "", "", "", ""],
+    ]
     client = client_for(alice)
     batch = _checked(client, _uploaded(client, rows, region=almaty))
     refused = ImportRow.objects.get(batch=batch, number=2)
     assert refused.has_errors and "region" in refused.errors
-    services.batch_start_import(batch=batch, by=alice, consent_confirmed=True, consent_date=timezone.localdate())
+    services.batch_start_import(
+        batch=batch, by=alice, consent_confirmed=True, consent_date=timezone.localdate()
+    )
     from volunteers.models import Volunteer
 
     assert not Volunteer.objects.filter(region=astana, last_name="Омаров").exists()
@@ -157,7 +180,10 @@ def test_duplicates_within_the_file_and_against_the_roster(alice, almaty) -> Non
 
 
 def test_preview_pages_with_a_fixed_number_of_queries(alice, almaty, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
-    rows = [[f"Ахметов{n} Ерлан", "01.01.1990", f"8 701 300 {n // 100:02d} {n % 100:02d}", "", "", "", ""] for n in range(130)]
+    rows = [
+        [f"Ахметов{n} Ерлан", "01.01.1990", f"8 701 300 {n // 100:02d} {n % 100:02d}", "", "", "", ""]
+        for n in range(130)
+    ]
     client = client_for(alice)
     batch = _checked(client, _uploaded(client, rows, region=almaty))
     url = reverse("roster:import_preview", args=[batch.pk])
@@ -172,7 +198,9 @@ def test_preview_pages_with_a_fixed_number_of_queries(alice, almaty, django_asse
 def test_a_remembered_mapping_is_offered_for_the_next_file(alice, almaty) -> None:  # type: ignore[no-untyped-def]
     client = client_for(alice)
     rows = [["Кол 1", "Кол 2", "Кол 3"], ["Ким Анна", "01.03.1990", "x"]]
-    response = client.post(reverse("roster:import"), {"region": almaty.pk, "file": upload("a.csv", csv_bytes(rows))})
+    response = client.post(
+        reverse("roster:import"), {"region": almaty.pk, "file": upload("a.csv", csv_bytes(rows))}
+    )
     batch = ImportBatch.objects.latest("pk")
     assert batch.mapping == {}
     # Nothing names the person yet: the form says what is missing.
