@@ -60,6 +60,12 @@ def test_import_creates_people_with_history_audit_and_paper_consent(alice, almat
     entry = AuditEntry.objects.get(action=AuditEntry.Action.IMPORTED)
     assert (entry.actor, entry.rows, entry.region_code) == (alice, 3, almaty.code)
     assert entry.detail["file"] == "Волонтёры 2025.csv" and entry.detail["failed"] == 1
+    # The coordinator sees where the consent comes from on the person's page.
+    page = client_for(alice).get(reverse("roster:detail", args=[first.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert (
+        "Paper consent held by the region (imported list): Волонтёры 2025.csv, 01.09.2025"
+        in page.content.decode()
+    )
     # The uploaded file is gone once imported.
     assert batch.file_path == "" and not __import__("os").path.exists(file_path)
 
