@@ -476,7 +476,9 @@ def _import_locked(batch_id: int) -> ImportBatch:
     }
     done, last = 0, 0
     while True:
-        chunk = list(ImportRow.objects.filter(batch=batch, number__gt=last).order_by("number")[:CHUNK])
+        chunk = list(
+            ImportRow.objects.filter(batch=batch, number__gt=last).defer("cells").order_by("number")[:CHUNK]
+        )
         if not chunk:
             break
         last = chunk[-1].number
