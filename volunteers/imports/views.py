@@ -48,6 +48,8 @@ def _batch(request: AuthenticatedHttpRequest, pk: int) -> ImportBatch:
 def import_start(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
+        # Without beat (`make run`) old uploads still go: each new one sweeps them.
+        services.batches_clean_up()
         try:
             batch = services.batch_upload(
                 by=request.user, region=form.cleaned_data["region"], upload=form.cleaned_data["file"]
