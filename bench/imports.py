@@ -73,8 +73,9 @@ def make_file(path: Path, rows: int, offset: int) -> None:
     workbook.save(path)
 
 
-def run_one(rows: int, offset: int) -> dict[str, float]:
-    """One file through upload, check, preview and import; in this process."""
+def run_one(rows: int, path: Path) -> dict[str, float]:
+    """One file (made by the parent) through upload, check, preview and import; in this process,
+    whose peak resident size is then this file's."""
     import django
 
     django.setup()
@@ -89,9 +90,7 @@ def run_one(rows: int, offset: int) -> dict[str, float]:
 
     coordinator = User.objects.get(email="coordinator75@volunteer.kz")
     region = Region.objects.get(code="75")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "list.xlsx"
-        make_file(path, rows, offset)
+    if True:
         size_mb = path.stat().st_size / 2**20
         baseline = _rss_mb()
         started = time.perf_counter()
@@ -147,10 +146,10 @@ def main() -> int:
     parser.add_argument("--small", type=int, default=10_000)
     parser.add_argument("--roster", type=int, default=20_000)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--offset", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.offset)))
+        print(json.dumps(run_one(args.one, args.file)))
         return 0
 
     import django
@@ -173,9 +172,12 @@ def main() -> int:
         cursor.execute("VACUUM ANALYZE")
     connection.close()
     results = []
+    tmp = tempfile.TemporaryDirectory()
     for index, rows in enumerate((args.small, args.rows)):
+        path = Path(tmp.name) / f"list-{rows}.xlsx"
+        make_file(path, rows, offset=1_000_000 * (index + 1))
         out = subprocess.run(
-            [sys.executable, __file__, "--one", str(rows), "--offset", str(1_000_000 * (index + 1))],
+            [sys.executable, __file__, "--one", str(rows), "--file", str(path)],
             capture_output=True,
             text=True,
         )

@@ -67,6 +67,7 @@ class ImportBatch(models.Model):
     failed_count = models.PositiveIntegerField(default=0)
     consent_date = models.DateField(_("date of the paper consents"), null=True, blank=True)
     failure = models.TextField(blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

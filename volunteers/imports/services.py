@@ -231,6 +231,7 @@ def batch_validate(*, batch_id: int) -> ImportBatch:
     batch = ImportBatch.objects.select_related("region", "created_by").get(pk=batch_id)
     if batch.status != ImportBatch.Status.VALIDATING:
         return batch
+    started = timezone.now()
     try:
         with transaction.atomic():
             ImportRow.objects.filter(batch=batch).delete()
@@ -271,7 +272,8 @@ def batch_validate(*, batch_id: int) -> ImportBatch:
             batch.total_rows, batch.error_rows = total, errors
             batch.duplicate_rows = _mark_duplicates(batch)
             batch.status = ImportBatch.Status.VALIDATED
-            batch.save(update_fields=["total_rows", "error_rows", "duplicate_rows", "status"])
+            batch.checked_at = started
+            batch.save(update_fields=["total_rows", "error_rows", "duplicate_rows", "status", "checked_at"])
     except Exception:
         logger.exception("roster import %s: the file could not be checked", batch_id)
         ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.FAILED, failure="check")
@@ -456,8 +458,11 @@ def _import_locked(batch_id: int) -> ImportBatch:
     if batch.status != ImportBatch.Status.IMPORTING:
         return batch
     by = batch.imported_by
-    # The roster may have changed since the preview: a person registered meanwhile is a duplicate.
-    _mark_duplicates(batch)
+    # The roster may have changed since the preview: a person registered (or a phone changed)
+    # meanwhile is a duplicate. Usually nothing has, and the rows need no second look.
+    changed = Volunteer.objects.filter(updated_at__gte=batch.checked_at) if batch.checked_at else None
+    if changed is None or changed.exists():
+        _mark_duplicates(batch)
     now = timezone.now()
     consent = {
         "consent_at": now,

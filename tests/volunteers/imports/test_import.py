@@ -171,3 +171,12 @@ def test_old_uploads_are_cleaned_up(alice, almaty) -> None:  # type: ignore[no-u
     assert batch.status == ImportBatch.Status.EXPIRED and batch.file_path == ""
     assert not ImportRow.objects.filter(batch=batch).exists()
     assert not __import__("os").path.exists(path)
+
+
+def test_a_person_registered_between_preview_and_import_is_not_added_twice(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    batch = _checked(alice, almaty, [person_row(1), person_row(2)])
+    assert batch.duplicate_rows == 0
+    VolunteerFactory(region=almaty, phone="+77010000002", email="")
+    batch = _import(batch, alice)
+    assert (batch.created_count, batch.skipped_count) == (1, 1)
+    assert Volunteer.objects.filter(phone="+77010000002").count() == 1
