@@ -100,7 +100,8 @@ class ImportRow(models.Model):
     values = models.JSONField(default=dict)
     errors = models.JSONField(default=dict)
     has_errors = models.BooleanField(default=False)
-    key_iin = models.CharField(max_length=12, blank=True)
+    # The IIN, or its keyed hash where the roster keeps IINs encrypted (validation.iin_key).
+    key_iin = models.CharField(max_length=128, blank=True)
     key_phone = models.CharField(max_length=16, blank=True)
     key_email = models.CharField(max_length=254, blank=True)
     # name|birth date|region: catches a row without contacts imported before (the file's

@@ -32,7 +32,7 @@ from ..models import ConsentMethod, Volunteer, VolunteerChange
 from . import reading
 from .mapping import FIELDS, auto_mapping, find_header_row, normalize_header
 from .models import DuplicateChoice, ImportBatch, ImportMapping, ImportRow
-from .validation import Lookups, validate_row
+from .validation import IIN_LOOKUP, Lookups, validate_row
 
 logger = logging.getLogger(__name__)
 
@@ -284,7 +284,7 @@ def batch_validate(*, batch_id: int) -> ImportBatch:
 
 # (reason, the row's key, the roster's condition on it)
 _ROSTER_MATCHES: tuple[tuple[str, str, str], ...] = (
-    ("iin", "key_iin", "iin"),
+    ("iin", "key_iin", IIN_LOOKUP),
     ("phone", "key_phone", "phone"),
     ("email", "key_email", "email__iexact"),
 )

@@ -8,6 +8,7 @@ read in the reader's language, whoever checked the file."""
 from __future__ import annotations
 
 import datetime
+import importlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -159,6 +160,23 @@ class RowResult:
     values: dict[str, Any] = field(default_factory=dict)
     errors: Errors = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
+
+
+def _iin_crypto() -> Any:
+    try:
+        # Where the IIN is encrypted at rest, its keyed hash is what lookups compare.
+        return importlib.import_module("volunteers.crypto")
+    except ImportError:
+        return None
+
+
+IIN_LOOKUP = "iin_hash" if any(f.name == "iin_hash" for f in Volunteer._meta.get_fields()) else "iin"
+
+
+def iin_key(iin: str) -> str:
+    """The form of an IIN the roster is searched by: the IIN, or its keyed hash."""
+    crypto = _iin_crypto() if IIN_LOOKUP == "iin_hash" else None
+    return crypto.iin_digest(iin) if crypto is not None and iin else iin
 
 
 def _split_list(text: str) -> Iterable[str]:
@@ -314,7 +332,7 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
                 _add_validation_error(errors, name, problem)
 
     result.keys = {
-        "key_iin": values["iin"],
+        "key_iin": iin_key(values["iin"]),
         "key_phone": values["phone"],
         "key_email": email.casefold(),
         "key_person": "|".join([fold(last), fold(first), fold(middle), values["birth_date"], str(region_id)])
