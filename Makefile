@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast e2e lint format check messages compilemessages migrate seed \
         install install-dev system-deps services worker beat bench bench-events bench-offices bench-care \
-        bench-notifications bench-map bench-reports backup restore clean
+        bench-notifications bench-map bench-reports bench-import backup restore clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -121,6 +121,12 @@ bench-reports: $(VENV)/.installed ## Sign-ups export (CSV, XLSX) vs COPY, its me
 	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_REPORTS_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_REPORTS_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_REPORTS_DATABASE_URL))')"
 	DATABASE_URL=$(BENCH_REPORTS_DATABASE_URL) $(BIN)/python bench/reports.py --volunteers $(BENCH_VOLUNTEERS) \
 		--shifts $(BENCH_SHIFTS) --signups $(BENCH_SIGNUPS)
+BENCH_IMPORT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vn_bench_import
+BENCH_IMPORT_ROWS ?= 50000
+BENCH_IMPORT_SMALL ?= 10000
+bench-import: $(VENV)/.installed ## Roster import: 50k-row XLSX checked and imported, preview page, memory at two sizes
+	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_IMPORT_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_IMPORT_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_IMPORT_DATABASE_URL))')"
+	DATABASE_URL=$(BENCH_IMPORT_DATABASE_URL) $(BIN)/python bench/imports.py --rows $(BENCH_IMPORT_ROWS) --small $(BENCH_IMPORT_SMALL)
 
 worker: $(VENV)/.installed ## Celery worker: sends messages, runs the sweep (needs REDIS_URL)
 	$(BIN)/celery -A volunteer_net worker --loglevel INFO

@@ -345,11 +345,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.clean_exports",
         "schedule": float(REPORTS_CLEAN_INTERVAL),
     },
+    "roster-imports-clean-up": {
+        "task": "volunteers.imports.tasks.clean_up_imports",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
 }
 # Several beats may be started; only the holder of a Redis lock sends (volunteer_net/beat.py).
 CELERY_BEAT_SCHEDULER = "volunteer_net.beat:LeaderScheduler"
 CELERY_BEAT_MAX_LOOP_INTERVAL = 5
 BEAT_LEADER_TTL = env_int("BEAT_LEADER_TTL", 30)
+
+# Roster import (volunteers/imports/): uploaded files wait here until imported, a day at most.
+IMPORT_DIR = env_str("IMPORT_DIR", str(BASE_DIR / "var" / "imports"))
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 30 * 2**20)
+# Files with more rows than this are checked and imported by a Celery task, with a progress bar.
+IMPORT_ASYNC_ROWS = env_int("IMPORT_ASYNC_ROWS", 2000)
+IMPORT_KEEP_HOURS = env_int("IMPORT_KEEP_HOURS", 24)
+# Without Redis (`make run`) those tasks run in a thread of the server process.
+IMPORT_IN_PROCESS = env_bool("IMPORT_IN_PROCESS", CELERY_TASK_ALWAYS_EAGER)
 
 CACHES = {
     "default": (

@@ -76,6 +76,9 @@ class Skill(models.Model):
 class ConsentMethod(models.TextChoices):
     ONLINE = "online", _("Online, when registering")
     PAPER = "paper", _("Signed paper form kept by the region")
+    # A list brought in from a region's spreadsheet: the coordinator confirmed that the region
+    # holds the signed forms; `consent_source` names the file and its date.
+    IMPORTED = "imported", _("Paper consent held by the region (imported list)")
 
 
 class Volunteer(models.Model):
@@ -140,6 +143,7 @@ class Volunteer(models.Model):
         "consent_version": DataClass.CONSENT,
         "consent_method": DataClass.CONSENT,
         "consent_document": DataClass.CONSENT,
+        "consent_source": DataClass.CONSENT,
         "birth_year": DataClass.STATISTICAL,
         # A school's detachment narrows a child down to a class: personal.
         "detachment": DataClass.PERSONAL,
@@ -209,6 +213,12 @@ class Volunteer(models.Model):
         max_length=50,
         blank=True,
         help_text=_("The number of the signed paper form kept by the region."),
+    )
+    consent_source = models.CharField(
+        _("consent recorded from"),
+        max_length=300,
+        blank=True,
+        help_text=_("The imported file and its date, for consents held on paper by the region."),
     )
 
     # Membership of a school detachment; the detachments app owns detachments and their pages.
@@ -470,6 +480,7 @@ class VolunteerChange(models.Model):
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Guardian consent withdrawn")
         ANONYMISE = "anonymise", _("Anonymised")
         MERGE = "merge", _("Merged with a duplicate record")
+        IMPORT = "import", _("Imported")
 
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices, default=Action.UPDATE)
@@ -509,6 +520,7 @@ _CHANGE_LABELS = {
     "registration": _("registration"),
     "created": _("added by hand"),
     "all": _("all personal data"),
+    "imported": _("imported from a spreadsheet"),
 }
 
 
@@ -648,3 +660,7 @@ class GuardianConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.given_at:%Y-%m-%d}"
+
+
+# The import's own tables (volunteers/imports/) belong to this app.
+from .imports.models import ImportBatch, ImportMapping, ImportRow  # noqa: E402, F401

@@ -527,7 +527,7 @@ def _is_empty(value: object) -> bool:
 
 # Filled together or not at all: a consent's time without its text version, or one guardian's
 # name with another's phone, would be a record of something that never happened.
-_OWN_CONSENT = ("consent_at", "consent_version", "consent_method", "consent_document")
+_OWN_CONSENT = ("consent_at", "consent_version", "consent_method", "consent_document", "consent_source")
 _GUARDIAN = ("guardian_name", "guardian_phone", "guardian_relation")
 
 

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .imports import views as import_views
 
 # Self-service pages live at the project root (see volunteer_net/urls.py).
 selfservice_patterns = [
@@ -21,6 +22,15 @@ roster_patterns = (
         path("duplicates/", views.duplicate_list, name="duplicates"),
         path("duplicates/<int:pk>/merge/", views.duplicate_merge, name="duplicate_merge"),
         path("duplicates/<int:pk>/dismiss/", views.duplicate_dismiss, name="duplicate_dismiss"),
+        path("import/", import_views.import_start, name="import"),
+        path("import/template-<str:language>.xlsx", import_views.import_template, name="import_template"),
+        path("import/<int:pk>/", import_views.import_preview, name="import_preview"),
+        path("import/<int:pk>/columns/", import_views.import_mapping, name="import_mapping"),
+        path("import/<int:pk>/status.json", import_views.import_status, name="import_status"),
+        path("import/<int:pk>/choices/", import_views.import_choices, name="import_choices"),
+        path("import/<int:pk>/run/", import_views.import_run, name="import_run"),
+        path("import/<int:pk>/report.xlsx", import_views.import_report, name="import_report"),
+        path("import/<int:pk>/discard/", import_views.import_discard, name="import_discard"),
         path("<int:pk>/", views.roster_detail, name="detail"),
         path("<int:pk>/edit/", views.roster_edit, name="edit"),
         path("<int:pk>/guardian-consent/", views.roster_guardian_consent, name="guardian_consent"),

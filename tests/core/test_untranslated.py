@@ -23,7 +23,9 @@ from tests.factories import DetachmentFactory, MinorFactory, UserFactory, Volunt
 from volunteers.models import PossibleDuplicate
 
 BRAND = "Volunteer Net"
-ALLOWED = {"JSON", "SMS", "KK", "RU", "EN", "CSV", "XLSX (Excel)"}
+# Names of formats, and the names of uploaded files (data: the import pages list them as they
+# were uploaded).
+ALLOWED = {"JSON", "SMS", "KK", "RU", "EN", "CSV", "XLSX (Excel)", "тізім.csv", "а.csv"}
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 
 
@@ -346,6 +348,44 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
         (anonymous, "get", f"/verify/{certificate.code}/", None),
         (anonymous, "get", "/verify/FORGED-CODE/", None),
         (anonymous, "get", "/year-of-volunteers/", None),
+        *_import_pages(alice, almaty),
+    ]
+
+
+def _import_pages(alice, almaty):  # type: ignore[no-untyped-def]
+    """The roster import's pages: upload, mapping, a checked preview with errors and duplicates,
+    and the report of an imported file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from volunteers.imports import services as imports
+
+    def batch(rows: str, *, imported: bool = False):  # type: ignore[no-untyped-def]
+        data = ("ФИО;Дата рождения;Телефон;Регион\n" + rows).encode()
+        made = imports.batch_upload(by=alice, region=almaty, upload=SimpleUploadedFile("тізім.csv", data))
+        imports.batch_map(batch=made, by=alice, mapping=made.mapping)
+        made = imports.batch_check(batch=made, by=alice)
+        if imported:
+            made = imports.batch_start_import(
+                batch=made, by=alice, consent_confirmed=True, consent_date=timezone.localdate()
+            )
+        return made
+
+    rows = "Ким Анна;31.02.1990;123;\nКим Анна;01.01.1990;87011112233;Астана\nЛи Ян;01.01.1990;87011112233;\nЛи Ян;01.01.1990;87011112233;\n"
+    checked, done, fresh = batch(rows), batch(rows, imported=True), batch(rows)
+    fresh_upload = imports.batch_upload(
+        by=alice, region=almaty, upload=SimpleUploadedFile("а.csv", "Бағана;Басқа\nа;б\n".encode())
+    )
+    client = client_for(alice)
+    return [
+        (client, "get", "/roster/import/", None),
+        (client, "post", "/roster/import/", {"region": almaty.pk}),
+        (client, "get", f"/roster/import/{fresh_upload.pk}/columns/", None),
+        (client, "post", f"/roster/import/{fresh_upload.pk}/columns/", {"col_0": "locality"}),
+        (client, "get", f"/roster/import/{checked.pk}/", None),
+        (client, "get", f"/roster/import/{checked.pk}/?show=errors", None),
+        (client, "get", f"/roster/import/{done.pk}/", None),
+        (client, "get", f"/roster/import/{fresh.pk}/run/", None),
     ]
 
 

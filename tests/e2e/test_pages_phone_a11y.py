@@ -86,6 +86,12 @@ NOT_PAGES = {
     "front-offices/visits/<int:pk>/visit.ics": "a file download (iCalendar)",
     "front-offices/visits/<int:pk>/cancel/": "POST only (the cancel button on the visit's page)",
     "front-offices/staff/visits/<int:pk>/mark/": "POST only (arrived, no-show and outcome buttons on the staff's day)",
+    "roster/import/template-<str:language>.xlsx": "a file download (the XLSX template)",
+    "roster/import/<int:pk>/report.xlsx": "a file download (the XLSX report)",
+    "roster/import/<int:pk>/status.json": "JSON polled by the import's progress bar",
+    "roster/import/<int:pk>/choices/": "POST only (the duplicates' choices on the import preview)",
+    "roster/import/<int:pk>/run/": "POST only (the import button on the preview)",
+    "roster/import/<int:pk>/discard/": "POST only (the discard button on the mapping and preview pages)",
     "roster/duplicates/<int:pk>/dismiss/": (
         "POST only (the 'Not the same person' button of the duplicates list); its GET is the 405 page, visited below"
     ),
@@ -145,6 +151,9 @@ PAGES: dict[str, tuple[str, ...]] = {
     "roster/<int:pk>/guardian-consent/": (COORDINATOR,),
     "roster/duplicates/": MANAGERS,
     "roster/duplicates/<int:pk>/merge/": MANAGERS,
+    "roster/import/": MANAGERS,
+    "roster/import/<int:pk>/": (COORDINATOR, NATIONAL),
+    "roster/import/<int:pk>/columns/": (COORDINATOR,),
     "detachments/<int:pk>/members/<int:member_pk>/guardian-consent/": (CURATOR,),
     "guardian/<str:token>/": (ANONYMOUS,),
     "detachments/": (CURATOR, COORDINATOR, NATIONAL),
@@ -420,7 +429,10 @@ def site(almaty: Any, astana: Any) -> Site:
     uid = urlsafe_base64_encode(force_bytes(volunteer.user.pk))
     token = default_token_generator.make_token(volunteer.user)
     d, m = detachment.pk, minor.pk
+    checked_import, mapped_import = _import_batches(coordinator, almaty)
     urls = {
+        "roster/import/<int:pk>/": f"/roster/import/{checked_import}/",
+        "roster/import/<int:pk>/columns/": f"/roster/import/{mapped_import}/columns/",
         "accounts/reset/<uidb64>/<token>/": f"/accounts/reset/{uid}/{token}/",
         "accounts/activate/<uidb64>/<token>/": (
             f"/accounts/activate/{activation_uid(newcomer)}/{activation_token.make_token(newcomer)}/"
@@ -489,6 +501,29 @@ def site(almaty: Any, astana: Any) -> Site:
         urls=urls,
         ids={"minor": m, "detachment": d, "pair": pair.pk, "callout": callout.pk},
     )
+
+
+def _import_batches(coordinator: Any, region: Any) -> tuple[int, int]:
+    """A checked upload (its preview with errors and duplicates) and one waiting for its mapping."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from volunteers.imports import services as imports
+
+    rows = (
+        "ФИО;Дата рождения;Телефон;Email\n"
+        "Серікова Айгерім Нұрланқызы;31.02.2001;8 701 12;aigerim.serikova.long.address@example.kz\n"
+        "Омаров Нұрлан;02.03.2000;8 701 555 44 33;\n"
+        "Омаров Нұрлан;02.03.2000;8 701 555 44 33;\n"
+    ).encode()
+    checked = imports.batch_upload(
+        by=coordinator, region=region, upload=SimpleUploadedFile("тізім.csv", rows)
+    )
+    imports.batch_map(batch=checked, by=coordinator, mapping=checked.mapping)
+    imports.batch_check(batch=checked, by=coordinator)
+    waiting = imports.batch_upload(
+        by=coordinator, region=region, upload=SimpleUploadedFile("тізім.csv", rows)
+    )
+    return checked.pk, waiting.pk
 
 
 def test_every_page_is_visited() -> None:

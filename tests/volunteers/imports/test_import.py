@@ -1,0 +1,182 @@
+"""The import itself: one transaction per batch, its report, the history and the audit trail,
+the paper consent, duplicates as chosen, and a file imported twice adding nobody."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+from openpyxl import load_workbook
+
+from accounts.models import AuditEntry
+from tests.conftest import client_for
+from tests.factories import SkillFactory, VolunteerFactory
+from volunteers.imports import services
+from volunteers.imports.mapping import auto_mapping
+from volunteers.imports.models import DuplicateChoice, ImportBatch, ImportRow
+from volunteers.models import ConsentMethod, PossibleDuplicate, Volunteer, VolunteerChange
+
+from .files import HEADER_RU, csv_bytes, person_row, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def _checked(user, region, rows, *, name="list.csv", header=HEADER_RU) -> ImportBatch:  # type: ignore[no-untyped-def]
+    data = csv_bytes([header, *rows], encoding="utf-8")
+    batch = services.batch_upload(by=user, region=region, upload=upload(name, data))
+    services.batch_map(batch=batch, by=user, mapping=batch.mapping)
+    return services.batch_check(batch=batch, by=user)
+
+
+def _import(batch: ImportBatch, user) -> ImportBatch:  # type: ignore[no-untyped-def]
+    return services.batch_start_import(
+        batch=batch, by=user, consent_confirmed=True, consent_date=datetime.date(2025, 9, 1)
+    )
+
+
+def test_import_creates_people_with_history_audit_and_paper_consent(alice, almaty, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    rows = [person_row(n) for n in range(1, 4)] + [["", "01.01.1990", "", "", "", ""]]
+    batch = _checked(alice, almaty, rows, name="Волонтёры 2025.csv")
+    file_path = batch.file_path
+    batch = _import(batch, alice)
+    assert batch.status == ImportBatch.Status.DONE
+    assert (batch.created_count, batch.updated_count, batch.skipped_count, batch.failed_count) == (3, 0, 0, 1)
+    people = Volunteer.objects.filter(last_name__startswith="Ахметова").order_by("last_name")
+    assert people.count() == 3
+    first = people[0]
+    assert (first.first_name, first.middle_name, first.phone) == ("Айгуль", "Сериковна", "+77010000001")
+    assert first.region == almaty and first.birth_year == first.birth_date.year
+    assert first.consent_method == ConsentMethod.IMPORTED
+    assert first.consent_source == "Волонтёры 2025.csv, 01.09.2025"
+    assert first.consent_at is not None
+    # Findable by the roster's search, whose columns bulk inserts fill themselves.
+    assert "ахметова1" in first.search_text
+    change = VolunteerChange.objects.get(volunteer=first)
+    assert change.action == VolunteerChange.Action.IMPORT and change.changed_by == alice
+    assert change.fields == ["imported"]
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.IMPORTED)
+    assert (entry.actor, entry.rows, entry.region_code) == (alice, 3, almaty.code)
+    assert entry.detail["file"] == "Волонтёры 2025.csv" and entry.detail["failed"] == 1
+    # The coordinator sees where the consent comes from on the person's page.
+    page = client_for(alice).get(reverse("roster:detail", args=[first.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    assert (
+        "Paper consent held by the region (imported list): Волонтёры 2025.csv, 01.09.2025"
+        in page.content.decode()
+    )
+    # The uploaded file is gone once imported.
+    assert batch.file_path == "" and not __import__("os").path.exists(file_path)
+
+
+def test_a_failed_batch_leaves_nothing_written(alice, almaty, monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.IMPORT_ASYNC_ROWS = 10**9  # in this process, so that the failure is seen here
+    rows = [person_row(n) for n in range(1, 2500)]
+    batch = _checked(alice, almaty, rows)
+    before = (Volunteer.objects.count(), VolunteerChange.objects.count(), AuditEntry.objects.count())
+    calls = {"n": 0}
+    original = VolunteerChange.objects.bulk_create
+
+    def failing_second_chunk(objs, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:  # the first thousand people are written by then
+            raise RuntimeError("the database went away")
+        return original(objs, *args, **kwargs)
+
+    monkeypatch.setattr(VolunteerChange.objects, "bulk_create", failing_second_chunk)
+    with pytest.raises(RuntimeError):
+        _import(batch, alice)
+    assert calls["n"] == 2
+    assert (Volunteer.objects.count(), VolunteerChange.objects.count(), AuditEntry.objects.count()) == before
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.FAILED
+    assert not ImportRow.objects.filter(batch=batch).exclude(outcome="").exists()
+
+
+def test_the_same_file_twice_creates_nothing_the_second_time(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    rows = [person_row(n) for n in range(1, 6)] + [["Тас Бек", "01.01.1995", "", "", "", ""]]
+    _import(_checked(alice, almaty, rows), alice)
+    count = Volunteer.objects.count()
+    again = _checked(alice, almaty, rows)
+    assert again.duplicate_rows == 6
+    assert services.earlier_import_of(again) is not None
+    again = _import(again, alice)
+    assert (again.created_count, again.skipped_count) == (0, 6)
+    assert Volunteer.objects.count() == count
+
+
+def test_duplicate_choices_fill_empty_fields_or_create_anyway(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    SkillFactory(code="driving", name_ru="Вождение")
+    lacking = VolunteerFactory(region=almaty, phone="+77017770011", email="", locality="")
+    twin = VolunteerFactory(region=almaty, phone="+77017770022", email="twin@example.kz")
+    header = ["ФИО", "Дата рождения", "Телефон", "Email", "Населённый пункт", "Навыки"]
+    rows = [
+        ["Сейтов Арман", "01.01.1990", "8 701 777 00 11", "arman@example.kz", "Қаскелең", "Вождение"],
+        ["Другой Человек", "01.01.1991", "8 701 777 00 22", "", "", ""],
+        ["Сейтов Арман", "01.01.1990", "8 701 777 00 11", "", "", ""],
+    ]
+    batch = _checked(alice, almaty, rows, header=header)
+    services.batch_choose(batch=batch, by=alice, for_all=DuplicateChoice.FILL)
+    services.batch_choose(batch=batch, by=alice, rows={3: DuplicateChoice.CREATE, 4: DuplicateChoice.SKIP})
+    batch = _import(batch, alice)
+    assert (batch.created_count, batch.updated_count, batch.skipped_count) == (1, 1, 1)
+    lacking.refresh_from_db()
+    # Filled where empty, the name on file kept.
+    assert (lacking.email, lacking.locality) == ("arman@example.kz", "Қаскелең")
+    assert lacking.last_name.startswith("Ахметов")
+    assert list(lacking.skills.values_list("code", flat=True)) == ["driving"]
+    assert VolunteerChange.objects.filter(volunteer=lacking, action="import").get().fields == [
+        "email",
+        "locality",
+        "skills",
+    ]
+    created = Volunteer.objects.get(last_name="Другой")
+    assert PossibleDuplicate.objects.filter(volunteer=created, existing=twin).exists()
+
+
+def test_report_lists_every_row_with_an_error_column_and_text_only_cells(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    rows = [person_row(1), ["=1+2", "31.02.1990", "", "", "", "@SUM(A1)"]]
+    batch = _import(_checked(alice, almaty, rows), alice)
+    response = client_for(alice).get(
+        reverse("roster:import_report", args=[batch.pk]), HTTP_ACCEPT_LANGUAGE="ru"
+    )
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(response.content)).active
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert values[0][0] == "Строка" and values[0][-2:] == ["Результат", "Ошибки"]
+    with translation.override("ru"):
+        assert values[1][-2] == str(ImportRow.Outcome.CREATED.label) != "created"
+        assert values[2][-2] == str(ImportRow.Outcome.FAILED.label)
+    assert values[2][1] == "=1+2" and ws.cell(row=3, column=2).data_type == "s"
+    assert "дд.мм.гггг" in values[2][-1]
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_template_headers_are_recognised_by_the_mapping(alice, language: str) -> None:  # type: ignore[no-untyped-def]
+    response = client_for(alice).get(reverse("roster:import_template", args=[language]))
+    assert response.status_code == 200
+    ws = load_workbook(io.BytesIO(response.content)).active
+    headers = [c.value for c in next(ws.iter_rows())]
+    assert len(auto_mapping(headers)) == len(headers)
+
+
+def test_old_uploads_are_cleaned_up(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    batch = _checked(alice, almaty, [person_row(1)])
+    path = batch.file_path
+    assert services.batches_clean_up() == 0
+    cleaned = services.batches_clean_up(now=timezone.now() + datetime.timedelta(hours=25))
+    assert cleaned == 1
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.EXPIRED and batch.file_path == ""
+    assert not ImportRow.objects.filter(batch=batch).exists()
+    assert not __import__("os").path.exists(path)
+
+
+def test_a_person_registered_between_preview_and_import_is_not_added_twice(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    batch = _checked(alice, almaty, [person_row(1), person_row(2)])
+    assert batch.duplicate_rows == 0
+    VolunteerFactory(region=almaty, phone="+77010000002", email="")
+    batch = _import(batch, alice)
+    assert (batch.created_count, batch.skipped_count) == (1, 1)
+    assert Volunteer.objects.filter(phone="+77010000002").count() == 1

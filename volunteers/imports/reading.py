@@ -1,0 +1,145 @@
+"""Bytes of an uploaded file → rows of text, streamed: a CSV as Russian-locale Excel writes it
+(semicolon, Windows-1251) or any other way (comma, UTF-8 with or without BOM), or one sheet of
+an XLSX read with openpyxl's read-only mode. Nothing here evaluates a formula: a cell that
+starts with = + - @ is read as the text it is."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# The header is looked for in the first rows, below any title and merged cells.
+HEADER_SEARCH_ROWS = 20
+SAMPLE_BYTES = 64 * 1024
+XLSX_MAGIC = b"PK\x03\x04"
+
+Cell = str | int | float | datetime.date | datetime.datetime | None
+
+
+class UnreadableFile(Exception):
+    """The file is neither a CSV nor an XLSX this module can read."""
+
+
+@dataclass
+class FileInfo:
+    format: str  # "csv" or "xlsx"
+    encoding: str = ""
+    delimiter: str = ""
+    sheets: list[str] = field(default_factory=list)
+
+
+def detect_encoding(sample: bytes) -> str:
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        # An incremental decoder: a letter cut in two at the end of the sample is not an error.
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError:
+        # Excel "CSV (разделители — запятые)" on a Russian-locale Windows.
+        return "cp1251"
+    return "utf-8"
+
+
+def detect_delimiter(text: str) -> str:
+    lines = [line for line in text.splitlines()[:HEADER_SEARCH_ROWS] if line.strip()]
+    best, best_score = ",", -1
+    for candidate in (";", ",", "\t"):
+        counts = [line.count(candidate) for line in lines]
+        # The separator is on nearly every line; the most frequent one wins.
+        score = sum(counts) if counts and sum(1 for c in counts if c) >= max(1, len(counts) // 2) else 0
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def inspect(path: Path) -> FileInfo:
+    with path.open("rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    if sample.startswith(XLSX_MAGIC):
+        try:
+            from openpyxl import load_workbook
+
+            workbook = load_workbook(path, read_only=True, data_only=False)
+        except Exception as exc:  # a damaged or password-protected workbook
+            raise UnreadableFile(str(exc)) from exc
+        try:
+            sheets = [ws.title for ws in workbook.worksheets]
+        finally:
+            workbook.close()
+        return FileInfo(format="xlsx", sheets=sheets)
+    if b"\x00" in sample:
+        raise UnreadableFile("binary")
+    encoding = detect_encoding(sample)
+    text = sample.decode(encoding, errors="ignore")
+    return FileInfo(format="csv", encoding=encoding, delimiter=detect_delimiter(text))
+
+
+def _csv_rows(path: Path, info: FileInfo) -> Iterator[list[Cell]]:
+    with path.open("r", encoding=info.encoding or "utf-8", errors="replace", newline="") as handle:
+        yield from csv.reader(handle, delimiter=info.delimiter or ",")
+
+
+def _xlsx_rows(path: Path, sheet: str) -> Iterator[list[Cell]]:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=False)
+    try:
+        ws = workbook[sheet] if sheet in workbook.sheetnames else workbook.worksheets[0]
+        for row in ws.iter_rows(values_only=True):
+            yield list(row)
+    finally:
+        workbook.close()
+
+
+def iter_rows(path: Path, info: FileInfo, *, sheet: str = "") -> Iterator[list[Cell]]:
+    """Every row of the file (or the chosen sheet) as it is, one at a time."""
+    if info.format == "xlsx":
+        return _xlsx_rows(path, sheet or (info.sheets[0] if info.sheets else ""))
+    return _csv_rows(path, info)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the text a person sees; whole numbers without ".0" (phones, IINs typed as
+    numbers), dates as dd.mm.yyyy."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d.%m.%Y") if value.time() == datetime.time() else value.isoformat(" ")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d.%m.%Y")
+    return str(value).strip()
+
+
+def count_rows(path: Path, info: FileInfo, *, sheet: str = "") -> int:
+    """About how many rows the file has, cheaply: lines of a CSV, the sheet's stated size."""
+    if info.format == "xlsx":
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(path, read_only=True, data_only=False)
+        try:
+            ws = workbook[sheet] if sheet in workbook.sheetnames else workbook.worksheets[0]
+            return int(ws.max_row or 0)
+        finally:
+            workbook.close()
+    with path.open("rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+
+
+def sample_rows(
+    path: Path, info: FileInfo, *, sheet: str = "", limit: int = HEADER_SEARCH_ROWS + 5
+) -> list[list[str]]:
+    rows = []
+    for row in iter_rows(path, info, sheet=sheet):
+        rows.append([cell_text(c) for c in row])
+        if len(rows) >= limit:
+            break
+    return rows

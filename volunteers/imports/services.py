@@ -1,0 +1,618 @@
+"""The import as a service: upload → mapping → a validating pass over the file that stores one
+compact result per row → the preview's choices → one transaction that writes the batch, all of
+it or nothing."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_record
+from accounts.models import AuditEntry, User
+from regions.models import Region
+from regions.scoping import may_manage_region
+
+from .. import services as volunteer_services
+from ..models import ConsentMethod, Volunteer, VolunteerChange
+from . import reading
+from .mapping import FIELDS, auto_mapping, find_header_row, normalize_header
+from .models import DuplicateChoice, ImportBatch, ImportMapping, ImportRow
+from .validation import IIN_LOOKUP, Lookups, validate_row
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 1000
+ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx")
+
+
+def _import_dir() -> Path:
+    path = Path(settings.IMPORT_DIR)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def progress_key(batch_id: int) -> str:
+    return f"roster-import-progress:{batch_id}"
+
+
+def _progress(batch_id: int, done: int, total: int) -> None:
+    cache.set(progress_key(batch_id), {"done": done, "total": total}, timeout=3600)
+
+
+def progress_of(batch: ImportBatch) -> dict[str, int]:
+    value = cache.get(progress_key(batch.pk)) or {}
+    return {"done": int(value.get("done", 0)), "total": int(value.get("total", batch.estimated_rows))}
+
+
+def _delete_file(batch: ImportBatch) -> None:
+    if batch.file_path:
+        Path(batch.file_path).unlink(missing_ok=True)
+
+
+def _file_info(batch: ImportBatch) -> reading.FileInfo:
+    return reading.FileInfo(
+        format=batch.file_format, encoding=batch.encoding, delimiter=batch.delimiter, sheets=batch.sheets
+    )
+
+
+def _read_header(batch: ImportBatch, *, user: User) -> None:
+    """The header row, its cells and the mapping offered for them."""
+    rows = reading.sample_rows(Path(batch.file_path), _file_info(batch), sheet=batch.sheet)
+    index = find_header_row(rows)
+    batch.header_row = index + 1
+    headers = rows[index] if rows else []
+    while headers and not headers[-1]:
+        headers.pop()
+    batch.headers = headers
+    remembered = ImportMapping.objects.filter(user=user).values_list("mapping", flat=True).first()
+    batch.mapping = auto_mapping(headers, remembered)
+    batch.estimated_rows = max(
+        0, reading.count_rows(Path(batch.file_path), _file_info(batch), sheet=batch.sheet) - batch.header_row
+    )
+
+
+def batch_upload(*, by: User, region: Region, upload: UploadedFile) -> ImportBatch:
+    """Keep the file (for the import's time only), read its layout and offer a mapping."""
+    if not may_manage_region(by, region.pk):
+        raise ValidationError({"region": [_("Choose one of the regions you manage.")]})
+    name = Path(upload.name or "file").name[:255]
+    if not name.lower().endswith(ALLOWED_SUFFIXES):
+        raise ValidationError({"file": [_("Upload a .csv or .xlsx file.")]})
+    if upload.size and upload.size > settings.IMPORT_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": [
+                    _("The file is too large: at most %(mb)s MB.")
+                    % {"mb": settings.IMPORT_MAX_BYTES // 2**20}
+                ]
+            }
+        )
+    path = _import_dir() / f"{uuid.uuid4().hex}{Path(name).suffix.lower()}"
+    digest = hashlib.sha256()
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            out.write(chunk)
+    try:
+        info = reading.inspect(path)
+    except reading.UnreadableFile as exc:
+        path.unlink(missing_ok=True)
+        raise ValidationError(
+            {"file": [_("This file cannot be read: save it as CSV or XLSX and try again.")]}
+        ) from exc
+    batch = ImportBatch(
+        created_by=by,
+        region=region,
+        file_name=name,
+        file_path=str(path),
+        file_sha256=digest.hexdigest(),
+        file_format=info.format,
+        encoding=info.encoding,
+        delimiter=info.delimiter,
+        sheets=info.sheets,
+        sheet=info.sheets[0] if info.sheets else "",
+    )
+    try:
+        _read_header(batch, user=by)
+    except Exception as exc:
+        path.unlink(missing_ok=True)
+        raise ValidationError(
+            {"file": [_("This file cannot be read: save it as CSV or XLSX and try again.")]}
+        ) from exc
+    batch.save()
+    return batch
+
+
+def earlier_import_of(batch: ImportBatch) -> ImportBatch | None:
+    """The same file imported before: its rows will all be found on file."""
+    return (
+        ImportBatch.objects.filter(file_sha256=batch.file_sha256, status=ImportBatch.Status.DONE)
+        .exclude(pk=batch.pk)
+        .first()
+    )
+
+
+@transaction.atomic
+def batch_map(*, batch: ImportBatch, by: User, mapping: dict[str, str], sheet: str = "") -> ImportBatch:
+    """Save the coordinator's mapping (and remember it for their next file). A changed sheet
+    reads that sheet's header first and offers its mapping again."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status not in (ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATED):
+        raise ValidationError(_("This file is being processed; wait until it is done."))
+    if sheet and sheet != batch.sheet and sheet in batch.sheets:
+        batch.sheet = sheet
+        _read_header(batch, user=by)
+        batch.status = ImportBatch.Status.UPLOADED
+        batch.save()
+        return batch
+    clean = {k: v for k, v in mapping.items() if v in FIELDS and k.isdigit() and int(k) < len(batch.headers)}
+    chosen = list(clean.values())
+    if len(chosen) != len(set(chosen)):
+        raise ValidationError(_("Each field can be taken from one column only."))
+    if "full_name" not in chosen and not {"last_name", "first_name"} <= set(chosen):
+        raise ValidationError(
+            _("Choose the column with the full name, or the columns with the last and first names.")
+        )
+    batch.mapping = clean
+    batch.status = ImportBatch.Status.UPLOADED
+    batch.save(update_fields=["mapping", "status", "sheet"])
+    remembered = {
+        normalize_header(batch.headers[int(k)]): v for k, v in clean.items() if batch.headers[int(k)]
+    }
+    ImportMapping.objects.update_or_create(user=by, defaults={"mapping": remembered})
+    return batch
+
+
+def _run_in_background(task: Any, batch_id: int) -> None:
+    """A Celery task with Redis; the server's own thread without it (`make run`)."""
+    if settings.IMPORT_IN_PROCESS:
+
+        def run() -> None:
+            try:
+                task(batch_id)
+            finally:
+                connection.close()
+
+        transaction.on_commit(lambda: threading.Thread(target=run, daemon=True).start())
+    else:
+        transaction.on_commit(lambda: task.delay(batch_id))
+
+
+def runs_in_background(batch: ImportBatch) -> bool:
+    return batch.estimated_rows > settings.IMPORT_ASYNC_ROWS
+
+
+def batch_check(*, batch: ImportBatch, by: User) -> ImportBatch:
+    """Start the validating pass: here for a small file, in the background for a large one."""
+    from . import tasks
+
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ImportBatch.Status.UPLOADED or not locked.mapping:
+            raise ValidationError(_("Map the columns first."))
+        locked.status = ImportBatch.Status.VALIDATING
+        locked.save(update_fields=["status"])
+        if runs_in_background(locked):
+            _run_in_background(tasks.validate_batch, locked.pk)
+            return locked
+    return batch_validate(batch_id=locked.pk)
+
+
+def _cells(batch: ImportBatch) -> Iterator[tuple[int, dict[str, Any]]]:
+    columns = [(int(k), v) for k, v in batch.mapping.items()]
+    path, info = Path(batch.file_path), _file_info(batch)
+    for number, row in enumerate(reading.iter_rows(path, info, sheet=batch.sheet), start=1):
+        if number <= batch.header_row:
+            continue
+        cells = {field: (row[i] if i < len(row) else None) for i, field in columns}
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+            continue
+        yield number, cells
+
+
+def batch_validate(*, batch_id: int) -> ImportBatch:
+    """The streaming pass: each row checked and stored, a thousand at a time; then the
+    duplicates, found by the database among the stored rows and against the roster."""
+    batch = ImportBatch.objects.select_related("region", "created_by").get(pk=batch_id)
+    if batch.status != ImportBatch.Status.VALIDATING:
+        return batch
+    started = timezone.now()
+    try:
+        with transaction.atomic():
+            ImportRow.objects.filter(batch=batch).delete()
+            lookups = Lookups(
+                user=batch.created_by,
+                region=batch.region,
+                detachment_model=Volunteer._meta.get_field("detachment").related_model,
+            )
+            pending: list[ImportRow] = []
+            total = errors = 0
+            for number, cells in _cells(batch):
+                result = validate_row(cells, lookups)
+                keys = result.keys
+                pending.append(
+                    ImportRow(
+                        batch=batch,
+                        number=number,
+                        cells={k: reading.cell_text(v) for k, v in cells.items()},
+                        values=result.values,
+                        errors=result.errors,
+                        has_errors=bool(result.errors),
+                        key_iin=keys["key_iin"],
+                        key_phone=keys["key_phone"],
+                        key_email=keys["key_email"],
+                        key_person=keys["key_person"],
+                        key_name=keys["key_name"],
+                        key_birth=result.values["birth_date"] or None,
+                        key_region=result.values["region_id"],
+                    )
+                )
+                total += 1
+                errors += bool(result.errors)
+                if len(pending) >= CHUNK:
+                    ImportRow.objects.bulk_create(pending)
+                    pending = []
+                    _progress(batch.pk, total, batch.estimated_rows)
+            ImportRow.objects.bulk_create(pending)
+            batch.total_rows, batch.error_rows = total, errors
+            batch.duplicate_rows = _mark_duplicates(batch)
+            batch.status = ImportBatch.Status.VALIDATED
+            batch.checked_at = started
+            batch.save(update_fields=["total_rows", "error_rows", "duplicate_rows", "status", "checked_at"])
+    except Exception:
+        logger.exception("roster import %s: the file could not be checked", batch_id)
+        ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.FAILED, failure="check")
+        raise
+    _progress(batch.pk, batch.total_rows, batch.total_rows)
+    return batch
+
+
+# (reason, the row's key, the roster's condition on it)
+_ROSTER_MATCHES: tuple[tuple[str, str, str], ...] = (
+    ("iin", "key_iin", IIN_LOOKUP),
+    ("phone", "key_phone", "phone"),
+    ("email", "key_email", "email__iexact"),
+)
+
+
+def _mark_duplicates(batch: ImportBatch) -> int:
+    """Rows whose IIN, phone, e-mail — or, for a row without them, name, birth date and region —
+    are already on the roster, or on an earlier row of the file. The strongest match first;
+    correlated subqueries on indexed columns, so the database does the work, not a dict."""
+    rows = ImportRow.objects.filter(batch=batch, has_errors=False)
+    rows.filter(~Q(duplicate_reason="")).update(same_as_row=None, existing_id=None, duplicate_reason="")
+    live = Volunteer.objects.filter(anonymized_at__isnull=True)
+    for reason, key, lookup in _ROSTER_MATCHES:
+        match = live.filter(**{lookup: OuterRef(key)}).order_by("pk").values("pk")[:1]
+        rows.filter(existing_id__isnull=True).exclude(**{key: ""}).update(existing_id=Subquery(match))
+        rows.filter(existing_id__isnull=False, duplicate_reason="").update(duplicate_reason=reason)
+    person = (
+        live.filter(
+            birth_date=OuterRef("key_birth"),
+            search_name=OuterRef("key_name"),
+            region_id=OuterRef("key_region"),
+        )
+        .order_by("pk")
+        .values("pk")[:1]
+    )
+    rows.filter(existing_id__isnull=True).exclude(key_name="").update(existing_id=Subquery(person))
+    rows.filter(existing_id__isnull=False, duplicate_reason="").update(duplicate_reason="person")
+    table = connection.ops.quote_name(ImportRow._meta.db_table)
+    with connection.cursor() as cursor:
+        for reason, key in (
+            ("iin", "key_iin"),
+            ("phone", "key_phone"),
+            ("email", "key_email"),
+            ("person", "key_person"),
+        ):
+            # One sort of the batch's rows per key (a window), not a lookup per row.
+            cursor.execute(
+                f"""
+                UPDATE {table} SET same_as_row = first.number, duplicate_reason = %s
+                FROM (
+                    SELECT id, MIN(number) OVER (PARTITION BY {key}) AS number
+                    FROM {table}
+                    WHERE batch_id = %s AND NOT has_errors AND {key} <> ''
+                ) AS first
+                WHERE {table}.id = first.id AND first.number < {table}.number
+                  AND {table}.same_as_row IS NULL AND {table}.existing_id IS NULL
+                """,  # noqa: S608  (the table and column names are ours, not input)
+                [reason, batch.pk],
+            )
+    return rows.exclude(duplicate_reason="").count()
+
+
+@transaction.atomic
+def batch_choose(
+    *, batch: ImportBatch, by: User, for_all: str | None = None, rows: dict[int, str] | None = None
+) -> None:
+    """The coordinator's choice for the duplicates: one for all, or per row."""
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.status != ImportBatch.Status.VALIDATED:
+        raise ValidationError(_("This file is being processed; wait until it is done."))
+    if for_all:
+        if for_all not in DuplicateChoice.values:
+            raise ValidationError(_("Choose what to do with the duplicates."))
+        locked.duplicate_choice = for_all
+        locked.save(update_fields=["duplicate_choice"])
+        ImportRow.objects.filter(batch=locked).exclude(choice="").update(choice="")
+    for number, choice in (rows or {}).items():
+        if choice in DuplicateChoice.values or choice == "":
+            ImportRow.objects.filter(batch=locked, number=number).update(choice=choice)
+
+
+def batch_start_import(
+    *, batch: ImportBatch, by: User, consent_confirmed: bool, consent_date: datetime.date | None
+) -> ImportBatch:
+    """The coordinator confirms that the region holds the paper consents of the people in the
+    file (dated `consent_date`); the import then runs here or, for a large file, in the
+    background."""
+    from . import tasks
+
+    if not consent_confirmed:
+        raise ValidationError(
+            {"consent_confirmed": [_("Confirm that the region holds the signed consents of these people.")]}
+        )
+    if consent_date is None or consent_date > timezone.localdate():
+        raise ValidationError({"consent_date": [_("Enter the date of the consents, not in the future.")]})
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ImportBatch.Status.VALIDATED:
+            raise ValidationError(_("This file is being processed; wait until it is done."))
+        locked.status = ImportBatch.Status.IMPORTING
+        locked.imported_by = by
+        locked.consent_date = consent_date
+        locked.save(update_fields=["status", "imported_by", "consent_date"])
+        if runs_in_background(locked):
+            _run_in_background(tasks.import_batch, locked.pk)
+            return locked
+    return batch_import(batch_id=locked.pk)
+
+
+def _new_volunteer(values: dict[str, Any], consent: dict[str, Any]) -> Volunteer:
+    volunteer = Volunteer(
+        last_name=values["last_name"],
+        first_name=values["first_name"],
+        middle_name=values["middle_name"],
+        birth_date=datetime.date.fromisoformat(values["birth_date"]) if values["birth_date"] else None,
+        phone=values["phone"],
+        email=values["email"],
+        iin=values["iin"] or None,
+        region_id=values["region_id"],
+        locality=values["locality"],
+        detachment_id=values["detachment_id"],
+        guardian_name=values["guardian_name"],
+        guardian_phone=values["guardian_phone"],
+        guardian_relation=values["guardian_relation"],
+        preferred_language=values["preferred_language"],
+        **consent,
+    )
+    volunteer_services._await_guardian_if_minor(volunteer)
+    # bulk_create does not call save(), which derives these.
+    volunteer.refresh_search_fields()
+    volunteer.birth_year = volunteer.birth_date.year if volunteer.birth_date else None
+    return volunteer
+
+
+def _fill(volunteer_id: int, values: dict[str, Any], consent: dict[str, Any], by: User | None) -> bool:
+    """ "Update empty fields": the record on file takes what it lacks from the row, never
+    losing a value, by the rules a merge fills a record with (volunteers.services)."""
+    kept = Volunteer.objects.select_for_update().filter(pk=volunteer_id, anonymized_at__isnull=True).first()
+    if kept is None:
+        return False
+    row_person = _new_volunteer(values, consent)
+    filled = volunteer_services._fill_empty_fields(kept, row_person)
+    new_skills = set(values["skill_ids"]) - set(kept.skills.values_list("id", flat=True))
+    if new_skills:
+        kept.skills.add(*new_skills)
+        filled.append("skills")
+    if not filled:
+        return False
+    volunteer_services._await_guardian_if_minor(kept)
+    kept.full_clean(exclude=["user", "skills", "iin"])
+    kept.save()
+    VolunteerChange.objects.create(
+        volunteer=kept, changed_by=by, action=VolunteerChange.Action.IMPORT, fields=sorted(set(filled))
+    )
+    return True
+
+
+def batch_import(*, batch_id: int) -> ImportBatch:
+    """Write the batch in one transaction: all of it, or — on any failure — nothing."""
+    try:
+        with transaction.atomic():
+            batch = _import_locked(batch_id)
+    except Exception:
+        logger.exception("roster import %s failed; nothing was written", batch_id)
+        ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.FAILED, failure="import")
+        raise
+    if batch.status == ImportBatch.Status.DONE and batch.file_path:
+        # Imported: the file has served its purpose.
+        _delete_file(batch)
+        ImportBatch.objects.filter(pk=batch.pk).update(file_path="")
+        batch.file_path = ""
+    return batch
+
+
+def _import_locked(batch_id: int) -> ImportBatch:
+    batch = (
+        ImportBatch.objects.select_for_update(of=("self",))
+        .select_related("region", "imported_by")
+        .get(pk=batch_id)
+    )
+    if batch.status != ImportBatch.Status.IMPORTING:
+        return batch
+    by = batch.imported_by
+    # The roster may have changed since the preview: a person registered (or a phone changed)
+    # meanwhile is a duplicate. Usually nothing has, and the rows need no second look.
+    changed = Volunteer.objects.filter(updated_at__gte=batch.checked_at) if batch.checked_at else None
+    if changed is None or changed.exists():
+        _mark_duplicates(batch)
+    now = timezone.now()
+    consent = {
+        "consent_at": now,
+        "consent_version": settings.CONSENT_VERSION,
+        "consent_method": ConsentMethod.IMPORTED,
+        "consent_source": f"{batch.file_name}, {batch.consent_date:%d.%m.%Y}"[:300],
+    }
+    counts = dict.fromkeys(ImportRow.Outcome.values, 0)
+    # The rows a later row repeats, to find the record made of them: few, so kept here.
+    targets: dict[int, int | None] = {
+        number: None
+        for number in ImportRow.objects.filter(batch=batch, same_as_row__isnull=False).values_list(
+            "same_as_row", flat=True
+        )
+        if number is not None
+    }
+    done, last = 0, 0
+    while True:
+        chunk = list(
+            ImportRow.objects.filter(batch=batch, number__gt=last).defer("cells").order_by("number")[:CHUNK]
+        )
+        if not chunk:
+            break
+        last = chunk[-1].number
+        creates: list[tuple[ImportRow, Volunteer, str | None]] = []
+        fills: list[ImportRow] = []
+        for row in chunk:
+            choice = (row.choice or batch.duplicate_choice) if row.is_duplicate else DuplicateChoice.CREATE
+            if row.has_errors:
+                row.outcome = ImportRow.Outcome.FAILED
+            elif choice == DuplicateChoice.SKIP:
+                row.outcome = ImportRow.Outcome.SKIPPED
+                row.volunteer_id = row.existing_id
+            elif choice == DuplicateChoice.FILL:
+                fills.append(row)
+            else:
+                volunteer = _new_volunteer(row.values, consent)
+                taken = None
+                if row.is_duplicate and volunteer.iin and row.duplicate_reason == "iin":
+                    # The IIN is one person's: the new record goes without it, flagged for a coordinator.
+                    taken, volunteer.iin = volunteer.iin, None
+                creates.append((row, volunteer, taken))
+        created = Volunteer.objects.bulk_create([v for _r, v, _t in creates])
+        Volunteer.skills.through.objects.bulk_create(
+            [
+                Volunteer.skills.through(volunteer_id=v.pk, skill_id=skill_id)
+                for (row, _v, _t), v in zip(creates, created, strict=True)
+                for skill_id in row.values["skill_ids"]
+            ]
+        )
+        VolunteerChange.objects.bulk_create(
+            [
+                VolunteerChange(
+                    volunteer_id=v.pk,
+                    changed_by=by,
+                    action=VolunteerChange.Action.IMPORT,
+                    fields=["imported"],
+                )
+                for v in created
+            ]
+        )
+        for (row, _v, taken), volunteer in zip(creates, created, strict=True):
+            row.outcome, row.volunteer_id = ImportRow.Outcome.CREATED, volunteer.pk
+            if row.is_duplicate:
+                volunteer_services.possible_duplicates_flag(volunteer=volunteer, iin=taken)
+        for row in fills:
+            target = row.existing_id
+            if target is None and row.same_as_row is not None:
+                target = targets.get(row.same_as_row) or next(
+                    (r.volunteer_id for r in chunk if r.number == row.same_as_row), None
+                )
+            try:
+                with transaction.atomic():
+                    updated = target is not None and _fill(target, row.values, consent, by)
+            except ValidationError as exc:
+                row.outcome = ImportRow.Outcome.FAILED
+                row.errors = {"": [[m, {}] for m in exc.messages]}
+                continue
+            row.outcome = ImportRow.Outcome.UPDATED if updated else ImportRow.Outcome.SKIPPED
+            row.volunteer_id = target
+        # One UPDATE per outcome: bulk_update's CASE per row costs more than the inserts.
+        by_outcome: dict[str, list[int]] = {}
+        for row in chunk:
+            by_outcome.setdefault(row.outcome, []).append(row.pk)
+            counts[row.outcome] += 1
+            if row.number in targets and row.volunteer_id:
+                targets[row.number] = row.volunteer_id
+        for outcome, ids in by_outcome.items():
+            ImportRow.objects.filter(pk__in=ids).update(outcome=outcome)
+        for row in chunk:
+            # A fill that changed a record, or failed on it: few rows, each written as it is.
+            if row.outcome == ImportRow.Outcome.UPDATED or (
+                row.outcome == ImportRow.Outcome.FAILED and not row.has_errors
+            ):
+                ImportRow.objects.filter(pk=row.pk).update(volunteer_id=row.volunteer_id, errors=row.errors)
+        done += len(chunk)
+        _progress(batch.pk, done, batch.total_rows)
+    batch.created_count = counts[ImportRow.Outcome.CREATED]
+    batch.updated_count = counts[ImportRow.Outcome.UPDATED]
+    batch.skipped_count = counts[ImportRow.Outcome.SKIPPED]
+    batch.failed_count = counts[ImportRow.Outcome.FAILED]
+    batch.status = ImportBatch.Status.DONE
+    batch.finished_at = timezone.now()
+    batch.save()
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.IMPORTED,
+        subject=batch,
+        region_code=batch.region.code,
+        rows=batch.created_count + batch.updated_count,
+        detail={
+            "file": batch.file_name,
+            "created": batch.created_count,
+            "updated": batch.updated_count,
+            "skipped": batch.skipped_count,
+            "failed": batch.failed_count,
+        },
+    )
+    return batch
+
+
+@transaction.atomic
+def batch_discard(*, batch: ImportBatch, by: User) -> None:
+    """Drop an upload that is not to be imported: its rows and its file."""
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.is_busy:
+        raise ValidationError(_("This file is being processed; wait until it is done."))
+    ImportRow.objects.filter(batch=locked).delete()
+    _delete_file(locked)
+    locked.file_path = ""
+    locked.status = ImportBatch.Status.EXPIRED if locked.status != ImportBatch.Status.DONE else locked.status
+    locked.save(update_fields=["file_path", "status"])
+
+
+def batches_clean_up(*, now: datetime.datetime | None = None) -> int:
+    """Files and rows are kept only as long as needed: a day after upload at most. Returns the
+    number of batches cleaned."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.IMPORT_KEEP_HOURS)
+    old = ImportBatch.objects.filter(created_at__lt=cutoff).exclude(file_path="", rows__isnull=True)
+    cleaned = 0
+    for batch in old.exclude(
+        status__in=[ImportBatch.Status.VALIDATING, ImportBatch.Status.IMPORTING]
+    ).distinct():
+        _delete_file(batch)
+        ImportRow.objects.filter(batch=batch).delete()
+        new_status = (
+            batch.status
+            if batch.status in (ImportBatch.Status.DONE, ImportBatch.Status.FAILED)
+            else ImportBatch.Status.EXPIRED
+        )
+        ImportBatch.objects.filter(pk=batch.pk).update(file_path="", status=new_status)
+        cleaned += 1
+    return cleaned

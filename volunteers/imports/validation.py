@@ -1,0 +1,336 @@
+"""One row of a file → the values of a profile and the errors per field, by the rules the
+forms apply (volunteers/validators.py and Volunteer.clean), so that an imported person is held to
+what a person typed in by hand is.
+
+Errors are kept as message ids with their parameters and translated when shown: the preview is
+read in the reader's language, whoever checked the file."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from regions.models import Region
+from regions.scoping import scoped_region_ids
+
+from .. import crypto
+from ..models import Skill, Volunteer
+from ..search import fold
+from ..validators import normalize_phone, validate_iin
+from .mapping import split_full_name
+
+# Excel counts days from 30.12.1899 (its 1900 leap-year bug included).
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_DATE_FORMATS = ("%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%Y.%m.%d")
+_LIST_SPLIT = re.compile(r"[;,/\n]+")
+
+MSG_REQUIRED_LAST = _("Enter the last name.")
+MSG_REQUIRED_FIRST = _("Enter the first name.")
+MSG_REQUIRED_BIRTH = _("Enter the date of birth.")
+MSG_DATE = _("Write the date as dd.mm.yyyy, for example 25.03.2004.")
+MSG_EMAIL = _("Enter a valid e-mail address.")
+MSG_TOO_LONG = _("Too long: at most %(limit)s characters.")
+MSG_REGION_UNKNOWN = _("Unknown region: write its name as in the list of regions.")
+MSG_REGION_SCOPE = _("This region is not one you manage: the row is refused.")
+MSG_SKILL_UNKNOWN = _("Unknown skill “%(name)s”: add it to the skills catalogue or remove it.")
+MSG_DETACHMENT_UNKNOWN = _("No detachment “%(name)s” in this region.")
+MSG_RELATION = _("Write mother, father, guardian or other.")
+MSG_LANGUAGE = _("Write kk, ru or en.")
+
+_RELATIONS = {
+    **dict.fromkeys(("мать", "мама", "ана", "анасы", "mother", "mom"), "mother"),
+    **dict.fromkeys(("отец", "папа", "әке", "әкесі", "father", "dad"), "father"),
+    **dict.fromkeys(("опекун", "қамқоршы", "guardian", "legal guardian", "попечитель"), "guardian"),
+    **dict.fromkeys(("другое", "басқа", "other", "бабушка", "дедушка", "әже", "ата"), "other"),
+}
+_LANGUAGES = {
+    **dict.fromkeys(("kk", "kz", "қаз", "каз", "қазақша", "казахский", "kazakh", "қазақ тілі"), "kk"),
+    **dict.fromkeys(("ru", "рус", "русский", "орыс", "орысша", "russian"), "ru"),
+    **dict.fromkeys(("en", "eng", "english", "английский", "ағылшын"), "en"),
+}
+_LENGTHS = {
+    name: Volunteer._meta.get_field(name).max_length  # type: ignore[union-attr]
+    for name in ("last_name", "first_name", "middle_name", "locality", "guardian_name")
+}
+
+# Error = [message id, parameters]; errors of a row = {field: [Error, …]}.
+Errors = dict[str, list[list[Any]]]
+
+
+def _error(errors: Errors, field_name: str, message: Any, params: dict[str, Any] | None = None) -> None:
+    with translation.override(None):
+        msgid = str(message)
+    errors.setdefault(field_name, []).append([msgid, params or {}])
+
+
+def _add_validation_error(errors: Errors, field_name: str, exc: ValidationError) -> None:
+    for item in exc.error_list if hasattr(exc, "error_list") else [exc]:
+        params = item.params or {}
+        _error(
+            errors, field_name, item.message, {k: v for k, v in params.items() if isinstance(v, str | int)}
+        )
+
+
+def error_text(error: list[Any]) -> str:
+    """One stored error in the active language."""
+    msgid, params = error
+    text = gettext(msgid)
+    try:
+        return text % params if params else text
+    except (KeyError, ValueError, TypeError):
+        return text
+
+
+def parse_date(value: Any) -> datetime.date | None:
+    """dd.mm.yyyy (and the usual variants), ISO, a date cell, or an Excel serial day number.
+    Raises ValueError for anything else."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _serial(float(value))
+    text = str(value).strip()
+    if not text:
+        return None
+    if re.fullmatch(r"\d{4,5}(\.0+)?", text):
+        return _serial(float(text))
+    text = text.split(" ")[0].split("T")[0]
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007  (a date, no time)
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def _serial(number: float) -> datetime.date:
+    # 1..2958465 is what Excel accepts; a birth date is well inside.
+    if not 1 <= number < 2958466:
+        raise ValueError(number)
+    return EXCEL_EPOCH + datetime.timedelta(days=int(number))
+
+
+class Lookups:
+    """What a row's words are matched against, read once per batch (a handful of queries)."""
+
+    def __init__(self, *, user: Any, region: Region, detachment_model: Any) -> None:
+        self.region = region
+        self.scope = scoped_region_ids(user)
+        self.regions: dict[str, int] = {}
+        for r in Region.objects.all():
+            for word in (
+                r.name_kk,
+                r.name_ru,
+                r.name_en,
+                r.code,
+                r.iso_code,
+                r.center_kk,
+                r.center_ru,
+                r.center_en,
+            ):
+                self.regions.setdefault(fold(word), r.pk)
+        self.skills: dict[str, int] = {}
+        for s in Skill.objects.all():
+            for word in (s.code, s.name_kk, s.name_ru, s.name_en):
+                self.skills[fold(word)] = s.pk
+        scope_q = {} if self.scope is None else {"region_id__in": self.scope}
+        self.detachments: dict[tuple[int, str], int] = {}
+        for d in detachment_model._default_manager.filter(**scope_q):
+            for word in (str(d), d.school_name, d.school_number):
+                if word:
+                    self.detachments.setdefault((d.region_id, fold(word)), d.pk)
+        self.today = timezone.localdate()
+
+    def in_scope(self, region_id: int) -> bool:
+        return self.scope is None or region_id in self.scope
+
+
+@dataclass
+class RowResult:
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: Errors = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+
+
+# The IIN is encrypted at rest: people are found by its keyed hash (volunteers/crypto.py).
+IIN_LOOKUP = "iin_hash"
+
+
+def iin_key(iin: str) -> str:
+    """The form of an IIN the roster is searched by: its keyed hash ("" for none)."""
+    return crypto.iin_digest(iin) if iin else ""
+
+
+def _split_list(text: str) -> Iterable[str]:
+    return (part.strip() for part in _LIST_SPLIT.split(text) if part.strip())
+
+
+def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
+    """`cells`: field → the cell as read (text, or a date / number from an XLSX)."""
+    result = RowResult()
+    errors, values = result.errors, result.values
+
+    def text(name: str) -> str:
+        value = cells.get(name)
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return str(value).strip()
+
+    last, first, middle = text("last_name"), text("first_name"), text("middle_name")
+    if text("full_name") and not (last or first):
+        last, first, split_middle = split_full_name(text("full_name"))
+        middle = middle or split_middle
+    target = "full_name" if "full_name" in cells and "last_name" not in cells else "last_name"
+    if not last:
+        _error(errors, target, MSG_REQUIRED_LAST)
+    if not first:
+        _error(errors, "full_name" if "first_name" not in cells else "first_name", MSG_REQUIRED_FIRST)
+    values.update(last_name=last, first_name=first, middle_name=middle)
+    for name, limit in _LENGTHS.items():
+        value = values.get(name, text(name))
+        if limit and len(value) > limit:
+            _error(errors, name if name in cells else "full_name", MSG_TOO_LONG, {"limit": limit})
+
+    birth: datetime.date | None = None
+    raw_birth = cells.get("birth_date")
+    try:
+        birth = parse_date(raw_birth) if raw_birth not in (None, "") else None
+    except (ValueError, OverflowError):
+        _error(errors, "birth_date", MSG_DATE)
+
+    for name in ("phone", "guardian_phone"):
+        try:
+            values[name] = normalize_phone(text(name))
+        except ValidationError as exc:
+            values[name] = ""
+            _add_validation_error(errors, name, exc)
+
+    email = text("email")
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            _error(errors, "email", MSG_EMAIL)
+            email = ""
+    values["email"] = email
+
+    iin = text("iin")
+    if iin.isdigit() and len(iin) == 11:
+        # Typed as a number, the IIN of someone born in 2000–2009 loses its leading zero.
+        iin = "0" + iin
+    values["iin"] = ""
+    if iin:
+        try:
+            values["iin"] = validate_iin(iin, birth)
+        except ValidationError as exc:
+            _add_validation_error(errors, "iin", exc)
+    if birth is None and values["iin"] and "birth_date" not in errors:
+        from ..validators import iin_birth_date
+
+        birth = iin_birth_date(values["iin"])
+    if birth is None and "birth_date" not in errors:
+        _error(errors, "birth_date", MSG_REQUIRED_BIRTH)
+    values["birth_date"] = birth.isoformat() if birth else ""
+
+    region_id = lookups.region.pk
+    region_text = text("region")
+    if region_text:
+        found = lookups.regions.get(fold(region_text))
+        if found is None:
+            _error(errors, "region", MSG_REGION_UNKNOWN)
+        else:
+            region_id = found
+    if not lookups.in_scope(region_id):
+        _error(errors, "region", MSG_REGION_SCOPE)
+    values["region_id"] = region_id
+    values["locality"] = text("locality")
+
+    skill_ids: list[int] = []
+    for word in _split_list(text("skills")):
+        skill_id = lookups.skills.get(fold(word))
+        if skill_id is None:
+            _error(errors, "skills", MSG_SKILL_UNKNOWN, {"name": word[:50]})
+        elif skill_id not in skill_ids:
+            skill_ids.append(skill_id)
+    values["skill_ids"] = skill_ids
+
+    detachment = text("detachment")
+    values["detachment_id"] = None
+    if detachment:
+        found_d = lookups.detachments.get((region_id, fold(detachment)))
+        if found_d is None:
+            _error(errors, "detachment", MSG_DETACHMENT_UNKNOWN, {"name": detachment[:80]})
+        values["detachment_id"] = found_d
+
+    values["guardian_name"] = text("guardian_name")
+    relation = text("guardian_relation")
+    values["guardian_relation"] = ""
+    if relation:
+        code = _RELATIONS.get(
+            fold(relation), fold(relation) if fold(relation) in Volunteer.GuardianRelation.values else None
+        )
+        if code is None:
+            _error(errors, "guardian_relation", MSG_RELATION)
+        else:
+            values["guardian_relation"] = code
+    elif values["guardian_name"]:
+        # A name with no relation written: a representative all the same.
+        values["guardian_relation"] = Volunteer.GuardianRelation.OTHER
+    language = text("preferred_language")
+    values["preferred_language"] = Volunteer.Language.KAZAKH
+    if language:
+        code = _LANGUAGES.get(fold(language))
+        if code is None:
+            _error(errors, "preferred_language", MSG_LANGUAGE)
+        else:
+            values["preferred_language"] = code
+
+    # The model's own rules (age limits, a minor's guardian, …), as every form applies them.
+    # The phones are checked above already: parsing a number is the dearest step of a row, so
+    # the model sees a placeholder where there is one, and no second parse.
+    person = Volunteer(
+        last_name=last,
+        first_name=first,
+        middle_name=middle,
+        birth_date=birth,
+        email=email,
+        region_id=region_id,
+        iin=values["iin"] or None,
+        guardian_name=values["guardian_name"],
+        guardian_relation=values["guardian_relation"],
+        preferred_language=values["preferred_language"],
+    )
+    try:
+        person.clean()
+    except ValidationError as exc:
+        for name, problems in exc.error_dict.items():
+            if name in errors:
+                continue
+            if name == "guardian_phone" and (values["guardian_phone"] or text("guardian_phone")):
+                continue  # required for a minor, and given
+            for problem in problems:
+                _add_validation_error(errors, name, problem)
+
+    result.keys = {
+        "key_iin": iin_key(values["iin"]),
+        "key_phone": values["phone"],
+        "key_email": email.casefold(),
+        "key_person": "|".join([fold(last), fold(first), fold(middle), values["birth_date"], str(region_id)])
+        if last and first and birth
+        else "",
+        # As Volunteer.search_name holds it.
+        "key_name": fold(" ".join(p for p in (last, first, middle) if p)) if last and first and birth else "",
+    }
+    return result
