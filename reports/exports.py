@@ -268,6 +268,7 @@ def summary_columns(scope: ReportScope) -> list[Column]:
         Column(_("No-shows"), "int", total=True, width=11),
         Column(_("Transport requests"), "int", total=True, width=11),
         Column(_("Transport arranged"), "int", total=True, width=11),
+        Column(_("Front-office visits"), "int", total=True, width=11),
     ]
 
 
@@ -284,6 +285,7 @@ def summary_rows(scope: ReportScope) -> Rows:
             r.no_shows,
             r.transport,
             r.arranged,
+            r.visits,
         )
         for r in rows
     ]

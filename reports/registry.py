@@ -73,9 +73,12 @@ def register_dashboard_section(key: str, section: Callable[[ReportScope], Sectio
 
 
 def register_builtin() -> None:
-    from . import dashboard, exports
+    from . import dashboard, exports, visits
 
     for export in exports.BUILTIN:
         register_export(export)
     for key, section in dashboard.BUILTIN:
         register_dashboard_section(key, section)
+    # Front-office visits: their own module, plugged in like any other app's report.
+    register_export(visits.EXPORT)
+    register_dashboard_section("visits", visits.visits_section)

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from detachments.models import Detachment
 from events.models import Campaign, Signup, TransportRequest
+from front_offices.selectors import visits_for_period
 from regions.models import Region
 from regions.scoping import region_queryset_for, scope_queryset
 from volunteers.models import ADULT_AGE, Volunteer
@@ -271,6 +272,7 @@ class RegionRow:
     no_shows: int
     transport: int
     arranged: int
+    visits: int = 0
 
     @property
     def no_show_rate(self) -> Decimal | None:
@@ -278,11 +280,20 @@ class RegionRow:
         return (Decimal(self.no_shows) * 100 / marked).quantize(Decimal("0.1")) if marked else None
 
 
-def region_summary(scope: ReportScope) -> list[RegionRow]:
-    """The national summary: one row per region in the user's scope (all for national staff)."""
+def region_summary_regions(scope: ReportScope) -> list[Region]:
+    """The regions of the summary: the user's (all for national staff), or the one picked."""
     regions = list(region_queryset_for(scope.user).order_by("code"))
     if scope.region:
         regions = [r for r in regions if r.pk == scope.region]
+    return regions
+
+
+def region_summary(scope: ReportScope) -> list[RegionRow]:
+    """The national summary: one row per region in the user's scope (all for national staff)."""
+    from .visits import visits_by_region
+
+    regions = region_summary_regions(scope)
+    visits = visits_by_region(scope)
     volunteers = dict(
         volunteers_in_scope(scope)
         .order_by()
@@ -325,6 +336,7 @@ def region_summary(scope: ReportScope) -> list[RegionRow]:
                 no_shows=s.get("no_shows", 0),
                 transport=t.get("n", 0),
                 arranged=t.get("arranged", 0),
+                visits=visits[region.pk].total if region.pk in visits else 0,
             )
         )
     return rows
@@ -394,6 +406,16 @@ def year_totals(year: int) -> dict[str, Any]:
         .annotate(n=Count("id"))
         .values_list("region_id", "n")
     )
+    from .visits import ACTIVE as ACTIVE_VISIT
+
+    visits = dict(
+        visits_for_period(user=ALL_REGIONS, first=datetime.date(year, 1, 1), last=datetime.date(year, 12, 31))
+        .filter(ACTIVE_VISIT)
+        .order_by()
+        .values("office__region_id")
+        .annotate(n=Count("id"))
+        .values_list("office__region_id", "n")
+    )
     regions = []
     for region in Region.objects.order_by("code"):
         regions.append(
@@ -406,6 +428,7 @@ def year_totals(year: int) -> dict[str, Any]:
                 "active": active.get(region.pk, 0),
                 "hours": hours.get(region.pk, ZERO),
                 "campaigns": campaigns.get(region.pk, 0),
+                "visits": visits.get(region.pk, 0),
             }
         )
     return {
@@ -416,6 +439,7 @@ def year_totals(year: int) -> dict[str, Any]:
             "active": attended.values("volunteer_id").distinct().count(),
             "hours": sum(hours.values(), ZERO),
             "campaigns": sum(campaigns.values()),
+            "visits": sum(visits.values()),
         },
     }
 
