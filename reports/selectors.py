@@ -39,6 +39,9 @@ HOUR_GROUPS = ("total", "month", "kind", "direction", "region", "volunteer", "de
 
 HoursSource = Callable[[ReportScope, str], dict[Any, Decimal]]
 HOURS_SOURCES: list[HoursSource] = []
+# Hours outside campaigns answer "kind", "direction" and "campaign" with a key of their own
+# (targeted help: "care"); its label, for charts, tables and certificates.
+HOURS_LABELS: dict[str, Any] = {}
 
 
 def register_hours_source(source: HoursSource) -> None:
@@ -348,6 +351,9 @@ def choice_series(totals: dict[Any, Decimal], choices: list[tuple[str, str]], *,
     ]
     if blank and totals.get("", ZERO):
         rows.append(("", blank, totals[""]))
+    for key, label in HOURS_LABELS.items():
+        if key in totals:
+            rows.append((key, str(label), totals[key]))
     return Series(rows)
 
 
@@ -376,11 +382,10 @@ def year_totals(year: int) -> dict[str, Any]:
     attended = Signup.objects.filter(
         status=Signup.Status.ATTENDED, shift__starts_at__gte=start, shift__starts_at__lt=end
     )
-    hours = dict(
-        attended.order_by()
-        .values("shift__campaign__region_id")
-        .annotate(h=HOURS_SUM)
-        .values_list("shift__campaign__region_id", "h")
+    # Every hours source (shifts, targeted help), read across all regions: counts only.
+    hours = hours_by(
+        ReportScope(user=ALL_REGIONS, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)),
+        "region",
     )
     active = dict(
         attended.order_by()
@@ -454,5 +459,8 @@ def volunteer_hours_by_campaign(
     one hours selector, read across every region: the person's hours are theirs wherever given."""
     scope = ReportScope(user=ALL_REGIONS, start=start, end=end, volunteer=volunteer.pk)
     hours = {k: h for k, h in hours_by(scope, "campaign").items() if h}
-    titles = dict(Campaign.objects.filter(pk__in=list(hours)).values_list("pk", "title"))
+    titles: dict[Any, str] = {k: str(label) for k, label in HOURS_LABELS.items()}
+    titles.update(
+        Campaign.objects.filter(pk__in=[k for k in hours if isinstance(k, int)]).values_list("pk", "title")
+    )
     return sorted(((titles.get(k, ""), h) for k, h in hours.items()), key=lambda r: r[0])
