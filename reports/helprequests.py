@@ -182,7 +182,7 @@ def help_requests_section(scope: ReportScope) -> Section:
             [_("Total"), counts["total"], counts["done"], counts["open"]],
         ),
     )
-    hours = selectors.hours_by(scope, "kind").get(CARE_KEY, selectors.ZERO)
+    hours = care_hours(scope, "total").get(None, selectors.ZERO)
     figures: list[tuple[str, Any]] = [
         (_("Help requests"), counts["total"]),
         (_("Done"), counts["done"]),

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -29,7 +29,9 @@ from regions.models import Region
 from regions.scoping import region_queryset_for, scope_queryset
 from volunteers.models import ADULT_AGE, Volunteer
 
+from .models import SignupDaySummary
 from .scope import ALL_REGIONS, ReportScope, local_midnight
+from .summary import summary_available
 
 ZERO = Decimal("0.00")
 HOURS_SUM = Coalesce(Sum("hours"), Value(ZERO), output_field=DecimalField(max_digits=12, decimal_places=2))
@@ -79,8 +81,50 @@ _SIGNUP_GROUPS = {
 }
 
 
+# The maintained summary (models.SignupDaySummary, kept by triggers; see summary.py) -------------
+
+
+def summary_serves(scope: ReportScope) -> bool:
+    """The summary holds campaign × day sums: it answers any period, region and campaign, not a
+    detachment's or one person's figures (those read the sign-ups, a small share of them)."""
+    return summary_available() and not scope.detachment and not scope.volunteer
+
+
+def summary_in_scope(scope: ReportScope) -> QuerySet[SignupDaySummary]:
+    """The summary rows matching signups_in_scope(scope): same regions rule, days of the period."""
+    qs = scope_queryset(SignupDaySummary.objects.all(), scope.user, region_field="campaign__region")
+    qs = qs.filter(day__gte=scope.start, day__lte=scope.end)
+    if scope.region:
+        qs = qs.filter(campaign__region_id=scope.region)
+    if scope.campaign:
+        qs = qs.filter(campaign_id=scope.campaign)
+    return qs
+
+
+_SUMMARY_GROUPS = {
+    "month": TruncMonth("day"),
+    "kind": F("campaign__kind"),
+    "direction": F("campaign__direction"),
+    "region": F("campaign__region_id"),
+    "campaign": F("campaign_id"),
+}
+
+
 def signup_hours(scope: ReportScope, group: str) -> dict[Any, Decimal]:
+    if summary_serves(scope) and (group == "total" or group in _SUMMARY_GROUPS):
+        # Keys with attended sign-ups only, as the sign-ups' own grouping gives.
+        summary = summary_in_scope(scope).filter(attended__gt=0)
+        if group == "total":
+            return {None: summary.aggregate(h=HOURS_SUM)["h"]}
+        sums = summary.annotate(g=_SUMMARY_GROUPS[group]).order_by().values("g").annotate(h=HOURS_SUM)
+        if group == "month":
+            # The start of the Almaty month, as TruncMonth over a time gives it.
+            return {local_midnight(r["g"]): r["h"] for r in sums}
+        return {r["g"]: r["h"] for r in sums}
     qs = signups_in_scope(scope).filter(status=Signup.Status.ATTENDED)
+    if group == "detachment":
+        # Most people belong to no detachment: their rows would only make the None key.
+        qs = qs.filter(volunteer__detachment_id__isnull=False)
     if group == "total":
         return {None: qs.aggregate(h=HOURS_SUM)["h"]}
     rows = qs.annotate(g=_SIGNUP_GROUPS[group]).order_by().values("g").annotate(h=HOURS_SUM)
@@ -204,6 +248,9 @@ def volunteers_over_time(scope: ReportScope) -> dict[str, list[tuple[datetime.da
 
 def attendance_counts(scope: ReportScope) -> dict[str, int]:
     counts = {s: 0 for s in Signup.Status.values}
+    if summary_serves(scope):
+        sums = summary_in_scope(scope).aggregate(**{s: Sum(s) for s in Signup.Status.values})
+        return {s: sums[s] or 0 for s in Signup.Status.values}
     for row in signups_in_scope(scope).order_by().values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
     return counts
@@ -235,21 +282,35 @@ class DetachmentRow:
 
 
 def detachment_activity(scope: ReportScope) -> QuerySet[Detachment]:
-    """Detachments in scope with their members, minors and sign-ups in the period (annotated,
-    one query); hours come from `hours_by(scope, "detachment")`."""
+    """Detachments in scope with their members, minors and sign-ups in the period, each a
+    correlated count per detachment (joining members to their sign-ups and counting distinct
+    rows multiplied them: seconds at full scale); hours come from `hours_by(scope, "detachment")`."""
     limit = adult_birth_limit()
-    members = Q(members__anonymized_at__isnull=True)
-    in_period = Q(
-        members__signups__shift__starts_at__gte=scope.start_at,
-        members__signups__shift__starts_at__lt=scope.end_before,
+    members = Volunteer.objects.filter(detachment_id=OuterRef("pk"), anonymized_at__isnull=True)
+    signups = Signup.objects.filter(
+        volunteer__detachment_id=OuterRef("pk"),
+        shift__starts_at__gte=scope.start_at,
+        shift__starts_at__lt=scope.end_before,
     )
+
+    def count(qs: QuerySet[Any]) -> Any:
+        return Coalesce(
+            Subquery(
+                qs.order_by()
+                .values("detachment_id" if qs.model is Volunteer else "volunteer__detachment_id")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+
     return (
         detachments_in_scope(scope)
         .select_related("region")
         .annotate(
-            member_count=Count("members", filter=members, distinct=True),
-            minor_count=Count("members", filter=members & Q(members__birth_date__gt=limit), distinct=True),
-            signup_count=Count("members__signups", filter=in_period, distinct=True),
+            member_count=count(members),
+            minor_count=count(members.filter(birth_date__gt=limit)),
+            signup_count=count(signups),
         )
         .order_by("region__code", "school_name", "pk")
     )
@@ -283,6 +344,18 @@ class RegionRow:
         return (Decimal(self.no_shows) * 100 / marked).quantize(Decimal("0.1")) if marked else None
 
 
+def active_by_region(scope: ReportScope) -> dict[Any, int]:
+    """Volunteers with attended hours per campaign region: distinct people, so not a sum."""
+    return dict(
+        signups_in_scope(scope)
+        .filter(status=Signup.Status.ATTENDED)
+        .order_by()
+        .values("shift__campaign__region_id")
+        .annotate(n=Count("volunteer_id", distinct=True))
+        .values_list("shift__campaign__region_id", "n")
+    )
+
+
 def region_summary_regions(scope: ReportScope) -> list[Region]:
     """The regions of the summary: the user's (all for national staff), or the one picked."""
     regions = list(region_queryset_for(scope.user).order_by("code"))
@@ -305,17 +378,29 @@ def region_summary(scope: ReportScope) -> list[RegionRow]:
         .values_list("region_id", "n")
     )
     signups = signups_in_scope(scope)
-    per_region = {
-        r["shift__campaign__region_id"]: r
-        for r in signups.order_by()
-        .values("shift__campaign__region_id")
-        .annotate(
-            n=Count("id"),
-            attended=Count("id", filter=Q(status=Signup.Status.ATTENDED)),
-            no_shows=Count("id", filter=Q(status=Signup.Status.NO_SHOW)),
-            active=Count("volunteer_id", distinct=True, filter=Q(status=Signup.Status.ATTENDED)),
-        )
-    }
+    per_region: dict[Any, dict[str, Any]]
+    if summary_serves(scope):
+        per_region = {
+            r["campaign__region_id"]: r
+            for r in summary_in_scope(scope)
+            .order_by()
+            .values("campaign__region_id")
+            .annotate(n=Sum("signups"), attended=Sum("attended"), no_shows=Sum("no_show"))
+        }
+        for key, n in active_by_region(scope).items():
+            per_region.setdefault(key, {})["active"] = n
+    else:
+        per_region = {
+            r["shift__campaign__region_id"]: r
+            for r in signups.order_by()
+            .values("shift__campaign__region_id")
+            .annotate(
+                n=Count("id"),
+                attended=Count("id", filter=Q(status=Signup.Status.ATTENDED)),
+                no_shows=Count("id", filter=Q(status=Signup.Status.NO_SHOW)),
+                active=Count("volunteer_id", distinct=True, filter=Q(status=Signup.Status.ATTENDED)),
+            )
+        }
     transport = {
         r["signup__shift__campaign__region_id"]: r
         for r in TransportRequest.objects.filter(signup__in=signups.values("pk"))
