@@ -680,3 +680,24 @@ def requests_summary(
         }
         for r in rows
     ]
+
+
+def requests_for_period(
+    *, user: Any, since: datetime.datetime, until: datetime.datetime
+) -> QuerySet[HelpRequest]:
+    """Requests taken in [since, until) in the user's scope, for reports: anonymous columns only
+    (kind, region, status, dates, hands) are meant to be read; the beneficiary stays unjoined
+    except for the locality."""
+    qs = HelpRequest.objects.filter(created_at__gte=since, created_at__lt=until)
+    condition = _staff_q(user)
+    return qs if condition is None else qs.filter(condition)
+
+
+def done_assignments_for_period(
+    *, user: Any, since: datetime.datetime, until: datetime.datetime
+) -> QuerySet[Assignment]:
+    """Assignments marked done in [since, until) in the user's scope (by the request's region):
+    their `hours` are the help requests' hours, counted like shift hours in every report."""
+    qs = Assignment.objects.filter(status=Assignment.Status.DONE, done_at__gte=since, done_at__lt=until)
+    condition = _staff_q(user, region_field="request__region")
+    return qs if condition is None else qs.filter(condition)

@@ -187,6 +187,7 @@ def regions_section(scope: ReportScope) -> Section | None:
             _("No-show rate"),
             _("Transport requests"),
             _("Transport arranged"),
+            _("Front-office visits"),
         ],
         [
             [
@@ -198,6 +199,7 @@ def regions_section(scope: ReportScope) -> Section | None:
                 "—" if r.no_show_rate is None else f"{r.no_show_rate} %",
                 r.transport,
                 r.arranged,
+                r.visits,
             ]
             for r in rows
         ],
@@ -210,6 +212,7 @@ def regions_section(scope: ReportScope) -> Section | None:
             "",
             sum(r.transport for r in rows),
             sum(r.arranged for r in rows),
+            sum(r.visits for r in rows),
         ],
     )
     title = _("Hours by region")

@@ -131,6 +131,9 @@ def hours_columns(scope: ReportScope) -> list[Column]:
 
 
 def hours_rows(scope: ReportScope) -> Rows:
+    """One row per volunteer with hours: shifts from the sign-ups (streamed, grouped in SQL), the
+    other hours sources (targeted help) added per person; people with only those hours follow,
+    by name."""
     qs = (
         selectors.signups_in_scope(scope)
         .filter(status=Signup.Status.ATTENDED)
@@ -146,6 +149,7 @@ def hours_rows(scope: ReportScope) -> Rows:
         .order_by("volunteer__last_name", "volunteer__first_name", "volunteer_id")
     )
     rows = qs.values_list(
+        "volunteer_id",
         "volunteer__last_name",
         "volunteer__first_name",
         f"volunteer__region__name_{_lang()}",
@@ -153,7 +157,27 @@ def hours_rows(scope: ReportScope) -> Rows:
         "shifts",
         "h",
     )
-    return (lambda: qs.count()), rows.iterator(chunk_size=CHUNK)
+    other: dict[Any, Any] = {}
+    for source in selectors.HOURS_SOURCES:
+        if source is not selectors.signup_hours:
+            for key, hours in source(scope, "volunteer").items():
+                if key is not None and hours:
+                    other[key] = other.get(key, selectors.ZERO) + hours
+
+    def merged() -> Iterator[tuple[Any, ...]]:
+        for pk, *cells, shifts, hours in rows.iterator(chunk_size=CHUNK):
+            yield (*cells, shifts, hours + other.pop(pk, selectors.ZERO))
+        rest = Volunteer.objects.filter(pk__in=list(other)).order_by("last_name", "first_name", "pk")
+        for v in rest.values_list(
+            "pk", "last_name", "first_name", f"region__name_{_lang()}", "detachment__school_name"
+        ):
+            yield (*v[1:], 0, other[v[0]])
+
+    def count() -> int:
+        shown = set(qs.values_list("volunteer_id", flat=True)) if other else set()
+        return (qs.count() if not other else len(shown)) + len(set(other) - shown)
+
+    return count, merged()
 
 
 # Sign-ups and attendance --------------------------------------------------------------------
@@ -268,6 +292,7 @@ def summary_columns(scope: ReportScope) -> list[Column]:
         Column(_("No-shows"), "int", total=True, width=11),
         Column(_("Transport requests"), "int", total=True, width=11),
         Column(_("Transport arranged"), "int", total=True, width=11),
+        Column(_("Front-office visits"), "int", total=True, width=11),
     ]
 
 
@@ -284,6 +309,7 @@ def summary_rows(scope: ReportScope) -> Rows:
             r.no_shows,
             r.transport,
             r.arranged,
+            r.visits,
         )
         for r in rows
     ]

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from detachments.models import Detachment
 from events.models import Campaign
+from front_offices.models import FrontOffice
+from front_offices.selectors import front_office_list
 from regions.models import Region
 from regions.scoping import is_national_staff, region_queryset_for, scope_queryset
 from volunteer_net.forms import FastSelect
@@ -41,6 +43,11 @@ class DetachmentField(forms.ModelChoiceField):
         return obj.name
 
 
+class OfficeField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: FrontOffice) -> str:
+        return obj.name
+
+
 class ReportScopeForm(forms.Form):
     """Period and scope pickers, shared by the dashboard and the exports."""
 
@@ -67,6 +74,13 @@ class ReportScopeForm(forms.Form):
         empty_label=_("Any detachment"),
         widget=FastSelect,
     )
+    office = OfficeField(
+        queryset=FrontOffice.objects.none(),
+        required=False,
+        label=_("Front office"),
+        empty_label=_("Any front office"),
+        widget=FastSelect,
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -81,6 +95,9 @@ class ReportScopeForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["detachment"]).queryset = scope_queryset(
             Detachment.objects.all(), user
         ).order_by("school_name")
+        cast(forms.ModelChoiceField, self.fields["office"]).queryset = front_office_list(
+            user=user
+        ).prefetch_related(None)
         if not self.is_bound:
             start, end = default_period()
             self.initial.setdefault("start", start)
@@ -120,6 +137,7 @@ class ReportScopeForm(forms.Form):
             region=pk("region"),
             campaign=pk("campaign"),
             detachment=pk("detachment"),
+            office=pk("office"),
         )
 
 

@@ -112,3 +112,31 @@ class Certificate(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class SignupDaySummary(models.Model):
+    """Sign-ups of one campaign's shifts starting on one Almaty day: counts by status and the
+    attended hours. Kept by PostgreSQL triggers on events_signup and events_shift (migration
+    0002), so every path that writes sign-ups — services, admin, bulk loads — keeps it exact, in
+    the same transaction. Dashboards add these rows up instead of the sign-ups themselves (a
+    year is some tens of thousands of rows, not hundreds of thousands); region, kind and direction
+    come from the campaign at read time, so editing a campaign needs no upkeep here."""
+
+    campaign = models.ForeignKey(
+        "events.Campaign", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    day = models.DateField()
+    signups = models.IntegerField(default=0)
+    confirmed = models.IntegerField(default=0)
+    waitlisted = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+    attended = models.IntegerField(default=0)
+    no_show = models.IntegerField(default=0)
+    hours = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "day"], name="signup_summary_key")]
+        indexes = [models.Index(fields=["day", "campaign"], name="signup_summary_day")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.day}"

@@ -73,9 +73,17 @@ def register_dashboard_section(key: str, section: Callable[[ReportScope], Sectio
 
 
 def register_builtin() -> None:
-    from . import dashboard, exports
+    from . import dashboard, exports, helprequests, selectors, visits
 
     for export in exports.BUILTIN:
         register_export(export)
     for key, section in dashboard.BUILTIN:
         register_dashboard_section(key, section)
+    # Front-office visits: their own module, plugged in like any other app's report.
+    register_export(visits.EXPORT)
+    register_dashboard_section("visits", visits.visits_section)
+    # Targeted help: its hours join every hours figure through the one aggregation.
+    selectors.register_hours_source(helprequests.care_hours)
+    selectors.HOURS_LABELS[helprequests.CARE_KEY] = helprequests.CARE_LABEL
+    register_export(helprequests.EXPORT)
+    register_dashboard_section("help_requests", helprequests.help_requests_section)

@@ -23,6 +23,8 @@ class ReportScope:
     region: int | None = None
     campaign: int | None = None
     detachment: int | None = None
+    # A front office (the visits report).
+    office: int | None = None
     # One person's own hours (certificates).
     volunteer: int | None = None
     # Only the roster export reads these: the roster page's own search and filters.
@@ -45,6 +47,7 @@ class ReportScope:
             "region": self.region,
             "campaign": self.campaign,
             "detachment": self.detachment,
+            "office": self.office,
             "roster": self.roster,
             "include_iin": self.include_iin,
         }
@@ -58,6 +61,7 @@ class ReportScope:
             region=params.get("region"),
             campaign=params.get("campaign"),
             detachment=params.get("detachment"),
+            office=params.get("office"),
             roster=params.get("roster") or {},
             include_iin=bool(params.get("include_iin")),
         )

@@ -18,17 +18,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from detachments.models import Detachment
 from events.models import Campaign, Signup, TransportRequest
+from front_offices.selectors import visits_for_period
 from regions.models import Region
 from regions.scoping import region_queryset_for, scope_queryset
 from volunteers.models import ADULT_AGE, Volunteer
 
+from .models import SignupDaySummary
 from .scope import ALL_REGIONS, ReportScope, local_midnight
+from .summary import summary_available
 
 ZERO = Decimal("0.00")
 HOURS_SUM = Coalesce(Sum("hours"), Value(ZERO), output_field=DecimalField(max_digits=12, decimal_places=2))
@@ -38,6 +41,9 @@ HOUR_GROUPS = ("total", "month", "kind", "direction", "region", "volunteer", "de
 
 HoursSource = Callable[[ReportScope, str], dict[Any, Decimal]]
 HOURS_SOURCES: list[HoursSource] = []
+# Hours outside campaigns answer "kind", "direction" and "campaign" with a key of their own
+# (targeted help: "care"); its label, for charts, tables and certificates.
+HOURS_LABELS: dict[str, Any] = {}
 
 
 def register_hours_source(source: HoursSource) -> None:
@@ -75,8 +81,50 @@ _SIGNUP_GROUPS = {
 }
 
 
+# The maintained summary (models.SignupDaySummary, kept by triggers; see summary.py) -------------
+
+
+def summary_serves(scope: ReportScope) -> bool:
+    """The summary holds campaign × day sums: it answers any period, region and campaign, not a
+    detachment's or one person's figures (those read the sign-ups, a small share of them)."""
+    return summary_available() and not scope.detachment and not scope.volunteer
+
+
+def summary_in_scope(scope: ReportScope) -> QuerySet[SignupDaySummary]:
+    """The summary rows matching signups_in_scope(scope): same regions rule, days of the period."""
+    qs = scope_queryset(SignupDaySummary.objects.all(), scope.user, region_field="campaign__region")
+    qs = qs.filter(day__gte=scope.start, day__lte=scope.end)
+    if scope.region:
+        qs = qs.filter(campaign__region_id=scope.region)
+    if scope.campaign:
+        qs = qs.filter(campaign_id=scope.campaign)
+    return qs
+
+
+_SUMMARY_GROUPS = {
+    "month": TruncMonth("day"),
+    "kind": F("campaign__kind"),
+    "direction": F("campaign__direction"),
+    "region": F("campaign__region_id"),
+    "campaign": F("campaign_id"),
+}
+
+
 def signup_hours(scope: ReportScope, group: str) -> dict[Any, Decimal]:
+    if summary_serves(scope) and (group == "total" or group in _SUMMARY_GROUPS):
+        # Keys with attended sign-ups only, as the sign-ups' own grouping gives.
+        summary = summary_in_scope(scope).filter(attended__gt=0)
+        if group == "total":
+            return {None: summary.aggregate(h=HOURS_SUM)["h"]}
+        sums = summary.annotate(g=_SUMMARY_GROUPS[group]).order_by().values("g").annotate(h=HOURS_SUM)
+        if group == "month":
+            # The start of the Almaty month, as TruncMonth over a time gives it.
+            return {local_midnight(r["g"]): r["h"] for r in sums}
+        return {r["g"]: r["h"] for r in sums}
     qs = signups_in_scope(scope).filter(status=Signup.Status.ATTENDED)
+    if group == "detachment":
+        # Most people belong to no detachment: their rows would only make the None key.
+        qs = qs.filter(volunteer__detachment_id__isnull=False)
     if group == "total":
         return {None: qs.aggregate(h=HOURS_SUM)["h"]}
     rows = qs.annotate(g=_SIGNUP_GROUPS[group]).order_by().values("g").annotate(h=HOURS_SUM)
@@ -200,6 +248,9 @@ def volunteers_over_time(scope: ReportScope) -> dict[str, list[tuple[datetime.da
 
 def attendance_counts(scope: ReportScope) -> dict[str, int]:
     counts = {s: 0 for s in Signup.Status.values}
+    if summary_serves(scope):
+        sums = summary_in_scope(scope).aggregate(**{s: Sum(s) for s in Signup.Status.values})
+        return {s: sums[s] or 0 for s in Signup.Status.values}
     for row in signups_in_scope(scope).order_by().values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
     return counts
@@ -231,21 +282,35 @@ class DetachmentRow:
 
 
 def detachment_activity(scope: ReportScope) -> QuerySet[Detachment]:
-    """Detachments in scope with their members, minors and sign-ups in the period (annotated,
-    one query); hours come from `hours_by(scope, "detachment")`."""
+    """Detachments in scope with their members, minors and sign-ups in the period, each a
+    correlated count per detachment (joining members to their sign-ups and counting distinct
+    rows multiplied them: seconds at full scale); hours come from `hours_by(scope, "detachment")`."""
     limit = adult_birth_limit()
-    members = Q(members__anonymized_at__isnull=True)
-    in_period = Q(
-        members__signups__shift__starts_at__gte=scope.start_at,
-        members__signups__shift__starts_at__lt=scope.end_before,
+    members = Volunteer.objects.filter(detachment_id=OuterRef("pk"), anonymized_at__isnull=True)
+    signups = Signup.objects.filter(
+        volunteer__detachment_id=OuterRef("pk"),
+        shift__starts_at__gte=scope.start_at,
+        shift__starts_at__lt=scope.end_before,
     )
+
+    def count(qs: QuerySet[Any]) -> Any:
+        return Coalesce(
+            Subquery(
+                qs.order_by()
+                .values("detachment_id" if qs.model is Volunteer else "volunteer__detachment_id")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+
     return (
         detachments_in_scope(scope)
         .select_related("region")
         .annotate(
-            member_count=Count("members", filter=members, distinct=True),
-            minor_count=Count("members", filter=members & Q(members__birth_date__gt=limit), distinct=True),
-            signup_count=Count("members__signups", filter=in_period, distinct=True),
+            member_count=count(members),
+            minor_count=count(members.filter(birth_date__gt=limit)),
+            signup_count=count(signups),
         )
         .order_by("region__code", "school_name", "pk")
     )
@@ -271,6 +336,7 @@ class RegionRow:
     no_shows: int
     transport: int
     arranged: int
+    visits: int = 0
 
     @property
     def no_show_rate(self) -> Decimal | None:
@@ -278,11 +344,32 @@ class RegionRow:
         return (Decimal(self.no_shows) * 100 / marked).quantize(Decimal("0.1")) if marked else None
 
 
-def region_summary(scope: ReportScope) -> list[RegionRow]:
-    """The national summary: one row per region in the user's scope (all for national staff)."""
+def active_by_region(scope: ReportScope) -> dict[Any, int]:
+    """Volunteers with attended hours per campaign region: distinct people, so not a sum."""
+    return dict(
+        signups_in_scope(scope)
+        .filter(status=Signup.Status.ATTENDED)
+        .order_by()
+        .values("shift__campaign__region_id")
+        .annotate(n=Count("volunteer_id", distinct=True))
+        .values_list("shift__campaign__region_id", "n")
+    )
+
+
+def region_summary_regions(scope: ReportScope) -> list[Region]:
+    """The regions of the summary: the user's (all for national staff), or the one picked."""
     regions = list(region_queryset_for(scope.user).order_by("code"))
     if scope.region:
         regions = [r for r in regions if r.pk == scope.region]
+    return regions
+
+
+def region_summary(scope: ReportScope) -> list[RegionRow]:
+    """The national summary: one row per region in the user's scope (all for national staff)."""
+    from .visits import visits_by_region
+
+    regions = region_summary_regions(scope)
+    visits = visits_by_region(scope)
     volunteers = dict(
         volunteers_in_scope(scope)
         .order_by()
@@ -291,17 +378,29 @@ def region_summary(scope: ReportScope) -> list[RegionRow]:
         .values_list("region_id", "n")
     )
     signups = signups_in_scope(scope)
-    per_region = {
-        r["shift__campaign__region_id"]: r
-        for r in signups.order_by()
-        .values("shift__campaign__region_id")
-        .annotate(
-            n=Count("id"),
-            attended=Count("id", filter=Q(status=Signup.Status.ATTENDED)),
-            no_shows=Count("id", filter=Q(status=Signup.Status.NO_SHOW)),
-            active=Count("volunteer_id", distinct=True, filter=Q(status=Signup.Status.ATTENDED)),
-        )
-    }
+    per_region: dict[Any, dict[str, Any]]
+    if summary_serves(scope):
+        per_region = {
+            r["campaign__region_id"]: r
+            for r in summary_in_scope(scope)
+            .order_by()
+            .values("campaign__region_id")
+            .annotate(n=Sum("signups"), attended=Sum("attended"), no_shows=Sum("no_show"))
+        }
+        for key, n in active_by_region(scope).items():
+            per_region.setdefault(key, {})["active"] = n
+    else:
+        per_region = {
+            r["shift__campaign__region_id"]: r
+            for r in signups.order_by()
+            .values("shift__campaign__region_id")
+            .annotate(
+                n=Count("id"),
+                attended=Count("id", filter=Q(status=Signup.Status.ATTENDED)),
+                no_shows=Count("id", filter=Q(status=Signup.Status.NO_SHOW)),
+                active=Count("volunteer_id", distinct=True, filter=Q(status=Signup.Status.ATTENDED)),
+            )
+        }
     transport = {
         r["signup__shift__campaign__region_id"]: r
         for r in TransportRequest.objects.filter(signup__in=signups.values("pk"))
@@ -325,6 +424,7 @@ def region_summary(scope: ReportScope) -> list[RegionRow]:
                 no_shows=s.get("no_shows", 0),
                 transport=t.get("n", 0),
                 arranged=t.get("arranged", 0),
+                visits=visits[region.pk].total if region.pk in visits else 0,
             )
         )
     return rows
@@ -336,6 +436,9 @@ def choice_series(totals: dict[Any, Decimal], choices: list[tuple[str, str]], *,
     ]
     if blank and totals.get("", ZERO):
         rows.append(("", blank, totals[""]))
+    for key, label in HOURS_LABELS.items():
+        if key in totals:
+            rows.append((key, str(label), totals[key]))
     return Series(rows)
 
 
@@ -364,11 +467,10 @@ def year_totals(year: int) -> dict[str, Any]:
     attended = Signup.objects.filter(
         status=Signup.Status.ATTENDED, shift__starts_at__gte=start, shift__starts_at__lt=end
     )
-    hours = dict(
-        attended.order_by()
-        .values("shift__campaign__region_id")
-        .annotate(h=HOURS_SUM)
-        .values_list("shift__campaign__region_id", "h")
+    # Every hours source (shifts, targeted help), read across all regions: counts only.
+    hours = hours_by(
+        ReportScope(user=ALL_REGIONS, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)),
+        "region",
     )
     active = dict(
         attended.order_by()
@@ -394,6 +496,16 @@ def year_totals(year: int) -> dict[str, Any]:
         .annotate(n=Count("id"))
         .values_list("region_id", "n")
     )
+    from .visits import ACTIVE as ACTIVE_VISIT
+
+    visits = dict(
+        visits_for_period(user=ALL_REGIONS, first=datetime.date(year, 1, 1), last=datetime.date(year, 12, 31))
+        .filter(ACTIVE_VISIT)
+        .order_by()
+        .values("office__region_id")
+        .annotate(n=Count("id"))
+        .values_list("office__region_id", "n")
+    )
     regions = []
     for region in Region.objects.order_by("code"):
         regions.append(
@@ -406,6 +518,7 @@ def year_totals(year: int) -> dict[str, Any]:
                 "active": active.get(region.pk, 0),
                 "hours": hours.get(region.pk, ZERO),
                 "campaigns": campaigns.get(region.pk, 0),
+                "visits": visits.get(region.pk, 0),
             }
         )
     return {
@@ -416,6 +529,7 @@ def year_totals(year: int) -> dict[str, Any]:
             "active": attended.values("volunteer_id").distinct().count(),
             "hours": sum(hours.values(), ZERO),
             "campaigns": sum(campaigns.values()),
+            "visits": sum(visits.values()),
         },
     }
 
@@ -430,5 +544,8 @@ def volunteer_hours_by_campaign(
     one hours selector, read across every region: the person's hours are theirs wherever given."""
     scope = ReportScope(user=ALL_REGIONS, start=start, end=end, volunteer=volunteer.pk)
     hours = {k: h for k, h in hours_by(scope, "campaign").items() if h}
-    titles = dict(Campaign.objects.filter(pk__in=list(hours)).values_list("pk", "title"))
+    titles: dict[Any, str] = {k: str(label) for k, label in HOURS_LABELS.items()}
+    titles.update(
+        Campaign.objects.filter(pk__in=[k for k in hours if isinstance(k, int)]).values_list("pk", "title")
+    )
     return sorted(((titles.get(k, ""), h) for k, h in hours.items()), key=lambda r: r[0])

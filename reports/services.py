@@ -102,6 +102,15 @@ def export_write(
         else:
             write(target)
         return written
+    if export.csv_copy is not None and connection.vendor == "postgresql":
+        return writers.write_xlsx_copy(
+            target,
+            columns,
+            export.csv_copy(scope),
+            sheet_name=str(export.title),
+            totals_label=label,
+            progress=progress,
+        )
     return writers.write_xlsx(
         target,
         columns,

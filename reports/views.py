@@ -345,7 +345,7 @@ def year_page(request: HttpRequest) -> HttpResponse:
     if not 2000 <= year <= this_year:
         year = this_year
     # Counts only, the same for every visitor: cached for everybody (names come from the data).
-    key = f"reports:year:{year}"
+    key = f"reports:year:v2:{year}"
     totals = cache.get(key)
     if totals is None:
         totals = selectors.year_totals(year)

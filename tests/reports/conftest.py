@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from events.models import Campaign, Signup, TransportRequest
+from front_offices.models import Visit
 from regions.models import Region
 from tests.events.factories import CampaignFactory, ShiftFactory
 from tests.factories import DetachmentFactory, MinorFactory, VolunteerFactory
+from tests.front_offices.helpers import make_office
 
 # Inside the period every test picks; the shifts are spread over its months.
 PERIOD = (datetime.date(2026, 1, 1), datetime.date(2026, 6, 30))
@@ -32,6 +34,7 @@ class World:
     astana_volunteers: list
     signups: list[Signup]
     detachment: object
+    visits: list = field(default_factory=list)
 
     def rows(self, region: Region | None = None) -> list[Signup]:
         return [s for s in self.signups if region is None or s.shift.campaign.region_id == region.pk]
@@ -136,7 +139,51 @@ def world(almaty, astana) -> World:  # type: ignore[no-untyped-def]
     )
     for s in signups:
         s.refresh_from_db()
-    return World(almaty, astana, almaty_volunteers, astana_volunteers, signups, detachment)
+    visits = make_visits(almaty_volunteers, astana_volunteers)
+    return World(almaty, astana, almaty_volunteers, astana_volunteers, signups, detachment, visits)
+
+
+ALMATY_OFFICE = "Жетісу кеңсесі"
+ASTANA_OFFICE = "Есіл кеңсесі"
+
+
+def make_visits(almaty_volunteers: list, astana_volunteers: list) -> list[Visit]:
+    """Visits of two offices per region, written row by row: (office, volunteer, Almaty day,
+    hour, purpose, status, outcome, walk-in). 2026-01-17 is a Saturday; 19:00 is an evening."""
+    almaty = make_office(region_code="75", name=ALMATY_OFFICE)
+    almaty_2 = make_office(region_code="75", name="Алатау кеңсесі")
+    astana = make_office(region_code="71", name=ASTANA_OFFICE)
+    a, b, c = almaty_volunteers
+    x, y = astana_volunteers
+    plan = [
+        (almaty, a, datetime.date(2026, 1, 15), 10, "consultation", "arrived", "consulted", False),
+        (almaty, b, datetime.date(2026, 1, 15), 19, "registration", "arrived", "registered", True),
+        (almaty, c, datetime.date(2026, 1, 17), 11, "certificate", "no_show", "", False),
+        (almaty, a, datetime.date(2026, 2, 3), 19, "consultation", "cancelled", "", False),
+        (almaty_2, b, datetime.date(2026, 3, 5), 12, "transport", "booked", "", False),
+        (almaty_2, c, datetime.date(2026, 4, 4), 12, "project_support", "arrived", "project_helped", True),
+        # Outside the period: never counted.
+        (almaty, a, datetime.date(2025, 12, 1), 10, "consultation", "arrived", "consulted", False),
+        (astana, x, datetime.date(2026, 2, 11), 18, "registration", "arrived", "registered", False),
+        (astana, y, datetime.date(2026, 2, 12), 10, "consultation", "no_show", "", False),
+    ]
+    visits = []
+    for office, volunteer, day, hour, purpose, status, outcome, walk_in in plan:
+        visits.append(
+            Visit.objects.create(
+                office=office,
+                volunteer=volunteer,
+                starts_at=local(day, hour),
+                local_date=day,
+                is_evening=hour >= 18,
+                is_weekend=day.weekday() >= 5,
+                purpose=purpose,
+                status=status,
+                outcome=outcome,
+                walk_in=walk_in,
+            )
+        )
+    return visits
 
 
 def in_period(signup: Signup) -> bool:

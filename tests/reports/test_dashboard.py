@@ -66,7 +66,7 @@ def test_registered_and_active_over_time(world, nora) -> None:  # type: ignore[n
 
 def test_dashboard_page_shows_the_figures_for_staff(world, nora, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
     client = client_for(nora)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(50):
         response = client.get("/reports/", period_query())
     assert response.status_code == 200
     html = response.content.decode()

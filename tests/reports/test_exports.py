@@ -175,3 +175,37 @@ def test_large_csv_through_copy_is_the_same_file(world, nora, tmp_path) -> None:
     assert rows == len(copied) - 2
     assert copied == streamed
     assert any(r[5] == '\'=HYPERLINK("http://evil")' for r in copied)
+
+
+def test_xlsx_written_by_copy_equals_the_python_writer(world, nora, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Large sign-up XLSX files get their rows' XML from PostgreSQL's COPY: the same cells, types
+    and totals as the row-by-row writer, a formula-looking name and a line break included."""
+    from reports import services, writers
+    from reports.registry import EXPORTS
+    from reports.scope import ReportScope
+
+    world.almaty_volunteers[0].__class__.objects.filter(pk=world.almaty_volunteers[0].pk).update(
+        first_name="Айгүл <&>\nекінші жол"
+    )
+    export_ = EXPORTS["signups"]
+    scope = ReportScope(user=nora, start=PERIOD[0], end=PERIOD[1])
+    by_copy, by_python = tmp_path / "copy.xlsx", tmp_path / "python.xlsx"
+    assert services.export_write(export=export_, scope=scope, file_format="xlsx", target=str(by_copy)) == len(
+        [s for s in world.signups if in_period(s)]
+    )
+    columns = export_.columns(scope)
+    writers.write_xlsx(
+        str(by_python),
+        columns,
+        export_.rows(scope)[1],
+        sheet_name="x",
+        totals_label=str(columns and "Барлығы"),
+    )
+    copy_rows = read_xlsx(by_copy.read_bytes())
+    python_rows = read_xlsx(by_python.read_bytes())
+    assert len(copy_rows) == len(python_rows)
+    for a, b in zip(copy_rows[:-1], python_rows[:-1], strict=True):
+        assert a == b
+    assert copy_rows[-1][-1] == python_rows[-1][-1]
+    assert any(r[6] == "Айгүл <&>\nекінші жол" for r in copy_rows)
+    assert any(isinstance(r[5], str) and r[5].startswith("'=HYPERLINK") for r in copy_rows)

@@ -12,11 +12,20 @@ from reports.models import ExportJob
 from reports.registry import EXPORTS
 from tests.conftest import client_for
 
-from .conftest import ALMATY_NAMES, period_query
+from .conftest import ALMATY_NAMES, ALMATY_OFFICE, period_query
 
 pytestmark = pytest.mark.django_db
 
-SECRETS = (*ALMATY_NAMES, "HYPERLINK", "Таза Алматы", "Қамқор Алматы", "Алматы № 7", "Алматы қаласы")
+SECRETS = (
+    *ALMATY_NAMES,
+    "HYPERLINK",
+    "Таза Алматы",
+    "Қамқор Алматы",
+    "Алматы № 7",
+    "Алматы қаласы",
+    ALMATY_OFFICE,
+    "Алатау кеңсесі",
+)
 
 
 def all_bytes(content: bytes) -> str:
@@ -37,13 +46,14 @@ def test_astana_exports_hold_nothing_of_almaty(world, charlie, report, file_form
     text = all_bytes(content)
     for secret in SECRETS:
         assert secret not in text, (report, secret)
-    if report in ("roster", "signups", "hours"):
+    if report in ("roster", "signups", "hours", "visits"):
         assert "Астанабеков" in text  # their own region's rows are there
     # Asking for Almaty explicitly: a form error, no file.
     for field, value in (
         ("region", world.almaty.pk),
         ("detachment", world.detachment.pk),
         ("campaign", world.signups[0].shift.campaign_id),
+        ("office", world.visits[0].office_id),
     ):
         response = client.post(
             "/reports/export/", period_query(report=report, file_format=file_format, **{field: value})

@@ -1,0 +1,291 @@
+"""Targeted help (care/) in reports: its hours join every hours figure, a dashboard section and an
+export with no beneficiary's personal data.
+
+Hours: a done assignment's `hours` count on the day it was marked done, in the request's region,
+for the volunteer who went (or the detachment that went). They belong to no campaign: grouped by
+campaign kind, direction or campaign they are one line of their own, "Targeted help" (CARE_KEY).
+A scope narrowed to a campaign has no help-request hours.
+
+Requests: counted in the period they were taken (created_at), like care's own summary.
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    Aggregate,
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from care.models import Assignment, HelpRequest
+from care.selectors import done_assignments_for_period, requests_for_period
+from regions.scoping import is_national_staff
+
+from . import selectors
+from .charts import bar_chart
+from .dashboard import Chart, Section, Table
+from .exports import CHUNK, _labels, _lang, safe_text
+from .registry import Column, Export
+from .scope import ReportScope
+
+CARE_KEY = "care"
+CARE_LABEL = gettext_lazy("Targeted help")
+
+_GROUPS: dict[str, Any] = {
+    "month": TruncMonth("done_at", tzinfo=timezone.get_default_timezone()),
+    "kind": Value(CARE_KEY),
+    "direction": Value(CARE_KEY),
+    "campaign": Value(CARE_KEY),
+    "region": F("request__region_id"),
+    "volunteer": F("volunteer_id"),
+    "detachment": Coalesce(F("detachment_id"), F("volunteer__detachment_id")),
+}
+
+
+def assignments_in_scope(scope: ReportScope) -> QuerySet[Assignment]:
+    qs = done_assignments_for_period(user=scope.user, since=scope.start_at, until=scope.end_before)
+    if scope.campaign:
+        return qs.none()
+    if scope.region:
+        qs = qs.filter(request__region_id=scope.region)
+    if scope.detachment:
+        qs = qs.filter(Q(detachment_id=scope.detachment) | Q(volunteer__detachment_id=scope.detachment))
+    if scope.volunteer:
+        qs = qs.filter(volunteer_id=scope.volunteer)
+    return qs
+
+
+def care_hours(scope: ReportScope, group: str) -> dict[Any, Decimal]:
+    """The hours source of targeted help (see selectors.HOURS_SOURCES)."""
+    if scope.campaign:
+        return {}
+    qs = assignments_in_scope(scope)
+    if group == "total":
+        return {None: qs.aggregate(h=selectors.HOURS_SUM)["h"]}
+    rows = qs.annotate(g=_GROUPS[group]).order_by().values("g").annotate(h=selectors.HOURS_SUM)
+    return {r["g"]: r["h"] for r in rows}
+
+
+# Requests ----------------------------------------------------------------------------------------
+
+
+def requests_in_scope(scope: ReportScope) -> QuerySet[HelpRequest]:
+    qs = requests_for_period(user=scope.user, since=scope.start_at, until=scope.end_before)
+    if scope.campaign:
+        return qs.none()
+    if scope.region:
+        qs = qs.filter(region_id=scope.region)
+    if scope.detachment:
+        qs = qs.filter(assignments__detachment_id=scope.detachment).distinct()
+    return qs
+
+
+TIME_TO_HELP = ExpressionWrapper(F("done_at") - F("created_at"), output_field=DurationField())
+
+
+class Median(Aggregate):
+    """PostgreSQL's ordered-set median; other databases get it in Python (median_time_to_help)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
+def request_counts(scope: ReportScope, now: datetime.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    return requests_in_scope(scope).aggregate(
+        total=Count("id"),
+        done=Count("id", filter=Q(status=HelpRequest.Status.DONE)),
+        open=Count("id", filter=Q(status__in=HelpRequest.OPEN)),
+        overdue=Count("id", filter=Q(status__in=HelpRequest.OPEN, due_until__lt=now)),
+        cannot_help=Count("id", filter=Q(status=HelpRequest.Status.CANNOT_HELP)),
+        cancelled=Count("id", filter=Q(status=HelpRequest.Status.CANCELLED)),
+    )
+
+
+def request_counts_by(scope: ReportScope, field: str) -> dict[Any, dict[str, int]]:
+    rows = (
+        requests_in_scope(scope)
+        .order_by()
+        .values(field)
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(status=HelpRequest.Status.DONE)),
+            open=Count("id", filter=Q(status__in=HelpRequest.OPEN)),
+        )
+    )
+    return {r.pop(field): r for r in rows}
+
+
+def median_time_to_help(scope: ReportScope) -> datetime.timedelta | None:
+    """Median time from a request being taken to it being done, over the done requests."""
+    done = requests_in_scope(scope).filter(status=HelpRequest.Status.DONE, done_at__isnull=False)
+    if connection.vendor == "postgresql":
+        return done.aggregate(m=Median(TIME_TO_HELP))["m"]
+    spans = [b - a for a, b in done.values_list("created_at", "done_at") if b is not None]
+    return statistics.median_low(sorted(spans)) if spans else None
+
+
+def duration_text(span: datetime.timedelta | None) -> str:
+    if span is None:
+        return "—"
+    hours = Decimal(span.total_seconds() / 3600).quantize(Decimal("0.1"))
+    if hours < 48:
+        return _("%(hours)s h") % {"hours": hours}
+    return _("%(days)s days") % {"days": (hours / 24).quantize(Decimal("0.1"))}
+
+
+def help_requests_section(scope: ReportScope) -> Section:
+    counts = request_counts(scope)
+    by_kind = request_counts_by(scope, "kind")
+    kind_rows = [
+        (str(label), by_kind.get(value, {}).get("total", 0)) for value, label in HelpRequest.Kind.choices
+    ]
+    title = _("Help requests by kind")
+    kind_chart = Chart(
+        title,
+        bar_chart(title, kind_rows),
+        Table(
+            [_("Kind of help"), _("Requests"), _("Done"), _("Open")],
+            [
+                [
+                    str(label),
+                    by_kind.get(v, {}).get("total", 0),
+                    by_kind.get(v, {}).get("done", 0),
+                    by_kind.get(v, {}).get("open", 0),
+                ]
+                for v, label in HelpRequest.Kind.choices
+            ],
+            [_("Total"), counts["total"], counts["done"], counts["open"]],
+        ),
+    )
+    hours = care_hours(scope, "total").get(None, selectors.ZERO)
+    figures: list[tuple[str, Any]] = [
+        (_("Help requests"), counts["total"]),
+        (_("Done"), counts["done"]),
+        (_("Open"), counts["open"]),
+        (_("Overdue"), counts["overdue"]),
+        (_("Median time from request to done"), duration_text(median_time_to_help(scope))),
+        (_("Hours of targeted help"), hours),
+    ]
+    charts = [kind_chart]
+    regions = selectors.region_summary_regions(scope)
+    if len(regions) > 1 or is_national_staff(scope.user):
+        by_region = request_counts_by(scope, "region_id")
+        region_rows = [(r.name, by_region.get(r.pk, {}).get("total", 0)) for r in regions]
+        r_title = _("Help requests by region")
+        charts.append(
+            Chart(
+                r_title,
+                bar_chart(r_title, region_rows),
+                Table(
+                    [_("Region"), _("Requests"), _("Done"), _("Open")],
+                    [
+                        [
+                            r.name,
+                            by_region.get(r.pk, {}).get("total", 0),
+                            by_region.get(r.pk, {}).get("done", 0),
+                            by_region.get(r.pk, {}).get("open", 0),
+                        ]
+                        for r in regions
+                    ],
+                    [_("Total"), counts["total"], counts["done"], counts["open"]],
+                ),
+            )
+        )
+    return Section("help_requests", _("Help requests"), figures=figures, charts=charts)
+
+
+# Export: nothing of the beneficiary but the locality ----------------------------------------------
+
+
+def help_request_columns(scope: ReportScope) -> list[Column]:
+    return [
+        Column(gettext_lazy("Taken"), "datetime", width=17),
+        Column(gettext_lazy("Kind of help"), width=22, neutralised=True),
+        Column(gettext_lazy("Region"), width=24, neutralised=True),
+        Column(gettext_lazy("Locality"), width=18, neutralised=True),
+        Column(gettext_lazy("Due from"), "datetime", width=17),
+        Column(gettext_lazy("Due until"), "datetime", width=17),
+        Column(gettext_lazy("Done"), "datetime", width=17),
+        Column(gettext_lazy("Status"), width=14, neutralised=True),
+        Column(gettext_lazy("People needed"), "int", total=True, width=9),
+        Column(gettext_lazy("People going"), "int", total=True, width=9),
+        Column(gettext_lazy("Hours"), "decimal", total=True, width=9),
+    ]
+
+
+def help_request_rows(scope: ReportScope) -> tuple[Callable[[], int], Iterator[tuple[Any, ...]]]:
+    hours = (
+        Assignment.objects.filter(request_id=OuterRef("pk"), status=Assignment.Status.DONE)
+        .order_by()
+        .values("request_id")
+        .annotate(h=Sum("hours"))
+        .values("h")
+    )
+    qs = (
+        requests_in_scope(scope)
+        .annotate(
+            kind_label=_labels("kind", HelpRequest.Kind.choices),
+            x_region=safe_text(f"region__name_{_lang()}"),
+            # An erased beneficiary keeps no locality: the row stays, the column is empty.
+            x_locality=Case(
+                When(beneficiary__erased_at__isnull=False, then=Value("")),
+                default=safe_text("beneficiary__locality"),
+                output_field=CharField(),
+            ),
+            status_label=_labels("status", HelpRequest.Status.choices),
+            x_hours=Coalesce(
+                Subquery(hours, output_field=DecimalField(max_digits=12, decimal_places=2)),
+                Value(selectors.ZERO),
+                output_field=DecimalField(max_digits=12, decimal_places=2),
+            ),
+        )
+        .order_by("created_at", "id")
+    )
+    rows = qs.values_list(
+        "created_at",
+        "kind_label",
+        "x_region",
+        "x_locality",
+        "due_from",
+        "due_until",
+        "done_at",
+        "status_label",
+        "needed_hands",
+        "taken_hands",
+        "x_hours",
+    ).iterator(chunk_size=CHUNK)
+    return (lambda: qs.count()), rows
+
+
+EXPORT = Export(
+    key="help_requests",
+    title=gettext_lazy("Help requests"),
+    columns=help_request_columns,
+    rows=help_request_rows,
+    uses=frozenset({"period", "region", "detachment"}),
+)

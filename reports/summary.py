@@ -1,0 +1,113 @@
+"""The maintained summary of sign-ups (models.SignupDaySummary) and the triggers that keep it.
+
+Why triggers: sign-ups change in events/services.py (sign up, cancel, waitlist promotion,
+attendance, hours), in the admin, in bulk loads (seed_demo) and in data migrations. A row-level
+trigger sees all of them, in the writing transaction, so the summary is never behind and needs
+no periodic catch-up; reports/ stays a reader and events/ needs no knowledge of it. The cost is
+one upsert per changed sign-up; sign-ups of the same campaign and day take that row's lock in
+turn until commit (they already queue on their shift's lock).
+
+PostgreSQL only. On another database (SQLite under `make run`) there are no triggers and the
+selectors read the sign-ups themselves (`summary_available()`).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+
+STATUSES = ("confirmed", "waitlisted", "cancelled", "attended", "no_show")
+TABLE = "reports_signupdaysummary"
+
+
+def _day(column: str) -> str:
+    return f"(({column}) AT TIME ZONE '{settings.TIME_ZONE}')::date"
+
+
+def install_sql() -> str:
+    counts = ", ".join(STATUSES)
+    values = ", ".join(f"CASE WHEN st = '{s}' THEN n ELSE 0 END" for s in STATUSES)
+    updates = ", ".join(f"{c} = t.{c} + EXCLUDED.{c}" for c in ("signups", *STATUSES, "hours"))
+    # Every interpolated name is one of our constants (statuses, the table, the time zone setting).
+    return f"""
+CREATE OR REPLACE FUNCTION reports_summary_add(c bigint, d date, st text, h numeric, n integer)
+RETURNS void LANGUAGE sql AS $$
+  INSERT INTO {TABLE} AS t (campaign_id, day, signups, {counts}, hours)
+  VALUES (c, d, n, {values}, CASE WHEN st = 'attended' THEN COALESCE(h, 0) * n ELSE 0 END)
+  ON CONFLICT (campaign_id, day) DO UPDATE SET {updates};
+$$;
+
+CREATE OR REPLACE FUNCTION reports_signup_summary() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE c bigint; d date;
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    SELECT s.campaign_id, {_day("s.starts_at")} INTO c, d FROM events_shift s WHERE s.id = OLD.shift_id;
+    IF FOUND THEN PERFORM reports_summary_add(c, d, OLD.status, OLD.hours, -1); END IF;
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    SELECT s.campaign_id, {_day("s.starts_at")} INTO c, d FROM events_shift s WHERE s.id = NEW.shift_id;
+    IF FOUND THEN PERFORM reports_summary_add(c, d, NEW.status, NEW.hours, 1); END IF;
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION reports_shift_summary() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE r record;
+BEGIN
+  -- A shift moved to another day or campaign takes its sign-ups' figures along.
+  FOR r IN SELECT status, hours FROM events_signup WHERE shift_id = NEW.id LOOP
+    PERFORM reports_summary_add(OLD.campaign_id, {_day("OLD.starts_at")}, r.status, r.hours, -1);
+    PERFORM reports_summary_add(NEW.campaign_id, {_day("NEW.starts_at")}, r.status, r.hours, 1);
+  END LOOP;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS reports_signup_summary ON events_signup;
+CREATE TRIGGER reports_signup_summary AFTER INSERT OR DELETE ON events_signup
+  FOR EACH ROW EXECUTE FUNCTION reports_signup_summary();
+DROP TRIGGER IF EXISTS reports_signup_summary_update ON events_signup;
+CREATE TRIGGER reports_signup_summary_update AFTER UPDATE ON events_signup
+  FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.hours IS DISTINCT FROM NEW.hours
+                     OR OLD.shift_id IS DISTINCT FROM NEW.shift_id)
+  EXECUTE FUNCTION reports_signup_summary();
+DROP TRIGGER IF EXISTS reports_shift_summary ON events_shift;
+CREATE TRIGGER reports_shift_summary AFTER UPDATE ON events_shift
+  FOR EACH ROW WHEN (OLD.campaign_id IS DISTINCT FROM NEW.campaign_id
+                     OR {_day("OLD.starts_at")} IS DISTINCT FROM {_day("NEW.starts_at")})
+  EXECUTE FUNCTION reports_shift_summary();
+"""  # noqa: S608
+
+
+UNINSTALL_SQL = """
+DROP TRIGGER IF EXISTS reports_signup_summary ON events_signup;
+DROP TRIGGER IF EXISTS reports_signup_summary_update ON events_signup;
+DROP TRIGGER IF EXISTS reports_shift_summary ON events_shift;
+DROP FUNCTION IF EXISTS reports_signup_summary();
+DROP FUNCTION IF EXISTS reports_shift_summary();
+DROP FUNCTION IF EXISTS reports_summary_add(bigint, date, text, numeric, integer);
+"""
+
+
+def rebuild_sql() -> str:
+    counts = ", ".join(STATUSES)
+    sums = ", ".join(f"COUNT(*) FILTER (WHERE g.status = '{s}')" for s in STATUSES)
+    return f"""
+DELETE FROM {TABLE};
+INSERT INTO {TABLE} (campaign_id, day, signups, {counts}, hours)
+SELECT s.campaign_id, {_day("s.starts_at")}, COUNT(*), {sums},
+       COALESCE(SUM(g.hours) FILTER (WHERE g.status = 'attended'), 0)
+FROM events_signup g JOIN events_shift s ON s.id = g.shift_id
+GROUP BY 1, 2;
+"""  # noqa: S608
+
+
+def summary_available() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def rebuild() -> None:
+    """Recount the summary from the sign-ups (a repair; the triggers keep it exact)."""
+    if summary_available():
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE events_signup IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute(rebuild_sql())

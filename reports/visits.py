@@ -1,0 +1,277 @@
+"""Front-office visits in reports: a dashboard section and an export.
+
+Rows come from `front_offices.selectors.visits_for_period`, scoped to the caller (their regions'
+offices, or the office they staff), then narrowed by the pickers (region, office). A visit counts
+on its Almaty date. Cancelled visits are counted apart: they never took place, so the shares
+(evening/weekend, no-show) are of the visits that did (booked, arrived or did not come).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from front_offices.models import Purpose, Visit
+from front_offices.selectors import visits_for_period
+from regions.scoping import is_national_staff
+
+from . import selectors
+from .charts import bar_chart
+from .dashboard import Chart, Section, Table
+from .exports import CHUNK, _labels, _lang, safe_text
+from .registry import Column, Export
+from .scope import ReportScope
+
+ACTIVE = Q(status__in=Visit.ACTIVE)
+
+
+def visits_in_scope(scope: ReportScope) -> QuerySet[Visit]:
+    qs = visits_for_period(
+        user=scope.user,
+        first=scope.start,
+        last=scope.end,
+        office_ids=[scope.office] if scope.office else None,
+    )
+    if scope.region:
+        qs = qs.filter(office__region_id=scope.region)
+    return qs
+
+
+_COUNTS: dict[str, Any] = {
+    "total": Count("id", filter=ACTIVE),
+    "arrived": Count("id", filter=Q(status=Visit.Status.ARRIVED)),
+    "no_show": Count("id", filter=Q(status=Visit.Status.NO_SHOW)),
+    "booked": Count("id", filter=Q(status=Visit.Status.BOOKED)),
+    "cancelled": Count("id", filter=Q(status=Visit.Status.CANCELLED)),
+    "walk_in": Count("id", filter=ACTIVE & Q(walk_in=True)),
+    "flexible": Count("id", filter=ACTIVE & (Q(is_evening=True) | Q(is_weekend=True))),
+    "evening": Count("id", filter=ACTIVE & Q(is_evening=True)),
+    "weekend": Count("id", filter=ACTIVE & Q(is_weekend=True)),
+}
+
+
+@dataclass
+class VisitCounts:
+    total: int = 0
+    arrived: int = 0
+    no_show: int = 0
+    booked: int = 0
+    cancelled: int = 0
+    walk_in: int = 0
+    flexible: int = 0
+    evening: int = 0
+    weekend: int = 0
+
+    @property
+    def flexible_share(self) -> Decimal | None:
+        """Evening or weekend visits among those that took place or are booked, in per cent."""
+        if not self.total:
+            return None
+        return (Decimal(self.flexible) * 100 / self.total).quantize(Decimal("0.1"))
+
+
+def visit_counts(scope: ReportScope) -> VisitCounts:
+    return VisitCounts(**visits_in_scope(scope).aggregate(**_COUNTS))
+
+
+def visit_counts_by(scope: ReportScope, field: str) -> dict[Any, VisitCounts]:
+    """One aggregate query grouped by a visit field (office_id, purpose, outcome, office__region_id)."""
+    rows = visits_in_scope(scope).order_by().values(field).annotate(**_COUNTS)
+    return {r.pop(field): VisitCounts(**r) for r in rows}
+
+
+def visits_by_region(scope: ReportScope) -> dict[int, VisitCounts]:
+    """For the national summary: counts per region of the office."""
+    return visit_counts_by(scope, "office__region_id")
+
+
+def _share(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value} %"
+
+
+def _chart(title: str, header: str, rows: list[tuple[str, int]]) -> Chart:
+    return Chart(
+        title,
+        bar_chart(title, rows),
+        Table(
+            [header, _("Visits")], [[label, n] for label, n in rows], [_("Total"), sum(n for _l, n in rows)]
+        ),
+    )
+
+
+def visits_section(scope: ReportScope) -> Section:
+    counts = visit_counts(scope)
+    by_purpose = visit_counts_by(scope, "purpose")
+    by_outcome = visit_counts_by(scope, "outcome")
+    by_office = visit_counts_by(scope, "office_id")
+    offices = dict(
+        visits_in_scope(scope)
+        .filter(office_id__in=list(by_office))
+        .order_by()
+        .values_list("office_id", "office__name")
+        .distinct()
+    )
+    figures: list[tuple[str, Any]] = [
+        (_("Visits"), counts.total),
+        (_("Arrived"), counts.arrived),
+        (_("Did not come"), counts.no_show),
+        (_("Walk-ins"), counts.walk_in),
+        (_("Evening or weekend visits"), _share(counts.flexible_share)),
+        (_("Cancelled"), counts.cancelled),
+    ]
+    purpose_rows = [
+        (str(label), by_purpose.get(value, VisitCounts()).total) for value, label in Purpose.choices
+    ]
+    outcome_rows = [
+        (str(label), by_outcome.get(value, VisitCounts()).total) for value, label in Visit.Outcome.choices
+    ]
+    outcome_rows.append((_("Not recorded yet"), by_outcome.get("", VisitCounts()).total))
+    office_rows = sorted(by_office.items(), key=lambda kv: (-kv[1].total, offices.get(kv[0], "")))
+    office_table = Table(
+        [
+            _("Front office"),
+            _("Visits"),
+            _("Arrived"),
+            _("Did not come"),
+            _("Walk-ins"),
+            _("Evening or weekend visits"),
+        ],
+        [
+            [offices.get(pk, ""), c.total, c.arrived, c.no_show, c.walk_in, _share(c.flexible_share)]
+            for pk, c in office_rows
+        ],
+        [
+            _("Total"),
+            counts.total,
+            counts.arrived,
+            counts.no_show,
+            counts.walk_in,
+            _share(counts.flexible_share),
+        ],
+    )
+    title = _("Visits by front office")
+    office_chart = Chart(
+        title,
+        bar_chart(title, [(offices.get(pk, ""), c.total) for pk, c in office_rows[:12]]),
+        office_table,
+    )
+    hours_title = _("When visitors come")
+    hours_rows = [
+        (_("Evenings (from 18:00)"), counts.evening),
+        (_("Weekends"), counts.weekend),
+        (_("Working hours on weekdays"), counts.total - counts.flexible),
+    ]
+    hours_chart = Chart(
+        hours_title,
+        bar_chart(hours_title, hours_rows),
+        Table([_("Time"), _("Visits")], [list(r) for r in hours_rows]),
+    )
+    charts = [
+        office_chart,
+        _chart(_("Visits by purpose"), _("Purpose"), purpose_rows),
+        _chart(_("Visits by outcome"), _("Outcome"), outcome_rows),
+        hours_chart,
+    ]
+    tables: list[Table] = []
+    if is_national_staff(scope.user):
+        regions = selectors.region_summary_regions(scope)
+        per_region = visits_by_region(scope)
+        rows = [(r, per_region.get(r.pk, VisitCounts())) for r in regions]
+        tables.append(
+            Table(
+                [
+                    _("Region"),
+                    _("Visits"),
+                    _("Arrived"),
+                    _("Did not come"),
+                    _("Walk-ins"),
+                    _("Evening or weekend visits"),
+                ],
+                [
+                    [r.name, c.total, c.arrived, c.no_show, c.walk_in, _share(c.flexible_share)]
+                    for r, c in rows
+                ],
+                [
+                    _("Total"),
+                    counts.total,
+                    counts.arrived,
+                    counts.no_show,
+                    counts.walk_in,
+                    _share(counts.flexible_share),
+                ],
+            )
+        )
+    return Section("visits", _("Front-office visits"), figures=figures, charts=charts, tables=tables)
+
+
+# Export -----------------------------------------------------------------------------------------
+
+
+def visit_columns(scope: ReportScope) -> list[Column]:
+    return [
+        Column(gettext_lazy("Time"), "datetime", width=17),
+        Column(gettext_lazy("Front office"), width=28, neutralised=True),
+        Column(gettext_lazy("Region"), width=24, neutralised=True),
+        Column(gettext_lazy("Purpose"), width=22, neutralised=True),
+        Column(gettext_lazy("Status"), width=14, neutralised=True),
+        Column(gettext_lazy("Outcome"), width=22, neutralised=True),
+        Column(gettext_lazy("Walk-in"), width=8, neutralised=True),
+        Column(gettext_lazy("Evening"), width=8, neutralised=True),
+        Column(gettext_lazy("Weekend"), width=8, neutralised=True),
+        Column(gettext_lazy("Last name"), width=20, neutralised=True),
+        Column(gettext_lazy("First name"), width=16, neutralised=True),
+        Column(gettext_lazy("Visits"), "int", total=True, width=8),
+    ]
+
+
+def _yes_no(field: str) -> Case:
+    return Case(When(**{field: True}, then=Value(_("yes"))), default=Value(_("no")), output_field=CharField())
+
+
+def visit_rows(scope: ReportScope) -> tuple[Callable[[], int], Iterator[tuple[Any, ...]]]:
+    qs = (
+        visits_in_scope(scope)
+        .annotate(
+            x_office=safe_text("office__name"),
+            x_region=safe_text(f"office__region__name_{_lang()}"),
+            purpose_label=_labels("purpose", Purpose.choices),
+            status_label=_labels("status", Visit.Status.choices),
+            outcome_label=_labels("outcome", Visit.Outcome.choices),
+            walk_in_label=_yes_no("walk_in"),
+            evening_label=_yes_no("is_evening"),
+            weekend_label=_yes_no("is_weekend"),
+            x_last=safe_text("volunteer__last_name"),
+            x_first=safe_text("volunteer__first_name"),
+        )
+        .order_by("starts_at", "id")
+    )
+    rows = qs.values_list(
+        "starts_at",
+        "x_office",
+        "x_region",
+        "purpose_label",
+        "status_label",
+        "outcome_label",
+        "walk_in_label",
+        "evening_label",
+        "weekend_label",
+        "x_last",
+        "x_first",
+    ).iterator(chunk_size=CHUNK)
+    # The last column (1 a row) gives the totals row the number of visits.
+    return (lambda: qs.count()), ((*r, 1) for r in rows)
+
+
+EXPORT = Export(
+    key="visits",
+    title=gettext_lazy("Front-office visits"),
+    columns=visit_columns,
+    rows=visit_rows,
+    uses=frozenset({"period", "region", "office"}),
+)
