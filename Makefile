@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast e2e lint format check messages compilemessages migrate seed \
         install install-dev system-deps services worker beat bench bench-events bench-offices bench-care \
-        bench-notifications bench-map bench-reports bench-import backup restore clean
+        bench-notifications bench-map bench-reports bench-import backup restore clean run-deps
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -49,7 +49,10 @@ migrate: $(VENV)/.installed ## Apply database migrations (DATABASE_URL, default 
 seed: $(VENV)/.installed ## Load demo data into an empty database (make seed ARGS="--volunteers 100000")
 	DEBUG=true $(MANAGE) seed_demo --if-empty $(ARGS)
 
-run: $(VENV)/.installed compilemessages migrate seed ## Serve the app with demo data on http://127.0.0.1:8000 (SQLite, no Redis)
+run-deps:
+	@bash scripts/run_deps.sh
+
+run: run-deps $(VENV)/.installed compilemessages migrate seed ## Serve the app with demo data on http://127.0.0.1:8000 (SQLite, no Redis)
 	@echo "Volunteer Net: http://$(HOST):$(PORT)/  (demo logins in README.md)"
 	@echo "Due messages go out from the server process itself (no Redis here); mails print to this console."
 	DEBUG=true NOTIFICATIONS_IN_PROCESS_SWEEPER=true $(MANAGE) runserver $(HOST):$(PORT)
