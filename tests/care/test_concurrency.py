@@ -9,7 +9,7 @@ from accounts.models import User
 from care import services
 from care.models import Assignment, HelpRequest
 from regions.models import CoordinatorAssignment, Region
-from tests.events.test_concurrency import run_at_once
+from tests.concurrency import run_at_once
 from tests.factories import UserFactory, VolunteerFactory
 
 from .factories import HelpRequestFactory

@@ -7,52 +7,18 @@ on the shift is what keeps the count right — exactly as with several web worke
 from __future__ import annotations
 
 import datetime
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 
 from events import services
 from events.models import Shift, Signup
 from regions.models import Region
+from tests.concurrency import run_at_once
 from tests.factories import VolunteerFactory
 from volunteers.models import Volunteer
 
 from .factories import ShiftFactory, in_days
-
-
-def run_at_once(jobs: list[Callable[[], object]]) -> list[str]:
-    """Start every job behind one barrier; return 'ok' or the refusal code of each."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(job: Callable[[], object]) -> None:
-        try:
-            # Connect first, so that the barrier releases every job into the race together
-            # (opening connections one after another would queue them up by itself).
-            connection.ensure_connection()
-            barrier.wait(timeout=30)
-            job()
-            result = "ok"
-        except ValidationError as exc:
-            result = exc.code or "refused"
-        except Exception as exc:  # anything else is a failure the test must show
-            result = f"error: {exc!r}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert len(outcomes) == len(jobs), "a thread did not finish"
-    return outcomes
 
 
 def _volunteers(n: int) -> list[Volunteer]:

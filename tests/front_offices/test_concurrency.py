@@ -3,15 +3,13 @@ several web workers would be. The slot's row lock and the CHECK constraint keep 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import connection
 
 from front_offices import services
 from front_offices.models import Visit, VisitSlot
+from tests.concurrency import run_at_once as run_parallel
 from tests.factories import VolunteerFactory
 
 from .helpers import make_office, next_weekday, slot_at
@@ -20,32 +18,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def run_at_once(jobs: list[Callable[[], object]]) -> list[str]:
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(job: Callable[[], object]) -> None:
-        try:
-            connection.ensure_connection()
-            barrier.wait(timeout=60)
-            job()
-            result = "ok"
-        except ValidationError as exc:
-            result = exc.code or "refused"
-        except Exception as exc:  # anything else is a failure the test must show
-            result = f"error: {exc!r}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=180)
-    assert len(outcomes) == len(jobs), "a thread did not finish"
-    return outcomes
+    # A slot's sixty bookings queue on one row lock: longer waits than the shared default.
+    return run_parallel(jobs, barrier_timeout=60, join_timeout=180)
 
 
 @pytest.mark.parametrize("attempt", range(3))
