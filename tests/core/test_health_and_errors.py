@@ -5,12 +5,28 @@ from __future__ import annotations
 import io
 import json
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection
 from django.test import Client
 
 from volunteer_net.logs import JsonFormatter, RequestIdFilter
+
+
+@contextmanager
+def database_refusing_connections() -> Iterator[None]:
+    """The database "restarting": every new connection is refused (nothing listens on port 1)
+    until the block ends, when the real port comes back."""
+    port = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = "1"
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = port
 
 
 @pytest.mark.django_db
@@ -37,10 +53,7 @@ def test_a_database_outage_gives_a_translated_503_and_the_service_recovers(
 ) -> None:  # type: ignore[no-untyped-def]
     client = Client(raise_request_exception=False)
     assert client.get("/").status_code == 200
-    port = connection.settings_dict["PORT"]
-    connection.close()
-    connection.settings_dict["PORT"] = "1"  # the database "restarting": connections refused
-    try:
+    with database_refusing_connections():
         for language, words in (("kk", "уақытша"), ("ru", "временно"), ("en", "briefly unavailable")):
             page = client.get("/", HTTP_ACCEPT_LANGUAGE=language)
             assert page.status_code == 503, language
@@ -48,9 +61,6 @@ def test_a_database_outage_gives_a_translated_503_and_the_service_recovers(
             assert words in page.content.decode().lower(), language
         assert client.get("/readyz").status_code == 503
         assert client.get("/healthz").status_code == 200  # alive: restarting it would not help
-    finally:
-        connection.close()
-        connection.settings_dict["PORT"] = port
     assert client.get("/").status_code == 200  # back without a restart
     assert client.get("/readyz").status_code == 200
 
@@ -92,13 +102,7 @@ def test_pages_carry_a_content_security_policy_without_inline_allowances(client:
 @pytest.mark.django_db(transaction=True)
 def test_the_outage_page_needs_no_inline_style(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
     client = Client(raise_request_exception=False)
-    port = connection.settings_dict["PORT"]
-    connection.close()
-    connection.settings_dict["PORT"] = "1"
-    try:
+    with database_refusing_connections():
         page = client.get("/")
-    finally:
-        connection.close()
-        connection.settings_dict["PORT"] = port
     assert page.status_code == 503
     assert "<style" not in page.content.decode() and "/static/css/error.css" in page.content.decode()
