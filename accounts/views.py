@@ -35,7 +35,7 @@ def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         return render(request, "accounts/activate.html", {"validlink": False})
     if request.method == "POST":
         services.user_activate(user=user)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=settings.LOGIN_BACKEND)
         messages.success(request, _("Welcome to Volunteer Net! Your profile has been created."))
         return redirect(settings.ACTIVATION_REDIRECT_URL)
     return render(request, "accounts/activate.html", {"validlink": True, "email": user.email})

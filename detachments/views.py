@@ -4,6 +4,7 @@ an invitee accepts on the invitation page."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -150,7 +151,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
                 return _invitation_error(request, exc, status=409, invitation=found)
             apply_service_errors(form, exc)
         else:
-            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, new_user, backend=settings.LOGIN_BACKEND)
             return _accepted(request, detachment.pk, str(detachment))
     return render(request, "detachments/invitation.html", {"invitation": found, "mode": mode, "form": form})
 

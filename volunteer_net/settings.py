@@ -193,10 +193,13 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# ModelBackend that reads the scopes (regions, offices, curated detachments) with the user; the
+# backend the session names when our own views log someone in (a link that proved the address).
+LOGIN_BACKEND = "regions.auth.ScopedModelBackend"
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out account or address is refused before its password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    LOGIN_BACKEND,
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
