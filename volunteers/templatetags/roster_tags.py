@@ -8,7 +8,8 @@ the markup is the same as the template's was and the browser tests read it as be
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime
+from collections.abc import Callable, Iterable
 
 from django import template
 from django.utils import formats, timezone
@@ -19,6 +20,18 @@ from django.utils.translation import gettext
 from volunteers.models import Volunteer
 
 register = template.Library()
+
+
+# Django date format characters that map one to one onto strftime's (the short date formats of
+# kk, ru and en use only these); any other format goes through date_format.
+_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y"}
+
+
+def _date_formatter(django_format: str) -> Callable[[datetime.date], str]:
+    if any(ch.isalpha() and ch not in _STRFTIME for ch in django_format) or "%" in django_format:
+        return lambda day: formats.date_format(day, django_format)
+    pattern = "".join(_STRFTIME.get(ch, ch) for ch in django_format)
+    return lambda day: day.strftime(pattern)
 
 
 @register.simple_tag
@@ -38,6 +51,10 @@ def roster_rows(volunteers: Iterable[Volunteer], roster_url: str) -> SafeString:
     minor = f'<span class="badge badge-minor">{label_minor}</span>'
     no_consent = f'<span class="badge badge-warn">{label_no_consent}</span>'
     select = gettext("Select %(name)s")
+    # Looked up once a page, not per row: get_status_display rebuilds the choices' dict each call,
+    # and date_format looks its format up through gettext each call.
+    statuses = {value: escape(label) for value, label in Volunteer.Status.choices}
+    registered_on = _date_formatter(formats.get_format("SHORT_DATE_FORMAT"))
     today = timezone.localdate()
     rows = []
     for v in volunteers:
@@ -54,7 +71,7 @@ def roster_rows(volunteers: Iterable[Volunteer], roster_url: str) -> SafeString:
         if v.email:
             contacts += f'<br><a href="mailto:{escape(v.email)}" class="break-anywhere">{escape(v.email)}</a>'
         skills = " ".join(f'<span class="badge">{escape(s.name)}</span>' for s in v.skills.all()) or "—"
-        registered = formats.date_format(timezone.localtime(v.created_at), "SHORT_DATE_FORMAT")
+        registered = registered_on(timezone.localtime(v.created_at).date())
         rows.append(
             "<tr>"
             f'<td class="cell-select"><input type="checkbox" name="ids" value="{v.pk}" form="roster-bulk"'
@@ -65,7 +82,7 @@ def roster_rows(volunteers: Iterable[Volunteer], roster_url: str) -> SafeString:
             f'<td data-label="{labels["region"]}" class="hide-narrow">{escape(v.region.name)}</td>'
             f'<td data-label="{labels["skills"]}" class="hide-narrow">{skills}</td>'
             f'<td data-label="{labels["detachment"]}" class="hide-narrow">{escape(v.detachment or "—")}</td>'
-            f'<td data-label="{labels["status"]}">{escape(v.get_status_display())}</td>'
+            f'<td data-label="{labels["status"]}">{statuses.get(v.status) or escape(v.status)}</td>'
             f'<td data-label="{labels["registered"]}" class="hide-narrow nowrap">{escape(registered)}</td>'
             "</tr>"
         )
