@@ -28,7 +28,7 @@ def with_scopes(queryset: QuerySet[Any]) -> QuerySet[Any]:
 
     user_model = get_user_model()
     # Reverse relations of apps above regions/, named by field rather than imported.
-    offices = user_model._meta.get_field("front_offices").through  # type: ignore[union-attr]
+    offices = user_model._meta.get_field("front_offices").through
     detachments = user_model._meta.get_field("curated_detachments").related_model
     office_column = next(
         f.attname for f in offices._meta.fields if f.is_relation and f.related_model is not user_model

@@ -18,14 +18,15 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditEntry, User
 from regions.models import Region
-from regions.scoping import may_manage_region
+from regions.scoping import may_manage_region, scope_queryset
 
 from .. import services as volunteer_services
 from ..models import ConsentMethod, Volunteer, VolunteerChange
@@ -290,13 +291,26 @@ _ROSTER_MATCHES: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def _matchable(batch: ImportBatch) -> QuerySet[Volunteer]:
+    """The records a row of the batch may be matched with: those of the importer's regions.
+
+    A match is shown in the preview and may be filled from the row; a record of another region
+    is neither to be disclosed ("this phone is on file elsewhere") nor written by this
+    coordinator. A row that repeats such a record is imported as new and flagged as a possible
+    duplicate, which staff of both regions see (volunteers.services.possible_duplicates_flag)."""
+    live = Volunteer.objects.filter(anonymized_at__isnull=True)
+    if batch.created_by is None:
+        return live.filter(region_id=batch.region_id)
+    return scope_queryset(live, batch.created_by)
+
+
 def _mark_duplicates(batch: ImportBatch) -> int:
     """Rows whose IIN, phone, e-mail — or, for a row without them, name, birth date and region —
     are already on the roster, or on an earlier row of the file. The strongest match first;
     correlated subqueries on indexed columns, so the database does the work, not a dict."""
     rows = ImportRow.objects.filter(batch=batch, has_errors=False)
     rows.filter(~Q(duplicate_reason="")).update(same_as_row=None, existing_id=None, duplicate_reason="")
-    live = Volunteer.objects.filter(anonymized_at__isnull=True)
+    live = _matchable(batch)
     for reason, key, lookup in _ROSTER_MATCHES:
         match = live.filter(**{lookup: OuterRef(key)}).order_by("pk").values("pk")[:1]
         rows.filter(existing_id__isnull=True).exclude(**{key: ""}).update(existing_id=Subquery(match))
@@ -409,10 +423,17 @@ def _new_volunteer(values: dict[str, Any], consent: dict[str, Any]) -> Volunteer
     return volunteer
 
 
-def _fill(volunteer_id: int, values: dict[str, Any], consent: dict[str, Any], by: User | None) -> bool:
+def _fill(
+    matchable: QuerySet[Volunteer],
+    volunteer_id: int,
+    values: dict[str, Any],
+    consent: dict[str, Any],
+    by: User | None,
+) -> bool:
     """ "Update empty fields": the record on file takes what it lacks from the row, never
-    losing a value, by the rules a merge fills a record with (volunteers.services)."""
-    kept = Volunteer.objects.select_for_update().filter(pk=volunteer_id, anonymized_at__isnull=True).first()
+    losing a value, by the rules a merge fills a record with (volunteers.services). Only a
+    record of the importer's regions (`matchable`) is ever written."""
+    kept = matchable.select_for_update().filter(pk=volunteer_id).first()
     if kept is None:
         return False
     row_person = _new_volunteer(values, consent)
@@ -430,6 +451,43 @@ def _fill(volunteer_id: int, values: dict[str, Any], consent: dict[str, Any], by
         volunteer=kept, changed_by=by, action=VolunteerChange.Action.IMPORT, fields=sorted(set(filled))
     )
     return True
+
+
+def _keep_taken_iins_off(creates: list[tuple[ImportRow, Volunteer, str | None]]) -> None:
+    """An IIN is one person's across the country: a new record whose IIN another region's
+    record holds (not a duplicate the preview could show) goes without it, and is flagged."""
+    keys = {row.key_iin for row, volunteer, taken in creates if volunteer.iin and taken is None}
+    if not keys:
+        return
+    held = set(Volunteer.objects.filter(iin_hash__in=keys).values_list("iin_hash", flat=True))
+    for index, (row, volunteer, taken) in enumerate(creates):
+        if volunteer.iin and taken is None and row.key_iin in held:
+            creates[index] = (row, volunteer, volunteer.iin)
+            volunteer.iin = None
+
+
+def _on_file_elsewhere(created: list[Volunteer]) -> set[int]:
+    """The new records whose phone or e-mail a record outside the importer's regions holds (the
+    preview did not match them, see _matchable): two queries a chunk, not one per row."""
+    phones = {v.phone for v in created if v.phone}
+    emails = {v.email.strip().lower() for v in created if v.email.strip()}
+    if not phones and not emails:
+        return set()
+    others = (
+        Volunteer.objects.filter(anonymized_at__isnull=True)
+        .exclude(pk__in=[v.pk for v in created])
+        .annotate(email_lower=Lower("email"))
+    )
+    held_phones = set(others.filter(phone__in=phones).values_list("phone", flat=True)) if phones else set()
+    held_emails = (
+        set(others.filter(email_lower__in=emails).values_list("email_lower", flat=True)) if emails else set()
+    )
+    return {
+        v.pk
+        for v in created
+        if (v.phone and v.phone in held_phones)
+        or (v.email.strip() and v.email.strip().lower() in held_emails)
+    }
 
 
 def batch_import(*, batch_id: int) -> ImportBatch:
@@ -463,6 +521,7 @@ def _import_locked(batch_id: int) -> ImportBatch:
     changed = Volunteer.objects.filter(updated_at__gte=batch.checked_at) if batch.checked_at else None
     if changed is None or changed.exists():
         _mark_duplicates(batch)
+    matchable = _matchable(batch)
     now = timezone.now()
     consent = {
         "consent_at": now,
@@ -505,6 +564,7 @@ def _import_locked(batch_id: int) -> ImportBatch:
                     # The IIN is one person's: the new record goes without it, flagged for a coordinator.
                     taken, volunteer.iin = volunteer.iin, None
                 creates.append((row, volunteer, taken))
+        _keep_taken_iins_off(creates)
         created = Volunteer.objects.bulk_create([v for _r, v, _t in creates])
         Volunteer.skills.through.objects.bulk_create(
             [
@@ -524,9 +584,10 @@ def _import_locked(batch_id: int) -> ImportBatch:
                 for v in created
             ]
         )
+        elsewhere = _on_file_elsewhere(created)
         for (row, _v, taken), volunteer in zip(creates, created, strict=True):
             row.outcome, row.volunteer_id = ImportRow.Outcome.CREATED, volunteer.pk
-            if row.is_duplicate:
+            if row.is_duplicate or taken or volunteer.pk in elsewhere:
                 volunteer_services.possible_duplicates_flag(volunteer=volunteer, iin=taken)
         for row in fills:
             target = row.existing_id
@@ -536,7 +597,7 @@ def _import_locked(batch_id: int) -> ImportBatch:
                 )
             try:
                 with transaction.atomic():
-                    updated = target is not None and _fill(target, row.values, consent, by)
+                    updated = target is not None and _fill(matchable, target, row.values, consent, by)
             except ValidationError as exc:
                 row.outcome = ImportRow.Outcome.FAILED
                 row.errors = {"": [[m, {}] for m in exc.messages]}

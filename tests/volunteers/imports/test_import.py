@@ -180,3 +180,34 @@ def test_a_person_registered_between_preview_and_import_is_not_added_twice(alice
     batch = _import(batch, alice)
     assert (batch.created_count, batch.skipped_count) == (1, 1)
     assert Volunteer.objects.filter(phone="+77010000002").count() == 1
+
+
+def test_a_record_of_another_region_is_neither_shown_nor_written_but_flagged(alice, almaty, astana) -> None:  # type: ignore[no-untyped-def]
+    """An Almaty coordinator's list repeats an Astana volunteer's phone, and another one's IIN:
+    the preview shows no match (that the phone is on file elsewhere is not theirs to learn),
+    "fill empty fields" writes nothing in Astana, the rows become new Almaty records, the IIN
+    stays with its holder, and staff see both pairs as possible duplicates."""
+    from tests.volunteers.imports.files import make_iin
+
+    birth = datetime.date(1985, 3, 4)
+    elsewhere = VolunteerFactory(region=astana, phone="+77017770033", email="", locality="")
+    holder = VolunteerFactory(region=astana, birth_date=birth, iin=make_iin(birth, 7), phone="+77017770044")
+    rows = [
+        ["Сейтов Арман", "01.01.1990", "8 701 777 00 33", "arman@example.kz", "", "Қаскелең"],
+        ["Нурова Дана", birth.strftime("%d.%m.%Y"), "", "dana@example.kz", make_iin(birth, 7), "Алматы"],
+    ]
+    batch = _checked(alice, almaty, rows)
+    assert batch.duplicate_rows == 0
+    assert not ImportRow.objects.filter(batch=batch).exclude(duplicate_reason="").exists()
+    services.batch_choose(batch=batch, by=alice, for_all=DuplicateChoice.FILL)
+    batch = _import(batch, alice)
+    assert (batch.created_count, batch.updated_count, batch.failed_count) == (2, 0, 0)
+    elsewhere.refresh_from_db()
+    assert (elsewhere.email, elsewhere.locality) == ("", "")
+    assert not VolunteerChange.objects.filter(volunteer=elsewhere, action="import").exists()
+    arman = Volunteer.objects.get(last_name="Сейтов")
+    dana = Volunteer.objects.get(last_name="Нурова")
+    assert arman.region == almaty and dana.region == almaty
+    assert dana.iin is None and Volunteer.objects.get(pk=holder.pk).iin == make_iin(birth, 7)
+    assert PossibleDuplicate.objects.filter(volunteer=arman, existing=elsewhere).exists()
+    assert PossibleDuplicate.objects.filter(volunteer=dana, existing=holder).exists()
