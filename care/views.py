@@ -4,6 +4,8 @@ scoped selector (outside the scope: 404) and calls one service."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -207,32 +209,45 @@ def _error(request: AuthenticatedHttpRequest, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _act(
+    request: AuthenticatedHttpRequest, act: Callable[[], object], *, done: str, back_to: int
+) -> HttpResponse:
+    """Run one service call of a request's page: its refusal shown as messages, else `done`
+    (nothing when empty); then back to the request's page either way."""
+    try:
+        act()
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        if done:
+            messages.success(request, done)
+    return _back(back_to)
+
+
 @require_post(back="care:open")
 @require(selectors.is_volunteer)
 def offer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     help_request = selectors.request_get_for(user=request.user, pk=pk)
     volunteer = selectors.volunteer_of(request.user)
     assert isinstance(volunteer, Volunteer)
-    try:
-        services.assignment_offer(request=help_request, volunteer=volunteer, by=request.user)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("Thank you. The coordinator will confirm and you will get a message."))
-    return _back(pk)
+    return _act(
+        request,
+        lambda: services.assignment_offer(request=help_request, volunteer=volunteer, by=request.user),
+        done=_("Thank you. The coordinator will confirm and you will get a message."),
+        back_to=pk,
+    )
 
 
 @require_post(back="care:request_list")
 @require(selectors.is_care_coordinator)
 def check(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     help_request = selectors.request_get_for_staff(user=request.user, pk=pk)
-    try:
-        services.request_check(request=help_request, by=request.user)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("The request is checked: volunteers may now offer help."))
-    return _back(pk)
+    return _act(
+        request,
+        lambda: services.request_check(request=help_request, by=request.user),
+        done=_("The request is checked: volunteers may now offer help."),
+        back_to=pk,
+    )
 
 
 @require_post(back="care:request_list")
@@ -266,56 +281,51 @@ def assign_detachment(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             for error in errors:
                 messages.error(request, str(error))
         return _back(pk)
-    try:
-        services.assignment_detachment(
+    return _act(
+        request,
+        lambda: services.assignment_detachment(
             request=help_request,
             detachment=detachments[form.cleaned_data["detachment"]],
             hands=form.cleaned_data["hands"],
             curator_going=form.cleaned_data["curator_going"],
             by=request.user,
-        )
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("The detachment is assigned."))
-    return _back(pk)
+        ),
+        done=_("The detachment is assigned."),
+        back_to=pk,
+    )
 
 
 @require_post(back="care:request_list")
 @require(selectors.is_care_coordinator)
 def confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.assignment_get_for_staff(user=request.user, pk=pk)
-    try:
-        services.assignment_confirm(assignment=assignment, by=request.user)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("The offer is confirmed."))
-    return _back(assignment.request_id)
+    return _act(
+        request,
+        lambda: services.assignment_confirm(assignment=assignment, by=request.user),
+        done=_("The offer is confirmed."),
+        back_to=assignment.request_id,
+    )
 
 
 @require_post(back="care:open")
 @require(_logged_in)
 def withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.assignment_get_own(user=request.user, pk=pk)
-    try:
-        services.assignment_withdraw(assignment=assignment, by=request.user)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("Withdrawn."))
-    return _back(assignment.request_id)
+    return _act(
+        request,
+        lambda: services.assignment_withdraw(assignment=assignment, by=request.user),
+        done=_("Withdrawn."),
+        back_to=assignment.request_id,
+    )
 
 
 @require_post(back="care:open")
 @require(_logged_in)
 def start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     help_request = selectors.request_get_for(user=request.user, pk=pk)
-    try:
-        services.request_start(request=help_request, by=request.user)
-    except ValidationError as exc:
-        _error(request, exc)
-    return _back(pk)
+    return _act(
+        request, lambda: services.request_start(request=help_request, by=request.user), done="", back_to=pk
+    )
 
 
 @require(_logged_in)
@@ -349,31 +359,29 @@ def close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose how the request ended."))
         return _back(pk)
-    try:
-        services.request_close(
+    return _act(
+        request,
+        lambda: services.request_close(
             request=help_request,
             status=form.cleaned_data["status"],
             outcome_note=form.cleaned_data["outcome_note"],
             by=request.user,
-        )
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("The request is closed."))
-    return _back(pk)
+        ),
+        done=_("The request is closed."),
+        back_to=pk,
+    )
 
 
 @require_post(back="care:request_list")
 @require(selectors.is_care_staff)
 def stop_series(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     help_request = selectors.request_get_for_staff(user=request.user, pk=pk)
-    try:
-        services.series_stop(request=help_request, by=request.user)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("The request will not repeat any more."))
-    return _back(pk)
+    return _act(
+        request,
+        lambda: services.series_stop(request=help_request, by=request.user),
+        done=_("The request will not repeat any more."),
+        back_to=pk,
+    )
 
 
 @require(selectors.is_care_staff)
