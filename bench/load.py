@@ -521,6 +521,25 @@ def production_env(database_url: str, redis_url: str, **extra: str) -> dict[str,
     return env
 
 
+def env_from_settings(**extra: str) -> dict[str, str]:
+    """`production_env` for servers on the database and Redis this process's Django uses, with
+    its secret and IIN keys, so that the servers read what this process wrote (the suite, or a
+    runner that set Django up itself)."""
+    from django.conf import settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return production_env(
+        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        settings.REDIS_URL,
+        SECRET_KEY=settings.SECRET_KEY,
+        IIN_ENCRYPTION_KEYS=",".join(settings.IIN_ENCRYPTION_KEYS),
+        IIN_HASH_KEY=settings.IIN_HASH_KEY,
+        **extra,
+    )
+
+
 @contextmanager
 def servers(
     env: Mapping[str, str],
@@ -728,7 +747,7 @@ def prepare(
         )
         tokens = list(Token.objects.filter(user_id__in=user_ids).values_list("key", flat=True))
 
-        # Coordinators of the regions with the most volunteers, with surnames to search for.
+        # A few coordinators (seed_demo has one per region), with surnames of their region.
         hasher = PBKDF2PasswordHasher()  # what production verifies, whatever this process uses
         password = hasher.encode(LOAD_PASSWORD, hasher.salt())
         staff = []

@@ -78,7 +78,7 @@ def _note(run: load.LoadRun, label: str) -> str:
 
 
 def run(
-    env: dict[str, str],
+    env: dict[str, str] | None = None,
     *,
     clients: int = 32,
     seconds: float = 10.0,
@@ -86,8 +86,9 @@ def run(
     workers: int | None = None,
     warmup: float = 2.0,
 ) -> list[dict[str, Any]]:
-    """The figures over HTTP, as result rows. Django must be set up on the seeded database that
-    `env` (load.production_env) points the servers at."""
+    """The figures over HTTP, as result rows. Django must be set up on a seeded database; the
+    servers get `env` (load.standalone_setup's), or else this process's database, Redis and keys."""
+    env = env or load.env_from_settings()
     workers = workers or os.cpu_count() or 2
     rows: list[dict[str, Any]] = []
     for variant in variants:
