@@ -167,6 +167,9 @@ class Tally:
     refusals: Counter[str] = dataclasses.field(default_factory=Counter)
     errors: Counter[str] = dataclasses.field(default_factory=Counter)
     samples: list[str] = dataclasses.field(default_factory=list)
+    # Answered before the run's deadline: the requests/s (those still in flight then are timed,
+    # but the drain after it, with ever fewer clients, is not a rate of the full load).
+    in_window: int = 0
 
     @property
     def count(self) -> int:
@@ -194,7 +197,8 @@ class Client:
 
     def __init__(self, number: int, base: str, world: World, run: LoadRun, timeout: float) -> None:
         self.number = number
-        self.rng = random.Random(number)
+        # Another order each run on the same scene (bench/over_http.py runs several).
+        self.rng = random.Random(number + 7919 * world.runs)
         self.conn = Connection(base, timeout)
         self.world = world
         self.run = run
@@ -202,8 +206,19 @@ class Client:
         # only contention is the one under test — for the places.
         self.tokens = world.tokens[number :: run.clients] or world.tokens[:1]
         self.turn = 0
-        self.shift_order = {t: self.rng.sample(world.shifts, len(world.shifts)) for t in self.tokens}
-        self.slot_order = {t: self.rng.sample(world.slots, len(world.slots)) for t in self.tokens}
+        # Each person tries each shift and slot once, over every run on the scene.
+        self.shift_order = {
+            t: [
+                x
+                for x in self.rng.sample(world.shifts, len(world.shifts))
+                if (t, x) not in world.tried_shifts
+            ]
+            for t in self.tokens
+        }
+        self.slot_order = {
+            t: [x for x in self.rng.sample(world.slots, len(world.slots)) if (t, x) not in world.tried_slots]
+            for t in self.tokens
+        }
         self.signups: list[tuple[str, int]] = []  # (token, sign-up id) it may cancel
         self.session: dict[str, str] = {}
 
@@ -241,7 +256,9 @@ class Client:
             if len(tally.samples) < 5:
                 tally.samples.append(f"{method} {path}: {exc!r}")
             return None
-        tally.latencies.append(time.perf_counter() - started)
+        finished = time.perf_counter()
+        tally.latencies.append(finished - started)
+        tally.in_window += int(finished <= self.run.deadline)
         tally.statuses[response.status] += 1
         if response.status < 400:
             return response
@@ -266,6 +283,7 @@ class Client:
         if not order:
             return await self.browse_shifts()
         shift = order.pop()
+        self.world.tried_shifts.add((token, shift))
         response = await self.call(
             "sign-up",
             "POST",
@@ -292,12 +310,14 @@ class Client:
         order = self.slot_order[token]
         if not order:
             return await self.browse_slots()
+        slot = order.pop()
+        self.world.tried_slots.add((token, slot))
         response = await self.call(
             "booking",
             "POST",
             "/api/visits/",
             token=token,
-            data={"slot": order.pop(), "purpose": self.world.purpose},
+            data={"slot": slot, "purpose": self.world.purpose},
             # limit: three future visits a person; duplicate: one visit at a time.
             refusals=frozenset({"full", "limit", "duplicate"}),
         )
@@ -314,7 +334,7 @@ class Client:
 
     async def browse_roster(self) -> None:
         coordinator = self.world.coordinators[self.number % len(self.world.coordinators)]
-        self.session = self.run.sessions[coordinator["email"]]
+        self.session = self.world.sessions[coordinator["email"]]
         term = self.rng.choice(coordinator["terms"])
         await self.call("roster search", "GET", f"/roster/?q={quote(term)}")
         self.session = {}
@@ -360,6 +380,11 @@ class World:
     waitlist: bool = False
     places: int = 0
     slot_places: int = 0
+    # What runs on the scene share: coordinators' sessions, the pairs tried, how many runs.
+    sessions: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+    tried_shifts: set[tuple[str, int]] = dataclasses.field(default_factory=set)
+    tried_slots: set[tuple[str, int]] = dataclasses.field(default_factory=set)
+    runs: int = 0
 
 
 @dataclasses.dataclass
@@ -367,9 +392,31 @@ class LoadRun:
     clients: int
     tallies: dict[str, Tally] = dataclasses.field(default_factory=dict)
     outcomes: Counter[str] = dataclasses.field(default_factory=Counter)
-    sessions: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
     elapsed: float = 0.0
+    window: float = 0.0  # the seconds the clients kept sending
+    deadline: float = float("inf")
     client_cpu: float = 0.0
+
+    def rate(self, label: str | None = None) -> float:
+        """Requests/s (of one kind) answered within the window."""
+        tallies = [self.tallies.get(label, Tally())] if label else list(self.tallies.values())
+        return sum(t.in_window for t in tallies) / self.window if self.window else float("nan")
+
+    def add(self, other: LoadRun) -> LoadRun:
+        """This run and `other` as one (runs of one mix taken in turns with others)."""
+        for label, t in other.tallies.items():
+            mine = self.tallies.setdefault(label, Tally())
+            mine.latencies += t.latencies
+            mine.statuses.update(t.statuses)
+            mine.refusals.update(t.refusals)
+            mine.errors.update(t.errors)
+            mine.samples += t.samples[: max(0, 5 - len(mine.samples))]
+            mine.in_window += t.in_window
+        self.outcomes.update(other.outcomes)
+        self.elapsed += other.elapsed
+        self.window += other.window
+        self.client_cpu += other.client_cpu
+        return self
 
     @property
     def requests(self) -> int:
@@ -388,7 +435,7 @@ class LoadRun:
         for label, t in sorted(self.tallies.items()):
             kinds[label] = {
                 "requests": t.count,
-                "per_second": round(t.count / self.elapsed, 1) if self.elapsed else None,
+                "per_second": round(self.rate(label), 1),
                 "p50_ms": round(percentile(t.latencies, 50) * 1000, 1),
                 "p99_ms": round(percentile(t.latencies, 99) * 1000, 1),
                 "statuses": {str(k): v for k, v in sorted(t.statuses.items())},
@@ -401,7 +448,7 @@ class LoadRun:
             "clients": self.clients,
             "seconds": round(self.elapsed, 1),
             "requests": self.requests,
-            "per_second": round(self.requests / self.elapsed, 1) if self.elapsed else None,
+            "per_second": round(self.rate(), 1),
             "p50_ms": round(percentile(every, 50) * 1000, 1),
             "p99_ms": round(percentile(every, 99) * 1000, 1),
             "errors": self.errors,
@@ -451,13 +498,14 @@ async def _drive(
     run = LoadRun(clients=clients)
     if Client.browse_roster in mix:
         for coordinator in world.coordinators:
-            run.sessions[coordinator["email"]] = await _log_in(
-                bases[0], coordinator["email"], LOAD_PASSWORD, timeout
-            )
+            if coordinator["email"] not in world.sessions:
+                world.sessions[coordinator["email"]] = await _log_in(
+                    bases[0], coordinator["email"], LOAD_PASSWORD, timeout
+                )
     actions, weights = list(mix), list(mix.values())
     budget = [max_requests if max_requests is not None else 1 << 62]
     cpu, started = time.process_time(), time.perf_counter()
-    deadline = started + seconds
+    deadline = run.deadline = started + seconds
 
     async def person(number: int) -> None:
         # Clients alternate between the instances, as a round-robin proxy would spread them.
@@ -470,7 +518,9 @@ async def _drive(
             client.conn.close()
 
     await asyncio.gather(*(person(n) for n in range(clients)))
+    world.runs += 1
     run.elapsed = time.perf_counter() - started
+    run.window = seconds
     run.client_cpu = time.process_time() - cpu
     return run
 

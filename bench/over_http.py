@@ -85,6 +85,7 @@ def run(
     variants: tuple[str, ...] = ("sync", "gthread"),
     workers: int | None = None,
     warmup: float = 2.0,
+    rounds: int = 5,
 ) -> list[dict[str, Any]]:
     """The figures over HTTP, as result rows. Django must be set up on a seeded database; the
     servers get `env` (load.standalone_setup's), or else this process's database, Redis and keys."""
@@ -98,12 +99,14 @@ def run(
         with load.servers(env, workers=workers, threads=threads) as urls:
             load.drive(urls, world, "bare", clients=clients, seconds=warmup)  # warm up
             load.drive(urls, world, "browse", clients=clients, seconds=warmup)
-            runs = {
-                mix: load.drive(urls, world, mix, clients=clients, seconds=seconds)
-                for mix in ("bare", "signup", "booking", "browse")
-            }
+            # Each figure in `rounds` turns with the others, so that a shared machine's load,
+            # which drifts, weighs on the floor and on the figures alike.
+            runs = {mix: load.LoadRun(clients=clients) for mix in ("bare", "signup", "booking", "browse")}
+            for _ in range(rounds):
+                for mix, total in runs.items():
+                    total.add(load.drive(urls, world, mix, clients=clients, seconds=seconds / rounds))
         load.purge_queue()
-        bare = runs["bare"].tallies["bare view"].count / runs["bare"].elapsed
+        bare = runs["bare"].rate()
         rows.append(
             _row(
                 f"bare Django view GET /healthz ({shape}, {clients} clients)",
@@ -119,7 +122,7 @@ def run(
             ("browse", None, "browsing: campaign list, map GeoJSON, roster search"),
         ):
             r = runs[mix]
-            rate = r.requests / r.elapsed
+            rate = r.rate()
             errors = r.errors
             target = label is not None
             ratio = rate / bare if bare else float("nan")
