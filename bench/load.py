@@ -851,10 +851,11 @@ INVARIANTS: dict[str, str] = {
         SELECT count(*) FROM (
             SELECT 1 FROM events_signup WHERE status <> 'cancelled'
             GROUP BY shift_id, volunteer_id HAVING count(*) > 1) d""",
-    "people with two visits booked at one time": """
+    # The booking rule is per slot: two offices at one time are two slots (a person may hold both).
+    "people with two visits booked in one slot": """
         SELECT count(*) FROM (
             SELECT 1 FROM front_offices_visit WHERE status = 'booked'
-            GROUP BY volunteer_id, starts_at HAVING count(*) > 1) d""",
+            GROUP BY volunteer_id, slot_id HAVING count(*) > 1) d""",
 }
 
 

@@ -3,7 +3,7 @@ booking, signing up and cancelling over two gunicorn instances with production s
 Celery workers, sharing this test's PostgreSQL and Redis. No 5xx, no error of any kind, and
 afterwards every invariant holds: no shift or slot over its capacity, the counters of places
 taken equal to a recount, one active sign-up per person and shift, one visit per person and
-time, and the trigger-kept sign-up summary (counts and hours) equal to a recount.
+slot, and the trigger-kept sign-up summary (counts and hours) equal to a recount.
 
 Kept in the suite so that the load generator, the scene it sets up and the checks stay working.
 """
