@@ -13,7 +13,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast e2e lint format check messages compilemessages migrate seed \
         install install-dev system-deps services worker beat bench bench-events bench-offices bench-care \
-        bench-notifications bench-map bench-reports bench-import backup restore clean run-deps
+        bench-notifications bench-map bench-reports bench-import bench-http load backup restore clean run-deps
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -130,6 +130,23 @@ BENCH_IMPORT_SMALL ?= 10000
 bench-import: $(VENV)/.installed ## Roster import: 50k-row XLSX checked and imported, preview page, memory at two sizes
 	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_IMPORT_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_IMPORT_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_IMPORT_DATABASE_URL))')"
 	DATABASE_URL=$(BENCH_IMPORT_DATABASE_URL) $(BIN)/python bench/imports.py --rows $(BENCH_IMPORT_ROWS) --small $(BENCH_IMPORT_SMALL)
+
+BENCH_HTTP_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vn_bench_http
+BENCH_HTTP_REDIS_URL ?= redis://127.0.0.1:6379/13
+BENCH_HTTP_SECONDS ?= 10
+bench-http: $(VENV)/.installed ## Over HTTP: gunicorn (sync, threaded), 32 clients signing up, booking, browsing, beside a bare view
+	@mkdir -p bench/results
+	$(BIN)/python bench/over_http.py --database-url $(BENCH_HTTP_DATABASE_URL) --redis-url $(BENCH_HTTP_REDIS_URL) \
+		--seconds $(BENCH_HTTP_SECONDS) --json bench/results/http-$$(date -u +%Y%m%dT%H%M%SZ).json
+
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vn_load
+LOAD_REDIS_URL ?= redis://127.0.0.1:6379/13
+DURATION ?= 120
+CLIENTS ?= 50
+load: $(VENV)/.installed ## Mixed load on two gunicorn instances and two workers, then the invariants (DURATION=120 CLIENTS=50)
+	@mkdir -p bench/results
+	$(BIN)/python bench/load.py --database-url $(LOAD_DATABASE_URL) --redis-url $(LOAD_REDIS_URL) \
+		--seconds $(DURATION) --clients $(CLIENTS) --json bench/results/load-$$(date -u +%Y%m%dT%H%M%SZ).json
 
 worker: $(VENV)/.installed ## Celery worker: sends messages, runs the sweep (needs REDIS_URL)
 	$(BIN)/celery -A volunteer_net worker --loglevel INFO

@@ -296,7 +296,7 @@ class ShiftSignupApi(APIView):
         },
     )
     def post(self, request: Request, pk: int) -> Response:
-        shift = selectors.shift_get_public(user=request.user, pk=pk)
+        shift = selectors.shift_get_for_signup(user=request.user, pk=pk)
         serializer = ShiftSignupInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         volunteer = selectors.volunteer_of_user(user=request.user)

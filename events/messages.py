@@ -18,7 +18,12 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from notifications.services import message_schedule, messages_cancel, messages_reschedule
+from notifications.services import (
+    message_schedule,
+    messages_cancel,
+    messages_reschedule,
+    messages_schedule_new,
+)
 
 from .models import Shift, Signup
 
@@ -81,9 +86,22 @@ def signup_created(signup: Signup, shift: Shift) -> None:
     if signup.status != Signup.Status.CONFIRMED:
         return
     now = timezone.now()
-    context = shift_context(shift)
-    _schedule(signup, "signup_confirmed", due_at=now, context=context)
-    _schedule_reminders(signup, shift, context, now)
+    # A new sign-up has no messages yet: all of them in one INSERT (the busiest write path).
+    messages_schedule_new(
+        recipient=signup.volunteer,
+        subject_type=SUBJECT_TYPE,
+        subject_id=signup.pk,
+        context=shift_context(shift),
+        due=[
+            ("signup_confirmed", now, None),
+            # As _schedule_reminders: none already late; none sent after the start.
+            *(
+                (kind, due_at, shift.starts_at)
+                for kind, due_at in _reminders(shift.starts_at)
+                if due_at > now
+            ),
+        ],
+    )
 
 
 def signup_promoted(signup: Signup, shift: Shift) -> None:

@@ -214,6 +214,18 @@ def shift_get_public(*, user: Any, pk: Any) -> Shift:
     return get_object_or_404(qs, pk=pk)
 
 
+def shift_get_for_signup(*, user: Any, pk: Any) -> Shift:
+    """The shift someone signs up for, visible as `shift_get_public` decides (404 otherwise),
+    without what only pages show (its skills), and a public campaign's shift found before the
+    user's regions are looked up: the sign-up API is the busiest write over HTTP, and each query
+    is a round trip it waits for (bench/over_http.py)."""
+    qs = Shift.objects.select_related("campaign__region")
+    shift = qs.filter(pk=pk, campaign__status__in=PUBLIC_STATUSES).first() if str(pk).isdigit() else None
+    if shift is not None:
+        return shift
+    return get_object_or_404(qs.filter(campaign__in=Campaign.objects.filter(_visible_campaigns(user))), pk=pk)
+
+
 def shift_list(*, filters: CampaignFilters | None = None, campaign: int | None = None) -> QuerySet[Shift]:
     """Upcoming shifts of published campaigns, for the API and the map."""
     f = filters or CampaignFilters()

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.services import message_schedule, messages_cancel
+from notifications.services import message_schedule, messages_cancel, messages_schedule_new
 
 from .models import Visit
 
@@ -60,9 +60,21 @@ def _schedule_reminders(visit: Visit, context: dict[str, Any], now: datetime.dat
 
 def visit_booked(visit: Visit) -> None:
     now = timezone.now()
-    context = visit_context(visit)
-    _schedule(visit, "visit_booked", due_at=now, context=context)
-    _schedule_reminders(visit, context, now)
+    # A new visit has no messages yet: all of them in one INSERT (the busiest write path).
+    messages_schedule_new(
+        recipient=visit.volunteer,
+        subject_type=SUBJECT_TYPE,
+        subject_id=visit.pk,
+        context=visit_context(visit),
+        due=[
+            ("visit_booked", now, None),
+            *(
+                (kind, due_at, visit.starts_at)
+                for kind, due_at in _reminders(visit.starts_at)
+                if due_at > now
+            ),
+        ],
+    )
 
 
 def visit_moved(visit: Visit) -> None:

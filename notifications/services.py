@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, DateTimeField, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -139,6 +139,56 @@ def _validate(
         raise ValidationError(errors)
 
 
+def _slot_fields(
+    *,
+    recipient: Volunteer | None,
+    kind: str,
+    subject_type: str,
+    subject_id: int,
+    due_at: datetime.datetime,
+    valid_until: datetime.datetime | None,
+    context: Mapping[str, Any],
+    channel: str | None,
+    recipient_email: str,
+    recipient_phone: str,
+    language: str | None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The validated due slot of a message (its unique key) and the rest of a new row."""
+    _validate(
+        recipient=recipient,
+        kind=kind,
+        subject_type=subject_type,
+        due_at=due_at,
+        valid_until=valid_until,
+        context=context,
+        channel=channel,
+        email=recipient_email,
+        phone=recipient_phone,
+        language=language,
+    )
+    chosen = _pick_channel(recipient=recipient, channel=channel, email=recipient_email, phone=recipient_phone)
+    key: dict[str, Any] = {
+        "recipient": recipient,
+        "kind": kind,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "due_at": due_at,
+    }
+    if recipient is None:
+        key.update(recipient_email=recipient_email, recipient_phone=recipient_phone)
+    defaults = {
+        "recipient_email": recipient_email,
+        "recipient_phone": recipient_phone,
+        "channel": chosen,
+        "language": language
+        or (recipient.preferred_language if recipient is not None else settings.LANGUAGE_CODE[:2]),
+        "context": _json_context(context),
+        "valid_until": valid_until,
+        "next_attempt_at": not_before(kind=kind, channel=chosen, moment=due_at),
+    }
+    return key, defaults
+
+
 @transaction.atomic
 def message_schedule(
     *,
@@ -161,42 +211,21 @@ def message_schedule(
     of scheduling. `recipient_email`/`recipient_phone` address someone reached on the volunteer's
     behalf (a minor's guardian) or, with no `recipient`, a person without a profile.
     """
-    _validate(
+    key, defaults = _slot_fields(
         recipient=recipient,
         kind=kind,
         subject_type=subject_type,
+        subject_id=subject_id,
         due_at=due_at,
         valid_until=valid_until,
         context=context,
         channel=channel,
-        email=recipient_email,
-        phone=recipient_phone,
+        recipient_email=recipient_email,
+        recipient_phone=recipient_phone,
         language=language,
     )
-    chosen = _pick_channel(recipient=recipient, channel=channel, email=recipient_email, phone=recipient_phone)
-    stored_context = _json_context(context)
-    key: dict[str, Any] = {
-        "recipient": recipient,
-        "kind": kind,
-        "subject_type": subject_type,
-        "subject_id": subject_id,
-        "due_at": due_at,
-    }
-    if recipient is None:
-        key.update(recipient_email=recipient_email, recipient_phone=recipient_phone)
-    message, created = Message.objects.get_or_create(
-        **key,
-        defaults={
-            "recipient_email": recipient_email,
-            "recipient_phone": recipient_phone,
-            "channel": chosen,
-            "language": language
-            or (recipient.preferred_language if recipient is not None else settings.LANGUAGE_CODE[:2]),
-            "context": stored_context,
-            "valid_until": valid_until,
-            "next_attempt_at": not_before(kind=kind, channel=chosen, moment=due_at),
-        },
-    )
+    message, created = Message.objects.get_or_create(**key, defaults=defaults)
+    stored_context = defaults["context"]
     if not created and message.status == Status.PENDING:
         changed = Message.objects.filter(pk=message.pk, status=Status.PENDING).update(
             context=stored_context, valid_until=valid_until
@@ -206,6 +235,59 @@ def message_schedule(
     if created and message.next_attempt_at <= timezone.now():
         _enqueue_send([message.pk])
     return message
+
+
+def messages_schedule_new(
+    *,
+    recipient: Volunteer,
+    subject_type: str,
+    subject_id: int,
+    context: Mapping[str, Any],
+    due: Sequence[tuple[str, datetime.datetime, datetime.datetime | None]],
+) -> list[Message]:
+    """`message_schedule` for each (kind, due_at, valid_until) of a subject created in the
+    calling transaction — a new sign-up, a new visit — in one INSERT: none of its messages can
+    exist yet. A get-or-create each (a savepoint, a SELECT, an INSERT) was half the queries of a
+    sign-up or a booking over HTTP (bench/over_http.py). Should one of them exist after all,
+    each goes through `message_schedule`: the same rows either way. The caller's transaction
+    holds the subject; only the INSERT gets a savepoint of its own, for that fallback."""
+    rows = []
+    for kind, due_at, valid_until in due:
+        key, defaults = _slot_fields(
+            recipient=recipient,
+            kind=kind,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            due_at=due_at,
+            valid_until=valid_until,
+            context=context,
+            channel=None,
+            recipient_email="",
+            recipient_phone="",
+            language=None,
+        )
+        rows.append(Message(**key, **defaults))
+    try:
+        with transaction.atomic():
+            created = Message.objects.bulk_create(rows)
+    except IntegrityError:
+        return [
+            message_schedule(
+                recipient=recipient,
+                kind=kind,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                due_at=due_at,
+                valid_until=valid_until,
+                context=context,
+            )
+            for kind, due_at, valid_until in due
+        ]
+    now = timezone.now()
+    due_now = [m.pk for m in created if m.next_attempt_at <= now]
+    if due_now:
+        _enqueue_send(due_now)
+    return created
 
 
 @transaction.atomic

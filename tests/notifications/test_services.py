@@ -47,6 +47,57 @@ class TestSchedule:
         schedule(bob, kind="shift_reminder_24h", subject_id=2)
         assert Message.objects.count() == 3
 
+    def test_a_new_subjects_messages_in_one_insert_are_the_rows_of_one_by_one(
+        self,
+        bob,
+        on_commit,
+        django_assert_num_queries,  # type: ignore[no-untyped-def]
+    ) -> None:
+        starts = kz(2026, 5, 20, 10, 0)
+        context = {"title": "Тал егу", "starts_at": starts, "place": "Орталық саябақ"}
+        due = [
+            ("shift_reminder_24h", starts - datetime.timedelta(hours=24), starts),
+            ("shift_reminder_2h", starts - datetime.timedelta(hours=2), starts),
+        ]
+        fields = (
+            "recipient_id",
+            "kind",
+            "subject_id",
+            "due_at",
+            "channel",
+            "language",
+            "context",
+            "valid_until",
+        )
+        for subject_id, kind, due_at, valid_until in [(1, *due[0]), (1, *due[1])]:
+            schedule(
+                bob, kind=kind, subject_id=subject_id, due_at=due_at, valid_until=valid_until, context=context
+            )
+        one_by_one = list(Message.objects.order_by("due_at").values(*fields))
+        Message.objects.all().delete()
+        with django_assert_num_queries(3):  # a savepoint, the INSERT, its release
+            services.messages_schedule_new(
+                recipient=bob, subject_type="events.signup", subject_id=1, context=context, due=due
+            )
+        assert list(Message.objects.order_by("due_at").values(*fields)) == one_by_one
+
+    def test_a_message_that_exists_after_all_is_not_doubled(self, bob, on_commit) -> None:  # type: ignore[no-untyped-def]
+        starts = kz(2026, 5, 20, 10, 0)
+        context = {"title": "Тал егу", "starts_at": starts, "place": "Орталық саябақ"}
+        first = schedule(bob, kind="shift_reminder_24h", due_at=starts - datetime.timedelta(hours=24))
+        made = services.messages_schedule_new(
+            recipient=bob,
+            subject_type="events.signup",
+            subject_id=1,
+            context=context,
+            due=[
+                ("shift_reminder_24h", starts - datetime.timedelta(hours=24), None),
+                ("shift_reminder_2h", starts - datetime.timedelta(hours=2), None),
+            ],
+        )
+        assert made[0].pk == first.pk
+        assert Message.objects.count() == 2
+
     def test_language_and_channel_come_from_the_profile(self, almaty) -> None:  # type: ignore[no-untyped-def]
         person = VolunteerFactory(region=almaty, preferred_language="ru", preferred_channel="sms")
         message = schedule(person)
