@@ -851,11 +851,13 @@ INVARIANTS: dict[str, str] = {
         SELECT count(*) FROM (
             SELECT 1 FROM events_signup WHERE status <> 'cancelled'
             GROUP BY shift_id, volunteer_id HAVING count(*) > 1) d""",
-    # The booking rule is per slot: two offices at one time are two slots (a person may hold both).
-    "people with two visits booked in one slot": """
-        SELECT count(*) FROM (
-            SELECT 1 FROM front_offices_visit WHERE status = 'booked'
-            GROUP BY volunteer_id, slot_id HAVING count(*) > 1) d""",
+    # One visit at a time, in any office (front_offices.services.booking_refusal).
+    "people with two visits booked at one time": """
+        SELECT count(*) FROM front_offices_visit a
+        JOIN front_offices_visitslot sa ON sa.id = a.slot_id
+        JOIN front_offices_visit b ON b.volunteer_id = a.volunteer_id AND b.id > a.id AND b.status = 'booked'
+        JOIN front_offices_visitslot sb ON sb.id = b.slot_id
+        WHERE a.status = 'booked' AND sa.starts_at < sb.ends_at AND sb.starts_at < sa.ends_at""",
 }
 
 

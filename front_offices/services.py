@@ -230,7 +230,17 @@ def booking_refusal(
             % {"reason": slot.blocked_reason},
             code="blocked",
         )
-    if Visit.objects.filter(slot=slot, volunteer=volunteer, status=Visit.Status.BOOKED).exists():
+    # One place at a time: a visit booked at this time, in this office or another, is the one to
+    # keep (the person's row lock in visit_book makes this check race-free).
+    overlapping = Visit.objects.filter(
+        volunteer=volunteer,
+        status=Visit.Status.BOOKED,
+        starts_at__lt=slot.ends_at,
+        slot__ends_at__gt=slot.starts_at,
+    )
+    if moving is not None:
+        overlapping = overlapping.exclude(pk=moving.pk)
+    if overlapping.exists():
         return ValidationError(_("You already have a visit booked at this time."), code="duplicate")
     if moving is None:
         limit = int(settings.FRONT_OFFICE_MAX_FUTURE_VISITS)

@@ -409,3 +409,16 @@ def test_visits_for_period_is_scoped_and_countable(office, monday, bob, alice, c
     by_purpose = dict(mine.values_list("purpose").annotate(n=Count("id")))
     assert by_purpose == {"certificate": 1, "consultation": 1}
     assert mine.filter(is_evening=True).count() == 1
+
+
+def test_one_visit_at_a_time_across_offices(office, monday, bob) -> None:  # type: ignore[no-untyped-def]
+    """The refusal says "you already have a visit booked at this time": so it is, whichever
+    office the other visit is at; a visit right after the first one is fine."""
+    other = make_office(capacity=2, name="Офис 2")
+    services.visit_book(slot=slot_at(office, monday, 10), volunteer=bob, purpose="consultation", by=None)
+    assert refusal(slot=slot_at(other, monday, 10), volunteer=bob).code == "duplicate"
+    # Half an hour later, at the other office: allowed.
+    later = services.visit_book(
+        slot=slot_at(other, monday, 10, 30), volunteer=bob, purpose="consultation", by=None
+    )
+    assert later.status == Visit.Status.BOOKED
