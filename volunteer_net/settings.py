@@ -133,6 +133,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
+    # Permissions-Policy on every response (PERMISSIONS_POLICY below).
+    "volunteer_net.middleware.PermissionsPolicyMiddleware",
     "volunteer_net.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -532,6 +534,19 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Browser features by origin list (volunteer_net/middleware.py): none of ours uses the camera,
+# microphone, payments or devices; the "near me" buttons use the location, on our origin only.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "accelerometer": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": ["self"],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
 X_FRAME_OPTIONS = "DENY"
 # A form sent with a stale token gets a page that says how to send it again, not Django's own.
 CSRF_FAILURE_VIEW = "volunteer_net.views.csrf_failure"
