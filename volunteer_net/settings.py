@@ -433,6 +433,9 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24 * 3)
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+# Changing the e-mail, deleting the account and exporting IINs need the password typed within
+# this many seconds (at log-in or on the "confirm your password" page; accounts/reauth.py).
+REAUTH_MAX_AGE = env_int("REAUTH_MAX_AGE", 600)
 AXES_HANDLER = "accounts.lockout.LoginAttemptHandler"
 # The order matters to LoginAttemptHandler: the account first, then the address.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]

@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts import ratelimit
+from accounts import ratelimit, reauth
 from accounts.forms import RegistrationForm
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import is_national_staff, manages_regions, region_scope_required
@@ -96,8 +96,13 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = selectors.volunteer_of_user(user=request.user)
     if volunteer is None:
         raise Http404
+    old_email = volunteer.email
     form = VolunteerProfileForm(request.POST or None, instance=volunteer, user=request.user)
     if request.method == "POST" and form.is_valid():
+        if _email_changes(old_email, form.cleaned_data.get("email")) and reauth.reauth_needed(request):
+            # Messages go to this address: changing it takes a recently typed password.
+            messages.info(request, _("Confirm your password, then save the new e-mail address again."))
+            return reauth.reauth_redirect(request, reverse("profile_edit"))
         try:
             services.volunteer_update(
                 volunteer=volunteer,
@@ -132,7 +137,14 @@ def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+def _email_changes(old: str, new: str | None) -> bool:
+    """A new address where messages would go. Emptying the field sends them nowhere new (the
+    person keeps SMS or nothing), so it needs no password."""
+    new = (new or "").strip().lower()
+    return bool(new) and new != (old or "").strip().lower()
+
+
+@reauth.reauth_required
 def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = selectors.volunteer_of_user(user=request.user)
     if request.method == "POST":

@@ -264,7 +264,9 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
         (client_for(bob.user), "get", "/me/", None),
         (client_for(bob.user), "get", "/me/edit/", None),
         (client_for(bob.user), "post", "/me/edit/", {"phone": "1", "birth_date": "2999-01-01"}),
-        (client_for(bob.user), "get", "/me/delete/", None),
+        (client_for(bob.user, password_confirmed=True), "get", "/me/delete/", None),
+        (client_for(bob.user), "get", "/accounts/confirm-password/?next=/me/delete/", None),
+        (client_for(bob.user), "post", "/accounts/confirm-password/", {"password": "wrong"}),
         (client_for(bob.user), "get", "/accounts/password_change/", None),
         (
             client_for(bob.user),
