@@ -170,6 +170,8 @@ def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     except ValueError:
         per_page = PAGE_SIZES[0]
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
+    if filters.q:
+        services.roster_lookup_record(by=request.user, query=filters.q, where="roster")
     paginator = Paginator(selectors.volunteer_list(user=request.user, filters=filters), per_page)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -225,11 +227,14 @@ def roster_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
 @region_scope_required
 def roster_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.volunteer_get(user=request.user, pk=pk)
+    services.volunteer_viewed(by=request.user, volunteer=volunteer, where="roster")
     return render(
         request,
         "roster/detail.html",
         {
             "volunteer": volunteer,
+            # Who viewed or exported this person's data (accounts/audit.py), newest first.
+            "trail": selectors.volunteer_trail(volunteer=volunteer),
             "changes": selectors.volunteer_changes(volunteer=volunteer),
             "show_iin": selectors.iin_visible_to(user=request.user, volunteer=volunteer),
             "duplicates": selectors.duplicates_of(user=request.user, volunteer=volunteer),
@@ -245,6 +250,9 @@ def roster_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise Http404
     show_iin = selectors.iin_visible_to(user=request.user, volunteer=volunteer)
     form = CoordinatorVolunteerForm(request.POST or None, instance=volunteer, user=request.user)
+    if request.method == "GET":
+        # The form shows the data; a saved change is in the person's history already.
+        services.volunteer_viewed(by=request.user, volunteer=volunteer, where="roster-edit")
     if not show_iin:
         # A coordinator does not see the IIN, so cannot edit it either.
         del form.fields["iin"]

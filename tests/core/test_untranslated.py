@@ -72,6 +72,9 @@ def _render(client: Client, method: str, url: str, data: dict[str, str] | None, 
 @pytest.fixture
 def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
     bob.refresh_from_db()
+    # Her name shows in the trails of who viewed a person's data: data, not text to translate.
+    alice.full_name = "Әлия Серікова"
+    alice.save(update_fields=["full_name"])
     curator = UserFactory(email="teacher@example.kz")
     detachment = DetachmentFactory(region=almaty, curator=curator)
     member = MinorFactory(
