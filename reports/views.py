@@ -7,8 +7,8 @@ import datetime
 import hashlib
 import json
 import tempfile
-from urllib.parse import urlencode
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages

@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts import services as accounts_services
 from accounts.audit import audit_record
-from accounts.models import AuditEntry
-from accounts.models import User
+from accounts.models import AuditEntry, User
 from accounts.services_common import model_update, refuse_unknown_fields, unique_violation_field
 
 from . import crypto, extensions
@@ -872,7 +871,7 @@ _NOT_AN_IDENTIFIER = re.compile(r"[^\d\s+()\-.]")
 
 
 def identifier_kind(query: str) -> str:
-    """"phone", "iin" or "email" when the roster's query looks up one person by an identifier,
+    """ "phone", "iin" or "email" when the roster's query looks up one person by an identifier,
     "" for a name. Twelve digits are an IIN (a phone has eleven with its 7 or 8)."""
     query = query.strip()
     if "@" in query:
