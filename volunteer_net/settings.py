@@ -270,7 +270,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 # Notifications (notifications/): reminders and messages, sent once each by a periodic sweep.
-SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.LogSmsBackend")
+SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.ConsoleSmsBackend")
 NOTIFICATIONS_SWEEP_INTERVAL = env_int("NOTIFICATIONS_SWEEP_INTERVAL", 60)
 NOTIFICATIONS_SWEEP_MAX_SECONDS = env_int("NOTIFICATIONS_SWEEP_MAX_SECONDS", 50)
 NOTIFICATIONS_BATCH_SIZE = env_int("NOTIFICATIONS_BATCH_SIZE", 500)
@@ -326,6 +326,9 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# What a task prints (the development SMS and e-mail backends) stays on the worker's standard
+# output instead of becoming log lines: logs carry no personal data.
+CELERY_WORKER_REDIRECT_STDOUTS = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
@@ -562,7 +565,11 @@ LOG_FORMAT = env_str("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "volunteer_net.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "volunteer_net.logs.RequestIdFilter"},
+        "no_template_context": {"()": "volunteer_net.logs.NoTemplateContext"},
+        "redact": {"()": "volunteer_net.logs.RedactPersonalData"},
+    },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "volunteer_net.logs.JsonFormatter"},
@@ -570,13 +577,16 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact"],
             "formatter": "json" if LOG_FORMAT == "json" else "text",
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes narrates every failed log-in at INFO; its warnings (masked) are enough.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.template": {"filters": ["no_template_context"]},
+    },
 }
 
 # The version of the personal-data consent text shown at registration; recorded with each
