@@ -849,13 +849,12 @@ def volunteers_bulk_update(
 
 # Views of personal data ---------------------------------------------------------------------
 
-# Where staff saw a person's data, as the trail on the person's page names it.
-VIEWED_WHERE = ("roster", "roster-edit", "api")
-
 
 def volunteer_viewed(*, by: User, volunteer: Volunteer, where: str) -> None:
     """Record that staff opened the person's personal data (their page, its edit form, the API's
-    detail): who, when, where; never the values. The person's own look is not recorded."""
+    detail, a detachment's member form): who, when, where — `where` is one of the keys the
+    trail names (volunteer_net/templatetags/audit_tags.py); never the values. The person's own
+    look is not recorded."""
     if volunteer.user_id is not None and volunteer.user_id == by.pk:
         return
     audit_record(

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from accounts.models import AuditEntry
 from tests.care.factories import HelpRequestFactory
 from tests.conftest import client_for
-from tests.factories import iin_for
+from tests.factories import DetachmentFactory, MinorFactory, UserFactory, iin_for
 
 VIEWED = AuditEntry.Action.VIEWED
 
@@ -64,6 +64,15 @@ class TestViewsAreRecorded:
         assert api.get(f"/api/volunteers/{bob.pk}/").status_code == 200
         [entry] = _views_of(bob)
         assert (entry.actor, entry.detail) == (nora, {"where": "api"})
+
+    def test_the_detachment_member_form_records_a_view(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        curator = UserFactory(email="teacher@example.kz")
+        detachment = DetachmentFactory(region=almaty, curator=curator)
+        member = MinorFactory(region=almaty, detachment=detachment)
+        url = f"/detachments/{detachment.pk}/members/{member.pk}/edit/"
+        assert client_for(curator).get(url).status_code == 200
+        [entry] = _views_of(member)
+        assert (entry.actor, entry.detail) == (curator, {"where": "detachment"})
 
     def test_the_persons_own_pages_and_other_regions_record_nothing(self, bob, charlie) -> None:  # type: ignore[no-untyped-def]
         bob.refresh_from_db()

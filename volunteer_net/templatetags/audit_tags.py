@@ -15,6 +15,7 @@ WHERE = {
     "roster": _("the roster's page of the person"),
     "roster-edit": _("the edit form"),
     "api": _("the API"),
+    "detachment": _("the detachment's member form"),
     "page": _("the help request's page"),
     "map": _("the help requests' map"),
     "page duplicates": _("possible duplicates on a help request's page"),
