@@ -77,9 +77,11 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", _request_id.get()),
         }
-        if record.exc_text or record.exc_info:
-            # exc_text first: RedactPersonalData leaves the masked traceback there.
-            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
+        # exc_text first: RedactPersonalData leaves the masked traceback there.
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        elif record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
 
 
