@@ -40,10 +40,10 @@ def audit_record(
     )
 
 
-def audit_trail_for(*, subject_type: str, subject_id: object) -> list[AuditEntry]:
-    """The trail of one record, newest first (for the person's page: who saw their data)."""
-    return list(
-        AuditEntry.objects.filter(subject_type=subject_type, subject_id=str(subject_id)).select_related(
-            "actor"
-        )
+def audit_trail_for(*, subject_type: str, subject_id: object, limit: int | None = None) -> list[AuditEntry]:
+    """The trail of one record, newest first (for the person's page: who saw their data); one
+    query on the (subject, time) index."""
+    entries = AuditEntry.objects.filter(subject_type=subject_type, subject_id=str(subject_id)).select_related(
+        "actor"
     )
+    return list(entries[:limit] if limit is not None else entries)

@@ -1,8 +1,9 @@
 from typing import Any
 
 from django import forms
-from django.contrib.auth import password_validation
+from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -67,3 +68,27 @@ class RegistrationForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
+
+
+class PasswordConfirmForm(forms.Form):
+    """ "Confirm your password" before a sensitive action (accounts/reauth.py). The check goes
+    through authenticate(), so django-axes counts a wrong password and locks out as at log-in."""
+
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+
+    def __init__(self, *args: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        # axes reads the attempted account from the credentials' "username".
+        confirmed = authenticate(self.request, username=self.user.email, password=password)
+        if confirmed is None or confirmed.pk != self.user.pk:
+            raise forms.ValidationError(_("The password is not correct."), code="invalid_password")
+        return password

@@ -16,6 +16,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm), name="login"),
     path("register/done/", views.register_done, name="register_done"),
     path("activate/<uidb64>/<token>/", views.activate, name="activate"),
+    path("confirm-password/", views.password_confirm, name="password_confirm"),
     path("logout-everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("password_change/", views.PasswordChangeView.as_view(), name="password_change"),

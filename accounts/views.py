@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from volunteer_net.http import require_post
 
-from . import ratelimit, services
+from . import ratelimit, reauth, services
+from .forms import PasswordConfirmForm
 from .tokens import user_for_activation
 from .types import AuthenticatedHttpRequest
 
@@ -79,8 +80,25 @@ class PasswordResetView(auth_views.PasswordResetView):
         return super().post(request, *args, **kwargs)
 
 
+@login_required
+def password_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """ "Confirm your password", then back to the sensitive action that asked (`next`)."""
+    next_url = reauth.safe_next(request, request.POST.get("next") or request.GET.get("next"))
+    form = PasswordConfirmForm(request.POST or None, request=request, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        reauth.password_confirmed(request)
+        return redirect(next_url)
+    return render(
+        request,
+        "registration/password_confirm.html",
+        {"form": form, "next": next_url, "minutes": max(settings.REAUTH_MAX_AGE // 60, 1)},
+    )
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
+        # The old password was just typed: that counts as a confirmation too.
+        reauth.password_confirmed(self.request)
         # Django keeps this session and ends the others (their hash derives from the password);
         # the API tokens go too.
         response = super().form_valid(form)

@@ -43,7 +43,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.audit import audit_record
+from accounts.audit import audit_record, audit_trail_for
 from accounts.models import AuditEntry
 from detachments.models import Detachment
 from regions.models import Region
@@ -701,3 +701,8 @@ def done_assignments_for_period(
     qs = Assignment.objects.filter(status=Assignment.Status.DONE, done_at__gte=since, done_at__lt=until)
     condition = _staff_q(user, region_field="request__region")
     return qs if condition is None else qs.filter(condition)
+
+
+def beneficiary_trail(*, beneficiary: Beneficiary, limit: int = 50) -> list[AuditEntry]:
+    """Who viewed or erased this person's data, newest first (the last `limit` entries)."""
+    return audit_trail_for(subject_type=Beneficiary._meta.label_lower, subject_id=beneficiary.pk, limit=limit)

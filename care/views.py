@@ -188,6 +188,9 @@ def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             AssignDetachmentForm(choices=[(d.pk, d.name) for d, _km in detachments]) if detachments else None
         )
         context["close_form"] = CloseForm()
+    if coordinator:
+        # Who saw or erased the beneficiary's data: their coordinators' to see, as a volunteer's is.
+        context["trail"] = selectors.beneficiary_trail(beneficiary=help_request.beneficiary)
     if staff and contact is not None:
         duplicates = services.beneficiary_duplicates(
             region_id=help_request.region_id,

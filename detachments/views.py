@@ -206,6 +206,9 @@ def detachment_member_edit(request: AuthenticatedHttpRequest, pk: int, member_pk
     detachment = selectors.detachment_get(user=request.user, pk=pk)
     member = selectors.detachment_member_get(detachment=detachment, pk=member_pk)
     form = DetachmentMemberForm(request.POST or None, instance=member, detachment=detachment)
+    if request.method == "GET":
+        # A minor's data in front of the curator or coordinator: a view like the roster's.
+        volunteer_services.volunteer_viewed(by=request.user, volunteer=member, where="detachment")
     # Consent has its own page (recorded with its document, or withdrawn, with history).
     for name in ("guardian_consent_received", "guardian_document_number", "guardian_document_date"):
         del form.fields[name]

@@ -8,6 +8,7 @@ import hashlib
 import json
 import tempfile
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,6 +32,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
+from accounts import reauth
 from accounts.models import AuditEntry
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import (
@@ -141,6 +143,12 @@ def export_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         form = ExportForm(request.POST, user=request.user)
         if form.is_valid():
             scope = form.export_scope()
+            if scope.include_iin and reauth.reauth_needed(request):
+                # IINs leave the system only after a recently typed password; the form comes
+                # back filled in as it was sent.
+                query = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+                messages.info(request, _("Confirm your password, then start the export again."))
+                return reauth.reauth_redirect(request, reverse("reports:export") + "?" + urlencode(query))
             export = services.export_get(form.cleaned_data["report"])
             return _respond(request, export, scope, form.cleaned_data["file_format"])
     else:

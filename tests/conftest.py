@@ -7,12 +7,14 @@ nora is national staff. The suite runs on PostgreSQL only (see volunteer_net/set
 from __future__ import annotations
 
 import importlib
+import time
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
 
+from accounts.reauth import SESSION_KEY
 from regions.models import CoordinatorAssignment, Region
 
 from .factories import UserFactory, VolunteerFactory
@@ -112,9 +114,15 @@ def mailed_link(message, marker: str) -> str:  # type: ignore[no-untyped-def]
     return urlsplit(line.split()[-1]).path
 
 
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+def client_for(user, *, password_confirmed: bool = False) -> Client:  # type: ignore[no-untyped-def]
+    """A client logged in as `user`; with `password_confirmed`, as if the password had just been
+    typed (accounts/reauth.py: changing the e-mail, deleting the account, exporting IINs)."""
     client = Client()
     client.force_login(user)
+    if password_confirmed:
+        session = client.session
+        session[SESSION_KEY] = int(time.time())
+        session.save()
     return client
 
 

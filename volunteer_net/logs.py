@@ -6,7 +6,10 @@ meanwhile and returned in the response's X-Request-ID, so that a person's report
 14:02, reference 3f9c…") leads to the lines of that request across instances.
 
 Log lines never carry personal data: our code logs ids, not names, phones or e-mails, and the
-access log leaves out query strings (gunicorn.conf.py).
+access log leaves out query strings (gunicorn.conf.py). What we do not write ourselves — a
+database error quoting the duplicate key, a library's exception — passes RedactPersonalData on
+the way out, which masks e-mail addresses, phone numbers and IINs in messages and tracebacks;
+django.template's debug lines lose the exception that holds a page's whole context.
 """
 
 from __future__ import annotations
@@ -74,6 +77,52 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "request_id": getattr(record, "request_id", _request_id.get()),
         }
-        if record.exc_info:
+        # exc_text first: RedactPersonalData leaves the masked traceback there.
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        elif record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+class NoTemplateContext(logging.Filter):
+    """django.template logs, at DEBUG, every variable a template could not resolve together with
+    the exception, whose text is the whole template context — the person the page shows
+    included. The message (the variable's and the template's names) is kept, the exception
+    is not: logs carry no personal data, whatever LOG_LEVEL says."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.exc_info = None
+        record.exc_text = None
+        return True
+
+
+# Kazakhstan's numbers however typed (+7 701 123 45 67, 8(701)123-45-67, 77011234567), an IIN
+# (12 digits, maybe in two groups), an e-mail address. Bounded by non-word characters so that
+# ids and timestamps inside longer tokens are left alone.
+_PHONE = re.compile(r"(?<![\w+])(?:\+?7|8)[\s\-()]*\d{3}[\s\-()]*\d{3}[\s\-]*\d{2}[\s\-]*\d{2}(?!\w)")
+_IIN = re.compile(r"(?<!\w)\d{6}\s?\d{6}(?!\w)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+MASK = "[personal data]"
+
+
+def redact(text: str) -> str:
+    return _EMAIL.sub(MASK, _IIN.sub(MASK, _PHONE.sub(MASK, text)))
+
+
+class RedactPersonalData(logging.Filter):
+    """Mask e-mails, phones and IINs in a record's message and traceback (see the module's note).
+    Names cannot be told from other words; they stay out of logs by our code not writing them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = redact(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+            # The formatters print exc_text; the exception object (and its values) goes.
+            record.exc_info = None
+        return True

@@ -74,3 +74,24 @@ class NoStoreMiddleware:
         if not response.has_header("Cache-Control"):
             patch_cache_control(response, no_store=True)
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """`Permissions-Policy` on every response: the browser features our pages never use are off.
+
+    Geolocation stays on for our own origin only: the map's and the care board's "near me"
+    buttons (static/js/map.js, near_me.js, location.js) ask the browser where the person is.
+    The value is a setting (PERMISSIONS_POLICY) so that a deployment can tighten it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allow)})" for feature, allow in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if self.header and not response.has_header("Permissions-Policy"):
+            response["Permissions-Policy"] = self.header
+        return response

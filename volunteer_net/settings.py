@@ -133,6 +133,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY below).
     "csp.middleware.CSPMiddleware",
+    # Permissions-Policy on every response (PERMISSIONS_POLICY below).
+    "volunteer_net.middleware.PermissionsPolicyMiddleware",
     "volunteer_net.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -271,7 +273,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 # Notifications (notifications/): reminders and messages, sent once each by a periodic sweep.
-SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.LogSmsBackend")
+SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.ConsoleSmsBackend")
 NOTIFICATIONS_SWEEP_INTERVAL = env_int("NOTIFICATIONS_SWEEP_INTERVAL", 60)
 NOTIFICATIONS_SWEEP_MAX_SECONDS = env_int("NOTIFICATIONS_SWEEP_MAX_SECONDS", 50)
 NOTIFICATIONS_BATCH_SIZE = env_int("NOTIFICATIONS_BATCH_SIZE", 500)
@@ -327,6 +329,9 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# What a task prints (the development SMS and e-mail backends) stays on the worker's standard
+# output instead of becoming log lines: logs carry no personal data.
+CELERY_WORKER_REDIRECT_STDOUTS = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
@@ -434,6 +439,9 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24 * 3)
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+# Changing the e-mail, deleting the account and exporting IINs need the password typed within
+# this many seconds (at log-in or on the "confirm your password" page; accounts/reauth.py).
+REAUTH_MAX_AGE = env_int("REAUTH_MAX_AGE", 600)
 AXES_HANDLER = "accounts.lockout.LoginAttemptHandler"
 # The order matters to LoginAttemptHandler: the account first, then the address.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -535,6 +543,19 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Browser features by origin list (volunteer_net/middleware.py): none of ours uses the camera,
+# microphone, payments or devices; the "near me" buttons use the location, on our origin only.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "accelerometer": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": ["self"],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
 X_FRAME_OPTIONS = "DENY"
 # A form sent with a stale token gets a page that says how to send it again, not Django's own.
 CSRF_FAILURE_VIEW = "volunteer_net.views.csrf_failure"
@@ -547,7 +568,11 @@ LOG_FORMAT = env_str("LOG_FORMAT", "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "volunteer_net.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "volunteer_net.logs.RequestIdFilter"},
+        "no_template_context": {"()": "volunteer_net.logs.NoTemplateContext"},
+        "redact": {"()": "volunteer_net.logs.RedactPersonalData"},
+    },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "volunteer_net.logs.JsonFormatter"},
@@ -555,13 +580,16 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact"],
             "formatter": "json" if LOG_FORMAT == "json" else "text",
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes narrates every failed log-in at INFO; its warnings (masked) are enough.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.template": {"filters": ["no_template_context"]},
+    },
 }
 
 # The version of the personal-data consent text shown at registration; recorded with each

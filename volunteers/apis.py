@@ -16,7 +16,7 @@ from regions.models import Region
 from regions.scoping import ManagesRegions
 from volunteer_net.filters import PositiveIntegerFilter, parse_filters
 
-from . import extensions, selectors
+from . import extensions, selectors, services
 from .models import Skill, Volunteer
 
 
@@ -133,6 +133,8 @@ class VolunteerListApi(APIView):
             skill=params.get("skill"),
             detachment=params.get("detachment"),
         )
+        if filters.q:
+            services.roster_lookup_record(by=cast(User, request.user), query=filters.q, where="api")
         qs = selectors.volunteer_list(user=request.user, filters=filters)
         paginator = self.Pagination()
         page = paginator.paginate_queryset(qs, request, view=self)
@@ -148,6 +150,7 @@ class VolunteerDetailApi(APIView):
     @extend_schema(responses=VolunteerDetailOutputSerializer)
     def get(self, request: Request, pk: int) -> Response:
         volunteer = selectors.volunteer_get(user=request.user, pk=pk)
+        services.volunteer_viewed(by=cast(User, request.user), volunteer=volunteer, where="api")
         data = dict(VolunteerDetailOutputSerializer(volunteer, context={"request": request}).data)
         # Figures of the apps above volunteers/ ("hours" from events): volunteers/extensions.py.
         for key, field in extensions.DETAIL_API_FIELDS:

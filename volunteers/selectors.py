@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_trail_for
+from accounts.models import AuditEntry
 from regions.models import Region
 from regions.scoping import (
     get_object_or_404,
@@ -488,3 +490,11 @@ def active_volunteers_by_region() -> dict[int, int]:
         .order_by()
     )
     return {row["region_id"]: row["n"] for row in rows}
+
+
+TRAIL_LENGTH = 50
+
+
+def volunteer_trail(*, volunteer: Volunteer, limit: int = TRAIL_LENGTH) -> list[AuditEntry]:
+    """Who viewed or exported this person's data, newest first (the last `limit` entries)."""
+    return audit_trail_for(subject_type=Volunteer._meta.label_lower, subject_id=volunteer.pk, limit=limit)

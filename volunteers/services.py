@@ -4,6 +4,7 @@ before saving, with the change history written here rather than in views."""
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as accounts_services
-from accounts.models import User
+from accounts.audit import audit_record
+from accounts.models import AuditEntry, User
 from accounts.services_common import model_update, refuse_unknown_fields, unique_violation_field
 
 from . import crypto, extensions
@@ -843,3 +845,55 @@ def volunteers_bulk_update(
         else:
             (changed if fields else unchanged).append(volunteer)
     return BulkResult(changed=changed, unchanged=unchanged, refused=refused)
+
+
+# Views of personal data ---------------------------------------------------------------------
+
+
+def volunteer_viewed(*, by: User, volunteer: Volunteer, where: str) -> None:
+    """Record that staff opened the person's personal data (their page, its edit form, the API's
+    detail, a detachment's member form): who, when, where — `where` is one of the keys the
+    trail names (volunteer_net/templatetags/audit_tags.py); never the values. The person's own
+    look is not recorded."""
+    if volunteer.user_id is not None and volunteer.user_id == by.pk:
+        return
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.VIEWED,
+        subject=volunteer,
+        region_code=volunteer.region.code,
+        detail={"where": where},
+    )
+
+
+_NOT_AN_IDENTIFIER = re.compile(r"[^\d\s+()\-.]")
+
+
+def identifier_kind(query: str) -> str:
+    """ "phone", "iin" or "email" when the roster's query looks up one person by an identifier,
+    "" for a name. Twelve digits are an IIN (a phone has eleven with its 7 or 8)."""
+    query = query.strip()
+    if "@" in query:
+        return "email"
+    if not query or _NOT_AN_IDENTIFIER.search(query):
+        return ""
+    digits = re.sub(r"\D", "", query)
+    if len(digits) == 12:
+        return "iin"
+    return "phone" if len(digits) >= 6 else ""
+
+
+def roster_lookup_record(*, by: User, query: str, where: str) -> bool:
+    """A search of the roster by phone, IIN or e-mail finds one person from something known
+    about them outside the system: it is recorded (the kind of identifier, not the identifier).
+    Searches by name, the everyday work of a roster, are not."""
+    kind = identifier_kind(query)
+    if not kind:
+        return False
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.VIEWED,
+        subject_type="volunteers.roster",
+        detail={"where": where, "search_by": kind},
+    )
+    return True

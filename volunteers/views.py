@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts import ratelimit
+from accounts import ratelimit, reauth
 from accounts.forms import RegistrationForm
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import is_national_staff, manages_regions, region_scope_required
@@ -96,8 +96,13 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = selectors.volunteer_of_user(user=request.user)
     if volunteer is None:
         raise Http404
+    old_email = volunteer.email
     form = VolunteerProfileForm(request.POST or None, instance=volunteer, user=request.user)
     if request.method == "POST" and form.is_valid():
+        if _email_changes(old_email, form.cleaned_data.get("email")) and reauth.reauth_needed(request):
+            # Messages go to this address: changing it takes a recently typed password.
+            messages.info(request, _("Confirm your password, then save the new e-mail address again."))
+            return reauth.reauth_redirect(request, reverse("profile_edit"))
         try:
             services.volunteer_update(
                 volunteer=volunteer,
@@ -132,7 +137,14 @@ def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+def _email_changes(old: str, new: str | None) -> bool:
+    """A new address where messages would go. Emptying the field sends them nowhere new (the
+    person keeps SMS or nothing), so it needs no password."""
+    new = (new or "").strip().lower()
+    return bool(new) and new != (old or "").strip().lower()
+
+
+@reauth.reauth_required
 def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = selectors.volunteer_of_user(user=request.user)
     if request.method == "POST":
@@ -158,6 +170,8 @@ def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     except ValueError:
         per_page = PAGE_SIZES[0]
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
+    if filters.q:
+        services.roster_lookup_record(by=request.user, query=filters.q, where="roster")
     paginator = Paginator(selectors.volunteer_list(user=request.user, filters=filters), per_page)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -213,11 +227,14 @@ def roster_bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
 @region_scope_required
 def roster_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.volunteer_get(user=request.user, pk=pk)
+    services.volunteer_viewed(by=request.user, volunteer=volunteer, where="roster")
     return render(
         request,
         "roster/detail.html",
         {
             "volunteer": volunteer,
+            # Who viewed or exported this person's data (accounts/audit.py), newest first.
+            "trail": selectors.volunteer_trail(volunteer=volunteer),
             "changes": selectors.volunteer_changes(volunteer=volunteer),
             "show_iin": selectors.iin_visible_to(user=request.user, volunteer=volunteer),
             "duplicates": selectors.duplicates_of(user=request.user, volunteer=volunteer),
@@ -233,6 +250,9 @@ def roster_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise Http404
     show_iin = selectors.iin_visible_to(user=request.user, volunteer=volunteer)
     form = CoordinatorVolunteerForm(request.POST or None, instance=volunteer, user=request.user)
+    if request.method == "GET":
+        # The form shows the data; a saved change is in the person's history already.
+        services.volunteer_viewed(by=request.user, volunteer=volunteer, where="roster-edit")
     if not show_iin:
         # A coordinator does not see the IIN, so cannot edit it either.
         del form.fields["iin"]

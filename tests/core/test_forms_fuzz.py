@@ -163,7 +163,7 @@ def test_registration(almaty, data: dict[str, str]) -> None:  # type: ignore[no-
 @FUZZ
 def test_profile_edit(bob, data: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     data = {k: (str(bob.region_id) if v == "__region__" else v) for k, v in data.items()}
-    client = client_for(bob.user)
+    client = client_for(bob.user, password_confirmed=True)
     status = post_and_check(client, "/me/edit/", data, (Volunteer,))
     bob.refresh_from_db()
     assert "\x00" not in bob.last_name + bob.first_name + bob.locality
@@ -203,7 +203,13 @@ def test_the_valid_values_are_accepted(alice, bob, almaty, campaign) -> None:  #
         post_and_check(_anonymous(), "/accounts/register/", region(REGISTRATION, almaty.pk), (User,)) == 302
     )
     assert (
-        post_and_check(client_for(bob.user), "/me/edit/", region(PROFILE, bob.region_id), (Volunteer,)) == 302
+        post_and_check(
+            client_for(bob.user, password_confirmed=True),
+            "/me/edit/",
+            region(PROFILE, bob.region_id),
+            (Volunteer,),
+        )
+        == 302
     )
     created = post_and_check(
         client_for(alice), "/manage/campaigns/new/", region(CAMPAIGN, almaty.pk), (Campaign,)

@@ -43,7 +43,7 @@ def personal_urls(alice, bob, almaty):  # type: ignore[no-untyped-def]
 @pytest.mark.django_db
 def test_personal_data_is_never_stored_by_caches(personal_urls) -> None:  # type: ignore[no-untyped-def]
     for user, url in personal_urls:
-        response = client_for(user).get(url)
+        response = client_for(user, password_confirmed=True).get(url)
         assert response.status_code == 200, url
         assert "no-store" in response.get("Cache-Control", ""), url
 

@@ -72,6 +72,9 @@ def _render(client: Client, method: str, url: str, data: dict[str, str] | None, 
 @pytest.fixture
 def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
     bob.refresh_from_db()
+    # Her name shows in the trails of who viewed a person's data: data, not text to translate.
+    alice.full_name = "Әлия Серікова"
+    alice.save(update_fields=["full_name"])
     curator = UserFactory(email="teacher@example.kz")
     detachment = DetachmentFactory(region=almaty, curator=curator)
     member = MinorFactory(
@@ -264,7 +267,9 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
         (client_for(bob.user), "get", "/me/", None),
         (client_for(bob.user), "get", "/me/edit/", None),
         (client_for(bob.user), "post", "/me/edit/", {"phone": "1", "birth_date": "2999-01-01"}),
-        (client_for(bob.user), "get", "/me/delete/", None),
+        (client_for(bob.user, password_confirmed=True), "get", "/me/delete/", None),
+        (client_for(bob.user), "get", "/accounts/confirm-password/?next=/me/delete/", None),
+        (client_for(bob.user), "post", "/accounts/confirm-password/", {"password": "wrong"}),
         (client_for(bob.user), "get", "/accounts/password_change/", None),
         (
             client_for(bob.user),

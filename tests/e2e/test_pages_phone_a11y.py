@@ -137,6 +137,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "me/": (VOLUNTEER, CURATOR),
     "me/edit/": (VOLUNTEER,),
     "me/delete/": (VOLUNTEER,),
+    "accounts/confirm-password/": (VOLUNTEER,),
     "accounts/login/": (ANONYMOUS,),
     "accounts/password_reset/": (ANONYMOUS,),
     "accounts/password_reset/done/": (ANONYMOUS,),

@@ -269,16 +269,29 @@ class TestSend:
             send_due()
         assert mail.outbox[0].to == ["new-address@example.kz"]
 
-    def test_sms_is_logged_not_claimed_as_sent_by_a_gateway(self, almaty, caplog) -> None:  # type: ignore[no-untyped-def]
+    def test_sms_is_printed_not_claimed_as_sent_by_a_gateway(self, almaty, caplog, capsys) -> None:  # type: ignore[no-untyped-def]
         person = VolunteerFactory(region=almaty, preferred_channel="sms", phone="+77015550011")
         message = schedule(person, due_at=kz(2026, 5, 19, 12))
-        with clock(message.due_at), caplog.at_level(logging.INFO, logger="notifications.sms"):
+        with clock(message.due_at), caplog.at_level(logging.DEBUG):
             send_due()
         message.refresh_from_db()
         assert (message.status, message.result) == (SENT, "logged")
-        assert "+77015550011" in caplog.text and "no gateway configured" in caplog.text
-        assert "Тал егу" in caplog.text and "Орталық саябақ" in caplog.text
+        printed = capsys.readouterr().out
+        assert "+77015550011" in printed and "no gateway configured" in printed
+        assert "Тал егу" in printed and "Орталық саябақ" in printed
+        # On standard output, like the console e-mail backend: the log gets no number, no text.
+        assert "+77015550011" not in caplog.text and "Тал егу" not in caplog.text
         assert not mail.outbox
+
+    def test_the_former_backend_name_still_works(self, almaty, capsys, settings) -> None:  # type: ignore[no-untyped-def]
+        settings.SMS_BACKEND = "notifications.sms.LogSmsBackend"
+        person = VolunteerFactory(region=almaty, preferred_channel="sms", phone="+77015550013")
+        message = schedule(person, due_at=kz(2026, 5, 19, 12))
+        with clock(message.due_at):
+            send_due()
+        message.refresh_from_db()
+        assert (message.status, message.result) == (SENT, "logged")
+        assert "+77015550013" in capsys.readouterr().out
 
 
 class TestQuietHours:
@@ -286,14 +299,14 @@ class TestQuietHours:
     def sms_person(self, almaty):  # type: ignore[no-untyped-def]
         return VolunteerFactory(region=almaty, preferred_channel="sms", phone="+77015550012")
 
-    def test_sms_due_at_night_waits_for_eight(self, sms_person, caplog) -> None:  # type: ignore[no-untyped-def]
+    def test_sms_due_at_night_waits_for_eight(self, sms_person, capsys) -> None:  # type: ignore[no-untyped-def]
         message = schedule(sms_person, due_at=kz(2026, 5, 19, 23, 30))
         assert message.next_attempt_at == kz(2026, 5, 20, 8, 0)
-        with clock(kz(2026, 5, 19, 23, 31)), caplog.at_level(logging.INFO, logger="notifications.sms"):
+        with clock(kz(2026, 5, 19, 23, 31)):
             send_due()
         message.refresh_from_db()
-        assert message.status == "pending" and "SMS" not in caplog.text
-        with clock(kz(2026, 5, 20, 8, 0)), caplog.at_level(logging.INFO, logger="notifications.sms"):
+        assert message.status == "pending" and "SMS" not in capsys.readouterr().out
+        with clock(kz(2026, 5, 20, 8, 0)):
             send_due()
         message.refresh_from_db()
         assert message.status == SENT and message.attempts == 1
@@ -302,7 +315,7 @@ class TestQuietHours:
         message = schedule(sms_person, due_at=kz(2026, 5, 19, 21, 59, 30))
         with clock(kz(2026, 5, 19, 21, 59, 40)):
             with mock.patch(
-                "notifications.sms.LogSmsBackend.send", side_effect=TransientSendError("gateway 503")
+                "notifications.sms.ConsoleSmsBackend.send", side_effect=TransientSendError("gateway 503")
             ):
                 send_due()
         message.refresh_from_db()

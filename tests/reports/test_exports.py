@@ -91,7 +91,9 @@ def test_iin_only_for_national_staff_who_ask(world, alice, nora) -> None:  # typ
     iin = world.almaty_volunteers[0].iin
     assert iin.encode() not in export(client_for(nora), report="roster", file_format="csv")
     assert iin.encode() not in export(client_for(alice), report="roster", file_format="csv", include_iin="on")
-    with_iin = export(client_for(nora), report="roster", file_format="csv", include_iin="on")
+    with_iin = export(
+        client_for(nora, password_confirmed=True), report="roster", file_format="csv", include_iin="on"
+    )
     assert iin.encode() in with_iin
     entry = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORTED, actor=nora).first()
     assert entry is not None and entry.detail["include_iin"] is True

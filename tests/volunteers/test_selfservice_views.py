@@ -215,7 +215,7 @@ class TestProfile:
 
     def test_area_point_is_kept_to_a_kilometre_and_erased_with_the_person(self, bob) -> None:  # type: ignore[no-untyped-def]
         bob.refresh_from_db()
-        client = client_for(bob.user)
+        client = client_for(bob.user, password_confirmed=True)
         data = {
             "last_name": bob.last_name,
             "first_name": bob.first_name,
@@ -253,7 +253,7 @@ class TestProfile:
 
     def test_delete_account_anonymises(self, bob) -> None:  # type: ignore[no-untyped-def]
         bob.refresh_from_db()
-        client = client_for(bob.user)
+        client = client_for(bob.user, password_confirmed=True)
         assert client.post("/me/delete/", {}).status_code == 302  # without confirmation: nothing happens
         assert User.objects.filter(pk=bob.user_id).exists()
         response = client.post("/me/delete/", {"confirm": "yes"})

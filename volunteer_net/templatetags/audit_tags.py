@@ -1,0 +1,36 @@
+"""The trail of who viewed or exported a person's data, as a table on that person's page
+(the roster's volunteer page, a help request's page for its beneficiary)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+# Where a view happened, as the apps record it in AuditEntry.detail["where"].
+WHERE = {
+    "roster": _("the roster's page of the person"),
+    "roster-edit": _("the edit form"),
+    "api": _("the API"),
+    "detachment": _("the detachment's member form"),
+    "page": _("the help request's page"),
+    "map": _("the help requests' map"),
+    "page duplicates": _("possible duplicates on a help request's page"),
+    "intake duplicates": _("possible duplicates at intake"),
+}
+
+
+@register.inclusion_tag("includes/audit_trail.html")
+def audit_trail(trail: list[Any]) -> dict[str, Any]:
+    rows = [
+        {
+            "entry": entry,
+            "who": (entry.actor.full_name or entry.actor.email) if entry.actor else "—",
+            "where": WHERE.get(str((entry.detail or {}).get("where", "")), "—"),
+        }
+        for entry in trail
+    ]
+    return {"rows": rows}
