@@ -332,6 +332,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # What a task prints (the development SMS and e-mail backends) stays on the worker's standard
 # output instead of becoming log lines: logs carry no personal data.
 CELERY_WORKER_REDIRECT_STDOUTS = False
+# Workers log through LOGGING below, as the web processes do (its masking of e-mails, phones and
+# IINs, and the JSON format), instead of Celery replacing the root handler with its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {

@@ -404,3 +404,23 @@ class TestBeat:
         logs = processes.log("beat1") + processes.log("beat2")
         assert logs.count("leading, sending the schedule") == 1
         assert "standing by" in logs
+
+
+def test_worker_logs_go_through_our_handler_masked_and_in_json(processes) -> None:  # type: ignore[no-untyped-def]
+    """Celery keeps the project's log handler (CELERY_WORKER_HIJACK_ROOT_LOGGER off): a worker's
+    lines come out as the JSON the web processes write, through the filter that masks phones,
+    e-mails and IINs."""
+    import json
+    import logging
+
+    processes.worker("w-json", LOG_FORMAT="json")
+    lines = [line for line in processes.log("w-json").splitlines() if line.startswith("{")]
+    records = [json.loads(line) for line in lines]
+    assert any(" ready." in r["message"] for r in records), processes.log("w-json")
+    assert all({"level", "logger", "message"} <= r.keys() for r in records)
+    # The same filter as the web's: a phone in a worker's log line is masked.
+    from volunteer_net.logs import RedactPersonalData
+
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "call +77011234567", None, None)
+    RedactPersonalData().filter(record)
+    assert "+77011234567" not in record.getMessage()
