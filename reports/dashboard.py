@@ -78,14 +78,7 @@ def volunteers_section(scope: ReportScope) -> Section:
     )
     figures = [
         (_("Registered volunteers"), registered[-1][1] if registered else 0),
-        (
-            _("Active in the period"),
-            selectors.signups_in_scope(scope)
-            .filter(status=Signup.Status.ATTENDED)
-            .values("volunteer_id")
-            .distinct()
-            .count(),
-        ),
+        (_("Active in the period"), data["active_in_period"]),
     ]
     return Section("volunteers", _("Volunteers"), figures=figures, charts=[chart])
 

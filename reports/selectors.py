@@ -26,9 +26,10 @@ from detachments.models import Detachment
 from events.models import Campaign, Signup, TransportRequest
 from front_offices.selectors import visits_for_period
 from regions.models import Region
-from regions.scoping import region_queryset_for, scope_queryset
+from regions.scoping import region_queryset_for, scope_queryset, scoped_region_ids
 from volunteers.models import ADULT_AGE, Volunteer
 
+from . import activity
 from .models import SignupDaySummary
 from .scope import ALL_REGIONS, ReportScope, local_midnight
 from .summary import summary_available
@@ -215,9 +216,70 @@ def month_label(day: datetime.date) -> str:
     return f"{day:%Y-%m}"
 
 
-def volunteers_over_time(scope: ReportScope) -> dict[str, list[tuple[datetime.date, int]]]:
+def activity_serves(scope: ReportScope) -> bool:
+    """The activity table (activity.py) holds each person's attended days per campaign region:
+    it answers any period and region, not one campaign's, a detachment's or one person's figures
+    (those read the sign-ups, a small share of them)."""
+    return activity.available() and not scope.campaign and not scope.detachment and not scope.volunteer
+
+
+def active_region_ids(scope: ReportScope) -> frozenset[int] | None:
+    """The campaign regions whose sign-ups the scope counts (None: every campaign, national
+    ones included), the same rule as signups_in_scope."""
+    ids = scoped_region_ids(scope.user)
+    if scope.region:
+        return frozenset({scope.region}) if ids is None or scope.region in ids else frozenset()
+    return ids
+
+
+def _month_bounds(
+    scope: ReportScope, months: list[datetime.date]
+) -> list[tuple[datetime.date, datetime.date]]:
+    """Each month of the period as its first and last day inside the period."""
+    bounds = []
+    for month in months:
+        following = (month + datetime.timedelta(days=32)).replace(day=1)
+        bounds.append((max(month, scope.start), min(following - datetime.timedelta(days=1), scope.end)))
+    return bounds
+
+
+def active_volunteers(scope: ReportScope) -> tuple[int, dict[datetime.date, int]]:
+    """Distinct volunteers with an attended sign-up in the period, and per month of the period."""
+    months = months_of(scope)
+    if activity_serves(scope):
+        total, counts = activity.active_counts(
+            active_region_ids(scope), scope.start, scope.end, _month_bounds(scope, months)
+        )
+        return total, dict(zip(months, counts, strict=True))
+    attended = signups_in_scope(scope).filter(status=Signup.Status.ATTENDED)
+    by_month = {
+        _month_key(r["m"]): r["n"]
+        for r in attended.annotate(m=_SIGNUP_GROUPS["month"])
+        .order_by()
+        .values("m")
+        .annotate(n=Count("volunteer_id", distinct=True))
+    }
+    return attended.values("volunteer_id").distinct().count(), {
+        m: n for m, n in by_month.items() if m is not None
+    }
+
+
+def active_in_period(scope: ReportScope) -> int:
+    """Distinct volunteers with an attended sign-up in the period."""
+    if activity_serves(scope):
+        return activity.active_counts(active_region_ids(scope), scope.start, scope.end)[0]
+    return (
+        signups_in_scope(scope)
+        .filter(status=Signup.Status.ATTENDED)
+        .values("volunteer_id")
+        .distinct()
+        .count()
+    )
+
+
+def volunteers_over_time(scope: ReportScope) -> dict[str, Any]:
     """Registered (cumulative, at each month's end) and active (with attended hours in the
-    month) volunteers per month of the period."""
+    month) volunteers per month of the period, and those active in the whole period."""
     months = months_of(scope)
     volunteers = volunteers_in_scope(scope)
     before = volunteers.filter(created_at__lt=scope.start_at).count()
@@ -229,21 +291,17 @@ def volunteers_over_time(scope: ReportScope) -> dict[str, list[tuple[datetime.da
         .values("m")
         .annotate(n=Count("id"))
     }
-    active = {
-        _month_key(r["m"]): r["n"]
-        for r in signups_in_scope(scope)
-        .filter(status=Signup.Status.ATTENDED)
-        .annotate(m=_SIGNUP_GROUPS["month"])
-        .order_by()
-        .values("m")
-        .annotate(n=Count("volunteer_id", distinct=True))
-    }
+    active_total, active = active_volunteers(scope)
     registered: list[tuple[datetime.date, int]] = []
     running = before
     for month in months:
         running += new.get(month, 0)
         registered.append((month, running))
-    return {"registered": registered, "active": [(m, active.get(m, 0)) for m in months]}
+    return {
+        "registered": registered,
+        "active": [(m, active.get(m, 0)) for m in months],
+        "active_in_period": active_total,
+    }
 
 
 def attendance_counts(scope: ReportScope) -> dict[str, int]:
@@ -346,6 +404,8 @@ class RegionRow:
 
 def active_by_region(scope: ReportScope) -> dict[Any, int]:
     """Volunteers with attended hours per campaign region: distinct people, so not a sum."""
+    if activity_serves(scope):
+        return activity.active_by_region_key(active_region_ids(scope), scope.start, scope.end)
     return dict(
         signups_in_scope(scope)
         .filter(status=Signup.Status.ATTENDED)
@@ -463,21 +523,13 @@ def direction_choices() -> list[tuple[str, str]]:
 def year_totals(year: int) -> dict[str, Any]:
     """National and per-region totals for a calendar year: counts only, nothing personal.
     Hours by campaign region; national campaigns count in the national total only."""
-    start, end = local_midnight(datetime.date(year, 1, 1)), local_midnight(datetime.date(year + 1, 1, 1))
-    attended = Signup.objects.filter(
-        status=Signup.Status.ATTENDED, shift__starts_at__gte=start, shift__starts_at__lt=end
-    )
+    end = local_midnight(datetime.date(year + 1, 1, 1))
     # Every hours source (shifts, targeted help), read across all regions: counts only.
-    hours = hours_by(
-        ReportScope(user=ALL_REGIONS, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)),
-        "region",
+    whole_year = ReportScope(
+        user=ALL_REGIONS, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)
     )
-    active = dict(
-        attended.order_by()
-        .values("shift__campaign__region_id")
-        .annotate(n=Count("volunteer_id", distinct=True))
-        .values_list("shift__campaign__region_id", "n")
-    )
+    hours = hours_by(whole_year, "region")
+    active = active_by_region(whole_year)
     volunteers = dict(
         Volunteer.objects.filter(anonymized_at__isnull=True, created_at__lt=end)
         .order_by()
@@ -526,7 +578,7 @@ def year_totals(year: int) -> dict[str, Any]:
         "regions": regions,
         "total": {
             "volunteers": sum(volunteers.values()),
-            "active": attended.values("volunteer_id").distinct().count(),
+            "active": active_in_period(whole_year),
             "hours": sum(hours.values(), ZERO),
             "campaigns": sum(campaigns.values()),
             "visits": sum(visits.values()),
