@@ -208,3 +208,13 @@ def test_attendance_of_one_person_marked_at_once_on_two_shifts_stays_exact(  # t
         )
         assert outcomes == ["ok", "ok"]
         assert stored() == recount() == {(person.pk, almaty.pk): {days[1]}, (person.pk, -1): {days[1]}}
+
+
+def test_listed_detachments_hours_equal_every_source_added_up(world, nora, alice) -> None:  # type: ignore[no-untyped-def]
+    """The dashboard reads its listed detachments' hours alone; they equal the full grouping."""
+    for user in (nora, alice):
+        scope = ReportScope(user=user, start=PERIOD[0], end=PERIOD[1])
+        rows = selectors.detachment_rows(scope)
+        full = selectors.hours_by(scope, "detachment")
+        assert [r.hours for r in rows] == [full.get(r.detachment.pk, selectors.ZERO) for r in rows]
+        assert any(r.hours for r in rows)
