@@ -173,3 +173,21 @@ class VolunteerActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.volunteer_id} {self.region_key}"
+
+
+class RegistrationDaySummary(models.Model):
+    """Volunteers on file (not anonymised) by region and Almaty day of registration. Kept by a
+    PostgreSQL trigger on volunteers_volunteer (reports/registrations.py, installed and filled by
+    migration 0007): the dashboard adds these rows up instead of reading every volunteer."""
+
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    day = models.DateField()
+    volunteers = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "day"], name="registration_summary_key")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.day}"

@@ -29,8 +29,8 @@ from regions.models import Region
 from regions.scoping import region_queryset_for, scope_queryset, scoped_region_ids
 from volunteers.models import ADULT_AGE, Volunteer
 
-from . import activity
-from .models import SignupDaySummary
+from . import activity, registrations
+from .models import RegistrationDaySummary, SignupDaySummary
 from .scope import ALL_REGIONS, ReportScope, local_midnight
 from .summary import summary_available
 
@@ -162,6 +162,39 @@ def volunteers_in_scope(scope: ReportScope) -> QuerySet[Volunteer]:
     return qs
 
 
+def registrations_serve(scope: ReportScope) -> bool:
+    """The registrations summary (registrations.py) holds live volunteers per region and day: it
+    answers any period and region, not a detachment's members (those read the volunteers)."""
+    return registrations.available() and not scope.detachment
+
+
+def registrations_in_scope(scope: ReportScope) -> QuerySet[RegistrationDaySummary]:
+    """The summary rows matching volunteers_in_scope(scope): the same regions rule, every day."""
+    qs = scope_queryset(RegistrationDaySummary.objects.all(), scope.user)
+    if scope.region:
+        qs = qs.filter(region_id=scope.region)
+    return qs
+
+
+def live_volunteers_by_region(
+    scope: ReportScope, *, registered_by: datetime.date | None = None
+) -> dict[Any, int]:
+    """Volunteers on file per region (registered by that Almaty day, if given)."""
+    if registrations_serve(scope):
+        summary = registrations_in_scope(scope)
+        if registered_by is not None:
+            summary = summary.filter(day__lte=registered_by)
+        rows = summary.order_by().values("region_id").annotate(n=Sum("volunteers"))
+    else:
+        volunteers = volunteers_in_scope(scope)
+        if registered_by is not None:
+            volunteers = volunteers.filter(
+                created_at__lt=local_midnight(registered_by + datetime.timedelta(days=1))
+            )
+        rows = volunteers.order_by().values("region_id").annotate(n=Count("id"))
+    return {r["region_id"]: r["n"] for r in rows if r["n"]}
+
+
 def detachments_in_scope(scope: ReportScope) -> QuerySet[Detachment]:
     qs = scope_queryset(Detachment.objects.all(), scope.user)
     if scope.region:
@@ -281,16 +314,28 @@ def volunteers_over_time(scope: ReportScope) -> dict[str, Any]:
     """Registered (cumulative, at each month's end) and active (with attended hours in the
     month) volunteers per month of the period, and those active in the whole period."""
     months = months_of(scope)
-    volunteers = volunteers_in_scope(scope)
-    before = volunteers.filter(created_at__lt=scope.start_at).count()
-    new = {
-        _month_key(r["m"]): r["n"]
-        for r in volunteers.filter(created_at__gte=scope.start_at, created_at__lt=scope.end_before)
-        .annotate(m=TruncMonth("created_at", tzinfo=timezone.get_default_timezone()))
-        .order_by()
-        .values("m")
-        .annotate(n=Count("id"))
-    }
+    if registrations_serve(scope):
+        summary = registrations_in_scope(scope)
+        before = summary.filter(day__lt=scope.start).aggregate(n=Sum("volunteers"))["n"] or 0
+        new = {
+            _month_key(r["m"]): r["n"]
+            for r in summary.filter(day__gte=scope.start, day__lte=scope.end)
+            .annotate(m=TruncMonth("day"))
+            .order_by()
+            .values("m")
+            .annotate(n=Sum("volunteers"))
+        }
+    else:
+        volunteers = volunteers_in_scope(scope)
+        before = volunteers.filter(created_at__lt=scope.start_at).count()
+        new = {
+            _month_key(r["m"]): r["n"]
+            for r in volunteers.filter(created_at__gte=scope.start_at, created_at__lt=scope.end_before)
+            .annotate(m=TruncMonth("created_at", tzinfo=timezone.get_default_timezone()))
+            .order_by()
+            .values("m")
+            .annotate(n=Count("id"))
+        }
     active_total, active = active_volunteers(scope)
     registered: list[tuple[datetime.date, int]] = []
     running = before
@@ -454,13 +499,7 @@ def region_summary(scope: ReportScope) -> list[RegionRow]:
 
     regions = region_summary_regions(scope)
     visits = visits_by_region(scope)
-    volunteers = dict(
-        volunteers_in_scope(scope)
-        .order_by()
-        .values("region_id")
-        .annotate(n=Count("id"))
-        .values_list("region_id", "n")
-    )
+    volunteers = live_volunteers_by_region(scope)
     signups = signups_in_scope(scope)
     per_region: dict[Any, dict[str, Any]]
     if summary_serves(scope):
@@ -547,20 +586,13 @@ def direction_choices() -> list[tuple[str, str]]:
 def year_totals(year: int) -> dict[str, Any]:
     """National and per-region totals for a calendar year: counts only, nothing personal.
     Hours by campaign region; national campaigns count in the national total only."""
-    end = local_midnight(datetime.date(year + 1, 1, 1))
     # Every hours source (shifts, targeted help), read across all regions: counts only.
     whole_year = ReportScope(
         user=ALL_REGIONS, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)
     )
     hours = hours_by(whole_year, "region")
     active = active_by_region(whole_year)
-    volunteers = dict(
-        Volunteer.objects.filter(anonymized_at__isnull=True, created_at__lt=end)
-        .order_by()
-        .values("region_id")
-        .annotate(n=Count("id"))
-        .values_list("region_id", "n")
-    )
+    volunteers = live_volunteers_by_region(whole_year, registered_by=whole_year.end)
     campaigns = dict(
         Campaign.objects.filter(
             status__in=[Campaign.Status.PUBLISHED, Campaign.Status.CLOSED],
