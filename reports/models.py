@@ -144,7 +144,7 @@ class SignupDaySummary(models.Model):
         return f"{self.campaign_id} {self.day}"
 
 
-class DateMultiRangeField(models.Field):  # type: ignore[type-arg]
+class DateMultiRangeField(models.Field):
     """A PostgreSQL datemultirange, read as its text (only SQL in reports/activity.py reads or
     writes it). Other databases get a text column that stays empty: they have no triggers."""
 

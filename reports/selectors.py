@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -180,6 +180,7 @@ def live_volunteers_by_region(
     scope: ReportScope, *, registered_by: datetime.date | None = None
 ) -> dict[Any, int]:
     """Volunteers on file per region (registered by that Almaty day, if given)."""
+    rows: Iterable[dict[str, Any]]
     if registrations_serve(scope):
         summary = registrations_in_scope(scope)
         if registered_by is not None:
