@@ -84,9 +84,8 @@ def volunteers_section(scope: ReportScope) -> Section:
 
 
 def hours_section(scope: ReportScope) -> Section:
-    by_kind = selectors.hours_by(scope, "kind")
-    by_direction = selectors.hours_by(scope, "direction")
-    by_month = selectors.hours_by(scope, "month")
+    hours = selectors.hours_by_groups(scope, ("kind", "direction", "month"))
+    by_kind, by_direction, by_month = hours["kind"], hours["direction"], hours["month"]
     total = sum(by_kind.values(), selectors.ZERO)
     charts = [
         _series_chart(

@@ -146,6 +146,38 @@ def hours_by(scope: ReportScope, group: str) -> dict[Any, Decimal]:
     return dict(total)
 
 
+_ONE_READ_GROUPS = {"kind": "campaign__kind", "direction": "campaign__direction", "month": "m"}
+
+
+def hours_by_groups(scope: ReportScope, groups: tuple[str, ...]) -> dict[str, dict[Any, Decimal]]:
+    """hours_by(scope, group) for each of `groups`. The day summary answers kind, direction and
+    month together in one grouping by campaign kind, direction and month (a few hundred rows)
+    instead of one scan of the summary per group; other sources answer group by group."""
+    result: dict[str, dict[Any, Decimal]] = {g: defaultdict(lambda: ZERO) for g in groups}
+    for source in HOURS_SOURCES:
+        if source is signup_hours and summary_serves(scope) and set(groups) <= set(_ONE_READ_GROUPS):
+            rows = (
+                summary_in_scope(scope)
+                .filter(attended__gt=0)
+                .annotate(m=TruncMonth("day"))
+                .order_by()
+                .values("campaign__kind", "campaign__direction", "m")
+                .annotate(h=HOURS_SUM)
+            )
+            for row in rows:
+                for group in groups:
+                    key = row[_ONE_READ_GROUPS[group]]
+                    # The start of the Almaty month, as signup_hours gives it.
+                    result[group][local_midnight(key) if group == "month" else key] += row["h"] or ZERO
+            continue
+        for group in groups:
+            if group not in HOUR_GROUPS:
+                raise ValueError(group)
+            for key, hours in source(scope, group).items():
+                result[group][key] += hours or ZERO
+    return {g: dict(v) for g, v in result.items()}
+
+
 def total_hours(scope: ReportScope) -> Decimal:
     return hours_by(scope, "total").get(None, ZERO)
 
