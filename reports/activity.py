@@ -33,7 +33,11 @@ events/ lock order (the shift, then volunteers in ascending id): marking attenda
 the shift; triggers that touch many people (a shift or campaign moved) lock them in id order. The
 sign-up trigger here (reports_activity_*) fires before the day summary's (reports_signup_summary*:
 PostgreSQL fires triggers in name order), so a sign-up's write takes the volunteer's row first,
-then the summary row — one order on every path.
+then the summary row. One case runs the other way: a statement that moves several sign-ups of a
+person (a merge of duplicate records) locks each sign-up, then the people; attendance marked for
+that same person at that very moment holds its sign-up and waits for the person. PostgreSQL then
+aborts one of the two with a deadlock error (the merge or the mark is simply retried); neither
+leaves a wrong count, since each recount runs under the person's lock.
 
 volunteer_id is a plain column, not a foreign key: volunteers' merge moves every relation to the
 kept record (volunteers.services._relations_to_move), and these rows follow the sign-ups instead.
