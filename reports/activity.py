@@ -36,7 +36,7 @@ PostgreSQL fires triggers in name order), so a sign-up's write takes the volunte
 then the summary row. One case runs the other way: a statement that moves several sign-ups of a
 person (a merge of duplicate records) locks each sign-up, then the people; attendance marked for
 that same person at that very moment holds its sign-up and waits for the person. PostgreSQL then
-aborts one of the two with a deadlock error (the merge or the mark is simply retried); neither
+aborts one of the two with a deadlock error (that request fails and is made again); neither
 leaves a wrong count, since each recount runs under the person's lock.
 
 volunteer_id is a plain column, not a foreign key: volunteers' merge moves every relation to the
