@@ -309,6 +309,14 @@ class Signup(models.Model):
         indexes = [
             models.Index(fields=["shift", "status", "created_at"], name="signup_shift_status"),
             models.Index(fields=["volunteer", "status"], name="signup_volunteer_status"),
+            # A group of people's attended shifts and hours (a detachment's, one person's) read
+            # from the index alone, without visiting the rows of their other sign-ups.
+            models.Index(
+                fields=["volunteer"],
+                include=["shift", "hours"],
+                condition=models.Q(status="attended"),
+                name="signup_attended_volunteer",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -78,22 +78,14 @@ def volunteers_section(scope: ReportScope) -> Section:
     )
     figures = [
         (_("Registered volunteers"), registered[-1][1] if registered else 0),
-        (
-            _("Active in the period"),
-            selectors.signups_in_scope(scope)
-            .filter(status=Signup.Status.ATTENDED)
-            .values("volunteer_id")
-            .distinct()
-            .count(),
-        ),
+        (_("Active in the period"), data["active_in_period"]),
     ]
     return Section("volunteers", _("Volunteers"), figures=figures, charts=[chart])
 
 
 def hours_section(scope: ReportScope) -> Section:
-    by_kind = selectors.hours_by(scope, "kind")
-    by_direction = selectors.hours_by(scope, "direction")
-    by_month = selectors.hours_by(scope, "month")
+    hours = selectors.hours_by_groups(scope, ("kind", "direction", "month"))
+    by_kind, by_direction, by_month = hours["kind"], hours["direction"], hours["month"]
     total = sum(by_kind.values(), selectors.ZERO)
     charts = [
         _series_chart(

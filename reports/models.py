@@ -3,6 +3,8 @@ of volunteer hours. Everything else here is read from the apps below."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -140,3 +142,52 @@ class SignupDaySummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id} {self.day}"
+
+
+class DateMultiRangeField(models.Field):
+    """A PostgreSQL datemultirange, read as its text (only SQL in reports/activity.py reads or
+    writes it). Other databases get a text column that stays empty: they have no triggers."""
+
+    def db_type(self, connection: Any) -> str:
+        return "datemultirange" if connection.vendor == "postgresql" else "text"
+
+
+class VolunteerActivity(models.Model):
+    """The Almaty days on which one volunteer has an attended sign-up, per campaign region key
+    (the region's id, 0 for national campaigns, -1 for every campaign): one row per person and
+    key, so the dashboard counts distinct active people as plain rows. Kept exact by PostgreSQL
+    triggers (reports/activity.py, installed and filled by migration 0005).
+
+    volunteer_id is not a foreign key on purpose: the volunteers' merge moves every relation of
+    the dropped record to the kept one, and these rows follow the moved sign-ups instead."""
+
+    volunteer_id = models.BigIntegerField()
+    region_key = models.IntegerField()
+    days = DateMultiRangeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer_id", "region_key"], name="volunteer_activity_key")
+        ]
+        indexes = [models.Index(fields=["region_key"], name="volunteer_activity_region")]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer_id} {self.region_key}"
+
+
+class RegistrationDaySummary(models.Model):
+    """Volunteers on file (not anonymised) by region and Almaty day of registration. Kept by a
+    PostgreSQL trigger on volunteers_volunteer (reports/registrations.py, installed and filled by
+    migration 0007): the dashboard adds these rows up instead of reading every volunteer."""
+
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    day = models.DateField()
+    volunteers = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["region", "day"], name="registration_summary_key")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.day}"

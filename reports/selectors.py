@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,10 +26,11 @@ from detachments.models import Detachment
 from events.models import Campaign, Signup, TransportRequest
 from front_offices.selectors import visits_for_period
 from regions.models import Region
-from regions.scoping import region_queryset_for, scope_queryset
+from regions.scoping import region_queryset_for, scope_queryset, scoped_region_ids
 from volunteers.models import ADULT_AGE, Volunteer
 
-from .models import SignupDaySummary
+from . import activity, registrations
+from .models import RegistrationDaySummary, SignupDaySummary
 from .scope import ALL_REGIONS, ReportScope, local_midnight
 from .summary import summary_available
 
@@ -145,6 +146,38 @@ def hours_by(scope: ReportScope, group: str) -> dict[Any, Decimal]:
     return dict(total)
 
 
+_ONE_READ_GROUPS = {"kind": "campaign__kind", "direction": "campaign__direction", "month": "m"}
+
+
+def hours_by_groups(scope: ReportScope, groups: tuple[str, ...]) -> dict[str, dict[Any, Decimal]]:
+    """hours_by(scope, group) for each of `groups`. The day summary answers kind, direction and
+    month together in one grouping by campaign kind, direction and month (a few hundred rows)
+    instead of one scan of the summary per group; other sources answer group by group."""
+    result: dict[str, dict[Any, Decimal]] = {g: defaultdict(lambda: ZERO) for g in groups}
+    for source in HOURS_SOURCES:
+        if source is signup_hours and summary_serves(scope) and set(groups) <= set(_ONE_READ_GROUPS):
+            rows = (
+                summary_in_scope(scope)
+                .filter(attended__gt=0)
+                .annotate(m=TruncMonth("day"))
+                .order_by()
+                .values("campaign__kind", "campaign__direction", "m")
+                .annotate(h=HOURS_SUM)
+            )
+            for row in rows:
+                for group in groups:
+                    key = row[_ONE_READ_GROUPS[group]]
+                    # The start of the Almaty month, as signup_hours gives it.
+                    result[group][local_midnight(key) if group == "month" else key] += row["h"] or ZERO
+            continue
+        for group in groups:
+            if group not in HOUR_GROUPS:
+                raise ValueError(group)
+            for key, hours in source(scope, group).items():
+                result[group][key] += hours or ZERO
+    return {g: dict(v) for g, v in result.items()}
+
+
 def total_hours(scope: ReportScope) -> Decimal:
     return hours_by(scope, "total").get(None, ZERO)
 
@@ -159,6 +192,40 @@ def volunteers_in_scope(scope: ReportScope) -> QuerySet[Volunteer]:
     if scope.detachment:
         qs = qs.filter(detachment_id=scope.detachment)
     return qs
+
+
+def registrations_serve(scope: ReportScope) -> bool:
+    """The registrations summary (registrations.py) holds live volunteers per region and day: it
+    answers any period and region, not a detachment's members (those read the volunteers)."""
+    return registrations.available() and not scope.detachment
+
+
+def registrations_in_scope(scope: ReportScope) -> QuerySet[RegistrationDaySummary]:
+    """The summary rows matching volunteers_in_scope(scope): the same regions rule, every day."""
+    qs = scope_queryset(RegistrationDaySummary.objects.all(), scope.user)
+    if scope.region:
+        qs = qs.filter(region_id=scope.region)
+    return qs
+
+
+def live_volunteers_by_region(
+    scope: ReportScope, *, registered_by: datetime.date | None = None
+) -> dict[Any, int]:
+    """Volunteers on file per region (registered by that Almaty day, if given)."""
+    rows: Iterable[dict[str, Any]]
+    if registrations_serve(scope):
+        summary = registrations_in_scope(scope)
+        if registered_by is not None:
+            summary = summary.filter(day__lte=registered_by)
+        rows = summary.order_by().values("region_id").annotate(n=Sum("volunteers"))
+    else:
+        volunteers = volunteers_in_scope(scope)
+        if registered_by is not None:
+            volunteers = volunteers.filter(
+                created_at__lt=local_midnight(registered_by + datetime.timedelta(days=1))
+            )
+        rows = volunteers.order_by().values("region_id").annotate(n=Count("id"))
+    return {r["region_id"]: r["n"] for r in rows if r["n"]}
 
 
 def detachments_in_scope(scope: ReportScope) -> QuerySet[Detachment]:
@@ -215,35 +282,104 @@ def month_label(day: datetime.date) -> str:
     return f"{day:%Y-%m}"
 
 
-def volunteers_over_time(scope: ReportScope) -> dict[str, list[tuple[datetime.date, int]]]:
-    """Registered (cumulative, at each month's end) and active (with attended hours in the
-    month) volunteers per month of the period."""
+def activity_serves(scope: ReportScope) -> bool:
+    """The activity table (activity.py) holds each person's attended days per campaign region:
+    it answers any period and region, not one campaign's, a detachment's or one person's figures
+    (those read the sign-ups, a small share of them)."""
+    return activity.available() and not scope.campaign and not scope.detachment and not scope.volunteer
+
+
+def active_region_ids(scope: ReportScope) -> frozenset[int] | None:
+    """The campaign regions whose sign-ups the scope counts (None: every campaign, national
+    ones included), the same rule as signups_in_scope."""
+    ids = scoped_region_ids(scope.user)
+    if scope.region:
+        return frozenset({scope.region}) if ids is None or scope.region in ids else frozenset()
+    return ids
+
+
+def _month_bounds(
+    scope: ReportScope, months: list[datetime.date]
+) -> list[tuple[datetime.date, datetime.date]]:
+    """Each month of the period as its first and last day inside the period."""
+    bounds = []
+    for month in months:
+        following = (month + datetime.timedelta(days=32)).replace(day=1)
+        bounds.append((max(month, scope.start), min(following - datetime.timedelta(days=1), scope.end)))
+    return bounds
+
+
+def active_volunteers(scope: ReportScope) -> tuple[int, dict[datetime.date, int]]:
+    """Distinct volunteers with an attended sign-up in the period, and per month of the period."""
     months = months_of(scope)
-    volunteers = volunteers_in_scope(scope)
-    before = volunteers.filter(created_at__lt=scope.start_at).count()
-    new = {
+    if activity_serves(scope):
+        total, counts = activity.active_counts(
+            active_region_ids(scope), scope.start, scope.end, _month_bounds(scope, months)
+        )
+        return total, dict(zip(months, counts, strict=True))
+    attended = signups_in_scope(scope).filter(status=Signup.Status.ATTENDED)
+    by_month = {
         _month_key(r["m"]): r["n"]
-        for r in volunteers.filter(created_at__gte=scope.start_at, created_at__lt=scope.end_before)
-        .annotate(m=TruncMonth("created_at", tzinfo=timezone.get_default_timezone()))
-        .order_by()
-        .values("m")
-        .annotate(n=Count("id"))
-    }
-    active = {
-        _month_key(r["m"]): r["n"]
-        for r in signups_in_scope(scope)
-        .filter(status=Signup.Status.ATTENDED)
-        .annotate(m=_SIGNUP_GROUPS["month"])
+        for r in attended.annotate(m=_SIGNUP_GROUPS["month"])
         .order_by()
         .values("m")
         .annotate(n=Count("volunteer_id", distinct=True))
     }
+    return attended.values("volunteer_id").distinct().count(), {
+        m: n for m, n in by_month.items() if m is not None
+    }
+
+
+def active_in_period(scope: ReportScope) -> int:
+    """Distinct volunteers with an attended sign-up in the period."""
+    if activity_serves(scope):
+        return activity.active_counts(active_region_ids(scope), scope.start, scope.end)[0]
+    return (
+        signups_in_scope(scope)
+        .filter(status=Signup.Status.ATTENDED)
+        .values("volunteer_id")
+        .distinct()
+        .count()
+    )
+
+
+def volunteers_over_time(scope: ReportScope) -> dict[str, Any]:
+    """Registered (cumulative, at each month's end) and active (with attended hours in the
+    month) volunteers per month of the period, and those active in the whole period."""
+    months = months_of(scope)
+    if registrations_serve(scope):
+        summary = registrations_in_scope(scope)
+        before = summary.filter(day__lt=scope.start).aggregate(n=Sum("volunteers"))["n"] or 0
+        new = {
+            _month_key(r["m"]): r["n"]
+            for r in summary.filter(day__gte=scope.start, day__lte=scope.end)
+            .annotate(m=TruncMonth("day"))
+            .order_by()
+            .values("m")
+            .annotate(n=Sum("volunteers"))
+        }
+    else:
+        volunteers = volunteers_in_scope(scope)
+        before = volunteers.filter(created_at__lt=scope.start_at).count()
+        new = {
+            _month_key(r["m"]): r["n"]
+            for r in volunteers.filter(created_at__gte=scope.start_at, created_at__lt=scope.end_before)
+            .annotate(m=TruncMonth("created_at", tzinfo=timezone.get_default_timezone()))
+            .order_by()
+            .values("m")
+            .annotate(n=Count("id"))
+        }
+    active_total, active = active_volunteers(scope)
     registered: list[tuple[datetime.date, int]] = []
     running = before
     for month in months:
         running += new.get(month, 0)
         registered.append((month, running))
-    return {"registered": registered, "active": [(m, active.get(m, 0)) for m in months]}
+    return {
+        "registered": registered,
+        "active": [(m, active.get(m, 0)) for m in months],
+        "active_in_period": active_total,
+    }
 
 
 def attendance_counts(scope: ReportScope) -> dict[str, int]:
@@ -316,13 +452,37 @@ def detachment_activity(scope: ReportScope) -> QuerySet[Detachment]:
     )
 
 
+def detachment_hours(scope: ReportScope, ids: list[int]) -> dict[Any, Decimal]:
+    """hours_by(scope, "detachment") for the listed detachments only: their members' attended
+    sign-ups are read through the attended-per-person index, instead of every attended sign-up
+    of the period joined to its volunteer to find the few in a detachment."""
+    total: dict[Any, Decimal] = defaultdict(lambda: ZERO)
+    for source in HOURS_SOURCES:
+        if source is signup_hours:
+            found = {
+                r["g"]: r["h"]
+                for r in signups_in_scope(scope)
+                .filter(status=Signup.Status.ATTENDED, volunteer__detachment_id__in=ids)
+                .annotate(g=_SIGNUP_GROUPS["detachment"])
+                .order_by()
+                .values("g")
+                .annotate(h=HOURS_SUM)
+            }
+        else:
+            found = source(scope, "detachment")
+        for key, hours in found.items():
+            if key in ids:
+                total[key] += hours or ZERO
+    return dict(total)
+
+
 def detachment_rows(scope: ReportScope, *, limit: int = 50) -> list[DetachmentRow]:
-    hours = hours_by(scope, "detachment")
-    rows = [
+    listed = list(detachment_activity(scope)[:limit])
+    hours = detachment_hours(scope, [d.pk for d in listed])
+    return [
         DetachmentRow(d, d.member_count, d.minor_count, hours.get(d.pk, ZERO), d.signup_count)  # type: ignore[attr-defined]
-        for d in detachment_activity(scope)[:limit]
+        for d in listed
     ]
-    return rows
 
 
 @dataclass
@@ -346,6 +506,8 @@ class RegionRow:
 
 def active_by_region(scope: ReportScope) -> dict[Any, int]:
     """Volunteers with attended hours per campaign region: distinct people, so not a sum."""
+    if activity_serves(scope):
+        return activity.active_by_region_key(active_region_ids(scope), scope.start, scope.end)
     return dict(
         signups_in_scope(scope)
         .filter(status=Signup.Status.ATTENDED)
@@ -370,13 +532,7 @@ def region_summary(scope: ReportScope) -> list[RegionRow]:
 
     regions = region_summary_regions(scope)
     visits = visits_by_region(scope)
-    volunteers = dict(
-        volunteers_in_scope(scope)
-        .order_by()
-        .values("region_id")
-        .annotate(n=Count("id"))
-        .values_list("region_id", "n")
-    )
+    volunteers = live_volunteers_by_region(scope)
     signups = signups_in_scope(scope)
     per_region: dict[Any, dict[str, Any]]
     if summary_serves(scope):
@@ -463,28 +619,13 @@ def direction_choices() -> list[tuple[str, str]]:
 def year_totals(year: int) -> dict[str, Any]:
     """National and per-region totals for a calendar year: counts only, nothing personal.
     Hours by campaign region; national campaigns count in the national total only."""
-    start, end = local_midnight(datetime.date(year, 1, 1)), local_midnight(datetime.date(year + 1, 1, 1))
-    attended = Signup.objects.filter(
-        status=Signup.Status.ATTENDED, shift__starts_at__gte=start, shift__starts_at__lt=end
-    )
     # Every hours source (shifts, targeted help), read across all regions: counts only.
-    hours = hours_by(
-        ReportScope(user=ALL_REGIONS, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)),
-        "region",
+    whole_year = ReportScope(
+        user=ALL_REGIONS, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)
     )
-    active = dict(
-        attended.order_by()
-        .values("shift__campaign__region_id")
-        .annotate(n=Count("volunteer_id", distinct=True))
-        .values_list("shift__campaign__region_id", "n")
-    )
-    volunteers = dict(
-        Volunteer.objects.filter(anonymized_at__isnull=True, created_at__lt=end)
-        .order_by()
-        .values("region_id")
-        .annotate(n=Count("id"))
-        .values_list("region_id", "n")
-    )
+    hours = hours_by(whole_year, "region")
+    active = active_by_region(whole_year)
+    volunteers = live_volunteers_by_region(whole_year, registered_by=whole_year.end)
     campaigns = dict(
         Campaign.objects.filter(
             status__in=[Campaign.Status.PUBLISHED, Campaign.Status.CLOSED],
@@ -526,7 +667,7 @@ def year_totals(year: int) -> dict[str, Any]:
         "regions": regions,
         "total": {
             "volunteers": sum(volunteers.values()),
-            "active": attended.values("volunteer_id").distinct().count(),
+            "active": active_in_period(whole_year),
             "hours": sum(hours.values(), ZERO),
             "campaigns": sum(campaigns.values()),
             "visits": sum(visits.values()),

@@ -111,3 +111,16 @@ def test_rebuild_gives_the_same_rows(world) -> None:  # type: ignore[no-untyped-
     SignupDaySummary.objects.all().delete()
     summary.rebuild()
     assert stored() == before == recount()
+
+
+def test_hours_of_several_groups_read_at_once_equal_each_group(world, nora, alice) -> None:  # type: ignore[no-untyped-def]
+    groups = ("kind", "direction", "month")
+    for user in (nora, alice):
+        for scope in (
+            ReportScope(user=user, start=PERIOD[0], end=PERIOD[1]),
+            ReportScope(user=user, start=datetime.date(2026, 1, 16), end=datetime.date(2026, 5, 10)),
+            ReportScope(user=user, start=PERIOD[0], end=PERIOD[1], region=world.almaty.pk),
+        ):
+            together = selectors.hours_by_groups(scope, groups)
+            assert together == {g: selectors.hours_by(scope, g) for g in groups}, scope
+            assert all(together[g] for g in groups)

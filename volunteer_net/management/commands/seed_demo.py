@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from care.demo import seed_care
 from events.demo import seed_events
 from front_offices.demo import seed_front_offices
+from reports.summary import compact as compact_report_summaries
 from volunteer_net.demo import DEMO_PASSWORD, seed_volunteers
 from volunteers.models import Volunteer
 
@@ -51,6 +52,8 @@ class Command(BaseCommand):
         counts["front_offices"] = seed_front_offices(visits=options["visits"], seed=options["seed"])
         counts |= seed_events(shifts=options["shifts"], signups=options["signups"], seed=options["seed"])
         counts |= seed_care(per_region=options["care"], seed=options["seed"])
+        # The reports' maintained tables were rewritten row by row during the bulk loads.
+        compact_report_summaries()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {counts['volunteers']} volunteers, {counts['detachments']} detachments and "

@@ -1,0 +1,293 @@
+"""Who was active when: the maintained table reports_volunteeractivity and the triggers that keep it.
+
+"Active" is a volunteer with an attended sign-up for a shift starting in the period (the
+dashboard's "Active in the period", its monthly chart and the regions' column). Those are counts
+of DISTINCT people, which cannot be added up from SignupDaySummary's per-day sums, and counting
+them from the sign-ups sorts hundreds of thousands of rows on every first view.
+
+The table holds, per volunteer and region key, the set of Almaty days on which that volunteer has
+an attended sign-up, as one `datemultirange` (a few ranges per person):
+
+- region_key = the campaign's region id, 0 for national campaigns (no region), and
+- region_key = -1 (EVERYWHERE) for the volunteer's days across every campaign,
+
+with the first and last of those days as generated columns (first_day, last_day, migration 0008).
+
+So there is one row per person for a given region key, and "active in a period" is
+`days && daterange(start, end)` over rows of one key: a COUNT(*), not a COUNT(DISTINCT), over at
+most one row per volunteer. National staff read the EVERYWHERE rows, a coordinator of one region
+that region's rows; only a coordinator of several regions needs a DISTINCT (over their rows only).
+Any period works, to the day: no whole-month rounding.
+
+Kept by PostgreSQL triggers, like the day summary (summary.py), in the writing transaction, on
+every path that writes sign-ups (services, admin, merges that move sign-ups to the kept record,
+bulk loads with COPY, deletions), shifts (moved to another day or campaign) and campaigns (moved to
+another region). Adding a day is a cheap union; anything that can take a day away recounts that
+volunteer's days from their sign-ups (a handful of rows through the volunteer index), so the table
+is exact by construction and never drifts.
+
+Locking: each change first locks the volunteer's row (FOR NO KEY UPDATE: a row lock, so a bulk
+load of any size holds no lock-table slots), so two transactions changing the same person's
+attendance queue instead of one overwriting the other's recount with a stale read. That is the
+events/ lock order (the shift, then volunteers in ascending id): marking attendance already holds
+the shift; triggers that touch many people (a shift or campaign moved) lock them in id order. The
+sign-up trigger here (reports_activity_*) fires before the day summary's (reports_signup_summary*:
+PostgreSQL fires triggers in name order), so a sign-up's write takes the volunteer's row first,
+then the summary row. One case runs the other way: a statement that moves several sign-ups of a
+person (a merge of duplicate records) locks each sign-up, then the people; attendance marked for
+that same person at that very moment holds its sign-up and waits for the person. PostgreSQL then
+aborts one of the two with a deadlock error (that request fails and is made again); neither
+leaves a wrong count, since each recount runs under the person's lock.
+
+volunteer_id is a plain column, not a foreign key: volunteers' merge moves every relation to the
+kept record (volunteers.services._relations_to_move), and these rows follow the sign-ups instead.
+
+PostgreSQL only; elsewhere (SQLite under `make run`) the selectors count from the sign-ups.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+
+TABLE = "reports_volunteeractivity"
+EVERYWHERE = -1
+NO_REGION = 0
+
+
+def _day(column: str) -> str:
+    return f"(({column}) AT TIME ZONE '{settings.TIME_ZONE}')::date"
+
+
+# The attended days of volunteer `v` per region key (EVERYWHERE included), from the sign-ups.
+_FRESH = f"""
+  WITH d AS (
+    SELECT COALESCE(c.region_id, {NO_REGION}) AS k, {_day("s.starts_at")} AS day
+    FROM events_signup g
+    JOIN events_shift s ON s.id = g.shift_id
+    JOIN events_campaign c ON c.id = s.campaign_id
+    WHERE g.volunteer_id = v AND g.status = 'attended'
+  )
+  SELECT k, range_agg(daterange(day, day, '[]')) AS days FROM d GROUP BY k
+  UNION ALL
+  SELECT {EVERYWHERE}, range_agg(daterange(day, day, '[]')) FROM d HAVING COUNT(*) > 0
+"""  # noqa: S608
+
+
+def install_sql() -> str:
+    # Every interpolated name is one of our constants (the table, keys, the time zone setting).
+    return f"""
+CREATE OR REPLACE FUNCTION reports_activity_lock(v bigint) RETURNS void LANGUAGE sql AS $$
+  SELECT NULL::void FROM (
+    SELECT 1 FROM volunteers_volunteer WHERE id = v FOR NO KEY UPDATE
+  ) AS locked;
+$$;
+
+-- One volunteer's rows recounted from their sign-ups (after anything that may take a day away).
+CREATE OR REPLACE FUNCTION reports_activity_refresh(v bigint) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM reports_activity_lock(v);
+  -- Keys without a day left go; the others are written (the two sets are disjoint).
+  WITH fresh AS ({_FRESH}),
+  gone AS (
+    DELETE FROM {TABLE} t WHERE t.volunteer_id = v
+      AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.k = t.region_key)
+  )
+  INSERT INTO {TABLE} AS t (volunteer_id, region_key, days)
+    SELECT v, k, days FROM fresh ORDER BY k
+  ON CONFLICT (volunteer_id, region_key) DO UPDATE SET days = EXCLUDED.days
+    WHERE t.days IS DISTINCT FROM EXCLUDED.days;
+END $$;
+
+-- One attended day added for volunteer v in region key k (and EVERYWHERE): a union, no recount.
+CREATE OR REPLACE FUNCTION reports_activity_add(v bigint, k integer, d date) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM reports_activity_lock(v);
+  INSERT INTO {TABLE} AS t (volunteer_id, region_key, days)
+    VALUES (v, {EVERYWHERE}, datemultirange(daterange(d, d, '[]'))),
+           (v, k, datemultirange(daterange(d, d, '[]')))
+  ON CONFLICT (volunteer_id, region_key) DO UPDATE SET days = t.days + EXCLUDED.days
+    WHERE NOT t.days @> d;
+END $$;
+
+CREATE OR REPLACE FUNCTION reports_activity_signup() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE k integer; d date;
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    SELECT COALESCE(c.region_id, {NO_REGION}), {_day("s.starts_at")} INTO k, d
+      FROM events_shift s JOIN events_campaign c ON c.id = s.campaign_id WHERE s.id = NEW.shift_id;
+    IF FOUND THEN PERFORM reports_activity_add(NEW.volunteer_id, k, d); END IF;
+    RETURN NULL;
+  END IF;
+  -- A day may have gone (a deletion, attendance undone, a move): recount the people concerned,
+  -- the lower id first.
+  PERFORM reports_activity_refresh(p) FROM (
+    SELECT DISTINCT p FROM unnest(ARRAY[OLD.volunteer_id,
+      CASE WHEN TG_OP = 'UPDATE' THEN NEW.volunteer_id END]) AS p WHERE p IS NOT NULL ORDER BY p
+  ) AS people;
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION reports_activity_people(volunteers bigint[]) RETURNS void
+LANGUAGE sql AS $$
+  SELECT reports_activity_refresh(p) FROM (SELECT DISTINCT unnest(volunteers) AS p ORDER BY p) AS people;
+$$;
+
+CREATE OR REPLACE FUNCTION reports_activity_shift() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- A shift moved to another day or campaign: its attended people's days move along.
+  PERFORM reports_activity_people(ARRAY(
+    SELECT volunteer_id FROM events_signup WHERE shift_id = NEW.id AND status = 'attended'));
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION reports_activity_campaign() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- A campaign moved to another region: its attended people's days change region key.
+  PERFORM reports_activity_people(ARRAY(
+    SELECT g.volunteer_id FROM events_signup g JOIN events_shift s ON s.id = g.shift_id
+    WHERE s.campaign_id = NEW.id AND g.status = 'attended'));
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS reports_activity_signup_insert ON events_signup;
+CREATE TRIGGER reports_activity_signup_insert AFTER INSERT ON events_signup
+  FOR EACH ROW WHEN (NEW.status = 'attended') EXECUTE FUNCTION reports_activity_signup();
+DROP TRIGGER IF EXISTS reports_activity_signup_delete ON events_signup;
+CREATE TRIGGER reports_activity_signup_delete AFTER DELETE ON events_signup
+  FOR EACH ROW WHEN (OLD.status = 'attended') EXECUTE FUNCTION reports_activity_signup();
+DROP TRIGGER IF EXISTS reports_activity_signup_update ON events_signup;
+CREATE TRIGGER reports_activity_signup_update AFTER UPDATE ON events_signup
+  FOR EACH ROW WHEN ((OLD.status = 'attended' OR NEW.status = 'attended')
+                     AND (OLD.status IS DISTINCT FROM NEW.status
+                          OR OLD.shift_id IS DISTINCT FROM NEW.shift_id
+                          OR OLD.volunteer_id IS DISTINCT FROM NEW.volunteer_id))
+  EXECUTE FUNCTION reports_activity_signup();
+DROP TRIGGER IF EXISTS reports_activity_shift ON events_shift;
+CREATE TRIGGER reports_activity_shift AFTER UPDATE ON events_shift
+  FOR EACH ROW WHEN (OLD.campaign_id IS DISTINCT FROM NEW.campaign_id
+                     OR {_day("OLD.starts_at")} IS DISTINCT FROM {_day("NEW.starts_at")})
+  EXECUTE FUNCTION reports_activity_shift();
+DROP TRIGGER IF EXISTS reports_activity_campaign ON events_campaign;
+CREATE TRIGGER reports_activity_campaign AFTER UPDATE ON events_campaign
+  FOR EACH ROW WHEN (OLD.region_id IS DISTINCT FROM NEW.region_id)
+  EXECUTE FUNCTION reports_activity_campaign();
+"""  # noqa: S608
+
+
+UNINSTALL_SQL = """
+DROP TRIGGER IF EXISTS reports_activity_signup_insert ON events_signup;
+DROP TRIGGER IF EXISTS reports_activity_signup_delete ON events_signup;
+DROP TRIGGER IF EXISTS reports_activity_signup_update ON events_signup;
+DROP TRIGGER IF EXISTS reports_activity_shift ON events_shift;
+DROP TRIGGER IF EXISTS reports_activity_campaign ON events_campaign;
+DROP FUNCTION IF EXISTS reports_activity_signup();
+DROP FUNCTION IF EXISTS reports_activity_shift();
+DROP FUNCTION IF EXISTS reports_activity_campaign();
+DROP FUNCTION IF EXISTS reports_activity_people(bigint[]);
+DROP FUNCTION IF EXISTS reports_activity_add(bigint, integer, date);
+DROP FUNCTION IF EXISTS reports_activity_refresh(bigint);
+DROP FUNCTION IF EXISTS reports_activity_lock(bigint);
+"""
+
+
+def rebuild_sql() -> str:
+    return f"""
+DELETE FROM {TABLE};
+WITH d AS (
+  SELECT DISTINCT g.volunteer_id AS v, COALESCE(c.region_id, {NO_REGION}) AS k, {_day("s.starts_at")} AS day
+  FROM events_signup g
+  JOIN events_shift s ON s.id = g.shift_id
+  JOIN events_campaign c ON c.id = s.campaign_id
+  WHERE g.status = 'attended'
+)
+INSERT INTO {TABLE} (volunteer_id, region_key, days)
+SELECT v, k, range_agg(daterange(day, day, '[]')) FROM d GROUP BY v, k
+UNION ALL
+SELECT v, {EVERYWHERE}, range_agg(daterange(day, day, '[]')) FROM d GROUP BY v;
+"""  # noqa: S608
+
+
+def available() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def rebuild() -> None:
+    """Recount the table from the sign-ups (a repair; the triggers keep it exact)."""
+    if available():
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE events_signup IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute(rebuild_sql())
+
+
+# Reading --------------------------------------------------------------------------------------
+
+
+def _keys(region_ids: Iterable[int] | None) -> tuple[str, list[Any], bool]:
+    """The WHERE on region_key for a set of campaign regions (None: every campaign, national ones
+    included), its parameters, and whether a person can have several matching rows (DISTINCT)."""
+    if region_ids is None:
+        return "region_key = %s", [EVERYWHERE], False
+    ids = sorted(set(region_ids))
+    if len(ids) == 1:
+        return "region_key = %s", [ids[0]], False
+    return "region_key = ANY(%s)", [ids], True
+
+
+def _period(start: datetime.date, end: datetime.date) -> tuple[str, list[Any]]:
+    """Whether a row has a day between start and end. Testing the multirange costs ~1 µs a row, a
+    test per month of the chart; the row's first and last day (plain stored columns) settle most
+    rows first: all days outside the period, or all inside it."""
+    return (
+        "(first_day <= %s AND last_day >= %s"
+        " AND ((first_day >= %s AND last_day <= %s) OR days && daterange(%s, %s, '[]')))",
+        [end, start, start, end, start, end],
+    )
+
+
+def active_counts(
+    region_ids: Iterable[int] | None,
+    start: datetime.date,
+    end: datetime.date,
+    months: Sequence[tuple[datetime.date, datetime.date]] = (),
+) -> tuple[int, list[int]]:
+    """People with an attended sign-up between start and end (Almaty days, both included) in
+    campaigns of `region_ids` (None: every campaign), and the same for each (first, last) day pair
+    of `months` — one scan of at most a row per person."""
+    where, params, several = _keys(region_ids)
+    if region_ids is not None and not params[0]:
+        return 0, [0 for _m in months]
+    period, period_params = _period(start, end)
+    counted = "DISTINCT volunteer_id" if several else "*"
+    columns = [f"COUNT({counted})"]
+    column_params: list[Any] = []
+    for first, last in months:
+        month, month_params = _period(first, last)
+        columns.append(f"COUNT({counted}) FILTER (WHERE {month})")
+        column_params += month_params
+    sql = f"SELECT {', '.join(columns)} FROM {TABLE} WHERE {where} AND {period}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*column_params, *params, *period_params])
+        row = cursor.fetchone()
+    return row[0], list(row[1:])
+
+
+def active_by_region_key(
+    region_ids: Iterable[int] | None, start: datetime.date, end: datetime.date
+) -> dict[int | None, int]:
+    """People active in the period per campaign region (None: national campaigns); one row per
+    person and key, so a plain count per key."""
+    period, params = _period(start, end)
+    sql = f"SELECT region_key, COUNT(*) FROM {TABLE} WHERE region_key <> %s AND {period}"  # noqa: S608
+    args: list[Any] = [EVERYWHERE, *params]
+    if region_ids is not None:
+        sql += " AND region_key = ANY(%s)"
+        args.append(sorted(set(region_ids)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " GROUP BY region_key", args)
+        return {(None if k == NO_REGION else k): n for k, n in cursor.fetchall()}
