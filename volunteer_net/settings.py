@@ -367,7 +367,13 @@ IMPORT_IN_PROCESS = env_bool("IMPORT_IN_PROCESS", CELERY_TASK_ALWAYS_EAGER)
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            # Django's Redis backend, answering as a miss while Redis is down instead of failing
+            # the request (volunteer_net/cache.py); a hung Redis costs a request 2 s at most.
+            "BACKEND": "volunteer_net.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
