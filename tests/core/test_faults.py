@@ -9,6 +9,7 @@ throttles and Celery publishing — and its workers at it.
 from __future__ import annotations
 
 import datetime
+import errno
 import json
 import signal
 import subprocess
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg2
 import pytest
 import redis
 from django.core.cache import caches
@@ -24,6 +26,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.models import AuditEntry
 from events.models import Signup
 from front_offices.models import Visit
 from notifications.models import Message
@@ -39,9 +42,10 @@ from tests.notifications.test_worker import (  # noqa: F401 (processes is a fixt
     own_redis,
     processes,
     publishing_to,
+    test_database_url,
     wait_for,
 )
-from tests.reports.conftest import period_query
+from tests.reports.conftest import in_period, period_query
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -127,3 +131,163 @@ class TestRedisStoppedWhileVolunteersBookAndSignUp:
         found = deliveries(processes.mail_dir)
         assert {mid: len(copies) for mid, copies in found.items() if mid in ids} == {mid: 1 for mid in ids}
         assert set(Message.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"sent"}
+
+
+# Exports: a worker killed in the middle of one, a disk that fills up -----------------------------
+
+
+@pytest.fixture
+def export_dir(settings, tmp_path) -> Path:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    settings.REPORTS_EXPORT_DIR = str(folder)
+    return folder
+
+
+def job_status(client: Client, job: ExportJob) -> dict[str, Any]:
+    return dict(json.loads(client.get(f"/reports/exports/{job.pk}/status.json").content))
+
+
+def files_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+class TestExportWorkerKilled:
+    def test_the_person_sees_the_export_failed_runs_it_again_and_nothing_is_doubled(
+        self,
+        processes: Processes,  # noqa: F811
+        world: Any,
+        nora: Any,
+        export_dir: Path,
+        settings: Any,
+    ) -> None:
+        settings.REPORTS_DIRECT_MAX_ROWS = 0
+        settings.REPORTS_EXPORT_STALL_SECONDS = 3
+        env = {"REPORTS_EXPORT_DIR": str(export_dir)}
+        client = client_for(nora)
+        redis.Redis.from_url(settings.REDIS_URL).delete("celery")
+        assert (
+            client.post("/reports/export/", period_query(report="signups", file_format="csv")).status_code
+            == 302
+        )
+        first = ExportJob.objects.get()
+        # The sign-ups are locked from another connection, so the worker that takes the job up
+        # is caught in the middle of it, its job marked running, when it is killed.
+        lock = psycopg2.connect(test_database_url())
+        try:
+            lock.cursor().execute("LOCK TABLE events_signup IN ACCESS EXCLUSIVE MODE")
+            worker = processes.worker("x1", **env)
+            wait_for(
+                lambda: ExportJob.objects.get(pk=first.pk).status == "running",
+                timeout=30,
+                what="the worker to take the export up",
+            )
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=10)
+        finally:
+            lock.rollback()
+            lock.close()
+
+        assert job_status(client, first)["status"] == "running"  # for the stall timeout, it may be alive
+        status = wait_for(
+            lambda: (s := job_status(client, first))["status"] == "failed" and s,
+            timeout=30,
+            what="the stopped export to show as failed",
+        )
+        assert status["failure"] == "The export stopped before it was finished. Please run it again."
+        assert status["download_url"] == ""
+        page = client.get(f"/reports/exports/{first.pk}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+        assert "Выгрузка остановилась, не завершившись" in page and 'id="export-failed"' in page
+        assert "hidden" not in page.split('id="export-failed"', 1)[1].split(">", 1)[0]
+        assert files_in(export_dir) == []  # the killed worker's partial file is never served
+
+        # The task of the killed worker comes back (as Redis redelivers an unacknowledged task)
+        # while another worker runs; and the person runs the export again from the page's link.
+        from reports import tasks
+
+        tasks.run_export.delay(first.pk)
+        second_worker = processes.worker("x2", **env)
+        again = client.get(status["again_url"])
+        assert again.status_code == 200 and 'value="signups" selected' in again.content.decode()
+        assert (
+            client.post("/reports/export/", period_query(report="signups", file_format="csv")).status_code
+            == 302
+        )
+        second = ExportJob.objects.exclude(pk=first.pk).get()
+        done = wait_for(
+            lambda: (s := job_status(client, second))["status"] == "done" and s,
+            timeout=60,
+            what="the export run again",
+        )
+        wait_for(lambda: processes.log("x2").count("succeeded") >= 2, timeout=30, what="the redelivered task")
+        assert second_worker.poll() is None
+        first.refresh_from_db()
+        assert (first.status, first.failure) == ("failed", "stopped")  # not revived by the redelivery
+        assert files_in(export_dir) == [f"{second.pk}-{second.file_name}"]
+        body = b"".join(client.get(done["download_url"]).streaming_content).decode("utf-8-sig")
+        assert len(body.strip().splitlines()) == 2 + sum(1 for s in world.signups if in_period(s))
+        assert AuditEntry.objects.filter(action=AuditEntry.Action.EXPORTED).count() == 1
+
+
+@pytest.fixture
+def full_disk(export_dir: Path) -> Iterator[Path]:
+    """The export directory on a 64 KiB tmpfs of its own, filled up: a real ENOSPC from the
+    kernel, as a full disk gives. Needs root (as `make test` runs on CI); unmounted afterwards."""
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0777", "tmpfs", str(export_dir)], check=True)
+    try:
+        with (export_dir / "filler").open("wb") as filler:
+            try:
+                while True:
+                    filler.write(b"\0" * 4096)
+                    filler.flush()
+            except OSError as exc:
+                assert exc.errno == errno.ENOSPC
+        yield export_dir
+    finally:
+        subprocess.run(["umount", str(export_dir)], check=True)
+
+
+class TestExportDiskFull:
+    def test_background_export_fails_with_a_clear_message_and_leaves_no_file(
+        self,
+        processes: Processes,  # noqa: F811
+        world: Any,
+        nora: Any,
+        full_disk: Path,
+        settings: Any,
+    ) -> None:
+        settings.REPORTS_DIRECT_MAX_ROWS = 0
+        redis.Redis.from_url(settings.REDIS_URL).delete("celery")
+        processes.worker("d1", REPORTS_EXPORT_DIR=str(full_disk))
+        client = client_for(nora)
+        for file_format in ("csv", "xlsx"):
+            client.post("/reports/export/", period_query(report="signups", file_format=file_format))
+        jobs = list(ExportJob.objects.order_by("pk"))
+        for job in jobs:
+            status = wait_for(
+                lambda job=job: (s := job_status(client, job))["status"] in ("done", "failed") and s,
+                timeout=60,
+                what="the export to end",
+            )
+            assert status["status"] == "failed" and status["download_url"] == ""
+            assert status["failure"].startswith("There is no room left on the server to save the file.")
+            job.refresh_from_db()
+            assert job.failure == "disk_full"
+        page = client.get(f"/reports/exports/{jobs[0].pk}/", HTTP_ACCEPT_LANGUAGE="kk").content.decode()
+        assert "Серверде файлды сақтауға орын қалмады" in page
+        assert files_in(full_disk) == ["filler"]
+        assert "Traceback" not in processes.log("d1")
+
+    def test_direct_export_answers_with_the_form_and_a_clear_error(
+        self, regions_in_transactional_db: Any, world: Any, nora: Any, full_disk: Path
+    ) -> None:
+        client = Client(raise_request_exception=False)
+        client.force_login(nora)
+        response = client.post(
+            "/reports/export/",
+            period_query(report="signups", file_format="xlsx"),
+            HTTP_ACCEPT_LANGUAGE="ru",
+        )
+        assert response.status_code == 200
+        assert "На сервере не осталось места, чтобы сохранить файл" in response.content.decode()
+        assert files_in(full_disk) == ["filler"]
