@@ -142,6 +142,12 @@ def job_path(job: ExportJob) -> Path:
     return export_dir() / f"{job.pk}-{job.file_name}"
 
 
+def partial_path(job: ExportJob) -> Path:
+    """Where the job's file is written until it is whole (never served)."""
+    path = job_path(job)
+    return path.with_name(f"{path.name}.part")
+
+
 def export_job_create(
     *, by: User, export: Export, scope: ReportScope, file_format: str, rows: int
 ) -> ExportJob:
@@ -201,19 +207,19 @@ def export_job_run(*, job_id: int) -> None:
         )
 
     path = job_path(job)
-    partial_path = path.with_name(f"{path.name}.part")
+    part = partial_path(job)
     try:
         with translation.override(job.language):
             rows = export_write(
                 export=export,
                 scope=scope,
                 file_format=job.file_format,
-                target=str(partial_path),
+                target=str(part),
                 progress=progress,
             )
-        partial_path.replace(path)
+        part.replace(path)
     except OSError as exc:
-        partial_path.unlink(missing_ok=True)
+        part.unlink(missing_ok=True)
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
             _job_failed(job.pk, ExportJob.Failure.ERROR, among=running)
             raise
@@ -222,7 +228,7 @@ def export_job_run(*, job_id: int) -> None:
         _job_failed(job.pk, ExportJob.Failure.DISK_FULL, among=running)
         return
     except Exception:
-        partial_path.unlink(missing_ok=True)
+        part.unlink(missing_ok=True)
         _job_failed(job.pk, ExportJob.Failure.ERROR, among=running)
         raise
     now = timezone.now()
@@ -269,16 +275,21 @@ def export_job_refresh(job: ExportJob) -> ExportJob:
         job_id=job.pk
     ):
         job.refresh_from_db()
+        partial_path(job).unlink(missing_ok=True)  # what its killed worker had written
     return job
 
 
 def export_temporary_xlsx(*, export: Export, scope: ReportScope) -> IO[bytes]:
     """A small export's workbook in an anonymous temporary file (gone when closed), or a
     translated error when the export directory's disk is full."""
+    handle = tempfile.TemporaryFile(dir=export_dir())
     try:
-        handle = tempfile.TemporaryFile(dir=export_dir())
         export_write(export=export, scope=scope, file_format="xlsx", target=handle)
     except OSError as exc:
+        try:
+            handle.close()
+        except OSError:
+            pass  # what it could not write is lost with it: an anonymous file, gone when closed
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
             raise
         logger.error("direct export: no space left in %s", settings.REPORTS_EXPORT_DIR)
@@ -297,6 +308,7 @@ def export_jobs_clean(*, now: datetime.datetime | None = None) -> int:
     cleaned = 0
     for job in stale:
         job_path(job).unlink(missing_ok=True)
+        partial_path(job).unlink(missing_ok=True)
         cleaned += 1
     stale.update(status=ExportJob.Status.EXPIRED)
     # Files with no job left (a job deleted with its user) go too.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import errno
 import json
+import os
 import signal
 import subprocess
 import time
@@ -45,7 +46,7 @@ from tests.notifications.test_worker import (  # noqa: F401 (processes is a fixt
     test_database_url,
     wait_for,
 )
-from tests.reports.conftest import in_period, period_query
+from tests.reports.conftest import in_period, period_query, world  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -194,7 +195,7 @@ class TestExportWorkerKilled:
             timeout=30,
             what="the stopped export to show as failed",
         )
-        assert status["failure"] == "The export stopped before it was finished. Please run it again."
+        assert status["failure"] == "Экспорт аяқталмай тоқтап қалды. Оны қайта іске қосыңыз."  # the default, kk
         assert status["download_url"] == ""
         page = client.get(f"/reports/exports/{first.pk}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
         assert "Выгрузка остановилась, не завершившись" in page and 'id="export-failed"' in page
@@ -235,13 +236,14 @@ def full_disk(export_dir: Path) -> Iterator[Path]:
     kernel, as a full disk gives. Needs root (as `make test` runs on CI); unmounted afterwards."""
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k,mode=0777", "tmpfs", str(export_dir)], check=True)
     try:
-        with (export_dir / "filler").open("wb") as filler:
-            try:
-                while True:
-                    filler.write(b"\0" * 4096)
-                    filler.flush()
-            except OSError as exc:
-                assert exc.errno == errno.ENOSPC
+        filler = os.open(export_dir / "filler", os.O_WRONLY | os.O_CREAT)
+        try:
+            while os.write(filler, b"\0" * 4096):
+                pass
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+        finally:
+            os.close(filler)
         yield export_dir
     finally:
         subprocess.run(["umount", str(export_dir)], check=True)
@@ -270,7 +272,7 @@ class TestExportDiskFull:
                 what="the export to end",
             )
             assert status["status"] == "failed" and status["download_url"] == ""
-            assert status["failure"].startswith("There is no room left on the server to save the file.")
+            assert status["failure"].startswith("Серверде файлды сақтауға орын қалмады.")
             job.refresh_from_db()
             assert job.failure == "disk_full"
         page = client.get(f"/reports/exports/{jobs[0].pk}/", HTTP_ACCEPT_LANGUAGE="kk").content.decode()
