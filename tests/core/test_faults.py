@@ -157,7 +157,7 @@ class TestExportWorkerKilled:
     def test_the_person_sees_the_export_failed_runs_it_again_and_nothing_is_doubled(
         self,
         processes: Processes,  # noqa: F811
-        world: Any,
+        world: Any,  # noqa: F811
         nora: Any,
         export_dir: Path,
         settings: Any,
@@ -195,7 +195,9 @@ class TestExportWorkerKilled:
             timeout=30,
             what="the stopped export to show as failed",
         )
-        assert status["failure"] == "Экспорт аяқталмай тоқтап қалды. Оны қайта іске қосыңыз."  # the default, kk
+        assert (
+            status["failure"] == "Экспорт аяқталмай тоқтап қалды. Оны қайта іске қосыңыз."
+        )  # the default, kk
         assert status["download_url"] == ""
         page = client.get(f"/reports/exports/{first.pk}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
         assert "Выгрузка остановилась, не завершившись" in page and 'id="export-failed"' in page
@@ -255,7 +257,7 @@ class TestExportDiskFull:
     def test_background_export_fails_with_a_clear_message_and_leaves_no_file(
         self,
         processes: Processes,  # noqa: F811
-        world: Any,
+        world: Any,  # noqa: F811
         nora: Any,
         full_disk: Path,
         settings: Any,
@@ -283,7 +285,11 @@ class TestExportDiskFull:
         assert "Traceback" not in processes.log("d1")
 
     def test_direct_export_answers_with_the_form_and_a_clear_error(
-        self, regions_in_transactional_db: Any, world: Any, nora: Any, full_disk: Path
+        self,
+        regions_in_transactional_db: Any,
+        world: Any,  # noqa: F811
+        nora: Any,
+        full_disk: Path,
     ) -> None:
         client = Client(raise_request_exception=False)
         client.force_login(nora)
