@@ -14,8 +14,9 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,9 @@ from events.models import Signup
 from front_offices.models import Visit
 from notifications.models import Message
 from reports.models import ExportJob
+from tests.concurrency import run_at_once
 from tests.conftest import client_for
+from tests.core.test_health_and_errors import database_refusing_connections
 from tests.events.factories import CampaignFactory, ShiftFactory
 from tests.factories import VolunteerFactory
 from tests.front_offices.helpers import make_office, next_weekday, slot_at
@@ -301,3 +304,97 @@ class TestExportDiskFull:
         assert response.status_code == 200
         assert "На сервере не осталось места, чтобы сохранить файл" in response.content.decode()
         assert files_in(full_disk) == ["filler"]
+
+
+# PostgreSQL restarted under load ------------------------------------------------------------------
+
+OUTAGE_WORDS = {"kk": "уақытша", "ru": "временно", "en": "briefly unavailable"}
+
+
+def _lock_waiters(locker: Any) -> int:
+    with locker.cursor() as cursor:
+        # The statistics are a snapshot per transaction, and the locker's transaction is open.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return int(cursor.fetchone()[0])
+
+
+class TestDatabaseRestartedUnderLoad:
+    def test_requests_in_flight_and_during_the_outage_get_the_503_and_nothing_is_half_written(
+        self, regions_in_transactional_db: Any, almaty: Any
+    ) -> None:
+        shift = ShiftFactory(capacity=10)
+        languages = ["kk", "ru", "en"] * 2
+        people = [
+            VolunteerFactory(region=almaty, with_account=True, preferred_language=lang) for lang in languages
+        ]
+        clients = []
+        for person in people:
+            client = Client(raise_request_exception=False)
+            client.force_login(person.user)
+            clients.append(client)
+        responses: dict[int, Any] = {}
+
+        def sign_up(n: int) -> Callable[[], None]:
+            def job() -> None:
+                responses[n] = clients[n].post(
+                    f"/shifts/{shift.pk}/signup/", HTTP_ACCEPT_LANGUAGE=languages[n]
+                )
+
+            return job
+
+        # Every sign-up is caught in the middle of its transaction: the first has written its
+        # row and taken a place and waits to write its message (the table is locked from another
+        # connection); the others wait for the shift's row. Then the server "restarts": their
+        # connections are cut, as a restart cuts them, and new ones are refused meanwhile.
+        locker = psycopg2.connect(test_database_url())
+        in_flight = threading.Thread(target=lambda: run_at_once([sign_up(n) for n in range(len(people))]))
+        try:
+            locker.cursor().execute("LOCK TABLE notifications_message IN SHARE MODE")
+            in_flight.start()
+            wait_for(
+                lambda: _lock_waiters(locker) == len(people), timeout=30, what="every sign-up to be in flight"
+            )
+            with database_refusing_connections():
+                with locker.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                in_flight.join(timeout=60)
+                # More requests arrive while the server is still down.
+                during = {
+                    lang: Client(raise_request_exception=False).get("/", HTTP_ACCEPT_LANGUAGE=lang)
+                    for lang in OUTAGE_WORDS
+                }
+                late = clients[0].post(f"/shifts/{shift.pk}/signup/", HTTP_ACCEPT_LANGUAGE="kk")
+        finally:
+            locker.rollback()
+            locker.close()
+
+        assert sorted(responses) == list(range(len(people)))
+        for n, response in [*responses.items(), (0, late)]:
+            assert response.status_code == 503, (n, response.status_code)
+            assert response["Retry-After"] == "30"
+            assert OUTAGE_WORDS[languages[n]] in response.content.decode().lower(), languages[n]
+        for lang, page in during.items():
+            assert page.status_code == 503 and OUTAGE_WORDS[lang] in page.content.decode().lower()
+
+        # Nothing half-written: the row and the place the first sign-up had taken went with it.
+        shift.refresh_from_db()
+        assert (Signup.objects.count(), shift.taken_places, Message.objects.count()) == (0, 0, 0)
+
+        # Back without a restart of ours: the same people sign up, all at once, and get in.
+        responses.clear()
+        assert run_at_once([sign_up(n) for n in range(len(people))]) == ["ok"] * len(people)
+        assert {r.status_code for r in responses.values()} == {302}
+        shift.refresh_from_db()
+        assert (
+            shift.taken_places
+            == Signup.objects.filter(shift=shift, status="confirmed").count()
+            == len(people)
+        )
+        assert Message.objects.filter(kind="signup_confirmed").count() == len(people)
+        assert Client().get("/readyz").status_code == 200
