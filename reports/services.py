@@ -7,7 +7,7 @@ import errno
 import logging
 import secrets
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
@@ -180,7 +180,7 @@ def _publish_run(job_id: int) -> None:
 PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 
 
-def _job_failed(job_id: int, failure: str, *, among: list[str]) -> int:
+def _job_failed(job_id: int, failure: str, *, among: Sequence[str]) -> int:
     return ExportJob.objects.filter(pk=job_id, status__in=among).update(
         status=ExportJob.Status.FAILED, failure=failure, finished_at=timezone.now()
     )

@@ -104,9 +104,8 @@ class RedisCache(DjangoRedisCache):
         except UNREACHABLE:
             _unreachable("delete_many")
 
-    def clear(self) -> bool:
+    def clear(self) -> None:
         try:
-            return bool(super().clear())
+            super().clear()
         except UNREACHABLE:
             _unreachable("clear")
-            return False

@@ -137,6 +137,26 @@ class TestRedisStoppedWhileVolunteersBookAndSignUp:
         assert set(Message.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"sent"}
 
 
+class TestPagesWithRedisStopped:
+    def test_pages_that_use_the_cache_answer_and_readiness_says_why(
+        self, redis_of_our_own: Any, nora: Any, regions_in_transactional_db: Any
+    ) -> None:
+        redis_of_our_own(False)
+        client = Client(raise_request_exception=False)
+        # Rate-limited registration, the public figures and the map read and write the cache.
+        for url in ("/", "/year-of-volunteers/", "/accounts/register/", "/api/map/regions/"):
+            assert client.get(url).status_code == 200, url
+        registered = client.post("/accounts/register/", {"account-email": "not an address"})
+        assert registered.status_code == 200  # the form with its errors, counted or not
+        staff = Client(raise_request_exception=False)
+        staff.force_login(nora)
+        assert staff.get("/reports/").status_code == 200  # the dashboard's cached figures
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["checks"]["redis"].startswith("unavailable")
+        redis_of_our_own(True)
+        assert client.get("/readyz").status_code == 200
+
+
 # Exports: a worker killed in the middle of one, a disk that fills up -----------------------------
 
 
