@@ -193,6 +193,8 @@ def job_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def _again_url(job: ExportJob) -> str:
     """The export page with the failed job's report, format, period and scope filled in: running
     it again is one more press of its button (and passes every check a new export passes)."""
+    if job.kind == "roster":
+        return reverse("roster:list")  # its search and filters are chosen on the roster itself
     if job.kind not in EXPORTS:
         return reverse("reports:export")
     chosen = {"report": job.kind, "file_format": job.file_format}
