@@ -1,5 +1,6 @@
 """Faults against real services: a Redis server of these tests' own that they stop and start, real
-Celery worker processes that they kill with SIGKILL, a real filesystem that fills up.
+Celery worker processes that they kill with SIGKILL, a real filesystem that fills up, and the real
+PostgreSQL cutting the connections of requests in the middle of their transactions.
 
 The suite's shared Redis is never touched: every test here that stops Redis starts its own server
 on a free port (tests/notifications/test_worker.py, own_redis) and points this process — cache,
