@@ -140,7 +140,7 @@ class TestRedisStoppedWhileVolunteersBookAndSignUp:
 
 class TestPagesWithRedisStopped:
     def test_pages_that_use_the_cache_answer_and_readiness_says_why(
-        self, redis_of_our_own: Any, nora: Any, regions_in_transactional_db: Any
+        self, redis_of_our_own: Any, nora: Any, regions_in_transactional_db: Any, settings: Any
     ) -> None:
         redis_of_our_own(False)
         client = Client(raise_request_exception=False)
@@ -152,6 +152,13 @@ class TestPagesWithRedisStopped:
         staff = Client(raise_request_exception=False)
         staff.force_login(nora)
         assert staff.get("/reports/").status_code == 200  # the dashboard's cached figures
+        # A background export cannot be queued: the job fails at once and says so.
+        settings.REPORTS_DIRECT_MAX_ROWS = -1
+        queued = staff.post("/reports/export/", period_query(report="signups", file_format="csv"))
+        job = ExportJob.objects.get()
+        assert queued.status_code == 302 and (job.status, job.failure) == ("failed", "not_started")
+        page = staff.get(f"/reports/exports/{job.pk}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+        assert "Выгрузку не удалось вовремя запустить" in page
         ready = client.get("/readyz")
         assert ready.status_code == 503 and ready.json()["checks"]["redis"].startswith("unavailable")
         redis_of_our_own(True)
