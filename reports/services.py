@@ -269,7 +269,7 @@ def export_jobs_fail_stalled(*, job_id: int | None = None) -> int:
     return stopped + never
 
 
-def export_job_refresh(job: ExportJob) -> ExportJob:
+def export_job_refresh(*, job: ExportJob) -> ExportJob:
     """The job as its requester should see it: failed if no worker is at it any more."""
     if job.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING) and export_jobs_fail_stalled(
         job_id=job.pk

@@ -186,7 +186,7 @@ def _own_job(request: AuthenticatedHttpRequest, pk: int) -> ExportJob:
 
 @login_required
 def job_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    job = services.export_job_refresh(_own_job(request, pk))
+    job = services.export_job_refresh(job=_own_job(request, pk))
     return render(request, "reports/job.html", {"job": job, "again_url": _again_url(job)})
 
 
@@ -206,7 +206,7 @@ def _again_url(job: ExportJob) -> str:
 
 @login_required
 def job_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
-    job = services.export_job_refresh(_own_job(request, pk))
+    job = services.export_job_refresh(job=_own_job(request, pk))
     return JsonResponse(
         {
             "status": job.status,
