@@ -67,7 +67,9 @@ class _PersonFields(forms.Form):
         try:
             validate_point_in_kazakhstan(lat, lon)
         except ValidationError as exc:
-            self.add_error("latitude", exc)
+            # The validator names its fields (latitude, longitude or both): a longitude outside
+            # Kazakhstan put under "latitude" was a TypeError and a 500.
+            self.add_error(None, exc)
         if not (data.get("consent_help") and data.get("consent_data")):
             self.add_error(
                 "consent_data", _("The person must agree to be helped and to have their data kept.")

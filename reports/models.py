@@ -24,6 +24,22 @@ class ExportJob(models.Model):
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Expired")
 
+    class Failure(models.TextChoices):
+        # Why a job failed, as its requester is told on the progress page.
+        STOPPED = "stopped", _("The export stopped before it was finished. Please run it again.")
+        NOT_STARTED = "not_started", _("The export could not be started in time. Please run it again.")
+        DISK_FULL = (
+            "disk_full",
+            _(
+                "There is no room left on the server to save the file. Please try again later or choose "
+                "a shorter period; if it happens again, tell the administrator."
+            ),
+        )
+        ERROR = (
+            "error",
+            _("The export failed. Please run it again; if it fails again, tell the administrator."),
+        )
+
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("requested by")
     )
@@ -36,6 +52,10 @@ class ExportJob(models.Model):
     rows_total = models.PositiveIntegerField(_("rows expected"), default=0)
     rows_done = models.PositiveIntegerField(_("rows written"), default=0)
     file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    failure = models.CharField(_("reason of failure"), max_length=12, choices=Failure.choices, blank=True)
+    # Renewed by the running worker with every batch of rows (the database's clock): a job whose
+    # worker was killed stops renewing it and is failed after REPORTS_EXPORT_STALL_SECONDS.
+    heartbeat_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("available until"), null=True, blank=True)

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime
+import errno
+import logging
 import secrets
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import DateTimeField, ExpressionWrapper
+from django.db.models.functions import Now
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -24,6 +30,8 @@ from . import selectors, writers
 from .models import Certificate, ExportJob
 from .registry import EXPORTS, Export
 from .scope import ReportScope
+
+logger = logging.getLogger(__name__)
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -134,12 +142,16 @@ def job_path(job: ExportJob) -> Path:
     return export_dir() / f"{job.pk}-{job.file_name}"
 
 
+def partial_path(job: ExportJob) -> Path:
+    """Where the job's file is written until it is whole (never served)."""
+    path = job_path(job)
+    return path.with_name(f"{path.name}.part")
+
+
 def export_job_create(
     *, by: User, export: Export, scope: ReportScope, file_format: str, rows: int
 ) -> ExportJob:
     """Queue a large export for a worker (or, without Redis, run it in-process right away)."""
-    from . import tasks
-
     job = ExportJob.objects.create(
         requested_by=by,
         kind=export.key,
@@ -149,54 +161,154 @@ def export_job_create(
         rows_total=rows,
         file_name=export_file_name(export, scope, file_format),
     )
-    transaction.on_commit(lambda: tasks.run_export.delay(job.pk))
+    transaction.on_commit(partial(_publish_run, job.pk))
     return job
 
 
+def _publish_run(job_id: int) -> None:
+    from . import tasks
+
+    try:
+        tasks.run_export.apply_async((job_id,), retry=True, retry_policy=PUBLISH_RETRY)
+    except Exception:
+        # A broker that is down must not turn the request into a 500 after the job was saved; the
+        # job fails at once, and its page says so and offers to run it again.
+        logger.warning("could not queue export %s", job_id, exc_info=True)
+        _job_failed(job_id, ExportJob.Failure.NOT_STARTED, among=[ExportJob.Status.QUEUED])
+
+
+PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
+
+def _job_failed(job_id: int, failure: str, *, among: Sequence[str]) -> int:
+    return ExportJob.objects.filter(pk=job_id, status__in=among).update(
+        status=ExportJob.Status.FAILED, failure=failure, finished_at=timezone.now()
+    )
+
+
 def export_job_run(*, job_id: int) -> None:
-    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
-    if job.status != ExportJob.Status.QUEUED:
-        return  # a redelivered task for a job already done (or being done)
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
+    """Build the job's file, once. The claim (queued → running) is one conditional UPDATE, so a
+    task delivered twice, or redelivered after its job was failed as stopped, does nothing. The
+    file is written under a temporary name and renamed only when whole: a worker killed or a
+    disk full half-way leaves no file that could be served."""
+    job = ExportJob.objects.select_related("requested_by").filter(pk=job_id).first()
+    running = [ExportJob.Status.RUNNING]
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+        status=ExportJob.Status.RUNNING, heartbeat_at=Now()
+    )
+    if job is None or not claimed:
+        return  # a redelivered task for a job already done, failed, or being done
     export = EXPORTS[job.kind]
     scope = ReportScope.from_params(job.requested_by, job.params)
 
     def progress(n: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(rows_done=n)
+        ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING).update(
+            rows_done=n, heartbeat_at=Now()
+        )
 
+    path = job_path(job)
+    part = partial_path(job)
     try:
         with translation.override(job.language):
             rows = export_write(
                 export=export,
                 scope=scope,
                 file_format=job.file_format,
-                target=str(job_path(job)),
+                target=str(part),
                 progress=progress,
             )
+        part.replace(path)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            _job_failed(job.pk, ExportJob.Failure.ERROR, among=running)
+            raise
+        # Nothing to retry now: the requester is told, the administrator finds it in the log.
+        logger.error("export %s: no space left in %s", job.pk, settings.REPORTS_EXPORT_DIR)
+        _job_failed(job.pk, ExportJob.Failure.DISK_FULL, among=running)
+        return
     except Exception:
-        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, finished_at=timezone.now())
+        part.unlink(missing_ok=True)
+        _job_failed(job.pk, ExportJob.Failure.ERROR, among=running)
         raise
     now = timezone.now()
-    ExportJob.objects.filter(pk=job.pk).update(
+    done = ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.RUNNING).update(
         status=ExportJob.Status.DONE,
         rows_done=rows,
         finished_at=now,
         expires_at=now + datetime.timedelta(hours=settings.REPORTS_EXPORT_TTL_HOURS),
     )
+    if not done:
+        # Failed as stopped meanwhile (this worker was frozen past the stall timeout): its
+        # requester was told so and may have run it again; the file is not offered.
+        path.unlink(missing_ok=True)
+        return
     export_audit(
         by=job.requested_by, export=export, scope=scope, file_format=job.file_format, rows=rows, job=job.pk
     )
 
 
+def export_jobs_fail_stalled(*, job_id: int | None = None) -> int:
+    """Fail the jobs no worker is at: running ones whose heartbeat is older than
+    REPORTS_EXPORT_STALL_SECONDS (their worker was killed), queued ones no worker took up within
+    REPORTS_EXPORT_QUEUE_SECONDS. By the database's clock, the one the heartbeat is written with."""
+
+    def ago(seconds: int) -> ExpressionWrapper:
+        return ExpressionWrapper(Now() - datetime.timedelta(seconds=seconds), output_field=DateTimeField())
+
+    jobs = ExportJob.objects.all() if job_id is None else ExportJob.objects.filter(pk=job_id)
+    now = timezone.now()
+    stopped = jobs.filter(
+        status=ExportJob.Status.RUNNING, heartbeat_at__lt=ago(settings.REPORTS_EXPORT_STALL_SECONDS)
+    ).update(status=ExportJob.Status.FAILED, failure=ExportJob.Failure.STOPPED, finished_at=now)
+    never = jobs.filter(
+        status=ExportJob.Status.QUEUED, created_at__lt=ago(settings.REPORTS_EXPORT_QUEUE_SECONDS)
+    ).update(status=ExportJob.Status.FAILED, failure=ExportJob.Failure.NOT_STARTED, finished_at=now)
+    if stopped or never:
+        logger.warning("failed %s stopped and %s never started export(s)", stopped, never)
+    return stopped + never
+
+
+def export_job_refresh(*, job: ExportJob) -> ExportJob:
+    """The job as its requester should see it: failed if no worker is at it any more."""
+    if job.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING) and export_jobs_fail_stalled(
+        job_id=job.pk
+    ):
+        job.refresh_from_db()
+        partial_path(job).unlink(missing_ok=True)  # what its killed worker had written
+    return job
+
+
+def export_temporary_xlsx(*, export: Export, scope: ReportScope) -> IO[bytes]:
+    """A small export's workbook in an anonymous temporary file (gone when closed), or a
+    translated error when the export directory's disk is full."""
+    handle = tempfile.TemporaryFile(dir=export_dir())
+    try:
+        export_write(export=export, scope=scope, file_format="xlsx", target=handle)
+    except OSError as exc:
+        try:
+            handle.close()
+        except OSError:
+            pass  # what it could not write is lost with it: an anonymous file, gone when closed
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        logger.error("direct export: no space left in %s", settings.REPORTS_EXPORT_DIR)
+        raise ValidationError(ExportJob.Failure.DISK_FULL.label) from exc
+    handle.seek(0)
+    return handle
+
+
 def export_jobs_clean(*, now: datetime.datetime | None = None) -> int:
     """Delete the files of expired exports (and of failed ones), marking them expired."""
     now = now or timezone.now()
+    export_jobs_fail_stalled()
     stale = ExportJob.objects.filter(
         status=ExportJob.Status.DONE, expires_at__lte=now
     ) | ExportJob.objects.filter(status=ExportJob.Status.FAILED)
     cleaned = 0
     for job in stale:
         job_path(job).unlink(missing_ok=True)
+        partial_path(job).unlink(missing_ok=True)
         cleaned += 1
     stale.update(status=ExportJob.Status.EXPIRED)
     # Files with no job left (a job deleted with its user) go too.

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import tempfile
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -128,10 +127,10 @@ def _respond(
             content_type=services.CONTENT_TYPES["csv"],
         )
     else:
-        handle = tempfile.TemporaryFile(dir=services.export_dir())
-        services.export_write(export=export, scope=scope, file_format="xlsx", target=handle)
-        handle.seek(0)
-        response = FileResponse(handle, content_type=services.CONTENT_TYPES["xlsx"])
+        response = FileResponse(
+            services.export_temporary_xlsx(export=export, scope=scope),
+            content_type=services.CONTENT_TYPES["xlsx"],
+        )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     # The decorators' view type names HttpResponse; a streamed file is a response all the same.
     return cast(HttpResponse, response)
@@ -150,7 +149,10 @@ def export_page(request: AuthenticatedHttpRequest) -> HttpResponse:
                 messages.info(request, _("Confirm your password, then start the export again."))
                 return reauth.reauth_redirect(request, reverse("reports:export") + "?" + urlencode(query))
             export = services.export_get(form.cleaned_data["report"])
-            return _respond(request, export, scope, form.cleaned_data["file_format"])
+            try:
+                return _respond(request, export, scope, form.cleaned_data["file_format"])
+            except ValidationError as error:
+                form.add_error(None, error)
     else:
         # Prefilled from the dashboard's period and scope: initial values, not a submission.
         initial = {"file_format": "xlsx", "report": "signups", **request.GET.dict()}
@@ -177,7 +179,11 @@ def roster_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     file_format = request.POST.get("file_format", "xlsx")
     if file_format not in services.CONTENT_TYPES:
         file_format = "xlsx"
-    return _respond(request, services.export_get("roster"), scope, file_format)
+    try:
+        return _respond(request, services.export_get("roster"), scope, file_format)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("roster:list")
 
 
 def _own_job(request: AuthenticatedHttpRequest, pk: int) -> ExportJob:
@@ -187,16 +193,33 @@ def _own_job(request: AuthenticatedHttpRequest, pk: int) -> ExportJob:
 
 @login_required
 def job_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    return render(request, "reports/job.html", {"job": _own_job(request, pk)})
+    job = services.export_job_refresh(job=_own_job(request, pk))
+    return render(request, "reports/job.html", {"job": job, "again_url": _again_url(job)})
+
+
+def _again_url(job: ExportJob) -> str:
+    """The export page with the failed job's report, format, period and scope filled in: running
+    it again is one more press of its button (and passes every check a new export passes)."""
+    if job.kind == "roster":
+        return reverse("roster:list")  # its search and filters are chosen on the roster itself
+    if job.kind not in EXPORTS:
+        return reverse("reports:export")
+    chosen = {"report": job.kind, "file_format": job.file_format}
+    for name in ("start", "end", "region", "campaign", "detachment", "office"):
+        if job.params.get(name) not in (None, ""):
+            chosen[name] = str(job.params[name])
+    return f"{reverse('reports:export')}?{urlencode(chosen)}"
 
 
 @login_required
 def job_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
-    job = _own_job(request, pk)
+    job = services.export_job_refresh(job=_own_job(request, pk))
     return JsonResponse(
         {
             "status": job.status,
             "status_label": job.get_status_display(),
+            "failure": job.get_failure_display() if job.failure else "",
+            "again_url": _again_url(job),
             "percent": job.percent,
             "rows_done": job.rows_done,
             "rows_total": job.rows_total,

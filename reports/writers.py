@@ -216,29 +216,34 @@ def write_xlsx(
 ) -> int:
     """Typed cells (numbers, dates in Almaty time), a frozen bold header and a totals row."""
     sheet = SheetWriter(target, sheet_name=sheet_name, widths=[c.width for c in columns])
-    sheet.styled_row([str(c.header) for c in columns], bold=True)
-    prepare: dict[int, Callable[[Any], Any]] = {}
-    for i, column in enumerate(columns):
-        if column.kind == "text" and not column.neutralised:
-            prepare[i] = neutralise
-        elif column.kind == "datetime":
-            prepare[i] = _local_converter()
-    write = sheet.row_writer([c.kind for c in columns], prepare)
-    totals = Totals(columns)
-    add = totals.add if totals.indexes else None
-    count = 0
-    for row in rows:
-        if add:
-            add(row)
-        write(row)
-        count += 1
-        if progress and count % BATCH == 0:
-            progress(count)
-    if totals.indexes:
-        sheet.styled_row(
-            [round(v, 2) if isinstance(v, float) else v for v in totals.row(columns, totals_label)], bold=True
-        )
-    sheet.close()
+    try:
+        sheet.styled_row([str(c.header) for c in columns], bold=True)
+        prepare: dict[int, Callable[[Any], Any]] = {}
+        for i, column in enumerate(columns):
+            if column.kind == "text" and not column.neutralised:
+                prepare[i] = neutralise
+            elif column.kind == "datetime":
+                prepare[i] = _local_converter()
+        write = sheet.row_writer([c.kind for c in columns], prepare)
+        totals = Totals(columns)
+        add = totals.add if totals.indexes else None
+        count = 0
+        for row in rows:
+            if add:
+                add(row)
+            write(row)
+            count += 1
+            if progress and count % BATCH == 0:
+                progress(count)
+        if totals.indexes:
+            sheet.styled_row(
+                [round(v, 2) if isinstance(v, float) else v for v in totals.row(columns, totals_label)],
+                bold=True,
+            )
+        sheet.close()
+    except BaseException:
+        sheet.discard()
+        raise
     if progress:
         progress(count)
     return count
@@ -312,38 +317,42 @@ def write_xlsx_copy(
     values, totals = copy
     sql, params = values.query.sql_with_params()
     sheet = SheetWriter(target, sheet_name=sheet_name, widths=[c.width for c in columns])
-    sheet.styled_row([str(c.header) for c in columns], bold=True)
-    sheet.flush()
-    names = [f"c{i}" for i in range(len(columns))]
-    cells = " || ".join(_xml_cell_sql(c.kind, n) for c, n in zip(columns, names, strict=True))
-    sink = _RawSheetSink(sheet, progress)
-    with connection.cursor() as cursor:
-        inner = cursor.mogrify(sql, params)
-        if isinstance(inner, bytes):
-            inner = inner.decode()
-        statement = cursor.mogrify(
-            f"SELECT '<row r=\"' || (row_number() OVER () + 1)::text || '\">' || {cells} || '</row>' "  # noqa: S608
-            f"FROM ({inner.replace('%', '%%')}) AS q({', '.join(names)})",
-            {"illegal": _SQL_ILLEGAL, "special": f"[&<>\r\n{_SQL_ILLEGAL}]"},
-        )
-        if isinstance(statement, bytes):
-            statement = statement.decode()
-        # CSV format with a delimiter and quote no row can hold (both are removed above as
-        # illegal XML): every line is exactly one row's XML, unquoted.
-        cursor.copy_expert(
-            f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01', ENCODING 'UTF8')",
-            sink,
-        )
-        rows = cursor.rowcount
-    sheet.row_number = rows + 1
-    if totals:
-        sums = values.order_by().aggregate(**{f"t{i}": agg for i, agg in totals.items()})
-        line: list[Any] = [""] * len(columns)
-        line[0] = totals_label
-        for i in totals:
-            line[i] = sums[f"t{i}"] or 0
-        sheet.styled_row(line, bold=True)
-    sheet.close()
+    try:
+        sheet.styled_row([str(c.header) for c in columns], bold=True)
+        sheet.flush()
+        names = [f"c{i}" for i in range(len(columns))]
+        cells = " || ".join(_xml_cell_sql(c.kind, n) for c, n in zip(columns, names, strict=True))
+        sink = _RawSheetSink(sheet, progress)
+        with connection.cursor() as cursor:
+            inner = cursor.mogrify(sql, params)
+            if isinstance(inner, bytes):
+                inner = inner.decode()
+            statement = cursor.mogrify(
+                f"SELECT '<row r=\"' || (row_number() OVER () + 1)::text || '\">' || {cells} || '</row>' "  # noqa: S608
+                f"FROM ({inner.replace('%', '%%')}) AS q({', '.join(names)})",
+                {"illegal": _SQL_ILLEGAL, "special": f"[&<>\r\n{_SQL_ILLEGAL}]"},
+            )
+            if isinstance(statement, bytes):
+                statement = statement.decode()
+            # CSV format with a delimiter and quote no row can hold (both are removed above as
+            # illegal XML): every line is exactly one row's XML, unquoted.
+            cursor.copy_expert(
+                f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01', ENCODING 'UTF8')",
+                sink,
+            )
+            rows = cursor.rowcount
+        sheet.row_number = rows + 1
+        if totals:
+            sums = values.order_by().aggregate(**{f"t{i}": agg for i, agg in totals.items()})
+            line: list[Any] = [""] * len(columns)
+            line[0] = totals_label
+            for i in totals:
+                line[i] = sums[f"t{i}"] or 0
+            sheet.styled_row(line, bold=True)
+        sheet.close()
+    except BaseException:
+        sheet.discard()
+        raise
     if progress:
         progress(rows)
     return rows

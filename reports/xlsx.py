@@ -71,15 +71,19 @@ class SheetWriter:
 
     def __init__(self, target: str | IO[bytes], *, sheet_name: str, widths: list[int]) -> None:
         self.archive = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
-        for name, text in (
-            ("[Content_Types].xml", CONTENT_TYPES),
-            ("_rels/.rels", ROOT_RELS),
-            ("xl/workbook.xml", _workbook(sheet_name[:31] or "Sheet1")),
-            ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
-            ("xl/styles.xml", STYLES),
-        ):
-            self.archive.writestr(name, text)
-        self.stream = self.archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
+        try:
+            for name, text in (
+                ("[Content_Types].xml", CONTENT_TYPES),
+                ("_rels/.rels", ROOT_RELS),
+                ("xl/workbook.xml", _workbook(sheet_name[:31] or "Sheet1")),
+                ("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
+                ("xl/styles.xml", STYLES),
+            ):
+                self.archive.writestr(name, text)
+            self.stream = self.archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True)
+        except BaseException:
+            _quietly(self.archive.close)
+            raise
         self.letters = [column_letter(i) for i in range(len(widths))]
         self.row_number = 0
         self.buffer: list[str] = []
@@ -179,3 +183,16 @@ class SheetWriter:
         self.flush()
         self.stream.close()
         self.archive.close()
+
+    def discard(self) -> None:
+        """Let go of the archive after a failed write (a full disk): close what is open without
+        caring what it writes, so that nothing tries again when the objects are collected."""
+        _quietly(self.stream.close)
+        _quietly(self.archive.close)
+
+
+def _quietly(close: Callable[[], None]) -> None:
+    try:
+        close()
+    except (OSError, ValueError):
+        pass

@@ -316,6 +316,11 @@ REPORTS_DIRECT_MAX_ROWS = env_int("REPORTS_DIRECT_MAX_ROWS", 20000)
 REPORTS_EXPORT_DIR = env_str("REPORTS_EXPORT_DIR", str(Path(tempfile.gettempdir()) / "volunteer_net_exports"))
 REPORTS_EXPORT_TTL_HOURS = env_int("REPORTS_EXPORT_TTL_HOURS", 24)
 REPORTS_CLEAN_INTERVAL = env_int("REPORTS_CLEAN_INTERVAL", 3600)
+# A running export whose worker has written nothing for this long is failed (its worker was
+# killed or its host lost), and a queued one that no worker took up within REPORTS_EXPORT_QUEUE_
+# SECONDS likewise, so that its requester sees the failure and runs it again instead of waiting.
+REPORTS_EXPORT_STALL_SECONDS = env_int("REPORTS_EXPORT_STALL_SECONDS", 300)
+REPORTS_EXPORT_QUEUE_SECONDS = env_int("REPORTS_EXPORT_QUEUE_SECONDS", 3600)
 # The public Year of Volunteers page is cached this long (counts only, the same for everybody).
 REPORTS_PUBLIC_CACHE_SECONDS = env_int("REPORTS_PUBLIC_CACHE_SECONDS", 600)
 # Dashboard figures are recomputed at most this often per region scope, period and language (0: always).
@@ -378,7 +383,13 @@ IMPORT_IN_PROCESS = env_bool("IMPORT_IN_PROCESS", CELERY_TASK_ALWAYS_EAGER)
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            # Django's Redis backend, answering as a miss while Redis is down instead of failing
+            # the request (volunteer_net/cache.py); a hung Redis costs a request 2 s at most.
+            "BACKEND": "volunteer_net.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

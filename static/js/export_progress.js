@@ -10,6 +10,9 @@
   var status = document.getElementById("export-status");
   var download = document.getElementById("export-download");
   var link = document.getElementById("export-download-link");
+  var failed = document.getElementById("export-failed");
+  var failure = document.getElementById("export-failure");
+  var again = document.getElementById("export-again");
   function poll() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -19,6 +22,13 @@
         bar.textContent = data.percent + " %";
         percent.textContent = data.percent + " %";
         if (status.textContent !== data.status_label) { status.textContent = data.status_label; }
+        if (data.failure) {
+          // Failed (a stopped worker, a full disk): say why and offer to run it again.
+          failure.textContent = data.failure;
+          again.href = data.again_url;
+          failed.hidden = false;
+          return;
+        }
         if (data.download_url) {
           link.href = data.download_url;
           download.hidden = false;

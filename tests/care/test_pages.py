@@ -152,6 +152,17 @@ class TestPagesWork:
             r.pk for r in __import__("care.selectors").selectors.request_list_for_staff(user=alice)
         ]
 
+    def test_a_point_outside_kazakhstan_is_an_error_under_its_own_field(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        from .test_services import intake_data
+
+        data = intake_data(almaty, longitude="100.5")
+        post = {k: (v.pk if hasattr(v, "pk") else ("on" if v is True else v)) for k, v in data.items()}
+        post["due_from"] = data["due_from"].strftime("%Y-%m-%dT%H:%M")
+        post["due_until"] = data["due_until"].strftime("%Y-%m-%dT%H:%M")
+        response = client_for(alice).post("/care/requests/new/", post)
+        assert response.status_code == 200 and not HelpRequest.objects.exists()
+        assert list(response.context["form"].errors) == ["longitude"]
+
     def test_bad_input_is_a_form_error_not_a_500(self, alice, bob, request_almaty) -> None:  # type: ignore[no-untyped-def]
         client = client_for(alice)
         response = client.post(

@@ -55,3 +55,40 @@ def test_staff_pick_a_period_and_export_xlsx(
     body, totals = values[1:-1], values[-1]
     assert len(body) == len(rows)
     assert Decimal(str(totals[-1])) == hours
+
+
+def test_an_export_whose_worker_stopped_shows_why_and_offers_to_run_it_again(
+    page: Page,
+    live_server: Any,
+    login: Callable[[Any], None],
+    nora: Any,
+    settings: Any,
+) -> None:
+    """The progress page is open while the job's worker dies: the page's polling turns into the
+    failure message and a link back to the filled-in export form."""
+    from django.db.models.functions import Now
+
+    from reports.models import ExportJob
+
+    settings.REPORTS_EXPORT_STALL_SECONDS = 4
+    job = ExportJob.objects.create(
+        requested_by=nora,
+        kind="signups",
+        file_format="xlsx",
+        params={"start": "2026-01-01", "end": "2026-03-31", "region": None},
+        status=ExportJob.Status.RUNNING,
+        rows_total=50_000,
+        file_name="signups_20260101-20260331.xlsx",
+    )
+    login(nora)
+    ExportJob.objects.filter(pk=job.pk).update(heartbeat_at=Now())  # its last sign of life
+    page.goto(f"{live_server.url}/reports/exports/{job.pk}/")
+    expect(page.locator("#export-failed")).to_be_hidden()
+    expect(page.locator("#export-failure")).to_have_text(
+        "Экспорт аяқталмай тоқтап қалды. Оны қайта іске қосыңыз.", timeout=15_000
+    )
+    expect(page.locator("#export-failed")).to_be_visible()
+    expect(page.locator("#export-download")).to_be_hidden()
+    page.locator("#export-again").click()
+    expect(page.locator("#export-form [name=start]")).to_have_value("2026-01-01")
+    expect(page.locator("#export-form [name=report]")).to_have_value("signups")
