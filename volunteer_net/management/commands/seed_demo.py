@@ -1,3 +1,4 @@
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -5,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from care.demo import seed_care
 from events.demo import seed_events
 from front_offices.demo import seed_front_offices
+from notifications.demo import seed_messages
 from volunteer_net.demo import DEMO_PASSWORD, seed_volunteers
 from volunteers.models import Volunteer
 
@@ -21,12 +23,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--shifts", type=int, default=1000, help="How many shifts of demo campaigns (default 1000)."
         )
+        parser.add_argument(
+            "--campaigns",
+            type=int,
+            default=None,
+            help="At least this many campaigns (default: every kind in every region, 183).",
+        )
         parser.add_argument("--signups", type=int, default=4000, help="How many sign-ups (default 4000).")
         parser.add_argument(
             "--visits",
             type=int,
             default=300,
             help="How many front-office visits, past and future (default 300).",
+        )
+        parser.add_argument(
+            "--visit-past-days",
+            type=int,
+            default=30,
+            help="Days of front-office slots and visits before today (default 30).",
+        )
+        parser.add_argument(
+            "--messages",
+            type=int,
+            default=0,
+            help="Messages of notification history, sent and scheduled (default none).",
         )
         parser.add_argument(
             "--care",
@@ -45,12 +65,37 @@ class Command(BaseCommand):
         if options["if_empty"] and Volunteer.objects.exists():
             self.stdout.write("Demo data already present; nothing to do.")
             return
+        steps: list[str] = []
+        started = time.perf_counter()
+
+        def lap(step: str) -> None:
+            # Each step's seconds: how the benchmark's seeding time is spent.
+            nonlocal started
+            now = time.perf_counter()
+            steps.append(f"{step} {now - started:.1f} s")
+            started = now
+
         counts = seed_volunteers(
             count=options["volunteers"], detachments=options["detachments"], seed=options["seed"]
         )
-        counts["front_offices"] = seed_front_offices(visits=options["visits"], seed=options["seed"])
-        counts |= seed_events(shifts=options["shifts"], signups=options["signups"], seed=options["seed"])
+        lap("volunteers")
+        counts["front_offices"] = seed_front_offices(
+            visits=options["visits"], seed=options["seed"], past_days=options["visit_past_days"]
+        )
+        lap("front offices")
+        counts |= seed_events(
+            shifts=options["shifts"],
+            signups=options["signups"],
+            campaign_count=options["campaigns"],
+            seed=options["seed"],
+        )
+        lap("campaigns")
         counts |= seed_care(per_region=options["care"], seed=options["seed"])
+        lap("care")
+        messages = seed_messages(count=options["messages"])
+        lap("messages")
+        if options["verbosity"] > 1 or options["messages"]:
+            self.stdout.write(f"{messages} messages; " + ", ".join(steps))
         self.stdout.write(
             self.style.SUCCESS(
                 f"Seeded {counts['volunteers']} volunteers, {counts['detachments']} detachments and "
