@@ -148,6 +148,8 @@ class Context:
     smoke: bool = False
     # Only some groups were asked for (the optional HTTP scenario then stays out).
     only: bool = False
+    # The bench database (also in os.environ["DATABASE_URL"], for servers a scenario starts).
+    database_url: str = ""
 
     @property
     def repeat(self) -> int:
@@ -473,7 +475,14 @@ def standalone(
         scale["repeat"] = args.repeat
     setup_django()
     ensure_database(url, SCALES[args.scale])
-    return Context(scale_name=args.scale, scale=scale, out_dir=ROOT / "bench" / "results"), args
+    context = Context(
+        scale_name=args.scale,
+        scale=scale,
+        out_dir=ROOT / "bench" / "results",
+        smoke=args.scale == "smoke",
+        database_url=url,
+    )
+    return context, args
 
 
 def main_for(run: Callable[[Context], list[Result]], doc: str | None) -> int:

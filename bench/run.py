@@ -6,6 +6,10 @@ when it exists), each figure beside its floor measured in the same run, then the
 again at a tenth of the data (a database of its own) to show that their times stay flat. Writes
 bench/results/<UTC date>-<short commit>.json and regenerates BENCHMARKS.md from it.
 
+A group is a module of bench/ with `run(ctx: common.Context) -> list[common.Result]`: ctx.scale
+holds the sizes (common.SCALES), ctx.repeat the runs per figure, ctx.smoke whether this is the
+smoke run (seconds, not figures, matter), ctx.database_url the database (also DATABASE_URL).
+
     python bench/run.py                          # national scale, as `make bench`
     python bench/run.py --scale smoke --out /tmp/smoke --check   # as `make bench-smoke`
     python bench/run.py --scale tenth --only roster,events
@@ -143,8 +147,7 @@ def tenth_results(args: argparse.Namespace) -> tuple[list[common.Result], dict[s
             "--no-report",
             "--no-tenth",
         ]
-        if args.database:
-            command += ["--database", f"{args.database}_tenth"]
+        command += ["--database", f"{os.environ['DATABASE_URL']}_tenth"]
         subprocess.run(command, check=False)
         files = sorted(Path(tmp).glob("*.json"))
         if not files:
