@@ -52,6 +52,14 @@ def render(data: dict[str, Any], source: str) -> str:
             "below); rerun `make bench` on a quiet machine for the national figures.",
             "",
         ]
+    load = (m.get("load_average") or [0])[0]
+    if m.get("cores") and load > m["cores"]:
+        lines += [
+            f"> The machine was busy during this run (load average {load} on {m['cores']} cores at its "
+            "end): times are inflated by the other work; the ratios to floors taken in the same run "
+            "are the steadier figures. Rerun `make bench` on a quiet machine before comparing times.",
+            "",
+        ]
     if data.get("note"):
         lines += [f"> {data['note']}", ""]
     lines.append(
