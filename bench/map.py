@@ -189,6 +189,8 @@ def time_endpoints(urls: list[str], repeat: int) -> list[common.Result]:
                 f" vs best floor {min(floors):.1f} ms" if floors else "; served from cache, no SQL to compare"
             ),
         )
+        if result.met is False:
+            result.note = f"{ratio:.2f}× its floor, target 2×; " + result.note
         results.append(result)
         common.print_result(result)
     return results

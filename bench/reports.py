@@ -115,7 +115,7 @@ def run(ctx: common.Context) -> list[common.Result]:
                 note=f"peak Python memory {peaks[file_format][-1]:.1f} MB (tracemalloc)",
             )
             if not result.met:
-                result.note += f"; {rate / copy_rate:.2f} of COPY's rows/s"
+                result.note += f"; {rate / copy_rate:.3f} of COPY's rows/s, target 0.333"
             results.append(result)
             common.print_result(result)
     for file_format, (small, large) in peaks.items():
