@@ -229,11 +229,13 @@ def run(ctx: common.Context) -> list[common.Result]:
 
 def time_page(repeat: int) -> None:
     """Navigation → first markers, and → every collection loaded, at phone and office sizes."""
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.test.testcases import LiveServerThread
     from playwright.sync_api import sync_playwright
 
-    server = LiveServerThread("127.0.0.1", StaticFilesHandler)
+    # Production settings: the pages name hashed static files, which WhiteNoise serves from
+    # STATIC_ROOT once collected (the server itself is plain WSGI).
+    common.collect_static()
+    server = LiveServerThread("127.0.0.1", lambda app: app)
     server.daemon = True
     server.start()
     server.is_ready.wait()
