@@ -12,8 +12,9 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
 .DEFAULT_GOAL := help
 .PHONY: help run test test-fast e2e lint format check messages compilemessages migrate seed \
-        install install-dev system-deps services worker beat bench bench-events bench-offices bench-care \
-        bench-notifications bench-map bench-reports bench-import bench-http load backup restore clean run-deps
+        install install-dev system-deps services worker beat bench bench-smoke bench-report bench-roster \
+        bench-events bench-offices bench-care bench-notifications bench-map bench-reports bench-import \
+        bench-http load backup restore clean run-deps
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -88,48 +89,45 @@ check: $(VENV)/.installed ## Django system checks, production settings included
 		IIN_HASH_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc A-Za-z0-9) \
 		$(MANAGE) check --deploy --fail-level WARNING
 
-BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/volunteer_net_bench2
-BENCH_VOLUNTEERS ?= 100000
-bench: $(VENV)/.installed ## Roster, staff lists and API at scale beside their SQL floors (BENCH_VOLUNTEERS=100000)
-	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_DATABASE_URL))')"
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/roster.py --volunteers $(BENCH_VOLUNTEERS)
+# One bench database at national scale (seed_demo: 100 000 volunteers, 500 000 sign-ups, 200 000
+# visits, 1 000 000 messages …), built once and reused while bench/common.py's SEED_VERSION and
+# scale match; the front offices are measured again on <name>_tenth at a tenth of the data.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/volunteer_net_bench
+BENCH_SMOKE_DATABASE_URL ?= $(TEST_DATABASE_URL)_bench_smoke
+bench: $(VENV)/.installed ## Every benchmark at national scale beside its floors → bench/results/*.json, BENCHMARKS.md
+	$(BIN)/python bench/run.py --database $(BENCH_DATABASE_URL) $(ARGS)
 
-BENCH_EVENTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/volunteer_net_bench_events
-BENCH_SHIFTS ?= 50000
-BENCH_SIGNUPS ?= 500000
-bench-events: $(VENV)/.installed ## Campaign pages at scale on PostgreSQL (BENCH_SHIFTS=50000 BENCH_SIGNUPS=500000)
-	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_EVENTS_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_EVENTS_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_EVENTS_DATABASE_URL))')"
-	DATABASE_URL=$(BENCH_EVENTS_DATABASE_URL) $(BIN)/python bench/events.py --volunteers $(BENCH_VOLUNTEERS) \
-		--shifts $(BENCH_SHIFTS) --signups $(BENCH_SIGNUPS)
+bench-smoke: $(VENV)/.installed ## The same benchmarks at a tiny scale (a minute), checking that every scenario gives figures
+	@out=$$(mktemp -d) && $(BIN)/python bench/run.py --scale smoke --database $(BENCH_SMOKE_DATABASE_URL) \
+		--out $$out --no-report --check $(ARGS); status=$$?; rm -rf $$out; exit $$status
 
-BENCH_OFFICES_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vn_bench_offices
-BENCH_VISITS ?= 200000
-bench-offices: $(VENV)/.installed ## Front offices at scale (BENCH_VISITS=200000), then at a tenth of the visits
-	@for url in $(BENCH_OFFICES_DATABASE_URL) $(BENCH_OFFICES_DATABASE_URL)_tenth; do \
-		$(BIN)/python -c "import psycopg2, sys; u = sys.argv[1]; c = psycopg2.connect(u.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); n = u.rsplit('/', 1)[1]; cur.execute('select 1 from pg_database where datname = %s', [n]); cur.fetchone() or cur.execute('create database ' + n)" $$url; done
-	DATABASE_URL=$(BENCH_OFFICES_DATABASE_URL) $(BIN)/python bench/front_offices.py --visits $(BENCH_VISITS)
-	DATABASE_URL=$(BENCH_OFFICES_DATABASE_URL)_tenth $(BIN)/python bench/front_offices.py --visits $$(( $(BENCH_VISITS) / 10 ))
-BENCH_CARE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vn_bench_care
-BENCH_CARE_PER_REGION ?= 2500
-bench-care: $(VENV)/.installed ## Help requests: the coordinator's open list, map and API at scale (BENCH_CARE_PER_REGION=2500)
-	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_CARE_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_CARE_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_CARE_DATABASE_URL))')"
-	DATABASE_URL=$(BENCH_CARE_DATABASE_URL) $(BIN)/python bench/care.py --per-region $(BENCH_CARE_PER_REGION)
-BENCH_MAP_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vn_bench_map
-BENCH_MAP_FEATURES ?= 10000
-bench-map: $(VENV)/.installed ## Map GeoJSON endpoints beside their floors, and the map page in Chromium (BENCH_MAP_FEATURES=10000)
-	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_MAP_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_MAP_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_MAP_DATABASE_URL))')"
-	DATABASE_URL=$(BENCH_MAP_DATABASE_URL) $(BIN)/python bench/map.py --features $(BENCH_MAP_FEATURES) $(ARGS)
-BENCH_REPORTS_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vn_bench_reports
-bench-reports: $(VENV)/.installed ## Sign-ups export (CSV, XLSX) vs COPY, its memory, dashboards at full scale
-	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_REPORTS_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_REPORTS_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_REPORTS_DATABASE_URL))')"
-	DATABASE_URL=$(BENCH_REPORTS_DATABASE_URL) $(BIN)/python bench/reports.py --volunteers $(BENCH_VOLUNTEERS) \
-		--shifts $(BENCH_SHIFTS) --signups $(BENCH_SIGNUPS)
-BENCH_IMPORT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vn_bench_import
-BENCH_IMPORT_ROWS ?= 50000
-BENCH_IMPORT_SMALL ?= 10000
+bench-report: ## Rewrite BENCHMARKS.md from the latest bench/results/*.json
+	$(BIN)/python bench/report.py
+
+bench-roster: $(VENV)/.installed ## Roster, staff lists and the volunteers API on the bench database
+	$(BIN)/python bench/roster.py --database $(BENCH_DATABASE_URL) $(ARGS)
+
+bench-events: $(VENV)/.installed ## Campaign pages, open shifts and sign-up on the bench database
+	$(BIN)/python bench/events.py --database $(BENCH_DATABASE_URL) $(ARGS)
+
+bench-offices: $(VENV)/.installed ## Front offices on the bench database, then at a tenth of the data
+	$(BIN)/python bench/front_offices.py --database $(BENCH_DATABASE_URL) $(ARGS)
+	$(BIN)/python bench/front_offices.py --scale tenth --database $(BENCH_DATABASE_URL)_tenth $(ARGS)
+
+bench-care: $(VENV)/.installed ## Help requests: the coordinator's open list, map and API on the bench database
+	$(BIN)/python bench/care.py --database $(BENCH_DATABASE_URL) $(ARGS)
+
+bench-map: $(VENV)/.installed ## Map GeoJSON endpoints at 10 000 features beside their floors, and the map page in Chromium
+	$(BIN)/python bench/map.py --database $(BENCH_DATABASE_URL) --browser $(ARGS)
+
+bench-reports: $(VENV)/.installed ## Sign-ups export (CSV, XLSX) vs COPY, its memory, dashboards on the bench database
+	$(BIN)/python bench/reports.py --database $(BENCH_DATABASE_URL) $(ARGS)
+
 bench-import: $(VENV)/.installed ## Roster import: 50k-row XLSX checked and imported, preview page, memory at two sizes
-	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(BENCH_IMPORT_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(BENCH_IMPORT_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(BENCH_IMPORT_DATABASE_URL))')"
-	DATABASE_URL=$(BENCH_IMPORT_DATABASE_URL) $(BIN)/python bench/imports.py --rows $(BENCH_IMPORT_ROWS) --small $(BENCH_IMPORT_SMALL)
+	$(BIN)/python bench/imports.py --database $(BENCH_DATABASE_URL) $(ARGS)
+
+bench-notifications: $(VENV)/.installed ## Sweep throughput (100k messages) and the claim query among 1M rows
+	$(BIN)/python bench/notifications.py --database $(BENCH_DATABASE_URL) $(ARGS)
 
 BENCH_HTTP_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vn_bench_http
 BENCH_HTTP_REDIS_URL ?= redis://127.0.0.1:6379/13
@@ -153,11 +151,6 @@ worker: $(VENV)/.installed ## Celery worker: sends messages, runs the sweep (nee
 
 beat: $(VENV)/.installed ## Celery beat: queues the sweep every minute; a second beat stands by (needs REDIS_URL)
 	$(BIN)/celery -A volunteer_net beat --loglevel INFO --schedule $${BEAT_SCHEDULE_FILE:-celerybeat-schedule}
-
-NOTIFY_BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/volunteer_net_bench_notify
-bench-notifications: $(VENV)/.installed ## Sweep throughput (100k messages) and the claim query at 1M rows
-	@$(BIN)/python -c "import psycopg2; c = psycopg2.connect('$(NOTIFY_BENCH_DATABASE_URL)'.rsplit('/', 1)[0] + '/postgres'); c.autocommit = True; cur = c.cursor(); cur.execute(\"select 1 from pg_database where datname = '$(notdir $(NOTIFY_BENCH_DATABASE_URL))'\"); cur.fetchone() or cur.execute('create database $(notdir $(NOTIFY_BENCH_DATABASE_URL))')"
-	DATABASE_URL=$(NOTIFY_BENCH_DATABASE_URL) $(BIN)/python bench/notifications.py $(ARGS)
 
 backup: ## Dump the PostgreSQL database of DATABASE_URL into backups/ (pg_dump, custom format)
 	@bash scripts/backup.sh backup

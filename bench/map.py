@@ -1,21 +1,21 @@
-"""Map benchmark: the GeoJSON endpoints at 10,000 features each, beside their floors, and the
-/map/ page with those markers in Chromium.
+"""Map benchmark: the GeoJSON endpoints at 10,000 features each, beside their floors, and (with
+--browser) the /map/ page with those markers in Chromium.
 
-Runs against a PostgreSQL database of its own (vn_bench_map by default), filled directly with
-N front offices, N upcoming shifts (published campaigns) and N school detachments spread over
-the 20 regions when it has none. For each endpoint it prints the median and 95th percentile of
-the whole request (Django's test client: middleware, DRF, filters, ETag) and its **floor**: the
-same SQL, captured from the endpoint, replayed raw through a cursor, the rows turned into the same
-FeatureCollection in a plain loop and serialised with orjson, the fastest JSON library installed,
-in the same run. The page's figure is the time from navigation to the first markers drawn.
+N front offices, N upcoming shifts (published campaigns) and N school detachments spread over the
+20 regions are added to the bench database for the measurement and taken away again (rolled
+back; the browser's server needs them committed, and deletes them afterwards). For each endpoint:
+the median and 95th percentile of the whole request (Django's test client: middleware, DRF,
+filters, ETag) and its **floor**: the same SQL, captured from the endpoint, replayed raw through a
+cursor, the rows turned into the same FeatureCollection in a plain loop and serialised with
+orjson, the fastest JSON library installed, in the same run. The page's figure is the time from
+navigation to the first markers drawn.
 
-    make bench-map                       # 10 000 features per collection
-    make bench-map BENCH_MAP_FEATURES=2000
+    make bench-map                       # endpoints and the page in Chromium
+    python bench/map.py --scale tenth
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import statistics
@@ -25,14 +25,20 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "volunteer_net.settings")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
-# The benchmark itself must not be throttled.
-os.environ.setdefault("API_MAP_THROTTLE_RATE", "1000000/min")
-os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "false")
+from bench import common  # sets the bench environment before Django starts
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+GROUP = "Map endpoints"
+# The features the benchmark adds carry this prefix, so that they can be found and removed.
+MARK = "Bench map"
+URLS = [
+    "/api/map/front-offices/",
+    "/api/map/events/",
+    "/api/map/detachments/",
+    "/api/map/events/?region=75&free=true",
+    "/api/map/front-offices/?bbox=70,40,80,50",
+    "/api/map/regions/",
+]
 
 
 def seed(n: int) -> None:
@@ -62,12 +68,14 @@ def seed(n: int) -> None:
         region = regions[i % len(regions)]
         lat, lon = point(region)
         offices.append(
-            FrontOffice(name=f"Office {i}", region=region, address=f"Street {i}", latitude=lat, longitude=lon)
+            FrontOffice(
+                name=f"{MARK} office {i}", region=region, address=f"Street {i}", latitude=lat, longitude=lon
+            )
         )
         lat, lon = point(region)
         detachments.append(
             Detachment(
-                school_name=f"School {i}",
+                school_name=f"{MARK} school {i}",
                 school_number=str(i),
                 locality="Town",
                 region=region,
@@ -80,7 +88,7 @@ def seed(n: int) -> None:
     today = timezone.localdate()
     campaigns = [
         Campaign.objects.create(
-            title=f"Campaign {region.code}",
+            title=f"{MARK} campaign {region.code}",
             kind=Campaign.Kind.ECOLOGY,
             region=region,
             status=Campaign.Status.PUBLISHED,
@@ -134,19 +142,13 @@ def floor_ms(sql: str, params: Any) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def time_endpoints(urls: list[str], repeat: int) -> list[dict[str, Any]]:
+def time_endpoints(urls: list[str], repeat: int) -> list[common.Result]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
     results = []
-    # The machine is shared: the best run of each (the least disturbed) is printed beside the
-    # medians, and its ratio is the steadier figure.
-    print(
-        f"{'endpoint':44} {'features':>8} {'median ms':>10} {'p95 ms':>8} {'floor ms':>9} {'ratio':>6} "
-        f"{'best ms':>8} {'best floor':>10} {'ratio':>6} {'queries':>8} {'304 ms':>7}"
-    )
     for url in urls:
         first = client.get(url)
         assert first.status_code == 200, (url, first.status_code)
@@ -166,35 +168,74 @@ def time_endpoints(urls: list[str], repeat: int) -> list[dict[str, Any]]:
             started = time.perf_counter()
             assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
             not_modified.append((time.perf_counter() - started) * 1000)
-        timings.sort()
-        median, floor = statistics.median(timings), statistics.median(floors) if floors else float("nan")
-        p95 = timings[max(0, int(len(timings) * 0.95) - 1)]
-        row = {
-            "url": url,
-            "features": features,
-            "median": median,
-            "p95": p95,
-            "floor": floor,
-            "ratio": median / floor,
-            "queries": queries,
-            "304": statistics.median(not_modified),
-        }
-        results.append(row)
-        best, best_floor = timings[0], min(floors) if floors else float("nan")
-        print(
-            f"{url:44} {features:8d} {median:10.1f} {p95:8.1f} {floor:9.1f} {median / floor:6.2f} "
-            f"{best:8.1f} {best_floor:10.1f} {best / best_floor:6.2f} {queries:8d} {row['304']:7.1f}"
+        median, p95 = common.median_p95(timings)
+        floor = statistics.median(floors) if floors else None
+        ratio = median / floor if floor else None
+        result = common.Result(
+            group=GROUP,
+            figure=f"{url} ({features} features)",
+            value=median,
+            unit="ms",
+            p95=p95,
+            runs=repeat,
+            queries=queries,
+            floor=floor,
+            floor_name="raw query + orjson",
+            ratio=ratio,
+            target="≤ 2× floor",
+            met=None if ratio is None else ratio <= 2,
+            note=f"304 with ETag {statistics.median(not_modified):.1f} ms; best run {min(timings):.1f} ms"
+            + (
+                f" vs best floor {min(floors):.1f} ms" if floors else "; served from cache, no SQL to compare"
+            ),
         )
+        if result.met is False:
+            result.note = f"{ratio:.2f}× its floor, target 2×; " + result.note
+        results.append(result)
+        common.print_result(result)
+    return results
+
+
+def remove_features() -> None:
+    from detachments.models import Detachment
+    from events.models import Campaign
+    from front_offices.models import FrontOffice
+
+    Campaign.objects.filter(title__startswith=MARK).delete()
+    FrontOffice.objects.filter(name__startswith=MARK).delete()
+    Detachment.objects.filter(school_name__startswith=MARK).delete()
+
+
+def run(ctx: common.Context) -> list[common.Result]:
+    """The endpoints at ctx.scale["map_features"] features each, added for the measurement and
+    rolled back afterwards."""
+    from django.core.cache import cache
+    from django.db import connection, transaction
+
+    n = ctx.scale["map_features"]
+    with transaction.atomic():
+        started = time.perf_counter()
+        seed(n)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE front_offices_frontoffice")
+            cursor.execute("ANALYZE events_shift")
+            cursor.execute("ANALYZE detachments_detachment")
+        print(f"  added {n} offices, shifts and detachments in {time.perf_counter() - started:.1f} s")
+        results = time_endpoints(URLS, ctx.repeat)
+        transaction.set_rollback(True)
+    cache.clear()  # nothing cached from the rolled-back features outlives them
     return results
 
 
 def time_page(repeat: int) -> None:
     """Navigation → first markers, and → every collection loaded, at phone and office sizes."""
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.test.testcases import LiveServerThread
     from playwright.sync_api import sync_playwright
 
-    server = LiveServerThread("127.0.0.1", StaticFilesHandler)
+    # Production settings: the pages name hashed static files, which WhiteNoise serves from
+    # STATIC_ROOT once collected (the server itself is plain WSGI).
+    common.collect_static()
+    server = LiveServerThread("127.0.0.1", lambda app: app)
     server.daemon = True
     server.start()
     server.is_ready.wait()
@@ -256,48 +297,19 @@ def time_page(repeat: int) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--features", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--page-repeat", type=int, default=3)
-    parser.add_argument("--no-browser", action="store_true")
-    args = parser.parse_args()
+    def extra(parser: Any) -> None:
+        parser.add_argument("--browser", action="store_true", help="also time the /map/ page in Chromium")
+        parser.add_argument("--page-repeat", type=int, default=3)
 
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    from front_offices.models import FrontOffice
-
-    if connection.vendor != "postgresql":
-        print("The benchmark runs on PostgreSQL: set DATABASE_URL.", file=sys.stderr)
-        return 2
-    call_command("migrate", verbosity=0)
-    if not FrontOffice.objects.exists():
-        started = time.perf_counter()
-        seed(args.features)
-        print(
-            f"seeded {args.features} offices, shifts and detachments in {time.perf_counter() - started:.1f} s"
-        )
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    time_endpoints(
-        [
-            "/api/map/front-offices/",
-            "/api/map/events/",
-            "/api/map/detachments/",
-            "/api/map/events/?region=75&free=true",
-            "/api/map/front-offices/?bbox=70,40,80,50",
-            "/api/map/regions/",
-        ],
-        args.repeat,
-    )
-    if not args.no_browser:
-        time_page(args.page_repeat)
+    ctx, args = common.standalone(run, __doc__, extra)
+    run(ctx)
+    if args.browser:
+        remove_features()
+        seed(ctx.scale["map_features"])
+        try:
+            time_page(args.page_repeat)
+        finally:
+            remove_features()
     return 0
 
 

@@ -45,7 +45,7 @@ VARIANTS = {"sync": 1, "gthread": 4}  # variant → threads per worker
 
 def _row(figure: str, value: float | None, unit: str, **more: Any) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "group": "http",
+        "group": "Over HTTP",
         "figure": figure,
         "value": value,
         "unit": unit,

@@ -150,7 +150,11 @@ def _insert_signups(rows: list[tuple[object, ...]], *, batch_size: int) -> None:
 
 
 @transaction.atomic
-def seed_events(*, shifts: int, signups: int, seed: int = 2026, batch_size: int = 5000) -> dict[str, int]:
+def seed_events(
+    *, shifts: int, signups: int, campaign_count: int | None = None, seed: int = 2026, batch_size: int = 5000
+) -> dict[str, int]:
+    """Every kind of campaign in every region and a few national ones; then, up to `campaign_count`,
+    more of them in random regions (the national benchmark's 2 000)."""
     rng = random.Random(seed)
     regions = list(Region.objects.order_by("code"))
     skills = list(Skill.objects.order_by("code"))
@@ -161,42 +165,49 @@ def seed_events(*, shifts: int, signups: int, seed: int = 2026, batch_size: int 
 
     # Campaigns: every kind in every region, and a few national ones.
     campaigns: list[Campaign] = []
-    for region in [*regions, None]:
-        for kind in Campaign.Kind.values:
-            if region is None and kind not in ("emergency", "health", "education"):
-                continue
-            first = today + datetime.timedelta(days=rng.randrange(-PAST_DAYS, 60))
-            last = min(
-                first + datetime.timedelta(days=rng.randrange(30, 300)),
-                today + datetime.timedelta(days=FUTURE_DAYS),
+    base = [
+        (region, kind)
+        for region in [*regions, None]
+        for kind in Campaign.Kind.values
+        if region is not None or kind in ("emergency", "health", "education")
+    ]
+    extra = [
+        (regions[rng.randrange(len(regions))], rng.choice(Campaign.Kind.values))
+        for _ in range(max(0, (campaign_count or 0) - len(base)))
+    ]
+    for region, kind in base + extra:
+        first = today + datetime.timedelta(days=rng.randrange(-PAST_DAYS, 60))
+        last = min(
+            first + datetime.timedelta(days=rng.randrange(30, 300)),
+            today + datetime.timedelta(days=FUTURE_DAYS),
+        )
+        city = region.center_kk if region else "Қазақстан"
+        roll = rng.random()
+        status = (
+            Campaign.Status.DRAFT
+            if roll < 0.04
+            else Campaign.Status.CANCELLED
+            if roll < 0.06
+            else Campaign.Status.CLOSED
+            if last < today or roll < 0.1
+            else Campaign.Status.PUBLISHED
+        )
+        organiser = organisers.get(f"coordinator{region.code}@volunteer.kz") if region else national
+        campaigns.append(
+            Campaign(
+                title=rng.choice(TITLES[kind]).format(city=city),
+                cover_text="Еріктілер керек! Бізге қосылыңыз. / Нужны добровольцы — присоединяйтесь!",
+                description="Толығырақ ұйымдастырушыдан. / Подробности у организатора.",
+                kind=kind,
+                direction=DIRECTIONS[kind],
+                region=region,
+                organiser=organiser,
+                contact=f"+7 701 {rng.randrange(100, 999)} {rng.randrange(10, 99)} {rng.randrange(10, 99)}",
+                status=status,
+                starts_on=first,
+                ends_on=last,
             )
-            city = region.center_kk if region else "Қазақстан"
-            roll = rng.random()
-            status = (
-                Campaign.Status.DRAFT
-                if roll < 0.04
-                else Campaign.Status.CANCELLED
-                if roll < 0.06
-                else Campaign.Status.CLOSED
-                if last < today or roll < 0.1
-                else Campaign.Status.PUBLISHED
-            )
-            organiser = organisers.get(f"coordinator{region.code}@volunteer.kz") if region else national
-            campaigns.append(
-                Campaign(
-                    title=rng.choice(TITLES[kind]).format(city=city),
-                    cover_text="Еріктілер керек! Бізге қосылыңыз. / Нужны добровольцы — присоединяйтесь!",
-                    description="Толығырақ ұйымдастырушыдан. / Подробности у организатора.",
-                    kind=kind,
-                    direction=DIRECTIONS[kind],
-                    region=region,
-                    organiser=organiser,
-                    contact=f"+7 701 {rng.randrange(100, 999)} {rng.randrange(10, 99)} {rng.randrange(10, 99)}",
-                    status=status,
-                    starts_on=first,
-                    ends_on=last,
-                )
-            )
+        )
     campaigns = Campaign.objects.bulk_create(campaigns, batch_size=batch_size)
     center = {r.pk: r for r in regions}
 

@@ -67,3 +67,27 @@ def test_demo_curators_have_real_kazakh_and_russian_names() -> None:
     assert any(set(name) & set("ӘҒҚҢӨҰҮҺІәғқңөұүһі") for name in names)
     assert "Наталья Козлова" in names
     assert len(set(names)) == len(names)
+
+
+@pytest.mark.django_db
+def test_seed_demo_loads_sign_ups_past_the_summary_trigger_and_leaves_it_exact_and_on() -> None:
+    from django.db import connection
+
+    from reports import summary
+    from reports.models import SignupDaySummary
+
+    def rows() -> list[tuple[object, ...]]:
+        return list(SignupDaySummary.objects.order_by("campaign_id", "day").values_list())
+
+    call_command("seed_demo", volunteers=200, detachments=20, shifts=150, signups=500, visits=0, care=1)
+    seeded = rows()
+    assert seeded
+    summary.rebuild()
+    assert [r[1:] for r in rows()] == [r[1:] for r in seeded]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgname, tgenabled FROM pg_trigger WHERE tgname LIKE 'reports_%%'")
+        assert dict(cursor.fetchall()) == {
+            "reports_signup_summary": "O",
+            "reports_signup_summary_update": "O",
+            "reports_shift_summary": "O",
+        }

@@ -1,0 +1,83 @@
+"""`make bench-smoke` inside the suite: every benchmark scenario, at a few hundred rows, must give
+its figures — so that the benchmark never rots between national runs."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _smoke_database_url() -> str:
+    """A database of the smoke run's own beside the suite's (never the test database itself)."""
+    db = settings.DATABASES["default"]
+    name = db["NAME"]
+    if name.startswith("test_"):  # pytest-django's copy: name the bench one after the original
+        name = name.removeprefix("test_")
+    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
+    auth = db.get("USER") or "postgres"
+    if db.get("PASSWORD"):
+        auth += f":{db['PASSWORD']}"
+    return f"postgres://{auth}@{host}:{port}/{name}_bench_smoke"
+
+
+@pytest.mark.django_db
+def test_every_benchmark_scenario_gives_figures(tmp_path: Path) -> None:
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.fail("the benchmarks run on PostgreSQL")
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    started = time.monotonic()
+    out = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "run.py"),
+            "--scale",
+            "smoke",
+            "--database",
+            _smoke_database_url(),
+            "--out",
+            str(tmp_path),
+            "--no-report",
+            "--check",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-6000:]
+    files = list(tmp_path.glob("*.json"))
+    assert len(files) == 1, files
+    data = json.loads(files[0].read_text())
+    assert data["scale"]["name"] == "smoke" and data["machine"]["cores"]
+    groups = {r["group"] for r in data["results"]}
+    assert {
+        "Roster and staff lists",
+        "Campaigns and shifts",
+        "Front offices",
+        "Targeted help",
+        "Map endpoints",
+        "Exports",
+        "Dashboards",
+        "Roster import",
+        "Reminder sweep",
+        "Over HTTP",
+    } <= groups, groups
+    assert all(r["value"] is not None for r in data["results"])
+    # Each page beside its floor (its SQL under EXPLAIN ANALYZE), with its query count.
+    pages = [r for r in data["results"] if r["floor_name"] == "its SQL (EXPLAIN ANALYZE)"]
+    assert len(pages) > 40 and all(
+        r["floor"] is not None and r["queries"] is not None and r["runs"] >= 2 for r in pages
+    )
+    # Nothing written beside the committed results, BENCHMARKS.md untouched.
+    assert not list((ROOT / "bench" / "results").glob("*-smoke.json"))
+    # Seeded once, then reused while the seed version matches: later runs take seconds.
+    print(f"bench smoke: {time.monotonic() - started:.0f} s (seeding {data['scale']['seed_seconds']} s)")
