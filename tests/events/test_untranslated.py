@@ -20,6 +20,10 @@ from .factories import CampaignFactory, ShiftFactory
 @pytest.fixture
 def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
     bob.refresh_from_db()
+    # The roster page lists who viewed the person: the coordinator's name is data, as in life in
+    # Cyrillic, not English left untranslated.
+    alice.full_name = "Әлия Координатор"
+    alice.save(update_fields=["full_name"])
     campaign = CampaignFactory(
         title="Қарттарға көмек", cover_text="Жалғыз зейнеткерлерге азық-түлік жеткізу."
     )

@@ -177,7 +177,7 @@ def test_rebuild_gives_the_same_rows(world) -> None:  # type: ignore[no-untyped-
 
 @pytest.mark.django_db(transaction=True)
 def test_attendance_of_one_person_marked_at_once_on_two_shifts_stays_exact(  # type: ignore[no-untyped-def]
-    almaty, alice
+    regions_in_transactional_db, almaty, alice
 ) -> None:
     """Two coordinators mark the same person at the same moment, on two shifts: one present, the
     other's presence undone. Each change waits for the other's on the person's row, so neither
