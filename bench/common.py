@@ -411,6 +411,11 @@ def ensure_database(url: str, scale: dict[str, int]) -> dict[str, Any]:
         print(
             f"reusing {url.rsplit('/', 1)[1]} (seed version {SEED_VERSION}, seeded in {stamp.get('seconds')} s)"
         )
+        # Migrations added since it was seeded (a maintained table and its backfill, say) apply
+        # as they would on a live database; the data stays.
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
         stamp["reused"] = True
         return stamp
     connection.close()
