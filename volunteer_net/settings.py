@@ -574,6 +574,11 @@ X_FRAME_OPTIONS = "DENY"
 # A form sent with a stale token gets a page that says how to send it again, not Django's own.
 CSRF_FAILURE_VIEW = "volunteer_net.views.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
+# A session ends this long after it last changed (the log-in, at the latest), not renewed by
+# each page (that would be a write per request): two weeks by default, for volunteers on their
+# phones; a deployment for staff on shared computers sets it lower. Sensitive actions ask for the
+# password again whatever its age (REAUTH_MAX_AGE).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 
 # LOG_FORMAT=json writes one JSON object per line (time, level, logger, message, request id) for
 # a log collector; the default stays readable in a terminal. Every line of a request carries its

@@ -142,3 +142,20 @@ class TestLogOutEverywhere:
         assert Client().post("/accounts/logout-everywhere/").status_code == 302  # to the login page
         bob.user.refresh_from_db()
         assert bob.user.session_epoch == 0
+
+
+class TestSessionExpiry:
+    def test_a_session_ends_session_cookie_age_after_the_log_in(self, bob, settings) -> None:  # type: ignore[no-untyped-def]
+        from django.contrib.sessions.models import Session
+
+        settings.SESSION_COOKIE_AGE = 3600
+        client = Client()
+        login = client.post("/accounts/login/", {"username": bob.user.email, "password": PASSWORD})
+        assert login.status_code == 302 and client.get("/me/").status_code == 200
+        session = Session.objects.get()
+        # Set by the log-in from the setting (give or take the seconds the test took).
+        left = session.expire_date - timezone.now()
+        assert datetime.timedelta(minutes=59) < left <= datetime.timedelta(hours=1)
+        Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+        page = client.get("/me/")
+        assert page.status_code == 302 and page.url.startswith("/accounts/login/")
