@@ -416,6 +416,9 @@ def ensure_database(url: str, scale: dict[str, int]) -> dict[str, Any]:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)
+        with connection.cursor() as cursor:
+            # What a migration filled has no planner statistics until autovacuum comes by.
+            cursor.execute("ANALYZE")
         stamp["reused"] = True
         return stamp
     connection.close()

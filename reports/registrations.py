@@ -6,9 +6,10 @@ the people on file (not anonymised) by region and day of registration. Counted f
 they read every live row (100 000 at full scale, a wide table) on every first view; the summary is
 a few rows per region and day, added up instead.
 
-A row-level trigger on volunteers_volunteer (insert, delete, and updates that change the region,
-the registration time or the anonymisation) adds the old row's count with a minus and the new
-row's with a plus, in the writing transaction: registration, imports (bulk_create), merges (the
+Triggers on volunteers_volunteer — by statement for inserts and deletes (one upsert per region
+and day of the rows a statement wrote), by row for updates that change the region, the
+registration time or the anonymisation — add the old rows' count with a minus and the new rows'
+with a plus, in the writing transaction: registration, imports (bulk_create), merges (the
 dropped record is deleted), anonymisation and erasure, region changes, the admin. Registrations
 of one region and day take that row's lock in turn until commit — an import's chunk holds it for
 its own transaction. PostgreSQL only; elsewhere the selectors count the volunteers.
@@ -37,18 +38,43 @@ $$;
 
 CREATE OR REPLACE FUNCTION reports_registration_volunteer() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.anonymized_at IS NULL THEN
+  IF OLD.anonymized_at IS NULL THEN
     PERFORM reports_registration_add(OLD.region_id, {_day("OLD.created_at")}, -1);
   END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.anonymized_at IS NULL THEN
+  IF NEW.anonymized_at IS NULL THEN
     PERFORM reports_registration_add(NEW.region_id, {_day("NEW.created_at")}, 1);
   END IF;
   RETURN NULL;
 END $$;
 
+-- Inserts and deletes by statement, each one upsert per region and day: an import's bulk insert
+-- of thousands of people registered today would otherwise update that one row thousands of
+-- times in its transaction, each time past the versions it left before.
+CREATE OR REPLACE FUNCTION reports_registration_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO {TABLE} AS t (region_id, day, volunteers)
+  SELECT region_id, {_day("created_at")}, COUNT(*) FROM new_rows
+  WHERE anonymized_at IS NULL GROUP BY 1, 2
+  ON CONFLICT (region_id, day) DO UPDATE SET volunteers = t.volunteers + EXCLUDED.volunteers;
+  RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION reports_registration_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO {TABLE} AS t (region_id, day, volunteers)
+  SELECT region_id, {_day("created_at")}, -COUNT(*) FROM old_rows
+  WHERE anonymized_at IS NULL GROUP BY 1, 2
+  ON CONFLICT (region_id, day) DO UPDATE SET volunteers = t.volunteers + EXCLUDED.volunteers;
+  RETURN NULL;
+END $$;
+
 DROP TRIGGER IF EXISTS reports_registration ON volunteers_volunteer;
-CREATE TRIGGER reports_registration AFTER INSERT OR DELETE ON volunteers_volunteer
-  FOR EACH ROW EXECUTE FUNCTION reports_registration_volunteer();
+DROP TRIGGER IF EXISTS reports_registration_insert ON volunteers_volunteer;
+CREATE TRIGGER reports_registration_insert AFTER INSERT ON volunteers_volunteer
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_registration_inserted();
+DROP TRIGGER IF EXISTS reports_registration_delete ON volunteers_volunteer;
+CREATE TRIGGER reports_registration_delete AFTER DELETE ON volunteers_volunteer
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION reports_registration_deleted();
 DROP TRIGGER IF EXISTS reports_registration_update ON volunteers_volunteer;
 CREATE TRIGGER reports_registration_update AFTER UPDATE ON volunteers_volunteer
   FOR EACH ROW WHEN (OLD.region_id IS DISTINCT FROM NEW.region_id
@@ -60,8 +86,12 @@ CREATE TRIGGER reports_registration_update AFTER UPDATE ON volunteers_volunteer
 
 UNINSTALL_SQL = """
 DROP TRIGGER IF EXISTS reports_registration ON volunteers_volunteer;
+DROP TRIGGER IF EXISTS reports_registration_insert ON volunteers_volunteer;
+DROP TRIGGER IF EXISTS reports_registration_delete ON volunteers_volunteer;
 DROP TRIGGER IF EXISTS reports_registration_update ON volunteers_volunteer;
 DROP FUNCTION IF EXISTS reports_registration_volunteer();
+DROP FUNCTION IF EXISTS reports_registration_inserted();
+DROP FUNCTION IF EXISTS reports_registration_deleted();
 DROP FUNCTION IF EXISTS reports_registration_add(bigint, date, integer);
 """
 

@@ -86,8 +86,9 @@ def test_seed_demo_loads_sign_ups_past_the_summary_trigger_and_leaves_it_exact_a
     assert [r[1:] for r in rows()] == [r[1:] for r in seeded]
     with connection.cursor() as cursor:
         cursor.execute("SELECT tgname, tgenabled FROM pg_trigger WHERE tgname LIKE 'reports_%%'")
-        assert dict(cursor.fetchall()) == {
-            "reports_signup_summary": "O",
-            "reports_signup_summary_update": "O",
-            "reports_shift_summary": "O",
-        }
+        triggers = dict(cursor.fetchall())
+    # The summary's own triggers are back, and every other maintained table's stayed on.
+    assert {"reports_signup_summary", "reports_signup_summary_update", "reports_shift_summary"} <= set(
+        triggers
+    )
+    assert set(triggers.values()) == {"O"}, triggers
