@@ -89,6 +89,7 @@ def _bench_signup(repeat: int) -> common.Result | None:
     import time
 
     from django.core.exceptions import ValidationError
+    from django.db.models import F, Q
     from django.utils import timezone
 
     from events import services
@@ -103,6 +104,8 @@ def _bench_signup(repeat: int) -> common.Result | None:
             campaign__region__isnull=False,
             adults_only=False,
         )
+        # A place to take, or a waitlist to join: a full shift without one refuses everyone.
+        .filter(Q(taken_places__lt=F("capacity")) | Q(waitlist_enabled=True))
         .exclude(campaign__kind=Campaign.Kind.EMERGENCY)
         .order_by("starts_at")
         .first()

@@ -72,6 +72,10 @@ def test_every_benchmark_scenario_gives_figures(tmp_path: Path) -> None:
         "Over HTTP",
     } <= groups, groups
     assert all(r["value"] is not None for r in data["results"])
+    # The services each issue times (a scenario that finds nothing to do returns no figure).
+    figures = {r["figure"] for r in data["results"]}
+    for service in ("service: sign-up", "service: visit_book", "service: offer + confirm"):
+        assert any(f.startswith(service) for f in figures), (service, sorted(figures))
     # Each page beside its floor (its SQL under EXPLAIN ANALYZE), with its query count.
     pages = [r for r in data["results"] if r["floor_name"] == "its SQL (EXPLAIN ANALYZE)"]
     assert len(pages) > 40 and all(
