@@ -762,7 +762,7 @@ def prepare(
                 starts_at__gt=now + datetime.timedelta(hours=2),
                 starts_at__lt=horizon,
                 blocked_reason="",
-                capacity__gt=F("taken"),
+                # Full ones too: each is given a few places below (earlier runs fill theirs).
                 office__is_active=True,
             ).values_list("pk", "taken", "office_id", "local_date")
         )

@@ -113,7 +113,9 @@ def run_groups(
     results: list[common.Result] = []
     seconds: dict[str, float] = {}
     failed: list[str] = []
-    modules = [(name, importlib.import_module(f"bench.{name}")) for name in groups]
+    modules: list[tuple[str, Any]] = [
+        (name, _OverHttp() if name == "http" else importlib.import_module(f"bench.{name}")) for name in groups
+    ]
     # Over HTTP (bench/over_http.py: gunicorn on this database, 32 clients) after the in-process
     # groups; not named bench/http.py, which would shadow the standard library's http.
     if "http" not in groups and not ctx.only:
