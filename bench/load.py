@@ -953,6 +953,18 @@ def standalone_setup(database_url: str, redis_url: str) -> dict[str, str]:
     return env
 
 
+def forget_campaigns() -> int:
+    """Delete the campaigns `prepare` made (their shifts and sign-ups with them): the bench
+    database is shared by every group, and the next run's campaign figures must not count
+    the hundreds of open shifts a run over HTTP left. Returns how many there were."""
+    from events.models import Campaign
+
+    runs = Campaign.objects.filter(title__startswith="Load run ")
+    count = runs.count()
+    runs.delete()
+    return count
+
+
 def purge_queue() -> None:
     """Drop the messages the run queued for Celery when no worker ran (the benchmark's servers
     only; sending is measured by bench/notifications.py)."""

@@ -96,11 +96,14 @@ class _OverHttp:
     """bench/over_http.py's rows as Results, so that they join the JSON and BENCHMARKS.md."""
 
     def run(self, ctx: common.Context) -> list[common.Result]:
-        from bench import over_http
+        from bench import load, over_http
 
         # The smoke run checks that the code still runs: one variant, four clients, a second each.
         small = {"clients": 4, "seconds": 1.0, "warmup": 0.5, "rounds": 1, "variants": ("sync",)}
-        return [common.Result(**row) for row in over_http.run(**(small if ctx.smoke else {}))]
+        try:
+            return [common.Result(**row) for row in over_http.run(**(small if ctx.smoke else {}))]
+        finally:
+            load.forget_campaigns()
 
 
 def run_groups(
