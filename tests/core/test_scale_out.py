@@ -8,95 +8,29 @@ served by their plain names) against this test's database and Redis.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
-from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
-from django.db import connection
 from rest_framework.authtoken.models import Token
 
+from bench import load
 from events.models import Signup
 from tests.events.factories import CampaignFactory, ShiftFactory
 from tests.factories import PASSWORD, UserFactory, VolunteerFactory
 
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).parent / "gunicorn"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _env() -> dict[str, str]:
-    db = connection.settings_dict
-    env = {k: v for k, v in os.environ.items() if k != "PYTEST_VERSION"}  # production settings
-    env.update(
-        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        REDIS_URL=settings.REDIS_URL,
-        DEBUG="false",
-        SECRET_KEY="scale-out-test-key-shared-by-both-instances-0123456789",
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false",
-        SESSION_COOKIE_SECURE="false",
-        CSRF_COOKIE_SECURE="false",
-        SECURE_HSTS_SECONDS="0",
-        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-        STATIC_MANIFEST="false",  # static files by plain names, no collectstatic needed
-        RATE_LIMIT_REGISTER="3/h",
-        LOGIN_FAILURE_LIMIT="3",
-        WEB_CONCURRENCY="2",
-        # The keys this test process writes IINs with, so that both instances read them.
-        IIN_ENCRYPTION_KEYS=",".join(settings.IIN_ENCRYPTION_KEYS),
-        IIN_HASH_KEY=settings.IIN_HASH_KEY,
-    )
-    return env
-
 
 @pytest.fixture
 def instances(regions_in_transactional_db) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    urls, procs = [], []
-    env = _env()
-    for _ in range(2):
-        port = _free_port()
-        procs.append(
-            subprocess.Popen(
-                [str(GUNICORN), "volunteer_net.wsgi:application", "-c", "gunicorn.conf.py"],
-                cwd=ROOT,
-                env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        urls.append(f"http://127.0.0.1:{port}")
-    try:
-        deadline = time.monotonic() + 60
-        for url in urls:
-            while True:
-                try:
-                    if requests.get(f"{url}/readyz", timeout=2).status_code == 200:
-                        break
-                except (requests.ConnectionError, requests.Timeout):
-                    pass  # still starting
-                assert time.monotonic() < deadline, f"{url} did not start"
-                time.sleep(0.3)
+    """Two gunicorn instances (two workers each) with production settings on this suite's
+    database and Redis, started as the load runs start theirs (bench/load.py), with limits low
+    enough for the test to reach."""
+    env = load.env_from_settings(RATE_LIMIT_REGISTER="3/h", LOGIN_FAILURE_LIMIT="3")
+    with load.servers(env, instances=2, workers=2, start_timeout=60) as urls:
         yield urls
-    finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=30)
 
 
 def _production_password(user) -> None:  # type: ignore[no-untyped-def]
