@@ -27,7 +27,6 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -53,11 +52,11 @@ from notifications.services import message_schedule
 from notifications.tokens import unsubscribe_token
 from regions.models import CoordinatorAssignment, Region
 from reports import services as report_services
-from reports.models import Certificate, ExportJob
 from tests.care.factories import BeneficiaryFactory, HelpRequestFactory
 from tests.conftest import client_for
 from tests.events.factories import CampaignFactory, ShiftFactory
 from tests.factories import DetachmentFactory, MinorFactory, SkillFactory, UserFactory, VolunteerFactory
+from tests.reports.factories import finished_export, issued_certificate
 from volunteers.guardian_links import guardian_link_token
 from volunteers.models import PossibleDuplicate
 
@@ -424,33 +423,10 @@ def _build_world() -> World:
     care_assignment = care_services.assignment_volunteer(
         request=help_request, volunteer=volunteer, by=coordinator
     )
-    job = ExportJob.objects.create(
-        requested_by=coordinator,
-        kind="signups",
-        file_format="xlsx",
-        params={},
-        status=ExportJob.Status.DONE,
-        rows_total=10,
-        rows_done=10,
-        file_name="signups.xlsx",
-        finished_at=timezone.now(),
-        expires_at=timezone.now() + datetime.timedelta(hours=24),
-    )
+    job = finished_export(coordinator)
     # The finished file, where the download looks for it.
     report_services.job_path(job).write_bytes(b"PK\x03\x04")
-    certificate = Certificate.objects.create(
-        code="1234-5678-9012-3456",
-        volunteer=volunteer,
-        holder_name=volunteer.full_name,
-        period_start=datetime.date(2026, 1, 1),
-        period_end=datetime.date(2026, 6, 30),
-        hours=Decimal("12.50"),
-        campaigns=[{"title": campaign.title, "hours": "12.50"}],
-        language="kk",
-        issuer="Volunteer Net — Алматы",
-        region_code="75",
-        issued_by=coordinator,
-    )
+    certificate = issued_certificate(volunteer, campaign=campaign, issued_by=coordinator)
     batch = _import_batch(coordinator, almaty)
     user = volunteer.user
     answer = callout.answers.get(volunteer=volunteer)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -35,7 +34,6 @@ from front_offices.models import FrontOffice, OpeningHours, VisitSlot
 from notifications.services import message_schedule
 from notifications.tokens import unsubscribe_token
 from regions.models import CoordinatorAssignment
-from reports.models import Certificate, ExportJob
 from tests.care.factories import BeneficiaryFactory, HelpRequestFactory
 from tests.e2e.conftest import log_in
 from tests.events.factories import CampaignFactory, ShiftFactory
@@ -47,6 +45,7 @@ from tests.factories import (
     VolunteerFactory,
     years_ago,
 )
+from tests.reports.factories import finished_export, issued_certificate
 from volunteers.guardian_links import guardian_link_token
 from volunteers.models import PossibleDuplicate
 
@@ -402,31 +401,8 @@ def site(almaty: Any, astana: Any) -> Site:
     )
     HelpRequestFactory(kind="clinic", urgency="urgent", due_from=timezone.now() - datetime.timedelta(days=1))
     # Reports: a finished export of the coordinator's, a certificate of the volunteer's hours.
-    job = ExportJob.objects.create(
-        requested_by=coordinator,
-        kind="signups",
-        file_format="xlsx",
-        params={},
-        status=ExportJob.Status.DONE,
-        rows_total=120000,
-        rows_done=120000,
-        file_name="signups_20260101-20260630.xlsx",
-        finished_at=timezone.now(),
-        expires_at=timezone.now() + datetime.timedelta(hours=24),
-    )
-    certificate = Certificate.objects.create(
-        code="1234-5678-9012-3456",
-        volunteer=volunteer,
-        holder_name=volunteer.full_name,
-        period_start=datetime.date(2026, 1, 1),
-        period_end=datetime.date(2026, 6, 30),
-        hours=Decimal("12.50"),
-        campaigns=[{"title": campaign.title, "hours": "12.50"}],
-        language="kk",
-        issuer="Volunteer Net — Алматы",
-        region_code="75",
-        issued_by=coordinator,
-    )
+    job = finished_export(coordinator, rows=120000, file_name="signups_20260101-20260630.xlsx")
+    certificate = issued_certificate(volunteer, campaign=campaign, issued_by=coordinator)
     uid = urlsafe_base64_encode(force_bytes(volunteer.user.pk))
     token = default_token_generator.make_token(volunteer.user)
     d, m = detachment.pk, minor.pk
