@@ -9,6 +9,7 @@ start filled. On SQLite (`make run`) the user is read as Django reads it and the
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -20,22 +21,34 @@ from . import scoping
 from .models import CoordinatorAssignment
 
 
+@functools.cache
+def _related() -> tuple[Any, str, str, Any]:
+    """The staff through-model with its user and office columns, and the detachment model:
+    reverse relations of apps above regions/, named by field rather than imported. Read from
+    the model registry once per process, not on every request."""
+    user_model = get_user_model()
+    offices = user_model._meta.get_field("front_offices").through
+    user_column = next(
+        f.attname for f in offices._meta.fields if f.is_relation and f.related_model is user_model
+    )
+    office_column = next(
+        f.attname for f in offices._meta.fields if f.is_relation and f.related_model is not user_model
+    )
+    return (
+        offices,
+        user_column,
+        office_column,
+        user_model._meta.get_field("curated_detachments").related_model,
+    )
+
+
 def with_scopes(queryset: QuerySet[Any]) -> QuerySet[Any]:
     """Users annotated with their region ids, staffed office ids and whether they curate."""
     if connection.vendor != "postgresql":
         return queryset
     from django.contrib.postgres.expressions import ArraySubquery
 
-    user_model = get_user_model()
-    # Reverse relations of apps above regions/, named by field rather than imported.
-    offices = user_model._meta.get_field("front_offices").through
-    detachments = user_model._meta.get_field("curated_detachments").related_model
-    office_column = next(
-        f.attname for f in offices._meta.fields if f.is_relation and f.related_model is not user_model
-    )
-    user_column = next(
-        f.attname for f in offices._meta.fields if f.is_relation and f.related_model is user_model
-    )
+    offices, user_column, office_column, detachments = _related()
     return queryset.annotate(
         scope_region_ids=ArraySubquery(
             CoordinatorAssignment.objects.filter(user=OuterRef("pk")).values("region_id")
@@ -43,7 +56,7 @@ def with_scopes(queryset: QuerySet[Any]) -> QuerySet[Any]:
         scope_office_ids=ArraySubquery(
             offices.objects.filter(**{user_column: OuterRef("pk")}).values(office_column)
         ),
-        scope_curates=Exists(detachments.objects.filter(curator=OuterRef("pk"))),  # type: ignore[union-attr]
+        scope_curates=Exists(detachments.objects.filter(curator=OuterRef("pk"))),
     )
 
 
