@@ -6,7 +6,8 @@ the shift row is locked (`SELECT … FOR NO KEY UPDATE`) before the confirmed pl
 the partial unique index on Signup backs "one active sign-up per person and shift".
 
 Lock order, everywhere: first the one shift, then volunteer rows (in ascending id when several),
-so that two transactions never wait for each other in a circle.
+and only then the writes whose triggers update the report summaries (reports/summary.py), so
+that two transactions never wait for each other in a circle.
 
 Messages to volunteers (confirmation, reminders, promotion from the waitlist, changes and
 cancellations) are handed to the notifications app by `events/messages.py` at the places marked
@@ -206,29 +207,41 @@ def signups_create_many(
     return results
 
 
-def _promote(shift: Shift, *, places: int, now: datetime.datetime) -> list[Signup]:
-    """Move up to `places` people from the waitlist (the shift is locked by the caller), in the
-    order they signed up. Someone who meanwhile may not take the place (another confirmed shift
-    at the same time, an inactive profile) keeps their waitlist position and is passed over."""
-    if places <= 0 or now >= shift.starts_at:
-        return []
+def _lock_waitlist(shift: Shift) -> list[tuple[Signup, Volunteer]]:
+    """The shift's waitlist in sign-up order, each with their volunteer row locked.
+
+    Called before the caller writes anything that a trigger rolls into the report summaries:
+    a summary row is then always the last lock a transaction takes. Locking the people after
+    the summary row would let a cancel here and a sign-up of one of these people elsewhere on
+    the same campaign day wait for each other in a circle (PostgreSQL would abort one)."""
     waiting = list(
         Signup.objects.filter(shift=shift, status=Signup.Status.WAITLISTED).order_by("created_at", "id")
     )
     if not waiting:
         return []
-    # Lock the candidates in id order (see the module's lock order), then judge in waitlist order.
+    # Lock in id order (see the module's lock order); return in waitlist order.
     people = {
         v.pk: v
         for v in Volunteer.objects.filter(pk__in={s.volunteer_id for s in waiting})
         .order_by("pk")
         .select_for_update(no_key=True)
     }
+    return [(signup, people[signup.volunteer_id]) for signup in waiting]
+
+
+def _promote(
+    shift: Shift, *, places: int, now: datetime.datetime, waiting: list[tuple[Signup, Volunteer]]
+) -> list[Signup]:
+    """Move up to `places` people from the waitlist (the shift and `waiting`, from
+    `_lock_waitlist`, are locked by the caller), in the order they signed up. Someone who
+    meanwhile may not take the place (another confirmed shift at the same time, an inactive
+    profile) keeps their waitlist position and is passed over."""
+    if places <= 0 or now >= shift.starts_at or not waiting:
+        return []
     promoted: list[Signup] = []
-    for signup in waiting:
+    for signup, person in waiting:
         if len(promoted) == places:
             break
-        person = people[signup.volunteer_id]
         if person.anonymized_at is not None or not person.may_take_part(on=shift.local_date):
             continue
         clash = (
@@ -269,6 +282,7 @@ def signup_cancel(*, signup: Signup, by: User | None) -> Signup:
             _("The shift has already started: the coordinator marks attendance instead."), code="started"
         )
     freed = locked.status == Signup.Status.CONFIRMED
+    waiting = _lock_waitlist(shift) if freed else []
     locked.status = Signup.Status.CANCELLED
     locked.cancelled_at = now
     locked.cancelled_by = by
@@ -277,7 +291,7 @@ def signup_cancel(*, signup: Signup, by: User | None) -> Signup:
     event_messages.signup_cancelled(locked, shift, by=by)
     if freed:
         _take(shift, -1)
-        _promote(shift, places=1, now=now)
+        _promote(shift, places=1, now=now, waiting=waiting)
     signup.refresh_from_db()
     return locked
 
@@ -537,6 +551,7 @@ def shift_update(
             code="below_confirmed",
         )
     _validate_shift(locked, locked.campaign, new=False)
+    waiting = _lock_waitlist(locked) if locked.capacity > taken else []
     locked.save()
     if skills is not None:
         locked.required_skills.set(list(skills))
@@ -548,7 +563,7 @@ def shift_update(
                 shift=locked, status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED)
             ).select_related("volunteer"),
         )
-    _promote(locked, places=locked.capacity - taken, now=timezone.now())
+    _promote(locked, places=locked.capacity - taken, now=timezone.now(), waiting=waiting)
     shift.refresh_from_db()
     return locked
 

@@ -7,9 +7,12 @@ on the shift is what keeps the count right — exactly as with several web worke
 from __future__ import annotations
 
 import datetime
+import threading
+import time
 from collections.abc import Callable
 
 import pytest
+from django.db import connection, transaction
 
 from events import services
 from events.models import Shift, Signup
@@ -104,3 +107,87 @@ def test_double_click_makes_one_sign_up(regions_in_transactional_db) -> None:  #
     )
     assert sorted(outcomes) == ["already"] * 4 + ["ok"]
     assert shift.signups.count() == 1
+
+
+def _wait_for_lock_waits(count: int, timeout: float = 20) -> None:
+    """Until `count` other connections of this database wait for a row or transaction lock."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0] >= count:
+                return
+            time.sleep(0.05)
+    raise AssertionError(f"{count} connections never waited for a lock")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cancel_that_promotes_and_sign_up_elsewhere_the_same_day_do_not_deadlock(
+    regions_in_transactional_db,  # type: ignore[no-untyped-def]
+) -> None:
+    """A confirmed place on the morning shift is cancelled while the first person on its
+    waitlist signs up for the afternoon shift of the same campaign. Both write the campaign
+    day's report summary row; the cancel must not take that row and then wait for the person
+    the sign-up already holds (a circle PostgreSQL breaks by failing one request with a 503).
+
+    The interleaving is forced: a third transaction holds the person's afternoon place
+    (without touching the summary), so the sign-up stops right after locking the person;
+    the cancel then runs as far as it can; then the third transaction gives way."""
+    (first, waiting) = _volunteers(2)
+    morning = ShiftFactory(capacity=1, starts_at=in_days(5, 9))
+    afternoon = ShiftFactory(campaign=morning.campaign, capacity=5, starts_at=in_days(5, 14))
+    place = services.signup_create(shift=morning, volunteer=first, by=None)
+    assert services.signup_create(shift=morning, volunteer=waiting, by=None).status == "waitlisted"
+
+    holder_ready, release = threading.Event(), threading.Event()
+
+    def hold_the_afternoon_place() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                # A plain insert with triggers off: it takes the unique slot, not the summary row.
+                cursor.execute("SET LOCAL session_replication_role = replica")
+                Signup.objects.create(shift=afternoon, volunteer=waiting, status="confirmed")
+                holder_ready.set()
+                release.wait(timeout=30)
+                transaction.set_rollback(True)
+        finally:
+            connection.close()
+
+    outcomes: dict[str, str] = {}
+
+    def run(name: str, job: Callable[[], object]) -> None:
+        try:
+            job()
+            outcomes[name] = "ok"
+        except Exception as exc:  # the deadlock the test is about, or anything else
+            outcomes[name] = repr(exc)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_afternoon_place)
+    holder.start()
+    assert holder_ready.wait(timeout=20)
+    sign_up = threading.Thread(
+        target=run,
+        args=("sign-up", lambda: services.signup_create(shift=afternoon, volunteer=waiting, by=None)),
+    )
+    sign_up.start()
+    _wait_for_lock_waits(1)
+    cancel = threading.Thread(
+        target=run, args=("cancel", lambda: services.signup_cancel(signup=place, by=None))
+    )
+    cancel.start()
+    _wait_for_lock_waits(2)
+    release.set()
+    for thread in (holder, sign_up, cancel):
+        thread.join(timeout=60)
+
+    assert outcomes == {"sign-up": "ok", "cancel": "ok"}
+    # The freed morning place went to the waiting person: the two shifts do not overlap.
+    assert Signup.objects.get(shift=morning, volunteer=waiting).status == "confirmed"
+    assert Signup.objects.get(shift=afternoon, volunteer=waiting).status == "confirmed"
+    morning.refresh_from_db()
+    assert morning.taken_places == 1
