@@ -122,20 +122,25 @@ def signup_refusal(
             ),
             code="consent",
         )
-    if Signup.objects.filter(shift=shift, volunteer=volunteer, status__in=Signup.ACTIVE).exists():
-        return ValidationError(_("Already signed up for this shift."), code="already")
-    clash = (
-        Signup.objects.filter(
-            volunteer=volunteer,
-            status__in=TAKEN,
-            shift__cancelled_at__isnull=True,
-            shift__starts_at__lt=shift.ends_at,
-            shift__ends_at__gt=shift.starts_at,
+    # One query answers both "already signed up here" and "confirmed elsewhere at that time":
+    # this is the sign-up's busiest path (a round trip saved on every sign-up over HTTP).
+    mine = list(
+        Signup.objects.filter(volunteer=volunteer)
+        .filter(
+            Q(shift=shift, status__in=Signup.ACTIVE)
+            | Q(
+                status__in=TAKEN,
+                shift__cancelled_at__isnull=True,
+                shift__starts_at__lt=shift.ends_at,
+                shift__ends_at__gt=shift.starts_at,
+            )
         )
-        .exclude(shift=shift)
         .select_related("shift__campaign")
-        .first()
+        .order_by("id")
     )
+    if any(s.shift_id == shift.pk for s in mine):
+        return ValidationError(_("Already signed up for this shift."), code="already")
+    clash = next(iter(mine), None)
     if clash is not None:
         return ValidationError(
             _("Already confirmed for another shift at that time: %(campaign)s, %(when)s."),
@@ -179,8 +184,9 @@ def signup_create(*, shift: Shift, volunteer: Volunteer, by: User | None, waitli
     else:
         raise ValidationError(_("This shift is full and keeps no waitlist."), code="full")
     try:
-        with transaction.atomic():
-            signup = Signup.objects.create(shift=locked, volunteer=person, status=status, signed_up_by=by)
+        # No savepoint of its own: an IntegrityError leaves through this function's atomic block,
+        # which rolls the whole sign-up back (or back to its savepoint, when nested).
+        signup = Signup.objects.create(shift=locked, volunteer=person, status=status, signed_up_by=by)
     except IntegrityError as exc:
         # The partial unique index: only reachable if the row lock was bypassed.
         raise ValidationError(_("Already signed up for this shift."), code="already") from exc

@@ -293,20 +293,21 @@ def visit_book(
     if refusal is not None:
         raise refusal
     try:
-        with transaction.atomic():
-            visit = Visit.objects.create(
-                office=locked.office,
-                slot=locked,
-                volunteer=person,
-                starts_at=locked.starts_at,
-                local_date=locked.local_date,
-                is_evening=locked.is_evening,
-                is_weekend=locked.is_weekend,
-                purpose=purpose,
-                note=note,
-                created_by=by,
-            )
-            _take(locked, 1)
+        # No savepoint of its own: an IntegrityError leaves through this function's atomic block,
+        # which rolls the booking back (or back to its savepoint, when nested).
+        visit = Visit.objects.create(
+            office=locked.office,
+            slot=locked,
+            volunteer=person,
+            starts_at=locked.starts_at,
+            local_date=locked.local_date,
+            is_evening=locked.is_evening,
+            is_weekend=locked.is_weekend,
+            purpose=purpose,
+            note=note,
+            created_by=by,
+        )
+        _take(locked, 1)
     except IntegrityError as exc:
         # The partial unique index or the CHECK: only reachable if the row locks were bypassed.
         raise ValidationError(_("This time is fully booked. Please choose another."), code="full") from exc

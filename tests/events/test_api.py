@@ -122,6 +122,17 @@ class TestSignupApi:
         response = api_for(other.user).post(f"/api/shifts/{shift.pk}/signup/", {}, format="json")
         assert response.status_code == 201 and response.json()["status"] == "waitlisted"
 
+    def test_sign_up_takes_a_fixed_handful_of_queries(self, bob, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+        """The busiest write over HTTP: every round trip is waited for (bench/over_http.py)."""
+        shift = ShiftFactory()
+        client = api_for(bob.user)
+        # The shift and the person; both locked; the person's sign-ups here or at that time (one
+        # query); the insert; the places taken; the confirmation message (in a savepoint of its
+        # own); and the sign-up's own atomic block, a savepoint inside the test's transaction.
+        with django_assert_num_queries(12):
+            response = client.post(f"/api/shifts/{shift.pk}/signup/", format="json")
+        assert response.status_code == 201 and response.json()["status"] == "confirmed"
+
     def test_full_without_waitlist_is_409(self, bob, almaty) -> None:  # type: ignore[no-untyped-def]
         bob.refresh_from_db()
         shift = ShiftFactory(capacity=1)
