@@ -5,9 +5,10 @@ add and a curator signing up pupils all call it. Capacity holds under any concur
 the shift row is locked (`SELECT … FOR NO KEY UPDATE`) before the confirmed places are counted;
 the partial unique index on Signup backs "one active sign-up per person and shift".
 
-Lock order, everywhere: first the one shift, then volunteer rows (in ascending id when several),
-and only then the writes whose triggers update the report summaries (reports/summary.py), so
-that two transactions never wait for each other in a circle.
+Lock order, everywhere: first the shift (two, when a place moves: the lower id first), then
+volunteer rows (in ascending id when several), and only then the writes whose triggers update
+the report summaries (reports/summary.py), so that two transactions never wait for each other
+in a circle. (Erasing a person is the one exception; see `volunteer_signups_cancel_upcoming`.)
 
 Messages to volunteers (confirmation, reminders, promotion from the waitlist, changes and
 cancellations) are handed to the notifications app by `events/messages.py` at the places marked
@@ -225,14 +226,16 @@ def _lock_waitlist(shift: Shift) -> list[tuple[Signup, Volunteer]]:
     )
     if not waiting:
         return []
-    # Lock in id order (see the module's lock order); return in waitlist order.
-    people = {
-        v.pk: v
-        for v in Volunteer.objects.filter(pk__in={s.volunteer_id for s in waiting})
-        .order_by("pk")
-        .select_for_update(no_key=True)
-    }
+    people = _lock_people({s.volunteer_id for s in waiting})
     return [(signup, people[signup.volunteer_id]) for signup in waiting]
+
+
+def _lock_people(ids: Iterable[int]) -> dict[int, Volunteer]:
+    """Lock volunteer rows in ascending id (the module's lock order), by id."""
+    return {
+        v.pk: v
+        for v in Volunteer.objects.filter(pk__in=set(ids)).order_by("pk").select_for_update(no_key=True)
+    }
 
 
 def _promote(
@@ -782,9 +785,14 @@ def signup_move(*, signup: Signup, to_shift: Shift, by: User) -> Signup:
         raise ValidationError(_("Choose another shift."), code="same_shift")
     if signup.status != Signup.Status.CONFIRMED:
         raise ValidationError(_("Only a confirmed place can be moved."), code="not_confirmed")
+    # Every lock first, in the module's order: both shifts (the lower id first, so that two
+    # opposite moves at the same moment queue instead of waiting for each other), then the
+    # person and whoever waits for the old place (ascending id); only then the writes.
+    for shift_id in sorted((signup.shift_id, to_shift.pk)):
+        _lock_shift(shift_id)
+    waiting = Signup.objects.filter(shift_id=signup.shift_id, status=Signup.Status.WAITLISTED)
+    _lock_people([signup.volunteer_id, *waiting.values_list("volunteer_id", flat=True)])
     # Cancelled first so that the old place does not count as an overlap with the new shift.
-    # Two shifts are locked here, the old then the new: two opposite moves at the same moment
-    # could wait for each other; PostgreSQL then aborts one (an error, never a wrong count).
     signup_cancel(signup=signup, by=by)
     return signup_create(shift=to_shift, volunteer=signup.volunteer, by=by, waitlist_ok=False)
 

@@ -18,7 +18,7 @@ from events import services
 from events.models import Shift, Signup
 from regions.models import Region
 from tests.concurrency import run_at_once
-from tests.factories import VolunteerFactory
+from tests.factories import UserFactory, VolunteerFactory
 from volunteers.models import Volunteer
 
 from .factories import ShiftFactory, in_days
@@ -191,3 +191,28 @@ def test_cancel_that_promotes_and_sign_up_elsewhere_the_same_day_do_not_deadlock
     assert Signup.objects.get(shift=afternoon, volunteer=waiting).status == "confirmed"
     morning.refresh_from_db()
     assert morning.taken_places == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("attempt", range(3))
+def test_opposite_moves_at_the_same_moment_both_succeed(regions_in_transactional_db, attempt: int) -> None:  # type: ignore[no-untyped-def]
+    """A coordinator moves Aigerim from the morning to the afternoon shift while another moves
+    Daniyar the other way: both shifts are locked in the same order, so neither waits for the
+    other in a circle (before, PostgreSQL aborted one of them with a deadlock)."""
+    first, second = _volunteers(2)
+    morning = ShiftFactory(capacity=2, starts_at=in_days(5, 9))
+    afternoon = ShiftFactory(campaign=morning.campaign, capacity=2, starts_at=in_days(5, 14))
+    there = services.signup_create(shift=morning, volunteer=first, by=None)
+    back = services.signup_create(shift=afternoon, volunteer=second, by=None)
+    coordinator = UserFactory()
+
+    outcomes = run_at_once(
+        [
+            lambda: services.signup_move(signup=there, to_shift=afternoon, by=coordinator),
+            lambda: services.signup_move(signup=back, to_shift=morning, by=coordinator),
+        ]
+    )
+
+    assert outcomes == ["ok", "ok"]
+    assert Signup.objects.get(volunteer=first, status="confirmed").shift_id == afternoon.pk
+    assert Signup.objects.get(volunteer=second, status="confirmed").shift_id == morning.pk
