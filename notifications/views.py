@@ -3,10 +3,10 @@ own messages and chooses channels; anybody with a link unsubscribes in one click
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import region_scope_required
 from volunteer_net.forms import apply_service_errors
 from volunteer_net.http import require_post
+from volunteer_net.paging import CappedPaginator
 from volunteers.selectors import volunteer_of_user
 
 from . import selectors, services
@@ -32,9 +33,11 @@ PAGE_SIZE = 50
 def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = MessageFilterForm(request.GET or None)
     filters = form.filters() if form.is_bound else selectors.MessageFilters()
-    page = Paginator(selectors.message_list(user=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = CappedPaginator(
+        selectors.message_list(user=request.user, filters=filters),
+        PAGE_SIZE,
+        cap=settings.MESSAGE_LIST_COUNT_CAP,
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

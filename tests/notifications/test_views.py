@@ -48,6 +48,26 @@ class TestStaffPages:
         schedule(astana_volunteer)
         assert client_for(nora).get("/messages/").context["page"].paginator.count == 2
 
+    def test_a_long_log_is_counted_up_to_the_cap_and_says_more_than(self, nora, bob, settings) -> None:  # type: ignore[no-untyped-def]
+        """A national log of a million messages is not counted row by row on every view: past
+        the cap the page says "more than" and its pages end there."""
+        settings.MESSAGE_LIST_COUNT_CAP = 4
+        for number in range(5):
+            schedule(bob, subject_id=number, due_at=timezone.now() + datetime.timedelta(days=1))
+        with CaptureQueriesContext(connection) as queries:
+            response = client_for(nora).get("/messages/?lang=en")
+        page = response.context["page"]
+        assert page.paginator.capped and page.paginator.count == 4
+        assert "More than 4 messages: narrow them with the filters above." in response.text
+        # The count reads no further than one row past the cap.
+        (count,) = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+        assert "LIMIT 5" in count
+        ru = client_for(nora).get("/messages/?lang=ru").text
+        assert "Более 4 сообщений" in ru
+        # Under the cap, the exact count as before.
+        filtered = client_for(nora).get("/messages/?lang=en&kind=shift_reminder_2h")
+        assert not filtered.context["page"].paginator.capped
+
     def test_volunteers_and_visitors_do_not_get_the_staff_pages(self, bob) -> None:  # type: ignore[no-untyped-def]
         message = schedule(bob)
         for url in ("/messages/", f"/messages/{message.pk}/", "/messages/broadcast/"):
