@@ -22,7 +22,9 @@ from notifications.services import (
     message_schedule,
     messages_cancel,
     messages_reschedule,
-    messages_schedule_new,
+    messages_schedule_reminders,
+    messages_schedule_with_reminders,
+    reminder_times,
 )
 
 from .models import Shift, Signup
@@ -34,10 +36,7 @@ REMINDER_KINDS = ("shift_reminder_24h", "shift_reminder_2h")
 def _reminders(starts_at: datetime.datetime) -> list[tuple[str, datetime.datetime]]:
     """(kind, due time) of each reminder; SHIFT_REMINDER_HOURS is read at call time so that a
     test or a deploy may change it."""
-    hours = settings.SHIFT_REMINDER_HOURS
-    return [
-        (kind, starts_at - datetime.timedelta(hours=h)) for kind, h in zip(REMINDER_KINDS, hours, strict=True)
-    ]
+    return reminder_times(starts_at, REMINDER_KINDS, settings.SHIFT_REMINDER_HOURS)
 
 
 def shift_context(shift: Shift) -> dict[str, Any]:
@@ -69,14 +68,15 @@ def _schedule(
     )
 
 
-def _schedule_reminders(
-    signup: Signup, shift: Shift, context: dict[str, Any], now: datetime.datetime
-) -> None:
-    for kind, due_at in _reminders(shift.starts_at):
-        # Signed up an hour before the start: the day-before reminder would only arrive late.
-        if due_at > now:
-            # Valid until the start: a reminder held up (a worker down) is dropped, not sent after.
-            _schedule(signup, kind, due_at=due_at, valid_until=shift.starts_at, context=context)
+def _schedule_reminders(signup: Signup, shift: Shift, context: dict[str, Any]) -> None:
+    messages_schedule_reminders(
+        recipient=signup.volunteer,
+        subject_type=SUBJECT_TYPE,
+        subject_id=signup.pk,
+        context=context,
+        starts_at=shift.starts_at,
+        reminders=_reminders(shift.starts_at),
+    )
 
 
 def signup_created(signup: Signup, shift: Shift) -> None:
@@ -85,22 +85,15 @@ def signup_created(signup: Signup, shift: Shift) -> None:
     promotion message follows if a place frees."""
     if signup.status != Signup.Status.CONFIRMED:
         return
-    now = timezone.now()
     # A new sign-up has no messages yet: all of them in one INSERT (the busiest write path).
-    messages_schedule_new(
+    messages_schedule_with_reminders(
         recipient=signup.volunteer,
         subject_type=SUBJECT_TYPE,
         subject_id=signup.pk,
         context=shift_context(shift),
-        due=[
-            ("signup_confirmed", now, None),
-            # As _schedule_reminders: none already late; none sent after the start.
-            *(
-                (kind, due_at, shift.starts_at)
-                for kind, due_at in _reminders(shift.starts_at)
-                if due_at > now
-            ),
-        ],
+        first="signup_confirmed",
+        starts_at=shift.starts_at,
+        reminders=_reminders(shift.starts_at),
     )
 
 
@@ -109,7 +102,7 @@ def signup_promoted(signup: Signup, shift: Shift) -> None:
     now = timezone.now()
     context = shift_context(shift)
     _schedule(signup, "waitlist_promoted", due_at=now, context=context)
-    _schedule_reminders(signup, shift, context, now)
+    _schedule_reminders(signup, shift, context)
 
 
 def signup_cancelled(signup: Signup, shift: Shift, *, by: User | None) -> None:

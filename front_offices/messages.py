@@ -12,7 +12,13 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.services import message_schedule, messages_cancel, messages_schedule_new
+from notifications.services import (
+    message_schedule,
+    messages_cancel,
+    messages_schedule_reminders,
+    messages_schedule_with_reminders,
+    reminder_times,
+)
 
 from .models import Visit
 
@@ -21,10 +27,7 @@ REMINDER_KINDS = ("visit_reminder_24h", "visit_reminder_1h")
 
 
 def _reminders(starts_at: datetime.datetime) -> list[tuple[str, datetime.datetime]]:
-    hours = settings.VISIT_REMINDER_HOURS
-    return [
-        (kind, starts_at - datetime.timedelta(hours=h)) for kind, h in zip(REMINDER_KINDS, hours, strict=True)
-    ]
+    return reminder_times(starts_at, REMINDER_KINDS, settings.VISIT_REMINDER_HOURS)
 
 
 def visit_context(visit: Visit, *, note: str = "") -> dict[str, Any]:
@@ -52,28 +55,27 @@ def _schedule(
     )
 
 
-def _schedule_reminders(visit: Visit, context: dict[str, Any], now: datetime.datetime) -> None:
-    for kind, due_at in _reminders(visit.starts_at):
-        if due_at > now:
-            _schedule(visit, kind, due_at=due_at, valid_until=visit.starts_at, context=context)
+def _schedule_reminders(visit: Visit, context: dict[str, Any]) -> None:
+    messages_schedule_reminders(
+        recipient=visit.volunteer,
+        subject_type=SUBJECT_TYPE,
+        subject_id=visit.pk,
+        context=context,
+        starts_at=visit.starts_at,
+        reminders=_reminders(visit.starts_at),
+    )
 
 
 def visit_booked(visit: Visit) -> None:
-    now = timezone.now()
     # A new visit has no messages yet: all of them in one INSERT (the busiest write path).
-    messages_schedule_new(
+    messages_schedule_with_reminders(
         recipient=visit.volunteer,
         subject_type=SUBJECT_TYPE,
         subject_id=visit.pk,
         context=visit_context(visit),
-        due=[
-            ("visit_booked", now, None),
-            *(
-                (kind, due_at, visit.starts_at)
-                for kind, due_at in _reminders(visit.starts_at)
-                if due_at > now
-            ),
-        ],
+        first="visit_booked",
+        starts_at=visit.starts_at,
+        reminders=_reminders(visit.starts_at),
     )
 
 
@@ -83,7 +85,7 @@ def visit_moved(visit: Visit) -> None:
     messages_cancel(subject_type=SUBJECT_TYPE, subject_id=visit.pk, kinds=[*REMINDER_KINDS, "visit_moved"])
     context = visit_context(visit)
     _schedule(visit, "visit_moved", due_at=now, context=context)
-    _schedule_reminders(visit, context, now)
+    _schedule_reminders(visit, context)
 
 
 def visit_cancelled(visit: Visit, *, reason: str = "", tell: bool = True) -> None:

@@ -271,23 +271,88 @@ def messages_schedule_new(
         with transaction.atomic():
             created = Message.objects.bulk_create(rows)
     except IntegrityError:
-        return [
-            message_schedule(
-                recipient=recipient,
-                kind=kind,
-                subject_type=subject_type,
-                subject_id=subject_id,
-                due_at=due_at,
-                valid_until=valid_until,
-                context=context,
-            )
-            for kind, due_at, valid_until in due
-        ]
+        return _schedule_each(recipient, subject_type, subject_id, context, due)
     now = timezone.now()
     due_now = [m.pk for m in created if m.next_attempt_at <= now]
     if due_now:
         _enqueue_send(due_now)
     return created
+
+
+# Reminders before a start (a shift, a visit) ------------------------------------------------------
+
+
+def reminder_times(
+    starts_at: datetime.datetime, kinds: Sequence[str], hours: Sequence[int]
+) -> list[tuple[str, datetime.datetime]]:
+    """(kind, due time) of each reminder: `kinds[i]` is due `hours[i]` before `starts_at`."""
+    return [(kind, starts_at - datetime.timedelta(hours=h)) for kind, h in zip(kinds, hours, strict=True)]
+
+
+def _ahead(
+    starts_at: datetime.datetime, reminders: Sequence[tuple[str, datetime.datetime]], now: datetime.datetime
+) -> list[tuple[str, datetime.datetime, datetime.datetime]]:
+    # None already late (booked an hour before the start: the day-before one would only arrive
+    # late); each valid until the start (held up past it by a worker down, it is dropped).
+    return [(kind, due_at, starts_at) for kind, due_at in reminders if due_at > now]
+
+
+def messages_schedule_with_reminders(
+    *,
+    recipient: Volunteer,
+    subject_type: str,
+    subject_id: int,
+    context: Mapping[str, Any],
+    first: str,
+    starts_at: datetime.datetime,
+    reminders: Sequence[tuple[str, datetime.datetime]],
+) -> list[Message]:
+    """A new subject's message `first` now (a confirmation) and its `reminders` (from
+    `reminder_times`) not already late, in one INSERT (`messages_schedule_new`)."""
+    now = timezone.now()
+    return messages_schedule_new(
+        recipient=recipient,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        context=context,
+        due=[(first, now, None), *_ahead(starts_at, reminders, now)],
+    )
+
+
+def messages_schedule_reminders(
+    *,
+    recipient: Volunteer,
+    subject_type: str,
+    subject_id: int,
+    context: Mapping[str, Any],
+    starts_at: datetime.datetime,
+    reminders: Sequence[tuple[str, datetime.datetime]],
+) -> None:
+    """The `reminders` not already late of a subject that may have messages already (moved up
+    from a waitlist, moved to another time): each through `message_schedule`."""
+    _schedule_each(recipient, subject_type, subject_id, context, _ahead(starts_at, reminders, timezone.now()))
+
+
+def _schedule_each(
+    recipient: Volunteer,
+    subject_type: str,
+    subject_id: int,
+    context: Mapping[str, Any],
+    due: Sequence[tuple[str, datetime.datetime, datetime.datetime | None]],
+) -> list[Message]:
+    """`message_schedule` for each (kind, due_at, valid_until)."""
+    return [
+        message_schedule(
+            recipient=recipient,
+            kind=kind,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            due_at=due_at,
+            valid_until=valid_until,
+            context=context,
+        )
+        for kind, due_at, valid_until in due
+    ]
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 
@@ -18,14 +19,15 @@ class CappedPaginator(Paginator):
     """A Paginator whose count stops at `cap` (a multiple of the page size reads best): beyond
     it, `capped` is true, `count` is the cap and the pages end at the cap."""
 
-    def __init__(self, object_list: Any, per_page: int, *, cap: int, **kwargs: Any) -> None:
+    def __init__(self, object_list: QuerySet[Any], per_page: int, *, cap: int, **kwargs: Any) -> None:
         super().__init__(object_list, per_page, **kwargs)
+        self.queryset = object_list
         self.cap = cap
 
     @cached_property
     def _counted(self) -> int:
         # One row past the cap tells "more" from "exactly the cap".
-        return self.object_list.order_by()[: self.cap + 1].count()
+        return self.queryset.order_by()[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
