@@ -20,7 +20,7 @@ requests themselves.
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import connection, transaction
 
 from care.models import HelpRequest
 
@@ -126,6 +126,7 @@ def rebuild() -> None:
     """Recount the summary from the requests (a repair, and after a bulk load with the triggers
     off; the triggers keep it exact)."""
     if summary_available():
-        with connection.cursor() as cursor:
+        # The lock holds until the end of the transaction: no request changes while recounting.
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("LOCK TABLE care_helprequest IN SHARE ROW EXCLUSIVE MODE")
             cursor.execute(rebuild_sql())
