@@ -27,7 +27,8 @@ from reports.models import HelpRequestDaySummary
 from reports.scope import ReportScope
 from tests.care.factories import BeneficiaryFactory, HelpRequestFactory, in_days
 from tests.care.test_services import intake_data
-from tests.factories import DetachmentFactory, VolunteerFactory
+from tests.factories import DetachmentFactory, UserFactory, VolunteerFactory
+from tests.front_offices.helpers import make_office
 
 from .conftest import local
 
@@ -201,8 +202,12 @@ def test_section_from_the_summary_equals_the_live_one(  # type: ignore[no-untype
     Assignment.objects.create(
         request=made[0], detachment=detachment, curator_going=True, status=Assignment.Status.CONFIRMED
     )
+    # Front-office staff take (and count) the requests of their office's region.
+    clerk = UserFactory(email="clerk@example.kz")
+    make_office(region_code="71").staff.add(clerk)
     scopes = [
         ReportScope(user=alice, start=PERIOD[0], end=PERIOD[1]),
+        ReportScope(user=clerk, start=PERIOD[0], end=PERIOD[1]),
         ReportScope(user=nora, start=PERIOD[0], end=PERIOD[1]),
         ReportScope(user=nora, start=datetime.date(2026, 2, 8), end=datetime.date(2026, 4, 15)),
         ReportScope(user=nora, start=PERIOD[0], end=PERIOD[1], region=astana.pk),
@@ -229,9 +234,10 @@ def test_section_from_the_summary_equals_the_live_one(  # type: ignore[no-untype
     }
     assert 0 < counts["overdue"] < counts["open"]
     assert set(helprequests.request_counts_by(scopes[0], "region_id")) == {almaty.pk}
+    assert helprequests.request_counts(scopes[1])["total"] == len(made) - len(mine)
     # The section's first figure, "Help requests".
     assert helprequests.help_requests_section(scopes[0]).figures[0][1] == len(mine)
-    assert helprequests.help_requests_section(scopes[1]).figures[0][1] == len(made)
+    assert helprequests.help_requests_section(scopes[2]).figures[0][1] == len(made)
     # A detachment's requests are found through its assignments: counted live.
     picked = ReportScope(user=alice, start=PERIOD[0], end=PERIOD[1], detachment=detachment.pk)
     assert not helprequests.request_summary_serves(picked)
