@@ -24,6 +24,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -593,7 +594,12 @@ def _erase(beneficiary: Beneficiary, *, by: User | None, reason: str) -> Benefic
     locked.erased_at = now
     locked.save(update_fields=[*ERASED_FIELDS, "erased_at"])
     # The requests stay as counts (kind, region, dates, hours); their free texts may name the person.
-    open_requests = HelpRequest.objects.filter(beneficiary=locked, status__in=HelpRequest.OPEN)
+    # Cancelled in the order of the reports' summary rows each one updates (region, Almaty day
+    # of intake, kind: reports/requestsummary.py), so that two erasures at once take those
+    # rows' locks in the same order and queue instead of deadlocking.
+    open_requests = HelpRequest.objects.filter(beneficiary=locked, status__in=HelpRequest.OPEN).order_by(
+        "region_id", TruncDate("created_at", tzinfo=timezone.get_default_timezone()), "kind", "id"
+    )
     for request in open_requests:
         request_locked = _lock_request(request.pk)
         for assignment in Assignment.objects.filter(

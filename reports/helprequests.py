@@ -6,7 +6,9 @@ for the volunteer who went (or the detachment that went). They belong to no camp
 campaign kind, direction or campaign they are one line of their own, "Targeted help" (CARE_KEY).
 A scope narrowed to a campaign has no help-request hours.
 
-Requests: counted in the period they were taken (created_at), like care's own summary.
+Requests: counted in the period they were taken (created_at), like care's own summary. The
+dashboard's counts add up the maintained summary of requests by region, day and kind
+(requestsummary.py) where the scope allows; "overdue" and the median read the requests.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    FloatField,
+    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -41,15 +45,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from care.models import Assignment, HelpRequest
-from care.selectors import done_assignments_for_period, requests_for_period
+from care.selectors import done_assignments_for_period, intake_region_ids, requests_for_period
 from regions.scoping import is_national_staff
 
 from . import selectors
 from .charts import bar_chart
 from .dashboard import Chart, Section, Table
 from .exports import CHUNK, _labels, _lang, safe_text
+from .models import HelpRequestDaySummary
 from .registry import Column, Export
 from .scope import ReportScope
+from .summary import summary_available
 
 CARE_KEY = "care"
 CARE_LABEL = gettext_lazy("Targeted help")
@@ -104,6 +110,12 @@ def requests_in_scope(scope: ReportScope) -> QuerySet[HelpRequest]:
 
 
 TIME_TO_HELP = ExpressionWrapper(F("done_at") - F("created_at"), output_field=DurationField())
+# In seconds, a double: PostgreSQL sorts 100 000 of them in memory where the same intervals (twice
+# the size, by reference) spill the sort to disk. Every value and the median stay exact to the
+# microsecond, the precision of the timestamps.
+SECONDS_TO_HELP = Func(
+    TIME_TO_HELP, template="date_part('epoch', %(expressions)s)", output_field=FloatField()
+)
 
 
 class Median(Aggregate):
@@ -114,37 +126,115 @@ class Median(Aggregate):
     output_field = DurationField()
 
 
+_COUNTED = ("total", "done", "open", "cannot_help", "cancelled")
+_LIVE_COUNTS: dict[str, Any] = {
+    "total": Count("id"),
+    "done": Count("id", filter=Q(status=HelpRequest.Status.DONE)),
+    "open": Count("id", filter=Q(status__in=HelpRequest.OPEN)),
+    "cannot_help": Count("id", filter=Q(status=HelpRequest.Status.CANNOT_HELP)),
+    "cancelled": Count("id", filter=Q(status=HelpRequest.Status.CANCELLED)),
+}
+_SUMMARY_COUNTS: dict[str, Any] = {
+    "total": Sum("requests"),
+    "done": Sum("done"),
+    "open": Sum("open"),
+    "cannot_help": Sum("cannot_help"),
+    "cancelled": Sum("cancelled"),
+}
+_BY = ("total", "done", "open")
+
+
+# The maintained summary (models.HelpRequestDaySummary, kept by triggers; see requestsummary.py) --
+
+
+def request_summary_serves(scope: ReportScope) -> bool:
+    """The summary holds region × day × kind counts: it answers any period and region, not a
+    detachment's requests (found through its assignments: those read the requests)."""
+    return summary_available() and not scope.detachment
+
+
+def request_summary_in_scope(scope: ReportScope) -> QuerySet[HelpRequestDaySummary]:
+    """The summary rows matching requests_in_scope(scope): the same regions rule (the regions
+    whose requests the user handles), the Almaty days of the period."""
+    qs = HelpRequestDaySummary.objects.filter(day__gte=scope.start, day__lte=scope.end)
+    if scope.campaign:
+        return qs.none()
+    ids = intake_region_ids(scope.user)
+    if ids is not None:
+        qs = qs.filter(region_id__in=ids)
+    if scope.region:
+        qs = qs.filter(region_id=scope.region)
+    return qs
+
+
+def overdue_count(scope: ReportScope, now: datetime.datetime | None = None) -> int:
+    """Open requests past their window: it depends on the hour, so it is counted live, over the
+    open requests only (the partial index care_open_by_region)."""
+    return (
+        requests_in_scope(scope)
+        .filter(status__in=HelpRequest.OPEN, due_until__lt=now or timezone.now())
+        .count()
+    )
+
+
 def request_counts(scope: ReportScope, now: datetime.datetime | None = None) -> dict[str, int]:
+    if request_summary_serves(scope):
+        sums = request_summary_in_scope(scope).aggregate(**_SUMMARY_COUNTS)
+        return {k: sums[k] or 0 for k in _COUNTED} | {"overdue": overdue_count(scope, now)}
     now = now or timezone.now()
     return requests_in_scope(scope).aggregate(
-        total=Count("id"),
-        done=Count("id", filter=Q(status=HelpRequest.Status.DONE)),
-        open=Count("id", filter=Q(status__in=HelpRequest.OPEN)),
-        overdue=Count("id", filter=Q(status__in=HelpRequest.OPEN, due_until__lt=now)),
-        cannot_help=Count("id", filter=Q(status=HelpRequest.Status.CANNOT_HELP)),
-        cancelled=Count("id", filter=Q(status=HelpRequest.Status.CANCELLED)),
+        **_LIVE_COUNTS, overdue=Count("id", filter=Q(status__in=HelpRequest.OPEN, due_until__lt=now))
     )
 
 
 def request_counts_by(scope: ReportScope, field: str) -> dict[Any, dict[str, int]]:
-    rows = (
-        requests_in_scope(scope)
-        .order_by()
-        .values(field)
-        .annotate(
-            total=Count("id"),
-            done=Count("id", filter=Q(status=HelpRequest.Status.DONE)),
-            open=Count("id", filter=Q(status__in=HelpRequest.OPEN)),
+    """Requests, done and open per kind ("kind") or region ("region_id"); groups with requests."""
+    rows: Any
+    if request_summary_serves(scope):
+        rows = (
+            request_summary_in_scope(scope)
+            .order_by()
+            .values(field)
+            .annotate(**{k: _SUMMARY_COUNTS[k] for k in _BY})
+            .filter(total__gt=0)
         )
-    )
+    else:
+        rows = requests_in_scope(scope).order_by().values(field).annotate(**{k: _LIVE_COUNTS[k] for k in _BY})
     return {r.pop(field): r for r in rows}
+
+
+def request_figures(
+    scope: ReportScope, *, by_region: bool, now: datetime.datetime | None = None
+) -> tuple[dict[str, int], dict[Any, dict[str, int]], dict[Any, dict[str, int]]]:
+    """request_counts, request_counts_by kind and (if asked) by region, for the dashboard. From
+    the summary in one read of its rows grouped by region and kind (a few hundred sums) instead
+    of three passes over the period's rows; with the live overdue count, two queries in all."""
+    if not request_summary_serves(scope):
+        regions = request_counts_by(scope, "region_id") if by_region else {}
+        return request_counts(scope, now), request_counts_by(scope, "kind"), regions
+    counts = dict.fromkeys(_COUNTED, 0)
+    groups: dict[str, dict[Any, dict[str, int]]] = {"kind": {}, "region_id": {}}
+    rows = request_summary_in_scope(scope).order_by().values("region_id", "kind").annotate(**_SUMMARY_COUNTS)
+    for row in rows:
+        if not row["total"]:
+            continue
+        for key in _COUNTED:
+            counts[key] += row[key]
+        for field, grouped in groups.items():
+            into = grouped.setdefault(row[field], dict.fromkeys(_BY, 0))
+            for key in _BY:
+                into[key] += row[key]
+    counts["overdue"] = overdue_count(scope, now)
+    return counts, groups["kind"], groups["region_id"] if by_region else {}
 
 
 def median_time_to_help(scope: ReportScope) -> datetime.timedelta | None:
     """Median time from a request being taken to it being done, over the done requests."""
     done = requests_in_scope(scope).filter(status=HelpRequest.Status.DONE, done_at__isnull=False)
     if connection.vendor == "postgresql":
-        return done.aggregate(m=Median(TIME_TO_HELP))["m"]
+        # Both timestamps from the index care_time_to_help alone (an index-only scan).
+        seconds = done.aggregate(m=Median(SECONDS_TO_HELP, output_field=FloatField()))["m"]
+        return None if seconds is None else datetime.timedelta(seconds=seconds)
     spans = [b - a for a, b in done.values_list("created_at", "done_at") if b is not None]
     return statistics.median_low(sorted(spans)) if spans else None
 
@@ -159,8 +249,9 @@ def duration_text(span: datetime.timedelta | None) -> str:
 
 
 def help_requests_section(scope: ReportScope) -> Section:
-    counts = request_counts(scope)
-    by_kind = request_counts_by(scope, "kind")
+    regions = selectors.region_summary_regions(scope)
+    many_regions = len(regions) > 1 or is_national_staff(scope.user)
+    counts, by_kind, by_region = request_figures(scope, by_region=many_regions)
     kind_rows = [
         (str(label), by_kind.get(value, {}).get("total", 0)) for value, label in HelpRequest.Kind.choices
     ]
@@ -192,9 +283,7 @@ def help_requests_section(scope: ReportScope) -> Section:
         (_("Hours of targeted help"), hours),
     ]
     charts = [kind_chart]
-    regions = selectors.region_summary_regions(scope)
-    if len(regions) > 1 or is_national_staff(scope.user):
-        by_region = request_counts_by(scope, "region_id")
+    if many_regions:
         region_rows = [(r.name, by_region.get(r.pk, {}).get("total", 0)) for r in regions]
         r_title = _("Help requests by region")
         charts.append(

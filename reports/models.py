@@ -211,3 +211,31 @@ class RegistrationDaySummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.day}"
+
+
+class HelpRequestDaySummary(models.Model):
+    """Help requests taken on one Almaty day in one region, of one kind: how many, and how many
+    are done, open (new, assigned or in progress), not helped and cancelled. Kept by PostgreSQL
+    triggers on care_helprequest (reports/requestsummary.py, installed and filled by migration
+    0011): the dashboard's help-requests section adds these rows up instead of every request.
+    Whether an open request is overdue depends on the hour it is read: that stays a live count."""
+
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    day = models.DateField()
+    kind = models.CharField(max_length=20)
+    requests = models.IntegerField(default=0)
+    done = models.IntegerField(default=0)
+    open = models.IntegerField(default=0)
+    cannot_help = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region", "day", "kind"], name="help_request_summary_key")
+        ]
+        indexes = [models.Index(fields=["day", "region"], name="help_request_summary_day")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.day} {self.kind}"

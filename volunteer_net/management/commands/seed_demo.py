@@ -2,13 +2,13 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db import connection, transaction
+from django.db import transaction
 
 from care.demo import seed_care
 from events.demo import seed_events
 from front_offices.demo import seed_front_offices
 from notifications.demo import seed_messages
-from reports import summary
+from reports import requestsummary, summary
 from volunteer_net.demo import DEMO_PASSWORD, seed_volunteers
 from volunteers.models import Volunteer
 
@@ -86,28 +86,21 @@ class Command(BaseCommand):
         )
         lap("front offices")
         with transaction.atomic():
-            # Half a million sign-ups through the dashboards' per-row summary trigger spend
-            # most of the seed's time in it; one recount afterwards gives the same summary.
-            # In one transaction: should seeding fail, the trigger is not left disabled.
-            bulk = summary.summary_available()
-            if bulk:
-                with connection.cursor() as cursor:
-                    cursor.execute("ALTER TABLE events_signup DISABLE TRIGGER reports_signup_summary")
-            counts |= seed_events(
-                shifts=options["shifts"],
-                signups=options["signups"],
-                campaign_count=options["campaigns"],
-                seed=options["seed"],
-            )
-            if bulk:
-                with connection.cursor() as cursor:
-                    # The deferred foreign-key checks of the new rows first: a table with
-                    # pending trigger events cannot be altered.
-                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                    cursor.execute("ALTER TABLE events_signup ENABLE TRIGGER reports_signup_summary")
-                summary.rebuild()
+            # The sign-ups summary is recounted once after the bulk load (summary.triggers_off).
+            with summary.triggers_off("events_signup", "reports_signup_summary"):
+                counts |= seed_events(
+                    shifts=options["shifts"],
+                    signups=options["signups"],
+                    campaign_count=options["campaigns"],
+                    seed=options["seed"],
+                )
+            summary.rebuild()
         lap("campaigns")
-        counts |= seed_care(per_region=options["care"], seed=options["seed"])
+        with transaction.atomic():
+            # Likewise the help requests' summary.
+            with summary.triggers_off("care_helprequest", *requestsummary.TRIGGERS):
+                counts |= seed_care(per_region=options["care"], seed=options["seed"])
+            requestsummary.rebuild()
         lap("care")
         messages = seed_messages(count=options["messages"])
         lap("messages")
