@@ -20,6 +20,8 @@ Triggers, all in the writing transaction:
 * volunteers_volunteer, by row, when a volunteer's detachment changes (also its detachment being
   deleted, which Django does by setting it to NULL): their done hours move along.
 
+Writes of done help in one region, day and detachment (most volunteers belong to none) take that
+summary row's lock in turn until commit; marking help done is a short transaction, as signing up is.
 PostgreSQL only (summary.summary_available()); elsewhere care_hours reads the assignments.
 """
 
@@ -56,12 +58,13 @@ def _done(
 
 def _add(*parts: str) -> str:
     """One upsert per key of the parts' rows added up; keys that net to nothing are not written
-    (an edit of a done assignment's note, say)."""
+    (an edit of a done assignment's note, say). In key order: two statements writing several
+    keys lock their rows in the same order, so they queue instead of deadlocking."""
     rows = "\n  UNION ALL".join(parts)
     return f"""
   INSERT INTO {TABLE} AS t ({KEY}, assignments, hours)
   SELECT region_id, day, detachment_id, SUM(n), SUM(h) FROM ({rows}) x
-  GROUP BY 1, 2, 3 HAVING SUM(n) <> 0 OR SUM(h) <> 0
+  GROUP BY 1, 2, 3 HAVING SUM(n) <> 0 OR SUM(h) <> 0 ORDER BY 1, 2, 3
   {_UPSERT};"""  # noqa: S608
 
 

@@ -4,7 +4,8 @@ export with no beneficiary's personal data.
 Hours: a done assignment's `hours` count on the day it was marked done, in the request's region,
 for the volunteer who went (or the detachment that went). They belong to no campaign: grouped by
 campaign kind, direction or campaign they are one line of their own, "Targeted help" (CARE_KEY).
-A scope narrowed to a campaign has no help-request hours.
+A scope narrowed to a campaign has no help-request hours. On PostgreSQL they are added up from the
+day summary kept by triggers (care_summary.py), one person's hours excepted.
 
 Requests: counted in the period they were taken (created_at), like care's own summary.
 """

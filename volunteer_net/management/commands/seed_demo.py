@@ -107,6 +107,8 @@ class Command(BaseCommand):
                     cursor.execute("ALTER TABLE events_signup ENABLE TRIGGER reports_signup_summary")
                 summary.rebuild()
         lap("campaigns")
+        # Targeted help's summary triggers are by statement: each bulk insert of assignments is
+        # one upsert per region, day and detachment, so they stay on (no recount afterwards).
         counts |= seed_care(per_region=options["care"], seed=options["seed"])
         lap("care")
         messages = seed_messages(count=options["messages"])
