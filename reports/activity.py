@@ -51,22 +51,19 @@ import datetime
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.db import connection
+
+from .summary import local_day, recount
 
 TABLE = "reports_volunteeractivity"
 EVERYWHERE = -1
 NO_REGION = 0
 
 
-def _day(column: str) -> str:
-    return f"(({column}) AT TIME ZONE '{settings.TIME_ZONE}')::date"
-
-
 # The attended days of volunteer `v` per region key (EVERYWHERE included), from the sign-ups.
 _FRESH = f"""
   WITH d AS (
-    SELECT COALESCE(c.region_id, {NO_REGION}) AS k, {_day("s.starts_at")} AS day
+    SELECT COALESCE(c.region_id, {NO_REGION}) AS k, {local_day("s.starts_at")} AS day
     FROM events_signup g
     JOIN events_shift s ON s.id = g.shift_id
     JOIN events_campaign c ON c.id = s.campaign_id
@@ -119,7 +116,7 @@ CREATE OR REPLACE FUNCTION reports_activity_signup() RETURNS trigger LANGUAGE pl
 DECLARE k integer; d date;
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    SELECT COALESCE(c.region_id, {NO_REGION}), {_day("s.starts_at")} INTO k, d
+    SELECT COALESCE(c.region_id, {NO_REGION}), {local_day("s.starts_at")} INTO k, d
       FROM events_shift s JOIN events_campaign c ON c.id = s.campaign_id WHERE s.id = NEW.shift_id;
     IF FOUND THEN PERFORM reports_activity_add(NEW.volunteer_id, k, d); END IF;
     RETURN NULL;
@@ -171,7 +168,7 @@ CREATE TRIGGER reports_activity_signup_update AFTER UPDATE ON events_signup
 DROP TRIGGER IF EXISTS reports_activity_shift ON events_shift;
 CREATE TRIGGER reports_activity_shift AFTER UPDATE ON events_shift
   FOR EACH ROW WHEN (OLD.campaign_id IS DISTINCT FROM NEW.campaign_id
-                     OR {_day("OLD.starts_at")} IS DISTINCT FROM {_day("NEW.starts_at")})
+                     OR {local_day("OLD.starts_at")} IS DISTINCT FROM {local_day("NEW.starts_at")})
   EXECUTE FUNCTION reports_activity_shift();
 DROP TRIGGER IF EXISTS reports_activity_campaign ON events_campaign;
 CREATE TRIGGER reports_activity_campaign AFTER UPDATE ON events_campaign
@@ -200,7 +197,7 @@ def rebuild_sql() -> str:
     return f"""
 DELETE FROM {TABLE};
 WITH d AS (
-  SELECT DISTINCT g.volunteer_id AS v, COALESCE(c.region_id, {NO_REGION}) AS k, {_day("s.starts_at")} AS day
+  SELECT DISTINCT g.volunteer_id AS v, COALESCE(c.region_id, {NO_REGION}) AS k, {local_day("s.starts_at")} AS day
   FROM events_signup g
   JOIN events_shift s ON s.id = g.shift_id
   JOIN events_campaign c ON c.id = s.campaign_id
@@ -219,10 +216,7 @@ def available() -> bool:
 
 def rebuild() -> None:
     """Recount the table from the sign-ups (a repair; the triggers keep it exact)."""
-    if available():
-        with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE events_signup IN SHARE ROW EXCLUSIVE MODE")
-            cursor.execute(rebuild_sql())
+    recount("events_signup", rebuild_sql())
 
 
 # Reading --------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ export with no beneficiary's personal data.
 Hours: a done assignment's `hours` count on the day it was marked done, in the request's region,
 for the volunteer who went (or the detachment that went). They belong to no campaign: grouped by
 campaign kind, direction or campaign they are one line of their own, "Targeted help" (CARE_KEY).
-A scope narrowed to a campaign has no help-request hours.
+A scope narrowed to a campaign has no help-request hours. On PostgreSQL they are added up from the
+day summary kept by triggers (care_summary.py), one person's hours excepted.
 
 Requests: counted in the period they were taken (created_at), like care's own summary. The
 dashboard's counts add up the maintained summary of requests by region, day and kind
@@ -52,9 +53,9 @@ from . import selectors
 from .charts import bar_chart
 from .dashboard import Chart, Section, Table
 from .exports import CHUNK, _labels, _lang, safe_text
-from .models import HelpRequestDaySummary
+from .models import CareDaySummary, HelpRequestDaySummary
 from .registry import Column, Export
-from .scope import ReportScope
+from .scope import ReportScope, local_midnight
 from .summary import summary_available
 
 CARE_KEY = "care"
@@ -84,10 +85,57 @@ def assignments_in_scope(scope: ReportScope) -> QuerySet[Assignment]:
     return qs
 
 
+# The maintained summary (models.CareDaySummary, kept by triggers; see care_summary.py) -----------
+
+
+def care_summary_serves(scope: ReportScope) -> bool:
+    """The summary holds region × day × detachment sums: it answers any period, region and
+    detachment (an assignment's detachment or its volunteer's, as assignments_in_scope picks), not
+    one person's hours (those read the assignments, a handful)."""
+    return summary_available() and not scope.volunteer
+
+
+def care_summary_in_scope(scope: ReportScope) -> QuerySet[CareDaySummary]:
+    """The summary rows matching assignments_in_scope(scope): the same staff regions as
+    done_assignments_for_period, the days of the period, keys with done assignments."""
+    qs = CareDaySummary.objects.filter(day__gte=scope.start, day__lte=scope.end, assignments__gt=0)
+    regions = intake_region_ids(scope.user)
+    if regions is not None:
+        qs = qs.filter(region_id__in=regions)
+    if scope.region:
+        qs = qs.filter(region_id=scope.region)
+    if scope.detachment:
+        qs = qs.filter(detachment_id=scope.detachment)
+    return qs
+
+
+_SUMMARY_GROUPS = {"month": TruncMonth("day"), "region": F("region_id"), "detachment": F("detachment_id")}
+
+
+def care_summary_hours(scope: ReportScope, group: str) -> dict[Any, Decimal]:
+    """care_hours from the summary, for the groups it keys (and those of one CARE_KEY line)."""
+    summary = care_summary_in_scope(scope)
+    if group in _SUMMARY_GROUPS:
+        rows = (
+            summary.annotate(g=_SUMMARY_GROUPS[group]).order_by().values("g").annotate(h=selectors.HOURS_SUM)
+        )
+        if group == "month":
+            # The start of the Almaty month, as TruncMonth over done_at gives it.
+            return {local_midnight(r["g"]): r["h"] for r in rows}
+        return {r["g"]: r["h"] for r in rows}
+    found = summary.aggregate(h=selectors.HOURS_SUM, n=Sum("assignments"))
+    if group == "total":
+        return {None: found["h"]}
+    # kind, direction, campaign: one line of their own, present when any help was given.
+    return {CARE_KEY: found["h"]} if found["n"] else {}
+
+
 def care_hours(scope: ReportScope, group: str) -> dict[Any, Decimal]:
     """The hours source of targeted help (see selectors.HOURS_SOURCES)."""
     if scope.campaign:
         return {}
+    if care_summary_serves(scope) and group != "volunteer":
+        return care_summary_hours(scope, group)
     qs = assignments_in_scope(scope)
     if group == "total":
         return {None: qs.aggregate(h=selectors.HOURS_SUM)["h"]}

@@ -239,3 +239,41 @@ class HelpRequestDaySummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.day} {self.kind}"
+
+
+class CareDaySummary(models.Model):
+    """Done care assignments (targeted help) by request region, Almaty day of completion and
+    detachment: their count and hours. Kept by PostgreSQL triggers on care_assignment,
+    care_helprequest and volunteers_volunteer (reports/care_summary.py, installed and filled by
+    migrations 0012 and 0013): the dashboard's hours of targeted help add these rows up instead of the
+    assignments.
+
+    The detachment is the assignment's own or else its volunteer's current one (NULL for neither),
+    as the live figures group it; a volunteer changing detachment moves their rows' hours along."""
+
+    region = models.ForeignKey(
+        "regions.Region", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    day = models.DateField()
+    # No constraint: a deleted detachment's rows are left at zero, and a row may name one that
+    # no longer exists (it is read as a key only).
+    detachment = models.ForeignKey(
+        "detachments.Detachment",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    assignments = models.IntegerField(default=0)
+    hours = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "day", "detachment"], name="care_summary_key", nulls_distinct=False
+            )
+        ]
+        indexes = [models.Index(fields=["day", "region"], name="care_summary_day")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.day} {self.detachment_id}"

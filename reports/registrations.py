@@ -17,14 +17,11 @@ its own transaction. PostgreSQL only; elsewhere the selectors count the voluntee
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import connection
 
+from .summary import local_day, recount
+
 TABLE = "reports_registrationdaysummary"
-
-
-def _day(column: str) -> str:
-    return f"(({column}) AT TIME ZONE '{settings.TIME_ZONE}')::date"
 
 
 def install_sql() -> str:
@@ -39,10 +36,10 @@ $$;
 CREATE OR REPLACE FUNCTION reports_registration_volunteer() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF OLD.anonymized_at IS NULL THEN
-    PERFORM reports_registration_add(OLD.region_id, {_day("OLD.created_at")}, -1);
+    PERFORM reports_registration_add(OLD.region_id, {local_day("OLD.created_at")}, -1);
   END IF;
   IF NEW.anonymized_at IS NULL THEN
-    PERFORM reports_registration_add(NEW.region_id, {_day("NEW.created_at")}, 1);
+    PERFORM reports_registration_add(NEW.region_id, {local_day("NEW.created_at")}, 1);
   END IF;
   RETURN NULL;
 END $$;
@@ -53,7 +50,7 @@ END $$;
 CREATE OR REPLACE FUNCTION reports_registration_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO {TABLE} AS t (region_id, day, volunteers)
-  SELECT region_id, {_day("created_at")}, COUNT(*) FROM new_rows
+  SELECT region_id, {local_day("created_at")}, COUNT(*) FROM new_rows
   WHERE anonymized_at IS NULL GROUP BY 1, 2
   ON CONFLICT (region_id, day) DO UPDATE SET volunteers = t.volunteers + EXCLUDED.volunteers;
   RETURN NULL;
@@ -62,7 +59,7 @@ END $$;
 CREATE OR REPLACE FUNCTION reports_registration_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO {TABLE} AS t (region_id, day, volunteers)
-  SELECT region_id, {_day("created_at")}, -COUNT(*) FROM old_rows
+  SELECT region_id, {local_day("created_at")}, -COUNT(*) FROM old_rows
   WHERE anonymized_at IS NULL GROUP BY 1, 2
   ON CONFLICT (region_id, day) DO UPDATE SET volunteers = t.volunteers + EXCLUDED.volunteers;
   RETURN NULL;
@@ -100,7 +97,7 @@ def rebuild_sql() -> str:
     return f"""
 DELETE FROM {TABLE};
 INSERT INTO {TABLE} (region_id, day, volunteers)
-SELECT region_id, {_day("created_at")}, COUNT(*) FROM volunteers_volunteer
+SELECT region_id, {local_day("created_at")}, COUNT(*) FROM volunteers_volunteer
 WHERE anonymized_at IS NULL GROUP BY 1, 2;
 """  # noqa: S608
 
@@ -111,7 +108,4 @@ def available() -> bool:
 
 def rebuild() -> None:
     """Recount the summary from the volunteers (a repair; the trigger keeps it exact)."""
-    if available():
-        with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE volunteers_volunteer IN SHARE ROW EXCLUSIVE MODE")
-            cursor.execute(rebuild_sql())
+    recount("volunteers_volunteer", rebuild_sql())

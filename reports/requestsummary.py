@@ -20,11 +20,9 @@ requests themselves.
 
 from __future__ import annotations
 
-from django.db import connection, transaction
-
 from care.models import HelpRequest
 
-from .summary import _day, summary_available
+from .summary import local_day, recount
 
 TABLE = "reports_helprequestdaysummary"
 TRIGGERS = ("reports_help_request_insert", "reports_help_request_delete", "reports_help_request_update")
@@ -56,7 +54,7 @@ def _counted(rows: str, sign: str = "") -> str:
     counts = ", ".join(
         [f"{sign}COUNT(*)"] + [f"{sign}COUNT(*) FILTER (WHERE {_in(s)})" for s in COLUMNS.values()]
     )
-    return f"SELECT region_id, {_day('created_at')}, kind, {counts} FROM {rows} GROUP BY 1, 2, 3"  # noqa: S608
+    return f"SELECT region_id, {local_day('created_at')}, kind, {counts} FROM {rows} GROUP BY 1, 2, 3"  # noqa: S608
 
 
 def install_sql() -> str:
@@ -71,8 +69,8 @@ $$;
 
 CREATE OR REPLACE FUNCTION reports_help_request_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM reports_help_request_add(OLD.region_id, {_day("OLD.created_at")}, OLD.kind, OLD.status, -1);
-  PERFORM reports_help_request_add(NEW.region_id, {_day("NEW.created_at")}, NEW.kind, NEW.status, 1);
+  PERFORM reports_help_request_add(OLD.region_id, {local_day("OLD.created_at")}, OLD.kind, OLD.status, -1);
+  PERFORM reports_help_request_add(NEW.region_id, {local_day("NEW.created_at")}, NEW.kind, NEW.status, 1);
   RETURN NULL;
 END $$;
 
@@ -98,7 +96,7 @@ DROP TRIGGER IF EXISTS reports_help_request_update ON care_helprequest;
 CREATE TRIGGER reports_help_request_update AFTER UPDATE ON care_helprequest
   FOR EACH ROW WHEN (OLD.region_id IS DISTINCT FROM NEW.region_id
                      OR OLD.kind IS DISTINCT FROM NEW.kind
-                     OR {_day("OLD.created_at")} IS DISTINCT FROM {_day("NEW.created_at")}
+                     OR {local_day("OLD.created_at")} IS DISTINCT FROM {local_day("NEW.created_at")}
                      OR {_bucket("OLD.status")} IS DISTINCT FROM {_bucket("NEW.status")})
   EXECUTE FUNCTION reports_help_request_updated();
 """  # noqa: S608
@@ -125,8 +123,4 @@ INSERT INTO {TABLE} ({_KEY}, {", ".join(_ALL)}) {_counted("care_helprequest")};
 def rebuild() -> None:
     """Recount the summary from the requests (a repair, and after a bulk load with the triggers
     off; the triggers keep it exact)."""
-    if summary_available():
-        # The lock holds until the end of the transaction: no request changes while recounting.
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE care_helprequest IN SHARE ROW EXCLUSIVE MODE")
-            cursor.execute(rebuild_sql())
+    recount("care_helprequest", rebuild_sql())

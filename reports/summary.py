@@ -17,13 +17,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 STATUSES = ("confirmed", "waitlisted", "cancelled", "attended", "no_show")
 TABLE = "reports_signupdaysummary"
 
 
-def _day(column: str) -> str:
+def local_day(column: str) -> str:
+    """SQL of the Almaty day of a timestamp column: the day every maintained summary keys on."""
     return f"(({column}) AT TIME ZONE '{settings.TIME_ZONE}')::date"
 
 
@@ -44,11 +45,11 @@ CREATE OR REPLACE FUNCTION reports_signup_summary() RETURNS trigger LANGUAGE plp
 DECLARE c bigint; d date;
 BEGIN
   IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    SELECT s.campaign_id, {_day("s.starts_at")} INTO c, d FROM events_shift s WHERE s.id = OLD.shift_id;
+    SELECT s.campaign_id, {local_day("s.starts_at")} INTO c, d FROM events_shift s WHERE s.id = OLD.shift_id;
     IF FOUND THEN PERFORM reports_summary_add(c, d, OLD.status, OLD.hours, -1); END IF;
   END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
-    SELECT s.campaign_id, {_day("s.starts_at")} INTO c, d FROM events_shift s WHERE s.id = NEW.shift_id;
+    SELECT s.campaign_id, {local_day("s.starts_at")} INTO c, d FROM events_shift s WHERE s.id = NEW.shift_id;
     IF FOUND THEN PERFORM reports_summary_add(c, d, NEW.status, NEW.hours, 1); END IF;
   END IF;
   RETURN NULL;
@@ -59,8 +60,8 @@ DECLARE r record;
 BEGIN
   -- A shift moved to another day or campaign takes its sign-ups' figures along.
   FOR r IN SELECT status, hours FROM events_signup WHERE shift_id = NEW.id LOOP
-    PERFORM reports_summary_add(OLD.campaign_id, {_day("OLD.starts_at")}, r.status, r.hours, -1);
-    PERFORM reports_summary_add(NEW.campaign_id, {_day("NEW.starts_at")}, r.status, r.hours, 1);
+    PERFORM reports_summary_add(OLD.campaign_id, {local_day("OLD.starts_at")}, r.status, r.hours, -1);
+    PERFORM reports_summary_add(NEW.campaign_id, {local_day("NEW.starts_at")}, r.status, r.hours, 1);
   END LOOP;
   RETURN NULL;
 END $$;
@@ -76,7 +77,7 @@ CREATE TRIGGER reports_signup_summary_update AFTER UPDATE ON events_signup
 DROP TRIGGER IF EXISTS reports_shift_summary ON events_shift;
 CREATE TRIGGER reports_shift_summary AFTER UPDATE ON events_shift
   FOR EACH ROW WHEN (OLD.campaign_id IS DISTINCT FROM NEW.campaign_id
-                     OR {_day("OLD.starts_at")} IS DISTINCT FROM {_day("NEW.starts_at")})
+                     OR {local_day("OLD.starts_at")} IS DISTINCT FROM {local_day("NEW.starts_at")})
   EXECUTE FUNCTION reports_shift_summary();
 """  # noqa: S608
 
@@ -97,7 +98,7 @@ def rebuild_sql() -> str:
     return f"""
 DELETE FROM {TABLE};
 INSERT INTO {TABLE} (campaign_id, day, signups, {counts}, hours)
-SELECT s.campaign_id, {_day("s.starts_at")}, COUNT(*), {sums},
+SELECT s.campaign_id, {local_day("s.starts_at")}, COUNT(*), {sums},
        COALESCE(SUM(g.hours) FILTER (WHERE g.status = 'attended'), 0)
 FROM events_signup g JOIN events_shift s ON s.id = g.shift_id
 GROUP BY 1, 2;
@@ -128,12 +129,19 @@ def triggers_off(table: str, *triggers: str) -> Iterator[None]:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
 
 
+def recount(source: str, sql: str) -> None:
+    """Run a maintained table's recount `sql` with its `source` table locked against writes, so
+    that no trigger's change lands between the recount's read and its write. The lock holds to
+    the end of the transaction: one of its own when called outside one."""
+    if summary_available():
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {source} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute(sql)
+
+
 def rebuild() -> None:
     """Recount the summary from the sign-ups (a repair; the triggers keep it exact)."""
-    if summary_available():
-        with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE events_signup IN SHARE ROW EXCLUSIVE MODE")
-            cursor.execute(rebuild_sql())
+    recount("events_signup", rebuild_sql())
 
 
 # The maintained tables, each with the index its dashboard reads follow (CLUSTER orders by it).
@@ -141,6 +149,7 @@ MAINTAINED = (
     ("reports_signupdaysummary", "signup_summary_day"),
     ("reports_volunteeractivity", "volunteer_activity_region"),
     ("reports_registrationdaysummary", "registration_summary_key"),
+    ("reports_caredaysummary", "care_summary_day"),
 )
 
 

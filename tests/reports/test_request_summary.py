@@ -149,7 +149,7 @@ def test_seed_demo_loads_without_the_triggers_and_recounts(almaty, alice) -> Non
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'care_helprequest'::regclass "
-            "AND tgname LIKE 'reports_%%'"
+            "AND tgname LIKE 'reports_help_request_%%'"
         )
         assert dict(cursor.fetchall()) == dict.fromkeys(requestsummary.TRIGGERS, "O")
     # The triggers are back on: the next write is counted.

@@ -97,7 +97,9 @@ class Command(BaseCommand):
             summary.rebuild()
         lap("campaigns")
         with transaction.atomic():
-            # Likewise the help requests' summary.
+            # Likewise the help requests' summary. Targeted help's hours summary keeps its
+            # triggers: they are by statement, so each bulk insert of assignments is one upsert
+            # per region, day and detachment (no recount afterwards).
             with summary.triggers_off("care_helprequest", *requestsummary.TRIGGERS):
                 counts |= seed_care(per_region=options["care"], seed=options["seed"])
             requestsummary.rebuild()
