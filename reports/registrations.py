@@ -20,6 +20,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connection
 
+from .summary import recount
+
 TABLE = "reports_registrationdaysummary"
 
 
@@ -111,7 +113,4 @@ def available() -> bool:
 
 def rebuild() -> None:
     """Recount the summary from the volunteers (a repair; the trigger keeps it exact)."""
-    if available():
-        with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE volunteers_volunteer IN SHARE ROW EXCLUSIVE MODE")
-            cursor.execute(rebuild_sql())
+    recount("volunteers_volunteer", rebuild_sql())

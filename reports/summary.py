@@ -105,12 +105,18 @@ def summary_available() -> bool:
     return connection.vendor == "postgresql"
 
 
-def rebuild() -> None:
-    """Recount the summary from the sign-ups (a repair; the triggers keep it exact)."""
+def recount(source: str, sql: str) -> None:
+    """Run a maintained table's recount `sql` with its source table locked against writes, so
+    that no write between the recount's read and its commit is missed or counted twice."""
     if summary_available():
         with connection.cursor() as cursor:
-            cursor.execute("LOCK TABLE events_signup IN SHARE ROW EXCLUSIVE MODE")
-            cursor.execute(rebuild_sql())
+            cursor.execute(f"LOCK TABLE {source} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute(sql)
+
+
+def rebuild() -> None:
+    """Recount the summary from the sign-ups (a repair; the triggers keep it exact)."""
+    recount("events_signup", rebuild_sql())
 
 
 # The maintained tables, each with the index its dashboard reads follow (CLUSTER orders by it).
@@ -118,6 +124,7 @@ MAINTAINED = (
     ("reports_signupdaysummary", "signup_summary_day"),
     ("reports_volunteeractivity", "volunteer_activity_region"),
     ("reports_registrationdaysummary", "registration_summary_key"),
+    ("reports_visitdaysummary", "visit_summary_day"),
 )
 
 
