@@ -7,12 +7,15 @@ the period (200 000 at national scale) on every first view; the summary, a row p
 day with the purposes and outcomes as columns, is added up instead.
 
 Triggers on front_offices_visit, as for the registrations (registrations.py): by statement for
-inserts and deletes (one upsert per office and day of the rows a statement wrote: seed_demo's
-and any bulk insert, a volunteer's deletion taking their visits along), by row for updates that
-change a counted field (booking, cancelling, marking arrived or no-show, recording the outcome, moving to
-another slot, blocking slots). Each adds the old rows with a minus and the new rows with a plus,
-in the writing transaction. A row is never deleted: one whose visits all went keeps zeros,
-which the readers leave out. PostgreSQL only; elsewhere reports/visits.py counts the visits.
+inserts and deletes (one upsert per office and day of the rows a statement wrote: a booking, a
+walk-in, seed_demo's bulk insert, a volunteer's deletion taking their visits along), by row for
+updates that change a counted field (cancelling, blocking slots, marking arrived or no-show,
+recording the outcome, moving to another slot). Each adds the old rows with a minus and the new
+rows with a plus, in the writing transaction. Writes to visits of one office and day take that
+row's lock in turn until commit (a booking already holds its slot's); a statement writing several
+rows takes them in key order, so two moves between the same days cannot deadlock. A row is never
+deleted: one whose visits all went keeps zeros, which the readers leave out. PostgreSQL only;
+elsewhere reports/visits.py counts the visits.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ def _add(rows: str) -> str:
     return f"""
   INSERT INTO {TABLE} AS t ({columns})
   SELECT office_id, local_date, {sums} FROM ({rows}) AS r
-  GROUP BY office_id, local_date
+  GROUP BY office_id, local_date ORDER BY office_id, local_date
   ON CONFLICT ({", ".join(KEY)}) DO UPDATE SET {updates};"""  # noqa: S608
 
 

@@ -19,12 +19,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from front_offices import services
-from front_offices.models import FrontOffice, Purpose, Visit
+from front_offices.models import FrontOffice, Purpose, Visit, VisitSlot
 from regions.models import CoordinatorAssignment, Region
 from reports import visit_summary
 from reports import visits as report_visits
 from reports.models import VisitDaySummary
 from reports.scope import ReportScope
+from tests.concurrency import run_at_once
 from tests.factories import UserFactory, VolunteerFactory
 from tests.front_offices.helpers import make_office, next_weekday, slot_at
 
@@ -266,3 +267,32 @@ def test_seed_demo_bulk_load_leaves_the_summary_exact(db) -> None:  # type: igno
     with connection.cursor() as cursor:
         cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgname LIKE 'reports_visit_%%'")
         assert [r[0] for r in cursor.fetchall()] == ["O", "O", "O"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moves_between_two_days_at_once_leave_the_summary_exact(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
+    """People moving their visits from Monday to Tuesday and others from Tuesday to Monday, all
+    at once: each move writes both days' rows; none waits on another forever, none is lost."""
+    office = make_office(capacity=3)
+    monday = next_weekday(0, after=2)
+    tuesday = monday + datetime.timedelta(days=1)
+    moves = []
+    for source, target in ((monday, tuesday), (tuesday, monday)):
+        to_slot = slot_at(office, target, 10)
+        for _ in range(3):
+            visit = services.visit_book(
+                slot=slot_at(office, source, 9), volunteer=VolunteerFactory(), purpose="consultation", by=None
+            )
+            moves.append((visit.pk, to_slot.pk))
+    assert stored() == recount()
+
+    def move(visit_pk: int, slot_pk: int) -> Any:
+        return lambda: services.visit_reschedule(
+            visit=Visit.objects.select_related("volunteer").get(pk=visit_pk),
+            to_slot=VisitSlot.objects.get(pk=slot_pk),
+            by=None,
+        )
+
+    assert run_at_once([move(*m) for m in moves]) == ["ok"] * 6
+    assert stored() == recount()
+    assert {day: row["booked"] for (_o, day), row in stored().items()} == {monday: 3, tuesday: 3}
