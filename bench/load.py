@@ -884,6 +884,21 @@ def summary_drift_sql() -> str:
         WHERE {differs}"""
 
 
+def visit_summary_drift_sql() -> str:
+    """Rows of the trigger-kept visits summary (reports/visit_summary.py) that differ from a
+    recount of the visits themselves."""
+    from reports import visit_summary
+
+    columns = visit_summary.COLUMNS
+    recount = ", ".join(f"count(*) FILTER (WHERE {condition}) AS {c}" for c, condition in columns.items())
+    differs = " OR ".join(f"coalesce(m.{c}, 0) <> coalesce(r.{c}, 0)" for c in columns)
+    return f"""
+        WITH r AS (SELECT office_id, local_date AS day, {recount} FROM front_offices_visit GROUP BY 1, 2)
+        SELECT count(*) FROM reports_visitdaysummary m
+        FULL OUTER JOIN r ON r.office_id = m.office_id AND r.day = m.day
+        WHERE {differs}"""
+
+
 def check_invariants() -> dict[str, int]:
     """Each promise and the number of rows breaking it: all must be 0."""
     from django.db import connection
@@ -893,6 +908,7 @@ def check_invariants() -> dict[str, int]:
         for name, sql in {
             **INVARIANTS,
             "sign-up summary rows (counts, hours) off the recount": summary_drift_sql(),
+            "visits summary rows off the recount": visit_summary_drift_sql(),
         }.items():
             cursor.execute(sql)
             found[name] = int(cursor.fetchone()[0])

@@ -277,3 +277,50 @@ class CareDaySummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.day} {self.detachment_id}"
+
+
+class VisitDaySummary(models.Model):
+    """Front-office visits of one office on one Almaty day: counts by status; of the visits that
+    took place or are booked (not cancelled) the walk-ins, evening, weekend and evening-or-weekend
+    ones, and how many had each purpose and each outcome (outcome_none: not recorded yet) — what
+    reports/visits.py counts. Kept by PostgreSQL triggers on front_offices_visit
+    (reports/visit_summary.py, installed and filled by migration 0014): the dashboard adds these
+    rows up instead of reading the visits. One row per office and day, the purposes and outcomes
+    as columns: a national year is a few thousand rows (a row per purpose and outcome too would
+    be half as many as the visits). A purpose or outcome added to front_offices needs its column
+    here (tests/reports/test_visit_summary.py checks). The region comes from the office at read
+    time, so moving an office to another region needs no upkeep here."""
+
+    office = models.ForeignKey(
+        "front_offices.FrontOffice", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    day = models.DateField()
+    booked = models.IntegerField(default=0)
+    arrived = models.IntegerField(default=0)
+    no_show = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+    walk_in = models.IntegerField(default=0)
+    evening = models.IntegerField(default=0)
+    weekend = models.IntegerField(default=0)
+    flexible = models.IntegerField(default=0)
+    purpose_consultation = models.IntegerField(default=0)
+    purpose_registration = models.IntegerField(default=0)
+    purpose_project_support = models.IntegerField(default=0)
+    purpose_certificate = models.IntegerField(default=0)
+    purpose_transport = models.IntegerField(default=0)
+    purpose_other = models.IntegerField(default=0)
+    outcome_registered = models.IntegerField(default=0)
+    outcome_consulted = models.IntegerField(default=0)
+    outcome_certificate_issued = models.IntegerField(default=0)
+    outcome_transport_arranged = models.IntegerField(default=0)
+    outcome_project_helped = models.IntegerField(default=0)
+    outcome_referred = models.IntegerField(default=0)
+    outcome_other = models.IntegerField(default=0)
+    outcome_none = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["office", "day"], name="visit_summary_key")]
+        indexes = [models.Index(fields=["day", "office"], name="visit_summary_day")]
+
+    def __str__(self) -> str:
+        return f"{self.office_id} {self.day}"

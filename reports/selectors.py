@@ -24,7 +24,6 @@ from django.utils import timezone
 
 from detachments.models import Detachment
 from events.models import Campaign, Signup, TransportRequest
-from front_offices.selectors import visits_for_period
 from regions.models import Region
 from regions.scoping import region_queryset_for, scope_queryset, scoped_region_ids
 from volunteers.models import ADULT_AGE, Volunteer
@@ -637,16 +636,9 @@ def year_totals(year: int) -> dict[str, Any]:
         .annotate(n=Count("id"))
         .values_list("region_id", "n")
     )
-    from .visits import ACTIVE as ACTIVE_VISIT
+    from .visits import visits_by_region
 
-    visits = dict(
-        visits_for_period(user=ALL_REGIONS, first=datetime.date(year, 1, 1), last=datetime.date(year, 12, 31))
-        .filter(ACTIVE_VISIT)
-        .order_by()
-        .values("office__region_id")
-        .annotate(n=Count("id"))
-        .values_list("office__region_id", "n")
-    )
+    visits = {region: c.total for region, c in visits_by_region(whole_year).items()}
     regions = []
     for region in Region.objects.order_by("code"):
         regions.append(

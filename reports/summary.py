@@ -150,6 +150,7 @@ MAINTAINED = (
     ("reports_volunteeractivity", "volunteer_activity_region"),
     ("reports_registrationdaysummary", "registration_summary_key"),
     ("reports_caredaysummary", "care_summary_day"),
+    ("reports_visitdaysummary", "visit_summary_day"),
 )
 
 

@@ -8,25 +8,29 @@ on its Almaty date. Cancelled visits are counted apart: they never took place, s
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from front_offices.models import Purpose, Visit
+from front_offices.models import FrontOffice, Purpose, Visit
 from front_offices.selectors import visits_for_period
-from regions.scoping import is_national_staff
+from regions.scoping import is_national_staff, office_scope_q
 
-from . import selectors
+from . import selectors, visit_summary
 from .charts import bar_chart
 from .dashboard import Chart, Section, Table
 from .exports import CHUNK, _labels, _lang, safe_text
+from .models import VisitDaySummary
 from .registry import Column, Export
 from .scope import ReportScope
+from .summary import summary_available
 
 ACTIVE = Q(status__in=Visit.ACTIVE)
 
@@ -43,6 +47,26 @@ def visits_in_scope(scope: ReportScope) -> QuerySet[Visit]:
     return qs
 
 
+def visit_summary_serves(scope: ReportScope) -> bool:
+    """The visits summary (visit_summary.py) holds counts per office and day: it answers any
+    period, region and office the section is asked for."""
+    return summary_available()
+
+
+def visit_summary_in_scope(scope: ReportScope) -> QuerySet[VisitDaySummary]:
+    """The summary rows matching visits_in_scope(scope): visits_for_period's rule (the user's
+    regions' offices and the offices they staff), days of the period, the pickers."""
+    qs = VisitDaySummary.objects.filter(day__range=(scope.start, scope.end))
+    condition = office_scope_q(scope.user, office_field="office_id", region_field="office__region")
+    if condition is not None:
+        qs = qs.filter(condition)
+    if scope.office:
+        qs = qs.filter(office_id=scope.office)
+    if scope.region:
+        qs = qs.filter(office__region_id=scope.region)
+    return qs
+
+
 _COUNTS: dict[str, Any] = {
     "total": Count("id", filter=ACTIVE),
     "arrived": Count("id", filter=Q(status=Visit.Status.ARRIVED)),
@@ -53,6 +77,12 @@ _COUNTS: dict[str, Any] = {
     "flexible": Count("id", filter=ACTIVE & (Q(is_evening=True) | Q(is_weekend=True))),
     "evening": Count("id", filter=ACTIVE & Q(is_evening=True)),
     "weekend": Count("id", filter=ACTIVE & Q(is_weekend=True)),
+}
+# The same figures added up from the summary's rows (the visits that took place or are booked:
+# booked, arrived or did not come).
+_SUMS: dict[str, Any] = {
+    "total": Coalesce(Sum(F("booked") + F("arrived") + F("no_show")), 0),
+    **{column: Coalesce(Sum(column), 0) for column in visit_summary.COUNTS},
 }
 
 
@@ -68,6 +98,9 @@ class VisitCounts:
     evening: int = 0
     weekend: int = 0
 
+    def __add__(self, other: VisitCounts) -> VisitCounts:
+        return VisitCounts(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
+
     @property
     def flexible_share(self) -> Decimal | None:
         """Evening or weekend visits among those that took place or are booked, in per cent."""
@@ -76,19 +109,76 @@ class VisitCounts:
         return (Decimal(self.flexible) * 100 / self.total).quantize(Decimal("0.1"))
 
 
+# Groupings the summary answers with every count (its rows are per office and day); grouped by
+# purpose or outcome, only the visits hold every count (the summary: their totals, for the charts).
+SUMMARY_KEYS = frozenset({"office_id", "office__region_id"})
+
+
+def _rows(
+    qs: QuerySet[Any], keys: tuple[str, ...], aggregates: dict[str, Any]
+) -> Iterator[tuple[tuple[Any, ...], VisitCounts, dict[str, Any]]]:
+    """Each group's key, counts and any other aggregate, for the groups having visits."""
+    for row in qs.order_by().values(*keys).annotate(**aggregates):
+        key = tuple(row.pop(k) for k in keys)
+        rest = {k: row.pop(k) for k in list(row) if k not in _COUNTS}
+        counts = VisitCounts(**row)
+        # A summary row whose visits all went (deleted, moved away) holds zeros: no visits.
+        if counts.total or counts.cancelled:
+            yield key, counts, rest
+
+
+def _grouped(scope: ReportScope, keys: tuple[str, ...]) -> dict[tuple[Any, ...], VisitCounts]:
+    """Counts per combination of `keys` (visit fields: office_id, office__region_id, purpose,
+    outcome), in one aggregate query: from the summary when it serves the scope and the keys."""
+    qs: QuerySet[Any]
+    if visit_summary_serves(scope) and SUMMARY_KEYS.issuperset(keys):
+        qs, counts = visit_summary_in_scope(scope), _SUMS
+    else:
+        qs, counts = visits_in_scope(scope), _COUNTS
+    if not keys:
+        return {(): VisitCounts(**qs.aggregate(**counts))}
+    return {key: c for key, c, _rest in _rows(qs, keys, counts)}
+
+
 def visit_counts(scope: ReportScope) -> VisitCounts:
-    return VisitCounts(**visits_in_scope(scope).aggregate(**_COUNTS))
+    return _grouped(scope, ())[()]
 
 
 def visit_counts_by(scope: ReportScope, field: str) -> dict[Any, VisitCounts]:
-    """One aggregate query grouped by a visit field (office_id, purpose, outcome, office__region_id)."""
-    rows = visits_in_scope(scope).order_by().values(field).annotate(**_COUNTS)
-    return {r.pop(field): VisitCounts(**r) for r in rows}
+    """One aggregate query grouped by a visit field (office_id, office__region_id, purpose, outcome)."""
+    return {key: c for (key,), c in _grouped(scope, (field,)).items()}
 
 
 def visits_by_region(scope: ReportScope) -> dict[int, VisitCounts]:
     """For the national summary: counts per region of the office."""
     return visit_counts_by(scope, "office__region_id")
+
+
+def _add(totals: dict[Any, VisitCounts], key: Any, counts: VisitCounts) -> None:
+    totals[key] = totals.get(key, VisitCounts()) + counts
+
+
+def _section_counts(scope: ReportScope) -> tuple[dict[int, VisitCounts], dict[str, int], dict[str, int]]:
+    """Counts per office, and the visits that took place or are booked per purpose and per
+    outcome ("" not recorded yet), in one query: the summary grouped by office (a row per
+    office), or the visits grouped by office, purpose and outcome."""
+    by_office: dict[int, VisitCounts] = {}
+    by_purpose: dict[str, int] = defaultdict(int)
+    by_outcome: dict[str, int] = defaultdict(int)
+    if visit_summary_serves(scope):
+        breakdown = {column: Sum(column) for column in visit_summary.BREAKDOWN}
+        for (office_id,), c, rest in _rows(visit_summary_in_scope(scope), ("office_id",), _SUMS | breakdown):
+            by_office[office_id] = c
+            for purpose in Purpose.values:
+                by_purpose[purpose] += rest[visit_summary.purpose_column(purpose)]
+            for outcome in (*Visit.Outcome.values, ""):
+                by_outcome[outcome] += rest[visit_summary.outcome_column(outcome)]
+    else:
+        for (office_id, purpose, outcome), c in _grouped(scope, ("office_id", "purpose", "outcome")).items():
+            _add(by_office, office_id, c)
+            by_purpose[purpose] += c.total
+            by_outcome[outcome] += c.total
+    return by_office, by_purpose, by_outcome
 
 
 def _share(value: Decimal | None) -> str:
@@ -106,17 +196,12 @@ def _chart(title: str, header: str, rows: list[tuple[str, int]]) -> Chart:
 
 
 def visits_section(scope: ReportScope) -> Section:
-    counts = visit_counts(scope)
-    by_purpose = visit_counts_by(scope, "purpose")
-    by_outcome = visit_counts_by(scope, "outcome")
-    by_office = visit_counts_by(scope, "office_id")
-    offices = dict(
-        visits_in_scope(scope)
-        .filter(office_id__in=list(by_office))
-        .order_by()
-        .values_list("office_id", "office__name")
-        .distinct()
-    )
+    # One read, added up here into every figure, chart and table of the section.
+    by_office, by_purpose, by_outcome = _section_counts(scope)
+    counts = sum(by_office.values(), VisitCounts())
+    known = list(FrontOffice.objects.filter(pk__in=list(by_office)).values_list("pk", "name", "region_id"))
+    offices = {pk: name for pk, name, _region in known}
+    region_of = {pk: region for pk, _name, region in known}
     figures: list[tuple[str, Any]] = [
         (_("Visits"), counts.total),
         (_("Arrived"), counts.arrived),
@@ -125,13 +210,9 @@ def visits_section(scope: ReportScope) -> Section:
         (_("Evening or weekend visits"), _share(counts.flexible_share)),
         (_("Cancelled"), counts.cancelled),
     ]
-    purpose_rows = [
-        (str(label), by_purpose.get(value, VisitCounts()).total) for value, label in Purpose.choices
-    ]
-    outcome_rows = [
-        (str(label), by_outcome.get(value, VisitCounts()).total) for value, label in Visit.Outcome.choices
-    ]
-    outcome_rows.append((_("Not recorded yet"), by_outcome.get("", VisitCounts()).total))
+    purpose_rows = [(str(label), by_purpose[value]) for value, label in Purpose.choices]
+    outcome_rows = [(str(label), by_outcome[value]) for value, label in Visit.Outcome.choices]
+    outcome_rows.append((_("Not recorded yet"), by_outcome[""]))
     office_rows = sorted(by_office.items(), key=lambda kv: (-kv[1].total, offices.get(kv[0], "")))
     office_table = Table(
         [
@@ -181,7 +262,9 @@ def visits_section(scope: ReportScope) -> Section:
     tables: list[Table] = []
     if is_national_staff(scope.user):
         regions = selectors.region_summary_regions(scope)
-        per_region = visits_by_region(scope)
+        per_region: dict[int, VisitCounts] = {}
+        for office_id, c in by_office.items():
+            _add(per_region, region_of[office_id], c)
         rows = [(r, per_region.get(r.pk, VisitCounts())) for r in regions]
         tables.append(
             Table(

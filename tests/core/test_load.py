@@ -10,13 +10,17 @@ Kept in the suite so that the load generator, the scene it sets up and the check
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from bench import load
 from events.models import Shift, Signup
-from reports.models import SignupDaySummary
+from front_offices.models import Visit
+from reports.models import SignupDaySummary, VisitDaySummary
 from tests.events.factories import ShiftFactory
 from tests.factories import VolunteerFactory
+from tests.front_offices.helpers import make_office
 
 CLIENTS = 50
 SECONDS = 20.0
@@ -61,10 +65,22 @@ def test_the_invariant_checks_find_what_they_look_for() -> None:
     shift = ShiftFactory(capacity=3)
     Signup.objects.create(shift=shift, volunteer=VolunteerFactory(), status="confirmed")
     Shift.objects.filter(pk=shift.pk).update(taken_places=1)
+    day = datetime.date(2026, 3, 7)
+    Visit.objects.create(
+        office=make_office(),
+        volunteer=VolunteerFactory(),
+        starts_at=datetime.datetime(2026, 3, 7, 5, tzinfo=datetime.UTC),
+        local_date=day,
+        is_weekend=True,
+        purpose="consultation",
+        status="arrived",
+    )
     assert sum(load.check_invariants().values()) == 0
 
     Shift.objects.filter(pk=shift.pk).update(taken_places=2)  # a counter off the recount
     SignupDaySummary.objects.update(hours=7)  # a summary off the recount
+    VisitDaySummary.objects.update(weekend=0)
     broken = load.check_invariants()
     assert broken["shifts whose count of places taken is off"] == 1
     assert broken["sign-up summary rows (counts, hours) off the recount"] == 1
+    assert broken["visits summary rows off the recount"] == 1
