@@ -123,30 +123,29 @@ def signup_refusal(
             ),
             code="consent",
         )
-    # One query answers both "already signed up here" and "confirmed elsewhere at that time":
-    # this is the sign-up's busiest path (a round trip saved on every sign-up over HTTP).
+    # The person's active sign-ups (a handful), then the times of their confirmed shifts: two
+    # plain index reads. One query joining the shifts for both took ~4 ms on the national bench
+    # database, most of it PostgreSQL planning its OR — on the busiest write over HTTP.
     mine = list(
-        Signup.objects.filter(volunteer=volunteer)
-        .filter(
-            Q(shift=shift, status__in=Signup.ACTIVE)
-            | Q(
-                status__in=TAKEN,
-                shift__cancelled_at__isnull=True,
-                shift__starts_at__lt=shift.ends_at,
-                shift__ends_at__gt=shift.starts_at,
-            )
-        )
-        .select_related("shift__campaign")
-        .order_by("id")
+        Signup.objects.filter(volunteer=volunteer, status__in=Signup.ACTIVE).values_list("shift_id", "status")
     )
-    if any(s.shift_id == shift.pk for s in mine):
+    if any(shift_id == shift.pk for shift_id, _status in mine):
         return ValidationError(_("Already signed up for this shift."), code="already")
-    clash = next(iter(mine), None)
+    taken = [shift_id for shift_id, status in mine if status in TAKEN]
+    clash = (
+        Shift.objects.filter(
+            pk__in=taken, cancelled_at__isnull=True, starts_at__lt=shift.ends_at, ends_at__gt=shift.starts_at
+        )
+        .order_by("starts_at", "pk")
+        .first()
+        if taken
+        else None
+    )
     if clash is not None:
         return ValidationError(
             _("Already confirmed for another shift at that time: %(campaign)s, %(when)s."),
             code="overlap",
-            params={"campaign": clash.shift.campaign.title, "when": _when(clash.shift.starts_at)},
+            params={"campaign": clash.campaign.title, "when": _when(clash.starts_at)},
         )
     return None
 
