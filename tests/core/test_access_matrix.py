@@ -34,7 +34,6 @@ from django.contrib.auth.tokens import default_token_generator
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -57,6 +56,7 @@ from tests.conftest import client_for
 from tests.events.factories import CampaignFactory, ShiftFactory
 from tests.factories import DetachmentFactory, MinorFactory, SkillFactory, UserFactory, VolunteerFactory
 from tests.reports.factories import finished_export, issued_certificate
+from tests.routes import project_routes, walk
 from volunteers.guardian_links import guardian_link_token
 from volunteers.models import PossibleDuplicate
 
@@ -569,20 +569,6 @@ def _import_batch(coordinator: Any, region: Any) -> int:
 _PARAM = re.compile(r"<(?:\w+:)?\w+>")
 
 
-def _routes(patterns: list[Any], prefix: str = "") -> Iterator[str]:
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from _routes(pattern.url_patterns, route)
-        elif isinstance(pattern, URLPattern):
-            yield route
-
-
-def project_routes() -> list[str]:
-    """Every route of the project once (a route mounted twice, like accounts/login/, once)."""
-    return list(dict.fromkeys(_routes(get_resolver().url_patterns)))
-
-
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
     """One set of data for the whole module, rolled back at its end; each test runs in its own
@@ -693,8 +679,6 @@ def test_every_route_is_in_the_matrix() -> None:
     the ones tests/core/test_admin_access.py walks, model by model, for every persona."""
     from django.contrib import admin
 
-    from tests.core.test_admin_access import _walk
-
     routes = project_routes()
     ours = [route for route in routes if not route.startswith(ADMIN_PREFIX)]
     unlisted = set(ours) - set(MATRIX)
@@ -706,7 +690,7 @@ def test_every_route_is_in_the_matrix() -> None:
         for outcomes in row if isinstance(row, tuple) else (row,):
             assert len(outcomes.split()) == len(PERSONAS), route
     admin_routes = {route for route in routes if route.startswith(ADMIN_PREFIX)}
-    walked = {ADMIN_PREFIX + route for route, _pattern in _walk(admin.site.get_urls())}
+    walked = {ADMIN_PREFIX + route for route, _pattern in walk(admin.site.get_urls())}
     assert admin_routes == walked, "the admin walk no longer opens every admin route"
     assert len(ours) + len(admin_routes) == len(routes)
 

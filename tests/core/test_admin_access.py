@@ -21,7 +21,6 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.test import Client
-from django.urls import URLPattern, URLResolver
 
 from accounts.audit import audit_record
 from accounts.models import AuditEntry, User
@@ -31,6 +30,7 @@ from regions.models import CoordinatorAssignment
 from tests.conftest import client_for
 from tests.events.factories import CampaignFactory, ShiftFactory
 from tests.factories import PASSWORD, DetachmentFactory, SkillFactory, UserFactory
+from tests.routes import walk
 from volunteers.models import Skill, Volunteer, VolunteerChange
 from volunteers.services import volunteer_update
 
@@ -129,16 +129,6 @@ def _object_of(model: type[Model], world: dict[str, Any]) -> Model:
     return obj
 
 
-def _walk(patterns: list[Any], prefix: str = "") -> list[tuple[str, URLPattern]]:
-    found: list[tuple[str, URLPattern]] = []
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            found += _walk(pattern.url_patterns, prefix + str(pattern.pattern))
-        else:
-            found.append((prefix + str(pattern.pattern), pattern))
-    return found
-
-
 _PARAM = re.compile(r"<(?:\w+:)?\w+>")
 
 
@@ -148,7 +138,7 @@ def admin_urls(world: dict[str, Any]) -> list[AdminUrl]:
     skill = Skill.objects.order_by("pk").first()
     assert skill is not None
     urls: list[AdminUrl] = []
-    for route, pattern in _walk(admin.site.get_urls()):
+    for route, pattern in walk(admin.site.get_urls()):
         model = next((m for prefix, m in by_prefix.items() if route.startswith(prefix)), None)
         if model is not None:
             obj = _object_of(model, world)

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.tokens import default_token_generator
-from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -46,6 +45,7 @@ from tests.factories import (
     years_ago,
 )
 from tests.reports.factories import finished_export, issued_certificate
+from tests.routes import project_routes
 from volunteers.guardian_links import guardian_link_token
 from volunteers.models import PossibleDuplicate
 
@@ -255,19 +255,8 @@ ERROR_PAGES: list[tuple[str, str, int]] = [
 ]
 
 
-def _routes(patterns: list[Any], prefix: str = "") -> Iterator[str]:
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from _routes(pattern.url_patterns, route)
-        elif isinstance(pattern, URLPattern):
-            yield route
-
-
-def project_routes() -> set[str]:
-    return {
-        route for route in _routes(get_resolver().url_patterns) if not route.startswith(EXCLUDED_PREFIXES)
-    }
+def page_routes() -> set[str]:
+    return {route for route in project_routes() if not route.startswith(EXCLUDED_PREFIXES)}
 
 
 @dataclass
@@ -505,7 +494,7 @@ def _import_batches(coordinator: Any, region: Any) -> tuple[int, int]:
 
 def test_every_page_is_visited() -> None:
     """A new URL is checked on a phone from the day it exists, or says why it is not a page."""
-    routes = project_routes()
+    routes = page_routes()
     assert not (set(PAGES) & set(NOT_PAGES))
     unlisted = routes - set(PAGES) - set(NOT_PAGES)
     assert not unlisted, f"List these routes in PAGES (who visits them) or NOT_PAGES: {sorted(unlisted)}"
