@@ -57,6 +57,7 @@ from tests.events.factories import CampaignFactory, ShiftFactory
 from tests.factories import DetachmentFactory, MinorFactory, SkillFactory, UserFactory, VolunteerFactory
 from tests.reports.factories import finished_export, issued_certificate
 from tests.routes import project_routes, walk
+from tests.volunteers.imports.files import checked_batch
 from volunteers.guardian_links import guardian_link_token
 from volunteers.models import PossibleDuplicate
 
@@ -427,7 +428,11 @@ def _build_world() -> World:
     # The finished file, where the download looks for it.
     report_services.job_path(job).write_bytes(b"PK\x03\x04")
     certificate = issued_certificate(volunteer, campaign=campaign, issued_by=coordinator)
-    batch = _import_batch(coordinator, almaty)
+    batch = checked_batch(
+        by=coordinator,
+        region=almaty,
+        rows="ФИО;Дата рождения;Телефон;Email\nОмаров Нұрлан;02.03.2000;8 701 555 44 33;\n".encode(),
+    ).pk
     user = volunteer.user
     answer = callout.answers.get(volunteer=volunteer)
     ids = {
@@ -552,18 +557,6 @@ def _build_world() -> World:
             "invited.teacher@example.kz",
         ],
     )
-
-
-def _import_batch(coordinator: Any, region: Any) -> int:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from volunteers.imports import services as imports
-
-    rows = "ФИО;Дата рождения;Телефон;Email\nОмаров Нұрлан;02.03.2000;8 701 555 44 33;\n".encode()
-    batch = imports.batch_upload(by=coordinator, region=region, upload=SimpleUploadedFile("тізім.csv", rows))
-    imports.batch_map(batch=batch, by=coordinator, mapping=batch.mapping)
-    imports.batch_check(batch=batch, by=coordinator)
-    return batch.pk
 
 
 _PARAM = re.compile(r"<(?:\w+:)?\w+>")

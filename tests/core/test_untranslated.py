@@ -363,13 +363,13 @@ def _import_pages(alice, almaty):  # type: ignore[no-untyped-def]
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.utils import timezone
 
+    from tests.volunteers.imports.files import checked_batch
     from volunteers.imports import services as imports
 
     def batch(rows: str, *, imported: bool = False):  # type: ignore[no-untyped-def]
-        data = ("ФИО;Дата рождения;Телефон;Регион\n" + rows).encode()
-        made = imports.batch_upload(by=alice, region=almaty, upload=SimpleUploadedFile("тізім.csv", data))
-        imports.batch_map(batch=made, by=alice, mapping=made.mapping)
-        made = imports.batch_check(batch=made, by=alice)
+        made = checked_batch(
+            by=alice, region=almaty, rows=("ФИО;Дата рождения;Телефон;Регион\n" + rows).encode()
+        )
         if imported:
             made = imports.batch_start_import(
                 batch=made, by=alice, consent_confirmed=True, consent_date=timezone.localdate()

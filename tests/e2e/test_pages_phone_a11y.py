@@ -46,6 +46,7 @@ from tests.factories import (
 )
 from tests.reports.factories import finished_export, issued_certificate
 from tests.routes import project_routes
+from tests.volunteers.imports.files import checked_batch
 from volunteers.guardian_links import guardian_link_token
 from volunteers.models import PossibleDuplicate
 
@@ -481,11 +482,7 @@ def _import_batches(coordinator: Any, region: Any) -> tuple[int, int]:
         "Омаров Нұрлан;02.03.2000;8 701 555 44 33;\n"
         "Омаров Нұрлан;02.03.2000;8 701 555 44 33;\n"
     ).encode()
-    checked = imports.batch_upload(
-        by=coordinator, region=region, upload=SimpleUploadedFile("тізім.csv", rows)
-    )
-    imports.batch_map(batch=checked, by=coordinator, mapping=checked.mapping)
-    imports.batch_check(batch=checked, by=coordinator)
+    checked = checked_batch(by=coordinator, region=region, rows=rows)
     waiting = imports.batch_upload(
         by=coordinator, region=region, upload=SimpleUploadedFile("тізім.csv", rows)
     )

@@ -12,6 +12,8 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from volunteers.imports import services
+from volunteers.imports.models import ImportBatch
 from volunteers.validators import iin_check_digit
 
 HEADER_RU = ["ФИО", "Дата рождения", "Телефон", "Email", "ИИН", "Населённый пункт"]
@@ -65,6 +67,14 @@ def xlsx_bytes(sheets: dict[str, list[Sequence[Any]]], *, title: str | None = No
 
 def upload(name: str, data: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data)
+
+
+def checked_batch(*, by: Any, region: Any, rows: bytes, name: str = "тізім.csv") -> ImportBatch:
+    """An upload mapped as its header was guessed and checked: what a coordinator sees in the
+    preview."""
+    batch = services.batch_upload(by=by, region=region, upload=upload(name, rows))
+    services.batch_map(batch=batch, by=by, mapping=batch.mapping)
+    return services.batch_check(batch=batch, by=by)
 
 
 def write(path: Path, data: bytes) -> Path:

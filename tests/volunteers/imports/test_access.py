@@ -10,10 +10,9 @@ from django.urls import reverse
 
 from front_offices.models import FrontOffice
 from tests.conftest import persona_client, staff_personas
-from volunteers.imports import services
 from volunteers.imports.models import ImportBatch
 
-from .files import HEADER_RU, csv_bytes, person_row, upload
+from .files import HEADER_RU, checked_batch, csv_bytes, person_row, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +38,7 @@ def personas(alice, bob, charlie, nora, almaty) -> dict[str, Any]:  # type: igno
 
 @pytest.fixture
 def batch(alice, almaty) -> ImportBatch:  # type: ignore[no-untyped-def]
-    made = services.batch_upload(
-        by=alice, region=almaty, upload=upload("list.csv", csv_bytes([HEADER_RU, person_row(1)]))
-    )
-    services.batch_map(batch=made, by=alice, mapping=made.mapping)
-    return services.batch_check(batch=made, by=alice)
+    return checked_batch(by=alice, region=almaty, rows=csv_bytes([HEADER_RU, person_row(1)]), name="list.csv")
 
 
 def _pages(batch: ImportBatch) -> list[tuple[str, str]]:
