@@ -25,7 +25,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -132,15 +132,7 @@ def signup_refusal(
     if any(shift_id == shift.pk for shift_id, _status in mine):
         return ValidationError(_("Already signed up for this shift."), code="already")
     taken = [shift_id for shift_id, status in mine if status in TAKEN]
-    clash = (
-        Shift.objects.filter(
-            pk__in=taken, cancelled_at__isnull=True, starts_at__lt=shift.ends_at, ends_at__gt=shift.starts_at
-        )
-        .order_by("starts_at", "pk")
-        .first()
-        if taken
-        else None
-    )
+    clash = _at_the_same_time(shift, taken).order_by("starts_at", "pk").first() if taken else None
     if clash is not None:
         return ValidationError(
             _("Already confirmed for another shift at that time: %(campaign)s, %(when)s."),
@@ -148,6 +140,14 @@ def signup_refusal(
             params={"campaign": clash.campaign.title, "when": _when(clash.starts_at)},
         )
     return None
+
+
+def _at_the_same_time(shift: Shift, shift_ids: Any) -> QuerySet[Shift]:
+    """Of `shift_ids` (ids or a subquery of them), the shifts not cancelled that overlap `shift`:
+    a person confirmed on one of them may not take `shift` too."""
+    return Shift.objects.filter(
+        pk__in=shift_ids, cancelled_at__isnull=True, starts_at__lt=shift.ends_at, ends_at__gt=shift.starts_at
+    )
 
 
 def _take(shift: Shift, places: int) -> None:
@@ -252,18 +252,8 @@ def _promote(
             break
         if person.anonymized_at is not None or not person.may_take_part(on=shift.local_date):
             continue
-        clash = (
-            Signup.objects.filter(
-                volunteer=person,
-                status__in=TAKEN,
-                shift__cancelled_at__isnull=True,
-                shift__starts_at__lt=shift.ends_at,
-                shift__ends_at__gt=shift.starts_at,
-            )
-            .exclude(shift=shift)
-            .exists()
-        )
-        if clash:
+        elsewhere = Signup.objects.filter(volunteer=person, status__in=TAKEN).exclude(shift=shift)
+        if _at_the_same_time(shift, elsewhere.values("shift_id")).exists():
             continue
         signup.status = Signup.Status.CONFIRMED
         signup.promoted_at = now
