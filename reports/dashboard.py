@@ -23,16 +23,9 @@ from .scope import ReportScope
 class Table:
     headers: list[str]
     rows: list[list[Any]]
+    # Drawn by reports/templatetags/report_tags.py: on a phone each cell is labelled with its
+    # column's header (stacked cards).
     totals: list[Any] | None = None
-
-    @property
-    def labelled_rows(self) -> list[list[tuple[str, Any]]]:
-        """Each cell with its column's header: stacked cards on a phone label every number."""
-        return [list(zip(self.headers, row, strict=False)) for row in self.rows]
-
-    @property
-    def labelled_totals(self) -> list[tuple[str, Any]]:
-        return list(zip(self.headers, self.totals or [], strict=False))
 
 
 @dataclass

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from typing import Any, cast
 
@@ -8,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from detachments.models import Detachment
+from detachments.models import Detachment, school_display_name
 from events.models import Campaign
 from front_offices.models import FrontOffice
 from front_offices.selectors import front_office_list
@@ -92,9 +93,18 @@ class ReportScopeForm(forms.Form):
         field.queryset = campaigns
         recent = list(campaigns.order_by("-starts_on", "-id").values_list("pk", "title")[:CAMPAIGN_CHOICES])
         field.widget.choices = [("", str(_("Any campaign"))), *recent]
-        cast(forms.ModelChoiceField, self.fields["detachment"]).queryset = scope_queryset(
-            Detachment.objects.all(), user
-        ).order_by("school_name")
+        detachments = scope_queryset(Detachment.objects.all(), user).order_by("school_name")
+        field = cast(forms.ModelChoiceField, self.fields["detachment"])
+        field.queryset = detachments
+        # Read as values, as the campaigns above: national staff pick among hundreds of schools,
+        # and a model and a count query per option cost more than the rest of the form.
+        field.widget.choices = [
+            ("", str(_("Any detachment"))),
+            *(
+                (pk, school_display_name(name, number))
+                for pk, name, number in detachments.values_list("pk", "school_name", "school_number")
+            ),
+        ]
         cast(forms.ModelChoiceField, self.fields["office"]).queryset = front_office_list(
             user=user
         ).prefetch_related(None)
@@ -162,7 +172,7 @@ class ExportForm(ReportScopeForm):
     def export_scope(self) -> ReportScope:
         scope = self.scope()
         include_iin = bool(self.cleaned_data.get("include_iin")) and is_national_staff(self.user)
-        return ReportScope(**{**scope.__dict__, "include_iin": include_iin})
+        return dataclasses.replace(scope, include_iin=include_iin)
 
 
 class CertificateForm(forms.Form):

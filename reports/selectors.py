@@ -110,16 +110,54 @@ _SUMMARY_GROUPS = {
 }
 
 
+# The groups the rollup below answers; "campaign" reads the summary by campaign.
+_ROLLUP_GROUPS = {"total", "kind", "direction", "month", "region"}
+_ROLLUP_KEYS = {
+    "kind": "campaign__kind",
+    "direction": "campaign__direction",
+    "month": "m",
+    "region": "campaign__region_id",
+}
+_ROLLUP_SUMS = ("signups", *Signup.Status.values)
+
+
+def summary_rollup(scope: ReportScope) -> list[dict[str, Any]]:
+    """The day summary of the scope summed by campaign region, kind, direction and month: a
+    thousand rows at national scale, from which the dashboard's hours, attendance and regions
+    sections all take their sums. Read once per scope object (a request's, or an export job's):
+    those sections used to scan the same summary rows four times, a quarter of a national first view."""
+    cached = scope.__dict__.get("_summary_rollup")
+    if cached is None:
+        cached = list(
+            summary_in_scope(scope)
+            .annotate(m=TruncMonth("day"))
+            .order_by()
+            .values(*_ROLLUP_KEYS.values())
+            .annotate(**{f: Sum(f) for f in _ROLLUP_SUMS}, hours=HOURS_SUM)
+        )
+        # Frozen dataclass: the memo is not one of its fields (dataclasses.replace leaves it out).
+        object.__setattr__(scope, "_summary_rollup", cached)
+    return cached
+
+
 def signup_hours(scope: ReportScope, group: str) -> dict[Any, Decimal]:
-    if summary_serves(scope) and (group == "total" or group in _SUMMARY_GROUPS):
-        # Keys with attended sign-ups only, as the sign-ups' own grouping gives.
-        summary = summary_in_scope(scope).filter(attended__gt=0)
+    if summary_serves(scope) and group in _ROLLUP_GROUPS:
+        hours: dict[Any, Decimal] = defaultdict(lambda: ZERO)
+        attended: dict[Any, int] = defaultdict(int)
+        for row in summary_rollup(scope):
+            key = None if group == "total" else row[_ROLLUP_KEYS[group]]
+            hours[key] += row["hours"] or ZERO
+            attended[key] += row["attended"] or 0
         if group == "total":
-            return {None: summary.aggregate(h=HOURS_SUM)["h"]}
+            return {None: hours[None]}
+        # Keys with attended sign-ups only, as the sign-ups' own grouping gives; a month as the
+        # start of the Almaty month, as TruncMonth over a time gives it.
+        return {
+            (local_midnight(key) if group == "month" else key): h for key, h in hours.items() if attended[key]
+        }
+    if summary_serves(scope) and group in _SUMMARY_GROUPS:
+        summary = summary_in_scope(scope).filter(attended__gt=0)
         sums = summary.annotate(g=_SUMMARY_GROUPS[group]).order_by().values("g").annotate(h=HOURS_SUM)
-        if group == "month":
-            # The start of the Almaty month, as TruncMonth over a time gives it.
-            return {local_midnight(r["g"]): r["h"] for r in sums}
         return {r["g"]: r["h"] for r in sums}
     qs = signups_in_scope(scope).filter(status=Signup.Status.ATTENDED)
     if group == "detachment":
@@ -145,36 +183,10 @@ def hours_by(scope: ReportScope, group: str) -> dict[Any, Decimal]:
     return dict(total)
 
 
-_ONE_READ_GROUPS = {"kind": "campaign__kind", "direction": "campaign__direction", "month": "m"}
-
-
 def hours_by_groups(scope: ReportScope, groups: tuple[str, ...]) -> dict[str, dict[Any, Decimal]]:
-    """hours_by(scope, group) for each of `groups`. The day summary answers kind, direction and
-    month together in one grouping by campaign kind, direction and month (a few hundred rows)
-    instead of one scan of the summary per group; other sources answer group by group."""
-    result: dict[str, dict[Any, Decimal]] = {g: defaultdict(lambda: ZERO) for g in groups}
-    for source in HOURS_SOURCES:
-        if source is signup_hours and summary_serves(scope) and set(groups) <= set(_ONE_READ_GROUPS):
-            rows = (
-                summary_in_scope(scope)
-                .filter(attended__gt=0)
-                .annotate(m=TruncMonth("day"))
-                .order_by()
-                .values("campaign__kind", "campaign__direction", "m")
-                .annotate(h=HOURS_SUM)
-            )
-            for row in rows:
-                for group in groups:
-                    key = row[_ONE_READ_GROUPS[group]]
-                    # The start of the Almaty month, as signup_hours gives it.
-                    result[group][local_midnight(key) if group == "month" else key] += row["h"] or ZERO
-            continue
-        for group in groups:
-            if group not in HOUR_GROUPS:
-                raise ValueError(group)
-            for key, hours in source(scope, group).items():
-                result[group][key] += hours or ZERO
-    return {g: dict(v) for g, v in result.items()}
+    """hours_by(scope, group) for each of `groups`; the day summary's share comes from one read
+    (summary_rollup), whatever the number of groups."""
+    return {group: hours_by(scope, group) for group in groups}
 
 
 def total_hours(scope: ReportScope) -> Decimal:
@@ -384,8 +396,10 @@ def volunteers_over_time(scope: ReportScope) -> dict[str, Any]:
 def attendance_counts(scope: ReportScope) -> dict[str, int]:
     counts = {s: 0 for s in Signup.Status.values}
     if summary_serves(scope):
-        sums = summary_in_scope(scope).aggregate(**{s: Sum(s) for s in Signup.Status.values})
-        return {s: sums[s] or 0 for s in Signup.Status.values}
+        for row in summary_rollup(scope):
+            for s in Signup.Status.values:
+                counts[s] += row[s] or 0
+        return counts
     for row in signups_in_scope(scope).order_by().values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
     return counts
@@ -535,13 +549,13 @@ def region_summary(scope: ReportScope) -> list[RegionRow]:
     signups = signups_in_scope(scope)
     per_region: dict[Any, dict[str, Any]]
     if summary_serves(scope):
-        per_region = {
-            r["campaign__region_id"]: r
-            for r in summary_in_scope(scope)
-            .order_by()
-            .values("campaign__region_id")
-            .annotate(n=Sum("signups"), attended=Sum("attended"), no_shows=Sum("no_show"))
-        }
+        per_region = defaultdict(lambda: {"n": 0, "attended": 0, "no_shows": 0})
+        for r in summary_rollup(scope):
+            sums = per_region[r["campaign__region_id"]]
+            sums["n"] += r["signups"] or 0
+            sums["attended"] += r["attended"] or 0
+            sums["no_shows"] += r["no_show"] or 0
+        per_region = dict(per_region)
         for key, n in active_by_region(scope).items():
             per_region.setdefault(key, {})["active"] = n
     else:

@@ -60,7 +60,6 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ReportScopeForm(request.GET or None, user=request.user)
     scope = form.scope()
     sections, computed_at = _dashboard_sections(scope)
-    export_form = ExportForm(initial={**scope.params(), "file_format": "xlsx"}, user=request.user)
     return render(
         request,
         "reports/dashboard.html",
@@ -69,7 +68,6 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             "scope": scope,
             "sections": sections,
             "computed_at": computed_at,
-            "export_form": export_form,
         },
     )
 
