@@ -218,3 +218,18 @@ def test_listed_detachments_hours_equal_every_source_added_up(world, nora, alice
         full = selectors.hours_by(scope, "detachment")
         assert [r.hours for r in rows] == [full.get(r.detachment.pk, selectors.ZERO) for r in rows]
         assert any(r.hours for r in rows)
+
+
+def test_listed_detachments_figures_equal_the_export_of_every_detachment(world, nora, alice) -> None:  # type: ignore[no-untyped-def]
+    """The dashboard reads its listed detachments' members, minors and sign-ups for those alone;
+    they are the figures the detachment-activity export counts for every detachment."""
+    for user in (nora, alice):
+        scope = ReportScope(user=user, start=PERIOD[0], end=PERIOD[1])
+        rows = selectors.detachment_rows(scope)
+        full = {
+            d.pk: (d.member_count, d.minor_count, d.signup_count) for d in selectors.detachment_activity(scope)
+        }
+        assert rows
+        assert [(r.members, r.minors, r.signups) for r in rows] == [full[r.detachment.pk] for r in rows]
+        assert any(r.members and r.signups for r in rows)
+        assert any(r.minors for r in rows)
