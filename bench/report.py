@@ -113,7 +113,11 @@ def render(data: dict[str, Any], source: str) -> str:
         lines.append("")
     lines += ["## Misses", ""]
     if misses:
-        lines += [f"- **{r['group']} — {r['figure']}**: {r['note'] or 'no reason recorded'}" for r in misses]
+        for r in misses:
+            lines.append(f"- **{r['group']} — {r['figure']}**: {r['note'] or 'no figure recorded'}")
+            if r.get("profile"):
+                lines.append(f"  - *Profile:* {r['profile']}")
+            lines.append(f"  - *Why:* {r.get('reason') or 'not yet explained'}")
     else:
         lines.append("Every figure with a target met it.")
     lines.append("")
