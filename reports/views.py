@@ -26,6 +26,7 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -72,12 +73,14 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _dashboard_sections(scope: ReportScope) -> tuple[list[Any], datetime.datetime]:
-    """The sections for this scope, computed at most every REPORTS_DASHBOARD_CACHE_SECONDS: at
+def _dashboard_sections(scope: ReportScope) -> tuple[str, datetime.datetime]:
+    """The sections for this scope as HTML, computed at most every REPORTS_DASHBOARD_CACHE_SECONDS: at
     full scale they are a dozen aggregates over hundreds of thousands of sign-ups, and a
     dashboard a few minutes old serves a period's report as well. The key is the user's region
     scope (not the user), the period and pickers, and the language, so coordinators of the
-    same regions share it and nobody gets another scope's figures."""
+    same regions share it and nobody gets another scope's figures. Kept drawn, not as figures:
+    national staff's tables hold ~1 000 cells, and drawing them was most of a cached view's time
+    (the sections hold nothing of the request: no form, no token, no user)."""
     regions = scoped_region_ids(scope.user)
     key = (
         "reports:dashboard:"
@@ -96,7 +99,7 @@ def _dashboard_sections(scope: ReportScope) -> tuple[list[Any], datetime.datetim
     cached = cache.get(key) if settings.REPORTS_DASHBOARD_CACHE_SECONDS else None
     if cached is None:
         sections = [s for s in (section(scope) for _key, section in DASHBOARD_SECTIONS) if s is not None]
-        cached = (sections, timezone.now())
+        cached = (render_to_string("reports/_sections.html", {"sections": sections}), timezone.now())
         if settings.REPORTS_DASHBOARD_CACHE_SECONDS:
             cache.set(key, cached, settings.REPORTS_DASHBOARD_CACHE_SECONDS)
     return cached

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.utils import formats
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
@@ -23,7 +24,11 @@ register = template.Library()
 
 
 def _cell(value: Any) -> str:
-    # What {{ value }} prints: numbers and dates in the page's language, text escaped.
+    # What {{ value }} prints: numbers and dates in the page's language, text escaped. A whole
+    # number prints as itself in every language unless thousands are grouped (they are not:
+    # USE_THOUSAND_SEPARATOR is off), and most cells are counts.
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
     return str(conditional_escape(value if isinstance(value, str) else formats.localize(value)))
 
 
