@@ -105,6 +105,7 @@ LINK_SLOT = _slot("unsubscribe_url")
 # office. They are slots too, so that reminders of different shifts at the same time share one
 # rendering. tests/notifications/test_rendering.py holds the templates to that.
 PRINTED_KEYS = ("title", "office", "place", "volunteer_name")
+_PRINTED_SLOTS = {key: _slot(key) for key in PRINTED_KEYS}
 # A rendering cut at its slots: text, slot name, text, …, text.
 Pieces = list[str]
 RenderCache = dict[tuple[Any, ...], tuple[Pieces, Pieces, Pieces]]
@@ -121,7 +122,8 @@ def _fill(pieces: Pieces, values: Mapping[str, str]) -> str:
         return pieces[0]
     filled = pieces.copy()
     for n in range(1, len(filled), 2):
-        filled[n] = values.get(filled[n], _slot(filled[n]))
+        value = values.get(filled[n])
+        filled[n] = _slot(filled[n]) if value is None else value
     return "".join(filled)
 
 
@@ -139,10 +141,10 @@ def render_cached(message: Message, *, unsubscribe_url: str, cache: RenderCache)
         name = ""  # the caller named the recipient (a guardian): part of the context, cached with it
     values = {"recipient_name": name, "unsubscribe_url": unsubscribe_url}
     keyed = dict(stored)
-    for key in PRINTED_KEYS:
+    for key, slot in _PRINTED_SLOTS.items():
         if _printable(stored.get(key)):
             values[key] = stored[key]
-            keyed[key] = _slot(key)
+            keyed[key] = slot
     cache_key = (
         message.kind,
         message.language,
