@@ -7,11 +7,14 @@ age and consent, overlaps); the constraints below are the database's backstop fo
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import ExtractWeekDay
+from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -141,6 +144,23 @@ class ShiftSeries(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} · {self.first_date:%Y-%m-%d} × {self.weeks}"
+
+
+# Shifts are entered and shown in Almaty time; their "weekends" are Almaty's.
+ALMATY = zoneinfo.ZoneInfo("Asia/Almaty")
+# Django's week_day: 1 = Sunday, 7 = Saturday.
+WEEKEND_DAYS = (1, 7)
+
+
+def weekend_shifts() -> models.Q:
+    """Shifts not cancelled that start on a Saturday or a Sunday in Almaty.
+
+    The partial index shift_weekend_starts (migration 0008) is created from this very condition:
+    PostgreSQL uses a partial index only when the query repeats its predicate expression for
+    expression, so the campaign and shift filters take it from here too. The time zone is named,
+    not the current one, so that the index and the filter cannot disagree."""
+    weekday = ExtractWeekDay("starts_at", tzinfo=ALMATY)
+    return models.Q(In(weekday, WEEKEND_DAYS), cancelled_at__isnull=True)
 
 
 class Shift(models.Model):

@@ -4,7 +4,10 @@ body.html); the plain ones are rendered without HTML escaping."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +16,6 @@ from django.template import Context, engines
 from django.template.base import Template
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
-from django.utils.html import escape
 
 from .timing import ALMATY
 
@@ -28,12 +30,16 @@ def _template(name: str) -> Template:
 
 
 def template_context(
-    message: Message, *, unsubscribe_url: str = "", recipient_name: str | None = None
+    message: Message,
+    *,
+    unsubscribe_url: str = "",
+    recipient_name: str | None = None,
+    stored: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The message's stored context with ISO times turned back into datetimes (shown in Almaty
-    by the templates' date filters) and site links made absolute."""
+    """The message's stored context (or `stored` in its place) with ISO times turned back into
+    datetimes (shown in Almaty by the templates' date filters) and site links made absolute."""
     context: dict[str, Any] = {}
-    for key, value in (message.context or {}).items():
+    for key, value in ((message.context if stored is None else stored) or {}).items():
         if key.endswith("_at") and isinstance(value, str):
             value = parse_datetime(value) or value
         elif key == "url" and isinstance(value, str) and value.startswith("/"):
@@ -57,11 +63,17 @@ SMS_TEXT_KINDS = frozenset(
 
 
 def render_message(
-    message: Message, *, unsubscribe_url: str = "", recipient_name: str | None = None
+    message: Message,
+    *,
+    unsubscribe_url: str = "",
+    recipient_name: str | None = None,
+    stored: Mapping[str, Any] | None = None,
 ) -> tuple[str, str, str]:
     """(subject, text, html) of the message in its language. An SMS gets a one-paragraph text
     (the subject line, the place, the link; the staff's text for announcements) and no HTML."""
-    context = template_context(message, unsubscribe_url=unsubscribe_url, recipient_name=recipient_name)
+    context = template_context(
+        message, unsubscribe_url=unsubscribe_url, recipient_name=recipient_name, stored=stored
+    )
     folder = f"notifications/{message.kind}"
     with translation.override(message.language), timezone.override(ALMATY):
         subject = " ".join(
@@ -76,37 +88,85 @@ def render_message(
     return subject, text.strip() + "\n", html
 
 
-# Stand-ins for what differs between recipients of the same content; no template filter or HTML
-# escaping alters them, so they are swapped for the real values after rendering.
-NAME_SLOT = "\ufff9recipient_name\ufffb"
-LINK_SLOT = "\ufff9unsubscribe_url\ufffb"
-RenderCache = dict[tuple[Any, ...], tuple[str, str, str]]
+# Stand-ins for what differs between messages of the same kind, language and channel; no template
+# filter or HTML escaping alters them, so they are swapped for the real values after rendering.
+SLOT_START, SLOT_END = "\ufff9", "\ufffb"
+_SLOT = re.compile(f"{SLOT_START}([a-z_]+){SLOT_END}")
+
+
+def _slot(key: str) -> str:
+    return f"{SLOT_START}{key}{SLOT_END}"
+
+
+NAME_SLOT = _slot("recipient_name")
+LINK_SLOT = _slot("unsubscribe_url")
+# Context values that the message templates only print — `{{ title }}`, escaped in HTML, raw in
+# text — or test (`{% if place %}`), never pass through a filter: a shift's title, a place, an
+# office. They are slots too, so that reminders of different shifts at the same time share one
+# rendering. tests/notifications/test_rendering.py holds the templates to that.
+PRINTED_KEYS = ("title", "office", "place", "volunteer_name")
+_PRINTED_SLOTS = {key: _slot(key) for key in PRINTED_KEYS}
+# A rendering cut at its slots: text, slot name, text, …, text.
+Pieces = list[str]
+RenderCache = dict[tuple[Any, ...], tuple[Pieces, Pieces, Pieces]]
+
+
+def _printable(value: Any) -> bool:
+    # What the subject's and the SMS's whitespace folding would leave as it is: a slot filled
+    # after the folding then reads the same as the value rendered in place.
+    return isinstance(value, str) and value != "" and " ".join(value.split()) == value
+
+
+def _fill(pieces: Pieces, values: Mapping[str, str]) -> str:
+    if len(pieces) == 1:
+        return pieces[0]
+    filled = pieces.copy()
+    for n in range(1, len(filled), 2):
+        value = values.get(filled[n])
+        filled[n] = _slot(filled[n]) if value is None else value
+    return "".join(filled)
 
 
 def render_cached(message: Message, *, unsubscribe_url: str, cache: RenderCache) -> tuple[str, str, str]:
     """`render_message`, rendering the templates once per kind, language, channel and context
-    within a batch: fifty people reminded of one shift differ only in their name and link."""
+    within a batch, but for the recipient's name, the link and the printed values: fifty people
+    reminded of one shift differ only in their name and link, and the reminders of a hundred
+    shifts starting at the same hour only in those and the shift's title and place."""
+    stored = message.context or {}
+    if any(isinstance(value, str) and SLOT_START in value for value in stored.values()):
+        # A value that holds a stand-in itself (nobody types U+FFF9): rendered as it is.
+        return render_message(message, unsubscribe_url=unsubscribe_url)
     name = message.recipient.first_name if message.recipient is not None else ""
-    if "recipient_name" in (message.context or {}):
+    if "recipient_name" in stored:
         name = ""  # the caller named the recipient (a guardian): part of the context, cached with it
-    key = (
+    values = {"recipient_name": name, "unsubscribe_url": unsubscribe_url}
+    keyed = dict(stored)
+    for key, slot in _PRINTED_SLOTS.items():
+        if _printable(stored.get(key)):
+            values[key] = stored[key]
+            keyed[key] = slot
+    cache_key = (
         message.kind,
         message.language,
         message.channel,
         bool(name),
         bool(unsubscribe_url),
-        json.dumps(message.context, sort_keys=True),
+        json.dumps(keyed, sort_keys=True),
     )
-    rendered = cache.get(key)
-    if rendered is None:
-        rendered = cache[key] = render_message(
+    pieces = cache.get(cache_key)
+    if pieces is None:
+        rendered = render_message(
             message,
             unsubscribe_url=LINK_SLOT if unsubscribe_url else "",
             recipient_name=NAME_SLOT if name else None,
+            stored=keyed,
         )
-    subject, text, html = rendered
-    return (
-        subject.replace(NAME_SLOT, name),
-        text.replace(NAME_SLOT, name).replace(LINK_SLOT, unsubscribe_url),
-        html.replace(NAME_SLOT, escape(name)).replace(LINK_SLOT, escape(unsubscribe_url)),
-    )
+        pieces = cache[cache_key] = (
+            _SLOT.split(rendered[0]),
+            _SLOT.split(rendered[1]),
+            _SLOT.split(rendered[2]),
+        )
+    subject, text, body = pieces
+    # Escaped as the templates' autoescaping does (django.utils.html.escape is html.escape).
+    escaped = {key: html.escape(value) for key, value in values.items()} if len(body) > 1 else values
+    return _fill(subject, values), _fill(text, values), _fill(body, escaped)
