@@ -136,9 +136,8 @@ class Result:
     target: str | None = None
     met: bool | None = None
     note: str = ""
-    # Where a missed page's time goes (profile_page), and why, from bench/reasons.py.
+    # Where a missed page's time goes (profile_page); why is written down in bench/reasons.py.
     profile: str = ""
-    reason: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)

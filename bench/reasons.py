@@ -1,5 +1,5 @@
-"""Why a figure misses its target, where we have looked into it: BENCHMARKS.md prints the reason
-under the figure's measured profile (common.profile_page) in its list of misses.
+"""Why a figure misses its target, where we have looked into it: bench/report.py prints the reason
+under the figure's measured profile (common.profile_page) in BENCHMARKS.md's list of misses.
 
 Keyed by the figure's name as its bench module gives it. A reason says what the time is spent on
 and why it stays; when a change makes the figure meet its target the reason is simply not shown
@@ -7,9 +7,6 @@ and why it stays; when a change makes the figure meet its target the reason is s
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable
-from typing import Any
 
 _SIGNUP_HTTP = (
     "each sign-up is a write transaction: the shift's row lock, two index reads for the rules, "
@@ -55,10 +52,3 @@ def reason_for(figure: str) -> str:
     if figure in REASONS:
         return REASONS[figure]
     return next((text for prefix, text in _PREFIXES.items() if figure.startswith(prefix)), "")
-
-
-def attach(results: Iterable[Any]) -> None:
-    """Give each missed figure its reason, where one is written down."""
-    for result in results:
-        if result.met is False and not result.reason:
-            result.reason = reason_for(result.figure)

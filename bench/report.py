@@ -16,6 +16,10 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import reasons  # noqa: E402 (after the path it is found on)
 
 
 def latest() -> Path:
@@ -117,7 +121,10 @@ def render(data: dict[str, Any], source: str) -> str:
             lines.append(f"- **{r['group']} — {r['figure']}**: {r['note'] or 'no figure recorded'}")
             if r.get("profile"):
                 lines.append(f"  - *Profile:* {r['profile']}")
-            lines.append(f"  - *Why:* {r.get('reason') or 'not yet explained'}")
+            # Written down in bench/reasons.py, read at report time: an explanation found after the
+            # run applies to its figures too.
+            why = reasons.reason_for(r["figure"])
+            lines.append(f"  - *Why:* {why or 'not yet explained'}")
     else:
         lines.append("Every figure with a target met it.")
     lines.append("")

@@ -33,10 +33,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench import (
-    common,  # sets the bench environment before Django starts
-    reasons,
-)
+from bench import common  # sets the bench environment before Django starts
 
 GROUPS = ["roster", "events", "front_offices", "care", "map", "reports", "imports", "notifications"]
 # Measured again on a database at a tenth of the scale: "flat from a tenth of the data".
@@ -239,7 +236,6 @@ def main() -> int:
         only=bool(args.only),
     )
     results, seconds, failed = run_groups(ctx, groups)
-    reasons.attach(results)
     tenth_scale: dict[str, Any] = {}
     if args.scale == "national" and not args.no_tenth and not args.only:
         tenth, tenth_scale = tenth_results(args)
