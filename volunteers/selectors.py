@@ -9,7 +9,19 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Collate
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -316,32 +328,36 @@ def region_overview(*, user: Any, now: datetime.datetime | None = None) -> Regio
     minors (under 18) without recorded written guardian consent, school detachments, open
     possible duplicates (each pair under the region of its later record; see duplicate_list).
 
-    Four queries whatever the number of regions or volunteers: the regions, one grouped count
-    of volunteers (its conditional counts give every volunteer figure), one of detachments, one
-    of possible duplicates. Anonymised people are not counted; archived minors are not waiting
-    for a consent.
+    Three queries whatever the number of regions or volunteers: the regions with their
+    volunteer figures, the detachments, the possible duplicates. Anonymised people are not
+    counted; archived minors are not waiting for a consent.
+
+    Each volunteer figure is a count per region row, an index-only scan of a partial index that
+    holds just the people it counts, within the region (see the indexes of Volunteer): one pass
+    over every volunteer with three conditional counts read the whole table (~40 ms nationally).
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
     new_since = now - datetime.timedelta(days=NEW_REGISTRATIONS_DAYS)
     # Under 18 means born after the day 18 years ago.
     minor_q = Q(birth_date__gt=_years_ago(today, ADULT_AGE))
-    regions = list(region_queryset_for(user).order_by("code"))
+    live = scope_queryset(Volunteer.objects.filter(anonymized_at__isnull=True), user)
+    figures = {
+        "active": Q(status=Volunteer.Status.ACTIVE),
+        "new": Q(created_at__gte=new_since),
+        "minors": minor_q & Q(guardian_consent_at__isnull=True) & ~Q(status=Volunteer.Status.ARCHIVED),
+    }
 
-    volunteer_counts = (
-        scope_queryset(Volunteer.objects.filter(anonymized_at__isnull=True), user)
-        .values("region_id")
-        .annotate(
-            active=Count("pk", filter=Q(status=Volunteer.Status.ACTIVE)),
-            new=Count("pk", filter=Q(created_at__gte=new_since)),
-            minors=Count(
-                "pk",
-                filter=minor_q & Q(guardian_consent_at__isnull=True) & ~Q(status=Volunteer.Status.ARCHIVED),
-            ),
-        )
-        .order_by()
+    def count_in_region(condition: Q) -> Subquery:
+        # COUNT(*), not COUNT(id): the id is in none of those indexes.
+        people = live.filter(condition, region=OuterRef("pk")).order_by().values("region")
+        return Subquery(people.annotate(n=Count("*")).values("n"), output_field=IntegerField())
+
+    regions = list(
+        region_queryset_for(user)
+        .annotate(**{name: count_in_region(condition) for name, condition in figures.items()})
+        .order_by("code")
     )
-    by_region = {row["region_id"]: row for row in volunteer_counts}
 
     # Detachments live in an app above this one; reach the model through the relation.
     detachment_model = Volunteer._meta.get_field("detachment").related_model
@@ -360,14 +376,14 @@ def region_overview(*, user: Any, now: datetime.datetime | None = None) -> Regio
 
     rows = []
     for region in regions:
-        counts = by_region.get(region.pk, {})
         rows.append(
             RegionOverviewRow(
                 region=region,
                 figures=OverviewFigures(
-                    active_volunteers=counts.get("active", 0),
-                    new_registrations=counts.get("new", 0),
-                    minors_without_consent=counts.get("minors", 0),
+                    # No one counted: the subquery has no group, hence no row (NULL).
+                    active_volunteers=region.active or 0,
+                    new_registrations=region.new or 0,
+                    minors_without_consent=region.minors or 0,
                     detachments=detachments.get(region.pk, 0),
                     possible_duplicates=duplicates.get(region.pk, 0),
                 ),
@@ -486,7 +502,8 @@ def active_volunteers_by_region() -> dict[int, int]:
     rows = (
         Volunteer.objects.filter(anonymized_at__isnull=True, status=Volunteer.Status.ACTIVE)
         .values("region_id")
-        .annotate(n=Count("pk"))
+        # COUNT(*): an index-only scan of volunteer_active_region, which holds no id.
+        .annotate(n=Count("*"))
         .order_by()
     )
     return {row["region_id"]: row["n"] for row in rows}
