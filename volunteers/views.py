@@ -27,6 +27,7 @@ from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import is_national_staff, manages_regions, region_scope_required
 from volunteer_net.forms import apply_service_errors, share_choices
 from volunteer_net.http import require_post
+from volunteer_net.paging import SortedRowsPaginator
 
 from . import extensions, selectors, services
 from .forms import (
@@ -172,7 +173,12 @@ def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
     if filters.q:
         services.roster_lookup_record(by=request.user, query=filters.q, where="roster")
-    paginator = Paginator(selectors.volunteer_list(user=request.user, filters=filters), per_page)
+    # A search reads and ranks every match whatever the page: its total comes with the page.
+    paginator = SortedRowsPaginator(
+        selectors.volunteer_list(user=request.user, filters=filters),
+        per_page,
+        count_with_page=bool(filters.q.strip()),
+    )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
