@@ -198,6 +198,49 @@ def volunteer_list(*, user: Any, filters: RosterFilters | None = None) -> QueryS
     )
 
 
+# What a roster row shows (volunteers/templatetags/roster_tags.py): the page reads only these.
+# The rest of a profile is wide (the encrypted IIN alone is decrypted per row as it is read,
+# the search columns are the longest text of the row) and the page shows none of it.
+ROSTER_ROW_FIELDS = (
+    "last_name",
+    "first_name",
+    "middle_name",
+    "birth_date",
+    "phone",
+    "email",
+    "status",
+    "guardian_consent_at",
+    "created_at",
+    "anonymized_at",
+    "region__name_kk",
+    "region__name_ru",
+    "region__name_en",
+    "detachment__school_name",
+    "detachment__school_number",
+    "detachment__locality",
+)
+
+
+def roster_page_list(*, user: Any, filters: RosterFilters | None = None) -> QuerySet[Volunteer]:
+    """The roster as its page lists it: volunteer_list, reading only what a row shows.
+
+    Each person's skills arrive as a plain list (`roster_skills`): prefetched into `skills`,
+    Django builds a related manager and a filtered queryset per row to hold them, which cost
+    more than reading them.
+    """
+    skills = Prefetch(
+        "skills",
+        queryset=Skill.objects.order_by("code").only("name_kk", "name_ru", "name_en"),
+        to_attr="roster_skills",
+    )
+    return (
+        volunteer_list(user=user, filters=filters)
+        .only(*ROSTER_ROW_FIELDS)
+        .prefetch_related(None)
+        .prefetch_related(skills)
+    )
+
+
 def volunteers_for_bulk(*, user: Any, ids: list[int]) -> list[Volunteer]:
     """The ticked volunteers that are in the user's regions (any others do not exist for them)."""
     qs = scope_queryset(Volunteer.objects.filter(pk__in=ids[:500]), user)

@@ -175,7 +175,7 @@ def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         services.roster_lookup_record(by=request.user, query=filters.q, where="roster")
     # A search reads and ranks every match whatever the page: its total comes with the page.
     paginator = SortedRowsPaginator(
-        selectors.volunteer_list(user=request.user, filters=filters),
+        selectors.roster_page_list(user=request.user, filters=filters),
         per_page,
         count_with_page=bool(filters.q.strip()),
     )
