@@ -40,9 +40,13 @@ class FastSelect(forms.Select):
             option = "" if option_value is None else str(option_value)
             # html.escape per value rather than format_html per option: hundreds of options a
             # page. (Django's escape is this same call behind a check for lazy strings, which
-            # costs as much again; str() has already made the label a plain string.)
+            # costs as much again.) An id needs none; a label already escaped (share_choices
+            # escapes a list once for the two selects that show it) stays as it is, as in
+            # Django's own widget template.
+            value_html = option if type(option_value) is int else html.escape(option)
+            label_html = label if isinstance(label, SafeString) else html.escape(str(label))
             mark = " selected" if option in selected else ""
-            options.append(f'<option value="{html.escape(option)}"{mark}>{html.escape(str(label))}</option>')
+            options.append(f'<option value="{value_html}"{mark}>{label_html}</option>')
         return format_html("<select{}>{}</select>", flatatt(final_attrs), mark_safe("".join(options)))  # noqa: S308 (escaped above)
 
 
@@ -51,10 +55,14 @@ def share_choices(source: forms.Form, target: forms.Form | None, *names: str) ->
     bulk bar offer the same detachments and skills); each keeps its own empty option.
 
     One plain SELECT per field: Django's own choice iterator would count the rows first and then
-    read them through a server-side cursor, for every form that renders them."""
+    read them through a server-side cursor, for every form that renders them. The labels are
+    escaped here, once for both selects (FastSelect leaves them as they are)."""
     for name in names:
         field = source.fields[name]
-        options = [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]  # type: ignore[attr-defined]
+        options = [
+            (obj.pk, SafeString(html.escape(str(field.label_from_instance(obj)))))  # type: ignore[attr-defined]
+            for obj in field.queryset  # type: ignore[attr-defined]
+        ]
         empty = getattr(field, "empty_label", None)
         source.fields[name].widget.choices = [("", empty), *options] if empty is not None else options
         if target is not None:
