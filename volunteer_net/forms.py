@@ -50,13 +50,17 @@ class FastSelect(forms.Select):
         return format_html("<select{}>{}</select>", flatatt(final_attrs), mark_safe("".join(options)))  # noqa: S308 (escaped above)
 
 
-def share_choices(source: forms.Form, target: forms.Form | None, *names: str) -> None:
+def share_choices(
+    source: forms.Form, target: forms.Form | None, *names: str
+) -> dict[str, dict[Any, SafeString]]:
     """Read a model select's options once for two forms on one page (the roster's filters and its
     bulk bar offer the same detachments and skills); each keeps its own empty option.
 
     One plain SELECT per field: Django's own choice iterator would count the rows first and then
     read them through a server-side cursor, for every form that renders them. The labels are
-    escaped here, once for both selects (FastSelect leaves them as they are)."""
+    escaped here, once for both selects (FastSelect leaves them as they are), and returned by
+    field name and id for the page to show them elsewhere too."""
+    shared: dict[str, dict[Any, SafeString]] = {}
     for name in names:
         field = source.fields[name]
         options = [
@@ -67,3 +71,5 @@ def share_choices(source: forms.Form, target: forms.Form | None, *names: str) ->
         source.fields[name].widget.choices = [("", empty), *options] if empty is not None else options
         if target is not None:
             target.fields[name].widget.choices = [("", "—"), *options]
+        shared[name] = dict(options)
+    return shared

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -224,21 +225,20 @@ ROSTER_ROW_FIELDS = (
 def roster_page_list(*, user: Any, filters: RosterFilters | None = None) -> QuerySet[Volunteer]:
     """The roster as its page lists it: volunteer_list, reading only what a row shows.
 
-    Each person's skills arrive as a plain list (`roster_skills`): prefetched into `skills`,
-    Django builds a related manager and a filtered queryset per row to hold them, which cost
-    more than reading them.
+    On PostgreSQL each person's skills come with their row, as the ids of the skills in the
+    catalogue's order (`roster_skill_ids`; the page names them from the catalogue its skill
+    filter reads anyway): a query fewer, and no Skill read per row. Elsewhere (SQLite) they
+    come as a plain list (`roster_skills`): prefetched into `skills`, Django builds a related
+    manager and a filtered queryset per row to hold them, which cost more than reading them.
     """
-    skills = Prefetch(
-        "skills",
-        queryset=Skill.objects.order_by("code").only("name_kk", "name_ru", "name_en"),
-        to_attr="roster_skills",
-    )
-    return (
-        volunteer_list(user=user, filters=filters)
-        .only(*ROSTER_ROW_FIELDS)
-        .prefetch_related(None)
-        .prefetch_related(skills)
-    )
+    qs = volunteer_list(user=user, filters=filters).only(*ROSTER_ROW_FIELDS).prefetch_related(None)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        held = Volunteer.skills.through.objects.filter(volunteer_id=OuterRef("pk"))
+        return qs.annotate(roster_skill_ids=ArraySubquery(held.order_by("skill__code").values("skill_id")))
+    skills = Skill.objects.order_by("code").only("name_kk", "name_ru", "name_en")
+    return qs.prefetch_related(Prefetch("skills", queryset=skills, to_attr="roster_skills"))
 
 
 def volunteers_for_bulk(*, user: Any, ids: list[int]) -> list[Volunteer]:

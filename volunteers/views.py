@@ -185,7 +185,7 @@ def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     sort_query = query.copy()
     sort_query.pop("sort", None)
     bulk_form = RosterBulkForm(user=request.user)
-    share_choices(form, bulk_form, "detachment", "skill")
+    shared = share_choices(form, bulk_form, "detachment", "skill")
     share_choices(form, None, "region")
     return render(
         request,
@@ -199,6 +199,8 @@ def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "sort_query": sort_query.urlencode(),
             "page_sizes": PAGE_SIZES,
             "per_page": per_page,
+            # The rows name each person's skills from the catalogue the skill filter offers.
+            "skill_labels": shared["skill"],
         },
     )
 

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from regions.models import Region
 from tests.conftest import client_for
-from tests.factories import MinorFactory, VolunteerFactory
+from tests.factories import MinorFactory, SkillFactory, VolunteerFactory
 from volunteers.forms import RosterFilterForm
 from volunteers.models import Volunteer
 from volunteers.selectors import volunteer_list
@@ -135,3 +135,25 @@ class TestRosterPages:
             cursor.execute(f"EXPLAIN {rows_sql}")
             plan = "\n".join(row[0] for row in cursor.fetchall())
         assert f"Index Only Scan using {index}" in plan, plan
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_each_row_names_its_skills_in_catalogue_order(alice, almaty, lang) -> None:  # type: ignore[no-untyped-def]
+    # The skills come with the row as ids and are named from the catalogue the filter reads.
+    driving = SkillFactory(code="b-driving", name_kk="Көлік <жүргізу>", name_ru="Вождение <авто>")
+    aid = SkillFactory(code="a-first-aid", name_kk="Алғашқы көмек", name_ru="Первая помощь")
+    SkillFactory(code="c-unused")
+    person = VolunteerFactory(region=almaty, last_name="Абаев")
+    person.skills.add(driving, aid)
+    VolunteerFactory(region=almaty, last_name="Бекова")
+    response = client_for(alice).get("/roster/", {"lang": lang}, HTTP_ACCEPT_LANGUAGE=lang)
+    rows = response.content.decode().split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("</tr>")
+    first, second = rows[0], rows[1]
+    expected = {
+        "kk": ["Алғашқы көмек", "Көлік &lt;жүргізу&gt;"],
+        "ru": ["Первая помощь", "Вождение &lt;авто&gt;"],
+    }[lang]
+    badges = first.split('data-label="', 4)[4].split("</td>", 1)[0]
+    assert [b.split("</span>")[0] for b in badges.split('<span class="badge">')[1:]] == expected
+    assert "Абаев" in first and "Бекова" in second and 'class="badge"' not in second

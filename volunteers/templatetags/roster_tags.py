@@ -9,7 +9,7 @@ the markup is the same as the template's was and the browser tests read it as be
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from html import escape
 
 from django import template
@@ -36,7 +36,11 @@ def _date_formatter(django_format: str) -> Callable[[datetime.date], str]:
 
 
 @register.simple_tag
-def roster_rows(volunteers: Iterable[Volunteer], roster_url: str) -> SafeString:
+def roster_rows(
+    volunteers: Iterable[Volunteer], roster_url: str, skill_labels: Mapping[int, str] | None = None
+) -> SafeString:
+    """The rows of a roster page. `skill_labels`: the escaped name of each skill by id, for
+    people read with their skills' ids (selectors.roster_page_list on PostgreSQL)."""
     labels = {
         "age": escape(gettext("Age")),
         "contacts": escape(gettext("Contacts")),
@@ -72,9 +76,13 @@ def roster_rows(volunteers: Iterable[Volunteer], roster_url: str) -> SafeString:
         )
         if v.email:
             contacts += f'<br><a href="mailto:{escape(v.email)}" class="break-anywhere">{escape(v.email)}</a>'
-        # roster_page_list reads them as a list; any other list of people through the relation.
-        skill_list = v.roster_skills if hasattr(v, "roster_skills") else v.skills.all()
-        skills = " ".join(f'<span class="badge">{escape(s.name)}</span>' for s in skill_list) or "—"
+        # roster_page_list reads their ids (PostgreSQL) or a list; other people, the relation.
+        if skill_labels is not None and hasattr(v, "roster_skill_ids"):
+            names = [skill_labels[pk] for pk in v.roster_skill_ids]
+        else:
+            held = v.roster_skills if hasattr(v, "roster_skills") else v.skills.all()
+            names = [escape(s.name) for s in held]
+        skills = " ".join(f'<span class="badge">{name}</span>' for name in names) or "—"
         registered = registered_on(v.created_at.astimezone(zone).date())
         rows.append(
             "<tr>"
