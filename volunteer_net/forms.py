@@ -51,7 +51,10 @@ class FastSelect(forms.Select):
 
 
 def share_choices(
-    source: forms.Form, target: forms.Form | None, *names: str
+    source: forms.Form,
+    target: forms.Form | None,
+    *names: str,
+    given: dict[str, list[tuple[Any, str]]] | None = None,
 ) -> dict[str, dict[Any, SafeString]]:
     """Read a model select's options once for two forms on one page (the roster's filters and its
     bulk bar offer the same detachments and skills); each keeps its own empty option.
@@ -59,14 +62,16 @@ def share_choices(
     One plain SELECT per field: Django's own choice iterator would count the rows first and then
     read them through a server-side cursor, for every form that renders them. The labels are
     escaped here, once for both selects (FastSelect leaves them as they are), and returned by
-    field name and id for the page to show them elsewhere too."""
+    field name and id for the page to show them elsewhere too. `given`: (id, label) of a field
+    read by the caller (without models, say) instead of from its queryset."""
     shared: dict[str, dict[Any, SafeString]] = {}
     for name in names:
         field = source.fields[name]
-        options = [
-            (obj.pk, SafeString(html.escape(str(field.label_from_instance(obj)))))  # type: ignore[attr-defined]
-            for obj in field.queryset  # type: ignore[attr-defined]
-        ]
+        if given and name in given:
+            labelled = given[name]
+        else:
+            labelled = [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]  # type: ignore[attr-defined]
+        options = [(pk, SafeString(html.escape(str(label)))) for pk, label in labelled]
         empty = getattr(field, "empty_label", None)
         source.fields[name].widget.choices = [("", empty), *options] if empty is not None else options
         if target is not None:

@@ -319,6 +319,14 @@ def detachment_scope(user: Any) -> QuerySet[Any]:
     return qs if condition is None else qs.filter(condition)
 
 
+def detachment_options(user: Any) -> list[tuple[int, str]]:
+    """The detachments the user may pick, as (id, label) for a select, in their order: read as
+    values, not models (nationally 400 a roster page, whose models cost more than the query)."""
+    model: Any = Volunteer._meta.get_field("detachment").related_model
+    rows = detachment_scope(user).values_list("pk", "school_name", "school_number", "locality")
+    return [(pk, model.label_of(name, number, locality)) for pk, name, number, locality in rows]
+
+
 def skill_list() -> QuerySet[Skill]:
     """The skills catalogue: one list for the whole country."""
     return Skill.objects.order_by("code")

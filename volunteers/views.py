@@ -185,7 +185,13 @@ def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     sort_query = query.copy()
     sort_query.pop("sort", None)
     bulk_form = RosterBulkForm(user=request.user)
-    shared = share_choices(form, bulk_form, "detachment", "skill")
+    shared = share_choices(
+        form,
+        bulk_form,
+        "detachment",
+        "skill",
+        given={"detachment": selectors.detachment_options(request.user)},
+    )
     share_choices(form, None, "region")
     return render(
         request,
