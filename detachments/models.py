@@ -36,7 +36,12 @@ class Detachment(models.Model):
         verbose_name_plural = _("detachments")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.locality})"
+        return self.label_of(self.school_name, self.school_number, self.locality)
+
+    @staticmethod
+    def label_of(school_name: str, school_number: str, locality: str) -> str:
+        """str() of a detachment from its columns (reads that fetch values, not models)."""
+        return f"{school_display_name(school_name, school_number)} ({locality})"
 
     @property
     def name(self) -> str:

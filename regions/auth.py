@@ -69,13 +69,20 @@ def prime_scopes(user: Any) -> None:
     setattr(user, scoping._CURATOR_CACHE, bool(user.scope_curates))
 
 
+@functools.cache
+def _users_with_scopes() -> QuerySet[Any]:
+    """All users with their scopes, built once per process: resolving the three subqueries
+    cost more than the rest of reading the user (each request only clones it and adds its id)."""
+    return with_scopes(get_user_model()._default_manager.all())
+
+
 class ScopedModelBackend(ModelBackend):
     """ModelBackend whose `get_user` (run once a request, for the session) reads the scopes too."""
 
     def get_user(self, user_id: Any) -> Any:
         user_model = get_user_model()
         try:
-            user = with_scopes(user_model._default_manager.all()).get(pk=user_id)
+            user = _users_with_scopes().get(pk=user_id)
         except user_model.DoesNotExist:
             return None
         prime_scopes(user)

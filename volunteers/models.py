@@ -270,6 +270,28 @@ class Volunteer(models.Model):
                 name="volunteer_live_region",
                 condition=models.Q(anonymized_at__isnull=True),
             ),
+            # The regions overview counts three groups of people in each region, each with an
+            # index-only scan of an index that holds only them (selectors.region_overview).
+            # Active people (also the public count per region):
+            models.Index(
+                fields=["region"],
+                name="volunteer_active_region",
+                condition=models.Q(anonymized_at__isnull=True, status="active"),
+            ),
+            # New registrations: a short range of recent dates in the region.
+            models.Index(
+                fields=["region", "created_at"],
+                name="volunteer_live_created",
+                condition=models.Q(anonymized_at__isnull=True),
+            ),
+            # Minors waiting for their guardian's consent: a range of recent birth dates among the
+            # few people without a consent on file.
+            models.Index(
+                fields=["region", "birth_date"],
+                name="volunteer_awaiting_consent",
+                condition=models.Q(anonymized_at__isnull=True, guardian_consent_at__isnull=True)
+                & ~models.Q(status="archived"),
+            ),
             models.Index(fields=["last_name", "first_name", "id"], name="volunteer_name_order"),
             # Sorting by age and the age-group filters read birth dates.
             models.Index(fields=["birth_date", "id"], name="volunteer_birth_order"),

@@ -27,6 +27,7 @@ from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import is_national_staff, manages_regions, region_scope_required
 from volunteer_net.forms import apply_service_errors, share_choices
 from volunteer_net.http import require_post
+from volunteer_net.paging import SortedRowsPaginator
 
 from . import extensions, selectors, services
 from .forms import (
@@ -172,14 +173,25 @@ def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     per_page = per_page if per_page in PAGE_SIZES else PAGE_SIZES[0]
     if filters.q:
         services.roster_lookup_record(by=request.user, query=filters.q, where="roster")
-    paginator = Paginator(selectors.volunteer_list(user=request.user, filters=filters), per_page)
+    # A search reads and ranks every match whatever the page: its total comes with the page.
+    paginator = SortedRowsPaginator(
+        selectors.roster_page_list(user=request.user, filters=filters),
+        per_page,
+        count_with_page=bool(filters.q.strip()),
+    )
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     sort_query = query.copy()
     sort_query.pop("sort", None)
     bulk_form = RosterBulkForm(user=request.user)
-    share_choices(form, bulk_form, "detachment", "skill")
+    shared = share_choices(
+        form,
+        bulk_form,
+        "detachment",
+        "skill",
+        given={"detachment": selectors.detachment_options(request.user)},
+    )
     share_choices(form, None, "region")
     return render(
         request,
@@ -193,6 +205,8 @@ def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "sort_query": sort_query.urlencode(),
             "page_sizes": PAGE_SIZES,
             "per_page": per_page,
+            # The rows name each person's skills from the catalogue the skill filter offers.
+            "skill_labels": shared["skill"],
         },
     )
 

@@ -9,15 +9,16 @@ the markup is the same as the template's was and the browser tests read it as be
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from html import escape
 
 from django import template
 from django.utils import formats, timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from volunteers.models import Volunteer
+from volunteers.models import ADULT_AGE, Volunteer
+from volunteers.validators import format_phone
 
 register = template.Library()
 
@@ -35,7 +36,11 @@ def _date_formatter(django_format: str) -> Callable[[datetime.date], str]:
 
 
 @register.simple_tag
-def roster_rows(volunteers: Iterable[Volunteer], roster_url: str) -> SafeString:
+def roster_rows(
+    volunteers: Iterable[Volunteer], roster_url: str, skill_labels: Mapping[int, str] | None = None
+) -> SafeString:
+    """The rows of a roster page. `skill_labels`: the escaped name of each skill by id, for
+    people read with their skills' ids (selectors.roster_page_list on PostgreSQL)."""
     labels = {
         "age": escape(gettext("Age")),
         "contacts": escape(gettext("Contacts")),
@@ -53,25 +58,32 @@ def roster_rows(volunteers: Iterable[Volunteer], roster_url: str) -> SafeString:
     select = gettext("Select %(name)s")
     # Looked up once a page, not per row: get_status_display rebuilds the choices' dict each call,
     # and date_format looks its format up through gettext each call.
-    statuses = {value: escape(label) for value, label in Volunteer.Status.choices}
+    statuses = {value: escape(str(label)) for value, label in Volunteer.Status.choices}
     registered_on = _date_formatter(formats.get_format("SHORT_DATE_FORMAT"))
     today = timezone.localdate()
+    zone = timezone.get_current_timezone()
     rows = []
     for v in volunteers:
         name = v.full_name
         age = v.age(today)
         badges = ""
-        if age is not None and v.is_minor(today):
+        if age is not None and age < ADULT_AGE:
             badges = f"\n        {minor}\n        " + ("" if v.guardian_consent_at else no_consent)
         contacts = (
-            f'<a href="tel:{escape(v.phone)}" class="nowrap">{escape(v.phone_display)}</a>'
+            f'<a href="tel:{escape(v.phone)}" class="nowrap">{escape(format_phone(v.phone))}</a>'
             if v.phone
             else "—"
         )
         if v.email:
             contacts += f'<br><a href="mailto:{escape(v.email)}" class="break-anywhere">{escape(v.email)}</a>'
-        skills = " ".join(f'<span class="badge">{escape(s.name)}</span>' for s in v.skills.all()) or "—"
-        registered = registered_on(timezone.localtime(v.created_at).date())
+        # roster_page_list reads their ids (PostgreSQL) or a list; other people, the relation.
+        if skill_labels is not None and hasattr(v, "roster_skill_ids"):
+            names = [skill_labels[pk] for pk in v.roster_skill_ids]
+        else:
+            held = v.roster_skills if hasattr(v, "roster_skills") else v.skills.all()
+            names = [escape(s.name) for s in held]
+        skills = " ".join(f'<span class="badge">{name}</span>' for name in names) or "—"
+        registered = registered_on(v.created_at.astimezone(zone).date())
         rows.append(
             "<tr>"
             f'<td class="cell-select"><input type="checkbox" name="ids" value="{v.pk}" form="roster-bulk"'
@@ -81,7 +93,7 @@ def roster_rows(volunteers: Iterable[Volunteer], roster_url: str) -> SafeString:
             f'<td data-label="{labels["contacts"]}">{contacts}</td>'
             f'<td data-label="{labels["region"]}" class="hide-narrow">{escape(v.region.name)}</td>'
             f'<td data-label="{labels["skills"]}" class="hide-narrow">{skills}</td>'
-            f'<td data-label="{labels["detachment"]}" class="hide-narrow">{escape(v.detachment or "—")}</td>'
+            f'<td data-label="{labels["detachment"]}" class="hide-narrow">{escape(str(v.detachment or "—"))}</td>'
             f'<td data-label="{labels["status"]}">{statuses.get(v.status) or escape(v.status)}</td>'
             f'<td data-label="{labels["registered"]}" class="hide-narrow nowrap">{escape(registered)}</td>'
             "</tr>"
