@@ -169,7 +169,7 @@ class RequestListApi(APIView):
         data = params.validated_data
         user = request.user
         if selectors.is_care_staff(user):
-            qs = selectors.request_list_for_staff(
+            rows: selectors.OverdueFirst | list[HelpRequest] = selectors.request_list_for_staff(
                 user=user,
                 filters=selectors.RequestFilters(
                     region=data.get("region"), kind=data.get("kind", ""), status=data.get("status", "open")
@@ -178,13 +178,12 @@ class RequestListApi(APIView):
         else:
             volunteer = selectors.volunteer_of(user)
             if volunteer is None:
-                qs = HelpRequest.objects.none()
+                rows = []
             else:
-                qs = selectors.requests_open_for_volunteer(volunteer=volunteer)
-                if data.get("kind"):
-                    qs = qs.filter(kind=data["kind"])
+                rows = selectors.requests_open_for_volunteer(volunteer=volunteer, kind=data.get("kind", ""))
         paginator = Pagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
+        # Django's paginator under DRF's counts and slices any list that has count().
+        page: list[HelpRequest] | None = paginator.paginate_queryset(rows, request, view=self)  # type: ignore[arg-type]
         return paginator.get_paginated_response(RequestOutputSerializer(page, many=True).data)
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.db.models import (
@@ -50,7 +51,7 @@ from regions.models import Region
 from regions.scoping import get_object_or_404, manages_regions, scoped_region_ids, staffed_office_ids
 from volunteers.models import ADULT_AGE, Volunteer
 
-from .models import Assignment, Beneficiary, HelpRequest
+from .models import URGENT_FIRST, Assignment, Beneficiary, HelpRequest
 
 # Scope -----------------------------------------------------------------------------------------
 
@@ -160,39 +161,108 @@ class RequestFilters:
     status: str = "open"  # "open", "closed", "all" or one status
 
 
+def _overdue_q(now: datetime.datetime) -> Q:
+    return Q(status__in=HelpRequest.OPEN, due_until__lt=now)
+
+
 def _order_overdue_first(qs: QuerySet[HelpRequest], now: datetime.datetime) -> QuerySet[HelpRequest]:
     return qs.annotate(
-        overdue=Case(
-            When(Q(status__in=HelpRequest.OPEN, due_until__lt=now), then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        ),
-        urgent=Case(
-            When(urgency=HelpRequest.Urgency.URGENT, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        ),
+        overdue=Case(When(_overdue_q(now), then=Value(0)), default=Value(1), output_field=IntegerField()),
+        urgent=URGENT_FIRST,
     ).order_by("overdue", "urgent", "due_until", "id")
 
 
-def request_list_for_staff(*, user: Any, filters: RequestFilters | None = None) -> QuerySet[HelpRequest]:
-    """The coordinator's (or office's) list: overdue first, then urgent, then by the window's end."""
-    filters = filters or RequestFilters()
-    now = timezone.now()
-    qs = HelpRequest.objects.all()
-    condition = _staff_q(user)
-    if condition is not None:
-        qs = qs.filter(condition)
-    if filters.region:
-        qs = qs.filter(region_id=filters.region)
-    if filters.kind in HelpRequest.Kind.values:
-        qs = qs.filter(kind=filters.kind)
-    if filters.status == "open":
-        qs = qs.filter(status__in=HelpRequest.OPEN)
-    elif filters.status == "closed":
-        qs = qs.filter(status__in=HelpRequest.CLOSED)
-    elif filters.status in HelpRequest.Status.values:
-        qs = qs.filter(status=filters.status)
+class OverdueFirst:
+    """A list of requests ordered overdue first, then urgent, then by the window's end, read one
+    page at a time without sorting the whole list.
+
+    "Overdue" depends on the time of the request, so no index holds that order; but the overdue
+    rows (open, window ended) and the others are each in the order (urgent, window's end, id) of
+    the indexes care_open_order, care_open_region_order (open requests, of every region or one)
+    and care_region_order (all of a region's requests).
+    A page is read from the overdue half, then, when it runs out, from the other half: each an
+    index scan that stops at the page's end, instead of sorting tens of thousands of rows for
+    thirty. The page's rows are then read whole by their ids, with their region, offers and
+    locality. Iterating or `queryset` gives the whole list as one ordered query.
+    """
+
+    def __init__(
+        self, rows: QuerySet[HelpRequest], *, now: datetime.datetime, statuses: tuple[str, ...]
+    ) -> None:
+        self._rows = rows  # filtered only: no ordering, no annotations
+        self._now = now
+        # Which statuses the list may hold: closed requests are never overdue, and for open ones
+        # "not overdue" is a range of the window's end the index reads directly.
+        self._may_be_overdue = bool(set(statuses) & set(HelpRequest.OPEN))
+        self._open_only = set(statuses) <= set(HelpRequest.OPEN)
+
+    @property
+    def queryset(self) -> QuerySet[HelpRequest]:
+        return _page_rows(_order_overdue_first(self._rows, self._now))
+
+    def count(self) -> int:
+        return self._rows.order_by().count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[HelpRequest]:
+        return iter(self.queryset)
+
+    @overload
+    def __getitem__(self, index: int) -> HelpRequest: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[HelpRequest]: ...
+    def __getitem__(self, index: int | slice) -> HelpRequest | list[HelpRequest]:
+        if isinstance(index, int):
+            return self.queryset[index]
+        start, stop = index.start or 0, index.stop
+        if index.step not in (None, 1) or start < 0 or stop is None or stop < 0:
+            return list(self.queryset[index])
+        return self._page(start, stop)
+
+    def _ids(self, qs: QuerySet[HelpRequest], start: int, stop: int) -> list[int]:
+        ordered = qs.alias(urgent=URGENT_FIRST).order_by("urgent", "due_until", "id")
+        return list(ordered.values_list("pk", flat=True)[start:stop])
+
+    def _page(self, start: int, stop: int) -> list[HelpRequest]:
+        if stop <= start:
+            return []
+        overdue = _overdue_q(self._now)
+        ids: list[int] = []
+        late = 0
+        if self._may_be_overdue:
+            late_rows = self._rows.filter(overdue)
+            # Past the first page, the overdue half's length (counted in the index) says which
+            # halves the page holds: reading an overdue half that ended before the page would
+            # walk all of it for nothing.
+            late = late_rows.order_by().count() if start else stop
+            if start < late:
+                ids = self._ids(late_rows, start, stop)
+                if len(ids) == stop - start:
+                    return self._read(ids)
+                late = start + len(ids)
+        if not self._may_be_overdue:
+            rest = self._rows
+        elif self._open_only:
+            rest = self._rows.filter(due_until__gte=self._now)
+        else:
+            rest = self._rows.exclude(overdue)
+        ids += self._ids(rest, max(start - late, 0), stop - late)
+        return self._read(ids)
+
+    def _read(self, ids: list[int]) -> list[HelpRequest]:
+        if not ids:
+            return []
+        rows = {
+            r.pk: r
+            for r in _page_rows(_order_overdue_first(HelpRequest.objects.filter(pk__in=ids), self._now))
+        }
+        return [rows[pk] for pk in ids]
+
+
+def _page_rows(qs: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:
+    """What a card shows beside the request: its region, its offers waiting and the locality."""
     # A correlated count rather than a GROUP BY over every row: PostgreSQL evaluates it after
     # the sort and the LIMIT, for the page's rows only.
     offers = (
@@ -202,10 +272,33 @@ def request_list_for_staff(*, user: Any, filters: RequestFilters | None = None) 
         .annotate(n=Count("id"))
         .values("n")
     )
-    qs = _with_locality(qs.select_related("region")).annotate(
+    return _with_locality(qs.select_related("region")).annotate(
         offers=Coalesce(Subquery(offers, output_field=IntegerField()), Value(0))
     )
-    return _order_overdue_first(qs, now)
+
+
+def request_list_for_staff(*, user: Any, filters: RequestFilters | None = None) -> OverdueFirst:
+    """The coordinator's (or office's) list: overdue first, then urgent, then by the window's end."""
+    filters = filters or RequestFilters()
+    qs = HelpRequest.objects.all()
+    condition = _staff_q(user)
+    if condition is not None:
+        qs = qs.filter(condition)
+    if filters.region:
+        qs = qs.filter(region_id=filters.region)
+    if filters.kind in HelpRequest.Kind.values:
+        qs = qs.filter(kind=filters.kind)
+    statuses: tuple[str, ...] = tuple(HelpRequest.Status.values)
+    if filters.status == "open":
+        statuses = HelpRequest.OPEN
+        qs = qs.filter(status__in=statuses)
+    elif filters.status == "closed":
+        statuses = HelpRequest.CLOSED
+        qs = qs.filter(status__in=statuses)
+    elif filters.status in HelpRequest.Status.values:
+        statuses = (filters.status,)
+        qs = qs.filter(status=filters.status)
+    return OverdueFirst(qs, now=timezone.now(), statuses=statuses)
 
 
 def _with_locality(qs: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:
@@ -216,7 +309,7 @@ def _with_locality(qs: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:
     )
 
 
-def requests_open_for_volunteer(*, volunteer: Volunteer) -> QuerySet[HelpRequest]:
+def requests_open_for_volunteer(*, volunteer: Volunteer, kind: str = "") -> OverdueFirst:
     """Open, checked requests of the volunteer's region with hands still needed (no contact)."""
     now = timezone.now()
     qs = HelpRequest.objects.filter(
@@ -224,9 +317,12 @@ def requests_open_for_volunteer(*, volunteer: Volunteer) -> QuerySet[HelpRequest
         status__in=(HelpRequest.Status.NEW, HelpRequest.Status.ASSIGNED),
         needs_check=False,
         taken_hands__lt=F("needed_hands"),
-        due_until__gt=now,
-    ).select_related("region")
-    return _order_overdue_first(_with_locality(qs), now)
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    # Their window has not ended: none is overdue (the list is the second half alone).
+    qs = qs.filter(due_until__gt=now)
+    return OverdueFirst(qs, now=now, statuses=())
 
 
 def assignments_of_volunteer(*, volunteer: Volunteer) -> QuerySet[Assignment]:

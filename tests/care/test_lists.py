@@ -1,0 +1,121 @@
+"""The lists of requests read a page at a time from two index-ordered halves (overdue, then the
+rest): every page must hold exactly the rows, in the order, of the one sorted list."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from care import selectors
+from care.models import HelpRequest
+from regions.models import Region
+
+from .factories import BeneficiaryFactory, HelpRequestFactory, in_days
+
+pytestmark = pytest.mark.django_db
+
+
+def _expected(rows: list[HelpRequest]) -> list[int]:
+    now = timezone.now()
+    return [
+        r.pk
+        for r in sorted(
+            rows,
+            key=lambda r: (
+                0 if r.is_open and r.due_until < now else 1,
+                0 if r.urgency == HelpRequest.Urgency.URGENT else 1,
+                r.due_until,
+                r.pk,
+            ),
+        )
+    ]
+
+
+@pytest.fixture
+def mixed(almaty, astana):  # type: ignore[no-untyped-def]
+    """Overdue and coming requests, urgent or not, open and closed, in Almaty and Astana."""
+    made = []
+    for region in (almaty, astana):
+        for n, (days, status, urgency) in enumerate(
+            [
+                (-3, "new", "normal"),
+                (-2, "assigned", "urgent"),
+                (-1, "in_progress", "normal"),
+                (-4, "done", "urgent"),
+                (-2, "cancelled", "normal"),
+                (1, "new", "urgent"),
+                (2, "assigned", "normal"),
+                (3, "new", "normal"),
+                (1, "cannot_help", "urgent"),
+                (-5, "new", "urgent"),
+                (4, "new", "urgent"),
+            ]
+        ):
+            # Two requests end at the same time: the id orders them.
+            for _ in range(2 if n % 3 == 0 else 1):
+                made.append(
+                    HelpRequestFactory(
+                        beneficiary=BeneficiaryFactory(region=region),
+                        due_from=in_days(days, hour=9),
+                        due_until=in_days(days, hour=12),
+                        status=status,
+                        urgency=urgency,
+                        kind="fuel" if n % 2 else "groceries",
+                    )
+                )
+    return made
+
+
+class TestOverdueFirstPages:
+    @pytest.mark.parametrize("status", ["open", "all", "closed", "new", "done"])
+    @pytest.mark.parametrize("kind", ["", "fuel"])
+    def test_pages_join_into_the_sorted_list(self, alice, nora, mixed, status, kind) -> None:  # type: ignore[no-untyped-def]
+        almaty = Region.objects.get(code="75")
+        for user, region_ids in ((alice, {almaty.pk}), (nora, {r.region_id for r in mixed})):
+            rows = selectors.request_list_for_staff(
+                user=user, filters=selectors.RequestFilters(kind=kind, status=status)
+            )
+            wanted = [
+                r
+                for r in mixed
+                if r.region_id in region_ids
+                and (not kind or r.kind == kind)
+                and (
+                    (status == "open" and r.is_open)
+                    or (status == "closed" and not r.is_open)
+                    or status == "all"
+                    or r.status == status
+                )
+            ]
+            expected = _expected(wanted)
+            assert rows.count() == len(expected)
+            assert [r.pk for r in rows] == expected
+            for size in (1, 2, 3, 5, 30):
+                paged = [
+                    r.pk for start in range(0, len(expected) + size, size) for r in rows[start : start + size]
+                ]
+                assert paged == expected, (user, size)
+
+    def test_page_rows_carry_what_the_card_shows(self, alice, mixed) -> None:  # type: ignore[no-untyped-def]
+        page = selectors.request_list_for_staff(user=alice)[0:4]
+        assert [r.overdue for r in page] == [0, 0, 0, 0]
+        assert page[0].urgency == "urgent" and page[0].offers == 0
+        assert page[0].beneficiary.locality == "Алматы" and page[0].region.code == "75"
+
+    def test_volunteer_list_pages(self, bob, mixed) -> None:  # type: ignore[no-untyped-def]
+        rows = selectors.requests_open_for_volunteer(volunteer=bob)
+        expected = _expected(
+            [
+                r
+                for r in mixed
+                if r.region_id == bob.region_id
+                and r.status in ("new", "assigned")
+                and r.due_until > timezone.now()
+            ]
+        )
+        assert [r.pk for r in rows] == expected
+        assert [r.pk for r in rows[1:3]] == expected[1:3]
+        fuel = selectors.requests_open_for_volunteer(volunteer=bob, kind="fuel")
+        assert [r.pk for r in fuel] == [
+            pk for pk in expected if HelpRequest.objects.get(pk=pk).kind == "fuel"
+        ]
