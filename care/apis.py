@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -268,11 +270,13 @@ class RequestMapApi(APIView):
             )
         },
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         params = MapFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        return Response(
-            selectors.map_features(user=request.user, region=data.get("region"), bbox=data.get("bbox")),
-            headers={"Cache-Control": "no-store"},
+        layer = selectors.map_features(user=request.user, region=data.get("region"), bbox=data.get("bbox"))
+        # A region's couple of thousand features: orjson writes them several times faster than
+        # the renderer's json module, the same JSON (as the public map layers do).
+        return HttpResponse(
+            orjson.dumps(layer), content_type="application/json", headers={"Cache-Control": "no-store"}
         )

@@ -502,7 +502,7 @@ def map_features(
     the grid cell's centre and no contact."""
     condition = request_visible_q(user)
     now = timezone.now()
-    qs = HelpRequest.objects.filter(status__in=HelpRequest.OPEN, beneficiary__latitude__isnull=False)
+    qs = HelpRequest.objects.filter(status__in=HelpRequest.OPEN)
     if condition is not None:
         qs = qs.filter(condition)
     if region:
@@ -525,19 +525,7 @@ def map_features(
         .values_list("request_id", flat=True)
     )
     # Tuples, not model instances: the layer holds up to MAP_LIMIT rows.
-    rows = qs.order_by("due_until", "id").values_list(
-        "id",
-        "kind",
-        "urgency",
-        "status",
-        "due_until",
-        "region__code",
-        "beneficiary_id",
-        "beneficiary__locality",
-        "beneficiary__address",
-        "beneficiary__latitude",
-        "beneficiary__longitude",
-    )[:MAP_LIMIT]
+    rows = _map_rows(qs, joined=bool(bbox))
     features = []
     viewed: list[tuple[int, int, str]] = []
     kinds = {value: str(label) for value, label in HelpRequest.Kind.choices}
@@ -595,6 +583,39 @@ def map_features(
 
 
 MAP_LIMIT = 2000
+
+_MAP_COLUMNS = ("id", "kind", "urgency", "status", "due_until", "region__code", "beneficiary_id")
+_POINT_COLUMNS = ("locality", "address", "latitude", "longitude")
+
+
+def _map_rows(qs: QuerySet[HelpRequest], *, joined: bool) -> list[tuple[Any, ...]]:
+    """The layer's rows, each the request's columns then its beneficiary's locality, address and
+    point, in the order of the window's end.
+
+    Joined to the beneficiaries, PostgreSQL reads all of them (a region's requests are too many
+    for it to look each one up) for a region's couple of thousand; so the requests are read
+    first, along the open requests' index, then their beneficiaries by id. Those without a
+    point are left out after the LIMIT: when one was and the LIMIT was reached, the next one
+    with a point is missing, and the joined query answers instead (as it does for a box, whose
+    bounds are the beneficiaries' points)."""
+    ordered = qs.order_by("due_until", "id")
+    if joined:
+        return list(
+            ordered.filter(beneficiary__latitude__isnull=False).values_list(
+                *_MAP_COLUMNS, *(f"beneficiary__{c}" for c in _POINT_COLUMNS)
+            )[:MAP_LIMIT]
+        )
+    requests = list(ordered.values_list(*_MAP_COLUMNS)[:MAP_LIMIT])
+    points = {
+        pk: rest
+        for pk, *rest in Beneficiary.objects.filter(
+            pk__in={r[-1] for r in requests}, latitude__isnull=False
+        ).values_list("id", *_POINT_COLUMNS)
+    }
+    rows = [(*r, *points[r[-1]]) for r in requests if r[-1] in points]
+    if len(rows) < len(requests) == MAP_LIMIT:
+        return _map_rows(qs, joined=True)
+    return rows
 
 
 # Matching --------------------------------------------------------------------------------------

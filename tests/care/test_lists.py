@@ -119,3 +119,17 @@ class TestOverdueFirstPages:
         assert [r.pk for r in fuel] == [
             pk for pk in expected if HelpRequest.objects.get(pk=pk).kind == "fuel"
         ]
+
+
+class TestMapRows:
+    def test_a_request_without_a_point_does_not_cut_the_layer_short(self, alice, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        no_point = HelpRequestFactory(
+            beneficiary=BeneficiaryFactory(latitude=None, longitude=None), due_from=in_days(1, 8)
+        )
+        later = [HelpRequestFactory(due_from=in_days(1 + n, 9)) for n in range(3)]
+        monkeypatch.setattr(selectors, "MAP_LIMIT", 2)
+        ids = [f["properties"]["id"] for f in selectors.map_features(user=alice)["features"]]
+        assert no_point.pk not in ids and ids == [r.pk for r in later[:2]]
+        monkeypatch.setattr(selectors, "MAP_LIMIT", 10)
+        ids = [f["properties"]["id"] for f in selectors.map_features(user=alice)["features"]]
+        assert ids == [r.pk for r in later]
