@@ -105,10 +105,21 @@ def intake_regions(user: Any) -> QuerySet[Region]:
     return qs if ids is None else qs.filter(id__in=ids)
 
 
+def _linked_volunteer(user: Any) -> Volunteer | None:
+    """The user's volunteer record, anonymised or not (one at most: the link is unique), read
+    once per request: the scope of a request's page, its "my assignments" and the user's own
+    assignments all ask for it."""
+    if not hasattr(user, "_care_volunteer"):
+        user._care_volunteer = Volunteer.objects.filter(user=user).select_related("region").first()
+    linked: Volunteer | None = user._care_volunteer
+    return linked
+
+
 def volunteer_of(user: Any) -> Volunteer | None:
     if not (user and user.is_authenticated):
         return None
-    return Volunteer.objects.filter(user=user, anonymized_at__isnull=True).select_related("region").first()
+    volunteer = _linked_volunteer(user)
+    return volunteer if volunteer is not None and volunteer.anonymized_at is None else None
 
 
 def is_volunteer(user: Any) -> bool:
@@ -364,7 +375,8 @@ def _own_assignments(user: Any) -> QuerySet[Assignment]:
     condition through the joins would scan every assignment."""
     cached = getattr(user, "_care_own_ids", None)
     if cached is None:
-        volunteer_ids = list(Volunteer.objects.filter(user=user).values_list("pk", flat=True))
+        linked = _linked_volunteer(user)
+        volunteer_ids = [] if linked is None else [linked.pk]
         detachment_ids = list(Detachment.objects.filter(curator=user).values_list("pk", flat=True))
         cached = (volunteer_ids, detachment_ids)
         user._care_own_ids = cached
@@ -608,9 +620,9 @@ def _map_rows(qs: QuerySet[HelpRequest], *, joined: bool) -> list[tuple[Any, ...
     requests = list(ordered.values_list(*_MAP_COLUMNS)[:MAP_LIMIT])
     points = {
         pk: rest
-        for pk, *rest in Beneficiary.objects.filter(
-            pk__in={r[-1] for r in requests}, latitude__isnull=False
-        ).values_list("id", *_POINT_COLUMNS)
+        for pk, *rest in Beneficiary.objects.filter(pk__in={r[-1] for r in requests}, latitude__isnull=False)
+        .order_by()
+        .values_list("id", *_POINT_COLUMNS)
     }
     rows = [(*r, *points[r[-1]]) for r in requests if r[-1] in points]
     if len(rows) < len(requests) == MAP_LIMIT:
@@ -651,36 +663,38 @@ def suggested_volunteers(*, request: HelpRequest, limit: int = SUGGESTIONS) -> l
     adult_born_before = today.replace(year=today.year - ADULT_AGE)
     codes = KIND_SKILLS.get(request.kind, ())
     locality = request.beneficiary.locality.strip()
-    qs = (
-        Volunteer.objects.filter(
-            region_id=request.region_id,
-            status=Volunteer.Status.ACTIVE,
-            anonymized_at__isnull=True,
-            birth_date__lte=adult_born_before,
-        )
-        .exclude(
-            pk__in=Assignment.objects.filter(
-                request=request, status__in=Assignment.ACTIVE, volunteer__isnull=False
-            ).values("volunteer_id")
-        )
-        .annotate(
-            same_place=Case(
-                When(locality__iexact=locality, then=Value(0))
-                if locality
-                else When(pk__isnull=True, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-            skill_fit=Exists(
-                Volunteer.skills.through.objects.filter(volunteer_id=OuterRef("pk"), skill__code__in=codes)
-            ),
-            available=Case(
-                When(_availability_q(request), then=Value(0)), default=Value(1), output_field=IntegerField()
-            ),
-        )
-        .order_by("same_place", "-skill_fit", "available", "last_name", "id")
+    candidates = Volunteer.objects.filter(
+        region_id=request.region_id,
+        status=Volunteer.Status.ACTIVE,
+        anonymized_at__isnull=True,
+        birth_date__lte=adult_born_before,
+    ).exclude(
+        pk__in=Assignment.objects.filter(
+            request=request, status__in=Assignment.ACTIVE, volunteer__isnull=False
+        ).values("volunteer_id")
     )
-    return list(qs[:limit])
+    fits = Volunteer.skills.through.objects.filter(volunteer_id=OuterRef("pk"), skill__code__in=codes)
+    available = _availability_q(request)
+    ranked = candidates.annotate(
+        same_place=Case(
+            When(locality__iexact=locality, then=Value(0))
+            if locality
+            else When(pk__isnull=True, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        skill_fit=Exists(fits),
+        available=Case(When(available, then=Value(0)), default=Value(1), output_field=IntegerField()),
+    ).order_by("same_place", "-skill_fit", "available", "last_name", "id")
+    # The best tier (same place, a fitting skill, available, as far as the request allows)
+    # walked by name along volunteer_care_match, which holds every column it asks: it stops at
+    # `limit` people instead of ranking a region's thousands. Those it finds are the first
+    # `limit` of the ranking; when it finds fewer, the whole ranking answers.
+    best = candidates.filter(available)
+    best = best.filter(locality__iexact=locality) if locality else best
+    best = best.filter(Exists(fits)) if codes else best
+    top: list[Volunteer] = list(ranked.filter(pk__in=best.order_by("last_name", "id").values("pk")[:limit]))
+    return top if len(top) == limit else list(ranked[:limit])
 
 
 def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -133,3 +133,88 @@ class TestMapRows:
         monkeypatch.setattr(selectors, "MAP_LIMIT", 10)
         ids = [f["properties"]["id"] for f in selectors.map_features(user=alice)["features"]]
         assert ids == [r.pk for r in later]
+
+
+def _ranked(request: HelpRequest, volunteers: list, fitting: set) -> list[int]:  # type: ignore[type-arg]
+    """The ranking as the page promises it: same place, a fitting skill, available, name, id."""
+    weekday = timezone.localtime(request.due_from).weekday() < 5
+    return [
+        v.pk
+        for v in sorted(
+            volunteers,
+            key=lambda v: (
+                v.locality.casefold() != request.beneficiary.locality.casefold(),
+                v.pk not in fitting,
+                not (v.available_weekdays if weekday else v.available_weekends),
+                v.last_name,
+                v.pk,
+            ),
+        )
+    ]
+
+
+class TestSuggestedVolunteers:
+    @pytest.mark.parametrize("limit", [1, 2, 4, 10])
+    def test_the_best_tier_alone_or_the_whole_ranking_give_the_same_people(self, almaty, limit) -> None:  # type: ignore[no-untyped-def]
+        from tests.factories import SkillFactory, VolunteerFactory
+
+        driving = SkillFactory(code="driving")
+        people = []
+        for n in range(12):
+            person = VolunteerFactory(
+                region=almaty,
+                last_name=f"Ахметов{n % 4}",
+                locality="Алматы" if n % 3 else "Қаскелең",
+                available_weekdays=bool(n % 2),
+                available_weekends=bool(n % 2),
+            )
+            if n % 4 == 1:
+                person.skills.add(driving)
+            people.append(person)
+        fitting = {p.pk for p in people if p.skills.exists()}
+        request = HelpRequestFactory(kind="fuel", due_from=in_days(2, hour=11))
+        got = [v.pk for v in selectors.suggested_volunteers(request=request, limit=limit)]
+        assert got == _ranked(request, people, fitting)[:limit]
+
+
+class TestPageQueries:
+    """What each page reads, pinned: the bench holds them to twelve at national scale."""
+
+    def test_each_page_reads_a_fixed_number_of_times(  # type: ignore[no-untyped-def]
+        self, alice, nora, bob, almaty, mixed, django_assert_num_queries
+    ) -> None:
+        from care import services
+        from tests.conftest import client_for
+        from tests.factories import SkillFactory, VolunteerFactory
+
+        # Ten rescuers of the place, free at any time: the best tier of the suggestions is full.
+        rescue = SkillFactory(code="rescue")
+        for _ in range(10):
+            VolunteerFactory(region=almaty, available_weekdays=True, available_weekends=True).skills.add(
+                rescue
+            )
+
+        target = HelpRequestFactory(adults_only=False, kind="snow", needed_hands=3)
+        services.assignment_offer(request=target, volunteer=bob, by=bob.user)
+        BeneficiaryFactory(phone=target.beneficiary.phone)  # a possible duplicate, shown and audited
+        pages = [
+            # session, user, count, the overdue half, then (it ends on this page) the rest, the
+            # page's rows, their localities, the regions of the filter
+            (alice, "/care/requests/", 8),
+            (nora, "/care/requests/", 8),
+            # past the first page: the overdue half's length instead of reading it
+            (alice, "/care/requests/?status=all&page=2", 8),
+            # session, user, the user's volunteer record and detachments, the request, its view
+            # audited, assignments, suggested people and detachments, the audit trail, possible
+            # duplicates and their view audited
+            (alice, f"/care/requests/{target.pk}/", 12),
+            # session, user, the user's volunteer record and detachments (no assignments of their
+            # own to read), the map's requests and their beneficiaries' points
+            (alice, "/api/care/requests/map/", 6),
+            # session, user, volunteer, own assignments, count, the page's ids, rows, localities
+            (bob.user, "/care/", 8),
+        ]
+        for user, url, count in pages:
+            client = client_for(user)
+            with django_assert_num_queries(count):
+                assert client.get(url).status_code == 200, url
