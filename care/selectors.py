@@ -31,6 +31,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FloatField,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -41,7 +42,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from accounts.audit import audit_record, audit_trail_for
@@ -597,7 +598,6 @@ def map_features(
 MAP_LIMIT = 2000
 
 _MAP_COLUMNS = ("id", "kind", "urgency", "status", "due_until", "region__code", "beneficiary_id")
-_POINT_COLUMNS = ("locality", "address", "latitude", "longitude")
 
 
 def _map_rows(qs: QuerySet[HelpRequest], *, joined: bool) -> list[tuple[Any, ...]]:
@@ -609,20 +609,28 @@ def _map_rows(qs: QuerySet[HelpRequest], *, joined: bool) -> list[tuple[Any, ...
     first, along the open requests' index, then their beneficiaries by id. Those without a
     point are left out after the LIMIT: when one was and the LIMIT was reached, the next one
     with a point is missing, and the joined query answers instead (as it does for a box, whose
-    bounds are the beneficiaries' points)."""
+    bounds are the beneficiaries' points). The point comes as PostgreSQL's float8: the same
+    double as float() of the Decimal (both round the decimal value to the nearest), without
+    making thousands of Decimals first."""
     ordered = qs.order_by("due_until", "id")
     if joined:
         return list(
-            ordered.filter(beneficiary__latitude__isnull=False).values_list(
-                *_MAP_COLUMNS, *(f"beneficiary__{c}" for c in _POINT_COLUMNS)
-            )[:MAP_LIMIT]
+            ordered.filter(beneficiary__latitude__isnull=False)
+            .annotate(
+                b_lat=Cast("beneficiary__latitude", FloatField()),
+                b_lon=Cast("beneficiary__longitude", FloatField()),
+            )
+            .values_list(*_MAP_COLUMNS, "beneficiary__locality", "beneficiary__address", "b_lat", "b_lon")[
+                :MAP_LIMIT
+            ]
         )
     requests = list(ordered.values_list(*_MAP_COLUMNS)[:MAP_LIMIT])
     points = {
         pk: rest
         for pk, *rest in Beneficiary.objects.filter(pk__in={r[-1] for r in requests}, latitude__isnull=False)
         .order_by()
-        .values_list("id", *_POINT_COLUMNS)
+        .annotate(lat=Cast("latitude", FloatField()), lon=Cast("longitude", FloatField()))
+        .values_list("id", "locality", "address", "lat", "lon")
     }
     rows = [(*r, *points[r[-1]]) for r in requests if r[-1] in points]
     if len(rows) < len(requests) == MAP_LIMIT:
