@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -169,7 +171,7 @@ class RequestListApi(APIView):
         data = params.validated_data
         user = request.user
         if selectors.is_care_staff(user):
-            qs = selectors.request_list_for_staff(
+            rows: selectors.OverdueFirst | list[HelpRequest] = selectors.request_list_for_staff(
                 user=user,
                 filters=selectors.RequestFilters(
                     region=data.get("region"), kind=data.get("kind", ""), status=data.get("status", "open")
@@ -178,13 +180,12 @@ class RequestListApi(APIView):
         else:
             volunteer = selectors.volunteer_of(user)
             if volunteer is None:
-                qs = HelpRequest.objects.none()
+                rows = []
             else:
-                qs = selectors.requests_open_for_volunteer(volunteer=volunteer)
-                if data.get("kind"):
-                    qs = qs.filter(kind=data["kind"])
+                rows = selectors.requests_open_for_volunteer(volunteer=volunteer, kind=data.get("kind", ""))
         paginator = Pagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
+        # Django's paginator under DRF's counts and slices any list that has count().
+        page: list[HelpRequest] | None = paginator.paginate_queryset(rows, request, view=self)  # type: ignore[arg-type]
         return paginator.get_paginated_response(RequestOutputSerializer(page, many=True).data)
 
 
@@ -269,11 +270,13 @@ class RequestMapApi(APIView):
             )
         },
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: Request) -> HttpResponse:
         params = MapFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        return Response(
-            selectors.map_features(user=request.user, region=data.get("region"), bbox=data.get("bbox")),
-            headers={"Cache-Control": "no-store"},
+        layer = selectors.map_features(user=request.user, region=data.get("region"), bbox=data.get("bbox"))
+        # A region's couple of thousand features: orjson writes them several times faster than
+        # the renderer's json module, the same JSON (as the public map layers do).
+        return HttpResponse(
+            orjson.dumps(layer), content_type="application/json", headers={"Cache-Control": "no-store"}
         )

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
@@ -85,6 +87,24 @@ def address_key(address: str) -> str:
     """One key for one house however it is written ("Абай даңғылы, 12" and "абай даңғылы 12.")."""
     cleaned = "".join(ch if ch.isalnum() else " " for ch in (address or "").casefold())
     return " ".join(cleaned.split())[:300]
+
+
+@cache
+def _labels(choices: type[models.TextChoices]) -> dict[str, Any]:
+    return dict(choices.choices)
+
+
+def label_of(choices: type[models.TextChoices], value: str) -> str:
+    """What get_FOO_display() returns, translating one label: Django's own hashes every label
+    of the field (one translation each) on every call, which a list of thirty cards pays
+    hundreds of times."""
+    return force_str(_labels(choices).get(value, value), strings_only=True)
+
+
+URGENT_FIRST = Case(When(urgency="urgent", then=Value(0)), default=Value(1), output_field=IntegerField())
+"""The second key of the lists of requests (overdue, urgent, window's end, id), exactly as the
+indexes care_open_order, care_open_region_order and care_region_order hold it: a query must order
+by this very expression for PostgreSQL to read the order from them."""
 
 
 class HelpRequest(models.Model):
@@ -183,6 +203,25 @@ class HelpRequest(models.Model):
                 condition=Q(status__in=["new", "assigned", "in_progress"]),
             ),
             models.Index(fields=["kind", "region", "created_at"], name="care_request_counts"),
+            # The lists, overdue first (selectors.OverdueFirst), are read a page at a time in
+            # this order: every region's open requests, one region's, and all of one region's
+            # (closed ones too).
+            models.Index(
+                URGENT_FIRST,
+                F("due_until"),
+                F("id"),
+                name="care_open_order",
+                condition=Q(status__in=["new", "assigned", "in_progress"]),
+            ),
+            models.Index(
+                F("region"),
+                URGENT_FIRST,
+                F("due_until"),
+                F("id"),
+                name="care_open_region_order",
+                condition=Q(status__in=["new", "assigned", "in_progress"]),
+            ),
+            models.Index(F("region"), URGENT_FIRST, F("due_until"), F("id"), name="care_region_order"),
             # The reports' median time to help reads the two timestamps of the done requests of
             # a period from this index alone, a region's by its leading column.
             models.Index(
@@ -210,6 +249,16 @@ class HelpRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+    # Django's own get_FOO_display, faster (see label_of); the stubs declare Django's.
+    def get_kind_display(self) -> str:  # type: ignore[no-redef]
+        return label_of(self.Kind, self.kind)
+
+    def get_status_display(self) -> str:  # type: ignore[no-redef]
+        return label_of(self.Status, self.status)
+
+    def get_urgency_display(self) -> str:  # type: ignore[no-redef]
+        return label_of(self.Urgency, self.urgency)
 
     @property
     def is_open(self) -> bool:
@@ -298,6 +347,9 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} → {self.volunteer or self.detachment}"
+
+    def get_status_display(self) -> str:  # type: ignore[no-redef]
+        return label_of(self.Status, self.status)
 
 
 HOURS_ZERO = Decimal("0")

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import datetime
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, overload
 
 from django.conf import settings
 from django.db.models import (
@@ -30,6 +31,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FloatField,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -40,7 +42,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from accounts.audit import audit_record, audit_trail_for
@@ -50,7 +52,7 @@ from regions.models import Region
 from regions.scoping import get_object_or_404, manages_regions, scoped_region_ids, staffed_office_ids
 from volunteers.models import ADULT_AGE, Volunteer
 
-from .models import Assignment, Beneficiary, HelpRequest
+from .models import URGENT_FIRST, Assignment, Beneficiary, HelpRequest
 
 # Scope -----------------------------------------------------------------------------------------
 
@@ -104,10 +106,21 @@ def intake_regions(user: Any) -> QuerySet[Region]:
     return qs if ids is None else qs.filter(id__in=ids)
 
 
+def _linked_volunteer(user: Any) -> Volunteer | None:
+    """The user's volunteer record, anonymised or not (one at most: the link is unique), read
+    once per request: the scope of a request's page, its "my assignments" and the user's own
+    assignments all ask for it."""
+    if not hasattr(user, "_care_volunteer"):
+        user._care_volunteer = Volunteer.objects.filter(user=user).select_related("region").first()
+    linked: Volunteer | None = user._care_volunteer
+    return linked
+
+
 def volunteer_of(user: Any) -> Volunteer | None:
     if not (user and user.is_authenticated):
         return None
-    return Volunteer.objects.filter(user=user, anonymized_at__isnull=True).select_related("region").first()
+    volunteer = _linked_volunteer(user)
+    return volunteer if volunteer is not None and volunteer.anonymized_at is None else None
 
 
 def is_volunteer(user: Any) -> bool:
@@ -160,39 +173,108 @@ class RequestFilters:
     status: str = "open"  # "open", "closed", "all" or one status
 
 
+def _overdue_q(now: datetime.datetime) -> Q:
+    return Q(status__in=HelpRequest.OPEN, due_until__lt=now)
+
+
 def _order_overdue_first(qs: QuerySet[HelpRequest], now: datetime.datetime) -> QuerySet[HelpRequest]:
     return qs.annotate(
-        overdue=Case(
-            When(Q(status__in=HelpRequest.OPEN, due_until__lt=now), then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        ),
-        urgent=Case(
-            When(urgency=HelpRequest.Urgency.URGENT, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        ),
+        overdue=Case(When(_overdue_q(now), then=Value(0)), default=Value(1), output_field=IntegerField()),
+        urgent=URGENT_FIRST,
     ).order_by("overdue", "urgent", "due_until", "id")
 
 
-def request_list_for_staff(*, user: Any, filters: RequestFilters | None = None) -> QuerySet[HelpRequest]:
-    """The coordinator's (or office's) list: overdue first, then urgent, then by the window's end."""
-    filters = filters or RequestFilters()
-    now = timezone.now()
-    qs = HelpRequest.objects.all()
-    condition = _staff_q(user)
-    if condition is not None:
-        qs = qs.filter(condition)
-    if filters.region:
-        qs = qs.filter(region_id=filters.region)
-    if filters.kind in HelpRequest.Kind.values:
-        qs = qs.filter(kind=filters.kind)
-    if filters.status == "open":
-        qs = qs.filter(status__in=HelpRequest.OPEN)
-    elif filters.status == "closed":
-        qs = qs.filter(status__in=HelpRequest.CLOSED)
-    elif filters.status in HelpRequest.Status.values:
-        qs = qs.filter(status=filters.status)
+class OverdueFirst:
+    """A list of requests ordered overdue first, then urgent, then by the window's end, read one
+    page at a time without sorting the whole list.
+
+    "Overdue" depends on the time of the request, so no index holds that order; but the overdue
+    rows (open, window ended) and the others are each in the order (urgent, window's end, id) of
+    the indexes care_open_order, care_open_region_order (open requests, of every region or one)
+    and care_region_order (all of a region's requests).
+    A page is read from the overdue half, then, when it runs out, from the other half: each an
+    index scan that stops at the page's end, instead of sorting tens of thousands of rows for
+    thirty. The page's rows are then read whole by their ids, with their region, offers and
+    locality. Iterating or `queryset` gives the whole list as one ordered query.
+    """
+
+    def __init__(
+        self, rows: QuerySet[HelpRequest], *, now: datetime.datetime, statuses: tuple[str, ...]
+    ) -> None:
+        self._rows = rows  # filtered only: no ordering, no annotations
+        self._now = now
+        # Which statuses the list may hold: closed requests are never overdue, and for open ones
+        # "not overdue" is a range of the window's end the index reads directly.
+        self._may_be_overdue = bool(set(statuses) & set(HelpRequest.OPEN))
+        self._open_only = set(statuses) <= set(HelpRequest.OPEN)
+
+    @property
+    def queryset(self) -> QuerySet[HelpRequest]:
+        return _page_rows(_order_overdue_first(self._rows, self._now))
+
+    def count(self) -> int:
+        return self._rows.order_by().count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self) -> Iterator[HelpRequest]:
+        return iter(self.queryset)
+
+    @overload
+    def __getitem__(self, index: int) -> HelpRequest: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[HelpRequest]: ...
+    def __getitem__(self, index: int | slice) -> HelpRequest | list[HelpRequest]:
+        if isinstance(index, int):
+            return self.queryset[index]
+        start, stop = index.start or 0, index.stop
+        if index.step not in (None, 1) or start < 0 or stop is None or stop < 0:
+            return list(self.queryset[index])
+        return self._page(start, stop)
+
+    def _ids(self, qs: QuerySet[HelpRequest], start: int, stop: int) -> list[int]:
+        ordered = qs.alias(urgent=URGENT_FIRST).order_by("urgent", "due_until", "id")
+        return list(ordered.values_list("pk", flat=True)[start:stop])
+
+    def _page(self, start: int, stop: int) -> list[HelpRequest]:
+        if stop <= start:
+            return []
+        overdue = _overdue_q(self._now)
+        ids: list[int] = []
+        late = 0
+        if self._may_be_overdue:
+            late_rows = self._rows.filter(overdue)
+            # Past the first page, the overdue half's length (counted in the index) says which
+            # halves the page holds: reading an overdue half that ended before the page would
+            # walk all of it for nothing.
+            late = late_rows.order_by().count() if start else stop
+            if start < late:
+                ids = self._ids(late_rows, start, stop)
+                if len(ids) == stop - start:
+                    return self._read(ids)
+                late = start + len(ids)
+        if not self._may_be_overdue:
+            rest = self._rows
+        elif self._open_only:
+            rest = self._rows.filter(due_until__gte=self._now)
+        else:
+            rest = self._rows.exclude(overdue)
+        ids += self._ids(rest, max(start - late, 0), stop - late)
+        return self._read(ids)
+
+    def _read(self, ids: list[int]) -> list[HelpRequest]:
+        if not ids:
+            return []
+        rows = {
+            r.pk: r
+            for r in _page_rows(_order_overdue_first(HelpRequest.objects.filter(pk__in=ids), self._now))
+        }
+        return [rows[pk] for pk in ids]
+
+
+def _page_rows(qs: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:
+    """What a card shows beside the request: its region, its offers waiting and the locality."""
     # A correlated count rather than a GROUP BY over every row: PostgreSQL evaluates it after
     # the sort and the LIMIT, for the page's rows only.
     offers = (
@@ -202,10 +284,33 @@ def request_list_for_staff(*, user: Any, filters: RequestFilters | None = None) 
         .annotate(n=Count("id"))
         .values("n")
     )
-    qs = _with_locality(qs.select_related("region")).annotate(
+    return _with_locality(qs.select_related("region")).annotate(
         offers=Coalesce(Subquery(offers, output_field=IntegerField()), Value(0))
     )
-    return _order_overdue_first(qs, now)
+
+
+def request_list_for_staff(*, user: Any, filters: RequestFilters | None = None) -> OverdueFirst:
+    """The coordinator's (or office's) list: overdue first, then urgent, then by the window's end."""
+    filters = filters or RequestFilters()
+    qs = HelpRequest.objects.all()
+    condition = _staff_q(user)
+    if condition is not None:
+        qs = qs.filter(condition)
+    if filters.region:
+        qs = qs.filter(region_id=filters.region)
+    if filters.kind in HelpRequest.Kind.values:
+        qs = qs.filter(kind=filters.kind)
+    statuses: tuple[str, ...] = tuple(HelpRequest.Status.values)
+    if filters.status == "open":
+        statuses = HelpRequest.OPEN
+        qs = qs.filter(status__in=statuses)
+    elif filters.status == "closed":
+        statuses = HelpRequest.CLOSED
+        qs = qs.filter(status__in=statuses)
+    elif filters.status in HelpRequest.Status.values:
+        statuses = (filters.status,)
+        qs = qs.filter(status=filters.status)
+    return OverdueFirst(qs, now=timezone.now(), statuses=statuses)
 
 
 def _with_locality(qs: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:
@@ -216,7 +321,7 @@ def _with_locality(qs: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:
     )
 
 
-def requests_open_for_volunteer(*, volunteer: Volunteer) -> QuerySet[HelpRequest]:
+def requests_open_for_volunteer(*, volunteer: Volunteer, kind: str = "") -> OverdueFirst:
     """Open, checked requests of the volunteer's region with hands still needed (no contact)."""
     now = timezone.now()
     qs = HelpRequest.objects.filter(
@@ -224,9 +329,12 @@ def requests_open_for_volunteer(*, volunteer: Volunteer) -> QuerySet[HelpRequest
         status__in=(HelpRequest.Status.NEW, HelpRequest.Status.ASSIGNED),
         needs_check=False,
         taken_hands__lt=F("needed_hands"),
-        due_until__gt=now,
-    ).select_related("region")
-    return _order_overdue_first(_with_locality(qs), now)
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    # Their window has not ended: none is overdue (the list is the second half alone).
+    qs = qs.filter(due_until__gt=now)
+    return OverdueFirst(qs, now=now, statuses=())
 
 
 def assignments_of_volunteer(*, volunteer: Volunteer) -> QuerySet[Assignment]:
@@ -268,7 +376,8 @@ def _own_assignments(user: Any) -> QuerySet[Assignment]:
     condition through the joins would scan every assignment."""
     cached = getattr(user, "_care_own_ids", None)
     if cached is None:
-        volunteer_ids = list(Volunteer.objects.filter(user=user).values_list("pk", flat=True))
+        linked = _linked_volunteer(user)
+        volunteer_ids = [] if linked is None else [linked.pk]
         detachment_ids = list(Detachment.objects.filter(curator=user).values_list("pk", flat=True))
         cached = (volunteer_ids, detachment_ids)
         user._care_own_ids = cached
@@ -406,7 +515,7 @@ def map_features(
     the grid cell's centre and no contact."""
     condition = request_visible_q(user)
     now = timezone.now()
-    qs = HelpRequest.objects.filter(status__in=HelpRequest.OPEN, beneficiary__latitude__isnull=False)
+    qs = HelpRequest.objects.filter(status__in=HelpRequest.OPEN)
     if condition is not None:
         qs = qs.filter(condition)
     if region:
@@ -429,19 +538,7 @@ def map_features(
         .values_list("request_id", flat=True)
     )
     # Tuples, not model instances: the layer holds up to MAP_LIMIT rows.
-    rows = qs.order_by("due_until", "id").values_list(
-        "id",
-        "kind",
-        "urgency",
-        "status",
-        "due_until",
-        "region__code",
-        "beneficiary_id",
-        "beneficiary__locality",
-        "beneficiary__address",
-        "beneficiary__latitude",
-        "beneficiary__longitude",
-    )[:MAP_LIMIT]
+    rows = _map_rows(qs, joined=bool(bbox))
     features = []
     viewed: list[tuple[int, int, str]] = []
     kinds = {value: str(label) for value, label in HelpRequest.Kind.choices}
@@ -500,6 +597,46 @@ def map_features(
 
 MAP_LIMIT = 2000
 
+_MAP_COLUMNS = ("id", "kind", "urgency", "status", "due_until", "region__code", "beneficiary_id")
+
+
+def _map_rows(qs: QuerySet[HelpRequest], *, joined: bool) -> list[tuple[Any, ...]]:
+    """The layer's rows, each the request's columns then its beneficiary's locality, address and
+    point, in the order of the window's end.
+
+    Joined to the beneficiaries, PostgreSQL reads all of them (a region's requests are too many
+    for it to look each one up) for a region's couple of thousand; so the requests are read
+    first, along the open requests' index, then their beneficiaries by id. Those without a
+    point are left out after the LIMIT: when one was and the LIMIT was reached, the next one
+    with a point is missing, and the joined query answers instead (as it does for a box, whose
+    bounds are the beneficiaries' points). The point comes as PostgreSQL's float8: the same
+    double as float() of the Decimal (both round the decimal value to the nearest), without
+    making thousands of Decimals first."""
+    ordered = qs.order_by("due_until", "id")
+    if joined:
+        return list(
+            ordered.filter(beneficiary__latitude__isnull=False)
+            .annotate(
+                b_lat=Cast("beneficiary__latitude", FloatField()),
+                b_lon=Cast("beneficiary__longitude", FloatField()),
+            )
+            .values_list(*_MAP_COLUMNS, "beneficiary__locality", "beneficiary__address", "b_lat", "b_lon")[
+                :MAP_LIMIT
+            ]
+        )
+    requests = list(ordered.values_list(*_MAP_COLUMNS)[:MAP_LIMIT])
+    points = {
+        pk: rest
+        for pk, *rest in Beneficiary.objects.filter(pk__in={r[-1] for r in requests}, latitude__isnull=False)
+        .order_by()
+        .annotate(lat=Cast("latitude", FloatField()), lon=Cast("longitude", FloatField()))
+        .values_list("id", "locality", "address", "lat", "lon")
+    }
+    rows = [(*r, *points[r[-1]]) for r in requests if r[-1] in points]
+    if len(rows) < len(requests) == MAP_LIMIT:
+        return _map_rows(qs, joined=True)
+    return rows
+
 
 # Matching --------------------------------------------------------------------------------------
 
@@ -534,36 +671,38 @@ def suggested_volunteers(*, request: HelpRequest, limit: int = SUGGESTIONS) -> l
     adult_born_before = today.replace(year=today.year - ADULT_AGE)
     codes = KIND_SKILLS.get(request.kind, ())
     locality = request.beneficiary.locality.strip()
-    qs = (
-        Volunteer.objects.filter(
-            region_id=request.region_id,
-            status=Volunteer.Status.ACTIVE,
-            anonymized_at__isnull=True,
-            birth_date__lte=adult_born_before,
-        )
-        .exclude(
-            pk__in=Assignment.objects.filter(
-                request=request, status__in=Assignment.ACTIVE, volunteer__isnull=False
-            ).values("volunteer_id")
-        )
-        .annotate(
-            same_place=Case(
-                When(locality__iexact=locality, then=Value(0))
-                if locality
-                else When(pk__isnull=True, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-            skill_fit=Exists(
-                Volunteer.skills.through.objects.filter(volunteer_id=OuterRef("pk"), skill__code__in=codes)
-            ),
-            available=Case(
-                When(_availability_q(request), then=Value(0)), default=Value(1), output_field=IntegerField()
-            ),
-        )
-        .order_by("same_place", "-skill_fit", "available", "last_name", "id")
+    candidates = Volunteer.objects.filter(
+        region_id=request.region_id,
+        status=Volunteer.Status.ACTIVE,
+        anonymized_at__isnull=True,
+        birth_date__lte=adult_born_before,
+    ).exclude(
+        pk__in=Assignment.objects.filter(
+            request=request, status__in=Assignment.ACTIVE, volunteer__isnull=False
+        ).values("volunteer_id")
     )
-    return list(qs[:limit])
+    fits = Volunteer.skills.through.objects.filter(volunteer_id=OuterRef("pk"), skill__code__in=codes)
+    available = _availability_q(request)
+    ranked = candidates.annotate(
+        same_place=Case(
+            When(locality__iexact=locality, then=Value(0))
+            if locality
+            else When(pk__isnull=True, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        skill_fit=Exists(fits),
+        available=Case(When(available, then=Value(0)), default=Value(1), output_field=IntegerField()),
+    ).order_by("same_place", "-skill_fit", "available", "last_name", "id")
+    # The best tier (same place, a fitting skill, available, as far as the request allows)
+    # walked by name along volunteer_care_match, which holds every column it asks: it stops at
+    # `limit` people instead of ranking a region's thousands. Those it finds are the first
+    # `limit` of the ranking; when it finds fewer, the whole ranking answers.
+    best = candidates.filter(available)
+    best = best.filter(locality__iexact=locality) if locality else best
+    best = best.filter(Exists(fits)) if codes else best
+    top: list[Volunteer] = list(ranked.filter(pk__in=best.order_by("last_name", "id").values("pk")[:limit]))
+    return top if len(top) == limit else list(ranked[:limit])
 
 
 def _distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

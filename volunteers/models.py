@@ -299,6 +299,21 @@ class Volunteer(models.Model):
             # (Django's iexact on PostgreSQL is UPPER(email::text)) at every registration.
             models.Index(fields=["phone"], name="volunteer_phone"),
             models.Index(Upper(Cast("email", models.TextField())), name="volunteer_email_upper"),
+            # Matching a help request (care.selectors.suggested_volunteers) walks a region's
+            # active people by name, telling the best tier from this index alone: it stops at
+            # ten instead of ranking the thousands of a region.
+            models.Index(
+                fields=["region", "last_name", "id"],
+                include=[
+                    "locality",
+                    "birth_date",
+                    "available_weekdays",
+                    "available_evenings",
+                    "available_weekends",
+                ],
+                name="volunteer_care_match",
+                condition=models.Q(status="active", anonymized_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

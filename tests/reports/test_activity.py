@@ -227,7 +227,8 @@ def test_listed_detachments_figures_equal_the_export_of_every_detachment(world, 
         scope = ReportScope(user=user, start=PERIOD[0], end=PERIOD[1])
         rows = selectors.detachment_rows(scope)
         full = {
-            d.pk: (d.member_count, d.minor_count, d.signup_count) for d in selectors.detachment_activity(scope)
+            d.pk: (d.member_count, d.minor_count, d.signup_count)
+            for d in selectors.detachment_activity(scope)
         }
         assert rows
         assert [(r.members, r.minors, r.signups) for r in rows] == [full[r.detachment.pk] for r in rows]

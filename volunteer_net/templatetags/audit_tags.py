@@ -8,6 +8,8 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import AuditEntry
+
 register = template.Library()
 
 # Where a view happened, as the apps record it in AuditEntry.detail["where"].
@@ -25,10 +27,14 @@ WHERE = {
 
 @register.inclusion_tag("includes/audit_trail.html")
 def audit_trail(trail: list[Any]) -> dict[str, Any]:
+    # The action's label as get_action_display gives it, translated once per kind of action
+    # rather than every label for each of the (up to fifty) rows.
+    actions = {value: str(label) for value, label in AuditEntry.Action.choices}
     rows = [
         {
             "entry": entry,
             "who": (entry.actor.full_name or entry.actor.email) if entry.actor else "—",
+            "what": actions.get(entry.action, entry.action),
             "where": WHERE.get(str((entry.detail or {}).get("where", "")), "—"),
         }
         for entry in trail
