@@ -299,7 +299,7 @@ class ShiftSignupApi(APIView):
         shift = selectors.shift_get_for_signup(user=request.user, pk=pk)
         serializer = ShiftSignupInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        volunteer = selectors.volunteer_of_user(user=request.user)
+        volunteer = selectors.volunteer_to_sign_up(user=request.user)
         if volunteer is None:
             return Response(
                 {"detail": str(_("This account has no volunteer profile.")), "code": "no_profile"},

@@ -207,15 +207,20 @@ class VisitListCreateApi(APIView):
         limit, duplicate). Throttled per user."""
         data = VisitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        volunteer = Volunteer.objects.filter(
-            user=cast(User, request.user), anonymized_at__isnull=True
-        ).first()
+        # Only the id: the service locks the person's row and reads it whole under the lock.
+        volunteer = (
+            Volunteer.objects.filter(user=cast(User, request.user), anonymized_at__isnull=True)
+            .only("id")
+            .order_by()
+            .first()
+        )
         if volunteer is None:
             return Response(
                 {"detail": _("This account has no volunteer profile."), "code": "no_profile"},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        slot = VisitSlot.objects.select_related("office").filter(pk=data.validated_data["slot"]).first()
+        # Likewise the slot: `visit_book` locks it and reads it (and its office) under the lock.
+        slot = VisitSlot.objects.only("id").filter(pk=data.validated_data["slot"]).order_by().first()
         if slot is None:
             return Response({"slot": [_("No such visit slot.")]}, status=status.HTTP_400_BAD_REQUEST)
         try:
