@@ -266,15 +266,6 @@ def volunteer_of_user(*, user: Any) -> Volunteer | None:
     return Volunteer.objects.filter(user=user, anonymized_at__isnull=True).first()
 
 
-def volunteer_to_sign_up(*, user: Any) -> Volunteer | None:
-    """The user's own profile as the sign-up and booking APIs pass it to their services: only
-    its id, as those lock the row and read it whole under the lock. A full read here decrypted
-    the IIN and built every field of a row read again a moment later."""
-    if user is None or not user.is_authenticated:
-        return None
-    return Volunteer.objects.filter(user=user, anonymized_at__isnull=True).only("id").order_by().first()
-
-
 def _with_shift(qs: QuerySet[Signup]) -> QuerySet[Signup]:
     return qs.select_related("shift__campaign__region")
 
