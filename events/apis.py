@@ -299,17 +299,12 @@ class ShiftSignupApi(APIView):
         shift = selectors.shift_get_for_signup(user=request.user, pk=pk)
         serializer = ShiftSignupInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        volunteer = selectors.volunteer_of_user(user=request.user)
-        if volunteer is None:
-            return Response(
-                {"detail": str(_("This account has no volunteer profile.")), "code": "no_profile"},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
         try:
-            signup = services.signup_create(
+            # The caller's own profile, found as its row is locked: no profile is a refusal
+            # with code no_profile.
+            signup = services.signup_create_own(
                 shift=shift,
-                volunteer=volunteer,
-                by=request.user,  # type: ignore[arg-type]
+                user=request.user,  # type: ignore[arg-type]
                 waitlist_ok=serializer.validated_data["waitlist"],
             )
         except ValidationError as exc:

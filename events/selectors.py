@@ -225,11 +225,13 @@ def shift_get_public(*, user: Any, pk: Any) -> Shift:
 
 
 def shift_get_for_signup(*, user: Any, pk: Any) -> Shift:
-    """The shift someone signs up for, visible as `shift_get_public` decides (404 otherwise),
-    without what only pages show (its skills), and a public campaign's shift found before the
-    user's regions are looked up: the sign-up API is the busiest write over HTTP, and each query
-    is a round trip it waits for (bench/over_http.py)."""
-    qs = Shift.objects.select_related("campaign__region")
+    """The shift someone signs up for, visible as `shift_get_public` decides (404 otherwise).
+
+    Only its id is read: `services.signup_create` locks the row and reads it there, under the
+    lock, which is what the rules are checked against. A public campaign's shift is found
+    before the user's regions are looked up: the sign-up API is the busiest write over HTTP,
+    and each query is a round trip it waits for (bench/over_http.py)."""
+    qs = Shift.objects.only("id").order_by()
     shift = qs.filter(pk=pk, campaign__status__in=PUBLIC_STATUSES).first() if str(pk).isdigit() else None
     if shift is not None:
         return shift

@@ -9,7 +9,6 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -21,7 +20,6 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from regions.scoping import get_object_or_404, may_manage_region, staffed_office_ids
-from volunteers.models import Volunteer
 
 from . import selectors, services
 from .models import FrontOffice, Purpose, Visit, VisitSlot
@@ -207,24 +205,14 @@ class VisitListCreateApi(APIView):
         limit, duplicate). Throttled per user."""
         data = VisitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        volunteer = Volunteer.objects.filter(
-            user=cast(User, request.user), anonymized_at__isnull=True
-        ).first()
-        if volunteer is None:
-            return Response(
-                {"detail": _("This account has no volunteer profile."), "code": "no_profile"},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        slot = VisitSlot.objects.select_related("office").filter(pk=data.validated_data["slot"]).first()
-        if slot is None:
-            return Response({"slot": [_("No such visit slot.")]}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            visit = services.visit_book(
-                slot=slot,
-                volunteer=volunteer,
+            # The caller's own profile and the slot, found as their rows are locked: no profile
+            # is a refusal with code no_profile, no such slot a field error.
+            visit = services.visit_book_own(
+                slot_id=data.validated_data["slot"],
+                user=request.user,  # type: ignore[arg-type]
                 purpose=data.validated_data["purpose"],
                 note=data.validated_data["note"],
-                by=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as exc:
             return _refusal(exc)

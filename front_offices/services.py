@@ -289,6 +289,32 @@ def visit_book(
     purpose, note = _clean_booking(purpose, note)
     person = _lock_person(volunteer)
     locked = _lock_slot(slot.pk)
+    return _book_locked(person, locked, purpose=purpose, note=note, by=by)
+
+
+@transaction.atomic
+def visit_book_own(*, slot_id: int, user: User, purpose: str, note: str = "") -> Visit:
+    """`visit_book` for the account's own profile, found by the account as its row is locked,
+    in a slot given by its id (the API: two queries fewer than looking both up first). No
+    profile (or an erased one): refused with code "no_profile"; no such slot: a field error."""
+    purpose, note = _clean_booking(purpose, note)
+    person = (
+        Volunteer.objects.select_for_update(no_key=True)
+        .filter(user=user, anonymized_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    if person is None:
+        raise ValidationError(_("This account has no volunteer profile."), code="no_profile")
+    try:
+        locked = _lock_slot(slot_id)
+    except VisitSlot.DoesNotExist:
+        raise ValidationError({"slot": [_("No such visit slot.")]}) from None
+    return _book_locked(person, locked, purpose=purpose, note=note, by=user)
+
+
+def _book_locked(person: Volunteer, locked: VisitSlot, *, purpose: str, note: str, by: User | None) -> Visit:
+    """The booking itself, the person and then the slot locked by the caller (the lock order)."""
     refusal = booking_refusal(slot=locked, volunteer=person)
     if refusal is not None:
         raise refusal

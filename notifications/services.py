@@ -24,8 +24,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Count, DateTimeField, ExpressionWrapper, Q, QuerySet
+from django.db.models.constants import OnConflict
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -249,8 +250,8 @@ def messages_schedule_new(
     calling transaction — a new sign-up, a new visit — in one INSERT: none of its messages can
     exist yet. A get-or-create each (a savepoint, a SELECT, an INSERT) was half the queries of a
     sign-up or a booking over HTTP (bench/over_http.py). Should one of them exist after all,
-    each goes through `message_schedule`: the same rows either way. The caller's transaction
-    holds the subject; only the INSERT gets a savepoint of its own, for that fallback."""
+    each goes through `message_schedule`: the same rows either way (the INSERT skips them,
+    `_insert_new`, so no savepoint is needed)."""
     rows = []
     for kind, due_at, valid_until in due:
         key, defaults = _slot_fields(
@@ -267,15 +268,55 @@ def messages_schedule_new(
             language=None,
         )
         rows.append(Message(**key, **defaults))
-    try:
-        with transaction.atomic():
-            created = Message.objects.bulk_create(rows)
-    except IntegrityError:
-        return _schedule_each(recipient, subject_type, subject_id, context, due)
+    created = _insert_new(rows)
     now = timezone.now()
     due_now = [m.pk for m in created if m.next_attempt_at <= now]
     if due_now:
         _enqueue_send(due_now)
+    if len(created) == len(rows):
+        return created
+    # Some existed after all: those go through `message_schedule` (found, not doubled), and
+    # each message comes back in the place of its due slot.
+    made = {(m.kind, m.due_at): m for m in created}
+    return [
+        made.get((kind, due_at))
+        or _schedule_each(recipient, subject_type, subject_id, context, [(kind, due_at, valid_until)])[0]
+        for kind, due_at, valid_until in due
+    ]
+
+
+def _insert_new(rows: list[Message]) -> list[Message]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: the rows of `rows` that were inserted, with
+    their ids. One statement and no savepoint where a plain bulk_create had to be wrapped in a
+    savepoint (two round trips more on every sign-up and booking) for the fallback on a due
+    slot that already exists."""
+    if not rows:
+        return []
+    qs = Message.objects.all()
+    qs._prepare_for_bulk_create(rows)  # type: ignore[attr-defined]  # what bulk_create does first
+    meta = Message._meta
+    fields = [f for f in meta.concrete_fields if f is not meta.pk and not f.generated]
+    # Rows skipped are missing from RETURNING, so several rows come back with their due slot to
+    # be told apart; a single one comes back alone (its id, or None: Django's converters would
+    # fail on a row that is not there, so none are asked for).
+    single = len(rows) == 1
+    returned = qs._insert(  # type: ignore[attr-defined]  # bulk_create's own INSERT
+        rows,
+        fields=fields,
+        returning_fields=[meta.pk] if single else [meta.pk, meta.get_field("kind"), meta.get_field("due_at")],
+        on_conflict=OnConflict.IGNORE,
+    )
+    if single:
+        inserted = {(rows[0].kind, rows[0].due_at): returned[0][0]} if returned and returned[0] else {}
+    else:
+        inserted = {(kind, due_at): pk for pk, kind, due_at in filter(None, returned)}
+    created = []
+    for row in rows:
+        pk = inserted.get((row.kind, row.due_at))
+        if pk is not None:
+            row.pk = pk
+            row._state.adding, row._state.db = False, qs.db
+            created.append(row)
     return created
 
 

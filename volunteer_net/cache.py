@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient as DjangoRedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -35,7 +36,32 @@ def _unreachable(operation: str) -> None:
         logger.warning("the cache (Redis) is unreachable; %s answered as a miss", operation, exc_info=True)
 
 
+class RedisCacheClient(DjangoRedisCacheClient):
+    """Django's client, keeping one `redis.Redis` per connection pool instead of building a new
+    one for every call: each copies the ~170 response callbacks of the protocol into a fresh
+    dict, ~70 µs of CPU, and the throttles of a sign-up or a booking make two calls a request.
+    A `redis.Redis` is safe to share between threads (it takes a connection from the pool for
+    each command), and the pools are Django's own, so nothing else changes."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        # Django's own attributes, which its stubs leave out.
+        index = self._get_connection_pool_index(write)  # type: ignore[attr-defined]
+        client = self._clients.get(index)
+        if client is None:
+            pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+            client = self._clients[index] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+        return client
+
+
 class RedisCache(DjangoRedisCache):
+    def __init__(self, server: Any, params: Any) -> None:
+        super().__init__(server, params)
+        self._class = RedisCacheClient
+
     def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
         try:
             return bool(super().add(key, value, timeout, version))

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from events import services
 from events.models import Campaign, Signup
 from tests.factories import MinorFactory, SkillFactory, VolunteerFactory, years_ago
+from volunteers.models import Volunteer
 
 from .factories import CampaignFactory, ShiftFactory, local
 
@@ -126,10 +127,12 @@ class TestSignupApi:
         """The busiest write over HTTP: every round trip is waited for (bench/over_http.py)."""
         shift = ShiftFactory()
         client = api_for(bob.user)
-        # The shift and the person; both locked; the person's sign-ups here or at that time (one
-        # query); the insert; the places taken; the confirmation message (in a savepoint of its
-        # own); and the sign-up's own atomic block, a savepoint inside the test's transaction.
-        with django_assert_num_queries(12):
+        # The shift's id (404 outside the scope); the shift locked, then the person locked and
+        # found by the account in one query; the person's active sign-ups; the insert; the
+        # places taken; the confirmation and reminders in one INSERT that skips a due slot
+        # already there (no savepoint of its own); and the sign-up's own atomic block, a
+        # savepoint inside the test's transaction (SAVEPOINT and RELEASE).
+        with django_assert_num_queries(9):
             response = client.post(f"/api/shifts/{shift.pk}/signup/", format="json")
         assert response.status_code == 201 and response.json()["status"] == "confirmed"
 
@@ -165,9 +168,16 @@ class TestSignupApi:
         draft = ShiftFactory(campaign=CampaignFactory(status=Campaign.Status.DRAFT))
         assert client.post(f"/api/shifts/{draft.pk}/signup/", format="json").status_code == 404
 
-    def test_account_without_profile(self, alice) -> None:  # type: ignore[no-untyped-def]
-        response = api_for(alice).post(f"/api/shifts/{ShiftFactory().pk}/signup/", format="json")
+    def test_account_without_profile(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory()
+        response = api_for(alice).post(f"/api/shifts/{shift.pk}/signup/", format="json")
         assert response.status_code == 400 and response.json()["code"] == "no_profile"
+        # An erased profile is no profile either.
+        erased = VolunteerFactory(region=almaty, with_account=True)
+        Volunteer.objects.filter(pk=erased.pk).update(anonymized_at=timezone.now())
+        response = api_for(erased.user).post(f"/api/shifts/{shift.pk}/signup/", format="json")
+        assert response.status_code == 400 and response.json()["code"] == "no_profile"
+        assert not Signup.objects.filter(shift=shift).exists()
 
     def test_anonymous_is_401(self) -> None:
         shift = ShiftFactory()

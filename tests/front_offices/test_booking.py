@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 from django.utils import timezone, translation
+from rest_framework.authtoken.models import Token
 
 from front_offices import services
 from front_offices.models import Visit, VisitSlot
@@ -253,6 +254,42 @@ def test_booking_pages_end_to_end_with_ics(office, monday, bob) -> None:  # type
     client.post(f"/front-offices/visits/{visit.pk}/cancel/")
     visit.refresh_from_db()
     assert visit.status == "cancelled"
+
+
+def test_booking_over_the_api_takes_a_fixed_handful_of_queries(
+    office, monday, bob, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    """The second busiest write over HTTP (bench/over_http.py): each query is a round trip the
+    request waits for. With a token, as the API's clients call it."""
+    slot = slot_at(office, monday, 10)
+    client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bob.user).key}")
+    # The token and its user; the person locked and found by the account in one query, then
+    # the slot locked; a visit at the same time; the future visits (the limit); the insert; the
+    # place taken; the confirmation and reminders in one INSERT that skips a due slot already
+    # there (no savepoint of its own); and the booking's atomic block, a savepoint inside the
+    # test's transaction.
+    with django_assert_num_queries(10):
+        made = client.post(
+            "/api/visits/", {"slot": slot.pk, "purpose": "consultation"}, content_type="application/json"
+        )
+    assert made.status_code == 201 and made.json()["status"] == "booked"
+    assert set(
+        Message.objects.filter(subject_type="front_offices.visit", subject_id=made.json()["id"]).values_list(
+            "kind", flat=True
+        )
+    ) == {"visit_booked", "visit_reminder_24h", "visit_reminder_1h"}
+
+
+def test_api_refuses_an_account_without_profile_and_an_unknown_slot(office, monday, bob, alice) -> None:  # type: ignore[no-untyped-def]
+    slot = slot_at(office, monday, 11)
+    body = {"slot": slot.pk, "purpose": "consultation"}
+    refused = client_for(alice).post("/api/visits/", body, content_type="application/json")
+    assert refused.status_code == 400 and refused.json()["code"] == "no_profile"
+    unknown = client_for(bob.user).post(
+        "/api/visits/", {**body, "slot": 999_999_999}, content_type="application/json"
+    )
+    assert unknown.status_code == 400 and list(unknown.json()) == ["slot"]
+    assert not Visit.objects.exists()
 
 
 def test_api_codes(office, monday, bob, charlie) -> None:  # type: ignore[no-untyped-def]

@@ -75,7 +75,7 @@ class TestSchedule:
             )
         one_by_one = list(Message.objects.order_by("due_at").values(*fields))
         Message.objects.all().delete()
-        with django_assert_num_queries(3):  # a savepoint, the INSERT, its release
+        with django_assert_num_queries(1):  # one INSERT, without a savepoint of its own
             services.messages_schedule_new(
                 recipient=bob, subject_type="events.signup", subject_id=1, context=context, due=due
             )
@@ -96,7 +96,23 @@ class TestSchedule:
             ],
         )
         assert made[0].pk == first.pk
+        assert [m.kind for m in made] == ["shift_reminder_24h", "shift_reminder_2h"]
+        assert made[1].pk is not None and made[1].pk != first.pk
         assert Message.objects.count() == 2
+
+    def test_a_single_message_that_exists_after_all_is_found(self, bob, on_commit) -> None:  # type: ignore[no-untyped-def]
+        starts = kz(2026, 5, 20, 10, 0)
+        due_at = starts - datetime.timedelta(hours=24)
+        first = schedule(bob, kind="shift_reminder_24h", due_at=due_at)
+        made = services.messages_schedule_new(
+            recipient=bob,
+            subject_type="events.signup",
+            subject_id=1,
+            context={"title": "Тал егу", "starts_at": starts},
+            due=[("shift_reminder_24h", due_at, None)],
+        )
+        assert [m.pk for m in made] == [first.pk]
+        assert Message.objects.count() == 1
 
     def test_language_and_channel_come_from_the_profile(self, almaty) -> None:  # type: ignore[no-untyped-def]
         person = VolunteerFactory(region=almaty, preferred_language="ru", preferred_channel="sms")
