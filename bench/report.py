@@ -56,11 +56,16 @@ def render(data: dict[str, Any], source: str) -> str:
             "below); rerun `make bench` on a quiet machine for the national figures.",
             "",
         ]
-    load = (m.get("load_average") or [0])[0]
+    # The reading taken before the groups where there is one (the HTTP group, last, loads the
+    # machine by design); older results have only the one at the end.
+    start = m.get("load_average_at_start")
+    load, when = (
+        ((start or [0])[0], "at its start") if start else ((m.get("load_average") or [0])[0], "at its end")
+    )
     if m.get("cores") and load > m["cores"]:
         lines += [
-            f"> The machine was busy during this run (load average {load} on {m['cores']} cores at its "
-            "end): times are inflated by the other work; the ratios to floors taken in the same run "
+            f"> The machine was busy during this run (load average {load} on {m['cores']} cores {when}"
+            "): times are inflated by the other work; the ratios to floors taken in the same run "
             "are the steadier figures. Rerun `make bench` on a quiet machine before comparing times.",
             "",
         ]
@@ -68,7 +73,9 @@ def render(data: dict[str, Any], source: str) -> str:
         lines += [f"> {data['note']}", ""]
     lines.append(
         f"- **Machine:** {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; Python {m['python']}, "
-        f"PostgreSQL {m['postgres']}; load average at the end {', '.join(str(x) for x in m.get('load_average', []))}"
+        f"PostgreSQL {m['postgres']}; load average"
+        + (f" before the groups {', '.join(str(x) for x in start)}," if start else "")
+        + f" at the end {', '.join(str(x) for x in m.get('load_average', []))}"
     )
     lines.append(f"- **Date:** {data['date']} · **commit** `{data['commit']}`")
     shown = ["volunteers", "campaigns", "shifts", "signups", "visits", "care", "messages", "map_features"]

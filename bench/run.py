@@ -235,6 +235,9 @@ def main() -> int:
         smoke=args.scale == "smoke",
         only=bool(args.only),
     )
+    # Before the groups: the last of them (over HTTP) loads the machine itself, so the reading at
+    # the end says little about what else was running.
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     results, seconds, failed = run_groups(ctx, groups)
     tenth_scale: dict[str, Any] = {}
     if args.scale == "national" and not args.no_tenth and not args.only:
@@ -244,7 +247,7 @@ def main() -> int:
     now = datetime.datetime.now(datetime.UTC)
     revision = commit()
     data = {
-        "machine": machine(),
+        "machine": {**machine(), "load_average_at_start": load_at_start},
         "date": now.isoformat(timespec="seconds"),
         "commit": revision,
         "scale": {
