@@ -22,8 +22,10 @@ from decimal import Decimal
 from typing import Any, overload
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Avg,
+    BooleanField,
     Case,
     Count,
     DecimalField,
@@ -42,6 +44,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -627,7 +630,9 @@ def _map_rows(qs: QuerySet[HelpRequest], *, joined: bool) -> list[tuple[Any, ...
     requests = list(ordered.values_list(*_MAP_COLUMNS)[:MAP_LIMIT])
     points = {
         pk: rest
-        for pk, *rest in Beneficiary.objects.filter(pk__in={r[-1] for r in requests}, latitude__isnull=False)
+        for pk, *rest in Beneficiary.objects.filter(
+            _pk_among(Beneficiary, {r[-1] for r in requests}), latitude__isnull=False
+        )
         .order_by()
         .annotate(lat=Cast("latitude", FloatField()), lon=Cast("longitude", FloatField()))
         .values_list("id", "locality", "address", "lat", "lon")
@@ -636,6 +641,16 @@ def _map_rows(qs: QuerySet[HelpRequest], *, joined: bool) -> list[tuple[Any, ...
     if len(rows) < len(requests) == MAP_LIMIT:
         return _map_rows(qs, joined=True)
     return rows
+
+
+def _pk_among(model: Any, ids: set[int]) -> Q | RawSQL:
+    """pk IN ids. On PostgreSQL one array parameter (`= ANY`): Django resolves each value of an
+    IN list as an expression of its own, a third of the map layer's time for its ~2 000 ids."""
+    if connection.vendor != "postgresql":
+        return Q(pk__in=ids)
+    column = f'"{model._meta.db_table}"."{model._meta.pk.column}"'
+    # The column is the model's own; the ids go as a parameter.
+    return RawSQL(f"{column} = ANY(%s)", (sorted(ids),), output_field=BooleanField())  # noqa: S611
 
 
 # Matching --------------------------------------------------------------------------------------
