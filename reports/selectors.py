@@ -135,7 +135,8 @@ def summary_rollup(scope: ReportScope) -> Rollup:
     )
     sql, params = inner.query.sql_with_params()
     sums = ", ".join(f"SUM(s.{f})" for f in _ROLLUP_SUMS)
-    month = "date_trunc('month', s.m)::date"
+    # A date as a plain timestamp: the month does not depend on the session's time zone.
+    month = "date_trunc('month', s.m::timestamp)::date"
     rollup: Rollup = {group: {} for group in _ROLLUP_GROUPS}
     # GROUPING() has a bit set for each column a row is NOT grouped by: 0b0111 is "by region".
     sets = {0b0111: "region", 0b1011: "kind", 0b1101: "direction", 0b1110: "month", 0b1111: "total"}
