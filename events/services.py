@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from regions.scoping import may_manage_region
 from volunteers.models import ADULT_AGE, Skill, Volunteer
+from volunteers.services import volunteer_lock_own
 
 from . import messages as event_messages
 from .models import CalendarFeed, Campaign, Shift, ShiftSeries, Signup
@@ -181,14 +182,7 @@ def signup_create_own(*, shift: Shift, user: User, waitlist_ok: bool = True) -> 
     (the API: one query fewer than looking the profile up first, on the busiest write over
     HTTP). Refused with code "no_profile" when the account has none (or an erased one)."""
     locked = _lock_shift(shift.pk)
-    person = (
-        Volunteer.objects.select_for_update(no_key=True)
-        .filter(user=user, anonymized_at__isnull=True)
-        .order_by("pk")
-        .first()
-    )
-    if person is None:
-        raise ValidationError(_("This account has no volunteer profile."), code="no_profile")
+    person = volunteer_lock_own(user=user)
     return _signup_locked(locked, person, by=user, waitlist_ok=waitlist_ok)
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from volunteers.models import Volunteer
+from volunteers.services import volunteer_create, volunteer_lock_own
 from volunteers.validators import normalize_phone
 
 from . import messages as visit_messages
@@ -298,14 +299,7 @@ def visit_book_own(*, slot_id: int, user: User, purpose: str, note: str = "") ->
     in a slot given by its id (the API: two queries fewer than looking both up first). No
     profile (or an erased one): refused with code "no_profile"; no such slot: a field error."""
     purpose, note = _clean_booking(purpose, note)
-    person = (
-        Volunteer.objects.select_for_update(no_key=True)
-        .filter(user=user, anonymized_at__isnull=True)
-        .order_by("pk")
-        .first()
-    )
-    if person is None:
-        raise ValidationError(_("This account has no volunteer profile."), code="no_profile")
+    person = volunteer_lock_own(user=user)
     try:
         locked = _lock_slot(slot_id)
     except VisitSlot.DoesNotExist:
@@ -466,8 +460,6 @@ def walk_in_register(
             errors["birth_date"] = [_("Not found by phone: enter the date of birth to add the visitor.")]
         if errors:
             raise ValidationError(errors)
-        from volunteers.services import volunteer_create
-
         volunteer = volunteer_create(
             created_by=by,
             data={
