@@ -102,15 +102,6 @@ def summary_in_scope(scope: ReportScope) -> QuerySet[SignupDaySummary]:
     return qs
 
 
-_SUMMARY_GROUPS = {
-    "month": TruncMonth("day"),
-    "kind": F("campaign__kind"),
-    "direction": F("campaign__direction"),
-    "region": F("campaign__region_id"),
-    "campaign": F("campaign_id"),
-}
-
-
 # The groups the rollup below answers; "campaign" reads the summary by campaign.
 _ROLLUP_GROUPS = ("region", "kind", "direction", "month", "total")
 _ROLLUP_SUMS = ("signups", *Signup.Status.values, "hours")
@@ -169,10 +160,16 @@ def signup_hours(scope: ReportScope, group: str) -> dict[Any, Decimal]:
             for key, sums in sums_by_key.items()
             if sums["attended"]
         }
-    if summary_serves(scope) and group in _SUMMARY_GROUPS:
-        summary = summary_in_scope(scope).filter(attended__gt=0)
-        sums = summary.annotate(g=_SUMMARY_GROUPS[group]).order_by().values("g").annotate(h=HOURS_SUM)
-        return {r["g"]: r["h"] for r in sums}
+    if summary_serves(scope) and group == "campaign":
+        # Keys with attended sign-ups only, as above.
+        sums = (
+            summary_in_scope(scope)
+            .filter(attended__gt=0)
+            .order_by()
+            .values("campaign_id")
+            .annotate(h=HOURS_SUM)
+        )
+        return {r["campaign_id"]: r["h"] for r in sums}
     qs = signups_in_scope(scope).filter(status=Signup.Status.ATTENDED)
     if group == "detachment":
         # Most people belong to no detachment: their rows would only make the None key.
