@@ -85,3 +85,19 @@ def test_every_benchmark_scenario_gives_figures(tmp_path: Path) -> None:
     assert not list((ROOT / "bench" / "results").glob("*-smoke.json"))
     # Seeded once, then reused while the seed version matches: later runs take seconds.
     print(f"bench smoke: {time.monotonic() - started:.0f} s (seeding {data['scale']['seed_seconds']} s)")
+
+
+@pytest.mark.django_db
+def test_a_bench_database_seeded_by_another_tree_is_rebuilt_not_migrated() -> None:
+    # A migration renamed after a bench database was seeded: the database records the old name,
+    # and migrating it would create again what that migration made ("relation … already exists").
+    from django.db import connection
+
+    from bench import common
+
+    assert common._migrations_not_on_disk() == []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO django_migrations (app, name, applied) VALUES ('volunteers', '0012_renamed_since', now())"
+        )
+    assert common._migrations_not_on_disk() == ["volunteers.0012_renamed_since"]
