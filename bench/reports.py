@@ -149,6 +149,9 @@ def run(ctx: common.Context) -> list[common.Result]:
             ctx.repeat,
             target_ms=common.DASHBOARD_TARGET_MS,
             target_queries=None,
+            # Its sections run side by side on connections of their own (reports/sections.py):
+            # their queries, floor and profile are those of the same view computed serially.
+            serially={"REPORTS_DASHBOARD_THREADS": 1},
         )
     served = common.time_pages(
         GROUP_DASHBOARDS,

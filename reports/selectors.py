@@ -12,6 +12,7 @@ function with the same signature in its AppConfig.ready() — see `register_hour
 from __future__ import annotations
 
 import datetime
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -118,6 +119,18 @@ def summary_rollup(scope: ReportScope) -> Rollup:
     cached = scope.__dict__.get("_summary_rollup")
     if cached is not None:
         return cached
+    # The dashboard's sections may ask at once from threads of their own (sections.py): the
+    # first reads it, the others wait for it. setdefault is atomic: one lock per scope object.
+    with scope.__dict__.setdefault("_summary_rollup_lock", threading.Lock()):
+        cached = scope.__dict__.get("_summary_rollup")
+        if cached is None:
+            cached = _read_summary_rollup(scope)
+            # Frozen dataclass: the memo is not one of its fields (dataclasses.replace leaves it out).
+            object.__setattr__(scope, "_summary_rollup", cached)
+    return cached
+
+
+def _read_summary_rollup(scope: ReportScope) -> Rollup:
     # The scope's rows, as the ORM scopes them (regions, period, region and campaign picked).
     inner = (
         summary_in_scope(scope)
@@ -143,8 +156,6 @@ def summary_rollup(scope: ReportScope) -> Rollup:
             rollup[group][key] = {
                 f: v or (ZERO if f == "hours" else 0) for f, v in zip(_ROLLUP_SUMS, values, strict=True)
             }
-    # Frozen dataclass: the memo is not one of its fields (dataclasses.replace leaves it out).
-    object.__setattr__(scope, "_summary_rollup", rollup)
     return rollup
 
 

@@ -52,8 +52,9 @@ from . import selectors, services, writers
 from .certificates import certificate_pdf
 from .forms import CertificateForm, ExportForm, ReportScopeForm, RevokeForm, VerifyForm
 from .models import Certificate, ExportJob
-from .registry import DASHBOARD_SECTIONS, EXPORTS, Export
+from .registry import EXPORTS, Export
 from .scope import ReportScope
+from .sections import compute as dashboard_sections
 
 
 @region_scope_required
@@ -98,8 +99,10 @@ def _dashboard_sections(scope: ReportScope) -> tuple[str, datetime.datetime]:
     )
     cached = cache.get(key) if settings.REPORTS_DASHBOARD_CACHE_SECONDS else None
     if cached is None:
-        sections = [s for s in (section(scope) for _key, section in DASHBOARD_SECTIONS) if s is not None]
-        cached = (render_to_string("reports/_sections.html", {"sections": sections}), timezone.now())
+        cached = (
+            render_to_string("reports/_sections.html", {"sections": dashboard_sections(scope)}),
+            timezone.now(),
+        )
         if settings.REPORTS_DASHBOARD_CACHE_SECONDS:
             cache.set(key, cached, settings.REPORTS_DASHBOARD_CACHE_SECONDS)
     return cached

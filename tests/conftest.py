@@ -53,6 +53,17 @@ def regions_in_transactional_db(transactional_db) -> None:  # type: ignore[no-un
     load_regions()
 
 
+@pytest.fixture(autouse=True)
+def _release_dashboard_connections():  # type: ignore[no-untyped-def]
+    """Outside a transaction (transactional and browser tests) the dashboard's sections run on
+    threads with connections of their own (reports/sections.py): closed after each test, so
+    that none is left open on the database the suite flushes and at the end drops."""
+    yield
+    from reports import sections
+
+    sections.release_connections()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _restore_regions_after_session(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """The last transactional test flushes the regions; put them back for a reused database.

@@ -331,6 +331,9 @@ REPORTS_EXPORT_QUEUE_SECONDS = env_int("REPORTS_EXPORT_QUEUE_SECONDS", 3600)
 REPORTS_PUBLIC_CACHE_SECONDS = env_int("REPORTS_PUBLIC_CACHE_SECONDS", 600)
 # Dashboard figures are recomputed at most this often per region scope, period and language (0: always).
 REPORTS_DASHBOARD_CACHE_SECONDS = env_int("REPORTS_DASHBOARD_CACHE_SECONDS", 300)
+# Threads (each with its own database connection) computing one dashboard's sections side by
+# side on PostgreSQL (reports/sections.py); 1 computes them one after another.
+REPORTS_DASHBOARD_THREADS = env_int("REPORTS_DASHBOARD_THREADS", 3)
 # The staff's message log counts at most this many rows; past it the page says "more than" and
 # offers the filters (volunteer_net/paging.py): a full count of a million rows costs ~50 ms.
 MESSAGE_LIST_COUNT_CAP = env_int("MESSAGE_LIST_COUNT_CAP", 10_000)

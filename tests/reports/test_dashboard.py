@@ -112,3 +112,40 @@ def test_year_page_is_public_counts_only_and_cached(world, django_assert_max_num
     with django_assert_max_num_queries(2):  # cached: no aggregate query the second time
         client.get("/year-of-volunteers/", {"year": 2026})
     assert client.get("/year-of-volunteers/", {"year": "zzz"}).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sections_side_by_side_draw_what_one_after_another_draws(  # type: ignore[no-untyped-def]
+    regions_in_transactional_db, world, nora, alice, settings
+) -> None:
+    """As served (no transaction around the view), the sections are computed on threads with
+    connections of their own, in the view's language: the page is the one computed section by
+    section, and its figures are the rows' sums."""
+    from django.template.loader import render_to_string
+
+    from reports import sections
+
+    def drawn(user, language: str, threads: int) -> str:  # type: ignore[no-untyped-def]
+        settings.REPORTS_DASHBOARD_THREADS = threads
+        sections._pool = None  # a pool of the size asked for
+        scope = ReportScope(user=user, start=PERIOD[0], end=PERIOD[1])
+        with translation.override(language):
+            assert sections.side_by_side() is (threads > 1)
+            html = render_to_string("reports/_sections.html", {"sections": sections.compute(scope)})
+        if threads > 1:
+            assert sections._pool is not None and sections._pool._threads  # they did run apart
+            sections.release_connections()
+        # Each chart has an id of its own on the page (its title's), numbered as drawn.
+        ids = re.findall(r'<title id="(chart-\d+)"', html)
+        assert ids and len(set(ids)) == len(ids)
+        return re.sub(r"chart-\d+", "chart-N", html)
+
+    for user in (nora, alice):
+        for language in ("kk", "ru", "en"):
+            assert drawn(user, language, 3) == drawn(user, language, 1)
+    settings.REPORTS_DASHBOARD_THREADS, settings.REPORTS_DASHBOARD_CACHE_SECONDS = 3, 0
+    sections._pool = None
+    html = client_for(nora).get("/reports/", period_query()).content.decode()
+    total = attended_hours([s for s in world.signups if in_period(s)])
+    assert f'data-figure="hours-1">{shown(total)}<' in html
+    assert "Өңірлерді салыстыру" in html and world.astana.name_kk in html
