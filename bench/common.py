@@ -247,6 +247,7 @@ def time_pages(
     target_ms: float | None = PAGE_TARGET_MS,
     target_queries: int | None = PAGE_TARGET_QUERIES,
     serially: dict[str, Any] | None = None,
+    replayed: bool = False,
 ) -> list[Result]:
     """Time each (name, user or None, url) in-process (Django's test client) after a warm-up
     request, `repeat` times, beside its floor: the SQL of the same request under EXPLAIN ANALYZE
@@ -255,11 +256,12 @@ def time_pages(
     `serially`: settings under which the page runs every query on the request's own connection
     (the dashboard computes its sections on threads with connections of their own, which the
     capture does not see): its queries, floor and profile are then taken from one such request,
-    while the timed requests run as served."""
-    from django.test import override_settings
+    while the timed requests run as served.
 
+    `replayed`: the page's own queries are also replayed raw through a cursor between the runs
+    (round trips and fetching included), a second floor given in the note with its ratio."""
     from django.db import connection
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
 
     collect_static()
@@ -275,7 +277,7 @@ def time_pages(
                 client.get(url)
             all_queries = ctx.captured_queries
         runs = repeat
-        timings, floors = [], []
+        timings, floors, replays = [], [], []
         queries = 0
         while len(timings) < runs:
             started = time.perf_counter()
@@ -286,6 +288,8 @@ def time_pages(
             captured = ctx.captured_queries if all_queries is None else all_queries
             queries = len(captured)
             floors.append(explain_ms(captured))
+            if replayed:
+                replays.append(replay_ms(captured))
             if len(timings) == 1 and timings[0] > SLOW_PAGE_SECONDS * 1000:
                 # A page that takes seconds misses its target by far whatever its p95: a few
                 # runs say so, and keep `make bench` within its time. (Decided on the first
@@ -314,6 +318,13 @@ def time_pages(
                 result.note = _miss(median, queries, floor, target_ms, target_queries)
                 with override_settings(**(serially or {})):
                     result.profile = profile_page(client, url)
+        if replays:
+            raw = statistics.median(replays)
+            replay = (
+                f"its {queries} queries replayed raw: {raw:.2f} ms, ratio {median / raw:.2f}"
+                f" ({'within' if median <= 2 * raw else 'over'} 2×)"
+            )
+            result.note = f"{result.note}; {replay}" if result.note else replay
         if runs < repeat:
             slow = f"{runs} runs only: the first took over {SLOW_PAGE_SECONDS:g} s"
             result.note = f"{result.note}; {slow}" if result.note else slow

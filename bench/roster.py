@@ -46,7 +46,17 @@ def run(ctx: common.Context) -> list[common.Result]:
         ("national: messages", national, "/messages/"),
         ("public: front offices", None, "/front-offices/"),
     ]
-    results = common.time_pages(GROUP, scenarios, ctx.repeat)
+    # The roster's own target is set against its queries replayed raw (the second floor).
+    roster = [s for s in scenarios if s[2].startswith("/roster/?") or s[2] == "/roster/"]
+    others = [s for s in scenarios if s not in roster]
+    timed = {
+        r.figure: r
+        for r in [
+            *common.time_pages(GROUP, roster, ctx.repeat, replayed=True),
+            *common.time_pages(GROUP, others, ctx.repeat),
+        ]
+    }
+    results = [timed[name] for name, _user, _url in scenarios]
     admin = common.time_pages(
         GROUP,
         [("admin changelist, all regions (100 rows)", national, "/admin/volunteers/volunteer/")],

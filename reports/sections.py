@@ -20,8 +20,10 @@ Serial instead, and so everywhere the request's own connection must be used:
 
 from __future__ import annotations
 
+import math
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
@@ -63,28 +65,42 @@ def side_by_side() -> bool:
     )
 
 
+# How long each section last took in this process, in seconds: the longest are handed out first,
+# so that a long one does not start last and keep the view waiting alone (a section not timed
+# yet counts as the longest).
+_last_took: dict[str, float] = {}
+
+
 def _in_thread(
-    section: Callable[[ReportScope], Section | None], scope: ReportScope, language: str, zone: str
+    key: str,
+    section: Callable[[ReportScope], Section | None],
+    scope: ReportScope,
+    language: str,
+    zone: str,
 ) -> Section | None:
     close_old_connections()
+    started = time.perf_counter()
     try:
         with translation.override(language), timezone.override(zone):
             return section(scope)
     finally:
+        _last_took[key] = time.perf_counter() - started
         close_old_connections()
 
 
 def compute(scope: ReportScope) -> list[Section]:
     """Every section of the dashboard for this scope, in the registry's order (None: nothing
     to show this user, left out)."""
-    sections = [section for _key, section in DASHBOARD_SECTIONS]
     if not side_by_side():
-        return [s for s in (section(scope) for section in sections) if s is not None]
+        return [s for s in (section(scope) for _key, section in DASHBOARD_SECTIONS) if s is not None]
     language = translation.get_language() or settings.LANGUAGE_CODE
     zone = timezone.get_current_timezone_name()
     pool = _executor()
-    futures = [pool.submit(_in_thread, section, scope, language, zone) for section in sections]
-    return [s for s in (future.result() for future in futures) if s is not None]
+    longest_first = sorted(DASHBOARD_SECTIONS, key=lambda ks: -_last_took.get(ks[0], math.inf))
+    futures = {
+        key: pool.submit(_in_thread, key, section, scope, language, zone) for key, section in longest_first
+    }
+    return [s for s in (futures[key].result() for key, _section in DASHBOARD_SECTIONS) if s is not None]
 
 
 def release_connections() -> None:
