@@ -451,14 +451,11 @@ class DetachmentRow:
 
 
 def _detachment_signups(scope: ReportScope) -> Any:
-    """Sign-ups of the detachment's members for shifts in the period: a correlated count, which
-    PostgreSQL runs per detachment through the members' sign-up index (grouping every member's
-    sign-ups at once, it reads the whole sign-ups table instead)."""
-    signups = Signup.objects.filter(
-        volunteer__detachment_id=OuterRef("pk"),
-        shift__starts_at__gte=scope.start_at,
-        shift__starts_at__lt=scope.end_before,
-    )
+    """Sign-ups of the detachment's members within the scope (period, and campaigns of the
+    user's regions, as their hours are counted): a correlated count, which PostgreSQL runs per
+    detachment through the members' sign-up index (grouping every member's sign-ups at once, it
+    reads the whole sign-ups table instead)."""
+    signups = signups_in_scope(scope).filter(volunteer__detachment_id=OuterRef("pk"))
     return _correlated_count(signups, "volunteer__detachment_id")
 
 

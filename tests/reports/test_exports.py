@@ -13,9 +13,12 @@ from openpyxl import load_workbook
 
 from accounts.models import AuditEntry
 from events.models import Signup
+from reports import selectors
+from reports.scope import ReportScope
 from tests.conftest import client_for
+from tests.events.factories import CampaignFactory, ShiftFactory
 
-from .conftest import PERIOD, in_period, period_query
+from .conftest import PERIOD, in_period, local, period_query
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +214,26 @@ def test_xlsx_written_by_copy_equals_the_python_writer(world, nora, tmp_path) ->
     assert copy_rows[-1][-1] == python_rows[-1][-1]
     assert any(r[6] == "Айгүл <&>\nекінші жол" for r in copy_rows)
     assert any(isinstance(r[5], str) and r[5].startswith("'=HYPERLINK") for r in copy_rows)
+
+
+def test_detachment_sign_ups_count_where_their_hours_count(world, alice, nora, astana) -> None:  # type: ignore[no-untyped-def]
+    """A member of an Almaty detachment helps at an Astana campaign: Almaty's coordinator sees
+    neither that sign-up nor its hours in the detachment's row (another region's campaign);
+    national staff see both, on the dashboard and in the export alike."""
+    minor = world.almaty_volunteers[2]
+    campaign = CampaignFactory(region=astana, starts_on=PERIOD[0], ends_on=PERIOD[1])
+    day = datetime.date(2026, 4, 7)
+    shift = ShiftFactory(campaign=campaign, starts_at=local(day), ends_at=local(day, 15), capacity=5)
+    Signup.objects.create(shift=shift, volunteer=minor, status="attended", hours=Decimal("2.50"))
+    mine = [s for s in world.signups if s.volunteer_id == minor.pk and in_period(s)]
+    almaty_hours = sum((s.hours or 0 for s in mine if s.status == "attended"), Decimal(0))
+    for user, signups, hours in (
+        (alice, len(mine), almaty_hours),
+        (nora, len(mine) + 1, almaty_hours + Decimal("2.50")),
+    ):
+        rows = read_xlsx(export(client_for(user), report="detachments", file_format="xlsx"))
+        row = next(r for r in rows[1:-1] if r[0] == world.detachment.name)
+        assert (row[5], Decimal(str(row[6]))) == (signups, hours)
+        listed = selectors.detachment_rows(ReportScope(user=user, start=PERIOD[0], end=PERIOD[1]))
+        shown = next(r for r in listed if r.detachment.pk == world.detachment.pk)
+        assert (shown.signups, shown.hours) == (signups, hours)
