@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
 from regions.scoping import is_national_staff, region_queryset_for
-from volunteer_net.forms import FastSelect
-from volunteers.forms import DateInput, RegionChoiceField, SkillChoiceField
+from volunteer_net.forms import DayField, FastSelect
+from volunteers.forms import RegionChoiceField, SkillChoiceField
 from volunteers.models import Skill
 
 from .models import Campaign, Shift
@@ -60,8 +60,8 @@ class CampaignFilterForm(forms.Form):
     kind = forms.ChoiceField(
         choices=[("", _("All kinds")), *Campaign.Kind.choices], required=False, label=_("Kind")
     )
-    date_from = forms.DateField(required=False, label=_("From"), widget=DateInput())
-    date_to = forms.DateField(required=False, label=_("To"), widget=DateInput())
+    date_from = DayField(required=False, label=_("From"))
+    date_to = DayField(required=False, label=_("To"))
     free = forms.BooleanField(required=False, label=_("Has free places"))
     evenings = forms.BooleanField(required=False, label=_("Evenings (from 18:00)"))
     weekends = forms.BooleanField(required=False, label=_("Weekends"))
@@ -113,9 +113,8 @@ class CampaignForm(forms.ModelForm):
             "starts_on",
             "ends_on",
         ]
+        field_classes = {"starts_on": DayField, "ends_on": DayField}
         widgets = {
-            "starts_on": DateInput(),
-            "ends_on": DateInput(),
             "description": forms.Textarea(attrs={"rows": 5}),
         }
 
@@ -188,7 +187,7 @@ class ShiftFieldsForm(forms.Form):
 
 
 class ShiftForm(ShiftFieldsForm):
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = DayField(label=_("Date"))
     signup_deadline = forms.DateTimeField(
         label=_("Sign-up deadline"),
         required=False,
@@ -223,7 +222,7 @@ class ShiftForm(ShiftFieldsForm):
 
 
 class SeriesForm(ShiftFieldsForm):
-    first_date = forms.DateField(label=_("First week from"), widget=DateInput())
+    first_date = DayField(label=_("First week from"))
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Days of the week"), choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple
     )

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from regions.scoping import get_object_or_404, may_manage_region, staffed_office_ids
+from volunteer_net.forms import validate_calendar_day
 
 from . import selectors, services
 from .models import FrontOffice, Purpose, Visit, VisitSlot
@@ -35,8 +36,10 @@ class HoursSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(help_text="0 Monday … 6 Sunday")
     opens = serializers.TimeField(format="%H:%M")
     closes = serializers.TimeField(format="%H:%M", help_text="00:00 means midnight")
-    valid_from = serializers.DateField(allow_null=True, help_text="Set on a temporary schedule's rows")
-    valid_until = serializers.DateField(allow_null=True)
+    valid_from = serializers.DateField(
+        allow_null=True, help_text="Set on a temporary schedule's rows", validators=[validate_calendar_day]
+    )
+    valid_until = serializers.DateField(allow_null=True, validators=[validate_calendar_day])
 
 
 class OfficeSerializer(serializers.Serializer):
@@ -98,7 +101,7 @@ class VisitInputSerializer(serializers.Serializer):
 
 
 class SlotsFilterSerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = serializers.DateField(validators=[validate_calendar_day])
 
 
 REFUSAL = inline_serializer(

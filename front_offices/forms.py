@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from volunteer_net.forms import DayField
+
 from .models import FrontOffice, OpeningHours, Purpose, ScheduleException, Service, Visit
 from .services import EDITABLE_FIELDS
 
@@ -59,9 +61,7 @@ class WalkInForm(forms.Form):
     )
     first_name = forms.CharField(label=_("First name (if new)"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name (if new)"), max_length=100, required=False)
-    birth_date = forms.DateField(
-        label=_("Date of birth (if new)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = DayField(label=_("Date of birth (if new)"), required=False)
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[("", "—"), *Visit.Outcome.choices], required=False
@@ -83,11 +83,10 @@ class OpeningHoursForm(forms.ModelForm):
     class Meta:
         model = OpeningHours
         fields = ["weekday", "opens", "closes", "valid_from", "valid_until"]
+        field_classes = {"valid_from": DayField, "valid_until": DayField}
         widgets = {
             "opens": forms.TimeInput(attrs={"type": "time"}),
             "closes": forms.TimeInput(attrs={"type": "time"}),
-            "valid_from": forms.DateInput(attrs={"type": "date"}),
-            "valid_until": forms.DateInput(attrs={"type": "date"}),
         }
 
 
@@ -95,8 +94,8 @@ class ScheduleExceptionForm(forms.ModelForm):
     class Meta:
         model = ScheduleException
         fields = ["date", "opens", "closes", "reason"]
+        field_classes = {"date": DayField}
         widgets = {
-            "date": forms.DateInput(attrs={"type": "date"}),
             "opens": forms.TimeInput(attrs={"type": "time"}),
             "closes": forms.TimeInput(attrs={"type": "time"}),
         }

@@ -15,7 +15,7 @@ from front_offices.models import FrontOffice
 from front_offices.selectors import front_office_list
 from regions.models import Region
 from regions.scoping import is_national_staff, region_queryset_for, scope_queryset
-from volunteer_net.forms import FastSelect
+from volunteer_net.forms import DayField, FastSelect
 from volunteers.models import Volunteer
 
 from .registry import EXPORTS
@@ -25,13 +25,6 @@ from .scope import ReportScope, default_period
 # (links from a campaign's page), so that a region with thousands does not send them all.
 CAMPAIGN_CHOICES = 300
 MAX_PERIOD_DAYS = 366 * 5
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class RegionField(forms.ModelChoiceField):
@@ -52,8 +45,8 @@ class OfficeField(forms.ModelChoiceField):
 class ReportScopeForm(forms.Form):
     """Period and scope pickers, shared by the dashboard and the exports."""
 
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    start = DayField(label=_("From"), required=False)
+    end = DayField(label=_("To"), required=False)
     region = RegionField(
         queryset=Region.objects.none(),
         required=False,
@@ -176,8 +169,8 @@ class ExportForm(ReportScopeForm):
 
 
 class CertificateForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=DateInput())
-    end = forms.DateField(label=_("To"), widget=DateInput())
+    start = DayField(label=_("From"))
+    end = DayField(label=_("To"))
     language = forms.ChoiceField(
         label=_("Language of the certificate"),
         choices=Volunteer.Language.choices,

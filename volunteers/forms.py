@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from regions.models import Region
 from regions.scoping import region_queryset_for
-from volunteer_net.forms import FastSelect
+from volunteer_net.forms import DateInput, DayField, FastSelect
 
 from .models import SPOKEN_LANGUAGES, Skill, Volunteer
 from .selectors import SORTS, RosterFilters, detachment_scope
@@ -21,13 +21,6 @@ from .validators import ascii_digits, normalize_phone
 PHONE_INPUT_MAX_LENGTH = 32
 # The IIN is stored as 12 digits but typed in groups, "061 211 600 012" (15 characters).
 IIN_INPUT_MAX_LENGTH = 20
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class SkillChoiceField(forms.ModelMultipleChoiceField):
@@ -121,6 +114,7 @@ class VolunteerProfileForm(forms.ModelForm):
             "guardian_phone",
             "guardian_relation",
         ]
+        field_classes = {"birth_date": DayField}
         widgets = {
             # guardian.js reads it to show the guardian fields for a minor.
             "birth_date": DateInput(attrs={"data-birth-date": "true"}),
@@ -233,9 +227,7 @@ class GuardianPaperConsentMixin(forms.Form):
     guardian_document_number = forms.CharField(
         required=False, max_length=50, label=_("Number of the guardian's consent form")
     )
-    guardian_document_date = forms.DateField(
-        required=False, widget=DateInput(), label=_("Date of the guardian's consent form")
-    )
+    guardian_document_date = DayField(required=False, label=_("Date of the guardian's consent form"))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -295,7 +287,7 @@ class GuardianConsentForm(forms.Form):
     """Staff record a guardian's written consent: the document, and a confirmation step."""
 
     document_number = forms.CharField(max_length=50, label=_("Number of the signed consent form"))
-    document_date = forms.DateField(widget=DateInput(), label=_("Date on the form"))
+    document_date = DayField(label=_("Date on the form"))
     confirm = forms.BooleanField(
         label=_("I have the consent form signed by the parent or legal representative in front of me"),
         error_messages={"required": _("Confirm that you have the signed form.")},

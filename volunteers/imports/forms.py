@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regions.scoping import region_queryset_for
+from volunteer_net.forms import DayField
 
-from ..forms import DateInput, RegionChoiceField
+from ..forms import RegionChoiceField
 from .mapping import FIELDS
 from .models import DuplicateChoice, ImportBatch
 
@@ -73,10 +74,9 @@ class ConfirmForm(forms.Form):
             "(paper consent held by the region)"
         ),
     )
-    consent_date = forms.DateField(
+    consent_date = DayField(
         required=False,
         label=_("Date of the consents or of the list"),
-        widget=DateInput(),
         input_formats=["%Y-%m-%d", "%d.%m.%Y"],
     )
 
