@@ -512,21 +512,6 @@ def seed_arguments(scale: dict[str, int]) -> dict[str, int]:
     }
 
 
-def _migrations_not_on_disk() -> list[str]:
-    """Migrations of the project's own apps the database records but this tree does not have."""
-    from django.conf import settings
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-
-    own = {app.split(".")[0] for app in settings.INSTALLED_APPS if (ROOT / app.split(".")[0]).is_dir()}
-    loader = MigrationLoader(connection, ignore_no_migrations=True)
-    return sorted(
-        f"{app}.{name}"
-        for app, name in loader.applied_migrations
-        if app in own and (app, name) not in loader.disk_migrations
-    )
-
-
 def ensure_database(url: str, scale: dict[str, int]) -> dict[str, Any]:
     """Build the bench database at `scale` with seed_demo unless it already holds this seed
     version at this scale; return its stamp (with the seconds seeding took, when it was built).
@@ -536,7 +521,9 @@ def ensure_database(url: str, scale: dict[str, int]) -> dict[str, Any]:
     wanted = {"seed_version": SEED_VERSION, "seed": seed_arguments(scale)}
     stamp = seed_stamp(url)
     if stamp is not None and {k: stamp.get(k) for k in wanted} == wanted:
-        unknown = _migrations_not_on_disk()
+        from bench import schema
+
+        unknown = schema.migrations_not_on_disk()
         if unknown:
             # Seeded by a tree whose migrations were since renamed or dropped: migrating would
             # create again what the unknown ones already made, so the database is rebuilt.

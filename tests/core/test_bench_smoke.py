@@ -93,11 +93,11 @@ def test_a_bench_database_seeded_by_another_tree_is_rebuilt_not_migrated() -> No
     # and migrating it would create again what that migration made ("relation … already exists").
     from django.db import connection
 
-    from bench import common
+    from bench import schema
 
-    assert common._migrations_not_on_disk() == []
+    assert schema.migrations_not_on_disk() == []
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO django_migrations (app, name, applied) VALUES ('volunteers', '0012_renamed_since', now())"
         )
-    assert common._migrations_not_on_disk() == ["volunteers.0012_renamed_since"]
+    assert schema.migrations_not_on_disk() == ["volunteers.0012_renamed_since"]
