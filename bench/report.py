@@ -77,6 +77,13 @@ def render(data: dict[str, Any], source: str) -> str:
         + (f" before the groups {', '.join(str(x) for x in start)}," if start else "")
         + f" at the end {', '.join(str(x) for x in m.get('load_average', []))}"
     )
+    if m.get("speed"):
+        lines.append(
+            f"- **Speed at the start:** a fixed Python loop {m['speed']['python_ms']} ms, a fixed "
+            f"PostgreSQL count {m['speed']['postgres_ms']} ms (`bench/run.py` `speed()`): the same "
+            "code gives other times where these differ, however quiet the load average; compare "
+            "runs by their ratios to floors, and by these before comparing times"
+        )
     lines.append(f"- **Date:** {data['date']} · **commit** `{data['commit']}`")
     shown = ["volunteers", "campaigns", "shifts", "signups", "visits", "care", "messages", "map_features"]
     lines.append(

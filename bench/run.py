@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,29 @@ def machine() -> dict[str, Any]:
         "postgres": postgres,
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
+
+
+def speed() -> dict[str, float]:
+    """How fast this machine is at the start of the run, by fixed work timed here: a pure-Python
+    loop and a PostgreSQL count over generated rows (medians of 7, ms). The same code gives other
+    times on another machine, or on this one when its host is busy, however quiet the load
+    average: runs compare by their ratios to floors, and by these when comparing times."""
+    from django.db import connection
+
+    def median_ms(work: Callable[[], object]) -> float:
+        timings = []
+        for _ in range(7):
+            started = time.perf_counter()
+            work()
+            timings.append((time.perf_counter() - started) * 1000)
+        return round(sorted(timings)[3], 1)
+
+    def count() -> object:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM generate_series(1, 1000000)")
+            return cursor.fetchone()
+
+    return {"python_ms": median_ms(lambda: sum(range(2_000_000))), "postgres_ms": median_ms(count)}
 
 
 def commit() -> str:
@@ -238,6 +262,7 @@ def main() -> int:
     # Before the groups: the last of them (over HTTP) loads the machine itself, so the reading at
     # the end says little about what else was running.
     load_at_start = [round(x, 2) for x in os.getloadavg()]
+    speed_at_start = speed()
     results, seconds, failed = run_groups(ctx, groups)
     tenth_scale: dict[str, Any] = {}
     if args.scale == "national" and not args.no_tenth and not args.only:
@@ -247,7 +272,7 @@ def main() -> int:
     now = datetime.datetime.now(datetime.UTC)
     revision = commit()
     data = {
-        "machine": {**machine(), "load_average_at_start": load_at_start},
+        "machine": {**machine(), "load_average_at_start": load_at_start, "speed": speed_at_start},
         "date": now.isoformat(timespec="seconds"),
         "commit": revision,
         "scale": {
