@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,74 @@ def latest() -> Path:
     if not files:
         raise SystemExit("no results in bench/results/: run `make bench` first")
     return files[-1]
+
+
+def previous(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The last results at the same scale before this run's, if any."""
+    earlier = []
+    for path in RESULTS.glob("*.json"):
+        other = json.loads(path.read_text())
+        if other.get("scale", {}).get("name") == data["scale"].get("name") and other.get(
+            "date", ""
+        ) < data.get("date", ""):
+            earlier.append(other)
+    return max(earlier, key=lambda d: d["date"]) if earlier else None
+
+
+def factors(data: dict[str, Any], before: dict[str, Any]) -> dict[str, float] | None:
+    """This run beside the previous one: the medians, over the timed figures both have with the
+    same kind of floor, of new ÷ old for floors, figures and ratios. Floors moving as much as the
+    figures, with ratios steady, say the machine changed, not the code."""
+    import statistics
+
+    old = {r["figure"]: r for r in before["results"]}
+    floors, values, ratios = [], [], []
+    for r in data["results"]:
+        o = old.get(r["figure"])
+        if not o or r["unit"] != "ms" or r.get("floor_name") != o.get("floor_name"):
+            continue
+        if not (r["value"] and o["value"] and r["floor"] and o["floor"]) or o["floor"] < 0.3:
+            continue  # sub-0.3 ms floors are mostly timer noise
+        floors.append(r["floor"] / o["floor"])
+        values.append(r["value"] / o["value"])
+        ratios.append((r["value"] / r["floor"]) / (o["value"] / o["floor"]))
+    if len(floors) < 5:
+        return None
+    return {
+        "n": len(floors),
+        "floors": statistics.median(floors),
+        "values": statistics.median(values),
+        "ratios": statistics.median(ratios),
+    }
+
+
+def against(before: dict[str, Any], f: dict[str, float]) -> str:
+    return (
+        f"- **Against the previous run** (`{before['commit']}`, {before['date'][:10]}): over "
+        f"{f['n']:.0f} timed figures, the median of new ÷ old is {f['floors']:.2f} for the floors, "
+        f"{f['values']:.2f} for the figures and {f['ratios']:.2f} for their ratios to the floors"
+    )
+
+
+def slower_machine(r: dict[str, Any], before: dict[str, Any] | None, f: dict[str, float] | None) -> str:
+    """For a figure that met its target in the previous run and grew no more than the run's
+    figures did in general (within a quarter): the same work on a slower machine."""
+    # Some names count what the run's data held ("my shifts (15 sign-ups)"): matched without them.
+    earlier = (before or {}).get("results", [])
+    same = re.sub(r"\d+", "N", r["figure"])
+    o = next((x for x in earlier if x["figure"] == r["figure"]), None) or next(
+        (x for x in earlier if re.sub(r"\d+", "N", x["figure"]) == same), None
+    )
+    if not (before and f and o and o.get("met") and o.get("value") and r.get("value")):
+        return ""
+    own = r["value"] / o["value"] if r["unit"] in ("ms", "s") else o["value"] / r["value"]
+    if own > 1.25 * f["values"]:
+        return ""
+    return (
+        f"met in the previous run (`{before['commit']}`: {number(o['value'], o['unit'])}); here it took "
+        f"{own:.2f}× that, as this run's figures did in general ({f['values']:.2f}×, their floors "
+        f"{f['floors']:.2f}×): the same work on a slower machine (see 'Against the previous run' above)"
+    )
 
 
 def number(value: Any, unit: str = "") -> str:
@@ -85,6 +154,10 @@ def render(data: dict[str, Any], source: str) -> str:
             "runs by their ratios to floors, and by these before comparing times"
         )
     lines.append(f"- **Date:** {data['date']} · **commit** `{data['commit']}`")
+    before = previous(data)
+    moved = factors(data, before) if before else None
+    if before and moved:
+        lines.append(against(before, moved))
     shown = ["volunteers", "campaigns", "shifts", "signups", "visits", "care", "messages", "map_features"]
     lines.append(
         f"- **Scale ({scale.get('name')}):** "
@@ -137,7 +210,7 @@ def render(data: dict[str, Any], source: str) -> str:
                 lines.append(f"  - *Profile:* {r['profile']}")
             # Written down in bench/reasons.py, read at report time: an explanation found after the
             # run applies to its figures too.
-            why = reasons.reason_for(r["figure"])
+            why = reasons.reason_for(r["figure"]) or slower_machine(r, before, moved)
             lines.append(f"  - *Why:* {why or 'not yet explained'}")
     else:
         lines.append("Every figure with a target met it.")
