@@ -101,3 +101,46 @@ def test_a_bench_database_seeded_by_another_tree_is_rebuilt_not_migrated() -> No
             "INSERT INTO django_migrations (app, name, applied) VALUES ('volunteers', '0012_renamed_since', now())"
         )
     assert schema.migrations_not_on_disk() == ["volunteers.0012_renamed_since"]
+
+
+def _ensure_smoke_database(url: str) -> str:
+    """bench/common.ensure_database on the smoke database, in a process of its own (importing
+    bench/common sets the bench's environment); what it printed."""
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    env["DATABASE_URL"] = url
+    script = (
+        "import sys; sys.path.insert(0, '.')\n"
+        "from bench import common\n"
+        "common.setup_django()\n"
+        f"common.ensure_database({url!r}, common.SCALES['smoke'])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]
+    return out.stdout
+
+
+@pytest.mark.django_db
+def test_a_bench_database_whose_schema_its_migrations_do_not_describe_is_rebuilt() -> None:
+    """An index there already, its migration not recorded (made by hand, or by another tree
+    under other names): migrating the reused database fails, and it is built again instead."""
+    import psycopg2
+
+    url = _smoke_database_url()
+    _ensure_smoke_database(url)  # seeded, or reused as it is
+    with psycopg2.connect(url) as db, db.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM django_migrations WHERE app = 'volunteers' AND name = '0013_care_match_index'"
+        )
+    db.close()
+    printed = _ensure_smoke_database(url)
+    assert 'migrating it failed: relation "volunteer_care_match" already exists' in printed
+    assert "seeded " in printed
+    assert "reusing" in _ensure_smoke_database(url)
