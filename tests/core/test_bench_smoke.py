@@ -27,15 +27,30 @@ def _smoke_database_url() -> str:
     return f"postgres://{auth}@{host}:{port}/{name}_bench_smoke"
 
 
+def _bench(args: list[str], timeout: int, **env_overrides: str) -> subprocess.CompletedProcess[str]:
+    """A bench command in a process of its own, with the suite's environment less what the bench
+    sets itself (production settings, its own Redis-less Celery); it must succeed."""
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    out = subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**env, **env_overrides},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-6000:]
+    return out
+
+
 @pytest.mark.django_db
 def test_every_benchmark_scenario_gives_figures(tmp_path: Path) -> None:
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         pytest.fail("the benchmarks run on PostgreSQL")
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
     started = time.monotonic()
-    out = subprocess.run(
+    _bench(
         [
-            sys.executable,
             str(ROOT / "bench" / "run.py"),
             "--scale",
             "smoke",
@@ -46,14 +61,8 @@ def test_every_benchmark_scenario_gives_figures(tmp_path: Path) -> None:
             "--no-report",
             "--check",
         ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
         timeout=600,
-        check=False,
     )
-    assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-6000:]
     files = list(tmp_path.glob("*.json"))
     assert len(files) == 1, files
     data = json.loads(files[0].read_text())
@@ -106,25 +115,13 @@ def test_a_bench_database_seeded_by_another_tree_is_rebuilt_not_migrated() -> No
 def _ensure_smoke_database(url: str) -> str:
     """bench/common.ensure_database on the smoke database, in a process of its own (importing
     bench/common sets the bench's environment); what it printed."""
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
-    env["DATABASE_URL"] = url
     script = (
         "import sys; sys.path.insert(0, '.')\n"
         "from bench import common\n"
         "common.setup_django()\n"
         f"common.ensure_database({url!r}, common.SCALES['smoke'])\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-4000:]
-    return out.stdout
+    return _bench(["-c", script], timeout=300, DATABASE_URL=url).stdout
 
 
 @pytest.mark.django_db
