@@ -25,8 +25,7 @@ from rest_framework.views import APIView
 
 from regions.models import Region
 from regions.scoping import ManagesRegions
-from volunteer_net.filters import PositiveIntegerFilter, StrictBooleanFilter, parse_filters
-from volunteer_net.forms import validate_calendar_day
+from volunteer_net.filters import DayFilter, PositiveIntegerFilter, StrictBooleanFilter, parse_filters
 from volunteers.selectors import volunteer_get
 
 from . import selectors, services
@@ -54,8 +53,8 @@ class CampaignOutputSerializer(serializers.Serializer):
         source="region.code", allow_null=True, help_text="Null: a national campaign."
     )
     status = serializers.ChoiceField(choices=Campaign.Status.choices)
-    starts_on = serializers.DateField(validators=[validate_calendar_day])
-    ends_on = serializers.DateField(validators=[validate_calendar_day])
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
     contact = serializers.CharField()
     url = serializers.SerializerMethodField()
 
@@ -175,8 +174,8 @@ class ShiftFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Campaign.Kind.choices)
     free = StrictBooleanFilter()
     # "from" is a Python keyword; the class namespace is a dict, so the filter is added by name.
-    locals()["from"] = django_filters.DateFilter(validators=[validate_calendar_day])
-    to = django_filters.DateFilter(validators=[validate_calendar_day])
+    locals()["from"] = DayFilter()
+    to = DayFilter()
 
     def is_valid(self) -> bool:
         valid = super().is_valid()

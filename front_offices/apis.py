@@ -36,10 +36,8 @@ class HoursSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(help_text="0 Monday … 6 Sunday")
     opens = serializers.TimeField(format="%H:%M")
     closes = serializers.TimeField(format="%H:%M", help_text="00:00 means midnight")
-    valid_from = serializers.DateField(
-        allow_null=True, help_text="Set on a temporary schedule's rows", validators=[validate_calendar_day]
-    )
-    valid_until = serializers.DateField(allow_null=True, validators=[validate_calendar_day])
+    valid_from = serializers.DateField(allow_null=True, help_text="Set on a temporary schedule's rows")
+    valid_until = serializers.DateField(allow_null=True)
 
 
 class OfficeSerializer(serializers.Serializer):

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
+from .forms import DayField
+
 
 class StrictBooleanField(forms.Field):
     """true/false (or 1/0): anything else is a 400, where Django's NullBooleanField would read
@@ -32,6 +34,13 @@ class StrictBooleanField(forms.Field):
 
 class StrictBooleanFilter(django_filters.Filter):
     field_class = StrictBooleanField
+
+
+class DayFilter(django_filters.DateFilter):
+    """A day between 1900 and 2099 (volunteer_net.forms.DayField): a filter's day at the ends of
+    the calendar would overflow its Almaty midnights."""
+
+    field_class = DayField
 
 
 class PositiveIntegerFilter(django_filters.Filter):

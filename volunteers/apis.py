@@ -15,7 +15,6 @@ from accounts.models import User
 from regions.models import Region
 from regions.scoping import ManagesRegions
 from volunteer_net.filters import PositiveIntegerFilter, parse_filters
-from volunteer_net.forms import validate_calendar_day
 
 from . import extensions, selectors, services
 from .models import Skill, Volunteer
@@ -48,7 +47,7 @@ class VolunteerListOutputSerializer(serializers.Serializer):
 
 
 class VolunteerDetailOutputSerializer(VolunteerListOutputSerializer):
-    birth_date = serializers.DateField(validators=[validate_calendar_day])
+    birth_date = serializers.DateField()
     languages = serializers.ListField(child=serializers.CharField())
     preferred_language = serializers.CharField()
     preferred_channel = serializers.CharField()

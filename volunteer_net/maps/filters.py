@@ -16,8 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from events.models import Campaign
 from events.selectors import CampaignFilters, shift_conditions
-from volunteer_net.filters import StrictBooleanFilter
-from volunteer_net.forms import validate_calendar_day
+from volunteer_net.filters import DayFilter, StrictBooleanFilter
 
 from .selectors import region_codes
 
@@ -105,14 +104,10 @@ class EventMapFilterSet(MapFilterSet):
     )
     free = StrictBooleanFilter(method="filter_free", help_text="Only shifts with free places.")
     # "from" is a Python keyword; the class namespace is a dict, so the filter is added by name.
-    locals()["from"] = django_filters.DateFilter(
-        validators=[validate_calendar_day],
-        method="filter_from",
-        help_text="Almaty date YYYY-MM-DD: shifts from that day.",
+    locals()["from"] = DayFilter(
+        method="filter_from", help_text="Almaty date YYYY-MM-DD: shifts from that day."
     )
-    to = django_filters.DateFilter(
-        method="filter_to", help_text="Almaty date YYYY-MM-DD, inclusive.", validators=[validate_calendar_day]
-    )
+    to = DayFilter(method="filter_to", help_text="Almaty date YYYY-MM-DD, inclusive.")
 
     @extend_schema_field({"type": "string", "pattern": "^[0-9]{2}$"})
     def filter_region(self, queryset: QuerySet[Any], name: str, value: str | None) -> QuerySet[Any]:
