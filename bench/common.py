@@ -520,7 +520,8 @@ def ensure_database(url: str, scale: dict[str, int]) -> dict[str, Any]:
 
     wanted = {"seed_version": SEED_VERSION, "seed": seed_arguments(scale)}
     stamp = seed_stamp(url)
-    if stamp is not None and {k: stamp.get(k) for k in wanted} == wanted:
+    reuse = stamp is not None and {k: stamp.get(k) for k in wanted} == wanted
+    if reuse:
         from bench import schema
 
         unknown = schema.migrations_not_on_disk()
@@ -528,8 +529,8 @@ def ensure_database(url: str, scale: dict[str, int]) -> dict[str, Any]:
             # Seeded by a tree whose migrations were since renamed or dropped: migrating would
             # create again what the unknown ones already made, so the database is rebuilt.
             print(f"rebuilding {url.rsplit('/', 1)[1]}: it records migrations this tree lacks: {unknown}")
-            stamp = None
-    if stamp is not None and {k: stamp.get(k) for k in wanted} == wanted:
+            reuse = False
+    if reuse:
         print(
             f"reusing {url.rsplit('/', 1)[1]} (seed version {SEED_VERSION}, seeded in {stamp.get('seconds')} s)"
         )
@@ -544,8 +545,8 @@ def ensure_database(url: str, scale: dict[str, int]) -> dict[str, Any]:
             # Its schema is not what its migrations say (made by hand, or by another tree under
             # the same names): built again from nothing, where a broken migration fails for good.
             print(f"rebuilding {url.rsplit('/', 1)[1]}: migrating it failed: {error}".strip())
-            stamp = None
-    if stamp is not None and {k: stamp.get(k) for k in wanted} == wanted:
+            reuse = False
+    if stamp is not None and reuse:
         with connection.cursor() as cursor:
             # As autovacuum would have by now on a live database: the last run's own writes
             # (each timed sign-up updates its shift) left as many dead shift rows as live ones,

@@ -47,16 +47,13 @@ def run(ctx: common.Context) -> list[common.Result]:
         ("public: front offices", None, "/front-offices/"),
     ]
     # The roster's own target is set against its queries replayed raw (the second floor).
-    roster = [s for s in scenarios if s[2].startswith("/roster/?") or s[2] == "/roster/"]
-    others = [s for s in scenarios if s not in roster]
-    timed = {
-        r.figure: r
-        for r in [
-            *common.time_pages(GROUP, roster, ctx.repeat, replayed=True),
-            *common.time_pages(GROUP, others, ctx.repeat),
-        ]
-    }
-    results = [timed[name] for name, _user, _url in scenarios]
+    results = [
+        result
+        for scenario in scenarios
+        for result in common.time_pages(
+            GROUP, [scenario], ctx.repeat, replayed=scenario[2].split("?")[0] == "/roster/"
+        )
+    ]
     admin = common.time_pages(
         GROUP,
         [("admin changelist, all regions (100 rows)", national, "/admin/volunteers/volunteer/")],

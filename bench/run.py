@@ -24,6 +24,7 @@ import importlib.util
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -80,12 +81,7 @@ def speed() -> dict[str, float]:
     from django.db import connection
 
     def median_ms(work: Callable[[], object]) -> float:
-        timings = []
-        for _ in range(7):
-            started = time.perf_counter()
-            work()
-            timings.append((time.perf_counter() - started) * 1000)
-        return round(sorted(timings)[3], 1)
+        return round(statistics.median(common.time_call(work, repeat=7, warmup=0)), 1)
 
     def count() -> object:
         with connection.cursor() as cursor:
