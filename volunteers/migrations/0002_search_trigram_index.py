@@ -7,15 +7,7 @@ operations run on PostgreSQL only.
 
 from django.db import migrations
 
-
-class PostgresOnlySQL(migrations.RunSQL):
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+from volunteer_net.migration_operations import PostgresOnlySQL
 
 
 class Migration(migrations.Migration):
