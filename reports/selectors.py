@@ -12,6 +12,7 @@ function with the same signature in its AppConfig.ready() — see `register_hour
 from __future__ import annotations
 
 import datetime
+import json
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -20,8 +21,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, JSONObject, TruncMonth
 from django.utils import timezone
 
 from detachments.models import Detachment
@@ -479,48 +491,54 @@ def _detachments_listed(scope: ReportScope) -> QuerySet[Detachment]:
     return detachments_in_scope(scope).select_related("region").order_by("region__code", "school_name", "pk")
 
 
-def detachment_hours(scope: ReportScope, ids: list[int]) -> dict[Any, Decimal]:
-    """hours_by(scope, "detachment") for the listed detachments only: their members' attended
-    sign-ups are read through the attended-per-person index, instead of every attended sign-up
-    of the period joined to its volunteer to find the few in a detachment."""
-    total: dict[Any, Decimal] = defaultdict(lambda: ZERO)
-    for source in HOURS_SOURCES:
-        if source is signup_hours:
-            found = {
-                r["g"]: r["h"]
-                for r in signups_in_scope(scope)
-                .filter(status=Signup.Status.ATTENDED, volunteer__detachment_id__in=ids)
-                .annotate(g=_SIGNUP_GROUPS["detachment"])
-                .order_by()
-                .values("g")
-                .annotate(h=HOURS_SUM)
-            }
-        else:
-            found = source(scope, "detachment")
-        for key, hours in found.items():
-            if key in ids:
-                total[key] += hours or ZERO
-    return dict(total)
+class _ExactDecoder(json.JSONDecoder):
+    """JSON numbers with a fraction as Decimal: hours are summed exactly, as the rows hold them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, parse_float=Decimal, **kwargs)
+
+
+def _member_signups(scope: ReportScope) -> Subquery:
+    """Per person: their sign-ups in the scope and the hours of those attended, as one JSON
+    object from one walk of that person's sign-ups (the volunteer's index), not one each."""
+    theirs = signups_in_scope(scope).filter(volunteer_id=OuterRef("pk")).order_by().values("volunteer_id")
+    figures = JSONObject(n=Count("pk"), h=Sum("hours", filter=Q(status=Signup.Status.ATTENDED)))
+    return Subquery(theirs.annotate(v=figures).values("v"), output_field=JSONField(decoder=_ExactDecoder))
 
 
 def detachment_rows(scope: ReportScope, *, limit: int = 50) -> list[DetachmentRow]:
-    """The first `limit` detachments of detachment_activity with the same figures: their
-    members and minors counted from one read of their people (rather than two correlated scans
-    of them per detachment), their sign-ups as detachment_activity counts them."""
-    listed = list(_detachments_listed(scope).annotate(signup_count=_detachment_signups(scope))[:limit])
+    """The first `limit` detachments of detachment_activity with the same figures, from one
+    read of their people: members and minors, and each member's sign-ups and attended hours in
+    the scope (a correlated count per detachment, then the members' attended sign-ups joined
+    again for the hours, read every sign-up twice). Other hours sources (targeted help) are
+    added by detachment as hours_by adds them."""
+    listed = list(_detachments_listed(scope)[:limit])
     ids = [d.pk for d in listed]
     born_after = adult_birth_limit()
     members: dict[int, int] = defaultdict(int)
     minors: dict[int, int] = defaultdict(int)
-    people = Volunteer.objects.filter(detachment_id__in=ids, anonymized_at__isnull=True).values_list(
-        "detachment_id", "birth_date"
+    signups: dict[int, int] = defaultdict(int)
+    hours: dict[Any, Decimal] = defaultdict(lambda: ZERO)
+    people = (
+        Volunteer.objects.filter(detachment_id__in=ids)
+        .order_by()
+        .values_list("detachment_id", "birth_date", "anonymized_at", _member_signups(scope))
     )
-    for detachment_id, birth_date in people:
-        members[detachment_id] += 1
-        minors[detachment_id] += birth_date is not None and birth_date > born_after
-    hours = detachment_hours(scope, ids)
+    for detachment_id, birth_date, anonymized_at, figures in people:
+        if anonymized_at is None:
+            members[detachment_id] += 1
+            minors[detachment_id] += birth_date is not None and birth_date > born_after
+        if figures:
+            signups[detachment_id] += figures["n"]
+            hours[detachment_id] += Decimal(figures["h"] or 0)
+    listed_ids = set(ids)
+    for source in HOURS_SOURCES:
+        if source is not signup_hours:
+            for key, found in source(scope, "detachment").items():
+                if key in listed_ids:
+                    hours[key] += found or ZERO
     return [
-        DetachmentRow(d, members[d.pk], minors[d.pk], hours.get(d.pk, ZERO), d.signup_count) for d in listed
+        DetachmentRow(d, members[d.pk], minors[d.pk], hours.get(d.pk, ZERO), signups[d.pk]) for d in listed
     ]
 
 
