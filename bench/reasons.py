@@ -40,16 +40,27 @@ _WEEKENDS = (
     "shorter lists use)."
 )
 _DASHBOARD_COMPUTED = (
-    "a first view computes every section from PostgreSQL. Its sections run side by side on three "
-    "threads with connections of their own (reports/sections.py), the longest handed out first, so "
-    "the view now takes about its SQL floor instead of the floor plus ~80 ms of Python: the profile "
-    "above is of the same view computed serially (~300 ms on this run's host). On 2 cores the SQL is "
-    "the bound, and it is what sums cannot give: 'active in the period' per month and per region, "
-    "distinct people scanned from the activity table (~21 + 13 ms on the previous run's faster "
-    "host), the 50 listed detachments' sign-ups and hours (~27 ms), the exact median time to help "
-    "over ~114 000 done requests (~17 ms), besides the day summary's rollup (~21 ms). A "
-    "coordinator's first view is within the target, and later views within "
+    "a first view computes every section from PostgreSQL, side by side on three threads with "
+    "connections of their own (reports/sections.py), the longest handed out first; the profile "
+    "above is of the same view computed serially. On 2 cores the view is bound by the CPU "
+    "PostgreSQL and Python share, not by waiting: serially the sections take ~115 ms on a quiet "
+    "host, side by side ~74 ms, then the page itself (~12 ms, as the cached view shows). The "
+    "largest reads are what sums cannot give: 'active in the period' per month and per region, "
+    "distinct people from the activity table (~16 + 10 ms), each listed detachment member's "
+    "sign-ups and hours (~21 ms), the exact median time to help over ~114 000 done requests "
+    "(~15 ms), and the day summary's rollup (~14 ms). With the median and the rollup taken out, "
+    "the sections side by side measured 23 % less: maintained summaries for those two (a "
+    "month rollup beside the day summary; a duration histogram to find the median's bucket) are "
+    "the next step. A coordinator's first view is within the target, and later views within "
     "REPORTS_DASHBOARD_CACHE_SECONDS are served drawn from the cache."
+)
+_XLSX_WHOLE = (
+    "PostgreSQL builds each row's XML (cells typed, text escaped where a regular expression finds "
+    "it needed) in one backend: the same COPY written to /dev/null on the server takes ~2.5× its "
+    "CSV, so even with no Python at all the design gives ~0.4 of COPY; timed alone on a quiet "
+    "host the export measures 0.33–0.34. Cheaper tests than the one regular expression (LIKE, "
+    "strpos, translate) are each a pass over every character too, and PostgreSQL computes the "
+    "XML above the Gather Merge, in the leader, so a parallel plan does not share it."
 )
 _MAP_FRONT_OFFICES = (
     "not the endpoint: its best run is 1.40× its best floor (93 vs 67 ms) and the previous run's "
@@ -99,6 +110,7 @@ REASONS: dict[str, str] = {
 }
 _PREFIXES: dict[str, str] = {
     "sweep, 1 process": _SWEEP,
+    "sign-ups XLSX, whole": _XLSX_WHOLE,
 }
 
 
