@@ -15,7 +15,7 @@ from front_offices.models import FrontOffice
 from front_offices.selectors import front_office_list
 from regions.models import Region
 from regions.scoping import is_national_staff, region_queryset_for, scope_queryset
-from volunteer_net.forms import DayField, FastSelect
+from volunteer_net.forms import DayField, FastSelect, share_choices
 from volunteers.models import Volunteer
 
 from .registry import EXPORTS
@@ -85,22 +85,32 @@ class ReportScopeForm(forms.Form):
         field = cast(forms.ModelChoiceField, self.fields["campaign"])
         field.queryset = campaigns
         recent = list(campaigns.order_by("-starts_on", "-id").values_list("pk", "title")[:CAMPAIGN_CHOICES])
-        field.widget.choices = [("", str(_("Any campaign"))), *recent]
         detachments = scope_queryset(Detachment.objects.all(), user).order_by("school_name")
-        field = cast(forms.ModelChoiceField, self.fields["detachment"])
-        field.queryset = detachments
-        # Read as values, as the campaigns above: national staff pick among hundreds of schools,
-        # and a model and a count query per option cost more than the rest of the form.
-        field.widget.choices = [
-            ("", str(_("Any detachment"))),
-            *(
-                (pk, school_display_name(name, number))
-                for pk, name, number in detachments.values_list("pk", "school_name", "school_number")
-            ),
-        ]
+        cast(forms.ModelChoiceField, self.fields["detachment"]).queryset = detachments
         cast(forms.ModelChoiceField, self.fields["office"]).queryset = front_office_list(
             user=user
         ).prefetch_related(None)
+        # Every picker's options from one plain SELECT, handed to the selects as they are: the
+        # model choice iterator counted each field's rows and then read them through a server-side
+        # cursor, and a plain list was walked option by option to be normalised — together more
+        # than half a served dashboard's time for national staff. Campaigns and detachments are
+        # read as values: national staff pick among hundreds, and a model per option costs more
+        # than the rest of the form.
+        share_choices(
+            self,
+            None,
+            "region",
+            "campaign",
+            "detachment",
+            "office",
+            given={
+                "campaign": recent,
+                "detachment": [
+                    (pk, school_display_name(name, number))
+                    for pk, name, number in detachments.values_list("pk", "school_name", "school_number")
+                ],
+            },
+        )
         if not self.is_bound:
             start, end = default_period()
             self.initial.setdefault("start", start)
