@@ -509,9 +509,9 @@ def _member_signups(scope: ReportScope) -> Subquery:
 def detachment_rows(scope: ReportScope, *, limit: int = 50) -> list[DetachmentRow]:
     """The first `limit` detachments of detachment_activity with the same figures, from one
     read of their people: members and minors, and each member's sign-ups and attended hours in
-    the scope (a correlated count per detachment, then the members' attended sign-ups joined
-    again for the hours, read every sign-up twice). Other hours sources (targeted help) are
-    added by detachment as hours_by adds them."""
+    the scope (where a correlated count per detachment, and then a second join of the members'
+    attended sign-ups for the hours, read those sign-ups twice). Other hours sources (targeted
+    help) are added by detachment as hours_by adds them."""
     listed = list(_detachments_listed(scope)[:limit])
     ids = [d.pk for d in listed]
     born_after = adult_birth_limit()
