@@ -82,8 +82,7 @@ class ReportScopeForm(forms.Form):
         regions = region_queryset_for(user)
         cast(forms.ModelChoiceField, self.fields["region"]).queryset = regions
         campaigns = scope_queryset(Campaign.objects.all(), user)
-        field = cast(forms.ModelChoiceField, self.fields["campaign"])
-        field.queryset = campaigns
+        cast(forms.ModelChoiceField, self.fields["campaign"]).queryset = campaigns
         recent = list(campaigns.order_by("-starts_on", "-id").values_list("pk", "title")[:CAMPAIGN_CHOICES])
         detachments = scope_queryset(Detachment.objects.all(), user).order_by("school_name")
         cast(forms.ModelChoiceField, self.fields["detachment"]).queryset = detachments

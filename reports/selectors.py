@@ -530,7 +530,7 @@ def detachment_rows(scope: ReportScope, *, limit: int = 50) -> list[DetachmentRo
             minors[detachment_id] += birth_date is not None and birth_date > born_after
         if figures:
             signups[detachment_id] += figures["n"]
-            hours[detachment_id] += Decimal(figures["h"] or 0)
+            hours[detachment_id] += figures["h"] or ZERO
     listed_ids = set(ids)
     for source in HOURS_SOURCES:
         if source is not signup_hours:
