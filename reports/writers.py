@@ -254,8 +254,10 @@ def write_xlsx(
 _SQL_ILLEGAL = "".join(chr(c) for c in [*range(1, 9), 11, 12, *range(14, 32)])
 
 
-def _xml_cell_sql(kind: str, column: str) -> str:
-    """SQL that writes one cell of `column` (text the export query made CSV-ready) as OOXML."""
+def _xml_cell_sql(kind: str, column: str, *, escaped: bool) -> str:
+    """SQL that writes one cell of `column` (text the export query made CSV-ready) as OOXML; a
+    text cell's value as it is, or (`escaped`) with what XML and COPY's lines cannot hold
+    replaced."""
     if kind == "datetime":
         # 'YYYY-MM-DD HH24:MI' Almaty wall time → Excel's day number.
         value = f"(extract(epoch from ({column})::timestamp - timestamp '1899-12-30') / 86400)::text"
@@ -268,16 +270,35 @@ def _xml_cell_sql(kind: str, column: str) -> str:
     if kind in ("int", "decimal"):
         style = f' s="{DECIMAL}"' if kind == "decimal" else ""
         return f"CASE WHEN {column} IS NULL THEN '<c/>' ELSE '<c{style}><v>' || ({column})::text || '</v></c>' END"
-    escaped = (
-        f"replace(replace(replace(replace(replace(translate(({column})::text, %(illegal)s, ''), "
-        "'&', '&amp;'), '<', '&lt;'), '>', '&gt;'), E'\\n', '&#10;'), E'\\r', '&#13;')"
-    )
-    # One regular-expression test per cell; the escaping only for the rare values that need it.
-    text = f"CASE WHEN ({column})::text ~ %(special)s THEN {escaped} ELSE ({column})::text END"
+    text = f"({column})::text"
+    if escaped:
+        text = (
+            f"replace(replace(replace(replace(replace(translate({text}, %(illegal)s, ''), "
+            "'&', '&amp;'), '<', '&lt;'), '>', '&gt;'), E'\\n', '&#10;'), E'\\r', '&#13;')"
+        )
     return (
         f"CASE WHEN {column} IS NULL OR ({column})::text = '' THEN '<c/>' "
         f"ELSE '<c t=\"inlineStr\"><is><t xml:space=\"preserve\">' || {text} || '</t></is></c>' END"
     )
+
+
+def _xml_row_sql(columns: list[Column], names: list[str]) -> str:
+    """SQL that writes one row's cells. Almost no value holds a character to escape: the row's
+    text values are tested once, together (a regular-expression test per text cell took a
+    tenth of a 500 000-row export), and only a row with such a character takes the escaping
+    version of its cells."""
+    pairs = list(zip(columns, names, strict=True))
+    plain = " || ".join(_xml_cell_sql(c.kind, n, escaped=False) for c, n in pairs)
+    texts = [n for c, n in pairs if c.kind not in _NOT_TEXT]
+    if not texts:
+        return plain
+    escaped = " || ".join(_xml_cell_sql(c.kind, n, escaped=True) for c, n in pairs)
+    values = f"concat({', '.join(texts)})"
+    return f"CASE WHEN {values} ~ %(special)s THEN {escaped} ELSE {plain} END"
+
+
+# The kinds whose cells are numbers (their SQL text holds nothing to escape).
+_NOT_TEXT = frozenset({"datetime", "date", "int", "decimal"})
 
 
 class _RawSheetSink:
@@ -321,15 +342,19 @@ def write_xlsx_copy(
         sheet.styled_row([str(c.header) for c in columns], bold=True)
         sheet.flush()
         names = [f"c{i}" for i in range(len(columns))]
-        cells = " || ".join(_xml_cell_sql(c.kind, n) for c, n in zip(columns, names, strict=True))
+        cells = _xml_row_sql(columns, names)
         sink = _RawSheetSink(sheet, progress)
         with connection.cursor() as cursor:
             inner = cursor.mogrify(sql, params)
             if isinstance(inner, bytes):
                 inner = inner.decode()
             statement = cursor.mogrify(
-                f"SELECT '<row r=\"' || (row_number() OVER () + 1)::text || '\">' || {cells} || '</row>' "  # noqa: S608
-                f"FROM ({inner.replace('%', '%%')}) AS q({', '.join(names)})",
+                # MATERIALIZED: the export's rows planned as by themselves (as the CSV's COPY
+                # plans them). As a subquery, PostgreSQL 15 weighed the row's XML per row against
+                # its underestimate of the rows a parallel plan returns, and took a slower plan
+                # that returns fewer of them on paper: 2.9 s instead of 2.1 s at 500 000 rows.
+                f"WITH q({', '.join(names)}) AS MATERIALIZED ({inner.replace('%', '%%')}) "  # noqa: S608
+                f"SELECT '<row r=\"' || (row_number() OVER () + 1)::text || '\">' || {cells} || '</row>' FROM q",
                 {"illegal": _SQL_ILLEGAL, "special": f"[&<>\r\n{_SQL_ILLEGAL}]"},
             )
             if isinstance(statement, bytes):
