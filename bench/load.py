@@ -884,6 +884,21 @@ def summary_drift_sql() -> str:
         WHERE {differs}"""
 
 
+def month_summary_drift_sql() -> str:
+    """Rows of the sign-ups' month summary (reports/summary.py) that differ from their day rows
+    added up by month."""
+    columns = ("signups", "confirmed", "waitlisted", "cancelled", "attended", "no_show", "hours")
+    sums = ", ".join(f"sum({c}) AS {c}" for c in columns)
+    differs = " OR ".join(f"coalesce(m.{c}, 0) <> coalesce(r.{c}, 0)" for c in columns)
+    return f"""
+        WITH r AS (
+            SELECT campaign_id, date_trunc('month', day::timestamp)::date AS month, {sums}
+            FROM reports_signupdaysummary GROUP BY 1, 2)
+        SELECT count(*) FROM reports_signupmonthsummary m
+        FULL OUTER JOIN r ON r.campaign_id = m.campaign_id AND r.month = m.month
+        WHERE {differs}"""
+
+
 def visit_summary_drift_sql() -> str:
     """Rows of the trigger-kept visits summary (reports/visit_summary.py) that differ from a
     recount of the visits themselves."""
@@ -908,6 +923,7 @@ def check_invariants() -> dict[str, int]:
         for name, sql in {
             **INVARIANTS,
             "sign-up summary rows (counts, hours) off the recount": summary_drift_sql(),
+            "sign-up month rows off their days": month_summary_drift_sql(),
             "visits summary rows off the recount": visit_summary_drift_sql(),
         }.items():
             cursor.execute(sql)

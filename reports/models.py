@@ -164,6 +164,32 @@ class SignupDaySummary(models.Model):
         return f"{self.campaign_id} {self.day}"
 
 
+class SignupMonthSummary(models.Model):
+    """SignupDaySummary added up by Almaty month (`month` is its first day), kept by a PostgreSQL
+    trigger on the day summary's rows (reports/summary.py, migration 0015). A dashboard's period
+    reads its whole months here and only its partial first and last months from the day rows: a
+    year is some ten thousand rows instead of forty thousand."""
+
+    campaign = models.ForeignKey(
+        "events.Campaign", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    month = models.DateField()
+    signups = models.IntegerField(default=0)
+    confirmed = models.IntegerField(default=0)
+    waitlisted = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+    attended = models.IntegerField(default=0)
+    no_show = models.IntegerField(default=0)
+    hours = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "month"], name="signup_month_key")]
+        indexes = [models.Index(fields=["month", "campaign"], name="signup_month_month")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} {self.month:%Y-%m}"
+
+
 class DateMultiRangeField(models.Field):
     """A PostgreSQL datemultirange, read as its text (only SQL in reports/activity.py reads or
     writes it). Other databases get a text column that stays empty: they have no triggers."""

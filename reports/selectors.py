@@ -43,7 +43,7 @@ from regions.scoping import region_queryset_for, scope_queryset, scoped_region_i
 from volunteers.models import ADULT_AGE, Volunteer
 
 from . import activity, registrations
-from .models import RegistrationDaySummary, SignupDaySummary
+from .models import RegistrationDaySummary, SignupDaySummary, SignupMonthSummary
 from .scope import ALL_REGIONS, ReportScope, local_midnight
 from .summary import summary_available
 
@@ -104,15 +104,30 @@ def summary_serves(scope: ReportScope) -> bool:
     return summary_available() and not scope.detachment and not scope.volunteer
 
 
-def summary_in_scope(scope: ReportScope) -> QuerySet[SignupDaySummary]:
-    """The summary rows matching signups_in_scope(scope): same regions rule, days of the period."""
-    qs = scope_queryset(SignupDaySummary.objects.all(), scope.user, region_field="campaign__region")
-    qs = qs.filter(day__gte=scope.start, day__lte=scope.end)
+def _summary_scoped(qs: QuerySet[Any], scope: ReportScope) -> QuerySet[Any]:
+    """A summary's rows (day or month) of the campaigns signups_in_scope(scope) counts: the same
+    regions rule, the region and the campaign picked."""
+    qs = scope_queryset(qs, scope.user, region_field="campaign__region")
     if scope.region:
         qs = qs.filter(campaign__region_id=scope.region)
     if scope.campaign:
         qs = qs.filter(campaign_id=scope.campaign)
     return qs
+
+
+def summary_in_scope(scope: ReportScope) -> QuerySet[SignupDaySummary]:
+    """The summary rows matching signups_in_scope(scope): same regions rule, days of the period."""
+    return _summary_scoped(SignupDaySummary.objects.filter(day__gte=scope.start, day__lte=scope.end), scope)
+
+
+def whole_months(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date] | None:
+    """The first days of the first and the last calendar month lying wholly between start and
+    end (both included); None when no month does."""
+    first = start if start.day == 1 else (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    after_end = end + datetime.timedelta(days=1)
+    last = (after_end if after_end.day == 1 else end.replace(day=1)) - datetime.timedelta(days=1)
+    last = last.replace(day=1)
+    return (first, last) if first <= last else None
 
 
 # The groups the rollup below answers; "campaign" reads the summary by campaign.
@@ -142,14 +157,34 @@ def summary_rollup(scope: ReportScope) -> Rollup:
     return cached
 
 
+def _rollup_rows(qs: QuerySet[Any], day: str) -> tuple[str, tuple[Any, ...]]:
+    """SQL of a summary's rows for the rollup: campaign region, kind, direction, day or month."""
+    rows = qs.annotate(
+        r=F("campaign__region_id"), k=F("campaign__kind"), d=F("campaign__direction"), m=F(day)
+    ).values("r", "k", "d", "m", *_ROLLUP_SUMS)
+    return rows.query.sql_with_params()
+
+
 def _read_summary_rollup(scope: ReportScope) -> Rollup:
-    # The scope's rows, as the ORM scopes them (regions, period, region and campaign picked).
-    inner = (
-        summary_in_scope(scope)
-        .annotate(r=F("campaign__region_id"), k=F("campaign__kind"), d=F("campaign__direction"), m=F("day"))
-        .values("r", "k", "d", "m", *_ROLLUP_SUMS)
-    )
-    sql, params = inner.query.sql_with_params()
+    # The scope's rows, as the ORM scopes them (regions, region and campaign picked): the whole
+    # months of the period from the month summary, the days before and after them (a partial
+    # first or last month) from the day summary.
+    months = whole_months(scope.start, scope.end)
+    parts: list[tuple[str, tuple[Any, ...]]] = []
+    if months is None:
+        parts.append(_rollup_rows(summary_in_scope(scope), "day"))
+    else:
+        first, last = months
+        in_months = SignupMonthSummary.objects.filter(month__gte=first, month__lte=last)
+        parts.append(_rollup_rows(_summary_scoped(in_months, scope), "month"))
+        next_month = (last.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        edges = SignupDaySummary.objects.filter(day__gte=scope.start, day__lte=scope.end).exclude(
+            day__gte=first, day__lt=next_month
+        )
+        if scope.start < first or scope.end >= next_month:
+            parts.append(_rollup_rows(_summary_scoped(edges, scope), "day"))
+    sql = " UNION ALL ".join(f"({part})" for part, _params in parts)
+    params = tuple(p for _part, part_params in parts for p in part_params)
     sums = ", ".join(f"SUM(s.{f})" for f in _ROLLUP_SUMS)
     # A date as a plain timestamp: the month does not depend on the session's time zone.
     month = "date_trunc('month', s.m::timestamp)::date"

@@ -1,4 +1,5 @@
-"""The maintained summary of sign-ups (models.SignupDaySummary) and the triggers that keep it.
+"""The maintained summaries of sign-ups (models.SignupDaySummary and its month rollup,
+models.SignupMonthSummary) and the triggers that keep them.
 
 Why triggers: sign-ups change in events/services.py (sign up, cancel, waitlist promotion,
 attendance, hours), in the admin, in bulk loads (seed_demo) and in data migrations. A row-level
@@ -82,6 +83,70 @@ CREATE TRIGGER reports_shift_summary AFTER UPDATE ON events_shift
 """  # noqa: S608
 
 
+MONTH_TABLE = "reports_signupmonthsummary"
+_SUMS = ("signups", *STATUSES, "hours")
+
+
+def month_install_sql() -> str:
+    """The trigger that adds each change of a day row to its month's row (models.SignupMonthSummary).
+    It fires inside the sign-up's own trigger, after the day row: the month row is locked last,
+    by every writer in the same order (shift, volunteers, day row, month row)."""
+
+    added = ", ".join(f"{f} = t.{f} + EXCLUDED.{f}" for f in _SUMS)
+
+    def upsert(row: str, sign: str) -> str:
+        values = ", ".join(f"{sign}{row}.{f}" for f in _SUMS)
+        return (
+            f"INSERT INTO {MONTH_TABLE} AS t (campaign_id, month, {', '.join(_SUMS)}) "  # noqa: S608 (our constants)
+            f"VALUES ({row}.campaign_id, {_month(f'{row}.day')}, {values}) "
+            f"ON CONFLICT (campaign_id, month) DO UPDATE SET {added}"
+        )
+
+    change = ", ".join(f"NEW.{f} - OLD.{f}" for f in _SUMS)
+    # Every interpolated name is one of our constants (columns and tables).
+    return f"""
+CREATE OR REPLACE FUNCTION reports_signup_month_summary() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' AND NEW.campaign_id = OLD.campaign_id
+     AND {_month("NEW.day")} = {_month("OLD.day")} THEN
+    -- The common case (a sign-up's write updates its day's row): one change of one month row.
+    INSERT INTO {MONTH_TABLE} AS t (campaign_id, month, {", ".join(_SUMS)})
+    VALUES (NEW.campaign_id, {_month("NEW.day")}, {change})
+    ON CONFLICT (campaign_id, month) DO UPDATE SET {added};
+    RETURN NULL;
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN {upsert("OLD", "-")}; END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN {upsert("NEW", "")}; END IF;
+  RETURN NULL;
+END $$;
+
+DROP TRIGGER IF EXISTS reports_signup_month_summary ON {TABLE};
+CREATE TRIGGER reports_signup_month_summary AFTER INSERT OR UPDATE OR DELETE ON {TABLE}
+  FOR EACH ROW EXECUTE FUNCTION reports_signup_month_summary();
+"""  # noqa: S608
+
+
+MONTH_UNINSTALL_SQL = f"""
+DROP TRIGGER IF EXISTS reports_signup_month_summary ON {TABLE};
+DROP FUNCTION IF EXISTS reports_signup_month_summary();
+"""
+
+
+def _month(day: str) -> str:
+    """SQL of the first day of the month of a date (as a plain timestamp: no session time zone)."""
+    return f"date_trunc('month', ({day})::timestamp)::date"
+
+
+def month_rebuild_sql() -> str:
+    """The month rows recounted from the day rows."""
+    return f"""
+DELETE FROM {MONTH_TABLE};
+INSERT INTO {MONTH_TABLE} (campaign_id, month, {", ".join(_SUMS)})
+SELECT campaign_id, {_month("day")}, {", ".join(f"SUM({f})" for f in _SUMS)}
+FROM {TABLE} GROUP BY 1, 2;
+"""  # noqa: S608
+
+
 UNINSTALL_SQL = """
 DROP TRIGGER IF EXISTS reports_signup_summary ON events_signup;
 DROP TRIGGER IF EXISTS reports_signup_summary_update ON events_signup;
@@ -140,13 +205,17 @@ def recount(source: str, sql: str) -> None:
 
 
 def rebuild() -> None:
-    """Recount the summary from the sign-ups (a repair; the triggers keep it exact)."""
-    recount("events_signup", rebuild_sql())
+    """Recount the summaries from the sign-ups (a repair; the triggers keep them exact). The day
+    rows' recount also passes through the month trigger; the months are then recounted whole,
+    so that no month left without sign-ups keeps a row of zeros. (rebuild_sql() stays the day
+    rows' alone: migration 0003 runs it before the month table exists.)"""
+    recount("events_signup", rebuild_sql() + month_rebuild_sql())
 
 
 # The maintained tables, each with the index its dashboard reads follow (CLUSTER orders by it).
 MAINTAINED = (
     ("reports_signupdaysummary", "signup_summary_day"),
+    ("reports_signupmonthsummary", "signup_month_month"),
     ("reports_volunteeractivity", "volunteer_activity_region"),
     ("reports_registrationdaysummary", "registration_summary_key"),
     ("reports_caredaysummary", "care_summary_day"),

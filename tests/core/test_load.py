@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db.models import F
 
 from bench import load
 from events.models import Shift, Signup
 from front_offices.models import Visit
-from reports.models import SignupDaySummary, VisitDaySummary
+from reports.models import SignupDaySummary, SignupMonthSummary, VisitDaySummary
 from tests.events.factories import ShiftFactory
 from tests.factories import VolunteerFactory
 from tests.front_offices.helpers import make_office
@@ -80,7 +81,9 @@ def test_the_invariant_checks_find_what_they_look_for() -> None:
     Shift.objects.filter(pk=shift.pk).update(taken_places=2)  # a counter off the recount
     SignupDaySummary.objects.update(hours=7)  # a summary off the recount
     VisitDaySummary.objects.update(weekend=0)
+    SignupMonthSummary.objects.update(signups=F("signups") + 1)  # a month off its days
     broken = load.check_invariants()
     assert broken["shifts whose count of places taken is off"] == 1
     assert broken["sign-up summary rows (counts, hours) off the recount"] == 1
     assert broken["visits summary rows off the recount"] == 1
+    assert broken["sign-up month rows off their days"] == 1
