@@ -136,18 +136,13 @@ class Certificate(models.Model):
         return self.revoked_at is not None
 
 
-class SignupDaySummary(models.Model):
-    """Sign-ups of one campaign's shifts starting on one Almaty day: counts by status and the
-    attended hours. Kept by PostgreSQL triggers on events_signup and events_shift (migration
-    0002), so every path that writes sign-ups — services, admin, bulk loads — keeps it exact, in
-    the same transaction. Dashboards add these rows up instead of the sign-ups themselves (a
-    year is some tens of thousands of rows, not hundreds of thousands); region, kind and direction
-    come from the campaign at read time, so editing a campaign needs no upkeep here."""
+class SignupCounts(models.Model):
+    """One campaign's sign-ups counted by status, and the attended hours: the columns of the day
+    and month summaries (reports/summary.py keeps both)."""
 
     campaign = models.ForeignKey(
         "events.Campaign", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
-    day = models.DateField()
     signups = models.IntegerField(default=0)
     confirmed = models.IntegerField(default=0)
     waitlisted = models.IntegerField(default=0)
@@ -157,6 +152,20 @@ class SignupDaySummary(models.Model):
     hours = models.DecimalField(max_digits=14, decimal_places=2, default=0)
 
     class Meta:
+        abstract = True
+
+
+class SignupDaySummary(SignupCounts):
+    """Sign-ups of one campaign's shifts starting on one Almaty day: counts by status and the
+    attended hours. Kept by PostgreSQL triggers on events_signup and events_shift (migration
+    0002), so every path that writes sign-ups — services, admin, bulk loads — keeps it exact, in
+    the same transaction. Dashboards add these rows up instead of the sign-ups themselves (a
+    year is some tens of thousands of rows, not hundreds of thousands); region, kind and direction
+    come from the campaign at read time, so editing a campaign needs no upkeep here."""
+
+    day = models.DateField()
+
+    class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "day"], name="signup_summary_key")]
         indexes = [models.Index(fields=["day", "campaign"], name="signup_summary_day")]
 
@@ -164,23 +173,13 @@ class SignupDaySummary(models.Model):
         return f"{self.campaign_id} {self.day}"
 
 
-class SignupMonthSummary(models.Model):
+class SignupMonthSummary(SignupCounts):
     """SignupDaySummary added up by Almaty month (`month` is its first day), kept by a PostgreSQL
     trigger on the day summary's rows (reports/summary.py, migration 0015). A dashboard's period
     reads its whole months here and only its partial first and last months from the day rows: a
     year is some ten thousand rows instead of forty thousand."""
 
-    campaign = models.ForeignKey(
-        "events.Campaign", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
     month = models.DateField()
-    signups = models.IntegerField(default=0)
-    confirmed = models.IntegerField(default=0)
-    waitlisted = models.IntegerField(default=0)
-    cancelled = models.IntegerField(default=0)
-    attended = models.IntegerField(default=0)
-    no_show = models.IntegerField(default=0)
-    hours = models.DecimalField(max_digits=14, decimal_places=2, default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["campaign", "month"], name="signup_month_key")]
