@@ -120,10 +120,15 @@ def summary_in_scope(scope: ReportScope) -> QuerySet[SignupDaySummary]:
     return _summary_scoped(SignupDaySummary.objects.filter(day__gte=scope.start, day__lte=scope.end), scope)
 
 
+def _next_month(day: datetime.date) -> datetime.date:
+    """The first day of the month after day's."""
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
 def whole_months(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date] | None:
     """The first days of the first and the last calendar month lying wholly between start and
     end (both included); None when no month does."""
-    first = start if start.day == 1 else (start.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    first = start if start.day == 1 else _next_month(start)
     after_end = end + datetime.timedelta(days=1)
     last = (after_end if after_end.day == 1 else end.replace(day=1)) - datetime.timedelta(days=1)
     last = last.replace(day=1)
@@ -177,7 +182,7 @@ def _read_summary_rollup(scope: ReportScope) -> Rollup:
         first, last = months
         in_months = SignupMonthSummary.objects.filter(month__gte=first, month__lte=last)
         parts.append(_rollup_rows(_summary_scoped(in_months, scope), "month"))
-        next_month = (last.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        next_month = _next_month(last)
         edges = SignupDaySummary.objects.filter(day__gte=scope.start, day__lte=scope.end).exclude(
             day__gte=first, day__lt=next_month
         )

@@ -94,13 +94,16 @@ def month_install_sql() -> str:
 
     added = ", ".join(f"{f} = t.{f} + EXCLUDED.{f}" for f in _SUMS)
 
-    def upsert(row: str, sign: str) -> str:
-        values = ", ".join(f"{sign}{row}.{f}" for f in _SUMS)
+    def upsert(row: str, values: str) -> str:
+        """Add `values` (the sums, in _SUMS' order) to the month row of `row` (NEW or OLD)."""
         return (
             f"INSERT INTO {MONTH_TABLE} AS t (campaign_id, month, {', '.join(_SUMS)}) "  # noqa: S608 (our constants)
             f"VALUES ({row}.campaign_id, {_month(f'{row}.day')}, {values}) "
             f"ON CONFLICT (campaign_id, month) DO UPDATE SET {added}"
         )
+
+    def row_sums(row: str, sign: str) -> str:
+        return ", ".join(f"{sign}{row}.{f}" for f in _SUMS)
 
     change = ", ".join(f"NEW.{f} - OLD.{f}" for f in _SUMS)
     # Every interpolated name is one of our constants (columns and tables).
@@ -110,20 +113,18 @@ BEGIN
   IF TG_OP = 'UPDATE' AND NEW.campaign_id = OLD.campaign_id
      AND {_month("NEW.day")} = {_month("OLD.day")} THEN
     -- The common case (a sign-up's write updates its day's row): one change of one month row.
-    INSERT INTO {MONTH_TABLE} AS t (campaign_id, month, {", ".join(_SUMS)})
-    VALUES (NEW.campaign_id, {_month("NEW.day")}, {change})
-    ON CONFLICT (campaign_id, month) DO UPDATE SET {added};
+    {upsert("NEW", change)};
     RETURN NULL;
   END IF;
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN {upsert("OLD", "-")}; END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN {upsert("NEW", "")}; END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN {upsert("OLD", row_sums("OLD", "-"))}; END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN {upsert("NEW", row_sums("NEW", ""))}; END IF;
   RETURN NULL;
 END $$;
 
 DROP TRIGGER IF EXISTS reports_signup_month_summary ON {TABLE};
 CREATE TRIGGER reports_signup_month_summary AFTER INSERT OR UPDATE OR DELETE ON {TABLE}
   FOR EACH ROW EXECUTE FUNCTION reports_signup_month_summary();
-"""  # noqa: S608
+"""
 
 
 MONTH_UNINSTALL_SQL = f"""
