@@ -1,0 +1,94 @@
+"""The header and footer every page shares, rendered once per language and navigation.
+
+The chrome is the same for everyone with the same sections in one language; only the CSRF token
+and the page's own address (the language switcher's `next`) differ per request. Through the
+template engine its two dozen `{% url %}` and thirty `{% translate %}` cost more than many pages'
+SQL, so each template is rendered once per (language, sections) with placeholders, kept for the
+life of the process, and each request fills in its own two values. Under DEBUG nothing is kept:
+an edited template shows on the next request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.core.signals import setting_changed
+from django.middleware.csrf import get_token
+from django.template.context import Context
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, get_urlconf
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+register = template.Library()
+
+# Placeholders no rendering produces by itself: letters and underscores, unchanged by escaping.
+_CSRF = "__site_chrome_csrf_token__"
+_NEXT = "__site_chrome_next_path__"
+
+_rendered: dict[tuple[object, ...], str] = {}
+
+
+def _once(name: str, key: tuple[object, ...], context: dict[str, Any]) -> str:
+    """The template `name` rendered with `context` under the active language, once per `key`."""
+    key = (name, get_language(), get_script_prefix(), get_urlconf(), *key)
+    html = _rendered.get(key)
+    if html is None:
+        # Stripped: the tag stands on its own indented line in base.html.
+        html = render_to_string(name, context).strip()
+        if not settings.DEBUG:
+            # The keys are few (languages × the sections a person can have), so nothing is evicted.
+            _rendered[key] = html
+    return html
+
+
+def _forget(**kwargs: Any) -> None:
+    """A changed setting (URLs, languages, templates; in tests) may change what was rendered."""
+    _rendered.clear()
+
+
+setting_changed.connect(_forget, dispatch_uid="site_chrome_forget")
+
+
+@register.simple_tag(takes_context=True)
+def site_header(context: Context) -> SafeString:
+    """The header: brand, the sections the person may open, log out or in, the language switcher."""
+    request = context.get("request")
+    user = context.get("user")
+    authenticated = bool(user is not None and user.is_authenticated)
+    # The navigation's flags come from volunteer_net.context_processors.roles (lazy; only a
+    # signed-in person's are looked at, as the template did).
+    sections = (
+        (
+            bool(context.get("can_see_roster")),
+            bool(context.get("can_see_detachments")),
+            bool(context.get("can_see_office_pages")),
+        )
+        if authenticated
+        else (False, False, False)
+    )
+    can_see_roster, can_see_detachments, can_see_office_pages = sections
+    html = _once(
+        "includes/site_header.html",
+        (authenticated, *sections),
+        {
+            "authenticated": authenticated,
+            "can_see_roster": can_see_roster,
+            "can_see_detachments": can_see_detachments,
+            "can_see_office_pages": can_see_office_pages,
+            "csrf_token": _CSRF,
+            "next_path": _NEXT,
+        },
+    )
+    token = get_token(request) if request is not None else ""
+    path = escape(request.get_full_path()) if request is not None else ""
+    return mark_safe(html.replace(_CSRF, token).replace(_NEXT, path))  # noqa: S308 - escaped above
+
+
+@register.simple_tag
+def site_footer() -> SafeString:
+    """The footer: what the site is, the time zone, the public report and certificate check."""
+    return mark_safe(_once("includes/site_footer.html", (), {}))  # noqa: S308 - a rendered template
