@@ -35,7 +35,7 @@ def detachment_get(*, user: Any, pk: Any) -> Detachment:
     return get_object_or_404(detachment_queryset_for(user).select_related("region", "curator"), pk=pk)
 
 
-def detachment_members(*, detachment: Detachment) -> QuerySet[Volunteer]:
+def _members(detachment: Detachment) -> QuerySet[Volunteer]:
     return (
         Volunteer.objects.filter(detachment=detachment, anonymized_at__isnull=True)
         .select_related("region")
@@ -43,8 +43,14 @@ def detachment_members(*, detachment: Detachment) -> QuerySet[Volunteer]:
     )
 
 
+def detachment_members(*, detachment: Detachment) -> QuerySet[Volunteer]:
+    """The detachment's page lists its pupils without their IIN: the list never shows it, and
+    every IIN read is decrypted (personal-data law 94-V: no more than the purpose needs)."""
+    return _members(detachment).defer("iin")
+
+
 def detachment_member_get(*, detachment: Detachment, pk: Any) -> Volunteer:
-    return get_object_or_404(detachment_members(detachment=detachment), pk=pk)
+    return get_object_or_404(_members(detachment), pk=pk)
 
 
 # Curator invitations -----------------------------------------------------------------------

@@ -181,6 +181,30 @@ def test_curator_never_reads_a_members_iin(curator, detachment) -> None:  # type
     assert "iin" not in page.context["form"].fields
 
 
+@pytest.mark.django_db
+def test_the_members_list_reads_no_iin(curator, detachment) -> None:  # type: ignore[no-untyped-def]
+    """The page never shows an IIN, so it does not read (and decrypt) any."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import iin_for
+
+    members = [
+        MinorFactory(region=detachment.region, detachment=detachment, last_name=name, iin=None)
+        for name in ("Бекова", "Сейітова")
+    ]
+    for serial, member in enumerate(members, start=1):
+        member.iin = iin_for(member.birth_date, serial=serial)
+        member.save()
+    with CaptureQueriesContext(connection) as queries:
+        page = client_for(curator).get(f"/detachments/{detachment.pk}/")
+    html = page.content.decode()
+    assert all(member.last_name in html for member in members)
+    assert not any('"volunteers_volunteer"."iin"' in query["sql"] for query in queries.captured_queries)
+    # Kept all the same: only the list leaves it unread.
+    assert Volunteer.objects.get(pk=members[0].pk).iin == members[0].iin
+
+
 @pytest.mark.parametrize(
     ("school_name", "school_number", "expected"),
     [

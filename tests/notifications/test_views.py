@@ -117,6 +117,22 @@ class TestStaffPages:
             client.get("/messages/")
         assert len(many) == len(few)
 
+    def test_list_reads_no_recipients_iin(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        """The list shows names, never an IIN, so it reads (and decrypts) none."""
+        from tests.factories import iin_for
+
+        people = []
+        for serial, name in enumerate(("Бекова", "Сейітова"), start=1):
+            person = VolunteerFactory(region=almaty, last_name=name)
+            person.iin = iin_for(person.birth_date, serial=serial)
+            person.save()
+            schedule(person, subject_id=serial)
+            people.append(person)
+        with CaptureQueriesContext(connection) as queries:
+            html = client_for(alice).get("/messages/").content.decode()
+        assert all(person.last_name in html for person in people)
+        assert not any('"volunteers_volunteer"."iin"' in query["sql"] for query in queries.captured_queries)
+
     def test_detail_says_why_it_failed_and_retry_sends_it(self, alice, failed_message) -> None:  # type: ignore[no-untyped-def]
         client = client_for(alice)
         page = client.get(f"/messages/{failed_message.pk}/")
