@@ -109,6 +109,13 @@ class TestRosterPages:
         assert count({"q": "ерлан"}) <= plain
         assert count({"q": "ерлан", "page": "2"}) <= plain
 
+    def test_the_rows_read_no_iin(self, alice, people) -> None:  # type: ignore[no-untyped-def]
+        # A row never shows the IIN: reading it would decrypt one per row for nothing.
+        with CaptureQueriesContext(connection) as ctx:
+            page = client_for(alice).get("/roster/", {"q": "ерлан"})
+        assert page.status_code == 200 and len(page.context["page"].object_list) == 25
+        assert not any('"volunteers_volunteer"."iin"' in q["sql"] for q in ctx.captured_queries)
+
     def test_a_search_counts_with_its_page(self, alice, people) -> None:  # type: ignore[no-untyped-def]
         # No separate COUNT: every match is read once, to rank it and to count it.
         with CaptureQueriesContext(connection) as ctx:
