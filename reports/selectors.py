@@ -45,7 +45,7 @@ from volunteers.models import ADULT_AGE, Volunteer
 from . import activity, registrations
 from .models import RegistrationDaySummary, SignupDaySummary, SignupMonthSummary
 from .scope import ALL_REGIONS, ReportScope, local_midnight
-from .summary import summary_available
+from .summary import month_sql, summary_available
 
 ZERO = Decimal("0.00")
 HOURS_SUM = Coalesce(Sum("hours"), Value(ZERO), output_field=DecimalField(max_digits=12, decimal_places=2))
@@ -183,16 +183,13 @@ def _read_summary_rollup(scope: ReportScope) -> Rollup:
         in_months = SignupMonthSummary.objects.filter(month__gte=first, month__lte=last)
         parts.append(_rollup_rows(_summary_scoped(in_months, scope), "month"))
         next_month = _next_month(last)
-        edges = SignupDaySummary.objects.filter(day__gte=scope.start, day__lte=scope.end).exclude(
-            day__gte=first, day__lt=next_month
-        )
         if scope.start < first or scope.end >= next_month:
-            parts.append(_rollup_rows(_summary_scoped(edges, scope), "day"))
+            edges = summary_in_scope(scope).exclude(day__gte=first, day__lt=next_month)
+            parts.append(_rollup_rows(edges, "day"))
     sql = " UNION ALL ".join(f"({part})" for part, _params in parts)
     params = tuple(p for _part, part_params in parts for p in part_params)
     sums = ", ".join(f"SUM(s.{f})" for f in _ROLLUP_SUMS)
-    # A date as a plain timestamp: the month does not depend on the session's time zone.
-    month = "date_trunc('month', s.m::timestamp)::date"
+    month = month_sql("s.m")
     rollup: Rollup = {group: {} for group in _ROLLUP_GROUPS}
     # GROUPING() has a bit set for each column a row is NOT grouped by: 0b0111 is "by region".
     sets = {0b0111: "region", 0b1011: "kind", 0b1101: "direction", 0b1110: "month", 0b1111: "total"}

@@ -98,7 +98,7 @@ def month_install_sql() -> str:
         """Add `values` (the sums, in _SUMS' order) to the month row of `row` (NEW or OLD)."""
         return (
             f"INSERT INTO {MONTH_TABLE} AS t (campaign_id, month, {', '.join(_SUMS)}) "  # noqa: S608 (our constants)
-            f"VALUES ({row}.campaign_id, {_month(f'{row}.day')}, {values}) "
+            f"VALUES ({row}.campaign_id, {month_sql(f'{row}.day')}, {values}) "
             f"ON CONFLICT (campaign_id, month) DO UPDATE SET {added}"
         )
 
@@ -111,7 +111,7 @@ def month_install_sql() -> str:
 CREATE OR REPLACE FUNCTION reports_signup_month_summary() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'UPDATE' AND NEW.campaign_id = OLD.campaign_id
-     AND {_month("NEW.day")} = {_month("OLD.day")} THEN
+     AND {month_sql("NEW.day")} = {month_sql("OLD.day")} THEN
     -- The common case (a sign-up's write updates its day's row): one change of one month row.
     {upsert("NEW", change)};
     RETURN NULL;
@@ -133,7 +133,7 @@ DROP FUNCTION IF EXISTS reports_signup_month_summary();
 """
 
 
-def _month(day: str) -> str:
+def month_sql(day: str) -> str:
     """SQL of the first day of the month of a date (as a plain timestamp: no session time zone)."""
     return f"date_trunc('month', ({day})::timestamp)::date"
 
@@ -143,7 +143,7 @@ def month_rebuild_sql() -> str:
     return f"""
 DELETE FROM {MONTH_TABLE};
 INSERT INTO {MONTH_TABLE} (campaign_id, month, {", ".join(_SUMS)})
-SELECT campaign_id, {_month("day")}, {", ".join(f"SUM({f})" for f in _SUMS)}
+SELECT campaign_id, {month_sql("day")}, {", ".join(f"SUM({f})" for f in _SUMS)}
 FROM {TABLE} GROUP BY 1, 2;
 """  # noqa: S608
 
