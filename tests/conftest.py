@@ -117,6 +117,11 @@ def astana_volunteer(astana):  # type: ignore[no-untyped-def]
     return VolunteerFactory(region=astana, last_name="Ершова", first_name="Алёна")
 
 
+def reads_iin(captured: list[dict[str, Any]]) -> bool:
+    """Whether any of these captured queries selects a volunteer's IIN (each one read is decrypted)."""
+    return any('"volunteers_volunteer"."iin"' in query["sql"] for query in captured)
+
+
 def mailed_link(message, marker: str) -> str:  # type: ignore[no-untyped-def]
     """The path of the link in a mail's text body whose line contains `marker`."""
     from urllib.parse import urlsplit

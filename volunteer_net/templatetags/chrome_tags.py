@@ -29,6 +29,9 @@ register = template.Library()
 _CSRF = "__site_chrome_csrf_token__"
 _NEXT = "__site_chrome_next_path__"
 
+# The sections the header offers or not (volunteer_net.context_processors.roles).
+_SECTIONS = ("can_see_roster", "can_see_detachments", "can_see_office_pages")
+
 _rendered: dict[tuple[object, ...], str] = {}
 
 
@@ -59,29 +62,13 @@ def site_header(context: Context) -> SafeString:
     request = context.get("request")
     user = context.get("user")
     authenticated = bool(user is not None and user.is_authenticated)
-    # The navigation's flags come from volunteer_net.context_processors.roles (lazy; only a
-    # signed-in person's are looked at, as the template did).
-    sections = (
-        (
-            bool(context.get("can_see_roster")),
-            bool(context.get("can_see_detachments")),
-            bool(context.get("can_see_office_pages")),
-        )
-        if authenticated
-        else (False, False, False)
-    )
-    can_see_roster, can_see_detachments, can_see_office_pages = sections
+    # The navigation's flags come from volunteer_net.context_processors.roles: False for anyone
+    # signed out, lazy for a signed-in person; all three are read, as the template read them.
+    sections = {name: bool(context.get(name)) for name in _SECTIONS}
     html = _once(
         "includes/site_header.html",
-        (authenticated, *sections),
-        {
-            "authenticated": authenticated,
-            "can_see_roster": can_see_roster,
-            "can_see_detachments": can_see_detachments,
-            "can_see_office_pages": can_see_office_pages,
-            "csrf_token": _CSRF,
-            "next_path": _NEXT,
-        },
+        (authenticated, *sections.values()),
+        {"authenticated": authenticated, **sections, "csrf_token": _CSRF, "next_path": _NEXT},
     )
     token = get_token(request) if request is not None else ""
     path = escape(request.get_full_path()) if request is not None else ""
