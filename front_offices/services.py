@@ -438,8 +438,14 @@ def walk_in_register(
     outcome: str = "",
     by: User,
 ) -> Visit:
-    """Someone came without booking: found by phone among the volunteers, or added as a new one,
-    and their visit recorded as arrived now, in one step. Holds no slot's place."""
+    """Someone came without booking: found by phone among the volunteers of the office's region,
+    or added as a new one, and their visit recorded as arrived now, in one step. Holds no slot's
+    place.
+
+    Only the office's region is searched, as the roster import matches: a number typed at the desk
+    must not tell the clerk whether it is on file elsewhere in the country, nor whose it is (a
+    visit would then open that person's record to the office). Someone of another region is added
+    here like a newcomer, and the same phone flags the pair as possible duplicates for staff."""
     purpose, note = _clean_booking(purpose, note)
     try:
         phone = normalize_phone(phone)
@@ -449,7 +455,11 @@ def walk_in_register(
         raise ValidationError({"phone": [_("Enter the visitor's phone number.")]})
     if outcome and outcome not in Visit.Outcome.values:
         raise ValidationError({"outcome": [_("Choose what was done.")]})
-    volunteer = Volunteer.objects.filter(phone=phone, anonymized_at__isnull=True).order_by("pk").first()
+    volunteer = (
+        Volunteer.objects.filter(phone=phone, region_id=office.region_id, anonymized_at__isnull=True)
+        .order_by("pk")
+        .first()
+    )
     if volunteer is None:
         errors = {}
         if not first_name.strip():

@@ -230,6 +230,40 @@ def test_staff_check_in_outcome_and_walk_in(office, bob, alice) -> None:  # type
     assert new.volunteer.first_name == "Дана" and new.outcome == "registered" and new.office == office
 
 
+def test_walk_in_does_not_find_people_of_other_regions_by_phone(office, astana_volunteer) -> None:  # type: ignore[no-untyped-def]
+    """The desk's phone search stays in the office's region: a number on file in Astana neither
+    names its owner to the Almaty clerk nor opens their record through a visit. The person is
+    added like a newcomer, and the shared phone flags the two records for staff."""
+    from volunteers.models import PossibleDuplicate
+
+    astana_volunteer.phone = "+77015550011"
+    astana_volunteer.save()
+    clerk = UserFactory(email="clerk-walkin@example.kz")
+    office.staff.add(clerk)
+    client = client_for(clerk)
+    url = f"/front-offices/{office.pk}/walk-in/"
+    asked = client.post(url, {"walkin-phone": "8 701 555 00 11", "walkin-purpose": "consultation"})
+    page = asked.content.decode()
+    assert asked.status_code == 200 and "атын енгізіңіз" in page
+    assert astana_volunteer.last_name not in page
+    assert not Visit.objects.filter(volunteer=astana_volunteer).exists()
+    client.post(
+        url,
+        {
+            "walkin-phone": "8 701 555 00 11",
+            "walkin-purpose": "consultation",
+            "walkin-first_name": "Алёна",
+            "walkin-last_name": "Ершова",
+            "walkin-birth_date": "1999-03-04",
+        },
+    )
+    visit = Visit.objects.get(walk_in=True)
+    assert visit.volunteer != astana_volunteer and visit.volunteer.region_id == office.region_id
+    assert PossibleDuplicate.objects.filter(
+        volunteer=visit.volunteer, existing=astana_volunteer, reason="phone"
+    ).exists()
+
+
 def test_booking_pages_end_to_end_with_ics(office, monday, bob) -> None:  # type: ignore[no-untyped-def]
     client = client_for(bob.user)
     slot = slot_at(office, monday, 18)
