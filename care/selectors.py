@@ -27,6 +27,7 @@ from django.db.models import (
     Avg,
     BooleanField,
     Case,
+    CharField,
     Count,
     DecimalField,
     DurationField,
@@ -541,7 +542,7 @@ def map_features(
         .values_list("request_id", flat=True)
     )
     # Tuples, not model instances: the layer holds up to MAP_LIMIT rows.
-    rows = _map_rows(qs, joined=bool(bbox))
+    rows = _map_rows(qs, joined=bool(bbox), exact=assigned)
     features = []
     viewed: list[tuple[int, int, str]] = []
     kinds = {value: str(label) for value, label in HelpRequest.Kind.choices}
@@ -603,9 +604,20 @@ MAP_LIMIT = 2000
 _MAP_COLUMNS = ("id", "kind", "urgency", "status", "due_until", "region__code", "beneficiary_id")
 
 
-def _map_rows(qs: QuerySet[HelpRequest], *, joined: bool) -> list[tuple[Any, ...]]:
+def _only_for(ids: set[int], field: str, value: F) -> Case | Value:
+    """`value` on the rows whose `field` is among `ids`, "" on the others (none: no CASE at all)."""
+    if not ids:
+        return Value("")
+    return Case(
+        When(**{f"{field}__in": sorted(ids)}, then=value), default=Value(""), output_field=CharField()
+    )
+
+
+def _map_rows(qs: QuerySet[HelpRequest], *, joined: bool, exact: set[int]) -> list[tuple[Any, ...]]:
     """The layer's rows, each the request's columns then its beneficiary's locality, address and
-    point, in the order of the window's end.
+    point, in the order of the window's end. The address is read only for the requests in
+    `exact` (the viewer's own assignments, the only ones whose address the map shows); the
+    others get "" in its place, in the same single query.
 
     Joined to the beneficiaries, PostgreSQL reads all of them (a region's requests are too many
     for it to look each one up) for a region's couple of thousand; so the requests are read
@@ -620,26 +632,32 @@ def _map_rows(qs: QuerySet[HelpRequest], *, joined: bool) -> list[tuple[Any, ...
         return list(
             ordered.filter(beneficiary__latitude__isnull=False)
             .annotate(
+                b_address=_only_for(exact, "id", F("beneficiary__address")),
                 b_lat=Cast("beneficiary__latitude", FloatField()),
                 b_lon=Cast("beneficiary__longitude", FloatField()),
             )
-            .values_list(*_MAP_COLUMNS, "beneficiary__locality", "beneficiary__address", "b_lat", "b_lon")[
-                :MAP_LIMIT
-            ]
+            .values_list(*_MAP_COLUMNS, "beneficiary__locality", "b_address", "b_lat", "b_lon")[:MAP_LIMIT]
         )
     requests = list(ordered.values_list(*_MAP_COLUMNS)[:MAP_LIMIT])
+    # The beneficiaries of the viewer's own requests (a beneficiary's other requests on the map
+    # carry the address in their tuple too, but are not shown with it).
+    shown = {r[-1] for r in requests if r[0] in exact}
     points = {
         pk: rest
         for pk, *rest in Beneficiary.objects.filter(
             _pk_among(Beneficiary, {r[-1] for r in requests}), latitude__isnull=False
         )
         .order_by()
-        .annotate(lat=Cast("latitude", FloatField()), lon=Cast("longitude", FloatField()))
-        .values_list("id", "locality", "address", "lat", "lon")
+        .annotate(
+            shown_address=_only_for(shown, "pk", F("address")),
+            lat=Cast("latitude", FloatField()),
+            lon=Cast("longitude", FloatField()),
+        )
+        .values_list("id", "locality", "shown_address", "lat", "lon")
     }
     rows = [(*r, *points[r[-1]]) for r in requests if r[-1] in points]
     if len(rows) < len(requests) == MAP_LIMIT:
-        return _map_rows(qs, joined=True)
+        return _map_rows(qs, joined=True, exact=exact)
     return rows
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -392,7 +392,10 @@ def assignment_withdraw(*, assignment: Assignment, by: User) -> Assignment:
 
 
 def volunteer_assignments_withdraw(*, volunteer: Volunteer, by: User | None) -> None:
-    """Anonymisation hook: an erased profile holds no places on open requests."""
+    """Anonymisation hook: an erased profile holds no places on open requests, and the notes of
+    all its assignments, done ones included, are blanked (free text about a visit to someone's
+    home may name the volunteer or say anything about them). Statuses and hours stay: the
+    reports and the request's history count them."""
     for assignment in Assignment.objects.filter(
         volunteer=volunteer, status__in=(Assignment.Status.OFFERED, Assignment.Status.CONFIRMED)
     ):
@@ -403,6 +406,14 @@ def volunteer_assignments_withdraw(*, volunteer: Volunteer, by: User | None) -> 
         locked.status = Assignment.Status.WITHDRAWN
         locked.save(update_fields=["status"])
         care_messages.assignment_withdrawn(locked)
+    # A request done by the person alone took their note as its outcome (`assignment_done`): that
+    # copy goes too, unless staff have since written another. The requests first, then the
+    # assignments: the module's lock order.
+    copied = Assignment.objects.filter(
+        volunteer=volunteer, request=OuterRef("pk"), note=OuterRef("outcome_note")
+    )
+    HelpRequest.objects.exclude(outcome_note="").filter(Exists(copied)).update(outcome_note="")
+    Assignment.objects.filter(volunteer=volunteer).exclude(note="").update(note="")
 
 
 def _parse_hours(hours: Any) -> Decimal:

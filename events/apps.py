@@ -19,7 +19,13 @@ class EventsConfig(AppConfig):
         )
 
         extensions.register_personal_data_section("shifts", selectors.personal_data_shifts)
+        extensions.register_personal_data_section("transport", selectors.personal_data_transport)
+        extensions.register_personal_data_section("callouts", selectors.personal_data_callouts)
         extensions.register_anonymize_hook(services.volunteer_signups_cancel_upcoming)
         extensions.register_anonymize_hook(services.calendar_feed_revoke)
+        # After the sign-ups: every transport request of the person, past ones too, whatever
+        # became of its sign-up; and their call-out links.
+        extensions.register_anonymize_hook(services.volunteer_transport_erase)
+        extensions.register_anonymize_hook(services.volunteer_callout_links_revoke)
         extensions.register_detail_api_field("hours", selectors.volunteer_hours_text)
         extensions.register_hour_source("shifts", selectors.volunteer_hours_for)

@@ -541,6 +541,55 @@ def personal_data_shifts(volunteer: Volunteer) -> dict[str, Any]:
     }
 
 
+def personal_data_transport(volunteer: Volunteer) -> list[dict[str, Any]]:
+    """The "transport" section of "download my data": each request the person made, with the
+    coordinator's answer (driver, departure, or the reason it was declined), in one query."""
+    requests = (
+        TransportRequest.objects.filter(signup__volunteer=volunteer)
+        .select_related("signup__shift__campaign")
+        .order_by("signup__shift__starts_at", "id")
+    )
+    return [
+        {
+            "campaign": r.signup.shift.campaign.title,
+            "shift_starts_at": r.signup.shift.starts_at.isoformat(),
+            "pickup": r.pickup,
+            "seats": r.seats,
+            "note": r.note,
+            "status": r.status,
+            "asked_at": r.created_at.isoformat(),
+            "answered_at": r.answered_at.isoformat() if r.answered_at else None,
+            "driver_name": r.driver_name,
+            "driver_phone": r.driver_phone,
+            "departure_at": r.departure_at.isoformat() if r.departure_at else None,
+            "departure_place": r.departure_place,
+            "group": r.group,
+            "decline_reason": r.decline_reason,
+        }
+        for r in requests
+    ]
+
+
+def personal_data_callouts(volunteer: Volunteer) -> list[dict[str, Any]]:
+    """The "callouts" section of "download my data": each call-out the person received and their
+    answer (never the link's token: it is a key, not data about them), in one query."""
+    answers = (
+        CallOutAnswer.objects.filter(volunteer=volunteer)
+        .select_related("callout__campaign")
+        .order_by("callout__created_at", "id")
+    )
+    return [
+        {
+            "campaign": a.callout.campaign.title,
+            "called_at": a.callout.created_at.isoformat(),
+            "message": a.callout.text,
+            "answer": a.answer,
+            "answered_at": a.answered_at.isoformat() if a.answered_at else None,
+        }
+        for a in answers
+    ]
+
+
 # Personal calendar feed ------------------------------------------------------------------------
 
 # How far back the feed keeps shifts: calendars drop events that vanish from a feed.
@@ -610,9 +659,11 @@ def transport_board(
     """Open and answered requests (not the cancelled ones) of a shift or a whole campaign, in one
     query whatever their number: rider, phone and shift come joined."""
     # A request whose sign-up was cancelled needs no car: it leaves the board with the sign-up.
+    # An erased person's leave it too, a declined one included (law 94-V: nothing of them is
+    # left to show, and the volunteer row is joined anyway).
     qs = (
         TransportRequest.objects.exclude(status=TransportRequest.Status.CANCELLED)
-        .filter(signup__status__in=Signup.ACTIVE)
+        .filter(signup__status__in=Signup.ACTIVE, signup__volunteer__anonymized_at__isnull=True)
         .select_related("signup__volunteer", "signup__shift")
     )
     if shift is not None:

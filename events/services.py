@@ -35,7 +35,7 @@ from volunteers.models import ADULT_AGE, Skill, Volunteer
 from volunteers.services import volunteer_lock_own
 
 from . import messages as event_messages
-from .models import CalendarFeed, Campaign, Shift, ShiftSeries, Signup
+from .models import CalendarFeed, CallOutAnswer, Campaign, Shift, ShiftSeries, Signup, TransportRequest
 
 # Places are taken by people confirmed, and by those already checked in.
 TAKEN = (Signup.Status.CONFIRMED, Signup.Status.ATTENDED)
@@ -820,3 +820,35 @@ def calendar_feed_renew(*, volunteer: Volunteer) -> CalendarFeed:
 def calendar_feed_revoke(*, volunteer: Volunteer, by: User | None = None) -> None:
     """Stop the address (also an anonymisation hook: an erased profile has no feed)."""
     CalendarFeed.objects.filter(volunteer=volunteer).delete()
+
+
+# Erasure (law 94-V) ------------------------------------------------------------------------------
+# Anonymisation hooks (volunteers/extensions.py), run inside `volunteer_anonymize`'s transaction.
+
+# What a transport request holds in free text: a pickup is often the person's home address, a
+# note may say anything, and the driver's name and phone, the departure place and a refusal's
+# reason were written about this one rider.
+TRANSPORT_FREE_TEXT = ("pickup", "note", "driver_name", "driver_phone", "departure_place", "decline_reason")
+
+
+def volunteer_transport_erase(*, volunteer: Volunteer, by: User | None) -> int:
+    """Blank the free text of every transport request of the person, past shifts included, and
+    cancel those still open (pending or arranged), so that no board lists a car for them.
+    Declined ones stay declined: the answer happened. Returns the number of requests."""
+    now = timezone.now()
+    mine = TransportRequest.objects.filter(signup__volunteer=volunteer)
+    mine.filter(status__in=(TransportRequest.Status.PENDING, TransportRequest.Status.ARRANGED)).update(
+        status=TransportRequest.Status.CANCELLED, updated_at=now
+    )
+    return mine.update(**dict.fromkeys(TRANSPORT_FREE_TEXT, ""), updated_at=now)
+
+
+def volunteer_callout_links_revoke(*, volunteer: Volunteer, by: User | None) -> None:
+    """Make the person's call-out links dead. An unanswered row is dropped: it says nothing but
+    that they were called, and would stay "no answer yet" forever on the coordinator's page, so
+    its counts keep adding up (called out = yes + no + no answer yet) over people who can still
+    answer. An answer already given stays, as the coordinator may have acted on it, with its
+    token blanked (a signed link carries a hex token, never an empty one)."""
+    mine = CallOutAnswer.objects.filter(volunteer=volunteer)
+    mine.filter(answer=CallOutAnswer.Answer.NONE).delete()
+    mine.exclude(token="").update(token="")

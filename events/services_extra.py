@@ -131,7 +131,13 @@ def _lock_for_answer(request: TransportRequest) -> TransportRequest:
         .select_related("signup__volunteer", "signup__shift__campaign")
         .get(pk=request.pk)
     )
-    if locked.status == TransportRequest.Status.CANCELLED or not locked.signup.is_active:
+    # An erased person's request (a declined one stays declined) takes no new answer: it would
+    # write a driver's details against nobody and message an erased profile.
+    if (
+        locked.status == TransportRequest.Status.CANCELLED
+        or not locked.signup.is_active
+        or locked.signup.volunteer.is_anonymised
+    ):
         raise ValidationError(_("The volunteer has cancelled this request."), code="cancelled")
     return locked
 
@@ -282,8 +288,9 @@ def callout_answer_from_token(token: str) -> CallOutAnswer:
         raise CallOutAnswer.DoesNotExist from None
     if not isinstance(data, dict) or not isinstance(data.get("a"), int) or not isinstance(data.get("t"), str):
         raise CallOutAnswer.DoesNotExist
+    # An erased person's links are dead (law 94-V): as forged ones, whatever their age.
     return CallOutAnswer.objects.select_related("callout__campaign", "volunteer").get(
-        pk=data["a"], token=data["t"]
+        pk=data["a"], token=data["t"], volunteer__anonymized_at__isnull=True
     )
 
 
@@ -349,8 +356,14 @@ def callout_create(
 
 @transaction.atomic
 def callout_answer_set(*, answer: CallOutAnswer, value: str) -> CallOutAnswer:
-    """Record (or change) a volunteer's answer while the call-out is open."""
-    locked = CallOutAnswer.objects.select_for_update(of=("self",)).select_related("callout").get(pk=answer.pk)
+    """Record (or change) a volunteer's answer while the call-out is open. Raises
+    CallOutAnswer.DoesNotExist, as `callout_answer_from_token` does, when the link died since it
+    was read (the person was erased meanwhile: their row went or its token was blanked)."""
+    locked = (
+        CallOutAnswer.objects.select_for_update(of=("self",))
+        .select_related("callout")
+        .get(pk=answer.pk, token=answer.token)
+    )
     if not locked.callout.is_open:
         raise ValidationError(_("This call-out is closed; answers can no longer change."), code="closed")
     if value not in (CallOutAnswer.Answer.YES, CallOutAnswer.Answer.NO):

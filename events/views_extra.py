@@ -263,6 +263,8 @@ def callout_answer(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         try:
             answer = services_extra.callout_answer_set(answer=answer, value=request.POST.get("answer", ""))
+        except CallOutAnswer.DoesNotExist:
+            raise Http404 from None
         except ValidationError as exc:
             messages.error(request, _refusal_text(exc))
         else:

@@ -17,3 +17,5 @@ class FrontOfficesConfig(AppConfig):
 
         extensions.register_personal_data_section("front_office_visits", selectors.personal_data_visits)
         extensions.register_anonymize_hook(services.volunteer_visits_cancel_upcoming)
+        # After the cancellations, so that theirs are blanked too.
+        extensions.register_anonymize_hook(services.volunteer_visit_texts_erase)

@@ -509,6 +509,19 @@ def volunteer_visits_cancel_upcoming(*, volunteer: Volunteer, by: User | None) -
     return cancelled
 
 
+def volunteer_visit_texts_erase(*, volunteer: Volunteer, by: User | None) -> int:
+    """Blank the free text of every visit of the person, past ones included: the note they or the
+    staff wrote and a cancellation's reason may hold anything (an IIN was found in one). The
+    visits themselves stay, with their office, date, purpose, status and outcome, which is what
+    the reports count. Registered as an anonymise hook after `volunteer_visits_cancel_upcoming`.
+    Returns the number of visits changed."""
+    return (
+        Visit.objects.filter(volunteer=volunteer)
+        .exclude(note="", cancel_reason="")
+        .update(note="", cancel_reason="")
+    )
+
+
 # Hours and exceptions, kept by the office's staff and the region's coordinators ----------------
 
 

@@ -140,6 +140,50 @@ class TestLifecycle:
         assert "Жұмабаева" not in str(alerts[0].context)
 
 
+class TestVolunteerErasure:
+    def test_erasure_blanks_the_notes_of_every_assignment_and_keeps_the_hours(  # type: ignore[no-untyped-def]
+        self, alice, bob, dana, almaty
+    ) -> None:
+        from volunteers.services import volunteer_anonymize
+
+        note = "Бауыржан, тел. 8 701 222 33 44: кілтті көршіге қалдырдым"
+        done_request = HelpRequestFactory()
+        done = services.assignment_volunteer(request=done_request, volunteer=bob, by=alice)
+        HelpRequest.objects.filter(pk=done_request.pk).update(due_from=timezone.now())
+        services.assignment_done(assignment=done, hours="2", note=note, by=bob.user)
+        done_request.refresh_from_db()
+        assert done_request.status == "done" and done_request.outcome_note == note
+        # A request the person shared with Dana, who finished last with her own note.
+        shared_request = HelpRequestFactory(needed_hands=2)
+        shared = services.assignment_volunteer(request=shared_request, volunteer=bob, by=alice)
+        hers = services.assignment_volunteer(request=shared_request, volunteer=dana, by=alice)
+        HelpRequest.objects.filter(pk=shared_request.pk).update(due_from=timezone.now())
+        services.assignment_done(assignment=shared, hours="1", note=note + " (2)", by=bob.user)
+        services.assignment_done(assignment=hers, hours="1", note="Дана: бәрі жақсы", by=dana.user)
+        open_one = services.assignment_volunteer(request=HelpRequestFactory(), volunteer=bob, by=alice)
+        Assignment.objects.filter(pk=open_one.pk).update(note="Кешке ғана бос")
+        page = client_for(alice).get(f"/care/requests/{done_request.pk}/").content.decode()
+        assert note in page
+
+        volunteer_anonymize(volunteer=bob, requested_by=None)
+
+        assert set(Assignment.objects.filter(volunteer=bob).values_list("note", flat=True)) == {""}
+        done.refresh_from_db()
+        open_one.refresh_from_db()
+        assert (done.status, done.hours) == ("done", Decimal("2.00"))
+        assert open_one.status == "withdrawn"
+        done_request.refresh_from_db()
+        assert done_request.outcome_note == "" and done_request.status == "done"
+        for request in (done_request, shared_request):
+            page = client_for(alice).get(f"/care/requests/{request.pk}/").content.decode()
+            assert "8 701 222 33 44" not in page
+        # Dana's own note, and the outcome taken from it, stay hers.
+        hers.refresh_from_db()
+        shared_request.refresh_from_db()
+        assert hers.note == shared_request.outcome_note == "Дана: бәрі жақсы"
+        assert selectors.volunteer_care_hours(bob) == Decimal("3.00")
+
+
 class TestIntake:
     def test_office_staff_take_requests_for_their_region(self, clerk, almaty, astana) -> None:  # type: ignore[no-untyped-def]
         assert services.request_intake(data=intake_data(almaty), by=clerk).region == almaty

@@ -10,6 +10,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import AuditEntry
@@ -134,6 +136,33 @@ class TestStaff:
         assert sees_everywhere(alice, req)[:2] == (False, False)
         assert client_for(bob.user).get(f"/care/requests/{req.pk}/").status_code in (200, 404)
         assert sees_everywhere(bob.user, req) == (False, False, False)
+
+
+class TestMapReads:
+    """The map shows an address only on the viewer's own assignments: no other is read."""
+
+    @staticmethod
+    def _map(user, **params) -> tuple[dict, list[str]]:  # type: ignore[no-untyped-def]
+        with CaptureQueriesContext(connection) as captured:
+            geo = client_for(user).get("/api/care/requests/map/", params).json()
+        return geo, [
+            q["sql"] for q in captured.captured_queries if '"care_beneficiary"."address"' in q["sql"]
+        ]
+
+    def test_the_address_is_read_only_where_the_map_shows_it(self, alice, bob, req) -> None:  # type: ignore[no-untyped-def]
+        other = HelpRequestFactory(beneficiary=BeneficiaryFactory(address="Сейфуллин 500, пәтер 3"))
+        for params in ({}, {"bbox": "76.5,43.0,77.2,43.5"}):
+            geo, reading = self._map(alice, **params)
+            assert {f["properties"]["id"] for f in geo["features"]} == {req.pk, other.pk}
+            assert reading == [], params
+        services.assignment_volunteer(request=req, volunteer=bob, by=alice)
+        for params in ({}, {"bbox": "76.5,43.0,77.2,43.5"}):
+            geo, reading = self._map(bob.user, **params)
+            by_id = {f["properties"]["id"]: f["properties"] for f in geo["features"]}
+            assert by_id[req.pk]["address"] == ADDRESS
+            assert "address" not in by_id[other.pk]
+            # One query reads an address, and only for the assigned request's beneficiary.
+            assert len(reading) == 1 and "CASE WHEN" in reading[0]
 
 
 class TestApi:

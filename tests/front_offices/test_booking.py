@@ -384,6 +384,65 @@ def test_erasing_a_profile_frees_its_upcoming_places_and_the_data_download_lists
     assert slot.taken == 0 and Visit.objects.get(volunteer=bob).status == "cancelled"
 
 
+def test_erasure_blanks_the_free_text_of_every_visit_and_keeps_the_counts(office, monday, bob, alice) -> None:  # type: ignore[no-untyped-def]
+    from reports.models import VisitDaySummary
+    from volunteers.services import volunteer_anonymize
+
+    iin_note = "ЖСН 900101300123, анықтама керек"
+    reason = "Бауыржан ауырып қалды"
+    upcoming = services.visit_book(
+        slot=slot_at(office, monday, 9),
+        volunteer=bob,
+        purpose="certificate",
+        note="Үй телефоны 272-00-00",
+        by=None,
+    )
+    day = timezone.localdate() - datetime.timedelta(days=7)
+    at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(11)))
+    arrived = Visit.objects.create(
+        office=office,
+        volunteer=bob,
+        starts_at=at,
+        local_date=day,
+        purpose="certificate",
+        note=iin_note,
+        status=Visit.Status.ARRIVED,
+        outcome=Visit.Outcome.CERTIFICATE_ISSUED,
+    )
+    cancelled = Visit.objects.create(
+        office=office,
+        volunteer=bob,
+        starts_at=at + datetime.timedelta(hours=1),
+        local_date=day,
+        purpose="consultation",
+        status=Visit.Status.CANCELLED,
+        cancel_reason=reason,
+        cancelled_at=at,
+    )
+    staff_day = f"/front-offices/{office.pk}/day/?date={day.isoformat()}"
+    assert iin_note in client_for(alice).get(staff_day).content.decode()
+    summary = list(VisitDaySummary.objects.filter(office=office, day=day).values())
+    assert summary and summary[0]["arrived"] == 1 and summary[0]["cancelled"] == 1
+
+    volunteer_anonymize(volunteer=bob, requested_by=None)
+
+    page = client_for(alice).get(staff_day).content.decode()
+    assert iin_note not in page and reason not in page and "900101300123" not in page
+    texts = set(Visit.objects.filter(volunteer=bob).values_list("note", "cancel_reason"))
+    assert texts == {("", "")}
+    arrived.refresh_from_db()
+    cancelled.refresh_from_db()
+    upcoming.refresh_from_db()
+    assert (arrived.status, arrived.outcome, arrived.purpose) == (
+        "arrived",
+        "certificate_issued",
+        "certificate",
+    )
+    assert cancelled.status == "cancelled" and upcoming.status == "cancelled"
+    # What the reports count of the past day is as it was.
+    assert list(VisitDaySummary.objects.filter(office=office, day=day).values()) == summary
+
+
 def test_staff_keep_hours_and_closed_dates_and_the_slots_follow(office, monday, alice, charlie) -> None:  # type: ignore[no-untyped-def]
     clerk = UserFactory(email="clerk-hours@example.kz")
     office.staff.add(clerk)
