@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.db.models import Sum
 from django.http import HttpRequest
@@ -24,6 +25,21 @@ def attempted_email(request: HttpRequest, credentials: dict[str, Any] | None) ->
         value = getattr(request, "data", request.POST).get("username")
     email = str(value or "").strip().lower()
     return email or None
+
+
+def login_failures_forget(*, email: str) -> int:
+    """Delete what axes keeps under an address: it stores the e-mail typed at each attempt in
+    clear, and would keep it after the account (and the person's data) is gone. Only the
+    attempts table is written with our settings (AXES_DISABLE_ACCESS_LOG, no failure log); the
+    other two hold the same column should either be switched on. Returns the rows deleted."""
+    email = email.strip()
+    if not email:
+        return 0
+    deleted = 0
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        # Older rows may keep the address as typed: attempted_email lower-cases only new ones.
+        deleted += model.objects.filter(username__iexact=email).delete()[0]
+    return deleted
 
 
 class LoginAttemptHandler(AxesDatabaseHandler):

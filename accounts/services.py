@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from .lockout import login_failures_forget
 from .models import User
 from .services_common import mail_send
 from .tokens import activation_token, activation_uid
@@ -123,3 +124,11 @@ def user_sessions_end(*, user: User) -> None:
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
     user.refresh_from_db(fields=["session_epoch"])
     api_tokens_revoke(user=user)
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Delete an account for good, with the failed log-ins recorded under its e-mail (the
+    lockout keeps the address in clear; see accounts/lockout.py)."""
+    login_failures_forget(email=user.email)
+    User.objects.filter(pk=user.pk).delete()

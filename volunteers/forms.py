@@ -15,7 +15,7 @@ from volunteer_net.forms import DateInput, DayField, FastSelect
 
 from .models import SPOKEN_LANGUAGES, Skill, Volunteer
 from .selectors import SORTS, RosterFilters, detachment_scope
-from .services import PaperConsent
+from .services import ERASURE_BASIS_MAX_LENGTH, PaperConsent
 from .validators import ascii_digits, normalize_phone
 
 PHONE_INPUT_MAX_LENGTH = 32
@@ -303,6 +303,25 @@ class GuardianConsentForm(forms.Form):
 class GuardianConsentWithdrawForm(forms.Form):
     reason = forms.CharField(
         max_length=300, label=_("Why is the consent withdrawn?"), widget=forms.TextInput(attrs={"size": 40})
+    )
+
+
+class ErasureRequestForm(forms.Form):
+    """Staff erase a person's data on their request: how the request came, and a confirmation."""
+
+    basis = forms.CharField(
+        max_length=ERASURE_BASIS_MAX_LENGTH,
+        label=_("Request received as"),
+        help_text=_(
+            "The kind of request and its reference, e.g. “written application No. 12 of 3 March”. "
+            "It stays on file after the erasure: do not write the person's name or contacts."
+        ),
+        error_messages={"required": _("Say how the request was received.")},
+        widget=forms.TextInput(attrs={"size": 40}),
+    )
+    confirm = forms.BooleanField(
+        label=_("I have checked the request and understand that the erasure cannot be undone."),
+        error_messages={"required": _("Tick the box to confirm the erasure.")},
     )
 
 

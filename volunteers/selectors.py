@@ -287,7 +287,7 @@ def _exported(volunteer: Volunteer, name: str) -> Any:
 def volunteer_personal_data(*, volunteer: Volunteer) -> dict[str, Any]:
     """Everything we hold about the person, for the "my data" download: every field that is
     not the system's own bookkeeping (see Volunteer.DATA_CLASSES), the account's e-mail, when
-    the profile was created and the change history."""
+    the profile was created, the change history and the guardian consents given for them."""
     exported = Volunteer.fields_of(
         DataClass.PERSONAL, DataClass.SENSITIVE, DataClass.STATISTICAL, DataClass.CONSENT
     )
@@ -298,6 +298,21 @@ def volunteer_personal_data(*, volunteer: Volunteer) -> dict[str, Any]:
         "changes": [
             {"at": c.changed_at.isoformat(), "action": c.action, "fields": c.fields}
             for c in volunteer.changes.all()
+        ],
+        # A minor's guardian consents, withdrawn ones included: they are about the person too.
+        # Which staff member recorded or withdrew one is about the staff, as on the profile.
+        "guardian_consents": [
+            {
+                "method": c.method,
+                "guardian_name": c.guardian_name,
+                "guardian_relation": c.guardian_relation,
+                "document_number": c.document_number,
+                "document_date": c.document_date.isoformat() if c.document_date else None,
+                "given_at": c.given_at.isoformat(),
+                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+                "withdrawal_reason": c.withdrawal_reason,
+            }
+            for c in volunteer.guardian_consents.all()
         ],
     }
 

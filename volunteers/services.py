@@ -11,16 +11,32 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Case, CharField, Model, ProtectedError, Q, RestrictedError, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Model,
+    OuterRef,
+    ProtectedError,
+    Q,
+    RestrictedError,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.fields.reverse_related import ForeignObjectRel
+from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as accounts_services
 from accounts.audit import audit_record
+from accounts.lockout import login_failures_forget
 from accounts.models import AuditEntry, User
 from accounts.services_common import model_update, refuse_unknown_fields, unique_violation_field
+from regions.scoping import may_manage_region
 
 from . import crypto, extensions
 from .guardian_links import guardian_link_matches, guardian_link_read
@@ -28,6 +44,8 @@ from .models import (
     ConsentMethod,
     DataClass,
     GuardianConsent,
+    ImportBatch,
+    ImportRow,
     PossibleDuplicate,
     Skill,
     Volunteer,
@@ -434,12 +452,66 @@ def guardian_consent_withdraw(*, volunteer: Volunteer, withdrawn_by: User, reaso
     _consent_withdraw(locked, by=withdrawn_by, reason=reason.strip())
 
 
+def _import_batches_lock(volunteer_id: int) -> list[int]:
+    """Lock the import batches holding rows the person's record came from or was matched with,
+    and return their ids. Taken before the person's row: an import holds its batch's lock while
+    it locks the records it fills (volunteers/imports/services.py), so the same order here
+    makes an erasure wait for a running import instead of deadlocking with it."""
+    linked = ImportRow.objects.filter(Q(volunteer_id=volunteer_id) | Q(existing_id=volunteer_id))
+    return list(
+        ImportBatch.objects.select_for_update()
+        .filter(pk__in=linked.values("batch_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _import_rows_forget(volunteer_id: int, *, batch_ids: list[int]) -> None:
+    """Delete the spreadsheet rows the import took for the person: the rows that made or filled
+    the record, the rows the preview matched with it, and the file's repeats of those rows that
+    did not become a record of their own. Their cells are the person's data as typed, kept until
+    the batch is cleaned up (IMPORT_KEEP_HOURS). A batch still in its preview loses the rows
+    (they vanish from it and are not imported) and has its counts made to match what is left."""
+    if not batch_ids:
+        return
+    in_batches = ImportRow.objects.filter(batch_id__in=batch_ids)
+    linked = in_batches.filter(Q(volunteer_id=volunteer_id) | Q(existing_id=volunteer_id))
+    numbers: dict[int, set[int]] = {}
+    for batch_id, number in linked.values_list("batch_id", "number"):
+        numbers.setdefault(batch_id, set()).add(number)
+    repeats = Q(pk__in=[])
+    for batch_id, taken in numbers.items():
+        repeats |= Q(batch_id=batch_id, same_as_row__in=taken, volunteer_id__isnull=True)
+    in_batches.filter(Q(volunteer_id=volunteer_id) | Q(existing_id=volunteer_id) | repeats).delete()
+    ImportBatch.objects.filter(pk__in=batch_ids, status=ImportBatch.Status.VALIDATED).update(
+        total_rows=_rows_counted(Q()),
+        error_rows=_rows_counted(Q(has_errors=True)),
+        duplicate_rows=_rows_counted(~Q(duplicate_reason="")),
+    )
+
+
+def _rows_counted(condition: Q) -> Coalesce:
+    """The number of the outer batch's rows that meet `condition`, as a subquery."""
+    rows = (
+        ImportRow.objects.filter(condition, batch=OuterRef("pk"))
+        .order_by()
+        .values("batch")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)
+
+
 @transaction.atomic
 def volunteer_anonymize(*, volunteer: Volunteer, requested_by: User | None) -> Volunteer:
     """Delete the account and erase personal data, keeping an anonymous row so that hours
-    statistics (by region and year of birth) still add up."""
+    statistics (by region and year of birth) still add up. A record erased already is refused
+    (code "anonymised"): there is nothing left to erase, and its history would be rewritten."""
+    import_batches = _import_batches_lock(volunteer.pk)
     locked = _lock(volunteer)
-    user_id = locked.user_id
+    _refuse_if_anonymised(locked)
+    account = locked.user
+    profile_email = locked.email
     birth_date = locked.birth_date
     erased = Volunteer.fields_of(DataClass.PERSONAL, DataClass.SENSITIVE)
     for name in erased:
@@ -467,8 +539,13 @@ def volunteer_anonymize(*, volunteer: Volunteer, requested_by: User | None) -> V
     locked.guardian_consents.update(guardian_name="", document_number="")
     locked.changes.all().delete()
     VolunteerChange.objects.create(volunteer=locked, changed_by=None, action="anonymise", fields=["all"])
-    if user_id is not None:
-        User.objects.filter(pk=user_id).delete()
+    _import_rows_forget(locked.pk, batch_ids=import_batches)
+    if account is not None:
+        accounts_services.user_delete(user=account)
+    if profile_email and not User.objects.filter(email__iexact=profile_email).exists():
+        # Someone without an account may still have tried to log in with their address; an
+        # address that is another live account's keeps that account's lockout.
+        login_failures_forget(email=profile_email)
     return locked
 
 
@@ -479,7 +556,70 @@ def account_delete(*, user: User) -> None:
     if volunteer is not None:
         volunteer_anonymize(volunteer=volunteer, requested_by=user)
     else:
-        user.delete()
+        accounts_services.user_delete(user=user)
+
+
+ERASURE_BASIS_MAX_LENGTH = 200
+
+
+def _names_the_person(text: str, volunteer: Volunteer) -> bool:
+    """Whether `text` holds the person's name, e-mail, phone or IIN as the record has them."""
+    folded = text.casefold()
+    words = set(re.findall(r"\w+", folded))
+    names = {
+        part.casefold()
+        for name in (volunteer.last_name, volunteer.first_name, volunteer.middle_name)
+        for part in name.split()
+        if len(part) > 2
+    }
+    if names & words:
+        return True
+    if volunteer.email.strip() and volunteer.email.strip().casefold() in folded:
+        return True
+    digits = re.sub(r"\D", "", text)
+    # The ten national digits of the phone, however the request wrote them (+7 / 8, spaces).
+    numbers = [re.sub(r"\D", "", volunteer.phone)[-10:], volunteer.iin or ""]
+    return any(len(number) >= 10 and number in digits for number in numbers)
+
+
+@transaction.atomic
+def volunteer_erase_on_request(*, volunteer: Volunteer, by: User, basis: str) -> Volunteer:
+    """Staff erase a person's data on their request (law 94-V), whether or not the person has an
+    account (walk-ins, detachment members and imported people have none; an account there is
+    deleted too). `basis` says how the request came (an application's number, a letter's
+    reference): it is kept in the audit trail as the ground for the erasure, so it must not name
+    the person — the trail never holds the values it guards."""
+    if not may_manage_region(by, volunteer.region_id):
+        raise ValidationError(_("This person is outside your regions."), code="out_of_region")
+    basis = " ".join(basis.split())
+    if not basis:
+        raise ValidationError({"basis": [_("Say how the request was received.")]}, code="required")
+    try:
+        MaxLengthValidator(ERASURE_BASIS_MAX_LENGTH)(basis)
+    except ValidationError as exc:
+        raise ValidationError({"basis": exc.messages}, code="max_length") from exc
+    if _names_the_person(basis, volunteer):
+        raise ValidationError(
+            {
+                "basis": [
+                    _(
+                        "Leave out the person's name, phone, e-mail and IIN: this note stays on file "
+                        "after their data is erased."
+                    )
+                ]
+            },
+            code="personal",
+        )
+    had_account = volunteer.user_id is not None
+    erased = volunteer_anonymize(volunteer=volunteer, requested_by=by)
+    audit_record(
+        actor=by,
+        action=AuditEntry.Action.ERASED,
+        subject=erased,
+        region_code=erased.region.code,
+        detail={"where": "roster", "reason": "request", "basis": basis, "account_deleted": had_account},
+    )
+    return erased
 
 
 # Possible duplicates and merging ---------------------------------------------------------------

@@ -33,6 +33,7 @@ roster_patterns = (
         path("import/<int:pk>/discard/", import_views.import_discard, name="import_discard"),
         path("<int:pk>/", views.roster_detail, name="detail"),
         path("<int:pk>/edit/", views.roster_edit, name="edit"),
+        path("<int:pk>/erase/", views.roster_erase, name="erase"),
         path("<int:pk>/guardian-consent/", views.roster_guardian_consent, name="guardian_consent"),
     ],
     "roster",

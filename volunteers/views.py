@@ -33,6 +33,7 @@ from . import extensions, selectors, services
 from .forms import (
     CoordinatorVolunteerForm,
     DuplicateFilterForm,
+    ErasureRequestForm,
     GuardianConfirmForm,
     GuardianConsentForm,
     GuardianConsentWithdrawForm,
@@ -284,6 +285,38 @@ def roster_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The volunteer's profile has been saved."))
             return redirect("roster:detail", pk=volunteer.pk)
     return render(request, "roster/form.html", {"form": form, "volunteer": volunteer})
+
+
+@region_scope_required
+def roster_erase(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Erase a person's data on their request, as the staff who may edit them: a page that says
+    what goes and what stays and asks how the request came, then the POST that erases."""
+    volunteer = selectors.volunteer_get(user=request.user, pk=pk)
+    if volunteer.anonymized_at is not None:
+        raise Http404
+    # Bound on every POST, an empty one included: nothing ticked is an error shown, not a new page.
+    form = ErasureRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.volunteer_erase_on_request(
+                volunteer=volunteer, by=request.user, basis=form.cleaned_data["basis"]
+            )
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "anonymised":
+                # Someone else erased the person a moment earlier: the outcome is the same.
+                messages.info(request, " ".join(exc.messages))
+                return redirect("roster:detail", pk=volunteer.pk)
+            apply_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The person's personal data has been erased; their volunteer hours still count.")
+            )
+            return redirect("roster:detail", pk=volunteer.pk)
+    return render(
+        request,
+        "roster/erase.html",
+        {"volunteer": volunteer, "form": form, "hours": extensions.volunteer_total_hours(volunteer)},
+    )
 
 
 @region_scope_required

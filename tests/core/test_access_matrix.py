@@ -102,6 +102,8 @@ MATRIX: dict[str, str | tuple[str, str]] = {
     "skills/<int:pk>/edit/": "login 404 404 404 200 200 404 200",
     "roster/<int:pk>/": "login 404 404 404 200 404 404 200",
     "roster/<int:pk>/edit/": "login 404 404 404 200 404 404 200",
+    # Erasure on request: whoever may edit the person (a refused empty POST erases nothing).
+    "roster/<int:pk>/erase/": "login 404 404 404 200 404 404 200",
     "roster/<int:pk>/guardian-consent/": "login 404 404 404 200 404 404 200",
     "roster/duplicates/<int:pk>/merge/": "login 404 404 404 200 404 404 200",
     "roster/duplicates/<int:pk>/dismiss/": (
@@ -456,6 +458,7 @@ def _build_world() -> World:
         "skills/<int:pk>/edit/": f"/skills/{skill.pk}/edit/",
         "roster/<int:pk>/": f"/roster/{minor.pk}/",
         "roster/<int:pk>/edit/": f"/roster/{minor.pk}/edit/",
+        "roster/<int:pk>/erase/": f"/roster/{minor.pk}/erase/",
         "roster/<int:pk>/guardian-consent/": f"/roster/{minor.pk}/guardian-consent/",
         "roster/duplicates/<int:pk>/merge/": f"/roster/duplicates/{pair.pk}/merge/",
         "roster/duplicates/<int:pk>/dismiss/": f"/roster/duplicates/{pair.pk}/dismiss/",

@@ -149,6 +149,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "roster/new/": (COORDINATOR,),
     "roster/<int:pk>/": MANAGERS,
     "roster/<int:pk>/edit/": (COORDINATOR,),
+    "roster/<int:pk>/erase/": (COORDINATOR,),
     "roster/<int:pk>/guardian-consent/": (COORDINATOR,),
     "roster/duplicates/": MANAGERS,
     "roster/duplicates/<int:pk>/merge/": MANAGERS,
@@ -417,6 +418,7 @@ def site(almaty: Any, astana: Any) -> Site:
         "front-offices/staff/visits/<int:pk>/move/": f"/front-offices/staff/visits/{visit.pk}/move/",
         "roster/<int:pk>/": f"/roster/{m}/",
         "roster/<int:pk>/edit/": f"/roster/{m}/edit/",
+        "roster/<int:pk>/erase/": f"/roster/{m}/erase/",
         "roster/<int:pk>/guardian-consent/": f"/roster/{m}/guardian-consent/",
         "detachments/<int:pk>/members/<int:member_pk>/guardian-consent/": (
             f"/detachments/{d}/members/{m}/guardian-consent/"

@@ -490,6 +490,23 @@ def _on_file_elsewhere(created: list[Volunteer]) -> set[int]:
     }
 
 
+def _record_created(made: list[tuple[int, int | None]]) -> None:
+    """Write each created row's new record, so that erasing that person later finds the row
+    (volunteers.services.volunteer_anonymize): one statement a chunk, joined on the row ids."""
+    if not made:
+        return
+    table = connection.ops.quote_name(ImportRow._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE {table} SET volunteer_id = made.volunteer_id
+            FROM unnest(%s::bigint[], %s::bigint[]) AS made(id, volunteer_id)
+            WHERE {table}.id = made.id
+            """,  # noqa: S608  (the table name is ours, not input)
+            [[pk for pk, _v in made], [volunteer for _pk, volunteer in made]],
+        )
+
+
 def batch_import(*, batch_id: int) -> ImportBatch:
     """Write the batch in one transaction: all of it, or — on any failure — nothing."""
     try:
@@ -613,6 +630,9 @@ def _import_locked(batch_id: int) -> ImportBatch:
                 targets[row.number] = row.volunteer_id
         for outcome, ids in by_outcome.items():
             ImportRow.objects.filter(pk__in=ids).update(outcome=outcome)
+        _record_created(
+            [(row.pk, row.volunteer_id) for row in chunk if row.outcome == ImportRow.Outcome.CREATED]
+        )
         for row in chunk:
             # A fill that changed a record, or failed on it: few rows, each written as it is.
             if row.outcome == ImportRow.Outcome.UPDATED or (
