@@ -7,7 +7,16 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        # volunteers/ sits below notifications/: the person's messages and message preferences
+        # reach "download my data" through volunteers/extensions.py.
+        from volunteers import extensions
+
+        from . import selectors
         from .sweeper import start_in_process_sweeper
 
+        extensions.register_personal_data_section("messages", selectors.personal_data_messages)
+        extensions.register_personal_data_section(
+            "message_preferences", selectors.personal_data_message_preferences
+        )
         # `make run` has no Redis and no beat: the development server sends due messages itself.
         start_in_process_sweeper()

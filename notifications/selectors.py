@@ -56,3 +56,41 @@ def messages_of_volunteer(*, volunteer: Volunteer, limit: int = 100) -> list[Mes
 def preference_of(*, volunteer: Volunteer) -> Preference:
     """The volunteer's preferences, or the defaults (everything on) when never saved."""
     return Preference.objects.filter(volunteer=volunteer).first() or Preference(volunteer=volunteer)
+
+
+def personal_data_messages(volunteer: Volunteer) -> list[dict[str, Any]]:
+    """The "messages" section of "download my data": every message sent, or meant to be sent, to
+    the person or on their behalf, in one query. What it was about is told in their own words (the
+    shift, the office, the subject) but not the addresses of someone reached on their behalf (a
+    minor's guardian: that is the guardian's data), nor the context's other values, nor the
+    gateways' technical replies."""
+    rows = (
+        Message.objects.filter(recipient=volunteer)
+        .only(
+            "kind", "channel", "context", "status", "due_at", "sent_at", "recipient_email", "recipient_phone"
+        )
+        .order_by("due_at", "id")
+    )
+    return [
+        {
+            "kind": m.kind,
+            "channel": m.channel,
+            "about": m.about,
+            "on_behalf": bool(m.recipient_email or m.recipient_phone),
+            "status": m.status,
+            "due_at": m.due_at.isoformat(),
+            "sent_at": m.sent_at.isoformat() if m.sent_at else None,
+        }
+        for m in rows
+    ]
+
+
+def personal_data_message_preferences(volunteer: Volunteer) -> dict[str, Any]:
+    """The "message_preferences" section of "download my data": the channels the person turned off
+    (`updated_at` is None while they never changed the defaults)."""
+    preference = preference_of(volunteer=volunteer)
+    return {
+        "email_opt_out": preference.email_opt_out,
+        "sms_opt_out": preference.sms_opt_out,
+        "updated_at": preference.updated_at.isoformat() if preference.updated_at else None,
+    }

@@ -24,6 +24,9 @@ def qr_svg_data_uri(url: str) -> str:
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
+    if certificate.holder_erased:
+        # The views answer 404 first; a PDF stating hours of nobody is never made.
+        raise ValueError("the holder of this certificate has been erased")
     # Imported here: WeasyPrint loads Pango at import, which the rest of the site does not need.
     from weasyprint import CSS, HTML
 

@@ -45,7 +45,9 @@ class ExportJob(models.Model):
     )
     kind = models.CharField(_("report"), max_length=40)
     file_format = models.CharField(_("format"), max_length=4)
-    # The chosen period and scope (ids and dates only), replayed by the worker as the requester.
+    # The chosen period and scope (ids and dates), replayed by the worker as the requester; a
+    # roster export's search text too, but only until a worker takes the job up
+    # (services.export_jobs_forget_search).
     params = models.JSONField(_("parameters"), default=dict)
     language = models.CharField(_("language"), max_length=8, default="kk")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
@@ -134,6 +136,13 @@ class Certificate(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def holder_erased(self) -> bool:
+        """The holder's personal data was erased at their request: the name frozen here is blanked
+        by erasure (services.volunteer_certificates_anonymize) and is never blank otherwise, since
+        a certificate is issued only to a profile not erased."""
+        return not self.holder_name
 
 
 class SignupCounts(models.Model):

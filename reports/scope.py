@@ -9,6 +9,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from volunteers.services import identifier_kind
+
 
 def local_midnight(day: datetime.date) -> datetime.datetime:
     """The start of an Almaty day as an aware datetime (times are stored in UTC)."""
@@ -40,7 +42,9 @@ class ReportScope:
         return local_midnight(self.end + datetime.timedelta(days=1))
 
     def params(self) -> dict[str, Any]:
-        """JSON-able, for a background job and the audit trail (ids and dates, nothing personal)."""
+        """JSON-able, for a background job to replay: ids and dates, and the roster's own search
+        text as typed (a phone, an IIN, a name), which the job needs to run. Anything kept longer
+        than the job takes `audit_params()` instead."""
         return {
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
@@ -51,6 +55,10 @@ class ReportScope:
             "roster": self.roster,
             "include_iin": self.include_iin,
         }
+
+    def audit_params(self) -> dict[str, Any]:
+        """`params()` as the audit trail keeps them: nothing personal (accounts/audit.py)."""
+        return params_without_search(self.params())
 
     @classmethod
     def from_params(cls, user: Any, params: dict[str, Any]) -> ReportScope:
@@ -65,6 +73,17 @@ class ReportScope:
             roster=params.get("roster") or {},
             include_iin=bool(params.get("include_iin")),
         )
+
+
+def params_without_search(params: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `params` with the roster's free-text search replaced by what kind of thing was
+    searched for ("phone", "iin", "email" or "name"), as volunteers/ records a roster lookup: the
+    trail says a phone number was looked up, never which one."""
+    roster = dict(params.get("roster") or {})
+    query = str(roster.pop("q", "") or "")
+    if not query.strip():
+        return {**params, "roster": roster} if "roster" in params else dict(params)
+    return {**params, "roster": roster, "search_by": identifier_kind(query) or "name"}
 
 
 class _AllRegions:

@@ -43,7 +43,7 @@ from regions.scoping import region_queryset_for, scope_queryset, scoped_region_i
 from volunteers.models import ADULT_AGE, Volunteer
 
 from . import activity, registrations
-from .models import RegistrationDaySummary, SignupDaySummary, SignupMonthSummary
+from .models import Certificate, RegistrationDaySummary, SignupDaySummary, SignupMonthSummary
 from .scope import ALL_REGIONS, ReportScope, local_midnight
 from .summary import month_sql, summary_available
 
@@ -774,3 +774,27 @@ def volunteer_hours_by_campaign(
         Campaign.objects.filter(pk__in=[k for k in hours if isinstance(k, int)]).values_list("pk", "title")
     )
     return sorted(((titles.get(k, ""), h) for k, h in hours.items()), key=lambda r: r[0])
+
+
+def personal_data_certificates(volunteer: Volunteer) -> list[dict[str, Any]]:
+    """The "certificates" section of "download my data": every certificate issued to the person,
+    as it was printed, in one query. Who issued or revoked it (staff accounts) is left out: that
+    is the staff's data, not the holder's."""
+    rows = Certificate.objects.filter(volunteer=volunteer).order_by("issued_at", "id")
+    return [
+        {
+            "code": c.code,
+            "name": c.holder_name,
+            "period_start": c.period_start.isoformat(),
+            "period_end": c.period_end.isoformat(),
+            "hours": str(c.hours),
+            "campaigns": c.campaigns,
+            "language": c.language,
+            "issuer": c.issuer,
+            "issued_at": c.issued_at.isoformat(),
+            "revoked": c.is_revoked,
+            "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+            "revoke_reason": c.revoke_reason,
+        }
+        for c in rows
+    ]

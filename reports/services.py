@@ -29,7 +29,7 @@ from volunteers.models import Volunteer
 from . import selectors, writers
 from .models import Certificate, ExportJob
 from .registry import EXPORTS, Export
-from .scope import ReportScope
+from .scope import ReportScope, params_without_search
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +59,9 @@ def _region_code(scope: ReportScope) -> str:
 def export_audit(
     *, by: User, export: Export, scope: ReportScope, file_format: str, rows: int, job: int | None = None
 ) -> AuditEntry:
-    """Who exported what, for which scope, how many rows (ids and dates, nothing personal)."""
-    detail: dict[str, Any] = {"report": export.key, "format": file_format, **scope.params()}
+    """Who exported what, for which scope, how many rows (ids and dates, nothing personal: a
+    roster search is recorded by its kind, "phone" or "name", not by what was typed)."""
+    detail: dict[str, Any] = {"report": export.key, "format": file_format, **scope.audit_params()}
     if job is not None:
         detail["job"] = job
     return audit_record(
@@ -181,9 +182,26 @@ PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "i
 
 
 def _job_failed(job_id: int, failure: str, *, among: Sequence[str]) -> int:
-    return ExportJob.objects.filter(pk=job_id, status__in=among).update(
+    failed = ExportJob.objects.filter(pk=job_id, status__in=among).update(
         status=ExportJob.Status.FAILED, failure=failure, finished_at=timezone.now()
     )
+    export_jobs_forget_search(job_id=job_id)
+    return failed
+
+
+def export_jobs_forget_search(*, job_id: int | None = None) -> int:
+    """Replace the roster's search text in the parameters of jobs no worker will run any more
+    (running, done, failed, expired) by the kind of what was searched. A job needs the text only
+    until a worker has taken it up, and its row is kept long after (as expired): the text would
+    otherwise stay in the table for good, a second copy of a phone number or an IIN someone looked
+    up. "Run it again" of a roster export goes back to the roster page, so nothing needs it later."""
+    jobs = ExportJob.objects.exclude(status=ExportJob.Status.QUEUED).filter(params__roster__has_key="q")
+    if job_id is not None:
+        jobs = jobs.filter(pk=job_id)
+    forgotten = 0
+    for pk, params in jobs.values_list("pk", "params"):
+        forgotten += ExportJob.objects.filter(pk=pk).update(params=params_without_search(params))
+    return forgotten
 
 
 def export_job_run(*, job_id: int) -> None:
@@ -192,11 +210,15 @@ def export_job_run(*, job_id: int) -> None:
     file is written under a temporary name and renamed only when whole: a worker killed or a
     disk full half-way leaves no file that could be served."""
     job = ExportJob.objects.select_related("requested_by").filter(pk=job_id).first()
+    if job is None:
+        return  # deleted with its requester
     running = [ExportJob.Status.RUNNING]
+    # The claim also drops the roster's search text from the row: this worker holds it in memory
+    # for the run, and a job once claimed is never run again (a redelivery finds it not queued).
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING, heartbeat_at=Now()
+        status=ExportJob.Status.RUNNING, heartbeat_at=Now(), params=params_without_search(job.params)
     )
-    if job is None or not claimed:
+    if not claimed:
         return  # a redelivered task for a job already done, failed, or being done
     export = EXPORTS[job.kind]
     scope = ReportScope.from_params(job.requested_by, job.params)
@@ -266,6 +288,8 @@ def export_jobs_fail_stalled(*, job_id: int | None = None) -> int:
     ).update(status=ExportJob.Status.FAILED, failure=ExportJob.Failure.NOT_STARTED, finished_at=now)
     if stopped or never:
         logger.warning("failed %s stopped and %s never started export(s)", stopped, never)
+        # Those never started still hold the roster's search text.
+        export_jobs_forget_search(job_id=job_id)
     return stopped + never
 
 
@@ -302,6 +326,9 @@ def export_jobs_clean(*, now: datetime.datetime | None = None) -> int:
     """Delete the files of expired exports (and of failed ones), marking them expired."""
     now = now or timezone.now()
     export_jobs_fail_stalled()
+    # Periodic, so that a job finished by any other way (a row edited by hand, an older
+    # version of this code) does not keep a search text either.
+    export_jobs_forget_search()
     stale = ExportJob.objects.filter(
         status=ExportJob.Status.DONE, expires_at__lte=now
     ) | ExportJob.objects.filter(status=ExportJob.Status.FAILED)
@@ -366,6 +393,15 @@ def certificate_issue(
             detail={"volunteer": volunteer.pk, "start": start.isoformat(), "end": end.isoformat()},
         )
     return certificate
+
+
+def volunteer_certificates_anonymize(*, volunteer: Volunteer, by: User | None) -> int:
+    """Erasure's step in reports/ (an anonymise hook, see apps.py): the name frozen on the
+    person's certificates is blanked, and so is a revocation's reason (staff's free text, which
+    may name them). The rows stay, so that a code from paper is still known to have been issued
+    (the verification page then says its holder's data was erased) and no other certificate can
+    ever get the same code."""
+    return Certificate.objects.filter(volunteer=volunteer).update(holder_name="", revoke_reason="")
 
 
 def certificate_revoke(*, certificate: Certificate, by: User, reason: str) -> Certificate:

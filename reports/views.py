@@ -30,6 +30,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 
 from accounts import reauth
@@ -243,12 +244,25 @@ def job_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase
     return response
 
 
+# What a roster export searched for, as its audit entry records it (ReportScope.audit_params).
+SEARCH_KINDS = {
+    "phone": gettext_lazy("search by phone"),
+    "iin": gettext_lazy("search by IIN"),
+    "email": gettext_lazy("search by e-mail"),
+    "name": gettext_lazy("search by name"),
+}
+
+
 @require(is_national_staff)
 def export_audit_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     entries = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORTED).select_related("actor")
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     rows = [
-        (e, EXPORTS[e.subject_id].title if e.subject_id in EXPORTS else e.subject_id)
+        (
+            e,
+            EXPORTS[e.subject_id].title if e.subject_id in EXPORTS else e.subject_id,
+            SEARCH_KINDS.get(str((e.detail or {}).get("search_by", "")), ""),
+        )
         for e in page.object_list
     ]
     return render(request, "reports/audit.html", {"page": page, "rows": rows})
@@ -294,9 +308,10 @@ def _certificates_for(user: Any) -> Any:
 
 @login_required
 def certificate_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """The holder's own certificate, or one of the staff's regions."""
+    """The holder's own certificate, or one of the staff's regions. Not once the holder's data
+    is erased: the PDF would state hours of nobody, under a code anyone could check."""
     own = Certificate.objects.filter(volunteer__user=request.user)
-    certificate = get_object_or_404(own | _certificates_for(request.user), pk=pk)
+    certificate = get_object_or_404((own | _certificates_for(request.user)).exclude(holder_name=""), pk=pk)
     return _pdf_response(certificate)
 
 
@@ -359,7 +374,14 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
     digits = "".join(ch for ch in code if ch.isdigit())
     normalised = "-".join(digits[i : i + 4] for i in range(0, len(digits), 4))
     certificate = Certificate.objects.filter(code=normalised).first() if len(digits) == 16 else None
-    status = 200 if certificate is not None and not certificate.is_revoked else 404
+    if certificate is None or certificate.is_revoked:
+        status = 404
+    elif certificate.holder_erased:
+        # Issued, but nothing of it can be confirmed any more (see verify_result.html): 410, so
+        # that a checker reading only the status does not take it for a valid certificate.
+        status = 410
+    else:
+        status = 200
     return render(
         request,
         "reports/verify_result.html",
