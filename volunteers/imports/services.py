@@ -157,7 +157,14 @@ def batch_map(*, batch: ImportBatch, by: User, mapping: dict[str, str], sheet: s
         raise ValidationError(_("This file is being processed; wait until it is done."))
     if sheet and sheet != batch.sheet and sheet in batch.sheets:
         batch.sheet = sheet
-        _read_header(batch, user=by)
+        try:
+            _read_header(batch, user=by)
+        except Exception as exc:
+            # As at upload: whatever the reader trips on in a broken sheet, the coordinator is
+            # told that this sheet cannot be read (and may pick another), not shown an error page.
+            raise ValidationError(
+                {"sheet": [_("This sheet cannot be read: check it in the spreadsheet, or choose another.")]}
+            ) from exc
         batch.status = ImportBatch.Status.UPLOADED
         batch.save()
         return batch
@@ -211,7 +218,13 @@ def batch_check(*, batch: ImportBatch, by: User) -> ImportBatch:
         if runs_in_background(locked):
             _run_in_background(tasks.validate_batch, locked.pk)
             return locked
-    return batch_validate(batch_id=locked.pk)
+    try:
+        return batch_validate(batch_id=locked.pk)
+    except Exception:
+        # A row the reader cannot take (a cell past the CSV field limit, a broken number in the
+        # XLSX) fails the check: batch_validate has logged it and marked the batch failed, with
+        # nothing stored, and the preview says so, as it does for a file checked in the background.
+        return ImportBatch.objects.get(pk=locked.pk)
 
 
 def _cells(batch: ImportBatch) -> Iterator[tuple[int, dict[str, Any]]]:
