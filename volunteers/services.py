@@ -452,12 +452,26 @@ def guardian_consent_withdraw(*, volunteer: Volunteer, withdrawn_by: User, reaso
     _consent_withdraw(locked, by=withdrawn_by, reason=reason.strip())
 
 
-def _import_batches_lock(volunteer_id: int) -> list[int]:
-    """Lock the import batches holding rows the person's record came from or was matched with,
-    and return their ids. Taken before the person's row: an import holds its batch's lock while
-    it locks the records it fills (volunteers/imports/services.py), so the same order here
-    makes an erasure wait for a running import instead of deadlocking with it."""
-    linked = ImportRow.objects.filter(Q(volunteer_id=volunteer_id) | Q(existing_id=volunteer_id))
+def _import_rows_of(volunteer: Volunteer) -> Q:
+    """The spreadsheet rows about the person: those that made or filled the record or were
+    matched with it, and any row with their phone, e-mail or IIN (a row the preview could not
+    match, say one with an error, holds the same data as typed)."""
+    rows = Q(volunteer_id=volunteer.pk) | Q(existing_id=volunteer.pk)
+    if volunteer.phone:
+        rows |= Q(key_phone=volunteer.phone)
+    if volunteer.email.strip():
+        rows |= Q(key_email=volunteer.email.strip().casefold())
+    if volunteer.iin_hash:
+        rows |= Q(key_iin=volunteer.iin_hash)
+    return rows
+
+
+def _import_batches_lock(rows_of: Q) -> list[int]:
+    """Lock the import batches holding rows about the person (`_import_rows_of`), and return
+    their ids. Taken before the person's row: an import holds its batch's lock while it locks
+    the records it fills (volunteers/imports/services.py), so the same order here makes an
+    erasure wait for a running import instead of deadlocking with it."""
+    linked = ImportRow.objects.filter(rows_of)
     return list(
         ImportBatch.objects.select_for_update()
         .filter(pk__in=linked.values("batch_id"))
@@ -466,23 +480,23 @@ def _import_batches_lock(volunteer_id: int) -> list[int]:
     )
 
 
-def _import_rows_forget(volunteer_id: int, *, batch_ids: list[int]) -> None:
-    """Delete the spreadsheet rows the import took for the person: the rows that made or filled
-    the record, the rows the preview matched with it, and the file's repeats of those rows that
-    did not become a record of their own. Their cells are the person's data as typed, kept until
-    the batch is cleaned up (IMPORT_KEEP_HOURS). A batch still in its preview loses the rows
-    (they vanish from it and are not imported) and has its counts made to match what is left."""
+def _import_rows_forget(rows_of: Q, *, batch_ids: list[int]) -> None:
+    """Delete the spreadsheet rows about the person (`_import_rows_of`), and the file's repeats
+    of those rows that did not become a record of their own. Their cells are the person's data
+    as typed, kept until the batch is cleaned up (IMPORT_KEEP_HOURS). A batch still in its
+    preview loses the rows (they vanish from it and are not imported) and has its counts made to
+    match what is left."""
     if not batch_ids:
         return
     in_batches = ImportRow.objects.filter(batch_id__in=batch_ids)
-    linked = in_batches.filter(Q(volunteer_id=volunteer_id) | Q(existing_id=volunteer_id))
+    linked = in_batches.filter(rows_of)
     numbers: dict[int, set[int]] = {}
     for batch_id, number in linked.values_list("batch_id", "number"):
         numbers.setdefault(batch_id, set()).add(number)
     repeats = Q(pk__in=[])
     for batch_id, taken in numbers.items():
         repeats |= Q(batch_id=batch_id, same_as_row__in=taken, volunteer_id__isnull=True)
-    in_batches.filter(Q(volunteer_id=volunteer_id) | Q(existing_id=volunteer_id) | repeats).delete()
+    in_batches.filter(rows_of | repeats).delete()
     ImportBatch.objects.filter(pk__in=batch_ids, status=ImportBatch.Status.VALIDATED).update(
         total_rows=_rows_counted(Q()),
         error_rows=_rows_counted(Q(has_errors=True)),
@@ -507,7 +521,9 @@ def volunteer_anonymize(*, volunteer: Volunteer, requested_by: User | None) -> V
     """Delete the account and erase personal data, keeping an anonymous row so that hours
     statistics (by region and year of birth) still add up. A record erased already is refused
     (code "anonymised"): there is nothing left to erase, and its history would be rewritten."""
-    import_batches = _import_batches_lock(volunteer.pk)
+    # Read from the record as the caller has it: the batches are locked before the person.
+    import_rows = _import_rows_of(volunteer)
+    import_batches = _import_batches_lock(import_rows)
     locked = _lock(volunteer)
     _refuse_if_anonymised(locked)
     account = locked.user
@@ -539,7 +555,7 @@ def volunteer_anonymize(*, volunteer: Volunteer, requested_by: User | None) -> V
     locked.guardian_consents.update(guardian_name="", document_number="")
     locked.changes.all().delete()
     VolunteerChange.objects.create(volunteer=locked, changed_by=None, action="anonymise", fields=["all"])
-    _import_rows_forget(locked.pk, batch_ids=import_batches)
+    _import_rows_forget(import_rows, batch_ids=import_batches)
     if account is not None:
         accounts_services.user_delete(user=account)
     if profile_email and not User.objects.filter(email__iexact=profile_email).exists():
