@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from events.forms import DateTimeLocalInput
 from regions.models import Region
 from regions.validators import validate_point_in_kazakhstan
+from volunteer_net.forms import DayTimeField
 from volunteers.validators import normalize_phone
 
 from .models import Assignment, Beneficiary, HelpRequest
@@ -83,8 +83,8 @@ class _RequestFields(forms.Form):
         label=_("What is needed"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     urgency = forms.ChoiceField(label=_("Urgency"), choices=HelpRequest.Urgency.choices, initial="normal")
-    due_from = forms.DateTimeField(label=_("From"), widget=DateTimeLocalInput())
-    due_until = forms.DateTimeField(label=_("Until"), widget=DateTimeLocalInput())
+    due_from = DayTimeField(label=_("From"))
+    due_until = DayTimeField(label=_("Until"))
     recurrence = forms.ChoiceField(
         label=_("Repeats"),
         choices=HelpRequest.Recurrence.choices,

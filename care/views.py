@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import is_curator, require
-from volunteer_net.forms import apply_service_errors
+from volunteer_net.forms import apply_service_errors, id_param
 from volunteer_net.http import require_post
 from volunteers.models import Volunteer
 
@@ -53,10 +53,7 @@ def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Open requests of the user's regions, overdue first, and the map of them."""
     status = request.GET.get("status", "open")
     kind = request.GET.get("kind", "")
-    try:
-        region = int(request.GET.get("region") or 0) or None
-    except ValueError:
-        region = None
+    region = id_param(request.GET.get("region"))
     filters = selectors.RequestFilters(region=region, kind=kind, status=status)
     page = Paginator(selectors.request_list_for_staff(user=request.user, filters=filters), PER_PAGE).get_page(
         request.GET.get("page")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
 from regions.scoping import is_national_staff, region_queryset_for
-from volunteer_net.forms import DayField, FastSelect
+from volunteer_net.forms import MAX_BIGINT, DayField, DayTimeField, FastSelect
 from volunteers.forms import RegionChoiceField, SkillChoiceField
 from volunteers.models import Skill
 
@@ -30,13 +30,6 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%H:%M", **kwargs)
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 WEEKDAYS = [
@@ -188,11 +181,8 @@ class ShiftFieldsForm(forms.Form):
 
 class ShiftForm(ShiftFieldsForm):
     date = DayField(label=_("Date"))
-    signup_deadline = forms.DateTimeField(
-        label=_("Sign-up deadline"),
-        required=False,
-        widget=DateTimeLocalInput(),
-        help_text=_("Almaty time; optional."),
+    signup_deadline = DayTimeField(
+        label=_("Sign-up deadline"), required=False, help_text=_("Almaty time; optional.")
     )
     field_order = ["place_name", "address", "date", "start_time", "end_time", "capacity"]
 
@@ -245,7 +235,8 @@ class HoursForm(forms.Form):
 
 
 class IdsField(forms.Field):
-    """A list of ids from ticked checkboxes; anything but whole numbers is a field error."""
+    """A list of ids from ticked checkboxes; anything but whole numbers from 1 to MAX_BIGINT is a
+    field error (a larger one overflowed the database's integer in the `IN (…)` that follows)."""
 
     widget = forms.MultipleHiddenInput
 
@@ -255,9 +246,12 @@ class IdsField(forms.Field):
         if isinstance(value, str):
             value = [value]
         try:
-            return [int(v) for v in value]
+            ids = [int(v) for v in value]
         except (TypeError, ValueError) as exc:
             raise forms.ValidationError(_("Choose from the list."), code="invalid") from exc
+        if not all(1 <= pk <= MAX_BIGINT for pk in ids):
+            raise forms.ValidationError(_("Choose from the list."), code="invalid")
+        return ids
 
 
 class PickForm(forms.Form):

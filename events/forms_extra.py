@@ -8,10 +8,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from volunteer_net.forms import DayTimeField
 from volunteers.forms import SkillChoiceField
 from volunteers.models import Skill
 
-from .forms import DateTimeLocalInput
 from .services_extra import MAX_CALLOUT_RADIUS_KM, MAX_SEATS, Near
 
 
@@ -27,12 +27,7 @@ class TransportArrangeForm(forms.Form):
     group = forms.CharField(label=_("Group"), max_length=30, required=False)
     driver_name = forms.CharField(label=_("Driver"), max_length=100)
     driver_phone = forms.CharField(label=_("Driver's phone"), max_length=20)
-    departure_at = forms.DateTimeField(
-        label=_("Departure time"),
-        required=False,
-        widget=DateTimeLocalInput(),
-        input_formats=["%Y-%m-%dT%H:%M"],
-    )
+    departure_at = DayTimeField(label=_("Departure time"), required=False, input_formats=["%Y-%m-%dT%H:%M"])
     departure_place = forms.CharField(label=_("Departure place"), max_length=200, required=False)
 
 

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.types import AuthenticatedHttpRequest
 from regions.models import Region
 from regions.scoping import may_manage_region, region_scope_required, require
-from volunteer_net.forms import apply_service_errors
+from volunteer_net.forms import apply_service_errors, validate_calendar_day
 from volunteer_net.http import require_post
 from volunteers.models import Volunteer
 
@@ -40,10 +40,14 @@ from .schedule import tz
 
 
 def _day_param(request: HttpRequest, default: datetime.date) -> datetime.date:
+    """The page's ?date=, or `default` for one unreadable or outside DayField's years: a day at
+    the ends of the calendar has no day before or after it, nor a UTC midnight (a 500)."""
     try:
-        return datetime.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
+        day = datetime.date.fromisoformat(request.GET.get("date", ""))
+        validate_calendar_day(day)
+    except (ValueError, ValidationError):
         return default
+    return day
 
 
 def _volunteer(request: AuthenticatedHttpRequest) -> Volunteer | None:

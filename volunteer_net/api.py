@@ -20,11 +20,14 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, with a body nested too deeply for Python's json module a 400.
+    """DRF's JSON parser, with a body nested too deeply for Python's json module a 400, and a
+    body that is not JSON a 400 in the client's language.
 
     json raises RecursionError, not the ValueError DRF turns into a ParseError, once nesting
     passes the interpreter's recursion limit (about a thousand levels; no real request comes
-    near it), so `[[[[…]]]]` posted to any endpoint was a 500.
+    near it), so `[[[[…]]]]` posted to any endpoint was a 500. DRF's own ParseError quotes the
+    json or codec error ("Expecting property name … (char 11)"), in English whatever the
+    client's language, and tells nothing more than that the body is not JSON.
     """
 
     def parse(
@@ -34,3 +37,5 @@ class JSONParser(parsers.JSONParser):
             return super().parse(stream, media_type, parser_context)
         except RecursionError as exc:
             raise exceptions.ParseError(_("The JSON body is nested too deeply.")) from exc
+        except exceptions.ParseError as exc:
+            raise exceptions.ParseError(_("The request body is not valid JSON.")) from exc

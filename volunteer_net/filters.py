@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 
-from .forms import DayField
+from .forms import MAX_BIGINT, DayField
 
 
 class StrictBooleanField(forms.Field):
@@ -44,10 +44,14 @@ class DayFilter(django_filters.DateFilter):
 
 
 class PositiveIntegerFilter(django_filters.Filter):
+    """A whole number from 1 to MAX_BIGINT: an id past it overflowed the database's integer (a
+    500) in the id filters it is used for."""
+
     field_class = forms.IntegerField
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_BIGINT)
         super().__init__(*args, **kwargs)
 
 

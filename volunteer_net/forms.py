@@ -51,6 +51,51 @@ class DayField(forms.DateField):
     default_validators = [validate_calendar_day]
 
 
+def validate_calendar_moment(value: datetime.datetime | None) -> None:
+    # The day as typed (a form's value is in Almaty time): it is the conversion to UTC for
+    # storage, not the typed value, that overflows in year 1.
+    if value is not None:
+        validate_calendar_day(value.date())
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """A date-and-time picker (Almaty time) that offers only the days DayTimeField accepts."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        attrs = {
+            "min": f"{EARLIEST_DAY.isoformat()}T00:00",
+            "max": f"{LATEST_DAY.isoformat()}T23:59",
+            **(kwargs.pop("attrs", None) or {}),
+        }
+        super().__init__(format="%Y-%m-%dT%H:%M", attrs=attrs, **kwargs)
+
+
+class DayTimeField(forms.DateTimeField):
+    """A date and time on a day between EARLIEST_DAY and LATEST_DAY (DayField's days)."""
+
+    widget = DateTimeLocalInput
+    default_validators = [validate_calendar_moment]
+
+
+# The largest integer a PostgreSQL bigint or an SQLite INTEGER holds. Every id is below it; a
+# larger number typed as an id (or a page) is not "no such row" to the database but an overflow
+# (a 500), so it is refused before any query.
+MAX_BIGINT = 2**63 - 1
+
+
+def id_param(value: Any) -> int | None:
+    """An id read from a query parameter (whole number, 1 to MAX_BIGINT), else None."""
+    text = str(value or "").strip()
+    # ASCII digits only: int() also reads "+5", "1_000" and Arabic-Indic digits. The length
+    # check keeps int() from parsing thousands of digits only to refuse them.
+    if not (text.isascii() and text.isdecimal()) or len(text) > len(str(MAX_BIGINT)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_BIGINT else None
+
+
 def apply_service_errors(form: Any, exc: ValidationError, *other_forms: Any) -> None:
     """Show a service's ValidationError by the field it names, on whichever form has it."""
     if not hasattr(exc, "error_dict"):

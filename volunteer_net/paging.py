@@ -19,6 +19,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 from django.utils.functional import cached_property
 
+from .forms import MAX_BIGINT
+
 
 class CappedPaginator(Paginator):
     """A Paginator whose count stops at `cap` (a multiple of the page size reads best): beyond
@@ -86,8 +88,10 @@ class SortedRowsPaginator(Paginator):
             number = int(number)
         except (TypeError, ValueError):
             number = 1
-        if number < 1:
-            # Django's get_page sends a page below 1 to the last page: that needs the count.
+        if number < 1 or (number - 1) * self.per_page > MAX_BIGINT:
+            # Django's get_page sends a page below 1, or past the end, to the last page: that
+            # needs the count. A page whose offset does not fit the database's integer would
+            # fail in the query instead (a 500), so it goes there before any.
             return super().get_page(number)
         bottom = (number - 1) * self.per_page
         counted = self.queryset.annotate(total_matches=Window(Count("*"))).values_list("pk", "total_matches")

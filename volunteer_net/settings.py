@@ -192,6 +192,12 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite ignores select_for_update(), and a DEFERRED transaction that read first and then
+    # writes is refused at once ("database is locked", a 500) when another one writes: two clicks
+    # on "Sign up" did that. IMMEDIATE takes the write lock at BEGIN, so a second writer waits
+    # its turn (up to `timeout` seconds) and then sees the first one's row.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool("DB_JIT", False):
     # PostgreSQL compiles a query to machine code when its *estimated* cost is high, which the
     # dashboards' correlated counts are: ~30 ms of compiling for a query that then runs in 20.
