@@ -4,6 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from regions.models import Region
 from regions.scoping import region_queryset_for
-from volunteer_net.forms import DateInput, DayField, FastSelect
+from volunteer_net.forms import DateInput, DayField, FastSelect, id_param
 
 from .models import SPOKEN_LANGUAGES, Skill, Volunteer
 from .selectors import SORTS, RosterFilters, detachment_scope
@@ -26,6 +27,17 @@ IIN_INPUT_MAX_LENGTH = 20
 class SkillChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Skill) -> str:
         return obj.name
+
+    def _check_values(self, value: Any) -> Any:
+        # Django reads the ticked ids with one `id IN (…)`, which SQLite (`make run`) cannot bind
+        # past a 64-bit integer (an OverflowError, a 500): such an id is simply not on the list.
+        for pk in value:
+            digits = str(pk).strip().lstrip("+-")
+            if digits.isdecimal() and id_param(digits) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
 
 
 class SkillSingleChoiceField(forms.ModelChoiceField):
@@ -479,7 +491,9 @@ class RosterBulkForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The ids are checked against the user's scope by the view's selector; any integer may be posted.
         ids_field = cast(forms.TypedMultipleChoiceField, self.fields["ids"])
-        ids_field.valid_value = lambda value: str(value).isdigit()  # type: ignore[method-assign]
+        # A whole number an id can be (not "0", nor one past a 64-bit integer, which SQLite
+        # cannot even compare).
+        ids_field.valid_value = lambda value: id_param(value) is not None  # type: ignore[method-assign]
         cast(forms.ModelChoiceField, self.fields["detachment"]).queryset = detachment_scope(
             user
         ).select_related("region")
