@@ -37,7 +37,7 @@ class SkillChoiceField(forms.ModelMultipleChoiceField):
                 raise ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # (private in the stubs)
 
 
 class SkillSingleChoiceField(forms.ModelChoiceField):
