@@ -13,7 +13,7 @@ from events.models import Campaign, Signup, TransportRequest
 from front_offices.models import Visit
 from regions.models import Region
 from tests.events.factories import CampaignFactory, ShiftFactory
-from tests.factories import DetachmentFactory, MinorFactory, VolunteerFactory
+from tests.factories import DetachmentFactory, MinorFactory, UserFactory, VolunteerFactory
 from tests.front_offices.helpers import make_office
 
 # Inside the period every test picks; the shifts are spread over its months.
@@ -193,3 +193,12 @@ def in_period(signup: Signup) -> bool:
 
 def period_query(**extra: object) -> dict[str, object]:
     return {"start": PERIOD[0].isoformat(), "end": PERIOD[1].isoformat(), **extra}
+
+
+@pytest.fixture
+def holder(world):  # type: ignore[no-untyped-def]
+    """Алматыбекова Айгүл, with an account and 13.50 hours in PERIOD (9.00 in 2025)."""
+    volunteer = world.almaty_volunteers[0]
+    volunteer.user = UserFactory(email="aigul@example.kz")
+    volunteer.save(update_fields=["user"])
+    return volunteer

@@ -13,7 +13,6 @@ from django.test import Client
 from reports import selectors, services
 from reports.models import Certificate
 from tests.conftest import client_for
-from tests.factories import UserFactory
 from volunteers.services import account_delete, volunteer_anonymize
 
 from .conftest import PERIOD
@@ -21,15 +20,6 @@ from .conftest import PERIOD
 pytestmark = pytest.mark.django_db
 
 SECOND_HALF = (datetime.date(2025, 7, 1), datetime.date(2025, 12, 31))
-
-
-@pytest.fixture
-def holder(world):  # type: ignore[no-untyped-def]
-    """Алматыбекова Айгүл, with an account and 13.50 hours in PERIOD (9.00 in 2025)."""
-    volunteer = world.almaty_volunteers[0]
-    volunteer.user = UserFactory(email="aigul@example.kz")
-    volunteer.save(update_fields=["user"])
-    return volunteer
 
 
 @pytest.fixture

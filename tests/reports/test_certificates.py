@@ -23,14 +23,6 @@ from .conftest import PERIOD, in_period
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def holder(world):  # type: ignore[no-untyped-def]
-    volunteer = world.almaty_volunteers[0]
-    volunteer.user = UserFactory(email="aigul@example.kz")
-    volunteer.save(update_fields=["user"])
-    return volunteer
-
-
 def pdf_text(content: bytes) -> str:
     assert content.startswith(b"%PDF")
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
