@@ -5,49 +5,15 @@ shows in its own zone; text is escaped and lines are folded at 75 octets as the 
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
 
+from volunteer_net.ics import CRLF, escape_text, fold, utc
+
 from .models import Shift
-
-CRLF = "\r\n"
-FOLD_AT = 75  # octets per line, CRLF excluded
-
-
-def escape_text(value: str) -> str:
-    """TEXT values: backslash, semicolon and comma are escaped; newlines become \\n."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\r", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def fold(line: str) -> str:
-    """Split a content line into chunks of at most 75 octets, never inside a UTF-8 character;
-    continuation lines start with a space (which counts towards their 75)."""
-    out: list[str] = []
-    current, size, limit = "", 0, FOLD_AT
-    for ch in line:
-        width = len(ch.encode("utf-8"))
-        if size + width > limit:
-            out.append(current)
-            current, size, limit = " ", 1, FOLD_AT
-        current += ch
-        size += width
-    out.append(current)
-    return CRLF.join(out)
-
-
-def _utc(dt: datetime.datetime) -> str:
-    return dt.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _vevent(shift: Shift, *, url: str, host: str, stamp: str) -> list[str]:
@@ -58,8 +24,8 @@ def _vevent(shift: Shift, *, url: str, host: str, stamp: str) -> list[str]:
         "BEGIN:VEVENT",
         f"UID:shift-{shift.pk}@{host}",
         f"DTSTAMP:{stamp}",
-        f"DTSTART:{_utc(shift.starts_at)}",
-        f"DTEND:{_utc(shift.ends_at)}",
+        f"DTSTART:{utc(shift.starts_at)}",
+        f"DTEND:{utc(shift.ends_at)}",
         f"SUMMARY:{escape_text(campaign.title)}",
         f"LOCATION:{escape_text(location)}",
         f"DESCRIPTION:{escape_text(description)}",
@@ -91,13 +57,13 @@ def _host() -> str:
 
 
 def shift_calendar(shift: Shift, *, url: str) -> str:
-    return _calendar(_vevent(shift, url=url, host=_host(), stamp=_utc(timezone.now())))
+    return _calendar(_vevent(shift, url=url, host=_host(), stamp=utc(timezone.now())))
 
 
 def shifts_calendar(shifts: Iterable[Shift], *, url_for: Callable[[Shift], str], name: str) -> str:
     """A subscription feed: one VEVENT per shift (same UIDs as the single-shift download, so a
     calendar does not show a shift twice); a cancelled shift stays in, as STATUS:CANCELLED, so
     calendars that already hold it strike it out."""
-    host, stamp = _host(), _utc(timezone.now())
+    host, stamp = _host(), utc(timezone.now())
     events = [line for shift in shifts for line in _vevent(shift, url=url_for(shift), host=host, stamp=stamp)]
     return _calendar(events, extra=[f"X-WR-CALNAME:{escape_text(name)}", "X-PUBLISHED-TTL:PT1H"])

@@ -8,37 +8,9 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.utils import timezone
 
+from volunteer_net.ics import CRLF, escape_text, fold, utc
+
 from .models import Visit
-
-CRLF = "\r\n"
-
-
-def _text(value: str) -> str:
-    return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-    )
-
-
-def _fold(line: str) -> str:
-    """At most 75 octets a line, never inside a UTF-8 character."""
-    out, current, size = [], "", 0
-    for ch in line:
-        width = len(ch.encode("utf-8"))
-        if size + width > 75:
-            out.append(current)
-            current, size = " ", 1
-        current += ch
-        size += width
-    out.append(current)
-    return CRLF.join(out)
-
-
-def _utc(dt: datetime.datetime) -> str:
-    return dt.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def visit_calendar(visit: Visit, *, summary: str, url: str) -> str:
@@ -55,16 +27,16 @@ def visit_calendar(visit: Visit, *, summary: str, url: str) -> str:
         "METHOD:PUBLISH",
         "BEGIN:VEVENT",
         f"UID:visit-{visit.pk}@{host}",
-        f"DTSTAMP:{_utc(timezone.now())}",
-        f"DTSTART:{_utc(visit.starts_at)}",
-        f"DTEND:{_utc(ends_at)}",
-        f"SUMMARY:{_text(summary)}",
-        f"LOCATION:{_text(office.address)}",
-        f"DESCRIPTION:{_text(url)}",
+        f"DTSTAMP:{utc(timezone.now())}",
+        f"DTSTART:{utc(visit.starts_at)}",
+        f"DTEND:{utc(ends_at)}",
+        f"SUMMARY:{escape_text(summary)}",
+        f"LOCATION:{escape_text(office.address)}",
+        f"DESCRIPTION:{escape_text(url)}",
         f"URL:{url}",
         f"STATUS:{'CANCELLED' if visit.status == Visit.Status.CANCELLED else 'CONFIRMED'}",
     ]
     if office.latitude is not None and office.longitude is not None:
         lines.append(f"GEO:{office.latitude};{office.longitude}")
     lines += ["END:VEVENT", "END:VCALENDAR"]
-    return CRLF.join(_fold(line) for line in lines) + CRLF
+    return CRLF.join(fold(line) for line in lines) + CRLF

@@ -1,6 +1,6 @@
 """The iCalendar text: escaping and folding by the RFC 5545 rules."""
 
-from events.ics import CRLF, escape_text, fold
+from volunteer_net.ics import CRLF, escape_text, fold
 
 
 def test_text_escaping() -> None:

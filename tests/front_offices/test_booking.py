@@ -264,6 +264,21 @@ def test_walk_in_does_not_find_people_of_other_regions_by_phone(office, astana_v
     ).exists()
 
 
+def test_a_line_break_in_the_office_address_adds_nothing_to_the_visit_calendar(office, monday, bob) -> None:  # type: ignore[no-untyped-def]
+    """An address typed with a lone CR (or LF) stays one LOCATION value: a calendar app that takes
+    a bare CR for the end of a line would otherwise read a property the coordinator wrote."""
+    office.address = "Абай 1\rURL:https://evil.example/\nATTACH:https://evil.example/x.exe"
+    office.save(update_fields=["address"])
+    visit = services.visit_book(
+        slot=slot_at(office, monday, 18), volunteer=bob, purpose="consultation", note="", by=None
+    )
+    text = client_for(bob.user).get(f"/front-offices/visits/{visit.pk}/visit.ics").content.decode()
+    lines = text.replace("\r\n ", "").split("\r\n")  # unfolded, split only where the file ends a line
+    assert "\r" not in "".join(lines) and not any("\n" in line for line in lines)
+    assert not any(line.startswith(("URL:https://evil", "ATTACH:")) for line in lines)
+    assert any(line.startswith("LOCATION:Абай 1\\nURL:https://evil.example/\\nATTACH:") for line in lines)
+
+
 def test_booking_pages_end_to_end_with_ics(office, monday, bob) -> None:  # type: ignore[no-untyped-def]
     client = client_for(bob.user)
     slot = slot_at(office, monday, 18)
