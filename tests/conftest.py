@@ -173,3 +173,21 @@ def staff_personas(*, alice, bob, charlie, nora, office) -> dict[str, Any]:  # t
 def persona_client(personas: dict[str, Any], persona: str) -> Client:
     user = personas[persona]
     return Client() if user is None else client_for(user)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Playwright's `page` fixture makes a test a browser test, parametrized by browser; pytest
+    then groups it with the others of that parameter, which takes the browser tests out of
+    their place at the end (pytest-django runs transactional tests last, because they flush
+    the database — the regions of the data migration included). A test outside tests/e2e that
+    names an argument `page` did that once and failed the hundreds of tests after it."""
+    stray = [
+        item.nodeid
+        for item in items
+        if "page" in getattr(item, "fixturenames", ()) and not item.nodeid.startswith("tests/e2e/")
+    ]
+    if stray:
+        raise pytest.UsageError(
+            "only browser tests (tests/e2e) may take the `page` fixture; rename the argument in: "
+            + ", ".join(stray)
+        )
