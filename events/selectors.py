@@ -225,13 +225,14 @@ def shift_get_public(*, user: Any, pk: Any) -> Shift:
 
 
 def shift_get_for_signup(*, user: Any, pk: Any) -> Shift:
-    """The shift someone signs up for, visible as `shift_get_public` decides (404 otherwise).
+    """The shift someone signs up for, with its campaign, visible as `shift_get_public` decides
+    (404 otherwise).
 
-    Only its id is read: `services.signup_create` locks the row and reads it there, under the
-    lock, which is what the rules are checked against. A public campaign's shift is found
-    before the user's regions are looked up: the sign-up API is the busiest write over HTTP,
-    and each query is a round trip it waits for (bench/over_http.py)."""
-    qs = Shift.objects.only("id").order_by()
+    `services.signup_create_own` refuses a shift read here as full without locking it, and
+    otherwise locks the row and checks the rules against it as read under the lock. A public
+    campaign's shift is found before the user's regions are looked up: the sign-up API is the
+    busiest write over HTTP, and each query is a round trip it waits for (bench/over_http.py)."""
+    qs = Shift.objects.select_related("campaign").order_by()
     shift = qs.filter(pk=pk, campaign__status__in=PUBLIC_STATUSES).first() if str(pk).isdigit() else None
     if shift is not None:
         return shift

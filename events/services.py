@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from regions.scoping import may_manage_region
 from volunteers.models import ADULT_AGE, Skill, Volunteer
-from volunteers.services import volunteer_lock_own
+from volunteers.services import volunteer_lock_own, volunteer_own
 
 from . import messages as event_messages
 from .models import CalendarFeed, CallOutAnswer, Campaign, Shift, ShiftSeries, Signup, TransportRequest
@@ -176,14 +176,36 @@ def signup_create(*, shift: Shift, volunteer: Volunteer, by: User | None, waitli
     return _signup_locked(locked, person, by=by, waitlist_ok=waitlist_ok)
 
 
-@transaction.atomic
 def signup_create_own(*, shift: Shift, user: User, waitlist_ok: bool = True) -> Signup:
     """`signup_create` for the account's own profile, found by the account as its row is locked
     (the API: one query fewer than looking the profile up first, on the busiest write over
-    HTTP). Refused with code "no_profile" when the account has none (or an erased one)."""
-    locked = _lock_shift(shift.pk)
-    person = volunteer_lock_own(user=user)
-    return _signup_locked(locked, person, by=user, waitlist_ok=waitlist_ok)
+    HTTP). Refused with code "no_profile" when the account has none (or an erased one).
+
+    `shift` is the row as read for this request (`selectors.shift_get_for_signup`). When it had
+    no place left and no waitlist the caller accepts, the sign-up is refused from what was read,
+    without a transaction or a lock: places only come free by someone cancelling, so "full" was
+    true when it was read, and an answer as of that moment is as right as one a moment later.
+    In a rush for the last places, most requests end so; each used to wait in line for the
+    shift's row lock only to be refused behind it. The refusal is the one the locked path gives
+    (the person's reasons first, then "full")."""
+    if not _has_place_for(shift, waitlist_ok=waitlist_ok):
+        person = volunteer_own(user=user)
+        raise signup_refusal(shift=shift, volunteer=person) or _full(shift)
+    with transaction.atomic():
+        locked = _lock_shift(shift.pk)
+        person = volunteer_lock_own(user=user)
+        return _signup_locked(locked, person, by=user, waitlist_ok=waitlist_ok)
+
+
+def _has_place_for(shift: Shift, *, waitlist_ok: bool) -> bool:
+    """Whether a sign-up may be taken: a free place, or a waitlist the caller accepts."""
+    return shift.taken_places < shift.capacity or (shift.waitlist_enabled and waitlist_ok)
+
+
+def _full(shift: Shift) -> ValidationError:
+    if shift.waitlist_enabled:
+        return ValidationError(_("This shift is full."), code="full")
+    return ValidationError(_("This shift is full and keeps no waitlist."), code="full")
 
 
 def _signup_locked(locked: Shift, person: Volunteer, *, by: User | None, waitlist_ok: bool) -> Signup:
@@ -191,14 +213,9 @@ def _signup_locked(locked: Shift, person: Volunteer, *, by: User | None, waitlis
     refusal = signup_refusal(shift=locked, volunteer=person)
     if refusal is not None:
         raise refusal
-    if locked.taken_places < locked.capacity:
-        status = Signup.Status.CONFIRMED
-    elif locked.waitlist_enabled and waitlist_ok:
-        status = Signup.Status.WAITLISTED
-    elif locked.waitlist_enabled:
-        raise ValidationError(_("This shift is full."), code="full")
-    else:
-        raise ValidationError(_("This shift is full and keeps no waitlist."), code="full")
+    if not _has_place_for(locked, waitlist_ok=waitlist_ok):
+        raise _full(locked)
+    status = Signup.Status.CONFIRMED if locked.taken_places < locked.capacity else Signup.Status.WAITLISTED
     try:
         # No savepoint of its own: an IntegrityError leaves through this function's atomic block,
         # which rolls the whole sign-up back (or back to its savepoint, when nested).

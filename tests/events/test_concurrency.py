@@ -51,6 +51,33 @@ def test_fifty_people_for_ten_places_confirm_exactly_ten(regions_in_transactiona
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("attempt", range(3))
+def test_the_apis_last_places_go_to_exactly_as_many_whoever_reads_them_full(
+    regions_in_transactional_db, attempt: int
+) -> None:  # type: ignore[no-untyped-def]
+    """The API's path: each client reads the shift as the view does, and one that reads it full
+    is refused without the lock (services.signup_create_own); the others queue on the lock."""
+    from events import selectors
+
+    shift = ShiftFactory(capacity=5, waitlist_enabled=False)
+    almaty = Region.objects.get(code="75")
+    accounts = [VolunteerFactory(region=almaty, with_account=True).user for _ in range(25)]
+
+    def sign_up(user) -> Callable[[], object]:  # type: ignore[no-untyped-def]
+        def run() -> object:
+            read = selectors.shift_get_for_signup(user=user, pk=shift.pk)
+            return services.signup_create_own(shift=read, user=user, waitlist_ok=False)
+
+        return run
+
+    outcomes = run_at_once([sign_up(u) for u in accounts])
+    assert sorted(outcomes) == ["full"] * 20 + ["ok"] * 5
+    shift.refresh_from_db()
+    assert shift.taken_places == 5 == shift.signups.filter(status="confirmed").count()
+    assert not shift.signups.exclude(status="confirmed").exists()
+
+
+@pytest.mark.django_db(transaction=True)
 def test_full_shift_without_waitlist_refuses_the_rest_at_once(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
     shift = ShiftFactory(capacity=5, waitlist_enabled=False)
     people = _volunteers(20)
