@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from volunteers.models import Volunteer
-from volunteers.services import volunteer_create, volunteer_lock_own
+from volunteers.services import volunteer_create, volunteer_lock_own, volunteer_own
 from volunteers.validators import normalize_phone
 
 from . import messages as visit_messages
@@ -255,8 +255,12 @@ def booking_refusal(
                 code="limit",
             )
     if slot.taken >= slot.capacity:
-        return ValidationError(_("This time is fully booked. Please choose another."), code="full")
+        return _slot_full()
     return None
+
+
+def _slot_full() -> ValidationError:
+    return ValidationError(_("This time is fully booked. Please choose another."), code="full")
 
 
 def _clean_booking(purpose: str, note: str) -> tuple[str, str]:
@@ -293,18 +297,28 @@ def visit_book(
     return _book_locked(person, locked, purpose=purpose, note=note, by=by)
 
 
-@transaction.atomic
 def visit_book_own(*, slot_id: int, user: User, purpose: str, note: str = "") -> Visit:
     """`visit_book` for the account's own profile, found by the account as its row is locked,
-    in a slot given by its id (the API: two queries fewer than looking both up first). No
-    profile (or an erased one): refused with code "no_profile"; no such slot: a field error."""
+    in a slot given by its id (the API). No profile (or an erased one): refused with code
+    "no_profile"; no such slot: a field error.
+
+    The slot is read first, without a lock: one with no place left is refused from that read,
+    without a transaction, as a full shift is (events.services.signup_create_own). Places only
+    come free by a cancellation, so "full" was true when read; and in a rush for the last
+    places of an evening most requests end so, each of them otherwise queued on the person's
+    and the slot's row locks only to be refused. The person's own reasons come first, as under
+    the locks (`booking_refusal` says "full" last). A slot with a place is booked under the
+    locks, as before, one read later."""
     purpose, note = _clean_booking(purpose, note)
-    person = volunteer_lock_own(user=user)
-    try:
+    slot = VisitSlot.objects.select_related("office").filter(pk=slot_id).first()
+    if slot is None:
+        raise ValidationError({"slot": [_("No such visit slot.")]})
+    if slot.taken >= slot.capacity:
+        raise booking_refusal(slot=slot, volunteer=volunteer_own(user=user)) or _slot_full()
+    with transaction.atomic():
+        person = volunteer_lock_own(user=user)
         locked = _lock_slot(slot_id)
-    except VisitSlot.DoesNotExist:
-        raise ValidationError({"slot": [_("No such visit slot.")]}) from None
-    return _book_locked(person, locked, purpose=purpose, note=note, by=user)
+        return _book_locked(person, locked, purpose=purpose, note=note, by=user)
 
 
 def _book_locked(person: Volunteer, locked: VisitSlot, *, purpose: str, note: str, by: User | None) -> Visit:
@@ -330,7 +344,7 @@ def _book_locked(person: Volunteer, locked: VisitSlot, *, purpose: str, note: st
         _take(locked, 1)
     except IntegrityError as exc:
         # The partial unique index or the CHECK: only reachable if the row locks were bypassed.
-        raise ValidationError(_("This time is fully booked. Please choose another."), code="full") from exc
+        raise _slot_full() from exc
     visit_messages.visit_booked(visit)
     return visit
 

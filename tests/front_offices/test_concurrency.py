@@ -39,6 +39,25 @@ def test_sixty_bookings_of_a_slot_for_two_give_exactly_two(regions_in_transactio
     assert slot.taken == 2 and Visit.objects.filter(slot=slot, status="booked").count() == 2
 
 
+@pytest.mark.parametrize("attempt", range(2))
+def test_the_apis_bookings_give_exactly_two_whoever_reads_the_slot_full(
+    regions_in_transactional_db, attempt: int
+) -> None:  # type: ignore[no-untyped-def]
+    """The API's path (services.visit_book_own): a client that reads the slot full is refused
+    without the locks, the others queue on them; either way the count holds."""
+    office = make_office(capacity=2)
+    slot = slot_at(office, next_weekday(0, after=2), 18)
+    accounts = [VolunteerFactory(with_account=True).user for _ in range(30)]
+
+    def book(user):  # type: ignore[no-untyped-def]
+        return lambda: services.visit_book_own(slot_id=slot.pk, user=user, purpose="consultation")
+
+    outcomes = run_at_once([book(u) for u in accounts])
+    assert sorted(outcomes) == ["full"] * 28 + ["ok"] * 2
+    slot.refresh_from_db()
+    assert slot.taken == 2 and Visit.objects.filter(slot=slot, status="booked").count() == 2
+
+
 def test_the_database_refuses_an_overfull_slot_even_without_the_lock(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
     from django.db import IntegrityError
 
