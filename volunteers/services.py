@@ -21,6 +21,7 @@ from django.db.models import (
     OuterRef,
     ProtectedError,
     Q,
+    QuerySet,
     RestrictedError,
     Subquery,
     Value,
@@ -226,31 +227,27 @@ def _lock(volunteer: Volunteer) -> Volunteer:
     return locked
 
 
+def _own_profile(people: QuerySet[Volunteer], *, user: User) -> Volunteer:
+    """The account's profile among `people` (not an erased one), else refused with code
+    "no_profile"."""
+    person = people.filter(user=user, anonymized_at__isnull=True).order_by("pk").first()
+    if person is None:
+        raise ValidationError(_("This account has no volunteer profile."), code="no_profile")
+    return person
+
+
 def volunteer_own(*, user: User) -> Volunteer:
     """The account's own profile, read without a lock (a refusal needs no more). Refused with
     code "no_profile" when the account has none (or an erased one), as `volunteer_lock_own`."""
     # Not the IIN: no rule reads it, and each one read is decrypted.
-    person = (
-        Volunteer.objects.filter(user=user, anonymized_at__isnull=True).defer("iin").order_by("pk").first()
-    )
-    if person is None:
-        raise ValidationError(_("This account has no volunteer profile."), code="no_profile")
-    return person
+    return _own_profile(Volunteer.objects.defer("iin"), user=user)
 
 
 def volunteer_lock_own(*, user: User) -> Volunteer:
     """The account's own profile, found by the account as its row is locked (FOR NO KEY UPDATE):
     the sign-up and booking APIs ask for it in the query that locks it, one fewer on their busiest
     writes. Refused with code "no_profile" when the account has none (or an erased one)."""
-    person = (
-        Volunteer.objects.select_for_update(no_key=True)
-        .filter(user=user, anonymized_at__isnull=True)
-        .order_by("pk")
-        .first()
-    )
-    if person is None:
-        raise ValidationError(_("This account has no volunteer profile."), code="no_profile")
-    return person
+    return _own_profile(Volunteer.objects.select_for_update(no_key=True), user=user)
 
 
 def _refuse_if_anonymised(volunteer: Volunteer) -> None:
