@@ -54,6 +54,10 @@ class TestErasurePages:
         text = html.unescape(page.content.decode())
         assert "Жұмабекова" in text  # the person to be erased, named to be sure it is the right one
         assert 'id="erase-kept"' in text and "Volunteer hours stay counted" in text
+        # Everything the erasure reaches is named before it is confirmed: the notes on transport,
+        # visits and help, and the name on certificates, as well as the profile itself.
+        assert "Pickup addresses and notes on transport requests" in text
+        assert "The holder's name on certificates of hours" in text
         assert 'id="erase-account"' not in text  # a walk-in has no account
         assert 'name="basis"' in text and 'name="confirm"' in text
 
