@@ -508,6 +508,12 @@ def _record_created(made: list[tuple[int, int | None]]) -> None:
     (volunteers.services.volunteer_anonymize): one statement a chunk, joined on the row ids."""
     if not made:
         return
+    if connection.vendor != "postgresql":
+        # `make run`'s SQLite has no arrays to join on: Django's CASE per row does the same.
+        ImportRow.objects.bulk_update(
+            [ImportRow(pk=pk, volunteer_id=volunteer) for pk, volunteer in made], ["volunteer_id"]
+        )
+        return
     table = connection.ops.quote_name(ImportRow._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
