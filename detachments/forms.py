@@ -23,6 +23,7 @@ class DetachmentMemberForm(TakenIinFlaggedMixin, GuardianPaperConsentMixin, Volu
     """A curator registers members of their own detachment (usually minors)."""
 
     region = None  # type: ignore[assignment]  # members belong to the detachment's region
+    filled_by_staff = True
 
     class Meta(VolunteerProfileForm.Meta):
         fields = [f for f in VolunteerProfileForm.Meta.fields if f != "region"]

@@ -141,8 +141,14 @@ class VolunteerProfileForm(forms.ModelForm):
             "guardian_name": _("Required for volunteers under 18."),
         }
 
+    # Staff fill the form for someone else: its wording names "the person", and it offers no
+    # "Use my location", which would store where the staff member stands as the person's area.
+    filled_by_staff = False
+
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.filled_by_staff:
+            self._word_for_staff()
         self.fields["birth_date"].required = True
         self.fields["phone"].required = True
         # People type "+7 (701) 123-45-67" (18 characters) and "061 211 600 012" (15); only the
@@ -163,6 +169,22 @@ class VolunteerProfileForm(forms.ModelForm):
             scoped = region_queryset_for(user)
             if scoped.exists() and self.instance.user_id != user.pk:
                 cast(forms.ModelChoiceField, self.fields["region"]).queryset = scoped
+
+    def _word_for_staff(self) -> None:
+        if "latitude" not in self.fields:
+            return
+        self.fields["latitude"].label = _("Latitude of the person's area")
+        self.fields["latitude"].help_text = _(
+            "Optional: lets coordinators call the person for urgent help nearby. Kept to about a "
+            "kilometre — the part of town, not the address."
+        )
+        self.fields["longitude"].label = _("Longitude of the person's area")
+        for field, names in (
+            ("latitude", ("data-area-latitude",)),
+            ("longitude", ("data-area-longitude", "data-locate-label", "data-locate-failed")),
+        ):
+            for name in names:
+                self.fields[field].widget.attrs.pop(name, None)
 
     @property
     def guardian_field_names(self) -> tuple[str, ...]:
@@ -216,6 +238,8 @@ class RegistrationProfileForm(VolunteerProfileForm):
 
 class CoordinatorVolunteerForm(VolunteerProfileForm):
     """What a coordinator edits on a roster entry: the profile plus status and detachment."""
+
+    filled_by_staff = True
 
     class Meta(VolunteerProfileForm.Meta):
         fields = [*VolunteerProfileForm.Meta.fields, "status", "detachment"]
