@@ -83,8 +83,15 @@ def test_minor_registers_and_the_guardian_consents_through_the_link(
     expect(page).to_have_url(f"{live_server.url}/me/")
     next_step = page.locator("#guardian-next-step")
     expect(next_step).to_be_visible()
-    guardian_url = next_step.locator("input").input_value()
+    guardian_url = next_step.locator("#guardian-link").input_value()
     assert "/guardian/" in guardian_url
+    # On a 360 px phone the whole link is in view (it wraps), and one press copies it.
+    box = next_step.locator("#guardian-link").bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    next_step.locator("button[data-copy]").click()
+    expect(next_step.locator("[data-copied]")).not_to_be_empty()
+    assert page.evaluate("navigator.clipboard.readText()") == guardian_url
     minor = Volunteer.objects.get(user__email=EMAIL)
     assert minor.status == Volunteer.Status.AWAITING_GUARDIAN and not minor.may_take_part()
 
