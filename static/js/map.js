@@ -29,7 +29,11 @@
     zoomAnimation: !still,
     fadeAnimation: !still,
     markerZoomAnimation: !still,
+    zoomControl: false,
   });
+  // Leaflet's zoom buttons and its credit carry English titles: ours come in the page's language.
+  L.control.zoom({ zoomInTitle: T.zoom_in, zoomOutTitle: T.zoom_out }).addTo(map);
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
   var tiles = L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 18 });
   var tileErrors = 0;
   tiles.on("tileerror", function () {

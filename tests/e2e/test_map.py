@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 from playwright.sync_api import Page, Route, expect
 
 from events.models import Campaign
@@ -139,3 +141,15 @@ def test_near_me_lists_the_nearest(page: Page, places: dict[str, Any]) -> None:
     near = page.locator("#map-near-list li")
     expect(near.first).to_contain_text("Офис 71")
     expect(page.locator("#map-near")).to_be_visible()
+
+
+def test_the_maps_own_controls_speak_the_pages_language(page: Page, places: dict[str, Any]) -> None:
+    # Leaflet's buttons said "Zoom in" and its credit "A JavaScript library for interactive
+    # maps" on a Kazakh page (the browser here asks for Kazakh).
+    _open_map(page)
+    with translation.override("kk"):
+        zoom_in, zoom_out = gettext("Zoom in"), gettext("Zoom out")
+    assert zoom_in != "Zoom in"
+    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("aria-label", zoom_in)
+    expect(page.locator(".leaflet-control-zoom-out")).to_have_attribute("title", zoom_out)
+    expect(page.locator("#map [title*='JavaScript']")).to_have_count(0)

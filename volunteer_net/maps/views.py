@@ -53,6 +53,9 @@ def map_page(request: HttpRequest) -> HttpResponse:
             "free_shifts": _("Upcoming shifts with free places"),
             "status": _("%(offices)s front offices, %(events)s shifts, %(detachments)s detachments"),
             "school": _("School detachment"),
+            # Leaflet's own controls speak English unless told otherwise.
+            "zoom_in": _("Zoom in"),
+            "zoom_out": _("Zoom out"),
         },
     }
     return render(
