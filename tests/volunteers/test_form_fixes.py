@@ -196,6 +196,24 @@ class TestErrorSummary:
         # It comes before the fields, at the top of the form.
         assert html.index("data-error-summary") < html.index('id="id_account-email"')
 
+    def test_a_sentence_long_checkbox_label_is_named_by_its_first_words(self) -> None:
+        # "… the signed form.: This field is required." read badly: the stop goes, and a long
+        # label is cut to its first words (the link leads to the whole of it).
+        from django import forms
+
+        from volunteer_net.templatetags.form_tags import form_errors_summary
+
+        class Agree(forms.Form):
+            agree = forms.BooleanField(
+                label="I have read the text to the person on the phone and they agreed to it."
+            )
+            name = forms.CharField(label="Name:")
+
+        form = Agree(data={})
+        assert not form.is_valid()
+        labels = [e["label"] for e in form_errors_summary(form)["entries"]]
+        assert labels == ["I have read the text to the person…", "Name"]
+
     def test_form_level_errors_are_in_the_summary(self, client) -> None:  # type: ignore[no-untyped-def]
         client.cookies["django_language"] = "en"
         html = client.post(

@@ -8,8 +8,11 @@ from typing import Any
 
 from django import template
 from django.forms import BaseForm, BoundField
+from django.utils.text import Truncator
 
 register = template.Library()
+
+SUMMARY_LABEL_WORDS = 8
 
 
 def _target(field: BoundField) -> str:
@@ -18,6 +21,14 @@ def _target(field: BoundField) -> str:
     if field.is_hidden:
         return ""
     return field.id_for_label or (f"{field.auto_id}_0" if field.auto_id else "")
+
+
+def _summary_label(field: BoundField) -> str:
+    """The field's name in the summary, before ": message": a checkbox's label is often a whole
+    sentence ("I have read … and consent."), which read as "… consent.: This field is required."
+    Its end stop goes, and a long one is cut to its first words (the link leads to the rest)."""
+    label = str(field.label or "").strip().rstrip(".:;!?…").rstrip()
+    return Truncator(label).words(SUMMARY_LABEL_WORDS, truncate="…")
 
 
 @register.inclusion_tag("includes/form_errors_summary.html")
@@ -35,7 +46,7 @@ def form_errors_summary(*forms: Any) -> dict[str, Any]:
                 entries.append(
                     {
                         "target": _target(field),
-                        "label": str(field.label or ""),
+                        "label": _summary_label(field),
                         "message": " ".join(str(e) for e in field.errors),
                     }
                 )
