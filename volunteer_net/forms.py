@@ -2,6 +2,7 @@
 
 import datetime
 import html
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,11 +45,43 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", attrs=attrs, **kwargs)
 
 
+# A day written as people write one: 31.02.1999 (day first, any of . / -) or 1999-02-31.
+_WRITTEN_DAY = re.compile(r"^\s*(?:(\d{1,2})[./-](\d{1,2})[./-](\d{4})|(\d{4})-(\d{1,2})-(\d{1,2}))\s*$")
+
+
+def _no_such_day(value: str) -> bool:
+    """Whether `value` is written as a date but names a day the calendar lacks (31 February)."""
+    match = _WRITTEN_DAY.match(value)
+    if match is None:
+        return False
+    day, month, year = match.group(1, 2, 3) if match.group(1) else match.group(6, 5, 4)
+    if not 1 <= int(month) <= 12:
+        return False  # a month past 12 is more likely the order mistaken
+    try:
+        datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return True
+    return False
+
+
 class DayField(forms.DateField):
     """A date between EARLIEST_DAY and LATEST_DAY, with a date picker."""
 
     widget = DateInput
     default_validators = [validate_calendar_day]
+
+    def to_python(self, value: Any) -> datetime.date | None:
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            # "Enter a valid date" for 31.02.1999 sent people looking for a wrong format.
+            if isinstance(value, str) and _no_such_day(value):
+                raise ValidationError(
+                    _("There is no such day in the calendar: %(value)s."),
+                    code="no_such_day",
+                    params={"value": value.strip()},
+                ) from None
+            raise
 
 
 def validate_calendar_moment(value: datetime.datetime | None) -> None:

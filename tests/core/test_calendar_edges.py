@@ -6,6 +6,7 @@ validate_calendar_day), and such a date gives a message, never a 500."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from events.models import Campaign
@@ -74,3 +75,24 @@ def test_the_ends_of_the_bounds_are_accepted(alice, almaty) -> None:  # type: ig
     page = client.get("/campaigns/", {"date_from": "1900-01-01", "date_to": "2099-12-31"})
     assert page.status_code == 200 and "2099 жылға дейінгі" not in page.content.decode()
     assert 'min="1900-01-01"' in page.content.decode() and 'max="2099-12-31"' in page.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["31.02.1999", "1999-02-31", " 29.02.2023 ", "31/04/2010"])
+def test_a_day_the_calendar_lacks_is_called_so(typed: str) -> None:
+    # "Enter a valid date." for 31 February sent people looking for a wrong format.
+    from volunteer_net.forms import DayField
+
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            DayField().clean(typed)
+        assert caught.value.messages == [f"There is no such day in the calendar: {typed.strip()}."]
+
+
+@pytest.mark.parametrize("typed", ["31.13.1999", "yesterday", "1999/02/28x"])
+def test_what_is_not_a_date_still_asks_for_one(typed: str) -> None:
+    from volunteer_net.forms import DayField
+
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            DayField().clean(typed)
+        assert caught.value.messages == ["Enter a valid date."]
