@@ -56,7 +56,7 @@ run-deps:
 run: run-deps $(VENV)/.installed compilemessages migrate seed ## Serve the app with demo data on http://127.0.0.1:8000 (SQLite, no Redis)
 	@echo "Volunteer Net: http://$(HOST):$(PORT)/  (demo logins in README.md)"
 	@echo "Due messages go out from the server process itself (no Redis here); mails print to this console."
-	DEBUG=true NOTIFICATIONS_IN_PROCESS_SWEEPER=true $(MANAGE) runserver $(HOST):$(PORT)
+	DEBUG=true NOTIFICATIONS_IN_PROCESS_SWEEPER=true SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(MANAGE) runserver $(HOST):$(PORT)
 
 system-deps: ## Install (Debian, as root) or name what the suite needs: gettext, Chromium, PostgreSQL, Redis; start them
 	@bash scripts/test_services.sh
