@@ -295,9 +295,17 @@ def seed_volunteers(
             consent_version="2026-01",
         )
         if minor:
-            v.guardian_name = f"{_female(surname) if rng.random() < 0.6 else surname} {rng.choice(KZ_FEMALE)}"
+            as_female, given = rng.random() < 0.6, rng.choice(KZ_FEMALE)
             v.guardian_phone = _phone(rng)
             v.guardian_relation = rng.choice(["mother", "father", "guardian"])
+            # A father has a man's name; the draws stay as they were, so the rest of the data too.
+            if v.guardian_relation == "father":
+                fathers = KZ_MALE if lang == "kk" else RU_MALE
+                v.guardian_name = f"{surname} {fathers[KZ_FEMALE.index(given) % len(fathers)]}"
+            else:
+                v.guardian_name = (
+                    f"{_female(surname) if as_female or v.guardian_relation == 'mother' else surname} {given}"
+                )
             if rng.random() < 0.8:
                 v.guardian_consent_at = now
             elif v.status == "active":

@@ -8,6 +8,7 @@ from detachments.models import Detachment
 from events.models import Campaign
 from front_offices.models import FrontOffice
 from regions.models import CoordinatorAssignment
+from volunteer_net import demo
 from volunteers.models import Volunteer
 
 
@@ -33,6 +34,12 @@ def test_seed_demo_is_realistic_valid_and_deterministic() -> None:
     assert minors, "some volunteers are schoolchildren"
     for v in volunteers:
         v.full_clean(exclude=["user", "skills"])  # every row passes the same rules as a form
+    # A father is named as a man, a mother as a woman (a mother called "Әкесі" was the demo's).
+    fathers = [v.guardian_name.split()[-1] for v in minors if v.guardian_relation == "father"]
+    mothers = [v.guardian_name.split()[-1] for v in minors if v.guardian_relation == "mother"]
+    assert fathers and mothers
+    assert set(fathers) <= set(demo.KZ_MALE + demo.RU_MALE)
+    assert set(mothers) <= set(demo.KZ_FEMALE + demo.RU_FEMALE)
     assert any(ch in "".join(v.last_name for v in volunteers) for ch in "ӘҒҚҢӨҰҮІ")
     assert any("ё" in v.first_name or "ё" in v.last_name for v in volunteers)
 
