@@ -127,8 +127,9 @@ REFUSAL = inline_serializer(
     {
         "detail": serializers.CharField(help_text="Why, in the request's language."),
         "code": serializers.CharField(
-            help_text="shift_cancelled, campaign_cancelled, not_open, started, deadline, inactive, age_unknown, "
-            "adults_only, min_age, consent, already, overlap, full, not_active, no_profile"
+            help_text="shift_cancelled, campaign_cancelled, not_open, started, deadline, awaiting_guardian "
+            "(a minor waiting for a parent's or guardian's consent), inactive, age_unknown, adults_only, "
+            "min_age, consent, already, overlap, full, not_active, no_profile"
         ),
     },
 )

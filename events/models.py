@@ -15,7 +15,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import ExtractWeekDay
 from django.db.models.lookups import In
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
@@ -152,6 +152,13 @@ ALMATY = zoneinfo.ZoneInfo("Asia/Almaty")
 WEEKEND_DAYS = (1, 7)
 
 
+def when_text(moment: datetime.datetime) -> str:
+    """A moment as people read it: Almaty time in the active language's short format ("22.12.2026
+    10:00" in Kazakh and Russian). The services' messages and a shift's name write times with it,
+    so that a page never shows one moment two ways."""
+    return formats.date_format(timezone.localtime(moment, ALMATY), "SHORT_DATETIME_FORMAT")
+
+
 def weekend_shifts() -> models.Q:
     """Shifts not cancelled that start on a Saturday or a Sunday in Almaty.
 
@@ -241,8 +248,9 @@ class Shift(models.Model):
         ]
 
     def __str__(self) -> str:
-        start = timezone.localtime(self.starts_at)
-        return f"{self.place_name} · {start:%Y-%m-%d %H:%M}"
+        # People read this name: the transport board's heading and tab title, the choices of
+        # "move to another shift", the admin. Hence the reader's language, not an ISO date.
+        return f"{self.place_name} · {when_text(self.starts_at)}"
 
     @property
     def local_date(self) -> datetime.date:

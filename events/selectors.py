@@ -314,6 +314,12 @@ def my_signups_for_shifts(*, volunteer: Volunteer | None, shift_ids: list[int]) 
     }
 
 
+def waitlist_waiting(*, shift: Shift) -> bool:
+    """Whether anyone is on the shift's waitlist: a confirmed place given up now goes to the
+    first of them (whether or not the shift still takes new people onto its waitlist)."""
+    return Signup.objects.filter(shift=shift, status=Signup.Status.WAITLISTED).exists()
+
+
 def signups_of(*, shift: Shift, volunteers: list[Volunteer]) -> dict[int, Signup]:
     """The active sign-up, per volunteer id, of these people on the shift (one query)."""
     return {

@@ -9,6 +9,8 @@ Lock order, everywhere: first the shift (two, when a place moves: the lower id f
 volunteer rows (in ascending id when several), and only then the writes whose triggers update
 the report summaries (reports/summary.py), so that two transactions never wait for each other
 in a circle. (Erasing a person is the one exception; see `volunteer_signups_cancel_upcoming`.)
+A cancelled sign-up's transport request is written after the sign-up, as `transport_request_save`
+locks them (sign-up, then request); nothing that holds a request waits for a summary row.
 
 Messages to volunteers (confirmation, reminders, promotion from the waitlist, changes and
 cancellations) are handed to the notifications app by `events/messages.py` at the places marked
@@ -35,7 +37,16 @@ from volunteers.models import ADULT_AGE, Skill, Volunteer
 from volunteers.services import volunteer_lock_own, volunteer_own
 
 from . import messages as event_messages
-from .models import CalendarFeed, CallOutAnswer, Campaign, Shift, ShiftSeries, Signup, TransportRequest
+from .models import (
+    CalendarFeed,
+    CallOutAnswer,
+    Campaign,
+    Shift,
+    ShiftSeries,
+    Signup,
+    TransportRequest,
+    when_text,
+)
 
 # Places are taken by people confirmed, and by those already checked in.
 TAKEN = (Signup.Status.CONFIRMED, Signup.Status.ATTENDED)
@@ -45,7 +56,7 @@ MAX_SERIES_WEEKS = 52
 
 
 def _when(dt: datetime.datetime) -> str:
-    return formats.date_format(timezone.localtime(dt), "SHORT_DATETIME_FORMAT")
+    return when_text(dt)
 
 
 def _day(day: datetime.date) -> str:
@@ -89,6 +100,14 @@ def signup_refusal(
             _("Sign-up for this shift closed at %(deadline)s."),
             code="deadline",
             params={"deadline": _when(shift.signup_deadline)},
+        )
+    if volunteer.status == Volunteer.Status.AWAITING_GUARDIAN and volunteer.awaits_guardian:
+        # Not "inactive": a minor waiting for the guardian can do something about it, and the
+        # pages point to the profile, where the link for the guardian is.
+        return ValidationError(
+            _("%(name)s waits for a parent's or guardian's consent before taking part in shifts."),
+            code="awaiting_guardian",
+            params={"name": volunteer.full_name},
         )
     if volunteer.anonymized_at is not None or volunteer.status != Volunteer.Status.ACTIVE:
         return ValidationError(
@@ -299,10 +318,25 @@ def _promote(
     return promoted
 
 
+# A transport request a car may still be sent for: asked and not yet answered, or arranged.
+TRANSPORT_OPEN = (TransportRequest.Status.PENDING, TransportRequest.Status.ARRANGED)
+
+
+def _transport_cancel_open(requests: QuerySet[TransportRequest], *, now: datetime.datetime) -> int:
+    """Cancel the open ones among `requests`, whose sign-ups (or person) are gone: no car for
+    nobody, and the person's own data must not say a lift is still asked for. A declined request
+    stays declined: the answer happened. Called after the sign-ups' rows are written, the order
+    in which `transport_request_save` locks a sign-up and then its request."""
+    return requests.filter(status__in=TRANSPORT_OPEN).update(
+        status=TransportRequest.Status.CANCELLED, updated_at=now
+    )
+
+
 @transaction.atomic
 def signup_cancel(*, signup: Signup, by: User | None) -> Signup:
     """Cancel a confirmed or waitlisted sign-up before the shift starts; a confirmed place goes
-    to the first person on the waitlist, exactly once (under the same shift lock)."""
+    to the first person on the waitlist, exactly once (under the same shift lock). The person's
+    open transport request for the shift is cancelled with it."""
     shift = _lock_shift(signup.shift_id)
     locked = Signup.objects.select_for_update(no_key=True).get(pk=signup.pk)
     now = timezone.now()
@@ -318,6 +352,7 @@ def signup_cancel(*, signup: Signup, by: User | None) -> Signup:
     locked.cancelled_at = now
     locked.cancelled_by = by
     locked.save(update_fields=["status", "cancelled_at", "cancelled_by"])
+    _transport_cancel_open(TransportRequest.objects.filter(signup=locked), now=now)
     # Notification: to the volunteer when someone else (coordinator, curator) cancelled.
     event_messages.signup_cancelled(locked, shift, by=by)
     if freed:
@@ -600,6 +635,8 @@ def shift_update(
 
 
 def _shift_cancel(*, shift_id: int, by: User, now: datetime.datetime) -> Shift:
+    """Cancel the locked shift with its upcoming sign-ups and their open transport requests
+    (for `shift_cancel`, and for each upcoming shift of a campaign being cancelled)."""
     locked = _lock_shift(shift_id)
     if locked.cancelled_at is None:
         locked.cancelled_at = now
@@ -608,8 +645,10 @@ def _shift_cancel(*, shift_id: int, by: User, now: datetime.datetime) -> Shift:
         cancelled = Signup.objects.filter(
             shift=locked, status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED)
         ).select_related("volunteer")
-        event_messages.shift_cancelled(locked, signups=list(cancelled))
+        signups = list(cancelled)
+        event_messages.shift_cancelled(locked, signups=signups)
         cancelled.update(status=Signup.Status.CANCELLED, cancelled_at=now, cancelled_by=by)
+        _transport_cancel_open(TransportRequest.objects.filter(signup__in=signups), now=now)
         # Whoever was already checked in (from two hours before) keeps their place.
         locked.taken_places = Signup.objects.filter(shift=locked, status=Signup.Status.ATTENDED).count()
         locked.save(update_fields=["taken_places"])
@@ -854,9 +893,7 @@ def volunteer_transport_erase(*, volunteer: Volunteer, by: User | None) -> int:
     Declined ones stay declined: the answer happened. Returns the number of requests."""
     now = timezone.now()
     mine = TransportRequest.objects.filter(signup__volunteer=volunteer)
-    mine.filter(status__in=(TransportRequest.Status.PENDING, TransportRequest.Status.ARRANGED)).update(
-        status=TransportRequest.Status.CANCELLED, updated_at=now
-    )
+    _transport_cancel_open(mine, now=now)
     return mine.update(**dict.fromkeys(TRANSPORT_FREE_TEXT, ""), updated_at=now)
 
 

@@ -163,7 +163,13 @@ def signup_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Your sign-up has been cancelled."))
         return redirect("events:my_shifts")
-    return render(request, "events/signup_cancel.html", {"signup": signup, "shift": signup.shift})
+    # The page promises the place to the waitlist only when someone is on it to take it.
+    to_waitlist = signup.status == Signup.Status.CONFIRMED and selectors.waitlist_waiting(shift=signup.shift)
+    return render(
+        request,
+        "events/signup_cancel.html",
+        {"signup": signup, "shift": signup.shift, "to_waitlist": to_waitlist},
+    )
 
 
 @login_required
@@ -201,18 +207,20 @@ def shift_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require(is_curator)
 def curator_signup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """A curator signs up pupils of their own detachments; each refusal is shown by name."""
+    """A curator signs up pupils of their own detachments; each result is reported by name.
+
+    After the sign-ups the page is loaded again (post/redirect/get): the shift read before them
+    would show places that are no longer free, and a reload would send the form again. The
+    results travel as messages; only a form with errors is shown again as it was sent."""
     shift = selectors.shift_get_public(user=request.user, pk=pk)
     members = list(selectors.curated_members(user=request.user))
-    already = selectors.signups_of(shift=shift, volunteers=members)
-    results: list[tuple[Any, Any]] = []
-    form = PickForm(request.POST or None)
+    # Bound on any POST, an empty one included, so that nothing ticked says so.
+    form = PickForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         wanted = set(form.cleaned_data["volunteers"])
         chosen = [m for m in members if m.pk in wanted]
-        results = services.signups_create_many(shift=shift, volunteers=chosen, by=request.user)
-        already = selectors.signups_of(shift=shift, volunteers=members)
-        _report(request, results)
+        _report(request, services.signups_create_many(shift=shift, volunteers=chosen, by=request.user))
+        return redirect("events:curator_signup", pk=shift.pk)
     return render(
         request,
         "events/curator_signup.html",
@@ -220,8 +228,7 @@ def curator_signup(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "shift": shift,
             "campaign": shift.campaign,
             "members": members,
-            "already": already,
-            "results": results,
+            "already": selectors.signups_of(shift=shift, volunteers=members),
             "form": form,
         },
     )

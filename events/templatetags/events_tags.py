@@ -70,12 +70,15 @@ def get_item(mapping: dict[int, object], key: int) -> object:
 
 @register.simple_tag
 def shift_cards(
-    shifts: Iterable[Shift], mine: dict[int, Any], shifts_url: str, signups_url: str
+    shifts: Iterable[Shift], mine: dict[int, Any], shifts_url: str, signups_url: str, detachment: bool = False
 ) -> SafeString:
     """The campaign page's shift cards, written in Python as the roster's rows are
     (volunteers/templatetags/roster_tags.py): through the template engine, a page of 30 cards
     spent more on its {% if %}, {% with %} and {% blocktranslate %} nodes than on its SQL. The
-    markup is what the template wrote; every value is escaped here."""
+    markup is what the template wrote; every value is escaped here.
+
+    `detachment`: the reader curates a detachment, so each shift not cancelled offers "Sign up my
+    detachment", as the shift's own page does (the view asks once per page, not per card)."""
     label_cancelled = escape(gettext("Shift cancelled"))
     label_full = escape(gettext("Full"))
     label_waitlist = escape(gettext("waitlist open"))
@@ -83,6 +86,7 @@ def shift_cards(
     label_cancel = escape(gettext("Cancel my sign-up"))
     label_signup = escape(gettext("Sign up"))
     label_calendar = escape(gettext("Add to calendar"))
+    label_detachment = escape(gettext("Sign up my detachment"))
     shifts_url, signups_url = escape(shifts_url), escape(signups_url)
     cards = []
     for shift in shifts:
@@ -115,6 +119,11 @@ def shift_cards(
             action = f'<a class="button button-small" href="{shifts_url}{pk}/signup/">{label_signup}</a>'
         else:
             action = ""
+        if detachment and not shift.cancelled_at:
+            action += (
+                f' <a class="button button-small button-secondary" href="{shifts_url}{pk}/detachment/">'
+                f"{label_detachment}</a>"
+            )
         cards.append(
             f'<li class="shift-card" id="shift-{pk}">'
             f'<h3><a href="{shifts_url}{pk}/"><span class="shift-when">{escape(shift_when(shift))}</span></a></h3>'

@@ -195,6 +195,22 @@ class TestSignupApi:
         assert body["code"] == "adults_only" and "младше 18" in body["detail"]
         assert not Signup.objects.exists()
 
+    def test_minor_awaiting_guardian_gets_a_code_of_its_own(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        minor = MinorFactory(region=almaty, with_account=True, status=Volunteer.Status.AWAITING_GUARDIAN)
+        shift = ShiftFactory()
+        response = api_for(minor.user).post(f"/api/shifts/{shift.pk}/signup/?lang=en", format="json")
+        assert response.status_code == 400
+        body = response.json()
+        assert body["code"] == "awaiting_guardian" and "guardian's consent" in body["detail"]
+        # On a full shift too: the person's own reason comes before "full".
+        full = ShiftFactory(capacity=1, waitlist_enabled=False)
+        services.signup_create(shift=full, volunteer=VolunteerFactory(region=almaty), by=None)
+        response = api_for(minor.user).post(f"/api/shifts/{full.pk}/signup/", format="json")
+        assert response.status_code == 400 and response.json()["code"] == "awaiting_guardian"
+        assert not Signup.objects.filter(volunteer=minor).exists()
+        schema = APIClient().get("/api/schema/").content.decode()
+        assert "awaiting_guardian" in schema
+
     def test_bad_body_and_unknown_shift(self, bob) -> None:  # type: ignore[no-untyped-def]
         bob.refresh_from_db()
         client = api_for(bob.user)

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from events import services
 from events.models import Campaign, Shift, Signup
 from tests.factories import MinorFactory, VolunteerFactory, years_ago
+from volunteers.models import Volunteer
 
 from .factories import CampaignFactory, ShiftFactory, in_days, local
 
@@ -73,6 +74,21 @@ class TestSignupCreate:
     def test_paused_volunteer(self, almaty) -> None:  # type: ignore[no-untyped-def]
         paused = VolunteerFactory(region=almaty, status="paused")
         assert refusal_code(ShiftFactory(), paused) == "inactive"
+
+    def test_minor_awaiting_guardians_consent_is_told_so_not_inactive(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        minor = MinorFactory(region=almaty, status=Volunteer.Status.AWAITING_GUARDIAN, first_name="Аружан")
+        with translation.override("en"), pytest.raises(ValidationError) as info:
+            services.signup_create(shift=ShiftFactory(), volunteer=minor, by=None)
+        assert info.value.code == "awaiting_guardian"
+        assert "waits for a parent's or guardian's consent" in info.value.messages[0]
+        assert minor.full_name in info.value.messages[0]
+        assert not minor.signups.exists()
+
+    def test_consent_recorded_lets_the_minor_sign_up(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        minor = MinorFactory(region=almaty, status=Volunteer.Status.AWAITING_GUARDIAN)
+        minor.status, minor.guardian_consent_at = Volunteer.Status.ACTIVE, timezone.now()
+        minor.save()
+        assert services.signup_create(shift=ShiftFactory(), volunteer=minor, by=None).status == "confirmed"
 
     def test_anonymised_volunteer(self, bob) -> None:  # type: ignore[no-untyped-def]
         from volunteers.services import volunteer_anonymize

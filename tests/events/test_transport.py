@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
+from rest_framework.test import APIClient
 
-from events import services, services_extra
-from events.models import Signup, TransportRequest
+from events import selectors, services, services_extra
+from events.models import Shift, Signup, TransportRequest
 from notifications.models import Message
 from notifications.services import messages_send_due
 from tests.conftest import client_for
 from tests.factories import VolunteerFactory
 
-from .factories import CampaignFactory, ShiftFactory, in_days
+from .factories import CampaignFactory, ShiftFactory, in_days, local
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +203,151 @@ class TestCoordinator:
                 counts.append(len(queries))
             add(3)
         assert counts[0] == counts[2] and counts[1] == counts[3]
+
+
+def _asked(signup: Signup, pickup: str = "Сайран") -> TransportRequest:
+    return services_extra.transport_request_save(signup=signup, pickup=pickup, seats=1)
+
+
+def _statuses(*requests: TransportRequest) -> list[str]:
+    for request in requests:
+        request.refresh_from_db()
+    return [request.status for request in requests]
+
+
+class TestCancelledSignUpTakesItsTransportRequest:
+    """However a place is given up, the lift asked for it is called off in the same step: it
+    no longer reads "waiting for an answer" in the person's data, and no car is kept for them."""
+
+    def test_the_person_cancels_on_the_page(self, bob, signup) -> None:  # type: ignore[no-untyped-def]
+        request = _asked(signup)
+        assert client_for(bob.user).post(f"/my-shifts/{signup.pk}/cancel/").status_code == 302
+        assert _statuses(request) == ["cancelled"]
+        assert [r["status"] for r in selectors.personal_data_transport(bob)] == ["cancelled"]
+
+    def test_the_person_cancels_over_the_api(self, bob, signup) -> None:  # type: ignore[no-untyped-def]
+        request = _asked(signup)
+        client = APIClient()
+        client.force_authenticate(bob.user)
+        assert client.post(f"/api/signups/{signup.pk}/cancel/").status_code == 200
+        assert _statuses(request) == ["cancelled"]
+
+    def test_the_coordinator_removes_them_from_the_roster(self, alice, almaty, shift, signup) -> None:  # type: ignore[no-untyped-def]
+        request = _asked(signup)
+        # An arranged lift is called off too; someone else's request on the shift stays.
+        services_extra.transport_arrange(
+            request=request,
+            by=alice,
+            driver_name="Серік",
+            driver_phone="+77015550000",
+            departure_at=None,
+            departure_place="",
+        )
+        other = _asked(
+            services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+        )
+        response = client_for(alice).post(f"/manage/signups/{signup.pk}/attendance/", {"action": "cancel"})
+        assert response.status_code == 302
+        assert _statuses(request, other) == ["cancelled", "pending"]
+
+    def test_the_coordinator_removes_them_from_the_waitlist(self, alice, almaty, bob) -> None:  # type: ignore[no-untyped-def]
+        full = ShiftFactory(campaign=CampaignFactory(region=almaty), capacity=1)
+        services.signup_create(shift=full, volunteer=VolunteerFactory(region=almaty), by=None)
+        waiting = services.signup_create(shift=full, volunteer=bob, by=None)
+        request = _asked(waiting)
+        client_for(alice).post(f"/manage/signups/{waiting.pk}/attendance/", {"action": "cancel"})
+        waiting.refresh_from_db()
+        assert waiting.status == "cancelled" and _statuses(request) == ["cancelled"]
+
+    def test_the_coordinator_moves_them_to_another_shift(self, alice, shift, signup) -> None:  # type: ignore[no-untyped-def]
+        request = _asked(signup)
+        other = ShiftFactory(campaign=shift.campaign, starts_at=in_days(4))
+        response = client_for(alice).post(f"/manage/signups/{signup.pk}/move/", {"to_shift": other.pk})
+        assert response.status_code == 302
+        assert Signup.objects.get(shift=other).volunteer_id == signup.volunteer_id
+        # Asked for the old shift's time and place: the person asks again for the new one.
+        assert _statuses(request) == ["cancelled"]
+
+    def test_the_shift_is_cancelled(self, alice, almaty, bob) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(campaign=CampaignFactory(region=almaty), capacity=1)
+        mine = services.signup_create(shift=shift, volunteer=bob, by=None)
+        waiting = services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+        declined_signup = services.signup_create(
+            shift=shift, volunteer=VolunteerFactory(region=almaty), by=None
+        )
+        pending, waiting_request, declined = _asked(mine), _asked(waiting), _asked(declined_signup)
+        services_extra.transport_decline(request=declined, by=alice, reason="Көлік жоқ")
+        response = client_for(alice).post(f"/manage/shifts/{shift.pk}/cancel/", {"confirm": "yes"})
+        assert response.status_code == 302
+        # The answer given stays what it was.
+        assert _statuses(pending, waiting_request, declined) == ["cancelled", "cancelled", "declined"]
+
+    def test_the_campaign_is_cancelled(self, alice, almaty, bob) -> None:  # type: ignore[no-untyped-def]
+        campaign = CampaignFactory(region=almaty)
+        first = services.signup_create(shift=ShiftFactory(campaign=campaign), volunteer=bob, by=None)
+        second = services.signup_create(
+            shift=ShiftFactory(campaign=campaign, starts_at=in_days(6)), volunteer=bob, by=None
+        )
+        requests = [_asked(first), _asked(second)]
+        elsewhere = _asked(
+            services.signup_create(
+                shift=ShiftFactory(campaign=CampaignFactory(region=almaty), starts_at=in_days(8)),
+                volunteer=bob,
+                by=None,
+            )
+        )
+        response = client_for(alice).post(f"/manage/campaigns/{campaign.pk}/status/", {"status": "cancelled"})
+        assert response.status_code == 302
+        assert _statuses(*requests, elsewhere) == ["cancelled", "cancelled", "pending"]
+
+    def test_the_rest_of_a_series_is_cancelled(self, alice, almaty, bob) -> None:  # type: ignore[no-untyped-def]
+        first_date = timezone.localdate() + datetime.timedelta(days=3)
+        series = services.shift_series_create(
+            campaign=CampaignFactory(region=almaty),
+            first_date=first_date,
+            weekdays=[first_date.isoweekday()],
+            start_time=datetime.time(10),
+            end_time=datetime.time(13),
+            weeks=2,
+            data={"place_name": "Мектеп ауласы", "capacity": 5, "waitlist_enabled": True},
+            by=alice,
+        )
+        request = _asked(services.signup_create(shift=series[1], volunteer=bob, by=None))
+        response = client_for(alice).post(f"/manage/shifts/{series[0].pk}/series/cancel/", {"confirm": "yes"})
+        assert response.status_code == 302
+        assert _statuses(request) == ["cancelled"]
+
+    def test_a_refused_cancellation_leaves_the_request(self, bob, shift, signup) -> None:  # type: ignore[no-untyped-def]
+        request = _asked(signup)
+        Shift.objects.filter(pk=shift.pk).update(starts_at=timezone.now() - datetime.timedelta(minutes=5))
+        with pytest.raises(ValidationError):
+            services.signup_cancel(signup=signup, by=bob.user)
+        assert _statuses(request) == ["pending"]
+
+
+class TestBoardHeading:
+    def test_names_the_shift_in_the_pages_language_and_almaty_time(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        day = timezone.localdate() + datetime.timedelta(days=20)
+        # 01:00 in Almaty is the evening before in UTC: the Almaty date is the one shown.
+        shift = ShiftFactory(
+            campaign=CampaignFactory(region=almaty),
+            place_name="Городская библиотека",
+            starts_at=local(day, 1),
+            ends_at=local(day, 4),
+        )
+        client = client_for(alice)
+        for lang, when in (
+            ("kk", f"{day:%d.%m.%Y} 01:00"),
+            ("ru", f"{day:%d.%m.%Y} 01:00"),
+            ("en", f"{day:%m/%d/%Y} 1 a.m."),
+        ):
+            client.cookies["django_language"] = lang
+            page = client.get(f"/manage/shifts/{shift.pk}/transport/").content.decode()
+            heading = f"Городская библиотека · {when}"
+            assert f"<p>{heading}</p>" in page, (lang, page)
+            assert page.split("<title>")[1].split("</title>")[0].count(heading) == 1, lang
+            assert (
+                f"{day:%Y-%m-%d}" not in page and f"{day - datetime.timedelta(days=1):%d.%m.%Y}" not in page
+            )
+        with translation.override("ru"):
+            assert str(shift) == f"Городская библиотека · {day:%d.%m.%Y} 01:00"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -15,6 +16,14 @@ from tests.core.test_untranslated import _render, _texts
 from tests.factories import DetachmentFactory, MinorFactory, SkillFactory, UserFactory, VolunteerFactory
 
 from .factories import CampaignFactory, ShiftFactory
+
+
+class FollowingClient(Client):
+    """Follows a POST's redirect: the curator's sign-up answers with one (post/redirect/get), and
+    its results show on the page it leads to."""
+
+    def post(self, path: str, data: Any = None, **extra: Any) -> Any:  # type: ignore[override]
+        return super().post(path, data, follow=True, **extra)
 
 
 @pytest.fixture
@@ -65,6 +74,8 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
     )
     services.signup_check_in(signup=went, by=alice)
     anonymous = Client()
+    curator_following = FollowingClient()
+    curator_following.force_login(curator)
     volunteer = client_for(bob.user)
     coordinator = client_for(alice)
     return [
@@ -78,7 +89,7 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
         (volunteer, "get", "/my-shifts/", None),
         (volunteer, "get", f"/my-shifts/{mine.pk}/cancel/", None),
         (client_for(curator), "get", f"/shifts/{full.pk}/detachment/", None),
-        (client_for(curator), "post", f"/shifts/{full.pk}/detachment/", {"volunteers": [pupil.pk]}),
+        (curator_following, "post", f"/shifts/{full.pk}/detachment/", {"volunteers": [pupil.pk]}),
         (coordinator, "get", "/my-shifts/", None),
         (coordinator, "get", "/manage/campaigns/", None),
         (coordinator, "get", "/manage/campaigns/new/", None),

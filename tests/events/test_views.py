@@ -21,6 +21,7 @@ from tests.factories import (
     VolunteerFactory,
     years_ago,
 )
+from volunteers.models import Volunteer
 
 from .factories import CampaignFactory, ShiftFactory, in_days, local
 
@@ -165,6 +166,40 @@ class TestCampaignPage:
         assert client_for(charlie).get(f"/campaigns/{draft.pk}/").status_code == 404
         assert client_for(alice).get(f"/campaigns/{draft.pk}/").status_code == 200
 
+    def test_curator_is_offered_to_sign_up_the_detachment_on_each_shift(self, almaty, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        curator = UserFactory(email="teacher@example.kz")
+        DetachmentFactory(region=almaty, curator=curator)
+        campaign = CampaignFactory()
+        upcoming = [ShiftFactory(campaign=campaign, starts_at=in_days(2 + i)) for i in range(2)]
+        cancelled = ShiftFactory(campaign=campaign, starts_at=in_days(5), cancelled_at=timezone.now())
+        page = client_for(curator).get(f"/campaigns/{campaign.pk}/").content.decode()
+        for shift in upcoming:
+            assert f'href="/shifts/{shift.pk}/detachment/"' in page
+        # As on the shift's own page: not for a cancelled shift, and for curators only.
+        assert f"/shifts/{cancelled.pk}/detachment/" not in page
+        for client in (client_for(bob.user), Client()):
+            assert "/detachment/" not in client.get(f"/campaigns/{campaign.pk}/").content.decode()
+
+    def test_curator_links_add_no_query_per_shift(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        curator = UserFactory(email="teacher@example.kz")
+        DetachmentFactory(region=almaty, curator=curator)
+        campaign = CampaignFactory()
+        client = client_for(curator)
+
+        def count(shifts: int) -> int:
+            for day in range(campaign.shifts.count(), shifts):
+                ShiftFactory(campaign=campaign, starts_at=in_days(2 + day))
+            with CaptureQueriesContext(connection) as ctx:
+                page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+            assert page.count("/detachment/") == shifts
+            return len(ctx.captured_queries)
+
+        assert count(2) == count(12)
+
 
 @pytest.mark.django_db
 class TestSignUpAndCancel:
@@ -217,6 +252,61 @@ class TestSignUpAndCancel:
         waiting.refresh_from_db()
         assert mine.status == "cancelled" and mine.cancelled_by == bob.user
         assert waiting.status == "confirmed"
+
+    @pytest.mark.parametrize(
+        ("waitlist_enabled", "waiting", "promised"),
+        [(True, True, True), (True, False, False), (False, False, False)],
+        ids=["someone-waits", "waitlist-empty", "no-waitlist"],
+    )
+    def test_cancel_page_promises_the_place_to_the_waitlist_only_when_someone_waits(
+        self, almaty, bob, waitlist_enabled, waiting, promised
+    ) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        shift = ShiftFactory(capacity=1, waitlist_enabled=True)
+        mine = services.signup_create(shift=shift, volunteer=bob, by=bob.user)
+        if waiting:
+            services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+        Shift.objects.filter(pk=shift.pk).update(waitlist_enabled=waitlist_enabled)
+        client = client_for(bob.user)
+        client.cookies["django_language"] = "en"
+        page = client.get(f"/my-shifts/{mine.pk}/cancel/").content.decode()
+        assert ("Your place will go to the first person on the waitlist." in page) is promised
+        assert ("Your place will be free again for others to sign up." in page) is not promised
+
+    def test_waitlisted_cancel_page_says_they_leave_the_waitlist(self, almaty, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        shift = ShiftFactory(capacity=1)
+        services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+        mine = services.signup_create(shift=shift, volunteer=bob, by=bob.user)
+        client = client_for(bob.user)
+        client.cookies["django_language"] = "en"
+        page = client.get(f"/my-shifts/{mine.pk}/cancel/").content.decode()
+        assert "You will leave the waitlist." in page and "Your place will" not in page
+
+    def test_minor_awaiting_guardian_is_told_why_and_where_to_go_next(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        minor = MinorFactory(
+            region=almaty, with_account=True, status=Volunteer.Status.AWAITING_GUARDIAN, first_name="Аружан"
+        )
+        shift = ShiftFactory()
+        client = client_for(minor.user)
+        client.cookies["django_language"] = "en"
+        for url in (f"/shifts/{shift.pk}/", f"/shifts/{shift.pk}/signup/"):
+            page = client.get(url).content.decode()
+            assert "waits for a parent&#x27;s or guardian&#x27;s consent" in page, url
+            assert "is not active" not in page, url
+            assert 'href="/me/#guardian-next-step"' in page, url
+        response = client.post(f"/shifts/{shift.pk}/signup/", follow=True)
+        assert "consent" in "".join(str(m) for m in response.context["messages"])
+        assert not Signup.objects.exists()
+        # The profile page the link leads to has the section it points at.
+        assert 'id="guardian-next-step"' in client.get("/me/").content.decode()
+
+    def test_other_inactive_profiles_get_no_guardian_link(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        paused = VolunteerFactory(region=almaty, with_account=True, status=Volunteer.Status.PAUSED)
+        client = client_for(paused.user)
+        client.cookies["django_language"] = "en"
+        page = client.get(f"/shifts/{ShiftFactory().pk}/").content.decode()
+        assert "is not active" in page and "guardian-next-step" not in page
 
     def test_someone_elses_sign_up_cannot_be_cancelled(self, almaty, bob) -> None:  # type: ignore[no-untyped-def]
         bob.refresh_from_db()
@@ -487,12 +577,55 @@ class TestCuratorSignsUpPupils:
         assert {m.pk for m in page.context["members"]} == {ready.pk, young.pk}
 
         response = client.post(
-            f"/shifts/{shift.pk}/detachment/", {"volunteers": [ready.pk, young.pk, stranger.pk]}
+            f"/shifts/{shift.pk}/detachment/", {"volunteers": [ready.pk, young.pk, stranger.pk]}, follow=True
         )
         texts = [str(m) for m in response.context["messages"]]
         assert any(t.startswith("Бекова Аружан") for t in texts), texts
         signups = list(Signup.objects.all())
         assert [(s.volunteer, s.signed_up_by) for s in signups] == [(ready, curator)]
+
+    def test_after_signing_up_the_page_is_loaded_afresh_with_each_result(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        curator = UserFactory(email="teacher@example.kz")
+        detachment = DetachmentFactory(region=almaty, curator=curator)
+        pupils = [
+            MinorFactory(region=almaty, detachment=detachment, last_name=name, first_name="Аружан")
+            for name in ("Әбенова", "Бекова")
+        ]
+        shift = ShiftFactory(capacity=6)
+        for _ in range(4):
+            services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+        client = client_for(curator)
+        client.cookies["django_language"] = "en"
+        url = f"/shifts/{shift.pk}/detachment/"
+        assert "2 free of 6" in client.get(url).content.decode()
+
+        response = client.post(url, {"volunteers": [p.pk for p in pupils]})
+        # Post/redirect/get: a reload of the page the curator lands on sends nothing again.
+        assert response.status_code == 302 and response["Location"] == url
+        shown = client.get(url)
+        page = shown.content.decode()
+        assert "0 free of 6" in page and "2 free of 6" not in page
+        assert {str(m) for m in shown.context["messages"]} == {
+            "Әбенова Аружан: signed up.",
+            "Бекова Аружан: signed up.",
+        }
+        # Both are on the shift now: shown with their status, no longer offered.
+        for pupil in pupils:
+            assert f'value="{pupil.pk}"' not in page
+        shift.refresh_from_db()
+        assert shift.taken_places == 6
+        assert Signup.objects.filter(shift=shift, signed_up_by=curator, status="confirmed").count() == 2
+
+    def test_a_form_with_errors_is_shown_again(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        curator = UserFactory(email="teacher@example.kz")
+        detachment = DetachmentFactory(region=almaty, curator=curator)
+        MinorFactory(region=almaty, detachment=detachment)
+        shift = ShiftFactory()
+        client = client_for(curator)
+        client.cookies["django_language"] = "en"
+        response = client.post(f"/shifts/{shift.pk}/detachment/", {})
+        assert response.status_code == 200 and "Tick at least one person." in response.content.decode()
+        assert not Signup.objects.exists()
 
     def test_not_a_curator_is_404(self, bob) -> None:  # type: ignore[no-untyped-def]
         bob.refresh_from_db()
