@@ -181,7 +181,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "front-offices/<int:pk>/walk-in/": (COORDINATOR,),
     "front-offices/<int:pk>/block/": (COORDINATOR,),
     "front-offices/staff/visits/<int:pk>/move/": (COORDINATOR,),
-    "campaigns/<int:pk>/": (ANONYMOUS, VOLUNTEER),
+    "campaigns/<int:pk>/": (ANONYMOUS, VOLUNTEER, CURATOR),
     "shifts/<int:pk>/": (ANONYMOUS, VOLUNTEER),
     "shifts/<int:pk>/signup/": (VOLUNTEER,),
     "shifts/<int:pk>/detachment/": (CURATOR,),
