@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from volunteer_net.forms import DayTimeField
 from volunteers.forms import SkillChoiceField
 from volunteers.models import Skill
+from volunteers.validators import normalize_phone
 
 from .services_extra import MAX_CALLOUT_RADIUS_KM, MAX_SEATS, Near
 
@@ -29,6 +30,11 @@ class TransportArrangeForm(forms.Form):
     driver_phone = forms.CharField(label=_("Driver's phone"), max_length=20)
     departure_at = DayTimeField(label=_("Departure time"), required=False, input_formats=["%Y-%m-%dT%H:%M"])
     departure_place = forms.CharField(label=_("Departure place"), max_length=200, required=False)
+
+    def clean_driver_phone(self) -> str:
+        # Kept as +77011234567 like every phone here, however it was typed: the riders' page
+        # groups it and dials it.
+        return normalize_phone(self.cleaned_data["driver_phone"])
 
 
 class TransportDeclineForm(forms.Form):

@@ -433,6 +433,12 @@ class TransportRequest(models.Model):
     def is_answered(self) -> bool:
         return self.status in (self.Status.ARRANGED, self.Status.DECLINED)
 
+    @property
+    def driver_phone_display(self) -> str:
+        from volunteers.validators import format_phone
+
+        return format_phone(self.driver_phone)
+
 
 class CallOut(models.Model):
     """An urgent call to the adult, active volunteers of an emergency campaign's region,

@@ -97,7 +97,8 @@ def transport_answer_text(request: TransportRequest) -> str:
         when = formats.date_format(timezone.localtime(request.departure_at), "SHORT_DATETIME_FORMAT")
         parts.append(_("Departure: %(when)s, %(place)s.") % {"when": when, "place": request.departure_place})
     parts.append(
-        _("Driver: %(name)s, %(phone)s.") % {"name": request.driver_name, "phone": request.driver_phone}
+        _("Driver: %(name)s, %(phone)s.")
+        % {"name": request.driver_name, "phone": request.driver_phone_display}
     )
     if request.group:
         parts.append(_("Group: %(group)s.") % {"group": request.group})

@@ -107,7 +107,7 @@ class TestCoordinator:
             {
                 "action": "arrange",
                 "driver_name": "Серік",
-                "driver_phone": "+77015550000",
+                "driver_phone": "8 (701) 555-00-00",  # as coordinators type it
                 "departure_at": in_days(2, 8).strftime("%Y-%m-%dT%H:%M"),
                 "departure_place": "Сайран",
                 "group": "1",
@@ -116,13 +116,14 @@ class TestCoordinator:
         assert response.status_code == 302
         request.refresh_from_db()
         assert request.status == "arranged" and request.driver_name == "Серік" and request.group == "1"
-        assert request.answered_by == alice
+        assert request.answered_by == alice and request.driver_phone == "+77015550000"
         page = client_for(bob.user).get("/my-shifts/").content.decode()
-        assert "Серік" in page and "tel:+77015550000" in page
+        assert "Серік" in page and 'href="tel:+77015550000"' in page and "+7 701 555 00 00" in page
         message = Message.objects.get(
             kind="transport_answer", subject_type="events.transport", subject_id=request.pk
         )
         assert "Серік" in message.context["text"] and "Водитель" in message.context["text"]
+        assert "+7 701 555 00 00" in message.context["text"]
         messages_send_due(max_seconds=30)
         message.refresh_from_db()
         assert message.status == "sent"
