@@ -116,8 +116,12 @@ def seed_care(*, per_region: int = 8, seed: int = 2026) -> dict[str, int]:
             for person in people:
                 for _ in range(rng.randrange(2, 6)):
                     kind = rng.choices(kinds, weights)[0]
-                    start = now + datetime.timedelta(days=rng.randrange(-90, 21), hours=rng.randrange(-4, 6))
-                    start = timezone.localtime(start).replace(minute=0, second=0, microsecond=0)
+                    # On the day drawn, at a daytime hour in Almaty (09:00–18:00), whatever the
+                    # hour the demo is seeded at: help is not asked for at three in the morning.
+                    day = timezone.localdate(now) + datetime.timedelta(days=rng.randrange(-90, 21))
+                    start = timezone.make_aware(
+                        datetime.datetime.combine(day, datetime.time(13 + rng.randrange(-4, 6)))
+                    )
                     hands = 3 if kind in ("snow", "fuel") and rng.random() < 0.4 else 1
                     past = start < now
                     roll = rng.random()

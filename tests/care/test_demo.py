@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, F, Q
+from django.utils import timezone
 
 from care.models import Assignment, Beneficiary, HelpRequest
 from regions.models import Region
@@ -31,3 +32,6 @@ def test_every_region_has_beneficiaries_and_a_season_of_requests() -> None:
     ).exclude(status__in=["new", "cancelled", "cannot_help"])
     assert all(r.going == r.taken_hands for r in taken)
     assert Beneficiary.objects.filter(latitude__isnull=True).count() == 0
+    # Asked for in the daytime (Almaty), whatever the hour the demo was seeded at.
+    hours = {timezone.localtime(at).hour for at in HelpRequest.objects.values_list("due_from", flat=True)}
+    assert hours <= set(range(9, 19)) and len(hours) > 3
