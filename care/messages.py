@@ -31,6 +31,17 @@ def _when(dt: datetime.datetime) -> str:
     )
 
 
+def _window(start: datetime.datetime, end: datetime.datetime) -> str:
+    """The request's window as a range, "28.11.2026 10:00–14:00" (both ends in full when it runs
+    past midnight). A range, never "from … until …": Kazakh puts those words after the dates and
+    the dates would need case endings (-нан, -ға) that a placeholder cannot carry."""
+    zone = timezone.get_default_timezone()
+    start, end = timezone.localtime(start, zone), timezone.localtime(end, zone)
+    if start.date() == end.date():
+        return f"{_when(start)}–{formats.time_format(end, 'TIME_FORMAT')}"
+    return f"{_when(start)} – {_when(end)}"
+
+
 def _url(request: HelpRequest) -> str:
     return settings.SITE_URL + reverse("care:request_detail", args=[request.pk])
 
@@ -42,7 +53,7 @@ def _texts(request: HelpRequest, language: str, build: Any) -> dict[str, str]:
                 "kind": str(request.get_kind_display()),
                 "locality": request.beneficiary.locality or request.region.name,
                 "when": _when(request.due_from),
-                "until": _when(request.due_until),
+                "window": _window(request.due_from, request.due_until),
             }
         )
     return {"subject": subject, "text": text, "url": _url(request)}
@@ -63,7 +74,7 @@ def urgent_request(request: HelpRequest) -> None:
             return (
                 _("Urgent help request: %(kind)s, %(locality)s") % p,
                 _(
-                    "An urgent request has been taken: %(kind)s in %(locality)s, needed from %(when)s to %(until)s. "
+                    "An urgent request has been taken: %(kind)s in %(locality)s, %(window)s. "
                     "Open the list of requests to find who can go."
                 )
                 % p,
@@ -95,7 +106,7 @@ def assignment_confirmed(assignment: Assignment, request: HelpRequest) -> None:
             _("You are going: %(kind)s, %(locality)s") % p,
             _(
                 "The coordinator has confirmed you for a help request: %(kind)s in %(locality)s, "
-                "from %(when)s to %(until)s. The address and phone are on the request's page."
+                "%(window)s. The address and phone are on the request's page."
             )
             % p,
         )
@@ -104,7 +115,7 @@ def assignment_confirmed(assignment: Assignment, request: HelpRequest) -> None:
         return (
             _("Reminder: %(kind)s, %(when)s") % p,
             _(
-                "A reminder of your help request: %(kind)s in %(locality)s, from %(when)s. "
+                "A reminder of your help request: %(kind)s in %(locality)s, %(window)s. "
                 "If you cannot go, withdraw on the request's page so that someone else can."
             )
             % p,
@@ -145,8 +156,8 @@ def detachment_assigned(assignment: Assignment, request: HelpRequest) -> None:
             _("Your detachment is going: %(kind)s, %(locality)s") % p,
             _(
                 "The coordinator has assigned your detachment to a help request: %(kind)s in "
-                "%(locality)s, from %(when)s to %(until)s. Pupils go only with you. The address "
-                "and phone are on the request's page."
+                "%(locality)s, %(window)s. Pupils go only with you. The address and phone are on "
+                "the request's page."
             )
             % p,
         )

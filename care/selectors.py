@@ -55,6 +55,7 @@ from detachments.models import Detachment
 from regions.models import Region
 from regions.scoping import get_object_or_404, manages_regions, scoped_region_ids, staffed_office_ids
 from volunteers.models import ADULT_AGE, Volunteer
+from volunteers.validators import format_phone
 
 from .models import URGENT_FIRST, Assignment, Beneficiary, HelpRequest
 
@@ -469,6 +470,12 @@ class Contact:
     how_to_reach: str
     latitude: Decimal | None
     longitude: Decimal | None
+
+    @property
+    def phone_display(self) -> str:
+        """The number grouped as it is read aloud (+7 727 255 11 22), as every page of the site
+        shows phones; the link keeps `phone` as stored, for dialling."""
+        return format_phone(self.phone)
 
 
 def contact_for(*, user: Any, request: HelpRequest, where: str) -> Contact | None:

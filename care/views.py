@@ -106,7 +106,18 @@ def intake(request: AuthenticatedHttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The request has been taken."))
                 return redirect("care:request_detail", pk=help_request.pk)
-    return render(request, "care/intake.html", {"form": form, "adult_kinds": sorted(ADULT_KINDS)})
+    return render(
+        request,
+        "care/intake.html",
+        {
+            "form": form,
+            "adult_kinds": sorted(ADULT_KINDS),
+            # The consent read to the person states what the app will really do: how long those
+            # who go keep seeing the address, and when the data are erased (care/services.py).
+            "contact_days": settings.CARE_CONTACT_DAYS_AFTER_DONE,
+            "retention_days": settings.CARE_RETENTION_DAYS,
+        },
+    )
 
 
 @require(selectors.is_volunteer)

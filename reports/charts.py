@@ -13,15 +13,19 @@ from itertools import count
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from .numbers import number_text
+
 WIDTH = 320
 ROW = 34
 _ids = count(1)
 
 
 def _fmt(value: Decimal | int | float) -> str:
-    if isinstance(value, Decimal):
-        value = value.quantize(Decimal("0.1")) if value % 1 else int(value)
-    return f"{value:,}".replace(",", "\u202f")
+    # A bar's label is read at a glance: tenths at most, thousands grouped, and the decimal
+    # separator of the page's language, as in the table under the chart.
+    if isinstance(value, Decimal) and value % 1:
+        value = value.quantize(Decimal("0.1"))
+    return number_text(value, grouped=True)
 
 
 def bar_chart(

@@ -16,6 +16,7 @@ from regions.scoping import is_national_staff
 
 from . import selectors
 from .charts import bar_chart
+from .numbers import percent_text
 from .scope import ReportScope
 
 
@@ -119,7 +120,7 @@ def attendance_section(scope: ReportScope) -> Section:
     figures: list[tuple[str, Any]] = [
         (_("Sign-ups"), sum(counts.values())),
         (_("Attended"), counts[Signup.Status.ATTENDED]),
-        (_("No-show rate"), "—" if rate is None else f"{rate} %"),
+        (_("No-show rate"), percent_text(rate)),
         (_("Transport requests"), sum(transport.values())),
         (_("Transport arranged"), transport[TransportRequest.Status.ARRANGED]),
     ]
@@ -181,7 +182,7 @@ def regions_section(scope: ReportScope) -> Section | None:
                 r.active,
                 r.hours,
                 r.signups,
-                "—" if r.no_show_rate is None else f"{r.no_show_rate} %",
+                percent_text(r.no_show_rate),
                 r.transport,
                 r.arranged,
                 r.visits,

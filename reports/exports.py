@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, cast
 
 from django.conf import settings
@@ -44,10 +46,30 @@ def _labels(field: str, choices: Any) -> Case:
     )
 
 
-def safe_text(field: str) -> Case:
+# Whether the queries built now neutralise their text against formula injection: yes for CSV,
+# where a spreadsheet evaluates any cell that begins like a formula; no for XLSX, whose text goes
+# into string cells, never formulas, so that a phone "+7701…" or a name "=…" reads as typed there.
+# services.export_write builds an XLSX export's queries inside `text_as_typed()`, the way their
+# labels' language is set around them; a query built outside is neutralised: the safe default.
+_neutralise_text: ContextVar[bool] = ContextVar("neutralise_text", default=True)
+
+
+@contextmanager
+def text_as_typed() -> Iterator[None]:
+    """Build export queries whose text columns are the stored text, for XLSX only."""
+    token = _neutralise_text.set(False)
+    try:
+        yield
+    finally:
+        _neutralise_text.reset(token)
+
+
+def safe_text(field: str) -> Case | F:
     """The field's text neutralised against formula injection in SQL (a leading apostrophe
     when it begins with = + - @ tab or CR, as writers.neutralise does): the database does it in
-    C for every row instead of Python doing it per cell."""
+    C for every row instead of Python doing it per cell. Inside `text_as_typed()`, the text."""
+    if not _neutralise_text.get():
+        return F(field)
     starts = Q()
     for prefix in FORMULA_PREFIXES:
         starts |= Q(**{f"{field}__startswith": prefix})

@@ -54,6 +54,7 @@ from .charts import bar_chart
 from .dashboard import Chart, Section, Table
 from .exports import CHUNK, _labels, _lang, safe_text
 from .models import CareDaySummary, HelpRequestDaySummary
+from .numbers import number_text
 from .registry import Column, Export
 from .scope import ReportScope, local_midnight
 from .summary import summary_available
@@ -292,8 +293,8 @@ def duration_text(span: datetime.timedelta | None) -> str:
         return "—"
     hours = Decimal(span.total_seconds() / 3600).quantize(Decimal("0.1"))
     if hours < 48:
-        return _("%(hours)s h") % {"hours": hours}
-    return _("%(days)s days") % {"days": (hours / 24).quantize(Decimal("0.1"))}
+        return _("%(hours)s h") % {"hours": number_text(hours)}
+    return _("%(days)s days") % {"days": number_text((hours / 24).quantize(Decimal("0.1")))}
 
 
 def help_requests_section(scope: ReportScope) -> Section:

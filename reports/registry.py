@@ -31,13 +31,15 @@ class Column:
     kind: str = "text"
     total: bool = False
     width: int = 16
-    # Text already neutralised against formula injection by the query (exports.safe_text):
-    # the writers skip their own pass over it.
+    # Text already neutralised against formula injection by the query (exports.safe_text): the
+    # CSV writer skips its own pass over it. (XLSX neutralises nothing: its queries are built
+    # inside exports.text_as_typed() and its text goes into string cells.)
     neutralised: bool = False
 
 
 # A values_list queryset whose every column is CSV-ready text or a number (already neutralised,
-# times as Almaty text), and the totals row's aggregates by column index.
+# unless built inside exports.text_as_typed() for XLSX; times as Almaty text), and the totals
+# row's aggregates by column index.
 CopyQuery = tuple[Any, dict[int, Any]]
 
 

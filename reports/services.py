@@ -27,6 +27,7 @@ from regions.models import Region
 from volunteers.models import Volunteer
 
 from . import selectors, writers
+from .exports import text_as_typed
 from .models import Certificate, ExportJob
 from .registry import EXPORTS, Export
 from .scope import ReportScope, params_without_search
@@ -85,9 +86,9 @@ def export_write(
 ) -> int:
     """Write the whole export into `target` (a path or a binary file); returns the rows written."""
     columns = export.columns(scope)
-    _count, rows = export.rows(scope)
     label = _("Total")
     if file_format == "csv":
+        _count, rows = export.rows(scope)
         written = 0
 
         def counting(n: int) -> None:
@@ -111,22 +112,18 @@ def export_write(
         else:
             write(target)
         return written
+    # XLSX: text goes into string cells, which no spreadsheet evaluates, so the queries keep it
+    # as typed (CSV's guard would show its apostrophe: "'+77014230734").
     if export.csv_copy is not None and connection.vendor == "postgresql":
+        with text_as_typed():
+            copy = export.csv_copy(scope)
         return writers.write_xlsx_copy(
-            target,
-            columns,
-            export.csv_copy(scope),
-            sheet_name=str(export.title),
-            totals_label=label,
-            progress=progress,
+            target, columns, copy, sheet_name=str(export.title), totals_label=label, progress=progress
         )
+    with text_as_typed():
+        _count, rows = export.rows(scope)
     return writers.write_xlsx(
-        target,
-        columns,
-        rows,
-        sheet_name=str(export.title),
-        totals_label=label,
-        progress=progress,
+        target, columns, rows, sheet_name=str(export.title), totals_label=label, progress=progress
     )
 
 

@@ -253,6 +253,15 @@ SEARCH_KINDS = {
 }
 
 
+def _audited_day(value: Any) -> datetime.date | str:
+    """An export's period as its audit entry keeps it (ISO text, machine-readable for good), as a
+    date for the page to write in the reader's language; anything else as it was recorded."""
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        return "" if value is None else str(value)
+
+
 @require(is_national_staff)
 def export_audit_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     entries = AuditEntry.objects.filter(action=AuditEntry.Action.EXPORTED).select_related("actor")
@@ -262,6 +271,8 @@ def export_audit_page(request: AuthenticatedHttpRequest) -> HttpResponse:
             e,
             EXPORTS[e.subject_id].title if e.subject_id in EXPORTS else e.subject_id,
             SEARCH_KINDS.get(str((e.detail or {}).get("search_by", "")), ""),
+            _audited_day((e.detail or {}).get("start")),
+            _audited_day((e.detail or {}).get("end")),
         )
         for e in page.object_list
     ]

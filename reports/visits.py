@@ -28,6 +28,7 @@ from .charts import bar_chart
 from .dashboard import Chart, Section, Table
 from .exports import CHUNK, _labels, _lang, safe_text
 from .models import VisitDaySummary
+from .numbers import percent_text
 from .registry import Column, Export
 from .scope import ReportScope
 from .summary import summary_available
@@ -181,10 +182,6 @@ def _section_counts(scope: ReportScope) -> tuple[dict[int, VisitCounts], dict[st
     return by_office, by_purpose, by_outcome
 
 
-def _share(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value} %"
-
-
 def _chart(title: str, header: str, rows: list[tuple[str, int]]) -> Chart:
     return Chart(
         title,
@@ -207,7 +204,7 @@ def visits_section(scope: ReportScope) -> Section:
         (_("Arrived"), counts.arrived),
         (_("Did not come"), counts.no_show),
         (_("Walk-ins"), counts.walk_in),
-        (_("Evening or weekend visits"), _share(counts.flexible_share)),
+        (_("Evening or weekend visits"), percent_text(counts.flexible_share)),
         (_("Cancelled"), counts.cancelled),
     ]
     purpose_rows = [(str(label), by_purpose[value]) for value, label in Purpose.choices]
@@ -224,7 +221,7 @@ def visits_section(scope: ReportScope) -> Section:
             _("Evening or weekend visits"),
         ],
         [
-            [offices.get(pk, ""), c.total, c.arrived, c.no_show, c.walk_in, _share(c.flexible_share)]
+            [offices.get(pk, ""), c.total, c.arrived, c.no_show, c.walk_in, percent_text(c.flexible_share)]
             for pk, c in office_rows
         ],
         [
@@ -233,7 +230,7 @@ def visits_section(scope: ReportScope) -> Section:
             counts.arrived,
             counts.no_show,
             counts.walk_in,
-            _share(counts.flexible_share),
+            percent_text(counts.flexible_share),
         ],
     )
     title = _("Visits by front office")
@@ -277,7 +274,7 @@ def visits_section(scope: ReportScope) -> Section:
                     _("Evening or weekend visits"),
                 ],
                 [
-                    [r.name, c.total, c.arrived, c.no_show, c.walk_in, _share(c.flexible_share)]
+                    [r.name, c.total, c.arrived, c.no_show, c.walk_in, percent_text(c.flexible_share)]
                     for r, c in rows
                 ],
                 [
@@ -286,7 +283,7 @@ def visits_section(scope: ReportScope) -> Section:
                     counts.arrived,
                     counts.no_show,
                     counts.walk_in,
-                    _share(counts.flexible_share),
+                    percent_text(counts.flexible_share),
                 ],
             )
         )

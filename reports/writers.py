@@ -1,8 +1,9 @@
 """CSV and XLSX writers that hold one batch of rows at a time, whatever the export's size.
 
-Both take an Export's columns and an iterator of row tuples (from a server-side cursor), neutralise
-text against formula injection, and add a totals row. CSV is generated chunk by chunk for a
-StreamingHttpResponse (or a file); XLSX is streamed row by row into its zip (reports/xlsx.py).
+Both take an Export's columns and an iterator of row tuples (from a server-side cursor) and add a
+totals row. CSV's text is neutralised against formula injection; XLSX's goes into string cells,
+which are never formulas, as typed. CSV is generated chunk by chunk for a StreamingHttpResponse
+(or a file); XLSX is streamed row by row into its zip (reports/xlsx.py).
 """
 
 from __future__ import annotations
@@ -214,15 +215,18 @@ def write_xlsx(
     totals_label: str,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Typed cells (numbers, dates in Almaty time), a frozen bold header and a totals row."""
+    """Typed cells (numbers, dates in Almaty time), a frozen bold header and a totals row.
+
+    Text is written as it was typed, without CSV's guard: it goes into string cells (inline
+    strings), which a spreadsheet shows and never evaluates, so "=1+1" stays text and a phone
+    "+77014230734" carries no apostrophe. The rows must come as typed too (services.export_write
+    builds them inside exports.text_as_typed())."""
     sheet = SheetWriter(target, sheet_name=sheet_name, widths=[c.width for c in columns])
     try:
         sheet.styled_row([str(c.header) for c in columns], bold=True)
         prepare: dict[int, Callable[[Any], Any]] = {}
         for i, column in enumerate(columns):
-            if column.kind == "text" and not column.neutralised:
-                prepare[i] = neutralise
-            elif column.kind == "datetime":
+            if column.kind == "datetime":
                 prepare[i] = _local_converter()
         write = sheet.row_writer([c.kind for c in columns], prepare)
         totals = Totals(columns)

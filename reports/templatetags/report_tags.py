@@ -5,10 +5,12 @@ detachments, a table under every chart): through the template engine each of the
 cost a variable lookup, a localisation and an escape and two loop iterations, a third of the
 page's time when its figures were cached. Each cell is localised and escaped once here; the
 markup is the same as the template's was, and the tests and browser checks read it as before.
+The `figure` filter writes any other number of reports/ pages the same way.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -19,17 +21,42 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from reports.dashboard import Table
+from reports.numbers import number_text
 
 register = template.Library()
 
 
-def _cell(value: Any) -> str:
-    # What {{ value }} prints: numbers and dates in the page's language, text escaped. A whole
-    # number prints as itself in every language unless thousands are grouped (they are not:
-    # USE_THOUSAND_SEPARATOR is off), and most cells are counts.
+def _text(value: Any) -> str:
+    """What a cell or a figure says, not yet escaped: numbers and dates in the page's language,
+    decimals (hours) without needless trailing zeros as everywhere on the site (reports/numbers.py).
+    A whole number prints as itself in every language unless thousands are grouped (they are not:
+    USE_THOUSAND_SEPARATOR is off), and most cells are counts."""
     if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
         return str(value)
-    return str(conditional_escape(value if isinstance(value, str) else formats.localize(value)))
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Decimal):
+        return number_text(value)
+    return str(formats.localize(value))
+
+
+def _cell(value: Any) -> str:
+    # Text that is already safe (a label marked so) is not escaped twice.
+    return str(conditional_escape(value if isinstance(value, str) else _text(value)))
+
+
+@register.filter
+def figure(value: Any) -> str:
+    """A headline figure or any number of reports/ in a template, as the tables write it:
+    {{ certificate.hours|figure }} → "13,5". A certificate's lines keep their hours as text
+    ("12.50"), which is read as the number it is."""
+    if isinstance(value, str):
+        try:
+            number = Decimal(value)
+        except ArithmeticError:
+            return value  # "—", "16,7 %": already written for people
+        return number_text(number) if number.is_finite() else value
+    return _text(value)
 
 
 def _row(headers: list[str], cells: list[Any]) -> str:

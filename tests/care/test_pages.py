@@ -9,7 +9,7 @@ from care import services
 from care.models import HelpRequest
 from tests.conftest import client_for, staff_personas
 
-from .factories import HelpRequestFactory
+from .factories import BeneficiaryFactory, HelpRequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +209,37 @@ class TestQueryCounts:
             assert len(client.get("/api/care/requests/map/").json()["features"]) == 32
         with django_assert_max_num_queries(len(few_api.captured_queries)):
             assert client.get("/api/care/requests/").json()["count"] == 32
+
+
+class TestIntakeConsent:
+    """The intake page asks staff to read the consent aloud: it shows the text, and the text says
+    what the app really does (who keeps the data and why, who sees the address, for how long,
+    when it is erased, how to withdraw), with the configured numbers."""
+
+    def test_intake_shows_the_consent_to_read_before_its_ticks(self, alice, settings) -> None:  # type: ignore[no-untyped-def]
+        settings.CARE_CONTACT_DAYS_AFTER_DONE = 5
+        settings.CARE_RETENTION_DAYS = 180
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        html = client.get("/care/requests/new/").content.decode()
+        consent = html.split('id="consent-text"')[1].split("</section>")[0]
+        for said in (
+            "Volunteer Net",  # who keeps the data
+            "in order to arrange this help",  # what for
+            "Only they and those who go to you see your address and phone",  # who sees the address
+            "for 5 days after the help at most",  # the contact window (CARE_CONTACT_DAYS_AFTER_DONE)
+            "erased 180 days after your last request is closed",  # retention (CARE_RETENTION_DAYS)
+            "withdraw your consent at any time",  # how to withdraw
+            "Do you agree to be helped, and to have your data kept for this?",
+        ):
+            assert said in consent, said
+        assert html.index('id="consent-text"') < html.index('name="consent_help"')
+
+
+class TestPhoneDisplay:
+    def test_request_page_groups_the_phone_and_dials_the_stored_number(self, alice) -> None:  # type: ignore[no-untyped-def]
+        request = HelpRequestFactory(beneficiary=BeneficiaryFactory(phone="+77272551122"))
+        html = client_for(alice).get(f"/care/requests/{request.pk}/").content.decode()
+        phone = html.split('id="contact-phone"')[1].split("</dd>")[0]
+        assert 'href="tel:+77272551122"' in phone
+        assert ">+7 727 255 11 22</a>" in phone

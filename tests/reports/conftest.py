@@ -26,6 +26,12 @@ def local(day: datetime.date, hour: int = 10) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
+def kk_number(value: Decimal) -> str:
+    """A figure as a Kazakh page writes it, the site's way with hours: a decimal comma and no
+    needless trailing zeros (4.00 → "4", 13.50 → "13,5", 14.75 → "14,75")."""
+    return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
 @dataclass
 class World:
     almaty: Region

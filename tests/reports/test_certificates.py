@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
-from django.utils import formats, timezone, translation
+from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import AuditEntry
@@ -18,7 +18,7 @@ from reports.models import Certificate
 from tests.conftest import client_for
 from tests.factories import UserFactory
 
-from .conftest import PERIOD, in_period
+from .conftest import PERIOD, in_period, kk_number
 
 pytestmark = pytest.mark.django_db
 
@@ -46,10 +46,8 @@ def test_volunteer_downloads_own_certificate_in_kazakh(world, holder) -> None:  
         Decimal(0),
     )
     assert hours == Decimal("13.50")
-    with translation.override("kk"):
-        shown = formats.number_format(hours)
     assert "Алматыбекова Айгүл" in text
-    assert shown in text and "сағат" in text
+    assert kk_number(hours) in text and "сағат" in text
     assert "01.01.2026" in text and "30.06.2026" in text
     assert "Еріктілік сағаттары туралы анықтама" in text
     certificate = Certificate.objects.get()
@@ -120,3 +118,81 @@ def test_no_hours_no_certificate(world, holder) -> None:  # type: ignore[no-unty
         },
     )
     assert response.status_code == 200 and not Certificate.objects.exists()
+
+
+def _pdf_of(certificate: Certificate, user) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(pdf_text(client_for(user).get(f"/certificates/{certificate.pk}.pdf").content).split())
+
+
+class TestCertificateWording:
+    """What the certificate says reads right in each of its languages: nothing inserted (a name, a
+    date) would need a case ending that the text cannot give it, and its numbers read alike."""
+
+    def test_kazakh_pdf_states_name_period_and_hours_without_inflecting_them(
+        self, world, holder, alice
+    ) -> None:  # type: ignore[no-untyped-def]
+        certificate = services.certificate_issue(
+            volunteer=holder, start=PERIOD[0], end=PERIOD[1], language="kk", by=alice
+        )
+        text = _pdf_of(certificate, alice)
+        # "Осы анықтама Алматыбекова Айгүл 01.01.2026 бастап 30.06.2026 дейін …" needed the genitive
+        # of the name and -нан/-ға on the dates: the facts are labelled instead.
+        assert "бастап" not in text and "дейін" not in text
+        assert "Аты-жөні Алматыбекова Айгүл" in text
+        assert "Кезең 01.01.2026 – 30.06.2026" in text
+        assert "Сағат 13,5" in text
+
+    @pytest.mark.parametrize(
+        ("language", "rows", "total"),
+        [
+            ("kk", ("Таза Алматы 7,5", "Қамқор Алматы 6"), "13,5"),
+            ("ru", ("Таза Алматы 7,5", "Қамқор Алматы 6"), "13,5"),
+            ("en", ("Таза Алматы 7.5", "Қамқор Алматы 6"), "13.5"),
+        ],
+    )
+    def test_rows_and_total_are_numbers_of_the_certificates_language(  # type: ignore[no-untyped-def]
+        self, world, holder, alice, language, rows, total
+    ) -> None:
+        certificate = services.certificate_issue(
+            volunteer=holder, start=PERIOD[0], end=PERIOD[1], language=language, by=alice
+        )
+        # The lines are kept as printed ("7.50"); the page writes them as it writes the total.
+        assert {line["hours"] for line in certificate.campaigns} == {"7.50", "6.00"}
+        text = _pdf_of(certificate, alice)
+        for row in rows:
+            assert row in text
+        assert text.count(f" {total}") == 2  # the facts and the table's total
+        assert "7.50" not in text and "6.00" not in text and "13.50" not in text
+
+
+class TestCertificateDates:
+    """The list of certificates and the public check show the period in the page's language;
+    the ISO date stays in the <time> element's attribute, for machines."""
+
+    @pytest.mark.parametrize(
+        ("language", "period"),
+        [
+            ("kk", "01.01.2026</time> – <time"),
+            ("ru", "01.01.2026</time> – <time"),
+            ("en", "01/01/2026</time> – <time"),
+        ],
+        ids=["kk", "ru", "en"],
+    )
+    def test_list_and_verify_page_write_dates_in_the_pages_language(  # type: ignore[no-untyped-def]
+        self, world, holder, alice, language, period
+    ) -> None:
+        certificate = services.certificate_issue(
+            volunteer=holder, start=PERIOD[0], end=PERIOD[1], language="kk", by=alice
+        )
+        staff, public = client_for(alice), Client()
+        for client in (staff, public):
+            client.cookies["django_language"] = language
+        pages = {
+            "list": staff.get("/reports/certificates/").content.decode(),
+            "verify": public.get(f"/verify/{certificate.code}/").content.decode(),
+        }
+        for name, html in pages.items():
+            assert period in html, name
+            assert 'datetime="2026-01-01"' in html and 'datetime="2026-06-30"' in html, name
+            assert ">2026-01-01" not in html and "2026-01-01 –" not in html, name
+            assert "13.50" not in html and "13,50" not in html, name

@@ -7,22 +7,21 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
-from django.utils import formats, translation
+from django.utils import translation
 
 from events.models import Signup
 from reports import selectors
 from reports.scope import ReportScope
 from tests.conftest import client_for
 
-from .conftest import ALMATY_NAMES, PERIOD, in_period, period_query
+from .conftest import ALMATY_NAMES, PERIOD, in_period, kk_number, period_query
 
 pytestmark = pytest.mark.django_db
 
 
-def shown(value: object) -> str:
-    """A number as the (Kazakh) page writes it: a decimal comma."""
-    with translation.override("kk"):
-        return str(formats.number_format(value))
+def shown(value: Decimal) -> str:
+    """A number as the (Kazakh) page writes it: a decimal comma, no needless trailing zeros."""
+    return kk_number(value)
 
 
 def attended_hours(signups) -> Decimal:  # type: ignore[no-untyped-def]
@@ -149,3 +148,31 @@ def test_sections_side_by_side_draw_what_one_after_another_draws(  # type: ignor
     total = attended_hours([s for s in world.signups if in_period(s)])
     assert f'data-figure="hours-1">{shown(total)}<' in html
     assert "Өңірлерді салыстыру" in html and world.astana.name_kk in html
+
+
+class TestDashboardWording:
+    """The dashboard writes its period, shares, hours and chart labels as the page's language
+    does: no "from … to …" that Kazakh would have to inflect, no "8.0 %" beside "164,00"."""
+
+    def test_period_is_a_labelled_range_of_local_dates(self, world, alice) -> None:  # type: ignore[no-untyped-def]
+        html = client_for(alice).get("/reports/", period_query()).content.decode()
+        lead = html.split('<p class="lead">')[1].split("</p>")[0]
+        assert "01.01.2026 – 30.06.2026" in lead
+        # "2026-01-01 бастап 2026-06-30 дейін": the dates would need -нан and -ға.
+        assert "бастап" not in lead and "дейін" not in lead and "2026-" not in lead
+
+    @pytest.mark.parametrize(("language", "rate", "point"), [("kk", "16,7", ","), ("en", "16.7", ".")])
+    def test_shares_hours_and_chart_labels_are_numbers_of_the_pages_language(  # type: ignore[no-untyped-def]
+        self, world, alice, language, rate, point
+    ) -> None:
+        client = client_for(alice)
+        client.cookies["django_language"] = language
+        html = client.get("/reports/", period_query()).content.decode()
+        # 1 no-show among 6 sign-ups whose attendance was marked.
+        assert f'data-figure="attendance-3">{rate}\u00a0%<' in html
+        other = "." if point == "," else ","
+        assert f"16{other}7" not in html
+        # Hours without needless zeros, in the cells as in the figures (14.75 is Almaty's March).
+        assert not re.search(r">\d+[.,]\d*0<", html), re.findall(r">\d+[.,]\d*0<", html)
+        labels = re.findall(r'class="chart-value">([^<]*)<', html)
+        assert any(point in label for label in labels) and not any(other in label for label in labels)

@@ -6,14 +6,18 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import zipfile
+import zoneinfo
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import AuditEntry
 from events.models import Signup
 from reports import selectors
+from reports.exports import text_as_typed
 from reports.scope import ReportScope
 from tests.conftest import client_for
 from tests.events.factories import CampaignFactory, ShiftFactory
@@ -78,16 +82,13 @@ def test_hours_per_volunteer_totals_equal_the_rows(world, alice) -> None:  # typ
     assert Decimal(str(totals[5])) == sum(per_person.values())
 
 
-def test_formula_injection_is_neutralised_and_readable(world, alice) -> None:  # type: ignore[no-untyped-def]
+def test_formula_injection_is_neutralised_in_csv_and_readable(world, alice) -> None:  # type: ignore[no-untyped-def]
     csv_rows = read_csv(export(client_for(alice), report="roster", file_format="csv"))
     names = {r[0] for r in csv_rows[1:]}
     assert '\'=HYPERLINK("http://evil")' in names
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in csv_rows for cell in row)
-    xlsx_rows = read_xlsx(export(client_for(alice), report="roster", file_format="xlsx"))
-    assert '\'=HYPERLINK("http://evil")' in {r[0] for r in xlsx_rows[1:]}
-    assert "'+Хакер" in {r[1] for r in xlsx_rows[1:]}
-    # Phone numbers begin with "+": neutralised too, and still readable.
-    assert all(r[5].startswith("'+7") for r in xlsx_rows[1:] if r[5])
+    # Phone numbers begin with "+": neutralised too in CSV, and still readable.
+    assert all(r[5].startswith("'+7") for r in csv_rows[1:] if r[5])
 
 
 def test_iin_only_for_national_staff_who_ask(world, alice, nora) -> None:  # type: ignore[no-untyped-def]
@@ -203,13 +204,9 @@ def test_xlsx_written_by_copy_equals_the_python_writer(world, nora, tmp_path) ->
         [s for s in world.signups if in_period(s)]
     )
     columns = export_.columns(scope)
-    writers.write_xlsx(
-        str(by_python),
-        columns,
-        export_.rows(scope)[1],
-        sheet_name="x",
-        totals_label=str(columns and "Барлығы"),
-    )
+    with text_as_typed():  # as services.export_write builds an XLSX export's rows
+        rows = export_.rows(scope)[1]
+    writers.write_xlsx(str(by_python), columns, rows, sheet_name="x", totals_label=str(columns and "Барлығы"))
     copy_rows = read_xlsx(by_copy.read_bytes())
     python_rows = read_xlsx(by_python.read_bytes())
     assert len(copy_rows) == len(python_rows)
@@ -218,7 +215,8 @@ def test_xlsx_written_by_copy_equals_the_python_writer(world, nora, tmp_path) ->
     assert copy_rows[-1][-1] == python_rows[-1][-1]
     assert any(r[6] == "Айгүл <&>\nекінші жол" for r in copy_rows)
     assert any(r[5] == "Бекова" for r in copy_rows)
-    assert any(isinstance(r[5], str) and r[5].startswith("'=HYPERLINK") for r in copy_rows)
+    # Text as typed, in a string cell: no CSV apostrophe in a sheet.
+    assert any(r[5] == '=HYPERLINK("http://evil")' for r in copy_rows)
 
 
 def test_detachment_sign_ups_count_where_their_hours_count(world, alice, nora, astana) -> None:  # type: ignore[no-untyped-def]
@@ -242,3 +240,95 @@ def test_detachment_sign_ups_count_where_their_hours_count(world, alice, nora, a
         listed = selectors.detachment_rows(ReportScope(user=user, start=PERIOD[0], end=PERIOD[1]))
         shown = next(r for r in listed if r.detachment.pk == world.detachment.pk)
         assert (shown.signups, shown.hours) == (signups, hours)
+
+
+def sheet_of(content: bytes):  # type: ignore[no-untyped-def]
+    """The workbook's sheet as openpyxl reads it (cells with their types), after checking that
+    the sheet's XML holds no formula at all."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml"), "a formula was written"
+    return load_workbook(io.BytesIO(content)).active
+
+
+class TestXlsxTextAsTyped:
+    """In XLSX, text goes into string cells, which a spreadsheet never evaluates: a phone or a
+    formula-looking name reads exactly as typed, without CSV's apostrophe. CSV keeps its guard."""
+
+    def test_roster_phone_and_formula_like_name_are_string_cells_as_typed(self, world, alice) -> None:  # type: ignore[no-untyped-def]
+        person = world.almaty_volunteers[1]  # last name '=HYPERLINK("http://evil")', first name "+Хакер"
+        type(person).objects.filter(pk=person.pk).update(phone="+77014230734")
+        sheet = sheet_of(export(client_for(alice), report="roster", file_format="xlsx"))
+        row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == '=HYPERLINK("http://evil")')
+        assert row[0].data_type == "s"  # a string, not a formula
+        assert (row[1].value, row[1].data_type) == ("+Хакер", "s")
+        assert (row[5].value, row[5].data_type) == ("+77014230734", "s")
+        csv_rows = read_csv(export(client_for(alice), report="roster", file_format="csv"))
+        assert ['\'=HYPERLINK("http://evil")', "'+Хакер"] in [r[:2] for r in csv_rows]
+        assert "'+77014230734" in {r[5] for r in csv_rows}
+
+    @pytest.mark.parametrize(("report", "last_name"), [("signups", 5), ("visits", 9)])
+    def test_text_neutralised_by_the_query_for_csv_is_as_typed_in_xlsx(  # type: ignore[no-untyped-def]
+        self, world, alice, report, last_name
+    ) -> None:
+        sheet = sheet_of(export(client_for(alice), report=report, file_format="xlsx"))
+        cells = [r[last_name] for r in sheet.iter_rows(min_row=2) if r[last_name].value]
+        assert '=HYPERLINK("http://evil")' in {c.value for c in cells}
+        assert all(c.data_type == "s" and not str(c.value).startswith("'") for c in cells)
+        csv_rows = read_csv(export(client_for(alice), report=report, file_format="csv"))
+        assert '\'=HYPERLINK("http://evil")' in {r[last_name] for r in csv_rows}
+
+    def test_large_xlsx_written_by_copy_keeps_text_as_typed(self, world, nora, tmp_path) -> None:  # type: ignore[no-untyped-def]
+        from reports import services
+        from reports.registry import EXPORTS
+
+        path = tmp_path / "copy.xlsx"
+        scope = ReportScope(user=nora, start=PERIOD[0], end=PERIOD[1])
+        services.export_write(export=EXPORTS["signups"], scope=scope, file_format="xlsx", target=str(path))
+        sheet = sheet_of(path.read_bytes())
+        first_names = {r[6].value: r[6].data_type for r in sheet.iter_rows(min_row=2) if r[6].value}
+        assert first_names["+Хакер"] == "s"
+        # And the CSV written by COPY still neutralises.
+        csv_path = tmp_path / "copy.csv"
+        services.export_write(export=EXPORTS["signups"], scope=scope, file_format="csv", target=str(csv_path))
+        assert "'+Хакер" in {r[6] for r in read_csv(csv_path.read_bytes())}
+
+
+class TestExportPagesDates:
+    """The export, job and audit pages write dates and times as the page's language does, in
+    Almaty time ("Y-m-d H:i" was machine text, in UTC's neighbour only by luck); the <time>
+    elements keep the ISO moment for machines."""
+
+    def test_audit_export_and_job_pages_write_local_dates_and_times(self, world, nora) -> None:  # type: ignore[no-untyped-def]
+        from reports.models import ExportJob
+
+        export(client_for(nora), report="signups", file_format="csv")
+        # 20:30 UTC is past midnight in Almaty: the day differs too.
+        at = datetime.datetime(2026, 3, 1, 20, 30, tzinfo=datetime.UTC)
+        AuditEntry.objects.filter(action=AuditEntry.Action.EXPORTED).update(at=at)
+        until = timezone.now() + datetime.timedelta(days=1)
+        job = ExportJob.objects.create(
+            requested_by=nora,
+            kind="signups",
+            file_format="xlsx",
+            params={"start": PERIOD[0].isoformat(), "end": PERIOD[1].isoformat()},
+            status=ExportJob.Status.DONE,
+            file_name="signups_20260101-20260630.xlsx",
+            created_at=at,
+            expires_at=until,
+        )
+        almaty = zoneinfo.ZoneInfo("Asia/Almaty")
+        shown_at = at.astimezone(almaty).strftime("%d.%m.%Y %H:%M")
+        shown_until = until.astimezone(almaty).strftime("%d.%m.%Y %H:%M")
+        assert shown_at.startswith("02.03.2026")
+        client = client_for(nora)
+        audit = client.get("/reports/audit/").content.decode()
+        row = audit.split('id="audit-table"')[1]
+        assert f">{shown_at}</time>" in row and "01.01.2026 – 30.06.2026" in row
+        assert "2026-03-01 20:30" not in row and "2026-01-01 –" not in row
+        listed = client.get("/reports/export/").content.decode().split('class="job-list"')[1]
+        assert f">{shown_at}</time>" in listed and "2026-03-01 20:30" not in listed
+        page = client.get(f"/reports/exports/{job.pk}/").content.decode()
+        available = page.split('id="export-download"')[1].split("</p>")[0]
+        assert shown_until in available
+        # "<date> дейін" needed -ға on the date: a label and the date instead.
+        assert "дейін" not in available and until.strftime("%Y-%m-%d") not in available

@@ -9,6 +9,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from care.models import Assignment, HelpRequest
 from reports import helprequests, selectors
@@ -16,7 +17,7 @@ from reports.scope import ReportScope
 from tests.care.factories import BeneficiaryFactory, HelpRequestFactory
 from tests.conftest import client_for
 
-from .conftest import PERIOD, in_period, local, period_query
+from .conftest import PERIOD, in_period, kk_number, local, period_query
 from .test_dashboard import attended_hours
 from .test_exports import export, read_csv, read_xlsx
 from .test_scoping import all_bytes
@@ -134,7 +135,7 @@ def test_exports_and_pages_count_care_hours(world, care_world, nora, alice) -> N
     year_hours = attended_hours([s for s in world.signups if s.shift.starts_at.year == 2026]) + Decimal(
         "7.75"
     )
-    assert f'data-figure="hours">{str(year_hours).replace(".", ",")}<' in year
+    assert f'data-figure="hours">{kk_number(year_hours)}<' in year
 
 
 def test_request_counts_and_median(world, care_world, nora, alice) -> None:  # type: ignore[no-untyped-def]
@@ -173,3 +174,21 @@ def test_help_requests_export_has_no_personal_data(world, care_world, alice, cha
     assert "Алматы" not in astana and "Астана" in astana
     page = client_for(charlie).get("/reports/", period_query()).content.decode()
     assert SECRET_NAME not in page and 'data-figure="help_requests-1">1<' in page
+
+
+class TestDurationText:
+    """The dashboard's median time to help, in the page's language and without a needless ".0"."""
+
+    @pytest.mark.parametrize(
+        ("language", "hours", "text"),
+        [
+            ("kk", 14.5, "14,5 сағ"),
+            ("kk", 14, "14 сағ"),
+            ("kk", 60, "2,5 күн"),
+            ("en", 14.5, "14.5 h"),
+        ],
+        ids=["kk-hours", "kk-whole-hours", "kk-days", "en-hours"],
+    )
+    def test_written_as_the_language_writes_numbers(self, language, hours, text) -> None:  # type: ignore[no-untyped-def]
+        with translation.override(language):
+            assert helprequests.duration_text(datetime.timedelta(hours=hours)) == text

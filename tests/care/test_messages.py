@@ -1,0 +1,79 @@
+"""What care tells people (care/messages.py): the request's window is written as a range of local
+times, never as "from <date> until <date>", which Kazakh would have to inflect (-нан, -ға)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from care import messages, services
+from care.models import HelpRequest
+from notifications.models import Message
+
+from .factories import HelpRequestFactory, in_days
+
+pytestmark = pytest.mark.django_db
+
+# What "from … until …" became in the Kazakh of the old messages: words placed after a date,
+# whose case ending a placeholder cannot carry.
+INFLECTING = ("бастап", "дейін")
+
+
+def window_kk(request: HelpRequest) -> str:
+    """The window as a Kazakh text writes it: "29.11.2026 10:00–13:00" (Almaty time)."""
+    start, end = timezone.localtime(request.due_from), timezone.localtime(request.due_until)
+    return f"{start:%d.%m.%Y %H:%M}–{end:%H:%M}"
+
+
+def texts(subject_type: str) -> list[str]:
+    return [m.context["text"] for m in Message.objects.filter(subject_type=subject_type).order_by("id")]
+
+
+@pytest.fixture
+def request_later(almaty):  # type: ignore[no-untyped-def]
+    """A window two days ahead (room for the day-before reminder), adults not required."""
+    return HelpRequestFactory(
+        due_from=in_days(2), due_until=in_days(2, hour=13), needed_hands=5, adults_only=False
+    )
+
+
+class TestWindowWording:
+    def test_volunteer_is_told_and_reminded_with_the_window_as_a_range(
+        self, alice, bob, request_later
+    ) -> None:  # type: ignore[no-untyped-def]
+        bob.preferred_language = "kk"
+        bob.save(update_fields=["preferred_language"])
+        services.assignment_volunteer(request=request_later, volunteer=bob, by=alice)
+        told = texts("care.assignment")
+        assert len(told) == 2  # at once, and the day before
+        for text in told:
+            assert window_kk(request_later) in text
+            assert not any(word in text for word in INFLECTING), text
+
+    def test_urgent_alert_to_coordinators_has_the_window_as_a_range(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        request = HelpRequestFactory(urgency=HelpRequest.Urgency.URGENT)
+        messages.urgent_request(request)
+        (text,) = texts("care.request")  # in the site's language: Kazakh
+        assert window_kk(request) in text
+        assert not any(word in text for word in INFLECTING), text
+
+    def test_curator_is_told_with_the_window_as_a_range(self, alice, detachment, request_later) -> None:  # type: ignore[no-untyped-def]
+        services.assignment_detachment(
+            request=request_later, detachment=detachment, hands=3, curator_going=True, by=alice
+        )
+        (text,) = texts("care.assignment")
+        assert window_kk(request_later) in text
+        assert not any(word in text for word in INFLECTING), text
+
+    def test_a_window_past_midnight_gives_both_ends_in_full(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.preferred_language = "en"
+        bob.save(update_fields=["preferred_language"])
+        start = in_days(2, hour=20)
+        request = HelpRequestFactory(due_from=start, due_until=start + datetime.timedelta(hours=6))
+        services.assignment_volunteer(request=request, volunteer=bob, by=alice)
+        text = texts("care.assignment")[0]
+        end = timezone.localtime(request.due_until)
+        assert f" – {end:%m/%d/%Y}" in text
+        assert " from " not in text and " to " not in text and " until " not in text
