@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from volunteer_net.forms import DayField
+from volunteer_net.forms import DateInput, DayField
+from volunteers.forms import PHONE_INPUT_MAX_LENGTH, GuardianPaperConsentMixin, VolunteerProfileForm
+from volunteers.models import Volunteer
 
 from .models import FrontOffice, OpeningHours, Purpose, ScheduleException, Service, Visit
 from .services import EDITABLE_FIELDS
@@ -55,18 +58,64 @@ class BookingForm(forms.Form):
     )
 
 
-class WalkInForm(forms.Form):
+def _profile_field(name: str, **kwargs: Any) -> forms.Field:
+    """A volunteer profile's field as its own form makes it (label, length, choices)."""
+    model_field = cast(models.Field, Volunteer._meta.get_field(name))
+    return cast(forms.Field, model_field.formfield(**kwargs))
+
+
+class WalkInForm(GuardianPaperConsentMixin, forms.Form):
+    """The desk's one form. A new minor's parent or legal representative, and their signed consent
+    when it is at hand, are the roster's walk-in fields (volunteers/forms.py): grouped in the
+    fieldset static/js/guardian.js shows once the birth date makes the person under 18, checked
+    by the profile's own rules when the person is added."""
+
+    guardian_field_names = VolunteerProfileForm.GUARDIAN_FIELDS
+
     phone = forms.CharField(
         label=_("Phone"), max_length=32, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})
     )
     first_name = forms.CharField(label=_("First name (if new)"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name (if new)"), max_length=100, required=False)
-    birth_date = DayField(label=_("Date of birth (if new)"), required=False)
+    birth_date = DayField(
+        label=_("Date of birth (if new)"),
+        required=False,
+        # guardian.js reads it to show the guardian fields for a minor.
+        widget=DateInput(attrs={"data-birth-date": "true"}),
+    )
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[("", "—"), *Visit.Outcome.choices], required=False
     )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    guardian_name = _profile_field("guardian_name")
+    # Typed as people write it ("+7 (701) 123-45-67"); the profile stores it normalised.
+    guardian_phone = _profile_field(
+        "guardian_phone",
+        max_length=PHONE_INPUT_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "tel", "placeholder": "+7 701 123 45 67"}),
+    )
+    guardian_relation = _profile_field("guardian_relation")
+
+    field_order = [
+        "phone",
+        "first_name",
+        "last_name",
+        "birth_date",
+        "purpose",
+        "outcome",
+        "note",
+        *VolunteerProfileForm.GUARDIAN_FIELDS,
+    ]
+
+    def walk_in_data(self) -> dict[str, Any]:
+        """The arguments of `services.walk_in_register`, the consent as its paper form."""
+        data = {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name not in ("guardian_consent_received", "guardian_document_number", "guardian_document_date")
+        }
+        return data | {"guardian_consent": self.guardian_consent()}
 
 
 class BlockForm(forms.Form):

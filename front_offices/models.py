@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
@@ -77,6 +78,20 @@ class FrontOffice(models.Model):
         from volunteers.validators import format_phone
 
         return format_phone(self.phone)
+
+    @property
+    def language_names(self) -> list[str]:
+        """The languages spoken, named in the reader's language: "kk,ru" reads "Қазақ тілі, Орыс
+        тілі" on a Kazakh page. A code Django does not know is shown as typed."""
+        names = []
+        for code in (part.strip().lower() for part in self.languages.split(",")):
+            if not code:
+                continue
+            try:
+                names.append(str(get_language_info(code)["name_translated"]))
+            except KeyError:
+                names.append(code)
+        return names
 
     @property
     def service_labels(self) -> list[str]:
@@ -191,7 +206,20 @@ class ScheduleException(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.reason}"
+        return f"{self.date} {self.reason_display}"
+
+    @property
+    def reason_display(self) -> str:
+        """The reason in the reader's language: a national row on a public day off of the law is
+        named from the holiday table (its stored text is in one language, or two, from whenever
+        it was recorded); anything else as the staff typed it."""
+        if self.office_id is None:
+            from .schedule import public_holiday_name
+
+            name = public_holiday_name(self.date)
+            if name is not None:
+                return str(name)
+        return self.reason
 
     @property
     def closed(self) -> bool:

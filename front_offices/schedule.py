@@ -7,42 +7,89 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import FrontOffice, OpeningHours, ScheduleException
 
 MIDNIGHT = datetime.time(0)
 EVENING_FROM = datetime.time(18)
 
-# Fixed-date public holidays of Kazakhstan (Labour Code art. 84 and the law on holidays):
-# New Year (2 days), International Women's Day, Nauryz (3 days), Unity Day, Defender of the
-# Fatherland Day, Victory Day, Capital Day, Constitution Day, Republic Day, Independence Day.
-# Kurban ait moves with the lunar calendar: staff add it as a closed date each year.
-KZ_PUBLIC_HOLIDAYS: tuple[tuple[int, int, str], ...] = (
-    (1, 1, "Жаңа жыл / Новый год"),
-    (1, 2, "Жаңа жыл / Новый год"),
-    (3, 8, "Халықаралық әйелдер күні / Международный женский день"),
-    (3, 21, "Наурыз мейрамы / Наурыз мейрамы"),
-    (3, 22, "Наурыз мейрамы / Наурыз мейрамы"),
-    (3, 23, "Наурыз мейрамы / Наурыз мейрамы"),
-    (5, 1, "Қазақстан халқының бірлігі мерекесі / Праздник единства народа Казахстана"),
-    (5, 7, "Отан қорғаушы күні / День защитника Отечества"),
-    (5, 9, "Жеңіс күні / День Победы"),
-    (7, 6, "Астана күні / День столицы"),
-    (8, 30, "Конституция күні / День Конституции"),
-    (10, 25, "Республика күні / День Республики"),
-    (12, 16, "Тәуелсіздік күні / День Независимости"),
+
+class Holiday(NamedTuple):
+    month: int
+    day: int
+    name: Promise
+    # Religious holidays are not carried over when they fall on a weekend (law on holidays).
+    religious: bool = False
+
+
+# Fixed-date public holidays of Kazakhstan (Labour Code art. 84 and the law on holidays), named
+# through the catalogue so each page shows them in its own language. Kurban ait moves with the
+# lunar calendar: staff add it as a closed date each year.
+KZ_PUBLIC_HOLIDAYS: tuple[Holiday, ...] = (
+    Holiday(1, 1, _("New Year")),
+    Holiday(1, 2, _("New Year")),
+    Holiday(1, 7, _("Orthodox Christmas"), religious=True),
+    Holiday(3, 8, _("International Women's Day")),
+    Holiday(3, 21, _("Nauryz")),
+    Holiday(3, 22, _("Nauryz")),
+    Holiday(3, 23, _("Nauryz")),
+    Holiday(5, 1, _("Unity Day of the People of Kazakhstan")),
+    Holiday(5, 7, _("Defender of the Fatherland Day")),
+    Holiday(5, 9, _("Victory Day")),
+    Holiday(7, 6, _("Capital City Day")),
+    Holiday(8, 30, _("Constitution Day")),
+    Holiday(10, 25, _("Republic Day")),
+    Holiday(12, 16, _("Independence Day")),
 )
+
+
+def _carried_over(holiday: Promise) -> str:
+    return gettext("Day off carried over from %(holiday)s") % {"holiday": holiday}
+
+
+# Lazy, like the names: the text is made in the language of the page that shows it.
+_carried_over_name = lazy(_carried_over, str)
 
 
 def tz() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def public_holidays(year: int) -> list[tuple[datetime.date, str]]:
-    return [(datetime.date(year, month, day), name) for month, day, name in KZ_PUBLIC_HOLIDAYS]
+@cache
+def _holidays_of(year: int) -> dict[datetime.date, Promise | str]:
+    days: dict[datetime.date, Promise | str] = {
+        datetime.date(year, h.month, h.day): h.name for h in KZ_PUBLIC_HOLIDAYS
+    }
+    # A holiday on a Saturday or Sunday gives the next working day off (law on holidays, art. 5),
+    # religious ones excepted: one day per holiday, in date order, so that Nauryz on Saturday to
+    # Monday gives Tuesday and Wednesday, and a day already off is never given twice.
+    for holiday in KZ_PUBLIC_HOLIDAYS:
+        day = datetime.date(year, holiday.month, holiday.day)
+        if holiday.religious or not is_weekend(day):
+            continue
+        off = day + datetime.timedelta(days=1)
+        while is_weekend(off) or off in days:
+            off += datetime.timedelta(days=1)
+        days[off] = _carried_over_name(holiday.name)
+    return dict(sorted(days.items()))
+
+
+def public_holidays(year: int) -> list[tuple[datetime.date, Promise | str]]:
+    """The public days off of `year`, each with its name (lazy: translated where it is shown)."""
+    return list(_holidays_of(year).items())
+
+
+def public_holiday_name(day: datetime.date) -> Promise | str | None:
+    """The name of the public day off on `day`, in the language it is shown in, or None."""
+    return _holidays_of(day.year).get(day)
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from volunteers.models import Volunteer
-from volunteers.services import volunteer_create, volunteer_lock_own, volunteer_own
+from volunteers.services import PaperConsent, volunteer_create, volunteer_lock_own, volunteer_own
 from volunteers.validators import normalize_phone
 
 from . import messages as visit_messages
@@ -135,14 +135,20 @@ def slots_sync_all(*, days: int | None = None, now: datetime.datetime | None = N
 
 
 def public_holidays_ensure(*, years: list[int]) -> int:
-    """National closed dates for the fixed public holidays of those years (idempotent)."""
+    """National closed dates for the public days off of those years, the carried-over ones
+    included (idempotent: a date already recorded is left as it is).
+
+    Pages name these rows from the holiday table in their own language
+    (`ScheduleException.reason_display`); the stored reason, in the site's language, is what the
+    admin and a row the law no longer lists fall back on."""
     added = 0
-    for year in years:
-        for day, name in public_holidays(year):
-            _row, made = ScheduleException.objects.get_or_create(
-                office=None, date=day, opens=None, defaults={"reason": name}
-            )
-            added += made
+    with translation.override(settings.LANGUAGE_CODE):
+        for year in years:
+            for day, name in public_holidays(year):
+                _row, made = ScheduleException.objects.get_or_create(
+                    office=None, date=day, opens=None, defaults={"reason": str(name)}
+                )
+                added += made
     return added
 
 
@@ -407,16 +413,55 @@ def visit_reschedule(*, visit: Visit, to_slot: VisitSlot, by: User | None) -> Vi
 # The staff's day -------------------------------------------------------------------------------
 
 
+# People come early, and the desk may see them at once: arrival can be marked from an hour before
+# the visit (not hours ahead, when the click can only be a mistake on the wrong card). "Did not
+# come" waits for the visit's time to begin: until then the person may still come.
+ARRIVAL_OPENS_BEFORE = datetime.timedelta(minutes=60)
+
+
+def arrival_opens_at(visit: Visit) -> datetime.datetime:
+    return visit.starts_at - ARRIVAL_OPENS_BEFORE
+
+
+def visit_mark_refusal(
+    *, visit: Visit, status: str, now: datetime.datetime | None = None
+) -> ValidationError | None:
+    """Why `visit` may not be marked `status` now, or None. The staff's day asks it to show only
+    the buttons that can be used; `visit_mark` asks again under the lock, and that answer counts.
+    Back to booked (undoing a mistaken click) is always allowed."""
+    now = now or timezone.now()
+    if visit.status == Visit.Status.CANCELLED:
+        return ValidationError(_("This visit has been cancelled."), code="cancelled")
+    if status == Visit.Status.ARRIVED and now < arrival_opens_at(visit):
+        return ValidationError(
+            _("Arrival can be marked from %(when)s.") % {"when": _when(arrival_opens_at(visit))},
+            code="early",
+        )
+    if status == Visit.Status.NO_SHOW:
+        if visit.walk_in:
+            # Checked in at the desk, whatever the hours: the person is there.
+            return ValidationError(
+                _("A walk-in is at the office: “did not come” does not apply."), code="walk_in"
+            )
+        if now < visit.starts_at:
+            return ValidationError(
+                _("“Did not come” can be marked from %(when)s, when the visit begins.")
+                % {"when": _when(visit.starts_at)},
+                code="not_started",
+            )
+    return None
+
+
 @transaction.atomic
 def visit_mark(*, visit: Visit, status: str, by: User) -> Visit:
-    """Arrived or did not come (or back to booked, to undo a mistaken click)."""
+    """Arrived or did not come (or back to booked, to undo a mistaken click). Refusals: a
+    ValidationError with a code (cancelled, early, not_started, walk_in)."""
     if status not in (Visit.Status.ARRIVED, Visit.Status.NO_SHOW, Visit.Status.BOOKED):
         raise ValidationError({"status": _("Choose arrived or did not come.")})
     locked = _lock_visit(visit.pk)
-    if locked.status == Visit.Status.CANCELLED:
-        raise ValidationError(_("This visit has been cancelled."), code="cancelled")
-    if status != Visit.Status.BOOKED and locked.local_date > timezone.localdate():
-        raise ValidationError(_("A visit can be checked in on its day."), code="early")
+    refusal = visit_mark_refusal(visit=locked, status=status)
+    if refusal is not None:
+        raise refusal
     locked.status = status
     locked.save(update_fields=["status"])
     if status != Visit.Status.BOOKED:
@@ -426,13 +471,19 @@ def visit_mark(*, visit: Visit, status: str, by: User) -> Visit:
 
 @transaction.atomic
 def visit_outcome_set(*, visit: Visit, outcome: str, by: User) -> Visit:
+    """What was done; on a booked visit it also marks the arrival, under the same rule."""
     if outcome and outcome not in Visit.Outcome.values:
         raise ValidationError({"outcome": _("Choose what was done.")})
     locked = _lock_visit(visit.pk)
     if locked.status == Visit.Status.CANCELLED:
         raise ValidationError(_("This visit has been cancelled."), code="cancelled")
+    arrives = bool(outcome) and locked.status == Visit.Status.BOOKED
+    if arrives:
+        refusal = visit_mark_refusal(visit=locked, status=Visit.Status.ARRIVED)
+        if refusal is not None:
+            raise refusal
     locked.outcome = outcome
-    if outcome and locked.status == Visit.Status.BOOKED:
+    if arrives:
         locked.status = Visit.Status.ARRIVED
         visit_messages.visit_settled(locked)
     locked.save(update_fields=["outcome", "status"])
@@ -449,12 +500,22 @@ def walk_in_register(
     first_name: str = "",
     last_name: str = "",
     birth_date: datetime.date | None = None,
+    guardian_name: str = "",
+    guardian_phone: str = "",
+    guardian_relation: str = "",
+    guardian_consent: PaperConsent | None = None,
     outcome: str = "",
     by: User,
 ) -> Visit:
     """Someone came without booking: found by phone among the volunteers of the office's region,
     or added as a new one, and their visit recorded as arrived now, in one step. Holds no slot's
-    place.
+    place. Accepted whatever the office's hours: staff at the desk are the judge of that.
+
+    A new minor is added as the roster adds a walk-in (`volunteer_create`): the guardian's name,
+    phone and relation are required by the profile's own rules (errors keyed by those fields),
+    and without the guardian's written consent (`guardian_consent`, the signed paper form) the
+    person is kept awaiting it and takes part in nothing; the visit is recorded either way.
+    The guardian's fields are ignored for someone found by phone.
 
     Only the office's region is searched, as the roster import matches: a number typed at the desk
     must not tell the clerk whether it is on file elsewhere in the country, nor whose it is (a
@@ -492,7 +553,11 @@ def walk_in_register(
                 "phone": phone,
                 "birth_date": birth_date,
                 "region": office.region,
+                "guardian_name": guardian_name.strip(),
+                "guardian_phone": guardian_phone,
+                "guardian_relation": guardian_relation,
             },
+            guardian_consent=guardian_consent,
         )
     now = timezone.now()
     return Visit.objects.create(

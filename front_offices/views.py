@@ -206,8 +206,9 @@ def _own_visit(request: AuthenticatedHttpRequest, pk: int) -> Visit:
 @login_required
 def visit_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     visit = _own_visit(request, pk)
-    can_change = visit.status == Visit.Status.BOOKED and visit.starts_at > timezone.now()
-    return render(request, "front_offices/visit_detail.html", {"visit": visit, "can_change": can_change})
+    return render(
+        request, "front_offices/visit_detail.html", {"visit": visit, "can_change": _can_change(visit)}
+    )
 
 
 @login_required
@@ -220,17 +221,26 @@ def visit_ics(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _can_change(visit: Visit) -> bool:
+    return visit.status == Visit.Status.BOOKED and visit.starts_at > timezone.now()
+
+
 @login_required
-@require_post(back="front_offices:my_visits")
 def visit_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """GET: what will be cancelled, and the button that confirms it (as a shift's sign-up is
+    cancelled, events.views.signup_cancel); POST: cancel, from that button or any older form."""
     visit = _own_visit(request, pk)
-    try:
-        services.visit_cancel(visit=visit, by=request.user)
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, _("Your visit has been cancelled."))
-    return redirect("front_offices:my_visits")
+    if request.method == "POST":
+        try:
+            services.visit_cancel(visit=visit, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("Your visit has been cancelled."))
+        return redirect("front_offices:my_visits")
+    return render(
+        request, "front_offices/visit_cancel.html", {"visit": visit, "can_cancel": _can_change(visit)}
+    )
 
 
 def _move_page(
@@ -291,16 +301,30 @@ def visit_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 def _label_visits(visits: list[Visit]) -> None:
-    """Each visit's time and labels, with the choices translated once per page, not per card."""
+    """Each visit's time, labels and the buttons it can use now, with the choices translated
+    once per page, not per card."""
     zone = tz()
+    now = timezone.now()
     purposes = {k: str(v) for k, v in Visit._meta.get_field("purpose").choices or []}
     statuses = {k: str(v) for k, v in Visit.Status.choices}
     outcomes = {k: str(v) for k, v in Visit.Outcome.choices}
+    check_in_from = _("Check-in from %(time)s")
     for visit in visits:
         visit.hhmm = visit.starts_at.astimezone(zone).strftime("%H:%M")  # type: ignore[attr-defined]
         visit.purpose_label = purposes.get(visit.purpose, visit.purpose)  # type: ignore[attr-defined]
         visit.status_label = statuses.get(visit.status, visit.status)  # type: ignore[attr-defined]
         visit.outcome_label = outcomes.get(visit.outcome, "")  # type: ignore[attr-defined]
+        # The service's own rule decides which buttons show: none that would only be refused.
+        can_arrive = services.visit_mark_refusal(visit=visit, status=Visit.Status.ARRIVED, now=now) is None
+        visit.can_arrive = can_arrive  # type: ignore[attr-defined]
+        visit.can_no_show = (  # type: ignore[attr-defined]
+            services.visit_mark_refusal(visit=visit, status=Visit.Status.NO_SHOW, now=now) is None
+        )
+        visit.check_in_from = (  # type: ignore[attr-defined]
+            ""
+            if can_arrive
+            else check_in_from % {"time": services.arrival_opens_at(visit).astimezone(zone).strftime("%H:%M")}
+        )
 
 
 def _outcome_options() -> str:
@@ -369,13 +393,21 @@ def staff_walk_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = WalkInForm(request.POST or None, prefix="walkin")
     if request.method == "POST" and form.is_valid():
         try:
-            visit = services.walk_in_register(office=office, by=request.user, **form.cleaned_data)
+            visit = services.walk_in_register(office=office, by=request.user, **form.walk_in_data())
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(
-                request, _("%(name)s has been checked in.") % {"name": visit.volunteer.full_name}
-            )
+            name = visit.volunteer.full_name
+            messages.success(request, _("%(name)s has been checked in.") % {"name": name})
+            if visit.volunteer.status == Volunteer.Status.AWAITING_GUARDIAN:
+                messages.warning(
+                    request,
+                    _(
+                        "%(name)s takes part in nothing until the written consent of their parent "
+                        "or legal representative is recorded."
+                    )
+                    % {"name": name},
+                )
             return _back_to_day(office, visit.local_date)
     return render(request, "front_offices/walk_in.html", {"office": office, "form": form})
 

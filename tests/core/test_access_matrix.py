@@ -169,10 +169,7 @@ MATRIX: dict[str, str | tuple[str, str]] = {
     "front-offices/visits/": "login 200 200 200 200 200 200 200",
     "front-offices/visits/<int:pk>/": "login 200 404 404 404 404 404 404",
     "front-offices/visits/<int:pk>/visit.ics": "login 200 404 404 404 404 404 404",
-    "front-offices/visits/<int:pk>/cancel/": (
-        "login 405 405 405 405 405 405 405",
-        "login - 404 404 404 404 404 404",
-    ),
+    "front-offices/visits/<int:pk>/cancel/": "login 200 404 404 404 404 404 404",
     "front-offices/visits/<int:pk>/reschedule/": "login 200 404 404 404 404 404 404",
     "front-offices/<int:pk>/hours/": "login 404 404 200 200 404 404 200",
     "front-offices/<int:pk>/walk-in/": "login 404 404 200 200 404 404 200",

@@ -84,7 +84,6 @@ NOT_PAGES = {
         "POST only (the revoke button on the detachment page, which is visited)"
     ),
     "front-offices/visits/<int:pk>/visit.ics": "a file download (iCalendar)",
-    "front-offices/visits/<int:pk>/cancel/": "POST only (the cancel button on the visit's page)",
     "front-offices/staff/visits/<int:pk>/mark/": "POST only (arrived, no-show and outcome buttons on the staff's day)",
     "roster/import/template-<str:language>.xlsx": "a file download (the XLSX template)",
     "roster/import/<int:pk>/report.xlsx": "a file download (the XLSX report)",
@@ -176,6 +175,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "front-offices/visits/": (VOLUNTEER,),
     "front-offices/visits/<int:pk>/": (VOLUNTEER,),
     "front-offices/visits/<int:pk>/reschedule/": (VOLUNTEER,),
+    "front-offices/visits/<int:pk>/cancel/": (VOLUNTEER,),
     "front-offices/<int:pk>/day/": MANAGERS,
     "front-offices/<int:pk>/hours/": (COORDINATOR,),
     "front-offices/<int:pk>/walk-in/": (COORDINATOR,),
@@ -411,6 +411,7 @@ def site(almaty: Any, astana: Any) -> Site:
         "front-offices/slots/<int:slot_pk>/book/": f"/front-offices/slots/{free_slot.pk}/book/",
         "front-offices/visits/<int:pk>/": f"/front-offices/visits/{visit.pk}/",
         "front-offices/visits/<int:pk>/reschedule/": f"/front-offices/visits/{visit.pk}/reschedule/",
+        "front-offices/visits/<int:pk>/cancel/": f"/front-offices/visits/{visit.pk}/cancel/",
         "front-offices/<int:pk>/day/": f"/front-offices/{office.pk}/day/?date={tomorrow.isoformat()}",
         "front-offices/<int:pk>/hours/": f"/front-offices/{office.pk}/hours/",
         "front-offices/<int:pk>/walk-in/": f"/front-offices/{office.pk}/walk-in/",

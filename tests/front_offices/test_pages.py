@@ -306,3 +306,26 @@ class TestEditingAnOffice:
         assert office.name == "Жаңа атау"
         assert office.region.code == "75"
         assert not office.staff.exists()
+
+
+@pytest.mark.django_db
+class TestOfficeLanguages:
+    @pytest.mark.parametrize(
+        ("language", "names"),
+        [
+            ("kk", "Қазақ тілі, Орыс тілі, Ағылшын тілі"),
+            ("ru", "Казахский, Русский, Английский"),
+            ("en", "Kazakh, Russian, English"),
+        ],
+    )
+    def test_the_languages_spoken_are_named_in_the_pages_language(  # type: ignore[no-untyped-def]
+        self, offices, language: str, names: str
+    ) -> None:
+        office = offices[0]
+        office.languages = "kk,ru,en"
+        office.save(update_fields=["languages"])
+        client = Client()
+        client.cookies["django_language"] = language
+        page = client.get(f"/front-offices/{office.pk}/").content.decode()
+        assert names in page
+        assert "kk,ru,en" not in page

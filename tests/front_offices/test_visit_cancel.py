@@ -1,0 +1,75 @@
+"""Cancelling one's own visit takes a confirmation, as a shift's sign-up does: the visit's page links
+to a page that says what will be cancelled, and only its button (a POST) cancels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from front_offices import services
+from front_offices.models import FrontOffice, Visit
+from tests.conftest import client_for
+from tests.factories import VolunteerFactory
+
+from .helpers import make_office, next_weekday, slot_at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def office(almaty: Any) -> FrontOffice:
+    return make_office(name="Алматы фронт-офисі")
+
+
+@pytest.fixture
+def visit(office: FrontOffice, bob: Any) -> Visit:
+    day = next_weekday(1, after=2)
+    return services.visit_book(
+        slot=slot_at(office, day, 18, 30), volunteer=bob, purpose="certificate", by=bob.user
+    )
+
+
+def _url(visit: Visit) -> str:
+    return f"/front-offices/visits/{visit.pk}/cancel/"
+
+
+class TestVisitCancelConfirmation:
+    def test_the_visits_page_links_to_the_confirmation_instead_of_cancelling(
+        self, bob: Any, visit: Visit
+    ) -> None:
+        page = client_for(bob.user).get(f"/front-offices/visits/{visit.pk}/").content.decode()
+        assert f'href="{_url(visit)}"' in page
+        assert f'action="{_url(visit)}"' not in page
+
+    def test_the_confirmation_says_what_is_cancelled_and_cancels_nothing(
+        self, bob: Any, visit: Visit
+    ) -> None:
+        response = client_for(bob.user).get(_url(visit))
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "18:30" in page and "Алматы фронт-офисі" in page
+        assert '<form method="post" id="cancel-form">' in page
+        assert f'href="/front-offices/visits/{visit.pk}/"' in page  # keep it
+        visit.refresh_from_db()
+        assert visit.status == "booked" and visit.slot is not None and visit.slot.taken == 1
+
+    def test_its_button_cancels_and_frees_the_place(self, bob: Any, visit: Visit) -> None:
+        response = client_for(bob.user).post(_url(visit))
+        assert response.status_code == 302 and response["Location"] == "/front-offices/visits/"
+        visit.refresh_from_db()
+        assert visit.status == "cancelled" and visit.slot is not None and visit.slot.taken == 0
+
+    def test_a_visit_that_can_no_longer_be_cancelled_has_no_button(self, bob: Any, visit: Visit) -> None:
+        services.visit_cancel(visit=visit, by=bob.user)
+        page = client_for(bob.user).get(_url(visit)).content.decode()
+        assert 'id="cancel-form"' not in page and "status-cancelled" in page
+
+    def test_somebody_elses_visit_does_not_exist(self, visit: Visit) -> None:
+        other = VolunteerFactory(with_account=True)
+        assert client_for(other.user).get(_url(visit)).status_code == 404
+        assert client_for(other.user).post(_url(visit)).status_code == 404
+        assert Client().get(_url(visit)).status_code == 302  # to the login page
+        visit.refresh_from_db()
+        assert visit.status == "booked"

@@ -1,0 +1,150 @@
+"""The walk-in desk and minors: a new visitor under 18 is added with their parent or legal
+representative, as the roster adds a walk-in (the profile's own rules, the guardian's fieldset,
+the signed consent when it is at hand), and the visit is recorded either way."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.utils import timezone
+
+from front_offices.models import FrontOffice, Visit
+from tests.conftest import client_for
+from tests.factories import UserFactory, years_ago
+from volunteers.models import GuardianConsent, Volunteer
+
+from .helpers import make_office
+
+pytestmark = pytest.mark.django_db
+
+GUARDIAN_FIELDS = ("guardian_name", "guardian_phone", "guardian_relation")
+GUARDIAN = {
+    "walkin-guardian_name": "Серікова Гүлнар",
+    "walkin-guardian_phone": "8 701 444 55 67",
+    "walkin-guardian_relation": "mother",
+}
+
+
+@pytest.fixture
+def office(almaty: Any) -> FrontOffice:
+    return make_office()
+
+
+@pytest.fixture
+def clerk(office: FrontOffice) -> Client:
+    user = UserFactory(email="clerk-desk@example.kz")
+    office.staff.add(user)
+    return client_for(user)
+
+
+def _post(client: Client, office: FrontOffice, **extra: str) -> Any:
+    """A new visitor of 12 (under 14: their guardian's written consent is needed to take part)."""
+    data = {
+        "walkin-phone": "8 701 444 55 66",
+        "walkin-purpose": "registration",
+        "walkin-first_name": "Айару",
+        "walkin-last_name": "Серікова",
+        "walkin-birth_date": years_ago(12).isoformat(),
+    }
+    return client.post(f"/front-offices/{office.pk}/walk-in/", data | extra)
+
+
+def _summary(page: str) -> str:
+    match = re.search(r'<div class="error-summary".*?</div>', page, re.S)
+    assert match is not None
+    return match.group(0)
+
+
+class TestWalkInMinor:
+    def test_the_form_offers_the_guardian_fields_in_the_minors_fieldset(
+        self, clerk: Client, office: FrontOffice
+    ) -> None:
+        page = clerk.get(f"/front-offices/{office.pk}/walk-in/").content.decode()
+        fieldset = re.search(r"<fieldset[^>]*data-guardian-fields.*?</fieldset>", page, re.S)
+        assert fieldset is not None
+        for name in (*GUARDIAN_FIELDS, "guardian_consent_received", "guardian_document_number"):
+            assert f'name="walkin-{name}"' in fieldset.group(0)
+        # static/js/guardian.js shows the fieldset from the birth date it reads.
+        assert re.search(r'<input[^>]*name="walkin-birth_date"[^>]*data-birth-date', page)
+
+    def test_without_a_guardian_each_guardian_field_is_named_once(
+        self, clerk: Client, office: FrontOffice
+    ) -> None:
+        response = _post(clerk, office)
+        assert response.status_code == 200
+        form = response.context["form"]
+        assert form.non_field_errors() == []
+        assert {name: len(errors) for name, errors in form.errors.items()} == dict.fromkeys(
+            GUARDIAN_FIELDS, 1
+        )
+        summary = _summary(response.content.decode())
+        for name in GUARDIAN_FIELDS:
+            assert summary.count(f'href="#id_walkin-{name}"') == 1
+        # Every entry of the summary names its field: none is a bare message.
+        assert summary.count("<li>") == summary.count('<li><a href="#id_walkin-') == 3
+        assert not Volunteer.objects.filter(phone="+77014445566").exists()
+        assert not Visit.objects.exists()
+
+    def test_with_a_guardian_the_minor_is_added_awaiting_consent_and_the_visit_recorded(
+        self, clerk: Client, office: FrontOffice
+    ) -> None:
+        response = _post(clerk, office, **GUARDIAN)
+        assert response.status_code == 302
+        visit = Visit.objects.get(walk_in=True)
+        person = Volunteer.objects.get(pk=visit.volunteer_id)
+        assert (person.guardian_name, person.guardian_phone, person.guardian_relation) == (
+            "Серікова Гүлнар",
+            "+77014445567",
+            "mother",
+        )
+        assert (visit.office, visit.status, visit.purpose) == (office, "arrived", "registration")
+        # As the roster adds a walk-in: registered, but taking part in nothing until the guardian's
+        # written consent is recorded.
+        assert person.status == Volunteer.Status.AWAITING_GUARDIAN and person.guardian_consent_at is None
+        assert not person.may_take_part()
+        told = [m.level_tag for m in get_messages(response.wsgi_request)]
+        assert told == ["success", "warning"]
+
+    def test_with_the_signed_form_at_hand_the_minor_is_active(
+        self, clerk: Client, office: FrontOffice
+    ) -> None:
+        today = timezone.localdate().isoformat()
+        response = _post(
+            clerk,
+            office,
+            **GUARDIAN,
+            **{
+                "walkin-guardian_consent_received": "on",
+                "walkin-guardian_document_number": "ЗК-17",
+                "walkin-guardian_document_date": today,
+            },
+        )
+        assert response.status_code == 302
+        person = Visit.objects.get(walk_in=True).volunteer
+        person.refresh_from_db()
+        assert person.status == Volunteer.Status.ACTIVE and person.guardian_consent_at is not None
+        assert person.may_take_part()
+        consent = GuardianConsent.objects.get(volunteer=person)
+        assert (consent.method, consent.document_number, consent.guardian_name) == (
+            "paper",
+            "ЗК-17",
+            "Серікова Гүлнар",
+        )
+
+    def test_the_consent_box_needs_the_forms_number_and_date(
+        self, clerk: Client, office: FrontOffice
+    ) -> None:
+        response = _post(clerk, office, **GUARDIAN, **{"walkin-guardian_consent_received": "on"})
+        assert response.status_code == 200
+        assert set(response.context["form"].errors) == {"guardian_document_number", "guardian_document_date"}
+        assert not Visit.objects.exists()
+
+    def test_an_adult_needs_no_guardian(self, clerk: Client, office: FrontOffice) -> None:
+        response = _post(clerk, office, **{"walkin-birth_date": years_ago(30).isoformat()})
+        assert response.status_code == 302
+        person = Visit.objects.get(walk_in=True).volunteer
+        assert person.status == Volunteer.Status.ACTIVE and person.guardian_name == ""
