@@ -34,9 +34,14 @@ class _Texts(HTMLParser):
         super().__init__()
         self.texts: set[str] = set()
         self._skip = 0
+        self._untranslated: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in {"script", "style"}:
+            self._skip += 1
+        elif ("translate", "no") in attrs:
+            # Content marked not to be translated (a personal link to copy): data, not words.
+            self._untranslated.append(tag)
             self._skip += 1
         for name, value in attrs:
             if name in {"placeholder", "title", "aria-label"} and value:
@@ -44,6 +49,9 @@ class _Texts(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag in {"script", "style"}:
+            self._skip -= 1
+        elif self._untranslated and self._untranslated[-1] == tag:
+            self._untranslated.pop()
             self._skip -= 1
 
     def handle_data(self, data: str) -> None:
