@@ -83,6 +83,14 @@ class WalkInForm(GuardianPaperConsentMixin, forms.Form):
         # guardian.js reads it to show the guardian fields for a minor.
         widget=DateInput(attrs={"data-birth-date": "true"}),
     )
+    # A newcomer is added to the roster: their own signed consent form, as the roster's walk-in
+    # form asks (law 94-V: no personal data kept without consent).
+    own_document_number = forms.CharField(
+        label=_("Number of the signed consent form (if new)"),
+        max_length=50,
+        required=False,
+        help_text=_("The person's own consent to the processing of personal data, kept by the region."),
+    )
     purpose = forms.ChoiceField(label=_("Purpose"), choices=Purpose.choices)
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[("", "—"), *Visit.Outcome.choices], required=False
@@ -102,6 +110,7 @@ class WalkInForm(GuardianPaperConsentMixin, forms.Form):
         "first_name",
         "last_name",
         "birth_date",
+        "own_document_number",
         "purpose",
         "outcome",
         "note",

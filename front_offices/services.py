@@ -504,6 +504,7 @@ def walk_in_register(
     guardian_phone: str = "",
     guardian_relation: str = "",
     guardian_consent: PaperConsent | None = None,
+    own_document_number: str = "",
     outcome: str = "",
     by: User,
 ) -> Visit:
@@ -511,7 +512,9 @@ def walk_in_register(
     or added as a new one, and their visit recorded as arrived now, in one step. Holds no slot's
     place. Accepted whatever the office's hours: staff at the desk are the judge of that.
 
-    A new minor is added as the roster adds a walk-in (`volunteer_create`): the guardian's name,
+    A newcomer is added as the roster adds a walk-in (`volunteer_create`), with their own signed
+    consent form's number (`own_document_number`) as the record of their consent to the
+    processing of personal data. A new minor's guardian's name,
     phone and relation are required by the profile's own rules (errors keyed by those fields),
     and without the guardian's written consent (`guardian_consent`, the signed paper form) the
     person is kept awaiting it and takes part in nothing; the visit is recorded either way.
@@ -543,6 +546,10 @@ def walk_in_register(
             errors["last_name"] = [_("Not found by phone: enter the last name to add the visitor.")]
         if birth_date is None:
             errors["birth_date"] = [_("Not found by phone: enter the date of birth to add the visitor.")]
+        if not own_document_number.strip():
+            errors["own_document_number"] = [
+                _("Not found by phone: enter the number of the visitor's signed consent form to add them.")
+            ]
         if errors:
             raise ValidationError(errors)
         volunteer = volunteer_create(
@@ -557,6 +564,9 @@ def walk_in_register(
                 "guardian_phone": guardian_phone,
                 "guardian_relation": guardian_relation,
             },
+            own_consent=PaperConsent(
+                document_number=own_document_number.strip(), document_date=timezone.localdate()
+            ),
             guardian_consent=guardian_consent,
         )
     now = timezone.now()

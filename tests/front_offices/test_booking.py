@@ -226,10 +226,14 @@ def test_staff_check_in_outcome_and_walk_in(office, bob, alice) -> None:  # type
             "walkin-last_name": "Сейітова",
             "walkin-birth_date": "2001-04-02",
             "walkin-outcome": "registered",
+            "walkin-own_document_number": "С-118",
         },
     )
     new = Visit.objects.get(walk_in=True, volunteer__phone="+77019998877")
     assert new.volunteer.first_name == "Дана" and new.outcome == "registered" and new.office == office
+    # Added to the roster on the signed paper form, as the roster's own walk-in form records it.
+    assert (new.volunteer.consent_method, new.volunteer.consent_document) == ("paper", "С-118")
+    assert new.volunteer.consent_at is not None
 
 
 def test_walk_in_does_not_find_people_of_other_regions_by_phone(office, astana_volunteer) -> None:  # type: ignore[no-untyped-def]
@@ -257,6 +261,7 @@ def test_walk_in_does_not_find_people_of_other_regions_by_phone(office, astana_v
             "walkin-first_name": "Алёна",
             "walkin-last_name": "Ершова",
             "walkin-birth_date": "1999-03-04",
+            "walkin-own_document_number": "С-119",
         },
     )
     visit = Visit.objects.get(walk_in=True)

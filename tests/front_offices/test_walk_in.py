@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from front_offices.models import FrontOffice, Visit
 from tests.conftest import client_for
-from tests.factories import UserFactory, years_ago
+from tests.factories import UserFactory, VolunteerFactory, years_ago
 from volunteers.models import GuardianConsent, Volunteer
 
 from .helpers import make_office
@@ -49,6 +49,7 @@ def _post(client: Client, office: FrontOffice, **extra: str) -> Any:
         "walkin-first_name": "Айару",
         "walkin-last_name": "Серікова",
         "walkin-birth_date": years_ago(12).isoformat(),
+        "walkin-own_document_number": "С-120",
     }
     return client.post(f"/front-offices/{office.pk}/walk-in/", data | extra)
 
@@ -148,3 +149,25 @@ class TestWalkInMinor:
         assert response.status_code == 302
         person = Visit.objects.get(walk_in=True).volunteer
         assert person.status == Volunteer.Status.ACTIVE and person.guardian_name == ""
+
+
+class TestWalkInOwnConsent:
+    """A newcomer added at the desk is on the roster: their own signed consent form is recorded,
+    as the roster's walk-in form records it (law 94-V: no personal data kept without consent)."""
+
+    def test_a_newcomer_needs_the_signed_forms_number(self, office: FrontOffice, clerk: Client) -> None:
+        response = _post(
+            clerk,
+            office,
+            **{"walkin-birth_date": years_ago(30).isoformat(), "walkin-own_document_number": ""},
+        )
+        assert response.status_code == 200
+        assert 'href="#id_walkin-own_document_number"' in _summary(response.content.decode())
+        assert not Volunteer.objects.filter(phone="+77014445566").exists()
+
+    def test_someone_found_by_phone_needs_no_form(self, office: FrontOffice, clerk: Client) -> None:
+        known = VolunteerFactory(region=office.region, phone="+77014445566")
+        client_data = {"walkin-phone": "8 701 444 55 66", "walkin-purpose": "consultation"}
+        response = clerk.post(f"/front-offices/{office.pk}/walk-in/", client_data)
+        assert response.status_code == 302
+        assert Visit.objects.get(walk_in=True).volunteer == known
