@@ -5,7 +5,10 @@
   function start() {
     var el = document.getElementById("care-map");
     if (!el || typeof L === "undefined") { return; }
-    var map = L.map(el, { scrollWheelZoom: false }).setView([48.0, 67.0], 5);
+    var map = L.map(el, { scrollWheelZoom: false, zoomControl: false }).setView([48.0, 67.0], 5);
+    // Leaflet's zoom buttons and credit carry English titles: ours come from the page.
+    L.control.zoom({ zoomInTitle: el.dataset.zoomIn, zoomOutTitle: el.dataset.zoomOut }).addTo(map);
+    map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
     if (el.dataset.tiles) {
       L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "", maxZoom: 18 }).addTo(map);
     }

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 from playwright.sync_api import Page, expect
 
 from care.models import Assignment, HelpRequest
@@ -48,6 +49,10 @@ def test_take_offer_confirm_done_and_the_hours_appear(
     _log_in_on_phone(page, login, alice)
     page.goto("/overview/")
     page.locator("main a[href='/care/requests/']").click()
+    # The requests map's own controls speak the page's language (Kazakh here), not Leaflet's English.
+    with translation.override("kk"):
+        zoom_in = gettext("Zoom in")
+    expect(page.locator("#care-map .leaflet-control-zoom-in")).to_have_attribute("aria-label", zoom_in)
     page.locator("main a[href='/care/requests/new/']").click()
     form = page.locator("main form.stacked")
     form.locator("input[name=full_name]").fill("Жұмабаева Рахима")
