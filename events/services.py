@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from regions.scoping import may_manage_region
+from volunteer_net.numbers import number_text
 from volunteers.models import ADULT_AGE, Skill, Volunteer
 from volunteers.services import volunteer_lock_own, volunteer_own
 
@@ -65,7 +66,7 @@ def _day(day: datetime.date) -> str:
 
 def _number(value: Decimal) -> str:
     """3.50 → "3,5" in kk and ru, "3.5" in en."""
-    return formats.number_format(Decimal(f"{value:.2f}".rstrip("0").rstrip(".")))
+    return number_text(value)
 
 
 def _lock_shift(shift_id: int) -> Shift:

@@ -13,7 +13,7 @@ from itertools import count
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .numbers import number_text
+from volunteer_net.numbers import number_text
 
 WIDTH = 320
 ROW = 34

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from events.models import Signup, TransportRequest
 from regions.scoping import is_national_staff
+from volunteer_net.numbers import percent_text
 
 from . import selectors
 from .charts import bar_chart
-from .numbers import percent_text
 from .scope import ReportScope
 
 

@@ -48,13 +48,13 @@ from django.utils.translation import gettext_lazy
 from care.models import Assignment, HelpRequest
 from care.selectors import done_assignments_for_period, intake_region_ids, requests_for_period
 from regions.scoping import is_national_staff
+from volunteer_net.numbers import number_text
 
 from . import selectors
 from .charts import bar_chart
 from .dashboard import Chart, Section, Table
 from .exports import CHUNK, _labels, _lang, safe_text
 from .models import CareDaySummary, HelpRequestDaySummary
-from .numbers import number_text
 from .registry import Column, Export
 from .scope import ReportScope, local_midnight
 from .summary import summary_available

@@ -22,13 +22,13 @@ from django.utils.translation import gettext_lazy
 from front_offices.models import FrontOffice, Purpose, Visit
 from front_offices.selectors import visits_for_period
 from regions.scoping import is_national_staff, office_scope_q
+from volunteer_net.numbers import percent_text
 
 from . import selectors, visit_summary
 from .charts import bar_chart
 from .dashboard import Chart, Section, Table
 from .exports import CHUNK, _labels, _lang, safe_text
 from .models import VisitDaySummary
-from .numbers import percent_text
 from .registry import Column, Export
 from .scope import ReportScope
 from .summary import summary_available

@@ -15,6 +15,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
+from volunteer_net.numbers import number_text
+
 from ..models import Campaign, Shift
 
 register = template.Library()
@@ -57,10 +59,7 @@ def campaign_dates(campaign: Campaign) -> str:
 @register.filter
 def hours(value: Decimal | None) -> str:
     """12.50 → "12,5" in kk/ru, "12.5" in en; nothing for no hours."""
-    if value is None:
-        return ""
-    # Trailing zeros go (10.00 → 10, 3.50 → 3.5), then the locale's decimal separator.
-    return formats.number_format(Decimal(f"{value:.2f}".rstrip("0").rstrip(".")))
+    return "" if value is None else number_text(value)
 
 
 @register.filter

@@ -21,14 +21,14 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from reports.dashboard import Table
-from reports.numbers import number_text
+from volunteer_net.numbers import number_text
 
 register = template.Library()
 
 
 def _text(value: Any) -> str:
     """What a cell or a figure says, not yet escaped: numbers and dates in the page's language,
-    decimals (hours) without needless trailing zeros as everywhere on the site (reports/numbers.py).
+    decimals (hours) without needless trailing zeros as everywhere on the site (volunteer_net/numbers.py).
     A whole number prints as itself in every language unless thousands are grouped (they are not:
     USE_THOUSAND_SEPARATOR is off), and most cells are counts."""
     if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:

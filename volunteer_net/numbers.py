@@ -1,10 +1,8 @@
-"""Numbers as people read them on the pages of reports/: in the page's language, without needless
-trailing zeros.
-
-The rule is the one the rest of the site prints hours with (events' `hours` filter and
-events.services._number): 164.00 → "164", 12.50 → "12,5" in Kazakh and Russian, "12.5" in
-English. A report's "164,00" beside a shift page's "164" — or a table's "8.0 %" beside "164,00" —
-read as two systems. Files (CSV, XLSX, JSON) keep their machine values and never come here.
+"""Numbers as people read them on every page and in every message: in the active language,
+without needless trailing zeros — 164.00 → "164", 12.50 → "12,5" in Kazakh and Russian, "12.5" in
+English. One rule for hours, shares and durations everywhere: a report's "164,00" beside a shift
+page's "164", or "8.0 %" beside "164,00", read as two systems. Files (CSV, XLSX, JSON) keep their
+machine values and never come here.
 """
 
 from __future__ import annotations
@@ -20,8 +18,8 @@ def number_text(value: Decimal | int | float, *, grouped: bool = False) -> str:
     if isinstance(value, float):
         value = Decimal(str(value))
     if isinstance(value, Decimal):
-        # Two places are all any figure of reports/ holds (hours to the quarter, shares to the
-        # tenth); then trailing zeros go.
+        # Two places are all any figure here holds (hours to the quarter, shares to the tenth);
+        # then trailing zeros go.
         value = Decimal(f"{value:.2f}".rstrip("0").rstrip("."))
     return str(formats.number_format(value, force_grouping=grouped))
 
