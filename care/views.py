@@ -112,12 +112,18 @@ def intake(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "form": form,
             "adult_kinds": sorted(ADULT_KINDS),
-            # The consent read to the person states what the app will really do: how long those
-            # who go keep seeing the address, and when the data are erased (care/services.py).
-            "contact_days": settings.CARE_CONTACT_DAYS_AFTER_DONE,
-            "retention_days": settings.CARE_RETENTION_DAYS,
+            **_consent_terms(),
         },
     )
+
+
+def _consent_terms() -> dict[str, int]:
+    """What the consent told to the person states, as the app will really do it: how long those
+    who go keep seeing the address, and when the data are erased (care/services.py)."""
+    return {
+        "contact_days": settings.CARE_CONTACT_DAYS_AFTER_DONE,
+        "retention_days": settings.CARE_RETENTION_DAYS,
+    }
 
 
 @require(selectors.is_volunteer)
@@ -136,7 +142,7 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
                 request, _("Thank you. A coordinator will check the request and find who can go.")
             )
             return redirect("care:open")
-    return render(request, "care/report.html", {"form": form, "volunteer": volunteer})
+    return render(request, "care/report.html", {"form": form, "volunteer": volunteer, **_consent_terms()})
 
 
 @require(_volunteer_or_curator)

@@ -235,6 +235,18 @@ class TestIntakeConsent:
             assert said in consent, said
         assert html.index('id="consent-text"') < html.index('name="consent_help"')
 
+    def test_a_volunteer_reporting_someone_has_the_same_text_to_tell_them(self, bob, settings) -> None:  # type: ignore[no-untyped-def]
+        # The report form's ticks say the person agreed; what they agreed to was nowhere.
+        settings.CARE_CONTACT_DAYS_AFTER_DONE = 5
+        settings.CARE_RETENTION_DAYS = 180
+        client = client_for(bob.user)
+        client.cookies["django_language"] = "en"
+        html = client.get("/care/report/").content.decode()
+        consent = html.split('id="consent-text"')[1].split("</section>")[0]
+        assert "What the person agrees to: tell them before you send" in consent
+        assert "for 5 days after the help at most" in consent and "erased 180 days after" in consent
+        assert html.index('id="consent-text"') < html.index('name="consent_help"')
+
 
 class TestPhoneDisplay:
     def test_request_page_groups_the_phone_and_dials_the_stored_number(self, alice) -> None:  # type: ignore[no-untyped-def]
