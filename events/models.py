@@ -395,6 +395,9 @@ class TransportRequest(models.Model):
         DECLINED = "declined", _("Declined")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # A request a car may still be sent for: asked and not yet answered, or arranged.
+    OPEN = (Status.PENDING, Status.ARRANGED)
+
     signup = models.OneToOneField(
         Signup, on_delete=models.CASCADE, related_name="transport", verbose_name=_("sign-up")
     )

@@ -314,6 +314,12 @@ def my_signups_for_shifts(*, volunteer: Volunteer | None, shift_ids: list[int]) 
     }
 
 
+def transport_open(*, signup: Signup) -> bool:
+    """Whether the sign-up has a transport request a car may still be sent for (moving the
+    person to another shift cancels it: services.signup_move)."""
+    return TransportRequest.objects.filter(signup=signup, status__in=TransportRequest.OPEN).exists()
+
+
 def waitlist_waiting(*, shift: Shift) -> bool:
     """Whether anyone is on the shift's waitlist: a confirmed place given up now goes to the
     first of them (whether or not the shift still takes new people onto its waitlist)."""

@@ -319,16 +319,12 @@ def _promote(
     return promoted
 
 
-# A transport request a car may still be sent for: asked and not yet answered, or arranged.
-TRANSPORT_OPEN = (TransportRequest.Status.PENDING, TransportRequest.Status.ARRANGED)
-
-
 def _transport_cancel_open(requests: QuerySet[TransportRequest], *, now: datetime.datetime) -> int:
     """Cancel the open ones among `requests`, whose sign-ups (or person) are gone: no car for
     nobody, and the person's own data must not say a lift is still asked for. A declined request
     stays declined: the answer happened. Called after the sign-ups' rows are written, the order
     in which `transport_request_save` locks a sign-up and then its request."""
-    return requests.filter(status__in=TRANSPORT_OPEN).update(
+    return requests.filter(status__in=TransportRequest.OPEN).update(
         status=TransportRequest.Status.CANCELLED, updated_at=now
     )
 

@@ -613,5 +613,12 @@ def signup_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "events/manage/signup_move.html",
-        {"form": form, "signup": signup, "shift": signup.shift, "campaign": signup.shift.campaign},
+        {
+            "form": form,
+            "signup": signup,
+            "shift": signup.shift,
+            "campaign": signup.shift.campaign,
+            # A lift asked for this shift does not follow the person: the page says so first.
+            "transport_open": selectors.transport_open(signup=signup),
+        },
     )

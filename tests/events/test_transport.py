@@ -261,8 +261,13 @@ class TestCancelledSignUpTakesItsTransportRequest:
         assert waiting.status == "cancelled" and _statuses(request) == ["cancelled"]
 
     def test_the_coordinator_moves_them_to_another_shift(self, alice, shift, signup) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(alice)
+        url = f"/manage/signups/{signup.pk}/move/"
+        assert 'id="move-transport"' not in client.get(url).content.decode()
         request = _asked(signup)
         other = ShiftFactory(campaign=shift.campaign, starts_at=in_days(4))
+        # The move page says first that the lift does not follow the person.
+        assert 'id="move-transport"' in client.get(url).content.decode()
         response = client_for(alice).post(f"/manage/signups/{signup.pk}/move/", {"to_shift": other.pk})
         assert response.status_code == 302
         assert Signup.objects.get(shift=other).volunteer_id == signup.volunteer_id
