@@ -18,17 +18,12 @@ from django.utils.translation import gettext as _
 
 from notifications.services import message_schedule, messages_cancel
 from regions.models import CoordinatorAssignment
+from volunteer_net.dates import when_text
 
 from .models import Assignment, HelpRequest
 
 REQUEST_SUBJECT = "care.request"
 ASSIGNMENT_SUBJECT = "care.assignment"
-
-
-def _when(dt: datetime.datetime) -> str:
-    return formats.date_format(
-        timezone.localtime(dt, timezone.get_default_timezone()), "SHORT_DATETIME_FORMAT"
-    )
 
 
 def _window(start: datetime.datetime, end: datetime.datetime) -> str:
@@ -38,8 +33,8 @@ def _window(start: datetime.datetime, end: datetime.datetime) -> str:
     zone = timezone.get_default_timezone()
     start, end = timezone.localtime(start, zone), timezone.localtime(end, zone)
     if start.date() == end.date():
-        return f"{_when(start)}–{formats.time_format(end, 'TIME_FORMAT')}"
-    return f"{_when(start)} – {_when(end)}"
+        return f"{when_text(start)}–{formats.time_format(end, 'TIME_FORMAT')}"
+    return f"{when_text(start)} – {when_text(end)}"
 
 
 def _url(request: HelpRequest) -> str:
@@ -52,7 +47,7 @@ def _texts(request: HelpRequest, language: str, build: Any) -> dict[str, str]:
             {
                 "kind": str(request.get_kind_display()),
                 "locality": request.beneficiary.locality or request.region.name,
-                "when": _when(request.due_from),
+                "when": when_text(request.due_from),
                 "window": _window(request.due_from, request.due_until),
             }
         )

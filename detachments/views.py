@@ -210,7 +210,7 @@ def detachment_member_edit(request: AuthenticatedHttpRequest, pk: int, member_pk
         # A minor's data in front of the curator or coordinator: a view like the roster's.
         volunteer_services.volunteer_viewed(by=request.user, volunteer=member, where="detachment")
     # Consent has its own page (recorded with its document, or withdrawn, with history).
-    for name in ("guardian_consent_received", "guardian_document_number", "guardian_document_date"):
+    for name in form.PAPER_CONSENT_FIELDS:
         del form.fields[name]
     if not volunteer_selectors.iin_visible_to(user=request.user, volunteer=member):
         # The IIN is restricted: a curator may type it in, but never reads it back.

@@ -15,10 +15,11 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import ExtractWeekDay
 from django.db.models.lookups import In
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
+from volunteer_net.dates import when_text
 from volunteers.models import Skill, Volunteer
 
 
@@ -150,13 +151,6 @@ class ShiftSeries(models.Model):
 ALMATY = zoneinfo.ZoneInfo("Asia/Almaty")
 # Django's week_day: 1 = Sunday, 7 = Saturday.
 WEEKEND_DAYS = (1, 7)
-
-
-def when_text(moment: datetime.datetime) -> str:
-    """A moment as people read it: Almaty time in the active language's short format ("22.12.2026
-    10:00" in Kazakh and Russian). The services' messages and a shift's name write times with it,
-    so that a page never shows one moment two ways."""
-    return formats.date_format(timezone.localtime(moment, ALMATY), "SHORT_DATETIME_FORMAT")
 
 
 def weekend_shifts() -> models.Q:

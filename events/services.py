@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from regions.scoping import may_manage_region
+from volunteer_net.dates import when_text
 from volunteer_net.numbers import number_text
 from volunteers.models import ADULT_AGE, Skill, Volunteer
 from volunteers.services import volunteer_lock_own, volunteer_own
@@ -46,7 +47,6 @@ from .models import (
     ShiftSeries,
     Signup,
     TransportRequest,
-    when_text,
 )
 
 # Places are taken by people confirmed, and by those already checked in.
@@ -54,10 +54,6 @@ TAKEN = (Signup.Status.CONFIRMED, Signup.Status.ATTENDED)
 # A coordinator may check people in a little before the start (they arrive early).
 CHECK_IN_LEAD = datetime.timedelta(hours=2)
 MAX_SERIES_WEEKS = 52
-
-
-def _when(dt: datetime.datetime) -> str:
-    return when_text(dt)
 
 
 def _day(day: datetime.date) -> str:
@@ -100,7 +96,7 @@ def signup_refusal(
         return ValidationError(
             _("Sign-up for this shift closed at %(deadline)s."),
             code="deadline",
-            params={"deadline": _when(shift.signup_deadline)},
+            params={"deadline": when_text(shift.signup_deadline)},
         )
     if volunteer.status == Volunteer.Status.AWAITING_GUARDIAN and volunteer.awaits_guardian:
         # Not "inactive": a minor waiting for the guardian can do something about it, and the
@@ -158,7 +154,7 @@ def signup_refusal(
         return ValidationError(
             _("Already confirmed for another shift at that time: %(campaign)s, %(when)s."),
             code="overlap",
-            params={"campaign": clash.campaign.title, "when": _when(clash.starts_at)},
+            params={"campaign": clash.campaign.title, "when": when_text(clash.starts_at)},
         )
     return None
 

@@ -25,13 +25,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from notifications.models import Message
 from notifications.services import message_schedule
 from regions.validators import validate_point_in_kazakhstan
+from volunteer_net.dates import when_text
 from volunteers.models import ADULT_AGE, Skill, Volunteer
 
 from .models import CallOut, CallOutAnswer, Campaign, Shift, Signup, TransportRequest
@@ -94,7 +95,7 @@ def transport_answer_text(request: TransportRequest) -> str:
         return _("Transport cannot be arranged: %(reason)s") % {"reason": request.decline_reason}
     parts = [_("Transport arranged.")]
     if request.departure_at is not None:
-        when = formats.date_format(timezone.localtime(request.departure_at), "SHORT_DATETIME_FORMAT")
+        when = when_text(request.departure_at)
         parts.append(_("Departure: %(when)s, %(place)s.") % {"when": when, "place": request.departure_place})
     parts.append(
         _("Driver: %(name)s, %(phone)s.")

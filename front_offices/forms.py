@@ -120,9 +120,7 @@ class WalkInForm(GuardianPaperConsentMixin, forms.Form):
     def walk_in_data(self) -> dict[str, Any]:
         """The arguments of `services.walk_in_register`, the consent as its paper form."""
         data = {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if name not in ("guardian_consent_received", "guardian_document_number", "guardian_document_date")
+            name: value for name, value in self.cleaned_data.items() if name not in self.PAPER_CONSENT_FIELDS
         }
         return data | {"guardian_consent": self.guardian_consent()}
 

@@ -15,10 +15,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from volunteer_net.dates import when_text
 from volunteers.models import Volunteer
 from volunteers.services import PaperConsent, volunteer_create, volunteer_lock_own, volunteer_own
 from volunteers.validators import normalize_phone
@@ -63,10 +64,6 @@ def front_office_update(*, office: FrontOffice, data: dict[str, Any]) -> FrontOf
 
 def horizon_days() -> int:
     return int(settings.FRONT_OFFICE_BOOKING_HORIZON_DAYS)
-
-
-def _when(dt: datetime.datetime) -> str:
-    return formats.date_format(timezone.localtime(dt), "SHORT_DATETIME_FORMAT")
 
 
 # Slots -----------------------------------------------------------------------------------------
@@ -434,7 +431,7 @@ def visit_mark_refusal(
         return ValidationError(_("This visit has been cancelled."), code="cancelled")
     if status == Visit.Status.ARRIVED and now < arrival_opens_at(visit):
         return ValidationError(
-            _("Arrival can be marked from %(when)s.") % {"when": _when(arrival_opens_at(visit))},
+            _("Arrival can be marked from %(when)s.") % {"when": when_text(arrival_opens_at(visit))},
             code="early",
         )
     if status == Visit.Status.NO_SHOW:
@@ -446,7 +443,7 @@ def visit_mark_refusal(
         if now < visit.starts_at:
             return ValidationError(
                 _("“Did not come” can be marked from %(when)s, when the visit begins.")
-                % {"when": _when(visit.starts_at)},
+                % {"when": when_text(visit.starts_at)},
                 code="not_started",
             )
     return None

@@ -256,6 +256,9 @@ class GuardianPaperConsentMixin(forms.Form):
     """The minor's guardian's signed consent, when staff have it at hand: the box, and the form's
     number and date (law 42-VI art. 12; a consent is evidence only with its document)."""
 
+    # Its fields, which are the consent's (`guardian_consent`), not the profile's.
+    PAPER_CONSENT_FIELDS = ("guardian_consent_received", "guardian_document_number", "guardian_document_date")
+
     guardian_consent_received = forms.BooleanField(
         required=False,
         label=_("The written consent of the parent or legal representative has been received"),
@@ -283,7 +286,7 @@ class GuardianPaperConsentMixin(forms.Form):
 
     def profile_data(self) -> dict[str, Any]:
         data = super().profile_data()  # type: ignore[misc]
-        for name in ("guardian_consent_received", "guardian_document_number", "guardian_document_date"):
+        for name in self.PAPER_CONSENT_FIELDS:
             data.pop(name, None)
         return data
 

@@ -29,7 +29,7 @@ from django.db.models import (
 )
 from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.db.models.functions import Coalesce
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as accounts_services
@@ -38,6 +38,7 @@ from accounts.lockout import login_failures_forget
 from accounts.models import AuditEntry, User
 from accounts.services_common import model_update, refuse_unknown_fields, unique_violation_field
 from regions.scoping import may_manage_region
+from volunteer_net.dates import when_text
 
 from . import crypto, extensions
 from .guardian_links import guardian_link_matches, guardian_link_read
@@ -392,11 +393,7 @@ def _refuse_unless_consent_can_be_given(locked: Volunteer) -> None:
         raise ValidationError(
             _("The guardian's written consent was already recorded on %(date)s."),
             code="already_recorded",
-            params={
-                "date": formats.date_format(
-                    timezone.localtime(locked.guardian_consent_at), "SHORT_DATETIME_FORMAT"
-                )
-            },
+            params={"date": when_text(locked.guardian_consent_at)},
         )
     if not locked.is_minor():
         raise ValidationError(_("Guardian consent is only recorded for volunteers under 18."), code="adult")

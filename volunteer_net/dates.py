@@ -1,0 +1,16 @@
+"""Moments as people read them on every page and in every message."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import formats, timezone
+
+
+def when_text(moment: datetime.datetime) -> str:
+    """A moment as people read it: Almaty time (the site's time zone) in the active language's
+    short format ("22.12.2026 10:00" in Kazakh and Russian). Pages, messages and a shift's name
+    write times with it, so that one moment never reads two ways."""
+    return formats.date_format(
+        timezone.localtime(moment, timezone.get_default_timezone()), "SHORT_DATETIME_FORMAT"
+    )
