@@ -75,5 +75,5 @@ class TestWindowWording:
         services.assignment_volunteer(request=request, volunteer=bob, by=alice)
         text = texts("care.assignment")[0]
         end = timezone.localtime(request.due_until)
-        assert f" – {end:%m/%d/%Y}" in text
+        assert f" – {end:%d.%m.%Y}" in text
         assert " from " not in text and " to " not in text and " until " not in text

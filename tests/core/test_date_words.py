@@ -21,7 +21,7 @@ from tests.events.factories import CampaignFactory
     [
         ("kk", "5 маусым – 10 желтоқсан 2026 ж."),
         ("ru", "5 июня – 10 декабря 2026 г."),
-        ("en", "June 5 – Dec. 10, 2026"),
+        ("en", "5 June – 10 December 2026"),
     ],
 )
 def test_a_campaigns_dates_in_each_language(language: str, expected: str) -> None:

@@ -345,7 +345,7 @@ class TestBoardHeading:
         for lang, when in (
             ("kk", f"{day:%d.%m.%Y} 01:00"),
             ("ru", f"{day:%d.%m.%Y} 01:00"),
-            ("en", f"{day:%m/%d/%Y} 1 a.m."),
+            ("en", f"{day:%d.%m.%Y} 01:00"),
         ):
             client.cookies["django_language"] = lang
             page = client.get(f"/manage/shifts/{shift.pk}/transport/").content.decode()

@@ -61,8 +61,8 @@ class TestCertificatesAfterErasure:
             "13,5",
             "2026-01-01",
             "2026-06-30",
-            "01/01/2026",
-            "06/30/2026",
+            "01.01.2026",
+            "30.06.2026",
             certificate.issuer,
         ):
             assert figure not in html

@@ -174,7 +174,7 @@ class TestCertificateDates:
         [
             ("kk", "01.01.2026</time> – <time"),
             ("ru", "01.01.2026</time> – <time"),
-            ("en", "01/01/2026</time> – <time"),
+            ("en", "01.01.2026</time> – <time"),
         ],
         ids=["kk", "ru", "en"],
     )
