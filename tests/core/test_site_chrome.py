@@ -39,8 +39,17 @@ class TestNavigation:
         bob.refresh_from_db()
         roster, detachments = reverse("roster:list"), reverse("detachments:list")
         my_shifts, login = reverse("events:my_shifts"), reverse("login")
+        # Staff have their day's sections; the public pages and the rest are on their overview.
+        staff_sections = {
+            roster,
+            reverse("overview"),
+            reverse("events:manage_campaigns"),
+            reverse("care:request_list"),
+            reverse("reports:dashboard"),
+            reverse("notifications:staff_list"),
+        }
         expected = {
-            "coordinator": ({roster, reverse("overview"), detachments}, {my_shifts, login}),
+            "coordinator": (staff_sections, {my_shifts, login, reverse("map"), detachments}),
             "curator": ({detachments, my_shifts}, {roster, login}),
             "volunteer": ({my_shifts, reverse("profile")}, {roster, detachments, login}),
             "anonymous": ({login, reverse("register")}, {roster, my_shifts, reverse("profile")}),
@@ -69,7 +78,7 @@ class TestNavigation:
         footer = re.search(r'<footer class="site-footer">.*?</footer>', html, re.S)
         assert footer
         with translation.override(language):
-            log_out, roster = translation.gettext("Log out"), translation.gettext("Roster")
+            log_out, roster = translation.gettext("Log out"), translation.pgettext("navigation", "Roster")
             zone = translation.gettext("Times are shown in Almaty time (UTC+5).")
         assert log_out in header and f">{roster}</a>" in header
         assert zone in footer.group(0)
