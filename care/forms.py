@@ -178,6 +178,10 @@ class CloseForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Outcome"),
         choices=[(s, label) for s, label in HelpRequest.Status.choices if s in HelpRequest.CLOSED],
+        error_messages={
+            "required": _("Choose how the request ended."),
+            "invalid_choice": _("Choose how the request ended."),
+        },
     )
     outcome_note = forms.CharField(
         label=_("Outcome note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})

@@ -218,13 +218,20 @@ def volunteer_refusal(*, request: HelpRequest, volunteer: Volunteer) -> Validati
     return None
 
 
+def _full(request: HelpRequest) -> ValidationError:
+    return ValidationError(
+        _(
+            "Enough people are already going (going: %(taken)s, needed: %(needed)s). To send "
+            "someone else, withdraw one of them first."
+        ),
+        code="full",
+        params={"needed": request.needed_hands, "taken": request.taken_hands},
+    )
+
+
 def _take(request: HelpRequest, hands: int) -> None:
     if request.taken_hands + hands > request.needed_hands:
-        raise ValidationError(
-            _("This request needs %(needed)s people and %(taken)s are already going."),
-            code="full",
-            params={"needed": request.needed_hands, "taken": request.taken_hands},
-        )
+        raise _full(request)
     request.taken_hands += hands
     if request.status == HelpRequest.Status.NEW and request.taken_hands > 0:
         request.status = HelpRequest.Status.ASSIGNED
@@ -352,6 +359,8 @@ def assignment_detachment(
         )
     if hands < 2:
         raise ValidationError(_("Count the curator and at least one pupil."), code="hands")
+    if hands > locked_request.free_hands:
+        raise _no_room_for_detachment(locked_request, hands)
     _take(locked_request, hands)
     try:
         with transaction.atomic():
@@ -369,6 +378,39 @@ def assignment_detachment(
     # Notification: the curator, at once.
     care_messages.detachment_assigned(assignment, locked_request)
     return assignment
+
+
+def _no_room_for_detachment(request: HelpRequest, hands: int) -> ValidationError:
+    """Why a detachment of `hands` people cannot go, and what the coordinator can do instead: a
+    bare "needs 1, 0 going" read as a contradiction when the detachment itself was too big."""
+    params = {
+        "needed": request.needed_hands,
+        "taken": request.taken_hands,
+        "free": request.free_hands,
+        "hands": hands,
+    }
+    if request.free_hands <= 0:
+        return _full(request)
+    if request.free_hands < 2:
+        # A detachment is at least two (the curator and a pupil): it can never fit here.
+        return ValidationError(
+            _(
+                "Only one more person is needed (people needed: %(needed)s, already going: "
+                "%(taken)s), and a detachment goes as at least two: the curator and a pupil. "
+                "Assign an adult volunteer instead."
+            ),
+            code="full",
+            params=params,
+        )
+    return ValidationError(
+        _(
+            "Too many people: %(free)s more are needed (people needed: %(needed)s, already going: "
+            "%(taken)s), and %(hands)s would go with the detachment. Send at most %(free)s, the "
+            "curator included."
+        ),
+        code="full",
+        params=params,
+    )
 
 
 @transaction.atomic
@@ -481,6 +523,11 @@ def assignment_done(*, assignment: Assignment, hours: Any, note: str, by: User) 
     return locked
 
 
+def _someone_going(request: HelpRequest) -> bool:
+    """A confirmed assignment (a volunteer or a detachment), or one already done."""
+    return Assignment.objects.filter(request=request, status__in=Assignment.TAKING).exists()
+
+
 @transaction.atomic
 def request_close(*, request: HelpRequest, status: str, outcome_note: str, by: User) -> HelpRequest:
     """Staff close a request: done, cannot help, or cancelled, with the outcome."""
@@ -490,6 +537,24 @@ def request_close(*, request: HelpRequest, status: str, outcome_note: str, by: U
         raise ValidationError({"status": _("Choose how the request ended.")})
     if not locked.is_open:
         raise ValidationError(_("This request is closed."), code="closed")
+    if status == HelpRequest.Status.DONE and not _someone_going(locked):
+        # Done with nobody going would count in the reports as help given that nobody gave.
+        raise ValidationError(
+            {
+                "status": ValidationError(
+                    _(
+                        "Nobody is going to this request, so it cannot be closed as “%(done)s”. "
+                        "Assign someone first, or close it as “%(cannot_help)s” or “%(cancelled)s”."
+                    ),
+                    code="nobody_going",
+                    params={
+                        "done": HelpRequest.Status.DONE.label,
+                        "cannot_help": HelpRequest.Status.CANNOT_HELP.label,
+                        "cancelled": HelpRequest.Status.CANCELLED.label,
+                    },
+                )
+            }
+        )
     now = timezone.now()
     locked.status = status
     locked.outcome_note = (outcome_note or "").strip()[:2000]

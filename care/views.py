@@ -169,6 +169,13 @@ def open_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @require(_logged_in)
 def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, pk)
+
+
+def _detail_page(
+    request: AuthenticatedHttpRequest, pk: int, *, close_form: CloseForm | None = None
+) -> HttpResponse:
+    """The request's page; `close_form`: the close form as sent, shown with its errors."""
     help_request = selectors.request_get_for(user=request.user, pk=pk)
     staff = selectors.takes_requests_in(request.user, help_request.region_id)
     coordinator = staff and selectors.is_care_coordinator(request.user)
@@ -199,9 +206,15 @@ def request_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         context["assign_form"] = AssignVolunteersForm(choices=[(v.pk, v.full_name) for v in volunteers])
         context["detachments"] = detachments
         context["detachment_form"] = (
-            AssignDetachmentForm(choices=[(d.pk, d.name) for d, _km in detachments]) if detachments else None
+            AssignDetachmentForm(
+                choices=[(d.pk, d.name) for d, _km in detachments],
+                # Never more than the request still needs (a detachment is at least two).
+                initial={"hands": max(2, min(3, help_request.free_hands))},
+            )
+            if detachments
+            else None
         )
-        context["close_form"] = CloseForm()
+        context["close_form"] = close_form or CloseForm()
     if coordinator:
         # Who saw or erased the beneficiary's data: their coordinators' to see, as a volunteer's is.
         context["trail"] = selectors.beneficiary_trail(beneficiary=help_request.beneficiary)
@@ -373,20 +386,27 @@ def done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     help_request = selectors.request_get_for_staff(user=request.user, pk=pk)
     form = CloseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose how the request ended."))
-        return _back(pk)
-    return _act(
-        request,
-        lambda: services.request_close(
-            request=help_request,
-            status=form.cleaned_data["status"],
-            outcome_note=form.cleaned_data["outcome_note"],
-            by=request.user,
-        ),
-        done=_("The request is closed."),
-        back_to=pk,
-    )
+    if form.is_valid():
+        try:
+            services.request_close(
+                request=help_request,
+                status=form.cleaned_data["status"],
+                outcome_note=form.cleaned_data["outcome_note"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("The request is closed."))
+            return _back(pk)
+    if selectors.is_care_coordinator(request.user) and not form.non_field_errors():
+        # The close form is on the coordinator's page: the refusal beside the outcome chosen,
+        # the note as typed (a redirect lost both).
+        return _detail_page(request, pk, close_form=form)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, str(error))
+    return _back(pk)
 
 
 @require_post(back="care:request_list")

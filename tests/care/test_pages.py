@@ -137,6 +137,21 @@ class TestPagesWork:
         request_almaty.refresh_from_db()
         assert (request_almaty.status, request_almaty.outcome_note) == ("cannot_help", "Көлік жоқ")
 
+    def test_done_with_nobody_going_is_refused_on_the_close_form(self, alice, request_almaty) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        response = client.post(
+            f"/care/requests/{request_almaty.pk}/close/", {"status": "done", "outcome_note": "Бәрі жақсы"}
+        )
+        assert response.status_code == 200
+        html = response.content.decode()
+        form = html.split(f'action="/care/requests/{request_almaty.pk}/close/"')[1].split("</form>")[0]
+        assert "Nobody is going to this request, so it cannot be closed as “Done”." in form
+        assert "Assign someone first, or close it as “Cannot help” or “Cancelled”." in form
+        assert "Бәрі жақсы" in form  # the note as typed
+        request_almaty.refresh_from_db()
+        assert (request_almaty.status, request_almaty.outcome_note) == ("new", "")
+
     def test_volunteer_reports_someone_in_need(self, bob, alice) -> None:  # type: ignore[no-untyped-def]
         from .test_services import intake_data
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from care import selectors, services
 from care.models import Assignment, Beneficiary, HelpRequest
@@ -114,6 +114,33 @@ class TestLifecycle:
         request_almaty.refresh_from_db()
         assert assignment.status == "withdrawn"
         assert (request_almaty.status, request_almaty.closed_at is not None) == ("cannot_help", True)
+
+    def test_done_is_refused_while_nobody_is_going(self, alice, bob, request_almaty) -> None:  # type: ignore[no-untyped-def]
+        # It would count in the reports as help given that nobody gave.
+        offer = services.assignment_offer(request=request_almaty, volunteer=bob, by=bob.user)
+        with pytest.raises(ValidationError) as exc:
+            services.request_close(request=request_almaty, status="done", outcome_note="", by=alice)
+        assert exc.value.error_dict["status"][0].code == "nobody_going"
+        with translation.override("en"):
+            assert exc.value.message_dict["status"] == [
+                "Nobody is going to this request, so it cannot be closed as “Done”. Assign someone "
+                "first, or close it as “Cannot help” or “Cancelled”."
+            ]
+        request_almaty.refresh_from_db()
+        offer.refresh_from_db()
+        assert (request_almaty.status, request_almaty.done_at, offer.status) == ("new", None, "offered")
+        # The other outcomes stay open to it.
+        services.request_close(request=request_almaty, status="cancelled", outcome_note="", by=alice)
+        request_almaty.refresh_from_db()
+        assert request_almaty.status == "cancelled"
+
+    def test_done_by_staff_once_someone_goes(self, alice, bob, request_almaty) -> None:  # type: ignore[no-untyped-def]
+        assignment = services.assignment_volunteer(request=request_almaty, volunteer=bob, by=alice)
+        services.request_close(request=request_almaty, status="done", outcome_note="Купили", by=alice)
+        request_almaty.refresh_from_db()
+        assignment.refresh_from_db()
+        assert (request_almaty.status, assignment.status) == ("done", "confirmed")
+        assert request_almaty.done_at is not None
 
     def test_withdrawing_frees_the_hand(self, alice, bob, request_almaty) -> None:  # type: ignore[no-untyped-def]
         assignment = services.assignment_volunteer(request=request_almaty, volunteer=bob, by=alice)
@@ -289,6 +316,45 @@ class TestRefusals:
         assert exc.value.code == "full"
         request.refresh_from_db()
         assert (offer, request.taken_hands) == (None, 1)
+
+    def test_a_detachment_too_big_is_told_how_many_may_go(self, alice, detachment) -> None:  # type: ignore[no-untyped-def]
+        request = HelpRequestFactory(kind="snow", adults_only=False, needed_hands=4)
+        with pytest.raises(ValidationError) as exc, translation.override("en"):
+            services.assignment_detachment(
+                request=request, detachment=detachment, hands=6, curator_going=True, by=alice
+            )
+        assert exc.value.code == "full"
+        with translation.override("en"):
+            assert exc.value.messages == [
+                "Too many people: 4 more are needed (people needed: 4, already going: 0), and 6 "
+                "would go with the detachment. Send at most 4, the curator included."
+            ]
+        request.refresh_from_db()
+        assert request.taken_hands == 0
+
+    def test_a_detachment_never_fits_one_place_and_a_volunteer_is_suggested(self, alice, detachment) -> None:  # type: ignore[no-untyped-def]
+        # "This request needs 1 people and 0 are already going" read as a contradiction.
+        request = HelpRequestFactory(kind="snow", adults_only=False, needed_hands=1)
+        with pytest.raises(ValidationError) as exc:
+            services.assignment_detachment(
+                request=request, detachment=detachment, hands=2, curator_going=True, by=alice
+            )
+        with translation.override("en"):
+            [message] = exc.value.messages
+        assert "Only one more person is needed (people needed: 1, already going: 0)" in message
+        assert message.endswith("Assign an adult volunteer instead.")
+        assert not Assignment.objects.filter(request=request).exists()
+
+    def test_a_full_request_says_to_withdraw_someone_first(self, alice, bob, dana) -> None:  # type: ignore[no-untyped-def]
+        request = HelpRequestFactory(needed_hands=1)
+        services.assignment_volunteer(request=request, volunteer=bob, by=alice)
+        with pytest.raises(ValidationError) as exc:
+            services.assignment_volunteer(request=request, volunteer=dana, by=alice)
+        with translation.override("en"):
+            assert exc.value.messages == [
+                "Enough people are already going (going: 1, needed: 1). To send someone else, "
+                "withdraw one of them first."
+            ]
 
     def test_the_database_refuses_more_hands_than_needed(self, request_almaty) -> None:  # type: ignore[no-untyped-def]
         with pytest.raises(IntegrityError), transaction.atomic():
