@@ -62,11 +62,12 @@ def volunteers_section(scope: ReportScope) -> Section:
     registered = [(lbl, n) for lbl, (_m, n) in zip(labels, data["registered"], strict=True)]
     active = [(lbl, n) for lbl, (_m, n) in zip(labels, data["active"], strict=True)]
     title = _("Registered and active volunteers by month")
+    registered_header, active_header = _("Registered (at the month's end)"), _("Active (gave hours)")
     chart = Chart(
         title=title,
-        svg=bar_chart(title, registered, second=active),
+        svg=bar_chart(title, registered, second=active, legend=(registered_header, active_header)),
         table=Table(
-            [_("Month"), _("Registered (at the month's end)"), _("Active (gave hours)")],
+            [_("Month"), registered_header, active_header],
             [[lbl, r, a] for (lbl, r), (_l, a) in zip(registered, active, strict=True)],
         ),
     )

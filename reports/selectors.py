@@ -34,7 +34,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, JSONObject, TruncMonth
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from detachments.models import Detachment
 from events.models import Campaign, Signup, TransportRequest
@@ -361,7 +361,8 @@ def _month_key(value: Any) -> datetime.date | None:
 
 
 def month_label(day: datetime.date) -> str:
-    return f"{day:%Y-%m}"
+    """A month as the page's language names it ("Наурыз 2026 ж.", "Март 2026 г.", "March 2026")."""
+    return formats.date_format(day, "YEAR_MONTH_FORMAT")
 
 
 def activity_serves(scope: ReportScope) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from decimal import Decimal
 
@@ -37,7 +38,7 @@ def test_hours_equal_the_rows_in_every_grouping(world, nora, alice) -> None:  # 
         assert by_kind.get(kind, 0) == attended_hours([s for s in rows if s.shift.campaign.kind == kind])
     by_month = selectors.month_series(selectors.hours_by(national, "month"), national)
     assert sum(r[2] for r in by_month.rows) == attended_hours(rows)
-    march = next(r for r in by_month.rows if r[1] == "2026-03")
+    march = next(r for r in by_month.rows if r[0] == datetime.date(2026, 3, 1))
     assert march[2] == Decimal("5.25")
     regional = ReportScope(user=alice, start=PERIOD[0], end=PERIOD[1])
     assert selectors.total_hours(regional) == attended_hours(
@@ -176,3 +177,30 @@ class TestDashboardWording:
         assert not re.search(r">\d+[.,]\d*0<", html), re.findall(r">\d+[.,]\d*0<", html)
         labels = re.findall(r'class="chart-value">([^<]*)<', html)
         assert any(point in label for label in labels) and not any(other in label for label in labels)
+
+    @pytest.mark.parametrize(
+        ("language", "march", "registered"),
+        [
+            ("kk", "Наурыз 2026 ж.", "Тіркелгендер"),
+            ("ru", "Март 2026 г.", "Зарегистрировано"),
+            ("en", "March 2026", "Registered (at the month's end)"),
+        ],
+    )
+    def test_months_are_named_and_the_two_bar_chart_has_a_legend(  # type: ignore[no-untyped-def]
+        self, world, alice, language, march, registered
+    ) -> None:
+        client = client_for(alice)
+        client.cookies["django_language"] = language
+        html = client.get("/reports/", period_query()).content.decode()
+        # Months as people name them, in the charts and their tables; "2026-03" was a code.
+        assert f'class="chart-label">{march}<' in html and f">{march}</" in html
+        assert not re.search(r">2026-\d\d<", html)
+        # The registered-and-active chart says which bar is which, and numbers both.
+        legend = re.search(r'<g class="chart-legend">(.*?)</g>', html)
+        assert legend and registered in legend.group(1).replace("&#x27;", "'")
+        with translation.override(language):
+            title = translation.gettext("Registered and active volunteers by month")
+        charts = html.split("<title id=")[1:]
+        drawn = next(c for c in charts if title in c.split("</title>")[0]).split("</svg>")[0]
+        months = drawn.count('class="chart-bar-2"') - 1  # one is the legend's swatch
+        assert months > 0 and drawn.count('class="chart-value"') == 2 * months
