@@ -135,6 +135,16 @@ class BlockForm(forms.Form):
     reason = forms.CharField(label=_("Reason (sent to people already booked)"), max_length=200)
 
 
+class SlotBlockForm(forms.Form):
+    """The reason for closing one slot of the day; the slot is the button pressed (`slot`)."""
+
+    reason = forms.CharField(
+        label=_("Reason (sent to people already booked)"),
+        max_length=200,
+        error_messages={"required": _("Give a reason: it is sent to the people already booked.")},
+    )
+
+
 class OpeningHoursForm(forms.ModelForm):
     class Meta:
         model = OpeningHours

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -247,6 +247,16 @@ def closed_dates(office: FrontOffice, first: datetime.date, days: int = 30) -> l
 
 def slots_of_day(*, office: FrontOffice, day: datetime.date) -> list[VisitSlot]:
     return list(VisitSlot.objects.filter(office=office, local_date=day).order_by("starts_at"))
+
+
+def slots_to_block(*, office: FrontOffice, day: datetime.date) -> list[VisitSlot]:
+    """The day's slots, each with `booked`: the visits that closing it would cancel (only booked
+    ones are: a person who came, or did not, keeps their visit)."""
+    return list(
+        VisitSlot.objects.filter(office=office, local_date=day)
+        .annotate(booked=Count("visits", filter=Q(visits__status=Visit.Status.BOOKED)))
+        .order_by("starts_at")
+    )
 
 
 def slot_get(*, pk: Any) -> VisitSlot:

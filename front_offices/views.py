@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from accounts.types import AuthenticatedHttpRequest
@@ -32,6 +33,7 @@ from .forms import (
     FrontOfficeForm,
     OpeningHoursForm,
     ScheduleExceptionForm,
+    SlotBlockForm,
     WalkInForm,
 )
 from .ics import visit_calendar
@@ -308,12 +310,22 @@ def _label_visits(visits: list[Visit]) -> None:
     purposes = {k: str(v) for k, v in Visit._meta.get_field("purpose").choices or []}
     statuses = {k: str(v) for k, v in Visit.Status.choices}
     outcomes = {k: str(v) for k, v in Visit.Outcome.choices}
+    outcome_options = _outcome_options()
+    # A visitor whose profile is not active (paused, archived, awaiting a guardian) is named so
+    # on their card: the desk sees it before helping them to a shift or a booking.
+    profile = _("Profile: %(status)s")
+    profile_statuses = {
+        k: profile % {"status": v} for k, v in Volunteer.Status.choices if k != Volunteer.Status.ACTIVE
+    }
     check_in_from = _("Check-in from %(time)s")
     for visit in visits:
         visit.hhmm = visit.starts_at.astimezone(zone).strftime("%H:%M")  # type: ignore[attr-defined]
         visit.purpose_label = purposes.get(visit.purpose, visit.purpose)  # type: ignore[attr-defined]
         visit.status_label = statuses.get(visit.status, visit.status)  # type: ignore[attr-defined]
         visit.outcome_label = outcomes.get(visit.outcome, "")  # type: ignore[attr-defined]
+        # The saved outcome selected: a select back at "—" would clear it on the next save.
+        visit.outcome_options = outcome_options.get(visit.outcome, outcome_options[""])  # type: ignore[attr-defined]
+        visit.profile_status_label = profile_statuses.get(visit.volunteer.status, "")  # type: ignore[attr-defined]
         # The service's own rule decides which buttons show: none that would only be refused.
         can_arrive = services.visit_mark_refusal(visit=visit, status=Visit.Status.ARRIVED, now=now) is None
         visit.can_arrive = can_arrive  # type: ignore[attr-defined]
@@ -327,9 +339,18 @@ def _label_visits(visits: list[Visit]) -> None:
         )
 
 
-def _outcome_options() -> str:
-    """The outcome <option>s, rendered once per page instead of once per visit."""
-    return format_html_join("", '<option value="{}">{}</option>', Visit.Outcome.choices)
+def _outcome_options() -> dict[str, SafeString]:
+    """The outcome <option>s ("—" for none first), once with each outcome selected: rendered
+    once per page instead of once per visit, and each card takes the set of its own outcome."""
+    choices = [("", "—"), *Visit.Outcome.choices]
+    return {
+        chosen: format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((value, " selected" if value == chosen else "", label) for value, label in choices),
+        )
+        for chosen, _label in choices
+    }
 
 
 @login_required
@@ -350,7 +371,6 @@ def staff_day(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "next": day + datetime.timedelta(days=1),
             "visits": visits,
             "active_count": sum(1 for v in visits if v.is_active),
-            "outcome_options": _outcome_options(),
             # Each card builds /front-offices/staff/visits/<pk>/{mark,move}/ from this prefix.
             "visits_url": reverse("front_offices:visit_mark", args=[0]).removesuffix("0/mark/"),
         },
@@ -408,41 +428,59 @@ def staff_walk_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     )
                     % {"name": name},
                 )
+            elif visit.volunteer.status != Volunteer.Status.ACTIVE:
+                # Paused or archived: the visit is a fact and is recorded, but the clerk must not
+                # promise a shift or a booking the profile cannot have.
+                messages.warning(
+                    request,
+                    _(
+                        "The volunteer profile of %(name)s is “%(status)s”: the visit is recorded, but "
+                        "they cannot sign up for shifts or book visits until a coordinator of the "
+                        "region makes the profile active again."
+                    )
+                    % {"name": name, "status": visit.volunteer.get_status_display()},
+                )
             return _back_to_day(office, visit.local_date)
     return render(request, "front_offices/walk_in.html", {"office": office, "form": form})
 
 
 @login_required
 def staff_block(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Block one slot (its button) or a time range of the date (from/until), with a reason."""
+    """Block one slot (its button, with the slot form's reason) or a time range of the date
+    (from/until, with the range form's reason). Only the form sent is bound: the other one's
+    fields are not "required" errors of a form nobody filled in."""
     office = selectors.office_for_staff(user=request.user, pk=pk)
     day = _day_param(request, timezone.localdate())
-    form = BlockForm(request.POST or None, prefix="block")
-    if request.method == "POST":
+    # The pressed slot button names the slot form; anything else is the range form.
+    slot_sent = request.method == "POST" and bool(request.POST.get("slot"))
+    range_sent = request.method == "POST" and not slot_sent
+    form = BlockForm(request.POST if range_sent else None, prefix="block")
+    slot_form = SlotBlockForm(request.POST if slot_sent else None, prefix="slot")
+    sent = slot_form if slot_sent else form
+    if request.method == "POST" and sent.is_valid():
         try:
-            if request.POST.get("slot"):
+            if slot_sent:
                 slot = VisitSlot.objects.filter(office=office, pk=int(request.POST["slot"])).first()
                 if slot is None:
                     raise Http404
                 starts_at, ends_at = slot.starts_at, slot.ends_at
-                reason = request.POST.get("slot-reason", "")
-            elif form.is_valid():
+            else:
                 starts_at = datetime.datetime.combine(day, form.cleaned_data["starts"], tzinfo=tz())
                 ends_at = datetime.datetime.combine(day, form.cleaned_data["ends"], tzinfo=tz())
                 if form.cleaned_data["ends"] == datetime.time(0):
                     # "Until 00:00" is the end of the day: a whole day is blocked as 00:00–00:00.
                     ends_at += datetime.timedelta(days=1)
-                reason = form.cleaned_data["reason"]
-            else:
-                raise ValidationError({})
             cancelled = services.slots_block(
-                office=office, starts_at=starts_at, ends_at=ends_at, reason=reason, by=request.user
+                office=office,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                reason=sent.cleaned_data["reason"],
+                by=request.user,
             )
         except ValueError:
             messages.error(request, _("Choose a time."))
         except ValidationError as exc:
-            if exc.messages:
-                messages.error(request, _error_text(exc))
+            apply_service_errors(sent, exc)
         else:
             messages.success(
                 request,
@@ -452,7 +490,13 @@ def staff_block(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "front_offices/block.html",
-        {"office": office, "day": day, "form": form, "slots": selectors.slots_of_day(office=office, day=day)},
+        {
+            "office": office,
+            "day": day,
+            "form": form,
+            "slot_form": slot_form,
+            "slots": selectors.slots_to_block(office=office, day=day),
+        },
     )
 
 

@@ -4,6 +4,7 @@ and the messages each step schedules."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -609,3 +610,51 @@ def test_one_visit_at_a_time_across_offices(office, monday, bob) -> None:  # typ
         slot=slot_at(other, monday, 10, 30), volunteer=bob, purpose="consultation", by=None
     )
     assert later.status == Visit.Status.BOOKED
+
+
+class TestBlockPage:
+    def _url(self, office, day):  # type: ignore[no-untyped-def]
+        return f"/front-offices/{office.pk}/block/?date={day.isoformat()}"
+
+    def _form(self, html: str, form_id: str) -> str:
+        return html.split(f'id="{form_id}"')[1].split("</form>")[0]
+
+    def test_a_slot_without_a_reason_is_refused_on_the_slots_form(self, office, monday, alice) -> None:  # type: ignore[no-untyped-def]
+        # The errors were shown on the range form above ("From: required…"), which nobody filled in.
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        slot = slot_at(office, monday, 9, 30)
+        response = client.post(self._url(office, monday), {"slot": slot.pk, "slot-reason": " "})
+        assert response.status_code == 200
+        html = response.content.decode()
+        slot_form, range_form = self._form(html, "block-slot"), self._form(html, "block")
+        assert "Give a reason: it is sent to the people already booked." in slot_form
+        assert "errorlist" not in range_form and "field-error" not in range_form
+        slot.refresh_from_db()
+        assert slot.blocked_reason == ""
+
+    def test_the_range_forms_errors_stay_on_the_range_form(self, office, monday, alice) -> None:  # type: ignore[no-untyped-def]
+        slots_for(office, monday)
+        client = client_for(alice)
+        response = client.post(
+            self._url(office, monday), {"block-starts": "", "block-ends": "", "block-reason": ""}
+        )
+        html = response.content.decode()
+        assert "errorlist" in self._form(html, "block")
+        assert "errorlist" not in self._form(html, "block-slot")
+
+    def test_each_slot_says_what_closing_it_cancels(self, office, monday, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        services.visit_book(slot=slot_at(office, monday, 10), volunteer=bob, purpose="consultation", by=None)
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        html = client.get(self._url(office, monday)).content.decode()
+        slot_form = self._form(html, "block-slot")
+        assert "the visits booked in it are cancelled, and each person is told the reason" in slot_form
+        ten = slot_at(office, monday, 10)
+        button = slot_form.split(f'value="{ten.pk}"')[1].split("</button>")[0]
+        assert "10:00 · 1/2" in button and "cancels 1 visit" in button
+        nine = slot_at(office, monday, 9)
+        assert "cancels" not in slot_form.split(f'value="{nine.pk}"')[1].split("</button>")[0]
+        # Enter in the reason presses the form's first button: a disabled one, not 09:00.
+        first_button = re.search(r"<button[^>]*>", slot_form)
+        assert first_button is not None and "disabled" in first_button.group(0)

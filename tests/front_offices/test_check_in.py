@@ -154,3 +154,53 @@ class TestNoShow:
         assert caught.value.code == "walk_in"
         walk_in.refresh_from_db()
         assert walk_in.status == "arrived"
+
+
+class TestTheDaysCards:
+    def test_the_outcome_saved_is_the_one_selected(
+        self,
+        monkeypatch: pytest.MonkeyPatch,
+        office: FrontOffice,
+        day: datetime.date,
+        clerk: User,
+        visit: Visit,
+    ) -> None:
+        # A select back at "—" after saving would clear the outcome on the next save.
+        client = client_for(clerk)
+        _at(monkeypatch, day, 14, 10)
+        _mark(client, visit, outcome="certificate_issued", save_outcome="1")
+        visit.refresh_from_db()
+        assert visit.outcome == "certificate_issued"
+        select = re.search(
+            r"<select[^>]*name=\"outcome\".*?</select>", _card(client, office, day, visit), re.S
+        )
+        assert select is not None
+        selected = re.findall(r'<option value="([^"]*)" selected>', select.group(0))
+        assert selected == ["certificate_issued"]
+        # Without an outcome, "—" is the one chosen.
+        _mark(client, visit, outcome="", save_outcome="1")
+        select = re.search(
+            r"<select[^>]*name=\"outcome\".*?</select>", _card(client, office, day, visit), re.S
+        )
+        assert select is not None
+        assert re.findall(r'<option value="([^"]*)" selected>', select.group(0)) == [""]
+
+    def test_the_phone_is_grouped_and_dials(
+        self, office: FrontOffice, day: datetime.date, clerk: User, visit: Visit, bob: Any
+    ) -> None:
+        bob.phone = "+77788620781"
+        bob.save(update_fields=["phone"])
+        card = _card(client_for(clerk), office, day, visit)
+        assert '<a href="tel:+77788620781" class="nowrap">+7 778 862 07 81</a>' in card
+
+    def test_a_paused_visitors_card_says_so(
+        self, office: FrontOffice, day: datetime.date, clerk: User, visit: Visit, bob: Any
+    ) -> None:
+        client = client_for(clerk)
+        client.cookies["django_language"] = "en"
+        assert "Profile:" not in _card(client, office, day, visit)
+        bob.status = "paused"
+        bob.save(update_fields=["status"])
+        assert '<span class="status-badge status-profile-paused">Profile: Paused</span>' in _card(
+            client, office, day, visit
+        )

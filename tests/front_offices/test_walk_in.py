@@ -171,3 +171,37 @@ class TestWalkInOwnConsent:
         response = clerk.post(f"/front-offices/{office.pk}/walk-in/", client_data)
         assert response.status_code == 302
         assert Visit.objects.get(walk_in=True).volunteer == known
+
+
+class TestWalkInOfAnInactiveProfile:
+    @pytest.mark.parametrize("status", ["paused", "archived"])
+    def test_the_visit_is_recorded_and_the_clerk_is_warned(
+        self, clerk: Client, office: FrontOffice, status: str
+    ) -> None:
+        person = VolunteerFactory(region=office.region, phone="+77015550101", status=status)
+        clerk.cookies["django_language"] = "en"
+        response = clerk.post(
+            f"/front-offices/{office.pk}/walk-in/",
+            {"walkin-phone": "8 701 555 01 01", "walkin-purpose": "consultation"},
+        )
+        assert response.status_code == 302
+        visit = Visit.objects.get(volunteer=person)
+        assert (visit.walk_in, visit.status) == (True, "arrived")
+        label = {"paused": "Paused", "archived": "Archived"}[status]
+        warnings = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
+        assert warnings == [
+            f"The volunteer profile of {person.full_name} is “{label}”: the visit is recorded, but "
+            "they cannot sign up for shifts or book visits until a coordinator of the region makes "
+            "the profile active again."
+        ]
+        person.refresh_from_db()
+        assert person.status == status
+
+    def test_an_active_profile_is_not_warned_about(self, clerk: Client, office: FrontOffice) -> None:
+        VolunteerFactory(region=office.region, phone="+77015550102")
+        response = clerk.post(
+            f"/front-offices/{office.pk}/walk-in/",
+            {"walkin-phone": "+77015550102", "walkin-purpose": "consultation"},
+        )
+        assert response.status_code == 302
+        assert not [m for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
