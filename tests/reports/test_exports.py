@@ -64,6 +64,9 @@ def test_signups_xlsx_types_dates_and_totals(world, nora) -> None:  # type: igno
     assert isinstance(first[0], datetime.datetime)
     # Almaty wall time (the shifts start at 10:00 Almaty, 05:00 UTC).
     assert first[0] == datetime.datetime(2026, 1, 15, 10, 0)
+    # Shown day first, as the pages write dates, not "2026-01-15 10:00".
+    sheet = load_workbook(io.BytesIO(export(client_for(nora), report="signups", file_format="xlsx"))).active
+    assert sheet["A2"].number_format == "dd\\.mm\\.yyyy\\ hh:mm"
     attended = [r for r in body if r[8] is not None]
     assert attended and all(isinstance(r[8], (int, float)) for r in attended)  # numbers, not text
     assert Decimal(str(totals[-1])) == sum((s.hours or Decimal(0) for s in expected), Decimal(0))
