@@ -61,7 +61,8 @@ class _Texts(HTMLParser):
 
 def _texts(html: str) -> set[str]:
     parser = _Texts()
-    parser.feed(html)
+    # A line-break opportunity (an e-mail's <wbr> after the @ and before a dot) splits no text.
+    parser.feed(html.replace("<wbr>", ""))
     # The brand stays in Latin letters in every language; what else is Latin must be translated.
     return {
         t

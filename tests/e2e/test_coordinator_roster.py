@@ -12,7 +12,7 @@ import pytest
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
-from tests.factories import VolunteerFactory
+from tests.factories import DetachmentFactory, SkillFactory, VolunteerFactory
 from volunteers.models import VolunteerChange
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -112,3 +112,47 @@ def test_coordinator_searches_edits_and_cannot_reach_another_region(
     astana_volunteer.refresh_from_db()
     assert astana_volunteer.locality == "Алматы"  # the factory's default, untouched
     assert not VolunteerChange.objects.filter(volunteer=astana_volunteer).exists()
+
+
+# Per text piece between the <wbr>s of an e-mail link: how many lines it takes. More than one is
+# an address cut inside a word («example.k / z»).
+_EMAIL_PIECES = """() => [...document.querySelectorAll('#roster-table a[href^="mailto:"]')].flatMap(a =>
+    [...a.childNodes].filter(n => n.nodeType === Node.TEXT_NODE).map(n => {
+        const range = document.createRange(); range.selectNodeContents(n);
+        return [a.textContent, n.textContent, range.getClientRects().length];
+    }))"""
+# Whether the search field's placeholder is shown whole.
+_PLACEHOLDER_FITS = """el => { const s = getComputedStyle(el); const c = document.createElement('canvas').getContext('2d');
+    c.font = s.font;
+    return c.measureText(el.placeholder).width
+        <= el.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); }"""
+
+
+@pytest.mark.parametrize("language", ["ru", "kk"])
+def test_office_screen_shows_whole_e_mails_and_search_hint(
+    page: Page, live_server: Any, login: Callable[[Any], None], alice: Any, almaty: Any, language: str
+) -> None:
+    """At 1366 px an e-mail wraps, if it must, after its @ or before a dot, and the search field
+    shows its whole hint."""
+    # A full roster row, as a region's list has them: skills, a detachment, a long address.
+    skills = [
+        SkillFactory(code=code, name_kk=name, name_ru=name)
+        for code, name in (
+            ("first-aid", "Первая помощь"),
+            ("translation", "Перевод"),
+            ("events", "Мероприятия"),
+        )
+    ]
+    detachment = DetachmentFactory(region=almaty, school_name="№ 159 мектеп-гимназиясы жанындағы жасақ")
+    for n in range(5):
+        VolunteerFactory(region=almaty, email=f"v21{n}@example.kz", detachment=detachment).skills.set(skills)
+    VolunteerFactory(region=almaty, email="aigerim.serikova.nurlankyzy@mail.example.kz").skills.set(skills)
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login(alice)
+    page.goto("/roster/")
+    pieces = page.evaluate(_EMAIL_PIECES)
+    assert len({address for address, _piece, _lines in pieces}) == 6
+    assert [p for p in pieces if p[2] != 1] == []
+    assert page.locator("#roster-filters [name=q]").evaluate(_PLACEHOLDER_FITS)
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
