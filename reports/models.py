@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from volunteers.models import Volunteer
 
@@ -21,7 +22,8 @@ class ExportJob(models.Model):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Being prepared")
         DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+        # Its own context: a notification's "Failed" means "not sent", which an export is not.
+        FAILED = "failed", pgettext_lazy("export status", "Failed")
         EXPIRED = "expired", _("Expired")
 
     class Failure(models.TextChoices):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from regions.models import Region
 
@@ -24,8 +25,10 @@ class ImportBatch(models.Model):
         VALIDATED = "validated", _("Checked, ready to import")
         IMPORTING = "importing", _("Importing")
         DONE = "done", _("Imported")
-        FAILED = "failed", _("Failed")
-        EXPIRED = "expired", _("Expired")
+        # Contexts: "Failed" and "Expired" are also the words of unrelated statuses (a notification
+        # not sent, an export), which other languages put differently.
+        FAILED = "failed", pgettext_lazy("import status", "Failed")
+        EXPIRED = "expired", pgettext_lazy("import status", "Expired")
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
@@ -89,10 +92,12 @@ class ImportRow(models.Model):
     import did with it."""
 
     class Outcome(models.TextChoices):
-        CREATED = "created", _("created")
-        UPDATED = "updated", _("updated")
-        SKIPPED = "skipped", _("skipped")
-        FAILED = "failed", _("failed")
+        # What became of one row (a "row" is feminine in Russian: «создана»); not the columns'
+        # "created"/"updated", hence the context.
+        CREATED = "created", pgettext_lazy("import row result", "created")
+        UPDATED = "updated", pgettext_lazy("import row result", "updated")
+        SKIPPED = "skipped", pgettext_lazy("import row result", "skipped")
+        FAILED = "failed", pgettext_lazy("import row result", "failed")
 
     batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="rows")
     number = models.PositiveIntegerField()

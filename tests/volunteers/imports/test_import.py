@@ -9,6 +9,7 @@ import io
 import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext
 from openpyxl import load_workbook
 
 from accounts.models import AuditEntry
@@ -146,8 +147,9 @@ def test_report_lists_every_row_with_an_error_column_and_text_only_cells(alice, 
     values = [[c.value for c in row] for row in ws.iter_rows()]
     assert values[0][0] == "Строка" and values[0][-2:] == ["Результат", "Ошибки"]
     with translation.override("ru"):
-        assert values[1][-2] == str(ImportRow.Outcome.CREATED.label) != "created"
-        assert values[2][-2] == str(ImportRow.Outcome.FAILED.label)
+        # A row's own word, not the column name «дата создания» that shares the English "created".
+        assert values[1][-2] == pgettext("import row result", "created") != gettext("created")
+        assert values[2][-2] == pgettext("import row result", "failed")
     assert values[2][1] == "=1+2" and ws.cell(row=3, column=2).data_type == "s"
     assert "дд.мм.гггг" in values[2][-1]
 
