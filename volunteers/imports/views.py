@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import get_scoped_object_or_404, region_scope_required, scope_queryset
@@ -28,11 +29,12 @@ from .validation import error_text
 
 PREVIEW_PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Lazy: this module is imported once, in whichever language the first request had.
 DUPLICATE_REASONS = {
-    "iin": _("same IIN"),
-    "phone": _("same phone"),
-    "email": _("same e-mail"),
-    "person": _("same name and date of birth"),
+    "iin": gettext_lazy("same IIN"),
+    "phone": gettext_lazy("same phone"),
+    "email": gettext_lazy("same e-mail"),
+    "person": gettext_lazy("same name and date of birth"),
 }
 
 
@@ -105,6 +107,7 @@ def import_mapping(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _display_rows(batch: ImportBatch, rows: list[ImportRow], columns: list[str]) -> list[dict[str, Any]]:
     labels = {key: str(label) for key, label in FIELDS.items()}
+    reasons = {key: str(reason) for key, reason in DUPLICATE_REASONS.items()}
     shown = []
     for row in rows:
         cells = []
@@ -136,7 +139,7 @@ def _display_rows(batch: ImportBatch, rows: list[ImportRow], columns: list[str])
                 "row": row,
                 "cells": cells,
                 "other": other,
-                "reason": DUPLICATE_REASONS.get(row.duplicate_reason, ""),
+                "reason": reasons.get(row.duplicate_reason, ""),
                 "choice": row.choice or batch.duplicate_choice,
             }
         )
@@ -159,7 +162,6 @@ def import_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         context.update(
             show=show,
             page=page,
-            columns=[str(FIELDS[key]) for key in columns],
             rows=_display_rows(batch, list(page.object_list), columns),
             choice_form=DuplicateChoiceForm(initial={"for_all": batch.duplicate_choice}),
             confirm_form=ConfirmForm(),

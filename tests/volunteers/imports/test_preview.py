@@ -8,9 +8,11 @@ import html
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext, pgettext
 
 from tests.conftest import client_for
 from tests.factories import SkillFactory, VolunteerFactory
@@ -44,12 +46,17 @@ def _checked(client: Client, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-def _cell(page: str, number: int, field: str) -> str:
+def _row(page: str, number: int) -> str:
     row = re.search(rf'<tr id="row-{number}".*?</tr>', page, re.S)
     assert row, f"row {number} not on the page"
-    cell = re.search(rf'<td[^>]*data-field="{field}"[^>]*>(.*?)</td>', row.group(0), re.S)
+    return row.group(0)
+
+
+def _cell(page: str, number: int, field: str) -> str:
+    """The field of a row (or its status, or its "other" problems), as text."""
+    cell = re.search(rf'<(\w+)[^>]*data-field="{field}"[^>]*>(.*?)</\1>', _row(page, number), re.S)
     assert cell, f"no {field} cell in row {number}"
-    return html.unescape(cell.group(1))
+    return html.unescape(re.sub(r"<[^>]+>", " ", cell.group(2)))
 
 
 def _kk(message: str, **params: object) -> str:
@@ -212,3 +219,77 @@ def test_a_remembered_mapping_is_offered_for_the_next_file(alice, almaty) -> Non
     assert response.status_code == 302
     client.post(reverse("roster:import"), {"region": almaty.pk, "file": upload("b.csv", csv_bytes(rows))})
     assert ImportBatch.objects.latest("pk").mapping == {"0": "full_name", "1": "birth_date"}
+
+
+def _reader(user, language: str) -> Client:  # type: ignore[no-untyped-def]
+    """A client that chose `language` with the site's language switcher (its cookie)."""
+    client = client_for(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return client
+
+
+@pytest.mark.parametrize(
+    ("language", "reason", "elsewhere"),
+    [("en", "same phone", "тот же телефон"), ("ru", "тот же телефон", "same phone")],
+)
+def test_duplicate_reason_is_in_the_readers_language(alice, almaty, language, reason, elsewhere) -> None:  # type: ignore[no-untyped-def]
+    VolunteerFactory(region=almaty, phone="+77017770011")
+    client = _reader(alice, language)
+    batch = _checked(
+        client,
+        _uploaded(client, [["Сейтов Арман", "01.01.1990", "8 701 777 00 11", "", "", "", ""]], region=almaty),
+    )
+    status = _cell(
+        client.get(reverse("roster:import_preview", args=[batch.pk])).content.decode(), 2, "status"
+    )
+    assert reason in status
+    # Not the words of the language the page module happened to be first imported in.
+    assert elsewhere not in status and "телефон бірдей" not in status
+
+
+def test_the_choice_and_the_errors_come_before_the_rows_cells(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    """The row's number, status and duplicate choice lead the row; its cells follow, each with
+    its label, and an e-mail breaks only after its @ or before a dot."""
+    SkillFactory(code="translation", name_ru="Перевод")
+    VolunteerFactory(region=almaty, phone="+77017770011")
+    rows = [
+        ["Сейтов Арман", "01.01.1990", "8 701 777 00 11", "v213@example.kz", "", "", "Перевод"],
+        ["Сейтова Алия", "31.02.1991", "", "", "", "", ""],
+    ]
+    client = client_for(alice)
+    batch = _checked(client, _uploaded(client, rows, region=almaty))
+    page = client.get(reverse("roster:import_preview", args=[batch.pk])).content.decode()
+    duplicate, refused = _row(page, 2), _row(page, 3)
+    assert duplicate.index('id="choice-2"') < duplicate.index('data-field="full_name"')
+    assert 'for="choice-2"' in _row(page, 2)
+    assert "v213@<wbr>example<wbr>.kz" in duplicate and "break-anywhere" not in page
+    assert "31.02.1991" in _cell(page, 3, "birth_date")
+    assert refused.index('data-field="status"') < refused.index('class="errorlist cell-error"')
+
+
+def test_import_results_have_words_of_their_own_in_russian(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    """«Создано», not the history's «Создание»; «создана» for a row, not the column «дата
+    создания»; a failed import, not a message «не отправлено»."""
+    client = _reader(alice, "ru")
+    rows = [
+        ["Сейтов Арман", "01.01.1990", "8 701 777 00 11", "", "", "", ""],
+        ["Сейтова Алия", "31.02.1991", "", "", "", "", ""],
+    ]
+    batch = _checked(client, _uploaded(client, rows, region=almaty))
+    services.batch_start_import(
+        batch=batch, by=alice, consent_confirmed=True, consent_date=timezone.localdate()
+    )
+    page = client.get(reverse("roster:import_preview", args=[batch.pk])).content.decode()
+    summary = {
+        key: html.unescape(label)
+        for label, key in re.findall(r"<dt>([^<]*)</dt><dd data-count=\"(\w+)\"", page)
+    }
+    with translation.override("ru"):
+        assert summary["created"] == pgettext("import result", "Created") != gettext("Created")
+        assert summary["failed"] == pgettext("import result", "Failed") != gettext("Failed")
+        assert pgettext("import row result", "created") in _cell(page, 2, "status")
+        assert gettext("created") not in page
+        assert pgettext("import row result", "failed") in _cell(page, 3, "status")
+        ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.FAILED)
+        failed = client.get(reverse("roster:import_preview", args=[batch.pk])).content.decode()
+        assert pgettext("import status", "Failed") in failed and gettext("Failed") not in failed
