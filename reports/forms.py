@@ -16,6 +16,7 @@ from front_offices.selectors import front_office_list
 from regions.models import Region
 from regions.scoping import is_national_staff, region_queryset_for, scope_queryset
 from volunteer_net.forms import DayField, FastSelect, share_choices
+from volunteers.forms import RegionChoiceField
 from volunteers.models import Volunteer
 
 from .registry import EXPORTS
@@ -25,11 +26,6 @@ from .scope import ReportScope, default_period
 # (links from a campaign's page), so that a region with thousands does not send them all.
 CAMPAIGN_CHOICES = 300
 MAX_PERIOD_DAYS = 366 * 5
-
-
-class RegionField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Region) -> str:
-        return obj.name
 
 
 class DetachmentField(forms.ModelChoiceField):
@@ -47,7 +43,7 @@ class ReportScopeForm(forms.Form):
 
     start = DayField(label=_("From"), required=False)
     end = DayField(label=_("To"), required=False)
-    region = RegionField(
+    region = RegionChoiceField(
         queryset=Region.objects.none(),
         required=False,
         label=_("Region"),

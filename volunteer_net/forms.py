@@ -189,7 +189,9 @@ def share_choices(
         if given and name in given:
             labelled = given[name]
         else:
-            labelled = [(obj.pk, field.label_from_instance(obj)) for obj in field.queryset]  # type: ignore[attr-defined]
+            # A field that orders its own options (regions by name) says so with in_order().
+            objects = field.in_order() if hasattr(field, "in_order") else field.queryset  # type: ignore[attr-defined]
+            labelled = [(obj.pk, field.label_from_instance(obj)) for obj in objects]  # type: ignore[attr-defined]
         options = [(pk, SafeString(html.escape(str(label)))) for pk, label in labelled]
         empty = getattr(field, "empty_label", None)
         source.fields[name].widget.choices = _Ready([("", empty), *options] if empty is not None else options)

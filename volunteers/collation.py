@@ -32,9 +32,23 @@ def _compare(key: Any) -> Any:
     return compare
 
 
+def name_key(language: str | None) -> Any:
+    """A sort key for names in `language`'s alphabet (Kazakh: Ә after А, Ғ after Г …; Russian
+    order otherwise, English names by their letters), for lists sorted in Python: the same
+    order the database's collations give."""
+    if language == "kk":
+        return _kk_key
+    if language == "ru":
+        return _ru_key
+    return str.casefold
+
+
+_kk_key = _key_function(KAZAKH_ALPHABET)
+_ru_key = _key_function(RUSSIAN_ALPHABET)
+
 COLLATIONS = {
-    "kk-x-icu": _compare(_key_function(KAZAKH_ALPHABET)),
-    "ru-x-icu": _compare(_key_function(RUSSIAN_ALPHABET)),
+    "kk-x-icu": _compare(_kk_key),
+    "ru-x-icu": _compare(_ru_key),
 }
 
 

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -14,6 +15,7 @@ from regions.models import Region
 from regions.scoping import region_queryset_for
 from volunteer_net.forms import DateInput, DayField, FastSelect, id_param
 
+from .collation import name_key
 from .models import SPOKEN_LANGUAGES, Skill, Volunteer
 from .selectors import SORTS, RosterFilters, detachment_scope
 from .services import ERASURE_BASIS_MAX_LENGTH, PaperConsent
@@ -45,9 +47,25 @@ class SkillSingleChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
+class _RegionsByName(forms.models.ModelChoiceIterator):
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for region in self.field.in_order():
+            yield self.choice(region)
+
+
 class RegionChoiceField(forms.ModelChoiceField):
+    """A region, named and offered in the alphabet of the page's language: in KATO code order
+    "Восточно-Казахстанская" came after "Ұлытау" and the city of Almaty near the end."""
+
+    iterator = _RegionsByName
+
     def label_from_instance(self, obj: Region) -> str:
         return obj.name
+
+    def in_order(self) -> list[Region]:
+        return sorted(self.queryset, key=lambda region: name_key(get_language())(region.name))
 
 
 class VolunteerProfileForm(forms.ModelForm):
