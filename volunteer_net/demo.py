@@ -135,16 +135,23 @@ def _kz_patronymic(father: str, male: bool) -> str:
     return father + ("ұлы" if male else "қызы")
 
 
-_RU_SOFT_STEMS = {"Пётр": "Петр", "Юрий": "Юрь", "Алексей": "Алексе", "Андрей": "Андре", "Сергей": "Серге"}
+# Russian patronymics are irregular enough to be listed (Павел → Павлович, Дмитрий → Дмитриевич).
+_RU_PATRONYMICS = {
+    "Иван": ("Иванович", "Ивановна"),
+    "Сергей": ("Сергеевич", "Сергеевна"),
+    "Алексей": ("Алексеевич", "Алексеевна"),
+    "Дмитрий": ("Дмитриевич", "Дмитриевна"),
+    "Андрей": ("Андреевич", "Андреевна"),
+    "Павел": ("Павлович", "Павловна"),
+    "Виктор": ("Викторович", "Викторовна"),
+    "Олег": ("Олегович", "Олеговна"),
+    "Юрий": ("Юрьевич", "Юрьевна"),
+    "Пётр": ("Петрович", "Петровна"),
+}
 
 
 def _ru_patronymic(father: str, male: bool) -> str:
-    if father in _RU_SOFT_STEMS:
-        stem = _RU_SOFT_STEMS[father]
-        if father == "Пётр":
-            return stem + ("ович" if male else "овна")
-        return stem + ("евич" if male else "евна")
-    return father + ("ович" if male else "овна")
+    return _RU_PATRONYMICS[father][0 if male else 1]
 
 
 def _female(surname: str) -> str:

@@ -99,3 +99,17 @@ def test_seed_demo_loads_sign_ups_past_the_summary_trigger_and_leaves_it_exact_a
         triggers
     )
     assert set(triggers.values()) == {"O"}, triggers
+
+
+def test_russian_patronymics_are_the_ones_people_have() -> None:
+    # "Павелович" and "Дмитрийовна" were made by gluing an ending to the father's name.
+    assert {demo._ru_patronymic(father, male=True) for father in ("Павел", "Дмитрий", "Пётр")} == {
+        "Павлович",
+        "Дмитриевич",
+        "Петрович",
+    }
+    for father in demo.RU_FATHERS:
+        for male in (True, False):
+            patronymic = demo._ru_patronymic(father, male)
+            assert patronymic.endswith(("ович", "евич") if male else ("овна", "евна")), patronymic
+            assert not re.search(r"(ел|й)(ович|овна)$", patronymic), patronymic
