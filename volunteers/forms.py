@@ -51,7 +51,7 @@ class _RegionsByName(forms.models.ModelChoiceIterator):
     def __iter__(self) -> Any:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for region in self.field.in_order():
+        for region in cast(RegionChoiceField, self.field).in_order():
             yield self.choice(region)
 
 
@@ -65,7 +65,8 @@ class RegionChoiceField(forms.ModelChoiceField):
         return obj.name
 
     def in_order(self) -> list[Region]:
-        return sorted(self.queryset, key=lambda region: name_key(get_language())(region.name))
+        key = name_key(get_language())
+        return sorted(self.queryset or (), key=lambda region: key(region.name))
 
 
 class VolunteerProfileForm(forms.ModelForm):
