@@ -11,11 +11,16 @@ class CareConfig(AppConfig):
         # admin would be a second door to it that skips the visibility window and the audit trail.
         # volunteers/ sits below care/: care adds its hours, its part of "download my data" and
         # its anonymisation step through volunteers/extensions.py.
+        from notifications.links import subject_page_register
         from volunteers import extensions
 
-        from . import selectors, services
+        from . import messages, selectors, services
         from .periodic import start_in_process
 
+        # The message lists link a care message to its request's page, for the region's staff
+        # too: its page shows the address only to those who go (selectors.contact_for).
+        for subject_type in (messages.REQUEST_SUBJECT, messages.ASSIGNMENT_SUBJECT):
+            subject_page_register(subject_type, label=_("Help request"), staff=True)
         extensions.register_hour_source("care", selectors.volunteer_care_hours)
         extensions.register_personal_data_section("care", selectors.personal_data_care)
         extensions.register_anonymize_hook(services.volunteer_assignments_withdraw)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from volunteers.models import Volunteer
+from volunteers.validators import format_phone
 
 
 class Message(models.Model):
@@ -144,6 +145,11 @@ class Message(models.Model):
         """What the message is about, in words people use (the shift, the office, the subject)."""
         context = self.context or {}
         return str(context.get("title") or context.get("office") or context.get("subject") or "")
+
+    @property
+    def recipient_phone_display(self) -> str:
+        """The bare number (a guardian's) grouped as people read it."""
+        return format_phone(self.recipient_phone)
 
     @property
     def may_retry(self) -> bool:

@@ -88,6 +88,18 @@ def render_message(
     return subject, text.strip() + "\n", html
 
 
+def subject_line(message: Message) -> str:
+    """The message's subject as its e-mail says it, in the active language (the reader's, on a
+    page): the message lists name each message by it. Subjects never use the recipient's name,
+    so no recipient is read for it."""
+    context = template_context(message, recipient_name="")
+    with timezone.override(ALMATY):
+        subject = _template(f"notifications/{message.kind}/subject.txt").render(
+            Context(context, autoescape=False)
+        )
+    return " ".join(subject.split())
+
+
 # Stand-ins for what differs between messages of the same kind, language and channel; no template
 # filter or HTML escaping alters them, so they are swapped for the real values after rendering.
 SLOT_START, SLOT_END = "\ufff9", "\ufffb"

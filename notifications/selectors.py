@@ -3,16 +3,20 @@ a volunteer sees their own."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from regions.scoping import get_object_or_404, scope_queryset
 from volunteers.models import Volunteer
 from volunteers.search import fold
 
+from .links import site_path, subject_page
 from .models import Message, Preference
+from .rendering import subject_line
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,39 @@ def message_list(*, user: Any, filters: MessageFilters) -> QuerySet[Message]:
     for word in fold(filters.q).split():
         qs = qs.filter(recipient__search_text__contains=word)
     return qs.order_by("-created_at", "-id")
+
+
+def messages_described(messages: Iterable[Message], *, for_recipient: bool) -> list[Message]:
+    """The messages with what the lists show of each, read from the message alone (no query):
+    `subject_line`, its subject (else the first line of its text, else its kind), and
+    `about_label` and `about_url`, what it is about and the page to open, if the reader may.
+
+    `for_recipient`: the reader is the person it was sent to (their own list), who may open the
+    page they were sent, unless it went to someone on their behalf (a minor's guardian: a link
+    meant for the guardian). Staff get a link only where the subject's app opens its page to
+    them (notifications/links.py): no visit of someone else's, no call-out's answer token."""
+    rows = list(messages)
+    details = _("Details")
+    for message in rows:
+        context = message.context or {}
+        text = str(context.get("text") or "").strip()
+        message.subject_line = (  # type: ignore[attr-defined]
+            subject_line(message) or text.split("\n", 1)[0].strip() or message.get_kind_display()
+        )
+        page = subject_page(message.subject_type)
+        if for_recipient:
+            may_open = not (message.recipient_email or message.recipient_phone)
+        else:
+            may_open = page is not None and page.staff
+        url = site_path(context.get("url")) if may_open else ""
+        # The page's own kind ("Help request") where one is registered: a help request's
+        # message names no title, and its subject is already the subject line.
+        label = (
+            str(page.label) if page is not None else str(context.get("title") or context.get("office") or "")
+        )
+        message.about_url = url  # type: ignore[attr-defined]
+        message.about_label = label or (details if url else "")  # type: ignore[attr-defined]
+    return rows
 
 
 def message_get(*, user: Any, pk: int) -> Message:

@@ -38,6 +38,7 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         PAGE_SIZE,
         cap=settings.MESSAGE_LIST_COUNT_CAP,
     ).get_page(request.GET.get("page"))
+    page.object_list = selectors.messages_described(page.object_list, for_recipient=False)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -47,7 +48,9 @@ def staff_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @region_scope_required
 def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    message = selectors.message_get(user=request.user, pk=pk)
+    [message] = selectors.messages_described(
+        [selectors.message_get(user=request.user, pk=pk)], for_recipient=False
+    )
     return render(request, "notifications/staff_detail.html", {"message": message})
 
 
@@ -114,7 +117,13 @@ def my_messages(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/my_messages.html",
-        {"form": form, "items": selectors.messages_of_volunteer(volunteer=volunteer), "volunteer": volunteer},
+        {
+            "form": form,
+            "items": selectors.messages_described(
+                selectors.messages_of_volunteer(volunteer=volunteer), for_recipient=True
+            ),
+            "volunteer": volunteer,
+        },
     )
 
 

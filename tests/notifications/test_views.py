@@ -270,3 +270,120 @@ class TestBroadcast:
         )
         assert response.status_code == 200
         assert {"subject", "body"} <= set(response.context["form"].errors)
+
+
+class TestWhatEachMessageIs:
+    """The lists named a help request's message only "Message": each row now gives its subject
+    and what it is about, linked where the reader may open it, and no beneficiary's address."""
+
+    @pytest.fixture
+    def assigned(self, alice, bob):  # type: ignore[no-untyped-def]
+        from care import services as care_services
+        from tests.care.factories import HelpRequestFactory
+
+        request = HelpRequestFactory(needed_hands=1)
+        care_services.assignment_volunteer(request=request, volunteer=bob, by=alice)
+        return request
+
+    def _row(self, html: str, table: str, text: str) -> str:
+        body = html.split(f'id="{table}"')[1].split("</table>")[0]
+        return next(row for row in body.split("<tr>") if text in row)
+
+    def test_my_messages_give_the_subject_and_link_the_request(self, bob, assigned) -> None:  # type: ignore[no-untyped-def]
+        confirmed = Message.objects.filter(recipient=bob, subject_type="care.assignment").earliest("due_at")
+        client = client_for(bob.user)
+        client.cookies["django_language"] = "en"
+        html = client.get("/me/messages/").content.decode()
+        row = self._row(html, "my-messages", confirmed.context["subject"])
+        assert f'<a href="/care/requests/{assigned.pk}/">Help request</a>' in row
+        # Only the locality: the address is on the request's page, for those who go.
+        assert assigned.beneficiary.address not in html
+        assert assigned.beneficiary.full_name not in html
+
+    def test_staff_see_the_subject_and_the_request_but_no_visit_of_someone_else(  # type: ignore[no-untyped-def]
+        self, alice, bob, assigned
+    ) -> None:
+        visit = schedule(
+            bob,
+            kind="visit_booked",
+            subject_id=77,
+            context={
+                "office": "Алматы фронт-офисі",
+                "starts_at": kz(2026, 5, 20, 10),
+                "url": "/front-offices/visits/77/",
+            },
+        )
+        Message.objects.filter(pk=visit.pk).update(subject_type="front_offices.visit")
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        html = client.get("/messages/").content.decode()
+        confirmed = Message.objects.filter(recipient=bob, subject_type="care.assignment").earliest("due_at")
+        row = self._row(html, "message-table", confirmed.context["subject"])
+        assert f'<a href="/care/requests/{assigned.pk}/">Help request</a>' in row
+        visit_row = self._row(html, "message-table", "Visit booked: Алматы фронт-офисі")
+        assert "/front-offices/visits/" not in visit_row and "Алматы фронт-офисі" in visit_row
+        assert assigned.beneficiary.address not in html
+        # The person it was sent to opens their own visit.
+        mine = client_for(bob.user).get("/me/messages/?lang=en").content.decode()
+        assert 'href="/front-offices/visits/77/"' in self._row(mine, "my-messages", "Алматы фронт-офисі")
+
+    def test_a_link_sent_to_a_guardian_is_not_the_minors(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        from tests.factories import MinorFactory
+
+        minor = MinorFactory(region=almaty, with_account=True)
+        services.message_schedule(
+            recipient=minor,
+            kind="guardian_consent_request",
+            subject_type="volunteers.guardian",
+            subject_id=minor.pk,
+            due_at=kz(2026, 5, 20, 12),
+            recipient_email="guardian@example.kz",
+            context={"volunteer_name": minor.full_name, "text": "", "url": "/consent/secret-token/"},
+        )
+        html = client_for(minor.user).get("/me/messages/?lang=en").content.decode()
+        row = self._row(html, "my-messages", f"Consent needed for {minor.full_name}")
+        assert "/consent/secret-token/" not in row
+
+    def test_a_guardians_phone_is_grouped_and_dials(self, nora, almaty) -> None:  # type: ignore[no-untyped-def]
+        from tests.factories import MinorFactory
+
+        minor = MinorFactory(region=almaty)
+        message = services.message_schedule(
+            recipient=None,
+            kind="guardian_consent_request",
+            subject_type="volunteers.guardian",
+            subject_id=minor.pk,
+            due_at=kz(2026, 5, 20, 12),
+            channel="sms",
+            recipient_phone="+77011234567",
+            context={"volunteer_name": minor.full_name, "text": ""},
+        )
+        client = client_for(nora)
+        assert "+7 701 123 45 67" in self._row(
+            client.get("/messages/").content.decode(), "message-table", "+7 701"
+        )
+        detail = client.get(f"/messages/{message.pk}/").content.decode()
+        assert '<a href="tel:+77011234567" class="nowrap">+7 701 123 45 67</a>' in detail
+
+    def test_both_lists_read_as_many_queries_for_many_kinds_of_rows(
+        self, alice, bob, almaty, assigned
+    ) -> None:  # type: ignore[no-untyped-def]
+        from care import services as care_services
+        from tests.care.factories import HelpRequestFactory
+
+        staff, own = client_for(alice), client_for(bob.user)
+        with CaptureQueriesContext(connection) as few_staff:
+            staff.get("/messages/")
+        with CaptureQueriesContext(connection) as few_own:
+            own.get("/me/messages/")
+        for n in range(6):
+            care_services.assignment_volunteer(
+                request=HelpRequestFactory(needed_hands=1), volunteer=bob, by=alice
+            )
+            schedule(bob, subject_id=100 + n)
+            schedule(VolunteerFactory(region=almaty), kind="shift_reminder_2h", subject_id=200 + n)
+        with CaptureQueriesContext(connection) as many_staff:
+            staff.get("/messages/")
+        with CaptureQueriesContext(connection) as many_own:
+            own.get("/me/messages/")
+        assert (len(many_staff), len(many_own)) == (len(few_staff), len(few_own))
