@@ -109,3 +109,23 @@ def test_reminders_of_different_shifts_share_one_rendering() -> None:
         subject, text, html = render_cached(message, unsubscribe_url="https://example.kz/u/", cache=cache)
         assert f"Сенбілік {n}" in subject and f"Саябақ {n}" in text and f"Саябақ {n}" in html
     assert len(cache) == 1
+
+
+VISIT_KINDS = ["visit_booked", "visit_cancelled", "visit_moved", "visit_reminder_24h", "visit_reminder_1h"]
+
+
+@pytest.mark.parametrize("kind", VISIT_KINDS)
+@pytest.mark.parametrize(("language", "month"), [("ru", "декабр"), ("kk", "желтоқсан"), ("en", "December")])
+def test_a_visits_message_writes_its_time_one_way_as_the_pages_do(
+    kind: str, language: str, month: str
+) -> None:
+    # "22 декабря 2026 г. 18:00" in the templates and "22.12.2026 18:00" in the texts built in
+    # Python (volunteer_net.dates.when_text, the house style) read one moment two ways.
+    context = {
+        "office": "Алматы фронт-офисі",
+        "starts_at": "2026-12-22T18:00:00+05:00",
+        "note": "Санитарный день",
+    }
+    subject, text, html = render_message(_message(kind, language, "email", context, "Дана"))
+    assert "22.12.2026 18:00" in text and "22.12.2026 18:00" in html
+    assert month not in subject + text + html
