@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notifications.services import message_schedule, messages_cancel
@@ -33,7 +33,9 @@ def _window(start: datetime.datetime, end: datetime.datetime) -> str:
     zone = timezone.get_default_timezone()
     start, end = timezone.localtime(start, zone), timezone.localtime(end, zone)
     if start.date() == end.date():
-        return f"{when_text(start)}–{formats.time_format(end, 'TIME_FORMAT')}"
+        # The end's hour as when_text writes the start's ("09:00"): Russian's TIME_FORMAT drops
+        # the leading zero ("9:00"), and a range would read its two ends two ways.
+        return f"{when_text(start)}–{end:%H:%M}"
     return f"{when_text(start)} – {when_text(end)}"
 
 

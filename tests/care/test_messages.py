@@ -77,3 +77,12 @@ class TestWindowWording:
         end = timezone.localtime(request.due_until)
         assert f" – {end:%d.%m.%Y}" in text
         assert " from " not in text and " to " not in text and " until " not in text
+
+    def test_a_russian_window_writes_both_ends_as_the_pages_do(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        # Russian's TIME_FORMAT is "G:i": "08:00–9:30" read the two ends two ways.
+        bob.preferred_language = "ru"
+        bob.save(update_fields=["preferred_language"])
+        request = HelpRequestFactory(due_from=in_days(2, hour=8), due_until=in_days(2, hour=9))
+        services.assignment_volunteer(request=request, volunteer=bob, by=alice)
+        start = timezone.localtime(request.due_from)
+        assert f"{start:%d.%m.%Y} 08:00–09:00" in texts("care.assignment")[0]
