@@ -50,10 +50,14 @@ def shift_when(shift: Shift) -> str:
 
 @register.filter
 def campaign_dates(campaign: Campaign) -> str:
+    """ "5 June – 10 December 2026"; across a new year both years show ("20 December 2026 –
+    31 January 2027"), since the year written once at the end would be read as the start's too.
+    Both ends use the same month style (the month as written inside a date)."""
     first, last = campaign.starts_on, campaign.ends_on
     if first == last:
         return formats.date_format(first, "DATE_FORMAT")
-    return f"{formats.date_format(first, 'MONTH_DAY_FORMAT')} – {formats.date_format(last, 'DATE_FORMAT')}"
+    start_format = "MONTH_DAY_FORMAT" if first.year == last.year else "DATE_FORMAT"
+    return f"{formats.date_format(first, start_format)} – {formats.date_format(last, 'DATE_FORMAT')}"
 
 
 @register.filter
@@ -100,7 +104,8 @@ def shift_cards(
         else:
             places = f'<span class="places places-none">{label_full}</span>'
             if shift.waitlist_enabled:
-                places += f' <span class="meta">{label_waitlist}</span>'
+                # Two facts, kept apart as the shift's own page does: "Full · waitlist open".
+                places += f' · <span class="meta">{label_waitlist}</span>'
         if shift.min_age:
             age = gettext("from %(age)s years") % {"age": shift.min_age}
             places += f' · <span class="meta">{escape(age)}</span>'
