@@ -74,6 +74,14 @@ class TestWhoIsCalled:
             == 404
         )
 
+    def test_page_names_the_region_as_it_stands_not_declined(self, flood, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        # "…волонтёр региона город Алматы": the region's name sits apart, in parentheses, so no
+        # language has to decline it.
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        page = client.get(f"/manage/campaigns/{flood.pk}/callouts/new/").content.decode()
+        assert f"Every adult, active volunteer of the campaign's region ({almaty.name_en}) gets" in page
+
     def test_page_creates_and_links_are_sent_as_urgent_sms(self, flood, alice, almaty) -> None:  # type: ignore[no-untyped-def]
         person = VolunteerFactory(region=almaty, preferred_channel="email")
         texter = VolunteerFactory(region=almaty, preferred_channel="sms")
