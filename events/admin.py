@@ -74,7 +74,7 @@ class SignupAdmin(NationalStaffAdmin):
     list_display = ["volunteer", "shift", "status", "created_at", "hours"]
     list_filter = ["status"]
     list_select_related = ["volunteer", "shift"]
-    raw_id_fields = ["shift", "volunteer"]
+    raw_id_fields = ["shift", "volunteer", "moved_to"]
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False

@@ -9,7 +9,7 @@ else's. Texts are rendered by the sweep in the volunteer's language, times in Al
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -127,12 +127,45 @@ def signup_cancelled(signup: Signup, shift: Shift, *, by: User | None) -> None:
     _schedule(signup, "generic", due_at=timezone.now(), context=context)
 
 
-def shift_moved(shift: Shift, *, signups: Iterable[Signup]) -> None:
-    """The shift's start moved: each confirmed person's reminders move with it (or are dropped
-    when their new time has already passed), and everyone still signed up is told."""
+def signup_dropped(signup: Signup) -> None:
+    """A place given up in a move: whatever of it has not gone out (reminders, a confirmation held
+    up) is dropped, and nothing else is sent for it (`signup_moved` tells the person)."""
+    messages_cancel(subject_type=SUBJECT_TYPE, subject_id=signup.pk)
+
+
+def signup_moved(signup: Signup, shift: Shift, *, was_shift: Shift, transport_dropped: bool) -> None:
+    """A coordinator moved the person to `shift` (their new sign-up) from `was_shift`: one message
+    now, saying from which shift to which, and the new shift's reminders. It is the "shift
+    changed" kind (for this person, their shift did change), with the earlier shift in its
+    context; a lift asked for the earlier shift was called off with it, and the message says so."""
+    was = shift_context(was_shift)
+    context = {
+        **shift_context(shift),
+        "moved_from_starts_at": was["starts_at"],
+        "moved_from_place": was["place"],
+    }
+    if transport_dropped:
+        context["transport_dropped"] = True
+    messages_schedule_with_reminders(
+        recipient=signup.volunteer,
+        subject_type=SUBJECT_TYPE,
+        subject_id=signup.pk,
+        context=context,
+        first="shift_changed",
+        starts_at=shift.starts_at,
+        reminders=_reminders(shift.starts_at),
+    )
+
+
+def shift_moved(shift: Shift, *, signups: Iterable[Signup], transport_recheck: Collection[int] = ()) -> None:
+    """The shift's time or place changed: each confirmed person's reminders move with the start
+    (or are dropped when their new time has already passed) and carry the new place, and
+    everyone still signed up is told. Those whose sign-up is in `transport_recheck` had a lift
+    arranged: their message says the coordinator will confirm it again."""
     now = timezone.now()
-    context = shift_context(shift)
+    shared = shift_context(shift)
     for signup in signups:
+        context = {**shared, "transport_recheck": True} if signup.pk in transport_recheck else shared
         if signup.status == Signup.Status.CONFIRMED:
             for kind, due_at in _reminders(shift.starts_at):
                 if due_at > now:
@@ -142,10 +175,10 @@ def shift_moved(shift: Shift, *, signups: Iterable[Signup]) -> None:
                         kinds=[kind],
                         new_due_at=due_at,
                         valid_until=shift.starts_at,
-                        context=context,
+                        context=shared,
                     )
                     # One who signed up too late for this reminder at the old time gets it now.
-                    _schedule(signup, kind, due_at=due_at, valid_until=shift.starts_at, context=context)
+                    _schedule(signup, kind, due_at=due_at, valid_until=shift.starts_at, context=shared)
                 else:
                     messages_cancel(subject_type=SUBJECT_TYPE, subject_id=signup.pk, kinds=[kind])
         # A "changed" note of an earlier move not sent yet would show a time no longer true.

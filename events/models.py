@@ -311,6 +311,16 @@ class Signup(models.Model):
         related_name="+",
         verbose_name=_("cancelled by"),
     )
+    # Set on the place given up when a coordinator moved the person to another shift: the old
+    # shift's roster then says where they went instead of "cancelled", and the history keeps why.
+    moved_to = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("moved to"),
+    )
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=2, null=True, blank=True)
@@ -406,6 +416,10 @@ class TransportRequest(models.Model):
     departure_at = models.DateTimeField(_("departure time"), null=True, blank=True)
     departure_place = models.CharField(_("departure place"), max_length=200, blank=True)
     decline_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # When the shift's time or place changed after the lift was arranged: the departure may no
+    # longer fit, so the board asks the coordinator to confirm or change it, and the volunteer
+    # is told it will be confirmed again. Answering the request again clears it.
+    recheck_since = models.DateTimeField(_("shift changed since it was arranged"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -457,36 +457,40 @@ def may_manage_campaign(user: Any, campaign: Campaign) -> bool:
     return may_manage_region(user, campaign.region_id)
 
 
-_ROSTER_ORDER: dict[str, int] = {
-    Signup.Status.ATTENDED: 0,
-    Signup.Status.CONFIRMED: 0,
-    Signup.Status.NO_SHOW: 0,
-    Signup.Status.WAITLISTED: 1,
+# The roster's sections, each heading saying what is in it: signed up and not marked yet, came,
+# did not come, the waitlist, and the sign-ups given up (cancelled, or moved to another shift).
+ROSTER_SECTIONS: dict[str, str] = {
+    Signup.Status.CONFIRMED: "confirmed",
+    Signup.Status.ATTENDED: "attended",
+    Signup.Status.NO_SHOW: "no_show",
+    Signup.Status.WAITLISTED: "waitlist",
+    Signup.Status.CANCELLED: "cancelled",
 }
 
 
 def shift_roster(*, shift: Shift) -> dict[str, list[Signup]]:
-    """Who is on the shift: `confirmed` (with attendance) and the `waitlist` in its order; the
-    volunteers with their skills, for contact and for the minors' marks."""
+    """Who is on the shift, by section (`ROSTER_SECTIONS`): people in name order, the waitlist in
+    its order, the cancelled ones latest first (with who cancelled, and where a moved person
+    went); the volunteers with their skills, for contact and for the minors' marks."""
     signups = list(
-        Signup.objects.filter(shift=shift, status__in=list(_ROSTER_ORDER))
-        .select_related("volunteer__detachment", "signed_up_by")
+        Signup.objects.filter(shift=shift)
+        .select_related("volunteer__detachment", "signed_up_by", "cancelled_by", "moved_to__shift")
         .prefetch_related(Prefetch("volunteer__skills", queryset=Skill.objects.order_by("code")))
         .order_by("volunteer__last_name", "volunteer__first_name", "id")
     )
     day = shift.local_date
     required = {s.pk for s in shift.required_skills.all()}
+    roster: dict[str, list[Signup]] = {section: [] for section in ROSTER_SECTIONS.values()}
     for signup in signups:
         person = signup.volunteer
         signup.age_on_shift = person.age(day)  # type: ignore[attr-defined]
         signup.is_minor = person.is_minor(day)  # type: ignore[attr-defined]
         have = {s.pk for s in person.skills.all()}
         signup.missing_skills = [s for s in shift.required_skills.all() if s.pk in required - have]  # type: ignore[attr-defined]
-    confirmed = [s for s in signups if _ROSTER_ORDER[s.status] == 0]
-    waitlist = sorted(
-        (s for s in signups if s.status == Signup.Status.WAITLISTED), key=lambda s: (s.created_at, s.pk)
-    )
-    return {"confirmed": confirmed, "waitlist": waitlist}
+        roster[ROSTER_SECTIONS[signup.status]].append(signup)
+    roster["waitlist"].sort(key=lambda s: (s.created_at, s.pk))
+    roster["cancelled"].sort(key=lambda s: (s.cancelled_at or s.created_at, s.pk), reverse=True)
+    return roster
 
 
 def volunteers_to_add(*, user: Any, shift: Shift, query: str, limit: int = 30) -> list[Volunteer]:
@@ -684,6 +688,21 @@ def transport_board(
     if campaign is not None:
         qs = qs.filter(signup__shift__campaign=campaign)
     return qs.order_by("signup__shift__starts_at", "group", "pickup", "id")
+
+
+def transport_to_recheck(*, shift: Shift) -> int:
+    """How many lifts arranged for the shift wait for the coordinator to confirm them again after
+    the shift's time or place changed (the roster points to the board while any do)."""
+    return (
+        TransportRequest.objects.filter(
+            signup__shift=shift,
+            signup__status__in=Signup.ACTIVE,
+            status=TransportRequest.Status.ARRANGED,
+            recheck_since__isnull=False,
+        )
+        .exclude(signup__volunteer__anonymized_at__isnull=False)
+        .count()
+    )
 
 
 def managed_transport_get(*, user: Any, pk: Any) -> TransportRequest:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 import secrets
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -224,8 +225,11 @@ def _full(shift: Shift) -> ValidationError:
     return ValidationError(_("This shift is full and keeps no waitlist."), code="full")
 
 
-def _signup_locked(locked: Shift, person: Volunteer, *, by: User | None, waitlist_ok: bool) -> Signup:
-    """The sign-up itself, the shift and then the person locked by the caller (the lock order)."""
+def _signup_locked(
+    locked: Shift, person: Volunteer, *, by: User | None, waitlist_ok: bool, tell: bool = True
+) -> Signup:
+    """The sign-up itself, the shift and then the person locked by the caller (the lock order).
+    `tell`: the usual confirmation (a move sends its own message instead)."""
     refusal = signup_refusal(shift=locked, volunteer=person)
     if refusal is not None:
         raise refusal
@@ -242,7 +246,8 @@ def _signup_locked(locked: Shift, person: Volunteer, *, by: User | None, waitlis
     if status == Signup.Status.CONFIRMED:
         _take(locked, 1)
     # Notification: confirmed or waitlisted (signup.status), in the volunteer's language.
-    event_messages.signup_created(signup, locked)
+    if tell:
+        event_messages.signup_created(signup, locked)
     return signup
 
 
@@ -325,14 +330,39 @@ def _transport_cancel_open(requests: QuerySet[TransportRequest], *, now: datetim
     )
 
 
+@dataclass(frozen=True)
+class Cancellation:
+    """A sign-up given up, and whoever took the place it freed from the waitlist (the coordinator's
+    confirmation names them)."""
+
+    signup: Signup
+    promoted: list[Signup]
+
+
 @transaction.atomic
 def signup_cancel(*, signup: Signup, by: User | None) -> Signup:
     """Cancel a confirmed or waitlisted sign-up before the shift starts; a confirmed place goes
     to the first person on the waitlist, exactly once (under the same shift lock). The person's
     open transport request for the shift is cancelled with it."""
+    return signup_cancel_reported(signup=signup, by=by).signup
+
+
+@transaction.atomic
+def signup_cancel_reported(*, signup: Signup, by: User | None) -> Cancellation:
+    """`signup_cancel`, saying who moved up into the freed place."""
     shift = _lock_shift(signup.shift_id)
     locked = Signup.objects.select_for_update(no_key=True).get(pk=signup.pk)
-    now = timezone.now()
+    promoted = _give_up(shift, locked, by=by, now=timezone.now(), tell=True)
+    signup.refresh_from_db()
+    return Cancellation(signup=locked, promoted=promoted)
+
+
+def _give_up(
+    shift: Shift, locked: Signup, *, by: User | None, now: datetime.datetime, tell: bool
+) -> list[Signup]:
+    """Cancel `locked` (the shift and the sign-up locked by the caller) and give a confirmed place
+    to the waitlist; returns who moved up. `tell`: the person is told as for a cancellation (not
+    when they are being moved: the move's own message says so)."""
     if locked.status not in (Signup.Status.CONFIRMED, Signup.Status.WAITLISTED):
         raise ValidationError(_("This sign-up is no longer active."), code="not_active")
     if now >= shift.starts_at:
@@ -346,13 +376,16 @@ def signup_cancel(*, signup: Signup, by: User | None) -> Signup:
     locked.cancelled_by = by
     locked.save(update_fields=["status", "cancelled_at", "cancelled_by"])
     _transport_cancel_open(TransportRequest.objects.filter(signup=locked), now=now)
-    # Notification: to the volunteer when someone else (coordinator, curator) cancelled.
-    event_messages.signup_cancelled(locked, shift, by=by)
-    if freed:
-        _take(shift, -1)
-        _promote(shift, places=1, now=now, waiting=waiting)
-    signup.refresh_from_db()
-    return locked
+    # Notification: to the volunteer when someone else (coordinator, curator) cancelled; for a
+    # move, only what of this place had not gone out yet is dropped.
+    if tell:
+        event_messages.signup_cancelled(locked, shift, by=by)
+    else:
+        event_messages.signup_dropped(locked)
+    if not freed:
+        return []
+    _take(shift, -1)
+    return _promote(shift, places=1, now=now, waiting=waiting)
 
 
 # Attendance and hours --------------------------------------------------------------------------
@@ -552,6 +585,11 @@ SHIFT_FIELDS = (
 )
 
 
+# What a volunteer's plans hang on: when the shift is and where. A change of any of them is told
+# to everyone signed up, and a lift arranged for the shift is checked again.
+WHEN_AND_WHERE = ("starts_at", "ends_at", "place_name", "address", "latitude", "longitude")
+
+
 def _within_q(first: datetime.date, last: datetime.date) -> Q:
     """Shifts starting within the campaign's dates, Almaty time."""
     start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
@@ -599,7 +637,7 @@ def shift_update(
     locked = _lock_shift(shift.pk)
     if locked.cancelled_at is not None:
         raise ValidationError(_("This shift has been cancelled."), code="shift_cancelled")
-    old_starts_at = locked.starts_at
+    before = {field: getattr(locked, field) for field in WHEN_AND_WHERE}
     for field, value in data.items():
         if field in SHIFT_FIELDS:
             setattr(locked, field, value)
@@ -614,13 +652,25 @@ def shift_update(
     locked.save()
     if skills is not None:
         locked.required_skills.set(list(skills))
-    # Notification: the start moved — reminders move with it, everyone signed up is told.
-    if locked.starts_at != old_starts_at:
+    changed = any(getattr(locked, field) != value for field, value in before.items())
+    recheck: set[int] = set()
+    if changed:
+        # A lift arranged for the old time or place may no longer fit: flagged for the
+        # coordinator to confirm or change (the board says so), not silently kept.
+        arranged = TransportRequest.objects.filter(
+            signup__shift=locked, signup__status__in=Signup.ACTIVE, status=TransportRequest.Status.ARRANGED
+        )
+        recheck = set(arranged.values_list("signup_id", flat=True))
+        arranged.update(recheck_since=timezone.now(), updated_at=timezone.now())
+    # Notification: the time or the place changed — reminders move with the start (and carry
+    # the new place), everyone signed up is told, and whoever had a lift that it is re-checked.
+    if changed:
         event_messages.shift_moved(
             locked,
             signups=Signup.objects.filter(
                 shift=locked, status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED)
             ).select_related("volunteer"),
+            transport_recheck=recheck,
         )
     _promote(locked, places=locked.capacity - taken, now=timezone.now(), waiting=waiting)
     shift.refresh_from_db()
@@ -827,12 +877,22 @@ def series_cancel_following(*, shift: Shift, by: User) -> list[Shift]:
     return [shift_cancel(shift=each, by=by) for each in series_following(shift=shift)]
 
 
+@dataclass(frozen=True)
+class Move:
+    """A person moved: their new sign-up, the shift they left, and whoever took the place they
+    freed there from the waitlist (the coordinator's confirmation says both)."""
+
+    signup: Signup
+    from_shift: Shift
+    promoted: list[Signup]
+
+
 @transaction.atomic
-def signup_move(*, signup: Signup, to_shift: Shift, by: User) -> Signup:
+def signup_move(*, signup: Signup, to_shift: Shift, by: User) -> Move:
     """Move a person from their shift to another shift of the same campaign: their place is
-    cancelled (`signup_cancel`, the waitlist moves up) and they are signed up on the other
-    (`signup_create`, without a waitlist). If the new sign-up is refused, nothing changes and
-    the refusal says why."""
+    given up (the waitlist moves up) and they are signed up on the other (without a waitlist).
+    They get one message, from which shift to which, not a cancellation and a new sign-up. If
+    the new sign-up is refused, nothing changes and the refusal says why."""
     if to_shift.campaign_id != signup.shift.campaign_id:
         raise ValidationError(_("Choose a shift of the same campaign."), code="other_campaign")
     if to_shift.pk == signup.shift_id:
@@ -842,13 +902,21 @@ def signup_move(*, signup: Signup, to_shift: Shift, by: User) -> Signup:
     # Every lock first, in the module's order: both shifts (the lower id first, so that two
     # opposite moves at the same moment queue instead of waiting for each other), then the
     # person and whoever waits for the old place (ascending id); only then the writes.
-    for shift_id in sorted((signup.shift_id, to_shift.pk)):
-        _lock_shift(shift_id)
+    shifts = {shift_id: _lock_shift(shift_id) for shift_id in sorted((signup.shift_id, to_shift.pk))}
+    old_shift, new_shift = shifts[signup.shift_id], shifts[to_shift.pk]
     waiting = Signup.objects.filter(shift_id=signup.shift_id, status=Signup.Status.WAITLISTED)
-    _lock_people([signup.volunteer_id, *waiting.values_list("volunteer_id", flat=True)])
-    # Cancelled first so that the old place does not count as an overlap with the new shift.
-    signup_cancel(signup=signup, by=by)
-    return signup_create(shift=to_shift, volunteer=signup.volunteer, by=by, waitlist_ok=False)
+    people = _lock_people([signup.volunteer_id, *waiting.values_list("volunteer_id", flat=True)])
+    old = Signup.objects.select_for_update(no_key=True).get(pk=signup.pk)
+    had_transport = TransportRequest.objects.filter(signup=old, status__in=TransportRequest.OPEN).exists()
+    # Given up first so that the old place does not count as an overlap with the new shift.
+    promoted = _give_up(old_shift, old, by=by, now=timezone.now(), tell=False)
+    new = _signup_locked(new_shift, people[old.volunteer_id], by=by, waitlist_ok=False, tell=False)
+    old.moved_to = new
+    old.save(update_fields=["moved_to"])
+    # Notification: one message, from the old shift to the new one, and the new shift's reminders.
+    event_messages.signup_moved(new, new_shift, was_shift=old_shift, transport_dropped=had_transport)
+    signup.refresh_from_db()
+    return Move(signup=new, from_shift=old_shift, promoted=promoted)
 
 
 # Personal calendar feed ------------------------------------------------------------------------

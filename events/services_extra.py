@@ -155,7 +155,8 @@ def transport_arrange(
     departure_place: str,
     group: str = "",
 ) -> TransportRequest:
-    """Mark a request arranged (or change the arrangement) and tell the volunteer."""
+    """Mark a request arranged (or change the arrangement, or confirm it after the shift changed)
+    and tell the volunteer."""
     locked = _lock_for_answer(request)
     if not driver_name.strip() or not driver_phone.strip():
         raise ValidationError({"driver_name": [_("Give the driver's name and phone.")]}, code="driver")
@@ -164,6 +165,8 @@ def transport_arrange(
     locked.departure_at, locked.departure_place = departure_at, departure_place.strip()
     locked.group, locked.decline_reason = group.strip(), ""
     locked.answered_at, locked.answered_by = timezone.now(), by
+    # Arranged again after the shift changed: the departure is now confirmed for its new time.
+    locked.recheck_since = None
     locked.save()
     _tell_transport_answer(locked)
     return locked
@@ -177,6 +180,7 @@ def transport_decline(*, request: TransportRequest, by: User, reason: str) -> Tr
     locked.status = TransportRequest.Status.DECLINED
     locked.decline_reason = reason.strip()
     locked.answered_at, locked.answered_by = timezone.now(), by
+    locked.recheck_since = None
     locked.save()
     _tell_transport_answer(locked)
     return locked

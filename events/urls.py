@@ -30,6 +30,7 @@ urlpatterns = [
     path("manage/shifts/<int:pk>/add/", views.shift_add_volunteers, name="shift_add"),
     path("manage/signups/<int:pk>/attendance/", views.signup_attendance, name="signup_attendance"),
     path("manage/signups/<int:pk>/move/", views.signup_move, name="signup_move"),
+    path("manage/signups/<int:pk>/cancel/", views.manage_signup_cancel, name="manage_signup_cancel"),
     path("manage/shifts/<int:pk>/series/", views.series_edit, name="series_edit"),
     path("manage/shifts/<int:pk>/series/cancel/", views.series_cancel, name="series_cancel"),
 ]

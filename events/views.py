@@ -20,11 +20,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
 
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import is_curator, region_scope_required, require
 from volunteer_net.forms import apply_service_errors
 from volunteer_net.http import require_post
+from volunteer_net.numbers import number_text
 
 from . import selectors, services
 from .forms import (
@@ -401,10 +403,28 @@ def shift_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             apply_service_errors(form, _on_date_fields(exc))
         else:
             messages.success(request, _("The shift has been saved."))
+            _warn_transport_recheck(request, shift)
             return redirect("events:manage_shift", pk=shift.pk)
     return render(
         request, "events/manage/shift_form.html", {"form": form, "campaign": shift.campaign, "shift": shift}
     )
+
+
+def _warn_transport_recheck(request: HttpRequest, shift: Any) -> None:
+    """After a change of time or place: lifts arranged for the old ones wait on the board."""
+    count = selectors.transport_to_recheck(shift=shift)
+    if count:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)s lift arranged for this shift needs its departure confirmed or changed: "
+                "the shift's time or place has changed. See Transport.",
+                "%(count)s lifts arranged for this shift need their departure confirmed or changed: "
+                "the shift's time or place has changed. See Transport.",
+                count,
+            )
+            % {"count": count},
+        )
 
 
 @require_post(back="events:manage_shift", back_kwargs=("pk",))
@@ -429,22 +449,58 @@ def manage_shift(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     shift = selectors.managed_shift_get(user=request.user, pk=pk)
     query = request.GET.get("q", "").strip()[:100].replace("\x00", "")
     candidates = selectors.volunteers_to_add(user=request.user, shift=shift, query=query) if query else []
+    roster = selectors.shift_roster(shift=shift)
+    attendance_open = timezone.now() >= shift.starts_at - services.CHECK_IN_LEAD
+    started = timezone.now() >= shift.starts_at
     return render(
         request,
         "events/manage/shift_roster.html",
         {
             "shift": shift,
             "campaign": shift.campaign,
-            "roster": selectors.shift_roster(shift=shift),
+            "roster": roster,
+            "sections": _roster_sections(roster, attendance_open=attendance_open, started=started),
             # The cards build /manage/signups/<pk>/{attendance,move}/ from this.
             "manage_signups_url": reverse("events:signup_attendance", args=[0]).removesuffix("0/attendance/"),
             "hours": selectors.shift_hours(shift=shift),
             "query": query,
             "candidates": candidates,
-            "attendance_open": timezone.now() >= shift.starts_at - services.CHECK_IN_LEAD,
-            "started": timezone.now() >= shift.starts_at,
+            "attendance_open": attendance_open,
+            "started": started,
+            "transport_recheck": selectors.transport_to_recheck(shift=shift),
         },
     )
+
+
+def _roster_sections(
+    roster: dict[str, list[Signup]], *, attendance_open: bool, started: bool
+) -> list[tuple[str, str, list[Signup], str]]:
+    """(id, heading, people, what an empty section says) of the roster's people with a place:
+    confirmed and not marked yet; once attendance opens, those who came; once the shift has
+    started, those who did not. Each heading says what is under it."""
+    marked = roster["attended"] or roster["no_show"]
+    sections = [
+        (
+            "confirmed",
+            pgettext("roster section", "Confirmed"),
+            roster["confirmed"],
+            _("Everyone has been marked.") if marked else _("Nobody has signed up yet."),
+        )
+    ]
+    if attendance_open or roster["attended"]:
+        sections.append(
+            ("attended", pgettext("roster section", "Came"), roster["attended"], _("Nobody marked yet."))
+        )
+    if started or roster["no_show"]:
+        sections.append(
+            (
+                "no-show",
+                pgettext("roster section", "Did not come"),
+                roster["no_show"],
+                _("Nobody marked yet."),
+            )
+        )
+    return sections
 
 
 @require_post(back="events:manage_shift", back_kwargs=("pk",))
@@ -468,14 +524,18 @@ def shift_add_volunteers(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
 @require_post(back="events:manage_campaigns")
 @region_scope_required
 def signup_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Check-in, no-show or hours for one person, from the phone at the place."""
+    """Check-in, no-show or hours for one person, from the phone at the place; the message says
+    what was recorded."""
     signup = selectors.managed_signup_get(user=request.user, pk=pk)
+    name = signup.volunteer.full_name
     action = request.POST.get("action")
     try:
         if action == "check_in":
             services.signup_check_in(signup=signup, by=request.user)
+            done = _("%(name)s: marked as arrived.") % {"name": name}
         elif action == "no_show":
             services.signup_no_show(signup=signup, by=request.user)
+            done = _("%(name)s: marked as did not come.") % {"name": name}
         elif action == "hours":
             form = HoursForm(request.POST)
             if not form.is_valid():
@@ -488,15 +548,76 @@ def signup_attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 reason=form.cleaned_data["reason"],
                 by=request.user,
             )
-        elif action == "cancel":
-            services.signup_cancel(signup=signup, by=request.user)
+            hours = number_text(form.cleaned_data["hours"])
+            done = _("%(name)s: %(hours)s h credited.") % {"name": name, "hours": hours}
         else:
             raise ValidationError(_("Unknown action."), code="invalid")
     except ValidationError as exc:
-        messages.error(request, f"{signup.volunteer.full_name}: {_refusal_text(exc)}")
+        messages.error(request, f"{name}: {_refusal_text(exc)}")
     else:
-        messages.success(request, _("%(name)s: saved.") % {"name": signup.volunteer.full_name})
+        messages.success(request, done)
     return redirect(reverse("events:manage_shift", args=[signup.shift_id]) + f"#signup-{signup.pk}")
+
+
+@region_scope_required
+def manage_signup_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Staff cancel someone's sign-up (or take them off the waitlist): a confirmation step that
+    says what follows (a message to the person, the place to the waitlist, a lift called off),
+    then a message naming what happened; the roster keeps them under "cancelled sign-ups"."""
+    signup = selectors.managed_signup_get(user=request.user, pk=pk)
+    shift = signup.shift
+    back = reverse("events:manage_shift", args=[shift.pk])
+    name = signup.volunteer.full_name
+    told = signup.volunteer.user_id != request.user.pk  # nobody is sent a note of their own act
+    if request.method == "POST":
+        was_waiting = signup.status == Signup.Status.WAITLISTED
+        try:
+            done = services.signup_cancel_reported(signup=signup, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, f"{name}: {_refusal_text(exc)}")
+            return redirect(back + f"#signup-{signup.pk}")
+        if was_waiting:
+            text = _("%(name)s: taken off the waitlist of %(shift)s.") % {"name": name, "shift": shift}
+        else:
+            text = _("%(name)s: the sign-up for %(shift)s has been cancelled.") % {
+                "name": name,
+                "shift": shift,
+            }
+        parts = [text]
+        if told:
+            parts.append(_("A message tells them so."))
+        parts += _freed_place(shift, done.promoted, freed=not was_waiting)
+        messages.success(request, " ".join(parts))
+        return redirect(back + "#cancelled")
+    return render(
+        request,
+        "events/manage/signup_cancel.html",
+        {
+            "signup": signup,
+            "shift": shift,
+            "campaign": shift.campaign,
+            "told": told,
+            "to_waitlist": signup.status == Signup.Status.CONFIRMED
+            and selectors.waitlist_waiting(shift=shift),
+            "transport_open": selectors.transport_open(signup=signup),
+        },
+    )
+
+
+def _freed_place(shift: Any, promoted: list[Signup], *, freed: bool) -> list[str]:
+    """What became of a place given up: who moved up into it from the waitlist, or that it is
+    open for sign-ups again."""
+    if promoted:
+        return [
+            _(
+                "%(name)s: moved up from the waitlist into the freed place on %(shift)s; a message tells them so."
+            )
+            % {"name": s.volunteer.full_name, "shift": shift}
+            for s in promoted
+        ]
+    if freed:
+        return [_("The freed place on %(shift)s is open for sign-ups.") % {"shift": shift}]
+    return []
 
 
 # Personal calendar feed, series "this and the following", moving people ---------------------
@@ -600,15 +721,19 @@ def signup_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = MoveForm(request.POST or None, shifts=selectors.move_targets(signup=signup))
     if request.method == "POST" and form.is_valid():
         try:
-            moved = services.signup_move(
+            move = services.signup_move(
                 signup=signup, to_shift=form.cleaned_data["to_shift"], by=request.user
             )
         except ValidationError as exc:
             form.add_error("to_shift", _refusal_text(exc))
         else:
-            messages.success(
-                request, _("%(name)s has been moved to this shift.") % {"name": signup.volunteer.full_name}
-            )
+            moved = move.signup
+            parts = [
+                _("%(name)s: moved from %(from)s to %(to)s; a message tells them so.")
+                % {"name": signup.volunteer.full_name, "from": move.from_shift, "to": moved.shift},
+                *_freed_place(move.from_shift, move.promoted, freed=True),
+            ]
+            messages.success(request, " ".join(parts))
             return redirect(reverse("events:manage_shift", args=[moved.shift_id]) + f"#signup-{moved.pk}")
     return render(
         request,

@@ -256,6 +256,7 @@ MATRIX: dict[str, str | tuple[str, str]] = {
         "login 404 404 404 - 404 404 -",
     ),
     "manage/signups/<int:pk>/move/": "login 404 404 404 200 404 404 200",
+    "manage/signups/<int:pk>/cancel/": "login 404 404 404 200 404 404 200",
     "my-shifts/<int:pk>/transport/": "login 200 404 404 404 404 404 404",
     "manage/shifts/<int:pk>/transport/": "login 404 404 404 200 404 404 200",
     "manage/campaigns/<int:pk>/transport/": "login 404 404 404 200 404 404 200",

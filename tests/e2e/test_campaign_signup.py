@@ -111,8 +111,10 @@ def test_coordinator_marks_attendance_and_the_hours_reach_my_shifts(
     card = page.locator(f"#confirmed #signup-{signup.pk}")
     expect(card).to_contain_text("Қасымов Бауыржан")
     card.locator("button[value=check_in]").click()
-    expect(page.locator("ul.messages .message-success")).to_be_visible()
-    card = page.locator(f"#confirmed #signup-{signup.pk}")
+    # The message says what was recorded, and the card moves under "Came".
+    expect(page.locator("ul.messages .message-success")).to_contain_text("Қасымов Бауыржан:")
+    expect(page.locator(f"#confirmed #signup-{signup.pk}")).to_have_count(0)
+    card = page.locator(f"#attended #signup-{signup.pk}")
     expect(card.locator("input[name=hours]")).to_have_value("3.00")
     # Left an hour and a half early: other hours, with the reason.
     card.locator("input[name=hours]").fill("1.5")

@@ -305,3 +305,116 @@ def test_sign_up_on_the_page_is_confirmed_and_reminded_once_by_a_real_worker(pro
     reminder.refresh_from_db()
     assert reminder.status == "sent"
     assert Message.objects.get(kind="shift_reminder_2h", subject_id=signup.pk).status == "pending"
+
+
+@pytest.mark.django_db
+class TestMoveToAnotherShift:
+    """A coordinator moves someone: one message from the old shift to the new one, never
+    "your sign-up was cancelled by the organisers" followed by "you are signed up"."""
+
+    def test_one_message_names_the_old_and_the_new_shift(self, alice, almaty, shift) -> None:  # type: ignore[no-untyped-def]
+        later = ShiftFactory(
+            campaign=shift.campaign,
+            place_name="Сайран көлі",
+            address="",
+            starts_at=in_days(6, hour=17),
+        )
+        person = VolunteerFactory(region=almaty, preferred_language="en")
+        signup = services.signup_create(shift=shift, volunteer=person, by=None)
+        send_due()
+        mail.outbox.clear()
+
+        move = services.signup_move(signup=signup, to_shift=later, by=alice)
+
+        assert send_due() == 1
+        (email,) = mail.outbox
+        assert email.to == [person.email]
+        assert (
+            email.subject
+            == f"Moved to another shift: Таза Алматы, {timezone.localtime(later.starts_at):%d.%m.%Y} 17:00"
+        )
+        assert "The organisers have moved you to another shift of “Таза Алматы”." in email.body
+        assert "Earlier shift:" in email.body and "10:00, Есентай өзені, Әл-Фараби даңғылы, 77" in email.body
+        assert "New shift:" in email.body and "17:00" in email.body
+        assert "Place: Сайран көлі" in email.body
+        assert "cancelled" not in email.body.lower()
+        # The old place's reminders are dropped; the new shift's wait for their time.
+        assert waiting(signup) == {}
+        assert waiting(move.signup) == {
+            "shift_reminder_24h": later.starts_at - 24 * H,
+            "shift_reminder_2h": later.starts_at - 2 * H,
+        }
+        assert [m.kind for m in messages_of(move.signup, status="sent")] == ["shift_changed"]
+        assert not Message.objects.filter(kind__in=["generic", "signup_confirmed"], status="pending").exists()
+
+    def test_the_first_on_the_old_waitlist_is_told_of_the_place(self, alice, almaty, shift) -> None:  # type: ignore[no-untyped-def]
+        later = ShiftFactory(campaign=shift.campaign, starts_at=in_days(6))
+        moved = VolunteerFactory(region=almaty, preferred_language="kk")
+        signup = services.signup_create(shift=shift, volunteer=moved, by=None)
+        waiter = VolunteerFactory(region=almaty, preferred_language="kk")
+        services.signup_create(shift=shift, volunteer=waiter, by=None)
+        send_due()
+        mail.outbox.clear()
+
+        move = services.signup_move(signup=signup, to_shift=later, by=alice)
+
+        assert [s.volunteer for s in move.promoted] == [waiter]
+        assert send_due() == 2
+        to = {m.to[0]: m.subject for m in mail.outbox}
+        assert to[waiter.email] == "Орын босады: Таза Алматы"
+        assert set(to) == {waiter.email, moved.email}
+
+    def test_a_lift_asked_for_the_old_shift_is_said_to_be_called_off(self, alice, almaty, shift) -> None:  # type: ignore[no-untyped-def]
+        from events import services_extra
+
+        later = ShiftFactory(campaign=shift.campaign, starts_at=in_days(6))
+        person = VolunteerFactory(region=almaty, preferred_language="en")
+        signup = services.signup_create(shift=shift, volunteer=person, by=None)
+        services_extra.transport_request_save(signup=signup, pickup="Сайран", seats=1)
+        send_due()
+        mail.outbox.clear()
+        services.signup_move(signup=signup, to_shift=later, by=alice)
+        send_due()
+        assert "The lift you asked for to the earlier shift has been called off" in mail.outbox[0].body
+
+
+@pytest.mark.django_db
+class TestShiftChangeWithALift:
+    def test_a_person_with_an_arranged_lift_is_told_it_will_be_confirmed_again(
+        self, alice, almaty, shift
+    ) -> None:  # type: ignore[no-untyped-def]
+        from events import services_extra
+
+        shift.capacity = 2
+        shift.save()
+        rider = VolunteerFactory(region=almaty, preferred_language="en")
+        walker = VolunteerFactory(region=almaty, preferred_language="en")
+        ride = services.signup_create(shift=shift, volunteer=rider, by=None)
+        services.signup_create(shift=shift, volunteer=walker, by=None)
+        request = services_extra.transport_request_save(signup=ride, pickup="Сайран", seats=1)
+        services_extra.transport_arrange(
+            request=request,
+            by=alice,
+            driver_name="Серік",
+            driver_phone="+77015550000",
+            departure_at=shift.starts_at - 45 * datetime.timedelta(minutes=1),
+            departure_place="Сайран аялдамасы",
+        )
+        send_due()
+        mail.outbox.clear()
+
+        earlier = shift.starts_at - H
+        services.shift_update(shift=shift, data={"starts_at": earlier, "ends_at": earlier + 3 * H}, by=alice)
+
+        assert send_due() == 2
+        bodies = {m.to[0]: m.body for m in mail.outbox}
+        assert "the coordinator will confirm it again" in bodies[rider.email]
+        assert "the coordinator will confirm it again" not in bodies[walker.email]
+
+    def test_a_new_place_is_told_too(self, alice, bob, shift) -> None:  # type: ignore[no-untyped-def]
+        services.signup_create(shift=shift, volunteer=bob, by=None)
+        send_due()
+        mail.outbox.clear()
+        services.shift_update(shift=shift, data={"place_name": "Сайран көлі", "address": ""}, by=alice)
+        assert send_due() == 1
+        assert "Сайран көлі" in mail.outbox[0].body

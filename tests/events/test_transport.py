@@ -247,7 +247,7 @@ class TestCancelledSignUpTakesItsTransportRequest:
         other = _asked(
             services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
         )
-        response = client_for(alice).post(f"/manage/signups/{signup.pk}/attendance/", {"action": "cancel"})
+        response = client_for(alice).post(f"/manage/signups/{signup.pk}/cancel/")
         assert response.status_code == 302
         assert _statuses(request, other) == ["cancelled", "pending"]
 
@@ -256,7 +256,7 @@ class TestCancelledSignUpTakesItsTransportRequest:
         services.signup_create(shift=full, volunteer=VolunteerFactory(region=almaty), by=None)
         waiting = services.signup_create(shift=full, volunteer=bob, by=None)
         request = _asked(waiting)
-        client_for(alice).post(f"/manage/signups/{waiting.pk}/attendance/", {"action": "cancel"})
+        client_for(alice).post(f"/manage/signups/{waiting.pk}/cancel/")
         waiting.refresh_from_db()
         assert waiting.status == "cancelled" and _statuses(request) == ["cancelled"]
 
@@ -357,3 +357,104 @@ class TestBoardHeading:
             )
         with translation.override("ru"):
             assert str(shift) == f"Городская библиотека · {day:%d.%m.%Y} 01:00"
+
+
+def _arranged(signup: Signup, alice, departure_at: datetime.datetime | None = None) -> TransportRequest:  # type: ignore[no-untyped-def]
+    return services_extra.transport_arrange(
+        request=_asked(signup),
+        by=alice,
+        driver_name="Серік",
+        driver_phone="+77015550000",
+        departure_at=departure_at,
+        departure_place="Сайран аялдамасы",
+    )
+
+
+class TestShiftChangedAfterALiftWasArranged:
+    """A lift arranged for 17:15 to an 18:00 shift no longer fits once the shift starts at 17:00:
+    it is flagged for the coordinator to confirm or change, and the volunteer is told it will be."""
+
+    def _edit_times(self, alice, shift: Shift, start: str, end: str):  # type: ignore[no-untyped-def]
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        initial = client.get(f"/manage/shifts/{shift.pk}/edit/").context["form"].initial
+        data = {
+            "place_name": initial["place_name"],
+            "address": initial["address"],
+            "date": initial["date"].isoformat(),
+            "start_time": start,
+            "end_time": end,
+            "capacity": str(initial["capacity"]),
+            "waitlist_enabled": "on",
+        }
+        return client.post(f"/manage/shifts/{shift.pk}/edit/", data, follow=True)
+
+    def test_an_earlier_start_flags_the_arranged_lift_on_the_board(self, alice, almaty, bob) -> None:  # type: ignore[no-untyped-def]
+        day = timezone.localdate() + datetime.timedelta(days=4)
+        shift = ShiftFactory(
+            campaign=CampaignFactory(region=almaty), starts_at=local(day, 18), ends_at=local(day, 21)
+        )
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        arranged = _arranged(signup, alice, departure_at=local(day, 17, 15))
+        other = services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+        pending = _asked(other)
+
+        response = self._edit_times(alice, shift, "17:00", "20:00")
+
+        texts = [str(m) for m in response.context["messages"]]
+        assert "The shift has been saved." in texts
+        assert any(
+            t.startswith("1 lift arranged for this shift needs its departure confirmed") for t in texts
+        )
+        arranged.refresh_from_db()
+        pending.refresh_from_db()
+        # Still arranged (the driver and departure stay known), flagged to be confirmed again.
+        assert arranged.status == "arranged" and arranged.recheck_since is not None
+        assert pending.recheck_since is None
+        roster = response.content.decode()
+        assert 'id="transport-recheck"' in roster
+
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        board = client.get(f"/manage/shifts/{shift.pk}/transport/").content.decode()
+        card = board.split(f'id="transport-{arranged.pk}"')[1].split("</li>")[0]
+        assert "The shift's time or place changed after this lift was arranged" in card
+        assert "17:00" in card and "Confirm the departure" in card
+        assert "Confirm the departure" not in board.split(f'id="transport-{pending.pk}"')[1]
+
+        # The volunteer's "my shifts" says the lift will be confirmed again.
+        mine = client_for(bob.user)
+        mine.cookies["django_language"] = "en"
+        assert "the coordinator will confirm it again" in mine.get("/my-shifts/").content.decode()
+
+        # Confirmed (here with a new departure): the flag goes, and the volunteer is told the answer.
+        services_extra.transport_arrange(
+            request=arranged,
+            by=alice,
+            driver_name="Серік",
+            driver_phone="+77015550000",
+            departure_at=local(day, 16, 15),
+            departure_place="Сайран аялдамасы",
+        )
+        arranged.refresh_from_db()
+        assert arranged.recheck_since is None
+        assert 'id="transport-recheck"' not in client.get(f"/manage/shifts/{shift.pk}/").content.decode()
+
+    def test_a_new_place_flags_it_too_and_notes_do_not(self, alice, shift, signup) -> None:  # type: ignore[no-untyped-def]
+        arranged = _arranged(signup, alice)
+        services.shift_update(shift=shift, data={"notes": "Қолғап әкеліңіз."}, by=alice)
+        arranged.refresh_from_db()
+        assert arranged.recheck_since is None
+        services.shift_update(shift=shift, data={"place_name": "Сайран көлі"}, by=alice)
+        arranged.refresh_from_db()
+        assert arranged.recheck_since is not None
+
+    def test_declining_instead_clears_the_flag(self, alice, shift, signup) -> None:  # type: ignore[no-untyped-def]
+        arranged = _arranged(signup, alice)
+        later = shift.starts_at + datetime.timedelta(hours=1)
+        services.shift_update(
+            shift=shift, data={"starts_at": later, "ends_at": later + datetime.timedelta(hours=3)}, by=alice
+        )
+        services_extra.transport_decline(request=arranged, by=alice, reason="Жүргізуші бос емес")
+        arranged.refresh_from_db()
+        assert (arranged.status, arranged.recheck_since) == ("declined", None)

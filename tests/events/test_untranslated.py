@@ -108,6 +108,9 @@ def pages(alice, bob, almaty):  # type: ignore[no-untyped-def]
         (coordinator, "post", f"/manage/shifts/{series[0].pk}/series/", {"capacity": "0", "end_time": "x"}),
         (coordinator, "get", f"/manage/signups/{mine.pk}/move/", None),
         (coordinator, "post", f"/manage/signups/{mine.pk}/move/", {"to_shift": full.pk}),
+        (coordinator, "get", f"/manage/signups/{mine.pk}/cancel/", None),
+        (coordinator, "get", f"/manage/shifts/{past.pk}/", None),
+        (coordinator, "get", f"/manage/shifts/{past.pk}/transport/", None),
         (coordinator, "get", f"/roster/{bob.pk}/", None),
         (volunteer, "get", "/me/", None),
     ]

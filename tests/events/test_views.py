@@ -791,3 +791,188 @@ class TestQueryCounts:
             services.signup_create(shift=last, volunteer=v, by=None)
         many = counts(last)
         assert few == many, (few, many)
+
+
+def english(user) -> Client:  # type: ignore[no-untyped-def]
+    """A logged-in client reading the pages in English (the texts asserted below)."""
+    client = client_for(user)
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def _messages(response) -> list[str]:  # type: ignore[no-untyped-def]
+    return [str(m) for m in response.context["messages"]]
+
+
+@pytest.mark.django_db
+class TestStaffCancelsASignUp:
+    """Cancelling someone's place goes through a page that says what follows, and the roster
+    then says what happened and keeps the person under "cancelled sign-ups"."""
+
+    def test_the_roster_links_a_confirmation_page_not_a_one_click_button(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory()
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        page = english(alice).get(f"/manage/shifts/{shift.pk}/").content.decode()
+        assert f'href="/manage/signups/{signup.pk}/cancel/"' in page
+        assert 'value="cancel"' not in page
+        confirm = english(alice).get(f"/manage/signups/{signup.pk}/cancel/")
+        assert confirm.status_code == 200
+        html = confirm.content.decode()
+        assert "Their place becomes free for others to sign up." in html
+        assert "They are told by message that the organisers cancelled their sign-up." in html
+        signup.refresh_from_db()
+        assert signup.status == "confirmed"  # nothing happens on the way
+
+    def test_cancelling_names_the_person_the_shift_and_who_took_the_place(self, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(capacity=1, place_name="Есентай өзені")
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        waiter = VolunteerFactory(region=almaty, last_name="Серікова", first_name="Дана")
+        waiting = services.signup_create(shift=shift, volunteer=waiter, by=None)
+        client = english(alice)
+        assert (
+            "first person on the waitlist"
+            in client.get(f"/manage/signups/{signup.pk}/cancel/").content.decode()
+        )
+
+        response = client.post(f"/manage/signups/{signup.pk}/cancel/", follow=True)
+
+        (text,) = _messages(response)
+        assert text.startswith(f"{bob.full_name}: the sign-up for {shift} has been cancelled.")
+        assert "A message tells them so." in text
+        assert f"Серікова Дана: moved up from the waitlist into the freed place on {shift}" in text
+        assert "saved" not in text
+        signup.refresh_from_db()
+        waiting.refresh_from_db()
+        assert (signup.status, signup.cancelled_by) == ("cancelled", alice)
+        assert waiting.status == "confirmed"
+        # The person does not vanish: the roster lists them under the cancelled sign-ups.
+        html = response.content.decode()
+        cancelled = html.split('id="cancelled"')[1]
+        assert bob.full_name in cancelled and "Cancelled by Alice Coordinator" in cancelled
+        assert [s.volunteer for s in response.context["roster"]["cancelled"]] == [bob]
+
+    def test_no_waitlist_says_the_place_is_open_again(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory()
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        response = english(alice).post(f"/manage/signups/{signup.pk}/cancel/", follow=True)
+        assert _messages(response)[0].endswith(f"The freed place on {shift} is open for sign-ups.")
+
+    def test_taking_someone_off_the_waitlist_says_so(self, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(capacity=1)
+        services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+        waiting = services.signup_create(shift=shift, volunteer=bob, by=None)
+        client = english(alice)
+        assert (
+            f'href="/manage/signups/{waiting.pk}/cancel/"'
+            in client.get(f"/manage/shifts/{shift.pk}/").content.decode()
+        )
+        response = client.post(f"/manage/signups/{waiting.pk}/cancel/", follow=True)
+        assert _messages(response) == [
+            f"{bob.full_name}: taken off the waitlist of {shift}. A message tells them so."
+        ]
+        waiting.refresh_from_db()
+        assert waiting.status == "cancelled"
+
+    def test_a_moved_person_is_listed_as_moved_not_cancelled(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        campaign = CampaignFactory()
+        here = ShiftFactory(campaign=campaign, starts_at=in_days(3))
+        there = ShiftFactory(campaign=campaign, starts_at=in_days(5), place_name="Сайран көлі")
+        signup = services.signup_create(shift=here, volunteer=bob, by=None)
+        services.signup_move(signup=signup, to_shift=there, by=alice)
+        html = english(alice).get(f"/manage/shifts/{here.pk}/").content.decode()
+        cancelled = html.split('id="cancelled"')[1]
+        assert "Moved to another shift:" in cancelled and "Сайран көлі" in cancelled
+        assert "Cancelled by" not in cancelled
+
+    def test_another_regions_coordinator_gets_404(self, charlie, bob) -> None:  # type: ignore[no-untyped-def]
+        signup = services.signup_create(shift=ShiftFactory(), volunteer=bob, by=None)
+        client = client_for(charlie)
+        assert client.get(f"/manage/signups/{signup.pk}/cancel/").status_code == 404
+        assert client.post(f"/manage/signups/{signup.pk}/cancel/").status_code == 404
+        signup.refresh_from_db()
+        assert signup.status == "confirmed"
+
+    def test_a_started_shift_is_refused_with_the_reason(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory()
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        start_now(shift)
+        response = english(alice).post(f"/manage/signups/{signup.pk}/cancel/", follow=True)
+        assert _messages(response) == [
+            f"{bob.full_name}: The shift has already started: the coordinator marks attendance instead."
+        ]
+        signup.refresh_from_db()
+        assert signup.status == "confirmed"
+
+
+@pytest.mark.django_db
+class TestRosterSections:
+    def test_each_heading_holds_what_it_says(self, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory()
+        came = services.signup_create(shift=shift, volunteer=bob, by=None)
+        absent_person = VolunteerFactory(region=almaty, last_name="Серікова", first_name="Дана")
+        absent = services.signup_create(shift=shift, volunteer=absent_person, by=None)
+        unmarked_person = VolunteerFactory(region=almaty, last_name="Ахметов", first_name="Ерлан")
+        services.signup_create(shift=shift, volunteer=unmarked_person, by=None)
+        start_now(shift)
+        client = english(alice)
+        client.post(f"/manage/signups/{came.pk}/attendance/", {"action": "check_in"})
+        response = client.post(f"/manage/signups/{absent.pk}/attendance/", {"action": "no_show"}, follow=True)
+        # The message says what was recorded, not "saved".
+        assert _messages(response)[-1] == "Серікова Дана: marked as did not come."
+        html = response.content.decode()
+
+        def section(list_id: str) -> str:
+            return html.split(f'id="{list_id}"')[1].split("</ul>")[0]
+
+        assert '<h2 id="confirmed-title">Confirmed' in html
+        assert '<h2 id="attended-title">Came' in html
+        assert '<h2 id="no-show-title">Did not come' in html
+        assert "Ахметов Ерлан" in section("confirmed") and "Серікова Дана" not in section("confirmed")
+        assert bob.full_name in section("attended")
+        assert "Серікова Дана" in section("no-show") and bob.full_name not in section("no-show")
+
+    def test_check_in_and_hours_messages_say_what_was_recorded(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory()
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        start_now(shift)
+        client = english(alice)
+        response = client.post(
+            f"/manage/signups/{signup.pk}/attendance/", {"action": "check_in"}, follow=True
+        )
+        assert _messages(response) == [f"{bob.full_name}: marked as arrived."]
+        response = client.post(
+            f"/manage/signups/{signup.pk}/attendance/",
+            {"action": "hours", "hours": "1.5", "reason": "Ерте кетті"},
+            follow=True,
+        )
+        assert _messages(response) == [f"{bob.full_name}: 1.5 h credited."]
+
+    def test_a_girl_under_18_is_marked_without_a_gendered_word(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory()
+        teen = MinorFactory(region=almaty, last_name="Бекова", birth_date=years_ago(15))
+        services.signup_create(shift=shift, volunteer=teen, by=None)
+        html = english(alice).get(f"/manage/shifts/{shift.pk}/").content.decode()
+        assert '<span class="badge badge-minor">under 18 (15 years old)</span>' in html
+        assert "minor" not in html.replace("badge-minor", "").replace("is-minor", "")
+
+
+@pytest.mark.django_db
+class TestPlacesWording:
+    def test_a_full_shift_keeps_its_two_facts_apart(self, almaty, client) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(capacity=1)
+        services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+        client.cookies["django_language"] = "en"
+        html = client.get(f"/campaigns/{shift.campaign_id}/").content.decode()
+        assert (
+            '<span class="places places-none">Full</span> · <span class="meta">waitlist open</span>' in html
+        )
+
+    def test_the_count_column_has_its_own_word(self, alice) -> None:  # type: ignore[no-untyped-def]
+        from django.utils import translation
+        from django.utils.translation import pgettext
+
+        shift = ShiftFactory()
+        html = client_for(alice).get(f"/manage/campaigns/{shift.campaign_id}/").content.decode()
+        with translation.override("kk"):
+            header = pgettext("places taken, a count", "Confirmed")
+        assert f"<th>{header}</th>" in html
