@@ -65,15 +65,28 @@ class CampaignFilterForm(forms.Form):
     )
     suits_me = forms.BooleanField(required=False, label=_("Suits my skills"))
 
-    def __init__(self, *args: Any, volunteer_id: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, volunteer_id: int | None = None, home_region: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].widget = FastSelect(choices=self.fields["region"].widget.choices)
         self.volunteer_id = volunteer_id
+        # A volunteer looks for campaigns near home first: their region (with the national
+        # campaigns) until they choose another or "All regions", which the form sends as "".
+        self.home_region = home_region
+        if home_region is not None:
+            if not self.is_bound:
+                self.initial["region"] = home_region
+            elif "region" not in self.data:
+                self.data = self.data.copy()
+                self.data["region"] = str(home_region)
         if volunteer_id is None:
             # Anonymous visitors (and accounts without a volunteer profile) have no skills to match.
             del self.fields["suits_me"]
 
     def filters(self) -> CampaignFilters:
+        if not self.is_bound:
+            return CampaignFilters(region=self.home_region)
         self.is_valid()
         data = {k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors}
         region = data.get("region")

@@ -61,8 +61,12 @@ def _refusal_text(exc: ValidationError) -> str:
 
 def campaign_list(request: HttpRequest) -> HttpResponse:
     volunteer = selectors.volunteer_of_user(user=request.user)
-    form = CampaignFilterForm(request.GET or None, volunteer_id=volunteer.pk if volunteer else None)
-    filters = form.filters() if form.is_bound else selectors.CampaignFilters()
+    form = CampaignFilterForm(
+        request.GET or None,
+        volunteer_id=volunteer.pk if volunteer else None,
+        home_region=volunteer.region_id if volunteer else None,
+    )
+    filters = form.filters()
     page = Paginator(selectors.campaign_list(filters=filters), CAMPAIGNS_PER_PAGE).get_page(
         request.GET.get("page")
     )

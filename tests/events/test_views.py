@@ -63,6 +63,32 @@ class TestCampaignList:
         assert found(region=str(almaty.pk), kind="ecology") == {eco.pk, full.pk, national.pk}
         assert found(region=str(almaty.pk), kind="ecology", free="on") == {eco.pk, national.pk}
 
+    def test_a_volunteer_starts_from_their_own_region_and_may_choose_all(self, bob, almaty, astana) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        assert bob.region_id == almaty.pk
+        home = CampaignFactory(region=almaty, title="Алматы акциясы")
+        national = CampaignFactory(region=None, title="Республикалық акция")
+        elsewhere = CampaignFactory(region=astana, title="Астана акциясы")
+        client = client_for(bob.user)
+
+        def found(params: dict[str, str] | None = None) -> set[int]:
+            return {c.pk for c in client.get("/campaigns/", params or {}).context["page"].object_list}
+
+        # Their region and the national campaigns, with their region shown as chosen.
+        assert found() == {home.pk, national.pk}
+        html = client.get("/campaigns/").content.decode()
+        assert f'<option value="{almaty.pk}" selected>' in html
+        # A page link or a filter that names no region keeps it; "All regions" is the empty value.
+        assert found({"page": "1"}) == {home.pk, national.pk}
+        assert found({"region": ""}) == {home.pk, national.pk, elsewhere.pk}
+        assert found({"region": str(astana.pk)}) == {national.pk, elsewhere.pk}
+        # Anybody without a profile sees every region.
+        assert {c.pk for c in Client().get("/campaigns/").context["page"].object_list} == {
+            home.pk,
+            national.pk,
+            elsewhere.pk,
+        }
+
     def test_evenings_weekends_and_dates_are_almaty_times(self, client) -> None:  # type: ignore[no-untyped-def]
         today = timezone.localdate()
         saturday = today + datetime.timedelta(days=(5 - today.weekday()) % 7 or 7)
