@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from accounts.types import AuthenticatedHttpRequest
 from regions.models import Region
 from regions.scoping import may_manage_region, region_scope_required, require
+from volunteer_net.collation import in_name_order
 from volunteer_net.forms import apply_service_errors, validate_calendar_day
 from volunteer_net.http import require_post
 from volunteers.models import Volunteer
@@ -65,7 +66,11 @@ def _error_text(exc: ValidationError) -> str:
 
 def office_public_list(request: HttpRequest) -> HttpResponse:
     evenings, weekends = request.GET.get("evenings") == "1", request.GET.get("weekends") == "1"
-    offices = list(selectors.front_office_public_list(evenings=evenings, weekends=weekends))
+    # Region by region in the alphabet of the page's language, as the region selects list them.
+    offices = in_name_order(
+        selectors.front_office_public_list(evenings=evenings, weekends=weekends),
+        lambda office: office.region.name,
+    )
     statuses = selectors.opening_statuses(offices)
     return render(
         request,
@@ -139,7 +144,7 @@ def next_free(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "book_url": reverse("front_offices:book", args=[0]).removesuffix("0/book/"),
             "offices_url": reverse("front_offices:list"),
-            "regions": Region.objects.order_by("code"),
+            "regions": in_name_order(Region.objects.all(), lambda region: region.name),
             "region": region,
             "evenings": evenings,
             "weekends": weekends,

@@ -7,15 +7,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from regions.models import Region
 from regions.scoping import region_queryset_for
+from volunteer_net.collation import in_name_order
 from volunteer_net.forms import DateInput, DayField, FastSelect, id_param
 
-from .collation import name_key
 from .models import SPOKEN_LANGUAGES, Skill, Volunteer
 from .selectors import SORTS, RosterFilters, detachment_scope
 from .services import ERASURE_BASIS_MAX_LENGTH, PaperConsent
@@ -65,8 +64,7 @@ class RegionChoiceField(forms.ModelChoiceField):
         return obj.name
 
     def in_order(self) -> list[Region]:
-        key = name_key(get_language())
-        return sorted(self.queryset or (), key=lambda region: key(region.name))
+        return in_name_order(self.queryset or (), lambda region: region.name)
 
 
 class VolunteerProfileForm(forms.ModelForm):
