@@ -571,11 +571,14 @@ def map_features(
         if lat is None or lon is None:  # filtered out above; keeps the types honest
             continue
         exact = pk in assigned
+        point = [float(lon), float(lat)] if exact else [snap(lon, step), snap(lat, step)]
+        # The box is decided on the point shown, not the exact one: otherwise moving a box's edge
+        # across the cell tells anyone where inside it the person lives (the SQL above only
+        # narrows the rows, with a margin of one cell).
+        if bbox and not (bbox[0] <= point[0] <= bbox[2] and bbox[1] <= point[1] <= bbox[3]):
+            continue
         if exact:
-            point = [float(lon), float(lat)]
             viewed.append((pk, beneficiary_id, region_code))
-        else:
-            point = [snap(lon, step), snap(lat, step)]
         props: dict[str, Any] = {
             "id": pk,
             "kind": kind,

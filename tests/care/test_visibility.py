@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -163,6 +164,26 @@ class TestMapReads:
             assert "address" not in by_id[other.pk]
             # One query reads an address, and only for the assigned request's beneficiary.
             assert len(reading) == 1 and "CASE WHEN" in reading[0]
+
+
+class TestMapBoxes:
+    def test_moving_a_box_edge_tells_nothing_finer_than_the_cell(self, bob, req) -> None:  # type: ignore[no-untyped-def]
+        """Whether a request is in a box depends on the cell's centre it is shown at, so that no
+        edge moved across the cell, ten or thirty times over, finds where the person lives."""
+        client = client_for(bob.user)
+        lon = float(req.beneficiary.longitude)
+        step = settings.CARE_MAP_SNAP_DEGREES
+        shown = selectors.snap(lon, step)
+
+        def inside(west: float) -> bool:
+            geo = client.get("/api/care/requests/map/", {"bbox": f"{west:.5f},40,79.9,50"}).json()
+            return req.pk in {f["properties"]["id"] for f in geo["features"]}
+
+        # The old answer flipped at the exact longitude plus the SQL's margin of one cell.
+        assert inside(lon + step - 0.001) == inside(lon + step + 0.001)
+        cell_west = shown - step / 2
+        edges = [cell_west + step * i / 10 for i in range(1, 10)]
+        assert [inside(edge) for edge in edges] == [edge <= shown for edge in edges]
 
 
 class TestApi:
