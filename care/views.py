@@ -341,10 +341,13 @@ def confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require(_logged_in)
 def withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.assignment_get_own(user=request.user, pk=pk)
+    own = assignment.volunteer is not None and assignment.volunteer.user_id == request.user.pk
+    who = assignment.volunteer.full_name if assignment.volunteer else str(assignment.detachment)
     return _act(
         request,
         lambda: services.assignment_withdraw(assignment=assignment, by=request.user),
-        done=_("Withdrawn."),
+        # Staff removing someone are told whom; a volunteer withdrawing knows it was themselves.
+        done=_("Withdrawn.") if own else _("%(name)s: removed from this request.") % {"name": who},
         back_to=assignment.request_id,
     )
 

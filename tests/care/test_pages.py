@@ -121,6 +121,25 @@ class TestPagesWork:
         request_almaty.refresh_from_db()
         assert (request_almaty.taken_hands, request_almaty.status) == (2, "assigned")
 
+    def test_staff_remove_someone_in_their_own_words_and_the_volunteer_withdraws(  # type: ignore[no-untyped-def]
+        self, alice, bob, dana, request_almaty
+    ) -> None:
+        staff, volunteer = client_for(alice), client_for(bob.user)
+        for client in (staff, volunteer):
+            client.cookies["django_language"] = "en"
+        services.assignment_volunteer(request=request_almaty, volunteer=bob, by=alice)
+        services.assignment_volunteer(request=request_almaty, volunteer=dana, by=alice)
+        page = staff.get(f"/care/requests/{request_almaty.pk}/").content.decode()
+        # Staff remove a volunteer; "Withdraw" is the volunteer's own word for their own place.
+        assert ">Remove from this request</button>" in page and ">Withdraw</button>" not in page
+        assert ">Withdraw</button>" in volunteer.get(f"/care/requests/{request_almaty.pk}/").content.decode()
+        dana_place = request_almaty.assignments.get(volunteer=dana)
+        response = staff.post(f"/care/assignments/{dana_place.pk}/withdraw/", follow=True)
+        assert f"{dana.full_name}: removed from this request." in response.content.decode()
+        bob_place = request_almaty.assignments.get(volunteer=bob)
+        response = volunteer.post(f"/care/assignments/{bob_place.pk}/withdraw/", follow=True)
+        assert "Withdrawn." in response.content.decode()
+
     def test_the_list_map_asks_the_api_for_the_chosen_region(self, alice, almaty, request_almaty) -> None:  # type: ignore[no-untyped-def]
         client = client_for(alice)
         page = client.get(f"/care/requests/?region={almaty.pk}").content.decode()
