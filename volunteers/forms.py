@@ -16,7 +16,7 @@ from volunteer_net.collation import in_name_order
 from volunteer_net.forms import DateInput, DayField, FastSelect, id_param
 
 from .models import SPOKEN_LANGUAGES, Skill, Volunteer
-from .selectors import SORTS, RosterFilters, detachment_scope
+from .selectors import SORTS, RosterFilters, detachment_scope, own_iin_locked
 from .services import ERASURE_BASIS_MAX_LENGTH, PaperConsent
 from .validators import ascii_digits, normalize_phone
 
@@ -253,6 +253,23 @@ class RegistrationProfileForm(VolunteerProfileForm):
         return None
 
 
+class OwnProfileForm(VolunteerProfileForm):
+    """The person's own profile (/me/edit/). Nothing here says whether an IIN is on file: the
+    service keeps one that another record holds off the profile, as registration does, and the
+    person enters their IIN once — then it is read-only here and staff correct it, so that
+    testing IINs costs an account each (services.volunteer_update)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None and own_iin_locked(volunteer=self.instance):
+            field = self.fields["iin"]
+            # A disabled field keeps the value on file whatever is posted.
+            field.disabled = True
+            field.help_text = _(
+                "Once entered, the IIN is changed by staff: contact your region's coordinator."
+            )
+
+
 class CoordinatorVolunteerForm(VolunteerProfileForm):
     """What a coordinator edits on a roster entry: the profile plus status and detachment."""
 
@@ -311,7 +328,8 @@ class GuardianPaperConsentMixin(forms.Form):
 class TakenIinFlaggedMixin(forms.ModelForm):
     """For the forms that add someone (a walk-in, a detachment member): an IIN already on file does
     not stop the person being added. volunteer_create keeps it off the new record and flags the
-    two as a possible duplicate for a coordinator to merge. Editing keeps the form's check."""
+    two as a possible duplicate for a coordinator to merge. On an edit a taken IIN is
+    volunteer_update's to answer: named only to staff who may know of the record holding it."""
 
     def validate_unique(self) -> None:
         if self.instance.pk is not None:

@@ -41,6 +41,7 @@ from regions.scoping import (
     scope_queryset,
 )
 
+from .crypto import iin_digest
 from .guardian_links import guardian_link_matches, guardian_link_read, guardian_link_url
 from .models import (
     ADULT_AGE,
@@ -507,9 +508,8 @@ def _pair_scope(queryset: QuerySet[PossibleDuplicate], user: Any) -> QuerySet[Po
     return scope_queryset(queryset, user, region_field="existing__region")
 
 
-def open_duplicates(*, user: Any) -> QuerySet[PossibleDuplicate]:
-    """The pairs still to decide, both people in the user's regions and neither erased."""
-    qs = PossibleDuplicate.objects.filter(
+def _open_pairs() -> QuerySet[PossibleDuplicate]:
+    return PossibleDuplicate.objects.filter(
         resolved_at__isnull=True,
         # A merged pair has lost a side; resolved, it is not here anyway, but say it plainly.
         volunteer__isnull=False,
@@ -517,7 +517,11 @@ def open_duplicates(*, user: Any) -> QuerySet[PossibleDuplicate]:
         volunteer__anonymized_at__isnull=True,
         existing__anonymized_at__isnull=True,
     )
-    return _pair_scope(qs, user)
+
+
+def open_duplicates(*, user: Any) -> QuerySet[PossibleDuplicate]:
+    """The pairs still to decide, both people in the user's regions and neither erased."""
+    return _pair_scope(_open_pairs(), user)
 
 
 def duplicate_list(*, user: Any, region: int | None = None) -> QuerySet[PossibleDuplicate]:
@@ -546,11 +550,43 @@ def duplicate_get(*, user: Any, pk: Any) -> PossibleDuplicate:
     return get_object_or_404(qs, pk=pk)
 
 
-def has_open_duplicates(*, volunteer: Volunteer) -> bool:
-    """Whether the record is in a pair still to decide (for the message after adding someone)."""
-    return PossibleDuplicate.objects.filter(
-        Q(volunteer=volunteer) | Q(existing=volunteer), resolved_at__isnull=True
-    ).exists()
+def _known_to_staff_q(user: Any, *, prefix: str = "") -> Q | None:
+    """The records `user` may know of as staff: those of their regions and the members of the
+    detachments they curate (None: every record, for national staff)."""
+    return region_or_curator_q(
+        user, region_field=f"{prefix}region", curator_field=f"{prefix}detachment__curator"
+    )
+
+
+def has_open_duplicates(*, user: Any, volunteer: Volunteer) -> bool:
+    """Whether the record is in a pair still to decide whose other person `user` may know of
+    (for the message after staff add someone). A pair with someone outside their regions or
+    detachments is not theirs to hear of: it would tell them that a phone or e-mail is on file
+    elsewhere. National staff see it on the list of possible duplicates."""
+    qs = _open_pairs().filter(Q(volunteer=volunteer) | Q(existing=volunteer))
+    for side in ("volunteer", "existing"):
+        condition = _known_to_staff_q(user, prefix=f"{side}__")
+        if condition is not None:
+            qs = qs.filter(condition)
+    return qs.exists()
+
+
+def iin_holder_known_to(*, user: Any, iin: str) -> bool:
+    """Whether a record holding `iin` is one `user` may know of as staff: only then may they be
+    told that the IIN is taken (it says nothing of the country's other records)."""
+    holders = Volunteer.objects.filter(iin_hash=iin_digest(iin), anonymized_at__isnull=True)
+    condition = _known_to_staff_q(user)
+    return (holders if condition is None else holders.filter(condition)).exists()
+
+
+def own_iin_locked(*, volunteer: Volunteer) -> bool:
+    """Whether the person may no longer enter their IIN themselves: it is on file, or an IIN was
+    entered for them before (the change history names it even when another record held the IIN
+    and it was kept off). Each account thus tests one IIN at most; staff correct it after."""
+    if volunteer.iin:
+        return True
+    # The history of one person is short, and JSON containment is PostgreSQL's only.
+    return any("iin" in fields for fields in volunteer.changes.values_list("fields", flat=True))
 
 
 def duplicates_of(*, user: Any, volunteer: Volunteer) -> list[tuple[PossibleDuplicate, Volunteer]]:

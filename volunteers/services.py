@@ -40,7 +40,7 @@ from accounts.services_common import model_update, refuse_unknown_fields, unique
 from regions.scoping import may_manage_region
 from volunteer_net.dates import when_text
 
-from . import crypto, extensions
+from . import crypto, extensions, selectors
 from .guardian_links import guardian_link_matches, guardian_link_read
 from .models import (
     ConsentMethod,
@@ -161,7 +161,10 @@ def user_register(
     volunteer.skills.set(skills)
     user.full_name = " ".join(p for p in (volunteer.first_name, volunteer.last_name) if p)
     user.save(update_fields=["full_name"])
-    _record_change(volunteer=volunteer, changed_by=user, action="create", fields=["registration"])
+    # An IIN given here counts as entered by the person (selectors.own_iin_locked), kept on the
+    # profile or not: the history reads the same either way.
+    entered = ["iin"] if volunteer.iin or taken_iin else []
+    _record_change(volunteer=volunteer, changed_by=user, action="create", fields=["registration", *entered])
     accounts_services.registration_confirmation_send(user=user, language=mail_language)
     return user
 
@@ -269,6 +272,13 @@ def volunteer_update(
     """Apply changes to a profile and record which fields changed. Returns those fields.
 
     `data` may hold PROFILE_FIELDS only; any other key is refused with TypeError.
+
+    The person's own edit (`changed_by` is their account) never says whether an IIN is on file
+    elsewhere: an IIN another record holds is kept off, the rest saved, the two flagged as
+    possible duplicates, and the IIN is recorded as entered, as a free one is. The person enters
+    their IIN once; after that staff change it (selectors.own_iin_locked), so that testing IINs
+    costs an account each. Staff are told an IIN is taken only when they may know of the record
+    that holds it (selectors.iin_holder_known_to); otherwise it is kept off in the same way.
     """
     refuse_unknown_fields(fields=PROFILE_FIELDS, data=data)
     locked = _lock(volunteer)
@@ -298,20 +308,31 @@ def volunteer_update(
         name in updates and updates[name] != getattr(locked, name)
         for name in ("guardian_name", "guardian_relation")
     )
-    try:
-        with transaction.atomic():
-            # The row is locked, so no concurrent edit is overwritten.
-            saved = model_update(
-                instance=locked,
-                fields=[*PROFILE_FIELDS, "guardian_consent_at", "guardian_consent_recorded_by"],
-                data=updates,
-            )[1]
-    except IntegrityError as exc:
-        # Two people typing the same IIN at once: the unique index has the last word.
-        if unique_violation_field(exc, Volunteer) == "iin_hash":
-            raise ValidationError({"iin": [_("A volunteer with this IIN is already registered.")]}) from exc
-        raise
+    own_edit = locked.user_id is not None and locked.user_id == changed_by.pk
+    if (
+        own_edit
+        and updates.get("iin", locked.iin) != locked.iin
+        and selectors.own_iin_locked(volunteer=locked)
+    ):
+        raise ValidationError(
+            {
+                "iin": [
+                    ValidationError(
+                        # The same words as the person's own form (volunteers/forms.py), where the
+                        # IIN is then read-only.
+                        _("Once entered, the IIN is changed by staff: contact your region's coordinator."),
+                        code="iin_locked",
+                    )
+                ]
+            }
+        )
+    saved, taken_iin = _update_keeping_a_taken_iin_off(
+        locked, updates, changed_by=changed_by, own_edit=own_edit
+    )
     changed = [name for name in saved if name in TRACKED_FIELDS]
+    if taken_iin:
+        # Entered as a free one is: the history (the person's export, the staff's page) says so.
+        changed.append("iin")
     if guardian_changes and locked.guardian_consent_at:
         _consent_withdraw(locked, by=changed_by, reason=_("Another guardian was entered."))
         changed.append("guardian_consent_at")
@@ -332,6 +353,34 @@ def volunteer_update(
     # Keep the caller's instance in step with what was saved.
     volunteer.refresh_from_db()
     return changed
+
+
+def _update_keeping_a_taken_iin_off(
+    locked: Volunteer, updates: dict[str, Any], *, changed_by: User, own_edit: bool
+) -> tuple[list[str], str | None]:
+    """Save `updates` on the locked row; returns the fields saved and an IIN kept off, if any.
+
+    An IIN another record holds is refused by name only to staff who may know of that record;
+    otherwise the rest is saved without it and the two are flagged as possible duplicates (see
+    volunteer_update)."""
+    fields = [*PROFILE_FIELDS, "guardian_consent_at", "guardian_consent_recorded_by"]
+    try:
+        with transaction.atomic():
+            # The row is locked, so no concurrent edit is overwritten.
+            return model_update(instance=locked, fields=fields, data=updates)[1], None
+    except IntegrityError as exc:
+        # The unique index has the last word, also when two people type one IIN at once.
+        if unique_violation_field(exc, Volunteer) != "iin_hash":
+            raise
+        taken_iin = locked.iin  # normalised by the model's clean()
+        if not own_edit and selectors.iin_holder_known_to(user=changed_by, iin=taken_iin):
+            raise ValidationError({"iin": [_("A volunteer with this IIN is already registered.")]}) from exc
+    # The failed save left every typed value on the instance: start again from the row.
+    locked.refresh_from_db()
+    rest = {name: value for name, value in updates.items() if name != "iin"}
+    saved = model_update(instance=locked, fields=fields, data=rest)[1]
+    possible_duplicates_flag(volunteer=locked, iin=taken_iin)
+    return saved, taken_iin
 
 
 def _consent_give(

@@ -38,11 +38,11 @@ from .forms import (
     GuardianConsentForm,
     GuardianConsentWithdrawForm,
     MergeForm,
+    OwnProfileForm,
     RegistrationProfileForm,
     RosterBulkForm,
     RosterFilterForm,
     SkillForm,
-    VolunteerProfileForm,
     WalkInVolunteerForm,
 )
 from .models import Volunteer
@@ -99,7 +99,7 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     if volunteer is None:
         raise Http404
     old_email = volunteer.email
-    form = VolunteerProfileForm(request.POST or None, instance=volunteer, user=request.user)
+    form = OwnProfileForm(request.POST or None, instance=volunteer, user=request.user)
     if request.method == "POST" and form.is_valid():
         if _email_changes(old_email, form.cleaned_data.get("email")) and reauth.reauth_needed(request):
             # Messages go to this address: changing it takes a recently typed password.
@@ -466,8 +466,13 @@ def tell_staff_of_duplicates(
     request: AuthenticatedHttpRequest, *, volunteer: Volunteer, typed_iin: str | None
 ) -> None:
     """After a coordinator or curator adds someone: say that the record was flagged as a possible
-    duplicate (staff only; a self-registrant is never told), and why an IIN typed in was not kept."""
-    if typed_iin and not volunteer.iin:
+    duplicate (staff only; a self-registrant is never told), and why an IIN typed in was not kept.
+
+    Only of records the user may know of (their regions, their detachments' members): a word
+    about someone elsewhere would tell them that a phone, e-mail or IIN is on file elsewhere in
+    the country. Such a pair is flagged all the same, for national staff, and the page reads as
+    if nothing matched."""
+    if typed_iin and not volunteer.iin and selectors.iin_holder_known_to(user=request.user, iin=typed_iin):
         messages.warning(
             request,
             _(
@@ -475,7 +480,7 @@ def tell_staff_of_duplicates(
                 "duplicates for a coordinator to check and merge."
             ),
         )
-    elif selectors.has_open_duplicates(volunteer=volunteer):
+    elif selectors.has_open_duplicates(user=request.user, volunteer=volunteer):
         if manages_regions(request.user):
             message = _(
                 "Someone with the same phone or e-mail is already on file: the two are listed under "

@@ -20,7 +20,8 @@ BIRTH = datetime.date(2006, 12, 11)
 @pytest.mark.django_db(transaction=True)
 def test_same_iin_entered_twice_at_once_keeps_one(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
     almaty = Region.objects.get(code="75")
-    coordinator = UserFactory()
+    # National staff, who may know of every record: the loser is told the IIN is taken.
+    coordinator = UserFactory(is_national_staff=True)
     twins = [VolunteerFactory(region=almaty, birth_date=BIRTH) for _ in range(2)]
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
@@ -43,6 +44,42 @@ def test_same_iin_entered_twice_at_once_keeps_one(regions_in_transactional_db) -
 
     assert sorted(outcomes) == ["refused:iin", "saved"]
     assert Volunteer.objects.filter(iin_hash=iin_digest(IIN)).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_entering_one_iin_on_their_profiles_at_once(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
+    """The unique index decides between two people's own edits; the loser is answered as the
+    winner is (saved), their profile saved without the IIN and the two flagged for staff."""
+    from volunteers.models import PossibleDuplicate
+
+    almaty = Region.objects.get(code="75")
+    twins = [VolunteerFactory(region=almaty, birth_date=BIRTH, with_account=True) for _ in range(2)]
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def enter(volunteer: Volunteer) -> None:
+        try:
+            barrier.wait(timeout=10)
+            services.volunteer_update(
+                volunteer=volunteer, changed_by=volunteer.user, data={"iin": IIN, "locality": "Талғар"}
+            )
+            outcomes.append("saved")
+        except ValidationError as exc:
+            outcomes.append("refused:" + ",".join(exc.message_dict))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=enter, args=(v,)) for v in twins]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+
+    assert outcomes == ["saved", "saved"]
+    assert Volunteer.objects.filter(iin_hash=iin_digest(IIN)).count() == 1
+    assert Volunteer.objects.filter(locality="Талғар").count() == 2
+    flag = PossibleDuplicate.objects.get()
+    assert {flag.volunteer, flag.existing} == set(twins) and flag.reason == "iin"
 
 
 @pytest.mark.django_db(transaction=True)

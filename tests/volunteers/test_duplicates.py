@@ -106,7 +106,9 @@ class TestFlagging:
     def test_detachment_member_with_an_email_on_file_whatever_its_case(self, almaty) -> None:  # type: ignore[no-untyped-def]
         curator = UserFactory(email="teacher@example.kz")
         detachment = DetachmentFactory(region=almaty, curator=curator)
-        sibling = VolunteerFactory(region=almaty, email="family.bekov@example.kz")
+        # A member of the same detachment: the curator may know of them (someone outside it is
+        # not theirs to hear of, see test_duplicate_disclosure.py).
+        sibling = VolunteerFactory(region=almaty, detachment=detachment, email="family.bekov@example.kz")
         response = client_for(curator).post(
             f"/detachments/{detachment.pk}/members/new/",
             {
