@@ -229,6 +229,14 @@ class VolunteerProfileForm(forms.ModelForm):
         """Cleaned values for the services (skills travel separately)."""
         return {k: v for k, v in self.cleaned_data.items() if k != "skills"}
 
+    def _update_errors(self, errors: ValidationError) -> None:
+        # Staff who may not read the IIN edit without its field; a changed birth date that the
+        # IIN on file no longer matches is then the date's error (Django would raise instead).
+        error_dict = getattr(errors, "error_dict", None)
+        if error_dict and "iin" in error_dict and "iin" not in self.fields:
+            error_dict.setdefault("birth_date", []).extend(error_dict.pop("iin"))
+        super()._update_errors(errors)  # type: ignore[misc]  # (private in the stubs)
+
 
 def _area(value: Decimal | None) -> Decimal | None:
     """A point's coordinate rounded to two decimals (about a kilometre), as the profile keeps it."""

@@ -349,3 +349,22 @@ class TestStaffEditing:
         with pytest.raises(ValidationError) as refused:
             services.volunteer_update(volunteer=walk_in, changed_by=alice, data={"iin": TAKEN})
         assert "iin" in refused.value.error_dict
+
+    @pytest.mark.parametrize("door", ["roster", "detachment"])
+    def test_a_birth_date_the_unseen_iin_no_longer_matches_is_the_dates_error(  # type: ignore[no-untyped-def]
+        self, door, alice, almaty, detachment
+    ) -> None:
+        person = VolunteerFactory(region=almaty, detachment=detachment, birth_date=ADULT_BIRTH, iin=FREE)
+        data = _own_edit(person, birth_date="1990-01-01", status="active")
+        url = (
+            f"/roster/{person.pk}/edit/"
+            if door == "roster"
+            else f"/detachments/{detachment.pk}/members/{person.pk}/edit/"
+        )
+        response = client_for(alice).post(url, data)
+        assert response.status_code == 200
+        form = response.context["form"]
+        assert "iin" not in form.fields
+        assert [e.code for e in form.errors.as_data()["birth_date"]] == ["iin_birth_date"]
+        person.refresh_from_db()
+        assert (person.birth_date, person.iin) == (ADULT_BIRTH, FREE)
