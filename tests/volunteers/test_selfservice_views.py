@@ -308,8 +308,11 @@ def test_navigation_offers_sections_by_role(alice, bob) -> None:  # type: ignore
     bob.refresh_from_db()
     coordinator_page = client_for(alice).get("/").content.decode()
     volunteer_page = client_for(bob.user).get("/").content.decode()
-    assert 'href="/roster/"' in coordinator_page and 'href="/detachments/"' in coordinator_page
+    # Staff's header: their sections (detachments and the rest are on the overview it leads to).
+    assert 'href="/roster/"' in coordinator_page and 'href="/overview/"' in coordinator_page
     assert 'href="/roster/"' not in volunteer_page and 'href="/detachments/"' not in volunteer_page
+    assert 'href="/overview/"' not in volunteer_page
+    assert 'href="/detachments/"' in client_for(alice).get("/overview/").content.decode()
 
 
 DIGITS = {
