@@ -12,11 +12,14 @@ class NotificationsConfig(AppConfig):
         from volunteers import extensions
 
         from . import selectors
+        from .guardian import SmsGuardianLinkMessenger
         from .sweeper import start_in_process_sweeper
 
         extensions.register_personal_data_section("messages", selectors.personal_data_messages)
         extensions.register_personal_data_section(
             "message_preferences", selectors.personal_data_message_preferences
         )
+        # A minor's consent link goes to the guardian's phone, never to the minor.
+        extensions.register_guardian_link_messenger(SmsGuardianLinkMessenger())
         # `make run` has no Redis and no beat: the development server sends due messages itself.
         start_in_process_sweeper()

@@ -13,11 +13,16 @@ a higher app appends a callable here in its AppConfig.ready(), and volunteers/ c
 - HOUR_SOURCES: (key, callable(volunteer) -> Decimal) pairs; `volunteer_total_hours` adds them
   up, so a person's hours count shifts attended (events) and help requests done (care) alike,
   wherever the total is shown.
+- GUARDIAN_LINK_MESSENGER: how a minor's personal consent link reaches the guardian (notifications/
+  sends it by SMS to the guardian's phone, and tells which links went out lately). The link goes
+  to the guardian, never to the minor: a minor who holds it could consent for themselves.
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -34,6 +39,25 @@ PERSONAL_DATA_SECTIONS: list[tuple[str, Callable[[Volunteer], Any]]] = []
 ANONYMIZE_HOOKS: list[AnonymizeHook] = []
 DETAIL_API_FIELDS: list[tuple[str, Callable[[Volunteer], Any]]] = []
 HOUR_SOURCES: list[tuple[str, Callable[[Volunteer], Decimal]]] = []
+
+
+@dataclass(frozen=True)
+class GuardianLinkSent:
+    """A personal link sent to a minor's guardian: when it was queued, and to which number."""
+
+    at: datetime.datetime
+    phone: str
+
+
+class GuardianLinkMessenger(Protocol):
+    def send(self, *, volunteer: Volunteer, url: str, valid_until: datetime.datetime) -> None:
+        """Queue the link for the guardian's phone on file (after the caller's commit)."""
+
+    def sent_since(self, *, volunteer: Volunteer, since: datetime.datetime) -> list[GuardianLinkSent]:
+        """The links queued for the person's guardian since then, newest first."""
+
+
+GUARDIAN_LINK_MESSENGER: list[GuardianLinkMessenger] = []
 
 
 def register_personal_data_section(key: str, section: Callable[[Volunteer], Any]) -> None:
@@ -55,6 +79,15 @@ def register_detail_api_field(key: str, field: Callable[[Volunteer], Any]) -> No
 def register_hour_source(key: str, source: Callable[[Volunteer], Decimal]) -> None:
     if all(existing != key for existing, _ in HOUR_SOURCES):
         HOUR_SOURCES.append((key, source))
+
+
+def register_guardian_link_messenger(messenger: GuardianLinkMessenger) -> None:
+    """One messenger; idempotent (ready() may run more than once in tests)."""
+    GUARDIAN_LINK_MESSENGER[:] = [messenger]
+
+
+def guardian_link_messenger() -> GuardianLinkMessenger | None:
+    return GUARDIAN_LINK_MESSENGER[0] if GUARDIAN_LINK_MESSENGER else None
 
 
 def volunteer_total_hours(volunteer: Volunteer) -> Decimal:

@@ -3,6 +3,10 @@
 Signed with the site's secret and expiring (GUARDIAN_LINK_DAYS); it names the volunteer and the
 guardian's phone at the time it was made, so that a link stops working when the guardian on
 file changes. Consent is given once: a used link answers that it was already given.
+
+The link is for the guardian alone: it is sent to the guardian's phone (notifications/, through
+volunteers/extensions.py) and shown to staff who hand it over in person, never to the minor.
+Links made before that rule (version 1, shown on the minor's own profile) read as expired.
 """
 
 from __future__ import annotations
@@ -19,6 +23,9 @@ from django.utils.translation import gettext as _
 from .models import Volunteer
 
 _SALT = "volunteers.guardian-consent"
+# The link's format: 2 since links go to the guardian only (see above).
+_VERSION = 2
+_EXPIRED = "expired"
 
 
 @dataclass(frozen=True)
@@ -34,7 +41,9 @@ def _guardian_key(volunteer: Volunteer) -> str:
 
 
 def guardian_link_token(volunteer: Volunteer) -> str:
-    return signing.dumps({"v": volunteer.pk, "g": _guardian_key(volunteer)}, salt=_SALT, compress=True)
+    return signing.dumps(
+        {"v": volunteer.pk, "g": _guardian_key(volunteer), "n": _VERSION}, salt=_SALT, compress=True
+    )
 
 
 def guardian_link_url(volunteer: Volunteer) -> str:
@@ -43,19 +52,22 @@ def guardian_link_url(volunteer: Volunteer) -> str:
 
 def guardian_link_read(token: str) -> GuardianLinkData:
     """The link's data, or a ValidationError saying plainly why it cannot be used."""
+    expired = ValidationError(
+        _("This link has expired. Ask the school curator or the front office for a new one."), code=_EXPIRED
+    )
     try:
         data = signing.loads(token, salt=_SALT, max_age=settings.GUARDIAN_LINK_DAYS * 24 * 3600)
     except signing.SignatureExpired as exc:
-        raise ValidationError(
-            _("This link has expired. Ask the school curator or the front office for a new one."),
-            code="expired",
-        ) from exc
+        raise expired from exc
     except signing.BadSignature as exc:
         raise ValidationError(
             _("This link is not valid. Check that it was copied whole."), code="invalid"
         ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("v"), int) or not isinstance(data.get("g"), str):
         raise ValidationError(_("This link is not valid. Check that it was copied whole."), code="invalid")
+    if data.get("n") != _VERSION:
+        # Genuine, but of a kind the minor could copy from their own profile.
+        raise expired
     return GuardianLinkData(volunteer_id=data["v"], guardian_key=data["g"])
 
 

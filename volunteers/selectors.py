@@ -41,6 +41,7 @@ from regions.scoping import (
     scope_queryset,
 )
 
+from . import extensions
 from .crypto import iin_digest
 from .guardian_links import guardian_link_matches, guardian_link_read, guardian_link_url
 from .models import (
@@ -53,6 +54,7 @@ from .models import (
     VolunteerChange,
 )
 from .search import fold, query_word_forms
+from .validators import mask_phone
 
 AGE_GROUPS: dict[str, tuple[int | None, int | None]] = {
     # key: (min age inclusive, max age inclusive)
@@ -476,12 +478,36 @@ class GuardianLink:
 
 
 def guardian_link_for(*, volunteer: Volunteer) -> GuardianLink | None:
-    """The personal link to hand to the guardian while a consent is wanted."""
+    """The personal link for staff to hand to the guardian while a consent is wanted. Never for
+    the minor's own pages: see `guardian_link_status`."""
     if not volunteer.awaits_guardian or not volunteer.guardian_phone:
         return None
     days = settings.GUARDIAN_LINK_DAYS
     return GuardianLink(
         url=guardian_link_url(volunteer), valid_until=timezone.localdate() + datetime.timedelta(days=days)
+    )
+
+
+@dataclass(frozen=True)
+class GuardianLinkStatus:
+    """What the minor is told of their guardian's link, without the link: the guardian's phone
+    masked, and when the last link went to that number (None: none has yet)."""
+
+    phone_masked: str
+    sent_at: datetime.datetime | None
+
+
+def guardian_link_status(*, volunteer: Volunteer) -> GuardianLinkStatus | None:
+    """For a minor waiting for their guardian's consent, with a guardian's phone on file."""
+    if not volunteer.awaits_guardian or not volunteer.guardian_phone:
+        return None
+    messenger = extensions.guardian_link_messenger()
+    since = timezone.now() - datetime.timedelta(days=settings.GUARDIAN_LINK_DAYS)
+    sent = messenger.sent_since(volunteer=volunteer, since=since) if messenger else []
+    # A link sent to a number since corrected is no link for this guardian.
+    latest = next((link for link in sent if link.phone == volunteer.guardian_phone), None)
+    return GuardianLinkStatus(
+        phone_masked=mask_phone(volunteer.guardian_phone), sent_at=latest.at if latest else None
     )
 
 

@@ -4,13 +4,14 @@ before saving, with the change history written here rather than in views."""
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, transaction
 from django.db.models import (
@@ -31,6 +32,7 @@ from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import services as accounts_services
 from accounts.audit import audit_record
@@ -41,8 +43,9 @@ from regions.scoping import may_manage_region
 from volunteer_net.dates import when_text
 
 from . import crypto, extensions, selectors
-from .guardian_links import guardian_link_matches, guardian_link_read
+from .guardian_links import guardian_link_matches, guardian_link_read, guardian_link_url
 from .models import (
+    ADULT_AGE,
     ConsentMethod,
     DataClass,
     GuardianConsent,
@@ -52,6 +55,7 @@ from .models import (
     Skill,
     Volunteer,
     VolunteerChange,
+    age_on,
 )
 from .validators import normalize_phone
 
@@ -136,6 +140,12 @@ def user_register(
     possible duplicate for a coordinator. `language` is the page's, used for mail when the
     profile does not name one."""
     mail_language = profile.get("preferred_language") or language
+    # Before anything is looked up: the answer must not depend on whether the address is known.
+    _refuse_own_phone_as_guardians(
+        phone=profile.get("phone", ""),
+        guardian_phone=profile.get("guardian_phone", ""),
+        birth_date=profile.get("birth_date"),
+    )
     existing_user = User.objects.filter(email__iexact=email).first()
     if existing_user is None:
         try:
@@ -166,6 +176,8 @@ def user_register(
     entered = ["iin"] if volunteer.iin or taken_iin else []
     _record_change(volunteer=volunteer, changed_by=user, action="create", fields=["registration", *entered])
     accounts_services.registration_confirmation_send(user=user, language=mail_language)
+    # A minor registering alone: the guardian gets their personal link by SMS.
+    _guardian_link_send_if_wanted(volunteer)
     return user
 
 
@@ -300,6 +312,15 @@ def volunteer_update(
                 updates[field] = normalize_phone(updates[field])
             except ValidationError as exc:
                 raise ValidationError({field: exc.messages}) from exc
+    if {"phone", "guardian_phone", "birth_date"} & {
+        name for name in updates if updates[name] != getattr(locked, name)
+    }:
+        # Only a change is checked: an old record with one number twice stays editable.
+        _refuse_own_phone_as_guardians(
+            phone=updates.get("phone", locked.phone),
+            guardian_phone=updates.get("guardian_phone", locked.guardian_phone),
+            birth_date=updates.get("birth_date", locked.birth_date),
+        )
     if "iin" in updates:
         updates["iin"] = updates["iin"] or None
     # A guardian's consent was given for one person; a changed birth date keeps it, a changed
@@ -350,6 +371,9 @@ def volunteer_update(
         _record_change(volunteer=locked, changed_by=changed_by, action="update", fields=changed)
     if {"phone", "email"} & set(changed):
         possible_duplicates_flag(volunteer=locked)
+    if {"guardian_phone", "guardian_name"} & set(saved):
+        # The links sent so far name the old guardian and no longer work: the new one gets theirs.
+        _guardian_link_send_if_wanted(locked)
     # Keep the caller's instance in step with what was saved.
     volunteer.refresh_from_db()
     return changed
@@ -474,9 +498,26 @@ def guardian_consent_record(
     )
 
 
+def guardian_link_refuse_own_account(*, volunteer: Volunteer, user: Any) -> None:
+    """The minor's own account cannot give their guardian's consent, link or no link."""
+    if (
+        volunteer.user_id is not None
+        and getattr(user, "is_authenticated", False)
+        and user.pk == volunteer.user_id
+    ):
+        raise ValidationError(
+            _(
+                "This link is for your parent or legal representative: they open it on their own "
+                "phone and give their consent themselves."
+            ),
+            code="own_account",
+        )
+
+
 @transaction.atomic
-def guardian_consent_confirm(*, token: str, guardian_name: str) -> Volunteer:
-    """The guardian confirms through their personal link (see volunteers/guardian_links.py)."""
+def guardian_consent_confirm(*, token: str, guardian_name: str, opened_by: Any = None) -> Volunteer:
+    """The guardian confirms through their personal link (see volunteers/guardian_links.py).
+    `opened_by` is the account of the session the link was opened in, if any."""
     data = guardian_link_read(token)
     locked = Volunteer.objects.select_for_update().filter(pk=data.volunteer_id).first()
     if locked is None or locked.anonymized_at is not None or not guardian_link_matches(locked, data):
@@ -486,12 +527,117 @@ def guardian_consent_confirm(*, token: str, guardian_name: str) -> Volunteer:
             _("This link is no longer valid. Ask the school curator or the front office for a new one."),
             code="invalid",
         )
+    guardian_link_refuse_own_account(volunteer=locked, user=opened_by)
     _refuse_unless_consent_can_be_given(locked)
     name = " ".join(guardian_name.split())
     if not name:
         raise ValidationError({"guardian_name": [_("Enter your full name.")]})
     _consent_give(locked, method=GuardianConsent.Method.LINK, by=None, guardian_name=name[:200])
     return locked
+
+
+# The guardian's personal link ---------------------------------------------------------------
+
+# "Send again" waits this long after the last link (an SMS can take a few minutes to arrive), and
+# a guardian's phone gets at most this many links a day whatever sends them (a registration, a
+# corrected number, "send again" by the minor or by staff): the number is not ours to flood.
+GUARDIAN_LINK_RESEND_AFTER = datetime.timedelta(minutes=10)
+GUARDIAN_LINKS_PER_DAY = 5
+
+
+def _own_phone_as_guardians_error() -> ValidationError:
+    return ValidationError(
+        _("The guardian's phone must differ from the volunteer's own phone."), code="own_phone"
+    )
+
+
+def _refuse_own_phone_as_guardians(
+    *, phone: str, guardian_phone: str, birth_date: datetime.date | None
+) -> None:
+    """The guardian's personal link goes to the guardian's phone: a minor who gave their own
+    number there would receive it and consent for themselves."""
+    if not guardian_phone or phone != guardian_phone:
+        return
+    if birth_date is None or age_on(birth_date, timezone.localdate()) >= ADULT_AGE:
+        return
+    raise ValidationError({"guardian_phone": [_own_phone_as_guardians_error()]})
+
+
+def _messenger() -> extensions.GuardianLinkMessenger:
+    messenger = extensions.guardian_link_messenger()
+    if messenger is None:  # notifications/ registers it at start-up
+        raise ImproperlyConfigured("no guardian link messenger is registered")
+    return messenger
+
+
+def _guardian_link_refusal(
+    volunteer: Volunteer, *, now: datetime.datetime, resend: bool
+) -> ValidationError | None:
+    """Why the link may not go to the guardian now, or None. `resend`: asked for again by a
+    person, who waits GUARDIAN_LINK_RESEND_AFTER; a new number gets its link at once."""
+    if volunteer.phone and volunteer.phone == volunteer.guardian_phone:
+        return _own_phone_as_guardians_error()
+    recent = _messenger().sent_since(volunteer=volunteer, since=now - datetime.timedelta(days=1))
+    if len(recent) >= GUARDIAN_LINKS_PER_DAY:
+        return ValidationError(
+            ngettext(
+                "The link has already been sent %(count)d time in the last 24 hours; it can be sent "
+                "again tomorrow.",
+                "The link has already been sent %(count)d times in the last 24 hours; it can be sent "
+                "again tomorrow.",
+                len(recent),
+            )
+            % {"count": len(recent)},
+            code="daily_limit",
+        )
+    waited = now - recent[0].at if recent else None
+    if resend and waited is not None and waited < GUARDIAN_LINK_RESEND_AFTER:
+        minutes = max(1, math.ceil((GUARDIAN_LINK_RESEND_AFTER - waited).total_seconds() / 60))
+        return ValidationError(
+            ngettext(
+                "The link was sent a moment ago, and an SMS can take a few minutes to arrive. It can "
+                "be sent again in %(minutes)d minute.",
+                "The link was sent a moment ago, and an SMS can take a few minutes to arrive. It can "
+                "be sent again in %(minutes)d minutes.",
+                minutes,
+            )
+            % {"minutes": minutes},
+            code="too_soon",
+        )
+    return None
+
+
+def _guardian_link_queue(volunteer: Volunteer, *, now: datetime.datetime) -> extensions.GuardianLinkSent:
+    valid_until = now + datetime.timedelta(days=settings.GUARDIAN_LINK_DAYS)
+    _messenger().send(volunteer=volunteer, url=guardian_link_url(volunteer), valid_until=valid_until)
+    return extensions.GuardianLinkSent(at=now, phone=volunteer.guardian_phone)
+
+
+def _guardian_link_send_if_wanted(volunteer: Volunteer) -> bool:
+    """After a minor registers or their guardian changes: the guardian gets the link, unless no
+    consent is wanted or the limits say no (the profile then offers "Send again", which says
+    why). Whether it went out."""
+    if not (volunteer.awaits_guardian and volunteer.guardian_phone and volunteer.guardian_name):
+        return False
+    now = timezone.now()
+    if _guardian_link_refusal(volunteer, now=now, resend=False) is not None:
+        return False
+    _guardian_link_queue(volunteer, now=now)
+    return True
+
+
+@transaction.atomic
+def guardian_link_send(*, volunteer: Volunteer) -> extensions.GuardianLinkSent:
+    """Send the minor's personal consent link to the guardian's phone again ("Send again", by
+    the minor or by staff who may record the consent). Refused, with a message to show, when no
+    consent is wanted, when the guardian's phone is the minor's own, or too soon or too often."""
+    locked = _lock(volunteer)
+    _refuse_unless_consent_can_be_given(locked)
+    now = timezone.now()
+    refusal = _guardian_link_refusal(locked, now=now, resend=True)
+    if refusal is not None:
+        raise refusal
+    return _guardian_link_queue(locked, now=now)
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ selfservice_patterns = [
     path("me/edit/", views.profile_edit, name="profile_edit"),
     path("me/data.json", views.my_data, name="my_data"),
     path("me/delete/", views.account_delete, name="account_delete"),
+    path("me/guardian-link/", views.guardian_link_send, name="guardian_link_send"),
     path("guardian/<str:token>/", views.guardian_confirm, name="guardian_consent"),
 ]
 

@@ -73,6 +73,14 @@ def format_phone(e164: str) -> str:
     return e164
 
 
+def mask_phone(e164: str) -> str:
+    """+77011234567 → +7 701 *** ** 67: enough for its owner to recognise the number, not
+    enough to read it off a screen."""
+    if len(e164) == 12 and e164.startswith("+7"):
+        return f"+7 {e164[2:5]} *** ** {e164[-2:]}"
+    return f"{e164[:4]}{'*' * max(len(e164) - 6, 0)}{e164[-2:]}" if len(e164) > 6 else "*" * len(e164)
+
+
 _WEIGHTS_1 = list(range(1, 12))
 _WEIGHTS_2 = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]
 

@@ -46,6 +46,7 @@ from .forms import (
     WalkInVolunteerForm,
 )
 from .models import Volunteer
+from .validators import format_phone, mask_phone
 
 PAGE_SIZES = (25, 50, 100)
 
@@ -89,8 +90,30 @@ def consent_text(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = selectors.volunteer_of_user(user=request.user)
-    link = selectors.guardian_link_for(volunteer=volunteer) if volunteer else None
-    return render(request, "volunteers/profile.html", {"volunteer": volunteer, "guardian_link": link})
+    # Where the guardian's link went, never the link: whoever holds it can give the consent.
+    status = selectors.guardian_link_status(volunteer=volunteer) if volunteer else None
+    return render(
+        request, "volunteers/profile.html", {"volunteer": volunteer, "guardian_link_status": status}
+    )
+
+
+@require_post(back="profile")
+@login_required
+def guardian_link_send(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A minor asks for their guardian's link to be sent to the guardian's phone again."""
+    volunteer = selectors.volunteer_of_user(user=request.user)
+    if volunteer is None:
+        raise Http404
+    try:
+        sent = services.guardian_link_send(volunteer=volunteer)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The link is on its way to %(phone)s by SMS.") % {"phone": mask_phone(sent.phone)},
+        )
+    return redirect(reverse("profile") + "#guardian-next-step")
 
 
 @login_required
@@ -359,6 +382,18 @@ def guardian_consent_page(
     withdraw_form = GuardianConsentWithdrawForm(
         request.POST if request.POST.get("action") == "withdraw" else None
     )
+    if request.method == "POST" and request.POST.get("action") == "send":
+        try:
+            sent = services.guardian_link_send(volunteer=volunteer)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("The link is on its way to the guardian's phone %(phone)s by SMS.")
+                % {"phone": format_phone(sent.phone)},
+            )
+        return redirect(request.path)
     if request.method == "POST":
         form = withdraw_form if request.POST.get("action") == "withdraw" else record_form
         if form.is_valid():
@@ -402,11 +437,20 @@ def guardian_confirm(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "volunteers/guardian_confirm.html", {"error": " ".join(exc.messages)}, status=404
         )
+    try:
+        # Opened in the minor's own session: nothing to show them but that it is not theirs.
+        services.guardian_link_refuse_own_account(volunteer=volunteer, user=request.user)
+    except ValidationError as exc:
+        return render(
+            request, "volunteers/guardian_confirm.html", {"error": " ".join(exc.messages)}, status=403
+        )
     form = GuardianConfirmForm(request.POST or None, initial={"guardian_name": volunteer.guardian_name})
     done = volunteer.guardian_consent_at is not None
     if request.method == "POST" and not done and form.is_valid():
         try:
-            services.guardian_consent_confirm(token=token, guardian_name=form.cleaned_data["guardian_name"])
+            services.guardian_consent_confirm(
+                token=token, guardian_name=form.cleaned_data["guardian_name"], opened_by=request.user
+            )
         except ValidationError as exc:
             if getattr(exc, "code", None) != "already_recorded":
                 apply_service_errors(form, exc)

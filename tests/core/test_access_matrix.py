@@ -185,6 +185,8 @@ MATRIX: dict[str, str | tuple[str, str]] = {
     "me/": "login 200 200 200 200 200 200 200",
     "me/edit/": "login 200 404 404 404 404 200 404",
     "me/data.json": "login 200 200 200 200 200 200 200",
+    # "Send the guardian's link again", on a minor's profile (an adult is told there is none).
+    "me/guardian-link/": ("405 405 405 405 405 405 405 405", "login - 404 404 404 404 - 404"),
     # Deleting the account asks for the password first (accounts/reauth.py); the test clients
     # log in without typing one.
     "me/delete/": "login 302 302 302 302 302 302 302",

@@ -62,6 +62,7 @@ EXCLUDED_PREFIXES = ("admin/", "api/", "i18n/")
 # Routes that are not pages to look at, and why.
 NOT_PAGES = {
     "me/data.json": "a file download (JSON)",
+    "me/guardian-link/": "POST only (the 'Send the link again' button on a minor's profile)",
     "healthz": "JSON for load balancers (liveness)",
     "readyz": "JSON for load balancers (readiness)",
     "accounts/logout/": "POST only (the header's log-out button)",

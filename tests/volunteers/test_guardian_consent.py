@@ -1,21 +1,50 @@
 """Minors and their guardian's consent (law 42-VI art. 12; personal-data law 94-V): a minor who
-registers alone waits for the guardian; the guardian confirms through a signed, expiring link or
-staff record a signed form with its number and date; consent can be withdrawn, with history."""
+registers alone waits for the guardian; the guardian confirms through a signed, expiring link,
+sent by SMS to the guardian's phone and never shown to the minor, or staff record a signed form
+with its number and date; consent can be withdrawn, with history."""
 
 import datetime
+import json
 
 import pytest
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
+from django.utils import timezone
 
+from notifications.models import Message
+from notifications.services import messages_send_due
 from tests.conftest import client_for
 from tests.factories import MinorFactory, VolunteerFactory, years_ago
+from tests.notifications.conftest import clock
 from volunteers import services
-from volunteers.guardian_links import guardian_link_token
+from volunteers.guardian_links import _guardian_key, guardian_link_token
 from volunteers.models import GuardianConsent, Volunteer
 
 from .test_selfservice_views import _register, _registration
+
+GUARDIAN_PHONE = "+77017654321"
+
+
+def guardian_messages(volunteer: Volunteer) -> list[Message]:
+    """The links queued for the person's guardian, oldest first (the outbox, as staff follow it)."""
+    return list(
+        Message.objects.filter(subject_type="volunteers.guardian", subject_id=volunteer.pk).order_by("due_at")
+    )
+
+
+def send_and_read_sms(message: Message, capsys) -> str:  # type: ignore[no-untyped-def]
+    """Send what is due at the message's first chance (SMS wait out the night) and return what
+    the SMS backend printed: what reached the phone."""
+    capsys.readouterr()
+    with clock(message.next_attempt_at):
+        messages_send_due(max_seconds=30)
+    return capsys.readouterr().out
+
+
+def token_of(message: Message) -> str:
+    return message.context["url"].rstrip("/").rsplit("/", 1)[1]
+
 
 RECORD = {"action": "record", "document_number": "75-118", "document_date": "2026-11-20", "confirm": "on"}
 
@@ -33,8 +62,8 @@ def child(almaty):  # type: ignore[no-untyped-def]
 
 @pytest.mark.django_db
 class TestMinorRegisteringAlone:
-    def test_is_kept_awaiting_the_guardian_and_sees_the_next_step(  # type: ignore[no-untyped-def]
-        self, almaty, django_capture_on_commit_callbacks
+    def test_is_kept_awaiting_and_the_link_goes_to_the_guardians_phone_only(  # type: ignore[no-untyped-def]
+        self, almaty, django_capture_on_commit_callbacks, capsys
     ) -> None:
         data = _registration(
             almaty,
@@ -49,12 +78,53 @@ class TestMinorRegisteringAlone:
         minor = Volunteer.objects.get(user__email="dana@example.kz")
         assert minor.status == Volunteer.Status.AWAITING_GUARDIAN
         assert not minor.may_take_part()
+
+        # Exactly one SMS, to the guardian's number, in the minor's language, with the link.
+        [message] = guardian_messages(minor)
+        assert (message.kind, message.channel) == ("guardian_consent_request", "sms")
+        assert (message.recipient_id, message.recipient_phone) == (minor.pk, GUARDIAN_PHONE)
+        assert message.language == "kk"
+        token = token_of(message)
+        sms = send_and_read_sms(message, capsys)
+        assert f"to {GUARDIAN_PHONE}" in sms and f"/guardian/{token}/" in sms
+        assert minor.phone not in sms
+        message.refresh_from_db()
+        assert message.status == Message.Status.SENT
+
+        # The minor's own pages say where it went, and never hold the link.
         minor.user.is_active = True
         minor.user.save()
-        page = client_for(minor.user).get("/me/", HTTP_ACCEPT_LANGUAGE="kk")
-        html = page.content.decode()
+        client = client_for(minor.user)
+        client.cookies["django_language"] = "en"
+        html = client.get("/me/").content.decode()
         assert 'id="guardian-next-step"' in html
-        assert "/guardian/" in page.context["guardian_link"].url
+        assert "We sent your parent or guardian a personal link by SMS to +7 701 *** ** 21" in html
+        assert 'action="/me/guardian-link/"' in html and "Send the link again" in html
+        assert "765 43" not in html.split('id="guardian-next-step"')[1].split("</section>")[0]
+        for url in ("/me/", "/me/messages/", "/me/data.json", "/api/me/", "/me/edit/"):
+            body = client.get(url).content.decode()
+            assert token not in body and "/guardian/" not in body, url
+        assert json.loads(client.get("/api/me/").content)["volunteer"]["is_minor"] is True
+
+    def test_guardians_phone_cannot_be_the_minors_own(  # type: ignore[no-untyped-def]
+        self, almaty, django_capture_on_commit_callbacks
+    ) -> None:
+        data = _registration(
+            almaty,
+            **{
+                "profile-birth_date": years_ago(14).isoformat(),
+                "profile-phone": "8 701 765 43 21",
+                "profile-guardian_name": "Серікова Гүлнар",
+                "profile-guardian_phone": "+7 (701) 765-43-21",
+                "profile-guardian_relation": "mother",
+            },
+        )
+        response = _register(Client(), data, django_capture_on_commit_callbacks, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200
+        assert response.context["profile_form"].errors["guardian_phone"] == [
+            "The guardian's phone must differ from the volunteer's own phone."
+        ]
+        assert not Volunteer.objects.exists() and not Message.objects.exists()
 
     def test_coordinator_cannot_just_switch_the_minor_to_active(self, alice, child) -> None:  # type: ignore[no-untyped-def]
         with pytest.raises(ValidationError) as exc:
@@ -201,3 +271,218 @@ class TestErasedPeopleStayErased:
         assert minor.status == Volunteer.Status.ARCHIVED and minor.last_name == ""
         assert minor.birth_date is None and minor.birth_year is not None
         assert not minor.skills.exists() and minor.detachment_id is None
+
+
+@pytest.fixture
+def minor(almaty):  # type: ignore[no-untyped-def]
+    """A 14-year-old of Almaty with an account, waiting for the guardian's consent."""
+    return MinorFactory(
+        region=almaty,
+        birth_date=years_ago(14),
+        first_name="Аружан",
+        with_account=True,
+        status=Volunteer.Status.AWAITING_GUARDIAN,
+    )
+
+
+def _english(client: Client) -> Client:
+    client.cookies["django_language"] = "en"
+    return client
+
+
+def _said(response) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(str(m) for m in response.context["messages"])
+
+
+@pytest.mark.django_db
+class TestSendTheLinkAgain:
+    def test_minor_sends_it_again_then_waits_then_hits_the_days_limit(  # type: ignore[no-untyped-def]
+        self, minor, django_capture_on_commit_callbacks
+    ) -> None:
+        client = _english(client_for(minor.user))
+        start = timezone.now()
+        with django_capture_on_commit_callbacks(execute=True):
+            first = client.post("/me/guardian-link/", follow=True)
+        assert first.redirect_chain == [("/me/#guardian-next-step", 302)]
+        assert "The link is on its way to +7 701 *** ** 21 by SMS." in _said(first)
+        assert [m.recipient_phone for m in guardian_messages(minor)] == [GUARDIAN_PHONE]
+        # The page now says when it went; the link itself is not on it.
+        html = first.content.decode()
+        assert "We sent your parent or guardian a personal link by SMS to +7 701 *** ** 21" in html
+        assert token_of(guardian_messages(minor)[0]) not in html
+
+        # Pressed again at once: refused, said why, nothing queued, no error page.
+        again = client.post("/me/guardian-link/", follow=True)
+        assert again.status_code == 200
+        assert "It can be sent again in 10 minutes." in _said(again)
+        assert len(guardian_messages(minor)) == 1
+
+        # Ten minutes later it goes; the one still waiting (if any) is replaced, never doubled.
+        for n in range(1, 5):
+            with clock(start + datetime.timedelta(minutes=11 * n)):
+                assert client.post("/me/guardian-link/").status_code == 302
+        assert len(guardian_messages(minor)) == 5
+        with clock(start + datetime.timedelta(minutes=70)):
+            limited = client.post("/me/guardian-link/", follow=True)
+        assert "already been sent 5 times in the last 24 hours" in _said(limited)
+        assert len(guardian_messages(minor)) == 5
+        assert sum(m.status == Message.Status.PENDING for m in guardian_messages(minor)) <= 1
+        # A day after the first, one may go again.
+        with clock(start + datetime.timedelta(hours=24, minutes=1)):
+            assert "on its way" in _said(client.post("/me/guardian-link/", follow=True))
+        assert len(guardian_messages(minor)) == 6
+
+    def test_nothing_to_send_once_the_consent_is_on_file(self, alice, minor) -> None:  # type: ignore[no-untyped-def]
+        services.guardian_consent_record(
+            volunteer=minor,
+            recorded_by=alice,
+            paper=services.PaperConsent(document_number="75-1", document_date=timezone.localdate()),
+        )
+        response = _english(client_for(minor.user)).post("/me/guardian-link/", follow=True)
+        assert response.status_code == 200
+        assert "already recorded" in _said(response)
+        assert not guardian_messages(minor)
+
+    def test_an_adult_has_no_guardian_to_send_to(self, bob) -> None:  # type: ignore[no-untyped-def]
+        response = _english(client_for(bob.user)).post("/me/guardian-link/", follow=True)
+        assert response.status_code == 200
+        assert "only recorded for volunteers under 18" in _said(response)
+        assert not Message.objects.exists()
+
+    def test_only_post(self, minor) -> None:  # type: ignore[no-untyped-def]
+        assert client_for(minor.user).get("/me/guardian-link/").status_code == 405
+        assert not guardian_messages(minor)
+
+    def test_staff_send_it_from_the_consent_page_and_still_see_the_link(  # type: ignore[no-untyped-def]
+        self, alice, minor
+    ) -> None:
+        client = _english(client_for(alice))
+        page = client.get(f"/roster/{minor.pk}/guardian-consent/")
+        assert "/guardian/" in page.context["link"].url
+        assert 'id="guardian-link"' in page.content.decode()
+        response = client.post(f"/roster/{minor.pk}/guardian-consent/", {"action": "send"}, follow=True)
+        assert "on its way to the guardian's phone +7 701 765 43 21 by SMS" in _said(response)
+        [message] = guardian_messages(minor)
+        assert message.recipient_phone == GUARDIAN_PHONE and message.channel == "sms"
+        # The same limits as the minor's button.
+        again = client.post(f"/roster/{minor.pk}/guardian-consent/", {"action": "send"}, follow=True)
+        assert "It can be sent again in 10 minutes." in _said(again)
+        assert len(guardian_messages(minor)) == 1
+        assert not minor.guardian_consents.exists()
+
+    def test_other_regions_staff_cannot_send_it(self, charlie, minor) -> None:  # type: ignore[no-untyped-def]
+        response = client_for(charlie).post(f"/roster/{minor.pk}/guardian-consent/", {"action": "send"})
+        assert response.status_code == 404
+        assert not guardian_messages(minor)
+
+
+@pytest.mark.django_db
+class TestTheMinorCannotConsentForThemselves:
+    def test_own_session_is_refused_and_nothing_changes(self, minor) -> None:  # type: ignore[no-untyped-def]
+        url = f"/guardian/{guardian_link_token(minor)}/"
+        client = _english(client_for(minor.user))
+        page = client.get(url)
+        assert page.status_code == 403
+        assert "This link is for your parent or legal representative" in page.content.decode()
+        assert "<form" not in page.content.decode().split("<main")[1]
+        posted = client.post(url, {"guardian_name": "Ахметова Гүлнара", "agree": "on"})
+        assert posted.status_code == 403
+        minor.refresh_from_db()
+        assert minor.status == Volunteer.Status.AWAITING_GUARDIAN and minor.guardian_consent_at is None
+        assert not minor.guardian_consents.exists()
+        with pytest.raises(ValidationError) as refused:
+            services.guardian_consent_confirm(
+                token=guardian_link_token(minor), guardian_name="Ахметова", opened_by=minor.user
+            )
+        assert refused.value.code == "own_account"
+
+    def test_the_guardian_with_the_sent_link_consents(  # type: ignore[no-untyped-def]
+        self, minor, django_capture_on_commit_callbacks, capsys
+    ) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            client_for(minor.user).post("/me/guardian-link/")
+        [message] = guardian_messages(minor)
+        sms = send_and_read_sms(message, capsys)
+        url = message.context["url"]
+        assert url in sms
+        guardian = Client()  # the parent's own phone: no account
+        response = guardian.post(url, {"guardian_name": "Ахметова Гүлнара", "agree": "on"})
+        assert response.status_code == 302
+        minor.refresh_from_db()
+        assert minor.status == Volunteer.Status.ACTIVE and minor.may_take_part()
+        assert minor.guardian_consents.get().method == GuardianConsent.Method.LINK
+        me = json.loads(client_for(minor.user).get("/api/me/").content)["volunteer"]
+        assert (me["status"], me["is_minor"]) == ("active", True)
+
+    def test_links_shown_on_minors_profiles_before_no_longer_work(self, minor) -> None:  # type: ignore[no-untyped-def]
+        # A link of the first kind, as the minor's profile page used to show it.
+        old = signing.dumps(
+            {"v": minor.pk, "g": _guardian_key(minor)}, salt="volunteers.guardian-consent", compress=True
+        )
+        response = Client().post(
+            f"/guardian/{old}/", {"guardian_name": "Ахметова", "agree": "on"}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+        assert response.status_code == 404 and "expired" in response.context["error"]
+        minor.refresh_from_db()
+        assert minor.guardian_consent_at is None
+
+
+@pytest.mark.django_db
+class TestGuardianPhoneOnTheProfile:
+    def _edit(self, minor: Volunteer, **changes: str):  # type: ignore[no-untyped-def]
+        data = {
+            "last_name": minor.last_name,
+            "first_name": minor.first_name,
+            "birth_date": minor.birth_date.isoformat() if minor.birth_date else "",
+            "phone": minor.phone,
+            "region": minor.region_id,
+            "preferred_language": "kk",
+            "preferred_channel": "email",
+            "guardian_name": minor.guardian_name,
+            "guardian_phone": minor.guardian_phone,
+            "guardian_relation": minor.guardian_relation,
+            **changes,
+        }
+        return _english(client_for(minor.user)).post("/me/edit/", data)
+
+    def test_own_phone_as_the_guardians_is_a_field_error(self, minor) -> None:  # type: ignore[no-untyped-def]
+        response = self._edit(minor, guardian_phone=minor.phone)
+        assert response.status_code == 200
+        assert response.context["form"].errors["guardian_phone"] == [
+            "The guardian's phone must differ from the volunteer's own phone."
+        ]
+        before = minor.guardian_phone
+        minor.refresh_from_db()
+        assert minor.guardian_phone == before and not guardian_messages(minor)
+        # Nor the other way round: the guardian's number typed as the minor's own.
+        response = self._edit(minor, phone="8 701 765 43 21")
+        assert "guardian_phone" in response.context["form"].errors
+
+    def test_a_new_guardians_phone_gets_a_new_link_and_the_old_one_stops(  # type: ignore[no-untyped-def]
+        self, minor, django_capture_on_commit_callbacks, capsys
+    ) -> None:
+        with django_capture_on_commit_callbacks(execute=True):
+            client_for(minor.user).post("/me/guardian-link/")
+        [old] = guardian_messages(minor)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = self._edit(minor, guardian_phone="8 702 111 22 33")
+        assert response.status_code == 302
+        old.refresh_from_db()
+        new = guardian_messages(minor)[-1]
+        assert new.recipient_phone == "+77021112233" and new.pk != old.pk
+        assert "+77021112233" in send_and_read_sms(new, capsys)
+        # The link sent to the old number no longer works.
+        assert Client().get(old.context["url"]).status_code == 404
+        assert Client().get(new.context["url"]).status_code == 200
+        html = _english(client_for(minor.user)).get("/me/").content.decode()
+        assert "+7 702 *** ** 33" in html
+
+    def test_an_old_record_with_one_number_twice_gets_no_link(self, minor) -> None:  # type: ignore[no-untyped-def]
+        # Saved before the rule: the number the link would go to is the minor's own.
+        Volunteer.objects.filter(pk=minor.pk).update(guardian_phone=minor.phone)
+        response = _english(client_for(minor.user)).post("/me/guardian-link/", follow=True)
+        assert "The guardian's phone must differ from the volunteer's own phone." in _said(response)
+        assert not guardian_messages(minor)
+        # Editing something else is not blocked by it.
+        minor.refresh_from_db()
+        assert self._edit(minor, locality="Қаскелең").status_code == 302
