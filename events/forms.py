@@ -78,8 +78,7 @@ class CampaignFilterForm(forms.Form):
             if not self.is_bound:
                 self.initial["region"] = home_region
             elif "region" not in self.data:
-                self.data = self.data.copy()
-                self.data["region"] = str(home_region)
+                self.data = {**self.data.dict(), "region": str(home_region)}  # type: ignore[attr-defined]
         if volunteer_id is None:
             # Anonymous visitors (and accounts without a volunteer profile) have no skills to match.
             del self.fields["suits_me"]
