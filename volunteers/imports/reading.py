@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,9 @@ from typing import Any
 # The header is looked for in the first rows, below any title and merged cells.
 HEADER_SEARCH_ROWS = 20
 SAMPLE_BYTES = 64 * 1024
+# Control characters (tab and line breaks aside): nobody types them in a name or a phone, the
+# database refuses NUL in text, and a spreadsheet cannot hold any of them (the import's report).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 XLSX_MAGIC = b"PK\x03\x04"
 
 Cell = str | int | float | datetime.date | datetime.datetime | None
@@ -97,10 +101,14 @@ def _xlsx_rows(path: Path, sheet: str) -> Iterator[list[Cell]]:
 
 
 def iter_rows(path: Path, info: FileInfo, *, sheet: str = "") -> Iterator[list[Cell]]:
-    """Every row of the file (or the chosen sheet) as it is, one at a time."""
+    """Every row of the file (or the chosen sheet) as it is, one at a time, without control
+    characters in its text."""
     if info.format == "xlsx":
-        return _xlsx_rows(path, sheet or (info.sheets[0] if info.sheets else ""))
-    return _csv_rows(path, info)
+        rows = _xlsx_rows(path, sheet or (info.sheets[0] if info.sheets else ""))
+    else:
+        rows = _csv_rows(path, info)
+    for row in rows:
+        yield [_CONTROL.sub("", c) if isinstance(c, str) and _CONTROL.search(c) else c for c in row]
 
 
 def cell_text(value: Any) -> str:

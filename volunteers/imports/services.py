@@ -22,6 +22,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.audit import audit_record
 from accounts.models import AuditEntry, User
@@ -39,6 +40,8 @@ logger = logging.getLogger(__name__)
 
 CHUNK = 1000
 ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx")
+# Far more than a roster has, far fewer than a form may post (DATA_UPLOAD_MAX_NUMBER_FIELDS).
+MAX_COLUMNS = 200
 
 
 def _import_dir() -> Path:
@@ -71,6 +74,10 @@ def _file_info(batch: ImportBatch) -> reading.FileInfo:
     )
 
 
+class TooManyColumns(ValidationError):
+    """The header is wider than any roster: said as it is, not as a file that cannot be read."""
+
+
 def _read_header(batch: ImportBatch, *, user: User) -> None:
     """The header row, its cells and the mapping offered for them."""
     rows = reading.sample_rows(Path(batch.file_path), _file_info(batch), sheet=batch.sheet)
@@ -79,6 +86,17 @@ def _read_header(batch: ImportBatch, *, user: User) -> None:
     headers = rows[index] if rows else []
     while headers and not headers[-1]:
         headers.pop()
+    if len(headers) > MAX_COLUMNS:
+        # A roster has a dozen columns; ten thousand made a mapping page of a hundred megabytes
+        # that the server could not take back (one field per column).
+        raise TooManyColumns(
+            ngettext(
+                "The file has %(count)s column; at most %(max)s can be imported. Keep the roster's columns and save it again.",
+                "The file has %(count)s columns; at most %(max)s can be imported. Keep the roster's columns and save it again.",
+                len(headers),
+            )
+            % {"count": len(headers), "max": MAX_COLUMNS}
+        )
     batch.headers = headers
     remembered = ImportMapping.objects.filter(user=user).values_list("mapping", flat=True).first()
     batch.mapping = auto_mapping(headers, remembered)
@@ -130,6 +148,9 @@ def batch_upload(*, by: User, region: Region, upload: UploadedFile) -> ImportBat
     )
     try:
         _read_header(batch, user=by)
+    except TooManyColumns as exc:
+        path.unlink(missing_ok=True)
+        raise ValidationError({"file": exc.messages}) from exc
     except Exception as exc:
         path.unlink(missing_ok=True)
         raise ValidationError(
@@ -159,6 +180,8 @@ def batch_map(*, batch: ImportBatch, by: User, mapping: dict[str, str], sheet: s
         batch.sheet = sheet
         try:
             _read_header(batch, user=by)
+        except TooManyColumns as exc:
+            raise ValidationError({"sheet": exc.messages}) from exc
         except Exception as exc:
             # As at upload: whatever the reader trips on in a broken sheet, the coordinator is
             # told that this sheet cannot be read (and may pick another), not shown an error page.

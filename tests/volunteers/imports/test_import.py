@@ -213,3 +213,32 @@ def test_a_record_of_another_region_is_neither_shown_nor_written_but_flagged(ali
     assert dana.iin is None and Volunteer.objects.get(pk=holder.pk).iin == make_iin(birth, 7)
     assert PossibleDuplicate.objects.filter(volunteer=arman, existing=elsewhere).exists()
     assert PossibleDuplicate.objects.filter(volunteer=dana, existing=holder).exists()
+
+
+def test_control_characters_are_dropped_and_the_report_opens(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    """A name with \\x01 in it, or a NUL far into the file (past the sample read to tell a
+    spreadsheet from a binary), made the report a 500: a spreadsheet cannot hold them."""
+    padding = [person_row(n) for n in range(2, 1400)]  # ~100 KB before the bad row
+    bad = person_row(1)
+    bad[0] = "Ахметова\x01 Айгуль\x00 Сериковна\x1b"
+    batch = _import(_checked(alice, almaty, [*padding, bad]), alice)
+    assert batch.status == ImportBatch.Status.DONE
+    assert Volunteer.objects.filter(last_name="Ахметова", first_name="Айгуль").exists()
+    response = client_for(alice).get(reverse("roster:import_report", args=[batch.pk]))
+    assert response.status_code == 200
+    cells = [c.value for row in load_workbook(io.BytesIO(response.content)).active.iter_rows() for c in row]
+    assert "Ахметова Айгуль Сериковна" in cells
+
+
+def test_a_file_wider_than_any_roster_is_refused_on_upload(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    header = ["Фамилия", "Имя", *[f"c{i}" for i in range(services.MAX_COLUMNS)]]
+    response = client_for(alice).post(
+        reverse("roster:import"),
+        {"region": almaty.pk, "file": upload("wide.csv", csv_bytes([header, ["А", "Б"]], encoding="utf-8"))},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert f"The file has {services.MAX_COLUMNS + 2} columns; at most {services.MAX_COLUMNS}" in (
+        response.content.decode()
+    )
+    assert not ImportBatch.objects.exists()
