@@ -118,10 +118,10 @@ class TestLifecycle:
     def test_done_is_refused_while_nobody_is_going(self, alice, bob, request_almaty) -> None:  # type: ignore[no-untyped-def]
         # It would count in the reports as help given that nobody gave.
         offer = services.assignment_offer(request=request_almaty, volunteer=bob, by=bob.user)
-        with pytest.raises(ValidationError) as exc:
-            services.request_close(request=request_almaty, status="done", outcome_note="", by=alice)
-        assert exc.value.error_dict["status"][0].code == "nobody_going"
         with translation.override("en"):
+            with pytest.raises(ValidationError) as exc:
+                services.request_close(request=request_almaty, status="done", outcome_note="", by=alice)
+            assert exc.value.error_dict["status"][0].code == "nobody_going"
             assert exc.value.message_dict["status"] == [
                 "Nobody is going to this request, so it cannot be closed as “Done”. Assign someone "
                 "first, or close it as “Cannot help” or “Cancelled”."
@@ -335,12 +335,11 @@ class TestRefusals:
     def test_a_detachment_never_fits_one_place_and_a_volunteer_is_suggested(self, alice, detachment) -> None:  # type: ignore[no-untyped-def]
         # "This request needs 1 people and 0 are already going" read as a contradiction.
         request = HelpRequestFactory(kind="snow", adults_only=False, needed_hands=1)
-        with pytest.raises(ValidationError) as exc:
+        with translation.override("en"), pytest.raises(ValidationError) as exc:
             services.assignment_detachment(
                 request=request, detachment=detachment, hands=2, curator_going=True, by=alice
             )
-        with translation.override("en"):
-            [message] = exc.value.messages
+        [message] = exc.value.messages
         assert "Only one more person is needed (people needed: 1, already going: 0)" in message
         assert message.endswith("Assign an adult volunteer instead.")
         assert not Assignment.objects.filter(request=request).exists()
@@ -348,13 +347,13 @@ class TestRefusals:
     def test_a_full_request_says_to_withdraw_someone_first(self, alice, bob, dana) -> None:  # type: ignore[no-untyped-def]
         request = HelpRequestFactory(needed_hands=1)
         services.assignment_volunteer(request=request, volunteer=bob, by=alice)
-        with pytest.raises(ValidationError) as exc:
+        with translation.override("en"), pytest.raises(ValidationError) as exc:
             services.assignment_volunteer(request=request, volunteer=dana, by=alice)
-        with translation.override("en"):
-            assert exc.value.messages == [
-                "Enough people are already going (going: 1, needed: 1). To send someone else, "
-                "withdraw one of them first."
-            ]
+        # The message is in the language active when it was raised.
+        assert exc.value.messages == [
+            "Enough people are already going (going: 1, needed: 1). To send someone else, "
+            "withdraw one of them first."
+        ]
 
     def test_the_database_refuses_more_hands_than_needed(self, request_almaty) -> None:  # type: ignore[no-untyped-def]
         with pytest.raises(IntegrityError), transaction.atomic():
