@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
 from regions.scoping import region_queryset_for
-from volunteer_net.forms import FastSelect
+from volunteer_net.forms import MAX_BIGINT, FastSelect
 from volunteers.models import Volunteer
 
 from .models import Message
@@ -25,7 +25,9 @@ class MessageFilterForm(forms.Form):
     )
     channel = forms.ChoiceField(label=_("Channel"), required=False, choices=_blank(Message.Channel.choices))
     q = forms.CharField(label=_("Person"), required=False, max_length=100)
-    volunteer = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    volunteer = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_BIGINT, widget=forms.HiddenInput
+    )
 
     def clean_q(self) -> str:
         # A NUL byte reaches PostgreSQL as an error; it is no part of anybody's name.
