@@ -96,20 +96,17 @@ class TestStaffPages:
             Message.objects.filter(recipient=bob).values_list("pk", flat=True)
         )
 
-    @pytest.mark.parametrize(
-        "query",
-        [
-            "status=bogus",
-            "volunteer=abc",
-            "page=999",
-            # Past PostgreSQL's bigint: the database refused the comparison with a 500.
-            "volunteer=9223372036854775808",
-            "volunteer=999999999999999999999999",
-        ],
-    )
+    @pytest.mark.parametrize("query", ["status=bogus", "volunteer=abc", "page=999"])
     def test_bad_filters_never_fail(self, alice, bob, query) -> None:  # type: ignore[no-untyped-def]
         schedule(bob)
         assert client_for(alice).get(f"/messages/?{query}").status_code == 200
+
+    @pytest.mark.parametrize("volunteer", ["9223372036854775808", "999999999999999999999999"])
+    def test_an_id_past_bigint_is_a_bad_filter(self, alice, bob, volunteer: str) -> None:  # type: ignore[no-untyped-def]
+        # SQLite (make run) cannot even bind such a number: the list was a 500 there.
+        schedule(bob)
+        response = client_for(alice).get("/messages/", {"volunteer": volunteer})
+        assert response.status_code == 200 and "volunteer" in response.context["form"].errors
 
     @pytest.mark.parametrize("query", ["kind=%00", "q=%00x"])
     def test_nul_bytes_are_refused_before_the_view(self, alice, bob, query) -> None:  # type: ignore[no-untyped-def]
