@@ -393,6 +393,9 @@ BEAT_LEADER_TTL = env_int("BEAT_LEADER_TTL", 30)
 # Roster import (volunteers/imports/): uploaded files wait here until imported, a day at most.
 IMPORT_DIR = env_str("IMPORT_DIR", str(BASE_DIR / "var" / "imports"))
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 30 * 2**20)
+# An XLSX is a zip: a megabyte of it can unpack into gigabytes (one cell of a billion letters),
+# which the reader would hold in memory. A roster of 100 000 people unpacks into ~40 MB.
+IMPORT_MAX_UNPACKED_BYTES = env_int("IMPORT_MAX_UNPACKED_BYTES", 200 * 2**20)
 # Files with more rows than this are checked and imported by a Celery task, with a progress bar.
 IMPORT_ASYNC_ROWS = env_int("IMPORT_ASYNC_ROWS", 2000)
 IMPORT_KEEP_HOURS = env_int("IMPORT_KEEP_HOURS", 24)

@@ -9,10 +9,13 @@ import codecs
 import csv
 import datetime
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from django.conf import settings
 
 # The header is looked for in the first rows, below any title and merged cells.
 HEADER_SEARCH_ROWS = 20
@@ -61,10 +64,29 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
+class TooLargeUnpacked(UnreadableFile):
+    """An XLSX whose parts unpack into more than IMPORT_MAX_UNPACKED_BYTES."""
+
+
+def _refuse_a_bomb(path: Path) -> None:
+    """Refuse a workbook by the sizes its zip declares, before any part is unpacked: the reader
+    holds a cell's text (and the shared strings) in memory, so a megabyte of deflated letters
+    became gigabytes of a worker's memory. A zip that lies about its sizes fails its CRC check
+    when read (zipfile stops at the declared size)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UnreadableFile(str(exc)) from exc
+    if unpacked > settings.IMPORT_MAX_UNPACKED_BYTES:
+        raise TooLargeUnpacked(f"{unpacked} bytes unpacked")
+
+
 def inspect(path: Path) -> FileInfo:
     with path.open("rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
     if sample.startswith(XLSX_MAGIC):
+        _refuse_a_bomb(path)
         try:
             from openpyxl import load_workbook
 

@@ -129,6 +129,18 @@ def batch_upload(*, by: User, region: Region, upload: UploadedFile) -> ImportBat
             out.write(chunk)
     try:
         info = reading.inspect(path)
+    except reading.TooLargeUnpacked as exc:
+        path.unlink(missing_ok=True)
+        raise ValidationError(
+            {
+                "file": [
+                    _(
+                        "The file holds more than %(mb)s MB of data once unpacked: split it into smaller files."
+                    )
+                    % {"mb": settings.IMPORT_MAX_UNPACKED_BYTES // 2**20}
+                ]
+            }
+        ) from exc
     except reading.UnreadableFile as exc:
         path.unlink(missing_ok=True)
         raise ValidationError(

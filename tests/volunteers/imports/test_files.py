@@ -132,3 +132,36 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_with_a_message(alice, almat
     assert "file" in refused.value.message_dict
     with pytest.raises(ValidationError):
         services.batch_upload(by=alice, region=almaty, upload=upload("x.pdf", b"%PDF"))
+
+
+def test_a_workbook_that_unpacks_into_too_much_is_refused_before_it_is_read(alice, almaty, settings) -> None:  # type: ignore[no-untyped-def]
+    """A megabyte of deflated letters unpacked into gigabytes in the worker's memory; the zip's own
+    sizes now stop it before any part is read. (Scaled down: a 2 MB cell against a 1 MB limit.)"""
+    import io
+    import zipfile
+
+    from django.core.exceptions import ValidationError
+
+    settings.IMPORT_MAX_UNPACKED_BYTES = 2**20
+    sheet = xlsx_bytes({"Тізім": [HEADER_RU, person_row(1)]})
+    # One inline cell of 2 million letters, as a hand-made file holds it (Excel, and openpyxl
+    # writing, stop at 32 767).
+    giant = '<row r="9"><c r="A9" t="inlineStr"><is><t>' + "A" * (2 * 2**20) + "</t></is></c></row>"
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(sheet)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", giant.encode() + b"</sheetData>")
+            bomb.writestr(info.filename, data)
+    assert len(out.getvalue()) < 100_000  # small as uploaded
+    with pytest.raises(ValidationError) as refused:
+        services.batch_upload(by=alice, region=almaty, upload=upload("bomb.xlsx", out.getvalue()))
+    assert "unpacked" in " ".join(refused.value.message_dict["file"])
+    assert not ImportBatch.objects.exists()
+    # The workbook it was made from is read as ever.
+    batch = services.batch_upload(by=alice, region=almaty, upload=upload("list.xlsx", sheet))
+    assert batch.file_format == "xlsx"
