@@ -3,11 +3,14 @@ cancellation and attendance mark goes through events/services.py (capacity, age,
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db.models import Model
+from django.forms.models import construct_instance
 from django.http import HttpRequest
 
 from regions.admin_mixins import NationalStaffAdmin
@@ -30,7 +33,26 @@ class CampaignAdmin(NationalStaffAdmin):
 
 
 class ShiftAdminForm(forms.ModelForm):
-    """The admin builds the fields (modelform_factory); this adds the capacity rule."""
+    """The admin builds the fields (modelform_factory); this adds the capacity rule and the
+    service's own rules (a deadline before the start, the campaign's dates), as form errors
+    rather than the 500 they were when the service refused them while saving."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        # The shift as it would be saved, on a copy: the form's instance is filled in later.
+        candidate = construct_instance(self, copy.copy(self.instance))
+        if candidate.campaign_id is None:
+            return cleaned
+        try:
+            services.shift_check(candidate, new=self.instance.pk is None)
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                raise
+            for field, errors in exc.error_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        return cleaned
 
     def clean_capacity(self) -> int:
         capacity = self.cleaned_data["capacity"]

@@ -597,6 +597,11 @@ def _within_q(first: datetime.date, last: datetime.date) -> Q:
     return Q(starts_at__gte=start, starts_at__lt=end)
 
 
+def shift_check(shift: Shift, *, new: bool) -> None:
+    """The rules a shift's own fields must meet (the admin's form asks before saving)."""
+    _validate_shift(shift, shift.campaign, new=new)
+
+
 def _validate_shift(shift: Shift, campaign: Campaign, *, new: bool) -> None:
     shift.full_clean(exclude=["campaign", "series"])
     errors: dict[str, list[str]] = {}

@@ -112,7 +112,17 @@ class FrontOffice(models.Model):
         except ValidationError as exc:
             for field, messages in exc.error_dict.items():
                 errors.setdefault(field, []).extend(messages)
-        unknown = [code for code in self.services or [] if code not in Service.values]
+        # The admin's JSON box takes any JSON: nothing typed is no services, a number or a text
+        # is no list of codes.
+        if self.services is None:
+            self.services = []
+        unknown: list[object] = []
+        if not isinstance(self.services, list):
+            errors["services"] = [ValidationError(_("Give the services as a list of codes."))]
+        else:
+            unknown = [
+                code for code in self.services if not isinstance(code, str) or code not in Service.values
+            ]
         if unknown:
             errors["services"] = [
                 ValidationError(_("Unknown service: %(code)s."), params={"code": unknown[0]})

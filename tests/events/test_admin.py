@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from events import services
+from events.models import Shift
 from tests.conftest import client_for
 
 from .factories import ShiftFactory
@@ -57,3 +60,28 @@ class TestEventsAdmin:
         assert "2" in errors["capacity"][0]
         shift.refresh_from_db()
         assert shift.capacity == 2
+
+    def test_the_services_rules_are_form_errors_in_the_admin(self, nora) -> None:  # type: ignore[no-untyped-def]
+        # A deadline after the start was refused by the service while saving: a 500.
+        from django.forms import modelform_factory
+
+        from events.admin import ShiftAdminForm
+
+        shift = ShiftFactory()
+        form_class = modelform_factory(Shift, form=ShiftAdminForm, fields=["signup_deadline", "capacity"])
+        late = form_class(
+            {
+                "signup_deadline": (shift.starts_at + timedelta(days=3)).strftime("%Y-%m-%d %H:%M"),
+                "capacity": "5",
+            },
+            instance=shift,
+        )
+        assert not late.is_valid() and "signup_deadline" in late.errors
+        fine = form_class(
+            {
+                "signup_deadline": (shift.starts_at - timedelta(days=1)).strftime("%Y-%m-%d %H:%M"),
+                "capacity": "5",
+            },
+            instance=shift,
+        )
+        assert fine.is_valid(), fine.errors

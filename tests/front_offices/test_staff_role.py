@@ -53,3 +53,22 @@ class TestFrontOfficeStaffRole:
     def test_nobody_else_is_office_staff(self, bob, offices) -> None:  # type: ignore[no-untyped-def]
         bob.refresh_from_db()
         assert not front_offices_of_staff(user=bob.user).exists()
+
+
+@pytest.mark.django_db
+class TestAdminServicesBox:
+    """The admin's "services offered" box takes any JSON: empty was a NOT NULL 500, a number a
+    TypeError 500."""
+
+    def test_empty_is_no_services_and_other_json_is_an_error_under_the_box(self, offices) -> None:  # type: ignore[no-untyped-def]
+        from django.core.exceptions import ValidationError
+
+        office = offices[0]
+        office.services = None
+        office.full_clean()
+        assert office.services == []
+        for typed in (5, "consultation", {"a": 1}, [1000]):
+            office.services = typed
+            with pytest.raises(ValidationError) as refused:
+                office.full_clean()
+            assert "services" in refused.value.message_dict, typed
