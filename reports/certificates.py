@@ -14,6 +14,15 @@ from django.utils import translation
 from .models import Certificate
 
 
+def normalised_code(typed: str) -> str | None:
+    """A verification code as stored ("1234-5678-9012-3456") from however it was typed or
+    pasted (spaces, no dashes, the printed address's slash); None unless it has 16 digits."""
+    digits = "".join(ch for ch in typed if ch.isdigit())
+    if len(digits) != 16:
+        return None
+    return "-".join(digits[i : i + 4] for i in range(0, 16, 4))
+
+
 def verification_url(certificate: Certificate) -> str:
     return settings.SITE_URL + reverse("reports:verify_code", args=[certificate.code])
 

@@ -19,6 +19,7 @@ from volunteer_net.forms import DayField, FastSelect, share_choices
 from volunteers.forms import RegionChoiceField
 from volunteers.models import Volunteer
 
+from .certificates import normalised_code
 from .registry import EXPORTS
 from .scope import ReportScope, default_period
 
@@ -206,3 +207,12 @@ class RevokeForm(forms.Form):
 
 class VerifyForm(forms.Form):
     code = forms.CharField(label=_("Verification code"), max_length=40)
+
+    def clean_code(self) -> str:
+        # The page's address holds the code: "a/b" made no address at all (a 500).
+        code = normalised_code(self.cleaned_data["code"])
+        if code is None:
+            raise forms.ValidationError(
+                _("Enter the 16 digits of the code printed on the certificate."), code="invalid"
+            )
+        return code

@@ -50,7 +50,7 @@ from volunteers.forms import RosterFilterForm
 from volunteers.selectors import volunteer_get, volunteer_of_user
 
 from . import selectors, services, writers
-from .certificates import certificate_pdf
+from .certificates import certificate_pdf, normalised_code
 from .forms import CertificateForm, ExportForm, ReportScopeForm, RevokeForm, VerifyForm
 from .models import Certificate, ExportJob
 from .registry import EXPORTS, Export
@@ -374,7 +374,7 @@ def certificate_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 def verify(request: HttpRequest) -> HttpResponse:
     form = VerifyForm(request.GET or None)
     if form.is_bound and form.is_valid():
-        return redirect("reports:verify_code", code=form.cleaned_data["code"].strip())
+        return redirect("reports:verify_code", code=form.cleaned_data["code"])
     return render(request, "reports/verify.html", {"form": form})
 
 
@@ -382,9 +382,8 @@ def verify(request: HttpRequest) -> HttpResponse:
 def verify_code(request: HttpRequest, code: str) -> HttpResponse:
     """Public: confirms name, hours, period and issuer of a real certificate, nothing else."""
     # Spaces or no dashes, as people type a code from paper: only the digits count.
-    digits = "".join(ch for ch in code if ch.isdigit())
-    normalised = "-".join(digits[i : i + 4] for i in range(0, len(digits), 4))
-    certificate = Certificate.objects.filter(code=normalised).first() if len(digits) == 16 else None
+    normalised = normalised_code(code)
+    certificate = Certificate.objects.filter(code=normalised).first() if normalised else None
     if certificate is None or certificate.is_revoked:
         status = 404
     elif certificate.holder_erased:

@@ -58,6 +58,20 @@ def test_volunteer_downloads_own_certificate_in_kazakh(world, holder) -> None:  
     ).exists()
 
 
+@pytest.mark.parametrize("typed", ["1234-5678-9012-3456/", " 1234 5678 9012 3456 ", "1234567890123456"])
+def test_the_check_form_takes_a_code_as_pasted(typed: str) -> None:
+    response = Client().get("/verify/", {"code": typed})
+    assert response.status_code == 302 and response["Location"] == "/verify/1234-5678-9012-3456/"
+
+
+@pytest.mark.parametrize("typed", ["a/b", "/", "..", "1234-5678", "1234-5678-9012-3456-7"])
+def test_the_check_form_refuses_what_is_no_code(typed: str) -> None:
+    # "a/b" made no address to go to: a 500 for anyone.
+    response = Client().get("/verify/", {"code": typed}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "Enter the 16 digits of the code printed on the certificate." in response.content.decode()
+
+
 def test_verification_confirms_a_real_code_only(world, holder, alice) -> None:  # type: ignore[no-untyped-def]
     certificate = services.certificate_issue(
         volunteer=holder, start=PERIOD[0], end=PERIOD[1], language="ru", by=alice
