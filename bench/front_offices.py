@@ -24,7 +24,7 @@ def run(ctx: common.Context) -> list[common.Result]:
     import time
 
     from django.db import transaction
-    from django.db.models import Count
+    from django.db.models import Count, F
     from django.utils import timezone
 
     from front_offices import services
@@ -68,9 +68,14 @@ def run(ctx: common.Context) -> list[common.Result]:
     # The booking service itself: a free slot in the horizon, a person without future visits;
     # each booking is rolled back so that every round books the same place.
     now = timezone.now()
+    # A slot with a place left (on a database seeded today the office's days ahead are nearly
+    # full: the seed books them as people would).
     slot = (
         VisitSlot.objects.filter(
-            office=office, starts_at__gt=now + datetime.timedelta(days=2), blocked_reason="", taken=0
+            office=office,
+            starts_at__gt=now + datetime.timedelta(days=2),
+            blocked_reason="",
+            taken__lt=F("capacity"),
         )
         .order_by("starts_at")
         .first()
