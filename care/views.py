@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import is_curator, require
+from volunteer_net.collation import in_name_order
 from volunteer_net.forms import apply_service_errors, id_param
 from volunteer_net.http import require_post
 from volunteers.models import Volunteer
@@ -58,7 +59,8 @@ def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     page = Paginator(selectors.request_list_for_staff(user=request.user, filters=filters), PER_PAGE).get_page(
         request.GET.get("page")
     )
-    regions = selectors.intake_regions(request.user)
+    # In the alphabet of the page's language, as every region select lists them.
+    regions = in_name_order(selectors.intake_regions(request.user), lambda r: r.name)
     code = next((r.code for r in regions if r.pk == region), None) if region else None
     # The map API names regions by their KATO code, as every API does.
     map_url = reverse("api-care-requests-map") + (f"?region={code}" if code else "")

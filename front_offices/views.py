@@ -20,8 +20,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from accounts.types import AuthenticatedHttpRequest
-from regions.models import Region
 from regions.scoping import may_manage_region, region_scope_required, require
+from regions.selectors import regions_by_name
 from volunteer_net.collation import in_name_order
 from volunteer_net.forms import apply_service_errors, validate_calendar_day
 from volunteer_net.http import require_post
@@ -144,7 +144,7 @@ def next_free(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "book_url": reverse("front_offices:book", args=[0]).removesuffix("0/book/"),
             "offices_url": reverse("front_offices:list"),
-            "regions": in_name_order(Region.objects.all(), lambda region: region.name),
+            "regions": regions_by_name(),
             "region": region,
             "evenings": evenings,
             "weekends": weekends,

@@ -16,12 +16,12 @@ from regions.scoping import (
     region_scope_required,
     staffed_office_ids,
 )
-from regions.selectors import region_list
+from regions.selectors import regions_by_name
 from volunteers.selectors import region_overview
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/home.html", {"regions": region_list()})
+    return render(request, "pages/home.html", {"regions": regions_by_name()})
 
 
 def landing_url(user: Any) -> str:

@@ -49,3 +49,31 @@ def test_the_campaign_filter_offers_the_same_order(language: str) -> None:
     with translation.override(language):
         labels = [str(label) for value, label in CampaignFilterForm().fields["region"].choices if value]
     assert labels[: len(EXPECTED_START[language])] == EXPECTED_START[language]
+
+
+def _home_regions(html: str) -> list[str]:
+    listed = re.search(r'<ul class="region-list">(.*?)</ul>', html, re.S)
+    assert listed
+    return [name.strip() for name in re.findall(r"<li>([^<]*)<span", listed.group(1))]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_home_page_and_the_maps_select_list_regions_in_the_same_order(client, language: str) -> None:
+    # They followed KATO codes (Almaty near the end) after the selects had moved to the alphabet.
+    client.cookies["django_language"] = language
+    home = _home_regions(client.get("/").content.decode())
+    on_map = _options(client.get("/map/").content.decode(), "map-region")
+    assert len(home) == 20
+    assert home[: len(EXPECTED_START[language])] == EXPECTED_START[language]
+    assert on_map == home
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_care_filter_lists_the_staff_regions_in_order(nora, language: str) -> None:
+    client = client_for(nora)
+    client.cookies["django_language"] = language
+    names = _options(client.get("/care/requests/").content.decode(), "f-region")
+    assert len(names) == 20
+    assert names[: len(EXPECTED_START[language])] == EXPECTED_START[language]

@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from events.models import Campaign
-from regions.selectors import region_list
+from regions.selectors import regions_by_name
 
 
 def map_page(request: HttpRequest) -> HttpResponse:
-    regions = list(region_list())
+    regions = regions_by_name()
     leaflet: dict[str, Any] = settings.LEAFLET_CONFIG
     config = {
         "tiles": {"url": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION},
