@@ -181,10 +181,12 @@ def volunteer_list(*, user: Any, filters: RosterFilters | None = None) -> QueryS
     if f.availability in {"weekdays", "evenings", "weekends"}:
         qs = qs.filter(**{f"available_{f.availability}": True})
     if f.consent == "missing":
-        # Minors without their guardian's consent on file.
+        # Minors still waiting for their guardian's consent: the people the overview's "minors
+        # without guardian consent" counts and links here, so an archived record (waiting for
+        # nothing) is left out as it is there.
         qs = qs.filter(
             guardian_consent_at__isnull=True, birth_date__gt=_years_ago(timezone.localdate(), ADULT_AGE)
-        )
+        ).exclude(status=Volunteer.Status.ARCHIVED)
     if f.status in Volunteer.Status.values:
         qs = qs.filter(status=f.status)
     else:
