@@ -178,7 +178,7 @@ def regions_section(scope: ReportScope) -> Section | None:
         ],
         [
             [
-                r.region.name,
+                r.name,
                 r.volunteers,
                 r.active,
                 r.hours,
@@ -193,7 +193,9 @@ def regions_section(scope: ReportScope) -> Section | None:
         [
             _("Total"),
             sum(r.volunteers for r in rows),
-            sum(r.active for r in rows),
+            # People, not a sum: whoever gave hours in two regions is one of the headline's
+            # "Active in the period", and counts once here too.
+            selectors.active_in_period(scope),
             sum((r.hours for r in rows), Decimal("0")),
             sum(r.signups for r in rows),
             "",
@@ -203,7 +205,7 @@ def regions_section(scope: ReportScope) -> Section | None:
         ],
     )
     title = _("Hours by region")
-    chart_rows = [(r.region.name, r.hours) for r in rows]
+    chart_rows = [(r.name, r.hours) for r in rows]
     chart = Chart(
         title, bar_chart(title, chart_rows), Table([_("Region"), _("Hours")], [list(r) for r in chart_rows])
     )

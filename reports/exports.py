@@ -307,7 +307,9 @@ def summary_columns(scope: ReportScope) -> list[Column]:
     return [
         Column(_("Region"), width=28),
         Column(_("Volunteers"), "int", total=True, width=11),
-        Column(_("Active in the period"), "int", total=True, width=11),
+        # No total: the same person may be active in several regions, and a sum would count
+        # them once in each (the dashboard gives the number of people).
+        Column(_("Active in the period"), "int", width=11),
         Column(_("Hours"), "decimal", total=True, width=11),
         Column(_("Sign-ups"), "int", total=True, width=11),
         Column(_("Attended"), "int", total=True, width=11),
@@ -322,7 +324,7 @@ def summary_rows(scope: ReportScope) -> Rows:
     rows = selectors.region_summary(scope)
     tuples = [
         (
-            r.region.name,
+            r.name,
             r.volunteers,
             r.active,
             r.hours,

@@ -35,6 +35,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, JSONObject, TruncMonth
 from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy
 
 from detachments.models import Detachment
 from events.models import Campaign, Signup, TransportRequest
@@ -580,9 +581,14 @@ def detachment_rows(scope: ReportScope, *, limit: int = 50) -> list[DetachmentRo
     ]
 
 
+# The row of the national campaigns (no region) in the summary by region: their hours, sign-ups
+# and transport count in national staff's headline figures, so the table's Total row holds them.
+NATIONAL_CAMPAIGNS = gettext_lazy("National campaigns")
+
+
 @dataclass
 class RegionRow:
-    region: Region
+    region: Region | None  # None: the national campaigns, which have no region
     volunteers: int
     active: int
     hours: Decimal
@@ -592,6 +598,10 @@ class RegionRow:
     transport: int
     arranged: int
     visits: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.region.name if self.region is not None else str(NATIONAL_CAMPAIGNS)
 
     @property
     def no_show_rate(self) -> Decimal | None:
@@ -622,12 +632,17 @@ def region_summary_regions(scope: ReportScope) -> list[Region]:
 
 
 def region_summary(scope: ReportScope) -> list[RegionRow]:
-    """The national summary: one row per region in the user's scope (all for national staff)."""
+    """The national summary: one row per region in the user's scope (all for national staff),
+    and for national staff a last row of the national campaigns when they have any figure, so
+    that the rows add up to the dashboard's headline figures. Volunteers are those on file at
+    the end of the period, as the dashboard's "Registered volunteers" counts them."""
     from .visits import visits_by_region
 
-    regions = region_summary_regions(scope)
+    regions: list[Region | None] = list(region_summary_regions(scope))
+    if not scope.region and scoped_region_ids(scope.user) is None:
+        regions.append(None)
     visits = visits_by_region(scope)
-    volunteers = live_volunteers_by_region(scope)
+    volunteers = live_volunteers_by_region(scope, registered_by=scope.end)
     signups = signups_in_scope(scope)
     per_region: dict[Any, dict[str, Any]]
     if summary_serves(scope):
@@ -659,22 +674,23 @@ def region_summary(scope: ReportScope) -> list[RegionRow]:
     hours = hours_by(scope, "region")
     rows = []
     for region in regions:
-        s = per_region.get(region.pk, {})
-        t = transport.get(region.pk, {})
-        rows.append(
-            RegionRow(
-                region=region,
-                volunteers=volunteers.get(region.pk, 0),
-                active=s.get("active", 0),
-                hours=hours.get(region.pk, ZERO),
-                signups=s.get("n", 0),
-                attended=s.get("attended", 0),
-                no_shows=s.get("no_shows", 0),
-                transport=t.get("n", 0),
-                arranged=t.get("arranged", 0),
-                visits=visits[region.pk].total if region.pk in visits else 0,
-            )
+        key = region.pk if region is not None else None
+        s = per_region.get(key, {})
+        t = transport.get(key, {})
+        row = RegionRow(
+            region=region,
+            volunteers=volunteers.get(key, 0),
+            active=s.get("active", 0),
+            hours=hours.get(key, ZERO),
+            signups=s.get("n", 0),
+            attended=s.get("attended", 0),
+            no_shows=s.get("no_shows", 0),
+            transport=t.get("n", 0),
+            arranged=t.get("arranged", 0),
+            visits=visits[key].total if key in visits else 0,
         )
+        if region is not None or row.signups or row.hours or row.transport:
+            rows.append(row)
     return rows
 
 

@@ -1,0 +1,136 @@
+"""The same figure, wherever it is shown, is the same number: the dashboard's headline figures and
+its "Regions compared" table with its Total row, the "Summary by region" export, a person's own
+pages, their certificate of hours, the hours export and the API."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import translation
+
+from events.models import Campaign, Signup, TransportRequest
+from reports import dashboard, selectors
+from reports.scope import ReportScope
+from tests.conftest import client_for
+from tests.events.factories import CampaignFactory, ShiftFactory
+from volunteers.models import Volunteer
+
+from .conftest import PERIOD, local, period_query
+from .test_exports import read_csv
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():  # type: ignore[no-untyped-def]
+    with translation.override("en"):
+        yield
+
+
+def export(client, **data):  # type: ignore[no-untyped-def]
+    response = client.post("/reports/export/", period_query(**data), **EN)
+    assert response.status_code == 200, response.content[:500]
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def figure(section: dashboard.Section, label: str) -> Any:
+    return next(value for name, value in section.figures if str(name) == label)
+
+
+def regions_table(scope: ReportScope) -> dashboard.Table:
+    section = dashboard.regions_section(scope)
+    assert section is not None
+    return section.tables[0]
+
+
+def column(table: dashboard.Table, header: str) -> int:
+    return [str(h) for h in table.headers].index(header)
+
+
+@pytest.fixture
+def national_and_travelling(world):  # type: ignore[no-untyped-def]
+    """A national campaign (no region) with hours and a transport request, and a volunteer of
+    Almaty who also gave hours in Astana's campaign: active in two regions, one person."""
+    national = CampaignFactory(
+        region=None, title="Республикалық акция", starts_on=PERIOD[0], ends_on=PERIOD[1]
+    )
+    day = datetime.date(2026, 4, 1)
+    shift = ShiftFactory(campaign=national, starts_at=local(day), ends_at=local(day, 13), capacity=5)
+    signup = Signup.objects.create(
+        shift=shift, volunteer=world.almaty_volunteers[0], status=Signup.Status.ATTENDED, hours=Decimal("3")
+    )
+    TransportRequest.objects.create(signup=signup, pickup="Сайран", status=TransportRequest.Status.ARRANGED)
+    astana_campaign = Campaign.objects.get(title="Білім Астана")
+    day = datetime.date(2026, 4, 8)
+    shift = ShiftFactory(campaign=astana_campaign, starts_at=local(day), ends_at=local(day, 12), capacity=5)
+    Signup.objects.create(
+        shift=shift, volunteer=world.almaty_volunteers[1], status=Signup.Status.ATTENDED, hours=Decimal("2")
+    )
+    return world
+
+
+class TestRegionsComparedAddUp:
+    """National staff read the headline figures and the regions side by side on one page; the
+    Total row of the table is what they check against the headline."""
+
+    def test_hours_sign_ups_and_transport_of_national_campaigns_are_in_the_table(  # type: ignore[no-untyped-def]
+        self, national_and_travelling, nora
+    ) -> None:
+        scope = ReportScope(user=nora, start=PERIOD[0], end=PERIOD[1])
+        table = regions_table(scope)
+        attendance = dashboard.attendance_section(scope)
+        assert table.totals is not None
+        assert table.totals[column(table, "Hours")] == figure(dashboard.hours_section(scope), "Hours given")
+        assert table.totals[column(table, "Sign-ups")] == figure(attendance, "Sign-ups")
+        assert table.totals[column(table, "Transport requests")] == figure(attendance, "Transport requests")
+        assert table.totals[column(table, "Transport arranged")] == figure(attendance, "Transport arranged")
+        # Every figure of the rows adds up to the Total row.
+        for header in ("Hours", "Sign-ups", "Transport requests"):
+            index = column(table, header)
+            assert sum(row[index] for row in table.rows) == table.totals[index]
+
+    def test_active_people_are_counted_once_however_many_regions_they_gave_hours_in(  # type: ignore[no-untyped-def]
+        self, national_and_travelling, nora
+    ) -> None:
+        scope = ReportScope(user=nora, start=PERIOD[0], end=PERIOD[1])
+        active = figure(dashboard.volunteers_section(scope), "Active in the period")
+        assert active == 4
+        table = regions_table(scope)
+        assert table.totals is not None
+        assert table.totals[column(table, "Active in the period")] == active
+
+    def test_volunteers_are_those_registered_by_the_end_of_the_period(self, world, nora) -> None:  # type: ignore[no-untyped-def]
+        # The fixture's people registered today; two of them are dated within the period.
+
+        Volunteer.objects.filter(pk=world.almaty_volunteers[0].pk).update(
+            created_at=local(datetime.date(2026, 2, 1))
+        )
+        Volunteer.objects.filter(pk=world.astana_volunteers[0].pk).update(
+            created_at=local(datetime.date(2026, 6, 30), 23)
+        )
+        scope = ReportScope(user=nora, start=PERIOD[0], end=PERIOD[1])
+        registered = figure(dashboard.volunteers_section(scope), "Registered volunteers")
+        assert registered == 2
+        table = regions_table(scope)
+        assert table.totals is not None
+        assert table.totals[column(table, "Volunteers")] == registered
+        by_region = {row[0]: row[column(table, "Volunteers")] for row in table.rows}
+        assert by_region[world.almaty.name_en] == 1 and by_region[world.astana.name_en] == 1
+
+
+def test_the_summary_export_totals_agree_with_the_dashboard(national_and_travelling, nora) -> None:  # type: ignore[no-untyped-def]
+    scope = ReportScope(user=nora, start=PERIOD[0], end=PERIOD[1])
+    rows = read_csv(export(client_for(nora), report="summary", file_format="csv"))
+    header, totals = rows[0], rows[-1]
+    assert Decimal(totals[header.index("Hours")]) == selectors.total_hours(scope)
+    assert int(totals[header.index("Sign-ups")]) == sum(selectors.attendance_counts(scope).values())
+    assert int(totals[header.index("Volunteers")]) == 0  # the fixture's people registered after the period
+    # A sum of people per region counts the travelling volunteer twice: the file says the
+    # distinct number the dashboard does, or none.
+    assert totals[header.index("Active in the period")] in ("", str(selectors.active_in_period(scope)))
