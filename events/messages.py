@@ -25,6 +25,7 @@ from notifications.services import (
     messages_schedule_reminders,
     messages_schedule_with_reminders,
     reminder_times,
+    reminder_validity,
 )
 
 from .models import Shift, Signup
@@ -164,21 +165,23 @@ def shift_moved(shift: Shift, *, signups: Iterable[Signup], transport_recheck: C
     arranged: their message says the coordinator will confirm it again."""
     now = timezone.now()
     shared = shift_context(shift)
+    reminders = _reminders(shift.starts_at)
+    valid = reminder_validity(shift.starts_at, reminders)
     for signup in signups:
         context = {**shared, "transport_recheck": True} if signup.pk in transport_recheck else shared
         if signup.status == Signup.Status.CONFIRMED:
-            for kind, due_at in _reminders(shift.starts_at):
+            for kind, due_at in reminders:
                 if due_at > now:
                     messages_reschedule(
                         subject_type=SUBJECT_TYPE,
                         subject_id=signup.pk,
                         kinds=[kind],
                         new_due_at=due_at,
-                        valid_until=shift.starts_at,
+                        valid_until=valid[kind],
                         context=shared,
                     )
                     # One who signed up too late for this reminder at the old time gets it now.
-                    _schedule(signup, kind, due_at=due_at, valid_until=shift.starts_at, context=shared)
+                    _schedule(signup, kind, due_at=due_at, valid_until=valid[kind], context=shared)
                 else:
                     messages_cancel(subject_type=SUBJECT_TYPE, subject_id=signup.pk, kinds=[kind])
         # A "changed" note of an earlier move not sent yet would show a time no longer true.

@@ -39,7 +39,7 @@ from volunteers.models import Volunteer
 from .channels import ChannelSet, Outgoing, PermanentSendError, TransientSendError
 from .models import Broadcast, Message, Preference
 from .rendering import RenderCache, render_cached
-from .timing import not_before, retry_delay
+from .timing import not_before, reminder_valid_until, retry_delay
 from .tokens import read_unsubscribe_token, unsubscribe_url
 
 logger = logging.getLogger(__name__)
@@ -78,6 +78,10 @@ REASON_ERASED = gettext_noop("The recipient's data has been erased.")
 REASON_OPTED_OUT = gettext_noop("The recipient has turned off this channel.")
 REASON_NO_EMAIL = gettext_noop("No e-mail address on file.")
 REASON_NO_PHONE = gettext_noop("No phone number on file.")
+# Called off by whoever scheduled it (not refused by the sender): asking for the same due slot
+# again brings the message back. A visit moved to Tuesday and back to Monday is reminded of
+# Monday; without this, the slot's cancelled row answered every later request for it.
+CALLED_OFF = (REASON_SUPERSEDED, REASON_CANCELLED)
 
 
 # Scheduling --------------------------------------------------------------------------------------
@@ -227,7 +231,24 @@ def message_schedule(
     )
     message, created = Message.objects.get_or_create(**key, defaults=defaults)
     stored_context = defaults["context"]
-    if not created and message.status == Status.PENDING:
+    if not created and message.status == Status.CANCELLED and message.last_error in CALLED_OFF:
+        revived = {
+            field: defaults[field]
+            for field in ("channel", "language", "context", "valid_until", "next_attempt_at")
+        }
+        # Only a row still cancelled: one revived meanwhile by another transaction stays as it is.
+        if Message.objects.filter(pk=message.pk, status=Status.CANCELLED).update(
+            status=Status.PENDING, attempts=0, last_error="", **revived
+        ):
+            for field, value in {
+                **revived,
+                "status": Status.PENDING,
+                "attempts": 0,
+                "last_error": "",
+            }.items():
+                setattr(message, field, value)
+            created = True  # for the enqueueing below: it waits as a new one would
+    elif not created and message.status == Status.PENDING:
         changed = Message.objects.filter(pk=message.pk, status=Status.PENDING).update(
             context=stored_context, valid_until=valid_until
         )
@@ -330,12 +351,26 @@ def reminder_times(
     return [(kind, starts_at - datetime.timedelta(hours=h)) for kind, h in zip(kinds, hours, strict=True)]
 
 
+def reminder_validity(
+    starts_at: datetime.datetime, reminders: Sequence[tuple[str, datetime.datetime]]
+) -> dict[str, datetime.datetime]:
+    """kind → until when each of `reminders` (from `reminder_times`) may still go out
+    (`timing.reminder_valid_until`): the scheduling and the moving of reminders use the same."""
+    dues = [due_at for _kind, due_at in reminders]
+    return {
+        kind: reminder_valid_until(kind, due_at, starts_at=starts_at, later_due=dues)
+        for kind, due_at in reminders
+    }
+
+
 def _ahead(
     starts_at: datetime.datetime, reminders: Sequence[tuple[str, datetime.datetime]], now: datetime.datetime
 ) -> list[tuple[str, datetime.datetime, datetime.datetime]]:
     # None already late (booked an hour before the start: the day-before one would only arrive
-    # late); each valid until the start (held up past it by a worker down, it is dropped).
-    return [(kind, due_at, starts_at) for kind, due_at in reminders if due_at > now]
+    # late); each valid while it is still true (held up past that by quiet hours or a worker
+    # down, it is dropped).
+    valid = reminder_validity(starts_at, reminders)
+    return [(kind, due_at, valid[kind]) for kind, due_at in reminders if due_at > now]
 
 
 def messages_schedule_with_reminders(
@@ -418,10 +453,12 @@ def messages_reschedule(
         raise ValidationError({"new_due_at": ["new_due_at must be timezone-aware"]})
     now = timezone.now()
     extra = _json_context(context or {})
+    # A reminder called off at the new slot itself (the subject was there before) is the one to
+    # bring back: moving another row onto its slot would break the unique due slot.
     rows = list(
         Message.objects.select_for_update()
         .filter(subject_type=subject_type, subject_id=subject_id, kind__in=kinds)
-        .exclude(status=Status.CANCELLED)
+        .exclude(Q(status=Status.CANCELLED) & ~Q(due_at=new_due_at, last_error__in=CALLED_OFF))
         .order_by("id")
     )
     groups: dict[tuple[Any, ...], list[Message]] = {}
@@ -453,7 +490,12 @@ def messages_reschedule(
             )
         else:
             continue
-        if target.pk is None or target.status in {Status.PENDING, Status.FAILED, Status.EXPIRED}:
+        if target.pk is None or target.status in {
+            Status.PENDING,
+            Status.FAILED,
+            Status.EXPIRED,
+            Status.CANCELLED,
+        }:
             target.due_at = new_due_at
             target.next_attempt_at = not_before(kind=target.kind, channel=target.channel, moment=new_due_at)
             target.valid_until = valid_until

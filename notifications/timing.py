@@ -13,6 +13,8 @@ QUIET_START = datetime.time(22, 0)
 QUIET_END = datetime.time(8, 0)
 # Kinds that may wake people: an emergency call-out cannot wait for the morning.
 URGENT_KINDS = frozenset({"callout"})
+# Reminders whose subject says "Tomorrow": true only while the start's Almaty date is tomorrow.
+DAY_BEFORE_KINDS = frozenset({"shift_reminder_24h", "visit_reminder_24h"})
 
 
 def in_quiet_hours(moment: datetime.datetime) -> bool:
@@ -36,3 +38,18 @@ def retry_delay(attempts: int) -> datetime.timedelta:
     """Back-off after the `attempts`-th failed try: 1, 5, 25, … minutes by default."""
     base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
     return datetime.timedelta(seconds=base * 5 ** max(attempts - 1, 0))
+
+
+def reminder_valid_until(
+    kind: str, due_at: datetime.datetime, *, starts_at: datetime.datetime, later_due: list[datetime.datetime]
+) -> datetime.datetime:
+    """Until when a reminder due at `due_at` still tells the truth: never after the start, never
+    once a later reminder of the same start is due (the two would arrive together), and a
+    "Tomorrow" one never on the start's own Almaty date — held up by quiet hours or a worker down
+    overnight, it would tell someone starting at 10:00 today that it is tomorrow."""
+    until = min([starts_at, *(d for d in later_due if d > due_at)])
+    if kind in DAY_BEFORE_KINDS:
+        local = starts_at.astimezone(ALMATY)
+        until = min(until, local.replace(hour=0, minute=0, second=0, microsecond=0))
+    # A "Tomorrow" due on the start's own date (settings of a few hours) is its own moment.
+    return max(until, due_at)

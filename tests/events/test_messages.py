@@ -83,14 +83,17 @@ class TestSignup:
         # Nothing else is due yet: the reminders wait for their time.
         assert send_due() == 0 and len(mail.outbox) == 1
 
-    def test_reminders_are_due_a_day_and_two_hours_before_and_expire_at_the_start(self, bob, shift) -> None:  # type: ignore[no-untyped-def]
+    def test_reminders_are_due_a_day_and_two_hours_before_and_expire_while_still_true(self, bob, shift) -> None:  # type: ignore[no-untyped-def]
         signup = services.signup_create(shift=shift, volunteer=bob, by=None)
         assert waiting(signup) == {
             "shift_reminder_24h": shift.starts_at - 24 * H,
             "shift_reminder_2h": shift.starts_at - 2 * H,
         }
-        assert {m.valid_until for m in messages_of(signup, kind__startswith="shift_reminder")} == {
-            shift.starts_at
+        # "Tomorrow" until the shift's own Almaty day begins; "in two hours" until the start.
+        shift_day = timezone.localtime(shift.starts_at).replace(hour=0)
+        assert {m.kind: m.valid_until for m in messages_of(signup, kind__startswith="shift_reminder")} == {
+            "shift_reminder_24h": shift_day,
+            "shift_reminder_2h": shift.starts_at,
         }
         assert {m.context["url"] for m in messages_of(signup)} == {f"{settings.SITE_URL}/shifts/{shift.pk}/"}
         assert {m.context["starts_at"] for m in messages_of(signup)} == {
