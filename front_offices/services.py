@@ -224,7 +224,9 @@ def booking_refusal(
         return ValidationError(_("This front office is closed for bookings."), code="closed")
     if slot.starts_at <= now:
         return ValidationError(_("This time has already passed."), code="past")
-    if slot.starts_at > now + datetime.timedelta(days=horizon_days()):
+    # By the Almaty date, as the booking page and "next free visit" offer days: every slot of
+    # the horizon's last day is bookable, whatever the hour of today it is now.
+    if slot.local_date > timezone.localdate(now) + datetime.timedelta(days=horizon_days()):
         return ValidationError(
             _("Visits can be booked at most %(days)s days ahead.") % {"days": horizon_days()}, code="horizon"
         )

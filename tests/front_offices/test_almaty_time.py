@@ -1,0 +1,148 @@
+"""Front-office times as a person in Almaty checks them: the last bookable day of the horizon, an
+evening slot, a visit moved and moved back, and its reminders."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from front_offices import selectors, services
+from front_offices.models import VisitSlot
+from notifications.models import Message
+from notifications.services import messages_send_due
+from tests.factories import VolunteerFactory
+from tests.notifications.conftest import clock
+
+from .helpers import make_office, next_weekday, slot_at
+
+pytestmark = pytest.mark.django_db
+
+ALMATY = zoneinfo.ZoneInfo("Asia/Almaty")
+H = datetime.timedelta(hours=1)
+
+
+@pytest.fixture
+def office(almaty):  # type: ignore[no-untyped-def]
+    return make_office(capacity=2)
+
+
+def _pending_reminders(visit_pk: int) -> dict[str, datetime.datetime]:
+    return {
+        m.kind: m.due_at
+        for m in Message.objects.filter(
+            subject_type="front_offices.visit",
+            subject_id=visit_pk,
+            status="pending",
+            kind__startswith="visit_reminder",
+        )
+    }
+
+
+def test_an_evening_slot_on_the_last_day_the_page_offers_can_be_booked(office, bob, settings) -> None:  # type: ignore[no-untyped-def]
+    """The booking page offers every day up to today + the horizon; at 10:00 its 19:00 slot on the
+    last of those days is free and offered, and booking it must not answer "too far ahead"."""
+    settings.FRONT_OFFICE_BOOKING_HORIZON_DAYS = 10
+    last_day = next_weekday(0, after=3)  # a Monday: open 14:00–20:00
+    today = last_day - datetime.timedelta(days=10)
+    now = datetime.datetime.combine(today, datetime.time(10), tzinfo=ALMATY)
+    with clock(now):
+        _first, last = selectors.booking_window()
+        assert last == last_day
+        slot = slot_at(office, last_day, 19)
+        assert slot.is_evening
+        assert [row[1] for row in _slot_rows_for(office, last_day, now) if row[0].pk == slot.pk] == [True]
+        visit = services.visit_book(slot=slot, volunteer=bob, purpose="consultation", by=None)
+    assert visit.local_date == last_day
+
+
+def _slot_rows_for(office, day, now):  # type: ignore[no-untyped-def]
+    from front_offices.views import _slot_rows
+
+    return _slot_rows(selectors.slots_of_day(office=office, day=day), now)
+
+
+def test_the_day_after_the_horizon_is_still_refused(office, bob, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.FRONT_OFFICE_BOOKING_HORIZON_DAYS = 10
+    beyond = next_weekday(0, after=3)
+    today = beyond - datetime.timedelta(days=11)
+    slot = slot_at(office, beyond, 9)
+    with clock(datetime.datetime.combine(today, datetime.time(23, 30), tzinfo=ALMATY)):
+        with translation.override("en"), pytest.raises(ValidationError) as caught:
+            services.visit_book(slot=slot, volunteer=bob, purpose="consultation", by=None)
+    assert caught.value.code == "horizon"
+    assert caught.value.messages == ["Visits can be booked at most 10 days ahead."]
+
+
+def test_a_slot_of_today_that_has_begun_cannot_be_booked_late_in_the_evening(office, bob) -> None:  # type: ignore[no-untyped-def]
+    monday = next_weekday(0, after=2)
+    slot = slot_at(office, monday, 19)
+    with clock(datetime.datetime.combine(monday, datetime.time(19, 5), tzinfo=ALMATY)):
+        with translation.override("en"), pytest.raises(ValidationError) as caught:
+            services.visit_book(slot=slot, volunteer=bob, purpose="consultation", by=None)
+    assert caught.value.messages == ["This time has already passed."]
+
+
+def test_a_visit_moved_and_moved_back_is_reminded_at_its_time(office, bob) -> None:  # type: ignore[no-untyped-def]
+    """Moved to Tuesday, then back to Monday 18:00: the reminders are those of Monday 18:00, and
+    none is left for Tuesday."""
+    monday = next_weekday(0, after=3)
+    first = slot_at(office, monday, 18)
+    other = slot_at(office, monday + datetime.timedelta(days=1), 10)
+    visit = services.visit_book(slot=first, volunteer=bob, purpose="consultation", by=bob.user)
+    at_first = _pending_reminders(visit.pk)
+    assert at_first == {
+        "visit_reminder_24h": first.starts_at - datetime.timedelta(hours=24),
+        "visit_reminder_1h": first.starts_at - datetime.timedelta(hours=1),
+    }
+    services.visit_reschedule(visit=visit, to_slot=other, by=bob.user)
+    assert _pending_reminders(visit.pk) == {
+        "visit_reminder_24h": other.starts_at - datetime.timedelta(hours=24),
+        "visit_reminder_1h": other.starts_at - datetime.timedelta(hours=1),
+    }
+    services.visit_reschedule(visit=visit, to_slot=VisitSlot.objects.get(pk=first.pk), by=bob.user)
+    assert _pending_reminders(visit.pk) == at_first
+
+
+def test_a_visit_moved_back_is_reminded_once_at_each_reminder_time(office, almaty) -> None:  # type: ignore[no-untyped-def]
+    person = VolunteerFactory(region=almaty, preferred_language="en")
+    monday = next_weekday(0, after=3)
+    first = slot_at(office, monday, 18)
+    other = slot_at(office, monday + datetime.timedelta(days=1), 10)
+    visit = services.visit_book(slot=first, volunteer=person, purpose="consultation", by=None)
+    services.visit_reschedule(visit=visit, to_slot=other, by=None)
+    services.visit_reschedule(visit=visit, to_slot=VisitSlot.objects.get(pk=first.pk), by=None)
+    messages_send_due(max_seconds=30)
+    mail.outbox.clear()
+    for before in (24 * H, H):
+        with clock(first.starts_at - before + datetime.timedelta(seconds=5)):
+            messages_send_due(max_seconds=30)
+            messages_send_due(max_seconds=30)
+    assert [m.subject for m in mail.outbox] == [
+        "Tomorrow: your visit to Офис 75",
+        "In an hour: your visit to Офис 75",
+    ]
+    assert all("18:00" in m.body for m in mail.outbox)
+    # At Tuesday's old times nothing more goes out.
+    with clock(other.starts_at - H + datetime.timedelta(seconds=5)):
+        assert messages_send_due(max_seconds=30).sent == 0
+
+
+def test_the_day_before_reminder_of_a_visit_is_dropped_once_the_day_has_come(office, almaty) -> None:  # type: ignore[no-untyped-def]
+    """Held up past midnight (a worker down), "Tomorrow: your visit" on the visit's own morning
+    would be wrong: it is dropped; the hour-before one still goes."""
+    person = VolunteerFactory(region=almaty, preferred_language="en")
+    monday = next_weekday(0, after=3)
+    slot = slot_at(office, monday, 10)
+    services.visit_book(slot=slot, volunteer=person, purpose="consultation", by=None)
+    messages_send_due(max_seconds=30)
+    mail.outbox.clear()
+    with clock(datetime.datetime.combine(monday, datetime.time(0, 10), tzinfo=ALMATY)):
+        assert messages_send_due(max_seconds=30).sent == 0
+    with clock(slot.starts_at - H + datetime.timedelta(seconds=5)):
+        assert messages_send_due(max_seconds=30).sent == 1
+    assert [m.subject for m in mail.outbox] == ["In an hour: your visit to Офис 75"]
