@@ -710,8 +710,13 @@ def _availability_q(request: HelpRequest) -> Q:
 def suggested_volunteers(*, request: HelpRequest, limit: int = SUGGESTIONS) -> list[Volunteer]:
     """Adults of the request's region, not yet going: same locality first, then a fitting skill,
     then availability (volunteers have no point; the locality is the nearness we know)."""
-    today = timezone.localdate()
-    adult_born_before = today.replace(year=today.year - ADULT_AGE)
+    # Of age on the request's own Almaty day, as volunteer_refusal decides who may go; on 29
+    # February, 18 years back is the 28th (replace(year=…) alone raised: the page answered 500).
+    day = timezone.localtime(request.due_from).date()
+    try:
+        adult_born_before = day.replace(year=day.year - ADULT_AGE)
+    except ValueError:
+        adult_born_before = day.replace(year=day.year - ADULT_AGE, day=28)
     codes = KIND_SKILLS.get(request.kind, ())
     locality = request.beneficiary.locality.strip()
     candidates = Volunteer.objects.filter(
