@@ -83,7 +83,7 @@ class TestSignup:
         # Nothing else is due yet: the reminders wait for their time.
         assert send_due() == 0 and len(mail.outbox) == 1
 
-    def test_reminders_are_due_a_day_and_two_hours_before_and_expire_while_still_true(self, bob, shift) -> None:  # type: ignore[no-untyped-def]
+    def test_reminders_are_due_a_day_and_two_hours_before_and_expire_in_time(self, bob, shift) -> None:  # type: ignore[no-untyped-def]
         signup = services.signup_create(shift=shift, volunteer=bob, by=None)
         assert waiting(signup) == {
             "shift_reminder_24h": shift.starts_at - 24 * H,
