@@ -154,7 +154,13 @@ def requests_in_scope(scope: ReportScope) -> QuerySet[HelpRequest]:
     if scope.region:
         qs = qs.filter(region_id=scope.region)
     if scope.detachment:
-        qs = qs.filter(assignments__detachment_id=scope.detachment).distinct()
+        # The requests the detachment went on, or one of its members on their own: the same rule
+        # as its hours of targeted help (_GROUPS["detachment"]), so that the section's requests
+        # are those its hours come from.
+        went = Assignment.objects.filter(
+            Q(detachment_id=scope.detachment) | Q(volunteer__detachment_id=scope.detachment)
+        )
+        qs = qs.filter(pk__in=went.values("request_id"))
     return qs
 
 

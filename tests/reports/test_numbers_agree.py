@@ -9,13 +9,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
+from care import services as care_services
 from events.models import Campaign, Signup, TransportRequest
-from reports import dashboard, selectors
+from reports import dashboard, helprequests, selectors
 from reports.scope import ReportScope
+from tests.care.factories import HelpRequestFactory
 from tests.conftest import client_for
 from tests.events.factories import CampaignFactory, ShiftFactory
+from tests.factories import VolunteerFactory
 from volunteers.models import Volunteer
 
 from .conftest import PERIOD, local, period_query
@@ -107,7 +110,6 @@ class TestRegionsComparedAddUp:
 
     def test_volunteers_are_those_registered_by_the_end_of_the_period(self, world, nora) -> None:  # type: ignore[no-untyped-def]
         # The fixture's people registered today; two of them are dated within the period.
-
         Volunteer.objects.filter(pk=world.almaty_volunteers[0].pk).update(
             created_at=local(datetime.date(2026, 2, 1))
         )
@@ -134,3 +136,26 @@ def test_the_summary_export_totals_agree_with_the_dashboard(national_and_travell
     # A sum of people per region counts the travelling volunteer twice: the file says the
     # distinct number the dashboard does, or none.
     assert totals[header.index("Active in the period")] in ("", str(selectors.active_in_period(scope)))
+
+
+def test_a_detachments_help_requests_are_those_its_hours_of_targeted_help_come_from(world, alice) -> None:  # type: ignore[no-untyped-def]
+    """A member who went on a request on their own: the hours count for the detachment (as the
+    hours export and the detachments' table count them), and so does the request they did."""
+    member = VolunteerFactory(region=world.almaty, detachment=world.detachment)
+    now = timezone.now()
+    request = HelpRequestFactory(
+        region=world.almaty,
+        adults_only=False,
+        due_from=now - datetime.timedelta(hours=1),
+        due_until=now + datetime.timedelta(hours=2),
+    )
+    assignment = care_services.assignment_volunteer(request=request, volunteer=member, by=alice)
+    care_services.assignment_done(assignment=assignment, hours="2", note="", by=alice)
+    today = timezone.localdate()
+    scope = ReportScope(
+        user=alice, start=today.replace(month=1, day=1), end=today, detachment=world.detachment.pk
+    )
+    section = helprequests.help_requests_section(scope)
+    assert figure(section, "Hours of targeted help") == Decimal("2.00")
+    assert figure(section, "Help requests") == 1
+    assert figure(section, "Done") == 1
