@@ -166,15 +166,17 @@ def slots_block(
         raise ValidationError({"reason": _("Give a reason: it is sent to the people already booked.")})
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": _("The end must be after the start.")})
-    slots = list(
-        VisitSlot.objects.select_for_update()
-        .filter(office=office, starts_at__lt=ends_at, ends_at__gt=starts_at)
-        .order_by("pk")
-    )
+    now = timezone.now()
+    in_range = VisitSlot.objects.filter(office=office, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    # Only slots not yet begun: a morning visit blocked with "the whole day" at 15:00 has taken
+    # place (or is for the staff to mark); cancelling it would tell the person afterwards that
+    # their visit was cancelled.
+    slots = list(in_range.filter(starts_at__gt=now).select_for_update().order_by("pk"))
     if not slots:
+        if in_range.exists():
+            raise ValidationError({"starts_at": _("This time has already passed.")})
         raise ValidationError({"starts_at": _("There are no visit slots in that time.")})
     cancelled: list[Visit] = []
-    now = timezone.now()
     for slot in slots:
         visits = list(
             Visit.objects.select_for_update()

@@ -146,3 +146,51 @@ def test_the_day_before_reminder_of_a_visit_is_dropped_once_the_day_has_come(off
     with clock(slot.starts_at - H + datetime.timedelta(seconds=5)):
         assert messages_send_due(max_seconds=30).sent == 1
     assert [m.subject for m in mail.outbox] == ["In an hour: your visit to Офис 75"]
+
+
+def test_blocking_the_rest_of_the_day_leaves_the_morning_visits_alone(office, almaty) -> None:  # type: ignore[no-untyped-def]
+    """At 15:00 the staff block the whole day: the 18:00 visit is cancelled and its person told;
+    the 10:00 visit, already past (not yet marked), is neither cancelled nor "cancelled" by a message."""
+    monday = next_weekday(0, after=3)
+    morning = services.visit_book(
+        slot=slot_at(office, monday, 10),
+        volunteer=VolunteerFactory(region=almaty),
+        purpose="consultation",
+        by=None,
+    )
+    evening = services.visit_book(
+        slot=slot_at(office, monday, 18),
+        volunteer=VolunteerFactory(region=almaty),
+        purpose="consultation",
+        by=None,
+    )
+    with clock(datetime.datetime.combine(monday, datetime.time(15), tzinfo=ALMATY)):
+        cancelled = services.slots_block(
+            office=office,
+            starts_at=datetime.datetime.combine(monday, datetime.time(0), tzinfo=ALMATY),
+            ends_at=datetime.datetime.combine(
+                monday + datetime.timedelta(days=1), datetime.time(0), tzinfo=ALMATY
+            ),
+            reason="Электр жоқ",
+            by=None,  # type: ignore[arg-type]
+        )
+    assert [v.pk for v in cancelled] == [evening.pk]
+    morning.refresh_from_db()
+    assert morning.status == "booked"
+    assert not Message.objects.filter(subject_id=morning.pk, kind="visit_cancelled").exists()
+    assert VisitSlot.objects.get(pk=morning.slot_id).blocked_reason == ""
+
+
+def test_blocking_a_time_already_past_is_refused(office) -> None:  # type: ignore[no-untyped-def]
+    monday = next_weekday(0, after=3)
+    slot_at(office, monday, 10)
+    with clock(datetime.datetime.combine(monday, datetime.time(15), tzinfo=ALMATY)):
+        with translation.override("en"), pytest.raises(ValidationError) as caught:
+            services.slots_block(
+                office=office,
+                starts_at=datetime.datetime.combine(monday, datetime.time(9), tzinfo=ALMATY),
+                ends_at=datetime.datetime.combine(monday, datetime.time(13), tzinfo=ALMATY),
+                reason="Электр жоқ",
+                by=None,  # type: ignore[arg-type]
+            )
+    assert caught.value.message_dict == {"starts_at": ["This time has already passed."]}
