@@ -361,7 +361,10 @@ def certificate_issue(
         raise ValidationError({"end": _("The end of the period cannot come before its start.")})
     if volunteer.is_anonymised:
         raise ValidationError(_("This profile has been erased."))
-    lines = selectors.volunteer_hours_by_campaign(volunteer=volunteer, start=start, end=end)
+    # In the certificate's language: the lines are frozen as printed, and the one of targeted
+    # help is named by us (a campaign keeps the title its coordinator gave it).
+    with translation.override(language):
+        lines = selectors.volunteer_hours_by_campaign(volunteer=volunteer, start=start, end=end)
     total = sum((h for _t, h in lines), Decimal("0"))
     if not total:
         raise ValidationError({"start": _("No hours were credited in this period.")})

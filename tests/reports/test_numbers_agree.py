@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from care import services as care_services
 from events.models import Campaign, Signup, TransportRequest
 from reports import dashboard, helprequests, selectors
+from reports import services as report_services
 from reports.scope import ReportScope
 from tests.care.factories import HelpRequestFactory
 from tests.conftest import client_for
@@ -159,3 +160,22 @@ def test_a_detachments_help_requests_are_those_its_hours_of_targeted_help_come_f
     assert figure(section, "Hours of targeted help") == Decimal("2.00")
     assert figure(section, "Help requests") == 1
     assert figure(section, "Done") == 1
+
+
+def test_a_certificate_names_its_lines_in_its_own_language(world, alice) -> None:  # type: ignore[no-untyped-def]
+    """Issued in Russian from a page in English: the targeted-help line is Russian like the rest."""
+    volunteer = world.almaty_volunteers[0]
+    now = timezone.now()
+    request = HelpRequestFactory(
+        region=world.almaty,
+        due_from=now - datetime.timedelta(hours=1),
+        due_until=now + datetime.timedelta(hours=2),
+    )
+    assignment = care_services.assignment_volunteer(request=request, volunteer=volunteer, by=alice)
+    care_services.assignment_done(assignment=assignment, hours="2", note="", by=alice)
+    today = timezone.localdate()
+    certificate = report_services.certificate_issue(
+        volunteer=volunteer, start=today.replace(month=1, day=1), end=today, language="ru", by=alice
+    )
+    with translation.override("ru"):
+        assert {"title": str(helprequests.CARE_LABEL), "hours": "2.00"} in certificate.campaigns
