@@ -807,7 +807,7 @@ def personal_data_care(volunteer: Volunteer) -> dict[str, Any]:
         "assignments": [
             {
                 "kind": a.request.kind,
-                "due_from": a.request.due_from.isoformat(),
+                "due_from": timezone.localtime(a.request.due_from).isoformat(),
                 "status": a.status,
                 "hours": str(a.hours) if a.hours is not None else None,
                 "note": a.note,

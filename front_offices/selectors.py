@@ -410,7 +410,7 @@ def personal_data_visits(volunteer: Any) -> list[dict[str, Any]]:
     return [
         {
             "office": visit.office.name,
-            "starts_at": visit.starts_at.isoformat(),
+            "starts_at": timezone.localtime(visit.starts_at).isoformat(),
             "purpose": visit.purpose,
             "note": visit.note,
             "status": visit.status,

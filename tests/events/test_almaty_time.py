@@ -142,3 +142,20 @@ def test_a_shift_moved_back_onto_a_called_off_reminder_time_is_saved(alice, bob)
     for start in (timezone.now() + H, b, a):
         services.shift_update(shift=shift, data={"starts_at": start, "ends_at": start + 2 * H}, by=alice)
     assert reminders(signup) == {"shift_reminder_2h": a - 2 * H}
+
+
+def test_download_my_data_gives_shift_times_in_almaty(bob) -> None:  # type: ignore[no-untyped-def]
+    from events.selectors import personal_data_shifts
+    from front_offices.selectors import personal_data_visits
+    from notifications.selectors import personal_data_messages
+
+    first = first_of_next_month()
+    shift = ShiftFactory(starts_at=kz(first.year, first.month, first.day, 0, 30))
+    services.signup_create(shift=shift, volunteer=bob, by=None)
+    row = personal_data_shifts(bob)["signups"][0]
+    assert row["starts_at"] == f"{first.isoformat()}T00:30:00+05:00"
+    assert row["signed_up_at"].endswith("+05:00")
+    assert personal_data_visits(bob) == []
+    due = {m["due_at"] for m in personal_data_messages(bob)}
+    eve = first - datetime.timedelta(days=1)
+    assert f"{eve.isoformat()}T22:30:00+05:00" in due

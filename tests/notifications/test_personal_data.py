@@ -53,8 +53,8 @@ class TestMyDataMessages:
             "about": "Тал егу",
             "on_behalf": False,
             "status": "sent",
-            "due_at": sent.due_at.isoformat(),
-            "sent_at": sent.sent_at.isoformat(),
+            "due_at": timezone.localtime(sent.due_at).isoformat(),
+            "sent_at": timezone.localtime(sent.sent_at).isoformat(),
         }
         assert by_kind["visit_booked"]["about"] == "Жетісу кеңсесі"
         assert by_kind["visit_booked"]["status"] == "pending" and by_kind["visit_booked"]["sent_at"] is None
