@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import gc
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -309,3 +310,33 @@ def test_region_aggregates_are_cached(client: Client, places, django_assert_max_
     cache.clear()
     with django_assert_max_num_queries(4):
         get(client, "api-map-regions")
+
+
+@pytest.mark.parametrize("name", ENDPOINTS)
+@pytest.mark.parametrize("enabled", [True, False])
+def test_collections_are_built_without_the_cycle_collector_and_leave_it_as_it_was(
+    client: Client, places, name: str, enabled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its full passes over the process, set off by the features' own allocations, doubled the
+    # time of half the large collections' requests (bench: /api/map/front-offices/).
+    from volunteer_net.maps import selectors
+
+    seen: list[bool] = []
+    build = selectors.feature_collection
+
+    def watched(features):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return build(features)
+
+    monkeypatch.setattr(selectors, "feature_collection", watched)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        response = get(client, name)
+        assert response.status_code == 200 and response.json()["features"]
+        assert seen == [False]
+        assert gc.isenabled() is enabled
+        # A refused request leaves it as it was too.
+        assert get(client, name, bbox="nonsense").status_code == 400
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()

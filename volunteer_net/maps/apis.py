@@ -8,8 +8,10 @@ detachment is its school and point only.
 
 from __future__ import annotations
 
+import gc
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -24,6 +26,26 @@ from rest_framework.request import Request
 from rest_framework.throttling import ScopedRateThrottle
 
 from . import filters, selectors
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector off while a collection is built and serialised.
+
+    10,000 features are some 40,000 new dicts and lists. Each 700 allocations start a collection,
+    and the features, alive until serialised, are promoted until a full pass over the whole
+    process follows: measured on the bench, half the requests took 2-3× as long. The features
+    hold no reference cycles, so reference counting frees them all once the body is written;
+    cycles made elsewhere meanwhile (other threads of a gthread worker) wait for the collector's
+    next pass after this one. Turned back on only if it was on, so that nested or concurrent
+    uses leave it as the process had it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _json_response(request: Request, payload: Any) -> HttpResponse:
@@ -169,7 +191,8 @@ class _MapApi(GenericAPIView):
 
     def get(self, request: Request) -> HttpResponse:
         queryset = self.filter_queryset(self.get_queryset())
-        return _json_response(request, selectors.feature_collection(type(self).build(queryset)))
+        with _without_cycle_collection():
+            return _json_response(request, selectors.feature_collection(type(self).build(queryset)))
 
 
 class FrontOfficeMapApi(_MapApi):
