@@ -3,6 +3,7 @@ with the matching filter: the list it opens holds exactly as many people as the 
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -63,3 +64,35 @@ def test_active_volunteers_as_many_as_the_roster_lists(alice, almaty) -> None:  
     figure, url = overview_cell(client, almaty, "active")
     assert figure == 1
     assert url is not None and roster_count(client, url) == figure
+
+
+def _walk_in(by, region, phone: str, last_name: str) -> Volunteer:  # type: ignore[no-untyped-def]
+    data = {
+        "last_name": last_name,
+        "first_name": "Айгерім",
+        "phone": phone,
+        "region": region,
+        "locality": "Алматы",
+        "birth_date": datetime.date(1990, 5, 1),
+    }
+    return services.volunteer_create(
+        created_by=by, data=data, own_consent=services.PaperConsent("Қ-1", datetime.date(2026, 1, 5))
+    )
+
+
+def test_possible_duplicates_as_many_as_their_list_shows(alice, charlie, nora, almaty, astana) -> None:  # type: ignore[no-untyped-def]
+    _walk_in(alice, almaty, "+77015550001", "Бірінші")
+    _walk_in(alice, almaty, "+77015550001", "Екінші")  # a pair within Almaty
+    _walk_in(charlie, astana, "+77015550002", "Астаналық")
+    _walk_in(alice, almaty, "+77015550002", "Алматылық")  # across two regions: national staff's
+    erased = _walk_in(alice, almaty, "+77015550003", "Өшірілетін")
+    _walk_in(alice, almaty, "+77015550003", "Қалатын")
+    services.volunteer_anonymize(volunteer=erased, requested_by=None)
+    for user, expected in ((alice, 1), (nora, 2)):
+        client = client_for(user)
+        figure, url = overview_cell(client, almaty, "duplicates")
+        assert figure == expected
+        assert url is not None
+        text = client.get(url, **EN).content.decode()
+        shown = re.search(r'id="duplicate-count">(\d+) pairs? to check', text)
+        assert shown is not None and int(shown.group(1)) == figure
