@@ -5,6 +5,8 @@ pages, their certificate of hours, the hours export and the API."""
 from __future__ import annotations
 
 import datetime
+import html
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +14,8 @@ import pytest
 from django.utils import timezone, translation
 
 from care import services as care_services
-from events.models import Campaign, Signup, TransportRequest
+from events import services as event_services
+from events.models import Campaign, Shift, Signup, TransportRequest
 from reports import dashboard, helprequests, selectors
 from reports import services as report_services
 from reports.scope import ReportScope
@@ -179,3 +182,79 @@ def test_a_certificate_names_its_lines_in_its_own_language(world, alice) -> None
     )
     with translation.override("ru"):
         assert {"title": str(helprequests.CARE_LABEL), "hours": "2.00"} in certificate.campaigns
+
+
+def _started(shift: Shift) -> Shift:
+    """The shift began ten minutes ago and runs three hours: attendance can be marked."""
+    now = timezone.now()
+    Shift.objects.filter(pk=shift.pk).update(
+        starts_at=now - datetime.timedelta(minutes=10), ends_at=now + datetime.timedelta(hours=2, minutes=50)
+    )
+    shift.refresh_from_db()
+    return shift
+
+
+def _big_numbers(client, url: str) -> list[str]:  # type: ignore[no-untyped-def]
+    text = html.unescape(client.get(url, **EN).content.decode())
+    return re.findall(r'class="big-number">([^<]*)<', text)
+
+
+def test_one_persons_hours_agree_everywhere(alice, nora, bob) -> None:  # type: ignore[no-untyped-def]
+    """Marked absent then present with hours set by hand, moved off one shift, signed up for a
+    shift cancelled later, and a help request done: the profile, the roster's page, the API, a
+    certificate, the dashboard and the hours export all say the same 5.5 hours."""
+    bob.refresh_from_db()
+    campaign = CampaignFactory()
+    came = ShiftFactory(campaign=campaign)
+    signup = event_services.signup_create(shift=came, volunteer=bob, by=None)
+    _started(came)
+    event_services.signup_no_show(signup=signup, by=alice)
+    event_services.signup_check_in(signup=signup, by=alice)
+    event_services.signup_hours_set(signup=signup, hours=Decimal("3.5"), reason="Кешікті", by=alice)
+    later = ShiftFactory(campaign=campaign, starts_at=came.starts_at + datetime.timedelta(days=3))
+    elsewhere = ShiftFactory(campaign=campaign, starts_at=came.starts_at + datetime.timedelta(days=5))
+    moved = event_services.signup_create(shift=later, volunteer=bob, by=None)
+    event_services.signup_move(signup=moved, to_shift=elsewhere, by=alice)
+    event_services.shift_cancel(shift=elsewhere, by=alice)
+    now = timezone.now()
+    request = HelpRequestFactory(
+        due_from=now - datetime.timedelta(hours=1), due_until=now + datetime.timedelta(hours=2)
+    )
+    assignment = care_services.assignment_volunteer(request=request, volunteer=bob, by=alice)
+    care_services.assignment_done(assignment=assignment, hours="2", note="", by=alice)
+
+    expected = Decimal("5.50")
+    assert _big_numbers(client_for(bob.user), "/me/") == ["5.5"]
+    assert _big_numbers(client_for(alice), f"/roster/{bob.pk}/") == ["5.5"]
+    assert client_for(alice).get(f"/api/volunteers/{bob.pk}/").json()["hours"] == "5.50"
+    assert client_for(alice).get(f"/api/volunteers/{bob.pk}/hours/").json()["hours"] == "5.50"
+    today = timezone.localdate()
+    start = today.replace(month=1, day=1)
+    certificate = report_services.certificate_issue(
+        volunteer=bob, start=start, end=today, language="en", by=alice
+    )
+    assert certificate.hours == expected
+    verified = client_for(nora).get(f"/verify/{certificate.code}/", **EN).content.decode()
+    assert "5.5" in verified
+    for user in (alice, nora):
+        assert selectors.total_hours(ReportScope(user=user, start=start, end=today)) == expected
+        rows = read_csv(
+            export(
+                client_for(user),
+                report="hours",
+                file_format="csv",
+                start=start.isoformat(),
+                end=today.isoformat(),
+            )
+        )
+        assert [Decimal(r[-1]) for r in rows[1:-1]] == [expected]
+        assert Decimal(rows[-1][-1]) == expected
+    # Places taken on each shift are its people confirmed or present.
+    for shift in (came, later, elsewhere):
+        shift.refresh_from_db()
+        assert (
+            shift.taken_places
+            == Signup.objects.filter(
+                shift=shift, status__in=(Signup.Status.CONFIRMED, Signup.Status.ATTENDED)
+            ).count()
+        )
