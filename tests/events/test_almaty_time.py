@@ -159,3 +159,35 @@ def test_download_my_data_gives_shift_times_in_almaty(bob) -> None:  # type: ign
     due = {m["due_at"] for m in personal_data_messages(bob)}
     eve = first - datetime.timedelta(days=1)
     assert f"{eve.isoformat()}T22:30:00+05:00" in due
+
+
+def test_eighteen_on_the_shifts_almaty_date_even_at_half_past_midnight(almaty) -> None:  # type: ignore[no-untyped-def]
+    """A shift for adults at 00:30 on the 1st (still the 30th/31st in UTC): someone whose 18th
+    birthday is the 1st may sign up; someone born a day later may not."""
+    from tests.factories import MinorFactory
+
+    first = first_of_next_month()
+    shift = ShiftFactory(starts_at=kz(first.year, first.month, first.day, 0, 30), adults_only=True)
+    born = first.replace(year=first.year - 18)
+    of_age = MinorFactory(region=almaty, birth_date=born, guardian_consent_at=timezone.now())
+    day_late = MinorFactory(
+        region=almaty, birth_date=born + datetime.timedelta(days=1), guardian_consent_at=timezone.now()
+    )
+    assert services.signup_refusal(shift=shift, volunteer=of_age) is None
+    refusal = services.signup_refusal(shift=shift, volunteer=day_late)
+    assert refusal is not None and refusal.code == "adults_only"
+
+
+def test_sign_up_after_the_deadline_names_it_in_almaty_time(bob) -> None:  # type: ignore[no-untyped-def]
+    from django.utils import translation
+
+    first = first_of_next_month()
+    shift = ShiftFactory(
+        starts_at=kz(first.year, first.month, first.day, 0, 30),
+        signup_deadline=kz(first.year, first.month, first.day, 0, 0) - datetime.timedelta(minutes=1),
+    )
+    with clock(kz(first.year, first.month, first.day, 0, 5)), translation.override("en"):
+        refusal = services.signup_refusal(shift=shift, volunteer=bob)
+    assert refusal is not None and refusal.code == "deadline"
+    eve = first - datetime.timedelta(days=1)
+    assert refusal.messages == [f"Sign-up for this shift closed at {eve:%d.%m.%Y} 23:59."]

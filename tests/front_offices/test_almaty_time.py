@@ -194,3 +194,47 @@ def test_blocking_a_time_already_past_is_refused(office) -> None:  # type: ignor
                 by=None,  # type: ignore[arg-type]
             )
     assert caught.value.message_dict == {"starts_at": ["This time has already passed."]}
+
+
+def test_opening_status_late_in_the_evening_and_after_midnight(office) -> None:  # type: ignore[no-untyped-def]
+    """Open Friday until 00:00 and Saturday from 10:00: at 23:30 Friday it is open until 00:00; at
+    00:30 Saturday (still Friday in UTC) it opens "today at 10:00", not "tomorrow"."""
+    from front_offices.models import OpeningHours
+
+    friday = next_weekday(4, after=2)
+    OpeningHours.objects.filter(office=office, weekday=4).delete()
+    OpeningHours.objects.create(office=office, weekday=4, opens=datetime.time(14), closes=datetime.time(0))
+    office.refresh_from_db()
+    with translation.override("en"):
+        late = selectors.opening_status(
+            office, datetime.datetime.combine(friday, datetime.time(23, 30), tzinfo=ALMATY)
+        )
+        assert (late.is_open, late.text) == (True, "Open now, closes at 00:00")
+        saturday = friday + datetime.timedelta(days=1)
+        night = selectors.opening_status(
+            office, datetime.datetime.combine(saturday, datetime.time(0, 30), tzinfo=ALMATY)
+        )
+        assert (night.is_open, night.text) == (False, "Closed now, opens today at 10:00")
+        sunday = selectors.opening_status(
+            office, datetime.datetime.combine(saturday, datetime.time(23), tzinfo=ALMATY)
+        )
+        assert sunday.text == "Opens Monday at 09:00"
+
+
+def test_next_free_visit_on_weekends_at_the_end_of_saturday(office) -> None:  # type: ignore[no-untyped-def]
+    """At 23:50 on Saturday the next weekend visit is the next Saturday's first (no Sunday hours),
+    and at 15:55 Saturday it is the last of that day."""
+    saturday = next_weekday(5, after=2)
+    services.slots_sync(office=office, first=saturday, last=saturday + datetime.timedelta(days=8))
+    late = datetime.datetime.combine(saturday, datetime.time(23, 50), tzinfo=ALMATY)
+    found = selectors.next_free_visits(weekends=True, now=late)
+    following = saturday + datetime.timedelta(days=7)
+    assert [(f.slot.local_date, f.slot.starts_at) for f in found] == [
+        (following, datetime.datetime.combine(following, datetime.time(10), tzinfo=ALMATY))
+    ]
+    found = selectors.next_free_visits(
+        weekends=True, now=datetime.datetime.combine(saturday, datetime.time(15, 20), tzinfo=ALMATY)
+    )
+    assert found[0].slot.starts_at == datetime.datetime.combine(
+        saturday, datetime.time(15, 30), tzinfo=ALMATY
+    )
