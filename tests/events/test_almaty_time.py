@@ -191,3 +191,27 @@ def test_sign_up_after_the_deadline_names_it_in_almaty_time(bob) -> None:  # typ
     assert refusal is not None and refusal.code == "deadline"
     eve = first - datetime.timedelta(days=1)
     assert refusal.messages == [f"Sign-up for this shift closed at {eve:%d.%m.%Y} 23:59."]
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+@pytest.mark.parametrize(
+    "typed", ["01.12.2026 00:30", "01.12.26 00:30", "2026-12-01T00:30", "2026-12-01 00:30"]
+)
+def test_a_deadline_is_read_as_typed_in_almaty_time(language: str, typed: str) -> None:
+    from django.utils import translation
+
+    from events.forms import ShiftForm
+
+    with translation.override(language):
+        value = ShiftForm.base_fields["signup_deadline"].clean(typed)
+    assert value == kz(2026, 12, 1, 0, 30)
+
+
+def test_english_reads_a_deadline_written_with_slashes_day_first() -> None:
+    from django.utils import translation
+
+    from events.forms import ShiftForm
+
+    with translation.override("en"):
+        assert ShiftForm.base_fields["date"].clean("01/12/2026") == datetime.date(2026, 12, 1)
+        assert ShiftForm.base_fields["signup_deadline"].clean("01/12/2026 00:30") == kz(2026, 12, 1, 0, 30)

@@ -10,13 +10,18 @@ SHORT_DATE_FORMAT = "d.m.Y"
 SHORT_DATETIME_FORMAT = "d.m.Y H:i"
 FIRST_DAY_OF_WEEK = 1  # Monday
 DATE_INPUT_FORMATS = ["%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d", "%d/%m/%Y"]
+# Every day DATE_INPUT_FORMATS reads, with a time too (a deadline typed "05/03/2026 10:00").
 DATETIME_INPUT_FORMATS = [
     "%d.%m.%Y %H:%M:%S",
     "%d.%m.%Y %H:%M",
     "%d.%m.%Y",
+    "%d.%m.%y %H:%M",
+    "%d.%m.%y",
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
     "%Y-%m-%d",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
 ]
 DECIMAL_SEPARATOR = "."
 THOUSAND_SEPARATOR = ","
