@@ -1,4 +1,4 @@
-"""API token authentication with an expiry."""
+"""API authentication: tokens with an expiry; sessions answering a failed CSRF check in the client's language."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions
+from drf_spectacular import authentication as spectacular_authentication
+from rest_framework import authentication, exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
+from rest_framework.request import Request
 
 from .models import User
 
@@ -27,3 +29,27 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         if token_expired(token):
             raise exceptions.AuthenticationFailed(_("The token has expired. Log in again to get a new one."))
         return user, token
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """DRF's session authentication (the map page's sign-up button, a logged-in browser), with a
+    failed CSRF check answered in the client's language: DRF's own answer is "CSRF Failed:"
+    and Django's English reason, whatever the language asked for."""
+
+    def enforce_csrf(self, request: Request) -> None:
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied as exc:
+            raise exceptions.PermissionDenied(
+                _(
+                    "The request's security check (CSRF) failed, and nothing was saved. Reload the "
+                    "page and try again; a program calling the API sends its token instead."
+                )
+            ) from exc
+
+
+class SessionScheme(spectacular_authentication.SessionScheme):
+    """The schema's cookieAuth for our session authentication: drf-spectacular matches its own
+    session scheme to DRF's class only, not to subclasses (registered on import, below)."""
+
+    target_class = "accounts.authentication.SessionAuthentication"

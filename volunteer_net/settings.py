@@ -522,7 +522,7 @@ REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes a missing credential a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ExpiringTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.authentication.SessionAuthentication",
     ],
     # The browsable API renders forms full of personal data into HTML pages; development only.
     "DEFAULT_RENDERER_CLASSES": [

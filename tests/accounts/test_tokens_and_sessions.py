@@ -159,3 +159,23 @@ class TestSessionExpiry:
         Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
         page = client.get("/me/")
         assert page.status_code == 302 and page.url.startswith("/accounts/login/")
+
+
+class TestApiCsrf:
+    @pytest.mark.parametrize(
+        ("language", "words"),
+        [("en", "nothing was saved"), ("ru", "ничего не сохранено"), ("kk", "ештеңе сақталмады")],
+    )
+    def test_a_session_post_without_the_csrf_token_is_refused_in_the_clients_language(
+        self, bob, language: str, words: str
+    ) -> None:  # type: ignore[no-untyped-def]
+        # DRF's own answer was "CSRF Failed: CSRF token missing." in every language.
+        bob.refresh_from_db()
+        token = _token_for(bob.user)
+        client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE=language)
+        client.force_login(bob.user)
+        response = client.post("/api/auth/token/revoke/")
+        assert response.status_code == 403
+        detail = response.json()["detail"]
+        assert words in detail.lower() and "CSRF Failed" not in detail
+        assert Token.objects.filter(key=token).exists()

@@ -87,6 +87,10 @@ def test_schema_covers_the_contract_and_documents_everything(client: Client) -> 
         for param in op.get("parameters", []):
             if param["name"] == "page_size":
                 assert param["schema"]["maximum"] == 200
+    # Both ways in: a token, and the browser's session (the map page's sign-up button).
+    assert {"tokenAuth": []} in operations[("post", "/api/shifts/{id}/signup/")]["security"]
+    assert {"cookieAuth": []} in operations[("post", "/api/shifts/{id}/signup/")]["security"]
+    assert schema["components"]["securitySchemes"]["cookieAuth"]["in"] == "cookie"
     assert "409" in operations[("post", "/api/shifts/{id}/signup/")]["responses"]
     assert "429" in operations[("post", "/api/shifts/{id}/signup/")]["responses"]
     assert "429" in operations[("post", "/api/auth/token/")]["responses"]
