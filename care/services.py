@@ -573,6 +573,11 @@ def request_close(*, request: HelpRequest, status: str, outcome_note: str, by: U
         assignment.status = Assignment.Status.WITHDRAWN
         assignment.save(update_fields=["status"])
         care_messages.assignment_withdrawn(assignment)
+    if status == HelpRequest.Status.DONE:
+        # Those who stay confirmed are not reminded to go to help already given (closed done
+        # before its window, when someone else helped).
+        for assignment in Assignment.objects.filter(request=locked, status=Assignment.Status.CONFIRMED):
+            care_messages.assignment_finished(assignment)
     return locked
 
 

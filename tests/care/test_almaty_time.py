@@ -31,3 +31,23 @@ def test_suggestions_on_29_february_count_those_of_age_that_day(almaty) -> None:
         suggested = {v.pk for v in selectors.suggested_volunteers(request=request, limit=50)}
     assert of_age.pk in suggested
     assert not_yet.pk not in suggested
+
+
+def test_no_reminder_to_go_once_staff_closed_the_request_as_done(alice, bob) -> None:  # type: ignore[no-untyped-def]
+    """Confirmed for a request in three days (reminded CARE_REMINDER_HOURS before); the family
+    helped already and the coordinator closes it as done: the reminder to go is not sent."""
+    from django.core import mail
+
+    from care import services
+    from notifications.services import messages_send_due
+
+    from .factories import in_days
+
+    request = HelpRequestFactory(due_from=in_days(3), due_until=in_days(3) + datetime.timedelta(hours=3))
+    services.assignment_volunteer(request=request, volunteer=bob, by=alice)
+    messages_send_due(max_seconds=30)
+    mail.outbox.clear()
+    services.request_close(request=request, status="done", outcome_note="Көршілері көмектесті", by=alice)
+    with clock(request.due_from - datetime.timedelta(minutes=1)):
+        assert messages_send_due(max_seconds=30).sent == 0
+    assert mail.outbox == []
