@@ -130,22 +130,22 @@ def attendance_section(scope: ReportScope) -> Section:
     )
 
 
+# The dashboard lists this many detachments; the export has them all.
+DETACHMENT_ROWS = 50
+
+
 def detachments_section(scope: ReportScope) -> Section:
-    rows = selectors.detachment_rows(scope, limit=50)
+    rows = selectors.detachment_rows(scope, limit=DETACHMENT_ROWS)
+    # Every detachment's, as the export's totals row: with more detachments than are listed, a
+    # sum of the listed rows would be called the total and be less.
+    totals = selectors.detachment_totals(scope, rows, limit=DETACHMENT_ROWS)
     table = Table(
         [_("Detachment"), _("Region"), _("Members"), _("Minors"), _("Sign-ups"), _("Hours")],
         [
             [r.detachment.name, r.detachment.region.name, r.members, r.minors, r.signups, r.hours]
             for r in rows
         ],
-        [
-            _("Total"),
-            "",
-            sum(r.members for r in rows),
-            sum(r.minors for r in rows),
-            sum(r.signups for r in rows),
-            sum((r.hours for r in rows), Decimal("0")),
-        ],
+        [_("Total"), "", totals.members, totals.minors, totals.signups, totals.hours],
     )
     title = _("Hours by detachment")
     chart_rows = sorted(((r.detachment.name, r.hours) for r in rows), key=lambda r: -r[1])[:12]

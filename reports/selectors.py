@@ -581,6 +581,36 @@ def detachment_rows(scope: ReportScope, *, limit: int = 50) -> list[DetachmentRo
     ]
 
 
+@dataclass
+class DetachmentTotals:
+    members: int
+    minors: int
+    hours: Decimal
+    signups: int
+
+
+def detachment_totals(scope: ReportScope, shown: list[DetachmentRow], *, limit: int) -> DetachmentTotals:
+    """Members, minors, sign-ups and hours of every detachment in the scope, as the "Detachments'
+    activity" export adds them up: the shown rows' sums when they are
+    all of them, else read for all (the dashboard lists the first `limit` detachments only, and a
+    Total of those would not be the total)."""
+    if len(shown) < limit:
+        return DetachmentTotals(
+            sum(r.members for r in shown),
+            sum(r.minors for r in shown),
+            sum((r.hours for r in shown), ZERO),
+            sum(r.signups for r in shown),
+        )
+    detachments = detachments_in_scope(scope).values("pk")
+    people = Volunteer.objects.filter(detachment__in=detachments, anonymized_at__isnull=True).aggregate(
+        members=Count("pk"), minors=Count("pk", filter=Q(birth_date__gt=adult_birth_limit()))
+    )
+    signups = signups_in_scope(scope).filter(volunteer__detachment__in=detachments).count()
+    ids = set(detachments.values_list("pk", flat=True))
+    hours = sum((h for key, h in hours_by(scope, "detachment").items() if key in ids), ZERO)
+    return DetachmentTotals(people["members"], people["minors"], hours, signups)
+
+
 # The row of the national campaigns (no region) in the summary by region: their hours, sign-ups
 # and transport count in national staff's headline figures, so the table's Total row holds them.
 NATIONAL_CAMPAIGNS = gettext_lazy("National campaigns")

@@ -22,7 +22,7 @@ from reports.scope import ReportScope
 from tests.care.factories import HelpRequestFactory
 from tests.conftest import client_for
 from tests.events.factories import CampaignFactory, ShiftFactory
-from tests.factories import VolunteerFactory
+from tests.factories import DetachmentFactory, VolunteerFactory
 from volunteers.models import Volunteer
 
 from .conftest import PERIOD, local, period_query
@@ -258,3 +258,25 @@ def test_one_persons_hours_agree_everywhere(alice, nora, bob) -> None:  # type: 
                 shift=shift, status__in=(Signup.Status.CONFIRMED, Signup.Status.ATTENDED)
             ).count()
         )
+
+
+def test_the_detachments_total_is_every_detachments_as_in_the_export(world, nora, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The dashboard lists the first detachments only; its Total row is still the total, the
+    same as the totals row of the "Detachments' activity" export."""
+    second = DetachmentFactory(region=world.astana, school_name="Астана № 1 мектебі")
+    member = VolunteerFactory(region=world.astana, detachment=second)
+    day = datetime.date(2026, 2, 20)
+    shift = ShiftFactory(
+        campaign=Campaign.objects.get(title="Білім Астана"), starts_at=local(day), ends_at=local(day, 13)
+    )
+    Signup.objects.create(shift=shift, volunteer=member, status=Signup.Status.ATTENDED, hours=Decimal("3"))
+    monkeypatch.setattr(dashboard, "DETACHMENT_ROWS", 1)
+    scope = ReportScope(user=nora, start=PERIOD[0], end=PERIOD[1])
+    table = dashboard.detachments_section(scope).tables[0]
+    assert len(table.rows) == 1
+    rows = read_csv(export(client_for(nora), report="detachments", file_format="csv"))
+    header, totals = rows[0], rows[-1]
+    assert table.totals is not None
+    for name in ("Members", "Minors", "Sign-ups"):
+        assert table.totals[column(table, name)] == int(totals[header.index(name)])
+    assert table.totals[column(table, "Hours")] == Decimal(totals[header.index("Hours")]) == Decimal("4.25")
