@@ -19,6 +19,7 @@ from django.db.models.functions import Concat
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from detachments.models import Detachment
 from events.models import Campaign, Signup
 from volunteers.models import Volunteer
 from volunteers.selectors import RosterFilters, volunteer_list
@@ -189,11 +190,18 @@ def hours_rows(scope: ReportScope) -> Rows:
     def merged() -> Iterator[tuple[Any, ...]]:
         for pk, *cells, shifts, hours in rows.iterator(chunk_size=CHUNK):
             yield (*cells, shifts, hours + other.pop(pk, selectors.ZERO))
-        rest = Volunteer.objects.filter(pk__in=list(other)).order_by("last_name", "first_name", "pk")
+        people = [k for k in other if not isinstance(k, selectors.WholeDetachment)]
+        rest = Volunteer.objects.filter(pk__in=people).order_by("last_name", "first_name", "pk")
         for v in rest.values_list(
             "pk", "last_name", "first_name", f"region__name_{_lang()}", "detachment__school_name"
         ):
             yield (*v[1:], 0, other[v[0]])
+        # Hours a detachment gave as a whole (no one person's) last, one row each with no name,
+        # so that the file adds up to the dashboard's "Hours given".
+        wholes = {k.detachment_id: h for k, h in other.items() if isinstance(k, selectors.WholeDetachment)}
+        detachments = Detachment.objects.filter(pk__in=list(wholes)).order_by("school_name", "pk")
+        for pk, region, school in detachments.values_list("pk", f"region__name_{_lang()}", "school_name"):
+            yield ("", "", region, school, 0, wholes[pk])
 
     def count() -> int:
         shown = set(qs.values_list("volunteer_id", flat=True)) if other else set()

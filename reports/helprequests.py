@@ -140,6 +140,17 @@ def care_hours(scope: ReportScope, group: str) -> dict[Any, Decimal]:
     qs = assignments_in_scope(scope)
     if group == "total":
         return {None: qs.aggregate(h=selectors.HOURS_SUM)["h"]}
+    if group == "volunteer":
+        # A detachment's assignment has no volunteer: its hours are the detachment's own.
+        people: dict[Any, Decimal] = {}
+        for r in qs.order_by().values("volunteer_id", "detachment_id").annotate(h=selectors.HOURS_SUM):
+            key = (
+                r["volunteer_id"]
+                if r["volunteer_id"] is not None
+                else selectors.WholeDetachment(r["detachment_id"])
+            )
+            people[key] = people.get(key, selectors.ZERO) + r["h"]
+        return people
     rows = qs.annotate(g=_GROUPS[group]).order_by().values("g").annotate(h=selectors.HOURS_SUM)
     return {r["g"]: r["h"] for r in rows}
 

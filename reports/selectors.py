@@ -54,6 +54,15 @@ HOURS_SUM = Coalesce(Sum("hours"), Value(ZERO), output_field=DecimalField(max_di
 # Groups every hours source answers: key -> hours.
 HOUR_GROUPS = ("total", "month", "kind", "direction", "region", "volunteer", "detachment", "campaign")
 
+
+@dataclass(frozen=True)
+class WholeDetachment:
+    """The "volunteer" key of hours given by a detachment as a whole (targeted help a detachment
+    went on: no one person's), so that grouped by person they are not lost from the total."""
+
+    detachment_id: int
+
+
 HoursSource = Callable[[ReportScope, str], dict[Any, Decimal]]
 HOURS_SOURCES: list[HoursSource] = []
 # Hours outside campaigns answer "kind", "direction" and "campaign" with a key of their own

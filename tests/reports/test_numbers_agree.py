@@ -22,7 +22,7 @@ from reports.scope import ReportScope
 from tests.care.factories import HelpRequestFactory
 from tests.conftest import client_for
 from tests.events.factories import CampaignFactory, ShiftFactory
-from tests.factories import DetachmentFactory, VolunteerFactory
+from tests.factories import DetachmentFactory, UserFactory, VolunteerFactory
 from volunteers.models import Volunteer
 
 from .conftest import PERIOD, local, period_query
@@ -280,3 +280,40 @@ def test_the_detachments_total_is_every_detachments_as_in_the_export(world, nora
     for name in ("Members", "Minors", "Sign-ups"):
         assert table.totals[column(table, name)] == int(totals[header.index(name)])
     assert table.totals[column(table, "Hours")] == Decimal(totals[header.index("Hours")]) == Decimal("4.25")
+
+
+def test_the_hours_export_adds_up_to_the_hours_given_with_a_whole_detachments_help(world, alice) -> None:  # type: ignore[no-untyped-def]
+    """A detachment that went on a request as a whole gave hours that belong to no one person:
+    they are in "Hours given" on the dashboard, and in the hours export as the detachment's row."""
+    curator = UserFactory(email="teacher@example.kz")
+    detachment = DetachmentFactory(region=world.almaty, curator=curator, school_name="Алматы № 12 мектебі")
+    now = timezone.now()
+    request = HelpRequestFactory(
+        region=world.almaty,
+        adults_only=False,
+        needed_hands=3,
+        due_from=now - datetime.timedelta(hours=1),
+        due_until=now + datetime.timedelta(hours=2),
+    )
+    assignment = care_services.assignment_detachment(
+        request=request, detachment=detachment, hands=3, curator_going=True, by=alice
+    )
+    care_services.assignment_done(assignment=assignment, hours="6", note="", by=curator)
+    today = timezone.localdate()
+    start = today.replace(month=1, day=1)
+    scope = ReportScope(user=alice, start=start, end=today)
+    given = figure(dashboard.hours_section(scope), "Hours given")
+    rows = read_csv(
+        export(
+            client_for(alice),
+            report="hours",
+            file_format="csv",
+            start=start.isoformat(),
+            end=today.isoformat(),
+        )
+    )
+    header, body, totals = rows[0], rows[1:-1], rows[-1]
+    assert Decimal(totals[header.index("Hours")]) == given
+    assert sum(Decimal(r[header.index("Hours")]) for r in body) == given
+    whole = [r for r in body if r[header.index("Detachment")] == detachment.school_name and not r[0]]
+    assert [Decimal(r[header.index("Hours")]) for r in whole] == [Decimal("6.00")]
