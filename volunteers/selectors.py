@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import (
     Case,
+    CharField,
     Count,
     F,
     IntegerField,
@@ -23,12 +24,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Collate
+from django.db.models.functions import Cast, Collate
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from accounts.audit import audit_trail_for
 from accounts.models import AuditEntry
 from regions.models import Region
 from regions.scoping import (
@@ -643,5 +643,18 @@ TRAIL_LENGTH = 50
 
 
 def volunteer_trail(*, volunteer: Volunteer, limit: int = TRAIL_LENGTH) -> list[AuditEntry]:
-    """Who viewed or exported this person's data, newest first (the last `limit` entries)."""
-    return audit_trail_for(subject_type=Volunteer._meta.label_lower, subject_id=volunteer.pk, limit=limit)
+    """Who viewed or exported this person's data, newest first (the last `limit` entries), under
+    this record and under every record merged into it: the entries keep the id they were written
+    with, and a merge is the same person's history joined (their "merged" changes came along with
+    the rest of the history, so one lookup finds the records of earlier merges too). One query."""
+    merged = (
+        VolunteerChange.objects.filter(
+            volunteer=volunteer, action=VolunteerChange.Action.MERGE, merged_from__isnull=False
+        )
+        .annotate(subject=Cast("merged_from", CharField()))
+        .values("subject")
+    )
+    entries = AuditEntry.objects.filter(subject_type=Volunteer._meta.label_lower).filter(
+        Q(subject_id=str(volunteer.pk)) | Q(subject_id__in=merged)
+    )
+    return list(entries.select_related("actor")[:limit])
