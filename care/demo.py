@@ -68,7 +68,10 @@ def seed_care(*, per_region: int = 8, seed: int = 2026) -> dict[str, int]:
     rng = random.Random(seed)
     now = timezone.now()
     today = timezone.localdate()
-    adult_born_before = today.replace(year=today.year - ADULT_AGE)
+    try:
+        adult_born_before = today.replace(year=today.year - ADULT_AGE)
+    except ValueError:  # 29 February: 18 years back is the 28th
+        adult_born_before = today.replace(year=today.year - ADULT_AGE, day=28)
     coordinators = {u.email: u for u in User.objects.filter(email__startswith="coordinator")}
     kinds = list(KIND_WEIGHTS)
     weights = [KIND_WEIGHTS[k] for k in kinds]

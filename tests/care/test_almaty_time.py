@@ -51,3 +51,11 @@ def test_no_reminder_to_go_once_staff_closed_the_request_as_done(alice, bob) -> 
     with clock(request.due_from - datetime.timedelta(minutes=1)):
         assert messages_send_due(max_seconds=30).sent == 0
     assert mail.outbox == []
+
+
+def test_the_demo_data_can_be_made_on_29_february() -> None:
+    from care.demo import seed_care
+
+    with clock(datetime.datetime(2028, 2, 29, 9, tzinfo=ALMATY)):
+        counts = seed_care(per_region=0)
+    assert counts["help_requests"] == 0
