@@ -215,3 +215,20 @@ def test_english_reads_a_deadline_written_with_slashes_day_first() -> None:
     with translation.override("en"):
         assert ShiftForm.base_fields["date"].clean("01/12/2026") == datetime.date(2026, 12, 1)
         assert ShiftForm.base_fields["signup_deadline"].clean("01/12/2026 00:30") == kz(2026, 12, 1, 0, 30)
+
+
+def test_calendar_file_of_a_night_shift_and_of_one_at_half_past_midnight() -> None:
+    from events.ics import shift_calendar
+
+    first = first_of_next_month()
+    eve = first - datetime.timedelta(days=1)
+    night = ShiftFactory(
+        starts_at=kz(eve.year, eve.month, eve.day, 22), ends_at=kz(first.year, first.month, first.day, 2)
+    )
+    body = shift_calendar(night, url="https://example.kz/shifts/1/")
+    assert f"DTSTART:{eve:%Y%m%d}T170000Z\r\n" in body
+    assert f"DTEND:{eve:%Y%m%d}T210000Z\r\n" in body
+    early = ShiftFactory(starts_at=kz(first.year, first.month, first.day, 0, 30))
+    body = shift_calendar(early, url="https://example.kz/shifts/2/")
+    # 00:30 on the 1st in Almaty is 19:30 UTC on the evening before: a calendar shows it on the 1st.
+    assert f"DTSTART:{eve:%Y%m%d}T193000Z\r\n" in body
