@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -72,8 +73,13 @@ class SlotSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     capacity = serializers.IntegerField()
-    free = serializers.IntegerField()
+    free = serializers.SerializerMethodField(help_text="Places still bookable: 0 once the slot has begun.")
     blocked = serializers.SerializerMethodField()
+
+    def get_free(self, obj: VisitSlot) -> int:
+        # As the booking page shows it: the morning's slots read at 20:00 are not free to book
+        # (booking them is refused as past), whatever places nobody took.
+        return obj.free if obj.starts_at > self.context["now"] else 0
 
     def get_blocked(self, obj: VisitSlot) -> bool:
         return bool(obj.blocked_reason)
@@ -165,7 +171,7 @@ class OfficeSlotsApi(APIView):
         params = SlotsFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         slots = selectors.slots_of_day(office=office, day=params.validated_data["date"])
-        return Response(SlotSerializer(slots, many=True).data)
+        return Response(SlotSerializer(slots, many=True, context={"now": timezone.now()}).data)
 
 
 class VisitListCreateApi(APIView):

@@ -238,3 +238,18 @@ def test_next_free_visit_on_weekends_at_the_end_of_saturday(office) -> None:  # 
     assert found[0].slot.starts_at == datetime.datetime.combine(
         saturday, datetime.time(15, 30), tzinfo=ALMATY
     )
+
+
+def test_the_api_shows_no_free_place_in_a_slot_that_has_begun(office) -> None:  # type: ignore[no-untyped-def]
+    """At 15:00 the day's slots as the API gives them: the morning's are not free to book (booking
+    them is refused as past), the evening's are, times with Almaty's offset."""
+    from django.test import Client
+
+    monday = next_weekday(0, after=3)
+    slot_at(office, monday, 10)
+    with clock(datetime.datetime.combine(monday, datetime.time(15), tzinfo=ALMATY)):
+        rows = Client().get(f"/api/front-offices/{office.pk}/slots/?date={monday.isoformat()}").json()
+    free = {row["starts_at"][11:16]: row["free"] for row in rows}
+    assert free["10:00"] == 0 and free["14:30"] == 0
+    assert free["15:30"] == 2 and free["19:30"] == 2
+    assert all(row["starts_at"].endswith("+05:00") for row in rows)
