@@ -102,7 +102,9 @@ def signup_promoted(signup: Signup, shift: Shift) -> None:
     """Moved up from the waitlist: told so at once, then reminded like everyone confirmed."""
     now = timezone.now()
     context = shift_context(shift)
-    _schedule(signup, "waitlist_promoted", due_at=now, context=context)
+    # Nobody moves up once the shift has started (`_promote`); held up past the start, the news
+    # would send the person to a shift under way, so it is dropped then.
+    _schedule(signup, "waitlist_promoted", due_at=now, valid_until=max(shift.starts_at, now), context=context)
     _schedule_reminders(signup, shift, context)
 
 

@@ -232,3 +232,20 @@ def test_calendar_file_of_a_night_shift_and_of_one_at_half_past_midnight() -> No
     body = shift_calendar(early, url="https://example.kz/shifts/2/")
     # 00:30 on the 1st in Almaty is 19:30 UTC on the evening before: a calendar shows it on the 1st.
     assert f"DTSTART:{eve:%Y%m%d}T193000Z\r\n" in body
+
+
+def test_a_place_opened_up_is_not_announced_after_the_shift_has_started(almaty) -> None:  # type: ignore[no-untyped-def]
+    """Moved up from the waitlist 30 minutes before the start, with the workers down until after
+    it: "A place opened up" an hour later would send the person to a shift under way."""
+    start = timezone.now() + 30 * datetime.timedelta(minutes=1)
+    shift = ShiftFactory(starts_at=start, ends_at=start + 3 * H, capacity=1)
+    first = services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+    second = services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+    send_due()
+    mail.outbox.clear()
+    services.signup_cancel(signup=first, by=None)
+    with clock(start + H):
+        send_due()
+    assert [m for m in mail.outbox if m.to == [second.volunteer.email]] == []
+    promoted = Message.objects.get(subject_id=second.pk, kind="waitlist_promoted")
+    assert promoted.status == "expired"
