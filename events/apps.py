@@ -14,6 +14,7 @@ class EventsConfig(AppConfig):
 
         from . import (
             admin,  # noqa: F401
+            merging,
             selectors,
             services,
         )
@@ -27,5 +28,7 @@ class EventsConfig(AppConfig):
         # became of its sign-up; and their call-out links.
         extensions.register_anonymize_hook(services.volunteer_transport_erase)
         extensions.register_anonymize_hook(services.volunteer_callout_links_revoke)
+        # A merge of two records of one person: their sign-ups for one shift become one.
+        extensions.register_merge_hook(merging.signups_merge)
         extensions.register_detail_api_field("hours", selectors.volunteer_hours_text)
         extensions.register_hour_source("shifts", selectors.volunteer_hours_for)

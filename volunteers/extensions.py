@@ -13,6 +13,12 @@ a higher app appends a callable here in its AppConfig.ready(), and volunteers/ c
 - HOUR_SOURCES: (key, callable(volunteer) -> Decimal) pairs; `volunteer_total_hours` adds them
   up, so a person's hours count shifts attended (events) and help requests done (care) alike,
   wherever the total is shown.
+- MERGE_HOOKS: callables(*, kept, dropped, by) run inside `volunteer_merge`'s transaction before
+  the rows that refer to the dropped record move to the kept one. Where both records hold a row
+  that may exist once per person (a sign-up for one shift), the moving would keep the kept
+  record's and delete the other, whatever it held; a hook settles such pairs by its app's own
+  rules first (events/ keeps the sign-up that was attended, with its hours, and gives the second
+  place back to the waitlist).
 - GUARDIAN_LINK_MESSENGER: how a minor's personal consent link reaches the guardian (notifications/
   sends it by SMS to the guardian's phone, and tells which links went out lately). The link goes
   to the guardian, never to the minor: a minor who holds it could consent for themselves.
@@ -35,8 +41,13 @@ class AnonymizeHook(Protocol):
     def __call__(self, *, volunteer: Volunteer, by: User | None) -> object: ...
 
 
+class MergeHook(Protocol):
+    def __call__(self, *, kept: Volunteer, dropped: Volunteer, by: User | None) -> object: ...
+
+
 PERSONAL_DATA_SECTIONS: list[tuple[str, Callable[[Volunteer], Any]]] = []
 ANONYMIZE_HOOKS: list[AnonymizeHook] = []
+MERGE_HOOKS: list[MergeHook] = []
 DETAIL_API_FIELDS: list[tuple[str, Callable[[Volunteer], Any]]] = []
 HOUR_SOURCES: list[tuple[str, Callable[[Volunteer], Decimal]]] = []
 
@@ -69,6 +80,11 @@ def register_personal_data_section(key: str, section: Callable[[Volunteer], Any]
 def register_anonymize_hook(hook: AnonymizeHook) -> None:
     if hook not in ANONYMIZE_HOOKS:
         ANONYMIZE_HOOKS.append(hook)
+
+
+def register_merge_hook(hook: MergeHook) -> None:
+    if hook not in MERGE_HOOKS:
+        MERGE_HOOKS.append(hook)
 
 
 def register_detail_api_field(key: str, field: Callable[[Volunteer], Any]) -> None:

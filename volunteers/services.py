@@ -1125,6 +1125,10 @@ def volunteer_merge(*, keep: Volunteer, drop: Volunteer, by: User) -> Volunteer:
         filled.append("skills")
     filled += _merge_guardian_consents(kept, dropped, by=by)
     _merge_flags(kept, dropped, by=by)
+    # Rows both records hold once per person (a sign-up for the same shift) are settled by their
+    # apps' rules first: the generic move below keeps the kept record's row of such a pair.
+    for hook in extensions.MERGE_HOOKS:
+        hook(kept=kept, dropped=dropped, by=by)
     for model, field_name in _relations_to_move():
         _move_rows(model, field_name, dropped=dropped, kept=kept)
     account, dropped_id = dropped.user_id, dropped.pk
