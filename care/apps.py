@@ -14,7 +14,7 @@ class CareConfig(AppConfig):
         from notifications.links import subject_page_register
         from volunteers import extensions
 
-        from . import messages, selectors, services
+        from . import merging, messages, selectors, services
         from .periodic import start_in_process
 
         # The message lists link a care message to its request's page, for the region's staff
@@ -24,4 +24,6 @@ class CareConfig(AppConfig):
         extensions.register_hour_source("care", selectors.volunteer_care_hours)
         extensions.register_personal_data_section("care", selectors.personal_data_care)
         extensions.register_anonymize_hook(services.volunteer_assignments_withdraw)
+        # A merge of two records of one person: their assignments to one request become one.
+        extensions.register_merge_hook(merging.assignments_merge)
         start_in_process()

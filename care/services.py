@@ -512,15 +512,21 @@ def assignment_done(*, assignment: Assignment, hours: Any, note: str, by: User) 
     locked.done_at = now
     locked.save(update_fields=["status", "hours", "note", "done_at"])
     care_messages.assignment_finished(locked)
-    waiting = Assignment.objects.filter(request=locked_request, status=Assignment.Status.CONFIRMED).exists()
-    if not waiting:
-        locked_request.status = HelpRequest.Status.DONE
-        locked_request.done_at = now
-        locked_request.closed_at = now
-        if locked.note and not locked_request.outcome_note:
-            locked_request.outcome_note = locked.note
-        locked_request.save(update_fields=["status", "done_at", "closed_at", "outcome_note"])
+    _done_when_nobody_waits(locked_request, now=now, note=locked.note)
     return locked
+
+
+def _done_when_nobody_waits(request: HelpRequest, *, now: datetime.datetime, note: str) -> None:
+    """The request (locked by the caller) is done once no confirmed assignment is left to do it;
+    `note`, the last one's, becomes its outcome unless staff wrote one."""
+    if Assignment.objects.filter(request=request, status=Assignment.Status.CONFIRMED).exists():
+        return
+    request.status = HelpRequest.Status.DONE
+    request.done_at = now
+    request.closed_at = now
+    if note and not request.outcome_note:
+        request.outcome_note = note
+    request.save(update_fields=["status", "done_at", "closed_at", "outcome_note"])
 
 
 def _someone_going(request: HelpRequest) -> bool:
