@@ -11,6 +11,7 @@ class FrontOfficesConfig(AppConfig):
 
         from . import (
             admin,  # noqa: F401
+            merging,
             selectors,
             services,
         )
@@ -19,3 +20,5 @@ class FrontOfficesConfig(AppConfig):
         extensions.register_anonymize_hook(services.volunteer_visits_cancel_upcoming)
         # After the cancellations, so that theirs are blanked too.
         extensions.register_anonymize_hook(services.volunteer_visit_texts_erase)
+        # A merge of two records of one person: their visits in one slot become one.
+        extensions.register_merge_hook(merging.visits_merge)

@@ -53,7 +53,9 @@ def test_help_done_under_the_dropped_record_stays_with_its_hours(alice, almaty, 
     assert request_almaty.outcome_note == "Дәрі әкелінді"
 
 
-def test_two_confirmed_become_one_and_the_second_reminder_is_called_off(alice, almaty, request_almaty) -> None:  # type: ignore[no-untyped-def]
+def test_two_confirmed_become_one_and_the_second_reminder_is_called_off(
+    alice, almaty, request_almaty
+) -> None:  # type: ignore[no-untyped-def]
     kept, dropped = _twice(almaty)
     first = services.assignment_volunteer(request=request_almaty, volunteer=dropped, by=alice)
     second = services.assignment_volunteer(request=request_almaty, volunteer=kept, by=alice)

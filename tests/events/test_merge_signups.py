@@ -49,7 +49,9 @@ def test_an_attendance_marked_on_the_dropped_record_stays_with_its_hours(alice, 
     volunteer_services.volunteer_merge(keep=kept, drop=dropped, by=alice)
 
     active = Signup.objects.filter(volunteer=kept, shift=shift, status__in=Signup.ACTIVE)
-    assert [(s.pk, s.status, s.hours) for s in active] == [(on_dropped.pk, Signup.Status.ATTENDED, Decimal(3))]
+    assert [(s.pk, s.status, s.hours) for s in active] == [
+        (on_dropped.pk, Signup.Status.ATTENDED, Decimal(3))
+    ]
     assert volunteer_total_hours(kept) == Decimal(3)
     shift.refresh_from_db()
     assert shift.taken_places == _places_held(shift) == 1
