@@ -27,6 +27,7 @@ from regions.scoping import is_curator, region_scope_required, require
 from volunteer_net.forms import apply_service_errors
 from volunteer_net.http import require_post
 from volunteer_net.numbers import number_text
+from volunteers.extensions import volunteer_total_hours
 
 from . import selectors, services
 from .forms import (
@@ -193,7 +194,8 @@ def my_shifts(request: AuthenticatedHttpRequest) -> HttpResponse:
             # The transport request comes joined: its answer shows on each card.
             "upcoming": selectors.my_upcoming_signups(volunteer=volunteer).select_related("transport"),
             "past": past,
-            "hours": selectors.volunteer_hours(volunteer=volunteer),
+            # Every source's hours (shifts and targeted help), the figure the profile shows too.
+            "hours": volunteer_total_hours(volunteer),
             "volunteer": volunteer,
             # The rows build /shifts/<pk>/{,calendar.ics} and /my-shifts/<pk>/{cancel,transport}/.
             "shifts_url": _url_prefix("events:shift_detail"),

@@ -1,0 +1,50 @@
+"""A volunteer's hours read the same on "My shifts" as on their profile: shifts attended and
+targeted help done. "My shifts" counted the shifts only, under the same words."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from care import services as care_services
+from care.models import HelpRequest
+from events import services
+from events.models import Shift
+from tests.care.factories import HelpRequestFactory
+from tests.conftest import client_for
+from tests.events.factories import ShiftFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _hours(html: str) -> str:
+    found = re.findall(
+        r'<span class="big-number">([^<]*)</span> volunteer hours confirmed by attendance', html
+    )
+    assert len(found) == 1
+    return found[0]
+
+
+def test_my_shifts_and_my_profile_give_one_figure(alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+    shift = ShiftFactory()
+    signup = services.signup_create(shift=shift, volunteer=bob, by=alice)
+    began = timezone.now() - datetime.timedelta(hours=1)
+    Shift.objects.filter(pk=shift.pk).update(starts_at=began, ends_at=began + datetime.timedelta(hours=3))
+    services.signup_check_in(signup=signup, by=alice)
+    request = HelpRequestFactory()
+    assignment = care_services.assignment_volunteer(request=request, volunteer=bob, by=alice)
+    HelpRequest.objects.filter(pk=request.pk).update(due_from=timezone.now() - datetime.timedelta(hours=1))
+    care_services.assignment_done(assignment=assignment, hours=Decimal(2), note="", by=alice)
+
+    client = client_for(bob.user)
+    client.cookies["django_language"] = "en"
+    on_my_shifts = _hours(client.get("/my-shifts/").content.decode())
+    on_profile = _hours(client.get("/me/").content.decode())
+    on_roster = _hours(
+        client_for(alice).get(f"/roster/{bob.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    assert on_my_shifts == on_profile == on_roster == "5"
