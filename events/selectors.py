@@ -769,23 +769,6 @@ def shift_map_points(*, filters: CampaignFilters | None = None) -> QuerySet[Shif
     )
 
 
-def hours_by_region_public(*, year: int) -> dict[int, Decimal]:
-    """Attended hours per campaign region id in an Almaty calendar year (national campaigns
-    left out: they have no region): one query, public totals only."""
-    rows = (
-        Signup.objects.filter(
-            status=Signup.Status.ATTENDED,
-            shift__campaign__region__isnull=False,
-            shift__starts_at__gte=_local_midnight(datetime.date(year, 1, 1)),
-            shift__starts_at__lt=_local_midnight(datetime.date(year + 1, 1, 1)),
-        )
-        .values("shift__campaign__region")
-        .annotate(hours=_HOURS)
-        .order_by()
-    )
-    return {row["shift__campaign__region"]: row["hours"] for row in rows}
-
-
 def free_shifts_by_region(*, now: datetime.datetime | None = None) -> dict[int, int]:
     """Upcoming shifts with free places per campaign region id (published campaigns): one query."""
     conditions = shift_conditions(CampaignFilters(free_places=True), now=now or timezone.now())

@@ -763,14 +763,22 @@ def direction_choices() -> list[tuple[str, str]]:
 # Public totals (the Year of Volunteers page) ------------------------------------------------
 
 
+def _whole_year(year: int) -> ReportScope:
+    return ReportScope(user=ALL_REGIONS, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31))
+
+
+def hours_by_region_in_year(year: int) -> dict[int | None, Decimal]:
+    """Hours per region id in an Almaty calendar year, every source (shifts, targeted help) read
+    across all regions (None: national campaigns): the Year of Volunteers page's figures, which
+    the map's regions layer shows too."""
+    return hours_by(_whole_year(year), "region")
+
+
 def year_totals(year: int) -> dict[str, Any]:
     """National and per-region totals for a calendar year: counts only, nothing personal.
     Hours by campaign region; national campaigns count in the national total only."""
-    # Every hours source (shifts, targeted help), read across all regions: counts only.
-    whole_year = ReportScope(
-        user=ALL_REGIONS, start=datetime.date(year, 1, 1), end=datetime.date(year, 12, 31)
-    )
-    hours = hours_by(whole_year, "region")
+    whole_year = _whole_year(year)
+    hours = hours_by_region_in_year(year)
     active = active_by_region(whole_year)
     volunteers = live_volunteers_by_region(whole_year, registered_by=whole_year.end)
     campaigns = dict(

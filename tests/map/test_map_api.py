@@ -308,8 +308,30 @@ def test_region_aggregates_are_cached(client: Client, places, django_assert_max_
     with django_assert_max_num_queries(0):
         get(client, "api-map-regions")
     cache.clear()
-    with django_assert_max_num_queries(4):
+    # Volunteers, free shifts, and the hours of each source (shifts, targeted help).
+    with django_assert_max_num_queries(5):
         get(client, "api-map-regions")
+
+
+def test_the_regions_hours_are_the_year_pages_targeted_help_included(
+    client: Client, alice, bob, almaty
+) -> None:  # type: ignore[no-untyped-def]
+    # The layer counted shifts only, while the Year of Volunteers page adds targeted help.
+    from care import services as care_services
+    from care.models import HelpRequest
+    from reports.selectors import year_totals
+    from tests.care.factories import HelpRequestFactory
+
+    request = HelpRequestFactory()
+    assignment = care_services.assignment_volunteer(request=request, volunteer=bob, by=alice)
+    HelpRequest.objects.filter(pk=request.pk).update(due_from=timezone.now() - datetime.timedelta(hours=1))
+    care_services.assignment_done(assignment=assignment, hours=Decimal("1.5"), note="", by=alice)
+    on_map = {
+        f["id"]: f["properties"]["hours_this_year"] for f in get(client, "api-map-regions").json()["features"]
+    }
+    on_year_page = {r["code"]: float(r["hours"]) for r in year_totals(timezone.localdate().year)["regions"]}
+    assert on_map["75"] == 1.5
+    assert on_map == on_year_page
 
 
 @pytest.mark.parametrize("name", ENDPOINTS)

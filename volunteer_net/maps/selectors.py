@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from detachments.selectors import detachment_display_name, detachment_points
-from events.selectors import free_shifts_by_region, hours_by_region_public, shift_map_points
+from events.selectors import free_shifts_by_region, shift_map_points
 from front_offices.selectors import front_office_public_list, opening_statuses
 from regions.selectors import region_list
+from reports.selectors import hours_by_region_in_year
 from volunteers.selectors import active_volunteers_by_region
 
 Feature = dict[str, Any]
@@ -196,7 +197,7 @@ def feature_collection(features: Iterable[Feature]) -> dict[str, Any]:
 
 
 def region_aggregates(*, now: datetime.datetime | None = None) -> dict[str, Any]:
-    """Per region, at its centre: active volunteers, attended hours this (Almaty) year, upcoming
+    """Per region, at its centre: active volunteers, hours given this (Almaty) year, upcoming
     shifts with free places. Public totals only; cached for MAP_REGIONS_CACHE_SECONDS."""
     language = get_language() or settings.LANGUAGE_CODE
     key = f"map:regions:{language}"
@@ -205,7 +206,8 @@ def region_aggregates(*, now: datetime.datetime | None = None) -> dict[str, Any]
         return cached
     now = now or timezone.now()
     volunteers = active_volunteers_by_region()
-    hours = hours_by_region_public(year=timezone.localdate(now).year)
+    # Shifts and targeted help, as the Year of Volunteers page counts them.
+    hours = hours_by_region_in_year(timezone.localdate(now).year)
     free = free_shifts_by_region(now=now)
     features = [
         {
