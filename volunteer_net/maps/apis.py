@@ -154,7 +154,10 @@ REGION_SCHEMA = _collection_schema(
         "name_ru": _S,
         "name_en": _S,
         "active_volunteers": _I,
-        "hours_this_year": {"type": "number", "description": "Attended hours, Almaty calendar year."},
+        "hours_this_year": {
+            "type": "number",
+            "description": "Hours given (shifts attended and targeted help done), Almaty calendar year, as on the Year of Volunteers page.",
+        },
         "upcoming_free_shifts": {"type": "integer", "description": "Upcoming shifts with free places."},
     },
     id_type="string",
