@@ -151,11 +151,16 @@ class VolunteerDetailApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         volunteer = selectors.volunteer_get(user=request.user, pk=pk)
         services.volunteer_viewed(by=cast(User, request.user), volunteer=volunteer, where="api")
-        data = dict(VolunteerDetailOutputSerializer(volunteer, context={"request": request}).data)
-        # Figures of the apps above volunteers/ ("hours" from events): volunteers/extensions.py.
-        for key, field in extensions.DETAIL_API_FIELDS:
-            data[key] = field(volunteer)
-        return Response(data)
+        return Response(_detail(volunteer, request))
+
+
+def _detail(volunteer: Volunteer, request: Request) -> dict[str, Any]:
+    """A profile as GET /api/volunteers/{id}/ and /api/me/ give it, with the figures of the apps
+    above volunteers/ ("hours" from events, every source added up): volunteers/extensions.py."""
+    data = dict(VolunteerDetailOutputSerializer(volunteer, context={"request": request}).data)
+    for key, field in extensions.DETAIL_API_FIELDS:
+        data[key] = field(volunteer)
+    return data
 
 
 class MeApi(APIView):
@@ -183,10 +188,7 @@ class MeApi(APIView):
                 "email": user.email,
                 "is_national_staff": bool(user.is_national_staff),
                 "coordinated_regions": regions,
-                "volunteer": (
-                    VolunteerDetailOutputSerializer(volunteer, context={"request": request}).data
-                    if volunteer
-                    else None
-                ),
+                # The person's own hours too, as their profile page shows them.
+                "volunteer": _detail(volunteer, request) if volunteer else None,
             }
         )

@@ -1,5 +1,6 @@
-"""A volunteer's hours read the same on "My shifts" as on their profile: shifts attended and
-targeted help done. "My shifts" counted the shifts only, under the same words."""
+"""A volunteer's hours read the same on "My shifts" as on their profile, their roster page and in
+the API: shifts attended and targeted help done. "My shifts" counted the shifts only, under the
+same words, and /api/me/ gave no hours."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from care import services as care_services
 from care.models import HelpRequest
@@ -48,3 +50,10 @@ def test_my_shifts_and_my_profile_give_one_figure(alice, bob, almaty) -> None:  
         client_for(alice).get(f"/roster/{bob.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     )
     assert on_my_shifts == on_profile == on_roster == "5"
+    # The API gives the person the figure their coordinator's API call reads.
+    own = APIClient()
+    own.force_authenticate(bob.user)
+    staff = APIClient()
+    staff.force_authenticate(alice)
+    assert own.get("/api/me/").json()["volunteer"]["hours"] == "5.00"
+    assert staff.get(f"/api/volunteers/{bob.pk}/").json()["hours"] == "5.00"
