@@ -643,9 +643,22 @@ def shift_update(
     if locked.cancelled_at is not None:
         raise ValidationError(_("This shift has been cancelled."), code="shift_cancelled")
     before = {field: getattr(locked, field) for field in WHEN_AND_WHERE}
+    now = timezone.now()
     for field, value in data.items():
         if field in SHIFT_FIELDS:
             setattr(locked, field, value)
+    if before["starts_at"] > now and locked.starts_at != before["starts_at"] and locked.starts_at <= now:
+        # An upcoming shift moved into the past is a mistyped date: everyone signed up would be
+        # told of a time gone by, their reminders dropped. A shift under way or over may still
+        # have its times corrected (its hours follow them).
+        raise ValidationError(
+            {
+                "starts_at": [
+                    _("The shift of %(date)s would start in the past.") % {"date": _day(locked.local_date)}
+                ]
+            },
+            code="past",
+        )
     taken = locked.taken_places
     if locked.capacity is not None and locked.capacity < taken:
         raise ValidationError(

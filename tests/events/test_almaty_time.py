@@ -249,3 +249,34 @@ def test_a_place_opened_up_is_not_announced_after_the_shift_has_started(almaty) 
     assert [m for m in mail.outbox if m.to == [second.volunteer.email]] == []
     promoted = Message.objects.get(subject_id=second.pk, kind="waitlist_promoted")
     assert promoted.status == "expired"
+
+
+def test_an_upcoming_shift_cannot_be_moved_into_the_past(alice, bob) -> None:  # type: ignore[no-untyped-def]
+    """A date mistyped on the edit form (the 1st of this month for the next): refused, and the
+    person signed up hears nothing and keeps their reminders."""
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    start = timezone.now() + 30 * H
+    shift = ShiftFactory(starts_at=start, ends_at=start + 2 * H)
+    signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+    before = reminders(signup)
+    past = start - 3 * 24 * H
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        services.shift_update(shift=shift, data={"starts_at": past, "ends_at": past + 2 * H}, by=alice)
+    day = timezone.localtime(past).date()
+    assert caught.value.message_dict == {
+        "starts_at": [f"The shift of {day:%d.%m.%Y} would start in the past."]
+    }
+    shift.refresh_from_db()
+    assert shift.starts_at == start
+    assert reminders(signup) == before
+    assert not Message.objects.filter(kind="shift_changed").exists()
+
+
+def test_a_shift_under_way_may_have_its_times_corrected(alice) -> None:  # type: ignore[no-untyped-def]
+    start = timezone.now() - H
+    shift = ShiftFactory(starts_at=start, ends_at=start + 2 * H)
+    services.shift_update(shift=shift, data={"starts_at": start - H, "ends_at": start + 2 * H}, by=alice)
+    shift.refresh_from_db()
+    assert shift.duration_hours == 3
