@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import User
 from regions.models import Region
@@ -478,6 +479,17 @@ class RosterFilterForm(forms.Form):
         choices=[("", _("Any")), ("missing", _("Minors without consent"))],
         widget=FastSelect,
     )
+    # The overview's "new in the last 7 days" links here with "week".
+    registered = forms.ChoiceField(
+        required=False,
+        label=pgettext_lazy("roster filter", "Registered"),
+        choices=[
+            ("", pgettext_lazy("registered", "Any time")),
+            ("week", _("In the last 7 days")),
+            ("month", _("In the last 30 days")),
+        ],
+        widget=FastSelect,
+    )
     sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORTS], widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -509,6 +521,7 @@ class RosterFilterForm(forms.Form):
             availability=data.get("availability", ""),
             status=data.get("status", ""),
             consent=data.get("consent", ""),
+            registered=data.get("registered", ""),
             sort=data.get("sort") or "name",
         )
 

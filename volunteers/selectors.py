@@ -88,6 +88,7 @@ class RosterFilters:
     availability: str = ""
     status: str = ""
     consent: str = ""
+    registered: str = ""
     sort: str = "name"
 
 
@@ -187,6 +188,10 @@ def volunteer_list(*, user: Any, filters: RosterFilters | None = None) -> QueryS
         qs = qs.filter(
             guardian_consent_at__isnull=True, birth_date__gt=_years_ago(timezone.localdate(), ADULT_AGE)
         ).exclude(status=Volunteer.Status.ARCHIVED)
+    if f.registered in REGISTERED_DAYS:
+        qs = qs.filter(
+            created_at__gte=timezone.now() - datetime.timedelta(days=REGISTERED_DAYS[f.registered])
+        )
     if f.status in Volunteer.Status.values:
         qs = qs.filter(status=f.status)
     else:
@@ -359,6 +364,8 @@ def skill_get(*, pk: Any) -> Skill:
 # Regions overview --------------------------------------------------------------------------
 
 NEW_REGISTRATIONS_DAYS = 7
+# The roster's "registered" filter: "week" lists the people the overview counts as new.
+REGISTERED_DAYS = {"week": NEW_REGISTRATIONS_DAYS, "month": 30}
 
 
 @dataclass(frozen=True)

@@ -96,3 +96,20 @@ def test_possible_duplicates_as_many_as_their_list_shows(alice, charlie, nora, a
         text = client.get(url, **EN).content.decode()
         shown = re.search(r'id="duplicate-count">(\d+) pairs? to check', text)
         assert shown is not None and int(shown.group(1)) == figure
+
+
+def test_new_in_the_last_7_days_as_many_as_the_roster_lists(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    # The figure had no link: nothing on the roster listed just those people.
+    VolunteerFactory(region=almaty, last_name="Жаңа")
+    VolunteerFactory(region=almaty, last_name="Кідірген", status=Volunteer.Status.PAUSED)
+    old = VolunteerFactory(region=almaty, last_name="Ескі")
+    Volunteer.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
+    erased = VolunteerFactory(region=almaty, last_name="Өшірілген")
+    services.volunteer_anonymize(volunteer=erased, requested_by=None)
+    client = client_for(alice)
+    figure, url = overview_cell(client, almaty, "new")
+    assert figure == 2
+    assert url is not None and "registered=week" in url
+    assert roster_count(client, url) == figure
+    month = url.replace("registered=week", "registered=month")
+    assert roster_count(client, month) == 3
