@@ -54,6 +54,7 @@ from accounts.models import AuditEntry
 from detachments.models import Detachment
 from regions.models import Region
 from regions.scoping import get_object_or_404, manages_regions, scoped_region_ids, staffed_office_ids
+from volunteer_net.dates import iso_local
 from volunteers.models import ADULT_AGE, Volunteer
 from volunteers.validators import format_phone
 
@@ -807,7 +808,7 @@ def personal_data_care(volunteer: Volunteer) -> dict[str, Any]:
         "assignments": [
             {
                 "kind": a.request.kind,
-                "due_from": timezone.localtime(a.request.due_from).isoformat(),
+                "due_from": iso_local(a.request.due_from),
                 "status": a.status,
                 "hours": str(a.hours) if a.hours is not None else None,
                 "note": a.note,

@@ -45,6 +45,7 @@ from regions.scoping import (
     scope_q,
     scope_queryset,
 )
+from volunteer_net.dates import iso_local
 from volunteers.extensions import volunteer_total_hours
 from volunteers.models import Skill, Volunteer
 
@@ -537,12 +538,6 @@ def volunteer_attended(*, volunteer: Volunteer) -> QuerySet[Signup]:
     )
 
 
-def _iso(moment: datetime.datetime | None) -> str | None:
-    """A moment of "download my data" as ISO 8601 with Almaty's offset: the shift at 00:30 on the
-    1st reads as the 1st, not as 19:30 UTC on the evening before."""
-    return timezone.localtime(moment).isoformat() if moment is not None else None
-
-
 def personal_data_shifts(volunteer: Volunteer) -> dict[str, Any]:
     """The "shifts" section of "download my data": every sign-up with its hours, and the total."""
     signups = _with_shift(Signup.objects.filter(volunteer=volunteer)).order_by("shift__starts_at", "id")
@@ -552,10 +547,10 @@ def personal_data_shifts(volunteer: Volunteer) -> dict[str, Any]:
             {
                 "campaign": s.shift.campaign.title,
                 "place": s.shift.place_name,
-                "starts_at": _iso(s.shift.starts_at),
-                "ends_at": _iso(s.shift.ends_at),
+                "starts_at": iso_local(s.shift.starts_at),
+                "ends_at": iso_local(s.shift.ends_at),
                 "status": s.status,
-                "signed_up_at": _iso(s.created_at),
+                "signed_up_at": iso_local(s.created_at),
                 "hours": str(s.hours) if s.hours is not None else None,
                 "hours_reason": s.hours_reason,
             }
@@ -575,16 +570,16 @@ def personal_data_transport(volunteer: Volunteer) -> list[dict[str, Any]]:
     return [
         {
             "campaign": r.signup.shift.campaign.title,
-            "shift_starts_at": _iso(r.signup.shift.starts_at),
+            "shift_starts_at": iso_local(r.signup.shift.starts_at),
             "pickup": r.pickup,
             "seats": r.seats,
             "note": r.note,
             "status": r.status,
-            "asked_at": _iso(r.created_at),
-            "answered_at": _iso(r.answered_at),
+            "asked_at": iso_local(r.created_at),
+            "answered_at": iso_local(r.answered_at),
             "driver_name": r.driver_name,
             "driver_phone": r.driver_phone,
-            "departure_at": _iso(r.departure_at),
+            "departure_at": iso_local(r.departure_at),
             "departure_place": r.departure_place,
             "group": r.group,
             "decline_reason": r.decline_reason,
@@ -604,10 +599,10 @@ def personal_data_callouts(volunteer: Volunteer) -> list[dict[str, Any]]:
     return [
         {
             "campaign": a.callout.campaign.title,
-            "called_at": _iso(a.callout.created_at),
+            "called_at": iso_local(a.callout.created_at),
             "message": a.callout.text,
             "answer": a.answer,
-            "answered_at": _iso(a.answered_at),
+            "answered_at": iso_local(a.answered_at),
         }
         for a in answers
     ]

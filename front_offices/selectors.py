@@ -28,6 +28,7 @@ from regions.scoping import (
     office_scope_q,
     staffed_office_ids,
 )
+from volunteer_net.dates import iso_local
 
 from .models import FrontOffice, OpeningHours, ScheduleException, Visit, VisitSlot
 from .schedule import EVENING_FROM, Interval, day_intervals, tz
@@ -410,7 +411,7 @@ def personal_data_visits(volunteer: Any) -> list[dict[str, Any]]:
     return [
         {
             "office": visit.office.name,
-            "starts_at": timezone.localtime(visit.starts_at).isoformat(),
+            "starts_at": iso_local(visit.starts_at),
             "purpose": visit.purpose,
             "note": visit.note,
             "status": visit.status,

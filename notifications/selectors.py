@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regions.scoping import get_object_or_404, scope_queryset
+from volunteer_net.dates import iso_local
 from volunteers.models import Volunteer
 from volunteers.search import fold
 
@@ -116,8 +116,8 @@ def personal_data_messages(volunteer: Volunteer) -> list[dict[str, Any]]:
             "about": m.about,
             "on_behalf": bool(m.recipient_email or m.recipient_phone),
             "status": m.status,
-            "due_at": timezone.localtime(m.due_at).isoformat(),
-            "sent_at": timezone.localtime(m.sent_at).isoformat() if m.sent_at else None,
+            "due_at": iso_local(m.due_at),
+            "sent_at": iso_local(m.sent_at),
         }
         for m in rows
     ]
@@ -130,7 +130,5 @@ def personal_data_message_preferences(volunteer: Volunteer) -> dict[str, Any]:
     return {
         "email_opt_out": preference.email_opt_out,
         "sms_opt_out": preference.sms_opt_out,
-        "updated_at": timezone.localtime(preference.updated_at).isoformat()
-        if preference.updated_at
-        else None,
+        "updated_at": iso_local(preference.updated_at),
     }

@@ -14,3 +14,14 @@ def when_text(moment: datetime.datetime) -> str:
     return formats.date_format(
         timezone.localtime(moment, timezone.get_default_timezone()), "SHORT_DATETIME_FORMAT"
     )
+
+
+def iso_local(moment: datetime.datetime | None) -> str | None:
+    """A moment in ISO 8601 with Almaty's offset, as the API writes it ("2026-12-01T00:30:00+05:00"),
+    None for none: "download my data" writes every moment so, and a shift at 00:30 on the 1st
+    reads as the 1st, not as 19:30 UTC on the evening before."""
+    return (
+        timezone.localtime(moment, timezone.get_default_timezone()).isoformat()
+        if moment is not None
+        else None
+    )

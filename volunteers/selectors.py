@@ -40,6 +40,7 @@ from regions.scoping import (
     scope_q,
     scope_queryset,
 )
+from volunteer_net.dates import iso_local
 
 from . import extensions
 from .crypto import iin_digest
@@ -287,7 +288,9 @@ def _exported(volunteer: Volunteer, name: str) -> Any:
     value = getattr(volunteer, name)
     if field.is_relation:
         return str(value) if value is not None else None
-    if isinstance(value, datetime.date):  # datetimes too
+    if isinstance(value, datetime.datetime):
+        return iso_local(value)
+    if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
@@ -304,9 +307,9 @@ def volunteer_personal_data(*, volunteer: Volunteer) -> dict[str, Any]:
     return {
         **{name: _exported(volunteer, name) for name in exported},
         "account_email": volunteer.user.email if volunteer.user else None,
-        "created_at": volunteer.created_at.isoformat(),
+        "created_at": iso_local(volunteer.created_at),
         "changes": [
-            {"at": c.changed_at.isoformat(), "action": c.action, "fields": c.fields}
+            {"at": iso_local(c.changed_at), "action": c.action, "fields": c.fields}
             for c in volunteer.changes.all()
         ],
         # A minor's guardian consents, withdrawn ones included: they are about the person too.
@@ -318,8 +321,8 @@ def volunteer_personal_data(*, volunteer: Volunteer) -> dict[str, Any]:
                 "guardian_relation": c.guardian_relation,
                 "document_number": c.document_number,
                 "document_date": c.document_date.isoformat() if c.document_date else None,
-                "given_at": c.given_at.isoformat(),
-                "withdrawn_at": c.withdrawn_at.isoformat() if c.withdrawn_at else None,
+                "given_at": iso_local(c.given_at),
+                "withdrawn_at": iso_local(c.withdrawn_at),
                 "withdrawal_reason": c.withdrawal_reason,
             }
             for c in volunteer.guardian_consents.all()

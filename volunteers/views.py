@@ -25,6 +25,7 @@ from accounts import ratelimit, reauth
 from accounts.forms import RegistrationForm
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import is_national_staff, manages_regions, region_scope_required
+from volunteer_net.dates import iso_local
 from volunteer_net.forms import apply_service_errors, share_choices
 from volunteer_net.http import require_post
 from volunteer_net.paging import SortedRowsPaginator
@@ -147,9 +148,9 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
 def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = selectors.volunteer_of_user(user=request.user)
     payload: dict[str, Any] = {
-        "account": {"email": request.user.email, "date_joined": request.user.date_joined.isoformat()},
+        "account": {"email": request.user.email, "date_joined": iso_local(request.user.date_joined)},
         "volunteer": selectors.volunteer_personal_data(volunteer=volunteer) if volunteer else None,
-        "exported_at": timezone.now().isoformat(),
+        "exported_at": iso_local(timezone.now()),
     }
     if volunteer is not None:
         # Sections of apps above volunteers/ (events' shifts and hours): see volunteers/extensions.py.
