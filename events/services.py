@@ -671,6 +671,12 @@ def shift_update(
     if skills is not None:
         locked.required_skills.set(list(skills))
     changed = any(getattr(locked, field) != value for field, value in before.items())
+    if (locked.starts_at, locked.ends_at) != (before["starts_at"], before["ends_at"]):
+        # A shift's times corrected after attendance: the hours credited by the check-in follow
+        # the shift's new length; hours a coordinator set by hand (with a reason) stay as set.
+        Signup.objects.filter(shift=locked, status=Signup.Status.ATTENDED, hours_reason="").update(
+            hours=locked.duration_hours
+        )
     recheck: set[int] = set()
     if changed:
         # A lift arranged for the old time or place may no longer fit: flagged for the
