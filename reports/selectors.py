@@ -376,9 +376,10 @@ def month_label(day: datetime.date) -> str:
 
 
 def activity_serves(scope: ReportScope) -> bool:
-    """The activity table (activity.py) holds each person's attended days per campaign region:
-    it answers any period and region, not one campaign's, a detachment's or one person's figures
-    (those read the sign-ups, a small share of them)."""
+    """The activity table (activity.py) holds each person's days of attended shifts and of
+    targeted help per region: it answers any period and region, not one campaign's, a
+    detachment's or one person's figures (those read the sign-ups and assignments, a small share
+    of them)."""
     return activity.available() and not scope.campaign and not scope.detachment and not scope.volunteer
 
 
@@ -402,38 +403,51 @@ def _month_bounds(
     return bounds
 
 
+def _given_hours(scope: ReportScope, *, signups: dict[str, Any], helped: dict[str, Any]) -> QuerySet[Any]:
+    """Who gave hours in the scope and period ("who"), as distinct rows with the same further
+    columns over the sign-up (`signups`) and over the assignment (`helped`): attended sign-ups
+    and targeted help done by a volunteer (a detachment as a whole is no one person), the rows
+    the hours sources add up. One UNION query, for the scopes the activity table does not answer
+    (activity_serves) and on SQLite."""
+    from .helprequests import assignments_in_scope
+
+    attended = signups_in_scope(scope).filter(status=Signup.Status.ATTENDED).order_by()
+    done = assignments_in_scope(scope).filter(volunteer__isnull=False).order_by()
+    return attended.values(who=F("volunteer_id"), **signups).union(
+        done.values(who=F("volunteer_id"), **helped)
+    )
+
+
 def active_volunteers(scope: ReportScope) -> tuple[int, dict[datetime.date, int]]:
-    """Distinct volunteers with an attended sign-up in the period, and per month of the period."""
+    """Distinct volunteers who gave hours in the period (an attended shift, targeted help), and
+    per month of the period."""
     months = months_of(scope)
     if activity_serves(scope):
         total, counts = activity.active_counts(
             active_region_ids(scope), scope.start, scope.end, _month_bounds(scope, months)
         )
         return total, dict(zip(months, counts, strict=True))
-    attended = signups_in_scope(scope).filter(status=Signup.Status.ATTENDED)
-    by_month = {
-        _month_key(r["m"]): r["n"]
-        for r in attended.annotate(m=_SIGNUP_GROUPS["month"])
-        .order_by()
-        .values("m")
-        .annotate(n=Count("volunteer_id", distinct=True))
-    }
-    return attended.values("volunteer_id").distinct().count(), {
-        m: n for m, n in by_month.items() if m is not None
-    }
+    # Distinct (person, month) pairs: a person counts once a month however they gave hours.
+    pairs = _given_hours(
+        scope,
+        signups={"m": _SIGNUP_GROUPS["month"]},
+        helped={"m": TruncMonth("done_at", tzinfo=timezone.get_default_timezone())},
+    )
+    people: set[int] = set()
+    by_month: dict[datetime.date, int] = defaultdict(int)
+    for r in pairs:
+        people.add(r["who"])
+        month = _month_key(r["m"])
+        if month is not None:
+            by_month[month] += 1
+    return len(people), dict(by_month)
 
 
 def active_in_period(scope: ReportScope) -> int:
-    """Distinct volunteers with an attended sign-up in the period."""
+    """Distinct volunteers who gave hours in the period (an attended shift, targeted help)."""
     if activity_serves(scope):
         return activity.active_counts(active_region_ids(scope), scope.start, scope.end)[0]
-    return (
-        signups_in_scope(scope)
-        .filter(status=Signup.Status.ATTENDED)
-        .values("volunteer_id")
-        .distinct()
-        .count()
-    )
+    return _given_hours(scope, signups={}, helped={}).count()
 
 
 def volunteers_over_time(scope: ReportScope) -> dict[str, Any]:
@@ -649,17 +663,17 @@ class RegionRow:
 
 
 def active_by_region(scope: ReportScope) -> dict[Any, int]:
-    """Volunteers with attended hours per campaign region: distinct people, so not a sum."""
+    """Volunteers who gave hours per region (of the campaign, of the help request; None: national
+    campaigns): distinct people, so not a sum."""
     if activity_serves(scope):
         return activity.active_by_region_key(active_region_ids(scope), scope.start, scope.end)
-    return dict(
-        signups_in_scope(scope)
-        .filter(status=Signup.Status.ATTENDED)
-        .order_by()
-        .values("shift__campaign__region_id")
-        .annotate(n=Count("volunteer_id", distinct=True))
-        .values_list("shift__campaign__region_id", "n")
+    pairs = _given_hours(
+        scope, signups={"region": F("shift__campaign__region_id")}, helped={"region": F("request__region_id")}
     )
+    counts: dict[Any, int] = defaultdict(int)
+    for r in pairs:
+        counts[r["region"]] += 1
+    return dict(counts)
 
 
 def region_summary_regions(scope: ReportScope) -> list[Region]:
@@ -689,8 +703,6 @@ def region_summary(scope: ReportScope) -> list[RegionRow]:
             key: {"n": sums["signups"], "attended": sums["attended"], "no_shows": sums["no_show"]}
             for key, sums in summary_rollup(scope)["region"].items()
         }
-        for key, n in active_by_region(scope).items():
-            per_region.setdefault(key, {})["active"] = n
     else:
         per_region = {
             r["shift__campaign__region_id"]: r
@@ -700,9 +712,11 @@ def region_summary(scope: ReportScope) -> list[RegionRow]:
                 n=Count("id"),
                 attended=Count("id", filter=Q(status=Signup.Status.ATTENDED)),
                 no_shows=Count("id", filter=Q(status=Signup.Status.NO_SHOW)),
-                active=Count("volunteer_id", distinct=True, filter=Q(status=Signup.Status.ATTENDED)),
             )
         }
+    # Those who gave targeted help too, each once per region: not a figure of the sign-ups.
+    for key, n in active_by_region(scope).items():
+        per_region.setdefault(key, {})["active"] = n
     transport = {
         r["signup__shift__campaign__region_id"]: r
         for r in TransportRequest.objects.filter(signup__in=signups.values("pk"))

@@ -14,8 +14,9 @@ def forwards(apps: Any, schema_editor: Any) -> None:
     with schema_editor.connection.cursor() as cursor:
         # No sign-up changes between the backfill and the triggers taking over.
         cursor.execute("LOCK TABLE events_signup IN SHARE ROW EXCLUSIVE MODE")
-        cursor.execute(activity.install_sql())
-        cursor.execute(activity.rebuild_sql())
+        # The sign-ups' part alone: care/'s tables may not exist yet; 0017 adds targeted help.
+        cursor.execute(activity.install_sql(care=False))
+        cursor.execute(activity.rebuild_sql(care=False))
 
 
 def backwards(apps: Any, schema_editor: Any) -> None:
