@@ -19,5 +19,7 @@ def test_every_moment_carries_almatys_offset(bob) -> None:  # type: ignore[no-un
     assert data["exported_at"].endswith("+05:00")
     assert data["account"]["date_joined"].endswith("+05:00")
     assert data["volunteer"]["created_at"].endswith("+05:00")
-    assert data["volunteer"]["changes"] and all(c["at"].endswith("+05:00") for c in data["volunteer"]["changes"])
+    assert data["volunteer"]["changes"] and all(
+        c["at"].endswith("+05:00") for c in data["volunteer"]["changes"]
+    )
     assert "+00:00" not in json.dumps(data)
