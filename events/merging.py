@@ -16,7 +16,7 @@ from volunteers.models import Volunteer
 
 from . import messages as event_messages
 from .models import Shift, Signup, TransportRequest
-from .services import TAKEN, _lock_waitlist, _promote, _take, _transport_cancel_open
+from .services import TAKEN, _lock_waitlist, _promote, _transport_cancel_open
 
 # Which of a pair stays: the one that says most about what happened.
 RANK = {Signup.Status.ATTENDED: 3, Signup.Status.CONFIRMED: 2, Signup.Status.WAITLISTED: 1}
@@ -75,6 +75,8 @@ def signups_merge(*, kept: Volunteer, dropped: Volunteer, by: User | None) -> li
             event_messages.signup_dropped(signup)
             cancelled.append(signup)
         if freed:
-            _take(shift, -freed)
-            _promote(shift, places=freed, now=now, waiting=waiting)
+            # Counted again rather than decremented: the places the shift holds are its rows'.
+            shift.taken_places = Signup.objects.filter(shift=shift, status__in=TAKEN).count()
+            shift.save(update_fields=["taken_places"])
+            _promote(shift, places=min(freed, shift.capacity - shift.taken_places), now=now, waiting=waiting)
     return cancelled
