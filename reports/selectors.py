@@ -41,6 +41,7 @@ from detachments.models import Detachment
 from events.models import Campaign, Signup, TransportRequest
 from regions.models import Region
 from regions.scoping import region_queryset_for, scope_queryset, scoped_region_ids
+from volunteer_net.dates import iso_local
 from volunteers.models import ADULT_AGE, Volunteer
 
 from . import activity, registrations
@@ -869,9 +870,9 @@ def personal_data_certificates(volunteer: Volunteer) -> list[dict[str, Any]]:
             "campaigns": c.campaigns,
             "language": c.language,
             "issuer": c.issuer,
-            "issued_at": c.issued_at.isoformat(),
+            "issued_at": iso_local(c.issued_at),
             "revoked": c.is_revoked,
-            "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+            "revoked_at": iso_local(c.revoked_at),
             "revoke_reason": c.revoke_reason,
         }
         for c in rows

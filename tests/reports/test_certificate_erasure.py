@@ -9,6 +9,7 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from reports import selectors, services
 from reports.models import Certificate
@@ -105,7 +106,9 @@ class TestMyDataCertificates:
         assert current["period_start"] == "2026-01-01" and current["period_end"] == "2026-06-30"
         assert current["hours"] == "13.50" and current["revoked"] is False
         assert {line["title"] for line in current["campaigns"]} == {"Таза Алматы", "Қамқор Алматы"}
-        assert current["issued_at"] == certificate.issued_at.isoformat()
+        # With Almaty's offset, as every moment of the file.
+        assert current["issued_at"] == timezone.localtime(certificate.issued_at).isoformat()
+        assert current["issued_at"].endswith("+05:00")
         assert rows[older.code]["revoked"] is True and rows[older.code]["hours"] == "9.00"
         # Who issued it is the staff's data, not the holder's.
         assert "alice@example.kz" not in response.content.decode()

@@ -1,5 +1,6 @@
 """'Download my data' writes every moment with Almaty's offset, as the API does: the profile's own
-part gave UTC (+00:00) beside the other sections' +05:00, so one file read one moment two ways."""
+part and the certificates (tests/reports/test_certificate_erasure.py) gave UTC (+00:00) beside
+the other sections' +05:00, so one file read one moment two ways."""
 
 from __future__ import annotations
 
