@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
+from volunteers.extensions import held_by_both
 from volunteers.models import Volunteer
 
 from . import messages as care_messages
@@ -37,13 +38,8 @@ def assignments_merge(*, kept: Volunteer, dropped: Volunteer, by: User | None) -
     request left with nobody still to go is done.
     Returns the assignments withdrawn. Each request is locked, in id order, before its
     assignments: the care services' lock order."""
-    on_kept = Assignment.objects.filter(volunteer=kept, status__in=Assignment.ACTIVE).values("request_id")
-    request_ids = sorted(
-        set(
-            Assignment.objects.filter(
-                volunteer=dropped, status__in=Assignment.ACTIVE, request_id__in=on_kept
-            ).values_list("request_id", flat=True)
-        )
+    request_ids = held_by_both(
+        Assignment.objects.filter(status__in=Assignment.ACTIVE), "request_id", kept=kept, dropped=dropped
     )
     withdrawn: list[Assignment] = []
     for request_id in request_ids:

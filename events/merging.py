@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
+from volunteers.extensions import held_by_both
 from volunteers.models import Volunteer
 
 from . import messages as event_messages
@@ -38,13 +39,8 @@ def signups_merge(*, kept: Volunteer, dropped: Volunteer, by: User | None) -> li
 
     Runs with both volunteers' rows locked by the merge, then locks each shift in id order."""
     now = timezone.now()
-    on_kept = Signup.objects.filter(volunteer=kept, status__in=Signup.ACTIVE).values("shift_id")
-    shift_ids = sorted(
-        set(
-            Signup.objects.filter(
-                volunteer=dropped, status__in=Signup.ACTIVE, shift_id__in=on_kept
-            ).values_list("shift_id", flat=True)
-        )
+    shift_ids = held_by_both(
+        Signup.objects.filter(status__in=Signup.ACTIVE), "shift_id", kept=kept, dropped=dropped
     )
     cancelled: list[Signup] = []
     for shift_id in shift_ids:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from accounts.models import User
+from volunteers.extensions import held_by_both
 from volunteers.models import Volunteer
 
 from . import messages as visit_messages
@@ -27,15 +28,11 @@ def visits_merge(*, kept: Volunteer, dropped: Volunteer, by: User | None) -> lis
     their visit). Returns the visits cancelled. The visits are locked before their slot, as a
     cancellation locks them."""
     now = timezone.now()
-    on_kept = Visit.objects.filter(volunteer=kept, status__in=Visit.ACTIVE, slot__isnull=False).values(
-        "slot_id"
-    )
-    slot_ids = sorted(
-        set(
-            Visit.objects.filter(volunteer=dropped, status__in=Visit.ACTIVE, slot_id__in=on_kept).values_list(
-                "slot_id", flat=True
-            )
-        )
+    slot_ids = held_by_both(
+        Visit.objects.filter(status__in=Visit.ACTIVE, slot__isnull=False),
+        "slot_id",
+        kept=kept,
+        dropped=dropped,
     )
     cancelled: list[Visit] = []
     for slot_id in slot_ids:

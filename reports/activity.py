@@ -77,6 +77,14 @@ NO_REGION = 0
 
 # An assignment row `r` that counts its volunteer active: targeted help they gave, marked done
 # (care_summary.py counts the same rows' hours; a detachment's assignment has no volunteer).
+# In a row trigger of a table with a volunteer_id (sign-ups, assignments): recount the person of
+# the old row and, on an update, of the new one, the lower id first (the lock order).
+_RECOUNT_OLD_AND_NEW = """  PERFORM reports_activity_refresh(p) FROM (
+    SELECT DISTINCT p FROM unnest(ARRAY[OLD.volunteer_id,
+      CASE WHEN TG_OP = 'UPDATE' THEN NEW.volunteer_id END]) AS p WHERE p IS NOT NULL ORDER BY p
+  ) AS people;"""
+
+
 def _helped(r: str) -> str:
     return f"({r}.status = 'done' AND {r}.volunteer_id IS NOT NULL AND {r}.done_at IS NOT NULL)"
 
@@ -166,10 +174,7 @@ BEGIN
   END IF;
   -- A day may have gone (a deletion, attendance undone, a move): recount the people concerned,
   -- the lower id first.
-  PERFORM reports_activity_refresh(p) FROM (
-    SELECT DISTINCT p FROM unnest(ARRAY[OLD.volunteer_id,
-      CASE WHEN TG_OP = 'UPDATE' THEN NEW.volunteer_id END]) AS p WHERE p IS NOT NULL ORDER BY p
-  ) AS people;
+{_RECOUNT_OLD_AND_NEW}
   RETURN NULL;
 END $$;
 
@@ -241,10 +246,7 @@ BEGIN
   END IF;
   -- A day may have gone (a deletion, a merge withdrawing or moving it, another request or day):
   -- recount the people concerned, the lower id first.
-  PERFORM reports_activity_refresh(p) FROM (
-    SELECT DISTINCT p FROM unnest(ARRAY[OLD.volunteer_id,
-      CASE WHEN TG_OP = 'UPDATE' THEN NEW.volunteer_id END]) AS p WHERE p IS NOT NULL ORDER BY p
-  ) AS people;
+{_RECOUNT_OLD_AND_NEW}
   RETURN NULL;
 END $$;
 

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
+from django.db.models import QuerySet
+
 from accounts.models import User
 
 from .models import Volunteer
@@ -85,6 +87,14 @@ def register_anonymize_hook(hook: AnonymizeHook) -> None:
 def register_merge_hook(hook: MergeHook) -> None:
     if hook not in MERGE_HOOKS:
         MERGE_HOOKS.append(hook)
+
+
+def held_by_both(rows: QuerySet[Any], field: str, *, kept: Volunteer, dropped: Volunteer) -> list[Any]:
+    """The values of `field` (a shift, a help request, a slot) that `rows` of both records share,
+    ascending: the pairs a merge hook settles, in the order it locks them."""
+    on_kept = rows.filter(volunteer=kept).values(field)
+    shared = rows.filter(volunteer=dropped, **{f"{field}__in": on_kept}).values_list(field, flat=True)
+    return sorted(set(shared))
 
 
 def register_detail_api_field(key: str, field: Callable[[Volunteer], Any]) -> None:
