@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from regions.models import Region
-from volunteers.models import ADULT_AGE, Volunteer
+from volunteers.models import ADULT_AGE, Volunteer, years_before
 
 from .models import Assignment, Beneficiary, HelpRequest, address_key
 
@@ -68,10 +68,7 @@ def seed_care(*, per_region: int = 8, seed: int = 2026) -> dict[str, int]:
     rng = random.Random(seed)
     now = timezone.now()
     today = timezone.localdate()
-    try:
-        adult_born_before = today.replace(year=today.year - ADULT_AGE)
-    except ValueError:  # 29 February: 18 years back is the 28th
-        adult_born_before = today.replace(year=today.year - ADULT_AGE, day=28)
+    adult_born_before = years_before(today, ADULT_AGE)
     coordinators = {u.email: u for u in User.objects.filter(email__startswith="coordinator")}
     kinds = list(KIND_WEIGHTS)
     weights = [KIND_WEIGHTS[k] for k in kinds]

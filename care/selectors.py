@@ -55,7 +55,7 @@ from detachments.models import Detachment
 from regions.models import Region
 from regions.scoping import get_object_or_404, manages_regions, scoped_region_ids, staffed_office_ids
 from volunteer_net.dates import iso_local
-from volunteers.models import ADULT_AGE, Volunteer
+from volunteers.models import ADULT_AGE, Volunteer, years_before
 from volunteers.validators import format_phone
 
 from .models import URGENT_FIRST, Assignment, Beneficiary, HelpRequest
@@ -711,13 +711,9 @@ def _availability_q(request: HelpRequest) -> Q:
 def suggested_volunteers(*, request: HelpRequest, limit: int = SUGGESTIONS) -> list[Volunteer]:
     """Adults of the request's region, not yet going: same locality first, then a fitting skill,
     then availability (volunteers have no point; the locality is the nearness we know)."""
-    # Of age on the request's own Almaty day, as volunteer_refusal decides who may go; on 29
-    # February, 18 years back is the 28th (replace(year=…) alone raised: the page answered 500).
-    day = timezone.localtime(request.due_from).date()
-    try:
-        adult_born_before = day.replace(year=day.year - ADULT_AGE)
-    except ValueError:
-        adult_born_before = day.replace(year=day.year - ADULT_AGE, day=28)
+    # Of age on the request's own Almaty day, as volunteer_refusal decides who may go (on 29
+    # February too: replace(year=…) alone raised there, and the page answered 500).
+    adult_born_before = years_before(timezone.localtime(request.due_from).date(), ADULT_AGE)
     codes = KIND_SKILLS.get(request.kind, ())
     locality = request.beneficiary.locality.strip()
     candidates = Volunteer.objects.filter(

@@ -33,7 +33,7 @@ from notifications.models import Message
 from notifications.services import message_schedule
 from regions.validators import validate_point_in_kazakhstan
 from volunteer_net.dates import when_text
-from volunteers.models import ADULT_AGE, Skill, Volunteer
+from volunteers.models import ADULT_AGE, Skill, Volunteer, years_before
 
 from .models import CallOut, CallOutAnswer, Campaign, Shift, Signup, TransportRequest
 from .services import signup_create
@@ -240,10 +240,7 @@ def callout_audience(
     those with at least one of them; with `near`, only those whose area is inside the circle.
     Nobody under 18 (law 42-VI art. 12), nor anyone whose age is unknown."""
     today = timezone.localdate()
-    try:
-        adult_born_by = today.replace(year=today.year - ADULT_AGE)
-    except ValueError:  # 29 February: born on the 28th of that year is 18 today
-        adult_born_by = today.replace(year=today.year - ADULT_AGE, day=28)
+    adult_born_by = years_before(today, ADULT_AGE)
     if campaign.region_id is None:
         return Volunteer.objects.none()
     qs = Volunteer.objects.filter(

@@ -42,7 +42,7 @@ from events.models import Campaign, Signup, TransportRequest
 from regions.models import Region
 from regions.scoping import region_queryset_for, scope_queryset, scoped_region_ids
 from volunteer_net.dates import iso_local
-from volunteers.models import ADULT_AGE, Volunteer
+from volunteers.models import ADULT_AGE, Volunteer, years_before
 
 from . import activity, registrations
 from .models import Certificate, RegistrationDaySummary, SignupDaySummary, SignupMonthSummary
@@ -332,11 +332,7 @@ def detachments_in_scope(scope: ReportScope) -> QuerySet[Detachment]:
 
 def adult_birth_limit(today: datetime.date | None = None) -> datetime.date:
     """Born after this day: a minor today."""
-    today = today or timezone.localdate()
-    try:
-        return today.replace(year=today.year - ADULT_AGE)
-    except ValueError:
-        return today.replace(year=today.year - ADULT_AGE, day=28)
+    return years_before(today or timezone.localdate(), ADULT_AGE)
 
 
 # Dashboard ----------------------------------------------------------------------------------

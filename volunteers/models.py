@@ -31,6 +31,15 @@ def age_on(birth_date: datetime.date, day: datetime.date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same day `years` years earlier (29 February gives the 28th in a year without one):
+    born on or before it, a person is at least `years` old on `day`, as `age_on` counts."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 class DataClass(enum.Enum):
     """What kind of data a field of a profile holds; it decides, in one place, what the change
     history records, what "download my data" gives and what anonymisation erases."""

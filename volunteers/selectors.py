@@ -53,6 +53,7 @@ from .models import (
     Skill,
     Volunteer,
     VolunteerChange,
+    years_before,
 )
 from .search import fold, query_word_forms
 from .validators import mask_phone
@@ -93,21 +94,14 @@ class RosterFilters:
     sort: str = "name"
 
 
-def _years_ago(today: datetime.date, years: int) -> datetime.date:
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - years, day=28)
-
-
 def _birth_date_q(age_group: str, today: datetime.date) -> Q:
     low, high = AGE_GROUPS[age_group]
     q = Q()
     if low is not None:
-        q &= Q(birth_date__lte=_years_ago(today, low))
+        q &= Q(birth_date__lte=years_before(today, low))
     if high is not None:
         # Older than `high` means born on or before the day `high + 1` years ago.
-        q &= Q(birth_date__gt=_years_ago(today, high + 1))
+        q &= Q(birth_date__gt=years_before(today, high + 1))
     return q
 
 
@@ -187,7 +181,7 @@ def volunteer_list(*, user: Any, filters: RosterFilters | None = None) -> QueryS
         # without guardian consent" counts and links here, so an archived record (waiting for
         # nothing) is left out as it is there.
         qs = qs.filter(
-            guardian_consent_at__isnull=True, birth_date__gt=_years_ago(timezone.localdate(), ADULT_AGE)
+            guardian_consent_at__isnull=True, birth_date__gt=years_before(timezone.localdate(), ADULT_AGE)
         ).exclude(status=Volunteer.Status.ARCHIVED)
     if f.registered in REGISTERED_DAYS:
         qs = qs.filter(
@@ -421,7 +415,7 @@ def region_overview(*, user: Any, now: datetime.datetime | None = None) -> Regio
     today = timezone.localdate(now)
     new_since = now - datetime.timedelta(days=NEW_REGISTRATIONS_DAYS)
     # Under 18 means born after the day 18 years ago.
-    minor_q = Q(birth_date__gt=_years_ago(today, ADULT_AGE))
+    minor_q = Q(birth_date__gt=years_before(today, ADULT_AGE))
     live = scope_queryset(Volunteer.objects.filter(anonymized_at__isnull=True), user)
     figures = {
         "active": Q(status=Volunteer.Status.ACTIVE),
