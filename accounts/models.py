@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from volunteer_net.choices import ChoiceLabels
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -91,7 +93,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
-class AuditEntry(models.Model):
+class AuditEntry(ChoiceLabels, models.Model):
     """Who saw, exported or imported personal data, and when: one row per act.
 
     It lives on the ground floor so that every app (exports, imports, the help requests'

@@ -22,6 +22,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
+from volunteer_net.choices import ChoiceLabels
 
 
 class Beneficiary(models.Model):
@@ -107,7 +108,7 @@ indexes care_open_order, care_open_region_order and care_region_order hold it: a
 by this very expression for PostgreSQL to read the order from them."""
 
 
-class HelpRequest(models.Model):
+class HelpRequest(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         GROCERIES = "groceries", _("Groceries")
         MEDICINE = "medicine", _("Medicine")
@@ -272,7 +273,7 @@ class HelpRequest(models.Model):
         return self.is_open and self.due_until < (now or timezone.now())
 
 
-class Assignment(models.Model):
+class Assignment(ChoiceLabels, models.Model):
     """One volunteer (or one detachment with its curator) going to a request.
 
     An offer ("I can do it") takes no place until a coordinator confirms it; a confirmed

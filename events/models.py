@@ -19,11 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
+from volunteer_net.choices import ChoiceLabels
 from volunteer_net.dates import when_text
 from volunteers.models import Skill, Volunteer
 
 
-class Campaign(models.Model):
+class Campaign(ChoiceLabels, models.Model):
     """A volunteer action (an eco clean-up, help for lonely pensioners, a flood response, …),
     regional, or national when it has no region."""
 
@@ -271,7 +272,7 @@ class Shift(models.Model):
         return self.adults_only or self.campaign.kind == Campaign.Kind.EMERGENCY
 
 
-class Signup(models.Model):
+class Signup(ChoiceLabels, models.Model):
     """One volunteer on one shift. The waitlist is ordered by `created_at` (then id)."""
 
     class Status(models.TextChoices):
@@ -389,7 +390,7 @@ class CalendarFeed(models.Model):
         return str(self.volunteer)
 
 
-class TransportRequest(models.Model):
+class TransportRequest(ChoiceLabels, models.Model):
     """A volunteer's request for a lift to a shift they hold a place (or a waitlist place) on.
     One per sign-up; editable and cancellable by the volunteer until the coordinator answers."""
 
@@ -483,7 +484,7 @@ class CallOut(models.Model):
         return self.closed_at is None
 
 
-class CallOutAnswer(models.Model):
+class CallOutAnswer(ChoiceLabels, models.Model):
     """One volunteer called out, and their answer from the signed link."""
 
     class Answer(models.TextChoices):

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
 from regions.validators import validate_point_in_kazakhstan
+from volunteer_net.choices import ChoiceLabels
 
 
 class Service(models.TextChoices):
@@ -137,7 +138,7 @@ def _check_interval(opens: datetime.time | None, closes: datetime.time | None) -
         raise ValidationError({"closes": _("The closing time must be after the opening time.")})
 
 
-class OpeningHours(models.Model):
+class OpeningHours(ChoiceLabels, models.Model):
     """One interval of a weekday (several per day allowed: 09:00–13:00 and 14:00–20:00).
 
     Without a period it is the regular weekly schedule; with one it belongs to a temporary schedule
@@ -291,7 +292,7 @@ class VisitSlot(models.Model):
 Purpose = Service
 
 
-class Visit(models.Model):
+class Visit(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         BOOKED = "booked", _("Booked")
         ARRIVED = "arrived", _("Arrived")

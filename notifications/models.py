@@ -14,11 +14,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from volunteer_net.choices import ChoiceLabels
 from volunteers.models import Volunteer
 from volunteers.validators import format_phone
 
 
-class Message(models.Model):
+class Message(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         SIGNUP_CONFIRMED = "signup_confirmed", _("Sign-up confirmed")
         WAITLIST_PROMOTED = "waitlist_promoted", _("Moved up from the waiting list")

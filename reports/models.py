@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from volunteer_net.choices import ChoiceLabels
 from volunteers.models import Volunteer
 
 
-class ExportJob(models.Model):
+class ExportJob(ChoiceLabels, models.Model):
     """A large export built by a Celery worker into a file that only its requester may fetch,
     until it expires (then a periodic task deletes the file)."""
 

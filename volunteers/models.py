@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from regions.i18n import localized
 from regions.models import Region
 from regions.validators import validate_point_in_kazakhstan
+from volunteer_net.choices import ChoiceLabels
 
 from .fields import EncryptedIinField, IinHashField
 from .search import fold, name_search_forms
@@ -90,7 +91,7 @@ class ConsentMethod(models.TextChoices):
     IMPORTED = "imported", _("Paper consent held by the region (imported list)")
 
 
-class Volunteer(models.Model):
+class Volunteer(ChoiceLabels, models.Model):
     """A volunteer's profile. Walk-ins added by a coordinator and detachment members added by a
     curator may have no account, so `user` is optional."""
 
@@ -505,7 +506,7 @@ class Volunteer(models.Model):
         return f"{self.iin[:2]}••••••••{self.iin[-2:]}" if self.iin else ""
 
 
-class VolunteerChange(models.Model):
+class VolunteerChange(ChoiceLabels, models.Model):
     """Change history of personal data: who, when, which fields (values are not copied here)."""
 
     volunteer = models.ForeignKey(
@@ -570,7 +571,7 @@ _CHANGE_LABELS = {
 }
 
 
-class PossibleDuplicate(models.Model):
+class PossibleDuplicate(ChoiceLabels, models.Model):
     """Two profiles that may be one person: the same phone, e-mail or IIN. Flagged when a profile
     is created (registration, walk-in, detachment member) or its phone or e-mail changes, for
     staff only: nothing tells a registrant that their phone, e-mail or IIN is on file (anyone
@@ -653,7 +654,7 @@ class PossibleDuplicate(models.Model):
         return self.existing, self.volunteer
 
 
-class GuardianConsent(models.Model):
+class GuardianConsent(ChoiceLabels, models.Model):
     """One consent of a minor's parent or legal representative: who gave it, when, how and on
     what document; withdrawn rather than deleted, so that the record of what was allowed stays."""
 
@@ -709,4 +710,5 @@ class GuardianConsent(models.Model):
 
 
 # The import's own tables (volunteers/imports/) belong to this app.
+
 from .imports.models import ImportBatch, ImportMapping, ImportRow  # noqa: E402, F401

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from regions.models import Region
+from volunteer_net.choices import ChoiceLabels
 
 
 class DuplicateChoice(models.TextChoices):
@@ -18,7 +19,7 @@ class DuplicateChoice(models.TextChoices):
     CREATE = "create", _("Create a new record anyway")
 
 
-class ImportBatch(models.Model):
+class ImportBatch(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         UPLOADED = "uploaded", _("Uploaded, columns to map")
         VALIDATING = "validating", _("Checking the rows")
@@ -86,7 +87,7 @@ class ImportBatch(models.Model):
         return self.status in (self.Status.VALIDATING, self.Status.IMPORTING)
 
 
-class ImportRow(models.Model):
+class ImportRow(ChoiceLabels, models.Model):
     """One data row of the file: what it said (per mapped field), the values it becomes, the
     errors per field (message ids and parameters, shown in the reader's language) and what the
     import did with it."""
