@@ -9,17 +9,19 @@ from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
 from django.utils.translation import get_language
 
-# (the field's id, the language) → {value: label}. Fields live as long as the process, and so
-# do their choices; a few hundred small dicts at most.
-_labels: dict[tuple[int, str | None], dict[Any, str]] = {}
+# Kept on the field itself, by language: a field's choices are fixed when its model is defined.
+_CACHE = "_choice_labels_by_language"
 
 
 def choice_labels(field: Field) -> dict[Any, str]:
     """The field's choices as {value: label}, the labels in the active language."""
-    key = (id(field), get_language())
-    labels = _labels.get(key)
+    by_language: dict[str | None, dict[Any, str]] = field.__dict__.setdefault(_CACHE, {})
+    language = get_language()
+    labels = by_language.get(language)
     if labels is None:
-        labels = _labels[key] = {make_hashable(value): str(label) for value, label in field.flatchoices}
+        labels = by_language[language] = {
+            make_hashable(value): str(label) for value, label in field.flatchoices
+        }
     return labels
 
 
