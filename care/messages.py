@@ -176,6 +176,56 @@ def assignment_withdrawn(assignment: Assignment) -> None:
     messages_cancel(subject_type=ASSIGNMENT_SUBJECT, subject_id=assignment.pk)
 
 
+def assignment_called_off(assignment: Assignment, request: HelpRequest, *, was_going: bool) -> None:
+    """The help no longer happens (the request cancelled or closed as "cannot help", or the
+    person's data erased): what has not gone out (the reminder) is dropped, and whoever was
+    confirmed is told once, at once, so that nobody turns up at the door. An offer that was
+    never confirmed was never promised anything: it is only dropped."""
+    messages_cancel(subject_type=ASSIGNMENT_SUBJECT, subject_id=assignment.pk)
+    if not was_going:
+        return
+
+    def build(p: dict[str, str]) -> tuple[str, str]:
+        return (
+            _("Called off: %(kind)s, %(locality)s") % p,
+            _(
+                "The help request %(kind)s in %(locality)s, %(window)s, no longer needs anyone: "
+                "you do not need to go. Thank you for being ready to help."
+            )
+            % p,
+        )
+
+    now = timezone.now()
+    volunteer = assignment.volunteer
+    if volunteer is not None:
+        if volunteer.anonymized_at is not None:
+            return
+        message_schedule(
+            recipient=volunteer,
+            kind="generic",
+            subject_type=ASSIGNMENT_SUBJECT,
+            subject_id=assignment.pk,
+            due_at=now,
+            context=_texts(request, volunteer.preferred_language, build),
+        )
+        return
+    detachment = assignment.detachment
+    curator = detachment.curator if detachment is not None else None
+    if curator is None or not curator.email:
+        return
+    language = settings.LANGUAGE_CODE[:2]
+    message_schedule(
+        recipient=None,
+        recipient_email=curator.email,
+        language=language,
+        kind="generic",
+        subject_type=ASSIGNMENT_SUBJECT,
+        subject_id=assignment.pk,
+        due_at=now,
+        context=_texts(request, language, build),
+    )
+
+
 def assignment_finished(assignment: Assignment) -> None:
     """Done: the reminder, if still waiting, is no longer needed."""
     messages_cancel(subject_type=ASSIGNMENT_SUBJECT, subject_id=assignment.pk)

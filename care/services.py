@@ -575,10 +575,16 @@ def request_close(*, request: HelpRequest, status: str, outcome_note: str, by: U
         if status == HelpRequest.Status.DONE
         else (Assignment.Status.CONFIRMED, Assignment.Status.OFFERED)
     )
-    for assignment in Assignment.objects.filter(request=locked, status__in=leaving):
+    for assignment in Assignment.objects.filter(request=locked, status__in=leaving).select_related(
+        "volunteer", "detachment__curator"
+    ):
+        was_going = assignment.status == Assignment.Status.CONFIRMED
         assignment.status = Assignment.Status.WITHDRAWN
         assignment.save(update_fields=["status"])
-        care_messages.assignment_withdrawn(assignment)
+        if status == HelpRequest.Status.DONE:
+            care_messages.assignment_withdrawn(assignment)
+        else:
+            care_messages.assignment_called_off(assignment, locked, was_going=was_going)
     if status == HelpRequest.Status.DONE:
         # Those who stay confirmed are not reminded to go to help already given (closed done
         # before its window, when someone else helped).
@@ -691,10 +697,12 @@ def _erase(beneficiary: Beneficiary, *, by: User | None, reason: str) -> Benefic
         request_locked = _lock_request(request.pk)
         for assignment in Assignment.objects.filter(
             request=request_locked, status__in=(Assignment.Status.OFFERED, Assignment.Status.CONFIRMED)
-        ):
+        ).select_related("volunteer", "detachment__curator"):
+            was_going = assignment.status == Assignment.Status.CONFIRMED
             assignment.status = Assignment.Status.WITHDRAWN
             assignment.save(update_fields=["status"])
-            care_messages.assignment_withdrawn(assignment)
+            # Told with the kind and the region only: the locality went with the person's data.
+            care_messages.assignment_called_off(assignment, request_locked, was_going=was_going)
         request_locked.status = HelpRequest.Status.CANCELLED
         request_locked.closed_at = now
         request_locked.save(update_fields=["status", "closed_at"])

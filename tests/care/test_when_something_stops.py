@@ -1,0 +1,96 @@
+"""When something stops: a request cancelled, its beneficiary erased, a volunteer who goes paused,
+archived or moved to another region. Nobody who no longer goes sees the address, nothing is sent
+for help that no longer happens, and each person affected is told once."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone, translation
+
+from care import selectors, services
+from care.models import Assignment, HelpRequest
+from notifications.models import Message
+from tests.conftest import client_for
+
+from .factories import BeneficiaryFactory, HelpRequestFactory, in_days
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = "Жандосов көшесі, 58, пәтер 17"
+
+
+@pytest.fixture
+def req(almaty):  # type: ignore[no-untyped-def]
+    """Two days ahead (room for the day-before reminder), two adults and a detachment wanted."""
+    return HelpRequestFactory(
+        beneficiary=BeneficiaryFactory(address=ADDRESS),
+        due_from=in_days(2),
+        due_until=in_days(2, hour=13),
+        needed_hands=5,
+        adults_only=False,
+    )
+
+
+def pending(assignment: Assignment) -> list[Message]:
+    return list(
+        Message.objects.filter(
+            subject_type="care.assignment", subject_id=assignment.pk, status=Message.Status.PENDING
+        ).order_by("id")
+    )
+
+
+def sees_address(user, request: HelpRequest) -> bool:  # type: ignore[no-untyped-def]
+    client = client_for(user)
+    page = client.get(f"/care/requests/{request.pk}/")
+    api = client.get(f"/api/care/requests/{request.pk}/")
+    on_page = page.status_code == 200 and ADDRESS in page.content.decode()
+    in_api = api.status_code == 200 and api.json()["contact"] is not None
+    return on_page or in_api
+
+
+@pytest.fixture
+def going(alice, bob, detachment, req):  # type: ignore[no-untyped-def]
+    """Bob (who reads English) and a detachment confirmed on `req`; their first messages
+    already went out."""
+    bob.preferred_language = "en"
+    bob.save(update_fields=["preferred_language"])
+    mine = services.assignment_volunteer(request=req, volunteer=bob, by=alice)
+    theirs = services.assignment_detachment(
+        request=req, detachment=detachment, hands=3, curator_going=True, by=alice
+    )
+    Message.objects.filter(due_at__lte=timezone.now()).update(status=Message.Status.SENT)
+    assert len(pending(mine)) == 1  # the reminder
+    return mine, theirs
+
+
+class TestRequestCalledOff:
+    @pytest.mark.parametrize("how", ["cancelled", "cannot_help", "erased"])
+    def test_those_going_are_told_once_and_nothing_else_is_sent(  # type: ignore[no-untyped-def]
+        self, alice, bob, detachment, req, going, how
+    ) -> None:
+        mine, theirs = going
+        with translation.override("en"):
+            if how == "erased":
+                services.beneficiary_erase(beneficiary=req.beneficiary, by=alice)
+            else:
+                services.request_close(request=req, status=how, outcome_note="", by=alice)
+            # A second erasure (the retention task after a request) tells nobody again.
+            services.beneficiary_erase(beneficiary=req.beneficiary, by=alice)
+
+        told_bob = pending(mine)
+        assert [m.recipient_id for m in told_bob] == [bob.pk]
+        assert "no longer" in told_bob[0].context["text"]
+        assert "reminder" not in told_bob[0].context["subject"].lower()
+        told_curator = pending(theirs)
+        assert [m.recipient_email for m in told_curator] == ["teacher@example.kz"]
+        # The notice names the kind and the place, never the person helped.
+        assert ADDRESS not in str(told_bob[0].context) + str(told_curator[0].context)
+        assert not sees_address(bob.user, req)
+        assert not selectors.may_see_contact(detachment.curator, req)
+
+    def test_an_offer_waiting_is_dropped_without_a_notice(self, alice, bob, req) -> None:  # type: ignore[no-untyped-def]
+        offer = services.assignment_offer(request=req, volunteer=bob, by=bob.user)
+        services.request_close(request=req, status="cancelled", outcome_note="", by=alice)
+        offer.refresh_from_db()
+        assert offer.status == "withdrawn"
+        assert pending(offer) == []
