@@ -11,6 +11,7 @@ class EventsConfig(AppConfig):
         # volunteers/ cannot import events/ (it sits below): events adds its part to "download
         # my data" and to anonymisation through volunteers/extensions.py.
         from volunteers import extensions
+        from volunteers import services as volunteer_services
 
         from . import (
             admin,  # noqa: F401
@@ -24,6 +25,8 @@ class EventsConfig(AppConfig):
         extensions.register_personal_data_section("callouts", selectors.personal_data_callouts)
         extensions.register_anonymize_hook(services.volunteer_signups_cancel_upcoming)
         extensions.register_anonymize_hook(services.calendar_feed_revoke)
+        # A paused or archived profile takes part in nothing: its upcoming places go back.
+        volunteer_services.register_stop_hook(services.volunteer_signups_cancel_upcoming)
         # After the sign-ups: every transport request of the person, past ones too, whatever
         # became of its sign-up; and their call-out links.
         extensions.register_anonymize_hook(services.volunteer_transport_erase)

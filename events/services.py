@@ -825,10 +825,12 @@ def shift_series_create(
 def volunteer_signups_cancel_upcoming(*, volunteer: Volunteer, by: User | None) -> list[Signup]:
     """Cancel the person's confirmed or waitlisted places on shifts that have not started,
     each through `signup_cancel` (so a freed place goes to the waitlist). Registered in
-    EventsConfig.ready() as an anonymisation hook: an erased profile must not hold places.
+    EventsConfig.ready() as an anonymisation hook (an erased profile must not hold places) and
+    as a stop hook of `volunteers.services.volunteer_update` (nor a paused or archived one; the
+    person is told of each place as for any cancellation by the organisers).
 
-    Runs with the volunteer's row already locked by `volunteer_anonymize`, i.e. against the
-    module's lock order; a sign-up for the same person at that very moment may therefore
+    Runs with the volunteer's row already locked by `volunteer_anonymize` (or
+    `volunteer_update`), i.e. against the module's lock order; a sign-up for the same person at that very moment may therefore
     deadlock, which PostgreSQL resolves by aborting one of the two (no place is left held)."""
     now = timezone.now()
     upcoming = Signup.objects.filter(

@@ -599,6 +599,17 @@ def volunteer_visits_cancel_upcoming(*, volunteer: Volunteer, by: User | None) -
     return cancelled
 
 
+def volunteer_visits_give_up(*, volunteer: Volunteer, by: User | None) -> list[Visit]:
+    """A paused or archived profile books nothing (`booking_refusal`) and holds no places either:
+    its upcoming visits are cancelled, each through `visit_cancel`, so the place is free for
+    others and the reminders are dropped; the person is told of each unless they made the change
+    themselves. Registered as a stop hook of `volunteers.services.volunteer_update`."""
+    upcoming = Visit.objects.filter(
+        volunteer=volunteer, status=Visit.Status.BOOKED, starts_at__gt=timezone.now()
+    ).order_by("starts_at", "pk")
+    return [visit_cancel(visit=visit, by=by) for visit in upcoming]
+
+
 def volunteer_visit_texts_erase(*, volunteer: Volunteer, by: User | None) -> int:
     """Blank the free text of every visit of the person, past ones included: the note they or the
     staff wrote and a cancellation's reason may hold anything (an IIN was found in one). The

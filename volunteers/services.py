@@ -273,6 +273,23 @@ def _refuse_if_anonymised(volunteer: Volunteer) -> None:
         )
 
 
+# A profile staff pause or archive takes part in nothing (events.services.signup_refusal and the
+# front offices' booking refuse it), so what it still holds is given up at once: a shift's
+# waitlist moves up into the place, a visit's place is freed, and no reminder goes out for what
+# the person will not come to. volunteers/ cannot import the apps that hold those rows (they sit
+# above it), so they register here from their AppConfig.ready(), as the anonymisation hooks do
+# (volunteers/extensions.py). Each runs inside `volunteer_update`'s transaction with the person's
+# row already locked (the order erasure takes too; see events.services).
+STOPPED_STATUSES = (Volunteer.Status.PAUSED, Volunteer.Status.ARCHIVED)
+STOP_HOOKS: list[extensions.AnonymizeHook] = []
+
+
+def register_stop_hook(hook: extensions.AnonymizeHook) -> None:
+    """Idempotent: ready() may run more than once in tests."""
+    if hook not in STOP_HOOKS:
+        STOP_HOOKS.append(hook)
+
+
 @transaction.atomic
 def volunteer_update(
     *,
@@ -295,6 +312,7 @@ def volunteer_update(
     refuse_unknown_fields(fields=PROFILE_FIELDS, data=data)
     locked = _lock(volunteer)
     _refuse_if_anonymised(locked)
+    status_before = locked.status
     updates = dict(data)
     if (
         updates.get("status") == Volunteer.Status.ACTIVE
@@ -362,6 +380,9 @@ def volunteer_update(
         locked.status = Volunteer.Status.AWAITING_GUARDIAN
         locked.save(update_fields=["status", "updated_at"])
         changed.append("status")
+    if locked.status != status_before and locked.status in STOPPED_STATUSES:
+        for hook in STOP_HOOKS:
+            hook(volunteer=locked, by=changed_by)
     if skills is not None:
         new_ids = {s.pk for s in skills}
         if new_ids != set(locked.skills.values_list("id", flat=True)):
