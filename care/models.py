@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
-from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
@@ -88,18 +86,6 @@ def address_key(address: str) -> str:
     """One key for one house however it is written ("Абай даңғылы, 12" and "абай даңғылы 12.")."""
     cleaned = "".join(ch if ch.isalnum() else " " for ch in (address or "").casefold())
     return " ".join(cleaned.split())[:300]
-
-
-@cache
-def _labels(choices: type[models.TextChoices]) -> dict[str, Any]:
-    return dict(choices.choices)
-
-
-def label_of(choices: type[models.TextChoices], value: str) -> str:
-    """What get_FOO_display() returns, translating one label: Django's own hashes every label
-    of the field (one translation each) on every call, which a list of thirty cards pays
-    hundreds of times."""
-    return force_str(_labels(choices).get(value, value), strings_only=True)
 
 
 URGENT_FIRST = Case(When(urgency="urgent", then=Value(0)), default=Value(1), output_field=IntegerField())
@@ -251,16 +237,6 @@ class HelpRequest(ChoiceLabels, models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
 
-    # Django's own get_FOO_display, faster (see label_of); the stubs declare Django's.
-    def get_kind_display(self) -> str:  # type: ignore[no-redef]
-        return label_of(self.Kind, self.kind)
-
-    def get_status_display(self) -> str:  # type: ignore[no-redef]
-        return label_of(self.Status, self.status)
-
-    def get_urgency_display(self) -> str:  # type: ignore[no-redef]
-        return label_of(self.Urgency, self.urgency)
-
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
@@ -348,9 +324,6 @@ class Assignment(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.request} → {self.volunteer or self.detachment}"
-
-    def get_status_display(self) -> str:  # type: ignore[no-redef]
-        return label_of(self.Status, self.status)
 
 
 HOURS_ZERO = Decimal("0")
