@@ -137,25 +137,33 @@ def _window_start(now: datetime.datetime) -> datetime.datetime:
     return now - datetime.timedelta(days=settings.CARE_CONTACT_DAYS_AFTER_DONE)
 
 
-def _assigned_q(user: Any, now: datetime.datetime, prefix: str = "") -> Q:
-    """Requests on which the user is (or was, within the window) assigned: as the volunteer, or
-    as the curator of a detachment assigned."""
-    taking = [Assignment.Status.CONFIRMED, Assignment.Status.DONE]
-    who = Q(**{f"{prefix}assignments__volunteer__user": user}) | Q(
-        **{f"{prefix}assignments__detachment__curator": user}
+def _still_goes_q() -> Q:
+    """Of assignments: those whose people may still go. A volunteer paused, archived or moved to
+    another region takes part in nothing there (services.volunteer_refusal refuses them), and
+    a detachment moved to another region is no longer the region's: the address is not theirs
+    to read, whatever path changed the profile and before anyone has withdrawn the assignment."""
+    volunteer = Q(volunteer__isnull=True) | Q(
+        volunteer__status=Volunteer.Status.ACTIVE,
+        volunteer__anonymized_at__isnull=True,
+        volunteer__region_id=F("request__region_id"),
     )
-    live = Q(**{f"{prefix}status__in": HelpRequest.OPEN}) | Q(
-        **{f"{prefix}status": HelpRequest.Status.DONE, f"{prefix}done_at__gte": _window_start(now)}
-    )
-    return who & Q(**{f"{prefix}assignments__status__in": taking}) & live
+    detachment = Q(detachment__isnull=True) | Q(detachment__region_id=F("request__region_id"))
+    return volunteer & detachment
+
+
+def _live_q(now: datetime.datetime) -> Q:
+    """Requests whose contact those going may read: open, or done within the window."""
+    return Q(status__in=HelpRequest.OPEN) | Q(status=HelpRequest.Status.DONE, done_at__gte=_window_start(now))
 
 
 def _assigned_exists(user: Any, now: datetime.datetime) -> Exists:
+    """The user goes to the request (OuterRef "pk"): as the volunteer, or as the curator of a
+    detachment assigned."""
     taking = [Assignment.Status.CONFIRMED, Assignment.Status.DONE]
     return Exists(
-        Assignment.objects.filter(request=OuterRef("pk"), status__in=taking).filter(
-            Q(volunteer__user=user) | Q(detachment__curator=user)
-        )
+        Assignment.objects.filter(request=OuterRef("pk"), status__in=taking)
+        .filter(Q(volunteer__user=user) | Q(detachment__curator=user))
+        .filter(_still_goes_q())
     )
 
 
@@ -163,9 +171,10 @@ def _annotate_seen(qs: QuerySet[HelpRequest], user: Any, now: datetime.datetime)
     """`is_assigned`: the user goes to this request and is within the contact window."""
     if not (user and user.is_authenticated):
         return qs.annotate(is_assigned=Value(False))
-    live = Q(status__in=HelpRequest.OPEN) | Q(status=HelpRequest.Status.DONE, done_at__gte=_window_start(now))
     return qs.annotate(
-        is_assigned=Case(When(live & Q(_assigned_exists(user, now)), then=Value(True)), default=Value(False))
+        is_assigned=Case(
+            When(_live_q(now) & Q(_assigned_exists(user, now)), then=Value(True)), default=Value(False)
+        )
     )
 
 
@@ -460,7 +469,9 @@ def is_assigned(user: Any, request: HelpRequest, now: datetime.datetime | None =
     if cached is not None:
         return bool(cached)
     now = now or timezone.now()
-    return HelpRequest.objects.filter(_assigned_q(user, now), pk=request.pk).exists()
+    if not (user and user.is_authenticated):
+        return False
+    return HelpRequest.objects.filter(_live_q(now), _assigned_exists(user, now), pk=request.pk).exists()
 
 
 @dataclass(frozen=True)
@@ -544,6 +555,7 @@ def map_features(
     assigned = set(
         _own_assignments(user)
         .filter(
+            _still_goes_q(),
             status__in=(Assignment.Status.CONFIRMED, Assignment.Status.DONE),
             request__status__in=HelpRequest.OPEN,
         )

@@ -94,3 +94,34 @@ class TestRequestCalledOff:
         offer.refresh_from_db()
         assert offer.status == "withdrawn"
         assert pending(offer) == []
+
+
+class TestVolunteerNoLongerGoes:
+    """Whatever path stops the person (a roster change, a bulk change, a move), the address
+    follows who may go: an active volunteer of the request's region."""
+
+    @pytest.mark.parametrize("status", ["paused", "archived"])
+    def test_a_paused_or_archived_volunteer_no_longer_sees_the_address(  # type: ignore[no-untyped-def]
+        self, alice, bob, req, status
+    ) -> None:
+        from volunteers.services import volunteer_update
+
+        services.assignment_volunteer(request=req, volunteer=bob, by=alice)
+        assert sees_address(bob.user, req)
+        volunteer_update(volunteer=bob, changed_by=alice, data={"status": status})
+        assert not sees_address(bob.user, req)
+        assert not selectors.may_see_contact(bob.user, req)
+        # Nor the house on the map.
+        features = client_for(bob.user).get("/api/care/requests/map/").json()["features"]
+        assert all(f["properties"]["exact"] is False for f in features)
+
+    def test_a_volunteer_moved_to_another_region_no_longer_sees_the_address(  # type: ignore[no-untyped-def]
+        self, alice, bob, req, astana
+    ) -> None:
+        from volunteers.services import volunteer_update
+
+        services.assignment_volunteer(request=req, volunteer=bob, by=alice)
+        volunteer_update(volunteer=bob, changed_by=bob.user, data={"region": astana})
+        assert not sees_address(bob.user, req)
+        features = client_for(bob.user).get("/api/care/requests/map/").json()["features"]
+        assert all(f["properties"]["exact"] is False for f in features)
