@@ -116,6 +116,10 @@ def signup_cancelled(signup: Signup, shift: Shift, *, by: User | None) -> None:
     volunteer = signup.volunteer
     if by is not None and volunteer.user_id is not None and by.pk == volunteer.user_id:
         return
+    if volunteer.anonymized_at is not None:
+        # Erased on the person's request (staff acting for them): no message is written to an
+        # erased profile, whose contact details are gone anyway.
+        return
     context = shift_context(shift)
     # The generic kind carries its text as given, so it is written in the recipient's language here.
     with translation.override(volunteer.preferred_language):

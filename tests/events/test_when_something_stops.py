@@ -1,0 +1,42 @@
+"""What hangs off a shift when something stops: the person erased, the campaign cancelled.
+Places freed go to the waitlist, nothing is left to remind anyone of, and each person affected
+is told once."""
+
+from __future__ import annotations
+
+import pytest
+
+from events import services
+from events.models import Signup
+from notifications.models import Message
+from tests.factories import VolunteerFactory
+from volunteers.services import volunteer_erase_on_request
+
+from .factories import ShiftFactory
+
+
+def pending_kinds(volunteer) -> list[str]:  # type: ignore[no-untyped-def]
+    return sorted(
+        Message.objects.filter(recipient=volunteer, status=Message.Status.PENDING).values_list(
+            "kind", flat=True
+        )
+    )
+
+
+@pytest.mark.django_db
+class TestErasedByStaff:
+    def test_nothing_is_written_to_the_erased_person_and_the_waitlist_moves_up(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(capacity=1)
+        person, waiting = VolunteerFactory(region=almaty), VolunteerFactory(region=almaty)
+        mine = services.signup_create(shift=shift, volunteer=person, by=None)
+        behind = services.signup_create(shift=shift, volunteer=waiting, by=None)
+
+        volunteer_erase_on_request(volunteer=person, by=alice, basis="Өтініш № 12")
+
+        assert Signup.objects.get(pk=mine.pk).status == Signup.Status.CANCELLED
+        assert Signup.objects.get(pk=behind.pk).status == Signup.Status.CONFIRMED
+        shift.refresh_from_db()
+        assert shift.taken_places == 1
+        # Not "your sign-up was cancelled by the organisers": the person asked for the erasure.
+        assert pending_kinds(person) == []
+        assert "waitlist_promoted" in pending_kinds(waiting)
