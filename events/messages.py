@@ -203,3 +203,13 @@ def shift_cancelled(shift: Shift, *, signups: Iterable[Signup]) -> None:
     for signup in signups:
         messages_cancel(subject_type=SUBJECT_TYPE, subject_id=signup.pk)
         _schedule(signup, "shift_cancelled", due_at=now, context=context)
+
+
+# The coordinator's answer to a lift request (events.services_extra) is about the request.
+TRANSPORT_SUBJECT_TYPE = "events.transport"
+
+
+def transport_answers_dropped(request_ids: Iterable[int]) -> None:
+    """Requests whose sign-up is gone: an answer of theirs not sent yet is dropped."""
+    for request_id in request_ids:
+        messages_cancel(subject_type=TRANSPORT_SUBJECT_TYPE, subject_id=request_id)

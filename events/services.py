@@ -324,7 +324,12 @@ def _transport_cancel_open(requests: QuerySet[TransportRequest], *, now: datetim
     """Cancel the open ones among `requests`, whose sign-ups (or person) are gone: no car for
     nobody, and the person's own data must not say a lift is still asked for. A declined request
     stays declined: the answer happened. Called after the sign-ups' rows are written, the order
-    in which `transport_request_save` locks a sign-up and then its request."""
+    in which `transport_request_save` locks a sign-up and then its request.
+
+    A coordinator's answer not sent yet (arranged or declined) is dropped too: the lift is for
+    a place that is gone, and "transport arranged" must not follow "cancelled"."""
+    # Notification: answers of these requests still waiting to go out.
+    event_messages.transport_answers_dropped(list(requests.values_list("pk", flat=True)))
     return requests.filter(status__in=TransportRequest.OPEN).update(
         status=TransportRequest.Status.CANCELLED, updated_at=now
     )

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from events import services
-from events.models import Signup
+from events.models import Signup, TransportRequest
+from events.services_extra import transport_arrange, transport_request_save
 from notifications.models import Message
 from tests.factories import VolunteerFactory
 from volunteers.services import volunteer_erase_on_request
@@ -40,3 +41,32 @@ class TestErasedByStaff:
         # Not "your sign-up was cancelled by the organisers": the person asked for the erasure.
         assert pending_kinds(person) == []
         assert "waitlist_promoted" in pending_kinds(waiting)
+
+
+@pytest.mark.django_db
+class TestLiftAnsweredThenCancelled:
+    def arranged(self, alice, bob):  # type: ignore[no-untyped-def]
+        shift = ShiftFactory()
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        request = transport_request_save(signup=signup, pickup="Абай 10", seats=1)
+        transport_arrange(
+            request=request,
+            by=alice,
+            driver_name="Ерлан",
+            driver_phone="+77011234567",
+            departure_at=None,
+            departure_place="Әкімдік",
+        )
+        assert "transport_answer" in pending_kinds(bob)
+        return shift, signup
+
+    def test_campaign_cancelled_sends_the_cancellation_not_the_driver(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        shift, signup = self.arranged(alice, bob)
+        services.campaign_set_status(campaign=shift.campaign, status="cancelled", by=alice)
+        assert TransportRequest.objects.get(signup=signup).status == TransportRequest.Status.CANCELLED
+        assert pending_kinds(bob) == ["shift_cancelled"]
+
+    def test_own_cancellation_leaves_nothing_to_send(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        _shift, signup = self.arranged(alice, bob)
+        services.signup_cancel(signup=signup, by=bob.user)
+        assert pending_kinds(bob) == []
