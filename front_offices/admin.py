@@ -1,7 +1,12 @@
-from django.contrib import admin
+from typing import Any, cast
 
+from django.contrib import admin
+from django.http import HttpRequest
+
+from accounts.models import User
 from regions.admin_mixins import NationalStaffAdmin
 
+from . import services
 from .models import FrontOffice, OpeningHours, ScheduleException
 
 
@@ -15,6 +20,12 @@ class FrontOfficeAdmin(NationalStaffAdmin):
     search_fields = ["name", "address"]
     list_select_related = ["region"]
     autocomplete_fields = ["staff"]
+
+    def save_model(self, request: HttpRequest, obj: FrontOffice, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Closing the office here is what closes it on the site: its booked visits go too.
+            services.office_closed_visits_cancel(office=obj, by=cast(User, request.user))
 
 
 @admin.register(ScheduleException)

@@ -46,20 +46,41 @@ EDITABLE_FIELDS = (
 
 
 @transaction.atomic
-def front_office_update(*, office: FrontOffice, data: dict[str, Any]) -> FrontOffice:
+def front_office_update(*, office: FrontOffice, data: dict[str, Any], by: User | None = None) -> FrontOffice:
     """Update an office's details; other keys are ignored.
 
-    Validated by the model (phone in E.164, the point inside Kazakhstan) before saving.
+    Validated by the model (phone in E.164, the point inside Kazakhstan) before saving. An office
+    closed here (`is_active` off) cancels its upcoming visits (`office_closed_visits_cancel`).
     """
     locked = FrontOffice.objects.select_for_update().get(pk=office.pk)
+    was_active = locked.is_active
     fields = [field for field in EDITABLE_FIELDS if field in data]
     for field in fields:
         setattr(locked, field, data[field])
     locked.full_clean()
     locked.save(update_fields=fields)
+    if was_active and not locked.is_active:
+        office_closed_visits_cancel(office=locked, by=by)
     # Keep the caller's instance in step with what was saved.
     office.refresh_from_db()
     return locked
+
+
+@transaction.atomic
+def office_closed_visits_cancel(*, office: FrontOffice, by: User | None) -> list[Visit]:
+    """A closed office receives nobody: each visit booked there that has not begun is cancelled
+    through `visit_cancel` (its place freed, its reminders dropped) and the person is told once,
+    in their own language, that the office has closed. Otherwise they would be reminded of, and
+    come to, a visit at an office that no longer opens. Returns the cancelled visits."""
+    upcoming = Visit.objects.filter(
+        office=office, status=Visit.Status.BOOKED, starts_at__gt=timezone.now()
+    ).select_related("volunteer")
+    cancelled = []
+    for visit in upcoming.order_by("starts_at", "pk"):
+        with translation.override(visit.volunteer.preferred_language or settings.LANGUAGE_CODE):
+            reason = _("The front office has closed.")
+        cancelled.append(visit_cancel(visit=visit, by=by, reason=reason))
+    return cancelled
 
 
 def horizon_days() -> int:
