@@ -11,6 +11,7 @@ class CareConfig(AppConfig):
         # admin would be a second door to it that skips the visibility window and the audit trail.
         # volunteers/ sits below care/: care adds its hours, its part of "download my data" and
         # its anonymisation step through volunteers/extensions.py.
+        from detachments import extensions as detachment_extensions
         from notifications.links import subject_page_register
         from volunteers import extensions
 
@@ -26,4 +27,6 @@ class CareConfig(AppConfig):
         extensions.register_anonymize_hook(services.volunteer_assignments_withdraw)
         # A merge of two records of one person: their assignments to one request become one.
         extensions.register_merge_hook(merging.assignments_merge)
+        # A detachment left without its curator goes nowhere: its places go back to the requests.
+        detachment_extensions.register_curator_gone_hook(services.detachment_assignments_release)
         start_in_process()

@@ -56,8 +56,8 @@ def _texts(request: HelpRequest, language: str, build: Any) -> dict[str, str]:
     return {"subject": subject, "text": text, "url": _url(request)}
 
 
-def urgent_request(request: HelpRequest) -> None:
-    """A new urgent request: each coordinator of the region is told at once, by e-mail."""
+def _to_coordinators(request: HelpRequest, build: Any) -> None:
+    """Each coordinator of the request's region, at once, by e-mail, in their language."""
     now = timezone.now()
     coordinators = CoordinatorAssignment.objects.filter(region_id=request.region_id).select_related("user")
     for assignment in coordinators:
@@ -66,17 +66,6 @@ def urgent_request(request: HelpRequest) -> None:
             continue
         volunteer = getattr(user, "volunteer", None)
         language = volunteer.preferred_language if volunteer is not None else settings.LANGUAGE_CODE[:2]
-
-        def build(p: dict[str, str]) -> tuple[str, str]:
-            return (
-                _("Urgent help request: %(kind)s, %(locality)s") % p,
-                _(
-                    "An urgent request has been taken: %(kind)s in %(locality)s, %(window)s. "
-                    "Open the list of requests to find who can go."
-                )
-                % p,
-            )
-
         message_schedule(
             recipient=None,
             recipient_email=user.email,
@@ -88,6 +77,40 @@ def urgent_request(request: HelpRequest) -> None:
             valid_until=request.due_until if request.due_until > now else None,
             context=_texts(request, language, build),
         )
+
+
+def urgent_request(request: HelpRequest) -> None:
+    """A new urgent request: each coordinator of the region is told at once, by e-mail."""
+
+    def build(p: dict[str, str]) -> tuple[str, str]:
+        return (
+            _("Urgent help request: %(kind)s, %(locality)s") % p,
+            _(
+                "An urgent request has been taken: %(kind)s in %(locality)s, %(window)s. "
+                "Open the list of requests to find who can go."
+            )
+            % p,
+        )
+
+    _to_coordinators(request, build)
+
+
+def someone_needed_again(request: HelpRequest) -> None:
+    """Those who were going no longer go (a detachment left without its curator, a volunteer
+    who stopped): each coordinator of the region is told at once, by e-mail, that the request
+    needs someone again."""
+
+    def build(p: dict[str, str]) -> tuple[str, str]:
+        return (
+            _("Someone is needed again: %(kind)s, %(locality)s") % p,
+            _(
+                "Those who were going to the help request %(kind)s in %(locality)s, %(window)s, "
+                "no longer go. Open the request to find someone else."
+            )
+            % p,
+        )
+
+    _to_coordinators(request, build)
 
 
 def assignment_confirmed(assignment: Assignment, request: HelpRequest) -> None:
@@ -176,41 +199,19 @@ def assignment_withdrawn(assignment: Assignment) -> None:
     messages_cancel(subject_type=ASSIGNMENT_SUBJECT, subject_id=assignment.pk)
 
 
-def assignment_called_off(assignment: Assignment, request: HelpRequest, *, was_going: bool) -> None:
-    """The help no longer happens (the request cancelled or closed as "cannot help", or the
-    person's data erased): what has not gone out (the reminder) is dropped, and whoever was
-    confirmed is told once, at once, so that nobody turns up at the door. An offer that was
-    never confirmed was never promised anything: it is only dropped."""
-    messages_cancel(subject_type=ASSIGNMENT_SUBJECT, subject_id=assignment.pk)
-    if not was_going:
-        return
-
-    def build(p: dict[str, str]) -> tuple[str, str]:
-        return (
-            _("Called off: %(kind)s, %(locality)s") % p,
-            _(
-                "The help request %(kind)s in %(locality)s, %(window)s, no longer needs anyone: "
-                "you do not need to go. Thank you for being ready to help."
-            )
-            % p,
+def _called_off(p: dict[str, str]) -> tuple[str, str]:
+    return (
+        _("Called off: %(kind)s, %(locality)s") % p,
+        _(
+            "The help request %(kind)s in %(locality)s, %(window)s, no longer needs anyone: "
+            "you do not need to go. Thank you for being ready to help."
         )
+        % p,
+    )
 
-    now = timezone.now()
-    volunteer = assignment.volunteer
-    if volunteer is not None:
-        if volunteer.anonymized_at is not None:
-            return
-        message_schedule(
-            recipient=volunteer,
-            kind="generic",
-            subject_type=ASSIGNMENT_SUBJECT,
-            subject_id=assignment.pk,
-            due_at=now,
-            context=_texts(request, volunteer.preferred_language, build),
-        )
-        return
-    detachment = assignment.detachment
-    curator = detachment.curator if detachment is not None else None
+
+def _to_curator(assignment: Assignment, request: HelpRequest, curator: Any, build: Any) -> None:
+    """A curator is an account, not a volunteer profile: by e-mail, in the site's language."""
     if curator is None or not curator.email:
         return
     language = settings.LANGUAGE_CODE[:2]
@@ -221,9 +222,42 @@ def assignment_called_off(assignment: Assignment, request: HelpRequest, *, was_g
         kind="generic",
         subject_type=ASSIGNMENT_SUBJECT,
         subject_id=assignment.pk,
-        due_at=now,
+        due_at=timezone.now(),
         context=_texts(request, language, build),
     )
+
+
+def assignment_called_off(assignment: Assignment, request: HelpRequest, *, was_going: bool) -> None:
+    """The help no longer happens (the request cancelled or closed as "cannot help", or the
+    person's data erased): what has not gone out (the reminder) is dropped, and whoever was
+    confirmed is told once, at once, so that nobody turns up at the door. An offer that was
+    never confirmed was never promised anything: it is only dropped."""
+    messages_cancel(subject_type=ASSIGNMENT_SUBJECT, subject_id=assignment.pk)
+    if not was_going:
+        return
+    volunteer = assignment.volunteer
+    if volunteer is None:
+        detachment = assignment.detachment
+        _to_curator(assignment, request, detachment.curator if detachment is not None else None, _called_off)
+        return
+    if volunteer.anonymized_at is not None:
+        return
+    message_schedule(
+        recipient=volunteer,
+        kind="generic",
+        subject_type=ASSIGNMENT_SUBJECT,
+        subject_id=assignment.pk,
+        due_at=timezone.now(),
+        context=_texts(request, volunteer.preferred_language, _called_off),
+    )
+
+
+def detachment_released(assignment: Assignment, request: HelpRequest, *, curator: Any) -> None:
+    """The detachment no longer goes (left without its curator): the curator removed is told
+    once that the pupils need not go, and the coordinators that the request needs someone."""
+    messages_cancel(subject_type=ASSIGNMENT_SUBJECT, subject_id=assignment.pk)
+    _to_curator(assignment, request, curator, _called_off)
+    someone_needed_again(request)
 
 
 def assignment_finished(assignment: Assignment) -> None:

@@ -458,6 +458,34 @@ def volunteer_assignments_withdraw(*, volunteer: Volunteer, by: User | None) -> 
     Assignment.objects.filter(volunteer=volunteer).exclude(note="").update(note="")
 
 
+def detachment_assignments_release(*, detachment: Detachment, curator: User, by: User | None) -> None:
+    """Hook of detachments (extensions.CURATOR_GONE_HOOKS): a detachment left without its
+    curator goes nowhere, pupils never go alone. Its offers and confirmed places on open
+    requests are withdrawn, their hands freed (a request nobody else goes to needs someone
+    again), the curator removed is told the pupils need not go and the region's coordinators
+    that the request needs someone. Help already given keeps its hours."""
+    waiting = Assignment.objects.filter(
+        detachment=detachment,
+        status__in=(Assignment.Status.OFFERED, Assignment.Status.CONFIRMED),
+        request__status__in=HelpRequest.OPEN,
+    ).order_by("request_id", "id")
+    for assignment in waiting:
+        # The module's lock order: the request first, then the assignment, read afresh.
+        locked_request = _lock_request(assignment.request_id)
+        locked = Assignment.objects.select_for_update(no_key=True, of=("self",)).get(pk=assignment.pk)
+        if locked.status not in (Assignment.Status.OFFERED, Assignment.Status.CONFIRMED):
+            continue
+        was_going = locked.status == Assignment.Status.CONFIRMED
+        if was_going:
+            _free(locked_request, locked.hands)
+        locked.status = Assignment.Status.WITHDRAWN
+        locked.save(update_fields=["status"])
+        if was_going:
+            care_messages.detachment_released(locked, locked_request, curator=curator)
+        else:
+            care_messages.assignment_withdrawn(locked)
+
+
 def _parse_hours(hours: Any) -> Decimal:
     try:
         value = Decimal(str(hours))

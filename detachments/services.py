@@ -19,7 +19,7 @@ from accounts.services_common import mail_send, model_update, refuse_unknown_fie
 from regions.scoping import is_national_staff, may_manage_region
 from volunteers.models import Volunteer
 
-from . import selectors
+from . import extensions, selectors
 from .invitation_links import invitation_url
 from .models import CuratorInvitation, Detachment
 
@@ -49,8 +49,19 @@ def detachment_update(
     *, detachment: Detachment, data: dict[str, Any], invite_email: str = "", by: User | None = None
 ) -> Detachment:
     """`data` may hold DETACHMENT_FIELDS only; any other key is refused with TypeError.
-    With `invite_email`, as detachment_create."""
+    With `invite_email`, as detachment_create.
+
+    A detachment left without its curator gives up what it went to as a whole (see
+    extensions.CURATOR_GONE_HOOKS): pupils never go without their curator."""
+    # Locked and read afresh: the curator removed is the one on file, not the caller's copy's.
+    current = (
+        Detachment.objects.select_for_update(of=("self",)).select_related("curator").get(pk=detachment.pk)
+    )
+    removed = current.curator
     model_update(instance=detachment, fields=DETACHMENT_FIELDS, data=data)
+    if removed is not None and detachment.curator_id is None:
+        for hook in extensions.CURATOR_GONE_HOOKS:
+            hook(detachment=detachment, curator=removed, by=by)
     if invite_email:
         curator_invite(detachment=detachment, email=invite_email, by=_inviter(by))
     return detachment

@@ -1,0 +1,29 @@
+"""Places where apps above detachments/ act on what happens to a detachment, without detachments
+importing them (care/ sits above: it sends detachments to help requests).
+
+- CURATOR_GONE_HOOKS: callables(*, detachment, curator, by) run inside `detachment_update`'s
+  transaction when a detachment is left without its curator; `curator` is the one removed.
+  Pupils never go without their curator, so care/ gives the detachment's places on open help
+  requests back to them. A hook that raises undoes the change.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from accounts.models import User
+
+from .models import Detachment
+
+
+class CuratorGoneHook(Protocol):
+    def __call__(self, *, detachment: Detachment, curator: User, by: User | None) -> object: ...
+
+
+CURATOR_GONE_HOOKS: list[CuratorGoneHook] = []
+
+
+def register_curator_gone_hook(hook: CuratorGoneHook) -> None:
+    """Idempotent: ready() may run more than once in tests."""
+    if hook not in CURATOR_GONE_HOOKS:
+        CURATOR_GONE_HOOKS.append(hook)

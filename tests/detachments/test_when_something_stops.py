@@ -1,0 +1,136 @@
+"""When a detachment loses its curator (the coordinator empties the curator's address) while it
+has pupils and goes, as a whole, to open help requests: the ex-curator loses the pupils, their
+guardians and the beneficiaries' addresses at once, and the requests need someone again — pupils
+never go without their curator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from care import services as care_services
+from care.models import Assignment, HelpRequest
+from notifications.models import Message
+from tests.care.factories import BeneficiaryFactory, HelpRequestFactory, in_days
+from tests.conftest import client_for
+from tests.factories import DetachmentFactory, MinorFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = "Жандосов көшесі, 58, пәтер 17"
+GUARDIAN = "Бекова Гүлжан"
+
+
+@pytest.fixture
+def curator(db):  # type: ignore[no-untyped-def]
+    return UserFactory(email="teacher@example.kz", full_name="Мұғалім")
+
+
+@pytest.fixture
+def detachment(almaty, curator):  # type: ignore[no-untyped-def]
+    return DetachmentFactory(region=almaty, curator=curator, school_name="№ 25 гимназия")
+
+
+@pytest.fixture
+def pupil(almaty, detachment):  # type: ignore[no-untyped-def]
+    return MinorFactory(region=almaty, detachment=detachment, guardian_name=GUARDIAN)
+
+
+@pytest.fixture
+def going(alice, detachment):  # type: ignore[no-untyped-def]
+    """The detachment (four with its curator) confirmed on an open request, and the curator
+    already told."""
+    request = HelpRequestFactory(
+        beneficiary=BeneficiaryFactory(address=ADDRESS),
+        kind=HelpRequest.Kind.SNOW,
+        due_from=in_days(2),
+        due_until=in_days(2, hour=13),
+        needed_hands=5,
+        adults_only=False,
+    )
+    assignment = care_services.assignment_detachment(
+        request=request, detachment=detachment, hands=4, curator_going=True, by=alice
+    )
+    Message.objects.update(status=Message.Status.SENT)
+    return request, assignment
+
+
+def remove_curator(coordinator: Any, detachment: Any) -> Any:
+    """The coordinator empties the curator's address on the detachment's form."""
+    return client_for(coordinator).post(
+        f"/detachments/{detachment.pk}/edit/",
+        {
+            "school_name": detachment.school_name,
+            "school_number": detachment.school_number,
+            "locality": detachment.locality,
+            "region": detachment.region_id,
+            "latitude": detachment.latitude or "",
+            "longitude": detachment.longitude or "",
+            "curator_email": "",
+        },
+    )
+
+
+def pending_to(email: str) -> list[Message]:
+    return list(Message.objects.filter(recipient_email=email, status=Message.Status.PENDING))
+
+
+class TestCuratorRemoved:
+    def test_the_ex_curator_loses_pupils_guardians_and_addresses_at_once(  # type: ignore[no-untyped-def]
+        self, alice, curator, detachment, pupil, going
+    ) -> None:
+        request, _assignment = going
+        client = client_for(curator)
+        assert (
+            GUARDIAN in client.get(f"/detachments/{detachment.pk}/members/{pupil.pk}/edit/").content.decode()
+        )
+        assert ADDRESS in client.get(f"/care/requests/{request.pk}/").content.decode()
+
+        assert remove_curator(alice, detachment).status_code == 302
+
+        assert client.get(f"/detachments/{detachment.pk}/").status_code == 404
+        assert client.get(f"/detachments/{detachment.pk}/members/{pupil.pk}/edit/").status_code == 404
+        assert (
+            client.get(f"/detachments/{detachment.pk}/members/{pupil.pk}/guardian-consent/").status_code
+            == 404
+        )
+        page = client.get(f"/care/requests/{request.pk}/")
+        assert ADDRESS not in page.content.decode()
+        api = client.get(f"/api/care/requests/{request.pk}/")
+        assert api.status_code == 404 or api.json()["contact"] is None
+
+    def test_its_open_requests_need_someone_again_and_the_coordinators_are_told(  # type: ignore[no-untyped-def]
+        self, alice, curator, detachment, going
+    ) -> None:
+        request, assignment = going
+
+        assert remove_curator(alice, detachment).status_code == 302
+
+        request.refresh_from_db()
+        assignment.refresh_from_db()
+        assert assignment.status == Assignment.Status.WITHDRAWN
+        assert (request.status, request.taken_hands, request.free_hands) == ("new", 0, 5)
+        # The coordinator can send a volunteer or another detachment in its place.
+        page = client_for(alice).get("/care/requests/?status=new")
+        assert page.status_code == 200
+        told = pending_to("alice@example.kz")
+        assert [m.subject_type for m in told] == ["care.request"]
+        # The ex-curator hears, once, that the pupils need not go.
+        assert len(pending_to("teacher@example.kz")) == 1
+        # Saving the form again (nothing changed) tells nobody anew.
+        assert remove_curator(alice, detachment).status_code == 302
+        assert len(pending_to("alice@example.kz")) == 1
+        assert len(pending_to("teacher@example.kz")) == 1
+
+    def test_help_already_given_keeps_its_hours(self, alice, curator, detachment, going) -> None:  # type: ignore[no-untyped-def]
+        request, assignment = going
+        HelpRequest.objects.filter(pk=request.pk).update(due_from=in_days(0, hour=0))
+        care_services.assignment_done(assignment=assignment, hours="2", note="", by=curator)
+
+        assert remove_curator(alice, detachment).status_code == 302
+
+        assignment.refresh_from_db()
+        request.refresh_from_db()
+        assert (assignment.status, str(assignment.hours), request.status) == ("done", "2.00", "done")
+        assert pending_to("alice@example.kz") == []
