@@ -45,7 +45,7 @@ from volunteer_net.dates import iso_local
 from volunteers.models import ADULT_AGE, Volunteer, years_before
 
 from . import activity, registrations
-from .models import Certificate, RegistrationDaySummary, SignupDaySummary, SignupMonthSummary
+from .models import Certificate, ExportJob, RegistrationDaySummary, SignupDaySummary, SignupMonthSummary
 from .scope import ALL_REGIONS, ReportScope, local_midnight
 from .summary import month_sql, summary_available
 
@@ -873,3 +873,24 @@ def personal_data_certificates(volunteer: Volunteer) -> list[dict[str, Any]]:
         }
         for c in rows
     ]
+
+
+# Export jobs --------------------------------------------------------------------------------
+
+# The regions a job's file was built from, recorded by services.export_job_run (None: every region).
+COVERED_REGIONS = "covered_regions"
+
+
+def export_job_still_theirs(*, job: ExportJob, user: Any) -> bool:
+    """Whether the requester may still fetch the job's file. It holds the data of the regions
+    they managed when it was built, and stays theirs only while they still manage every one of
+    them: a coordinator moved to another region, or no longer a coordinator, loses the file with
+    the access (and may run the export again over what they have now)."""
+    now = scoped_region_ids(user)
+    if now is None:
+        return True
+    if COVERED_REGIONS not in job.params:
+        # Built before the regions were recorded (they expire within a day): any coordinator.
+        return bool(now)
+    covered = job.params[COVERED_REGIONS]
+    return covered is not None and set(covered) <= now

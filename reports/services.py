@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.models import AuditEntry, User
 from regions.models import Region
+from regions.scoping import scoped_region_ids
 from volunteers.models import Volunteer
 
 from . import selectors, writers
@@ -212,8 +213,15 @@ def export_job_run(*, job_id: int) -> None:
     running = [ExportJob.Status.RUNNING]
     # The claim also drops the roster's search text from the row: this worker holds it in memory
     # for the run, and a job once claimed is never run again (a redelivery finds it not queued).
+    # It also records the regions the file is built from, the requester's now: the file stays
+    # theirs only while they keep them all (selectors.export_job_still_theirs).
+    covered = scoped_region_ids(job.requested_by)
+    params = {
+        **params_without_search(job.params),
+        selectors.COVERED_REGIONS: None if covered is None else sorted(covered),
+    }
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING, heartbeat_at=Now(), params=params_without_search(job.params)
+        status=ExportJob.Status.RUNNING, heartbeat_at=Now(), params=params
     )
     if not claimed:
         return  # a redelivered task for a job already done, failed, or being done

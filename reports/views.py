@@ -199,7 +199,17 @@ def _own_job(request: AuthenticatedHttpRequest, pk: int) -> ExportJob:
 @login_required
 def job_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     job = services.export_job_refresh(job=_own_job(request, pk))
-    return render(request, "reports/job.html", {"job": job, "again_url": _again_url(job)})
+    theirs = selectors.export_job_still_theirs(job=job, user=request.user)
+    return render(
+        request,
+        "reports/job.html",
+        {
+            "job": job,
+            "again_url": _again_url(job),
+            "downloadable": job.is_available and theirs,
+            "withdrawn": job.is_available and not theirs,
+        },
+    )
 
 
 def _again_url(job: ExportJob) -> str:
@@ -228,7 +238,11 @@ def job_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
             "percent": job.percent,
             "rows_done": job.rows_done,
             "rows_total": job.rows_total,
-            "download_url": reverse("reports:job_download", args=[job.pk]) if job.is_available else "",
+            "download_url": (
+                reverse("reports:job_download", args=[job.pk])
+                if job.is_available and selectors.export_job_still_theirs(job=job, user=request.user)
+                else ""
+            ),
         }
     )
 
@@ -239,6 +253,8 @@ def job_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponseBase
     path = services.job_path(job)
     if not job.is_available or not path.exists():
         raise Http404
+    if not selectors.export_job_still_theirs(job=job, user=request.user):
+        raise Http404  # made from regions they no longer manage
     response = FileResponse(path.open("rb"), content_type=services.CONTENT_TYPES[job.file_format])
     response["Content-Disposition"] = f'attachment; filename="{job.file_name}"'
     return response

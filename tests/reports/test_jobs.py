@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime
 import io
 import json
+from typing import Any
 
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.models import AuditEntry
+from regions.models import CoordinatorAssignment
 from reports import services
 from reports.models import ExportJob
 from tests.conftest import client_for
@@ -65,3 +67,52 @@ def test_expired_files_are_cleaned(regions_in_transactional_db, world, nora, eag
     job.refresh_from_db()
     assert job.status == ExportJob.Status.EXPIRED
     assert client.get(f"/reports/exports/{job.pk}/download/").status_code == 404
+
+
+def _export_as(user: Any) -> tuple[Any, ExportJob]:  # type: ignore[no-untyped-def]
+    client = client_for(user)
+    client.post("/reports/export/", period_query(report="signups", file_format="csv"))
+    job = ExportJob.objects.get(requested_by=user)
+    assert job.status == ExportJob.Status.DONE
+    return client, job
+
+
+def _can_download(client: Any, job: ExportJob) -> bool:  # type: ignore[no-untyped-def]
+    status = json.loads(client.get(f"/reports/exports/{job.pk}/status.json").content)
+    fetched = client.get(f"/reports/exports/{job.pk}/download/")
+    page = client.get(f"/reports/exports/{job.pk}/").content.decode()
+    # The page, the status the page polls and the download itself agree.
+    assert (
+        bool(status["download_url"]) == (fetched.status_code == 200) == ('id="export-withdrawn"' not in page)
+    )
+    return fetched.status_code == 200
+
+
+def test_a_file_goes_with_the_regions_it_was_made_from(  # type: ignore[no-untyped-def]
+    regions_in_transactional_db, world, alice, almaty, astana, eager
+) -> None:
+    # Alice's file holds Almaty's volunteers: hers while she coordinates Almaty, another region
+    # added or not; once Almaty is taken from her, the file is no longer hers to fetch.
+    client, job = _export_as(alice)
+    assert job.params["covered_regions"] == [almaty.pk]
+    assert _can_download(client, job)
+    CoordinatorAssignment.objects.create(user=alice, region=astana)
+    assert _can_download(client, job)
+    CoordinatorAssignment.objects.filter(user=alice, region=almaty).delete()
+    assert not _can_download(client, job)
+    page = client.get(f"/reports/exports/{job.pk}/?lang=en").content.decode()
+    assert "Your regions have changed since this file was made" in page
+    # Running it again is open to her, over the region she has now.
+    assert client.get("/reports/export/").status_code == 200
+
+
+def test_national_staffs_file_goes_when_they_are_no_longer_national_staff(  # type: ignore[no-untyped-def]
+    regions_in_transactional_db, world, nora, almaty, eager
+) -> None:
+    client, job = _export_as(nora)
+    assert job.params["covered_regions"] is None
+    assert _can_download(client, job)
+    nora.is_national_staff = False
+    nora.save(update_fields=["is_national_staff"])
+    CoordinatorAssignment.objects.create(user=nora, region=almaty)
+    assert not _can_download(client, job)
