@@ -14,6 +14,7 @@ class CareConfig(AppConfig):
         from detachments import extensions as detachment_extensions
         from notifications.links import subject_page_register
         from volunteers import extensions
+        from volunteers import services as volunteer_services
 
         from . import merging, messages, selectors, services
         from .periodic import start_in_process
@@ -25,6 +26,8 @@ class CareConfig(AppConfig):
         extensions.register_hour_source("care", selectors.volunteer_care_hours)
         extensions.register_personal_data_section("care", selectors.personal_data_care)
         extensions.register_anonymize_hook(services.volunteer_assignments_withdraw)
+        # A profile paused or archived takes part in nothing: its places go back to the requests.
+        volunteer_services.register_stop_hook(services.volunteer_assignments_give_up)
         # A merge of two records of one person: their assignments to one request become one.
         extensions.register_merge_hook(merging.assignments_merge)
         # A detachment left without its curator goes nowhere: its places go back to the requests.

@@ -254,10 +254,8 @@ def assignment_called_off(assignment: Assignment, request: HelpRequest, *, was_g
 
 def detachment_released(assignment: Assignment, request: HelpRequest, *, curator: Any) -> None:
     """The detachment no longer goes (left without its curator): the curator removed is told
-    once that the pupils need not go, and the coordinators that the request needs someone."""
-    messages_cancel(subject_type=ASSIGNMENT_SUBJECT, subject_id=assignment.pk)
+    once that the pupils need not go."""
     _to_curator(assignment, request, curator, _called_off)
-    someone_needed_again(request)
 
 
 def assignment_finished(assignment: Assignment) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -433,21 +433,52 @@ def assignment_withdraw(*, assignment: Assignment, by: User) -> Assignment:
     return locked
 
 
+def _give_up(assignments: QuerySet[Assignment], *, curator_removed: User | None = None) -> None:
+    """Withdraw these offers and places of someone who no longer goes: the hands free (a request
+    nobody else goes to needs someone again), the reminders are dropped, and the region's
+    coordinators are told of each open request that lost someone going; with
+    `curator_removed`, that curator, once, that the detachment need not go."""
+    for assignment in assignments.order_by("request_id", "id"):
+        # The module's lock order: the request first, then the assignment, read afresh.
+        locked_request = _lock_request(assignment.request_id)
+        locked = Assignment.objects.select_for_update(no_key=True, of=("self",)).get(pk=assignment.pk)
+        if locked.status not in (Assignment.Status.OFFERED, Assignment.Status.CONFIRMED):
+            continue
+        was_going = locked.status == Assignment.Status.CONFIRMED
+        if was_going:
+            _free(locked_request, locked.hands)
+        locked.status = Assignment.Status.WITHDRAWN
+        locked.save(update_fields=["status"])
+        care_messages.assignment_withdrawn(locked)
+        if was_going and curator_removed is not None:
+            care_messages.detachment_released(locked, locked_request, curator=curator_removed)
+        if was_going and locked_request.is_open:
+            care_messages.someone_needed_again(locked_request)
+
+
+def volunteer_assignments_give_up(*, volunteer: Volunteer, by: User | None) -> None:
+    """Stop hook of volunteers (a profile paused or archived takes part in nothing): the
+    person's offers and places on open requests go back to them. Help already given, and a
+    request staff closed as done with the person still on it, keep the person and the hours."""
+    _give_up(
+        Assignment.objects.filter(
+            volunteer=volunteer,
+            status__in=(Assignment.Status.OFFERED, Assignment.Status.CONFIRMED),
+            request__status__in=HelpRequest.OPEN,
+        )
+    )
+
+
 def volunteer_assignments_withdraw(*, volunteer: Volunteer, by: User | None) -> None:
     """Anonymisation hook: an erased profile holds no places on open requests, and the notes of
     all its assignments, done ones included, are blanked (free text about a visit to someone's
     home may name the volunteer or say anything about them). Statuses and hours stay: the
     reports and the request's history count them."""
-    for assignment in Assignment.objects.filter(
-        volunteer=volunteer, status__in=(Assignment.Status.OFFERED, Assignment.Status.CONFIRMED)
-    ):
-        locked_request = _lock_request(assignment.request_id)
-        locked = Assignment.objects.select_for_update(no_key=True).get(pk=assignment.pk)
-        if locked.status == Assignment.Status.CONFIRMED:
-            _free(locked_request, locked.hands)
-        locked.status = Assignment.Status.WITHDRAWN
-        locked.save(update_fields=["status"])
-        care_messages.assignment_withdrawn(locked)
+    _give_up(
+        Assignment.objects.filter(
+            volunteer=volunteer, status__in=(Assignment.Status.OFFERED, Assignment.Status.CONFIRMED)
+        )
+    )
     # A request done by the person alone took their note as its outcome (`assignment_done`): that
     # copy goes too, unless staff have since written another. The requests first, then the
     # assignments: the module's lock order.
@@ -464,26 +495,14 @@ def detachment_assignments_release(*, detachment: Detachment, curator: User, by:
     requests are withdrawn, their hands freed (a request nobody else goes to needs someone
     again), the curator removed is told the pupils need not go and the region's coordinators
     that the request needs someone. Help already given keeps its hours."""
-    waiting = Assignment.objects.filter(
-        detachment=detachment,
-        status__in=(Assignment.Status.OFFERED, Assignment.Status.CONFIRMED),
-        request__status__in=HelpRequest.OPEN,
-    ).order_by("request_id", "id")
-    for assignment in waiting:
-        # The module's lock order: the request first, then the assignment, read afresh.
-        locked_request = _lock_request(assignment.request_id)
-        locked = Assignment.objects.select_for_update(no_key=True, of=("self",)).get(pk=assignment.pk)
-        if locked.status not in (Assignment.Status.OFFERED, Assignment.Status.CONFIRMED):
-            continue
-        was_going = locked.status == Assignment.Status.CONFIRMED
-        if was_going:
-            _free(locked_request, locked.hands)
-        locked.status = Assignment.Status.WITHDRAWN
-        locked.save(update_fields=["status"])
-        if was_going:
-            care_messages.detachment_released(locked, locked_request, curator=curator)
-        else:
-            care_messages.assignment_withdrawn(locked)
+    _give_up(
+        Assignment.objects.filter(
+            detachment=detachment,
+            status__in=(Assignment.Status.OFFERED, Assignment.Status.CONFIRMED),
+            request__status__in=HelpRequest.OPEN,
+        ),
+        curator_removed=curator,
+    )
 
 
 def _parse_hours(hours: Any) -> Decimal:

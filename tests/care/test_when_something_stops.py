@@ -125,3 +125,74 @@ class TestVolunteerNoLongerGoes:
         assert not sees_address(bob.user, req)
         features = client_for(bob.user).get("/api/care/requests/map/").json()["features"]
         assert all(f["properties"]["exact"] is False for f in features)
+
+
+def told_coordinator(request: HelpRequest) -> list[Message]:
+    return list(
+        Message.objects.filter(
+            subject_type="care.request",
+            subject_id=request.pk,
+            recipient_email="alice@example.kz",
+            status=Message.Status.PENDING,
+        )
+    )
+
+
+class TestVolunteerStops:
+    """A volunteer who stops (paused, archived, erased) gives their place back at once: the
+    request is matched again and the coordinators are told, once."""
+
+    @pytest.mark.parametrize("status", ["paused", "archived"])
+    def test_paused_or_archived_gives_the_place_back(self, alice, bob, dana, req, status) -> None:  # type: ignore[no-untyped-def]
+        mine = services.assignment_volunteer(request=req, volunteer=bob, by=alice)
+        services.assignment_volunteer(request=req, volunteer=dana, by=alice)
+        assert pending(mine)  # the reminder
+
+        response = client_for(alice).post(
+            "/roster/bulk/", {"ids": [bob.pk], "action": "status", "status": status}
+        )
+        assert response.status_code == 302
+
+        mine.refresh_from_db()
+        req.refresh_from_db()
+        assert mine.status == "withdrawn"
+        assert (req.taken_hands, req.status) == (1, "assigned")  # Dana still goes
+        assert pending(mine) == []
+        assert len(told_coordinator(req)) == 1
+        assert not sees_address(bob.user, req)
+
+    def test_the_last_one_stopping_puts_the_request_back_to_new(self, alice, bob, req) -> None:  # type: ignore[no-untyped-def]
+        from volunteers.services import volunteer_update
+
+        services.assignment_volunteer(request=req, volunteer=bob, by=alice)
+        volunteer_update(volunteer=bob, changed_by=alice, data={"status": "paused"})
+        req.refresh_from_db()
+        assert (req.taken_hands, req.status) == (0, "new")
+        # Back to active, nothing comes back by itself, and nobody is told again.
+        volunteer_update(volunteer=bob, changed_by=alice, data={"status": "active"})
+        req.refresh_from_db()
+        assert (req.taken_hands, req.status) == (0, "new")
+        assert len(told_coordinator(req)) == 1
+
+    def test_help_given_before_the_pause_keeps_its_hours(self, alice, bob, req) -> None:  # type: ignore[no-untyped-def]
+        from volunteers.services import volunteer_update
+
+        assignment = services.assignment_volunteer(request=req, volunteer=bob, by=alice)
+        HelpRequest.objects.filter(pk=req.pk).update(due_from=in_days(0, hour=0))
+        services.assignment_done(assignment=assignment, hours="2", note="", by=bob.user)
+        volunteer_update(volunteer=bob, changed_by=alice, data={"status": "paused"})
+        assignment.refresh_from_db()
+        assert (assignment.status, str(assignment.hours)) == ("done", "2.00")
+        assert selectors.volunteer_care_hours(bob) == 2
+        assert told_coordinator(req) == []
+
+    def test_erased_gives_the_place_back_and_the_coordinator_is_told(self, alice, bob, req) -> None:  # type: ignore[no-untyped-def]
+        from volunteers.services import volunteer_anonymize
+
+        mine = services.assignment_volunteer(request=req, volunteer=bob, by=alice)
+        volunteer_anonymize(volunteer=bob, requested_by=None)
+        mine.refresh_from_db()
+        req.refresh_from_db()
+        assert (mine.status, req.taken_hands, req.status) == ("withdrawn", 0, "new")
+        assert pending(mine) == []
+        assert len(told_coordinator(req)) == 1
