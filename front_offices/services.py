@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -126,17 +126,44 @@ def slots_sync(
     created = VisitSlot.objects.bulk_create(
         [slot for start, slot in wanted.items() if start not in have], ignore_conflicts=True, batch_size=2000
     )
-    stale = (
-        existing.filter(starts_at__gt=now, taken=0)
-        .exclude(starts_at__in=list(wanted))
-        .exclude(Exists(Visit.objects.filter(slot=OuterRef("pk"))))
-    )
+    off_schedule = existing.filter(starts_at__gt=now).exclude(starts_at__in=list(wanted))
+    stale = off_schedule.filter(taken=0).exclude(Exists(Visit.objects.filter(slot=OuterRef("pk"))))
     deleted, _by_model = stale.delete()
-    # A changed "visitors at once" reaches future slots that hold no more bookings than it.
-    existing.filter(starts_at__gt=now, taken__lte=office.visitors_at_once).exclude(
+    # A time the schedule no longer has, kept for the visits booked there (the staff move or
+    # block them), takes no new booking: its places are only those taken. It used to keep its
+    # free places, offered and booked at an hour the office is closed.
+    off_schedule.exclude(capacity=F("taken")).update(capacity=F("taken"))
+    # A changed "visitors at once" reaches future slots that hold no more bookings than it (and a
+    # time back in the schedule gets its places back).
+    existing.filter(starts_at__in=list(wanted), taken__lte=office.visitors_at_once).exclude(
         capacity=office.visitors_at_once
     ).update(capacity=office.visitors_at_once)
     return len(created), deleted
+
+
+def _on_schedule(slot: VisitSlot) -> bool:
+    """Whether the office's schedule (hours and that day's exceptions) still has `slot`'s time."""
+    office = slot.office
+    hours = list(OpeningHours.objects.filter(office=office))
+    exceptions = list(
+        ScheduleException.objects.filter(date=slot.local_date).filter(
+            Q(office__isnull=True) | Q(office=office)
+        )
+    )
+    times = slot_times(office, day_intervals(office, slot.local_date, hours, exceptions))
+    return any(t.starts_at == slot.starts_at for t in times)
+
+
+def _free(slot: VisitSlot) -> None:
+    """Give back a place of the locked slot. In a time the schedule no longer has (see
+    `slots_sync`), the place goes with the visit, so that it is not offered until the next sync.
+    Only a full slot can be such a time, so the schedule is read only then."""
+    if slot.taken >= slot.capacity and not _on_schedule(slot):
+        slot.capacity -= 1
+        slot.taken -= 1
+        slot.save(update_fields=["capacity", "taken"])
+    else:
+        _take(slot, -1)
 
 
 def slots_sync_all(*, days: int | None = None, now: datetime.datetime | None = None) -> tuple[int, int]:
@@ -394,7 +421,9 @@ def visit_cancel(*, visit: Visit, by: User | None, reason: str = "") -> Visit:
     if locked.starts_at <= timezone.now():
         raise ValidationError(_("This time has already passed."), code="past")
     if locked.slot_id is not None:
-        _take(VisitSlot.objects.select_for_update().get(pk=locked.slot_id), -1)
+        _free(
+            VisitSlot.objects.select_related("office").select_for_update(of=("self",)).get(pk=locked.slot_id)
+        )
     locked.status, locked.cancelled_at, locked.cancel_reason = Visit.Status.CANCELLED, timezone.now(), reason
     locked.save(update_fields=["status", "cancelled_at", "cancel_reason"])
     own = by is not None and locked.volunteer.user_id == by.pk
@@ -423,7 +452,7 @@ def visit_reschedule(*, visit: Visit, to_slot: VisitSlot, by: User | None) -> Vi
         raise refusal
     _take(new, 1)
     if locked.slot_id is not None:
-        _take(slots[locked.slot_id], -1)
+        _free(slots[locked.slot_id])
     locked.slot, locked.office = new, new.office
     locked.starts_at, locked.local_date = new.starts_at, new.local_date
     locked.is_evening, locked.is_weekend = new.is_evening, new.is_weekend

@@ -4,9 +4,10 @@ place freed and its reminders dropped, and the person is told once, with the rea
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from front_offices import services
-from front_offices.models import Visit, VisitSlot
+from front_offices.models import OpeningHours, ScheduleException, Visit, VisitSlot
 from notifications.models import Message
 from tests.conftest import client_for
 from tests.factories import VolunteerFactory
@@ -70,3 +71,70 @@ class TestOfficeClosed:
         services.front_office_update(office=office, data={"is_active": False}, by=alice)
         visit.refresh_from_db()
         assert visit.status == Visit.Status.BOOKED
+
+
+@pytest.mark.django_db
+class TestHoursChangedUnderBookings:
+    """The visits already booked at a time the schedule drops are kept for the staff to move or
+    block (blocking tells the people); the time itself must take nobody new."""
+
+    def setup_booked(self, alice, almaty, *, close):  # type: ignore[no-untyped-def]
+        office = make_office(capacity=2)
+        day = next_weekday(1)
+        slot = slot_at(office, day, 10)
+        first = services.visit_book(
+            slot=slot, volunteer=VolunteerFactory(region=almaty), purpose="consultation", by=None
+        )
+        close(office, day)
+        slot.refresh_from_db()
+        return office, day, slot, first
+
+    def drop_tuesday_hours(self, alice):  # type: ignore[no-untyped-def]
+        def close(office, day):  # type: ignore[no-untyped-def]
+            for hours in OpeningHours.objects.filter(office=office, weekday=day.weekday()):
+                services.opening_hours_delete(hours=hours, by=alice)
+
+        return close
+
+    def closed_date(self, alice):  # type: ignore[no-untyped-def]
+        def close(office, day):  # type: ignore[no-untyped-def]
+            services.schedule_exception_add(office=office, date=day, reason="Жөндеу", by=alice)
+
+        return close
+
+    @pytest.mark.parametrize("change", ["drop_tuesday_hours", "closed_date"])
+    def test_the_dropped_time_keeps_its_visit_and_takes_no_new_one(self, alice, almaty, change) -> None:  # type: ignore[no-untyped-def]
+        office, day, slot, first = self.setup_booked(alice, almaty, close=getattr(self, change)(alice))
+        first.refresh_from_db()
+        assert first.status == Visit.Status.BOOKED and slot.taken == 1
+        # Not offered on the office's page, and refused if asked for by id.
+        response = client_for(VolunteerFactory(region=almaty, with_account=True).user).get(
+            f"/front-offices/{office.pk}/?date={day}"
+        )
+        assert response.status_code == 200
+        assert f"/front-offices/slots/{slot.pk}/book/" not in response.content.decode()
+        with pytest.raises(ValidationError) as refused:
+            services.visit_book(
+                slot=slot, volunteer=VolunteerFactory(region=almaty), purpose="consultation", by=None
+            )
+        assert refused.value.code == "full"
+
+    def test_a_cancellation_there_frees_no_place_for_anyone_else(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        _office, _day, slot, first = self.setup_booked(alice, almaty, close=self.drop_tuesday_hours(alice))
+        services.visit_cancel(visit=first, by=None)
+        slot.refresh_from_db()
+        assert slot.taken == 0 and slot.free == 0
+        with pytest.raises(ValidationError):
+            services.visit_book(
+                slot=slot, volunteer=VolunteerFactory(region=almaty), purpose="consultation", by=None
+            )
+
+    def test_hours_back_give_the_time_its_places_back(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        office, _day, slot, _first = self.setup_booked(alice, almaty, close=self.closed_date(alice))
+        services.schedule_exception_delete(exception=ScheduleException.objects.get(office=office), by=alice)
+        slot.refresh_from_db()
+        assert (slot.taken, slot.capacity) == (1, 2)
+        second = services.visit_book(
+            slot=slot, volunteer=VolunteerFactory(region=almaty), purpose="consultation", by=None
+        )
+        assert second.status == Visit.Status.BOOKED
