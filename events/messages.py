@@ -213,3 +213,13 @@ def transport_answers_dropped(request_ids: Iterable[int]) -> None:
     """Requests whose sign-up is gone: an answer of theirs not sent yet is dropped."""
     for request_id in request_ids:
         messages_cancel(subject_type=TRANSPORT_SUBJECT_TYPE, subject_id=request_id)
+
+
+# A call-out's link to answer (events.services_extra) is about one answer row.
+CALLOUT_SUBJECT_TYPE = "events.callout"
+
+
+def callouts_dropped(answer_ids: Iterable[int]) -> None:
+    """Call-outs closed with their campaign: a link not sent yet is dropped."""
+    for answer_id in answer_ids:
+        messages_cancel(subject_type=CALLOUT_SUBJECT_TYPE, subject_id=answer_id)

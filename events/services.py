@@ -42,6 +42,7 @@ from volunteers.services import volunteer_lock_own, volunteer_own
 from . import messages as event_messages
 from .models import (
     CalendarFeed,
+    CallOut,
     CallOutAnswer,
     Campaign,
     Shift,
@@ -563,6 +564,8 @@ def campaign_set_status(*, campaign: Campaign, status: str, by: User) -> Campaig
         )
     locked.status = status
     locked.save(update_fields=["status", "updated_at"])
+    if status in (Campaign.Status.CANCELLED, Campaign.Status.CLOSED):
+        _callouts_close(locked, now=timezone.now())
     if status == Campaign.Status.CANCELLED:
         now = timezone.now()
         upcoming = locked.shifts.filter(cancelled_at__isnull=True, starts_at__gt=now)
@@ -570,6 +573,17 @@ def campaign_set_status(*, campaign: Campaign, status: str, by: User) -> Campaig
             _shift_cancel(shift_id=shift_id, by=by, now=now)
     campaign.refresh_from_db()
     return locked
+
+
+def _callouts_close(campaign: Campaign, *, now: datetime.datetime) -> None:
+    """A campaign cancelled or closed takes nobody on: its open call-outs are closed (an answer
+    "yes, I can come" could no longer be confirmed onto a shift) and a call-out message not sent
+    yet is dropped, so that nobody is called out to a campaign that is off."""
+    open_callouts = CallOut.objects.filter(campaign=campaign, closed_at__isnull=True)
+    answers = CallOutAnswer.objects.filter(callout__in=open_callouts)
+    # Notification: the call-out links still waiting to go out.
+    event_messages.callouts_dropped(list(answers.values_list("pk", flat=True)))
+    open_callouts.update(closed_at=now)
 
 
 # Shifts ------------------------------------------------------------------------------------------

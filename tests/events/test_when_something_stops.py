@@ -5,15 +5,16 @@ is told once."""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
-from events import services
-from events.models import Signup, TransportRequest
+from events import services, services_extra
+from events.models import CallOutAnswer, Campaign, Signup, TransportRequest
 from events.services_extra import transport_arrange, transport_request_save
 from notifications.models import Message
 from tests.factories import VolunteerFactory
 from volunteers.services import volunteer_erase_on_request
 
-from .factories import ShiftFactory
+from .factories import CampaignFactory, ShiftFactory
 
 
 def pending_kinds(volunteer) -> list[str]:  # type: ignore[no-untyped-def]
@@ -70,3 +71,25 @@ class TestLiftAnsweredThenCancelled:
         _shift, signup = self.arranged(alice, bob)
         services.signup_cancel(signup=signup, by=bob.user)
         assert pending_kinds(bob) == []
+
+
+@pytest.mark.django_db
+class TestCallOutOfACampaignThatStops:
+    @pytest.mark.parametrize("status", ["cancelled", "closed"])
+    def test_the_call_out_closes_and_its_unsent_links_are_dropped(self, alice, bob, almaty, status) -> None:  # type: ignore[no-untyped-def]
+        flood = CampaignFactory(region=almaty, kind=Campaign.Kind.EMERGENCY, title="Су тасқыны")
+        callout = services_extra.callout_create(campaign=flood, text="Қапшық толтыру керек.", by=alice)
+        answer = callout.answers.get(volunteer=bob)
+        assert pending_kinds(bob) == ["callout"]
+
+        services.campaign_set_status(campaign=flood, status=status, by=alice)
+
+        callout.refresh_from_db()
+        assert not callout.is_open
+        assert pending_kinds(bob) == []
+        # A link already received can no longer say "yes, I can come".
+        link = f"/callout/{services_extra.callout_token(answer)}/"
+        response = Client().post(link, {"answer": "yes"}, follow=True)
+        assert response.status_code == 200
+        answer.refresh_from_db()
+        assert answer.answer == CallOutAnswer.Answer.NONE
