@@ -32,4 +32,5 @@ class CareConfig(AppConfig):
         extensions.register_merge_hook(merging.assignments_merge)
         # A detachment left without its curator goes nowhere: its places go back to the requests.
         detachment_extensions.register_curator_gone_hook(services.detachment_assignments_release)
+        detachment_extensions.register_move_refusal(services.detachment_move_refusal)
         start_in_process()

@@ -505,6 +505,25 @@ def detachment_assignments_release(*, detachment: Detachment, curator: User, by:
     )
 
 
+def detachment_move_refusal(*, detachment: Detachment) -> ValidationError | None:
+    """Refusal of detachments (extensions.MOVE_REFUSALS): a detachment that still goes to open
+    requests of its region does not move to another one; it is withdrawn from them first."""
+    going = Assignment.objects.filter(
+        detachment=detachment,
+        status__in=(Assignment.Status.OFFERED, Assignment.Status.CONFIRMED),
+        request__status__in=HelpRequest.OPEN,
+    )
+    if not going.exists():
+        return None
+    return ValidationError(
+        _(
+            "This detachment is going to help requests of its region. Withdraw it from them "
+            "before moving it to another region."
+        ),
+        code="goes_to_help",
+    )
+
+
 def _parse_hours(hours: Any) -> Decimal:
     try:
         value = Decimal(str(hours))

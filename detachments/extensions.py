@@ -5,11 +5,15 @@ importing them (care/ sits above: it sends detachments to help requests).
   transaction when a detachment is left without its curator; `curator` is the one removed.
   Pupils never go without their curator, so care/ gives the detachment's places on open help
   requests back to them. A hook that raises undoes the change.
+- MOVE_REFUSALS: callables(*, detachment) -> ValidationError | None, asked before a detachment
+  moves to another region: why it may not (care/: it still goes to its region's requests).
 """
 
 from __future__ import annotations
 
 from typing import Protocol
+
+from django.core.exceptions import ValidationError
 
 from accounts.models import User
 
@@ -20,10 +24,21 @@ class CuratorGoneHook(Protocol):
     def __call__(self, *, detachment: Detachment, curator: User, by: User | None) -> object: ...
 
 
+class MoveRefusal(Protocol):
+    def __call__(self, *, detachment: Detachment) -> ValidationError | None: ...
+
+
 CURATOR_GONE_HOOKS: list[CuratorGoneHook] = []
+MOVE_REFUSALS: list[MoveRefusal] = []
 
 
 def register_curator_gone_hook(hook: CuratorGoneHook) -> None:
     """Idempotent: ready() may run more than once in tests."""
     if hook not in CURATOR_GONE_HOOKS:
         CURATOR_GONE_HOOKS.append(hook)
+
+
+def register_move_refusal(refusal: MoveRefusal) -> None:
+    """Idempotent: ready() may run more than once in tests."""
+    if refusal not in MOVE_REFUSALS:
+        MOVE_REFUSALS.append(refusal)

@@ -53,18 +53,49 @@ def detachment_update(
 
     A detachment left without its curator gives up what it went to as a whole (see
     extensions.CURATOR_GONE_HOOKS): pupils never go without their curator."""
-    # Locked and read afresh: the curator removed is the one on file, not the caller's copy's.
+    # Changes are found against the row on file, locked and read afresh, never against the
+    # caller's copy: the edit page's ModelForm has already written the typed values into its
+    # instance while validating, so that copy compared equal to itself and nothing was saved.
     current = (
         Detachment.objects.select_for_update(of=("self",)).select_related("curator").get(pk=detachment.pk)
     )
     removed = current.curator
-    model_update(instance=detachment, fields=DETACHMENT_FIELDS, data=data)
-    if removed is not None and detachment.curator_id is None:
+    if "region" in data:
+        _refuse_move_if_tied(current, data["region"])
+    model_update(instance=current, fields=DETACHMENT_FIELDS, data=data)
+    if removed is not None and current.curator_id is None:
         for hook in extensions.CURATOR_GONE_HOOKS:
-            hook(detachment=detachment, curator=removed, by=by)
+            hook(detachment=current, curator=removed, by=by)
+    # Keep the caller's instance in step with what was saved.
+    detachment.refresh_from_db()
     if invite_email:
         curator_invite(detachment=detachment, email=invite_email, by=_inviter(by))
     return detachment
+
+
+def _refuse_move_if_tied(detachment: Detachment, region: Any) -> None:
+    """A detachment's pupils and the help it goes to are its region's: moved elsewhere, the
+    pupils would stay behind with a detachment of another region whose curator there still
+    reads them, and it would keep places on requests it can no longer take."""
+    region_id = getattr(region, "pk", region)
+    if region_id == detachment.region_id:
+        return
+    if Volunteer.objects.filter(detachment=detachment, anonymized_at__isnull=True).exists():
+        raise ValidationError(
+            {
+                "region": ValidationError(
+                    _(
+                        "This detachment has members, and they belong to its region. Move them to "
+                        "another detachment or remove them before moving it to another region."
+                    ),
+                    code="has_members",
+                )
+            }
+        )
+    for refusal in extensions.MOVE_REFUSALS:
+        error = refusal(detachment=detachment)
+        if error is not None:
+            raise ValidationError({"region": error})
 
 
 def _inviter(by: User | None) -> User:

@@ -143,6 +143,29 @@ class TestCoordinatorDetachments:
         assert invitation.email == "teacher@example.kz" and invitation.invited_by == alice
         assert [m.to for m in mail.outbox] == [["teacher@example.kz"]]
 
+    def test_coordinator_edits_the_detachment_and_it_is_saved(self, alice, curator, detachment) -> None:  # type: ignore[no-untyped-def]
+        response = client_for(alice).post(
+            f"/detachments/{detachment.pk}/edit/",
+            {
+                "school_name": "Абай атындағы мектеп",
+                "school_number": "12",
+                "locality": "Қаскелең",
+                "region": detachment.region_id,
+                "latitude": "43.2",
+                "longitude": "76.6",
+                "curator_email": curator.email,
+            },
+        )
+        assert response.status_code == 302
+        page = client_for(alice).get(f"/detachments/{detachment.pk}/").content.decode()
+        assert "Абай атындағы мектеп № 12" in page and "Қаскелең" in page
+        detachment.refresh_from_db()
+        assert (detachment.locality, str(detachment.longitude), detachment.curator) == (
+            "Қаскелең",
+            "76.60000",
+            curator,
+        )
+
     def test_malformed_curator_address_is_a_field_error(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
         response = client_for(alice).post(
             "/detachments/new/",

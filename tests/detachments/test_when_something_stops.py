@@ -134,3 +134,44 @@ class TestCuratorRemoved:
         request.refresh_from_db()
         assert (assignment.status, str(assignment.hours), request.status) == ("done", "2.00", "done")
         assert pending_to("alice@example.kz") == []
+
+
+def edit(user: Any, detachment: Any, **changes: Any) -> Any:
+    data = {
+        "school_name": detachment.school_name,
+        "school_number": detachment.school_number,
+        "locality": detachment.locality,
+        "region": detachment.region_id,
+        "latitude": detachment.latitude or "",
+        "longitude": detachment.longitude or "",
+        "curator_email": detachment.curator.email if detachment.curator_id else "",
+    }
+    data.update(changes)
+    client = client_for(user)
+    client.cookies["django_language"] = "en"
+    return client.post(f"/detachments/{detachment.pk}/edit/", data)
+
+
+class TestMovedToAnotherRegion:
+    """A detachment's pupils and the help it goes to belong to its region: moved elsewhere, the
+    pupils would stay behind with a detachment of another region, read by its curator there."""
+
+    def test_a_detachment_with_pupils_does_not_move(self, nora, astana, detachment, pupil) -> None:  # type: ignore[no-untyped-def]
+        response = edit(nora, detachment, region=astana.pk, latitude="", longitude="")
+        assert response.status_code == 200
+        assert [e.code for e in response.context["form"].errors.as_data()["region"]] == ["has_members"]
+        detachment.refresh_from_db()
+        assert detachment.region.code == "75"
+
+    def test_a_detachment_going_to_help_does_not_move(self, nora, astana, detachment, going) -> None:  # type: ignore[no-untyped-def]
+        _request, assignment = going
+        response = edit(nora, detachment, region=astana.pk, latitude="", longitude="")
+        assert response.status_code == 200
+        assert [e.code for e in response.context["form"].errors.as_data()["region"]] == ["goes_to_help"]
+        assignment.refresh_from_db()
+        assert assignment.status == Assignment.Status.CONFIRMED
+
+    def test_an_empty_detachment_moves(self, nora, astana, detachment) -> None:  # type: ignore[no-untyped-def]
+        assert edit(nora, detachment, region=astana.pk, latitude="", longitude="").status_code == 302
+        detachment.refresh_from_db()
+        assert detachment.region.code == "71"
