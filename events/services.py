@@ -846,18 +846,27 @@ def volunteer_signups_cancel_upcoming(*, volunteer: Volunteer, by: User | None) 
     each through `signup_cancel` (so a freed place goes to the waitlist). Registered in
     EventsConfig.ready() as an anonymisation hook (an erased profile must not hold places) and
     as a stop hook of `volunteers.services.volunteer_update` (nor a paused or archived one; the
-    person is told of each place as for any cancellation by the organisers).
+    person is told of each place as for any cancellation by the organisers). A minor whose
+    guardian's consent was withdrawn keeps a shift they will be of age for by its day.
 
-    Runs with the volunteer's row already locked by `volunteer_anonymize` (or
-    `volunteer_update`), i.e. against the module's lock order; a sign-up for the same person at that very moment may therefore
-    deadlock, which PostgreSQL resolves by aborting one of the two (no place is left held)."""
+    Runs with the volunteer's row already locked by `volunteer_anonymize` (or `volunteer_update`,
+    `guardian_consent_withdraw`), i.e. against the module's lock order; a sign-up for the same
+    person at that very moment may therefore deadlock, which PostgreSQL resolves by aborting one of the two (no place is left held)."""
     now = timezone.now()
-    upcoming = Signup.objects.filter(
-        volunteer=volunteer,
-        status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED),
-        shift__starts_at__gt=now,
-    ).order_by("shift__starts_at", "id")
-    return [signup_cancel(signup=signup, by=by) for signup in upcoming]
+    upcoming = (
+        Signup.objects.filter(
+            volunteer=volunteer,
+            status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED),
+            shift__starts_at__gt=now,
+        )
+        .select_related("shift")
+        .order_by("shift__starts_at", "id")
+    )
+    return [
+        signup_cancel(signup=signup, by=by)
+        for signup in upcoming
+        if not volunteer.may_take_part(on=signup.shift.local_date)
+    ]
 
 
 def series_following(*, shift: Shift) -> list[Shift]:

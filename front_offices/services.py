@@ -653,7 +653,10 @@ def volunteer_visits_give_up(*, volunteer: Volunteer, by: User | None) -> list[V
     """A paused or archived profile books nothing (`booking_refusal`) and holds no places either:
     its upcoming visits are cancelled, each through `visit_cancel`, so the place is free for
     others and the reminders are dropped; the person is told of each unless they made the change
-    themselves. Registered as a stop hook of `volunteers.services.volunteer_update`."""
+    themselves. Registered as a stop hook of `volunteers.services.volunteer_update`. A minor
+    waiting for a guardian's consent keeps their visits: the office is where it gets sorted out."""
+    if volunteer.status not in (Volunteer.Status.PAUSED, Volunteer.Status.ARCHIVED):
+        return []
     upcoming = Visit.objects.filter(
         volunteer=volunteer, status=Visit.Status.BOOKED, starts_at__gt=timezone.now()
     ).order_by("starts_at", "pk")

@@ -274,14 +274,22 @@ def _refuse_if_anonymised(volunteer: Volunteer) -> None:
 
 
 # A profile staff pause or archive takes part in nothing (events.services.signup_refusal and the
-# front offices' booking refuse it), so what it still holds is given up at once: a shift's
-# waitlist moves up into the place, a visit's place is freed, and no reminder goes out for what
-# the person will not come to. volunteers/ cannot import the apps that hold those rows (they sit
+# front offices' booking refuse it), nor does a minor whose guardian's consent is withdrawn, so
+# what it still holds is given up at once (each app judges what: a shift the minor will be of
+# age for stays): a shift's waitlist moves up into the place, a visit's place is freed, and no
+# reminder goes out for what the person will not come to. volunteers/ cannot import the apps that hold those rows (they sit
 # above it), so they register here from their AppConfig.ready(), as the anonymisation hooks do
 # (volunteers/extensions.py). Each runs inside `volunteer_update`'s transaction with the person's
 # row already locked (the order erasure takes too; see events.services).
-STOPPED_STATUSES = (Volunteer.Status.PAUSED, Volunteer.Status.ARCHIVED)
+STOPPED_STATUSES = (Volunteer.Status.PAUSED, Volunteer.Status.ARCHIVED, Volunteer.Status.AWAITING_GUARDIAN)
 STOP_HOOKS: list[extensions.AnonymizeHook] = []
+
+
+def _stopped(locked: Volunteer, *, status_before: str, by: User | None) -> None:
+    """Run the stop hooks when the locked profile has just stopped taking part."""
+    if locked.status != status_before and locked.status in STOPPED_STATUSES:
+        for hook in STOP_HOOKS:
+            hook(volunteer=locked, by=by)
 
 
 def register_stop_hook(hook: extensions.AnonymizeHook) -> None:
@@ -380,9 +388,7 @@ def volunteer_update(
         locked.status = Volunteer.Status.AWAITING_GUARDIAN
         locked.save(update_fields=["status", "updated_at"])
         changed.append("status")
-    if locked.status != status_before and locked.status in STOPPED_STATUSES:
-        for hook in STOP_HOOKS:
-            hook(volunteer=locked, by=changed_by)
+    _stopped(locked, status_before=status_before, by=changed_by)
     if skills is not None:
         new_ids = {s.pk for s in skills}
         if new_ids != set(locked.skills.values_list("id", flat=True)):
@@ -671,7 +677,9 @@ def guardian_consent_withdraw(*, volunteer: Volunteer, withdrawn_by: User, reaso
         raise ValidationError(_("There is no guardian consent in force to withdraw."), code="none")
     if not reason.strip():
         raise ValidationError({"reason": [_("Say why the consent is withdrawn.")]})
+    status_before = locked.status
     _consent_withdraw(locked, by=withdrawn_by, reason=reason.strip())
+    _stopped(locked, status_before=status_before, by=withdrawn_by)
 
 
 def _import_rows_of(volunteer: Volunteer) -> Q:

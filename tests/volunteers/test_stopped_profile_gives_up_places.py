@@ -4,7 +4,10 @@ reminders are called off, and the person is told once of each place."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from events import services as events_services
 from events.models import Shift, Signup, TransportRequest
@@ -14,9 +17,10 @@ from front_offices.models import Visit, VisitSlot
 from notifications.models import Message
 from tests.conftest import client_for
 from tests.events.factories import ShiftFactory, in_days
-from tests.factories import VolunteerFactory
+from tests.factories import MinorFactory, VolunteerFactory
 from tests.front_offices.helpers import make_office, next_weekday, slot_at
 from volunteers import services
+from volunteers.models import Volunteer, years_before
 
 
 def pending(volunteer, kind: str | None = None) -> list[str]:  # type: ignore[no-untyped-def]
@@ -104,3 +108,36 @@ class TestPausedOrArchived:
         visits = client.get("/front-offices/visits/")
         assert visits.status_code == 200
         assert [v.status for v in visits.context["upcoming"]] == [Visit.Status.CANCELLED]
+
+
+@pytest.mark.django_db
+def test_withdrawn_guardian_consent_gives_up_the_shifts_the_minor_may_not_take(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    today = timezone.localdate()
+    minor = MinorFactory(
+        region=almaty,
+        birth_date=years_before(today, 18) + datetime.timedelta(days=10),
+        status=Volunteer.Status.AWAITING_GUARDIAN,
+    )
+    services.guardian_consent_record(
+        volunteer=minor,
+        recorded_by=alice,
+        paper=services.PaperConsent(document_number="75-118", document_date=today),
+    )
+    soon = ShiftFactory(capacity=1)
+    minor_soon = events_services.signup_create(shift=soon, volunteer=minor, by=None)
+    waiting = events_services.signup_create(shift=soon, volunteer=VolunteerFactory(region=almaty), by=None)
+    assert (minor_soon.status, waiting.status) == (Signup.Status.CONFIRMED, Signup.Status.WAITLISTED)
+    # Of age by then: the guardian's consent is no longer needed for it.
+    later = events_services.signup_create(shift=ShiftFactory(starts_at=in_days(20)), volunteer=minor, by=None)
+    office = make_office()
+    visit = office_services.visit_book(
+        slot=slot_at(office, next_weekday(1), 10), volunteer=minor, purpose="consultation", by=None
+    )
+
+    services.guardian_consent_withdraw(volunteer=minor, withdrawn_by=alice, reason="Отозвано матерью")
+
+    assert Signup.objects.get(pk=minor_soon.pk).status == Signup.Status.CANCELLED
+    assert Signup.objects.get(pk=waiting.pk).status == Signup.Status.CONFIRMED
+    assert taken_matches_rows(soon)
+    assert Signup.objects.get(pk=later.pk).status == Signup.Status.CONFIRMED
+    assert Visit.objects.get(pk=visit.pk).status == Visit.Status.BOOKED
