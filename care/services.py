@@ -645,12 +645,16 @@ def request_close(*, request: HelpRequest, status: str, outcome_note: str, by: U
         "volunteer", "detachment__curator"
     ):
         was_going = assignment.status == Assignment.Status.CONFIRMED
+        if was_going:
+            # Nobody goes in their place: the page and the reports' export count who went.
+            locked.taken_hands = max(locked.taken_hands - assignment.hands, 0)
         assignment.status = Assignment.Status.WITHDRAWN
         assignment.save(update_fields=["status"])
         if status == HelpRequest.Status.DONE:
             care_messages.assignment_withdrawn(assignment)
         else:
             care_messages.assignment_called_off(assignment, locked, was_going=was_going)
+    locked.save(update_fields=["taken_hands"])
     if status == HelpRequest.Status.DONE:
         # Those who stay confirmed are not reminded to go to help already given (closed done
         # before its window, when someone else helped).
@@ -765,13 +769,15 @@ def _erase(beneficiary: Beneficiary, *, by: User | None, reason: str) -> Benefic
             request=request_locked, status__in=(Assignment.Status.OFFERED, Assignment.Status.CONFIRMED)
         ).select_related("volunteer", "detachment__curator"):
             was_going = assignment.status == Assignment.Status.CONFIRMED
+            if was_going:
+                request_locked.taken_hands = max(request_locked.taken_hands - assignment.hands, 0)
             assignment.status = Assignment.Status.WITHDRAWN
             assignment.save(update_fields=["status"])
             # Told with the kind and the region only: the locality went with the person's data.
             care_messages.assignment_called_off(assignment, request_locked, was_going=was_going)
         request_locked.status = HelpRequest.Status.CANCELLED
         request_locked.closed_at = now
-        request_locked.save(update_fields=["status", "closed_at"])
+        request_locked.save(update_fields=["status", "closed_at", "taken_hands"])
     HelpRequest.objects.filter(beneficiary=locked).update(
         details="", outcome_note="", recurrence="once", weekday=None
     )

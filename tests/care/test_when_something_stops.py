@@ -87,6 +87,12 @@ class TestRequestCalledOff:
         assert ADDRESS not in str(told_bob[0].context) + str(told_curator[0].context)
         assert not sees_address(bob.user, req)
         assert not selectors.may_see_contact(detachment.curator, req)
+        # Nobody goes any more: the request's page and the reports' export say so.
+        req.refresh_from_db()
+        assert (req.status, req.taken_hands) == ("cancelled" if how == "erased" else how, 0)
+        page = client_for(alice)
+        page.cookies["django_language"] = "en"
+        assert "0 of 5 people going" in page.get(f"/care/requests/{req.pk}/").content.decode()
 
     def test_an_offer_waiting_is_dropped_without_a_notice(self, alice, bob, req) -> None:  # type: ignore[no-untyped-def]
         offer = services.assignment_offer(request=req, volunteer=bob, by=bob.user)
