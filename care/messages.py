@@ -199,6 +199,12 @@ def assignment_withdrawn(assignment: Assignment) -> None:
     messages_cancel(subject_type=ASSIGNMENT_SUBJECT, subject_id=assignment.pk)
 
 
+def request_closed(request: HelpRequest) -> None:
+    """The request is closed: a coordinators' alert not yet sent ("urgent", "someone is needed
+    again") would send them looking for someone to go to help that no longer happens."""
+    messages_cancel(subject_type=REQUEST_SUBJECT, subject_id=request.pk)
+
+
 def _called_off(p: dict[str, str]) -> tuple[str, str]:
     return (
         _("Called off: %(kind)s, %(locality)s") % p,

@@ -593,6 +593,7 @@ def _done_when_nobody_waits(request: HelpRequest, *, now: datetime.datetime, not
     if note and not request.outcome_note:
         request.outcome_note = note
     request.save(update_fields=["status", "done_at", "closed_at", "outcome_note"])
+    care_messages.request_closed(request)
 
 
 def _someone_going(request: HelpRequest) -> bool:
@@ -634,6 +635,7 @@ def request_close(*, request: HelpRequest, status: str, outcome_note: str, by: U
     if status == HelpRequest.Status.DONE:
         locked.done_at = now
     locked.save(update_fields=["status", "outcome_note", "closed_at", "done_at"])
+    care_messages.request_closed(locked)
     # Done by staff: the people confirmed keep their assignment (and may still record their
     # hours); otherwise nobody goes any more, and each is told.
     leaving = (
@@ -778,6 +780,7 @@ def _erase(beneficiary: Beneficiary, *, by: User | None, reason: str) -> Benefic
         request_locked.status = HelpRequest.Status.CANCELLED
         request_locked.closed_at = now
         request_locked.save(update_fields=["status", "closed_at", "taken_hands"])
+        care_messages.request_closed(request_locked)
     HelpRequest.objects.filter(beneficiary=locked).update(
         details="", outcome_note="", recurrence="once", weekday=None
     )

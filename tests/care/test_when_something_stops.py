@@ -202,3 +202,18 @@ class TestVolunteerStops:
         assert (mine.status, req.taken_hands, req.status) == ("withdrawn", 0, "new")
         assert pending(mine) == []
         assert len(told_coordinator(req)) == 1
+
+
+class TestCoordinatorAlerts:
+    @pytest.mark.parametrize("how", ["cancelled", "erased"])
+    def test_an_alert_not_yet_sent_is_dropped_with_the_request(self, alice, almaty, how) -> None:  # type: ignore[no-untyped-def]
+        from .test_services import intake_data
+
+        urgent = services.request_intake(data=intake_data(almaty, urgency="urgent"), by=alice)
+        alerts = Message.objects.filter(subject_type="care.request", subject_id=urgent.pk)
+        assert [m.status for m in alerts] == ["pending"]
+        if how == "erased":
+            services.beneficiary_erase(beneficiary=urgent.beneficiary, by=alice)
+        else:
+            services.request_close(request=urgent, status="cancelled", outcome_note="", by=alice)
+        assert [m.status for m in alerts.all()] == ["cancelled"]
