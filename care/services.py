@@ -450,7 +450,7 @@ def _give_up(assignments: QuerySet[Assignment], *, curator_removed: User | None 
         locked.status = Assignment.Status.WITHDRAWN
         locked.save(update_fields=["status"])
         care_messages.assignment_withdrawn(locked)
-        if was_going and curator_removed is not None:
+        if was_going and locked.detachment_id is not None:
             care_messages.detachment_released(locked, locked_request, curator=curator_removed)
         if was_going and locked_request.is_open:
             care_messages.someone_needed_again(locked_request)
@@ -489,12 +489,13 @@ def volunteer_assignments_withdraw(*, volunteer: Volunteer, by: User | None) -> 
     Assignment.objects.filter(volunteer=volunteer).exclude(note="").update(note="")
 
 
-def detachment_assignments_release(*, detachment: Detachment, curator: User, by: User | None) -> None:
+def detachment_assignments_release(*, detachment: Detachment, curator: User | None, by: User | None) -> None:
     """Hook of detachments (extensions.CURATOR_GONE_HOOKS): a detachment left without its
     curator goes nowhere, pupils never go alone. Its offers and confirmed places on open
     requests are withdrawn, their hands freed (a request nobody else goes to needs someone
-    again), the curator removed is told the pupils need not go and the region's coordinators
-    that the request needs someone. Help already given keeps its hours."""
+    again), the curator removed (unless their account is gone) is told the pupils need not go
+    and the region's coordinators that the request needs someone. Help already given keeps its
+    hours."""
     _give_up(
         Assignment.objects.filter(
             detachment=detachment,

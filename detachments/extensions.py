@@ -1,8 +1,10 @@
 """Places where apps above detachments/ act on what happens to a detachment, without detachments
 importing them (care/ sits above: it sends detachments to help requests).
 
-- CURATOR_GONE_HOOKS: callables(*, detachment, curator, by) run inside `detachment_update`'s
-  transaction when a detachment is left without its curator; `curator` is the one removed.
+- CURATOR_GONE_HOOKS: callables(*, detachment, curator, by) run in the transaction that leaves
+  a detachment without its curator (`detachment_update`, or the curator's account deleted);
+  `curator` is the one removed, None when their account itself is gone (nobody is written to
+  at the address of an account deleted on its owner's request).
   Pupils never go without their curator, so care/ gives the detachment's places on open help
   requests back to them. A hook that raises undoes the change.
 - MOVE_REFUSALS: callables(*, detachment) -> ValidationError | None, asked before a detachment
@@ -21,7 +23,7 @@ from .models import Detachment
 
 
 class CuratorGoneHook(Protocol):
-    def __call__(self, *, detachment: Detachment, curator: User, by: User | None) -> object: ...
+    def __call__(self, *, detachment: Detachment, curator: User | None, by: User | None) -> object: ...
 
 
 class MoveRefusal(Protocol):

@@ -73,6 +73,20 @@ def detachment_update(
     return detachment
 
 
+def curator_account_deleted(*, user: User) -> None:
+    """The curator's account is being deleted (on its owner's request): each detachment they
+    curated is left without a curator, as when a coordinator removes one, and gives up what it
+    went to (extensions.CURATOR_GONE_HOOKS), telling no one at the deleted address."""
+    with transaction.atomic():
+        for detachment in (
+            Detachment.objects.select_for_update(of=("self",)).filter(curator=user).order_by("pk")
+        ):
+            detachment.curator = None
+            detachment.save(update_fields=["curator"])
+            for hook in extensions.CURATOR_GONE_HOOKS:
+                hook(detachment=detachment, curator=None, by=None)
+
+
 def _refuse_move_if_tied(detachment: Detachment, region: Any) -> None:
     """A detachment's pupils and the help it goes to are its region's: moved elsewhere, the
     pupils would stay behind with a detachment of another region whose curator there still

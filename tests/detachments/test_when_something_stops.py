@@ -175,3 +175,22 @@ class TestMovedToAnotherRegion:
         assert edit(nora, detachment, region=astana.pk, latitude="", longitude="").status_code == 302
         detachment.refresh_from_db()
         assert detachment.region.code == "71"
+
+
+class TestCuratorAccountDeleted:
+    def test_its_requests_need_someone_again_and_nothing_goes_to_the_deleted_address(  # type: ignore[no-untyped-def]
+        self, alice, curator, detachment, going
+    ) -> None:
+        from volunteers.services import account_delete
+
+        request, assignment = going
+        account_delete(user=curator)
+
+        detachment.refresh_from_db()
+        request.refresh_from_db()
+        assignment.refresh_from_db()
+        assert detachment.curator is None
+        assert assignment.status == Assignment.Status.WITHDRAWN
+        assert (request.status, request.taken_hands) == ("new", 0)
+        assert len(pending_to("alice@example.kz")) == 1
+        assert pending_to("teacher@example.kz") == []
