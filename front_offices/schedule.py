@@ -5,7 +5,7 @@ caller has loaded (so that a list of offices costs one query for all their hours
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
@@ -140,6 +140,23 @@ def slot_times(office: FrontOffice, intervals: Iterable[Interval]) -> list[Inter
             out.append(Interval(start, start + step))
             start += step
     return out
+
+
+def slot_times_between(
+    office: FrontOffice,
+    first: datetime.date,
+    last: datetime.date,
+    hours: Sequence[OpeningHours],
+    exceptions: Iterable[ScheduleException],
+) -> Iterator[tuple[datetime.date, Interval]]:
+    """Every visit time of the office's schedule from `first` to `last` (Almaty dates), with its
+    date: what its slots should be (services.slots_sync) and what they are checked against."""
+    exceptions = list(exceptions)
+    day = first
+    while day <= last:
+        for interval in slot_times(office, day_intervals(office, day, hours, exceptions)):
+            yield day, interval
+        day += datetime.timedelta(days=1)
 
 
 def is_evening(starts_at: datetime.datetime) -> bool:

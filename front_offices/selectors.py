@@ -31,7 +31,7 @@ from regions.scoping import (
 from volunteer_net.dates import iso_local
 
 from .models import FrontOffice, OpeningHours, ScheduleException, Visit, VisitSlot
-from .schedule import EVENING_FROM, Interval, day_intervals, tz
+from .schedule import EVENING_FROM, Interval, day_intervals, slot_times_between, tz
 
 
 def may_see_front_offices(user: Any) -> bool:
@@ -100,6 +100,30 @@ def office_for_staff(*, user: Any, pk: Any) -> FrontOffice:
     if condition is not None:
         qs = qs.filter(condition)
     return get_object_or_404(qs, pk=pk)
+
+
+def visits_off_schedule(*, office: FrontOffice, now: datetime.datetime | None = None) -> list[Visit]:
+    """Upcoming visits booked at a time the office's schedule no longer has (hours removed, a
+    closed date or shorter visits added since): they stay booked for the staff to move or cancel
+    (services.slots_sync keeps their slots and takes nobody new there), and the hours page lists
+    them, earliest first. Two queries for the schedule, one for the visits."""
+    now = now or timezone.now()
+    upcoming = list(
+        Visit.objects.filter(office=office, status=Visit.Status.BOOKED, starts_at__gt=now, slot__isnull=False)
+        .select_related("volunteer", "slot")
+        .order_by("starts_at", "pk")
+    )
+    if not upcoming:
+        return []
+    first, last = upcoming[0].local_date, upcoming[-1].local_date
+    hours = list(OpeningHours.objects.filter(office=office))
+    exceptions = ScheduleException.objects.filter(date__range=(first, last)).filter(
+        Q(office__isnull=True) | Q(office=office)
+    )
+    open_times = {
+        (t.starts_at, t.ends_at) for _day, t in slot_times_between(office, first, last, hours, exceptions)
+    }
+    return [v for v in upcoming if v.slot and (v.slot.starts_at, v.slot.ends_at) not in open_times]
 
 
 # Opening status --------------------------------------------------------------------------------

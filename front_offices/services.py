@@ -26,7 +26,7 @@ from volunteers.validators import normalize_phone
 
 from . import messages as visit_messages
 from .models import FrontOffice, OpeningHours, Purpose, ScheduleException, Visit, VisitSlot
-from .schedule import day_intervals, is_evening, is_weekend, public_holidays, slot_times
+from .schedule import day_intervals, is_evening, is_weekend, public_holidays, slot_times, slot_times_between
 
 # What a coordinator may change. The region and the staff are national staff's decision.
 EDITABLE_FIELDS = (
@@ -105,22 +105,19 @@ def slots_sync(
         ScheduleException.objects.filter(date__range=(first, last)).filter(office__isnull=True)
         | ScheduleException.objects.filter(date__range=(first, last), office=office)
     )
-    wanted: dict[datetime.datetime, VisitSlot] = {}
-    day = first
-    while day <= last:
-        for t in slot_times(office, day_intervals(office, day, hours, exceptions)):
-            if t.starts_at <= now:
-                continue
-            wanted[t.starts_at] = VisitSlot(
-                office=office,
-                starts_at=t.starts_at,
-                ends_at=t.ends_at,
-                local_date=day,
-                is_evening=is_evening(t.starts_at),
-                is_weekend=is_weekend(day),
-                capacity=office.visitors_at_once,
-            )
-        day += datetime.timedelta(days=1)
+    wanted = {
+        t.starts_at: VisitSlot(
+            office=office,
+            starts_at=t.starts_at,
+            ends_at=t.ends_at,
+            local_date=day,
+            is_evening=is_evening(t.starts_at),
+            is_weekend=is_weekend(day),
+            capacity=office.visitors_at_once,
+        )
+        for day, t in slot_times_between(office, first, last, hours, exceptions)
+        if t.starts_at > now
+    }
     existing = VisitSlot.objects.filter(office=office, local_date__range=(first, last))
     have = set(existing.values_list("starts_at", flat=True))
     created = VisitSlot.objects.bulk_create(

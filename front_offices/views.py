@@ -560,6 +560,8 @@ def staff_hours(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "holidays": ScheduleException.objects.filter(office=None, date__gte=today).order_by("date")[:15],
             "hours_form": hours_form,
             "exception_form": exception_form,
+            # Booked at times the schedule no longer has: for the staff to move or cancel.
+            "off_schedule": selectors.visits_off_schedule(office=office),
         },
     )
 

@@ -138,3 +138,33 @@ class TestHoursChangedUnderBookings:
             slot=slot, volunteer=VolunteerFactory(region=almaty), purpose="consultation", by=None
         )
         assert second.status == Visit.Status.BOOKED
+
+    @pytest.mark.parametrize("change", ["drop_tuesday_hours", "closed_date"])
+    def test_the_hours_page_lists_the_visits_left_there(self, alice, almaty, change) -> None:  # type: ignore[no-untyped-def]
+        office = make_office(capacity=2)
+        day = next_weekday(1)
+        stays = services.visit_book(
+            slot=slot_at(office, next_weekday(2), 10),
+            volunteer=VolunteerFactory(region=almaty, last_name="Сейтова"),
+            purpose="consultation",
+            by=None,
+        )
+        left = services.visit_book(
+            slot=slot_at(office, day, 10),
+            volunteer=VolunteerFactory(region=almaty, last_name="Оспанов"),
+            purpose="consultation",
+            by=None,
+        )
+        client = client_for(alice)
+        url = f"/front-offices/{office.pk}/hours/?lang=en"
+        assert 'id="off-schedule"' not in client.get(url).content.decode()
+        getattr(self, change)(alice)(office, day)
+        html = client.get(url).content.decode()
+        section = html[html.index('id="off-schedule"') : html.index("</section>")]
+        assert "1 visit is booked at a time the office no longer opens" in section
+        # The one left at the dropped time, with the way to move it; not the one still in hours.
+        assert "Оспанов" in section and f"/front-offices/staff/visits/{left.pk}/move/" in section
+        assert "Сейтова" not in section and stays.status == Visit.Status.BOOKED
+        # Moved to a time the office keeps, it leaves the list.
+        services.visit_reschedule(visit=left, to_slot=slot_at(office, next_weekday(2), 11), by=alice)
+        assert 'id="off-schedule"' not in client.get(url).content.decode()
