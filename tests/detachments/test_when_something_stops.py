@@ -134,6 +134,10 @@ class TestCuratorRemoved:
         request.refresh_from_db()
         assert (assignment.status, str(assignment.hours), request.status) == ("done", "2.00", "done")
         assert pending_to("alice@example.kz") == []
+        # The pages of the request and of the detachment, now without a curator, still open.
+        assert client_for(alice).get(f"/care/requests/{request.pk}/").status_code == 200
+        assert client_for(alice).get(f"/detachments/{detachment.pk}/").status_code == 200
+        assert client_for(alice).get("/care/requests/?status=all").status_code == 200
 
 
 def edit(user: Any, detachment: Any, **changes: Any) -> Any:
