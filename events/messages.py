@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from accounts.models import User
 from notifications.services import (
     message_schedule,
     messages_cancel,
+    messages_cancel_many,
     messages_reschedule,
     messages_schedule_reminders,
     messages_schedule_with_reminders,
@@ -219,7 +221,6 @@ def transport_answers_dropped(request_ids: Iterable[int]) -> None:
 CALLOUT_SUBJECT_TYPE = "events.callout"
 
 
-def callouts_dropped(answer_ids: Iterable[int]) -> None:
-    """Call-outs closed with their campaign: a link not sent yet is dropped."""
-    for answer_id in answer_ids:
-        messages_cancel(subject_type=CALLOUT_SUBJECT_TYPE, subject_id=answer_id)
+def callouts_dropped(answer_ids: Iterable[int] | QuerySet[Any]) -> None:
+    """Call-outs closed (by hand or with their campaign): a link not sent yet is dropped."""
+    messages_cancel_many(subject_type=CALLOUT_SUBJECT_TYPE, subject_ids=answer_ids)

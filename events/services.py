@@ -565,7 +565,8 @@ def campaign_set_status(*, campaign: Campaign, status: str, by: User) -> Campaig
     locked.status = status
     locked.save(update_fields=["status", "updated_at"])
     if status in (Campaign.Status.CANCELLED, Campaign.Status.CLOSED):
-        _callouts_close(locked, now=timezone.now())
+        # Nobody is taken on any more: a "yes, I can come" could no longer be confirmed.
+        callouts_close(CallOut.objects.filter(campaign=locked))
     if status == Campaign.Status.CANCELLED:
         now = timezone.now()
         upcoming = locked.shifts.filter(cancelled_at__isnull=True, starts_at__gt=now)
@@ -575,15 +576,15 @@ def campaign_set_status(*, campaign: Campaign, status: str, by: User) -> Campaig
     return locked
 
 
-def _callouts_close(campaign: Campaign, *, now: datetime.datetime) -> None:
-    """A campaign cancelled or closed takes nobody on: its open call-outs are closed (an answer
-    "yes, I can come" could no longer be confirmed onto a shift) and a call-out message not sent
-    yet is dropped, so that nobody is called out to a campaign that is off."""
-    open_callouts = CallOut.objects.filter(campaign=campaign, closed_at__isnull=True)
-    answers = CallOutAnswer.objects.filter(callout__in=open_callouts)
+def callouts_close(callouts: QuerySet[CallOut]) -> int:
+    """Close the open ones of `callouts` and drop their links not sent yet, so that nobody is
+    called out to what takes nobody on. Returns how many were closed."""
+    still_open = list(callouts.filter(closed_at__isnull=True).values_list("pk", flat=True))
+    if not still_open:
+        return 0
     # Notification: the call-out links still waiting to go out.
-    event_messages.callouts_dropped(list(answers.values_list("pk", flat=True)))
-    open_callouts.update(closed_at=now)
+    event_messages.callouts_dropped(CallOutAnswer.objects.filter(callout_id__in=still_open).values("pk"))
+    return CallOut.objects.filter(pk__in=still_open, closed_at__isnull=True).update(closed_at=timezone.now())
 
 
 # Shifts ------------------------------------------------------------------------------------------

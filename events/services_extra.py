@@ -36,7 +36,7 @@ from volunteer_net.dates import when_text
 from volunteers.models import ADULT_AGE, Skill, Volunteer, years_before
 
 from .models import CallOut, CallOutAnswer, Campaign, Shift, Signup, TransportRequest
-from .services import signup_create
+from .services import callouts_close, signup_create
 
 MAX_SEATS = 4
 CALLOUT_SALT = "events.callout"
@@ -377,8 +377,10 @@ def callout_answer_set(*, answer: CallOutAnswer, value: str) -> CallOutAnswer:
 
 
 @transaction.atomic
+@transaction.atomic
 def callout_close(*, callout: CallOut) -> CallOut:
-    CallOut.objects.filter(pk=callout.pk, closed_at__isnull=True).update(closed_at=timezone.now())
+    """Closed by the coordinator: the answers stop, and the links not sent yet stay unsent."""
+    callouts_close(CallOut.objects.filter(pk=callout.pk))
     callout.refresh_from_db()
     return callout
 

@@ -534,6 +534,14 @@ def messages_cancel(
     return qs.update(status=Status.CANCELLED, last_error=REASON_CANCELLED)
 
 
+def messages_cancel_many(*, subject_type: str, subject_ids: Iterable[int] | QuerySet[Any]) -> int:
+    """`messages_cancel` for many subjects of one type in one UPDATE (a call-out's links, which
+    may go to thousands of people). `subject_ids` may be a queryset of ids, read as a subquery."""
+    return Message.objects.filter(
+        subject_type=subject_type, subject_id__in=subject_ids, status=Status.PENDING
+    ).update(status=Status.CANCELLED, last_error=REASON_CANCELLED)
+
+
 @transaction.atomic
 def message_retry(*, message: Message, by: User) -> Message:
     """Staff send a failed message again, now, with a fresh count of attempts."""

@@ -93,3 +93,16 @@ class TestCallOutOfACampaignThatStops:
         assert response.status_code == 200
         answer.refresh_from_db()
         assert answer.answer == CallOutAnswer.Answer.NONE
+
+    def test_a_call_out_closed_by_hand_drops_its_unsent_links_too(self, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        flood = CampaignFactory(region=almaty, kind=Campaign.Kind.EMERGENCY, title="Су тасқыны")
+        first = services_extra.callout_create(campaign=flood, text="Қапшық толтыру керек.", by=alice)
+        assert pending_kinds(bob) == ["callout"]
+        services_extra.callout_close(callout=first)
+        assert not first.is_open
+        # The link waiting for the morning (quiet hours) or for a worker is not sent after all.
+        assert pending_kinds(bob) == []
+        # Closing it again, or a campaign's end after it, touches nothing of a later call-out.
+        second = services_extra.callout_create(campaign=flood, text="Тағы адам керек.", by=alice)
+        services_extra.callout_close(callout=first)
+        assert pending_kinds(bob) == ["callout"] and second.answers.get(volunteer=bob)
