@@ -33,4 +33,6 @@ class CareConfig(AppConfig):
         # A detachment left without its curator goes nowhere: its places go back to the requests.
         detachment_extensions.register_curator_gone_hook(services.detachment_assignments_release)
         detachment_extensions.register_move_refusal(services.detachment_move_refusal)
+        # A new curator leads the detachment where it was sent: they are told where that is.
+        detachment_extensions.register_curator_taken_over_hook(services.detachment_curator_taken_over)
         start_in_process()

@@ -506,6 +506,21 @@ def detachment_assignments_release(*, detachment: Detachment, curator: User | No
     )
 
 
+def detachment_curator_taken_over(*, detachment: Detachment) -> None:
+    """Hook of detachments (extensions.CURATOR_TAKEN_OVER_HOOKS): a new curator has replaced the
+    one before. The detachment still goes where it was sent, now led by them: they are told of
+    each open request, as a curator is when the detachment is assigned."""
+    going = (
+        Assignment.objects.filter(
+            detachment=detachment, status=Assignment.Status.CONFIRMED, request__status__in=HelpRequest.OPEN
+        )
+        .select_related("request__region", "request__beneficiary", "detachment__curator")
+        .order_by("request_id", "id")
+    )
+    for assignment in going:
+        care_messages.detachment_assigned(assignment, assignment.request)
+
+
 def detachment_move_refusal(*, detachment: Detachment) -> ValidationError | None:
     """Refusal of detachments (extensions.MOVE_REFUSALS): a detachment that still goes to open
     requests of its region does not move to another one; it is withdrawn from them first."""

@@ -7,6 +7,9 @@ importing them (care/ sits above: it sends detachments to help requests).
   at the address of an account deleted on its owner's request).
   Pupils never go without their curator, so care/ gives the detachment's places on open help
   requests back to them. A hook that raises undoes the change.
+- CURATOR_TAKEN_OVER_HOOKS: callables(*, detachment) run inside `curator_invitation_accept`'s
+  transaction once a new curator has replaced the one before: care/ tells the new curator
+  where the detachment is going (the one before no longer sees any of it).
 - MOVE_REFUSALS: callables(*, detachment) -> ValidationError | None, asked before a detachment
   moves to another region: why it may not (care/: it still goes to its region's requests).
 """
@@ -26,11 +29,16 @@ class CuratorGoneHook(Protocol):
     def __call__(self, *, detachment: Detachment, curator: User | None, by: User | None) -> object: ...
 
 
+class CuratorTakenOverHook(Protocol):
+    def __call__(self, *, detachment: Detachment) -> object: ...
+
+
 class MoveRefusal(Protocol):
     def __call__(self, *, detachment: Detachment) -> ValidationError | None: ...
 
 
 CURATOR_GONE_HOOKS: list[CuratorGoneHook] = []
+CURATOR_TAKEN_OVER_HOOKS: list[CuratorTakenOverHook] = []
 MOVE_REFUSALS: list[MoveRefusal] = []
 
 
@@ -44,3 +52,9 @@ def register_move_refusal(refusal: MoveRefusal) -> None:
     """Idempotent: ready() may run more than once in tests."""
     if refusal not in MOVE_REFUSALS:
         MOVE_REFUSALS.append(refusal)
+
+
+def register_curator_taken_over_hook(hook: CuratorTakenOverHook) -> None:
+    """Idempotent: ready() may run more than once in tests."""
+    if hook not in CURATOR_TAKEN_OVER_HOOKS:
+        CURATOR_TAKEN_OVER_HOOKS.append(hook)

@@ -242,8 +242,12 @@ def curator_invitation_accept(*, invitation: CuratorInvitation, user: User) -> D
             code="other_region",
         ) from exc
     now = timezone.now()
+    previous_id = detachment.curator_id
     detachment.curator = user
     detachment.save(update_fields=["curator"])
+    if previous_id is not None and previous_id != user.pk:
+        for hook in extensions.CURATOR_TAKEN_OVER_HOOKS:
+            hook(detachment=detachment)
     locked.accepted_at = now
     locked.accepted_by = user
     locked.save(update_fields=["accepted_at", "accepted_by"])

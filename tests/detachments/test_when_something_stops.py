@@ -198,3 +198,25 @@ class TestCuratorAccountDeleted:
         assert (request.status, request.taken_hands) == ("new", 0)
         assert len(pending_to("alice@example.kz")) == 1
         assert pending_to("teacher@example.kz") == []
+
+
+class TestCuratorReplaced:
+    def test_the_new_curator_leads_the_pupils_and_is_told_where_they_go(  # type: ignore[no-untyped-def]
+        self, alice, curator, detachment, going
+    ) -> None:
+        from detachments import services
+
+        request, assignment = going
+        successor = UserFactory(email="new.teacher@example.kz")
+        invitation = services.curator_invite(detachment=detachment, email=successor.email, by=alice)
+        services.curator_invitation_accept(invitation=invitation, user=successor)
+
+        # The detachment still goes, now with its new curator, who alone of the two reads the address.
+        request.refresh_from_db()
+        assignment.refresh_from_db()
+        assert (assignment.status, request.status, request.taken_hands) == ("confirmed", "assigned", 4)
+        assert ADDRESS not in client_for(curator).get(f"/care/requests/{request.pk}/").content.decode()
+        assert ADDRESS in client_for(successor).get(f"/care/requests/{request.pk}/").content.decode()
+        told = pending_to("new.teacher@example.kz")
+        assert [(m.subject_type, m.subject_id) for m in told] == [("care.assignment", assignment.pk)]
+        assert pending_to("alice@example.kz") == []
