@@ -28,6 +28,8 @@ class CareConfig(AppConfig):
         extensions.register_anonymize_hook(services.volunteer_assignments_withdraw)
         # A profile paused or archived takes part in nothing: its places go back to the requests.
         volunteer_services.register_stop_hook(services.volunteer_assignments_give_up)
+        # Moved to another region: its places on the old region's requests go back too.
+        volunteer_services.register_move_hook(services.volunteer_assignments_moved)
         # A merge of two records of one person: their assignments to one request become one.
         extensions.register_merge_hook(merging.assignments_merge)
         # A detachment left without its curator goes nowhere: its places go back to the requests.

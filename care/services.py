@@ -469,6 +469,19 @@ def volunteer_assignments_give_up(*, volunteer: Volunteer, by: User | None) -> N
     )
 
 
+def volunteer_assignments_moved(*, volunteer: Volunteer, by: User | None) -> None:
+    """Move hook of volunteers (a profile moved to another region): the person's offers and
+    places on the old region's open requests go back to them, as on a pause; they no longer see
+    those addresses (selectors.contact_for), so they could not go."""
+    _give_up(
+        Assignment.objects.filter(
+            volunteer=volunteer,
+            status__in=(Assignment.Status.OFFERED, Assignment.Status.CONFIRMED),
+            request__status__in=HelpRequest.OPEN,
+        ).exclude(request__region_id=volunteer.region_id)
+    )
+
+
 def volunteer_assignments_withdraw(*, volunteer: Volunteer, by: User | None) -> None:
     """Anonymisation hook: an erased profile holds no places on open requests, and the notes of
     all its assignments, done ones included, are blanked (free text about a visit to someone's

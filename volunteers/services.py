@@ -298,6 +298,19 @@ def register_stop_hook(hook: extensions.AnonymizeHook) -> None:
         STOP_HOOKS.append(hook)
 
 
+# A profile moved to another region gives up what only the old region's people hold: a place on
+# one of its help requests, whose address the person no longer sees (care/). Shifts and visits
+# stay: anyone may come to those, and the old region's staff still see and run them. Registered
+# and run as the stop hooks are.
+MOVE_HOOKS: list[extensions.AnonymizeHook] = []
+
+
+def register_move_hook(hook: extensions.AnonymizeHook) -> None:
+    """Idempotent: ready() may run more than once in tests."""
+    if hook not in MOVE_HOOKS:
+        MOVE_HOOKS.append(hook)
+
+
 @transaction.atomic
 def volunteer_update(
     *,
@@ -389,6 +402,9 @@ def volunteer_update(
         locked.save(update_fields=["status", "updated_at"])
         changed.append("status")
     _stopped(locked, status_before=status_before, by=changed_by)
+    if "region" in saved:
+        for hook in MOVE_HOOKS:
+            hook(volunteer=locked, by=changed_by)
     if skills is not None:
         new_ids = {s.pk for s in skills}
         if new_ids != set(locked.skills.values_list("id", flat=True)):

@@ -192,6 +192,25 @@ class TestVolunteerStops:
         assert selectors.volunteer_care_hours(bob) == 2
         assert told_coordinator(req) == []
 
+    def test_moved_to_another_region_gives_the_old_regions_places_back(  # type: ignore[no-untyped-def]
+        self, alice, bob, req, astana
+    ) -> None:
+        from volunteers.services import volunteer_update
+
+        mine = services.assignment_volunteer(request=req, volunteer=bob, by=alice)
+        # A change that is no move gives nothing up.
+        volunteer_update(volunteer=bob, changed_by=bob.user, data={"locality": "Қаскелең"})
+        mine.refresh_from_db()
+        assert mine.status == "confirmed"
+        # Moved to Astana by their own edit: they no longer see the Almaty address, so they do
+        # not go; the request needs someone again and Almaty's coordinator is told, once.
+        volunteer_update(volunteer=bob, changed_by=bob.user, data={"region": astana})
+        mine.refresh_from_db()
+        req.refresh_from_db()
+        assert (mine.status, req.taken_hands, req.status) == ("withdrawn", 0, "new")
+        assert pending(mine) == []
+        assert len(told_coordinator(req)) == 1
+
     def test_erased_gives_the_place_back_and_the_coordinator_is_told(self, alice, bob, req) -> None:  # type: ignore[no-untyped-def]
         from volunteers.services import volunteer_anonymize
 
