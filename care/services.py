@@ -182,6 +182,15 @@ def _lock_request(pk: int) -> HelpRequest:
     )
 
 
+def _lock_volunteer(pk: int) -> Volunteer:
+    """The person's row as it is now, locked until the assignment is written: after the
+    request's lock (the module's order). A pause, an archive, a move or an erasure committed a
+    moment earlier is seen (its hooks gave up what the person held and could not see an
+    assignment written after them); one in progress waits for this one, and then gives up what
+    this one wrote."""
+    return Volunteer.objects.select_for_update(no_key=True).get(pk=pk)
+
+
 def _require_staff(by: User, request: HelpRequest) -> None:
     if not takes_requests_in(by, request.region_id):
         raise ValidationError(_("This request is outside your regions."), code="out_of_region")
@@ -250,6 +259,7 @@ def assignment_offer(*, request: HelpRequest, volunteer: Volunteer, by: User) ->
     """ "I can do it": the volunteer offers to take an open request of their region; a
     coordinator confirms it. An offer takes no place, so a full request refuses new offers."""
     locked = _lock_request(request.pk)
+    volunteer = _lock_volunteer(volunteer.pk)
     refusal = volunteer_refusal(request=locked, volunteer=volunteer)
     if refusal is not None:
         raise refusal
@@ -279,7 +289,8 @@ def assignment_confirm(*, assignment: Assignment, by: User) -> Assignment:
     )
     if locked.status != Assignment.Status.OFFERED:
         raise ValidationError(_("This offer is no longer waiting."), code="not_offered")
-    if locked.volunteer is not None:
+    if locked.volunteer_id is not None:
+        locked.volunteer = _lock_volunteer(locked.volunteer_id)
         refusal = volunteer_refusal(request=locked_request, volunteer=locked.volunteer)
         if refusal is not None:
             raise refusal
@@ -298,6 +309,7 @@ def assignment_volunteer(*, request: HelpRequest, volunteer: Volunteer, by: User
     """A coordinator assigns a volunteer directly (confirmed at once)."""
     locked_request = _lock_request(request.pk)
     _require_staff(by, locked_request)
+    volunteer = _lock_volunteer(volunteer.pk)
     refusal = volunteer_refusal(request=locked_request, volunteer=volunteer)
     if refusal is not None:
         raise refusal
