@@ -4,11 +4,15 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from .errors import RETRY_AFTER_SECONDS
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -16,6 +20,22 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     # never a 500.
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database restarting or out of reach, or this request the one PostgreSQL aborted
+        # to break a deadlock: its transaction rolled back, nothing was written. The pages say
+        # so with the 503 page (volunteer_net/errors.py); an API client gets it as JSON, with the
+        # same Retry-After, and may send the request again.
+        set_rollback()
+        response = Response(
+            {
+                "detail": _(
+                    "The service is briefly unavailable. Nothing was saved: send the request again in a minute."
+                )
+            },
+            status=503,
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return drf_exception_handler(exc, context)
 
 
