@@ -1,5 +1,5 @@
 """The parts of the OpenAPI schema every endpoint shares, added in one place (a drf-spectacular
-postprocessing hook): the error bodies (400, 401, 404) each operation can answer with, with
+postprocessing hook): the error bodies (400, 401, 404, 503) each operation can answer with, with
 examples, and the descriptions of the common parameters (id, page, page_size). A view documents
 what is its own (its filters, 409, 429); this fills in what DRF itself answers."""
 
@@ -144,6 +144,17 @@ def add_common_errors(result: dict[str, Any], generator: Any, request: Any, publ
                     if pages:
                         what += " A page past the end is a 404 too."
                     responses["404"] = _error(what, "Error", {"detail": "Not found."})
+            if "503" not in responses:
+                # volunteer_net/api.py: the database restarting, or this request aborted to break
+                # a deadlock; nothing was written, and the same request may be sent again.
+                responses["503"] = _error(
+                    "The database could not serve the request at this moment; nothing was saved. "
+                    "Send it again after Retry-After seconds.",
+                    "Error",
+                    {
+                        "detail": "The service is briefly unavailable. Nothing was saved: send the request again in a minute."
+                    },
+                )
             for code in ("409", "429"):
                 if code in responses and "content" not in responses[code]:
                     responses[code] = _error(responses[code]["description"], "Error", {"detail": "..."})

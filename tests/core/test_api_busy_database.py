@@ -59,3 +59,14 @@ def test_a_sign_up_that_cannot_get_the_shift_is_a_503_that_writes_nothing(  # ty
     assert shift.taken_places == 0
     # The same request again, once the shift is free, goes through.
     assert client.post(f"/api/shifts/{shift.pk}/signup/", format="json").status_code == 201
+
+
+def test_every_operation_documents_the_503(client) -> None:  # type: ignore[no-untyped-def]
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    missing = [
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if "503" not in operation["responses"]
+    ]
+    assert missing == []
