@@ -248,7 +248,18 @@ class TestOverview:
             cursor.execute("ANALYZE volunteers_volunteer")
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("SET LOCAL enable_bitmapscan = off")
-            cursor.execute(f"EXPLAIN {figures_sql}")
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-        for index in ours:
+            # Each index alone, the other two of ours dropped for the moment: with all three, a
+            # table the other tests left full of dead rows (its visibility map not set, so an
+            # index-only scan is costed with heap visits) could have one figure read through
+            # another's index, planned as cheaper though not index-only.
+            plans = {}
+            for index in ours:
+                cursor.execute("SAVEPOINT one_index")
+                for other in ours:
+                    if other != index:
+                        cursor.execute(f"DROP INDEX {other}")
+                cursor.execute(f"EXPLAIN {figures_sql}")
+                plans[index] = "\n".join(row[0] for row in cursor.fetchall())
+                cursor.execute("ROLLBACK TO SAVEPOINT one_index")
+        for index, plan in plans.items():
             assert f"Index Only Scan using {index}" in plan, plan
