@@ -166,10 +166,6 @@ def detachment_assigned(assignment: Assignment, request: HelpRequest) -> None:
     """The curator of a detachment assigned is told at once, by e-mail (curators are accounts,
     not volunteer profiles), in the site's default language."""
     detachment = assignment.detachment
-    curator = detachment.curator if detachment is not None else None
-    if curator is None or not curator.email:
-        return
-    language = settings.LANGUAGE_CODE[:2]
 
     def build(p: dict[str, str]) -> tuple[str, str]:
         return (
@@ -182,16 +178,7 @@ def detachment_assigned(assignment: Assignment, request: HelpRequest) -> None:
             % p,
         )
 
-    message_schedule(
-        recipient=None,
-        recipient_email=curator.email,
-        language=language,
-        kind="generic",
-        subject_type=ASSIGNMENT_SUBJECT,
-        subject_id=assignment.pk,
-        due_at=timezone.now(),
-        context=_texts(request, language, build),
-    )
+    _to_curator(assignment, request, detachment.curator if detachment is not None else None, build)
 
 
 def assignment_withdrawn(assignment: Assignment) -> None:

@@ -5,18 +5,8 @@ from django.core import mail
 
 from detachments.models import Detachment
 from tests.conftest import client_for, reads_iin
-from tests.factories import DetachmentFactory, MinorFactory, UserFactory, years_ago
+from tests.factories import DetachmentFactory, MinorFactory, years_ago
 from volunteers.models import Volunteer
-
-
-@pytest.fixture
-def curator(db):  # type: ignore[no-untyped-def]
-    return UserFactory(email="teacher@example.kz", full_name="Мұғалім")
-
-
-@pytest.fixture
-def detachment(almaty, curator):  # type: ignore[no-untyped-def]
-    return DetachmentFactory(region=almaty, curator=curator, school_name="№ 25 гимназия")
 
 
 def _member(**overrides):  # type: ignore[no-untyped-def]

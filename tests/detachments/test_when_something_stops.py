@@ -14,22 +14,12 @@ from care.models import Assignment, HelpRequest
 from notifications.models import Message
 from tests.care.factories import BeneficiaryFactory, HelpRequestFactory, in_days
 from tests.conftest import client_for
-from tests.factories import DetachmentFactory, MinorFactory, UserFactory
+from tests.factories import MinorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 ADDRESS = "Жандосов көшесі, 58, пәтер 17"
 GUARDIAN = "Бекова Гүлжан"
-
-
-@pytest.fixture
-def curator(db):  # type: ignore[no-untyped-def]
-    return UserFactory(email="teacher@example.kz", full_name="Мұғалім")
-
-
-@pytest.fixture
-def detachment(almaty, curator):  # type: ignore[no-untyped-def]
-    return DetachmentFactory(region=almaty, curator=curator, school_name="№ 25 гимназия")
 
 
 @pytest.fixture
@@ -58,18 +48,7 @@ def going(alice, detachment):  # type: ignore[no-untyped-def]
 
 def remove_curator(coordinator: Any, detachment: Any) -> Any:
     """The coordinator empties the curator's address on the detachment's form."""
-    return client_for(coordinator).post(
-        f"/detachments/{detachment.pk}/edit/",
-        {
-            "school_name": detachment.school_name,
-            "school_number": detachment.school_number,
-            "locality": detachment.locality,
-            "region": detachment.region_id,
-            "latitude": detachment.latitude or "",
-            "longitude": detachment.longitude or "",
-            "curator_email": "",
-        },
-    )
+    return edit(coordinator, detachment, curator_email="")
 
 
 def pending_to(email: str) -> list[Message]:
