@@ -110,7 +110,7 @@ def visits_off_schedule(*, office: FrontOffice, now: datetime.datetime | None = 
     now = now or timezone.now()
     upcoming = list(
         Visit.objects.filter(office=office, status=Visit.Status.BOOKED, starts_at__gt=now, slot__isnull=False)
-        .select_related("volunteer", "slot")
+        .select_related("volunteer")
         .order_by("starts_at", "pk")
     )
     if not upcoming:
@@ -120,10 +120,10 @@ def visits_off_schedule(*, office: FrontOffice, now: datetime.datetime | None = 
     exceptions = ScheduleException.objects.filter(date__range=(first, last)).filter(
         Q(office__isnull=True) | Q(office=office)
     )
-    open_times = {
-        (t.starts_at, t.ends_at) for _day, t in slot_times_between(office, first, last, hours, exceptions)
-    }
-    return [v for v in upcoming if v.slot and (v.slot.starts_at, v.slot.ends_at) not in open_times]
+    # By start, as slots_sync keeps a slot: a time the schedule still has keeps its slot even
+    # if the visits' length has changed since.
+    open_times = {t.starts_at for _day, t in slot_times_between(office, first, last, hours, exceptions)}
+    return [v for v in upcoming if v.starts_at not in open_times]
 
 
 # Opening status --------------------------------------------------------------------------------
