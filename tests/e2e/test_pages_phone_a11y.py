@@ -377,6 +377,16 @@ def site(almaty: Any, astana: Any) -> Site:
     free_slot = VisitSlot.objects.get(
         office=office, starts_at__hour=14, starts_at__minute=0, local_date=tomorrow
     )
+    # A visit the day after, on a date the office then closes: the hours page lists it to move.
+    later = tomorrow + datetime.timedelta(days=1)
+    front_office_services.slots_sync(office=office, first=later, last=later)
+    front_office_services.visit_book(
+        slot=VisitSlot.objects.get(office=office, starts_at__hour=10, starts_at__minute=0, local_date=later),
+        volunteer=volunteer,
+        purpose="consultation",
+        by=None,
+    )
+    front_office_services.schedule_exception_add(office=office, date=later, reason="Жөндеу", by=coordinator)
     # Help requests: one the volunteer goes to (its page shows the contact and "mark as done"),
     # one a detachment goes to with its curator, and an overdue urgent one.
     help_request = HelpRequestFactory(
