@@ -211,10 +211,9 @@ def shift_cancelled(shift: Shift, *, signups: Iterable[Signup]) -> None:
 TRANSPORT_SUBJECT_TYPE = "events.transport"
 
 
-def transport_answers_dropped(request_ids: Iterable[int]) -> None:
+def transport_answers_dropped(request_ids: Iterable[int] | QuerySet[Any]) -> None:
     """Requests whose sign-up is gone: an answer of theirs not sent yet is dropped."""
-    for request_id in request_ids:
-        messages_cancel(subject_type=TRANSPORT_SUBJECT_TYPE, subject_id=request_id)
+    messages_cancel_many(subject_type=TRANSPORT_SUBJECT_TYPE, subject_ids=request_ids)
 
 
 # A call-out's link to answer (events.services_extra) is about one answer row.

@@ -330,7 +330,7 @@ def _transport_cancel_open(requests: QuerySet[TransportRequest], *, now: datetim
     A coordinator's answer not sent yet (arranged or declined) is dropped too: the lift is for
     a place that is gone, and "transport arranged" must not follow "cancelled"."""
     # Notification: answers of these requests still waiting to go out.
-    event_messages.transport_answers_dropped(list(requests.values_list("pk", flat=True)))
+    event_messages.transport_answers_dropped(requests.values("pk"))
     return requests.filter(status__in=TransportRequest.OPEN).update(
         status=TransportRequest.Status.CANCELLED, updated_at=now
     )
