@@ -73,10 +73,12 @@ def detachment_update(
     return detachment
 
 
-def curator_account_deleted(*, user: User) -> None:
-    """The curator's account is being deleted (on its owner's request): each detachment they
-    curated is left without a curator, as when a coordinator removes one, and gives up what it
-    went to (extensions.CURATOR_GONE_HOOKS), telling no one at the deleted address."""
+def curator_account_closed(*, user: User) -> None:
+    """The curator's account is being deleted (on its owner's request) or deactivated (national
+    staff's way of removing an account): each detachment they curated is left without a curator,
+    as when a coordinator removes one, and gives up what it went to (extensions.
+    CURATOR_GONE_HOOKS), telling no one at the closed address. A deactivated account that comes
+    back is made curator again by the coordinator, as any new curator is."""
     with transaction.atomic():
         for detachment in (
             Detachment.objects.select_for_update(of=("self",)).filter(curator=user).order_by("pk")

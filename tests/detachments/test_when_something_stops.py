@@ -179,6 +179,43 @@ class TestCuratorAccountDeleted:
         assert pending_to("teacher@example.kz") == []
 
 
+class TestCuratorAccountDeactivated:
+    """National staff remove an account by deactivating it in the admin (none is deleted there)."""
+
+    def test_its_requests_need_someone_again_and_nothing_goes_to_the_closed_address(  # type: ignore[no-untyped-def]
+        self, alice, nora, curator, detachment, going
+    ) -> None:
+        request, assignment = going
+        client = client_for(nora)
+        url = f"/admin/accounts/user/{curator.pk}/change/"
+        page = client.get(url)
+        form = page.context["adminform"].form
+        data = {name: form[name].value() for name in form.fields if name not in ("is_active", "password")}
+        for formset in (inline.formset for inline in page.context["inline_admin_formsets"]):
+            data.update({f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()})
+        data = {name: ("" if value is None else value) for name, value in data.items()}
+        response = client.post(url, data)
+        assert response.status_code == 302, response.context["adminform"].form.errors
+
+        curator.refresh_from_db()
+        detachment.refresh_from_db()
+        request.refresh_from_db()
+        assignment.refresh_from_db()
+        assert not curator.is_active and detachment.curator is None
+        assert assignment.status == Assignment.Status.WITHDRAWN
+        assert (request.status, request.taken_hands) == ("new", 0)
+        assert len(pending_to("alice@example.kz")) == 1
+        assert pending_to("teacher@example.kz") == []
+
+    def test_other_saves_of_the_account_change_nothing(self, curator, detachment, going) -> None:  # type: ignore[no-untyped-def]
+        _request, assignment = going
+        curator.full_name = "Мұғалім Әлия"
+        curator.save()
+        detachment.refresh_from_db()
+        assignment.refresh_from_db()
+        assert detachment.curator == curator and assignment.status == Assignment.Status.CONFIRMED
+
+
 class TestCuratorReplaced:
     def test_the_new_curator_leads_the_pupils_and_is_told_where_they_go(  # type: ignore[no-untyped-def]
         self, alice, curator, detachment, going
