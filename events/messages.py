@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from notifications.services import (
@@ -29,8 +30,9 @@ from notifications.services import (
     reminder_times,
     reminder_validity,
 )
+from volunteer_net.dates import when_text
 
-from .models import Shift, Signup
+from .models import Campaign, Shift, Signup
 
 SUBJECT_TYPE = "events.signup"
 REMINDER_KINDS = ("shift_reminder_24h", "shift_reminder_2h")
@@ -205,6 +207,45 @@ def shift_cancelled(shift: Shift, *, signups: Iterable[Signup]) -> None:
     for signup in signups:
         messages_cancel(subject_type=SUBJECT_TYPE, subject_id=signup.pk)
         _schedule(signup, "shift_cancelled", due_at=now, context=context)
+
+
+# How many of a person's dates a campaign's cancellation names; the rest are counted.
+DATES_NAMED = 8
+
+
+def campaign_cancelled(campaign: Campaign, cancelled: Iterable[tuple[Shift, Signup]]) -> None:
+    """A campaign cancelled with its upcoming shifts (`cancelled`: each shift with a sign-up it
+    cancelled, earliest first): whatever of those sign-ups has not gone out is dropped, and each
+    person is told once. Of one shift as a shift's cancellation tells it; of several in one
+    message naming their dates, in the person's language, instead of one message a shift (a
+    month of daily shifts was thirty texts)."""
+    by_person: dict[int, list[tuple[Shift, Signup]]] = {}
+    for shift, signup in cancelled:
+        by_person.setdefault(signup.volunteer_id, []).append((shift, signup))
+    now = timezone.now()
+    for held in by_person.values():
+        if len(held) == 1:
+            shift_cancelled(held[0][0], signups=[held[0][1]])
+            continue
+        for _shift, signup in held:
+            messages_cancel(subject_type=SUBJECT_TYPE, subject_id=signup.pk)
+        first_shift, first = held[0]
+        context = shift_context(first_shift)
+        context["url"] = settings.SITE_URL + reverse("events:campaign_detail", args=[campaign.pk])
+        with translation.override(first.volunteer.preferred_language):
+            dates = ", ".join(when_text(shift.starts_at) for shift, _signup in held[:DATES_NAMED])
+            more = len(held) - DATES_NAMED
+            if more > 0:
+                dates += " " + ngettext("and %(count)d more", "and %(count)d more", more) % {"count": more}
+            context["subject"] = _("Cancelled: %(title)s") % {"title": campaign.title}
+            context["text"] = ngettext(
+                "The campaign “%(title)s” has been cancelled, and with it your %(count)d shift: "
+                "%(dates)s. Sorry for the change of plans.",
+                "The campaign “%(title)s” has been cancelled, and with it your %(count)d shifts: "
+                "%(dates)s. Sorry for the change of plans.",
+                len(held),
+            ) % {"title": campaign.title, "count": len(held), "dates": dates}
+        _schedule(first, "generic", due_at=now, context=context)
 
 
 # The coordinator's answer to a lift request (events.services_extra) is about the request.

@@ -570,8 +570,12 @@ def campaign_set_status(*, campaign: Campaign, status: str, by: User) -> Campaig
     if status == Campaign.Status.CANCELLED:
         now = timezone.now()
         upcoming = locked.shifts.filter(cancelled_at__isnull=True, starts_at__gt=now)
-        for shift_id in upcoming.values_list("id", flat=True):
-            _shift_cancel(shift_id=shift_id, by=by, now=now)
+        cancelled: list[tuple[Shift, Signup]] = []
+        for shift_id in upcoming.order_by("starts_at", "id").values_list("id", flat=True):
+            shift = _shift_cancel(shift_id=shift_id, by=by, now=now, tell=False)
+            cancelled += [(shift, signup) for signup in getattr(shift, "cancelled_signups", [])]
+        # Notification: one message a person, however many of its shifts they held.
+        event_messages.campaign_cancelled(locked, cancelled)
     campaign.refresh_from_db()
     return locked
 
@@ -721,19 +725,23 @@ def shift_update(
     return locked
 
 
-def _shift_cancel(*, shift_id: int, by: User, now: datetime.datetime) -> Shift:
+def _shift_cancel(*, shift_id: int, by: User, now: datetime.datetime, tell: bool = True) -> Shift:
     """Cancel the locked shift with its upcoming sign-ups and their open transport requests
-    (for `shift_cancel`, and for each upcoming shift of a campaign being cancelled)."""
+    (for `shift_cancel`, and for each upcoming shift of a campaign being cancelled). The
+    sign-ups it cancelled are left on the shift as `cancelled_signups`; with `tell` off, their
+    people are not told here (a campaign's cancellation tells each person once)."""
     locked = _lock_shift(shift_id)
     if locked.cancelled_at is None:
         locked.cancelled_at = now
         locked.save(update_fields=["cancelled_at", "updated_at"])
-        # Notification: each person whose sign-up is cancelled here.
         cancelled = Signup.objects.filter(
             shift=locked, status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED)
         ).select_related("volunteer")
         signups = list(cancelled)
-        event_messages.shift_cancelled(locked, signups=signups)
+        locked.cancelled_signups = signups  # type: ignore[attr-defined]
+        if tell:
+            # Notification: each person whose sign-up is cancelled here.
+            event_messages.shift_cancelled(locked, signups=signups)
         cancelled.update(status=Signup.Status.CANCELLED, cancelled_at=now, cancelled_by=by)
         _transport_cancel_open(TransportRequest.objects.filter(signup__in=signups), now=now)
         # Whoever was already checked in (from two hours before) keeps their place.

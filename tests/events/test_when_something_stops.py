@@ -4,14 +4,18 @@ is told once."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.test import Client
+from django.utils import timezone, translation
 
 from events import services, services_extra
 from events.models import CallOutAnswer, Campaign, Signup, TransportRequest
 from events.services_extra import transport_arrange, transport_request_save
 from notifications.models import Message
 from tests.factories import VolunteerFactory
+from volunteer_net.dates import when_text
 from volunteers.services import volunteer_erase_on_request
 
 from .factories import CampaignFactory, ShiftFactory
@@ -106,3 +110,53 @@ class TestCallOutOfACampaignThatStops:
         second = services_extra.callout_create(campaign=flood, text="Тағы адам керек.", by=alice)
         services_extra.callout_close(callout=first)
         assert pending_kinds(bob) == ["callout"] and second.answers.get(volunteer=bob)
+
+
+@pytest.mark.django_db
+class TestCampaignCancelledTellsEachPersonOnce:
+    """A month of daily shifts cancelled with its campaign was one text a shift."""
+
+    def cancel_with(self, alice, almaty, days: int, **people_shifts):  # type: ignore[no-untyped-def]
+        campaign = CampaignFactory(region=almaty, title="Таза өзен")
+        start = timezone.localtime(timezone.now()).replace(hour=10, minute=0, second=0, microsecond=0)
+        shifts = [
+            ShiftFactory(campaign=campaign, starts_at=start + datetime.timedelta(days=2 + n))
+            for n in range(days)
+        ]
+        for person, count in people_shifts.values():
+            for shift in shifts[:count]:
+                services.signup_create(shift=shift, volunteer=person, by=None)
+        Message.objects.filter(kind__in=["signup_confirmed", "waitlist_promoted"]).update(
+            status=Message.Status.SENT
+        )
+        services.campaign_set_status(campaign=campaign, status="cancelled", by=alice)
+        return campaign, shifts
+
+    def told(self, volunteer) -> list[Message]:  # type: ignore[no-untyped-def]
+        return list(Message.objects.filter(recipient=volunteer, status=Message.Status.PENDING))
+
+    def test_several_shifts_one_message_naming_their_dates(self, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        bob.preferred_language = "en"
+        bob.save(update_fields=["preferred_language"])
+        dana = VolunteerFactory(region=almaty, preferred_language="ru")
+        campaign, shifts = self.cancel_with(alice, almaty, 3, bob=(bob, 3), dana=(dana, 1))
+        # Bob: one message for his three shifts, their reminders gone; the dates in his language.
+        [message] = self.told(bob)
+        assert message.kind == "generic"
+        assert message.context["subject"] == "Cancelled: Таза өзен"
+        text = message.context["text"]
+        assert text.startswith("The campaign “Таза өзен” has been cancelled, and with it your 3 shifts: ")
+        with translation.override("en"):
+            assert all(when_text(shift.starts_at) in text for shift in shifts)
+        assert message.context["url"].endswith(f"/campaigns/{campaign.pk}/")
+        # Dana held one: the shift's own cancellation, as before.
+        assert [m.kind for m in self.told(dana)] == ["shift_cancelled"]
+        assert Signup.objects.filter(volunteer=bob, status="cancelled").count() == 3
+
+    def test_a_long_list_is_cut_and_counted(self, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        bob.preferred_language = "ru"
+        bob.save(update_fields=["preferred_language"])
+        self.cancel_with(alice, almaty, 12, bob=(bob, 12))
+        [message] = self.told(bob)
+        assert "12 смен" in message.context["text"]
+        assert "и ещё 4" in message.context["text"]
