@@ -328,12 +328,17 @@ def _transport_cancel_open(requests: QuerySet[TransportRequest], *, now: datetim
     in which `transport_request_save` locks a sign-up and then its request.
 
     A coordinator's answer not sent yet (arranged or declined) is dropped too: the lift is for
-    a place that is gone, and "transport arranged" must not follow "cancelled"."""
-    # Notification: answers of these requests still waiting to go out.
-    event_messages.transport_answers_dropped(requests.values("pk"))
-    return requests.filter(status__in=TransportRequest.OPEN).update(
+    a place that is gone, and "transport arranged" must not follow "cancelled".
+
+    The requests are written first: a coordinator answering one at this moment holds its row
+    (`transport_arrange`), so the UPDATE waits for that answer to commit, and only then are the
+    answers not sent yet looked for — the one just written among them."""
+    cancelled = requests.filter(status__in=TransportRequest.OPEN).update(
         status=TransportRequest.Status.CANCELLED, updated_at=now
     )
+    # Notification: answers of these requests still waiting to go out.
+    event_messages.transport_answers_dropped(requests.values("pk"))
+    return cancelled
 
 
 @dataclass(frozen=True)
