@@ -709,10 +709,14 @@ def shift_update(
     recheck: set[int] = set()
     if changed:
         # A lift arranged for the old time or place may no longer fit: flagged for the
-        # coordinator to confirm or change (the board says so), not silently kept.
-        arranged = TransportRequest.objects.filter(
-            signup__shift=locked, signup__status__in=Signup.ACTIVE, status=TransportRequest.Status.ARRANGED
+        # coordinator to confirm or change (the board says so), not silently kept. The open
+        # requests are locked first: one being answered at this moment is waited for, and
+        # flagged if it was arranged (for the old time).
+        open_requests = TransportRequest.objects.filter(
+            signup__shift=locked, signup__status__in=Signup.ACTIVE, status__in=TransportRequest.OPEN
         )
+        list(open_requests.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
+        arranged = open_requests.filter(status=TransportRequest.Status.ARRANGED)
         recheck = set(arranged.values_list("signup_id", flat=True))
         arranged.update(recheck_since=timezone.now(), updated_at=timezone.now())
     # Notification: the time or the place changed — reminders move with the start (and carry

@@ -22,9 +22,10 @@ from .factories import ShiftFactory, in_days
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _someone_waits_for_a_lock(timeout: float = 10) -> bool:
+def _someone_waits_for_a_lock(*, until: Callable[[], bool], timeout: float = 10) -> bool:
+    """Whether a transaction waits for a lock, within `timeout` or until `until()` is true."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not until():
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity"
@@ -61,7 +62,7 @@ def _first_holds_then_second(first: Callable[[], object], second: Callable[[], o
     assert done.wait(20)
     two = threading.Thread(target=run, args=("second", second, False))
     two.start()
-    assert _someone_waits_for_a_lock(), "the second transaction never waited for the first"
+    _someone_waits_for_a_lock(until=lambda: not two.is_alive())
     release.set()
     one.join(30)
     two.join(30)
@@ -101,3 +102,38 @@ def test_a_lift_arranged_as_the_sign_up_is_cancelled_is_not_sent_after_the_cance
     assert answers.exists()
     assert not answers.filter(status="pending").exists()
     assert Shift.objects.get(pk=shift.pk).taken_places == 0
+
+
+def test_a_lift_arranged_as_the_shift_is_re_timed_is_flagged_for_a_second_look(
+    regions_in_transactional_db,
+) -> None:  # type: ignore[no-untyped-def]
+    """One coordinator arranges a lift for the shift's old time while another moves the shift: the
+    re-timing waits for the answer and flags it to be checked again, as one arranged before."""
+    shift = ShiftFactory(capacity=5)
+    person = VolunteerFactory(with_account=True)
+    coordinator = UserFactory()
+    signup = services.signup_create(shift=shift, volunteer=person, by=None)
+    request = services_extra.transport_request_save(signup=signup, pickup="Сайран", seats=1)
+
+    def arrange() -> object:
+        return services_extra.transport_arrange(
+            request=TransportRequest(pk=request.pk),
+            by=coordinator,
+            driver_name="Серік",
+            driver_phone="+77015550000",
+            departure_at=in_days(2, 8),
+            departure_place="Сайран",
+        )
+
+    def re_time() -> object:
+        return services.shift_update(
+            shift=Shift.objects.get(pk=shift.pk),
+            data={"starts_at": in_days(2, 14), "ends_at": in_days(2, 17)},
+            by=coordinator,
+        )
+
+    assert _first_holds_then_second(arrange, re_time) == ["ok", "ok"]
+
+    request.refresh_from_db()
+    assert request.status == TransportRequest.Status.ARRANGED
+    assert request.recheck_since is not None
