@@ -221,7 +221,7 @@ def detachment_member_edit(request: AuthenticatedHttpRequest, pk: int, member_pk
                 volunteer=member,
                 changed_by=request.user,
                 data=form.profile_data(),
-                skills=form.cleaned_data["skills"],
+                skills=form.skills_data(),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)

@@ -187,6 +187,13 @@ class VolunteerProfileForm(forms.ModelForm):
             scoped = region_queryset_for(user)
             if scoped.exists() and self.instance.user_id != user.pk:
                 cast(forms.ModelChoiceField, self.fields["region"]).queryset = scoped
+        if self.instance.pk is not None:
+            # An edit: each field also carries, hidden, the value it was shown with, and only what
+            # this editor changed is saved (`profile_data`, `skills_data`). The person and staff
+            # may have one profile open at once: a field one of them saved meanwhile stays as
+            # saved when the other did not touch it, instead of going back to the old value.
+            for shown in self.fields.values():
+                shown.show_hidden_initial = True
 
     def _word_for_staff(self) -> None:
         if "latitude" not in self.fields:
@@ -227,8 +234,19 @@ class VolunteerProfileForm(forms.ModelForm):
         return "".join(ascii_digits(self.cleaned_data.get("iin") or "").split()) or None
 
     def profile_data(self) -> dict[str, Any]:
-        """Cleaned values for the services (skills travel separately)."""
-        return {k: v for k, v in self.cleaned_data.items() if k != "skills"}
+        """Cleaned values for the services (skills travel separately); on an edit, only those of
+        the fields changed from what the form showed."""
+        data = {k: v for k, v in self.cleaned_data.items() if k != "skills"}
+        if self.instance.pk is not None:
+            changed = set(self.changed_data)
+            data = {k: v for k, v in data.items() if k in changed}
+        return data
+
+    def skills_data(self) -> Any:
+        """The skills for the services: on an edit, None (leave them) unless they were changed."""
+        if self.instance.pk is not None and "skills" not in self.changed_data:
+            return None
+        return self.cleaned_data["skills"]
 
     def _update_errors(self, errors: ValidationError) -> None:
         # Staff who may not read the IIN edit without its field; a changed birth date that the

@@ -134,7 +134,7 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
                 volunteer=volunteer,
                 changed_by=request.user,
                 data=form.profile_data(),
-                skills=form.cleaned_data["skills"],
+                skills=form.skills_data(),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -301,7 +301,7 @@ def roster_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 volunteer=volunteer,
                 changed_by=request.user,
                 data=form.profile_data(),
-                skills=form.cleaned_data["skills"],
+                skills=form.skills_data(),
             )
         except ValidationError as exc:
             apply_service_errors(form, exc)
