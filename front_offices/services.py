@@ -72,11 +72,15 @@ def office_closed_visits_cancel(*, office: FrontOffice, by: User | None) -> list
     through `visit_cancel` (its place freed, its reminders dropped) and the person is told once,
     in their own language, that the office has closed. Otherwise they would be reminded of, and
     come to, a visit at an office that no longer opens. Returns the cancelled visits."""
-    upcoming = Visit.objects.filter(
-        office=office, status=Visit.Status.BOOKED, starts_at__gt=timezone.now()
-    ).select_related("volunteer")
+    now = timezone.now()
+    upcoming = Visit.objects.filter(office=office, status=Visit.Status.BOOKED, starts_at__gt=now)
     cancelled = []
-    for visit in upcoming.order_by("starts_at", "pk"):
+    for visit_id in upcoming.order_by("starts_at", "pk").values_list("pk", flat=True):
+        # Read again under the lock: meanwhile the visit may have been cancelled, or moved by its
+        # person to another office, which stays open.
+        visit = _lock_visit(visit_id)
+        if visit.status != Visit.Status.BOOKED or visit.office_id != office.pk or visit.starts_at <= now:
+            continue
         with translation.override(visit.volunteer.preferred_language or settings.LANGUAGE_CODE):
             reason = _("The front office has closed.")
         cancelled.append(visit_cancel(visit=visit, by=by, reason=reason))
@@ -402,11 +406,11 @@ def _book_locked(person: Volunteer, locked: VisitSlot, *, purpose: str, note: st
 
 
 def _lock_visit(visit_id: int) -> Visit:
-    return (
-        Visit.objects.select_related("office__region", "volunteer")
-        .select_for_update(of=("self",))
-        .get(pk=visit_id)
-    )
+    # The row is locked on its own, then read with its office: a lock taken through the join
+    # loses the row when a move to another office commits while it waits (PostgreSQL checks the
+    # moved row against the office it had read), and the visit would seem not to exist.
+    list(Visit.objects.select_for_update().filter(pk=visit_id).values_list("pk", flat=True))
+    return Visit.objects.select_related("office__region", "volunteer").get(pk=visit_id)
 
 
 @transaction.atomic

@@ -1,0 +1,48 @@
+"""Two at once on the same visit, on PostgreSQL: the staff's action and the volunteer's in
+parallel transactions, each on its own connection (see tests/events/test_two_at_once.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from front_offices import services
+from front_offices.models import FrontOffice, Visit, VisitSlot
+from tests.events.test_two_at_once import _first_holds_then_second
+from tests.factories import VolunteerFactory
+
+from .helpers import make_office, next_weekday, slot_at
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_visit_moved_to_another_office_as_its_office_closes_is_kept(
+    regions_in_transactional_db,
+) -> None:  # type: ignore[no-untyped-def]
+    """The volunteer moves their visit to another office while the staff close the first one:
+    the closing waits for the move and leaves the visit, now elsewhere, booked (it cancelled it
+    with "the front office has closed", of an office it no longer was at)."""
+    closing = make_office(name="Офис 1")
+    other = make_office(name="Офис 2")
+    day = next_weekday(1, after=2)
+    here, there = slot_at(closing, day, 10), slot_at(other, day, 15)
+    person = VolunteerFactory(with_account=True)
+    visit = services.visit_book(slot=here, volunteer=person, purpose="consultation", by=None)
+
+    def move() -> object:
+        return services.visit_reschedule(
+            visit=Visit.objects.get(pk=visit.pk), to_slot=VisitSlot(pk=there.pk), by=person.user
+        )
+
+    def close() -> object:
+        return services.front_office_update(
+            office=FrontOffice.objects.get(pk=closing.pk), data={"is_active": False}
+        )
+
+    assert _first_holds_then_second(move, close) == ["ok", "ok"]
+
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.BOOKED and visit.office_id == other.pk and visit.slot_id == there.pk
+    here.refresh_from_db()
+    there.refresh_from_db()
+    assert (here.taken, there.taken) == (0, 1)
+    assert not FrontOffice.objects.get(pk=closing.pk).is_active
