@@ -1,0 +1,78 @@
+"""Two coordinators merging overlapping pairs of one person's records at once (A into B while B
+into C), and a merge while the record to drop is being erased (PostgreSQL, one connection per
+thread): nothing is half-merged, and the loser is refused plainly."""
+
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import User
+from regions.models import CoordinatorAssignment, Region
+from tests.concurrency import run_at_once
+from tests.factories import UserFactory, VolunteerFactory
+from volunteers import services
+from volunteers.models import Volunteer, VolunteerChange
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _coordinator(n: int) -> User:
+    user = UserFactory(email=f"merge-race-{n}@example.kz")
+    CoordinatorAssignment.objects.create(user=user, region=Region.objects.get(code="75"))
+    return user
+
+
+def test_a_into_b_while_b_into_c_leaves_one_record_with_both_merges(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
+    almaty = Region.objects.get(code="75")
+    a, b, c = (VolunteerFactory(region=almaty, locality="") for _ in range(3))
+    Volunteer.objects.filter(pk=a.pk).update(locality="Қаскелең")
+    first, second = _coordinator(1), _coordinator(2)
+
+    def a_into_b() -> None:
+        services.volunteer_merge(
+            keep=Volunteer.objects.get(pk=b.pk), drop=Volunteer.objects.get(pk=a.pk), by=first
+        )
+
+    def b_into_c() -> None:
+        services.volunteer_merge(
+            keep=Volunteer.objects.get(pk=c.pk), drop=Volunteer.objects.get(pk=b.pk), by=second
+        )
+
+    outcomes = run_at_once([a_into_b, b_into_c])
+    assert all(o in ("ok", "gone") for o in outcomes), outcomes
+    left = list(Volunteer.objects.filter(pk__in=[a.pk, b.pk, c.pk]))
+    merges = VolunteerChange.objects.filter(action=VolunteerChange.Action.MERGE)
+    if outcomes == ["ok", "ok"]:
+        # A into B first, then B (with A's locality) into C.
+        assert [v.pk for v in left] == [c.pk] and left[0].locality == "Қаскелең"
+        assert sorted(merges.filter(volunteer=left[0]).values_list("merged_from", flat=True)) == [a.pk, b.pk]
+    else:
+        # B into C first: A's merge finds B gone and changes nothing.
+        assert sorted(v.pk for v in left) == [a.pk, c.pk]
+        assert list(merges.values_list("volunteer", "merged_from")) == [(c.pk, b.pk)]
+
+
+def test_a_merge_while_the_dropped_record_is_erased(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
+    almaty = Region.objects.get(code="75")
+    kept, dropped = (VolunteerFactory(region=almaty) for _ in range(2))
+    first, second = _coordinator(3), _coordinator(4)
+
+    def merge() -> None:
+        services.volunteer_merge(
+            keep=Volunteer.objects.get(pk=kept.pk), drop=Volunteer.objects.get(pk=dropped.pk), by=first
+        )
+
+    def erase() -> None:
+        services.volunteer_erase_on_request(
+            volunteer=Volunteer.objects.get(pk=dropped.pk), by=second, basis="No. 17"
+        )
+
+    outcomes = sorted(run_at_once([merge, erase]))
+    assert outcomes in (["gone", "ok"], ["anonymised", "ok"]), outcomes
+    if outcomes == ["gone", "ok"]:
+        # Merged first: the erasure is told the record is gone; the kept one is whole.
+        assert not Volunteer.objects.filter(pk=dropped.pk).exists()
+        assert Volunteer.objects.get(pk=kept.pk).anonymized_at is None
+    else:
+        # Erased first: the merge is refused, the erased row stays apart.
+        assert Volunteer.objects.get(pk=dropped.pk).anonymized_at is not None
