@@ -5,6 +5,7 @@ second is seen waiting for one of them."""
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from django.db import connection, transaction
 from events import services, services_extra
 from events.models import Shift, Signup, TransportRequest
 from notifications.models import Message
+from tests.concurrency import run_at_once
 from tests.factories import UserFactory, VolunteerFactory
 
 from .factories import ShiftFactory, in_days
@@ -137,3 +139,57 @@ def test_a_lift_arranged_as_the_shift_is_re_timed_is_flagged_for_a_second_look(
     request.refresh_from_db()
     assert request.status == TransportRequest.Status.ARRANGED
     assert request.recheck_since is not None
+
+
+def _taken_matches_the_rows(*shifts: Shift) -> None:
+    for shift in shifts:
+        shift.refresh_from_db()
+        held = shift.signups.filter(status__in=(Signup.Status.CONFIRMED, Signup.Status.ATTENDED)).count()
+        assert shift.taken_places == held
+
+
+def test_a_check_in_and_the_volunteers_cancel_at_once_leave_one_of_them(
+    regions_in_transactional_db,
+) -> None:  # type: ignore[no-untyped-def]
+    """Marked present an hour before the start as the person cancels: whichever comes second
+    is refused, and the sign-up is either attended or cancelled, its place counted once."""
+    from django.utils import timezone
+
+    start = timezone.now() + datetime.timedelta(hours=1)
+    shift = ShiftFactory(capacity=5, starts_at=start, ends_at=start + datetime.timedelta(hours=3))
+    person = VolunteerFactory(with_account=True)
+    coordinator = UserFactory()
+    signup = services.signup_create(shift=shift, volunteer=person, by=None)
+
+    outcomes = run_at_once(
+        [
+            lambda: services.signup_check_in(signup=Signup(pk=signup.pk, shift_id=shift.pk), by=coordinator),
+            lambda: services.signup_cancel(signup=Signup(pk=signup.pk, shift_id=shift.pk), by=person.user),
+        ]
+    )
+    signup.refresh_from_db()
+    assert sorted(outcomes) in (["not_active", "ok"], ["not_confirmed", "ok"])
+    assert signup.status in (Signup.Status.ATTENDED, Signup.Status.CANCELLED)
+    _taken_matches_the_rows(shift)
+
+
+def test_two_moves_of_one_sign_up_to_two_shifts_make_one(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
+    """Two coordinators move the same person to two different shifts at once: one move happens,
+    the other is refused; the person holds one place, and is told of one move."""
+    shift = ShiftFactory(capacity=5)
+    first = ShiftFactory(campaign=shift.campaign, capacity=5, starts_at=in_days(3), ends_at=in_days(3, 13))
+    second = ShiftFactory(campaign=shift.campaign, capacity=5, starts_at=in_days(4), ends_at=in_days(4, 13))
+    person = VolunteerFactory(with_account=True)
+    signup = services.signup_create(shift=shift, volunteer=person, by=None)
+    coordinators = [UserFactory(), UserFactory()]
+
+    def move(to: Shift, by) -> Callable[[], object]:  # type: ignore[no-untyped-def]
+        return lambda: services.signup_move(signup=Signup.objects.get(pk=signup.pk), to_shift=to, by=by)
+
+    outcomes = run_at_once([move(first, coordinators[0]), move(second, coordinators[1])])
+    assert sorted(outcomes) == ["not_active", "ok"]
+    active = Signup.objects.filter(volunteer=person, status__in=Signup.ACTIVE)
+    assert active.count() == 1 and active.get().shift_id in (first.pk, second.pk)
+    _taken_matches_the_rows(shift, first, second)
+    moved = Message.objects.filter(recipient=person, kind="shift_changed", status="pending")
+    assert [m.subject_id for m in moved] == [active.get().pk]
