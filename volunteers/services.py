@@ -1146,6 +1146,15 @@ def volunteer_merge(*, keep: Volunteer, drop: Volunteer, by: User) -> Volunteer:
         v.pk: v
         for v in Volunteer.objects.select_for_update().filter(pk__in=[keep.pk, drop.pk]).order_by("pk")
     }
+    merged_into_drop = VolunteerChange.objects.filter(
+        volunteer_id=drop.pk, action=VolunteerChange.Action.MERGE, merged_from=keep.pk
+    )
+    if keep.pk not in rows and not merged_into_drop.exists():
+        # Merged into a third record a moment earlier (B into C while A into B): what A would
+        # join is gone, so nothing is done; the pair is chosen again from the list.
+        raise ValidationError(
+            _("The record to keep has just been merged into another one: nothing was changed."), code="gone"
+        )
     if len(rows) < 2:
         raise ValidationError(
             _("These records have already been merged: the one to remove is no longer on file."), code="gone"

@@ -5,6 +5,8 @@ thread): nothing is half-merged, and the loser is refused plainly."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from accounts.models import User
 from regions.models import CoordinatorAssignment, Region
@@ -76,3 +78,18 @@ def test_a_merge_while_the_dropped_record_is_erased(regions_in_transactional_db)
     else:
         # Erased first: the merge is refused, the erased row stays apart.
         assert Volunteer.objects.get(pk=dropped.pk).anonymized_at is not None
+
+
+def test_a_merge_into_a_record_merged_away_meanwhile_says_so(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
+    almaty = Region.objects.get(code="75")
+    a, b, c = (VolunteerFactory(region=almaty) for _ in range(3))
+    coordinator = _coordinator(5)
+    stale_b = Volunteer.objects.get(pk=b.pk)  # the page that merges A into B read B
+    services.volunteer_merge(keep=c, drop=b, by=coordinator)
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        services.volunteer_merge(keep=stale_b, drop=a, by=coordinator)
+    assert refused.value.code == "gone"
+    assert refused.value.messages == [
+        "The record to keep has just been merged into another one: nothing was changed."
+    ]
+    assert Volunteer.objects.filter(pk=a.pk).exists()
