@@ -93,3 +93,40 @@ def test_a_merge_into_a_record_merged_away_meanwhile_says_so(regions_in_transact
         "The record to keep has just been merged into another one: nothing was changed."
     ]
     assert Volunteer.objects.filter(pk=a.pk).exists()
+
+
+def test_the_guardians_link_and_a_paper_consent_at_once_record_one_consent(
+    regions_in_transactional_db,
+) -> None:  # type: ignore[no-untyped-def]
+    """Not a merge, the same kind of race: the guardian confirms through the link while a curator
+    records the signed paper. One consent, one history row; the other is told it is on file."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import MinorFactory
+    from volunteers.guardian_links import guardian_link_token
+    from volunteers.models import GuardianConsent
+
+    almaty = Region.objects.get(code="75")
+    child = MinorFactory(region=almaty, status=Volunteer.Status.AWAITING_GUARDIAN)
+    coordinator = _coordinator(6)
+    token = guardian_link_token(child)
+    paper = services.PaperConsent(
+        document_number="17", document_date=timezone.localdate() - datetime.timedelta(days=1)
+    )
+
+    def link() -> None:
+        services.guardian_consent_confirm(token=token, guardian_name="Гүлнара Ахметова")
+
+    def on_paper() -> None:
+        services.guardian_consent_record(
+            volunteer=Volunteer.objects.get(pk=child.pk), recorded_by=coordinator, paper=paper
+        )
+
+    outcomes = sorted(run_at_once([link, on_paper]))
+    assert outcomes == ["already_recorded", "ok"], outcomes
+    assert GuardianConsent.objects.filter(volunteer=child).count() == 1
+    child.refresh_from_db()
+    assert child.status == Volunteer.Status.ACTIVE and child.guardian_consent_at is not None
+    assert VolunteerChange.objects.filter(volunteer=child, action="consent").count() == 1
