@@ -649,10 +649,19 @@ def _validate_shift(shift: Shift, campaign: Campaign, *, new: bool) -> None:
         raise ValidationError(errors)
 
 
+def _lock_campaign_for_shifts(campaign: Campaign) -> Campaign:
+    """The campaign as it is now, locked until new shifts are written: a cancellation (or a
+    change of dates) waits for them and then sees them, or they see it and are refused. Read
+    from the caller's copy, a shift could be added to a campaign cancelled a moment before, and
+    stay open in it."""
+    return Campaign.objects.select_for_update(no_key=True).get(pk=campaign.pk)
+
+
 @transaction.atomic
 def shift_create(
     *, campaign: Campaign, data: dict[str, Any], skills: Iterable[Skill] = (), by: User
 ) -> Shift:
+    campaign = _lock_campaign_for_shifts(campaign)
     shift = Shift(campaign=campaign, **{k: v for k, v in data.items() if k in SHIFT_FIELDS})
     if shift.starts_at is not None and shift.starts_at <= timezone.now():
         raise ValidationError({"starts_at": [_("A new shift cannot start in the past.")]})
@@ -812,6 +821,7 @@ def shift_series_create(
     dates = series_dates(first_date=first_date, weekdays=weekdays, weeks=weeks)
     if not dates:
         raise ValidationError({"weekdays": [_("Choose at least one day of the week.")]})
+    campaign = _lock_campaign_for_shifts(campaign)
     series = ShiftSeries.objects.create(
         campaign=campaign,
         weekdays=sorted(set(weekdays)),

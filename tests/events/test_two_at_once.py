@@ -193,3 +193,27 @@ def test_two_moves_of_one_sign_up_to_two_shifts_make_one(regions_in_transactiona
     _taken_matches_the_rows(shift, first, second)
     moved = Message.objects.filter(recipient=person, kind="shift_changed", status="pending")
     assert [m.subject_id for m in moved] == [active.get().pk]
+
+
+def test_a_shift_added_as_its_campaign_is_cancelled_is_refused(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
+    """One coordinator adds a shift while another cancels the campaign: the shift waits for the
+    cancellation and is refused, instead of staying open in a cancelled campaign."""
+    from events.models import Campaign
+
+    campaign = ShiftFactory().campaign
+    coordinator = UserFactory()
+
+    def cancel() -> object:
+        return services.campaign_set_status(
+            campaign=Campaign.objects.get(pk=campaign.pk), status=Campaign.Status.CANCELLED, by=coordinator
+        )
+
+    def add() -> object:
+        return services.shift_create(
+            campaign=Campaign.objects.get(pk=campaign.pk),
+            data={"place_name": "Медеу", "starts_at": in_days(5), "ends_at": in_days(5, 13), "capacity": 4},
+            by=coordinator,
+        )
+
+    assert _first_holds_then_second(cancel, add) == ["ok", "closed"]
+    assert not Shift.objects.filter(campaign=campaign, cancelled_at__isnull=True).exists()
