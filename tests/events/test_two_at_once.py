@@ -217,3 +217,32 @@ def test_a_shift_added_as_its_campaign_is_cancelled_is_refused(regions_in_transa
 
     assert _first_holds_then_second(cancel, add) == ["ok", "closed"]
     assert not Shift.objects.filter(campaign=campaign, cancelled_at__isnull=True).exists()
+
+
+def test_a_shift_re_timed_as_it_is_cancelled_ends_cancelled_with_no_reminder_left(
+    regions_in_transactional_db,
+) -> None:  # type: ignore[no-untyped-def]
+    """One coordinator moves the shift's time while another cancels it: the edit is refused if it
+    comes second; either way the shift and its sign-up end cancelled, with no reminder waiting."""
+    shift = ShiftFactory(capacity=5)
+    person = VolunteerFactory(with_account=True)
+    signup = services.signup_create(shift=shift, volunteer=person, by=None)
+    coordinators = [UserFactory(), UserFactory()]
+
+    outcomes = run_at_once(
+        [
+            lambda: services.shift_update(
+                shift=Shift.objects.get(pk=shift.pk),
+                data={"starts_at": in_days(2, 14), "ends_at": in_days(2, 17)},
+                by=coordinators[0],
+            ),
+            lambda: services.shift_cancel(shift=Shift.objects.get(pk=shift.pk), by=coordinators[1]),
+        ]
+    )
+    assert outcomes in (["ok", "ok"], ["shift_cancelled", "ok"])
+    assert Shift.objects.get(pk=shift.pk).cancelled_at is not None
+    assert Signup.objects.get(pk=signup.pk).status == Signup.Status.CANCELLED
+    waiting = Message.objects.filter(subject_type="events.signup", subject_id=signup.pk, status="pending")
+    assert not waiting.filter(kind__contains="reminder").exists()
+    assert not waiting.filter(kind="shift_changed").exists()
+    _taken_matches_the_rows(shift)
