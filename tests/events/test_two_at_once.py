@@ -239,7 +239,8 @@ def test_a_shift_re_timed_as_it_is_cancelled_ends_cancelled_with_no_reminder_lef
             lambda: services.shift_cancel(shift=Shift.objects.get(pk=shift.pk), by=coordinators[1]),
         ]
     )
-    assert outcomes in (["ok", "ok"], ["shift_cancelled", "ok"])
+    # In the order the two finished: a refused edit may end before or after the cancellation.
+    assert sorted(outcomes) in (["ok", "ok"], ["ok", "shift_cancelled"]), outcomes
     assert Shift.objects.get(pk=shift.pk).cancelled_at is not None
     assert Signup.objects.get(pk=signup.pk).status == Signup.Status.CANCELLED
     waiting = Message.objects.filter(subject_type="events.signup", subject_id=signup.pk, status="pending")
