@@ -26,7 +26,7 @@ from volunteers.validators import normalize_phone
 
 from . import messages as visit_messages
 from .models import FrontOffice, OpeningHours, Purpose, ScheduleException, Visit, VisitSlot
-from .schedule import day_intervals, is_evening, is_weekend, public_holidays, slot_times, slot_times_between
+from .schedule import is_evening, is_weekend, public_holidays, slot_times_between
 
 # What a coordinator may change. The region and the staff are national staff's decision.
 EDITABLE_FIELDS = (
@@ -151,8 +151,10 @@ def _on_schedule(slot: VisitSlot) -> bool:
             Q(office__isnull=True) | Q(office=office)
         )
     )
-    times = slot_times(office, day_intervals(office, slot.local_date, hours, exceptions))
-    return any(t.starts_at == slot.starts_at for t in times)
+    day = slot.local_date
+    return any(
+        t.starts_at == slot.starts_at for _day, t in slot_times_between(office, day, day, hours, exceptions)
+    )
 
 
 def _free(slot: VisitSlot) -> None:
