@@ -54,6 +54,7 @@ from accounts.models import AuditEntry
 from detachments.models import Detachment
 from regions.models import Region
 from regions.scoping import get_object_or_404, manages_regions, scoped_region_ids, staffed_office_ids
+from volunteer_net.choices import choice_labels
 from volunteer_net.dates import iso_local
 from volunteers.models import ADULT_AGE, Volunteer, years_before
 from volunteers.validators import format_phone
@@ -565,7 +566,7 @@ def map_features(
     rows = _map_rows(qs, joined=bool(bbox), exact=assigned)
     features = []
     viewed: list[tuple[int, int, str]] = []
-    kinds = {value: str(label) for value, label in HelpRequest.Kind.choices}
+    kinds = choice_labels(HelpRequest._meta.get_field("kind"))
     step = settings.CARE_MAP_SNAP_DEGREES
     zone = timezone.get_default_timezone()
     for (

@@ -9,6 +9,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEntry
+from volunteer_net.choices import choice_labels
 
 register = template.Library()
 
@@ -27,9 +28,8 @@ WHERE = {
 
 @register.inclusion_tag("includes/audit_trail.html")
 def audit_trail(trail: list[Any]) -> dict[str, Any]:
-    # The action's label as get_action_display gives it, translated once per kind of action
-    # rather than every label for each of the (up to fifty) rows.
-    actions = {value: str(label) for value, label in AuditEntry.Action.choices}
+    # The action's label as get_action_display gives it, read once for the (up to fifty) rows.
+    actions = choice_labels(AuditEntry._meta.get_field("action"))
     rows = [
         {
             "entry": entry,

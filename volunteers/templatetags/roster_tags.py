@@ -17,6 +17,7 @@ from django.utils import formats, timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from volunteer_net.choices import choice_labels
 from volunteers.models import ADULT_AGE, Volunteer
 from volunteers.validators import format_phone
 
@@ -67,9 +68,9 @@ def roster_rows(
     minor = f'<span class="badge badge-minor">{label_minor}</span>'
     no_consent = f'<span class="badge badge-warn">{label_no_consent}</span>'
     select = gettext("Select %(name)s")
-    # Looked up once a page, not per row: get_status_display rebuilds the choices' dict each call,
-    # and date_format looks its format up through gettext each call.
-    statuses = {value: escape(str(label)) for value, label in Volunteer.Status.choices}
+    # Looked up once a page, not per row: date_format looks its format up through gettext each
+    # call. The status labels come translated once per language (volunteer_net.choices).
+    statuses = choice_labels(Volunteer._meta.get_field("status"))
     registered_on = _date_formatter(formats.get_format("SHORT_DATE_FORMAT"))
     today = timezone.localdate()
     zone = timezone.get_current_timezone()
@@ -105,7 +106,7 @@ def roster_rows(
             f'<td data-label="{labels["region"]}" class="hide-narrow">{escape(v.region.name)}</td>'
             f'<td data-label="{labels["skills"]}" class="hide-narrow">{skills}</td>'
             f'<td data-label="{labels["detachment"]}" class="hide-narrow">{escape(str(v.detachment or "—"))}</td>'
-            f'<td data-label="{labels["status"]}">{statuses.get(v.status) or escape(v.status)}</td>'
+            f'<td data-label="{labels["status"]}">{escape(statuses.get(v.status, v.status))}</td>'
             f'<td data-label="{labels["registered"]}" class="hide-narrow nowrap">{escape(registered)}</td>'
             "</tr>"
         )
