@@ -2,7 +2,9 @@
 
 Signed with the site's secret and expiring (GUARDIAN_LINK_DAYS); it names the volunteer and the
 guardian's phone at the time it was made, so that a link stops working when the guardian on
-file changes. Consent is given once: a used link answers that it was already given.
+file changes, and when it was made, so that a consent withdrawn is not given back by a link sent
+before (the guardian who withdrew it, or the wrong guardian it was withdrawn for, is sent a new
+one). Consent is given once: a used link answers that it was already given.
 
 The link is for the guardian alone: it is sent to the guardian's phone (notifications/, through
 volunteers/extensions.py) and shown to staff who hand it over in person, never to the minor.
@@ -11,6 +13,7 @@ Links made before that rule (version 1, shown on the minor's own profile) read a
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from dataclasses import dataclass
 
@@ -18,9 +21,10 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Volunteer
+from .models import GuardianConsent, Volunteer
 
 _SALT = "volunteers.guardian-consent"
 # The link's format: 2 since links go to the guardian only (see above).
@@ -32,6 +36,8 @@ _EXPIRED = "expired"
 class GuardianLinkData:
     volunteer_id: int
     guardian_key: str
+    # None for a link made before links carried it: such a link stops at any withdrawal on file.
+    issued_at: datetime.datetime | None
 
 
 def _guardian_key(volunteer: Volunteer) -> str:
@@ -42,7 +48,9 @@ def _guardian_key(volunteer: Volunteer) -> str:
 
 def guardian_link_token(volunteer: Volunteer) -> str:
     return signing.dumps(
-        {"v": volunteer.pk, "g": _guardian_key(volunteer), "n": _VERSION}, salt=_SALT, compress=True
+        {"v": volunteer.pk, "g": _guardian_key(volunteer), "n": _VERSION, "t": timezone.now().timestamp()},
+        salt=_SALT,
+        compress=True,
     )
 
 
@@ -68,8 +76,24 @@ def guardian_link_read(token: str) -> GuardianLinkData:
     if data.get("n") != _VERSION:
         # Genuine, but of a kind the minor could copy from their own profile.
         raise expired
-    return GuardianLinkData(volunteer_id=data["v"], guardian_key=data["g"])
+    issued = data.get("t")
+    return GuardianLinkData(
+        volunteer_id=data["v"],
+        guardian_key=data["g"],
+        issued_at=(
+            datetime.datetime.fromtimestamp(issued, tz=datetime.UTC)
+            if isinstance(issued, int | float) and not isinstance(issued, bool)
+            else None
+        ),
+    )
 
 
 def guardian_link_matches(volunteer: Volunteer, data: GuardianLinkData) -> bool:
-    return data.guardian_key == _guardian_key(volunteer)
+    """Whether the link still speaks for the guardian on file: the same guardian, and no consent
+    withdrawn since it was made."""
+    if data.guardian_key != _guardian_key(volunteer):
+        return False
+    withdrawn = GuardianConsent.objects.filter(volunteer=volunteer, withdrawn_at__isnull=False)
+    if data.issued_at is not None:
+        withdrawn = withdrawn.filter(withdrawn_at__gte=data.issued_at)
+    return not withdrawn.exists()

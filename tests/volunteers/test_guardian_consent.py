@@ -190,6 +190,45 @@ class TestGuardianLink:
         assert response.status_code == 404
         assert not child.guardian_consents.exists()
 
+    def test_a_link_sent_before_a_withdrawal_does_not_give_consent_back(self, alice, child) -> None:  # type: ignore[no-untyped-def]
+        # The consent was withdrawn (the guardian changed their mind, or it was the wrong person):
+        # a link sent before that must not quietly restore it; a link made afterwards does.
+        old = guardian_link_token(child)
+        client = client_for(alice)
+        client.post(f"/roster/{child.pk}/guardian-consent/", RECORD)
+        client.post(f"/roster/{child.pk}/guardian-consent/", {"action": "withdraw", "reason": "Не тот номер"})
+        page = Client().get(f"/guardian/{old}/", HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 404 and "no longer valid" in page.context["error"]
+        refused = Client().post(f"/guardian/{old}/", {"guardian_name": "Ахметова", "agree": "on"})
+        assert refused.status_code == 404
+        child.refresh_from_db()
+        assert child.status == Volunteer.Status.AWAITING_GUARDIAN and child.guardian_consent_at is None
+        assert child.guardian_consents.filter(withdrawn_at__isnull=True).count() == 0
+        new = Client().post(
+            f"/guardian/{guardian_link_token(child)}/", {"guardian_name": "Ахметова", "agree": "on"}
+        )
+        assert new.status_code == 302
+        child.refresh_from_db()
+        assert child.status == Volunteer.Status.ACTIVE
+        assert (
+            child.guardian_consents.filter(withdrawn_at__isnull=True).get().method
+            == GuardianConsent.Method.LINK
+        )
+
+    def test_a_link_from_before_links_carried_their_time_stops_at_a_withdrawal(self, alice, child) -> None:  # type: ignore[no-untyped-def]
+        made_earlier = signing.dumps(
+            {"v": child.pk, "g": _guardian_key(child), "n": 2},
+            salt="volunteers.guardian-consent",
+            compress=True,
+        )
+        assert Client().get(f"/guardian/{made_earlier}/").status_code == 200
+        client = client_for(alice)
+        client.post(f"/roster/{child.pk}/guardian-consent/", RECORD)
+        client.post(
+            f"/roster/{child.pk}/guardian-consent/", {"action": "withdraw", "reason": "Мама позвонила"}
+        )
+        assert Client().get(f"/guardian/{made_earlier}/").status_code == 404
+
 
 @pytest.mark.django_db
 class TestStaffRecordAndWithdraw:
