@@ -4,6 +4,12 @@ Capacity is the database's to keep: a booking locks its slot's row (SELECT … F
 reads the count, and the CHECK constraint `slot_taken_within_capacity` refuses any write that
 would overfill it, should a path ever bypass the lock. A person's row is locked too, so that their
 limit of future visits and a reschedule are decided one request at a time.
+
+The lock order: the person, then the visits, then the slots (each kind in id order when several
+are locked at once). A cancellation locks its visit and then its slot, a move the person, the
+visit and then both slots, and blocking slots locks the visits booked in them before the slots
+(`_lock_block`). Taken the other way round by two requests at once, each would wait for the
+other, and PostgreSQL would end one of them with a deadlock error (a 503 to its user).
 """
 
 from __future__ import annotations
@@ -222,27 +228,52 @@ def slots_block(
     # Only slots not yet begun: a morning visit blocked with "the whole day" at 15:00 has taken
     # place (or is for the staff to mark); cancelling it would tell the person afterwards that
     # their visit was cancelled.
-    slots = list(in_range.filter(starts_at__gt=now).select_for_update().order_by("pk"))
-    if not slots:
+    slot_ids = list(in_range.filter(starts_at__gt=now).order_by("pk").values_list("pk", flat=True))
+    if not slot_ids:
         if in_range.exists():
             raise ValidationError({"starts_at": _("This time has already passed.")})
         raise ValidationError({"starts_at": _("There are no visit slots in that time.")})
+    slots, visits = _lock_block(slot_ids)
     cancelled: list[Visit] = []
     for slot in slots:
-        visits = list(
-            Visit.objects.select_for_update()
-            .filter(slot=slot, status=Visit.Status.BOOKED)
-            .select_related("office", "volunteer")
-        )
-        for visit in visits:
+        here = [visit for visit in visits if visit.slot_id == slot.pk]
+        for visit in here:
             visit.status, visit.cancelled_at, visit.cancel_reason = Visit.Status.CANCELLED, now, reason
             visit.save(update_fields=["status", "cancelled_at", "cancel_reason"])
             visit_messages.visit_cancelled(visit, reason=reason)
             cancelled.append(visit)
         slot.blocked_reason = reason
-        slot.taken = max(0, slot.taken - len(visits))
+        slot.taken = max(0, slot.taken - len(here))
         slot.save(update_fields=["blocked_reason", "taken"])
     return cancelled
+
+
+class _BookedMeanwhile(Exception):
+    """A visit entered a slot being blocked between the locking of the visits and of the slots."""
+
+
+def _lock_block(slot_ids: list[int]) -> tuple[list[VisitSlot], list[Visit]]:
+    """The slots and the visits booked in them, locked in the module's order: the visits, then the
+    slots, as a cancellation takes a visit and then its slot. They used to be locked the other way
+    round, and a person cancelling a visit as the staff blocked its time could deadlock with them.
+
+    A visit booked or moved into one of the slots between the two steps is not locked yet (its
+    booking held the slot, so it has committed by the time the slots are ours), and locking it now
+    would be the wrong order: the savepoint is rolled back instead, which lets go of every lock
+    taken in it, and both steps run again, the newcomer then among the visits. Each round needs
+    another booking to slip in, so the rounds are few."""
+    while True:
+        try:
+            with transaction.atomic():
+                booked = Visit.objects.filter(slot_id__in=slot_ids, status=Visit.Status.BOOKED)
+                held = set(booked.select_for_update().order_by("pk").values_list("pk", flat=True))
+                slots = list(VisitSlot.objects.filter(pk__in=slot_ids).select_for_update().order_by("pk"))
+                visits = list(booked.select_related("office", "volunteer").order_by("pk"))
+                if not {visit.pk for visit in visits} <= held:
+                    raise _BookedMeanwhile
+                return slots, visits
+        except _BookedMeanwhile:
+            continue
 
 
 @transaction.atomic

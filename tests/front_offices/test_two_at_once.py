@@ -3,10 +3,17 @@ parallel transactions, each on its own connection (see tests/events/test_two_at_
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+
 import pytest
+from django.db import connection, connections, transaction
 
 from front_offices import services
+from front_offices.messages import SUBJECT_TYPE
 from front_offices.models import FrontOffice, Visit, VisitSlot
+from notifications.models import Message
 from tests.concurrency import run_at_once
 from tests.events.test_two_at_once import _first_holds_then_second
 from tests.factories import UserFactory, VolunteerFactory
@@ -82,3 +89,109 @@ def test_a_slot_blocked_as_a_visit_is_moved_into_it_ends_with_the_visit_told_onc
         slot.refresh_from_db()
         assert slot.taken == Visit.objects.filter(slot=slot, status=Visit.Status.BOOKED).count()
     assert VisitSlot.objects.get(pk=blocked.pk).blocked_reason == "Ремонт"
+
+
+def _waiting_for_a_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return int(cursor.fetchone()[0])
+
+
+def _wait_until_waiting(count: int, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while _waiting_for_a_lock() < count:
+        assert time.monotonic() < deadline, f"fewer than {count} transactions came to wait for a lock"
+        time.sleep(0.05)
+
+
+def _held_until_both_wait(
+    holds: Callable[[], object], first: Callable[[], object], second: Callable[[], object]
+) -> list[str]:
+    """A third transaction runs `holds` (it locks a row) and keeps it until `first` and then
+    `second`, started in that order, are both seen waiting for a lock; then lets go. Returns the
+    outcomes of `first` and `second` ("ok", the refusal's code, or the error)."""
+    held, release = threading.Event(), threading.Event()
+    outcomes: dict[str, str] = {}
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                holds()
+                held.set()
+                release.wait(20)
+        finally:
+            held.set()
+            connection.close()
+
+    def run(name: str, job: Callable[[], object]) -> None:
+        try:
+            job()
+            outcomes[name] = "ok"
+        except Exception as exc:
+            outcomes[name] = getattr(exc, "code", None) or repr(exc)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(20)
+    one = threading.Thread(target=run, args=("first", first))
+    one.start()
+    _wait_until_waiting(1)
+    two = threading.Thread(target=run, args=("second", second))
+    two.start()
+    try:
+        _wait_until_waiting(2)
+    finally:
+        release.set()
+        for thread in (holder, one, two):
+            thread.join(30)
+    # The waits above read pg_stat_activity on this thread's own connection: closed here, as the
+    # threads close theirs, so that the test database can be flushed.
+    connections.close_all()
+    return [outcomes.get("first", "unfinished"), outcomes.get("second", "unfinished")]
+
+
+def _lock_slot_row(slot_pk: int) -> Callable[[], object]:
+    return lambda: list(VisitSlot.objects.select_for_update().filter(pk=slot_pk).values_list("pk"))
+
+
+def test_a_visit_cancelled_as_its_time_is_blocked_ends_cancelled_once_without_a_deadlock(
+    regions_in_transactional_db,
+) -> None:  # type: ignore[no-untyped-def]
+    """The volunteer cancels their visit as the staff block its day. The block is held up on
+    a later slot of the day, the cancellation then comes to wait for the block: with the visit
+    locked first and its slot second on both sides, one waits for the other and both finish (the
+    block used to hold the visit's slot while waiting for the visit, which the cancellation held
+    while waiting for the slot: a deadlock, and a 503 for one of them)."""
+    office = make_office()
+    day = next_weekday(3, after=2)
+    booked_at, later = slot_at(office, day, 10), slot_at(office, day, 17)
+    assert booked_at.pk < later.pk
+    person = VolunteerFactory(with_account=True)
+    visit = services.visit_book(slot=booked_at, volunteer=person, purpose="consultation", by=None)
+    staff = UserFactory()
+
+    def block() -> object:
+        return services.slots_block(
+            office=office, starts_at=booked_at.starts_at, ends_at=later.ends_at, reason="Ремонт", by=staff
+        )
+
+    def cancel() -> object:
+        return services.visit_cancel(visit=Visit.objects.get(pk=visit.pk), by=person.user)
+
+    outcomes = _held_until_both_wait(_lock_slot_row(later.pk), block, cancel)
+
+    # No deadlock error: the block took the visit first, the cancellation found it cancelled.
+    assert outcomes == ["ok", "not_booked"], outcomes
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.CANCELLED and visit.cancel_reason == "Ремонт"
+    for slot in (booked_at, later):
+        slot.refresh_from_db()
+        assert slot.taken == Visit.objects.filter(slot=slot, status=Visit.Status.BOOKED).count() == 0
+        assert slot.blocked_reason == "Ремонт"
+    told = Message.objects.filter(subject_type=SUBJECT_TYPE, subject_id=visit.pk, kind="visit_cancelled")
+    assert told.count() == 1
