@@ -7,9 +7,11 @@ limit of future visits and a reschedule are decided one request at a time.
 
 The lock order: the person, then the visits, then the slots (each kind in id order when several
 are locked at once). A cancellation locks its visit and then its slot, a move the person, the
-visit and then both slots, and blocking slots locks the visits booked in them before the slots
-(`_lock_block`). Taken the other way round by two requests at once, each would wait for the
-other, and PostgreSQL would end one of them with a deadlock error (a 503 to its user).
+visit and then both slots; blocking slots locks the visits booked in them before the slots
+(`_lock_block`), and closing an office its upcoming visits before their slots
+(`office_closed_visits_cancel`). Taken the other way round by two requests at once, each would
+wait for the other, and PostgreSQL would end one of them with a deadlock error (a 503 to its
+user).
 """
 
 from __future__ import annotations
@@ -75,22 +77,41 @@ def front_office_update(*, office: FrontOffice, data: dict[str, Any], by: User |
 @transaction.atomic
 def office_closed_visits_cancel(*, office: FrontOffice, by: User | None) -> list[Visit]:
     """A closed office receives nobody: each visit booked there that has not begun is cancelled
-    through `visit_cancel` (its place freed, its reminders dropped) and the person is told once,
-    in their own language, that the office has closed. Otherwise they would be reminded of, and
-    come to, a visit at an office that no longer opens. Returns the cancelled visits."""
+    as `visit_cancel` cancels one (its place freed, its reminders dropped) and the person is told
+    once, in their own language, that the office has closed. Otherwise they would be reminded of,
+    and come to, a visit at an office that no longer opens. Returns the cancelled visits.
+
+    The visits are locked all at once, in id order, then their slots (the lock order), each row
+    once: they used to be locked and read here and then again by `visit_cancel`, one by one."""
     now = timezone.now()
-    upcoming = Visit.objects.filter(office=office, status=Visit.Status.BOOKED, starts_at__gt=now)
-    cancelled = []
-    for visit_id in upcoming.order_by("starts_at", "pk").values_list("pk", flat=True):
-        # Read again under the lock: meanwhile the visit may have been cancelled, or moved by its
-        # person to another office, which stays open.
-        visit = _lock_visit(visit_id)
-        if visit.status != Visit.Status.BOOKED or visit.office_id != office.pk or visit.starts_at <= now:
-            continue
+    # Under each row's lock PostgreSQL reads the conditions again: a visit cancelled meanwhile, or
+    # moved by its person to another office (which stays open), is left out. As in `_lock_visit`,
+    # the lock is taken on the visits' rows alone and the rows are read with their related ones
+    # after it.
+    ids = list(
+        Visit.objects.select_for_update()
+        .filter(office=office, status=Visit.Status.BOOKED, starts_at__gt=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    visits = list(
+        Visit.objects.filter(pk__in=ids)
+        .select_related("office__region", "volunteer")
+        .order_by("starts_at", "pk")
+    )
+    slots = {
+        slot.pk: slot
+        for slot in VisitSlot.objects.select_related("office")
+        .select_for_update(of=("self",))
+        .filter(pk__in={visit.slot_id for visit in visits if visit.slot_id is not None})
+        .order_by("pk")
+    }
+    for visit in visits:
         with translation.override(visit.volunteer.preferred_language or settings.LANGUAGE_CODE):
             reason = _("The front office has closed.")
-        cancelled.append(visit_cancel(visit=visit, by=by, reason=reason))
-    return cancelled
+        slot = slots[visit.slot_id] if visit.slot_id is not None else None
+        _cancel_locked(visit, slot=slot, by=by, reason=reason)
+    return visits
 
 
 def horizon_days() -> int:
@@ -454,15 +475,24 @@ def visit_cancel(*, visit: Visit, by: User | None, reason: str = "") -> Visit:
         raise ValidationError(_("Only a booked visit can be cancelled."), code="not_booked")
     if locked.starts_at <= timezone.now():
         raise ValidationError(_("This time has already passed."), code="past")
+    slot = None
     if locked.slot_id is not None:
-        _free(
+        slot = (
             VisitSlot.objects.select_related("office").select_for_update(of=("self",)).get(pk=locked.slot_id)
         )
-    locked.status, locked.cancelled_at, locked.cancel_reason = Visit.Status.CANCELLED, timezone.now(), reason
-    locked.save(update_fields=["status", "cancelled_at", "cancel_reason"])
-    own = by is not None and locked.volunteer.user_id == by.pk
-    visit_messages.visit_cancelled(locked, reason=reason, tell=not own)
-    return locked
+    return _cancel_locked(locked, slot=slot, by=by, reason=reason)
+
+
+def _cancel_locked(visit: Visit, *, slot: VisitSlot | None, by: User | None, reason: str) -> Visit:
+    """The cancellation itself, the booked visit and then its slot (if it holds a place) locked and
+    read by the caller: the place freed, the visit cancelled, the person told unless it is theirs."""
+    if slot is not None:
+        _free(slot)
+    visit.status, visit.cancelled_at, visit.cancel_reason = Visit.Status.CANCELLED, timezone.now(), reason
+    visit.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+    own = by is not None and visit.volunteer.user_id == by.pk
+    visit_messages.visit_cancelled(visit, reason=reason, tell=not own)
+    return visit
 
 
 @transaction.atomic

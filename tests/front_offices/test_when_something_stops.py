@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from front_offices import services
 from front_offices.models import OpeningHours, ScheduleException, Visit, VisitSlot
@@ -71,6 +73,34 @@ class TestOfficeClosed:
         services.front_office_update(office=office, data={"is_active": False}, by=alice)
         visit.refresh_from_db()
         assert visit.status == Visit.Status.BOOKED
+
+    def test_each_visit_is_locked_and_read_once_whatever_their_number(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        """The visits are locked together and read once, then cancelled: they used to be locked
+        and read one by one, and then again by the cancellation of each. Two in one slot free
+        both its places."""
+        office = make_office(capacity=2)
+        day = next_weekday(2)
+        shared = slot_at(office, day, 10)
+        slots = [shared, shared, slot_at(office, day, 11), slot_at(office, day, 15)]
+        people = [VolunteerFactory(region=almaty, preferred_language="en") for _ in slots]
+        visits = [
+            services.visit_book(slot=slot, volunteer=person, purpose="consultation", by=None)
+            for slot, person in zip(slots, people, strict=True)
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            cancelled = services.office_closed_visits_cancel(office=office, by=alice)
+        assert [v.pk for v in cancelled] == [v.pk for v in visits]
+        reads = [
+            q["sql"]
+            for q in queries
+            if q["sql"].startswith("SELECT") and 'FROM "front_offices_visit"' in q["sql"]
+        ]
+        # One to lock them, one to read them with their people and office.
+        assert len(reads) == 2, reads
+        slot_locks = [q["sql"] for q in queries if 'FROM "front_offices_visitslot"' in q["sql"]]
+        assert len(slot_locks) == 1, slot_locks
+        for person, visit in zip(people, visits, strict=True):
+            assert_cancelled_and_told_once(person, visit)
 
 
 @pytest.mark.django_db
