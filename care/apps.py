@@ -30,6 +30,9 @@ class CareConfig(AppConfig):
         volunteer_services.register_stop_hook(services.volunteer_assignments_give_up)
         # Moved to another region: its places on the old region's requests go back too.
         volunteer_services.register_move_hook(services.volunteer_assignments_moved)
+        # Their requests are locked before the person's row, as an assignment locks them (the lock
+        # order).
+        volunteer_services.register_lock_ahead_hook(services.volunteer_requests_lock_ahead)
         # A merge of two records of one person: their assignments to one request become one.
         extensions.register_merge_hook(merging.assignments_merge)
         # A detachment left without its curator goes nowhere: its places go back to the requests.

@@ -4,7 +4,9 @@ erasure.
 Assignment has the guarantees of shift sign-ups: the request row is locked
 (`SELECT … FOR NO KEY UPDATE`) before its hands are counted, and the CHECK constraint
 `care_hands_capacity` (taken_hands <= needed_hands) and the partial unique indexes on Assignment
-back it in the database. Lock order everywhere: the request first, then the assignment.
+back it in the database. Lock order everywhere: the request first, then the assignment (and the
+volunteer's row, `_lock_volunteer`). Stopping, moving or erasing a person keeps it too: the
+requests of their open assignments are locked before their row (`volunteer_requests_lock_ahead`).
 
 Minors never go alone: a volunteer under 18 is refused individually and goes only as a member of
 a detachment whose curator goes too (an adult), and only to requests not marked "adults only".
@@ -187,7 +189,9 @@ def _lock_volunteer(pk: int) -> Volunteer:
     request's lock (the module's order). A pause, an archive, a move or an erasure committed a
     moment earlier is seen (its hooks gave up what the person held and could not see an
     assignment written after them); one in progress waits for this one, and then gives up what
-    this one wrote."""
+    this one wrote. Such a stop locks the requests of the person's open assignments before their
+    row (`volunteer_requests_lock_ahead`), so on one of those requests the two queue at the
+    request's lock, whichever comes first, instead of each holding what the other waits for."""
     return Volunteer.objects.select_for_update(no_key=True).get(pk=pk)
 
 
@@ -466,6 +470,27 @@ def _give_up(assignments: QuerySet[Assignment], *, curator_removed: User | None 
             care_messages.detachment_released(locked, locked_request, curator=curator_removed)
         if was_going and locked_request.is_open:
             care_messages.someone_needed_again(locked_request)
+
+
+def volunteer_requests_lock_ahead(*, volunteer: Volunteer) -> list[int]:
+    """Lock the requests of the person's offers and places (any request's status), in ascending
+    id, and return their ids. Registered in CareConfig.ready() as a lock-ahead hook of
+    volunteers (`volunteers.services.register_lock_ahead_hook`): run before a pause, an archive, a
+    withdrawn consent, a move or an erasure locks the person's row, so that the stop, move and
+    anonymisation hooks below find their requests locked already and the module's lock order (the
+    request, then the person) holds. A hook may give up fewer (a move keeps the new region's):
+    those are held a moment longer, never waited for in a circle. The done requests whose outcome
+    is the person's note (blanked on erasure) are not among them: nothing here holds a done
+    request while it waits for a person."""
+    open_assignments = Assignment.objects.filter(
+        volunteer=volunteer, status__in=(Assignment.Status.OFFERED, Assignment.Status.CONFIRMED)
+    )
+    return list(
+        HelpRequest.objects.select_for_update(no_key=True)
+        .filter(pk__in=open_assignments.values("request_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def volunteer_assignments_give_up(*, volunteer: Volunteer, by: User | None) -> None:

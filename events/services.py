@@ -8,7 +8,9 @@ the partial unique index on Signup backs "one active sign-up per person and shif
 Lock order, everywhere: first the shift (two, when a place moves: the lower id first), then
 volunteer rows (in ascending id when several), and only then the writes whose triggers update
 the report summaries (reports/summary.py), so that two transactions never wait for each other
-in a circle. (Erasing a person is the one exception; see `volunteer_signups_cancel_upcoming`.)
+in a circle. Stopping a person (paused, archived, a guardian's consent withdrawn) and erasing one
+keep it too: the shifts of their upcoming places are locked before their row
+(`volunteer_shifts_lock_ahead`).
 A cancelled sign-up's transport request is written after the sign-up, as `transport_request_save`
 locks them (sign-up, then request); nothing that holds a request waits for a summary row.
 
@@ -878,8 +880,11 @@ def volunteer_signups_cancel_upcoming(*, volunteer: Volunteer, by: User | None) 
     guardian's consent was withdrawn keeps a shift they will be of age for by its day.
 
     Runs with the volunteer's row already locked by `volunteer_anonymize` (or `volunteer_update`,
-    `guardian_consent_withdraw`), i.e. against the module's lock order; a sign-up for the same
-    person at that very moment may therefore deadlock, which PostgreSQL resolves by aborting one of the two (no place is left held)."""
+    `guardian_consent_withdraw`), and the shifts it cancels on locked before it
+    (`volunteer_shifts_lock_ahead`): the module's lock order, so a sign-up of the same person at
+    that very moment, or a cancellation moving them up from a waitlist, queues behind it (or it
+    behind them) instead of deadlocking. Each `signup_cancel` then locks the shift again (a no-op)
+    and the people waiting on it after the person."""
     now = timezone.now()
     upcoming = (
         Signup.objects.filter(
@@ -895,6 +900,28 @@ def volunteer_signups_cancel_upcoming(*, volunteer: Volunteer, by: User | None) 
         for signup in upcoming
         if not volunteer.may_take_part(on=signup.shift.local_date)
     ]
+
+
+def volunteer_shifts_lock_ahead(*, volunteer: Volunteer) -> list[int]:
+    """Lock the shifts of the person's confirmed or waitlisted places that have not started, in
+    ascending id, and return their ids. Registered in EventsConfig.ready() as a lock-ahead hook
+    of volunteers (`volunteers.services.register_lock_ahead_hook`): run before a pause, an
+    archive, a withdrawn consent or an erasure locks the person's row, so that
+    `volunteer_signups_cancel_upcoming` finds its shifts locked already and the module's lock
+    order (the shift, then the people) holds. More may be locked than is cancelled (a shift a
+    minor will be of age for; any, on a move to another region, which cancels none here): held a
+    moment longer, never waited for in a circle."""
+    upcoming = Signup.objects.filter(
+        volunteer=volunteer,
+        status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED),
+        shift__starts_at__gt=timezone.now(),
+    )
+    return list(
+        Shift.objects.select_for_update(no_key=True)
+        .filter(pk__in=upcoming.values("shift_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def series_following(*, shift: Shift) -> list[Shift]:

@@ -44,13 +44,14 @@ them in id order. care/ has the same shape: its services lock the request, then 
 assignment, whose trigger then takes the person. The activity triggers (reports_activity_*) fire
 before the summaries' (reports_signup_summary*, reports_care_*: PostgreSQL fires triggers in name
 order, and the care summary's are by statement, after every row's), so a write takes the
-volunteer's row first, then the summary rows. Two cases run the other way: a statement that moves
-several sign-ups or assignments of a person (a merge of duplicate records) locks each row, then
-the people; and erasing a person (volunteers.services.volunteer_anonymize) holds them, then locks
-the requests of the assignments they had still to do (care's anonymisation hook). Attendance or
-help marked for that same person at that very moment holds its row or request and waits for the
-person. PostgreSQL then aborts one of the two with a deadlock error (that request fails and is
-made again); neither leaves a wrong count, since each recount runs under the person's lock.
+volunteer's row first, then the summary rows. Erasing a person keeps that order: it locks the
+requests of the assignments they had still to do, and the shifts of their upcoming places, before
+their row (LOCK_AHEAD_HOOKS in volunteers/services.py). One case runs the other way: a statement
+that moves several sign-ups or assignments of a person (a merge of duplicate records) locks each
+row, then the people. Attendance or help marked for that same person at that very moment holds
+its row or request and waits for the person. PostgreSQL then aborts one of the two with a
+deadlock error (that request fails and is made again); neither leaves a wrong count, since each
+recount runs under the person's lock.
 
 volunteer_id is a plain column, not a foreign key: volunteers' merge moves every relation to the
 kept record (volunteers.services._relations_to_move), and these rows follow the sign-ups and

@@ -8,7 +8,7 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
@@ -280,7 +280,8 @@ def _refuse_if_anonymised(volunteer: Volunteer) -> None:
 # reminder goes out for what the person will not come to. volunteers/ cannot import the apps that hold those rows (they sit
 # above it), so they register here from their AppConfig.ready(), as the anonymisation hooks do
 # (volunteers/extensions.py). Each runs inside `volunteer_update`'s transaction with the person's
-# row already locked (the order erasure takes too; see events.services).
+# row already locked, and the shifts and help requests it gives up locked before that row
+# (LOCK_AHEAD_HOOKS below), as erasure runs its own hooks.
 STOPPED_STATUSES = (Volunteer.Status.PAUSED, Volunteer.Status.ARCHIVED, Volunteer.Status.AWAITING_GUARDIAN)
 STOP_HOOKS: list[extensions.AnonymizeHook] = []
 
@@ -311,6 +312,64 @@ def register_move_hook(hook: extensions.AnonymizeHook) -> None:
         MOVE_HOOKS.append(hook)
 
 
+class LockAheadHook(Protocol):
+    def __call__(self, *, volunteer: Volunteer) -> object: ...
+
+
+# The apps lock their own rows before the person's: a sign-up the shift, then the volunteer
+# (events.services); an assignment the help request, then the volunteer (care.services). The stop,
+# move and anonymisation hooks above run with the person's row locked and lock the shifts and
+# requests after it, the other way round: a sign-up or an assignment of that very person at that
+# moment would wait for them in a circle, and PostgreSQL would abort one (a 503 for a legitimate
+# action). So before the person's row is locked, each app locks the rows its hooks will lock
+# (each in its own order: the shifts of the person's upcoming places, the requests of their open
+# assignments, in ascending id), and the two queue instead; the hooks' own locks of those rows
+# are then no-ops. Only what the person holds as those rows are read is locked ahead: a place
+# they take between that read and the lock of their row (a sign-up committed meanwhile) is locked
+# late, by its hook, as before: a narrow window, not a closed one.
+# Registered as the hooks are; an app whose rows are locked after the person's anyway (front
+# offices lock the person, then the slot) needs none.
+LOCK_AHEAD_HOOKS: list[LockAheadHook] = []
+
+
+def register_lock_ahead_hook(hook: LockAheadHook) -> None:
+    """Idempotent: ready() may run more than once in tests."""
+    if hook not in LOCK_AHEAD_HOOKS:
+        LOCK_AHEAD_HOOKS.append(hook)
+
+
+def _lock_ahead(volunteer: Volunteer) -> None:
+    """Lock the rows the stop, move or anonymisation hooks will lock for the person, before the
+    person's row (see LOCK_AHEAD_HOOKS)."""
+    for hook in LOCK_AHEAD_HOOKS:
+        hook(volunteer=volunteer)
+
+
+def _may_stop_or_move(volunteer: Volunteer, data: dict[str, Any]) -> bool:
+    """Whether `data` may run the stop or move hooks on the profile as the caller read it: a
+    stopped status, a birth date (a minor awaiting consent again), another guardian (the consent
+    given for the old one is withdrawn) or another region. Other edits lock nothing ahead: the
+    person's shifts stay free for others' sign-ups while they fix a phone number. A stale copy may
+    be wrong either way: rows are then locked ahead for nothing, or by the hooks, late, as
+    before."""
+    columns = {
+        "status": "status",
+        "birth_date": "birth_date",
+        "guardian_name": "guardian_name",
+        "guardian_relation": "guardian_relation",
+        "region": "region_id",
+    }
+    for name, column in columns.items():
+        if name not in data:
+            continue
+        value = data[name].pk if isinstance(data[name], Model) else data[name]
+        if value == getattr(volunteer, column):
+            continue
+        if name != "status" or value in STOPPED_STATUSES:
+            return True
+    return False
+
+
 @transaction.atomic
 def volunteer_update(
     *,
@@ -331,6 +390,8 @@ def volunteer_update(
     that holds it (selectors.iin_holder_known_to); otherwise it is kept off in the same way.
     """
     refuse_unknown_fields(fields=PROFILE_FIELDS, data=data)
+    if _may_stop_or_move(volunteer, data):
+        _lock_ahead(volunteer)
     locked = _lock(volunteer)
     _refuse_if_anonymised(locked)
     status_before = locked.status
@@ -687,6 +748,7 @@ def guardian_link_send(*, volunteer: Volunteer) -> extensions.GuardianLinkSent:
 def guardian_consent_withdraw(*, volunteer: Volunteer, withdrawn_by: User, reason: str) -> None:
     """The guardian withdrew their consent (they told staff): the minor takes part in nothing
     until a new one is given; the record of the old one stays."""
+    _lock_ahead(volunteer)
     locked = _lock(volunteer)
     _refuse_if_anonymised(locked)
     if locked.guardian_consent_at is None:
@@ -767,9 +829,11 @@ def volunteer_anonymize(*, volunteer: Volunteer, requested_by: User | None) -> V
     """Delete the account and erase personal data, keeping an anonymous row so that hours
     statistics (by region and year of birth) still add up. A record erased already is refused
     (code "anonymised"): there is nothing left to erase, and its history would be rewritten."""
-    # Read from the record as the caller has it: the batches are locked before the person.
+    # Read from the record as the caller has it: the batches are locked before the person, and so
+    # are the shifts and help requests the hooks below will lock (LOCK_AHEAD_HOOKS).
     import_rows = _import_rows_of(volunteer)
     import_batches = _import_batches_lock(import_rows)
+    _lock_ahead(volunteer)
     locked = _lock(volunteer)
     _refuse_if_anonymised(locked)
     account = locked.user

@@ -1,0 +1,275 @@
+"""A person stopped (paused, their guardian's consent withdrawn, moved, erased) at the very moment
+a sign-up or an assignment of theirs goes through (PostgreSQL, one connection per thread).
+
+A sign-up locks the shift, then the person; an assignment the help request, then the person. The
+stop paths used to lock the person first and the shift or request only in their hooks: the two
+waited for each other in a circle and PostgreSQL aborted one (a 503 for a legitimate action). Now
+the rows the hooks will need are locked before the person's (volunteers.services._lock_ahead),
+so the two queue.
+
+The interleaving is forced: a third transaction holds the shift's (or the request's) row; the
+sign-up (or assignment) starts and waits for it; the stop starts and is seen waiting too; then the
+third one lets go."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import Model, Sum
+from django.utils import timezone
+
+from accounts.models import User
+from care import services as care_services
+from care.models import Assignment, HelpRequest
+from events import services as events_services
+from events.models import Shift, Signup
+from regions.models import CoordinatorAssignment, Region
+from tests.care.factories import HelpRequestFactory
+from tests.events.factories import ShiftFactory
+from tests.factories import MinorFactory, UserFactory, VolunteerFactory
+from volunteers import services
+from volunteers.models import Volunteer
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def coordinator(regions_in_transactional_db) -> User:  # type: ignore[no-untyped-def]
+    user = UserFactory(email="lock-order@example.kz")
+    CoordinatorAssignment.objects.create(user=user, region=Region.objects.get(code="75"))
+    return user
+
+
+def _lock_waits() -> int:
+    """How many transactions of this database wait for a lock now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return int(cursor.fetchone()[0])
+
+
+def _until_lock_waits(count: int, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while _lock_waits() < count:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{count} transactions never waited for a lock")
+        time.sleep(0.05)
+
+
+@contextmanager
+def _held(row: Model) -> Iterator[None]:
+    """A third transaction, on a thread of its own, holds `row` (SELECT … FOR UPDATE) until the
+    block ends."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                table = connection.ops.quote_name(type(row)._meta.db_table)
+                cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE", [row.pk])
+                held.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(timeout=20)
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join(timeout=60)
+
+
+def _both_behind_a_held_row(
+    row: Model, first: Callable[[], object], then: Callable[[], object]
+) -> dict[str, str]:
+    """`first` starts and waits for `row`, which a third transaction holds; `then` starts and
+    waits for a lock too; then the third lets go. Returns each one's outcome: "ok", a refusal's
+    code, or the error."""
+    outcomes: dict[str, str] = {}
+
+    def run(name: str, job: Callable[[], object]) -> None:
+        try:
+            job()
+            outcomes[name] = "ok"
+        except Exception as exc:  # a refusal, or the deadlock these tests are about
+            outcomes[name] = getattr(exc, "code", None) or repr(exc)
+        finally:
+            connection.close()
+
+    one = threading.Thread(target=run, args=("first", first))
+    two = threading.Thread(target=run, args=("then", then))
+    with _held(row):
+        one.start()
+        _until_lock_waits(1)
+        two.start()
+        _until_lock_waits(2)
+    for thread in (one, two):
+        thread.join(timeout=60)
+    return outcomes
+
+
+def _holds_nothing_upcoming(person: Volunteer) -> bool:
+    return not Signup.objects.filter(
+        volunteer=person,
+        status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED),
+        shift__starts_at__gt=timezone.now(),
+    ).exists()
+
+
+def _taken_matches_rows(shift: Shift) -> bool:
+    shift.refresh_from_db()
+    return shift.taken_places == shift.signups.filter(status__in=events_services.TAKEN).count()
+
+
+def _stop(how: str, person: Volunteer, by: User) -> Callable[[], object]:
+    """The staff's action that stops `person` taking part, on their own copy of the profile."""
+
+    def job() -> object:
+        fresh = Volunteer.objects.get(pk=person.pk)
+        if how == "pause":
+            return services.volunteer_update(volunteer=fresh, changed_by=by, data={"status": "paused"})
+        if how == "consent withdrawn":
+            return services.guardian_consent_withdraw(
+                volunteer=fresh, withdrawn_by=by, reason="Отозвано матерью"
+            )
+        if how == "another guardian":
+            # The consent was given by the guardian on file: it goes with them.
+            return services.volunteer_update(
+                volunteer=fresh, changed_by=by, data={"guardian_name": "Айгүл Сейітова"}
+            )
+        if how == "move":
+            return services.volunteer_update(
+                volunteer=fresh, changed_by=by, data={"region": Region.objects.get(code="71")}
+            )
+        assert how == "erasure"
+        return services.volunteer_anonymize(volunteer=fresh, requested_by=by)
+
+    return job
+
+
+def _stopped(how: str, person: Volunteer) -> bool:
+    person.refresh_from_db()
+    if how == "pause":
+        return person.status == Volunteer.Status.PAUSED
+    if how in ("consent withdrawn", "another guardian"):
+        return person.status == Volunteer.Status.AWAITING_GUARDIAN
+    if how == "move":
+        return person.region.code == "71"
+    return person.anonymized_at is not None
+
+
+def _the_person(how: str, coordinator: User) -> Volunteer:
+    if how not in ("consent withdrawn", "another guardian"):
+        return VolunteerFactory(with_account=True)
+    minor = MinorFactory(with_account=True)
+    services.guardian_consent_record(
+        volunteer=minor,
+        recorded_by=coordinator,
+        paper=services.PaperConsent(document_number="75-118", document_date=timezone.localdate()),
+    )
+    minor.refresh_from_db()
+    assert minor.status == Volunteer.Status.ACTIVE
+    return minor
+
+
+@pytest.mark.parametrize("how", ["pause", "consent withdrawn", "another guardian", "erasure"])
+def test_a_sign_up_as_the_person_is_stopped_is_refused_plainly(coordinator, how) -> None:  # type: ignore[no-untyped-def]
+    """The person's second click on "Sign up" (or a coordinator adding them again) as staff stop
+    them: the sign-up is refused as a repeat, not with a 503, and the stop then gives the place
+    up."""
+    person = _the_person(how, coordinator)
+    shift = ShiftFactory(capacity=5)
+    events_services.signup_create(shift=shift, volunteer=person, by=None)
+
+    outcomes = _both_behind_a_held_row(
+        shift,
+        lambda: events_services.signup_create(
+            shift=Shift.objects.get(pk=shift.pk), volunteer=Volunteer.objects.get(pk=person.pk), by=None
+        ),
+        _stop(how, person, coordinator),
+    )
+
+    assert outcomes == {"first": "already", "then": "ok"}
+    assert _stopped(how, person)
+    assert _holds_nothing_upcoming(person)
+    assert _taken_matches_rows(shift)
+
+
+@pytest.mark.parametrize("how", ["pause", "consent withdrawn", "another guardian", "erasure"])
+def test_a_promotion_from_the_waitlist_as_the_person_is_stopped(coordinator, how) -> None:  # type: ignore[no-untyped-def]
+    """Someone gives up their place on a full shift as staff stop the first person on its
+    waitlist: the cancellation (which locks the shift, then the people waiting) moves them up,
+    and the stop then gives that place up again; both go through."""
+    person = _the_person(how, coordinator)
+    shift = ShiftFactory(capacity=1)
+    ahead = events_services.signup_create(shift=shift, volunteer=VolunteerFactory(), by=None)
+    waiting = events_services.signup_create(shift=shift, volunteer=person, by=None)
+    assert waiting.status == Signup.Status.WAITLISTED
+
+    outcomes = _both_behind_a_held_row(
+        shift,
+        lambda: events_services.signup_cancel(signup=Signup.objects.get(pk=ahead.pk), by=None),
+        _stop(how, person, coordinator),
+    )
+
+    assert outcomes == {"first": "ok", "then": "ok"}
+    assert _stopped(how, person)
+    assert _holds_nothing_upcoming(person)
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.promoted_at is not None) == (Signup.Status.CANCELLED, True)
+    assert _taken_matches_rows(shift)
+
+
+@pytest.mark.parametrize("how", ["pause", "move", "erasure"])
+def test_an_offer_confirmed_as_the_person_is_stopped(coordinator, how) -> None:  # type: ignore[no-untyped-def]
+    """A coordinator sends a volunteer who offered to help while staff stop them (or they move
+    away): the assignment goes through, and the stop then gives the place back to the request."""
+    person = VolunteerFactory(with_account=True)
+    request = HelpRequestFactory(needed_hands=2)
+    offer = care_services.assignment_offer(request=request, volunteer=person, by=person.user)
+
+    outcomes = _both_behind_a_held_row(
+        request,
+        lambda: care_services.assignment_volunteer(
+            request=HelpRequest.objects.get(pk=request.pk),
+            volunteer=Volunteer.objects.get(pk=person.pk),
+            by=User.objects.get(pk=coordinator.pk),
+        ),
+        _stop(how, person, coordinator),
+    )
+
+    assert outcomes == {"first": "ok", "then": "ok"}
+    assert _stopped(how, person)
+    offer.refresh_from_db()
+    assert (offer.status, offer.confirmed_at is not None) == (Assignment.Status.WITHDRAWN, True)
+    request.refresh_from_db()
+    going = Assignment.objects.filter(request=request, status__in=Assignment.TAKING)
+    assert request.taken_hands == (going.aggregate(n=Sum("hands"))["n"] or 0) == 0
+
+
+def test_an_edit_that_stops_nothing_locks_no_shift_ahead(coordinator) -> None:  # type: ignore[no-untyped-def]
+    """A new phone number neither stops nor moves the person: their shifts are not locked ahead,
+    so the edit does not wait behind others' sign-ups on them."""
+    person = VolunteerFactory(with_account=True)
+    shift = ShiftFactory(capacity=5)
+    events_services.signup_create(shift=shift, volunteer=person, by=None)
+    with _held(shift), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+        services.volunteer_update(
+            volunteer=Volunteer.objects.get(pk=person.pk),
+            changed_by=coordinator,
+            data={"phone": "+77015550101"},
+        )
+    person.refresh_from_db()
+    assert person.phone == "+77015550101"
