@@ -5,13 +5,15 @@ reads the count, and the CHECK constraint `slot_taken_within_capacity` refuses a
 would overfill it, should a path ever bypass the lock. A person's row is locked too, so that their
 limit of future visits and a reschedule are decided one request at a time.
 
-The lock order: the person, then the visits, then the slots (each kind in id order when several
-are locked at once). A cancellation locks its visit and then its slot, a move the person, the
-visit and then both slots; blocking slots locks the visits booked in them before the slots
-(`_lock_block`), and closing an office its upcoming visits before their slots
-(`office_closed_visits_cancel`). Taken the other way round by two requests at once, each would
-wait for the other, and PostgreSQL would end one of them with a deadlock error (a 503 to its
-user).
+The lock order: the person, then the office, then the visits, then the slots (each kind in id
+order when several are locked at once). A booking, or a move into an office, holds the office's
+row shared (`_hold_office`) before its slot, so that closing the office (its row locked for the
+update) waits for the bookings under way and they for it; a cancellation locks its visit and then
+its slot, a move the person, the visit and then both slots; blocking slots locks the visits booked
+in them before the slots (`_lock_block`), and closing an office its upcoming visits before their
+slots (`office_closed_visits_cancel`). Taken the other way round by two requests at once, each
+would wait for the other, and PostgreSQL would end one of them with a deadlock error (a 503 to
+its user).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -308,6 +310,24 @@ def slot_unblock(*, slot: VisitSlot, by: User) -> VisitSlot:
 # Booking ---------------------------------------------------------------------------------------
 
 
+def _hold_office(slot_id: int) -> None:
+    """Lock the row of the slot's office FOR SHARE until the end of the transaction: bookings of
+    an office hold it together, and closing it (`front_office_update`, the admin's save) waits
+    for them, as they wait for it. So a booking that reads the office open, after this, commits
+    before the close looks for the visits to cancel; one that comes while it closes reads it
+    closed once the close has committed, and is refused. Without it a booking read the office
+    open, the close cancelled the visits it found, and the booking then committed its own: a visit
+    in a closed office. Taken after the person and before the slot (the lock order)."""
+    # Django's select_for_update has no shared mode; FOR UPDATE would queue the office's bookings
+    # one behind another, where FOR SHARE lets them hold it together.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM front_offices_frontoffice WHERE id ="
+            " (SELECT office_id FROM front_offices_visitslot WHERE id = %s) FOR SHARE",
+            [slot_id],
+        )
+
+
 def _lock_slot(slot_id: int) -> VisitSlot:
     return VisitSlot.objects.select_related("office__region").select_for_update(of=("self",)).get(pk=slot_id)
 
@@ -403,6 +423,7 @@ def visit_book(
     input is a ValidationError keyed by field."""
     purpose, note = _clean_booking(purpose, note)
     person = _lock_person(volunteer)
+    _hold_office(slot.pk)
     locked = _lock_slot(slot.pk)
     return _book_locked(person, locked, purpose=purpose, note=note, by=by)
 
@@ -427,6 +448,7 @@ def visit_book_own(*, slot_id: int, user: User, purpose: str, note: str = "") ->
         raise booking_refusal(slot=slot, volunteer=volunteer_own(user=user)) or _slot_full()
     with transaction.atomic():
         person = volunteer_lock_own(user=user)
+        _hold_office(slot_id)
         locked = _lock_slot(slot_id)
         return _book_locked(person, locked, purpose=purpose, note=note, by=user)
 
@@ -499,8 +521,11 @@ def _cancel_locked(visit: Visit, *, slot: VisitSlot | None, by: User | None, rea
 def visit_reschedule(*, visit: Visit, to_slot: VisitSlot, by: User | None) -> Visit:
     """Move a booked visit to another slot in one step: the new place is taken before the old one
     is freed, in one transaction, so a refusal leaves the booking where it was. Locks the person,
-    then both slots in id order (two moves between the same slots cannot deadlock)."""
+    holds the office moved into (`_hold_office`), locks the visit, then both slots in id order
+    (two moves between the same slots cannot deadlock)."""
     person = _lock_person(visit.volunteer)
+    # The office moved into, as a booking holds it: a move into an office as it closes is refused.
+    _hold_office(to_slot.pk)
     locked = _lock_visit(visit.pk)
     if locked.status != Visit.Status.BOOKED:
         raise ValidationError(_("Only a booked visit can be moved."), code="not_booked")

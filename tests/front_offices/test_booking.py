@@ -321,11 +321,12 @@ def test_booking_over_the_api_takes_a_fixed_handful_of_queries(
     slot = slot_at(office, monday, 10)
     client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bob.user).key}")
     # The token and its user; the slot as it stands (a full one is refused from that read); the
-    # person locked and found by the account in one query, then the slot locked; a visit at the
-    # same time; the future visits (the limit); the insert; the place taken; the confirmation
-    # and reminders in one INSERT that skips a due slot already there (no savepoint of its
-    # own); and the booking's atomic block, a savepoint inside the test's transaction.
-    with django_assert_num_queries(11):
+    # person locked and found by the account in one query, then the office held shared (so that
+    # it cannot close under the booking), then the slot locked; a visit at the same time; the
+    # future visits (the limit); the insert; the place taken; the confirmation and reminders in
+    # one INSERT that skips a due slot already there (no savepoint of its own); and the
+    # booking's atomic block, a savepoint inside the test's transaction.
+    with django_assert_num_queries(12):
         made = client.post(
             "/api/visits/", {"slot": slot.pk, "purpose": "consultation"}, content_type="application/json"
         )

@@ -195,3 +195,100 @@ def test_a_visit_cancelled_as_its_time_is_blocked_ends_cancelled_once_without_a_
         assert slot.blocked_reason == "Ремонт"
     told = Message.objects.filter(subject_type=SUBJECT_TYPE, subject_id=visit.pk, kind="visit_cancelled")
     assert told.count() == 1
+
+
+def test_a_booking_made_as_the_office_closes_is_refused(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
+    """The coordinators close the office while a volunteer books there: the booking waits for
+    the close and is then refused as the office is closed (it used to read the office open,
+    wait only to insert its visit, and commit it after the close had cancelled those it found:
+    a booked visit in a closed office)."""
+    office = make_office()
+    slot = slot_at(office, next_weekday(1, after=2), 10)
+    person = VolunteerFactory(with_account=True)
+
+    def close() -> object:
+        return services.front_office_update(
+            office=FrontOffice.objects.get(pk=office.pk), data={"is_active": False}
+        )
+
+    def book() -> object:
+        return services.visit_book(
+            slot=VisitSlot(pk=slot.pk), volunteer=person, purpose="consultation", by=None
+        )
+
+    assert _first_holds_then_second(close, book) == ["ok", "closed"]
+
+    assert not Visit.objects.filter(office=office, status=Visit.Status.BOOKED).exists()
+    assert VisitSlot.objects.get(pk=slot.pk).taken == 0
+
+
+def test_an_apis_booking_made_as_the_office_closes_is_refused(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
+    """The same through the API's path (`visit_book_own`), which reads the slot before its locks."""
+    office = make_office()
+    slot = slot_at(office, next_weekday(1, after=2), 10)
+    person = VolunteerFactory(with_account=True)
+
+    def close() -> object:
+        return services.front_office_update(
+            office=FrontOffice.objects.get(pk=office.pk), data={"is_active": False}
+        )
+
+    def book() -> object:
+        return services.visit_book_own(slot_id=slot.pk, user=person.user, purpose="consultation")
+
+    assert _first_holds_then_second(close, book) == ["ok", "closed"]
+
+    assert not Visit.objects.filter(office=office, status=Visit.Status.BOOKED).exists()
+    assert VisitSlot.objects.get(pk=slot.pk).taken == 0
+
+
+def test_an_office_closed_as_a_visit_is_booked_there_cancels_it(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
+    """The other way round: the booking comes first, the close waits for it and then cancels
+    the visit with the others, the person told once."""
+    office = make_office()
+    slot = slot_at(office, next_weekday(1, after=2), 10)
+    person = VolunteerFactory(with_account=True)
+
+    def book() -> object:
+        return services.visit_book(
+            slot=VisitSlot(pk=slot.pk), volunteer=person, purpose="consultation", by=None
+        )
+
+    def close() -> object:
+        return services.front_office_update(
+            office=FrontOffice.objects.get(pk=office.pk), data={"is_active": False}
+        )
+
+    assert _first_holds_then_second(book, close) == ["ok", "ok"]
+
+    [visit] = Visit.objects.filter(office=office)
+    assert visit.status == Visit.Status.CANCELLED
+    assert VisitSlot.objects.get(pk=slot.pk).taken == 0
+    told = Message.objects.filter(subject_type=SUBJECT_TYPE, subject_id=visit.pk, kind="visit_cancelled")
+    assert told.count() == 1
+
+
+def test_a_visit_moved_into_an_office_as_it_closes_stays_where_it_was(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
+    """The volunteer moves their visit into an office as it closes: the move waits for the close
+    and is refused, the visit kept booked at the office that stays open."""
+    staying, closing = make_office(name="Офис 1"), make_office(name="Офис 2")
+    day = next_weekday(1, after=2)
+    here, there = slot_at(staying, day, 10), slot_at(closing, day, 15)
+    person = VolunteerFactory(with_account=True)
+    visit = services.visit_book(slot=here, volunteer=person, purpose="consultation", by=None)
+
+    def close() -> object:
+        return services.front_office_update(
+            office=FrontOffice.objects.get(pk=closing.pk), data={"is_active": False}
+        )
+
+    def move() -> object:
+        return services.visit_reschedule(
+            visit=Visit.objects.get(pk=visit.pk), to_slot=VisitSlot(pk=there.pk), by=person.user
+        )
+
+    assert _first_holds_then_second(close, move) == ["ok", "closed"]
+
+    visit.refresh_from_db()
+    assert visit.status == Visit.Status.BOOKED and visit.slot_id == here.pk
+    assert (VisitSlot.objects.get(pk=here.pk).taken, VisitSlot.objects.get(pk=there.pk).taken) == (1, 0)
