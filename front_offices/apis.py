@@ -250,7 +250,13 @@ class VisitCancelApi(APIView):
             get_object_or_404(Visit.objects.none(), pk=pk)
         assert visit is not None
         try:
-            visit = services.visit_cancel(visit=visit, by=user)  # type: ignore[arg-type]
+            # As staff, for the office their right was checked on: a visit its person has moved
+            # to another office meanwhile is refused, not cancelled there.
+            visit = services.visit_cancel(
+                visit=visit,
+                by=user,  # type: ignore[arg-type]
+                at_office=None if own else visit.office,
+            )
         except ValidationError as exc:
             return _refusal(exc)
         return Response(VisitSerializer(visit).data)

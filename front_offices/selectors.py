@@ -316,6 +316,19 @@ def staff_visit_get(*, user: Any, pk: Any) -> Visit:
     return get_object_or_404(qs, pk=pk)
 
 
+def staff_slot_get(*, user: Any, pk: Any) -> VisitSlot | None:
+    """A slot of an office in the user's scope, with its office; None if there is none such (or
+    the id is malformed)."""
+    condition = office_scope_q(user, office_field="office_id", region_field="office__region")
+    qs = VisitSlot.objects.select_related("office")
+    if condition is not None:
+        qs = qs.filter(condition)
+    try:
+        return qs.filter(pk=int(pk)).first()
+    except (ValueError, TypeError):
+        return None
+
+
 def staff_day(*, office: FrontOffice, day: datetime.date) -> list[Visit]:
     """The day's visits with each person, booked ones first by time, cancelled ones last."""
     return list(

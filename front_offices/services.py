@@ -489,10 +489,30 @@ def _lock_visit(visit_id: int) -> Visit:
     return Visit.objects.select_related("office__region", "volunteer").get(pk=visit_id)
 
 
+def _still_at(locked: Visit, office: FrontOffice | None) -> None:
+    """Refuse a staff action taken from `office`'s pages on a visit, locked, that is no longer
+    there: the page was read before its person moved it to another office, and the action (a
+    cancellation, a check-in) would otherwise land on a visit of the other office. None: the
+    caller acts wherever the visit is (its person, the services' own callers)."""
+    if office is not None and locked.office_id != office.pk:
+        raise ValidationError(
+            _(
+                "This visit is no longer at %(office)s: it has been moved to another office. Nothing was changed."
+            )
+            % {"office": office.name},
+            code="moved",
+        )
+
+
 @transaction.atomic
-def visit_cancel(*, visit: Visit, by: User | None, reason: str = "") -> Visit:
-    """Cancel a booked visit and free its place. The person is told unless they cancelled it."""
+def visit_cancel(
+    *, visit: Visit, by: User | None, reason: str = "", at_office: FrontOffice | None = None
+) -> Visit:
+    """Cancel a booked visit and free its place. The person is told unless they cancelled it.
+    `at_office`: the office whose staff act, from its pages; a visit moved away meanwhile is
+    refused (code "moved")."""
     locked = _lock_visit(visit.pk)
+    _still_at(locked, at_office)
     if locked.status != Visit.Status.BOOKED:
         raise ValidationError(_("Only a booked visit can be cancelled."), code="not_booked")
     if locked.starts_at <= timezone.now():
@@ -518,15 +538,18 @@ def _cancel_locked(visit: Visit, *, slot: VisitSlot | None, by: User | None, rea
 
 
 @transaction.atomic
-def visit_reschedule(*, visit: Visit, to_slot: VisitSlot, by: User | None) -> Visit:
+def visit_reschedule(
+    *, visit: Visit, to_slot: VisitSlot, by: User | None, at_office: FrontOffice | None = None
+) -> Visit:
     """Move a booked visit to another slot in one step: the new place is taken before the old one
     is freed, in one transaction, so a refusal leaves the booking where it was. Locks the person,
     holds the office moved into (`_hold_office`), locks the visit, then both slots in id order
-    (two moves between the same slots cannot deadlock)."""
+    (two moves between the same slots cannot deadlock). `at_office`: as in `visit_cancel`."""
     person = _lock_person(visit.volunteer)
     # The office moved into, as a booking holds it: a move into an office as it closes is refused.
     _hold_office(to_slot.pk)
     locked = _lock_visit(visit.pk)
+    _still_at(locked, at_office)
     if locked.status != Visit.Status.BOOKED:
         raise ValidationError(_("Only a booked visit can be moved."), code="not_booked")
     if locked.slot_id == to_slot.pk:
@@ -593,12 +616,14 @@ def visit_mark_refusal(
 
 
 @transaction.atomic
-def visit_mark(*, visit: Visit, status: str, by: User) -> Visit:
+def visit_mark(*, visit: Visit, status: str, by: User, at_office: FrontOffice | None = None) -> Visit:
     """Arrived or did not come (or back to booked, to undo a mistaken click). Refusals: a
-    ValidationError with a code (cancelled, early, not_started, walk_in)."""
+    ValidationError with a code (cancelled, early, not_started, walk_in, and moved for a visit
+    no longer at `at_office`, as in `visit_cancel`)."""
     if status not in (Visit.Status.ARRIVED, Visit.Status.NO_SHOW, Visit.Status.BOOKED):
         raise ValidationError({"status": _("Choose arrived or did not come.")})
     locked = _lock_visit(visit.pk)
+    _still_at(locked, at_office)
     refusal = visit_mark_refusal(visit=locked, status=status)
     if refusal is not None:
         raise refusal
@@ -610,11 +635,13 @@ def visit_mark(*, visit: Visit, status: str, by: User) -> Visit:
 
 
 @transaction.atomic
-def visit_outcome_set(*, visit: Visit, outcome: str, by: User) -> Visit:
-    """What was done; on a booked visit it also marks the arrival, under the same rule."""
+def visit_outcome_set(*, visit: Visit, outcome: str, by: User, at_office: FrontOffice | None = None) -> Visit:
+    """What was done; on a booked visit it also marks the arrival, under the same rule.
+    `at_office`: as in `visit_cancel`."""
     if outcome and outcome not in Visit.Outcome.values:
         raise ValidationError({"outcome": _("Choose what was done.")})
     locked = _lock_visit(visit.pk)
+    _still_at(locked, at_office)
     if locked.status == Visit.Status.CANCELLED:
         raise ValidationError(_("This visit has been cancelled."), code="cancelled")
     arrives = bool(outcome) and locked.status == Visit.Status.BOOKED

@@ -5,7 +5,6 @@ Thin: the selectors read, the services write and refuse."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -251,22 +250,37 @@ def visit_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _move_page(
-    request: AuthenticatedHttpRequest, visit: Visit, *, done_url: str, template_extra: dict[str, Any]
+    request: AuthenticatedHttpRequest,
+    visit: Visit,
+    *,
+    done_url: str,
+    staff: bool,
 ) -> HttpResponse:
     """Choose another slot of the visit's office (a date, then a time) and move in one step."""
     first, last = selectors.booking_window()
     default = max(visit.local_date, first)
     day = min(max(_day_param(request, default), first), last)
     if request.method == "POST":
-        try:
-            slot = VisitSlot.objects.select_related("office").get(
-                pk=int(request.POST.get("slot", "")), office=visit.office
-            )
-        except (ValueError, VisitSlot.DoesNotExist):
+        slot: VisitSlot | None
+        if staff:
+            # A slot of the office whose page the staff chose from (any in their scope): that
+            # office goes to the service, which refuses a visit its person has moved elsewhere
+            # since the page was read, with a message saying so.
+            slot = selectors.staff_slot_get(user=request.user, pk=request.POST.get("slot", ""))
+        else:
+            try:
+                slot = VisitSlot.objects.select_related("office").get(
+                    pk=int(request.POST.get("slot", "")), office=visit.office
+                )
+            except (ValueError, VisitSlot.DoesNotExist):
+                slot = None
+        if slot is None:
             messages.error(request, _("Choose a time."))
         else:
             try:
-                services.visit_reschedule(visit=visit, to_slot=slot, by=request.user)
+                services.visit_reschedule(
+                    visit=visit, to_slot=slot, by=request.user, at_office=slot.office if staff else None
+                )
             except ValidationError as exc:
                 messages.error(request, _error_text(exc))
             else:
@@ -288,7 +302,7 @@ def _move_page(
             "previous": day - datetime.timedelta(days=1) if day > first else None,
             "next": day + datetime.timedelta(days=1) if day < last else None,
             "slots": slots,
-            **template_extra,
+            "staff": staff,
         },
     )
 
@@ -300,7 +314,7 @@ def visit_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         request,
         visit,
         done_url=reverse("front_offices:visit", args=[visit.pk]),
-        template_extra={"staff": False},
+        staff=False,
     )
 
 
@@ -382,33 +396,40 @@ def staff_day(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _back_to_day(visit_or_office: Visit | FrontOffice, day: datetime.date) -> HttpResponse:
-    office_pk = visit_or_office.office_id if isinstance(visit_or_office, Visit) else visit_or_office.pk
-    return redirect(f"{reverse('front_offices:day', args=[office_pk])}?date={day.isoformat()}")
+def _back_to_day(office: FrontOffice, day: datetime.date) -> HttpResponse:
+    return redirect(f"{reverse('front_offices:day', args=[office.pk])}?date={day.isoformat()}")
 
 
 @login_required
 @require_post
 def staff_visit_mark(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Arrived / did not come (a `status` button) or the outcome (the select and its button)."""
+    """Arrived / did not come (a `status` button) or the outcome (the select and its button).
+
+    Acted for the office of the page (`office`, when the form sends it: one in the user's scope;
+    else the visit's, as read here): the service refuses a visit its person has moved to another
+    office since, and the staff go back to the day they came from."""
     visit = selectors.staff_visit_get(user=request.user, pk=pk)
+    sent = request.POST.get("office", "")
+    office = selectors.office_for_staff(user=request.user, pk=sent) if sent else visit.office
     try:
         if "status" in request.POST:
-            services.visit_mark(visit=visit, status=request.POST["status"], by=request.user)
+            services.visit_mark(visit=visit, status=request.POST["status"], by=request.user, at_office=office)
         else:
-            services.visit_outcome_set(visit=visit, outcome=request.POST.get("outcome", ""), by=request.user)
+            services.visit_outcome_set(
+                visit=visit, outcome=request.POST.get("outcome", ""), by=request.user, at_office=office
+            )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
         messages.success(request, _("Saved."))
-    return _back_to_day(visit, visit.local_date)
+    return _back_to_day(office, visit.local_date)
 
 
 @login_required
 def staff_visit_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     visit = selectors.staff_visit_get(user=request.user, pk=pk)
     done = f"{reverse('front_offices:day', args=[visit.office_id])}?date={visit.local_date.isoformat()}"
-    return _move_page(request, visit, done_url=done, template_extra={"staff": True})
+    return _move_page(request, visit, done_url=done, staff=True)
 
 
 @login_required
