@@ -292,3 +292,34 @@ def test_a_visit_moved_into_an_office_as_it_closes_stays_where_it_was(regions_in
     visit.refresh_from_db()
     assert visit.status == Visit.Status.BOOKED and visit.slot_id == here.pk
     assert (VisitSlot.objects.get(pk=here.pk).taken, VisitSlot.objects.get(pk=there.pk).taken) == (1, 0)
+
+
+def test_a_visit_booked_as_its_time_is_blocked_is_cancelled_with_the_others(
+    regions_in_transactional_db,
+) -> None:  # type: ignore[no-untyped-def]
+    """The booking holds the slot as the staff block it: the block has locked the visits it saw
+    (none) and waits for the slot; once it has it, the new visit is one it has not locked, so it
+    lets go and locks again, visits first (`_lock_block`), and cancels that one too."""
+    office = make_office()
+    slot = slot_at(office, next_weekday(4, after=2), 10)
+    person = VolunteerFactory(with_account=True)
+    staff = UserFactory()
+
+    def book() -> object:
+        return services.visit_book(
+            slot=VisitSlot(pk=slot.pk), volunteer=person, purpose="consultation", by=None
+        )
+
+    def block() -> object:
+        return services.slots_block(
+            office=office, starts_at=slot.starts_at, ends_at=slot.ends_at, reason="Ремонт", by=staff
+        )
+
+    assert _first_holds_then_second(book, block) == ["ok", "ok"]
+
+    [visit] = Visit.objects.filter(slot=slot)
+    assert visit.status == Visit.Status.CANCELLED and visit.cancel_reason == "Ремонт"
+    slot.refresh_from_db()
+    assert (slot.taken, slot.blocked_reason) == (0, "Ремонт")
+    told = Message.objects.filter(subject_type=SUBJECT_TYPE, subject_id=visit.pk, kind="visit_cancelled")
+    assert told.count() == 1
