@@ -34,6 +34,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditEntry, User
 from detachments.models import Detachment
 from volunteers.models import ADULT_AGE, Volunteer
+from volunteers.services import volunteer_lock_to_take_part
 from volunteers.validators import normalize_phone
 
 from . import messages as care_messages
@@ -192,7 +193,7 @@ def _lock_volunteer(pk: int) -> Volunteer:
     this one wrote. Such a stop locks the requests of the person's open assignments before their
     row (`volunteer_requests_lock_ahead`), so on one of those requests the two queue at the
     request's lock, whichever comes first, instead of each holding what the other waits for."""
-    return Volunteer.objects.select_for_update(no_key=True).get(pk=pk)
+    return volunteer_lock_to_take_part(pk)
 
 
 def _require_staff(by: User, request: HelpRequest) -> None:

@@ -39,7 +39,7 @@ from regions.scoping import may_manage_region
 from volunteer_net.dates import when_text
 from volunteer_net.numbers import number_text
 from volunteers.models import ADULT_AGE, Skill, Volunteer
-from volunteers.services import volunteer_lock_own, volunteer_own
+from volunteers.services import volunteer_lock_own, volunteer_lock_to_take_part, volunteer_own
 
 from . import messages as event_messages
 from .models import (
@@ -192,7 +192,7 @@ def signup_create(*, shift: Shift, volunteer: Volunteer, by: User | None, waitli
     Refusals are a ValidationError with a code (see `signup_refusal`) and a translated message.
     """
     locked = _lock_shift(shift.pk)
-    person = Volunteer.objects.select_for_update(no_key=True).get(pk=volunteer.pk)
+    person = volunteer_lock_to_take_part(volunteer.pk)
     return _signup_locked(locked, person, by=by, waitlist_ok=waitlist_ok)
 
 
@@ -277,13 +277,20 @@ def _lock_waitlist(shift: Shift) -> list[tuple[Signup, Volunteer]]:
     a summary row is then always the last lock a transaction takes. Locking the people after
     the summary row would let a cancel here and a sign-up of one of these people elsewhere on
     the same campaign day wait for each other in a circle (PostgreSQL would abort one)."""
-    waiting = list(
-        Signup.objects.filter(shift=shift, status=Signup.Status.WAITLISTED).order_by("created_at", "id")
+    waitlist = Signup.objects.filter(shift=shift, status=Signup.Status.WAITLISTED).order_by(
+        "created_at", "id"
     )
-    if not waiting:
-        return []
-    people = _lock_people({s.volunteer_id for s in waiting})
-    return [(signup, people[signup.volunteer_id]) for signup in waiting]
+    people: dict[int, Volunteer] = {}
+    for _round in range(3):
+        waiting = list(waitlist.all())  # a fresh read each round
+        missing = {s.volunteer_id for s in waiting} - people.keys()
+        if not missing:
+            break
+        people |= _lock_people(missing)
+        # Read again once they are locked: a merge of two records of one person, committed while
+        # this waited for them, has moved the dropped record's place to the record it kept (and
+        # deleted the other), and the place is now that person's.
+    return [(signup, people[signup.volunteer_id]) for signup in waiting if signup.volunteer_id in people]
 
 
 def _lock_people(ids: Iterable[int]) -> dict[int, Volunteer]:
@@ -1016,6 +1023,11 @@ def signup_move(*, signup: Signup, to_shift: Shift, by: User) -> Move:
     waiting = Signup.objects.filter(shift_id=signup.shift_id, status=Signup.Status.WAITLISTED)
     people = _lock_people([signup.volunteer_id, *waiting.values_list("volunteer_id", flat=True)])
     old = Signup.objects.select_for_update(no_key=True).get(pk=signup.pk)
+    if old.volunteer_id not in people:
+        # A merge of two records of one person, committed while this waited for them, has moved
+        # the place to the record it kept (and deleted the one the page named): the place is
+        # moved for the person who holds it now.
+        people |= _lock_people([old.volunteer_id])
     had_transport = TransportRequest.objects.filter(signup=old, status__in=TransportRequest.OPEN).exists()
     # Given up first so that the old place does not count as an overlap with the new shift.
     promoted = _give_up(old_shift, old, by=by, now=timezone.now(), tell=False)

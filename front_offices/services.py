@@ -31,7 +31,13 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from volunteer_net.dates import when_text
 from volunteers.models import Volunteer
-from volunteers.services import PaperConsent, volunteer_create, volunteer_lock_own, volunteer_own
+from volunteers.services import (
+    PaperConsent,
+    volunteer_create,
+    volunteer_lock_own,
+    volunteer_lock_to_take_part,
+    volunteer_own,
+)
 from volunteers.validators import normalize_phone
 
 from . import messages as visit_messages
@@ -411,7 +417,7 @@ def _take(slot: VisitSlot, places: int) -> None:
 
 
 def _lock_person(volunteer: Volunteer) -> Volunteer:
-    return Volunteer.objects.select_for_update(no_key=True).get(pk=volunteer.pk)
+    return volunteer_lock_to_take_part(volunteer.pk)
 
 
 @transaction.atomic

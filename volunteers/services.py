@@ -235,7 +235,19 @@ def _await_guardian_if_minor(volunteer: Volunteer) -> None:
 def _lock(volunteer: Volunteer) -> Volunteer:
     """The row, locked for this transaction; a record merged into another meanwhile is gone,
     and the person acting is told so rather than shown an error page."""
-    locked = Volunteer.objects.select_for_update().filter(pk=volunteer.pk).first()
+    return _locked_or_gone(Volunteer.objects.select_for_update(), volunteer.pk)
+
+
+def volunteer_lock_to_take_part(pk: int) -> Volunteer:
+    """The person's row as a sign-up, a booking or an assignment locks it before writing what
+    they take part in (FOR NO KEY UPDATE: the row itself is not changed). A record merged into
+    another while the caller's page was open, or while this waited for the merge, is gone: the
+    person acting is told so, as `_lock` tells them, not shown an error page."""
+    return _locked_or_gone(Volunteer.objects.select_for_update(no_key=True), pk)
+
+
+def _locked_or_gone(rows: QuerySet[Volunteer], pk: int) -> Volunteer:
+    locked = rows.filter(pk=pk).first()
     if locked is None:
         raise ValidationError(
             _("This record no longer exists: it has been merged into another one."), code="gone"

@@ -9,10 +9,17 @@ so the two queue.
 
 The interleaving is forced: a third transaction holds the shift's (or the request's) row; the
 sign-up (or assignment) starts and waits for it; the stop starts and is seen waiting too; then the
-third one lets go."""
+third one lets go.
+
+A merge of two records of one person is the other way round: it is held once it has locked both
+records (at a visit of theirs it settles next), and the sign-up, promotion, move, booking or
+assignment comes between. Those used to find the record merged away gone under them: a KeyError or
+a DoesNotExist, an error page. Now the place is taken for the record kept, or the person acting is
+told the record is gone."""
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -28,10 +35,12 @@ from care import services as care_services
 from care.models import Assignment, HelpRequest
 from events import services as events_services
 from events.models import Shift, Signup
+from front_offices import services as office_services
 from regions.models import CoordinatorAssignment, Region
 from tests.care.factories import HelpRequestFactory
 from tests.events.factories import ShiftFactory
 from tests.factories import MinorFactory, UserFactory, VolunteerFactory
+from tests.front_offices.helpers import make_office, next_weekday, slot_at
 from volunteers import services
 from volunteers.models import Volunteer
 
@@ -273,3 +282,136 @@ def test_an_edit_that_stops_nothing_locks_no_shift_ahead(coordinator) -> None:  
         )
     person.refresh_from_db()
     assert person.phone == "+77015550101"
+
+
+# Merging two records of one person ------------------------------------------------------------
+
+
+def _merge(keep: Volunteer, drop: Volunteer, by: User) -> Callable[[], object]:
+    def job() -> object:
+        return services.volunteer_merge(
+            keep=Volunteer.objects.get(pk=keep.pk), drop=Volunteer.objects.get(pk=drop.pk), by=by
+        )
+
+    return job
+
+
+def test_a_promotion_from_the_waitlist_as_the_person_is_merged(coordinator, almaty) -> None:  # type: ignore[no-untyped-def]
+    """The record being merged away waits on a full shift when someone gives up their place: the
+    cancellation moves it up (the shift, then the people waiting), and the merge moves that place
+    to the record kept; both go through. The merge is held after it has locked the two records
+    (at a visit both hold in one slot, which it settles next), so the cancellation comes between."""
+    kept = VolunteerFactory(with_account=True, region=almaty)
+    dropped = VolunteerFactory(first_name=kept.first_name, last_name=kept.last_name, region=almaty)
+    slot = slot_at(make_office(capacity=3), next_weekday(0, after=2), 14)
+    visit = office_services.visit_book(slot=slot, volunteer=dropped, purpose="consultation", by=None)
+    office_services.visit_book(slot=slot, volunteer=kept, purpose="consultation", by=None)
+    shift = ShiftFactory(capacity=1)
+    ahead = events_services.signup_create(shift=shift, volunteer=VolunteerFactory(), by=None)
+    waiting = events_services.signup_create(shift=shift, volunteer=dropped, by=None)
+    assert waiting.status == Signup.Status.WAITLISTED
+
+    outcomes = _both_behind_a_held_row(
+        visit,
+        _merge(kept, dropped, coordinator),
+        lambda: events_services.signup_cancel(signup=Signup.objects.get(pk=ahead.pk), by=None),
+    )
+
+    assert outcomes == {"first": "ok", "then": "ok"}
+    assert not Volunteer.objects.filter(pk=dropped.pk).exists()
+    waiting.refresh_from_db()
+    assert (waiting.volunteer_id, waiting.status) == (kept.pk, Signup.Status.CONFIRMED)
+    assert _taken_matches_rows(shift)
+
+
+def test_an_offer_confirmed_as_the_person_is_merged(coordinator, almaty) -> None:  # type: ignore[no-untyped-def]
+    """A coordinator sends the record being merged away to a help request it offered to help
+    with: the assignment goes through, and the merge moves it to the record kept (held, as above,
+    once it has locked the two records)."""
+    kept = VolunteerFactory(with_account=True, region=almaty)
+    dropped = VolunteerFactory(first_name=kept.first_name, last_name=kept.last_name, region=almaty)
+    slot = slot_at(make_office(capacity=3), next_weekday(0, after=2), 14)
+    visit = office_services.visit_book(slot=slot, volunteer=dropped, purpose="consultation", by=None)
+    office_services.visit_book(slot=slot, volunteer=kept, purpose="consultation", by=None)
+    request = HelpRequestFactory(needed_hands=2)
+    offer = care_services.assignment_offer(request=request, volunteer=dropped, by=coordinator)
+
+    outcomes = _both_behind_a_held_row(
+        visit,
+        _merge(kept, dropped, coordinator),
+        lambda: care_services.assignment_volunteer(
+            request=HelpRequest.objects.get(pk=request.pk),
+            volunteer=Volunteer.objects.get(pk=dropped.pk),
+            by=User.objects.get(pk=coordinator.pk),
+        ),
+    )
+
+    # The coordinator's page named the record merged away: they are told so, and nothing is
+    # written; the offer, now the kept record's, waits to be confirmed from the page again.
+    assert outcomes == {"first": "ok", "then": "gone"}
+    offer.refresh_from_db()
+    assert (offer.volunteer_id, offer.status) == (kept.pk, Assignment.Status.OFFERED)
+    request.refresh_from_db()
+    assert request.taken_hands == 0
+
+
+@pytest.mark.parametrize("action", ["sign-up", "booking"])
+def test_a_place_taken_for_the_record_being_merged_away_is_refused_plainly(
+    coordinator, almaty, action
+) -> None:  # type: ignore[no-untyped-def]
+    """A coordinator signs up (or books a visit for) the record a colleague is merging away at that
+    moment: it waits for the merge and is then told the record is gone, not shown an error page."""
+    kept = VolunteerFactory(with_account=True, region=almaty)
+    dropped = VolunteerFactory(first_name=kept.first_name, last_name=kept.last_name, region=almaty)
+    slot = slot_at(make_office(capacity=3), next_weekday(0, after=2), 14)
+    visit = office_services.visit_book(slot=slot, volunteer=dropped, purpose="consultation", by=None)
+    office_services.visit_book(slot=slot, volunteer=kept, purpose="consultation", by=None)
+    shift = ShiftFactory(capacity=5)
+    other_slot = slot_at(make_office(capacity=3), next_weekday(1, after=2), 15)
+
+    def take() -> object:
+        if action == "sign-up":
+            return events_services.signup_create(
+                shift=Shift.objects.get(pk=shift.pk),
+                volunteer=Volunteer.objects.get(pk=dropped.pk),
+                by=coordinator,
+            )
+        return office_services.visit_book(
+            slot=other_slot,
+            volunteer=Volunteer.objects.get(pk=dropped.pk),
+            purpose="consultation",
+            by=coordinator,
+        )
+
+    outcomes = _both_behind_a_held_row(visit, _merge(kept, dropped, coordinator), take)
+
+    assert outcomes == {"first": "ok", "then": "gone"}
+    assert not Signup.objects.filter(shift=shift).exists()
+    other_slot.refresh_from_db()
+    assert other_slot.taken == 0
+
+
+def test_a_place_moved_to_another_shift_as_its_record_is_merged_away(coordinator, almaty) -> None:  # type: ignore[no-untyped-def]
+    """A coordinator moves the record being merged away to another shift of the campaign: the move
+    waits for the merge and then moves the place, now the kept record's."""
+    kept = VolunteerFactory(with_account=True, region=almaty)
+    dropped = VolunteerFactory(first_name=kept.first_name, last_name=kept.last_name, region=almaty)
+    slot = slot_at(make_office(capacity=3), next_weekday(0, after=2), 14)
+    visit = office_services.visit_book(slot=slot, volunteer=dropped, purpose="consultation", by=None)
+    office_services.visit_book(slot=slot, volunteer=kept, purpose="consultation", by=None)
+    shift = ShiftFactory(capacity=5)
+    later = ShiftFactory(campaign=shift.campaign, starts_at=shift.starts_at + datetime.timedelta(days=1))
+    place = events_services.signup_create(shift=shift, volunteer=dropped, by=None)
+
+    outcomes = _both_behind_a_held_row(
+        visit,
+        _merge(kept, dropped, coordinator),
+        lambda: events_services.signup_move(
+            signup=Signup.objects.get(pk=place.pk), to_shift=Shift.objects.get(pk=later.pk), by=coordinator
+        ),
+    )
+
+    assert outcomes == {"first": "ok", "then": "ok"}
+    moved = Signup.objects.get(shift=later)
+    assert (moved.volunteer_id, moved.status) == (kept.pk, Signup.Status.CONFIRMED)
+    assert _taken_matches_rows(shift) and _taken_matches_rows(later)
