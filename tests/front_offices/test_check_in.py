@@ -117,6 +117,9 @@ class TestArrival:
         _at(monkeypatch, day, 13, 30)
         card = _card(client, office, day, visit)
         assert 'value="arrived"' in card and 'value="no_show"' not in card and 'name="outcome"' in card
+        # The card says which office's day it is sent from: a visit the person has moved to
+        # another office since the page was read is then refused (test_stale_staff_page.py).
+        assert f'<input type="hidden" name="office" value="{office.pk}">' in card
         _at(monkeypatch, day, 14, 5)
         card = _card(client, office, day, visit)
         assert 'value="arrived"' in card and 'value="no_show"' in card
