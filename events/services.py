@@ -583,6 +583,17 @@ def campaign_set_status(*, campaign: Campaign, status: str, by: User) -> Campaig
         callouts_close(CallOut.objects.filter(campaign=locked))
     if status == Campaign.Status.CANCELLED:
         now = timezone.now()
+        # Every shift not cancelled yet is locked first, in ascending id (the module's order for
+        # two shifts), and only then are the upcoming ones chosen: one under way that a coordinator
+        # re-timed to a later day a moment earlier is seen at its new time and cancelled too (read
+        # before, it stayed open in the cancelled campaign), and a move between two of its shifts
+        # queues instead of waiting in a circle with a cancellation taken in order of time.
+        list(
+            locked.shifts.filter(cancelled_at__isnull=True)
+            .order_by("pk")
+            .select_for_update(no_key=True)
+            .values_list("pk", flat=True)
+        )
         upcoming = locked.shifts.filter(cancelled_at__isnull=True, starts_at__gt=now)
         cancelled: list[tuple[Shift, Signup]] = []
         for shift_id in upcoming.order_by("starts_at", "id").values_list("id", flat=True):

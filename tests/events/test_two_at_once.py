@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from events import services, services_extra
 from events.models import Shift, Signup, TransportRequest
@@ -217,6 +218,42 @@ def test_a_shift_added_as_its_campaign_is_cancelled_is_refused(regions_in_transa
 
     assert _first_holds_then_second(cancel, add) == ["ok", "closed"]
     assert not Shift.objects.filter(campaign=campaign, cancelled_at__isnull=True).exists()
+
+
+def test_a_shift_under_way_re_timed_to_a_later_day_as_its_campaign_is_cancelled_is_cancelled_too(
+    regions_in_transactional_db,
+) -> None:  # type: ignore[no-untyped-def]
+    """One coordinator moves a shift that has begun to a later day (it was entered on the wrong
+    one) while another cancels the campaign: the cancellation waits for the edit and cancels the
+    shift at its new time, instead of leaving it open in a cancelled campaign."""
+    from events.models import Campaign
+
+    now = timezone.now()
+    shift = ShiftFactory(
+        starts_at=now - datetime.timedelta(hours=1), ends_at=now + datetime.timedelta(hours=2)
+    )
+    person = VolunteerFactory(with_account=True)
+    Signup.objects.create(shift=shift, volunteer=person, status=Signup.Status.CONFIRMED)
+    coordinators = [UserFactory(), UserFactory()]
+
+    def re_time() -> object:
+        return services.shift_update(
+            shift=Shift.objects.get(pk=shift.pk),
+            data={"starts_at": in_days(3, 10), "ends_at": in_days(3, 13)},
+            by=coordinators[0],
+        )
+
+    def cancel() -> object:
+        return services.campaign_set_status(
+            campaign=Campaign.objects.get(pk=shift.campaign_id),
+            status=Campaign.Status.CANCELLED,
+            by=coordinators[1],
+        )
+
+    assert _first_holds_then_second(re_time, cancel) == ["ok", "ok"]
+    shift.refresh_from_db()
+    assert shift.starts_at == in_days(3, 10) and shift.cancelled_at is not None
+    assert Signup.objects.get(shift=shift, volunteer=person).status == Signup.Status.CANCELLED
 
 
 def test_a_shift_re_timed_as_it_is_cancelled_ends_cancelled_with_no_reminder_left(
