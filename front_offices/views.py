@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import may_manage_region, region_scope_required, require
 from regions.selectors import regions_by_name
+from volunteer_net.choices import choice_labels
 from volunteer_net.collation import in_name_order
 from volunteer_net.forms import apply_service_errors, validate_calendar_day
 from volunteer_net.http import require_post
@@ -322,13 +323,13 @@ def visit_reschedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 def _label_visits(visits: list[Visit]) -> None:
-    """Each visit's time, labels and the buttons it can use now, with the choices translated
-    once per page, not per card."""
+    """Each visit's time, labels and the buttons it can use now, with the choices' labels read
+    once for the page (volunteer_net.choices), not per card."""
     zone = tz()
     now = timezone.now()
-    purposes = {k: str(v) for k, v in Visit._meta.get_field("purpose").choices or []}
-    statuses = {k: str(v) for k, v in Visit.Status.choices}
-    outcomes = {k: str(v) for k, v in Visit.Outcome.choices}
+    purposes = choice_labels(Visit._meta.get_field("purpose"))
+    statuses = choice_labels(Visit._meta.get_field("status"))
+    outcomes = choice_labels(Visit._meta.get_field("outcome"))
     outcome_options = _outcome_options()
     # A visitor whose profile is not active (paused, archived, awaiting a guardian) is named so
     # on their card: the desk sees it before helping them to a shift or a booking.
