@@ -18,7 +18,7 @@ are handed to notifications/ by care/messages.py inside the same transaction.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -473,18 +473,18 @@ def _give_up(assignments: QuerySet[Assignment], *, curator_removed: User | None 
             care_messages.someone_needed_again(locked_request)
 
 
-def volunteer_requests_lock_ahead(*, volunteer: Volunteer) -> list[int]:
-    """Lock the requests of the person's offers and places (any request's status), in ascending
+def volunteer_requests_lock_ahead(*, volunteers: Sequence[Volunteer]) -> list[int]:
+    """Lock the requests of these people's offers and places (any request's status), in ascending
     id, and return their ids. Registered in CareConfig.ready() as a lock-ahead hook of
     volunteers (`volunteers.services.register_lock_ahead_hook`): run before a pause, an archive, a
-    withdrawn consent, a move or an erasure locks the person's row, so that the stop, move and
-    anonymisation hooks below find their requests locked already and the module's lock order (the
+    withdrawn consent, a move or an erasure locks the person's row (a merge the two records'), so
+    that the stop, move, anonymisation and merge hooks find their requests locked already and the module's lock order (the
     request, then the person) holds. A hook may give up fewer (a move keeps the new region's):
     those are held a moment longer, never waited for in a circle. The done requests whose outcome
     is the person's note (blanked on erasure) are not among them: nothing here holds a done
     request while it waits for a person."""
     open_assignments = Assignment.objects.filter(
-        volunteer=volunteer, status__in=(Assignment.Status.OFFERED, Assignment.Status.CONFIRMED)
+        volunteer__in=volunteers, status__in=(Assignment.Status.OFFERED, Assignment.Status.CONFIRMED)
     )
     return list(
         HelpRequest.objects.select_for_update(no_key=True)

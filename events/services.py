@@ -920,17 +920,17 @@ def volunteer_signups_cancel_upcoming(*, volunteer: Volunteer, by: User | None) 
     ]
 
 
-def volunteer_shifts_lock_ahead(*, volunteer: Volunteer) -> list[int]:
-    """Lock the shifts of the person's confirmed or waitlisted places that have not started, in
+def volunteer_shifts_lock_ahead(*, volunteers: Sequence[Volunteer]) -> list[int]:
+    """Lock the shifts of these people's confirmed or waitlisted places that have not started, in
     ascending id, and return their ids. Registered in EventsConfig.ready() as a lock-ahead hook
     of volunteers (`volunteers.services.register_lock_ahead_hook`): run before a pause, an
-    archive, a withdrawn consent or an erasure locks the person's row, so that
-    `volunteer_signups_cancel_upcoming` finds its shifts locked already and the module's lock
-    order (the shift, then the people) holds. More may be locked than is cancelled (a shift a
+    archive, a withdrawn consent or an erasure locks the person's row (a merge the two records'),
+    so that `volunteer_signups_cancel_upcoming` (`merging.signups_merge`) finds its shifts locked
+    already and the module's lock order (the shift, then the people) holds. More may be locked than is cancelled (a shift a
     minor will be of age for; any, on a move to another region, which cancels none here): held a
     moment longer, never waited for in a circle."""
     upcoming = Signup.objects.filter(
-        volunteer=volunteer,
+        volunteer__in=volunteers,
         status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED),
         shift__starts_at__gt=timezone.now(),
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -325,7 +325,7 @@ def register_move_hook(hook: extensions.AnonymizeHook) -> None:
 
 
 class LockAheadHook(Protocol):
-    def __call__(self, *, volunteer: Volunteer) -> object: ...
+    def __call__(self, *, volunteers: Sequence[Volunteer]) -> object: ...
 
 
 # The apps lock their own rows before the person's: a sign-up the shift, then the volunteer
@@ -338,7 +338,10 @@ class LockAheadHook(Protocol):
 # assignments, in ascending id), and the two queue instead; the hooks' own locks of those rows
 # are then no-ops. Only what the person holds as those rows are read is locked ahead: a place
 # they take between that read and the lock of their row (a sign-up committed meanwhile) is locked
-# late, by its hook, as before: a narrow window, not a closed one.
+# late, by its hook, as before: a narrow window, not a closed one. A merge of two records of one
+# person locks ahead for both at once (each app's rows in one ascending order): its own hooks settle
+# the shifts and requests both records hold, which a cancellation there locks before the people
+# waiting on it.
 # Registered as the hooks are; an app whose rows are locked after the person's anyway (front
 # offices lock the person, then the slot) needs none.
 LOCK_AHEAD_HOOKS: list[LockAheadHook] = []
@@ -350,11 +353,11 @@ def register_lock_ahead_hook(hook: LockAheadHook) -> None:
         LOCK_AHEAD_HOOKS.append(hook)
 
 
-def _lock_ahead(volunteer: Volunteer) -> None:
-    """Lock the rows the stop, move or anonymisation hooks will lock for the person, before the
-    person's row (see LOCK_AHEAD_HOOKS)."""
+def _lock_ahead(*volunteers: Volunteer) -> None:
+    """Lock the rows the stop, move, anonymisation or merge hooks will lock for these people,
+    before their rows (see LOCK_AHEAD_HOOKS)."""
     for hook in LOCK_AHEAD_HOOKS:
-        hook(volunteer=volunteer)
+        hook(volunteers=volunteers)
 
 
 def _may_stop_or_move(volunteer: Volunteer, data: dict[str, Any]) -> bool:
@@ -1215,9 +1218,12 @@ def volunteer_merge(*, keep: Volunteer, drop: Volunteer, by: User) -> Volunteer:
     decides which account to keep. The history records the merge with the fields it filled.
 
     Both rows are locked, in id order so that two merges of one pair cannot deadlock; the second
-    of two concurrent merges finds the dropped record gone and is told so."""
+    of two concurrent merges finds the dropped record gone and is told so. The shifts and help
+    requests of their places are locked before them (LOCK_AHEAD_HOOKS), as a sign-up or a
+    cancellation there locks them before the people."""
     if keep.pk == drop.pk:
         raise ValidationError(_("A record cannot be merged with itself."), code="same")
+    _lock_ahead(keep, drop)
     rows = {
         v.pk: v
         for v in Volunteer.objects.select_for_update().filter(pk__in=[keep.pk, drop.pk]).order_by("pk")

@@ -415,3 +415,29 @@ def test_a_place_moved_to_another_shift_as_its_record_is_merged_away(coordinator
     moved = Signup.objects.get(shift=later)
     assert (moved.volunteer_id, moved.status) == (kept.pk, Signup.Status.CONFIRMED)
     assert _taken_matches_rows(shift) and _taken_matches_rows(later)
+
+
+def test_a_cancellation_on_a_shift_both_records_hold_as_they_are_merged(coordinator, almaty) -> None:  # type: ignore[no-untyped-def]
+    """The person is on a full shift twice, once confirmed and once on its waitlist, under two
+    records a coordinator merges as someone else gives up their place there. The cancellation
+    locks the shift, then the people waiting; the merge used to lock the two records, then the
+    shift it settles: each waited for the other. Now the merge locks that shift first and the two
+    queue; the person ends with one confirmed place and the counts agree."""
+    kept = VolunteerFactory(with_account=True, region=almaty)
+    dropped = VolunteerFactory(first_name=kept.first_name, last_name=kept.last_name, region=almaty)
+    shift = ShiftFactory(capacity=2)
+    other = events_services.signup_create(shift=shift, volunteer=VolunteerFactory(), by=None)
+    events_services.signup_create(shift=shift, volunteer=dropped, by=None)
+    waiting = events_services.signup_create(shift=shift, volunteer=kept, by=None)
+    assert waiting.status == Signup.Status.WAITLISTED
+
+    outcomes = _both_behind_a_held_row(
+        shift,
+        lambda: events_services.signup_cancel(signup=Signup.objects.get(pk=other.pk), by=None),
+        _merge(kept, dropped, coordinator),
+    )
+
+    assert outcomes == {"first": "ok", "then": "ok"}
+    held = Signup.objects.filter(shift=shift, volunteer=kept, status__in=events_services.TAKEN)
+    assert held.count() == 1
+    assert _taken_matches_rows(shift)
