@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -91,18 +91,27 @@ def office_closed_visits_cancel(*, office: FrontOffice, by: User | None) -> list
 
     The visits are locked all at once, in id order, then their slots (the lock order), each row
     once: they used to be locked and read here and then again by `visit_cancel`, one by one."""
-    now = timezone.now()
-    # Under each row's lock PostgreSQL reads the conditions again: a visit cancelled meanwhile, or
-    # moved by its person to another office (which stays open), is left out. As in `_lock_visit`,
-    # the lock is taken on the visits' rows alone and the rows are read with their related ones
-    # after it.
-    ids = list(
-        Visit.objects.select_for_update()
-        .filter(office=office, status=Visit.Status.BOOKED, starts_at__gt=now)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    visits, slots = _lock_to_cancel(
+        Visit.objects.filter(office=office, status=Visit.Status.BOOKED, starts_at__gt=timezone.now())
     )
-    visits = list(
+    for visit in visits:
+        with translation.override(visit.volunteer.preferred_language or settings.LANGUAGE_CODE):
+            reason = _("The front office has closed.")
+        _cancel_locked(visit, slot=_slot_of(visit, slots), by=by, reason=reason)
+    return visits
+
+
+def _lock_to_cancel(visits: QuerySet[Visit]) -> tuple[list[Visit], dict[int, VisitSlot]]:
+    """Lock `visits` all at once, in id order, then their slots in id order (the module's lock
+    order, as a block takes them), and read each row once; the visits in order of time, the slots
+    by id. Cancelled one by one, each visit and then its slot, in order of time, a person's two
+    visits of one day were locked against the id order a block of that day takes them in, and the
+    two deadlocked. Under each row's lock PostgreSQL reads `visits`' conditions again: a visit
+    cancelled meanwhile, or moved by its person to another office, is left out. As in
+    `_lock_visit`, the lock is taken on the visits' rows alone and they are read with their
+    related rows after it."""
+    ids = list(visits.select_for_update().order_by("pk").values_list("pk", flat=True))
+    locked = list(
         Visit.objects.filter(pk__in=ids)
         .select_related("office__region", "volunteer")
         .order_by("starts_at", "pk")
@@ -111,15 +120,14 @@ def office_closed_visits_cancel(*, office: FrontOffice, by: User | None) -> list
         slot.pk: slot
         for slot in VisitSlot.objects.select_related("office")
         .select_for_update(of=("self",))
-        .filter(pk__in={visit.slot_id for visit in visits if visit.slot_id is not None})
+        .filter(pk__in={visit.slot_id for visit in locked if visit.slot_id is not None})
         .order_by("pk")
     }
-    for visit in visits:
-        with translation.override(visit.volunteer.preferred_language or settings.LANGUAGE_CODE):
-            reason = _("The front office has closed.")
-        slot = slots[visit.slot_id] if visit.slot_id is not None else None
-        _cancel_locked(visit, slot=slot, by=by, reason=reason)
-    return visits
+    return locked, slots
+
+
+def _slot_of(visit: Visit, slots: dict[int, VisitSlot]) -> VisitSlot | None:
+    return slots[visit.slot_id] if visit.slot_id is not None else None
 
 
 def horizon_days() -> int:
@@ -762,27 +770,28 @@ def walk_in_register(
 def volunteer_visits_cancel_upcoming(*, volunteer: Volunteer, by: User | None) -> list[Visit]:
     """An erased profile holds no places: its upcoming visits are cancelled (nobody told: the
     person asked for the erasure). Registered as an anonymise hook of volunteers/."""
+    visits, slots = _lock_to_cancel(
+        Visit.objects.filter(volunteer=volunteer, status=Visit.Status.BOOKED, starts_at__gt=timezone.now())
+    )
     cancelled = []
-    for visit in Visit.objects.filter(
-        volunteer=volunteer, status=Visit.Status.BOOKED, starts_at__gt=timezone.now()
-    ):
-        cancelled.append(visit_cancel(visit=visit, by=by, reason=""))
+    for visit in visits:
+        cancelled.append(_cancel_locked(visit, slot=_slot_of(visit, slots), by=by, reason=""))
         visit_messages.visit_cancelled(visit, tell=False)
     return cancelled
 
 
 def volunteer_visits_give_up(*, volunteer: Volunteer, by: User | None) -> list[Visit]:
     """A paused or archived profile books nothing (`booking_refusal`) and holds no places either:
-    its upcoming visits are cancelled, each through `visit_cancel`, so the place is free for
-    others and the reminders are dropped; the person is told of each unless they made the change
+    its upcoming visits are cancelled, each as `visit_cancel` cancels one (locked all together
+    first, `_lock_to_cancel`), so the place is free for others and the reminders are dropped; the person is told of each unless they made the change
     themselves. Registered as a stop hook of `volunteers.services.volunteer_update`. A minor
     waiting for a guardian's consent keeps their visits: the office is where it gets sorted out."""
     if volunteer.status not in (Volunteer.Status.PAUSED, Volunteer.Status.ARCHIVED):
         return []
-    upcoming = Visit.objects.filter(
-        volunteer=volunteer, status=Visit.Status.BOOKED, starts_at__gt=timezone.now()
-    ).order_by("starts_at", "pk")
-    return [visit_cancel(visit=visit, by=by) for visit in upcoming]
+    visits, slots = _lock_to_cancel(
+        Visit.objects.filter(volunteer=volunteer, status=Visit.Status.BOOKED, starts_at__gt=timezone.now())
+    )
+    return [_cancel_locked(visit, slot=_slot_of(visit, slots), by=by, reason="") for visit in visits]
 
 
 def volunteer_visit_texts_erase(*, volunteer: Volunteer, by: User | None) -> int:

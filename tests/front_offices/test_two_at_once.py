@@ -323,3 +323,44 @@ def test_a_visit_booked_as_its_time_is_blocked_is_cancelled_with_the_others(
     assert (slot.taken, slot.blocked_reason) == (0, "Ремонт")
     told = Message.objects.filter(subject_type=SUBJECT_TYPE, subject_id=visit.pk, kind="visit_cancelled")
     assert told.count() == 1
+
+
+def test_a_person_paused_as_the_staff_block_the_day_of_two_of_their_visits(
+    regions_in_transactional_db,
+) -> None:  # type: ignore[no-untyped-def]
+    """Staff pause a volunteer with two visits on one day (the later one booked first) as other
+    staff block that day. The block locks the day's visits in id order, then the slots; the pause
+    used to cancel the person's visits one by one in order of time, each visit and then its slot,
+    so it held the second-booked visit while waiting for the first, which the block held while
+    waiting for the second: a deadlock. Now the pause locks all the person's visits first, in id
+    order, then their slots, as the block does, and the two queue."""
+    from volunteers import services as volunteer_services
+
+    office = make_office()
+    day = next_weekday(2, after=2)
+    early, late = slot_at(office, day, 10), slot_at(office, day, 15)
+    person = VolunteerFactory(with_account=True)
+    first_booked = services.visit_book(slot=late, volunteer=person, purpose="consultation", by=None)
+    then_booked = services.visit_book(slot=early, volunteer=person, purpose="consultation", by=None)
+    assert first_booked.pk < then_booked.pk and then_booked.starts_at < first_booked.starts_at
+    staff = [UserFactory(), UserFactory()]
+
+    def pause() -> object:
+        return volunteer_services.volunteer_update(
+            volunteer=type(person).objects.get(pk=person.pk), changed_by=staff[0], data={"status": "paused"}
+        )
+
+    def block() -> object:
+        return services.slots_block(
+            office=office, starts_at=early.starts_at, ends_at=late.ends_at, reason="Ремонт", by=staff[1]
+        )
+
+    outcomes = _held_until_both_wait(_lock_slot_row(early.pk), pause, block)
+
+    assert outcomes == ["ok", "ok"], outcomes
+    for visit in (first_booked, then_booked):
+        visit.refresh_from_db()
+        assert visit.status == Visit.Status.CANCELLED
+    for slot in (early, late):
+        slot.refresh_from_db()
+        assert slot.taken == Visit.objects.filter(slot=slot, status=Visit.Status.BOOKED).count() == 0
