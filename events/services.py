@@ -288,8 +288,10 @@ def _lock_waitlist(shift: Shift) -> list[tuple[Signup, Volunteer]]:
             break
         people |= _lock_people(missing)
         # Read again once they are locked: a merge of two records of one person, committed while
-        # this waited for them, has moved the dropped record's place to the record it kept (and
-        # deleted the other), and the place is now that person's.
+        # this waited for them, may have moved the dropped record's place to the record it kept
+        # (and deleted the other), and the place is now that person's. A merge locks the shifts of
+        # both records' places before the records (volunteers.services.LOCK_AHEAD_HOOKS), so this
+        # is left for a place taken in the instant between those locks and the records'.
     return [(signup, people[signup.volunteer_id]) for signup in waiting if signup.volunteer_id in people]
 
 

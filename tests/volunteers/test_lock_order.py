@@ -36,6 +36,7 @@ from care.models import Assignment, HelpRequest
 from events import services as events_services
 from events.models import Shift, Signup
 from front_offices import services as office_services
+from front_offices.models import Visit
 from regions.models import CoordinatorAssignment, Region
 from tests.care.factories import HelpRequestFactory
 from tests.events.factories import ShiftFactory
@@ -296,16 +297,27 @@ def _merge(keep: Volunteer, drop: Volunteer, by: User) -> Callable[[], object]:
     return job
 
 
+def _on_file_twice(region: Region) -> tuple[Volunteer, Volunteer, Visit]:
+    """One person on file twice (the record kept, the one merged away), with a visit booked in one
+    slot under each: the merge settles that pair right after it has locked the two records, so a
+    third transaction holding the returned visit (the dropped record's) holds the merge there."""
+    kept = VolunteerFactory(with_account=True, region=region)
+    dropped = VolunteerFactory(first_name=kept.first_name, last_name=kept.last_name, region=region)
+    slot = slot_at(make_office(capacity=3), next_weekday(0, after=2), 14)
+    visit = office_services.visit_book(slot=slot, volunteer=dropped, purpose="consultation", by=None)
+    office_services.visit_book(slot=slot, volunteer=kept, purpose="consultation", by=None)
+    return kept, dropped, visit
+
+
 def test_a_promotion_from_the_waitlist_as_the_person_is_merged(coordinator, almaty) -> None:  # type: ignore[no-untyped-def]
     """The record being merged away waits on a full shift when someone gives up their place: the
     cancellation moves it up (the shift, then the people waiting), and the merge moves that place
     to the record kept; both go through. The merge is held after it has locked the two records
-    (at a visit both hold in one slot, which it settles next), so the cancellation comes between."""
-    kept = VolunteerFactory(with_account=True, region=almaty)
-    dropped = VolunteerFactory(first_name=kept.first_name, last_name=kept.last_name, region=almaty)
-    slot = slot_at(make_office(capacity=3), next_weekday(0, after=2), 14)
-    visit = office_services.visit_book(slot=slot, volunteer=dropped, purpose="consultation", by=None)
-    office_services.visit_book(slot=slot, volunteer=kept, purpose="consultation", by=None)
+    (at a visit both hold in one slot, which it settles next), having locked the shift ahead of
+    them (LOCK_AHEAD_HOOKS): the cancellation waits for it there and then moves up the record
+    kept. (It used to get as far as the waiting record, and fail on it once the merge had
+    deleted it.)"""
+    kept, dropped, visit = _on_file_twice(almaty)
     shift = ShiftFactory(capacity=1)
     ahead = events_services.signup_create(shift=shift, volunteer=VolunteerFactory(), by=None)
     waiting = events_services.signup_create(shift=shift, volunteer=dropped, by=None)
@@ -328,11 +340,7 @@ def test_an_offer_confirmed_as_the_person_is_merged(coordinator, almaty) -> None
     """A coordinator sends the record being merged away to a help request it offered to help
     with: the assignment goes through, and the merge moves it to the record kept (held, as above,
     once it has locked the two records)."""
-    kept = VolunteerFactory(with_account=True, region=almaty)
-    dropped = VolunteerFactory(first_name=kept.first_name, last_name=kept.last_name, region=almaty)
-    slot = slot_at(make_office(capacity=3), next_weekday(0, after=2), 14)
-    visit = office_services.visit_book(slot=slot, volunteer=dropped, purpose="consultation", by=None)
-    office_services.visit_book(slot=slot, volunteer=kept, purpose="consultation", by=None)
+    kept, dropped, visit = _on_file_twice(almaty)
     request = HelpRequestFactory(needed_hands=2)
     offer = care_services.assignment_offer(request=request, volunteer=dropped, by=coordinator)
 
@@ -361,11 +369,7 @@ def test_a_place_taken_for_the_record_being_merged_away_is_refused_plainly(
 ) -> None:  # type: ignore[no-untyped-def]
     """A coordinator signs up (or books a visit for) the record a colleague is merging away at that
     moment: it waits for the merge and is then told the record is gone, not shown an error page."""
-    kept = VolunteerFactory(with_account=True, region=almaty)
-    dropped = VolunteerFactory(first_name=kept.first_name, last_name=kept.last_name, region=almaty)
-    slot = slot_at(make_office(capacity=3), next_weekday(0, after=2), 14)
-    visit = office_services.visit_book(slot=slot, volunteer=dropped, purpose="consultation", by=None)
-    office_services.visit_book(slot=slot, volunteer=kept, purpose="consultation", by=None)
+    kept, dropped, visit = _on_file_twice(almaty)
     shift = ShiftFactory(capacity=5)
     other_slot = slot_at(make_office(capacity=3), next_weekday(1, after=2), 15)
 
@@ -394,11 +398,7 @@ def test_a_place_taken_for_the_record_being_merged_away_is_refused_plainly(
 def test_a_place_moved_to_another_shift_as_its_record_is_merged_away(coordinator, almaty) -> None:  # type: ignore[no-untyped-def]
     """A coordinator moves the record being merged away to another shift of the campaign: the move
     waits for the merge and then moves the place, now the kept record's."""
-    kept = VolunteerFactory(with_account=True, region=almaty)
-    dropped = VolunteerFactory(first_name=kept.first_name, last_name=kept.last_name, region=almaty)
-    slot = slot_at(make_office(capacity=3), next_weekday(0, after=2), 14)
-    visit = office_services.visit_book(slot=slot, volunteer=dropped, purpose="consultation", by=None)
-    office_services.visit_book(slot=slot, volunteer=kept, purpose="consultation", by=None)
+    kept, dropped, visit = _on_file_twice(almaty)
     shift = ShiftFactory(capacity=5)
     later = ShiftFactory(campaign=shift.campaign, starts_at=shift.starts_at + datetime.timedelta(days=1))
     place = events_services.signup_create(shift=shift, volunteer=dropped, by=None)
