@@ -360,29 +360,22 @@ def _lock_ahead(*volunteers: Volunteer) -> None:
         hook(volunteers=volunteers)
 
 
-def _may_stop_or_move(volunteer: Volunteer, data: dict[str, Any]) -> bool:
-    """Whether `data` may run the stop or move hooks on the profile as the caller read it: a
-    stopped status, a birth date (a minor awaiting consent again), another guardian (the consent
-    given for the old one is withdrawn) or another region. Other edits lock nothing ahead: the
-    person's shifts stay free for others' sign-ups while they fix a phone number. A stale copy may
-    be wrong either way: rows are then locked ahead for nothing, or by the hooks, late, as
-    before."""
-    columns = {
-        "status": "status",
-        "birth_date": "birth_date",
-        "guardian_name": "guardian_name",
-        "guardian_relation": "guardian_relation",
-        "region": "region_id",
-    }
-    for name, column in columns.items():
-        if name not in data:
-            continue
-        value = data[name].pk if isinstance(data[name], Model) else data[name]
-        if value == getattr(volunteer, column):
-            continue
-        if name != "status" or value in STOPPED_STATUSES:
-            return True
-    return False
+# The fields whose change may stop the person (a birth date can make them a minor awaiting
+# consent again; another guardian withdraws the consent given by the one before) or move them.
+_MAY_STOP_OR_MOVE = frozenset({"birth_date", "guardian_name", "guardian_relation", "region"})
+
+
+def _may_stop_or_move(data: dict[str, Any]) -> bool:
+    """Whether `data` may run the stop or move hooks: a stopped status, or a field in
+    _MAY_STOP_OR_MOVE. Judged from `data` alone, not against the profile the caller passes: a
+    ModelForm has already written the typed values into that instance (the edit pages pass it),
+    so a pause from the edit page compared equal to itself and locked nothing ahead. The forms
+    send only the fields their editor changed; the roster's bulk change may send a status the
+    person already has, whose rows are then locked a moment for nothing. Other edits lock nothing
+    ahead: the person's shifts stay free for others' sign-ups while they fix a phone number."""
+    if data.get("status") in STOPPED_STATUSES:
+        return True
+    return not _MAY_STOP_OR_MOVE.isdisjoint(data)
 
 
 @transaction.atomic
@@ -405,7 +398,7 @@ def volunteer_update(
     that holds it (selectors.iin_holder_known_to); otherwise it is kept off in the same way.
     """
     refuse_unknown_fields(fields=PROFILE_FIELDS, data=data)
-    if _may_stop_or_move(volunteer, data):
+    if _may_stop_or_move(data):
         _lock_ahead(volunteer)
     locked = _lock(volunteer)
     _refuse_if_anonymised(locked)

@@ -148,6 +148,11 @@ def _stop(how: str, person: Volunteer, by: User) -> Callable[[], object]:
         fresh = Volunteer.objects.get(pk=person.pk)
         if how == "pause":
             return services.volunteer_update(volunteer=fresh, changed_by=by, data={"status": "paused"})
+        if how == "pause from the edit page":
+            # The edit page passes its ModelForm's instance, into which validation has already
+            # written the typed values: the service must not judge the change against it.
+            fresh.status = Volunteer.Status.PAUSED
+            return services.volunteer_update(volunteer=fresh, changed_by=by, data={"status": "paused"})
         if how == "consent withdrawn":
             return services.guardian_consent_withdraw(
                 volunteer=fresh, withdrawn_by=by, reason="Отозвано матерью"
@@ -169,7 +174,7 @@ def _stop(how: str, person: Volunteer, by: User) -> Callable[[], object]:
 
 def _stopped(how: str, person: Volunteer) -> bool:
     person.refresh_from_db()
-    if how == "pause":
+    if how in ("pause", "pause from the edit page"):
         return person.status == Volunteer.Status.PAUSED
     if how in ("consent withdrawn", "another guardian"):
         return person.status == Volunteer.Status.AWAITING_GUARDIAN
@@ -192,7 +197,9 @@ def _the_person(how: str, coordinator: User) -> Volunteer:
     return minor
 
 
-@pytest.mark.parametrize("how", ["pause", "consent withdrawn", "another guardian", "erasure"])
+@pytest.mark.parametrize(
+    "how", ["pause", "pause from the edit page", "consent withdrawn", "another guardian", "erasure"]
+)
 def test_a_sign_up_as_the_person_is_stopped_is_refused_plainly(coordinator, how) -> None:  # type: ignore[no-untyped-def]
     """The person's second click on "Sign up" (or a coordinator adding them again) as staff stop
     them: the sign-up is refused as a repeat, not with a 503, and the stop then gives the place
@@ -215,7 +222,9 @@ def test_a_sign_up_as_the_person_is_stopped_is_refused_plainly(coordinator, how)
     assert _taken_matches_rows(shift)
 
 
-@pytest.mark.parametrize("how", ["pause", "consent withdrawn", "another guardian", "erasure"])
+@pytest.mark.parametrize(
+    "how", ["pause", "pause from the edit page", "consent withdrawn", "another guardian", "erasure"]
+)
 def test_a_promotion_from_the_waitlist_as_the_person_is_stopped(coordinator, how) -> None:  # type: ignore[no-untyped-def]
     """Someone gives up their place on a full shift as staff stop the first person on its
     waitlist: the cancellation (which locks the shift, then the people waiting) moves them up,
