@@ -4,6 +4,7 @@ database connection, released together behind one barrier, as several web worker
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
@@ -42,3 +43,22 @@ def run_at_once(
         t.join(timeout=join_timeout)
     assert len(outcomes) == len(jobs), "a thread did not finish"
     return outcomes
+
+
+def lock_waits() -> int:
+    """How many connections of this database wait for a row or transaction lock now."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return int(cursor.fetchone()[0])
+
+
+def wait_for_lock_waits(count: int, timeout: float = 20) -> None:
+    """Until `count` other connections of this database wait for a row or transaction lock: the
+    tests that force an interleaving start the next step only once the last one is seen queued."""
+    deadline = time.monotonic() + timeout
+    while lock_waits() < count:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{count} connections never waited for a lock")
+        time.sleep(0.05)

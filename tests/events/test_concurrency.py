@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import threading
-import time
 from collections.abc import Callable
 
 import pytest
@@ -17,7 +16,7 @@ from django.db import connection, transaction
 from events import services
 from events.models import Shift, Signup
 from regions.models import Region
-from tests.concurrency import run_at_once
+from tests.concurrency import run_at_once, wait_for_lock_waits
 from tests.factories import UserFactory, VolunteerFactory
 from volunteers.models import Volunteer
 
@@ -136,21 +135,6 @@ def test_double_click_makes_one_sign_up(regions_in_transactional_db) -> None:  #
     assert shift.signups.count() == 1
 
 
-def _wait_for_lock_waits(count: int, timeout: float = 20) -> None:
-    """Until `count` other connections of this database wait for a row or transaction lock."""
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if cursor.fetchone()[0] >= count:
-                return
-            time.sleep(0.05)
-    raise AssertionError(f"{count} connections never waited for a lock")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_cancel_that_promotes_and_sign_up_elsewhere_the_same_day_do_not_deadlock(
     regions_in_transactional_db,  # type: ignore[no-untyped-def]
@@ -202,12 +186,12 @@ def test_cancel_that_promotes_and_sign_up_elsewhere_the_same_day_do_not_deadlock
         args=("sign-up", lambda: services.signup_create(shift=afternoon, volunteer=waiting, by=None)),
     )
     sign_up.start()
-    _wait_for_lock_waits(1)
+    wait_for_lock_waits(1)
     cancel = threading.Thread(
         target=run, args=("cancel", lambda: services.signup_cancel(signup=place, by=None))
     )
     cancel.start()
-    _wait_for_lock_waits(2)
+    wait_for_lock_waits(2)
     release.set()
     for thread in (holder, sign_up, cancel):
         thread.join(timeout=60)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from events import services, services_extra
 from events.models import Shift, Signup, TransportRequest
 from notifications.models import Message
-from tests.concurrency import run_at_once
+from tests.concurrency import lock_waits, run_at_once
 from tests.factories import UserFactory, VolunteerFactory
 
 from .factories import ShiftFactory, in_days
@@ -29,13 +29,8 @@ def _someone_waits_for_a_lock(*, until: Callable[[], bool], timeout: float = 10)
     """Whether a transaction waits for a lock, within `timeout` or until `until()` is true."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and not until():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-            if cursor.fetchone()[0]:
-                return True
+        if lock_waits():
+            return True
         time.sleep(0.05)
     return False
 

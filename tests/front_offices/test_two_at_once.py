@@ -4,7 +4,6 @@ parallel transactions, each on its own connection (see tests/events/test_two_at_
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 
 import pytest
@@ -14,7 +13,7 @@ from front_offices import services
 from front_offices.messages import SUBJECT_TYPE
 from front_offices.models import FrontOffice, Visit, VisitSlot
 from notifications.models import Message
-from tests.concurrency import run_at_once
+from tests.concurrency import run_at_once, wait_for_lock_waits
 from tests.events.test_two_at_once import _first_holds_then_second
 from tests.factories import UserFactory, VolunteerFactory
 
@@ -91,22 +90,6 @@ def test_a_slot_blocked_as_a_visit_is_moved_into_it_ends_with_the_visit_told_onc
     assert VisitSlot.objects.get(pk=blocked.pk).blocked_reason == "Ремонт"
 
 
-def _waiting_for_a_lock() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return int(cursor.fetchone()[0])
-
-
-def _wait_until_waiting(count: int, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while _waiting_for_a_lock() < count:
-        assert time.monotonic() < deadline, f"fewer than {count} transactions came to wait for a lock"
-        time.sleep(0.05)
-
-
 def _held_until_both_wait(
     holds: Callable[[], object], first: Callable[[], object], second: Callable[[], object]
 ) -> list[str]:
@@ -140,11 +123,11 @@ def _held_until_both_wait(
     assert held.wait(20)
     one = threading.Thread(target=run, args=("first", first))
     one.start()
-    _wait_until_waiting(1)
+    wait_for_lock_waits(1, timeout=10)
     two = threading.Thread(target=run, args=("second", second))
     two.start()
     try:
-        _wait_until_waiting(2)
+        wait_for_lock_waits(2, timeout=10)
     finally:
         release.set()
         for thread in (holder, one, two):

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -39,6 +38,7 @@ from front_offices import services as office_services
 from front_offices.models import Visit
 from regions.models import CoordinatorAssignment, Region
 from tests.care.factories import HelpRequestFactory
+from tests.concurrency import wait_for_lock_waits
 from tests.events.factories import ShiftFactory
 from tests.factories import MinorFactory, UserFactory, VolunteerFactory
 from tests.front_offices.helpers import make_office, next_weekday, slot_at
@@ -53,24 +53,6 @@ def coordinator(regions_in_transactional_db) -> User:  # type: ignore[no-untyped
     user = UserFactory(email="lock-order@example.kz")
     CoordinatorAssignment.objects.create(user=user, region=Region.objects.get(code="75"))
     return user
-
-
-def _lock_waits() -> int:
-    """How many transactions of this database wait for a lock now."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return int(cursor.fetchone()[0])
-
-
-def _until_lock_waits(count: int, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while _lock_waits() < count:
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{count} transactions never waited for a lock")
-        time.sleep(0.05)
 
 
 @contextmanager
@@ -120,9 +102,9 @@ def _both_behind_a_held_row(
     two = threading.Thread(target=run, args=("then", then))
     with _held(row):
         one.start()
-        _until_lock_waits(1)
+        wait_for_lock_waits(1)
         two.start()
-        _until_lock_waits(2)
+        wait_for_lock_waits(2)
     for thread in (one, two):
         thread.join(timeout=60)
     return outcomes
