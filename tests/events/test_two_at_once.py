@@ -14,11 +14,13 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from events import services, services_extra
 from events.models import Shift, Signup, TransportRequest
 from notifications.models import Message
 from tests.concurrency import lock_waits, run_at_once
 from tests.factories import UserFactory, VolunteerFactory
+from volunteers.models import Volunteer
 
 from .factories import ShiftFactory, in_days
 
@@ -67,26 +69,34 @@ def _first_holds_then_second(first: Callable[[], object], second: Callable[[], o
     return [outcomes.get("first", "unfinished"), outcomes.get("second", "unfinished")]
 
 
+def _a_lift_asked_for() -> tuple[Shift, Volunteer, User, Signup, TransportRequest]:
+    """A volunteer signed up for a shift who asked for a lift, and a coordinator to answer it."""
+    shift = ShiftFactory(capacity=5)
+    person = VolunteerFactory(with_account=True)
+    signup = services.signup_create(shift=shift, volunteer=person, by=None)
+    request = services_extra.transport_request_save(signup=signup, pickup="Сайран", seats=1)
+    return shift, person, UserFactory(), signup, request
+
+
+def _arrange(request: TransportRequest, *, by: User) -> Callable[[], object]:
+    """The coordinator's answer to the lift: a driver for the morning of the shift."""
+    return lambda: services_extra.transport_arrange(
+        request=TransportRequest(pk=request.pk),
+        by=by,
+        driver_name="Серік",
+        driver_phone="+77015550000",
+        departure_at=in_days(2, 8),
+        departure_place="Сайран",
+    )
+
+
 def test_a_lift_arranged_as_the_sign_up_is_cancelled_is_not_sent_after_the_cancellation(
     regions_in_transactional_db,
 ) -> None:  # type: ignore[no-untyped-def]
     """The coordinator answers the lift while the volunteer cancels: the cancellation waits for
     the answer and then drops it with the request, so "transport arranged" never follows it."""
-    shift = ShiftFactory(capacity=5)
-    person = VolunteerFactory(with_account=True)
-    coordinator = UserFactory()
-    signup = services.signup_create(shift=shift, volunteer=person, by=None)
-    request = services_extra.transport_request_save(signup=signup, pickup="Сайран", seats=1)
-
-    def arrange() -> object:
-        return services_extra.transport_arrange(
-            request=TransportRequest(pk=request.pk),
-            by=coordinator,
-            driver_name="Серік",
-            driver_phone="+77015550000",
-            departure_at=in_days(2, 8),
-            departure_place="Сайран",
-        )
+    shift, person, coordinator, signup, request = _a_lift_asked_for()
+    arrange = _arrange(request, by=coordinator)
 
     def cancel() -> object:
         return services.signup_cancel(signup=Signup.objects.get(pk=signup.pk), by=person.user)
@@ -107,21 +117,8 @@ def test_a_lift_arranged_as_the_shift_is_re_timed_is_flagged_for_a_second_look(
 ) -> None:  # type: ignore[no-untyped-def]
     """One coordinator arranges a lift for the shift's old time while another moves the shift: the
     re-timing waits for the answer and flags it to be checked again, as one arranged before."""
-    shift = ShiftFactory(capacity=5)
-    person = VolunteerFactory(with_account=True)
-    coordinator = UserFactory()
-    signup = services.signup_create(shift=shift, volunteer=person, by=None)
-    request = services_extra.transport_request_save(signup=signup, pickup="Сайран", seats=1)
-
-    def arrange() -> object:
-        return services_extra.transport_arrange(
-            request=TransportRequest(pk=request.pk),
-            by=coordinator,
-            driver_name="Серік",
-            driver_phone="+77015550000",
-            departure_at=in_days(2, 8),
-            departure_place="Сайран",
-        )
+    shift, _person, coordinator, _signup, request = _a_lift_asked_for()
+    arrange = _arrange(request, by=coordinator)
 
     def re_time() -> object:
         return services.shift_update(
