@@ -590,12 +590,7 @@ def campaign_set_status(*, campaign: Campaign, status: str, by: User) -> Campaig
         # re-timed to a later day a moment earlier is seen at its new time and cancelled too (read
         # before, it stayed open in the cancelled campaign), and a move between two of its shifts
         # queues instead of waiting in a circle with a cancellation taken in order of time.
-        list(
-            locked.shifts.filter(cancelled_at__isnull=True)
-            .order_by("pk")
-            .select_for_update(no_key=True)
-            .values_list("pk", flat=True)
-        )
+        _lock_shifts(locked.shifts.filter(cancelled_at__isnull=True))
         upcoming = locked.shifts.filter(cancelled_at__isnull=True, starts_at__gt=now)
         cancelled: list[tuple[Shift, Signup]] = []
         for shift_id in upcoming.order_by("starts_at", "id").values_list("id", flat=True):
@@ -936,12 +931,13 @@ def volunteer_shifts_lock_ahead(*, volunteers: Sequence[Volunteer]) -> list[int]
         status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED),
         shift__starts_at__gt=timezone.now(),
     )
-    return list(
-        Shift.objects.select_for_update(no_key=True)
-        .filter(pk__in=upcoming.values("shift_id"))
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    return _lock_shifts(Shift.objects.filter(pk__in=upcoming.values("shift_id")))
+
+
+def _lock_shifts(shifts: QuerySet[Shift]) -> list[int]:
+    """Lock these shifts in ascending id, the module's order for several shifts, and return their
+    ids. No KEY lock: sign-ups referencing a shift still insert while it is held."""
+    return list(shifts.order_by("pk").select_for_update(no_key=True).values_list("pk", flat=True))
 
 
 def series_following(*, shift: Shift) -> list[Shift]:
