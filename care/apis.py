@@ -26,22 +26,16 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from regions.models import Region
+from volunteer_net.api import PAGE_PARAMS, Pagination
 
 from . import selectors, services
 from .models import Assignment, HelpRequest
-
-
-class Pagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 class RequestOutputSerializer(serializers.Serializer):
@@ -160,7 +154,7 @@ class RequestListApi(APIView):
     @extend_schema(
         parameters=[
             RequestFilterSerializer,
-            OpenApiParameter("page", int, description="Page number, from 1."),
+            *PAGE_PARAMS,
         ],
         responses={200: RequestOutputSerializer(many=True)},
         operation_id="care_requests_list",
@@ -185,7 +179,7 @@ class RequestListApi(APIView):
                 rows = selectors.requests_open_for_volunteer(volunteer=volunteer, kind=data.get("kind", ""))
         paginator = Pagination()
         # Django's paginator under DRF's counts and slices any list that has count().
-        page: list[HelpRequest] | None = paginator.paginate_queryset(rows, request, view=self)  # type: ignore[arg-type]
+        page: list[HelpRequest] | None = paginator.paginate_queryset(rows, request, view=self)
         return paginator.get_paginated_response(RequestOutputSerializer(page, many=True).data)
 
 

@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -25,18 +24,12 @@ from rest_framework.views import APIView
 
 from regions.models import Region
 from regions.scoping import ManagesRegions
+from volunteer_net.api import PAGE_PARAMS, Pagination
 from volunteer_net.filters import DayFilter, PositiveIntegerFilter, StrictBooleanFilter, parse_filters
 from volunteers.selectors import volunteer_get
 
 from . import selectors, services
 from .models import Campaign, Shift, Signup
-
-
-class Pagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
-
 
 # Output ------------------------------------------------------------------------------------------
 
@@ -190,14 +183,6 @@ class ShiftFilterSet(django_filters.FilterSet):
 class SignupFilterSet(django_filters.FilterSet):
     shift = PositiveIntegerFilter()
     status = django_filters.ChoiceFilter(choices=Signup.Status.choices)
-
-
-PAGE_PARAMS = [
-    OpenApiParameter("page", int, description="Page number, from 1; a page past the end is a 404."),
-    OpenApiParameter(
-        "page_size", int, description=f"Results per page (default 50, at most {Pagination.max_page_size})."
-    ),
-]
 
 
 # Views -------------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,16 +20,11 @@ from rest_framework.views import APIView
 
 from accounts.models import User
 from regions.scoping import get_object_or_404, may_manage_region, staffed_office_ids
+from volunteer_net.api import PAGE_PARAMS, Pagination
 from volunteer_net.forms import validate_calendar_day
 
 from . import selectors, services
 from .models import FrontOffice, Purpose, Visit, VisitSlot
-
-
-class Pagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 class HoursSerializer(serializers.Serializer):
@@ -182,7 +176,10 @@ class VisitListCreateApi(APIView):
         # Only booking is throttled; reading one's visits is not.
         return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
-    @extend_schema(parameters=[OpenApiParameter("page", int)], responses={200: VisitSerializer(many=True)})
+    @extend_schema(
+        parameters=PAGE_PARAMS,
+        responses={200: VisitSerializer(many=True), 400: OpenApiResponse(description="Field errors")},
+    )
     def get(self, request: Request) -> Response:
         """The caller's visits; front-office staff and coordinators: their offices' visits."""
         user = request.user

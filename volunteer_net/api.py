@@ -1,12 +1,16 @@
-"""API-wide pieces that keep every client error a 4xx: the exception handler and the JSON parser."""
+"""API-wide pieces that keep every client error a 4xx: the exception handler, the JSON parser and
+the paginator every list shares."""
 
 from collections.abc import Mapping
 from typing import IO, Any
 
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext_lazy as _
-from rest_framework import exceptions, parsers
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import exceptions, pagination, parsers
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -59,3 +63,45 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError(_("The JSON body is nested too deeply.")) from exc
         except exceptions.ParseError as exc:
             raise exceptions.ParseError(_("The request body is not valid JSON.")) from exc
+
+
+MAX_PAGE_SIZE = 200
+
+
+class Pagination(pagination.PageNumberPagination):
+    """The page envelope of every paginated list: 50 rows, `page_size` from 1 to 200.
+
+    DRF's own reads `page=abc`, `page=0` or `page=1.5` as "Invalid page.", a 404 that a client
+    takes for a missing endpoint, and drops a `page_size` it cannot read (`abc`, `-1`, `0`) for
+    the default without a word, so a client paging by 500 never learns it gets 50. Here both are
+    checked like any other query parameter: a 400 naming it. Only a well-formed page past the end
+    is still a 404, as the schema says. ("last" stays accepted, as DRF has always taken it.)
+    """
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    _fields = {
+        "page": forms.IntegerField(min_value=1, required=False),
+        "page_size": forms.IntegerField(min_value=1, max_value=MAX_PAGE_SIZE, required=False),
+    }
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
+        errors: dict[str, list[str]] = {}
+        for name, field in self._fields.items():
+            value = request.query_params.get(name, "")
+            if name == "page" and value in self.last_page_strings:
+                continue
+            try:
+                field.clean(value)
+            except DjangoValidationError as exc:
+                errors[name] = list(exc.messages)
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return super().paginate_queryset(queryset, request, view)
+
+
+# The two parameters of every paginated list, for its schema (volunteer_net/api_schema.py adds
+# their descriptions and bounds).
+PAGE_PARAMS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]

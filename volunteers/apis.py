@@ -6,7 +6,6 @@ from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +13,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from regions.models import Region
 from regions.scoping import ManagesRegions
+from volunteer_net.api import Pagination
 from volunteer_net.filters import PositiveIntegerFilter, parse_filters
 
 from . import extensions, selectors, services
@@ -68,9 +68,6 @@ class VolunteerDetailOutputSerializer(VolunteerListOutputSerializer):
         return obj.is_minor()
 
 
-MAX_PAGE_SIZE = 200
-
-
 class CodeField(forms.CharField):
     """A `code` of `model`, read as the row's id (empty: no filter)."""
 
@@ -97,11 +94,6 @@ class VolunteerListApi(APIView):
 
     permission_classes = [ManagesRegions]
 
-    class Pagination(PageNumberPagination):
-        page_size = 50
-        page_size_query_param = "page_size"
-        max_page_size = MAX_PAGE_SIZE
-
     class Filters(django_filters.FilterSet):
         """The query, parsed before anything reaches the database: a NUL byte, a word where a number
         goes or an unknown code is a 400 naming the parameter."""
@@ -110,9 +102,6 @@ class VolunteerListApi(APIView):
         region = CodeFilter(model=Region, max_length=10, message=_("Unknown region code."))
         skill = CodeFilter(model=Skill, max_length=50, message=_("Unknown skill."))
         detachment = PositiveIntegerFilter()
-        # Read again by the paginator; checked here so that garbage is a 400 like the rest.
-        page = PositiveIntegerFilter()
-        page_size = PositiveIntegerFilter(max_value=MAX_PAGE_SIZE)
 
     @extend_schema(
         parameters=[
@@ -136,7 +125,7 @@ class VolunteerListApi(APIView):
         if filters.q:
             services.roster_lookup_record(by=cast(User, request.user), query=filters.q, where="api")
         qs = selectors.volunteer_list(user=request.user, filters=filters)
-        paginator = self.Pagination()
+        paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         data = VolunteerListOutputSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)

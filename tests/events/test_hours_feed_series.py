@@ -108,7 +108,7 @@ class TestHoursInTheApi:
         assert data["volunteer"] == bob.pk and data["hours"] == "5.00" and data["count"] == 2
         assert [row["shift"] for row in data["results"]] == [newer.shift_id, older.shift_id]
         assert data["results"][0]["hours"] == "3.00"
-        assert api.get(f"/api/volunteers/{bob.pk}/hours/", {"page": "x"}).status_code == 404
+        assert api.get(f"/api/volunteers/{bob.pk}/hours/", {"page": "x"}).status_code == 400
         for user in (charlie, bob.user):
             other = APIClient()
             other.force_authenticate(user)
