@@ -1,8 +1,10 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -92,3 +94,31 @@ class PasswordConfirmForm(forms.Form):
         if confirmed is None or confirmed.pk != self.user.pk:
             raise forms.ValidationError(_("The password is not correct."), code="invalid_password")
         return password
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's form, which also serves an active account that has no password yet: one national
+    staff opened (services.staff_account_open) whose welcome link has lapsed. Django skips those,
+    as it would an account that logs in elsewhere (LDAP and the like); here every account logs
+    in with its password, and "Forgot your password?" is how its owner gets a new link."""
+
+    def get_users(self, email: str) -> Any:
+        return User.objects.filter(email__iexact=email.strip(), is_active=True)
+
+
+class StaffAccountForm(forms.ModelForm):
+    """National staff open an account for a coordinator or a member of an office's staff: the
+    address and the name, and the language of the welcome e-mail. No password: its owner chooses
+    it through the mailed link."""
+
+    language = forms.ChoiceField(label=_("Language of the welcome e-mail"), choices=settings.LANGUAGES)
+
+    class Meta:
+        model = User
+        fields = ("email", "full_name")
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("An account with this e-mail already exists."), code="duplicate")
+        return email

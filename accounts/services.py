@@ -9,11 +9,14 @@ from datetime import timedelta
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
@@ -59,6 +62,44 @@ def registration_confirmation_send(*, user: User, language: str) -> None:
         to=user.email,
         template="registration_confirm",
         context={"link": link, "days": days},
+        language=language,
+    )
+
+
+@transaction.atomic
+def staff_account_open(*, user: User, language: str) -> User:
+    """Save an account national staff open for a coordinator or a member of an office's staff
+    (`user` unsaved: its address and name typed) without a password, and mail its owner the
+    link to choose one (account_welcome_send). Nobody but the owner ever knows the password:
+    before, national staff typed one and passed it on by phone or chat."""
+    user.set_unusable_password()
+    user.save()
+    account_welcome_send(user=user, language=language)
+    return user
+
+
+def account_welcome_send(*, user: User, language: str) -> None:
+    """Mail the owner of an account without a password the link that sets one. It is Django's
+    password-reset link: it works once, and lapses after PASSWORD_RESET_TIMEOUT or as soon as a
+    password is set. A lapsed one is replaced by "Forgot your password?" (forms.PasswordResetForm
+    serves accounts without a password too) or by national staff sending it again."""
+    link = settings.SITE_URL + reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    _mail_send(
+        to=user.email,
+        template="welcome",
+        context={
+            "link": link,
+            "days": max(settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60), 1),
+            "full_name": user.full_name,
+            "login_link": settings.SITE_URL + reverse("login"),
+            "reset_link": settings.SITE_URL + reverse("password_reset"),
+        },
         language=language,
     )
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from volunteer_net.http import require_post
 
 from . import ratelimit, reauth, services
-from .forms import PasswordConfirmForm
+from .forms import PasswordConfirmForm, PasswordResetForm
 from .tokens import user_for_activation
 from .types import AuthenticatedHttpRequest
 
@@ -71,6 +71,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset form, limited per address: each request sends a mail."""
 
     html_email_template_name = "registration/password_reset_email_html.html"
+    form_class = PasswordResetForm
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if ratelimit.limit_exceeded(request, scope="password_reset"):

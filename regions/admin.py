@@ -1,12 +1,17 @@
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from accounts import services as account_services
+from accounts.forms import StaffAccountForm
 from accounts.models import AuditEntry
 
 from .admin_mixins import NationalStaffAdmin, NationalStaffTabularInline
@@ -42,10 +47,58 @@ class UserAdmin(NationalStaffAdmin, BaseUserAdmin):
         (_("Roles"), {"fields": ("is_active", "is_national_staff", "is_staff", "is_superuser")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    # An account is opened without a password: its owner chooses one through the welcome e-mail
+    # (accounts.services.staff_account_open), so national staff never know or pass one on.
+    add_form = StaffAccountForm
+    add_form_template = "admin/accounts/user/add_form.html"
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "language")}),)
     readonly_fields = ["last_login", "date_joined"]
     inlines = [CoordinatorAssignmentInline]
     filter_horizontal = ()
+    actions = ["send_welcome_again"]
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("language", (translation.get_language() or "kk")[:2])
+        return initial
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            account_services.staff_account_open(user=obj, language=form.cleaned_data["language"])
+
+    @admin.action(description=_("Send the link to choose a password again"))
+    def send_welcome_again(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        """For accounts opened here whose welcome link lapsed or went astray. An account with a
+        password already is skipped: its owner uses "Forgot your password?"."""
+        waiting = [user for user in queryset if user.is_active and not user.has_usable_password()]
+        language = (translation.get_language() or "kk")[:2]
+        for user in waiting:
+            account_services.account_welcome_send(user=user, language=language)
+        if waiting:
+            self.message_user(
+                request,
+                ngettext(
+                    "The link was sent to %(count)d account.",
+                    "The link was sent to %(count)d accounts.",
+                    len(waiting),
+                )
+                % {"count": len(waiting)},
+                messages.SUCCESS,
+            )
+        skipped = len(queryset) - len(waiting)
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d account was skipped: it has a password already or is deactivated.",
+                    "%(count)d accounts were skipped: they have a password already or are deactivated.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         readonly = list(super().get_readonly_fields(request, obj))

@@ -1,0 +1,129 @@
+"""National staff open accounts for coordinators and office staff in the admin without a password:
+the owner chooses it through the welcome e-mail, and nobody else ever knows it."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from accounts.models import User
+from regions.models import CoordinatorAssignment
+from tests.conftest import client_for, mailed_link
+from tests.factories import UserFactory
+
+ADD_URL = "/admin/accounts/user/add/"
+NEW_PASSWORD = "Жаңа-құпия-сөз-2026"
+
+
+def _add(client: Client, *, email: str, language: str, region_id: int | None = None):  # type: ignore[no-untyped-def]
+    data = {
+        "email": email,
+        "full_name": "Айгүл Сейітова",
+        "language": language,
+        "coordinator_assignments-TOTAL_FORMS": "1" if region_id else "0",
+        "coordinator_assignments-INITIAL_FORMS": "0",
+        "coordinator_assignments-MIN_NUM_FORMS": "0",
+        "coordinator_assignments-MAX_NUM_FORMS": "1000",
+    }
+    if region_id:
+        data["coordinator_assignments-0-region"] = str(region_id)
+    return client.post(ADD_URL, data, HTTP_ACCEPT_LANGUAGE="ru")
+
+
+@pytest.mark.django_db
+class TestOpeningAnAccount:
+    def test_the_add_form_asks_for_no_password(self, nora) -> None:  # type: ignore[no-untyped-def]
+        page = client_for(nora).get(ADD_URL, HTTP_ACCEPT_LANGUAGE="ru")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert 'name="password1"' not in html and 'name="password"' not in html
+        assert 'name="full_name"' in html and 'name="language"' in html
+        assert page.context["adminform"].form["language"].value() == "ru"
+
+    def test_a_coordinator_chooses_their_password_through_the_mail_in_their_language(
+        self, nora, almaty, django_capture_on_commit_callbacks
+    ) -> None:  # type: ignore[no-untyped-def]
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _add(client_for(nora), email=" Aigul@Example.KZ ", language="kk", region_id=almaty.pk)
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        user = User.objects.get(email="aigul@example.kz")
+        assert not user.has_usable_password()
+        assert CoordinatorAssignment.objects.filter(user=user, region=almaty).exists()
+        assert [m.to for m in mail.outbox] == [["aigul@example.kz"]]
+        message = mail.outbox[0]
+        assert message.subject == "Volunteer Net: есептік жазбаңыз дайын, құпия сөзіңізді таңдаңыз"
+        assert "Сәлеметсіз бе, Айгүл Сейітова!" in message.body
+        assert "http://testserver" not in message.body and "example.com" not in message.body
+
+        # The link opens the form that sets the password; the password then logs in.
+        client = Client()
+        form_page = client.get(mailed_link(message, "/accounts/reset/"), follow=True)
+        assert form_page.context["validlink"]
+        done = client.post(
+            form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+        )
+        assert done.status_code == 302
+        logged_in = Client()
+        logged_in.post("/accounts/login/", {"username": "aigul@example.kz", "password": NEW_PASSWORD})
+        assert logged_in.session["_auth_user_id"] == str(user.pk)
+        # It works once.
+        again = Client().get(mailed_link(message, "/accounts/reset/"), follow=True)
+        assert not again.context["validlink"]
+
+    def test_an_address_that_has_an_account_is_refused_and_nothing_is_sent(
+        self, nora, alice, django_capture_on_commit_callbacks
+    ) -> None:  # type: ignore[no-untyped-def]
+        with django_capture_on_commit_callbacks(execute=True):
+            response = _add(client_for(nora), email="ALICE@example.kz", language="en")
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors["email"] == [
+            "Учётная запись с таким адресом эл. почты уже существует."
+        ]
+        assert User.objects.filter(email__iexact="alice@example.kz").count() == 1
+        assert mail.outbox == []
+
+    def test_a_coordinator_cannot_open_accounts(self, alice) -> None:  # type: ignore[no-untyped-def]
+        alice.is_staff = True
+        alice.save(update_fields=["is_staff"])
+        assert _add(client_for(alice), email="x@example.kz", language="ru").status_code == 404
+        assert not User.objects.filter(email="x@example.kz").exists()
+
+
+@pytest.mark.django_db
+class TestALapsedLink:
+    def test_forgot_password_sends_a_link_to_an_account_without_a_password(self) -> None:
+        user = UserFactory(email="office@example.kz")
+        user.set_unusable_password()
+        user.save()
+        assert Client().post("/accounts/password_reset/", {"email": "office@example.kz"}).status_code == 302
+        assert [m.to for m in mail.outbox] == [["office@example.kz"]]
+
+    def test_a_deactivated_account_gets_no_link(self) -> None:
+        user = UserFactory(email="gone@example.kz", is_active=False)
+        user.set_unusable_password()
+        user.save()
+        Client().post("/accounts/password_reset/", {"email": "gone@example.kz"})
+        assert mail.outbox == []
+
+    def test_national_staff_send_the_link_again_to_those_still_without_a_password(
+        self, nora, alice, django_capture_on_commit_callbacks
+    ) -> None:  # type: ignore[no-untyped-def]
+        waiting = UserFactory(email="waiting@example.kz")
+        waiting.set_unusable_password()
+        waiting.save()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client_for(nora).post(
+                "/admin/accounts/user/",
+                {"action": "send_welcome_again", "_selected_action": [waiting.pk, alice.pk]},
+                HTTP_ACCEPT_LANGUAGE="ru",
+                follow=True,
+            )
+        assert response.status_code == 200
+        assert [m.to for m in mail.outbox] == [["waiting@example.kz"]]
+        assert "Здравствуйте" in mail.outbox[0].body
+        shown = [str(m) for m in response.context["messages"]]
+        assert shown == [
+            "Ссылка отправлена на 1 учётную запись.",
+            "Пропущена 1 учётная запись: у неё уже есть пароль или она отключена.",
+        ]
