@@ -17,6 +17,7 @@ from django.template.base import Template
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 
+from .sms import sms_overflow
 from .timing import ALMATY
 
 if TYPE_CHECKING:
@@ -62,15 +63,23 @@ SMS_TEXT_KINDS = frozenset(
 )
 
 
-def render_message(
+def render_message(message: Message, *, unsubscribe_url: str = "") -> tuple[str, str, str]:
+    """(subject, text, html) of the message in its language. An SMS gets a one-paragraph text
+    (the subject line, when, the place, the link; the staff's text for announcements) and no
+    HTML, its title and place shortened to fit SMS_MAX_SEGMENTS (`render_cached`, which
+    shortens them in the values it fills in)."""
+    if message.channel == "sms":
+        return render_cached(message, unsubscribe_url=unsubscribe_url, cache={})
+    return _render(message, unsubscribe_url=unsubscribe_url)
+
+
+def _render(
     message: Message,
     *,
     unsubscribe_url: str = "",
     recipient_name: str | None = None,
     stored: Mapping[str, Any] | None = None,
 ) -> tuple[str, str, str]:
-    """(subject, text, html) of the message in its language. An SMS gets a one-paragraph text
-    (the subject line, the place, the link; the staff's text for announcements) and no HTML."""
     context = template_context(
         message, unsubscribe_url=unsubscribe_url, recipient_name=recipient_name, stored=stored
     )
@@ -123,6 +132,42 @@ Pieces = list[str]
 RenderCache = dict[tuple[Any, ...], tuple[Pieces, Pieces, Pieces]]
 
 
+# An SMS is paid and read by the part: a confirmation, a reminder or a change of a shift or a
+# visit says what, when, where and the link in at most two parts (134 characters in Kazakh or
+# Russian), the title, then the place, then the office cut short ("…") to fit, none below
+# SMS_SHORTEST characters. The staff's own text (a call-out, an announcement) is never cut.
+SMS_MAX_SEGMENTS = 2
+SMS_SHORTENED = ("title", "place", "office")
+SMS_SHORTEST = 24
+
+
+def _shorten(value: str, length: int) -> str:
+    """`value` in at most `length` characters, cut at a word when one ends near the cut."""
+    if len(value) <= length:
+        return value
+    cut = value[: length - 1]
+    space = cut.rfind(" ")
+    if space >= length - 12:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:—–-") + "…"
+
+
+def _fit_sms(pieces: Pieces, values: Mapping[str, str]) -> str:
+    text = _fill(pieces, values)
+    slots = pieces[1::2]
+    shortened = dict(values)
+    for key in SMS_SHORTENED:
+        over = sms_overflow(text, segments=SMS_MAX_SEGMENTS)
+        if over <= 0:
+            break
+        value, times = shortened.get(key), slots.count(key)
+        if value is None or not times or len(value) <= SMS_SHORTEST:
+            continue
+        shortened[key] = _shorten(value, max(SMS_SHORTEST, len(value) - -(-over // times)))
+        text = _fill(pieces, shortened)
+    return text
+
+
 def _printable(value: Any) -> bool:
     # What the subject's and the SMS's whitespace folding would leave as it is: a slot filled
     # after the folding then reads the same as the value rendered in place.
@@ -147,7 +192,14 @@ def render_cached(message: Message, *, unsubscribe_url: str, cache: RenderCache)
     stored = message.context or {}
     if any(isinstance(value, str) and SLOT_START in value for value in stored.values()):
         # A value that holds a stand-in itself (nobody types U+FFF9): rendered as it is.
-        return render_message(message, unsubscribe_url=unsubscribe_url)
+        return _render(message, unsubscribe_url=unsubscribe_url)
+    if message.channel == "sms":
+        # An SMS folds all whitespace: folded first, a title or place typed on two lines is filled
+        # in (and can be shortened) like any other, and reads the same.
+        stored = {
+            key: " ".join(value.split()) if key in PRINTED_KEYS and isinstance(value, str) else value
+            for key, value in stored.items()
+        }
     name = message.recipient.first_name if message.recipient is not None else ""
     if "recipient_name" in stored:
         name = ""  # the caller named the recipient (a guardian): part of the context, cached with it
@@ -167,7 +219,7 @@ def render_cached(message: Message, *, unsubscribe_url: str, cache: RenderCache)
     )
     pieces = cache.get(cache_key)
     if pieces is None:
-        rendered = render_message(
+        rendered = _render(
             message,
             unsubscribe_url=LINK_SLOT if unsubscribe_url else "",
             recipient_name=NAME_SLOT if name else None,
@@ -181,4 +233,6 @@ def render_cached(message: Message, *, unsubscribe_url: str, cache: RenderCache)
     subject, text, body = pieces
     # Escaped as the templates' autoescaping does (django.utils.html.escape is html.escape).
     escaped = {key: html.escape(value) for key, value in values.items()} if len(body) > 1 else values
+    if message.channel == "sms":
+        return _fill(subject, values), _fit_sms(text, values), ""
     return _fill(subject, values), _fill(text, values), _fill(body, escaped)

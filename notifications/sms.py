@@ -46,6 +46,38 @@ class LogSmsBackend(ConsoleSmsBackend):
     existing environment goes on working (it prints to standard output too, no longer logs)."""
 
 
+# GSM 03.38: the 7-bit alphabet an SMS uses unless a character outside it forces UCS-2; those of
+# the extension table take two septets each.
+GSM_BASIC = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM_EXTENSION = frozenset("^{}\\[~]|€\f")
+
+
+def _units(text: str) -> tuple[int, int, int]:
+    """(units `text` takes, units of a single part, units of each part of a longer one)."""
+    if all(ch in GSM_BASIC or ch in GSM_EXTENSION for ch in text):
+        return sum(2 if ch in GSM_EXTENSION else 1 for ch in text), 160, 153
+    # UTF-16 code units: a character beyond the BMP (an emoji) takes two.
+    return len(text.encode("utf-16-le")) // 2, 70, 67
+
+
+def sms_segments(text: str) -> int:
+    """How many parts a gateway sends `text` as: 160 GSM-7 septets or 70 UCS-2 characters in
+    one part, 153 or 67 in each part of a longer one. Any Cyrillic letter (Kazakh or Russian)
+    makes the whole text UCS-2."""
+    units, single, part = _units(text)
+    return 1 if units <= single else -(-units // part)
+
+
+def sms_overflow(text: str, *, segments: int) -> int:
+    """How many units (characters, for a Cyrillic text) `text` has beyond what `segments` parts
+    hold; zero or less when it fits."""
+    units, single, part = _units(text)
+    return units - (single if segments == 1 else part * segments)
+
+
 @lru_cache(maxsize=4)
 def _backend(path: str) -> BaseSmsBackend:
     backend = import_string(path)()

@@ -1,0 +1,131 @@
+"""What an SMS says, as the person's phone shows it: sent by the real sweep through the console
+backend (which prints each SMS), from the services that schedule them. An SMS says what, when,
+where and the link; with the title, place and office cut short ("…") it fits in two parts."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.conf import settings
+
+from events import services as events
+from front_offices import services as front_offices
+from front_offices.models import Purpose
+from notifications.services import messages_send_due
+from notifications.sms import sms_segments
+from tests.events.factories import CampaignFactory, ShiftFactory, in_days
+from tests.factories import VolunteerFactory
+from tests.front_offices.helpers import make_office, next_weekday, slot_at
+
+from .conftest import clock
+
+pytestmark = pytest.mark.django_db
+
+H = datetime.timedelta(hours=1)
+LONG_TITLE = "Весенний субботник по уборке берегов реки Есентай и посадке деревьев вдоль набережной"
+LONG_PLACE = "Есентай өзені, 3-учаске, Әл-Фараби даңғылы мен Байтұрсынұлы көшесінің қиылысы"
+
+
+def sent_sms(capsys: pytest.CaptureFixture[str]) -> dict[str, str]:
+    """Send what is due; the text of each SMS printed, by phone number."""
+    capsys.readouterr()
+    messages_send_due(max_seconds=30)
+    printed = capsys.readouterr().out.split("-" * 79 + "\n")
+    texts = {}
+    for block in filter(None, printed):
+        head, text = block.split("\n", 1)
+        texts[head.rsplit(" ", 1)[-1]] = text.rstrip("\n")
+    return texts
+
+
+def sms_person(language: str, phone: str):  # type: ignore[no-untyped-def]
+    return VolunteerFactory(preferred_language=language, preferred_channel="sms", phone=phone)
+
+
+class TestSegments:
+    def test_cyrillic_takes_70_in_one_part_and_67_in_each_of_more(self) -> None:
+        assert [sms_segments("я" * n) for n in (70, 71, 134, 135)] == [1, 2, 2, 3]
+
+    def test_latin_takes_160_in_one_part_and_153_in_each_of_more(self) -> None:
+        assert [sms_segments("a" * n) for n in (160, 161, 306, 307)] == [1, 2, 2, 3]
+        # A character of the GSM extension table counts twice.
+        assert sms_segments("{" * 81) == 2
+
+
+class TestTimeInTheSms:
+    @pytest.mark.parametrize(
+        ("language", "changed"), [("kk", "Өзгерді"), ("ru", "Изменено"), ("en", "Changed")]
+    )
+    def test_a_changed_shift_sms_says_the_new_time(self, alice, language, changed, capsys) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(campaign=CampaignFactory(title="Таза Алматы"), starts_at=in_days(5, hour=10))
+        person = sms_person(language, "+77015550101")
+        events.signup_create(shift=shift, volunteer=person, by=None)
+        sent_sms(capsys)
+        new_start = in_days(6, hour=19)
+        events.shift_update(
+            shift=shift, data={"starts_at": new_start, "ends_at": new_start + 3 * H}, by=alice
+        )
+        text = sent_sms(capsys)["+77015550101"]
+        when = new_start.strftime("%d.%m.%Y 19:00")
+        assert text.startswith(f"{changed}: Таза Алматы, {when} — ")
+        assert text.endswith(f" {settings.SITE_URL}/shifts/{shift.pk}/")
+
+    @pytest.mark.parametrize(
+        ("language", "tomorrow"), [("kk", "Ертең"), ("ru", "Завтра"), ("en", "Tomorrow")]
+    )
+    def test_a_reminder_sms_says_when(self, language, tomorrow, capsys) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(campaign=CampaignFactory(title="Таза Алматы"), starts_at=in_days(5, hour=10))
+        events.signup_create(shift=shift, volunteer=sms_person(language, "+77015550102"), by=None)
+        sent_sms(capsys)
+        with clock(shift.starts_at - 24 * H + datetime.timedelta(seconds=5)):
+            text = sent_sms(capsys)["+77015550102"]
+        assert text.startswith(f"{tomorrow}: Таза Алматы, {shift.starts_at.strftime('%d.%m.%Y')} 10:00 — ")
+
+    @pytest.mark.parametrize(("language", "moved"), [("kk", "Келу ауыстырылды"), ("ru", "Визит перенесён")])
+    def test_a_moved_visit_sms_says_the_new_time(self, alice, language, moved, capsys) -> None:  # type: ignore[no-untyped-def]
+        office = make_office(name="Алматы фронт-офисі")
+        day = next_weekday(2, after=3)
+        visit = front_offices.visit_book(
+            slot=slot_at(office, day, 10),
+            volunteer=sms_person(language, "+77015550103"),
+            purpose=Purpose.values[0],
+            by=None,
+        )
+        sent_sms(capsys)
+        front_offices.visit_reschedule(visit=visit, to_slot=slot_at(office, day, 16), by=alice)
+        text = sent_sms(capsys)["+77015550103"]
+        assert text.startswith(f"{moved}: Алматы фронт-офисі, {day:%d.%m.%Y} 16:00 — Абай даңғылы, 1 ")
+
+
+class TestLength:
+    @pytest.mark.parametrize("language", ["kk", "ru", "en"])
+    def test_a_long_title_and_place_are_cut_to_fit_two_parts(self, language, capsys) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(
+            campaign=CampaignFactory(title=LONG_TITLE), place_name=LONG_PLACE, starts_at=in_days(5, hour=10)
+        )
+        events.signup_create(shift=shift, volunteer=sms_person(language, "+77015550104"), by=None)
+        confirmation = sent_sms(capsys)["+77015550104"]
+        with clock(shift.starts_at - 24 * H + datetime.timedelta(seconds=5)):
+            reminder = sent_sms(capsys)["+77015550104"]
+        for text in (confirmation, reminder):
+            assert sms_segments(text) == 2, text
+            # What is cut is the title and the place, never the time or the link.
+            assert "Весенний субботник по" in text and "…" in text and LONG_TITLE not in text
+            assert f"{shift.starts_at:%d.%m.%Y} 10:00" in text
+            assert text.endswith(f" {settings.SITE_URL}/shifts/{shift.pk}/")
+
+    def test_a_short_sms_is_left_whole(self, capsys) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(campaign=CampaignFactory(title="Таза Алматы"), place_name="Саябақ", address="")
+        events.signup_create(shift=shift, volunteer=sms_person("kk", "+77015550105"), by=None)
+        text = sent_sms(capsys)["+77015550105"]
+        assert "…" not in text and "Таза Алматы" in text and "— Саябақ " in text
+
+    def test_a_cancelled_sign_up_sms_says_its_text_once(self, alice, capsys) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(campaign=CampaignFactory(title="Таза Алматы"), starts_at=in_days(5, hour=10))
+        signup = events.signup_create(shift=shift, volunteer=sms_person("ru", "+77015550106"), by=None)
+        sent_sms(capsys)
+        events.signup_cancel(signup=signup, by=alice)
+        text = sent_sms(capsys)["+77015550106"]
+        # The text names the shift and its time itself; its subject line before it said it twice.
+        assert text.startswith("Ваша запись на «Таза Алматы»") and text.count("Таза Алматы") == 1
