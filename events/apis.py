@@ -115,6 +115,13 @@ class SignupCreatedSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[Signup.Status.CONFIRMED, Signup.Status.WAITLISTED])
 
 
+class SignupCancelledSerializer(serializers.Serializer):
+    # Its own schema: the created one's status enum (confirmed, waitlisted) made the "cancelled"
+    # a cancel answers invalid for a client generated from the schema.
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=[Signup.Status.CANCELLED])
+
+
 REFUSAL = inline_serializer(
     "SignupRefusal",
     {
@@ -329,7 +336,7 @@ class SignupCancelApi(APIView):
     @extend_schema(
         request=None,
         responses={
-            200: SignupCreatedSerializer,
+            200: SignupCancelledSerializer,
             400: OpenApiResponse(REFUSAL, description="Not active any more, or the shift has started"),
             404: OpenApiResponse(description="Not the caller's sign-up, nor in their regions"),
         },

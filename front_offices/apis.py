@@ -201,6 +201,7 @@ class VisitListCreateApi(APIView):
             201: VisitSerializer,
             400: OpenApiResponse(REFUSAL, description="Field errors, or refused with a reason and code"),
             409: OpenApiResponse(REFUSAL, description="The slot is full (code full)"),
+            429: OpenApiResponse(description="Too many bookings from this account; see Retry-After."),
         },
     )
     def post(self, request: Request) -> Response:
