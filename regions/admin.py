@@ -4,8 +4,9 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -107,6 +108,23 @@ class UserAdmin(NationalStaffAdmin, BaseUserAdmin):
             # superuser: that is the one role above theirs.
             readonly.append("is_superuser")
         return readonly
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or request.user.is_superuser:
+            return fieldsets
+        # National staff neither see nor set a person's password (user_change_password): the
+        # owner chooses it (account_welcome_send, "Forgot your password?"), and only the
+        # superuser running the site may set one, for an owner who lost their mailbox too.
+        return tuple(
+            (name, {**options, "fields": tuple(f for f in options["fields"] if f != "password")})
+            for name, options in fieldsets
+        )
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A superuser's account (password included) is changed by a superuser only, or setting

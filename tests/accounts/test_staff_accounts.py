@@ -127,3 +127,32 @@ class TestALapsedLink:
             "Ссылка отправлена на 1 учётную запись.",
             "Пропущена 1 учётная запись: у неё уже есть пароль или она отключена.",
         ]
+
+
+@pytest.mark.django_db
+class TestNobodyElseSetsAPassword:
+    def test_national_staff_neither_see_nor_set_a_persons_password(self, nora, alice) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(nora)
+        page = client.get(f"/admin/accounts/user/{alice.pk}/change/")
+        assert page.status_code == 200
+        html = page.content.decode()
+        assert "../password/" not in html and "pbkdf2" not in html
+        response = client.post(
+            f"/admin/accounts/user/{alice.pk}/password/",
+            {"password1": "n3w-Passw0rd!", "password2": "n3w-Passw0rd!"},
+        )
+        assert response.status_code == 403
+        alice.refresh_from_db()
+        assert not alice.check_password("n3w-Passw0rd!")
+
+    def test_the_superuser_still_may_for_an_owner_who_lost_their_mailbox(self, alice) -> None:  # type: ignore[no-untyped-def]
+        root = User.objects.create_superuser(email="root@example.kz", password="R00t-pass-2026")
+        client = client_for(root)
+        assert "../password/" in client.get(f"/admin/accounts/user/{alice.pk}/change/").content.decode()
+        response = client.post(
+            f"/admin/accounts/user/{alice.pk}/password/",
+            {"password1": "n3w-Passw0rd!", "password2": "n3w-Passw0rd!"},
+        )
+        assert response.status_code == 302
+        alice.refresh_from_db()
+        assert alice.check_password("n3w-Passw0rd!")
