@@ -56,6 +56,13 @@ def _texts(request: HelpRequest, language: str, build: Any) -> dict[str, str]:
     return {"subject": subject, "text": text, "url": _url(request)}
 
 
+def _language_of(user: Any) -> str:
+    """A staff account's language: its volunteer profile's, if it has one (a profile is where a
+    person chooses a language), else the site's."""
+    volunteer = getattr(user, "volunteer", None)
+    return volunteer.preferred_language if volunteer is not None else settings.LANGUAGE_CODE[:2]
+
+
 def _to_coordinators(request: HelpRequest, build: Any) -> None:
     """Each coordinator of the request's region, at once, by e-mail, in their language."""
     now = timezone.now()
@@ -64,8 +71,7 @@ def _to_coordinators(request: HelpRequest, build: Any) -> None:
         user = assignment.user
         if not user.is_active or not user.email:
             continue
-        volunteer = getattr(user, "volunteer", None)
-        language = volunteer.preferred_language if volunteer is not None else settings.LANGUAGE_CODE[:2]
+        language = _language_of(user)
         message_schedule(
             recipient=None,
             recipient_email=user.email,
@@ -163,8 +169,8 @@ def assignment_confirmed(assignment: Assignment, request: HelpRequest) -> None:
 
 
 def detachment_assigned(assignment: Assignment, request: HelpRequest) -> None:
-    """The curator of a detachment assigned is told at once, by e-mail (curators are accounts,
-    not volunteer profiles), in the site's default language."""
+    """The curator of a detachment assigned is told at once, by e-mail (curators are accounts),
+    in their own language (`_to_curator`)."""
     detachment = assignment.detachment
 
     def build(p: dict[str, str]) -> tuple[str, str]:
@@ -204,10 +210,12 @@ def _called_off(p: dict[str, str]) -> tuple[str, str]:
 
 
 def _to_curator(assignment: Assignment, request: HelpRequest, curator: Any, build: Any) -> None:
-    """A curator is an account, not a volunteer profile: by e-mail, in the site's language."""
+    """A curator is an account, reached by e-mail, in the language of their volunteer profile
+    if they have one (as their invitation was), else the site's: a Russian-speaking teacher was
+    told in Kazakh that their pupils go."""
     if curator is None or not curator.email:
         return
-    language = settings.LANGUAGE_CODE[:2]
+    language = _language_of(curator)
     message_schedule(
         recipient=None,
         recipient_email=curator.email,

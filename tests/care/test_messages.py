@@ -11,6 +11,7 @@ from django.utils import timezone
 from care import messages, services
 from care.models import HelpRequest
 from notifications.models import Message
+from tests.factories import VolunteerFactory
 
 from .factories import HelpRequestFactory, in_days
 
@@ -86,3 +87,29 @@ class TestWindowWording:
         services.assignment_volunteer(request=request, volunteer=bob, by=alice)
         start = timezone.localtime(request.due_from)
         assert f"{start:%d.%m.%Y} 08:00–09:00" in texts("care.assignment")[0]
+
+
+class TestCuratorsLanguage:
+    def test_a_curator_with_a_russian_profile_is_told_in_russian(
+        self, alice, detachment, request_later
+    ) -> None:  # type: ignore[no-untyped-def]
+        VolunteerFactory(user=detachment.curator, preferred_language="ru")
+        services.assignment_detachment(
+            request=request_later, detachment=detachment, hands=3, curator_going=True, by=alice
+        )
+        [message] = Message.objects.filter(
+            subject_type="care.assignment", recipient_email="teacher@example.kz"
+        )
+        assert message.language == "ru"
+        assert message.context["subject"].startswith("Ваш отряд идёт")
+
+    def test_a_curator_without_a_profile_is_told_in_the_sites_language(
+        self, alice, detachment, request_later
+    ) -> None:  # type: ignore[no-untyped-def]
+        services.assignment_detachment(
+            request=request_later, detachment=detachment, hands=3, curator_going=True, by=alice
+        )
+        [message] = Message.objects.filter(
+            subject_type="care.assignment", recipient_email="teacher@example.kz"
+        )
+        assert message.language == "kk"
