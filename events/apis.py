@@ -131,6 +131,16 @@ REFUSAL = inline_serializer(
             "(a minor waiting for a parent's or guardian's consent), inactive, age_unknown, adults_only, "
             "min_age, consent, already, overlap, full, not_active, no_profile"
         ),
+        "id": serializers.IntegerField(
+            required=False,
+            help_text="With code already: the caller's sign-up for this shift (a repeated request "
+            "finds the one the first made).",
+        ),
+        "status": serializers.ChoiceField(
+            choices=Signup.Status.choices,
+            required=False,
+            help_text="With code already: that sign-up's status.",
+        ),
     },
 )
 
@@ -301,7 +311,14 @@ class ShiftSignupApi(APIView):
                 waitlist_ok=serializer.validated_data["waitlist"],
             )
         except ValidationError as exc:
-            return _refusal(exc)
+            response = _refusal(exc)
+            # A client repeating a request that timed out is told which sign-up the first made.
+            existing = (
+                selectors.signup_own_active(user=request.user, shift=shift) if exc.code == "already" else None
+            )
+            if existing is not None:
+                response.data.update(id=existing.pk, status=existing.status)
+            return response
         return Response({"id": signup.pk, "status": signup.status}, status=status.HTTP_201_CREATED)
 
 

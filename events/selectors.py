@@ -350,6 +350,17 @@ def signup_list_for(*, user: Any, shift: int | None = None, status: str = "") ->
     return qs.select_related("shift__campaign__region", "volunteer").order_by("-created_at", "-id")
 
 
+def signup_own_active(*, user: Any, shift: Shift) -> Signup | None:
+    """The account's own sign-up for the shift still counting (confirmed, waitlisted or attended):
+    the one a sign-up refused as "already" found, which a client repeating a timed-out request
+    made the first time."""
+    return (
+        Signup.objects.filter(volunteer__user=user, shift=shift, status__in=Signup.ACTIVE)
+        .only("id", "status")
+        .first()
+    )
+
+
 def signup_get_for(*, user: Any, pk: Any) -> Signup:
     """One sign-up the user may act on (their own, or in their regions), else 404."""
     return get_object_or_404(signup_list_for(user=user), pk=pk)

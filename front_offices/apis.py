@@ -109,6 +109,11 @@ REFUSAL = inline_serializer(
         "code": serializers.CharField(
             help_text="full, closed, blocked, past, horizon, limit, duplicate, inactive, not_booked, no_profile"
         ),
+        "id": serializers.IntegerField(
+            required=False,
+            help_text="With code duplicate: the caller's visit booked at that time (a repeated "
+            "request finds the one the first made).",
+        ),
     },
 )
 
@@ -220,7 +225,16 @@ class VisitListCreateApi(APIView):
                 note=data.validated_data["note"],
             )
         except ValidationError as exc:
-            return _refusal(exc)
+            response = _refusal(exc)
+            # A client repeating a booking that timed out is told which visit the first made.
+            existing = (
+                selectors.visit_own_booked_at_time_of(user=request.user, slot_id=data.validated_data["slot"])
+                if exc.code == "duplicate"
+                else None
+            )
+            if existing is not None:
+                response.data["id"] = existing.pk
+            return response
         return Response(VisitSerializer(visit).data, status=status.HTTP_201_CREATED)
 
 

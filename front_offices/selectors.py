@@ -338,6 +338,26 @@ def staff_day(*, office: FrontOffice, day: datetime.date) -> list[Visit]:
     )
 
 
+def visit_own_booked_at_time_of(*, user: Any, slot_id: int) -> Visit | None:
+    """The account's own booked visit at the time of the slot (in this office or another): the
+    one a booking refused as "duplicate" found, which a client repeating a timed-out request made
+    the first time. Overlap as `booking_refusal` reads it."""
+    slot = VisitSlot.objects.filter(pk=slot_id).only("starts_at", "ends_at").first()
+    if slot is None:
+        return None
+    return (
+        Visit.objects.filter(
+            volunteer__user=user,
+            status=Visit.Status.BOOKED,
+            starts_at__lt=slot.ends_at,
+            slot__ends_at__gt=slot.starts_at,
+        )
+        .only("id")
+        .order_by("pk")
+        .first()
+    )
+
+
 def visits_for_staff_api(*, user: Any) -> QuerySet[Visit]:
     """GET /api/visits/ for staff: the visits of the offices in their scope."""
     condition = office_scope_q(user, office_field="office_id", region_field="office__region")

@@ -558,6 +558,8 @@ SPECTACULAR_SETTINGS = {
         "HelpRequestKindEnum": "care.models.HelpRequest.Kind",
         "HelpRequestStatusEnum": "care.models.HelpRequest.Status",
         "CareAssignmentStatusEnum": "care.models.Assignment.Status",
+        "SignupStatusEnum": "events.models.Signup.Status",
+        "SignupCancelledStatusEnum": [("cancelled", "Cancelled")],
     },
     # The error bodies and common parameters every operation shares (volunteer_net/api_schema.py).
     "POSTPROCESSING_HOOKS": [
