@@ -19,6 +19,13 @@ class RegionOutputSerializer(serializers.Serializer):
     center = serializers.ListField(child=serializers.FloatField(), help_text="[lon, lat]")
 
 
+class RegionListParams(serializers.Serializer):
+    # The middleware switches the language for a supported `lang` and passes over any other
+    # value; here, where `lang` is a documented parameter, an unknown one is a 400 naming it (a
+    # client asking for "kz" or "fr" would otherwise get Kazakh names and not know why).
+    lang = serializers.ChoiceField(choices=["kk", "ru", "en"], required=False)
+
+
 class RegionListApi(APIView):
     """All 20 regions; public reference data."""
 
@@ -30,4 +37,5 @@ class RegionListApi(APIView):
         parameters=[OpenApiParameter("lang", str, enum=["kk", "ru", "en"], required=False)],
     )
     def get(self, request: Request) -> Response:
+        RegionListParams(data=request.query_params).is_valid(raise_exception=True)
         return Response(RegionOutputSerializer(region_list(), many=True).data)

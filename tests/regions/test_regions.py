@@ -41,3 +41,14 @@ class TestRegionApi:
     def test_accept_language_header_picks_the_name(self) -> None:
         data = Client().get("/api/regions/", HTTP_ACCEPT_LANGUAGE="kk").json()
         assert next(r for r in data if r["code"] == "79")["name"] == "Шымкент қаласы"
+
+    @pytest.mark.parametrize("lang", ["fr", "kz", "RU", "%00"])
+    def test_unknown_lang_is_a_400_naming_it(self, lang: str) -> None:
+        response = Client().get(f"/api/regions/?lang={lang}", HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 400
+        assert list(response.json()) == ["lang"]
+
+    def test_empty_lang_is_no_choice(self) -> None:
+        response = Client().get("/api/regions/?lang=", HTTP_ACCEPT_LANGUAGE="ru")
+        assert response.status_code == 200
+        assert next(r for r in response.json() if r["code"] == "71")["name"] == "город Астана"
