@@ -94,9 +94,14 @@ def transport_answer_text(request: TransportRequest) -> str:
     if request.status == TransportRequest.Status.DECLINED:
         return _("Transport cannot be arranged: %(reason)s") % {"reason": request.decline_reason}
     parts = [_("Transport arranged.")]
-    if request.departure_at is not None:
-        when = when_text(request.departure_at)
-        parts.append(_("Departure: %(when)s, %(place)s.") % {"when": when, "place": request.departure_place})
+    # Either may be given without the other (the board's form asks for neither): a place alone
+    # was left out of the message, a time alone read "Departure: 30.11.2026 07:00, ."
+    departure = [
+        when_text(request.departure_at) if request.departure_at is not None else "",
+        request.departure_place,
+    ]
+    if any(departure):
+        parts.append(f"{_('Departure:')} {', '.join(filter(None, departure))}.")
     parts.append(
         _("Driver: %(name)s, %(phone)s.")
         % {"name": request.driver_name, "phone": request.driver_phone_display}

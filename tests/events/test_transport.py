@@ -131,6 +131,33 @@ class TestCoordinator:
         answers = [m for m in mail.outbox if "Серік" in m.body]
         assert len(answers) == 1 and answers[0].to == [bob.email]
 
+    @pytest.mark.parametrize(
+        ("hour", "place", "told"),
+        [
+            (8, "Сайран", "Отправление: {day} 08:00, Сайран."),
+            (8, "", "Отправление: {day} 08:00. Водитель"),
+            (None, "Сайран", "Отправление: Сайран. Водитель"),
+            (None, "", "Транспорт организован. Водитель"),
+        ],
+    )
+    def test_the_answer_tells_the_departure_it_has(self, alice, bob, signup, hour, place, told) -> None:  # type: ignore[no-untyped-def]
+        bob.preferred_language = "ru"
+        bob.save()
+        request = services_extra.transport_request_save(signup=signup, pickup="Сайран", seats=2)
+        departure_at = in_days(2, 8) if hour is not None else None
+        services_extra.transport_arrange(
+            request=request,
+            by=alice,
+            driver_name="Серік",
+            driver_phone="+77015550000",
+            departure_at=departure_at,
+            departure_place=place,
+        )
+        text = Message.objects.get(kind="transport_answer", subject_id=request.pk).context["text"]
+        day = timezone.localtime(departure_at).strftime("%d.%m.%Y") if departure_at else ""
+        assert told.format(day=day) in text, text
+        assert ", ." not in text
+
     def test_decline_needs_a_reason(self, alice, signup) -> None:  # type: ignore[no-untyped-def]
         request = services_extra.transport_request_save(signup=signup, pickup="Сайран", seats=1)
         coordinator = client_for(alice)
