@@ -1,7 +1,7 @@
-"""API-wide pieces that keep every client error a 4xx: the exception handler, the JSON parser and
-the paginator every list shares."""
+"""API-wide pieces that keep every client error a 4xx: the exception handler, the JSON parser,
+the content negotiation and the paginator every list shares."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
 from django import forms
@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework import exceptions, pagination, parsers
+from rest_framework import exceptions, negotiation, pagination, parsers
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -63,6 +64,25 @@ class JSONParser(parsers.JSONParser):
             raise exceptions.ParseError(_("The JSON body is nested too deeply.")) from exc
         except exceptions.ParseError as exc:
             raise exceptions.ParseError(_("The request body is not valid JSON.")) from exc
+
+
+class ContentNegotiation(negotiation.DefaultContentNegotiation):
+    """DRF's negotiation, with a `?format=` no renderer serves a 406 saying which ones do.
+
+    DRF answers an unknown format with a bare 404 "Not found.": in production, where the
+    browsable API is off, a client trying `?format=api` from a development guide was told the
+    endpoint itself did not exist."""
+
+    def filter_renderers(self, renderers: Iterable[BaseRenderer], format: str) -> list[BaseRenderer]:
+        renderers = list(renderers)
+        found = [renderer for renderer in renderers if renderer.format == format]
+        if not found:
+            served = ", ".join(sorted({str(renderer.format) for renderer in renderers}))
+            raise exceptions.NotAcceptable(
+                _("This format is not served here. Leave ?format= out, or give one of: %(formats)s.")
+                % {"formats": served}
+            )
+        return found
 
 
 MAX_PAGE_SIZE = 200

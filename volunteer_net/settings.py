@@ -529,6 +529,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         *(["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     ],
+    # An unknown ?format= is a 406 naming the formats served, not DRF's 404 (volunteer_net/api.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "volunteer_net.api.ContentNegotiation",
     "DEFAULT_THROTTLE_RATES": API_THROTTLE_RATES,
     "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -57,4 +57,6 @@ def test_api_answers_json_even_to_a_browser(bob) -> None:  # type: ignore[no-unt
     response = client.get("/api/me/", HTTP_ACCEPT="text/html,application/xhtml+xml,*/*;q=0.8")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
-    assert client.get("/api/me/?format=api").status_code == 404
+    # Asked for by name, it is refused: a 406 naming the formats served (JSON), no page.
+    refused = client.get("/api/me/?format=api")
+    assert refused.status_code == 406 and refused["Content-Type"].startswith("application/json")
