@@ -91,6 +91,11 @@ def messages_of_volunteer(*, volunteer: Volunteer, limit: int = 100) -> list[Mes
     return list(Message.objects.filter(recipient=volunteer).order_by("-created_at", "-id")[:limit])
 
 
+def language_of_volunteer(*, volunteer_id: int) -> str | None:
+    """The language a volunteer's messages are written in (their profile's), None for nobody."""
+    return Volunteer.objects.filter(pk=volunteer_id).values_list("preferred_language", flat=True).first()
+
+
 def preference_of(*, volunteer: Volunteer) -> Preference:
     """The volunteer's preferences, or the defaults (everything on) when never saved."""
     return Preference.objects.filter(volunteer=volunteer).first() or Preference(volunteer=volunteer)

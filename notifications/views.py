@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -131,12 +132,16 @@ def my_messages(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     parsed = read_unsubscribe_token(token)
-    if parsed is None:
+    language = selectors.language_of_volunteer(volunteer_id=parsed[0]) if parsed is not None else None
+    if parsed is None or language is None:
         raise Http404
     channel_label = Message.Channel(parsed[1]).label
-    if request.method == "POST":
-        # A GET only asks: link scanners of mail providers open links, and must not unsubscribe.
-        if services.unsubscribe(token=token) is None:
-            raise Http404
-        return render(request, "notifications/unsubscribe.html", {"done": True, "channel": channel_label})
-    return render(request, "notifications/unsubscribe.html", {"done": False, "channel": channel_label})
+    # In the language of the message whose link was followed, not the browser's: nobody is
+    # logged in here, and a page in another language than the e-mail asks them something unread.
+    with translation.override(language):
+        if request.method == "POST":
+            # A GET only asks: link scanners of mail providers open links, and must not unsubscribe.
+            if services.unsubscribe(token=token) is None:
+                raise Http404
+            return render(request, "notifications/unsubscribe.html", {"done": True, "channel": channel_label})
+        return render(request, "notifications/unsubscribe.html", {"done": False, "channel": channel_label})

@@ -218,6 +218,14 @@ class TestUnsubscribe:
         message.refresh_from_db()
         assert message.status == "cancelled" and not mail.outbox
 
+    @pytest.mark.parametrize("method", ["get", "post"])
+    def test_the_page_reads_in_the_language_of_the_persons_messages(self, almaty, method) -> None:  # type: ignore[no-untyped-def]
+        # Followed from a Russian e-mail on a phone set to English, with nobody logged in.
+        person = VolunteerFactory(region=almaty, preferred_language="ru")
+        url = f"/unsubscribe/{unsubscribe_token(volunteer_id=person.pk, channel='email')}/"
+        page = getattr(Client(), method)(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert '<html lang="ru"' in page and "Отписаться" in page and "Unsubscribe" not in page
+
     @pytest.mark.parametrize("token", ["nonsense", "12.email:forged", "12.fax:x"])
     def test_forged_link_is_404(self, bob, token) -> None:  # type: ignore[no-untyped-def]
         assert Client().post(f"/unsubscribe/{token}/").status_code == 404
