@@ -142,6 +142,16 @@ REFUSAL = inline_serializer(
         "code": serializers.CharField(
             help_text="closed, unchecked, inactive, out_of_region, age_unknown, minor_alone, full, already, no_profile"
         ),
+        "id": serializers.IntegerField(
+            required=False,
+            help_text="With code already: the caller's offer for this request (a repeated request "
+            "finds the one the first made).",
+        ),
+        "status": serializers.ChoiceField(
+            choices=Assignment.Status.choices,
+            required=False,
+            help_text="With code already: that offer's status.",
+        ),
     },
 )
 
@@ -238,7 +248,16 @@ class RequestOfferApi(APIView):
         except ValidationError as exc:
             code = exc.code or "invalid"
             http = status.HTTP_409_CONFLICT if code == "full" else status.HTTP_400_BAD_REQUEST
-            return Response({"detail": " ".join(exc.messages), "code": code}, status=http)
+            body: dict[str, Any] = {"detail": " ".join(exc.messages), "code": code}
+            # A client repeating an offer that timed out is told which offer the first made.
+            existing = (
+                selectors.assignment_own_active(volunteer=volunteer, request=help_request)
+                if code == "already"
+                else None
+            )
+            if existing is not None:
+                body.update(id=existing.pk, status=existing.status)
+            return Response(body, status=http)
         return Response({"id": assignment.pk, "status": assignment.status}, status=status.HTTP_201_CREATED)
 
 

@@ -130,6 +130,16 @@ def volunteer_of(user: Any) -> Volunteer | None:
     return volunteer if volunteer is not None and volunteer.anonymized_at is None else None
 
 
+def assignment_own_active(*, volunteer: Volunteer, request: HelpRequest) -> Assignment | None:
+    """The person's offer for the request still counting (offered, confirmed or done): the one an
+    offer refused as "already" found, which a client repeating a timed-out request made."""
+    return (
+        Assignment.objects.filter(request=request, volunteer=volunteer, status__in=Assignment.ACTIVE)
+        .only("id", "status")
+        .first()
+    )
+
+
 def is_volunteer(user: Any) -> bool:
     return volunteer_of(user) is not None
 

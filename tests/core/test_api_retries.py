@@ -10,8 +10,10 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from care.models import Assignment
 from events.models import Signup
 from front_offices.models import Visit
+from tests.care.factories import HelpRequestFactory
 from tests.events.factories import CampaignFactory, ShiftFactory, local
 from tests.front_offices.helpers import make_office, next_weekday, slot_at
 
@@ -87,3 +89,17 @@ class TestRepeatedBooking:
         assert again.status_code == 400
         assert (again.json()["code"], again.json()["id"]) == ("duplicate", first.json()["id"])
         assert Visit.objects.filter(slot=slot, status=Visit.Status.BOOKED).count() == 1
+
+
+@pytest.mark.django_db
+class TestRepeatedOfferOfHelp:
+    def test_repeat_names_the_offer_the_first_request_made(self, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        request = HelpRequestFactory(needed_hands=2)
+        api = api_for(bob.user)
+        first = api.post(f"/api/care/requests/{request.pk}/offer/")
+        assert first.status_code == 201
+        again = api.post(f"/api/care/requests/{request.pk}/offer/")
+        assert again.status_code == 400
+        body = again.json()
+        assert (body["code"], body["id"], body["status"]) == ("already", first.json()["id"], "offered")
+        assert Assignment.objects.filter(request=request).count() == 1
