@@ -69,6 +69,13 @@ CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Kinds whose text the caller wrote in the recipient's language when scheduling (`generic`) or
+# that go to someone else on the recipient's behalf in a language chosen for them (a guardian):
+# sent in the language stored. Every other kind is rendered from its templates when it goes, in
+# the recipient's language at that moment.
+WRITTEN_KINDS = frozenset({Message.Kind.GENERIC, Message.Kind.GUARDIAN_CONSENT_REQUEST})
+
+
 # Why a message did not go out. Stored in English and translated where staff read them (the
 # worker that writes them has no reader's language).
 REASON_SUPERSEDED = gettext_noop("Superseded: the time changed.")
@@ -212,8 +219,9 @@ def message_schedule(
     """Schedule one message for its due slot; calling again for the same slot returns the same
     message (its context and validity refreshed while it is still waiting), never a second one.
 
-    The channel is the recipient's preferred one unless given, the language theirs at the time
-    of scheduling. `recipient_email`/`recipient_phone` address someone reached on the volunteer's
+    The channel is the recipient's preferred one unless given; the language is theirs at the
+    time of scheduling, and again theirs when it is sent unless the kind is one of
+    `WRITTEN_KINDS` (its text already written in the language stored). `recipient_email`/`recipient_phone` address someone reached on the volunteer's
     behalf (a minor's guardian) or, with no `recipient`, a person without a profile.
     """
     key, defaults = _slot_fields(
@@ -743,6 +751,7 @@ _RECIPIENT_FIELDS = [
     "recipient__email",
     "recipient__phone",
     "recipient__anonymized_at",
+    "recipient__preferred_language",
     "recipient__message_preference__email_opt_out",
     "recipient__message_preference__sms_opt_out",
 ]
@@ -864,6 +873,15 @@ class _Batch:
             return Status.FAILED, {
                 "last_error": REASON_NO_EMAIL if message.channel == Message.Channel.EMAIL else REASON_NO_PHONE
             }
+        if (
+            recipient is not None
+            and own_address
+            and message.kind not in WRITTEN_KINDS
+            and recipient.preferred_language != message.language
+        ):
+            # A reminder is written when it goes, in the language the person reads now: one who
+            # switched to Russian after signing up was reminded in Kazakh a week later.
+            message.language = recipient.preferred_language
         try:
             link = ""
             if recipient is not None and own_address:
@@ -900,7 +918,13 @@ class _Batch:
             )
             return Status.PENDING, {"attempts": attempts, "last_error": error, "next_attempt_at": retry_at}
         # Marked right after the channel returned (see the class's note on the window).
-        return Status.SENT, {"attempts": attempts, "sent_at": now, "result": result[:200], "last_error": ""}
+        return Status.SENT, {
+            "attempts": attempts,
+            "sent_at": now,
+            "result": result[:200],
+            "last_error": "",
+            "language": message.language,
+        }
 
 
 def _mail_domain() -> str:

@@ -198,6 +198,32 @@ class TestSend:
         assert mail.outbox[0].subject == "Через два часа: Тал егу"
         assert "20.05.2026 10:00" in mail.outbox[0].body
 
+    def test_a_reminder_goes_in_the_language_the_person_reads_when_it_is_sent(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty, preferred_language="kk")
+        message = schedule(person, kind="shift_reminder_2h", due_at=kz(2026, 5, 20, 8))
+        # Switched to Russian between signing up and the reminder.
+        person.preferred_language = "ru"
+        person.save(update_fields=["preferred_language"])
+        with clock(message.due_at):
+            send_due()
+        assert mail.outbox[0].subject == "Через два часа: Тал егу"
+        assert "Здравствуйте" in mail.outbox[0].body
+        message.refresh_from_db()
+        assert (message.status, message.language) == ("sent", "ru")
+
+    def test_a_text_written_for_the_person_keeps_its_language(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty, preferred_language="kk")
+        context = {"subject": "Жазылу тоқтатылды: Тал егу", "text": "Жазылуыңызды ұйымдастырушылар тоқтатты."}
+        message = schedule(person, kind="generic", due_at=kz(2026, 5, 20, 8), context=context)
+        person.preferred_language = "ru"
+        person.save(update_fields=["preferred_language"])
+        with clock(message.due_at):
+            send_due()
+        # The greeting and the footer in the language of the text, not Russian around Kazakh.
+        assert "Сәлеметсіз бе" in mail.outbox[0].body
+        message.refresh_from_db()
+        assert message.language == "kk"
+
     def test_email_carries_one_click_unsubscribe(self, bob) -> None:  # type: ignore[no-untyped-def]
         message = schedule(bob)
         with clock(message.due_at):
