@@ -1,4 +1,8 @@
-"""The page shown when a request fails on the server (handler500).
+"""The page shown when a request fails on the server (handler500), and the one for an address
+that does not exist (handler404).
+
+Under /api/ both answer JSON, `{"detail": "…"}` in the client's language, as every other API
+error does: a client parsing the body must not meet an HTML page.
 
 A database that is restarting or unreachable is not a bug of ours: the person gets a 503 page
 that says to try again in a minute (with Retry-After), not the "something went wrong" of a 500.
@@ -11,16 +15,45 @@ from __future__ import annotations
 import sys
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
+from django.utils.translation import gettext
+from django.views import defaults
 
 RETRY_AFTER_SECONDS = 30
+# Where the API is mounted (volunteer_net/urls.py).
+API_PREFIX = "/api/"
+
+
+def _for_api(request: HttpRequest) -> bool:
+    return request.path.startswith(API_PREFIX)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     error = sys.exc_info()[1]
-    if isinstance(error, OperationalError | InterfaceError):
+    outage = isinstance(error, OperationalError | InterfaceError)
+    if _for_api(request):
+        # The messages of DRF's own answers (its catalogue translates them) and of the API's 503
+        # (volunteer_net/api.py), for what escaped the API's exception handler.
+        if outage:
+            detail = gettext(
+                "The service is briefly unavailable. Nothing was saved: send the request again in a minute."
+            )
+        else:
+            detail = gettext("A server error occurred.")
+        response: HttpResponse = JsonResponse({"detail": detail}, status=503 if outage else 500)
+    elif outage:
         response = HttpResponse(loader.get_template("503.html").render(), status=503)
+    else:
+        return HttpResponseServerError(loader.get_template("500.html").render())
+    if outage:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    return response
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """An address under /api/ that no endpoint has (`/api/campaigns/abc/`, a mistyped path)
+    answers as the API's own 404s do; every other one gets the page."""
+    if _for_api(request):
+        return JsonResponse({"detail": gettext("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -1,10 +1,12 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponsePermanentRedirect, QueryDict
+from django.middleware import common
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.http import escape_leading_slashes
 
 _SUPPORTED = {code for code, _name in settings.LANGUAGES}
 # Where the API is mounted (volunteer_net/urls.py).
@@ -95,3 +97,23 @@ class PermissionsPolicyMiddleware:
         if self.header and not response.has_header("Permissions-Policy"):
             response["Permissions-Policy"] = self.header
         return response
+
+
+class CommonMiddleware(common.CommonMiddleware):
+    """Django's, with the missing trailing slash of a POST (PUT, PATCH, DELETE) answered by a 308.
+
+    Django answers it with a 301, which HTTP clients follow by sending a GET: an integrator's
+    `POST /api/visits` came back as the list of their visits with a 200, and the booking was
+    never made. A 308 tells the client to send the same method and body to the address with the
+    slash (RFC 9110). GET and HEAD keep the 301, as before.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+        if (
+            request.method not in ("GET", "HEAD")
+            and response.status_code == 404
+            and self.should_redirect_with_slash(request)
+        ):
+            path = escape_leading_slashes(request.get_full_path(force_append_slash=True))
+            return HttpResponsePermanentRedirect(path, preserve_request=True)
+        return super().process_response(request, response)

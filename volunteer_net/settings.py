@@ -139,7 +139,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "volunteer_net.middleware.QueryLanguageMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    # Django's, with a POST to an address without its trailing slash redirected by a 308 that
+    # keeps the method and body, not a 301 that clients follow with a GET.
+    "volunteer_net.middleware.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

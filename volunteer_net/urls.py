@@ -46,3 +46,4 @@ urlpatterns += [
     path("readyz", health.readyz, name="readyz"),
 ]
 handler500 = "volunteer_net.errors.server_error"
+handler404 = "volunteer_net.errors.page_not_found"
