@@ -4,12 +4,13 @@ ending sessions. Each in one transaction; mails leave only once it has committed
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -165,6 +166,19 @@ def user_sessions_end(*, user: User) -> None:
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
     user.refresh_from_db(fields=["session_epoch"])
     api_tokens_revoke(user=user)
+
+
+def expired_sessions_and_tokens_clear(*, now: datetime | None = None) -> dict[str, int]:
+    """Delete the sessions and API tokens that no longer let anyone in. Django never deletes an
+    expired session by itself (each log-in leaves a row, kept until someone runs
+    `clearsessions`), and a token past TOKEN_TTL_HOURS is refused but stays until its owner logs
+    in again. Run daily by the beat (accounts.tasks.clean_up). Returns how many of each went."""
+    now = now or timezone.now()
+    sessions, _details = Session.objects.filter(expire_date__lt=now).delete()
+    tokens, _details = Token.objects.filter(
+        created__lte=now - timedelta(hours=settings.TOKEN_TTL_HOURS)
+    ).delete()
+    return {"sessions": sessions, "tokens": tokens}
 
 
 @transaction.atomic

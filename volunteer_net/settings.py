@@ -381,6 +381,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.clean_exports",
         "schedule": float(REPORTS_CLEAN_INTERVAL),
     },
+    # Expired sessions and API tokens (Django keeps an expired session's row for ever).
+    "accounts-clean-up": {
+        "task": "accounts.tasks.clean_up",
+        "schedule": 86400.0,
+        "options": {"expires": 86400.0},
+    },
     "roster-imports-clean-up": {
         "task": "volunteers.imports.tasks.clean_up_imports",
         "schedule": 3600.0,
@@ -524,6 +530,7 @@ REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes a missing credential a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ExpiringTokenAuthentication",
+        "accounts.authentication.BearerTokenAuthentication",
         "accounts.authentication.SessionAuthentication",
     ],
     # The browsable API renders forms full of personal data into HTML pages; development only.

@@ -59,3 +59,14 @@ def test_worker_answers_over_redis(worker_name: str) -> None:
         if replies:
             break
     assert replies and worker_name in replies[0], "the Celery worker did not answer over Redis"
+
+
+def test_every_scheduled_task_exists() -> None:
+    """A beat entry whose task name is misspelt or whose module is not discovered would never
+    run, silently."""
+    app.loader.import_default_modules()
+    missing = [
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] not in app.tasks
+    ]
+    assert missing == []
+    assert "accounts.tasks.clean_up" in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
