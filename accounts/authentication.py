@@ -31,6 +31,15 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         return user, token
 
 
+class BearerTokenAuthentication(ExpiringTokenAuthentication):
+    """The same token sent as `Authorization: Bearer <token>`, as most HTTP libraries and OAuth-
+    minded clients send one: with only the `Token` keyword such a client was told that no
+    credentials were provided at all. `Token` stays the documented form (and the challenge of a
+    401's WWW-Authenticate, which the first class gives)."""
+
+    keyword = "Bearer"
+
+
 class SessionAuthentication(authentication.SessionAuthentication):
     """DRF's session authentication (the map page's sign-up button, a logged-in browser), with a
     failed CSRF check answered in the client's language: DRF's own answer is "CSRF Failed:"
@@ -53,3 +62,12 @@ class SessionScheme(spectacular_authentication.SessionScheme):
     session scheme to DRF's class only, not to subclasses (registered on import, below)."""
 
     target_class = "accounts.authentication.SessionAuthentication"
+
+
+class BearerScheme(spectacular_authentication.TokenScheme):
+    """The schema's bearerAuth: the token of tokenAuth, sent with the Bearer keyword."""
+
+    target_class = "accounts.authentication.BearerTokenAuthentication"
+    name = "bearerAuth"
+    match_subclasses = False
+    priority = 0  # ahead of drf-spectacular's TokenScheme, which matches every subclass
