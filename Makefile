@@ -84,7 +84,8 @@ format: $(VENV)/.installed-dev ## Format and autofix with ruff
 check: $(VENV)/.installed ## Django system checks, production settings included
 	DEBUG=true $(MANAGE) check
 	DEBUG=false SECRET_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc A-Za-z0-9) \
-		ALLOWED_HOSTS=volunteer.example.kz EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
+		ALLOWED_HOSTS=volunteer.example.kz SITE_URL=https://volunteer.example.kz \
+		EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
 		IIN_ENCRYPTION_KEYS=$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
 		IIN_HASH_KEY=check-deploy-$$(head -c 32 /dev/urandom | base64 | tr -dc A-Za-z0-9) \
 		$(MANAGE) check --deploy --fail-level WARNING

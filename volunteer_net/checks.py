@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, register
+from django.core.checks import CheckMessage, Error, Tags, register
 
 
 @register()
@@ -52,3 +53,21 @@ def iin_keys_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
                 )
             )
     return errors
+
+
+@register(Tags.security, deploy=True)
+def site_url_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Every link a message carries (a shift's page, an unsubscribe, a call-out's answer, a
+    guardian's consent) starts with SITE_URL; left at its default, every e-mail and SMS would
+    send people to http://127.0.0.1:8000. Tagged `deploy`: benches and builds run with DEBUG off
+    and no site of their own."""
+    parts = urlsplit(settings.SITE_URL)
+    if parts.scheme == "https" and parts.hostname not in {None, "localhost", "127.0.0.1", "::1"}:
+        return []
+    return [
+        Error(
+            f"SITE_URL is {settings.SITE_URL!r}: links in e-mails and SMS would not reach the site.",
+            hint="Set SITE_URL to the site's public address, e.g. https://volunteer.kz (no trailing slash).",
+            id="volunteer_net.E004",
+        )
+    ]

@@ -42,6 +42,7 @@ class TestSettingsGuard:
                 "DEBUG": "false",
                 "SECRET_KEY": "x" * 20 + "-production-secret-with-enough-entropy-1234567890",
                 "ALLOWED_HOSTS": "volunteer.example.kz",
+                "SITE_URL": "https://volunteer.example.kz",
                 "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
                 **IIN_KEYS,
             },
@@ -52,6 +53,22 @@ class TestSettingsGuard:
         )
         assert result.returncode == 0, result.stderr
         assert "no issues" in result.stdout
+
+    def test_production_without_a_site_url_fails_check_deploy(self) -> None:
+        """Left at its default, SITE_URL sent every link of every e-mail and SMS to
+        http://127.0.0.1:8000."""
+        production = {
+            "DEBUG": "false",
+            "SECRET_KEY": "x" * 20 + "-production-secret-with-enough-entropy-1234567890",
+            "ALLOWED_HOSTS": "volunteer.example.kz",
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            **IIN_KEYS,
+        }
+        for site_url in ("", "http://volunteer.example.kz"):
+            result = _run({**production, "SITE_URL": site_url}, "check", "--deploy")
+            assert result.returncode != 0 and "volunteer_net.E004" in result.stderr, site_url
+        # Not tagged for every command: migrate and the benches run without a site of their own.
+        assert "volunteer_net.E004" not in _run({**production, "SITE_URL": ""}, "check").stderr
 
     def test_production_without_iin_keys_does_not_start(self) -> None:
         """The IIN is stored encrypted: without its own keys (not derived from SECRET_KEY, whose
