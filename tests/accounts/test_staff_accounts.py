@@ -156,3 +156,17 @@ class TestNobodyElseSetsAPassword:
         assert response.status_code == 302
         alice.refresh_from_db()
         assert alice.check_password("n3w-Passw0rd!")
+
+
+@pytest.mark.django_db
+class TestBeforeARoleIsGiven:
+    def test_an_account_without_a_role_is_told_what_comes_next(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        waiting = UserFactory(email="waiting@example.kz")
+        client = client_for(waiting)
+        page = client.get("/start/", follow=True, HTTP_ACCEPT_LANGUAGE="kk")
+        assert page.redirect_chain[-1][0] == "/me/"
+        assert "Бұл есептік жазбаға әлі рөл берілмеген." in page.content.decode()
+        # Given a region, they land on its overview instead.
+        CoordinatorAssignment.objects.create(user=waiting, region=almaty)
+        assert client.get("/start/").url == "/overview/"
+        assert "рөл берілмеген" not in client.get("/me/", HTTP_ACCEPT_LANGUAGE="kk").content.decode()
