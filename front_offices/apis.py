@@ -10,7 +10,13 @@ from typing import Any, cast
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -35,6 +41,16 @@ class HoursSerializer(serializers.Serializer):
     valid_until = serializers.DateField(allow_null=True)
 
 
+class OfficeStatusSerializer(serializers.Serializer):
+    # The schema's shape of `status` (selectors.OpeningStatus.as_dict), which was an untyped object.
+    is_open = serializers.BooleanField()
+    closes_at = serializers.DateTimeField(allow_null=True, help_text="When open: when it closes.")
+    opens_at = serializers.DateTimeField(
+        allow_null=True, help_text="When closed: the next opening within 14 days, else null."
+    )
+    text = serializers.CharField(help_text="The same, in words, in the request's language.")
+
+
 class OfficeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -53,6 +69,7 @@ class OfficeSerializer(serializers.Serializer):
     status = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 
+    @extend_schema_field(OfficeStatusSerializer)
     def get_status(self, obj: FrontOffice) -> dict[str, Any]:
         statuses = self.context.get("statuses") or {}
         found = statuses.get(obj.pk) or selectors.opening_status(obj)

@@ -124,3 +124,19 @@ class TestWriteAnswersMatchTheSchema:
     def test_throttled_booking_is_documented(self) -> None:
         responses = _served_schema()["paths"]["/api/visits/"]["post"]["responses"]
         assert "429" in responses
+
+
+@pytest.mark.django_db
+class TestOfficeStatusIsDescribed:
+    def test_status_has_its_fields_in_the_schema(self) -> None:
+        # `status` was an object of any shape in the schema; a client generated from it could not
+        # read whether the office is open.
+        schema = _served_schema()
+        office = make_office()
+        status = schema["components"]["schemas"]["Office"]["properties"]["status"]
+        assert status.get("allOf") or status.get("$ref"), status
+        answer = APIClient().get(f"/api/front-offices/{office.pk}/")
+        assert answer.status_code == 200
+        assert_documented(schema, "get", "/api/front-offices/{id}/", answer)
+        described = _json_schema(status, schema["components"]["schemas"])
+        assert set(described["allOf"][0]["properties"]) == set(answer.json()["status"])
