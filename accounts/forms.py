@@ -1,3 +1,4 @@
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -103,7 +104,14 @@ class PasswordResetForm(DjangoPasswordResetForm):
     in with its password, and "Forgot your password?" is how its owner gets a new link."""
 
     def get_users(self, email: str) -> Any:
-        return User.objects.filter(email__iexact=email.strip(), is_active=True)
+        # Django's own comparison kept: the address must match as typed, not merely as the
+        # database folds case (a look-alike with a dotless ı is no match).
+        wanted = unicodedata.normalize("NFKC", email.strip()).casefold()
+        return (
+            user
+            for user in User.objects.filter(email__iexact=email.strip(), is_active=True)
+            if unicodedata.normalize("NFKC", user.email).casefold() == wanted
+        )
 
 
 class StaffAccountForm(forms.ModelForm):
