@@ -25,6 +25,9 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     copied from a lost phone or a leaked script stops working on its own."""
 
     def authenticate_credentials(self, key: str) -> tuple[User, Token]:
+        if "\x00" in key:
+            # PostgreSQL cannot compare a string holding NUL: looking such a key up was a 500.
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         user, token = super().authenticate_credentials(key)
         if token_expired(token):
             raise exceptions.AuthenticationFailed(_("The token has expired. Log in again to get a new one."))

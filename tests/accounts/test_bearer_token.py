@@ -1,5 +1,6 @@
 """The API token sent as `Authorization: Bearer <token>` (what most HTTP libraries send) works as
-`Token <token>` does, expiry and revocation included; `Token` stays the documented form."""
+`Token <token>` does, expiry and revocation included; `Token` stays the documented form. A
+header a client garbled is a 401, never a 500."""
 
 from __future__ import annotations
 
@@ -57,3 +58,12 @@ class TestBearerToken:
         schema = client.get("/api/schema/", {"format": "json"}).json()
         assert schema["components"]["securitySchemes"]["bearerAuth"] == {"type": "http", "scheme": "bearer"}
         assert {"bearerAuth": []} in schema["paths"]["/api/me/"]["get"]["security"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("header", ["Token abc\x00def", "Bearer \x00"])
+def test_token_holding_a_nul_byte_is_a_401_not_a_500(header: str) -> None:
+    client = APIClient(raise_request_exception=False)
+    response = client.get("/api/me/", HTTP_AUTHORIZATION=header, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Invalid token."}
