@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.test import Client
 
 from front_offices import services
 from front_offices.models import FrontOffice, Visit
+from notifications.services import messages_send_due
 from tests.conftest import client_for
 from tests.factories import VolunteerFactory
 
@@ -73,3 +75,22 @@ class TestVisitCancelConfirmation:
         assert Client().get(_url(visit)).status_code == 302  # to the login page
         visit.refresh_from_db()
         assert visit.status == "booked"
+
+
+class TestCancelledVisitMessage:
+    @pytest.mark.parametrize(
+        ("language", "label"), [("kk", "Себебі: Электр жоқ"), ("ru", "Причина: Электр жоқ")]
+    )
+    def test_the_offices_reason_is_told_as_the_reason(self, office, alice, language, label) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(preferred_language=language)
+        visit = services.visit_book(
+            slot=slot_at(office, next_weekday(1), 10), volunteer=person, purpose="consultation", by=None
+        )
+        messages_send_due(max_seconds=30)
+        mail.outbox.clear()
+        services.visit_cancel(visit=visit, by=alice, reason="Электр жоқ")
+        messages_send_due(max_seconds=30)
+        [email] = mail.outbox
+        # Not a bare line under the address, where it read as part of the place.
+        assert label in email.body
+        assert label in email.alternatives[0].content  # type: ignore[union-attr]
