@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.template import Context, engines
+from django.template import Context, TemplateDoesNotExist, engines
 from django.template.base import Template
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
@@ -28,6 +28,18 @@ if TYPE_CHECKING:
 def _template(name: str) -> Template:
     # The engine's own loaders cache too, but skipping the lookup matters at thousands a second.
     return engines["django"].engine.get_template(name)  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=64)
+def _sms_sentence(folder: str) -> Template | None:
+    """A kind's own SMS line (`<kind>/sms.txt`) in place of its subject and time. The reminder
+    two hours before a shift has one: held by quiet hours until 08:00, "In two hours" reached
+    someone whose shift starts at 09:00; "… starts on 02.12.2026 09:00" is true whenever it
+    comes. (A visit's hour-before reminder keeps its shorter subject: offices open at 09:00.)"""
+    try:
+        return _template(f"{folder}/sms.txt")
+    except TemplateDoesNotExist:
+        return None
 
 
 def template_context(
@@ -89,7 +101,12 @@ def _render(
             _template(f"{folder}/subject.txt").render(Context(context, autoescape=False)).split()
         )
         if message.channel == "sms":
-            context.update(subject=subject, text_kinds=SMS_TEXT_KINDS)
+            sentence = _sms_sentence(folder)
+            context.update(
+                subject=subject,
+                text_kinds=SMS_TEXT_KINDS,
+                sentence=sentence.render(Context(context, autoescape=False)) if sentence else "",
+            )
             text = _template("notifications/sms.txt").render(Context(context, autoescape=False))
             return subject, " ".join(text.split()), ""
         text = _template(f"{folder}/body.txt").render(Context(context, autoescape=False))

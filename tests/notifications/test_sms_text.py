@@ -98,6 +98,30 @@ class TestTimeInTheSms:
         assert text.startswith(f"{moved}: Алматы фронт-офисі, {day:%d.%m.%Y} 16:00 — Абай даңғылы, 1 ")
 
 
+class TestShortlyBefore:
+    @pytest.mark.parametrize(
+        ("language", "told", "untrue"),
+        [
+            ("kk", "«Таза Алматы» {when} басталады.", "Екі сағаттан кейін"),
+            ("ru", "«Таза Алматы» начинается {when}.", "Через два часа"),
+            ("en", "“Таза Алматы” starts on {when}.", "In two hours"),
+        ],
+    )
+    def test_a_reminder_held_by_the_night_says_the_start_not_in_two_hours(
+        self, language, told, untrue, capsys
+    ) -> None:  # type: ignore[no-untyped-def]
+        # 09:00: the two-hours reminder is due at 07:00, in quiet hours, and goes at 08:00.
+        shift = ShiftFactory(campaign=CampaignFactory(title="Таза Алматы"), starts_at=in_days(5, hour=9))
+        events.signup_create(shift=shift, volunteer=sms_person(language, "+77015550107"), by=None)
+        sent_sms(capsys)
+        with clock(shift.starts_at - 2 * H + datetime.timedelta(seconds=5)):
+            assert sent_sms(capsys) == {}
+        with clock(shift.starts_at - H + datetime.timedelta(seconds=5)):
+            text = sent_sms(capsys)["+77015550107"]
+        assert text.startswith(told.format(when=f"{shift.starts_at:%d.%m.%Y} 09:00")), text
+        assert untrue not in text and text.endswith(f"/shifts/{shift.pk}/")
+
+
 class TestLength:
     @pytest.mark.parametrize("language", ["kk", "ru", "en"])
     def test_a_long_title_and_place_are_cut_to_fit_two_parts(self, language, capsys) -> None:  # type: ignore[no-untyped-def]
