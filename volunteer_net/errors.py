@@ -1,5 +1,6 @@
-"""The page shown when a request fails on the server (handler500), and the one for an address
-that does not exist (handler404).
+"""The page shown when a request fails on the server (handler500), the one for an address that
+does not exist (handler404), and the one for a request Django refuses before any view (handler400:
+a body past DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a bad Host).
 
 Under /api/ both answer JSON, `{"detail": "…"}` in the client's language, as every other API
 error does: a client parsing the body must not meet an HTML page.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import sys
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
@@ -57,3 +59,13 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if _for_api(request):
         return JsonResponse({"detail": gettext("Not found.")}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Under /api/, what Django refused before the view ran, as JSON: a body too large is a 413
+    (the client must send less, not fix a field), anything else DRF's "Malformed request."."""
+    if _for_api(request):
+        if isinstance(exception, RequestDataTooBig):
+            return JsonResponse({"detail": gettext("The request body is too large.")}, status=413)
+        return JsonResponse({"detail": gettext("Malformed request.")}, status=400)
+    return defaults.bad_request(request, exception)

@@ -47,3 +47,4 @@ urlpatterns += [
 ]
 handler500 = "volunteer_net.errors.server_error"
 handler404 = "volunteer_net.errors.page_not_found"
+handler400 = "volunteer_net.errors.bad_request"

@@ -28,5 +28,6 @@ urlpatterns = [
     path("api/database-gone/", database_gone),
     *project_urlpatterns,
 ]
+handler400 = "volunteer_net.errors.bad_request"
 handler404 = "volunteer_net.errors.page_not_found"
 handler500 = "volunteer_net.errors.server_error"

@@ -76,3 +76,28 @@ class TestFailuresUnderApi:
     def test_pages_keep_the_500_page(self) -> None:
         response = Client(raise_request_exception=False).get("/broken/")
         assert response.status_code == 500 and response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+class TestRequestsDjangoRefusesUnderApi:
+    def test_body_too_large_is_a_json_413(self, bob, settings) -> None:  # type: ignore[no-untyped-def]
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+        client = APIClient()
+        client.force_authenticate(bob.user)
+        body = {"slot": 1, "purpose": "consultation", "note": "x" * 20_000}
+        response = client.post("/api/visits/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 413
+        assert response.json() == {"detail": "The request body is too large."}
+
+    def test_too_many_fields_is_a_json_400(self, settings) -> None:  # type: ignore[no-untyped-def]
+        settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+        query = "&".join(f"f{i}=1" for i in range(20))
+        response = APIClient().get(f"/api/shifts/?{query}", HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 400
+        assert response.json() == {"detail": "Malformed request."}
+
+    def test_pages_keep_the_400_page(self, settings) -> None:  # type: ignore[no-untyped-def]
+        settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+        query = "&".join(f"f{i}=1" for i in range(20))
+        response = Client().get(f"/campaigns/?{query}")
+        assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
