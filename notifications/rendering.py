@@ -35,7 +35,8 @@ def _sms_sentence(folder: str) -> Template | None:
     """A kind's own SMS line (`<kind>/sms.txt`) in place of its subject and time. The reminder
     two hours before a shift has one: held by quiet hours until 08:00, "In two hours" reached
     someone whose shift starts at 09:00; "… starts on 02.12.2026 09:00" is true whenever it
-    comes. (A visit's hour-before reminder keeps its shorter subject: offices open at 09:00.)"""
+    comes. (A visit's hour-before reminder keeps its shorter subject: offices open at 09:00.)
+    A guardian's consent link says who asks: a parent does not know the number it comes from."""
     try:
         return _template(f"{folder}/sms.txt")
     except TemplateDoesNotExist:
@@ -102,11 +103,8 @@ def _render(
         )
         if message.channel == "sms":
             sentence = _sms_sentence(folder)
-            context.update(
-                subject=subject,
-                text_kinds=SMS_TEXT_KINDS,
-                sentence=sentence.render(Context(context, autoescape=False)) if sentence else "",
-            )
+            context.update(subject=subject, text_kinds=SMS_TEXT_KINDS)
+            context["sentence"] = sentence.render(Context(context, autoescape=False)) if sentence else ""
             text = _template("notifications/sms.txt").render(Context(context, autoescape=False))
             return subject, " ".join(text.split()), ""
         text = _template(f"{folder}/body.txt").render(Context(context, autoescape=False))

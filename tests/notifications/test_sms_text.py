@@ -8,15 +8,19 @@ import datetime
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from events import services as events
 from front_offices import services as front_offices
 from front_offices.models import Purpose
+from notifications.guardian import SmsGuardianLinkMessenger
+from notifications.models import Message
 from notifications.services import messages_send_due
 from notifications.sms import sms_segments
 from tests.events.factories import CampaignFactory, ShiftFactory, in_days
-from tests.factories import VolunteerFactory
+from tests.factories import MinorFactory, VolunteerFactory, years_ago
 from tests.front_offices.helpers import make_office, next_weekday, slot_at
+from volunteers.guardian_links import guardian_link_url
 
 from .conftest import clock
 
@@ -120,6 +124,33 @@ class TestShortlyBefore:
             text = sent_sms(capsys)["+77015550107"]
         assert text.startswith(told.format(when=f"{shift.starts_at:%d.%m.%Y} 09:00")), text
         assert untrue not in text and text.endswith(f"/shifts/{shift.pk}/")
+
+
+class TestGuardian:
+    @pytest.mark.parametrize(
+        ("language", "asked"),
+        [
+            ("kk", "Volunteer Net: Серікқызы Аружан үшін келісім қажет http"),
+            ("ru", "Volunteer Net: Нужно согласие для Серікқызы Аружан http"),
+        ],
+    )
+    def test_the_consent_link_says_who_asks(self, almaty, language, asked, capsys) -> None:  # type: ignore[no-untyped-def]
+        minor = MinorFactory(
+            region=almaty,
+            preferred_language=language,
+            first_name="Аружан",
+            last_name="Серікқызы",
+            birth_date=years_ago(12),
+            guardian_phone="+77017654321",
+        )
+        SmsGuardianLinkMessenger().send(
+            volunteer=minor,
+            url=guardian_link_url(minor),
+            valid_until=timezone.now() + datetime.timedelta(days=7),
+        )
+        with clock(Message.objects.get(kind="guardian_consent_request").next_attempt_at):
+            text = sent_sms(capsys)["+77017654321"]
+        assert text.startswith(asked) and f"{settings.SITE_URL}/guardian/" in text, text
 
 
 class TestLength:
