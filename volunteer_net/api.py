@@ -109,17 +109,30 @@ class Pagination(pagination.PageNumberPagination):
 
     def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
         errors: dict[str, list[str]] = {}
+        # The values as cleaned here are the ones paged by (get_page_number, get_page_size), so
+        # that what passed the check ("1.0", " 2 ") is not read again differently.
+        self._cleaned: dict[str, Any] = {}
         for name, field in self._fields.items():
             value = request.query_params.get(name, "")
             if name == "page" and value in self.last_page_strings:
+                self._cleaned[name] = value
                 continue
             try:
-                field.clean(value)
+                self._cleaned[name] = field.clean(value)
             except DjangoValidationError as exc:
                 errors[name] = list(exc.messages)
         if errors:
             raise exceptions.ValidationError(errors)
         return super().paginate_queryset(queryset, request, view)
+
+    def get_page_size(self, request: Request) -> int:
+        return self._cleaned.get("page_size") or self.page_size
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        page = self._cleaned.get("page")
+        if page in self.last_page_strings:
+            return paginator.num_pages
+        return page or 1
 
 
 # The two parameters of every paginated list, for its schema (volunteer_net/api_schema.py adds

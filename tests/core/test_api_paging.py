@@ -61,6 +61,9 @@ class TestPageParameters:
         assert [row["id"] for row in last["results"]] == [shifts[2].pk]
         # An empty value is no value: the first page of 50.
         assert client.get("/api/shifts/", {"page": "", "page_size": ""}).json()["count"] == 3
+        # What passes the check is what pages: a whole number written "2.0" is page 2.
+        two = client.get("/api/shifts/", {"page_size": "2", "page": "2.0"})
+        assert two.status_code == 200 and [row["id"] for row in two.json()["results"]] == [shifts[2].pk]
 
     def test_next_link_is_absolute_and_keeps_the_filters(self, almaty) -> None:  # type: ignore[no-untyped-def]
         campaign = CampaignFactory(region=almaty)
