@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.http import HttpRequest
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
@@ -102,6 +103,30 @@ class PasswordResetForm(DjangoPasswordResetForm):
     staff opened (services.staff_account_open) whose welcome link has lapsed. Django skips those,
     as it would an account that logs in elsewhere (LDAP and the like); here every account logs
     in with its password, and "Forgot your password?" is how its owner gets a new link."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        # The owner's language, not the page's: anybody may ask for a link to any address, and
+        # the owner who chose Russian got it in whatever language the asking browser spoke. The
+        # link starts with SITE_URL like every other mail's, not with the host the request named.
+        volunteer = getattr(context["user"], "volunteer", None)
+        language = volunteer.preferred_language if volunteer is not None else translation.get_language()
+        with translation.override(language):
+            super().send_mail(
+                subject_template_name,
+                email_template_name,
+                {**context, "site_url": settings.SITE_URL},
+                from_email,
+                to_email,
+                html_email_template_name,
+            )
 
     def get_users(self, email: str) -> Any:
         # Django's own comparison kept: the address must match as typed, not merely as the
