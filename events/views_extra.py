@@ -12,12 +12,14 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import region_scope_required
 from volunteer_net.forms import apply_service_errors
 from volunteer_net.http import require_post
+from volunteer_net.languages import link_language
 
 from . import selectors, services_extra
 from .forms_extra import (
@@ -260,18 +262,23 @@ def callout_answer(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "events/callout/expired.html", status=410)
     except CallOutAnswer.DoesNotExist:
         raise Http404 from None
-    if request.method == "POST":
-        try:
-            answer = services_extra.callout_answer_set(answer=answer, value=request.POST.get("answer", ""))
-        except CallOutAnswer.DoesNotExist:
-            raise Http404 from None
-        except ValidationError as exc:
-            messages.error(request, _refusal_text(exc))
-        else:
-            messages.success(request, _("Thank you: your answer has been recorded."))
-        return redirect("events:callout_answer", token=token)
-    return render(
-        request,
-        "events/callout/answer.html",
-        {"answer": answer, "callout": answer.callout, "campaign": answer.callout.campaign},
-    )
+    # The person called out is seldom logged in on the phone the link opens on, and must
+    # understand at once what is asked.
+    with translation.override(link_language(request, answer.volunteer.preferred_language)):
+        if request.method == "POST":
+            try:
+                answer = services_extra.callout_answer_set(
+                    answer=answer, value=request.POST.get("answer", "")
+                )
+            except CallOutAnswer.DoesNotExist:
+                raise Http404 from None
+            except ValidationError as exc:
+                messages.error(request, _refusal_text(exc))
+            else:
+                messages.success(request, _("Thank you: your answer has been recorded."))
+            return redirect("events:callout_answer", token=token)
+        return render(
+            request,
+            "events/callout/answer.html",
+            {"answer": answer, "callout": answer.callout, "campaign": answer.callout.campaign},
+        )

@@ -19,6 +19,7 @@ from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import region_scope_required
 from volunteer_net.forms import apply_service_errors
 from volunteer_net.http import require_post
+from volunteer_net.languages import link_language
 from volunteer_net.paging import CappedPaginator
 from volunteers.selectors import volunteer_of_user
 
@@ -136,9 +137,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if parsed is None or language is None:
         raise Http404
     channel_label = Message.Channel(parsed[1]).label
-    # In the language of the message whose link was followed, not the browser's: nobody is
-    # logged in here, and a page in another language than the e-mail asks them something unread.
-    with translation.override(language):
+    # Nobody is logged in here, and a page in another language than the e-mail's would ask
+    # something its reader cannot read.
+    with translation.override(link_language(request, language)):
         if request.method == "POST":
             # A GET only asks: link scanners of mail providers open links, and must not unsubscribe.
             if services.unsubscribe(token=token) is None:

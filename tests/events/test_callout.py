@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from django.core import mail, signing
 from django.core.exceptions import ValidationError
+from django.test import Client
 
 from events import services_extra
 from events.models import CallOut, CallOutAnswer, Campaign, Signup
@@ -127,6 +128,15 @@ class TestLinks:
         client.post(_link(answer), {"answer": "no"})
         answer.refresh_from_db()
         assert answer.answer == "no"
+
+    def test_the_answer_page_reads_in_the_language_of_the_message(self, flood, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty, preferred_language="ru")
+        answer = _call(flood, alice).answers.get(volunteer=person)
+        # Opened on a phone set to English, nobody logged in.
+        page = Client().get(_link(answer), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert '<html lang="ru"' in page
+        posted = Client().post(_link(answer), {"answer": "yes"}, HTTP_ACCEPT_LANGUAGE="en", follow=True)
+        assert "Спасибо" in posted.content.decode()
 
     def test_forged_and_tampered_links_are_404(self, flood, alice, bob) -> None:  # type: ignore[no-untyped-def]
         answer = _call(flood, alice).answers.get()

@@ -226,6 +226,13 @@ class TestUnsubscribe:
         page = getattr(Client(), method)(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert '<html lang="ru"' in page and "Отписаться" in page and "Unsubscribe" not in page
 
+    def test_a_language_chosen_on_the_site_is_kept(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty, preferred_language="ru")
+        client = Client()
+        client.cookies["django_language"] = "en"
+        page = client.get(f"/unsubscribe/{unsubscribe_token(volunteer_id=person.pk, channel='email')}/")
+        assert '<html lang="en"' in page.content.decode()
+
     @pytest.mark.parametrize("token", ["nonsense", "12.email:forged", "12.fax:x"])
     def test_forged_link_is_404(self, bob, token) -> None:  # type: ignore[no-untyped-def]
         assert Client().post(f"/unsubscribe/{token}/").status_code == 404
