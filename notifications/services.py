@@ -69,11 +69,13 @@ CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-# Kinds whose text the caller wrote in the recipient's language when scheduling (`generic`) or
-# that go to someone else on the recipient's behalf in a language chosen for them (a guardian):
-# sent in the language stored. Every other kind is rendered from its templates when it goes, in
-# the recipient's language at that moment.
-WRITTEN_KINDS = frozenset({Message.Kind.GENERIC, Message.Kind.GUARDIAN_CONSENT_REQUEST})
+# Kinds whose text the caller wrote in the recipient's language when scheduling (`generic`, a
+# lift's answer) or that go to someone else on the recipient's behalf in a language chosen for
+# them (a guardian): sent in the language stored, so that the greeting matches the text. Every
+# other kind is rendered from its templates when it goes, in the recipient's language then.
+WRITTEN_KINDS = frozenset(
+    {Message.Kind.GENERIC, Message.Kind.TRANSPORT_ANSWER, Message.Kind.GUARDIAN_CONSENT_REQUEST}
+)
 
 
 # Why a message did not go out. Stored in English and translated where staff read them (the
