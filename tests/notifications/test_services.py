@@ -211,10 +211,15 @@ class TestSend:
         message.refresh_from_db()
         assert (message.status, message.language) == ("sent", "ru")
 
-    def test_a_text_written_for_the_person_keeps_its_language(self, almaty) -> None:  # type: ignore[no-untyped-def]
+    @pytest.mark.parametrize("kind", ["generic", "transport_answer"])
+    def test_a_text_written_for_the_person_keeps_its_language(self, almaty, kind) -> None:  # type: ignore[no-untyped-def]
         person = VolunteerFactory(region=almaty, preferred_language="kk")
-        context = {"subject": "Жазылу тоқтатылды: Тал егу", "text": "Жазылуыңызды ұйымдастырушылар тоқтатты."}
-        message = schedule(person, kind="generic", due_at=kz(2026, 5, 20, 8), context=context)
+        context = {
+            "subject": "Жазылу тоқтатылды: Тал егу",
+            "title": "Тал егу",
+            "text": "Жазылуыңызды ұйымдастырушылар тоқтатты.",
+        }
+        message = schedule(person, kind=kind, due_at=kz(2026, 5, 20, 8), context=context)
         person.preferred_language = "ru"
         person.save(update_fields=["preferred_language"])
         with clock(message.due_at):
