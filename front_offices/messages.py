@@ -32,12 +32,19 @@ def _reminders(starts_at: datetime.datetime) -> list[tuple[str, datetime.datetim
 
 def visit_context(visit: Visit, *, note: str = "") -> dict[str, Any]:
     office = visit.office
+    # The visit's page asks its owner to log in: someone without an account (booked at the
+    # office or by its staff) would be sent to a login they cannot pass. Theirs is the office's
+    # page, with its address and hours.
+    if visit.volunteer.user_id is not None:
+        page = reverse("front_offices:visit", args=[visit.pk])
+    else:
+        page = reverse("front_offices:detail", args=[office.pk])
     return {
         "office": office.name,
         "place": office.address,
         "starts_at": timezone.localtime(visit.starts_at, timezone.get_default_timezone()),
         "note": note,
-        "url": settings.SITE_URL + reverse("front_offices:visit", args=[visit.pk]),
+        "url": settings.SITE_URL + page,
     }
 
 

@@ -12,7 +12,7 @@ from django.test import Client
 from front_offices import services
 from front_offices.models import FrontOffice, Visit
 from notifications.services import messages_send_due
-from tests.conftest import client_for
+from tests.conftest import client_for, mailed_link
 from tests.factories import VolunteerFactory
 
 from .helpers import make_office, next_weekday, slot_at
@@ -94,3 +94,27 @@ class TestCancelledVisitMessage:
         # Not a bare line under the address, where it read as part of the place.
         assert label in email.body
         assert label in email.alternatives[0].content  # type: ignore[union-attr]
+
+
+class TestVisitMessageLink:
+    def test_someone_with_an_account_is_sent_to_their_visit(self, office, bob) -> None:  # type: ignore[no-untyped-def]
+        visit = services.visit_book(
+            slot=slot_at(office, next_weekday(1), 10), volunteer=bob, purpose="consultation", by=None
+        )
+        messages_send_due(max_seconds=30)
+        link = mailed_link(mail.outbox[0], "/front-offices/")
+        assert link == f"/front-offices/visits/{visit.pk}/"
+        assert client_for(bob.user).get(link).status_code == 200
+
+    def test_someone_without_an_account_is_sent_to_the_offices_page(self, office, alice) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory()
+        assert person.user_id is None
+        services.visit_book(
+            slot=slot_at(office, next_weekday(1), 10), volunteer=person, purpose="consultation", by=alice
+        )
+        messages_send_due(max_seconds=30)
+        link = mailed_link(mail.outbox[0], "/front-offices/")
+        # Not the visit's page, which asks to log in with an account they do not have.
+        assert link == f"/front-offices/{office.pk}/"
+        page = Client().get(link)
+        assert page.status_code == 200 and office.name in page.content.decode()
