@@ -674,6 +674,28 @@ def messages_forget_erased() -> int:
     )
 
 
+# A message whose fate is settled: the sweep will never touch it again.
+FINISHED = (Status.SENT, Status.FAILED, Status.EXPIRED, Status.CANCELLED)
+
+
+def messages_purge_old(*, now: datetime.datetime | None = None, batch_size: int = 10_000) -> int:
+    """Delete the messages settled more than NOTIFICATIONS_RETENTION_DAYS ago: each keeps its
+    recipient's address and what it said (a shift, a place, a guardian's name), which the
+    staff's "why did it fail" and the person's "my messages" need for a while, not for ever. One
+    that is still waiting is kept, however old. Both its scheduling and its due time must be
+    that old, so that a reminder scheduled long ahead stays as long as any other. Deleted in
+    batches of `batch_size`, each its own statement, so that the first run over years of
+    messages holds no long lock. Run daily (notifications.tasks.purge_old_messages); returns how
+    many went. A deleted message's due slot could take a new message again, but nothing is
+    scheduled for a moment that long past (reminders expire with what they are for)."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.NOTIFICATIONS_RETENTION_DAYS)
+    old = Message.objects.filter(created_at__lt=cutoff, due_at__lt=cutoff, status__in=FINISHED).order_by()
+    purged = 0
+    while ids := list(old.values_list("pk", flat=True)[:batch_size]):
+        purged += Message.objects.filter(pk__in=ids).delete()[0]
+    return purged
+
+
 @dataclass
 class SweepReport:
     sent: int = 0

@@ -34,3 +34,9 @@ def send_message(message_id: int) -> str | None:
 def sweep_due_messages() -> dict[str, int]:
     """Every minute (beat): reclaim what dead workers left, then send what is due, in batches."""
     return asdict(services.messages_send_due())
+
+
+@shared_task(ignore_result=True)
+def purge_old_messages() -> int:
+    """Daily (beat): delete the messages settled more than NOTIFICATIONS_RETENTION_DAYS ago."""
+    return services.messages_purge_old()

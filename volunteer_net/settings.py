@@ -291,6 +291,8 @@ SMS_BACKEND = env_str("SMS_BACKEND", "notifications.sms.ConsoleSmsBackend")
 NOTIFICATIONS_SWEEP_INTERVAL = env_int("NOTIFICATIONS_SWEEP_INTERVAL", 60)
 NOTIFICATIONS_SWEEP_MAX_SECONDS = env_int("NOTIFICATIONS_SWEEP_MAX_SECONDS", 50)
 NOTIFICATIONS_BATCH_SIZE = env_int("NOTIFICATIONS_BATCH_SIZE", 500)
+# Days a sent, failed, expired or cancelled message is kept (its address and text with it).
+NOTIFICATIONS_RETENTION_DAYS = env_int("NOTIFICATIONS_RETENTION_DAYS", 365)
 NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", 5)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 60)
 # A message 'sending' for longer than this was left by a dead worker and is sent again.
@@ -380,6 +382,11 @@ CELERY_BEAT_SCHEDULE = {
     "reports-clean-exports": {
         "task": "reports.tasks.clean_exports",
         "schedule": float(REPORTS_CLEAN_INTERVAL),
+    },
+    "notifications-purge": {
+        "task": "notifications.tasks.purge_old_messages",
+        "schedule": 86400.0,
+        "options": {"expires": 86400.0},
     },
     # Expired sessions and API tokens (Django keeps an expired session's row for ever).
     "accounts-clean-up": {

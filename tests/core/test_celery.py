@@ -70,3 +70,6 @@ def test_every_scheduled_task_exists() -> None:
     ]
     assert missing == []
     assert "accounts.tasks.clean_up" in {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "notifications.tasks.purge_old_messages" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
