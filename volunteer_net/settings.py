@@ -95,6 +95,14 @@ IIN_HASH_KEY = env_str("IIN_HASH_KEY") or (_dev_key("iin-hash") if DEBUG or TEST
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG or TESTING else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Other sites whose pages may call the API from the browser (an akimat's site showing the map of
+# campaigns, say), as https://host origins; none by default. Only /api/, and without cookies:
+# such a page reads the public endpoints or sends its own API token, never a visitor's session
+# (so no CSRF exposure). Retry-After is readable, for a client that backs off on a 429 or 503.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["Retry-After"]
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -107,6 +115,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "corsheaders",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -135,6 +144,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Permissions-Policy on every response (PERMISSIONS_POLICY below).
     "volunteer_net.middleware.PermissionsPolicyMiddleware",
+    # Before CommonMiddleware, as django-cors-headers asks: a preflight is answered here.
+    "corsheaders.middleware.CorsMiddleware",
     "volunteer_net.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
