@@ -28,6 +28,8 @@ class CareConfig(AppConfig):
         extensions.register_anonymize_hook(services.volunteer_assignments_withdraw)
         # A profile paused or archived takes part in nothing: its places go back to the requests.
         volunteer_services.register_stop_hook(services.volunteer_assignments_give_up)
+        # A corrected birth date or a merge can make the person a minor: never alone on a visit.
+        volunteer_services.register_age_hook(services.volunteer_assignments_recheck_age)
         # Moved to another region: its places on the old region's requests go back too.
         volunteer_services.register_move_hook(services.volunteer_assignments_moved)
         # Their requests are locked before the person's row, as an assignment locks them (the lock

@@ -507,6 +507,24 @@ def volunteer_assignments_give_up(*, volunteer: Volunteer, by: User | None) -> N
     )
 
 
+def volunteer_assignments_recheck_age(*, volunteer: Volunteer, by: User | None) -> None:
+    """Age hook of volunteers (a birth date corrected, records merged): a person now under 18 on
+    a request's day, or of unknown age, gives up their offers and places on open requests as on
+    a pause — minors go only with their detachment and its curator, never alone."""
+    held = Assignment.objects.filter(
+        volunteer=volunteer,
+        status__in=(Assignment.Status.OFFERED, Assignment.Status.CONFIRMED),
+        request__status__in=HelpRequest.OPEN,
+    ).select_related("request")
+    not_alone = [
+        a.pk
+        for a in held
+        if (age := volunteer.age(timezone.localtime(a.request.due_from).date())) is None or age < ADULT_AGE
+    ]
+    if not_alone:
+        _give_up(Assignment.objects.filter(pk__in=not_alone))
+
+
 def volunteer_assignments_moved(*, volunteer: Volunteer, by: User | None) -> None:
     """Move hook of volunteers (a profile moved to another region): the person's offers and
     places on the old region's open requests go back to them, as on a pause; they no longer see

@@ -27,6 +27,8 @@ class EventsConfig(AppConfig):
         extensions.register_anonymize_hook(services.calendar_feed_revoke)
         # A paused or archived profile takes part in nothing: its upcoming places go back.
         volunteer_services.register_stop_hook(services.volunteer_signups_cancel_upcoming)
+        # A corrected birth date or a merge: places the law now keeps the person from go back.
+        volunteer_services.register_age_hook(services.volunteer_signups_cancel_upcoming)
         # Their shifts are locked before the person's row, as a sign-up locks them (the lock order).
         volunteer_services.register_lock_ahead_hook(services.volunteer_shifts_lock_ahead)
         # After the sign-ups: every transport request of the person, past ones too, whatever

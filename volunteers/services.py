@@ -311,6 +311,25 @@ def register_stop_hook(hook: extensions.AnonymizeHook) -> None:
         STOP_HOOKS.append(hook)
 
 
+# A birth date corrected, or taken over by a merge, can leave a person holding a place the law
+# keeps them from (42-VI art. 12): a minor on adults-only or emergency work, someone below a
+# shift's minimum age, a child under 14 without the written consent, a minor alone on a home
+# visit. The apps holding places check them again and give up those (events, care); registered
+# and run as the stop hooks are, after the places were locked ahead.
+AGE_HOOKS: list[extensions.AnonymizeHook] = []
+
+
+def register_age_hook(hook: extensions.AnonymizeHook) -> None:
+    """Idempotent: ready() may run more than once in tests."""
+    if hook not in AGE_HOOKS:
+        AGE_HOOKS.append(hook)
+
+
+def _age_rechecked(locked: Volunteer, *, by: User | None) -> None:
+    for hook in AGE_HOOKS:
+        hook(volunteer=locked, by=by)
+
+
 # A profile moved to another region gives up what only the old region's people hold: a place on
 # one of its help requests, whose address the person no longer sees (care/). Shifts and visits
 # stay: anyone may come to those, and the old region's staff still see and run them. Registered
@@ -471,6 +490,8 @@ def volunteer_update(
         locked.save(update_fields=["status", "updated_at"])
         changed.append("status")
     _stopped(locked, status_before=status_before, by=changed_by)
+    if "birth_date" in saved:
+        _age_rechecked(locked, by=changed_by)
     if "region" in saved:
         for hook in MOVE_HOOKS:
             hook(volunteer=locked, by=changed_by)
@@ -1267,6 +1288,9 @@ def volunteer_merge(*, keep: Volunteer, drop: Volunteer, by: User) -> Volunteer:
         kept.user_id = account
         filled.append("user")
     kept.save()
+    # The places moved over, and the kept record's own, are now held under the kept record's
+    # birth date and consent: a minor's record may have taken an adult's places.
+    _age_rechecked(kept, by=by)
     VolunteerChange.objects.create(
         volunteer=kept,
         changed_by=by,
