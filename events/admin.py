@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.forms.models import construct_instance
 from django.http import HttpRequest
+from django.utils import timezone
 
 from regions.admin_mixins import NationalStaffAdmin
 
@@ -19,8 +20,18 @@ from . import services
 from .models import Campaign, Shift, Signup
 
 
+class CampaignAdminForm(forms.ModelForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and self.instance.pk is not None:
+            # Nobody under 18 in emergency response: not while a minor holds a place on it.
+            services.campaign_kind_check(construct_instance(self, copy.copy(self.instance)))
+        return cleaned
+
+
 @admin.register(Campaign)
 class CampaignAdmin(NationalStaffAdmin):
+    form = CampaignAdminForm
     list_display = ["title", "kind", "region", "status", "starts_on", "ends_on"]
     list_filter = ["status", "kind", "region"]
     list_select_related = ["region"]
@@ -52,6 +63,10 @@ class ShiftAdminForm(forms.ModelForm):
                 raise
             for field, errors in exc.error_dict.items():
                 self.add_error(field if field in self.fields else None, errors)
+        if self.instance.pk is not None and self.instance.starts_at > timezone.now():
+            # The service refuses it too (law 42-VI art. 12); asked here it is the form's error,
+            # not a 500 from saving.
+            services.signed_up_law_check(candidate)
         return cleaned
 
     def clean_capacity(self) -> int:

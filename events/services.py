@@ -181,13 +181,14 @@ def law_refusal(*, shift: Shift, volunteer: Volunteer) -> ValidationError | None
     return None
 
 
-def _refuse_if_unlawful_for_those_signed_up(shift: Shift) -> None:
+def signed_up_law_check(shift: Shift) -> None:
     """Refuse a change of an upcoming shift (its times, minimum age, adults only, or its campaign
     made an emergency response) that would leave someone signed up whom the law keeps off it: a
     minor on adults-only or emergency work, someone below the new minimum age, a child under 14
     without the written consent on the new date. As with places, nobody is dropped silently: the
-    coordinator withdraws them first (each is told), or keeps the shift as it was. `shift` is
-    locked by the caller, so nobody signs up in between."""
+    coordinator withdraws them first (each is told), or keeps the shift as it was. `shift` (with
+    the changed values) is locked by the caller, so nobody signs up in between; the admin's forms
+    ask it too, before saving."""
     signed_up = (
         Signup.objects.filter(shift=shift, status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED))
         .select_related("volunteer")
@@ -596,15 +597,11 @@ def campaign_update(*, campaign: Campaign, data: dict[str, Any], by: User) -> Ca
             setattr(locked, field, value)
     _check_region(by, locked.region_id)
     locked.full_clean()
-    if locked.kind == Campaign.Kind.EMERGENCY and kind_before != Campaign.Kind.EMERGENCY:
-        # Nobody under 18 in emergency response (law 42-VI art. 12): the upcoming shifts are
-        # locked (the campaign, then its shifts, as a cancellation does) so that nobody signs up
-        # under the old kind meanwhile, and each is checked as of the new kind.
-        upcoming = locked.shifts.filter(cancelled_at__isnull=True, starts_at__gt=timezone.now())
-        for shift_id in _lock_shifts(upcoming):
-            shift = Shift.objects.get(pk=shift_id)
-            shift.campaign = locked
-            _refuse_if_unlawful_for_those_signed_up(shift)
+    if locked.kind != kind_before:
+        # The upcoming shifts are locked (the campaign, then its shifts, as a cancellation does)
+        # so that nobody signs up under the old kind meanwhile.
+        _lock_shifts(locked.shifts.filter(cancelled_at__isnull=True, starts_at__gt=timezone.now()))
+        campaign_kind_check(locked)
     outside = (
         locked.shifts.filter(cancelled_at__isnull=True)
         .exclude(_within_q(locked.starts_on, locked.ends_on))
@@ -620,6 +617,20 @@ def campaign_update(*, campaign: Campaign, data: dict[str, Any], by: User) -> Ca
     locked.save()
     campaign.refresh_from_db()
     return locked
+
+
+def campaign_kind_check(campaign: Campaign) -> None:
+    """Refuse making a campaign an emergency response (`campaign` with its new kind, not saved
+    yet) while someone under 18 holds a place on one of its upcoming shifts: nobody under 18 in
+    emergency response (law 42-VI art. 12). See `signed_up_law_check`."""
+    if campaign.pk is None or campaign.kind != Campaign.Kind.EMERGENCY:
+        return
+    upcoming = Shift.objects.filter(
+        campaign_id=campaign.pk, cancelled_at__isnull=True, starts_at__gt=timezone.now()
+    )
+    for shift in upcoming.order_by("starts_at", "id"):
+        shift.campaign = campaign
+        signed_up_law_check(shift)
 
 
 # Which statuses each status may be reached from.
@@ -785,7 +796,7 @@ def shift_update(
         )
     _validate_shift(locked, locked.campaign, new=False)
     if before["starts_at"] > now:
-        _refuse_if_unlawful_for_those_signed_up(locked)
+        signed_up_law_check(locked)
     waiting = _lock_waitlist(locked) if locked.capacity > taken else []
     locked.save()
     if skills is not None:

@@ -176,3 +176,35 @@ class TestBirthDateCorrectedAfterSigningUp:
         assert signup.status == Signup.Status.CANCELLED
         shift.refresh_from_db()
         assert shift.taken_places == 0
+
+
+@pytest.mark.django_db
+class TestInTheAdmin:
+    """National staff edit campaigns and shifts in the admin too: the same rule, as a form error."""
+
+    def test_a_shift_made_adults_only_is_a_form_error(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        from django.forms import modelform_factory
+
+        from events.admin import ShiftAdminForm
+        from events.models import Shift
+
+        shift = ShiftFactory()
+        services.signup_create(shift=shift, volunteer=_minor(almaty), by=None)
+        form_class = modelform_factory(Shift, form=ShiftAdminForm, fields=["adults_only", "capacity"])
+        form = form_class({"adults_only": "on", "capacity": "10"}, instance=shift)
+        with translation.override("en"):
+            assert not form.is_valid()
+            assert "adults only" in " ".join(form.non_field_errors())
+
+    def test_a_campaign_made_an_emergency_is_a_form_error(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        from django.forms import modelform_factory
+
+        from events.admin import CampaignAdminForm
+
+        campaign = CampaignFactory(region=almaty)
+        services.signup_create(shift=ShiftFactory(campaign=campaign), volunteer=_minor(almaty), by=None)
+        form_class = modelform_factory(Campaign, form=CampaignAdminForm, fields=["kind"])
+        assert not form_class({"kind": Campaign.Kind.EMERGENCY}, instance=campaign).is_valid()
+        assert form_class({"kind": Campaign.Kind.HEALTH}, instance=campaign).is_valid()
+        campaign.refresh_from_db()
+        assert campaign.kind == Campaign.Kind.ECOLOGY
