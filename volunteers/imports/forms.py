@@ -22,7 +22,7 @@ class UploadForm(forms.Form):
     )
     file = forms.FileField(
         label=_("File (CSV or XLSX)"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.xlsm,.txt,.xls,.ods"}),
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

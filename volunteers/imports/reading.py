@@ -1,7 +1,9 @@
 """Bytes of an uploaded file → rows of text, streamed: a CSV as Russian-locale Excel writes it
-(semicolon, Windows-1251) or any other way (comma, UTF-8 with or without BOM), or one sheet of
-an XLSX read with openpyxl's read-only mode. Nothing here evaluates a formula: a cell that
-starts with = + - @ is read as the text it is."""
+(semicolon, Windows-1251) or any other way (comma, UTF-8 with or without BOM, Excel's "Unicode
+text": UTF-16, tab-separated), or one sheet of an XLSX read with openpyxl's read-only mode.
+Nothing here evaluates a formula: a formula cell is read as the value the spreadsheet saved
+with it (what the coordinator sees in that cell), and a text cell that starts with = + - @ as
+the text it is."""
 
 from __future__ import annotations
 
@@ -43,6 +45,9 @@ class FileInfo:
 def detect_encoding(sample: bytes) -> str:
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text (*.txt)": the codec reads the BOM and the byte order from it.
+        return "utf-16"
     try:
         # An incremental decoder: a letter cut in two at the end of the sample is not an error.
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
@@ -90,7 +95,7 @@ def inspect(path: Path) -> FileInfo:
         try:
             from openpyxl import load_workbook
 
-            workbook = load_workbook(path, read_only=True, data_only=False)
+            workbook = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # a damaged or password-protected workbook
             raise UnreadableFile(str(exc)) from exc
         try:
@@ -98,9 +103,9 @@ def inspect(path: Path) -> FileInfo:
         finally:
             workbook.close()
         return FileInfo(format="xlsx", sheets=sheets)
-    if b"\x00" in sample:
-        raise UnreadableFile("binary")
     encoding = detect_encoding(sample)
+    if encoding != "utf-16" and b"\x00" in sample:
+        raise UnreadableFile("binary")
     text = sample.decode(encoding, errors="ignore")
     return FileInfo(format="csv", encoding=encoding, delimiter=detect_delimiter(text))
 
@@ -113,7 +118,9 @@ def _csv_rows(path: Path, info: FileInfo) -> Iterator[list[Cell]]:
 def _xlsx_rows(path: Path, sheet: str) -> Iterator[list[Cell]]:
     from openpyxl import load_workbook
 
-    workbook = load_workbook(path, read_only=True, data_only=False)
+    # data_only: a formula cell (a full name put together from three columns, an age) is read
+    # as the value saved with it, not as the formula's text, which was imported as a name.
+    workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         ws = workbook[sheet] if sheet in workbook.sheetnames else workbook.worksheets[0]
         for row in ws.iter_rows(values_only=True):
@@ -154,14 +161,55 @@ def count_rows(path: Path, info: FileInfo, *, sheet: str = "") -> int:
     if info.format == "xlsx":
         from openpyxl import load_workbook
 
-        workbook = load_workbook(path, read_only=True, data_only=False)
+        workbook = load_workbook(path, read_only=True, data_only=True)
         try:
             ws = workbook[sheet] if sheet in workbook.sheetnames else workbook.worksheets[0]
-            return int(ws.max_row or 0)
+            stated = int(ws.max_row or 0)
+            if stated <= settings.IMPORT_ASYNC_ROWS:
+                return stated
+            # Rows formatted down to 1 048 576 make the sheet's stated size a million: a list of
+            # thirty went to the background with a progress bar counting to a million. Counted
+            # instead: the last row that holds a value, read from the sheet's XML as it streams.
+            return _last_filled_row(ws)
         finally:
             workbook.close()
     with path.open("rb") as handle:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+
+
+def _last_filled_row(ws: Any) -> int:
+    # The parser openpyxl reads the same sheet with (defusedxml's when that is installed; the
+    # expat of Python 3.11 refuses entity expansion attacks either way).
+    from openpyxl.xml.functions import iterparse
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    last = number = 0
+    rows: Any = None
+    with ws._get_source() as source:  # the sheet's part of the zip, streamed
+        for event, element in iterparse(source, events=("start", "end")):
+            if event == "start":
+                if element.tag == f"{main}sheetData":
+                    rows = element
+                continue
+            if element.tag == f"{main}row":
+                number = int(element.get("r") or number + 1)
+                if any(
+                    (cell.findtext(f"{main}v") or "").strip() or cell.find(f"{main}is") is not None
+                    for cell in element
+                ):
+                    last = number
+                if rows is not None:
+                    rows.clear()  # a row read is let go: memory stays flat in the sheet's size
+    return last
+
+
+def first_sheet_with_data(path: Path, info: FileInfo) -> str:
+    """The first sheet with something in its first rows: a workbook often opens on an empty
+    "Лист1" with the list on the next sheet."""
+    for name in info.sheets:
+        if any(any(cell for cell in row) for row in sample_rows(path, info, sheet=name)):
+            return name
+    return info.sheets[0] if info.sheets else ""
 
 
 def sample_rows(

@@ -39,7 +39,10 @@ from .validation import IIN_LOOKUP, Lookups, validate_row
 logger = logging.getLogger(__name__)
 
 CHUNK = 1000
-ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx")
+ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+# Spreadsheets that are not read (no reader among the requirements), each refused with what to
+# do instead: save as XLSX from the program that opened it.
+OTHER_SPREADSHEETS = (".xls", ".xlsb", ".ods", ".numbers")
 # Far more than a roster has, far fewer than a form may post (DATA_UPLOAD_MAX_NUMBER_FIELDS).
 MAX_COLUMNS = 200
 
@@ -110,6 +113,19 @@ def batch_upload(*, by: User, region: Region, upload: UploadedFile) -> ImportBat
     if not may_manage_region(by, region.pk):
         raise ValidationError({"region": [_("Choose one of the regions you manage.")]})
     name = Path(upload.name or "file").name[:255]
+    if name.lower().endswith(OTHER_SPREADSHEETS):
+        # Excel 97–2003 and LibreOffice keep whole regions' lists; a plain "upload a .csv or
+        # .xlsx" left the coordinator to guess that the same program saves the other format.
+        raise ValidationError(
+            {
+                "file": [
+                    _(
+                        "Files in this format (.xls, .ods) cannot be read. Open the file in Excel or "
+                        "LibreOffice, choose File → Save as → Excel Workbook (.xlsx) and upload that file."
+                    )
+                ]
+            }
+        )
     if not name.lower().endswith(ALLOWED_SUFFIXES):
         raise ValidationError({"file": [_("Upload a .csv or .xlsx file.")]})
     if upload.size and upload.size > settings.IMPORT_MAX_BYTES:
@@ -156,9 +172,10 @@ def batch_upload(*, by: User, region: Region, upload: UploadedFile) -> ImportBat
         encoding=info.encoding,
         delimiter=info.delimiter,
         sheets=info.sheets,
-        sheet=info.sheets[0] if info.sheets else "",
     )
     try:
+        # An empty first sheet ("Лист1") left the mapping with no columns at all.
+        batch.sheet = reading.first_sheet_with_data(path, info) if info.sheets else ""
         _read_header(batch, user=by)
     except TooManyColumns as exc:
         path.unlink(missing_ok=True)

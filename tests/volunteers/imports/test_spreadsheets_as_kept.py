@@ -1,0 +1,131 @@
+"""Spreadsheets as coordinators keep them: a full name put together by a formula, an empty
+first sheet, rows formatted down to the sheet's end, Excel's "Unicode text", a CSV in which
+Excel wrote long numbers in exponent form, the old .xls and LibreOffice's .ods."""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+import zipfile
+
+import pytest
+from django.core.exceptions import ValidationError
+from openpyxl import Workbook
+
+from volunteers.imports import services
+from volunteers.imports.models import ImportBatch, ImportRow
+
+from .files import HEADER_RU, checked_batch, person_row, upload, xlsx_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(batch: ImportBatch) -> list[ImportRow]:
+    return list(ImportRow.objects.filter(batch=batch).order_by("number"))
+
+
+def _with_saved_results(data: bytes, results: dict[str, str]) -> bytes:
+    """The workbook as Excel saves it: each formula cell with the text it showed (openpyxl
+    writes formulas without results)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            part = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                xml = part.decode()
+                for ref, value in results.items():
+                    xml, found = re.subn(
+                        rf'<c r="{ref}"><f>(.*?)</f><v ?/>',
+                        rf'<c r="{ref}" t="str"><f>\1</f><v>{value}</v>',
+                        xml,
+                    )
+                    assert found == 1
+                part = xml.encode()
+            target.writestr(item, part)
+    return out.getvalue()
+
+
+def test_a_full_name_made_by_a_formula_is_read_as_the_name_it_shows(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    workbook = Workbook()
+    ws = workbook.active
+    ws.append(["Фамилия", "Имя", "ФИО", "Дата рождения", "Телефон"])
+    ws.append(["Иванов", "Иван", '=A2&" "&B2', "01.02.1990", "87011234567"])
+    ws.append(["Петров", "Пётр", '=A3&" "&B3', "02.02.1990", "87011234568"])
+    out = io.BytesIO()
+    workbook.save(out)
+    data = _with_saved_results(out.getvalue(), {"C2": "Иванов Иван", "C3": "Петров Пётр"})
+    batch = services.batch_upload(by=alice, region=almaty, upload=upload("Список.xlsx", data))
+    services.batch_map(batch=batch, by=alice, mapping={"2": "full_name", "3": "birth_date", "4": "phone"})
+    batch = services.batch_check(batch=batch, by=alice)
+    rows = _rows(batch)
+    # The formula's text was taken for the name: a person "=A2&\"" was created without an error.
+    assert [row.cells["full_name"] for row in rows] == ["Иванов Иван", "Петров Пётр"]
+    assert (rows[0].values["last_name"], rows[0].values["first_name"]) == ("Иванов", "Иван")
+    assert batch.error_rows == 0
+
+
+def test_a_text_cell_starting_with_equals_is_still_text(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    workbook = Workbook()
+    ws = workbook.active
+    for row in [HEADER_RU, person_row(1)]:
+        ws.append(row)
+    ws["A2"] = "=Ахметова Айгуль"
+    ws["A2"].data_type = "s"  # typed as text, as Excel keeps a cell formatted as Text
+    out = io.BytesIO()
+    workbook.save(out)
+    batch = checked_batch(by=alice, region=almaty, rows=out.getvalue(), name="a.xlsx")
+    assert _rows(batch)[0].cells["full_name"] == "=Ахметова Айгуль"
+
+
+def test_an_empty_first_sheet_is_passed_for_the_one_with_the_list(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    data = xlsx_bytes({"Лист1": [], "Волонтёры": [HEADER_RU, person_row(1)]})
+    batch = services.batch_upload(by=alice, region=almaty, upload=upload("Список.xlsx", data))
+    assert batch.sheet == "Волонтёры"
+    assert batch.headers == HEADER_RU and batch.mapping["0"] == "full_name"
+    assert batch.estimated_rows == 1
+
+
+def test_rows_formatted_to_the_end_of_the_sheet_do_not_count_as_rows(alice, almaty, settings) -> None:  # type: ignore[no-untyped-def]
+    workbook = Workbook()
+    ws = workbook.active
+    for row in [HEADER_RU, person_row(1), person_row(2)]:
+        ws.append(row)
+    # A border drawn down to the last row: the sheet's stated size becomes 1 048 576.
+    ws.cell(row=1_048_576, column=1).number_format = "@"
+    out = io.BytesIO()
+    workbook.save(out)
+    batch = services.batch_upload(by=alice, region=almaty, upload=upload("Список.xlsx", out.getvalue()))
+    # It went to the background with a progress bar counting to a million.
+    assert batch.estimated_rows == 2
+    assert not services.runs_in_background(batch)
+    services.batch_map(batch=batch, by=alice, mapping=batch.mapping)
+    batch = services.batch_check(batch=batch, by=alice)
+    assert batch.status == ImportBatch.Status.VALIDATED and batch.total_rows == 2
+
+
+@pytest.mark.parametrize("bom", [codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE])
+def test_excel_unicode_text_utf16_tab_separated(alice, almaty, bom: bytes) -> None:  # type: ignore[no-untyped-def]
+    """Excel's "Save as → Unicode text (*.txt)": UTF-16 with a BOM, tabs, CRLF."""
+    text = "\r\n".join("\t".join(str(c) for c in row) for row in [HEADER_RU, person_row(1), person_row(2)])
+    data = bom + (text + "\r\n").encode("utf-16-le" if bom == codecs.BOM_UTF16_LE else "utf-16-be")
+    batch = checked_batch(by=alice, region=almaty, rows=data, name="Список.txt")
+    assert (batch.encoding, batch.delimiter) == ("utf-16", "\t")
+    rows = _rows(batch)
+    assert batch.total_rows == 2 and batch.error_rows == 0
+    assert rows[0].values["last_name"] == "Ахметова1" and rows[0].values["phone"] == "+77010000001"
+
+
+@pytest.mark.parametrize("name", ["Список.xls", "Список.ods", "список.XLS"])
+def test_xls_and_ods_are_refused_with_what_to_do(alice, almaty, name: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError) as caught:
+        services.batch_upload(by=alice, region=almaty, upload=upload(name, b"\xd0\xcf\x11\xe0" + bytes(600)))
+    message = caught.value.message_dict["file"][0]
+    assert ".xlsx" in message and "Save as" in message
+
+
+def test_a_macro_enabled_workbook_is_read(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    data = xlsx_bytes({"Лист1": [HEADER_RU, person_row(1)]})
+    batch = checked_batch(by=alice, region=almaty, rows=data, name="Список.xlsm")
+    assert batch.total_rows == 1 and batch.error_rows == 0
