@@ -32,6 +32,33 @@ from .mapping import split_full_name
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _DATE_FORMATS = ("%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%Y.%m.%d")
 _LIST_SPLIT = re.compile(r"[;,/\n]+")
+# "1 февраля 2010", "01-фев-2010" (Russian Excel's ДД-МММ-ГГГГ), "12 ақпан 2010", "1 Feb 2010".
+_MONTH_DATE = re.compile(r"(\d{1,2})[\s.\-/]*([^\W\d_]{3,})\.?[\s.\-/]*(\d{4}|\d{2})")
+_MONTHS = {
+    **{
+        word: n
+        for n, word in enumerate(
+            ("янв", "фев", "мар", "апр", "ма", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"), 1
+        )
+    },
+    **{
+        word: n
+        for n, word in enumerate(
+            ("қаң", "ақп", "нау", "сәу", "мам", "мау", "шіл", "там", "қыр", "қаз", "қар", "жел"), 1
+        )
+    },
+    **{
+        word: n
+        for n, word in enumerate(
+            ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+        )
+    },
+}
+# What follows a date typed by hand: "01.02.2010 г.", "01.02.2010г", "2010 ж.".
+_YEAR_WORD = re.compile(r"\s*(г|гг|года?|ж|жыл|жылы)\.?$")
+# A long number Excel showed in exponent form (6,11111E+11) and saved so in a CSV: its digits
+# are gone from the file.
+_EXPONENT = re.compile(r"\d+(?:[.,]\d+)?[eE][+-]?\d+")
 
 MSG_REQUIRED_LAST = _("Enter the last name.")
 MSG_REQUIRED_FIRST = _("Enter the first name.")
@@ -45,6 +72,10 @@ MSG_SKILL_UNKNOWN = _("Unknown skill “%(name)s”: add it to the skills catalo
 MSG_DETACHMENT_UNKNOWN = _("No detachment “%(name)s” in this region.")
 MSG_RELATION = _("Write mother, father, guardian or other.")
 MSG_LANGUAGE = _("Write kk, ru or en.")
+MSG_EXPONENT = _(
+    "The spreadsheet saved this number as %(value)s and its digits are lost. Upload the spreadsheet "
+    "itself (.xlsx) instead of the CSV, or format the column as Text and type the numbers again."
+)
 
 _RELATIONS = {
     **dict.fromkeys(("мать", "мама", "ана", "анасы", "mother", "mom"), "mother"),
@@ -104,6 +135,15 @@ def parse_date(value: Any) -> datetime.date | None:
         return None
     if re.fullmatch(r"\d{4,5}(\.0+)?", text):
         return _serial(float(text))
+    text = _YEAR_WORD.sub("", text.casefold()).strip()
+    named = _MONTH_DATE.fullmatch(text)
+    if named:
+        day, word, year = named.groups()
+        month = _MONTHS.get(word[:3], _MONTHS.get(word[:2]))
+        if month is None:
+            raise ValueError(text)
+        full_year = int(year) if len(year) == 4 else datetime.datetime.strptime(year, "%y").year  # noqa: DTZ007
+        return datetime.date(full_year, month, int(day))
     text = text.split(" ")[0].split("T")[0]
     for fmt in _DATE_FORMATS:
         try:
@@ -210,7 +250,13 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
     except (ValueError, OverflowError):
         _error(errors, "birth_date", MSG_DATE)
 
+    for name in ("phone", "guardian_phone", "iin"):
+        if _EXPONENT.fullmatch(text(name)):
+            _error(errors, name, MSG_EXPONENT, {"value": text(name)[:20]})
     for name in ("phone", "guardian_phone"):
+        if name in errors:
+            values[name] = ""
+            continue
         try:
             values[name] = normalize_phone(text(name))
         except ValidationError as exc:
@@ -231,7 +277,7 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
         # Typed as a number, the IIN of someone born in 2000–2009 loses its leading zero.
         iin = "0" + iin
     values["iin"] = ""
-    if iin:
+    if iin and "iin" not in errors:
         try:
             values["iin"] = validate_iin(iin, birth)
         except ValidationError as exc:

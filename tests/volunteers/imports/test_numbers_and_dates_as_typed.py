@@ -1,0 +1,69 @@
+"""What Excel does to a CSV's long numbers, and dates typed with the month's name."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import translation
+
+from volunteers.imports.models import ImportRow
+from volunteers.imports.validation import error_text, parse_date
+
+from .files import HEADER_RU, checked_batch, csv_bytes, person_row
+
+pytestmark = pytest.mark.django_db
+
+
+def test_numbers_excel_saved_in_exponent_form_say_what_happened(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    """A 12-digit IIN in a General column is shown, and saved to CSV, as 6,11111E+11."""
+    row = person_row(1)
+    row[2], row[4] = "7,01E+10", "7,00102E+11"
+    batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([HEADER_RU, row]))
+    stored = ImportRow.objects.get(batch=batch)
+    assert set(stored.errors) == {"phone", "iin"}
+    with translation.override("en"):
+        texts = {name: [error_text(e) for e in errors] for name, errors in stored.errors.items()}
+    # It was "The IIN must be exactly 12 digits." and "Enter a phone number such as …", on a
+    # number the coordinator sees whole in the spreadsheet.
+    assert len(texts["iin"]) == 1 and "7,00102E+11" in texts["iin"][0] and ".xlsx" in texts["iin"][0]
+    assert len(texts["phone"]) == 1 and "7,01E+10" in texts["phone"][0]
+    assert stored.values["phone"] == "" and stored.values["iin"] == ""
+
+
+def test_numbers_typed_as_numbers_are_still_read(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    row = person_row(1, birth=datetime.date(2001, 2, 3))
+    row[2] = "87011234567"
+    row[4] = row[4].lstrip("0")  # the IIN of someone born in 2001 loses its leading zero
+    batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([HEADER_RU, row]))
+    stored = ImportRow.objects.get(batch=batch)
+    assert stored.errors == {}
+    assert stored.values["phone"] == "+77011234567" and len(stored.values["iin"]) == 12
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 февраля 2010", datetime.date(2010, 2, 1)),
+        ("1 февраля 2010 г.", datetime.date(2010, 2, 1)),
+        ("01.02.2010г", datetime.date(2010, 2, 1)),
+        ("01-фев-2010", datetime.date(2010, 2, 1)),  # Russian Excel's ДД-МММ-ГГГГ
+        ("3 мая 2001", datetime.date(2001, 5, 3)),
+        ("1 марта 2001", datetime.date(2001, 3, 1)),
+        ("12 ақпан 2010", datetime.date(2010, 2, 12)),
+        ("3 мамыр 2001 ж.", datetime.date(2001, 5, 3)),
+        ("5 Маусым 2001", datetime.date(2001, 6, 5)),
+        ("1 Feb 2010", datetime.date(2010, 2, 1)),
+        ("1.2.2010", datetime.date(2010, 2, 1)),
+        ("01/02/2010", datetime.date(2010, 2, 1)),
+        ("2010-02-01", datetime.date(2010, 2, 1)),
+    ],
+)
+def test_dates_written_as_people_write_them(text: str, expected: datetime.date) -> None:
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["29 февраля 2001", "1 абв 2010", "февраль"])
+def test_a_named_month_that_is_no_date_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_date(text)
