@@ -56,6 +56,13 @@ _MONTHS = {
 }
 # What follows a date typed by hand: "01.02.2010 г.", "01.02.2010г", "2010 ж.".
 _YEAR_WORD = re.compile(r"\s*(г|гг|года?|ж|жыл|жылы)\.?$")
+# Latin letters that look like Cyrillic ones, typed into a Cyrillic name on a keyboard without
+# the Kazakh layout (Latin i for і, h for һ) or pasted from another list. Y is left out: it is
+# both У and Ү.
+_LOOK_ALIKES = str.maketrans("aceiopxyhkABCEHIKMOPTX", "асеіорхуһкАВСЕНІКМОРТХ")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LATIN = re.compile("[A-Za-z]")
+_LOOK_ALIKE_LETTERS = frozenset("aceiopxyhkABCEHIKMOPTX")
 # A long number Excel showed in exponent form (6,11111E+11) and saved so in a CSV: its digits
 # are gone from the file.
 _EXPONENT = re.compile(r"\d+(?:[.,]\d+)?[eE][+-]?\d+")
@@ -211,6 +218,21 @@ def iin_key(iin: str) -> str:
     return crypto.iin_digest(iin) if iin else ""
 
 
+def one_script(name: str) -> str:
+    """Each word of a Cyrillic name in Cyrillic letters: "Әлiбек" typed with a Latin i is
+    "Әлібек", as the roster holds it and as duplicates are found by. A word in Latin letters
+    ("Ivanov"), or with a Latin letter that has no Cyrillic twin, is left as written."""
+    if not _LATIN.search(name) or not _CYRILLIC.search(name):
+        return name
+    words = []
+    for word in name.split(" "):
+        latin = set(_LATIN.findall(word))
+        if latin and _CYRILLIC.search(word) and latin <= _LOOK_ALIKE_LETTERS:
+            word = word.translate(_LOOK_ALIKES)
+        words.append(word)
+    return " ".join(words)
+
+
 def _split_list(text: str) -> Iterable[str]:
     return (part.strip() for part in _LIST_SPLIT.split(text) if part.strip())
 
@@ -232,6 +254,7 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
     if text("full_name") and not (last or first):
         last, first, split_middle = split_full_name(text("full_name"))
         middle = middle or split_middle
+    last, first, middle = one_script(last), one_script(first), one_script(middle)
     target = "full_name" if "full_name" in cells and "last_name" not in cells else "last_name"
     if not last:
         _error(errors, target, MSG_REQUIRED_LAST)
@@ -320,7 +343,7 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
             _error(errors, "detachment", MSG_DETACHMENT_UNKNOWN, {"name": detachment[:80]})
         values["detachment_id"] = found_d
 
-    values["guardian_name"] = text("guardian_name")
+    values["guardian_name"] = one_script(text("guardian_name"))
     relation = text("guardian_relation")
     values["guardian_relation"] = ""
     if relation:

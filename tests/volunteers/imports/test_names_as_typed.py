@@ -1,0 +1,51 @@
+"""Names as lists have them: Kazakh letters, and Latin letters that look like Cyrillic ones typed
+into a Cyrillic name (a Latin i for і on a keyboard without the Kazakh layout)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from tests.factories import VolunteerFactory
+from volunteers.imports.models import ImportRow
+from volunteers.imports.validation import one_script
+
+from .files import HEADER_RU, checked_batch, csv_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("Әлiбеков", "Әлібеков"),  # Latin i
+        ("Eрлан Cерікұлы", "Ерлан Серікұлы"),  # Latin E and C
+        ("Шаhизада", "Шаһизада"),  # Latin h for һ
+        ("Ivanov", "Ivanov"),  # a Latin name stays Latin
+        ("John Смит", "John Смит"),
+        ("Сәрсенбаев Ғалым Құдайбергенұлы", "Сәрсенбаев Ғалым Құдайбергенұлы"),
+        ("Иванoвqа", "Иванoвqа"),  # a Latin letter with no Cyrillic twin: left as written
+    ],
+)
+def test_latin_look_alikes_in_a_cyrillic_name_become_cyrillic(typed: str, kept: str) -> None:
+    assert one_script(typed) == kept
+
+
+def test_a_name_typed_with_latin_look_alikes_is_found_on_the_roster(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    birth = datetime.date(1990, 1, 1)
+    on_file = VolunteerFactory(
+        region=almaty,
+        last_name="Әлібеков",
+        first_name="Ерлан",
+        middle_name="",
+        birth_date=birth,
+        phone="",
+        email="",
+    )
+    row = ["Әлiбеков Eрлан", "01.01.1990", "", "", "", ""]
+    batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([HEADER_RU, row], encoding="utf-8"))
+    stored = ImportRow.objects.get(batch=batch)
+    assert (stored.values["last_name"], stored.values["first_name"]) == ("Әлібеков", "Ерлан")
+    # It was taken for a new person, with a name no search in Cyrillic finds.
+    assert stored.existing_id == on_file.pk and stored.duplicate_reason == "person"
