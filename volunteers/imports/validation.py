@@ -79,6 +79,10 @@ MSG_SKILL_UNKNOWN = _("Unknown skill “%(name)s”: add it to the skills catalo
 MSG_DETACHMENT_UNKNOWN = _("No detachment “%(name)s” in this region.")
 MSG_RELATION = _("Write mother, father, guardian or other.")
 MSG_LANGUAGE = _("Write kk, ru or en.")
+MSG_LOST_LETTERS = _(
+    "Letters were lost here (“?”) when the file was saved: Excel writes Kazakh letters so in a "
+    "plain CSV. Upload the spreadsheet itself (.xlsx), or save it as “CSV UTF-8”."
+)
 MSG_EXPONENT = _(
     "The spreadsheet saved this number as %(value)s and its digits are lost. Upload the spreadsheet "
     "itself (.xlsx) instead of the CSV, or format the column as Text and type the numbers again."
@@ -261,10 +265,17 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
     if not first:
         _error(errors, "full_name" if "first_name" not in cells else "first_name", MSG_REQUIRED_FIRST)
     values.update(last_name=last, first_name=first, middle_name=middle)
+    lost: set[str] = set()
     for name, limit in _LENGTHS.items():
         value = values.get(name, text(name))
+        target = name if name in cells else "full_name"
         if limit and len(value) > limit:
-            _error(errors, name if name in cells else "full_name", MSG_TOO_LONG, {"limit": limit})
+            _error(errors, target, MSG_TOO_LONG, {"limit": limit})
+        # Ә, Ғ, Қ, Ң, Ө, Ұ, Ү, Һ have no place in Windows-1251: Russian-locale Excel saves them
+        # into a CSV as "?", and "С?рсенбаев" was imported as a name.
+        if "?" in value and target not in lost:
+            lost.add(target)
+            _error(errors, target, MSG_LOST_LETTERS)
 
     birth: datetime.date | None = None
     raw_birth = cells.get("birth_date")

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.utils import translation
 
 from tests.factories import VolunteerFactory
 from volunteers.imports.models import ImportRow
-from volunteers.imports.validation import one_script
+from volunteers.imports.validation import MSG_LOST_LETTERS, one_script
 
 from .files import HEADER_RU, checked_batch, csv_bytes
 
@@ -49,3 +50,25 @@ def test_a_name_typed_with_latin_look_alikes_is_found_on_the_roster(alice, almat
     assert (stored.values["last_name"], stored.values["first_name"]) == ("Әлібеков", "Ерлан")
     # It was taken for a new person, with a name no search in Cyrillic finds.
     assert stored.existing_id == on_file.pk and stored.duplicate_reason == "person"
+
+
+def test_kazakh_letters_lost_as_question_marks_in_a_cp1251_csv_are_refused_with_the_way_out(
+    alice, almaty
+) -> None:  # type: ignore[no-untyped-def]
+    """Russian-locale Excel's "CSV (разделители — запятые)" is Windows-1251, which has no ә, ғ, қ,
+    ң, ө, ұ, ү, һ: it writes "?" for them."""
+    rows = [
+        HEADER_RU,
+        ["Сәрсенбаев Ғалым Құдайбергенұлы", "01.02.1990", "", "", "", "Қарағанды"],
+        ["Иванова Анна Петровна", "01.02.1990", "", "", "", "Алматы"],
+    ]
+    text = "\r\n".join(";".join(row) for row in rows) + "\r\n"
+    data = text.encode("cp1251", errors="replace")
+    assert "С?рсенбаев ?алым ??дайберген?лы" in data.decode("cp1251")
+    batch = checked_batch(by=alice, region=almaty, rows=data)
+    lost, kept = ImportRow.objects.filter(batch=batch).order_by("number")
+    # It was imported as "С?рсенбаев ?алым" of "?ара?анды", without a word.
+    assert set(lost.errors) == {"full_name", "locality"}
+    with translation.override(None):
+        assert [e[0] for e in lost.errors["full_name"]] == [str(MSG_LOST_LETTERS)]
+    assert kept.errors == {}
