@@ -123,10 +123,51 @@ def _xlsx_rows(path: Path, sheet: str) -> Iterator[list[Cell]]:
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         ws = workbook[sheet] if sheet in workbook.sheetnames else workbook.worksheets[0]
-        for row in ws.iter_rows(values_only=True):
-            yield list(row)
+        starts = _vertical_merges(ws)
+        running: list[tuple[int, int, Cell]] = []  # (column, last row, value)
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            row = list(values)
+            if running:
+                running = [item for item in running if item[1] >= number]
+                for column, _last, value in running:
+                    if column < len(row) and row[column] is None:
+                        row[column] = value
+            for column, last in starts.get(number, ()):
+                if column < len(row) and row[column] is not None:
+                    running.append((column, last, row[column]))
+            yield row
     finally:
         workbook.close()
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+
+
+def _vertical_merges(ws: Any) -> dict[int, list[tuple[int, int]]]:
+    """Cells merged down a column (a school, a detachment, a district written once beside all
+    its people): first row → [(0-based column, last row)]. Read-only mode does not give the
+    merged ranges, and it gives the value in the first cell only, so the rows below read as if
+    they had no school. The ranges are at the sheet's end: the part is streamed through once."""
+    from openpyxl.utils import column_index_from_string
+
+    found: set[tuple[int, int, int]] = set()
+    tail = b""
+    with ws._get_source() as source:
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            data = tail + chunk
+            for match in _MERGE.finditer(data):
+                first_col, first_row, _last_col, last_row = match.groups()
+                if int(last_row) > int(first_row):
+                    found.add(
+                        (int(first_row), column_index_from_string(first_col.decode()) - 1, int(last_row))
+                    )
+            # A reference cut in two at the chunk's end is read whole with the next chunk.
+            cut = data.rfind(b"<", max(0, len(data) - 128))
+            tail = data[cut:] if cut >= 0 and b">" not in data[cut:] else b""
+    starts: dict[int, list[tuple[int, int]]] = {}
+    for first, column, last in sorted(found):
+        starts.setdefault(first, []).append((column, last))
+    return starts
 
 
 def iter_rows(path: Path, info: FileInfo, *, sheet: str = "") -> Iterator[list[Cell]]:
@@ -165,11 +206,13 @@ def count_rows(path: Path, info: FileInfo, *, sheet: str = "") -> int:
         try:
             ws = workbook[sheet] if sheet in workbook.sheetnames else workbook.worksheets[0]
             stated = int(ws.max_row or 0)
-            if stated <= settings.IMPORT_ASYNC_ROWS:
+            if 0 < stated <= settings.IMPORT_ASYNC_ROWS:
                 return stated
             # Rows formatted down to 1 048 576 make the sheet's stated size a million: a list of
-            # thirty went to the background with a progress bar counting to a million. Counted
-            # instead: the last row that holds a value, read from the sheet's XML as it streams.
+            # thirty went to the background with a progress bar counting to a million. A sheet
+            # that states no size (web exports, streaming writers) was taken for an empty one,
+            # and fifty thousand rows were checked within the request. Counted instead: the
+            # last row that holds a value, read from the sheet's XML as it streams.
             return _last_filled_row(ws)
         finally:
             workbook.close()

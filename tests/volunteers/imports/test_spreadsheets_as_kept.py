@@ -129,3 +129,38 @@ def test_a_macro_enabled_workbook_is_read(alice, almaty) -> None:  # type: ignor
     data = xlsx_bytes({"Лист1": [HEADER_RU, person_row(1)]})
     batch = checked_batch(by=alice, region=almaty, rows=data, name="Список.xlsm")
     assert batch.total_rows == 1 and batch.error_rows == 0
+
+
+def test_a_school_merged_down_beside_its_people_is_every_ones(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    """A list by schools: the school (or district, or detachment) written once, in a cell merged
+    down beside all its pupils. Read-only openpyxl gives its value to the first row only."""
+    workbook = Workbook()
+    ws = workbook.active
+    ws.append(["Список волонтёров"])
+    ws.merge_cells("A1:D1")  # a title merged across, not down: nothing to carry
+    ws.append(["ФИО", "Дата рождения", "Населённый пункт", "Телефон"])
+    ws.append(["Ахметов Арман", "01.01.1990", "Қаскелең", "87011234501"])
+    ws.append(["Беков Бауыржан", "02.01.1990", None, "87011234502"])
+    ws.append(["Жанова Дана", "03.01.1990", None, "87011234503"])
+    ws.append(["Иванов Иван", "04.01.1990", "Талғар", "87011234504"])
+    ws.merge_cells("C3:C5")
+    out = io.BytesIO()
+    workbook.save(out)
+    batch = checked_batch(by=alice, region=almaty, rows=out.getvalue(), name="Список.xlsx")
+    assert [row.values["locality"] for row in _rows(batch)] == ["Қаскелең", "Қаскелең", "Қаскелең", "Талғар"]
+    assert batch.error_rows == 0
+
+
+def test_a_workbook_that_states_no_size_is_counted(alice, almaty, settings) -> None:  # type: ignore[no-untyped-def]
+    """Web exports and streaming writers leave out the sheet's <dimension>: openpyxl says None."""
+    settings.IMPORT_ASYNC_ROWS = 10
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet("Тізім")
+    ws.append(HEADER_RU)
+    for n in range(25):
+        ws.append(person_row(n))
+    out = io.BytesIO()
+    workbook.save(out)
+    batch = services.batch_upload(by=alice, region=almaty, upload=upload("export.xlsx", out.getvalue()))
+    # It was 0, and a list of any length was checked within the request.
+    assert batch.estimated_rows == 25 and services.runs_in_background(batch)
