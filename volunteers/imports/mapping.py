@@ -196,6 +196,12 @@ def auto_mapping(headers: list[str], remembered: dict[str, str] | None = None) -
         if key and key in FIELDS and key not in taken:
             mapping[str(index)] = key
             taken.add(key)
+    if {"last_name", "full_name"} <= taken and "first_name" not in taken:
+        # "Surname | Name": beside a surname, "Name" is the first name (every row was refused
+        # for want of one, the full name being read only when no part is given).
+        for column, key in mapping.items():
+            if key == "full_name" and normalize_header(headers[int(column)]) == "name":
+                mapping[column] = "first_name"
     return mapping
 
 

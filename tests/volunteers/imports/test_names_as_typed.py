@@ -72,3 +72,19 @@ def test_kazakh_letters_lost_as_question_marks_in_a_cp1251_csv_are_refused_with_
     with translation.override(None):
         assert [e[0] for e in lost.errors["full_name"]] == [str(MSG_LOST_LETTERS)]
     assert kept.errors == {}
+
+
+def test_surname_and_name_columns_in_english(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    header = ["Surname", "Name", "Date of birth", "Phone"]
+    row = ["Ivanov", "Ivan", "01.01.1990", "87011234567"]
+    batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([header, row], encoding="utf-8"))
+    assert batch.mapping == {"0": "last_name", "1": "first_name", "2": "birth_date", "3": "phone"}
+    stored = ImportRow.objects.get(batch=batch)
+    # "Name" was taken for the full name, and every row refused for want of a first name.
+    assert stored.errors == {} and stored.values["first_name"] == "Ivan"
+
+
+def test_name_alone_is_still_the_full_name() -> None:
+    from volunteers.imports.mapping import auto_mapping
+
+    assert auto_mapping(["Name", "Phone"]) == {"0": "full_name", "1": "phone"}
