@@ -69,6 +69,20 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
+class OtherSpreadsheet(UnreadableFile):
+    """An .xls (Excel 97–2003) or an .ods, whatever the file's name says."""
+
+
+class Encrypted(UnreadableFile):
+    """A workbook saved with a password: Excel wraps it in a container that is not a zip."""
+
+
+# Excel 97–2003 files and password-protected workbooks are both OLE compound files.
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+_ODS_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+
+
 class TooLargeUnpacked(UnreadableFile):
     """An XLSX whose parts unpack into more than IMPORT_MAX_UNPACKED_BYTES."""
 
@@ -90,6 +104,12 @@ def _refuse_a_bomb(path: Path) -> None:
 def inspect(path: Path) -> FileInfo:
     with path.open("rb") as handle:
         sample = handle.read(SAMPLE_BYTES)
+    if sample.startswith(OLE_MAGIC):
+        # Said as what it is: "save it as CSV or XLSX" told the owner of a workbook named .xlsx
+        # nothing, and a password-protected workbook is what a careful region keeps.
+        raise Encrypted("password") if _ENCRYPTION_INFO in sample else OtherSpreadsheet("xls")
+    if sample.startswith(XLSX_MAGIC) and _ODS_MIMETYPE in sample[:200]:
+        raise OtherSpreadsheet("ods")
     if sample.startswith(XLSX_MAGIC):
         _refuse_a_bomb(path)
         try:

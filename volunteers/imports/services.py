@@ -108,6 +108,13 @@ def _read_header(batch: ImportBatch, *, user: User) -> None:
     )
 
 
+def _other_spreadsheet() -> str:
+    return _(
+        "Files in this format (.xls, .ods) cannot be read. Open the file in Excel or "
+        "LibreOffice, choose File → Save as → Excel Workbook (.xlsx) and upload that file."
+    )
+
+
 def batch_upload(*, by: User, region: Region, upload: UploadedFile) -> ImportBatch:
     """Keep the file (for the import's time only), read its layout and offer a mapping."""
     if not may_manage_region(by, region.pk):
@@ -116,16 +123,7 @@ def batch_upload(*, by: User, region: Region, upload: UploadedFile) -> ImportBat
     if name.lower().endswith(OTHER_SPREADSHEETS):
         # Excel 97–2003 and LibreOffice keep whole regions' lists; a plain "upload a .csv or
         # .xlsx" left the coordinator to guess that the same program saves the other format.
-        raise ValidationError(
-            {
-                "file": [
-                    _(
-                        "Files in this format (.xls, .ods) cannot be read. Open the file in Excel or "
-                        "LibreOffice, choose File → Save as → Excel Workbook (.xlsx) and upload that file."
-                    )
-                ]
-            }
-        )
+        raise ValidationError({"file": [_other_spreadsheet()]})
     if not name.lower().endswith(ALLOWED_SUFFIXES):
         raise ValidationError({"file": [_("Upload a .csv or .xlsx file.")]})
     if upload.size and upload.size > settings.IMPORT_MAX_BYTES:
@@ -154,6 +152,21 @@ def batch_upload(*, by: User, region: Region, upload: UploadedFile) -> ImportBat
                         "The file holds more than %(mb)s MB of data once unpacked: split it into smaller files."
                     )
                     % {"mb": settings.IMPORT_MAX_UNPACKED_BYTES // 2**20}
+                ]
+            }
+        ) from exc
+    except reading.OtherSpreadsheet as exc:
+        path.unlink(missing_ok=True)
+        raise ValidationError({"file": [_other_spreadsheet()]}) from exc
+    except reading.Encrypted as exc:
+        path.unlink(missing_ok=True)
+        raise ValidationError(
+            {
+                "file": [
+                    _(
+                        "This workbook is protected by a password. Open it, remove the password "
+                        "(File → Info → Protect Workbook → Encrypt with Password), save it and upload it again."
+                    )
                 ]
             }
         ) from exc
