@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from rest_framework.test import APIClient
 
 from accounts.reauth import SESSION_KEY
 from regions.models import CoordinatorAssignment, Region
@@ -128,6 +129,13 @@ def mailed_link(message, marker: str) -> str:  # type: ignore[no-untyped-def]
 
     line = next(line for line in message.body.splitlines() if marker in line)
     return urlsplit(line.split()[-1]).path
+
+
+def api_for(user: Any) -> APIClient:
+    """An API client authenticated as `user`."""
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
 
 
 def client_for(user, *, password_confirmed: bool = False) -> Client:  # type: ignore[no-untyped-def]

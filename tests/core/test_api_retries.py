@@ -8,29 +8,34 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from care.models import Assignment
 from events.models import Signup
 from front_offices.models import Visit
 from tests.care.factories import HelpRequestFactory
+from tests.conftest import api_for
 from tests.events.factories import CampaignFactory, ShiftFactory, local
+from tests.factories import VolunteerFactory
 from tests.front_offices.helpers import make_office, next_weekday, slot_at
 
 
-def api_for(user) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+def _shift_in_three_days(region, *, taken_by_another: bool = False):  # type: ignore[no-untyped-def]
+    """A shift of one place in three days; with `taken_by_another`, someone else holds the place."""
+    day = timezone.localdate() + datetime.timedelta(days=3)
+    shift = ShiftFactory(
+        campaign=CampaignFactory(region=region), starts_at=local(day, 15), ends_at=local(day, 16), capacity=1
+    )
+    if taken_by_another:
+        api_for(VolunteerFactory(region=region, with_account=True).user).post(
+            f"/api/shifts/{shift.pk}/signup/"
+        )
+    return shift
 
 
 @pytest.mark.django_db
 class TestRepeatedSignUp:
     def test_repeat_names_the_sign_up_the_first_request_made(self, bob, almaty) -> None:  # type: ignore[no-untyped-def]
-        day = timezone.localdate() + datetime.timedelta(days=3)
-        shift = ShiftFactory(
-            campaign=CampaignFactory(region=almaty), starts_at=local(day, 15), ends_at=local(day, 16)
-        )
+        shift = _shift_in_three_days(almaty)
         api = api_for(bob.user)
         first = api.post(f"/api/shifts/{shift.pk}/signup/", {}, format="json")
         assert first.status_code == 201
@@ -42,18 +47,7 @@ class TestRepeatedSignUp:
         assert Signup.objects.filter(shift=shift).count() == 1
 
     def test_waitlisted_repeat_says_waitlisted(self, bob, almaty) -> None:  # type: ignore[no-untyped-def]
-        from tests.factories import VolunteerFactory
-
-        day = timezone.localdate() + datetime.timedelta(days=3)
-        shift = ShiftFactory(
-            campaign=CampaignFactory(region=almaty),
-            starts_at=local(day, 15),
-            ends_at=local(day, 16),
-            capacity=1,
-        )
-        api_for(VolunteerFactory(region=almaty, with_account=True).user).post(
-            f"/api/shifts/{shift.pk}/signup/"
-        )
+        shift = _shift_in_three_days(almaty, taken_by_another=True)
         api = api_for(bob.user)
         first = api.post(f"/api/shifts/{shift.pk}/signup/", {}, format="json")
         assert first.json()["status"] == "waitlisted"
@@ -61,18 +55,7 @@ class TestRepeatedSignUp:
         assert (again["code"], again["id"], again["status"]) == ("already", first.json()["id"], "waitlisted")
 
     def test_other_refusals_carry_no_id(self, bob, almaty) -> None:  # type: ignore[no-untyped-def]
-        from tests.factories import VolunteerFactory
-
-        day = timezone.localdate() + datetime.timedelta(days=3)
-        shift = ShiftFactory(
-            campaign=CampaignFactory(region=almaty),
-            starts_at=local(day, 15),
-            ends_at=local(day, 16),
-            capacity=1,
-        )
-        api_for(VolunteerFactory(region=almaty, with_account=True).user).post(
-            f"/api/shifts/{shift.pk}/signup/"
-        )
+        shift = _shift_in_three_days(almaty, taken_by_another=True)
         full = api_for(bob.user).post(f"/api/shifts/{shift.pk}/signup/", {"waitlist": False}, format="json")
         assert full.status_code == 409 and set(full.json()) == {"detail", "code"}
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.care.factories import HelpRequestFactory
+from tests.conftest import api_for
 from tests.events.factories import CampaignFactory, ShiftFactory, local
 from tests.factories import VolunteerFactory
 from tests.front_offices.helpers import make_office, next_weekday, slot_at
@@ -52,12 +53,6 @@ def assert_documented(schema: dict[str, Any], method: str, path: str, response: 
     jsonschema.Draft4Validator(_json_schema(body_schema, schema["components"]["schemas"])).validate(
         response.json()
     )
-
-
-def api_for(user) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.mark.django_db

@@ -27,7 +27,6 @@ import redis
 from django.core.cache import caches
 from django.test import Client
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from accounts.models import AuditEntry
 from events.models import Signup
@@ -35,7 +34,7 @@ from front_offices.models import Visit
 from notifications.models import Message
 from reports.models import ExportJob
 from tests.concurrency import run_at_once
-from tests.conftest import client_for
+from tests.conftest import api_for, client_for
 from tests.core.test_health_and_errors import database_refusing_connections
 from tests.events.factories import CampaignFactory, ShiftFactory
 from tests.factories import VolunteerFactory
@@ -68,12 +67,6 @@ def redis_of_our_own(settings, tmp_path) -> Iterator[Any]:  # type: ignore[no-un
         }
         yield switch
         caches["default"].close()
-
-
-def api_for(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 class TestRedisStoppedWhileVolunteersBookAndSignUp:

@@ -10,19 +10,13 @@ from rest_framework.test import APIClient
 
 from front_offices.models import Visit
 from regions.models import Region
-from tests.conftest import client_for
+from tests.conftest import api_for, client_for
 from tests.factories import VolunteerFactory
 from volunteer_net.forms import MAX_BIGINT, id_param
 from volunteer_net.paging import SortedRowsPaginator
 from volunteers.models import Volunteer
 
 HUGE = ["99999999999999999999999", str(MAX_BIGINT + 1)]
-
-
-def _api(user) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 class TestIdsInApiFilters:
@@ -32,8 +26,8 @@ class TestIdsInApiFilters:
         with translation.override("en"):
             answers = {
                 "campaign": APIClient().get("/api/shifts/", {"campaign": huge}, HTTP_ACCEPT_LANGUAGE="en"),
-                "shift": _api(alice).get("/api/signups/", {"shift": huge}, HTTP_ACCEPT_LANGUAGE="en"),
-                "detachment": _api(alice).get(
+                "shift": api_for(alice).get("/api/signups/", {"shift": huge}, HTTP_ACCEPT_LANGUAGE="en"),
+                "detachment": api_for(alice).get(
                     "/api/volunteers/", {"detachment": huge}, HTTP_ACCEPT_LANGUAGE="en"
                 ),
             }
@@ -46,7 +40,7 @@ class TestIdsInApiFilters:
     def test_the_largest_id_is_a_filter_that_finds_nothing(self, alice) -> None:  # type: ignore[no-untyped-def]
         response = APIClient().get("/api/shifts/", {"campaign": str(MAX_BIGINT)})
         assert response.status_code == 200 and response.json()["results"] == []
-        assert _api(alice).get("/api/signups/", {"shift": str(MAX_BIGINT)}).status_code == 200
+        assert api_for(alice).get("/api/signups/", {"shift": str(MAX_BIGINT)}).status_code == 200
 
 
 class TestIdParam:

@@ -12,16 +12,11 @@ from rest_framework.test import APIClient
 
 from events import services
 from events.models import Campaign, Signup
+from tests.conftest import api_for
 from tests.factories import MinorFactory, SkillFactory, UserFactory, VolunteerFactory, years_ago
 from volunteers.models import Volunteer
 
 from .factories import CampaignFactory, ShiftFactory, local
-
-
-def api_for(user) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.mark.django_db

@@ -1,13 +1,8 @@
 import pytest
 from rest_framework.test import APIClient
 
+from tests.conftest import api_for
 from tests.factories import PASSWORD, VolunteerFactory
-
-
-def api_for(user) -> APIClient:  # type: ignore[no-untyped-def]
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 @pytest.mark.django_db
