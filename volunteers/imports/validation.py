@@ -273,7 +273,9 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
             _error(errors, target, MSG_TOO_LONG, {"limit": limit})
         # Ә, Ғ, Қ, Ң, Ө, Ұ, Ү, Һ have no place in Windows-1251: Russian-locale Excel saves them
         # into a CSV as "?", and "С?рсенбаев" was imported as a name.
-        if "?" in value and target not in lost:
+        # "\ufffd": a byte the file's encoding has no letter for (a Windows-1251 name far down
+        # a file whose first 64 KB were plain Latin, and so read as UTF-8).
+        if ("?" in value or "\ufffd" in value) and target not in lost:
             lost.add(target)
             _error(errors, target, MSG_LOST_LETTERS)
 

@@ -88,3 +88,19 @@ def test_name_alone_is_still_the_full_name() -> None:
     from volunteers.imports.mapping import auto_mapping
 
     assert auto_mapping(["Name", "Phone"]) == {"0": "full_name", "1": "phone"}
+
+
+def test_a_name_the_encoding_could_not_read_is_refused_not_imported(alice, almaty, settings) -> None:  # type: ignore[no-untyped-def]
+    """A Windows-1251 file whose first 64 KB are Latin only is read as UTF-8: a Cyrillic name
+    further down has bytes UTF-8 has no letter for."""
+    settings.IMPORT_ASYNC_ROWS = 10_000
+    header = ["Surname", "First name", "Date of birth"]
+    latin = [[f"Smith{n}", "John", "01.01.1990"] for n in range(3000)]
+    data = csv_bytes([header, *latin, ["Иванова", "Анна", "01.01.1990"]], encoding="cp1251")
+    batch = checked_batch(by=alice, region=almaty, rows=data)
+    assert batch.encoding == "utf-8"
+    last = ImportRow.objects.filter(batch=batch).order_by("-number").first()
+    assert last is not None
+    # It was imported as "\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd".
+    assert set(last.errors) == {"last_name", "first_name"}
+    assert batch.error_rows == 1
