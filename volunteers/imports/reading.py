@@ -52,8 +52,13 @@ def detect_encoding(sample: bytes) -> str:
         # An incremental decoder: a letter cut in two at the end of the sample is not an error.
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
     except UnicodeDecodeError:
-        # Excel "CSV (разделители — запятые)" on a Russian-locale Windows.
-        return "cp1251"
+        # Excel "CSV (разделители — запятые)" on a Russian-locale Windows, or its "CSV (MS-DOS)",
+        # which is code page 866: there most letters are bytes 0x80–0xAF, which Windows-1251
+        # spends on rare signs (its letters are 0xC0–0xFF). Read as 1251, such a file was
+        # imported as "Ђе¬Ґв®ў ".
+        high = sum(1 for byte in sample if byte >= 0xC0)
+        low = sum(1 for byte in sample if 0x80 <= byte < 0xB0)
+        return "cp866" if low > high else "cp1251"
     return "utf-8"
 
 

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from volunteers.imports import services
 from volunteers.imports.models import ImportBatch, ImportRow
 
-from .files import HEADER_RU, checked_batch, person_row, upload, xlsx_bytes
+from .files import HEADER_RU, checked_batch, csv_bytes, person_row, upload, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +164,20 @@ def test_a_workbook_that_states_no_size_is_counted(alice, almaty, settings) -> N
     batch = services.batch_upload(by=alice, region=almaty, upload=upload("export.xlsx", out.getvalue()))
     # It was 0, and a list of any length was checked within the request.
     assert batch.estimated_rows == 25 and services.runs_in_background(batch)
+
+
+def test_excel_csv_ms_dos_is_read_in_its_code_page(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    """Excel's "CSV (MS-DOS)" on a Russian-locale Windows writes code page 866."""
+    data = csv_bytes([HEADER_RU, person_row(1), person_row(2)], encoding="cp866")
+    batch = checked_batch(by=alice, region=almaty, rows=data, name="Список.csv")
+    assert batch.encoding == "cp866" and batch.mapping["0"] == "full_name"
+    first = _rows(batch)[0]
+    # It was read as Windows-1251: "Ђе¬Ґв®ў 1 Ђ©Јг«м ‘ҐаЁЄ®ў­ ", and no header was recognised.
+    assert (first.values["last_name"], first.values["locality"]) == ("Ахметова1", "Алматы")
+
+
+def test_windows_1251_with_yo_and_numero_stays_windows_1251() -> None:
+    from volunteers.imports.reading import detect_encoding
+
+    text = "Фамилия;Имя;Отряд\r\nЁлкина;Алёна;№ 5 «Жұлдыз»\r\nЮдина;Мария;№ 7\r\n"
+    assert detect_encoding(text.encode("cp1251", errors="replace")) == "cp1251"
