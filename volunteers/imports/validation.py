@@ -79,6 +79,7 @@ MSG_SKILL_UNKNOWN = _("Unknown skill “%(name)s”: add it to the skills catalo
 MSG_DETACHMENT_UNKNOWN = _("No detachment “%(name)s” in this region.")
 MSG_RELATION = _("Write mother, father, guardian or other.")
 MSG_LANGUAGE = _("Write kk, ru or en.")
+MSG_YEAR_ONLY = _("Only the year (%(year)s) is given: write the whole date of birth, for example 25.03.2004.")
 MSG_LOST_LETTERS = _(
     "Letters were lost here (“?”) when the file was saved: Excel writes Kazakh letters so in a "
     "plain CSV. Upload the spreadsheet itself (.xlsx), or save it as “CSV UTF-8”."
@@ -147,6 +148,8 @@ def parse_date(value: Any) -> datetime.date | None:
     if re.fullmatch(r"\d{4,5}(\.0+)?", text):
         return _serial(float(text))
     text = _YEAR_WORD.sub("", text.casefold()).strip()
+    if re.fullmatch(r"(19|20)\d\d", text):  # "1990 г."
+        raise YearOnly(int(text))
     named = _MONTH_DATE.fullmatch(text)
     if named:
         day, word, year = named.groups()
@@ -164,7 +167,18 @@ def parse_date(value: Any) -> datetime.date | None:
     raise ValueError(text)
 
 
+class YearOnly(ValueError):
+    """A year where the date of birth should be (a "Год рождения" column): 1990 is no day number
+    (it is 12.06.1905, and every such row was told the person would be over 110)."""
+
+    def __init__(self, year: int) -> None:
+        super().__init__(year)
+        self.year = year
+
+
 def _serial(number: float) -> datetime.date:
+    if number.is_integer() and 1900 <= number <= 2100:
+        raise YearOnly(int(number))
     # 1..2958465 is what Excel accepts; a birth date is well inside.
     if not 1 <= number < 2958466:
         raise ValueError(number)
@@ -281,8 +295,11 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
 
     birth: datetime.date | None = None
     raw_birth = cells.get("birth_date")
+    year_only = 0
     try:
         birth = parse_date(raw_birth) if raw_birth not in (None, "") else None
+    except YearOnly as exc:
+        year_only = exc.year  # the IIN may give the day (below)
     except (ValueError, OverflowError):
         _error(errors, "birth_date", MSG_DATE)
 
@@ -322,6 +339,10 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
         from ..validators import iin_birth_date
 
         birth = iin_birth_date(values["iin"])
+        if birth is not None and year_only and birth.year != year_only:
+            birth = None
+    if birth is None and year_only:
+        _error(errors, "birth_date", MSG_YEAR_ONLY, {"year": year_only})
     if birth is None and "birth_date" not in errors:
         _error(errors, "birth_date", MSG_REQUIRED_BIRTH)
     values["birth_date"] = birth.isoformat() if birth else ""

@@ -67,3 +67,32 @@ def test_dates_written_as_people_write_them(text: str, expected: datetime.date) 
 def test_a_named_month_that_is_no_date_is_refused(text: str) -> None:
     with pytest.raises(ValueError):
         parse_date(text)
+
+
+def test_a_birth_year_alone_takes_the_day_from_the_iin_or_says_what_is_missing(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    """A "Год рождения" column mapped as the date of birth: 1990 was taken for Excel's day 1990,
+    12.06.1905, and every row was told the person would be over 110."""
+    birth = datetime.date(1990, 5, 7)
+    with_iin, without, typed = person_row(1, birth=birth), person_row(2), person_row(3)
+    with_iin[1], without[1], typed[1] = "1990", "1991", "1992 г."
+    without[4] = typed[4] = ""
+    batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([HEADER_RU, with_iin, without, typed]))
+    first, second, third = ImportRow.objects.filter(batch=batch).order_by("number")
+    assert first.errors == {} and first.values["birth_date"] == "1990-05-07"
+    with translation.override("en"):
+        assert [error_text(e) for e in second.errors["birth_date"]] == [
+            "Only the year (1991) is given: write the whole date of birth, for example 25.03.2004."
+        ]
+        assert "1992" in error_text(third.errors["birth_date"][0])
+
+
+def test_a_year_that_is_not_the_iins_is_refused(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    row = person_row(1, birth=datetime.date(1990, 5, 7))
+    row[1] = "1989"
+    batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([HEADER_RU, row]))
+    stored = ImportRow.objects.get(batch=batch)
+    assert "birth_date" in stored.errors and stored.values["birth_date"] == ""
+
+
+def test_day_numbers_are_still_dates() -> None:
+    assert parse_date("32874") == datetime.date(1990, 1, 1) == parse_date(32874.0)
