@@ -60,6 +60,11 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "д р",
         "дата рожд",
         "туған жылы",
+        # A year alone: the IIN gives the day, or the row asks for it (validation.YearOnly).
+        "год рождения",
+        "год рожд",
+        "year of birth",
+        "birth year",
     ),
     "phone": (
         "телефон",

@@ -96,3 +96,10 @@ def test_a_year_that_is_not_the_iins_is_refused(alice, almaty) -> None:  # type:
 
 def test_day_numbers_are_still_dates() -> None:
     assert parse_date("32874") == datetime.date(1990, 1, 1) == parse_date(32874.0)
+
+
+@pytest.mark.parametrize("header", ["Год рождения", "Туған жылы", "Year of birth"])
+def test_a_birth_year_column_is_mapped_as_the_date_of_birth(header: str) -> None:
+    from volunteers.imports.mapping import guess_field
+
+    assert guess_field(header) == "birth_date"
