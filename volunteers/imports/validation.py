@@ -55,7 +55,7 @@ _MONTHS = {
     },
 }
 # What follows a date typed by hand: "01.02.2010 г.", "01.02.2010г", "2010 ж.".
-_YEAR_WORD = re.compile(r"\s*(г|гг|года?|ж|жыл|жылы)\.?$")
+_YEAR_WORD = re.compile(r"\s*(г|гг|года?|ж|жыл|жылы)\.?$", re.IGNORECASE)
 # Latin letters that look like Cyrillic ones, typed into a Cyrillic name on a keyboard without
 # the Kazakh layout (Latin i for і, h for һ) or pasted from another list. Y is left out: it is
 # both У and Ү.
@@ -147,10 +147,10 @@ def parse_date(value: Any) -> datetime.date | None:
         return None
     if re.fullmatch(r"\d{4,5}(\.0+)?", text):
         return _serial(float(text))
-    text = _YEAR_WORD.sub("", text.casefold()).strip()
+    text = _YEAR_WORD.sub("", text).strip()
     if re.fullmatch(r"(19|20)\d\d", text):  # "1990 г."
         raise YearOnly(int(text))
-    named = _MONTH_DATE.fullmatch(text)
+    named = _MONTH_DATE.fullmatch(text.casefold())
     if named:
         day, word, year = named.groups()
         month = _MONTHS.get(word[:3], _MONTHS.get(word[:2]))

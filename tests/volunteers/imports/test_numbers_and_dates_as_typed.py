@@ -57,6 +57,8 @@ def test_numbers_typed_as_numbers_are_still_read(alice, almaty) -> None:  # type
         ("1.2.2010", datetime.date(2010, 2, 1)),
         ("01/02/2010", datetime.date(2010, 2, 1)),
         ("2010-02-01", datetime.date(2010, 2, 1)),
+        ("2010-02-01T00:00:00", datetime.date(2010, 2, 1)),
+        ("01.02.2010 Г.", datetime.date(2010, 2, 1)),
     ],
 )
 def test_dates_written_as_people_write_them(text: str, expected: datetime.date) -> None:
