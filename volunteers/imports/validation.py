@@ -79,6 +79,10 @@ MSG_SKILL_UNKNOWN = _("Unknown skill “%(name)s”: add it to the skills catalo
 MSG_DETACHMENT_UNKNOWN = _("No detachment “%(name)s” in this region.")
 MSG_RELATION = _("Write mother, father, guardian or other.")
 MSG_LANGUAGE = _("Write kk, ru or en.")
+MSG_TWO_PHONES = _(
+    "Two numbers in one cell: keep one here, the person's own mobile. "
+    "A parent's number goes in the guardian's phone column."
+)
 MSG_YEAR_ONLY = _("Only the year (%(year)s) is given: write the whole date of birth, for example 25.03.2004.")
 MSG_LOST_LETTERS = _(
     "Letters were lost here (“?”) when the file was saved: Excel writes Kazakh letters so in a "
@@ -236,6 +240,22 @@ def iin_key(iin: str) -> str:
     return crypto.iin_digest(iin) if iin else ""
 
 
+_PHONE_SPLIT = re.compile(r"\s*(?:[,;/\\\n]|\s(?:и|және|or|или|немесе)\s)\s*", re.IGNORECASE)
+
+
+def _several_phones(text: str) -> bool:
+    """Two or more numbers, each a phone, written in one cell."""
+    parts = [part for part in _PHONE_SPLIT.split(text) if part.strip()]
+    if len(parts) < 2:
+        return False
+    try:
+        for part in parts:
+            normalize_phone(part)
+    except ValidationError:
+        return False
+    return True
+
+
 def one_script(name: str) -> str:
     """Each word of a Cyrillic name in Cyrillic letters: "Әлiбек" typed with a Latin i is
     "Әлібек", as the roster holds it and as duplicates are found by. A word in Latin letters
@@ -314,7 +334,11 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
             values[name] = normalize_phone(text(name))
         except ValidationError as exc:
             values[name] = ""
-            _add_validation_error(errors, name, exc)
+            if _several_phones(text(name)):
+                # "8 701 123 45 67, 8 777 765 43 21": told only "Enter a phone number such as …".
+                _error(errors, name, MSG_TWO_PHONES)
+            else:
+                _add_validation_error(errors, name, exc)
 
     email = text("email")
     if email:

@@ -105,3 +105,26 @@ def test_a_birth_year_column_is_mapped_as_the_date_of_birth(header: str) -> None
     from volunteers.imports.mapping import guess_field
 
     assert guess_field(header) == "birth_date"
+
+
+@pytest.mark.parametrize(
+    "cell", ["8 701 123 45 67, 8 777 765 43 21", "87011234567/87777654321", "+77011234567 и 87777654321"]
+)
+def test_two_phones_in_one_cell_say_so(alice, almaty, cell: str) -> None:  # type: ignore[no-untyped-def]
+    row = person_row(1)
+    row[2] = cell
+    batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([HEADER_RU, row], encoding="utf-8"))
+    stored = ImportRow.objects.get(batch=batch)
+    with translation.override("en"):
+        # It was "Enter a phone number such as +7 701 123 45 67 or 8 701 123 45 67."
+        assert [error_text(e) for e in stored.errors["phone"]] == [
+            "Two numbers in one cell: keep one here, the person's own mobile. "
+            "A parent's number goes in the guardian's phone column."
+        ]
+
+
+def test_a_phone_written_with_separators_is_one_phone(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    row = person_row(1)
+    row[2] = "8 (701) 123-45-67"
+    batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([HEADER_RU, row]))
+    assert ImportRow.objects.get(batch=batch).values["phone"] == "+77011234567"
