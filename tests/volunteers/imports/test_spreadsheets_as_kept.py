@@ -11,6 +11,7 @@ import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from openpyxl import Workbook
 
 from volunteers.imports import services
@@ -119,10 +120,10 @@ def test_excel_unicode_text_utf16_tab_separated(alice, almaty, bom: bytes) -> No
 
 @pytest.mark.parametrize("name", ["Список.xls", "Список.ods", "список.XLS"])
 def test_xls_and_ods_are_refused_with_what_to_do(alice, almaty, name: str) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("ru"), pytest.raises(ValidationError) as caught:
         services.batch_upload(by=alice, region=almaty, upload=upload(name, b"\xd0\xcf\x11\xe0" + bytes(600)))
     message = caught.value.message_dict["file"][0]
-    assert ".xlsx" in message and "Save as" in message
+    assert "Сохранить как → Книга Excel (.xlsx)" in message
 
 
 def test_a_macro_enabled_workbook_is_read(alice, almaty) -> None:  # type: ignore[no-untyped-def]
