@@ -168,17 +168,22 @@ def signup_moved(signup: Signup, shift: Shift, *, was_shift: Shift, transport_dr
     )
 
 
-def shift_moved(shift: Shift, *, signups: Iterable[Signup], transport_recheck: Collection[int] = ()) -> None:
+def shift_moved(
+    shift: Shift, *, signups: Iterable[Signup], transport_recheck: Collection[int] = (), retimed: bool = True
+) -> None:
     """The shift's time or place changed: each confirmed person's reminders move with the start
     (or are dropped when their new time has already passed) and carry the new place, and
     everyone still signed up is told. Those whose sign-up is in `transport_recheck` had a lift
-    arranged: their message says the coordinator will confirm it again."""
+    arranged: their message says the coordinator will confirm it again. When only the place
+    changed (`retimed` false) the message says so: "it now starts on …" read as a new time."""
     now = timezone.now()
     shared = shift_context(shift)
     reminders = _reminders(shift.starts_at)
     valid = reminder_validity(shift.starts_at, reminders)
     for signup in signups:
         context = {**shared, "transport_recheck": True} if signup.pk in transport_recheck else shared
+        if not retimed:
+            context = {**context, "place_only": True}
         if signup.status == Signup.Status.CONFIRMED:
             for kind, due_at in reminders:
                 if due_at > now:

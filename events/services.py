@@ -802,7 +802,8 @@ def shift_update(
     if skills is not None:
         locked.required_skills.set(list(skills))
     changed = any(getattr(locked, field) != value for field, value in before.items())
-    if (locked.starts_at, locked.ends_at) != (before["starts_at"], before["ends_at"]):
+    retimed = (locked.starts_at, locked.ends_at) != (before["starts_at"], before["ends_at"])
+    if retimed:
         # A shift's times corrected after attendance: the hours credited by the check-in follow
         # the shift's new length; hours a coordinator set by hand (with a reason) stay as set.
         Signup.objects.filter(shift=locked, status=Signup.Status.ATTENDED, hours_reason="").update(
@@ -830,6 +831,7 @@ def shift_update(
                 shift=locked, status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED)
             ).select_related("volunteer"),
             transport_recheck=recheck,
+            retimed=retimed,
         )
     _promote(locked, places=locked.capacity - taken, now=timezone.now(), waiting=waiting)
     shift.refresh_from_db()

@@ -421,3 +421,29 @@ class TestShiftChangeWithALift:
         services.shift_update(shift=shift, data={"place_name": "Сайран көлі", "address": ""}, by=alice)
         assert send_due() == 1
         assert "Сайран көлі" in mail.outbox[0].body
+
+    @pytest.mark.parametrize(
+        ("language", "moved", "retimed"),
+        [
+            ("kk", "ауысымы басқа орынға ауысты: Сайран көлі. Ол бұрынғыдай", "Енді ол"),
+            ("ru", "переехала в другое место: Сайран көлі. Начинается она, как и прежде,", "Теперь она"),
+        ],
+    )
+    def test_a_new_place_alone_is_not_told_as_a_new_time(
+        self, alice, almaty, shift, language: str, moved: str, retimed: str
+    ) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty, preferred_language=language)
+        services.signup_create(shift=shift, volunteer=person, by=None)
+        send_due()
+        mail.outbox.clear()
+        services.shift_update(shift=shift, data={"place_name": "Сайран көлі", "address": ""}, by=alice)
+        assert send_due() == 1
+        body = mail.outbox[0].body
+        assert moved in body and retimed not in body
+        assert moved in mail.outbox[0].alternatives[0][0]
+        # A new time is told as one.
+        mail.outbox.clear()
+        later = shift.starts_at + H
+        services.shift_update(shift=shift, data={"starts_at": later, "ends_at": later + 3 * H}, by=alice)
+        assert send_due() == 1
+        assert retimed in mail.outbox[0].body and moved not in mail.outbox[0].body
