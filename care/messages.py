@@ -126,26 +126,35 @@ def assignment_confirmed(assignment: Assignment, request: HelpRequest) -> None:
         return
     now = timezone.now()
     language = volunteer.preferred_language
+    # Someone the coordinator assigned who has no account (a walk-in) cannot open the request's
+    # page: the coordinator gives them the address, and hears from them if they cannot go.
+    has_account = volunteer.user_id is not None
 
     def confirmed(p: dict[str, str]) -> tuple[str, str]:
-        return (
-            _("You are going: %(kind)s, %(locality)s") % p,
-            _(
+        if has_account:
+            text = _(
                 "The coordinator has confirmed you for a help request: %(kind)s in %(locality)s, "
                 "%(window)s. The address and phone are on the request's page."
             )
-            % p,
-        )
+        else:
+            text = _(
+                "The coordinator has confirmed you for a help request: %(kind)s in %(locality)s, "
+                "%(window)s. The coordinator will give you the address and phone."
+            )
+        return (_("You are going: %(kind)s, %(locality)s") % p, text % p)
 
     def reminder(p: dict[str, str]) -> tuple[str, str]:
-        return (
-            _("Reminder: %(kind)s, %(when)s") % p,
-            _(
+        if has_account:
+            text = _(
                 "A reminder of your help request: %(kind)s in %(locality)s, %(window)s. "
                 "If you cannot go, withdraw on the request's page so that someone else can."
             )
-            % p,
-        )
+        else:
+            text = _(
+                "A reminder of your help request: %(kind)s in %(locality)s, %(window)s. "
+                "If you cannot go, tell the coordinator so that someone else can."
+            )
+        return (_("Reminder: %(kind)s, %(when)s") % p, text % p)
 
     message_schedule(
         recipient=volunteer,

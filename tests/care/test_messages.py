@@ -113,3 +113,24 @@ class TestCuratorsLanguage:
             subject_type="care.assignment", recipient_email="teacher@example.kz"
         )
         assert message.language == "kk"
+
+
+class TestWithoutAnAccount:
+    def test_a_walk_in_is_told_the_coordinator_gives_the_address_not_the_page(
+        self, alice, almaty, bob, request_later
+    ) -> None:  # type: ignore[no-untyped-def]
+        walk_in = VolunteerFactory(region=almaty, preferred_language="ru")
+        assert walk_in.user_id is None
+        services.assignment_volunteer(request=request_later, volunteer=walk_in, by=alice)
+        told, reminded = texts("care.assignment")
+        assert "Адрес и телефон вам сообщит координатор." in told
+        assert "сообщите координатору" in reminded
+        assert not any("странице заявки" in text for text in (told, reminded))
+
+    def test_a_volunteer_with_an_account_is_sent_to_the_page(self, alice, bob, request_later) -> None:  # type: ignore[no-untyped-def]
+        bob.preferred_language = "ru"
+        bob.save(update_fields=["preferred_language"])
+        services.assignment_volunteer(request=request_later, volunteer=bob, by=alice)
+        told, reminded = texts("care.assignment")
+        assert "Адрес и телефон — на странице заявки." in told
+        assert "откажитесь на странице заявки" in reminded
