@@ -16,21 +16,26 @@ from volunteers.services import volunteer_update
 from .factories import HelpRequestFactory, in_days
 
 
-@pytest.mark.django_db
-def test_a_birth_date_corrected_to_under_18_gives_up_the_place(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def adult_on_the_day(alice, almaty):  # type: ignore[no-untyped-def]
+    """A request in five days, and a person 18 on its day as the record says (the guardian's
+    consent is from before), assigned to it."""
     request = HelpRequestFactory(due_from=in_days(5), needed_hands=1)
     day = timezone.localtime(request.due_from).date()
-    # 18 on the request's day as the record said (the guardian's consent is from before).
-    person = MinorFactory(
-        region=almaty,
-        guardian_consent_at=timezone.now(),
-        birth_date=day.replace(year=day.year - 18) - datetime.timedelta(days=1),
-    )
-    assignment = services.assignment_volunteer(request=request, volunteer=person, by=alice)
+    # Turned 18 on the first of the month before (a first: no 29 February to trip on).
+    born = (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    born = born.replace(year=born.year - 18)
+    person = MinorFactory(region=almaty, guardian_consent_at=timezone.now(), birth_date=born)
+    return request, person, services.assignment_volunteer(request=request, volunteer=person, by=alice)
+
+
+@pytest.mark.django_db
+def test_a_birth_date_corrected_to_under_18_gives_up_the_place(alice, adult_on_the_day) -> None:  # type: ignore[no-untyped-def]
+    request, person, assignment = adult_on_the_day
+    day = timezone.localtime(request.due_from).date()
+    # Born a year later: 17 on the request's day.
     volunteer_update(
-        volunteer=person,
-        data={"birth_date": person.birth_date.replace(year=person.birth_date.year + 1)},
-        changed_by=alice,
+        volunteer=person, data={"birth_date": day.replace(day=1, year=day.year - 17)}, changed_by=alice
     )
     assignment.refresh_from_db()
     request.refresh_from_db()
@@ -39,15 +44,8 @@ def test_a_birth_date_corrected_to_under_18_gives_up_the_place(alice, almaty) ->
 
 
 @pytest.mark.django_db
-def test_a_correction_that_keeps_the_person_adult_keeps_the_place(alice, almaty) -> None:  # type: ignore[no-untyped-def]
-    request = HelpRequestFactory(due_from=in_days(5), needed_hands=1)
-    day = timezone.localtime(request.due_from).date()
-    person = MinorFactory(
-        region=almaty,
-        guardian_consent_at=timezone.now(),
-        birth_date=day.replace(year=day.year - 18) - datetime.timedelta(days=1),
-    )
-    assignment = services.assignment_volunteer(request=request, volunteer=person, by=alice)
+def test_a_correction_that_keeps_the_person_adult_keeps_the_place(alice, adult_on_the_day) -> None:  # type: ignore[no-untyped-def]
+    _request, person, assignment = adult_on_the_day
     volunteer_update(
         volunteer=person,
         data={"birth_date": person.birth_date - datetime.timedelta(days=30)},
