@@ -6,7 +6,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 
 @register()
@@ -70,4 +70,25 @@ def site_url_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]
             hint="Set SITE_URL to the site's public address, e.g. https://volunteer.kz (no trailing slash).",
             id="volunteer_net.E004",
         )
+    ]
+
+
+# The reminders' words name their hours (templates/notifications/*_reminder_*/subject.txt):
+# "Tomorrow", which only a reminder 24 hours ahead is for every start (it is sent on the Almaty day
+# before), then "In two hours" for a shift and "In an hour" for a visit.
+REMINDER_WORDS = {"SHIFT_REMINDER_HOURS": (24, 2), "VISIT_REMINDER_HOURS": (24, 1)}
+
+
+@register()
+def reminder_hours_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Other hours would send "Tomorrow" two days ahead, or "In two hours" three hours ahead."""
+    return [
+        Warning(
+            f"{name} is {','.join(map(str, getattr(settings, name)))}, but the reminders say "
+            f"{'Tomorrow'!r} and {'In two hours' if name.startswith('SHIFT') else 'In an hour'!r}.",
+            hint=f"Keep {','.join(map(str, hours))}, or change the reminders' subjects with it.",
+            id="volunteer_net.W001",
+        )
+        for name, hours in REMINDER_WORDS.items()
+        if tuple(getattr(settings, name)) != hours
     ]

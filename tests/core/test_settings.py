@@ -70,6 +70,22 @@ class TestSettingsGuard:
         # Not tagged for every command: migrate and the benches run without a site of their own.
         assert "volunteer_net.E004" not in _run({**production, "SITE_URL": ""}, "check").stderr
 
+    def test_reminder_hours_other_than_the_words_say_fail_check_deploy(self) -> None:
+        """The reminders say "Tomorrow" and "In two hours" ("In an hour" for a visit): 48 hours
+        would send "Tomorrow" two days ahead."""
+        production = {
+            "DEBUG": "false",
+            "SECRET_KEY": "x" * 20 + "-production-secret-with-enough-entropy-1234567890",
+            "ALLOWED_HOSTS": "volunteer.example.kz",
+            "SITE_URL": "https://volunteer.example.kz",
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            **IIN_KEYS,
+        }
+        for name, value in (("SHIFT_REMINDER_HOURS", "48,2"), ("VISIT_REMINDER_HOURS", "24,3")):
+            result = _run({**production, name: value}, "check", "--deploy", "--fail-level", "WARNING")
+            assert result.returncode != 0 and "volunteer_net.W001" in result.stderr, name
+            assert name in result.stderr
+
     def test_production_without_iin_keys_does_not_start(self) -> None:
         """The IIN is stored encrypted: without its own keys (not derived from SECRET_KEY, whose
         rotation would then lose every IIN) production stops at the checks, migrate included."""
