@@ -10,6 +10,8 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from volunteer_net.languages import profile_language
+
 from .models import User
 
 
@@ -116,9 +118,7 @@ class PasswordResetForm(DjangoPasswordResetForm):
         # The owner's language, not the page's: anybody may ask for a link to any address, and
         # the owner who chose Russian got it in whatever language the asking browser spoke. The
         # link starts with SITE_URL like every other mail's, not with the host the request named.
-        volunteer = getattr(context["user"], "volunteer", None)
-        language = volunteer.preferred_language if volunteer is not None else translation.get_language()
-        with translation.override(language):
+        with translation.override(profile_language(context["user"], translation.get_language())):
             super().send_mail(
                 subject_template_name,
                 email_template_name,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from notifications.services import message_schedule, messages_cancel
 from regions.models import CoordinatorAssignment
 from volunteer_net.dates import when_text
+from volunteer_net.languages import profile_language
 
 from .models import Assignment, HelpRequest
 
@@ -57,10 +58,8 @@ def _texts(request: HelpRequest, language: str, build: Any) -> dict[str, str]:
 
 
 def _language_of(user: Any) -> str:
-    """A staff account's language: its volunteer profile's, if it has one (a profile is where a
-    person chooses a language), else the site's."""
-    volunteer = getattr(user, "volunteer", None)
-    return volunteer.preferred_language if volunteer is not None else settings.LANGUAGE_CODE[:2]
+    """A staff account's language: its volunteer profile's, if it has one, else the site's."""
+    return profile_language(user, settings.LANGUAGE_CODE[:2])
 
 
 def _to_coordinators(request: HelpRequest, build: Any) -> None:

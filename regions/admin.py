@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -33,6 +34,11 @@ class CoordinatorAssignmentInline(NationalStaffTabularInline):
     verbose_name_plural = _("coordinated regions")
 
 
+def _page_language() -> str:
+    """The admin page's language: the welcome e-mail's unless national staff choose another."""
+    return (translation.get_language() or settings.LANGUAGE_CODE)[:2]
+
+
 @admin.register(User)
 class UserAdmin(NationalStaffAdmin, BaseUserAdmin):
     """Roles are assigned here by national staff: the national-staff flag, coordinated regions
@@ -60,7 +66,7 @@ class UserAdmin(NationalStaffAdmin, BaseUserAdmin):
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
         initial = super().get_changeform_initial_data(request)
-        initial.setdefault("language", (translation.get_language() or "kk")[:2])
+        initial.setdefault("language", _page_language())
         return initial
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -74,7 +80,7 @@ class UserAdmin(NationalStaffAdmin, BaseUserAdmin):
         """For accounts opened here whose welcome link lapsed or went astray. An account with a
         password already is skipped: its owner uses "Forgot your password?"."""
         waiting = [user for user in queryset if user.is_active and not user.has_usable_password()]
-        language = (translation.get_language() or "kk")[:2]
+        language = _page_language()
         for user in waiting:
             account_services.account_welcome_send(user=user, language=language)
         if waiting:

@@ -17,7 +17,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from .errors import RETRY_AFTER_SECONDS
+from .errors import OUTAGE_DETAIL, RETRY_AFTER_SECONDS
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -31,14 +31,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # so with the 503 page (volunteer_net/errors.py); an API client gets it as JSON, with the
         # same Retry-After, and may send the request again.
         set_rollback()
-        response = Response(
-            {
-                "detail": _(
-                    "The service is briefly unavailable. Nothing was saved: send the request again in a minute."
-                )
-            },
-            status=503,
-        )
+        response = Response({"detail": OUTAGE_DETAIL}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return drf_exception_handler(exc, context)

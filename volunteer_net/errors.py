@@ -19,12 +19,16 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import loader
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views import defaults
 
+from .middleware import API_PREFIX
+
 RETRY_AFTER_SECONDS = 30
-# Where the API is mounted (volunteer_net/urls.py).
-API_PREFIX = "/api/"
+# What an API client is told on a 503 (here, and by the API's exception handler).
+OUTAGE_DETAIL = gettext_lazy(
+    "The service is briefly unavailable. Nothing was saved: send the request again in a minute."
+)
 
 
 def _for_api(request: HttpRequest) -> bool:
@@ -37,12 +41,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
     if _for_api(request):
         # The messages of DRF's own answers (its catalogue translates them) and of the API's 503
         # (volunteer_net/api.py), for what escaped the API's exception handler.
-        if outage:
-            detail = gettext(
-                "The service is briefly unavailable. Nothing was saved: send the request again in a minute."
-            )
-        else:
-            detail = gettext("A server error occurred.")
+        detail = str(OUTAGE_DETAIL) if outage else gettext("A server error occurred.")
         response: HttpResponse = JsonResponse({"detail": detail}, status=503 if outage else 500)
     elif outage:
         response = HttpResponse(loader.get_template("503.html").render(), status=503)

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest
 
-_SUPPORTED = {code for code, _name in settings.LANGUAGES}
+# The codes of settings.LANGUAGES: what `?lang=`, a language cookie or a profile may name.
+SUPPORTED = frozenset(code for code, _name in settings.LANGUAGES)
+
+
+def profile_language(user: Any, default: str) -> str:
+    """The language a person chose on their volunteer profile (where a person chooses one), else
+    `default`: an account's mail, when nothing else says which language it reads."""
+    volunteer = getattr(user, "volunteer", None)
+    return volunteer.preferred_language if volunteer is not None else default
 
 
 def link_language(request: HttpRequest, owner_language: str) -> str:
@@ -14,4 +24,4 @@ def link_language(request: HttpRequest, owner_language: str) -> str:
     language of the person the link is for, in which the message that carried it was written —
     not whatever the phone's settings happen to send."""
     chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-    return chosen if chosen in _SUPPORTED else owner_language
+    return chosen if chosen in SUPPORTED else owner_language

@@ -8,7 +8,8 @@ from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.http import escape_leading_slashes
 
-_SUPPORTED = {code for code, _name in settings.LANGUAGES}
+from .languages import SUPPORTED
+
 # Where the API is mounted (volunteer_net/urls.py).
 API_PREFIX = "/api/"
 
@@ -25,7 +26,7 @@ class QueryLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         lang = request.GET.get("lang")
-        if lang in _SUPPORTED:
+        if lang in SUPPORTED:
             translation.activate(lang)
             request.LANGUAGE_CODE = lang
         return self.get_response(request)

@@ -59,10 +59,10 @@ _YEAR_WORD = re.compile(r"\s*(г|гг|года?|ж|жыл|жылы)\.?$", re.IGN
 # Latin letters that look like Cyrillic ones, typed into a Cyrillic name on a keyboard without
 # the Kazakh layout (Latin i for і, h for һ) or pasted from another list. Y is left out: it is
 # both У and Ү.
-_LOOK_ALIKES = str.maketrans("aceiopxyhkABCEHIKMOPTX", "асеіорхуһкАВСЕНІКМОРТХ")
+_LOOK_ALIKE_LETTERS = "aceiopxyhkABCEHIKMOPTX"
+_LOOK_ALIKES = str.maketrans(_LOOK_ALIKE_LETTERS, "асеіорхуһкАВСЕНІКМОРТХ")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _LATIN = re.compile("[A-Za-z]")
-_LOOK_ALIKE_LETTERS = frozenset("aceiopxyhkABCEHIKMOPTX")
 # A long number Excel showed in exponent form (6,11111E+11) and saved so in a CSV: its digits
 # are gone from the file.
 _EXPONENT = re.compile(r"\d+(?:[.,]\d+)?[eE][+-]?\d+")
@@ -265,7 +265,7 @@ def one_script(name: str) -> str:
     words = []
     for word in name.split(" "):
         latin = set(_LATIN.findall(word))
-        if latin and _CYRILLIC.search(word) and latin <= _LOOK_ALIKE_LETTERS:
+        if latin and _CYRILLIC.search(word) and latin <= set(_LOOK_ALIKE_LETTERS):
             word = word.translate(_LOOK_ALIKES)
         words.append(word)
     return " ".join(words)
