@@ -600,11 +600,6 @@ def batch_import(*, batch_id: int) -> ImportBatch:
         logger.exception("roster import %s failed; nothing was written", batch_id)
         ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.FAILED, failure="import")
         raise
-    if batch.status == ImportBatch.Status.DONE and batch.file_path:
-        # Imported: the file has served its purpose.
-        _delete_file(batch)
-        ImportBatch.objects.filter(pk=batch.pk).update(file_path="")
-        batch.file_path = ""
     return batch
 
 
@@ -731,6 +726,12 @@ def _import_locked(batch_id: int) -> ImportBatch:
     batch.failed_count = counts[ImportRow.Outcome.FAILED]
     batch.status = ImportBatch.Status.DONE
     batch.finished_at = timezone.now()
+    # Imported: the file has served its purpose. "Done" and the emptied path commit together (a
+    # page that saw "done" then still saw the path); the file itself goes once that has committed.
+    if batch.file_path:
+        imported = Path(batch.file_path)
+        transaction.on_commit(lambda: imported.unlink(missing_ok=True))
+        batch.file_path = ""
     batch.save()
     audit_record(
         actor=by,
@@ -780,4 +781,18 @@ def batches_clean_up(*, now: datetime.datetime | None = None) -> int:
         )
         ImportBatch.objects.filter(pk=batch.pk).update(file_path="", status=new_status)
         cleaned += 1
+    _orphans_delete(cutoff)
     return cleaned
+
+
+def _orphans_delete(cutoff: datetime.datetime) -> None:
+    """Delete old files that no batch names: an imported file is deleted just after its commit,
+    and a worker stopped between the two would otherwise leave it for ever."""
+    folder = Path(settings.IMPORT_DIR)
+    if not folder.is_dir():
+        return
+    named = set(ImportBatch.objects.exclude(file_path="").values_list("file_path", flat=True))
+    for path in folder.iterdir():
+        # Recent files may be uploads whose batch is not yet saved.
+        if path.is_file() and str(path) not in named and path.stat().st_mtime < cutoff.timestamp():
+            path.unlink(missing_ok=True)

@@ -4,6 +4,7 @@ against the test database, while the page's status endpoint reports the progress
 from __future__ import annotations
 
 import datetime
+import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -61,9 +62,13 @@ def test_a_large_file_is_checked_and_imported_by_a_worker(processes, settings, t
         services.batch_start_import(
             batch=batch, by=coordinator, consent_confirmed=True, consent_date=datetime.date(2025, 9, 1)
         )
+    uploaded = batch.file_path
     wait_for(lambda: status()["status"] == "done", timeout=120, what="the worker to import the file")
     batch.refresh_from_db()
+    # "Done" and the emptied path are one commit: a page that reads "done" never sees the path.
+    assert batch.file_path == ""
     assert batch.created_count == ROWS
     assert Volunteer.objects.filter(region=almaty, consent_method="imported").count() == ROWS
     assert VolunteerChange.objects.filter(action="import").count() == ROWS
-    assert batch.file_path == ""
+    # The file itself goes just after that commit.
+    wait_for(lambda: not os.path.exists(uploaded), timeout=10, what="the worker to delete the imported file")

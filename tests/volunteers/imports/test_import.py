@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
 
 import pytest
 from django.urls import reverse
@@ -38,11 +39,14 @@ def _import(batch: ImportBatch, user) -> ImportBatch:  # type: ignore[no-untyped
     )
 
 
-def test_import_creates_people_with_history_audit_and_paper_consent(alice, almaty, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_import_creates_people_with_history_audit_and_paper_consent(  # type: ignore[no-untyped-def]
+    alice, almaty, tmp_path, django_capture_on_commit_callbacks
+) -> None:
     rows = [person_row(n) for n in range(1, 4)] + [["", "01.01.1990", "", "", "", ""]]
     batch = _checked(alice, almaty, rows, name="Волонтёры 2025.csv")
     file_path = batch.file_path
-    batch = _import(batch, alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = _import(batch, alice)
     assert batch.status == ImportBatch.Status.DONE
     assert (batch.created_count, batch.updated_count, batch.skipped_count, batch.failed_count) == (3, 0, 0, 1)
     people = Volunteer.objects.filter(last_name__startswith="Ахметова").order_by("last_name")
@@ -67,8 +71,8 @@ def test_import_creates_people_with_history_audit_and_paper_consent(alice, almat
         "Paper consent held by the region (imported list): Волонтёры 2025.csv, 01.09.2025"
         in page.content.decode()
     )
-    # The uploaded file is gone once imported.
-    assert batch.file_path == "" and not __import__("os").path.exists(file_path)
+    # The uploaded file is gone once the import has committed.
+    assert batch.file_path == "" and not os.path.exists(file_path)
 
 
 def test_a_failed_batch_leaves_nothing_written(alice, almaty, monkeypatch, settings) -> None:  # type: ignore[no-untyped-def]
@@ -172,7 +176,27 @@ def test_old_uploads_are_cleaned_up(alice, almaty) -> None:  # type: ignore[no-u
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.EXPIRED and batch.file_path == ""
     assert not ImportRow.objects.filter(batch=batch).exists()
-    assert not __import__("os").path.exists(path)
+    assert not os.path.exists(path)
+
+
+def test_a_file_no_batch_names_is_deleted_once_old(alice, almaty, settings) -> None:  # type: ignore[no-untyped-def]
+    # A worker stopped between the import's commit and the file's deletion leaves such a file.
+    batch = _checked(alice, almaty, [person_row(1)])
+    kept = batch.file_path
+    folder = settings.IMPORT_DIR
+    left = os.path.join(folder, "left-behind.csv")
+    with open(left, "w") as f:
+        f.write("Фамилия;Имя\n")
+    day_ago = timezone.now().timestamp() - 25 * 3600
+    os.utime(left, (day_ago, day_ago))
+    os.utime(kept, (day_ago, day_ago))
+    just_written = os.path.join(folder, "uploading.csv")
+    with open(just_written, "w") as f:
+        f.write("Фамилия;Имя\n")
+    assert services.batches_clean_up() == 0
+    assert not os.path.exists(left)
+    # Recent, or named by a batch still waiting to be imported (however old the file): kept.
+    assert os.path.exists(just_written) and os.path.exists(kept)
 
 
 def test_a_person_registered_between_preview_and_import_is_not_added_twice(alice, almaty) -> None:  # type: ignore[no-untyped-def]
