@@ -128,7 +128,8 @@ REFUSAL = inline_serializer(
         "detail": serializers.CharField(help_text="Why, in the request's language."),
         "code": serializers.CharField(
             help_text="shift_cancelled, campaign_cancelled, not_open, started, deadline, awaiting_guardian "
-            "(a minor waiting for a parent's or guardian's consent), inactive, age_unknown, adults_only, "
+            "(a minor waiting for a parent's or guardian's consent), own_consent (of age now: the person's own "
+            "consent is given on their profile first), inactive, age_unknown, adults_only, "
             "min_age, consent, already, overlap, full, not_active, no_profile"
         ),
         "id": serializers.IntegerField(

@@ -110,6 +110,13 @@ def signup_refusal(
             code="awaiting_guardian",
             params={"name": volunteer.full_name},
         )
+    if volunteer.awaits_own_consent:
+        # Of age now, and still waiting for a guardian: the person's own consent is what is missing.
+        return ValidationError(
+            _("%(name)s is 18 now and gives their own consent to the processing of personal data first."),
+            code="own_consent",
+            params={"name": volunteer.full_name},
+        )
     if volunteer.anonymized_at is not None or volunteer.status != Volunteer.Status.ACTIVE:
         return ValidationError(
             _("%(name)s's volunteer profile is not active."),

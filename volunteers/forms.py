@@ -426,6 +426,15 @@ class ErasureRequestForm(forms.Form):
     )
 
 
+class OwnConsentForm(forms.Form):
+    """A person who came of age while awaiting their guardian consents for themselves."""
+
+    agree = forms.BooleanField(
+        label=_("I consent to the processing of my personal data under the terms shown"),
+        error_messages={"required": _("Tick the box to give your consent.")},
+    )
+
+
 class GuardianConfirmForm(forms.Form):
     """The page a guardian opens from their personal link."""
 

@@ -385,6 +385,18 @@ class Volunteer(ChoiceLabels, models.Model):
         """A minor without a recorded consent of their parent or legal representative."""
         return self.anonymized_at is None and self.guardian_consent_at is None and self.is_minor()
 
+    @property
+    def awaits_own_consent(self) -> bool:
+        """Came of age while awaiting a guardian who never answered: from 18 the consent to the
+        processing of personal data is the person's own (law 94-V), given again now that it
+        counts (the box ticked at 17 did not)."""
+        return (
+            self.anonymized_at is None
+            and self.status == self.Status.AWAITING_GUARDIAN
+            and self.guardian_consent_at is None
+            and not self.is_minor()
+        )
+
     def age(self, on: datetime.date | None = None) -> int | None:
         if self.birth_date is None:
             return None
@@ -525,6 +537,7 @@ class VolunteerChange(ChoiceLabels, models.Model):
         UPDATE = "update", _("Edited")
         CONSENT = "consent", _("Guardian consent recorded")
         CONSENT_WITHDRAWN = "consent_withdrawn", _("Guardian consent withdrawn")
+        OWN_CONSENT = "own_consent", _("Own consent given on coming of age")
         ANONYMISE = "anonymise", _("Anonymised")
         MERGE = "merge", _("Merged with a duplicate record")
         IMPORT = "import", _("Imported")

@@ -570,6 +570,33 @@ def _consent_give(
     return consent
 
 
+@transaction.atomic
+def own_consent_give(*, volunteer: Volunteer, by: User) -> Volunteer:
+    """A person who came of age while awaiting their guardian gives their own consent to the
+    processing of personal data, and from then on takes part as any adult."""
+    locked = _lock(volunteer)
+    _refuse_if_anonymised(locked)
+    if locked.is_minor():
+        raise ValidationError(
+            _("Under 18, the consent is given by a parent or legal representative."), code="minor"
+        )
+    if locked.status != Volunteer.Status.AWAITING_GUARDIAN or locked.guardian_consent_at is not None:
+        # A second tab or a double click: the first one did it.
+        raise ValidationError(_("Your consent is already recorded."), code="already")
+    locked.consent_at = timezone.now()
+    locked.consent_version = settings.CONSENT_VERSION
+    locked.consent_method = ConsentMethod.ONLINE
+    locked.status = Volunteer.Status.ACTIVE
+    locked.save(update_fields=["consent_at", "consent_version", "consent_method", "status", "updated_at"])
+    _record_change(
+        volunteer=locked,
+        changed_by=by,
+        action=VolunteerChange.Action.OWN_CONSENT,
+        fields=["consent_at", "status"],
+    )
+    return locked
+
+
 def _consent_withdraw(locked: Volunteer, *, by: User | None, reason: str) -> None:
     GuardianConsent.objects.filter(volunteer=locked, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(),

@@ -12,6 +12,7 @@ selfservice_patterns = [
     path("me/data.json", views.my_data, name="my_data"),
     path("me/delete/", views.account_delete, name="account_delete"),
     path("me/guardian-link/", views.guardian_link_send, name="guardian_link_send"),
+    path("me/consent/", views.own_consent, name="own_consent"),
     path("guardian/<str:token>/", views.guardian_confirm, name="guardian_consent"),
 ]
 

@@ -39,6 +39,7 @@ from .forms import (
     GuardianConsentForm,
     GuardianConsentWithdrawForm,
     MergeForm,
+    OwnConsentForm,
     OwnProfileForm,
     RegistrationProfileForm,
     RosterBulkForm,
@@ -93,8 +94,37 @@ def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = selectors.volunteer_of_user(user=request.user)
     # Where the guardian's link went, never the link: whoever holds it can give the consent.
     status = selectors.guardian_link_status(volunteer=volunteer) if volunteer else None
+    own_consent = OwnConsentForm() if volunteer and volunteer.awaits_own_consent else None
     return render(
-        request, "volunteers/profile.html", {"volunteer": volunteer, "guardian_link_status": status}
+        request,
+        "volunteers/profile.html",
+        {"volunteer": volunteer, "guardian_link_status": status, "own_consent_form": own_consent},
+    )
+
+
+@require_post(back="profile")
+@login_required
+def own_consent(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Someone who came of age while awaiting their guardian gives their own consent."""
+    volunteer = selectors.volunteer_of_user(user=request.user)
+    if volunteer is None:
+        raise Http404
+    form = OwnConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.own_consent_give(volunteer=volunteer, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("Thank you: your consent is recorded, and you can sign up for shifts.")
+            )
+        return redirect("profile")
+    return render(
+        request,
+        "volunteers/profile.html",
+        {"volunteer": volunteer, "guardian_link_status": None, "own_consent_form": form},
+        status=400,
     )
 
 

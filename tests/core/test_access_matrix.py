@@ -187,6 +187,8 @@ MATRIX: dict[str, str | tuple[str, str]] = {
     "me/data.json": "login 200 200 200 200 200 200 200",
     # "Send the guardian's link again", on a minor's profile (an adult is told there is none).
     "me/guardian-link/": ("405 405 405 405 405 405 405 405", "login - 404 404 404 404 - 404"),
+    # "Give my consent", on the profile of someone who came of age awaiting their guardian.
+    "me/consent/": ("405 405 405 405 405 405 405 405", "login - 404 404 404 404 - 404"),
     # Deleting the account asks for the password first (accounts/reauth.py); the test clients
     # log in without typing one.
     "me/delete/": "login 302 302 302 302 302 302 302",

@@ -63,6 +63,7 @@ EXCLUDED_PREFIXES = ("admin/", "api/", "i18n/")
 NOT_PAGES = {
     "me/data.json": "a file download (JSON)",
     "me/guardian-link/": "POST only (the 'Send the link again' button on a minor's profile)",
+    "me/consent/": "POST only (the 'Give my consent' button on the profile of someone come of age)",
     "healthz": "JSON for load balancers (liveness)",
     "readyz": "JSON for load balancers (readiness)",
     "accounts/logout/": "POST only (the header's log-out button)",

@@ -1,0 +1,113 @@
+"""Someone who registered at 17 and whose guardian never answered turns 18: from then on the
+consent to the processing of personal data is their own (law 94-V). They were left "awaiting
+guardian" for ever, told by every sign-up only that their profile was not active, with nothing on
+their profile to do about it."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from events.models import Signup
+from tests.conftest import client_for
+from tests.events.factories import ShiftFactory
+from tests.factories import MinorFactory, UserFactory
+from volunteers import services
+from volunteers.models import Volunteer, VolunteerChange
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def came_of_age(almaty):  # type: ignore[no-untyped-def]
+    """Registered alone at 17 a year ago (the box ticked then), 18 since last week."""
+    today = timezone.localdate()
+    person = MinorFactory(
+        region=almaty,
+        with_account=True,
+        first_name="Аружан",
+        birth_date=datetime.date(today.year - 18, today.month, 1) - datetime.timedelta(days=7),
+        status=Volunteer.Status.AWAITING_GUARDIAN,
+        consent_at=timezone.now() - datetime.timedelta(days=365),
+        consent_version="2024-01",
+    )
+    assert not person.is_minor() and person.awaits_own_consent and not person.awaits_guardian
+    return person
+
+
+def test_the_profile_asks_for_their_own_consent_and_the_shift_page_leads_there(came_of_age) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(came_of_age.user)
+    client.cookies["django_language"] = "en"
+    shift = ShiftFactory()
+    for url in (f"/shifts/{shift.pk}/", f"/shifts/{shift.pk}/signup/"):
+        page = client.get(url).content.decode()
+        assert "is 18 now and gives their own consent" in page, url
+        assert "is not active" not in page, url
+        assert 'href="/me/#own-consent"' in page, url
+    profile = client.get("/me/").content.decode()
+    assert 'id="own-consent"' in profile and "Next step: your own consent" in profile
+    # Not the guardian's section: that is for minors.
+    assert "guardian-next-step" not in profile
+
+
+def test_giving_it_activates_the_profile_with_history_and_sign_up_works(came_of_age, settings) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(came_of_age.user)
+    client.cookies["django_language"] = "en"
+    # The box is the consent: unticked, nothing changes.
+    refused = client.post("/me/consent/", {})
+    assert refused.status_code == 400
+    assert "Tick the box to give your consent." in refused.content.decode()
+    came_of_age.refresh_from_db()
+    assert came_of_age.status == Volunteer.Status.AWAITING_GUARDIAN
+
+    response = client.post("/me/consent/", {"agree": "on"}, follow=True)
+    assert "your consent is recorded" in "".join(str(m) for m in response.context["messages"])
+    came_of_age.refresh_from_db()
+    assert came_of_age.status == Volunteer.Status.ACTIVE
+    assert came_of_age.consent_version == settings.CONSENT_VERSION
+    assert timezone.now() - came_of_age.consent_at < datetime.timedelta(minutes=1)
+    change = VolunteerChange.objects.get(volunteer=came_of_age, action=VolunteerChange.Action.OWN_CONSENT)
+    assert change.changed_by == came_of_age.user
+    assert 'id="own-consent"' not in client.get("/me/").content.decode()
+
+    shift = ShiftFactory()
+    assert client.post(f"/shifts/{shift.pk}/signup/").status_code == 302
+    assert Signup.objects.get(shift=shift, volunteer=came_of_age).status == "confirmed"
+    # A second tab's post records nothing twice.
+    again = client.post("/me/consent/", {"agree": "on"}, follow=True)
+    assert "already recorded" in "".join(str(m) for m in again.context["messages"])
+    assert VolunteerChange.objects.filter(action=VolunteerChange.Action.OWN_CONSENT).count() == 1
+
+
+def test_a_minor_cannot_give_it(almaty) -> None:  # type: ignore[no-untyped-def]
+    minor = MinorFactory(region=almaty, with_account=True, status=Volunteer.Status.AWAITING_GUARDIAN)
+    assert not minor.awaits_own_consent
+    client = client_for(minor.user)
+    client.cookies["django_language"] = "en"
+    assert 'id="own-consent"' not in client.get("/me/").content.decode()
+    response = client.post("/me/consent/", {"agree": "on"}, follow=True)
+    assert "given by a parent or legal representative" in "".join(
+        str(m) for m in response.context["messages"]
+    )
+    minor.refresh_from_db()
+    assert minor.status == Volunteer.Status.AWAITING_GUARDIAN
+
+
+def test_an_erased_or_paused_profile_is_not_revived_by_it(came_of_age) -> None:  # type: ignore[no-untyped-def]
+    Volunteer.objects.filter(pk=came_of_age.pk).update(status=Volunteer.Status.PAUSED)
+    came_of_age.refresh_from_db()
+    assert not came_of_age.awaits_own_consent
+    with pytest.raises(Exception, match="already recorded"):
+        services.own_consent_give(volunteer=came_of_age, by=came_of_age.user)
+    came_of_age.refresh_from_db()
+    assert came_of_age.status == Volunteer.Status.PAUSED
+
+
+def test_the_page_is_only_a_post_and_only_for_a_volunteer(came_of_age) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(came_of_age.user)
+    assert client.get("/me/consent/").status_code == 405
+    staff = client_for(UserFactory())
+    assert staff.post("/me/consent/", {"agree": "on"}).status_code == 404
+    anonymous = Client().post("/me/consent/", {"agree": "on"})
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
