@@ -9,6 +9,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from . import services
+from .coming_of_age import coming_of_age_messages_schedule
 
 # A database that blinked (restart, failover) is worth a few more tries; a channel's own
 # transient errors are retried by the service with its back-off, recorded on the message.
@@ -40,3 +41,9 @@ def sweep_due_messages() -> dict[str, int]:
 def purge_old_messages() -> int:
     """Daily (beat): delete the messages settled more than NOTIFICATIONS_RETENTION_DAYS ago."""
     return services.messages_purge_old()
+
+
+@shared_task(ignore_result=True)
+def tell_those_come_of_age() -> int:
+    """Daily (beat): those who turned 18 awaiting their guardian are told to give their own consent."""
+    return coming_of_age_messages_schedule()

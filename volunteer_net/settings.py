@@ -405,6 +405,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 86400.0,
         "options": {"expires": 86400.0},
     },
+    # Those who turned 18 awaiting their guardian: one message each, on the birthday's morning.
+    "notifications-coming-of-age": {
+        "task": "notifications.tasks.tell_those_come_of_age",
+        "schedule": 86400.0,
+        "options": {"expires": 86400.0},
+    },
     "roster-imports-clean-up": {
         "task": "volunteers.imports.tasks.clean_up_imports",
         "schedule": 3600.0,
