@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from events.models import Signup
+from regions.models import CoordinatorAssignment
 from tests.conftest import client_for
 from tests.events.factories import ShiftFactory
 from tests.factories import MinorFactory, UserFactory
@@ -111,3 +112,12 @@ def test_the_page_is_only_a_post_and_only_for_a_volunteer(came_of_age) -> None: 
     assert staff.post("/me/consent/", {"agree": "on"}).status_code == 404
     anonymous = Client().post("/me/consent/", {"agree": "on"})
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+
+
+def test_staff_see_what_the_person_waits_for(came_of_age, almaty) -> None:  # type: ignore[no-untyped-def]
+    coordinator = UserFactory()
+    CoordinatorAssignment.objects.create(user=coordinator, region=almaty)
+    client = client_for(coordinator)
+    client.cookies["django_language"] = "ru"
+    page = client.get(f"/roster/{came_of_age.pk}/").content.decode()
+    assert "Ожидает согласия законного представителя (уже 18 лет: ожидается собственное согласие)" in page
