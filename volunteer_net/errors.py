@@ -32,7 +32,8 @@ OUTAGE_DETAIL = gettext_lazy(
 
 
 def _for_api(request: HttpRequest) -> bool:
-    return request.path.startswith(API_PREFIX)
+    # path_info, as the middleware reads it: behind a prefix (SCRIPT_NAME) `path` starts with it.
+    return request.path_info.startswith(API_PREFIX)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -52,6 +52,13 @@ class TestUnknownAddressesUnderApi:
         # The same words as DRF's own 404 (its catalogue translates them).
         assert response.json() == {"detail": "Табылмады."}
 
+    def test_behind_a_prefix_too(self) -> None:
+        # Served under a path prefix (SCRIPT_NAME, a proxy's /volunteers/): the API's own part of
+        # the address decides, as the middleware's.
+        response = APIClient().get("/api/nothing/", SCRIPT_NAME="/volunteers", HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+
     def test_pages_keep_the_404_page(self) -> None:
         response = Client().get("/no-such-page/")
         assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
