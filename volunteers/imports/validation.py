@@ -57,8 +57,8 @@ _MONTHS = {
 # What follows a date typed by hand: "01.02.2010 г.", "01.02.2010г", "2010 ж.".
 _YEAR_WORD = re.compile(r"\s*(г|гг|года?|ж|жыл|жылы)\.?$", re.IGNORECASE)
 # Latin letters that look like Cyrillic ones, typed into a Cyrillic name on a keyboard without
-# the Kazakh layout (Latin i for і, h for һ) or pasted from another list. Y is left out: it is
-# both У and Ү.
+# the Kazakh layout (Latin i for і, h for һ) or pasted from another list. A small y is у's twin;
+# a capital Y is left out, as like Ү as У.
 _LOOK_ALIKE_LETTERS = "aceiopxyhkABCEHIKMOPTX"
 _LOOK_ALIKES = str.maketrans(_LOOK_ALIKE_LETTERS, "асеіорхуһкАВСЕНІКМОРТХ")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
