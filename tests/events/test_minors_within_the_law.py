@@ -14,6 +14,7 @@ from events import services
 from events.models import Campaign, Signup
 from tests.conftest import client_for
 from tests.factories import MinorFactory, VolunteerFactory, years_ago
+from volunteers.models import years_before
 
 from .factories import CampaignFactory, ShiftFactory, in_days
 
@@ -58,7 +59,7 @@ class TestShiftChangedAfterMinorsSignedUp:
         """18 on the shift's day when signing up; moved three days earlier, still 17."""
         shift = ShiftFactory(adults_only=True, starts_at=in_days(10))
         day = shift.local_date
-        almost = _minor(almaty, birth_date=day.replace(year=day.year - 18) - datetime.timedelta(days=1))
+        almost = _minor(almaty, birth_date=years_before(day, 18) - datetime.timedelta(days=1))
         services.signup_create(shift=shift, volunteer=almost, by=None)
         earlier = shift.starts_at - datetime.timedelta(days=3)
         with pytest.raises(ValidationError) as info:
@@ -148,12 +149,12 @@ class TestBirthDateCorrectedAfterSigningUp:
         ordinary = ShiftFactory(starts_at=in_days(12))
         day = adults_only.local_date
         # 18 on the day of the adults-only shift, as the record said; the year was mistyped.
-        person = _minor(almaty, birth_date=day.replace(year=day.year - 18) - datetime.timedelta(days=1))
+        person = _minor(almaty, birth_date=years_before(day, 18) - datetime.timedelta(days=1))
         hard = services.signup_create(shift=adults_only, volunteer=person, by=None)
         kept = services.signup_create(shift=ordinary, volunteer=person, by=None)
         volunteer_update(
             volunteer=person,
-            data={"birth_date": person.birth_date.replace(year=person.birth_date.year + 1)},
+            data={"birth_date": years_before(person.birth_date, -1)},
             changed_by=alice,
         )
         hard.refresh_from_db()

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from events import services
 from events.models import Campaign, Shift, Signup
 from tests.factories import MinorFactory, VolunteerFactory, years_ago
-from volunteers.models import Volunteer
+from volunteers.models import Volunteer, years_before
 
 from .factories import CampaignFactory, ShiftFactory, in_days, local
 
@@ -103,9 +103,7 @@ class TestSignupCreate:
     def test_minimum_age_reached_by_the_shift_date_is_enough(self, almaty) -> None:  # type: ignore[no-untyped-def]
         shift = ShiftFactory(min_age=16, starts_at=in_days(10))
         # 16 on the day of the shift, 15 today.
-        teen = MinorFactory(
-            region=almaty, birth_date=shift.local_date.replace(year=shift.local_date.year - 16)
-        )
+        teen = MinorFactory(region=almaty, birth_date=years_before(shift.local_date, 16))
         assert teen.age() == 15
         assert services.signup_create(shift=shift, volunteer=teen, by=None).status == "confirmed"
 
@@ -114,10 +112,10 @@ class TestSignupCreate:
         day = timezone.localdate() + datetime.timedelta(days=5)
         shift = ShiftFactory(adults_only=True, starts_at=local(day, 1), ends_at=local(day, 4))
         assert shift.starts_at.astimezone(datetime.UTC).date() == day - datetime.timedelta(days=1)
-        eighteen_that_day = MinorFactory(region=almaty, birth_date=day.replace(year=day.year - 18))
+        eighteen_that_day = MinorFactory(region=almaty, birth_date=years_before(day, 18))
         assert services.signup_create(shift=shift, volunteer=eighteen_that_day, by=None).status == "confirmed"
         the_day_after = MinorFactory(
-            region=almaty, birth_date=day.replace(year=day.year - 18) + datetime.timedelta(days=1)
+            region=almaty, birth_date=years_before(day, 18) + datetime.timedelta(days=1)
         )
         assert refusal_code(shift, the_day_after) == "adults_only"
 
