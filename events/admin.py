@@ -23,9 +23,10 @@ from .models import Campaign, Shift, Signup
 class CampaignAdminForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not self.errors and self.instance.pk is not None:
-            # Nobody under 18 in emergency response: not while a minor holds a place on it.
-            services.campaign_kind_check(construct_instance(self, copy.copy(self.instance)))
+        if not self.errors and self.instance.pk is not None and "kind" in self.changed_data:
+            # Nobody under 18 in emergency response: not while a minor holds a place on it. Asked
+            # under the locks the service takes, held until the admin's save commits.
+            services.campaign_kind_change_check(construct_instance(self, copy.copy(self.instance)))
         return cleaned
 
 

@@ -291,6 +291,11 @@ def _signup_locked(
 ) -> Signup:
     """The sign-up itself, the shift and then the person locked by the caller (the lock order).
     `tell`: the usual confirmation (a move sends its own message instead)."""
+    if person.is_minor(locked.local_date) and locked.campaign.kind != Campaign.Kind.EMERGENCY:
+        # The campaign came joined to the shift as it was when this statement began: made an
+        # emergency response while this waited for the shift (the change holds it locked), it is
+        # read again, as only a minor's place depends on it (law 42-VI art. 12).
+        locked.campaign.kind = Campaign.objects.values_list("kind", flat=True).get(pk=locked.campaign_id)
     refusal = signup_refusal(shift=locked, volunteer=person)
     if refusal is not None:
         raise refusal
@@ -605,10 +610,7 @@ def campaign_update(*, campaign: Campaign, data: dict[str, Any], by: User) -> Ca
     _check_region(by, locked.region_id)
     locked.full_clean()
     if locked.kind != kind_before:
-        # The upcoming shifts are locked (the campaign, then its shifts, as a cancellation does)
-        # so that nobody signs up under the old kind meanwhile.
-        _lock_shifts(locked.shifts.filter(cancelled_at__isnull=True, starts_at__gt=timezone.now()))
-        campaign_kind_check(locked)
+        _kind_change_check(locked)
     outside = (
         locked.shifts.filter(cancelled_at__isnull=True)
         .exclude(_within_q(locked.starts_on, locked.ends_on))
@@ -624,6 +626,22 @@ def campaign_update(*, campaign: Campaign, data: dict[str, Any], by: User) -> Ca
     locked.save()
     campaign.refresh_from_db()
     return locked
+
+
+def _kind_change_check(campaign: Campaign) -> None:
+    """The upcoming shifts locked (the campaign's row is already: the campaign, then its shifts,
+    as a cancellation locks them), so that nobody signs up under the old kind meanwhile; then
+    the law asked of those signed up."""
+    _lock_shifts(campaign.shifts.filter(cancelled_at__isnull=True, starts_at__gt=timezone.now()))
+    campaign_kind_check(campaign)
+
+
+def campaign_kind_change_check(campaign: Campaign) -> None:
+    """`campaign_update`'s locks and check for a save that does not go through it: the admin's
+    form asks this inside the transaction that then saves (ModelAdmin's change view is one), so
+    that a minor's sign-up waits for the new kind instead of slipping in between."""
+    list(Campaign.objects.select_for_update().filter(pk=campaign.pk).values_list("pk", flat=True))
+    _kind_change_check(campaign)
 
 
 def campaign_kind_check(campaign: Campaign) -> None:

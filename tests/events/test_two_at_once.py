@@ -276,3 +276,63 @@ def test_a_shift_re_timed_as_it_is_cancelled_ends_cancelled_with_no_reminder_lef
     assert not waiting.filter(kind__contains="reminder").exists()
     assert not waiting.filter(kind="shift_changed").exists()
     _taken_matches_the_rows(shift)
+
+
+def test_a_minor_signing_up_as_the_admin_makes_the_campaign_an_emergency_is_refused(
+    regions_in_transactional_db,
+) -> None:  # type: ignore[no-untyped-def]
+    """National staff make a campaign an emergency response in the admin while a 16-year-old
+    signs up for one of its shifts: the sign-up waits for the save and is refused, instead of
+    leaving a minor on emergency work (law 42-VI art. 12)."""
+    from django.forms import modelform_factory
+
+    from events.admin import CampaignAdminForm
+    from events.models import Campaign
+    from tests.factories import MinorFactory
+
+    shift = ShiftFactory()
+    campaign = shift.campaign
+    teen = MinorFactory(region=campaign.region, guardian_consent_at=timezone.now())
+
+    def admin_save() -> object:
+        # As ModelAdmin's change view runs it: the form checked, then saved, in one transaction.
+        form = modelform_factory(Campaign, form=CampaignAdminForm, fields=["kind"])(
+            {"kind": Campaign.Kind.EMERGENCY}, instance=Campaign.objects.get(pk=campaign.pk)
+        )
+        assert form.is_valid(), form.errors
+        return form.save()
+
+    def sign_up() -> object:
+        return services.signup_create(shift=Shift.objects.get(pk=shift.pk), volunteer=teen, by=None)
+
+    assert _first_holds_then_second(admin_save, sign_up) == ["ok", "adults_only"]
+    assert not Signup.objects.filter(shift=shift).exists()
+
+
+def test_a_minor_signing_up_as_a_coordinator_makes_the_campaign_an_emergency_is_refused(
+    regions_in_transactional_db,
+) -> None:  # type: ignore[no-untyped-def]
+    """The same on the coordinator's pages (events.services.campaign_update). The sign-up waited
+    for the shift before, then read the campaign's kind as it was before the change."""
+    from events.models import Campaign
+    from regions.models import CoordinatorAssignment
+    from tests.factories import MinorFactory
+
+    shift = ShiftFactory()
+    campaign = shift.campaign
+    coordinator = UserFactory()
+    CoordinatorAssignment.objects.create(user=coordinator, region=campaign.region)
+    teen = MinorFactory(region=campaign.region, guardian_consent_at=timezone.now())
+
+    def make_emergency() -> object:
+        return services.campaign_update(
+            campaign=Campaign.objects.get(pk=campaign.pk),
+            data={"kind": Campaign.Kind.EMERGENCY},
+            by=coordinator,
+        )
+
+    def sign_up() -> object:
+        return services.signup_create(shift=Shift.objects.get(pk=shift.pk), volunteer=teen, by=None)
+
+    assert _first_holds_then_second(make_emergency, sign_up) == ["ok", "adults_only"]
+    assert not Signup.objects.filter(shift=shift).exists()
