@@ -538,13 +538,20 @@ def staff_hours(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action == "add_hours":
-                hours_form = OpeningHoursForm(request.POST, prefix="hours")
+                # The forms' rows belong to the office as they are validated: the model's rules
+                # read it (special hours are one office's), and without it a date's special hours
+                # were refused under a field the form does not have, and nothing was saved.
+                hours_form = OpeningHoursForm(
+                    request.POST, prefix="hours", instance=OpeningHours(office=office)
+                )
                 if hours_form.is_valid():
                     services.opening_hours_add(office=office, by=request.user, **hours_form.cleaned_data)
                     messages.success(request, _("Saved."))
                     return redirect("front_offices:hours", office.pk)
             elif action == "add_exception":
-                exception_form = ScheduleExceptionForm(request.POST, prefix="exception")
+                exception_form = ScheduleExceptionForm(
+                    request.POST, prefix="exception", instance=ScheduleException(office=office)
+                )
                 if exception_form.is_valid():
                     services.schedule_exception_add(
                         office=office, by=request.user, **exception_form.cleaned_data

@@ -1,0 +1,54 @@
+"""The office's hours page as its clerk keeps it: special hours on a date."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from front_offices.models import ScheduleException, VisitSlot
+from tests.conftest import client_for
+from tests.factories import UserFactory
+
+from .helpers import make_office, next_weekday, slots_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def office(almaty):  # type: ignore[no-untyped-def]
+    return make_office(capacity=2)
+
+
+@pytest.fixture
+def clerk(office):  # type: ignore[no-untyped-def]
+    user = UserFactory(email="clerk-hours-page@example.kz")
+    office.staff.add(user)
+    return user
+
+
+class TestSpecialHours:
+    def test_shorter_hours_on_a_date_are_saved_and_the_slots_follow(self, office, clerk) -> None:  # type: ignore[no-untyped-def]
+        day = next_weekday(2, after=2)
+        assert len(slots_for(office, day)) == 20
+        response = client_for(clerk).post(
+            f"/front-offices/{office.pk}/hours/",
+            {
+                "action": "add_exception",
+                "exception-date": day.isoformat(),
+                "exception-opens": "10:00",
+                "exception-closes": "12:00",
+                "exception-reason": "Семинар",
+            },
+        )
+        assert response.status_code == 302
+        row = ScheduleException.objects.get(office=office, date=day)
+        assert (row.opens, row.closes, row.reason) == (datetime.time(10), datetime.time(12), "Семинар")
+        times = [
+            timezone.localtime(slot.starts_at).strftime("%H:%M")
+            for slot in VisitSlot.objects.filter(office=office, local_date=day).order_by("starts_at")
+        ]
+        assert times == ["10:00", "10:30", "11:00", "11:30"]
+        page = client_for(clerk).get(f"/front-offices/{office.pk}/hours/").content.decode()
+        assert "10:00–12:00" in page and "Семинар" in page
