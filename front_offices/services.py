@@ -551,6 +551,22 @@ def _cancel_locked(visit: Visit, *, slot: VisitSlot | None, by: User | None, rea
     return visit
 
 
+def visit_move_refusal(*, visit: Visit, now: datetime.datetime | None = None) -> ValidationError | None:
+    """Why `visit` may not be moved now, whatever the new time, or None. The move page asks it
+    before offering times; `visit_reschedule` asks again under the lock.
+
+    A visit whose time has begun stays where it is, as a cancellation does: the staff mark it
+    (arrived or did not come), and moving it would take it off that day's record. A move is
+    not counted against the limit of upcoming visits either: a past visit nobody marked would
+    otherwise come back as one upcoming visit more than the limit allows."""
+    now = now or timezone.now()
+    if visit.status != Visit.Status.BOOKED:
+        return ValidationError(_("Only a booked visit can be moved."), code="not_booked")
+    if visit.starts_at <= now:
+        return ValidationError(_("This visit has already begun: it can no longer be moved."), code="past")
+    return None
+
+
 @transaction.atomic
 def visit_reschedule(
     *, visit: Visit, to_slot: VisitSlot, by: User | None, at_office: FrontOffice | None = None
@@ -564,8 +580,9 @@ def visit_reschedule(
     _hold_office(to_slot.pk)
     locked = _lock_visit(visit.pk)
     _still_at(locked, at_office)
-    if locked.status != Visit.Status.BOOKED:
-        raise ValidationError(_("Only a booked visit can be moved."), code="not_booked")
+    refusal = visit_move_refusal(visit=locked)
+    if refusal is not None:
+        raise refusal
     if locked.slot_id == to_slot.pk:
         raise ValidationError(_("You already have a visit booked at this time."), code="duplicate")
     ids = sorted(i for i in (locked.slot_id, to_slot.pk) if i is not None)

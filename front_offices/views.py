@@ -258,6 +258,11 @@ def _move_page(
     staff: bool,
 ) -> HttpResponse:
     """Choose another slot of the visit's office (a date, then a time) and move in one step."""
+    refusal = services.visit_move_refusal(visit=visit)
+    if refusal is not None:
+        # No times to offer for a visit that cannot move: back to where it came from, saying why.
+        messages.error(request, _error_text(refusal))
+        return redirect(done_url)
     first, last = selectors.booking_window()
     default = max(visit.local_date, first)
     day = min(max(_day_param(request, default), first), last)
