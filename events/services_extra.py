@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import math
 import secrets
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -33,6 +34,7 @@ from notifications.models import Message
 from notifications.services import message_schedule
 from regions.validators import validate_point_in_kazakhstan
 from volunteer_net.dates import when_text
+from volunteer_net.short_tokens import BadToken, is_short, short_dumps, short_loads, short_peek
 from volunteers.models import ADULT_AGE, Skill, Volunteer, years_before
 
 from .models import CallOut, CallOutAnswer, Campaign, Shift, Signup, TransportRequest
@@ -281,13 +283,45 @@ def _validate_near(near: Near) -> None:
         )
 
 
+# The short link's fields (volunteer_net/short_tokens.py): the answer's row, when made (ms). The
+# row's own secret enters the signature.
+_CALLOUT_LAYOUT = "IQ"
+
+
 def callout_token(answer: CallOutAnswer) -> str:
-    return signing.dumps({"a": answer.pk, "t": answer.token}, salt=CALLOUT_SALT, compress=True)
+    """Short, for the SMS: a call-out goes to thousands, each SMS part paid for."""
+    return short_dumps(
+        _CALLOUT_LAYOUT, (answer.pk, int(time.time() * 1000)), salt=CALLOUT_SALT, key_extra=answer.token
+    )
+
+
+def _answers() -> QuerySet[CallOutAnswer]:
+    # An erased person's links are dead (law 94-V): as forged ones, whatever their age.
+    return CallOutAnswer.objects.select_related("callout__campaign", "volunteer").filter(
+        volunteer__anonymized_at__isnull=True
+    )
+
+
+def _answer_from_short_token(token: str) -> CallOutAnswer:
+    try:
+        answer_id, _issued = short_peek(token, _CALLOUT_LAYOUT)
+        assert isinstance(answer_id, int)
+        answer = _answers().get(pk=answer_id)
+        _answer_id, issued_ms = short_loads(token, _CALLOUT_LAYOUT, salt=CALLOUT_SALT, key_extra=answer.token)
+    except BadToken:
+        raise CallOutAnswer.DoesNotExist from None
+    assert isinstance(issued_ms, int)
+    if time.time() - issued_ms / 1000 > CALLOUT_LINK_MAX_AGE.total_seconds():
+        raise signing.SignatureExpired
+    return answer
 
 
 def callout_answer_from_token(token: str) -> CallOutAnswer:
     """The answer row a link is for. Raises signing.SignatureExpired for an old link and
-    CallOutAnswer.DoesNotExist for a forged one (or one whose row is gone)."""
+    CallOutAnswer.DoesNotExist for a forged one (or one whose row is gone). Links made before
+    links were short are read as they were written, until they expire."""
+    if is_short(token):
+        return _answer_from_short_token(token)
     try:
         data: Any = signing.loads(token, salt=CALLOUT_SALT, max_age=CALLOUT_LINK_MAX_AGE)
     except signing.SignatureExpired:
@@ -296,10 +330,7 @@ def callout_answer_from_token(token: str) -> CallOutAnswer:
         raise CallOutAnswer.DoesNotExist from None
     if not isinstance(data, dict) or not isinstance(data.get("a"), int) or not isinstance(data.get("t"), str):
         raise CallOutAnswer.DoesNotExist
-    # An erased person's links are dead (law 94-V): as forged ones, whatever their age.
-    return CallOutAnswer.objects.select_related("callout__campaign", "volunteer").get(
-        pk=data["a"], token=data["t"], volunteer__anonymized_at__isnull=True
-    )
+    return _answers().get(pk=data["a"], token=data["t"])
 
 
 @transaction.atomic

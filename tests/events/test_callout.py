@@ -15,7 +15,9 @@ from django.test import Client
 from events import services_extra
 from events.models import CallOut, CallOutAnswer, Campaign, Signup
 from notifications.models import Message
+from notifications.rendering import render_message
 from notifications.services import messages_send_due
+from notifications.sms import sms_segments
 from notifications.timing import in_quiet_hours
 from tests.conftest import client_for, mailed_link
 from tests.factories import MinorFactory, SkillFactory, VolunteerFactory, years_ago
@@ -149,6 +151,40 @@ class TestLinks:
         assert client.post(f"/callout/{wrong_secret}/", {"answer": "yes"}).status_code == 404
         answer.refresh_from_db()
         assert answer.answer == "none"
+
+    def test_links_sent_before_links_were_short_still_open(self, flood, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        answer = _call(flood, alice).answers.get()
+        before = signing.dumps(
+            {"a": answer.pk, "t": answer.token}, salt=services_extra.CALLOUT_SALT, compress=True
+        )
+        assert client_for(bob.user).get(f"/callout/{before}/").status_code == 200
+        assert services_extra.callout_answer_from_token(before) == answer
+
+    def test_a_link_made_with_another_answers_secret_is_404(self, flood, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        VolunteerFactory(region=almaty)
+        first, second = _call(flood, alice).answers.order_by("pk")
+        CallOutAnswer.objects.filter(pk=second.pk).update(token=first.token + "x")
+        # Signed for the first answer's row: the second's secret differs, so the link is refused.
+        swapped = services_extra.short_dumps(
+            "IQ",
+            (second.pk, int(time.time() * 1000)),
+            salt=services_extra.CALLOUT_SALT,
+            key_extra=first.token,
+        )
+        assert Client().get(f"/callout/{swapped}/").status_code == 404
+
+    def test_the_sms_with_its_link_fits_two_parts(self, flood, alice, almaty, settings) -> None:  # type: ignore[no-untyped-def]
+        """A call-out goes to thousands of phones, each part of each SMS paid for: the link was
+        106 characters and, with the Kazakh or Russian text, made three parts of a short call."""
+        settings.SITE_URL = "https://volunteers.example.kz"
+        for language in ("kk", "ru"):
+            VolunteerFactory(region=almaty, preferred_channel="sms", preferred_language=language)
+        _call(flood, alice)
+        texts = [render_message(m)[1] for m in Message.objects.filter(kind="callout", channel="sms")]
+        assert len(texts) == 2
+        for text in texts:
+            assert "https://volunteers.example.kz/callout/" in text and "Қапшық толтыру керек." in text
+            assert sms_segments(text) <= 2, text
 
     def test_expired_link_says_so(self, flood, alice, bob) -> None:  # type: ignore[no-untyped-def]
         answer = _call(flood, alice).answers.get()

@@ -13,7 +13,9 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from notifications.models import Message
+from notifications.rendering import render_message
 from notifications.services import messages_send_due
+from notifications.sms import sms_segments
 from tests.conftest import client_for
 from tests.factories import MinorFactory, VolunteerFactory, years_ago
 from tests.notifications.conftest import clock
@@ -525,3 +527,24 @@ class TestGuardianPhoneOnTheProfile:
         # Editing something else is not blocked by it.
         minor.refresh_from_db()
         assert self._edit(minor, locality="Қаскелең").status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["kk", "ru"])
+def test_the_guardians_sms_with_its_link_fits_two_parts(almaty, settings, language: str) -> None:  # type: ignore[no-untyped-def]
+    """Each part of an SMS is paid for: the link alone was 160 characters, and the SMS, with the
+    Kazakh or Russian words around it (67 characters a part), came in four."""
+    settings.SITE_URL = "https://volunteers.example.kz"
+    child = MinorFactory(
+        region=almaty,
+        birth_date=years_ago(12),
+        first_name="Аружан",
+        last_name="Серікқызы",
+        preferred_language=language,
+        status=Volunteer.Status.AWAITING_GUARDIAN,
+    )
+    services.guardian_link_send(volunteer=child)
+    [message] = guardian_messages(child)
+    text = render_message(message)[1]
+    assert f"https://volunteers.example.kz/guardian/{token_of(message)}/" in text
+    assert sms_segments(text) <= 2, text
