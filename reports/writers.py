@@ -12,9 +12,10 @@ import csv
 import datetime
 import io
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .registry import Column
 from .xlsx import DATE, DATETIME, DECIMAL, SheetWriter
@@ -23,6 +24,28 @@ from .xlsx import DATE, DATETIME, DECIMAL, SheetWriter
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 BATCH = 2000
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    """How a CSV file separates its cells and writes a decimal."""
+
+    delimiter: str
+    decimal: str
+
+
+# Excel opens a CSV with the list separator and the decimal sign of Windows' regional settings:
+# ";" and "," in Russia and Kazakhstan. A comma-separated file landed in one column there, and
+# "4.00" hours read as April 2000. English keeps "," and "." (what Excel expects there).
+SEMICOLON = CsvFormat(delimiter=";", decimal=",")
+COMMA = CsvFormat(delimiter=",", decimal=".")
+
+
+def csv_format(language: str | None = None) -> CsvFormat:
+    """The CSV format of the reader's language (the active one unless given): the language an
+    export is made in stands for the regional settings of the spreadsheet that opens it."""
+    language = (language or translation.get_language() or "kk")[:2]
+    return COMMA if language == "en" else SEMICOLON
 
 
 def neutralise(value: str) -> str:
@@ -53,8 +76,10 @@ def _text(v: Any) -> str:
     return "'" + v if v and v[0] in FORMULA_PREFIXES else v
 
 
-def _csv_cell(kind: str, neutralised: bool = False) -> Callable[[Any], Any] | None:
+def _csv_cell(kind: str, neutralised: bool = False, decimal: str = ".") -> Callable[[Any], Any] | None:
     """The conversion a column's cells need in CSV (None: written as they are)."""
+    if kind == "decimal" and decimal != ".":
+        return lambda v: "" if v is None else str(v).replace(".", decimal)
     if kind == "text":
         return None if neutralised else _text
     if kind == "datetime":
@@ -94,13 +119,27 @@ def csv_chunks(
     *,
     totals_label: str,
     progress: Callable[[int], None] | None = None,
+    fmt: CsvFormat | None = None,
 ) -> Iterator[bytes]:
-    """UTF-8 with a BOM (so that Excel reads Cyrillic and Kazakh letters), one chunk per batch."""
+    """UTF-8 with a BOM (so that Excel reads Cyrillic and Kazakh letters), one chunk per batch,
+    in `fmt` (by default the active language's, read now: a streamed response's chunks are made
+    after its view has returned)."""
+    return _csv_chunks(columns, rows, totals_label=totals_label, progress=progress, fmt=fmt or csv_format())
+
+
+def _csv_chunks(
+    columns: list[Column],
+    rows: Iterable[tuple[Any, ...]],
+    *,
+    totals_label: str,
+    progress: Callable[[int], None] | None,
+    fmt: CsvFormat,
+) -> Iterator[bytes]:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=fmt.delimiter)
     buffer.write(BOM)
     writer.writerow([str(c.header) for c in columns])
-    cells = [_csv_cell(c.kind, c.neutralised) for c in columns]
+    cells = [_csv_cell(c.kind, c.neutralised, fmt.decimal) for c in columns]
     # Only the columns that need a conversion get one; the others pass through as they came.
     converted = [(i, cell) for i, cell in enumerate(cells) if cell is not None]
 
@@ -130,7 +169,11 @@ def csv_chunks(
                 progress(count)
     totals.rows = count
     if totals.indexes:
-        writer.writerow(["" if v is None else v for v in totals.row(columns, totals_label)])
+        line = totals.row(columns, totals_label)
+        for i, cell in converted:
+            if columns[i].kind == "decimal" and line[i] is not None:
+                line[i] = cell(line[i])
+        writer.writerow(["" if v is None else v for v in line])
     yield buffer.getvalue().encode("utf-8")
     if progress:
         progress(totals.rows)
@@ -143,8 +186,9 @@ def write_csv(
     *,
     totals_label: str,
     progress: Callable[[int], None] | None = None,
+    fmt: CsvFormat | None = None,
 ) -> None:
-    for chunk in csv_chunks(columns, rows, totals_label=totals_label, progress=progress):
+    for chunk in csv_chunks(columns, rows, totals_label=totals_label, progress=progress, fmt=fmt):
         target.write(chunk)
 
 
@@ -174,23 +218,36 @@ def write_csv_copy(
     *,
     totals_label: str,
     progress: Callable[[int], None] | None = None,
+    fmt: CsvFormat | None = None,
 ) -> int:
     """The CSV export written by PostgreSQL itself (COPY … TO STDOUT WITH CSV) between our BOM
     and header and our totals row: the same file as write_csv, at the database's speed."""
     from django.db import connection
 
+    fmt = fmt or csv_format()
     values, totals = copy
     sql, params = values.query.sql_with_params()
     header = io.StringIO()
     header.write(BOM)
-    csv.writer(header).writerow([str(c.header) for c in columns])
+    csv.writer(header, delimiter=fmt.delimiter).writerow([str(c.header) for c in columns])
     target.write(header.getvalue().encode("utf-8"))
     sink = _CountingWriter(target, progress)
+    names = [f"c{i}" for i in range(len(columns))]
+    # Decimals with the format's sign, as write_csv writes them.
+    cells = ", ".join(
+        f"replace({n}::text, '.', '{fmt.decimal}')" if c.kind == "decimal" and fmt.decimal != "." else n
+        for c, n in zip(columns, names, strict=True)
+    )
+    delimiter = fmt.delimiter.replace("'", "''")
     with connection.cursor() as cursor:
         statement = cursor.mogrify(sql, params)
         if isinstance(statement, bytes):
             statement = statement.decode()
-        cursor.copy_expert(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv, ENCODING 'UTF8')", sink)
+        cursor.copy_expert(
+            f"COPY (SELECT {cells} FROM ({statement}) AS q({', '.join(names)})) "  # noqa: S608 (our own SQL)
+            f"TO STDOUT WITH (FORMAT csv, DELIMITER '{delimiter}', ENCODING 'UTF8')",
+            sink,
+        )
         rows = cursor.rowcount
     if totals:
         sums = values.order_by().aggregate(**{f"t{i}": agg for i, agg in totals.items()})
@@ -198,8 +255,10 @@ def write_csv_copy(
         line[0] = totals_label
         for i in totals:
             line[i] = sums[f"t{i}"] or 0
+            if columns[i].kind == "decimal":
+                line[i] = str(line[i]).replace(".", fmt.decimal)
         out = io.StringIO()
-        csv.writer(out).writerow(line)
+        csv.writer(out, delimiter=fmt.delimiter).writerow(line)
         target.write(out.getvalue().encode("utf-8"))
     if progress:
         progress(rows)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 import zipfile
 import zoneinfo
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from accounts.models import AuditEntry
@@ -34,8 +35,17 @@ def export(client, **data):  # type: ignore[no-untyped-def]
 
 
 def read_csv(content: bytes) -> list[list[str]]:
+    """The cells as the spreadsheet of the file's language reads them: a Kazakh or Russian file
+    is separated by ";" with decimal commas (given back here with a point, to be compared as
+    numbers), an English one by "," with decimal points."""
     assert content.startswith("\ufeff".encode()), "UTF-8 with a BOM, so that Excel reads Kazakh letters"
-    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    text = content.decode("utf-8-sig")
+    header = text.splitlines()[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    if delimiter == ";":
+        rows = [[re.sub(r"^(-?\d+),(\d+)$", r"\1.\2", cell) for cell in row] for row in rows]
+    return rows
 
 
 def read_xlsx(content: bytes) -> list[tuple]:  # type: ignore[type-arg]
@@ -335,3 +345,50 @@ class TestExportPagesDates:
         assert shown_until in available
         # "<date> дейін" needed -ға on the date: a label and the date instead.
         assert "дейін" not in available and until.strftime("%Y-%m-%d") not in available
+
+
+class TestCsvOpensInTheReadersSpreadsheet:
+    """Excel splits a CSV by the list separator of Windows' regional settings and reads numbers
+    with its decimal sign: ";" and "," in Russia and Kazakhstan. A Kazakh or Russian export is
+    written that way (streamed, and by COPY in the background); an English one keeps "," and "."."""
+
+    @staticmethod
+    def lines(content: bytes) -> list[str]:
+        return content.decode("utf-8-sig").splitlines()
+
+    @pytest.mark.parametrize("language", ["ru", "kk"])
+    def test_hours_are_numbers_in_columns_of_their_own(self, world, nora, language, tmp_path) -> None:  # type: ignore[no-untyped-def]
+        from reports import services
+        from reports.registry import EXPORTS
+        from reports.scope import ReportScope
+
+        response = client_for(nora).post(
+            "/reports/export/",
+            period_query(report="signups", file_format="csv"),
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        streamed = self.lines(b"".join(response.streaming_content))  # type: ignore[attr-defined]
+        path = tmp_path / "job.csv"
+        with translation.override(language):  # as the worker runs a job in its requester's language
+            services.export_write(
+                export=EXPORTS["signups"],
+                scope=ReportScope(user=nora, start=PERIOD[0], end=PERIOD[1]),
+                file_format="csv",
+                target=str(path),
+            )
+        for lines in (streamed, self.lines(path.read_bytes())):
+            header, *body, totals = lines
+            assert len(header.split(";")) == 9, header
+            first = body[0].split(";")
+            # 15.01.2026 10:00 Almaty, Айгүл's 3.50 hours of "Таза Алматы".
+            assert (first[0], first[1], first[8]) == ("2026-01-15 10:00", "Таза Алматы", "3,50")
+            assert totals.split(";")[-1] == "20,75"
+            assert "." not in "".join(row.split(";")[-1] for row in body)
+
+    def test_an_english_file_keeps_commas_and_points(self, world, nora) -> None:  # type: ignore[no-untyped-def]
+        response = client_for(nora).post(
+            "/reports/export/", period_query(report="hours", file_format="csv"), HTTP_ACCEPT_LANGUAGE="en"
+        )
+        header, *_body, totals = self.lines(b"".join(response.streaming_content))  # type: ignore[attr-defined]
+        assert header.split(",")[-1] == "Hours"
+        assert totals.split(",")[-1] == "20.75"
