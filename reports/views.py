@@ -309,7 +309,8 @@ def my_certificates(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = volunteer_of_user(user=request.user)
     if volunteer is None:
         raise Http404
-    form = CertificateForm(request.POST or None)
+    # In the holder's own language unless they choose another, as staff issue it for them.
+    form = CertificateForm(request.POST or None, initial={"language": volunteer.preferred_language})
     if request.method == "POST" and form.is_valid():
         try:
             certificate = services.certificate_issue(

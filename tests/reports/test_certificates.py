@@ -210,3 +210,13 @@ class TestCertificateDates:
             assert 'datetime="2026-01-01"' in html and 'datetime="2026-06-30"' in html, name
             assert ">2026-01-01" not in html and "2026-01-01 –" not in html, name
             assert "13.50" not in html and "13,50" not in html, name
+
+
+def test_own_certificate_is_offered_in_the_holders_language(world, holder) -> None:  # type: ignore[no-untyped-def]
+    """A Russian-speaking volunteer's form starts on Russian, as staff's does for them: they
+    pressed "Download" and got a Kazakh certificate for a Russian-speaking employer."""
+    holder.preferred_language = "ru"
+    holder.save(update_fields=["preferred_language"])
+    page = client_for(holder.user).get("/me/certificates/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert '<option value="ru" selected>' in page
+    assert '<option value="kk" selected>' not in page
