@@ -26,6 +26,9 @@ class FrontOfficeAdmin(NationalStaffAdmin):
         if change and "is_active" in form.changed_data and not obj.is_active:
             # Closing the office here is what closes it on the site: its booked visits go too.
             services.office_closed_visits_cancel(office=obj, by=cast(User, request.user))
+        elif obj.is_active and {"is_active", "visit_minutes", "visitors_at_once"} & set(form.changed_data):
+            # Its slots follow at once, as on the coordinators' page (services.front_office_update).
+            services.office_slots_resync(office=obj)
 
 
 @admin.register(ScheduleException)

@@ -70,6 +70,7 @@ def front_office_update(*, office: FrontOffice, data: dict[str, Any], by: User |
     """
     locked = FrontOffice.objects.select_for_update().get(pk=office.pk)
     was_active = locked.is_active
+    slotting = (locked.visit_minutes, locked.visitors_at_once)
     fields = [field for field in EDITABLE_FIELDS if field in data]
     for field in fields:
         setattr(locked, field, data[field])
@@ -77,6 +78,11 @@ def front_office_update(*, office: FrontOffice, data: dict[str, Any], by: User |
     locked.save(update_fields=fields)
     if was_active and not locked.is_active:
         office_closed_visits_cancel(office=locked, by=by)
+    elif locked.is_active and (slotting != (locked.visit_minutes, locked.visitors_at_once) or not was_active):
+        # The slots follow at once, as they follow the hours: a new visit length or number of
+        # visitors at once was otherwise offered only after the next hourly sync, the old places
+        # booked meanwhile.
+        office_slots_resync(office=locked)
     # Keep the caller's instance in step with what was saved.
     office.refresh_from_db()
     return locked
@@ -166,9 +172,20 @@ def slots_sync(
         if t.starts_at > now
     }
     existing = VisitSlot.objects.filter(office=office, local_date__range=(first, last))
-    have = set(existing.values_list("starts_at", flat=True))
+    have = {start: (pk, end) for pk, start, end in existing.values_list("pk", "starts_at", "ends_at")}
     created = VisitSlot.objects.bulk_create(
         [slot for start, slot in wanted.items() if start not in have], ignore_conflicts=True, batch_size=2000
+    )
+    # A start the schedule keeps ends where the visit length now says (a longer or shorter visit
+    # set since): the page, the API and the overlap of a person's visits read the slot's end.
+    VisitSlot.objects.bulk_update(
+        [
+            VisitSlot(pk=pk, ends_at=wanted[start].ends_at)
+            for start, (pk, end) in have.items()
+            if start in wanted and end != wanted[start].ends_at
+        ],
+        ["ends_at"],
+        batch_size=2000,
     )
     off_schedule = existing.filter(starts_at__gt=now).exclude(starts_at__in=list(wanted))
     stale = off_schedule.filter(taken=0).exclude(Exists(Visit.objects.filter(slot=OuterRef("pk"))))
@@ -827,7 +844,9 @@ def volunteer_visit_texts_erase(*, volunteer: Volunteer, by: User | None) -> int
 # Hours and exceptions, kept by the office's staff and the region's coordinators ----------------
 
 
-def _resync(office: FrontOffice) -> None:
+def office_slots_resync(*, office: FrontOffice) -> None:
+    """The office's slots from today to past the horizon made again from its schedule, visit
+    length and visitors at once, as the hourly sync makes them: after any change to those."""
     today = timezone.localdate()
     slots_sync(office=office, first=today, last=today + datetime.timedelta(days=horizon_days() + 7))
 
@@ -854,7 +873,7 @@ def opening_hours_add(
     )
     row.full_clean()
     row.save()
-    _resync(office)
+    office_slots_resync(office=office)
     return row
 
 
@@ -862,7 +881,7 @@ def opening_hours_add(
 def opening_hours_delete(*, hours: OpeningHours, by: User) -> None:
     office = hours.office
     hours.delete()
-    _resync(office)
+    office_slots_resync(office=office)
 
 
 @transaction.atomic
@@ -880,7 +899,7 @@ def schedule_exception_add(
     row = ScheduleException(office=office, date=date, opens=opens, closes=closes, reason=reason.strip())
     row.full_clean()
     row.save()
-    _resync(office)
+    office_slots_resync(office=office)
     return row
 
 
@@ -889,4 +908,4 @@ def schedule_exception_delete(*, exception: ScheduleException, by: User) -> None
     office = exception.office
     exception.delete()
     if office is not None:
-        _resync(office)
+        office_slots_resync(office=office)
