@@ -337,9 +337,13 @@ def _certificates_for(user: Any) -> Any:
 @login_required
 def certificate_download(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The holder's own certificate, or one of the staff's regions. Not once the holder's data
-    is erased: the PDF would state hours of nobody, under a code anyone could check."""
+    is erased: the PDF would state hours of nobody, under a code anyone could check. Nor once it
+    is revoked: a fresh copy would look as valid as the day it was issued, and whoever took it
+    on paper might not check the code (the lists still show it, marked revoked)."""
     own = Certificate.objects.filter(volunteer__user=request.user)
-    certificate = get_object_or_404((own | _certificates_for(request.user)).exclude(holder_name=""), pk=pk)
+    certificate = get_object_or_404(
+        (own | _certificates_for(request.user)).exclude(holder_name="").filter(revoked_at__isnull=True), pk=pk
+    )
     return _pdf_response(certificate)
 
 

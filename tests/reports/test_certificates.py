@@ -220,3 +220,20 @@ def test_own_certificate_is_offered_in_the_holders_language(world, holder) -> No
     page = client_for(holder.user).get("/me/certificates/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert '<option value="ru" selected>' in page
     assert '<option value="kk" selected>' not in page
+
+
+def test_a_revoked_certificate_is_no_longer_handed_out(world, holder, alice) -> None:  # type: ignore[no-untyped-def]
+    """Once revoked, neither its holder nor staff get its PDF again: a fresh copy reads as valid
+    as the day it was issued. The lists still show it, marked revoked, without a link."""
+    certificate = services.certificate_issue(
+        volunteer=holder, start=PERIOD[0], end=PERIOD[1], language="kk", by=alice
+    )
+    url = f"/certificates/{certificate.pk}.pdf"
+    assert client_for(holder.user).get(url).status_code == 200
+    services.certificate_revoke(certificate=certificate, by=alice, reason="Сағаттар түзетілді")
+    for user in (holder.user, alice):
+        assert client_for(user).get(url).status_code == 404
+    own = client_for(holder.user).get("/me/certificates/").content.decode()
+    staff = client_for(alice).get("/reports/certificates/").content.decode()
+    for html in (own, staff):
+        assert certificate.code in html and url not in html
