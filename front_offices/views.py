@@ -17,6 +17,7 @@ from django.utils import formats, timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import may_manage_region, region_scope_required, require
@@ -114,16 +115,40 @@ def office_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _slot_rows(slots: list[VisitSlot], now: datetime.datetime) -> list[tuple[VisitSlot, bool, str, str]]:
-    """(slot, bookable, "HH:MM", label for screen readers), the label's text translated once."""
+def _slot_offs(
+    slots: list[VisitSlot], now: datetime.datetime, *, current: int | None = None
+) -> list[tuple[VisitSlot, str]]:
+    """Each slot with why it cannot be taken, or "" when it can: the visit's own (on the move
+    page), closed by the staff, its time begun, or full, each word translated once. A time begun
+    says so rather than "full": its places may be free, and a person reading "full" looks for
+    another day for no reason."""
+    closed, begun, full = _("closed"), pgettext("visit time", "passed"), _("full")
+    own = pgettext("visit time", "current")
+    rows = []
+    for slot in slots:
+        if slot.pk == current:
+            off = own
+        elif slot.blocked_reason:
+            off = closed
+        elif slot.starts_at <= now:
+            off = begun
+        elif slot.free <= 0:
+            off = full
+        else:
+            off = ""
+        rows.append((slot, off))
+    return rows
+
+
+def _slot_rows(slots: list[VisitSlot], now: datetime.datetime) -> list[tuple[VisitSlot, bool, str, str, str]]:
+    """(slot, bookable, "HH:MM", label for screen readers, why it cannot be booked or ""), the
+    texts translated once."""
     label = _("Book %(time)s, %(free)s free")
     zone = tz()
     rows = []
-    for slot in slots:
+    for slot, off in _slot_offs(slots, now):
         hhmm = slot.starts_at.astimezone(zone).strftime("%H:%M")
-        rows.append(
-            (slot, slot.free > 0 and slot.starts_at > now, hhmm, label % {"time": hhmm, "free": slot.free})
-        )
+        rows.append((slot, not off, hhmm, label % {"time": hhmm, "free": slot.free}, off))
     return rows
 
 
@@ -293,10 +318,7 @@ def _move_page(
                 messages.success(request, _("The visit has been moved."))
                 return redirect(done_url)
     now = timezone.now()
-    slots = [
-        (s, s.free > 0 and s.starts_at > now and s.pk != visit.slot_id)
-        for s in selectors.slots_of_day(office=visit.office, day=day)
-    ]
+    slots = _slot_offs(selectors.slots_of_day(office=visit.office, day=day), now, current=visit.slot_id)
     return render(
         request,
         "front_offices/move.html",
