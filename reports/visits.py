@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -328,6 +328,9 @@ def visit_rows(scope: ReportScope) -> tuple[Callable[[], int], Iterator[tuple[An
             weekend_label=_yes_no("is_weekend"),
             x_last=safe_text("volunteer__last_name"),
             x_first=safe_text("volunteer__first_name"),
+            # A cancelled visit is listed, with its status, but is no visit: the column adds up
+            # to the dashboard's "Visits" for the same period and scope.
+            x_counted=Case(When(ACTIVE, then=Value(1)), default=Value(0), output_field=IntegerField()),
         )
         .order_by("starts_at", "id")
     )
@@ -343,9 +346,9 @@ def visit_rows(scope: ReportScope) -> tuple[Callable[[], int], Iterator[tuple[An
         "weekend_label",
         "x_last",
         "x_first",
+        "x_counted",
     ).iterator(chunk_size=CHUNK)
-    # The last column (1 a row) gives the totals row the number of visits.
-    return (lambda: qs.count()), ((*r, 1) for r in rows)
+    return (lambda: qs.count()), rows
 
 
 EXPORT = Export(
