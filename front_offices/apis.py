@@ -84,13 +84,19 @@ class SlotSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     capacity = serializers.IntegerField()
-    free = serializers.SerializerMethodField(help_text="Places still bookable: 0 once the slot has begun.")
+    free = serializers.SerializerMethodField(
+        help_text="Places still bookable: 0 once the slot has begun, and on a day past the booking horizon."
+    )
     blocked = serializers.SerializerMethodField()
 
     def get_free(self, obj: VisitSlot) -> int:
         # As the booking page shows it: the morning's slots read at 20:00 are not free to book
-        # (booking them is refused as past), whatever places nobody took.
-        return obj.free if obj.starts_at > self.context["now"] else 0
+        # (booking them is refused as past), whatever places nobody took; nor are those of a day
+        # past the booking horizon (made a week ahead of it, so the horizon never meets an empty
+        # day), which the page does not offer and a booking is refused as too far ahead.
+        if obj.starts_at <= self.context["now"] or obj.local_date > self.context["last_day"]:
+            return 0
+        return obj.free
 
     def get_blocked(self, obj: VisitSlot) -> bool:
         return bool(obj.blocked_reason)
@@ -187,7 +193,9 @@ class OfficeSlotsApi(APIView):
         params = SlotsFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         slots = selectors.slots_of_day(office=office, day=params.validated_data["date"])
-        return Response(SlotSerializer(slots, many=True, context={"now": timezone.now()}).data)
+        now = timezone.now()
+        _first, last_day = selectors.booking_window(now)
+        return Response(SlotSerializer(slots, many=True, context={"now": now, "last_day": last_day}).data)
 
 
 class VisitListCreateApi(APIView):
