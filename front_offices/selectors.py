@@ -240,23 +240,35 @@ def opening_statuses(
     return {o.pk: opening_status(o, now, exceptions=exceptions) for o in offices}
 
 
-def weekly_hours(office: FrontOffice, today: datetime.date | None = None) -> list[tuple[str, str]]:
-    """(weekday, "09:00–13:00, 14:00–20:00") of the regular week, Monday first, from prefetched hours."""
+def weekly_hours(
+    office: FrontOffice,
+    today: datetime.date | None = None,
+    *,
+    period: tuple[datetime.date, datetime.date] | None = None,
+) -> list[tuple[str, str]]:
+    """(weekday, "09:00–13:00, 14:00–20:00") of the regular week, or of the temporary schedule of
+    `period` (its first and last dates), Monday first, from prefetched hours."""
     names = dict(OpeningHours._meta.get_field("weekday").choices or [])
     by_day: dict[int, list[str]] = {d: [] for d in range(7)}
     for h in office.hours.all():
-        if h.valid_from is None:
+        if (period is None and h.valid_from is None) or (
+            period is not None and (h.valid_from, h.valid_until) == period
+        ):
             by_day[h.weekday].append(f"{h.opens:%H:%M}–{h.closes:%H:%M}")
     return [(str(names[d]), ", ".join(by_day[d]) or _("closed")) for d in range(7)]
 
 
 def temporary_schedules(
     office: FrontOffice, today: datetime.date
-) -> list[tuple[datetime.date, datetime.date]]:
-    periods = {
-        (h.valid_from, h.valid_until) for h in office.hours.all() if h.valid_until and h.valid_until >= today
+) -> list[tuple[datetime.date, datetime.date, list[tuple[str, str]]]]:
+    """The temporary schedules not yet over, earliest first, each with its week as
+    `weekly_hours` gives it: a period's dates alone told nobody when the office opens in it."""
+    periods: set[tuple[datetime.date, datetime.date]] = {
+        (h.valid_from, h.valid_until)
+        for h in office.hours.all()
+        if h.valid_from is not None and h.valid_until is not None and h.valid_until >= today
     }
-    return sorted(periods)  # type: ignore[arg-type]
+    return [(first, last, weekly_hours(office, period=(first, last))) for first, last in sorted(periods)]
 
 
 def closed_dates(office: FrontOffice, first: datetime.date, days: int = 30) -> list[ScheduleException]:
