@@ -81,6 +81,22 @@ def safe_text(field: str) -> Case | F:
     )
 
 
+# What the pages call a person whose data was erased at their request (Volunteer.full_name).
+ERASED = _("Anonymised volunteer")
+
+
+def person_name(field: str) -> Case:
+    """A volunteer's last name (`field`, through the row's volunteer) as safe_text gives it, or
+    for a person erased the label their pages show: their hours and visits still count, and a row
+    without a name read as data lost."""
+    erased = f"{field.rsplit('__', 1)[0]}__anonymized_at__isnull"
+    return Case(
+        When(**{erased: False}, then=Value(str(ERASED))),
+        default=safe_text(field),
+        output_field=CharField(),
+    )
+
+
 def _stream(qs: QuerySet[Any], *fields: Any) -> Rows:
     values = qs.values_list(*fields)
     # A server-side cursor on PostgreSQL: CHUNK rows in memory at a time.
@@ -167,12 +183,14 @@ def hours_rows(scope: ReportScope) -> Rows:
             "volunteer__first_name",
             f"volunteer__region__name_{_lang()}",
             "volunteer__detachment__school_name",
+            "volunteer__anonymized_at",
         )
         .annotate(shifts=Count("id"), h=selectors.HOURS_SUM)
         .order_by("volunteer__last_name", "volunteer__first_name", "volunteer_id")
     )
     rows = qs.values_list(
         "volunteer_id",
+        "volunteer__anonymized_at",
         "volunteer__last_name",
         "volunteer__first_name",
         f"volunteer__region__name_{_lang()}",
@@ -187,15 +205,25 @@ def hours_rows(scope: ReportScope) -> Rows:
                 if key is not None and hours:
                     other[key] = other.get(key, selectors.ZERO) + hours
 
+    erased = str(ERASED)
+
+    def named(anonymized_at: Any, last: str, first: str) -> tuple[str, str]:
+        return (erased, "") if anonymized_at is not None else (last, first)
+
     def merged() -> Iterator[tuple[Any, ...]]:
-        for pk, *cells, shifts, hours in rows.iterator(chunk_size=CHUNK):
-            yield (*cells, shifts, hours + other.pop(pk, selectors.ZERO))
+        for pk, anonymized_at, last, first, *cells, shifts, hours in rows.iterator(chunk_size=CHUNK):
+            yield (*named(anonymized_at, last, first), *cells, shifts, hours + other.pop(pk, selectors.ZERO))
         people = [k for k in other if not isinstance(k, selectors.WholeDetachment)]
         rest = Volunteer.objects.filter(pk__in=people).order_by("last_name", "first_name", "pk")
-        for v in rest.values_list(
-            "pk", "last_name", "first_name", f"region__name_{_lang()}", "detachment__school_name"
+        for pk, anonymized_at, last, first, *cells in rest.values_list(
+            "pk",
+            "anonymized_at",
+            "last_name",
+            "first_name",
+            f"region__name_{_lang()}",
+            "detachment__school_name",
         ):
-            yield (*v[1:], 0, other[v[0]])
+            yield (*named(anonymized_at, last, first), *cells, 0, other[pk])
         # Hours a detachment gave as a whole (no one person's) last, one row each with no name,
         # so that the file adds up to the dashboard's "Hours given".
         wholes = {k.detachment_id: h for k, h in other.items() if isinstance(k, selectors.WholeDetachment)}
@@ -237,7 +265,7 @@ def _signup_queryset(scope: ReportScope) -> QuerySet[Signup]:
             x_title=safe_text("shift__campaign__title"),
             x_region=safe_text(f"shift__campaign__region__name_{_lang()}"),
             x_place=safe_text("shift__place_name"),
-            x_last=safe_text("volunteer__last_name"),
+            x_last=person_name("volunteer__last_name"),
             x_first=safe_text("volunteer__first_name"),
         )
         .order_by("shift__starts_at", "id")

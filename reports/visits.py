@@ -27,7 +27,7 @@ from volunteer_net.numbers import percent_text
 from . import selectors, visit_summary
 from .charts import bar_chart
 from .dashboard import Chart, Section, Table
-from .exports import CHUNK, _labels, _lang, safe_text
+from .exports import CHUNK, _labels, _lang, person_name, safe_text
 from .models import VisitDaySummary
 from .registry import Column, Export
 from .scope import ReportScope
@@ -326,7 +326,7 @@ def visit_rows(scope: ReportScope) -> tuple[Callable[[], int], Iterator[tuple[An
             walk_in_label=_yes_no("walk_in"),
             evening_label=_yes_no("is_evening"),
             weekend_label=_yes_no("is_weekend"),
-            x_last=safe_text("volunteer__last_name"),
+            x_last=person_name("volunteer__last_name"),
             x_first=safe_text("volunteer__first_name"),
             # A cancelled visit is listed, with its status, but is no visit: the column adds up
             # to the dashboard's "Visits" for the same period and scope.

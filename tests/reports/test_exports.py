@@ -392,3 +392,31 @@ class TestCsvOpensInTheReadersSpreadsheet:
         header, *_body, totals = self.lines(b"".join(response.streaming_content))  # type: ignore[attr-defined]
         assert header.split(",")[-1] == "Hours"
         assert totals.split(",")[-1] == "20.75"
+
+
+class TestErasedPeopleInFiles:
+    """A person erased at their request keeps their hours and visits in the figures; their rows in
+    a file carry the label the pages give them, not an empty name that reads as data lost."""
+
+    @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+    def test_rows_of_an_erased_person_are_labelled_and_still_count(self, world, alice, file_format) -> None:  # type: ignore[no-untyped-def]
+        from volunteers.models import Volunteer
+        from volunteers.services import volunteer_anonymize
+
+        person = world.almaty_volunteers[0]  # Алматыбекова Айгүл: 3 shifts, 13.50 hours, 2 visits
+        volunteer_anonymize(volunteer=person, requested_by=alice)
+        with translation.override("kk"):
+            label = Volunteer.objects.get(pk=person.pk).full_name  # as her pages name her
+        client = client_for(alice)
+
+        def body(report: str) -> list:  # type: ignore[type-arg]
+            content = export(client, report=report, file_format=file_format)
+            return (read_csv(content) if file_format == "csv" else read_xlsx(content))[1:-1]
+
+        hours = body("hours")
+        assert [(int(r[4]), Decimal(str(r[5]))) for r in hours if r[0] == label] == [(3, Decimal("13.5"))]
+        signups = body("signups")
+        assert sum(Decimal(str(r[8])) for r in signups if r[5] == label) == Decimal("13.5")
+        visits = body("visits")
+        assert len([r for r in visits if r[9] == label]) == 2
+        assert all(r[0] for r in hours) and all(r[5] for r in signups) and all(r[9] for r in visits)
