@@ -129,7 +129,7 @@ def roster_columns(scope: ReportScope) -> list[Column]:
         Column(_("Registered"), "datetime", width=17),
     ]
     if scope.include_iin:
-        columns.append(Column(_("IIN"), width=14))
+        columns.append(Column(_("IIN"), width=14, digits=True))
     return columns
 
 

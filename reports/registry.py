@@ -35,6 +35,9 @@ class Column:
     # CSV writer skips its own pass over it. (XLSX neutralises nothing: its queries are built
     # inside exports.text_as_typed() and its text goes into string cells.)
     neutralised: bool = False
+    # Text of digits that a spreadsheet must not read as a number (an IIN: "061211600012" became
+    # 6,12116E+10 without its leading zero): in CSV it gets the apostrophe a phone gets.
+    digits: bool = False
 
 
 # A values_list queryset whose every column is CSV-ready text or a number (already neutralised,

@@ -76,8 +76,16 @@ def _text(v: Any) -> str:
     return "'" + v if v and v[0] in FORMULA_PREFIXES else v
 
 
-def _csv_cell(kind: str, neutralised: bool = False, decimal: str = ".") -> Callable[[Any], Any] | None:
+def _digits(v: Any) -> str:
+    return "'" + str(v) if v else ""
+
+
+def _csv_cell(
+    kind: str, neutralised: bool = False, decimal: str = ".", digits: bool = False
+) -> Callable[[Any], Any] | None:
     """The conversion a column's cells need in CSV (None: written as they are)."""
+    if digits:
+        return _digits
     if kind == "decimal" and decimal != ".":
         return lambda v: "" if v is None else str(v).replace(".", decimal)
     if kind == "text":
@@ -139,7 +147,7 @@ def _csv_chunks(
     writer = csv.writer(buffer, delimiter=fmt.delimiter)
     buffer.write(BOM)
     writer.writerow([str(c.header) for c in columns])
-    cells = [_csv_cell(c.kind, c.neutralised, fmt.decimal) for c in columns]
+    cells = [_csv_cell(c.kind, c.neutralised, fmt.decimal, c.digits) for c in columns]
     # Only the columns that need a conversion get one; the others pass through as they came.
     converted = [(i, cell) for i, cell in enumerate(cells) if cell is not None]
 

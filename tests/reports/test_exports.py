@@ -420,3 +420,16 @@ class TestErasedPeopleInFiles:
         visits = body("visits")
         assert len([r for r in visits if r[9] == label]) == 2
         assert all(r[0] for r in hours) and all(r[5] for r in signups) and all(r[9] for r in visits)
+
+
+def test_an_iin_keeps_its_leading_zero_in_a_spreadsheet(world, nora) -> None:  # type: ignore[no-untyped-def]
+    """Excel reads a CSV cell of digits as a number: "061211600012" showed as 6,12116E+10 and
+    lost its zero. In CSV the IIN gets the apostrophe a phone gets; in XLSX it is a string cell."""
+    client = client_for(nora, password_confirmed=True)
+    person = world.almaty_volunteers[0]
+    assert person.iin == "061211600012"
+    rows = read_csv(export(client, report="roster", file_format="csv", include_iin="on"))
+    assert [r[-1] for r in rows[1:] if r[0] == person.last_name] == ["'061211600012"]
+    sheet = sheet_of(export(client, report="roster", file_format="xlsx", include_iin="on"))
+    cell = next(r[-1] for r in sheet.iter_rows(min_row=2) if r[0].value == person.last_name)
+    assert (cell.value, cell.data_type) == ("061211600012", "s")
