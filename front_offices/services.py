@@ -332,9 +332,19 @@ def _lock_block(slot_ids: list[int]) -> tuple[list[VisitSlot], list[Visit]]:
 
 @transaction.atomic
 def slot_unblock(*, slot: VisitSlot, by: User) -> VisitSlot:
-    locked = VisitSlot.objects.select_for_update().get(pk=slot.pk)
+    """Open a blocked slot for booking again (the meeting called off, the repair done early).
+    The visits its block cancelled stay cancelled: their people were told, and may book again.
+
+    A time the schedule no longer has (a closed date, hours removed) opens with no free place,
+    as `slots_sync` keeps such a time: its block had freed the places of the visits it cancelled,
+    and opening it as it was would offer them at an hour the office is closed."""
+    locked = VisitSlot.objects.select_related("office").select_for_update(of=("self",)).get(pk=slot.pk)
+    if locked.starts_at <= timezone.now():
+        raise ValidationError(_("This time has already passed."), code="past")
     locked.blocked_reason = ""
-    locked.save(update_fields=["blocked_reason"])
+    if locked.capacity > locked.taken and not _on_schedule(locked):
+        locked.capacity = locked.taken
+    locked.save(update_fields=["blocked_reason", "capacity"])
     return locked
 
 

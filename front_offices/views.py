@@ -24,7 +24,7 @@ from regions.scoping import may_manage_region, region_scope_required, require
 from regions.selectors import regions_by_name
 from volunteer_net.choices import choice_labels
 from volunteer_net.collation import in_name_order
-from volunteer_net.forms import apply_service_errors, validate_calendar_day
+from volunteer_net.forms import apply_service_errors, id_param, validate_calendar_day
 from volunteer_net.http import require_post
 from volunteers.models import Volunteer
 
@@ -505,6 +505,9 @@ def staff_block(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     fields are not "required" errors of a form nobody filled in."""
     office = selectors.office_for_staff(user=request.user, pk=pk)
     day = _day_param(request, timezone.localdate())
+    if request.method == "POST" and "unblock" in request.POST:
+        # A blocked slot's own button: it needs no reason, and binds neither form.
+        return _unblock(request, office, day)
     # The pressed slot button names the slot form; anything else is the range form.
     slot_sent = request.method == "POST" and bool(request.POST.get("slot"))
     range_sent = request.method == "POST" and not slot_sent
@@ -550,8 +553,27 @@ def staff_block(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "slot_form": slot_form,
             "slots": selectors.slots_to_block(office=office, day=day),
+            # A blocked slot not yet begun can be opened again.
+            "now": timezone.now(),
         },
     )
+
+
+def _unblock(request: AuthenticatedHttpRequest, office: FrontOffice, day: datetime.date) -> HttpResponse:
+    slot = VisitSlot.objects.filter(office=office, pk=id_param(request.POST["unblock"]) or 0).first()
+    if slot is None:
+        raise Http404
+    try:
+        services.slot_unblock(slot=slot, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(
+            request,
+            _("%(time)s is open for booking again.")
+            % {"time": slot.starts_at.astimezone(tz()).strftime("%H:%M")},
+        )
+    return redirect(f"{reverse('front_offices:block', args=[office.pk])}?date={day.isoformat()}")
 
 
 @login_required
