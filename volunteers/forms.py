@@ -401,6 +401,21 @@ class GuardianConsentForm(forms.Form):
         )
 
 
+class OwnPaperConsentForm(forms.Form):
+    """Staff record the consent form signed by someone who came of age awaiting their guardian."""
+
+    document_number = forms.CharField(max_length=50, label=_("Number of the signed consent form"))
+    confirm = forms.BooleanField(
+        label=_("I have the consent form signed by the person in front of me"),
+        error_messages={"required": _("Confirm that you have the signed form.")},
+    )
+
+    def paper(self) -> PaperConsent:
+        return PaperConsent(
+            document_number=self.cleaned_data["document_number"].strip(), document_date=timezone.localdate()
+        )
+
+
 class GuardianConsentWithdrawForm(forms.Form):
     reason = forms.CharField(
         max_length=300, label=_("Why is the consent withdrawn?"), widget=forms.TextInput(attrs={"size": 40})

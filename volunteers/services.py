@@ -426,12 +426,23 @@ def volunteer_update(
     if (
         updates.get("status") == Volunteer.Status.ACTIVE
         and locked.status == Volunteer.Status.AWAITING_GUARDIAN
-        and locked.awaits_guardian
     ):
-        raise ValidationError(
-            {"status": [_("A minor becomes active once the guardian's consent is recorded.")]},
-            code="awaiting_guardian",
-        )
+        if locked.awaits_guardian:
+            raise ValidationError(
+                {"status": [_("A minor becomes active once the guardian's consent is recorded.")]},
+                code="awaiting_guardian",
+            )
+        if locked.awaits_own_consent:
+            # Of age now: what is missing is the person's own consent, given on their profile or
+            # recorded from the form they signed (own_consent_give), not a status.
+            raise ValidationError(
+                {
+                    "status": [
+                        _("This person is 18 now and becomes active once their own consent is recorded.")
+                    ]
+                },
+                code="own_consent",
+            )
     for field in ("phone", "guardian_phone"):
         # Normalised first, so that the same number written another way is no change.
         if field in updates:
@@ -571,11 +582,15 @@ def _consent_give(
 
 
 @transaction.atomic
-def own_consent_give(*, volunteer: Volunteer, by: User) -> Volunteer:
+def own_consent_give(*, volunteer: Volunteer, by: User, paper: PaperConsent | None = None) -> Volunteer:
     """A person who came of age while awaiting their guardian gives their own consent to the
-    processing of personal data, and from then on takes part as any adult."""
+    processing of personal data, and from then on takes part as any adult: on their profile, or
+    on the form they signed, which staff record (`paper`, its number; kept by the region)."""
     locked = _lock(volunteer)
     _refuse_if_anonymised(locked)
+    if paper is None and (locked.user_id is None or locked.user_id != by.pk):
+        # Only the person gives it online; staff record the form the person signed.
+        raise ValidationError(_("Record the number of the consent form the person signed."), code="paper")
     if locked.is_minor():
         raise ValidationError(
             _("Under 18, the consent is given by a parent or legal representative."), code="minor"
@@ -585,9 +600,19 @@ def own_consent_give(*, volunteer: Volunteer, by: User) -> Volunteer:
         raise ValidationError(_("Your consent is already recorded."), code="already")
     locked.consent_at = timezone.now()
     locked.consent_version = settings.CONSENT_VERSION
-    locked.consent_method = ConsentMethod.ONLINE
+    locked.consent_method = ConsentMethod.ONLINE if paper is None else ConsentMethod.PAPER
+    locked.consent_document = "" if paper is None else paper.document_number
     locked.status = Volunteer.Status.ACTIVE
-    locked.save(update_fields=["consent_at", "consent_version", "consent_method", "status", "updated_at"])
+    locked.save(
+        update_fields=[
+            "consent_at",
+            "consent_version",
+            "consent_method",
+            "consent_document",
+            "status",
+            "updated_at",
+        ]
+    )
     _record_change(
         volunteer=locked,
         changed_by=by,

@@ -40,6 +40,7 @@ from .forms import (
     GuardianConsentWithdrawForm,
     MergeForm,
     OwnConsentForm,
+    OwnPaperConsentForm,
     OwnProfileForm,
     RegistrationProfileForm,
     RosterBulkForm,
@@ -406,7 +407,10 @@ def guardian_consent_page(
     request: AuthenticatedHttpRequest, *, volunteer: Volunteer, back_url: str
 ) -> HttpResponse:
     """A minor's guardian consent as staff see it (roster and detachment pages alike): what is
-    on file, the personal link to hand to the guardian, recording a signed form, withdrawal."""
+    on file, the personal link to hand to the guardian, recording a signed form, withdrawal.
+    For someone who came of age still awaiting it: recording the form they signed themselves."""
+    if volunteer.awaits_own_consent:
+        return _own_consent_page(request, volunteer=volunteer, back_url=back_url)
     if volunteer.anonymized_at is not None or not volunteer.is_minor():
         raise Http404
     record_form = GuardianConsentForm(request.POST if request.POST.get("action") == "record" else None)
@@ -457,6 +461,26 @@ def guardian_consent_page(
             "consents": selectors.guardian_consents(volunteer=volunteer),
             "link": selectors.guardian_link_for(volunteer=volunteer),
         },
+    )
+
+
+def _own_consent_page(
+    request: AuthenticatedHttpRequest, *, volunteer: Volunteer, back_url: str
+) -> HttpResponse:
+    form = OwnPaperConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.own_consent_give(volunteer=volunteer, by=request.user, paper=form.paper())
+        except ValidationError as exc:
+            messages.info(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Their consent has been recorded: they can take part now."))
+        return redirect(back_url)
+    return render(
+        request,
+        "volunteers/own_consent_record.html",
+        {"volunteer": volunteer, "back_url": back_url, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

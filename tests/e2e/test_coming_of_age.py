@@ -13,10 +13,11 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from events.models import Signup
+from regions.models import CoordinatorAssignment
 from tests.e2e.test_campaign_signup import _log_in_on_phone
 from tests.e2e.test_pages_phone_a11y import _check, _set_language
 from tests.events.factories import CampaignFactory, ShiftFactory, in_days
-from tests.factories import MinorFactory
+from tests.factories import MinorFactory, UserFactory
 from volunteers.models import Volunteer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -64,3 +65,31 @@ def test_come_of_age_gives_their_own_consent_and_signs_up(
     page.locator("#signup-form button[type=submit]").click()
     expect(page).to_have_url(f"{live_server.url}/my-shifts/")
     assert Signup.objects.get(volunteer=person, shift=shift).status == "confirmed"
+
+
+def test_a_coordinator_records_the_form_they_signed_on_a_phone(
+    page: Page, live_server: Any, login: Callable[[Any], None], almaty: Any
+) -> None:
+    today = timezone.localdate()
+    person = MinorFactory(
+        region=almaty,
+        first_name="Аружан",
+        birth_date=datetime.date(today.year - 18, today.month, 1) - datetime.timedelta(days=7),
+        status=Volunteer.Status.AWAITING_GUARDIAN,
+    )
+    coordinator = UserFactory(email="coordinator@example.kz")
+    CoordinatorAssignment.objects.create(user=coordinator, region=almaty)
+    _set_language(page, live_server, "ru")
+    _log_in_on_phone(page, login, coordinator)
+    page.goto(f"/roster/{person.pk}/")
+    page.locator("#own-consent-link").click()
+    problems: list[str] = []
+    _check(page, page.url, 200, problems, "[coordinator, ru]")
+    assert not problems, "\n".join(problems)
+    page.locator("input[name=document_number]").fill("75-301")
+    page.locator("input[name=confirm]").check()
+    page.locator("main form button[type=submit]").click()
+    expect(page).to_have_url(f"{live_server.url}/roster/{person.pk}/")
+    expect(page.locator("ul.messages .message-success")).to_contain_text("Согласие записано")
+    person.refresh_from_db()
+    assert (person.status, person.consent_document) == (Volunteer.Status.ACTIVE, "75-301")

@@ -6,14 +6,15 @@ their profile to do about it."""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from events.models import Signup
 from regions.models import CoordinatorAssignment
 from tests.conftest import client_for
 from tests.events.factories import ShiftFactory
-from tests.factories import MinorFactory, UserFactory
+from tests.factories import DetachmentFactory, MinorFactory, UserFactory
 from volunteers import services
 from volunteers.models import Volunteer, VolunteerChange
 
@@ -121,3 +122,68 @@ def test_staff_see_what_the_person_waits_for(came_of_age, almaty) -> None:  # ty
     client.cookies["django_language"] = "ru"
     page = client.get(f"/roster/{came_of_age.pk}/").content.decode()
     assert "Ожидает согласия законного представителя (уже 18 лет: ожидается собственное согласие)" in page
+
+
+class TestStaffRecordTheFormTheySigned:
+    """Someone without an account (a pupil a curator added), or who came to the office, signs
+    the paper form; staff record its number, as for a walk-in."""
+
+    def test_the_coordinator_records_it_and_the_person_takes_part(self, came_of_age, almaty) -> None:  # type: ignore[no-untyped-def]
+        coordinator = UserFactory()
+        CoordinatorAssignment.objects.create(user=coordinator, region=almaty)
+        client = client_for(coordinator)
+        client.cookies["django_language"] = "en"
+        detail = client.get(f"/roster/{came_of_age.pk}/").content.decode()
+        assert 'id="own-consent-link"' in detail
+        page = client.get(f"/roster/{came_of_age.pk}/guardian-consent/")
+        assert page.status_code == 200 and "Record their consent" in page.content.decode()
+        # Without the number, or without the box: told what is missing, nothing recorded.
+        refused = client.post(f"/roster/{came_of_age.pk}/guardian-consent/", {"document_number": "75-301"})
+        assert (
+            refused.status_code == 400
+            and "Confirm that you have the signed form." in refused.content.decode()
+        )
+        came_of_age.refresh_from_db()
+        assert came_of_age.status == Volunteer.Status.AWAITING_GUARDIAN
+
+        done = client.post(
+            f"/roster/{came_of_age.pk}/guardian-consent/", {"document_number": " 75-301 ", "confirm": "on"}
+        )
+        assert done.status_code == 302 and done["Location"] == f"/roster/{came_of_age.pk}/"
+        came_of_age.refresh_from_db()
+        assert came_of_age.status == Volunteer.Status.ACTIVE
+        assert (came_of_age.consent_method, came_of_age.consent_document) == ("paper", "75-301")
+        change = VolunteerChange.objects.get(volunteer=came_of_age, action=VolunteerChange.Action.OWN_CONSENT)
+        assert change.changed_by == coordinator
+        # Done: the page is the guardian's again, which an adult has none of.
+        assert client.get(f"/roster/{came_of_age.pk}/guardian-consent/").status_code == 404
+
+    def test_a_curator_records_it_for_a_pupil_of_their_detachment(self, came_of_age, almaty) -> None:  # type: ignore[no-untyped-def]
+        curator = UserFactory()
+        detachment = DetachmentFactory(region=almaty, curator=curator)
+        Volunteer.objects.filter(pk=came_of_age.pk).update(detachment=detachment, user=None)
+        client = client_for(curator)
+        client.cookies["django_language"] = "en"
+        listing = client.get(f"/detachments/{detachment.pk}/").content.decode()
+        assert "18 now: the person's own consent is awaited" in listing
+        url = f"/detachments/{detachment.pk}/members/{came_of_age.pk}/guardian-consent/"
+        assert url in listing
+        assert client.post(url, {"document_number": "12", "confirm": "on"}).status_code == 302
+        came_of_age.refresh_from_db()
+        assert came_of_age.status == Volunteer.Status.ACTIVE and came_of_age.consent_method == "paper"
+
+    def test_a_status_set_to_active_is_refused_until_then(self, came_of_age, almaty) -> None:  # type: ignore[no-untyped-def]
+        coordinator = UserFactory()
+        CoordinatorAssignment.objects.create(user=coordinator, region=almaty)
+        with translation.override("en"), pytest.raises(ValidationError) as info:
+            services.volunteer_update(
+                volunteer=came_of_age, changed_by=coordinator, data={"status": "active"}
+            )
+        assert "becomes active once their own consent is recorded" in str(info.value)
+        came_of_age.refresh_from_db()
+        assert came_of_age.status == Volunteer.Status.AWAITING_GUARDIAN
+
+    def test_staff_cannot_give_it_as_if_online(self, came_of_age) -> None:  # type: ignore[no-untyped-def]
+        with pytest.raises(ValidationError) as info:
+            services.own_consent_give(volunteer=came_of_age, by=UserFactory())
+        assert info.value.code == "paper"
