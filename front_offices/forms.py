@@ -145,6 +145,12 @@ class SlotBlockForm(forms.Form):
     )
 
 
+class StaffCancelForm(forms.Form):
+    """Why the desk cancels a person's visit: sent to them with the news."""
+
+    reason = forms.CharField(label=_("Reason (sent to the person)"), max_length=200, required=False)
+
+
 class OpeningHoursForm(forms.ModelForm):
     class Meta:
         model = OpeningHours

@@ -36,6 +36,7 @@ from .forms import (
     OpeningHoursForm,
     ScheduleExceptionForm,
     SlotBlockForm,
+    StaffCancelForm,
     WalkInForm,
 )
 from .ics import visit_calendar
@@ -281,6 +282,7 @@ def _move_page(
     *,
     done_url: str,
     staff: bool,
+    cancel_form: StaffCancelForm | None = None,
 ) -> HttpResponse:
     """Choose another slot of the visit's office (a date, then a time) and move in one step."""
     refusal = services.visit_move_refusal(visit=visit)
@@ -291,7 +293,7 @@ def _move_page(
     first, last = selectors.booking_window()
     default = max(visit.local_date, first)
     day = min(max(_day_param(request, default), first), last)
-    if request.method == "POST":
+    if request.method == "POST" and cancel_form is None:
         slot: VisitSlot | None
         if staff:
             # A slot of the office whose page the staff chose from (any in their scope): that
@@ -331,6 +333,7 @@ def _move_page(
             "next": day + datetime.timedelta(days=1) if day < last else None,
             "slots": slots,
             "staff": staff,
+            "cancel_form": (cancel_form or StaffCancelForm(prefix="cancel")) if staff else None,
         },
     )
 
@@ -420,6 +423,8 @@ def staff_day(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "active_count": sum(1 for v in visits if v.is_active),
             # Each card builds /front-offices/staff/visits/<pk>/{mark,move}/ from this prefix.
             "visits_url": reverse("front_offices:visit_mark", args=[0]).removesuffix("0/mark/"),
+            # A booked visit not yet begun can be cancelled for its person.
+            "now": timezone.now(),
         },
     )
 
@@ -455,8 +460,29 @@ def staff_visit_mark(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 @login_required
 def staff_visit_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Another time for a booked visit, or (its `cancel` button, with a reason) no time: the desk
+    cancels it for its person, who phoned that they cannot come, and they are told, with the
+    reason. Without it the staff could only block the time, closing it to everyone."""
     visit = selectors.staff_visit_get(user=request.user, pk=pk)
     done = f"{reverse('front_offices:day', args=[visit.office_id])}?date={visit.local_date.isoformat()}"
+    if request.method == "POST" and "cancel" in request.POST:
+        cancel_form = StaffCancelForm(request.POST, prefix="cancel")
+        if cancel_form.is_valid():
+            try:
+                # For the office the visit was read at: one its person has moved elsewhere
+                # since is refused, with a message saying so.
+                services.visit_cancel(
+                    visit=visit,
+                    by=request.user,
+                    reason=cancel_form.cleaned_data["reason"],
+                    at_office=visit.office,
+                )
+            except ValidationError as exc:
+                messages.error(request, _error_text(exc))
+            else:
+                messages.success(request, _("The visit has been cancelled and its person told."))
+            return redirect(done)
+        return _move_page(request, visit, done_url=done, staff=True, cancel_form=cancel_form)
     return _move_page(request, visit, done_url=done, staff=True)
 
 

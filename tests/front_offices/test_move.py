@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from front_offices import services
 from front_offices.models import Visit, VisitSlot
+from notifications.models import Message
 from tests.conftest import client_for
-from tests.factories import UserFactory
+from tests.factories import UserFactory, VolunteerFactory
 
 from .helpers import make_office, next_weekday, slot_at
 
@@ -75,3 +76,36 @@ class TestAVisitThatHasBegun:
         missed.refresh_from_db()
         later.refresh_from_db()
         assert missed.slot_id != later.pk and later.taken == 0
+
+
+class TestTheDeskCancels:
+    """A person phones that they cannot come: the clerk cancels their visit, and they are told."""
+
+    def test_the_clerk_cancels_a_visit_with_a_reason_and_the_person_is_told(self, office, almaty) -> None:  # type: ignore[no-untyped-def]
+        clerk = UserFactory(email="clerk-cancel@example.kz")
+        office.staff.add(clerk)
+        day = next_weekday(1, after=2)
+        slot = slot_at(office, day, 18)
+        # Booked for someone without an account: the desk is their only way to cancel.
+        person = VolunteerFactory(region=almaty)
+        visit = services.visit_book(slot=slot, volunteer=person, purpose="transport", by=None)
+        client = client_for(clerk)
+        card = client.get(f"/front-offices/{office.pk}/day/?date={day.isoformat()}").content.decode()
+        assert f"/front-offices/staff/visits/{visit.pk}/move/#cancel" in card
+
+        response = client.post(
+            f"/front-offices/staff/visits/{visit.pk}/move/",
+            {"cancel": "1", "cancel-reason": "Телефонмен хабарласты"},
+            follow=True,
+            headers=EN,
+        )
+        assert "The visit has been cancelled and its person told." in response.content.decode()
+        visit.refresh_from_db()
+        slot.refresh_from_db()
+        assert visit.status == Visit.Status.CANCELLED and visit.cancel_reason == "Телефонмен хабарласты"
+        assert slot.taken == 0
+        told = Message.objects.get(recipient=person, kind="visit_cancelled", status=Message.Status.PENDING)
+        assert told.context["note"] == "Телефонмен хабарласты"
+        assert not Message.objects.filter(
+            recipient=person, kind__startswith="visit_reminder", status=Message.Status.PENDING
+        ).exists()
