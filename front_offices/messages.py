@@ -35,10 +35,14 @@ def visit_context(visit: Visit, *, note: str = "") -> dict[str, Any]:
     # The visit's page asks its owner to log in: someone without an account (booked at the
     # office or by its staff) would be sent to a login they cannot pass. Theirs is the office's
     # page, with its address and hours.
+    # A closed office has no page (it answers "not found"): they are sent to the list of the
+    # offices that are open, to find another.
     if visit.volunteer.user_id is not None:
         page = reverse("front_offices:visit", args=[visit.pk])
-    else:
+    elif office.is_active:
         page = reverse("front_offices:detail", args=[office.pk])
+    else:
+        page = reverse("front_offices:list")
     return {
         "office": office.name,
         "place": office.address,

@@ -118,3 +118,20 @@ class TestVisitMessageLink:
         assert link == f"/front-offices/{office.pk}/"
         page = Client().get(link)
         assert page.status_code == 200 and office.name in page.content.decode()
+
+    def test_when_the_office_closes_someone_without_an_account_is_sent_to_the_open_offices(
+        self, office, alice
+    ) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory()
+        services.visit_book(
+            slot=slot_at(office, next_weekday(1), 10), volunteer=person, purpose="consultation", by=alice
+        )
+        messages_send_due(max_seconds=30)
+        mail.outbox.clear()
+        services.front_office_update(office=office, data={"is_active": False}, by=alice)
+        messages_send_due(max_seconds=30)
+        [told] = mail.outbox
+        link = mailed_link(told, "/front-offices/")
+        # The closed office's own page is "not found": the list shows where else to go.
+        assert link == "/front-offices/"
+        assert Client().get(link).status_code == 200
