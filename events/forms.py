@@ -83,6 +83,15 @@ class CampaignFilterForm(forms.Form):
             # Anonymous visitors (and accounts without a volunteer profile) have no skills to match.
             del self.fields["suits_me"]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        first, last = data.get("date_from"), data.get("date_to")
+        if first and last and first > last:
+            # Read as given, the two dates found nothing and the page said only "no campaigns
+            # match", as if there were none; the list keeps the start and says which date is off.
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
     def filters(self) -> CampaignFilters:
         if not self.is_bound:
             return CampaignFilters(region=self.home_region)

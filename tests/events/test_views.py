@@ -104,6 +104,18 @@ class TestCampaignList:
         assert found(evenings="on") == {evening.pk}
         assert found(date_from=tuesday.isoformat(), date_to=tuesday.isoformat()) == {evening.pk, morning.pk}
 
+    def test_dates_the_wrong_way_round_are_said_so_and_the_start_kept(self, client) -> None:  # type: ignore[no-untyped-def]
+        later = ShiftFactory(starts_at=in_days(10), ends_at=in_days(10, 13)).campaign
+        ShiftFactory(starts_at=in_days(2), ends_at=in_days(2, 13))
+        params = {
+            "date_from": (timezone.localdate() + datetime.timedelta(days=5)).isoformat(),
+            "date_to": (timezone.localdate() + datetime.timedelta(days=1)).isoformat(),
+        }
+        response = client.get("/campaigns/", params, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200
+        assert "The end date is before the start date." in response.content.decode()
+        assert [c.pk for c in response.context["page"].object_list] == [later.pk]
+
     def test_filters_by_national_direction(self, client) -> None:  # type: ignore[no-untyped-def]
         direction, other = Campaign.Direction.values[:2]
         chosen = CampaignFactory(direction=direction)
