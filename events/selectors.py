@@ -160,9 +160,12 @@ def campaign_list(*, filters: CampaignFilters | None = None) -> QuerySet[Campaig
         qs = qs.filter(kind=f.kind)
     if f.direction in Campaign.Direction.values:
         qs = qs.filter(direction=f.direction)
-    if f.about_shifts:
-        qs = qs.filter(Exists(Shift.objects.filter(shift_conditions(f, now=now), campaign=OuterRef("pk"))))
     upcoming = Shift.objects.filter(campaign=OuterRef("pk"), cancelled_at__isnull=True, starts_at__gt=now)
+    if f.about_shifts:
+        # The card's "next shift" and count are of the shifts the filters ask for: someone after
+        # an evening or a weekend shift was shown the campaign's next one, a weekday morning.
+        upcoming = Shift.objects.filter(shift_conditions(f, now=now), campaign=OuterRef("pk"))
+        qs = qs.filter(Exists(upcoming))
     return (
         qs.select_related("region")
         .annotate(

@@ -116,6 +116,24 @@ class TestCampaignList:
         assert "The end date is before the start date." in response.content.decode()
         assert [c.pk for c in response.context["page"].object_list] == [later.pk]
 
+    def test_a_card_found_by_its_evening_shift_shows_that_shift_as_its_next(self, client) -> None:  # type: ignore[no-untyped-def]
+        tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+        morning = ShiftFactory(starts_at=local(tomorrow, 9), ends_at=local(tomorrow, 12))
+        campaign = morning.campaign
+        later = tomorrow + datetime.timedelta(days=2)
+        ShiftFactory(campaign=campaign, starts_at=local(later, 19), ends_at=local(later, 21))
+        ShiftFactory(campaign=campaign, starts_at=local(later, 10), ends_at=local(later, 12))
+        response = client.get("/campaigns/", {"evenings": "on"}, HTTP_ACCEPT_LANGUAGE="en")
+        [card] = response.context["page"].object_list
+        assert card.pk == campaign.pk
+        assert card.next_shift_at == local(later, 19)
+        assert card.upcoming_shifts == 1
+        assert "19:00" in response.content.decode()
+        assert "09:00" not in response.content.decode()
+        # Without filters, the card reads as before: the campaign's next shift of all three.
+        [card] = client.get("/campaigns/").context["page"].object_list
+        assert (card.next_shift_at, card.upcoming_shifts) == (local(tomorrow, 9), 3)
+
     def test_filters_by_national_direction(self, client) -> None:  # type: ignore[no-untyped-def]
         direction, other = Campaign.Direction.values[:2]
         chosen = CampaignFactory(direction=direction)
