@@ -310,6 +310,7 @@ def write_xlsx(
             sheet.styled_row(
                 [round(v, 2) if isinstance(v, float) else v for v in totals.row(columns, totals_label)],
                 bold=True,
+                kinds=[c.kind for c in columns],
             )
         sheet.close()
     except BaseException:
@@ -444,7 +445,7 @@ def write_xlsx_copy(
             line[0] = totals_label
             for i in totals:
                 line[i] = sums[f"t{i}"] or 0
-            sheet.styled_row(line, bold=True)
+            sheet.styled_row(line, bold=True, kinds=[c.kind for c in columns])
         sheet.close()
     except BaseException:
         sheet.discard()

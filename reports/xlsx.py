@@ -163,19 +163,22 @@ class SheetWriter:
 
         return write
 
-    def styled_row(self, values: Iterable[Any], *, bold: bool) -> None:
-        """The header and totals rows: text and numbers, bold."""
+    def styled_row(self, values: Iterable[Any], *, bold: bool, kinds: list[str] | None = None) -> None:
+        """The header and totals rows: text and numbers, bold. A number is shown with two decimals
+        only in a column of `kinds` "decimal" (or when no kinds are given): a total of counts
+        reads as its rows do, "6", not "6.00"."""
         self.row_number += 1
         n = self.row_number
         cells = []
-        for letter, value in zip(self.letters, values, strict=False):
+        for i, (letter, value) in enumerate(zip(self.letters, values, strict=False)):
             if value is None or value == "":
                 continue
             if isinstance(value, str):
                 style = f' s="{BOLD}"' if bold else ""
                 cells.append(f'<c r="{letter}{n}" t="inlineStr"{style}><is><t>{text_xml(value)}</t></is></c>')
             else:
-                style = f' s="{BOLD_DECIMAL}"' if bold else ""
+                counted = kinds is not None and i < len(kinds) and kinds[i] != "decimal"
+                style = f' s="{BOLD if counted else BOLD_DECIMAL}"' if bold else ""
                 cells.append(f'<c r="{letter}{n}"{style}><v>{value}</v></c>')
         self._put(f'<row r="{n}">{"".join(cells)}</row>')
 

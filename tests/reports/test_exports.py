@@ -433,3 +433,16 @@ def test_an_iin_keeps_its_leading_zero_in_a_spreadsheet(world, nora) -> None:  #
     sheet = sheet_of(export(client, report="roster", file_format="xlsx", include_iin="on"))
     cell = next(r[-1] for r in sheet.iter_rows(min_row=2) if r[0].value == person.last_name)
     assert (cell.value, cell.data_type) == ("061211600012", "s")
+
+
+def test_totals_of_counts_read_as_counts_in_xlsx(world, nora) -> None:  # type: ignore[no-untyped-def]
+    """The totals row shows each number as its column's rows do: sign-ups "10", not "10.00";
+    hours with two decimals."""
+    sheet = sheet_of(export(client_for(nora), report="summary", file_format="xlsx"))
+    header = [c.value for c in sheet[1]]
+    first, total = sheet[2], sheet[sheet.max_row]
+    for name in ("Жазылулар", "Қатысты", "Сағат"):
+        i = header.index(name)
+        assert total[i].number_format == first[i].number_format, name
+    assert total[header.index("Жазылулар")].number_format == "General"
+    assert total[header.index("Сағат")].number_format == "0.00"
