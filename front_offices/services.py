@@ -748,7 +748,12 @@ def walk_in_register(
     Only the office's region is searched, as the roster import matches: a number typed at the desk
     must not tell the clerk whether it is on file elsewhere in the country, nor whose it is (a
     visit would then open that person's record to the office). Someone of another region is added
-    here like a newcomer, and the same phone flags the pair as possible duplicates for staff."""
+    here like a newcomer, and the same phone flags the pair as possible duplicates for staff.
+
+    Someone found by phone who has a visit booked here today came for it: that visit is the one
+    checked in (`walk_in` false on the visit returned), with the outcome and the note given. A
+    walk-in of its own beside it counted the person twice on the day, and the booking was later
+    marked "did not come" though they had."""
     purpose, note = _clean_booking(purpose, note)
     try:
         phone = normalize_phone(phone)
@@ -794,6 +799,10 @@ def walk_in_register(
             ),
             guardian_consent=guardian_consent,
         )
+    else:
+        booked = _check_in_booked_today(volunteer=volunteer, office=office, outcome=outcome, note=note)
+        if booked is not None:
+            return booked
     now = timezone.now()
     return Visit.objects.create(
         office=office,
@@ -809,6 +818,33 @@ def walk_in_register(
         walk_in=True,
         created_by=by,
     )
+
+
+def _check_in_booked_today(
+    *, volunteer: Volunteer, office: FrontOffice, outcome: str, note: str
+) -> Visit | None:
+    """The person's first visit booked at `office` for today, checked in (see `walk_in_register`),
+    or None when there is none. Its own note is kept, the desk's added after it."""
+    found = (
+        Visit.objects.filter(
+            volunteer=volunteer, office=office, status=Visit.Status.BOOKED, local_date=timezone.localdate()
+        )
+        .order_by("starts_at", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if found is None:
+        return None
+    locked = _lock_visit(found)
+    if locked.status != Visit.Status.BOOKED or locked.office_id != office.pk:
+        return None  # cancelled, marked or moved elsewhere while the desk typed
+    locked.status = Visit.Status.ARRIVED
+    locked.outcome = outcome or locked.outcome
+    if note:
+        locked.note = f"{locked.note} · {note}"[:500] if locked.note else note
+    locked.save(update_fields=["status", "outcome", "note"])
+    visit_messages.visit_settled(locked)
+    return locked
 
 
 def volunteer_visits_cancel_upcoming(*, volunteer: Volunteer, by: User | None) -> list[Visit]:

@@ -499,6 +499,12 @@ def staff_walk_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             name = visit.volunteer.full_name
             messages.success(request, _("%(name)s has been checked in.") % {"name": name})
+            if not visit.walk_in:
+                messages.info(
+                    request,
+                    _("%(name)s had a visit booked here today at %(time)s: that visit is the one checked in.")
+                    % {"name": name, "time": visit.starts_at.astimezone(tz()).strftime("%H:%M")},
+                )
             if visit.volunteer.status == Volunteer.Status.AWAITING_GUARDIAN:
                 messages.warning(
                     request,

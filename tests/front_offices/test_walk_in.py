@@ -4,6 +4,7 @@ the signed consent when it is at hand), and the visit is recorded either way."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
@@ -12,12 +13,14 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.utils import timezone
 
-from front_offices.models import FrontOffice, Visit
+from front_offices import services
+from front_offices.models import FrontOffice, Visit, VisitSlot
+from notifications.models import Message
 from tests.conftest import client_for
 from tests.factories import UserFactory, VolunteerFactory, years_ago
 from volunteers.models import GuardianConsent, Volunteer
 
-from .helpers import make_office
+from .helpers import make_office, next_weekday, slot_at
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +208,43 @@ class TestWalkInOfAnInactiveProfile:
         )
         assert response.status_code == 302
         assert not [m for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
+
+
+class TestWalkInWithABookingToday:
+    """Someone the desk finds by phone who has booked for today came for that visit."""
+
+    def test_their_booked_visit_is_checked_in_and_the_day_counts_them_once(
+        self, office, clerk, almaty
+    ) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty, phone="+77014445599")
+        slot = slot_at(office, next_weekday(1, after=2), 18)
+        visit = services.visit_book(slot=slot, volunteer=person, purpose="certificate", by=None)
+        # That visit as it stands on the day itself, in an hour.
+        today, start = timezone.localdate(), timezone.now() + datetime.timedelta(hours=1)
+        VisitSlot.objects.filter(pk=slot.pk).update(
+            starts_at=start, ends_at=start + datetime.timedelta(minutes=30), local_date=today
+        )
+        Visit.objects.filter(pk=visit.pk).update(starts_at=start, local_date=today)
+
+        response = clerk.post(
+            f"/front-offices/{office.pk}/walk-in/",
+            {
+                "walkin-phone": "8 701 444 55 99",
+                "walkin-purpose": "consultation",
+                "walkin-outcome": "certificate_issued",
+            },
+            headers={"Accept-Language": "en"},
+        )
+        assert response.status_code == 302
+        notes = [str(m) for m in get_messages(response.wsgi_request)]
+        assert any("had a visit booked here today" in note for note in notes), notes
+
+        visits = list(Visit.objects.filter(volunteer=person))
+        assert [(v.pk, v.status, v.outcome, v.walk_in) for v in visits] == [
+            (visit.pk, Visit.Status.ARRIVED, "certificate_issued", False)
+        ]
+        day = clerk.get(f"/front-offices/{office.pk}/day/?date={today.isoformat()}").content.decode()
+        assert re.findall(r'<li class="visit-card" id="visit-(\d+)"', day) == [str(visit.pk)]
+        assert not Message.objects.filter(
+            recipient=person, kind__startswith="visit_reminder", status=Message.Status.PENDING
+        ).exists()
