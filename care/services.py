@@ -432,21 +432,32 @@ def _no_room_for_detachment(request: HelpRequest, hands: int) -> ValidationError
 
 @transaction.atomic
 def assignment_withdraw(*, assignment: Assignment, by: User) -> Assignment:
-    """An offer or an assignment is withdrawn (by the volunteer or by staff); its hands free."""
+    """An offer or an assignment is withdrawn (by the volunteer, the detachment's curator or
+    staff); its hands free."""
     locked_request = _lock_request(assignment.request_id)
     locked = Assignment.objects.select_for_update(no_key=True).get(pk=assignment.pk)
     own = (
         locked.volunteer_id is not None and Volunteer.objects.filter(pk=locked.volunteer_id, user=by).exists()
     )
-    if not own:
+    # The curator leads the pupils and says whether they can go, as a volunteer does for
+    # themselves (their page offers them "Withdraw").
+    curator = (
+        locked.detachment_id is not None
+        and Detachment.objects.filter(pk=locked.detachment_id, curator=by).exists()
+    )
+    if not (own or curator):
         _require_staff(by, locked_request)
     if locked.status not in (Assignment.Status.OFFERED, Assignment.Status.CONFIRMED):
         raise ValidationError(_("This assignment cannot be withdrawn any more."), code="not_active")
-    if locked.status == Assignment.Status.CONFIRMED:
+    was_going = locked.status == Assignment.Status.CONFIRMED
+    if was_going:
         _free(locked_request, locked.hands)
     locked.status = Assignment.Status.WITHDRAWN
     locked.save(update_fields=["status"])
     care_messages.assignment_withdrawn(locked)
+    if was_going and curator and locked_request.is_open:
+        # Only the coordinators can send others in the pupils' place, and nobody else told them.
+        care_messages.someone_needed_again(locked_request)
     return locked
 
 

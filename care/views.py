@@ -343,7 +343,9 @@ def confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require(_logged_in)
 def withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.assignment_get_own(user=request.user, pk=pk)
-    own = assignment.volunteer is not None and assignment.volunteer.user_id == request.user.pk
+    own = (assignment.volunteer is not None and assignment.volunteer.user_id == request.user.pk) or (
+        assignment.detachment is not None and assignment.detachment.curator_id == request.user.pk
+    )
     who = assignment.volunteer.full_name if assignment.volunteer else str(assignment.detachment)
     return _act(
         request,

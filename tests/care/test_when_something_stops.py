@@ -236,3 +236,23 @@ class TestCoordinatorAlerts:
         else:
             services.request_close(request=urgent, status="cancelled", outcome_note="", by=alice)
         assert [m.status for m in alerts.all()] == ["cancelled"]
+
+
+class TestCuratorWithdraws:
+    def test_the_curator_withdraws_the_pupils_from_their_page(  # type: ignore[no-untyped-def]
+        self, alice, detachment, req, going
+    ) -> None:
+        """The pupils cannot go after all (an exam moved): the curator presses "Withdraw" on the
+        request's page; the places free and the coordinators hear that someone is needed."""
+        _mine, theirs = going
+        curator = client_for(detachment.curator)
+        curator.cookies["django_language"] = "en"
+        page = curator.get(f"/care/requests/{req.pk}/").content.decode()
+        assert f'action="/care/assignments/{theirs.pk}/withdraw/"' in page
+        response = curator.post(f"/care/assignments/{theirs.pk}/withdraw/", follow=True)
+        assert "Withdrawn." in response.content.decode()
+        theirs.refresh_from_db()
+        req.refresh_from_db()
+        assert (theirs.status, req.taken_hands, req.status) == ("withdrawn", 1, "assigned")
+        assert not selectors.may_see_contact(detachment.curator, req)
+        assert len(told_coordinator(req)) == 1
