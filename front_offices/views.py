@@ -585,7 +585,8 @@ def staff_block(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "slot_form": slot_form,
             "slots": selectors.slots_to_block(office=office, day=day),
-            # A blocked slot not yet begun can be opened again.
+            # A slot begun can be neither blocked (a block leaves its visits alone, for the
+            # desk to mark) nor opened again: it says so instead of offering a button.
             "now": timezone.now(),
         },
     )

@@ -1,8 +1,12 @@
-"""A clerk opens again a time they blocked (the meeting called off, the repair done early)."""
+"""The block page's times: one blocked opened again (the meeting called off, the repair done
+early), and one begun, which can be neither blocked nor opened."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from front_offices import services
 from front_offices.models import Visit, VisitSlot
@@ -69,3 +73,22 @@ def test_a_time_the_office_no_longer_opens_opens_with_no_free_place(office, cler
     slot.refresh_from_db()
     assert slot.blocked_reason == "" and slot.free == 0
     assert not VisitSlot.objects.filter(office=office, local_date=day, capacity__gt=0).exists()
+
+
+def test_a_time_begun_is_not_offered_to_block_nor_said_to_cancel_its_visit(office, clerk, almaty) -> None:  # type: ignore[no-untyped-def]
+    """Blocking leaves the visits of a time begun alone (the desk marks them): its button said
+    that closing it cancels them, and pressing it was refused as past."""
+    day = next_weekday(1, after=2)
+    slot = slot_at(office, day, 9)
+    services.visit_book(slot=slot, volunteer=VolunteerFactory(region=almaty), purpose="consultation", by=None)
+    start = timezone.now() - datetime.timedelta(minutes=10)
+    VisitSlot.objects.filter(pk=slot.pk).update(
+        starts_at=start, ends_at=start + datetime.timedelta(minutes=30), local_date=timezone.localdate()
+    )
+    page = (
+        client_for(clerk)
+        .get(f"/front-offices/{office.pk}/block/?date={timezone.localdate().isoformat()}", headers=EN)
+        .content.decode()
+    )
+    assert f'value="{slot.pk}"' not in page and "cancels 1 visit" not in page
+    assert f"{timezone.localtime(start):%H:%M} · passed" in page
