@@ -3,13 +3,15 @@ lists whose queries do not grow with their rows."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from care import services
 from care.models import HelpRequest
 from tests.conftest import client_for, staff_personas
 
-from .factories import BeneficiaryFactory, HelpRequestFactory
+from .factories import BeneficiaryFactory, HelpRequestFactory, in_days
 
 pytestmark = pytest.mark.django_db
 
@@ -207,6 +209,17 @@ class TestPagesWork:
         response = client_for(bob.user).post(f"/care/assignments/{assignment.pk}/done/", {"hours": "NaN"})
         assert response.status_code == 200
         assert client.get("/care/requests/?region=abc&page=zz").status_code == 200
+
+    def test_the_erase_page_counts_every_request_on_file(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        """Half a year of weekly shopping: the clerk reads how many requests go with the file."""
+        beneficiary = BeneficiaryFactory()
+        start = in_days(1)
+        for week in range(26):
+            HelpRequestFactory(beneficiary=beneficiary, due_from=start + datetime.timedelta(weeks=week))
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        page = client.get(f"/care/beneficiaries/{beneficiary.pk}/erase/").content.decode()
+        assert "26 requests on file." in page
 
 
 class TestQueryCounts:
