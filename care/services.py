@@ -683,6 +683,11 @@ def _done_when_nobody_waits(request: HelpRequest, *, now: datetime.datetime, not
     `note`, the last one's, becomes its outcome unless staff wrote one."""
     if Assignment.objects.filter(request=request, status=Assignment.Status.CONFIRMED).exists():
         return
+    if request.status == HelpRequest.Status.DONE:
+        # Closed as done by staff already: the hours recorded after it change neither the day it
+        # was done (the reports count it in that period, and the address window runs from it)
+        # nor the outcome staff wrote.
+        return
     request.status = HelpRequest.Status.DONE
     request.done_at = now
     request.closed_at = now

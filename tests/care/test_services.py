@@ -134,6 +134,35 @@ class TestLifecycle:
         request_almaty.refresh_from_db()
         assert request_almaty.status == "cancelled"
 
+    def test_hours_recorded_after_staff_closed_it_keep_the_day_it_was_done(  # type: ignore[no-untyped-def]
+        self, alice, bob, request_almaty, settings
+    ) -> None:
+        """Closed as done by the coordinator eight days ago; Bob records his hours today. The
+        request stays done on its day: the reports count it there, and the address window
+        (CARE_CONTACT_DAYS_AFTER_DONE, 7 days) that ran from it does not open again for him."""
+        assignment = services.assignment_volunteer(request=request_almaty, volunteer=bob, by=alice)
+        services.request_close(request=request_almaty, status="done", outcome_note="Купили", by=alice)
+        eight_days_ago = timezone.now() - datetime.timedelta(days=8)
+        HelpRequest.objects.filter(pk=request_almaty.pk).update(
+            due_from=eight_days_ago - datetime.timedelta(hours=3),
+            due_until=eight_days_ago - datetime.timedelta(hours=1),
+            done_at=eight_days_ago,
+            closed_at=eight_days_ago,
+        )
+        assert not selectors.may_see_contact(bob.user, HelpRequest.objects.get(pk=request_almaty.pk))
+
+        services.assignment_done(assignment=assignment, hours="1.5", note="Нан, сүт", by=bob.user)
+
+        request_almaty = HelpRequest.objects.get(pk=request_almaty.pk)
+        assert (request_almaty.status, request_almaty.done_at, request_almaty.closed_at) == (
+            "done",
+            eight_days_ago,
+            eight_days_ago,
+        )
+        assert request_almaty.outcome_note == "Купили"
+        assert volunteer_total_hours(bob) == Decimal("1.5")
+        assert not selectors.may_see_contact(bob.user, request_almaty)
+
     def test_done_by_staff_once_someone_goes(self, alice, bob, request_almaty) -> None:  # type: ignore[no-untyped-def]
         assignment = services.assignment_volunteer(request=request_almaty, volunteer=bob, by=alice)
         services.request_close(request=request_almaty, status="done", outcome_note="Купили", by=alice)
