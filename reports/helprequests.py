@@ -394,13 +394,12 @@ def help_request_columns(scope: ReportScope) -> list[Column]:
 
 
 def help_request_rows(scope: ReportScope) -> tuple[Callable[[], int], Iterator[tuple[Any, ...]]]:
-    hours = (
-        Assignment.objects.filter(request_id=OuterRef("pk"), status=Assignment.Status.DONE)
-        .order_by()
-        .values("request_id")
-        .annotate(h=Sum("hours"))
-        .values("h")
-    )
+    done = Assignment.objects.filter(request_id=OuterRef("pk"), status=Assignment.Status.DONE)
+    if scope.detachment:
+        # The detachment's hours only, as the dashboard's "Hours of targeted help" counts them for
+        # it (assignments_in_scope): a request it went on with others counted theirs too.
+        done = done.filter(Q(detachment_id=scope.detachment) | Q(volunteer__detachment_id=scope.detachment))
+    hours = done.order_by().values("request_id").annotate(h=Sum("hours")).values("h")
     qs = (
         requests_in_scope(scope)
         .annotate(

@@ -317,3 +317,38 @@ def test_the_hours_export_adds_up_to_the_hours_given_with_a_whole_detachments_he
     assert sum(Decimal(r[header.index("Hours")]) for r in body) == given
     whole = [r for r in body if r[header.index("Detachment")] == detachment.school_name and not r[0]]
     assert [Decimal(r[header.index("Hours")]) for r in whole] == [Decimal("6.00")]
+
+
+def test_a_detachments_help_requests_file_holds_its_own_hours(world, alice) -> None:  # type: ignore[no-untyped-def]
+    """A request a detachment's member went on with someone from outside it: the detachment's
+    help-requests file lists it with the member's hours only, as its dashboard counts them (it
+    added the outsider's too)."""
+    member = VolunteerFactory(region=world.almaty, detachment=world.detachment)
+    outsider = VolunteerFactory(region=world.almaty)
+    now = timezone.now()
+    request = HelpRequestFactory(
+        region=world.almaty,
+        adults_only=False,
+        needed_hands=2,
+        due_from=now - datetime.timedelta(hours=1),
+        due_until=now + datetime.timedelta(hours=2),
+    )
+    assignments = [
+        (care_services.assignment_volunteer(request=request, volunteer=person, by=alice), hours)
+        for person, hours in ((member, "2"), (outsider, "3"))
+    ]
+    for assignment, hours in assignments:
+        care_services.assignment_done(assignment=assignment, hours=hours, note="", by=alice)
+    today = timezone.localdate()
+    period = {"start": today.replace(month=1, day=1).isoformat(), "end": today.isoformat()}
+    client = client_for(alice)
+    response = client.post(
+        "/reports/export/",
+        {**period, "detachment": world.detachment.pk, "report": "help_requests", "file_format": "csv"},
+        **EN,
+    )
+    header, *body, totals = read_csv(b"".join(response.streaming_content))  # type: ignore[attr-defined]
+    assert len(body) == 1
+    assert Decimal(body[0][header.index("Hours")]) == Decimal(totals[header.index("Hours")]) == Decimal("2")
+    page = client.get("/reports/", {**period, "detachment": world.detachment.pk}, **EN).content.decode()
+    assert 'Hours of targeted help</dt><dd data-figure="help_requests-6">2<' in page
