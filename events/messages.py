@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -168,22 +169,36 @@ def signup_moved(signup: Signup, shift: Shift, *, was_shift: Shift, transport_dr
     )
 
 
+@dataclass(frozen=True)
+class Moved:
+    """A sign-up whose shift changed time or place, as `shift_moved` leaves it untold: whether a
+    lift arranged for it is to be confirmed again, and whether only the place changed."""
+
+    shift: Shift
+    signup: Signup
+    transport_recheck: bool
+    place_only: bool
+
+
 def shift_moved(
-    shift: Shift, *, signups: Iterable[Signup], transport_recheck: Collection[int] = (), retimed: bool = True
+    shift: Shift,
+    *,
+    signups: Iterable[Signup],
+    transport_recheck: Collection[int] = (),
+    retimed: bool = True,
+    untold: list[Moved] | None = None,
 ) -> None:
     """The shift's time or place changed: each confirmed person's reminders move with the start
     (or are dropped when their new time has already passed) and carry the new place, and
     everyone still signed up is told. Those whose sign-up is in `transport_recheck` had a lift
     arranged: their message says the coordinator will confirm it again. When only the place
-    changed (`retimed` false) the message says so: "it now starts on …" read as a new time."""
+    changed (`retimed` false) the message says so: "it now starts on …" read as a new time.
+    Given `untold`, the people are not told here but listed in it (`series_moved` tells them)."""
     now = timezone.now()
     shared = shift_context(shift)
     reminders = _reminders(shift.starts_at)
     valid = reminder_validity(shift.starts_at, reminders)
     for signup in signups:
-        context = {**shared, "transport_recheck": True} if signup.pk in transport_recheck else shared
-        if not retimed:
-            context = {**context, "place_only": True}
         if signup.status == Signup.Status.CONFIRMED:
             for kind, due_at in reminders:
                 if due_at > now:
@@ -199,9 +214,118 @@ def shift_moved(
                     _schedule(signup, kind, due_at=due_at, valid_until=valid[kind], context=shared)
                 else:
                     messages_cancel(subject_type=SUBJECT_TYPE, subject_id=signup.pk, kinds=[kind])
-        # A "changed" note of an earlier move not sent yet would show a time no longer true.
-        messages_cancel(subject_type=SUBJECT_TYPE, subject_id=signup.pk, kinds=["shift_changed"])
-        _schedule(signup, "shift_changed", due_at=now, context=context)
+        moved = Moved(shift, signup, transport_recheck=signup.pk in transport_recheck, place_only=not retimed)
+        if untold is None:
+            _tell_moved(moved, shared, now=now)
+        else:
+            untold.append(moved)
+
+
+def _tell_moved(moved: Moved, shared: dict[str, Any], *, now: datetime.datetime) -> None:
+    context = {**shared, "transport_recheck": True} if moved.transport_recheck else shared
+    if moved.place_only:
+        context = {**context, "place_only": True}
+    # A "changed" note of an earlier move not sent yet would show a time no longer true.
+    messages_cancel(subject_type=SUBJECT_TYPE, subject_id=moved.signup.pk, kinds=["shift_changed"])
+    _schedule(moved.signup, "shift_changed", due_at=now, context=context)
+
+
+def _by_person(held: Iterable[tuple[Shift, Signup]]) -> list[list[tuple[Shift, Signup]]]:
+    by_person: dict[int, list[tuple[Shift, Signup]]] = {}
+    for shift, signup in held:
+        by_person.setdefault(signup.volunteer_id, []).append((shift, signup))
+    return list(by_person.values())
+
+
+def _dates(shifts: list[Shift]) -> str:
+    """The shifts' start times in the active language, the first DATES_NAMED of them named."""
+    dates = ", ".join(when_text(shift.starts_at) for shift in shifts[:DATES_NAMED])
+    more = len(shifts) - DATES_NAMED
+    if more > 0:
+        dates += " " + ngettext("and %(count)d more", "and %(count)d more", more) % {"count": more}
+    return dates
+
+
+def series_moved(moved: list[Moved]) -> None:
+    """Shifts of a series changed "this and the following" (`moved`, earliest first, as
+    `shift_moved` left them untold): each person is told once. Of one shift as a shift's change
+    tells it; of several in one message with their new dates, in the person's language: a weekly
+    series of a season was a text a week, each paid for as an SMS."""
+    now = timezone.now()
+    by_person: dict[int, list[Moved]] = {}
+    for each in moved:
+        by_person.setdefault(each.signup.volunteer_id, []).append(each)
+    for held in by_person.values():
+        contexts = [shift_context(each.shift) for each in held]
+        places = {context["place"] for context in contexts}
+        place_only = all(each.place_only for each in held)
+        if len(held) == 1 or (place_only and len(places) > 1):
+            for each, context in zip(held, contexts, strict=True):
+                _tell_moved(each, context, now=now)
+            continue
+        for each in held:
+            messages_cancel(subject_type=SUBJECT_TYPE, subject_id=each.signup.pk, kinds=["shift_changed"])
+        first = held[0]
+        context = contexts[0]
+        context["url"] = settings.SITE_URL + reverse("events:my_shifts")
+        count, title = len(held), first.shift.campaign.title
+        with translation.override(first.signup.volunteer.preferred_language):
+            values = {"title": title, "count": count, "dates": _dates([each.shift for each in held])}
+            if place_only:
+                text = ngettext(
+                    "“%(title)s”: %(count)d shift you signed up for has moved to another place: "
+                    "%(place)s. The times stay: %(dates)s.",
+                    "“%(title)s”: %(count)d shifts you signed up for have moved to another place: "
+                    "%(place)s. The times stay: %(dates)s.",
+                    count,
+                ) % {**values, "place": context["place"]}
+            else:
+                text = (
+                    ngettext(
+                        "“%(title)s”: %(count)d shift you signed up for has changed. It now starts on: %(dates)s.",
+                        "“%(title)s”: %(count)d shifts you signed up for have changed. They now start on: %(dates)s.",
+                        count,
+                    )
+                    % values
+                )
+                if len(places) == 1:
+                    text += " " + _("Place: %(place)s.") % {"place": context["place"]}
+            if any(each.transport_recheck for each in held):
+                text += " " + _(
+                    "Your lift was arranged for the earlier time or location: the coordinator will "
+                    "confirm it again, and you will get the answer."
+                )
+            context["subject"] = _("Changed: %(title)s") % {"title": title}
+            context["text"] = text
+        _schedule(first.signup, "generic", due_at=now, context=context)
+
+
+def series_cancelled(cancelled: Iterable[tuple[Shift, Signup]]) -> None:
+    """Shifts of a series cancelled "this and the following" (each with a sign-up it cancelled,
+    earliest first): whatever of those sign-ups has not gone out is dropped, and each person is
+    told once: of one shift as a shift's cancellation tells it, of several in one message naming
+    their dates, in the person's language, instead of one message a week of the series."""
+    now = timezone.now()
+    for held in _by_person(cancelled):
+        if len(held) == 1:
+            shift_cancelled(held[0][0], signups=[held[0][1]])
+            continue
+        for _shift, signup in held:
+            messages_cancel(subject_type=SUBJECT_TYPE, subject_id=signup.pk)
+        first_shift, first = held[0]
+        context = shift_context(first_shift)
+        context["url"] = settings.SITE_URL + reverse("events:my_shifts")
+        title, count = first_shift.campaign.title, len(held)
+        with translation.override(first.volunteer.preferred_language):
+            context["subject"] = _("Cancelled: %(title)s") % {"title": title}
+            context["text"] = ngettext(
+                "“%(title)s”: %(count)d shift you signed up for has been cancelled: %(dates)s. "
+                "Sorry for the change of plans.",
+                "“%(title)s”: %(count)d shifts you signed up for have been cancelled: %(dates)s. "
+                "Sorry for the change of plans.",
+                count,
+            ) % {"title": title, "count": count, "dates": _dates([shift for shift, _signup in held])}
+        _schedule(first, "generic", due_at=now, context=context)
 
 
 def shift_cancelled(shift: Shift, *, signups: Iterable[Signup]) -> None:
@@ -224,11 +348,8 @@ def campaign_cancelled(campaign: Campaign, cancelled: Iterable[tuple[Shift, Sign
     person is told once. Of one shift as a shift's cancellation tells it; of several in one
     message naming their dates, in the person's language, instead of one message a shift (a
     month of daily shifts was thirty texts)."""
-    by_person: dict[int, list[tuple[Shift, Signup]]] = {}
-    for shift, signup in cancelled:
-        by_person.setdefault(signup.volunteer_id, []).append((shift, signup))
     now = timezone.now()
-    for held in by_person.values():
+    for held in _by_person(cancelled):
         if len(held) == 1:
             shift_cancelled(held[0][0], signups=[held[0][1]])
             continue
@@ -238,10 +359,7 @@ def campaign_cancelled(campaign: Campaign, cancelled: Iterable[tuple[Shift, Sign
         context = shift_context(first_shift)
         context["url"] = settings.SITE_URL + reverse("events:campaign_detail", args=[campaign.pk])
         with translation.override(first.volunteer.preferred_language):
-            dates = ", ".join(when_text(shift.starts_at) for shift, _signup in held[:DATES_NAMED])
-            more = len(held) - DATES_NAMED
-            if more > 0:
-                dates += " " + ngettext("and %(count)d more", "and %(count)d more", more) % {"count": more}
+            dates = _dates([shift for shift, _signup in held])
             context["subject"] = _("Cancelled: %(title)s") % {"title": campaign.title}
             context["text"] = ngettext(
                 "The campaign “%(title)s” has been cancelled, and with it your %(count)d shift: "

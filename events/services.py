@@ -789,10 +789,16 @@ def shift_create(
 
 @transaction.atomic
 def shift_update(
-    *, shift: Shift, data: dict[str, Any], skills: Iterable[Skill] | None = None, by: User
+    *,
+    shift: Shift,
+    data: dict[str, Any],
+    skills: Iterable[Skill] | None = None,
+    by: User,
+    untold: list[event_messages.Moved] | None = None,
 ) -> Shift:
     """Edit a shift. Fewer places than people confirmed is refused — nobody is dropped silently;
-    more places move people up from the waitlist."""
+    more places move people up from the waitlist. Given `untold`, the people whose shift changed
+    time or place are listed there for the caller to tell (`series_update_following`)."""
     locked = _lock_shift(shift.pk)
     if locked.cancelled_at is not None:
         raise ValidationError(_("This shift has been cancelled."), code="shift_cancelled")
@@ -857,6 +863,7 @@ def shift_update(
             ).select_related("volunteer"),
             transport_recheck=recheck,
             retimed=retimed,
+            untold=untold,
         )
     _promote(locked, places=locked.capacity - taken, now=timezone.now(), waiting=waiting)
     shift.refresh_from_db()
@@ -1077,6 +1084,7 @@ def series_update_following(
         raise ValidationError({"start_time": [_("Give both the start and the end time.")]})
     fields = {k: v for k, v in data.items() if k in SERIES_FIELDS}
     updated: list[Shift] = []
+    untold: list[event_messages.Moved] = []
     for each in series_following(shift=shift):
         changes = dict(fields)
         if start_time is not None and end_time is not None:
@@ -1091,7 +1099,7 @@ def series_update_following(
                     }
                 )
         try:
-            updated.append(shift_update(shift=each, data=changes, by=by))
+            updated.append(shift_update(shift=each, data=changes, by=by, untold=untold))
         except ValidationError as exc:
             # The atomic block above rolls back the shifts already changed.
             raise ValidationError(
@@ -1099,13 +1107,27 @@ def series_update_following(
                 % {"date": _day(each.local_date), "reason": " ".join(exc.messages)},
                 code=getattr(exc, "code", None) or "series",
             ) from exc
+    # Notification: each person once, however many of the shifts they hold.
+    event_messages.series_moved(untold)
     return updated
 
 
 @transaction.atomic
 def series_cancel_following(*, shift: Shift, by: User) -> list[Shift]:
-    """Cancel this shift and the later ones of its series, with their sign-ups (`shift_cancel`)."""
-    return [shift_cancel(shift=each, by=by) for each in series_following(shift=shift)]
+    """Cancel this shift and the later ones of its series, with their sign-ups (as
+    `shift_cancel` does); each person is told once, of all their shifts cancelled here."""
+    now = timezone.now()
+    shifts: list[Shift] = []
+    cancelled: list[tuple[Shift, Signup]] = []
+    for each in series_following(shift=shift):
+        if each.starts_at <= now:
+            raise ValidationError(_("A shift that has started cannot be cancelled."), code="started")
+        locked = _shift_cancel(shift_id=each.pk, by=by, now=now, tell=False)
+        cancelled += [(locked, signup) for signup in getattr(locked, "cancelled_signups", [])]
+        shifts.append(locked)
+    # Notification: one message a person (a season's weekly shifts were a text each).
+    event_messages.series_cancelled(cancelled)
+    return shifts
 
 
 @dataclass(frozen=True)

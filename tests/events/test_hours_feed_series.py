@@ -18,8 +18,10 @@ from django.utils.translation import gettext
 
 from events import selectors, services
 from events.models import CalendarFeed, Shift, Signup
+from notifications.models import Message
 from tests.conftest import client_for
 from tests.factories import VolunteerFactory
+from volunteer_net.dates import when_text
 from volunteers.services import account_delete, volunteer_anonymize
 
 from .factories import CampaignFactory, ShiftFactory, in_days
@@ -367,6 +369,63 @@ class TestSeriesFollowing:
         assert first.cancelled_at is None
         assert second.cancelled_at is not None and third.cancelled_at is not None
         assert signup.status == Signup.Status.CANCELLED
+
+    def test_times_changed_for_a_season_are_told_once_a_person(self, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        shifts = weekly(weeks=4)
+        bob.preferred_language = "en"
+        bob.save(update_fields=["preferred_language"])
+        dana = VolunteerFactory(region=almaty, preferred_language="ru")
+        held = [services.signup_create(shift=shift, volunteer=bob, by=None) for shift in shifts]
+        hers = services.signup_create(shift=shifts[2], volunteer=dana, by=None)
+        Message.objects.update(status=Message.Status.SENT)
+        response = client_for(alice).post(
+            f"/manage/shifts/{shifts[0].pk}/series/",
+            {"place_name": "Мектеп ауласы", "start_time": "18:00", "end_time": "20:00", "capacity": "5"},
+        )
+        assert response.status_code == 302
+        # Bob holds all four: one message with their new times, not four.
+        [message] = Message.objects.filter(
+            recipient=bob, status=Message.Status.PENDING, due_at__lte=timezone.now()
+        )
+        assert message.context["subject"] == f"Changed: {shifts[0].campaign.title}"
+        text = message.context["text"]
+        assert "4 shifts you signed up for have changed" in text and "Place: Мектеп ауласы" in text
+        with translation.override("en"):
+            for shift in shifts:
+                shift.refresh_from_db()
+                assert when_text(shift.starts_at) in text and "18:00" in when_text(shift.starts_at)
+        # Each place's reminders still move with its own shift.
+        for signup, shift in zip(held, shifts, strict=True):
+            due = Message.objects.get(subject_id=signup.pk, kind="shift_reminder_2h", status="pending").due_at
+            assert due == shift.starts_at - datetime.timedelta(hours=2)
+        # Dana holds one: the shift's own "changed" note, as for a single shift.
+        assert [
+            m.kind
+            for m in Message.objects.filter(recipient=dana, status="pending", due_at__lte=timezone.now())
+        ] == ["shift_changed"]
+        assert Message.objects.get(recipient=dana, kind="shift_changed").subject_id == hers.pk
+
+    def test_cancelled_for_a_season_is_told_once_a_person(self, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        shifts = weekly(weeks=4)
+        bob.preferred_language = "en"
+        bob.save(update_fields=["preferred_language"])
+        dana = VolunteerFactory(region=almaty, preferred_language="kk")
+        for shift in shifts:
+            services.signup_create(shift=shift, volunteer=bob, by=None)
+        services.signup_create(shift=shifts[3], volunteer=dana, by=None)
+        Message.objects.update(status=Message.Status.SENT)
+        response = client_for(alice).post(f"/manage/shifts/{shifts[1].pk}/series/cancel/", {"confirm": "yes"})
+        assert response.status_code == 302
+        [message] = Message.objects.filter(recipient=bob, status=Message.Status.PENDING)
+        assert message.context["subject"] == f"Cancelled: {shifts[0].campaign.title}"
+        assert "3 shifts you signed up for have been cancelled" in message.context["text"]
+        with translation.override("en"):
+            assert all(when_text(shift.starts_at) in message.context["text"] for shift in shifts[1:])
+            assert when_text(shifts[0].starts_at) not in message.context["text"]
+        assert [m.kind for m in Message.objects.filter(recipient=dana, status="pending")] == [
+            "shift_cancelled"
+        ]
+        assert Signup.objects.filter(volunteer=bob, status="cancelled").count() == 3
 
     def test_cancel_needs_the_box_ticked(self, alice) -> None:  # type: ignore[no-untyped-def]
         first, _second = weekly(weeks=2)
