@@ -684,9 +684,11 @@ def _done_when_nobody_waits(request: HelpRequest, *, now: datetime.datetime, not
     if Assignment.objects.filter(request=request, status=Assignment.Status.CONFIRMED).exists():
         return
     if request.status == HelpRequest.Status.DONE:
-        # Closed as done by staff already: the hours recorded after it change neither the day it
-        # was done (the reports count it in that period, and the address window runs from it)
-        # nor the outcome staff wrote.
+        # Closed as done by staff already: the hours recorded after it do not move the day it
+        # was done (the reports count it in that period, and the address window runs from it).
+        if note and not request.outcome_note:
+            request.outcome_note = note
+            request.save(update_fields=["outcome_note"])
         return
     request.status = HelpRequest.Status.DONE
     request.done_at = now
