@@ -367,8 +367,13 @@ def start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require(_logged_in)
 def done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """The volunteer marks their part done with the time spent and a note."""
+    """The volunteer (or the curator) marks their part done with the time spent and a note; or
+    staff record it for them, as a clerk does for someone who has no account and phones in."""
     assignment = selectors.assignment_get_own(user=request.user, pk=pk)
+    own = (assignment.volunteer is not None and assignment.volunteer.user_id == request.user.pk) or (
+        assignment.detachment is not None and assignment.detachment.curator_id == request.user.pk
+    )
+    who = assignment.volunteer.full_name if assignment.volunteer else str(assignment.detachment)
     form = DoneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -381,10 +386,16 @@ def done(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
+            if not own:
+                # Staff back on the request's page, to record the next person's hours.
+                messages.success(request, _("%(name)s: the hours have been recorded.") % {"name": who})
+                return _back(assignment.request_id)
             messages.success(request, _("Thank you! Your hours have been added."))
             return redirect("care:open") if assignment.volunteer_id else _back(assignment.request_id)
     return render(
-        request, "care/done.html", {"form": form, "assignment": assignment, "req": assignment.request}
+        request,
+        "care/done.html",
+        {"form": form, "assignment": assignment, "req": assignment.request, "own": own, "who": who},
     )
 
 

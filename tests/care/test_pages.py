@@ -4,6 +4,7 @@ lists whose queries do not grow with their rows."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -220,6 +221,34 @@ class TestPagesWork:
         client.cookies["django_language"] = "en"
         page = client.get(f"/care/beneficiaries/{beneficiary.pk}/erase/").content.decode()
         assert "26 requests on file." in page
+
+    def test_staff_close_as_done_and_record_the_hours_of_each_who_went(  # type: ignore[no-untyped-def]
+        self, alice, bob, almaty
+    ) -> None:
+        """Two went, one of them without an account (she phoned the office): the coordinator
+        closes the request and records each one's hours from the request's page."""
+        from tests.factories import VolunteerFactory
+        from volunteers.extensions import volunteer_total_hours
+
+        walk_in = VolunteerFactory(region=almaty, last_name="Ахметова", first_name="Гүлнар")
+        request = HelpRequestFactory(needed_hands=2, due_from=in_days(-1), due_until=in_days(-1, hour=13))
+        for volunteer in (bob, walk_in):
+            services.assignment_volunteer(request=request, volunteer=volunteer, by=alice)
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        client.post(f"/care/requests/{request.pk}/close/", {"status": "done", "outcome_note": ""})
+        page = client.get(f"/care/requests/{request.pk}/").content.decode()
+        for volunteer, hours in ((bob, "2"), (walk_in, "1.5")):
+            place = request.assignments.get(volunteer=volunteer)
+            assert f'href="/care/assignments/{place.pk}/done/"' in page
+            form = client.get(f"/care/assignments/{place.pk}/done/").content.decode()
+            assert volunteer.full_name in form
+            response = client.post(f"/care/assignments/{place.pk}/done/", {"hours": hours}, follow=True)
+            assert response.redirect_chain[-1][0] == f"/care/requests/{request.pk}/"
+            assert f"{volunteer.full_name}: the hours have been recorded." in response.content.decode()
+        assert (volunteer_total_hours(bob), volunteer_total_hours(walk_in)) == (Decimal("2"), Decimal("1.5"))
+        request.refresh_from_db()
+        assert (request.status, request.taken_hands) == ("done", 2)
 
 
 class TestQueryCounts:
