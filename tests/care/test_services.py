@@ -163,6 +163,16 @@ class TestLifecycle:
         assert volunteer_total_hours(bob) == Decimal("1.5")
         assert not selectors.may_see_contact(bob.user, request_almaty)
 
+    def test_a_note_recorded_after_staff_closed_it_is_its_outcome_when_staff_wrote_none(  # type: ignore[no-untyped-def]
+        self, alice, bob, request_almaty
+    ) -> None:
+        assignment = services.assignment_volunteer(request=request_almaty, volunteer=bob, by=alice)
+        services.request_close(request=request_almaty, status="done", outcome_note="", by=alice)
+        HelpRequest.objects.filter(pk=request_almaty.pk).update(due_from=timezone.now())
+        services.assignment_done(assignment=assignment, hours=1, note="Дәрі әкелінді", by=bob.user)
+        request_almaty.refresh_from_db()
+        assert (request_almaty.status, request_almaty.outcome_note) == ("done", "Дәрі әкелінді")
+
     def test_done_by_staff_once_someone_goes(self, alice, bob, request_almaty) -> None:  # type: ignore[no-untyped-def]
         assignment = services.assignment_volunteer(request=request_almaty, volunteer=bob, by=alice)
         services.request_close(request=request_almaty, status="done", outcome_note="Купили", by=alice)
