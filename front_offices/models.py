@@ -138,6 +138,11 @@ def _check_interval(opens: datetime.time | None, closes: datetime.time | None) -
         raise ValidationError({"closes": _("The closing time must be after the opening time.")})
 
 
+def _minutes(at: datetime.time, *, closing: bool = False) -> int:
+    # 00:00 as the closing time means midnight, the end of the day.
+    return 24 * 60 if closing and at == datetime.time(0) else at.hour * 60 + at.minute
+
+
 class OpeningHours(ChoiceLabels, models.Model):
     """One interval of a weekday (several per day allowed: 09:00–13:00 and 14:00–20:00).
 
@@ -189,6 +194,30 @@ class OpeningHours(ChoiceLabels, models.Model):
             raise ValidationError({"valid_until": _("A temporary schedule needs both dates of its period.")})
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": _("The period ends before it starts.")})
+        self._check_overlap()
+
+    def _check_overlap(self) -> None:
+        """Two intervals of one day (of the week, or of one temporary schedule) may meet but not
+        overlap: 09:00–13:00 and 12:15–15:00 cut visits that overlap (12:30 and 12:15), each with
+        its places, so the office would receive twice the visitors it can at those times, and the
+        page would list both intervals as if both were true."""
+        if self.office_id is None or self.opens is None or self.closes is None or self.weekday is None:
+            return
+        siblings = OpeningHours.objects.filter(
+            office_id=self.office_id,
+            weekday=self.weekday,
+            valid_from=self.valid_from,
+            valid_until=self.valid_until,
+        ).exclude(pk=self.pk)
+        end = _minutes(self.closes, closing=True)
+        for other in siblings:
+            if _minutes(self.opens) < _minutes(other.closes, closing=True) and _minutes(other.opens) < end:
+                raise ValidationError(
+                    {
+                        "opens": _("This overlaps %(interval)s of the same day.")
+                        % {"interval": f"{other.opens:%H:%M}–{other.closes:%H:%M}"}
+                    }
+                )
 
 
 class ScheduleException(models.Model):

@@ -1,4 +1,4 @@
-"""The office's hours page as its clerk keeps it: special hours on a date."""
+"""The office's hours page as its clerk keeps it: special hours on a date, the intervals of a day."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from front_offices.models import ScheduleException, VisitSlot
+from front_offices.models import OpeningHours, ScheduleException, VisitSlot
 from tests.conftest import client_for
 from tests.factories import UserFactory
 
@@ -52,3 +52,32 @@ class TestSpecialHours:
         assert times == ["10:00", "10:30", "11:00", "11:30"]
         page = client_for(clerk).get(f"/front-offices/{office.pk}/hours/").content.decode()
         assert "10:00–12:00" in page and "Семинар" in page
+
+
+class TestIntervalsOfADay:
+    def _add(self, clerk, office, opens: str, closes: str, **period: str):  # type: ignore[no-untyped-def]
+        data = {"action": "add_hours", "hours-weekday": "0", "hours-opens": opens, "hours-closes": closes}
+        return client_for(clerk).post(
+            f"/front-offices/{office.pk}/hours/",
+            data | {f"hours-{name}": value for name, value in period.items()},
+            headers={"Accept-Language": "en"},
+        )
+
+    def test_an_interval_overlapping_another_of_the_day_is_refused(self, office, clerk) -> None:  # type: ignore[no-untyped-def]
+        monday = next_weekday(0, after=2)
+        assert len(slots_for(office, monday)) == 20
+        response = self._add(clerk, office, "12:15", "15:00")
+        assert response.status_code == 200
+        assert "This overlaps 09:00–13:00 of the same day." in response.content.decode()
+        assert OpeningHours.objects.filter(office=office, weekday=0).count() == 2
+        # No second set of places at 12:15, 12:45, … beside 12:00, 12:30, ….
+        assert VisitSlot.objects.filter(office=office, local_date=monday).count() == 20
+
+    def test_the_lunch_break_may_be_filled_and_a_temporary_schedule_has_its_own_day(
+        self, office, clerk
+    ) -> None:  # type: ignore[no-untyped-def]
+        monday = next_weekday(0, after=2)
+        assert self._add(clerk, office, "13:00", "14:00").status_code == 302
+        assert len(slots_for(office, monday)) == 22
+        period = {"valid_from": monday.isoformat(), "valid_until": monday.isoformat()}
+        assert self._add(clerk, office, "10:00", "12:00", **period).status_code == 302
