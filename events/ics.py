@@ -5,6 +5,7 @@ shows in its own zone; text is escaped and lines are folded at 75 octets as the 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
@@ -16,14 +17,27 @@ from volunteer_net.ics import CRLF, escape_text, fold, utc
 from .models import Shift
 
 
+def _revision(shift: Shift) -> tuple[datetime.datetime, int]:
+    """When the event last changed, and its SEQUENCE: a calendar that already holds the shift
+    (a file opened again after a move, a feed read again) takes the new time, place or
+    cancellation only from a higher SEQUENCE (Outlook and Google keep the first copy of a UID
+    otherwise). The seconds from the shift's creation to its last change, the shift's or its
+    campaign's (the title), only grow, and need no counter of their own."""
+    changed = max(shift.updated_at, shift.campaign.updated_at)
+    return changed, max(0, int((changed - shift.created_at).total_seconds()))
+
+
 def _vevent(shift: Shift, *, url: str, host: str, stamp: str) -> list[str]:
     campaign = shift.campaign
+    changed, sequence = _revision(shift)
     location = ", ".join(p for p in (shift.place_name, shift.address) if p)
     description = "\n\n".join(p for p in (campaign.cover_text, shift.notes, url) if p)
     lines = [
         "BEGIN:VEVENT",
         f"UID:shift-{shift.pk}@{host}",
         f"DTSTAMP:{stamp}",
+        f"LAST-MODIFIED:{utc(changed)}",
+        f"SEQUENCE:{sequence}",
         f"DTSTART:{utc(shift.starts_at)}",
         f"DTEND:{utc(shift.ends_at)}",
         f"SUMMARY:{escape_text(campaign.title)}",
