@@ -131,7 +131,11 @@ def shift_conditions(filters: CampaignFilters, *, now: datetime.datetime) -> Q:
         # In the very expression the partial index shift_weekend_starts is made of.
         q &= weekend_shifts()
     if filters.free_places:
-        q &= Q(capacity__gt=F("taken_places"))
+        # A free place is one that can still be taken: past its sign-up deadline a shift turns
+        # everyone away, and "has free places" listed it for nobody to get.
+        q &= Q(capacity__gt=F("taken_places")) & (
+            Q(signup_deadline__isnull=True) | Q(signup_deadline__gte=now)
+        )
     if filters.skills_of:
         # "Suits my skills": every skill the shift requires is one of the volunteer's — so a
         # shift requiring none suits everyone. Partial matches are left out: the sign-up rules

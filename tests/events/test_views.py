@@ -134,6 +134,27 @@ class TestCampaignList:
         [card] = client.get("/campaigns/").context["page"].object_list
         assert (card.next_shift_at, card.upcoming_shifts) == (local(tomorrow, 9), 3)
 
+    def test_has_free_places_leaves_out_shifts_whose_sign_up_has_closed(self, client) -> None:  # type: ignore[no-untyped-def]
+        closed = ShiftFactory(
+            starts_at=in_days(3), signup_deadline=timezone.now() - datetime.timedelta(hours=1)
+        )
+        still_open = ShiftFactory(starts_at=in_days(3), signup_deadline=in_days(2))
+        no_deadline = ShiftFactory(starts_at=in_days(4))
+        # The same campaign's other shift, still open, keeps it in the list as that shift's.
+        ShiftFactory(campaign=closed.campaign, starts_at=in_days(6))
+        closed_only = ShiftFactory(
+            starts_at=in_days(3), signup_deadline=timezone.now() - datetime.timedelta(hours=1)
+        )
+        response = client.get("/campaigns/", {"free": "on"})
+        cards = {c.pk: c for c in response.context["page"].object_list}
+        assert set(cards) == {closed.campaign.pk, still_open.campaign.pk, no_deadline.campaign.pk}
+        assert cards[closed.campaign.pk].next_shift_at == in_days(6)
+        assert closed_only.campaign.pk not in cards
+        # Someone signing up from the API's list of shifts with free places is not turned away either.
+        found = {row["id"] for row in client.get("/api/shifts/", {"free": "true"}).json()["results"]}
+        assert closed.pk not in found and closed_only.pk not in found
+        assert {still_open.pk, no_deadline.pk} <= found
+
     def test_filters_by_national_direction(self, client) -> None:  # type: ignore[no-untyped-def]
         direction, other = Campaign.Direction.values[:2]
         chosen = CampaignFactory(direction=direction)
