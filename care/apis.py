@@ -120,6 +120,7 @@ class RequestFilterSerializer(serializers.Serializer):
 
 class MapFilterSerializer(serializers.Serializer):
     region = serializers.CharField(max_length=2, required=False)
+    kind = serializers.ChoiceField(choices=HelpRequest.Kind.choices, required=False)
     bbox = serializers.CharField(max_length=100, required=False, help_text="minLon,minLat,maxLon,maxLat")
 
     def validate_region(self, value: str) -> int:
@@ -271,6 +272,7 @@ class RequestMapApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("region", str, description="Two-digit KATO code"),
+            OpenApiParameter("kind", str, enum=HelpRequest.Kind.values, description="One kind of help"),
             OpenApiParameter("bbox", str, description="minLon,minLat,maxLon,maxLat"),
         ],
         responses={
@@ -287,7 +289,9 @@ class RequestMapApi(APIView):
         params = MapFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        layer = selectors.map_features(user=request.user, region=data.get("region"), bbox=data.get("bbox"))
+        layer = selectors.map_features(
+            user=request.user, region=data.get("region"), kind=data.get("kind", ""), bbox=data.get("bbox")
+        )
         # A region's couple of thousand features: orjson writes them several times faster than
         # the renderer's json module, the same JSON (as the public map layers do).
         return HttpResponse(

@@ -542,7 +542,11 @@ def snap(value: Decimal | float, step: float | None = None) -> float:
 
 
 def map_features(
-    *, user: Any, region: int | None = None, bbox: tuple[float, float, float, float] | None = None
+    *,
+    user: Any,
+    region: int | None = None,
+    kind: str = "",
+    bbox: tuple[float, float, float, float] | None = None,
 ) -> dict[str, Any]:
     """The requests layer: open requests the user may see, as a GeoJSON FeatureCollection. The
     exact point goes only to those assigned (recorded in the audit trail); everybody else gets
@@ -554,6 +558,8 @@ def map_features(
         qs = qs.filter(condition)
     if region:
         qs = qs.filter(region_id=region)
+    if kind in HelpRequest.Kind.values:
+        qs = qs.filter(kind=kind)
     if bbox:
         step = settings.CARE_MAP_SNAP_DEGREES
         qs = qs.filter(

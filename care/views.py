@@ -5,6 +5,7 @@ scoped selector (outside the scope: 404) and calls one service."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -62,8 +63,10 @@ def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     # In the alphabet of the page's language, as every region select lists them.
     regions = in_name_order(selectors.intake_regions(request.user), lambda r: r.name)
     code = next((r.code for r in regions if r.pk == region), None) if region else None
-    # The map API names regions by their KATO code, as every API does.
-    map_url = reverse("api-care-requests-map") + (f"?region={code}" if code else "")
+    # The map API names regions by their KATO code, as every API does. The map shows the kind
+    # the list is filtered to, so that its points are the list's open requests.
+    query = urlencode({k: v for k, v in (("region", code), ("kind", filters.kind)) if v})
+    map_url = reverse("api-care-requests-map") + (f"?{query}" if query else "")
     return render(
         request,
         "care/request_list.html",

@@ -150,6 +150,24 @@ class TestPagesWork:
         geo = client.get("/api/care/requests/map/?region=75").json()
         assert [f["properties"]["id"] for f in geo["features"]] == [request_almaty.pk]
 
+    def test_the_map_shows_the_kind_the_list_is_filtered_to(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        """Looking for who can take medicine: the list shows the medicine requests, and so does
+        the map above it (it showed the groceries and the snow too, more points than the list)."""
+        import html
+        import re
+
+        medicine = HelpRequestFactory(kind="medicine")
+        HelpRequestFactory(kind="groceries")
+        HelpRequestFactory(kind="snow")
+        client = client_for(alice)
+        page = client.get(f"/care/requests/?region={almaty.pk}&kind=medicine").content.decode()
+        match = re.search(r'data-geojson="([^"]*)"', page)
+        assert match is not None
+        assert page.count('class="shift-card care-card') == 1
+        geo = client.get(html.unescape(match.group(1))).json()
+        assert [f["properties"]["id"] for f in geo["features"]] == [medicine.pk]
+        assert client.get("/api/care/requests/map/?kind=nonsense").status_code == 400
+
     def test_closing_from_the_page(self, alice, request_almaty) -> None:  # type: ignore[no-untyped-def]
         response = client_for(alice).post(
             f"/care/requests/{request_almaty.pk}/close/",
