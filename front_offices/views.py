@@ -210,8 +210,27 @@ def book(request: AuthenticatedHttpRequest, slot_pk: int) -> HttpResponse:
     return render(
         request,
         "front_offices/book.html",
-        {"slot": slot, "office": slot.office, "form": form, "refusal": refusal},
+        {
+            "slot": slot,
+            "office": slot.office,
+            "form": form,
+            "refusal": refusal,
+            "next_step": _next_step(volunteer, refusal),
+        },
     )
+
+
+def _next_step(volunteer: Volunteer, refusal: ValidationError | None) -> str:
+    """What a person refused as "not active" can do about it, as the shift pages point it out:
+    a minor's guardian to consent ("guardian"), or, come of age meanwhile, their own consent
+    ("own_consent"); "" when the profile holds nothing they can do (paused, archived)."""
+    if refusal is None or refusal.code != "inactive":
+        return ""
+    if volunteer.awaits_own_consent:
+        return "own_consent"
+    if volunteer.status == Volunteer.Status.AWAITING_GUARDIAN and volunteer.awaits_guardian:
+        return "guardian"
+    return ""
 
 
 @login_required
