@@ -78,14 +78,9 @@ def _lock_shift(shift_id: int) -> Shift:
 # Sign-up rules ---------------------------------------------------------------------------------
 
 
-def signup_refusal(
-    *, shift: Shift, volunteer: Volunteer, now: datetime.datetime | None = None
-) -> ValidationError | None:
-    """Why `volunteer` may not sign up for `shift` now (capacity aside), or None.
-
-    Pages call it to explain before anyone presses a button; `signup_create` calls it again
-    under the lock, so what it answers there is what counts.
-    """
+def shift_closed_refusal(*, shift: Shift, now: datetime.datetime | None = None) -> ValidationError | None:
+    """Why nobody at all may sign up for `shift` now (cancelled, not open, started, past its
+    deadline), or None: the shift's page says so before a visitor logs in to sign up."""
     now = now or timezone.now()
     campaign = shift.campaign
     if shift.cancelled_at is not None:
@@ -102,6 +97,21 @@ def signup_refusal(
             code="deadline",
             params={"deadline": when_text(shift.signup_deadline)},
         )
+    return None
+
+
+def signup_refusal(
+    *, shift: Shift, volunteer: Volunteer, now: datetime.datetime | None = None
+) -> ValidationError | None:
+    """Why `volunteer` may not sign up for `shift` now (capacity aside), or None.
+
+    Pages call it to explain before anyone presses a button; `signup_create` calls it again
+    under the lock, so what it answers there is what counts.
+    """
+    now = now or timezone.now()
+    closed = shift_closed_refusal(shift=shift, now=now)
+    if closed is not None:
+        return closed
     if volunteer.status == Volunteer.Status.AWAITING_GUARDIAN and volunteer.awaits_guardian:
         # Not "inactive": a minor waiting for the guardian can do something about it, and the
         # pages point to the profile, where the link for the guardian is.

@@ -115,6 +115,9 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
     refusal = None
     if volunteer is not None and mine is None:
         refusal = services.signup_refusal(shift=shift, volunteer=volunteer)
+    elif not request.user.is_authenticated:
+        # A visitor is not asked to log in to sign up for a shift nobody can sign up for.
+        refusal = services.shift_closed_refusal(shift=shift)
     return render(
         request,
         "events/shift_detail.html",

@@ -295,6 +295,22 @@ class TestSignUpAndCancel:
         mine = client.get("/my-shifts/")
         assert [s.pk for s in mine.context["upcoming"]] == [signup.pk]
 
+    def test_a_visitor_is_asked_to_log_in_only_where_sign_up_is_open(self) -> None:
+        visitor = Client(HTTP_ACCEPT_LANGUAGE="en")
+        open_shift = ShiftFactory()
+        assert "Log in to sign up" in visitor.get(f"/shifts/{open_shift.pk}/").content.decode()
+        cancelled = ShiftFactory(cancelled_at=timezone.now())
+        closed = ShiftFactory(campaign=CampaignFactory(status=Campaign.Status.CLOSED))
+        late = ShiftFactory(signup_deadline=timezone.now() - datetime.timedelta(hours=1))
+        for shift, reason in [
+            (cancelled, "This shift has been cancelled."),
+            (closed, "This campaign is not open for sign-ups."),
+            (late, "Sign-up for this shift closed at"),
+        ]:
+            page = visitor.get(f"/shifts/{shift.pk}/").content.decode()
+            assert "Log in to sign up" not in page, reason
+            assert reason in page
+
     def test_refusal_is_shown_and_nothing_saved(self, almaty) -> None:  # type: ignore[no-untyped-def]
         teen = MinorFactory(region=almaty, with_account=True, birth_date=years_ago(16))
         shift = ShiftFactory(adults_only=True)
