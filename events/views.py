@@ -18,7 +18,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -641,10 +641,12 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     def url_for(shift: Any) -> str:
         return settings.SITE_URL + reverse("events:shift_detail", args=[shift.pk])
 
+    # A calendar app asks for the feed in its own language (often none, or English): the name
+    # the person sees in their list of calendars is in the language they chose on their profile.
+    with translation.override(feed.volunteer.preferred_language or None):
+        name = _("My shifts · Volunteer Net")
     body = shifts_calendar(
-        selectors.calendar_feed_shifts(volunteer=feed.volunteer),
-        url_for=url_for,
-        name=_("My shifts · Volunteer Net"),
+        selectors.calendar_feed_shifts(volunteer=feed.volunteer), url_for=url_for, name=name
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     # The person's own schedule: no shared cache keeps it, and search engines never list it.

@@ -262,6 +262,15 @@ class TestCalendarFeed:
         assert body.count("STATUS:CANCELLED") == 1
         assert body.count("BEGIN:VEVENT") == 3
 
+    @pytest.mark.parametrize("asked", ["en-US,en;q=0.9", ""])
+    def test_the_calendar_is_named_in_the_persons_language(self, bob, asked: str) -> None:  # type: ignore[no-untyped-def]
+        """The calendar app asks in its own language (Outlook in English, Google in none)."""
+        bob.preferred_language = "ru"
+        bob.save(update_fields=["preferred_language"])
+        feed = services.calendar_feed_renew(volunteer=bob)
+        body = Client(HTTP_ACCEPT_LANGUAGE=asked).get(f"/my-shifts/{feed.token}.ics").content.decode()
+        assert "X-WR-CALNAME:Мои смены · Volunteer Net\r\n" in body
+
     def test_unknown_token_is_404(self, db) -> None:  # type: ignore[no-untyped-def]
         assert Client().get("/my-shifts/not-a-real-token.ics").status_code == 404
 
