@@ -126,7 +126,7 @@ def request_intake(*, data: dict[str, Any], by: User) -> HelpRequest:
     if existing is not None:
         if existing.region_id != region.pk or existing.is_erased:
             raise ValidationError({"existing_beneficiary": _("Choose a beneficiary of this region.")})
-        beneficiary = existing
+        beneficiary = _contact_as_told(existing, data, by=by)
     else:
         values = {key: data.get(key, "") for key in BENEFICIARY_FIELDS}
         values["phone"] = normalize_phone(values["phone"] or "")
@@ -140,6 +140,43 @@ def request_intake(*, data: dict[str, Any], by: User) -> HelpRequest:
         # Notification: the region's coordinators, at once.
         care_messages.urgent_request(request)
     return request
+
+
+# What a person joined to their file at intake tells anew replaces what the file held: the
+# contact those who go use. Their needs and notes are the file's own record, added to elsewhere.
+CONTACT_FIELDS = ("locality", "address", "how_to_reach")
+
+
+def _contact_as_told(beneficiary: Beneficiary, data: dict[str, Any], *, by: User) -> Beneficiary:
+    """The file of the same person, with the contact they gave on this call: a pensioner who
+    moved in with their daughter gives the same phone and a new address, and those who go must
+    go there, not to the house on file. Fields left empty keep the file's; a new address without
+    a point drops the old house's point. The consent was read to them again, so it is theirs now."""
+    locked = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    changed: list[str] = []
+    for field in CONTACT_FIELDS:
+        value = (data.get(field) or "").strip()
+        if value and value != getattr(locked, field):
+            setattr(locked, field, value)
+            changed.append(field)
+    phone = normalize_phone(data.get("phone") or "")
+    if phone and phone != locked.phone:
+        locked.phone = phone
+        changed.append("phone")
+    latitude, longitude = data.get("latitude"), data.get("longitude")
+    if latitude is not None and longitude is not None:
+        point = (latitude, longitude)
+    elif "address" in changed:
+        point = (None, None)
+    else:
+        point = (locked.latitude, locked.longitude)
+    if point != (locked.latitude, locked.longitude):
+        locked.latitude, locked.longitude = point
+        changed += ["latitude", "longitude"]
+    locked.consent_recorded_by = by
+    locked.consent_recorded_at = timezone.now()
+    locked.save(update_fields=[*changed, "consent_recorded_by", "consent_recorded_at"])
+    return locked
 
 
 @transaction.atomic

@@ -298,6 +298,38 @@ class TestIntake:
         assert Beneficiary.objects.count() == 1
         assert HelpRequest.objects.filter(beneficiary=first).count() == 2
 
+    def test_the_same_person_who_moved_is_visited_at_the_new_address(self, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        """Rakhima moved in with her daughter and calls from the same phone: the clerk types the
+        new address, is shown her file (same phone), chooses it, and the volunteer sent goes to
+        the new address, not to the flat she left."""
+        first = services.request_intake(data=intake_data(almaty), by=alice).beneficiary
+        client = client_for(alice)
+        post = {
+            k: (v.pk if hasattr(v, "pk") else ("on" if v is True else ("" if v is False else v)))
+            for k, v in intake_data(almaty).items()
+        }
+        post.update(
+            address="Сейфуллин даңғылы, 45, пәтер 2",
+            how_to_reach="Қызына қоңырау шалыңыз",
+            latitude="",
+            longitude="",
+            due_from=in_days(2).strftime("%Y-%m-%dT%H:%M"),
+            due_until=in_days(2, hour=13).strftime("%Y-%m-%dT%H:%M"),
+        )
+        assert 'id="duplicates"' in client.post("/care/requests/new/", post).content.decode()
+        post.update(duplicates_seen="on", existing_beneficiary=str(first.pk))
+        assert client.post("/care/requests/new/", post).status_code == 302
+        request = HelpRequest.objects.get(beneficiary=first, due_from=in_days(2))
+        services.assignment_volunteer(request=request, volunteer=bob, by=alice)
+
+        page = client_for(bob.user).get(f"/care/requests/{request.pk}/").content.decode()
+        assert "Сейфуллин даңғылы, 45, пәтер 2" in page and "Қызына қоңырау шалыңыз" in page
+        assert "Төле би көшесі, 12" not in page
+        first.refresh_from_db()
+        # The point was the old flat's; her phone and name are as on file.
+        assert (first.latitude, first.longitude, first.phone) == (None, None, "+77015551234")
+        assert Beneficiary.objects.count() == 1
+
     def test_volunteer_report_waits_for_a_check(self, alice, bob, dana, almaty) -> None:  # type: ignore[no-untyped-def]
         request = services.request_report(volunteer=bob, data=intake_data(almaty), by=bob.user)
         assert request.needs_check
