@@ -43,6 +43,7 @@ from regions.scoping import (
     require,
     scope_queryset,
     scoped_region_ids,
+    staffed_office_ids,
 )
 from volunteer_net.forms import apply_service_errors
 from volunteer_net.http import require_post
@@ -79,8 +80,10 @@ def _dashboard_sections(scope: ReportScope) -> tuple[str, datetime.datetime]:
     """The sections for this scope as HTML, computed at most every REPORTS_DASHBOARD_CACHE_SECONDS: at
     full scale they are a dozen aggregates over hundreds of thousands of sign-ups, and a
     dashboard a few minutes old serves a period's report as well. The key is the user's region
-    scope (not the user), the period and pickers, and the language, so coordinators of the
-    same regions share it and nobody gets another scope's figures. Kept drawn, not as figures:
+    scope and the front offices they work in (not the user), the period and pickers, and the
+    language, so coordinators of the same regions share it and nobody gets another scope's
+    figures: an office's staff see its visits and its region's help requests, whatever their own
+    regions. Kept drawn, not as figures:
     national staff's tables hold ~1 000 cells, and drawing them was most of a cached view's time
     (the sections hold nothing of the request: no form, no token, no user)."""
     regions = scoped_region_ids(scope.user)
@@ -91,6 +94,7 @@ def _dashboard_sections(scope: ReportScope) -> tuple[str, datetime.datetime]:
                 [
                     "all" if regions is None else sorted(regions),
                     is_national_staff(scope.user),
+                    [] if regions is None else sorted(staffed_office_ids(scope.user)),
                     scope.params(),
                     translation.get_language(),
                 ],

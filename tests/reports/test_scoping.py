@@ -8,11 +8,13 @@ import zipfile
 
 import pytest
 
+from regions.models import CoordinatorAssignment
 from reports.models import ExportJob
 from reports.registry import EXPORTS
 from tests.conftest import client_for
+from tests.factories import UserFactory
 
-from .conftest import ALMATY_NAMES, ALMATY_OFFICE, period_query
+from .conftest import ALMATY_NAMES, ALMATY_OFFICE, ASTANA_OFFICE, period_query
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +99,18 @@ def test_staff_pages_answer_404_to_others(world, bob, charlie, alice, nora) -> N
     almaty_person = world.almaty_volunteers[0]
     assert client_for(charlie).get(f"/reports/certificates/new/{almaty_person.pk}/").status_code == 404
     assert client_for(alice).get(f"/reports/certificates/new/{almaty_person.pk}/").status_code == 200
+
+
+def test_a_dashboard_seen_by_an_offices_staff_is_not_served_to_others(world, alice, settings) -> None:  # type: ignore[no-untyped-def]
+    """Alice, Almaty's coordinator, also works in Astana's office and sees its visits. Another
+    Almaty coordinator opening the same dashboard within minutes got her cached sections, with
+    Astana's office and visitors in them."""
+    settings.REPORTS_DASHBOARD_CACHE_SECONDS = 300
+    astana_office = next(v.office for v in world.visits if v.office.name == ASTANA_OFFICE)
+    astana_office.staff.add(alice)
+    alina = UserFactory(email="alina@example.kz")
+    CoordinatorAssignment.objects.create(user=alina, region=world.almaty)
+    assert ASTANA_OFFICE in client_for(alice).get("/reports/", period_query()).content.decode()
+    page = client_for(alina).get("/reports/", period_query()).content.decode()
+    assert 'id="section-visits"' in page and ALMATY_OFFICE in page
+    assert ASTANA_OFFICE not in page
