@@ -5,14 +5,17 @@ became of the place they left."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from events import services
-from events.models import Signup
+from events.models import Shift, Signup
 from tests.events.factories import CampaignFactory, ShiftFactory, in_days
 from tests.factories import VolunteerFactory
 
@@ -68,3 +71,35 @@ def test_coordinator_cancels_then_moves_from_the_roster(
     page.goto(f"/manage/shifts/{shift.pk}/")
     expect(page.locator(f"#cancelled #signup-{to_move.pk}")).to_contain_text("Сайран көлі")
     page.screenshot(path="/tmp/roster_after_staff_actions.png", full_page=True)
+
+
+def test_hours_to_the_minute_are_saved_from_the_roster(
+    page: Page, live_server: Any, login: Callable[[Any], None], alice: Any, almaty: Any
+) -> None:
+    """A shift of 10:00–12:50 credits 2.83 h at check-in; someone who left at 12:40 is credited
+    2.67 h. The field takes hundredths as the service does, not only quarter hours."""
+    start = timezone.localtime().replace(second=0, microsecond=0) + datetime.timedelta(days=1)
+    shift = ShiftFactory(
+        campaign=CampaignFactory(region=almaty),
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2, minutes=50),
+    )
+    person = VolunteerFactory(region=almaty, last_name="Нұрланова", first_name="Әсел")
+    signup = services.signup_create(shift=shift, volunteer=person, by=None)
+    began = timezone.now() - datetime.timedelta(hours=3)
+    Shift.objects.filter(pk=shift.pk).update(
+        starts_at=began, ends_at=began + datetime.timedelta(hours=2, minutes=50)
+    )
+    signup = services.signup_check_in(signup=signup, by=alice)
+    assert signup.hours == Decimal("2.83")
+
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login(alice)
+    page.goto(f"/manage/shifts/{shift.pk}/")
+    form = page.locator(f"#signup-{signup.pk} form.hours-form")
+    form.locator("input[name=hours]").fill("2.67")
+    form.locator("input[name=reason]").fill("12:40-та кетті")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("ul.messages .message-success")).to_contain_text("Нұрланова Әсел:")
+    signup.refresh_from_db()
+    assert (signup.hours, signup.hours_reason) == (Decimal("2.67"), "12:40-та кетті")
