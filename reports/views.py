@@ -417,12 +417,15 @@ def verify_code(request: HttpRequest, code: str) -> HttpResponse:
         status = 410
     else:
         status = 200
-    return render(
+    response = render(
         request,
         "reports/verify_result.html",
         {"certificate": certificate, "code": code, "form": VerifyForm(initial={"code": code})},
         status=status,
     )
+    # For checkers holding the code, not for search engines (the page's meta says so too).
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 # The public Year of Volunteers page ----------------------------------------------------------

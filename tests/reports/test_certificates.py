@@ -237,3 +237,15 @@ def test_a_revoked_certificate_is_no_longer_handed_out(world, holder, alice) -> 
     staff = client_for(alice).get("/reports/certificates/").content.decode()
     for html in (own, staff):
         assert certificate.code in html and url not in html
+
+
+def test_a_checked_certificate_is_not_for_search_engines(world, holder, alice) -> None:  # type: ignore[no-untyped-def]
+    """A holder who posts their PDF online publishes the check link with it: the page answers its
+    visitors, but tells search engines not to list the holder's name and hours."""
+    certificate = services.certificate_issue(
+        volunteer=holder, start=PERIOD[0], end=PERIOD[1], language="kk", by=alice
+    )
+    page = Client().get(f"/verify/{certificate.code}/")
+    assert page.status_code == 200 and "Алматыбекова Айгүл" in page.content.decode()
+    assert "noindex" in page["X-Robots-Tag"]
+    assert '<meta name="robots" content="noindex, nofollow">' in page.content.decode()
