@@ -862,15 +862,32 @@ def occurrences_create_due(*, now: datetime.datetime | None = None) -> list[Help
 
 
 @transaction.atomic
-def series_stop(*, request: HelpRequest, by: User) -> HelpRequest:
-    """No more occurrences: the series' first request is marked one-off from now on."""
+def series_stop(*, request: HelpRequest, by: User) -> list[HelpRequest]:
+    """No more occurrences after `request`: the series is marked one-off from now on, and the
+    occurrences after this one already made (the next week's is made once this week's day has
+    come) are cancelled, those going told, as a request cancelled is. Returns those cancelled.
+
+    Staff stop a series when the person has died, moved away or no longer wants the help: the
+    next week's visit, still on the volunteer's list with its reminder, would send them to a door
+    nobody opens. The request itself stays as it is, for staff to close as it ended."""
     root = request.series or request
     locked = _lock_request(root.pk)
     _require_staff(by, locked)
     HelpRequest.objects.filter(pk=locked.pk).update(recurrence=HelpRequest.Recurrence.ONCE, weekday=None)
     HelpRequest.objects.filter(series=locked).update(recurrence=HelpRequest.Recurrence.ONCE, weekday=None)
-    locked.refresh_from_db()
-    return locked
+    later = (
+        HelpRequest.objects.filter(
+            Q(pk=locked.pk) | Q(series=locked),
+            status__in=HelpRequest.OPEN,
+            due_from__gt=max(request.due_from, timezone.now()),
+        )
+        .exclude(pk=request.pk)
+        .order_by("due_from", "id")
+    )
+    return [
+        request_close(request=occurrence, status=HelpRequest.Status.CANCELLED, outcome_note="", by=by)
+        for occurrence in later
+    ]
 
 
 # Erasure ---------------------------------------------------------------------------------------

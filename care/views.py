@@ -14,7 +14,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import is_curator, require
@@ -434,12 +437,24 @@ def close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require(selectors.is_care_staff)
 def stop_series(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     help_request = selectors.request_get_for_staff(user=request.user, pk=pk)
-    return _act(
-        request,
-        lambda: services.series_stop(request=help_request, by=request.user),
-        done=_("The request will not repeat any more."),
-        back_to=pk,
-    )
+    try:
+        cancelled = services.series_stop(request=help_request, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+        return _back(pk)
+    messages.success(request, _("The request will not repeat any more."))
+    if cancelled:
+        days = ", ".join(date_format(timezone.localtime(r.due_from), "SHORT_DATE_FORMAT") for r in cancelled)
+        messages.info(
+            request,
+            ngettext(
+                "The visit already planned for %(days)s is cancelled; those going are told.",
+                "The visits already planned for %(days)s are cancelled; those going are told.",
+                len(cancelled),
+            )
+            % {"days": days},
+        )
+    return _back(pk)
 
 
 @require(selectors.is_care_staff)

@@ -56,6 +56,36 @@ class TestRecurrence:
         assert services.occurrences_create_due() == []
         assert not HelpRequest.objects.filter(series__in=[root, cancelled]).exists()
 
+    def test_stopping_cancels_the_next_visit_already_planned(self, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        """Weekly shopping; the pensioner has died. Next week's visit was already made, and Bob
+        is confirmed on it: the coordinator stops the series from this week's request, and Bob
+        is told he need not go, instead of being reminded to go to her door."""
+        from notifications.models import Message
+        from tests.conftest import client_for
+
+        bob.preferred_language = "en"
+        bob.save(update_fields=["preferred_language"])
+        root = weekly()
+        (next_week,) = services.occurrences_create_due()
+        going = services.assignment_volunteer(request=next_week, volunteer=bob, by=alice)
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        response = client.post(f"/care/requests/{root.pk}/stop-repeating/", follow=True)
+        page = response.content.decode()
+        assert "The request will not repeat any more." in page
+        day = timezone.localtime(next_week.due_from).strftime("%d.%m.%Y")
+        assert f"The visit already planned for {day} is cancelled; those going are told." in page
+
+        next_week.refresh_from_db()
+        root.refresh_from_db()
+        assert (next_week.status, next_week.taken_hands, root.status) == ("cancelled", 0, "new")
+        told = Message.objects.filter(
+            subject_type="care.assignment", subject_id=going.pk, status=Message.Status.PENDING
+        )
+        assert len(told) == 1 and "Called off" in told[0].context["subject"]
+        assert not selectors.may_see_contact(bob.user, next_week)
+        assert services.occurrences_create_due(now=timezone.now() + datetime.timedelta(days=8)) == []
+
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_running_the_task_make_one_occurrence(tmp_path, regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
