@@ -233,6 +233,37 @@ class TestCampaignPage:
         assert [s.pk for s in shifts] == [shift.pk] and shifts[0].free_places == 2
         assert "Медеу" in response.content.decode()
 
+    def test_cards_offer_sign_up_only_where_it_can_be_taken(self, client, almaty) -> None:  # type: ignore[no-untyped-def]
+        campaign = CampaignFactory()
+        open_shift = ShiftFactory(campaign=campaign, starts_at=in_days(2))
+        under_way = ShiftFactory(campaign=campaign, starts_at=in_days(2))
+        start_now(under_way)
+        late = ShiftFactory(
+            campaign=campaign,
+            starts_at=in_days(3),
+            signup_deadline=timezone.now() - datetime.timedelta(hours=1),
+        )
+        full = ShiftFactory(campaign=campaign, starts_at=in_days(4), capacity=1, waitlist_enabled=False)
+        queue = ShiftFactory(campaign=campaign, starts_at=in_days(5), capacity=1)
+        for shift in (full, queue):
+            services.signup_create(shift=shift, volunteer=VolunteerFactory(region=almaty), by=None)
+
+        def card(shift: Shift, page: str) -> str:
+            return page.split(f'id="shift-{shift.pk}"', 1)[1].split("</li>", 1)[0]
+
+        page = client.get(f"/campaigns/{campaign.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert f"/shifts/{open_shift.pk}/signup/" in card(open_shift, page)
+        assert f"/shifts/{under_way.pk}/signup/" not in card(under_way, page)
+        assert "This shift has already started." in card(under_way, page)
+        assert f"/shifts/{late.pk}/signup/" not in card(late, page)
+        assert "Sign-up for this shift closed at" in card(late, page)
+        assert f"/shifts/{full.pk}/signup/" not in card(full, page)
+        assert "Join the waitlist" in card(queue, page) and f"/shifts/{queue.pk}/signup/" in card(queue, page)
+        # A closed campaign's page says sign-ups are closed; no card says otherwise.
+        Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.CLOSED)
+        page = client.get(f"/campaigns/{campaign.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert "/signup/" not in page
+
     def test_draft_is_404_for_volunteers_and_open_to_its_coordinator(
         self, client, alice, bob, charlie
     ) -> None:  # type: ignore[no-untyped-def]
