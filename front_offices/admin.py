@@ -29,6 +29,9 @@ class FrontOfficeAdmin(NationalStaffAdmin):
         elif obj.is_active and {"is_active", "visit_minutes", "visitors_at_once"} & set(form.changed_data):
             # Its slots follow at once, as on the coordinators' page (services.front_office_update).
             services.office_slots_resync(office=obj)
+        if change and obj.is_active and {"name", "address"} & set(form.changed_data):
+            # The reminders still to go out say the new name and address, as on that page.
+            services.office_reminders_refresh(office=obj)
 
 
 @admin.register(ScheduleException)

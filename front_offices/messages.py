@@ -99,6 +99,14 @@ def visit_moved(visit: Visit) -> None:
     _schedule_reminders(visit, context)
 
 
+def visits_office_changed(visits: list[Visit]) -> None:
+    """The office's name or address has changed: the reminders still to go out for `visits`
+    (booked, not begun) carry the new ones, or people would be reminded to come to the old
+    address. Scheduling a reminder again for its slot refreshes a waiting one's text."""
+    for visit in visits:
+        _schedule_reminders(visit, visit_context(visit))
+
+
 def visit_cancelled(visit: Visit, *, reason: str = "", tell: bool = True) -> None:
     """Whatever of the visit has not gone out is dropped; the person is told unless they
     cancelled it themselves (`tell=False`), with the office's reason when it gave one."""

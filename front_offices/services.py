@@ -71,6 +71,7 @@ def front_office_update(*, office: FrontOffice, data: dict[str, Any], by: User |
     locked = FrontOffice.objects.select_for_update().get(pk=office.pk)
     was_active = locked.is_active
     slotting = (locked.visit_minutes, locked.visitors_at_once)
+    told = (locked.name, locked.address)
     fields = [field for field in EDITABLE_FIELDS if field in data]
     for field in fields:
         setattr(locked, field, data[field])
@@ -83,9 +84,24 @@ def front_office_update(*, office: FrontOffice, data: dict[str, Any], by: User |
         # visitors at once was otherwise offered only after the next hourly sync, the old places
         # booked meanwhile.
         office_slots_resync(office=locked)
+    if locked.is_active and told != (locked.name, locked.address):
+        office_reminders_refresh(office=locked)
     # Keep the caller's instance in step with what was saved.
     office.refresh_from_db()
     return locked
+
+
+def office_reminders_refresh(*, office: FrontOffice) -> None:
+    """After the office's name or address changed: the reminders of its visits booked and not
+    begun say the new ones (the reminders' texts are written when the visit is booked)."""
+    visits = list(
+        Visit.objects.filter(office=office, status=Visit.Status.BOOKED, starts_at__gt=timezone.now())
+        .select_related("volunteer")
+        .order_by("pk")
+    )
+    for visit in visits:
+        visit.office = office
+    visit_messages.visits_office_changed(visits)
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
-"""A coordinator changes how the office receives (visit length, visitors at once): the times
-offered follow at once, on the booking page and in the API."""
+"""A coordinator changes the office: how it receives (visit length, visitors at once), and the
+times offered follow at once, on the booking page and in the API; its address, and the reminders
+still to go out follow."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from front_offices import services
 from front_offices.models import VisitSlot
+from notifications.models import Message
 from tests.conftest import client_for
 from tests.factories import VolunteerFactory
 
@@ -90,3 +92,46 @@ class TestTheSlotsFollowTheOffice:
         response = client.post(url, data | {"visitors_at_once": "1"})
         assert response.status_code == 302, response.context["adminform"].form.errors
         assert {slot["capacity"] for slot in _slots_api(office, day)} == {1}
+
+
+class TestRemindersFollowTheOffice:
+    def test_a_new_address_reaches_the_reminders_still_to_go_out(self, office, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty)
+        visit = services.visit_book(
+            slot=slot_at(office, next_weekday(1, after=3), 18),
+            volunteer=person,
+            purpose="consultation",
+            by=None,
+        )
+        response = client_for(alice).post(
+            f"/front-offices/manage/{office.pk}/edit/", _edit(office, address="Төле би көшесі, 55")
+        )
+        assert response.status_code == 302
+        reminders = Message.objects.filter(
+            subject_type="front_offices.visit", subject_id=visit.pk, kind__startswith="visit_reminder"
+        )
+        assert {(m.status, m.context["place"]) for m in reminders} == {
+            (Message.Status.PENDING, "Төле би көшесі, 55")
+        }
+        assert reminders.count() == 2
+
+    def test_so_it_does_when_national_staff_change_it_in_the_admin(self, office, nora, almaty) -> None:  # type: ignore[no-untyped-def]
+        visit = services.visit_book(
+            slot=slot_at(office, next_weekday(1, after=3), 18),
+            volunteer=VolunteerFactory(region=almaty),
+            purpose="consultation",
+            by=None,
+        )
+        client = client_for(nora)
+        url = f"/admin/front_offices/frontoffice/{office.pk}/change/"
+        form = client.get(url).context["adminform"].form
+        data = {name: ("" if form[name].value() is None else form[name].value()) for name in form.fields}
+        data["is_active"] = "on"
+        response = client.post(url, data | {"name": "Алматы қалалық фронт-офисі"})
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        names = set(
+            Message.objects.filter(
+                subject_type="front_offices.visit", subject_id=visit.pk, kind__startswith="visit_reminder"
+            ).values_list("context__office", flat=True)
+        )
+        assert names == {"Алматы қалалық фронт-офисі"}
