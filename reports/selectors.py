@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy
 from detachments.models import Detachment
 from events.models import Campaign, Signup, TransportRequest
 from regions.models import Region
-from regions.scoping import region_queryset_for, scope_queryset, scoped_region_ids
+from regions.scoping import region_queryset_for, scope_queryset, scoped_region_ids, staffed_office_ids
 from volunteer_net.dates import iso_local
 from volunteers.models import ADULT_AGE, Volunteer, years_before
 
@@ -877,15 +877,18 @@ def personal_data_certificates(volunteer: Volunteer) -> list[dict[str, Any]]:
 
 # Export jobs --------------------------------------------------------------------------------
 
-# The regions a job's file was built from, recorded by services.export_job_run (None: every region).
+# The regions a job's file was built from, recorded by services.export_job_run (None: every region),
+# and the front offices its requester worked in then.
 COVERED_REGIONS = "covered_regions"
+COVERED_OFFICES = "covered_offices"
 
 
 def export_job_still_theirs(*, job: ExportJob, user: Any) -> bool:
     """Whether the requester may still fetch the job's file. It holds the data of the regions
     they managed when it was built, and stays theirs only while they still manage every one of
-    them: a coordinator moved to another region, or no longer a coordinator, loses the file with
-    the access (and may run the export again over what they have now)."""
+    them, and work in every front office they worked in then (whose visits and help requests it
+    may hold): a coordinator moved to another region or office, or no longer a coordinator, loses
+    the file with the access (and may run the export again over what they have now)."""
     now = scoped_region_ids(user)
     if now is None:
         return True
@@ -893,4 +896,5 @@ def export_job_still_theirs(*, job: ExportJob, user: Any) -> bool:
         # Built before the regions were recorded (they expire within a day): any coordinator.
         return bool(now)
     covered = job.params[COVERED_REGIONS]
-    return covered is not None and set(covered) <= now
+    offices = set(job.params.get(COVERED_OFFICES) or [])
+    return covered is not None and set(covered) <= now and offices <= staffed_office_ids(user)

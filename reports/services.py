@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_record
 from accounts.models import AuditEntry, User
 from regions.models import Region
-from regions.scoping import scoped_region_ids
+from regions.scoping import scoped_region_ids, staffed_office_ids
 from volunteers.models import Volunteer
 
 from . import selectors, writers
@@ -219,6 +219,9 @@ def export_job_run(*, job_id: int) -> None:
     params = {
         **params_without_search(job.params),
         selectors.COVERED_REGIONS: None if covered is None else sorted(covered),
+        # And the front offices they work in: an office's visits and its region's help requests
+        # are theirs as its staff, whatever their regions.
+        selectors.COVERED_OFFICES: [] if covered is None else sorted(staffed_office_ids(job.requested_by)),
     }
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
         status=ExportJob.Status.RUNNING, heartbeat_at=Now(), params=params

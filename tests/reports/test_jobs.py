@@ -19,7 +19,7 @@ from reports import services
 from reports.models import ExportJob
 from tests.conftest import client_for
 
-from .conftest import in_period, period_query
+from .conftest import ASTANA_OFFICE, in_period, period_query
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -115,4 +115,21 @@ def test_national_staffs_file_goes_when_they_are_no_longer_national_staff(  # ty
     nora.is_national_staff = False
     nora.save(update_fields=["is_national_staff"])
     CoordinatorAssignment.objects.create(user=nora, region=almaty)
+    assert not _can_download(client, job)
+
+
+def test_a_file_goes_with_the_front_office_it_was_made_from(  # type: ignore[no-untyped-def]
+    regions_in_transactional_db, world, alice, eager
+) -> None:
+    # Alice, Almaty's coordinator, also works in Astana's office: her visits file holds its
+    # visitors. Once she no longer works there, the file is no longer hers to fetch.
+    office = next(v.office for v in world.visits if v.office.name == ASTANA_OFFICE)
+    office.staff.add(alice)
+    client = client_for(alice)
+    client.post("/reports/export/", period_query(report="visits", file_format="csv"))
+    job = ExportJob.objects.get(requested_by=alice)
+    assert job.status == ExportJob.Status.DONE
+    assert ASTANA_OFFICE in services.job_path(job).read_text(encoding="utf-8-sig")
+    assert _can_download(client, job)
+    office.staff.remove(alice)
     assert not _can_download(client, job)
