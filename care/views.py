@@ -222,6 +222,9 @@ def _detail_page(
             if detachments
             else None
         )
+    if staff and help_request.is_open:
+        # Front-office staff close what they took by phone as coordinators do: the person calls
+        # back to say the help came, or is no longer needed.
         context["close_form"] = close_form or CloseForm()
     if coordinator:
         # Who saw or erased the beneficiary's data: their coordinators' to see, as a volunteer's is.
@@ -423,8 +426,8 @@ def close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The request is closed."))
             return _back(pk)
-    if selectors.is_care_coordinator(request.user) and not form.non_field_errors():
-        # The close form is on the coordinator's page: the refusal beside the outcome chosen,
+    if not form.non_field_errors():
+        # The close form is on the request's page: the refusal beside the outcome chosen,
         # the note as typed (a redirect lost both).
         return _detail_page(request, pk, close_form=form)
     for errors in form.errors.values():

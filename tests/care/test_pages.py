@@ -268,6 +268,26 @@ class TestPagesWork:
         request.refresh_from_db()
         assert (request.status, request.taken_hands) == ("done", 2)
 
+    def test_office_staff_close_what_they_took_with_the_hours(self, alice, bob, clerk) -> None:  # type: ignore[no-untyped-def]
+        """The pensioner calls the office back: the shopping came. The clerk closes the request
+        and records the volunteer's hours from its page."""
+        from volunteers.extensions import volunteer_total_hours
+
+        request = HelpRequestFactory(due_from=in_days(-1), due_until=in_days(-1, hour=13))
+        place = services.assignment_volunteer(request=request, volunteer=bob, by=alice)
+        client = client_for(clerk)
+        client.cookies["django_language"] = "en"
+        page = client.get(f"/care/requests/{request.pk}/").content.decode()
+        assert f'action="/care/requests/{request.pk}/close/"' in page
+        response = client.post(
+            f"/care/requests/{request.pk}/close/", {"status": "done", "outcome_note": "Апа алғысын айтты"}
+        )
+        assert response.status_code == 302
+        client.post(f"/care/assignments/{place.pk}/done/", {"hours": "1.5"})
+        request.refresh_from_db()
+        assert (request.status, request.outcome_note) == ("done", "Апа алғысын айтты")
+        assert volunteer_total_hours(bob) == Decimal("1.5")
+
 
 class TestQueryCounts:
     def test_staff_list_does_not_grow_with_rows(self, alice, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
