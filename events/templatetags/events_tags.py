@@ -18,6 +18,7 @@ from django.utils.translation import gettext, ngettext
 from volunteer_net.numbers import number_text
 
 from ..models import Campaign, Shift
+from ..services import shift_closed_refusal
 
 register = template.Library()
 
@@ -90,7 +91,9 @@ def shift_cards(
     label_signup = escape(gettext("Sign up"))
     label_calendar = escape(gettext("Add to calendar"))
     label_detachment = escape(gettext("Sign up my detachment"))
+    label_waitlist_join = escape(gettext("Join the waitlist"))
     shifts_url, signups_url = escape(shifts_url), escape(signups_url)
+    now = timezone.now()
     cards = []
     for shift in shifts:
         pk = shift.pk
@@ -119,11 +122,21 @@ def shift_cards(
                 f'<span class="status-badge status-{escape(signup.status)}">{escape(signup.get_status_display())}</span>'
                 f' <a href="{signups_url}{signup.pk}/cancel/">{label_cancel}</a>'
             )
-        elif not shift.cancelled_at:
-            action = f'<a class="button button-small" href="{shifts_url}{pk}/signup/">{label_signup}</a>'
-        else:
+        elif shift.cancelled_at:
             action = ""
-        if detachment and not shift.cancelled_at:
+        elif closed := shift_closed_refusal(shift=shift, now=now):
+            # No button that only leads to a refusal (a closed campaign, a shift under way, past
+            # its deadline): the card says why, as the shift's page does.
+            action = f'<span class="meta">{escape(" ".join(closed.messages))}</span>'
+        elif shift.free_places:
+            action = f'<a class="button button-small" href="{shifts_url}{pk}/signup/">{label_signup}</a>'
+        elif shift.waitlist_enabled:
+            action = (
+                f'<a class="button button-small" href="{shifts_url}{pk}/signup/">{label_waitlist_join}</a>'
+            )
+        else:
+            action = ""  # full, no waitlist: "Full" says it
+        if detachment and not shift.cancelled_at and shift_closed_refusal(shift=shift, now=now) is None:
             action += (
                 f' <a class="button button-small button-secondary" href="{shifts_url}{pk}/detachment/">'
                 f"{label_detachment}</a>"
