@@ -113,11 +113,13 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.volunteer_of_user(user=request.user)
     mine = selectors.my_signups_for_shifts(volunteer=volunteer, shift_ids=[shift.pk]).get(shift.pk)
     refusal = None
+    # Nobody may sign up now (cancelled, closed, started, past the deadline): a visitor is not
+    # asked to log in for it, nor a curator offered to sign up their detachment.
+    closed = services.shift_closed_refusal(shift=shift)
     if volunteer is not None and mine is None:
         refusal = services.signup_refusal(shift=shift, volunteer=volunteer)
     elif not request.user.is_authenticated:
-        # A visitor is not asked to log in to sign up for a shift nobody can sign up for.
-        refusal = services.shift_closed_refusal(shift=shift)
+        refusal = closed
     return render(
         request,
         "events/shift_detail.html",
@@ -127,7 +129,7 @@ def shift_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "volunteer": volunteer,
             "mine": mine,
             "refusal": refusal,
-            "is_curator": is_curator(request.user),
+            "is_curator": is_curator(request.user) and closed is None,
             "can_manage": request.user.is_authenticated
             and selectors.may_manage_campaign(request.user, shift.campaign),
         },

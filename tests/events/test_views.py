@@ -289,6 +289,21 @@ class TestCampaignPage:
         for client in (client_for(bob.user), Client()):
             assert "/detachment/" not in client.get(f"/campaigns/{campaign.pk}/").content.decode()
 
+    def test_curator_is_not_offered_a_shift_nobody_can_sign_up_for(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        curator = UserFactory(email="teacher@example.kz")
+        DetachmentFactory(region=almaty, curator=curator)
+        under_way = ShiftFactory(starts_at=in_days(2))
+        start_now(under_way)
+        closed = ShiftFactory(campaign=CampaignFactory(status=Campaign.Status.CLOSED))
+        client = client_for(curator)
+        for shift in (under_way, closed):
+            for url in (f"/shifts/{shift.pk}/", f"/campaigns/{shift.campaign_id}/"):
+                assert "/detachment/" not in client.get(url).content.decode(), url
+        open_shift = ShiftFactory()
+        assert (
+            f"/shifts/{open_shift.pk}/detachment/" in client.get(f"/shifts/{open_shift.pk}/").content.decode()
+        )
+
     def test_curator_links_add_no_query_per_shift(self, almaty) -> None:  # type: ignore[no-untyped-def]
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
