@@ -828,6 +828,9 @@ def occurrences_create_due(*, now: datetime.datetime | None = None) -> list[Help
             recurrence=HelpRequest.Recurrence.WEEKLY,
             series__isnull=True,
             beneficiary__erased_at__isnull=True,
+            # Reported by a volunteer and not yet checked: the person's consent is still only
+            # the volunteer's word, and an occurrence (made checked) would be offered to all.
+            needs_check=False,
         )
         .exclude(status=HelpRequest.Status.CANCELLED)
         .annotate(latest=Max("occurrences__due_from"))

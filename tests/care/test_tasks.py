@@ -86,6 +86,25 @@ class TestRecurrence:
         assert not selectors.may_see_contact(bob.user, next_week)
         assert services.occurrences_create_due(now=timezone.now() + datetime.timedelta(days=8)) == []
 
+    def test_a_reported_weekly_request_repeats_only_once_checked(self, alice, bob, dana, almaty) -> None:  # type: ignore[no-untyped-def]
+        """A volunteer reports a neighbour who needs shopping every week. Until a coordinator
+        has called her, next week's request is not offered to the region's volunteers."""
+        from .test_services import intake_data
+
+        start = in_days(0, hour=11)
+        reported = services.request_report(
+            volunteer=bob,
+            data=intake_data(
+                almaty, recurrence="weekly", due_from=start, due_until=start + datetime.timedelta(hours=2)
+            ),
+            by=bob.user,
+        )
+        assert services.occurrences_create_due() == []
+        assert list(selectors.requests_open_for_volunteer(volunteer=dana)) == []
+        services.request_check(request=reported, by=alice)
+        (next_week,) = services.occurrences_create_due()
+        assert next_week.series_id == reported.pk and not next_week.needs_check
+
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_running_the_task_make_one_occurrence(tmp_path, regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
