@@ -841,6 +841,11 @@ def occurrences_create_due(*, now: datetime.datetime | None = None) -> list[Help
             continue  # the next one is already waiting
         start = _next_start(root, timezone.localdate(latest))
         length = root.due_until - root.due_from
+        while start + length <= now:
+            # Weeks nobody could be sent to (the series checked late, the task down for days)
+            # are skipped: an occurrence already over would only sit at the top of the list as
+            # overdue, help nobody can give any more.
+            start = _next_start(root, timezone.localdate(start))
         try:
             with transaction.atomic():
                 occurrence = HelpRequest.objects.create(

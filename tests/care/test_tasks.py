@@ -105,6 +105,21 @@ class TestRecurrence:
         (next_week,) = services.occurrences_create_due()
         assert next_week.series_id == reported.pk and not next_week.needs_check
 
+    def test_a_series_checked_late_starts_again_from_the_next_week_to_come(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        """Checked ten days after its first window, a weekly request's next one is the coming
+        week's, not one already over that would read as overdue in the coordinator's list."""
+        root = weekly(due_from=in_days(-10, hour=11), needs_check=True)
+        services.request_check(request=root, by=alice)
+        (made,) = services.occurrences_create_due()
+        assert made.due_from == root.due_from + datetime.timedelta(days=14)
+        assert not made.is_overdue()
+        assert services.occurrences_create_due() == []
+        from tests.conftest import client_for
+
+        # The first week's, never done, is the only one overdue.
+        page = client_for(alice).get("/care/requests/").content.decode()
+        assert page.count('class="status-badge care-late"') == 1
+
 
 @pytest.mark.django_db(transaction=True)
 def test_two_workers_running_the_task_make_one_occurrence(tmp_path, regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
