@@ -261,6 +261,39 @@ def assignment_called_off(assignment: Assignment, request: HelpRequest, *, was_g
     )
 
 
+def _taken_off(p: dict[str, str]) -> tuple[str, str]:
+    return (
+        _("You no longer go: %(kind)s, %(locality)s") % p,
+        _(
+            "The coordinator has taken you off the help request %(kind)s in %(locality)s, "
+            "%(window)s: you do not need to go. Thank you for being ready to help."
+        )
+        % p,
+    )
+
+
+def assignment_removed(assignment: Assignment, request: HelpRequest) -> None:
+    """Staff took someone confirmed off a request that still goes ahead: their reminder is
+    dropped and they are told once, at once, or they would go all the same (they had the
+    address since the confirmation), and the curator for a detachment."""
+    messages_cancel(subject_type=ASSIGNMENT_SUBJECT, subject_id=assignment.pk)
+    volunteer = assignment.volunteer
+    if volunteer is None:
+        detachment = assignment.detachment
+        _to_curator(assignment, request, detachment.curator if detachment is not None else None, _taken_off)
+        return
+    if volunteer.anonymized_at is not None:
+        return
+    message_schedule(
+        recipient=volunteer,
+        kind="generic",
+        subject_type=ASSIGNMENT_SUBJECT,
+        subject_id=assignment.pk,
+        due_at=timezone.now(),
+        context=_texts(request, volunteer.preferred_language, _taken_off),
+    )
+
+
 def detachment_released(assignment: Assignment, request: HelpRequest, *, curator: Any) -> None:
     """The detachment no longer goes (left without its curator): the curator removed is told
     once that the pupils need not go."""

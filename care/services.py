@@ -491,7 +491,10 @@ def assignment_withdraw(*, assignment: Assignment, by: User) -> Assignment:
         _free(locked_request, locked.hands)
     locked.status = Assignment.Status.WITHDRAWN
     locked.save(update_fields=["status"])
-    care_messages.assignment_withdrawn(locked)
+    if was_going and not (own or curator):
+        care_messages.assignment_removed(locked, locked_request)
+    else:
+        care_messages.assignment_withdrawn(locked)
     if was_going and curator and locked_request.is_open:
         # Only the coordinators can send others in the pupils' place, and nobody else told them.
         care_messages.someone_needed_again(locked_request)

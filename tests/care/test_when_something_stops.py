@@ -256,3 +256,21 @@ class TestCuratorWithdraws:
         assert (theirs.status, req.taken_hands, req.status) == ("withdrawn", 1, "assigned")
         assert not selectors.may_see_contact(detachment.curator, req)
         assert len(told_coordinator(req)) == 1
+
+
+class TestStaffTakeSomeoneOff:
+    def test_those_taken_off_are_told_they_need_not_go(self, alice, bob, detachment, req, going) -> None:  # type: ignore[no-untyped-def]
+        """The coordinator sends someone else: Bob and the curator, who had the address since
+        they were confirmed, hear that they need not go, instead of only losing the reminder."""
+        mine, theirs = going
+        client = client_for(alice)
+        for place in (mine, theirs):
+            client.post(f"/care/assignments/{place.pk}/withdraw/")
+        told_bob = pending(mine)
+        assert [m.recipient_id for m in told_bob] == [bob.pk]
+        assert told_bob[0].context["subject"].startswith("You no longer go")
+        assert "you do not need to go" in told_bob[0].context["text"]
+        assert ADDRESS not in str(told_bob[0].context)
+        assert [m.recipient_email for m in pending(theirs)] == ["teacher@example.kz"]
+        req.refresh_from_db()
+        assert (req.status, req.taken_hands) == ("new", 0)
