@@ -358,6 +358,9 @@ class Visit(ChoiceLabels, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # When its time last changed: a calendar that holds the visit takes the new time only from a
+    # higher SEQUENCE (ics.py).
+    moved_at = models.DateTimeField(_("moved at"), null=True, blank=True, editable=False)
 
     ACTIVE = (Status.BOOKED, Status.ARRIVED, Status.NO_SHOW)
 

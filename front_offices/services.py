@@ -642,7 +642,10 @@ def visit_reschedule(
     locked.slot, locked.office = new, new.office
     locked.starts_at, locked.local_date = new.starts_at, new.local_date
     locked.is_evening, locked.is_weekend = new.is_evening, new.is_weekend
-    locked.save(update_fields=["slot", "office", "starts_at", "local_date", "is_evening", "is_weekend"])
+    locked.moved_at = timezone.now()
+    locked.save(
+        update_fields=["slot", "office", "starts_at", "local_date", "is_evening", "is_weekend", "moved_at"]
+    )
     visit_messages.visit_moved(locked)
     return locked
 
