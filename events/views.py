@@ -328,6 +328,10 @@ def manage_campaign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def campaign_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.managed_campaign_get(user=request.user, pk=pk)
     status = request.POST.get("status", "")
+    if status == Campaign.Status.CANCELLED and request.POST.get("confirm") != "yes":
+        # Final, and it tells everyone signed up: never from one click.
+        messages.error(request, _("Tick the box to confirm that the campaign is cancelled."))
+        return redirect("events:manage_campaign", pk=campaign.pk)
     try:
         services.campaign_set_status(campaign=campaign, status=status, by=request.user)
     except ValidationError as exc:

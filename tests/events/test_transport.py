@@ -329,7 +329,9 @@ class TestCancelledSignUpTakesItsTransportRequest:
                 by=None,
             )
         )
-        response = client_for(alice).post(f"/manage/campaigns/{campaign.pk}/status/", {"status": "cancelled"})
+        response = client_for(alice).post(
+            f"/manage/campaigns/{campaign.pk}/status/", {"status": "cancelled", "confirm": "yes"}
+        )
         assert response.status_code == 302
         assert _statuses(*requests, elsewhere) == ["cancelled", "cancelled", "pending"]
 

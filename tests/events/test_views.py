@@ -613,6 +613,25 @@ class TestCoordinatorCampaigns:
         signup.refresh_from_db()
         assert shift.cancelled_at is not None and signup.status == "cancelled"
 
+    def test_a_campaign_is_cancelled_only_with_the_box_ticked(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory()
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        url = f"/manage/campaigns/{shift.campaign_id}/status/"
+        page = client.get(f"/manage/campaigns/{shift.campaign_id}/").content.decode()
+        assert 'id="campaign-cancel-form"' in page and 'name="confirm"' in page
+        # "Cancel the campaign" pressed beside "Close sign-ups", the box not ticked: nothing happens.
+        response = client.post(url, {"status": "cancelled"}, follow=True)
+        assert "Tick the box to confirm that the campaign is cancelled." in response.content.decode()
+        shift.campaign.refresh_from_db()
+        signup.refresh_from_db()
+        assert (shift.campaign.status, signup.status) == ("published", "confirmed")
+        client.post(url, {"status": "cancelled", "confirm": "yes"})
+        shift.campaign.refresh_from_db()
+        signup.refresh_from_db()
+        assert (shift.campaign.status, signup.status) == ("cancelled", "cancelled")
+
 
 @pytest.mark.django_db
 class TestShiftRoster:
