@@ -153,6 +153,9 @@ def _contact_as_told(beneficiary: Beneficiary, data: dict[str, Any], *, by: User
     go there, not to the house on file. Fields left empty keep the file's; a new address without
     a point drops the old house's point. The consent was read to them again, so it is theirs now."""
     locked = Beneficiary.objects.select_for_update().get(pk=beneficiary.pk)
+    if locked.is_erased:
+        # Erased while the call was taken: their data are not written back into the file.
+        raise ValidationError({"existing_beneficiary": _("Choose a beneficiary of this region.")})
     changed: list[str] = []
     for field in CONTACT_FIELDS:
         value = (data.get(field) or "").strip()

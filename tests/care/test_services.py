@@ -330,6 +330,21 @@ class TestIntake:
         assert (first.latitude, first.longitude, first.phone) == (None, None, "+77015551234")
         assert Beneficiary.objects.count() == 1
 
+    def test_a_file_erased_while_the_call_is_taken_stays_erased(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        """One clerk chooses the person's file on the intake page as another erases it at her
+        request: nothing of the call is written back into the erased file."""
+        first = services.request_intake(data=intake_data(almaty), by=alice).beneficiary
+        as_the_form_read_it = Beneficiary.objects.get(pk=first.pk)
+        services.beneficiary_erase(beneficiary=first, by=alice)
+        with pytest.raises(ValidationError) as exc:
+            services.request_intake(
+                data=intake_data(almaty, existing_beneficiary=as_the_form_read_it), by=alice
+            )
+        assert "existing_beneficiary" in exc.value.message_dict
+        first.refresh_from_db()
+        assert (first.address, first.phone, first.locality) == ("", "", "")
+        assert HelpRequest.objects.filter(beneficiary=first).count() == 1
+
     def test_volunteer_report_waits_for_a_check(self, alice, bob, dana, almaty) -> None:  # type: ignore[no-untyped-def]
         request = services.request_report(volunteer=bob, data=intake_data(almaty), by=bob.user)
         assert request.needs_check
