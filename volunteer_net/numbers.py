@@ -1,8 +1,9 @@
 """Numbers as people read them on every page and in every message: in the active language,
 without needless trailing zeros — 164.00 → "164", 12.50 → "12,5" in Kazakh and Russian, "12.5" in
 English. One rule for hours, shares and durations everywhere: a report's "164,00" beside a shift
-page's "164", or "8.0 %" beside "164,00", read as two systems. Files (CSV, XLSX, JSON) keep their
-machine values and never come here.
+page's "164", or "8.0 %" beside "164,00", read as two systems. Files never come here: XLSX and
+JSON keep machine values, and a Kazakh or Russian CSV writes its decimal comma itself
+(reports/writers.py), as the spreadsheet of that language reads it.
 """
 
 from __future__ import annotations
