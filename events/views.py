@@ -397,7 +397,11 @@ def series_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, _on_date_fields(exc))
         else:
-            messages.success(request, _("%(count)s shifts have been added.") % {"count": len(shifts)})
+            messages.success(
+                request,
+                ngettext("%(count)s shift has been added.", "%(count)s shifts have been added.", len(shifts))
+                % {"count": len(shifts)},
+            )
             return redirect("events:manage_campaign", pk=campaign.pk)
     return render(request, "events/manage/series_form.html", {"form": form, "campaign": campaign})
 
@@ -699,7 +703,11 @@ def series_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, _refusal_text(exc))
         else:
-            messages.success(request, _("%(count)s shifts have been saved.") % {"count": len(changed)})
+            messages.success(
+                request,
+                ngettext("%(count)s shift has been saved.", "%(count)s shifts have been saved.", len(changed))
+                % {"count": len(changed)},
+            )
             return redirect("events:manage_shift", pk=shift.pk)
     return render(
         request,
@@ -724,7 +732,12 @@ def series_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return redirect("events:series_edit", pk=shift.pk)
     messages.success(
         request,
-        _("%(count)s shifts have been cancelled, and so have their sign-ups.") % {"count": len(cancelled)},
+        ngettext(
+            "%(count)s shift has been cancelled, and so have its sign-ups.",
+            "%(count)s shifts have been cancelled, and so have their sign-ups.",
+            len(cancelled),
+        )
+        % {"count": len(cancelled)},
     )
     return redirect("events:manage_campaign", pk=shift.campaign_id)
 

@@ -379,6 +379,14 @@ class TestSeriesFollowing:
         assert second.cancelled_at is not None and third.cancelled_at is not None
         assert signup.status == Signup.Status.CANCELLED
 
+    def test_the_last_of_a_series_cancelled_is_one_shift(self, alice) -> None:  # type: ignore[no-untyped-def]
+        _first, _second, third = weekly()
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        response = client.post(f"/manage/shifts/{third.pk}/series/cancel/", {"confirm": "yes"}, follow=True)
+        said = [str(m) for m in response.context["messages"]]
+        assert said == ["1 shift has been cancelled, and so have its sign-ups."]
+
     def test_times_changed_for_a_season_are_told_once_a_person(self, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
         shifts = weekly(weeks=4)
         bob.preferred_language = "en"
