@@ -400,7 +400,12 @@ def booking_refusal(
     presses a button; the services ask again under the locks, and that answer counts.
     `moving`: the visit being rescheduled (it does not count against the limit)."""
     now = now or timezone.now()
-    if volunteer.anonymized_at is not None or volunteer.status != Volunteer.Status.ACTIVE:
+    # A visit is not volunteering: someone awaiting a consent (a minor's guardian's, or their own
+    # once 18) may come in, and the office is where such a form is signed and recorded.
+    if volunteer.anonymized_at is not None or volunteer.status not in (
+        Volunteer.Status.ACTIVE,
+        Volunteer.Status.AWAITING_GUARDIAN,
+    ):
         return ValidationError(_("This volunteer profile is not active."), code="inactive")
     if not slot.office.is_active:
         return ValidationError(_("This front office is closed for bookings."), code="closed")

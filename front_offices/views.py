@@ -215,17 +215,14 @@ def book(request: AuthenticatedHttpRequest, slot_pk: int) -> HttpResponse:
             "office": slot.office,
             "form": form,
             "refusal": refusal,
-            "next_step": _next_step(volunteer, refusal),
+            "consent_hint": _consent_hint(volunteer),
         },
     )
 
 
-def _next_step(volunteer: Volunteer, refusal: ValidationError | None) -> str:
-    """What a person refused as "not active" can do about it, as the shift pages point it out:
-    a minor's guardian to consent ("guardian"), or, come of age meanwhile, their own consent
-    ("own_consent"); "" when the profile holds nothing they can do (paused, archived)."""
-    if refusal is None or refusal.code != "inactive":
-        return ""
+def _consent_hint(volunteer: Volunteer) -> str:
+    """What someone awaiting a consent may see to on this visit: a minor's guardian's form
+    ("guardian"), or, come of age, their own ("own_consent"); "" for everyone else."""
     if volunteer.awaits_own_consent:
         return "own_consent"
     if volunteer.status == Volunteer.Status.AWAITING_GUARDIAN and volunteer.awaits_guardian:
