@@ -521,7 +521,12 @@ def staff_walk_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     _("%(name)s had a visit booked here today at %(time)s: that visit is the one checked in.")
                     % {"name": name, "time": visit.starts_at.astimezone(tz()).strftime("%H:%M")},
                 )
-            if visit.volunteer.status == Volunteer.Status.AWAITING_GUARDIAN:
+            if visit.volunteer.awaits_own_consent:
+                # Of age now: the form to sign here is their own, not a parent's.
+                messages.warning(
+                    request, _("This person is 18 now and becomes active once their own consent is recorded.")
+                )
+            elif visit.volunteer.status == Volunteer.Status.AWAITING_GUARDIAN:
                 messages.warning(
                     request,
                     _(

@@ -248,3 +248,24 @@ class TestWalkInWithABookingToday:
         assert not Message.objects.filter(
             recipient=person, kind__startswith="visit_reminder", status=Message.Status.PENDING
         ).exists()
+
+
+def test_someone_come_of_age_is_told_their_own_form_is_needed_not_a_parents(office, clerk, almaty) -> None:  # type: ignore[no-untyped-def]
+    """18 now and still awaiting a guardian who never answered: what is signed at the desk is
+    the person's own consent (volunteers' roster records it)."""
+    grown = VolunteerFactory(
+        region=almaty,
+        phone="+77014445511",
+        birth_date=years_ago(18),
+        status=Volunteer.Status.AWAITING_GUARDIAN,
+    )
+    assert grown.awaits_own_consent
+    response = clerk.post(
+        f"/front-offices/{office.pk}/walk-in/",
+        {"walkin-phone": "8 701 444 55 11", "walkin-purpose": "consultation"},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 302
+    notes = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "This person is 18 now and becomes active once their own consent is recorded." in notes
+    assert not any("parent or legal representative" in note for note in notes), notes
