@@ -162,9 +162,15 @@ def _still_goes_q() -> Q:
     return volunteer & detachment
 
 
-def _live_q(now: datetime.datetime) -> Q:
-    """Requests whose contact those going may read: open, or done within the window."""
-    return Q(status__in=HelpRequest.OPEN) | Q(status=HelpRequest.Status.DONE, done_at__gte=_window_start(now))
+def _live_q(now: datetime.datetime, prefix: str = "") -> Q:
+    """Requests whose contact those going may read: done within the window, or open and not
+    past their own window's end by more than it. The consent read to the person promises the
+    address for CARE_CONTACT_DAYS_AFTER_DONE days after the help at most; a request nobody
+    closed, its window long over, would otherwise show it to those once sent for good."""
+    start = _window_start(now)
+    return Q(**{f"{prefix}status__in": HelpRequest.OPEN, f"{prefix}due_until__gte": start}) | Q(
+        **{f"{prefix}status": HelpRequest.Status.DONE, f"{prefix}done_at__gte": start}
+    )
 
 
 def _assigned_exists(user: Any, now: datetime.datetime) -> Exists:
@@ -573,6 +579,7 @@ def map_features(
         _own_assignments(user)
         .filter(
             _still_goes_q(),
+            _live_q(now, prefix="request__"),
             status__in=(Assignment.Status.CONFIRMED, Assignment.Status.DONE),
             request__status__in=HelpRequest.OPEN,
         )

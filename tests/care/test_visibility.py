@@ -106,6 +106,25 @@ class TestAssignedVolunteer:
         page, api, exact = sees_everywhere(bob.user, req)
         assert (page, api, exact) == (False, False, False)
 
+    def test_a_request_nobody_closed_stops_showing_a_week_after_its_window(self, alice, bob, req) -> None:  # type: ignore[no-untyped-def]
+        """Bob was sent, never went, and nobody closed the request: the address stays his for the
+        days after the help the person was promised, counted from the window's end, not for good."""
+        services.assignment_volunteer(request=req, volunteer=bob, by=alice)
+        ended = timezone.now() - datetime.timedelta(days=6)
+        HelpRequest.objects.filter(pk=req.pk).update(
+            due_from=ended - datetime.timedelta(hours=2), due_until=ended
+        )
+        assert sees_everywhere(bob.user, req) == (True, True, True)
+        ended = timezone.now() - datetime.timedelta(days=8)
+        HelpRequest.objects.filter(pk=req.pk).update(
+            due_from=ended - datetime.timedelta(hours=2), due_until=ended
+        )
+        before = views(bob.user, req)
+        assert sees_everywhere(bob.user, req) == (False, False, False)
+        assert views(bob.user, req) == before
+        # The coordinator still has it, to call the person and decide what to do.
+        assert sees_everywhere(alice, req)[:2] == (True, True)
+
     def test_the_setting_moves_the_window(self, alice, bob, req, settings) -> None:  # type: ignore[no-untyped-def]
         assignment = services.assignment_volunteer(request=req, volunteer=bob, by=alice)
         HelpRequest.objects.filter(pk=req.pk).update(due_from=timezone.now())
