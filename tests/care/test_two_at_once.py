@@ -58,13 +58,15 @@ def test_done_withdrawn_and_cancelled_at_once_end_coherent(regions_in_transactio
     mine.refresh_from_db()
     request.refresh_from_db()
     assert request.status == HelpRequest.Status.CANCELLED  # another still went: nothing closed it first
-    assert request.taken_hands == 0
     # The cancellation always goes through; of the other two, the first wins and the second sees it.
     assert outcomes.count("ok") in (1, 2), outcomes
     if mine.status == Assignment.Status.DONE:
-        # Done before the others: the help was given, the hours stay, counted once.
+        # Done before the others: the help was given, the hours stay, counted once; its hand
+        # stays counted too (the cancellation takes back only the hands nobody gave).
         assert mine.hours == Decimal("2.50") and "not_active" in outcomes
+        assert request.taken_hands == 1
     else:
         assert mine.status == Assignment.Status.WITHDRAWN and mine.hours is None
         assert "not_confirmed" in outcomes
+        assert request.taken_hands == 0
     assert not Assignment.objects.filter(request=request, status=Assignment.Status.CONFIRMED).exists()
