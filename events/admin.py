@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from regions.admin_mixins import NationalStaffAdmin
 
+from . import messages as event_messages
 from . import services
 from .models import Campaign, Shift, Signup
 
@@ -42,6 +43,12 @@ class CampaignAdmin(NationalStaffAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         # Deleting would take sign-ups and hours with it; a campaign is cancelled instead.
         return False
+
+    def save_model(self, request: HttpRequest, obj: Campaign, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "title" in form.changed_data:
+            # As on the coordinators' pages (services.campaign_update): reminders say the new title.
+            event_messages.campaign_renamed(obj)
 
 
 class ShiftAdminForm(forms.ModelForm):

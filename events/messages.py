@@ -85,6 +85,20 @@ def _schedule_reminders(signup: Signup, shift: Shift, context: dict[str, Any]) -
     )
 
 
+def campaign_renamed(campaign: Campaign) -> None:
+    """The campaign's title has changed: the reminders still to go out for its upcoming shifts
+    say the new one (their texts were written at sign-up), as a moved shift's do. Scheduling a
+    reminder again for its slot refreshes a waiting one's text."""
+    held = Signup.objects.filter(
+        shift__campaign=campaign,
+        shift__cancelled_at__isnull=True,
+        shift__starts_at__gt=timezone.now(),
+        status=Signup.Status.CONFIRMED,
+    ).select_related("shift__campaign", "volunteer")
+    for signup in held.iterator(chunk_size=500):
+        _schedule_reminders(signup, signup.shift, shift_context(signup.shift))
+
+
 def signup_created(signup: Signup, shift: Shift) -> None:
     """A new sign-up: confirmed gets a confirmation now and the reminders. A waitlisted person
     gets nothing yet: there is no "on the waitlist" message, the page has told them, and the

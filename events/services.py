@@ -613,7 +613,7 @@ def campaign_create(*, data: dict[str, Any], by: User) -> Campaign:
 @transaction.atomic
 def campaign_update(*, campaign: Campaign, data: dict[str, Any], by: User) -> Campaign:
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    kind_before = locked.kind
+    kind_before, title_before = locked.kind, locked.title
     for field, value in data.items():
         if field in CAMPAIGN_FIELDS:
             setattr(locked, field, value)
@@ -634,6 +634,8 @@ def campaign_update(*, campaign: Campaign, data: dict[str, Any], by: User) -> Ca
             code="shift_outside",
         )
     locked.save()
+    if locked.title != title_before:
+        event_messages.campaign_renamed(locked)
     campaign.refresh_from_db()
     return locked
 

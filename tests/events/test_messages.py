@@ -239,6 +239,30 @@ class TestShiftChanges:
         assert send_due() == 0
         assert not Message.objects.filter(kind="shift_changed").exists()
 
+    def test_a_renamed_campaign_is_reminded_by_its_new_name(self, alice, bob, shift) -> None:  # type: ignore[no-untyped-def]
+        """The reminders' texts were written at sign-up: renamed a week before, the campaign was
+        still reminded by its old name, which people no longer find on its page."""
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        services.campaign_update(campaign=shift.campaign, data={"title": "Таза Алматы — 2026"}, by=alice)
+        reminders = Message.objects.filter(subject_id=signup.pk, kind__startswith="shift_reminder")
+        assert reminders.count() == 2
+        assert {m.context["title"] for m in reminders} == {"Таза Алматы — 2026"}
+        # Renaming tells nobody by itself, and reminds nobody twice.
+        assert not Message.objects.filter(kind="shift_changed").exists()
+        assert Message.objects.filter(subject_id=signup.pk).count() == 3
+
+    def test_a_campaign_renamed_in_the_admin_is_too(self, nora, bob, shift) -> None:  # type: ignore[no-untyped-def]
+        signup = services.signup_create(shift=shift, volunteer=bob, by=None)
+        client = client_for(nora)
+        url = f"/admin/events/campaign/{shift.campaign_id}/change/"
+        form = client.get(url).context["adminform"].form
+        data = {name: form[name].value() for name in form.fields}
+        data = {name: ("" if value is None else value) for name, value in data.items()}
+        response = client.post(url, data | {"title": "Жаңа атау"})
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        reminders = Message.objects.filter(subject_id=signup.pk, kind__startswith="shift_reminder")
+        assert {m.context["title"] for m in reminders} == {"Жаңа атау"}
+
     def test_cancelled_shift_tells_each_person_once_and_drops_their_reminders(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
         shift = ShiftFactory(campaign=CampaignFactory(title="Таза Алматы"), capacity=2)
         people = [VolunteerFactory(region=almaty, preferred_language="kk") for _ in range(3)]
