@@ -244,10 +244,16 @@ def assignment_called_off(assignment: Assignment, request: HelpRequest, *, was_g
     messages_cancel(subject_type=ASSIGNMENT_SUBJECT, subject_id=assignment.pk)
     if not was_going:
         return
+    _tell_the_one_going(assignment, request, _called_off)
+
+
+def _tell_the_one_going(assignment: Assignment, request: HelpRequest, build: Any) -> None:
+    """Tell the volunteer of the assignment at once, in their language; for a detachment, its
+    curator. An erased person is told nothing."""
     volunteer = assignment.volunteer
     if volunteer is None:
         detachment = assignment.detachment
-        _to_curator(assignment, request, detachment.curator if detachment is not None else None, _called_off)
+        _to_curator(assignment, request, detachment.curator if detachment is not None else None, build)
         return
     if volunteer.anonymized_at is not None:
         return
@@ -257,7 +263,7 @@ def assignment_called_off(assignment: Assignment, request: HelpRequest, *, was_g
         subject_type=ASSIGNMENT_SUBJECT,
         subject_id=assignment.pk,
         due_at=timezone.now(),
-        context=_texts(request, volunteer.preferred_language, _called_off),
+        context=_texts(request, volunteer.preferred_language, build),
     )
 
 
@@ -277,21 +283,7 @@ def assignment_removed(assignment: Assignment, request: HelpRequest) -> None:
     dropped and they are told once, at once, or they would go all the same (they had the
     address since the confirmation), and the curator for a detachment."""
     messages_cancel(subject_type=ASSIGNMENT_SUBJECT, subject_id=assignment.pk)
-    volunteer = assignment.volunteer
-    if volunteer is None:
-        detachment = assignment.detachment
-        _to_curator(assignment, request, detachment.curator if detachment is not None else None, _taken_off)
-        return
-    if volunteer.anonymized_at is not None:
-        return
-    message_schedule(
-        recipient=volunteer,
-        kind="generic",
-        subject_type=ASSIGNMENT_SUBJECT,
-        subject_id=assignment.pk,
-        due_at=timezone.now(),
-        context=_texts(request, volunteer.preferred_language, _taken_off),
-    )
+    _tell_the_one_going(assignment, request, _taken_off)
 
 
 def detachment_released(assignment: Assignment, request: HelpRequest, *, curator: Any) -> None:

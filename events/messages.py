@@ -9,7 +9,7 @@ else's. Texts are rendered by the sweep in the volunteer's language, times in Al
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -319,6 +319,25 @@ def series_cancelled(cancelled: Iterable[tuple[Shift, Signup]]) -> None:
     earliest first): whatever of those sign-ups has not gone out is dropped, and each person is
     told once: of one shift as a shift's cancellation tells it, of several in one message naming
     their dates, in the person's language, instead of one message a week of the series."""
+    _cancelled_told_once(
+        cancelled,
+        url=settings.SITE_URL + reverse("events:my_shifts"),
+        text=lambda count: ngettext(
+            "“%(title)s”: %(count)d shift you signed up for has been cancelled: %(dates)s. "
+            "Sorry for the change of plans.",
+            "“%(title)s”: %(count)d shifts you signed up for have been cancelled: %(dates)s. "
+            "Sorry for the change of plans.",
+            count,
+        ),
+    )
+
+
+def _cancelled_told_once(
+    cancelled: Iterable[tuple[Shift, Signup]], *, url: str, text: Callable[[int], str]
+) -> None:
+    """Each person of `cancelled` told once: of one shift as `shift_cancelled` tells it, of
+    several in one message, `text(count)` with the campaign's title, the count and the dates, in
+    the person's language."""
     now = timezone.now()
     for held in _by_person(cancelled):
         if len(held) == 1:
@@ -328,17 +347,12 @@ def series_cancelled(cancelled: Iterable[tuple[Shift, Signup]]) -> None:
             messages_cancel(subject_type=SUBJECT_TYPE, subject_id=signup.pk)
         first_shift, first = held[0]
         context = shift_context(first_shift)
-        context["url"] = settings.SITE_URL + reverse("events:my_shifts")
+        context["url"] = url
         title, count = first_shift.campaign.title, len(held)
         with translation.override(first.volunteer.preferred_language):
+            dates = _dates([shift for shift, _signup in held])
             context["subject"] = _("Cancelled: %(title)s") % {"title": title}
-            context["text"] = ngettext(
-                "“%(title)s”: %(count)d shift you signed up for has been cancelled: %(dates)s. "
-                "Sorry for the change of plans.",
-                "“%(title)s”: %(count)d shifts you signed up for have been cancelled: %(dates)s. "
-                "Sorry for the change of plans.",
-                count,
-            ) % {"title": title, "count": count, "dates": _dates([shift for shift, _signup in held])}
+            context["text"] = text(count) % {"title": title, "count": count, "dates": dates}
         _schedule(first, "generic", due_at=now, context=context)
 
 
@@ -362,27 +376,17 @@ def campaign_cancelled(campaign: Campaign, cancelled: Iterable[tuple[Shift, Sign
     person is told once. Of one shift as a shift's cancellation tells it; of several in one
     message naming their dates, in the person's language, instead of one message a shift (a
     month of daily shifts was thirty texts)."""
-    now = timezone.now()
-    for held in _by_person(cancelled):
-        if len(held) == 1:
-            shift_cancelled(held[0][0], signups=[held[0][1]])
-            continue
-        for _shift, signup in held:
-            messages_cancel(subject_type=SUBJECT_TYPE, subject_id=signup.pk)
-        first_shift, first = held[0]
-        context = shift_context(first_shift)
-        context["url"] = settings.SITE_URL + reverse("events:campaign_detail", args=[campaign.pk])
-        with translation.override(first.volunteer.preferred_language):
-            dates = _dates([shift for shift, _signup in held])
-            context["subject"] = _("Cancelled: %(title)s") % {"title": campaign.title}
-            context["text"] = ngettext(
-                "The campaign “%(title)s” has been cancelled, and with it your %(count)d shift: "
-                "%(dates)s. Sorry for the change of plans.",
-                "The campaign “%(title)s” has been cancelled, and with it your %(count)d shifts: "
-                "%(dates)s. Sorry for the change of plans.",
-                len(held),
-            ) % {"title": campaign.title, "count": len(held), "dates": dates}
-        _schedule(first, "generic", due_at=now, context=context)
+    _cancelled_told_once(
+        cancelled,
+        url=settings.SITE_URL + reverse("events:campaign_detail", args=[campaign.pk]),
+        text=lambda count: ngettext(
+            "The campaign “%(title)s” has been cancelled, and with it your %(count)d shift: "
+            "%(dates)s. Sorry for the change of plans.",
+            "The campaign “%(title)s” has been cancelled, and with it your %(count)d shifts: "
+            "%(dates)s. Sorry for the change of plans.",
+            count,
+        ),
+    )
 
 
 # The coordinator's answer to a lift request (events.services_extra) is about the request.
