@@ -79,6 +79,19 @@ class MinorFactory(VolunteerFactory):
     guardian_relation = "mother"
 
 
+def _eighteen_since_a_week() -> datetime.date:
+    today = timezone.localdate()
+    return datetime.date(today.year - 18, today.month, 1) - datetime.timedelta(days=7)
+
+
+class ComeOfAgeFactory(MinorFactory):
+    """Registered at 17 and still awaiting a guardian who never answered: 18 since a week or
+    more (built on the first of a month, so that no 29 February trips it)."""
+
+    birth_date = factory.LazyFunction(lambda: _eighteen_since_a_week())
+    status = Volunteer.Status.AWAITING_GUARDIAN
+
+
 class DetachmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Detachment

@@ -4,12 +4,10 @@ consent, and the sign-up goes through."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from events.models import Signup
@@ -17,7 +15,7 @@ from regions.models import CoordinatorAssignment
 from tests.e2e.test_campaign_signup import _log_in_on_phone
 from tests.e2e.test_pages_phone_a11y import _check, _set_language
 from tests.events.factories import CampaignFactory, ShiftFactory, in_days
-from tests.factories import MinorFactory, UserFactory
+from tests.factories import ComeOfAgeFactory, UserFactory
 from volunteers.models import Volunteer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -26,14 +24,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_come_of_age_gives_their_own_consent_and_signs_up(
     page: Page, live_server: Any, login: Callable[[Any], None], almaty: Any
 ) -> None:
-    today = timezone.localdate()
-    person = MinorFactory(
-        region=almaty,
-        with_account=True,
-        first_name="Аружан",
-        birth_date=datetime.date(today.year - 18, today.month, 1) - datetime.timedelta(days=7),
-        status=Volunteer.Status.AWAITING_GUARDIAN,
-    )
+    person = ComeOfAgeFactory(region=almaty, with_account=True, first_name="Аружан")
     shift = ShiftFactory(
         campaign=CampaignFactory(title="Көктемгі тазалық", region=almaty), starts_at=in_days(3, 10)
     )
@@ -70,13 +61,7 @@ def test_come_of_age_gives_their_own_consent_and_signs_up(
 def test_a_coordinator_records_the_form_they_signed_on_a_phone(
     page: Page, live_server: Any, login: Callable[[Any], None], almaty: Any
 ) -> None:
-    today = timezone.localdate()
-    person = MinorFactory(
-        region=almaty,
-        first_name="Аружан",
-        birth_date=datetime.date(today.year - 18, today.month, 1) - datetime.timedelta(days=7),
-        status=Volunteer.Status.AWAITING_GUARDIAN,
-    )
+    person = ComeOfAgeFactory(region=almaty, first_name="Аружан")
     coordinator = UserFactory(email="coordinator@example.kz")
     CoordinatorAssignment.objects.create(user=coordinator, region=almaty)
     _set_language(page, live_server, "ru")

@@ -14,7 +14,7 @@ from events.models import Signup
 from regions.models import CoordinatorAssignment
 from tests.conftest import client_for
 from tests.events.factories import ShiftFactory
-from tests.factories import DetachmentFactory, MinorFactory, UserFactory
+from tests.factories import ComeOfAgeFactory, DetachmentFactory, MinorFactory, UserFactory
 from volunteers import services
 from volunteers.models import Volunteer, VolunteerChange
 
@@ -24,13 +24,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def came_of_age(almaty):  # type: ignore[no-untyped-def]
     """Registered alone at 17 a year ago (the box ticked then), 18 since last week."""
-    today = timezone.localdate()
-    person = MinorFactory(
+    person = ComeOfAgeFactory(
         region=almaty,
         with_account=True,
         first_name="Аружан",
-        birth_date=datetime.date(today.year - 18, today.month, 1) - datetime.timedelta(days=7),
-        status=Volunteer.Status.AWAITING_GUARDIAN,
         consent_at=timezone.now() - datetime.timedelta(days=365),
         consent_version="2024-01",
     )
