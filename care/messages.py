@@ -161,6 +161,9 @@ def assignment_confirmed(assignment: Assignment, request: HelpRequest) -> None:
         subject_type=ASSIGNMENT_SUBJECT,
         subject_id=assignment.pk,
         due_at=now,
+        # An SMS held by the night's quiet hours past the window's end would send them to a
+        # visit already over: it expires with the window instead.
+        valid_until=request.due_until if request.due_until > now else None,
         context=_texts(request, language, confirmed),
     )
     remind_at = request.due_from - datetime.timedelta(hours=settings.CARE_REMINDER_HOURS)

@@ -134,3 +134,32 @@ class TestWithoutAnAccount:
         told, reminded = texts("care.assignment")
         assert "Адрес и телефон — на странице заявки." in told
         assert "откажитесь на странице заявки" in reminded
+
+
+def test_an_sms_held_by_the_night_past_the_window_expires_instead_of_sending_them(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    """Confirmed at 23:00 for help until 23:30 the same night: the SMS waits for 08:00 (quiet
+    hours), when the visit is long over; it is not sent to someone who would then set out."""
+    from notifications.services import messages_send_due
+    from tests.notifications.conftest import clock
+
+    zone = timezone.get_default_timezone()
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    night = datetime.datetime.combine(tomorrow, datetime.time(23, 0), tzinfo=zone)
+    texter = VolunteerFactory(region=almaty, preferred_channel="sms", with_account=True)
+    with clock(night - datetime.timedelta(hours=1)):
+        request = HelpRequestFactory(
+            due_from=night - datetime.timedelta(minutes=30),
+            due_until=night + datetime.timedelta(minutes=30),
+            needed_hands=1,
+            adults_only=False,
+        )
+    with clock(night):
+        services.assignment_volunteer(request=request, volunteer=texter, by=alice)
+    [told] = Message.objects.filter(subject_type="care.assignment", recipient=texter)
+    assert told.valid_until == request.due_until
+    with clock(
+        datetime.datetime.combine(tomorrow + datetime.timedelta(days=1), datetime.time(8, 5), tzinfo=zone)
+    ):
+        messages_send_due(max_seconds=30)
+    told.refresh_from_db()
+    assert told.status == Message.Status.EXPIRED
