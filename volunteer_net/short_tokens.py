@@ -33,11 +33,7 @@ def short_dumps(layout: str, values: tuple[int | bytes, ...], *, salt: str, key_
 
 def short_loads(token: str, layout: str, *, salt: str, key_extra: str = "") -> tuple[int | bytes, ...]:
     """The values `short_dumps` packed, or BadToken."""
-    raw = _decode(token)
-    size = struct.calcsize(">" + layout)
-    if len(raw) != size + _MAC_BYTES:
-        raise BadToken
-    payload, mac = raw[:size], raw[size:]
+    payload, mac = _split(token, layout)
     if not constant_time_compare(mac, _mac(payload, salt=salt, key_extra=key_extra)):
         raise BadToken
     return struct.unpack(">" + layout, payload)
@@ -46,16 +42,22 @@ def short_loads(token: str, layout: str, *, salt: str, key_extra: str = "") -> t
 def short_peek(token: str, layout: str) -> tuple[int | bytes, ...]:
     """The values, unchecked: for a token whose signature takes a row's own secret, to find the
     row first. Check it with `short_loads` before trusting anything read by them."""
-    raw = _decode(token)
-    size = struct.calcsize(">" + layout)
-    if len(raw) != size + _MAC_BYTES:
-        raise BadToken
-    return struct.unpack(">" + layout, raw[:size])
+    payload, _mac_bytes = _split(token, layout)
+    return struct.unpack(">" + layout, payload)
 
 
 def is_short(token: str) -> bool:
     """Whether a token is of this kind: Django's signed values always hold a colon."""
     return ":" not in token
+
+
+def _split(token: str, layout: str) -> tuple[bytes, bytes]:
+    """(payload, signature) of a token of `layout`'s size, or BadToken."""
+    raw = _decode(token)
+    size = struct.calcsize(">" + layout)
+    if len(raw) != size + _MAC_BYTES:
+        raise BadToken
+    return raw[:size], raw[size:]
 
 
 def _decode(token: str) -> bytes:

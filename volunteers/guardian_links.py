@@ -70,18 +70,17 @@ def guardian_link_read(token: str) -> GuardianLinkData:
     expired = ValidationError(
         _("This link has expired. Ask the school curator or the front office for a new one."), code=_EXPIRED
     )
+    invalid = ValidationError(_("This link is not valid. Check that it was copied whole."), code="invalid")
     if is_short(token):
-        return _read_short(token, expired=expired)
+        return _read_short(token, expired=expired, invalid=invalid)
     try:
         data = signing.loads(token, salt=_SALT, max_age=settings.GUARDIAN_LINK_DAYS * 24 * 3600)
     except signing.SignatureExpired as exc:
         raise expired from exc
     except signing.BadSignature as exc:
-        raise ValidationError(
-            _("This link is not valid. Check that it was copied whole."), code="invalid"
-        ) from exc
+        raise invalid from exc
     if not isinstance(data, dict) or not isinstance(data.get("v"), int) or not isinstance(data.get("g"), str):
-        raise ValidationError(_("This link is not valid. Check that it was copied whole."), code="invalid")
+        raise invalid
     if data.get("n") != _VERSION:
         # Genuine, but of a kind the minor could copy from their own profile.
         raise expired
@@ -97,13 +96,11 @@ def guardian_link_read(token: str) -> GuardianLinkData:
     )
 
 
-def _read_short(token: str, *, expired: ValidationError) -> GuardianLinkData:
+def _read_short(token: str, *, expired: ValidationError, invalid: ValidationError) -> GuardianLinkData:
     try:
         version, volunteer_id, issued_ms, key = short_loads(token, _SHORT_LAYOUT, salt=_SALT)
     except BadToken as exc:
-        raise ValidationError(
-            _("This link is not valid. Check that it was copied whole."), code="invalid"
-        ) from exc
+        raise invalid from exc
     assert isinstance(issued_ms, int) and isinstance(volunteer_id, int) and isinstance(key, bytes)
     issued = datetime.datetime.fromtimestamp(issued_ms / 1000, tz=datetime.UTC)
     if version != _SHORT_VERSION or timezone.now() - issued >= datetime.timedelta(
