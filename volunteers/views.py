@@ -93,13 +93,27 @@ def consent_text(request: HttpRequest) -> HttpResponse:
 @login_required
 def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     volunteer = selectors.volunteer_of_user(user=request.user)
+    return _profile_page(request, volunteer)
+
+
+def _profile_page(
+    request: AuthenticatedHttpRequest,
+    volunteer: Volunteer | None,
+    *,
+    own_consent_form: OwnConsentForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The person's profile, with the next step it waits for: the guardian's link, or, come of
+    age, their own consent (`own_consent_form` as posted, when it came back with errors)."""
     # Where the guardian's link went, never the link: whoever holds it can give the consent.
-    status = selectors.guardian_link_status(volunteer=volunteer) if volunteer else None
-    own_consent = OwnConsentForm() if volunteer and volunteer.awaits_own_consent else None
+    link = selectors.guardian_link_status(volunteer=volunteer) if volunteer else None
+    if own_consent_form is None and volunteer is not None and volunteer.awaits_own_consent:
+        own_consent_form = OwnConsentForm()
     return render(
         request,
         "volunteers/profile.html",
-        {"volunteer": volunteer, "guardian_link_status": status, "own_consent_form": own_consent},
+        {"volunteer": volunteer, "guardian_link_status": link, "own_consent_form": own_consent_form},
+        status=status,
     )
 
 
@@ -121,12 +135,7 @@ def own_consent(request: AuthenticatedHttpRequest) -> HttpResponse:
                 request, _("Thank you: your consent is recorded, and you can sign up for shifts.")
             )
         return redirect("profile")
-    return render(
-        request,
-        "volunteers/profile.html",
-        {"volunteer": volunteer, "guardian_link_status": None, "own_consent_form": form},
-        status=400,
-    )
+    return _profile_page(request, volunteer, own_consent_form=form, status=400)
 
 
 @require_post(back="profile")
