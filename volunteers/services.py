@@ -162,9 +162,7 @@ def user_register(
     volunteer = Volunteer(user=user, **{k: v for k, v in profile.items() if k in PROFILE_FIELDS})
     # The profile's address is the account's, which the registrant confirms by the mailed link.
     volunteer.email = user.email
-    volunteer.consent_at = timezone.now()
-    volunteer.consent_version = settings.CONSENT_VERSION
-    volunteer.consent_method = ConsentMethod.ONLINE
+    _own_consent_set(volunteer, paper=None)
     _await_guardian_if_minor(volunteer)
     taken_iin = _save_keeping_a_taken_iin_off(volunteer)
     possible_duplicates_flag(volunteer=volunteer, iin=taken_iin)
@@ -206,10 +204,7 @@ def volunteer_create(
     refuse_unknown_fields(fields=PROFILE_FIELDS, data=data)
     volunteer = Volunteer(**data)
     if own_consent is not None:
-        volunteer.consent_at = timezone.now()
-        volunteer.consent_version = settings.CONSENT_VERSION
-        volunteer.consent_method = ConsentMethod.PAPER
-        volunteer.consent_document = own_consent.document_number
+        _own_consent_set(volunteer, paper=own_consent)
     _await_guardian_if_minor(volunteer)
     taken_iin = _save_keeping_a_taken_iin_off(volunteer)
     possible_duplicates_flag(volunteer=volunteer, iin=taken_iin)
@@ -581,6 +576,15 @@ def _consent_give(
     return consent
 
 
+def _own_consent_set(volunteer: Volunteer, *, paper: PaperConsent | None) -> None:
+    """The person's own consent to the processing of personal data, given now on the text
+    version in force: online, or on the signed paper form the region keeps (`paper`)."""
+    volunteer.consent_at = timezone.now()
+    volunteer.consent_version = settings.CONSENT_VERSION
+    volunteer.consent_method = ConsentMethod.ONLINE if paper is None else ConsentMethod.PAPER
+    volunteer.consent_document = "" if paper is None else paper.document_number
+
+
 @transaction.atomic
 def own_consent_give(*, volunteer: Volunteer, by: User, paper: PaperConsent | None = None) -> Volunteer:
     """A person who came of age while awaiting their guardian gives their own consent to the
@@ -598,10 +602,7 @@ def own_consent_give(*, volunteer: Volunteer, by: User, paper: PaperConsent | No
     if locked.status != Volunteer.Status.AWAITING_GUARDIAN or locked.guardian_consent_at is not None:
         # A second tab or a double click: the first one did it.
         raise ValidationError(_("Your consent is already recorded."), code="already")
-    locked.consent_at = timezone.now()
-    locked.consent_version = settings.CONSENT_VERSION
-    locked.consent_method = ConsentMethod.ONLINE if paper is None else ConsentMethod.PAPER
-    locked.consent_document = "" if paper is None else paper.document_number
+    _own_consent_set(locked, paper=paper)
     locked.status = Volunteer.Status.ACTIVE
     locked.save(
         update_fields=[
