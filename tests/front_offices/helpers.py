@@ -10,6 +10,7 @@ from django.utils import timezone
 from front_offices import services
 from front_offices.models import FrontOffice, OpeningHours, VisitSlot
 from regions.models import Region
+from tests.factories import UserFactory
 
 T = datetime.time
 
@@ -48,3 +49,10 @@ def slots_for(office: FrontOffice, day: datetime.date) -> list[VisitSlot]:
 def slot_at(office: FrontOffice, day: datetime.date, hour: int, minute: int = 0) -> VisitSlot:
     wanted = datetime.datetime.combine(day, T(hour, minute), tzinfo=timezone.get_default_timezone())
     return next(s for s in slots_for(office, day) if s.starts_at == wanted)
+
+
+def office_clerk(office: FrontOffice, email: str) -> Any:
+    """A member of the office's staff: its desk."""
+    user = UserFactory(email=email)
+    office.staff.add(user)
+    return user

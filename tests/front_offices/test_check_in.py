@@ -18,9 +18,8 @@ from accounts.models import User
 from front_offices import services
 from front_offices.models import FrontOffice, Visit
 from tests.conftest import client_for
-from tests.factories import UserFactory
 
-from .helpers import T, make_office, next_weekday, slot_at
+from .helpers import T, make_office, next_weekday, office_clerk, slot_at
 
 pytestmark = pytest.mark.django_db
 ALMATY = timezone.get_default_timezone()
@@ -38,8 +37,7 @@ def day() -> datetime.date:
 
 @pytest.fixture
 def clerk(office: FrontOffice) -> User:
-    user = UserFactory(email="clerk-day@example.kz")
-    office.staff.add(user)
+    user = office_clerk(office, "clerk-day@example.kz")
     return user
 
 

@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from front_offices.models import OpeningHours, ScheduleException, VisitSlot
 from tests.conftest import client_for
-from tests.factories import UserFactory
 
-from .helpers import make_office, next_weekday, slots_for
+from .helpers import make_office, next_weekday, office_clerk, slots_for
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +22,7 @@ def office(almaty):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def clerk(office):  # type: ignore[no-untyped-def]
-    user = UserFactory(email="clerk-hours-page@example.kz")
-    office.staff.add(user)
+    user = office_clerk(office, "clerk-hours-page@example.kz")
     return user
 
 

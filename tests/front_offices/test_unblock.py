@@ -11,9 +11,9 @@ from django.utils import timezone
 from front_offices import services
 from front_offices.models import Visit, VisitSlot
 from tests.conftest import client_for
-from tests.factories import UserFactory, VolunteerFactory
+from tests.factories import VolunteerFactory
 
-from .helpers import make_office, next_weekday, slot_at
+from .helpers import make_office, next_weekday, office_clerk, slot_at
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +27,7 @@ def office(almaty):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def clerk(office):  # type: ignore[no-untyped-def]
-    user = UserFactory(email="clerk-unblock@example.kz")
-    office.staff.add(user)
+    user = office_clerk(office, "clerk-unblock@example.kz")
     return user
 
 

@@ -17,10 +17,10 @@ from front_offices import services
 from front_offices.models import FrontOffice, Visit, VisitSlot
 from notifications.models import Message
 from tests.conftest import client_for
-from tests.factories import UserFactory, VolunteerFactory, years_ago
+from tests.factories import VolunteerFactory, years_ago
 from volunteers.models import GuardianConsent, Volunteer
 
-from .helpers import make_office, next_weekday, slot_at
+from .helpers import make_office, next_weekday, office_clerk, slot_at
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +39,7 @@ def office(almaty: Any) -> FrontOffice:
 
 @pytest.fixture
 def clerk(office: FrontOffice) -> Client:
-    user = UserFactory(email="clerk-desk@example.kz")
-    office.staff.add(user)
+    user = office_clerk(office, "clerk-desk@example.kz")
     return client_for(user)
 
 
