@@ -49,7 +49,11 @@ def export_get(key: str) -> Export:
 
 
 def export_file_name(export: Export, scope: ReportScope, file_format: str) -> str:
-    return f"{export.key}_{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.{file_format}"
+    """Named by the period it covers; an export that takes no period (the roster: people as they
+    stand) by the Almaty day it was made, so that its name does not claim a period it ignored."""
+    if "period" in export.uses:
+        return f"{export.key}_{scope.start:%Y%m%d}-{scope.end:%Y%m%d}.{file_format}"
+    return f"{export.key}_{timezone.localdate():%Y%m%d}.{file_format}"
 
 
 def _region_code(scope: ReportScope) -> str:

@@ -168,6 +168,17 @@ def test_roster_button_exports_its_search_and_filters(world, alice) -> None:  # 
     assert [r[0] for r in rows[1:]] == ["Құпиялы"]
 
 
+def test_a_file_is_named_by_the_period_it_covers_and_the_roster_by_its_day(world, alice) -> None:  # type: ignore[no-untyped-def]
+    """The roster lists people as they stand, whatever period is picked: a name with the period
+    would claim a roster "of January to June" that it is not."""
+    client = client_for(alice)
+    response = client.post("/reports/export/", period_query(report="hours", file_format="csv"))
+    assert response["Content-Disposition"] == 'attachment; filename="hours_20260101-20260630.csv"'
+    response = client.post("/reports/export/", period_query(report="roster", file_format="csv"))
+    today = timezone.localdate()
+    assert response["Content-Disposition"] == f'attachment; filename="roster_{today:%Y%m%d}.csv"'
+
+
 def test_bad_input_is_a_form_error(world, alice) -> None:  # type: ignore[no-untyped-def]
     response = client_for(alice).post(
         "/reports/export/",
