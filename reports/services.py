@@ -386,15 +386,37 @@ def certificate_issue(
     region = volunteer.region
     with translation.override(language):
         issuer = _("Volunteer Net — %(region)s") % {"region": region.name} if region else _("Volunteer Net")
+    campaigns = [{"title": t, "hours": str(h)} for t, h in lines]
     with transaction.atomic():
-        certificate = Certificate.objects.create(
-            code=new_code(),
+        # The same statement asked for again (a second "Download", staff issuing what the holder
+        # already took) is the certificate already issued: one set of hours, one code to check,
+        # not a new code on each click. The person's row is locked so that two clicks at once
+        # find one another, and an erasure under way (it locks the row too, then blanks the
+        # certificates) is seen before a name is frozen onto a new one.
+        locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+        if locked.is_anonymised:
+            raise ValidationError(_("This profile has been erased."))
+        same = Certificate.objects.filter(
             volunteer=volunteer,
-            holder_name=volunteer.full_name,
+            holder_name=locked.full_name,
             period_start=start,
             period_end=end,
             hours=total,
-            campaigns=[{"title": t, "hours": str(h)} for t, h in lines],
+            language=language,
+            issuer=issuer,
+            revoked_at__isnull=True,
+        )
+        issued = next((c for c in same if c.campaigns == campaigns), None)
+        if issued is not None:
+            return issued
+        certificate = Certificate.objects.create(
+            code=new_code(),
+            volunteer=volunteer,
+            holder_name=locked.full_name,
+            period_start=start,
+            period_end=end,
+            hours=total,
+            campaigns=campaigns,
             language=language,
             issuer=issuer,
             region_code=region.code if region else "",

@@ -239,6 +239,25 @@ def test_a_revoked_certificate_is_no_longer_handed_out(world, holder, alice) -> 
         assert certificate.code in html and url not in html
 
 
+def test_the_same_hours_asked_again_are_the_same_certificate(world, holder, alice) -> None:  # type: ignore[no-untyped-def]
+    """A second click on "Download", or staff issuing what the holder already took, hands out the
+    certificate already issued: a new code for the same hours on each click would leave several
+    valid papers for one statement. Other hours, language or period make a new one."""
+    client = client_for(holder.user)
+    ask = {"start": PERIOD[0].isoformat(), "end": PERIOD[1].isoformat(), "language": "kk"}
+    first = client.post("/me/certificates/", ask)["Location"]
+    assert client.post("/me/certificates/", ask)["Location"] == first
+    staff = client_for(alice).post(f"/reports/certificates/new/{holder.pk}/", ask)
+    assert staff.status_code == 302
+    assert Certificate.objects.count() == 1
+    client.post("/me/certificates/", {**ask, "language": "ru"})
+    assert Certificate.objects.count() == 2
+    certificate = Certificate.objects.get(language="kk")
+    services.certificate_revoke(certificate=certificate, by=alice, reason="Сағаттар түзетілді")
+    again = client.post("/me/certificates/", ask)["Location"]
+    assert again != first and Certificate.objects.filter(language="kk", revoked_at__isnull=True).count() == 1
+
+
 def test_a_checked_certificate_is_not_for_search_engines(world, holder, alice) -> None:  # type: ignore[no-untyped-def]
     """A holder who posts their PDF online publishes the check link with it: the page answers its
     visitors, but tells search engines not to list the holder's name and hours."""
