@@ -776,6 +776,7 @@ _RECIPIENT_FIELDS = [
     "recipient__phone",
     "recipient__anonymized_at",
     "recipient__preferred_language",
+    "recipient__preferred_channel",
     "recipient__message_preference__email_opt_out",
     "recipient__message_preference__sms_opt_out",
 ]
@@ -863,7 +864,10 @@ class _Batch:
         return sql
 
     def send_one(self, message: Message, cursor: Any) -> str:
+        channel = message.channel
         status, fields = self.deliver(message, timezone.now())
+        if message.channel != channel:
+            fields["channel"] = message.channel
         fields.update(status=status, claim_token=None, claimed_at=None)
         # Raw SQL: at thousands of messages a second, building this with the ORM would cost more
         # than the database takes to run it.
@@ -884,6 +888,11 @@ class _Batch:
             return Status.CANCELLED, {"last_error": REASON_ERASED}
         own_address = not (message.recipient_email or message.recipient_phone)
         if recipient is not None and own_address:
+            # The channel the person reads now, as the address and the language are: one who
+            # switched to SMS after signing up (or whose e-mail was removed) had the reminder go
+            # to a mailbox they no longer open. Picked before the opt-out and the quiet hours,
+            # which are the new channel's.
+            message.channel = _pick_channel(recipient=recipient, channel=None, email="", phone="")
             preference = getattr(recipient, "message_preference", None)
             if preference is not None and preference.opted_out(message.channel):
                 return Status.CANCELLED, {"last_error": REASON_OPTED_OUT}

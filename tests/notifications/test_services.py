@@ -316,6 +316,41 @@ class TestSend:
             send_due()
         assert mail.outbox[0].to == ["new-address@example.kz"]
 
+    def test_a_reminder_goes_by_the_channel_the_person_chose_when_it_is_sent(self, almaty, capsys) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty, preferred_channel="email", phone="+77015550031")
+        message = schedule(person, due_at=kz(2026, 5, 19, 12))
+        assert message.channel == "email"
+        # Switched to SMS between signing up and the reminder (no longer reads that mailbox).
+        person.preferred_channel = "sms"
+        person.save(update_fields=["preferred_channel"])
+        with clock(message.due_at):
+            send_due()
+        assert not mail.outbox
+        assert "+77015550031" in capsys.readouterr().out
+        message.refresh_from_db()
+        assert (message.status, message.channel) == (SENT, "sms")
+
+    def test_a_switch_to_sms_made_at_night_waits_for_the_morning(self, almaty, capsys) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty, preferred_channel="email", phone="+77015550032")
+        message = schedule(person, due_at=kz(2026, 5, 19, 23, 30))
+        Volunteer.objects.filter(pk=person.pk).update(preferred_channel="sms")
+        with clock(kz(2026, 5, 19, 23, 31)):
+            send_due()
+        message.refresh_from_db()
+        assert (message.status, message.next_attempt_at) == ("pending", kz(2026, 5, 20, 8, 0))
+        assert not mail.outbox and "+77015550032" not in capsys.readouterr().out
+
+    def test_a_phone_removed_after_scheduling_falls_back_to_e_mail(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty, preferred_channel="sms", phone="+77015550033")
+        message = schedule(person, due_at=kz(2026, 5, 19, 12))
+        assert message.channel == "sms"
+        Volunteer.objects.filter(pk=person.pk).update(phone="")
+        with clock(message.due_at):
+            send_due()
+        assert mail.outbox[0].to == [person.email]
+        message.refresh_from_db()
+        assert (message.status, message.channel) == (SENT, "email")
+
     def test_sms_is_printed_not_claimed_as_sent_by_a_gateway(self, almaty, caplog, capsys) -> None:  # type: ignore[no-untyped-def]
         person = VolunteerFactory(region=almaty, preferred_channel="sms", phone="+77015550011")
         message = schedule(person, due_at=kz(2026, 5, 19, 12))
