@@ -825,22 +825,22 @@ def _next_start(request: HelpRequest, after: datetime.date) -> datetime.datetime
 def occurrences_create_due(*, now: datetime.datetime | None = None) -> list[HelpRequest]:
     """For each weekly series still going, the occurrence after the latest one, once that one's
     day has come. Idempotent: the unique (series, due_from) makes a second run (or a second
-    worker) create nothing."""
+    worker) create nothing.
+
+    A week cancelled (the person away that week, in hospital) is that week only, the first one
+    included: the series goes on until staff stop it ("Stop repeating", series_stop) or the
+    person's data is erased, both of which make it one-off."""
     now = now or timezone.now()
     today = timezone.localdate(now)
     created: list[HelpRequest] = []
-    roots = (
-        HelpRequest.objects.filter(
-            recurrence=HelpRequest.Recurrence.WEEKLY,
-            series__isnull=True,
-            beneficiary__erased_at__isnull=True,
-            # Reported by a volunteer and not yet checked: the person's consent is still only
-            # the volunteer's word, and an occurrence (made checked) would be offered to all.
-            needs_check=False,
-        )
-        .exclude(status=HelpRequest.Status.CANCELLED)
-        .annotate(latest=Max("occurrences__due_from"))
-    )
+    roots = HelpRequest.objects.filter(
+        recurrence=HelpRequest.Recurrence.WEEKLY,
+        series__isnull=True,
+        beneficiary__erased_at__isnull=True,
+        # Reported by a volunteer and not yet checked: the person's consent is still only
+        # the volunteer's word, and an occurrence (made checked) would be offered to all.
+        needs_check=False,
+    ).annotate(latest=Max("occurrences__due_from"))
     for root in roots:
         latest = root.latest or root.due_from
         if timezone.localdate(latest) > today:

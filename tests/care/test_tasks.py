@@ -49,12 +49,37 @@ class TestRecurrence:
         assert services.occurrences_create_due(now=later) == []
         assert HelpRequest.objects.filter(series=root).count() == 1
 
-    def test_stopped_or_cancelled_series_make_no_more(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    def test_a_stopped_series_makes_no_more(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
         root = weekly()
         services.series_stop(request=root, by=alice)
-        cancelled = weekly(status="cancelled")
         assert services.occurrences_create_due() == []
-        assert not HelpRequest.objects.filter(series__in=[root, cancelled]).exists()
+        assert not HelpRequest.objects.filter(series=root).exists()
+
+    def test_a_cancelled_first_week_is_that_week_only(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        """Weekly shopping; the pensioner is in hospital the first week, and the coordinator
+        cancels that visit. The help goes on the week after, as it does when a later week is
+        cancelled; ending it is "Stop repeating", which the closed week's page still offers."""
+        from tests.conftest import client_for
+
+        root = weekly()
+        services.request_close(request=root, status="cancelled", outcome_note="", by=alice)
+        (next_week,) = services.occurrences_create_due()
+        assert next_week.series == root and next_week.status == "new"
+        assert next_week.due_from == root.due_from + datetime.timedelta(days=7)
+
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        page = client.get(f"/care/requests/{next_week.pk}/").content.decode()
+        assert "This closes this week's visit only" in page
+        page = client.get(f"/care/requests/{root.pk}/").content.decode()
+        assert f'action="/care/requests/{root.pk}/stop-repeating/"' in page
+        client.post(f"/care/requests/{root.pk}/stop-repeating/")
+        next_week.refresh_from_db()
+        assert next_week.status == "cancelled"
+        later = timezone.now() + datetime.timedelta(days=15)
+        assert services.occurrences_create_due(now=later) == []
+        page = client.get(f"/care/requests/{root.pk}/").content.decode()
+        assert "stop-repeating" not in page
 
     def test_stopping_cancels_the_next_visit_already_planned(self, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
         """Weekly shopping; the pensioner has died. Next week's visit was already made, and Bob
