@@ -87,8 +87,9 @@ def message_get(*, user: Any, pk: int) -> Message:
     return get_object_or_404(_scoped(user).select_related("recipient", "recipient__region"), pk=pk)
 
 
-def messages_of_volunteer(*, volunteer: Volunteer, limit: int = 100) -> list[Message]:
-    return list(Message.objects.filter(recipient=volunteer).order_by("-created_at", "-id")[:limit])
+def messages_of_volunteer(*, volunteer: Volunteer) -> QuerySet[Message]:
+    """The person's own messages, newest first, for their page to show a page at a time."""
+    return Message.objects.filter(recipient=volunteer).order_by("-created_at", "-id")
 
 
 def language_of_volunteer(*, volunteer_id: int) -> str | None:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -116,16 +117,16 @@ def my_messages(request: AuthenticatedHttpRequest) -> HttpResponse:
         form = PreferenceForm(
             initial={"email": not preference.email_opt_out, "sms": not preference.sms_opt_out}
         )
+    # Paged: cut at the newest hundred, a volunteer of a few seasons (a reminder or two for
+    # every shift) could not find what they were sent last spring, nor the page say so.
+    page = Paginator(selectors.messages_of_volunteer(volunteer=volunteer), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = selectors.messages_described(page.object_list, for_recipient=True)
     return render(
         request,
         "notifications/my_messages.html",
-        {
-            "form": form,
-            "items": selectors.messages_described(
-                selectors.messages_of_volunteer(volunteer=volunteer), for_recipient=True
-            ),
-            "volunteer": volunteer,
-        },
+        {"form": form, "page": page, "items": page.object_list, "volunteer": volunteer},
     )
 
 

@@ -180,6 +180,23 @@ class TestMyMessages:
         assert response.status_code == 200
         assert [m.recipient_id for m in response.context["items"]] == [bob.pk]
 
+    def test_a_long_history_is_paged_down_to_the_first_message(self, bob) -> None:  # type: ignore[no-untyped-def]
+        from notifications import views
+
+        first = schedule(bob, subject_id=1)
+        Message.objects.filter(pk=first.pk).update(created_at=timezone.now() - datetime.timedelta(days=300))
+        for n in range(2, views.PAGE_SIZE * 2 + 6):
+            schedule(bob, subject_id=n)
+        client = client_for(bob.user)
+        client.cookies["django_language"] = "en"
+        newest = client.get("/me/messages/")
+        assert len(newest.context["items"]) == views.PAGE_SIZE
+        assert "Page 1 of 3" in newest.content.decode()
+        assert 'href="?page=2#my-messages"' in newest.content.decode()
+        last = client.get("/me/messages/?page=3")
+        assert [m.pk for m in last.context["items"]][-1] == first.pk
+        assert client.get("/me/messages/?page=nonsense").status_code == 200
+
     def test_turning_a_channel_off_and_on(self, bob) -> None:  # type: ignore[no-untyped-def]
         client = client_for(bob.user)
         response = client.post("/me/messages/", {"sms": "on"})
