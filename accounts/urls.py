@@ -8,12 +8,11 @@ from django.urls import include, path
 from volunteer_net.http import require_post
 
 from . import views
-from .forms import EmailAuthenticationForm
 
 # Mounted at /accounts/ (see volunteer_net/urls.py). Registration itself is volunteers' page
 # (accounts/register/); it ends here, with the confirmation by e-mail.
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(authentication_form=EmailAuthenticationForm), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("register/done/", views.register_done, name="register_done"),
     path("activate/<uidb64>/<token>/", views.activate, name="activate"),
     path("confirm-password/", views.password_confirm, name="password_confirm"),

@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from volunteer_net.http import require_post
 
 from . import ratelimit, reauth, services
-from .forms import PasswordConfirmForm, PasswordResetForm
+from .forms import EmailAuthenticationForm, PasswordConfirmForm, PasswordResetForm
+from .lockout import known_browser_remember
 from .tokens import user_for_activation
 from .types import AuthenticatedHttpRequest
 
@@ -67,6 +68,18 @@ def lockout(
     )
 
 
+class LoginView(auth_views.LoginView):
+    """Log in by e-mail; the browser where the password was right is remembered as the owner's,
+    so that failures elsewhere cannot lock them out of it (accounts/lockout.py)."""
+
+    authentication_form = EmailAuthenticationForm
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        known_browser_remember(response, email=form.get_user().email)
+        return response
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset form, limited per address: each request sends a mail."""
 
@@ -111,4 +124,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         services.user_password_changed(user=form.user)
+        # The mailed link proved the mailbox: this browser is the owner's from now on.
+        known_browser_remember(response, email=form.user.email)
         return response

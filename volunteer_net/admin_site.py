@@ -5,6 +5,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 
+from accounts.lockout import known_browser_remember
 from regions.scoping import is_national_staff
 
 
@@ -52,4 +53,8 @@ class NationalStaffAdminSite(admin.AdminSite):
         # authenticated as … but not authorized"): it would tell a coordinator the admin exists.
         if request.user.is_authenticated and not self.has_permission(request):
             raise Http404
-        return super().login(request, extra_context)
+        response = super().login(request, extra_context)
+        if request.method == "POST" and response.status_code == 302 and request.user.is_authenticated:
+            # As the site's own log-in page does (accounts/lockout.py).
+            known_browser_remember(response, email=request.user.email)
+        return response

@@ -12,6 +12,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
+from accounts.lockout import KNOWN_BROWSER_COOKIE
 from tests.conftest import mailed_link
 from tests.factories import PASSWORD, UserFactory
 
@@ -103,6 +104,65 @@ class TestLoginPage:
         )
         assert _login(client, bob.user.email, "Jana-Qupia-77").status_code == 302
         assert _logged_in(client)
+
+
+@pytest.mark.django_db
+class TestNobodyLocksTheOwnerOutOfTheirOwnBrowser:
+    """Five wrong passwords from anywhere lock the account; repeated every quarter of an hour
+    they would keep it locked for good. The browser where the owner logged in (or set a new
+    password through the mailed link) only counts the failures from its own address."""
+
+    def _lock_from_elsewhere(self, email: str) -> None:
+        for n in range(5):
+            _login(Client(REMOTE_ADDR=f"198.51.100.{n}"), email, "wrong-guess")
+
+    def test_the_owner_logs_in_where_they_did_before(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        owners = Client(REMOTE_ADDR="10.9.9.9")
+        assert _login(owners, bob.user.email, PASSWORD).status_code == 302
+        owners.post("/accounts/logout/")
+        self._lock_from_elsewhere(bob.user.email)
+
+        assert _login(owners, bob.user.email, PASSWORD).status_code == 302
+        assert _logged_in(owners)
+        # Anywhere else the account stays locked, the guesser's next try included.
+        assert _login(Client(REMOTE_ADDR="10.9.9.10"), bob.user.email, PASSWORD).status_code == 429
+        assert _login(Client(REMOTE_ADDR="198.51.100.9"), bob.user.email, "guess-6").status_code == 429
+
+    def test_a_new_password_set_through_the_link_marks_the_browser(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client = Client(REMOTE_ADDR="10.9.9.11")
+        client.post("/accounts/password_reset/", {"email": bob.user.email})
+        form_page = client.get(mailed_link(mail.outbox[0], "/accounts/reset/"), follow=True)
+        client.post(
+            form_page.redirect_chain[-1][0],
+            {"new_password1": "Jana-Qupia-77", "new_password2": "Jana-Qupia-77"},
+        )
+        # The guesser locks the account again right after the reset lifted the lock.
+        self._lock_from_elsewhere(bob.user.email)
+        assert _login(client, bob.user.email, "Jana-Qupia-77").status_code == 302
+        assert _logged_in(client)
+
+    def test_the_browser_counts_its_own_failures(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        owners = Client(REMOTE_ADDR="10.9.9.12")
+        _login(owners, bob.user.email, PASSWORD)
+        for _attempt in range(5):
+            _login(owners, bob.user.email, "wrong-guess")
+        assert _login(owners, bob.user.email, PASSWORD).status_code == 429
+
+    def test_a_browser_marked_for_another_account_or_a_forged_mark_does_not_help(self, bob, alice) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        alices = Client(REMOTE_ADDR="10.9.9.13")
+        assert _login(alices, alice.email, PASSWORD).status_code == 302
+        alices.post("/accounts/logout/")
+        self._lock_from_elsewhere(bob.user.email)
+        assert _login(alices, bob.user.email, PASSWORD).status_code == 429
+
+        forged = Client(REMOTE_ADDR="10.9.9.14")
+        forged.cookies[KNOWN_BROWSER_COOKIE] = "0" * 32
+        assert _login(forged, bob.user.email, PASSWORD).status_code == 429
+        assert not _logged_in(forged)
 
 
 @pytest.mark.django_db
