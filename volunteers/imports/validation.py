@@ -189,6 +189,28 @@ def _serial(number: float) -> datetime.date:
     return EXCEL_EPOCH + datetime.timedelta(days=int(number))
 
 
+# "г." / "город" / "қ." / "қаласы" / "city" beside a city's name: without them the name is the
+# region's centre, which the lookups know. "Алматы облысы" (the region around the city) keeps its
+# word, so it never reads as the city.
+_CITY_WORDS = frozenset(("г", "гор", "город", "қ", "қала", "қаласы", "city"))
+# "обл." (or "обл") stands for the word each language's name of a region holds.
+_REGION_SHORT = {"обл": ("область", "облысы")}
+
+
+def _region_spellings(text: str) -> list[str]:
+    """The cell folded, then without the city's word, then with "обл." written out."""
+    folded = fold(text)
+    words = [word.rstrip(".") for word in fold(folded.replace(".", ". ")).split()]
+    spellings = [folded, " ".join(words)]
+    city = [word for word in words if word not in _CITY_WORDS]
+    if city:
+        spellings.append(" ".join(city))
+    for index, word in enumerate(words):
+        for whole in _REGION_SHORT.get(word, ()):
+            spellings.append(" ".join([*words[:index], whole, *words[index + 1 :]]))
+    return spellings
+
+
 class Lookups:
     """What a row's words are matched against, read once per batch (a handful of queries)."""
 
@@ -219,6 +241,15 @@ class Lookups:
                 if word:
                     self.detachments.setdefault((d.region_id, fold(word)), d.pk)
         self.today = timezone.localdate()
+
+    def region_id(self, text: str) -> int | None:
+        """The region a cell names, as coordinators write it: "г. Алматы", "г.Астана",
+        "Алматы қ.", "Алматинская обл." were each refused as an unknown region."""
+        for candidate in _region_spellings(text):
+            found = self.regions.get(candidate)
+            if found is not None:
+                return found
+        return None
 
     def in_scope(self, region_id: int) -> bool:
         return self.scope is None or region_id in self.scope
@@ -374,7 +405,7 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
     region_id = lookups.region.pk
     region_text = text("region")
     if region_text:
-        found = lookups.regions.get(fold(region_text))
+        found = lookups.region_id(region_text)
         if found is None:
             _error(errors, "region", MSG_REGION_UNKNOWN)
         else:

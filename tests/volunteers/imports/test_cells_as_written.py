@@ -1,0 +1,49 @@
+"""Cells as coordinators write them by hand or as other programs export them: the region with
+its "г." or "обл.", numbers with a ".0" a web export added, initials for a name, "Имя, отчество"
+in one column."""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import translation
+
+from regions.models import Region
+from volunteers.imports.models import ImportBatch, ImportRow
+from volunteers.imports.validation import MSG_REGION_SCOPE, MSG_REGION_UNKNOWN
+
+from .files import checked_batch, csv_bytes
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["ФИО", "Дата рождения", "Телефон", "Регион"]
+
+
+def _rows(batch: ImportBatch) -> dict[int, ImportRow]:
+    return {row.number: row for row in ImportRow.objects.filter(batch=batch)}
+
+
+def _msgid(message: object) -> str:
+    with translation.override(None):
+        return str(message)
+
+
+def _msgids(row: ImportRow, field: str) -> list[str]:
+    return [msgid for msgid, _params in row.errors.get(field, [])]
+
+
+def test_the_region_as_written_with_its_city_or_region_word(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    spellings = ["г. Алматы", "г.Алматы", "Алматы қ.", "город Алматы", "Almaty city", "Алматинская обл."]
+    rows = [
+        [f"Ахметова{n} Айгуль", "01.02.1990", f"8701123450{n}", region] for n, region in enumerate(spellings)
+    ]
+    batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([HEADER, *rows], encoding="utf-8"))
+    found = _rows(batch)
+    # Every one was refused as "Unknown region: write its name as in the list of regions".
+    for number in range(2, 7):
+        assert found[number].errors == {}, found[number].cells
+        assert found[number].values["region_id"] == almaty.pk
+    # The region around the city is another region (not Alice's): never read as the city.
+    around = found[7]
+    assert around.values["region_id"] == Region.objects.get(code="19").pk
+    assert _msgids(around, "region") == [_msgid(MSG_REGION_SCOPE)]
+    assert _msgid(MSG_REGION_UNKNOWN) not in _msgids(around, "region")
