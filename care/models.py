@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from regions.models import Region
 from volunteer_net.choices import ChoiceLabels
@@ -117,7 +118,9 @@ class HelpRequest(ChoiceLabels, models.Model):
         NEW = "new", _("New")
         ASSIGNED = "assigned", _("Assigned")
         IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
+        # A request is done (ru "Выполнена"), an assignment is (ru "Выполнено"): one word in
+        # English, two in Russian, hence the contexts.
+        DONE = "done", pgettext_lazy("help request status", "Done")
         CANNOT_HELP = "cannot_help", _("Cannot help")
         CANCELLED = "cancelled", _("Cancelled")
 
@@ -259,7 +262,7 @@ class Assignment(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         OFFERED = "offered", _("Offered")
         CONFIRMED = "confirmed", _("Confirmed")
-        DONE = "done", _("Done")
+        DONE = "done", pgettext_lazy("assignment status", "Done")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     ACTIVE = (Status.OFFERED, Status.CONFIRMED, Status.DONE)

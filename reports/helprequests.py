@@ -43,7 +43,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from care.models import Assignment, HelpRequest
 from care.selectors import done_assignments_for_period, intake_region_ids, requests_for_period
@@ -326,7 +326,7 @@ def help_requests_section(scope: ReportScope) -> Section:
         title,
         bar_chart(title, kind_rows),
         Table(
-            [_("Kind of help"), _("Requests"), _("Done"), _("Open")],
+            [_("Kind of help"), _("Requests"), pgettext("number of help requests", "Done"), _("Open")],
             [
                 [
                     str(label),
@@ -342,7 +342,7 @@ def help_requests_section(scope: ReportScope) -> Section:
     hours = care_hours(scope, "total").get(None, selectors.ZERO)
     figures: list[tuple[str, Any]] = [
         (_("Help requests"), counts["total"]),
-        (_("Done"), counts["done"]),
+        (pgettext("number of help requests", "Done"), counts["done"]),
         (_("Open"), counts["open"]),
         (_("Overdue"), counts["overdue"]),
         (_("Median time from request to done"), duration_text(median_time_to_help(scope))),
@@ -357,7 +357,7 @@ def help_requests_section(scope: ReportScope) -> Section:
                 r_title,
                 bar_chart(r_title, region_rows),
                 Table(
-                    [_("Region"), _("Requests"), _("Done"), _("Open")],
+                    [_("Region"), _("Requests"), pgettext("number of help requests", "Done"), _("Open")],
                     [
                         [
                             r.name,
@@ -385,7 +385,7 @@ def help_request_columns(scope: ReportScope) -> list[Column]:
         Column(gettext_lazy("Locality"), width=18, neutralised=True),
         Column(gettext_lazy("Due from"), "datetime", width=17),
         Column(gettext_lazy("Due until"), "datetime", width=17),
-        Column(gettext_lazy("Done"), "datetime", width=17),
+        Column(pgettext_lazy("date a help request was done", "Done"), "datetime", width=17),
         Column(gettext_lazy("Status"), width=14, neutralised=True),
         Column(gettext_lazy("People needed"), "int", total=True, width=9),
         Column(gettext_lazy("People going"), "int", total=True, width=9),

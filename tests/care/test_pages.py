@@ -369,3 +369,21 @@ class TestPhoneDisplay:
         phone = html.split('id="contact-phone"')[1].split("</dd>")[0]
         assert 'href="tel:+77272551122"' in phone
         assert ">+7 727 255 11 22</a>" in phone
+
+
+def test_done_agrees_with_what_is_done_in_russian() -> None:
+    """One English "Done", several Russian words: a request is «Выполнена», an assignment
+    «Выполнено», the reports' count «Выполненные» beside «Открытые», and the file's date column
+    «Дата выполнения», not a status word over a column of dates."""
+    from django.utils import translation
+
+    from care.models import Assignment, HelpRequest
+    from reports.helprequests import help_request_columns
+
+    with translation.override("ru"):
+        assert str(HelpRequest.Status.DONE.label) == "Выполнена"
+        assert str(Assignment.Status.DONE.label) == "Выполнено"
+        columns = [str(c.header) for c in help_request_columns(None)]  # type: ignore[arg-type]
+        assert "Дата выполнения" in columns and "Выполнена" not in columns
+    with translation.override("kk"):
+        assert str(HelpRequest.Status.DONE.label) == "Орындалды"
