@@ -950,11 +950,15 @@ class _Batch:
                 kind=message.kind, channel=message.channel, moment=now + retry_delay(attempts)
             )
             return Status.PENDING, {"attempts": attempts, "last_error": error, "next_attempt_at": retry_at}
+        # A gateway adapter may hand back its reply as it came (None, the gateway's JSON as a
+        # dict): the SMS has gone all the same, and a note that cannot be cut to size must not
+        # stop it being marked sent, or the reclaim would send it a second time.
+        note = result if isinstance(result, str) else "" if result is None else str(result)
         # Marked right after the channel returned (see the class's note on the window).
         return Status.SENT, {
             "attempts": attempts,
             "sent_at": now,
-            "result": result[:200],
+            "result": note[:200],
             "last_error": "",
             "language": message.language,
         }

@@ -464,6 +464,23 @@ class TestRetries:
         with pytest.raises(ValidationError):
             services.message_retry(message=message, by=alice)
 
+    @pytest.mark.parametrize("reply", [{"id": 4711, "status": "queued"}, None])
+    def test_a_gateway_reply_that_is_not_text_marks_the_sms_sent_once(self, almaty, settings, reply) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty, preferred_channel="sms", phone="+77015550035")
+        message = schedule(person, due_at=kz(2026, 5, 19, 12))
+        after_the_reclaim = message.due_at + datetime.timedelta(
+            seconds=settings.NOTIFICATIONS_SENDING_TIMEOUT + 60
+        )
+        with mock.patch("notifications.sms.ConsoleSmsBackend.send", return_value=reply) as gateway:
+            with clock(message.due_at):
+                send_due()
+            with clock(after_the_reclaim):
+                send_due()
+        assert gateway.call_count == 1
+        message.refresh_from_db()
+        assert (message.status, message.attempts) == (SENT, 1)
+        assert message.result == ("" if reply is None else str(reply))
+
     def test_no_address_fails_with_a_reason(self, almaty) -> None:  # type: ignore[no-untyped-def]
         person = VolunteerFactory(region=almaty, email="", phone="")
         message = schedule(person, due_at=timezone.now())
