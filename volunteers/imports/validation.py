@@ -67,6 +67,12 @@ _LATIN = re.compile("[A-Za-z]")
 # are gone from the file.
 _EXPONENT = re.compile(r"\d+(?:[.,]\d+)?[eE][+-]?\d+")
 
+# A phone or an IIN as another program writes a number column into a CSV (an accounting
+# export, a script's): "87011234567.0", or "…,0" in a Russian locale. Read as written, every such phone was "not a
+# phone number" and every such IIN "not 12 digits".
+_NUMBER_FIELDS = frozenset(("phone", "guardian_phone", "iin"))
+_WHOLE_NUMBER = re.compile(r"(\+?\d+)[.,]0+")
+
 MSG_REQUIRED_LAST = _("Enter the last name.")
 MSG_REQUIRED_FIRST = _("Enter the first name.")
 MSG_REQUIRED_BIRTH = _("Enter the date of birth.")
@@ -317,7 +323,11 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
             return ""
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return str(value).strip()
+        written = str(value).strip()
+        if name in _NUMBER_FIELDS:
+            whole = _WHOLE_NUMBER.fullmatch(written)
+            return whole.group(1) if whole else written
+        return written
 
     last, first, middle = text("last_name"), text("first_name"), text("middle_name")
     if text("full_name") and not (last or first):

@@ -47,3 +47,17 @@ def test_the_region_as_written_with_its_city_or_region_word(alice, almaty) -> No
     assert around.values["region_id"] == Region.objects.get(code="19").pk
     assert _msgids(around, "region") == [_msgid(MSG_REGION_SCOPE)]
     assert _msgid(MSG_REGION_UNKNOWN) not in _msgids(around, "region")
+
+
+def test_a_phone_and_an_iin_exported_as_numbers_with_a_decimal_zero(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    header = ["ФИО", "Дата рождения", "Телефон", "ИИН"]
+    rows = [
+        ["Серікова Айгерім", "11.12.2006", "87011234567.0", "61211600012.0"],
+        ["Ахметова Айгуль", "01.02.1990", "87011234568,0", ""],
+    ]
+    batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([header, *rows], encoding="utf-8"))
+    found = _rows(batch)
+    # Refused: "Enter a phone number such as …" and "The IIN must be exactly 12 digits".
+    assert batch.error_rows == 0, {n: r.errors for n, r in found.items()}
+    assert (found[2].values["phone"], found[2].values["iin"]) == ("+77011234567", "061211600012")
+    assert found[3].values["phone"] == "+77011234568"
