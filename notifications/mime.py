@@ -14,16 +14,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import email
 import email.policy
 import time
 import uuid
 from email.message import Message as EmailMessageObject
-from email.utils import formatdate, getaddresses
+from email.utils import format_datetime, getaddresses
 from functools import lru_cache
 from typing import Any
 
 from django.core.mail import EmailMultiAlternatives
+
+from .timing import ALMATY
 
 # RFC 2047: an encoded word is at most 75 characters; "=?utf-8?b?" + "?=" take 12 of them.
 _WORD_BYTES = 45  # 45 bytes → 60 base64 characters per word
@@ -75,11 +78,14 @@ _date_cache: tuple[int, str] = (0, "")
 
 
 def _date() -> str:
-    # formatdate costs more than the rest of a header block; a sweep sends many a second.
+    # Almaty's time with its offset (+0500), the moment the reader's own reminders speak of:
+    # "-0000", Python's default, says the sender's zone is unknown, and a client that shows the
+    # header as written put a reminder sent at 08:00 at 03:00.
+    # Formatting costs more than the rest of a header block; a sweep sends many a second.
     global _date_cache
     now = int(time.time())
     if _date_cache[0] != now:
-        _date_cache = (now, formatdate(now))
+        _date_cache = (now, format_datetime(datetime.datetime.fromtimestamp(now, ALMATY)))
     return _date_cache[1]
 
 

@@ -3,8 +3,10 @@ standard build of the same message: the same headers, the same text and HTML onc
 
 from __future__ import annotations
 
+import datetime
 import email
 import email.policy
+import email.utils
 
 import pytest
 from django.core import mail
@@ -63,6 +65,14 @@ def test_headers_and_bodies_match_the_standard_build() -> None:
     text_part = next(ours.iter_parts())  # type: ignore[attr-defined]
     assert b"\r\n" in text_part.get_payload(decode=True)  # canonical line breaks inside base64
     assert ours["Date"] and ours["MIME-Version"] == "1.0"
+
+
+def test_the_date_is_almaty_time_with_its_offset() -> None:
+    _standard, ours = _both()
+    sent = email.utils.parsedate_to_datetime(str(ours["Date"]))
+    assert str(ours["Date"]).endswith(" +0500")
+    assert sent.utcoffset() == datetime.timedelta(hours=5)
+    assert abs(sent - datetime.datetime.now(datetime.UTC)) < datetime.timedelta(minutes=1)
 
 
 @pytest.mark.parametrize(
