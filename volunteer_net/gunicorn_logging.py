@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from gunicorn.glogging import Logger
 
-# /accounts/reset/<uid>/<token>/ and /accounts/activate/<uid>/<token>/: the token is a key.
-_LINK_TOKEN = re.compile(r"^(/accounts/(?:reset|activate)/[^/]+/)(?!set-password/)[^/]+/")
-
-
-def scrub_path(path: str) -> str:
-    return _LINK_TOKEN.sub(r"\1…/", path)
+from .logs import scrub_path
 
 
 class AccessLogger(Logger):

@@ -10,6 +10,10 @@ access log leaves out query strings (gunicorn.conf.py). What we do not write our
 database error quoting the duplicate key, a library's exception — passes RedactPersonalData on
 the way out, which masks e-mail addresses, phone numbers and IINs in messages and tracebacks;
 django.template's debug lines lose the exception that holds a page's whole context.
+
+Nor do they carry the keys of links: a curator's invitation, a guardian's consent link, a
+password reset, a calendar feed open to whoever holds them. scrub_path masks them in a path, for
+the access log (volunteer_net/gunicorn_logging.py) and for Django's "Not Found: <path>" lines.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from contextvars import ContextVar
 
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 
 HEADER = "X-Request-ID"
 _request_id: ContextVar[str] = ContextVar("request_id", default="-")
@@ -110,6 +115,29 @@ def redact(text: str) -> str:
     return _EMAIL.sub(MASK, _IIN.sub(MASK, _PHONE.sub(MASK, text)))
 
 
+# URL arguments that hold a link's key. The second step of a password reset has its own fixed
+# word where the key was (Django moved the key into the session), which is no secret.
+_LINK_KEYS = ("token", "code")
+_RESET_STEP = "set-password"
+_MASKED_KEY = "…"
+
+
+def scrub_path(path: str) -> str:
+    """`path` with the key of a link (any route's `token` or `code`) masked; other paths as
+    they are. A key sent without the route's trailing slash is found too."""
+    for candidate in (path, f"{path}/"):
+        try:
+            match = resolve(candidate)
+        except (Resolver404, ValueError, TypeError):
+            continue
+        for name in _LINK_KEYS:
+            value = match.kwargs.get(name)
+            if isinstance(value, str) and value and value != _RESET_STEP:
+                path = path.replace(value, _MASKED_KEY)
+        return path
+    return path
+
+
 class RedactPersonalData(logging.Filter):
     """Mask e-mails, phones and IINs in a record's message and traceback (see the module's note).
     Names cannot be told from other words; they stay out of logs by our code not writing them."""
@@ -117,6 +145,10 @@ class RedactPersonalData(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         masked = redact(message)
+        request = getattr(record, "request", None)
+        path = getattr(request, "path", None)
+        if isinstance(path, str) and path in masked:
+            masked = masked.replace(path, scrub_path(path))
         if masked != message:
             record.msg, record.args = masked, None
         if record.exc_info and not record.exc_text:
