@@ -11,7 +11,7 @@ class NotificationsConfig(AppConfig):
         # reach "download my data" through volunteers/extensions.py.
         from volunteers import extensions
 
-        from . import selectors
+        from . import selectors, services
         from .guardian import SmsGuardianLinkMessenger
         from .sweeper import start_in_process_sweeper
 
@@ -19,6 +19,8 @@ class NotificationsConfig(AppConfig):
         extensions.register_personal_data_section(
             "message_preferences", selectors.personal_data_message_preferences
         )
+        # A channel turned off under either of two merged records stays off.
+        extensions.register_merge_hook(services.message_preferences_merge)
         # A minor's consent link goes to the guardian's phone, never to the minor.
         extensions.register_guardian_link_messenger(SmsGuardianLinkMessenger())
         # `make run` has no Redis and no beat: the development server sends due messages itself.

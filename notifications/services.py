@@ -979,6 +979,26 @@ def preference_update(*, volunteer: Volunteer, email_opt_out: bool, sms_opt_out:
     return preference
 
 
+def message_preferences_merge(*, kept: Volunteer, dropped: Volunteer, by: User | None) -> None:
+    """Two records of one person merged (volunteers.services.volunteer_merge): a channel turned
+    off on either stays off on the record kept; the person turns it back on under "My messages".
+    Left to the generic move, the kept record's row stayed and the other's was deleted: someone
+    who had unsubscribed from e-mail under one record was sent e-mails again once staff merged
+    it with the other. Registered in NotificationsConfig.ready(); runs with both rows locked."""
+    theirs = Preference.objects.filter(volunteer=dropped).first()
+    if theirs is None:
+        return
+    ours = Preference.objects.filter(volunteer=kept).first()
+    if ours is None:
+        return  # the dropped record's row moves to the kept one as it is
+    Preference.objects.filter(volunteer=kept).update(
+        email_opt_out=ours.email_opt_out or theirs.email_opt_out,
+        sms_opt_out=ours.sms_opt_out or theirs.sms_opt_out,
+        updated_at=timezone.now(),
+    )
+    theirs.delete()
+
+
 def unsubscribe(*, token: str) -> tuple[Volunteer, str] | None:
     """One-click unsubscribe from a signed link: turns the channel off. Idempotent; None for a
     link we did not sign (or whose volunteer no longer exists)."""

@@ -657,3 +657,34 @@ class TestRenderOncePerText:
             # Escaped in HTML like any other value, whatever the caching.
             assert f"Сәлеметсіз бе, {escape(person.first_name)}!" in html and escape(link) in html
             assert "<b>Әсел</b>" not in html
+
+
+class TestMergedRecords:
+    def test_a_channel_turned_off_on_either_record_stays_off(self, almaty, alice) -> None:  # type: ignore[no-untyped-def]
+        from volunteers.services import volunteer_merge
+
+        kept = VolunteerFactory(region=almaty, preferred_channel="email")
+        dropped = VolunteerFactory(region=almaty, preferred_channel="email")
+        Preference.objects.create(volunteer=kept, sms_opt_out=True)
+        # Unsubscribed from e-mail on the record that is merged away.
+        Preference.objects.create(volunteer=dropped, email_opt_out=True)
+        volunteer_merge(keep=kept, drop=dropped, by=alice)
+        preference = Preference.objects.get(volunteer=kept)
+        assert (preference.email_opt_out, preference.sms_opt_out) == (True, True)
+        assert not Preference.objects.filter(volunteer_id=dropped.pk).exists()
+        message = schedule(kept, due_at=kz(2026, 5, 19, 12))
+        with clock(message.due_at):
+            send_due()
+        message.refresh_from_db()
+        assert (message.status, message.last_error) == ("cancelled", services.REASON_OPTED_OUT)
+        assert not mail.outbox
+
+    def test_the_kept_records_choices_stand_when_the_other_made_none(self, almaty, alice) -> None:  # type: ignore[no-untyped-def]
+        from volunteers.services import volunteer_merge
+
+        kept = VolunteerFactory(region=almaty)
+        dropped = VolunteerFactory(region=almaty)
+        Preference.objects.create(volunteer=dropped, sms_opt_out=True)
+        volunteer_merge(keep=kept, drop=dropped, by=alice)
+        preference = Preference.objects.get(volunteer=kept)
+        assert (preference.email_opt_out, preference.sms_opt_out) == (False, True)
