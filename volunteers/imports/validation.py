@@ -70,11 +70,14 @@ _EXPONENT = re.compile(r"\d+(?:[.,]\d+)?[eE][+-]?\d+")
 # A phone or an IIN as another program writes a number column into a CSV (an accounting
 # export, a script's): "87011234567.0", or "…,0" in a Russian locale. Read as written, every such phone was "not a
 # phone number" and every such IIN "not 12 digits".
+# One letter, or letters each with its dot: "И", "И.", "И.И.", "И. И" (and not "Ян").
+_INITIALS = re.compile(r"[^\W\d_]|(?:[^\W\d_]\.\s*)+[^\W\d_]?")
 _NUMBER_FIELDS = frozenset(("phone", "guardian_phone", "iin"))
 _WHOLE_NUMBER = re.compile(r"(\+?\d+)[.,]0+")
 
 MSG_REQUIRED_LAST = _("Enter the last name.")
 MSG_REQUIRED_FIRST = _("Enter the first name.")
+MSG_INITIALS = _("Initials only: write the name in full, as in the person's documents.")
 MSG_REQUIRED_BIRTH = _("Enter the date of birth.")
 MSG_DATE = _("Write the date as dd.mm.yyyy, for example 25.03.2004.")
 MSG_EMAIL = _("Enter a valid e-mail address.")
@@ -337,8 +340,14 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
     target = "full_name" if "full_name" in cells and "last_name" not in cells else "last_name"
     if not last:
         _error(errors, target, MSG_REQUIRED_LAST)
+    first_target = "full_name" if "first_name" not in cells else "first_name"
     if not first:
-        _error(errors, "full_name" if "first_name" not in cells else "first_name", MSG_REQUIRED_FIRST)
+        _error(errors, first_target, MSG_REQUIRED_FIRST)
+    # "Иванов И.И.", as school and office lists write people: the initials were imported as the
+    # first name, a record no one could be called by, and which no later registration matched.
+    for name, name_target in ((last, target), (first, first_target)):
+        if _INITIALS.fullmatch(name):
+            _error(errors, name_target, MSG_INITIALS)
     values.update(last_name=last, first_name=first, middle_name=middle)
     lost: set[str] = set()
     for name, limit in _LENGTHS.items():

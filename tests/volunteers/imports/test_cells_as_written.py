@@ -5,11 +5,13 @@ in one column."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 
 from regions.models import Region
+from tests.conftest import client_for
 from volunteers.imports.models import ImportBatch, ImportRow
-from volunteers.imports.validation import MSG_REGION_SCOPE, MSG_REGION_UNKNOWN
+from volunteers.imports.validation import MSG_INITIALS, MSG_REGION_SCOPE, MSG_REGION_UNKNOWN
 
 from .files import checked_batch, csv_bytes
 
@@ -61,3 +63,24 @@ def test_a_phone_and_an_iin_exported_as_numbers_with_a_decimal_zero(alice, almat
     assert batch.error_rows == 0, {n: r.errors for n, r in found.items()}
     assert (found[2].values["phone"], found[2].values["iin"]) == ("+77011234567", "061211600012")
     assert found[3].values["phone"] == "+77011234568"
+
+
+def test_initials_for_a_name_are_refused_and_names_in_full_are_not(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    header = ["ФИО", "Дата рождения", "Телефон"]
+    rows = [
+        ["Иванов И.И.", "01.02.1990", "87011234501"],
+        ["Петров П. П.", "01.02.1990", "87011234502"],
+        ["Ким Ян", "01.02.1990", "87011234503"],
+        ["Ли Ия Сергеевна", "01.02.1990", "87011234504"],
+    ]
+    batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([header, *rows], encoding="utf-8"))
+    found = _rows(batch)
+    # "И.И." was imported as the first name.
+    assert _msgids(found[2], "full_name") == [_msgid(MSG_INITIALS)]
+    assert _msgids(found[3], "full_name") == [_msgid(MSG_INITIALS)]
+    assert found[4].errors == {} and found[4].values["first_name"] == "Ян"
+    assert found[5].errors == {} and found[5].values["first_name"] == "Ия"
+    client = client_for(alice)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("roster:import_preview", args=[batch.pk]), {"show": "errors"})
+    assert page.content.decode().count("Initials only: write the name in full") == 2
