@@ -67,11 +67,11 @@ _LATIN = re.compile("[A-Za-z]")
 # are gone from the file.
 _EXPONENT = re.compile(r"\d+(?:[.,]\d+)?[eE][+-]?\d+")
 
-# A phone or an IIN as another program writes a number column into a CSV (an accounting
-# export, a script's): "87011234567.0", or "…,0" in a Russian locale. Read as written, every such phone was "not a
-# phone number" and every such IIN "not 12 digits".
 # One letter, or letters each with its dot: "И", "И.", "И.И.", "И. И" (and not "Ян").
 _INITIALS = re.compile(r"[^\W\d_]|(?:[^\W\d_]\.\s*)+[^\W\d_]?")
+# A phone or an IIN as another program writes a number column into a CSV (an accounting
+# export, a script's): "87011234567.0", or "…,0" in a Russian locale. Read as written, every
+# such phone was "not a phone number" and every such IIN "not 12 digits".
 _NUMBER_FIELDS = frozenset(("phone", "guardian_phone", "iin"))
 _WHOLE_NUMBER = re.compile(r"(\+?\d+)[.,]0+")
 
