@@ -1,11 +1,14 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from regions.admin_mixins import NationalStaffAdmin
 
+from . import services
 from .models import Skill, Volunteer, VolunteerChange
 from .selectors import search_q
 
@@ -68,6 +71,31 @@ class VolunteerAdmin(ReadOnlyAdmin):
         return queryset.filter(search_q(search_term)), False
 
     search_fields = ["search_text"]  # enables the search box; search_queryset() does the work
+
+    # The person's trail says who opened their record and who looked them up by phone, IIN or
+    # e-mail, here as on the roster's pages and the API: the admin is no unrecorded way round.
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        query = request.GET.get(SEARCH_VAR, "")
+        if query:
+            services.roster_lookup_record(by=request.user, query=query, where="admin")  # type: ignore[arg-type]
+        return super().changelist_view(request, extra_context)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200:
+            volunteer = self.get_object(request, unquote(object_id))
+            if volunteer is not None:
+                services.volunteer_viewed(by=request.user, volunteer=volunteer, where="admin")  # type: ignore[arg-type]
+        return response
 
 
 @admin.register(VolunteerChange)

@@ -2,7 +2,9 @@
 
 import pytest
 
+from accounts.models import AuditEntry
 from tests.conftest import client_for
+from volunteer_net.templatetags.audit_tags import audit_trail
 
 
 @pytest.mark.django_db
@@ -43,3 +45,37 @@ class TestAdminIsForNationalStaff:
         bob.refresh_from_db()
         assert bob.last_name == "Қасымов"
         assert not bob.changes.filter(action="update").exists()
+
+
+@pytest.mark.django_db
+class TestTheAdminLeavesATrail:
+    """Opening a person's record or finding them by phone in the admin is recorded as on the
+    roster's pages: national staff reading personal data there were missing from the trail."""
+
+    def test_opening_a_record_is_on_the_persons_trail(self, nora, bob) -> None:  # type: ignore[no-untyped-def]
+        response = client_for(nora).get(f"/admin/volunteers/volunteer/{bob.pk}/change/")
+        assert response.status_code == 200
+        entry = AuditEntry.objects.get(subject_type="volunteers.volunteer", subject_id=str(bob.pk))
+        assert (entry.actor, entry.action, entry.detail) == (
+            nora,
+            AuditEntry.Action.VIEWED,
+            {"where": "admin"},
+        )
+        assert entry.region_code == bob.region.code
+        # The person's page names the place, as it does the roster's.
+        assert audit_trail([entry])["rows"][0]["where"] == "the administration site"
+
+    def test_a_search_by_phone_is_recorded_and_one_by_name_is_not(self, nora, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client = client_for(nora)
+        client.get("/admin/volunteers/volunteer/", {"q": "Қасым"})
+        assert not AuditEntry.objects.exists()
+        client.get("/admin/volunteers/volunteer/", {"q": bob.phone})
+        entry = AuditEntry.objects.get()
+        assert entry.actor == nora and entry.subject_type == "volunteers.roster"
+        assert entry.detail == {"where": "admin", "search_by": "phone"}
+        assert bob.phone not in str(entry.detail)
+
+    def test_a_missing_record_leaves_nothing(self, nora) -> None:  # type: ignore[no-untyped-def]
+        client_for(nora).get("/admin/volunteers/volunteer/999999/change/")
+        assert not AuditEntry.objects.exists()

@@ -19,6 +19,7 @@ WHERE = {
     "roster-edit": _("the edit form"),
     "api": _("the API"),
     "detachment": _("the detachment's member form"),
+    "admin": _("the administration site"),
     "page": _("the help request's page"),
     "map": _("the help requests' map"),
     "page duplicates": _("possible duplicates on a help request's page"),
