@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from volunteer_net.languages import profile_language
 
+from . import ratelimit
 from .models import User
 
 
@@ -115,6 +116,10 @@ class PasswordResetForm(DjangoPasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
+        if ratelimit.mailbox_limit_exceeded(to_email):
+            # Asked for from many addresses, the links would bury the mailbox; the page says
+            # what it always says (views.PasswordResetView).
+            return
         # The owner's language, not the page's: anybody may ask for a link to any address, and
         # the owner who chose Russian got it in whatever language the asking browser spoke. The
         # link starts with SITE_URL like every other mail's, not with the host the request named.

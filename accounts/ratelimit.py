@@ -1,4 +1,7 @@
-"""Per-address limits for the anonymous forms that create accounts or send mail.
+"""Per-address limits for the anonymous forms that create accounts or send mail, and a limit per
+mailbox on the mails anybody can have sent to it ("Forgot your password?", a registration with
+an address that has an account): from many addresses, the per-address limit alone let a
+stranger fill someone's mailbox.
 
 Counts live in the Django cache, which is Redis whenever REDIS_URL is set, so every web process
 shares them. A fixed window is enough here: the point is to make guessing and mail-bombing slow,
@@ -7,12 +10,12 @@ not to meter precisely.
 
 from __future__ import annotations
 
-import hashlib
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 LIMITED_MESSAGE = _("Too many attempts from your network. Please wait a while and try again.")
@@ -42,9 +45,22 @@ def parse_rate(rate: str) -> tuple[int, int]:
 def limit_exceeded(request: HttpRequest, *, scope: str) -> bool:
     """Count this request against the address's limit for `scope` (a key of settings.RATE_LIMITS)
     and say whether it is over."""
+    return _counted_over(scope=scope, who=client_ip(request))
+
+
+def mailbox_limit_exceeded(email: str) -> bool:
+    """Count one more mail to `email` against the mailbox's limit (settings.RATE_LIMITS
+    "mailbox") and say whether it is over: the caller then sends nothing, and answers as if it
+    had, so that nobody learns from the page whether the address has an account."""
+    return _counted_over(scope="mailbox", who=email.strip().casefold())
+
+
+def _counted_over(*, scope: str, who: str) -> bool:
     limit, window = parse_rate(settings.RATE_LIMITS[scope])
-    address = hashlib.sha256(client_ip(request).encode()).hexdigest()[:32]
-    key = f"ratelimit:{scope}:{address}:{int(time.time()) // window}"
+    # Keyed: the cache holds neither addresses nor e-mails, in clear or in a form one could
+    # look up by hashing a list of known ones.
+    digest = salted_hmac("accounts.ratelimit", who, algorithm="sha256").hexdigest()[:32]
+    key = f"ratelimit:{scope}:{digest}:{int(time.time()) // window}"
     if cache.add(key, 1, timeout=window):
         return limit < 1
     try:

@@ -21,6 +21,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
+from . import ratelimit
 from .lockout import login_failures_forget
 from .models import User
 from .services_common import mail_send
@@ -112,6 +113,8 @@ def registration_repeated(*, user: User, password: str, language: str) -> None:
     in use gets "you already have an account"."""
     # The same hashing work as creating an account, so the response time does not tell either.
     make_password(password)
+    if ratelimit.mailbox_limit_exceeded(user.email):
+        return
     if not user.is_active and user.last_login is None:
         registration_confirmation_send(user=user, language=language)
         return

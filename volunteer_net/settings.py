@@ -536,6 +536,8 @@ NUM_PROXIES = env_int("NUM_PROXIES", 0)
 RATE_LIMITS = {
     "register": env_rate("RATE_LIMIT_REGISTER", "20/h"),
     "password_reset": env_rate("RATE_LIMIT_PASSWORD_RESET", "10/h"),
+    # Mails to one mailbox that anybody can ask for (a reset link, "you already have an account").
+    "mailbox": env_rate("RATE_LIMIT_MAILBOX", "5/h"),
 }
 
 # Where someone lands after confirming their e-mail address and logging in.
