@@ -47,7 +47,18 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "участник",
     ),
     "last_name": ("фамилия", "тегі", "теги", "last name", "surname", "family name"),
-    "first_name": ("имя", "аты", "first name", "given name"),
+    # "Имя, отчество" in one column beside "Фамилия": the patronymic is split off the first
+    # name where it is written there (validation.split_patronymic).
+    "first_name": (
+        "имя",
+        "аты",
+        "first name",
+        "given name",
+        "имя отчество",
+        "имя и отчество",
+        "аты әкесінің аты",
+        "аты және әкесінің аты",
+    ),
     "middle_name": ("отчество", "әкесінің аты", "patronymic", "middle name"),
     "birth_date": (
         "дата рождения",
@@ -85,6 +96,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "email": (
         "email",
         "e mail",
+        # With a Cyrillic "Е", as a Russian keyboard types it.
+        "е mail",
         "эл почта",
         "электронная почта",
         "почта",
@@ -120,6 +133,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "parent",
         "guardian name",
         "parent name",
+        "ата анасының аты жөні",
+        "заңды өкілінің аты жөні",
+        "фио законного представителя",
     ),
     "guardian_phone": (
         "телефон родителя",
@@ -127,6 +143,7 @@ _ALIASES: dict[str, tuple[str, ...]] = {
         "guardian phone",
         "parent phone",
         "телефон законного представителя",
+        "заңды өкілінің телефоны",
     ),
     "guardian_relation": ("кем приходится", "степень родства", "туыстығы", "relation", "relationship"),
     "preferred_language": ("язык", "тіл", "language", "язык общения", "байланыс тілі"),

@@ -311,6 +311,24 @@ def one_script(name: str) -> str:
     return " ".join(words)
 
 
+# The endings of a patronymic (Иванович, Ильич, Сериковна, Ильинична, Серікұлы, Нұрланқызы,
+# Serikovich, Nurlanovna, Serikuly) and the words that make one of a father's name
+# ("Нұрлан ұлы", "Мамед оглы").
+_PATRONYMIC = re.compile(r"\w+(вич|ьич|вна|чна|ұлы|қызы|улы|кызы|vich|vna|uly|qyzy|kyzy)", re.IGNORECASE)
+_PATRONYMIC_WORDS = frozenset(("ұлы", "қызы", "улы", "кызы", "оглы", "uly", "qyzy", "kyzy"))
+
+
+def split_patronymic(first: str) -> tuple[str, str]:
+    """ "Айгуль Сериковна" in the first-name column ("Имя, отчество") → the first name and
+    the patronymic: imported as it was, the patronymic became part of the first name."""
+    words = first.split()
+    if len(words) >= 3 and words[-1].casefold() in _PATRONYMIC_WORDS:
+        return " ".join(words[:-2]), " ".join(words[-2:])
+    if len(words) >= 2 and _PATRONYMIC.fullmatch(words[-1]):
+        return " ".join(words[:-1]), words[-1]
+    return first, ""
+
+
 def _split_list(text: str) -> Iterable[str]:
     return (part.strip() for part in _LIST_SPLIT.split(text) if part.strip())
 
@@ -336,6 +354,8 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
     if text("full_name") and not (last or first):
         last, first, split_middle = split_full_name(text("full_name"))
         middle = middle or split_middle
+    if not middle:
+        first, middle = split_patronymic(first)
     last, first, middle = one_script(last), one_script(first), one_script(middle)
     target = "full_name" if "full_name" in cells and "last_name" not in cells else "last_name"
     if not last:

@@ -10,10 +10,11 @@ from django.utils import translation
 
 from regions.models import Region
 from tests.conftest import client_for
+from volunteers.imports import services
 from volunteers.imports.models import ImportBatch, ImportRow
 from volunteers.imports.validation import MSG_INITIALS, MSG_REGION_SCOPE, MSG_REGION_UNKNOWN
 
-from .files import checked_batch, csv_bytes
+from .files import checked_batch, csv_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +85,43 @@ def test_initials_for_a_name_are_refused_and_names_in_full_are_not(alice, almaty
     client.cookies["django_language"] = "en"
     page = client.get(reverse("roster:import_preview", args=[batch.pk]), {"show": "errors"})
     assert page.content.decode().count("Initials only: write the name in full") == 2
+
+
+def test_first_name_and_patronymic_in_one_column_beside_the_last_name(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    header = ["Тегі", "Имя, отчество", "Туған күні", "Телефон", "Ата-анасының аты-жөні", "Е-mail"]
+    rows = [
+        ["Ахметова", "Айгуль Сериковна", "01.02.1990", "87011234501", "", "a@example.kz"],
+        ["Серікова", "Айгерім Нұрлан қызы", "01.02.1990", "87011234502", "", ""],
+        ["Петров", "Пётр Ильич", "01.02.1990", "87011234503", "", ""],
+        ["Ким", "Ян", "01.02.1990", "87011234504", "", ""],
+        ["Омаров", "Ерлан Серікұлы", "01.02.2014", "87011234505", "Омарова Гүл", ""],
+    ]
+    data = csv_bytes([header, *rows], encoding="utf-8")
+    batch = services.batch_upload(by=alice, region=almaty, upload=upload("list.csv", data))
+    # "Имя, отчество", the parent's name in Kazakh and "Е-mail" typed with a Cyrillic Е were
+    # left unmapped: the file could not even be checked without a first-name column.
+    assert batch.mapping == {
+        "0": "last_name",
+        "1": "first_name",
+        "2": "birth_date",
+        "3": "phone",
+        "4": "guardian_name",
+        "5": "email",
+    }
+    services.batch_map(batch=batch, by=alice, mapping=batch.mapping)
+    batch = services.batch_check(batch=batch, by=alice)
+    names = {
+        row.number: (row.values["last_name"], row.values["first_name"], row.values["middle_name"])
+        for row in ImportRow.objects.filter(batch=batch)
+    }
+    # The patronymic was imported as part of the first name: "Айгуль Сериковна".
+    assert names == {
+        2: ("Ахметова", "Айгуль", "Сериковна"),
+        3: ("Серікова", "Айгерім", "Нұрлан қызы"),
+        4: ("Петров", "Пётр", "Ильич"),
+        5: ("Ким", "Ян", ""),
+        6: ("Омаров", "Ерлан", "Серікұлы"),
+    }
+    minor = ImportRow.objects.get(batch=batch, number=6)
+    assert minor.values["guardian_name"] == "Омарова Гүл"
+    assert "guardian_name" not in minor.errors
