@@ -93,6 +93,12 @@ REASON_NO_PHONE = gettext_noop("No phone number on file.")
 CALLED_OFF = (REASON_SUPERSEDED, REASON_CANCELLED)
 
 
+# Not gone out yet: waiting, or claimed by a batch that may not have reached it. Called off, such
+# a message is cancelled; the batch looks again before it sends (`_Batch.send`) and the reclaim
+# takes back only what is still 'sending'.
+NOT_GONE = (Status.PENDING, Status.SENDING)
+
+
 # Scheduling --------------------------------------------------------------------------------------
 
 
@@ -247,8 +253,9 @@ def message_schedule(
             for field in ("channel", "language", "context", "valid_until", "next_attempt_at")
         }
         # Only a row still cancelled: one revived meanwhile by another transaction stays as it is.
+        # Unclaimed: one called off while a batch held it keeps that batch's claim until now.
         if Message.objects.filter(pk=message.pk, status=Status.CANCELLED).update(
-            status=Status.PENDING, attempts=0, last_error="", **revived
+            status=Status.PENDING, attempts=0, last_error="", claim_token=None, claimed_at=None, **revived
         ):
             for field, value in {
                 **revived,
@@ -513,13 +520,15 @@ def messages_reschedule(
             target.status = Status.PENDING
             target.attempts = 0
             target.last_error = ""
+            target.claim_token = target.claimed_at = None
             target.save()
             waiting += 1
             if target.next_attempt_at <= now:
                 to_send_now.append(target.pk)
-        # Any other reminder of this person still waiting for the old slot is superseded.
-        stale = [m.pk for m in movable if m.pk != target.pk and m.status == Status.PENDING]
-        Message.objects.filter(pk__in=stale, status=Status.PENDING).update(
+        # Any other reminder of this person still waiting for the old slot is superseded, one
+        # claimed by a batch that has not reached it too (it would tell the old time).
+        stale = [m.pk for m in group if m.pk != target.pk and m.status in NOT_GONE]
+        Message.objects.filter(pk__in=stale, status__in=NOT_GONE).update(
             status=Status.CANCELLED, last_error=REASON_SUPERSEDED
         )
     if to_send_now:
@@ -535,8 +544,10 @@ def messages_cancel(
     recipient: Volunteer | None = None,
 ) -> int:
     """Cancel the messages of a subject that have not gone out yet (a withdrawn sign-up, a
-    cancelled shift). One being sent at this moment is not stopped. Returns how many."""
-    qs = Message.objects.filter(subject_type=subject_type, subject_id=subject_id, status=Status.PENDING)
+    cancelled shift), those claimed by a batch still to reach them included (`_Batch.send`
+    looks again before it sends). One whose sending is under way goes out and is recorded as
+    sent. Returns how many."""
+    qs = Message.objects.filter(subject_type=subject_type, subject_id=subject_id, status__in=NOT_GONE)
     if kinds is not None:
         qs = qs.filter(kind__in=list(kinds))
     if recipient is not None:
@@ -548,7 +559,7 @@ def messages_cancel_many(*, subject_type: str, subject_ids: Iterable[int] | Quer
     """`messages_cancel` for many subjects of one type in one UPDATE (a call-out's links, which
     may go to thousands of people). `subject_ids` may be a queryset of ids, read as a subquery."""
     return Message.objects.filter(
-        subject_type=subject_type, subject_id__in=subject_ids, status=Status.PENDING
+        subject_type=subject_type, subject_id__in=subject_ids, status__in=NOT_GONE
     ).update(status=Status.CANCELLED, last_error=REASON_CANCELLED)
 
 
@@ -782,6 +793,14 @@ _RECIPIENT_FIELDS = [
 ]
 
 
+# How often a batch under way looks again at which of its messages are still to go (one query
+# for the rest of the batch). The reminders of every shift starting at one hour are due at one
+# moment and go out in one batch of hundreds, minutes long behind a slow SMS gateway: a sign-up
+# withdrawn or a shift moved meanwhile had its reminder sent with the rest, after the person
+# had been told it was off. Once a second costs nothing at thousands of messages a second.
+RECHECK_SECONDS = 1.0
+
+
 class _Batch:
     """Messages claimed under one token: loaded in one query, rendered once per identical
     content (the same reminder to fifty people is rendered once), sent over channels opened
@@ -833,14 +852,31 @@ class _Batch:
             .only(*_MESSAGE_FIELDS, *_RECIPIENT_FIELDS)
         }
         outcome: dict[int, str | None] = {}
+        checked = time.monotonic()
         # One cursor for the batch's marks rather than one per message.
         with self.db.cursor() as cursor:
-            for pk in ids:
-                if pk in messages and time.monotonic() - self.renewed > self.renew_every:
-                    still_ours = set(self.renew())
-                    messages = {k: v for k, v in messages.items() if k in still_ours}
+            for index, pk in enumerate(ids):
+                if pk in messages:
+                    clock = time.monotonic()
+                    still_ours = None
+                    if clock - self.renewed > self.renew_every:
+                        still_ours = set(self.renew())
+                    elif clock - checked > RECHECK_SECONDS:
+                        still_ours = self.still_ours([i for i in ids[index:] if i in messages])
+                    if still_ours is not None:
+                        messages = {k: v for k, v in messages.items() if k in still_ours}
+                        checked = clock
                 outcome[pk] = self.send_one(messages[pk], cursor) if pk in messages else None
         return outcome
+
+    def still_ours(self, ids: list[int]) -> set[int]:
+        """Which of `ids` this batch still holds: one called off since the batch loaded it is
+        cancelled (`messages_cancel`, `messages_reschedule`) and is not sent."""
+        return set(
+            Message.objects.filter(id__in=ids, claim_token=self.token, status=Status.SENDING).values_list(
+                "id", flat=True
+            )
+        )
 
     def renew(self) -> list[int]:
         """Renew the claim on what this batch still holds; returns those ids."""

@@ -688,3 +688,78 @@ class TestMergedRecords:
         volunteer_merge(keep=kept, drop=dropped, by=alice)
         preference = Preference.objects.get(volunteer=kept)
         assert (preference.email_opt_out, preference.sms_opt_out) == (False, True)
+
+
+class TestCalledOffWhileItsBatchSends:
+    """Reminders of every shift starting at one hour are due at one moment and go out in one
+    batch; a sign-up withdrawn or a shift moved while that batch is under way must stop the
+    reminders not yet sent."""
+
+    def _claimed(self, almaty, count: int = 3):  # type: ignore[no-untyped-def]
+        people = [VolunteerFactory(region=almaty) for _ in range(count)]
+        for person in people:
+            schedule(person, subject_id=person.pk, due_at=timezone.now())
+        token, ids = services.messages_claim_due(limit=10)
+        assert len(ids) == count
+        return token, ids
+
+    def _send_calling_off(self, token, ids, call_off):  # type: ignore[no-untyped-def]
+        """The batch sends; while it sends the first message, `call_off` runs (staff at work)."""
+        send = mock.Mock(side_effect=lambda *args, **kwargs: None)
+
+        def first_then_call_off(backend, messages, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if send.call_count == 0:
+                call_off()
+            send()
+            return len(messages)
+
+        with (
+            mock.patch.object(services, "RECHECK_SECONDS", 0, create=True),
+            mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", first_then_call_off),
+            services._Batch(token) as batch,
+        ):
+            return batch.send(ids), send.call_count
+
+    def test_a_withdrawn_sign_ups_reminder_is_not_sent(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        token, ids = self._claimed(almaty)
+        withdrawn = Message.objects.get(pk=ids[1]).recipient  # not the one being sent
+        outcome, sent = self._send_calling_off(
+            token,
+            ids,
+            lambda: services.messages_cancel(subject_type="events.signup", subject_id=withdrawn.pk),
+        )
+        assert sent == 2
+        message = Message.objects.get(recipient=withdrawn)
+        assert (message.status, message.last_error) == ("cancelled", services.REASON_CANCELLED)
+        assert outcome[message.pk] is None
+        assert sorted(Message.objects.values_list("status", flat=True)) == ["cancelled", SENT, SENT]
+        # Nothing is left for a later sweep to pick up and send after all.
+        with clock(timezone.now() + datetime.timedelta(hours=1)):
+            assert send_due().sent == 0
+        assert Message.objects.get(pk=message.pk).status == "cancelled"
+
+    def test_a_moved_shifts_old_time_is_not_sent(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        token, ids = self._claimed(almaty)
+        moved = Message.objects.get(pk=ids[2]).recipient
+        later = timezone.now() + datetime.timedelta(days=1)
+        _outcome, sent = self._send_calling_off(
+            token,
+            ids,
+            lambda: services.messages_reschedule(
+                subject_type="events.signup",
+                subject_id=moved.pk,
+                kinds=["shift_reminder_24h"],
+                new_due_at=later,
+            ),
+        )
+        assert sent == 2
+        rows = {m.due_at: m for m in Message.objects.filter(recipient=moved)}
+        old = next(m for due, m in rows.items() if due != later)
+        assert (old.status, old.last_error) == ("cancelled", services.REASON_SUPERSEDED)
+        assert rows[later].status == "pending"
+        assert sorted(Message.objects.values_list("status", flat=True)) == [
+            "cancelled",
+            "pending",
+            SENT,
+            SENT,
+        ]
