@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from regions.models import CoordinatorAssignment
-from regions.scoping import get_object_or_404
+from regions.scoping import get_object_or_404, may_manage_region
 from volunteers.models import Volunteer
 from volunteers.selectors import detachment_scope
 
@@ -117,6 +117,17 @@ def invitation_check_usable(*, invitation: CuratorInvitation) -> None:
         raise ValidationError(
             _("This invitation has expired. Ask the regional coordinator to send a new one."),
             code="expired",
+        )
+    # An invitation is the inviter's authority handed on: it lapses with it. A coordinator taken
+    # off the region (or deactivated) could otherwise still accept one sent to their own other
+    # address, and curate the region's pupils after leaving it.
+    if not may_manage_region(invitation.invited_by, invitation.detachment.region_id):
+        raise ValidationError(
+            _(
+                "This invitation no longer works: whoever sent it no longer coordinates the "
+                "detachment's region. Ask the regional coordinator to send a new one."
+            ),
+            code="inviter_left",
         )
 
 

@@ -327,6 +327,38 @@ class TestLinksThatNoLongerWork:
         # Nor is it listed as awaiting an answer.
         assert not client_for(alice).get(f"/detachments/{detachment.pk}/").context["invitations"]
 
+    @pytest.mark.parametrize("how", ["assignment_removed", "deactivated"])
+    def test_the_inviter_has_left_the_region(self, alice, bob, detachment, old_curator, invite, how) -> None:  # type: ignore[no-untyped-def]
+        """Alice, about to be taken off Almaty, invites her own other address (and an existing
+        account): once she is off, neither link makes anybody the curator of Almaty's pupils."""
+        invite(alice, detachment, "alice.other@example.kz")
+        new_address_link = _link()
+        invite(alice, detachment, bob.user.email)
+        account_link = _link()
+        if how == "assignment_removed":
+            CoordinatorAssignment.objects.filter(user=alice).delete()
+        else:
+            User.objects.filter(pk=alice.pk).update(is_active=False)
+
+        client = en()
+        page = client.get(new_address_link)
+        assert page.status_code == 410 and "no longer coordinates" in page.context["error"]
+        response = client.post(
+            new_address_link, {"full_name": "X Y", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+        )
+        assert response.status_code == 410
+        assert not User.objects.filter(email="alice.other@example.kz").exists()
+        assert en(client_for(bob.user)).post(account_link).status_code == 410
+        detachment.refresh_from_db()
+        assert detachment.curator == old_curator
+        assert not CuratorInvitation.objects.filter(accepted_at__isnull=False).exists()
+
+    def test_an_invitation_of_national_staff_still_works(self, nora, bob, detachment, invite) -> None:  # type: ignore[no-untyped-def]
+        invite(nora, detachment, bob.user.email)
+        assert client_for(bob.user).post(_link()).status_code == 302
+        detachment.refresh_from_db()
+        assert detachment.curator == bob.user
+
     def test_revoked_on_the_detachment_page(self, alice, detachment, old_curator, invite) -> None:  # type: ignore[no-untyped-def]
         invite(alice, detachment, "new.teacher@example.kz")
         invitation = CuratorInvitation.objects.get()
