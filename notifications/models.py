@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from volunteer_net.choices import ChoiceLabels
 from volunteers.models import Volunteer
@@ -151,6 +152,15 @@ class Message(ChoiceLabels, models.Model):
     def recipient_phone_display(self) -> str:
         """The bare number (a guardian's) grouped as people read it."""
         return format_phone(self.recipient_phone)
+
+    @property
+    def status_label(self) -> str:
+        """The status as the lists show it. An SMS printed by the console backend (no gateway
+        configured) is 'sent' for the sweep, which must not try it again, but nothing left the
+        server: the person looking for it in their messages was told it had been sent."""
+        if self.status == self.Status.SENT and self.result == "logged":
+            return pgettext("message status", "Not sent: no SMS gateway")
+        return str(self.get_status_display())
 
     @property
     def may_retry(self) -> bool:

@@ -197,6 +197,21 @@ class TestMyMessages:
         assert [m.pk for m in last.context["items"]][-1] == first.pk
         assert client.get("/me/messages/?page=nonsense").status_code == 200
 
+    def test_an_sms_only_printed_on_the_server_is_not_shown_as_sent(self, bob, alice) -> None:  # type: ignore[no-untyped-def]
+        message = schedule(bob)
+        Message.objects.filter(pk=message.pk).update(status="sent", result="logged", channel="sms")
+        delivered = schedule(bob, subject_id=2)
+        Message.objects.filter(pk=delivered.pk).update(status="sent", result="gw-7781", channel="sms")
+        client = client_for(bob.user)
+        client.cookies["django_language"] = "en"
+        response = client.get("/me/messages/")
+        labels = {m.pk: m.status_label for m in response.context["items"]}
+        assert labels == {message.pk: "Not sent: no SMS gateway", delivered.pk: "Sent"}
+        assert "Not sent: no SMS gateway" in response.content.decode()
+        staff = client_for(alice)
+        staff.cookies["django_language"] = "en"
+        assert "Not sent: no SMS gateway" in staff.get("/messages/").content.decode()
+
     def test_turning_a_channel_off_and_on(self, bob) -> None:  # type: ignore[no-untyped-def]
         client = client_for(bob.user)
         response = client.post("/me/messages/", {"sms": "on"})
