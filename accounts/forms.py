@@ -5,6 +5,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.http import HttpRequest
 from django.utils import translation
@@ -99,6 +100,24 @@ class PasswordConfirmForm(forms.Form):
         if confirmed is None or confirmed.pk != self.user.pk:
             raise forms.ValidationError(_("The password is not correct."), code="invalid_password")
         return password
+
+
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    """Django's form, with the old password checked through authenticate() as on the log-in and
+    "confirm your password" pages: Django compares it directly, so whoever sat at an open session
+    could try passwords there without end, and with the one found change the e-mail or delete
+    the account (accounts/reauth.py). Now wrong guesses count towards the lockout."""
+
+    def __init__(self, user: Any, *args: Any, request: HttpRequest, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+
+    def clean_old_password(self) -> str:
+        old_password: str = self.cleaned_data["old_password"]
+        confirmed = authenticate(self.request, username=self.user.email, password=old_password)
+        if confirmed is None or confirmed.pk != self.user.pk:
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return old_password
 
 
 class PasswordResetForm(DjangoPasswordResetForm):

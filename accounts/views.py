@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from volunteer_net.http import require_post
 
 from . import ratelimit, reauth, services
-from .forms import EmailAuthenticationForm, PasswordConfirmForm, PasswordResetForm
+from .forms import EmailAuthenticationForm, PasswordChangeForm, PasswordConfirmForm, PasswordResetForm
 from .lockout import known_browser_remember
 from .tokens import user_for_activation
 from .types import AuthenticatedHttpRequest
@@ -110,6 +110,11 @@ def password_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "request": self.request}
+
     def form_valid(self, form: Any) -> HttpResponse:
         # The old password was just typed: that counts as a confirmation too.
         reauth.password_confirmed(self.request)

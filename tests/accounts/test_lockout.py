@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.lockout import KNOWN_BROWSER_COOKIE
-from tests.conftest import mailed_link
+from tests.conftest import client_for, mailed_link
 from tests.factories import PASSWORD, UserFactory
 
 
@@ -104,6 +104,37 @@ class TestLoginPage:
         )
         assert _login(client, bob.user.email, "Jana-Qupia-77").status_code == 302
         assert _logged_in(client)
+
+
+@pytest.mark.django_db
+class TestPasswordChangePage:
+    """Whoever finds a session open cannot try the owner's password there without end."""
+
+    def _change(self, client: Client, old: str):  # type: ignore[no-untyped-def]
+        return client.post(
+            "/accounts/password_change/",
+            {"old_password": old, "new_password1": "Jana-Qupia-77", "new_password2": "Jana-Qupia-77"},
+        )
+
+    def test_wrong_old_passwords_lock_out_as_at_log_in(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client = client_for(bob.user)
+        for _attempt in range(4):
+            response = self._change(client, "wrong-guess")
+            assert response.status_code == 200 and "old_password" in response.context["form"].errors
+        assert self._change(client, "wrong-guess").status_code == 429
+        assert self._change(client, PASSWORD).status_code == 429
+        bob.user.refresh_from_db()
+        assert bob.user.check_password(PASSWORD)
+        # The log-in page is locked for the account as well.
+        assert _login(Client(), bob.user.email, PASSWORD).status_code == 429
+
+    def test_the_right_old_password_changes_it(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client = client_for(bob.user)
+        assert self._change(client, PASSWORD).status_code == 302
+        bob.user.refresh_from_db()
+        assert bob.user.check_password("Jana-Qupia-77")
 
 
 @pytest.mark.django_db
