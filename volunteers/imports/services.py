@@ -251,8 +251,13 @@ def batch_map(*, batch: ImportBatch, by: User, mapping: dict[str, str], sheet: s
     return batch
 
 
-def _run_in_background(task: Any, batch_id: int) -> None:
-    """A Celery task with Redis; the server's own thread without it (`make run`)."""
+# One quick retry: a broker that is down is told to the coordinator at once, not after a minute.
+PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
+
+def _run_in_background(task: Any, batch_id: int, *, busy: str, back_to: str) -> None:
+    """A Celery task with Redis; the server's own thread without it (`make run`). Queued once
+    the batch's new status has committed, for the worker to find it."""
     if settings.IMPORT_IN_PROCESS:
 
         def run() -> None:
@@ -262,8 +267,31 @@ def _run_in_background(task: Any, batch_id: int) -> None:
                 connection.close()
 
         transaction.on_commit(lambda: threading.Thread(target=run, daemon=True).start())
-    else:
-        transaction.on_commit(lambda: task.delay(batch_id))
+        return
+
+    def publish() -> None:
+        try:
+            task.apply_async((batch_id,), retry=True, retry_policy=PUBLISH_RETRY)
+        except Exception:
+            # With the broker down, the error came out of the commit: the coordinator got an
+            # error page, and the batch stayed "checking" (or "importing") for good, with no
+            # worker to take it, no way to discard it, and its file never cleaned up. It goes
+            # back to where it was, and the page says to try again (_not_started).
+            logger.warning("roster import %s could not be queued", batch_id, exc_info=True)
+            ImportBatch.objects.filter(pk=batch_id, status=busy).update(status=back_to)
+
+    transaction.on_commit(publish)
+
+
+def _not_started(batch_id: int, back_to: str) -> ImportBatch:
+    """The batch just queued, as it is now: refused if it could not be queued (and is back to
+    `back_to`); inside a caller's transaction it is not queued yet, and is returned as is."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    if batch.status == back_to:
+        raise ValidationError(
+            _("The work could not be started: nothing was changed. Try again in a few minutes.")
+        )
+    return batch
 
 
 def runs_in_background(batch: ImportBatch) -> bool:
@@ -280,9 +308,16 @@ def batch_check(*, batch: ImportBatch, by: User) -> ImportBatch:
             raise ValidationError(_("Map the columns first."))
         locked.status = ImportBatch.Status.VALIDATING
         locked.save(update_fields=["status"])
-        if runs_in_background(locked):
-            _run_in_background(tasks.validate_batch, locked.pk)
-            return locked
+        queued = runs_in_background(locked)
+        if queued:
+            _run_in_background(
+                tasks.validate_batch,
+                locked.pk,
+                busy=ImportBatch.Status.VALIDATING,
+                back_to=ImportBatch.Status.UPLOADED,
+            )
+    if queued:
+        return _not_started(locked.pk, ImportBatch.Status.UPLOADED)
     try:
         return batch_validate(batch_id=locked.pk)
     except Exception:
@@ -470,9 +505,16 @@ def batch_start_import(
         locked.imported_by = by
         locked.consent_date = consent_date
         locked.save(update_fields=["status", "imported_by", "consent_date"])
-        if runs_in_background(locked):
-            _run_in_background(tasks.import_batch, locked.pk)
-            return locked
+        queued = runs_in_background(locked)
+        if queued:
+            _run_in_background(
+                tasks.import_batch,
+                locked.pk,
+                busy=ImportBatch.Status.IMPORTING,
+                back_to=ImportBatch.Status.VALIDATED,
+            )
+    if queued:
+        return _not_started(locked.pk, ImportBatch.Status.VALIDATED)
     return batch_import(batch_id=locked.pk)
 
 
