@@ -126,6 +126,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def get_user(self, uidb64: str) -> Any:
+        # Django's view takes any account the link names. One deactivated since its link was
+        # mailed (a welcome link, a reset asked for the day before) gets no new password: the
+        # link reads as no longer valid, as "Forgot your password?" sends it none.
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         services.user_password_changed(user=form.user)

@@ -115,6 +115,38 @@ class TestPasswordChange:
 
 
 @pytest.mark.django_db
+class TestResetLinkOfADeactivatedAccount:
+    def test_sets_no_password(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client = Client()
+        client.post("/accounts/password_reset/", {"email": bob.user.email})
+        link = mailed_link(mail.outbox[0], "/accounts/reset/")
+        form_page = client.get(link, follow=True)
+        User.objects.filter(pk=bob.user.pk).update(is_active=False)
+
+        response = client.post(
+            form_page.redirect_chain[-1][0],
+            {"new_password1": "Jana-Qupia-77", "new_password2": "Jana-Qupia-77"},
+        )
+        assert response.status_code == 200 and not response.context["validlink"]
+        assert not Client().get(link, follow=True).context["validlink"]
+        bob.user.refresh_from_db()
+        assert bob.user.check_password(PASSWORD)
+
+    def test_an_active_account_still_sets_one(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client = Client()
+        client.post("/accounts/password_reset/", {"email": bob.user.email})
+        page = client.get(mailed_link(mail.outbox[0], "/accounts/reset/"), follow=True)
+        assert page.context["validlink"]
+        client.post(
+            page.redirect_chain[-1][0], {"new_password1": "Jana-Qupia-77", "new_password2": "Jana-Qupia-77"}
+        )
+        bob.user.refresh_from_db()
+        assert bob.user.check_password("Jana-Qupia-77")
+
+
+@pytest.mark.django_db
 class TestLogOutEverywhere:
     def test_ends_other_sessions_and_tokens_but_not_this_one(self, bob) -> None:  # type: ignore[no-untyped-def]
         bob.refresh_from_db()
