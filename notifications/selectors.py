@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from regions.scoping import get_object_or_404, scope_queryset
 from volunteer_net.dates import iso_local
-from volunteers.models import Volunteer
+from volunteers.models import Volunteer, VolunteerChange
 from volunteers.search import fold
 
 from .links import site_path, subject_page
@@ -94,7 +94,26 @@ def messages_of_volunteer(*, volunteer: Volunteer) -> QuerySet[Message]:
 
 def language_of_volunteer(*, volunteer_id: int) -> str | None:
     """The language a volunteer's messages are written in (their profile's), None for nobody."""
-    return Volunteer.objects.filter(pk=volunteer_id).values_list("preferred_language", flat=True).first()
+    pk = volunteer_now(volunteer_id=volunteer_id)
+    if pk is None:
+        return None
+    return Volunteer.objects.filter(pk=pk).values_list("preferred_language", flat=True).first()
+
+
+def volunteer_now(*, volunteer_id: int) -> int | None:
+    """The record that holds the person `volunteer_id` named when a message was sent: that one,
+    or the one it was merged into since; None for nobody. An unsubscribe link never expires, and
+    one in an e-mail sent to a record later merged away answered "not found": the person could
+    not stop the e-mails, nor could their mail provider's one-click unsubscribe."""
+    if Volunteer.objects.filter(pk=volunteer_id).exists():
+        return volunteer_id
+    # The merge's entry moves with the rest of the history: after a chain of merges it is on the
+    # record that holds the person now. Read only for a link whose record is gone (rare).
+    return (
+        VolunteerChange.objects.filter(action=VolunteerChange.Action.MERGE, merged_from=volunteer_id)
+        .values_list("volunteer_id", flat=True)
+        .first()
+    )
 
 
 def preference_of(*, volunteer: Volunteer) -> Preference:

@@ -39,6 +39,7 @@ from volunteers.models import Volunteer
 from .channels import ChannelSet, Outgoing, PermanentSendError, TransientSendError
 from .models import Broadcast, Message, Preference
 from .rendering import RenderCache, render_cached
+from .selectors import volunteer_now
 from .timing import not_before, reminder_valid_until, retry_delay
 from .tokens import read_unsubscribe_token, unsubscribe_url
 
@@ -1037,12 +1038,14 @@ def message_preferences_merge(*, kept: Volunteer, dropped: Volunteer, by: User |
 
 def unsubscribe(*, token: str) -> tuple[Volunteer, str] | None:
     """One-click unsubscribe from a signed link: turns the channel off. Idempotent; None for a
-    link we did not sign (or whose volunteer no longer exists)."""
+    link we did not sign (or whose volunteer no longer exists, nor was merged into another)."""
     parsed = read_unsubscribe_token(token)
     if parsed is None:
         return None
     volunteer_id, channel = parsed
-    volunteer = Volunteer.objects.filter(pk=volunteer_id).first()
+    # A link from before a merge turns the channel off on the record that holds the person now.
+    holder = volunteer_now(volunteer_id=volunteer_id)
+    volunteer = Volunteer.objects.filter(pk=holder).first() if holder is not None else None
     if volunteer is None:
         return None
     field = "email_opt_out" if channel == Message.Channel.EMAIL else "sms_opt_out"

@@ -243,6 +243,26 @@ class TestUnsubscribe:
         assert Preference.objects.get(volunteer=bob).email_opt_out is True
         assert client.post(url).status_code == 200  # twice is fine
 
+    def test_a_link_from_a_record_since_merged_unsubscribes_the_person(self, almaty, alice) -> None:  # type: ignore[no-untyped-def]
+        from volunteers.services import volunteer_merge
+
+        kept = VolunteerFactory(region=almaty, preferred_language="ru")
+        dropped = VolunteerFactory(region=almaty)
+        # The link of an e-mail sent to the record that staff later merged into the other.
+        url = f"/unsubscribe/{unsubscribe_token(volunteer_id=dropped.pk, channel='email')}/"
+        volunteer_merge(keep=kept, drop=dropped, by=alice)
+        page = Client().get(url)
+        assert page.status_code == 200 and '<html lang="ru"' in page.content.decode()
+        response = Client().post(
+            url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+        )
+        assert response.status_code == 200
+        assert Preference.objects.get(volunteer=kept).email_opt_out is True
+        message = schedule(kept, due_at=timezone.now())
+        services.messages_send_due(max_seconds=10)
+        message.refresh_from_db()
+        assert message.status == "cancelled" and not mail.outbox
+
     def test_unsubscribed_volunteer_gets_no_more_mail(self, bob) -> None:  # type: ignore[no-untyped-def]
         message = schedule(bob, due_at=timezone.now())
         Client().post(f"/unsubscribe/{unsubscribe_token(volunteer_id=bob.pk, channel='email')}/")
