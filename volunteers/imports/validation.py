@@ -30,7 +30,16 @@ from .mapping import split_full_name
 
 # Excel counts days from 30.12.1899 (its 1900 leap-year bug included).
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
-_DATE_FORMATS = ("%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%Y.%m.%d")
+_DATE_FORMATS = (
+    "%d.%m.%Y",
+    "%d.%m.%y",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%Y-%m-%d",
+    "%d-%m-%Y",
+    "%d-%m-%y",
+    "%Y.%m.%d",
+)
 _LIST_SPLIT = re.compile(r"[;,/\n]+")
 # "1 февраля 2010", "01-фев-2010" (Russian Excel's ДД-МММ-ГГГГ), "12 ақпан 2010", "1 Feb 2010".
 _MONTH_DATE = re.compile(r"(\d{1,2})[\s.\-/]*([^\W\d_]{3,})\.?[\s.\-/]*(\d{4}|\d{2})")
@@ -169,15 +178,29 @@ def parse_date(value: Any) -> datetime.date | None:
         month = _MONTHS.get(word[:3], _MONTHS.get(word[:2]))
         if month is None:
             raise ValueError(text)
-        full_year = int(year) if len(year) == 4 else datetime.datetime.strptime(year, "%y").year  # noqa: DTZ007
-        return datetime.date(full_year, month, int(day))
+        if len(year) == 4:
+            return datetime.date(int(year), month, int(day))
+        return _past(datetime.date(2000 + int(year), month, int(day)))
     text = text.split(" ")[0].split("T")[0]
     for fmt in _DATE_FORMATS:
         try:
-            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007  (a date, no time)
+            parsed = datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007  (a date, no time)
+            return _past(parsed) if "%y" in fmt else parsed
         except ValueError:
             continue
     raise ValueError(text)
+
+
+def _past(typed: datetime.date) -> datetime.date:
+    """A date of birth typed with two digits of the year is the latest such day not in the
+    future: "05.06.55" is 1955 (read as 2055, an older volunteer's row was refused as a date of
+    birth in the future)."""
+    if typed > timezone.localdate():
+        try:
+            return typed.replace(year=typed.year - 100)
+        except ValueError:  # 29.02 of a year a century earlier that was not a leap year
+            return typed.replace(year=typed.year - 100, day=28)
+    return typed
 
 
 class YearOnly(ValueError):

@@ -125,3 +125,19 @@ def test_first_name_and_patronymic_in_one_column_beside_the_last_name(alice, alm
     minor = ImportRow.objects.get(batch=batch, number=6)
     assert minor.values["guardian_name"] == "Омарова Гүл"
     assert "guardian_name" not in minor.errors
+
+
+def test_an_older_volunteers_birth_year_in_two_digits_is_in_the_last_century(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    header = ["ФИО", "Дата рождения", "Телефон"]
+    rows = [
+        ["Ахметова Айгуль", "05.06.55", "87011234501"],
+        ["Петров Пётр", "1.2.60", "87011234502"],
+        ["Ким Анна", "12-мар-58", "87011234503"],
+        ["Ли Ирина", "05/06/62", "87011234504"],
+        ["Омаров Ерлан", "1.2.10", "87011234505"],
+    ]
+    batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([header, *rows], encoding="utf-8"))
+    births = {row.number: row.values["birth_date"] for row in ImportRow.objects.filter(batch=batch)}
+    # Read as 2055, 2060, 2058: each refused as a date of birth in the future.
+    assert births == {2: "1955-06-05", 3: "1960-02-01", 4: "1958-03-12", 5: "1962-06-05", 6: "2010-02-01"}
+    assert not any("birth_date" in row.errors for row in ImportRow.objects.filter(batch=batch, number__lt=6))
