@@ -2,12 +2,13 @@ from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 
 from events import views as event_views
 from volunteers.urls import roster_patterns, selfservice_patterns, skill_patterns
 
 from . import health, views
+from .api_docs import DocsView
 from .maps.views import map_page
 
 urlpatterns = [
@@ -33,7 +34,7 @@ urlpatterns = [
     # page's own inline style is the one exception to the site's Content-Security-Policy.
     path(
         "api/docs/",
-        csp_update({"style-src": [UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        csp_update({"style-src": [UNSAFE_INLINE]})(DocsView.as_view(url_name="schema")),
         name="api-docs",
     ),
     path("admin/", admin.site.urls),
