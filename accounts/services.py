@@ -25,7 +25,7 @@ from . import ratelimit
 from .lockout import login_failures_forget
 from .models import User
 from .services_common import mail_send
-from .tokens import activation_token, activation_uid
+from .tokens import activation_token, activation_uid, awaits_confirmation
 
 
 @transaction.atomic
@@ -115,7 +115,7 @@ def registration_repeated(*, user: User, password: str, language: str) -> None:
     make_password(password)
     if ratelimit.mailbox_limit_exceeded(user.email):
         return
-    if not user.is_active and user.last_login is None:
+    if awaits_confirmation(user):
         registration_confirmation_send(user=user, language=language)
         return
     links = {

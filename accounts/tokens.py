@@ -26,13 +26,21 @@ def activation_uid(user: User) -> str:
     return urlsafe_base64_encode(force_bytes(user.pk))
 
 
+def awaits_confirmation(user: User) -> bool:
+    """Whether `user` is a registration waiting for its address to be confirmed: inactive, never
+    logged in, with the password chosen at registration. An account national staff opened has
+    no password until its owner sets one; deactivated before that, it is no registration, and
+    confirming an address must not make it active again (with its roles) behind their back."""
+    return not user.is_active and user.last_login is None and user.has_usable_password()
+
+
 def user_for_activation(uidb64: str, token: str) -> User | None:
-    """The inactive account a link is for, if the link is genuine, unused and not expired."""
+    """The registration a link is for, if the link is genuine, unused and not expired."""
     try:
         pk = int(force_str(urlsafe_base64_decode(uidb64)))
     except (TypeError, ValueError, OverflowError):
         return None
     user = User.objects.filter(pk=pk, is_active=False).first()
-    if user is None or not activation_token.check_token(user, token):
+    if user is None or not awaits_confirmation(user) or not activation_token.check_token(user, token):
         return None
     return user

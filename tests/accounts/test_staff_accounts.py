@@ -8,6 +8,8 @@ from django.core import mail
 from django.test import Client
 
 from accounts.models import User
+from accounts.services import registration_repeated
+from accounts.tokens import activation_token, activation_uid
 from regions.models import CoordinatorAssignment
 from tests.conftest import client_for, mailed_link
 from tests.factories import UserFactory
@@ -170,3 +172,62 @@ class TestBeforeARoleIsGiven:
         CoordinatorAssignment.objects.create(user=waiting, region=almaty)
         assert client.get("/start/").url == "/overview/"
         assert "рөл берілмеген" not in client.get("/me/", HTTP_ACCEPT_LANGUAGE="kk").content.decode()
+
+
+@pytest.mark.django_db
+class TestADeactivatedAccountStaysDeactivated:
+    """National staff open a coordinator's account and deactivate it before its owner set a
+    password. Registering as a volunteer with its address must not bring it back: the mailed
+    confirmation used to activate it and log its owner in, coordinated region and all."""
+
+    def _deactivated_coordinator(self, nora, almaty, capture) -> User:  # type: ignore[no-untyped-def]
+        with capture(execute=True):
+            _add(client_for(nora), email="left@example.kz", language="ru", region_id=almaty.pk)
+        user = User.objects.get(email="left@example.kz")
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        mail.outbox.clear()
+        user.refresh_from_db()
+        return user
+
+    def test_registering_with_its_address_mails_no_confirmation(  # type: ignore[no-untyped-def]
+        self, nora, almaty, django_capture_on_commit_callbacks
+    ) -> None:
+        self._deactivated_coordinator(nora, almaty, django_capture_on_commit_callbacks)
+        data = {
+            "account-email": "left@example.kz",
+            "account-password1": "Tau-Samal-2026",
+            "account-password2": "Tau-Samal-2026",
+            "account-consent": "on",
+            "profile-last_name": "Серікова",
+            "profile-first_name": "Дана",
+            "profile-birth_date": "1990-01-01",
+            "profile-phone": "8 701 555 44 33",
+            "profile-region": almaty.pk,
+            "profile-preferred_language": "kk",
+            "profile-preferred_channel": "email",
+        }
+        with django_capture_on_commit_callbacks(execute=True):
+            response = Client().post("/accounts/register/", data)
+        assert response.status_code == 302 and response.url == "/accounts/register/done/"
+        assert not any("/accounts/activate/" in message.body for message in mail.outbox)
+        assert not User.objects.get(email="left@example.kz").is_active
+
+    def test_a_confirmation_link_does_not_activate_it(  # type: ignore[no-untyped-def]
+        self, nora, almaty, django_capture_on_commit_callbacks
+    ) -> None:
+        user = self._deactivated_coordinator(nora, almaty, django_capture_on_commit_callbacks)
+        link = f"/accounts/activate/{activation_uid(user)}/{activation_token.make_token(user)}/"
+        client = Client()
+        assert not client.get(link).context["validlink"]
+        client.post(link)
+        user.refresh_from_db()
+        assert not user.is_active
+        assert client.get("/me/").status_code != 200
+
+    def test_a_registration_awaiting_confirmation_still_gets_its_link_again(  # type: ignore[no-untyped-def]
+        self, django_capture_on_commit_callbacks
+    ) -> None:
+        user = UserFactory(email="pending@example.kz", is_active=False)
+        with django_capture_on_commit_callbacks(execute=True):
+            registration_repeated(user=user, password="x", language="ru")
+        assert "/accounts/activate/" in mail.outbox[-1].body
