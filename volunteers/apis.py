@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -66,6 +66,21 @@ class VolunteerDetailOutputSerializer(VolunteerListOutputSerializer):
 
     def get_is_minor(self, obj: Volunteer) -> bool:
         return obj.is_minor()
+
+
+# Under the name the profile's schema has always had, so generated clients keep their type.
+@extend_schema_serializer(component_name="VolunteerDetailOutput")
+class VolunteerProfileSerializer(VolunteerDetailOutputSerializer):
+    """The schema of a profile as `_detail` writes it: the fields above, and those the apps above
+    volunteers/ add through extensions.DETAIL_API_FIELDS, which the schema could not see (a client
+    generated from it had no `hours`, the figure API.md promises with the profile)."""
+
+    hours = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        read_only=True,
+        help_text='Hours given: shifts attended and help requests done, added up; e.g. "12.50".',
+    )
 
 
 class CodeField(forms.CharField):
@@ -136,7 +151,7 @@ class VolunteerDetailApi(APIView):
 
     permission_classes = [ManagesRegions]
 
-    @extend_schema(responses=VolunteerDetailOutputSerializer)
+    @extend_schema(responses=VolunteerProfileSerializer)
     def get(self, request: Request, pk: int) -> Response:
         volunteer = selectors.volunteer_get(user=request.user, pk=pk)
         services.volunteer_viewed(by=cast(User, request.user), volunteer=volunteer, where="api")
@@ -162,7 +177,7 @@ class MeApi(APIView):
                 "email": serializers.EmailField(),
                 "is_national_staff": serializers.BooleanField(),
                 "coordinated_regions": serializers.ListField(child=serializers.CharField()),
-                "volunteer": VolunteerDetailOutputSerializer(allow_null=True),
+                "volunteer": VolunteerProfileSerializer(allow_null=True),
             },
         )
     )

@@ -145,3 +145,21 @@ class TestVolunteerListQueryIsValidated:
         assert set(parameters) == {"q", "region", "skill", "detachment", "page", "page_size"}
         assert parameters["detachment"]["type"] == parameters["page"]["type"] == "integer"
         assert parameters["page_size"]["maximum"] == 200
+
+
+@pytest.mark.django_db
+def test_schema_of_a_profile_names_every_field_it_has(alice, bob) -> None:  # type: ignore[no-untyped-def]
+    """`hours` is added to the profile by events/ (volunteers/extensions.py); the schema a client
+    is generated from has it too, for GET /api/volunteers/{id}/ and the caller's own in /api/me/."""
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+    detail = schema["paths"]["/api/volunteers/{id}/"]["get"]["responses"]["200"]["content"]
+    profile = components[detail["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]]
+    me = schema["paths"]["/api/me/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    own = components[me["$ref"].rsplit("/", 1)[-1]]["properties"]["volunteer"]["allOf"][0]["$ref"]
+    assert components[own.rsplit("/", 1)[-1]] == profile
+    assert profile["properties"]["hours"]["type"] == "string"
+    body = api_for(alice).get(f"/api/volunteers/{bob.pk}/").json()
+    assert body["hours"] == "0.00"
+    assert set(body) == set(profile["properties"])
+    assert set(api_for(bob.user).get("/api/me/").json()["volunteer"]) == set(profile["properties"])
