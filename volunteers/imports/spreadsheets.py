@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -75,8 +76,10 @@ def _save(workbook: Workbook) -> Path:
     return Path(handle.name)
 
 
-def report_file(batch: ImportBatch) -> Path:
-    """Every row with what became of it and, for a row refused, its errors in one column."""
+def report_file(batch: ImportBatch, *, failed_only: bool = False) -> Path:
+    """Every row with what became of it and, for a row refused, its errors in one column.
+    `failed_only`: the rows not imported alone, to be corrected and uploaded again (the headers
+    are the fields' names, which the mapping recognises)."""
     workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(_("Report"))
     columns = [key for key in FIELDS if key in batch.mapping.values()]
@@ -84,9 +87,12 @@ def report_file(batch: ImportBatch) -> Path:
     ws.append(_text_row(ws, header))
     outcomes = dict(ImportRow.Outcome.choices)
     labels = {key: str(label) for key, label in FIELDS.items()}
+    rows = ImportRow.objects.filter(batch=batch)
+    if failed_only:
+        rows = rows.filter(Q(has_errors=True) | Q(outcome=ImportRow.Outcome.FAILED))
     last = 0
     while True:
-        chunk = list(ImportRow.objects.filter(batch=batch, number__gt=last).order_by("number")[:1000])
+        chunk = list(rows.filter(number__gt=last).order_by("number")[:1000])
         if not chunk:
             break
         last = chunk[-1].number

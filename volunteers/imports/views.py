@@ -245,6 +245,8 @@ def import_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     if batch.status not in (ImportBatch.Status.VALIDATED, ImportBatch.Status.DONE):
         raise Http404
+    if request.GET.get("rows") == "failed":
+        return _xlsx(spreadsheets.report_file(batch, failed_only=True), f"import-errors-{batch.pk}.xlsx")
     return _xlsx(spreadsheets.report_file(batch), f"import-report-{batch.pk}.xlsx")
 
 
