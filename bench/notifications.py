@@ -42,6 +42,8 @@ def sql(statement: str, params: Any = ()) -> list[tuple[Any, ...]]:
         return cursor.fetchall() if cursor.description else []
 
 
+# E-mail to people who read e-mail: the sweep picks the channel again when it sends, and an SMS
+# reader's message would go by SMS, held at night by the quiet hours.
 INSERT = """
 INSERT INTO notifications_message
     (recipient_id, recipient_email, recipient_phone, kind, subject_type, subject_id, channel, language,
@@ -53,7 +55,7 @@ SELECT v.id, '', '', %(kind)s, %(subject)s, %(offset)s + g, 'email', v.preferred
        CASE WHEN %(status)s = 'sent' THEN now() END, now()
 FROM generate_series(1, %(count)s) AS g
 JOIN (SELECT id, preferred_language, row_number() OVER (ORDER BY id) - 1 AS n FROM volunteers_volunteer
-      WHERE email <> '' AND anonymized_at IS NULL) v
+      WHERE email <> '' AND preferred_channel = 'email' AND anonymized_at IS NULL) v
   ON v.n = g %% %(people)s
 """
 
@@ -237,7 +239,12 @@ def run(ctx: common.Context) -> list[common.Result]:
     from volunteers.models import Volunteer
 
     # People with an e-mail address: each message goes out (none skipped for want of one).
-    people = min(5_000, Volunteer.objects.filter(anonymized_at=None).exclude(email="").count())
+    people = min(
+        5_000,
+        Volunteer.objects.filter(anonymized_at=None, preferred_channel=Volunteer.Channel.EMAIL)
+        .exclude(email="")
+        .count(),
+    )
     set_aside_due()
     count, compare = ctx.scale["sweep"], ctx.scale["sweep_compare"]
     return [
