@@ -62,6 +62,12 @@ def run(ctx: common.Context) -> list[common.Result]:
             f"/campaigns/?region={region}&free=on&evenings=on",
         ),
         ("volunteer: campaigns, weekends", person, "/campaigns/?weekends=on"),
+        # "Nearest to me" from Almaty's centre, over every region's campaigns.
+        (
+            "volunteer: campaigns, nearest to me, all regions",
+            person,
+            "/campaigns/?region=&lat=43.238&lon=76.945",
+        ),
         (f"volunteer: campaign page ({campaign.n} upcoming shifts)", person, f"/campaigns/{campaign.pk}/"),  # type: ignore[attr-defined]
         ("volunteer: shift page", person, f"/shifts/{roster_shift.pk}/"),
         (f"volunteer: my shifts ({busiest.n} sign-ups)", person, "/my-shifts/"),  # type: ignore[attr-defined]

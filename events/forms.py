@@ -10,12 +10,14 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
 from regions.scoping import is_national_staff, region_queryset_for
+from regions.validators import validate_point_in_kazakhstan
 from volunteer_net.forms import MAX_BIGINT, DayField, DayTimeField, FastSelect
 from volunteers.forms import RegionChoiceField, SkillChoiceField
 from volunteers.models import Skill
@@ -64,6 +66,9 @@ class CampaignFilterForm(forms.Form):
         label=_("National direction"),
     )
     suits_me = forms.BooleanField(required=False, label=_("Suits my skills"))
+    # "Nearest to me": filled by the browser's location (static/js/near_me.js), never typed.
+    lat = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=12, decimal_places=8)
+    lon = forms.DecimalField(required=False, widget=forms.HiddenInput, max_digits=12, decimal_places=8)
 
     def __init__(
         self, *args: Any, volunteer_id: int | None = None, home_region: int | None = None, **kwargs: Any
@@ -90,6 +95,18 @@ class CampaignFilterForm(forms.Form):
             # Read as given, the two dates found nothing and the page said only "no campaigns
             # match", as if there were none; the list keeps the start and says which date is off.
             self.add_error("date_to", _("The end date is before the start date."))
+        if "lat" in self.errors or "lon" in self.errors:
+            # Hidden fields: their own errors would show nowhere.
+            self.add_error(None, _("Your location could not be read: the list is in its usual order."))
+        elif data.get("lat") is not None or data.get("lon") is not None:
+            try:
+                validate_point_in_kazakhstan(data.get("lat"), data.get("lon"))
+            except ValidationError:
+                self.add_error(
+                    None,
+                    _("Your location is outside Kazakhstan, so the list is in its usual order."),
+                )
+                data["lat"] = data["lon"] = None
         return data
 
     def filters(self) -> CampaignFilters:
@@ -108,7 +125,16 @@ class CampaignFilterForm(forms.Form):
             weekends=bool(data.get("weekends")),
             direction=data.get("direction") or "",
             skills_of=self.volunteer_id if data.get("suits_me") else None,
+            near=self.near_point(),
         )
+
+    def near_point(self) -> tuple[float, float] | None:
+        """The valid point "Nearest to me" sent, else None (read after validation)."""
+        data = getattr(self, "cleaned_data", {})
+        lat, lon = data.get("lat"), data.get("lon")
+        if lat is None or lon is None or "lat" in self.errors or "lon" in self.errors:
+            return None
+        return float(lat), float(lon)
 
 
 class CampaignForm(forms.ModelForm):

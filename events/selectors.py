@@ -13,6 +13,7 @@ page runs the same number of queries whatever the number of rows.
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -22,7 +23,9 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    ExpressionWrapper,
     F,
+    FloatField,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -33,7 +36,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from regions.models import Region
@@ -79,6 +82,8 @@ class CampaignFilters:
     direction: str = ""
     # "Suits my skills": the volunteer whose skills a shift's requirements must be among.
     skills_of: int | None = None
+    # "Nearest to me": the point (latitude, longitude) the list is ordered by distance from.
+    near: tuple[float, float] | None = None
 
     @property
     def about_shifts(self) -> bool:
@@ -149,6 +154,24 @@ def shift_conditions(filters: CampaignFilters, *, now: datetime.datetime) -> Q:
     return q
 
 
+KM_PER_DEGREE = 111.2
+
+
+def _squared_degrees_from(point: tuple[float, float]) -> ExpressionWrapper:
+    """A shift's squared distance from `point` in degrees of latitude, the longitude scaled by the
+    cosine of the point's latitude: plain arithmetic, the same on PostgreSQL and SQLite, and within
+    a few per cent of the great-circle distance over the tens of kilometres "near me" is about."""
+    latitude, longitude = point
+    scale = math.cos(math.radians(latitude))
+    d_lat = Cast("latitude", FloatField()) - Value(latitude)
+    d_lon = (Cast("longitude", FloatField()) - Value(longitude)) * Value(scale)
+    return ExpressionWrapper(d_lat * d_lat + d_lon * d_lon, output_field=FloatField())
+
+
+def km_from_squared_degrees(value: float | None) -> float | None:
+    return None if value is None else KM_PER_DEGREE * math.sqrt(value)
+
+
 # Public: campaigns and shifts ------------------------------------------------------------------
 
 
@@ -170,13 +193,22 @@ def campaign_list(*, filters: CampaignFilters | None = None) -> QuerySet[Campaig
         # an evening or a weekend shift was shown the campaign's next one, a weekday morning.
         upcoming = Shift.objects.filter(shift_conditions(f, now=now), campaign=OuterRef("pk"))
         qs = qs.filter(Exists(upcoming))
-    return (
-        qs.select_related("region")
-        .annotate(
-            next_shift_at=Subquery(upcoming.order_by("starts_at").values("starts_at")[:1]),
-            upcoming_shifts=_count(upcoming),
-        )
-        .order_by("starts_on", "title", "id")
+    qs = qs.select_related("region").annotate(
+        next_shift_at=Subquery(upcoming.order_by("starts_at").values("starts_at")[:1]),
+        upcoming_shifts=_count(upcoming),
+    )
+    if f.near is None:
+        return qs.order_by("starts_on", "title", "id")
+    # Nearest first, by the campaign's closest upcoming shift (of those the filters ask for) that
+    # has a point on the map; campaigns without one follow, in the usual order.
+    nearest = (
+        upcoming.filter(latitude__isnull=False, longitude__isnull=False)
+        .annotate(squared=_squared_degrees_from(f.near))
+        .order_by("squared")
+        .values("squared")[:1]
+    )
+    return qs.annotate(nearest_squared=Subquery(nearest, output_field=FloatField())).order_by(
+        F("nearest_squared").asc(nulls_last=True), "starts_on", "title", "id"
     )
 
 

@@ -47,10 +47,15 @@ CAMPAIGNS_PER_PAGE = 20
 SHIFTS_PER_PAGE = 30
 
 
-def _query_without_page(request: HttpRequest) -> str:
+def _query_without(request: HttpRequest, *names: str) -> str:
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in names:
+        query.pop(name, None)
     return query.urlencode()
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    return _query_without(request, "page")
 
 
 def _refusal_text(exc: ValidationError) -> str:
@@ -71,10 +76,21 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.campaign_list(filters=filters), CAMPAIGNS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    if filters.near is not None:
+        page.object_list = list(page.object_list)
+        for campaign in page.object_list:
+            # Annotated by the selector, rounded for the card.
+            campaign.distance_km = selectors.km_from_squared_degrees(campaign.nearest_squared)  # type: ignore[attr-defined]
     return render(
         request,
         "events/campaign_list.html",
-        {"form": form, "page": page, "query": _query_without_page(request)},
+        {
+            "form": form,
+            "page": page,
+            "query": _query_without_page(request),
+            "near": filters.near,
+            "query_without_near": _query_without(request, "page", "lat", "lon"),
+        },
     )
 
 

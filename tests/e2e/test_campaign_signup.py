@@ -131,3 +131,28 @@ def test_coordinator_marks_attendance_and_the_hours_reach_my_shifts(
     # Kazakh, as the phone's browser asks: a decimal comma.
     expect(page.locator("#my-hours")).to_contain_text("1,5")
     expect(page.locator(f"#upcoming #signup-{signup.pk} .status-attended")).to_be_visible()
+
+
+def test_on_a_phone_nearest_to_me_puts_the_closest_campaign_first(
+    page: Page, live_server: Any, almaty: Any
+) -> None:
+    """Anonymous, at Almaty's centre on a phone: "Nearest to me" asks the browser for the place
+    and lists the campaign whose next shift is closest first, with how far it is."""
+    far = CampaignFactory(
+        title="Қапшағай жағалауы", region=almaty, starts_on=timezone.localdate() - datetime.timedelta(days=60)
+    )
+    ShiftFactory(campaign=far, latitude=Decimal("43.88"), longitude=Decimal("77.07"))
+    near = CampaignFactory(title="Медеу тазалығы", region=almaty)
+    ShiftFactory(campaign=near, latitude=Decimal("43.16"), longitude=Decimal("77.06"))
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 43.238, "longitude": 76.945})
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/campaigns/")
+    cards = page.locator("#campaigns .campaign-card h2")
+    expect(cards.first).to_have_text(far.title)
+    page.locator("#campaign-filters [data-near-me]").click()
+    page.wait_for_url("**lat=43.23800**")
+    expect(cards.first).to_have_text(near.title)
+    expect(page.locator("#campaigns .campaign-card").first.locator(".distance")).to_have_text("13 км")
+    expect(page.locator("#near-order")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

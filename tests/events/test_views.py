@@ -199,6 +199,62 @@ class TestCampaignList:
         assert 'name="suits_me"' not in response.content.decode()
         assert [c.pk for c in response.context["page"].object_list] == [shift.campaign.pk]
 
+    def test_nearest_to_me_orders_by_the_closest_upcoming_shift(self, client, almaty) -> None:  # type: ignore[no-untyped-def]
+        """On a phone in Almaty's centre, "Nearest to me" puts first the campaign whose next shift
+        is closest (not the one starting first), says how far, and keeps the campaigns with no
+        point on the map, after the others."""
+        far = CampaignFactory(
+            region=almaty, title="Қапшағай", starts_on=timezone.localdate() - datetime.timedelta(days=60)
+        )
+        ShiftFactory(campaign=far, latitude=Decimal("43.88"), longitude=Decimal("77.07"))
+        near = CampaignFactory(region=almaty, title="Медеу")
+        ShiftFactory(campaign=near, latitude=Decimal("43.16"), longitude=Decimal("77.06"))
+        # Its past shift is next door, but only an upcoming one counts.
+        ShiftFactory(
+            campaign=near,
+            latitude=Decimal("43.2381"),
+            longitude=Decimal("76.9451"),
+            starts_at=in_days(-3),
+            ends_at=in_days(-3, 13),
+        )
+        nowhere = CampaignFactory(
+            region=almaty, title="Онлайн", starts_on=timezone.localdate() - datetime.timedelta(days=90)
+        )
+        ShiftFactory(campaign=nowhere)
+        client.cookies["django_language"] = "en"
+        centre = {"lat": "43.23800", "lon": "76.94500"}
+        usual = [c.pk for c in client.get("/campaigns/").context["page"].object_list]
+        assert usual.index(far.pk) < usual.index(near.pk)
+        response = client.get("/campaigns/", centre)
+        found = list(response.context["page"].object_list)
+        assert [c.pk for c in found] == [near.pk, far.pk, nowhere.pk]
+        html = response.content.decode()
+        assert round(found[0].distance_km) == 13 and round(found[1].distance_km) == 72
+        assert '<span class="distance">13 km</span>' in html and "Nearest to you first" in html
+        # Other filters keep the order: the point goes along with them.
+        assert 'name="lat" value="43.23800"' in html
+        same_kind = client.get("/campaigns/", {**centre, "kind": near.kind}).context["page"].object_list
+        assert same_kind[0].pk == near.pk
+
+    @pytest.mark.parametrize(
+        ("params", "said"),
+        [
+            ({"lat": "48.85660", "lon": "2.35220"}, "Your location is outside Kazakhstan"),
+            ({"lat": "43.2", "lon": ""}, "Your location is outside Kazakhstan"),
+            ({"lat": "abc", "lon": "76.9"}, "Your location could not be read"),
+            ({"lat": "1e999999", "lon": "76.9"}, "Your location could not be read"),
+        ],
+    )
+    def test_a_location_that_cannot_be_used_is_said_and_ignored(self, client, params, said) -> None:  # type: ignore[no-untyped-def]
+        campaign = CampaignFactory()
+        ShiftFactory(campaign=campaign, latitude=Decimal("43.16"), longitude=Decimal("77.06"))
+        client.cookies["django_language"] = "en"
+        response = client.get("/campaigns/", params)
+        assert response.status_code == 200
+        assert said in response.content.decode()
+        assert [c.pk for c in response.context["page"].object_list] == [campaign.pk]
+        assert response.context["near"] is None
+
     @pytest.mark.parametrize(
         "params",
         [
@@ -933,6 +989,7 @@ class TestQueryCounts:
             for client, url in [
                 (user, "/campaigns/"),
                 (user, "/campaigns/?free=on&evenings=on"),
+                (user, "/campaigns/?lat=43.238&lon=76.945&free=on"),
                 (user, f"/campaigns/?suits_me=on&direction={Campaign.Direction.values[0]}"),
                 (user, f"/campaigns/{campaign.pk}/"),
                 (user, "/my-shifts/"),
