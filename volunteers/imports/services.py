@@ -34,7 +34,7 @@ from ..models import ConsentMethod, Volunteer, VolunteerChange
 from . import reading
 from .mapping import FIELDS, auto_mapping, find_header_row, normalize_header
 from .models import DuplicateChoice, ImportBatch, ImportMapping, ImportRow
-from .validation import IIN_LOOKUP, Lookups, validate_row
+from .validation import IIN_LOOKUP, Lookups, month_first, validate_row
 
 logger = logging.getLogger(__name__)
 
@@ -354,6 +354,8 @@ def batch_validate(*, batch_id: int) -> ImportBatch:
                 region=batch.region,
                 detachment_model=Volunteer._meta.get_field("detachment").related_model,
             )
+            if "birth_date" in batch.mapping.values():
+                lookups.month_first = month_first(cells.get("birth_date") for _number, cells in _cells(batch))
             pending: list[ImportRow] = []
             total = errors = 0
             for number, cells in _cells(batch):

@@ -155,9 +155,34 @@ def error_text(error: list[Any]) -> str:
         return text
 
 
-def parse_date(value: Any) -> datetime.date | None:
-    """dd.mm.yyyy (and the usual variants), ISO, a date cell, or an Excel serial day number.
-    Raises ValueError for anything else."""
+_SLASH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})")
+# Enough dates of a column to tell its order by (when none is over 12 first, none will be).
+_ORDER_SAMPLE = 1000
+
+
+def month_first(values: Iterable[Any]) -> bool:
+    """Whether a column's dates with slashes are written month first, as Google Sheets and Excel
+    in an American locale write them into a CSV (2/13/2010): one has a second number over 12,
+    and none a first. Read day first, such a file's dates were refused past the 12th and
+    silently swapped up to it (2/1/2010, the 1st of February, imported as the 2nd of January)."""
+    seen = 0
+    found = False
+    for value in values:
+        slash = _SLASH_DATE.fullmatch(str(value).strip().split(" ")[0]) if isinstance(value, str) else None
+        if slash is None:
+            continue
+        if int(slash[1]) > 12:
+            return False
+        found = found or int(slash[2]) > 12
+        seen += 1
+        if seen >= _ORDER_SAMPLE:
+            break
+    return found
+
+
+def parse_date(value: Any, *, month_first: bool = False) -> datetime.date | None:
+    """dd.mm.yyyy (and the usual variants), ISO, a date cell, or an Excel serial day number;
+    with `month_first`, a date with slashes is mm/dd/yyyy. Raises ValueError for anything else."""
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -182,6 +207,9 @@ def parse_date(value: Any) -> datetime.date | None:
             return datetime.date(int(year), month, int(day))
         return _past(datetime.date(2000 + int(year), month, int(day)))
     text = text.split(" ")[0].split("T")[0]
+    slash = _SLASH_DATE.fullmatch(text) if month_first else None
+    if slash:
+        text = f"{slash[2]}/{slash[1]}/{slash[3]}"
     for fmt in _DATE_FORMATS:
         try:
             parsed = datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007  (a date, no time)
@@ -273,6 +301,8 @@ class Lookups:
                 if word:
                     self.detachments.setdefault((d.region_id, fold(word)), d.pk)
         self.today = timezone.localdate()
+        # The file's order of the dates with slashes (month_first), set once the column is read.
+        self.month_first = False
 
     def region_id(self, text: str) -> int | None:
         """The region a cell names, as coordinators write it: "г. Алматы", "г.Астана",
@@ -410,7 +440,9 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
     raw_birth = cells.get("birth_date")
     year_only = 0
     try:
-        birth = parse_date(raw_birth) if raw_birth not in (None, "") else None
+        birth = (
+            parse_date(raw_birth, month_first=lookups.month_first) if raw_birth not in (None, "") else None
+        )
     except YearOnly as exc:
         year_only = exc.year  # the IIN may give the day (below)
     except (ValueError, OverflowError):

@@ -141,3 +141,26 @@ def test_an_older_volunteers_birth_year_in_two_digits_is_in_the_last_century(ali
     # Read as 2055, 2060, 2058: each refused as a date of birth in the future.
     assert births == {2: "1955-06-05", 3: "1960-02-01", 4: "1958-03-12", 5: "1962-06-05", 6: "2010-02-01"}
     assert not any("birth_date" in row.errors for row in ImportRow.objects.filter(batch=batch, number__lt=6))
+
+
+def test_dates_written_month_first_by_an_american_locale_are_read_so(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    header = ["Full name", "Date of birth", "Phone"]
+    rows = [
+        ["Ахметова Айгуль", "2/1/1990", "87011234501"],
+        ["Петров Пётр", "12/25/1991", "87011234502"],
+        ["Ким Анна", "3/4/1992", "87011234503"],
+    ]
+    batch = checked_batch(
+        by=alice, region=almaty, rows=csv_bytes([header, *rows], delimiter=",", encoding="utf-8")
+    )
+    births = {row.number: row.values["birth_date"] for row in ImportRow.objects.filter(batch=batch)}
+    # Read day first: the 2nd of January, an error ("write dd.mm.yyyy"), the 3rd of April.
+    assert births == {2: "1990-02-01", 3: "1991-12-25", 4: "1992-03-04"}
+
+    # A file written day first, with slashes, stays day first.
+    rows = [["Ахметова Айгуль", "2/1/1990", "87011234501"], ["Петров Пётр", "25/12/1991", "87011234502"]]
+    batch = checked_batch(
+        by=alice, region=almaty, rows=csv_bytes([header, *rows], delimiter=",", encoding="utf-8")
+    )
+    births = {row.number: row.values["birth_date"] for row in ImportRow.objects.filter(batch=batch)}
+    assert births == {2: "1990-01-02", 3: "1991-12-25"}
