@@ -11,9 +11,6 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from volunteer_net.languages import profile_language
-
-from . import ratelimit
 from .models import User
 
 
@@ -126,6 +123,11 @@ class PasswordResetForm(DjangoPasswordResetForm):
     as it would an account that logs in elsewhere (LDAP and the like); here every account logs
     in with its password, and "Forgot your password?" is how its owner gets a new link."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # (account id, the page's language) of each link to mail once the answer has gone.
+        self.links_due: list[tuple[int, str]] = []
+
     def send_mail(
         self,
         subject_template_name: str,
@@ -135,22 +137,10 @@ class PasswordResetForm(DjangoPasswordResetForm):
         to_email: str,
         html_email_template_name: str | None = None,
     ) -> None:
-        if ratelimit.mailbox_limit_exceeded(to_email):
-            # Asked for from many addresses, the links would bury the mailbox; the page says
-            # what it always says (views.PasswordResetView).
-            return
-        # The owner's language, not the page's: anybody may ask for a link to any address, and
-        # the owner who chose Russian got it in whatever language the asking browser spoke. The
-        # link starts with SITE_URL like every other mail's, not with the host the request named.
-        with translation.override(profile_language(context["user"], translation.get_language())):
-            super().send_mail(
-                subject_template_name,
-                email_template_name,
-                {**context, "site_url": settings.SITE_URL},
-                from_email,
-                to_email,
-                html_email_template_name,
-            )
+        # Not sent here: sent while the page waited, the mail made the answer slower for an
+        # address with an account than for one without. views.PasswordResetView sends it
+        # (services.password_reset_link_send) after the answer.
+        self.links_due.append((context["user"].pk, translation.get_language() or settings.LANGUAGE_CODE))
 
     def get_users(self, email: str) -> Any:
         # Django's own comparison kept: the address must match as typed, not merely as the

@@ -12,14 +12,18 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
+
+from volunteer_net.languages import profile_language
 
 from . import ratelimit
 from .lockout import login_failures_forget
@@ -104,6 +108,31 @@ def account_welcome_send(*, user: User, language: str) -> None:
         },
         language=language,
     )
+
+
+def password_reset_link_send(*, user_id: int, language: str) -> None:
+    """Mail the link that sets a new password to the owner of an active account, who asked for
+    it with "Forgot your password?" (views.PasswordResetView, once its answer has gone). In the
+    owner's language, not the asking page's: anybody may ask for a link to any address. The
+    link starts with SITE_URL like every other mail's, not with the host a request named.
+    Nothing is sent past the mailbox's limit (ratelimit.mailbox_limit_exceeded)."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or ratelimit.mailbox_limit_exceeded(user.email):
+        return
+    context = {
+        "email": user.email,
+        "user": user,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+        "token": default_token_generator.make_token(user),
+        "site_url": settings.SITE_URL,
+    }
+    with translation.override(profile_language(user, language)):
+        subject = render_to_string("registration/password_reset_subject.txt", context)
+        text = render_to_string("registration/password_reset_email.html", context)
+        html = render_to_string("registration/password_reset_email_html.html", context)
+    message = EmailMultiAlternatives(" ".join(subject.split()), text, to=[user.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
 
 
 def registration_repeated(*, user: User, password: str, language: str) -> None:

@@ -3,6 +3,8 @@ the revocation they imply, "log out everywhere", and the lockout page."""
 
 from __future__ import annotations
 
+import logging
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -22,6 +24,8 @@ from .forms import EmailAuthenticationForm, PasswordChangeForm, PasswordConfirmF
 from .lockout import known_browser_remember
 from .tokens import user_for_activation
 from .types import AuthenticatedHttpRequest
+
+logger = logging.getLogger(__name__)
 
 
 def register_done(request: HttpRequest) -> HttpResponse:
@@ -80,11 +84,30 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+def _password_reset_link_send(user_id: int, language: str) -> None:
+    try:
+        services.password_reset_link_send(user_id=user_id, language=language)
+    except Exception:
+        # Past the answer, nobody sees an error page: the failure is logged, and the person
+        # asks again.
+        logger.exception("password reset: the mail to account %s was not sent", user_id)
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset form, limited per address: each request sends a mail."""
 
     html_email_template_name = "registration/password_reset_email_html.html"
     form_class = PasswordResetForm
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        # The link leaves once the answer has: the server closes a response after sending it,
+        # and closing runs its closers (Django's own hook for a file served, say). The answer
+        # takes as long for any address, registered or not.
+        for user_id, language in form.links_due:
+            closer = partial(_password_reset_link_send, user_id, language)
+            response._resource_closers.append(closer)  # type: ignore[attr-defined]
+        return response
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if ratelimit.limit_exceeded(request, scope="password_reset"):
