@@ -40,7 +40,7 @@ from .channels import ChannelSet, Outgoing, PermanentSendError, TransientSendErr
 from .models import Broadcast, Message, Preference
 from .rendering import RenderCache, render_cached
 from .selectors import volunteer_now
-from .timing import not_before, reminder_valid_until, retry_delay
+from .timing import not_before, reminder_valid_until, retry_delay, start_of
 from .tokens import read_unsubscribe_token, unsubscribe_url
 
 logger = logging.getLogger(__name__)
@@ -205,7 +205,7 @@ def _slot_fields(
         or (recipient.preferred_language if recipient is not None else settings.LANGUAGE_CODE[:2]),
         "context": _json_context(context),
         "valid_until": valid_until,
-        "next_attempt_at": not_before(kind=kind, channel=chosen, moment=due_at),
+        "next_attempt_at": not_before(kind=kind, channel=chosen, moment=due_at, starts_at=start_of(context)),
     }
     return key, defaults
 
@@ -515,7 +515,12 @@ def messages_reschedule(
             Status.CANCELLED,
         }:
             target.due_at = new_due_at
-            target.next_attempt_at = not_before(kind=target.kind, channel=target.channel, moment=new_due_at)
+            target.next_attempt_at = not_before(
+                kind=target.kind,
+                channel=target.channel,
+                moment=new_due_at,
+                starts_at=start_of({**target.context, **extra}),
+            )
             target.valid_until = valid_until
             target.context = {**target.context, **extra}
             target.status = Status.PENDING
@@ -933,7 +938,9 @@ class _Batch:
             preference = getattr(recipient, "message_preference", None)
             if preference is not None and preference.opted_out(message.channel):
                 return Status.CANCELLED, {"last_error": REASON_OPTED_OUT}
-        deferred = not_before(kind=message.kind, channel=message.channel, moment=now)
+        deferred = not_before(
+            kind=message.kind, channel=message.channel, moment=now, starts_at=start_of(message.context)
+        )
         if deferred > now:
             # Quiet hours: the SMS waits for the morning; neither dropped nor counted as a try.
             return Status.PENDING, {"next_attempt_at": deferred}
@@ -984,7 +991,10 @@ class _Batch:
             if attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
                 return Status.FAILED, {"attempts": attempts, "last_error": error}
             retry_at = not_before(
-                kind=message.kind, channel=message.channel, moment=now + retry_delay(attempts)
+                kind=message.kind,
+                channel=message.channel,
+                moment=now + retry_delay(attempts),
+                starts_at=start_of(message.context),
             )
             return Status.PENDING, {"attempts": attempts, "last_error": error, "next_attempt_at": retry_at}
         # A gateway adapter may hand back its reply as it came (None, the gateway's JSON as a

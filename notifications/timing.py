@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
+from django.utils.dateparse import parse_datetime
 
 ALMATY = zoneinfo.ZoneInfo("Asia/Almaty")
 # No SMS wakes anybody: 22:00–08:00 Almaty time (all of Kazakhstan is on UTC+5).
@@ -22,16 +24,42 @@ def in_quiet_hours(moment: datetime.datetime) -> bool:
     return local >= QUIET_START or local < QUIET_END
 
 
-def not_before(*, kind: str, channel: str, moment: datetime.datetime) -> datetime.datetime:
+# News of a change someone did not make themselves: a shift moved or cancelled, a place freed
+# from the waitlist, a visit moved or cancelled by the office.
+NEWS_KINDS = frozenset(
+    {"waitlist_promoted", "shift_changed", "shift_cancelled", "visit_moved", "visit_cancelled"}
+)
+# Such news held for the morning would come too late for a start this soon after 08:00 (or
+# before it): a shift moved at 23:00 to start at 07:00 was told at 08:00, once it had begun.
+NEWS_TOO_LATE_WITHIN = datetime.timedelta(hours=2)
+
+
+def not_before(
+    *, kind: str, channel: str, moment: datetime.datetime, starts_at: datetime.datetime | None = None
+) -> datetime.datetime:
     """The earliest time a message due at `moment` may be sent: an SMS due in quiet hours waits
-    until 08:00 Almaty (deferred, never dropped); anything else goes at `moment`."""
+    until 08:00 Almaty (deferred, never dropped); anything else goes at `moment`. News of a start
+    (`starts_at`) that the morning would reach too late goes at `moment`, quiet hours or not."""
     if channel != "sms" or kind in URGENT_KINDS or not in_quiet_hours(moment):
         return moment
     local = moment.astimezone(ALMATY)
     morning = local.replace(hour=QUIET_END.hour, minute=0, second=0, microsecond=0)
     if local.time() >= QUIET_START:
         morning += datetime.timedelta(days=1)
+    if kind in NEWS_KINDS and starts_at is not None and starts_at < morning + NEWS_TOO_LATE_WITHIN:
+        return moment
     return morning.astimezone(datetime.UTC)
+
+
+def start_of(context: dict[str, Any]) -> datetime.datetime | None:
+    """The start a message's context names ("starts_at": a datetime, or its ISO text once
+    stored), if any."""
+    value = context.get("starts_at")
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value
+    return None
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:

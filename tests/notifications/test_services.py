@@ -418,6 +418,35 @@ class TestQuietHours:
         message.refresh_from_db()
         assert message.status == SENT
 
+    @pytest.mark.parametrize(
+        ("kind", "starts_at", "sent_at_once"),
+        [
+            # Moved at 23:00 to start at 07:00: told at 08:00 it would have begun.
+            ("shift_changed", kz(2026, 5, 20, 7, 0), True),
+            ("shift_cancelled", kz(2026, 5, 20, 9, 30), True),
+            ("waitlist_promoted", kz(2026, 5, 20, 6, 0), True),
+            ("visit_moved", kz(2026, 5, 20, 9, 0), True),
+            # A start the morning still reaches in time waits for it, as every SMS does.
+            ("shift_changed", kz(2026, 5, 20, 10, 0), False),
+            ("visit_cancelled", kz(2026, 5, 20, 14, 0), False),
+            # A reminder is no news: it never wakes anybody (the day-before one has gone).
+            ("shift_reminder_2h", kz(2026, 5, 20, 7, 0), False),
+        ],
+    )
+    def test_news_the_morning_would_bring_too_late_goes_at_night(
+        self, sms_person, kind, starts_at, sent_at_once
+    ) -> None:  # type: ignore[no-untyped-def]
+        night = kz(2026, 5, 19, 23, 0)
+        context = {"title": "Тал егу", "office": "Алматы кеңсесі", "starts_at": starts_at}
+        message = schedule(sms_person, kind=kind, context=context, due_at=night)
+        with clock(night + datetime.timedelta(seconds=30)):
+            send_due()
+        message.refresh_from_db()
+        if sent_at_once:
+            assert message.status == SENT and message.next_attempt_at == night
+        else:
+            assert message.status == "pending" and message.next_attempt_at == kz(2026, 5, 20, 8, 0)
+
     def test_email_ignores_quiet_hours(self, bob) -> None:  # type: ignore[no-untyped-def]
         message = schedule(bob, due_at=kz(2026, 5, 19, 23, 30))
         with clock(kz(2026, 5, 19, 23, 30)):
