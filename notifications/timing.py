@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -51,7 +52,7 @@ def not_before(
     return morning.astimezone(datetime.UTC)
 
 
-def start_of(context: dict[str, Any]) -> datetime.datetime | None:
+def start_of(context: Mapping[str, Any]) -> datetime.datetime | None:
     """The start a message's context names ("starts_at": a datetime, or its ISO text once
     stored), if any."""
     value = context.get("starts_at")
