@@ -203,9 +203,13 @@ def batch_upload(*, by: User, region: Region, upload: UploadedFile) -> ImportBat
 
 
 def earlier_import_of(batch: ImportBatch) -> ImportBatch | None:
-    """The same file imported before: its rows will all be found on file."""
+    """The same file imported before into the same region: its rows will all be found on file.
+    Another region's import of it is not said: its people are not this coordinator's to match
+    (_matchable), and that another region holds the list is not theirs to learn."""
     return (
-        ImportBatch.objects.filter(file_sha256=batch.file_sha256, status=ImportBatch.Status.DONE)
+        ImportBatch.objects.filter(
+            file_sha256=batch.file_sha256, status=ImportBatch.Status.DONE, region_id=batch.region_id
+        )
         .exclude(pk=batch.pk)
         .first()
     )

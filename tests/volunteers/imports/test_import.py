@@ -21,7 +21,7 @@ from volunteers.imports.mapping import auto_mapping
 from volunteers.imports.models import DuplicateChoice, ImportBatch, ImportRow
 from volunteers.models import ConsentMethod, PossibleDuplicate, Volunteer, VolunteerChange
 
-from .files import HEADER_RU, csv_bytes, person_row, upload
+from .files import HEADER_RU, checked_batch, csv_bytes, person_row, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -266,3 +266,17 @@ def test_a_file_wider_than_any_roster_is_refused_on_upload(alice, almaty) -> Non
         response.content.decode()
     )
     assert not ImportBatch.objects.exists()
+
+
+def test_another_regions_import_of_the_same_file_is_not_told(alice, almaty, charlie, astana) -> None:  # type: ignore[no-untyped-def]
+    data = csv_bytes([HEADER_RU, person_row(1)], encoding="utf-8")
+    _import(checked_batch(by=alice, region=almaty, rows=data), alice)
+    theirs = checked_batch(by=charlie, region=astana, rows=data)
+    # "This file was already imported on …: its people are on the roster, so its rows are
+    # duplicates": none is a duplicate for Astana, and Almaty's list is not Astana's to learn of.
+    page = client_for(charlie).get(reverse("roster:import_preview", args=[theirs.pk])).content.decode()
+    assert theirs.duplicate_rows == 0
+    assert 'id="import-earlier"' not in page
+    again = checked_batch(by=alice, region=almaty, rows=data)
+    page = client_for(alice).get(reverse("roster:import_preview", args=[again.pk])).content.decode()
+    assert 'id="import-earlier"' in page
