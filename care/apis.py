@@ -32,7 +32,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from regions.models import Region
-from volunteer_net.api import PAGE_PARAMS, Pagination
+from volunteer_net.api import GEOJSON_RENDERERS, PAGE_PARAMS, Pagination, geojson_content_type
 
 from . import selectors, services
 from .models import Assignment, HelpRequest
@@ -268,6 +268,7 @@ class RequestMapApi(APIView):
     for everybody else it is the centre of a grid cell of CARE_MAP_SNAP_DEGREES."""
 
     permission_classes = [IsAuthenticated]
+    renderer_classes = GEOJSON_RENDERERS
 
     @extend_schema(
         parameters=[
@@ -295,5 +296,7 @@ class RequestMapApi(APIView):
         # A region's couple of thousand features: orjson writes them several times faster than
         # the renderer's json module, the same JSON (as the public map layers do).
         return HttpResponse(
-            orjson.dumps(layer), content_type="application/json", headers={"Cache-Control": "no-store"}
+            orjson.dumps(layer),
+            content_type=geojson_content_type(request),
+            headers={"Cache-Control": "no-store"},
         )

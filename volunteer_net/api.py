@@ -1,5 +1,5 @@
 """API-wide pieces that keep every client error a 4xx: the exception handler, the JSON parser,
-the content negotiation and the paginator every list shares."""
+the content negotiation, the paginator every list shares and the GeoJSON media type."""
 
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
@@ -10,7 +10,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import exceptions, negotiation, pagination, parsers
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -131,3 +131,30 @@ class Pagination(pagination.PageNumberPagination):
 # The two parameters of every paginated list, for its schema (volunteer_net/api_schema.py adds
 # their descriptions and bounds).
 PAGE_PARAMS = [OpenApiParameter("page", int), OpenApiParameter("page_size", int)]
+
+
+GEOJSON = "application/geo+json"
+
+
+class GeoJSONRenderer(JSONRenderer):
+    """JSON under GeoJSON's own media type (RFC 7946), for the views that answer a
+    FeatureCollection.
+
+    A GIS client (QGIS, OpenLayers, GDAL) may ask for `Accept: application/geo+json` alone; with
+    only application/json on offer, DRF refused it with a 406 before the view ran."""
+
+    media_type = GEOJSON
+    # The same body as the JSON renderer's: `?format=json` keeps choosing that one, and no
+    # second format becomes a `?format=` parameter of the schema.
+    format = "json"
+
+
+# The renderers of a FeatureCollection view: plain JSON first, which a client that asks for no
+# particular type (the Leaflet map's fetch) keeps getting.
+GEOJSON_RENDERERS: list[type[BaseRenderer]] = [JSONRenderer, GeoJSONRenderer]
+
+
+def geojson_content_type(request: Request) -> str:
+    """The Content-Type of a FeatureCollection: the GeoJSON type to a client that asked for it,
+    application/json to everybody else, as before."""
+    return GEOJSON if getattr(request, "accepted_media_type", "") == GEOJSON else "application/json"

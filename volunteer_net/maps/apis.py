@@ -25,6 +25,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.throttling import ScopedRateThrottle
 
+from volunteer_net.api import GEOJSON_RENDERERS, geojson_content_type
+
 from . import filters, selectors
 
 
@@ -57,7 +59,7 @@ def _json_response(request: Request, payload: Any) -> HttpResponse:
     if etag in sent or "*" in sent:
         response = HttpResponse(status=304)
     else:
-        response = HttpResponse(body, content_type="application/json")
+        response = HttpResponse(body, content_type=geojson_content_type(request))
     response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=settings.MAP_CACHE_SECONDS)
     patch_vary_headers(response, ["Accept-Language"])
@@ -183,6 +185,7 @@ class _MapApi(GenericAPIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
+    renderer_classes = GEOJSON_RENDERERS
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "map"
     pagination_class = None
@@ -303,6 +306,7 @@ class RegionMapApi(GenericAPIView):
 
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []
+    renderer_classes = GEOJSON_RENDERERS
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "map"
     pagination_class = None
