@@ -577,7 +577,10 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
 
     result.keys = {
         "key_iin": iin_key(values["iin"]),
-        "key_phone": values["phone"],
+        # A child's row often gives the parent's number as the phone too: that number is not the
+        # child's to be recognised by. Siblings were each other's duplicates (the second one
+        # skipped), and a child the parent's, whose record is on the roster with that phone.
+        "key_phone": values["phone"] if values["phone"] != values["guardian_phone"] else "",
         "key_email": email.casefold(),
         "key_person": "|".join([fold(last), fold(first), fold(middle), values["birth_date"], str(region_id)])
         if last and first and birth

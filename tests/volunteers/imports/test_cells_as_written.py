@@ -4,15 +4,19 @@ in one column."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
 from regions.models import Region
 from tests.conftest import client_for
+from tests.factories import VolunteerFactory
 from volunteers.imports import services
 from volunteers.imports.models import ImportBatch, ImportRow
 from volunteers.imports.validation import MSG_INITIALS, MSG_REGION_SCOPE, MSG_REGION_UNKNOWN
+from volunteers.models import Volunteer
 
 from .files import checked_batch, csv_bytes, upload
 
@@ -164,3 +168,30 @@ def test_dates_written_month_first_by_an_american_locale_are_read_so(alice, alma
     )
     births = {row.number: row.values["birth_date"] for row in ImportRow.objects.filter(batch=batch)}
     assert births == {2: "1990-01-02", 3: "1991-12-25"}
+
+
+def test_siblings_with_their_parents_phone_are_neither_each_others_nor_the_parents_duplicates(  # type: ignore[no-untyped-def]
+    alice, almaty
+) -> None:
+    parent = VolunteerFactory(
+        region=almaty, phone="+77011234500", email="", last_name="Омарова", first_name="Гүл"
+    )
+    header = ["ФИО", "Дата рождения", "Телефон", "ФИО родителя", "Телефон родителя", "Кем приходится"]
+    rows = [
+        ["Омаров Ерлан", "01.02.2012", "87011234500", "Омарова Гүл", "87011234500", "мать"],
+        ["Омарова Айша", "05.06.2013", "87011234500", "Омарова Гүл", "87011234500", "мать"],
+        ["Омаров Ерлан", "01.02.2012", "87011234500", "Омарова Гүл", "87011234500", "мать"],
+    ]
+    batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([header, *rows], encoding="utf-8"))
+    found = _rows(batch)
+    assert batch.error_rows == 0, {n: r.errors for n, r in found.items()}
+    # Both children were "on the roster: same phone" as their mother, skipped by default.
+    assert (found[2].duplicate_reason, found[3].duplicate_reason) == ("", "")
+    # The same child twice is still one person.
+    assert (found[4].same_as_row, found[4].duplicate_reason) == (2, "person")
+    batch = services.batch_start_import(
+        batch=batch, by=alice, consent_confirmed=True, consent_date=datetime.date(2025, 9, 1)
+    )
+    assert (batch.created_count, batch.skipped_count) == (2, 1)
+    children = Volunteer.objects.filter(region=almaty, guardian_phone="+77011234500").exclude(pk=parent.pk)
+    assert sorted(children.values_list("first_name", flat=True)) == ["Айша", "Ерлан"]
