@@ -2,6 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
@@ -12,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts import reauth
 from accounts import services as account_services
 from accounts.forms import StaffAccountForm
 from accounts.models import AuditEntry
@@ -34,13 +36,58 @@ class CoordinatorAssignmentInline(NationalStaffTabularInline):
     verbose_name_plural = _("coordinated regions")
 
 
+class RolesNeedARecentPassword:
+    """Handing out a role (national staff, admin access, a coordinated region) needs the
+    password typed within REAUTH_MAX_AGE, as changing one's e-mail or exporting IINs does
+    (accounts/reauth.py): a national staff session left open, or stolen, would otherwise be
+    enough to make anybody national staff. Only a write the admin would accept asks; a refused
+    one is still refused (403) as before. The form sent after the time ran out is not replayed:
+    the person comes back to it and sends it again, knowingly."""
+
+    def _password_to_confirm(self, request: HttpRequest, may_write: bool) -> HttpResponse | None:
+        if request.method == "POST" and may_write and reauth.reauth_needed(request):
+            return reauth.reauth_redirect(request, request.path)
+        return None
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if object_id is None:
+            may_write = self.has_add_permission(request)  # type: ignore[attr-defined]
+        else:
+            obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+            may_write = obj is not None and self.has_change_permission(request, obj)  # type: ignore[attr-defined]
+        refused = self._password_to_confirm(request, may_write)
+        return refused or super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))  # type: ignore[attr-defined]
+        may_write = obj is not None and self.has_delete_permission(request, obj)  # type: ignore[attr-defined]
+        refused = self._password_to_confirm(request, may_write)
+        return refused or super().delete_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # An action (or an edit of the list) is a write; a search or a filter is a GET.
+        may_write = self.has_change_permission(request) or self.has_delete_permission(request)  # type: ignore[attr-defined]
+        refused = self._password_to_confirm(request, may_write)
+        return refused or super().changelist_view(request, extra_context)  # type: ignore[misc]
+
+
 def _page_language() -> str:
     """The admin page's language: the welcome e-mail's unless national staff choose another."""
     return (translation.get_language() or settings.LANGUAGE_CODE)[:2]
 
 
 @admin.register(User)
-class UserAdmin(NationalStaffAdmin, BaseUserAdmin):
+class UserAdmin(RolesNeedARecentPassword, NationalStaffAdmin, BaseUserAdmin):
     """Roles are assigned here by national staff: the national-staff flag, coordinated regions
     (inline), admin access; curators are set on the detachment, front-office staff on the office.
     Registered by regions/ rather than accounts/ because the roles it assigns live here."""
@@ -161,7 +208,7 @@ class RegionAdmin(NationalStaffAdmin):
 
 
 @admin.register(CoordinatorAssignment)
-class CoordinatorAssignmentAdmin(NationalStaffAdmin):
+class CoordinatorAssignmentAdmin(RolesNeedARecentPassword, NationalStaffAdmin):
     list_display = ["user", "region", "created_at"]
     list_filter = ["region"]
     search_fields = ["user__email", "user__full_name"]

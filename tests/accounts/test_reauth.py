@@ -169,3 +169,58 @@ class TestIinExport:
     def test_exports_without_iins_need_no_password(self, nora) -> None:  # type: ignore[no-untyped-def]
         response = client_for(nora).post("/reports/export/", period_query(report="roster", file_format="csv"))
         assert response.status_code == 200
+
+
+@pytest.mark.django_db
+class TestRolesInTheAdmin:
+    """A national staff session left open (or stolen) is not enough to hand out roles."""
+
+    def _grant(self, client: Client, user: User, almaty) -> object:  # type: ignore[no-untyped-def]
+        return client.post(
+            f"/admin/accounts/user/{user.pk}/change/",
+            {
+                "email": user.email,
+                "full_name": user.full_name,
+                "is_active": "on",
+                "is_national_staff": "on",
+                "is_staff": "on",
+                "coordinator_assignments-TOTAL_FORMS": "1",
+                "coordinator_assignments-INITIAL_FORMS": "0",
+                "coordinator_assignments-0-region": almaty.pk,
+            },
+        )
+
+    def test_making_someone_national_staff_asks_for_the_password_first(self, nora, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client = client_for(nora)
+        url = f"/admin/accounts/user/{bob.user.pk}/change/"
+        assert _next_of(self._grant(client, bob.user, almaty)) == url
+        bob.user.refresh_from_db()
+        assert not bob.user.is_national_staff and not bob.user.coordinator_assignments.exists()
+
+        assert _confirm(client, url).status_code == 302
+        assert self._grant(client, bob.user, almaty).status_code == 302
+        bob.user.refresh_from_db()
+        assert bob.user.is_national_staff and bob.user.coordinator_assignments.get().region == almaty
+
+    def test_a_coordinated_region_given_or_taken_on_its_own_page_asks_too(
+        self, nora, alice, almaty, astana
+    ) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(nora)
+        response = client.post(
+            "/admin/regions/coordinatorassignment/add/", {"user": alice.pk, "region": astana.pk}
+        )
+        assert _next_of(response) == "/admin/regions/coordinatorassignment/add/"
+        assignment = alice.coordinator_assignments.get()
+        response = client.post(
+            "/admin/regions/coordinatorassignment/",
+            {"action": "delete_selected", "_selected_action": [assignment.pk], "post": "yes"},
+        )
+        assert _next_of(response) == "/admin/regions/coordinatorassignment/"
+        assert list(alice.coordinator_assignments.values_list("region", flat=True)) == [almaty.pk]
+
+    def test_reading_needs_no_password(self, nora, bob) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(nora)
+        assert client.get("/admin/accounts/user/").status_code == 200
+        assert client.get(f"/admin/accounts/user/{bob.user_id}/change/").status_code == 200
+        assert client.get("/admin/accounts/user/", {"q": "bob"}).status_code == 200

@@ -47,7 +47,12 @@ class TestOpeningAnAccount:
         self, nora, almaty, django_capture_on_commit_callbacks
     ) -> None:  # type: ignore[no-untyped-def]
         with django_capture_on_commit_callbacks(execute=True):
-            response = _add(client_for(nora), email=" Aigul@Example.KZ ", language="kk", region_id=almaty.pk)
+            response = _add(
+                client_for(nora, password_confirmed=True),
+                email=" Aigul@Example.KZ ",
+                language="kk",
+                region_id=almaty.pk,
+            )
         assert response.status_code == 302, response.context["adminform"].form.errors
         user = User.objects.get(email="aigul@example.kz")
         assert not user.has_usable_password()
@@ -77,7 +82,9 @@ class TestOpeningAnAccount:
         self, nora, alice, django_capture_on_commit_callbacks
     ) -> None:  # type: ignore[no-untyped-def]
         with django_capture_on_commit_callbacks(execute=True):
-            response = _add(client_for(nora), email="ALICE@example.kz", language="en")
+            response = _add(
+                client_for(nora, password_confirmed=True), email="ALICE@example.kz", language="en"
+            )
         assert response.status_code == 200
         assert response.context["adminform"].form.errors["email"] == [
             "Учётная запись с таким адресом эл. почты уже существует."
@@ -115,7 +122,7 @@ class TestALapsedLink:
         waiting.set_unusable_password()
         waiting.save()
         with django_capture_on_commit_callbacks(execute=True):
-            response = client_for(nora).post(
+            response = client_for(nora, password_confirmed=True).post(
                 "/admin/accounts/user/",
                 {"action": "send_welcome_again", "_selected_action": [waiting.pk, alice.pk]},
                 HTTP_ACCEPT_LANGUAGE="ru",
@@ -182,7 +189,12 @@ class TestADeactivatedAccountStaysDeactivated:
 
     def _deactivated_coordinator(self, nora, almaty, capture) -> User:  # type: ignore[no-untyped-def]
         with capture(execute=True):
-            _add(client_for(nora), email="left@example.kz", language="ru", region_id=almaty.pk)
+            _add(
+                client_for(nora, password_confirmed=True),
+                email="left@example.kz",
+                language="ru",
+                region_id=almaty.pk,
+            )
         user = User.objects.get(email="left@example.kz")
         User.objects.filter(pk=user.pk).update(is_active=False)
         mail.outbox.clear()

@@ -436,7 +436,7 @@ class TestAdminQueryString:
         assert [r["text"] for r in response.json()["results"]] == [str(world["users"]["office_staff"])]
 
     def test_malformed_selection_for_an_action_is_a_bad_request(self, world) -> None:  # type: ignore[no-untyped-def]
-        client = client_for(world["users"]["national_staff"])
+        client = client_for(world["users"]["national_staff"], password_confirmed=True)
         before = _snapshot()
         response = client.post(
             "/admin/regions/coordinatorassignment/",
@@ -485,7 +485,7 @@ class TestNoAdminFormWritesAroundAService:
             .form.fields
         )
         assert form_fields <= {f.name for f in User._meta.get_fields()}
-        response = client_for(nora).post(
+        response = client_for(nora, password_confirmed=True).post(
             f"/admin/accounts/user/{account.pk}/change/",
             {
                 "email": account.email,
@@ -507,7 +507,7 @@ class TestNoAdminFormWritesAroundAService:
 
     def test_national_staff_assign_coordinated_regions_on_the_user_page(self, nora, almaty) -> None:  # type: ignore[no-untyped-def]
         newcomer = UserFactory(email="newcomer@example.kz")
-        client = client_for(nora)
+        client = client_for(nora, password_confirmed=True)
         page = client.get(f"/admin/accounts/user/{newcomer.pk}/change/")
         assert [f.formset.prefix for f in page.context["inline_admin_formsets"]] == [
             "coordinator_assignments"
@@ -527,7 +527,7 @@ class TestNoAdminFormWritesAroundAService:
         assert list(newcomer.coordinator_assignments.values_list("region_id", flat=True)) == [almaty.pk]
 
     def test_national_staff_cannot_make_anybody_superuser(self, nora) -> None:  # type: ignore[no-untyped-def]
-        response = client_for(nora).post(
+        response = client_for(nora, password_confirmed=True).post(
             f"/admin/accounts/user/{nora.pk}/change/",
             {
                 "email": nora.email,

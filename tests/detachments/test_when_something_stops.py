@@ -186,7 +186,7 @@ class TestCuratorAccountDeactivated:
         self, alice, nora, curator, detachment, going
     ) -> None:
         request, assignment = going
-        client = client_for(nora)
+        client = client_for(nora, password_confirmed=True)
         url = f"/admin/accounts/user/{curator.pk}/change/"
         page = client.get(url)
         form = page.context["adminform"].form
