@@ -402,14 +402,16 @@ def messages_schedule_with_reminders(
     reminders: Sequence[tuple[str, datetime.datetime]],
 ) -> list[Message]:
     """A new subject's message `first` now (a confirmation) and its `reminders` (from
-    `reminder_times`) not already late, in one INSERT (`messages_schedule_new`)."""
+    `reminder_times`) not already late, in one INSERT (`messages_schedule_new`). The confirmation
+    is valid until the start: held by the night's quiet hours (a 07:00 shift taken at 23:30), it
+    would arrive at 08:00 to confirm what had already begun."""
     now = timezone.now()
     return messages_schedule_new(
         recipient=recipient,
         subject_type=subject_type,
         subject_id=subject_id,
         context=context,
-        due=[(first, now, None), *_ahead(starts_at, reminders, now)],
+        due=[(first, now, max(starts_at, now)), *_ahead(starts_at, reminders, now)],
     )
 
 

@@ -90,3 +90,24 @@ def test_a_cancelled_reminder_asked_for_again_waits_again(bob) -> None:  # type:
         services.messages_send_due(max_seconds=30)
     again.refresh_from_db()
     assert (again.status, again.attempts) == ("sent", 1)
+
+
+def test_a_confirmation_held_by_the_night_does_not_arrive_after_the_start(almaty, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Signed up at 23:30 for a 07:00 shift: the SMS confirmation waits for 08:00 and would then
+    confirm a shift under way. It expires at the start; one for a later start still goes."""
+    person = VolunteerFactory(region=almaty, preferred_channel="sms", phone="+77015550023")
+    for subject_id, starts_at in ((8, kz(2026, 12, 11, 7, 0)), (9, kz(2026, 12, 11, 15, 0))):
+        with clock(kz(2026, 12, 10, 23, 30)):
+            services.messages_schedule_with_reminders(
+                recipient=person,
+                subject_type="events.signup",
+                subject_id=subject_id,
+                context={"title": "Таңғы рейд", "starts_at": starts_at},
+                first="signup_confirmed",
+                starts_at=starts_at,
+                reminders=services.reminder_times(starts_at, KINDS, (24, 2)),
+            )
+    with clock(kz(2026, 12, 11, 8, 0)):
+        services.messages_send_due(max_seconds=30)
+    confirmations = Message.objects.filter(kind="signup_confirmed").order_by("subject_id")
+    assert [m.status for m in confirmations] == ["expired", "sent"]
