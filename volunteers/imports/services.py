@@ -581,15 +581,20 @@ def _fill(
 
 def _keep_taken_iins_off(creates: list[tuple[ImportRow, Volunteer, str | None]]) -> None:
     """An IIN is one person's across the country: a new record whose IIN another region's
-    record holds (not a duplicate the preview could show) goes without it, and is flagged."""
+    record holds (not a duplicate the preview could show), or an earlier new record of the
+    chunk, goes without it, and is flagged. Two rows with one IIN, each matched with the roster
+    by its phone and both to be created anyway, broke the IIN's unique index, and the whole
+    import failed, however often it was tried again."""
     keys = {row.key_iin for row, volunteer, taken in creates if volunteer.iin and taken is None}
     if not keys:
         return
     held = set(Volunteer.objects.filter(iin_hash__in=keys).values_list("iin_hash", flat=True))
     for index, (row, volunteer, taken) in enumerate(creates):
-        if volunteer.iin and taken is None and row.key_iin in held:
-            creates[index] = (row, volunteer, volunteer.iin)
-            volunteer.iin = None
+        if volunteer.iin and taken is None:
+            if row.key_iin in held:
+                creates[index] = (row, volunteer, volunteer.iin)
+                volunteer.iin = None
+            held.add(row.key_iin)
 
 
 def _on_file_elsewhere(created: list[Volunteer]) -> set[int]:

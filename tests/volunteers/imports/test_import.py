@@ -280,3 +280,23 @@ def test_another_regions_import_of_the_same_file_is_not_told(alice, almaty, char
     again = checked_batch(by=alice, region=almaty, rows=data)
     page = client_for(alice).get(reverse("roster:import_preview", args=[again.pk])).content.decode()
     assert 'id="import-earlier"' in page
+
+
+def test_two_rows_with_one_iin_created_anyway_make_one_record_with_it_and_a_flag(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    # Each row is on the roster by its phone, so neither is the other's repeat in the preview.
+    VolunteerFactory(region=almaty, phone="+77010000001", email="")
+    VolunteerFactory(region=almaty, phone="+77010000002", email="")
+    first, second = person_row(1), person_row(2)
+    second[1], second[4] = first[1], first[4]
+    batch = _checked(alice, almaty, [first, second])
+    assert [row.duplicate_reason for row in ImportRow.objects.filter(batch=batch).order_by("number")] == [
+        "phone",
+        "phone",
+    ]
+    services.batch_choose(batch=batch, by=alice, for_all=DuplicateChoice.CREATE)
+    # The IIN's unique index failed the whole import, every time it was tried.
+    batch = _import(batch, alice)
+    assert (batch.status, batch.created_count) == (ImportBatch.Status.DONE, 2)
+    made = Volunteer.objects.filter(last_name__in=["Ахметова1", "Ахметова2"]).order_by("last_name")
+    assert [v.iin for v in made] == [first[4], None]
+    assert PossibleDuplicate.objects.filter(volunteer=made[1]).exists()
