@@ -4,7 +4,9 @@ exporting IINs.
 A stolen or forgotten-open session should not be enough for those: the person must have typed
 their password within the last REAUTH_MAX_AGE seconds — at log-in, or on the "confirm your
 password" page (accounts/confirm-password/), which then returns to the action. The moment is kept
-in the session, so it ends with it.
+in the session, so it ends with it. It is recorded by the views that checked the password
+(password_confirmed), never inferred from what a request carries: a log-in through a mailed link
+proves the mailbox, not the password.
 
 One decorator for views that are sensitive as a whole, and `reauth_needed`/`reauth_redirect`
 for views where only some submissions are (a profile edit that changes the e-mail).
@@ -73,10 +75,3 @@ def reauth_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
-
-
-def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """A log-in through a form with a password (the site's or the admin's) counts as a
-    confirmation; one through a mailed link (account activation) does not."""
-    if request is not None and request.method == "POST" and request.POST.get("password"):
-        password_confirmed(request)

@@ -80,6 +80,8 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
+        # The password was just typed and checked: that counts as a confirmation (reauth.py).
+        reauth.password_confirmed(self.request)
         known_browser_remember(response, email=form.get_user().email)
         return response
 

@@ -5,6 +5,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 
+from accounts import reauth
 from accounts.lockout import known_browser_remember
 from regions.scoping import is_national_staff
 
@@ -55,6 +56,7 @@ class NationalStaffAdminSite(admin.AdminSite):
             raise Http404
         response = super().login(request, extra_context)
         if request.method == "POST" and response.status_code == 302 and request.user.is_authenticated:
-            # As the site's own log-in page does (accounts/lockout.py).
+            # As the site's own log-in page does (accounts/reauth.py, accounts/lockout.py).
+            reauth.password_confirmed(request)
             known_browser_remember(response, email=request.user.email)
         return response

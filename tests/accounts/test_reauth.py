@@ -12,8 +12,9 @@ from django.test import Client, override_settings
 
 from accounts.models import AuditEntry, User
 from accounts.reauth import SESSION_KEY
+from accounts.tokens import activation_token, activation_uid
 from tests.conftest import client_for
-from tests.factories import PASSWORD, iin_for
+from tests.factories import PASSWORD, VolunteerFactory, iin_for
 from tests.reports.conftest import period_query
 from volunteers.models import Volunteer
 
@@ -69,6 +70,26 @@ class TestAccountDelete:
         client.post("/accounts/login/", {"username": bob.user.email, "password": PASSWORD})
         assert isinstance(client.session[SESSION_KEY], int)
         assert client.get("/me/delete/").status_code == 200
+
+    def test_logging_in_to_the_admin_with_the_password_counts(self, nora) -> None:  # type: ignore[no-untyped-def]
+        client = Client()
+        response = client.post("/admin/login/", {"username": nora.email, "password": PASSWORD})
+        assert response.status_code == 302
+        assert isinstance(client.session[SESSION_KEY], int)
+
+    def test_a_mailed_link_that_logs_in_is_no_password_whatever_the_form_carries(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        """Whoever opens someone's confirmation link is logged in as them; a "password" field
+        added to that form made it count as the password typed, and the e-mail could be
+        changed (or the account deleted) at once."""
+        person = VolunteerFactory(region=almaty, with_account=True)
+        User.objects.filter(pk=person.user_id).update(is_active=False, last_login=None)
+        person.user.refresh_from_db()
+        link = f"/accounts/activate/{activation_uid(person.user)}/{activation_token.make_token(person.user)}/"
+        client = Client()
+        assert client.post(link, {"password": "anything at all"}).status_code == 302
+        assert client.get("/me/").status_code == 200
+        assert SESSION_KEY not in client.session
+        assert _next_of(client.get("/me/delete/")) == "/me/delete/"
 
     @override_settings(REAUTH_MAX_AGE=600)
     def test_a_password_typed_too_long_ago_is_asked_again(self, bob) -> None:  # type: ignore[no-untyped-def]
