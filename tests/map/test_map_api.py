@@ -174,6 +174,20 @@ def test_bbox_filter(client: Client, places, name: str) -> None:
     assert get(client, name, bbox="10,10,11,11").json()["features"] == []
 
 
+@pytest.mark.parametrize("name", ENDPOINTS)
+def test_bbox_of_a_zoomed_out_or_panned_leaflet_map_wraps_around(client: Client, places, name: str) -> None:
+    # Leaflet's bounds come unwrapped: the whole world with its copies side by side, or a map
+    # panned a world east, as `map.getBounds().toBBoxString()` writes them.
+    every = {f["id"] for f in get(client, name).json()["features"]}
+    world = get(client, name, bbox="-250.3,-60,250.7,80")
+    assert world.status_code == 200 and {f["id"] for f in world.json()["features"]} == every
+    east = get(client, name, bbox="436.5,43.0,437.5,43.5").json()["features"]
+    assert east and {f["properties"]["region"] for f in east} == {"75"}
+    # 75..380 crosses the antimeridian: 75..180 and -180..20, so Almaty (76.9) and not Astana (71.4).
+    across = get(client, name, bbox="75,40,380,55").json()["features"]
+    assert across and {f["properties"]["region"] for f in across} == {"75"}
+
+
 def test_event_filters(client: Client, places) -> None:
     def regions(**params: str) -> list[str]:
         return sorted(
@@ -203,7 +217,9 @@ def test_national_campaigns_show_in_every_region(client: Client, places, almaty)
         ("api-map-detachments", {"bbox": "1,2,3"}, "bbox"),
         ("api-map-detachments", {"bbox": "a,b,c,d"}, "bbox"),
         ("api-map-front-offices", {"bbox": "77,43,76,44"}, "bbox"),
-        ("api-map-events", {"bbox": "200,0,201,1"}, "bbox"),
+        ("api-map-events", {"bbox": "0,91,1,92"}, "bbox"),
+        ("api-map-events", {"bbox": "1e300,0,1e301,1"}, "bbox"),
+        ("api-map-events", {"bbox": "nan,0,1,1"}, "bbox"),
         ("api-map-events", {"kind": "party"}, "kind"),
         ("api-map-events", {"from": "2026-13-01"}, "from"),
         ("api-map-events", {"from": "2026-12-10", "to": "2026-12-01"}, "to"),

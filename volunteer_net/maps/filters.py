@@ -4,6 +4,7 @@ shifts `kind`, `from`, `to`, `free`. A bad value is a 400 with the field's messa
 from __future__ import annotations
 
 import datetime
+import math
 from typing import Any
 
 import django_filters
@@ -31,8 +32,17 @@ class RegionCodeField(forms.CharField):
         return value
 
 
+# Past this, a longitude is no map's: float arithmetic would no longer wrap it to the degree.
+MAX_UNWRAPPED_LONGITUDE = 1_000_000.0
+
+
 class BBoxField(forms.CharField):
-    """minLon,minLat,maxLon,maxLat in degrees (WGS 84), as GeoJSON and Leaflet's toBBoxString."""
+    """minLon,minLat,maxLon,maxLat in degrees (WGS 84), as GeoJSON and Leaflet's toBBoxString.
+
+    Longitudes past ±180 are taken as they come from Leaflet: a map zoomed out to the whole world,
+    or panned across the antimeridian, has bounds such as -250,-60,250,80 (its copies of the
+    world side by side), and `map.getBounds().toBBoxString()` sends exactly that. Refusing them
+    left such a map empty with a 400; MapFilterSet.filter_bbox wraps them instead."""
 
     def clean(self, value: Any) -> tuple[float, float, float, float] | None:
         value = super().clean(value)
@@ -46,7 +56,8 @@ class BBoxField(forms.CharField):
             min_lon, min_lat, max_lon, max_lat = (float(p) for p in parts)
         except ValueError:
             raise forms.ValidationError(message, code="invalid") from None
-        if not all(abs(v) <= 180 for v in (min_lon, max_lon)) or not all(
+        # NaN compares false both ways, so it fails these too; so does an infinity.
+        if not all(abs(v) <= MAX_UNWRAPPED_LONGITUDE for v in (min_lon, max_lon)) or not all(
             abs(v) <= 90 for v in (min_lat, max_lat)
         ):
             raise forms.ValidationError(
@@ -55,6 +66,18 @@ class BBoxField(forms.CharField):
         if min_lon > max_lon or min_lat > max_lat:
             raise forms.ValidationError(_("The minimum is above the maximum."), code="order")
         return (min_lon, min_lat, max_lon, max_lat)
+
+
+def longitude_q(min_lon: float, max_lon: float, field: str = "longitude") -> Q:
+    """The points whose longitude (within ±180) lies in [min_lon, max_lon] as a map shows it,
+    the range wrapped around the globe: 170..190 is 170..180 and -180..-170."""
+    if max_lon - min_lon >= 360:
+        return Q()  # the whole world across
+    shift = math.floor((min_lon + 180) / 360) * 360
+    west, east = min_lon - shift, max_lon - shift  # west within [-180, 180)
+    if east <= 180:
+        return Q(**{f"{field}__gte": west, f"{field}__lte": east})
+    return Q(**{f"{field}__gte": west}) | Q(**{f"{field}__lte": east - 360})
 
 
 class RegionFilter(django_filters.Filter):
@@ -69,7 +92,8 @@ class MapFilterSet(django_filters.FilterSet):
     region = RegionFilter(method="filter_region", help_text="Two-digit region (KATO) code, e.g. 75.")
     bbox = BBoxFilter(
         method="filter_bbox",
-        help_text="minLon,minLat,maxLon,maxLat (WGS 84 degrees), e.g. 76.8,43.1,77.1,43.4.",
+        help_text="minLon,minLat,maxLon,maxLat (WGS 84 degrees), e.g. 76.8,43.1,77.1,43.4; longitudes "
+        "past ±180, as a zoomed-out Leaflet map's bounds have them, wrap around the globe.",
     )
 
     # The row's region code field (a lookup path) and its point's fields.
@@ -85,9 +109,7 @@ class MapFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         min_lon, min_lat, max_lon, max_lat = value
-        return queryset.filter(
-            longitude__gte=min_lon, longitude__lte=max_lon, latitude__gte=min_lat, latitude__lte=max_lat
-        )
+        return queryset.filter(longitude_q(min_lon, max_lon), latitude__gte=min_lat, latitude__lte=max_lat)
 
 
 class FrontOfficeMapFilterSet(MapFilterSet):
