@@ -34,7 +34,7 @@ from ..models import ConsentMethod, Volunteer, VolunteerChange
 from . import reading
 from .mapping import FIELDS, auto_mapping, find_header_row, normalize_header
 from .models import DuplicateChoice, ImportBatch, ImportMapping, ImportRow
-from .validation import IIN_LOOKUP, Lookups, month_first, validate_row
+from .validation import IIN_LOOKUP, Lookups, iin_key, month_first, validate_row
 
 logger = logging.getLogger(__name__)
 
@@ -563,11 +563,20 @@ def _fill(
     if kept is None:
         return False
     row_person = _new_volunteer(values, consent)
+    taken = None
+    if not kept.iin and row_person.iin:
+        # The row's IIN, held by another record (of another region, which the preview could
+        # not show): written here it broke the IIN's unique index, and the whole import failed
+        # on every try. The record is filled without it and flagged, as a new one is.
+        if Volunteer.objects.filter(iin_hash=iin_key(row_person.iin)).exclude(pk=kept.pk).exists():
+            taken, row_person.iin = row_person.iin, None
     filled = volunteer_services._fill_empty_fields(kept, row_person)
     new_skills = set(values["skill_ids"]) - set(kept.skills.values_list("id", flat=True))
     if new_skills:
         kept.skills.add(*new_skills)
         filled.append("skills")
+    if taken:
+        volunteer_services.possible_duplicates_flag(volunteer=kept, iin=taken)
     if not filled:
         return False
     volunteer_services._await_guardian_if_minor(kept)

@@ -300,3 +300,30 @@ def test_two_rows_with_one_iin_created_anyway_make_one_record_with_it_and_a_flag
     made = Volunteer.objects.filter(last_name__in=["Ахметова1", "Ахметова2"]).order_by("last_name")
     assert [v.iin for v in made] == [first[4], None]
     assert PossibleDuplicate.objects.filter(volunteer=made[1]).exists()
+
+
+def test_filling_a_record_with_an_iin_another_region_holds_fills_the_rest_and_flags_it(  # type: ignore[no-untyped-def]
+    alice, almaty, astana
+) -> None:
+    row = person_row(1)
+    kept = VolunteerFactory(
+        region=almaty,
+        phone="+77010000001",
+        email="",
+        iin=None,
+        birth_date=datetime.date(1970, 1, 2),
+        locality="",
+    )
+    holder = VolunteerFactory(
+        region=astana, phone="+77770000001", email="", iin=row[4], birth_date=datetime.date(1970, 1, 2)
+    )
+    batch = _checked(alice, almaty, [row])
+    services.batch_choose(batch=batch, by=alice, for_all=DuplicateChoice.FILL)
+    # The IIN's unique index failed the whole import, every time it was tried.
+    batch = _import(batch, alice)
+    assert (batch.status, batch.updated_count) == (ImportBatch.Status.DONE, 1)
+    kept.refresh_from_db()
+    assert kept.iin is None and kept.locality == "Алматы" and kept.email == "person1@example.kz"
+    assert PossibleDuplicate.objects.filter(volunteer=kept, existing=holder).exists() or (
+        PossibleDuplicate.objects.filter(volunteer=holder, existing=kept).exists()
+    )
