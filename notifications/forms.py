@@ -49,6 +49,11 @@ class MessageFilterForm(forms.Form):
 class PreferenceForm(forms.Form):
     email = forms.BooleanField(label=_("Send me e-mails"), required=False)
     sms = forms.BooleanField(label=_("Send me SMS"), required=False)
+    announcements = forms.BooleanField(
+        label=_("Send me announcements from staff"),
+        required=False,
+        help_text=_("News of your own shifts and visits comes whatever you choose here."),
+    )
 
 
 class BroadcastForm(forms.Form):

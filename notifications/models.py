@@ -169,7 +169,9 @@ class Message(ChoiceLabels, models.Model):
 
 
 class Preference(models.Model):
-    """A volunteer's choices about messages: opt-out per channel (one click from any e-mail)."""
+    """A volunteer's choices about messages: opt-out per channel (from the link in any message),
+    and out of staff's announcements alone (one click from an announcement's e-mail), which keeps
+    the news of their own shifts and visits coming."""
 
     volunteer = models.OneToOneField(
         Volunteer,
@@ -180,6 +182,7 @@ class Preference(models.Model):
     )
     email_opt_out = models.BooleanField(_("no e-mails"), default=False)
     sms_opt_out = models.BooleanField(_("no SMS"), default=False)
+    announcements_opt_out = models.BooleanField(_("no announcements"), default=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -189,7 +192,9 @@ class Preference(models.Model):
     def __str__(self) -> str:
         return str(self.volunteer_id)
 
-    def opted_out(self, channel: str) -> bool:
+    def opted_out(self, channel: str, kind: str = "") -> bool:
+        if kind == Message.Kind.BROADCAST and self.announcements_opt_out:
+            return True
         return self.email_opt_out if channel == Message.Channel.EMAIL else self.sms_opt_out
 
 

@@ -155,5 +155,6 @@ def personal_data_message_preferences(volunteer: Volunteer) -> dict[str, Any]:
     return {
         "email_opt_out": preference.email_opt_out,
         "sms_opt_out": preference.sms_opt_out,
+        "announcements_opt_out": preference.announcements_opt_out,
         "updated_at": iso_local(preference.updated_at),
     }

@@ -41,7 +41,7 @@ from .models import Broadcast, Message, Preference
 from .rendering import RenderCache, render_cached
 from .selectors import volunteer_now
 from .timing import not_before, reminder_valid_until, retry_delay, start_of
-from .tokens import read_unsubscribe_token, unsubscribe_url
+from .tokens import ANNOUNCEMENTS, read_unsubscribe_token, unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
@@ -798,6 +798,7 @@ _RECIPIENT_FIELDS = [
     "recipient__preferred_channel",
     "recipient__message_preference__email_opt_out",
     "recipient__message_preference__sms_opt_out",
+    "recipient__message_preference__announcements_opt_out",
 ]
 
 
@@ -938,7 +939,7 @@ class _Batch:
             # which are the new channel's.
             message.channel = _pick_channel(recipient=recipient, channel=None, email="", phone="")
             preference = getattr(recipient, "message_preference", None)
-            if preference is not None and preference.opted_out(message.channel):
+            if preference is not None and preference.opted_out(message.channel, message.kind):
                 return Status.CANCELLED, {"last_error": REASON_OPTED_OUT}
         deferred = not_before(
             kind=message.kind, channel=message.channel, moment=now, starts_at=start_of(message.context)
@@ -962,9 +963,16 @@ class _Batch:
             # switched to Russian after signing up was reminded in Kazakh a week later.
             message.language = recipient.preferred_language
         try:
-            link = ""
+            link = one_click = ""
             if recipient is not None and own_address:
-                link = unsubscribe_url(volunteer_id=recipient.pk, channel=message.channel)
+                # An announcement's link turns off announcements; any other message's, its channel
+                # (the page says that reminders and changes stop too). Only an announcement offers
+                # the mail provider's one-click button (List-Unsubscribe): pressed on a reminder, it
+                # silently stopped the news that a shift had been cancelled.
+                if message.kind == Message.Kind.BROADCAST:
+                    link = one_click = unsubscribe_url(volunteer_id=recipient.pk, channel=ANNOUNCEMENTS)
+                else:
+                    link = unsubscribe_url(volunteer_id=recipient.pk, channel=message.channel)
             subject, text, html = render_cached(message, unsubscribe_url=link, cache=self.renders)
         except Exception as exc:
             logger.exception("message %s could not be rendered", message.pk)
@@ -975,7 +983,7 @@ class _Batch:
             subject=subject,
             text=text,
             html=html,
-            unsubscribe_url=link,
+            unsubscribe_url=one_click,
             message_ref=f"<message-{message.pk}.{message.created_at:%Y%m%d%H%M%S}@{self.mail_domain}>",
         )
         attempts = message.attempts + 1
@@ -1021,9 +1029,16 @@ def _mail_domain() -> str:
 # Preferences -------------------------------------------------------------------------------------
 
 
-def preference_update(*, volunteer: Volunteer, email_opt_out: bool, sms_opt_out: bool) -> Preference:
+def preference_update(
+    *, volunteer: Volunteer, email_opt_out: bool, sms_opt_out: bool, announcements_opt_out: bool = False
+) -> Preference:
     preference, _created = Preference.objects.update_or_create(
-        volunteer=volunteer, defaults={"email_opt_out": email_opt_out, "sms_opt_out": sms_opt_out}
+        volunteer=volunteer,
+        defaults={
+            "email_opt_out": email_opt_out,
+            "sms_opt_out": sms_opt_out,
+            "announcements_opt_out": announcements_opt_out,
+        },
     )
     return preference
 
@@ -1043,14 +1058,16 @@ def message_preferences_merge(*, kept: Volunteer, dropped: Volunteer, by: User |
     Preference.objects.filter(volunteer=kept).update(
         email_opt_out=ours.email_opt_out or theirs.email_opt_out,
         sms_opt_out=ours.sms_opt_out or theirs.sms_opt_out,
+        announcements_opt_out=ours.announcements_opt_out or theirs.announcements_opt_out,
         updated_at=timezone.now(),
     )
     theirs.delete()
 
 
 def unsubscribe(*, token: str) -> tuple[Volunteer, str] | None:
-    """One-click unsubscribe from a signed link: turns the channel off. Idempotent; None for a
-    link we did not sign (or whose volunteer no longer exists, nor was merged into another)."""
+    """One-click unsubscribe from a signed link: turns the channel off, or an announcement's link
+    the announcements. Idempotent; None for a link we did not sign (or whose volunteer no longer
+    exists, nor was merged into another)."""
     parsed = read_unsubscribe_token(token)
     if parsed is None:
         return None
@@ -1060,7 +1077,11 @@ def unsubscribe(*, token: str) -> tuple[Volunteer, str] | None:
     volunteer = Volunteer.objects.filter(pk=holder).first() if holder is not None else None
     if volunteer is None:
         return None
-    field = "email_opt_out" if channel == Message.Channel.EMAIL else "sms_opt_out"
+    field = {
+        Message.Channel.EMAIL: "email_opt_out",
+        Message.Channel.SMS: "sms_opt_out",
+        ANNOUNCEMENTS: "announcements_opt_out",
+    }[channel]
     Preference.objects.update_or_create(volunteer=volunteer, defaults={field: True})
     return volunteer, channel
 
@@ -1083,8 +1104,11 @@ def _broadcast_audience(*, volunteers_qs: QuerySet[Volunteer], by: User) -> Quer
 
 
 def _opted_out_q() -> Q:
-    return Q(preferred_channel=Message.Channel.EMAIL, message_preference__email_opt_out=True) | Q(
-        preferred_channel=Message.Channel.SMS, message_preference__sms_opt_out=True
+    """Who an announcement does not reach: out of announcements, or of their channel."""
+    return (
+        Q(message_preference__announcements_opt_out=True)
+        | Q(preferred_channel=Message.Channel.EMAIL, message_preference__email_opt_out=True)
+        | Q(preferred_channel=Message.Channel.SMS, message_preference__sms_opt_out=True)
     )
 
 

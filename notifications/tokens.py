@@ -45,13 +45,17 @@ def _url_prefix(site_url: str) -> str:
     return site_url + reverse("notifications:unsubscribe", kwargs={"token": "-"})[:-2]
 
 
+# What a link may turn off: a channel, or staff's announcements on every channel.
+ANNOUNCEMENTS = "announcements"
+
+
 def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
-    """(volunteer id, channel), or None for a token that was not signed by us."""
+    """(volunteer id, channel or ANNOUNCEMENTS), or None for a token that was not signed by us."""
     try:
         value = _signer.unsign(token)
     except signing.BadSignature:
         return None
     volunteer_id, _, channel = value.partition(".")
-    if not volunteer_id.isdigit() or channel not in {"email", "sms"}:
+    if not volunteer_id.isdigit() or channel not in {"email", "sms", ANNOUNCEMENTS}:
         return None
     return int(volunteer_id), channel

@@ -27,7 +27,7 @@ from volunteers.selectors import volunteer_of_user
 from . import selectors, services
 from .forms import BroadcastForm, MessageFilterForm, PreferenceForm
 from .models import Message
-from .tokens import read_unsubscribe_token
+from .tokens import ANNOUNCEMENTS, read_unsubscribe_token
 
 PAGE_SIZE = 50
 
@@ -110,12 +110,17 @@ def my_messages(request: AuthenticatedHttpRequest) -> HttpResponse:
                 volunteer=volunteer,
                 email_opt_out=not form.cleaned_data["email"],
                 sms_opt_out=not form.cleaned_data["sms"],
+                announcements_opt_out=not form.cleaned_data["announcements"],
             )
             messages.success(request, _("Your message settings have been saved."))
             return redirect("notifications:my_messages")
     else:
         form = PreferenceForm(
-            initial={"email": not preference.email_opt_out, "sms": not preference.sms_opt_out}
+            initial={
+                "email": not preference.email_opt_out,
+                "sms": not preference.sms_opt_out,
+                "announcements": not preference.announcements_opt_out,
+            }
         )
     # Paged: cut at the newest hundred, a volunteer of a few seasons (a reminder or two for
     # every shift) could not find what they were sent last spring, nor the page say so.
@@ -137,7 +142,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     language = selectors.language_of_volunteer(volunteer_id=parsed[0]) if parsed is not None else None
     if parsed is None or language is None:
         raise Http404
-    channel_label = Message.Channel(parsed[1]).label
+    announcements = parsed[1] == ANNOUNCEMENTS
+    channel_label = "" if announcements else Message.Channel(parsed[1]).label
     # Nobody is logged in here, and a page in another language than the e-mail's would ask
     # something its reader cannot read.
     with translation.override(link_language(request, language)):
@@ -145,5 +151,11 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             # A GET only asks: link scanners of mail providers open links, and must not unsubscribe.
             if services.unsubscribe(token=token) is None:
                 raise Http404
-            return render(request, "notifications/unsubscribe.html", {"done": True, "channel": channel_label})
-        return render(request, "notifications/unsubscribe.html", {"done": False, "channel": channel_label})
+            done = True
+        else:
+            done = False
+        return render(
+            request,
+            "notifications/unsubscribe.html",
+            {"done": done, "channel": channel_label, "announcements": announcements},
+        )

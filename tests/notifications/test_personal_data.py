@@ -68,11 +68,15 @@ class TestMyDataMessages:
         assert my_data(bob)["message_preferences"] == {
             "email_opt_out": False,
             "sms_opt_out": False,
+            "announcements_opt_out": False,
             "updated_at": None,
         }
-        services.preference_update(volunteer=bob, email_opt_out=False, sms_opt_out=True)
+        services.preference_update(
+            volunteer=bob, email_opt_out=False, sms_opt_out=True, announcements_opt_out=True
+        )
         preferences = my_data(bob)["message_preferences"]
         assert preferences["sms_opt_out"] is True and preferences["email_opt_out"] is False
+        assert preferences["announcements_opt_out"] is True
         assert preferences["updated_at"] is not None
 
     def test_sections_read_in_fixed_queries(self, bob, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]

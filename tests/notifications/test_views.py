@@ -291,6 +291,60 @@ class TestUnsubscribe:
         assert not Preference.objects.exists()
 
 
+class TestAnnouncementsAlone:
+    """Someone who presses "Unsubscribe" on a staff announcement stops the announcements, not the
+    news of their own shifts: before, it turned e-mail off altogether, and the "shift cancelled"
+    e-mail never came to a person who then went to a shift that was not there."""
+
+    def test_an_announcements_button_stops_announcements_only(self, alice, bob, almaty) -> None:  # type: ignore[no-untyped-def]
+        listed = Volunteer.objects.filter(pk=bob.pk)
+        services.broadcast_send(volunteers_qs=listed, subject="Сенбілік", body="Келіңіздер!", by=alice)
+        services.messages_send_due(max_seconds=10)
+        (announcement,) = mail.outbox
+        assert announcement.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        url = announcement.extra_headers["List-Unsubscribe"].strip("<>").removeprefix("http://127.0.0.1:8000")
+        assert url in announcement.body
+        client = Client()
+        client.cookies["django_language"] = "en"
+        assert "news of your own shifts and visits still come" in client.get(url).content.decode()
+        response = client.post(
+            url, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+        )
+        assert response.status_code == 200
+        preference = Preference.objects.get(volunteer=bob)
+        assert (preference.announcements_opt_out, preference.email_opt_out) == (True, False)
+
+        mail.outbox.clear()
+        cancelled = schedule(bob, kind="shift_cancelled", due_at=timezone.now())
+        assert services.broadcast_preview(volunteers_qs=listed, by=alice).opted_out == 1
+        services.broadcast_send(volunteers_qs=listed, subject="Тағы да", body="Келіңіздер!", by=alice)
+        services.messages_send_due(max_seconds=10)
+        cancelled.refresh_from_db()
+        assert cancelled.status == "sent" and len(mail.outbox) == 1
+        assert not Message.objects.filter(kind="broadcast", context__subject="Тағы да").exists()
+
+    def test_an_announcement_queued_before_the_click_is_not_sent(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
+        services.broadcast_send(
+            volunteers_qs=Volunteer.objects.filter(pk=bob.pk), subject="Жиналыс", body="Ертең.", by=alice
+        )
+        Client().post(f"/unsubscribe/{unsubscribe_token(volunteer_id=bob.pk, channel='announcements')}/")
+        services.messages_send_due(max_seconds=10)
+        assert not mail.outbox
+        assert Message.objects.get(kind="broadcast").status == "cancelled"
+
+    def test_my_messages_turns_announcements_off_and_on(self, bob) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(bob.user)
+        client.cookies["django_language"] = "en"
+        page = client.get("/me/messages/").content.decode()
+        assert 'name="announcements"' in page and "News of your own shifts and visits comes" in page
+        client.post("/me/messages/", {"email": "on", "sms": "on"})
+        preference = Preference.objects.get(volunteer=bob)
+        assert (preference.announcements_opt_out, preference.email_opt_out) == (True, False)
+        client.post("/me/messages/", {"email": "on", "sms": "on", "announcements": "on"})
+        preference.refresh_from_db()
+        assert preference.announcements_opt_out is False
+
+
 class TestBroadcast:
     def test_audience_is_exactly_the_list_within_scope(self, alice, almaty, astana) -> None:  # type: ignore[no-untyped-def]
         reached = [VolunteerFactory(region=almaty) for _ in range(3)]
