@@ -32,7 +32,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from regions.models import Region
-from volunteer_net.api import GEOJSON_RENDERERS, PAGE_PARAMS, Pagination, geojson_content_type
+from volunteer_net.api import (
+    GEOJSON_RENDERERS,
+    PAGE_PARAMS,
+    GeoJSONErrorsAsJSON,
+    Pagination,
+    geojson_content_type,
+)
 
 from . import selectors, services
 from .models import Assignment, HelpRequest
@@ -262,7 +268,7 @@ class RequestOfferApi(APIView):
         return Response({"id": assignment.pk, "status": assignment.status}, status=status.HTTP_201_CREATED)
 
 
-class RequestMapApi(APIView):
+class RequestMapApi(GeoJSONErrorsAsJSON, APIView):
     """The requests layer: a GeoJSON FeatureCollection of open requests the caller may see. The
     point is the exact one only for those assigned (`exact: true`, with the address, audited);
     for everybody else it is the centre of a grid cell of CARE_MAP_SNAP_DEGREES."""

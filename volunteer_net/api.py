@@ -154,6 +154,16 @@ class GeoJSONRenderer(JSONRenderer):
 GEOJSON_RENDERERS: list[type[BaseRenderer]] = [JSONRenderer, GeoJSONRenderer]
 
 
+class GeoJSONErrorsAsJSON:
+    """For a view of GEOJSON_RENDERERS: an error answer (a bad box, a 429) is no FeatureCollection,
+    so it goes out labelled application/json even to a client that asked for GeoJSON."""
+
+    def handle_exception(self, exc: Exception) -> Response:
+        response: Response = super().handle_exception(exc)  # type: ignore[misc]
+        response.content_type = "application/json"
+        return response
+
+
 def geojson_content_type(request: Request) -> str:
     """The Content-Type of a FeatureCollection: the GeoJSON type to a client that asked for it,
     application/json to everybody else, as before."""

@@ -52,3 +52,10 @@ class TestGeoJSONMediaType:
         )
         assert response.status_code == 400
         assert list(response.json()) == ["bbox"]
+        # Field errors are no FeatureCollection: labelled as the JSON they are.
+        assert response["Content-Type"] == "application/json"
+
+    def test_an_unauthenticated_help_requests_layer_is_a_401_in_json(self) -> None:
+        response = APIClient().get("/api/care/requests/map/", HTTP_ACCEPT="application/geo+json")
+        assert response.status_code == 401
+        assert response["Content-Type"] == "application/json"

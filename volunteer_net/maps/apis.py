@@ -25,7 +25,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.throttling import ScopedRateThrottle
 
-from volunteer_net.api import GEOJSON_RENDERERS, geojson_content_type
+from volunteer_net.api import GEOJSON_RENDERERS, GeoJSONErrorsAsJSON, geojson_content_type
 
 from . import filters, selectors
 
@@ -180,7 +180,7 @@ THROTTLED = OpenApiResponse(
 POINT_EXAMPLE = {"type": "Point", "coordinates": [76.9458, 43.2383]}
 
 
-class _MapApi(GenericAPIView):
+class _MapApi(GeoJSONErrorsAsJSON, GenericAPIView):
     """A public collection: filter the selector's rows, then one query of their columns."""
 
     permission_classes = [AllowAny]
@@ -300,7 +300,7 @@ class DetachmentMapApi(_MapApi):
         return super().get(request)
 
 
-class RegionMapApi(GenericAPIView):
+class RegionMapApi(GeoJSONErrorsAsJSON, GenericAPIView):
     """Per region, at its centre: active volunteers, hours this year, upcoming shifts with free
     places. Public counts only, cached for a few minutes."""
 
