@@ -13,6 +13,7 @@ from django.test import Client, override_settings
 from accounts.models import AuditEntry, User
 from accounts.reauth import SESSION_KEY
 from accounts.tokens import activation_token, activation_uid
+from front_offices.models import FrontOffice
 from tests.conftest import client_for
 from tests.factories import PASSWORD, VolunteerFactory, iin_for
 from tests.reports.conftest import period_query
@@ -239,6 +240,32 @@ class TestRolesInTheAdmin:
         )
         assert _next_of(response) == "/admin/regions/coordinatorassignment/"
         assert list(alice.coordinator_assignments.values_list("region", flat=True)) == [almaty.pk]
+
+    def test_giving_the_front_office_staff_role_asks_too_the_offices_details_do_not(
+        self, nora, bob, almaty
+    ) -> None:  # type: ignore[no-untyped-def]
+        office = FrontOffice.objects.create(
+            name="Алматы фронт-офисі", region=almaty, address="Абай даңғылы, 1"
+        )
+        url = f"/admin/front_offices/frontoffice/{office.pk}/change/"
+        data = {
+            "name": office.name,
+            "region": almaty.pk,
+            "address": office.address,
+            "visit_minutes": 30,
+            "visitors_at_once": 2,
+            "is_active": "on",
+        }
+        client = client_for(nora)
+        assert _next_of(client.post(url, data | {"staff": [bob.user_id]})) == url
+        assert not office.staff.exists()
+        assert client.post(url, data | {"phone": "8 727 250 12 34"}).status_code == 302
+        office.refresh_from_db()
+        assert office.phone == "+77272501234"
+
+        _confirm(client, url)
+        assert client.post(url, data | {"staff": [bob.user_id]}).status_code == 302
+        assert list(office.staff.all()) == [bob.user]
 
     def test_reading_needs_no_password(self, nora, bob) -> None:  # type: ignore[no-untyped-def]
         client = client_for(nora)

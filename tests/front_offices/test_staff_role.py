@@ -19,7 +19,7 @@ class TestFrontOfficeStaffRole:
     def test_national_staff_assign_office_staff_in_admin(self, nora, offices) -> None:  # type: ignore[no-untyped-def]
         almaty_office, _ = offices
         clerk = UserFactory(email="clerk@example.kz")
-        client = client_for(nora)
+        client = client_for(nora, password_confirmed=True)
         response = client.post(
             f"/admin/front_offices/frontoffice/{almaty_office.pk}/change/",
             {
