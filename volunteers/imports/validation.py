@@ -84,6 +84,16 @@ _INITIALS = re.compile(r"[^\W\d_]|(?:[^\W\d_]\.\s*)+[^\W\d_]?")
 _NUMBER_FIELDS = frozenset(("phone", "guardian_phone", "iin"))
 _WHOLE_NUMBER = re.compile(r"(\+?\d+)[.,]0+")
 
+# What a spreadsheet shows (and saves) in a cell whose formula fails: a VLOOKUP that found
+# nobody (#N/A), a column deleted under a reference (#REF!). Read as text, "#N/A" was imported as
+# a locality, a patronymic or a parent's name.
+_CELL_ERROR = re.compile(
+    r"#(?:N/A|REF!|VALUE!|DIV/0!|NAME\?|NUM!|NULL!|SPILL!|CALC!)|Err:\d{3}", re.IGNORECASE
+)
+MSG_CELL_ERROR = _(
+    "The spreadsheet shows an error in this cell (%(value)s): correct its formula or type the value."
+)
+
 MSG_REQUIRED_LAST = _("Enter the last name.")
 MSG_REQUIRED_FIRST = _("Enter the first name.")
 MSG_INITIALS = _("Initials only: write the name in full, as in the person's documents.")
@@ -390,6 +400,16 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
     """`cells`: field → the cell as read (text, or a date / number from an XLSX)."""
     result = RowResult()
     errors, values = result.errors, result.values
+    failed = {
+        name: value.strip()
+        for name, value in cells.items()
+        if isinstance(value, str) and _CELL_ERROR.fullmatch(value.strip())
+    }
+    for name, value in failed.items():
+        _error(errors, name, MSG_CELL_ERROR, {"value": value})
+    if failed:
+        # Read as empty: what the cell should hold is not known.
+        cells = {**cells, **dict.fromkeys(failed, None)}
 
     def text(name: str) -> str:
         value = cells.get(name)

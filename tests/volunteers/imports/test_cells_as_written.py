@@ -15,7 +15,7 @@ from tests.conftest import client_for
 from tests.factories import VolunteerFactory
 from volunteers.imports import services
 from volunteers.imports.models import ImportBatch, ImportRow
-from volunteers.imports.validation import MSG_INITIALS, MSG_REGION_SCOPE, MSG_REGION_UNKNOWN
+from volunteers.imports.validation import MSG_CELL_ERROR, MSG_INITIALS, MSG_REGION_SCOPE, MSG_REGION_UNKNOWN
 from volunteers.models import Volunteer
 
 from .files import checked_batch, csv_bytes, upload
@@ -195,3 +195,23 @@ def test_siblings_with_their_parents_phone_are_neither_each_others_nor_the_paren
     assert (batch.created_count, batch.skipped_count) == (2, 1)
     children = Volunteer.objects.filter(region=almaty, guardian_phone="+77011234500").exclude(pk=parent.pk)
     assert sorted(children.values_list("first_name", flat=True)) == ["Айша", "Ерлан"]
+
+
+def test_a_formulas_error_value_is_said_and_not_imported_as_text(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    header = ["Фамилия", "Имя", "Отчество", "Дата рождения", "Телефон", "Населённый пункт"]
+    rows = [
+        ["Ахметова", "Айгуль", "#N/A", "01.02.1990", "87011234501", "#REF!"],
+        ["Петров", "Пётр", "", "01.02.1990", "87011234502", "Алматы"],
+    ]
+    batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([header, *rows], encoding="utf-8"))
+    found = _rows(batch)
+    # Imported as the patronymic "#N/A" from the locality "#REF!", without a word.
+    assert found[2].errors == {
+        "middle_name": [[_msgid(MSG_CELL_ERROR), {"value": "#N/A"}]],
+        "locality": [[_msgid(MSG_CELL_ERROR), {"value": "#REF!"}]],
+    }
+    assert found[3].errors == {}
+    client = client_for(alice)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("roster:import_preview", args=[batch.pk])).content.decode()
+    assert "The spreadsheet shows an error in this cell (#REF!)" in page
