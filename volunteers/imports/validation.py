@@ -132,6 +132,7 @@ _LANGUAGES = {
     **dict.fromkeys(("ru", "рус", "русский", "орыс", "орысша", "russian"), "ru"),
     **dict.fromkeys(("en", "eng", "english", "английский", "ағылшын"), "en"),
 }
+_EMAIL_LENGTH: int = Volunteer._meta.get_field("email").max_length  # type: ignore[assignment]
 _LENGTHS = {
     name: Volunteer._meta.get_field(name).max_length  # type: ignore[union-attr]
     for name in ("last_name", "first_name", "middle_name", "locality", "guardian_name")
@@ -491,6 +492,11 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
             validate_email(email)
         except ValidationError:
             _error(errors, "email", MSG_EMAIL)
+            email = ""
+        if len(email) > _EMAIL_LENGTH:
+            # The validator takes up to 320 characters, the roster's column 254: a longer one
+            # failed the whole file's check ("could not be processed") when its row was stored.
+            _error(errors, "email", MSG_TOO_LONG, {"limit": _EMAIL_LENGTH})
             email = ""
     values["email"] = email
 

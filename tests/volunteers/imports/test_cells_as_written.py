@@ -15,7 +15,13 @@ from tests.conftest import client_for
 from tests.factories import VolunteerFactory
 from volunteers.imports import services
 from volunteers.imports.models import ImportBatch, ImportRow
-from volunteers.imports.validation import MSG_CELL_ERROR, MSG_INITIALS, MSG_REGION_SCOPE, MSG_REGION_UNKNOWN
+from volunteers.imports.validation import (
+    MSG_CELL_ERROR,
+    MSG_INITIALS,
+    MSG_REGION_SCOPE,
+    MSG_REGION_UNKNOWN,
+    MSG_TOO_LONG,
+)
 from volunteers.models import Volunteer
 
 from .files import checked_batch, csv_bytes, upload
@@ -215,3 +221,18 @@ def test_a_formulas_error_value_is_said_and_not_imported_as_text(alice, almaty) 
     client.cookies["django_language"] = "en"
     page = client.get(reverse("roster:import_preview", args=[batch.pk])).content.decode()
     assert "The spreadsheet shows an error in this cell (#REF!)" in page
+
+
+def test_an_e_mail_longer_than_the_roster_keeps_is_refused_on_its_row(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    header = ["ФИО", "Дата рождения", "Телефон", "Email"]
+    long_email = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".kz"
+    rows = [
+        ["Ахметова Айгуль", "01.02.1990", "87011234501", long_email],
+        ["Петров Пётр", "01.02.1990", "87011234502", "petrov@example.kz"],
+    ]
+    batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([header, *rows], encoding="utf-8"))
+    # The whole file "could not be processed": the row's e-mail did not fit its column.
+    assert batch.status == ImportBatch.Status.VALIDATED
+    found = _rows(batch)
+    assert _msgids(found[2], "email") == [_msgid(MSG_TOO_LONG)]
+    assert found[3].errors == {}
