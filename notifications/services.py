@@ -86,6 +86,8 @@ REASON_CANCELLED = gettext_noop("Cancelled: no longer needed.")
 REASON_EXPIRED = gettext_noop("Too late: the moment it was for has passed.")
 REASON_ERASED = gettext_noop("The recipient's data has been erased.")
 REASON_OPTED_OUT = gettext_noop("The recipient has turned off this channel.")
+REASON_NO_ANNOUNCEMENTS = gettext_noop("The recipient has turned off announcements.")
+REASON_NOT_ACTIVE = gettext_noop("The recipient's profile is no longer active.")
 REASON_NO_EMAIL = gettext_noop("No e-mail address on file.")
 REASON_NO_PHONE = gettext_noop("No phone number on file.")
 # Called off by whoever scheduled it (not refused by the sender): asking for the same due slot
@@ -796,6 +798,7 @@ _RECIPIENT_FIELDS = [
     "recipient__anonymized_at",
     "recipient__preferred_language",
     "recipient__preferred_channel",
+    "recipient__status",
     "recipient__message_preference__email_opt_out",
     "recipient__message_preference__sms_opt_out",
     "recipient__message_preference__announcements_opt_out",
@@ -931,6 +934,14 @@ class _Batch:
         recipient = message.recipient
         if recipient is not None and recipient.anonymized_at is not None:
             return Status.CANCELLED, {"last_error": REASON_ERASED}
+        if (
+            message.kind == Message.Kind.BROADCAST
+            and recipient is not None
+            and recipient.status != Volunteer.Status.ACTIVE
+        ):
+            # An announcement goes to the active (broadcast_send's audience): someone paused or
+            # archived while it waited (a night's SMS held for the morning) is no longer among them.
+            return Status.CANCELLED, {"last_error": REASON_NOT_ACTIVE}
         own_address = not (message.recipient_email or message.recipient_phone)
         if recipient is not None and own_address:
             # The channel the person reads now, as the address and the language are: one who
@@ -940,7 +951,10 @@ class _Batch:
             message.channel = _pick_channel(recipient=recipient, channel=None, email="", phone="")
             preference = getattr(recipient, "message_preference", None)
             if preference is not None and preference.opted_out(message.channel, message.kind):
-                return Status.CANCELLED, {"last_error": REASON_OPTED_OUT}
+                announcements = message.kind == Message.Kind.BROADCAST and preference.announcements_opt_out
+                return Status.CANCELLED, {
+                    "last_error": REASON_NO_ANNOUNCEMENTS if announcements else REASON_OPTED_OUT
+                }
         deferred = not_before(
             kind=message.kind, channel=message.channel, moment=now, starts_at=start_of(message.context)
         )

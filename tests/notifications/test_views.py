@@ -330,7 +330,23 @@ class TestAnnouncementsAlone:
         Client().post(f"/unsubscribe/{unsubscribe_token(volunteer_id=bob.pk, channel='announcements')}/")
         services.messages_send_due(max_seconds=10)
         assert not mail.outbox
-        assert Message.objects.get(kind="broadcast").status == "cancelled"
+        message = Message.objects.get(kind="broadcast")
+        assert (message.status, message.last_error) == ("cancelled", services.REASON_NO_ANNOUNCEMENTS)
+
+    def test_an_announcement_held_for_the_morning_skips_someone_paused_at_night(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty, preferred_channel="sms", phone="+77015550031")
+        with clock(kz(2026, 5, 19, 23, 0)):
+            services.broadcast_send(
+                volunteers_qs=Volunteer.objects.filter(pk=person.pk),
+                subject="Сенбілік",
+                body="Келіңіз!",
+                by=alice,
+            )
+        Volunteer.objects.filter(pk=person.pk).update(status=Volunteer.Status.PAUSED)
+        with clock(kz(2026, 5, 20, 8, 0)):
+            services.messages_send_due(max_seconds=10)
+        message = Message.objects.get(kind="broadcast")
+        assert (message.status, message.last_error) == ("cancelled", services.REASON_NOT_ACTIVE)
 
     def test_my_messages_turns_announcements_off_and_on(self, bob) -> None:  # type: ignore[no-untyped-def]
         client = client_for(bob.user)
