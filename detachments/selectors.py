@@ -70,11 +70,18 @@ def regions_tied_to(*, user: Any) -> set[int]:
     return ids
 
 
-def pending_invitations(*, detachment: Detachment) -> QuerySet[CuratorInvitation]:
-    """Invitations whose link still works, newest first."""
-    return detachment.curator_invitations.filter(
+def pending_invitations(*, detachment: Detachment) -> list[CuratorInvitation]:
+    """Invitations whose link still works, newest first: not one whose inviter has left the
+    region since (invitation_check_usable refuses its link), which would wait for an answer
+    that cannot come."""
+    still_open = detachment.curator_invitations.filter(
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     ).select_related("invited_by")
+    return [
+        invitation
+        for invitation in still_open
+        if may_manage_region(invitation.invited_by, detachment.region_id)
+    ]
 
 
 def pending_invitation_get(*, detachment: Detachment, pk: Any) -> CuratorInvitation:

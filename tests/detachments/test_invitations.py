@@ -328,7 +328,9 @@ class TestLinksThatNoLongerWork:
         assert not client_for(alice).get(f"/detachments/{detachment.pk}/").context["invitations"]
 
     @pytest.mark.parametrize("how", ["assignment_removed", "deactivated"])
-    def test_the_inviter_has_left_the_region(self, alice, bob, detachment, old_curator, invite, how) -> None:  # type: ignore[no-untyped-def]
+    def test_the_inviter_has_left_the_region(
+        self, alice, bob, nora, detachment, old_curator, invite, how
+    ) -> None:  # type: ignore[no-untyped-def]
         """Alice, about to be taken off Almaty, invites her own other address (and an existing
         account): once she is off, neither link makes anybody the curator of Almaty's pupils."""
         invite(alice, detachment, "alice.other@example.kz")
@@ -352,6 +354,8 @@ class TestLinksThatNoLongerWork:
         detachment.refresh_from_db()
         assert detachment.curator == old_curator
         assert not CuratorInvitation.objects.filter(accepted_at__isnull=False).exists()
+        # Nor are they listed as awaiting an answer that cannot come.
+        assert client_for(nora).get(f"/detachments/{detachment.pk}/").context["invitations"] == []
 
     def test_an_invitation_of_national_staff_still_works(self, nora, bob, detachment, invite) -> None:  # type: ignore[no-untyped-def]
         invite(nora, detachment, bob.user.email)
