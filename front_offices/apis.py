@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, cast
 
+import django_filters
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +28,7 @@ from rest_framework.views import APIView
 from accounts.models import User
 from regions.scoping import get_object_or_404, may_manage_region, staffed_office_ids
 from volunteer_net.api import PAGE_PARAMS, Pagination
-from volunteer_net.forms import validate_calendar_day
+from volunteer_net.filters import DayFilter, parse_filters
 
 from . import selectors, services
 from .models import FrontOffice, Purpose, Visit, VisitSlot
@@ -121,8 +122,12 @@ class VisitInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class SlotsFilterSerializer(serializers.Serializer):
-    date = serializers.DateField(validators=[validate_calendar_day])
+class SlotsFilterSet(django_filters.FilterSet):
+    """The day of GET /api/front-offices/{id}/slots/, read as the other API filters read theirs
+    (volunteer_net/filters.py DayFilter): DRF's own date field answered 2026-02-29 with "Date has
+    wrong format. Use one of these formats instead: YYYY-MM-DD.", the very format it was sent in."""
+
+    date = DayFilter(required=True)
 
 
 REFUSAL = inline_serializer(
@@ -190,9 +195,8 @@ class OfficeSlotsApi(APIView):
         """The office's visit slots of one day: start, end, capacity, free places and whether
         staff blocked them (public)."""
         office = selectors.front_office_public_get(pk=pk)
-        params = SlotsFilterSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        slots = selectors.slots_of_day(office=office, day=params.validated_data["date"])
+        params = parse_filters(SlotsFilterSet, request, VisitSlot.objects.none())
+        slots = selectors.slots_of_day(office=office, day=params["date"])
         now = timezone.now()
         _first, last_day = selectors.booking_window(now)
         return Response(SlotSerializer(slots, many=True, context={"now": now, "last_day": last_day}).data)
