@@ -167,8 +167,8 @@ def error_text(error: list[Any]) -> str:
 
 
 _SLASH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})")
-# Enough dates of a column to tell its order by (when none is over 12 first, none will be).
-_ORDER_SAMPLE = 1000
+# Enough rows to tell a column's order of dates by: a large file is not read twice through.
+_ORDER_SAMPLE = 5000
 
 
 def month_first(values: Iterable[Any]) -> bool:
@@ -176,16 +176,13 @@ def month_first(values: Iterable[Any]) -> bool:
     in an American locale write them into a CSV (2/13/2010): one has a second number over 12,
     and none a first. Read day first, such a file's dates were refused past the 12th and
     silently swapped up to it (2/1/2010, the 1st of February, imported as the 2nd of January)."""
-    seen = 0
     found = False
-    for value in values:
+    for seen, value in enumerate(values, start=1):
         slash = _SLASH_DATE.fullmatch(str(value).strip().split(" ")[0]) if isinstance(value, str) else None
-        if slash is None:
-            continue
-        if int(slash[1]) > 12:
-            return False
-        found = found or int(slash[2]) > 12
-        seen += 1
+        if slash is not None:
+            if int(slash[1]) > 12:
+                return False
+            found = found or int(slash[2]) > 12
         if seen >= _ORDER_SAMPLE:
             break
     return found
