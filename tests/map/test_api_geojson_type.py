@@ -36,6 +36,14 @@ class TestGeoJSONMediaType:
         )
         assert again.status_code == 304
         assert "Accept" in again["Vary"]
+        # Each type is its own representation, with its own tag.
+        plain = client.get("/api/map/front-offices/")
+        assert plain["ETag"] != first["ETag"]
+        crossed = client.get(
+            "/api/map/front-offices/", HTTP_ACCEPT="application/geo+json", HTTP_IF_NONE_MATCH=plain["ETag"]
+        )
+        assert crossed.status_code == 200 and crossed["Content-Type"] == "application/geo+json"
+        assert client.get("/api/map/front-offices/", HTTP_IF_NONE_MATCH=plain["ETag"]).status_code == 304
 
     def test_help_requests_layer(self, alice) -> None:  # type: ignore[no-untyped-def]
         response = api_for(alice).get("/api/care/requests/map/", HTTP_ACCEPT="application/geo+json")

@@ -52,14 +52,18 @@ def _without_cycle_collection() -> Iterator[None]:
 
 def _json_response(request: Request, payload: Any) -> HttpResponse:
     body = orjson.dumps(payload)
-    etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+    content_type = geojson_content_type(request)
+    digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+    # One tag per representation: the same body labelled application/geo+json is another one,
+    # which a cache holding the JSON one must not get a 304 for. The JSON one keeps its tag.
+    etag = '"' + digest + ("" if content_type == "application/json" else "-geojson") + '"'
     if_none_match = request.META.get("HTTP_IF_NONE_MATCH", "")
     # A list of tags or *, weak or strong: the comparison for GET is the weak one (RFC 9110).
     sent = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
     if etag in sent or "*" in sent:
         response = HttpResponse(status=304)
     else:
-        response = HttpResponse(body, content_type=geojson_content_type(request))
+        response = HttpResponse(body, content_type=content_type)
     response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=settings.MAP_CACHE_SECONDS)
     patch_vary_headers(response, ["Accept-Language"])
