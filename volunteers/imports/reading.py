@@ -24,7 +24,13 @@ HEADER_SEARCH_ROWS = 20
 SAMPLE_BYTES = 64 * 1024
 # Control characters (tab and line breaks aside): nobody types them in a name or a phone, the
 # database refuses NUL in text, and a spreadsheet cannot hold any of them (the import's report).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Invisible marks too: a zero-width space or a soft hyphen from a web page or a Word table, the
+# direction marks WhatsApp puts around a number (U+202A…U+202C), a BOM where two CSVs were
+# joined. Kept, "\u200bИванов" was another person than "Иванов" to the duplicate checks and to
+# the roster's search, and an IIN between direction marks was "not 12 digits".
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]"
+)
 XLSX_MAGIC = b"PK\x03\x04"
 
 Cell = str | int | float | datetime.date | datetime.datetime | None

@@ -236,3 +236,28 @@ def test_an_e_mail_longer_than_the_roster_keeps_is_refused_on_its_row(alice, alm
     found = _rows(batch)
     assert _msgids(found[2], "email") == [_msgid(MSG_TOO_LONG)]
     assert found[3].errors == {}
+
+
+def test_invisible_marks_pasted_with_a_name_or_a_number_are_dropped(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    known = VolunteerFactory(
+        region=almaty,
+        last_name="Иванов",
+        first_name="Иван",
+        middle_name="",
+        birth_date=datetime.date(1990, 2, 1),
+        phone="",
+        email="",
+        iin=None,
+    )
+    header = ["\ufeffФИО", "Дата рождения", "Телефон", "ИИН"]
+    rows = [
+        ["\u200bИванов Иван", "01.02.1990", "", ""],
+        ["Серікова Ай\u00adгерім", "11.12.2006", "\u202a+7 701 123 4567\u202c", "\u202a061211600012\u202c"],
+    ]
+    batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([header, *rows], encoding="utf-8"))
+    found = _rows(batch)
+    # "\u200bИванов" was another person than the roster's Иванов, and the IIN "not 12 digits".
+    assert batch.error_rows == 0, {n: r.errors for n, r in found.items()}
+    assert (found[2].existing_id, found[2].duplicate_reason) == (known.pk, "person")
+    assert found[2].values["last_name"] == "Иванов"
+    assert (found[3].values["first_name"], found[3].values["iin"]) == ("Айгерім", "061211600012")
