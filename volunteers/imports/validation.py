@@ -348,13 +348,29 @@ def _several_phones(text: str) -> bool:
     """Two or more numbers, each a phone, written in one cell."""
     parts = [part for part in _PHONE_SPLIT.split(text) if part.strip()]
     if len(parts) < 2:
-        return False
+        return _two_phones_by_spaces(text)
     try:
         for part in parts:
             normalize_phone(part)
     except ValidationError:
         return False
     return True
+
+
+def _two_phones_by_spaces(text: str) -> bool:
+    """ "8 701 123 45 67 8 777 765 43 21": two numbers with nothing but a space between them,
+    told only "Enter a phone number such as …". One split of the words gives two phones."""
+    words = text.split()
+    if not 2 <= len(words) <= 16 or not 20 <= sum(ch.isdigit() for ch in text) <= 24:
+        return False
+    for cut in range(1, len(words)):
+        try:
+            normalize_phone(" ".join(words[:cut]))
+            normalize_phone(" ".join(words[cut:]))
+        except ValidationError:
+            continue
+        return True
+    return False
 
 
 def one_script(name: str) -> str:

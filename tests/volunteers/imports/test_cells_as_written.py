@@ -21,6 +21,7 @@ from volunteers.imports.validation import (
     MSG_REGION_SCOPE,
     MSG_REGION_UNKNOWN,
     MSG_TOO_LONG,
+    MSG_TWO_PHONES,
 )
 from volunteers.models import Volunteer
 
@@ -261,3 +262,18 @@ def test_invisible_marks_pasted_with_a_name_or_a_number_are_dropped(alice, almat
     assert (found[2].existing_id, found[2].duplicate_reason) == (known.pk, "person")
     assert found[2].values["last_name"] == "Иванов"
     assert (found[3].values["first_name"], found[3].values["iin"]) == ("Айгерім", "061211600012")
+
+
+def test_two_phones_with_only_a_space_between_them_are_said_to_be_two(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    header = ["ФИО", "Дата рождения", "Телефон"]
+    rows = [
+        ["Ахметова Айгуль", "01.02.1990", "8 701 123 45 67 8 777 765 43 21"],
+        ["Петров Пётр", "01.02.1990", "87011234568 +77777654322"],
+        ["Ким Анна", "01.02.1990", "8 701 123 45"],
+    ]
+    batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([header, *rows], encoding="utf-8"))
+    found = _rows(batch)
+    # Told only "Enter a phone number such as +7 701 123 45 67 or 8 701 123 45 67".
+    assert _msgids(found[2], "phone") == [_msgid(MSG_TWO_PHONES)]
+    assert _msgids(found[3], "phone") == [_msgid(MSG_TWO_PHONES)]
+    assert _msgids(found[4], "phone") != [_msgid(MSG_TWO_PHONES)] and "phone" in found[4].errors
