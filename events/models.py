@@ -216,10 +216,13 @@ class Shift(models.Model):
             models.Index(fields=["starts_at"], name="shift_starts"),
             # Open shifts of the campaigns in a region (the API's list and its count): an
             # index-only scan per campaign instead of a scan of every shift (50k: 13 -> 0.4 ms).
+            # The point is carried too, so that "Nearest to me" reads each campaign's closest
+            # upcoming shift from the index, not from a heap page per shift.
             models.Index(
                 fields=["campaign", "starts_at"],
                 name="shift_open_campaign_starts",
                 condition=models.Q(cancelled_at__isnull=True),
+                include=["latitude", "longitude"],
             ),
             # Open shifts with free places ("free" on the API and the lists): 14k of 50k rows read
             # index-only instead of scanning them all (16 -> 3.6 ms). A sign-up now rewrites this

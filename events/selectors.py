@@ -155,6 +155,9 @@ def shift_conditions(filters: CampaignFilters, *, now: datetime.datetime) -> Q:
 
 
 KM_PER_DEGREE = 111.2
+# "Nearest to me" orders the campaigns with an upcoming shift this close by distance; those
+# further away follow in the usual order, as those with no point on the map do.
+NEAR_KM = 150
 
 
 def _squared_degrees_from(point: tuple[float, float]) -> ExpressionWrapper:
@@ -199,11 +202,20 @@ def campaign_list(*, filters: CampaignFilters | None = None) -> QuerySet[Campaig
     )
     if f.near is None:
         return qs.order_by("starts_on", "title", "id")
-    # Nearest first, by the campaign's closest upcoming shift (of those the filters ask for) that
-    # has a point on the map; campaigns without one follow, in the usual order.
+    # Nearest first, by the campaign's closest upcoming shift (of those the filters ask for) with
+    # a point on the map within NEAR_KM; campaigns without one follow, in the usual order.
+    # Within NEAR_KM only: a box of plain comparisons first, so that the distance is worked out
+    # and sorted for the shifts around the person, not for every upcoming shift in the country.
+    latitude, longitude = f.near
+    d_lat = NEAR_KM / KM_PER_DEGREE
+    d_lon = d_lat / max(math.cos(math.radians(latitude)), 0.1)
     nearest = (
-        upcoming.filter(latitude__isnull=False, longitude__isnull=False)
+        upcoming.filter(
+            latitude__range=(latitude - d_lat, latitude + d_lat),
+            longitude__range=(longitude - d_lon, longitude + d_lon),
+        )
         .annotate(squared=_squared_degrees_from(f.near))
+        .filter(squared__lte=d_lat * d_lat)
         .order_by("squared")
         .values("squared")[:1]
     )

@@ -89,6 +89,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": _query_without_page(request),
             "near": filters.near,
+            "near_km": selectors.NEAR_KM,
             "query_without_near": _query_without(request, "page", "lat", "lon"),
         },
     )

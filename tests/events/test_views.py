@@ -217,6 +217,11 @@ class TestCampaignList:
             starts_at=in_days(-3),
             ends_at=in_days(-3, 13),
         )
+        # Taldykorgan, some 230 km away: past "near", with the campaigns that have no point.
+        beyond = CampaignFactory(
+            region=almaty, title="Талдықорған", starts_on=timezone.localdate() - datetime.timedelta(days=80)
+        )
+        ShiftFactory(campaign=beyond, latitude=Decimal("45.02"), longitude=Decimal("78.37"))
         nowhere = CampaignFactory(
             region=almaty, title="Онлайн", starts_on=timezone.localdate() - datetime.timedelta(days=90)
         )
@@ -227,10 +232,14 @@ class TestCampaignList:
         assert usual.index(far.pk) < usual.index(near.pk)
         response = client.get("/campaigns/", centre)
         found = list(response.context["page"].object_list)
-        assert [c.pk for c in found] == [near.pk, far.pk, nowhere.pk]
+        assert [c.pk for c in found] == [near.pk, far.pk, nowhere.pk, beyond.pk]
+        assert found[2].distance_km is None and found[3].distance_km is None
         html = response.content.decode()
         assert round(found[0].distance_km) == 13 and round(found[1].distance_km) == 72
-        assert '<span class="distance">13 km</span>' in html and "Nearest to you first" in html
+        assert (
+            '<span class="distance">13 km</span>' in html
+            and "Nearest to you first: those with an upcoming shift within 150 km" in html
+        )
         # Other filters keep the order: the point goes along with them.
         assert 'name="lat" value="43.23800"' in html
         same_kind = client.get("/campaigns/", {**centre, "kind": near.kind}).context["page"].object_list
