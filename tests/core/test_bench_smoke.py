@@ -134,8 +134,10 @@ def test_a_bench_database_whose_schema_its_migrations_do_not_describe_is_rebuilt
     _ensure_smoke_database(url)  # seeded, or reused as it is
     with psycopg2.connect(url) as db, db.cursor() as cursor:
         cursor.execute(
-            # 0013 and the migrations after it, which would otherwise stand recorded without it.
-            "DELETE FROM django_migrations WHERE app = 'volunteers' AND name >= '0013_care_match_index'"
+            # 0013 and every migration recorded after it, of any app: one of them may depend on it
+            # (or on a later one of volunteers), and would otherwise stand recorded without it.
+            "DELETE FROM django_migrations WHERE id >= "
+            "(SELECT id FROM django_migrations WHERE app = 'volunteers' AND name = '0013_care_match_index')"
         )
     db.close()
     printed = _ensure_smoke_database(url)
