@@ -396,29 +396,23 @@ def certificate_issue(
         locked = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
         if locked.is_anonymised:
             raise ValidationError(_("This profile has been erased."))
-        same = Certificate.objects.filter(
-            volunteer=volunteer,
-            holder_name=locked.full_name,
-            period_start=start,
-            period_end=end,
-            hours=total,
-            language=language,
-            issuer=issuer,
-            revoked_at__isnull=True,
-        )
+        statement: dict[str, Any] = {
+            "volunteer": volunteer,
+            "holder_name": locked.full_name,
+            "period_start": start,
+            "period_end": end,
+            "hours": total,
+            "language": language,
+            "issuer": issuer,
+        }
+        same = Certificate.objects.filter(**statement, revoked_at__isnull=True)
         issued = next((c for c in same if c.campaigns == campaigns), None)
         if issued is not None:
             return issued
         certificate = Certificate.objects.create(
+            **statement,
             code=new_code(),
-            volunteer=volunteer,
-            holder_name=locked.full_name,
-            period_start=start,
-            period_end=end,
-            hours=total,
             campaigns=campaigns,
-            language=language,
-            issuer=issuer,
             region_code=region.code if region else "",
             issued_by=by,
         )
