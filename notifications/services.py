@@ -40,7 +40,7 @@ from .channels import ChannelSet, Outgoing, PermanentSendError, TransientSendErr
 from .models import Broadcast, Message, Preference
 from .rendering import RenderCache, render_cached
 from .selectors import volunteer_now
-from .timing import not_before, reminder_valid_until, retry_delay, start_of
+from .timing import not_before, reminder_valid_until, retry_delay
 from .tokens import ANNOUNCEMENTS, read_unsubscribe_token, unsubscribe_url
 
 logger = logging.getLogger(__name__)
@@ -207,7 +207,7 @@ def _slot_fields(
         or (recipient.preferred_language if recipient is not None else settings.LANGUAGE_CODE[:2]),
         "context": _json_context(context),
         "valid_until": valid_until,
-        "next_attempt_at": not_before(kind=kind, channel=chosen, moment=due_at, starts_at=start_of(context)),
+        "next_attempt_at": not_before(kind=kind, channel=chosen, moment=due_at, context=context),
     }
     return key, defaults
 
@@ -523,7 +523,7 @@ def messages_reschedule(
                 kind=target.kind,
                 channel=target.channel,
                 moment=new_due_at,
-                starts_at=start_of({**target.context, **extra}),
+                context={**target.context, **extra},
             )
             target.valid_until = valid_until
             target.context = {**target.context, **extra}
@@ -955,9 +955,7 @@ class _Batch:
                 return Status.CANCELLED, {
                     "last_error": REASON_NO_ANNOUNCEMENTS if announcements else REASON_OPTED_OUT
                 }
-        deferred = not_before(
-            kind=message.kind, channel=message.channel, moment=now, starts_at=start_of(message.context)
-        )
+        deferred = not_before(kind=message.kind, channel=message.channel, moment=now, context=message.context)
         if deferred > now:
             # Quiet hours: the SMS waits for the morning; neither dropped nor counted as a try.
             return Status.PENDING, {"next_attempt_at": deferred}
@@ -1018,7 +1016,7 @@ class _Batch:
                 kind=message.kind,
                 channel=message.channel,
                 moment=now + retry_delay(attempts),
-                starts_at=start_of(message.context),
+                context=message.context,
             )
             return Status.PENDING, {"attempts": attempts, "last_error": error, "next_attempt_at": retry_at}
         # A gateway adapter may hand back its reply as it came (None, the gateway's JSON as a

@@ -36,19 +36,22 @@ NEWS_TOO_LATE_WITHIN = datetime.timedelta(hours=2)
 
 
 def not_before(
-    *, kind: str, channel: str, moment: datetime.datetime, starts_at: datetime.datetime | None = None
+    *, kind: str, channel: str, moment: datetime.datetime, context: Mapping[str, Any] | None = None
 ) -> datetime.datetime:
     """The earliest time a message due at `moment` may be sent: an SMS due in quiet hours waits
     until 08:00 Almaty (deferred, never dropped); anything else goes at `moment`. News of a start
-    (`starts_at`) that the morning would reach too late goes at `moment`, quiet hours or not."""
+    (the message's `context`) that the morning would reach too late goes at `moment`, quiet hours
+    or not. The start is read only then: the sweep asks this of every message it sends."""
     if channel != "sms" or kind in URGENT_KINDS or not in_quiet_hours(moment):
         return moment
     local = moment.astimezone(ALMATY)
     morning = local.replace(hour=QUIET_END.hour, minute=0, second=0, microsecond=0)
     if local.time() >= QUIET_START:
         morning += datetime.timedelta(days=1)
-    if kind in NEWS_KINDS and starts_at is not None and starts_at < morning + NEWS_TOO_LATE_WITHIN:
-        return moment
+    if kind in NEWS_KINDS and context is not None:
+        starts_at = start_of(context)
+        if starts_at is not None and starts_at < morning + NEWS_TOO_LATE_WITHIN:
+            return moment
     return morning.astimezone(datetime.UTC)
 
 
