@@ -115,6 +115,7 @@ class CampaignFilterForm(forms.Form):
         self.is_valid()
         data = {k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors}
         region = data.get("region")
+        lat, lon = data.get("lat"), data.get("lon")
         return CampaignFilters(
             region=region.pk if region else None,
             kind=data.get("kind") or "",
@@ -125,16 +126,10 @@ class CampaignFilterForm(forms.Form):
             weekends=bool(data.get("weekends")),
             direction=data.get("direction") or "",
             skills_of=self.volunteer_id if data.get("suits_me") else None,
-            near=self.near_point(),
+            # clean() has emptied a point outside Kazakhstan; one that could not be read is out
+            # of `data` with the other fields in error.
+            near=None if lat is None or lon is None else (float(lat), float(lon)),
         )
-
-    def near_point(self) -> tuple[float, float] | None:
-        """The valid point "Nearest to me" sent, else None (read after validation)."""
-        data = getattr(self, "cleaned_data", {})
-        lat, lon = data.get("lat"), data.get("lon")
-        if lat is None or lon is None or "lat" in self.errors or "lon" in self.errors:
-            return None
-        return float(lat), float(lon)
 
 
 class CampaignForm(forms.ModelForm):
