@@ -15,6 +15,7 @@ The guesser elsewhere still meets the account's lock, and every address its own 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -29,6 +30,10 @@ from .ratelimit import client_ip
 
 KNOWN_BROWSER_COOKIE = "known_browser"
 KNOWN_BROWSER_DAYS = 365
+# The one lifetime of the mark: what the browser is told to keep it for, and the oldest signature
+# accepted back. Written twice, the two could drift apart and a kept cookie be refused (or the
+# reverse).
+KNOWN_BROWSER_MAX_AGE = timedelta(days=KNOWN_BROWSER_DAYS)
 _KNOWN_BROWSER_SALT = "accounts.lockout.known_browser"
 
 
@@ -69,7 +74,7 @@ def known_browser_remember(response: HttpResponseBase, *, email: str) -> None:
         KNOWN_BROWSER_COOKIE,
         _account_mark(email),
         salt=_KNOWN_BROWSER_SALT,
-        max_age=KNOWN_BROWSER_DAYS * 24 * 60 * 60,
+        max_age=KNOWN_BROWSER_MAX_AGE,
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
         samesite="Lax",
@@ -84,7 +89,7 @@ def is_known_browser(request: HttpRequest, email: str | None) -> bool:
         mark = request.get_signed_cookie(
             KNOWN_BROWSER_COOKIE,
             salt=_KNOWN_BROWSER_SALT,
-            max_age=KNOWN_BROWSER_DAYS * 24 * 60 * 60,
+            max_age=KNOWN_BROWSER_MAX_AGE,
         )
     except (KeyError, signing.BadSignature):
         return False

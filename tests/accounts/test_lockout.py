@@ -4,6 +4,7 @@ failures and an address after twenty, for fifteen minutes, whichever door was kn
 from __future__ import annotations
 
 import datetime
+import time
 
 import pytest
 from axes.models import AccessAttempt
@@ -194,6 +195,24 @@ class TestNobodyLocksTheOwnerOutOfTheirOwnBrowser:
         forged.cookies[KNOWN_BROWSER_COOKIE] = "0" * 32
         assert _login(forged, bob.user.email, PASSWORD).status_code == 429
         assert not _logged_in(forged)
+
+    def test_the_mark_lasts_a_year_in_the_browser_and_on_the_server_alike(self, bob, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        owners = Client(REMOTE_ADDR="10.9.9.15")
+        response = _login(owners, bob.user.email, PASSWORD)
+        assert response.cookies[KNOWN_BROWSER_COOKIE]["max-age"] == 365 * 24 * 60 * 60
+        mark = owners.cookies[KNOWN_BROWSER_COOKIE].value
+        owners.post("/accounts/logout/")
+        self._lock_from_elsewhere(bob.user.email)
+
+        # A browser that kept the cookie past its year (a clock set back, a copied cookie) has a
+        # mark the server no longer accepts either: the lock holds there too.
+        real_time = time.time
+        monkeypatch.setattr(time, "time", lambda: real_time() + 366 * 24 * 60 * 60)
+        assert _login(owners, bob.user.email, PASSWORD).status_code == 429
+        monkeypatch.setattr(time, "time", lambda: real_time() + 364 * 24 * 60 * 60)
+        assert owners.cookies[KNOWN_BROWSER_COOKIE].value == mark
+        assert _login(owners, bob.user.email, PASSWORD).status_code == 302
 
 
 @pytest.mark.django_db
