@@ -201,6 +201,26 @@ def _vertical_merges(ws: Any) -> dict[int, list[tuple[int, int]]]:
     return starts
 
 
+_DATE_1904 = re.compile(rb'<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"')
+WINDOWS_EPOCH = datetime.date(1899, 12, 30)
+MAC_EPOCH = datetime.date(1904, 1, 1)
+
+
+def date_epoch(path: Path, info: FileInfo) -> datetime.date:
+    """The day a workbook's day numbers count from. Excel for Mac before 2011 saved workbooks in
+    the 1904 date system, and a date kept as a plain number there (a column formatted "General",
+    or with a custom format the reader does not know for a date) read with Windows' epoch came out
+    four years and a day early. A CSV holds no epoch: its numbers are Windows'."""
+    if info.format != "xlsx":
+        return WINDOWS_EPOCH
+    try:
+        with zipfile.ZipFile(path) as archive:
+            workbook = archive.read("xl/workbook.xml")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return WINDOWS_EPOCH
+    return MAC_EPOCH if _DATE_1904.search(workbook) else WINDOWS_EPOCH
+
+
 def iter_rows(path: Path, info: FileInfo, *, sheet: str = "") -> Iterator[list[Cell]]:
     """Every row of the file (or the chosen sheet) as it is, one at a time, without control
     characters in its text."""

@@ -358,6 +358,7 @@ def batch_validate(*, batch_id: int) -> ImportBatch:
                 region=batch.region,
                 detachment_model=Volunteer._meta.get_field("detachment").related_model,
             )
+            lookups.epoch = reading.date_epoch(Path(batch.file_path), _file_info(batch))
             if "birth_date" in batch.mapping.values():
                 lookups.month_first = month_first(cells.get("birth_date") for _number, cells in _cells(batch))
             pending: list[ImportRow] = []

@@ -28,7 +28,8 @@ from ..search import fold
 from ..validators import normalize_phone, validate_iin
 from .mapping import split_full_name
 
-# Excel counts days from 30.12.1899 (its 1900 leap-year bug included).
+# Excel counts days from 30.12.1899 (its 1900 leap-year bug included), or, in a workbook saved
+# in the 1904 date system, from 01.01.1904 (reading.date_epoch).
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 _DATE_FORMATS = (
     "%d.%m.%Y",
@@ -188,20 +189,23 @@ def month_first(values: Iterable[Any]) -> bool:
     return found
 
 
-def parse_date(value: Any, *, month_first: bool = False) -> datetime.date | None:
-    """dd.mm.yyyy (and the usual variants), ISO, a date cell, or an Excel serial day number;
-    with `month_first`, a date with slashes is mm/dd/yyyy. Raises ValueError for anything else."""
+def parse_date(
+    value: Any, *, month_first: bool = False, epoch: datetime.date = EXCEL_EPOCH
+) -> datetime.date | None:
+    """dd.mm.yyyy (and the usual variants), ISO, a date cell, or an Excel serial day number
+    counted from `epoch`; with `month_first`, a date with slashes is mm/dd/yyyy. Raises
+    ValueError for anything else."""
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return _serial(float(value))
+        return _serial(float(value), epoch)
     text = str(value).strip()
     if not text:
         return None
     if re.fullmatch(r"\d{4,5}(\.0+)?", text):
-        return _serial(float(text))
+        return _serial(float(text), epoch)
     text = _YEAR_WORD.sub("", text).strip()
     if re.fullmatch(r"(19|20)\d\d", text):  # "1990 г."
         raise YearOnly(int(text))
@@ -248,13 +252,13 @@ class YearOnly(ValueError):
         self.year = year
 
 
-def _serial(number: float) -> datetime.date:
+def _serial(number: float, epoch: datetime.date = EXCEL_EPOCH) -> datetime.date:
     if number.is_integer() and 1900 <= number <= 2100:
         raise YearOnly(int(number))
     # 1..2958465 is what Excel accepts; a birth date is well inside.
     if not 1 <= number < 2958466:
         raise ValueError(number)
-    return EXCEL_EPOCH + datetime.timedelta(days=int(number))
+    return epoch + datetime.timedelta(days=int(number))
 
 
 # "г." / "город" / "қ." / "қаласы" / "city" beside a city's name: without them the name is the
@@ -311,6 +315,8 @@ class Lookups:
         self.today = timezone.localdate()
         # The file's order of the dates with slashes (month_first), set once the column is read.
         self.month_first = False
+        # The day the workbook's day numbers count from (reading.date_epoch).
+        self.epoch = EXCEL_EPOCH
 
     def region_id(self, text: str) -> int | None:
         """The region a cell names, as coordinators write it: "г. Алматы", "г.Астана",
@@ -475,7 +481,9 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
     year_only = 0
     try:
         birth = (
-            parse_date(raw_birth, month_first=lookups.month_first) if raw_birth not in (None, "") else None
+            parse_date(raw_birth, month_first=lookups.month_first, epoch=lookups.epoch)
+            if raw_birth not in (None, "")
+            else None
         )
     except YearOnly as exc:
         year_only = exc.year  # the IIN may give the day (below)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.utils import translation
+from openpyxl import Workbook
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from volunteers.imports.models import ImportRow
 from volunteers.imports.validation import error_text, parse_date
@@ -128,3 +131,33 @@ def test_a_phone_written_with_separators_is_one_phone(alice, almaty) -> None:  #
     row[2] = "8 (701) 123-45-67"
     batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([HEADER_RU, row]))
     assert ImportRow.objects.get(batch=batch).values["phone"] == "+77011234567"
+
+
+def test_a_workbook_in_the_1904_date_system_gives_the_dates_it_shows(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    """Old Mac Excel counts days from 1904: a birth date kept as a number there (a General
+    column) was read four years and a day early."""
+    workbook = Workbook()
+    workbook.epoch = CALENDAR_MAC_1904
+    ws = workbook.active
+    ws.append(HEADER_RU)
+    as_number = person_row(1, birth=datetime.date(1990, 5, 17))
+    # 17.05.1990 is day 31 548 counted from 01.01.1904 (day 33 010 from 30.12.1899).
+    as_number[1] = 31548
+    as_date = person_row(2, birth=datetime.date(1985, 11, 3))
+    as_date[1] = datetime.date(1985, 11, 3)
+    ws.append(as_number)
+    ws.append(as_date)
+    out = io.BytesIO()
+    workbook.save(out)
+    batch = checked_batch(by=alice, region=almaty, rows=out.getvalue(), name="mac.xlsx")
+    rows = {row.number: row for row in ImportRow.objects.filter(batch=batch)}
+    assert rows[2].errors == {} and rows[2].values["birth_date"] == "1990-05-17"
+    assert rows[3].errors == {} and rows[3].values["birth_date"] == "1985-11-03"
+
+
+def test_a_day_number_in_a_csv_still_counts_from_1900(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    row = person_row(1, birth=datetime.date(1990, 5, 17))
+    row[1] = "33010"  # 17.05.1990 in Windows Excel's count
+    batch = checked_batch(by=alice, region=almaty, rows=csv_bytes([HEADER_RU, row]))
+    stored = ImportRow.objects.get(batch=batch)
+    assert stored.errors == {} and stored.values["birth_date"] == "1990-05-17"
