@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
@@ -258,6 +259,21 @@ def test_etag_and_304(client: Client, places, name: str) -> None:
     weak = client.get(reverse(name), HTTP_IF_NONE_MATCH=f'"other", W/{etag}')
     assert weak.status_code == 304
     assert client.get(reverse(name), HTTP_IF_NONE_MATCH='"stale"').status_code == 200
+
+
+@pytest.mark.parametrize("name", [*ENDPOINTS, "api-map-regions"])
+def test_answers_in_the_cookies_language_vary_on_the_cookie(places, name: str) -> None:
+    """A browser that chose Russian on the site sends the language cookie, and gets Russian names
+    whatever its Accept-Language: a shared cache keyed on Accept-Language alone would hand that
+    answer (or a 304 for it) to a reader of Kazakh with the same header."""
+    kazakh, russian = Client(HTTP_ACCEPT_LANGUAGE="kk"), Client(HTTP_ACCEPT_LANGUAGE="kk")
+    russian.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+    kk, ru = kazakh.get(reverse(name)), russian.get(reverse(name))
+    if name == "api-map-regions":  # the regions' names follow the language
+        assert kk["ETag"] != ru["ETag"]
+    for response in (kk, ru, russian.get(reverse(name), HTTP_IF_NONE_MATCH=ru["ETag"])):
+        vary = {value.strip().lower() for value in response["Vary"].split(",")}
+        assert {"accept-language", "cookie"} <= vary, response["Vary"]
 
 
 def test_etag_changes_with_the_data(client: Client, places) -> None:

@@ -66,7 +66,10 @@ def _json_response(request: Request, payload: Any) -> HttpResponse:
         response = HttpResponse(body, content_type=content_type)
     response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=settings.MAP_CACHE_SECONDS)
-    patch_vary_headers(response, ["Accept-Language"])
+    # Names, statuses and the regions' names follow the request's language, which is the
+    # Accept-Language header or, in a browser that picked one, the language cookie: a shared
+    # cache must key on both, or it serves one reader's Kazakh answer to another's Russian page.
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
     return response
 
 
