@@ -412,6 +412,29 @@ def split_patronymic(first: str) -> tuple[str, str]:
     return first, ""
 
 
+# Apostrophes inside a name: the letter after one stays small (Uzbek and Latin-Kazakh names:
+# G'ayrat, O'ktam; an Irish O'Brien typed in capitals is the rarer loss).
+_APOSTROPHES = "'’ʼʻ`"
+_WORD_PART = re.compile(f"([\\-\\s{_APOSTROPHES}]+)")
+
+
+def from_capitals(name: str) -> str:
+    """A name typed in capitals ("ИВАНОВ", "ӘБДІҚАДІРОВА-СМАҒҰЛОВА", "НҰРЛАН ҰЛЫ") as it is written
+    in the person's documents: each part of a hyphenated name capitalised, the patronymic's
+    "ұлы"/"қызы"/"оглы" small. A name with any small letter is left as typed (McDonald, ДиКаприо).
+    Kept in capitals, such a person stood out on every list, letter and certificate."""
+    if name != name.upper() or name == name.lower():
+        return name
+    parts = _WORD_PART.split(name.lower())
+    out = []
+    for index, part in enumerate(parts):
+        after_apostrophe = index > 0 and parts[index - 1].strip() and parts[index - 1][-1] in _APOSTROPHES
+        if index % 2 == 0 and part and not after_apostrophe and part not in _PATRONYMIC_WORDS:
+            part = part[0].upper() + part[1:]
+        out.append(part)
+    return "".join(out)
+
+
 def _split_list(text: str) -> Iterable[str]:
     return (part.strip() for part in _LIST_SPLIT.split(text) if part.strip())
 
@@ -449,7 +472,7 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
         middle = middle or split_middle
     if not middle:
         first, middle = split_patronymic(first)
-    last, first, middle = one_script(last), one_script(first), one_script(middle)
+    last, first, middle = (from_capitals(one_script(part)) for part in (last, first, middle))
     target = "full_name" if "full_name" in cells and "last_name" not in cells else "last_name"
     if not last:
         _error(errors, target, MSG_REQUIRED_LAST)
@@ -573,7 +596,7 @@ def validate_row(cells: dict[str, Any], lookups: Lookups) -> RowResult:
             _error(errors, "detachment", MSG_DETACHMENT_UNKNOWN, {"name": detachment[:80]})
         values["detachment_id"] = found_d
 
-    values["guardian_name"] = one_script(text("guardian_name"))
+    values["guardian_name"] = from_capitals(one_script(text("guardian_name")))
     relation = text("guardian_relation")
     values["guardian_relation"] = ""
     if relation:

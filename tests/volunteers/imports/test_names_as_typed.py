@@ -10,7 +10,7 @@ from django.utils import translation
 
 from tests.factories import VolunteerFactory
 from volunteers.imports.models import ImportRow
-from volunteers.imports.validation import MSG_LOST_LETTERS, one_script
+from volunteers.imports.validation import MSG_LOST_LETTERS, from_capitals, one_script
 
 from .files import HEADER_RU, checked_batch, csv_bytes
 
@@ -104,3 +104,38 @@ def test_a_name_the_encoding_could_not_read_is_refused_not_imported(alice, almat
     # It was imported as "\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd".
     assert set(last.errors) == {"last_name", "first_name"}
     assert batch.error_rows == 1
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("ИВАНОВ", "Иванов"),
+        ("ӘБДІҚАДІРОВА-СМАҒҰЛОВА", "Әбдіқадірова-Смағұлова"),
+        ("НҰРЛАН ҰЛЫ", "Нұрлан ұлы"),
+        ("ӨМІРБЕКҚЫЗЫ", "Өмірбекқызы"),
+        ("G'AYRAT", "G'ayrat"),
+        ("ЛИ", "Ли"),
+        ("McDONALD", "McDONALD"),  # a small letter: typed so on purpose
+        ("Иванов", "Иванов"),
+    ],
+)
+def test_a_name_in_capitals_is_written_as_in_documents(typed: str, kept: str) -> None:
+    assert from_capitals(typed) == kept
+
+
+def test_a_list_typed_in_capitals_reaches_the_roster_in_title_case(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    birth = datetime.date(1990, 1, 1)
+    data = csv_bytes(
+        [
+            ["ФИО", "Дата рождения", "Телефон"],
+            ["ИВАНОВА-ПЕТРОВА АЙГҮЛ СЕРІКҚЫЗЫ", birth.strftime("%d.%m.%Y"), "8 701 111 22 33"],
+            ["ҚАСЫМОВ Ерлан", birth.strftime("%d.%m.%Y"), "8 701 111 22 34"],
+        ],
+        encoding="utf-8",
+    )
+    batch = checked_batch(by=alice, region=almaty, rows=data)
+    rows = [row.values for row in ImportRow.objects.filter(batch=batch).order_by("number")]
+    assert [(v["last_name"], v["first_name"], v["middle_name"]) for v in rows] == [
+        ("Иванова-Петрова", "Айгүл", "Серікқызы"),
+        ("Қасымов", "Ерлан", ""),
+    ]
