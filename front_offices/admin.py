@@ -1,8 +1,13 @@
+from collections.abc import Iterable
 from typing import Any, cast
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import ngettext
 
 from accounts import reauth
 from accounts.models import User
@@ -63,8 +68,44 @@ class FrontOfficeAdmin(NationalStaffAdmin):
             services.office_reminders_refresh(office=obj)
 
 
+class _ScheduleAdmin(NationalStaffAdmin):
+    """Hours and closed dates changed here reach the offices' slots at once, as they do from an
+    office's hours page (services.schedule_exception_add and the rest): otherwise a date closed
+    here kept its free places on offer until the hourly sync. Visits already booked at a time
+    that is no longer open stay for the staff to move or cancel, and the admin says where."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # An edit may move the row to another office: the one it leaves changes too.
+        before = type(obj).objects.filter(pk=obj.pk).values_list("office_id", flat=True) if change else []
+        offices = set(before)
+        super().save_model(request, obj, form, change)
+        self._resync(request, offices | {obj.office_id})
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        office_id = cast(Any, obj).office_id
+        super().delete_model(request, obj)
+        self._resync(request, {office_id})
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        offices = set(queryset.values_list("office_id", flat=True))
+        super().delete_queryset(request, queryset)
+        self._resync(request, offices)
+
+    def _resync(self, request: HttpRequest, office_ids: Iterable[int | None]) -> None:
+        for office, booked in services.schedule_changed_resync(office_ids=office_ids):
+            text = ngettext(
+                "%(office)s: %(count)d visit is booked at a time the office no longer opens."
+                " Move or cancel it on the office's hours page.",
+                "%(office)s: %(count)d visits are booked at times the office no longer opens."
+                " Move or cancel them on the office's hours page.",
+                booked,
+            ) % {"office": office.name, "count": booked}
+            link = reverse("front_offices:hours", args=[office.pk])
+            self.message_user(request, format_html('<a href="{}">{}</a>', link, text), messages.WARNING)
+
+
 @admin.register(ScheduleException)
-class ScheduleExceptionAdmin(NationalStaffAdmin):
+class ScheduleExceptionAdmin(_ScheduleAdmin):
     """Public holidays (no office: every office closed) and offices' own closed dates."""
 
     list_display = ["date", "office", "opens", "closes", "reason"]
@@ -73,7 +114,7 @@ class ScheduleExceptionAdmin(NationalStaffAdmin):
 
 
 @admin.register(OpeningHours)
-class OpeningHoursAdmin(NationalStaffAdmin):
+class OpeningHoursAdmin(_ScheduleAdmin):
     """The weekly schedule (no period) and temporary schedules (with one), interval by interval."""
 
     list_display = ["office", "weekday", "opens", "closes", "valid_from", "valid_until"]

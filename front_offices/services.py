@@ -19,6 +19,7 @@ its user).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -41,6 +42,7 @@ from volunteers.services import (
 from volunteers.validators import normalize_phone
 
 from . import messages as visit_messages
+from . import selectors
 from .models import FrontOffice, OpeningHours, Purpose, ScheduleException, Visit, VisitSlot
 from .schedule import is_evening, is_weekend, public_holidays, slot_times_between
 
@@ -971,6 +973,25 @@ def schedule_exception_add(
     row.save()
     office_slots_resync(office=office)
     return row
+
+
+def schedule_changed_resync(*, office_ids: Iterable[int | None]) -> list[tuple[FrontOffice, int]]:
+    """After hours or dates were changed outside the office's hours page (the admin), the
+    offices they concern get their slots at once, as that page gives them: free places on a
+    closed date went on being booked until the hourly sync. A national closed date (no office)
+    concerns every active office. Returns each office left with upcoming visits at times it no
+    longer opens and how many, for the staff to move or cancel them on the hours page."""
+    ids = set(office_ids)
+    offices = FrontOffice.objects.filter(is_active=True).order_by("name", "pk")
+    if None not in ids:
+        offices = offices.filter(pk__in=ids)
+    left: list[tuple[FrontOffice, int]] = []
+    for office in offices:
+        office_slots_resync(office=office)
+        booked = len(selectors.visits_off_schedule(office=office))
+        if booked:
+            left.append((office, booked))
+    return left
 
 
 @transaction.atomic
