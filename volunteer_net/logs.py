@@ -19,16 +19,19 @@ the access log (volunteer_net/gunicorn_logging.py) and for Django's "Not Found: 
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import logging
 import re
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
+from typing import Any
 
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, get_urlconf, resolve
+from django.urls.resolvers import RegexPattern, RoutePattern
 
 HEADER = "X-Request-ID"
 _request_id: ContextVar[str] = ContextVar("request_id", default="-")
@@ -117,14 +120,71 @@ def redact(text: str) -> str:
 
 # URL arguments that hold a link's key. The second step of a password reset has its own fixed
 # word where the key was (Django moved the key into the session), which is no secret.
-_LINK_KEYS = ("token", "code")
+_LINK_KEYS = frozenset({"token", "code"})
 _RESET_STEP = "set-password"
 _MASKED_KEY = "…"
+_REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
+
+
+def _literal_start(pattern: object) -> tuple[str, bool]:
+    """The text every path matching `pattern` starts with, and whether that text is all of it.
+    Unknown kinds of pattern (or a language prefix, which changes with the language) give ""."""
+    if isinstance(pattern, RoutePattern):
+        route = str(pattern)
+        head = route.split("<", 1)[0]
+        return head, head == route
+    if isinstance(pattern, RegexPattern):
+        regex = str(pattern).removeprefix("^")
+        if "|" in regex:  # alternatives start differently: no common start is known
+            return "", False
+        head = ""
+        for char in regex.removesuffix("$"):
+            if char in _REGEX_SPECIAL:
+                # A quantifier makes the character before it optional or repeated.
+                return (head[:-1] if char in "*+?{" else head), False
+            head += char
+        return head, True
+    return "", False
+
+
+def _argument_names(pattern: object) -> frozenset[str]:
+    if isinstance(pattern, RoutePattern):
+        return frozenset(pattern.converters)
+    if isinstance(pattern, RegexPattern):
+        return frozenset(pattern.regex.groupindex)
+    return frozenset()
+
+
+def _key_prefixes(patterns: list[Any], prefix: str, complete: bool, names: frozenset[str]) -> set[str]:
+    found: set[str] = set()
+    for entry in patterns:
+        head, whole = _literal_start(entry.pattern)
+        here = prefix + head if complete else prefix
+        held = names | _argument_names(entry.pattern)
+        if isinstance(entry, URLResolver):
+            found |= _key_prefixes(entry.url_patterns, here, complete and whole, held)
+        elif isinstance(entry, URLPattern) and held & _LINK_KEYS:
+            found.add(here)
+    return found
+
+
+@functools.lru_cache(maxsize=8)
+def _link_key_prefixes(resolver: URLResolver) -> tuple[str, ...]:
+    """The starts of the paths that can hold a link's key: each route taking a `token` or a
+    `code`, up to its first argument ("/detachments/invitations/", "/accounts/reset/"). Read
+    once per URLconf from the patterns themselves, so a new keyed route is covered unlisted."""
+    head, whole = _literal_start(resolver.pattern)  # the root's "/"
+    return tuple(sorted(_key_prefixes(resolver.url_patterns, head, whole, _argument_names(resolver.pattern))))
 
 
 def scrub_path(path: str) -> str:
     """`path` with the key of a link (any route's `token` or `code`) masked; other paths as
-    they are. A key sent without the route's trailing slash is found too."""
+    they are. A key sent without the route's trailing slash is found too.
+
+    Called for every line of the access log: only a path under a keyed route's start is
+    resolved, so the map's, the API's and the static files' requests cost a prefix test."""
+    if not path.startswith(_link_key_prefixes(get_resolver(get_urlconf()))):
+        return path
     for candidate in (path, f"{path}/"):
         try:
             match = resolve(candidate)

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import get_resolver
 
 from tests.routes import walk
+from volunteer_net import logs
 from volunteer_net.gunicorn_logging import AccessLogger
 from volunteer_net.logs import RedactPersonalData, scrub_path
 
@@ -56,6 +57,32 @@ def test_other_paths_and_the_reset_step_stay_as_they_are() -> None:
     assert scrub_path("/roster/") == "/roster/"
     assert scrub_path("/no/such/page/") == "/no/such/page/"
     assert scrub_path("/accounts/reset/MQ/set-password/") == "/accounts/reset/MQ/set-password/"
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/map/events/", "/static/js/map.js", "/roster/", "/healthz", "/", "/no/such/page/"]
+)
+def test_a_path_no_keyed_route_starts_is_not_resolved(path: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The access log scrubs every request's path: the map's tiles of GeoJSON, the API and the
+    static files need no URL resolution to be told they hold no key."""
+    calls: list[str] = []
+    real_resolve = logs.resolve
+
+    def counting_resolve(candidate: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(candidate)
+        return real_resolve(candidate, *args, **kwargs)
+
+    monkeypatch.setattr(logs, "resolve", counting_resolve)
+    assert scrub_path(path) == path
+    assert calls == []
+    # A keyed route's path still is resolved, and masked.
+    assert KEY not in scrub_path(f"/guardian/{KEY}/") and calls
+
+
+def test_every_keyed_route_lies_under_a_start_that_is_resolved() -> None:
+    starts = logs._link_key_prefixes(get_resolver())
+    for path in _keyed_paths().values():
+        assert path.startswith(starts), path
 
 
 def test_the_access_logs_request_line_is_masked() -> None:
