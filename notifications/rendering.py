@@ -17,7 +17,7 @@ from django.template.base import Template
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 
-from .sms import sms_overflow
+from .sms import gsm_friendly, sms_overflow
 from .timing import ALMATY
 
 if TYPE_CHECKING:
@@ -106,7 +106,7 @@ def _render(
             context.update(subject=subject, text_kinds=SMS_TEXT_KINDS)
             context["sentence"] = sentence.render(Context(context, autoescape=False)) if sentence else ""
             text = _template("notifications/sms.txt").render(Context(context, autoescape=False))
-            return subject, " ".join(text.split()), ""
+            return subject, gsm_friendly(" ".join(text.split())), ""
         text = _template(f"{folder}/body.txt").render(Context(context, autoescape=False))
         html = _template(f"{folder}/body.html").render(Context(context))
     return subject, text.strip() + "\n", html
@@ -168,7 +168,7 @@ def _shorten(value: str, length: int) -> str:
 
 
 def _fit_sms(pieces: Pieces, values: Mapping[str, str]) -> str:
-    text = _fill(pieces, values)
+    text = gsm_friendly(_fill(pieces, values))
     slots = pieces[1::2]
     shortened = dict(values)
     for key in SMS_SHORTENED:
@@ -179,7 +179,7 @@ def _fit_sms(pieces: Pieces, values: Mapping[str, str]) -> str:
         if value is None or not times or len(value) <= SMS_SHORTEST:
             continue
         shortened[key] = _shorten(value, max(SMS_SHORTEST, len(value) - -(-over // times)))
-        text = _fill(pieces, shortened)
+        text = gsm_friendly(_fill(pieces, shortened))
     return text
 
 

@@ -199,3 +199,37 @@ class TestLength:
         text = sent_sms(capsys)["+77015550106"]
         # The text names the shift and its time itself; its subject line before it said it twice.
         assert text.startswith("Ваша запись на «Таза Алматы»") and text.count("Таза Алматы") == 1
+
+
+class TestGsmAlphabet:
+    def test_an_english_sms_goes_in_gsm_7_with_plain_quotes_and_dashes(self, capsys) -> None:  # type: ignore[no-untyped-def]
+        # 09:00: the two-hours reminder is due at 07:00, in quiet hours, and says "“…” starts on".
+        shift = ShiftFactory(
+            campaign=CampaignFactory(title="Clean Almaty…"),
+            starts_at=in_days(5, hour=9),
+            place_name="Central Park",
+            address="Abay ave 1",
+        )
+        events.signup_create(shift=shift, volunteer=sms_person("en", "+77015550121"), by=None)
+        sent_sms(capsys)
+        with clock(shift.starts_at - H + datetime.timedelta(seconds=5)):
+            text = sent_sms(capsys)["+77015550121"]
+        assert text.startswith(f'"Clean Almaty..." starts on {shift.starts_at:%d.%m.%Y} 09:00.')
+        assert " - Central Park, Abay ave 1 " in text
+        # 160 characters a part, not 70: one part for what took two.
+        assert all(ch not in text for ch in "“”—…") and sms_segments(text) == 1 < sms_segments(
+            text.replace('"', "“", 1)
+        )
+
+    def test_a_kazakh_sms_keeps_its_own_quotes_and_dashes(self, capsys) -> None:  # type: ignore[no-untyped-def]
+        shift = ShiftFactory(
+            campaign=CampaignFactory(title="Таза Алматы"),
+            starts_at=in_days(5, hour=9),
+            place_name="Central Park",
+            address="Abay ave 1",
+        )
+        events.signup_create(shift=shift, volunteer=sms_person("kk", "+77015550122"), by=None)
+        sent_sms(capsys)
+        with clock(shift.starts_at - H + datetime.timedelta(seconds=5)):
+            text = sent_sms(capsys)["+77015550122"]
+        assert text.startswith("«Таза Алматы»") and " — Central Park, " in text
