@@ -453,7 +453,9 @@ def guardian_consent_page(
                     )
                     messages.success(request, _("The guardian's written consent has been recorded."))
             except ValidationError as exc:
-                if getattr(exc, "code", None) == "already_recorded":
+                # A second click or tab: the first recorded or withdrew it, and the page it would
+                # show the error on no longer has that form.
+                if getattr(exc, "code", None) in ("already_recorded", "none"):
                     messages.info(request, " ".join(exc.messages))
                     return redirect(back_url)
                 apply_service_errors(form, exc)

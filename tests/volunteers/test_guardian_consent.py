@@ -268,6 +268,24 @@ class TestStaffRecordAndWithdraw:
         assert child.guardian_consents.count() == 2
         assert child.guardian_consents.filter(withdrawn_at__isnull=True).get().document_number == "75-119"
 
+    def test_a_second_click_on_withdraw_says_it_is_done_instead_of_a_page_without_a_word(  # type: ignore[no-untyped-def]
+        self, alice, child
+    ) -> None:
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        client.post(f"/roster/{child.pk}/guardian-consent/", RECORD)
+        withdraw = {"action": "withdraw", "reason": "Мама позвонила"}
+        assert client.post(f"/roster/{child.pk}/guardian-consent/", withdraw).status_code == 302
+        # The second request of a double click: its error was set on a form the page no longer
+        # shows (the consent is gone), so the coordinator saw the page and no word of what happened.
+        again = client.post(f"/roster/{child.pk}/guardian-consent/", withdraw, follow=True)
+        assert again.redirect_chain == [(f"/roster/{child.pk}/", 302)]
+        assert "There is no guardian consent in force to withdraw." in [
+            str(m) for m in again.context["messages"]
+        ]
+        consent = child.guardian_consents.get()
+        assert consent.withdrawn_at is not None and consent.withdrawal_reason == "Мама позвонила"
+
     def test_other_region_gets_404(self, charlie, child) -> None:  # type: ignore[no-untyped-def]
         client = client_for(charlie)
         assert client.get(f"/roster/{child.pk}/guardian-consent/").status_code == 404
