@@ -34,7 +34,7 @@ from ..models import ConsentMethod, Volunteer, VolunteerChange
 from . import reading
 from .mapping import FIELDS, auto_mapping, find_header_row, normalize_header
 from .models import DuplicateChoice, ImportBatch, ImportMapping, ImportRow
-from .validation import IIN_LOOKUP, Lookups, iin_key, month_first, validate_row
+from .validation import IIN_LOOKUP, Lookups, errors_of, iin_key, month_first, validate_row
 
 logger = logging.getLogger(__name__)
 
@@ -759,7 +759,10 @@ def _import_locked(batch_id: int) -> ImportBatch:
                     updated = target is not None and _fill(matchable, target, row.values, consent, by)
             except ValidationError as exc:
                 row.outcome = ImportRow.Outcome.FAILED
-                row.errors = {"": [[m, {}] for m in exc.messages]}
+                # Stored as message ids, per field, as the check's errors are: stored as text,
+                # they stayed in the language of whoever pressed "Import" (a Kazakh coordinator
+                # read the Russian of a colleague's session), and under no column.
+                row.errors = errors_of(exc)
                 continue
             row.outcome = ImportRow.Outcome.UPDATED if updated else ImportRow.Outcome.SKIPPED
             row.volunteer_id = target

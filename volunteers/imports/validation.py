@@ -8,12 +8,13 @@ read in the reader's language, whoever checked the file."""
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -157,14 +158,42 @@ def _add_validation_error(errors: Errors, field_name: str, exc: ValidationError)
         )
 
 
+def errors_of(exc: ValidationError) -> Errors:
+    """A model's ValidationError as stored errors: message ids per field ("" for the row)."""
+    errors: Errors = {}
+    if hasattr(exc, "error_dict"):
+        for name, problems in exc.error_dict.items():
+            for problem in problems:
+                _add_validation_error(errors, "" if name == NON_FIELD_ERRORS else name, problem)
+    else:
+        _add_validation_error(errors, "", exc)
+    return errors
+
+
 def error_text(error: list[Any]) -> str:
-    """One stored error in the active language."""
+    """One stored error in the active language. An error stored as translated text by an
+    earlier version (a failed fill) is found in the catalogues and said in this language too;
+    one with its values already in it is shown as it was written."""
     msgid, params = error
     text = gettext(msgid)
+    if text == msgid and not params:
+        text = gettext(_untranslated().get(msgid, msgid))
     try:
         return text % params if params else text
     except (KeyError, ValueError, TypeError):
         return text
+
+
+@functools.cache
+def _untranslated() -> dict[str, str]:
+    """Russian and Kazakh texts of the catalogues → their message ids (read once)."""
+    found: dict[str, str] = {}
+    for language in ("ru", "kk"):
+        catalog = translation.trans_real.translation(language)._catalog  # type: ignore[attr-defined]
+        for msgid, text in catalog.items():
+            if isinstance(msgid, str) and isinstance(text, str) and text and "%(" not in msgid:
+                found.setdefault(text, msgid)
+    return found
 
 
 _SLASH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})")

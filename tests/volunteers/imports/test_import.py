@@ -327,3 +327,39 @@ def test_filling_a_record_with_an_iin_another_region_holds_fills_the_rest_and_fl
     assert PossibleDuplicate.objects.filter(volunteer=kept, existing=holder).exists() or (
         PossibleDuplicate.objects.filter(volunteer=holder, existing=kept).exists()
     )
+
+
+def test_a_failed_fill_is_told_in_the_readers_language_not_the_importers(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    # On file with SMS as the channel and no phone: filled, the record breaks its own rules.
+    kept = VolunteerFactory(region=almaty, phone="", email="arman@example.kz", locality="")
+    Volunteer.objects.filter(pk=kept.pk).update(preferred_channel="sms")
+    header = ["ФИО", "Дата рождения", "Email", "Населённый пункт"]
+    rows = [["Сейтов Арман", "01.01.1990", "arman@example.kz", "Қаскелең"]]
+    with translation.override("ru"):
+        batch = _checked(alice, almaty, rows, header=header)
+        services.batch_choose(batch=batch, by=alice, for_all=DuplicateChoice.FILL)
+        batch = _import(batch, alice)
+    assert batch.failed_count == 1
+    kept.refresh_from_db()
+    assert kept.locality == ""
+    row = ImportRow.objects.get(batch=batch)
+    assert row.errors == {"phone": [["Enter a mobile number: SMS is the chosen channel for messages.", {}]]}
+    client = client_for(alice)
+    client.cookies["django_language"] = "kk"
+    page = client.get(reverse("roster:import_preview", args=[batch.pk])).content.decode()
+    with translation.override("kk"):
+        said = gettext("Enter a mobile number: SMS is the chosen channel for messages.")
+    assert said in page and "Введите номер" not in page
+
+
+def test_an_error_stored_in_russian_by_an_earlier_version_reads_in_kazakh(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    batch = _import(_checked(alice, almaty, [person_row(1)]), alice)
+    with translation.override("ru"):
+        russian = gettext("Enter a mobile number: SMS is the chosen channel for messages.")
+    ImportRow.objects.filter(batch=batch).update(outcome="failed", errors={"": [[russian, {}]]})
+    client = client_for(alice)
+    client.cookies["django_language"] = "kk"
+    page = client.get(reverse("roster:import_preview", args=[batch.pk])).content.decode()
+    with translation.override("kk"):
+        assert gettext("Enter a mobile number: SMS is the chosen channel for messages.") in page
+    assert russian not in page
