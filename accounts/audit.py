@@ -7,6 +7,7 @@ copy of what it guards.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Model
@@ -37,6 +38,32 @@ def audit_record(
         region_code=region_code or "",
         rows=rows,
         detail=detail or {},
+    )
+
+
+def api_page_read_record(
+    *,
+    actor: User,
+    subject_type: str,
+    rows: int,
+    page: int,
+    filters: Sequence[str],
+    region_code: str = "",
+) -> AuditEntry | None:
+    """Record one page of a list of personal data read through the API with a token (the
+    roster's names, phones and e-mails, up to 200 people a page): a program can walk a whole
+    list page after page without opening anybody's record, each opening of which is recorded.
+    Who, how many rows, which page, the names of the filters used and the region asked for;
+    never the query or the values. A page without rows is not recorded."""
+    if not rows:
+        return None
+    return audit_record(
+        actor=actor,
+        action=AuditEntry.Action.VIEWED,
+        subject_type=subject_type,
+        region_code=region_code,
+        rows=rows,
+        detail={"where": "api", "page": page, "filters": sorted(filters), "via": "token"},
     )
 
 

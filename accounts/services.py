@@ -183,6 +183,17 @@ def api_tokens_revoke(*, user: User) -> int:
 
 
 @transaction.atomic
+def user_rights_reduced(*, user: User) -> int:
+    """National staff deactivated the account, or took a role or a coordinated region from it:
+    its API tokens are revoked. What a token reads is decided afresh on every request (the
+    scope follows the roles held now), but a token outliving the rights it was asked with would
+    come back to life with them (an account reactivated after an inquiry, a region given back),
+    in a script nobody remembers; and its integration learns at once, with a 401, that it must
+    ask for a new token with the password. Returns how many tokens went."""
+    return api_tokens_revoke(user=user)
+
+
+@transaction.atomic
 def user_password_changed(*, user: User) -> None:
     """After a password change or reset: tokens made with the old password stop working (the
     sessions do already, their hash derives from the password), and the lockout of the account

@@ -81,6 +81,21 @@ class RolesNeedARecentPassword:
         return refused or super().changelist_view(request, extra_context)  # type: ignore[misc]
 
 
+def _rights(user_id: int) -> tuple[frozenset[str], frozenset[int]]:
+    """The roles (flags) and the coordinated regions an account holds now, as stored."""
+    flags = User.objects.filter(pk=user_id).values("is_active", "is_superuser", "is_national_staff").first()
+    regions = CoordinatorAssignment.objects.filter(user_id=user_id).values_list("region_id", flat=True)
+    return frozenset(name for name, held in (flags or {}).items() if held), frozenset(regions)
+
+
+def _revoke_tokens_if_reduced(user: Any, before: tuple[frozenset[str], frozenset[int]]) -> None:
+    """An account that lost a flag or a region since `before` loses its API tokens
+    (accounts.services.user_rights_reduced)."""
+    after = _rights(user.pk)
+    if before[0] - after[0] or before[1] - after[1]:
+        account_services.user_rights_reduced(user=user)
+
+
 def _page_language() -> str:
     """The admin page's language: the welcome e-mail's unless national staff choose another."""
     return (translation.get_language() or settings.LANGUAGE_CODE)[:2]
@@ -118,9 +133,18 @@ class UserAdmin(RolesNeedARecentPassword, NationalStaffAdmin, BaseUserAdmin):
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
+            # Read before the flags are saved; compared once the regions' inline is saved too.
+            # Kept on the object being saved: the admin instance is shared by every request.
+            obj._rights_before = _rights(obj.pk)
             super().save_model(request, obj, form, change)
         else:
             account_services.staff_account_open(user=obj, language=form.cleaned_data["language"])
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        before = form.instance.__dict__.pop("_rights_before", None)
+        if change and before is not None:
+            _revoke_tokens_if_reduced(form.instance, before)
 
     @admin.action(description=_("Send the link to choose a password again"))
     def send_welcome_again(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
@@ -214,6 +238,26 @@ class CoordinatorAssignmentAdmin(RolesNeedARecentPassword, NationalStaffAdmin):
     search_fields = ["user__email", "user__full_name"]
     autocomplete_fields = ["user"]
     list_select_related = ["user", "region"]
+
+    # A region taken from a coordinator (the assignment deleted, or moved to another person or
+    # region) revokes that coordinator's API tokens, as on the account's own page.
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        previous = CoordinatorAssignment.objects.filter(pk=obj.pk).select_related("user").first()
+        before = _rights(previous.user_id) if change and previous is not None else None
+        super().save_model(request, obj, form, change)
+        if previous is not None and before is not None:
+            _revoke_tokens_if_reduced(previous.user, before)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        account_services.user_rights_reduced(user=obj.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        users = {assignment.user for assignment in queryset.select_related("user")}
+        super().delete_queryset(request, queryset)
+        for user in users:
+            account_services.user_rights_reduced(user=user)
 
 
 @admin.register(AuditEntry)

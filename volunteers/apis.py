@@ -6,10 +6,12 @@ from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.audit import api_page_read_record
 from accounts.models import User
 from regions.models import Region
 from regions.scoping import ManagesRegions
@@ -137,12 +139,24 @@ class VolunteerListApi(APIView):
             skill=params.get("skill"),
             detachment=params.get("detachment"),
         )
+        user = cast(User, request.user)  # ManagesRegions has run
         if filters.q:
-            services.roster_lookup_record(by=cast(User, request.user), query=filters.q, where="api")
-        qs = selectors.volunteer_list(user=request.user, filters=filters)
+            services.roster_lookup_record(by=user, query=filters.q, where="api")
+        qs = selectors.volunteer_list(user=user, filters=filters)
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         data = VolunteerListOutputSerializer(page, many=True, context={"request": request}).data
+        if isinstance(request.successful_authenticator, TokenAuthentication):
+            # A program's reads; the browser's roster list (the session) stays unrecorded, as
+            # the roster page's is: it is the coordinators' everyday work.
+            api_page_read_record(
+                actor=user,
+                subject_type="volunteers.roster",
+                rows=len(data),
+                page=paginator.page.number if paginator.page is not None else 1,
+                filters=[name for name in ("q", "region", "skill", "detachment") if params.get(name)],
+                region_code=request.query_params.get("region", "") if filters.region else "",
+            )
         return paginator.get_paginated_response(data)
 
 
