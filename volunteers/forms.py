@@ -18,7 +18,7 @@ from volunteer_net.forms import DateInput, DayField, FastSelect, id_param
 
 from .models import SPOKEN_LANGUAGES, Skill, Volunteer
 from .selectors import SORTS, RosterFilters, detachment_scope, own_iin_locked
-from .services import ERASURE_BASIS_MAX_LENGTH, PaperConsent
+from .services import ERASURE_BASIS_MAX_LENGTH, MINORS_BIRTH_DATE_BY_STAFF, PaperConsent
 from .validators import ascii_digits, normalize_phone
 
 PHONE_INPUT_MAX_LENGTH = 32
@@ -295,6 +295,12 @@ class OwnProfileForm(VolunteerProfileForm):
             field.help_text = _(
                 "Once entered, the IIN is changed by staff: contact your region's coordinator."
             )
+        if self.instance.pk is not None and self.instance.is_minor():
+            # The guardian's consent and what a minor may do hang on it (volunteer_update refuses
+            # the change too); guardian.js still reads the disabled field's value.
+            birth_date = self.fields["birth_date"]
+            birth_date.disabled = True
+            birth_date.help_text = MINORS_BIRTH_DATE_BY_STAFF
 
 
 class CoordinatorVolunteerForm(VolunteerProfileForm):

@@ -32,7 +32,7 @@ from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from accounts import services as accounts_services
 from accounts.audit import audit_record
@@ -374,6 +374,13 @@ def _lock_ahead(*volunteers: Volunteer) -> None:
         hook(volunteers=volunteers)
 
 
+# The same words on the person's own form (volunteers/forms.py), where the date is then read-only.
+MINORS_BIRTH_DATE_BY_STAFF = gettext_lazy(
+    "Under 18, the date of birth is corrected by staff: contact your region's coordinator or your "
+    "detachment's curator."
+)
+
+
 # The fields whose change may stop the person (a birth date can make them a minor awaiting
 # consent again; another guardian withdraws the consent given by the one before) or move them.
 _MAY_STOP_OR_MOVE = frozenset({"birth_date", "guardian_name", "guardian_relation", "region"})
@@ -463,6 +470,17 @@ def volunteer_update(
         for name in ("guardian_name", "guardian_relation")
     )
     own_edit = locked.user_id is not None and locked.user_id == changed_by.pk
+    if (
+        own_edit
+        and "birth_date" in updates
+        and updates["birth_date"] != locked.birth_date
+        and locked.is_minor()
+    ):
+        # What a minor may do (the guardian's consent, emergencies, a shift's minimum age) hangs on
+        # the date: typed older by the minor, it would take them past their guardian.
+        raise ValidationError(
+            {"birth_date": [ValidationError(MINORS_BIRTH_DATE_BY_STAFF, code="minor_birth_date")]}
+        )
     if (
         own_edit
         and updates.get("iin", locked.iin) != locked.iin

@@ -4,11 +4,13 @@ import json
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from accounts.models import User
 from tests.conftest import client_for, mailed_link
-from tests.factories import PASSWORD, VolunteerFactory, years_ago
+from tests.factories import PASSWORD, MinorFactory, VolunteerFactory, years_ago
+from volunteers import services
 from volunteers.models import PossibleDuplicate, Volunteer
 
 # An IIN valid for this birth date (check digit included).
@@ -387,3 +389,59 @@ class TestIinTypedInOtherDigits:
         assert "volunteer_iin" not in response.content.decode()
         bob.refresh_from_db()
         assert bob.iin is None and bob.birth_date != IIN_BIRTH
+
+
+@pytest.mark.django_db
+class TestMinorsBirthDate:
+    """A minor who registered honestly waits for their guardian; typing an older date on their
+    own profile made them an adult at once: no guardian, and emergencies open to them."""
+
+    def _profile(self, person):  # type: ignore[no-untyped-def]
+        return {
+            "last_name": person.last_name,
+            "first_name": person.first_name,
+            "birth_date": years_ago(25).isoformat(),
+            "phone": person.phone,
+            "region": person.region_id,
+            "preferred_language": "ru",
+            "preferred_channel": "email",
+            "guardian_name": person.guardian_name,
+            "guardian_phone": person.guardian_phone,
+            "guardian_relation": person.guardian_relation,
+        }
+
+    def test_the_minor_cannot_make_themselves_older(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        minor = MinorFactory(region=almaty, with_account=True, status=Volunteer.Status.AWAITING_GUARDIAN)
+        born = minor.birth_date
+        client = client_for(minor.user)
+        client.cookies["django_language"] = "en"
+        page = client.get("/me/edit/")
+        assert page.context["form"].fields["birth_date"].disabled
+        assert "Under 18, the date of birth is corrected by staff" in page.content.decode()
+        client.post("/me/edit/", self._profile(minor))
+        minor.refresh_from_db()
+        assert minor.birth_date == born and minor.is_minor()
+        assert minor.status == Volunteer.Status.AWAITING_GUARDIAN and not minor.awaits_own_consent
+
+        # The service says the same to any other caller; staff correct the date.
+        with pytest.raises(ValidationError) as info:
+            services.volunteer_update(
+                volunteer=minor, changed_by=minor.user, data={"birth_date": years_ago(25)}
+            )
+        assert info.value.error_dict["birth_date"][0].code == "minor_birth_date"
+        minor.refresh_from_db()
+        assert minor.birth_date == born
+
+    def test_staff_correct_it_and_an_adult_corrects_their_own(self, almaty, alice) -> None:  # type: ignore[no-untyped-def]
+        minor = MinorFactory(region=almaty, with_account=True, status=Volunteer.Status.AWAITING_GUARDIAN)
+        services.volunteer_update(volunteer=minor, changed_by=alice, data={"birth_date": years_ago(19)})
+        minor.refresh_from_db()
+        assert not minor.is_minor()
+
+        adult = VolunteerFactory(region=almaty, with_account=True)
+        client = client_for(adult.user)
+        assert not client.get("/me/edit/").context["form"].fields["birth_date"].disabled
+        response = client.post("/me/edit/", {**self._profile(adult), "birth_date": years_ago(31).isoformat()})
+        assert response.status_code == 302
+        adult.refresh_from_db()
+        assert adult.birth_date == years_ago(31)
