@@ -256,6 +256,9 @@ def test_etag_and_304(client: Client, places, name: str) -> None:
     )
     again = client.get(reverse(name), HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    # A cache takes the 304's headers over the stored answer's: none may say it is an HTML page.
+    assert not again.has_header("Content-Type")
+    assert again["Cache-Control"] == first["Cache-Control"] and again["Vary"] == first["Vary"]
     weak = client.get(reverse(name), HTTP_IF_NONE_MATCH=f'"other", W/{etag}')
     assert weak.status_code == 304
     assert client.get(reverse(name), HTTP_IF_NONE_MATCH='"stale"').status_code == 200

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.generics import GenericAPIView
@@ -61,7 +61,10 @@ def _json_response(request: Request, payload: Any) -> HttpResponse:
     # A list of tags or *, weak or strong: the comparison for GET is the weak one (RFC 9110).
     sent = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
     if etag in sent or "*" in sent:
-        response = HttpResponse(status=304)
+        # Django's 304, without a Content-Type: a cache revalidating a stored body replaces the
+        # stored headers with the 304's (RFC 9111, 4.3.4), and a bare HttpResponse(status=304)
+        # carries "text/html", which relabelled the kept GeoJSON as a page.
+        response: HttpResponse = HttpResponseNotModified()
     else:
         response = HttpResponse(body, content_type=content_type)
     response["ETag"] = etag
