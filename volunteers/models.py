@@ -397,6 +397,17 @@ class Volunteer(ChoiceLabels, models.Model):
             and not self.is_minor()
         )
 
+    @property
+    def lacks_own_consent(self) -> bool:
+        """Of age, with no guardian's consent on file, and no consent of their own that counts:
+        none, or the box ticked before 18 (see `awaits_own_consent`, which the status says)."""
+        if self.anonymized_at is not None or self.guardian_consent_at is not None or self.is_minor():
+            return False
+        if self.consent_at is None:
+            return True
+        given_on = timezone.localdate(self.consent_at)
+        return self.birth_date is not None and age_on(self.birth_date, given_on) < ADULT_AGE
+
     def age(self, on: datetime.date | None = None) -> int | None:
         if self.birth_date is None:
             return None

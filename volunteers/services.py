@@ -508,8 +508,12 @@ def volunteer_update(
     if guardian_changes and locked.guardian_consent_at:
         _consent_withdraw(locked, by=changed_by, reason=_("Another guardian was entered."))
         changed.append("guardian_consent_at")
-    if locked.status == Volunteer.Status.ACTIVE and locked.awaits_guardian:
-        # A corrected birth date can make someone a minor without a consent on file.
+    if locked.status == Volunteer.Status.ACTIVE and (
+        locked.awaits_guardian or (status_before != Volunteer.Status.ACTIVE and locked.lacks_own_consent)
+    ):
+        # A corrected birth date can make someone a minor without a consent on file. And someone
+        # who came of age awaiting their own consent, paused meanwhile, goes back to awaiting it:
+        # active again, they took part on the box ticked at 17.
         locked.status = Volunteer.Status.AWAITING_GUARDIAN
         locked.save(update_fields=["status", "updated_at"])
         changed.append("status")

@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone, translation
 
 from events.models import Signup
+from events.services import signup_refusal
 from regions.models import CoordinatorAssignment
 from tests.conftest import client_for
 from tests.events.factories import ShiftFactory
@@ -185,3 +186,34 @@ class TestStaffRecordTheFormTheySigned:
         with pytest.raises(ValidationError) as info:
             services.own_consent_give(volunteer=came_of_age, by=UserFactory())
         assert info.value.code == "paper"
+
+
+class TestPausedMeanwhile:
+    """A coordinator pauses the detachment for the summer and sets everyone active in September:
+    someone who came of age awaiting their own consent became active on the box ticked at 17."""
+
+    def test_set_active_again_they_await_their_own_consent(self, came_of_age, alice) -> None:  # type: ignore[no-untyped-def]
+        for status in ("paused", "active"):
+            result = services.volunteers_bulk_update(
+                volunteers=[came_of_age], changed_by=alice, action="status", value=status
+            )
+            assert not result.refused
+        came_of_age.refresh_from_db()
+        assert came_of_age.status == Volunteer.Status.AWAITING_GUARDIAN
+        assert came_of_age.awaits_own_consent
+        refusal = signup_refusal(shift=ShiftFactory(), volunteer=came_of_age)
+        assert refusal is not None and refusal.code == "own_consent"
+        # The way on is the one they had: their own consent, which then makes them active.
+        services.own_consent_give(volunteer=came_of_age, by=came_of_age.user)
+        came_of_age.refresh_from_db()
+        assert came_of_age.status == Volunteer.Status.ACTIVE
+
+    def test_a_pupil_with_the_guardians_consent_and_an_adult_are_active_again(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        pupil = ComeOfAgeFactory(
+            region=almaty, status=Volunteer.Status.PAUSED, guardian_consent_at=timezone.now()
+        )
+        adult = MinorFactory(region=almaty, birth_date=datetime.date(1990, 5, 1), status="paused")
+        for person in (pupil, adult):
+            services.volunteer_update(volunteer=person, changed_by=alice, data={"status": "active"})
+            person.refresh_from_db()
+            assert person.status == Volunteer.Status.ACTIVE
