@@ -71,6 +71,9 @@ class ImportBatch(ChoiceLabels, models.Model):
     failed_count = models.PositiveIntegerField(default=0)
     consent_date = models.DateField(_("date of the paper consents"), null=True, blank=True)
     failure = models.TextField(blank=True)
+    # Rows with data that the sheet hides (by hand or by a filter): left out, and the preview
+    # says which.
+    hidden_rows = models.JSONField(default=list, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -172,6 +172,11 @@ def _xlsx_rows(path: Path, sheet: str) -> Iterator[list[Cell]]:
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+# A row's own tag, to read its number and whether it is hidden (by hand, by a filter, or in a
+# collapsed group: Excel writes hidden="1" for each).
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb'\br="(\d+)"')
+_ROW_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
 
 
 def _vertical_merges(ws: Any) -> dict[int, list[tuple[int, int]]]:
@@ -179,26 +184,60 @@ def _vertical_merges(ws: Any) -> dict[int, list[tuple[int, int]]]:
     its people): first row → [(0-based column, last row)]. Read-only mode does not give the
     merged ranges, and it gives the value in the first cell only, so the rows below read as if
     they had no school. The ranges are at the sheet's end: the part is streamed through once."""
+    return _scan_sheet(ws)[0]
+
+
+def _scan_sheet(ws: Any) -> tuple[dict[int, list[tuple[int, int]]], set[int]]:
+    """The sheet's vertical merges (see _vertical_merges) and its hidden rows, from one stream
+    through its XML (read-only mode gives neither)."""
     from openpyxl.utils import column_index_from_string
 
     found: set[tuple[int, int, int]] = set()
+    hidden: set[int] = set()
     tail = b""
+    number = 0
     with ws._get_source() as source:
         for chunk in iter(lambda: source.read(1 << 20), b""):
             data = tail + chunk
+            # A tag cut in two at the chunk's end is read whole with the next chunk.
+            cut = data.rfind(b"<", max(0, len(data) - 4096))
+            if cut >= 0 and b">" not in data[cut:]:
+                data, tail = data[:cut], data[cut:]
+            else:
+                tail = b""
             for match in _MERGE.finditer(data):
                 first_col, first_row, _last_col, last_row = match.groups()
                 if int(last_row) > int(first_row):
                     found.add(
                         (int(first_row), column_index_from_string(first_col.decode()) - 1, int(last_row))
                     )
-            # A reference cut in two at the chunk's end is read whole with the next chunk.
-            cut = data.rfind(b"<", max(0, len(data) - 128))
-            tail = data[cut:] if cut >= 0 and b">" not in data[cut:] else b""
+            for match in _ROW_TAG.finditer(data):
+                attributes = match.group(1)
+                stated = _ROW_NUMBER.search(attributes)
+                number = int(stated.group(1)) if stated else number + 1
+                if _ROW_HIDDEN.search(attributes):
+                    hidden.add(number)
     starts: dict[int, list[tuple[int, int]]] = {}
     for first, column, last in sorted(found):
         starts.setdefault(first, []).append((column, last))
-    return starts
+    return starts, hidden
+
+
+def hidden_rows(path: Path, info: FileInfo, *, sheet: str = "") -> set[int]:
+    """The numbers of the rows hidden in the sheet (hidden by hand or filtered out): a
+    coordinator hides the rows they do not want, and sees the list without them. A CSV hides
+    nothing."""
+    if info.format != "xlsx":
+        return set()
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        name = sheet or (info.sheets[0] if info.sheets else "")
+        ws = workbook[name] if name in workbook.sheetnames else workbook.worksheets[0]
+        return _scan_sheet(ws)[1]
+    finally:
+        workbook.close()
 
 
 _DATE_1904 = re.compile(rb'<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"')

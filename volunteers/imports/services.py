@@ -331,7 +331,11 @@ def batch_check(*, batch: ImportBatch, by: User) -> ImportBatch:
         return ImportBatch.objects.get(pk=locked.pk)
 
 
-def _cells(batch: ImportBatch) -> Iterator[tuple[int, dict[str, Any]]]:
+def _cells(
+    batch: ImportBatch, *, hidden: set[int] | frozenset[int] = frozenset(), left_out: list[int] | None = None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The data rows below the header with something in a mapped column; a row in `hidden` is
+    not given but its number is put in `left_out`."""
     columns = [(int(k), v) for k, v in batch.mapping.items()]
     path, info = Path(batch.file_path), _file_info(batch)
     for number, row in enumerate(reading.iter_rows(path, info, sheet=batch.sheet), start=1):
@@ -339,6 +343,10 @@ def _cells(batch: ImportBatch) -> Iterator[tuple[int, dict[str, Any]]]:
             continue
         cells = {field: (row[i] if i < len(row) else None) for i, field in columns}
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+            continue
+        if number in hidden:
+            if left_out is not None:
+                left_out.append(number)
             continue
         yield number, cells
 
@@ -359,11 +367,18 @@ def batch_validate(*, batch_id: int) -> ImportBatch:
                 detachment_model=Volunteer._meta.get_field("detachment").related_model,
             )
             lookups.epoch = reading.date_epoch(Path(batch.file_path), _file_info(batch))
+            # Rows the coordinator hid in the spreadsheet (by hand, or filtered out) are the
+            # ones they do not want: imported, they added the people the list was filtered to
+            # leave out. They are left out, and the preview says which.
+            hidden = reading.hidden_rows(Path(batch.file_path), _file_info(batch), sheet=batch.sheet)
             if "birth_date" in batch.mapping.values():
-                lookups.month_first = month_first(cells.get("birth_date") for _number, cells in _cells(batch))
+                lookups.month_first = month_first(
+                    cells.get("birth_date") for _number, cells in _cells(batch, hidden=hidden)
+                )
             pending: list[ImportRow] = []
             total = errors = 0
-            for number, cells in _cells(batch):
+            left_out: list[int] = []
+            for number, cells in _cells(batch, hidden=hidden, left_out=left_out):
                 result = validate_row(cells, lookups)
                 keys = result.keys
                 pending.append(
@@ -391,10 +406,20 @@ def batch_validate(*, batch_id: int) -> ImportBatch:
                     _progress(batch.pk, total, batch.estimated_rows)
             ImportRow.objects.bulk_create(pending)
             batch.total_rows, batch.error_rows = total, errors
+            batch.hidden_rows = left_out
             batch.duplicate_rows = _mark_duplicates(batch)
             batch.status = ImportBatch.Status.VALIDATED
             batch.checked_at = started
-            batch.save(update_fields=["total_rows", "error_rows", "duplicate_rows", "status", "checked_at"])
+            batch.save(
+                update_fields=[
+                    "total_rows",
+                    "error_rows",
+                    "hidden_rows",
+                    "duplicate_rows",
+                    "status",
+                    "checked_at",
+                ]
+            )
     except Exception:
         logger.exception("roster import %s: the file could not be checked", batch_id)
         ImportBatch.objects.filter(pk=batch_id).update(status=ImportBatch.Status.FAILED, failure="check")

@@ -146,6 +146,15 @@ def _display_rows(batch: ImportBatch, rows: list[ImportRow], columns: list[str])
     return shown
 
 
+HIDDEN_NUMBERS_SHOWN = 20
+
+
+def _row_numbers(numbers: list[int]) -> str:
+    """ "5, 7, 12", the first twenty of a long list followed by "…"."""
+    shown = ", ".join(str(n) for n in numbers[:HIDDEN_NUMBERS_SHOWN])
+    return shown + (", …" if len(numbers) > HIDDEN_NUMBERS_SHOWN else "")
+
+
 @region_scope_required
 def import_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
@@ -168,6 +177,7 @@ def import_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             choices=DuplicateChoice.choices,
             earlier=services.earlier_import_of(batch),
             ready=batch.total_rows - batch.error_rows,
+            hidden_numbers=_row_numbers(batch.hidden_rows),
         )
     elif batch.is_busy:
         context["progress"] = services.progress_of(batch)

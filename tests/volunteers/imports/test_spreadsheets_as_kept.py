@@ -5,17 +5,21 @@ Excel wrote long numbers in exponent form, the old .xls and LibreOffice's .ods."
 from __future__ import annotations
 
 import codecs
+import datetime
 import io
 import re
 import zipfile
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook
 
+from tests.conftest import client_for
 from volunteers.imports import services
 from volunteers.imports.models import ImportBatch, ImportRow
+from volunteers.models import Volunteer
 
 from .files import HEADER_RU, checked_batch, csv_bytes, person_row, upload, xlsx_bytes
 
@@ -182,3 +186,37 @@ def test_windows_1251_with_yo_and_numero_stays_windows_1251() -> None:
 
     text = "Фамилия;Имя;Отряд\r\nЁлкина;Алёна;№ 5 «Жұлдыз»\r\nЮдина;Мария;№ 7\r\n"
     assert detect_encoding(text.encode("cp1251", errors="replace")) == "cp1251"
+
+
+def test_rows_hidden_or_filtered_out_in_the_sheet_are_left_out_and_said(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    """A coordinator hides (or filters out) the rows they do not want, and sees the list without
+    them: imported all the same, those people were added too."""
+    workbook = Workbook()
+    ws = workbook.active
+    ws.append(HEADER_RU)
+    for n in range(1, 6):
+        ws.append(person_row(n))
+    ws.row_dimensions[3].hidden = True  # hidden by hand
+    ws.auto_filter.ref = "A1:F6"
+    ws.row_dimensions[5].hidden = True  # filtered out
+    ws.append([])
+    ws.row_dimensions[7].hidden = True  # hidden and empty: nothing to say
+    out = io.BytesIO()
+    workbook.save(out)
+    batch = checked_batch(by=alice, region=almaty, rows=out.getvalue(), name="Список.xlsx")
+    assert [row.number for row in _rows(batch)] == [2, 4, 6]
+    assert batch.total_rows == 3 and batch.hidden_rows == [3, 5]
+    client = client_for(alice)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("roster:import_preview", args=[batch.pk])).content.decode()
+    assert (
+        "2 rows are hidden in the spreadsheet (hidden or filtered out) and are not imported: rows 3, 5."
+        in page
+    )
+    services.batch_start_import(
+        batch=batch, by=alice, consent_confirmed=True, consent_date=datetime.date(2025, 9, 1)
+    )
+    assert not Volunteer.objects.filter(phone__in=["+77010000002", "+77010000004"]).exists()
+    assert Volunteer.objects.filter(phone__in=["+77010000001", "+77010000003", "+77010000005"]).count() == 3
+    page = client.get(reverse("roster:import_preview", args=[batch.pk])).content.decode()
+    assert 'id="import-hidden"' in page
