@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from volunteer_net.short_tokens import BadToken, is_short, short_dumps, short_loads
 
-from .models import GuardianConsent, Volunteer
+from .models import GuardianConsent, Volunteer, VolunteerChange
 
 _SALT = "volunteers.guardian-consent"
 # The link's format: 2 since links go to the guardian only (see above).
@@ -108,6 +109,20 @@ def _read_short(token: str, *, expired: ValidationError, invalid: ValidationErro
     ):
         raise expired
     return GuardianLinkData(volunteer_id=volunteer_id, guardian_key=key.hex(), issued_at=issued)
+
+
+def guardian_link_person(data: GuardianLinkData, people: QuerySet[Volunteer]) -> Volunteer | None:
+    """The person the link names, among `people`. A record merged since into another is that
+    one: the guardian was sent the link for the record a coordinator then removed as a duplicate,
+    and it still speaks for them if `guardian_link_matches` finds the same guardian there. (The
+    merge brings the history along, so the record kept holds the line naming the one it took in.)"""
+    person = people.filter(pk=data.volunteer_id).first()
+    if person is None:
+        kept = VolunteerChange.objects.filter(
+            action=VolunteerChange.Action.MERGE, merged_from=data.volunteer_id
+        ).values("volunteer_id")
+        person = people.filter(pk__in=kept).first()
+    return person
 
 
 def guardian_link_matches(volunteer: Volunteer, data: GuardianLinkData) -> bool:

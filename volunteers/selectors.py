@@ -44,7 +44,12 @@ from volunteer_net.dates import iso_local
 
 from . import extensions
 from .crypto import iin_digest
-from .guardian_links import guardian_link_matches, guardian_link_read, guardian_link_url
+from .guardian_links import (
+    guardian_link_matches,
+    guardian_link_person,
+    guardian_link_read,
+    guardian_link_url,
+)
 from .models import (
     ADULT_AGE,
     DataClass,
@@ -520,7 +525,7 @@ def guardian_link_status(*, volunteer: Volunteer) -> GuardianLinkStatus | None:
 def volunteer_for_guardian_link(*, token: str) -> Volunteer:
     """The minor a guardian's link names, or a ValidationError saying why the link is unusable."""
     data = guardian_link_read(token)
-    volunteer = Volunteer.objects.select_related("region").filter(pk=data.volunteer_id).first()
+    volunteer = guardian_link_person(data, Volunteer.objects.select_related("region"))
     if volunteer is None or volunteer.anonymized_at is not None or not guardian_link_matches(volunteer, data):
         raise ValidationError(
             _("This link is no longer valid. Ask the school curator or the front office for a new one."),

@@ -43,7 +43,12 @@ from regions.scoping import may_manage_region
 from volunteer_net.dates import when_text
 
 from . import crypto, extensions, selectors
-from .guardian_links import guardian_link_matches, guardian_link_read, guardian_link_url
+from .guardian_links import (
+    guardian_link_matches,
+    guardian_link_person,
+    guardian_link_read,
+    guardian_link_url,
+)
 from .models import (
     ADULT_AGE,
     ConsentMethod,
@@ -727,7 +732,7 @@ def guardian_consent_confirm(*, token: str, guardian_name: str, opened_by: Any =
     """The guardian confirms through their personal link (see volunteers/guardian_links.py).
     `opened_by` is the account of the session the link was opened in, if any."""
     data = guardian_link_read(token)
-    locked = Volunteer.objects.select_for_update().filter(pk=data.volunteer_id).first()
+    locked = guardian_link_person(data, Volunteer.objects.select_for_update())
     if locked is None or locked.anonymized_at is not None or not guardian_link_matches(locked, data):
         # The guardian on file changed (or the person is gone): the old link no longer speaks
         # for anyone.

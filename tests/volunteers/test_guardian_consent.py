@@ -192,6 +192,43 @@ class TestGuardianLink:
         assert response.status_code == 404
         assert not child.guardian_consents.exists()
 
+    def test_a_link_for_a_record_merged_since_gives_the_consent_to_the_record_kept(  # type: ignore[no-untyped-def]
+        self, alice, almaty, child
+    ) -> None:
+        # The curator added the pupil too: the same child with the same mother, twice on file.
+        twin = MinorFactory(
+            region=almaty,
+            birth_date=child.birth_date,
+            first_name="Аружан",
+            phone=child.phone,
+            status=Volunteer.Status.AWAITING_GUARDIAN,
+        )
+        sent = guardian_link_token(twin)
+        services.volunteer_merge(keep=child, drop=twin, by=alice)
+        url = f"/guardian/{sent}/"
+        page = Client().get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert page.status_code == 200 and "Аружан" in page.content.decode()
+        assert Client().post(url, {"guardian_name": "Ахметова Гүлнара", "agree": "on"}).status_code == 302
+        child.refresh_from_db()
+        assert child.status == Volunteer.Status.ACTIVE
+        assert child.guardian_consents.get().method == GuardianConsent.Method.LINK
+
+    def test_a_link_for_a_merged_record_of_another_guardian_stays_dead(self, alice, almaty, child) -> None:  # type: ignore[no-untyped-def]
+        twin = MinorFactory(
+            region=almaty,
+            birth_date=child.birth_date,
+            phone=child.phone,
+            guardian_name="Ахметов Ерлан",
+            guardian_phone="+77017000000",
+            guardian_relation="father",
+            status=Volunteer.Status.AWAITING_GUARDIAN,
+        )
+        sent = guardian_link_token(twin)
+        services.volunteer_merge(keep=child, drop=twin, by=alice)
+        response = Client().post(f"/guardian/{sent}/", {"guardian_name": "Ахметов Ерлан", "agree": "on"})
+        assert response.status_code == 404
+        assert not child.guardian_consents.exists()
+
     def test_a_link_sent_before_a_withdrawal_does_not_give_consent_back(self, alice, child) -> None:  # type: ignore[no-untyped-def]
         # The consent was withdrawn (the guardian changed their mind, or it was the wrong person):
         # a link sent before that must not quietly restore it; a link made afterwards does.
