@@ -1,5 +1,5 @@
 """Details a Kazakh-speaking user meets on ordinary pages: a destructive button looks like a
-warning."""
+warning, and an office clerk's header fits one line of a 1366 px screen."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.events.factories import CampaignFactory
+from tests.factories import UserFactory
+from tests.front_offices.helpers import make_office
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+OFFICE_SCREEN = {"width": 1366, "height": 768}
 DANGER = "rgb(180, 35, 24)"  # --danger in app.css
 
 
@@ -31,3 +34,19 @@ def test_cancel_the_campaign_is_a_red_button_not_the_primary_blue(
     assert _background(page, cancel) == DANGER
     # "Close sign-ups" beside it stays a plain secondary button.
     assert _background(page, "#status-form button[value=closed]") == "rgb(255, 255, 255)"
+
+
+def test_an_office_clerks_header_fits_one_line_in_kazakh(
+    page: Page, login: Callable[[Any], None], almaty: Any
+) -> None:
+    office = make_office()
+    clerk = UserFactory(email="clerk@example.kz", full_name="Гүлнар Серікқызы")
+    office.staff.add(clerk)
+    page.set_viewport_size(OFFICE_SCREEN)
+    login(clerk)
+    expect(page.locator("header nav a[href='/front-offices/manage/']")).to_be_visible()
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('header .brand, header nav a, header nav button, header .lang')]
+             .map(el => Math.round(el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2))"""
+    )
+    assert max(rows) - min(rows) <= 8, sorted(set(rows))
