@@ -168,6 +168,7 @@ def user_register(
     # The profile's address is the account's, which the registrant confirms by the mailed link.
     volunteer.email = user.email
     _own_consent_set(volunteer, paper=None)
+    _guardian_only_for_minors(volunteer)
     _await_guardian_if_minor(volunteer)
     taken_iin = _save_keeping_a_taken_iin_off(volunteer)
     possible_duplicates_flag(volunteer=volunteer, iin=taken_iin)
@@ -210,6 +211,7 @@ def volunteer_create(
     volunteer = Volunteer(**data)
     if own_consent is not None:
         _own_consent_set(volunteer, paper=own_consent)
+    _guardian_only_for_minors(volunteer)
     _await_guardian_if_minor(volunteer)
     taken_iin = _save_keeping_a_taken_iin_off(volunteer)
     possible_duplicates_flag(volunteer=volunteer, iin=taken_iin)
@@ -224,6 +226,14 @@ def volunteer_create(
             document_date=guardian_consent.document_date,
         )
     return volunteer
+
+
+def _guardian_only_for_minors(volunteer: Volunteer) -> None:
+    """An adult's new profile keeps no guardian: the form hides those fields once the date says 18
+    or over, but what was typed before the date was corrected is still sent, and the guardian's
+    name and phone were kept where the person could neither see nor remove them."""
+    if not volunteer.is_minor():
+        volunteer.guardian_name = volunteer.guardian_phone = volunteer.guardian_relation = ""
 
 
 def _await_guardian_if_minor(volunteer: Volunteer) -> None:

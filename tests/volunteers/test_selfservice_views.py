@@ -445,3 +445,49 @@ class TestMinorsBirthDate:
         assert response.status_code == 302
         adult.refresh_from_db()
         assert adult.birth_date == years_ago(31)
+
+
+@pytest.mark.django_db
+class TestGuardianOfAnAdult:
+    """The guardian's fields hide once the date says 18 or over, but what was typed in them before
+    the date was corrected was still sent, and kept: a third person's name and phone that the
+    adult's profile never shows and no form of theirs offers to remove."""
+
+    GUARDIAN = {
+        "profile-guardian_name": "Серікова Гүлнар",
+        "profile-guardian_phone": "8 701 765 43 21",
+        "profile-guardian_relation": "mother",
+    }
+
+    def test_an_adult_registers_without_them(
+        self, client, almaty, django_capture_on_commit_callbacks
+    ) -> None:  # type: ignore[no-untyped-def]
+        # Just 18: no longer a minor.
+        data = _registration(almaty, **self.GUARDIAN, **{"profile-birth_date": years_ago(18).isoformat()})
+        assert _register(client, data, django_capture_on_commit_callbacks).status_code == 302
+        adult = Volunteer.objects.get(user__email="dana@example.kz")
+        assert (adult.guardian_name, adult.guardian_phone, adult.guardian_relation) == ("", "", "")
+        assert adult.status == Volunteer.Status.ACTIVE
+
+    def test_a_minor_keeps_them(self, client, almaty, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+        data = _registration(almaty, **self.GUARDIAN, **{"profile-birth_date": years_ago(17).isoformat()})
+        assert _register(client, data, django_capture_on_commit_callbacks).status_code == 302
+        minor = Volunteer.objects.get(user__email="dana@example.kz")
+        assert (minor.guardian_name, minor.guardian_phone) == ("Серікова Гүлнар", "+77017654321")
+
+    def test_staff_adding_an_adult_keep_none_either(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        person = services.volunteer_create(
+            created_by=alice,
+            data={
+                "last_name": "Омаров",
+                "first_name": "Ерлан",
+                "birth_date": years_ago(30),
+                "phone": "+77471234567",
+                "region": almaty,
+                "guardian_name": "Омарова Айгүл",
+                "guardian_phone": "+77017654321",
+                "guardian_relation": "mother",
+            },
+        )
+        person.refresh_from_db()
+        assert (person.guardian_name, person.guardian_phone, person.guardian_relation) == ("", "", "")
