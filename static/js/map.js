@@ -244,7 +244,9 @@
     });
     moreEl.hidden = shown >= total;
     moreEl.textContent = shown < total ? format(T.more, { shown: shown, total: total }) : "";
-    statusEl.textContent = format(T.status, {
+    // A load's error stays said until the next load: the list redrawn for the layers that did
+    // arrive must not replace it with counts that look like a complete answer.
+    statusEl.textContent = loadError || format(T.status, {
       offices: features.offices.length, events: features.events.length, detachments: features.detachments.length
     });
   }
@@ -265,32 +267,55 @@
     window.requestAnimationFrame(function () { listPending = false; renderList(); });
   }
 
+  // What the API said about the filters (400: its field messages, in the page's language), or
+  // that the data could not load; "" when the last load went well.
+  var loadError = "";
+  function refusal(response) {
+    if (response.status !== 400) { return Promise.resolve(T.load_failed); }
+    return response.json().then(function (body) {
+      var messages = [];
+      Object.keys(body || {}).forEach(function (field) {
+        [].concat(body[field]).forEach(function (message) { messages.push(String(message)); });
+      });
+      return messages.join(" ") || T.load_failed;
+    }, function () { return T.load_failed; });
+  }
+
   var loadSeq = 0;
   function load() {
     var seq = ++loadSeq;
     drawQueue = [];
     drawing = null;
+    loadError = "";
     var kinds = ["offices", "events", "detachments"];
     var left = kinds.length;
-    var failed = false;
     statusEl.textContent = T.loading;
     document.getElementById("map").removeAttribute("data-loaded");
     kinds.forEach(function (kind) {
       fetch(query(kind), { headers: { Accept: "application/json" } }).then(function (r) {
-        if (!r.ok) { throw new Error(String(r.status)); }
+        if (!r.ok) {
+          return refusal(r).then(function (message) { throw { refusal: message }; });
+        }
         return r.json();
       }).then(function (collection) {
         if (seq !== loadSeq) { return; }  // a newer filter won
         fill(kind, collection);
         draw(kind);
         scheduleList();
-      }).catch(function () {
-        failed = true;
+      }).catch(function (error) {
+        if (seq !== loadSeq) { return; }
+        // The layer's markers of the filters before would pass for this filter's answer: the
+        // layer is emptied, and the status says why.
+        // (A network failure's own text is the browser's, in its language: not shown.)
+        loadError = (error && error.refusal) || T.load_failed;
+        fill(kind, { features: [] });
+        draw(kind);
+        scheduleList();
       }).then(function () {
         if (seq !== loadSeq) { return; }
         left -= 1;
         if (left === 0) {
-          if (failed) { statusEl.textContent = T.load_failed; } else { renderList(); }
+          renderList();
           document.getElementById("map").setAttribute("data-loaded", "true");
         }
       });

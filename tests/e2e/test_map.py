@@ -153,3 +153,26 @@ def test_the_maps_own_controls_speak_the_pages_language(page: Page, places: dict
     expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("aria-label", zoom_in)
     expect(page.locator(".leaflet-control-zoom-out")).to_have_attribute("title", zoom_out)
     expect(page.locator("#map [title*='JavaScript']")).to_have_count(0)
+
+
+def test_dates_the_api_refuses_are_said_and_leave_no_stale_shifts(page: Page, places: dict[str, Any]) -> None:
+    """An end date before the start date: the status said "could not load, try again later" (or,
+    once the other layers' list was redrawn, only their counts), and the shifts of the dates
+    before stayed on the map and in the list as if they matched."""
+    _open_map(page)
+    expect(page.locator("[data-count-for=events]")).to_have_text("(1)")
+    page.fill("#map-from", "2030-05-10")
+    page.fill("#map-to", "2030-05-01")
+    with translation.override("kk"):
+        said = gettext("The end date is before the start date.")
+    expect(page.locator("#map-status")).to_have_text(said)
+    expect(page.locator("[data-count-for=events]")).to_have_text("(0)")
+    expect(page.locator("#map-list li.map-item-events")).to_have_count(0)
+    page.wait_for_timeout(300)  # a list redrawn late must not replace the message
+    expect(page.locator("#map-status")).to_have_text(said)
+    # Dates that make sense bring the shift back, and the counts with it.
+    page.fill("#map-from", "")
+    page.fill("#map-to", "")
+    page.locator("#map-to").dispatch_event("change")
+    expect(page.locator("[data-count-for=events]")).to_have_text("(1)")
+    expect(page.locator("#map-status")).not_to_have_text(said)
