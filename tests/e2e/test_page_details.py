@@ -1,5 +1,6 @@
 """Details a Kazakh-speaking user meets on ordinary pages: a destructive button looks like a
-warning, and an office clerk's header fits one line of a 1366 px screen."""
+warning, an office clerk's header fits one line of a 1366 px screen, and the campaign filters'
+buttons sit together under the fields on a 360 px phone."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tests.front_offices.helpers import make_office
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 OFFICE_SCREEN = {"width": 1366, "height": 768}
+PHONE = {"width": 360, "height": 740}
 DANGER = "rgb(180, 35, 24)"  # --danger in app.css
 
 
@@ -50,3 +52,23 @@ def test_an_office_clerks_header_fits_one_line_in_kazakh(
              .map(el => Math.round(el.getBoundingClientRect().top + el.getBoundingClientRect().height / 2))"""
     )
     assert max(rows) - min(rows) <= 8, sorted(set(rows))
+
+
+def test_the_campaign_filters_buttons_take_a_row_of_their_own_on_a_phone(page: Page, almaty: Any) -> None:
+    CampaignFactory(region=almaty, status="published")
+    page.set_viewport_size(PHONE)
+    page.goto("/campaigns/")
+    form = page.locator("#campaign-filters")
+    show = form.locator("button[type=submit]")
+    expect(show).to_be_visible()
+    # "Көрсету" starts at the form's left edge under every field, not squeezed into the right
+    # column beside a checkbox, with the last checkbox pushed far below.
+    field_bottoms = page.eval_on_selector_all(
+        "#campaign-filters > div:not(.filter-buttons)",
+        "els => els.map(e => e.getBoundingClientRect().bottom)",
+    )
+    box = show.bounding_box()
+    region = form.locator("select[name=region]").bounding_box()
+    assert box is not None and region is not None
+    assert box["y"] >= max(field_bottoms) - 1, (box, field_bottoms)
+    assert abs(box["x"] - region["x"]) <= 1, (box, region)
