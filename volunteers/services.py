@@ -208,6 +208,11 @@ def volunteer_create(
     `guardian_consent` the parent's or legal representative's written consent for a minor.
     A minor without it is kept awaiting the guardian and takes part in nothing."""
     refuse_unknown_fields(fields=PROFILE_FIELDS, data=data)
+    if guardian_consent is not None and guardian_consent.document_date > timezone.localdate():
+        # As guardian_consent_record refuses it: a form signed in 2099 is a typo, not evidence.
+        raise ValidationError(
+            {"guardian_document_date": [_("The document cannot be dated in the future.")]}, code="future"
+        )
     volunteer = Volunteer(**data)
     if own_consent is not None:
         _own_consent_set(volunteer, paper=own_consent)

@@ -56,6 +56,25 @@ class TestCurator:
         assert {"guardian_document_number", "guardian_document_date"} <= set(form.errors)
         assert not Volunteer.objects.filter(last_name="Бекова").exists()
 
+    def test_a_consent_form_dated_in_the_future_is_a_field_error(self, curator, detachment) -> None:  # type: ignore[no-untyped-def]
+        # Refused when recorded on the consent page; adding the member recorded it all the same,
+        # and the child took part on a form "signed" in 2099.
+        client = client_for(curator)
+        client.cookies["django_language"] = "en"
+        response = client.post(
+            f"/detachments/{detachment.pk}/members/new/",
+            _member(
+                guardian_consent_received="on",
+                guardian_document_number="25-3",
+                guardian_document_date="2099-09-02",
+            ),
+        )
+        assert response.status_code == 200
+        assert response.context["form"].errors["guardian_document_date"] == [
+            "The document cannot be dated in the future."
+        ]
+        assert not Volunteer.objects.filter(last_name="Бекова").exists()
+
     def test_under_fourteen_without_consent_is_listed_as_needing_it(self, curator, detachment) -> None:  # type: ignore[no-untyped-def]
         client = client_for(curator)
         client.post(f"/detachments/{detachment.pk}/members/new/", _member())
