@@ -17,7 +17,9 @@ from volunteer_net.numbers import number_text
 
 WIDTH = 320
 ROW = 34
-LEGEND = 20
+# Two rows of legend: side by side, "Тіркелгендер (ай соңындағы)" ran over the second colour's box and
+# its name was cut at the chart's edge, in Russian and English too.
+LEGEND = 34
 _ids = count(1)
 
 
@@ -62,11 +64,9 @@ def bar_chart(
             format_html(
                 '<g class="chart-legend"><rect x="0" y="2" width="10" height="10" class="chart-bar"></rect>'
                 '<text x="14" y="11" class="chart-label">{}</text>'
-                '<rect x="{}" y="2" width="10" height="10" class="chart-bar-2"></rect>'
-                '<text x="{}" y="11" class="chart-label">{}</text></g>',
+                '<rect x="0" y="18" width="10" height="10" class="chart-bar-2"></rect>'
+                '<text x="14" y="27" class="chart-label">{}</text></g>',
                 legend[0],
-                WIDTH // 2,
-                WIDTH // 2 + 14,
                 legend[1],
             )
         )

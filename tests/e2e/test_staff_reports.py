@@ -92,3 +92,30 @@ def test_an_export_whose_worker_stopped_shows_why_and_offers_to_run_it_again(
     page.locator("#export-again").click()
     expect(page.locator("#export-form [name=start]")).to_have_value("2026-01-01")
     expect(page.locator("#export-form [name=report]")).to_have_value("signups")
+
+
+def test_the_two_bar_charts_legend_is_read_whole_in_kazakh(
+    page: Page,
+    live_server: Any,
+    login: Callable[[Any], None],
+    nora: Any,
+    world: Any,  # noqa: F811
+) -> None:
+    """Side by side, the first series' name ran over the second's swatch and the second's was cut
+    at the chart's edge."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    login(nora)
+    page.goto(f"{live_server.url}/reports/")
+    legend = page.locator("#section-volunteers svg g.chart-legend")
+    expect(legend).to_be_visible()
+    boxes = legend.evaluate(
+        "g => [...g.children].map(e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; })"
+    )
+    svg = legend.evaluate(
+        "g => { const r = g.ownerSVGElement.getBoundingClientRect(); return [r.left, r.right]; }"
+    )
+    for i, (left, top, right, bottom) in enumerate(boxes):
+        assert svg[0] - 1 <= left and right <= svg[1] + 1, (i, boxes[i], svg)
+        for other in boxes[i + 1 :]:
+            apart = right <= other[0] or other[2] <= left or bottom <= other[1] or other[3] <= top
+            assert apart, (boxes[i], other)
