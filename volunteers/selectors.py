@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -148,7 +149,7 @@ def search_q(query: str) -> Q:
     if text and set(text) <= _PHONE_CHARS and len(digits) >= 3:
         return Q(search_text__contains=digits)
     q = Q()
-    for word in text.split():
+    for word in _query_words(text):
         # Any one of the forms of the word (as typed, keyboard-folded, Latin skeleton) will do.
         word_q = Q()
         for form in query_word_forms(word):
@@ -160,9 +161,21 @@ def search_q(query: str) -> Q:
 def exact_match_q(query: str) -> Q:
     """The query's words appear in the name as written: these rows rank first."""
     q = Q()
-    for word in fold(query).split():
+    for word in _query_words(fold(query)):
         q &= Q(search_name__contains=word)
     return q
+
+
+# Names are pasted as lists write them, "Қасымов, Бауыржан", or with an initial, "Қасымов Б.":
+# the comma and the initial's dot are no part of a name, and every word with them matched nobody.
+# Inside a word they stay (an e-mail's dots, a hyphenated name).
+_QUERY_SEPARATORS = re.compile(r"[\s,;]+")
+_QUERY_WORD_EDGES = ".:!?()[]\"'«»“”„-"
+
+
+def _query_words(text: str) -> list[str]:
+    words = (word.strip(_QUERY_WORD_EDGES) for word in _QUERY_SEPARATORS.split(text))
+    return [word for word in words if word]
 
 
 def volunteer_list(*, user: Any, filters: RosterFilters | None = None) -> QuerySet[Volunteer]:
