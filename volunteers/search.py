@@ -130,7 +130,8 @@ def cyrillic_skeleton(text: str) -> str:
 
 
 def _is_latin(word: str) -> bool:
-    return any("a" <= ch <= "z" for ch in _strip_accents(word))
+    # Folded first: names copied from an identity card are in capitals ("QASYMOV").
+    return any("a" <= ch <= "z" for ch in _strip_accents(fold(word)))
 
 
 def is_latin_word(word: str) -> bool:

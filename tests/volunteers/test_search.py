@@ -62,6 +62,12 @@ class TestRosterSearchKnowsKazakh:
         assert self._found(alice, "Qanat") == ["Қанат"]
         assert self._found(alice, "Asel") == ["Әсел"]
 
+    def test_latin_in_capitals_as_on_an_identity_card_finds_cyrillic(self, alice, people) -> None:  # type: ignore[no-untyped-def]
+        # Read as not Latin at all, capitals had no skeleton: QANAT found nobody, Qanat did.
+        assert self._found(alice, "QANAT") == ["Қанат"]
+        assert self._found(alice, "OMAROV QANAT") == ["Қанат"]
+        assert self._found(alice, "ÁSEL") == ["Әсел"]
+
     def test_exact_spelling_ranks_first(self, alice, people) -> None:  # type: ignore[no-untyped-def]
         # By name order Абаев (Нурлан) would come before Сейітов (Нұрлан).
         assert self._found(alice, "Нұрлан") == ["Нұрлан", "Нурлан"]
