@@ -1,6 +1,7 @@
 """Details a Kazakh-speaking user meets on ordinary pages: a destructive button looks like a
-warning, an office clerk's header fits one line of a 1366 px screen, and the campaign filters'
-buttons sit together under the fields on a 360 px phone."""
+warning, a link among buttons stands on their line, an office clerk's header fits one line of a
+1366 px screen, and the campaign filters' buttons sit together under the fields on a 360 px
+phone."""
 
 from __future__ import annotations
 
@@ -36,6 +37,21 @@ def test_cancel_the_campaign_is_a_red_button_not_the_primary_blue(
     assert _background(page, cancel) == DANGER
     # "Close sign-ups" beside it stays a plain secondary button.
     assert _background(page, "#status-form button[value=closed]") == "rgb(255, 255, 255)"
+
+
+def test_links_beside_buttons_line_up_with_them(
+    page: Page, login: Callable[[Any], None], alice: Any, almaty: Any
+) -> None:
+    campaign = CampaignFactory(region=almaty, status="published")
+    login(alice)
+    page.goto(f"/manage/campaigns/{campaign.pk}/")
+    actions = page.locator("#campaign-actions")
+    edit = actions.locator(f"a[href='/manage/campaigns/{campaign.pk}/edit/']").bounding_box()
+    public = actions.locator(f"a[href='/campaigns/{campaign.pk}/']").bounding_box()
+    assert edit is not None and public is not None
+    # "Public page" is read on the buttons' line, not at their top edge.
+    middle = lambda box: box["y"] + box["height"] / 2  # noqa: E731
+    assert abs(middle(edit) - middle(public)) <= 2, (edit, public)
 
 
 def test_an_office_clerks_header_fits_one_line_in_kazakh(
