@@ -33,6 +33,7 @@ roster_patterns = (
         path("import/<int:pk>/run/", import_views.import_run, name="import_run"),
         path("import/<int:pk>/report.xlsx", import_views.import_report, name="import_report"),
         path("import/<int:pk>/discard/", import_views.import_discard, name="import_discard"),
+        path("import/<int:pk>/restart/", import_views.import_restart, name="import_restart"),
         path("<int:pk>/", views.roster_detail, name="detail"),
         path("<int:pk>/edit/", views.roster_edit, name="edit"),
         path("<int:pk>/erase/", views.roster_erase, name="erase"),

@@ -1,5 +1,5 @@
 // The import's progress bar: asks the status endpoint every second and reloads the page once
-// the file is checked or imported. Without JavaScript the page's "Refresh" link does the same.
+// the file is checked or imported, or once its work is found lost (the page then offers a way out). Without JavaScript the page's "Refresh" link does the same.
 (function () {
   "use strict";
   var box = document.getElementById("import-progress");
@@ -13,7 +13,7 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
         if (!data) return;
-        if (!data.busy) { window.location.reload(); return; }
+        if (!data.busy || data.stalled) { window.location.reload(); return; }
         bar.max = Math.max(data.total, 1);
         bar.value = data.done;
         bar.textContent = String(data.done);

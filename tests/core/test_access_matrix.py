@@ -214,6 +214,7 @@ MATRIX: dict[str, str | tuple[str, str]] = {
     "roster/import/<int:pk>/run/": ("405 405 405 405 405 405 405 405", "login 404 404 404 - 404 404 -"),
     "roster/import/<int:pk>/report.xlsx": "login 404 404 404 200 404 404 200",
     "roster/import/<int:pk>/discard/": ("405 405 405 405 405 405 405 405", "login 404 404 404 - 404 404 -"),
+    "roster/import/<int:pk>/restart/": ("405 405 405 405 405 405 405 405", "login 404 404 404 - 404 404 -"),
     "skills/": "login 404 404 404 200 200 404 200",
     "skills/new/": "login 404 404 404 200 200 404 200",
     "detachments/": "login 404 200 404 200 200 404 200",

@@ -75,6 +75,9 @@ class ImportBatch(ChoiceLabels, models.Model):
     # says which.
     hidden_rows = models.JSONField(default=list, blank=True)
     checked_at = models.DateTimeField(null=True, blank=True)
+    # When the check or the import was last handed to a worker (or begun in the request): one
+    # not under way long after that was lost (services.batch_stalled).
+    queued_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

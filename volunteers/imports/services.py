@@ -311,7 +311,8 @@ def batch_check(*, batch: ImportBatch, by: User) -> ImportBatch:
         if locked.status != ImportBatch.Status.UPLOADED or not locked.mapping:
             raise ValidationError(_("Map the columns first."))
         locked.status = ImportBatch.Status.VALIDATING
-        locked.save(update_fields=["status"])
+        locked.queued_at = timezone.now()
+        locked.save(update_fields=["status", "queued_at"])
         queued = runs_in_background(locked)
         if queued:
             _run_in_background(
@@ -354,12 +355,19 @@ def _cells(
 def batch_validate(*, batch_id: int) -> ImportBatch:
     """The streaming pass: each row checked and stored, a thousand at a time; then the
     duplicates, found by the database among the stored rows and against the roster."""
-    batch = ImportBatch.objects.select_related("region", "created_by").get(pk=batch_id)
-    if batch.status != ImportBatch.Status.VALIDATING:
-        return batch
     started = timezone.now()
     try:
         with transaction.atomic():
+            # Locked for the whole pass: a task delivered twice (a worker lost, the coordinator's
+            # "start again") waits here and then finds the batch checked; and a batch nobody holds
+            # is known not to be under way (batch_stalled).
+            batch = (
+                ImportBatch.objects.select_for_update(of=("self",))
+                .select_related("region", "created_by")
+                .get(pk=batch_id)
+            )
+            if batch.status != ImportBatch.Status.VALIDATING:
+                return batch
             ImportRow.objects.filter(batch=batch).delete()
             lookups = Lookups(
                 user=batch.created_by,
@@ -536,7 +544,8 @@ def batch_start_import(
         locked.status = ImportBatch.Status.IMPORTING
         locked.imported_by = by
         locked.consent_date = consent_date
-        locked.save(update_fields=["status", "imported_by", "consent_date"])
+        locked.queued_at = timezone.now()
+        locked.save(update_fields=["status", "imported_by", "consent_date", "queued_at"])
         queued = runs_in_background(locked)
         if queued:
             _run_in_background(
@@ -844,8 +853,9 @@ def _import_locked(batch_id: int) -> ImportBatch:
 @transaction.atomic
 def batch_discard(*, batch: ImportBatch, by: User) -> None:
     """Drop an upload that is not to be imported: its rows and its file."""
-    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    if locked.is_busy:
+    locked = ImportBatch.objects.select_for_update(skip_locked=True).filter(pk=batch.pk).first()
+    if locked is None or (locked.is_busy and not batch_stalled(batch=locked)):
+        # Held by a check or an import under way (or busy and not yet long enough to be lost).
         raise ValidationError(_("This file is being processed; wait until it is done."))
     ImportRow.objects.filter(batch=locked).delete()
     _delete_file(locked)
@@ -854,23 +864,69 @@ def batch_discard(*, batch: ImportBatch, by: User) -> None:
     locked.save(update_fields=["file_path", "status"])
 
 
+# A check or an import that has not begun this long after it was handed to a worker is taken
+# for lost (the worker died, Redis lost the queue): a queue is seconds long, the work itself
+# holds the batch's row (batch_validate, _import_locked) and is never taken for lost however long.
+STALLED_AFTER = datetime.timedelta(minutes=10)
+
+
+def _held_by_a_worker(batch_id: int) -> bool:
+    """Whether a check or an import holds the batch's row now (call inside a transaction)."""
+    return not ImportBatch.objects.select_for_update(skip_locked=True).filter(pk=batch_id).exists()
+
+
+def batch_stalled(*, batch: ImportBatch, now: datetime.datetime | None = None) -> bool:
+    """Busy on the page, but no worker at it for STALLED_AFTER: the task was lost. Without a
+    way out such a batch said "checking" or "importing" for ever, and could not be discarded."""
+    if not batch.is_busy:
+        return False
+    since = batch.queued_at or batch.created_at
+    if (now or timezone.now()) - since < STALLED_AFTER:
+        return False
+    with transaction.atomic():
+        return not _held_by_a_worker(batch.pk)
+
+
+def batch_restart(*, batch: ImportBatch, by: User) -> ImportBatch:
+    """A stalled batch back to the step it was at: a check is started again, an import goes back
+    to the checked rows, to be confirmed and imported again (nothing of it was written: the
+    import is one transaction). Should the lost task come back after all, it finds the batch no
+    longer waiting for it, or waits for the row and then finds the work done: no row twice."""
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update(skip_locked=True).filter(pk=batch.pk).first()
+        since = (locked.queued_at or locked.created_at) if locked is not None else None
+        if locked is None or not locked.is_busy or since is None or timezone.now() - since < STALLED_AFTER:
+            raise ValidationError(_("This file is being processed; wait until it is done."))
+        checking = locked.status == ImportBatch.Status.VALIDATING
+        locked.status = ImportBatch.Status.UPLOADED if checking else ImportBatch.Status.VALIDATED
+        locked.save(update_fields=["status"])
+    logger.warning("roster import %s restarted by user %s after its task was lost", batch.pk, by.pk)
+    if checking:
+        return batch_check(batch=locked, by=by)
+    return locked
+
+
 def batches_clean_up(*, now: datetime.datetime | None = None) -> int:
     """Files and rows are kept only as long as needed: a day after upload at most. Returns the
     number of batches cleaned."""
     cutoff = (now or timezone.now()) - datetime.timedelta(hours=settings.IMPORT_KEEP_HOURS)
     old = ImportBatch.objects.filter(created_at__lt=cutoff).exclude(file_path="", rows__isnull=True)
     cleaned = 0
-    for batch in old.exclude(
-        status__in=[ImportBatch.Status.VALIDATING, ImportBatch.Status.IMPORTING]
-    ).distinct():
-        _delete_file(batch)
-        ImportRow.objects.filter(batch=batch).delete()
-        new_status = (
-            batch.status
-            if batch.status in (ImportBatch.Status.DONE, ImportBatch.Status.FAILED)
-            else ImportBatch.Status.EXPIRED
-        )
-        ImportBatch.objects.filter(pk=batch.pk).update(file_path="", status=new_status)
+    for pk in list(old.values_list("pk", flat=True).distinct()):
+        with transaction.atomic():
+            # A busy batch a day old is one whose task was lost (skipped, its file and rows
+            # stayed for ever); one that a worker holds is still at work and is left to it.
+            batch = ImportBatch.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if batch is None:
+                continue
+            _delete_file(batch)
+            ImportRow.objects.filter(batch=batch).delete()
+            new_status = (
+                batch.status
+                if batch.status in (ImportBatch.Status.DONE, ImportBatch.Status.FAILED)
+                else ImportBatch.Status.EXPIRED
+            )
+            ImportBatch.objects.filter(pk=batch.pk).update(file_path="", status=new_status)
         cleaned += 1
     _orphans_delete(cutoff)
     return cleaned

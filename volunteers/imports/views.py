@@ -181,6 +181,8 @@ def import_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
     elif batch.is_busy:
         context["progress"] = services.progress_of(batch)
+        context["stalled"] = services.batch_stalled(batch=batch)
+        context["stalled_minutes"] = int(services.STALLED_AFTER.total_seconds() // 60)
     return render(request, "roster/import/preview.html", context)
 
 
@@ -244,6 +246,8 @@ def import_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
         {
             "status": batch.status,
             "busy": batch.is_busy,
+            # The page shows a lost task's way out (start again, discard) once reloaded.
+            "stalled": services.batch_stalled(batch=batch),
             "done": progress["done"],
             "total": max(progress["total"], progress["done"]),
         }
@@ -258,6 +262,22 @@ def import_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("rows") == "failed":
         return _xlsx(spreadsheets.report_file(batch, failed_only=True), f"import-errors-{batch.pk}.xlsx")
     return _xlsx(spreadsheets.report_file(batch), f"import-report-{batch.pk}.xlsx")
+
+
+@require_post(back="roster:import")
+@region_scope_required
+def import_restart(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    batch = _batch(request, pk)
+    try:
+        batch = services.batch_restart(batch=batch, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if batch.status == ImportBatch.Status.VALIDATED:
+            messages.success(
+                request, _("Nothing was written. Check the rows and press Import again to import them.")
+            )
+    return redirect("roster:import_preview", pk=pk)
 
 
 @require_post(back="roster:import")

@@ -52,6 +52,7 @@ def _pages(batch: ImportBatch) -> list[tuple[str, str]]:
         ("get", reverse("roster:import_report", args=[pk])),
         ("post", reverse("roster:import_choices", args=[pk])),
         ("post", reverse("roster:import_run", args=[pk])),
+        ("post", reverse("roster:import_restart", args=[pk])),
         ("post", reverse("roster:import_discard", args=[pk])),
     ]
 
@@ -95,4 +96,4 @@ def test_status_endpoint_answers_json(alice, batch) -> None:  # type: ignore[no-
     from tests.conftest import client_for
 
     data = client_for(alice).get(reverse("roster:import_status", args=[batch.pk])).json()
-    assert data == {"status": "validated", "busy": False, "done": 1, "total": 1}
+    assert data == {"status": "validated", "busy": False, "stalled": False, "done": 1, "total": 1}
