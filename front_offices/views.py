@@ -460,17 +460,29 @@ def staff_visit_mark(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     visit = selectors.staff_visit_get(user=request.user, pk=pk)
     sent = request.POST.get("office", "")
     office = selectors.office_for_staff(user=request.user, pk=sent) if sent else visit.office
+    # The day lists everyone: the message names the person and what was marked, as the shift's
+    # roster does, so that a clerk who pressed the wrong card sees it (a bare "Saved." did not).
+    name = visit.volunteer.full_name
     try:
         if "status" in request.POST:
-            services.visit_mark(visit=visit, status=request.POST["status"], by=request.user, at_office=office)
+            marked = services.visit_mark(
+                visit=visit, status=request.POST["status"], by=request.user, at_office=office
+            )
+            if marked.status == Visit.Status.ARRIVED:
+                done = _("%(name)s: marked as arrived.") % {"name": name}
+            elif marked.status == Visit.Status.NO_SHOW:
+                done = _("%(name)s: marked as did not come.") % {"name": name}
+            else:  # back to booked: a mistaken mark undone
+                done = _("%(name)s: saved.") % {"name": name}
         else:
             services.visit_outcome_set(
                 visit=visit, outcome=request.POST.get("outcome", ""), by=request.user, at_office=office
             )
+            done = _("%(name)s: saved.") % {"name": name}
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, _("Saved."))
+        messages.success(request, done)
     return _back_to_day(office, visit.local_date)
 
 

@@ -205,3 +205,39 @@ class TestTheDaysCards:
         assert '<span class="status-badge status-profile-paused">Profile: Paused</span>' in _card(
             client, office, day, visit
         )
+
+
+class TestTheDaysMessage:
+    """After a mark the day's page says whom it marked and how: a bare "Сақталды" over a list of
+    visitors did not show a clerk that the wrong card was pressed."""
+
+    def _told(self, client: Client, visit: Visit, **data: str) -> str:
+        client.cookies["django_language"] = "kk"
+        return _mark(client, visit, **data)
+
+    def test_arrival_names_the_person(
+        self, monkeypatch: pytest.MonkeyPatch, day: datetime.date, clerk: User, visit: Visit, bob: Any
+    ) -> None:
+        _at(monkeypatch, day, 13, 30)
+        told = self._told(client_for(clerk), visit, status="arrived")
+        assert told == f"{bob.full_name}: келді деп белгіленді."
+        visit.refresh_from_db()
+        assert visit.status == "arrived"
+
+    def test_no_show_names_the_person(
+        self, monkeypatch: pytest.MonkeyPatch, day: datetime.date, clerk: User, visit: Visit, bob: Any
+    ) -> None:
+        _at(monkeypatch, day, 14, 30)
+        told = self._told(client_for(clerk), visit, status="no_show")
+        assert told == f"{bob.full_name}: келмеді деп белгіленді."
+        visit.refresh_from_db()
+        assert visit.status == "no_show"
+
+    def test_an_outcome_names_the_person(
+        self, monkeypatch: pytest.MonkeyPatch, day: datetime.date, clerk: User, visit: Visit, bob: Any
+    ) -> None:
+        _at(monkeypatch, day, 14, 10)
+        told = self._told(client_for(clerk), visit, outcome="consulted")
+        assert told == f"{bob.full_name}: сақталды."
+        visit.refresh_from_db()
+        assert (visit.status, visit.outcome) == ("arrived", "consulted")
