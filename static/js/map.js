@@ -104,13 +104,47 @@
   // One popup for all markers, made when a marker is opened: binding a popup to each of
   // 30,000 markers up front costs seconds on a phone.
   var popup = L.popup();
-  function openPopup(kind, marker) {
+  // Opened from the keyboard (Enter on a marker, a list's "Show on map"), a popup takes the
+  // focus, so that its link is the next stop rather than the other markers' hundreds, and
+  // Escape gives the focus back to where it came from.
+  var popupReturn = null;
+  function openPopup(kind, marker, returnTo) {
     popup.setLatLng(marker.getLatLng()).setContent(popupContent(kind, marker.feature.properties)).openOn(map);
+    popupReturn = returnTo || null;
+    var box = returnTo && popup.getElement();
+    var target = box && (box.querySelector(".map-popup-link") || box.querySelector(".leaflet-popup-close-button"));
+    if (target) { target.focus(); }
+  }
+  map.on("popupclose", function (event) {
+    var back = event.popup === popup ? popupReturn : null;
+    popupReturn = null;
+    if (back && document.body.contains(back)) { back.focus(); }
+  });
+  // Leaflet closes a popup on Escape only while the map itself has the focus, not a marker or
+  // the popup's link.
+  mapEl.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && popup.isOpen()) {
+      event.preventDefault();
+      map.closePopup(popup);
+    }
+  });
+  function enterPressed(event) {
+    return event.originalEvent && event.originalEvent.key === "Enter";
   }
   Object.keys(layers).forEach(function (kind) {
     layers[kind].on("click keypress", function (event) {
-      if (event.type === "keypress" && event.originalEvent && event.originalEvent.key !== "Enter") { return; }
+      if (event.type === "keypress") {
+        if (enterPressed(event)) { openPopup(kind, event.layer, event.layer.getElement()); }
+        return;
+      }
       openPopup(kind, event.layer);
+    });
+    // A cluster opens with Enter as with a click (markercluster zooms on clicks only): it is
+    // gone once zoomed, so the map keeps the focus and Tab goes on to the markers it shows.
+    layers[kind].on("clusterkeypress", function (event) {
+      if (!enterPressed(event)) { return; }
+      event.layer.zoomToBounds();
+      mapEl.focus();
     });
   });
   var features = { offices: [], events: [], detachments: [] };
@@ -206,11 +240,11 @@
     form.querySelector('input[data-layer="' + kind + '"]').setAttribute("data-count", String(list.length));
   }
 
-  function showOnMap(kind, id) {
+  function showOnMap(kind, id, returnTo) {
     var marker = markers[kind][id];
     if (!marker) { return; }
     if (!map.hasLayer(layers[kind])) { map.addLayer(layers[kind]); }
-    layers[kind].zoomToShowLayer(marker, function () { openPopup(kind, marker); });
+    layers[kind].zoomToShowLayer(marker, function () { openPopup(kind, marker, returnTo); });
   }
 
   function renderList() {
@@ -236,7 +270,7 @@
         }
         var button = el("button", "link-button map-show", T.show_on_map);
         button.type = "button";
-        button.addEventListener("click", function () { showOnMap(kind, f.id); document.getElementById("map").scrollIntoView({ block: "nearest" }); });
+        button.addEventListener("click", function () { showOnMap(kind, f.id, button); document.getElementById("map").scrollIntoView({ block: "nearest" }); });
         actions.appendChild(button);
         li.appendChild(actions);
         listEl.appendChild(li);

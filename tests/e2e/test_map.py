@@ -5,6 +5,7 @@ reached by keyboard."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -176,3 +177,36 @@ def test_dates_the_api_refuses_are_said_and_leave_no_stale_shifts(page: Page, pl
     page.locator("#map-to").dispatch_event("change")
     expect(page.locator("[data-count-for=events]")).to_have_text("(1)")
     expect(page.locator("#map-status")).not_to_have_text(said)
+
+
+def test_markers_clusters_and_popups_work_by_keyboard(
+    page: Page, places: dict[str, Any], live_server: Any
+) -> None:
+    """Enter on a cluster did nothing (markercluster zooms on clicks only); a popup opened with
+    Enter left the focus on its marker, so its link came after every other marker, and Escape
+    did not close it."""
+    _open_map(page)
+    shift = page.locator(".map-marker-events")
+    shift.focus()
+    page.keyboard.press("Enter")
+    link = page.locator(".leaflet-popup-content a.map-popup-link")
+    expect(link).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator(".leaflet-popup")).to_have_count(0)
+    expect(shift).to_be_focused()
+
+    cluster = page.locator(".map-cluster-offices").first
+    expect(cluster).to_be_visible()
+    single = page.locator(".map-marker-offices")
+    before = single.count()
+    cluster.focus()
+    page.keyboard.press("Enter")
+    # Zoomed in to the cluster: its offices show as markers of their own.
+    expect(single).not_to_have_count(before)
+    expect(page.locator("#map")).to_be_focused()
+    office = single.first
+    office.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".leaflet-popup-content a.map-popup-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"^{re.escape(live_server.url)}/front-offices/\d+/$"))
