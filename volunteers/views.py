@@ -129,7 +129,9 @@ def own_consent(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             services.own_consent_give(volunteer=volunteer, by=request.user)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            # A second click: the first one recorded it, which is no error of the person's.
+            report = messages.info if getattr(exc, "code", None) == "already" else messages.error
+            report(request, " ".join(exc.messages))
         else:
             messages.success(
                 request, _("Thank you: your consent is recorded, and you can sign up for shifts.")

@@ -77,6 +77,9 @@ def test_giving_it_activates_the_profile_with_history_and_sign_up_works(came_of_
     # A second tab's post records nothing twice.
     again = client.post("/me/consent/", {"agree": "on"}, follow=True)
     assert "already recorded" in "".join(str(m) for m in again.context["messages"])
+    # Said as what it is, not as an error of theirs (the red of a refusal).
+    [already] = [m for m in again.context["messages"] if "already recorded" in str(m)]
+    assert already.level_tag == "info"
     assert VolunteerChange.objects.filter(action=VolunteerChange.Action.OWN_CONSENT).count() == 1
 
 
