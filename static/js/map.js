@@ -6,7 +6,6 @@
 
   var config = JSON.parse(document.getElementById("map-config").textContent);
   var T = config.text;
-  var lang = document.documentElement.lang || "kk";
   var LIST_LIMIT = 200;
   var REGION_ZOOM = 8;
   var CIRCLE_MAX_ZOOM = 6;  // region circles at low zoom only, where markers are clustered anyway
@@ -158,9 +157,21 @@
     return node;
   }
 
-  var dateFormat = new Intl.DateTimeFormat(lang, {
-    timeZone: "Asia/Almaty", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit"
+  // A moment as every page writes it (volunteer_net/dates.py: "22.12.2026 10:00", Almaty time).
+  // The API gives it with Almaty's offset, so its own digits are the wall time. The browser's
+  // long month names were no match for the pages, and Chromium has none in Kazakh ("М12 1").
+  var ALMATY_ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/;
+  var almatyParts = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Asia/Almaty", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23"
   });
+  function when(iso) {
+    var m = ALMATY_ISO.exec(iso || "");
+    if (m && /[+]05:00$/.test(iso)) { return m[3] + "." + m[2] + "." + m[1] + " " + m[4] + ":" + m[5]; }
+    var p = {};
+    almatyParts.formatToParts(new Date(iso)).forEach(function (part) { p[part.type] = part.value; });
+    return p.day + "." + p.month + "." + p.year + " " + p.hour + ":" + p.minute;
+  }
 
   // One place builds what a popup and a list item say about a feature.
   function describe(kind, p) {
@@ -172,7 +183,7 @@
       link = { href: p.url, text: T.office_link };
     } else if (kind === "events") {
       lines.push(p.name + (p.address ? ", " + p.address : ""));
-      lines.push(T.starts + ": " + dateFormat.format(new Date(p.starts_at)));
+      lines.push(T.starts + ": " + when(p.starts_at));
       lines.push(T.free_places + ": " + p.free_places + " / " + p.capacity);
       link = { href: p.url, text: T.signup };
     } else {

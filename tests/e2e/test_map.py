@@ -19,6 +19,7 @@ from front_offices.models import FrontOffice
 from regions.models import Region
 from tests.events.factories import CampaignFactory, ShiftFactory, in_days
 from tests.factories import DetachmentFactory
+from volunteer_net.dates import when_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -210,3 +211,14 @@ def test_markers_clusters_and_popups_work_by_keyboard(
     expect(page.locator(".leaflet-popup-content a.map-popup-link")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"^{re.escape(live_server.url)}/front-offices/\d+/$"))
+
+
+def test_a_shifts_start_reads_as_on_every_page(page: Page, places: dict[str, Any]) -> None:
+    """The map wrote the start with the browser's long month names: in Kazakh Chromium has none,
+    and the list and popups said "М12 1 10:00" where the shift's page says "01.12.2026 10:00"."""
+    _open_map(page)
+    start = when_text(places["shift"].starts_at)
+    item = page.locator("#map-list li.map-item-events")
+    expect(item).to_contain_text(start)
+    item.get_by_role("button").click()
+    expect(page.locator(".leaflet-popup-content")).to_contain_text(start)
