@@ -512,8 +512,15 @@ def guardian_confirm(request: HttpRequest, token: str) -> HttpResponse:
         return render(
             request, "volunteers/guardian_confirm.html", {"error": " ".join(exc.messages)}, status=403
         )
-    form = GuardianConfirmForm(request.POST or None, initial={"guardian_name": volunteer.guardian_name})
     done = volunteer.guardian_consent_at is not None
+    if not done and not volunteer.is_minor():
+        # Came of age since the link was sent: the consent is theirs now (law 94-V). The page
+        # offered the guardian the form and refused it only once filled in, in staff's words.
+        error = _("%(name)s is 18 now and gives their own consent: nothing more is needed from you.") % {
+            "name": volunteer.first_name
+        }
+        return render(request, "volunteers/guardian_confirm.html", {"error": error}, status=410)
+    form = GuardianConfirmForm(request.POST or None, initial={"guardian_name": volunteer.guardian_name})
     if request.method == "POST" and not done and form.is_valid():
         try:
             services.guardian_consent_confirm(

@@ -17,6 +17,7 @@ from tests.conftest import client_for
 from tests.events.factories import ShiftFactory
 from tests.factories import ComeOfAgeFactory, DetachmentFactory, MinorFactory, UserFactory
 from volunteers import services
+from volunteers.guardian_links import guardian_link_token
 from volunteers.models import Volunteer, VolunteerChange
 
 pytestmark = pytest.mark.django_db
@@ -220,3 +221,20 @@ class TestPausedMeanwhile:
             services.volunteer_update(volunteer=person, changed_by=alice, data={"status": "active"})
             person.refresh_from_db()
             assert person.status == Volunteer.Status.ACTIVE
+
+
+def test_the_guardians_link_says_the_consent_is_theirs_now(came_of_age) -> None:  # type: ignore[no-untyped-def]
+    # The link sent while they were 17 still works for days: the guardian was offered the form and
+    # told only once it was filled in that "guardian consent is only recorded for volunteers under 18".
+    url = f"/guardian/{guardian_link_token(came_of_age)}/"
+    for response in (
+        Client().get(url, HTTP_ACCEPT_LANGUAGE="en"),
+        Client().post(url, {"guardian_name": "Ахметова Гүлнара", "agree": "on"}, HTTP_ACCEPT_LANGUAGE="en"),
+    ):
+        assert response.status_code == 410
+        assert response.context["error"] == (
+            "Аружан is 18 now and gives their own consent: nothing more is needed from you."
+        )
+        assert "guardian_name" not in response.content.decode()
+    came_of_age.refresh_from_db()
+    assert not came_of_age.guardian_consents.exists() and came_of_age.awaits_own_consent
