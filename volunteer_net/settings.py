@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from corsheaders.defaults import default_headers as cors_default_headers
 import xstatic.pkg.leaflet_markercluster
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -98,11 +99,14 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Other sites whose pages may call the API from the browser (an akimat's site showing the map of
 # campaigns, say), as https://host origins; none by default. Only /api/, and without cookies:
 # such a page reads the public endpoints or sends its own API token, never a visitor's session
-# (so no CSRF exposure). Retry-After is readable, for a client that backs off on a 429 or 503.
+# (so no CSRF exposure). Retry-After is readable, for a client that backs off on a 429 or 503;
+# so is the map layers' ETag, which such a page sends back in If-None-Match (allowed here, as it
+# is no header a browser lets through a preflight by itself) to get a 304.
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
-CORS_EXPOSE_HEADERS = ["Retry-After"]
+CORS_EXPOSE_HEADERS = ["Retry-After", "ETag"]
+CORS_ALLOW_HEADERS = (*cors_default_headers, "if-none-match")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [

@@ -33,7 +33,24 @@ class TestCrossOrigin:
         answer = Client().get("/api/shifts/", HTTP_ORIGIN=AKIMAT)
         assert answer.status_code == 200
         assert answer["Access-Control-Allow-Origin"] == AKIMAT
-        assert answer["Access-Control-Expose-Headers"] == "Retry-After"
+        assert answer["Access-Control-Expose-Headers"] == "Retry-After, ETag"
+
+    def test_a_named_site_revalidates_a_map_layer_with_its_etag(self, allowed) -> None:  # type: ignore[no-untyped-def]
+        """The layers' ETag was unreadable to another site's script, and If-None-Match, which
+        needs a preflight, was refused by it: the promised 304 was out of such a page's reach."""
+        preflight = Client().options(
+            "/api/map/events/",
+            HTTP_ORIGIN=AKIMAT,
+            HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+            HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-none-match",
+        )
+        assert preflight.status_code == 200
+        assert "if-none-match" in preflight["Access-Control-Allow-Headers"]
+        first = Client().get("/api/map/events/", HTTP_ORIGIN=AKIMAT)
+        assert "ETag" in first["Access-Control-Expose-Headers"].split(", ")
+        again = Client().get("/api/map/events/", HTTP_ORIGIN=AKIMAT, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304
+        assert again["Access-Control-Allow-Origin"] == AKIMAT
 
     def test_another_site_gets_no_permission(self, allowed) -> None:  # type: ignore[no-untyped-def]
         answer = Client().get("/api/shifts/", HTTP_ORIGIN="https://elsewhere.example.com")
