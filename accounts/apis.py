@@ -34,8 +34,11 @@ class LoginLockedOut(exceptions.APIException):
 class TokenObtainApi(APIView):
     """Exchange e-mail and password for an API token (valid for TOKEN_TTL_HOURS).
 
-    Failed attempts count towards the same lockout as the login page (429 once locked), and
-    requests are throttled per client address (429)."""
+    The token acts with the rights its holder has at each request. It is revoked (401) by a
+    password change or reset, "log out everywhere", and when the account is deactivated or
+    loses a role or a coordinated region; a new one is asked for here. Failed attempts count
+    towards the same lockout as the login page (429 once locked), and requests are throttled
+    per client address (429)."""
 
     permission_classes = [AllowAny]
     authentication_classes: list[type] = []

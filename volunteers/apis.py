@@ -107,7 +107,8 @@ class CodeFilter(django_filters.Filter):
 
 
 class VolunteerListApi(APIView):
-    """Coordinators and national staff: the roster of their regions."""
+    """Coordinators and national staff: the roster of their regions. Each page read with a
+    token is recorded in the audit trail (who, rows, page, the filters' names; never values)."""
 
     permission_classes = [ManagesRegions]
 
