@@ -254,6 +254,19 @@ class VolunteerProfileForm(forms.ModelForm):
         error_dict = getattr(errors, "error_dict", None)
         if error_dict and "iin" in error_dict and "iin" not in self.fields:
             error_dict.setdefault("birth_date", []).extend(error_dict.pop("iin"))
+        if error_dict and "detachment" in error_dict and "detachment" not in self.fields:
+            # A pupil moving to another region on their own profile: the school detachment stays
+            # in its region, and is not theirs to leave here (Django raised on the unknown field).
+            error_dict.pop("detachment")
+            error_dict.setdefault("region", []).append(
+                ValidationError(
+                    _(
+                        "You are a member of a school detachment in your region: ask its curator to "
+                        "take you off it, then change the region."
+                    ),
+                    code="detachment_region",
+                )
+            )
         super()._update_errors(errors)  # type: ignore[misc]  # (private in the stubs)
 
 

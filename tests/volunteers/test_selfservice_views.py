@@ -9,7 +9,7 @@ from django.test import Client
 
 from accounts.models import User
 from tests.conftest import client_for, mailed_link
-from tests.factories import PASSWORD, MinorFactory, VolunteerFactory, years_ago
+from tests.factories import PASSWORD, DetachmentFactory, MinorFactory, VolunteerFactory, years_ago
 from volunteers import services
 from volunteers.models import PossibleDuplicate, Volunteer
 
@@ -491,3 +491,33 @@ class TestGuardianOfAnAdult:
         )
         person.refresh_from_db()
         assert (person.guardian_name, person.guardian_phone, person.guardian_relation) == ("", "", "")
+
+
+@pytest.mark.django_db
+def test_a_pupil_moving_region_on_their_profile_is_told_what_to_do(almaty, astana) -> None:  # type: ignore[no-untyped-def]
+    # The detachment's region no longer matched, and the form had no field to show it by: a 500.
+    pupil = MinorFactory(region=almaty, detachment=DetachmentFactory(region=almaty), with_account=True)
+    client = client_for(pupil.user)
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        "/me/edit/",
+        {
+            "last_name": pupil.last_name,
+            "first_name": pupil.first_name,
+            "phone": pupil.phone,
+            "email": pupil.email,
+            "region": astana.pk,
+            "preferred_language": "ru",
+            "preferred_channel": "email",
+            "guardian_name": pupil.guardian_name,
+            "guardian_phone": pupil.guardian_phone,
+            "guardian_relation": pupil.guardian_relation,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["region"] == [
+        "You are a member of a school detachment in your region: ask its curator to take you off it, "
+        "then change the region."
+    ]
+    pupil.refresh_from_db()
+    assert pupil.region == almaty and pupil.detachment is not None
