@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from regions.models import Region
@@ -11,6 +12,7 @@ from volunteer_net.forms import MAX_BIGINT, FastSelect
 from volunteers.models import Volunteer
 
 from .models import Message
+from .rendering import SMS_ANNOUNCEMENT_SEGMENTS
 from .selectors import MessageFilters
 
 
@@ -66,6 +68,12 @@ class BroadcastForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = region_queryset_for(user)  # type: ignore[attr-defined]
+        # Said while writing: SMS are paid by the part.
+        self.fields["body"].help_text = gettext(
+            "By SMS, the subject and text go in at most %(parts)s parts (about 200 characters in "
+            "Kazakh or Russian, 450 in English); a longer text is cut short and ends with a link "
+            "to the full text."
+        ) % {"parts": SMS_ANNOUNCEMENT_SEGMENTS}
 
     def clean_subject(self) -> str:
         return str(self.cleaned_data["subject"]).replace("\x00", "")

@@ -17,7 +17,7 @@ from django.template.base import Template
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
 
-from .sms import gsm_friendly, sms_overflow
+from .sms import gsm_friendly, sms_overflow, sms_segments
 from .timing import ALMATY
 
 if TYPE_CHECKING:
@@ -142,6 +142,8 @@ LINK_SLOT = _slot("unsubscribe_url")
 # rendering. tests/notifications/test_rendering.py holds the templates to that.
 PRINTED_KEYS = ("title", "office", "place", "volunteer_name")
 _PRINTED_SLOTS = {key: _slot(key) for key in PRINTED_KEYS}
+# The staff's own words of an announcement's SMS, filled in after rendering to be cut to size.
+_ANNOUNCEMENT_SLOTS = {key: _slot(key) for key in ("subject", "text")}
 # A rendering cut at its slots: text, slot name, text, …, text.
 Pieces = list[str]
 RenderCache = dict[tuple[Any, ...], tuple[Pieces, Pieces, Pieces]]
@@ -150,10 +152,15 @@ RenderCache = dict[tuple[Any, ...], tuple[Pieces, Pieces, Pieces]]
 # An SMS is paid and read by the part: a confirmation, a reminder or a change of a shift or a
 # visit says what, when, where and the link in at most two parts (134 characters in Kazakh or
 # Russian), the title, then the place, then the office cut short ("…") to fit, none below
-# SMS_SHORTEST characters. The staff's own text (a call-out, an announcement) is never cut.
+# SMS_SHORTEST characters. A call-out's text is never cut (an emergency says what it must).
 SMS_MAX_SEGMENTS = 2
 SMS_SHORTENED = ("title", "place", "office")
 SMS_SHORTEST = 24
+# An announcement may be 5 000 characters: sent whole, that was 75 paid parts to each person. Its
+# SMS is cut to this many parts (about 200 characters in Kazakh or Russian, 450 in English), its
+# subject to SMS_ANNOUNCEMENT_SUBJECT, and ends with a link to the full text (`full_url`).
+SMS_ANNOUNCEMENT_SEGMENTS = 3
+SMS_ANNOUNCEMENT_SUBJECT = 60
 
 
 def _shorten(value: str, length: int) -> str:
@@ -183,6 +190,40 @@ def _fit_sms(pieces: Pieces, values: Mapping[str, str]) -> str:
     return text
 
 
+def _fit_announcement(pieces: Pieces, values: Mapping[str, str], link: str) -> str:
+    """An announcement's SMS as it is when it fits in SMS_ANNOUNCEMENT_SEGMENTS, else its subject
+    and the longest beginning of its text that fits with the link to the whole after it."""
+    text = gsm_friendly(_fill(pieces, values))
+    if not link or sms_segments(text) <= SMS_ANNOUNCEMENT_SEGMENTS:
+        return text
+    shortened = dict(values)
+    if "subject" in shortened:
+        shortened["subject"] = _shorten(shortened["subject"], SMS_ANNOUNCEMENT_SUBJECT)
+    body = shortened.get("text", "")
+
+    def cut(length: int) -> str:
+        shortened["text"] = _shorten(body, length) if length > 1 else "…"
+        return gsm_friendly(_fill(pieces, shortened)) + " " + link
+
+    # The longest beginning that fits: the parts are counted in units that differ by alphabet
+    # (and by sign, in GSM-7), so found by halving rather than worked out.
+    low, high = 1, len(body)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if sms_segments(cut(middle)) <= SMS_ANNOUNCEMENT_SEGMENTS:
+            low = middle
+        else:
+            high = middle - 1
+    return cut(low)
+
+
+def announcement_sms_segments(subject: str, body: str) -> tuple[int, int]:
+    """(parts the announcement's SMS would take whole, parts it is sent in): for the staff
+    writing it, as the SMS of it reads ("Subject: text" on one line)."""
+    whole = gsm_friendly(" ".join(f"{subject}: {body}".split()))
+    return sms_segments(whole), min(sms_segments(whole), SMS_ANNOUNCEMENT_SEGMENTS)
+
+
 def _printable(value: Any) -> bool:
     # What the subject's and the SMS's whitespace folding would leave as it is: a slot filled
     # after the folding then reads the same as the value rendered in place.
@@ -208,11 +249,13 @@ def render_cached(message: Message, *, unsubscribe_url: str, cache: RenderCache)
     if any(isinstance(value, str) and SLOT_START in value for value in stored.values()):
         # A value that holds a stand-in itself (nobody types U+FFF9): rendered as it is.
         return _render(message, unsubscribe_url=unsubscribe_url)
+    announcement = message.channel == "sms" and message.kind == "broadcast" and bool(stored.get("full_url"))
+    printed = {**_PRINTED_SLOTS, **_ANNOUNCEMENT_SLOTS} if announcement else _PRINTED_SLOTS
     if message.channel == "sms":
         # An SMS folds all whitespace: folded first, a title or place typed on two lines is filled
         # in (and can be shortened) like any other, and reads the same.
         stored = {
-            key: " ".join(value.split()) if key in PRINTED_KEYS and isinstance(value, str) else value
+            key: " ".join(value.split()) if key in printed and isinstance(value, str) else value
             for key, value in stored.items()
         }
     name = message.recipient.first_name if message.recipient is not None else ""
@@ -220,7 +263,7 @@ def render_cached(message: Message, *, unsubscribe_url: str, cache: RenderCache)
         name = ""  # the caller named the recipient (a guardian): part of the context, cached with it
     values = {"recipient_name": name, "unsubscribe_url": unsubscribe_url}
     keyed = dict(stored)
-    for key, slot in _PRINTED_SLOTS.items():
+    for key, slot in printed.items():
         if _printable(stored.get(key)):
             values[key] = stored[key]
             keyed[key] = slot
@@ -248,6 +291,9 @@ def render_cached(message: Message, *, unsubscribe_url: str, cache: RenderCache)
     subject, text, body = pieces
     # Escaped as the templates' autoescaping does (django.utils.html.escape is html.escape).
     escaped = {key: html.escape(value) for key, value in values.items()} if len(body) > 1 else values
+    if announcement:
+        link = settings.SITE_URL + str(stored["full_url"])
+        return _fill(subject, values), _fit_announcement(text, values, link), ""
     if message.channel == "sms":
         return _fill(subject, values), _fit_sms(text, values), ""
     return _fill(subject, values), _fill(text, values), _fill(body, escaped)

@@ -16,8 +16,9 @@ from volunteers.models import Volunteer, VolunteerChange
 from volunteers.search import fold
 
 from .links import site_path, subject_page
-from .models import Message, Preference
+from .models import Broadcast, Message, Preference
 from .rendering import subject_line
+from .tokens import read_announcement_token
 
 
 @dataclass(frozen=True)
@@ -158,3 +159,10 @@ def personal_data_message_preferences(volunteer: Volunteer) -> dict[str, Any]:
         "announcements_opt_out": preference.announcements_opt_out,
         "updated_at": iso_local(preference.updated_at),
     }
+
+
+def announcement_by_token(*, token: str) -> Broadcast | None:
+    """The announcement a link at the end of an SMS names (its full text), or None for a link we
+    did not sign or an announcement no longer kept."""
+    pk = read_announcement_token(token)
+    return None if pk is None else Broadcast.objects.filter(pk=pk).first()

@@ -38,10 +38,10 @@ from volunteers.models import Volunteer
 
 from .channels import ChannelSet, Outgoing, PermanentSendError, TransientSendError
 from .models import Broadcast, Message, Preference
-from .rendering import RenderCache, render_cached
+from .rendering import RenderCache, announcement_sms_segments, render_cached
 from .selectors import volunteer_now
 from .timing import not_before, reminder_valid_until, retry_delay
-from .tokens import ANNOUNCEMENTS, read_unsubscribe_token, unsubscribe_url
+from .tokens import ANNOUNCEMENTS, announcement_path, read_unsubscribe_token, unsubscribe_url
 
 logger = logging.getLogger(__name__)
 
@@ -1107,6 +1107,14 @@ class BroadcastPreview:
     by_email: int
     by_sms: int
     opted_out: int
+    # The parts of each SMS as sent, and of the text whole (more when it is cut short).
+    sms_parts: int = 0
+    sms_parts_whole: int = 0
+
+    @property
+    def sms_parts_total(self) -> int:
+        """Paid parts of the whole sending by SMS, what its cost follows."""
+        return self.sms_parts * self.by_sms
 
 
 def _broadcast_audience(*, volunteers_qs: QuerySet[Volunteer], by: User) -> QuerySet[Volunteer]:
@@ -1124,8 +1132,11 @@ def _opted_out_q() -> Q:
     )
 
 
-def broadcast_preview(*, volunteers_qs: QuerySet[Volunteer], by: User) -> BroadcastPreview:
-    """How many people an announcement to this list would reach, before it is sent."""
+def broadcast_preview(
+    *, volunteers_qs: QuerySet[Volunteer], by: User, subject: str = "", body: str = ""
+) -> BroadcastPreview:
+    """How many people an announcement to this list would reach, before it is sent, and how many
+    paid parts each of its SMS takes."""
     audience = _broadcast_audience(volunteers_qs=volunteers_qs, by=by)
     counts = audience.aggregate(
         total=Count("pk", distinct=True),
@@ -1133,11 +1144,14 @@ def broadcast_preview(*, volunteers_qs: QuerySet[Volunteer], by: User) -> Broadc
         sms=Count("pk", filter=Q(preferred_channel=Message.Channel.SMS) & ~_opted_out_q(), distinct=True),
     )
     recipients = counts["total"] - counts["opted_out"]
+    whole, sent = announcement_sms_segments(subject.strip(), body.strip()) if body.strip() else (0, 0)
     return BroadcastPreview(
         recipients=recipients,
         by_email=recipients - counts["sms"],
         by_sms=counts["sms"],
         opted_out=counts["opted_out"],
+        sms_parts=sent,
+        sms_parts_whole=whole,
     )
 
 
@@ -1164,7 +1178,8 @@ def broadcast_send(*, volunteers_qs: QuerySet[Volunteer], subject: str, body: st
         .distinct()
         .values_list("pk", "preferred_channel", "preferred_language", "email", "phone")
     )
-    context = {"subject": subject, "text": body}
+    # `full_url`: the whole text, linked at the end of an SMS cut to SMS_ANNOUNCEMENT_SEGMENTS.
+    context = {"subject": subject, "text": body, "full_url": announcement_path(broadcast_id=broadcast.pk)}
     batch: list[Message] = []
     total = 0
     for pk, channel, language, email, phone in audience.iterator(chunk_size=2000):

@@ -59,3 +59,32 @@ def read_unsubscribe_token(token: str) -> tuple[int, str] | None:
     if not volunteer_id.isdigit() or channel not in {"email", "sms", ANNOUNCEMENTS}:
         return None
     return int(volunteer_id), channel
+
+
+# Announcements: a link to the full text at the end of an SMS cut short. Short, since it is paid
+# for by the character: the announcement's id and 60 bits of its signature (an announcement is
+# sent to a region's volunteers; the signature keeps the others from being read by counting).
+ANNOUNCEMENT_SALT = "notifications.announcement"
+_ANNOUNCEMENT_SIGNATURE = 10
+
+
+def announcement_token(*, broadcast_id: int) -> str:
+    mac = _keyed_hmac(ANNOUNCEMENT_SALT, _signer.key).copy()
+    mac.update(str(broadcast_id).encode())
+    signature = base64.urlsafe_b64encode(mac.digest()).decode()[:_ANNOUNCEMENT_SIGNATURE]
+    return f"{broadcast_id}-{signature}"
+
+
+def read_announcement_token(token: str) -> int | None:
+    """The announcement's id, or None for a token we did not sign."""
+    number, _, _signature = token.partition("-")
+    if not number.isdigit() or len(number) > 18:
+        return None
+    expected = announcement_token(broadcast_id=int(number))
+    return int(number) if hmac.compare_digest(expected, token) else None
+
+
+def announcement_path(*, broadcast_id: int) -> str:
+    return reverse(
+        "notifications:announcement", kwargs={"token": announcement_token(broadcast_id=broadcast_id)}
+    )

@@ -11,4 +11,6 @@ urlpatterns = [
     path("messages/<int:pk>/retry/", views.staff_retry, name="staff_retry"),
     path("me/messages/", views.my_messages, name="my_messages"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    # Short: it ends an announcement's SMS, paid by the character.
+    path("a/<str:token>/", views.announcement, name="announcement"),
 ]

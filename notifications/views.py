@@ -93,7 +93,12 @@ def broadcast_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                     % {"count": broadcast.recipients_count},
                 )
                 return redirect(reverse("notifications:staff_list") + "?kind=broadcast")
-        preview = services.broadcast_preview(volunteers_qs=audience, by=request.user)
+        preview = services.broadcast_preview(
+            volunteers_qs=audience,
+            by=request.user,
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+        )
     return render(request, "notifications/broadcast_form.html", {"form": form, "preview": preview})
 
 
@@ -159,3 +164,13 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             "notifications/unsubscribe.html",
             {"done": done, "channel": channel_label, "announcements": announcements},
         )
+
+
+@require_http_methods(["GET"])
+def announcement(request: HttpRequest, token: str) -> HttpResponse:
+    """The full text of an announcement whose SMS was cut short; no login: the link is the key
+    (most volunteers of an imported list have no account)."""
+    broadcast = selectors.announcement_by_token(token=token)
+    if broadcast is None:
+        raise Http404
+    return render(request, "notifications/announcement.html", {"broadcast": broadcast})

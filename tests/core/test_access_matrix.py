@@ -48,7 +48,8 @@ from events.services_extra import callout_create, callout_token, transport_reque
 from front_offices import services as front_office_services
 from front_offices.models import FrontOffice, OpeningHours, VisitSlot
 from notifications.services import message_schedule
-from notifications.tokens import unsubscribe_token
+from notifications.models import Broadcast
+from notifications.tokens import announcement_token, unsubscribe_token
 from regions.models import CoordinatorAssignment, Region
 from reports import services as report_services
 from tests.care.factories import BeneficiaryFactory, HelpRequestFactory
@@ -142,6 +143,7 @@ MATRIX: dict[str, str | tuple[str, str]] = {
     "messages/<int:pk>/": "login 404 404 404 200 404 404 200",
     "messages/<int:pk>/retry/": ("405 405 405 405 405 405 405 405", "login 404 404 404 - 404 404 -"),
     "unsubscribe/<str:token>/": "200 200 200 200 200 200 200 200",
+    "a/<str:token>/": "200 200 200 200 200 200 200 200",
     "care/assignments/<int:pk>/confirm/": (
         "405 405 405 405 405 405 405 405",
         "login 404 404 404 - 404 404 -",
@@ -396,6 +398,7 @@ def _build_world() -> World:
         by=coordinator,
     )
     feed = calendar_feed_renew(volunteer=volunteer)
+    announcement = Broadcast.objects.create(subject="Сенбілік", body="Сенбі, 10:00.", created_by=coordinator)
     message = message_schedule(
         recipient=volunteer,
         kind="shift_reminder_24h",
@@ -495,6 +498,7 @@ def _build_world() -> World:
         "messages/<int:pk>/": f"/messages/{message.pk}/",
         "messages/<int:pk>/retry/": f"/messages/{message.pk}/retry/",
         "unsubscribe/<str:token>/": f"/unsubscribe/{unsubscribe_token(volunteer_id=volunteer.pk, channel='email')}/",
+        "a/<str:token>/": f"/a/{announcement_token(broadcast_id=announcement.pk)}/",
         "care/assignments/<int:pk>/confirm/": f"/care/assignments/{care_assignment.pk}/confirm/",
         "care/assignments/<int:pk>/withdraw/": f"/care/assignments/{care_assignment.pk}/withdraw/",
         "care/assignments/<int:pk>/done/": f"/care/assignments/{care_assignment.pk}/done/",

@@ -9,19 +9,23 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from events import services as events
 from front_offices import services as front_offices
 from front_offices.models import Purpose
+from notifications import rendering, services
 from notifications.guardian import SmsGuardianLinkMessenger
 from notifications.models import Message
 from notifications.services import messages_send_due
 from notifications.sms import sms_segments
+from tests.conftest import client_for
 from tests.events.factories import CampaignFactory, ShiftFactory, in_days
 from tests.factories import MinorFactory, VolunteerFactory, years_ago
 from tests.front_offices.helpers import make_office, next_weekday, slot_at
 from volunteers.guardian_links import guardian_link_url
+from volunteers.models import Volunteer
 
 from .conftest import clock, kz
 
@@ -233,3 +237,53 @@ class TestGsmAlphabet:
         with clock(shift.starts_at - H + datetime.timedelta(seconds=5)):
             text = sent_sms(capsys)["+77015550122"]
         assert text.startswith("«Таза Алматы»") and " — Central Park, " in text
+
+
+class TestAnnouncementSms:
+    """An announcement may be 5 000 characters: sent whole, 75 paid parts to each person."""
+
+    def _send(self, alice, almaty, language: str, phone: str, subject: str, body: str, capsys) -> str:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(
+            region=almaty, preferred_language=language, preferred_channel="sms", phone=phone
+        )
+        services.broadcast_send(
+            volunteers_qs=Volunteer.objects.filter(pk=person.pk), subject=subject, body=body, by=alice
+        )
+        return sent_sms(capsys)[phone]
+
+    def test_a_long_announcement_is_cut_to_three_parts_with_a_link_to_the_whole(  # type: ignore[no-untyped-def]
+        self, alice, almaty, client, capsys
+    ) -> None:
+        body = "Құрметті волонтерлер! Сенбі күні Есентай өзенінің жағасында үлкен сенбілік өтеді. " * 30
+        text = self._send(alice, almaty, "kk", "+77015550131", "Сенбілік", body, capsys)
+        assert sms_segments(text) == rendering.SMS_ANNOUNCEMENT_SEGMENTS
+        assert text.startswith("Сенбілік: Құрметті волонтерлер! Сенбі күні")
+        link = text.rsplit(" ", 1)[1]
+        assert link.startswith(f"{settings.SITE_URL}/a/") and "… " in text
+        # The link opens the whole text, without logging in.
+        page = client.get(link.removeprefix(settings.SITE_URL))
+        assert page.status_code == 200 and body.strip()[:400] in page.content.decode()
+        assert client.get(link.removeprefix(settings.SITE_URL)[:-3] + "x/").status_code == 404
+
+    def test_an_english_announcement_is_cut_in_gsm_7(self, alice, almaty, capsys) -> None:  # type: ignore[no-untyped-def]
+        body = "Dear volunteers — the “Clean Almaty” day is on Saturday; bring gloves. " * 20
+        text = self._send(alice, almaty, "en", "+77015550132", "Clean Almaty", body, capsys)
+        assert all(ch not in text for ch in "“”—") and sms_segments(text) == 3 and len(text) > 400
+
+    def test_a_short_announcement_goes_whole_without_a_link(self, alice, almaty, capsys) -> None:  # type: ignore[no-untyped-def]
+        text = self._send(alice, almaty, "ru", "+77015550133", "Сенбілік", "Сенбі, 10:00, Есентай.", capsys)
+        assert text == "Сенбілік: Сенбі, 10:00, Есентай."
+
+    def test_staff_see_the_parts_an_announcement_takes_before_sending(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        VolunteerFactory(region=almaty, preferred_channel="sms", phone="+77015550134")
+        VolunteerFactory(region=almaty, preferred_channel="sms", phone="+77015550135")
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        form = client.get(reverse("notifications:broadcast_new")).content.decode()
+        assert "at most 3 parts" in form
+        page = client.post(
+            reverse("notifications:broadcast_new"),
+            {"region": almaty.pk, "subject": "Сенбілік", "body": "Сенбі " * 300, "action": "preview"},
+        ).content.decode()
+        assert "Each SMS takes 3 parts: 6 paid parts in all." in page
+        assert "Whole, the text would take 27 parts" in page  # 1 808 characters, 67 a part
