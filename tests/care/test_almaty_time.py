@@ -59,3 +59,31 @@ def test_the_demo_data_can_be_made_on_29_february() -> None:
     with clock(datetime.datetime(2028, 2, 29, 9, tzinfo=ALMATY)):
         counts = seed_care(per_region=0)
     assert counts["help_requests"] == 0
+
+
+class TestTheWindowAsShown:
+    """A request's time window on its page and in the list, in Almaty time: the date once when the
+    window is within a day, and both dates when it runs past midnight."""
+
+    def _pages(self, user, request) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+        from tests.conftest import client_for
+
+        client = client_for(user)
+        client.cookies["django_language"] = "kk"
+        detail = client.get(f"/care/requests/{request.pk}/").content.decode()
+        listed = client.get("/care/requests/").content.decode()
+        return " ".join(detail.split()), " ".join(listed.split())
+
+    def test_a_window_within_a_day_names_the_date_once(self, alice) -> None:  # type: ignore[no-untyped-def]
+        # 18:00–20:00 in Almaty is 13:00–15:00 UTC: the times shown are Almaty's.
+        start = datetime.datetime(2027, 3, 23, 18, 0, tzinfo=ALMATY)
+        request = HelpRequestFactory(due_from=start, due_until=start + datetime.timedelta(hours=2))
+        for page in self._pages(alice, request):
+            assert "23.03.2027 18:00–20:00" in page
+            assert "23.03.2027 20:00" not in page
+
+    def test_a_window_past_midnight_names_both_dates(self, alice) -> None:  # type: ignore[no-untyped-def]
+        start = datetime.datetime(2027, 3, 23, 22, 0, tzinfo=ALMATY)
+        request = HelpRequestFactory(due_from=start, due_until=start + datetime.timedelta(hours=3))
+        for page in self._pages(alice, request):
+            assert "23.03.2027 22:00 – 24.03.2027 01:00" in page
