@@ -1210,11 +1210,13 @@ def _merge_guardian_consents(kept: Volunteer, dropped: Volunteer, *, by: User) -
         kept.guardian_consent_recorded_by_id = dropped.guardian_consent_recorded_by_id
         filled.append("guardian_consent_at")
     else:
+        if kept_has_one:
+            reason = _("Merged into record #%(id)s, which keeps its own guardian and consent.")
+        else:
+            # The record of why: the kept record has no consent of its own to keep.
+            reason = _("Merged into record #%(id)s, which names another guardian: their consent is needed.")
         dropped.guardian_consents.filter(withdrawn_at__isnull=True).update(
-            withdrawn_at=timezone.now(),
-            withdrawn_by=by,
-            withdrawal_reason=_("Merged into record #%(id)s, which keeps its own guardian and consent.")
-            % {"id": kept.pk},
+            withdrawn_at=timezone.now(), withdrawn_by=by, withdrawal_reason=reason % {"id": kept.pk}
         )
     GuardianConsent.objects.filter(volunteer=dropped).update(volunteer=kept)
     if kept.status == Volunteer.Status.AWAITING_GUARDIAN and kept.guardian_consent_at is not None:

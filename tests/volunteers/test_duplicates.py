@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from detachments.models import Detachment
@@ -492,6 +492,21 @@ class TestMerge:
         assert consents.get(withdrawn_at__isnull=True).guardian_name == kept.guardian_name
         withdrawn = consents.get(withdrawn_at__isnull=False)
         assert withdrawn.guardian_name == "Омарова Сәуле" and f"#{kept.pk}" in withdrawn.withdrawal_reason
+
+    def test_a_consent_withdrawn_for_another_guardian_says_so_when_none_is_kept(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        # The history said the kept record "keeps its own guardian and consent": it had none.
+        kept = MinorFactory(region=almaty, phone="+77050000001", status="awaiting_guardian")
+        dropped = MinorFactory(region=almaty, phone="+77050000001", guardian_name="Омарова Сәуле")
+        GuardianConsent.objects.create(volunteer=dropped, method="paper", guardian_name="Омарова Сәуле")
+        with translation.override("en"):
+            services.volunteer_merge(keep=kept, drop=dropped, by=alice)
+        withdrawn = GuardianConsent.objects.get(volunteer=kept)
+        assert withdrawn.withdrawn_at is not None
+        assert withdrawn.withdrawal_reason == (
+            f"Merged into record #{kept.pk}, which names another guardian: their consent is needed."
+        )
+        kept.refresh_from_db()
+        assert kept.guardian_consent_at is None and kept.status == "awaiting_guardian"
 
     def test_a_copied_value_the_kept_record_refuses_is_left_out(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
         kept = VolunteerFactory(region=almaty, birth_date=datetime.date(1990, 1, 1), phone="+77050000001")
