@@ -25,7 +25,18 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Count, DateTimeField, ExpressionWrapper, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.constants import OnConflict
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -1119,16 +1130,37 @@ class BroadcastPreview:
 
 def _broadcast_audience(*, volunteers_qs: QuerySet[Volunteer], by: User) -> QuerySet[Volunteer]:
     # Whatever list the caller built, nobody outside the sender's regions is reached; erased
-    # profiles have nothing to send to.
-    return scope_queryset(volunteers_qs, by).filter(anonymized_at__isnull=True)
+    # profiles have nothing to send to. `reached_by`: the channel the message goes by, as
+    # _pick_channel chooses it when sending: e-mail chosen and no address but a phone (most of an
+    # imported list) is an SMS. Counted by the preferred channel, the audience check called such
+    # people "by e-mail", and its SMS count and paid parts came out short.
+    return (
+        scope_queryset(volunteers_qs, by)
+        .filter(anonymized_at__isnull=True)
+        .annotate(
+            reached_by=Case(
+                When(
+                    Q(preferred_channel=Message.Channel.EMAIL, email="") & ~Q(phone=""),
+                    then=Value(Message.Channel.SMS),
+                ),
+                When(
+                    Q(preferred_channel=Message.Channel.SMS, phone="") & ~Q(email=""),
+                    then=Value(Message.Channel.EMAIL),
+                ),
+                default=F("preferred_channel"),
+                output_field=CharField(),
+            )
+        )
+    )
 
 
 def _opted_out_q() -> Q:
-    """Who an announcement does not reach: out of announcements, or of their channel."""
+    """Who an announcement does not reach: out of announcements, or of the channel it would go by
+    (`reached_by`, see _broadcast_audience)."""
     return (
         Q(message_preference__announcements_opt_out=True)
-        | Q(preferred_channel=Message.Channel.EMAIL, message_preference__email_opt_out=True)
-        | Q(preferred_channel=Message.Channel.SMS, message_preference__sms_opt_out=True)
+        | Q(reached_by=Message.Channel.EMAIL, message_preference__email_opt_out=True)
+        | Q(reached_by=Message.Channel.SMS, message_preference__sms_opt_out=True)
     )
 
 
@@ -1141,7 +1173,7 @@ def broadcast_preview(
     counts = audience.aggregate(
         total=Count("pk", distinct=True),
         opted_out=Count("pk", filter=_opted_out_q(), distinct=True),
-        sms=Count("pk", filter=Q(preferred_channel=Message.Channel.SMS) & ~_opted_out_q(), distinct=True),
+        sms=Count("pk", filter=Q(reached_by=Message.Channel.SMS) & ~_opted_out_q(), distinct=True),
     )
     recipients = counts["total"] - counts["opted_out"]
     whole, sent = announcement_sms_segments(subject.strip(), body.strip()) if body.strip() else (0, 0)
@@ -1176,17 +1208,13 @@ def broadcast_send(*, volunteers_qs: QuerySet[Volunteer], subject: str, body: st
         .exclude(_opted_out_q())
         .order_by()
         .distinct()
-        .values_list("pk", "preferred_channel", "preferred_language", "email", "phone")
+        .values_list("pk", "reached_by", "preferred_language")
     )
     # `full_url`: the whole text, linked at the end of an SMS cut to SMS_ANNOUNCEMENT_SEGMENTS.
     context = {"subject": subject, "text": body, "full_url": announcement_path(broadcast_id=broadcast.pk)}
     batch: list[Message] = []
     total = 0
-    for pk, channel, language, email, phone in audience.iterator(chunk_size=2000):
-        if channel == Message.Channel.EMAIL and not email and phone:
-            channel = Message.Channel.SMS
-        elif channel == Message.Channel.SMS and not phone and email:
-            channel = Message.Channel.EMAIL
+    for pk, channel, language in audience.iterator(chunk_size=2000):
         batch.append(
             Message(
                 recipient_id=pk,

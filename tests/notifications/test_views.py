@@ -388,6 +388,36 @@ class TestBroadcast:
         assert sorted(m.to[0] for m in mail.outbox) == sorted(v.email for v in reached)
         assert all(m.subject == "Сенбілік" and "Келіңіздер!" in m.body for m in mail.outbox)
 
+    def test_a_list_without_e_mails_is_counted_by_the_sms_it_is_sent_by(self, alice, almaty, capsys) -> None:  # type: ignore[no-untyped-def]
+        """Most of an imported list has a phone and no e-mail, with e-mail the channel by default:
+        the announcement goes to them by SMS, and the check before sending said "by e-mail"."""
+        phones_only = [
+            VolunteerFactory(region=almaty, preferred_channel="email", email="", phone=f"+7701555004{n}")
+            for n in range(3)
+        ]
+        VolunteerFactory(region=almaty, preferred_channel="email")
+        no_sms = VolunteerFactory(region=almaty, preferred_channel="email", email="", phone="+77015550049")
+        Preference.objects.create(volunteer=no_sms, sms_opt_out=True)
+        listed = Volunteer.objects.filter(region=almaty)
+        preview = services.broadcast_preview(
+            volunteers_qs=listed, by=alice, subject="Сенбілік", body="Келіңіз!"
+        )
+        assert (preview.recipients, preview.by_email, preview.by_sms, preview.opted_out) == (4, 1, 3, 1)
+        assert preview.sms_parts_total == 3
+        with clock(kz(2026, 5, 20, 12, 0)):
+            broadcast = services.broadcast_send(
+                volunteers_qs=listed, subject="Сенбілік", body="Келіңіз!", by=alice
+            )
+            services.messages_send_due(max_seconds=10)
+        sent = Message.objects.filter(subject_id=broadcast.pk)
+        assert sent.count() == 4 and not sent.filter(recipient=no_sms).exists()
+        assert set(sent.filter(channel="sms").values_list("recipient_id", flat=True)) == {
+            v.pk for v in phones_only
+        }
+        assert set(sent.values_list("status", flat=True)) == {"sent"}
+        printed = capsys.readouterr().out
+        assert all(v.phone in printed for v in phones_only)
+
     def test_page_previews_then_sends(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
         for _ in range(2):
             VolunteerFactory(region=almaty)
