@@ -1208,7 +1208,8 @@ def broadcast_send(*, volunteers_qs: QuerySet[Volunteer], subject: str, body: st
         .exclude(_opted_out_q())
         .order_by()
         .distinct()
-        .values_list("pk", "reached_by", "preferred_language")
+        # reached_by: annotated by _broadcast_audience (the stubs do not follow it through).
+        .values_list("pk", "reached_by", "preferred_language")  # type: ignore[misc]
     )
     # `full_url`: the whole text, linked at the end of an SMS cut to SMS_ANNOUNCEMENT_SEGMENTS.
     context = {"subject": subject, "text": body, "full_url": announcement_path(broadcast_id=broadcast.pk)}
