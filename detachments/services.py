@@ -144,14 +144,27 @@ def _refuse_if_tied_elsewhere(*, user: User, detachment: Detachment, invited_by:
         )
 
 
+def _curator_minor_message() -> str:
+    return _(
+        "This address is a volunteer's under 18: a curator sees the pupils' and their guardians' "
+        "details, so the curator is an adult."
+    )
+
+
+def _is_minor(user: User) -> bool:
+    profile = Volunteer.objects.filter(user=user, anonymized_at__isnull=True).first()
+    return profile is not None and profile.is_minor()
+
+
 @transaction.atomic
 def curator_invite(
     *, detachment: Detachment, email: str, by: User, language: str | None = None
 ) -> CuratorInvitation:
     """Mail an invitation to curate `detachment` to `email`; the person becomes the curator on
     accepting it (curator_invitation_accept). Refused, with an error on "curator_email", for a
-    person tied to another region (see _refuse_if_tied_elsewhere), an inactive account and the
-    current curator. An earlier open invitation to the same address is replaced.
+    person tied to another region (see _refuse_if_tied_elsewhere), an inactive account, the
+    current curator and a volunteer under 18. An earlier open invitation to the same address is
+    replaced.
 
     The mail is in the language of the invitee's volunteer profile if they have one, else in
     `language` (the inviter's page's, by default the active one).
@@ -178,6 +191,10 @@ def curator_invite(
             )
         _refuse_if_tied_elsewhere(user=existing, detachment=detachment, invited_by=by)
         profile = Volunteer.objects.filter(user=existing, anonymized_at__isnull=True).first()
+        if profile is not None and profile.is_minor():
+            # A pupil's address typed for the teacher's: the child would read the classmates'
+            # and their parents' details.
+            raise _email_error(_curator_minor_message(), "minor")
     now = timezone.now()
     # A new invitation to the same address replaces the open one: only the latest link works.
     CuratorInvitation.objects.filter(
@@ -243,6 +260,9 @@ def curator_invitation_accept(*, invitation: CuratorInvitation, user: User) -> D
             ),
             code="other_region",
         ) from exc
+    if _is_minor(user):
+        # Checked again: a profile may have been made since the invitation was sent.
+        raise ValidationError(_curator_minor_message(), code="minor")
     now = timezone.now()
     previous_id = detachment.curator_id
     detachment.curator = user

@@ -217,6 +217,39 @@ class TestTiedToAnotherRegion:
 
 
 @pytest.mark.django_db
+class TestTheCuratorIsAnAdult:
+    """A pupil's address typed for the teacher's: the child would read the classmates' and their
+    parents' details."""
+
+    def test_a_volunteer_under_18_is_not_invited(self, alice, detachment, old_curator, invite) -> None:  # type: ignore[no-untyped-def]
+        pupil = MinorFactory(region=detachment.region, with_account=True, email="pupil@example.kz")
+        response = invite(alice, detachment, pupil.user.email, lang="en")
+        assert response.status_code == 200
+        assert response.context["form"].errors["curator_email"] == [
+            "This address is a volunteer's under 18: a curator sees the pupils' and their guardians' "
+            "details, so the curator is an adult."
+        ]
+        assert not CuratorInvitation.objects.exists() and not mail.outbox
+        detachment.refresh_from_db()
+        assert detachment.curator == old_curator
+
+    def test_nor_made_curator_by_an_invitation_sent_before_their_profile(  # type: ignore[no-untyped-def]
+        self, alice, detachment, old_curator, invite
+    ) -> None:
+        invitee = UserFactory(email="young@example.kz")
+        assert invite(alice, detachment, invitee.email).status_code == 302
+        MinorFactory(region=detachment.region, user=invitee, email=invitee.email)
+        client = en(client_for(invitee))
+        response = client.post(_link())
+        assert response.status_code == 409 and "so the curator is an adult" in response.context["error"]
+        detachment.refresh_from_db()
+        assert detachment.curator == old_curator
+
+    def test_an_adult_volunteer_of_the_region_is(self, alice, bob, detachment, invite) -> None:  # type: ignore[no-untyped-def]
+        assert invite(alice, detachment, bob.user.email).status_code == 302
+
+
+@pytest.mark.django_db
 class TestAccept:
     def test_existing_account_logs_in_then_accepts_and_replaces_the_old_curator(  # type: ignore[no-untyped-def]
         self, alice, bob, detachment, old_curator, invite
