@@ -1,7 +1,7 @@
 """Details a Kazakh-speaking user meets on ordinary pages: a destructive button looks like a
 warning, a link among buttons stands on their line, an office clerk's header fits one line of a
-1366 px screen, and the campaign filters' buttons sit together under the fields on a 360 px
-phone."""
+1366 px screen, the campaign filters' buttons sit together under the fields on a 360 px
+phone, and an office's date picker is as big as the buttons beside it."""
 
 from __future__ import annotations
 
@@ -88,3 +88,16 @@ def test_the_campaign_filters_buttons_take_a_row_of_their_own_on_a_phone(page: P
     assert box is not None and region is not None
     assert box["y"] >= max(field_bottoms) - 1, (box, field_bottoms)
     assert abs(box["x"] - region["x"]) <= 1, (box, region)
+
+
+def test_an_offices_date_picker_is_as_easy_to_tap_as_its_buttons(page: Page, almaty: Any) -> None:
+    office = make_office()
+    page.set_viewport_size(PHONE)
+    page.goto(f"/front-offices/{office.pk}/")
+    picker = page.locator(".day-nav #pick-date")
+    expect(picker).to_be_visible()
+    show = page.locator(".day-nav button[type=submit]").bounding_box()
+    box = picker.bounding_box()
+    assert box is not None and show is not None
+    assert box["height"] >= show["height"] - 4, (box, show)
+    assert page.eval_on_selector(".day-nav #pick-date", "e => getComputedStyle(e).fontSize") == "16px"
