@@ -219,8 +219,17 @@
     return marker;
   }
 
+  // The data in the page's language, however the page got it (the language cookie, the
+  // browser's languages, or ?lang= on the page's own address, which the API reads too).
+  var pageLang = document.documentElement.lang;
+  var LANGS = ["kk", "ru", "en"];
+  function withLang(params) {
+    if (LANGS.indexOf(pageLang) !== -1) { params.set("lang", pageLang); }
+    return params;
+  }
+
   function query(kind) {
-    var params = new URLSearchParams();
+    var params = withLang(new URLSearchParams());
     var data = new FormData(form);
     if (data.get("region")) { params.set("region", data.get("region")); }
     if (kind === "events") {
@@ -369,7 +378,7 @@
 
   // Region circles sized by their aggregates, at low zoom.
   function loadRegions() {
-    fetch(config.api.regions, { headers: { Accept: "application/json" } }).then(function (r) {
+    fetch(config.api.regions + "?" + withLang(new URLSearchParams()).toString(), { headers: { Accept: "application/json" } }).then(function (r) {
       return r.ok ? r.json() : { features: [] };
     }).then(function (collection) {
       var max = 1;

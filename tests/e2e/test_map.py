@@ -222,3 +222,17 @@ def test_a_shifts_start_reads_as_on_every_page(page: Page, places: dict[str, Any
     expect(item).to_contain_text(start)
     item.get_by_role("button").click()
     expect(page.locator(".leaflet-popup-content")).to_contain_text(start)
+
+
+def test_the_data_speaks_the_pages_language(page: Page, places: dict[str, Any]) -> None:
+    """A page opened in Russian with ?lang=ru by a browser that asks for Kazakh fetched its data
+    without the page's language: the API's words (a refused filter, the regions' names) came in
+    Kazakh on a Russian page."""
+    _no_tiles(page)
+    page.goto("/map/?lang=ru")
+    expect(page.locator("#map[data-loaded=true]")).to_be_attached()
+    page.fill("#map-from", "2030-05-10")
+    page.fill("#map-to", "2030-05-01")
+    with translation.override("ru"):
+        said = gettext("The end date is before the start date.")
+    expect(page.locator("#map-status")).to_have_text(said)
