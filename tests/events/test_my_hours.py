@@ -24,9 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _hours(html: str) -> str:
-    found = re.findall(
-        r'<span class="big-number">([^<]*)</span> volunteer hours confirmed by attendance', html
-    )
+    found = re.findall(r'Hours credited: <span class="big-number">([^<]*)</span>', html)
     assert len(found) == 1
     return found[0]
 
@@ -57,3 +55,17 @@ def test_my_shifts_and_my_profile_give_one_figure(alice, bob, almaty) -> None:  
     staff.force_authenticate(alice)
     assert own.get("/api/me/").json()["volunteer"]["hours"] == "5.00"
     assert staff.get(f"/api/volunteers/{bob.pk}/").json()["hours"] == "5.00"
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("ru", "Зачтено часов:"), ("kk", "Есептелген сағат:"), ("en", "Hours credited:")]
+)
+def test_the_hours_are_labelled_before_the_figure(bob, language: str, label: str) -> None:  # type: ignore[no-untyped-def]
+    """A label after the figure ("часов добровольчества") could not agree with 1, 2 or 21 hours, nor
+    with 2,5: the label comes first, and reads right for any figure."""
+    client = client_for(bob.user)
+    client.cookies["django_language"] = language
+    for url in ("/my-shifts/", "/me/"):
+        html = client.get(url).content.decode()
+        assert f'{label} <span class="big-number">0</span>' in html, url
+        assert "часов добровольчества" not in html
