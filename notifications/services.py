@@ -38,7 +38,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.constants import OnConflict
-from django.db.models.functions import Now
+from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -1121,6 +1121,8 @@ class BroadcastPreview:
     # The parts of each SMS as sent, and of the text whole (more when it is cut short).
     sms_parts: int = 0
     sms_parts_whole: int = 0
+    # People whose phone (or e-mail) another person of the list has too: one message between them.
+    sharing: int = 0
 
     @property
     def sms_parts_total(self) -> int:
@@ -1154,6 +1156,15 @@ def _broadcast_audience(*, volunteers_qs: QuerySet[Volunteer], by: User) -> Quer
     )
 
 
+def _broadcast_address() -> Case:
+    """The number or the address (lower-cased) an announcement goes to, by `reached_by`."""
+    return Case(
+        When(reached_by=Message.Channel.SMS, then=F("phone")),
+        default=Lower("email"),
+        output_field=CharField(),
+    )
+
+
 def _opted_out_q() -> Q:
     """Who an announcement does not reach: out of announcements, or of the channel it would go by
     (`reached_by`, see _broadcast_audience)."""
@@ -1169,21 +1180,30 @@ def broadcast_preview(
 ) -> BroadcastPreview:
     """How many people an announcement to this list would reach, before it is sent, and how many
     paid parts each of its SMS takes."""
-    audience = _broadcast_audience(volunteers_qs=volunteers_qs, by=by)
+    audience = _broadcast_audience(volunteers_qs=volunteers_qs, by=by).annotate(
+        reached_at=_broadcast_address()
+    )
+    reached, none = ~_opted_out_q(), Q(reached_at="")
+    sms, email = Q(reached_by=Message.Channel.SMS), Q(reached_by=Message.Channel.EMAIL)
     counts = audience.aggregate(
         total=Count("pk", distinct=True),
         opted_out=Count("pk", filter=_opted_out_q(), distinct=True),
-        sms=Count("pk", filter=Q(reached_by=Message.Channel.SMS) & ~_opted_out_q(), distinct=True),
+        # One message per number or address (broadcast_send); someone with neither counts alone.
+        sms=Count("reached_at", filter=sms & reached & ~none, distinct=True)
+        + Count("pk", filter=sms & reached & none, distinct=True),
+        email=Count("reached_at", filter=email & reached & ~none, distinct=True)
+        + Count("pk", filter=email & reached & none, distinct=True),
     )
-    recipients = counts["total"] - counts["opted_out"]
     whole, sent = announcement_sms_segments(subject.strip(), body.strip()) if body.strip() else (0, 0)
+    people = counts["total"] - counts["opted_out"]
     return BroadcastPreview(
-        recipients=recipients,
-        by_email=recipients - counts["sms"],
+        recipients=counts["sms"] + counts["email"],
+        by_email=counts["email"],
         by_sms=counts["sms"],
         opted_out=counts["opted_out"],
         sms_parts=sent,
         sms_parts_whole=whole,
+        sharing=people - counts["sms"] - counts["email"],
     )
 
 
@@ -1206,16 +1226,24 @@ def broadcast_send(*, volunteers_qs: QuerySet[Volunteer], subject: str, body: st
     audience = (
         _broadcast_audience(volunteers_qs=volunteers_qs, by=by)
         .exclude(_opted_out_q())
-        .order_by()
+        .annotate(reached_at=_broadcast_address())
+        .order_by("pk")
         .distinct()
-        # reached_by: annotated by _broadcast_audience (the stubs do not follow it through).
-        .values_list("pk", "reached_by", "preferred_language")  # type: ignore[misc]
+        .values_list("pk", "reached_by", "preferred_language", "reached_at")
     )
+    # One message per number or address: brothers and sisters listed with their parent's phone
+    # (school lists do that) each had the announcement sent to it, the same SMS paid for two or
+    # three times and read as many.
+    addresses: set[tuple[str, str]] = set()
     # `full_url`: the whole text, linked at the end of an SMS cut to SMS_ANNOUNCEMENT_SEGMENTS.
     context = {"subject": subject, "text": body, "full_url": announcement_path(broadcast_id=broadcast.pk)}
     batch: list[Message] = []
     total = 0
-    for pk, channel, language in audience.iterator(chunk_size=2000):
+    for pk, channel, language, address in audience.iterator(chunk_size=2000):
+        if address:
+            if (channel, address) in addresses:
+                continue
+            addresses.add((channel, address))
         batch.append(
             Message(
                 recipient_id=pk,

@@ -418,6 +418,37 @@ class TestBroadcast:
         printed = capsys.readouterr().out
         assert all(v.phone in printed for v in phones_only)
 
+    def test_brothers_and_sisters_with_their_parents_phone_get_one_sms_between_them(  # type: ignore[no-untyped-def]
+        self, alice, almaty, capsys
+    ) -> None:
+        parent = "+77015550061"
+        for _ in range(3):
+            VolunteerFactory(region=almaty, preferred_channel="sms", phone=parent, email="")
+        VolunteerFactory(region=almaty, preferred_channel="sms", phone="+77015550062")
+        VolunteerFactory(region=almaty, email="Family@example.kz")
+        VolunteerFactory(region=almaty, email="family@example.kz")
+        listed = Volunteer.objects.filter(region=almaty)
+        preview = services.broadcast_preview(
+            volunteers_qs=listed, by=alice, subject="Сенбілік", body="Келіңіз!"
+        )
+        assert (preview.recipients, preview.by_email, preview.by_sms, preview.sharing) == (3, 1, 2, 3)
+        assert preview.sms_parts_total == 2
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        page = client.post(
+            "/messages/broadcast/",
+            {"region": almaty.pk, "subject": "Сенбілік", "body": "Келіңіз!", "action": "preview"},
+        ).content.decode()
+        assert "3 people share a phone number or e-mail with another on the list" in page
+        with clock(kz(2026, 5, 20, 12, 0)):
+            broadcast = services.broadcast_send(
+                volunteers_qs=listed, subject="Сенбілік", body="Келіңіз!", by=alice
+            )
+            services.messages_send_due(max_seconds=10)
+        assert broadcast.recipients_count == 3
+        assert capsys.readouterr().out.count(f"to {parent}") == 1
+        assert len(mail.outbox) == 1
+
     def test_page_previews_then_sends(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
         for _ in range(2):
             VolunteerFactory(region=almaty)
