@@ -154,7 +154,13 @@ def _slot_rows(slots: list[VisitSlot], now: datetime.datetime) -> list[tuple[Vis
 
 
 def next_free(request: HttpRequest) -> HttpResponse:
-    region = request.GET.get("region", "")
+    region = request.GET.get("region")
+    if region is None:
+        # A volunteer looks near home first, as on the campaign list: their own region until they
+        # choose another or "All Kazakhstan" (which the form sends as ""). Listing the whole
+        # country, an Almaty volunteer was offered Kokshetau and Oral before their own office.
+        volunteer = _volunteer(request) if request.user.is_authenticated else None  # type: ignore[arg-type]
+        region = volunteer.region.code if volunteer is not None and volunteer.region_id else ""
     evenings, weekends = request.GET.get("evenings") == "1", request.GET.get("weekends") == "1"
     point = selectors.parse_point(request.GET.get("lat", ""), request.GET.get("lon", ""))
     found = selectors.next_free_visits(region=region, point=point, evenings=evenings, weekends=weekends)
