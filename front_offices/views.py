@@ -684,6 +684,10 @@ def staff_hours(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 if row is None:
                     raise Http404
                 services.opening_hours_delete(hours=row, by=request.user)
+                # Said, as an addition is: the row simply vanished, and a clerk who pressed the
+                # wrong one of ten identical "Remove" buttons could not tell which had gone.
+                what = f"{row.get_weekday_display()} {row.opens:%H:%M}–{row.closes:%H:%M}"
+                messages.success(request, _("%(what)s: removed.") % {"what": what})
                 return redirect("front_offices:hours", office.pk)
             elif action == "delete_exception":
                 found = ScheduleException.objects.filter(
@@ -692,6 +696,9 @@ def staff_hours(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 if found is None:
                     raise Http404
                 services.schedule_exception_delete(exception=found, by=request.user)
+                day = formats.date_format(found.date, "SHORT_DATE_FORMAT")
+                hours = f"{found.opens:%H:%M}–{found.closes:%H:%M}" if found.opens else _("closed")
+                messages.success(request, _("%(what)s: removed.") % {"what": f"{day} {hours}"})
                 return redirect("front_offices:hours", office.pk)
         except (ValidationError, ValueError) as exc:
             form = hours_form if action == "add_hours" else exception_form

@@ -79,3 +79,30 @@ class TestIntervalsOfADay:
         assert len(slots_for(office, monday)) == 22
         period = {"valid_from": monday.isoformat(), "valid_until": monday.isoformat()}
         assert self._add(clerk, office, "10:00", "12:00", **period).status_code == 302
+
+
+class TestRemovingSaysWhat:
+    """Removing a row says which one went: ten identical "Remove" buttons, and the row just
+    vanished."""
+
+    def _told(self, clerk, office, **data) -> str:  # type: ignore[no-untyped-def]
+        from django.contrib.messages import get_messages
+
+        client = client_for(clerk)
+        client.cookies["django_language"] = "en"
+        response = client.post(f"/front-offices/{office.pk}/hours/", data)
+        assert response.status_code == 302
+        return " ".join(str(m) for m in get_messages(response.wsgi_request))
+
+    def test_an_interval(self, office, clerk) -> None:  # type: ignore[no-untyped-def]
+        row = OpeningHours.objects.get(office=office, weekday=0, opens=datetime.time(14))
+        told = self._told(clerk, office, action="delete_hours", id=str(row.pk))
+        assert told == "Monday 14:00–20:00: removed."
+        assert not OpeningHours.objects.filter(pk=row.pk).exists()
+
+    def test_a_closed_date(self, office, clerk) -> None:  # type: ignore[no-untyped-def]
+        day = next_weekday(2, after=2)
+        found = ScheduleException.objects.create(office=office, date=day, reason="Санитарный день")
+        told = self._told(clerk, office, action="delete_exception", id=str(found.pk))
+        assert told == f"{day:%d.%m.%Y} closed: removed."
+        assert not ScheduleException.objects.filter(pk=found.pk).exists()
