@@ -106,3 +106,17 @@ class TestRemovingSaysWhat:
         told = self._told(clerk, office, action="delete_exception", id=str(found.pk))
         assert told == f"{day:%d.%m.%Y} closed: removed."
         assert not ScheduleException.objects.filter(pk=found.pk).exists()
+
+    def test_each_remove_button_names_its_row(self, office, clerk) -> None:  # type: ignore[no-untyped-def]
+        import re
+
+        client = client_for(clerk)
+        client.cookies["django_language"] = "kk"
+        html = client.get(f"/front-offices/{office.pk}/hours/").content.decode()
+        labels = [
+            re.sub(r"<[^>]+>", "", b)
+            for b in re.findall(r'value="delete_hours">.*?<button[^>]*>(.*?)</button>', html, re.S)
+        ]
+        # Eleven rows (two a weekday, one on Saturday), each its own accessible name.
+        assert len(labels) == 11 and len(set(labels)) == 11, labels
+        assert "Жою: Дүйсенбі 09:00–13:00" in labels
