@@ -215,11 +215,21 @@ def earlier_import_of(batch: ImportBatch) -> ImportBatch | None:
     )
 
 
+def _lock_idle(batch: ImportBatch) -> ImportBatch:
+    """The batch, locked for a change, or "being processed" at once while a check or an import
+    holds it: waiting for the lock, a coordinator's click on the preview hung for as long as the
+    work of a large file took, and then said the same."""
+    locked = ImportBatch.objects.select_for_update(skip_locked=True).filter(pk=batch.pk).first()
+    if locked is None:
+        raise ValidationError(_("This file is being processed; wait until it is done."))
+    return locked
+
+
 @transaction.atomic
 def batch_map(*, batch: ImportBatch, by: User, mapping: dict[str, str], sheet: str = "") -> ImportBatch:
     """Save the coordinator's mapping (and remember it for their next file). A changed sheet
     reads that sheet's header first and offers its mapping again."""
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    batch = _lock_idle(batch)
     if batch.status not in (ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATED):
         raise ValidationError(_("This file is being processed; wait until it is done."))
     if sheet and sheet != batch.sheet and sheet in batch.sheets:
@@ -307,7 +317,7 @@ def batch_check(*, batch: ImportBatch, by: User) -> ImportBatch:
     from . import tasks
 
     with transaction.atomic():
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        locked = _lock_idle(batch)
         if locked.status != ImportBatch.Status.UPLOADED or not locked.mapping:
             raise ValidationError(_("Map the columns first."))
         locked.status = ImportBatch.Status.VALIDATING
@@ -509,7 +519,7 @@ def batch_choose(
     *, batch: ImportBatch, by: User, for_all: str | None = None, rows: dict[int, str] | None = None
 ) -> None:
     """The coordinator's choice for the duplicates: one for all, or per row."""
-    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    locked = _lock_idle(batch)
     if locked.status != ImportBatch.Status.VALIDATED:
         raise ValidationError(_("This file is being processed; wait until it is done."))
     if for_all:
@@ -538,7 +548,7 @@ def batch_start_import(
     if consent_date is None or consent_date > timezone.localdate():
         raise ValidationError({"consent_date": [_("Enter the date of the consents, not in the future.")]})
     with transaction.atomic():
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        locked = _lock_idle(batch)
         if locked.status != ImportBatch.Status.VALIDATED:
             raise ValidationError(_("This file is being processed; wait until it is done."))
         locked.status = ImportBatch.Status.IMPORTING

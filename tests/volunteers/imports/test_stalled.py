@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+import time
 
 import pytest
 from django.db import connection, transaction
@@ -138,3 +139,43 @@ def test_a_long_check_under_way_is_never_taken_for_lost(regions_in_transactional
         release.set()
         thread.join()
     assert services.batch_stalled(batch=batch)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_click_while_the_work_holds_the_batch_is_answered_at_once(regions_in_transactional_db) -> None:  # type: ignore[no-untyped-def]
+    """Waiting for the batch's row, a click on the preview hung for as long as a large file's
+    check took, and then said the file was being processed."""
+    almaty = Region.objects.get(code="75")
+    coordinator = UserFactory(email="alice@example.kz")
+    CoordinatorAssignment.objects.create(user=coordinator, region=almaty)
+    batch = checked_batch(by=coordinator, region=almaty, rows=csv_bytes([HEADER_RU, person_row(1)]))
+    holding, release = threading.Event(), threading.Event()
+
+    def worker() -> None:
+        try:
+            with transaction.atomic():
+                ImportBatch.objects.select_for_update().get(pk=batch.pk)
+                holding.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        assert holding.wait(30)
+        client = client_for(coordinator)
+        client.cookies["django_language"] = "en"
+        started = time.monotonic()
+        page = client.post(
+            reverse("roster:import_choices", args=[batch.pk]),
+            {"for_all": "create", "apply_all": "1"},
+            follow=True,
+        ).content.decode()
+        assert time.monotonic() - started < 5
+        assert "This file is being processed; wait until it is done." in page
+    finally:
+        release.set()
+        thread.join()
+    batch.refresh_from_db()
+    assert batch.duplicate_choice == "skip"
