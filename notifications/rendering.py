@@ -217,6 +217,13 @@ def _fit_announcement(pieces: Pieces, values: Mapping[str, str], link: str) -> s
     return cut(low)
 
 
+@lru_cache(maxsize=32)
+def _fit_announcement_once(pieces: tuple[str, ...], values: tuple[tuple[str, str], ...], link: str) -> str:
+    # An announcement's SMS is the same for each of its thousands of recipients (no name in it):
+    # the cut, a dozen fillings of a text of up to 5 000 characters, is worked out once.
+    return _fit_announcement(list(pieces), dict(values), link)
+
+
 def announcement_sms_segments(subject: str, body: str) -> tuple[int, int]:
     """(parts the announcement's SMS would take whole, parts it is sent in): for the staff
     writing it, as the SMS of it reads ("Subject: text" on one line)."""
@@ -293,7 +300,9 @@ def render_cached(message: Message, *, unsubscribe_url: str, cache: RenderCache)
     escaped = {key: html.escape(value) for key, value in values.items()} if len(body) > 1 else values
     if announcement:
         link = settings.SITE_URL + str(stored["full_url"])
-        return _fill(subject, values), _fit_announcement(text, values, link), ""
+        # Keyed by the values the SMS prints (not the name nor the link of each recipient).
+        printed_values = tuple((key, value) for key, value in values.items() if key in text[1::2])
+        return _fill(subject, values), _fit_announcement_once(tuple(text), printed_values, link), ""
     if message.channel == "sms":
         return _fill(subject, values), _fit_sms(text, values), ""
     return _fill(subject, values), _fill(text, values), _fill(body, escaped)

@@ -71,15 +71,16 @@ _GSM_TWINS = str.maketrans(
 )
 
 
+_GSM_ALL = GSM_BASIC | GSM_EXTENSION
+
+
 def gsm_friendly(text: str) -> str:
     """`text` in GSM-7 where swapping those signs for their twins is all it takes; otherwise as
     it is: a Kazakh or Russian text goes as UCS-2 whatever its quotes, and keeps its «»."""
-    if all(ch in GSM_BASIC or ch in GSM_EXTENSION for ch in text):
+    if _GSM_ALL.issuperset(text):
         return text
     plain = text.translate(_GSM_TWINS)
-    if all(ch in GSM_BASIC or ch in GSM_EXTENSION for ch in plain):
-        return plain
-    return text
+    return plain if _GSM_ALL.issuperset(plain) else text
 
 
 def _units(text: str) -> tuple[int, int, int]:
