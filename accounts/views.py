@@ -14,12 +14,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 
 from volunteer_net.http import require_post
 
 from . import ratelimit, reauth, services
+from .destinations import mark_not_a_destination, usable_after_login
 from .forms import EmailAuthenticationForm, PasswordChangeForm, PasswordConfirmForm, PasswordResetForm
 from .lockout import known_browser_remember
 from .tokens import user_for_activation
@@ -84,6 +85,17 @@ class LoginView(auth_views.LoginView):
         reauth.password_confirmed(self.request)
         known_browser_remember(response, email=form.get_user().email)
         return response
+
+    def get_success_url(self) -> str:
+        # Django follows any local `next`; one that this person cannot open with a GET (another
+        # role's page, a button's address, this form) gives way to their own start page.
+        url = self.get_redirect_url()
+        if url and usable_after_login(url, self.request.user):
+            return url
+        return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+mark_not_a_destination(LoginView)
 
 
 def _password_reset_link_send(user_id: int, language: str) -> None:

@@ -26,6 +26,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 
+from accounts.destinations import mark_access
+
 M = TypeVar("M", bound=Model)
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
@@ -194,6 +196,9 @@ def require(predicate: Callable[[Any], bool]) -> Callable[[View], View]:
                 raise Http404
             return view(request, *args, **kwargs)
 
+        # A login whose `next` is this page goes, for someone without the role, to their own
+        # start page rather than to a "page not found".
+        mark_access(wrapped, predicate)
         return wrapped  # type: ignore[return-value]
 
     return decorator

@@ -16,6 +16,8 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.log import log_response
 
+from accounts.destinations import mark_post_only
+
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
@@ -64,6 +66,8 @@ def require_post(
                 return method_not_allowed(request, allowed=["POST"], back_url=back_url)
             return func(request, *args, **kwargs)
 
+        # A login whose `next` is this address goes to the person's start page instead of here.
+        mark_post_only(wrapped)
         return wrapped  # type: ignore[return-value]
 
     if view is not None:
