@@ -92,6 +92,11 @@ class TestPasswordChange:
             {"old_password": PASSWORD, "new_password1": "Jana-Qupia-77", "new_password2": "Jana-Qupia-77"},
         )
         assert response.status_code == 302
+        # The page says what the change did beyond the password.
+        here.cookies["django_language"] = "en"
+        assert "logged out on all other devices, and your API tokens revoked" in (
+            here.get(response["Location"]).content.decode()
+        )
         assert _logged_in(here)
         assert not _logged_in(elsewhere)
         assert _api(token).get("/api/me/").status_code == 401
@@ -109,6 +114,10 @@ class TestPasswordChange:
             {"new_password1": "Jana-Qupia-77", "new_password2": "Jana-Qupia-77"},
         )
         assert done.status_code == 302
+        client.cookies["django_language"] = "en"
+        assert "logged out on every device, and your API tokens revoked" in (
+            client.get(done["Location"]).content.decode()
+        )
         assert not _logged_in(elsewhere)
         assert _api(token).get("/api/me/").status_code == 401
         assert not Token.objects.filter(user=bob.user).exists()
