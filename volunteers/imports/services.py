@@ -863,9 +863,9 @@ def _import_locked(batch_id: int) -> ImportBatch:
 @transaction.atomic
 def batch_discard(*, batch: ImportBatch, by: User) -> None:
     """Drop an upload that is not to be imported: its rows and its file."""
-    locked = ImportBatch.objects.select_for_update(skip_locked=True).filter(pk=batch.pk).first()
-    if locked is None or (locked.is_busy and not batch_stalled(batch=locked)):
-        # Held by a check or an import under way (or busy and not yet long enough to be lost).
+    locked = _lock_idle(batch)
+    if locked.is_busy and not batch_stalled(batch=locked):
+        # Busy, and not yet long enough to be taken for lost.
         raise ValidationError(_("This file is being processed; wait until it is done."))
     ImportRow.objects.filter(batch=locked).delete()
     _delete_file(locked)
@@ -903,9 +903,8 @@ def batch_restart(*, batch: ImportBatch, by: User) -> ImportBatch:
     import is one transaction). Should the lost task come back after all, it finds the batch no
     longer waiting for it, or waits for the row and then finds the work done: no row twice."""
     with transaction.atomic():
-        locked = ImportBatch.objects.select_for_update(skip_locked=True).filter(pk=batch.pk).first()
-        since = (locked.queued_at or locked.created_at) if locked is not None else None
-        if locked is None or not locked.is_busy or since is None or timezone.now() - since < STALLED_AFTER:
+        locked = _lock_idle(batch)
+        if not batch_stalled(batch=locked):
             raise ValidationError(_("This file is being processed; wait until it is done."))
         checking = locked.status == ImportBatch.Status.VALIDATING
         locked.status = ImportBatch.Status.UPLOADED if checking else ImportBatch.Status.VALIDATED
