@@ -32,6 +32,9 @@ class DetachmentMemberForm(TakenIinFlaggedMixin, GuardianPaperConsentMixin, Volu
         self.detachment = detachment
         super().__init__(*args, **kwargs)
         self.fields["email"].required = False
+        # A pupil of the first grades has no phone of their own, and the guardian's number may not
+        # stand in for it (their consent link would go to the child's): the curator leaves it empty.
+        self.fields["phone"].required = False
         # A member belongs to the detachment's region; set it before model validation runs.
         self.instance.region = detachment.region
         self.instance.detachment = detachment

@@ -208,6 +208,13 @@ def volunteer_create(
     `guardian_consent` the parent's or legal representative's written consent for a minor.
     A minor without it is kept awaiting the guardian and takes part in nothing."""
     refuse_unknown_fields(fields=PROFILE_FIELDS, data=data)
+    # As on registration and every edit: a child given the guardian's number as their own could
+    # not be sent the consent link, and no later edit of the birth date or phones would save.
+    _refuse_own_phone_as_guardians(
+        phone=data.get("phone", ""),
+        guardian_phone=data.get("guardian_phone", ""),
+        birth_date=data.get("birth_date"),
+    )
     if guardian_consent is not None and guardian_consent.document_date > timezone.localdate():
         # As guardian_consent_record refuses it: a form signed in 2099 is a typo, not evidence.
         raise ValidationError(

@@ -75,6 +75,36 @@ class TestCurator:
         ]
         assert not Volunteer.objects.filter(last_name="Бекова").exists()
 
+    def test_a_pupil_without_a_phone_of_their_own_is_added(self, curator, detachment) -> None:  # type: ignore[no-untyped-def]
+        # A first-grader has no phone: the form required one, and the guardian's number typed in
+        # its place kept the consent link from ever being sent to the guardian.
+        client = client_for(curator)
+        client.cookies["django_language"] = "en"
+        guardians = client.post(
+            f"/detachments/{detachment.pk}/members/new/",
+            _member(birth_date=years_ago(7).isoformat(), phone="8 701 222 33 44", preferred_channel="email"),
+        )
+        assert guardians.status_code == 200
+        assert guardians.context["form"].errors["guardian_phone"] == [
+            "The guardian's phone must differ from the volunteer's own phone."
+        ]
+        assert not Volunteer.objects.filter(last_name="Бекова").exists()
+
+        response = client.post(
+            f"/detachments/{detachment.pk}/members/new/",
+            _member(birth_date=years_ago(7).isoformat(), phone="", preferred_channel="email"),
+        )
+        assert response.status_code == 302
+        pupil = Volunteer.objects.get(last_name="Бекова")
+        assert pupil.phone == "" and pupil.guardian_phone == "+77012223344"
+        assert pupil.status == Volunteer.Status.AWAITING_GUARDIAN
+        # Messages by SMS still need a number.
+        sms = client.post(
+            f"/detachments/{detachment.pk}/members/new/",
+            _member(last_name="Сәкенова", phone="", preferred_channel="sms"),
+        )
+        assert sms.status_code == 200 and "phone" in sms.context["form"].errors
+
     def test_under_fourteen_without_consent_is_listed_as_needing_it(self, curator, detachment) -> None:  # type: ignore[no-untyped-def]
         client = client_for(curator)
         client.post(f"/detachments/{detachment.pk}/members/new/", _member())
