@@ -60,3 +60,18 @@ class TestLoginNext:
     def test_the_form_itself_or_no_page_gives_way_to_the_start_page(self, alice, next_url: str) -> None:  # type: ignore[no-untyped-def]
         _client, location = log_in(alice, next_url)
         assert location == "/start/"
+
+
+@pytest.mark.django_db
+class TestLoginPageWhenLoggedIn:
+    def test_says_who_is_logged_in_and_offers_their_page(self, alice) -> None:  # type: ignore[no-untyped-def]
+        client = Client()
+        client.force_login(alice)
+        client.cookies["django_language"] = "en"
+        html = client.get("/accounts/login/").content.decode()
+        assert "You are already logged in as alice@example.kz" in html
+        assert 'href="/start/"' in html
+
+    def test_a_visitor_sees_only_the_form(self) -> None:
+        html = Client().get("/accounts/login/").content.decode()
+        assert 'id="already-logged-in"' not in html
