@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import (
     is_curator,
+    is_national_staff,
     is_office_staff,
     manages_regions,
     region_scope_required,
@@ -48,7 +49,15 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @region_scope_required
 def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "pages/overview.html", {"overview": region_overview(user=request.user)})
+    return render(
+        request,
+        "pages/overview.html",
+        {
+            "overview": region_overview(user=request.user),
+            # National staff's total is the country's, not "your regions".
+            "all_regions": is_national_staff(request.user),
+        },
+    )
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
