@@ -27,6 +27,7 @@ from volunteers.selectors import volunteer_of_user
 from . import selectors, services
 from .forms import BroadcastForm, MessageFilterForm, PreferenceForm
 from .models import Message
+from .rendering import SMS_ANNOUNCEMENT_SEGMENTS
 from .tokens import ANNOUNCEMENTS, read_unsubscribe_token
 
 PAGE_SIZE = 50
@@ -99,7 +100,11 @@ def broadcast_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             subject=form.cleaned_data["subject"],
             body=form.cleaned_data["body"],
         )
-    return render(request, "notifications/broadcast_form.html", {"form": form, "preview": preview})
+    return render(
+        request,
+        "notifications/broadcast_form.html",
+        {"form": form, "preview": preview, "sms_max": SMS_ANNOUNCEMENT_SEGMENTS},
+    )
 
 
 @login_required
