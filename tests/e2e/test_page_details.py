@@ -1,7 +1,8 @@
 """Details a Kazakh-speaking user meets on ordinary pages: a destructive button looks like a
 warning, a link among buttons stands on their line, an office clerk's header fits one line of a
 1366 px screen, the campaign filters' buttons sit together under the fields on a 360 px
-phone, and an office's date picker is as big as the buttons beside it."""
+phone, an office's date picker is as big as the buttons beside it, and a campaign whose sign-ups
+closed is not drawn in the red of a cancelled one."""
 
 from __future__ import annotations
 
@@ -101,3 +102,17 @@ def test_an_offices_date_picker_is_as_easy_to_tap_as_its_buttons(page: Page, alm
     assert box is not None and show is not None
     assert box["height"] >= show["height"] - 4, (box, show)
     assert page.eval_on_selector(".day-nav #pick-date", "e => getComputedStyle(e).fontSize") == "16px"
+
+
+def test_a_closed_campaign_is_not_red_like_a_cancelled_one(
+    page: Page, login: Callable[[Any], None], alice: Any, almaty: Any
+) -> None:
+    closed = CampaignFactory(region=almaty, status="closed")
+    cancelled = CampaignFactory(region=almaty, status="cancelled")
+    login(alice)
+    page.goto("/manage/campaigns/")
+    row = "#manage-campaigns tr:has(a[href='/manage/campaigns/{}/']) .status-badge"
+    expect(page.locator(row.format(closed.pk))).to_be_visible()
+    colour = "e => getComputedStyle(e).color"
+    assert page.eval_on_selector(row.format(cancelled.pk), colour) == DANGER
+    assert page.eval_on_selector(row.format(closed.pk), colour) != DANGER
