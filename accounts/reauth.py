@@ -27,6 +27,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from .destinations import usable_after_login
+
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 SESSION_KEY = "_password_confirmed_at"
@@ -46,9 +48,15 @@ def reauth_needed(request: HttpRequest) -> bool:
 
 
 def safe_next(request: HttpRequest, candidate: str | None) -> str:
-    """`candidate` when it is a path of this site, else the profile page."""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """`candidate` when it is a page of this site the person can open, else the profile page.
+    A button's address or another role's page (a crafted or stale link) would greet them, once
+    the password is typed, with a 405 or a "page not found"."""
+    if (
+        candidate
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        and usable_after_login(candidate, request.user)
     ):
         return candidate
     return reverse("profile")

@@ -131,6 +131,16 @@ class TestConfirmPage:
         response = _confirm(client_for(bob.user), unsafe)
         assert response.status_code == 302 and response["Location"] == "/me/"
 
+    @pytest.mark.parametrize("unusable", ["/overview/", "/accounts/logout-everywhere/", "/no-such-page/"])
+    def test_next_the_person_cannot_open_goes_to_the_profile(self, bob, unusable: str) -> None:  # type: ignore[no-untyped-def]
+        # A coordinator's page for a volunteer, a button's address: the password typed, the
+        # person lands on their profile, not on a "page not found" or the 405 page.
+        bob.refresh_from_db()
+        client = client_for(bob.user)
+        response = _confirm(client, unusable)
+        assert response.status_code == 302 and response["Location"] == "/me/"
+        assert client.get(response["Location"]).status_code == 200
+
     @override_settings(LOGIN_FAILURE_LIMIT=3, AXES_FAILURE_LIMIT=3)
     def test_wrong_passwords_lock_out_as_at_log_in(self, bob) -> None:  # type: ignore[no-untyped-def]
         client = client_for(bob.user)
