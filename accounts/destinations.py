@@ -41,16 +41,28 @@ def mark_not_a_destination(view: Callable[..., Any]) -> None:
     setattr(view, _NOT_A_DESTINATION, True)
 
 
-def usable_after_login(url: str, user: Any) -> bool:
-    """Whether `url` (a local address, already checked as such) opens a page `user` can use
-    with a GET: a known address, not a button's, not one their role does not have."""
+def _view_of(url: str) -> Callable[..., Any] | None:
     path = unquote(urlsplit(url).path)
     prefix = get_script_prefix()
     if prefix != "/" and path.startswith(prefix):
         path = "/" + path[len(prefix) :]
     try:
-        view = resolve(path).func
+        return resolve(path).func
     except Resolver404:
+        return None
+
+
+def opens_with_get(url: str) -> bool:
+    """Whether `url` (a local address) is a page, not a button's address."""
+    view = _view_of(url)
+    return view is not None and not getattr(view, _POST_ONLY, False)
+
+
+def usable_after_login(url: str, user: Any) -> bool:
+    """Whether `url` (a local address, already checked as such) opens a page `user` can use
+    with a GET: a known address, not a button's, not one their role does not have."""
+    view = _view_of(url)
+    if view is None:
         return False
     if getattr(view, _POST_ONLY, False) or getattr(view, _NOT_A_DESTINATION, False):
         return False

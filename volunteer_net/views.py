@@ -7,7 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
+from accounts.destinations import opens_with_get
 from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import (
     is_curator,
@@ -63,4 +65,24 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: a form sent with a stale or missing token. The reason is for
     developers and stays out of the page; the person learns how to send the form again."""
-    return render(request, "403_csrf.html", {"retry_url": request.get_full_path()}, status=403)
+    return render(request, "403_csrf.html", {"retry_url": _retry_url(request)}, status=403)
+
+
+def _retry_url(request: HttpRequest) -> str:
+    """Where "Open the page again" goes: the address the form was sent to, when it is a page.
+    A button's address (log out, in a tab left open) would only show "this address is for a
+    button"; the page the button was on (the Referer, when it is ours) or the person's start
+    page is where they can press it again."""
+    sent_to = request.get_full_path()
+    if opens_with_get(sent_to):
+        return sent_to
+    referer = request.headers.get("Referer", "")
+    if (
+        referer
+        and url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        and opens_with_get(referer)
+    ):
+        return referer
+    return reverse("start") if request.user.is_authenticated else reverse("home")

@@ -79,6 +79,28 @@ class TestErrorPages:
         response = client.post("/accounts/login/", {"username": "a@example.kz", "password": "x"})
         assert response.status_code == 403
         assert _in("kk", "Open the page again") in response.content.decode()
+        # The login form is a page: it is the one to open again.
+        assert 'href="/accounts/login/"' in response.content.decode()
+
+    def test_csrf_failure_on_a_buttons_address_offers_the_page_of_the_button(self, bob) -> None:  # type: ignore[no-untyped-def]
+        # "Log out" pressed in a tab left open: opening /accounts/logout/ again would only say
+        # "this address is for a button".
+        bob.refresh_from_db()
+        client = _kk(Client(enforce_csrf_checks=True))
+        client.force_login(bob.user)
+        response = client.post("/accounts/logout/", HTTP_REFERER="http://testserver/campaigns/")
+        assert response.status_code == 403
+        html = response.content.decode()
+        assert 'href="http://testserver/campaigns/"' in html
+        assert 'href="/accounts/logout/"' not in html
+        assert client.get("/campaigns/").status_code == 200
+        # Without a Referer (or with another site's), the person's start page.
+        for referer in ({}, {"HTTP_REFERER": "https://evil.example/me/"}):
+            html = client.post("/accounts/logout-everywhere/", **referer).content.decode()
+            assert 'href="/start/"' in html
+            assert "evil.example" not in html and 'href="/accounts/logout-everywhere/"' not in html
+        # Nothing happened: still logged in.
+        assert client.get("/me/").status_code == 200
 
 
 @pytest.mark.django_db
