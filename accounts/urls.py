@@ -1,7 +1,6 @@
 from collections.abc import Callable
 from typing import cast
 
-from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import include, path
 
@@ -23,7 +22,7 @@ urlpatterns = [
     # A GET on the log-out address (a bookmarked link) gets the branded 405 page, not a blank one.
     path(
         "logout/",
-        require_post(back="home")(cast(Callable[..., HttpResponse], auth_views.LogoutView.as_view())),
+        require_post(back="home")(cast(Callable[..., HttpResponse], views.LogoutView.as_view())),
         name="logout",
     ),
     path("", include("django.contrib.auth.urls")),

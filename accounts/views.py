@@ -98,6 +98,17 @@ class LoginView(auth_views.LoginView):
 mark_not_a_destination(LoginView)
 
 
+class LogoutView(auth_views.LogoutView):
+    """Log out, then the home page, which says so: on a shared computer (a front office, a
+    school) the next person must be able to trust that the last one is gone."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().post(request, *args, **kwargs)
+        # The session is gone; the message travels in the messages cookie.
+        messages.success(request, _("You have logged out"))
+        return response
+
+
 def _password_reset_link_send(user_id: int, language: str) -> None:
     try:
         services.password_reset_link_send(user_id=user_id, language=language)

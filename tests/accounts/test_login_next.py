@@ -75,3 +75,18 @@ class TestLoginPageWhenLoggedIn:
     def test_a_visitor_sees_only_the_form(self) -> None:
         html = Client().get("/accounts/login/").content.decode()
         assert 'id="already-logged-in"' not in html
+
+
+@pytest.mark.django_db
+class TestLogOut:
+    def test_the_page_after_logging_out_says_so(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        client = Client()
+        client.force_login(bob.user)
+        client.cookies["django_language"] = "en"
+        response = client.post("/accounts/logout/", follow=True)
+        assert response.redirect_chain == [("/", 302)]
+        assert "You have logged out" in response.content.decode()
+        assert client.get("/me/").status_code == 302
+        # Said once: the next page does not repeat it.
+        assert "You have logged out" not in client.get("/").content.decode()
