@@ -34,11 +34,18 @@ def awaits_confirmation(user: User) -> bool:
     return not user.is_active and user.last_login is None and user.has_usable_password()
 
 
+def activation_link_pk(uidb64: str) -> int | None:
+    """The account id a link names, genuine or not; None when it names none."""
+    try:
+        return int(force_str(urlsafe_base64_decode(uidb64)))
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
 def user_for_activation(uidb64: str, token: str) -> User | None:
     """The registration a link is for, if the link is genuine, unused and not expired."""
-    try:
-        pk = int(force_str(urlsafe_base64_decode(uidb64)))
-    except (TypeError, ValueError, OverflowError):
+    pk = activation_link_pk(uidb64)
+    if pk is None:
         return None
     user = User.objects.filter(pk=pk, is_active=False).first()
     if user is None or not awaits_confirmation(user) or not activation_token.check_token(user, token):

@@ -23,7 +23,7 @@ from . import ratelimit, reauth, services
 from .destinations import mark_not_a_destination, usable_after_login
 from .forms import EmailAuthenticationForm, PasswordChangeForm, PasswordConfirmForm, PasswordResetForm
 from .lockout import known_browser_remember
-from .tokens import user_for_activation
+from .tokens import activation_link_pk, user_for_activation
 from .types import AuthenticatedHttpRequest
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,13 @@ def activate(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     open links must not use the link up or log themselves in; the person's click (POST) does."""
     user = user_for_activation(uidb64, token)
     if user is None:
-        return render(request, "accounts/activate.html", {"validlink": False})
+        # The link opened again in the browser it activated (the mail read twice): the account
+        # works, and "no longer valid, register again" would send its owner to register anew.
+        # Only the owner is told; anyone else learns nothing of the account.
+        already_active = request.user.is_authenticated and activation_link_pk(uidb64) == request.user.pk
+        return render(
+            request, "accounts/activate.html", {"validlink": False, "already_active": already_active}
+        )
     if request.method == "POST":
         services.user_activate(user=user)
         login(request, user, backend=settings.LOGIN_BACKEND)
