@@ -10,12 +10,11 @@ thread and a beat (or two threads) at once are safe.
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import threading
 
-from django.conf import settings
 from django.db import close_old_connections
+
+from volunteer_net import in_process
 
 logger = logging.getLogger(__name__)
 
@@ -43,14 +42,6 @@ def run_periodic_loop(
 
 
 def start_in_process(*, stop: threading.Event | None = None) -> threading.Thread | None:
-    if not settings.NOTIFICATIONS_IN_PROCESS_SWEEPER or settings.REDIS_URL:
-        return None
-    if len(sys.argv) < 2 or sys.argv[1] != "runserver":
-        return None
-    if os.environ.get("RUN_MAIN") != "true" and "--noreload" not in sys.argv:
-        return None
-    thread = threading.Thread(
-        target=run_periodic_loop, kwargs={"stop": stop}, name="care-periodic", daemon=True
-    )
-    thread.start()
-    return thread
+    """Start the periodic thread in the serving process of `runserver`, when asked and only
+    without Redis (volunteer_net.in_process says when)."""
+    return in_process.start_in_process(run_periodic_loop, name="care-periodic", stop=stop)

@@ -10,12 +10,12 @@ as a service instead. Two of them at once are safe: claims in the database keep 
 from __future__ import annotations
 
 import logging
-import os
-import sys
 import threading
 
 from django.conf import settings
 from django.db import close_old_connections
+
+from volunteer_net.in_process import start_in_process
 
 logger = logging.getLogger(__name__)
 
@@ -45,23 +45,16 @@ def run_sweeper_loop(*, interval: float, stop: threading.Event | None = None, on
 
 def start_in_process_sweeper(*, stop: threading.Event | None = None) -> threading.Thread | None:
     """Start the sweeper thread in the serving process of `runserver`, when asked and only
-    without Redis (with Redis, beat and the workers do this)."""
-    if not settings.NOTIFICATIONS_IN_PROCESS_SWEEPER or settings.REDIS_URL:
-        return None
-    if len(sys.argv) < 2 or sys.argv[1] != "runserver":
-        return None
-    # The autoreloader runs a watcher process and a serving child (RUN_MAIN=true): only the
-    # child sends, or every message would be looked at twice.
-    if os.environ.get("RUN_MAIN") != "true" and "--noreload" not in sys.argv:
-        return None
-    thread = threading.Thread(
-        target=run_sweeper_loop,
-        kwargs={"interval": settings.NOTIFICATIONS_SWEEP_INTERVAL, "stop": stop},
+    without Redis (volunteer_net.in_process says when)."""
+    thread = start_in_process(
+        run_sweeper_loop,
         name="notifications-sweeper",
-        daemon=True,
+        stop=stop,
+        interval=settings.NOTIFICATIONS_SWEEP_INTERVAL,
     )
-    thread.start()
-    logger.info(
-        "sending due messages every %s s in this process (no Redis)", settings.NOTIFICATIONS_SWEEP_INTERVAL
-    )
+    if thread is not None:
+        logger.info(
+            "sending due messages every %s s in this process (no Redis)",
+            settings.NOTIFICATIONS_SWEEP_INTERVAL,
+        )
     return thread

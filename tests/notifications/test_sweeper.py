@@ -56,3 +56,22 @@ def test_in_process_sweeper_starts_only_in_the_serving_process_without_redis(
     if thread is not None:
         thread.join(timeout=5)
         assert not thread.is_alive()
+
+
+def test_the_thread_sweeps_only_once_the_apps_are_loaded(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The thread starts from ready(), while later apps still load: no query before they have."""
+    from django.apps import apps
+
+    monkeypatch.setattr("sys.argv", ["manage.py", "runserver", "--noreload"])
+    swept = threading.Event()
+    monkeypatch.setattr("notifications.sweeper.run_sweeper_loop", lambda **kw: swept.set())
+    monkeypatch.setattr(apps, "ready", False)
+    stop = threading.Event()
+    with override_settings(NOTIFICATIONS_IN_PROCESS_SWEEPER=True, REDIS_URL=""):
+        thread = start_in_process_sweeper(stop=stop)
+    assert thread is not None
+    assert not swept.wait(0.5)  # still loading: nothing swept
+    monkeypatch.setattr(apps, "ready", True)
+    assert swept.wait(5)
+    stop.set()
+    thread.join(timeout=5)
