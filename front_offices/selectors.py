@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from regions.scoping import (
@@ -152,8 +153,17 @@ def _hhmm(dt: datetime.datetime) -> str:
     return formats.time_format(dt.astimezone(tz()), "H:i")
 
 
-def _weekday_name(day: datetime.date) -> str:
-    return formats.date_format(day, "l")
+# One sentence per weekday: Russian and Kazakh inflect the day ("в понедельник", "во вторник"),
+# which a weekday name put into one sentence cannot do ("Откроется: Понедельник в 09:00").
+_OPENS_ON_WEEKDAY = (
+    gettext_lazy("Opens Monday at %(time)s"),
+    gettext_lazy("Opens Tuesday at %(time)s"),
+    gettext_lazy("Opens Wednesday at %(time)s"),
+    gettext_lazy("Opens Thursday at %(time)s"),
+    gettext_lazy("Opens Friday at %(time)s"),
+    gettext_lazy("Opens Saturday at %(time)s"),
+    gettext_lazy("Opens Sunday at %(time)s"),
+)
 
 
 def _exceptions_for(
@@ -219,7 +229,7 @@ def _next_text(opens_at: datetime.datetime, today: datetime.date) -> str:
     if local.date() == today + datetime.timedelta(days=1):
         return _("Opens tomorrow at %(time)s") % params
     if local.date() < today + datetime.timedelta(days=7):
-        return _("Opens %(day)s at %(time)s") % {**params, "day": _weekday_name(local.date())}
+        return str(_OPENS_ON_WEEKDAY[local.weekday()]) % params
     return _("Opens %(date)s at %(time)s") % {
         **params,
         "date": formats.date_format(local.date(), "SHORT_DATE_FORMAT"),

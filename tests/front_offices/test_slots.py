@@ -136,8 +136,11 @@ def test_opening_status_in_the_pages_language() -> None:
         assert selectors.opening_status(office, saturday_evening).text == "Opens Monday at 09:00"
     with translation.override("ru"):
         assert selectors.opening_status(office, at(monday, 15)).text == "Открыто, закроется в 20:00"
+        # The day inflected in the sentence, not a capitalised name after a colon.
+        assert selectors.opening_status(office, saturday_evening).text == "Откроется в понедельник в 09:00"
     with translation.override("kk"):
         assert "20:00" in selectors.opening_status(office, at(monday, 15)).text
+        assert selectors.opening_status(office, saturday_evening).text == "Ашылуы: дүйсенбі, 09:00"
 
 
 def test_open_evenings_and_weekends_filters() -> None:
