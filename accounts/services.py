@@ -27,7 +27,7 @@ from volunteer_net.languages import profile_language
 
 from . import ratelimit
 from .lockout import login_failures_forget
-from .models import User
+from .models import FormKey, User
 from .services_common import mail_send
 from .tokens import activation_token, activation_uid, awaits_confirmation
 
@@ -125,6 +125,8 @@ def password_reset_link_send(*, user_id: int, language: str) -> None:
         "uid": urlsafe_base64_encode(force_bytes(user.pk)),
         "token": default_token_generator.make_token(user),
         "site_url": settings.SITE_URL,
+        # Said in the mail: a link opened days later otherwise reads as broken.
+        "days": max(settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60), 1),
     }
     with translation.override(profile_language(user, language)):
         subject = render_to_string("registration/password_reset_subject.txt", context)
@@ -215,13 +217,16 @@ def expired_sessions_and_tokens_clear(*, now: datetime | None = None) -> dict[st
     """Delete the sessions and API tokens that no longer let anyone in. Django never deletes an
     expired session by itself (each log-in leaves a row, kept until someone runs
     `clearsessions`), and a token past TOKEN_TTL_HOURS is refused but stays until its owner logs
-    in again. Run daily by the beat (accounts.tasks.clean_up). Returns how many of each went."""
+    in again. Run daily by the beat (accounts.tasks.clean_up). Returns how many of each went.
+    The one-time keys of create forms past FormKey.KEEP go too: a repeat that late is answered
+    as a new form anyway (volunteer_net/submit_once.py)."""
     now = now or timezone.now()
     sessions, _details = Session.objects.filter(expire_date__lt=now).delete()
     tokens, _details = Token.objects.filter(
         created__lte=now - timedelta(hours=settings.TOKEN_TTL_HOURS)
     ).delete()
-    return {"sessions": sessions, "tokens": tokens}
+    form_keys, _details = FormKey.objects.filter(created_at__lt=now - FormKey.KEEP).delete()
+    return {"sessions": sessions, "tokens": tokens, "form_keys": form_keys}
 
 
 @transaction.atomic

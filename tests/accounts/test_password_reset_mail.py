@@ -55,6 +55,23 @@ class TestPasswordResetMail:
         message = ask_for_a_link(user.email)
         assert "Hello" in message.body
 
+    def test_says_how_long_the_link_works(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        # Opened on the fourth day, a link that never said it expires reads as broken.
+        days = settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60)
+        assert days == 3
+        message = ask_for_a_link(UserFactory(email="clerk@example.kz").email)
+        assert "The link works once and for 3 days." in message.body
+        assert "The link works once and for 3 days." in message.alternatives[0].content  # type: ignore[union-attr]
+        person = VolunteerFactory(region=almaty, preferred_language="ru", with_account=True)
+        mail.outbox.clear()
+        message = ask_for_a_link(person.user.email)
+        with translation.override("ru"):
+            expected = translation.ngettext(
+                "The link works once and for %(days)s day.", "The link works once and for %(days)s days.", 3
+            ) % {"days": 3}
+        assert expected != "The link works once and for 3 days."
+        assert expected in message.body
+
 
 def _close(response) -> None:  # type: ignore[no-untyped-def]
     """What the server does once the answer has gone (as the test client does it: without
