@@ -71,3 +71,18 @@ class TestOverviewTotals:
         client: Any = client_for(alice)
         client.cookies["django_language"] = "en"
         assert "All your regions" in _total_row(client.get("/overview/").content.decode())
+
+
+@pytest.mark.django_db
+class TestOverviewEmpty:
+    def test_a_new_coordinator_is_told_where_to_start(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        html = client.get("/overview/").content.decode()
+        assert "There are no active volunteers in your regions yet." in html
+        assert 'href="/roster/new/"' in html and 'href="/roster/import/"' in html
+        assert client.get("/roster/new/").status_code == 200
+
+    def test_not_once_there_are_people(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        VolunteerFactory(region=almaty)
+        assert 'id="overview-empty"' not in client_for(alice).get("/overview/").content.decode()
