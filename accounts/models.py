@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -135,3 +136,27 @@ class AuditEntry(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.subject_type} {self.subject_id}"
+
+
+class FormKey(models.Model):
+    """One submission of a create form, claimed by the hidden one-time key the form was rendered
+    with (volunteer_net/submit_once.py). The unique constraint is what makes a second press of
+    the same filled form, even a parallel one, find the first one's result instead of saving
+    again. The content's digest is part of it: a form brought back and changed before being sent
+    again is a new submission. On the ground floor, as the audit trail, because every app's
+    create forms use it; kept for a day (expired_sessions_and_tokens_clear)."""
+
+    KEEP = timedelta(days=1)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.UUIDField()
+    digest = models.CharField(max_length=64)
+    # Where the first submission led (its redirect); a repeat is sent there too.
+    result_url = models.CharField(max_length=1000)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key", "digest"], name="form_key_once")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.result_url}"

@@ -18,6 +18,7 @@ from accounts.types import AuthenticatedHttpRequest
 from regions.scoping import curator_or_region_scope, manages_regions, region_scope_required, require
 from volunteer_net.forms import apply_service_errors
 from volunteer_net.http import require_post
+from volunteer_net.submit_once import saved, submitted_once
 from volunteers import selectors as volunteer_selectors
 from volunteers import services as volunteer_services
 from volunteers.views import guardian_consent_page, tell_staff_of_duplicates
@@ -38,6 +39,7 @@ def detachment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @region_scope_required
+@submitted_once
 def detachment_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DetachmentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -51,7 +53,7 @@ def detachment_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The detachment has been created."))
             _invitation_sent_message(request, invite_email)
-            return redirect("detachments:detail", pk=detachment.pk)
+            return saved(request, redirect("detachments:detail", pk=detachment.pk))
     return render(request, "detachments/form.html", {"form": form, "detachment": None})
 
 
@@ -179,6 +181,7 @@ def _invitation_error(
 
 
 @require(curator_or_region_scope)
+@submitted_once
 def detachment_member_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     detachment = selectors.detachment_get(user=request.user, pk=pk)
     form = DetachmentMemberForm(request.POST or None, detachment=detachment)
@@ -195,7 +198,7 @@ def detachment_member_create(request: AuthenticatedHttpRequest, pk: int) -> Http
         else:
             messages.success(request, _("The member has been added to the detachment."))
             tell_staff_of_duplicates(request, volunteer=member, typed_iin=form.cleaned_data.get("iin"))
-            return redirect("detachments:detail", pk=detachment.pk)
+            return saved(request, redirect("detachments:detail", pk=detachment.pk))
     return render(
         request, "detachments/member_form.html", {"form": form, "detachment": detachment, "member": None}
     )

@@ -193,6 +193,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "volunteer_net.context_processors.roles",
             ],
+            # {% form_once_key %} in every create form, without a {% load %} in each.
+            "builtins": ["volunteer_net.templatetags.form_once"],
         },
     },
 ]

@@ -27,10 +27,10 @@ def test_expired_sessions_and_tokens_go_and_the_live_ones_stay(alice, bob, setti
         created=timezone.now() - timedelta(hours=settings.TOKEN_TTL_HOURS, seconds=1)
     )
 
-    assert tasks.clean_up() == {"sessions": 1, "tokens": 1}
+    assert tasks.clean_up() == {"sessions": 1, "tokens": 1, "form_keys": 0}
 
     assert list(Session.objects.values_list("session_key", flat=True)) == [live.session.session_key]
     assert list(Token.objects.values_list("key", flat=True)) == [fresh.key]
     # The person still logged in stays logged in.
     assert live.get("/start/", follow=True).context["user"] == alice
-    assert tasks.clean_up() == {"sessions": 0, "tokens": 0}
+    assert tasks.clean_up() == {"sessions": 0, "tokens": 0, "form_keys": 0}
