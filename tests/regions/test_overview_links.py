@@ -86,3 +86,24 @@ class TestOverviewEmpty:
     def test_not_once_there_are_people(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
         VolunteerFactory(region=almaty)
         assert 'id="overview-empty"' not in client_for(alice).get("/overview/").content.decode()
+
+
+@pytest.mark.django_db
+class TestOverviewOrder:
+    @pytest.mark.parametrize(
+        "language, first",
+        [
+            ("kk", ["Абай облысы", "Ақмола облысы", "Ақтөбе облысы"]),
+            ("ru", ["Акмолинская область", "Актюбинская область", "Алматинская область"]),
+        ],
+    )
+    def test_regions_in_the_alphabet_of_the_page(self, nora, language: str, first: list[str]) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(nora)
+        client.cookies["django_language"] = language
+        html = client.get("/overview/").content.decode()
+        names = re.findall(r'<td class="cell-primary">([^<]+)</td>', html)
+        assert len(names) == 20
+        assert names[:3] == first
+        # Almaty (KATO 75) reads among the first, as in every other list of regions.
+        almaty = Region.objects.get(code="75")
+        assert names.index(almaty.name_kk if language == "kk" else almaty.name_ru) < 6
