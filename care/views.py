@@ -24,6 +24,7 @@ from regions.scoping import is_curator, require
 from volunteer_net.collation import in_name_order
 from volunteer_net.forms import apply_service_errors, id_param
 from volunteer_net.http import require_post
+from volunteer_net.submit_once import saved, submitted_once
 from volunteers.models import Volunteer
 
 from . import selectors, services
@@ -86,6 +87,7 @@ def request_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @require(selectors.is_care_staff)
+@submitted_once
 def intake(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff take a request on one form. Same phone or address on file: the form asks first."""
     form = IntakeForm(
@@ -113,7 +115,7 @@ def intake(request: AuthenticatedHttpRequest) -> HttpResponse:
                 apply_service_errors(form, exc)
             else:
                 messages.success(request, _("The request has been taken."))
-                return redirect("care:request_detail", pk=help_request.pk)
+                return saved(request, redirect("care:request_detail", pk=help_request.pk))
     return render(
         request,
         "care/intake.html",
@@ -135,6 +137,7 @@ def _consent_terms() -> dict[str, int]:
 
 
 @require(selectors.is_volunteer)
+@submitted_once
 def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     """A volunteer reports someone in need; the request waits for a coordinator's check."""
     volunteer = selectors.volunteer_of(request.user)
@@ -149,7 +152,7 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(
                 request, _("Thank you. A coordinator will check the request and find who can go.")
             )
-            return redirect("care:open")
+            return saved(request, redirect("care:open"))
     return render(request, "care/report.html", {"form": form, "volunteer": volunteer, **_consent_terms()})
 
 

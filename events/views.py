@@ -27,6 +27,7 @@ from regions.scoping import is_curator, region_scope_required, require
 from volunteer_net.forms import apply_service_errors
 from volunteer_net.http import require_post
 from volunteer_net.numbers import number_text
+from volunteer_net.submit_once import saved, submitted_once
 from volunteers.extensions import volunteer_total_hours
 
 from . import selectors, services
@@ -297,6 +298,7 @@ def manage_campaign_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @region_scope_required
+@submitted_once
 def campaign_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = CampaignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -308,7 +310,7 @@ def campaign_create(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(
                 request, _("The campaign has been created as a draft. Add shifts, then publish it.")
             )
-            return redirect("events:manage_campaign", pk=campaign.pk)
+            return saved(request, redirect("events:manage_campaign", pk=campaign.pk))
     return render(request, "events/manage/campaign_form.html", {"form": form, "campaign": None})
 
 
@@ -364,6 +366,7 @@ def campaign_status(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @region_scope_required
+@submitted_once
 def shift_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.managed_campaign_get(user=request.user, pk=pk)
     form = ShiftForm(request.POST or None, initial={"waitlist_enabled": True})
@@ -379,7 +382,7 @@ def shift_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             apply_service_errors(form, _on_date_fields(exc))
         else:
             messages.success(request, _("The shift has been added."))
-            return redirect("events:manage_shift", pk=shift.pk)
+            return saved(request, redirect("events:manage_shift", pk=shift.pk))
     return render(
         request, "events/manage/shift_form.html", {"form": form, "campaign": campaign, "shift": None}
     )
@@ -394,6 +397,7 @@ def _on_date_fields(exc: ValidationError) -> ValidationError:
 
 
 @region_scope_required
+@submitted_once
 def series_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.managed_campaign_get(user=request.user, pk=pk)
     form = SeriesForm(request.POST or None, initial={"waitlist_enabled": True})
@@ -419,7 +423,7 @@ def series_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 ngettext("%(count)s shift has been added.", "%(count)s shifts have been added.", len(shifts))
                 % {"count": len(shifts)},
             )
-            return redirect("events:manage_campaign", pk=campaign.pk)
+            return saved(request, redirect("events:manage_campaign", pk=campaign.pk))
     return render(request, "events/manage/series_form.html", {"form": form, "campaign": campaign})
 
 

@@ -20,6 +20,7 @@ from regions.scoping import region_scope_required
 from volunteer_net.forms import apply_service_errors
 from volunteer_net.http import require_post
 from volunteer_net.languages import link_language
+from volunteer_net.submit_once import saved, submitted_once
 
 from . import selectors, services_extra
 from .forms_extra import (
@@ -161,6 +162,7 @@ def transport_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 @region_scope_required
+@submitted_once
 def callout_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     campaign = selectors.managed_campaign_get(user=request.user, pk=pk)
     if campaign.kind != Campaign.Kind.EMERGENCY:
@@ -181,7 +183,7 @@ def callout_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("Volunteers called out: %(count)s.") % {"count": callout.answers.count()}
             )
-            return redirect("events:callout_detail", pk=callout.pk)
+            return saved(request, redirect("events:callout_detail", pk=callout.pk))
     return render(
         request,
         "events/callout/create.html",

@@ -26,6 +26,7 @@ from volunteer_net.choices import choice_labels
 from volunteer_net.collation import in_name_order
 from volunteer_net.forms import apply_service_errors, id_param, validate_calendar_day
 from volunteer_net.http import require_post
+from volunteer_net.submit_once import saved, submitted_once
 from volunteers.models import Volunteer
 
 from . import selectors, services
@@ -521,6 +522,7 @@ def staff_visit_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 @login_required
+@submitted_once
 def staff_walk_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Someone at the desk without a booking: found by phone or added, checked in, one form."""
     office = selectors.office_for_staff(user=request.user, pk=pk)
@@ -565,7 +567,7 @@ def staff_walk_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     )
                     % {"name": name, "status": visit.volunteer.get_status_display()},
                 )
-            return _back_to_day(office, visit.local_date)
+            return saved(request, _back_to_day(office, visit.local_date))
     return render(request, "front_offices/walk_in.html", {"office": office, "form": form})
 
 

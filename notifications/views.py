@@ -22,6 +22,7 @@ from volunteer_net.forms import apply_service_errors
 from volunteer_net.http import require_post
 from volunteer_net.languages import link_language
 from volunteer_net.paging import CappedPaginator
+from volunteer_net.submit_once import saved, submitted_once
 from volunteers.selectors import volunteer_of_user
 
 from . import selectors, services
@@ -72,6 +73,7 @@ def staff_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @region_scope_required
+@submitted_once
 def broadcast_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = BroadcastForm(request.POST or None, user=request.user)
     preview = None
@@ -93,7 +95,7 @@ def broadcast_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                     _("The announcement is on its way to %(count)s people.")
                     % {"count": broadcast.recipients_count},
                 )
-                return redirect(reverse("notifications:staff_list") + "?kind=broadcast")
+                return saved(request, redirect(reverse("notifications:staff_list") + "?kind=broadcast"))
         preview = services.broadcast_preview(
             volunteers_qs=audience,
             by=request.user,

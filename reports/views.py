@@ -47,6 +47,7 @@ from regions.scoping import (
 )
 from volunteer_net.forms import apply_service_errors
 from volunteer_net.http import require_post
+from volunteer_net.submit_once import saved, submitted_once
 from volunteers.forms import RosterFilterForm
 from volunteers.selectors import volunteer_get, volunteer_of_user
 
@@ -126,7 +127,7 @@ def _respond(
         job = services.export_job_create(
             by=request.user, export=export, scope=scope, file_format=file_format, rows=rows
         )
-        return redirect("reports:job", pk=job.pk)
+        return saved(request, redirect("reports:job", pk=job.pk))
     name = services.export_file_name(export, scope, file_format)
     services.export_audit(by=request.user, export=export, scope=scope, file_format=file_format, rows=rows)
     if file_format == "csv":
@@ -146,6 +147,7 @@ def _respond(
 
 
 @region_scope_required
+@submitted_once
 def export_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ExportForm(request.POST, user=request.user)

@@ -29,6 +29,7 @@ from volunteer_net.dates import iso_local
 from volunteer_net.forms import apply_service_errors, share_choices
 from volunteer_net.http import require_post
 from volunteer_net.paging import SortedRowsPaginator
+from volunteer_net.submit_once import saved, submitted_once
 
 from . import extensions, selectors, services
 from .forms import (
@@ -386,6 +387,7 @@ def roster_erase(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 @region_scope_required
+@submitted_once
 def roster_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = WalkInVolunteerForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -402,7 +404,7 @@ def roster_create(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The volunteer has been added to the roster."))
             tell_staff_of_duplicates(request, volunteer=volunteer, typed_iin=form.cleaned_data.get("iin"))
-            return redirect("roster:detail", pk=volunteer.pk)
+            return saved(request, redirect("roster:detail", pk=volunteer.pk))
     return render(request, "roster/form.html", {"form": form, "volunteer": None})
 
 
