@@ -30,8 +30,9 @@ from events.services import calendar_feed_renew, shift_series_create, signup_cre
 from events.services_extra import callout_create, callout_token, transport_request_save
 from front_offices import services as front_office_services
 from front_offices.models import FrontOffice, OpeningHours, VisitSlot
+from notifications.models import Broadcast
 from notifications.services import message_schedule
-from notifications.tokens import unsubscribe_token
+from notifications.tokens import announcement_token, unsubscribe_token
 from regions.models import CoordinatorAssignment
 from tests.care.factories import BeneficiaryFactory, HelpRequestFactory
 from tests.e2e.conftest import log_in
@@ -93,6 +94,7 @@ NOT_PAGES = {
     "roster/import/<int:pk>/choices/": "POST only (the duplicates' choices on the import preview)",
     "roster/import/<int:pk>/run/": "POST only (the import button on the preview)",
     "roster/import/<int:pk>/discard/": "POST only (the discard button on the mapping and preview pages)",
+    "roster/import/<int:pk>/restart/": "POST only (Start again on a stopped check or import)",
     "roster/duplicates/<int:pk>/dismiss/": (
         "POST only (the 'Not the same person' button of the duplicates list); its GET is the 405 page, visited below"
     ),
@@ -211,6 +213,7 @@ PAGES: dict[str, tuple[str, ...]] = {
     "messages/<int:pk>/": (COORDINATOR,),
     "me/messages/": (VOLUNTEER,),
     "unsubscribe/<str:token>/": (ANONYMOUS,),
+    "a/<str:token>/": (ANONYMOUS,),
     "care/": (VOLUNTEER, CURATOR),
     "care/report/": (VOLUNTEER,),
     "care/requests/": MANAGERS,
@@ -342,6 +345,12 @@ def site(almaty: Any, astana: Any) -> Site:
         by=coordinator,
     )
     calendar_feed_renew(volunteer=volunteer)
+    # The full text of an announcement whose SMS was cut short: long, as those are.
+    announcement = Broadcast.objects.create(
+        subject="Субботник в парке Горького: сбор у главного входа",
+        body="Берём перчатки и воду. " * 60,
+        created_by=coordinator,
+    )
     # A reminder for that shift, so the message pages list one.
     message = message_schedule(
         recipient=volunteer,
@@ -466,6 +475,7 @@ def site(almaty: Any, astana: Any) -> Site:
         "roster/duplicates/<int:pk>/merge/": f"/roster/duplicates/{pair.pk}/merge/",
         "messages/<int:pk>/": f"/messages/{message.pk}/",
         "unsubscribe/<str:token>/": f"/unsubscribe/{unsubscribe_token(volunteer_id=volunteer.pk, channel='email')}/",
+        "a/<str:token>/": f"/a/{announcement_token(broadcast_id=announcement.pk)}/",
         "care/requests/<int:pk>/": f"/care/requests/{help_request.pk}/",
         "care/assignments/<int:pk>/done/": f"/care/assignments/{care_assignment.pk}/done/",
         "care/beneficiaries/<int:pk>/erase/": f"/care/beneficiaries/{help_request.beneficiary_id}/erase/",
