@@ -47,8 +47,8 @@ from events.services import calendar_feed_renew, shift_series_create, signup_cre
 from events.services_extra import callout_create, callout_token, transport_request_save
 from front_offices import services as front_office_services
 from front_offices.models import FrontOffice, OpeningHours, VisitSlot
-from notifications.services import message_schedule
 from notifications.models import Broadcast
+from notifications.services import message_schedule
 from notifications.tokens import announcement_token, unsubscribe_token
 from regions.models import CoordinatorAssignment, Region
 from reports import services as report_services
