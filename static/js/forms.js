@@ -21,3 +21,48 @@
     target.focus({ preventScroll: true });
   });
 })();
+
+/* A create form (one with the hidden one-time key, volunteer_net/submit_once.py) is sent once:
+   after the first press its submit buttons are disabled and a second press does nothing, so a
+   slow phone connection does not invite pressing again. The server saves it once anyway; this
+   only spares the wait and the "already saved" page. The buttons are disabled just after the
+   submit event, not in it: a disabled button's name and value (the announcement's "Send") would
+   otherwise not be sent. A page brought back by the back button from the browser's cache comes
+   with its buttons as they were left, so they are usable again on pageshow. */
+(function () {
+  "use strict";
+  var KEY = "input[name='form_once']";
+
+  function buttons(form) {
+    return form.querySelectorAll("button[type='submit'], button:not([type]), input[type='submit']");
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.querySelector(KEY)) {
+      return;
+    }
+    if (form.dataset.sent === "yes") {
+      event.preventDefault();
+      return;
+    }
+    if (event.defaultPrevented) {
+      return; // another script stopped this one: the form was not sent
+    }
+    form.dataset.sent = "yes";
+    window.setTimeout(function () {
+      buttons(form).forEach(function (button) {
+        button.disabled = true;
+      });
+    }, 0);
+  });
+
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-sent='yes']").forEach(function (form) {
+      delete form.dataset.sent;
+      buttons(form).forEach(function (button) {
+        button.disabled = false;
+      });
+    });
+  });
+})();
