@@ -78,3 +78,28 @@ def test_emergency_call_out_pressed_twice_calls_everyone_once(alice, almaty) -> 
     assert first["Location"] == second["Location"] == f"/manage/callouts/{callout.pk}/"
     assert Message.objects.filter(kind="callout", recipient=texter).count() == 1
     assert ALREADY in [str(m) for m in get_messages(second.wsgi_request)]
+
+
+@pytest.mark.django_db
+def test_weekly_series_pressed_twice_adds_its_shifts_once(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    campaign = CampaignFactory(region=almaty)
+    client = client_for(alice)
+    url = f"/manage/campaigns/{campaign.pk}/series/new/"
+    data = {
+        "form_once": _key(client, url),
+        "place_name": "Кітапхана",
+        "first_date": (timezone.localdate() + datetime.timedelta(days=1)).isoformat(),
+        "weekdays": ["1", "3", "5"],
+        "weeks": "2",
+        "start_time": "18:00",
+        "end_time": "20:00",
+        "capacity": "6",
+        "waitlist_enabled": "on",
+    }
+
+    first = client.post(url, data)
+    second = client.post(url, data)
+
+    assert Shift.objects.filter(campaign=campaign).count() == 6
+    assert first["Location"] == second["Location"] == f"/manage/campaigns/{campaign.pk}/"
+    assert ALREADY in [str(m) for m in get_messages(second.wsgi_request)]
