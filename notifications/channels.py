@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 
+from volunteers.validators import is_mobile
+
 from .mime import PrebuiltEmail
 from .sms import get_sms_backend
 
@@ -134,8 +136,12 @@ class SmsChannel(Channel):
 
     def address(self, message: Message) -> str:
         if message.recipient_phone:
-            return message.recipient_phone
-        return message.recipient.phone if message.recipient is not None else ""
+            phone = message.recipient_phone
+        else:
+            phone = message.recipient.phone if message.recipient is not None else ""
+        # A landline is no SMS number: the gateway would refuse it, so the message is reported as
+        # having no number rather than failing at the gateway.
+        return phone if is_mobile(phone) else ""
 
     def send(self, outgoing: Outgoing) -> str:
         return get_sms_backend().send(to=outgoing.to, text=outgoing.text, message_id=outgoing.message_id)

@@ -46,6 +46,7 @@ from django.utils.translation import gettext_noop
 from accounts.models import User
 from regions.scoping import scope_queryset
 from volunteers.models import Volunteer
+from volunteers.validators import is_mobile
 
 from .channels import ChannelSet, Outgoing, PermanentSendError, TransientSendError
 from .models import Broadcast, Message, Preference
@@ -127,12 +128,13 @@ def _pick_channel(*, recipient: Volunteer | None, channel: str | None, email: st
         return channel
     has = {
         Message.Channel.EMAIL: bool(email or (recipient and recipient.email)),
-        Message.Channel.SMS: bool(phone or (recipient and recipient.phone)),
+        # A landline is a number to call, not one an SMS reaches (the gateway refuses it).
+        Message.Channel.SMS: is_mobile(phone or (recipient.phone if recipient is not None else "")),
     }
     preferred = recipient.preferred_channel if recipient is not None else Message.Channel.EMAIL
     if has.get(preferred):  # type: ignore[call-overload]
         return preferred
-    # A preferred channel without an address (SMS chosen, no phone) falls back to one that has.
+    # A preferred channel without an address (SMS chosen, no mobile) falls back to one that has.
     other = Message.Channel.SMS if preferred == Message.Channel.EMAIL else Message.Channel.EMAIL
     return other if has[other] else preferred
 
@@ -1107,6 +1109,19 @@ def unsubscribe(*, token: str) -> tuple[Volunteer, str] | None:
     }[channel]
     Preference.objects.update_or_create(volunteer=volunteer, defaults={field: True})
     return volunteer, channel
+
+
+def announcements_stop(*, volunteer_id: int) -> Volunteer | None:
+    """Announcements off for the person an announcement's SMS link was sent to, from the page it
+    opens (most of an imported list have a phone and no account, so no "My messages"), recorded
+    as the e-mail's unsubscribe link records it. Reminders and news of their own shifts and visits
+    keep coming. Idempotent; None for nobody (nor anyone merged into since)."""
+    holder = volunteer_now(volunteer_id=volunteer_id)
+    volunteer = Volunteer.objects.filter(pk=holder).first() if holder is not None else None
+    if volunteer is None:
+        return None
+    Preference.objects.update_or_create(volunteer=volunteer, defaults={"announcements_opt_out": True})
+    return volunteer
 
 
 # Broadcasts --------------------------------------------------------------------------------------

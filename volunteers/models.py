@@ -437,7 +437,7 @@ class Volunteer(ChoiceLabels, models.Model):
 
     def clean(self) -> None:
         """The rules every write path shares (forms, services, admin)."""
-        from .validators import normalize_phone, validate_iin
+        from .validators import is_mobile, normalize_phone, validate_iin
 
         errors: dict[str, list[ValidationError]] = {}
         today = timezone.localdate()
@@ -465,6 +465,24 @@ class Volunteer(ChoiceLabels, models.Model):
                 ValidationError(
                     _("Enter a mobile number: SMS is the chosen channel for messages."),
                     code="sms_needs_phone",
+                )
+            ]
+        elif (
+            self.anonymized_at is None
+            and self.preferred_channel == self.Channel.SMS
+            and self.phone
+            and "phone" not in errors
+            and not is_mobile(self.phone)
+        ):
+            # A landline is kept as a number to call, but the SMS gateway refuses it: messages
+            # chosen by SMS would fail unseen.
+            errors["phone"] = [
+                ValidationError(
+                    _(
+                        "This is a landline, and SMS cannot reach it. Enter a mobile number "
+                        "or choose e-mail for messages."
+                    ),
+                    code="sms_needs_mobile",
                 )
             ]
         if self.birth_date is not None:

@@ -34,7 +34,7 @@ def ascii_digits(value: str) -> str:
 
 
 def normalize_phone(value: str) -> str:
-    """Return a Kazakhstan mobile number in E.164 (+77011234567).
+    """Return a Kazakhstan phone number, mobile or landline, in E.164 (+77011234567).
 
     Accepts what people write: `8 701 123 45 67`, `+7 (701) 123-45-67`, `87011234567`, `7011234567`,
     in the digits of any script (see `ascii_digits`).
@@ -63,6 +63,25 @@ def normalize_phone(value: str) -> str:
     if number.country_code != 7 or not phonenumbers.is_valid_number_for_region(number, "KZ"):
         raise ValidationError(_("Enter a valid Kazakhstan phone number."), code="invalid_phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_mobile(phone: str) -> bool:
+    """Whether an SMS can reach this number: a Kazakhstan mobile, not a landline.
+
+    `normalize_phone` accepts landlines (+7 727 … in Almaty), which are fine to call; the SMS
+    gateway refuses them, so choosing SMS and sending by SMS both ask this first. The mobile
+    codes (700–708, 747, 75x, 760–764, 771, 775–778, 785) come from libphonenumber's metadata.
+    """
+    if not phone:
+        return False
+    try:
+        number = phonenumbers.parse(phone, "KZ")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(number) in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
 
 
 def format_phone(e164: str) -> str:

@@ -360,6 +360,32 @@ class TestSend:
         message.refresh_from_db()
         assert (message.status, message.channel) == (SENT, "email")
 
+    def test_a_landline_chosen_for_sms_is_reached_by_e_mail(self, almaty, capsys) -> None:  # type: ignore[no-untyped-def]
+        # Saved before SMS needed a mobile: an Almaty landline, which the SMS gateway refuses.
+        person = VolunteerFactory(region=almaty, preferred_channel="sms")
+        Volunteer.objects.filter(pk=person.pk).update(phone="+77272501234")
+        person.refresh_from_db()
+        message = schedule(person, due_at=kz(2026, 5, 19, 12))
+        assert message.channel == "email"
+        with clock(message.due_at):
+            send_due()
+        assert mail.outbox[0].to == [person.email]
+        assert "+77272501234" not in capsys.readouterr().out
+        message.refresh_from_db()
+        assert (message.status, message.channel) == (SENT, "email")
+
+    def test_a_landline_without_e_mail_is_not_sent_an_sms(self, almaty, capsys) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty, preferred_channel="sms")
+        message = schedule(person, due_at=kz(2026, 5, 19, 12))
+        assert message.channel == "sms"
+        Volunteer.objects.filter(pk=person.pk).update(phone="+77272501234", email="")
+        with clock(message.due_at):
+            send_due()
+        assert not mail.outbox
+        assert "+77272501234" not in capsys.readouterr().out
+        message.refresh_from_db()
+        assert (message.status, message.last_error) == ("failed", services.REASON_NO_PHONE)
+
     def test_sms_is_printed_not_claimed_as_sent_by_a_gateway(self, almaty, caplog, capsys) -> None:  # type: ignore[no-untyped-def]
         person = VolunteerFactory(region=almaty, preferred_channel="sms", phone="+77015550011")
         message = schedule(person, due_at=kz(2026, 5, 19, 12))

@@ -166,6 +166,49 @@ class TestSmsNeedsAPhone:
         volunteer.refresh_from_db()
         assert volunteer.phone
 
+    def test_a_landline_is_kept_but_not_for_sms(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        volunteer = Volunteer(
+            last_name="Ержанова",
+            first_name="Әсел",
+            birth_date=years_ago(30),
+            region=almaty,
+            phone="8 727 250 12 34",
+            preferred_channel=Volunteer.Channel.SMS,
+        )
+        with pytest.raises(ValidationError) as exc:
+            volunteer.full_clean(exclude=["user", "skills"])
+        assert [e.code for e in exc.value.error_dict["phone"]] == ["sms_needs_mobile"]
+        # To call, the landline is fine.
+        volunteer.preferred_channel = Volunteer.Channel.EMAIL
+        volunteer.full_clean(exclude=["user", "skills"])
+        assert volunteer.phone == "+77272501234"
+
+    def test_registration_with_sms_asks_for_a_mobile(
+        self, client, almaty, django_capture_on_commit_callbacks
+    ) -> None:  # type: ignore[no-untyped-def]
+        client.cookies["django_language"] = "en"
+        data = _registration(
+            almaty, **{"profile-phone": "8 727 250 12 34", "profile-preferred_channel": "sms"}
+        )
+        response = _register(client, data, django_capture_on_commit_callbacks)
+        assert response.status_code == 200
+        assert "This is a landline, and SMS cannot reach it." in response.content.decode()
+        assert not Volunteer.objects.filter(user__email="dana@example.kz").exists()
+        # The same number with e-mail for messages registers.
+        data["profile-preferred_channel"] = "email"
+        assert _register(client, data, django_capture_on_commit_callbacks).status_code == 302
+        assert Volunteer.objects.get(user__email="dana@example.kz").phone == "+77272501234"
+
+    def test_own_profile_cannot_switch_a_landline_to_sms(self, almaty) -> None:  # type: ignore[no-untyped-def]
+        volunteer = VolunteerFactory(region=almaty, preferred_channel="email", phone="+77272501234")
+        with pytest.raises(ValidationError) as exc:
+            services.volunteer_update(
+                volunteer=volunteer, changed_by=volunteer.user, data={"preferred_channel": "sms"}
+            )
+        assert [e.code for e in exc.value.error_dict["phone"]] == ["sms_needs_mobile"]
+        volunteer.refresh_from_db()
+        assert volunteer.preferred_channel == "email"
+
     def test_anonymised_people_keep_the_channel_without_a_number(self, almaty) -> None:  # type: ignore[no-untyped-def]
         volunteer = VolunteerFactory(region=almaty, preferred_channel="sms")
         services.volunteer_anonymize(volunteer=volunteer, requested_by=None)
