@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from regions.models import CoordinatorAssignment
-from regions.scoping import get_object_or_404, may_manage_region
+from regions.models import CoordinatorAssignment, Region
+from regions.scoping import get_object_or_404, may_manage_region, region_queryset_for
 from volunteers.models import Volunteer
 from volunteers.selectors import detachment_scope
 
@@ -29,6 +29,17 @@ def detachment_list(*, user: Any, region: int | None = None) -> QuerySet[Detachm
     if region:
         qs = qs.filter(region_id=region)
     return qs.annotate(member_count=Count("members", filter=Q(members__anonymized_at__isnull=True)))
+
+
+def detachment_list_region(*, user: Any, code: str) -> Region:
+    """The region of the list's `?region=<code>` (the overview's per-region count links there):
+    one of the user's regions or of the detachments they curate. Any other answers 404, so the
+    filter tells nothing of a region outside the person's scope."""
+    visible = Region.objects.filter(
+        Q(pk__in=region_queryset_for(user).values("pk"))
+        | Q(pk__in=detachment_queryset_for(user).values("region_id"))
+    )
+    return get_object_or_404(visible, code=code)
 
 
 def detachment_get(*, user: Any, pk: Any) -> Detachment:

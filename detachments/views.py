@@ -30,11 +30,13 @@ from .models import CuratorInvitation
 
 @require(curator_or_region_scope)
 def detachment_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    detachments = selectors.detachment_list(user=request.user)
+    code = request.GET.get("region", "")
+    region = selectors.detachment_list_region(user=request.user, code=code) if code else None
+    detachments = selectors.detachment_list(user=request.user, region=region.pk if region else None)
     return render(
         request,
         "detachments/list.html",
-        {"detachments": detachments, "can_create": manages_regions(request.user)},
+        {"detachments": detachments, "region": region, "can_create": manages_regions(request.user)},
     )
 
 

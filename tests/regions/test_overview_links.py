@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from regions.models import CoordinatorAssignment, Region
 from tests.conftest import client_for
-from tests.factories import MinorFactory, VolunteerFactory, years_ago
+from tests.factories import DetachmentFactory, MinorFactory, VolunteerFactory, years_ago
 from volunteers.models import Volunteer
 
 
@@ -107,3 +107,38 @@ class TestOverviewOrder:
         # Almaty (KATO 75) reads among the first, as in every other list of regions.
         almaty = Region.objects.get(code="75")
         assert names.index(almaty.name_kk if language == "kk" else almaty.name_ru) < 6
+
+
+@pytest.mark.django_db
+class TestOverviewDetachments:
+    """A region's detachment count opens the detachments list filtered to that region."""
+
+    @pytest.fixture
+    def schools(self, almaty: Region, astana: Region) -> None:
+        DetachmentFactory(region=almaty, school_name="Алматы 1")
+        DetachmentFactory(region=almaty, school_name="Алматы 2")
+        DetachmentFactory(region=astana, school_name="Астана 1")
+
+    def test_a_regions_count_opens_its_detachments(self, alice, almaty, astana, schools) -> None:  # type: ignore[no-untyped-def]
+        CoordinatorAssignment.objects.create(user=alice, region=astana)
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        html = client.get("/overview/").content.decode()
+        row = html.split(f'data-region="{almaty.code}"', 1)[1].split("</tr>", 1)[0]
+        address, number = _link(row, "detachments")
+        assert address == f"/detachments/?region={almaty.code}"
+        page = client.get(address)
+        assert page.status_code == 200
+        names = [d.school_name for d in page.context["detachments"]]
+        assert len(names) == number == 2
+        assert sorted(names) == ["Алматы 1", "Алматы 2"]
+        assert "Region: Almaty" in page.content.decode()
+        # The total opens the whole list, over both regions.
+        address, number = _link(_total_row(html), "detachments")
+        assert address == "/detachments/"
+        assert len(client.get(address).context["detachments"]) == number == 3
+
+    def test_a_region_outside_the_scope_is_not_found(self, alice, astana, schools) -> None:  # type: ignore[no-untyped-def]
+        client = client_for(alice)
+        assert client.get(f"/detachments/?region={astana.code}").status_code == 404
+        assert client.get("/detachments/?region=zz").status_code == 404
