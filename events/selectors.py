@@ -339,6 +339,17 @@ def my_upcoming_signups(*, volunteer: Volunteer) -> QuerySet[Signup]:
     )
 
 
+def has_upcoming_shift(*, volunteer: Volunteer) -> bool:
+    """Whether the person has a shift to go to (confirmed or waiting for a place, not cancelled,
+    not ended): without one their profile points them to the campaigns."""
+    return Signup.objects.filter(
+        volunteer=volunteer,
+        status__in=(Signup.Status.CONFIRMED, Signup.Status.WAITLISTED),
+        shift__ends_at__gt=timezone.now(),
+        shift__cancelled_at__isnull=True,
+    ).exists()
+
+
 def my_past_signups(*, volunteer: Volunteer) -> QuerySet[Signup]:
     """Shifts that have ended and that the volunteer had a place on: attended with hours,
     missed, or not yet marked by the coordinator."""

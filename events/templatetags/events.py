@@ -1,5 +1,6 @@
 """Hours on pages of apps below events/: `{% load events %}{% volunteer_hours volunteer %}` on the
-volunteer's profile and `{% volunteer_history volunteer %}` on the roster's detail page.
+volunteer's profile and `{% volunteer_history volunteer %}` on the roster's detail page;
+`{% find_campaign volunteer %}`, the profile's next step when no shift is ahead.
 
 volunteers/ may not import events/ (it sits below), but a template may load a tag library of any
 installed app; the figures come from events/selectors.py like everywhere else.
@@ -27,6 +28,13 @@ HISTORY_ROWS = 20
 def volunteer_hours(volunteer: Volunteer) -> dict[str, Any]:
     """The total hours (every source: shifts, help requests) and a link to "my shifts"."""
     return {"hours": volunteer_total_hours(volunteer)}
+
+
+@register.inclusion_tag("events/_find_campaign.html")
+def find_campaign(volunteer: Volunteer) -> dict[str, Any]:
+    """A link to the campaigns of the person's region when no shift is ahead of them: the profile
+    otherwise ends without saying what to do next."""
+    return {"volunteer": volunteer, "show": not selectors.has_upcoming_shift(volunteer=volunteer)}
 
 
 @register.inclusion_tag("events/_volunteer_history.html")
