@@ -81,6 +81,8 @@ def is_mobile(phone: str) -> bool:
     return phonenumbers.number_type(number) in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        # libphonenumber files the 751 range as VOIP; it is one of the 75x mobile codes here.
+        phonenumbers.PhoneNumberType.VOIP,
     )
 
 

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from volunteers.validators import format_phone, iin_check_digit, normalize_phone, validate_iin
+from volunteers.validators import format_phone, iin_check_digit, is_mobile, normalize_phone, validate_iin
 
 
 class TestNormalizePhone:
@@ -31,6 +31,23 @@ class TestNormalizePhone:
 
     def test_display_format(self) -> None:
         assert format_phone("+77011234567") == "+7 701 123 45 67"
+
+
+class TestIsMobile:
+    @pytest.mark.parametrize(
+        "code", ["700", "701", "705", "708", "747", "751", "760", "764", "771", "775", "778", "785"]
+    )
+    def test_kazakhstan_mobile_codes_take_sms(self, code: str) -> None:
+        assert is_mobile(normalize_phone(f"8 {code} 123 45 67"))
+
+    @pytest.mark.parametrize("raw", ["8 727 250 12 34", "+7 7172 12 34 56", "8 7252 12 34 56"])
+    def test_landlines_are_kept_but_take_no_sms(self, raw: str) -> None:
+        phone = normalize_phone(raw)
+        assert phone.startswith("+77")
+        assert not is_mobile(phone)
+
+    def test_no_number_takes_no_sms(self) -> None:
+        assert not is_mobile("")
 
 
 class TestIin:
