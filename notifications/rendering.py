@@ -16,9 +16,11 @@ from django.template import Context, TemplateDoesNotExist, engines
 from django.template.base import Template
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import pgettext
 
 from .sms import gsm_friendly, sms_overflow, sms_segments
 from .timing import ALMATY
+from .tokens import announcement_person_url
 
 if TYPE_CHECKING:
     from .models import Message
@@ -158,7 +160,8 @@ SMS_SHORTENED = ("title", "place", "office")
 SMS_SHORTEST = 24
 # An announcement may be 5 000 characters: sent whole, that was 75 paid parts to each person. Its
 # SMS is cut to this many parts (about 200 characters in Kazakh or Russian, 450 in English), its
-# subject to SMS_ANNOUNCEMENT_SUBJECT, and ends with a link to the full text (`full_url`).
+# subject to SMS_ANNOUNCEMENT_SUBJECT, and ends with the recipient's own link to the full text,
+# which also stops announcements (tokens.announcement_person_token).
 SMS_ANNOUNCEMENT_SEGMENTS = 3
 SMS_ANNOUNCEMENT_SUBJECT = 60
 
@@ -190,11 +193,18 @@ def _fit_sms(pieces: Pieces, values: Mapping[str, str]) -> str:
     return text
 
 
-def _fit_announcement(pieces: Pieces, values: Mapping[str, str], link: str) -> str:
+def _fit_announcement(pieces: Pieces, values: Mapping[str, str], link: str, label: str = "") -> str:
     """An announcement's SMS as it is when it fits in SMS_ANNOUNCEMENT_SEGMENTS, else its subject
-    and the longest beginning of its text that fits with the link to the whole after it."""
+    and the longest beginning of its text that fits with the link to the whole after it. With a
+    `label` (the recipient's own link, which also stops announcements) the link ends every SMS,
+    cut or not: the parts reserved for it serve both."""
     text = gsm_friendly(_fill(pieces, values))
-    if not link or sms_segments(text) <= SMS_ANNOUNCEMENT_SEGMENTS:
+    tail = f" {gsm_friendly(label)} {link}" if label else f" {link}"
+    if not link:
+        return text
+    if label and sms_segments(text + tail) <= SMS_ANNOUNCEMENT_SEGMENTS:
+        return text + tail
+    if not label and sms_segments(text) <= SMS_ANNOUNCEMENT_SEGMENTS:
         return text
     shortened = dict(values)
     if "subject" in shortened:
@@ -203,7 +213,7 @@ def _fit_announcement(pieces: Pieces, values: Mapping[str, str], link: str) -> s
 
     def cut(length: int) -> str:
         shortened["text"] = _shorten(body, length) if length > 1 else "…"
-        return gsm_friendly(_fill(pieces, shortened)) + " " + link
+        return gsm_friendly(_fill(pieces, shortened)) + tail
 
     # The longest beginning that fits: the parts are counted in units that differ by alphabet
     # (and by sign, in GSM-7), so found by halving rather than worked out.
@@ -218,17 +228,40 @@ def _fit_announcement(pieces: Pieces, values: Mapping[str, str], link: str) -> s
 
 
 @lru_cache(maxsize=32)
-def _fit_announcement_once(pieces: tuple[str, ...], values: tuple[tuple[str, str], ...], link: str) -> str:
-    # An announcement's SMS is the same for each of its thousands of recipients (no name in it):
-    # the cut, a dozen fillings of a text of up to 5 000 characters, is worked out once.
-    return _fit_announcement(list(pieces), dict(values), link)
+def _fit_announcement_once(
+    pieces: tuple[str, ...], values: tuple[tuple[str, str], ...], link: str, label: str
+) -> str:
+    # An announcement's SMS is the same for each of its thousands of recipients but for the link:
+    # the cut, a dozen fillings of a text of up to 5 000 characters, is worked out once per length
+    # of link (see _fit_announcement_for).
+    return _fit_announcement(list(pieces), dict(values), link, label)
+
+
+def _fit_announcement_for(
+    pieces: tuple[str, ...], values: tuple[tuple[str, str], ...], link: str, label: str
+) -> str:
+    """_fit_announcement with a recipient's own link. A link is made of characters that each take
+    one unit in either alphabet (letters, digits, `:/.-_`), so the cut depends only on its length:
+    worked out with a stand-in of that length, which ends the text, and the link put in its place."""
+    if not label:
+        return _fit_announcement_once(pieces, values, link, label)
+    fitted = _fit_announcement_once(pieces, values, "0" * len(link), label)
+    return fitted[: -len(link)] + link
+
+
+# The words before a recipient's own link, on every announcement's SMS.
+def _announcement_link_label() -> str:
+    return pgettext("announcement sms", "Full text and stop:")
 
 
 def announcement_sms_segments(subject: str, body: str) -> tuple[int, int]:
     """(parts the announcement's SMS would take whole, parts it is sent in): for the staff
-    writing it, as the SMS of it reads ("Subject: text" on one line)."""
+    writing it, as the SMS of it reads ("Subject: text" on one line, and the link with its words
+    at the end: an SMS of one part whole may take two with it)."""
     whole = gsm_friendly(" ".join(f"{subject}: {body}".split()))
-    return sms_segments(whole), min(sms_segments(whole), SMS_ANNOUNCEMENT_SEGMENTS)
+    # A link as long as most: a region's list of some thousands, an announcement among thousands.
+    tail = f" {gsm_friendly(_announcement_link_label())} {settings.SITE_URL}/a/{'0' * 4}.{'0' * 5}.{'0' * 8}/"
+    return sms_segments(whole), min(sms_segments(whole + tail), SMS_ANNOUNCEMENT_SEGMENTS)
 
 
 def _printable(value: Any) -> bool:
@@ -299,10 +332,18 @@ def render_cached(message: Message, *, unsubscribe_url: str, cache: RenderCache)
     # Escaped as the templates' autoescaping does (django.utils.html.escape is html.escape).
     escaped = {key: html.escape(value) for key, value in values.items()} if len(body) > 1 else values
     if announcement:
+        # The recipient's own link (the full text, and the way to stop announcements: for someone
+        # with no account the only one), on every SMS; an SMS to a bare number keeps the link
+        # everybody shares, only when the text is cut.
+        label = ""
         link = settings.SITE_URL + str(stored["full_url"])
+        if message.recipient_id is not None and message.subject_id is not None:
+            link = announcement_person_url(broadcast_id=message.subject_id, volunteer_id=message.recipient_id)
+            with translation.override(message.language):
+                label = _announcement_link_label()
         # Keyed by the values the SMS prints (not the name nor the link of each recipient).
         printed_values = tuple((key, value) for key, value in values.items() if key in text[1::2])
-        return _fill(subject, values), _fit_announcement_once(tuple(text), printed_values, link), ""
+        return _fill(subject, values), _fit_announcement_for(tuple(text), printed_values, link, label), ""
     if message.channel == "sms":
         return _fill(subject, values), _fit_sms(text, values), ""
     return _fill(subject, values), _fill(text, values), _fill(body, escaped)

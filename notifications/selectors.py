@@ -18,7 +18,7 @@ from volunteers.search import fold
 from .links import site_path, subject_page
 from .models import Broadcast, Message, Preference
 from .rendering import subject_line
-from .tokens import read_announcement_token
+from .tokens import read_announcement_link
 
 
 @dataclass(frozen=True)
@@ -161,8 +161,36 @@ def personal_data_message_preferences(volunteer: Volunteer) -> dict[str, Any]:
     }
 
 
-def announcement_by_token(*, token: str) -> Broadcast | None:
-    """The announcement a link at the end of an SMS names (its full text), or None for a link we
-    did not sign or an announcement no longer kept."""
-    pk = read_announcement_token(token)
-    return None if pk is None else Broadcast.objects.filter(pk=pk).first()
+@dataclass(frozen=True)
+class AnnouncementPage:
+    broadcast: Broadcast
+    # The person the link was sent to, as held now (after a merge, the record that holds them);
+    # None on a link everybody shares, or whose person is gone or erased: no stop button then.
+    volunteer_id: int | None = None
+    language: str = ""
+    stopped: bool = False
+
+
+def announcement_page(*, token: str) -> AnnouncementPage | None:
+    """What an announcement's link opens: the full text and, on a recipient's own link, whose
+    announcements it can stop. None for a link we did not sign or an announcement no longer kept."""
+    parsed = read_announcement_link(token)
+    broadcast = Broadcast.objects.filter(pk=parsed[0]).first() if parsed is not None else None
+    if parsed is None or broadcast is None:
+        return None
+    holder = volunteer_now(volunteer_id=parsed[1]) if parsed[1] is not None else None
+    person = (
+        Volunteer.objects.filter(pk=holder, anonymized_at__isnull=True)
+        .values("preferred_language", "message_preference__announcements_opt_out")
+        .first()
+        if holder is not None
+        else None
+    )
+    if person is None:
+        return AnnouncementPage(broadcast=broadcast)
+    return AnnouncementPage(
+        broadcast=broadcast,
+        volunteer_id=holder,
+        language=person["preferred_language"],
+        stopped=bool(person["message_preference__announcements_opt_out"]),
+    )

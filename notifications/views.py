@@ -173,11 +173,35 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         )
 
 
-@require_http_methods(["GET"])
+@csrf_exempt  # The signed link is the credential: a forged POST from elsewhere would need it.
+@require_http_methods(["GET", "POST"])
 def announcement(request: HttpRequest, token: str) -> HttpResponse:
-    """The full text of an announcement whose SMS was cut short; no login: the link is the key
-    (most volunteers of an imported list have no account)."""
-    broadcast = selectors.announcement_by_token(token=token)
-    if broadcast is None:
+    """The full text of an announcement, no login: the link is the key (most volunteers of an
+    imported list have no account). A recipient's own link also stops their announcements: for
+    someone with a phone and no account the only way to. Reminders and news of their own shifts
+    and visits keep coming."""
+    page = selectors.announcement_page(token=token)
+    if page is None:
         raise Http404
-    return render(request, "notifications/announcement.html", {"broadcast": broadcast})
+    # Neither the person's name nor their number is shown: the link may be forwarded with the
+    # text (a group chat), and the SMS it came in named neither; the page says what it stops.
+    language = link_language(request, page.language) if page.language else translation.get_language()
+    with translation.override(language):
+        done = False
+        if request.method == "POST":
+            # A GET only shows: a messenger's link preview opens links, and must not unsubscribe.
+            if page.volunteer_id is None:
+                raise Http404  # a link everybody shares stops nobody's announcements
+            if services.announcements_stop(volunteer_id=page.volunteer_id) is None:
+                raise Http404
+            done = True
+        return render(
+            request,
+            "notifications/announcement.html",
+            {
+                "broadcast": page.broadcast,
+                "can_stop": page.volunteer_id is not None,
+                "stopped": page.stopped,
+                "done": done,
+            },
+        )

@@ -32,7 +32,7 @@ from front_offices import services as front_office_services
 from front_offices.models import FrontOffice, OpeningHours, VisitSlot
 from notifications.models import Broadcast
 from notifications.services import message_schedule
-from notifications.tokens import announcement_token, unsubscribe_token
+from notifications.tokens import announcement_person_token, unsubscribe_token
 from regions.models import CoordinatorAssignment
 from tests.care.factories import BeneficiaryFactory, HelpRequestFactory
 from tests.e2e.conftest import log_in
@@ -475,7 +475,8 @@ def site(almaty: Any, astana: Any) -> Site:
         "roster/duplicates/<int:pk>/merge/": f"/roster/duplicates/{pair.pk}/merge/",
         "messages/<int:pk>/": f"/messages/{message.pk}/",
         "unsubscribe/<str:token>/": f"/unsubscribe/{unsubscribe_token(volunteer_id=volunteer.pk, channel='email')}/",
-        "a/<str:token>/": f"/a/{announcement_token(broadcast_id=announcement.pk)}/",
+        # A recipient's own link: the full text and the button that stops announcements.
+        "a/<str:token>/": f"/a/{announcement_person_token(broadcast_id=announcement.pk, volunteer_id=volunteer.pk)}/",
         "care/requests/<int:pk>/": f"/care/requests/{help_request.pk}/",
         "care/assignments/<int:pk>/done/": f"/care/assignments/{care_assignment.pk}/done/",
         "care/beneficiaries/<int:pk>/erase/": f"/care/beneficiaries/{help_request.beneficiary_id}/erase/",

@@ -17,9 +17,10 @@ from front_offices import services as front_offices
 from front_offices.models import Purpose
 from notifications import rendering, services
 from notifications.guardian import SmsGuardianLinkMessenger
-from notifications.models import Message
+from notifications.models import Broadcast, Message, Preference
 from notifications.services import messages_send_due
 from notifications.sms import sms_segments
+from notifications.tokens import announcement_path, announcement_person_token
 from tests.conftest import client_for
 from tests.events.factories import CampaignFactory, ShiftFactory, in_days
 from tests.factories import MinorFactory, VolunteerFactory, years_ago
@@ -27,7 +28,7 @@ from tests.front_offices.helpers import make_office, next_weekday, slot_at
 from volunteers.guardian_links import guardian_link_url
 from volunteers.models import Volunteer
 
-from .conftest import clock, kz
+from .conftest import clock, kz, schedule
 
 pytestmark = pytest.mark.django_db
 
@@ -260,7 +261,11 @@ class TestAnnouncementSms:
         assert text.startswith("Сенбілік: Құрметті волонтерлер! Сенбі күні")
         link = text.rsplit(" ", 1)[1]
         assert link.startswith(f"{settings.SITE_URL}/a/") and "… " in text
-        # The link opens the whole text, without logging in.
+        # The recipient's own link opens the whole text, without logging in.
+        token = announcement_person_token(
+            broadcast_id=Broadcast.objects.get().pk, volunteer_id=Volunteer.objects.get().pk
+        )
+        assert link == f"{settings.SITE_URL}/a/{token}/"
         page = client.get(link.removeprefix(settings.SITE_URL))
         assert page.status_code == 200 and body.strip()[:400] in page.content.decode()
         assert client.get(link.removeprefix(settings.SITE_URL)[:-3] + "x/").status_code == 404
@@ -270,9 +275,28 @@ class TestAnnouncementSms:
         text = self._send(alice, almaty, "en", "+77015550132", "Clean Almaty", body, capsys)
         assert all(ch not in text for ch in "“”—") and sms_segments(text) == 3 and len(text) > 400
 
-    def test_a_short_announcement_goes_whole_without_a_link(self, alice, almaty, capsys) -> None:  # type: ignore[no-untyped-def]
-        text = self._send(alice, almaty, "ru", "+77015550133", "Сенбілік", "Сенбі, 10:00, Есентай.", capsys)
-        assert text == "Сенбілік: Сенбі, 10:00, Есентай."
+    def test_a_short_announcement_goes_whole_with_the_link_to_stop_them(self, alice, almaty, capsys) -> None:  # type: ignore[no-untyped-def]
+        text = self._send(alice, almaty, "en", "+77015550133", "Сенбілік", "Сенбі, 10:00, Есентай.", capsys)
+        person = Volunteer.objects.get(phone="+77015550133")
+        link = f"{settings.SITE_URL}/a/{announcement_person_token(broadcast_id=Broadcast.objects.get().pk, volunteer_id=person.pk)}/"
+        assert text == f"Сенбілік: Сенбі, 10:00, Есентай. Full text and stop: {link}"
+        assert sms_segments(text) == 2
+
+    def test_staff_see_the_link_counted_in_the_parts(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        VolunteerFactory(region=almaty, preferred_channel="sms", phone="+77015550136")
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        page = client.post(
+            reverse("notifications:broadcast_new"),
+            {
+                "region": almaty.pk,
+                "subject": "Сенбілік",
+                "body": "Сенбі, 10:00, Есентай.",
+                "action": "preview",
+            },
+        ).content.decode()
+        # 32 characters alone fit in one part; with the link and its words they take two.
+        assert "Each SMS takes 2 parts: 2 paid parts in all." in page
 
     def test_staff_see_the_parts_an_announcement_takes_before_sending(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
         VolunteerFactory(region=almaty, preferred_channel="sms", phone="+77015550134")
@@ -287,3 +311,86 @@ class TestAnnouncementSms:
         ).content.decode()
         assert "Each SMS takes 3 parts: 6 paid parts in all." in page
         assert "Whole, the text would take 27 parts" in page  # 1 808 characters, 67 a part
+
+
+class TestStoppingAnnouncementsFromTheSms:
+    """Most of an imported list have a phone and no account: the link at the end of each
+    announcement's SMS is their own, and the page it opens stops announcements (only those)."""
+
+    @pytest.fixture
+    def person(self, almaty):  # type: ignore[no-untyped-def]
+        return VolunteerFactory(
+            region=almaty,
+            first_name="Айгерим",
+            email="",
+            phone="+77015550141",
+            preferred_channel="sms",
+            preferred_language="en",
+        )
+
+    def _announce(self, alice, person, subject: str, capsys) -> str | None:  # type: ignore[no-untyped-def]
+        services.broadcast_send(
+            volunteers_qs=Volunteer.objects.filter(pk=person.pk),
+            subject=subject,
+            body="Сенбі, 10:00.",
+            by=alice,
+        )
+        return sent_sms(capsys).get(person.phone)
+
+    def test_a_person_without_an_account_stops_announcements_from_the_link(  # type: ignore[no-untyped-def]
+        self, alice, person, client, capsys
+    ) -> None:
+        assert person.user_id is None
+        text = self._announce(alice, person, "Сенбілік", capsys)
+        assert text is not None and "Full text and stop: " in text
+        url = text.rsplit(" ", 1)[1].removeprefix(settings.SITE_URL)
+        page = client.get(url).content.decode()
+        assert "Сенбі, 10:00." in page and "Stop announcements" in page
+        # Whoever holds the link (it may have been forwarded) learns nothing the SMS did not say.
+        assert "Айгерим" not in page and person.last_name not in page and "5550141" not in page
+        assert not Preference.objects.exists()  # opening the link stops nothing
+
+        done = client.post(url)
+        assert done.status_code == 200
+        assert "will no longer send you announcements" in done.content.decode()
+        preference = Preference.objects.get(volunteer=person)
+        assert (preference.announcements_opt_out, preference.sms_opt_out) == (True, False)
+        assert preference.updated_at is not None
+        assert "Stop announcements" not in client.get(url).content.decode()
+
+        listed = Volunteer.objects.filter(pk=person.pk)
+        assert services.broadcast_preview(volunteers_qs=listed, by=alice).opted_out == 1
+        assert self._announce(alice, person, "Тағы да", capsys) is None
+        # The news of their own shifts keeps coming.
+        starts = timezone.now() + datetime.timedelta(hours=24)
+        reminder = schedule(person, due_at=timezone.now(), starts_at=starts)
+        assert reminder.channel == "sms"
+        assert person.phone in sent_sms(capsys)
+        reminder.refresh_from_db()
+        assert reminder.status == "sent"
+
+    def test_a_link_sent_before_each_person_had_their_own_still_shows_the_text(  # type: ignore[no-untyped-def]
+        self, alice, client
+    ) -> None:
+        broadcast = Broadcast.objects.create(subject="Сенбілік", body="Сенбі, 10:00.", created_by=alice)
+        url = announcement_path(broadcast_id=broadcast.pk)
+        page = client.get(url).content.decode()
+        assert "Сенбі, 10:00." in page and "Stop announcements" not in page
+        # Shared by everybody it went to, it stops nobody's.
+        assert client.post(url).status_code == 404
+        assert not Preference.objects.exists()
+
+    def test_a_tampered_link_answers_not_found(self, alice, person, client) -> None:  # type: ignore[no-untyped-def]
+        broadcast = Broadcast.objects.create(subject="Сенбілік", body="Сенбі, 10:00.", created_by=alice)
+        token = announcement_person_token(broadcast_id=broadcast.pk, volunteer_id=person.pk)
+        other = VolunteerFactory(region=person.region)
+        signature = token.rsplit(".", 1)[1]
+        for forged in (
+            f"{broadcast.pk}.{other.pk}.{signature}",  # someone else's announcements
+            token[:-1] + ("A" if token[-1] != "A" else "B"),
+            f"{broadcast.pk}.{person.pk}",
+            f"{broadcast.pk}-{signature}",
+        ):
+            assert client.get(f"/a/{forged}/").status_code == 404, forged
+            assert client.post(f"/a/{forged}/").status_code == 404, forged
+        assert not Preference.objects.exists()

@@ -403,7 +403,8 @@ class TestBroadcast:
             volunteers_qs=listed, by=alice, subject="Сенбілік", body="Келіңіз!"
         )
         assert (preview.recipients, preview.by_email, preview.by_sms, preview.opted_out) == (4, 1, 3, 1)
-        assert preview.sms_parts_total == 3
+        # "Сенбілік: Келіңіз!" and the link that stops announcements: two parts in Kazakh.
+        assert (preview.sms_parts, preview.sms_parts_total) == (2, 6)
         with clock(kz(2026, 5, 20, 12, 0)):
             broadcast = services.broadcast_send(
                 volunteers_qs=listed, subject="Сенбілік", body="Келіңіз!", by=alice
@@ -432,7 +433,7 @@ class TestBroadcast:
             volunteers_qs=listed, by=alice, subject="Сенбілік", body="Келіңіз!"
         )
         assert (preview.recipients, preview.by_email, preview.by_sms, preview.sharing) == (3, 1, 2, 3)
-        assert preview.sms_parts_total == 2
+        assert (preview.sms_parts, preview.sms_parts_total) == (2, 4)
         client = client_for(alice)
         client.cookies["django_language"] = "en"
         page = client.post(
