@@ -12,7 +12,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from . import services
-from .models import User
+from .models import ApiToken, User
 
 
 class LoginLockedOut(exceptions.APIException):
@@ -33,6 +33,11 @@ class LoginLockedOut(exceptions.APIException):
 
 class TokenObtainApi(APIView):
     """Exchange e-mail and password for an API token (valid for TOKEN_TTL_HOURS).
+
+    Each call issues a new token and leaves the caller's other tokens working (the oldest go
+    beyond ten at once). The key is in this answer only: the server keeps its digest, so it
+    cannot show it again; a client keeps the key it was given, and one that lost it logs in
+    again.
 
     The token acts with the rights its holder has at each request. It is revoked (401) by a
     password change or reset, "log out everywhere", and when the account is deactivated or
@@ -75,14 +80,18 @@ class TokenObtainApi(APIView):
             raise serializers.ValidationError(
                 {"non_field_errors": [_("Unable to log in with the e-mail and password provided.")]}
             )
-        token = services.api_token_issue(user=user)
-        return Response({"token": token.key})
+        return Response({"token": services.api_token_issue(user=user)})
 
 
 class TokenRevokeApi(APIView):
-    """Revoke the caller's API token (and so log out every client that uses it)."""
+    """Revoke the API token the request is sent with (and so log out every client that uses
+    it); the caller's other tokens keep working. Sent with a session instead (a browser), it
+    revokes all of the caller's tokens, as there is no one token to name."""
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request) -> Response:
-        services.api_tokens_revoke(user=cast(User, request.user))  # IsAuthenticated has run
+        if isinstance(request.auth, ApiToken):
+            services.api_token_revoke(token=request.auth)
+        else:
+            services.api_tokens_revoke(user=cast(User, request.user))  # IsAuthenticated has run
         return Response(status=status.HTTP_204_NO_CONTENT)

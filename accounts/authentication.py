@@ -10,28 +10,34 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular import authentication as spectacular_authentication
 from rest_framework import authentication, exceptions
 from rest_framework.authentication import TokenAuthentication
-from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 
-from .models import User
+from .models import ApiToken, User, api_token_digest
 
 
-def token_expired(token: Token) -> bool:
+def token_expired(token: ApiToken) -> bool:
     return token.created <= timezone.now() - timedelta(hours=settings.TOKEN_TTL_HOURS)
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
-    """DRF's token authentication, refusing (401) a token older than TOKEN_TTL_HOURS: a token
-    copied from a lost phone or a leaked script stops working on its own."""
+    """DRF's token header, checked against our tokens (accounts.models.ApiToken), which keep the
+    digest of the key only; refusing (401) a token older than TOKEN_TTL_HOURS: a token copied
+    from a lost phone or a leaked script stops working on its own."""
 
-    def authenticate_credentials(self, key: str) -> tuple[User, Token]:
-        if "\x00" in key:
-            # PostgreSQL cannot compare a string holding NUL: looking such a key up was a 500.
+    model = ApiToken
+
+    def authenticate_credentials(self, key: str) -> tuple[User, ApiToken]:
+        # The key never reaches the database, only its digest: whatever a client sends (a NUL
+        # byte, which PostgreSQL cannot compare, was a 500) is looked up as 64 hex characters,
+        # and the time a look-up takes says nothing about the keys on file.
+        token = ApiToken.objects.select_related("user").filter(digest=api_token_digest(key)).first()
+        if token is None or not token.user.is_active:
+            # An inactive account's tokens are revoked with it; one left over is simply invalid,
+            # not a sign that the account exists.
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        user, token = super().authenticate_credentials(key)
         if token_expired(token):
             raise exceptions.AuthenticationFailed(_("The token has expired. Log in again to get a new one."))
-        return user, token
+        return token.user, token
 
 
 class BearerTokenAuthentication(ExpiringTokenAuthentication):

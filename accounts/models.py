@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -160,3 +162,47 @@ class FormKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} {self.result_url}"
+
+
+def api_token_digest(key: str) -> str:
+    """The SHA-256 digest under which an API token is stored and looked up.
+
+    No salt and no slow hash (PBKDF2, Argon2), as a password would need: the key is 20 bytes
+    from the operating system's random source (160 bits, `ApiToken.new_key`), so no list of
+    likely keys exists to try against a stolen digest, and a fast digest keeps the look-up of
+    every API request a single indexed query."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """An API token (POST /api/auth/token/). Only the digest of its key is kept: a database
+    dump, a backup or a read-only SQL account holds nothing that opens the API. The key itself
+    is shown once, in the answer that issues it; a lost key is replaced by logging in again."""
+
+    # The tokens one account holds at once: each log-in issues its own, so that every client
+    # (a phone, a script, an integration) keeps working when another logs in; the oldest go
+    # beyond this many, so a script that logs in on every run cannot pile them up.
+    PER_USER = 10
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("user"),
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        # Never the digest: a list of tokens names them by owner and date only.
+        return f"{self.user_id} {self.created:%Y-%m-%d %H:%M}"
+
+    @staticmethod
+    def new_key() -> str:
+        # The same shape as the keys issued so far (40 hex characters), for clients that
+        # check or store it.
+        return secrets.token_hex(20)

@@ -21,13 +21,12 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from volunteer_net.languages import profile_language
 
 from . import ratelimit
 from .lockout import login_failures_forget
-from .models import FormKey, User
+from .models import ApiToken, FormKey, User, api_token_digest
 from .services_common import mail_send
 from .tokens import activation_token, activation_uid, awaits_confirmation
 
@@ -166,21 +165,35 @@ def _mail_send(*, to: str, template: str, context: Mapping[str, object], languag
 
 
 @transaction.atomic
-def api_token_issue(*, user: User) -> Token:
-    """The user's API token; a new one when there is none or the old one has expired."""
-    # The row lock keeps two simultaneous log-ins from both replacing the token.
+def api_token_issue(*, user: User) -> str:
+    """A new API token for the user; returns its key. Only the key's digest is stored, so this
+    is the one moment the key is known: the caller hands it out at once and never again.
+
+    Each call issues a token of its own, valid for TOKEN_TTL_HOURS, and leaves the user's other
+    tokens alone: a second client logging in must not cut off the first (an integration, a
+    phone). The user's expired tokens go, and the oldest beyond ApiToken.PER_USER."""
+    # The row lock keeps two simultaneous log-ins from both counting the same tokens and
+    # leaving more than the cap between them.
     User.objects.select_for_update().filter(pk=user.pk).first()
-    token = Token.objects.filter(user=user).first()
-    if token is not None and token.created > timezone.now() - timedelta(hours=settings.TOKEN_TTL_HOURS):
-        return token
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user)
+    key = ApiToken.new_key()
+    ApiToken.objects.create(user=user, digest=api_token_digest(key))
+    held = ApiToken.objects.filter(user=user)
+    held.filter(created__lte=timezone.now() - timedelta(hours=settings.TOKEN_TTL_HOURS)).delete()
+    newest = list(held.order_by("-created", "-pk").values_list("pk", flat=True)[: ApiToken.PER_USER])
+    held.exclude(pk__in=newest).delete()
+    return key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken) -> None:
+    """Revoke one API token: the client that sends it is logged out, the user's others are not."""
+    ApiToken.objects.filter(pk=token.pk).delete()
 
 
 @transaction.atomic
 def api_tokens_revoke(*, user: User) -> int:
     """Revoke the user's API tokens; returns how many there were."""
-    deleted, _details = Token.objects.filter(user=user).delete()
+    deleted, _details = ApiToken.objects.filter(user=user).delete()
     return deleted
 
 
@@ -222,7 +235,7 @@ def expired_sessions_and_tokens_clear(*, now: datetime | None = None) -> dict[st
     as a new form anyway (volunteer_net/submit_once.py)."""
     now = now or timezone.now()
     sessions, _details = Session.objects.filter(expire_date__lt=now).delete()
-    tokens, _details = Token.objects.filter(
+    tokens, _details = ApiToken.objects.filter(
         created__lte=now - timedelta(hours=settings.TOKEN_TTL_HOURS)
     ).delete()
     form_keys, _details = FormKey.objects.filter(created_at__lt=now - FormKey.KEEP).delete()

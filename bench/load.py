@@ -720,9 +720,8 @@ def prepare(
     from django.db import transaction
     from django.db.models import F
     from django.utils import timezone
-    from rest_framework.authtoken.models import Token
 
-    from accounts.models import User
+    from accounts.models import ApiToken, User, api_token_digest
     from events.models import Campaign, Shift
     from front_offices.models import Purpose, VisitSlot
     from regions.models import Region
@@ -791,11 +790,14 @@ def prepare(
             Volunteer.objects.filter(pk=pk).update(user=user)
         people_ids = [pk for pk, *_ in people]
         user_ids = list(Volunteer.objects.filter(pk__in=people_ids).values_list("user_id", flat=True))
-        have = set(Token.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
-        Token.objects.bulk_create(
-            [Token(user_id=u, key=Token.generate_key()) for u in user_ids if u not in have]
+        # Only a key's digest is stored, so the keys of an earlier run cannot be read back: each
+        # run issues its own and drops the ones before.
+        keys = {user_id: ApiToken.new_key() for user_id in user_ids}
+        ApiToken.objects.filter(user_id__in=user_ids).delete()
+        ApiToken.objects.bulk_create(
+            [ApiToken(user_id=user_id, digest=api_token_digest(key)) for user_id, key in keys.items()]
         )
-        tokens = list(Token.objects.filter(user_id__in=user_ids).values_list("key", flat=True))
+        tokens = list(keys.values())
 
         # A few coordinators (seed_demo has one per region), with surnames of their region.
         hasher = PBKDF2PasswordHasher()  # what production verifies, whatever this process uses

@@ -8,9 +8,9 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.models import ApiToken, api_token_digest
 from tests.factories import PASSWORD
 
 
@@ -39,7 +39,9 @@ class TestBearerToken:
         bob.refresh_from_db()
         settings.TOKEN_TTL_HOURS = 24
         token = _token_for(bob.user)
-        Token.objects.filter(key=token).update(created=timezone.now() - datetime.timedelta(hours=25))
+        ApiToken.objects.filter(digest=api_token_digest(token)).update(
+            created=timezone.now() - datetime.timedelta(hours=25)
+        )
         refused = _bearer(token).get("/api/me/", HTTP_ACCEPT_LANGUAGE="kk")
         assert refused.status_code == 401
         assert refused.json()["detail"] == "Токеннің мерзімі өтті. Жаңасын алу үшін қайта кіріңіз."

@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import AuditEntry, User
+from accounts.models import ApiToken, AuditEntry, User
 from regions.models import CoordinatorAssignment
 from tests.conftest import client_for
 from tests.factories import PASSWORD, VolunteerFactory
@@ -68,7 +67,7 @@ class TestRightsTakenAwayEndTheToken:
         _save_account(client_for(nora, password_confirmed=True), alice, regions=[astana])
         assert list(alice.coordinator_assignments.values_list("region", flat=True)) == [astana.pk]
         assert integration.get("/api/volunteers/").status_code == 401
-        assert not Token.objects.filter(user=alice).exists()
+        assert not ApiToken.objects.filter(user=alice).exists()
         # A new token, asked for with the password, reads what the coordinator holds now.
         assert _token(alice).get(f"/api/volunteers/{bob.pk}/").status_code == 404
 

@@ -9,10 +9,9 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.models import ApiToken, User, api_token_digest
 from tests.conftest import mailed_link
 from tests.factories import PASSWORD
 
@@ -49,7 +48,9 @@ class TestTokenExpiry:
         settings.TOKEN_TTL_HOURS = 24
         token = _token_for(bob.user)
         assert _api(token).get("/api/me/").status_code == 200
-        Token.objects.filter(key=token).update(created=timezone.now() - datetime.timedelta(hours=25))
+        ApiToken.objects.filter(digest=api_token_digest(token)).update(
+            created=timezone.now() - datetime.timedelta(hours=25)
+        )
         refused = _api(token).get("/api/me/", HTTP_ACCEPT_LANGUAGE="kk")
         assert refused.status_code == 401
         assert refused.json()["detail"] == "Токеннің мерзімі өтті. Жаңасын алу үшін қайта кіріңіз."
@@ -57,14 +58,17 @@ class TestTokenExpiry:
     def test_logging_in_again_after_expiry_gives_a_new_token(self, bob, settings) -> None:  # type: ignore[no-untyped-def]
         bob.refresh_from_db()
         old = _token_for(bob.user)
-        assert _token_for(bob.user) == old, "a valid token is handed out again"
-        Token.objects.filter(key=old).update(
+        ApiToken.objects.filter(digest=api_token_digest(old)).update(
             created=timezone.now() - datetime.timedelta(hours=settings.TOKEN_TTL_HOURS + 1)
         )
         new = _token_for(bob.user)
         assert new != old
-        assert list(Token.objects.filter(user=bob.user).values_list("key", flat=True)) == [new]
+        # The expired one is cleared away by the log-in.
+        assert list(ApiToken.objects.filter(user=bob.user).values_list("digest", flat=True)) == [
+            api_token_digest(new)
+        ]
         assert _api(new).get("/api/me/").status_code == 200
+        assert _api(old).get("/api/me/").status_code == 401
 
 
 @pytest.mark.django_db
@@ -74,8 +78,25 @@ class TestTokenRevoke:
         token = _token_for(bob.user)
         client = _api(token)
         assert client.post("/api/auth/token/revoke/").status_code == 204
-        assert not Token.objects.filter(user=bob.user).exists()
+        assert not ApiToken.objects.filter(user=bob.user).exists()
         assert client.get("/api/me/").status_code == 401
+
+    def test_revoke_ends_the_token_sent_and_no_other(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        script, phone = _api(_token_for(bob.user)), _api(_token_for(bob.user))
+        assert script.post("/api/auth/token/revoke/").status_code == 204
+        assert script.get("/api/me/").status_code == 401
+        assert phone.get("/api/me/").status_code == 200
+        assert ApiToken.objects.filter(user=bob.user).count() == 1
+
+    def test_revoke_from_a_browser_session_ends_every_token(self, bob) -> None:  # type: ignore[no-untyped-def]
+        bob.refresh_from_db()
+        tokens = [_token_for(bob.user), _token_for(bob.user)]
+        browser = APIClient()
+        browser.force_login(bob.user)
+        assert browser.post("/api/auth/token/revoke/").status_code == 204
+        assert [_api(token).get("/api/me/").status_code for token in tokens] == [401, 401]
+        assert not ApiToken.objects.filter(user=bob.user).exists()
 
     def test_revoke_needs_credentials(self) -> None:
         assert APIClient().post("/api/auth/token/revoke/").status_code == 401
@@ -100,7 +121,7 @@ class TestPasswordChange:
         assert _logged_in(here)
         assert not _logged_in(elsewhere)
         assert _api(token).get("/api/me/").status_code == 401
-        assert not Token.objects.filter(user=bob.user).exists()
+        assert not ApiToken.objects.filter(user=bob.user).exists()
 
     def test_reset_ends_sessions_and_revokes_tokens(self, bob) -> None:  # type: ignore[no-untyped-def]
         bob.refresh_from_db()
@@ -120,7 +141,7 @@ class TestPasswordChange:
         )
         assert not _logged_in(elsewhere)
         assert _api(token).get("/api/me/").status_code == 401
-        assert not Token.objects.filter(user=bob.user).exists()
+        assert not ApiToken.objects.filter(user=bob.user).exists()
 
 
 @pytest.mark.django_db
@@ -219,4 +240,4 @@ class TestApiCsrf:
         assert response.status_code == 403
         detail = response.json()["detail"]
         assert words in detail.lower() and "CSRF Failed" not in detail
-        assert Token.objects.filter(key=token).exists()
+        assert ApiToken.objects.filter(digest=api_token_digest(token)).exists()

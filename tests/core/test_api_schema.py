@@ -13,7 +13,6 @@ import schemathesis
 from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 from openapi_spec_validator import validate
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -21,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from accounts.services import api_token_issue
 from events.models import Campaign
 from tests.events.factories import CampaignFactory, ShiftFactory
 
@@ -173,8 +173,7 @@ def _run_everything(api_schema, user) -> dict[str, set[int]]:  # type: ignore[no
 
 
 def _token(user) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    token, _ = Token.objects.get_or_create(user=user)
-    return {"Authorization": f"Token {token.key}"}
+    return {"Authorization": f"Token {api_token_issue(user=user)}"}
 
 
 def test_api_as_a_coordinator(api_schema, alice) -> None:  # type: ignore[no-untyped-def]
