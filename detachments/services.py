@@ -66,6 +66,10 @@ def detachment_update(
     if removed is not None and current.curator_id is None:
         for hook in extensions.CURATOR_GONE_HOOKS:
             hook(detachment=current, curator=removed, by=by)
+    if removed is not None and current.curator_id != removed.pk:
+        # The curator read the pupils' and guardians' details: their API tokens go with the
+        # post, as a coordinator's go with a region (accounts.services.user_rights_reduced).
+        accounts_services.user_rights_reduced(user=removed)
     # Keep the caller's instance in step with what was saved.
     detachment.refresh_from_db()
     if invite_email:
@@ -80,6 +84,7 @@ def curator_account_closed(*, user: User) -> None:
     CURATOR_GONE_HOOKS), telling no one at the closed address. A deactivated account that comes
     back is made curator again by the coordinator, as any new curator is."""
     with transaction.atomic():
+        released = False
         for detachment in (
             Detachment.objects.select_for_update(of=("self",)).filter(curator=user).order_by("pk")
         ):
@@ -87,6 +92,10 @@ def curator_account_closed(*, user: User) -> None:
             detachment.save(update_fields=["curator"])
             for hook in extensions.CURATOR_GONE_HOOKS:
                 hook(detachment=detachment, curator=None, by=None)
+            released = True
+        if released:
+            # Whichever way the account was closed, its tokens do not outlive the post.
+            accounts_services.user_rights_reduced(user=user)
 
 
 def _refuse_move_if_tied(detachment: Detachment, region: Any) -> None:
@@ -270,6 +279,8 @@ def curator_invitation_accept(*, invitation: CuratorInvitation, user: User) -> D
     if previous_id is not None and previous_id != user.pk:
         for hook in extensions.CURATOR_TAKEN_OVER_HOOKS:
             hook(detachment=detachment)
+        # The curator replaced loses the post, and with it their API tokens.
+        accounts_services.user_rights_reduced(user=User.objects.get(pk=previous_id))
     locked.accepted_at = now
     locked.accepted_by = user
     locked.save(update_fields=["accepted_at", "accepted_by"])
