@@ -55,6 +55,24 @@ class FrontOfficeAdmin(NationalStaffAdmin):
         current = set(office.staff.values_list("pk", flat=True)) if office is not None else set()
         return {int(value) for value in sent} != current
 
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The staff are saved here, after the office: whoever was taken off loses the role's
+        # API tokens.
+        office = form.instance
+        before = set(office.staff.all()) if change else set()
+        super().save_related(request, form, formsets, change)
+        services.office_staff_removed(users=before - set(office.staff.all()))
+
+    def delete_model(self, request: HttpRequest, obj: FrontOffice) -> None:
+        staff = list(obj.staff.all())
+        super().delete_model(request, obj)
+        services.office_staff_removed(users=staff)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[FrontOffice]) -> None:
+        staff = set(User.objects.filter(front_offices__in=queryset))
+        super().delete_queryset(request, queryset)
+        services.office_staff_removed(users=staff)
+
     def save_model(self, request: HttpRequest, obj: FrontOffice, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         if change and "is_active" in form.changed_data and not obj.is_active:

@@ -29,6 +29,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts import services as accounts_services
 from accounts.models import User
 from volunteer_net.dates import when_text
 from volunteers.models import Volunteer
@@ -104,6 +105,16 @@ def office_reminders_refresh(*, office: FrontOffice) -> None:
     for visit in visits:
         visit.office = office
     visit_messages.visits_office_changed(visits)
+
+
+@transaction.atomic
+def office_staff_removed(*, users: Iterable[User]) -> None:
+    """People taken off an office's staff (or whose office was deleted) lose their API tokens
+    (accounts.services.user_rights_reduced), as a coordinator does with a region: the staff
+    read the visitors' names and phones, and a token that outlived the role would come back to
+    life with it."""
+    for user in users:
+        accounts_services.user_rights_reduced(user=user)
 
 
 @transaction.atomic
