@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import re
 
-from django.utils import formats, timezone
+from django.utils import dates, formats, timezone, translation
 
 
 def when_text(moment: datetime.datetime) -> str:
@@ -25,3 +27,42 @@ def iso_local(moment: datetime.datetime | None) -> str | None:
         if moment is not None
         else None
     )
+
+
+# Languages that write the names of weekdays and months in lower case inside a sentence. Django's
+# ru and kk catalogues give the names capitalised ("Понедельник", "Пн", "Декабрь"), as a calendar
+# heading shows them; after "Приёмы на" or "Свободное время:" a Russian or Kazakh reader sees a
+# capital where none belongs.
+_LOWER_CASE_NAMES = frozenset({"kk", "ru"})
+
+
+@functools.lru_cache(maxsize=8)
+def _names_pattern(language: str) -> re.Pattern[str]:
+    names = {
+        str(name)
+        for table in (dates.WEEKDAYS, dates.WEEKDAYS_ABBR, dates.MONTHS, dates.MONTHS_AP)
+        for name in table.values()
+    }
+    # Longest first, so that "Пн" never stops a longer name that starts the same.
+    alternatives = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+def names_in_text(text: str) -> str:
+    """Date text ("Понедельник, 21 декабря") as it reads inside a sentence: weekday and month
+    names in lower case in Kazakh and Russian ("понедельник, 21 декабря"), unchanged in English.
+    Only for text that is a date and nothing else: a word in a title could be a month's name."""
+    language = (translation.get_language() or "").split("-")[0]
+    if language not in _LOWER_CASE_NAMES:
+        return text
+    return _names_pattern(language).sub(lambda match: match.group(0).lower(), text)
+
+
+def date_in_text(value: datetime.date | datetime.datetime, date_format: str) -> str:
+    """A date in the given format (Django's letters or a format's name) for use inside a sentence
+    or after a label: "Приёмы на понедельник, 21 декабря", "Келесі ауысым: дс, 21 желтоқсан".
+    A date that starts a heading or a line keeps the capital: use `date_format` there. A moment
+    is read in Almaty time."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value, timezone.get_default_timezone())
+    return names_in_text(formats.date_format(value, date_format))
