@@ -9,8 +9,11 @@ import datetime
 
 import pytest
 from django.template import Context, Template
+from django.test import Client
 from django.utils import translation
 
+from regions.models import Region
+from tests.front_offices.helpers import make_office, next_weekday
 from volunteer_net.dates import date_in_text, names_in_text
 
 MONDAY = datetime.date(2026, 12, 21)
@@ -73,3 +76,26 @@ class TestTemplateFilters:
             text = {"ru": "Вс, 27 декабря", "kk": "Жс, 27 желтоқсан", "en": "Sun, 27 December"}[language]
             rendered = self.TEMPLATE.render(Context({"day": MONDAY, "none": None, "text": text}))
         assert rendered == expected
+
+
+@pytest.mark.django_db
+class TestFrontOfficeDayHeading:
+    @pytest.mark.parametrize(
+        ("language", "heading"),
+        [
+            ("ru", "Приём: понедельник, "),
+            ("kk", "Қабылдау: дүйсенбі, "),
+            ("en", "Visits on Monday, "),
+        ],
+    )
+    def test_the_days_heading_reads_with_the_weekday_inside(
+        self, client: Client, almaty: Region, language: str, heading: str
+    ) -> None:
+        office = make_office()
+        monday = next_weekday(0, after=2)
+        page = client.get(
+            f"/front-offices/{office.pk}/",
+            {"date": monday.isoformat()},
+            headers={"Accept-Language": language},
+        ).content.decode()
+        assert f'<h2 id="book">{heading}' in page
