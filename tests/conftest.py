@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from accounts.reauth import SESSION_KEY
@@ -136,6 +137,13 @@ def api_for(user: Any) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+def in_its_language(response, msgid: str) -> str:  # type: ignore[no-untyped-def]
+    """`msgid` as the page that gave `response` says it: in the language that request was
+    answered in (the person's own, or the site's default), as a user reads it."""
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        return translation.gettext(msgid)
 
 
 def client_for(user, *, password_confirmed: bool = False) -> Client:  # type: ignore[no-untyped-def]

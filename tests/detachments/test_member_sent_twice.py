@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.contrib.messages import get_messages
 
-from tests.conftest import client_for
+from tests.conftest import client_for, in_its_language
 from tests.factories import years_ago
 from volunteers.models import PossibleDuplicate, Volunteer
 
@@ -44,4 +44,4 @@ def test_add_pressed_twice_adds_the_pupil_once(curator, detachment) -> None:  # 
     assert Volunteer.objects.filter(detachment=detachment).count() == 1
     assert not PossibleDuplicate.objects.exists()  # no second record to flag
     assert first["Location"] == second["Location"] == f"/detachments/{detachment.pk}/"
-    assert ALREADY in [str(m) for m in get_messages(second.wsgi_request)]
+    assert in_its_language(second, ALREADY) in [str(m) for m in get_messages(second.wsgi_request)]

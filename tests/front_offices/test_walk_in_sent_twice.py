@@ -9,7 +9,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from front_offices.models import Visit
-from tests.conftest import client_for
+from tests.conftest import client_for, in_its_language
 from volunteers.models import Volunteer
 
 from .helpers import make_office, office_clerk
@@ -41,4 +41,4 @@ def test_walk_in_checked_in_twice_is_one_visit(almaty) -> None:  # type: ignore[
     assert Visit.objects.filter(office=office, walk_in=True).count() == 1
     assert first.status_code == second.status_code == 302
     assert first["Location"] == second["Location"]
-    assert ALREADY in [str(m) for m in get_messages(second.wsgi_request)]
+    assert in_its_language(second, ALREADY) in [str(m) for m in get_messages(second.wsgi_request)]

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from notifications.models import Broadcast, Message
-from tests.conftest import client_for
+from tests.conftest import client_for, in_its_language
 from tests.factories import VolunteerFactory
 
 ALREADY = "This form had already been saved; nothing was saved again."
@@ -32,4 +32,4 @@ def test_send_pressed_twice_sends_once(alice, almaty) -> None:  # type: ignore[n
     assert Broadcast.objects.count() == 1
     assert Message.objects.filter(kind="broadcast").count() == 2
     assert first["Location"] == second["Location"] == "/messages/?kind=broadcast"
-    assert ALREADY in [str(m) for m in get_messages(second.wsgi_request)]
+    assert in_its_language(second, ALREADY) in [str(m) for m in get_messages(second.wsgi_request)]

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from reports.models import ExportJob
-from tests.conftest import client_for
+from tests.conftest import client_for, in_its_language
 
 from .conftest import period_query
 
@@ -31,4 +31,4 @@ def test_export_pressed_twice_is_one_job(nora, settings) -> None:  # type: ignor
 
     job = ExportJob.objects.get()
     assert first["Location"] == second["Location"] == f"/reports/exports/{job.pk}/"
-    assert ALREADY in [str(m) for m in get_messages(second.wsgi_request)]
+    assert in_its_language(second, ALREADY) in [str(m) for m in get_messages(second.wsgi_request)]
