@@ -36,7 +36,9 @@ class UploadForm(forms.Form):
 class MappingForm(forms.Form):
     """One choice per column of the file: the field it fills, or nothing."""
 
-    def __init__(self, *args: Any, batch: ImportBatch, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, batch: ImportBatch, hidden: frozenset[int] | set[int] = frozenset(), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", _("— do not import —")), *[(key, label) for key, label in FIELDS.items()]]
         if len(batch.sheets) > 1:
@@ -49,6 +51,11 @@ class MappingForm(forms.Form):
                 choices=choices,
                 required=False,
                 initial=batch.mapping.get(str(index), ""),
+                # Not offered by itself (services._read_header): said, so that the coordinator
+                # who does want it knows why it is left out.
+                help_text=_("Hidden in the spreadsheet: not imported unless you choose a field.")
+                if index in hidden
+                else "",
             )
 
     def mapping(self) -> dict[str, str]:

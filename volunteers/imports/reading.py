@@ -240,6 +240,47 @@ def hidden_rows(path: Path, info: FileInfo, *, sheet: str = "") -> set[int]:
         workbook.close()
 
 
+# A column's own tag (`<col min="2" max="3" hidden="1"/>`, in <cols> before the rows): a range of
+# columns sharing a width, hidden by hand or in a collapsed group.
+_COL_TAG = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
+_COL_MIN = re.compile(rb'\bmin="(\d+)"')
+_COL_MAX = re.compile(rb'\bmax="(\d+)"')
+_SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b")
+
+
+def hidden_columns(path: Path, info: FileInfo, *, sheet: str = "") -> set[int]:
+    """The 0-based indexes of the columns hidden in the sheet. A coordinator hides the columns
+    they keep for themselves (an old phone, notes, a formula's parts) and sees the list without
+    them; a CSV hides nothing. Only the sheet's head is read: <cols> comes before the rows."""
+    if info.format != "xlsx":
+        return set()
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        name = sheet or (info.sheets[0] if info.sheets else "")
+        ws = workbook[name] if name in workbook.sheetnames else workbook.worksheets[0]
+        head = b""
+        with ws._get_source() as source:
+            for chunk in iter(lambda: source.read(1 << 16), b""):
+                head += chunk
+                found = _SHEET_DATA.search(head)
+                if found:
+                    head = head[: found.start()]
+                    break
+    finally:
+        workbook.close()
+    hidden: set[int] = set()
+    for match in _COL_TAG.finditer(head):
+        attributes = match.group(1)
+        low, high = _COL_MIN.search(attributes), _COL_MAX.search(attributes)
+        if _ROW_HIDDEN.search(attributes) and low and high:
+            # A range as wide as the sheet (`max="16384"`: every column right of the list hidden)
+            # is kept to more columns than a header can have (services.MAX_COLUMNS).
+            hidden.update(range(int(low.group(1)) - 1, min(int(high.group(1)), 1024)))
+    return hidden
+
+
 _DATE_1904 = re.compile(rb'<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"')
 WINDOWS_EPOCH = datetime.date(1899, 12, 30)
 MAC_EPOCH = datetime.date(1904, 1, 1)

@@ -102,10 +102,23 @@ def _read_header(batch: ImportBatch, *, user: User) -> None:
         )
     batch.headers = headers
     remembered = ImportMapping.objects.filter(user=user).values_list("mapping", flat=True).first()
-    batch.mapping = auto_mapping(headers, remembered)
+    # A column hidden in the sheet is one the coordinator keeps out of sight (an old phone, notes,
+    # the parts of a formula): it was mapped by its header all the same and imported. It is not
+    # offered; the mapping step says it is hidden, and it can still be chosen there.
+    hidden = batch_hidden_columns(batch=batch)
+    batch.mapping = auto_mapping(
+        ["" if index in hidden else header for index, header in enumerate(headers)], remembered
+    )
     batch.estimated_rows = max(
         0, reading.count_rows(Path(batch.file_path), _file_info(batch), sheet=batch.sheet) - batch.header_row
     )
+
+
+def batch_hidden_columns(*, batch: ImportBatch) -> set[int]:
+    """The columns (0-based) hidden in the batch's sheet, as the mapping step names them."""
+    if not batch.file_path or not Path(batch.file_path).is_file():
+        return set()  # the upload's file is gone (cleaned up): nothing to say, nothing to refuse
+    return reading.hidden_columns(Path(batch.file_path), _file_info(batch), sheet=batch.sheet)
 
 
 def _other_spreadsheet() -> str:

@@ -89,7 +89,7 @@ def import_mapping(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     if batch.status not in (ImportBatch.Status.UPLOADED, ImportBatch.Status.VALIDATED):
         return redirect("roster:import_preview", pk=batch.pk)
-    form = MappingForm(request.POST or None, batch=batch)
+    form = MappingForm(request.POST or None, batch=batch, hidden=services.batch_hidden_columns(batch=batch))
     if request.method == "POST" and form.is_valid():
         sheet = form.cleaned_data.get("sheet", "")
         try:

@@ -220,3 +220,37 @@ def test_rows_hidden_or_filtered_out_in_the_sheet_are_left_out_and_said(alice, a
     assert Volunteer.objects.filter(phone__in=["+77010000001", "+77010000003", "+77010000005"]).count() == 3
     page = client.get(reverse("roster:import_preview", args=[batch.pk])).content.decode()
     assert 'id="import-hidden"' in page
+
+
+def test_a_column_hidden_in_the_sheet_is_not_mapped_by_itself_and_the_mapping_says_so(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    """A coordinator hides the columns they keep for themselves (here last year's phones beside
+    the current ones) and sees the list without them: mapped by its header all the same, the old
+    phone was imported and the current one left out."""
+    workbook = Workbook()
+    ws = workbook.active
+    ws.append(["ФИО", "Дата рождения", "Телефон", "Телефон", "Email", "ИИН", "Населённый пункт"])
+    for n in range(1, 3):
+        row = person_row(n)
+        ws.append([row[0], row[1], f"8 (777) 000-00-0{n}", row[2], row[3], row[4], row[5]])
+    ws.column_dimensions["C"].hidden = True
+    out = io.BytesIO()
+    workbook.save(out)
+    batch = checked_batch(by=alice, region=almaty, rows=out.getvalue(), name="Список.xlsx")
+    assert batch.mapping == {
+        "0": "full_name",
+        "1": "birth_date",
+        "3": "phone",
+        "4": "email",
+        "5": "iin",
+        "6": "locality",
+    }
+    assert [row.values["phone"] for row in _rows(batch)] == ["+77010000001", "+77010000002"]
+    client = client_for(alice)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("roster:import_mapping", args=[batch.pk])).content.decode()
+    assert page.count("Hidden in the spreadsheet: not imported unless you choose a field.") == 1
+    assert 'aria-describedby="id_col_2_helptext"' in page and 'id="id_col_2_helptext"' in page
+    # Chosen there, it is imported as any other column.
+    services.batch_map(batch=batch, by=alice, mapping={**batch.mapping, "2": "phone", "3": ""})
+    batch = services.batch_check(batch=batch, by=alice)
+    assert [row.values["phone"] for row in _rows(batch)] == ["+77770000001", "+77770000002"]
