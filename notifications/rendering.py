@@ -259,9 +259,14 @@ def announcement_sms_segments(subject: str, body: str) -> tuple[int, int]:
     writing it, as the SMS of it reads ("Subject: text" on one line, and the link with its words
     at the end: an SMS of one part whole may take two with it)."""
     whole = gsm_friendly(" ".join(f"{subject}: {body}".split()))
-    # A link as long as most: a region's list of some thousands, an announcement among thousands.
-    tail = f" {gsm_friendly(_announcement_link_label())} {settings.SITE_URL}/a/{'0' * 4}.{'0' * 5}.{'0' * 8}/"
-    return sms_segments(whole), min(sms_segments(whole + tail), SMS_ANNOUNCEMENT_SEGMENTS)
+    return sms_segments(whole), min(sms_segments(whole + announcement_sms_tail()), SMS_ANNOUNCEMENT_SEGMENTS)
+
+
+def announcement_sms_tail() -> str:
+    """The words and the link that end every announcement's SMS, with a link as long as most (a
+    region's list of some thousands, an announcement among thousands): for counting its parts,
+    here and in the form's live count (static/js/broadcast-parts.js)."""
+    return f" {gsm_friendly(_announcement_link_label())} {settings.SITE_URL}/a/{'0' * 4}.{'0' * 5}.{'0' * 8}/"
 
 
 def _printable(value: Any) -> bool:

@@ -28,7 +28,7 @@ from volunteers.selectors import volunteer_of_user
 from . import selectors, services
 from .forms import BroadcastForm, MessageFilterForm, PreferenceForm
 from .models import Message
-from .rendering import SMS_ANNOUNCEMENT_SEGMENTS
+from .rendering import SMS_ANNOUNCEMENT_SEGMENTS, announcement_sms_tail
 from .tokens import ANNOUNCEMENTS, read_unsubscribe_token
 
 PAGE_SIZE = 50
@@ -105,7 +105,12 @@ def broadcast_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/broadcast_form.html",
-        {"form": form, "preview": preview, "sms_max": SMS_ANNOUNCEMENT_SEGMENTS},
+        {
+            "form": form,
+            "preview": preview,
+            "sms_max": SMS_ANNOUNCEMENT_SEGMENTS,
+            "sms_tail": announcement_sms_tail(),
+        },
     )
 
 

@@ -41,7 +41,8 @@
   }
   function update() {
     if (!body.value.trim()) { out.hidden = true; return; }
-    var count = parts(subject.value.trim() + ": " + body.value.trim());
+    // With the words and the recipient's link that end every announcement's SMS.
+    var count = parts(subject.value.trim() + ": " + body.value.trim() + (out.getAttribute("data-tail") || ""));
     out.textContent = out.getAttribute("data-label")
       .replace("%(parts)s", String(count))
       .replace("%(max)s", out.getAttribute("data-max"));

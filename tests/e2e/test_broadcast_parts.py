@@ -1,5 +1,6 @@
 """A coordinator writing an announcement sees, as she types, how many paid parts its SMS takes,
-as the server counts them: Cyrillic at 67 a part, English in GSM-7 once its quotes are plain."""
+as the server counts them: Cyrillic at 67 a part, English in GSM-7 once its quotes are plain,
+and the words and link that end every announcement's SMS counted in."""
 
 from __future__ import annotations
 
@@ -9,9 +10,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from notifications.rendering import announcement_sms_segments
+from notifications.rendering import announcement_sms_tail
+from notifications.sms import gsm_friendly, sms_segments
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _with_link(subject: str, body: str) -> int:
+    """The parts of the SMS as it goes: the subject and text, then the recipient's link."""
+    return sms_segments(gsm_friendly(" ".join(f"{subject}: {body}".split())) + announcement_sms_tail())
 
 
 def test_the_parts_of_the_sms_are_counted_while_typing(
@@ -24,13 +31,14 @@ def test_the_parts_of_the_sms_are_counted_while_typing(
     page.fill("[name=subject]", "Сенбілік")
     kazakh = "Сенбі күні Есентай өзенінің жағасында сенбілік өтеді. " * 4
     page.fill("[name=body]", kazakh)
-    whole, _sent = announcement_sms_segments("Сенбілік", kazakh.strip())
+    whole = _with_link("Сенбілік", kazakh)
+    assert whole == 5  # the text alone takes 4: the link is a part more
     expect(live).to_be_visible()
     expect(live).to_have_attribute("data-parts", str(whole))
     expect(live).to_contain_text(str(whole))
     english = "Dear volunteers — the “Clean Almaty” day is on Saturday; bring gloves. " * 3
     page.fill("[name=subject]", "Clean Almaty")
     page.fill("[name=body]", english)
-    whole, _sent = announcement_sms_segments("Clean Almaty", english.strip())
-    assert whole == 2  # 160 a part once the quotes and dash are plain, not 70
+    whole = _with_link("Clean Almaty", english)
+    assert whole == 2  # 160 a part once the quotes and dash are plain (at 70, 5)
     expect(live).to_have_attribute("data-parts", "2")
