@@ -10,9 +10,10 @@ import datetime
 import pytest
 from django.template import Context, Template
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from regions.models import Region
+from tests.events.factories import ShiftFactory
 from tests.front_offices.helpers import make_office, next_weekday
 from volunteer_net.dates import date_in_text, names_in_text
 
@@ -99,3 +100,21 @@ class TestFrontOfficeDayHeading:
             headers={"Accept-Language": language},
         ).content.decode()
         assert f'<h2 id="book">{heading}' in page
+
+
+@pytest.mark.django_db
+class TestCampaignListNextShift:
+    @pytest.mark.parametrize(
+        ("language", "label", "weekdays"),
+        [
+            ("ru", "Ближайшая смена:", ("пн", "вт", "ср", "чт", "пт", "сб", "вс")),
+            ("kk", "Келесі ауысым:", ("дс", "сс", "ср", "бс", "жм", "сн", "жс")),
+        ],
+    )
+    def test_the_next_shift_after_its_label_starts_in_lower_case(
+        self, client: Client, language: str, label: str, weekdays: tuple[str, ...]
+    ) -> None:
+        shift = ShiftFactory()
+        weekday = weekdays[timezone.localtime(shift.starts_at).weekday()]
+        page = client.get("/campaigns/", headers={"Accept-Language": language}).content.decode()
+        assert f'{label} <span class="shift-when">{weekday}, ' in page
