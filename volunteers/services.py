@@ -62,7 +62,7 @@ from .models import (
     VolunteerChange,
     age_on,
 )
-from .validators import normalize_phone
+from .validators import is_mobile, normalize_phone
 
 # Changes of these are recorded in the personal-data history: everything about the person.
 TRACKED_FIELDS = Volunteer.fields_of(
@@ -812,6 +812,15 @@ def _guardian_link_refusal(
     person, who waits GUARDIAN_LINK_RESEND_AFTER; a new number gets its link at once."""
     if volunteer.phone and volunteer.phone == volunteer.guardian_phone:
         return _own_phone_as_guardians_error()
+    if not is_mobile(volunteer.guardian_phone):
+        # The SMS would only fail at the gateway, while the page said the link was on its way.
+        return ValidationError(
+            _(
+                "The guardian's phone is a landline, and an SMS cannot reach it: enter the guardian's "
+                "mobile number, or staff hand the guardian the link."
+            ),
+            code="guardian_landline",
+        )
     recent = _messenger().sent_since(volunteer=volunteer, since=now - datetime.timedelta(days=1))
     if len(recent) >= GUARDIAN_LINKS_PER_DAY:
         return ValidationError(

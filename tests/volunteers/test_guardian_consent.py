@@ -466,6 +466,17 @@ class TestSendTheLinkAgain:
         assert len(guardian_messages(minor)) == 1
         assert not minor.guardian_consents.exists()
 
+    def test_a_landline_is_said_at_once_not_sent_to(self, alice, minor) -> None:  # type: ignore[no-untyped-def]
+        # An Almaty landline: fine to call, but the SMS would only fail at the gateway while the
+        # page said the link was on its way.
+        Volunteer.objects.filter(pk=minor.pk).update(guardian_phone="+77272501234")
+        client = _english(client_for(alice))
+        response = client.post(f"/roster/{minor.pk}/guardian-consent/", {"action": "send"}, follow=True)
+        assert "The guardian's phone is a landline, and an SMS cannot reach it" in _said(response)
+        assert "on its way" not in _said(response)
+        assert not guardian_messages(minor)
+        assert 'id="guardian-link"' in response.content.decode()  # staff still hand it over
+
     def test_other_regions_staff_cannot_send_it(self, charlie, minor) -> None:  # type: ignore[no-untyped-def]
         response = client_for(charlie).post(f"/roster/{minor.pk}/guardian-consent/", {"action": "send"})
         assert response.status_code == 404
