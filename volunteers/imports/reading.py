@@ -8,6 +8,7 @@ the text it is."""
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime
 import re
@@ -146,14 +147,23 @@ def _csv_rows(path: Path, info: FileInfo) -> Iterator[list[Cell]]:
         yield from csv.reader(handle, delimiter=info.delimiter or ",")
 
 
-def _xlsx_rows(path: Path, sheet: str) -> Iterator[list[Cell]]:
+@contextlib.contextmanager
+def _worksheet(path: Path, sheet: str) -> Iterator[Any]:
+    """The workbook's sheet of that name (its first sheet when none is named or the name is
+    gone), streamed read-only; the workbook is closed after."""
     from openpyxl import load_workbook
 
     # data_only: a formula cell (a full name put together from three columns, an age) is read
     # as the value saved with it, not as the formula's text, which was imported as a name.
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
-        ws = workbook[sheet] if sheet in workbook.sheetnames else workbook.worksheets[0]
+        yield workbook[sheet] if sheet in workbook.sheetnames else workbook.worksheets[0]
+    finally:
+        workbook.close()
+
+
+def _xlsx_rows(path: Path, sheet: str) -> Iterator[list[Cell]]:
+    with _worksheet(path, sheet) as ws:
         starts = _vertical_merges(ws)
         running: list[tuple[int, int, Cell]] = []  # (column, last row, value)
         for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
@@ -167,8 +177,6 @@ def _xlsx_rows(path: Path, sheet: str) -> Iterator[list[Cell]]:
                 if column < len(row) and row[column] is not None:
                     running.append((column, last, row[column]))
             yield row
-    finally:
-        workbook.close()
 
 
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
@@ -229,15 +237,8 @@ def hidden_rows(path: Path, info: FileInfo, *, sheet: str = "") -> set[int]:
     nothing."""
     if info.format != "xlsx":
         return set()
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        name = sheet or (info.sheets[0] if info.sheets else "")
-        ws = workbook[name] if name in workbook.sheetnames else workbook.worksheets[0]
+    with _worksheet(path, sheet) as ws:
         return _scan_sheet(ws)[1]
-    finally:
-        workbook.close()
 
 
 # A column's own tag (`<col min="2" max="3" hidden="1"/>`, in <cols> before the rows): a range of
@@ -254,22 +255,14 @@ def hidden_columns(path: Path, info: FileInfo, *, sheet: str = "") -> set[int]:
     them; a CSV hides nothing. Only the sheet's head is read: <cols> comes before the rows."""
     if info.format != "xlsx":
         return set()
-    from openpyxl import load_workbook
-
-    workbook = load_workbook(path, read_only=True, data_only=True)
-    try:
-        name = sheet or (info.sheets[0] if info.sheets else "")
-        ws = workbook[name] if name in workbook.sheetnames else workbook.worksheets[0]
-        head = b""
-        with ws._get_source() as source:
-            for chunk in iter(lambda: source.read(1 << 16), b""):
-                head += chunk
-                found = _SHEET_DATA.search(head)
-                if found:
-                    head = head[: found.start()]
-                    break
-    finally:
-        workbook.close()
+    head = b""
+    with _worksheet(path, sheet) as ws, ws._get_source() as source:
+        for chunk in iter(lambda: source.read(1 << 16), b""):
+            head += chunk
+            found = _SHEET_DATA.search(head)
+            if found:
+                head = head[: found.start()]
+                break
     hidden: set[int] = set()
     for match in _COL_TAG.finditer(head):
         attributes = match.group(1)
@@ -331,11 +324,7 @@ def cell_text(value: Any) -> str:
 def count_rows(path: Path, info: FileInfo, *, sheet: str = "") -> int:
     """About how many rows the file has, cheaply: lines of a CSV, the sheet's stated size."""
     if info.format == "xlsx":
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        try:
-            ws = workbook[sheet] if sheet in workbook.sheetnames else workbook.worksheets[0]
+        with _worksheet(path, sheet) as ws:
             stated = int(ws.max_row or 0)
             if 0 < stated <= settings.IMPORT_ASYNC_ROWS:
                 return stated
@@ -345,8 +334,6 @@ def count_rows(path: Path, info: FileInfo, *, sheet: str = "") -> int:
             # and fifty thousand rows were checked within the request. Counted instead: the
             # last row that holds a value, read from the sheet's XML as it streams.
             return _last_filled_row(ws)
-        finally:
-            workbook.close()
     with path.open("rb") as handle:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
 
