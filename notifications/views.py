@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -25,7 +25,7 @@ from volunteer_net.paging import CappedPaginator
 from volunteer_net.submit_once import saved, submitted_once
 from volunteers.selectors import volunteer_of_user
 
-from . import selectors, services
+from . import selectors, services, timing
 from .forms import BroadcastForm, MessageFilterForm, PreferenceForm
 from .models import Message
 from .rendering import SMS_ANNOUNCEMENT_SEGMENTS, announcement_sms_tail
@@ -64,11 +64,23 @@ def staff_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def staff_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     message = selectors.message_get(user=request.user, pk=pk)
     try:
-        services.message_retry(message=message, by=request.user)
+        message = services.message_retry(message=message, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The message will be sent again."))
+        goes_at = timing.not_before(
+            kind=message.kind, channel=message.channel, moment=timezone.now(), context=message.context
+        )
+        if goes_at > timezone.now():
+            # An SMS retried at night waits for the morning, as any would: said, lest staff take
+            # the night's silence for another failure.
+            messages.success(
+                request,
+                _("The message will be sent again at %(time)s, after the night's quiet hours.")
+                % {"time": goes_at.astimezone(timing.ALMATY).strftime("%H:%M")},
+            )
+        else:
+            messages.success(request, _("The message will be sent again."))
     return redirect("notifications:staff_detail", pk=message.pk)
 
 

@@ -156,6 +156,21 @@ class TestStaffPages:
         assert again.status_code == 200
         assert Message.objects.get(pk=failed_message.pk).status == "sent"
 
+    def test_an_sms_retried_at_night_says_it_waits_for_the_morning(self, alice, almaty) -> None:  # type: ignore[no-untyped-def]
+        person = VolunteerFactory(region=almaty, preferred_channel="sms", phone="+77015550012")
+        message = schedule(person, due_at=kz(2026, 5, 19, 12, 0))
+        Message.objects.filter(pk=message.pk).update(status="failed", attempts=5, last_error="gateway 503")
+        client = client_for(alice)
+        client.cookies["django_language"] = "en"
+        with clock(kz(2026, 5, 19, 23, 10)):
+            night = client.post(f"/messages/{message.pk}/retry/", follow=True)
+        said = [str(m) for m in night.context["messages"]]
+        assert "The message will be sent again at 08:00, after the night's quiet hours." in said
+        Message.objects.filter(pk=message.pk).update(status="failed")
+        with clock(kz(2026, 5, 20, 9, 0)):
+            day = client.post(f"/messages/{message.pk}/retry/", follow=True)
+        assert "The message will be sent again." in [str(m) for m in day.context["messages"]]
+
     def test_stored_reason_is_shown_in_the_readers_language(self, alice, bob) -> None:  # type: ignore[no-untyped-def]
         message = schedule(bob)
         Message.objects.filter(pk=message.pk).update(status="cancelled", last_error=services.REASON_OPTED_OUT)
