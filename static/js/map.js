@@ -42,6 +42,14 @@
       tilesNote.hidden = false;
     }
   });
+  // A tile server that answers again (a train out of a tunnel, a proxy that woke up): the note
+  // goes, and comes back at the next failure.
+  tiles.on("tileload", function () {
+    if (tileErrors) {
+      tileErrors = 0;
+      tilesNote.hidden = true;
+    }
+  });
   tiles.addTo(map);
 
   function format(template, values) {

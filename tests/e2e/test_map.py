@@ -71,6 +71,28 @@ def _open_map(page: Page) -> None:
     expect(page.locator("#map[data-loaded=true]")).to_be_attached()
 
 
+# The smallest PNG there is (1×1, transparent): a tile the map can draw.
+_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6300010000000500010d0a2db40000000049454e44ae426082"
+)
+
+
+def test_the_tiles_note_goes_when_the_tiles_come_back(page: Page, places: dict[str, Any]) -> None:
+    _open_map(page)
+    note = page.locator("#map-tiles-note")
+    expect(note).to_be_visible()
+    page.unroute("**/*")
+
+    def tiles_again(route: Route) -> None:
+        local = route.request.url.startswith(("http://localhost", "http://127.0.0.1"))
+        route.continue_() if local else route.fulfill(status=200, content_type="image/png", body=_PNG)
+
+    page.route("**/*", tiles_again)
+    page.locator(".leaflet-control-zoom-in").click()  # new tiles are asked for, and come
+    expect(note).to_be_hidden()
+
+
 def test_markers_match_the_api_without_tiles(page: Page, places: dict[str, Any], live_server: Any) -> None:
     _open_map(page)
     api = page.request.get(f"{live_server.url}/api/map/front-offices/").json()
