@@ -542,9 +542,22 @@ def record_views(*, user: Any, beneficiaries: list[Beneficiary], where: str) -> 
 
 
 def snap(value: Decimal | float, step: float | None = None) -> float:
-    """The centre of the grid cell holding `value` (degrees)."""
+    """The centre of the grid cell holding `value` (degrees). The map layer has PostgreSQL find
+    the cell with the same float arithmetic (`_cell`)."""
     step = step or settings.CARE_MAP_SNAP_DEGREES
     return round((math.floor(float(value) / step) + 0.5) * step, 6)
+
+
+def _cell(column: str, step: float) -> RawSQL:
+    """The index of the grid cell holding a beneficiary's coordinate, as `snap` finds it: the
+    same double division and floor, done by PostgreSQL for next to nothing; the few cells of a
+    layer are then turned into their centres once each (`map_features`)."""
+    # The column is the model's own; the step goes as a parameter.
+    return RawSQL(  # noqa: S611
+        f'FLOOR("{Beneficiary._meta.db_table}"."{column}"::float8 / %s::float8)',
+        (step,),
+        output_field=FloatField(),
+    )
 
 
 def map_features(
@@ -566,8 +579,8 @@ def map_features(
         qs = qs.filter(region_id=region)
     if kind in HelpRequest.Kind.values:
         qs = qs.filter(kind=kind)
+    step = settings.CARE_MAP_SNAP_DEGREES
     if bbox:
-        step = settings.CARE_MAP_SNAP_DEGREES
         qs = qs.filter(
             beneficiary__longitude__gte=bbox[0] - step,
             beneficiary__latitude__gte=bbox[1] - step,
@@ -586,12 +599,14 @@ def map_features(
         .values_list("request_id", flat=True)
     )
     # Tuples, not model instances: the layer holds up to MAP_LIMIT rows.
-    rows = _map_rows(qs, joined=bool(bbox), exact=assigned)
+    rows = _map_rows(qs, joined=bool(bbox), exact=assigned, step=step)
     features = []
     viewed: list[tuple[int, int, str]] = []
     kinds = choice_labels(HelpRequest._meta.get_field("kind"))
-    step = settings.CARE_MAP_SNAP_DEGREES
     zone = timezone.get_default_timezone()
+    # A region's requests share a few hundred window ends: each is written once.
+    due: dict[datetime.datetime, tuple[str, bool]] = {}
+    centres: dict[float, float] = {}
     for (
         pk,
         kind,
@@ -604,18 +619,32 @@ def map_features(
         address,
         lat,
         lon,
+        cell_lat,
+        cell_lon,
     ) in rows:
         if lat is None or lon is None:  # filtered out above; keeps the types honest
             continue
         exact = pk in assigned
-        point = [float(lon), float(lat)] if exact else [snap(lon, step), snap(lat, step)]
+        if exact:
+            point = [lon, lat]
+        else:
+            # snap(), from the cell's index: a region's couple of thousand points lie in a few
+            # dozen cells.
+            x = centres.get(cell_lon)
+            if x is None:
+                x = centres[cell_lon] = round((cell_lon + 0.5) * step, 6)
+            y = centres.get(cell_lat)
+            if y is None:
+                y = centres[cell_lat] = round((cell_lat + 0.5) * step, 6)
+            point = [x, y]
         # The box is decided on the point shown, not the exact one: otherwise moving a box's edge
         # across the cell tells anyone where inside it the person lives (the SQL above only
         # narrows the rows, with a margin of one cell).
         if bbox and not (bbox[0] <= point[0] <= bbox[2] and bbox[1] <= point[1] <= bbox[3]):
             continue
-        if exact:
-            viewed.append((pk, beneficiary_id, region_code))
+        when = due.get(due_until)
+        if when is None:
+            when = due[due_until] = (due_until.astimezone(zone).isoformat(), due_until < now)
         props: dict[str, Any] = {
             "id": pk,
             "kind": kind,
@@ -624,12 +653,13 @@ def map_features(
             "status": status,
             "region": region_code,
             "locality": locality,
-            "due_until": due_until.astimezone(zone).isoformat(),
-            "overdue": due_until < now,
+            "due_until": when[0],
+            "overdue": when[1],
             "exact": exact,
             "url": f"/care/requests/{pk}/",
         }
         if exact:
+            viewed.append((pk, beneficiary_id, region_code))
             props["address"] = address
         features.append(
             {"type": "Feature", "geometry": {"type": "Point", "coordinates": point}, "properties": props}
@@ -660,11 +690,22 @@ def _only_for(ids: set[int], field: str, value: F) -> Case | Value:
     )
 
 
-def _map_rows(qs: QuerySet[HelpRequest], *, joined: bool, exact: set[int]) -> list[tuple[Any, ...]]:
-    """The layer's rows, each the request's columns then its beneficiary's locality, address and
-    point, in the order of the window's end. The address is read only for the requests in
-    `exact` (the viewer's own assignments, the only ones whose address the map shows); the
-    others get "" in its place, in the same single query.
+def _tuples(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a values_list() query as the cursor gives them: none of its columns needs a
+    converter, and the queryset's per-row machinery cost more than the layer's SQL."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _map_rows(
+    qs: QuerySet[HelpRequest], *, joined: bool, exact: set[int], step: float
+) -> list[tuple[Any, ...]]:
+    """The layer's rows, each the request's columns then its beneficiary's locality, address,
+    point and the index of its grid cell (`_cell`), in the order of the window's end. The address
+    is read only for the requests in `exact` (the viewer's own assignments, the only ones whose
+    address the map shows); the others get "" in its place, in the same single query.
 
     Joined to the beneficiaries, PostgreSQL reads all of them (a region's requests are too many
     for it to look each one up) for a region's couple of thousand; so the requests are read
@@ -676,35 +717,49 @@ def _map_rows(qs: QuerySet[HelpRequest], *, joined: bool, exact: set[int]) -> li
     making thousands of Decimals first."""
     ordered = qs.order_by("due_until", "id")
     if joined:
-        return list(
+        return _tuples(
             ordered.filter(beneficiary__latitude__isnull=False)
             .annotate(
                 b_address=_only_for(exact, "id", F("beneficiary__address")),
                 b_lat=Cast("beneficiary__latitude", FloatField()),
                 b_lon=Cast("beneficiary__longitude", FloatField()),
+                b_cell_lat=_cell("latitude", step),
+                b_cell_lon=_cell("longitude", step),
             )
-            .values_list(*_MAP_COLUMNS, "beneficiary__locality", "b_address", "b_lat", "b_lon")[:MAP_LIMIT]
+            .values_list(
+                *_MAP_COLUMNS,
+                "beneficiary__locality",
+                "b_address",
+                "b_lat",
+                "b_lon",
+                "b_cell_lat",
+                "b_cell_lon",
+            )[:MAP_LIMIT]
         )
-    requests = list(ordered.values_list(*_MAP_COLUMNS)[:MAP_LIMIT])
+    requests = _tuples(ordered.values_list(*_MAP_COLUMNS)[:MAP_LIMIT])
     # The beneficiaries of the viewer's own requests (a beneficiary's other requests on the map
     # carry the address in their tuple too, but are not shown with it).
     shown = {r[-1] for r in requests if r[0] in exact}
     points = {
         pk: rest
-        for pk, *rest in Beneficiary.objects.filter(
-            _pk_among(Beneficiary, {r[-1] for r in requests}), latitude__isnull=False
+        for pk, *rest in _tuples(
+            Beneficiary.objects.filter(
+                _pk_among(Beneficiary, {r[-1] for r in requests}), latitude__isnull=False
+            )
+            .order_by()
+            .annotate(
+                shown_address=_only_for(shown, "pk", F("address")),
+                lat=Cast("latitude", FloatField()),
+                lon=Cast("longitude", FloatField()),
+                cell_lat=_cell("latitude", step),
+                cell_lon=_cell("longitude", step),
+            )
+            .values_list("id", "locality", "shown_address", "lat", "lon", "cell_lat", "cell_lon")
         )
-        .order_by()
-        .annotate(
-            shown_address=_only_for(shown, "pk", F("address")),
-            lat=Cast("latitude", FloatField()),
-            lon=Cast("longitude", FloatField()),
-        )
-        .values_list("id", "locality", "shown_address", "lat", "lon")
     }
     rows = [(*r, *points[r[-1]]) for r in requests if r[-1] in points]
     if len(rows) < len(requests) == MAP_LIMIT:
-        return _map_rows(qs, joined=True, exact=exact)
+        return _map_rows(qs, joined=True, exact=exact, step=step)
     return rows
 
 
