@@ -92,6 +92,8 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             "near": filters.near,
             "near_km": selectors.NEAR_KM,
             "query_without_near": _query_without(request, "page", "lat", "lon"),
+            # The cards link /campaigns/<pk>/ from this.
+            "campaigns_url": _url_prefix("events:campaign_detail"),
         },
     )
 

@@ -9,12 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
+from volunteer_net.dates import date_in_text
 from volunteer_net.numbers import number_text
 
 from ..models import Campaign, Shift
@@ -153,6 +155,51 @@ def shift_cards(
     if not cards:
         none = escape(gettext("No upcoming shifts."))  # outside the f-string, where makemessages finds it
         return mark_safe(f'<li class="shift-card">{none}</li>')  # noqa: S308 (escaped)
+    return mark_safe("\n".join(cards))  # noqa: S308 (every value escaped above)
+
+
+@register.simple_tag
+def campaign_cards(campaigns: Iterable[Campaign], campaigns_url: str) -> SafeString:
+    """The campaign list's cards, written in Python for the reason shift_cards is: through the
+    template engine a page of 20 cards took ~11 ms, three times its SQL. The markup is what the
+    template wrote; every value is escaped here. `distance_km` is set by the view for "nearest
+    to me" only."""
+    label_national = escape(gettext("National campaign"))
+    label_next = escape(gettext("Next shift:"))
+    label_none = escape(gettext("No upcoming shifts yet."))
+    campaigns_url = escape(campaigns_url)
+    cards = []
+    for campaign in campaigns:
+        region = escape(campaign.region.name) if campaign.region else label_national
+        meta = f"{escape(campaign.get_kind_display())} · {region} · {escape(campaign_dates(campaign))}"
+        distance_km = getattr(campaign, "distance_km", None)
+        if distance_km is not None:
+            km = gettext("%(km)s km") % {"km": floatformat(distance_km, 0)}
+            meta += f' · <span class="distance">{escape(km)}</span>'
+        cover = f"<p>{escape(campaign.cover_text)}</p>" if campaign.cover_text else ""
+        next_shift_at = campaign.next_shift_at  # type: ignore[attr-defined]
+        if next_shift_at:
+            count = campaign.upcoming_shifts  # type: ignore[attr-defined]
+            upcoming = ngettext("%(counter)s upcoming shift", "%(counter)s upcoming shifts", count) % {
+                "counter": count
+            }
+            when = escape(date_in_text(next_shift_at, "D, j E · H:i"))
+            shifts = (
+                f'{label_next} <span class="shift-when">{when}</span>\n       · {escape(upcoming)}\n       '
+            )
+        else:
+            shifts = f'<span class="muted">{label_none}</span>'
+        cards.append(
+            '<li class="campaign-card">'
+            f'<h2><a href="{campaigns_url}{campaign.pk}/">{escape(campaign.title)}</a></h2>'
+            f'<p class="meta">{meta}</p>'
+            f"{cover}"
+            f"<p>{shifts}</p>"
+            "</li>"
+        )
+    if not cards:
+        none = escape(gettext("No campaigns match these filters."))  # outside the f-string, for makemessages
+        return mark_safe(f'<li class="campaign-card">{none}</li>')  # noqa: S308 (escaped)
     return mark_safe("\n".join(cards))  # noqa: S308 (every value escaped above)
 
 
