@@ -135,10 +135,9 @@ DETACHMENT_ROWS = 50
 
 
 def detachments_section(scope: ReportScope) -> Section:
-    rows = selectors.detachment_rows(scope, limit=DETACHMENT_ROWS)
-    # Every detachment's, as the export's totals row: with more detachments than are listed, a
-    # sum of the listed rows would be called the total and be less.
-    totals = selectors.detachment_totals(scope, rows, limit=DETACHMENT_ROWS)
+    # The totals are every detachment's, as the export's totals row: with more detachments than
+    # are listed, a sum of the listed rows would be called the total and be less.
+    rows, totals = selectors.detachment_table(scope, limit=DETACHMENT_ROWS)
     table = Table(
         [_("Detachment"), _("Region"), _("Members"), _("Minors"), _("Sign-ups"), _("Hours")],
         [

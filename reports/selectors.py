@@ -12,7 +12,6 @@ function with the same signature in its AppConfig.ready() — see `register_hour
 from __future__ import annotations
 
 import datetime
-import json
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -25,7 +24,6 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
-    JSONField,
     OuterRef,
     Q,
     QuerySet,
@@ -33,7 +31,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, JSONObject, TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy
 
@@ -550,55 +548,38 @@ def _detachments_listed(scope: ReportScope) -> QuerySet[Detachment]:
     return detachments_in_scope(scope).select_related("region").order_by("region__code", "school_name", "pk")
 
 
-class _ExactDecoder(json.JSONDecoder):
-    """JSON numbers with a fraction as Decimal: hours are summed exactly, as the rows hold them."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, parse_float=Decimal, **kwargs)
-
-
-def _member_signups(scope: ReportScope) -> Subquery:
-    """Per person: their sign-ups in the scope and the hours of those attended, as one JSON
-    object from one walk of that person's sign-ups (the volunteer's index), not one each."""
-    theirs = signups_in_scope(scope).filter(volunteer_id=OuterRef("pk")).order_by().values("volunteer_id")
-    figures = JSONObject(n=Count("pk"), h=Sum("hours", filter=Q(status=Signup.Status.ATTENDED)))
-    return Subquery(theirs.annotate(v=figures).values("v"), output_field=JSONField(decoder=_ExactDecoder))
-
-
-def detachment_rows(scope: ReportScope, *, limit: int = 50) -> list[DetachmentRow]:
-    """The first `limit` detachments of detachment_activity with the same figures, from one
-    read of their people: members and minors, and each member's sign-ups and attended hours in
-    the scope (where a correlated count per detachment, and then a second join of the members'
-    attended sign-ups for the hours, read those sign-ups twice). Other hours sources (targeted
-    help) are added by detachment as hours_by adds them."""
-    listed = list(_detachments_listed(scope)[:limit])
-    ids = [d.pk for d in listed]
-    born_after = adult_birth_limit()
-    members: dict[int, int] = defaultdict(int)
-    minors: dict[int, int] = defaultdict(int)
-    signups: dict[int, int] = defaultdict(int)
-    hours: dict[Any, Decimal] = defaultdict(lambda: ZERO)
-    people = (
-        Volunteer.objects.filter(detachment_id__in=ids)
+def _detachment_figures(
+    scope: ReportScope, ids: list[int]
+) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, Any]], dict[int, Decimal]]:
+    """For the detachments `ids`: members and minors, their members' sign-ups in the scope and
+    the hours of those attended, and the hours of every other source (targeted help), each
+    grouped by detachment in one read. Two grouped joins over every member at once: per person
+    (a correlated walk of each one's sign-ups, then a count, and a grouping by detachment again
+    for the hours of every detachment the Total needs) the same sign-ups were read three times,
+    and at national scale the per-person walk was the slowest read of the dashboard."""
+    people = {
+        r["detachment_id"]: r
+        for r in Volunteer.objects.filter(detachment_id__in=ids, anonymized_at__isnull=True)
         .order_by()
-        .values_list("detachment_id", "birth_date", "anonymized_at", _member_signups(scope))
-    )
-    for detachment_id, birth_date, anonymized_at, figures in people:
-        if anonymized_at is None:
-            members[detachment_id] += 1
-            minors[detachment_id] += birth_date is not None and birth_date > born_after
-        if figures:
-            signups[detachment_id] += figures["n"]
-            hours[detachment_id] += figures["h"] or ZERO
-    listed_ids = set(ids)
+        .values("detachment_id")
+        .annotate(members=Count("pk"), minors=Count("pk", filter=Q(birth_date__gt=adult_birth_limit())))
+    }
+    theirs = {
+        r["d"]: r
+        for r in signups_in_scope(scope)
+        .filter(volunteer__detachment_id__in=ids)
+        .order_by()
+        .values(d=F("volunteer__detachment_id"))
+        .annotate(n=Count("pk"), h=Sum("hours", filter=Q(status=Signup.Status.ATTENDED)))
+    }
+    wanted = set(ids)
+    other: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for source in HOURS_SOURCES:
         if source is not signup_hours:
             for key, found in source(scope, "detachment").items():
-                if key in listed_ids:
-                    hours[key] += found or ZERO
-    return [
-        DetachmentRow(d, members[d.pk], minors[d.pk], hours.get(d.pk, ZERO), signups[d.pk]) for d in listed
-    ]
+                if key in wanted:
+                    other[key] += found or ZERO
+    return people, theirs, other
 
 
 @dataclass
@@ -609,26 +590,43 @@ class DetachmentTotals:
     signups: int
 
 
-def detachment_totals(scope: ReportScope, shown: list[DetachmentRow], *, limit: int) -> DetachmentTotals:
-    """Members, minors, sign-ups and hours of every detachment in the scope, as the "Detachments'
-    activity" export adds them up: the shown rows' sums when they are
-    all of them, else read for all (the dashboard lists the first `limit` detachments only, and a
-    Total of those would not be the total)."""
-    if len(shown) < limit:
-        return DetachmentTotals(
-            sum(r.members for r in shown),
-            sum(r.minors for r in shown),
-            sum((r.hours for r in shown), ZERO),
-            sum(r.signups for r in shown),
+def detachment_table(scope: ReportScope, *, limit: int = 50) -> tuple[list[DetachmentRow], DetachmentTotals]:
+    """The first `limit` detachments of detachment_activity with the same figures, and the
+    totals of every detachment in the scope, as the "Detachments' activity" export adds them up
+    (the dashboard lists the first `limit` only, and a Total of those would not be the total).
+    Both from one read of the figures (_detachment_figures): of the listed detachments when
+    they are all of them, else of all."""
+    listed = list(_detachments_listed(scope)[:limit])
+    ids = [d.pk for d in listed]
+    if len(listed) >= limit:
+        ids = list(detachments_in_scope(scope).order_by().values_list("pk", flat=True))
+    people, theirs, other = _detachment_figures(scope, ids)
+
+    def hours(pk: int) -> Decimal:
+        return (theirs.get(pk, {}).get("h") or ZERO) + other.get(pk, ZERO)
+
+    rows = [
+        DetachmentRow(
+            d,
+            people.get(d.pk, {}).get("members", 0),
+            people.get(d.pk, {}).get("minors", 0),
+            hours(d.pk),
+            theirs.get(d.pk, {}).get("n", 0),
         )
-    detachments = detachments_in_scope(scope).values("pk")
-    people = Volunteer.objects.filter(detachment__in=detachments, anonymized_at__isnull=True).aggregate(
-        members=Count("pk"), minors=Count("pk", filter=Q(birth_date__gt=adult_birth_limit()))
+        for d in listed
+    ]
+    totals = DetachmentTotals(
+        sum(p["members"] for p in people.values()),
+        sum(p["minors"] for p in people.values()),
+        sum((hours(pk) for pk in ids), ZERO),
+        sum(t["n"] for t in theirs.values()),
     )
-    signups = signups_in_scope(scope).filter(volunteer__detachment__in=detachments).count()
-    ids = set(detachments.values_list("pk", flat=True))
-    hours = sum((h for key, h in hours_by(scope, "detachment").items() if key in ids), ZERO)
-    return DetachmentTotals(people["members"], people["minors"], hours, signups)
+    return rows, totals
+
+
+def detachment_rows(scope: ReportScope, *, limit: int = 50) -> list[DetachmentRow]:
+    """The first `limit` detachments of detachment_activity with the same figures."""
+    return detachment_table(scope, limit=limit)[0]
 
 
 # The row of the national campaigns (no region) in the summary by region: their hours, sign-ups
