@@ -11,6 +11,7 @@ import codecs
 import contextlib
 import csv
 import datetime
+import functools
 import re
 import zipfile
 from collections.abc import Iterator
@@ -125,9 +126,7 @@ def inspect(path: Path) -> FileInfo:
     if sample.startswith(XLSX_MAGIC):
         _refuse_a_bomb(path)
         try:
-            from openpyxl import load_workbook
-
-            workbook = load_workbook(path, read_only=True, data_only=True)
+            workbook = _open_workbook(path)
         except Exception as exc:  # a damaged or password-protected workbook
             raise UnreadableFile(str(exc)) from exc
         try:
@@ -147,24 +146,89 @@ def _csv_rows(path: Path, info: FileInfo) -> Iterator[list[Cell]]:
         yield from csv.reader(handle, delimiter=info.delimiter or ",")
 
 
+def _open_workbook(path: Path) -> Any:
+    """The workbook in openpyxl's read-only mode, values as saved (data_only: a formula cell —
+    a full name put together from three columns, an age — is read as the value saved with it,
+    not as the formula's text, which was imported as a name). Each sheet's stated size is read
+    from the sheet's head alone (_SizedFromHead)."""
+    reader = _reader_class()(path, read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
+@functools.cache
+def _reader_class() -> type:
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.xml.functions import iterparse
+
+    class SizedFromHead(ReadOnlyWorksheet):
+        """A read-only sheet whose stated size (<dimension>, before the rows) is looked for up
+        to where the rows begin. openpyxl looks for it until the rows' end: a sheet that states
+        none (a streaming writer's, a web export's) was parsed through whole each time the
+        workbook was opened, which a check did half a dozen times."""
+
+        def _get_size(self) -> None:
+            with self._get_source() as source:
+                for _event, element in iterparse(source, events=("start",)):
+                    if element.tag == DIMENSION_TAG:
+                        bounds = SheetDimension.from_tree(element).boundaries
+                        self._min_column, self._min_row, self._max_column, self._max_row = bounds
+                        return
+                    if element.tag == DATA_TAG:
+                        return
+
+    class Reader(ExcelReader):
+        def read_worksheets(self) -> None:
+            # ExcelReader's own, for read-only mode, with the sheet class above.
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target not in self.valid_files:
+                    continue
+                if "chartsheet" in rel.Type:
+                    self.read_chartsheet(sheet, rel)
+                    continue
+                ws = SizedFromHead(self.wb, sheet.name, rel.target, self.shared_strings)
+                ws.sheet_state = sheet.state
+                self.wb._sheets.append(ws)
+
+    return Reader
+
+
 @contextlib.contextmanager
 def _worksheet(path: Path, sheet: str) -> Iterator[Any]:
     """The workbook's sheet of that name (its first sheet when none is named or the name is
     gone), streamed read-only; the workbook is closed after."""
-    from openpyxl import load_workbook
-
-    # data_only: a formula cell (a full name put together from three columns, an age) is read
-    # as the value saved with it, not as the formula's text, which was imported as a name.
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    workbook = _open_workbook(path)
     try:
         yield workbook[sheet] if sheet in workbook.sheetnames else workbook.worksheets[0]
     finally:
         workbook.close()
 
 
-def _xlsx_rows(path: Path, sheet: str) -> Iterator[list[Cell]]:
+@dataclass
+class SheetLayout:
+    """What read-only mode does not give of a sheet, read once for a whole pass over it: its
+    vertical merges (first row → [(0-based column, last row)]) and its hidden rows."""
+
+    merges: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    hidden: set[int] = field(default_factory=set)
+
+
+def sheet_layout(path: Path, info: FileInfo, *, sheet: str = "") -> SheetLayout:
+    """The sheet's merges and hidden rows (nothing for a CSV), to give iter_rows and to leave
+    the hidden rows out by, with one stream through the sheet instead of one each."""
+    if info.format != "xlsx":
+        return SheetLayout()
     with _worksheet(path, sheet) as ws:
-        starts = _vertical_merges(ws)
+        merges, hidden = _scan_sheet(ws)
+    return SheetLayout(merges=merges, hidden=hidden)
+
+
+def _xlsx_rows(path: Path, sheet: str, layout: SheetLayout | None = None) -> Iterator[list[Cell]]:
+    with _worksheet(path, sheet) as ws:
+        starts = layout.merges if layout is not None else _vertical_merges(ws)
         running: list[tuple[int, int, Cell]] = []  # (column, last row, value)
         for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
             row = list(values)
@@ -237,8 +301,7 @@ def hidden_rows(path: Path, info: FileInfo, *, sheet: str = "") -> set[int]:
     nothing."""
     if info.format != "xlsx":
         return set()
-    with _worksheet(path, sheet) as ws:
-        return _scan_sheet(ws)[1]
+    return sheet_layout(path, info, sheet=sheet).hidden
 
 
 # A column's own tag (`<col min="2" max="3" hidden="1"/>`, in <cols> before the rows): a range of
@@ -294,11 +357,13 @@ def date_epoch(path: Path, info: FileInfo) -> datetime.date:
     return MAC_EPOCH if _DATE_1904.search(workbook) else WINDOWS_EPOCH
 
 
-def iter_rows(path: Path, info: FileInfo, *, sheet: str = "") -> Iterator[list[Cell]]:
+def iter_rows(
+    path: Path, info: FileInfo, *, sheet: str = "", layout: SheetLayout | None = None
+) -> Iterator[list[Cell]]:
     """Every row of the file (or the chosen sheet) as it is, one at a time, without control
-    characters in its text."""
+    characters in its text. `layout`: the sheet's, when the caller has read it already."""
     if info.format == "xlsx":
-        rows = _xlsx_rows(path, sheet or (info.sheets[0] if info.sheets else ""))
+        rows = _xlsx_rows(path, sheet or (info.sheets[0] if info.sheets else ""), layout)
     else:
         rows = _csv_rows(path, info)
     for row in rows:

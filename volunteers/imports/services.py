@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import itertools
 import logging
 import threading
 import uuid
@@ -19,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Lower
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -34,7 +35,7 @@ from ..models import ConsentMethod, Volunteer, VolunteerChange
 from . import reading
 from .mapping import FIELDS, auto_mapping, find_header_row, normalize_header
 from .models import DuplicateChoice, ImportBatch, ImportMapping, ImportRow
-from .validation import IIN_LOOKUP, Lookups, errors_of, iin_key, month_first, validate_row
+from .validation import IIN_LOOKUP, ORDER_SAMPLE, Lookups, errors_of, iin_key, month_first, validate_row
 
 logger = logging.getLogger(__name__)
 
@@ -356,13 +357,14 @@ def batch_check(*, batch: ImportBatch, by: User) -> ImportBatch:
 
 
 def _cells(
-    batch: ImportBatch, *, hidden: set[int] | frozenset[int] = frozenset(), left_out: list[int] | None = None
+    batch: ImportBatch, *, layout: reading.SheetLayout | None = None, left_out: list[int] | None = None
 ) -> Iterator[tuple[int, dict[str, Any]]]:
-    """The data rows below the header with something in a mapped column; a row in `hidden` is
-    not given but its number is put in `left_out`."""
+    """The data rows below the header with something in a mapped column; a row hidden in the
+    sheet (`layout`, read once by the caller) is not given but its number is put in `left_out`."""
     columns = [(int(k), v) for k, v in batch.mapping.items()]
     path, info = Path(batch.file_path), _file_info(batch)
-    for number, row in enumerate(reading.iter_rows(path, info, sheet=batch.sheet), start=1):
+    hidden = layout.hidden if layout is not None else frozenset()
+    for number, row in enumerate(reading.iter_rows(path, info, sheet=batch.sheet, layout=layout), start=1):
         if number <= batch.header_row:
             continue
         cells = {field: (row[i] if i < len(row) else None) for i, field in columns}
@@ -373,6 +375,23 @@ def _cells(
                 left_out.append(number)
             continue
         yield number, cells
+
+
+def _ordered_rows(
+    batch: ImportBatch, lookups: Lookups, *, layout: reading.SheetLayout, left_out: list[int]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The rows of _cells, once `lookups` knows the order of the file's dates with slashes
+    (month_first). That is told by the first rows, which are held meanwhile (a bounded number:
+    memory stays flat) instead of read from the file a second time."""
+    rows = _cells(batch, layout=layout, left_out=left_out)
+    if "birth_date" not in batch.mapping.values():
+        yield from rows
+        return
+    head = list(itertools.islice(rows, ORDER_SAMPLE))
+    lookups.month_first = month_first(cells.get("birth_date") for _number, cells in head)
+    yield from head
+    del head
+    yield from rows
 
 
 def batch_validate(*, batch_id: int) -> ImportBatch:
@@ -401,15 +420,11 @@ def batch_validate(*, batch_id: int) -> ImportBatch:
             # Rows the coordinator hid in the spreadsheet (by hand, or filtered out) are the
             # ones they do not want: imported, they added the people the list was filtered to
             # leave out. They are left out, and the preview says which.
-            hidden = reading.hidden_rows(Path(batch.file_path), _file_info(batch), sheet=batch.sheet)
-            if "birth_date" in batch.mapping.values():
-                lookups.month_first = month_first(
-                    cells.get("birth_date") for _number, cells in _cells(batch, hidden=hidden)
-                )
+            layout = reading.sheet_layout(Path(batch.file_path), _file_info(batch), sheet=batch.sheet)
             pending: list[ImportRow] = []
             total = errors = 0
             left_out: list[int] = []
-            for number, cells in _cells(batch, hidden=hidden, left_out=left_out):
+            for number, cells in _ordered_rows(batch, lookups, layout=layout, left_out=left_out):
                 result = validate_row(cells, lookups)
                 keys = result.keys
                 pending.append(
@@ -666,26 +681,51 @@ def _keep_taken_iins_off(creates: list[tuple[ImportRow, Volunteer, str | None]])
 
 def _on_file_elsewhere(created: list[Volunteer]) -> set[int]:
     """The new records whose phone or e-mail a record outside the importer's regions holds (the
-    preview did not match them, see _matchable): two queries a chunk, not one per row."""
+    preview did not match them, see _matchable): two queries a chunk, not one per row. The
+    e-mails are compared as the preview compares them (case aside, Django's iexact), on the
+    roster's index of upper(email): lower(email) had none, and each chunk read the whole roster."""
     phones = {v.phone for v in created if v.phone}
-    emails = {v.email.strip().lower() for v in created if v.email.strip()}
+    emails = {v.email.strip() for v in created if v.email.strip()}
     if not phones and not emails:
         return set()
-    others = (
-        Volunteer.objects.filter(anonymized_at__isnull=True)
-        .exclude(pk__in=[v.pk for v in created])
-        .annotate(email_lower=Lower("email"))
-    )
+    own = [v.pk for v in created]
+    others = Volunteer.objects.filter(anonymized_at__isnull=True).exclude(pk__in=own)
     held_phones = set(others.filter(phone__in=phones).values_list("phone", flat=True)) if phones else set()
-    held_emails = (
-        set(others.filter(email_lower__in=emails).values_list("email_lower", flat=True)) if emails else set()
-    )
+    held_emails = _emails_on_file(sorted(emails), own) if emails else set()
     return {
         v.pk
         for v in created
-        if (v.phone and v.phone in held_phones)
-        or (v.email.strip() and v.email.strip().lower() in held_emails)
+        if (v.phone and v.phone in held_phones) or (v.email.strip() and v.email.strip() in held_emails)
     }
+
+
+def _emails_on_file(emails: list[str], own: list[int]) -> set[str]:
+    """Those of `emails` that a live record other than `own` holds, case aside."""
+    if connection.vendor != "postgresql":
+        # `make run`'s SQLite: its upper() folds ASCII letters alone, as e-mails are written.
+        held = set(
+            Volunteer.objects.filter(anonymized_at__isnull=True)
+            .exclude(pk__in=own)
+            .annotate(email_upper=Upper("email"))
+            .filter(email_upper__in={email.upper() for email in emails})
+            .values_list("email_upper", flat=True)
+        )
+        return {email for email in emails if email.upper() in held}
+    table = connection.ops.quote_name(Volunteer._meta.db_table)
+    with connection.cursor() as cursor:
+        # The same expression as the index volunteer_email_upper and as Django's iexact.
+        cursor.execute(
+            f"""
+            SELECT typed.email FROM unnest(%s::text[]) AS typed(email)
+            WHERE EXISTS (
+                SELECT 1 FROM {table} AS v
+                WHERE UPPER(v.email::text) = UPPER(typed.email)
+                  AND v.anonymized_at IS NULL AND NOT (v.id = ANY(%s::bigint[]))
+            )
+            """,  # noqa: S608  (the table name is ours, not input)
+            [emails, own],
+        )
+        return {email for (email,) in cursor.fetchall()}
 
 
 def _record_created(made: list[tuple[int, int | None]]) -> None:

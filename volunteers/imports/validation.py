@@ -198,7 +198,7 @@ def _untranslated() -> dict[str, str]:
 
 _SLASH_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})")
 # Enough rows to tell a column's order of dates by: a large file is not read twice through.
-_ORDER_SAMPLE = 5000
+ORDER_SAMPLE = 5000
 
 
 def month_first(values: Iterable[Any]) -> bool:
@@ -213,7 +213,7 @@ def month_first(values: Iterable[Any]) -> bool:
             if int(slash[1]) > 12:
                 return False
             found = found or int(slash[2]) > 12
-        if seen >= _ORDER_SAMPLE:
+        if seen >= ORDER_SAMPLE:
             break
     return found
 

@@ -239,6 +239,17 @@ def test_a_record_of_another_region_is_neither_shown_nor_written_but_flagged(ali
     assert PossibleDuplicate.objects.filter(volunteer=dana, existing=holder).exists()
 
 
+def test_an_email_of_another_region_in_other_letters_case_is_flagged(alice, almaty, astana) -> None:  # type: ignore[no-untyped-def]
+    """The e-mail of an Astana volunteer, written in capitals in an Almaty list: a new Almaty
+    record, flagged as a possible duplicate of the Astana one, as the phone is."""
+    elsewhere = VolunteerFactory(region=astana, phone="", email="Arman.Seitov@Example.kz")
+    rows = [["Сейтов Арман", "01.01.1990", "", "ARMAN.SEITOV@EXAMPLE.KZ", "", "Қаскелең"]]
+    batch = _import(_checked(alice, almaty, rows), alice)
+    assert batch.created_count == 1
+    arman = Volunteer.objects.get(last_name="Сейтов")
+    assert PossibleDuplicate.objects.filter(volunteer=arman, existing=elsewhere).exists()
+
+
 def test_control_characters_are_dropped_and_the_report_opens(alice, almaty) -> None:  # type: ignore[no-untyped-def]
     """A name with \\x01 in it, or a NUL far into the file (past the sample read to tell a
     spreadsheet from a binary), made the report a 500: a spreadsheet cannot hold them."""
