@@ -193,8 +193,8 @@ def regions_section(scope: ReportScope) -> Section | None:
             _("Total"),
             sum(r.volunteers for r in rows),
             # People, not a sum: whoever gave hours in two regions is one of the headline's
-            # "Active in the period", and counts once here too.
-            selectors.active_in_period(scope),
+            # "Active in the period", and counts once here too (the same read as the headline's).
+            selectors.active_volunteers(scope)[0],
             sum((r.hours for r in rows), Decimal("0")),
             sum(r.signups for r in rows),
             "",

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import (
@@ -157,17 +157,25 @@ def summary_rollup(scope: ReportScope) -> Rollup:
     attendance and regions sections all take their sums. Read once per scope object (a
     request's, or an export job's): those sections used to scan the same summary rows four
     times, a quarter of a national first view. PostgreSQL only, as the summary is."""
-    cached = scope.__dict__.get("_summary_rollup")
+    return _once_per_scope(scope, "_summary_rollup", _read_summary_rollup)
+
+
+_T = TypeVar("_T")
+
+
+def _once_per_scope(scope: ReportScope, name: str, read: Callable[[ReportScope], _T]) -> _T:
+    """read(scope), read once per scope object and kept on it under `name`."""
+    cached = scope.__dict__.get(name)
     if cached is not None:
         return cached
     # The dashboard's sections may ask at once from threads of their own (sections.py): the
     # first reads it, the others wait for it. setdefault is atomic: one lock per scope object.
-    with scope.__dict__.setdefault("_summary_rollup_lock", threading.Lock()):
-        cached = scope.__dict__.get("_summary_rollup")
+    with scope.__dict__.setdefault(f"{name}_lock", threading.Lock()):
+        cached = scope.__dict__.get(name)
         if cached is None:
-            cached = _read_summary_rollup(scope)
+            cached = read(scope)
             # Frozen dataclass: the memo is not one of its fields (dataclasses.replace leaves it out).
-            object.__setattr__(scope, "_summary_rollup", cached)
+            object.__setattr__(scope, name, cached)
     return cached
 
 
@@ -415,7 +423,13 @@ def _given_hours(scope: ReportScope, *, signups: dict[str, Any], helped: dict[st
 
 def active_volunteers(scope: ReportScope) -> tuple[int, dict[datetime.date, int]]:
     """Distinct volunteers who gave hours in the period (an attended shift, targeted help), and
-    per month of the period."""
+    per month of the period. Read once per scope object: the dashboard's volunteers section and
+    its regions' Total row both show the period's figure (at national scale a scan of every
+    active person's row)."""
+    return _once_per_scope(scope, "_active_volunteers", _read_active_volunteers)
+
+
+def _read_active_volunteers(scope: ReportScope) -> tuple[int, dict[datetime.date, int]]:
     months = months_of(scope)
     if activity_serves(scope):
         total, counts = activity.active_counts(
