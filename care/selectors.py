@@ -298,17 +298,39 @@ class OverdueFirst:
     def _read(self, ids: list[int]) -> list[HelpRequest]:
         if not ids:
             return []
-        rows = {
-            r.pk: r
-            for r in _page_rows(_order_overdue_first(HelpRequest.objects.filter(pk__in=ids), self._now))
-        }
-        return [rows[pk] for pk in ids]
+        # A page's thirty rows looked up by key: joining their region and beneficiary costs
+        # nothing here (it is the whole list, before the LIMIT, that must not be joined), and
+        # saves the prefetch's query. The order is the ids'; `overdue` and `urgent` are what
+        # _order_overdue_first would annotate.
+        qs = (
+            HelpRequest.objects.filter(_pk_among(HelpRequest, set(ids)))
+            .order_by()
+            .select_related("region", "beneficiary")
+            .defer(*_BENEFICIARY_UNSHOWN)
+            .annotate(offers=_offers_waiting())
+        )
+        rows = {r.pk: r for r in qs}
+        now = self._now
+        page: list[HelpRequest] = []
+        for pk in ids:
+            row = rows[pk]
+            row.overdue = 0 if row.status in HelpRequest.OPEN and row.due_until < now else 1  # type: ignore[attr-defined]
+            row.urgent = 0 if row.urgency == HelpRequest.Urgency.URGENT else 1  # type: ignore[attr-defined]
+            page.append(row)
+        return page
 
 
-def _page_rows(qs: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:
-    """What a card shows beside the request: its region, its offers waiting and the locality."""
-    # A correlated count rather than a GROUP BY over every row: PostgreSQL evaluates it after
-    # the sort and the LIMIT, for the page's rows only.
+# What a card reads of the beneficiary (as _with_locality): the rest stays unread.
+_BENEFICIARY_CARD = ("id", "region", "locality", "erased_at")
+_BENEFICIARY_UNSHOWN = tuple(
+    f"beneficiary__{f.name}" for f in Beneficiary._meta.concrete_fields if f.name not in _BENEFICIARY_CARD
+)
+
+
+def _offers_waiting() -> Coalesce:
+    """A request's offers waiting for a coordinator. A correlated count rather than a GROUP BY
+    over every row: PostgreSQL evaluates it after the sort and the LIMIT, for the page's rows
+    only."""
     offers = (
         Assignment.objects.filter(request=OuterRef("pk"), status=Assignment.Status.OFFERED)
         .order_by()
@@ -316,9 +338,12 @@ def _page_rows(qs: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:
         .annotate(n=Count("id"))
         .values("n")
     )
-    return _with_locality(qs.select_related("region")).annotate(
-        offers=Coalesce(Subquery(offers, output_field=IntegerField()), Value(0))
-    )
+    return Coalesce(Subquery(offers, output_field=IntegerField()), Value(0))
+
+
+def _page_rows(qs: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:
+    """What a card shows beside the request: its region, its offers waiting and the locality."""
+    return _with_locality(qs.select_related("region")).annotate(offers=_offers_waiting())
 
 
 def request_list_for_staff(*, user: Any, filters: RequestFilters | None = None) -> OverdueFirst:
@@ -348,9 +373,7 @@ def request_list_for_staff(*, user: Any, filters: RequestFilters | None = None) 
 def _with_locality(qs: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:
     """The beneficiary's locality and erasure mark for the page's rows only (a second small
     query): joining the beneficiaries before the sort and the LIMIT would read them all."""
-    return qs.prefetch_related(
-        Prefetch("beneficiary", queryset=Beneficiary.objects.only("id", "region_id", "locality", "erased_at"))
-    )
+    return qs.prefetch_related(Prefetch("beneficiary", queryset=Beneficiary.objects.only(*_BENEFICIARY_CARD)))
 
 
 def requests_open_for_volunteer(*, volunteer: Volunteer, kind: str = "") -> OverdueFirst:
