@@ -27,6 +27,7 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -219,8 +220,11 @@ def campaign_list(*, filters: CampaignFilters | None = None) -> QuerySet[Campaig
         upcoming.filter(in_box)
         .annotate(squared=_squared_degrees_from(f.near))
         .filter(squared__lte=d_lat * d_lat)
-        .order_by("squared")
-        .values("squared")[:1]
+        # The least, aggregated rather than sorted and cut to one: no sort per campaign.
+        .order_by()
+        .values("campaign")
+        .annotate(least=Min("squared"))
+        .values("least")
     )
     # The few campaigns with a shift in the box are found first, in one pass along the index
     # shift_open_lat_lon, and the distance is worked out for theirs alone: asked of every campaign
