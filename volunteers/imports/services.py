@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -502,9 +502,14 @@ def _mark_duplicates(batch: ImportBatch) -> int:
     rows = ImportRow.objects.filter(batch=batch, has_errors=False)
     rows.filter(~Q(duplicate_reason="")).update(same_as_row=None, existing_id=None, duplicate_reason="")
     live = _matchable(batch)
+    # Each UPDATE writes the rows that have a match (Exists) and no others: setting the rest to
+    # NULL again wrote a new version of every row of the batch, four times over, which the
+    # check and then the import waded through.
     for reason, key, lookup in _ROSTER_MATCHES:
         match = live.filter(**{lookup: OuterRef(key)}).order_by("pk").values("pk")[:1]
-        rows.filter(existing_id__isnull=True).exclude(**{key: ""}).update(existing_id=Subquery(match))
+        rows.filter(Exists(match), existing_id__isnull=True).exclude(**{key: ""}).update(
+            existing_id=Subquery(match)
+        )
         rows.filter(existing_id__isnull=False, duplicate_reason="").update(duplicate_reason=reason)
     person = (
         live.filter(
@@ -515,7 +520,9 @@ def _mark_duplicates(batch: ImportBatch) -> int:
         .order_by("pk")
         .values("pk")[:1]
     )
-    rows.filter(existing_id__isnull=True).exclude(key_name="").update(existing_id=Subquery(person))
+    rows.filter(Exists(person), existing_id__isnull=True).exclude(key_name="").update(
+        existing_id=Subquery(person)
+    )
     rows.filter(existing_id__isnull=False, duplicate_reason="").update(duplicate_reason="person")
     table = connection.ops.quote_name(ImportRow._meta.db_table)
     with connection.cursor() as cursor:
@@ -728,26 +735,40 @@ def _emails_on_file(emails: list[str], own: list[int]) -> set[str]:
         return {email for (email,) in cursor.fetchall()}
 
 
-def _record_created(made: list[tuple[int, int | None]]) -> None:
-    """Write each created row's new record, so that erasing that person later finds the row
-    (volunteers.services.volunteer_anonymize): one statement a chunk, joined on the row ids."""
-    if not made:
-        return
+def _record_outcomes(chunk: list[ImportRow]) -> None:
+    """Write what became of each row of a chunk, and each created row's new record, so that
+    erasing that person later finds the row (volunteers.services.volunteer_anonymize): one
+    statement a chunk, joined on the row ids. Two (the outcomes, then the new records) wrote
+    every row twice."""
     if connection.vendor != "postgresql":
-        # `make run`'s SQLite has no arrays to join on: Django's CASE per row does the same.
-        ImportRow.objects.bulk_update(
-            [ImportRow(pk=pk, volunteer_id=volunteer) for pk, volunteer in made], ["volunteer_id"]
-        )
+        # `make run`'s SQLite has no arrays to join on: one UPDATE per outcome, and Django's
+        # CASE per row for the new records.
+        by_outcome: dict[str, list[int]] = {}
+        for row in chunk:
+            by_outcome.setdefault(row.outcome, []).append(row.pk)
+        for outcome, ids in by_outcome.items():
+            ImportRow.objects.filter(pk__in=ids).update(outcome=outcome)
+        made = [row for row in chunk if row.outcome == ImportRow.Outcome.CREATED]
+        if made:
+            ImportRow.objects.bulk_update(
+                [ImportRow(pk=row.pk, volunteer_id=row.volunteer_id) for row in made], ["volunteer_id"]
+            )
         return
+    created = ImportRow.Outcome.CREATED
     table = connection.ops.quote_name(ImportRow._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            UPDATE {table} SET volunteer_id = made.volunteer_id
-            FROM unnest(%s::bigint[], %s::bigint[]) AS made(id, volunteer_id)
-            WHERE {table}.id = made.id
+            UPDATE {table}
+            SET outcome = done.outcome, volunteer_id = COALESCE(done.volunteer_id, {table}.volunteer_id)
+            FROM unnest(%s::bigint[], %s::text[], %s::bigint[]) AS done(id, outcome, volunteer_id)
+            WHERE {table}.id = done.id
             """,  # noqa: S608  (the table name is ours, not input)
-            [[pk for pk, _v in made], [volunteer for _pk, volunteer in made]],
+            [
+                [row.pk for row in chunk],
+                [row.outcome for row in chunk],
+                [row.volunteer_id if row.outcome == created else None for row in chunk],
+            ],
         )
 
 
@@ -863,18 +884,11 @@ def _import_locked(batch_id: int) -> ImportBatch:
                 continue
             row.outcome = ImportRow.Outcome.UPDATED if updated else ImportRow.Outcome.SKIPPED
             row.volunteer_id = target
-        # One UPDATE per outcome: bulk_update's CASE per row costs more than the inserts.
-        by_outcome: dict[str, list[int]] = {}
         for row in chunk:
-            by_outcome.setdefault(row.outcome, []).append(row.pk)
             counts[row.outcome] += 1
             if row.number in targets and row.volunteer_id:
                 targets[row.number] = row.volunteer_id
-        for outcome, ids in by_outcome.items():
-            ImportRow.objects.filter(pk__in=ids).update(outcome=outcome)
-        _record_created(
-            [(row.pk, row.volunteer_id) for row in chunk if row.outcome == ImportRow.Outcome.CREATED]
-        )
+        _record_outcomes(chunk)
         for row in chunk:
             # A fill that changed a record, or failed on it: few rows, each written as it is.
             if row.outcome == ImportRow.Outcome.UPDATED or (
