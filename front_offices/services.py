@@ -25,7 +25,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -438,21 +438,22 @@ def booking_refusal(
         )
     # One place at a time: a visit booked at this time, in this office or another, is the one to
     # keep (the person's row lock in visit_book makes this check race-free).
-    overlapping = Visit.objects.filter(
-        volunteer=volunteer,
-        status=Visit.Status.BOOKED,
-        starts_at__lt=slot.ends_at,
-        slot__ends_at__gt=slot.starts_at,
-    )
+    booked = Visit.objects.filter(volunteer=volunteer, status=Visit.Status.BOOKED)
+    overlapping = Q(starts_at__lt=slot.ends_at, slot__ends_at__gt=slot.starts_at)
     if moving is not None:
-        overlapping = overlapping.exclude(pk=moving.pk)
-    if overlapping.exists():
-        return ValidationError(_("You already have a visit booked at this time."), code="duplicate")
-    if moving is None:
+        if booked.filter(overlapping).exclude(pk=moving.pk).exists():
+            return _duplicate()
+    else:
+        # Both counts of the person's few booked visits in one read: a round trip fewer on the
+        # busiest write of the front offices (bench/over_http.py). The slot is joined LEFT, so a
+        # walk-in visit (no slot) still counts towards the limit.
+        counts = booked.aggregate(
+            clash=Count("pk", filter=overlapping), future=Count("pk", filter=Q(starts_at__gt=now))
+        )
+        if counts["clash"]:
+            return _duplicate()
         limit = int(settings.FRONT_OFFICE_MAX_FUTURE_VISITS)
-        future = Visit.objects.filter(
-            volunteer=volunteer, status=Visit.Status.BOOKED, starts_at__gt=now
-        ).count()
+        future = counts["future"]
         if future >= limit:
             return ValidationError(
                 _("You already have %(count)s upcoming visits, the most allowed. Cancel one to book another.")
@@ -462,6 +463,10 @@ def booking_refusal(
     if slot.taken >= slot.capacity:
         return _slot_full()
     return None
+
+
+def _duplicate() -> ValidationError:
+    return ValidationError(_("You already have a visit booked at this time."), code="duplicate")
 
 
 def _slot_full() -> ValidationError:

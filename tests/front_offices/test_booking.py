@@ -322,11 +322,11 @@ def test_booking_over_the_api_takes_a_fixed_handful_of_queries(
     client = Client(HTTP_AUTHORIZATION=f"Token {api_token_issue(user=bob.user)}")
     # The token and its user; the slot as it stands (a full one is refused from that read); the
     # person locked and found by the account in one query, then the office held shared (so that
-    # it cannot close under the booking), then the slot locked; a visit at the same time; the
-    # future visits (the limit); the insert; the place taken; the confirmation and reminders in
-    # one INSERT that skips a due slot already there (no savepoint of its own); and the
-    # booking's atomic block, a savepoint inside the test's transaction.
-    with django_assert_num_queries(12):
+    # it cannot close under the booking), then the slot locked; a visit at the same time and the
+    # future visits (the limit) counted in one read; the insert; the place taken; the
+    # confirmation and reminders in one INSERT that skips a due slot already there (no savepoint
+    # of its own); and the booking's atomic block, a savepoint inside the test's transaction.
+    with django_assert_num_queries(11):
         made = client.post(
             "/api/visits/", {"slot": slot.pk, "purpose": "consultation"}, content_type="application/json"
         )
@@ -352,8 +352,8 @@ def test_a_full_slot_is_refused_over_the_api_without_a_lock(office, monday, bob,
     assert "fully booked" in refused.json()["detail"]
     sql = " ".join(q["sql"] for q in ctx.captured_queries).upper()
     assert "FOR UPDATE" not in sql and "FOR NO KEY UPDATE" not in sql and "SAVEPOINT" not in sql
-    # The token, the slot, the person, a visit at the same time, the future visits.
-    assert len(ctx.captured_queries) == 5
+    # The token, the slot, the person, a visit at the same time and the future visits (one read).
+    assert len(ctx.captured_queries) == 4
     assert not Visit.objects.filter(volunteer=bob).exists()
     # Booked elsewhere at that time: that is the reason given, full or not.
     services.visit_book(
