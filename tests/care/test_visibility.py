@@ -243,3 +243,19 @@ class TestApi:
             "/api/care/requests/map/",
         ):
             assert path in schema["paths"], path
+
+
+class TestStaffGoingElsewhere:
+    def test_staff_of_another_region_see_the_contact_only_once_assigned_there(  # type: ignore[no-untyped-def]
+        self, alice, charlie, almaty, req
+    ) -> None:
+        """Astana's coordinator, a volunteer of Almaty too: for an Almaty request they are not
+        staff, so what decides is whether they go (asked apart from reading the request)."""
+        from tests.factories import VolunteerFactory
+
+        volunteer = VolunteerFactory(region=almaty, user=charlie)
+        assert sees_everywhere(charlie, req) == (False, False, False)
+        assert views(charlie, req) == 0
+        services.assignment_volunteer(request=req, volunteer=volunteer, by=alice)
+        assert sees_everywhere(charlie, req) == (True, True, True)
+        assert views(charlie, req) == 3
