@@ -116,3 +116,60 @@ class TestPerRequestValues:
         next_path: Any = re.search(r'<input name="next" type="hidden" value="([^"]*)">', header)
         assert next_path
         assert next_path.group(1) == "/campaigns/?a=1&amp;b=%22x%22"
+
+    def test_the_header_shares_the_pages_token(self, alice) -> None:  # type: ignore[no-untyped-def]
+        # The roster's own forms and the header's carry one masked token of the request: the
+        # secret is masked once a page, not once for the page and again for the header.
+        html = client_for(alice).get(reverse("roster:list")).content.decode()
+        tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
+        assert len(tokens) == 1
+
+
+@pytest.mark.django_db
+class TestAssets:
+    def test_every_page_names_the_hashed_files_as_static_does(self, alice, settings) -> None:  # type: ignore[no-untyped-def]
+        from django.templatetags.static import static
+
+        html = client_for(alice).get("/campaigns/").content.decode()
+        for path in ("css/app.css", "favicon.svg", "js/nav.js", "js/forms.js", "js/guardian.js"):
+            assert f'"{static(path)}"' in html
+
+
+@pytest.mark.django_db
+class TestSessions:
+    """volunteer_net/sessions.py reads the session's row with one plain SELECT."""
+
+    def test_a_logged_in_session_is_read_in_one_query(self, alice, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+        from django.contrib.sessions.backends.db import SessionStore as DjangoStore
+
+        from volunteer_net.sessions import SessionStore
+
+        client = client_for(alice)
+        key = client.session.session_key
+        with django_assert_num_queries(1):
+            data = SessionStore(key).load()
+        assert data == DjangoStore(key).load()
+        assert data["_auth_user_id"] == str(alice.pk)
+
+    def test_an_expired_or_unknown_session_is_none_and_forgotten(self, alice) -> None:  # type: ignore[no-untyped-def]
+        import datetime
+
+        from django.contrib.sessions.models import Session
+        from django.utils import timezone
+
+        from volunteer_net.sessions import SessionStore
+
+        key = client_for(alice).session.session_key
+        Session.objects.filter(session_key=key).update(
+            expire_date=timezone.now() - datetime.timedelta(seconds=1)
+        )
+        store = SessionStore(key)
+        assert store.load() == {}
+        assert store.session_key is None
+        unknown = SessionStore("x" * 32)
+        assert unknown.load() == {}
+        assert unknown.session_key is None
+        # An expired session sends the person to log in again, as before.
+        client = Client()
+        client.cookies["sessionid"] = key
+        assert client.get(reverse("roster:list")).status_code == 302
