@@ -12,6 +12,7 @@ function with the same signature in its AppConfig.ready() — see `register_hour
 from __future__ import annotations
 
 import datetime
+import json
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -24,6 +25,7 @@ from django.db.models import (
     Count,
     DecimalField,
     F,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
@@ -31,7 +33,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, JSONObject, TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy
 
@@ -562,8 +564,42 @@ def _detachments_listed(scope: ReportScope) -> QuerySet[Detachment]:
     return detachments_in_scope(scope).select_related("region").order_by("region__code", "school_name", "pk")
 
 
+class _ExactDecoder(json.JSONDecoder):
+    """JSON numbers with a fraction as Decimal: hours are summed exactly, as the rows hold them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, parse_float=Decimal, **kwargs)
+
+
+def _member_signups(scope: ReportScope) -> Subquery:
+    """Per person: their sign-ups in the scope and the hours of those attended, as one JSON
+    object from one walk of that person's sign-ups (the volunteer's index), not one each."""
+    theirs = signups_in_scope(scope).filter(volunteer_id=OuterRef("pk")).order_by().values("volunteer_id")
+    figures = JSONObject(n=Count("pk"), h=Sum("hours", filter=Q(status=Signup.Status.ATTENDED)))
+    return Subquery(theirs.annotate(v=figures).values("v"), output_field=JSONField(decoder=_ExactDecoder))
+
+
+def _signups_person_by_person(scope: ReportScope, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """_detachment_figures' sign-ups and hours by detachment, walking each member's sign-ups
+    through the volunteer's index: for a few detachments' people (a coordinator's) far less
+    than the grouped join's read of every sign-up."""
+    theirs: dict[int, dict[str, Any]] = {}
+    people = (
+        Volunteer.objects.filter(detachment_id__in=ids)
+        .order_by()
+        .values_list("detachment_id", _member_signups(scope))
+    )
+    for detachment_id, figures in people:
+        if figures:
+            sums = theirs.setdefault(detachment_id, {"n": 0, "h": None})
+            sums["n"] += figures["n"]
+            if figures["h"] is not None:
+                sums["h"] = (sums["h"] or ZERO) + figures["h"]
+    return theirs
+
+
 def _detachment_figures(
-    scope: ReportScope, ids: list[int]
+    scope: ReportScope, ids: list[int], *, few: bool
 ) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, Any]], dict[int, Decimal]]:
     """For the detachments `ids`: members and minors, their members' sign-ups in the scope and
     the hours of those attended, and the hours of every other source (targeted help), each
@@ -571,7 +607,8 @@ def _detachment_figures(
     (a correlated walk of each one's sign-ups, then a count, and a grouping by detachment again
     for the hours of every detachment the Total needs) the same sign-ups were read three times,
     and at national scale the per-person walk was the slowest read of the dashboard. The people
-    are read from their index alone (migration 0018: reports_detachment_members)."""
+    are read from their index alone (migration 0018: reports_detachment_members). `few`: the
+    detachments are few (all of them listed), their sign-ups are walked person by person."""
     people = {
         r["detachment_id"]: r
         for r in Volunteer.objects.filter(detachment_id__in=ids, anonymized_at__isnull=True)
@@ -579,14 +616,18 @@ def _detachment_figures(
         .values("detachment_id")
         .annotate(members=Count("pk"), minors=Count("pk", filter=Q(birth_date__gt=adult_birth_limit())))
     }
-    theirs = {
-        r["d"]: r
-        for r in signups_in_scope(scope)
-        .filter(volunteer__detachment_id__in=ids)
-        .order_by()
-        .values(d=F("volunteer__detachment_id"))
-        .annotate(n=Count("pk"), h=Sum("hours", filter=Q(status=Signup.Status.ATTENDED)))
-    }
+    theirs = (
+        _signups_person_by_person(scope, ids)
+        if few
+        else {
+            r["d"]: r
+            for r in signups_in_scope(scope)
+            .filter(volunteer__detachment_id__in=ids)
+            .order_by()
+            .values(d=F("volunteer__detachment_id"))
+            .annotate(n=Count("pk"), h=Sum("hours", filter=Q(status=Signup.Status.ATTENDED)))
+        }
+    )
     wanted = set(ids)
     other: dict[int, Decimal] = defaultdict(lambda: ZERO)
     for source in HOURS_SOURCES:
@@ -615,7 +656,7 @@ def detachment_table(scope: ReportScope, *, limit: int = 50) -> tuple[list[Detac
     ids = [d.pk for d in listed]
     if len(listed) >= limit:
         ids = list(detachments_in_scope(scope).order_by().values_list("pk", flat=True))
-    people, theirs, other = _detachment_figures(scope, ids)
+    people, theirs, other = _detachment_figures(scope, ids, few=len(listed) < limit)
 
     def hours(pk: int) -> Decimal:
         return (theirs.get(pk, {}).get("h") or ZERO) + other.get(pk, ZERO)
