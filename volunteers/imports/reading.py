@@ -150,7 +150,7 @@ def _open_workbook(path: Path) -> Any:
     """The workbook in openpyxl's read-only mode, values as saved (data_only: a formula cell —
     a full name put together from three columns, an age — is read as the value saved with it,
     not as the formula's text, which was imported as a name). Each sheet's stated size is read
-    from the sheet's head alone (_SizedFromHead)."""
+    from the sheet's head alone (see _reader_class)."""
     reader = _reader_class()(path, read_only=True, data_only=True)
     reader.read()
     return reader.wb
