@@ -252,7 +252,9 @@ def roster_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     query.pop("page", None)
     sort_query = query.copy()
     sort_query.pop("sort", None)
-    bulk_form = RosterBulkForm(user=request.user)
+    # Its own ids: with the default ones its selects repeated the filter's id_detachment and
+    # id_skill, and the bar's labels (for="id_bulk_…") named no control.
+    bulk_form = RosterBulkForm(user=request.user, auto_id="id_bulk_%s")
     shared = share_choices(
         form,
         bulk_form,

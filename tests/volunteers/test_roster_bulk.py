@@ -106,3 +106,20 @@ class TestRosterBulk:
         with pytest.raises(ValidationError) as exc:
             person.full_clean(exclude=["user", "skills"])
         assert "detachment" in exc.value.error_dict
+
+
+@pytest.mark.django_db
+def test_the_bulk_bar_labels_name_its_own_selects(alice, almaty) -> None:  # type: ignore[no-untyped-def]
+    """Each label of the bar names its select, and no id on the page is used twice (a screen
+    reader reading "Detachment" in the bar must land on the bar's select, not the filter's)."""
+    import re
+
+    VolunteerFactory(region=almaty)
+    html = client_for(alice).get("/roster/").content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    for field in ("action", "status", "detachment", "skill"):
+        assert f'<label for="id_bulk_{field}">' in html
+        assert re.search(
+            rf'<select name="{field}"[^>]*id="id_bulk_{field}"|<select[^>]*id="id_bulk_{field}"', html
+        )
