@@ -12,19 +12,20 @@ _SIGNUP_HTTP = (
     "a sign-up is a write transaction (the shift's row lock, the rules' two index reads, the "
     "insert, the triggers that keep the report summaries, the confirmation and reminders queued, "
     "a commit that waits for the WAL flush): 9 queries, 11 round trips to PostgreSQL and 3 to "
-    "Redis, ~8 ms of CPU in-process (the service alone 5.5 ms, see 'service: sign-up') against "
-    "~0.4 ms for the bare view, which touches no database. Profiled in-process, a sign-up's CPU "
-    "goes to publishing its confirmation to Celery (15–17 %, a third of it kombu building a Redis "
-    "client per message), the eligibility reads (~15 %), building its messages (~12 %), the "
-    "shift's lock, the visibility check and the token look-up (~8 % each) and the throttle (~6 %); "
-    "every query is under 0.5 ms warm. One fifth of the bare view would leave ~2 ms per sign-up "
-    "for all of that on these 2 cores. Zero errors and zero overbooking hold."
+    "Redis, ~9 ms of CPU in-process against ~0.4 ms for the bare view, which touches no "
+    "database. kombu no longer builds a Redis client per message it publishes "
+    "(volunteer_net/celery.py; a sign-up's CPU in-process 10.0 → 9.3 ms, measured back to back); "
+    "what remains is Django building its queries (~30 % of the CPU), the eligibility reads, "
+    "building its messages, the shift's lock, the token look-up and the throttle; every query "
+    "is under 0.5 ms warm. One fifth "
+    "of the bare view would leave ~2 ms per sign-up for all of that on these 2 cores. Zero "
+    "errors and zero overbooking hold."
 )
 _BOOKING_HTTP = (
-    "as for sign-ups: a booking locks its slot, checks the person's other visits, inserts, keeps "
-    "the visits summary by trigger, queues its confirmation and reminders and commits: 8 queries, "
-    "10 round trips, ~7.5 ms of CPU in-process, the same shares as a sign-up's. Zero errors and "
-    "zero overbooking hold."
+    "as for sign-ups: a booking locks its slot, checks the person's other visits and their "
+    "limit of future visits (one read since 4f38d9f), inserts, keeps the visits summary by "
+    "trigger, queues its confirmation and reminders and commits: 7 queries, ~10 ms of CPU "
+    "in-process, the same shares as a sign-up's. Zero errors and zero overbooking hold."
 )
 _SWEEP = (
     "within 3 % of the target: per message the sweep spends ~265 µs of CPU (rendering shared "
@@ -35,23 +36,29 @@ _SWEEP = (
     "(two workers, as deployed) pass the target."
 )
 _WEEKENDS = (
-    "the weekend filter is index-backed now (its SQL 6 ms, was 21); what remains is the list's "
-    "template (~11 ms for a full page of campaign cards, the same template the other filters' "
-    "shorter lists use)."
+    "the weekend filter is index-backed (its SQL ~5 ms, was 21) and the campaign cards are "
+    "written in Python (events_tags.campaign_cards, ~20 % fewer calls than the template); what "
+    "remains is the request's own work: the filter form, the chrome and the ORM building its "
+    "queries."
+)
+_NEAREST = (
+    "its SQL now finds the campaigns with a shift near the person first, along an index on open "
+    "shifts' coordinates (events/0011: 4 845 → 904 buffers), and each one's closest shift by an "
+    "aggregate; the rest is the page's Python, as for the other campaign lists."
 )
 _DASHBOARD_COMPUTED = (
     "a first view computes every section from PostgreSQL, side by side on three threads with "
     "connections of their own (reports/sections.py), the longest handed out first; the profile "
-    "above is of the same view computed serially. On 2 cores the view is bound by the CPU "
-    "PostgreSQL and Python share, not by waiting: serially the sections take ~115 ms on a quiet "
-    "host, side by side ~74 ms, then the page itself (~12 ms, as the cached view shows). The "
-    "largest reads are what sums cannot give: 'active in the period' per month and per region, "
-    "distinct people from the activity table (~16 + 10 ms), each listed detachment member's "
-    "sign-ups and hours (~21 ms), the exact median time to help over ~114 000 done requests "
-    "(~15 ms), and the day summary's rollup (~14 ms). With the median and the rollup taken out, "
-    "the sections side by side measured 23 % less: maintained summaries for those two (a "
-    "month rollup beside the day summary; a duration histogram to find the median's bucket) are "
-    "the next step. A coordinator's first view is within the target, and later views within "
+    "above is of the same view computed serially. The detachments table's Total had gone bad at "
+    "national scale (400 detachments: the sign-ups of their members read three ways, one plan "
+    "expecting 101 000 members where there are 14 000): since 5cb8f10 the table and its Total "
+    "come from one grouped read, members from an index of the people with a detachment "
+    "(reports/0018: 23–33 → 2.2 ms), the regions' active Total from the headline's read, 37 → 33 "
+    "queries. What remains is that grouped read of every detachment member's sign-ups (~40 % of "
+    "the SQL), 'active in the period' per month and the exact median time to help over ~114 000 "
+    "done requests: maintained summaries for those (per detachment, kept by triggers on "
+    "sign-ups, shifts and a person's detachment; a duration histogram for the median's bucket) "
+    "are the next step. A coordinator's first view is within the target, and later views within "
     "REPORTS_DASHBOARD_CACHE_SECONDS are served drawn from the cache."
 )
 _XLSX_WHOLE = (
@@ -83,14 +90,27 @@ _OVERVIEW = (
     "region's week is a few hundred); the coordinator's overview meets the target."
 )
 _CARE_MAP = (
-    "the SQL is ~5 ms (requests along their index, beneficiaries by id); what remains is building "
-    "and serialising ~1 800 GeoJSON features in Python (orjson already), each point snapped to "
-    "its grid cell for people not assigned."
+    "the SQL is ~5 ms (requests along their index, beneficiaries by id) and PostgreSQL now finds "
+    "each point's grid cell, each cell's centre written once (41 000 → 25 000 Python calls a "
+    "request); what remains is building and serialising ~1 800 GeoJSON features (orjson already). "
+    "Building the features as JSON in PostgreSQL would move the privacy rule (exact point only "
+    "for those who go) into SQL; not done."
 )
 _CARE_REQUEST = (
-    "12 queries, ~4 ms of SQL (suggestions from the best tier along a covering index); what "
-    "remains is the page's forms and template, and the two audit rows every view of a "
-    "beneficiary's address and phone writes (personal-data law), which the floor does not count."
+    "11 queries, ~4 ms of SQL (suggestions from the best tier along a covering index); its audit "
+    "table is written in Python since fbd3b95 (11–19 → 0.5 ms under load). What remains is the "
+    "ORM building the suggestions' query, the page's forms and template, and the two audit rows "
+    "every view of a beneficiary's address and phone writes (personal-data law), which the floor "
+    "does not count."
+)
+_ROSTER_COORDINATOR = (
+    "about 6.5 ms of Python around ~2.3 ms of SQL, profiled in-process (process CPU): the ORM "
+    "building and compiling the page's 7 queries ~28 %, the template engine (the header row, the "
+    "filter form's loop, the text input's widget templates) ~25 %, the rows with their 25 model "
+    "objects ~23 %, the two forms' construction ~10 %, the chrome and middleware ~1.1 ms (was "
+    "1.4: the session read, the static names and the CSRF token, 16a85a9). Within 2× of its "
+    "SQL would leave ~2.3 ms for all of that: SQL compiled once and reused, rows read as plain "
+    "values and no form objects, a page written outside Django's forms and templates."
 )
 
 REASONS: dict[str, str] = {
@@ -106,6 +126,12 @@ REASONS: dict[str, str] = {
     "national: dashboard, year so far (computed)": _DASHBOARD_COMPUTED,
     "national: dashboard, whole data (computed)": _DASHBOARD_COMPUTED,
     "volunteer: campaigns, weekends": _WEEKENDS,
+    "volunteer: campaigns, nearest to me, all regions": _NEAREST,
+    "coordinator: roster, first page": _ROSTER_COORDINATOR,
+    "coordinator: roster, page 5 of 100 per page": _ROSTER_COORDINATOR,
+    "coordinator: search by name (Kazakh)": _ROSTER_COORDINATOR,
+    "coordinator: search by phone": _ROSTER_COORDINATOR,
+    "coordinator: filters age+evenings": _ROSTER_COORDINATOR,
     "/api/map/front-offices/ (10020 features)": _MAP_FRONT_OFFICES,
 }
 _PREFIXES: dict[str, str] = {
