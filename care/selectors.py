@@ -46,7 +46,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast, Coalesce, Floor
 from django.utils import timezone
 
 from accounts.audit import audit_record, audit_trail_for
@@ -578,16 +578,13 @@ def snap(value: Decimal | float, step: float | None = None) -> float:
     return round((math.floor(float(value) / step) + 0.5) * step, 6)
 
 
-def _cell(column: str, step: float) -> RawSQL:
-    """The index of the grid cell holding a beneficiary's coordinate, as `snap` finds it: the
-    same double division and floor, done by PostgreSQL for next to nothing; the few cells of a
-    layer are then turned into their centres once each (`map_features`)."""
-    # The column is the model's own; the step goes as a parameter.
-    return RawSQL(  # noqa: S611
-        f'FLOOR("{Beneficiary._meta.db_table}"."{column}"::float8 / %s::float8)',
-        (step,),
-        output_field=FloatField(),
-    )
+def _cell(path: str, step: float) -> Floor:
+    """The index of the grid cell holding a beneficiary's coordinate (`path`, from the model
+    being read), as `snap` finds it: the same double division and floor, done by the database
+    for next to nothing; the few cells of a layer are then turned into their centres once each
+    (`map_features`). Written with Django's functions, not PostgreSQL's `::float8`: `make run`
+    serves the map from SQLite."""
+    return Floor(Cast(path, FloatField()) / Cast(Value(float(step)), FloatField()))
 
 
 def map_features(
@@ -721,8 +718,11 @@ def _only_for(ids: set[int], field: str, value: F) -> Case | Value:
 
 
 def _tuples(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
-    """The rows of a values_list() query as the cursor gives them: none of its columns needs a
-    converter, and the queryset's per-row machinery cost more than the layer's SQL."""
+    """The rows of a values_list() query as the cursor gives them: on PostgreSQL none of its
+    columns needs a converter, and the queryset's per-row machinery cost more than the layer's
+    SQL. SQLite (`make run`) gives times without their zone and needs Django's converters."""
+    if connection.vendor != "postgresql":
+        return list(qs)
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -753,8 +753,8 @@ def _map_rows(
                 b_address=_only_for(exact, "id", F("beneficiary__address")),
                 b_lat=Cast("beneficiary__latitude", FloatField()),
                 b_lon=Cast("beneficiary__longitude", FloatField()),
-                b_cell_lat=_cell("latitude", step),
-                b_cell_lon=_cell("longitude", step),
+                b_cell_lat=_cell("beneficiary__latitude", step),
+                b_cell_lon=_cell("beneficiary__longitude", step),
             )
             .values_list(
                 *_MAP_COLUMNS,
