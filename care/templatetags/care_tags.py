@@ -21,25 +21,15 @@ from django.utils.translation import gettext, ngettext
 
 from care.models import HelpRequest
 from volunteer_net.choices import choice_labels
+from volunteer_net.dates import fast_format
 
 register = template.Library()
-
-# Django date format characters that map one to one onto strftime's (the short date and time
-# formats of kk, ru and en use only these); any other format goes through date_format.
-_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M"}
-
-
-def _formatter(django_format: str) -> Callable[[datetime.datetime], str]:
-    if any(ch.isalpha() and ch not in _STRFTIME for ch in django_format) or "%" in django_format:
-        return lambda value: formats.date_format(value, django_format)
-    pattern = "".join(_STRFTIME.get(ch, ch) for ch in django_format)
-    return lambda value: value.strftime(pattern)
 
 
 def due_formatter() -> Callable[[datetime.datetime, datetime.datetime], str]:
     """A request's window in the current time zone, as care/_due.html writes it: the second date
     only when the window ends on another day. Formats looked up once, for a page's cards."""
-    short = _formatter(formats.get_format("SHORT_DATETIME_FORMAT"))
+    short = fast_format(formats.get_format("SHORT_DATETIME_FORMAT"))
     zone = timezone.get_current_timezone()
 
     def due(start: datetime.datetime, end: datetime.datetime) -> str:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AuditEntry
 from volunteer_net.choices import choice_labels
+from volunteer_net.dates import fast_format
 
 register = template.Library()
 
@@ -31,11 +32,6 @@ WHERE = {
 }
 
 
-# Django date format characters that map one to one onto strftime's (the short date and time
-# formats of kk, ru and en use only these); any other format goes through date_format.
-_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M"}
-
-
 @register.inclusion_tag("includes/audit_trail.html")
 def audit_trail(trail: list[Any]) -> dict[str, Any]:
     """The table's rows written in Python, each one f-string over values escaped once: through
@@ -48,9 +44,7 @@ def audit_trail(trail: list[Any]) -> dict[str, Any]:
         escape(gettext("What")),
         escape(gettext("Where")),
     )
-    short = formats.get_format("SHORT_DATETIME_FORMAT")
-    plain = not any(ch.isalpha() and ch not in _STRFTIME for ch in short) and "%" not in short
-    pattern = "".join(_STRFTIME.get(ch, ch) for ch in short)
+    short = fast_format(formats.get_format("SHORT_DATETIME_FORMAT"))
     zone = timezone.get_current_timezone()
     rows = [
         {
@@ -64,7 +58,7 @@ def audit_trail(trail: list[Any]) -> dict[str, Any]:
     html = []
     for row in rows:
         at = timezone.localtime(row["entry"].at, zone)
-        when = at.strftime(pattern) if plain else formats.date_format(at, short)
+        when = short(at)
         html.append(
             f'\n    <tr><td class="cell-primary">{escape(when)}</td>'
             f'<td data-label="{who_label}">{escape(str(row["who"]))}</td>'

@@ -8,8 +8,7 @@ the markup is the same as the template's was and the browser tests read it as be
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from html import escape
 
 from django import template
@@ -18,22 +17,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from volunteer_net.choices import choice_labels
+from volunteer_net.dates import fast_format
 from volunteers.models import ADULT_AGE, Volunteer
 from volunteers.validators import format_phone
 
 register = template.Library()
-
-
-# Django date format characters that map one to one onto strftime's (the short date formats of
-# kk, ru and en use only these); any other format goes through date_format.
-_STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y"}
-
-
-def _date_formatter(django_format: str) -> Callable[[datetime.date], str]:
-    if any(ch.isalpha() and ch not in _STRFTIME for ch in django_format) or "%" in django_format:
-        return lambda day: formats.date_format(day, django_format)
-    pattern = "".join(_STRFTIME.get(ch, ch) for ch in django_format)
-    return lambda day: day.strftime(pattern)
 
 
 def email_breaks(address: str) -> str:
@@ -71,7 +59,7 @@ def roster_rows(
     # Looked up once a page, not per row: date_format looks its format up through gettext each
     # call. The status labels come translated once per language (volunteer_net.choices).
     statuses = choice_labels(Volunteer._meta.get_field("status"))
-    registered_on = _date_formatter(formats.get_format("SHORT_DATE_FORMAT"))
+    registered_on = fast_format(formats.get_format("SHORT_DATE_FORMAT"))
     today = timezone.localdate()
     zone = timezone.get_current_timezone()
     rows = []
